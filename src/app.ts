@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
+import pino, { type Logger } from 'pino';
+import { loadConfig, type Config } from './config.js';
+import type { MessageInput, TicketCreate } from './domain/schemas.js';
+import type { AuthorType } from './domain/enums.js';
+import { JobQueue, pipelineJob, sweepJob } from './jobs/queue.js';
+import { IntentModels } from './pipeline/intent-port.js';
+import { runPipeline } from './pipeline/runner.js';
+import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
+import type { Actor, Ctx } from './services/context.js';
+import * as ticketOps from './services/tickets.js';
+import { createWorkspace } from './services/workspaces.js';
+import { openDatabase, type Database } from './store/db.js';
+import { decisions, tickets, workspaces } from './store/schema.js';
+
+/** Log redaction: secrets never reach the logs. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'apiKey',
+  'password',
+  '*.password',
+  '*.apiKey',
+  'databaseUrl',
+  'config.databaseUrl',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+}
+
+/**
+ * The composition root: configuration, database, job queue, models and the workspace-scoped operations
+ * that HTTP routes, the CLI and jobs call. Operations run in one transaction and queue the ticket pipeline
+ * after commit.
+ */
+export class Deskmind {
+  readonly intentModels: IntentModels;
+  readonly ports: PipelinePorts;
+  private workerStarted = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly config: Config,
+    readonly database: Database,
+    readonly jobs: JobQueue,
+    readonly logger: Logger,
+    readonly now: () => Date,
+  ) {
+    this.intentModels = new IntentModels(database);
+    this.ports = {
+      predictIntent: async (workspaceId, text) => {
+        const entry = await this.intentModels.get(workspaceId);
+        if (!entry) return null;
+        return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
+      },
+      supportedLanguages: async () => ['en'],
+    };
+  }
+
+  /** Opens the database (migrating it), and starts the job queue; with `worker`, also processes jobs. */
+  static async open(options: { config?: Config; logger?: Logger; now?: () => Date; worker?: boolean; database?: Database } = {}): Promise<Deskmind> {
+    const config = options.config ?? loadConfig();
+    const logger = options.logger ?? createLogger(config);
+    const database = options.database ?? (await openDatabase(config));
+    const jobs = new JobQueue(database, logger);
+    const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()));
+    try {
+      await jobs.start();
+      if (options.worker ?? config.worker) await app.startWorker();
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+    return app;
+  }
+
+  /** A workspace-scoped operation context. */
+  ctx(workspaceId: string, actor: Actor): Ctx {
+    return { db: this.database.db, workspaceId, actor, now: this.now };
+  }
+
+  /** Runs `fn` in one transaction. */
+  tx<T>(workspaceId: string, actor: Actor, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+    return this.database.db.transaction((tx) => fn({ db: tx, workspaceId, actor, now: this.now }));
+  }
+
+  async createWorkspace(name: string) {
+    const created = await this.database.db.transaction((tx) => createWorkspace(tx, { name }, this.now));
+    await this.intentModels.ensureStarter(created.workspace.id);
+    return created;
+  }
+
+  /** Opens a ticket and queues its pipeline. */
+  async createTicket(workspaceId: string, actor: Actor, input: TicketCreate) {
+    const result = await this.tx(workspaceId, actor, (ctx) => ticketOps.createTicket(ctx, input));
+    await this.queuePipeline(workspaceId, result.ticket.id, 'created');
+    return result;
+  }
+
+  /** Adds a message; a customer's public message queues the pipeline again. */
+  async addMessage(workspaceId: string, actor: Actor, ticketId: string, input: MessageInput, author: { type: AuthorType; id: string | null }) {
+    const result = await this.tx(workspaceId, actor, (ctx) => ticketOps.addMessage(ctx, ticketId, input, author));
+    if (author.type === 'customer' && input.visibility === 'public') await this.queuePipeline(workspaceId, ticketId, 'customer_message');
+    return result;
+  }
+
+  /** Queues the pipeline; if queueing fails the sweep picks the ticket up later, so it is never stuck. */
+  async queuePipeline(workspaceId: string, ticketId: string, trigger: PipelineTrigger): Promise<string | null> {
+    try {
+      return await this.jobs.enqueuePipeline({ workspaceId, ticketId, trigger });
+    } catch (err) {
+      this.logger.error({ err, ticketId }, 'could not queue the pipeline; the sweep will retry');
+      return null;
+    }
+  }
+
+  /** Runs the pipeline now, in this process (used by jobs, `replay` and tests). */
+  runPipeline(workspaceId: string, ticketId: string, trigger: PipelineTrigger, runId: string = randomUUID()) {
+    return runPipeline({ database: this.database, ports: this.ports, now: this.now }, workspaceId, ticketId, trigger, runId);
+  }
+
+  /** Closes quiet resolved tickets, wakes snoozed ones, and re-queues new tickets whose pipeline never ran. */
+  async sweep(): Promise<{ closed: number; woken: number; requeued: number }> {
+    const total = { closed: 0, woken: 0, requeued: 0 };
+    const ws = await this.database.db.select({ id: workspaces.id }).from(workspaces);
+    for (const { id } of ws) {
+      const r = await this.tx(id, { type: 'system', id: null }, (ctx) => ticketOps.sweepLifecycle(ctx, { closeAfterHours: this.config.closeAfterHours }));
+      total.closed += r.closed;
+      total.woken += r.woken;
+    }
+    const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
+    const stuck = await this.database.db
+      .select({ id: tickets.id, workspaceId: tickets.workspaceId })
+      .from(tickets)
+      .where(
+        and(
+          eq(tickets.status, 'new'),
+          isNull(tickets.assigneeId),
+          lt(tickets.createdAt, staleBefore),
+          notExists(this.database.db.select({ one: sql`1` }).from(decisions).where(eq(decisions.ticketId, tickets.id))),
+        ),
+      )
+      .limit(500);
+    for (const t of stuck) if (await this.queuePipeline(t.workspaceId, t.id, 'replay')) total.requeued++;
+    return total;
+  }
+
+  /** Starts processing jobs in this process. */
+  async startWorker(): Promise<void> {
+    if (this.workerStarted) return;
+    this.workerStarted = true;
+    await this.jobs.work(pipelineJob, { concurrency: this.config.workerConcurrency }, async (job) => {
+      await this.runPipeline(job.workspaceId, job.ticketId, job.trigger, job.runId);
+    });
+    await this.jobs.work(sweepJob, { concurrency: 1, pollingIntervalSeconds: 2 }, async () => {
+      const r = await this.sweep();
+      if (r.closed || r.woken || r.requeued) this.logger.info(r, 'lifecycle sweep');
+    });
+    this.sweepTimer = setInterval(() => {
+      this.jobs.enqueueSweep().catch((err) => this.logger.warn({ err }, 'could not queue the sweep'));
+    }, this.config.sweepIntervalSeconds * 1000);
+    this.sweepTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.jobs.stop().catch((err) => this.logger.warn({ err }, 'job queue did not stop cleanly'));
+    await this.database.close();
+  }
+}

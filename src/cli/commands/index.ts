@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
+
+import { registerServe } from './serve.js';
+
+/** A CLI command module registers its sub-command(s) on the program. */
+export type RegisterCommand = (program: Command) => void;
+
+/** Every command of the `deskmind` CLI, in help order. */
+export const commands: RegisterCommand[] = [registerServe, registerDemo];

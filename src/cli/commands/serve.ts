@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { Deskmind } from '../../app.js';
+import { loadConfig, type Config } from '../../config.js';
+import { openDatabase } from '../../store/db.js';
+import { buildServer } from '../../server/server.js';
+
+/** Starts the HTTP server (and the worker unless disabled) until SIGINT/SIGTERM. */
+export async function startServer(overrides: Partial<Config>): Promise<{ desk: Deskmind; url: string; stop: () => Promise<void> }> {
+  const config = loadConfig(overrides);
+  const desk = await Deskmind.open({ config });
+  const server = await buildServer(desk);
+  const address = await server.listen({ host: config.host, port: config.port });
+  const stop = async () => {
+    await server.close();
+    await desk.close();
+  };
+  return { desk, url: address, stop };
+}
+
+/** Stops cleanly on SIGINT/SIGTERM. */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port: ${v}`);
+  return n;
+};
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the HTTP API (and the job worker) on the configured database')
+    .option('-p, --port <port>', 'port to listen on (default: DESKMIND_PORT or 3000)', port)
+    .option('--host <host>', 'address to listen on (default: DESKMIND_HOST or 127.0.0.1)')
+    .option('--no-worker', 'do not process jobs in this process (run `deskmind worker` apart)')
+    .action(async (opts: { port?: number; host?: string; worker: boolean }) => {
+      const { url, stop, desk } = await startServer({ port: opts.port, host: opts.host, ...(opts.worker ? {} : { worker: false }) });
+      desk.logger.info({ url, database: desk.database.kind }, `Deskmind listening on ${url}`);
+      stopOnSignal(stop);
+    });
+
+  program
+    .command('worker')
+    .description('Process jobs (ticket pipeline, lifecycle sweeps) without serving HTTP')
+    .action(async () => {
+      const desk = await Deskmind.open({ worker: true });
+      desk.logger.info({ database: desk.database.kind }, 'Deskmind worker started');
+      stopOnSignal(() => desk.close());
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit')
+    .action(async () => {
+      const database = await openDatabase(loadConfig());
+      await database.close();
+      console.log(`Migrations applied (${database.kind}).`);
+    });
+
+  program
+    .command('create-workspace')
+    .description('Create a workspace and print its admin API key')
+    .requiredOption('--name <name>', 'workspace name')
+    .option('--json', 'print {"workspaceId", "apiKey"} as JSON')
+    .action(async (opts: { name: string; json?: boolean }) => {
+      const desk = await Deskmind.open({ worker: false });
+      try {
+        const { workspace, apiKey } = await desk.createWorkspace(opts.name.trim());
+        if (opts.json) console.log(JSON.stringify({ workspaceId: workspace.id, apiKey }));
+        else console.log(`Workspace "${workspace.name}" created.\n  workspace id: ${workspace.id}\n  admin API key: ${apiKey}\nKeep the key safe: it is shown only once.`);
+      } finally {
+        await desk.close();
+      }
+    });
+}
+

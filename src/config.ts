@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one typed configuration of Deskmind. Nothing else reads `process.env`.
+ * Each entry has a default, a description and a sensitive flag (sensitive values are redacted in logs).
+ */
+const entries = {
+  dataDir: {
+    env: 'DESKMIND_DATA_DIR',
+    schema: z.string().min(1).default('./.deskmind'),
+    description: 'Folder of the embedded PostgreSQL (PGlite) database, used when DATABASE_URL is not set.',
+    sensitive: false,
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    schema: z.string().url().optional(),
+    description: 'PostgreSQL server connection string. When set, Deskmind uses it instead of the embedded database.',
+    sensitive: true,
+  },
+  databasePoolSize: {
+    env: 'DESKMIND_DB_POOL_SIZE',
+    schema: z.coerce.number().int().min(1).max(200).default(10),
+    description: 'Connections per process to the PostgreSQL server (the embedded database always uses one).',
+    sensitive: false,
+  },
+  host: {
+    env: 'DESKMIND_HOST',
+    schema: z.string().default('127.0.0.1'),
+    description: 'Address the HTTP server listens on.',
+    sensitive: false,
+  },
+  port: {
+    env: 'DESKMIND_PORT',
+    schema: z.coerce.number().int().min(0).max(65535).default(3000),
+    description: 'Port the HTTP server listens on (0 picks a free port).',
+    sensitive: false,
+  },
+  logLevel: {
+    env: 'DESKMIND_LOG_LEVEL',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    description: 'Log level of the structured (pino) logs.',
+    sensitive: false,
+  },
+  bodyLimitBytes: {
+    env: 'DESKMIND_BODY_LIMIT_BYTES',
+    schema: z.coerce.number().int().min(1024).default(1_048_576),
+    description: 'Largest accepted request body; larger ones get 413 payload_too_large.',
+    sensitive: false,
+  },
+  closeAfterHours: {
+    env: 'DESKMIND_CLOSE_AFTER_HOURS',
+    schema: z.coerce.number().min(0).default(72),
+    description: 'Quiet period after which a resolved ticket is closed automatically.',
+    sensitive: false,
+  },
+  sessionTtlHours: {
+    env: 'DESKMIND_SESSION_TTL_HOURS',
+    schema: z.coerce.number().min(1).default(24 * 14),
+    description: 'Lifetime of an agent console session.',
+    sensitive: false,
+  },
+  secureCookies: {
+    env: 'DESKMIND_SECURE_COOKIES',
+    schema: z.stringbool().default(false),
+    description: 'Mark session cookies Secure (set to true behind HTTPS).',
+    sensitive: false,
+  },
+  worker: {
+    env: 'DESKMIND_WORKER',
+    schema: z.stringbool().default(true),
+    description: 'Run the job worker (ticket pipeline, lifecycle sweeps) inside `serve`. Scaled deployments may run `deskmind worker` apart.',
+    sensitive: false,
+  },
+  workerConcurrency: {
+    env: 'DESKMIND_WORKER_CONCURRENCY',
+    schema: z.coerce.number().int().min(1).max(64).default(2),
+    description: 'Pipeline jobs a worker process runs at once.',
+    sensitive: false,
+  },
+  sweepIntervalSeconds: {
+    env: 'DESKMIND_SWEEP_INTERVAL_SECONDS',
+    schema: z.coerce.number().int().min(1).default(60),
+    description: 'How often the lifecycle sweep closes quiet resolved tickets and wakes snoozed ones.',
+    sensitive: false,
+  },
+  sharedDataDir: {
+    env: 'DESKMIND_SHARED_DATA_DIR',
+    schema: z.string().default('../shared/data'),
+    description: 'Folder of the public benchmark data sets (Banking77, Bitext) read by `npm run bench`.',
+    sensitive: false,
+  },
+  testDatabaseUrl: {
+    env: 'DESKMIND_TEST_DATABASE_URL',
+    schema: z.string().url().optional(),
+    description: 'Tests only: a PostgreSQL server on which the storage and API suites also run (a fresh database is created per run).',
+    sensitive: true,
+  },
+  testRequirePostgres: {
+    env: 'DESKMIND_TEST_REQUIRE_POSTGRES',
+    schema: z.stringbool().default(false),
+    description: 'Tests only: fail (not skip) the PostgreSQL suites when DESKMIND_TEST_DATABASE_URL is missing.',
+    sensitive: false,
+  },
+} as const;
+
+type Entries = typeof entries;
+/** The parsed configuration. */
+export type Config = { -readonly [K in keyof Entries]: z.output<Entries[K]['schema']> };
+
+/** Every setting with its environment variable, description and default, e.g. for documentation. */
+export const configReference = Object.entries(entries).map(([key, e]) => ({
+  key,
+  env: e.env,
+  description: e.description,
+  sensitive: e.sensitive,
+  default: e.schema.safeParse(undefined).data,
+}));
+
+/** Names of environment variables holding secrets (for log redaction). */
+export const sensitiveKeys = configReference.filter((e) => e.sensitive).map((e) => e.key);
+
+/**
+ * Parses configuration from an environment map (default `process.env`), overridden by `overrides`.
+ * Throws one error listing every invalid variable.
+ */
+export function loadConfig(overrides: Partial<Config> = {}, env: Record<string, string | undefined> = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, e] of Object.entries(entries)) {
+    if (key in overrides && (overrides as Record<string, unknown>)[key] !== undefined) {
+      out[key] = (overrides as Record<string, unknown>)[key];
+      continue;
+    }
+    const raw = env[e.env];
+    const parsed = (e.schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (parsed.success) out[key] = parsed.data;
+    else problems.push(`${e.env}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+  }
+  if (problems.length) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  const config = out as Config;
+  config.dataDir = path.resolve(config.dataDir);
+  return config;
+}

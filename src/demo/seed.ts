@@ -1,0 +1,58 @@
+import type { Deskmind } from '../app.js';
+import type { AccountInput, AgentInput, TicketCreate } from '../domain/schemas.js';
+import { createAccount } from '../services/accounts.js';
+import { createAgent, createTeam } from '../services/agents.js';
+import { systemActor } from '../services/context.js';
+
+/** The demo product: "Pipewise", a SaaS for data pipelines, with customers on three tiers. */
+export const DEMO_AGENT = { email: 'alex@pipewise.example', password: 'deskmind-demo' };
+
+const ACCOUNTS: AccountInput[] = [
+  { externalId: 'acc_northwind', name: 'Northwind Traders', domain: 'northwind.example', tier: 'enterprise', plan: 'Enterprise', mrr: 4800, seats: 120, billingState: 'active', attributes: { region: 'EU' } },
+  { externalId: 'acc_globex', name: 'Globex', domain: 'globex.example', tier: 'enterprise', plan: 'Enterprise', mrr: 7200, seats: 300, billingState: 'past_due', attributes: {} },
+  { externalId: 'acc_initech', name: 'Initech', domain: 'initech.example', tier: 'pro', plan: 'Pro', mrr: 490, seats: 12, billingState: 'active', attributes: {} },
+  { externalId: 'acc_hooli', name: 'Hooli', domain: 'hooli.example', tier: 'pro', plan: 'Pro', mrr: 290, seats: 6, billingState: 'trialing', attributes: {} },
+  { externalId: 'acc_piedpiper', name: 'Pied Piper', domain: 'piedpiper.example', tier: 'free', plan: 'Free', mrr: 0, seats: 2, billingState: 'none', attributes: {} },
+];
+
+const TEAMS = [
+  { name: 'Billing', description: 'Invoices, refunds, payments and plan changes', skills: ['billing'] },
+  { name: 'Technical', description: 'Bugs, integrations, outages and how-to', skills: ['technical', 'integrations'] },
+  { name: 'Success', description: 'Enterprise accounts and onboarding', skills: ['enterprise', 'onboarding'] },
+];
+
+const AGENTS: (Omit<AgentInput, 'teamIds'> & { teams: string[] })[] = [
+  { name: 'Alex Rivera', email: DEMO_AGENT.email, password: DEMO_AGENT.password, role: 'admin', skills: ['billing', 'technical', 'enterprise'], languages: ['en', 'es'], capacity: 15, status: 'online', teams: ['Success', 'Technical'] },
+  { name: 'Sam Chen', email: 'sam@pipewise.example', password: 'deskmind-demo', role: 'agent', skills: ['billing'], languages: ['en'], capacity: 10, status: 'online', teams: ['Billing'] },
+  { name: 'Priya Nair', email: 'priya@pipewise.example', password: 'deskmind-demo', role: 'agent', skills: ['technical', 'integrations'], languages: ['en', 'fr'], capacity: 8, status: 'away', teams: ['Technical'] },
+];
+
+const TICKETS: (Omit<TicketCreate, 'channel' | 'tags' | 'message'> & { text: string; account: string })[] = [
+  { subject: 'Cannot log in after password change', text: 'I changed my password yesterday and now it says invalid credentials. How do I reset it?', customer: { email: 'maria@initech.example', name: 'Maria Lopez' }, account: 'acc_initech' },
+  { subject: 'Charged twice this month', text: 'We were billed twice for November. Please refund the duplicate charge, this is the third time I am asking!!', customer: { email: 'finance@globex.example', name: 'Hank Scorpio' }, account: 'acc_globex' },
+  { subject: 'Pipelines failing with 500 errors', text: 'All our production pipelines are down since 9am, every run fails with a 500 error. This is urgent.', customer: { email: 'ops@northwind.example', name: 'Nancy Davolio' }, account: 'acc_northwind', pageContext: { url: 'https://app.pipewise.example/pipelines', featureId: 'pipelines', appVersion: '4.12.0', recentErrors: ['HTTP 500 POST /api/runs'] } },
+  { subject: 'How do I export runs to CSV?', text: 'Is there a way to export the run history of a pipeline as CSV from the dashboard?', customer: { email: 'gavin@hooli.example', name: 'Gavin Belson' }, account: 'acc_hooli' },
+  { subject: 'Feature idea: Slack alerts', text: 'It would be great to get a Slack message when a pipeline fails. Any plans?', customer: { email: 'richard@piedpiper.example', name: 'Richard Hendricks' }, account: 'acc_piedpiper' },
+];
+
+/** Creates the demo workspace with accounts, teams, agents and a few tickets; returns its credentials. */
+export async function seedDemo(desk: Deskmind): Promise<{ workspaceId: string; apiKey: string; agentEmail: string; agentPassword: string }> {
+  const { workspace, apiKey } = await desk.createWorkspace('Pipewise (demo)');
+  await desk.tx(workspace.id, systemActor, async (ctx) => {
+    for (const a of ACCOUNTS) await createAccount(ctx, a);
+    const teamIds = new Map<string, string>();
+    for (const t of TEAMS) teamIds.set(t.name, (await createTeam(ctx, t)).id);
+    for (const { teams, ...a } of AGENTS) await createAgent(ctx, { ...a, teamIds: teams.map((n) => teamIds.get(n)!) });
+  });
+  for (const t of TICKETS) {
+    const { text, account, ...rest } = t;
+    await desk.createTicket(workspace.id, { type: 'integration', id: null }, {
+      ...rest,
+      customer: { ...rest.customer, accountExternalId: account },
+      channel: 'widget',
+      tags: [],
+      message: { text, visibility: 'public', attachments: [] },
+    });
+  }
+  return { workspaceId: workspace.id, apiKey, agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };
+}

@@ -1,0 +1,58 @@
+/**
+ * The one catalogue of Deskmind errors: a stable code, a title safe to show, and the HTTP status the
+ * API answers with. Domain code throws `DeskmindError`; the server maps it to application/problem+json.
+ */
+export const ERRORS = {
+  validation_failed: { status: 400, title: 'The request is not valid' },
+  invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  invalid_utf8: { status: 400, title: 'The request body is not valid UTF-8' },
+  unsafe_html: { status: 422, title: 'The HTML contains active content (scripts, event handlers or javascript: links)' },
+  unauthorized: { status: 401, title: 'Authentication is required' },
+  invalid_credentials: { status: 401, title: 'The email or password is wrong' },
+  forbidden: { status: 403, title: 'This key or session may not do that' },
+  not_found: { status: 404, title: 'Not found' },
+  route_not_found: { status: 404, title: 'No such route' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'The resource already exists' },
+  invalid_transition: { status: 409, title: 'The ticket cannot make that status change' },
+  ticket_closed: { status: 409, title: 'The ticket is closed; open a new ticket instead' },
+  idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with a different request' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  not_ready: { status: 503, title: 'The service is not ready' },
+  internal: { status: 500, title: 'Something went wrong on our side' },
+} as const;
+
+/** A stable error code from the catalogue. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** One problem with one field of the input. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** An error with a stable code. `detail` is safe to show to the caller; `cause` is not shown. */
+export class DeskmindError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly issues: FieldIssue[] | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options: { issues?: FieldIssue[]; cause?: unknown } = {}) {
+    super(detail ?? ERRORS[code].title, { cause: options.cause });
+    this.name = 'DeskmindError';
+    this.code = code;
+    this.detail = detail ?? ERRORS[code].title;
+    this.issues = options.issues;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+}
+
+/** Shorthand for a not-found error on a named resource. */
+export const notFound = (what: string, id?: string): DeskmindError =>
+  new DeskmindError('not_found', id ? `${what} ${id} was not found` : `${what} was not found`);

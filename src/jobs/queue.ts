@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Database } from '../store/db.js';
+
+/** A job definition: its queue name, payload schema and retry policy. */
+export interface JobDefinition<S extends z.ZodType> {
+  name: string;
+  payload: S;
+  retryLimit: number;
+  expireInSeconds: number;
+}
+
+/** The ticket pipeline for one ticket (enrich → understand → decide → …). */
+export const pipelineJob = {
+  name: 'ticket-pipeline',
+  payload: z.object({
+    workspaceId: z.uuid(),
+    ticketId: z.uuid(),
+    trigger: z.enum(['created', 'customer_message', 'replay']),
+    runId: z.string(),
+  }),
+  retryLimit: 5,
+  expireInSeconds: 300,
+} satisfies JobDefinition<z.ZodType>;
+export type PipelineJob = z.infer<typeof pipelineJob.payload>;
+
+/** Closes quiet resolved tickets, wakes snoozed ones and re-queues any ticket whose pipeline never ran. */
+export const sweepJob = {
+  name: 'lifecycle-sweep',
+  payload: z.object({}).passthrough(),
+  retryLimit: 1,
+  expireInSeconds: 300,
+} satisfies JobDefinition<z.ZodType>;
+
+export const JOBS = [pipelineJob, sweepJob];
+
+/** The durable job queue (pg-boss) on the application's own database. */
+export class JobQueue {
+  readonly boss: PgBoss;
+  private started = false;
+
+  constructor(database: Database, private readonly logger: Logger) {
+    this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false });
+    this.boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    for (const job of JOBS) {
+      await this.boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds: job.expireInSeconds });
+    }
+    this.started = true;
+  }
+
+  /** Queues the pipeline for a ticket; returns the run id. */
+  async enqueuePipeline(payload: Omit<PipelineJob, 'runId'> & { runId?: string }): Promise<string> {
+    const runId = payload.runId ?? randomUUID();
+    await this.boss.send(pipelineJob.name, { ...payload, runId });
+    return runId;
+  }
+
+  async enqueueSweep(): Promise<void> {
+    await this.boss.send(sweepJob.name, {}, { singletonKey: 'sweep', singletonSeconds: 30 });
+  }
+
+  /** Runs `handler` for each job of a definition, validating the payload first. */
+  async work<S extends z.ZodType>(def: JobDefinition<S>, opts: { concurrency: number; pollingIntervalSeconds?: number }, handler: (payload: z.infer<S>, jobId: string) => Promise<void>): Promise<void> {
+    for (let i = 0; i < opts.concurrency; i++) {
+      await this.boss.work(def.name, { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
+        for (const job of jobs) {
+          const parsed = def.payload.safeParse(job.data);
+          if (!parsed.success) {
+            this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
+            continue;
+          }
+          await handler(parsed.data, job.id);
+        }
+      });
+    }
+  }
+
+  /** Jobs of a queue that are not finished yet (created, retrying or active). */
+  async pending(name: string): Promise<number> {
+    return this.boss.getQueueSize(name);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  }
+}

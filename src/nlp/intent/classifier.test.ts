@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { fitIsotonic, fitTemperature, meanNll, thresholdForPrecision, expectedCalibrationError } from './calibration.js';
+import { tinyDataset } from './fixtures.test-data.js';
+import { IntentClassifier, IntentPredictionSchema } from './index.js';
+import { rng } from './model.js';
+import { splitClauses, tokenize } from './text.js';
+
+const data = tinyDataset();
+const model = IntentClassifier.train(data);
+
+describe('IntentClassifier', () => {
+  it('learns a tiny dataset and generalises to paraphrases', () => {
+    const train = data.filter((e) => model.predict(e.text).topIntent === e.label).length / data.length;
+    expect(train).toBeGreaterThan(0.95);
+    const unseen: [string, string][] = [
+      ['somebody stole my card this morning', 'lost_card'],
+      ['I forgot the password for my login', 'reset_password'],
+      ['I need my money back for this order', 'refund_request'],
+      ['where is my parcel, it has not arrived', 'delivery_status'],
+      ['please cancel my monthly subscription', 'cancel_subscription'],
+    ];
+    for (const [text, label] of unseen) expect(model.predict(text).topIntent, text).toBe(label);
+    expect(model.labels.sort()).toEqual(['cancel_subscription', 'delivery_status', 'lost_card', 'refund_request', 'reset_password']);
+  });
+
+  it('returns a schema-valid prediction with an explanation', () => {
+    const p = model.predict('my card was stolen yesterday');
+    expect(IntentPredictionSchema.parse(p)).toEqual(p);
+    expect(p.explanation.topTerms.length).toBeGreaterThan(0);
+    expect(p.explanation.topTerms.map((t) => t.term)).toContain('stolen');
+    expect(p.explanation.neighbours.length).toBeGreaterThan(0);
+    expect(p.explanation.neighbours[0]!.label).toBe('lost_card');
+    expect(p.alternatives[0]!.intent).toBe('lost_card');
+    const total = p.alternatives.reduce((s, a) => s + a.probability, 0);
+    expect(total).toBeLessThanOrEqual(1.0000001);
+  });
+
+  it('gives out-of-scope texts low confidence', () => {
+    const inScope = model.predict('I forgot my password');
+    for (const text of ['xqzt vlorp gnarf', 'what is the capital of peru', '']) {
+      const p = model.predict(text);
+      expect(p.confidence, text).toBeLessThan(inScope.confidence);
+      expect(p.outOfScope, text).toBe(true);
+      expect(p.intent, text).toBeNull();
+    }
+    expect(inScope.outOfScope).toBe(false);
+    expect(model.predict('qwxz blorf zzkt').outOfScope).toBe(true);
+    expect(model.predict('').intent).toBeNull();
+  });
+
+  it('flags a text asking two unrelated things', () => {
+    const p = model.predict('I lost my card yesterday. Also, how do I reset my password?');
+    expect(p.multiIntent).not.toBeNull();
+    expect(p.multiIntent!.intents.sort()).toEqual(['lost_card', 'reset_password']);
+    expect(p.multiIntent!.parts.length).toBe(2);
+    expect(model.predict('I lost my card yesterday').multiIntent).toBeNull();
+  });
+
+  it('takes online updates, including a never-seen label', () => {
+    const m = IntentClassifier.fromBuffer(model.toBuffer());
+    const text = 'my app crashes when I open the settings screen';
+    expect(m.predict(text).topIntent).not.toBe('app_bug');
+    m.update({ text: 'the app crashes every time I open it', label: 'app_bug' });
+    expect(m.labels).toContain('app_bug');
+    m.update({ text: 'the mobile app keeps crashing on the settings page', label: 'app_bug' });
+    expect(m.predict(text).topIntent).toBe('app_bug');
+    // an existing label can be taught a new phrasing
+    const before = m.predict('my plastic got nicked').topIntent;
+    m.update({ text: 'my plastic got nicked', label: 'lost_card' });
+    expect(m.predict('my plastic got nicked').topIntent).toBe('lost_card');
+    expect(before === 'lost_card' || m.predict('my plastic got nicked').topIntent === 'lost_card').toBe(true);
+    // old knowledge survives
+    expect(m.predict('I forgot my password').topIntent).toBe('reset_password');
+  });
+
+  it('round-trips through toBuffer/fromBuffer with identical predictions', () => {
+    const buf = model.toBuffer();
+    expect(buf.byteLength).toBeLessThan(2_000_000);
+    const t = performance.now();
+    const back = IntentClassifier.fromBuffer(buf);
+    expect(performance.now() - t).toBeLessThan(1000);
+    for (const text of ['where is my parcel', 'refund please', 'I lost my card. Also cancel my plan', 'zzz']) {
+      expect(back.predict(text)).toEqual(model.predict(text));
+    }
+    expect(() => IntentClassifier.fromBuffer(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]))).toThrow();
+  });
+
+  it('trains without word vectors (asset missing)', () => {
+    const m = IntentClassifier.train(data, { vectorScale: 0 });
+    expect(m.predict('I forgot my password').topIntent).toBe('reset_password');
+  });
+});
+
+describe('calibration', () => {
+  it('fits a temperature that lowers NLL and is monotone (isotonic)', () => {
+    const r = rng(3);
+    const K = 4;
+    const logits: Float64Array[] = [];
+    const truth: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const z = new Float64Array(K);
+      for (let k = 0; k < K; k++) z[k] = r() * 6; // over-confident scores
+      const probs = Array.from(z, (v) => Math.exp(v / 3));
+      const s = probs.reduce((a, b) => a + b, 0);
+      let u = r() * s;
+      let t = 0;
+      while (t < K - 1 && (u -= probs[t]!) > 0) t++;
+      logits.push(z);
+      truth.push(t);
+    }
+    const tr = Int32Array.from(truth);
+    const T = fitTemperature(logits, tr, K);
+    expect(T).toBeGreaterThan(2);
+    expect(T).toBeLessThan(4.5);
+    expect(meanNll(logits, tr, K, T)).toBeLessThan(meanNll(logits, tr, K, 1));
+    const conf = Array.from({ length: 200 }, () => r());
+    const ok = conf.map((c) => r() < c);
+    const iso = fitIsotonic(conf, ok);
+    for (let i = 1; i < iso.y.length; i++) expect(iso.y[i]!).toBeGreaterThanOrEqual(iso.y[i - 1]!);
+  });
+
+  it('picks precision thresholds and measures ECE', () => {
+    const conf = [0.99, 0.95, 0.9, 0.8, 0.7, 0.6];
+    const ok = [true, true, true, false, true, false];
+    expect(thresholdForPrecision(conf, ok, 1)).toBe(0.9);
+    expect(thresholdForPrecision(conf, ok, 0.8)).toBe(0.7);
+    expect(expectedCalibrationError([1, 1], [true, true])).toBe(0);
+    expect(expectedCalibrationError([0.9, 0.9], [false, false])).toBeCloseTo(0.9);
+  });
+});
+
+describe('text', () => {
+  it('tokenises and splits clauses', () => {
+    expect(tokenize("I can't find my Café card")).toEqual(['i', 'can', 'not', 'find', 'my', 'cafe', 'card']);
+    expect(splitClauses('I lost my card. How do I reset my password?')).toHaveLength(2);
+    expect(splitClauses('my card and my pin')).toHaveLength(1);
+  });
+});

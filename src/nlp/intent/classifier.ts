@@ -1,0 +1,392 @@
+/** The public intent classifier: training, calibrated prediction, explanations, online updates. */
+import { fitTemperature, meanNll, softmaxInPlace, thresholdForPrecision } from './calibration.js';
+import { forEachFeature, GROUP_WORD } from './features.js';
+import { Core, scoreVec, stratifiedSplit, trainCore } from './model.js';
+import {
+  IntentClassifierOptionsSchema,
+  LabelledExampleSchema,
+  type IntentClassifierOptions,
+  type IntentPrediction,
+  type LabelledExample,
+} from './schema.js';
+import { decodeModel, encodeModel } from './serialize.js';
+import { splitClauses } from './text.js';
+import { loadWordVectors } from './vectors.js';
+
+/** Calibration state fitted on a held-out slice of the training data. */
+export interface Calibration {
+  temperature: number;
+  knnWeight: number;
+  /** Weight of the semantic (word-vector) neighbour evidence. */
+  semWeight: number;
+  /** Confidence = sigmoid(a * logit(pMax) + b * neighbourSimilarity + c), fitted on held-out rows. */
+  a: number;
+  b: number;
+  c: number;
+  /** Below this neighbour similarity (2nd percentile of held-out rows) confidence is scaled down. */
+  minSim: number;
+  oosThreshold: number;
+  /** Held-out accuracy of the model trained without the slice (informational). */
+  heldOutAccuracy: number | null;
+}
+
+const MAX_ALTERNATIVES = 5;
+const MAX_TERMS = 8;
+const MAX_PARTS = 4;
+
+/**
+ * Intent classifier: hashed word/char n-gram TF-IDF + pooled word vectors → multinomial logistic
+ * regression (Adagrad), plus nearest-neighbour evidence; temperature-calibrated confidence.
+ */
+export class IntentClassifier {
+  /** @internal */
+  constructor(
+    readonly core: Core,
+    readonly options: IntentClassifierOptions,
+    readonly calibration: Calibration,
+  ) {}
+
+  /** Trains on labelled examples; a stratified slice is held out to fit the calibration first. */
+  static train(examples: LabelledExample[], options: Partial<IntentClassifierOptions> = {}): IntentClassifier {
+    const o = IntentClassifierOptionsSchema.parse(options);
+    const data = examples.map((e) => LabelledExampleSchema.parse(e));
+    if (data.length === 0) throw new Error('IntentClassifier.train needs at least one example');
+    const vectors = o.vectorScale > 0 ? loadWordVectors() : null;
+    const cal: Calibration = {
+      temperature: 1,
+      knnWeight: o.knnWeight ?? 2,
+      semWeight: o.semWeight ?? 0,
+      a: 1,
+      b: 0,
+      c: 0,
+      minSim: 0,
+      oosThreshold: o.oosThreshold ?? 0.5,
+      heldOutAccuracy: null,
+    };
+    const rows: HeldOutRow[] = [];
+    if (o.holdout > 0 && data.length >= 20) {
+      // small sets: k-fold out-of-fold scores; large sets: one stratified held-out slice
+      const folds = data.length < 2000 ? Math.max(2, Math.min(5, Math.round(1 / o.holdout))) : 1;
+      let rest = data.map((_, i) => i);
+      for (let f = 0; f < folds; f++) {
+        const share = folds === 1 ? o.holdout : 1 / (folds - f);
+        const [keep, hold] = f === folds - 1 && folds > 1 ? [[], rest.map((_, j) => j)] : stratifiedSplit(rest.map((i) => data[i]!.label), share, o.seed + f);
+        const holdIdx = hold.map((j) => rest[j]!);
+        const holdSet = new Set(holdIdx);
+        rest = keep.map((j) => rest[j]!);
+        const trainIdx = data.map((_, i) => i).filter((i) => !holdSet.has(i));
+        if (holdIdx.length === 0 || trainIdx.length === 0) continue;
+        const part = trainCore(trainIdx.map((i) => data[i]!), o, vectors);
+        rows.push(...heldOutRows(part, holdIdx.map((i) => data[i]!)));
+      }
+    }
+    if (rows.length >= 10) Object.assign(cal, fitCalibration(rows, o));
+    const core = trainCore(data, o, vectors);
+    return new IntentClassifier(core, o, cal);
+  }
+
+  /** Known intent labels, in index order. */
+  get labels(): string[] {
+    return [...this.core.labels];
+  }
+
+  /** Number of stored labelled examples. */
+  get size(): number {
+    return this.core.texts.length;
+  }
+
+  /** Calibrated probabilities over all labels for a text (no explanation, no multi-intent). */
+  probabilities(text: string): Float64Array {
+    const s = scoreVec(this.core, this.core.analyze(text), this.calibration.knnWeight, this.calibration.semWeight, 1);
+    const p = s.logits;
+    softmaxInPlace(p, this.core.K, this.calibration.temperature);
+    return p;
+  }
+
+  /** Classifies a text: calibrated confidence, alternatives, multi-intent flag and explanation. */
+  predict(text: string): IntentPrediction {
+    const core = this.core;
+    const K = core.K;
+    const s = scoreVec(core, core.analyze(text), this.calibration.knnWeight, this.calibration.semWeight, this.options.neighbours);
+    const { vec, tokens } = s;
+    const p = Float64Array.from(s.logits);
+    const best = softmaxInPlace(p, K, this.calibration.temperature);
+    const hasEvidence = vec.idx.length > 1;
+    const confidence = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!) : 0;
+    const outOfScope = K === 0 || confidence < this.calibration.oosThreshold;
+    const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => p[b]! - p[a]!);
+    const alternatives = order.slice(0, MAX_ALTERNATIVES).map((k) => ({ intent: core.labels[k]!, probability: hasEvidence ? p[k]! : 0 }));
+    const topIntent = K > 0 ? core.labels[best]! : null;
+    return {
+      intent: outOfScope ? null : topIntent,
+      confidence,
+      outOfScope,
+      topIntent,
+      alternatives,
+      multiIntent: K > 1 ? this.multiIntent(text) : null,
+      explanation: {
+        topTerms: K > 0 ? this.topTerms(tokens, vec.idx, vec.val, best) : [],
+        neighbours: s.nearest.map(([e, sim]) => ({ text: core.texts[e]!, label: core.labels[core.exLabel[e]!]!, similarity: round(sim) })),
+      },
+    };
+  }
+
+  /** Online update with one labelled example (new labels allowed); no full retrain. */
+  update(example: LabelledExample): void {
+    const ex = LabelledExampleSchema.parse(example);
+    const core = this.core;
+    const k = core.addLabel(ex.label);
+    const { vec, dense } = core.vectorize(ex.text, true);
+    core.addExample(ex.text, k, vec, dense);
+    // a few SGD steps on this example until the regression itself prefers the label
+    const K = core.K;
+    const kc = core.kCap;
+    const W = core.W;
+    const z = new Float64Array(K);
+    const eta = this.options.updateRate;
+    for (let step = 0; step < 50; step++) {
+      core.logits(vec, z);
+      const arg = softmaxInPlace(z, K);
+      if (arg === k && z[k]! >= 0.6) break;
+      for (let j = 0; j < vec.idx.length; j++) {
+        const base = vec.idx[j]! * kc;
+        const x = vec.val[j]!;
+        for (let c = 0; c < K; c++) {
+          const g = z[c]! - (c === k ? 1 : 0);
+          if (g > 1e-4 || g < -1e-4) W[base + c]! -= eta * x * g;
+        }
+      }
+    }
+  }
+
+  /** Compact binary serialisation (versioned). */
+  toBuffer(): Uint8Array {
+    return encodeModel(this);
+  }
+
+  /** Restores a classifier written by {@link toBuffer}. */
+  static fromBuffer(buf: Uint8Array): IntentClassifier {
+    const { core, options, calibration } = decodeModel(buf);
+    return new IntentClassifier(core, options, calibration);
+  }
+
+  private multiIntent(text: string): IntentPrediction['multiIntent'] {
+    const parts = splitClauses(text);
+    if (parts.length < 2) return null;
+    const scored = parts.slice(0, MAX_PARTS).map((part) => {
+      // parts use the lexical evidence only (keeps multi-part texts within the latency budget)
+      const s = scoreVec(this.core, this.core.analyze(part), this.calibration.knnWeight, this.calibration.semWeight, 1, 0);
+      const p = s.logits;
+      softmaxInPlace(p, this.core.K, this.calibration.temperature);
+      let best = 0;
+      for (let k = 1; k < this.core.K; k++) if (p[k]! > p[best]!) best = k;
+      return { text: part, intent: this.core.labels[best]!, confidence: p[best]! };
+    });
+    const confident = scored.filter((s) => s.confidence >= this.options.multiIntentThreshold);
+    const intents = [...new Set(confident.map((s) => s.intent))];
+    if (intents.length < 2) return null;
+    return { intents, parts: scored.map((s) => ({ ...s, confidence: round(s.confidence) })) };
+  }
+
+  /** Per-word contributions to the predicted class logit (centred over classes). */
+  private topTerms(tokens: string[], idx: Int32Array, val: Float32Array, cls: number): { term: string; weight: number }[] {
+    const core = this.core;
+    const K = core.K;
+    const kc = core.kCap;
+    const W = core.W;
+    const contrib = new Map<number, number>();
+    for (let j = 0; j < idx.length; j++) {
+      const base = idx[j]! * kc;
+      let mean = 0;
+      for (let k = 0; k < K; k++) mean += W[base + k]!;
+      contrib.set(idx[j]!, val[j]! * (W[base + cls]! - mean / K));
+    }
+    const terms = new Map<string, number>();
+    const seen = new Set<number>();
+    forEachFeature(tokens, core.cfg, (group, hash, a, b) => {
+      const r = core.rowOf.get(hash);
+      if (r === undefined || seen.has(r)) return;
+      seen.add(r);
+      const c = contrib.get(r);
+      if (c === undefined) return;
+      const term = group === GROUP_WORD && b > a ? tokens.slice(a, b + 1).join(' ') : tokens[a]!;
+      terms.set(term, (terms.get(term) ?? 0) + c);
+    });
+    // pooled word-vector evidence, attributed as one pseudo-term
+    let dense = 0;
+    for (let j = 1; j < idx.length && idx[j]! < core.lexBase; j++) dense += contrib.get(idx[j]!) ?? 0;
+    if (dense !== 0) terms.set('[meaning]', dense);
+    return [...terms.entries()]
+      .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]))
+      .slice(0, MAX_TERMS)
+      .map(([term, weight]) => ({ term, weight: round(weight) }));
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}
+
+interface HeldOutRow {
+  lr: Float64Array;
+  knn: Float64Array;
+  sem: Float64Array;
+  /** label index in the full label list of the part model, -1 when unknown to it */
+  truth: number;
+}
+
+/** Scores held-out examples with a model trained without them. */
+function heldOutRows(core: Core, hold: LabelledExample[]): HeldOutRow[] {
+  return hold.map((e) => {
+    const s = scoreVec(core, core.analyze(e.text), 0, 0, 1);
+    return { lr: s.lr, knn: s.knn, sem: s.sem, truth: core.labelIndex.get(e.label) ?? -1 };
+  });
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const logit = (p: number) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p));
+
+/** Final confidence from the top probability and its neighbour evidence. */
+export function calibrated(cal: Calibration, pMax: number, sim: number): number {
+  return calibratedRaw(cal, logit(pMax), sim);
+}
+
+function calibratedRaw(cal: Pick<Calibration, 'a' | 'b' | 'c' | 'minSim'>, logitP: number, sim: number): number {
+  const p = sigmoid(cal.a * logitP + cal.b * sim + cal.c);
+  return cal.minSim > 0 && sim < cal.minSim ? p * (sim / cal.minSim) : p;
+}
+
+/**
+ * Fits on held-out rows: the kNN weight and temperature (NLL), then a 3-parameter logistic map
+ * from (logit of top probability, neighbour similarity) to correctness, and the OOS threshold.
+ */
+function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibration {
+  // rows from different folds may know different label sets; align by padding to the max length
+  const K = Math.max(...rows.map((r) => r.lr.length));
+  const truth = Int32Array.from(rows.map((r) => r.truth));
+  const betas = o.knnWeight !== null ? [o.knnWeight] : [0, 1, 2, 4, 8];
+  const hasSem = rows.some((r) => r.sem.some((v) => v !== 0));
+  const gammas = o.semWeight !== null ? [o.semWeight] : hasSem ? [0, 8, 16, 24, 32] : [0];
+  let bestNll = Infinity;
+  let best = { beta: betas[0]!, gamma: gammas[0]!, T: 1, logits: [] as Float64Array[] };
+  for (const beta of betas) {
+    for (const gamma of gammas) {
+      const logits = rows.map((r) => {
+        const z = new Float64Array(K).fill(-1e9);
+        for (let k = 0; k < r.lr.length; k++) z[k] = r.lr[k]! + beta * r.knn[k]! + gamma * r.sem[k]!;
+        return z;
+      });
+      const T = fitTemperature(logits, truth, K);
+      const nll = meanNll(logits, truth, K, T);
+      if (nll < bestNll) {
+        bestNll = nll;
+        best = { beta, gamma, T, logits };
+      }
+    }
+  }
+  const u1: number[] = [];
+  const u2: number[] = [];
+  const correct: boolean[] = [];
+  for (let i = 0; i < best.logits.length; i++) {
+    const z = best.logits[i]!;
+    const a = softmaxInPlace(z, K, best.T);
+    u1.push(logit(z[a]!));
+    u2.push(rows[i]!.knn[a] ?? 0);
+    correct.push(a === truth[i]);
+  }
+  let [a, b, c] = fitLogistic2(u1, u2, correct, false);
+  // more neighbour evidence must never lower confidence: refit without it when b < 0
+  if (!(b >= 0)) [a, b, c] = fitLogistic2(u1, u2, correct, true);
+  if (!(a > 0) || !Number.isFinite(a + b + c)) [a, b, c] = [1, 0, 0];
+  // evidence gate: texts less similar to any labelled example than (almost) all held-out rows
+  const sims = u2.slice().sort((x, y) => x - y);
+  const minSim = sims[Math.floor(sims.length * 0.02)] ?? 0;
+  const cal0 = { a, b, c, minSim };
+  const conf = u1.map((x, i) => calibratedRaw(cal0, x, u2[i]!));
+  const acc = correct.filter(Boolean).length / Math.max(1, correct.length);
+  // pseudo out-of-scope rows: each held-out row with its true intent removed (an unknown intent)
+  const pseudo: number[] = [];
+  for (let i = 0; i < best.logits.length; i++) {
+    const p = best.logits[i]!;
+    const t = truth[i]!;
+    if (t < 0) continue;
+    const rest = 1 - p[t]!;
+    let other = t === 0 ? 1 : 0;
+    for (let k = 0; k < K; k++) if (k !== t && p[k]! > p[other]!) other = k;
+    if (rest <= 0 || other >= K) continue;
+    pseudo.push(calibratedRaw(cal0, logit(p[other]! / rest), rows[i]!.knn[other] ?? 0));
+  }
+  const oos = o.oosThreshold ?? oosThresholdFor(conf.filter((_, i) => correct[i]), pseudo);
+  return { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, a, b, c, minSim, oosThreshold: oos, heldOutAccuracy: acc };
+}
+
+/** Threshold best separating correct in-scope confidences (accept) from pseudo-OOS ones (reject). */
+function oosThresholdFor(inScope: number[], pseudo: number[]): number {
+  if (inScope.length === 0 || pseudo.length === 0) return 0.5;
+  const cands = [...new Set([...inScope, ...pseudo].map((v) => Math.round(v * 1000) / 1000))].sort((a, b) => a - b);
+  let best = 0.5;
+  let bestScore = -1;
+  for (const t of cands) {
+    if (t > 0.9) break;
+    const acc = inScope.filter((v) => v >= t).length / inScope.length;
+    const rej = pseudo.filter((v) => v < t).length / pseudo.length;
+    if (acc + rej > bestScore) {
+      bestScore = acc + rej;
+      best = t;
+    }
+  }
+  return best;
+}
+
+/** Logistic regression y ~ sigmoid(a*x1 + b*x2 + c) by Newton's method with a small ridge. */
+function fitLogistic2(x1: number[], x2: number[], y: boolean[], fixB: boolean): [number, number, number] {
+  let w = [1, 0, 0];
+  // ridge towards the identity map (a=1, b=0, c=0), worth ~5 observations
+  const ridge = 5;
+  const prior = [1, 0, 0];
+  for (let it = 0; it < 50; it++) {
+    const g = [0, 0, 0];
+    const H = [
+      [ridge, 0, 0],
+      [0, ridge, 0],
+      [0, 0, ridge],
+    ];
+    for (let i = 0; i < x1.length; i++) {
+      const f = [x1[i]!, x2[i]!, 1];
+      const p = sigmoid(w[0]! * f[0]! + w[1]! * f[1]! + w[2]!);
+      const r = p - (y[i] ? 1 : 0);
+      const h = Math.max(1e-9, p * (1 - p));
+      for (let u = 0; u < 3; u++) {
+        g[u]! += r * f[u]!;
+        for (let v = 0; v < 3; v++) H[u]![v]! += h * f[u]! * f[v]!;
+      }
+    }
+    for (let u = 0; u < 3; u++) g[u]! += ridge * (w[u]! - prior[u]!);
+    if (fixB) {
+      g[1] = 0;
+      H[0]![1] = H[1]![0] = H[2]![1] = H[1]![2] = 0;
+      H[1]![1] = 1;
+    }
+    const step = solve3(H, g);
+    if (!step) break;
+    w = w.map((v, u) => v - step[u]!);
+    if (Math.abs(step[0]!) + Math.abs(step[1]!) + Math.abs(step[2]!) < 1e-8) break;
+  }
+  return [w[0]!, w[1]!, w[2]!];
+}
+
+function solve3(A: number[][], b: number[]): number[] | null {
+  const M = A.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < 3; c++) {
+    let p = c;
+    for (let r = c + 1; r < 3; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
+    if (Math.abs(M[p]![c]!) < 1e-12) return null;
+    [M[c], M[p]] = [M[p]!, M[c]!];
+    for (let r = 0; r < 3; r++) {
+      if (r === c) continue;
+      const f = M[r]![c]! / M[c]![c]!;
+      for (let k = c; k < 4; k++) M[r]![k]! -= f * M[c]![k]!;
+    }
+  }
+  return [M[0]![3]! / M[0]![0]!, M[1]![3]! / M[1]![1]!, M[2]![3]! / M[2]![2]!];
+}

@@ -1,0 +1,133 @@
+import { and, desc, eq, ne } from 'drizzle-orm';
+import { getAccount } from '../services/accounts.js';
+import type { Ctx } from '../services/context.js';
+import { appendEvent } from '../services/events.js';
+import { getTicketDetail } from '../services/tickets.js';
+import type { Database } from '../store/db.js';
+import { decisions, tickets } from '../store/schema.js';
+import { decideStage } from './decide.js';
+import { enrichStage } from './enrich.js';
+import type { PipelineInput, PipelinePorts, PipelineTrigger, Stage, StageOutcome, TicketAction } from './types.js';
+import { understandStage } from './understand.js';
+
+/** The stages in order. Later issues add resolve and route after decide. */
+export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, decideStage];
+
+export interface RunnerDeps {
+  database: Database;
+  ports: PipelinePorts;
+  stages?: Stage[];
+  now?: () => Date;
+  /** Longest a stage may take before it counts as failed (the ticket then goes to a human). */
+  stageTimeoutMs?: number;
+}
+
+export interface PipelineRun {
+  runId: string;
+  outcomes: Record<string, StageOutcome>;
+  failedStage: string | null;
+}
+
+const assistant = { type: 'assistant' as const, id: null };
+
+async function loadInput(ctx: Ctx, ticketId: string, trigger: PipelineTrigger): Promise<PipelineInput> {
+  const detail = await getTicketDetail(ctx, ticketId);
+  const { messages, customer, timeline: _t, decisions: _d, ...ticket } = detail;
+  const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
+  const history = customer
+    ? await ctx.db
+        .select({ id: tickets.id, subject: tickets.subject, status: tickets.status, intent: tickets.intent, createdAt: tickets.createdAt, reopenCount: tickets.reopenCount })
+        .from(tickets)
+        .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.customerId, customer.id), ne(tickets.id, ticketId)))
+        .orderBy(desc(tickets.createdAt))
+        .limit(20)
+    : [];
+  return { workspaceId: ctx.workspaceId, trigger, ticket, messages, customer, account, history, now: ctx.now() };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, stage: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`stage ${stage} timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Applies the stages' actions to the ticket as the assistant. */
+async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[]): Promise<void> {
+  const [row] = await ctx.db.select().from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId))).for('update');
+  if (!row) return;
+  for (const action of actions) {
+    switch (action.type) {
+      case 'set_intent':
+        // An agent's label wins over the model's guess.
+        if (row.intent && row.intentConfidence === null) break;
+        await ctx.db.update(tickets).set({ intent: action.intent, intentConfidence: action.confidence }).where(eq(tickets.id, ticketId));
+        if (row.intent !== action.intent) await appendEvent(ctx, 'ticket.intent_changed', ticketId, { from: row.intent, to: action.intent, confidence: action.confidence });
+        break;
+      case 'set_priority':
+        if (row.priority === action.priority) break;
+        await ctx.db.update(tickets).set({ priority: action.priority }).where(eq(tickets.id, ticketId));
+        await appendEvent(ctx, 'ticket.priority_changed', ticketId, { from: row.priority, to: action.priority });
+        break;
+      case 'add_tags': {
+        const tags = [...new Set([...row.tags, ...action.tags])];
+        await ctx.db.update(tickets).set({ tags }).where(eq(tickets.id, ticketId));
+        break;
+      }
+      case 'hand_off':
+        await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason: action.reason, detail: action.detail });
+        if (row.status === 'new') {
+          await ctx.db.update(tickets).set({ status: 'open', updatedAt: ctx.now() }).where(eq(tickets.id, ticketId));
+          await appendEvent(ctx, 'ticket.status_changed', ticketId, { from: 'new', to: 'open' });
+        }
+        break;
+    }
+  }
+}
+
+/**
+ * Runs the pipeline on one ticket. Each stage's result is stored in the decision record (once per run and
+ * stage, so a retried job does not duplicate it). A failing stage stops the AI path and hands the ticket to
+ * a human with the error in the record: a ticket is never lost or stuck.
+ */
+export async function runPipeline(deps: RunnerDeps, workspaceId: string, ticketId: string, trigger: PipelineTrigger, runId: string): Promise<PipelineRun> {
+  const now = deps.now ?? (() => new Date());
+  const stages = deps.stages ?? DEFAULT_STAGES;
+  const ctx: Ctx = { db: deps.database.db, workspaceId, actor: assistant, now };
+  const input = await loadInput(ctx, ticketId, trigger);
+  if (input.ticket.status === 'closed') return { runId, outcomes: {}, failedStage: null };
+
+  const outcomes: Record<string, StageOutcome> = {};
+  const records: (typeof decisions.$inferInsert)[] = [];
+  let failedStage: string | null = null;
+  for (const stage of stages) {
+    const started = performance.now();
+    try {
+      const outcome = await withTimeout(stage.run(input, outcomes, deps.ports), deps.stageTimeoutMs ?? 10_000, stage.name);
+      outcomes[stage.name] = outcome;
+      records.push({ workspaceId, ticketId, runId, stage: stage.name, ok: true, result: outcome.result, modelVersion: outcome.modelVersion ?? null, durationMs: performance.now() - started, createdAt: now() });
+    } catch (err) {
+      failedStage = stage.name;
+      const message = err instanceof Error ? err.message : String(err);
+      records.push({ workspaceId, ticketId, runId, stage: stage.name, ok: false, result: { error: message }, durationMs: performance.now() - started, createdAt: now() });
+      break;
+    }
+  }
+  const actions = Object.values(outcomes).flatMap((o) => o.actions ?? []);
+  if (failedStage) {
+    // Keep what was understood (intent, priority) but hand the ticket to a human.
+    const kept = actions.filter((a) => a.type !== 'hand_off');
+    actions.length = 0;
+    actions.push(...kept, { type: 'hand_off', reason: 'ai_error', detail: `stage ${failedStage} failed` });
+  }
+  await deps.database.db.transaction(async (tx) => {
+    const txCtx = { ...ctx, db: tx };
+    await tx.insert(decisions).values(records).onConflictDoNothing();
+    await applyActions(txCtx, ticketId, actions);
+    await appendEvent(txCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
+  });
+  return { runId, outcomes, failedStage };
+}

@@ -1,0 +1,66 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
+import { DeskmindError } from '../domain/errors.js';
+import type { Deskmind } from '../app.js';
+import { authenticateApiKey, authenticateSession, type Principal } from '../services/auth.js';
+import type { Actor, Ctx } from '../services/context.js';
+
+export const SESSION_COOKIE = 'deskmind_session';
+
+/** Who may call a route: `public`, or the roles allowed. */
+export type Access = 'public' | (ApiKeyRole | AgentRole)[];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+/** Everyone but ingest-only keys. */
+export const STAFF: Access = ['admin', 'agent'];
+export const ADMIN: Access = ['admin'];
+export const ANY: Access = ['admin', 'agent', 'ingest'];
+
+/** Authenticates the request (bearer API key or session cookie) and enforces the route's access. */
+export function authHook(desk: Deskmind) {
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
+    const access = request.routeOptions.config?.access;
+    request.principal = null;
+    const header = request.headers.authorization;
+    if (header) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw new DeskmindError('unauthorized', 'Use "Authorization: Bearer <api key>"');
+      request.principal = await authenticateApiKey(desk.database.db, match[1]!);
+      if (!request.principal) throw new DeskmindError('unauthorized', 'The API key is unknown or revoked');
+    } else {
+      const token = request.cookies?.[SESSION_COOKIE];
+      if (token) request.principal = await authenticateSession(desk.database.db, token, desk.now());
+    }
+    if (access === 'public') return;
+    if (!request.principal) throw new DeskmindError('unauthorized', 'Send an API key as "Authorization: Bearer …" or log in');
+    if (!access || !access.includes(request.principal.role)) {
+      throw new DeskmindError('forbidden', `A ${request.principal.role} ${request.principal.kind === 'agent' ? 'session' : 'key'} may not do this`);
+    }
+  };
+}
+
+/** The actor a principal acts as: an agent for sessions, an integration for API keys. */
+export function actorOf(principal: Principal): Actor {
+  return principal.kind === 'agent' ? { type: 'agent', id: principal.agentId } : { type: 'integration', id: principal.keyId };
+}
+
+/** The principal of an authenticated route (its access list guarantees one). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new DeskmindError('unauthorized');
+  return request.principal;
+}
+
+/** The workspace-scoped context of an authenticated request. */
+export function ctxOf(desk: Deskmind, request: FastifyRequest): Ctx {
+  const principal = principalOf(request);
+  return desk.ctx(principal.workspaceId, actorOf(principal));
+}

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { DeskmindError, ERRORS, type ErrorCode, type FieldIssue } from '../domain/errors.js';
+
+export const PROBLEM_TYPE = 'application/problem+json';
+
+/** The RFC 9457 problem document of an error code. */
+export function problem(code: ErrorCode, detail: string, instance: string, issues?: FieldIssue[]) {
+  return {
+    type: `https://deskmind.dev/problems/${code}`,
+    title: ERRORS[code].title,
+    status: ERRORS[code].status,
+    code,
+    detail,
+    instance,
+    ...(issues?.length ? { issues } : {}),
+  };
+}
+
+export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string, issues?: FieldIssue[]) {
+  return reply.code(ERRORS[code].status).type(PROBLEM_TYPE).send(problem(code, detail, reply.request.url, issues));
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
+
+/** Maps any error to application/problem+json; 500s never show internals. */
+export function errorHandler(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof DeskmindError) return sendProblem(reply, err.code, err.detail, err.issues);
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = (err as { validationContext?: string }).validationContext ?? 'body';
+    const issues = err.validation.map((v) => ({
+      path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+      message: v.message ?? 'invalid',
+    }));
+    return sendProblem(reply, 'validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+  }
+  const code = (err as FastifyError).code;
+  if (code && FASTIFY_CODES[code]) return sendProblem(reply, FASTIFY_CODES[code], err.message);
+  if (err instanceof SyntaxError) return sendProblem(reply, 'invalid_json', 'The request body is not valid JSON');
+  const status = (err as FastifyError).statusCode;
+  if (status === 429) return sendProblem(reply, 'rate_limited', err.message);
+  if (status && status >= 400 && status < 500 && !isResponseSerializationError(err)) {
+    return sendProblem(reply, status === 404 ? 'not_found' : status === 415 ? 'unsupported_media_type' : 'validation_failed', err.message);
+  }
+  request.log.error({ err }, 'unhandled error');
+  return sendProblem(reply, 'internal', 'Something went wrong on our side; the error was logged');
+}

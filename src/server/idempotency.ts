@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DeskmindError } from '../domain/errors.js';
+import type { Deskmind } from '../app.js';
+import { idempotencyKeys } from '../store/schema.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: { workspaceId: string; key: string } | null;
+  }
+}
+
+const STALE_MS = 5 * 60_000;
+
+/**
+ * `Idempotency-Key` on POST: the first response is stored and returned again on a retry with the same key
+ * and body (with `Idempotent-Replayed: true`); a different body with the same key is refused.
+ */
+export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void {
+  app.decorateRequest('idempotency', null);
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    const key = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || typeof key !== 'string' || !request.principal) return;
+    if (key.length < 1 || key.length > 255) throw new DeskmindError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
+    const workspaceId = request.principal.workspaceId;
+    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    const db = desk.database.db;
+    const where = and(eq(idempotencyKeys.workspaceId, workspaceId), eq(idempotencyKeys.key, key));
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const inserted = await db.insert(idempotencyKeys).values({ workspaceId, key, requestHash, createdAt: desk.now() }).onConflictDoNothing().returning();
+      if (inserted.length) {
+        request.idempotency = { workspaceId, key };
+        return;
+      }
+      const [row] = await db.select().from(idempotencyKeys).where(where);
+      if (!row) continue;
+      if (row.requestHash !== requestHash) throw new DeskmindError('idempotency_key_reused');
+      if (row.statusCode !== null) {
+        return reply.code(row.statusCode).header('idempotent-replayed', 'true').type(row.statusCode >= 400 ? 'application/problem+json' : 'application/json').send(row.response);
+      }
+      if (desk.now().getTime() - row.createdAt.getTime() < STALE_MS) throw new DeskmindError('idempotency_in_progress');
+      await db.delete(idempotencyKeys).where(where); // the first attempt died; let this one run
+    }
+    throw new DeskmindError('idempotency_in_progress');
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const idem = request.idempotency;
+    if (!idem) return payload;
+    request.idempotency = null;
+    const where = and(eq(idempotencyKeys.workspaceId, idem.workspaceId), eq(idempotencyKeys.key, idem.key));
+    if (reply.statusCode >= 500) {
+      await desk.database.db.delete(idempotencyKeys).where(where);
+      return payload;
+    }
+    let response: unknown = null;
+    try {
+      response = typeof payload === 'string' ? JSON.parse(payload) : null;
+    } catch {
+      response = null;
+    }
+    await desk.database.db.update(idempotencyKeys).set({ statusCode: reply.statusCode, response }).where(where);
+    return payload;
+  });
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Deskmind } from '../../app.js';
+import { DeskmindError } from '../../domain/errors.js';
+import {
+  IdSchema,
+  MessageInputSchema,
+  MessageSchema,
+  PageSchema,
+  TicketCreateSchema,
+  TicketDetailSchema,
+  TicketListQuerySchema,
+  TicketPatchSchema,
+  TicketSchema,
+} from '../../domain/schemas.js';
+import { getTicket, getTicketDetail, listTickets, updateTicket } from '../../services/tickets.js';
+import { ANY, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
+
+const Params = z.object({ id: IdSchema }).strict();
+const TicketWithMessage = z.object({ ticket: TicketSchema, message: MessageSchema });
+
+/** Tickets and their conversations. */
+export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
+  app.post('/tickets', {
+    config: { access: ANY },
+    schema: {
+      tags: ['tickets'],
+      summary: 'Open a ticket with its first customer message',
+      description: 'The customer is found by id, email or external id, or created. The ticket pipeline (enrich, understand, decide) runs in the background.',
+      body: TicketCreateSchema,
+      response: { 201: TicketWithMessage },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const result = await desk.createTicket(principal.workspaceId, actorOf(principal), request.body);
+    return reply.code(201).send(result);
+  });
+
+  app.get('/tickets', {
+    config: { access: STAFF },
+    schema: {
+      tags: ['tickets'],
+      summary: 'List tickets, newest first, with filters and full-text search',
+      querystring: TicketListQuerySchema,
+      response: { 200: PageSchema(TicketSchema) },
+    },
+  }, async (request) => listTickets(ctxOf(desk, request), request.query));
+
+  app.get('/tickets/:id', {
+    config: { access: STAFF },
+    schema: { tags: ['tickets'], summary: 'A ticket with its messages, timeline and decision record', params: Params, response: { 200: TicketDetailSchema } },
+  }, async (request) => getTicketDetail(ctxOf(desk, request), request.params.id));
+
+  app.patch('/tickets/:id', {
+    config: { access: STAFF },
+    schema: { tags: ['tickets'], summary: 'Change status, priority, assignee, team, intent, tags or subject', params: Params, body: TicketPatchSchema, response: { 200: TicketSchema } },
+  }, async (request) => {
+    const principal = principalOf(request);
+    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateTicket(ctx, request.params.id, request.body));
+  });
+
+  app.post('/tickets/:id/messages', {
+    config: { access: ANY },
+    schema: {
+      tags: ['tickets'],
+      summary: 'Add a message: a customer reply, an agent reply or an internal note',
+      description: 'Sessions write as their agent. API keys write as the customer unless authorType says otherwise; ingest keys write only as the customer.',
+      params: Params,
+      body: MessageInputSchema,
+      response: { 201: TicketWithMessage },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const body = request.body;
+    let author: { type: 'customer' | 'agent' | 'assistant' | 'system'; id: string | null };
+    if (principal.kind === 'agent') {
+      if (body.authorType && body.authorType !== 'agent') throw new DeskmindError('forbidden', 'A session writes as its agent');
+      author = { type: 'agent', id: principal.agentId };
+    } else {
+      const type = body.authorType ?? 'customer';
+      if (principal.role === 'ingest' && type !== 'customer') throw new DeskmindError('forbidden', 'An ingest key writes customer messages only');
+      if ((type === 'assistant' || type === 'system') && principal.role !== 'admin') throw new DeskmindError('forbidden', 'Only admin keys write as the assistant or system');
+      author = { type, id: body.authorId ?? null };
+    }
+    if (author.type === 'customer' && principal.kind === 'api_key') {
+      // A customer message on a ticket is its customer's.
+      author.id = (await getTicket(ctxOf(desk, request), request.params.id)).customerId;
+    }
+    const result = await desk.addMessage(principal.workspaceId, actorOf(principal), request.params.id, body, author);
+    return reply.code(201).send(result);
+  });
+};

@@ -1,0 +1,77 @@
+import { isUtf8 } from 'node:buffer';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Deskmind } from '../app.js';
+import { DeskmindError } from '../domain/errors.js';
+import { authHook } from './auth.js';
+import { errorHandler, sendProblem } from './errors.js';
+import { registerIdempotency } from './idempotency.js';
+import { registerMetrics } from './metrics.js';
+import { peopleRoutes } from './routes/people.js';
+import { sessionRoutes } from './routes/session.js';
+import { ticketRoutes } from './routes/tickets.js';
+
+/**
+ * Builds the HTTP server: the REST API under /api/v1, OpenAPI at /openapi.json, docs at /docs,
+ * /healthz, /readyz and /metrics.
+ */
+export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: desk.logger as FastifyBaseLogger,
+    bodyLimit: desk.config.bodyLimitBytes,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+
+  // JSON bodies must be valid UTF-8: invalid bytes are refused rather than silently replaced.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const buf = body as Buffer;
+    if (!isUtf8(buf)) return done(new DeskmindError('invalid_utf8'), undefined);
+    parseJson(request, buf.toString('utf8'), done);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Deskmind API', version: '0.1.0', description: 'The REST API of Deskmind, the AI-first support desk. Errors are application/problem+json with a stable `code`.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'deskmind_session' } } },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    await authHook(desk)(request, reply);
+  });
+  registerIdempotency(app, desk);
+  registerMetrics(app, desk);
+
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await desk.database.executeSql('select 1');
+      return { status: 'ready', database: desk.database.kind };
+    } catch {
+      return sendProblem(reply, 'not_ready', 'The database does not answer');
+    }
+  });
+
+  await app.register(async (api) => {
+    await api.register(ticketRoutes(desk));
+    await api.register(peopleRoutes(desk));
+    await api.register(sessionRoutes(desk));
+  }, { prefix: '/api/v1' });
+  return app;
+}

@@ -1,0 +1,91 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
+import { DeskmindError, notFound } from '../domain/errors.js';
+import type { ApiKey } from '../domain/schemas.js';
+import type { DbOrTx } from '../store/db.js';
+import { agentSessions, agents, apiKeys } from '../store/schema.js';
+import type { Ctx } from './context.js';
+import { randomToken, tokenHash, verifyPassword } from './passwords.js';
+
+/** Who is calling: a workspace API key or a logged-in agent. */
+export type Principal =
+  | { kind: 'api_key'; workspaceId: string; keyId: string; role: ApiKeyRole }
+  | { kind: 'agent'; workspaceId: string; agentId: string; role: AgentRole };
+
+const toApiKey = (row: typeof apiKeys.$inferSelect): ApiKey => ({
+  id: row.id,
+  name: row.name,
+  role: row.role,
+  prefix: row.prefix,
+  createdAt: row.createdAt,
+  lastUsedAt: row.lastUsedAt,
+  revokedAt: row.revokedAt,
+});
+
+/** Creates an API key; the secret is returned once and stored only as a hash. */
+export async function createApiKey(ctx: Ctx, input: { name: string; role: ApiKeyRole }): Promise<{ key: ApiKey; secret: string }> {
+  const secret = randomToken('dm_');
+  const [row] = await ctx.db
+    .insert(apiKeys)
+    .values({ workspaceId: ctx.workspaceId, name: input.name, role: input.role, prefix: secret.slice(0, 10), keyHash: tokenHash(secret) })
+    .returning();
+  return { key: toApiKey(row!), secret };
+}
+
+export async function listApiKeys(ctx: Ctx): Promise<ApiKey[]> {
+  const rows = await ctx.db.select().from(apiKeys).where(eq(apiKeys.workspaceId, ctx.workspaceId));
+  return rows.map(toApiKey);
+}
+
+export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
+  const rows = await ctx.db
+    .update(apiKeys)
+    .set({ revokedAt: ctx.now() })
+    .where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  if (rows.length === 0) throw notFound('API key', id);
+}
+
+/** The principal of a bearer API key, or null when unknown or revoked. */
+export async function authenticateApiKey(db: DbOrTx, secret: string): Promise<Principal | null> {
+  const [row] = await db
+    .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, role: apiKeys.role })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, tokenHash(secret)), isNull(apiKeys.revokedAt)));
+  return row ? { kind: 'api_key', workspaceId: row.workspaceId, keyId: row.id, role: row.role } : null;
+}
+
+/** Checks an agent's email and password and opens a session; returns the session token (for an http-only cookie). */
+export async function login(
+  db: DbOrTx,
+  input: { email: string; password: string; workspaceId?: string | undefined },
+  opts: { now: Date; ttlHours: number },
+): Promise<{ token: string; agentId: string; workspaceId: string; expiresAt: Date }> {
+  const rows = await db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.email, input.email.toLowerCase()), input.workspaceId ? eq(agents.workspaceId, input.workspaceId) : undefined));
+  for (const agent of rows) {
+    if (agent.passwordHash && (await verifyPassword(input.password, agent.passwordHash))) {
+      const token = randomToken('dms_');
+      const expiresAt = new Date(opts.now.getTime() + opts.ttlHours * 3_600_000);
+      await db.insert(agentSessions).values({ tokenHash: tokenHash(token), agentId: agent.id, workspaceId: agent.workspaceId, expiresAt });
+      return { token, agentId: agent.id, workspaceId: agent.workspaceId, expiresAt };
+    }
+  }
+  throw new DeskmindError('invalid_credentials');
+}
+
+/** The principal of a session token, or null when unknown or expired. */
+export async function authenticateSession(db: DbOrTx, token: string, now: Date): Promise<Principal | null> {
+  const [row] = await db
+    .select({ agentId: agents.id, workspaceId: agents.workspaceId, role: agents.role })
+    .from(agentSessions)
+    .innerJoin(agents, eq(agents.id, agentSessions.agentId))
+    .where(and(eq(agentSessions.tokenHash, tokenHash(token)), gt(agentSessions.expiresAt, now)));
+  return row ? { kind: 'agent', ...row } : null;
+}
+
+export async function logout(db: DbOrTx, token: string): Promise<void> {
+  await db.delete(agentSessions).where(eq(agentSessions.tokenHash, tokenHash(token)));
+}

@@ -1,0 +1,21 @@
+import type { ActorType } from '../domain/enums.js';
+import type { DbOrTx } from '../store/db.js';
+
+/** Who performs an operation. */
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+}
+
+/** What every workspace-scoped operation receives: the database, the workspace, the actor and a clock. */
+export interface Ctx {
+  db: DbOrTx;
+  workspaceId: string;
+  actor: Actor;
+  now: () => Date;
+}
+
+export const systemActor: Actor = { type: 'system', id: null };
+
+/** A copy of the context bound to a transaction handle. */
+export const withDb = (ctx: Ctx, db: DbOrTx): Ctx => ({ ...ctx, db });

@@ -1,0 +1,50 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../store/db.js';
+import { models } from '../store/schema.js';
+
+/** A stored model version. */
+export interface StoredModel {
+  version: number;
+  data: Uint8Array;
+  metrics: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** Stores a new version of a workspace's model of `kind`; returns its version number. */
+export async function saveModel(db: DbOrTx, workspaceId: string, kind: string, data: Uint8Array, metrics: Record<string, unknown> = {}): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const [{ next } = { next: 1 }] = await db
+      .select({ next: sql<number>`coalesce(max(${models.version}), 0)::int + 1` })
+      .from(models)
+      .where(and(eq(models.workspaceId, workspaceId), eq(models.kind, kind)));
+    const inserted = await db
+      .insert(models)
+      .values({ workspaceId, kind, version: next, data: Buffer.from(data), metrics })
+      .onConflictDoNothing()
+      .returning({ version: models.version });
+    if (inserted[0]) return inserted[0].version;
+    if (attempt > 5) throw new Error('could not allocate a model version');
+  }
+}
+
+/** The latest version number of a workspace's model, or null. */
+export async function latestModelVersion(db: DbOrTx, workspaceId: string, kind: string): Promise<number | null> {
+  const [row] = await db
+    .select({ version: models.version })
+    .from(models)
+    .where(and(eq(models.workspaceId, workspaceId), eq(models.kind, kind)))
+    .orderBy(desc(models.version))
+    .limit(1);
+  return row?.version ?? null;
+}
+
+/** Loads one version (the latest when omitted). */
+export async function loadModel(db: DbOrTx, workspaceId: string, kind: string, version?: number): Promise<StoredModel | null> {
+  const [row] = await db
+    .select()
+    .from(models)
+    .where(and(eq(models.workspaceId, workspaceId), eq(models.kind, kind), version ? eq(models.version, version) : undefined))
+    .orderBy(desc(models.version))
+    .limit(1);
+  return row ? { version: row.version, data: new Uint8Array(row.data), metrics: row.metrics, createdAt: row.createdAt } : null;
+}

@@ -1,0 +1,336 @@
+import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import type { AuthorType, EventType } from '../domain/enums.js';
+import { DeskmindError, notFound } from '../domain/errors.js';
+import type {
+  Message,
+  MessageInput,
+  Ticket,
+  TicketCreate,
+  TicketDetail,
+  TicketListQuery,
+  TicketPatch,
+} from '../domain/schemas.js';
+import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
+import { agents, decisions, messages, teams, tickets } from '../store/schema.js';
+import type { Ctx } from './context.js';
+import { getCustomer, resolveCustomerRef } from './customers.js';
+import { appendEvent, listTicketEvents } from './events.js';
+import { findActiveContent, htmlToText, sanitise } from './html.js';
+import { mapUnique } from './pg-errors.js';
+
+type TicketRow = typeof tickets.$inferSelect;
+const SEARCH_CHARS = 20_000;
+
+function toTicket(row: TicketRow): Ticket {
+  const { workspaceId: _w, search: _s, ...rest } = row;
+  return rest;
+}
+
+function toMessage(row: typeof messages.$inferSelect): Message {
+  return {
+    id: row.id,
+    ticketId: row.ticketId,
+    authorType: row.authorType,
+    authorId: row.authorId,
+    visibility: row.visibility,
+    text: row.bodyText,
+    html: row.bodyHtml,
+    attachments: row.attachments,
+    pageContext: row.pageContext ?? null,
+    createdAt: row.createdAt,
+  };
+}
+
+const scope = (ctx: Ctx, id: string) => and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, id));
+
+/** Checks and normalises a message body: HTML with active content is refused, the rest is sanitised. */
+export function prepareBody(input: Pick<MessageInput, 'text' | 'html'>, opts: { allowActive?: boolean } = {}): { text: string; html: string | null } {
+  if (input.html) {
+    const active = findActiveContent(input.html);
+    if (active.length && !opts.allowActive) {
+      throw new DeskmindError('unsafe_html', `The HTML contains ${active.join(', ')}; send it without them`, {
+        issues: [{ path: 'html', message: active.join(', ') }],
+      });
+    }
+    const html = sanitise(input.html);
+    const text = input.text?.trim() ? input.text.trim() : htmlToText(html);
+    if (!text) throw new DeskmindError('validation_failed', 'The message has no text', { issues: [{ path: 'text', message: 'empty' }] });
+    return { text, html };
+  }
+  return { text: (input.text ?? '').trim(), html: null };
+}
+
+async function lockTicket(ctx: Ctx, id: string): Promise<TicketRow> {
+  const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id)).for('update');
+  if (!row) throw notFound('Ticket', id);
+  return row;
+}
+
+const lifecycleOf = (row: TicketRow): LifecycleState => ({
+  status: row.status,
+  snoozedUntil: row.snoozedUntil,
+  firstResponseAt: row.firstResponseAt,
+  resolvedAt: row.resolvedAt,
+  closedAt: row.closedAt,
+  reopenCount: row.reopenCount,
+});
+
+/** Applies a lifecycle action to a locked ticket row: stores the new state and appends its events. */
+async function transition(ctx: Ctx, row: TicketRow, action: LifecycleAction): Promise<TicketRow> {
+  const { state, changed, reopened } = applyLifecycle(lifecycleOf(row), action, ctx.now());
+  const next = { ...row, ...state };
+  if (state !== lifecycleOf(row)) {
+    await ctx.db.update(tickets).set({ ...state, updatedAt: ctx.now() }).where(eq(tickets.id, row.id));
+  }
+  if (changed) {
+    await appendEvent(ctx, 'ticket.status_changed', row.id, { from: row.status, to: state.status });
+    const extra: Partial<Record<string, EventType>> = { resolved: 'ticket.resolved', closed: 'ticket.closed' };
+    const type = extra[state.status];
+    if (type) await appendEvent(ctx, type, row.id, {});
+    if (reopened) await appendEvent(ctx, 'ticket.reopened', row.id, { reopenCount: state.reopenCount });
+  }
+  return next;
+}
+
+/** Stores a message on a ticket and appends `message.created`. */
+async function insertMessage(
+  ctx: Ctx,
+  ticketId: string,
+  input: MessageInput,
+  author: { type: AuthorType; id: string | null },
+): Promise<Message> {
+  const body = prepareBody(input);
+  const now = ctx.now();
+  const [row] = await ctx.db
+    .insert(messages)
+    .values({
+      workspaceId: ctx.workspaceId,
+      ticketId,
+      authorType: author.type,
+      authorId: author.id,
+      visibility: input.visibility,
+      bodyText: body.text,
+      bodyHtml: body.html,
+      attachments: input.attachments,
+      pageContext: input.pageContext ?? null,
+      createdAt: now,
+    })
+    .returning();
+  await ctx.db
+    .update(tickets)
+    .set({
+      lastMessageAt: now,
+      updatedAt: now,
+      search: sql`coalesce(${tickets.search}, ''::tsvector) || to_tsvector('english', ${body.text.slice(0, SEARCH_CHARS)})`,
+      ...(input.pageContext ? { pageContext: input.pageContext } : {}),
+    })
+    .where(eq(tickets.id, ticketId));
+  await appendEvent(ctx, 'message.created', ticketId, { messageId: row!.id, authorType: author.type, visibility: input.visibility });
+  return toMessage(row!);
+}
+
+/** Opens a ticket with its first customer message; the customer is found or created. Call inside a transaction. */
+export async function createTicket(ctx: Ctx, input: TicketCreate): Promise<{ ticket: Ticket; message: Message }> {
+  prepareBody(input.message); // refuse bad bodies before anything is written
+  const customer = await resolveCustomerRef(ctx, input.customer);
+  const now = ctx.now();
+  const [row] = await mapUnique('A ticket with this externalId', () =>
+    ctx.db
+      .insert(tickets)
+      .values({
+        workspaceId: ctx.workspaceId,
+        subject: input.subject,
+        channel: input.channel,
+        priority: input.priority ?? 'normal',
+        tags: [...new Set(input.tags)],
+        customerId: customer.id,
+        pageContext: input.pageContext ?? input.message.pageContext ?? null,
+        externalId: input.externalId ?? null,
+        search: sql`setweight(to_tsvector('english', ${input.subject}), 'A')`,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning(),
+  );
+  const ticketCtx: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
+  await appendEvent(ctx, 'ticket.created', row!.id, { channel: input.channel, customerId: customer.id });
+  const message = await insertMessage(ticketCtx, row!.id, { ...input.message, visibility: 'public' }, { type: 'customer', id: customer.id });
+  const [fresh] = await ctx.db.select().from(tickets).where(eq(tickets.id, row!.id));
+  return { ticket: toTicket(fresh!), message };
+}
+
+/**
+ * Adds a message to a ticket and moves its lifecycle: a customer message wakes or reopens it, an agent's
+ * public reply opens a new ticket and records the first response. Returns the message and the ticket after.
+ */
+export async function addMessage(
+  ctx: Ctx,
+  ticketId: string,
+  input: MessageInput,
+  author: { type: AuthorType; id: string | null },
+): Promise<{ ticket: Ticket; message: Message }> {
+  if (author.type === 'customer' && input.visibility === 'internal') {
+    throw new DeskmindError('validation_failed', 'Customers cannot write internal notes', {
+      issues: [{ path: 'visibility', message: 'internal notes are for agents' }],
+    });
+  }
+  let row = await lockTicket(ctx, ticketId);
+  if (input.visibility === 'public') {
+    if (author.type === 'customer') row = await transition(ctx, row, { type: 'customer_message' });
+    else if (author.type === 'agent' || author.type === 'assistant') row = await transition(ctx, row, { type: 'agent_reply' });
+  }
+  const message = await insertMessage(ctx, ticketId, input, author);
+  const [fresh] = await ctx.db.select().from(tickets).where(eq(tickets.id, ticketId));
+  return { ticket: toTicket(fresh!), message };
+}
+
+/** Changes a ticket's fields; a status change goes through the lifecycle state machine. */
+export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch): Promise<Ticket> {
+  let row = await lockTicket(ctx, id);
+  if (row.status === 'closed') throw new DeskmindError('ticket_closed', 'A closed ticket cannot be changed');
+  const set: Partial<typeof tickets.$inferInsert> = {};
+  if (patch.assigneeId !== undefined && patch.assigneeId !== row.assigneeId) {
+    if (patch.assigneeId) {
+      const [agent] = await ctx.db.select({ id: agents.id }).from(agents).where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, patch.assigneeId)));
+      if (!agent) throw notFound('Agent', patch.assigneeId);
+    }
+    set.assigneeId = patch.assigneeId;
+    await appendEvent(ctx, 'assignee.changed', id, { from: row.assigneeId, to: patch.assigneeId });
+  }
+  if (patch.teamId !== undefined && patch.teamId !== row.teamId) {
+    if (patch.teamId) {
+      const [team] = await ctx.db.select({ id: teams.id }).from(teams).where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, patch.teamId)));
+      if (!team) throw notFound('Team', patch.teamId);
+    }
+    set.teamId = patch.teamId;
+    await appendEvent(ctx, 'team.changed', id, { from: row.teamId, to: patch.teamId });
+  }
+  if (patch.priority && patch.priority !== row.priority) {
+    set.priority = patch.priority;
+    await appendEvent(ctx, 'ticket.priority_changed', id, { from: row.priority, to: patch.priority });
+  }
+  if (patch.intent !== undefined && patch.intent !== row.intent) {
+    set.intent = patch.intent;
+    set.intentConfidence = null;
+    await appendEvent(ctx, 'ticket.intent_changed', id, { from: row.intent, to: patch.intent });
+  }
+  if (patch.tags) {
+    const tags = [...new Set(patch.tags)];
+    if (tags.join('\u0000') !== row.tags.join('\u0000')) {
+      set.tags = tags;
+      await appendEvent(ctx, 'ticket.tags_changed', id, { from: row.tags, to: tags });
+    }
+  }
+  if (patch.subject && patch.subject !== row.subject) {
+    set.subject = patch.subject;
+    await appendEvent(ctx, 'ticket.updated', id, { field: 'subject' });
+  }
+  if (Object.keys(set).length) {
+    await ctx.db.update(tickets).set({ ...set, updatedAt: ctx.now() }).where(eq(tickets.id, id));
+    row = { ...row, ...set } as TicketRow;
+  }
+  if (patch.status) {
+    const snoozedUntil = patch.snoozedUntil ? new Date(patch.snoozedUntil) : null;
+    row = await transition(ctx, row, { type: 'set_status', to: patch.status, snoozedUntil });
+  }
+  const [fresh] = await ctx.db.select().from(tickets).where(eq(tickets.id, id));
+  return toTicket(fresh!);
+}
+
+export async function getTicket(ctx: Ctx, id: string): Promise<Ticket> {
+  const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id));
+  if (!row) throw notFound('Ticket', id);
+  return toTicket(row);
+}
+
+/** A ticket with its customer, messages, timeline and decision record. */
+export async function getTicketDetail(ctx: Ctx, id: string): Promise<TicketDetail> {
+  const ticket = await getTicket(ctx, id);
+  const [msgRows, timeline, decisionRows, customer] = await Promise.all([
+    ctx.db.select().from(messages).where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, id))).orderBy(asc(messages.createdAt), asc(messages.id)),
+    listTicketEvents(ctx, id),
+    ctx.db.select().from(decisions).where(and(eq(decisions.workspaceId, ctx.workspaceId), eq(decisions.ticketId, id))).orderBy(asc(decisions.createdAt)),
+    ticket.customerId ? getCustomer(ctx, ticket.customerId) : Promise.resolve(null),
+  ]);
+  return {
+    ...ticket,
+    customer,
+    messages: msgRows.map(toMessage),
+    timeline,
+    decisions: decisionRows.map(({ workspaceId: _w, ticketId: _t, ...d }) => d),
+  };
+}
+
+const encodeCursor = (row: { createdAt: Date; id: string }) =>
+  Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad');
+    return { createdAt, id };
+  } catch {
+    throw new DeskmindError('validation_failed', 'The cursor is not valid', { issues: [{ path: 'cursor', message: 'invalid' }] });
+  }
+}
+
+/** Tickets newest first with filters and full-text search, one page at a time. */
+export async function listTickets(ctx: Ctx, query: TicketListQuery): Promise<{ data: Ticket[]; nextCursor: string | null }> {
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null;
+  const where = and(
+    eq(tickets.workspaceId, ctx.workspaceId),
+    query.status?.length ? inArray(tickets.status, query.status) : undefined,
+    query.priority?.length ? inArray(tickets.priority, query.priority) : undefined,
+    query.assigneeId === 'none' ? isNull(tickets.assigneeId) : query.assigneeId ? eq(tickets.assigneeId, query.assigneeId) : undefined,
+    query.teamId ? eq(tickets.teamId, query.teamId) : undefined,
+    query.intent ? eq(tickets.intent, query.intent) : undefined,
+    query.tag ? arrayContains(tickets.tags, [query.tag]) : undefined,
+    query.customerId ? eq(tickets.customerId, query.customerId) : undefined,
+    query.q ? sql`${tickets.search} @@ websearch_to_tsquery('english', ${query.q})` : undefined,
+    cursor
+      ? or(lt(tickets.createdAt, cursor.createdAt), and(lte(tickets.createdAt, cursor.createdAt), lt(tickets.id, cursor.id)))
+      : undefined,
+  );
+  const rows = await ctx.db
+    .select()
+    .from(tickets)
+    .where(where)
+    .orderBy(desc(tickets.createdAt), desc(tickets.id))
+    .limit(query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { data: page.map(toTicket), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * The lifecycle sweep: closes resolved tickets quiet for `closeAfterHours` and wakes snoozed tickets whose
+ * time has come. Returns how many tickets changed.
+ */
+export async function sweepLifecycle(ctx: Ctx, opts: { closeAfterHours: number }): Promise<{ closed: number; woken: number }> {
+  const now = ctx.now();
+  const quietSince = new Date(now.getTime() - opts.closeAfterHours * 3_600_000);
+  const due = await ctx.db
+    .select({ id: tickets.id, status: tickets.status })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.workspaceId, ctx.workspaceId),
+        or(
+          and(eq(tickets.status, 'resolved'), lte(tickets.resolvedAt, quietSince)),
+          and(eq(tickets.status, 'snoozed'), lte(tickets.snoozedUntil, now)),
+        ),
+      ),
+    )
+    .limit(1000);
+  let closed = 0;
+  let woken = 0;
+  for (const t of due) {
+    const row = await lockTicket(ctx, t.id);
+    const action: LifecycleAction = row.status === 'resolved' ? { type: 'quiet_period_elapsed' } : { type: 'snooze_expired' };
+    const after = await transition(ctx, row, action);
+    if (after.status === 'closed') closed++;
+    if (row.status === 'snoozed' && after.status === 'open') woken++;
+  }
+  return { closed, woken };
+}

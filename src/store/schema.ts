@@ -1,0 +1,275 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type {
+  ActorType,
+  AgentRole,
+  AgentStatus,
+  ApiKeyRole,
+  AuthorType,
+  Channel,
+  MessageVisibility,
+  Priority,
+  TicketStatus,
+} from '../domain/enums.js';
+import type { Attachment, PageContextInput as PageContext, WorkingHours } from '../domain/schemas.js';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
+const workspaceId = () => uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' });
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const workspaces = pgTable('workspaces', {
+  id: id(),
+  name: text('name').notNull(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    role: text('role').$type<ApiKeyRole>().notNull(),
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_uq').on(t.keyHash)],
+);
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    externalId: text('external_id'),
+    name: text('name').notNull(),
+    domain: text('domain'),
+    tier: text('tier').notNull().default('free'),
+    plan: text('plan'),
+    mrr: doublePrecision('mrr').notNull().default(0),
+    seats: integer('seats'),
+    billingState: text('billing_state').notNull().default('none'),
+    crmId: text('crm_id'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('accounts_external_uq').on(t.workspaceId, t.externalId),
+    index('accounts_domain_idx').on(t.workspaceId, t.domain),
+  ],
+);
+
+export const customers = pgTable(
+  'customers',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    email: text('email'),
+    name: text('name'),
+    externalId: text('external_id'),
+    locale: text('locale'),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('customers_email_uq').on(t.workspaceId, t.email),
+    uniqueIndex('customers_external_uq').on(t.workspaceId, t.externalId),
+    index('customers_account_idx').on(t.accountId),
+  ],
+);
+
+export const teams = pgTable(
+  'teams',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    description: text('description'),
+    skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('teams_name_uq').on(t.workspaceId, t.name)],
+);
+
+export const agents = pgTable(
+  'agents',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    role: text('role').$type<AgentRole>().notNull().default('agent'),
+    skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
+    languages: text('languages').array().notNull().default(sql`'{en}'::text[]`),
+    capacity: integer('capacity').notNull().default(10),
+    status: text('status').$type<AgentStatus>().notNull().default('offline'),
+    workingHours: jsonb('working_hours').$type<WorkingHours | null>(),
+    passwordHash: text('password_hash'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('agents_email_uq').on(t.workspaceId, t.email)],
+);
+
+export const teamMembers = pgTable(
+  'team_members',
+  {
+    teamId: uuid('team_id').notNull().references(() => teams.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.agentId] }), index('team_members_agent_idx').on(t.agentId)],
+);
+
+export const agentSessions = pgTable('agent_sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+  workspaceId: workspaceId(),
+  createdAt: createdAt(),
+  expiresAt: ts('expires_at').notNull(),
+});
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    subject: text('subject').notNull(),
+    status: text('status').$type<TicketStatus>().notNull().default('new'),
+    priority: text('priority').$type<Priority>().notNull().default('normal'),
+    channel: text('channel').$type<Channel>().notNull().default('api'),
+    customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'set null' }),
+    assigneeId: uuid('assignee_id').references(() => agents.id, { onDelete: 'set null' }),
+    teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    intent: text('intent'),
+    intentConfidence: doublePrecision('intent_confidence'),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    pageContext: jsonb('page_context').$type<PageContext | null>(),
+    externalId: text('external_id'),
+    firstResponseAt: ts('first_response_at'),
+    resolvedAt: ts('resolved_at'),
+    closedAt: ts('closed_at'),
+    snoozedUntil: ts('snoozed_until'),
+    reopenCount: integer('reopen_count').notNull().default(0),
+    lastMessageAt: ts('last_message_at'),
+    search: tsvector('search'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('tickets_ws_created_idx').on(t.workspaceId, t.createdAt, t.id),
+    index('tickets_ws_status_idx').on(t.workspaceId, t.status),
+    index('tickets_assignee_idx').on(t.workspaceId, t.assigneeId),
+    index('tickets_customer_idx').on(t.workspaceId, t.customerId),
+    index('tickets_search_idx').using('gin', t.search),
+    uniqueIndex('tickets_external_uq').on(t.workspaceId, t.externalId),
+  ],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    authorType: text('author_type').$type<AuthorType>().notNull(),
+    authorId: uuid('author_id'),
+    visibility: text('visibility').$type<MessageVisibility>().notNull().default('public'),
+    bodyText: text('body_text').notNull(),
+    bodyHtml: text('body_html'),
+    attachments: jsonb('attachments').$type<Attachment[]>().notNull().default([]),
+    pageContext: jsonb('page_context').$type<PageContext | null>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('messages_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+/** The append-only timeline. */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    actorType: text('actor_type').$type<ActorType>().notNull(),
+    actorId: text('actor_id'),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('events_ticket_idx').on(t.ticketId, t.id), index('events_ws_type_idx').on(t.workspaceId, t.type, t.id)],
+);
+
+/** The decision record: each pipeline stage's result on a ticket, replayable and explainable. */
+export const decisions = pgTable(
+  'decisions',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    runId: text('run_id').notNull(),
+    stage: text('stage').notNull(),
+    ok: boolean('ok').notNull(),
+    result: jsonb('result').$type<Record<string, unknown>>().notNull(),
+    modelVersion: text('model_version'),
+    durationMs: doublePrecision('duration_ms').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('decisions_run_stage_uq').on(t.ticketId, t.runId, t.stage),
+    index('decisions_ticket_idx').on(t.ticketId, t.createdAt),
+  ],
+);
+
+/** Versioned learned models per workspace (e.g. the intent classifier). */
+export const models = pgTable(
+  'models',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    kind: text('kind').notNull(),
+    version: integer('version').notNull(),
+    data: bytea('data').notNull(),
+    metrics: jsonb('metrics').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('models_version_uq').on(t.workspaceId, t.kind, t.version)],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    workspaceId: workspaceId(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code'),
+    response: jsonb('response'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.key] })],
+);
