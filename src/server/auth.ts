@@ -40,7 +40,7 @@ export function authHook(desk: Deskmind) {
       const token = request.cookies?.[SESSION_COOKIE];
       if (token) request.principal = await authenticateSession(desk.database.db, token, desk.now());
     }
-    if (access === 'public') return;
+    if (access === 'public' || request.is404) return;
     if (!request.principal) throw new DeskmindError('unauthorized', 'Send an API key as "Authorization: Bearer …" or log in');
     if (!access || !access.includes(request.principal.role)) {
       throw new DeskmindError('forbidden', `A ${request.principal.role} ${request.principal.kind === 'agent' ? 'session' : 'key'} may not do this`);

@@ -37,7 +37,12 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
       if (!row) continue;
       if (row.requestHash !== requestHash) throw new DeskmindError('idempotency_key_reused');
       if (row.statusCode !== null) {
-        return reply.code(row.statusCode).header('idempotent-replayed', 'true').type(row.statusCode >= 400 ? 'application/problem+json' : 'application/json').send(row.response);
+        return reply
+          .code(row.statusCode)
+          .header('idempotent-replayed', 'true')
+          .type(row.statusCode >= 400 ? 'application/problem+json' : 'application/json')
+          .serializer((payload) => payload as string)
+          .send(JSON.stringify(row.response));
       }
       if (desk.now().getTime() - row.createdAt.getTime() < STALE_MS) throw new DeskmindError('idempotency_in_progress');
       await db.delete(idempotencyKeys).where(where); // the first attempt died; let this one run

@@ -266,7 +266,7 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibra
   const truth = Int32Array.from(rows.map((r) => r.truth));
   const betas = o.knnWeight !== null ? [o.knnWeight] : [0, 1, 2, 4, 8];
   const hasSem = rows.some((r) => r.sem.some((v) => v !== 0));
-  const gammas = o.semWeight !== null ? [o.semWeight] : hasSem ? [0, 8, 16, 24, 32] : [0];
+  const gammas = o.semWeight !== null ? [o.semWeight] : hasSem ? [0, 8, 16, 24, 32, 48, 64] : [0];
   let bestNll = Infinity;
   let best = { beta: betas[0]!, gamma: gammas[0]!, T: 1, logits: [] as Float64Array[] };
   for (const beta of betas) {

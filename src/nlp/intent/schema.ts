@@ -60,8 +60,8 @@ export const IntentClassifierOptionsSchema = z.object({
   /** Minimum document frequency for a feature to get its own weights at training time. */
   minDf: z.number().int().min(1).default(2),
   /** Training epochs of the Adagrad logistic regression. */
-  epochs: z.number().int().min(1).default(14),
-  learningRate: z.number().positive().default(0.15),
+  epochs: z.number().int().min(1).default(11),
+  learningRate: z.number().positive().default(0.2),
   /** Linearly decay the learning rate (mean rate = learningRate) over the epochs. */
   lrDecay: z.boolean().default(false),
   /** Training loss of the linear model. */
@@ -72,7 +72,7 @@ export const IntentClassifierOptionsSchema = z.object({
   averageFrom: z.number().min(0).max(1).default(1),
   l2: z.number().min(0).default(1e-6),
   /** Pooled word-vector features fed to the regression: mean, or mean and max. */
-  pooling: z.enum(['mean', 'meanmax']).default('meanmax'),
+  pooling: z.enum(['mean', 'meanmax']).default('mean'),
   /** Scale of the pooled word-vector features (0 disables word vectors entirely). */
   vectorScale: z.number().min(0).default(1),
   /** Weight of the nearest-neighbour evidence (null = fit on the held-out slice). */

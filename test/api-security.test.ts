@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
+
+const ticketBody = { subject: 'Help', message: { text: 'Something is wrong' }, customer: { email: 'a@example.com' } };
+
+describe.each(backends())('API safety on %s', (kind) => {
+  let t: TestDesk;
+  let a: Awaited<ReturnType<typeof newWorkspace>>;
+  let b: Awaited<ReturnType<typeof newWorkspace>>;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    t = await openTestDesk(kind);
+    a = await newWorkspace(t, 'A');
+    b = await newWorkspace(t, 'B');
+    const ticket = await a.call('POST', '/api/v1/tickets', ticketBody);
+    ids.ticket = ticket.body.ticket.id;
+    ids.customer = ticket.body.ticket.customerId;
+    ids.account = (await a.call('POST', '/api/v1/accounts', { name: 'Acme', externalId: 'acme' })).body.id;
+    ids.team = (await a.call('POST', '/api/v1/teams', { name: 'Billing' })).body.id;
+    ids.agent = (await a.call('POST', '/api/v1/agents', { name: 'Ann', email: 'ann@a.example', password: 'correct horse' })).body.id;
+    ids.apiKey = (await a.call('POST', '/api/v1/api-keys', { name: 'k', role: 'agent' })).body.key.id;
+  });
+  afterAll(async () => t?.close());
+
+  const countRows = async () => {
+    const { rows } = await t.desk.database.executeSql(
+      `select (select count(*) from tickets)::int t, (select count(*) from messages)::int m, (select count(*) from customers)::int c,
+              (select count(*) from accounts)::int a, (select count(*) from agents)::int ag, (select count(*) from teams)::int te,
+              (select count(*) from events)::int e, (select count(*) from api_keys where revoked_at is null)::int k,
+              (select string_agg(status || priority || coalesce(subject,''), ',') from tickets) s`,
+    );
+    return rows[0];
+  };
+
+  it('never lets a key of workspace B read or change anything of workspace A, on any route', async () => {
+    const doc = (await t.server.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const before = await countRows();
+    const bodies: Record<string, Record<string, unknown>> = {
+      tickets: { post: { text: 'hi' }, patch: { status: 'resolved', subject: 'hijacked', priority: 'urgent' } },
+      customers: { patch: { name: 'hijacked' }, put: { name: 'x' } },
+      accounts: { patch: { name: 'hijacked' }, put: { name: 'x' } },
+      agents: { patch: { name: 'hijacked' } },
+      teams: { patch: { name: 'hijacked' } },
+    };
+    let checked = 0;
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      if (!path.includes('{')) continue;
+      for (const method of Object.keys(methods)) {
+        const resource = path.split('/')[3]!;
+        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey }[resource];
+        const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme');
+        const res = await b.call(method.toUpperCase() as 'GET', url, bodies[resource]?.[method]);
+        if (path.includes('{externalId}')) {
+          // An upsert by external id in B creates B's own record, never touching A's.
+          expect(res.status, `${method} ${url}`).toBeLessThan(300);
+          const mine = res.body;
+          expect(mine.id).not.toBe(ids.account);
+          expect(mine.id).not.toBe(ids.customer);
+        } else {
+          expect(res.status, `${method} ${url}`).toBe(404);
+          expect(res.body.code).toBe('not_found');
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(15);
+    const after = await countRows();
+    // Only B's upserts added rows; nothing of A changed.
+    expect(after.t).toBe(before.t);
+    expect(after.s).toBe(before.s);
+    expect(after.ag).toBe(before.ag);
+    expect(after.k).toBe(before.k);
+    const aTicket = await a.call('GET', `/api/v1/tickets/${ids.ticket}`);
+    expect(aTicket.body.subject).toBe('Help');
+    // Lists in B show nothing of A.
+    for (const list of ['tickets', 'customers', 'accounts', 'agents', 'teams']) {
+      const res = await b.call('GET', `/api/v1/${list}`);
+      const listed = res.body.data.map((x: { id: string }) => x.id);
+      expect(listed).not.toContain(ids[list.slice(0, -1)]);
+    }
+    // Assigning A's agent to B's ticket is refused too.
+    const bt = await b.call('POST', '/api/v1/tickets', ticketBody);
+    expect((await b.call('PATCH', `/api/v1/tickets/${bt.body.ticket.id}`, { assigneeId: ids.agent })).status).toBe(404);
+    expect((await b.call('PATCH', `/api/v1/tickets/${bt.body.ticket.id}`, { teamId: ids.team })).status).toBe(404);
+  });
+
+  it('answers bad input with problem+json and changes nothing', async () => {
+    const before = await countRows();
+    const cases: { name: string; payload: string | Buffer; type?: string; status: number; code: string }[] = [
+      { name: 'wrong types', payload: JSON.stringify({ ...ticketBody, subject: 42 }), status: 400, code: 'validation_failed' },
+      { name: 'unknown field', payload: JSON.stringify({ ...ticketBody, sneaky: true }), status: 400, code: 'validation_failed' },
+      { name: 'missing customer', payload: JSON.stringify({ subject: 'x', message: { text: 'y' }, customer: {} }), status: 400, code: 'validation_failed' },
+      { name: 'broken JSON', payload: '{"subject": ', status: 400, code: 'invalid_json' },
+      { name: 'invalid UTF-8', payload: Buffer.concat([Buffer.from('{"subject":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","message":{"text":"x"},"customer":{"email":"a@b.example"}}')]), status: 400, code: 'invalid_utf8' },
+      { name: 'over 1 MB', payload: JSON.stringify({ ...ticketBody, message: { text: 'x'.repeat(1_100_000) } }), status: 413, code: 'payload_too_large' },
+      { name: 'script in HTML', payload: JSON.stringify({ ...ticketBody, message: { html: '<p>hi</p><script>alert(1)</script>' } }), status: 422, code: 'unsafe_html' },
+      { name: 'event handler in HTML', payload: JSON.stringify({ ...ticketBody, message: { html: '<img src=x onerror="alert(1)">' } }), status: 422, code: 'unsafe_html' },
+      { name: 'not JSON', payload: 'subject=x', type: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
+    ];
+    for (const c of cases) {
+      const res = await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': c.type ?? 'application/json' }, payload: c.payload });
+      expect(res.statusCode, c.name).toBe(c.status);
+      expect(res.headers['content-type'], c.name).toContain('application/problem+json');
+      expect(res.json().code, c.name).toBe(c.code);
+    }
+    const unknownId = await a.call('GET', '/api/v1/tickets/00000000-0000-4000-8000-000000000000');
+    expect(unknownId.status).toBe(404);
+    const notUuid = await a.call('GET', '/api/v1/tickets/123');
+    expect(notUuid.body.code).toBe('validation_failed');
+    const badQuery = await a.call('GET', '/api/v1/tickets?status=bogus');
+    expect(badQuery.status).toBe(400);
+    const badCursor = await a.call('GET', '/api/v1/tickets?cursor=abc');
+    expect(badCursor.body.code).toBe('validation_failed');
+    expect(await countRows()).toEqual(before);
+  });
+
+  it('sanitises safe HTML and keeps its text', async () => {
+    const res = await a.call('POST', '/api/v1/tickets', { ...ticketBody, message: { html: '<p>Export <b>fails</b> <a href="https://x.example">here</a></p><style>p{}</style>' } });
+    expect(res.status).toBe(201);
+    expect(res.body.message.html).toBe('<p>Export <b>fails</b> <a href="https://x.example" rel="noopener noreferrer nofollow" target="_blank">here</a></p>');
+    expect(res.body.message.text).toBe('Export fails here');
+  });
+
+  it('replays the first result for a repeated Idempotency-Key and never duplicates', async () => {
+    const before = await countRows();
+    const headers = { 'idempotency-key': `key-${kind}-1` };
+    const first = await a.call('POST', '/api/v1/tickets', ticketBody, headers);
+    const second = await a.call('POST', '/api/v1/tickets', ticketBody, headers);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.body.ticket.id).toBe(first.body.ticket.id);
+    expect((await countRows()).t).toBe(before.t + 1);
+    const reused = await a.call('POST', '/api/v1/tickets', { ...ticketBody, subject: 'Other' }, headers);
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('idempotency_key_reused');
+    // The same key in another workspace is another request.
+    const other = await b.call('POST', '/api/v1/tickets', ticketBody, headers);
+    expect(other.status).toBe(201);
+    expect(other.body.ticket.id).not.toBe(first.body.ticket.id);
+    // Concurrent retries still create one ticket.
+    const h2 = { 'idempotency-key': `key-${kind}-2` };
+    const results = await Promise.all([1, 2, 3].map(() => a.call('POST', '/api/v1/tickets', ticketBody, h2)));
+    const created = new Set(results.filter((r) => r.status === 201).map((r) => r.body.ticket.id));
+    expect(created.size).toBe(1);
+    for (const r of results) expect([201, 409]).toContain(r.status);
+  });
+
+  it('enforces authentication and roles', async () => {
+    expect((await t.server.inject({ method: 'GET', url: '/api/v1/tickets' })).json().code).toBe('unauthorized');
+    expect((await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: 'Bearer dm_nope' } })).statusCode).toBe(401);
+    const ingest = (await a.call('POST', '/api/v1/api-keys', { name: 'widget', role: 'ingest' })).body.secret;
+    const asIngest = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+      t.server.inject({ method, url, headers: { authorization: `Bearer ${ingest}` }, ...(body ? { payload: body as object } : {}) });
+    expect((await asIngest('POST', '/api/v1/tickets', ticketBody)).statusCode).toBe(201);
+    expect((await asIngest('GET', '/api/v1/tickets')).statusCode).toBe(403);
+    expect((await asIngest('POST', '/api/v1/agents', { name: 'x', email: 'x@x.example' })).statusCode).toBe(403);
+    const agentKey = (await a.call('POST', '/api/v1/api-keys', { name: 'bot', role: 'agent' })).body;
+    const asAgent = await t.server.inject({ method: 'POST', url: '/api/v1/teams', headers: { authorization: `Bearer ${agentKey.secret}` }, payload: { name: 'New' } });
+    expect(asAgent.statusCode).toBe(403);
+    expect((await a.call('DELETE', `/api/v1/api-keys/${agentKey.key.id}`)).status).toBe(204);
+    expect((await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: `Bearer ${agentKey.secret}` } })).statusCode).toBe(401);
+    // Keys are stored only as hashes.
+    const { rows } = await t.desk.database.executeSql('select key_hash from api_keys');
+    expect(rows.every((r) => !String(r.key_hash).startsWith('dm_'))).toBe(true);
+  });
+
+  it('logs agents in with an http-only session cookie', async () => {
+    const bad = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ann@a.example', password: 'wrong password' } });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.json().code).toBe('invalid_credentials');
+    const res = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ann@a.example', password: 'correct horse' } });
+    expect(res.statusCode).toBe(200);
+    const setCookie = String(res.headers['set-cookie']);
+    expect(setCookie).toMatch(/deskmind_session=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    const cookie = setCookie.split(';')[0]!;
+    const me = await t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
+    expect(me.json()).toMatchObject({ workspaceId: a.workspaceId, kind: 'agent', agent: { email: 'ann@a.example' } });
+    const reply = await t.server.inject({ method: 'POST', url: `/api/v1/tickets/${ids.ticket}/messages`, headers: { cookie }, payload: { text: 'On it!' } });
+    expect(reply.statusCode).toBe(201);
+    expect(reply.json().message).toMatchObject({ authorType: 'agent', authorId: ids.agent });
+    expect(reply.json().ticket.firstResponseAt).not.toBeNull();
+    const note = await t.server.inject({ method: 'POST', url: `/api/v1/tickets/${ids.ticket}/messages`, headers: { cookie }, payload: { text: 'internal', visibility: 'internal' } });
+    expect(note.json().message.visibility).toBe('internal');
+    await t.server.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie } });
+    expect((await t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode).toBe(401);
+    // Passwords are stored as scrypt hashes.
+    const { rows } = await t.desk.database.executeSql(`select password_hash from agents where email = 'ann@a.example'`);
+    expect(String(rows[0]!.password_hash)).toMatch(/^scrypt\$/);
+  });
+
+  it('serves OpenAPI, docs, health, readiness and metrics', async () => {
+    const doc = await t.server.inject({ method: 'GET', url: '/openapi.json' });
+    expect(doc.statusCode).toBe(200);
+    expect(Object.keys(doc.json().paths)).toContain('/api/v1/tickets');
+    expect((await t.server.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
+    expect((await t.server.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await t.server.inject({ method: 'GET', url: '/readyz' })).json()).toMatchObject({ status: 'ready', database: kind });
+    const metrics = await t.server.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/deskmind_http_requests_total/);
+    expect(metrics.body).toMatch(/deskmind_tickets_created_total \d+/);
+    const missing = await t.server.inject({ method: 'GET', url: '/api/v1/nope', headers: { authorization: `Bearer ${a.apiKey}` } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().code).toBe('route_not_found');
+  });
+});
