@@ -97,6 +97,9 @@ export async function runPipeline(deps: RunnerDeps, workspaceId: string, ticketI
   const now = deps.now ?? (() => new Date());
   const stages = deps.stages ?? DEFAULT_STAGES;
   const ctx: Ctx = { db: deps.database.db, workspaceId, actor: assistant, now };
+  // A retried job whose run already finished does nothing again.
+  const done = await deps.database.db.select({ id: decisions.id }).from(decisions).where(and(eq(decisions.ticketId, ticketId), eq(decisions.runId, runId))).limit(1);
+  if (done.length) return { runId, outcomes: {}, failedStage: null };
   const input = await loadInput(ctx, ticketId, trigger);
   if (input.ticket.status === 'closed') return { runId, outcomes: {}, failedStage: null };
 
