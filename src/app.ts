@@ -27,8 +27,9 @@ export const REDACT_PATHS = [
   'config.databaseUrl',
 ];
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */
+export function createLogger(config: Pick<Config, 'logLevel'>, to: 'stdout' | 'stderr' = 'stdout'): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(to === 'stdout' ? 1 : 2));
 }
 
 /**

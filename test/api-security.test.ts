@@ -30,7 +30,7 @@ describe.each(backends())('API safety on %s', (kind) => {
               (select count(*) from events)::int e, (select count(*) from api_keys where revoked_at is null)::int k,
               (select string_agg(status || priority || coalesce(subject,''), ',') from tickets) s`,
     );
-    return rows[0];
+    return rows[0]!;
   };
 
   it('never lets a key of workspace B read or change anything of workspace A, on any route', async () => {
@@ -131,7 +131,7 @@ describe.each(backends())('API safety on %s', (kind) => {
     expect(second.status).toBe(201);
     expect(second.headers['idempotent-replayed']).toBe('true');
     expect(second.body.ticket.id).toBe(first.body.ticket.id);
-    expect((await countRows()).t).toBe(before.t + 1);
+    expect((await countRows()).t).toBe(Number(before.t) + 1);
     const reused = await a.call('POST', '/api/v1/tickets', { ...ticketBody, subject: 'Other' }, headers);
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('idempotency_key_reused');

@@ -86,7 +86,8 @@ export const ImportedMessageSchema = z
 /** One imported ticket: a ticket to create, then its history. */
 export const TicketImportSchema = TicketCreateSchema.extend({
   channel: TicketCreateSchema.shape.channel.unwrap().default('import'),
-  status: z.enum(TICKET_IMPORT_STATUSES).default('new'),
+  /** Omitted: the status the history leads to (new, or open once an agent replied). */
+  status: z.enum(TICKET_IMPORT_STATUSES).optional(),
   intent: TicketPatchSchema.shape.intent,
   createdAt: isoTimestamp.optional(),
   messages: z.array(ImportedMessageSchema).max(1000).default([]),
@@ -131,8 +132,8 @@ function givenFields<T extends { attributes: Record<string, unknown> }>(input: T
 const splitTags = (v: unknown) => (typeof v === 'string' ? v.split(/[,|]/).map((s) => s.trim()).filter(Boolean) : v);
 
 /** The status changes that bring a fresh ticket to its imported status, with the intent set on the first. */
-function historyPatches(from: TicketStatus, to: TicketStatus, intent: string | null | undefined): TicketPatch[] {
-  const steps: TicketStatus[] = from === to ? [] : to === 'closed' && from !== 'resolved' ? ['resolved', 'closed'] : [to];
+function historyPatches(from: TicketStatus, to: TicketStatus | undefined, intent: string | null | undefined): TicketPatch[] {
+  const steps: TicketStatus[] = !to || from === to ? [] : to === 'closed' && from !== 'resolved' ? ['resolved', 'closed'] : [to];
   const patches: TicketPatch[] = steps.map((status) => ({ status }));
   if (intent) patches[0] = { ...patches[0], intent };
   return patches;

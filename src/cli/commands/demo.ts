@@ -13,7 +13,7 @@ export function registerDemo(program: Command): void {
     .option('-p, --port <port>', 'port to listen on', (v) => Number(v), 3000)
     .option('--json', 'print one JSON line {url, apiKey, agentEmail, agentPassword, workspaceId} first')
     .action(async (opts: { port: number; json?: boolean }) => {
-      const { desk, url, stop } = await startServer({ port: opts.port });
+      const { desk, url, stop } = await startServer({ port: opts.port }, opts.json ? 'stderr' : 'stdout');
       stopOnSignal(stop);
       // Reuse the demo workspace of an earlier run of the same data folder.
       const [existing] = await desk.database.db.select().from(agents).where(eq(agents.email, DEMO_AGENT.email)).limit(1);

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { Deskmind } from '../../app.js';
+import { Deskmind, createLogger } from '../../app.js';
 import { loadConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../store/db.js';
 import { buildServer } from '../../server/server.js';
 
 /** Starts the HTTP server (and the worker unless disabled) until SIGINT/SIGTERM. */
-export async function startServer(overrides: Partial<Config>): Promise<{ desk: Deskmind; url: string; stop: () => Promise<void> }> {
+export async function startServer(overrides: Partial<Config>, logTo: 'stdout' | 'stderr' = 'stdout'): Promise<{ desk: Deskmind; url: string; stop: () => Promise<void> }> {
   const config = loadConfig(overrides);
-  const desk = await Deskmind.open({ config });
+  const desk = await Deskmind.open({ config, logger: createLogger(config, logTo) });
   const server = await buildServer(desk);
   const address = await server.listen({ host: config.host, port: config.port });
   const stop = async () => {

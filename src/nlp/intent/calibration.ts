@@ -85,13 +85,16 @@ export function expectedCalibrationError(confidence: ArrayLike<number>, correct:
 /**
  * Lowest confidence threshold whose accepted set (confidence >= threshold) on held-out data
  * reaches `precision`, maximising coverage. Returns 1.0001 (accept nothing) when unreachable.
- * `minAccepted` guards against thresholds justified by a handful of rows.
+ * `minAccepted` guards against thresholds justified by a handful of rows; with `z > 0` the
+ * Wilson lower bound of the precision (z standard errors) must reach the target, so that the
+ * threshold holds up on new data rather than only on the held-out rows it was picked on.
  */
 export function thresholdForPrecision(
   confidence: ArrayLike<number>,
   correct: ArrayLike<boolean>,
   precision: number,
   minAccepted = 1,
+  z = 0,
 ): number {
   const order = Array.from({ length: confidence.length }, (_, i) => i).sort((x, y) => confidence[y]! - confidence[x]!);
   let ok = 0;
@@ -102,9 +105,19 @@ export function thresholdForPrecision(
     const next = order[r + 1];
     // only cut between distinct confidence values
     if (next !== undefined && confidence[next]! === confidence[i]!) continue;
-    if (r + 1 >= minAccepted && ok / (r + 1) >= precision) best = confidence[i]!;
+    const n = r + 1;
+    if (n >= minAccepted && wilsonLower(ok, n, z) >= precision) best = confidence[i]!;
   }
   return best;
+}
+
+/** Wilson score interval lower bound of a proportion ok/n. */
+export function wilsonLower(ok: number, n: number, z: number): number {
+  if (n === 0) return 0;
+  const p = ok / n;
+  if (z === 0) return p;
+  const z2 = z * z;
+  return (p + z2 / (2 * n) - z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
 }
 
 /**

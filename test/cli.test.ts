@@ -1,0 +1,113 @@
+import { spawn, execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, TEMPLATE_DIR } from './template.js';
+
+const run = promisify(execFile);
+const BIN = path.join(ROOT, 'bin', 'deskmind.js');
+const dirs: string[] = [];
+
+/** A data folder copied from the migrated template (a fresh initdb takes seconds). */
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-cli-'));
+  cpSync(TEMPLATE_DIR, dir, { recursive: true });
+  dirs.push(dir);
+  return dir;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const env = (dir: string) => ({ ...process.env, DESKMIND_DATA_DIR: dir, DESKMIND_LOG_LEVEL: 'warn', DATABASE_URL: '' });
+
+/** Starts a long-running command and resolves with its first stdout line. */
+function startUntilLine(args: string[], dir: string) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: env(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const firstLine = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+  });
+  return { child, firstLine };
+}
+
+const stopped = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('deskmind CLI', () => {
+  it('has --help on every command', async () => {
+    const { stdout } = await run(process.execPath, [BIN, '--help']);
+    const commands = [...stdout.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands).toEqual(expect.arrayContaining(['serve', 'worker', 'migrate', 'create-workspace', 'demo']));
+    for (const c of commands) {
+      const help = await run(process.execPath, [BIN, c, '--help']);
+      expect(help.stdout, c).toMatch(/^Usage: deskmind /);
+    }
+  });
+
+  it('creates a workspace, then serves it on the same data folder', async () => {
+    const dir = dataDir();
+    const { stdout } = await run(process.execPath, [BIN, 'create-workspace', '--name', 'Acme', '--json'], { env: env(dir) });
+    const created = JSON.parse(stdout.trim()) as { workspaceId: string; apiKey: string };
+    expect(created.apiKey).toMatch(/^dm_/);
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: env(dir), stdio: 'ignore' });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 200; i++) {
+        const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const res = await fetch(`${base}/api/v1/tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ subject: 'Hello', message: { text: 'How do I reset my password?' }, customer: { email: 'x@example.com' } }),
+      });
+      expect(res.status).toBe(201);
+    } finally {
+      expect(await stopped(child)).toBe(0);
+    }
+  });
+
+  it('starts the demo and prints its credentials as the first JSON line', async () => {
+    const dir = dataDir();
+    const port = await freePort();
+    const { child, firstLine } = startUntilLine(['demo', '--port', String(port), '--json'], dir);
+    try {
+      const creds = JSON.parse(await firstLine) as { url: string; apiKey: string; agentEmail: string; agentPassword: string };
+      expect(creds.url).toBe(`http://127.0.0.1:${port}`);
+      const login = await fetch(`${creds.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: creds.agentEmail, password: creds.agentPassword }),
+      });
+      expect(login.status).toBe(200);
+      const list = await fetch(`${creds.url}/api/v1/tickets`, { headers: { authorization: `Bearer ${creds.apiKey}` } });
+      const body = (await list.json()) as { data: unknown[] };
+      expect(body.data.length).toBeGreaterThanOrEqual(5);
+      const accounts = (await (await fetch(`${creds.url}/api/v1/accounts`, { headers: { authorization: `Bearer ${creds.apiKey}` } })).json()) as { data: { tier: string }[] };
+      expect(new Set(accounts.data.map((a) => a.tier))).toEqual(new Set(['free', 'pro', 'enterprise']));
+    } finally {
+      await stopped(child);
+    }
+  });
+});
