@@ -392,21 +392,19 @@ export async function importFile(
   path: string,
   options: Omit<ImportOptions, 'format'> & { format?: ImportFormat | undefined },
 ): Promise<ImportSummary> {
-  const text = await readImportFile(path);
-  return importText(desk, workspaceId, text, { ...options, format: resolveFormat(path, options.format) });
+  const { text, format } = await readImportSource(path, options.format);
+  return importText(desk, workspaceId, text, { ...options, format });
 }
 
-/** The format to read `path` with, or a clear error when neither `--format` nor the extension tells. */
-export function resolveFormat(path: string, format?: ImportFormat): ImportFormat {
+/**
+ * Reads an import file as UTF-8 with its format (`format`, or the one its extension implies), with a clear
+ * error when the format is unknown or the file cannot be read.
+ */
+export async function readImportSource(path: string, format?: ImportFormat): Promise<{ text: string; format: ImportFormat }> {
   const resolved = format ?? formatFromPath(path);
   if (!resolved) throw new DeskmindError('validation_failed', `Cannot tell the format of ${path} from its extension; pass --format csv or --format jsonl`);
-  return resolved;
-}
-
-/** Reads an import file as UTF-8, with a clear error when it cannot be read. */
-export async function readImportFile(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return { text: await readFile(path, 'utf8'), format: resolved };
   } catch (err) {
     throw new DeskmindError('validation_failed', `Cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }

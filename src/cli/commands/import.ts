@@ -7,8 +7,7 @@ import {
   IMPORT_FORMATS,
   IMPORT_KINDS,
   importText,
-  readImportFile,
-  resolveFormat,
+  readImportSource,
   type ImportFormat,
   type ImportKind,
   type ImportProgress,
@@ -36,8 +35,8 @@ tickets    ${IMPORT_COLUMNS.tickets.join(', ')}
            subject and body (the first customer message) are required, and one of customerEmail /
            customerExternalId (the customer is created when new). channel defaults to "import"; priority is
            low|normal|high|urgent; tags are separated by "," or "|"; status is new|open|pending|resolved|closed
-           (default: new, or open once an agent replied); intent is an agent-confirmed label; createdAt is an ISO 8601 time with a zone
-           (default: now). JSONL rows may add "messages": [{"author": "customer"|"agent", "text": "...",
+           (default: new, or open once an agent replied); intent is an agent-confirmed label; createdAt is an
+           ISO 8601 time with a zone (default: now). JSONL rows may add "messages": [{"author": "customer"|"agent", "text": "...",
            "createdAt"?: "..."}] for the later conversation. Tickets whose externalId was already imported are
            skipped; rows without externalId are created on every run.
 
@@ -105,8 +104,7 @@ export function formatImportSummary(s: ImportSummary, opts: { file: string; dryR
 
 /** Runs one import: reads the file, opens Deskmind (no worker), imports, prints the summary and sets the exit code. */
 export async function runImport(kind: ImportKind, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
-  const format = resolveFormat(file, opts.format);
-  const text = await readImportFile(file);
+  const { text, format } = await readImportSource(file, opts.format);
   const desk = await Deskmind.open({ worker: false });
   const progress = progressReporter(kind);
   let summary: ImportSummary;

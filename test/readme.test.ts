@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configReference } from '../src/config.js';
+import { ERRORS } from '../src/domain/errors.js';
+import { ROOT } from './template.js';
+
+const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+describe('README', () => {
+  it('documents every configuration variable and error code', () => {
+    for (const e of configReference) expect(readme, e.env).toContain(`\`${e.env}\``);
+    for (const code of Object.keys(ERRORS)) expect(readme, code).toContain(`\`${code}\``);
+  });
+
+  it('gives the two quick-start commands that CI runs', () => {
+    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toContain('npm ci && npm test');
+    expect(readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toContain('npm ci && npm test');
+  });
+});
