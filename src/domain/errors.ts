@@ -12,7 +12,6 @@ export const ERRORS = {
   forbidden: { status: 403, title: 'This key or session may not do that' },
   not_found: { status: 404, title: 'Not found' },
   route_not_found: { status: 404, title: 'No such route' },
-  method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'The resource already exists' },
   invalid_transition: { status: 409, title: 'The ticket cannot make that status change' },
   ticket_closed: { status: 409, title: 'The ticket is closed; open a new ticket instead' },
