@@ -244,8 +244,12 @@ function checkHeader(header: string[], spec: KindSpec, kind: ImportKind): string
   const unknown = names.filter((n) => !spec.columns.includes(n) && !(spec.attributes && isAttr(n)));
   const repeated = names.filter((n, i) => names.indexOf(n) !== i);
   if (unknown.length || repeated.length) {
-    const problems = [unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '', repeated.length ? `repeated column(s) ${repeated.join(', ')}` : ''];
-    throw new DeskmindError('validation_failed', `The CSV header has ${problems.filter(Boolean).join(' and ')}; ${kind} columns are ${spec.columns.join(', ')}${spec.attributes ? ' and attr.<name>' : ''}`);
+    const problems = [
+      unknown.length ? `unknown column(s) ${unknown.join(', ')}` : '',
+      repeated.length ? `repeated column(s) ${repeated.join(', ')}` : '',
+    ].filter(Boolean);
+    const expected = `${spec.columns.join(', ')}${spec.attributes ? ' and attr.<name>' : ''}`;
+    throw new DeskmindError('validation_failed', `The CSV header has ${problems.join(' and ')}; ${kind} columns are ${expected}`);
   }
   return names;
 }

@@ -1,6 +1,7 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { Deskmind } from '../../app.js';
+import { Deskmind, createLogger } from '../../app.js';
+import { loadConfig } from '../../config.js';
 import { IdSchema } from '../../domain/schemas.js';
 import {
   IMPORT_COLUMNS,
@@ -66,9 +67,9 @@ function progressReporter(kind: ImportKind): { update: (p: ImportProgress) => vo
     return {
       update: (p) => {
         const { processed, total, ...counts } = p;
-        if (!started) bar.start(total, 0, counts);
+        if (started) bar.update(processed, counts);
+        else bar.start(total, processed, counts);
         started = true;
-        bar.update(processed, counts);
       },
       stop: () => started && bar.stop(),
     };
@@ -105,7 +106,8 @@ export function formatImportSummary(s: ImportSummary, opts: { file: string; dryR
 /** Runs one import: reads the file, opens Deskmind (no worker), imports, prints the summary and sets the exit code. */
 export async function runImport(kind: ImportKind, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
   const { text, format } = await readImportSource(file, opts.format);
-  const desk = await Deskmind.open({ worker: false });
+  const config = loadConfig();
+  const desk = await Deskmind.open({ config, logger: createLogger(config, 'stderr'), worker: false }); // stdout is for the summary
   const progress = progressReporter(kind);
   let summary: ImportSummary;
   try {

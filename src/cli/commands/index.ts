@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
 
+import { registerEval } from './eval.js';
 import { registerServe } from './serve.js';
+import { registerTrain } from './train.js';
 
 /** A CLI command module registers its sub-command(s) on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the `deskmind` CLI, in help order. */
-export const commands: RegisterCommand[] = [registerServe, registerDemo];
+export const commands: RegisterCommand[] = [registerServe, registerDemo, registerTrain, registerEval];

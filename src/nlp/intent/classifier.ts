@@ -135,6 +135,7 @@ export class IntentClassifier {
   update(example: LabelledExample): void {
     const ex = LabelledExampleSchema.parse(example);
     const core = this.core;
+    core.version++;
     const k = core.addLabel(ex.label);
     const { vec, dense } = core.vectorize(ex.text, true);
     core.addExample(ex.text, k, vec, dense);
@@ -174,9 +175,10 @@ export class IntentClassifier {
     const parts = splitClauses(text);
     if (parts.length < 2) return null;
     const scored = parts.slice(0, MAX_PARTS).map((part) => {
-      // parts use the lexical evidence only (keeps multi-part texts within the latency budget)
-      const s = scoreVec(this.core, this.core.analyze(part), this.calibration.knnWeight, this.calibration.semWeight, 1, 0);
-      const p = s.logits;
+      // parts use the regression and lexical evidence only (keeps long texts within the latency budget)
+      const a = this.core.analyze(part);
+      const p = new Float64Array(this.core.K);
+      this.core.logits(a.vec, p);
       softmaxInPlace(p, this.core.K, this.calibration.temperature);
       let best = 0;
       for (let k = 1; k < this.core.K; k++) if (p[k]! > p[best]!) best = k;
@@ -191,15 +193,13 @@ export class IntentClassifier {
   /** Per-word contributions to the predicted class logit (centred over classes). */
   private topTerms(tokens: string[], idx: Int32Array, val: Float32Array, cls: number): { term: string; weight: number }[] {
     const core = this.core;
-    const K = core.K;
     const kc = core.kCap;
     const W = core.W;
     const contrib = new Map<number, number>();
+    const rowMean = core.rowMeans();
     for (let j = 0; j < idx.length; j++) {
-      const base = idx[j]! * kc;
-      let mean = 0;
-      for (let k = 0; k < K; k++) mean += W[base + k]!;
-      contrib.set(idx[j]!, val[j]! * (W[base + cls]! - mean / K));
+      const r = idx[j]!;
+      contrib.set(r, val[j]! * (W[r * kc + cls]! - rowMean[r]!));
     }
     const terms = new Map<string, number>();
     const seen = new Set<number>();

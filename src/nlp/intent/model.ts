@@ -212,6 +212,27 @@ export class Core {
     return { vec: { idx: idx.subarray(0, n), val: val.subarray(0, n), lexStart }, tokens: doc.tokens, dense };
   }
 
+  /** Mean weight of each row over the classes (cached; explanations centre on it). */
+  rowMeans(): Float32Array {
+    if (this.rowMeanCache && this.rowMeanKey === this.version) return this.rowMeanCache;
+    const K = this.K;
+    const kc = this.kCap;
+    const m = new Float32Array(this.nRows);
+    for (let r = 0; r < this.nRows; r++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += this.W[r * kc + k]!;
+      m[r] = K > 0 ? s / K : 0;
+    }
+    this.rowMeanCache = m;
+    this.rowMeanKey = this.version;
+    return m;
+  }
+
+  /** Bumped whenever weights change outside training (invalidates caches). */
+  version = 0;
+  private rowMeanCache: Float32Array | null = null;
+  private rowMeanKey = -1;
+
   /** Vectorises a text (no growth). */
   analyze(text: string): Analyzed {
     return this.vectorize(text);

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { Deskmind } from '../../app.js';
+import { systemActor } from '../../services/context.js';
+import { gatherTrainingExamples, trainWorkspaceIntents } from '../../services/training.js';
+import { getWorkspace } from '../../services/workspaces.js';
+import { formatEvalResult } from './eval.js';
+
+interface TrainOptions {
+  workspace: string;
+  file?: string;
+  textColumn: string;
+  labelColumn: string;
+  starter: boolean;
+  tickets: boolean;
+  json?: boolean;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description("Train a workspace's intent classifier and store it as the workspace's next model version")
+    .argument('<model>', 'which model: intents')
+    .requiredOption('--workspace <id>', 'workspace id')
+    .option('--file <path>', 'also train on a labelled CSV or JSONL file')
+    .option('--text-column <name>', 'text column of --file', 'text')
+    .option('--label-column <name>', 'label column of --file', 'label')
+    .option('--no-tickets', "leave out the workspace's human-labelled tickets")
+    .option('--no-starter', 'leave out the starter SaaS-support taxonomy examples')
+    .option('--json', 'print the result as one JSON object')
+    .addHelpText('after', `
+Training data: the workspace's tickets whose intent a person set (imported with a label or relabelled
+by an agent), the rows of --file, and the starter taxonomy's example phrasings. 15% is held out to
+report accuracy and calibration; the stored model is then trained on everything.`)
+    .action(async (model: string, opts: TrainOptions) => {
+      if (model !== 'intents') throw new Error(`unknown model "${model}" (expected: intents)`);
+      const desk = await Deskmind.open({ worker: false });
+      try {
+        await getWorkspace(desk.database.db, opts.workspace);
+        const file = opts.file ? { path: opts.file, textColumn: opts.textColumn, labelColumn: opts.labelColumn } : undefined;
+        const { examples, counts } = await gatherTrainingExamples(desk.ctx(opts.workspace, systemActor), { tickets: opts.tickets, starter: opts.starter, file });
+        const result = await trainWorkspaceIntents(desk.intentModels, opts.workspace, examples, counts);
+        if (opts.json) console.log(JSON.stringify(result));
+        else {
+          const from = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ');
+          console.log(`Stored intent model version ${result.version}: ${result.examples} examples, ${result.labels} intents (${from}), trained in ${result.trainSeconds.toFixed(1)} s.`);
+          if (result.heldOut) console.log(`Held-out check (15%):\n${formatEvalResult(result.heldOut)}`);
+        }
+      } finally {
+        await desk.close();
+      }
+    });
+}

@@ -1,0 +1,72 @@
+import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { DeskmindError } from '../domain/errors.js';
+import { evaluateExamples, readLabelledFile } from '../nlp/eval.js';
+import type { LabelledExample } from '../nlp/intent/index.js';
+import { starterExamples } from '../nlp/taxonomy.js';
+import type { IntentModels } from '../pipeline/intent-port.js';
+import { messages, tickets } from '../store/schema.js';
+import type { Ctx } from './context.js';
+
+/**
+ * The workspace's human-labelled tickets as training examples: tickets whose intent was set by a
+ * person (imported with a label, or relabelled by an agent) — never the assistant's own guesses,
+ * which carry a model confidence. The text is the subject and the customer's first message.
+ */
+export async function labelledTicketExamples(ctx: Ctx, limit = 100_000): Promise<LabelledExample[]> {
+  const rows = await ctx.db
+    .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent })
+    .from(tickets)
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), isNotNull(tickets.intent), isNull(tickets.intentConfidence)))
+    .limit(limit);
+  if (rows.length === 0) return [];
+  const first = new Map<string, string>();
+  const msgs = await ctx.db
+    .select({ ticketId: messages.ticketId, text: messages.bodyText })
+    .from(messages)
+    .innerJoin(tickets, eq(tickets.id, messages.ticketId))
+    .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.authorType, 'customer'), isNotNull(tickets.intent), isNull(tickets.intentConfidence)))
+    .orderBy(asc(messages.createdAt));
+  for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
+  return rows.map((r) => ({ text: `${r.subject}\n${first.get(r.id) ?? ''}`.trim(), label: r.intent! }));
+}
+
+/** Where training examples come from. */
+export interface TrainingSources {
+  tickets: boolean;
+  file?: { path: string; textColumn: string; labelColumn: string } | undefined;
+  starter: boolean;
+}
+
+/** Gathers labelled examples from the workspace's tickets, a file and the starter taxonomy. */
+export async function gatherTrainingExamples(ctx: Ctx, sources: TrainingSources): Promise<{ examples: LabelledExample[]; counts: Record<string, number> }> {
+  const examples: LabelledExample[] = [];
+  const counts: Record<string, number> = {};
+  const add = (name: string, rows: LabelledExample[]) => {
+    counts[name] = rows.length;
+    examples.push(...rows);
+  };
+  if (sources.tickets) add('tickets', await labelledTicketExamples(ctx));
+  if (sources.file) add('file', readLabelledFile(sources.file.path, sources.file.textColumn, sources.file.labelColumn));
+  if (sources.starter) add('starter', starterExamples().map(({ text, label }) => ({ text, label })));
+  return { examples, counts };
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * Trains the workspace's intent classifier on `examples` and stores it as the next version. With 50 or
+ * more examples, 15% is held out first for an honest accuracy and calibration report.
+ */
+export async function trainWorkspaceIntents(models: IntentModels, workspaceId: string, examples: LabelledExample[], counts: Record<string, number>) {
+  const labels = new Set(examples.map((e) => e.label)).size;
+  if (labels < 2) throw new DeskmindError('validation_failed', 'Training needs labelled examples of at least two intents');
+  const shuffled = [...examples].sort((a, b) => hash(a.text) - hash(b.text));
+  const cut = Math.max(1, Math.floor(shuffled.length * 0.15));
+  const heldOut = examples.length >= 50 ? evaluateExamples(shuffled.slice(cut), shuffled.slice(0, cut)) : null;
+  const { version, seconds } = await models.train(workspaceId, examples, { sources: counts, heldOut });
+  return { workspaceId, model: 'intent', version, examples: examples.length, labels, sources: counts, trainSeconds: seconds, heldOut };
+}
