@@ -21,13 +21,13 @@ export function backends(): ('pglite' | 'postgres')[] {
 }
 
 /** A fresh, migrated database: a copy of the PGlite template, or a new database on the server. */
-export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Database & { cleanup: () => Promise<void> }> {
+export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Database & { cleanup: () => Promise<void>; dataDir?: string }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-test-'));
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
     const database = await openPglite(dir);
     await database.migrate();
-    return { ...database, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { ...database, dataDir: dir, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const url = new URL(testConfig.testDatabaseUrl!);
   const name = `deskmind_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;

@@ -19,3 +19,19 @@ describe('README', () => {
     expect(readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toContain('npm ci && npm test');
   });
 });
+
+describe('code hygiene', () => {
+  it('reads process.env only in the config module', async () => {
+    const { readdirSync, statSync } = await import('node:fs');
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const f of readdirSync(dir)) {
+        const p = path.join(dir, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.ts$/.test(f) && !f.endsWith('.test.ts') && readFileSync(p, 'utf8').includes('process.env')) offenders.push(path.relative(ROOT, p));
+      }
+    };
+    walk(path.join(ROOT, 'src'));
+    expect(offenders).toEqual(['src/config.ts']);
+  });
+});

@@ -19,10 +19,11 @@ export interface Calibration {
   knnWeight: number;
   /** Weight of the semantic (word-vector) neighbour evidence. */
   semWeight: number;
-  /** Confidence = sigmoid(a * logit(pMax) + b * neighbourSimilarity + c), fitted on held-out rows. */
+  /** Confidence = sigmoid(a * logit(pMax) + b * lexicalSim + d * semanticSim + c), fitted on held-out rows. */
   a: number;
   b: number;
   c: number;
+  d: number;
   /** Below this neighbour similarity (2nd percentile of held-out rows) confidence is scaled down. */
   minSim: number;
   oosThreshold: number;
@@ -59,6 +60,7 @@ export class IntentClassifier {
       a: 1,
       b: 0,
       c: 0,
+      d: 0,
       minSim: 0,
       oosThreshold: o.oosThreshold ?? 0.5,
       heldOutAccuracy: null,
@@ -112,7 +114,7 @@ export class IntentClassifier {
     const p = Float64Array.from(s.logits);
     const best = softmaxInPlace(p, K, this.calibration.temperature);
     const hasEvidence = vec.idx.length > 1;
-    const confidence = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!) : 0;
+    const confidence = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!, s.sem[best]!) : 0;
     const outOfScope = K === 0 || confidence < this.calibration.oosThreshold;
     const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => p[b]! - p[a]!);
     const alternatives = order.slice(0, MAX_ALTERNATIVES).map((k) => ({ intent: core.labels[k]!, probability: hasEvidence ? p[k]! : 0 }));
@@ -247,12 +249,12 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const logit = (p: number) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p));
 
 /** Final confidence from the top probability and its neighbour evidence. */
-export function calibrated(cal: Calibration, pMax: number, sim: number): number {
-  return calibratedRaw(cal, logit(pMax), sim);
+export function calibrated(cal: Calibration, pMax: number, sim: number, sem: number): number {
+  return calibratedRaw(cal, logit(pMax), sim, sem);
 }
 
-function calibratedRaw(cal: Pick<Calibration, 'a' | 'b' | 'c' | 'minSim'>, logitP: number, sim: number): number {
-  const p = sigmoid(cal.a * logitP + cal.b * sim + cal.c);
+function calibratedRaw(cal: Pick<Calibration, 'a' | 'b' | 'c' | 'd' | 'minSim'>, logitP: number, sim: number, sem: number): number {
+  const p = sigmoid(cal.a * logitP + cal.b * sim + cal.d * sem + cal.c);
   return cal.minSim > 0 && sim < cal.minSim ? p * (sim / cal.minSim) : p;
 }
 
@@ -286,23 +288,33 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibra
   }
   const u1: number[] = [];
   const u2: number[] = [];
+  const u3: number[] = [];
   const correct: boolean[] = [];
   for (let i = 0; i < best.logits.length; i++) {
     const z = best.logits[i]!;
     const a = softmaxInPlace(z, K, best.T);
     u1.push(logit(z[a]!));
     u2.push(rows[i]!.knn[a] ?? 0);
+    u3.push(rows[i]!.sem[a] ?? 0);
     correct.push(a === truth[i]);
   }
-  let [a, b, c] = fitLogistic2(u1, u2, correct, false);
-  // more neighbour evidence must never lower confidence: refit without it when b < 0
-  if (!(b >= 0)) [a, b, c] = fitLogistic2(u1, u2, correct, true);
-  if (!(a > 0) || !Number.isFinite(a + b + c)) [a, b, c] = [1, 0, 0];
+  // confidence map on (logit pMax, lexical similarity, semantic similarity, 1); more neighbour
+  // evidence must never lower confidence, so a negative similarity weight is pinned to 0
+  const X = u1.map((x, i) => [x, u2[i]!, u3[i]!, 1]);
+  const fixed = [false, false, !u3.some((v) => v !== 0), false];
+  let w = fitLogistic(X, correct, [1, 0, 0, 0], fixed);
+  for (let pass = 0; pass < 2 && (w[1]! < 0 || w[2]! < 0); pass++) {
+    if (w[1]! < 0) fixed[1] = true;
+    if (w[2]! < 0) fixed[2] = true;
+    w = fitLogistic(X, correct, [1, 0, 0, 0], fixed);
+  }
+  let [a, b, d, c] = w as [number, number, number, number];
+  if (!(a > 0) || !Number.isFinite(a + b + c + d)) [a, b, d, c] = [1, 0, 0, 0];
   // evidence gate: texts less similar to any labelled example than (almost) all held-out rows
   const sims = u2.slice().sort((x, y) => x - y);
   const minSim = sims[Math.floor(sims.length * 0.02)] ?? 0;
-  const cal0 = { a, b, c, minSim };
-  const conf = u1.map((x, i) => calibratedRaw(cal0, x, u2[i]!));
+  const cal0 = { a, b, c, d, minSim };
+  const conf = u1.map((x, i) => calibratedRaw(cal0, x, u2[i]!, u3[i]!));
   const acc = correct.filter(Boolean).length / Math.max(1, correct.length);
   // pseudo out-of-scope rows: each held-out row with its true intent removed (an unknown intent)
   const pseudo: number[] = [];
@@ -314,10 +326,10 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibra
     let other = t === 0 ? 1 : 0;
     for (let k = 0; k < K; k++) if (k !== t && p[k]! > p[other]!) other = k;
     if (rest <= 0 || other >= K) continue;
-    pseudo.push(calibratedRaw(cal0, logit(p[other]! / rest), rows[i]!.knn[other] ?? 0));
+    pseudo.push(calibratedRaw(cal0, logit(p[other]! / rest), rows[i]!.knn[other] ?? 0, rows[i]!.sem[other] ?? 0));
   }
   const oos = o.oosThreshold ?? oosThresholdFor(conf.filter((_, i) => correct[i]), pseudo);
-  return { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, a, b, c, minSim, oosThreshold: oos, heldOutAccuracy: acc };
+  return { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, a, b, c, d, minSim, oosThreshold: oos, heldOutAccuracy: acc };
 }
 
 /** Threshold best separating correct in-scope confidences (accept) from pseudo-OOS ones (reject). */
@@ -338,55 +350,57 @@ function oosThresholdFor(inScope: number[], pseudo: number[]): number {
   return best;
 }
 
-/** Logistic regression y ~ sigmoid(a*x1 + b*x2 + c) by Newton's method with a small ridge. */
-function fitLogistic2(x1: number[], x2: number[], y: boolean[], fixB: boolean): [number, number, number] {
-  let w = [1, 0, 0];
-  // ridge towards the identity map (a=1, b=0, c=0), worth ~5 observations
+/**
+ * Logistic regression y ~ sigmoid(w · x) by Newton's method, with a ridge pulling `w` towards
+ * `prior` (worth ~5 observations); weights flagged in `fixed` stay at their prior value.
+ */
+function fitLogistic(X: number[][], y: boolean[], prior: number[], fixed: boolean[]): number[] {
+  const n = prior.length;
+  let w = prior.slice();
   const ridge = 5;
-  const prior = [1, 0, 0];
   for (let it = 0; it < 50; it++) {
-    const g = [0, 0, 0];
-    const H = [
-      [ridge, 0, 0],
-      [0, ridge, 0],
-      [0, 0, ridge],
-    ];
-    for (let i = 0; i < x1.length; i++) {
-      const f = [x1[i]!, x2[i]!, 1];
-      const p = sigmoid(w[0]! * f[0]! + w[1]! * f[1]! + w[2]!);
+    const g = new Array<number>(n).fill(0);
+    const H = Array.from({ length: n }, (_, u) => Array.from({ length: n }, (_, v) => (u === v ? ridge : 0)));
+    for (let i = 0; i < X.length; i++) {
+      const f = X[i]!;
+      let t = 0;
+      for (let u = 0; u < n; u++) t += w[u]! * f[u]!;
+      const p = sigmoid(t);
       const r = p - (y[i] ? 1 : 0);
       const h = Math.max(1e-9, p * (1 - p));
-      for (let u = 0; u < 3; u++) {
+      for (let u = 0; u < n; u++) {
         g[u]! += r * f[u]!;
-        for (let v = 0; v < 3; v++) H[u]![v]! += h * f[u]! * f[v]!;
+        for (let v = 0; v < n; v++) H[u]![v]! += h * f[u]! * f[v]!;
       }
     }
-    for (let u = 0; u < 3; u++) g[u]! += ridge * (w[u]! - prior[u]!);
-    if (fixB) {
-      g[1] = 0;
-      H[0]![1] = H[1]![0] = H[2]![1] = H[1]![2] = 0;
-      H[1]![1] = 1;
+    for (let u = 0; u < n; u++) g[u]! += ridge * (w[u]! - prior[u]!);
+    for (let u = 0; u < n; u++) {
+      if (!fixed[u]) continue;
+      g[u] = 0;
+      for (let v = 0; v < n; v++) H[u]![v] = H[v]![u] = u === v ? 1 : 0;
     }
-    const step = solve3(H, g);
+    const step = solve(H, g);
     if (!step) break;
     w = w.map((v, u) => v - step[u]!);
-    if (Math.abs(step[0]!) + Math.abs(step[1]!) + Math.abs(step[2]!) < 1e-8) break;
+    if (step.reduce((a, b) => a + Math.abs(b), 0) < 1e-8) break;
   }
-  return [w[0]!, w[1]!, w[2]!];
+  return w;
 }
 
-function solve3(A: number[][], b: number[]): number[] | null {
+/** Solves A x = b (Gaussian elimination with partial pivoting); null when singular. */
+function solve(A: number[][], b: number[]): number[] | null {
+  const n = b.length;
   const M = A.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < 3; c++) {
+  for (let c = 0; c < n; c++) {
     let p = c;
-    for (let r = c + 1; r < 3; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
+    for (let r = c + 1; r < n; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
     if (Math.abs(M[p]![c]!) < 1e-12) return null;
     [M[c], M[p]] = [M[p]!, M[c]!];
-    for (let r = 0; r < 3; r++) {
+    for (let r = 0; r < n; r++) {
       if (r === c) continue;
       const f = M[r]![c]! / M[c]![c]!;
-      for (let k = c; k < 4; k++) M[r]![k]! -= f * M[c]![k]!;
+      for (let k = c; k <= n; k++) M[r]![k]! -= f * M[c]![k]!;
     }
   }
-  return [M[0]![3]! / M[0]![0]!, M[1]![3]! / M[1]![1]!, M[2]![3]! / M[2]![2]!];
+  return M.map((row, i) => row[n]! / M[i]![i]!);
 }
