@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDemo } from './demo.js';
 
 import { registerEval } from './eval.js';
+import { registerImport } from './import.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 
@@ -9,4 +10,4 @@ import { registerTrain } from './train.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the `deskmind` CLI, in help order. */
-export const commands: RegisterCommand[] = [registerServe, registerDemo, registerTrain, registerEval];
+export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerTrain, registerEval];
