@@ -9,6 +9,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -39,6 +40,8 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 export const workspaces = pgTable('workspaces', {
   id: id(),
   name: text('name').notNull(),
+  /** Signs the HTTP actions playbooks call on the workspace's own backend (HMAC-SHA256). */
+  signingSecret: text('signing_secret').notNull().default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   createdAt: createdAt(),
 });
@@ -272,4 +275,93 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.key] })],
+);
+
+/** A step of a guided walkthrough: the widget highlights the element the selector names. */
+export interface WalkthroughStep {
+  title: string;
+  selector: string;
+  body?: string | undefined;
+}
+
+/** Knowledge-base articles (markdown), the current version of each. */
+export const articles = pgTable(
+  'articles',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    externalId: text('external_id'),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    intents: text('intents').array().notNull().default(sql`'{}'::text[]`),
+    /** Tiers that may see the article; empty means everyone. */
+    tiers: text('tiers').array().notNull().default(sql`'{}'::text[]`),
+    walkthrough: jsonb('walkthrough').$type<WalkthroughStep[] | null>(),
+    status: text('status').$type<'published' | 'draft'>().notNull().default('published'),
+    version: integer('version').notNull().default(1),
+    /** Learned usefulness (answers that get reopened lower it). */
+    usefulness: doublePrecision('usefulness').notNull().default(1),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('articles_external_uq').on(t.workspaceId, t.externalId), index('articles_ws_idx').on(t.workspaceId)],
+);
+
+/** Every saved version of an article (append-only). */
+export const articleVersions = pgTable(
+  'article_versions',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    articleId: uuid('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    tags: text('tags').array().notNull(),
+    intents: text('intents').array().notNull(),
+    tiers: text('tiers').array().notNull(),
+    walkthrough: jsonb('walkthrough').$type<WalkthroughStep[] | null>(),
+    actorType: text('actor_type').$type<ActorType>().notNull(),
+    actorId: text('actor_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('article_versions_uq').on(t.articleId, t.version)],
+);
+
+/** Retrieval units of the current article versions: full-text vector and an embedding. */
+export const articleChunks = pgTable(
+  'article_chunks',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    articleId: uuid('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+    ordinal: integer('ordinal').notNull(),
+    heading: text('heading'),
+    text: text('text').notNull(),
+    search: tsvector('search'),
+    embedding: real('embedding').array(),
+    embedder: text('embedder'),
+  },
+  (t) => [index('article_chunks_ws_idx').on(t.workspaceId), index('article_chunks_search_idx').using('gin', t.search), index('article_chunks_article_idx').on(t.articleId)],
+);
+
+/** What the assistant does for an intent: answer from the knowledge base, run an action, or hand off. */
+export const playbooks = pgTable(
+  'playbooks',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    intent: text('intent').notNull(),
+    kind: text('kind').$type<'answer' | 'action' | 'handoff'>().notNull(),
+    /** auto: the assistant sends; shadow: it drafts and a human approves; off: not used. */
+    mode: text('mode').$type<'auto' | 'shadow' | 'off'>().notNull().default('shadow'),
+    template: text('template'),
+    action: jsonb('action').$type<Record<string, unknown> | null>(),
+    /** Autonomy threshold for this intent; null uses the workspace default. */
+    threshold: doublePrecision('threshold'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('playbooks_intent_uq').on(t.workspaceId, t.intent)],
 );

@@ -360,7 +360,7 @@ function fitLogistic(X: number[][], y: boolean[], prior: number[], fixed: boolea
   const ridge = 5;
   for (let it = 0; it < 50; it++) {
     const g = new Array<number>(n).fill(0);
-    const H = Array.from({ length: n }, (_, u) => Array.from({ length: n }, (_, v) => (u === v ? ridge : 0)));
+    const H: number[][] = Array.from({ length: n }, (_, u) => Array.from({ length: n }, (_, v): number => (u === v ? ridge : 0)));
     for (let i = 0; i < X.length; i++) {
       const f = X[i]!;
       let t = 0;
