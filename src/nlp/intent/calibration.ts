@@ -45,7 +45,7 @@ export function fitTemperature(logits: Float64Array[], truth: Int32Array, n: num
   let d = a + g * (b - a);
   let fc = meanNll(logits, truth, n, Math.exp(c));
   let fd = meanNll(logits, truth, n, Math.exp(d));
-  for (let it = 0; it < 60; it++) {
+  for (let it = 0; it < 32; it++) {
     if (fc < fd) {
       b = d;
       d = c;

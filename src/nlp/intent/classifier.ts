@@ -19,6 +19,8 @@ export interface Calibration {
   knnWeight: number;
   /** Weight of the semantic (word-vector) neighbour evidence. */
   semWeight: number;
+  /** Weight of the hinge model's scores. */
+  hingeWeight: number;
   /** Confidence = sigmoid(a * logit(pMax) + b * lexicalSim + d * semanticSim + c), fitted on held-out rows. */
   a: number;
   b: number;
@@ -57,6 +59,7 @@ export class IntentClassifier {
       temperature: 1,
       knnWeight: o.knnWeight ?? 2,
       semWeight: o.semWeight ?? 0,
+      hingeWeight: o.hingeWeight ?? 0,
       a: 1,
       b: 0,
       c: 0,
@@ -99,7 +102,7 @@ export class IntentClassifier {
 
   /** Calibrated probabilities over all labels for a text (no explanation, no multi-intent). */
   probabilities(text: string): Float64Array {
-    const s = scoreVec(this.core, this.core.analyze(text), this.calibration.knnWeight, this.calibration.semWeight, 1);
+    const s = scoreVec(this.core, this.core.analyze(text), this.calibration, 1);
     const p = s.logits;
     softmaxInPlace(p, this.core.K, this.calibration.temperature);
     return p;
@@ -109,7 +112,7 @@ export class IntentClassifier {
   predict(text: string): IntentPrediction {
     const core = this.core;
     const K = core.K;
-    const s = scoreVec(core, core.analyze(text), this.calibration.knnWeight, this.calibration.semWeight, this.options.neighbours);
+    const s = scoreVec(core, core.analyze(text), this.calibration, this.options.neighbours);
     const { vec, tokens } = s;
     const p = Float64Array.from(s.logits);
     const best = softmaxInPlace(p, K, this.calibration.temperature);
@@ -158,6 +161,29 @@ export class IntentClassifier {
           const g = z[c]! - (c === k ? 1 : 0);
           if (g > 1e-4 || g < -1e-4) W[base + c]! -= eta * x * g;
         }
+      }
+    }
+    this.updateSecond(vec, k);
+  }
+
+  /** Hinge-model steps for the online update: until the label wins by the margin. */
+  private updateSecond(vec: { idx: Int32Array; val: Float32Array }, k: number): void {
+    const core = this.core;
+    if (!core.hasW2) return;
+    const K = core.K;
+    const kc = core.kCap;
+    const W2 = core.W2;
+    const z = new Float64Array(K);
+    for (let step = 0; step < 50; step++) {
+      core.logits(vec as never, z, true);
+      let r = k === 0 ? 1 : 0;
+      for (let c = 0; c < K; c++) if (c !== k && z[c]! > z[r]!) r = c;
+      if (r >= K || z[k]! - z[r]! >= this.options.margin) break;
+      const eta = this.options.updateRate * 0.5;
+      for (let j = 0; j < vec.idx.length; j++) {
+        const base = vec.idx[j]! * kc;
+        W2[base + k]! += eta * vec.val[j]!;
+        W2[base + r]! -= eta * vec.val[j]!;
       }
     }
   }
@@ -231,6 +257,7 @@ function round(x: number): number {
 
 interface HeldOutRow {
   lr: Float64Array;
+  hinge: Float64Array;
   knn: Float64Array;
   sem: Float64Array;
   /** label index in the full label list of the part model, -1 when unknown to it */
@@ -240,8 +267,8 @@ interface HeldOutRow {
 /** Scores held-out examples with a model trained without them. */
 function heldOutRows(core: Core, hold: LabelledExample[]): HeldOutRow[] {
   return hold.map((e) => {
-    const s = scoreVec(core, core.analyze(e.text), 0, 0, 1);
-    return { lr: s.lr, knn: s.knn, sem: s.sem, truth: core.labelIndex.get(e.label) ?? -1 };
+    const s = scoreVec(core, core.analyze(e.text), { knnWeight: 0, semWeight: 0, hingeWeight: 0 }, 1);
+    return { lr: s.lr, hinge: s.hinge, knn: s.knn, sem: s.sem, truth: core.labelIndex.get(e.label) ?? -1 };
   });
 }
 
@@ -266,23 +293,27 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibra
   // rows from different folds may know different label sets; align by padding to the max length
   const K = Math.max(...rows.map((r) => r.lr.length));
   const truth = Int32Array.from(rows.map((r) => r.truth));
-  const betas = o.knnWeight !== null ? [o.knnWeight] : [0, 1, 2, 4, 8];
+  const betas = o.knnWeight !== null ? [o.knnWeight] : [0, 4, 8];
   const hasSem = rows.some((r) => r.sem.some((v) => v !== 0));
-  const gammas = o.semWeight !== null ? [o.semWeight] : hasSem ? [0, 8, 16, 24, 32, 48, 64] : [0];
+  const gammas = o.semWeight !== null ? [o.semWeight] : hasSem ? [0, 32, 64] : [0];
+  const hasHinge = rows.some((r) => r.hinge.some((v) => v !== 0));
+  const etas = o.hingeWeight !== null ? [o.hingeWeight] : hasHinge ? [0, 2, 4, 8] : [0];
   let bestNll = Infinity;
-  let best = { beta: betas[0]!, gamma: gammas[0]!, T: 1, logits: [] as Float64Array[] };
+  let best = { beta: betas[0]!, gamma: gammas[0]!, eta: etas[0]!, T: 1, logits: [] as Float64Array[] };
   for (const beta of betas) {
     for (const gamma of gammas) {
-      const logits = rows.map((r) => {
-        const z = new Float64Array(K).fill(-1e9);
-        for (let k = 0; k < r.lr.length; k++) z[k] = r.lr[k]! + beta * r.knn[k]! + gamma * r.sem[k]!;
-        return z;
-      });
-      const T = fitTemperature(logits, truth, K);
-      const nll = meanNll(logits, truth, K, T);
-      if (nll < bestNll) {
-        bestNll = nll;
-        best = { beta, gamma, T, logits };
+      for (const eta of etas) {
+        const logits = rows.map((r) => {
+          const z = new Float64Array(K).fill(-1e9);
+          for (let k = 0; k < r.lr.length; k++) z[k] = r.lr[k]! + eta * r.hinge[k]! + beta * r.knn[k]! + gamma * r.sem[k]!;
+          return z;
+        });
+        const T = fitTemperature(logits, truth, K);
+        const nll = meanNll(logits, truth, K, T);
+        if (nll < bestNll) {
+          bestNll = nll;
+          best = { beta, gamma, eta, T, logits };
+        }
       }
     }
   }
@@ -329,7 +360,7 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibra
     pseudo.push(calibratedRaw(cal0, logit(p[other]! / rest), rows[i]!.knn[other] ?? 0, rows[i]!.sem[other] ?? 0));
   }
   const oos = o.oosThreshold ?? oosThresholdFor(conf.filter((_, i) => correct[i]), pseudo);
-  return { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, a, b, c, d, minSim, oosThreshold: oos, heldOutAccuracy: acc };
+  return { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, hingeWeight: best.eta, a, b, c, d, minSim, oosThreshold: oos, heldOutAccuracy: acc };
 }
 
 /** Threshold best separating correct in-scope confidences (accept) from pseudo-OOS ones (reject). */

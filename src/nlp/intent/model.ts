@@ -54,6 +54,8 @@ interface Scored {
   logits: Float64Array;
   /** LR logits only. */
   lr: Float64Array;
+  /** hinge-model scores (zeros when the ensemble is off) */
+  hinge: Float64Array;
   /** Per-class nearest-neighbour evidence (max cosine similarity). */
   knn: Float64Array;
   /** Per-class semantic neighbour evidence (max cosine of mean word vectors minus 1). */
@@ -79,6 +81,9 @@ export class Core {
   nRows = 0;
   rowCap = 0;
   W = new Float32Array(0);
+  /** weights of the second (multiclass hinge) linear model of the ensemble; empty when off */
+  W2 = new Float32Array(0);
+  hasW2 = false;
   /** number of documents the idf was computed on */
   nDocs = 0;
   denseDims: number;
@@ -125,12 +130,13 @@ export class Core {
     if (k >= this.kCap) this.resize(this.rowCap, Math.max(8, this.kCap * 2));
     // a new class starts as the mean of the existing ones: never the winner by default
     if (k > 0) {
-      const W = this.W;
       const kc = this.kCap;
-      for (let r = 0; r < this.nRows; r++) {
-        let s = 0;
-        for (let j = 0; j < k; j++) s += W[r * kc + j]!;
-        W[r * kc + k] = s / k;
+      for (const W of this.hasW2 ? [this.W, this.W2] : [this.W]) {
+        for (let r = 0; r < this.nRows; r++) {
+          let s = 0;
+          for (let j = 0; j < k; j++) s += W[r * kc + j]!;
+          W[r * kc + k] = s / k;
+        }
       }
     }
     this.labels.push(label);
@@ -146,6 +152,11 @@ export class Core {
     idf.set(this.idf.subarray(0, Math.min(this.idf.length, rowCap)));
     for (let r = 0; r < this.nRows; r++) W.set(this.W.subarray(r * this.kCap, r * this.kCap + this.K), r * kCap);
     this.W = W;
+    if (this.hasW2) {
+      const W2 = new Float32Array(rowCap * kCap);
+      for (let r = 0; r < this.nRows; r++) W2.set(this.W2.subarray(r * this.kCap, r * this.kCap + this.K), r * kCap);
+      this.W2 = W2;
+    }
     this.idf = idf;
     this.rowCap = rowCap;
     this.kCap = kCap;
@@ -238,11 +249,17 @@ export class Core {
     return this.vectorize(text);
   }
 
-  /** LR logits into `out`. */
-  logits(vec: SparseVec, out: Float64Array): void {
+  /** Enables the second (hinge) linear model. */
+  enableW2(): void {
+    this.hasW2 = true;
+    this.W2 = new Float32Array(this.W.length);
+  }
+
+  /** LR logits (or, with `second`, hinge-model scores) into `out`. */
+  logits(vec: SparseVec, out: Float64Array, second = false): void {
     const K = this.K;
     const kc = this.kCap;
-    const W = this.W;
+    const W = second ? this.W2 : this.W;
     out.fill(0, 0, K);
     for (let j = 0; j < vec.idx.length; j++) {
       const base = vec.idx[j]! * kc;
@@ -488,15 +505,19 @@ export function trainCore(examples: readonly LabelledExample[], o: IntentClassif
     core.addExample(ex.text, core.labelIndex.get(ex.label)!, vec, dense);
   }
   core.buildIndex();
-  trainWeights(core, vecs, o);
+  trainWeights(core, vecs, o, false);
+  if (o.hingeEnsemble) {
+    core.enableW2();
+    trainWeights(core, vecs, o, true);
+  }
   return core;
 }
 
 /** Adagrad on the multinomial logistic loss; skips near-zero class gradients. */
-function trainWeights(core: Core, vecs: SparseVec[], o: IntentClassifierOptions): void {
+function trainWeights(core: Core, vecs: SparseVec[], o: IntentClassifierOptions, second: boolean): void {
   const K = core.K;
   const kc = core.kCap;
-  const W = core.W;
+  const W = second ? core.W2 : core.W;
   const G = new Float32Array(W.length);
   const z = new Float64Array(K);
   const active = new Int32Array(K);
@@ -505,13 +526,16 @@ function trainWeights(core: Core, vecs: SparseVec[], o: IntentClassifierOptions)
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const r = rng(o.seed);
   const l2 = o.l2;
-  const hinge = o.loss !== 'logistic';
-  const hingeSquared = o.loss === 'squared-hinge';
+  const loss = second ? 'hinge' : o.loss;
+  const hinge = loss !== 'logistic';
+  const hingeSquared = loss === 'squared-hinge';
+  const epochs = o.epochs;
   const margin = o.margin;
   const avgFrom = o.averageFrom < 1 ? Math.floor(o.epochs * o.averageFrom) : o.epochs;
   const avg = avgFrom < o.epochs ? new Float32Array(W.length) : null;
   for (let ep = 0; ep < o.epochs; ep++) {
-    const lr = o.lrDecay ? (o.learningRate * 2 * (o.epochs - ep)) / (o.epochs + 1) : o.learningRate;
+    const rate = second ? o.hingeLearningRate : o.learningRate;
+    const lr = o.lrDecay ? (rate * 2 * (epochs - ep)) / (epochs + 1) : rate;
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(r() * (i + 1));
       const t = order[i]!;
@@ -522,7 +546,7 @@ function trainWeights(core: Core, vecs: SparseVec[], o: IntentClassifierOptions)
       const e = order[t]!;
       const v = vecs[e]!;
       const y = core.exLabel[e]!;
-      core.logits(v, z);
+      core.logits(v, z, second);
       let na = 0;
       if (hinge) {
         // Crammer-Singer multiclass hinge: push the true class over the most violating one
@@ -583,17 +607,25 @@ const SEMANTIC_CANDIDATES = 5;
  * semantic neighbour evidence (per-class max cosine of mean word vectors, for the top LR candidates;
  * 0 = identical, negative = less similar).
  */
-export function scoreVec(core: Core, a: Analyzed, knnWeight: number, semWeight: number, topN: number, semCandidates = SEMANTIC_CANDIDATES): Scored {
+export function scoreVec(
+  core: Core,
+  a: Analyzed,
+  w: { knnWeight: number; semWeight: number; hingeWeight: number },
+  topN: number,
+  semCandidates = SEMANTIC_CANDIDATES,
+): Scored {
   const K = core.K;
   const lr = new Float64Array(K);
   core.logits(a.vec, lr);
+  const hinge = new Float64Array(K);
+  if (core.hasW2) core.logits(a.vec, hinge, true);
   const knn = new Float64Array(K);
   const nearest = core.neighbours(a.vec, knn, topN);
   const sem = new Float64Array(K);
   if (a.dense && K > 0 && semCandidates > 0) core.semantic(a.dense, lr, sem, semCandidates);
   const logits = new Float64Array(K);
-  for (let k = 0; k < K; k++) logits[k] = lr[k]! + knnWeight * knn[k]! + semWeight * sem[k]!;
-  return { logits, lr, knn, sem, vec: a.vec, tokens: a.tokens, nearest };
+  for (let k = 0; k < K; k++) logits[k] = lr[k]! + w.hingeWeight * hinge[k]! + w.knnWeight * knn[k]! + w.semWeight * sem[k]!;
+  return { logits, lr, hinge, knn, sem, vec: a.vec, tokens: a.tokens, nearest };
 }
 
 export { IntentClassifierOptionsSchema, splitClauses, tokenize, forEachFeature, loadWordVectors };

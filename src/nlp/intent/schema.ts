@@ -64,6 +64,11 @@ export const IntentClassifierOptionsSchema = z.object({
   learningRate: z.number().positive().default(0.2),
   /** Linearly decay the learning rate (mean rate = learningRate) over the epochs. */
   lrDecay: z.boolean().default(false),
+  /** Add a second linear model trained with the multiclass hinge loss (ensemble). */
+  hingeEnsemble: z.boolean().default(true),
+  hingeLearningRate: z.number().positive().default(0.05),
+  /** Weight of the hinge model's scores (null = fit on the held-out slice). */
+  hingeWeight: z.number().min(0).nullable().default(null),
   /** Training loss of the linear model. */
   loss: z.enum(['logistic', 'hinge', 'squared-hinge']).default('logistic'),
   /** Margin of the hinge losses. */

@@ -18,6 +18,7 @@ interface Header {
   denseDims: number;
   meanDims: number;
   lexNnz: number;
+  hasW2: boolean;
   texts: string[];
   exLabel: number[];
 }
@@ -52,6 +53,7 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
     denseDims: core.denseDims,
     meanDims: core.meanDims,
     lexNnz,
+    hasW2: core.hasW2,
     texts: core.texts,
     exLabel: core.exLabel,
   };
@@ -61,7 +63,8 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
   const groupOff = hashOff + nRows * 4;
   const idfOff = align4(groupOff + nRows);
   const wOff = idfOff + nRows * 4;
-  const ex = exampleLayout(wOff + nRows * K * 4, nEx, lexNnz, core.meanDims);
+  const w2Off = wOff + nRows * K * 4;
+  const ex = exampleLayout(w2Off + (core.hasW2 ? nRows * K * 4 : 0), nEx, lexNnz, core.meanDims);
   const total = ex.end;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -76,6 +79,10 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
   }
   const W = new Float32Array(out.buffer, wOff, nRows * K);
   for (let r = 0; r < nRows; r++) W.set(core.W.subarray(r * core.kCap, r * core.kCap + K), r * K);
+  if (core.hasW2) {
+    const W2 = new Float32Array(out.buffer, w2Off, nRows * K);
+    for (let r = 0; r < nRows; r++) W2.set(core.W2.subarray(r * core.kCap, r * core.kCap + K), r * K);
+  }
   let p = 0;
   for (let e = 0; e < nEx; e++) {
     const v = core.exLex[e]!;
@@ -133,11 +140,16 @@ export function decodeModel(buf: Uint8Array): { core: Core; options: IntentClass
     } else core.addRow(h, g, idf);
   }
   const kc = core.kCap;
+  const w2Off = wOff + nRows * K * 4;
+  if (header.hasW2) core.enableW2();
   for (let r = 0; r < nRows; r++) {
-    for (let k = 0; k < K; k++) core.W[r * kc + k] = view.getFloat32(wOff + (r * K + k) * 4, true);
+    for (let k = 0; k < K; k++) {
+      core.W[r * kc + k] = view.getFloat32(wOff + (r * K + k) * 4, true);
+      if (header.hasW2) core.W2[r * kc + k] = view.getFloat32(w2Off + (r * K + k) * 4, true);
+    }
   }
   const nEx = header.texts.length;
-  const ex = exampleLayout(wOff + nRows * K * 4, nEx, header.lexNnz, header.meanDims);
+  const ex = exampleLayout(w2Off + (header.hasW2 ? nRows * K * 4 : 0), nEx, header.lexNnz, header.meanDims);
   const d = header.meanDims;
   for (let e = 0; e < nEx; e++) {
     const a = view.getInt32(ex.offOff + e * 4, true);

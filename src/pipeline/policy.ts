@@ -1,0 +1,159 @@
+import type { AutonomySettings } from '../domain/settings.js';
+import type { IntentPrediction } from '../nlp/intent/index.js';
+import type { LanguageResult } from '../nlp/language.js';
+import type { SentimentResult } from '../nlp/sentiment.js';
+
+/** One guardrail's verdict, kept in the decision record. */
+export interface Check {
+  check: string;
+  passed: boolean;
+  detail: string;
+  value?: number | string | boolean | null;
+  threshold?: number | string | null;
+}
+
+/** What the policy needs to know (all computed by earlier stages). */
+export interface PolicyInput {
+  settings: AutonomySettings;
+  language: LanguageResult | null;
+  intent: IntentPrediction | null;
+  sentiment: SentimentResult | null;
+  text: string;
+  tier: string | null;
+  /** The customer's other tickets with the same intent within the repeat-contact window. */
+  repeatContacts: number;
+  reopenCount: number;
+  /** Public replies the assistant already sent on this ticket. */
+  aiReplies: number;
+  /** The customer explicitly asked for a human (control or words). */
+  humanRequested: boolean;
+  playbook: { kind: 'answer' | 'action' | 'handoff'; mode: 'auto' | 'shadow' | 'off'; threshold: number | null } | null;
+  /** Best retrieval score, or null when nothing was retrieved. */
+  retrievalScore: number | null;
+}
+
+export type PolicyDecision = 'resolve' | 'draft' | 'hand_off';
+
+export interface PolicyResult {
+  decision: PolicyDecision;
+  /** The first guardrail that failed, or why the path was chosen. */
+  reason: string;
+  threshold: number;
+  checks: Check[];
+}
+
+const HUMAN_REQUEST = /\b(speak|talk|chat)\s+(to|with)\s+(a\s+|an\s+|some\s*one|somebody|a\s+real|your)?\s*(human|person|agent|someone|somebody|representative|rep|manager|supervisor)\b|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|agent|support)\b|\bnot\s+a\s+bot\b/i;
+const SENSITIVE = /\b(lawyer|attorney|legal action|sue|lawsuit|court|gdpr request|subpoena|breach|hacked|compromised|phishing|fraud|unauthori[sz]ed (access|charge|login)|data leak|vulnerability|exploit)\b/i;
+
+/** True when the text asks for a human. */
+export const asksForHuman = (text: string): boolean => HUMAN_REQUEST.test(text);
+
+/** The autonomy threshold in force for an intent: playbook, then workspace per-intent, then default. */
+export function thresholdFor(settings: AutonomySettings, intent: string | null, playbookThreshold: number | null): number {
+  if (playbookThreshold !== null) return playbookThreshold;
+  if (intent && settings.intentThresholds[intent] !== undefined) return settings.intentThresholds[intent]!;
+  return settings.defaultThreshold;
+}
+
+/**
+ * The decision policy: the assistant acts alone only when every guardrail passes. Each guardrail's
+ * verdict is returned, so the decision can be explained and replayed.
+ *
+ * @example
+ * decide({ ...input, intent: { intent: 'password_reset', confidence: 0.97, ... } }).decision // 'resolve'
+ */
+export function decide(input: PolicyInput): PolicyResult {
+  const s = input.settings;
+  const intentName = input.intent?.intent ?? null;
+  const threshold = thresholdFor(s, intentName, input.playbook?.threshold ?? null);
+  const emotions = input.sentiment?.emotions;
+  const maxEmotion = emotions ? Math.max(emotions.frustration, emotions.anger, emotions.anxiety) : 0;
+  const legal = input.sentiment?.cues.some((c) => c.kind === 'legal') ?? false;
+  const sensitiveMatch = SENSITIVE.exec(input.text)?.[0] ?? null;
+  const checks: Check[] = [
+    {
+      check: 'language_supported',
+      passed: !!input.language?.supported,
+      value: input.language?.language ?? null,
+      threshold: s.languages.join(','),
+      detail: input.language ? `${input.language.language} (confidence ${input.language.confidence.toFixed(2)})` : 'language not detected',
+    },
+    {
+      check: 'human_not_requested',
+      passed: !input.humanRequested,
+      value: input.humanRequested,
+      detail: input.humanRequested ? 'the customer asked for a human' : 'no request for a human',
+    },
+    {
+      check: 'in_scope',
+      passed: !!intentName && !input.intent?.outOfScope,
+      value: intentName,
+      detail: intentName && !input.intent?.outOfScope ? `intent ${intentName}` : 'nothing in the taxonomy fits (out of scope)',
+    },
+    {
+      check: 'intent_confident',
+      passed: !!input.intent && input.intent.confidence >= threshold,
+      value: input.intent?.confidence ?? null,
+      threshold,
+      detail: input.intent ? `${intentName} at ${input.intent.confidence.toFixed(3)} against threshold ${threshold}` : 'no prediction',
+    },
+    {
+      check: 'single_intent',
+      passed: !input.intent?.multiIntent,
+      value: input.intent?.multiIntent ? input.intent.multiIntent.intents.join('+') : null,
+      detail: input.intent?.multiIntent ? `asks about ${input.intent.multiIntent.intents.join(' and ')}` : 'one question',
+    },
+    {
+      check: 'sentiment_ok',
+      passed: (input.sentiment?.compound ?? 0) >= s.minSentiment && maxEmotion <= s.maxEmotion,
+      value: Number((input.sentiment?.compound ?? 0).toFixed(3)),
+      threshold: s.minSentiment,
+      detail: `sentiment ${(input.sentiment?.compound ?? 0).toFixed(2)} (min ${s.minSentiment}), strongest emotion ${maxEmotion.toFixed(2)} (max ${s.maxEmotion})`,
+    },
+    {
+      check: 'tier_allowed',
+      passed: !input.tier || !s.handoffTiers.includes(input.tier),
+      value: input.tier,
+      threshold: s.handoffTiers.join(','),
+      detail: input.tier && s.handoffTiers.includes(input.tier) ? `${input.tier} accounts always go to a human` : `tier ${input.tier ?? 'unknown'} may be answered`,
+    },
+    {
+      check: 'no_sensitive_topic',
+      passed: !legal && !sensitiveMatch,
+      value: sensitiveMatch ?? (legal ? 'legal threat' : null),
+      detail: sensitiveMatch || legal ? `legal or security matter ("${sensitiveMatch ?? 'legal threat'}")` : 'no legal or security words',
+    },
+    {
+      check: 'not_repeat_contact',
+      passed: input.repeatContacts === 0 && input.reopenCount === 0,
+      value: input.repeatContacts + input.reopenCount,
+      detail: input.reopenCount > 0 ? `reopened ${input.reopenCount} time(s)` : input.repeatContacts > 0 ? `${input.repeatContacts} other ticket(s) on the same issue within ${s.repeatContactDays} days` : 'first contact on this issue',
+    },
+    {
+      check: 'ai_reply_budget',
+      passed: input.aiReplies < s.maxAiReplies,
+      value: input.aiReplies,
+      threshold: s.maxAiReplies,
+      detail: `${input.aiReplies} assistant repl${input.aiReplies === 1 ? 'y' : 'ies'} so far (max ${s.maxAiReplies}); the assistant never answers a ticket twice`,
+    },
+    {
+      check: 'playbook_available',
+      passed: !!input.playbook && input.playbook.kind !== 'handoff' && input.playbook.mode !== 'off',
+      value: input.playbook ? `${input.playbook.kind}/${input.playbook.mode}` : null,
+      detail: !input.playbook ? `no playbook for ${intentName ?? 'this intent'}` : input.playbook.kind === 'handoff' ? 'the playbook always hands off' : input.playbook.mode === 'off' ? 'the playbook is off' : `${input.playbook.kind} playbook (${input.playbook.mode})`,
+    },
+  ];
+  if (input.playbook?.kind === 'answer') {
+    checks.push({
+      check: 'retrieval_confident',
+      passed: input.retrievalScore !== null && input.retrievalScore >= s.minRetrievalScore,
+      value: input.retrievalScore,
+      threshold: s.minRetrievalScore,
+      detail: input.retrievalScore === null ? 'no article found' : `best passage scores ${input.retrievalScore.toFixed(3)} (min ${s.minRetrievalScore})`,
+    });
+  }
+  const failed = checks.find((c) => !c.passed);
+  if (failed) return { decision: 'hand_off', reason: failed.check, threshold, checks };
+  const shadow = s.shadowMode || input.playbook?.mode === 'shadow';
+  return { decision: shadow ? 'draft' : 'resolve', reason: shadow ? 'shadow_mode' : 'all_guardrails_passed', threshold, checks };
+}
