@@ -57,7 +57,9 @@ export class Deskmind {
         if (!entry) return null;
         return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
       },
-      supportedLanguages: async () => ['en'],
+      retrieve: async () => [],
+      playbook: async () => null,
+      compose: async () => ({ ok: false, reason: 'unavailable', detail: 'no answer composer configured' }),
     };
   }
 

@@ -36,12 +36,12 @@ describe.each(backends())('tickets API on %s', (kind) => {
     await t.desk.runPipeline(ws.workspaceId, res.body.ticket.id, 'created');
     const detail = await ws.call('GET', `/api/v1/tickets/${res.body.ticket.id}`);
     const stages = detail.body.decisions.map((d: { stage: string }) => d.stage);
-    expect(stages).toEqual(['enrich', 'understand', 'decide']);
+    expect(stages).toEqual(['enrich', 'understand', 'retrieve', 'decide', 'resolve']);
     const understand = detail.body.decisions[1];
     expect(understand.ok).toBe(true);
     expect(understand.result.sentiment).toBeDefined();
     expect(understand.result.language.language).toBe('en');
-    const decide = detail.body.decisions[2].result;
+    const decide = detail.body.decisions[3].result;
     expect(decide.decision).toBe('hand_off');
     expect(decide.checks.length).toBeGreaterThan(0);
     expect(detail.body.status).toBe('open');

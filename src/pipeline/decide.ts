@@ -1,38 +1,89 @@
 import type { IntentPrediction } from '../nlp/intent/index.js';
 import type { LanguageResult } from '../nlp/language.js';
-import type { Stage } from './types.js';
+import type { SentimentResult } from '../nlp/sentiment.js';
+import { asksForHuman, decide } from './policy.js';
+import type { RetrievedPassage, Stage } from './types.js';
+import { customerText } from './understand.js';
 
-/** The confidence an intent needs before the assistant may act on it alone (tuned per intent by learning later). */
-export const DEFAULT_AUTONOMY_THRESHOLD = 0.9;
+/** The tag a ticket carries once its customer asked for a human. */
+export const HUMAN_REQUESTED_TAG = 'human_requested';
+
+type Understood = { language?: LanguageResult; intent?: IntentPrediction | null; sentiment?: SentimentResult };
 
 /**
- * Decide: the policy that chooses between resolving on the spot and handing to a human, with its reasons.
- * Until a playbook can answer an intent, every ticket is handed to a human with what was understood.
+ * Retrieve: the knowledge-base passages that best answer the ticket, for the predicted intent and the
+ * customer's tier.
+ */
+export const retrieveStage: Stage = {
+  name: 'retrieve',
+  async run(input, earlier, ports) {
+    const understood = earlier.understand?.result as Understood | undefined;
+    if (understood?.language && !understood.language.supported) return { result: { skipped: 'unsupported language', passages: [] } };
+    const passages = await ports.retrieve(input.workspaceId, customerText(input), {
+      intent: understood?.intent?.intent ?? null,
+      tier: input.account?.tier ?? null,
+      k: 5,
+    });
+    return { result: { passages, bestScore: passages[0]?.score ?? null } };
+  },
+};
+
+/**
+ * Decide: the policy that chooses between answering on the spot, drafting for a human (shadow mode) and
+ * handing to a human, with every guardrail's verdict.
  */
 export const decideStage: Stage = {
   name: 'decide',
-  async run(_input, earlier) {
-    const understood = earlier.understand?.result as { language?: LanguageResult; intent?: IntentPrediction | null } | undefined;
-    const checks: { check: string; passed: boolean; detail: string }[] = [];
-    const language = understood?.language;
-    checks.push({
-      check: 'language_supported',
-      passed: language?.supported ?? false,
-      detail: language ? `${language.language} (confidence ${language.confidence.toFixed(2)})` : 'not detected',
+  async run(input, earlier, ports) {
+    const understood = (earlier.understand?.result ?? {}) as Understood;
+    const passages = ((earlier.retrieve?.result as { passages?: RetrievedPassage[] } | undefined)?.passages ?? []) as RetrievedPassage[];
+    const intent = understood.intent ?? null;
+    const text = customerText(input);
+    const windowMs = input.settings.repeatContactDays * 86_400_000;
+    const repeatContacts = intent?.intent
+      ? input.history.filter((t) => t.intent === intent.intent && input.now.getTime() - t.createdAt.getTime() <= windowMs).length
+      : 0;
+    const playbook = intent?.intent ? await ports.playbook(input.workspaceId, intent.intent) : null;
+    const policy = decide({
+      settings: input.settings,
+      language: understood.language ?? null,
+      intent,
+      sentiment: understood.sentiment ?? null,
+      text,
+      tier: input.account?.tier ?? null,
+      repeatContacts,
+      reopenCount: input.ticket.reopenCount,
+      aiReplies: input.messages.filter((m) => m.authorType === 'assistant' && m.visibility === 'public').length,
+      humanRequested: input.ticket.tags.includes(HUMAN_REQUESTED_TAG) || asksForHuman(text),
+      playbook,
+      retrievalScore: passages[0]?.score ?? null,
     });
-    const intent = understood?.intent ?? null;
-    checks.push({
-      check: 'intent_confident',
-      passed: !!intent?.intent && intent.confidence >= DEFAULT_AUTONOMY_THRESHOLD,
-      detail: intent?.intent
-        ? `${intent.intent} at ${intent.confidence.toFixed(3)} against threshold ${DEFAULT_AUTONOMY_THRESHOLD}`
-        : 'no intent predicted',
-    });
-    checks.push({ check: 'playbook_available', passed: false, detail: 'no playbook can resolve this intent on its own' });
-    const failed = checks.find((c) => !c.passed)!;
+    const failed = policy.checks.find((c) => c.check === policy.reason);
     return {
-      result: { decision: 'hand_off', reason: failed.check, threshold: DEFAULT_AUTONOMY_THRESHOLD, checks },
-      actions: [{ type: 'hand_off', reason: failed.check, detail: failed.detail }],
+      result: { ...policy, playbook },
+      actions: policy.decision === 'hand_off' ? [{ type: 'hand_off', reason: policy.reason, detail: failed?.detail ?? policy.reason }] : [],
     };
+  },
+};
+
+/**
+ * Resolve: composes the reply the policy allowed (running the playbook's action when it has one). A
+ * reply that cannot be composed or grounded sends the ticket to a human instead.
+ */
+export const resolveStage: Stage = {
+  name: 'resolve',
+  async run(input, earlier, ports) {
+    const decided = earlier.decide?.result as { decision?: string; playbook?: Parameters<typeof ports.compose>[1] | null } | undefined;
+    if (!decided || decided.decision === 'hand_off' || !decided.playbook) return { result: { skipped: 'handed off' } };
+    const passages = ((earlier.retrieve?.result as { passages?: RetrievedPassage[] } | undefined)?.passages ?? []) as RetrievedPassage[];
+    const reply = await ports.compose(input, decided.playbook, passages);
+    if (!reply.ok) {
+      return { result: { composed: false, reason: reply.reason, detail: reply.detail }, actions: [{ type: 'hand_off', reason: `compose_${reply.reason}`, detail: reply.detail }] };
+    }
+    const action =
+      decided.decision === 'resolve'
+        ? { type: 'auto_resolve' as const, text: reply.text, html: reply.html ?? null, sources: reply.sources }
+        : { type: 'draft' as const, text: reply.text, sources: reply.sources };
+    return { result: { composed: true, path: decided.decision, via: reply.via, grounding: reply.grounding, reply: reply.text, sources: reply.sources, action: reply.action ?? null }, actions: [action] };
   },
 };

@@ -5,13 +5,19 @@ import { appendEvent } from '../services/events.js';
 import { getTicketDetail } from '../services/tickets.js';
 import type { Database } from '../store/db.js';
 import { decisions, tickets } from '../store/schema.js';
-import { decideStage } from './decide.js';
+import { autonomyOf } from '../domain/settings.js';
+import { addMessage, updateTicket } from '../services/tickets.js';
+import { getWorkspace } from '../services/workspaces.js';
+import { decideStage, resolveStage, retrieveStage } from './decide.js';
 import { enrichStage } from './enrich.js';
 import type { PipelineInput, PipelinePorts, PipelineTrigger, Stage, StageOutcome, TicketAction } from './types.js';
 import { understandStage } from './understand.js';
 
-/** The stages in order. Later issues add resolve and route after decide. */
-export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, decideStage];
+/** The stages in order. */
+export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, retrieveStage, decideStage, resolveStage];
+
+/** The tag of tickets the assistant answered (resolved pending the customer's reaction). */
+export const AI_ANSWERED_TAG = 'ai_answered';
 
 export interface RunnerDeps {
   database: Database;
@@ -42,7 +48,8 @@ async function loadInput(ctx: Ctx, ticketId: string, trigger: PipelineTrigger): 
         .orderBy(desc(tickets.createdAt))
         .limit(20)
     : [];
-  return { workspaceId: ctx.workspaceId, trigger, ticket, messages, customer, account, history, now: ctx.now() };
+  const settings = autonomyOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
+  return { workspaceId: ctx.workspaceId, trigger, ticket, messages, customer, account, history, settings, now: ctx.now() };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, stage: string): Promise<T> {
@@ -83,6 +90,16 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
           await ctx.db.update(tickets).set({ status: 'open', updatedAt: ctx.now() }).where(eq(tickets.id, ticketId));
           await appendEvent(ctx, 'ticket.status_changed', ticketId, { from: 'new', to: 'open' });
         }
+        break;
+      case 'auto_resolve': {
+        const assistant = { type: 'assistant' as const, id: null };
+        await addMessage(ctx, ticketId, { text: action.text, html: action.html ?? undefined, visibility: 'public', attachments: [] }, assistant);
+        await updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...row.tags, AI_ANSWERED_TAG])] });
+        break;
+      }
+      case 'draft':
+        await addMessage(ctx, ticketId, { text: `Suggested reply (awaiting approval):\n\n${action.text}`, visibility: 'internal', attachments: [] }, { type: 'assistant', id: null });
+        await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason: 'shadow_mode', detail: 'the assistant drafted a reply for a human to approve' });
         break;
     }
   }

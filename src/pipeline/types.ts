@@ -1,5 +1,6 @@
 import type { Account, Customer, Message, Ticket } from '../domain/schemas.js';
 import type { Priority } from '../domain/enums.js';
+import type { AutonomySettings } from '../domain/settings.js';
 import type { IntentPrediction } from '../nlp/intent/index.js';
 
 /** Why the pipeline ran. */
@@ -15,15 +16,42 @@ export interface PipelineInput {
   account: Account | null;
   /** The customer's other tickets, newest first (at most 20). */
   history: Pick<Ticket, 'id' | 'subject' | 'status' | 'intent' | 'createdAt' | 'reopenCount'>[];
+  /** The workspace's autonomy settings in force. */
+  settings: AutonomySettings;
   now: Date;
 }
+
+/** A knowledge-base passage retrieved for a ticket. */
+export interface RetrievedPassage {
+  articleId: string;
+  title: string;
+  text: string;
+  score: number;
+}
+
+/** The playbook of an intent, as the pipeline sees it. */
+export interface PlaybookView {
+  intent: string;
+  kind: 'answer' | 'action' | 'handoff';
+  mode: 'auto' | 'shadow' | 'off';
+  threshold: number | null;
+}
+
+/** A composed reply, or why none could be made (the ticket then goes to a human). */
+export type ComposedReply =
+  | { ok: true; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[]; via: 'extractive' | 'llm'; grounding: number; action?: Record<string, unknown> | undefined }
+  | { ok: false; reason: string; detail: string };
 
 /** The narrow ports stages may use. */
 export interface PipelinePorts {
   /** The workspace's intent model, or null when it has none. */
   predictIntent(workspaceId: string, text: string): Promise<{ prediction: IntentPrediction; modelVersion: string } | null>;
-  /** Languages the workspace supports. */
-  supportedLanguages(workspaceId: string): Promise<string[]>;
+  /** Knowledge-base passages for a question (best first), respecting the customer's tier. */
+  retrieve(workspaceId: string, query: string, opts: { intent: string | null; tier: string | null; k: number }): Promise<RetrievedPassage[]>;
+  /** The playbook of an intent, or null. */
+  playbook(workspaceId: string, intent: string): Promise<PlaybookView | null>;
+  /** Composes the reply of a playbook (running its action when it has one), grounded in the passages. */
+  compose(input: PipelineInput, playbook: PlaybookView, passages: RetrievedPassage[]): Promise<ComposedReply>;
 }
 
 /** What a stage asks the runner to do to the ticket once every stage has run. */
@@ -31,7 +59,11 @@ export type TicketAction =
   | { type: 'set_intent'; intent: string; confidence: number }
   | { type: 'set_priority'; priority: Priority }
   | { type: 'add_tags'; tags: string[] }
-  | { type: 'hand_off'; reason: string; detail: string };
+  | { type: 'hand_off'; reason: string; detail: string }
+  /** Post a public reply as the assistant and mark the ticket resolved pending the customer's reaction. */
+  | { type: 'auto_resolve'; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[] }
+  /** Keep a draft for a human to approve (shadow mode), and hand the ticket to a human. */
+  | { type: 'draft'; text: string; sources: { articleId: string; title: string }[] };
 
 /** A stage's output: an explainable result for the decision record, and actions. */
 export interface StageOutcome {

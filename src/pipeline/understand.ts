@@ -14,7 +14,7 @@ export const understandStage: Stage = {
   name: 'understand',
   async run(input, _earlier, ports) {
     const text = customerText(input);
-    const language = detectLanguage(text, { supported: await ports.supportedLanguages(input.workspaceId) });
+    const language = detectLanguage(text, { supported: input.settings.languages });
     const sentiment = analyseSentiment(text);
     const intent = language.supported ? await ports.predictIntent(input.workspaceId, text) : null;
     const recentTicketCount = input.history.filter((t) => t.id !== input.ticket.id && input.now.getTime() - t.createdAt.getTime() <= 7 * 86_400_000).length;

@@ -529,11 +529,11 @@ function trainWeights(core: Core, vecs: SparseVec[], o: IntentClassifierOptions,
   const loss = second ? 'hinge' : o.loss;
   const hinge = loss !== 'logistic';
   const hingeSquared = loss === 'squared-hinge';
-  const epochs = o.epochs;
+  const epochs = second ? o.hingeEpochs : o.epochs;
   const margin = o.margin;
-  const avgFrom = o.averageFrom < 1 ? Math.floor(o.epochs * o.averageFrom) : o.epochs;
-  const avg = avgFrom < o.epochs ? new Float32Array(W.length) : null;
-  for (let ep = 0; ep < o.epochs; ep++) {
+  const avgFrom = o.averageFrom < 1 ? Math.floor(epochs * o.averageFrom) : epochs;
+  const avg = avgFrom < epochs ? new Float32Array(W.length) : null;
+  for (let ep = 0; ep < epochs; ep++) {
     const rate = second ? o.hingeLearningRate : o.learningRate;
     const lr = o.lrDecay ? (rate * 2 * (epochs - ep)) / (epochs + 1) : rate;
     for (let i = n - 1; i > 0; i--) {
@@ -587,7 +587,7 @@ function trainWeights(core: Core, vecs: SparseVec[], o: IntentClassifierOptions,
     if (avg && ep >= avgFrom) for (let p = 0; p < W.length; p++) avg[p]! += W[p]!;
   }
   if (avg) {
-    const m = o.epochs - avgFrom;
+    const m = epochs - avgFrom;
     for (let p = 0; p < W.length; p++) W[p] = avg[p]! / m;
   }
 }

@@ -67,6 +67,7 @@ export const IntentClassifierOptionsSchema = z.object({
   /** Add a second linear model trained with the multiclass hinge loss (ensemble). */
   hingeEnsemble: z.boolean().default(true),
   hingeLearningRate: z.number().positive().default(0.05),
+  hingeEpochs: z.number().int().min(1).default(6),
   /** Weight of the hinge model's scores (null = fit on the held-out slice). */
   hingeWeight: z.number().min(0).nullable().default(null),
   /** Training loss of the linear model. */
