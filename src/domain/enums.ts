@@ -46,6 +46,8 @@ export const EVENT_TYPES = [
   'message.created',
   'assignee.changed',
   'team.changed',
+  'outcome.recorded',
+  'settings.changed',
   'pipeline.completed',
   'pipeline.failed',
 ] as const;

@@ -125,16 +125,13 @@ export async function listArticles(ctx: Ctx, query: Omit<ArticleListQuery, 'limi
   return rows.map(toArticle);
 }
 
-const sameList = (a: readonly unknown[] | null, b: readonly unknown[] | null) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** Key-order-independent JSON, to compare stored jsonb (whose key order PostgreSQL changes) with input. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v ?? null, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
 
-/** True when applying `patch` to `row` changes nothing. */
-export function isUnchanged(row: Article, patch: ArticlePatch): boolean {
-  return (Object.keys(patch) as (keyof ArticlePatch)[]).every((k) => {
-    const next = patch[k];
-    if (next === undefined) return true;
-    const cur = row[k];
-    return Array.isArray(next) || Array.isArray(cur) ? sameList(cur as unknown[] | null, next as unknown[] | null) : (cur ?? null) === (next ?? null);
-  });
+/** True when applying `patch` to `article` changes nothing. */
+export function isUnchanged(article: Article, patch: ArticlePatch): boolean {
+  return (Object.keys(patch) as (keyof ArticlePatch)[]).every((k) => patch[k] === undefined || canonical(article[k]) === canonical(patch[k]));
 }
 
 /**

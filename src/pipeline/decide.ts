@@ -6,7 +6,8 @@ import type { RetrievedPassage, Stage } from './types.js';
 import { customerText } from './understand.js';
 
 /** The tag a ticket carries once its customer asked for a human. */
-export const HUMAN_REQUESTED_TAG = 'human_requested';
+export { HUMAN_REQUESTED as HUMAN_REQUESTED_TAG } from '../services/controls.js';
+import { HUMAN_REQUESTED as HUMAN_REQUESTED_TAG } from '../services/controls.js';
 
 type Understood = { language?: LanguageResult; intent?: IntentPrediction | null; sentiment?: SentimentResult };
 

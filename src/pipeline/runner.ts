@@ -6,6 +6,7 @@ import { getTicketDetail } from '../services/tickets.js';
 import type { Database } from '../store/db.js';
 import { decisions, tickets } from '../store/schema.js';
 import { autonomyOf } from '../domain/settings.js';
+import { AI_ANSWERED, DRAFT_PREFIX } from '../services/controls.js';
 import { addMessage, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { decideStage, resolveStage, retrieveStage } from './decide.js';
@@ -16,8 +17,7 @@ import { understandStage } from './understand.js';
 /** The stages in order. */
 export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, retrieveStage, decideStage, resolveStage];
 
-/** The tag of tickets the assistant answered (resolved pending the customer's reaction). */
-export const AI_ANSWERED_TAG = 'ai_answered';
+
 
 export interface RunnerDeps {
   database: Database;
@@ -94,11 +94,11 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
       case 'auto_resolve': {
         const assistant = { type: 'assistant' as const, id: null };
         await addMessage(ctx, ticketId, { text: action.text, html: action.html ?? undefined, visibility: 'public', attachments: [] }, assistant);
-        await updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...row.tags, AI_ANSWERED_TAG])] });
+        await updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...row.tags, AI_ANSWERED])] });
         break;
       }
       case 'draft':
-        await addMessage(ctx, ticketId, { text: `Suggested reply (awaiting approval):\n\n${action.text}`, visibility: 'internal', attachments: [] }, { type: 'assistant', id: null });
+        await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, { type: 'assistant', id: null });
         await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason: 'shadow_mode', detail: 'the assistant drafted a reply for a human to approve' });
         break;
     }

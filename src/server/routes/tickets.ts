@@ -13,8 +13,10 @@ import {
   TicketPatchSchema,
   TicketSchema,
 } from '../../domain/schemas.js';
+import { approveDraft, getAutonomy, recordCustomerOutcome, updateAutonomy } from '../../services/controls.js';
 import { getTicket, getTicketDetail, listTickets, updateTicket } from '../../services/tickets.js';
-import { ANY, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
+import { AutonomySettingsPatchSchema, AutonomySettingsSchema } from '../../domain/settings.js';
+import { ADMIN, ANY, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const TicketWithMessage = z.object({ ticket: TicketSchema, message: MessageSchema });
@@ -88,5 +90,48 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     }
     const result = await desk.addMessage(principal.workspaceId, actorOf(principal), request.params.id, body, author);
     return reply.code(201).send(result);
+  });
+
+  app.post('/tickets/:id/feedback', {
+    config: { access: ANY },
+    schema: {
+      tags: ['tickets'],
+      summary: "The customer's controls: \"this solved it\" or \"I need a human\"",
+      description: '`need_human` reopens the ticket for a person; the assistant never answers it again.',
+      params: Params,
+      body: z.object({ outcome: z.enum(['solved', 'need_human']) }).strict(),
+      response: { 200: TicketSchema },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const ticket = await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => recordCustomerOutcome(ctx, request.params.id, request.body.outcome));
+    return ticket;
+  });
+
+  app.post('/tickets/:id/draft/approve', {
+    config: { access: STAFF },
+    schema: {
+      tags: ['tickets'],
+      summary: "Send the assistant's drafted reply (shadow mode), optionally edited",
+      params: Params,
+      body: z.object({ text: z.string().max(100_000).optional() }).strict(),
+      response: { 200: TicketSchema },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => approveDraft(ctx, request.params.id, request.body.text));
+  });
+
+  app.get('/settings/autonomy', {
+    config: { access: STAFF },
+    schema: { tags: ['settings'], summary: 'When the assistant may answer alone: thresholds and guardrails', response: { 200: AutonomySettingsSchema } },
+  }, async (request) => getAutonomy(ctxOf(desk, request)));
+
+  app.patch('/settings/autonomy', {
+    config: { access: ADMIN },
+    schema: { tags: ['settings'], summary: 'Change autonomy settings (logged with the old and new values)', body: AutonomySettingsPatchSchema, response: { 200: AutonomySettingsSchema } },
+  }, async (request) => {
+    const principal = principalOf(request);
+    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateAutonomy(ctx, request.body));
   });
 };
