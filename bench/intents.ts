@@ -1,6 +1,6 @@
 /** Banking77 benchmark of the intent classifier (official split). */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateIntentFiles } from '../src/nlp/eval.js';
@@ -19,12 +19,18 @@ export async function benchIntents(dataDir: string): Promise<object | null> {
     console.warn(`benchIntents: ${dir} has no train.csv/test.csv — skipping the Banking77 intent benchmark`);
     return null;
   }
+  const loadBefore = loadavg()[0]!;
   const metrics = evaluateIntentFiles(train, test, { textColumn: 'text', labelColumn: 'category' });
   const record = {
     benchmark: 'intents-banking77',
     date: new Date().toISOString(),
-    machine: `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores (single-threaded run), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
-    note: 'official Banking77 split; thresholds picked on a 15% held-out slice of train; final model retrained on all of train; latency = full predict() incl. explanation and multi-intent',
+    machine:
+      `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores (single-threaded run), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+      `node ${process.version}; 1-min load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after (other processes inflate timings)`,
+    note:
+      'official Banking77 split; every threshold picked on a 15% stratified held-out slice of train (test never used for fitting); ' +
+      'final model retrained on all of train (trainSeconds includes its own 10% calibration slice); ' +
+      'latency = full predict() incl. explanation and multi-intent, per-text median of 3 timed runs after warm-up',
     metrics,
   };
   const out = resolve(here, 'results', 'intents-banking77.json');

@@ -5,7 +5,11 @@ import { loadConfig, type Config } from './config.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
 import { JobQueue, pipelineJob, sweepJob } from './jobs/queue.js';
+import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
+import { resolutionPorts } from './pipeline/resolution-ports.js';
+import { createEmbedder, type Embedder } from './knowledge/embedders.js';
+import { createLlmProvider } from './resolution/llm.js';
 import { runPipeline } from './pipeline/runner.js';
 import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import type { Actor, Ctx } from './services/context.js';
@@ -39,6 +43,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>, to: 'stdout' | 's
  */
 export class Deskmind {
   readonly intentModels: IntentModels;
+  /** Embeds knowledge-base chunks and questions (built-in, or an OpenAI-compatible endpoint). */
+  readonly embedder: Embedder;
   readonly ports: PipelinePorts;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -51,21 +57,21 @@ export class Deskmind {
     readonly now: () => Date,
   ) {
     this.intentModels = new IntentModels(database);
+    this.embedder = createEmbedder(config);
     this.ports = {
       predictIntent: async (workspaceId, text) => {
         const entry = await this.intentModels.get(workspaceId);
         if (!entry) return null;
         return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
       },
-      retrieve: async () => [],
-      playbook: async () => null,
-      compose: async () => ({ ok: false, reason: 'unavailable', detail: 'no answer composer configured' }),
+      ...resolutionPorts({ database, embedder: this.embedder, llm: createLlmProvider(config), now }),
     };
   }
 
   /** Opens the database (migrating it), and starts the job queue; with `worker`, also processes jobs. */
   static async open(options: { config?: Config; logger?: Logger; now?: () => Date; worker?: boolean; database?: Database } = {}): Promise<Deskmind> {
     const config = options.config ?? loadConfig();
+    configureWordVectors(config.wordVectors);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
     const jobs = new JobQueue(database, logger);

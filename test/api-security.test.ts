@@ -20,6 +20,8 @@ describe.each(backends())('API safety on %s', (kind) => {
     ids.team = (await a.call('POST', '/api/v1/teams', { name: 'Billing' })).body.id;
     ids.agent = (await a.call('POST', '/api/v1/agents', { name: 'Ann', email: 'ann@a.example', password: 'correct horse' })).body.id;
     ids.apiKey = (await a.call('POST', '/api/v1/api-keys', { name: 'k', role: 'agent' })).body.key.id;
+    ids.article = (await a.call('POST', '/api/v1/articles', { title: 'Reset', body: 'Click Forgot password.' })).body.id;
+    await a.call('PUT', '/api/v1/playbooks/password_reset', { kind: 'handoff' });
   });
   afterAll(async () => t?.close());
 
@@ -42,16 +44,22 @@ describe.each(backends())('API safety on %s', (kind) => {
       accounts: { patch: { name: 'hijacked' }, put: { name: 'x' } },
       agents: { patch: { name: 'hijacked' } },
       teams: { patch: { name: 'hijacked' } },
+      articles: { patch: { title: 'hijacked' } },
+      playbooks: { put: { kind: 'answer', mode: 'auto' } },
     };
     let checked = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(methods)) {
         const resource = path.split('/')[3]!;
-        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey }[resource];
-        const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme');
-        const res = await b.call(method.toUpperCase() as 'GET', url, bodies[resource]?.[method]);
-        if (path.includes('{externalId}')) {
+        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article }[resource];
+        const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset');
+        const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {} };
+        const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
+        if (resource === 'playbooks') {
+          // Playbooks are keyed by intent inside a workspace: B works on its own; A's is checked below.
+          expect(res.status, `${method} ${url}`).toBeLessThan(500);
+        } else if (path.includes('{externalId}')) {
           // An upsert by external id in B creates B's own record, never touching A's.
           expect(res.status, `${method} ${url}`).toBeLessThan(300);
           const mine = res.body;
@@ -71,6 +79,7 @@ describe.each(backends())('API safety on %s', (kind) => {
     expect(after.s).toBe(before.s);
     expect(after.ag).toBe(before.ag);
     expect(after.k).toBe(before.k);
+    expect((await a.call('GET', '/api/v1/playbooks/password_reset')).body.kind).toBe('handoff');
     const aTicket = await a.call('GET', `/api/v1/tickets/${ids.ticket}`);
     expect(aTicket.body.subject).toBe('Help');
     // Lists in B show nothing of A.
@@ -113,6 +122,18 @@ describe.each(backends())('API safety on %s', (kind) => {
     const badCursor = await a.call('GET', '/api/v1/tickets?cursor=abc');
     expect(badCursor.body.code).toBe('validation_failed');
     expect(await countRows()).toEqual(before);
+  });
+
+  it('changes only the fields a PATCH sends', async () => {
+    const acc = (await a.call('POST', '/api/v1/accounts', { name: 'Big', tier: 'enterprise', mrr: 900, attributes: { x: 1 } })).body;
+    const patched = (await a.call('PATCH', `/api/v1/accounts/${acc.id}`, { name: 'Bigger' })).body;
+    expect(patched).toMatchObject({ name: 'Bigger', tier: 'enterprise', mrr: 900, attributes: { x: 1 } });
+    const admin = (await a.call('POST', '/api/v1/agents', { name: 'Root', email: 'root@a.example', role: 'admin', skills: ['billing'] })).body;
+    const online = (await a.call('PATCH', `/api/v1/agents/${admin.id}`, { status: 'online' })).body;
+    expect(online).toMatchObject({ role: 'admin', status: 'online', skills: ['billing'] });
+    const before = (await a.call('GET', '/api/v1/settings/autonomy')).body;
+    const after = (await a.call('PATCH', '/api/v1/settings/autonomy', { shadowMode: true })).body;
+    expect(after).toEqual({ ...before, shadowMode: true });
   });
 
   it('sanitises safe HTML and keeps its text', async () => {

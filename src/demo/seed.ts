@@ -3,6 +3,9 @@ import type { AccountInput, AgentInput, TicketCreate } from '../domain/schemas.j
 import { createAccount } from '../services/accounts.js';
 import { createAgent, createTeam } from '../services/agents.js';
 import { systemActor } from '../services/context.js';
+import { importArticles } from '../knowledge/import.js';
+import { upsertPlaybook } from '../resolution/playbooks.js';
+import { DEMO_ARTICLES, DEMO_PLAYBOOKS } from './content.js';
 
 /** The demo product: "Pipewise", a SaaS for data pipelines, with customers on three tiers. */
 export const DEMO_AGENT = { email: 'alex@pipewise.example', password: 'deskmind-demo' };
@@ -35,15 +38,21 @@ const TICKETS: (Omit<TicketCreate, 'channel' | 'tags' | 'message'> & { text: str
   { subject: 'Feature idea: Slack alerts', text: 'It would be great to get a Slack message when a pipeline fails. Any plans?', customer: { email: 'richard@piedpiper.example', name: 'Richard Hendricks' }, account: 'acc_piedpiper' },
 ];
 
-/** Creates the demo workspace with accounts, teams, agents and a few tickets; returns its credentials. */
-export async function seedDemo(desk: Deskmind): Promise<{ workspaceId: string; apiKey: string; agentEmail: string; agentPassword: string }> {
+/**
+ * Creates the demo workspace — accounts, teams, agents, knowledge-base articles and playbooks for the
+ * starter taxonomy, and (unless `tickets: false`) a few tickets — and returns its credentials.
+ */
+export async function seedDemo(desk: Deskmind, opts: { tickets?: boolean } = {}): Promise<{ workspaceId: string; apiKey: string; agentEmail: string; agentPassword: string }> {
   const { workspace, apiKey } = await desk.createWorkspace('Pipewise (demo)');
   await desk.tx(workspace.id, systemActor, async (ctx) => {
     for (const a of ACCOUNTS) await createAccount(ctx, a);
     const teamIds = new Map<string, string>();
     for (const t of TEAMS) teamIds.set(t.name, (await createTeam(ctx, t)).id);
     for (const { teams, ...a } of AGENTS) await createAgent(ctx, { ...a, teamIds: teams.map((n) => teamIds.get(n)!) });
+    for (const p of DEMO_PLAYBOOKS) await upsertPlaybook(ctx, p.intent, { kind: p.kind, mode: p.mode, template: p.template ?? null });
   });
+  await importArticles(desk.ctx(workspace.id, systemActor), desk.embedder, DEMO_ARTICLES.map((a) => ({ item: a.externalId, data: a })));
+  if (opts.tickets === false) return { workspaceId: workspace.id, apiKey, agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };
   for (const t of TICKETS) {
     const { text, account, ...rest } = t;
     await desk.createTicket(workspace.id, { type: 'integration', id: null }, {

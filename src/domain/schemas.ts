@@ -15,6 +15,17 @@ import {
  * Schemas of the domain's inputs and outputs. The API validates with them, the OpenAPI document is
  * generated from them, and the TypeScript types are inferred from them.
  */
+/**
+ * The PATCH schema of an input schema: every field optional and without its default (zod's `.partial()`
+ * would still fill defaults in, silently resetting fields the caller did not send).
+ */
+export function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]),
+  );
+  return z.object(shape).strict() as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]> }>;
+}
+
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullish();
 const attributes = z.record(z.string().max(100), z.unknown()).refine((v) => Object.keys(v).length <= 100, 'at most 100 attributes');
@@ -67,7 +78,7 @@ export const AccountInputSchema = z
   })
   .strict();
 export type AccountInput = z.infer<typeof AccountInputSchema>;
-export const AccountPatchSchema = AccountInputSchema.partial().strict();
+export const AccountPatchSchema = patchOf(AccountInputSchema);
 export type AccountPatch = z.infer<typeof AccountPatchSchema>;
 
 export const AccountSchema = z.object({
@@ -100,7 +111,7 @@ export const CustomerInputSchema = z
   })
   .strict();
 export type CustomerInput = z.infer<typeof CustomerInputSchema>;
-export const CustomerPatchSchema = CustomerInputSchema.partial().strict();
+export const CustomerPatchSchema = patchOf(CustomerInputSchema);
 export type CustomerPatch = z.infer<typeof CustomerPatchSchema>;
 
 export const CustomerSchema = z.object({
@@ -155,7 +166,7 @@ export const AgentInputSchema = z
   })
   .strict();
 export type AgentInput = z.infer<typeof AgentInputSchema>;
-export const AgentPatchSchema = AgentInputSchema.partial().strict();
+export const AgentPatchSchema = patchOf(AgentInputSchema);
 export type AgentPatch = z.infer<typeof AgentPatchSchema>;
 
 export const AgentSchema = z.object({
@@ -177,7 +188,7 @@ export const TeamInputSchema = z
   .object({ name: text(200), description: optionalText(2000), skills: z.array(tag).max(100).default([]) })
   .strict();
 export type TeamInput = z.infer<typeof TeamInputSchema>;
-export const TeamPatchSchema = TeamInputSchema.partial().strict();
+export const TeamPatchSchema = patchOf(TeamInputSchema);
 export const TeamSchema = z.object({
   id: z.uuid(),
   name: z.string(),

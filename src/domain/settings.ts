@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from './schemas.js';
 
 /**
  * A workspace's autonomy settings: when the assistant may answer alone. They start conservative; the
@@ -29,7 +30,7 @@ export const AutonomySettingsSchema = z
   })
   .strict();
 export type AutonomySettings = z.infer<typeof AutonomySettingsSchema>;
-export const AutonomySettingsPatchSchema = AutonomySettingsSchema.partial().strict();
+export const AutonomySettingsPatchSchema = patchOf(AutonomySettingsSchema);
 
 /** The settings stored on a workspace, with defaults for anything missing. */
 export function autonomyOf(settings: Record<string, unknown> | null | undefined): AutonomySettings {

@@ -91,6 +91,7 @@ export async function createArticle(ctx: Ctx, embedder: Embedder, input: Article
   return toArticle(row);
 }
 
+/** An article of the workspace; `not_found` otherwise. */
 export async function getArticle(ctx: Ctx, id: string): Promise<Article> {
   const [row] = await ctx.db.select().from(articles).where(scope(ctx, id));
   if (!row) throw notFound('Article', id);
@@ -106,7 +107,7 @@ export async function findArticleByExternalId(ctx: Ctx, externalId: string): Pro
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Lists articles by id (cursor pagination), filtered by intent, tag, status and words of the title or body. */
-export async function listArticles(ctx: Ctx, query: Omit<ArticleListQuery, 'limit'> & { limit: number }): Promise<Article[]> {
+export async function listArticles(ctx: Ctx, query: ArticleListQuery): Promise<Article[]> {
   const conds: (SQL | undefined)[] = [
     eq(articles.workspaceId, ctx.workspaceId),
     query.intent ? arrayContains(articles.intents, [query.intent]) : undefined,
@@ -178,6 +179,7 @@ export async function updateArticle(ctx: Ctx, embedder: Embedder, id: string, pa
   return toArticle(row);
 }
 
+/** Deletes an article with its versions and chunks. */
 export async function deleteArticle(ctx: Ctx, id: string): Promise<void> {
   const rows = await ctx.db.delete(articles).where(scope(ctx, id)).returning({ id: articles.id });
   if (rows.length === 0) throw notFound('Article', id);
@@ -200,6 +202,7 @@ export async function listArticleVersions(ctx: Ctx, articleId: string): Promise<
   return rows.map(toVersion);
 }
 
+/** One saved version of an article; `not_found` when the article or version does not exist. */
 export async function getArticleVersion(ctx: Ctx, articleId: string, version: number): Promise<ArticleVersion> {
   const [row] = await ctx.db
     .select()

@@ -60,6 +60,7 @@ export type ArticlePatch = z.infer<typeof ArticlePatchSchema>;
 
 const walkthroughOut = z.array(z.object({ title: z.string(), selector: z.string(), body: z.string().optional() })).nullable();
 
+/** An article (its current version) as the API returns it. */
 export const ArticleSchema = z.object({
   id: z.uuid(),
   externalId: z.string().nullable(),
@@ -161,5 +162,6 @@ export const RetrievalExplanationSchema = z.object({
 });
 export type RetrievalExplanation = z.infer<typeof RetrievalExplanationSchema>;
 
+/** The answer of a knowledge search: hits, best first, and how they were ranked. */
 export const SearchResultSchema = z.object({ hits: z.array(SearchHitSchema), explanation: RetrievalExplanationSchema });
 export type SearchResult = z.infer<typeof SearchResultSchema>;

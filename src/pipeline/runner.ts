@@ -62,6 +62,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number, stage: string): Promise
   ]).finally(() => clearTimeout(timer));
 }
 
+/** Hands a ticket to a human: a `ticket.handed_off` event with the reason, and a new ticket becomes open. */
+async function handOff(ctx: Ctx, ticketId: string, reason: string, detail: string): Promise<void> {
+  await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason, detail });
+  const opened = await ctx.db
+    .update(tickets)
+    .set({ status: 'open', updatedAt: ctx.now() })
+    .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'new')))
+    .returning({ id: tickets.id });
+  if (opened.length) await appendEvent(ctx, 'ticket.status_changed', ticketId, { from: 'new', to: 'open' });
+}
+
 /** Applies the stages' actions to the ticket as the assistant. */
 async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[]): Promise<void> {
   const [row] = await ctx.db.select().from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId))).for('update');
@@ -85,11 +96,7 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
         break;
       }
       case 'hand_off':
-        await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason: action.reason, detail: action.detail });
-        if (row.status === 'new') {
-          await ctx.db.update(tickets).set({ status: 'open', updatedAt: ctx.now() }).where(eq(tickets.id, ticketId));
-          await appendEvent(ctx, 'ticket.status_changed', ticketId, { from: 'new', to: 'open' });
-        }
+        await handOff(ctx, ticketId, action.reason, action.detail);
         break;
       case 'auto_resolve': {
         const assistant = { type: 'assistant' as const, id: null };
@@ -99,7 +106,7 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
       }
       case 'draft':
         await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, { type: 'assistant', id: null });
-        await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason: 'shadow_mode', detail: 'the assistant drafted a reply for a human to approve' });
+        await handOff(ctx, ticketId, 'shadow_mode', 'the assistant drafted a reply for a human to approve');
         break;
     }
   }

@@ -94,8 +94,9 @@ export function splitSentences(paragraph: string): string[] {
 }
 
 /**
- * Splits markdown-ish text into units: headings, list items (bullets or numbers) and the sentences
- * of paragraphs, each tagged with its block so callers can keep lists and paragraphs together.
+ * Splits markdown-ish text into units: headings (`#` lines, or lone short lines without end
+ * punctuation), list items (bullets or numbers) and the sentences of paragraphs, each tagged with its
+ * block so callers can keep lists and paragraphs together.
  */
 export function splitUnits(text: string): TextUnit[] {
   const units: TextUnit[] = [];
@@ -103,9 +104,10 @@ export function splitUnits(text: string): TextUnit[] {
   let current: 'p' | 'ul' | 'ol' | 'none' = 'none';
   let paragraph: string[] = [];
   const flush = () => {
-    if (paragraph.length) {
-      for (const s of splitSentences(stripInlineMarkdown(paragraph.join(' ')))) units.push({ text: s, kind: 'sentence', block });
-    }
+    const text = stripInlineMarkdown(paragraph.join(' '));
+    // A lone short line without end punctuation is a heading written as plain text ("Lost your phone").
+    if (paragraph.length === 1 && !/[.!?:;,)]$/.test(text) && text.split(/\s+/).length <= 10) units.push({ text, kind: 'heading', block });
+    else for (const s of splitSentences(text)) units.push({ text: s, kind: 'sentence', block });
     paragraph = [];
   };
   for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
@@ -139,5 +141,8 @@ export function splitUnits(text: string): TextUnit[] {
     }
   }
   flush();
+  // A "heading" nothing follows is text after all ("Go to Settings → Billing").
+  const last = units.at(-1);
+  if (last?.kind === 'heading') last.kind = 'sentence';
   return units.filter((u) => u.text.length > 0);
 }

@@ -10,7 +10,9 @@ import { authHook } from './auth.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
 import { peopleRoutes } from './routes/people.js';
+import { playbookRoutes } from './routes/playbooks.js';
 import { sessionRoutes } from './routes/session.js';
 import { ticketRoutes } from './routes/tickets.js';
 
@@ -72,6 +74,8 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(ticketRoutes(desk));
     await api.register(peopleRoutes(desk));
     await api.register(sessionRoutes(desk));
+    await api.register(knowledgeRoutes(desk));
+    await api.register(playbookRoutes(desk));
   }, { prefix: '/api/v1' });
   return app;
 }

@@ -3,6 +3,7 @@ import { registerDemo } from './demo.js';
 
 import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
+import { registerKb } from './kb.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 
@@ -10,4 +11,4 @@ import { registerTrain } from './train.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the `deskmind` CLI, in help order. */
-export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerTrain, registerEval];
+export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerKb, registerTrain, registerEval];

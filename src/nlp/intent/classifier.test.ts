@@ -4,6 +4,7 @@ import { tinyDataset } from './fixtures.test-data.js';
 import { IntentClassifier, IntentPredictionSchema } from './index.js';
 import { rng } from './model.js';
 import { splitClauses, tokenize } from './text.js';
+import { loadWordVectors, resetWordVectorsCache } from './vectors.js';
 
 const data = tinyDataset();
 const model = IntentClassifier.train(data);
@@ -71,6 +72,10 @@ describe('IntentClassifier', () => {
     expect(before === 'lost_card' || m.predict('my plastic got nicked').topIntent === 'lost_card').toBe(true);
     // old knowledge survives
     expect(m.predict('I forgot my password').topIntent).toBe('reset_password');
+    // an updated model round-trips too
+    const back = IntentClassifier.fromBuffer(m.toBuffer());
+    expect(back.labels).toEqual(m.labels);
+    for (const t of [text, 'my plastic got nicked', 'where is my parcel']) expect(back.predict(t)).toEqual(m.predict(t));
   });
 
   it('round-trips through toBuffer/fromBuffer with identical predictions', () => {
@@ -85,9 +90,20 @@ describe('IntentClassifier', () => {
     expect(() => IntentClassifier.fromBuffer(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]))).toThrow();
   });
 
-  it('trains without word vectors (asset missing)', () => {
+  it('works without the word-vector asset (training and loading)', () => {
     const m = IntentClassifier.train(data, { vectorScale: 0 });
     expect(m.predict('I forgot my password').topIntent).toBe('reset_password');
+    const buf = model.toBuffer();
+    resetWordVectorsCache(null); // pretend the asset is missing
+    try {
+      const noVec = IntentClassifier.train(data);
+      expect(noVec.core.meanDims).toBe(0);
+      expect(noVec.predict('where is my parcel').topIntent).toBe('delivery_status');
+      const loaded = IntentClassifier.fromBuffer(buf); // a model trained with vectors still loads and predicts
+      expect(loaded.predict('I forgot my password').topIntent).toBe('reset_password');
+    } finally {
+      resetWordVectorsCache();
+    }
   });
 });
 
@@ -126,6 +142,19 @@ describe('calibration', () => {
     expect(thresholdForPrecision(conf, ok, 0.8)).toBe(0.7);
     expect(expectedCalibrationError([1, 1], [true, true])).toBe(0);
     expect(expectedCalibrationError([0.9, 0.9], [false, false])).toBeCloseTo(0.9);
+  });
+});
+
+describe('word vectors', () => {
+  it('loads the compact asset lazily with unit-length vectors', () => {
+    const wv = loadWordVectors();
+    expect(wv).not.toBeNull();
+    const off = wv!.lookup('card');
+    expect(off).toBeGreaterThanOrEqual(0);
+    let n = 0;
+    for (let k = 0; k < wv!.dims; k++) n += wv!.data[off + k]! ** 2;
+    expect(n).toBeCloseTo(1, 3);
+    expect(wv!.lookup('qqqzzzxxy')).toBe(-1);
   });
 });
 

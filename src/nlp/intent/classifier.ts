@@ -1,6 +1,6 @@
 /** The public intent classifier: training, calibrated prediction, explanations, online updates. */
-import { fitTemperature, meanNll, softmaxInPlace, thresholdForPrecision } from './calibration.js';
-import { forEachFeature, GROUP_WORD } from './features.js';
+import { fitTemperature, meanNll, softmaxInPlace } from './calibration.js';
+import { forEachFeature, GROUP_WORD, type SparseVec } from './features.js';
 import { Core, scoreVec, stratifiedSplit, trainCore } from './model.js';
 import {
   IntentClassifierOptionsSchema,
@@ -167,7 +167,7 @@ export class IntentClassifier {
   }
 
   /** Hinge-model steps for the online update: until the label wins by the margin. */
-  private updateSecond(vec: { idx: Int32Array; val: Float32Array }, k: number): void {
+  private updateSecond(vec: SparseVec, k: number): void {
     const core = this.core;
     if (!core.hasW2) return;
     const K = core.K;
@@ -175,7 +175,7 @@ export class IntentClassifier {
     const W2 = core.W2;
     const z = new Float64Array(K);
     for (let step = 0; step < 50; step++) {
-      core.logits(vec as never, z, true);
+      core.logits(vec, z, true);
       let r = k === 0 ? 1 : 0;
       for (let c = 0; c < K; c++) if (c !== k && z[c]! > z[r]!) r = c;
       if (r >= K || z[k]! - z[r]! >= this.options.margin) break;
@@ -203,10 +203,8 @@ export class IntentClassifier {
     const parts = splitClauses(text);
     if (parts.length < 2) return null;
     const scored = parts.slice(0, MAX_PARTS).map((part) => {
-      // parts use the regression and lexical evidence only (keeps long texts within the latency budget)
-      const a = this.core.analyze(part);
-      const p = new Float64Array(this.core.K);
-      this.core.logits(a.vec, p);
+      // parts skip the semantic evidence (keeps long texts within the latency budget)
+      const p = scoreVec(this.core, this.core.analyze(part), this.calibration, 1, 0).logits;
       softmaxInPlace(p, this.core.K, this.calibration.temperature);
       let best = 0;
       for (let k = 1; k < this.core.K; k++) if (p[k]! > p[best]!) best = k;

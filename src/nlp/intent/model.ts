@@ -1,18 +1,12 @@
 /**
- * The intent classifier: sparse TF-IDF (word + char n-grams) and pooled word vectors feeding a
- * multinomial logistic regression trained with Adagrad, combined with nearest-neighbour evidence
- * from the labelled examples, then temperature-calibrated on a held-out slice.
+ * The classifier core: sparse TF-IDF (word + char n-grams) and pooled word vectors feeding a
+ * multinomial logistic regression (Adagrad) and a multiclass-hinge linear model, plus lexical and
+ * semantic nearest-neighbour evidence from the stored labelled examples.
  */
-import { fitTemperature, softmaxInPlace, thresholdForPrecision } from './calibration.js';
-import { forEachFeature, GROUP_WORD, groupOf, pooledVectors, rawDoc, type FeatureConfig, type SparseVec } from './features.js';
-import {
-  IntentClassifierOptionsSchema,
-  type IntentClassifierOptions,
-  type IntentPrediction,
-  type LabelledExample,
-} from './schema.js';
-import { splitClauses, tokenize } from './text.js';
-import { loadWordVectors, type WordVectors } from './vectors.js';
+import { softmaxInPlace } from './calibration.js';
+import { GROUP_WORD, groupOf, pooledVectors, rawDoc, type FeatureConfig, type SparseVec } from './features.js';
+import type { IntentClassifierOptions, LabelledExample } from './schema.js';
+import type { WordVectors } from './vectors.js';
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -627,6 +621,3 @@ export function scoreVec(
   for (let k = 0; k < K; k++) logits[k] = lr[k]! + w.hingeWeight * hinge[k]! + w.knnWeight * knn[k]! + w.semWeight * sem[k]!;
   return { logits, lr, hinge, knn, sem, vec: a.vec, tokens: a.tokens, nearest };
 }
-
-export { IntentClassifierOptionsSchema, splitClauses, tokenize, forEachFeature, loadWordVectors };
-export type { IntentClassifierOptions, IntentPrediction };

@@ -92,7 +92,7 @@ export const IntentClassifierOptionsSchema = z.object({
   /** Fixed out-of-scope confidence threshold; null = fit (95% precision on held-out). */
   oosThreshold: z.number().min(0).max(1).nullable().default(null),
   /** Confidence each part needs to be flagged as a separate intent. */
-  multiIntentThreshold: z.number().min(0).max(1).default(0.5),
+  multiIntentThreshold: z.number().min(0).max(1).default(0.7),
   /** SGD step size of online updates. */
   updateRate: z.number().positive().default(0.5),
   seed: z.number().int().default(7),

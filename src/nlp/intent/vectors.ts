@@ -15,11 +15,19 @@ export interface WordVectors {
 
 const ASSET_NAME = 'word-vectors-100d.bin';
 
+/** Where vectors come from: `builtin` (the shipped asset), a file path, or `off`. Set from the config at start. */
+let source = 'builtin';
+
+/** Chooses the word-vector source (the `wordVectors` setting) and forgets any loaded vectors. */
+export function configureWordVectors(value: string): void {
+  if (value !== source) cached = undefined;
+  source = value;
+}
+
 function candidatePaths(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
-  const env = process.env.DESKMIND_WORD_VECTORS;
+  if (source !== 'builtin' && source !== 'off') return [source];
   return [
-    ...(env ? [env] : []),
     resolve(here, '../../../assets', ASSET_NAME), // src/nlp/intent → repo root
     resolve(here, '../../../../assets', ASSET_NAME), // dist/src/nlp/intent → repo root
     resolve(process.cwd(), 'assets', ASSET_NAME),
@@ -60,12 +68,12 @@ let cached: WordVectors | null | undefined;
 
 /**
  * Loads the word-vector asset once (lazily). Returns null when the asset is missing or
- * disabled with DESKMIND_WORD_VECTORS=off; the classifier then works on lexical features only.
+ * disabled (`wordVectors: off`); the classifier then works on lexical features only.
  */
 export function loadWordVectors(): WordVectors | null {
   if (cached !== undefined) return cached;
   cached = null;
-  if (process.env.DESKMIND_WORD_VECTORS === 'off') return cached;
+  if (source === 'off') return cached;
   for (const p of candidatePaths()) {
     if (!existsSync(p)) continue;
     try {

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../src/demo/seed.js';
+import { backends, openTestDesk, type TestDesk } from './helpers.js';
+
+/** End to end through the HTTP API on the demo workspace: answered, handed off, reopened. */
+describe.each(backends())('autonomous resolution on %s', (kind) => {
+  let t: TestDesk;
+  let key: string;
+  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
+    const res = await t.server.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+    return { status: res.statusCode, body: res.json() as any };
+  };
+  const ask = async (subject: string, text: string, customer: Record<string, unknown>) => {
+    const created = await call('POST', '/api/v1/tickets', { subject, message: { text }, customer });
+    expect(created.status).toBe(201);
+    await t.desk.runPipeline(wsId, created.body.ticket.id, 'created');
+    return (await call('GET', `/api/v1/tickets/${created.body.ticket.id}`)).body;
+  };
+  const decision = (detail: any, stage: string) => detail.decisions.filter((d: any) => d.stage === stage).at(-1);
+  let wsId: string;
+
+  beforeAll(async () => {
+    t = await openTestDesk(kind);
+    const demo = await seedDemo(t.desk, { tickets: false });
+    key = demo.apiKey;
+    wsId = demo.workspaceId;
+  });
+  afterAll(async () => t?.close());
+
+  const pro = { email: 'maria@initech.example', name: 'Maria Lopez', accountExternalId: 'acc_initech' };
+  const enterprise = { email: 'ops@northwind.example', name: 'Nancy Davolio', accountExternalId: 'acc_northwind' };
+
+  it('answers and resolves a password reset on its own, with its sources', async () => {
+    const detail = await ask('Forgot password', "I forgot my password and can't log in", pro);
+    const decide = decision(detail, 'decide');
+    expect(decide.result.decision, JSON.stringify(detail.decisions.map((d: any) => [d.stage, d.ok, d.result.reason ?? d.result.error ?? d.result.composed]))).toBe('resolve');
+    expect(detail.status, JSON.stringify(detail.timeline.map((e: any) => [e.type, e.data.reason]))).toBe('resolved');
+    expect(detail.tags).toContain('ai_answered');
+    const reply = detail.messages.find((m: any) => m.authorType === 'assistant' && m.visibility === 'public');
+    expect(reply.text).toMatch(/Forgot password/i);
+    expect(reply.text).toMatch(/Maria/);
+    const resolve = decision(detail, 'resolve');
+    expect(resolve.result.sources[0].title).toBe('Reset your password');
+    expect(decision(detail, 'retrieve').result.passages.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['an angry enterprise customer', 'Forgot password', "I forgot my password and can't log in. This is the THIRD time, absolutely unacceptable!!!", enterprise, ['tier_allowed', 'sentiment_ok']],
+    ['two questions at once', 'Password and refund', 'I forgot my password and cannot log in. Also, please refund the double charge on my last invoice.', pro, ['single_intent', 'intent_confident']],
+    ['an out-of-scope question', 'Recipe', 'What is a good recipe for banana bread with walnuts?', pro, ['in_scope', 'intent_confident']],
+    ['a message in Spanish', 'Contraseña', 'Olvidé mi contraseña y no puedo iniciar sesión en mi cuenta, ¿me pueden ayudar?', pro, ['language_supported']],
+    ['a request for a human', 'Password', 'I forgot my password, can I talk to a human please?', pro, ['human_not_requested']],
+  ])('hands %s to a human with the reason recorded', async (_name, subject, text, customer, reasons) => {
+    const detail = await ask(subject, text, customer);
+    const decide = decision(detail, 'decide');
+    expect(decide.result.decision).toBe('hand_off');
+    expect(reasons).toContain(decide.result.reason);
+    expect(decide.result.checks.find((c: any) => c.check === decide.result.reason).passed).toBe(false);
+    expect(detail.status).toBe('open');
+    expect(detail.messages.some((m: any) => m.authorType === 'assistant' && m.visibility === 'public')).toBe(false);
+    const handoff = detail.timeline.find((e: any) => e.type === 'ticket.handed_off');
+    expect(handoff.data.reason).toBe(decide.result.reason);
+  });
+
+  it('sends a reopened ticket to a human with the AI attempt visible, never answering twice', async () => {
+    const first = await ask('Reset link', 'How do I reset my password? I forgot it.', { email: 'gavin@hooli.example', name: 'Gavin', accountExternalId: 'acc_hooli' });
+    expect(first.status).toBe('resolved');
+    const reply = await call('POST', `/api/v1/tickets/${first.id}/messages`, { text: 'That did not work, the reset email never arrives' });
+    expect(reply.body.ticket).toMatchObject({ status: 'open', reopenCount: 1 });
+    await t.desk.runPipeline(wsId, first.id, 'customer_message');
+    const detail = (await call('GET', `/api/v1/tickets/${first.id}`)).body;
+    const decide = decision(detail, 'decide');
+    expect(decide.result.decision).toBe('hand_off');
+    expect(['not_repeat_contact', 'ai_reply_budget']).toContain(decide.result.reason);
+    const assistantReplies = detail.messages.filter((m: any) => m.authorType === 'assistant' && m.visibility === 'public');
+    expect(assistantReplies).toHaveLength(1);
+    expect(detail.status).toBe('open');
+  });
+
+  it('lets the customer ask for a human and confirm a solution', async () => {
+    const answered = await ask('2FA', 'I lost my phone with the authenticator app for two-factor authentication, how do I log in?', pro);
+    expect(answered.status).toBe('resolved');
+    const human = await call('POST', `/api/v1/tickets/${answered.id}/feedback`, { outcome: 'need_human' });
+    expect(human.body).toMatchObject({ status: 'open' });
+    expect(human.body.tags).toContain('human_requested');
+    const again = await ask('Invoice', 'Where can I download my invoices?', pro);
+    expect(again.status).toBe('resolved');
+    const solved = await call('POST', `/api/v1/tickets/${again.id}/feedback`, { outcome: 'solved' });
+    expect(solved.body.status).toBe('resolved');
+    const timeline = (await call('GET', `/api/v1/tickets/${again.id}`)).body.timeline;
+    expect(timeline.find((e: any) => e.type === 'outcome.recorded')).toMatchObject({ actorType: 'customer', data: { outcome: 'confirmed_solved' } });
+  });
+
+  it('drafts instead of answering in shadow mode, and a human approves the draft', async () => {
+    const detail = await ask('Cancel', 'How do I cancel my subscription?', pro);
+    expect(decision(detail, 'decide').result.decision).toBe('draft');
+    expect(detail.status).toBe('open');
+    const draft = detail.messages.find((m: any) => m.authorType === 'assistant' && m.visibility === 'internal');
+    expect(draft.text).toMatch(/Cancel subscription/);
+    const approved = await call('POST', `/api/v1/tickets/${detail.id}/draft/approve`, {});
+    expect(approved.body.status).toBe('resolved');
+  });
+});
