@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { benchIntents } from './intents.js';
+import { benchRetrieval } from './retrieval.js';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.sharedDataDir);
@@ -13,6 +14,12 @@ if (!existsSync(dataDir)) {
   console.error(`bench: the data folder ${dataDir} is absent (set DESKMIND_SHARED_DATA_DIR); no benchmark can run.`);
   process.exitCode = 1;
 } else {
-  const intents = await benchIntents(dataDir);
-  if (intents) console.log(JSON.stringify(intents, null, 2));
+  for (const [name, run] of [
+    ['intents (Banking77)', benchIntents],
+    ['retrieval (Bitext)', benchRetrieval],
+  ] as const) {
+    console.error(`bench: ${name} …`);
+    const result = await run(dataDir);
+    if (result) console.log(JSON.stringify(result, null, 2));
+  }
 }

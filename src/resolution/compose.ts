@@ -138,9 +138,9 @@ export function renderReply(parts: ReplyParts): ComposedAnswer {
 type ScoredUnit = BodyUnit & { index: number; words: Set<string>; kind: 'sentence' | 'item' };
 
 /**
- * Picks what to quote: from the best passage, its most relevant sentences (all of it when it is short;
- * a whole list when a step of it is picked, with the sentence introducing it); from the next passages,
- * their best sentence when it covers words of the question not yet covered.
+ * Picks what to quote: the best passage whole when it is short, else its most relevant paragraphs and
+ * lists (see `pickBlocks`); from the next passages, their best sentence when it covers words of the
+ * question not yet covered. Coverage is the weighted share of the question's words the quote contains.
  */
 export function selectSentences(question: string, passages: Passage[]): { units: BodyUnit[]; coverage: number } {
   const ranked = [...passages].sort((a, b) => b.score - a.score);
@@ -154,7 +154,7 @@ export function selectSentences(question: string, passages: Passage[]): { units:
   );
   const weights = questionWeights(question, perPassage.flat().map((u) => u.words));
   const relevance = (u: ScoredUnit) => weights.share(u.words);
-  const question_ = weights.words;
+  const questionWords = weights.words;
 
   const first = perPassage[0]!;
   const bestFirst = Math.max(0, ...first.map(relevance));
@@ -162,11 +162,11 @@ export function selectSentences(question: string, passages: Passage[]): { units:
   if (top.text.length <= SHORT_PASSAGE_CHARS && first.length <= MAX_UNITS) chosen = first;
   else if (bestFirst === 0) chosen = first.slice(0, 2);
   else chosen = pickBlocks(first, weights.share);
-  const covered = new Set(question_.filter((w) => chosen.some((u) => u.words.has(w))));
+  const covered = new Set(questionWords.filter((w) => chosen.some((u) => u.words.has(w))));
   for (const units of perPassage.slice(1)) {
     const best = [...units].sort((a, b) => relevance(b) - relevance(a))[0];
     if (!best || relevance(best) === 0 || relevance(best) < bestFirst * 0.6) continue;
-    const adds = question_.filter((w) => best.words.has(w) && !covered.has(w));
+    const adds = questionWords.filter((w) => best.words.has(w) && !covered.has(w));
     const duplicate = chosen.some((u) => jaccard(u.words, best.words) >= 0.7);
     if (!adds.length || duplicate) continue;
     chosen.push(best);
