@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../src/demo/seed.js';
+import { startFakeOpenAi, type FakeOpenAi } from './fakes/openai-server.js';
+import { openTestDesk, type TestDesk } from './helpers.js';
+
+/** The LLM path through the HTTP API and the pipeline, against a local OpenAI-compatible fake. */
+describe('resolution with an OpenAI-compatible LLM', () => {
+  let llm: FakeOpenAi;
+  let t: TestDesk;
+  let key: string;
+  let wsId: string;
+  const customer = { email: 'maria.lopez@initech.example', name: 'Maria Lopez', accountExternalId: 'acc_initech' };
+
+  beforeAll(async () => {
+    llm = await startFakeOpenAi();
+    t = await openTestDesk('pglite', { config: { llmBaseUrl: llm.baseUrl, llmModel: 'fake-model', llmTimeoutMs: 1000 } });
+    const demo = await seedDemo(t.desk, { tickets: false });
+    key = demo.apiKey;
+    wsId = demo.workspaceId;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await llm?.close();
+  });
+
+  let n = 0;
+  /** Each question from another customer of the same account, so no ticket is a repeat contact. */
+  const ask = async (text: string) => {
+    const who = n++ === 0 ? customer : { ...customer, email: `user${n}@initech.example` };
+    const res = await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { authorization: `Bearer ${key}` }, payload: { subject: 'Password', message: { text }, customer: who } });
+    const id = res.json().ticket.id;
+    await t.desk.runPipeline(wsId, id, 'created');
+    return (await t.server.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers: { authorization: `Bearer ${key}` } })).json();
+  };
+  const stage = (detail: any, name: string) => detail.decisions.find((d: any) => d.stage === name);
+
+  it('sends a grounded LLM draft, and no personal data left the machine', async () => {
+    llm.behave({ content: 'Open the sign-in page and click Forgot password? under the password field [1]. The reset link is valid for 30 minutes [1].' });
+    const before = llm.requests.length;
+    const detail = await ask("Hi, I'm Maria Lopez (maria.lopez@initech.example). I forgot my password and can't log in");
+    expect(stage(detail, 'resolve').result).toMatchObject({ composed: true, via: 'llm' });
+    expect(detail.status).toBe('resolved');
+    const reply = detail.messages.find((m: any) => m.authorType === 'assistant');
+    expect(reply.text).toMatch(/valid for 30 minutes/);
+    const sent = llm.requests.slice(before).map((r) => r.raw).join('\n');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent).not.toContain('maria.lopez@initech.example');
+    expect(sent).not.toContain('Lopez');
+  });
+
+  it.each([
+    ['an ungrounded draft', { content: 'Your password has been reset to 12345 and your account upgraded to Enterprise for free.' }, 'compose_ungrounded'],
+    ['an HTTP error', { status: 500 }, 'compose_error'],
+    ['a timeout', { delayMs: 3000, content: 'too late' }, 'compose_timeout'],
+  ])('hands the ticket to a human on %s', async (_name, behaviour, reason) => {
+    llm.behave(behaviour);
+    const detail = await ask('I forgot my password and cannot log in');
+    expect(detail.status).toBe('open');
+    expect(detail.messages.some((m: any) => m.authorType === 'assistant' && m.visibility === 'public')).toBe(false);
+    const handoff = detail.timeline.find((e: any) => e.type === 'ticket.handed_off');
+    expect(handoff.data.reason).toBe(reason);
+    expect(stage(detail, 'resolve').result).toMatchObject({ composed: false });
+  });
+});
