@@ -131,6 +131,11 @@ export class Deskmind {
     return runPipeline({ database: this.database, ports: this.ports, now: this.now }, workspaceId, ticketId, trigger, runId);
   }
 
+  /** Decides a ticket again with today's models and settings, without changing anything (replay). */
+  replayDecision(workspaceId: string, ticketId: string) {
+    return runPipeline({ database: this.database, ports: this.ports, now: this.now }, workspaceId, ticketId, 'replay', `replay-${randomUUID()}`, { dryRun: true });
+  }
+
   /** Closes quiet resolved tickets, wakes snoozed ones, and re-queues new tickets whose pipeline never ran. */
   async sweep(): Promise<{ closed: number; woken: number; requeued: number }> {
     const total = { closed: 0, woken: 0, requeued: 0 };

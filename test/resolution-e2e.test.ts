@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
+import { getWorkspace } from '../src/services/workspaces.js';
+import { startActionServer } from './fakes/action-server.js';
 import { backends, openTestDesk, type TestDesk } from './helpers.js';
 
 /** End to end through the HTTP API on the demo workspace: answered, handed off, reopened. */
 describe.each(backends())('autonomous resolution on %s', (kind) => {
   let t: TestDesk;
   let key: string;
-  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
+  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, body?: unknown) => {
     const res = await t.server.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(body !== undefined ? { payload: body as object } : {}) });
     return { status: res.statusCode, body: res.json() as any };
   };
@@ -99,5 +101,55 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
     expect(draft.text).toMatch(/Cancel subscription/);
     const approved = await call('POST', `/api/v1/tickets/${detail.id}/draft/approve`, {});
     expect(approved.body.status).toBe('resolved');
+  });
+
+  it('replays a decision with the current settings without changing anything', async () => {
+    const detail = await ask('Invoices', 'Where do I download my invoices?', { email: 'replay@initech.example', name: 'Rita', accountExternalId: 'acc_initech' });
+    expect(decision(detail, 'decide').result.decision).toBe('resolve');
+    await call('PATCH', '/api/v1/settings/autonomy', { intentThresholds: { billing_invoice: 0.999 } });
+    const replay = await call('POST', `/api/v1/tickets/${detail.id}/replay`);
+    expect(replay.status).toBe(200);
+    const replayed = replay.body.records.find((r: any) => r.stage === 'decide').result;
+    expect(replayed.checks.find((c: any) => c.check === 'intent_confident')).toMatchObject({ passed: false, threshold: 0.999 });
+    expect(replay.body.records.map((r: any) => r.stage)).not.toContain('resolve');
+    const after = (await call('GET', `/api/v1/tickets/${detail.id}`)).body;
+    expect(after.decisions).toHaveLength(detail.decisions.length);
+    expect(after.messages).toHaveLength(detail.messages.length);
+    await call('PATCH', '/api/v1/settings/autonomy', { intentThresholds: { billing_invoice: 0.9 } });
+  });
+
+  it('runs a signed action playbook and weaves its result into the reply', async () => {
+    const { signingSecret } = await getWorkspace(t.desk.database.db, wsId);
+    const backend = await startActionServer(signingSecret);
+    try {
+      backend.behave({ status: 200, body: { sentTo: 'paula@initech.example', expiresInMinutes: 30 } });
+      const put = await call('PUT', '/api/v1/playbooks/password_reset', {
+        kind: 'action',
+        mode: 'auto',
+        action: {
+          url: `${backend.url}/send-reset-link`,
+          inputSchema: { type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } },
+          input: { email: '{{customer.email}}' },
+          successTemplate: 'Hi {{customer.firstName}}, we just sent a reset link to {{action.result.sentTo}}. It works for {{action.result.expiresInMinutes}} minutes.',
+          failureTemplate: 'Hi {{customer.firstName}}, we could not send a reset link; a teammate will help.',
+        },
+      });
+      expect(put.status, JSON.stringify(put.body)).toBeLessThan(300);
+      const detail = await ask('Reset', 'Please send me a password reset link, I forgot my password', { email: 'paula@initech.example', name: 'Paula Gomez', accountExternalId: 'acc_initech' });
+      expect(backend.requests, JSON.stringify(decision(detail, 'decide').result.reason)).toHaveLength(1);
+      expect(backend.requests[0]!.signatureValid).toBe(true);
+      expect(backend.requests[0]!.body).toEqual({ email: 'paula@initech.example' });
+      expect(detail.status).toBe('resolved');
+      const reply = detail.messages.find((m: any) => m.authorType === 'assistant' && m.visibility === 'public');
+      expect(reply.text).toContain('Hi Paula, we just sent a reset link to paula@initech.example. It works for 30 minutes.');
+      // A failing backend hands the next ticket to a human.
+      backend.behave({ status: 500, body: { error: 'down' } });
+      const failed = await ask('Reset', 'Please send me a password reset link, I forgot my password', { email: 'other@initech.example', name: 'Otto', accountExternalId: 'acc_initech' });
+      expect(failed.status).toBe('open');
+      expect(failed.timeline.find((e: any) => e.type === 'ticket.handed_off').data.reason).toBe('compose_action_failed');
+    } finally {
+      await call('PUT', '/api/v1/playbooks/password_reset', { kind: 'answer', mode: 'auto' });
+      await backend.close();
+    }
   });
 });

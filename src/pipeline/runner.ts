@@ -32,6 +32,8 @@ export interface PipelineRun {
   runId: string;
   outcomes: Record<string, StageOutcome>;
   failedStage: string | null;
+  /** The decision record of the run, stage by stage. */
+  records: { stage: string; ok: boolean; result: Record<string, unknown>; modelVersion?: string | null | undefined; durationMs?: number | undefined }[];
 }
 
 const assistant = { type: 'assistant' as const, id: null };
@@ -117,15 +119,25 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
  * stage, so a retried job does not duplicate it). A failing stage stops the AI path and hands the ticket to
  * a human with the error in the record: a ticket is never lost or stuck.
  */
-export async function runPipeline(deps: RunnerDeps, workspaceId: string, ticketId: string, trigger: PipelineTrigger, runId: string): Promise<PipelineRun> {
+export async function runPipeline(
+  deps: RunnerDeps,
+  workspaceId: string,
+  ticketId: string,
+  trigger: PipelineTrigger,
+  runId: string,
+  opts: { dryRun?: boolean } = {},
+): Promise<PipelineRun> {
   const now = deps.now ?? (() => new Date());
-  const stages = deps.stages ?? DEFAULT_STAGES;
+  // A dry run (replay) decides again but neither replies, calls actions nor writes anything.
+  const stages = (deps.stages ?? DEFAULT_STAGES).filter((s) => !opts.dryRun || s.name !== 'resolve');
   const ctx: Ctx = { db: deps.database.db, workspaceId, actor: assistant, now };
-  // A retried job whose run already finished does nothing again.
-  const done = await deps.database.db.select({ id: decisions.id }).from(decisions).where(and(eq(decisions.ticketId, ticketId), eq(decisions.runId, runId))).limit(1);
-  if (done.length) return { runId, outcomes: {}, failedStage: null };
+  if (!opts.dryRun) {
+    // A retried job whose run already finished does nothing again.
+    const done = await deps.database.db.select({ id: decisions.id }).from(decisions).where(and(eq(decisions.ticketId, ticketId), eq(decisions.runId, runId))).limit(1);
+    if (done.length) return { runId, outcomes: {}, failedStage: null, records: [] };
+  }
   const input = await loadInput(ctx, ticketId, trigger);
-  if (input.ticket.status === 'closed') return { runId, outcomes: {}, failedStage: null };
+  if (input.ticket.status === 'closed' && !opts.dryRun) return { runId, outcomes: {}, failedStage: null, records: [] };
 
   const outcomes: Record<string, StageOutcome> = {};
   const records: (typeof decisions.$inferInsert)[] = [];
@@ -150,11 +162,13 @@ export async function runPipeline(deps: RunnerDeps, workspaceId: string, ticketI
     actions.length = 0;
     actions.push(...kept, { type: 'hand_off', reason: 'ai_error', detail: `stage ${failedStage} failed` });
   }
+  const summary = records.map(({ stage, ok, result, modelVersion, durationMs }) => ({ stage, ok, result, modelVersion, durationMs }));
+  if (opts.dryRun) return { runId, outcomes, failedStage, records: summary };
   await deps.database.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
     await tx.insert(decisions).values(records).onConflictDoNothing();
     await applyActions(txCtx, ticketId, actions);
     await appendEvent(txCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
   });
-  return { runId, outcomes, failedStage };
+  return { runId, outcomes, failedStage, records: summary };
 }

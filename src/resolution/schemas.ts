@@ -28,7 +28,7 @@ const template = z.string().trim().min(1).max(10_000);
 /** An HTTP call a playbook makes to the workspace's own backend. */
 export const PlaybookActionSchema = z
   .object({
-    url: z.httpUrl().max(2048),
+    url: z.url({ protocol: /^https?$/ }).max(2048),
     method: z.literal('POST').default('POST'),
     /** JSON Schema the built input must satisfy before anything is sent. */
     inputSchema: z.record(z.string(), z.unknown()),

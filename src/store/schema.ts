@@ -365,3 +365,25 @@ export const playbooks = pgTable(
   },
   (t) => [uniqueIndex('playbooks_intent_uq').on(t.workspaceId, t.intent)],
 );
+
+/** Routing rules: the first enabled rule (by position) whose conditions match picks a ticket's team. */
+export const routingRules = pgTable(
+  'routing_rules',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    name: text('name').notNull(),
+    /** Evaluation order: lower first. */
+    position: integer('position').notNull().default(0),
+    enabled: boolean('enabled').notNull().default(true),
+    conditions: jsonb('conditions').$type<import('../routing/schemas.js').RoutingConditions>().notNull().default({}),
+    /** The team the rule sends tickets to; null keeps the default team (the rule then only adds requirements). */
+    teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    requiredSkills: text('required_skills').array().notNull().default(sql`'{}'::text[]`),
+    /** Assign the account's owner first when they can take the ticket. */
+    preferAccountOwner: boolean('prefer_account_owner').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('routing_rules_name_uq').on(t.workspaceId, t.name), index('routing_rules_ws_idx').on(t.workspaceId, t.position)],
+);

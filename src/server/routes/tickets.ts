@@ -122,6 +122,22 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => approveDraft(ctx, request.params.id, request.body.text));
   });
 
+  app.post('/tickets/:id/replay', {
+    config: { access: STAFF },
+    schema: {
+      tags: ['tickets'],
+      summary: 'Decide the ticket again with the current models and settings, changing nothing',
+      description: 'Runs enrich, understand, retrieve and decide without replying, calling actions or writing; compare with the stored decision record.',
+      params: Params,
+      response: { 200: z.object({ runId: z.string(), failedStage: z.string().nullable(), records: z.array(z.object({ stage: z.string(), ok: z.boolean(), result: z.record(z.string(), z.unknown()), modelVersion: z.string().nullish(), durationMs: z.number().optional() })) }) },
+    },
+  }, async (request) => {
+    const principal = principalOf(request);
+    await getTicket(ctxOf(desk, request), request.params.id);
+    const run = await desk.replayDecision(principal.workspaceId, request.params.id);
+    return { runId: run.runId, failedStage: run.failedStage, records: run.records };
+  });
+
   app.get('/settings/autonomy', {
     config: { access: STAFF },
     schema: { tags: ['settings'], summary: 'When the assistant may answer alone: thresholds and guardrails', response: { 200: AutonomySettingsSchema } },
