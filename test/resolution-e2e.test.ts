@@ -119,7 +119,10 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
   });
 
   it('runs a signed action playbook and weaves its result into the reply', async () => {
-    const { signingSecret } = await getWorkspace(t.desk.database.db, wsId);
+    const rotated = await call('POST', '/api/v1/settings/signing-secret/rotate');
+    const { signingSecret } = (await call('GET', '/api/v1/settings/signing-secret')).body;
+    expect(signingSecret).toBe(rotated.body.signingSecret);
+    expect(signingSecret).toBe((await getWorkspace(t.desk.database.db, wsId)).signingSecret);
     const backend = await startActionServer(signingSecret);
     try {
       backend.behave({ status: 200, body: { sentTo: 'paula@initech.example', expiresInMinutes: 30 } });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { notFound } from '../domain/errors.js';
 import type { DbOrTx } from '../store/db.js';
@@ -16,4 +17,12 @@ export async function getWorkspace(db: DbOrTx, id: string) {
   const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, id));
   if (!ws) throw notFound('Workspace', id);
   return ws;
+}
+
+/** Replaces the workspace's action signing secret with a new random one and returns it. */
+export async function rotateSigningSecret(db: DbOrTx, id: string): Promise<string> {
+  const secret = randomBytes(32).toString('hex');
+  const rows = await db.update(workspaces).set({ signingSecret: secret }).where(eq(workspaces.id, id)).returning({ id: workspaces.id });
+  if (rows.length === 0) throw notFound('Workspace', id);
+  return secret;
 }

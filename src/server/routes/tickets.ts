@@ -14,7 +14,9 @@ import {
   TicketSchema,
 } from '../../domain/schemas.js';
 import { approveDraft, getAutonomy, recordCustomerOutcome, updateAutonomy } from '../../services/controls.js';
+import { appendEvent } from '../../services/events.js';
 import { getTicket, getTicketDetail, listTickets, updateTicket } from '../../services/tickets.js';
+import { getWorkspace, rotateSigningSecret } from '../../services/workspaces.js';
 import { AutonomySettingsPatchSchema, AutonomySettingsSchema } from '../../domain/settings.js';
 import { ADMIN, ANY, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
 
@@ -136,6 +138,22 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     await getTicket(ctxOf(desk, request), request.params.id);
     const run = await desk.replayDecision(principal.workspaceId, request.params.id);
     return { runId: run.runId, failedStage: run.failedStage, records: run.records };
+  });
+
+  const Secret = z.object({ signingSecret: z.string() });
+  app.get('/settings/signing-secret', {
+    config: { access: ADMIN },
+    schema: { tags: ['settings'], summary: 'The secret that signs playbook action calls to your backend', response: { 200: Secret } },
+  }, async (request) => ({ signingSecret: (await getWorkspace(desk.database.db, principalOf(request).workspaceId)).signingSecret }));
+
+  app.post('/settings/signing-secret/rotate', {
+    config: { access: ADMIN },
+    schema: { tags: ['settings'], summary: 'Replace the action signing secret', response: { 200: Secret } },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const signingSecret = await rotateSigningSecret(desk.database.db, principal.workspaceId);
+    await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => appendEvent(ctx, 'settings.changed', null, { section: 'signing_secret', rotated: true }));
+    return { signingSecret };
   });
 
   app.get('/settings/autonomy', {

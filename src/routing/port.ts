@@ -1,0 +1,89 @@
+import { and, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
+import type { Database, DbOrTx } from '../store/db.js';
+import { agents, events, teamMembers, teams, tickets } from '../store/schema.js';
+import { getWorkspace } from '../services/workspaces.js';
+import type { RouterRule, RoutingAgent, RoutingTeam } from './router.js';
+import { listRules } from './rules.js';
+import { routingOf, type RoutingSettings } from './settings.js';
+
+/** Ticket statuses that count towards an agent's load. */
+export const LOAD_STATUSES = ['new', 'open', 'pending'] as const;
+
+/** Everything about a workspace the router needs besides the ticket. */
+export interface RoutingSnapshot {
+  rules: RouterRule[];
+  teams: RoutingTeam[];
+  agents: RoutingAgent[];
+  settings: RoutingSettings;
+}
+
+/** The narrow port the route stage reads through. */
+export interface RoutingPort {
+  /** The workspace's rules, teams, agents (with loads and last assignment), settings, and the account's owner. */
+  load(workspaceId: string, account: { attributes: Record<string, unknown> } | null): Promise<RoutingSnapshot & { accountOwnerId: string | null }>;
+}
+
+/** Loads rules, teams with members, agents with their loads and last assignment time, and the routing settings. */
+export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Promise<RoutingSnapshot> {
+  const [rules, teamRows, agentRows, loads, lastAssigned, workspace] = await Promise.all([
+    listRules(db, workspaceId),
+    db.select().from(teams).where(eq(teams.workspaceId, workspaceId)),
+    db.select().from(agents).where(eq(agents.workspaceId, workspaceId)),
+    db
+      .select({ agentId: tickets.assigneeId, n: sql<number>`count(*)::int` })
+      .from(tickets)
+      .where(and(eq(tickets.workspaceId, workspaceId), isNotNull(tickets.assigneeId), inArray(tickets.status, [...LOAD_STATUSES])))
+      .groupBy(tickets.assigneeId),
+    db
+      .select({ agentId: sql<string>`${events.data}->>'to'`, at: max(events.createdAt) })
+      .from(events)
+      .where(and(eq(events.workspaceId, workspaceId), eq(events.type, 'assignee.changed')))
+      .groupBy(sql`${events.data}->>'to'`),
+    getWorkspace(db, workspaceId),
+  ]);
+  const members = teamRows.length ? await db.select().from(teamMembers).where(inArray(teamMembers.teamId, teamRows.map((t) => t.id))) : [];
+  const loadOf = new Map(loads.map((l) => [l.agentId, Number(l.n)]));
+  const lastOf = new Map(lastAssigned.map((l) => [l.agentId, l.at ? new Date(l.at) : null]));
+  return {
+    rules,
+    teams: teamRows.map((t) => ({ id: t.id, name: t.name, skills: t.skills, memberIds: members.filter((m) => m.teamId === t.id).map((m) => m.agentId) })),
+    agents: agentRows.map((a) => ({
+      id: a.id,
+      name: a.name,
+      skills: a.skills,
+      languages: a.languages,
+      status: a.status,
+      workingHours: a.workingHours ?? null,
+      capacity: a.capacity,
+      load: loadOf.get(a.id) ?? 0,
+      lastAssignedAt: lastOf.get(a.id) ?? null,
+    })),
+    settings: routingOf(workspace.settings),
+  };
+}
+
+/** The agent who owns an account: `attributes.ownerAgentId`, else the agent whose email is `attributes.ownerEmail`. */
+export async function accountOwnerOf(db: DbOrTx, workspaceId: string, attributes: Record<string, unknown> | null | undefined): Promise<string | null> {
+  const id = attributes?.ownerAgentId;
+  const email = attributes?.ownerEmail;
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (typeof id === 'string' && uuid.test(id)) {
+    const [row] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.workspaceId, workspaceId), eq(agents.id, id)));
+    if (row) return row.id;
+  }
+  if (typeof email === 'string' && email) {
+    const [row] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.workspaceId, workspaceId), eq(agents.email, email.trim().toLowerCase())));
+    if (row) return row.id;
+  }
+  return null;
+}
+
+/** The routing port over the database. */
+export function dbRoutingPort(database: Pick<Database, 'db'>): RoutingPort {
+  return {
+    async load(workspaceId, account) {
+      const [snapshot, accountOwnerId] = await Promise.all([loadRoutingSnapshot(database.db, workspaceId), accountOwnerOf(database.db, workspaceId, account?.attributes)]);
+      return { ...snapshot, accountOwnerId };
+    },
+  };
+}
