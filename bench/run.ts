@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { benchIntents } from './intents.js';
+import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
 
 const config = loadConfig();
@@ -17,6 +18,7 @@ if (!existsSync(dataDir)) {
   for (const [name, run] of [
     ['intents (Banking77)', benchIntents],
     ['retrieval (Bitext)', benchRetrieval],
+    ['autonomous resolution (Bitext)', benchResolution],
   ] as const) {
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);

@@ -33,7 +33,7 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
   const enterprise = { email: 'ops@northwind.example', name: 'Nancy Davolio', accountExternalId: 'acc_northwind' };
 
   it('answers and resolves a password reset on its own, with its sources', async () => {
-    const detail = await ask('Forgot password', "I forgot my password and can't log in", pro);
+    const detail = await ask('Locked out', "I forgot my password and can't log in", pro);
     const decide = decision(detail, 'decide');
     expect(decide.result.decision, JSON.stringify(detail.decisions.map((d: any) => [d.stage, d.ok, d.result.reason ?? d.result.error ?? d.result.composed]))).toBe('resolve');
     expect(detail.status, JSON.stringify(detail.timeline.map((e: any) => [e.type, e.data.reason]))).toBe('resolved');

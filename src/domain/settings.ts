@@ -16,7 +16,7 @@ export const AutonomySettingsSchema = z
     /** Tiers whose tickets always go to a human. */
     handoffTiers: z.array(z.string()).default(['enterprise']),
     /** Lowest sentiment compound score (−1..1) the assistant may answer. */
-    minSentiment: z.number().min(-1).max(1).default(-0.5),
+    minSentiment: z.number().min(-1).max(1).default(-0.6),
     /** Highest frustration, anger or anxiety score (0..1) the assistant may answer. */
     maxEmotion: z.number().min(0).max(1).default(0.5),
     /** Lowest retrieval score of the best passage for an answer. */

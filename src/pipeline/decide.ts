@@ -20,12 +20,16 @@ export const retrieveStage: Stage = {
   async run(input, earlier, ports) {
     const understood = earlier.understand?.result as Understood | undefined;
     if (understood?.language && !understood.language.supported) return { result: { skipped: 'unsupported language', passages: [] } };
-    const passages = await ports.retrieve(input.workspaceId, customerText(input), {
+    const hits = await ports.retrieve(input.workspaceId, customerText(input), {
       intent: understood?.intent?.intent ?? null,
       tier: input.account?.tier ?? null,
       k: 5,
     });
-    return { result: { passages, bestScore: passages[0]?.score ?? null } };
+    // When articles are written for the predicted intent, answer from those only: another intent's
+    // article that happens to rank first is a wrong answer waiting to happen.
+    const forIntent = hits.filter((h) => h.intentMatch);
+    const passages = forIntent.length ? forIntent : hits;
+    return { result: { passages, bestScore: passages[0]?.score ?? null, restrictedToIntent: forIntent.length > 0, candidates: hits.length } };
   },
 };
 

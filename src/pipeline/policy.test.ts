@@ -66,7 +66,7 @@ describe('decision policy', () => {
   });
 
   it('recognises requests for a human', () => {
-    for (const t of ['Can I talk to a human please?', 'I want to speak with a real person', 'get me a live agent', 'human please']) expect(asksForHuman(t), t).toBe(true);
-    for (const t of ['How do I add a human-readable name to my pipeline?', 'my agent config is broken']) expect(asksForHuman(t), t).toBe(false);
+    for (const t of ['Can I talk to a human please?', 'I want to speak with a real person', 'get me a live agent', 'human please', 'contact agent', 'speaking to an operator', 'how can I contact a customer service representative']) expect(asksForHuman(t), t).toBe(true);
+    for (const t of ['How do I add a human-readable name to my pipeline?', 'my agent config is broken', 'how do I contact support about billing']) expect(asksForHuman(t), t).toBe(false);
   });
 });

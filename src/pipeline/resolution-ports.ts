@@ -55,7 +55,7 @@ export function resolutionPorts(deps: {
   return {
     async retrieve(workspaceId, query, opts) {
       const { hits } = await retrieve(ctx(workspaceId), deps.embedder, query, { k: opts.k, intent: opts.intent, tier: opts.tier });
-      return hits.map((h) => ({ articleId: h.articleId, title: h.articleTitle, text: h.text, score: h.score }));
+      return hits.map((h) => ({ articleId: h.articleId, title: h.articleTitle, text: h.text, score: h.score, intentMatch: h.intentMatch }));
     },
     async playbook(workspaceId, intent) {
       const p = await findPlaybook(ctx(workspaceId), intent);

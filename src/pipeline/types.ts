@@ -27,6 +27,8 @@ export interface RetrievedPassage {
   title: string;
   text: string;
   score: number;
+  /** The article is written for the predicted intent. */
+  intentMatch: boolean;
 }
 
 /** The playbook of an intent, as the pipeline sees it. */

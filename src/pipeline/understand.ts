@@ -1,12 +1,36 @@
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { assessUrgency } from '../nlp/urgency.js';
-import type { PipelineInput, Stage } from './types.js';
+import type { PipelineInput, PipelinePorts, Stage } from './types.js';
 
-/** The text the customer wrote: subject and their public messages, newest last. */
+/** What the customer wrote in their public messages, oldest first. */
+export function customerBody(input: PipelineInput): string {
+  return input.messages
+    .filter((m) => m.authorType === 'customer' && m.visibility === 'public')
+    .map((m) => m.text)
+    .join('\n')
+    .slice(0, 20_000);
+}
+
+/** The subject and the customer's messages; a subject that merely repeats the message's start is left out. */
 export function customerText(input: PipelineInput): string {
-  const bodies = input.messages.filter((m) => m.authorType === 'customer' && m.visibility === 'public').map((m) => m.text);
-  return [input.ticket.subject, ...bodies].join('\n').slice(0, 20_000);
+  const body = customerBody(input);
+  const subject = input.ticket.subject.trim();
+  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  if (!subject || norm(body).startsWith(norm(subject).replace(/ ?…$/, ''))) return body;
+  return `${subject}\n${body}`.slice(0, 20_000);
+}
+
+/**
+ * Predicts the intent of the whole text, but judges multi-intent on the messages alone: a subject line
+ * is a summary of the message, not a second question.
+ */
+async function predict(input: PipelineInput, text: string, ports: PipelinePorts) {
+  const full = await ports.predictIntent(input.workspaceId, text);
+  const body = customerBody(input);
+  if (!full || body === text) return full;
+  const bodyOnly = await ports.predictIntent(input.workspaceId, body);
+  return bodyOnly ? { ...full, prediction: { ...full.prediction, multiIntent: bodyOnly.prediction.multiIntent } } : full;
 }
 
 /** Understand: language, intent (with calibrated confidence and explanation), sentiment and urgency. */
@@ -16,7 +40,7 @@ export const understandStage: Stage = {
     const text = customerText(input);
     const language = detectLanguage(text, { supported: input.settings.languages });
     const sentiment = analyseSentiment(text);
-    const intent = language.supported ? await ports.predictIntent(input.workspaceId, text) : null;
+    const intent = language.supported ? await predict(input, text, ports) : null;
     const recentTicketCount = input.history.filter((t) => t.id !== input.ticket.id && input.now.getTime() - t.createdAt.getTime() <= 7 * 86_400_000).length;
     const urgency = assessUrgency({
       text,

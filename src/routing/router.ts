@@ -283,3 +283,12 @@ export function route(input: RouteInput): RoutingDecision {
   );
   return decision(winner.id, candidates);
 }
+
+/**
+ * The agents after one more assignment to `agentId` at `now` (load + 1, last assigned now), for routing
+ * a run of tickets one after another. A null agent changes nothing.
+ */
+export function recordAssignment(agents: RoutingAgent[], agentId: string | null, now: Date): RoutingAgent[] {
+  if (!agentId) return agents;
+  return agents.map((a) => (a.id === agentId ? { ...a, load: a.load + 1, lastAssignedAt: now } : a));
+}

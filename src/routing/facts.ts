@@ -1,0 +1,59 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { PRIORITIES, type Priority } from '../domain/enums.js';
+import type { Ticket } from '../domain/schemas.js';
+import type { DbOrTx } from '../store/db.js';
+import { accounts, customers, decisions, tickets } from '../store/schema.js';
+import type { TicketFacts } from './router.js';
+
+/** What the understand stage found, as far as routing cares. */
+export interface Understood {
+  intent?: { intent?: string | null } | null | undefined;
+  language?: { language?: string } | null | undefined;
+  urgency?: { priority?: Priority } | null | undefined;
+}
+
+type TicketFields = Pick<Ticket, 'intent' | 'priority' | 'tags' | 'channel' | 'pageContext' | 'teamId'>;
+
+/** The ticket facts the router reads, from the ticket, its account and what the understand stage found. */
+export function factsOf(ticket: TicketFields, account: { tier: string; attributes: Record<string, unknown> } | null, understood: Understood | null, extraTags: string[] = []): TicketFacts {
+  const urgent = understood?.urgency?.priority;
+  const priority = urgent && PRIORITIES.indexOf(urgent) > PRIORITIES.indexOf(ticket.priority) ? urgent : ticket.priority;
+  return {
+    intent: understood?.intent?.intent ?? ticket.intent,
+    tier: account?.tier ?? null,
+    language: understood?.language?.language ?? null,
+    priority,
+    tags: [...new Set([...ticket.tags, ...extraTags])],
+    channel: ticket.channel,
+    page: ticket.pageContext,
+    accountAttributes: account?.attributes ?? {},
+    teamId: ticket.teamId,
+  };
+}
+
+/** Facts of stored tickets (their account, and the language their latest understand stage found), by ticket id. */
+export async function loadTicketFacts(db: DbOrTx, workspaceId: string, rows: (TicketFields & { id: string })[]): Promise<Map<string, { facts: TicketFacts; accountAttributes: Record<string, unknown> | null }>> {
+  const ids = rows.map((r) => r.id);
+  if (!ids.length) return new Map();
+  const [accountRows, understandRows] = await Promise.all([
+    db
+      .select({ ticketId: tickets.id, tier: accounts.tier, attributes: accounts.attributes })
+      .from(tickets)
+      .innerJoin(customers, eq(customers.id, tickets.customerId))
+      .innerJoin(accounts, eq(accounts.id, customers.accountId))
+      .where(and(eq(tickets.workspaceId, workspaceId), inArray(tickets.id, ids))),
+    db
+      .select({ ticketId: decisions.ticketId, result: decisions.result })
+      .from(decisions)
+      .where(and(eq(decisions.workspaceId, workspaceId), inArray(decisions.ticketId, ids), eq(decisions.stage, 'understand'), eq(decisions.ok, true)))
+      .orderBy(desc(decisions.createdAt)),
+  ]);
+  const out = new Map<string, { facts: TicketFacts; accountAttributes: Record<string, unknown> | null }>();
+  for (const row of rows) {
+    const account = accountRows.find((a) => a.ticketId === row.id) ?? null;
+    const understood = (understandRows.find((u) => u.ticketId === row.id)?.result ?? null) as Understood | null;
+    // The stored priority already includes the understand stage's urgency.
+    out.set(row.id, { facts: factsOf(row, account, understood ? { language: understood.language ?? null } : null), accountAttributes: account?.attributes ?? null });
+  }
+  return out;
+}

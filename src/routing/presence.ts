@@ -1,0 +1,65 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { AgentStatus } from '../domain/enums.js';
+import type { Agent } from '../domain/schemas.js';
+import { updateAgent } from '../services/agents.js';
+import { systemActor, type Ctx } from '../services/context.js';
+import { getTicket } from '../services/tickets.js';
+import { tickets } from '../store/schema.js';
+import { applyAssignment, assignActionOf } from './apply.js';
+import { loadTicketFacts } from './facts.js';
+import { accountOwnerOf, loadRoutingSnapshot } from './port.js';
+import { recordAssignment, route, type RoutingAgent } from './router.js';
+import type { RoutingDecision } from './schemas.js';
+
+/** Statuses of the tickets an agent going offline gives back (pending and snoozed ones wait for the customer). */
+export const REDISTRIBUTED_STATUSES = ['new', 'open'] as const;
+
+/** One ticket handed back by an agent who went offline, and where it went. */
+export interface Redistributed {
+  ticketId: string;
+  teamId: string | null;
+  agentId: string | null;
+  why: string;
+}
+
+/**
+ * Hands back the new and open tickets of an agent who went offline: each is unassigned and routed again
+ * within its team (rules, skills, language, capacity and owners apply as usual), with a `ticket.routed`
+ * event explaining where it went. The routing events are the system's. Call inside a transaction.
+ */
+export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<Redistributed[]> {
+  const rows = await ctx.db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.assigneeId, agentId), inArray(tickets.status, [...REDISTRIBUTED_STATUSES])))
+    .orderBy(asc(tickets.createdAt), asc(tickets.id));
+  if (!rows.length) return [];
+  const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
+  const facts = await loadTicketFacts(ctx.db, ctx.workspaceId, rows);
+  let agents: RoutingAgent[] = snapshot.agents.map((a) => (a.id === agentId ? { ...a, status: 'offline' as const } : a));
+  const system: Ctx = { ...ctx, actor: systemActor };
+  const out: Redistributed[] = [];
+  for (const row of rows) {
+    const { facts: ticket, accountAttributes } = facts.get(row.id)!;
+    const decision = route({ ...snapshot, agents, ticket, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
+    const applied = await applyAssignment(system, row.id, assignActionOf(decision), { expectAssignee: agentId, reason: 'agent_offline' });
+    if (!applied) continue;
+    agents = recordAssignment(agents, decision.agentId, ctx.now());
+    out.push({ ticketId: row.id, teamId: decision.teamId, agentId: decision.agentId, why: decision.why });
+  }
+  return out;
+}
+
+/** Sets an agent's presence; going offline hands their open tickets back to their teams. Call inside a transaction. */
+export async function setPresence(ctx: Ctx, agentId: string, status: AgentStatus): Promise<{ agent: Agent; redistributed: Redistributed[] }> {
+  const agent = await updateAgent(ctx, agentId, { status });
+  return { agent, redistributed: status === 'offline' ? await redistributeOnOffline(ctx, agentId) : [] };
+}
+
+/** How the router would route a ticket now, from scratch (ignoring its current team), changing nothing: for trying rules and settings. */
+export async function explainRouting(ctx: Ctx, ticketId: string): Promise<RoutingDecision> {
+  const ticket = await getTicket(ctx, ticketId);
+  const [snapshot, facts] = await Promise.all([loadRoutingSnapshot(ctx.db, ctx.workspaceId), loadTicketFacts(ctx.db, ctx.workspaceId, [ticket])]);
+  const { facts: t, accountAttributes } = facts.get(ticketId)!;
+  return route({ ...snapshot, ticket: { ...t, teamId: null }, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
+}
