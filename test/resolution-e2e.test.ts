@@ -48,16 +48,16 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
 
   it.each([
     ['an angry enterprise customer', 'Forgot password', "I forgot my password and can't log in. This is the THIRD time, absolutely unacceptable!!!", enterprise, ['tier_allowed', 'sentiment_ok']],
-    ['two questions at once', 'Password and refund', 'I forgot my password and cannot log in. Also, please refund the double charge on my last invoice.', pro, ['single_intent', 'intent_confident']],
-    ['an out-of-scope question', 'Recipe', 'What is a good recipe for banana bread with walnuts?', pro, ['in_scope', 'intent_confident']],
+    ['two questions at once', 'Password and refund', 'I forgot my password and cannot log in. Also, I was charged twice this month and want a refund.', pro, ['single_intent']],
+    ['an out-of-scope question', 'Recipe', 'What is a good recipe for banana bread with walnuts?', pro, ['in_scope']],
     ['a message in Spanish', 'Contraseña', 'Olvidé mi contraseña y no puedo iniciar sesión en mi cuenta, ¿me pueden ayudar?', pro, ['language_supported']],
     ['a request for a human', 'Password', 'I forgot my password, can I talk to a human please?', pro, ['human_not_requested']],
   ])('hands %s to a human with the reason recorded', async (_name, subject, text, customer, reasons) => {
     const detail = await ask(subject, text, customer);
     const decide = decision(detail, 'decide');
     expect(decide.result.decision).toBe('hand_off');
-    expect(reasons).toContain(decide.result.reason);
-    expect(decide.result.checks.find((c: any) => c.check === decide.result.reason).passed).toBe(false);
+    expect(decide.result.failed).toEqual(expect.arrayContaining(reasons));
+    for (const r of reasons) expect(decide.result.checks.find((c: any) => c.check === r).passed).toBe(false);
     expect(detail.status).toBe('open');
     expect(detail.messages.some((m: any) => m.authorType === 'assistant' && m.visibility === 'public')).toBe(false);
     const handoff = detail.timeline.find((e: any) => e.type === 'ticket.handed_off');

@@ -38,6 +38,8 @@ export interface PolicyResult {
   decision: PolicyDecision;
   /** The first guardrail that failed, or why the path was chosen. */
   reason: string;
+  /** Every guardrail that failed. */
+  failed: string[];
   threshold: number;
   checks: Check[];
 }
@@ -152,8 +154,8 @@ export function decide(input: PolicyInput): PolicyResult {
       detail: input.retrievalScore === null ? 'no article found' : `best passage scores ${input.retrievalScore.toFixed(3)} (min ${s.minRetrievalScore})`,
     });
   }
-  const failed = checks.find((c) => !c.passed);
-  if (failed) return { decision: 'hand_off', reason: failed.check, threshold, checks };
+  const failed = checks.filter((c) => !c.passed).map((c) => c.check);
+  if (failed.length) return { decision: 'hand_off', reason: failed[0]!, failed, threshold, checks };
   const shadow = s.shadowMode || input.playbook?.mode === 'shadow';
-  return { decision: shadow ? 'draft' : 'resolve', reason: shadow ? 'shadow_mode' : 'all_guardrails_passed', threshold, checks };
+  return { decision: shadow ? 'draft' : 'resolve', reason: shadow ? 'shadow_mode' : 'all_guardrails_passed', failed, threshold, checks };
 }

@@ -21,16 +21,18 @@ export function customerText(input: PipelineInput): string {
   return `${subject}\n${body}`.slice(0, 20_000);
 }
 
+/** A message of at least this many words is classified on its own; a shorter one with its subject. */
+export const MIN_BODY_WORDS = 5;
+
 /**
- * Predicts the intent of the whole text, but judges multi-intent on the messages alone: a subject line
- * is a summary of the message, not a second question.
+ * Predicts the intent from the customer's messages: a subject line is a summary written in a hurry
+ * ("Locked out", "Question"), and mixing it in blurs a clear message and invents second questions.
+ * A message too short to stand alone is read with its subject.
  */
 async function predict(input: PipelineInput, text: string, ports: PipelinePorts) {
-  const full = await ports.predictIntent(input.workspaceId, text);
   const body = customerBody(input);
-  if (!full || body === text) return full;
-  const bodyOnly = await ports.predictIntent(input.workspaceId, body);
-  return bodyOnly ? { ...full, prediction: { ...full.prediction, multiIntent: bodyOnly.prediction.multiIntent } } : full;
+  const enough = body.split(/\s+/).filter(Boolean).length >= MIN_BODY_WORDS;
+  return ports.predictIntent(input.workspaceId, enough ? body : text);
 }
 
 /** Understand: language, intent (with calibrated confidence and explanation), sentiment and urgency. */
