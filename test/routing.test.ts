@@ -395,6 +395,20 @@ describe.each(backends())('routing API on %s', (kind) => {
     expect(detail.body.timeline.filter((e: { type: string }) => e.type === 'ticket.routed')).toHaveLength(1);
     // Applying again does nothing: the ticket is no longer unassigned.
     expect(await t.desk.tx(ws.workspaceId, { type: 'assistant', id: null }, (ctx) => applyAssignment(ctx, ticketId, action, { expectAssignee: null }))).toBe(false);
-    expect(member.id).toBeDefined();
+    // The owner is found by agent id too, never across workspaces.
+    const port = dbRoutingPort(t.desk.database);
+    expect((await port.load(ws.workspaceId, { attributes: { ownerAgentId: member.id } })).accountOwnerId).toBe(member.id);
+    expect((await port.load(other.workspaceId, { attributes: { ownerAgentId: member.id, ownerEmail: 'member@acme.example' } })).accountOwnerId).toBeNull();
+    const loaded = await port.load(ws.workspaceId, null);
+    expect(loaded.accountOwnerId).toBeNull();
+    expect(loaded.agents.find((a) => a.id === csm.id)).toMatchObject({ load: 1, capacity: 10, lastAssignedAt: clock.now() });
+    expect(loaded.rules.map((r) => r.name)).toEqual(['Enterprise owners']);
+  });
+
+  it('documents its routes in the OpenAPI document', async () => {
+    const res = await t.server.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const paths = Object.keys(res.json().paths);
+    expect(paths).toEqual(expect.arrayContaining(['/api/v1/routing/rules', '/api/v1/routing/rules/{id}', '/api/v1/routing/settings', '/api/v1/agents/{id}/presence', '/api/v1/tickets/{id}/routing']));
   });
 });

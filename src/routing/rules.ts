@@ -32,6 +32,7 @@ export async function createRule(ctx: Ctx, input: RoutingRuleInput): Promise<Rou
   return toRule(row!);
 }
 
+/** One rule of the workspace. */
 export async function getRule(ctx: Ctx, id: string): Promise<RoutingRule> {
   const [row] = await ctx.db.select().from(routingRules).where(scope(ctx, id));
   if (!row) throw notFound('Routing rule', id);
@@ -48,6 +49,7 @@ export async function updateRule(ctx: Ctx, id: string, patch: RoutingRulePatch):
   return toRule(row);
 }
 
+/** Deletes a rule of the workspace. */
 export async function deleteRule(ctx: Ctx, id: string): Promise<void> {
   const rows = await ctx.db.delete(routingRules).where(scope(ctx, id)).returning({ id: routingRules.id });
   if (!rows.length) throw notFound('Routing rule', id);
