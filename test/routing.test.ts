@@ -394,14 +394,21 @@ describe.each(backends())('routing API on %s', (kind) => {
     expect(detail.body.decisions.map((d: { stage: string }) => d.stage)).toContain('route');
     expect(detail.body.timeline.filter((e: { type: string }) => e.type === 'ticket.routed')).toHaveLength(1);
     // Applying again does nothing: the ticket is no longer unassigned.
-    expect(await t.desk.tx(ws.workspaceId, { type: 'assistant', id: null }, (ctx) => applyAssignment(ctx, ticketId, action, { expectAssignee: null }))).toBe(false);
+    expect(await t.desk.tx(ws.workspaceId, { type: 'assistant', id: null }, (ctx) => applyAssignment(ctx, ticketId, action, { expectAssignee: null }))).toBeNull();
+    // An agent who filled up between routing and applying is not assigned: the ticket waits in the team.
+    await ws.call('PATCH', `/api/v1/agents/${csm.id}`, { capacity: 1 });
+    const second = await ws.call('POST', '/api/v1/tickets', { subject: 'Another', message: { text: 'Another question' }, customer: { email: 'boss@big.example' } });
+    const late = await t.desk.tx(ws.workspaceId, { type: 'assistant', id: null }, (ctx) => applyAssignment(ctx, second.body.ticket.id, action, { expectAssignee: null }));
+    expect(late).toMatchObject({ agentId: null, teamId: vip.id });
+    expect(late!.explanation.why).toContain('Csm filled up meanwhile');
+    expect((await ws.call('GET', `/api/v1/tickets/${second.body.ticket.id}`)).body).toMatchObject({ teamId: vip.id, assigneeId: null });
     // The owner is found by agent id too, never across workspaces.
     const port = dbRoutingPort(t.desk.database);
     expect((await port.load(ws.workspaceId, { attributes: { ownerAgentId: member.id } })).accountOwnerId).toBe(member.id);
     expect((await port.load(other.workspaceId, { attributes: { ownerAgentId: member.id, ownerEmail: 'member@acme.example' } })).accountOwnerId).toBeNull();
     const loaded = await port.load(ws.workspaceId, null);
     expect(loaded.accountOwnerId).toBeNull();
-    expect(loaded.agents.find((a) => a.id === csm.id)).toMatchObject({ load: 1, capacity: 10, lastAssignedAt: clock.now() });
+    expect(loaded.agents.find((a) => a.id === csm.id)).toMatchObject({ load: 1, capacity: 1, lastAssignedAt: clock.now() });
     expect(loaded.rules.map((r) => r.name)).toEqual(['Enterprise owners']);
   });
 

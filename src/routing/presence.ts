@@ -44,8 +44,8 @@ export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<
     const decision = route({ ...snapshot, agents, ticket, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
     const applied = await applyAssignment(system, row.id, assignActionOf(decision), { expectAssignee: agentId, reason: 'agent_offline' });
     if (!applied) continue;
-    agents = recordAssignment(agents, decision.agentId, ctx.now());
-    out.push({ ticketId: row.id, teamId: decision.teamId, agentId: decision.agentId, why: decision.why });
+    agents = recordAssignment(agents, applied.agentId, ctx.now());
+    out.push({ ticketId: row.id, teamId: applied.teamId, agentId: applied.agentId, why: applied.explanation.why });
   }
   return out;
 }

@@ -15,6 +15,7 @@ import {
 } from '../../domain/schemas.js';
 import { approveDraft, getAutonomy, recordCustomerOutcome, updateAutonomy } from '../../services/controls.js';
 import { appendEvent } from '../../services/events.js';
+import { buildHandoffPacket, HandoffPacketSchema } from '../../handoff/packet.js';
 import { getTicket, getTicketDetail, listTickets, updateTicket } from '../../services/tickets.js';
 import { getWorkspace, rotateSigningSecret } from '../../services/workspaces.js';
 import { AutonomySettingsPatchSchema, AutonomySettingsSchema } from '../../domain/settings.js';
@@ -123,6 +124,16 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     const principal = principalOf(request);
     return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => approveDraft(ctx, request.params.id, request.body.text));
   });
+
+  app.get('/tickets/:id/handoff', {
+    config: { access: STAFF },
+    schema: {
+      tags: ['tickets'],
+      summary: 'The handoff packet: summary, what was tried, what the AI said, intent, sentiment trend, customer card, similar resolved tickets, suggested reply',
+      params: Params,
+      response: { 200: HandoffPacketSchema },
+    },
+  }, async (request) => buildHandoffPacket(ctxOf(desk, request), request.params.id));
 
   app.post('/tickets/:id/replay', {
     config: { access: STAFF },

@@ -1,0 +1,113 @@
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { analyseSentiment } from '../nlp/sentiment.js';
+import { AccountSchema, CustomerSchema, PageContextSchema, Timestamp } from '../domain/schemas.js';
+import { getAccount } from '../services/accounts.js';
+import type { Ctx } from '../services/context.js';
+import { getTicketDetail } from '../services/tickets.js';
+import { messages, tickets } from '../store/schema.js';
+import { alreadyTried, summarise } from './summary.js';
+
+/** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
+export const HandoffPacketSchema = z.object({
+  ticketId: z.uuid(),
+  summary: z.array(z.string()),
+  alreadyTried: z.array(z.string()),
+  aiSaid: z.array(z.object({ text: z.string(), visibility: z.string(), at: Timestamp })),
+  whyHandedOff: z.object({ reason: z.string().nullable(), failed: z.array(z.string()), detail: z.string().nullable() }),
+  intent: z.object({ intent: z.string().nullable(), confidence: z.number().nullable(), alternatives: z.array(z.object({ intent: z.string(), probability: z.number() })) }),
+  sentiment: z.object({
+    trend: z.array(z.object({ at: Timestamp, compound: z.number(), label: z.string() })),
+    direction: z.enum(['improving', 'worsening', 'steady', 'unknown']),
+    cues: z.array(z.string()),
+  }),
+  customer: CustomerSchema.nullable(),
+  account: AccountSchema.nullable(),
+  page: PageContextSchema.nullable(),
+  recentTickets: z.array(z.object({ id: z.uuid(), subject: z.string(), status: z.string(), intent: z.string().nullable(), createdAt: Timestamp })),
+  similarResolved: z.array(z.object({ id: z.uuid(), subject: z.string(), intent: z.string().nullable(), resolution: z.string().nullable(), rank: z.number() })),
+  suggestedReply: z.object({ text: z.string(), sources: z.array(z.object({ articleId: z.string(), title: z.string() })) }).nullable(),
+  relevantArticles: z.array(z.object({ articleId: z.string(), title: z.string(), score: z.number() })),
+});
+export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
+
+type Rec = Record<string, any>;
+
+/** Builds the handoff packet of a ticket from its conversation, decision record and history. */
+export async function buildHandoffPacket(ctx: Ctx, ticketId: string): Promise<HandoffPacket> {
+  const detail = await getTicketDetail(ctx, ticketId);
+  const fromCustomer = detail.messages.filter((m) => m.authorType === 'customer' && m.visibility === 'public');
+  const texts = fromCustomer.map((m) => m.text);
+  const latest = (stage: string): Rec | undefined => [...detail.decisions].reverse().find((d) => d.stage === stage && d.ok)?.result as Rec | undefined;
+  const understand = latest('understand');
+  const decide = latest('decide');
+  const retrieve = latest('retrieve');
+  const resolve = latest('resolve');
+  const handoff = [...detail.timeline].reverse().find((e) => e.type === 'ticket.handed_off');
+
+  const trend = fromCustomer.map((m) => {
+    const s = analyseSentiment(m.text);
+    return { at: m.createdAt, compound: s.compound, label: s.label };
+  });
+  const direction = trend.length < 2 ? 'unknown' : trend.at(-1)!.compound - trend[0]!.compound > 0.2 ? 'improving' : trend.at(-1)!.compound - trend[0]!.compound < -0.2 ? 'worsening' : 'steady';
+  const cues = [...new Set(fromCustomer.flatMap((m) => analyseSentiment(m.text).cues.map((c) => `${c.kind}: ${c.cue}`)))];
+
+  const account = detail.customer?.accountId ? await getAccount(ctx, detail.customer.accountId).catch(() => null) : null;
+  const recentTickets = detail.customerId
+    ? await ctx.db
+        .select({ id: tickets.id, subject: tickets.subject, status: tickets.status, intent: tickets.intent, createdAt: tickets.createdAt })
+        .from(tickets)
+        .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.customerId, detail.customerId), ne(tickets.id, ticketId)))
+        .orderBy(desc(tickets.createdAt))
+        .limit(5)
+    : [];
+
+  const suggested = resolve?.reply
+    ? { text: String(resolve.reply), sources: (resolve.sources ?? []) as { articleId: string; title: string }[] }
+    : null;
+  return {
+    ticketId,
+    summary: summarise(texts),
+    alreadyTried: alreadyTried(texts),
+    aiSaid: detail.messages.filter((m) => m.authorType === 'assistant').map((m) => ({ text: m.text, visibility: m.visibility, at: m.createdAt })),
+    whyHandedOff: {
+      reason: (handoff?.data.reason as string | undefined) ?? null,
+      failed: (decide?.failed as string[] | undefined) ?? [],
+      detail: (handoff?.data.detail as string | undefined) ?? null,
+    },
+    intent: {
+      intent: detail.intent ?? understand?.intent?.intent ?? null,
+      confidence: detail.intentConfidence ?? understand?.intent?.confidence ?? null,
+      alternatives: ((understand?.intent?.alternatives ?? []) as { intent: string; probability: number }[]).slice(0, 3),
+    },
+    sentiment: { trend, direction, cues },
+    customer: detail.customer,
+    account,
+    page: detail.pageContext,
+    recentTickets,
+    similarResolved: await similarResolved(ctx, ticketId, [detail.subject, ...texts].join(' ')),
+    suggestedReply: suggested,
+    relevantArticles: ((retrieve?.passages ?? []) as { articleId: string; title: string; score: number }[]).map(({ articleId, title, score }) => ({ articleId, title, score })),
+  };
+}
+
+/** Resolved or closed tickets that read like this one (full-text), each with how it was answered. */
+async function similarResolved(ctx: Ctx, ticketId: string, text: string) {
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])].slice(0, 40);
+  if (words.length === 0) return [];
+  const query = sql`to_tsquery('english', ${words.map((w) => w.replace(/'/g, '')).join(' | ')})`;
+  const rank = sql<number>`ts_rank_cd(${tickets.search}, ${query})`;
+  const rows = await ctx.db
+    .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent, rank })
+    .from(tickets)
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), ne(tickets.id, ticketId), inArray(tickets.status, ['resolved', 'closed']), sql`${tickets.search} @@ ${query}`))
+    .orderBy(desc(rank))
+    .limit(5);
+  if (rows.length === 0) return [];
+  const replies = await ctx.db
+    .select({ ticketId: messages.ticketId, text: messages.bodyText, createdAt: messages.createdAt })
+    .from(messages)
+    .where(and(inArray(messages.ticketId, rows.map((r) => r.id)), inArray(messages.authorType, ['agent', 'assistant']), eq(messages.visibility, 'public')))
+    .orderBy(desc(messages.createdAt));
+  return rows.map((r) => ({ ...r, rank: Number(r.rank), resolution: replies.find((m) => m.ticketId === r.id)?.text.slice(0, 500) ?? null }));
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../src/demo/seed.js';
+import { summarise, alreadyTried } from '../src/handoff/summary.js';
+import { openTestDesk, type TestDesk } from './helpers.js';
+
+describe('handoff packet', () => {
+  let t: TestDesk;
+  let key: string;
+  let wsId: string;
+  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
+    const res = await t.server.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+    return res.json() as any;
+  };
+  beforeAll(async () => {
+    t = await openTestDesk('pglite');
+    ({ apiKey: key, workspaceId: wsId } = await seedDemo(t.desk, { tickets: false }));
+  });
+  afterAll(async () => t?.close());
+
+  it('briefs the human on a real multi-message conversation', async () => {
+    // An earlier ticket about the same failure, resolved by an agent.
+    const old = await call('POST', '/api/v1/tickets', { subject: 'Runs fail with 500 error', message: { text: 'Our pipeline runs fail with a 500 error after the 4.11 upgrade.' }, customer: { email: 'someone@globex.example' } });
+    await call('POST', `/api/v1/tickets/${old.ticket.id}/messages`, { authorType: 'agent', text: 'The 500 error came from an expired warehouse credential. Rotate it under Settings → Connections and rerun.' });
+    await call('PATCH', `/api/v1/tickets/${old.ticket.id}`, { status: 'resolved' });
+
+    const created = await call('POST', '/api/v1/tickets', {
+      subject: 'Production pipelines failing',
+      message: { text: 'Hi team. Since 9am every production pipeline run fails with a 500 error on the warehouse step. I already restarted the scheduler and cleared the cache, it did not help. We have a board meeting at noon and need the numbers.' },
+      customer: { email: 'ops@northwind.example', name: 'Nancy Davolio', accountExternalId: 'acc_northwind' },
+      pageContext: { url: 'https://app.pipewise.example/pipelines/42', featureId: 'pipelines', appVersion: '4.12.0', recentErrors: ['HTTP 500 POST /api/runs'] },
+    });
+    const id = created.ticket.id;
+    await t.desk.runPipeline(wsId, id, 'created');
+    await call('POST', `/api/v1/tickets/${id}/messages`, { text: 'Still broken!!! This is the third time this month, absolutely unacceptable. We are losing data.' });
+    await t.desk.runPipeline(wsId, id, 'customer_message');
+
+    const packet = await call('GET', `/api/v1/tickets/${id}/handoff`);
+    expect(packet.summary.length).toBeGreaterThan(0);
+    expect(packet.summary.join(' ')).toMatch(/500 error/);
+    expect(packet.alreadyTried.join(' ')).toMatch(/restarted the scheduler/);
+    expect(packet.whyHandedOff.reason).toBeTruthy();
+    expect(packet.whyHandedOff.failed).toContain('tier_allowed');
+    expect(packet.intent.intent).toBeTruthy();
+    expect(packet.intent.alternatives.length).toBeGreaterThan(0);
+    expect(packet.sentiment.trend).toHaveLength(2);
+    expect(packet.sentiment.direction).toBe('worsening');
+    expect(packet.sentiment.cues.join(' ')).toMatch(/frustration|anger/);
+    expect(packet.account).toMatchObject({ tier: 'enterprise', mrr: 4800, billingState: 'active' });
+    expect(packet.customer).toMatchObject({ name: 'Nancy Davolio' });
+    expect(packet.page).toMatchObject({ featureId: 'pipelines', appVersion: '4.12.0' });
+    expect(packet.similarResolved[0]).toMatchObject({ id: old.ticket.id });
+    expect(packet.similarResolved[0].resolution).toMatch(/expired warehouse credential/);
+    expect(Array.isArray(packet.relevantArticles)).toBe(true);
+  });
+
+  it('summarises extractively and finds what was tried', () => {
+    const conversation = [
+      'Hello! I cannot export the run history of my pipeline to CSV. The Export button is greyed out on the Runs tab.',
+      'I tried another browser and cleared my cookies. The export button is still greyed out. Is CSV export part of my plan?',
+    ];
+    const summary = summarise(conversation, 2);
+    expect(summary).toHaveLength(2);
+    expect(summary.join(' ')).toMatch(/export/i);
+    expect(summary.some((s) => /^Hello!?$/.test(s))).toBe(false);
+    expect(alreadyTried(conversation)).toEqual(['I tried another browser and cleared my cookies.']);
+  });
+});
