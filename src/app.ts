@@ -8,6 +8,7 @@ import { JobQueue, pipelineJob, sweepJob } from './jobs/queue.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
+import { dbRoutingPort } from './routing/port.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { createLlmProvider } from './resolution/llm.js';
 import { runPipeline } from './pipeline/runner.js';
@@ -65,6 +66,7 @@ export class Deskmind {
         return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
       },
       ...resolutionPorts({ database, embedder: this.embedder, llm: createLlmProvider(config), now }),
+      routing: dbRoutingPort(database),
     };
   }
 

@@ -22,6 +22,7 @@ describe.each(backends())('API safety on %s', (kind) => {
     ids.apiKey = (await a.call('POST', '/api/v1/api-keys', { name: 'k', role: 'agent' })).body.key.id;
     ids.article = (await a.call('POST', '/api/v1/articles', { title: 'Reset', body: 'Click Forgot password.' })).body.id;
     await a.call('PUT', '/api/v1/playbooks/password_reset', { kind: 'handoff' });
+    ids.rule = (await a.call('POST', '/api/v1/routing/rules', { name: 'VIP', conditions: { tier: ['enterprise'] }, teamId: ids.team })).body.id;
   });
   afterAll(async () => t?.close());
 
@@ -45,16 +46,17 @@ describe.each(backends())('API safety on %s', (kind) => {
       agents: { patch: { name: 'hijacked' } },
       teams: { patch: { name: 'hijacked' } },
       articles: { patch: { title: 'hijacked' } },
+      rules: { patch: { name: 'hijacked' } },
       playbooks: { put: { kind: 'answer', mode: 'auto' } },
     };
     let checked = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(methods)) {
-        const resource = path.split('/')[3]!;
-        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article }[resource];
+        const resource = path.startsWith('/api/v1/routing/rules') ? 'rules' : path.split('/')[3]!;
+        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule }[resource];
         const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset');
-        const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {} };
+        const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' } };
         const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
         if (resource === 'playbooks') {
           // Playbooks are keyed by intent inside a workspace: B works on its own; A's is checked below.

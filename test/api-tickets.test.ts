@@ -36,7 +36,7 @@ describe.each(backends())('tickets API on %s', (kind) => {
     await t.desk.runPipeline(ws.workspaceId, res.body.ticket.id, 'created');
     const detail = await ws.call('GET', `/api/v1/tickets/${res.body.ticket.id}`);
     const stages = detail.body.decisions.map((d: { stage: string }) => d.stage);
-    expect(stages).toEqual(['enrich', 'understand', 'retrieve', 'decide', 'resolve']);
+    expect(stages).toEqual(['enrich', 'understand', 'retrieve', 'decide', 'resolve', 'route']);
     const understand = detail.body.decisions[1];
     expect(understand.ok).toBe(true);
     expect(understand.result.sentiment).toBeDefined();

@@ -34,9 +34,9 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
     const { body } = await ws.call('POST', '/api/v1/tickets', ticketBody);
     const decisions = await waitFor(async () => {
       const d = await decisionsOf(body.ticket.id);
-      return d.length >= 5 && d;
+      return d.length >= 6 && d;
     });
-    expect(decisions.map((d) => d.stage)).toEqual(['enrich', 'understand', 'retrieve', 'decide', 'resolve']);
+    expect(decisions.map((d) => d.stage)).toEqual(['enrich', 'understand', 'retrieve', 'decide', 'resolve', 'route']);
     expect(decisions.every((d) => d.ok)).toBe(true);
   });
 
@@ -57,7 +57,7 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
     expect(attempts).toBeGreaterThanOrEqual(2);
     // Running the same run again (a duplicate delivery) records nothing twice.
     await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created', 'crash-run');
-    expect((await decisionsOf(body.ticket.id)).filter((d) => d.runId === 'crash-run')).toHaveLength(5);
+    expect((await decisionsOf(body.ticket.id)).filter((d) => d.runId === 'crash-run')).toHaveLength(6);
   });
 
   it('hands the ticket to a human with context when a stage fails', async () => {
@@ -103,6 +103,6 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
     clock.advance(10 * 60_000);
     const swept = await t.desk.sweep();
     expect(swept.requeued).toBeGreaterThanOrEqual(1);
-    await waitFor(async () => (await decisionsOf(ticket.id)).length >= 5);
+    await waitFor(async () => (await decisionsOf(ticket.id)).length >= 6);
   });
 });

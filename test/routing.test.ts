@@ -235,12 +235,13 @@ describe('route stage', () => {
   const noPorts = {} as Parameters<typeof routeStage.run>[2];
   it('routes only tickets going to a human, and never re-routes an assigned one', async () => {
     expect((await routeStage.run(input, { decide: { result: { decision: 'resolve' } } }, noPorts)).result).toEqual({ skipped: 'not handed to a human' });
-    expect((await routeStage.run(input, { decide: { result: { decision: 'hand_off' } } }, noPorts)).result).toEqual({ skipped: 'no routing port' });
+    const consulted = { ...noPorts, routing: { load: async () => { throw new Error('routing consulted'); } } } as typeof noPorts;
+    await expect(routeStage.run(input, { decide: { result: { decision: 'hand_off' } } }, consulted)).rejects.toThrow('routing consulted');
     const assigned = { ...input, ticket: { assigneeId: 'someone' } } as unknown as typeof input;
     expect((await routeStage.run(assigned, { decide: { result: { decision: 'draft' } } }, noPorts)).result).toMatchObject({ skipped: 'already assigned' });
     // A reply that could not be composed hands off too.
     const composeFailed = { decide: { result: { decision: 'resolve' } }, resolve: { result: {}, actions: [{ type: 'hand_off' as const, reason: 'compose_ungrounded', detail: '' }] } };
-    expect((await routeStage.run(input, composeFailed, noPorts)).result).toEqual({ skipped: 'no routing port' });
+    await expect(routeStage.run(input, composeFailed, consulted)).rejects.toThrow('routing consulted');
   });
 });
 

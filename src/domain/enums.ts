@@ -46,6 +46,7 @@ export const EVENT_TYPES = [
   'message.created',
   'assignee.changed',
   'team.changed',
+  'ticket.routed',
   'outcome.recorded',
   'settings.changed',
   'pipeline.completed',

@@ -10,12 +10,14 @@ import { AI_ANSWERED, DRAFT_PREFIX } from '../services/controls.js';
 import { addMessage, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { decideStage, resolveStage, retrieveStage } from './decide.js';
+import { applyAssignment } from '../routing/apply.js';
+import { routeStage } from '../routing/stage.js';
 import { enrichStage } from './enrich.js';
 import type { PipelineInput, PipelinePorts, PipelineTrigger, Stage, StageOutcome, TicketAction } from './types.js';
 import { understandStage } from './understand.js';
 
 /** The stages in order. */
-export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, retrieveStage, decideStage, resolveStage];
+export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, retrieveStage, decideStage, resolveStage, routeStage];
 
 
 
@@ -106,6 +108,9 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
         await updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...row.tags, AI_ANSWERED])] });
         break;
       }
+      case 'assign':
+        await applyAssignment(ctx, ticketId, action, { expectAssignee: null });
+        break;
       case 'draft':
         await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, { type: 'assistant', id: null });
         await handOff(ctx, ticketId, 'shadow_mode', 'the assistant drafted a reply for a human to approve');

@@ -2,6 +2,8 @@ import type { Account, Customer, Message, Ticket } from '../domain/schemas.js';
 import type { Priority } from '../domain/enums.js';
 import type { AutonomySettings } from '../domain/settings.js';
 import type { IntentPrediction } from '../nlp/intent/index.js';
+import type { RoutingPort } from '../routing/port.js';
+import type { RoutingDecision } from '../routing/schemas.js';
 
 /** Why the pipeline ran. */
 export type PipelineTrigger = 'created' | 'customer_message' | 'replay';
@@ -54,6 +56,8 @@ export interface PipelinePorts {
   playbook(workspaceId: string, intent: string): Promise<PlaybookView | null>;
   /** Composes the reply of a playbook (running its action when it has one), grounded in the passages. */
   compose(input: PipelineInput, playbook: PlaybookView, passages: RetrievedPassage[]): Promise<ComposedReply>;
+  /** Routing rules, teams, agents with their loads, settings and the account owner. */
+  routing: RoutingPort;
 }
 
 /** What a stage asks the runner to do to the ticket once every stage has run. */
@@ -65,7 +69,9 @@ export type TicketAction =
   /** Post a public reply as the assistant and mark the ticket resolved pending the customer's reaction. */
   | { type: 'auto_resolve'; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[] }
   /** Keep a draft for a human to approve (shadow mode), and hand the ticket to a human. */
-  | { type: 'draft'; text: string; sources: { articleId: string; title: string }[] };
+  | { type: 'draft'; text: string; sources: { articleId: string; title: string }[] }
+  /** Give the ticket to a team and, with auto-assignment, an agent, with the explanation. */
+  | { type: 'assign'; teamId: string | null; agentId: string | null; explanation: RoutingDecision };
 
 /** A stage's output: an explainable result for the decision record, and actions. */
 export interface StageOutcome {

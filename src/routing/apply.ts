@@ -11,7 +11,7 @@ import type { RoutingDecision } from './schemas.js';
  * The event that explains a routing decision on a ticket's timeline.
  * (Add `'ticket.routed'` to `EVENT_TYPES` in src/domain/enums.ts; the cast then goes.)
  */
-export const TICKET_ROUTED = 'ticket.routed' as EventType;
+export const TICKET_ROUTED = 'ticket.routed' satisfies EventType;
 
 /** The action the route stage asks the runner to apply. */
 export interface AssignAction {

@@ -1,11 +1,7 @@
-import type { PipelinePorts, Stage, TicketAction } from '../pipeline/types.js';
+import type { Stage } from '../pipeline/types.js';
 import { assignActionOf } from './apply.js';
 import { factsOf, type Understood } from './facts.js';
-import type { RoutingPort } from './port.js';
 import { route } from './router.js';
-
-/** The pipeline ports with routing (the runner's ports gain `routing: dbRoutingPort(database)`). */
-export type RoutingPipelinePorts = PipelinePorts & { routing: RoutingPort };
 
 /**
  * Route: once a ticket goes to a human (decision `hand_off` or `draft`, or a later stage handed it off),
@@ -20,13 +16,10 @@ export const routeStage: Stage = {
     const toHuman = decision === 'hand_off' || decision === 'draft' || actions.some((a) => a.type === 'hand_off' || a.type === 'draft');
     if (!toHuman) return { result: { skipped: 'not handed to a human' } };
     if (input.ticket.assigneeId) return { result: { skipped: 'already assigned', agentId: input.ticket.assigneeId } };
-    const routing = (ports as Partial<RoutingPipelinePorts>).routing;
-    if (!routing) return { result: { skipped: 'no routing port' } };
-    const snapshot = await routing.load(input.workspaceId, input.account);
+    const snapshot = await ports.routing.load(input.workspaceId, input.account);
     const understood = (earlier.understand?.result ?? null) as Understood | null;
     const tags = actions.flatMap((a) => (a.type === 'add_tags' ? a.tags : []));
     const routed = route({ ...snapshot, ticket: factsOf(input.ticket, input.account, understood, tags), now: input.now });
-    // `assign` joins TicketAction once the runner applies it (see applyAssignment).
-    return { result: { ...routed }, actions: [assignActionOf(routed) as unknown as TicketAction] };
+    return { result: { ...routed }, actions: [assignActionOf(routed)] };
   },
 };

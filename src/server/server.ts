@@ -13,6 +13,7 @@ import { registerMetrics } from './metrics.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { peopleRoutes } from './routes/people.js';
 import { playbookRoutes } from './routes/playbooks.js';
+import { routingRoutes } from './routes/routing.js';
 import { sessionRoutes } from './routes/session.js';
 import { ticketRoutes } from './routes/tickets.js';
 
@@ -76,6 +77,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(sessionRoutes(desk));
     await api.register(knowledgeRoutes(desk));
     await api.register(playbookRoutes(desk));
+    await api.register(routingRoutes(desk));
   }, { prefix: '/api/v1' });
   return app;
 }

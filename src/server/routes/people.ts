@@ -23,6 +23,7 @@ import * as accountOps from '../../services/accounts.js';
 import * as agentOps from '../../services/agents.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../services/auth.js';
 import * as customerOps from '../../services/customers.js';
+import { setPresence } from '../../routing/presence.js';
 import { DeskmindError } from '../../domain/errors.js';
 import { ADMIN, ANY, STAFF, ctxOf, principalOf } from '../auth.js';
 
@@ -92,7 +93,13 @@ export const peopleRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
         const onlyStatus = Object.keys(request.body).every((k) => k === 'status');
         if (!own || !onlyStatus) throw new DeskmindError('forbidden', 'Agents may change only their own status');
       }
-      return desk.tx(principal.workspaceId, ctxOf(desk, request).actor, (ctx) => agentOps.updateAgent(ctx, request.params.id, request.body));
+      const { status, ...rest } = request.body;
+      return desk.tx(principal.workspaceId, ctxOf(desk, request).actor, async (ctx) => {
+        if (Object.keys(rest).length) await agentOps.updateAgent(ctx, request.params.id, rest);
+        // Going offline hands the agent's open tickets to their teammates.
+        if (status) return (await setPresence(ctx, request.params.id, status)).agent;
+        return agentOps.getAgent(ctx, request.params.id);
+      });
     });
   app.delete('/agents/:id', { config: { access: ADMIN }, schema: { tags: ['agents'], summary: 'Delete an agent', params: Params } },
     async (request, reply) => {
