@@ -16,6 +16,8 @@ describe.each(backends())('API safety on %s', (kind) => {
     const ticket = await a.call('POST', '/api/v1/tickets', ticketBody);
     ids.ticket = ticket.body.ticket.id;
     ids.customer = ticket.body.ticket.customerId;
+    ids.ticket2 = (await a.call('POST', '/api/v1/tickets', ticketBody)).body.ticket.id;
+    ids.macro = (await a.call('POST', '/api/v1/macros', { name: 'Hello', body: 'Hi {{customer.firstName}}' })).body.id;
     ids.account = (await a.call('POST', '/api/v1/accounts', { name: 'Acme', externalId: 'acme' })).body.id;
     ids.team = (await a.call('POST', '/api/v1/teams', { name: 'Billing' })).body.id;
     ids.agent = (await a.call('POST', '/api/v1/agents', { name: 'Ann', email: 'ann@a.example', password: 'correct horse' })).body.id;
@@ -54,9 +56,9 @@ describe.each(backends())('API safety on %s', (kind) => {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(methods)) {
         const resource = path.startsWith('/api/v1/routing/rules') ? 'rules' : path.split('/')[3]!;
-        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule }[resource];
-        const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset');
-        const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' } };
+        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro }[resource];
+        const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
+        const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {} };
         const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
         if (resource === 'playbooks') {
           // Playbooks are keyed by intent inside a workspace: B works on its own; A's is checked below.

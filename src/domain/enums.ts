@@ -47,6 +47,7 @@ export const EVENT_TYPES = [
   'assignee.changed',
   'team.changed',
   'ticket.routed',
+  'ticket.merged',
   'outcome.recorded',
   'settings.changed',
   'pipeline.completed',

@@ -183,6 +183,15 @@ export const tickets = pgTable(
     search: tsvector('search'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** SLA (src/sla): the policy in force and its due times, computed by `applySla`. */
+    slaPolicy: text('sla_policy'),
+    firstResponseDueAt: ts('first_response_due_at'),
+    resolutionDueAt: ts('resolution_due_at'),
+    /** When the SLA sweep escalated the ticket before a breach (once per ticket). */
+    slaEscalatedAt: ts('sla_escalated_at'),
+    /** When each SLA target was first seen breached (each recorded once). */
+    firstResponseBreachedAt: ts('first_response_breached_at'),
+    resolutionBreachedAt: ts('resolution_breached_at'),
   },
   (t) => [
     index('tickets_ws_created_idx').on(t.workspaceId, t.createdAt, t.id),
