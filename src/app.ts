@@ -4,7 +4,8 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
-import { JobQueue, pipelineJob, sweepJob } from './jobs/queue.js';
+import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
+import { learnFromLabel } from './learning/online.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
@@ -133,6 +134,16 @@ export class Deskmind {
     return runPipeline({ database: this.database, ports: this.ports, now: this.now }, workspaceId, ticketId, trigger, runId);
   }
 
+  /** Learns from a ticket's human intent label now (the `learn-label` job calls this). */
+  learn(workspaceId: string, ticketId: string) {
+    return learnFromLabel(this.ctx(workspaceId, { type: 'system', id: null }), this.intentModels, ticketId);
+  }
+
+  /** Queues online learning; a failure to queue only loses one online update (a retrain catches up). */
+  async queueLearning(workspaceId: string, ticketId: string): Promise<void> {
+    await this.jobs.enqueueLearning({ workspaceId, ticketId }).catch((err) => this.logger.warn({ err, ticketId }, 'could not queue online learning'));
+  }
+
   /** Decides a ticket again with today's models and settings, without changing anything (replay). */
   replayDecision(workspaceId: string, ticketId: string) {
     return runPipeline({ database: this.database, ports: this.ports, now: this.now }, workspaceId, ticketId, 'replay', `replay-${randomUUID()}`, { dryRun: true });
@@ -170,6 +181,10 @@ export class Deskmind {
     this.workerStarted = true;
     await this.jobs.work(pipelineJob, { concurrency: this.config.workerConcurrency }, async (job) => {
       await this.runPipeline(job.workspaceId, job.ticketId, job.trigger, job.runId);
+    });
+    await this.jobs.work(learnJob, { concurrency: 1 }, async (job) => {
+      const outcome = await this.learn(job.workspaceId, job.ticketId);
+      this.logger.info({ ticketId: job.ticketId, ...outcome }, 'online learning');
     });
     await this.jobs.work(sweepJob, { concurrency: 1, pollingIntervalSeconds: 2 }, async () => {
       const r = await this.sweep();

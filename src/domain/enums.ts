@@ -50,6 +50,8 @@ export const EVENT_TYPES = [
   'ticket.merged',
   'outcome.recorded',
   'settings.changed',
+  'model.updated',
+  'model.update_rejected',
   'pipeline.completed',
   'pipeline.failed',
 ] as const;

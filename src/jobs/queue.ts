@@ -34,7 +34,15 @@ export const sweepJob = {
   expireInSeconds: 300,
 } satisfies JobDefinition<z.ZodType>;
 
-export const JOBS = [pipelineJob, sweepJob];
+/** Learns online from one human intent label. */
+export const learnJob = {
+  name: 'learn-label',
+  payload: z.object({ workspaceId: z.uuid(), ticketId: z.uuid() }),
+  retryLimit: 3,
+  expireInSeconds: 120,
+} satisfies JobDefinition<z.ZodType>;
+
+export const JOBS = [pipelineJob, sweepJob, learnJob];
 
 /** The durable job queue (pg-boss) on the application's own database. */
 export class JobQueue {
@@ -60,6 +68,11 @@ export class JobQueue {
     const runId = payload.runId ?? randomUUID();
     await this.boss.send(pipelineJob.name, { ...payload, runId });
     return runId;
+  }
+
+  /** Queues online learning from a ticket's human label (one at a time per workspace, in order). */
+  async enqueueLearning(payload: z.infer<typeof learnJob.payload>): Promise<void> {
+    await this.boss.send(learnJob.name, payload);
   }
 
   async enqueueSweep(): Promise<void> {

@@ -213,6 +213,10 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch): Pr
     set.intent = patch.intent;
     set.intentConfidence = null;
     await appendEvent(ctx, 'ticket.intent_changed', id, { from: row.intent, to: patch.intent });
+  } else if (patch.intent && row.intentConfidence !== null && ctx.actor.type !== 'assistant') {
+    // A person confirms the model's intent: it becomes a human label (no model confidence).
+    set.intentConfidence = null;
+    await appendEvent(ctx, 'ticket.intent_changed', id, { from: row.intent, to: patch.intent, confirmed: true });
   }
   if (patch.tags) {
     const tags = [...new Set(patch.tags)];

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { evaluateExamples, readLabelledFile } from '../nlp/eval.js';
 import type { LabelledExample } from '../nlp/intent/index.js';
@@ -12,11 +12,20 @@ import type { Ctx } from './context.js';
  * person (imported with a label, or relabelled by an agent) — never the assistant's own guesses,
  * which carry a model confidence. The text is the subject and the customer's first message.
  */
-export async function labelledTicketExamples(ctx: Ctx, limit = 100_000): Promise<LabelledExample[]> {
+export async function labelledTicketExamples(ctx: Ctx, limit = 100_000, opts: { only?: string; except?: string } = {}): Promise<LabelledExample[]> {
   const rows = await ctx.db
     .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent })
     .from(tickets)
-    .where(and(eq(tickets.workspaceId, ctx.workspaceId), isNotNull(tickets.intent), isNull(tickets.intentConfidence)))
+    .where(
+      and(
+        eq(tickets.workspaceId, ctx.workspaceId),
+        isNotNull(tickets.intent),
+        isNull(tickets.intentConfidence),
+        opts.only ? eq(tickets.id, opts.only) : undefined,
+        opts.except ? ne(tickets.id, opts.except) : undefined,
+      ),
+    )
+    .orderBy(desc(tickets.updatedAt))
     .limit(limit);
   if (rows.length === 0) return [];
   const first = new Map<string, string>();

@@ -61,7 +61,10 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     schema: { tags: ['tickets'], summary: 'Change status, priority, assignee, team, intent, tags or subject', params: Params, body: TicketPatchSchema, response: { 200: TicketSchema } },
   }, async (request) => {
     const principal = principalOf(request);
-    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateTicket(ctx, request.params.id, request.body));
+    const ticket = await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateTicket(ctx, request.params.id, request.body));
+    // A person labelled, relabelled or confirmed the intent: the model learns from it, online.
+    if (request.body.intent) await desk.queueLearning(principal.workspaceId, ticket.id);
+    return ticket;
   });
 
   app.post('/tickets/:id/messages', {
