@@ -5,9 +5,7 @@ import { asksForHuman, decide } from './policy.js';
 import type { RetrievedPassage, Stage } from './types.js';
 import { customerText } from './understand.js';
 
-/** The tag a ticket carries once its customer asked for a human. */
-export { HUMAN_REQUESTED as HUMAN_REQUESTED_TAG } from '../services/controls.js';
-import { HUMAN_REQUESTED as HUMAN_REQUESTED_TAG } from '../services/controls.js';
+import { HUMAN_REQUESTED } from '../domain/tags.js';
 
 type Understood = { language?: LanguageResult; intent?: IntentPrediction | null; sentiment?: SentimentResult };
 
@@ -59,7 +57,7 @@ export const decideStage: Stage = {
       repeatContacts,
       reopenCount: input.ticket.reopenCount,
       aiReplies: input.messages.filter((m) => m.authorType === 'assistant' && m.visibility === 'public').length,
-      humanRequested: input.ticket.tags.includes(HUMAN_REQUESTED_TAG) || asksForHuman(text),
+      humanRequested: input.ticket.tags.includes(HUMAN_REQUESTED) || asksForHuman(text),
       playbook,
       retrievalScore: passages[0]?.score ?? null,
     });

@@ -6,7 +6,7 @@ import { getTicketDetail } from '../services/tickets.js';
 import type { Database } from '../store/db.js';
 import { decisions, tickets } from '../store/schema.js';
 import { autonomyOf } from '../domain/settings.js';
-import { AI_ANSWERED, DRAFT_PREFIX } from '../services/controls.js';
+import { AI_ANSWERED, DRAFT_PREFIX } from '../domain/tags.js';
 import { addMessage, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { decideStage, resolveStage, retrieveStage } from './decide.js';

@@ -1,5 +1,6 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
+import { AI_ANSWERED, DRAFT_PREFIX, HUMAN_REQUESTED } from '../domain/tags.js';
 import { AutonomySettingsPatchSchema, autonomyOf, type AutonomySettings } from '../domain/settings.js';
 import type { Ticket } from '../domain/schemas.js';
 import type { z } from 'zod';
@@ -9,9 +10,6 @@ import { appendEvent } from './events.js';
 import { addMessage, getTicket, updateTicket } from './tickets.js';
 import { getWorkspace } from './workspaces.js';
 
-export const HUMAN_REQUESTED = 'human_requested';
-export const AI_ANSWERED = 'ai_answered';
-export const DRAFT_PREFIX = 'Suggested reply (awaiting approval):\n\n';
 
 /**
  * The customer's own controls: "this solved it" confirms (or sets) the resolution; "I need a human"
