@@ -6,6 +6,8 @@ import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
 import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
+import { applySla } from './sla/state.js';
+import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
@@ -107,7 +109,11 @@ export class Deskmind {
 
   /** Opens a ticket and queues its pipeline. */
   async createTicket(workspaceId: string, actor: Actor, input: TicketCreate) {
-    const result = await this.tx(workspaceId, actor, (ctx) => ticketOps.createTicket(ctx, input));
+    const result = await this.tx(workspaceId, actor, async (ctx) => {
+      const created = await ticketOps.createTicket(ctx, input);
+      await applySla(ctx, created.ticket.id);
+      return created;
+    });
     await this.queuePipeline(workspaceId, result.ticket.id, 'created');
     return result;
   }
@@ -150,13 +156,16 @@ export class Deskmind {
   }
 
   /** Closes quiet resolved tickets, wakes snoozed ones, and re-queues new tickets whose pipeline never ran. */
-  async sweep(): Promise<{ closed: number; woken: number; requeued: number }> {
-    const total = { closed: 0, woken: 0, requeued: 0 };
+  async sweep(): Promise<{ closed: number; woken: number; requeued: number; escalated: number; breached: number }> {
+    const total = { closed: 0, woken: 0, requeued: 0, escalated: 0, breached: 0 };
     const ws = await this.database.db.select({ id: workspaces.id }).from(workspaces);
     for (const { id } of ws) {
       const r = await this.tx(id, { type: 'system', id: null }, (ctx) => ticketOps.sweepLifecycle(ctx, { closeAfterHours: this.config.closeAfterHours }));
       total.closed += r.closed;
       total.woken += r.woken;
+      const sla = await this.tx(id, { type: 'system', id: null }, (ctx) => sweepSla(ctx, this.now()));
+      total.escalated += sla.escalated;
+      total.breached += sla.breached;
     }
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db
@@ -188,7 +197,7 @@ export class Deskmind {
     });
     await this.jobs.work(sweepJob, { concurrency: 1, pollingIntervalSeconds: 2 }, async () => {
       const r = await this.sweep();
-      if (r.closed || r.woken || r.requeued) this.logger.info(r, 'lifecycle sweep');
+      if (Object.values(r).some((n) => n > 0)) this.logger.info(r, 'lifecycle sweep');
     });
     this.sweepTimer = setInterval(() => {
       this.jobs.enqueueSweep().catch((err) => this.logger.warn({ err }, 'could not queue the sweep'));

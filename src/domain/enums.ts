@@ -48,6 +48,8 @@ export const EVENT_TYPES = [
   'team.changed',
   'ticket.routed',
   'ticket.merged',
+  'sla.at_risk',
+  'sla.breached',
   'outcome.recorded',
   'settings.changed',
   'model.updated',

@@ -3,6 +3,7 @@ import { autonomyOf } from '../domain/settings.js';
 import { AI_ANSWERED, DRAFT_PREFIX } from '../domain/tags.js';
 import { applyAssignment } from '../routing/apply.js';
 import { routeStage } from '../routing/stage.js';
+import { applySla } from '../sla/state.js';
 import { getAccount } from '../services/accounts.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
@@ -92,6 +93,7 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
         if (row.priority === action.priority) break;
         await ctx.db.update(tickets).set({ priority: action.priority }).where(eq(tickets.id, ticketId));
         await appendEvent(ctx, 'ticket.priority_changed', ticketId, { from: row.priority, to: action.priority });
+        await applySla(ctx, ticketId);
         break;
       case 'add_tags': {
         const tags = [...new Set([...row.tags, ...action.tags])];

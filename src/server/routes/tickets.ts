@@ -15,6 +15,7 @@ import {
 } from '../../domain/schemas.js';
 import { approveDraft, getAutonomy, recordCustomerOutcome, updateAutonomy } from '../../services/controls.js';
 import { appendEvent } from '../../services/events.js';
+import { applySla } from '../../sla/state.js';
 import { buildHandoffPacket, HandoffPacketSchema } from '../../handoff/packet.js';
 import { getTicket, getTicketDetail, listTickets, updateTicket } from '../../services/tickets.js';
 import { getWorkspace, rotateSigningSecret } from '../../services/workspaces.js';
@@ -61,7 +62,11 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     schema: { tags: ['tickets'], summary: 'Change status, priority, assignee, team, intent, tags or subject', params: Params, body: TicketPatchSchema, response: { 200: TicketSchema } },
   }, async (request) => {
     const principal = principalOf(request);
-    const ticket = await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateTicket(ctx, request.params.id, request.body));
+    const ticket = await desk.tx(principal.workspaceId, actorOf(principal), async (ctx) => {
+      const updated = await updateTicket(ctx, request.params.id, request.body);
+      if (request.body.priority) await applySla(ctx, updated.id); // new priority, new targets
+      return getTicket(ctx, updated.id);
+    });
     // A person labelled, relabelled or confirmed the intent: the model learns from it, online.
     if (request.body.intent) await desk.queueLearning(principal.workspaceId, ticket.id);
     return ticket;

@@ -1,0 +1,50 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { DeskmindError } from '../domain/errors.js';
+import type { Ctx } from '../services/context.js';
+import { teamMembers, teams, tickets } from '../store/schema.js';
+import type { QueueItem, QueueQuery } from './schemas.js';
+import { slaState } from './state.js';
+
+/** Statuses of the tickets in the queue. */
+export const QUEUE_STATUSES = ['new', 'open', 'pending'] as const;
+
+/** The earliest due time still running on a ticket (first response until replied, then resolution), as SQL. */
+export const nextDueSql = sql`least(case when ${tickets.firstResponseAt} is null then ${tickets.firstResponseDueAt} end, ${tickets.resolutionDueAt})`;
+const priorityRankSql = sql`case ${tickets.priority} when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end`;
+
+/**
+ * The priority queue: new, open and pending tickets by urgency — priority, then the earliest SLA due
+ * time still running, then age — each with its SLA state. Views: `mine` (the agent's, needs `agentId`),
+ * `team` (`teamId`, else the agent's teams), `unassigned`, `all`; `teamId` narrows any view.
+ */
+export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string | null }): Promise<QueueItem[]> {
+  const invalid = (path: string, message: string) => new DeskmindError('validation_failed', message, { issues: [{ path, message }] });
+  let teamIds: string[] | null = query.teamId ? [query.teamId] : null;
+  if (query.view === 'mine' && !query.agentId) throw invalid('view', 'The "mine" view needs an agent session');
+  if (query.view === 'team' && !teamIds) {
+    if (!query.agentId) throw invalid('teamId', 'The "team" view needs a teamId, or an agent session');
+    const rows = await ctx.db
+      .select({ teamId: teamMembers.teamId })
+      .from(teamMembers)
+      .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+      .where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teamMembers.agentId, query.agentId)));
+    teamIds = rows.map((r) => r.teamId);
+    if (!teamIds.length) return [];
+  }
+  const rows = await ctx.db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.workspaceId, ctx.workspaceId),
+        inArray(tickets.status, [...QUEUE_STATUSES]),
+        query.view === 'mine' ? eq(tickets.assigneeId, query.agentId!) : undefined,
+        query.view === 'unassigned' ? isNull(tickets.assigneeId) : undefined,
+        teamIds ? inArray(tickets.teamId, teamIds) : undefined,
+      ),
+    )
+    .orderBy(priorityRankSql, sql`${nextDueSql} asc nulls last`, asc(tickets.createdAt), asc(tickets.id))
+    .limit(query.limit);
+  const now = ctx.now();
+  return rows.map(({ workspaceId: _w, search: _s, ...ticket }) => ({ ...ticket, sla: slaState(ticket, now) }));
+}

@@ -1,0 +1,74 @@
+import { and, eq } from 'drizzle-orm';
+import { notFound } from '../domain/errors.js';
+import type { Ctx } from '../services/context.js';
+import { getWorkspace } from '../services/workspaces.js';
+import { accounts, customers, tickets } from '../store/schema.js';
+import { addBusinessMinutes } from './business-time.js';
+import type { SlaState, SlaTargetState } from './schemas.js';
+import { calendarOf, matchPolicy, slaOf } from './settings.js';
+
+/** The ticket fields the SLA reads. */
+export type SlaFields = Pick<
+  typeof tickets.$inferSelect,
+  'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt' | 'firstResponseAt' | 'resolvedAt' | 'closedAt' | 'slaEscalatedAt'
+>;
+
+const MINUTE = 60_000;
+
+/** One target's state: met when done by the due time, breached when done late or still open past it. */
+export function targetState(dueAt: Date | null, doneAt: Date | null, now: Date): SlaTargetState {
+  if (!dueAt) return { dueAt: null, met: false, breached: false, remainingMinutes: null };
+  const due = dueAt.getTime();
+  return {
+    dueAt,
+    met: !!doneAt && doneAt.getTime() <= due,
+    breached: (doneAt ?? now).getTime() > due,
+    remainingMinutes: doneAt ? null : Math.floor((due - now.getTime()) / MINUTE),
+  };
+}
+
+/**
+ * A ticket's SLA at `now`: the first response is met by `firstResponseAt`, the resolution by `resolvedAt`
+ * (or `closedAt` for a ticket closed without being resolved). Pure.
+ */
+export function slaState(ticket: SlaFields, now: Date): SlaState {
+  return {
+    policy: ticket.slaPolicy,
+    firstResponse: targetState(ticket.firstResponseDueAt, ticket.firstResponseAt, now),
+    resolution: targetState(ticket.resolutionDueAt, ticket.resolvedAt ?? ticket.closedAt, now),
+    escalatedAt: ticket.slaEscalatedAt,
+  };
+}
+
+/**
+ * Computes and stores a ticket's SLA policy and due times from its account's tier (the workspace's default
+ * tier without one) and its priority, counted from when the ticket was created. Call after creating a
+ * ticket and after a person or the pipeline changes its priority (not for the SLA sweep's own escalation,
+ * which keeps the due times). Returns the ticket's SLA state. Call inside a transaction.
+ */
+export async function applySla(ctx: Ctx, ticketId: string): Promise<SlaState> {
+  const [row] = await ctx.db
+    .select({ ticket: tickets, tier: accounts.tier })
+    .from(tickets)
+    .leftJoin(customers, eq(customers.id, tickets.customerId))
+    .leftJoin(accounts, eq(accounts.id, customers.accountId))
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
+  if (!row) throw notFound('Ticket', ticketId);
+  const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
+  const policy = matchPolicy(settings, row.tier ?? settings.defaultTier, row.ticket.priority);
+  const calendar = calendarOf(settings, policy);
+  const set = {
+    slaPolicy: policy?.name ?? null,
+    firstResponseDueAt: policy ? addBusinessMinutes(row.ticket.createdAt, policy.firstResponseMinutes, calendar) : null,
+    resolutionDueAt: policy ? addBusinessMinutes(row.ticket.createdAt, policy.resolutionMinutes, calendar) : null,
+  };
+  await ctx.db.update(tickets).set(set).where(eq(tickets.id, ticketId));
+  return slaState({ ...row.ticket, ...set }, ctx.now());
+}
+
+/** A stored ticket's SLA state now. */
+export async function getTicketSla(ctx: Ctx, ticketId: string): Promise<SlaState> {
+  const [row] = await ctx.db.select().from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
+  if (!row) throw notFound('Ticket', ticketId);
+  return slaState(row, ctx.now());
+}
