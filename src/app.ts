@@ -13,7 +13,7 @@ import { IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
 import { dbRoutingPort } from './routing/port.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
-import { createLlmProvider } from './resolution/llm.js';
+import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { runPipeline } from './pipeline/runner.js';
 import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import type { Actor, Ctx } from './services/context.js';
@@ -49,6 +49,8 @@ export class Deskmind {
   readonly intentModels: IntentModels;
   /** Embeds knowledge-base chunks and questions (built-in, or an OpenAI-compatible endpoint). */
   readonly embedder: Embedder;
+  /** The configured OpenAI-compatible chat model, or null (the default: no LLM). */
+  readonly llm: LlmProvider | null;
   readonly ports: PipelinePorts;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -62,13 +64,14 @@ export class Deskmind {
   ) {
     this.intentModels = new IntentModels(database);
     this.embedder = createEmbedder(config);
+    this.llm = createLlmProvider(config);
     this.ports = {
       predictIntent: async (workspaceId, text) => {
         const entry = await this.intentModels.get(workspaceId);
         if (!entry) return null;
         return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
       },
-      ...resolutionPorts({ database, embedder: this.embedder, llm: createLlmProvider(config), now }),
+      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now }),
       routing: dbRoutingPort(database),
     };
   }

@@ -61,4 +61,25 @@ describe('resolution with an OpenAI-compatible LLM', () => {
     expect(handoff.data.reason).toBe(reason);
     expect(stage(detail, 'resolve').result).toMatchObject({ composed: false });
   });
+
+  it('summarises the handoff packet with the LLM, redacted on the way out and restored on the way back', async () => {
+    llm.behave({ status: 500 });
+    const detail = await ask('I forgot my password and the reset email never arrives. I already checked my spam folder. My email is maria.lopez@initech.example');
+    llm.behave({
+      content: (body: any) => {
+        const user = String(body.messages.at(-1).content);
+        const email = /\[EMAIL_\d+\]/.exec(user)?.[0] ?? 'unknown';
+        return `The customer cannot log in because the reset email sent to ${email} never arrives. They already checked their spam folder.`;
+      },
+    });
+    const before = llm.requests.length;
+    const packet = (await t.server.inject({ method: 'GET', url: `/api/v1/tickets/${detail.id}/handoff`, headers: { authorization: `Bearer ${key}` } })).json();
+    expect(packet.summarySource).toBe('llm');
+    expect(packet.summary.join(' ')).toContain('maria.lopez@initech.example');
+    expect(llm.requests.slice(before).map((r) => r.raw).join('')).not.toContain('maria.lopez@initech.example');
+    llm.behave({ status: 500 });
+    const fallback = (await t.server.inject({ method: 'GET', url: `/api/v1/tickets/${detail.id}/handoff`, headers: { authorization: `Bearer ${key}` } })).json();
+    expect(fallback.summarySource).toBe('extractive');
+    expect(fallback.summary.length).toBeGreaterThan(0);
+  });
 });

@@ -6,12 +6,16 @@ import { getAccount } from '../services/accounts.js';
 import type { Ctx } from '../services/context.js';
 import { getTicketDetail } from '../services/tickets.js';
 import { messages, tickets } from '../store/schema.js';
-import { alreadyTried, summarise } from './summary.js';
+import { createRedactor } from '../resolution/redact.js';
+import type { LlmProvider } from '../resolution/llm.js';
+import { alreadyTried, sentencesOf, summarise } from './summary.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({
   ticketId: z.uuid(),
   summary: z.array(z.string()),
+  /** `extractive` (the customer's own central sentences) or `llm` (a configured model's summary). */
+  summarySource: z.enum(['extractive', 'llm']),
   alreadyTried: z.array(z.string()),
   aiSaid: z.array(z.object({ text: z.string(), visibility: z.string(), at: Timestamp })),
   whyHandedOff: z.object({ reason: z.string().nullable(), failed: z.array(z.string()), detail: z.string().nullable() }),
@@ -33,8 +37,29 @@ export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
 
 type Rec = Record<string, any>;
 
+/**
+ * Summarises with the configured LLM: the conversation goes out with personal data redacted, and the
+ * summary comes back with it restored. Any failure keeps the extractive summary.
+ */
+async function llmSummary(llm: LlmProvider, texts: string[], customerName: string | null): Promise<string[] | null> {
+  const redactor = createRedactor({ names: [customerName] });
+  const conversation = texts.map((t, i) => `Message ${i + 1}: ${redactor.redact(t)}`).join('\n\n');
+  const completion = await llm.draft({
+    messages: [
+      { role: 'system', content: 'You brief a support agent taking over a ticket. Summarise the customer\'s problem in at most three short sentences, using only facts from the messages. No greeting, no advice.' },
+      { role: 'user', content: conversation },
+    ],
+    maxTokens: 200,
+    temperature: 0,
+  });
+  if (!completion.ok || !completion.content.trim()) return null;
+  const restored = redactor.restore(completion.content.trim());
+  if (restored.unknown.length) return null;
+  return sentencesOf(restored.text).slice(0, 3);
+}
+
 /** Builds the handoff packet of a ticket from its conversation, decision record and history. */
-export async function buildHandoffPacket(ctx: Ctx, ticketId: string): Promise<HandoffPacket> {
+export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm?: LlmProvider | null } = {}): Promise<HandoffPacket> {
   const detail = await getTicketDetail(ctx, ticketId);
   const fromCustomer = detail.messages.filter((m) => m.authorType === 'customer' && m.visibility === 'public');
   const texts = fromCustomer.map((m) => m.text);
@@ -65,9 +90,11 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string): Promise<Ha
   const suggested = resolve?.reply
     ? { text: String(resolve.reply), sources: (resolve.sources ?? []) as { articleId: string; title: string }[] }
     : null;
+  const fromLlm = opts.llm && texts.length ? await llmSummary(opts.llm, texts, detail.customer?.name ?? null) : null;
   return {
     ticketId,
-    summary: summarise(texts),
+    summary: fromLlm ?? summarise(texts),
+    summarySource: fromLlm ? 'llm' : 'extractive',
     alreadyTried: alreadyTried(texts),
     aiSaid: detail.messages.filter((m) => m.authorType === 'assistant').map((m) => ({ text: m.text, visibility: m.visibility, at: m.createdAt })),
     whyHandedOff: {

@@ -141,7 +141,7 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       params: Params,
       response: { 200: HandoffPacketSchema },
     },
-  }, async (request) => buildHandoffPacket(ctxOf(desk, request), request.params.id));
+  }, async (request) => buildHandoffPacket(ctxOf(desk, request), request.params.id, { llm: desk.llm }));
 
   app.post('/tickets/:id/replay', {
     config: { access: STAFF },
