@@ -155,4 +155,20 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
       await backend.close();
     }
   });
+
+  it('suggests articles for the questions no article could answer', async () => {
+    // Let how-to questions through the confidence check, so the knowledge base is what decides.
+    await call('PATCH', '/api/v1/settings/autonomy', { intentThresholds: { how_to: 0.2 } });
+    const asked = [];
+    for (const [i, text] of ['How do I rename a pipeline in the editor?', 'How can I rename my pipeline?', 'Is there a way to rename pipelines in bulk?'].entries()) {
+      asked.push(await ask('Rename', text, { email: `rename${i}@initech.example`, name: 'Rene', accountExternalId: 'acc_initech' }));
+    }
+    await call('PATCH', '/api/v1/settings/autonomy', { intentThresholds: { how_to: 0.9 } });
+    const unanswered = asked.filter((d) => d.timeline.find((e: any) => e.type === 'ticket.handed_off')?.data.reason === 'compose_ungrounded');
+    expect(unanswered.length, JSON.stringify(asked.map((d) => [d.status, d.intent, d.timeline.find((e: any) => e.type === 'ticket.handed_off')?.data.reason]))).toBeGreaterThan(0);
+    const suggestions = (await call('GET', '/api/v1/knowledge/suggestions')).body.data;
+    const group = suggestions.find((g: any) => g.examples.some((e: any) => unanswered.some((d) => d.id === e.id)));
+    expect(group.tickets).toBeGreaterThanOrEqual(unanswered.length);
+    expect(group.keyPhrases).toContain('renam');
+  });
 });

@@ -8,7 +8,7 @@ import type { ComposedReply, PipelineInput, PipelinePorts, PlaybookView, Retriev
 import { customerText } from './understand.js';
 
 /** Least share of the question an extractive answer must cover to be sent. */
-export const MIN_ANSWER_COVERAGE = 0.2;
+export const MIN_ANSWER_COVERAGE = 0.5;
 
 /** The knowledge, playbook and composition ports of the pipeline, over the database and the configured providers. */
 export function resolutionPorts(deps: {

@@ -2,7 +2,6 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { Deskmind, createLogger } from '../../app.js';
 import { loadConfig, type Config } from '../../config.js';
 import { IdSchema } from '../../domain/schemas.js';
-import { createEmbedder } from '../../knowledge/embedders.js';
 import { importArticles, readArticleSource } from '../../knowledge/import.js';
 import type { ArticleImportResult } from '../../knowledge/schemas.js';
 import { systemActor } from '../../services/context.js';
@@ -30,7 +29,7 @@ export async function runKbImport(source: string, opts: { workspace: string }, c
   const desk = await Deskmind.open({ config, logger: createLogger(config, 'stderr'), worker: false });
   try {
     await getWorkspace(desk.database.db, opts.workspace);
-    return await importArticles(desk.ctx(opts.workspace, systemActor), createEmbedder(config), items);
+    return await importArticles(desk.ctx(opts.workspace, systemActor), desk.embedder, items);
   } finally {
     await desk.close();
   }

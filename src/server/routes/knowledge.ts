@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ArticleSuggestionSchema, suggestArticles } from '../../learning/suggestions.js';
 import type { Deskmind } from '../../app.js';
 import { IdSchema, PageSchema } from '../../domain/schemas.js';
 import * as articleOps from '../../knowledge/articles.js';
-import { createEmbedder } from '../../knowledge/embedders.js';
 import { articleItems, importArticles } from '../../knowledge/import.js';
 import { retrieve } from '../../knowledge/retrieval.js';
 import {
@@ -25,7 +25,7 @@ const ImportBody = z.array(z.unknown()).min(1).max(1000);
 
 /** The knowledge base: articles, their versions, import and hybrid search. STAFF reads and searches, ADMIN writes. */
 export const knowledgeRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  const embedder = createEmbedder(desk.config);
+  const { embedder } = desk;
   const tags = ['knowledge'];
 
   app.post('/articles', { config: { access: ADMIN }, schema: { tags, summary: 'Create an article', body: ArticleInputSchema, response: { 201: ArticleSchema } } },
@@ -59,4 +59,14 @@ export const knowledgeRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async 
     const { q, k, intent, tier } = request.query;
     return retrieve(ctxOf(desk, request), embedder, q, { k, intent, tier });
   });
+
+  app.get('/knowledge/suggestions', {
+    config: { access: STAFF },
+    schema: {
+      tags: ['knowledge'],
+      summary: 'Articles to write: recent tickets no article could answer, grouped by intent with key phrases and examples',
+      querystring: z.object({ days: z.coerce.number().int().min(1).max(365).default(30), limit: z.coerce.number().int().min(1).max(100).default(20) }).strict(),
+      response: { 200: z.object({ data: z.array(ArticleSuggestionSchema) }) },
+    },
+  }, async (request) => ({ data: await suggestArticles(ctxOf(desk, request), request.query) }));
 };
