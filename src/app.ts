@@ -6,6 +6,7 @@ import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
 import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
+import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { applySla } from './sla/state.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
@@ -169,6 +170,8 @@ export class Deskmind {
       const sla = await this.tx(id, { type: 'system', id: null }, (ctx) => sweepSla(ctx, this.now()));
       total.escalated += sla.escalated;
       total.breached += sla.breached;
+      // Autonomy thresholds move with the evidence, at most once a day.
+      await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
     }
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db

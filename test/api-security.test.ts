@@ -58,7 +58,7 @@ describe.each(backends())('API safety on %s', (kind) => {
         const resource = path.startsWith('/api/v1/routing/rules') ? 'rules' : path.split('/')[3]!;
         const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro }[resource];
         const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
-        const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {} };
+        const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {}, csat: { rating: 1 } };
         const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
         if (resource === 'playbooks') {
           // Playbooks are keyed by intent inside a workspace: B works on its own; A's is checked below.

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { ZodError } from 'zod';
 import { DeskmindError, ERRORS, type ErrorCode, type FieldIssue } from '../domain/errors.js';
 
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -38,6 +39,10 @@ export function errorHandler(err: FastifyError | Error, request: FastifyRequest,
       path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
       message: v.message ?? 'invalid',
     }));
+    return sendProblem(reply, 'validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
+  }
+  if (err instanceof ZodError) {
+    const issues = err.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
     return sendProblem(reply, 'validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
   }
   const code = (err as FastifyError).code;

@@ -14,6 +14,7 @@ import { knowledgeRoutes } from './routes/knowledge.js';
 import { peopleRoutes } from './routes/people.js';
 import { playbookRoutes } from './routes/playbooks.js';
 import { routingRoutes } from './routes/routing.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { slaRoutes } from './routes/sla.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { sessionRoutes } from './routes/session.js';
@@ -82,6 +83,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(routingRoutes(desk));
     await api.register(workflowRoutes(desk));
     await api.register(slaRoutes(desk));
+    await api.register(metricsRoutes(desk));
   }, { prefix: '/api/v1' });
   return app;
 }
