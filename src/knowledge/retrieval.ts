@@ -71,17 +71,22 @@ async function fingerprint(ctx: Ctx): Promise<string> {
   return `${row?.n ?? 0}:${row?.h ?? '0'}`;
 }
 
+/** A chunk with its article's metadata, as retrieval reads it. */
+const CHUNK_COLUMNS = {
+  chunkId: articleChunks.id,
+  articleId: articleChunks.articleId,
+  title: articles.title,
+  heading: articleChunks.heading,
+  text: articleChunks.text,
+  tiers: articles.tiers,
+  intents: articles.intents,
+  usefulness: articles.usefulness,
+};
+
 async function loadIndex(ctx: Ctx, embedder: Embedder, print: string): Promise<WorkspaceIndex> {
   const rows = await ctx.db
     .select({
-      chunkId: articleChunks.id,
-      articleId: articleChunks.articleId,
-      title: articles.title,
-      heading: articleChunks.heading,
-      text: articleChunks.text,
-      tiers: articles.tiers,
-      intents: articles.intents,
-      usefulness: articles.usefulness,
+      ...CHUNK_COLUMNS,
       embedding: articleChunks.embedding,
       embedder: articleChunks.embedder,
     })
@@ -244,16 +249,7 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
 /** The chunks (with their article's metadata) of full-text matches, used when the in-memory index is unavailable. */
 async function chunksById(ctx: Ctx, ids: string[]): Promise<IndexedChunk[]> {
   const rows = await ctx.db
-    .select({
-      chunkId: articleChunks.id,
-      articleId: articleChunks.articleId,
-      title: articles.title,
-      heading: articleChunks.heading,
-      text: articleChunks.text,
-      tiers: articles.tiers,
-      intents: articles.intents,
-      usefulness: articles.usefulness,
-    })
+    .select(CHUNK_COLUMNS)
     .from(articleChunks)
     .innerJoin(articles, eq(articles.id, articleChunks.articleId))
     .where(and(eq(articleChunks.workspaceId, ctx.workspaceId), inArray(articleChunks.id, ids)));
