@@ -101,6 +101,13 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
     expect(draft.text).toMatch(/Cancel subscription/);
     const approved = await call('POST', `/api/v1/tickets/${detail.id}/draft/approve`, {});
     expect(approved.body.status).toBe('resolved');
+    // A draft the agent ignores, answering themselves, counts as discarded (once).
+    const other = await ask('Cancel', 'How can I cancel my subscription please?', { email: 'shadow2@initech.example', name: 'Sam', accountExternalId: 'acc_initech' });
+    expect(decision(other, 'decide').result.decision).toBe('draft');
+    await call('POST', `/api/v1/tickets/${other.id}/messages`, { authorType: 'agent', text: 'Happy to help: go to Settings, then Billing.' });
+    await call('POST', `/api/v1/tickets/${other.id}/messages`, { authorType: 'agent', text: 'Anything else?' });
+    const outcomes = (await call('GET', `/api/v1/tickets/${other.id}`)).body.timeline.filter((e: any) => e.type === 'outcome.recorded');
+    expect(outcomes.map((e: any) => e.data.outcome)).toEqual(['draft_discarded']);
   });
 
   it('replays a decision with the current settings without changing anything', async () => {

@@ -1,10 +1,10 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { AI_ANSWERED, DRAFT_PREFIX, HUMAN_REQUESTED } from '../domain/tags.js';
 import { AutonomySettingsPatchSchema, autonomyOf, type AutonomySettings } from '../domain/settings.js';
 import type { Ticket } from '../domain/schemas.js';
 import type { z } from 'zod';
-import { messages, workspaces } from '../store/schema.js';
+import { events, messages, workspaces } from '../store/schema.js';
 import type { Ctx } from './context.js';
 import { appendEvent } from './events.js';
 import { addMessage, getTicket, updateTicket } from './tickets.js';
@@ -49,6 +49,35 @@ export async function approveDraft(ctx: Ctx, ticketId: string, edited?: string):
   await appendEvent(ctx, 'outcome.recorded', ticketId, { outcome: text === original ? 'draft_approved' : 'draft_edited' });
   const ticket = await getTicket(ctx, ticketId);
   return updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...ticket.tags, AI_ANSWERED])] });
+}
+
+/**
+ * When an agent answers a ticket themselves while the assistant's draft waits for approval, the draft
+ * was discarded: recorded once, as an outcome the learning loop counts.
+ */
+export async function recordDraftDiscarded(ctx: Ctx, ticketId: string): Promise<boolean> {
+  const [draft] = await ctx.db
+    .select({ createdAt: messages.createdAt, text: messages.bodyText })
+    .from(messages)
+    .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant'), eq(messages.visibility, 'internal')))
+    .orderBy(desc(messages.createdAt))
+    .limit(1);
+  if (!draft || !draft.text.startsWith(DRAFT_PREFIX)) return false;
+  const settled = await ctx.db
+    .select({ id: events.id })
+    .from(events)
+    .where(
+      and(
+        eq(events.ticketId, ticketId),
+        eq(events.type, 'outcome.recorded'),
+        gte(events.createdAt, draft.createdAt),
+        inArray(sql`${events.data} ->> 'outcome'`, ['draft_approved', 'draft_edited', 'draft_discarded']),
+      ),
+    )
+    .limit(1);
+  if (settled.length) return false;
+  await appendEvent(ctx, 'outcome.recorded', ticketId, { outcome: 'draft_discarded' });
+  return true;
 }
 
 /** The workspace's autonomy settings. */

@@ -13,7 +13,7 @@ import {
   TicketPatchSchema,
   TicketSchema,
 } from '../../domain/schemas.js';
-import { approveDraft, getAutonomy, recordCustomerOutcome, updateAutonomy } from '../../services/controls.js';
+import { approveDraft, getAutonomy, recordCustomerOutcome, recordDraftDiscarded, updateAutonomy } from '../../services/controls.js';
 import { appendEvent } from '../../services/events.js';
 import { applySla } from '../../sla/state.js';
 import { buildHandoffPacket, HandoffPacketSchema } from '../../handoff/packet.js';
@@ -100,6 +100,9 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       author.id = (await getTicket(ctxOf(desk, request), request.params.id)).customerId;
     }
     const result = await desk.addMessage(principal.workspaceId, actorOf(principal), request.params.id, body, author);
+    if (author.type === 'agent' && body.visibility === 'public') {
+      await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => recordDraftDiscarded(ctx, request.params.id));
+    }
     return reply.code(201).send(result);
   });
 
