@@ -4,6 +4,7 @@ import { registerDemo } from './demo.js';
 import { registerEval } from './eval.js';
 import { registerImport } from './import.js';
 import { registerKb } from './kb.js';
+import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
 import { registerTrain } from './train.js';
 
@@ -11,4 +12,4 @@ import { registerTrain } from './train.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the `deskmind` CLI, in help order. */
-export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerKb, registerTrain, registerEval];
+export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerKb, registerTrain, registerEval, registerReplay];

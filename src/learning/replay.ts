@@ -1,0 +1,201 @@
+/**
+ * Replay: the learning curve of the understand → decide → learn loop, simulated in memory.
+ *
+ * A workspace model starts from K labelled examples per intent; a labelled stream is then replayed as
+ * tickets in order. Each ticket is classified, the decision policy decides (default autonomy settings,
+ * per-intent thresholds from the Wilson-bound tuner), a simulated customer accepts a correct answer or
+ * reopens a wrong one, and every label the loop learns (confirmed answers, agents' labels on reopened
+ * and handed-off tickets) updates the model online. Nothing is written to a database, and there is no
+ * knowledge base: every intent has an auto answer playbook and retrieval is taken as perfect.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AutonomySettingsSchema } from '../domain/settings.js';
+import { readLabelledFile } from '../nlp/eval.js';
+import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
+import { rng } from '../nlp/intent/model.js';
+import { detectLanguage } from '../nlp/language.js';
+import { analyseSentiment } from '../nlp/sentiment.js';
+import { asksForHuman, decide, thresholdFor } from '../pipeline/policy.js';
+import { LearningSettingsSchema, proposeThreshold, type ThresholdSample } from './thresholds.js';
+
+/** What the replay output says about how it was produced. */
+export const REPLAY_NOTE =
+  'in-memory simulation of the understand/decide/learn loop (no tickets are written to a database); ' +
+  'no knowledge base: every intent has an auto answer playbook and retrieval counts as perfect (retrievalScore 1); ' +
+  'a resolved ticket is accepted when the predicted intent equals its label, else reopened; ' +
+  'thresholds: proposeThreshold over each intent\'s autonomous answers so far, starting at the default; ' +
+  'every ticket\'s label updates the model online (without the production guard window that may roll an update back)';
+
+export const ReplayOptionsSchema = z.object({
+  /** Labelled examples per intent the model starts from. */
+  seedPerIntent: z.number().int().min(1).default(10),
+  /** Tickets per block of the learning curve. */
+  block: z.number().int().min(1).default(500),
+  /** Shuffle the stream with this seed (files sorted by label make a stream of one intent at a time); null keeps file order. */
+  shuffleSeed: z.number().int().nullable().default(null),
+});
+export type ReplayOptions = z.infer<typeof ReplayOptionsSchema>;
+
+/** One block of the learning curve. */
+export const ReplayBlockSchema = z.object({
+  /** 1-based index of the block's first ticket in the stream. */
+  from: z.number().int(),
+  tickets: z.number().int(),
+  /** Share of the block's tickets whose top intent equals the label. */
+  accuracy: z.number(),
+  /** Tickets resolved by the assistant and accepted, over the block's tickets. */
+  autoResolutionRate: z.number(),
+  /** Wrong answers among the block's autonomous answers; null when the assistant answered none. */
+  wrongAnswerRate: z.number().nullable(),
+  autonomousAnswers: z.number().int(),
+  /** Per-intent thresholds in force at the end of the block, over every known intent. */
+  thresholds: z.object({ mean: z.number(), min: z.number() }),
+});
+export type ReplayBlock = z.infer<typeof ReplayBlockSchema>;
+
+export const ReplayResultSchema = z.object({
+  note: z.string(),
+  rows: z.object({ seed: z.number().int(), stream: z.number().int(), test: z.number().int(), intents: z.number().int() }),
+  curve: z.array(ReplayBlockSchema),
+  final: z.object({
+    /** The model after the stream, on the test file. */
+    testAccuracy: z.number(),
+    /** Over the last block. */
+    autoResolutionRate: z.number(),
+    /** Over the last block's autonomous answers. */
+    wrongAnswerRate: z.number().nullable(),
+  }),
+  /** The same model trained at once on every seed and stream label, on the test file. */
+  batchTestAccuracy: z.number(),
+  seconds: z.number(),
+});
+export type ReplayResult = z.infer<typeof ReplayResultSchema>;
+
+/** The first `k` examples of each label (file order) and the rest, in order. */
+export function takeSeed(examples: LabelledExample[], k: number): { seed: LabelledExample[]; rest: LabelledExample[] } {
+  const taken = new Map<string, number>();
+  const seed: LabelledExample[] = [];
+  const rest: LabelledExample[] = [];
+  for (const e of examples) {
+    const n = taken.get(e.label) ?? 0;
+    if (n < k) {
+      taken.set(e.label, n + 1);
+      seed.push(e);
+    } else rest.push(e);
+  }
+  return { seed, rest };
+}
+
+/** A seeded Fisher–Yates shuffle (a copy). */
+export function shuffled<T>(items: T[], seed: number): T[] {
+  const r = rng(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Share of examples whose top intent is the label. */
+export function testAccuracy(model: IntentClassifier, test: LabelledExample[]): number {
+  if (test.length === 0) return 0;
+  return test.filter((e) => model.predict(e.text).topIntent === e.label).length / test.length;
+}
+
+/**
+ * Replays `stream` as tickets on a model trained on `seed` (K per intent of it) and scores the result
+ * on `test`; see the module comment for the simulation.
+ *
+ * @example replay(seedRows, streamRows, testRows, { seedPerIntent: 10, block: 500 }).curve.at(-1)?.accuracy
+ */
+export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[], test: LabelledExample[], options: Partial<ReplayOptions> = {}): ReplayResult {
+  const o = ReplayOptionsSchema.parse(options);
+  const t0 = performance.now();
+  const { seed } = takeSeed(seedRows, o.seedPerIntent);
+  const stream = o.shuffleSeed === null ? streamRows : shuffled(streamRows, o.shuffleSeed);
+  const model = IntentClassifier.train(seed);
+  const settings = AutonomySettingsSchema.parse({});
+  const learning = LearningSettingsSchema.parse({});
+  const samples = new Map<string, ThresholdSample[]>();
+  const playbook = { kind: 'answer' as const, mode: 'auto' as const, threshold: null };
+
+  const curve: ReplayBlock[] = [];
+  let blk = { correct: 0, accepted: 0, answers: 0, wrong: 0, n: 0 };
+  const closeBlock = (from: number) => {
+    const levels = model.labels.map((l) => thresholdFor(settings, l, null));
+    curve.push({
+      from,
+      tickets: blk.n,
+      accuracy: blk.correct / blk.n,
+      autoResolutionRate: blk.accepted / blk.n,
+      wrongAnswerRate: blk.answers ? blk.wrong / blk.answers : null,
+      autonomousAnswers: blk.answers,
+      thresholds: { mean: levels.reduce((a, b) => a + b, 0) / (levels.length || 1), min: levels.length ? Math.min(...levels) : settings.defaultThreshold },
+    });
+    blk = { correct: 0, accepted: 0, answers: 0, wrong: 0, n: 0 };
+  };
+
+  stream.forEach((ticket, i) => {
+    const intent = model.predict(ticket.text);
+    const decision = decide({
+      settings,
+      language: detectLanguage(ticket.text, { supported: settings.languages }),
+      intent,
+      sentiment: analyseSentiment(ticket.text),
+      text: ticket.text,
+      tier: null,
+      repeatContacts: 0,
+      reopenCount: 0,
+      aiReplies: 0,
+      humanRequested: asksForHuman(ticket.text),
+      playbook,
+      retrievalScore: 1,
+    });
+    const right = intent.topIntent === ticket.label;
+    blk.n++;
+    if (right) blk.correct++;
+    if (decision.decision === 'resolve' && intent.intent) {
+      // the customer accepts a right answer and reopens a wrong one; the tuner learns the outcome
+      blk.answers++;
+      if (right) blk.accepted++;
+      else blk.wrong++;
+      const list = samples.get(intent.intent) ?? [];
+      list.push({ confidence: intent.confidence, success: right });
+      samples.set(intent.intent, list);
+      const p = proposeThreshold({ intent: intent.intent, current: decision.threshold, samples: list, settings: learning });
+      if (p.action !== 'hold') settings.intentThresholds[intent.intent] = p.proposed;
+    }
+    // confirmed answer, or the agent's label on a reopened or handed-off ticket
+    model.update(ticket);
+    if (blk.n === o.block || i === stream.length - 1) closeBlock(i + 2 - blk.n);
+  });
+
+  const finalAccuracy = testAccuracy(model, test);
+  const batchTestAccuracy = testAccuracy(IntentClassifier.train([...seed, ...stream]), test);
+  const last = curve.at(-1);
+  return ReplayResultSchema.parse({
+    note: REPLAY_NOTE + (o.shuffleSeed === null ? '; stream in file order' : `; stream shuffled (seed ${o.shuffleSeed})`),
+    rows: { seed: seed.length, stream: stream.length, test: test.length, intents: model.labels.length },
+    curve,
+    final: { testAccuracy: finalAccuracy, autoResolutionRate: last?.autoResolutionRate ?? 0, wrongAnswerRate: last?.wrongAnswerRate ?? null },
+    batchTestAccuracy,
+    seconds: (performance.now() - t0) / 1000,
+  });
+}
+
+/**
+ * Reads the files and runs {@link replay}. When the seed and stream files are the same file, the
+ * stream is what remains of it after the seed (so no ticket was seen in training).
+ */
+export function replayFiles(
+  files: { seed: string; stream: string; test: string },
+  options: Partial<ReplayOptions> & { textColumn?: string; labelColumn?: string } = {},
+): ReplayResult {
+  const read = (path: string) => readLabelledFile(path, options.textColumn ?? 'text', options.labelColumn ?? 'label');
+  const o = ReplayOptionsSchema.parse(options);
+  const seedRows = read(files.seed);
+  const stream = resolve(files.seed) === resolve(files.stream) ? takeSeed(seedRows, o.seedPerIntent).rest : read(files.stream);
+  return replay(seedRows, stream, read(files.test), o);
+}
