@@ -80,7 +80,8 @@ async function handOff(ctx: Ctx, ticketId: string, reason: string, detail: strin
 /** Applies the stages' actions to the ticket as the assistant. */
 async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[]): Promise<void> {
   const [row] = await ctx.db.select().from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId))).for('update');
-  if (!row) return;
+  // The ticket may have been closed while the stages ran: a closed ticket is not touched.
+  if (!row || row.status === 'closed') return;
   for (const action of actions) {
     switch (action.type) {
       case 'set_intent':
