@@ -9,6 +9,7 @@ import { benchIntents } from './intents.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
+import { benchStarter } from './starter.js';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.sharedDataDir);
@@ -18,6 +19,7 @@ if (!existsSync(dataDir)) {
 } else {
   for (const [name, run] of [
     ['intents (Banking77)', benchIntents],
+    ['starter taxonomy (cross-validation)', benchStarter],
     ['retrieval (Bitext)', benchRetrieval],
     ['autonomous resolution (Bitext)', benchResolution],
     ['learning curve (Banking77 replay)', benchReplay],
