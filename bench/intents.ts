@@ -1,9 +1,11 @@
 /** Banking77 benchmark of the intent classifier (official split). */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateIntentFiles } from '../src/nlp/eval.js';
+
+import { loadavg } from 'node:os';
+import { machine, writeResult } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -25,8 +27,8 @@ export async function benchIntents(dataDir: string): Promise<object | null> {
     benchmark: 'intents-banking77',
     date: new Date().toISOString(),
     machine:
-      `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores (single-threaded run), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
-      `node ${process.version}; 1-min load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after (other processes inflate timings)`,
+      `${machine()} (single-threaded run), ` +
+      `1-min load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after (other processes inflate timings)`,
     note:
       'official Banking77 split; every threshold picked on a 15% stratified held-out slice of train (test never used for fitting); ' +
       'final model retrained on all of train (trainSeconds includes its own 10% calibration slice); ' +
@@ -34,7 +36,6 @@ export async function benchIntents(dataDir: string): Promise<object | null> {
     metrics,
   };
   const out = resolve(here, 'results', 'intents-banking77.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(record, null, 2) + '\n');
+  writeResult(out, record);
   return record;
 }

@@ -1,9 +1,10 @@
 /** Banking77 learning curve: `deskmind replay` from 10 examples per intent over the rest of train. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { replayFiles } from '../src/learning/replay.js';
+
+import { machine, writeResult } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SEED_PER_INTENT = 10;
@@ -27,7 +28,7 @@ export async function benchReplay(dataDir: string): Promise<object | null> {
   const record = {
     benchmark: 'replay-banking77',
     date: new Date().toISOString(),
-    machine: `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores (single-threaded run), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+    machine: `${machine()} (single-threaded run)`,
     method:
       `official Banking77 split; seed = the first ${SEED_PER_INTENT} train rows per intent, stream = the remaining train rows ` +
       `shuffled with seed ${SHUFFLE_SEED} (train.csv is sorted by intent, so file order would replay one intent at a time), ` +
@@ -36,7 +37,6 @@ export async function benchReplay(dataDir: string): Promise<object | null> {
     result,
   };
   const out = resolve(here, 'results', 'replay-banking77.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(record, null, 2) + '\n');
+  writeResult(out, record);
   return record;
 }

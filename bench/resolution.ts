@@ -1,6 +1,5 @@
 /** End-to-end benchmark of autonomous resolution (understand → retrieve → decide → resolve) on Bitext. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -13,6 +12,9 @@ import { systemActor } from '../src/services/context.js';
 import { getAutonomy, updateAutonomy } from '../src/services/controls.js';
 import { getTicketDetail } from '../src/services/tickets.js';
 import { openPglite } from '../src/store/db.js';
+
+import { loadavg } from 'node:os';
+import { machine, writeResult } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FILE = 'Bitext_Sample_Customer_Support_Training_Dataset.csv';
@@ -263,7 +265,7 @@ export async function benchResolution(dataDir: string): Promise<object | null> {
       benchmark: 'resolution-bitext',
       date: new Date().toISOString(),
       machine:
-        `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, in-memory PGlite; ` +
+        `${machine()}, in-memory PGlite; ` +
         `1-min load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after (other processes inflate timings)`,
       howMeasured:
         `Bitext (${rows.length} rows, ${intents.length} intents). Per intent, in file order: the first ${PART_A * 100}% of rows are part A, the rest part B. ` +
@@ -290,8 +292,7 @@ export async function benchResolution(dataDir: string): Promise<object | null> {
       totalSeconds: round((performance.now() - benchStarted) / 1000, 1),
     };
     const out = resolve(here, 'results', 'resolution-bitext.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(record, null, 2) + '\n');
+    writeResult(out, record);
     return record;
   } finally {
     await desk.close();

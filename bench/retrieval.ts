@@ -1,6 +1,5 @@
 /** Retrieval benchmark of the knowledge base on the Bitext customer-support data set. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -11,6 +10,8 @@ import { retrieve, type RetrieveOptions } from '../src/knowledge/retrieval.js';
 import { systemActor, type Ctx } from '../src/services/context.js';
 import { createWorkspace } from '../src/services/workspaces.js';
 import { openPglite } from '../src/store/db.js';
+
+import { machine, writeResult } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FILE = 'Bitext_Sample_Customer_Support_Training_Dataset.csv';
@@ -97,7 +98,7 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
     const record = {
       benchmark: 'retrieval-bitext',
       date: new Date().toISOString(),
-      machine: `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, in-memory PGlite`,
+      machine: `${machine()}, in-memory PGlite`,
       howMeasured:
         `Bitext (${rows.length} rows, ${byIntent.size} intents). One published article per intent, titled by the intent (e.g. "Cancel order"), ` +
         `whose body is the responses of the intent's first ${ARTICLE_ROWS} rows (file order); no request text is in any article. ` +
@@ -112,8 +113,7 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
       results,
     };
     const out = resolve(here, 'results', 'retrieval-bitext.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, JSON.stringify(record, null, 2) + '\n');
+    writeResult(out, record);
     return record;
   } finally {
     await database.close();

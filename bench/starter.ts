@@ -1,10 +1,11 @@
 /** How well the built-in starter taxonomy alone classifies its own phrasings (5-fold cross-validation). */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IntentClassifier } from '../src/nlp/intent/index.js';
 import { starterExamples } from '../src/nlp/taxonomy.js';
+
+import { machine, writeResult } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FOLDS = 5;
@@ -20,13 +21,12 @@ export async function benchStarter(): Promise<object> {
   const record = {
     benchmark: 'starter-taxonomy',
     date: new Date().toISOString(),
-    machine: `${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, node ${process.version}`,
+    machine: machine(),
     howMeasured: `${FOLDS}-fold cross-validation (every ${FOLDS}th example held out in turn) over the ${examples.length} starter phrasings of ${new Set(examples.map((e) => e.label)).size} intents; top-intent accuracy.`,
     examples: examples.length,
     accuracy: Number((correct / examples.length).toFixed(4)),
   };
   const out = resolve(here, 'results', 'starter-taxonomy.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(record, null, 2) + '\n');
+  writeResult(out, record);
   return record;
 }

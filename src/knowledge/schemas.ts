@@ -80,18 +80,10 @@ export const ArticleSchema = z.object({
 export type Article = z.infer<typeof ArticleSchema>;
 
 /** A saved version of an article, with who saved it. */
-export const ArticleVersionSchema = z.object({
+export const ArticleVersionSchema = ArticleSchema.pick({ version: true, title: true, body: true, tags: true, intents: true, tiers: true, walkthrough: true, createdAt: true }).extend({
   articleId: z.uuid(),
-  version: z.number().int(),
-  title: z.string(),
-  body: z.string(),
-  tags: z.array(z.string()),
-  intents: z.array(z.string()),
-  tiers: z.array(z.string()),
-  walkthrough: walkthroughOut,
   actorType: z.enum(ACTOR_TYPES),
   actorId: z.string().nullable(),
-  createdAt: Timestamp,
 });
 export type ArticleVersion = z.infer<typeof ArticleVersionSchema>;
 

@@ -3,8 +3,8 @@
  * with OpenAI's documented response shape. It records every request so tests can check what left the
  * machine, and can be told to be slow, to fail, or to answer with given text.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveLocally } from './http.js';
 
 /** A request the fake received. */
 export interface RecordedRequest {
@@ -42,21 +42,18 @@ function send(res: ServerResponse, status: number, body: unknown) {
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   let behaviour: FakeBehaviour = { content: 'OK' };
   const requests: RecordedRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any = null;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        body = null;
-      }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body });
-      const b = behaviour;
-      const answer = () => {
+  const server = await serveLocally((req, raw) => {
+    let body: any = null;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = null;
+    }
+    requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body });
+    const b = behaviour;
+    return {
+      delayMs: b.delayMs,
+      answer: (res) => {
         if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
         if (b.status) return send(res, b.status, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
         const content = typeof b.content === 'function' ? b.content(body) : (b.content ?? '');
@@ -68,28 +65,15 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
           choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
           usage: { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((raw.length + content.length) / 4) },
         });
-      };
-      if (b.delayMs) {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          if (!res.destroyed) answer();
-        }, b.delayMs);
-        timers.add(t);
-      } else answer();
-    });
+      },
+    };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${server.origin}/v1`,
     requests,
     behave(b) {
       behaviour = b;
     },
-    async close() {
-      timers.forEach(clearTimeout);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }
