@@ -20,6 +20,12 @@ import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import type { Actor, Ctx } from './services/context.js';
 import * as ticketOps from './services/tickets.js';
 import { createWorkspace } from './services/workspaces.js';
+import { ingestEmail, type InboundResult } from './channels/email/inbound.js';
+import { createMailSender, type MailSender } from './channels/email/outbound.js';
+import { parseEmail } from './channels/email/parse.js';
+import { workspaceByInboundAddress } from './channels/email/settings.js';
+import { startSmtpListener, type SmtpListener } from './channels/email/smtp.js';
+import { deliverOutbox, type DeliveryCounts } from './channels/outbox.js';
 import { openDatabase, type Database } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 
@@ -53,8 +59,14 @@ export class Deskmind {
   /** The configured OpenAI-compatible chat model, or null (the default: no LLM). */
   readonly llm: LlmProvider | null;
   readonly ports: PipelinePorts;
+  /** Sends outbound email replies through the configured SMTP relay (null: none configured). */
+  readonly mail: MailSender | null;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private outboxTimer: NodeJS.Timeout | undefined;
+  private outboxRun: Promise<unknown> | null = null;
+  private smtp: SmtpListener | null = null;
+  private closing = false;
 
   private constructor(
     readonly config: Config,
@@ -66,6 +78,7 @@ export class Deskmind {
     this.intentModels = new IntentModels(database);
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);
+    this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
     this.ports = {
       predictIntent: async (workspaceId, text) => {
         const entry = await this.intentModels.get(workspaceId);
@@ -190,6 +203,60 @@ export class Deskmind {
     return total;
   }
 
+  /**
+   * One pass of the outbox: numbers new deliveries, then sends the due webhooks, Slack notices and emails
+   * (the worker runs it every DESKMIND_OUTBOX_POLL_MS; tests call it directly).
+   */
+  async deliverOutbox(): Promise<DeliveryCounts> {
+    while (this.outboxRun) await this.outboxRun.catch(() => undefined);
+    const run = deliverOutbox({ database: this.database, now: this.now, logger: this.logger, mail: this.mail, maxAttempts: this.config.webhookMaxAttempts, timeoutMs: this.config.webhookTimeoutMs });
+    this.outboxRun = run;
+    try {
+      return await run;
+    } finally {
+      this.outboxRun = null;
+    }
+  }
+
+  /**
+   * Stores one inbound mail (raw RFC 5322 bytes) for each workspace whose inbound address is among the
+   * recipients, and queues the pipeline of the ticket it opened or continued.
+   */
+  async receiveEmail(raw: Buffer, recipients: string[]): Promise<InboundResult[]> {
+    const mail = await parseEmail(raw);
+    const workspaceIds = new Set<string>();
+    for (const r of recipients) {
+      const ws = await workspaceByInboundAddress(this.database.db, r);
+      if (ws) workspaceIds.add(ws);
+    }
+    const results: InboundResult[] = [];
+    const limits = { maxAttachments: this.config.emailMaxAttachments, maxAttachmentBytes: this.config.emailMaxAttachmentBytes };
+    for (const ws of workspaceIds) {
+      const result = await this.tx(ws, { type: 'integration', id: 'email' }, (ctx) => ingestEmail(ctx, mail, raw, recipients, limits));
+      if (result.status === 'created') await this.queuePipeline(ws, result.ticketId, 'created');
+      if (result.status === 'threaded') await this.queuePipeline(ws, result.ticketId, 'customer_message');
+      if (result.status === 'ignored') this.logger.info({ workspaceId: ws, reason: result.reason }, 'inbound email ignored');
+      results.push(result);
+    }
+    return results;
+  }
+
+  /** Starts the inbound SMTP listener (DESKMIND_SMTP_HOST / DESKMIND_SMTP_PORT unless given); returns its port. */
+  async startSmtp(opts: { host?: string; port?: number } = {}): Promise<number> {
+    if (this.smtp) return this.smtp.port;
+    this.smtp = await startSmtpListener({
+      host: opts.host ?? this.config.smtpHost,
+      port: opts.port ?? this.config.smtpPort ?? 0,
+      maxBytes: this.config.emailMaxBytes,
+      logger: this.logger,
+      accepts: async (address) => (await workspaceByInboundAddress(this.database.db, address)) !== null,
+      receive: async (raw, recipients) => {
+        await this.receiveEmail(raw, recipients);
+      },
+    });
+    return this.smtp.port;
+  }
+
   /** Starts processing jobs in this process. */
   async startWorker(): Promise<void> {
     if (this.workerStarted) return;
@@ -209,10 +276,26 @@ export class Deskmind {
       this.jobs.enqueueSweep().catch((err) => this.logger.warn({ err }, 'could not queue the sweep'));
     }, this.config.sweepIntervalSeconds * 1000);
     this.sweepTimer.unref();
+    const pollOutbox = () => {
+      this.outboxTimer = setTimeout(() => {
+        this.deliverOutbox()
+          .catch((err) => this.logger.warn({ err }, 'outbox delivery pass failed'))
+          .finally(() => {
+            if (!this.closing) pollOutbox();
+          });
+      }, this.config.outboxPollMs);
+      this.outboxTimer.unref();
+    };
+    pollOutbox();
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.outboxTimer) clearTimeout(this.outboxTimer);
+    await this.smtp?.close().catch((err) => this.logger.warn({ err }, 'smtp listener did not stop cleanly'));
+    await this.outboxRun?.catch(() => undefined);
+    this.mail?.close();
     await this.jobs.stop().catch((err) => this.logger.warn({ err }, 'job queue did not stop cleanly'));
     await this.database.close();
   }

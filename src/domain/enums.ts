@@ -56,5 +56,14 @@ export const EVENT_TYPES = [
   'model.update_rejected',
   'pipeline.completed',
   'pipeline.failed',
+  'anomaly.detected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Where the outbox delivers (src/channels): a signed webhook, a Slack incoming webhook, or an email through the relay. */
+export const OUTBOX_CHANNELS = ['webhook', 'slack', 'email'] as const;
+export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
+
+/** An outbox delivery: waiting (or retrying), delivered, or dead (given up after the last attempt; replayable). */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -1,25 +1,34 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
 import type { TimelineEvent } from '../domain/schemas.js';
+import { fanOut } from '../channels/fanout.js';
 import { events } from '../store/schema.js';
 import type { Ctx } from './context.js';
 
-/** Appends one event to the workspace's timeline (append-only: events are never updated). */
+/**
+ * Appends one event to the workspace's timeline (append-only: events are never updated) and writes the
+ * deliveries it causes to the outbox (src/channels), in the caller's transaction.
+ */
 export async function appendEvent(
   ctx: Ctx,
   type: EventType,
   ticketId: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  await ctx.db.insert(events).values({
-    workspaceId: ctx.workspaceId,
-    ticketId,
-    type,
-    actorType: ctx.actor.type,
-    actorId: ctx.actor.id,
-    data,
-    createdAt: ctx.now(),
-  });
+  const [row] = await ctx.db
+    .insert(events)
+    .values({
+      workspaceId: ctx.workspaceId,
+      ticketId,
+      type,
+      actorType: ctx.actor.type,
+      actorId: ctx.actor.id,
+      data,
+      createdAt: ctx.now(),
+    })
+    .returning({ id: events.id, createdAt: events.createdAt });
+  // Outbound webhooks, Slack notices and email replies: written to the outbox in the same transaction.
+  await fanOut(ctx, { id: row!.id, type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt: row!.createdAt });
 }
 
 /** The timeline of one ticket, oldest first. */

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   customType,
@@ -22,7 +23,9 @@ import type {
   ApiKeyRole,
   AuthorType,
   Channel,
+  DeliveryStatus,
   MessageVisibility,
+  OutboxChannel,
   Priority,
   TicketStatus,
 } from '../domain/enums.js';
@@ -395,4 +398,119 @@ export const routingRules = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex('routing_rules_name_uq').on(t.workspaceId, t.name), index('routing_rules_ws_idx').on(t.workspaceId, t.position)],
+);
+
+// ── channels (src/channels): outbound webhooks, Slack notices and the email channel ────────────────
+/** A webhook or Slack endpoint that receives the workspace's events through the outbox. */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    kind: text('kind').$type<'webhook' | 'slack'>().notNull().default('webhook'),
+    name: text('name'),
+    url: text('url').notNull(),
+    /** HMAC-SHA256 key of the signature header (shown to the admin once, at creation). */
+    secret: text('secret').notNull(),
+    /** Event types delivered; empty: every type. */
+    eventTypes: text('event_types').array().notNull().default(sql`'{}'::text[]`),
+    enabled: boolean('enabled').notNull().default(true),
+    /** One worker at a time delivers an endpoint's queue, in order. */
+    leaseUntil: ts('lease_until'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('webhook_endpoints_ws_idx').on(t.workspaceId)],
+);
+
+/**
+ * The durable outbox: one row per (event, endpoint) or outbound email, written in the transaction of the
+ * event. `pos` orders rows as written; `seq` is given by the single sequencer in the order rows become
+ * visible (a transaction that commits late is numbered late, never skipped), and deliveries go out per
+ * endpoint in `seq` order.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: id(),
+    pos: bigserial('pos', { mode: 'number' }).notNull(),
+    workspaceId: workspaceId(),
+    channel: text('channel').$type<OutboxChannel>().notNull(),
+    endpointId: uuid('endpoint_id').references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: bigint('event_id', { mode: 'number' }),
+    eventType: text('event_type').notNull(),
+    ticketId: uuid('ticket_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    seq: bigint('seq', { mode: 'number' }),
+    status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: ts('lease_until'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [
+    index('outbox_unsequenced_idx').on(t.pos).where(sql`seq is null`),
+    index('outbox_seq_idx').on(t.seq),
+    index('outbox_endpoint_idx').on(t.endpointId, t.status, t.seq),
+    index('outbox_ws_idx').on(t.workspaceId, t.status, t.createdAt),
+  ],
+);
+
+/** Every attempt of an outbox delivery, with the answer or the error. */
+export const outboxAttempts = pgTable(
+  'outbox_attempts',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    deliveryId: uuid('delivery_id').notNull().references(() => outbox.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    ok: boolean('ok').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: doublePrecision('duration_ms').notNull().default(0),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('outbox_attempts_delivery_idx').on(t.deliveryId, t.at)],
+);
+
+/** Emails of a ticket, in and out: their RFC 5322 Message-IDs thread replies; inbound ones keep the raw mail. */
+export const emailMessages = pgTable(
+  'email_messages',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
+    rfcMessageId: text('rfc_message_id').notNull(),
+    inReplyTo: text('in_reply_to'),
+    references: text('references').array().notNull().default(sql`'{}'::text[]`),
+    fromAddress: text('from_address').notNull(),
+    toAddresses: text('to_addresses').array().notNull().default(sql`'{}'::text[]`),
+    subject: text('subject').notNull().default(''),
+    raw: bytea('raw'),
+    notes: jsonb('notes').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('email_messages_rfc_uq').on(t.workspaceId, t.rfcMessageId), index('email_messages_ticket_idx').on(t.ticketId, t.createdAt)],
+);
+
+/** Files attached to messages (stored in the database, so every process of a scaled deployment serves them). */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    contentId: text('content_id'),
+    content: bytea('content').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_ticket_idx').on(t.ticketId, t.createdAt)],
 );

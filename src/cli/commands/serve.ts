@@ -10,6 +10,10 @@ export async function startServer(overrides: Partial<Config>, logTo: 'stdout' | 
   const desk = await Deskmind.open({ config, logger: createLogger(config, logTo) });
   const server = await buildServer(desk);
   const address = await server.listen({ host: config.host, port: config.port });
+  if (config.smtpPort !== undefined) {
+    const smtpPort = await desk.startSmtp();
+    desk.logger.info({ host: config.smtpHost, port: smtpPort }, 'inbound SMTP listener started');
+  }
   const stop = async () => {
     await server.close();
     await desk.close();

@@ -1,0 +1,110 @@
+/**
+ * Outbound email replies: the message is built in the transaction that stores the reply (so its
+ * Message-ID threads replies at once) and sent later by the outbox through the SMTP relay.
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Ctx } from '../../services/context.js';
+import { customers, emailMessages, messages, tickets, workspaces } from '../../store/schema.js';
+import { emailOf } from './settings.js';
+import { replySubject } from './parse.js';
+
+/** What the outbox stores for one outbound email. */
+export interface OutboundEmail {
+  from: { name: string; address: string };
+  to: string;
+  subject: string;
+  text: string;
+  html?: string | undefined;
+  messageId: string;
+  inReplyTo?: string | undefined;
+  references: string[];
+  /** The assistant's answers are marked automatic (RFC 3834), so auto-responders do not answer them. */
+  automatic: boolean;
+}
+
+const MAX_REFERENCES = 20;
+
+/**
+ * The email for a public agent or assistant reply on an email ticket, or null when the ticket is not an
+ * email ticket, the customer has no address or the workspace has no inbound address. Records the
+ * outbound Message-ID on the ticket. Call inside the reply's transaction.
+ */
+export async function buildReplyEmail(ctx: Ctx, ticketId: string, messageId: string): Promise<OutboundEmail | null> {
+  const [row] = await ctx.db
+    .select({ channel: tickets.channel, subject: tickets.subject, email: customers.email, bodyText: messages.bodyText, bodyHtml: messages.bodyHtml, authorType: messages.authorType })
+    .from(messages)
+    .innerJoin(tickets, eq(tickets.id, messages.ticketId))
+    .leftJoin(customers, eq(customers.id, tickets.customerId))
+    .where(and(eq(messages.id, messageId), eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId)));
+  if (!row || row.channel !== 'email' || !row.email) return null;
+  const [ws] = await ctx.db.select({ name: workspaces.name, settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, ctx.workspaceId));
+  const settings = emailOf(ws?.settings ?? {});
+  if (!settings.inboundAddress) return null;
+  const thread = await ctx.db
+    .select({ rfcMessageId: emailMessages.rfcMessageId, subject: emailMessages.subject, direction: emailMessages.direction })
+    .from(emailMessages)
+    .where(and(eq(emailMessages.workspaceId, ctx.workspaceId), eq(emailMessages.ticketId, ticketId)))
+    .orderBy(asc(emailMessages.createdAt), asc(emailMessages.id));
+  const domain = settings.inboundAddress.split('@')[1] ?? 'deskmind.invalid';
+  const rfcMessageId = `<deskmind.${messageId}@${domain}>`;
+  const lastInbound = [...thread].reverse().find((t) => t.direction === 'inbound') ?? thread.at(-1);
+  const references = thread.map((t) => t.rfcMessageId).slice(-MAX_REFERENCES);
+  const subject = replySubject(thread[0]?.subject || row.subject);
+  const email: OutboundEmail = {
+    from: { name: settings.fromName ?? ws?.name ?? 'Support', address: settings.inboundAddress },
+    to: row.email,
+    subject,
+    text: row.bodyText,
+    html: row.bodyHtml ?? undefined,
+    messageId: rfcMessageId,
+    inReplyTo: lastInbound?.rfcMessageId,
+    references,
+    automatic: row.authorType === 'assistant',
+  };
+  await ctx.db.insert(emailMessages).values({
+    workspaceId: ctx.workspaceId,
+    ticketId,
+    messageId,
+    direction: 'outbound',
+    rfcMessageId,
+    inReplyTo: email.inReplyTo ?? null,
+    references,
+    fromAddress: settings.inboundAddress,
+    toAddresses: [row.email],
+    subject,
+    createdAt: ctx.now(),
+  }).onConflictDoNothing();
+  return email;
+}
+
+/** Sends outbound emails through the configured SMTP relay. */
+export interface MailSender {
+  send(email: OutboundEmail): Promise<void>;
+  close(): void;
+}
+
+/** A nodemailer transport on `smtp://user:pass@host:port` (or `smtps://`); null without a relay. */
+export function createMailSender(relayUrl: string | undefined, timeoutMs: number): MailSender | null {
+  if (!relayUrl) return null;
+  let transport: Transporter | null = null;
+  return {
+    async send(email) {
+      transport ??= nodemailer.createTransport({ url: relayUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
+      await transport.sendMail({
+        from: email.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        ...(email.html ? { html: email.html } : {}),
+        messageId: email.messageId,
+        ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
+        references: email.references,
+        headers: email.automatic ? { 'Auto-Submitted': 'auto-replied' } : {},
+      });
+    },
+    close() {
+      transport?.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Slack incoming-webhook messages (Slack's documented JSON: `text` as the notification fallback, `blocks`
+ * for the layout) for escalations and anomalies.
+ */
+export interface SlackTicket {
+  id: string;
+  subject: string;
+  priority: string;
+  status: string;
+  customerEmail: string | null;
+}
+
+export interface SlackEvent {
+  type: string;
+  ticketId: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: Record<string, unknown>[];
+}
+
+/** Escapes the three characters Slack's mrkdwn reserves. */
+export const slackEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : typeof v === 'number' ? String(v) : null);
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The Slack message for an event, or null when the event is not one Slack is told about. */
+export function slackMessage(event: SlackEvent, ticket: SlackTicket | null): SlackMessage | null {
+  const fields: string[] = [];
+  let title: string;
+  let detail: string | null = null;
+  if (event.type === 'ticket.handed_off') {
+    if (!ticket) return null;
+    title = `:rotating_light: ${ticket.priority} ticket handed to a human`;
+    detail = str(event.data.detail) ?? str(event.data.reason);
+  } else if (event.type === 'sla.breached') {
+    title = `:alarm_clock: SLA breached${str(event.data.target) ? ` (${str(event.data.target)?.replace(/_/g, ' ')})` : ''}`;
+    const overdue = str(event.data.overdueMinutes);
+    if (overdue) detail = `${overdue} minutes overdue`;
+  } else if (event.type === 'anomaly.detected') {
+    title = `:chart_with_upwards_trend: Anomaly detected${str(event.data.metric) ? `: ${str(event.data.metric)}` : ''}`;
+    detail = str(event.data.summary) ?? str(event.data.description) ?? str(event.data.message);
+    for (const key of ['topic', 'intent', 'observed', 'expected', 'window']) {
+      const v = str(event.data[key]);
+      if (v) fields.push(`*${key}:* ${slackEscape(clip(v, 200))}`);
+    }
+  } else {
+    title = `Deskmind: ${event.type}`;
+  }
+  if (ticket) {
+    fields.unshift(`*Ticket:* ${slackEscape(clip(ticket.subject, 200))}`, `*Priority:* ${ticket.priority}`, `*Status:* ${ticket.status}`);
+    if (ticket.customerEmail) fields.push(`*Customer:* ${slackEscape(clip(ticket.customerEmail, 200))}`);
+    fields.push(`*Ticket id:* \`${ticket.id}\``);
+  }
+  const text = clip([title, ticket ? `"${ticket.subject}"` : null, detail].filter(Boolean).join(' — '), 3000);
+  const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text: slackEscape(clip(title, 2900)) } }];
+  if (detail) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: slackEscape(clip(detail, 2900)) } });
+  if (fields.length) blocks.push({ type: 'section', fields: fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: f })) });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${event.type} · ${event.createdAt.toISOString()}` }] });
+  return { text, blocks };
+}

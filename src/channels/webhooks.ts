@@ -1,0 +1,128 @@
+/** Webhook and Slack endpoints, and the outbox's deliveries as the admin API shows them. */
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { DeskmindError, notFound } from '../domain/errors.js';
+import type { Ctx } from '../services/context.js';
+import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
+import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from './schemas.js';
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: EndpointRow): Endpoint => rest;
+const newSecret = () => `whsec_${randomBytes(24).toString('hex')}`;
+const scope = (ctx: Ctx, id: string) => and(eq(webhookEndpoints.workspaceId, ctx.workspaceId), eq(webhookEndpoints.id, id));
+
+/** Adds an endpoint; the answer carries its signing secret, shown this once. */
+export async function createEndpoint(ctx: Ctx, input: EndpointInput): Promise<Endpoint & { secret: string }> {
+  const [row] = await ctx.db
+    .insert(webhookEndpoints)
+    .values({ workspaceId: ctx.workspaceId, kind: input.kind, name: input.name ?? null, url: input.url, eventTypes: [...new Set(input.eventTypes ?? [])], enabled: input.enabled, secret: newSecret(), createdAt: ctx.now(), updatedAt: ctx.now() })
+    .returning();
+  return { ...toEndpoint(row!), secret: row!.secret };
+}
+
+export async function listEndpoints(ctx: Ctx): Promise<Endpoint[]> {
+  const rows = await ctx.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.workspaceId, ctx.workspaceId)).orderBy(asc(webhookEndpoints.createdAt));
+  return rows.map(toEndpoint);
+}
+
+export async function getEndpoint(ctx: Ctx, id: string): Promise<Endpoint> {
+  const [row] = await ctx.db.select().from(webhookEndpoints).where(scope(ctx, id));
+  if (!row) throw notFound('Webhook endpoint', id);
+  return toEndpoint(row);
+}
+
+/** Changes an endpoint. A disabled endpoint gets no new deliveries; those already waiting go out when it is enabled again. */
+export async function updateEndpoint(ctx: Ctx, id: string, patch: EndpointPatch): Promise<Endpoint> {
+  const [row] = await ctx.db
+    .update(webhookEndpoints)
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.url ? { url: patch.url } : {}),
+      ...(patch.eventTypes ? { eventTypes: [...new Set(patch.eventTypes)] } : {}),
+      ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+      updatedAt: ctx.now(),
+    })
+    .where(scope(ctx, id))
+    .returning();
+  if (!row) throw notFound('Webhook endpoint', id);
+  return toEndpoint(row);
+}
+
+/** Replaces an endpoint's signing secret; the new one is returned once. */
+export async function rotateEndpointSecret(ctx: Ctx, id: string): Promise<Endpoint & { secret: string }> {
+  const [row] = await ctx.db.update(webhookEndpoints).set({ secret: newSecret(), updatedAt: ctx.now() }).where(scope(ctx, id)).returning();
+  if (!row) throw notFound('Webhook endpoint', id);
+  return { ...toEndpoint(row), secret: row.secret };
+}
+
+/** Deletes an endpoint with its deliveries. */
+export async function deleteEndpoint(ctx: Ctx, id: string): Promise<void> {
+  const rows = await ctx.db.delete(webhookEndpoints).where(scope(ctx, id)).returning({ id: webhookEndpoints.id });
+  if (!rows.length) throw notFound('Webhook endpoint', id);
+}
+
+type OutboxRow = typeof outbox.$inferSelect;
+const toDelivery = (r: OutboxRow): Delivery => ({
+  id: r.id,
+  channel: r.channel,
+  endpointId: r.endpointId,
+  eventId: r.eventId,
+  eventType: r.eventType,
+  ticketId: r.ticketId,
+  seq: r.seq,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.nextAttemptAt,
+  lastError: r.lastError,
+  createdAt: r.createdAt,
+  deliveredAt: r.deliveredAt,
+});
+
+/** Deliveries newest first; `status: dead` is the dead-letter list. */
+export async function listDeliveries(ctx: Ctx, q: DeliveryListQuery): Promise<Delivery[]> {
+  const rows = await ctx.db
+    .select()
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.workspaceId, ctx.workspaceId),
+        q.status ? eq(outbox.status, q.status) : undefined,
+        q.channel ? eq(outbox.channel, q.channel) : undefined,
+        q.endpointId ? eq(outbox.endpointId, q.endpointId) : undefined,
+      ),
+    )
+    .orderBy(desc(outbox.pos))
+    .limit(q.limit);
+  return rows.map(toDelivery);
+}
+
+/** One delivery with its payload and every attempt. */
+export async function getDelivery(ctx: Ctx, id: string) {
+  const [row] = await ctx.db.select().from(outbox).where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.id, id)));
+  if (!row) throw notFound('Delivery', id);
+  const attemptLog = await ctx.db
+    .select({ attempt: outboxAttempts.attempt, ok: outboxAttempts.ok, statusCode: outboxAttempts.statusCode, error: outboxAttempts.error, durationMs: outboxAttempts.durationMs, at: outboxAttempts.at })
+    .from(outboxAttempts)
+    .where(and(eq(outboxAttempts.workspaceId, ctx.workspaceId), eq(outboxAttempts.deliveryId, id)))
+    .orderBy(asc(outboxAttempts.at), asc(outboxAttempts.attempt));
+  return { ...toDelivery(row), payload: row.payload, attemptLog };
+}
+
+/**
+ * Sends a dead (or delivered) delivery again: it goes back to the queue with a fresh retry budget and a
+ * new place at the end of its endpoint's order. A delivery still waiting cannot be replayed (`conflict`).
+ */
+export async function replayDelivery(ctx: Ctx, id: string): Promise<Delivery> {
+  const [row] = await ctx.db.select().from(outbox).where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.id, id))).for('update');
+  if (!row) throw notFound('Delivery', id);
+  if (row.status === 'pending') throw new DeskmindError('conflict', 'This delivery is still waiting to be delivered');
+  const [next] = await ctx.db
+    .update(outbox)
+    .set({ status: 'pending', attempts: 0, seq: null, pos: sqlNextPos(), nextAttemptAt: ctx.now(), leaseUntil: null, deliveredAt: null })
+    .where(eq(outbox.id, id))
+    .returning();
+  return toDelivery(next!);
+}
+
+/** A new writing position, so the sequencer numbers a replayed delivery after everything already numbered. */
+const sqlNextPos = () => sql`nextval(pg_get_serial_sequence('outbox', 'pos'))`;
