@@ -25,6 +25,16 @@ describe.each(backends())('API safety on %s', (kind) => {
     ids.article = (await a.call('POST', '/api/v1/articles', { title: 'Reset', body: 'Click Forgot password.' })).body.id;
     await a.call('PUT', '/api/v1/playbooks/password_reset', { kind: 'handoff' });
     ids.rule = (await a.call('POST', '/api/v1/routing/rules', { name: 'VIP', conditions: { tier: ['enterprise'] }, teamId: ids.team })).body.id;
+    // Channels: a webhook endpoint with a delivery, and an inbound email with an attachment.
+    ids.webhooks = (await a.call('POST', '/api/v1/webhooks', { url: 'https://hooks.a.example/in', eventTypes: ['settings.changed'] })).body.id;
+    await a.call('PATCH', '/api/v1/settings/email', { inboundAddress: 'help@a.example' });
+    ids.deliveries = (await a.call('GET', '/api/v1/deliveries')).body.data[0].id;
+    const mail = ['From: kim@example.com', 'To: help@a.example', 'Subject: Mail', 'Message-ID: <sec-1@example.com>', 'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'Hello', '--b',
+      'Content-Type: text/plain; name="a.txt"', 'Content-Disposition: attachment; filename="a.txt"', '', 'file', '--b--', ''].join('\r\n');
+    const [received] = await t.desk.receiveEmail(Buffer.from(mail), ['help@a.example']);
+    ids.emails = received!.status === 'created' ? received!.emailId : 'x';
+    ids.attachments = (await a.call('GET', `/api/v1/tickets/${(received as { ticketId: string }).ticketId}/attachments`)).body.data[0].id;
   });
   afterAll(async () => t?.close());
 
@@ -50,13 +60,14 @@ describe.each(backends())('API safety on %s', (kind) => {
       articles: { patch: { title: 'hijacked' } },
       rules: { patch: { name: 'hijacked' } },
       playbooks: { put: { kind: 'answer', mode: 'auto' } },
+      webhooks: { patch: { url: 'https://hijack.example/x', enabled: false } },
     };
     let checked = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(methods)) {
         const resource = path.startsWith('/api/v1/routing/rules') ? 'rules' : path.split('/')[3]!;
-        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro }[resource];
+        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro, webhooks: ids.webhooks, deliveries: ids.deliveries, attachments: ids.attachments, emails: ids.emails }[resource];
         const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
         const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {}, csat: { rating: 1 } };
         const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
@@ -84,6 +95,8 @@ describe.each(backends())('API safety on %s', (kind) => {
     expect(after.ag).toBe(before.ag);
     expect(after.k).toBe(before.k);
     expect((await a.call('GET', '/api/v1/playbooks/password_reset')).body.kind).toBe('handoff');
+    expect((await a.call('GET', `/api/v1/webhooks/${ids.webhooks}`)).body).toMatchObject({ url: 'https://hooks.a.example/in', enabled: true });
+    expect((await a.call('GET', `/api/v1/deliveries/${ids.deliveries}`)).body.status).toBe('pending');
     const aTicket = await a.call('GET', `/api/v1/tickets/${ids.ticket}`);
     expect(aTicket.body.subject).toBe('Help');
     // Lists in B show nothing of A.

@@ -76,7 +76,8 @@ const HEADER_BLOCK_NEXT = /^\*?(Sent|Date|To|Subject|Cc):\*?\s/i;
  * "Sent from my phone" line; `>`-quoted lines dropped. Falls back to the whole text when nothing is left.
  */
 export function stripReply(text: string): string {
-  const lines = String(text ?? '').replace(/\r\n?/g, '\n').split('\n');
+  const normalised = String(text ?? '').replace(/\r\n?/g, '\n');
+  const lines = normalised.split('\n');
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
@@ -90,7 +91,7 @@ export function stripReply(text: string): string {
     kept.push(line);
   }
   const out = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
-  return out || String(text ?? '').trim();
+  return out || normalised.trim();
 }
 
 const QUOTE_CLASSES = /\b(gmail_quote|gmail_signature|moz-cite-prefix|moz-signature|yahoo_quoted|protonmail_quote|OutlookMessageHeader)\b/i;
