@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHasDue } from '../src/channels/outbox.js';
+import { seedDemo } from '../src/demo/seed.js';
 import { startFakeRelay, type FakeRelay } from './fakes/smtp-relay.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
@@ -148,6 +149,34 @@ describe.each(backends())('the email channel on %s (loopback SMTP in and out)', 
     // An out-of-office answer is not a customer message.
     await send({ from: 'kim@example.com', to: 'support@acme.test', subject: 'Out of office', inReplyTo: out2.messageId, headers: { 'Auto-Submitted': 'auto-replied' }, text: 'I am away' });
     expect((await ws.call('GET', `/api/v1/tickets/${ticketId}`)).body.messages).toHaveLength(5);
+  });
+
+  it("emails the assistant's own answer, threaded, and threads the customer's answer to it", async () => {
+    const demo = await seedDemo(t.desk, { tickets: false });
+    const call = async (method: 'GET' | 'PATCH', url: string, body?: unknown) =>
+      (await t.server.inject({ method, url, headers: { authorization: `Bearer ${demo.apiKey}` }, ...(body ? { payload: body as object } : {}) })).json() as any;
+    await call('PATCH', '/api/v1/settings/email', { inboundAddress: 'support@pipewise.test' });
+    const asked = await send({ from: 'Maria Lopez <maria@initech.example>', to: 'support@pipewise.test', subject: 'Locked out', text: "I forgot my password and can't log in" });
+    const ticketId = (await call('GET', '/api/v1/tickets?limit=1')).data[0].id;
+    clock.advance(60_000);
+    await t.desk.runPipeline(demo.workspaceId, ticketId, 'created');
+    const answered = await call('GET', `/api/v1/tickets/${ticketId}`);
+    expect(answered.status).toBe('resolved');
+    const before = relay.received.length;
+    await drain();
+    const mails = relay.received.slice(before).filter((r) => r.to.includes('maria@initech.example'));
+    expect(mails).toHaveLength(1);
+    const out = await simpleParser(mails[0]!.raw);
+    expect(out.text).toMatch(/Forgot password/i);
+    expect(out.inReplyTo).toBe(asked.messageId);
+    expect(out.subject).toBe('Re: Locked out');
+    expect(out.headers.get('auto-submitted')).toBe('auto-replied');
+    clock.advance(60_000);
+    await send({ from: 'maria@initech.example', to: 'support@pipewise.test', subject: 'Re: Locked out', inReplyTo: out.messageId, references: [asked.messageId, out.messageId!], text: `That worked, thank you!\n\nOn Mon, Jun 1, 2026, Pipewise wrote:\n> ${out.text?.split('\n')[0]}` });
+    const after = await call('GET', `/api/v1/tickets/${ticketId}`);
+    expect(after.messages.map((m: any) => m.authorType)).toEqual(['customer', 'assistant', 'customer']);
+    expect(after.messages[2].text).toBe('That worked, thank you!');
+    expect((await call('GET', '/api/v1/tickets')).data).toHaveLength(1);
   });
 
   it('sends replies from the running worker', async () => {
