@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHasDue } from '../src/channels/outbox.js';
@@ -23,7 +23,7 @@ describe.each(backends())('the email channel on %s (loopback SMTP in and out)', 
   });
 
   /** The customer's mail client, sending to our listener. */
-  const send = (mail: nodemailer.SendMailOptions) =>
+  const send = (mail: SendMailOptions) =>
     nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true }).sendMail(mail);
   const drain = async () => {
     for (let i = 0; i < 20 && (await outboxHasDue(t.desk.database.db, clock.now())); i++) await t.desk.deliverOutbox();
@@ -191,6 +191,18 @@ describe.each(backends())('the email channel on %s (loopback SMTP in and out)', 
     const mine = relay.received.slice(before).filter((r) => r.to.includes('ann@example.com'));
     expect(mine.length).toBeGreaterThanOrEqual(1);
     expect((await simpleParser(mine.at(-1)!.raw)).text).toContain('May invoice');
+  });
+
+  it('keeps a mail with no readable text, and ignores mail with no sender', async () => {
+    const ws = await newWorkspace(t, 'Images');
+    await ws.call('PATCH', '/api/v1/settings/email', { inboundAddress: 'img@images.test' });
+    await send({ from: 'bo@example.com', to: 'img@images.test', subject: 'Screenshot', html: '<img src="cid:shot">', attachments: [{ filename: 'shot.png', content: Buffer.from([137, 80, 78, 71]), cid: 'shot' }] });
+    const [ticket] = (await ws.call('GET', '/api/v1/tickets')).body.data;
+    const detail = (await ws.call('GET', `/api/v1/tickets/${ticket.id}`)).body;
+    expect(detail.messages[0].text).toBe('(no text)');
+    expect((await ws.call('GET', `/api/v1/tickets/${ticket.id}/attachments`)).body.data[0]).toMatchObject({ filename: 'shot.png', contentId: '<shot>', size: 4 });
+    const ignored = await t.desk.receiveEmail(Buffer.from('To: img@images.test\r\nSubject: who?\r\n\r\nno sender'), ['img@images.test']);
+    expect(ignored).toEqual([{ status: 'ignored', reason: 'no sender address' }]);
   });
 
   it('refuses an inbound address another workspace already has', async () => {

@@ -67,8 +67,9 @@ export async function ingestEmail(ctx: Ctx, mail: ParsedEmail, raw: Buffer, reci
   }
   const meta: Attachment[] = stored.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size }));
   const html = mail.html && !findActiveContent(mail.html).length ? mail.html.slice(0, HTML_MAX) : undefined;
-  const text = (mail.text || (html ? '' : '(no text)')).slice(0, TEXT_MAX);
-  const message = { text: text || undefined, html, visibility: 'public' as const, attachments: meta };
+  // Never empty: a mail without readable text (an image only, say) still becomes a message, never a refusal the sender retries.
+  const text = (mail.text.trim() || '(no text)').slice(0, TEXT_MAX);
+  const message = { text, html, visibility: 'public' as const, attachments: meta };
 
   const customer = await resolveCustomerRef(ctx, { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name.slice(0, 300) } : {}) });
   const asCustomer: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
