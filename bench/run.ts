@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { benchIntents } from './intents.js';
+import { benchOutbox } from './outbox.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
@@ -23,6 +24,7 @@ if (!existsSync(dataDir)) {
     ['retrieval (Bitext)', benchRetrieval],
     ['autonomous resolution (Bitext)', benchResolution],
     ['learning curve (Banking77 replay)', benchReplay],
+    ['outbox (webhook backlog drain)', benchOutbox],
   ] as const) {
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);

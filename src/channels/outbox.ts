@@ -106,31 +106,37 @@ async function deliverEndpoint(deps: OutboxDeps, endpoint: typeof webhookEndpoin
     .returning({ id: webhookEndpoints.id });
   if (!claimed.length) return;
   try {
-    for (let i = 0; i < PER_ENDPOINT_BATCH; i++) {
-      const [head] = await db
+    let sent = 0;
+    while (sent < PER_ENDPOINT_BATCH) {
+      // Numbers only grow, so the next rows in order can be read in one go.
+      const batch = await db
         .select()
         .from(outbox)
         .where(and(eq(outbox.endpointId, endpoint.id), eq(outbox.status, 'pending'), isNotNull(outbox.seq)))
         .orderBy(asc(outbox.seq))
-        .limit(1);
-      if (!head || head.nextAttemptAt > deps.now()) return;
-      const startedAt = performance.now();
-      const body = JSON.stringify(head.payload);
-      let headers: Record<string, string> = {};
-      if (head.channel === 'webhook') {
-        const timestamp = Math.floor(deps.now().getTime() / 1000);
-        headers = {
-          [HEADERS.event]: head.eventType,
-          [HEADERS.delivery]: head.id,
-          [HEADERS.sequence]: String(head.seq),
-          [HEADERS.timestamp]: String(timestamp),
-          [HEADERS.signature]: signPayload(endpoint.secret, timestamp, body),
-        };
+        .limit(50);
+      if (!batch.length) return;
+      for (const head of batch) {
+        if (head.nextAttemptAt > deps.now()) return;
+        const startedAt = performance.now();
+        const body = JSON.stringify(head.payload);
+        let headers: Record<string, string> = {};
+        if (head.channel === 'webhook') {
+          const timestamp = Math.floor(deps.now().getTime() / 1000);
+          headers = {
+            [HEADERS.event]: head.eventType,
+            [HEADERS.delivery]: head.id,
+            [HEADERS.sequence]: String(head.seq),
+            [HEADERS.timestamp]: String(timestamp),
+            [HEADERS.signature]: signPayload(endpoint.secret, timestamp, body),
+          };
+        }
+        const result = await postJson(endpoint.url, body, headers, deps.timeoutMs);
+        const outcome = await settle(deps, head, result, startedAt);
+        counts[outcome]++;
+        sent++;
+        if (outcome === 'retry') return;
       }
-      const result = await postJson(endpoint.url, body, headers, deps.timeoutMs);
-      const outcome = await settle(deps, head, result, startedAt);
-      counts[outcome]++;
-      if (outcome === 'retry') return;
     }
   } finally {
     await db.update(webhookEndpoints).set({ leaseUntil: null }).where(eq(webhookEndpoints.id, endpoint.id));
