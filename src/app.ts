@@ -25,7 +25,7 @@ import { createMailSender, type MailSender } from './channels/email/outbound.js'
 import { parseEmail } from './channels/email/parse.js';
 import { workspaceByInboundAddress } from './channels/email/settings.js';
 import { startSmtpListener, type SmtpListener } from './channels/email/smtp.js';
-import { deliverOutbox, type DeliveryCounts } from './channels/outbox.js';
+import { deliverOutbox, pruneOutbox, type DeliveryCounts } from './channels/outbox.js';
 import { openDatabase, type Database } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 
@@ -186,6 +186,7 @@ export class Deskmind {
       // Autonomy thresholds move with the evidence, at most once a day.
       await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
     }
+    await pruneOutbox(this.database.db, this.now()).catch((err) => this.logger.warn({ err }, 'could not prune the outbox'));
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db
       .select({ id: tickets.id, workspaceId: tickets.workspaceId })

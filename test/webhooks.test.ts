@@ -165,6 +165,13 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
       expect(detail.attemptLog).toHaveLength(MAX_ATTEMPTS + 1);
       expect(detail.attemptLog.at(-1)).toMatchObject({ ok: true, statusCode: 204 });
       expect((await ws.call('GET', '/api/v1/deliveries?status=dead')).body.data).toHaveLength(0);
+      // Delivered rows are kept 30 days, then the sweep deletes them.
+      clock.advance(29 * 86_400_000);
+      await t.desk.sweep();
+      expect((await ws.call('GET', `/api/v1/deliveries?endpointId=${endpointId}`)).body.data).toHaveLength(2);
+      clock.advance(2 * 86_400_000);
+      await t.desk.sweep();
+      expect((await ws.call('GET', `/api/v1/deliveries?endpointId=${endpointId}`)).body.data).toHaveLength(0);
       // Only ticket.created was asked for.
       expect(receiver.received.every((r) => r.body.type === 'ticket.created')).toBe(true);
     } finally {

@@ -205,3 +205,13 @@ export async function outboxHasDue(db: Db, now: Date): Promise<boolean> {
   const [row] = await db.select({ id: outbox.id }).from(outbox).where(and(eq(outbox.status, 'pending'), or(isNull(outbox.seq), lte(outbox.nextAttemptAt, now)))).limit(1);
   return !!row;
 }
+
+/** Delivered rows are kept this long (with their attempts) for inspection, then deleted by the sweep; dead ones stay until replayed or their endpoint is deleted. */
+export const DELIVERED_RETENTION_DAYS = 30;
+
+/** Deletes delivered outbox rows older than the retention period. */
+export async function pruneOutbox(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - DELIVERED_RETENTION_DAYS * 86_400_000);
+  const rows = await db.delete(outbox).where(and(eq(outbox.status, 'delivered'), lt(outbox.deliveredAt, before))).returning({ id: outbox.id });
+  return rows.length;
+}
