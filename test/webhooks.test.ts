@@ -129,6 +129,41 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
     }
   });
 
+  // Needs two connections at once (PGlite has one): runs on a PostgreSQL server.
+  it.runIf(kind === 'postgres')('delivers an event whose transaction commits late after the ones already sent, never skipping it', async () => {
+    const ws = await newWorkspace(t, 'Late commit');
+    const receiver = await startReceiver();
+    try {
+      await ws.call('POST', '/api/v1/webhooks', { url: receiver.url, eventTypes: ['anomaly.detected'] });
+      const system = { type: 'system' as const, id: null };
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let written!: () => void;
+      const wroteLate = new Promise<void>((r) => (written = r));
+      // A transaction writes its event (taking the lower event id and outbox position) and stays open…
+      const slow = t.desk.tx(ws.workspaceId, system, async (ctx) => {
+        await appendEvent(ctx, 'anomaly.detected', null, { metric: 'late' });
+        written();
+        await gate;
+      });
+      await wroteLate;
+      // …while another commits an event after it, which is delivered first.
+      await t.desk.tx(ws.workspaceId, system, (ctx) => appendEvent(ctx, 'anomaly.detected', null, { metric: 'early' }));
+      await drain();
+      expect(receiver.received.map((r) => r.body.data.metric)).toEqual(['early']);
+      release();
+      await slow;
+      await drain();
+      expect(receiver.received.map((r) => r.body.data.metric)).toEqual(['early', 'late']);
+      const ids = receiver.received.map((r) => r.body.eventId);
+      expect(ids[1]).toBeLessThan(ids[0]); // the late one has the lower event id: an id cursor would have skipped it
+      const seqs = receiver.received.map((r) => Number(r.headers['x-deskmind-sequence']));
+      expect(seqs[1]).toBeGreaterThan(seqs[0]!);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('moves a delivery that keeps failing to the dead-letter list, where the API shows and replays it', async () => {
     const ws = await newWorkspace(t, 'Dead letters');
     const receiver = await startReceiver();
