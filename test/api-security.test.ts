@@ -105,6 +105,8 @@ describe.each(backends())('API safety on %s', (kind) => {
       const listed = res.body.data.map((x: { id: string }) => x.id);
       expect(listed).not.toContain(ids[list.slice(0, -1)]);
     }
+    expect((await b.call('GET', '/api/v1/webhooks')).body.data.map((x: { id: string }) => x.id)).not.toContain(ids.webhooks);
+    expect((await b.call('GET', '/api/v1/deliveries')).body.data.map((x: { id: string }) => x.id)).not.toContain(ids.deliveries);
     // Assigning A's agent to B's ticket is refused too.
     const bt = await b.call('POST', '/api/v1/tickets', ticketBody);
     expect((await b.call('PATCH', `/api/v1/tickets/${bt.body.ticket.id}`, { assigneeId: ids.agent })).status).toBe(404);
