@@ -23,7 +23,8 @@ export interface OutboxDeps {
 /** First retry after 5 to 10 s, doubling each time, never more than an hour apart. */
 export const RETRY_BASE_MS = 10_000;
 export const RETRY_CAP_MS = 3_600_000;
-const LEASE_MS = 5 * 60_000;
+/** How long a worker holds an endpoint (or an email) it is delivering; renewed before every attempt. */
+const leaseMs = (deps: OutboxDeps) => Math.max(5 * 60_000, 3 * deps.timeoutMs);
 const PER_ENDPOINT_BATCH = 200;
 const SEQUENCER_LOCK = 74_201_907;
 
@@ -99,12 +100,20 @@ async function settle(deps: OutboxDeps, row: Row, result: AttemptResult, started
 async function deliverEndpoint(deps: OutboxDeps, endpoint: typeof webhookEndpoints.$inferSelect, counts: DeliveryCounts): Promise<void> {
   const db = deps.database.db;
   const now = deps.now();
+  let lease = new Date(now.getTime() + leaseMs(deps));
   const claimed = await db
     .update(webhookEndpoints)
-    .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
+    .set({ leaseUntil: lease })
     .where(and(eq(webhookEndpoints.id, endpoint.id), or(isNull(webhookEndpoints.leaseUntil), lt(webhookEndpoints.leaseUntil, now))))
     .returning({ id: webhookEndpoints.id });
   if (!claimed.length) return;
+  /** Extends the lease; false when another worker took the endpoint over (then this one stops, keeping the order). */
+  const renew = async () => {
+    const next = new Date(deps.now().getTime() + leaseMs(deps));
+    const kept = await db.update(webhookEndpoints).set({ leaseUntil: next }).where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.leaseUntil, lease))).returning({ id: webhookEndpoints.id });
+    if (kept.length) lease = next;
+    return kept.length > 0;
+  };
   try {
     let sent = 0;
     while (sent < PER_ENDPOINT_BATCH) {
@@ -117,7 +126,7 @@ async function deliverEndpoint(deps: OutboxDeps, endpoint: typeof webhookEndpoin
         .limit(50);
       if (!batch.length) return;
       for (const head of batch) {
-        if (head.nextAttemptAt > deps.now()) return;
+        if (head.nextAttemptAt > deps.now() || !(await renew())) return;
         const startedAt = performance.now();
         const body = JSON.stringify(head.payload);
         let headers: Record<string, string> = {};
@@ -139,7 +148,7 @@ async function deliverEndpoint(deps: OutboxDeps, endpoint: typeof webhookEndpoin
       }
     }
   } finally {
-    await db.update(webhookEndpoints).set({ leaseUntil: null }).where(eq(webhookEndpoints.id, endpoint.id));
+    await db.update(webhookEndpoints).set({ leaseUntil: null }).where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.leaseUntil, lease)));
   }
 }
 
@@ -155,7 +164,7 @@ async function deliverEmails(deps: OutboxDeps, counts: DeliveryCounts): Promise<
   for (const { id } of due) {
     const [row] = await db
       .update(outbox)
-      .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
+      .set({ leaseUntil: new Date(now.getTime() + leaseMs(deps)) })
       .where(and(eq(outbox.id, id), eq(outbox.status, 'pending'), or(isNull(outbox.leaseUntil), lt(outbox.leaseUntil, now))))
       .returning();
     if (!row) continue;
