@@ -40,6 +40,8 @@ export const REDACT_PATHS = [
   '*.apiKey',
   'databaseUrl',
   'config.databaseUrl',
+  'smtpRelayUrl',
+  'config.smtpRelayUrl',
 ];
 
 /** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */

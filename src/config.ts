@@ -153,7 +153,7 @@ const entries = {
   webhookTimeoutMs: {
     env: 'DESKMIND_WEBHOOK_TIMEOUT_MS',
     schema: z.coerce.number().int().min(100).default(10_000),
-    description: 'Longest wait for a webhook or Slack endpoint to answer one delivery attempt.',
+    description: 'Longest wait for a webhook or Slack endpoint, or the SMTP relay, to answer one delivery attempt.',
     sensitive: false,
   },
   smtpHost: {
