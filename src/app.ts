@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
+import { LiveBus } from './live/bus.js';
 import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
@@ -53,6 +54,8 @@ export class Deskmind {
   /** The configured OpenAI-compatible chat model, or null (the default: no LLM). */
   readonly llm: LlmProvider | null;
   readonly ports: PipelinePorts;
+  /** Timeline events as they commit, from every process (PostgreSQL LISTEN/NOTIFY). */
+  readonly live: LiveBus;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
 
@@ -64,6 +67,7 @@ export class Deskmind {
     readonly now: () => Date,
   ) {
     this.intentModels = new IntentModels(database);
+    this.live = new LiveBus(database);
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);
     this.ports = {
@@ -213,6 +217,7 @@ export class Deskmind {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.live.close().catch((err) => this.logger.warn({ err }, 'live bus did not stop cleanly'));
     await this.jobs.stop().catch((err) => this.logger.warn({ err }, 'job queue did not stop cleanly'));
     await this.database.close();
   }

@@ -19,6 +19,10 @@ import { slaRoutes } from './routes/sla.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { sessionRoutes } from './routes/session.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { liveRoutes } from './routes/live.js';
+import { widgetRoutes } from './routes/widget.js';
+import { registerSse } from './sse.js';
+import { registerConsole } from './static.js';
 
 /**
  * Builds the HTTP server: the REST API under /api/v1, OpenAPI at /openapi.json, docs at /docs,
@@ -33,7 +37,11 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  let spaFallback: Awaited<ReturnType<typeof registerConsole>> | null = null;
+  app.setNotFoundHandler((request, reply) => {
+    if (spaFallback?.(request, reply)) return reply;
+    return sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   // JSON bodies must be valid UTF-8: invalid bytes are refused rather than silently replaced.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -61,6 +69,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await authHook(desk)(request, reply);
   });
   registerIdempotency(app, desk);
+  registerSse(app);
   registerMetrics(app, desk);
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
@@ -84,6 +93,9 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(workflowRoutes(desk));
     await api.register(slaRoutes(desk));
     await api.register(metricsRoutes(desk));
+    await api.register(liveRoutes(desk));
+    await api.register(widgetRoutes(desk));
   }, { prefix: '/api/v1' });
+  spaFallback = await registerConsole(app);
   return app;
 }

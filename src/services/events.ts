@@ -1,10 +1,14 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
 import type { TimelineEvent } from '../domain/schemas.js';
+import { notifySql } from '../live/bus.js';
 import { events } from '../store/schema.js';
 import type { Ctx } from './context.js';
 
-/** Appends one event to the workspace's timeline (append-only: events are never updated). */
+/**
+ * Appends one event to the workspace's timeline (append-only: events are never updated) and announces it
+ * on the live bus (delivered when the transaction commits).
+ */
 export async function appendEvent(
   ctx: Ctx,
   type: EventType,
@@ -20,6 +24,16 @@ export async function appendEvent(
     data,
     createdAt: ctx.now(),
   });
+  await ctx.db.execute(
+    notifySql({
+      workspaceId: ctx.workspaceId,
+      ticketId,
+      type,
+      actorType: ctx.actor.type,
+      ...(type === 'message.created' ? { authorType: String(data.authorType ?? ''), visibility: String(data.visibility ?? '') } : {}),
+      at: ctx.now().toISOString(),
+    }),
+  );
 }
 
 /** The timeline of one ticket, oldest first. */

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Where `npm run build` puts the agent console and the widget (the same from src/ and dist/). */
+export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.meta.url));
+export const WIDGET_DIR = fileURLToPath(new URL('../../dist/widget', import.meta.url));
+
+/**
+ * Serves the agent console at `/` and the widget at `/widget.js` from the build output. Returns the
+ * single-page-app fallback: any other GET outside `/api/` that accepts HTML gets the console's index.html.
+ */
+export async function registerConsole(app: FastifyInstance): Promise<(request: FastifyRequest, reply: FastifyReply) => boolean> {
+  const roots = [CONSOLE_DIR, WIDGET_DIR].filter((dir) => existsSync(dir));
+  const indexFile = `${CONSOLE_DIR}/index.html`;
+  const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : null;
+  if (roots.length) {
+    await app.register(fastifyStatic, { root: roots, prefix: '/', wildcard: true, index: index ? ['index.html'] : false, maxAge: 0 });
+  }
+  if (!index) {
+    app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/html').send('<!doctype html><title>Deskmind</title><p>The console is not built: run <code>npm run build</code>. The API is at <a href="/docs">/docs</a>.</p>'));
+  }
+  return (request, reply) => {
+    if (!index || request.method !== 'GET' || request.url.startsWith('/api/') || !String(request.headers.accept ?? '').includes('text/html')) return false;
+    void reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+    return true;
+  };
+}
