@@ -138,6 +138,12 @@ const entries = {
     description: 'Word vectors the classifier and built-in embedder use: `builtin` (assets/word-vectors-100d.bin), a path to a file of the same format, or `off`.',
     sensitive: false,
   },
+  ci: {
+    env: 'CI',
+    schema: z.stringbool().default(false),
+    description: 'Set by CI systems: the browser tests then fail, not skip, when Chromium is missing.',
+    sensitive: false,
+  },
   testDatabaseUrl: {
     env: 'DESKMIND_TEST_DATABASE_URL',
     schema: z.string().url().optional(),
