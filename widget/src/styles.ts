@@ -34,7 +34,7 @@ header h2 { margin: 0; font-size: 16px; font-weight: 600; }
 .send:disabled { background: #6b7280; }
 .status { margin: 0; padding: 0 12px 8px; font-size: 12px; color: #374151; min-height: 1em; }
 .walk-ring { position: fixed; z-index: 2147482999; border: 3px solid #f59e0b; border-radius: 8px; pointer-events: none;
-  box-shadow: 0 0 0 9999px rgba(17,24,39,.35); transition: all .15s ease; }
+  box-shadow: 0 0 0 9999px rgba(17,24,39,.35); }
 .walk-card { position: fixed; z-index: 2147483001; width: 300px; background: #fff; color: #111827; border-radius: 10px;
   padding: 12px 14px; box-shadow: 0 8px 30px rgba(0,0,0,.3); font-size: 14px; }
 .walk-card.floating { top: 20px; left: 50%; transform: translateX(-50%); }
