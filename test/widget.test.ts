@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LiveEvent } from '../src/live/bus.js';
+import { LiveBus, type LiveEvent } from '../src/live/bus.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 
 /** Reads Server-Sent Events from a live HTTP response until `until` accepts the events seen so far. */
@@ -136,6 +136,20 @@ describe.each(backends())('widget API and live updates on %s', (kind) => {
     } finally {
       stop();
       stopOther();
+    }
+  });
+
+  it('fans events out to every listener connection, as another process would hear them', async () => {
+    const other = new LiveBus(t.desk.database); // its own LISTEN (a dedicated connection on a server)
+    const seen: LiveEvent[] = [];
+    try {
+      const stop = await other.subscribe(a.workspaceId, (e) => seen.push(e));
+      const created = await a.call('POST', '/api/v1/tickets', { subject: 'Fan out', message: { text: 'hello' }, customer: { email: 'fan@example.com' } });
+      await expect.poll(() => seen.some((e) => e.ticketId === created.body.ticket.id && e.type === 'ticket.created'), { timeout: 10_000 }).toBe(true);
+      stop();
+      expect(other.size).toBe(0);
+    } finally {
+      await other.close();
     }
   });
 
