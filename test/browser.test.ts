@@ -131,7 +131,7 @@ run('console and widget in Chromium', () => {
     await shot(customer, '1-widget-answer');
 
     await customer.getByRole('button', { name: /Show me how/ }).click();
-    const highlighted = () => customer.evaluate(() => [...document.querySelectorAll('[data-deskmind-highlight]')].map((el) => el.id || el.getAttribute('href') || el.textContent));
+    const highlighted = () => customer.evaluate<string[]>(`[...document.querySelectorAll('[data-deskmind-highlight]')].map((el) => el.id || el.getAttribute('href') || el.textContent)`);
     await expect.poll(highlighted).toEqual(['/login']);
     await shot(customer, '2-walkthrough-step-1');
     await customer.getByRole('button', { name: 'Next' }).click();

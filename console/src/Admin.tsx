@@ -56,8 +56,11 @@ export function Admin({ tab }: { tab: string }) {
   );
 }
 
+interface TaxonomyIntent { id: string; label: string; description: string; team: string; automatable: boolean }
+
 function Playbooks() {
   const { data, error, reload, setError } = useResource<{ data: Playbook[] }>('/playbooks');
+  const taxonomy = useResource<{ data: TaxonomyIntent[] }>('/taxonomy');
   const [form, setForm] = useState({ intent: '', kind: 'answer', mode: 'shadow', template: '', threshold: '' });
   const [notice, setNotice] = useState('');
   const save = async (e: React.FormEvent) => {
@@ -76,14 +79,20 @@ function Playbooks() {
       <p className="muted">What the assistant does for each intent of the taxonomy: answer from the knowledge base, run an action, or always hand off.</p>
       <Status error={error} notice={notice} />
       <table>
-        <thead><tr><th>Intent</th><th>Kind</th><th>Mode</th><th>Threshold</th><th /></tr></thead>
+        <thead><tr><th>Intent</th><th>Description</th><th>Usual team</th><th>Kind</th><th>Mode</th><th>Threshold</th><th /></tr></thead>
         <tbody>
-          {data?.data.map((p) => (
-            <tr key={p.id}>
-              <td>{p.intent}</td><td>{p.kind}</td><td>{p.mode}</td><td>{p.threshold ?? 'default'}</td>
-              <td><button onClick={() => setForm({ intent: p.intent, kind: p.kind, mode: p.mode, template: p.template ?? '', threshold: p.threshold == null ? '' : String(p.threshold) })}>Edit</button></td>
-            </tr>
-          ))}
+          {[...new Set([...(taxonomy.data?.data.map((t) => t.id) ?? []), ...(data?.data.map((p) => p.intent) ?? [])])].map((intent) => {
+            const p = data?.data.find((x) => x.intent === intent);
+            const t = taxonomy.data?.data.find((x) => x.id === intent);
+            return (
+              <tr key={intent}>
+                <td><strong>{t?.label ?? intent}</strong><br /><code className="small">{intent}</code></td>
+                <td className="small">{t?.description ?? 'custom intent'}</td><td>{t?.team ?? '—'}</td>
+                <td>{p?.kind ?? <span className="muted">no playbook</span>}</td><td>{p?.mode ?? ''}</td><td>{p ? (p.threshold ?? 'default') : ''}</td>
+                <td><button aria-label={`Edit the playbook of ${intent}`} onClick={() => setForm(p ? { intent, kind: p.kind, mode: p.mode, template: p.template ?? '', threshold: p.threshold == null ? '' : String(p.threshold) } : { intent, kind: 'answer', mode: 'shadow', template: '', threshold: '' })}>{p ? 'Edit' : 'Add'}</button></td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       <form className="stack" onSubmit={save} aria-label="Playbook">

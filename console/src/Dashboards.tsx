@@ -92,7 +92,7 @@ export function Dashboards() {
         {compliance && (
           <section className="card" aria-labelledby="d-sla">
             <h2 id="d-sla">SLA compliance</h2>
-            <pre className="small">{JSON.stringify(compliance, null, 2).slice(0, 2000)}</pre>
+            <ComplianceTable data={compliance} />
           </section>
         )}
         {insights.map((i) => (
@@ -103,6 +103,23 @@ export function Dashboards() {
         ))}
       </div>
     </main>
+  );
+}
+
+interface ComplianceRow { tier?: string; priority?: string; tickets: number; firstResponseMetPct: number | null; resolutionMetPct: number | null; breaches: number }
+
+function ComplianceTable({ data }: { data: Record<string, unknown> }) {
+  const rows = (data.rows ?? []) as ComplianceRow[];
+  const total = data.total as ComplianceRow | undefined;
+  const fmt = (n: number | null) => (n == null ? '—' : `${Math.round(n * 10) / 10}%`);
+  return (
+    <table>
+      <thead><tr><th>Tier</th><th>Priority</th><th>Tickets</th><th>First response met</th><th>Resolution met</th><th>Breaches</th></tr></thead>
+      <tbody>
+        {rows.map((r) => <tr key={`${r.tier}-${r.priority}`}><td>{r.tier}</td><td>{r.priority}</td><td>{r.tickets}</td><td>{fmt(r.firstResponseMetPct)}</td><td>{fmt(r.resolutionMetPct)}</td><td>{r.breaches}</td></tr>)}
+        {total && <tr><th colSpan={2}>Total</th><th>{total.tickets}</th><th>{fmt(total.firstResponseMetPct)}</th><th>{fmt(total.resolutionMetPct)}</th><th>{total.breaches}</th></tr>}
+      </tbody>
+    </table>
   );
 }
 

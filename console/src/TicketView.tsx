@@ -266,7 +266,7 @@ function Handoff({ packet }: { packet: HandoffPacket }) {
       {p.alreadyTried.length > 0 && <><h4>Already tried</h4><ul>{p.alreadyTried.map((s, i) => <li key={i}>{s}</li>)}</ul></>}
       {p.aiSaid.length > 0 && <><h4>What the AI said</h4><ul>{p.aiSaid.map((s, i) => <li key={i}><span className="chip">{s.visibility}</span> {s.text.slice(0, 300)}</li>)}</ul></>}
       <h4>Intent</h4>
-      <p><strong>{p.intent.intent ?? '—'}</strong> {pct(p.intent.confidence)}{p.intent.alternatives.length > 0 && <> · alternatives: {p.intent.alternatives.map((a) => `${a.intent} ${pct(a.probability)}`).join(', ')}</>}</p>
+      <p><strong>{p.intent.intent ?? '—'}</strong> {pct(p.intent.confidence)}{p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).length > 0 && <> · alternatives: {p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).map((a) => `${a.intent} ${pct(a.probability)}`).join(', ')}</>}</p>
       <h4>Sentiment</h4>
       <p>{p.sentiment.direction}{p.sentiment.trend.length ? ` · latest ${p.sentiment.trend.at(-1)!.label} (${p.sentiment.trend.at(-1)!.compound.toFixed(2)})` : ''}{p.sentiment.cues.length ? ` · ${p.sentiment.cues.join('; ')}` : ''}</p>
       <h4>Customer</h4>

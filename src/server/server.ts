@@ -21,6 +21,7 @@ import { sessionRoutes } from './routes/session.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { liveRoutes } from './routes/live.js';
 import { widgetRoutes } from './routes/widget.js';
+import { taxonomyRoutes } from './routes/taxonomy.js';
 import { registerSse } from './sse.js';
 import { registerConsole } from './static.js';
 
@@ -95,6 +96,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(metricsRoutes(desk));
     await api.register(liveRoutes(desk));
     await api.register(widgetRoutes(desk));
+    await api.register(taxonomyRoutes(desk));
   }, { prefix: '/api/v1' });
   spaFallback = await registerConsole(app);
   return app;
