@@ -186,7 +186,18 @@ run('console and widget in Chromium', () => {
     expect(await console_.getByRole('region', { name: 'Decision record' }).textContent()).toMatch(/Decision\s*resolve/);
     await shot(console_, '7-console-ticket');
 
+    // Keyboard: "?" opens the shortcuts, Escape closes them.
+    await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
+    await console_.keyboard.press('?');
+    await console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await console_.keyboard.press('Escape');
+    await expect.poll(() => console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(0);
+
+    // With a CSRF cookie set, every mutating request carries it back in X-CSRF-Token.
+    await context.addCookies([{ name: 'deskmind_csrf', value: 'csrf-test-token', url: deskUrl }]);
+    const claimRequest = console_.waitForRequest((r) => r.url().endsWith('/claim') && r.method() === 'POST');
     await console_.getByRole('button', { name: /Claim/ }).click();
+    expect((await claimRequest).headers()['x-csrf-token']).toBe('csrf-test-token');
     await console_.getByRole('status').filter({ hasText: 'Claimed' }).waitFor();
     await console_.getByLabel('Reply to the customer').fill('Hi Maria, I have sent you a fresh reset link; it is valid for 30 minutes.');
     await console_.getByRole('button', { name: /Send reply/ }).click();

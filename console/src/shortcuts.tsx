@@ -44,7 +44,10 @@ export function Shortcuts({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLButtonElement>(null);
   useEffect(() => ref.current?.focus(), []);
   return (
-    <div className="modal" role="dialog" aria-modal="true" aria-labelledby="kb-title" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+    <div className="modal" role="dialog" aria-modal="true" aria-labelledby="kb-title" onKeyDown={(e) => {
+      e.stopPropagation(); // keys belong to the dialog while it is open
+      if (e.key === 'Escape') onClose();
+    }}>
       <div className="modal-body">
         <h2 id="kb-title">Keyboard shortcuts</h2>
         <table>
