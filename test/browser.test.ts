@@ -116,6 +116,17 @@ run('console and widget in Chromium', () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
+  it('serves the console with a single-page fallback, and the widget', async () => {
+    const deep = await fetch(`${deskUrl}/inbox/escalated`, { headers: { accept: 'text/html' } });
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toContain('<div id="root">');
+    const js = await fetch(`${deskUrl}/widget.js`);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    const unknownApi = await fetch(`${deskUrl}/api/v1/nope`, { headers: { accept: 'text/html', authorization: `Bearer ${apiKey}` } });
+    expect(unknownApi.status).toBe(404);
+    expect((await unknownApi.json()).code).toBe('route_not_found');
+  });
+
   it('answers a how-to question in the widget and walks the customer through the page', async () => {
     customer = await context.newPage();
     await customer.goto(hostUrl);

@@ -8,7 +8,8 @@ export const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.me
 export const WIDGET_DIR = fileURLToPath(new URL('../../dist/widget', import.meta.url));
 
 /**
- * Serves the agent console at `/` and the widget at `/widget.js` from the build output. Returns the
+ * Serves the agent console at `/` and the widget at `/widget.js` from the build output (one route per
+ * file found at start, so `/api/` paths never reach it). Returns the
  * single-page-app fallback: any other GET outside `/api/` that accepts HTML gets the console's index.html.
  */
 export async function registerConsole(app: FastifyInstance): Promise<(request: FastifyRequest, reply: FastifyReply) => boolean> {
@@ -16,7 +17,7 @@ export async function registerConsole(app: FastifyInstance): Promise<(request: F
   const indexFile = `${CONSOLE_DIR}/index.html`;
   const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : null;
   if (roots.length) {
-    await app.register(fastifyStatic, { root: roots, prefix: '/', wildcard: true, index: index ? ['index.html'] : false, maxAge: 0 });
+    await app.register(fastifyStatic, { root: roots, prefix: '/', wildcard: false, index: index ? ['index.html'] : false, maxAge: 0 });
   }
   if (!index) {
     app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
