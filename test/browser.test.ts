@@ -124,7 +124,7 @@ run('console and widget in Chromium', () => {
     expect(js.headers.get('content-type')).toContain('javascript');
     const unknownApi = await fetch(`${deskUrl}/api/v1/nope`, { headers: { accept: 'text/html', authorization: `Bearer ${apiKey}` } });
     expect(unknownApi.status).toBe(404);
-    expect((await unknownApi.json()).code).toBe('route_not_found');
+    expect(((await unknownApi.json()) as { code: string }).code).toBe('route_not_found');
   });
 
   it('answers a how-to question in the widget and walks the customer through the page', async () => {

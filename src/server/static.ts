@@ -13,11 +13,22 @@ export const WIDGET_DIR = fileURLToPath(new URL('../../dist/widget', import.meta
  * single-page-app fallback: any other GET outside `/api/` that accepts HTML gets the console's index.html.
  */
 export async function registerConsole(app: FastifyInstance): Promise<(request: FastifyRequest, reply: FastifyReply) => boolean> {
-  const roots = [CONSOLE_DIR, WIDGET_DIR].filter((dir) => existsSync(dir));
   const indexFile = `${CONSOLE_DIR}/index.html`;
   const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : null;
-  if (roots.length) {
-    await app.register(fastifyStatic, { root: roots, prefix: '/', wildcard: false, index: index ? ['index.html'] : false, maxAge: 0 });
+  if (existsSync(CONSOLE_DIR)) {
+    await app.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/', wildcard: false, index: index ? ['index.html'] : false, maxAge: 0 });
+  }
+  const widgetFile = `${WIDGET_DIR}/widget.js`;
+  if (existsSync(widgetFile)) {
+    const widget = readFileSync(widgetFile);
+    // Loaded by other sites' pages: allowed cross-origin even where a security policy says same-origin.
+    app.get('/widget.js', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .header('access-control-allow-origin', '*')
+        .send(widget));
   }
   if (!index) {
     app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>

@@ -89,7 +89,14 @@ async function ensureSession(): Promise<{ title: string; greeting: string }> {
 const host = document.createElement('div');
 host.id = 'deskmind-widget';
 const root = host.attachShadow({ mode: 'open' });
-root.innerHTML = `<style>${STYLES}</style>
+// A constructed style sheet is not inline CSS, so a host page's Content-Security-Policy does not block it.
+const canAdopt = 'adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype;
+if (canAdopt) {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(STYLES);
+  root.adoptedStyleSheets = [sheet];
+}
+root.innerHTML = `${canAdopt ? '' : `<style>${STYLES}</style>`}
 <button class="launcher" part="launcher" aria-label="Open support chat" aria-expanded="false" aria-controls="dm-panel">
   <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
 </button>

@@ -32,6 +32,7 @@ const CORS = {
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': `content-type, ${TOKEN_HEADER}`,
   'access-control-max-age': '600',
+  'cross-origin-resource-policy': 'cross-origin',
 };
 /** Events a customer is told about: public messages and status changes of their own ticket. */
 const VISIBLE = new Set(['message.created', 'ticket.status_changed', 'ticket.resolved', 'ticket.reopened', 'ticket.closed']);
