@@ -122,6 +122,7 @@ run('console and widget in Chromium', () => {
     expect(await deep.text()).toContain('<div id="root">');
     const js = await fetch(`${deskUrl}/widget.js`);
     expect(js.headers.get('content-type')).toContain('javascript');
+    expect(js.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     const unknownApi = await fetch(`${deskUrl}/api/v1/nope`, { headers: { accept: 'text/html', authorization: `Bearer ${apiKey}` } });
     expect(unknownApi.status).toBe(404);
     expect(((await unknownApi.json()) as { code: string }).code).toBe('route_not_found');
@@ -168,7 +169,7 @@ run('console and widget in Chromium', () => {
     expect(detail).toMatchObject({ channel: 'widget', customer: { externalId: 'user-77' } });
     expect(detail.pageContext).toMatchObject({ route: '/', appVersion: '4.12.0', features: ['top-nav', 'login'] });
     expect(detail.pageContext.recentErrors.join('\n')).toContain('Boom');
-  });
+  }, 120_000);
 
   it('puts the ticket at the top of the agent queue with its handoff packet; the reply reaches the widget live', async () => {
     const console_ = await context.newPage();
@@ -233,5 +234,5 @@ run('console and widget in Chromium', () => {
     await console_.getByRole('link', { name: 'Inbox' }).click();
     await rows.first().waitFor();
     await shot(console_, '11-console-phone');
-  });
+  }, 120_000);
 });

@@ -79,7 +79,8 @@ export async function findWidget(db: DbOrTx, publicId: string): Promise<{ worksp
  */
 export const userHashOf = (secret: string, userId: string): string => createHmac('sha256', secret).update(userId).digest('hex');
 
-const sameHex = (a: string, b: string) => {
+/** Constant-time comparison of two strings (hex digits compared case-insensitively). */
+const safeEqual = (a: string, b: string) => {
   const x = Buffer.from(a.toLowerCase(), 'utf8');
   const y = Buffer.from(b.toLowerCase(), 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
@@ -106,7 +107,7 @@ export type WidgetSessionInput = z.infer<typeof WidgetSessionInputSchema>;
  */
 export async function widgetCustomer(ctx: Ctx, widget: WidgetSettings, input: WidgetSessionInput) {
   if (input.userId && input.userHash) {
-    if (!sameHex(input.userHash, userHashOf(widget.secret, input.userId))) {
+    if (!safeEqual(input.userHash, userHashOf(widget.secret, input.userId))) {
       throw new DeskmindError('identity_unverified', 'The userHash does not match the userId; compute it on your server with the widget secret');
     }
     const customer = await resolveCustomerRef(ctx, { externalId: input.userId, ...(input.name ? { name: input.name } : {}) });
@@ -147,7 +148,7 @@ export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, n
   }
   const [row] = await db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, claims.w));
   const widget = WidgetSettingsSchema.safeParse(row?.settings.widget);
-  if (!widget.success || !sameHex(Buffer.from(signature).toString('hex'), Buffer.from(sign(widget.data.secret, body)).toString('hex'))) throw fail();
+  if (!widget.success || !safeEqual(Buffer.from(signature).toString('hex'), Buffer.from(sign(widget.data.secret, body)).toString('hex'))) throw fail();
   if (claims.exp * 1000 <= now.getTime()) throw fail();
   return { workspaceId: claims.w, customerId: claims.c, expiresAt: new Date(claims.exp * 1000) };
 }
