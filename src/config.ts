@@ -140,7 +140,8 @@ const entries = {
   },
   ci: {
     env: 'CI',
-    schema: z.stringbool().default(false),
+    // CI systems set it to "true", "1" or their own name: anything but an explicit no counts.
+    schema: z.preprocess((v) => (typeof v === 'string' ? !['0', 'false', 'no', 'off'].includes(v.toLowerCase()) : v), z.boolean()).default(false),
     description: 'Set by CI systems: the browser tests then fail, not skip, when Chromium is missing.',
     sensitive: false,
   },

@@ -219,6 +219,22 @@ run('console and widget in Chromium', () => {
     await customer.locator('#deskmind-widget .msg.agent', { hasText: 'fresh reset link' }).waitFor({ timeout: 20_000 });
     await shot(customer, '8-widget-agent-reply');
 
+    // Transfer, relabel and resolve (by keyboard) from the ticket view.
+    await console_.getByLabel('Transfer to team').selectOption({ label: 'Technical' });
+    await console_.getByRole('status').filter({ hasText: 'Transferred' }).waitFor();
+    await console_.getByLabel('Intent', { exact: true }).fill('account_access');
+    await console_.getByRole('button', { name: 'Relabel' }).click();
+    await console_.getByRole('status').filter({ hasText: 'relabelled' }).waitFor();
+    await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
+    await console_.keyboard.press('e');
+    await console_.getByRole('status').filter({ hasText: 'Resolved' }).waitFor();
+    const teams = await api('GET', '/teams');
+    expect(await api('GET', `/tickets/${ticketId}`)).toMatchObject({
+      status: 'resolved',
+      intent: 'account_access',
+      teamId: teams.data.find((t: { name: string }) => t.name === 'Technical').id,
+    });
+
     await console_.getByRole('link', { name: 'Dashboards' }).click();
     await console_.getByRole('heading', { name: 'Resolution vs deflection, by week' }).waitFor();
     await console_.waitForTimeout(300);
