@@ -55,13 +55,14 @@ export function App() {
     return () => window.removeEventListener('deskmind:unauthorized', out);
   }, []);
   useGlobalShortcuts(useCallback(() => setHelp((h) => !h), []));
+  const atRoot = path === '/' || path === '/login';
+  useEffect(() => {
+    if (me && atRoot) navigate('/inbox/all');
+  }, [me, atRoot]);
 
   if (me === undefined) return <p className="loading">Loading…</p>;
   if (me === null) return <Login onLogin={setMe} />;
-  if (path === '/' || path === '/login') {
-    navigate('/inbox/all');
-    return null;
-  }
+  if (atRoot) return null;
   const section = path.split('/')[1];
   const logout = async () => {
     await api('POST', '/auth/logout').catch(() => undefined);

@@ -102,7 +102,8 @@ root.innerHTML = `${canAdopt ? '' : `<style>${STYLES}</style>`}
 </button>
 <section class="panel" id="dm-panel" role="dialog" aria-modal="false" aria-labelledby="dm-title" hidden>
   <header><h2 id="dm-title">Help</h2><button class="close" aria-label="Close support chat">×</button></header>
-  <ol class="messages" aria-live="polite" aria-label="Conversation"></ol>
+  <ol class="messages" aria-label="Conversation"></ol>
+  <p class="sr-only" aria-live="polite" id="dm-announce"></p>
   <div class="actions"></div>
   <form class="composer">
     <label for="dm-input" class="sr-only">Your message</label>
@@ -124,6 +125,7 @@ const statusLine = $<HTMLParagraphElement>('.status');
 const walkthrough = createWalkthrough($<HTMLDivElement>('.walk-layer'));
 
 let ticket: WidgetTicket | null = null;
+let announced = '';
 let greeting = '';
 let events: EventSource | null = null;
 let poll: ReturnType<typeof setInterval> | undefined;
@@ -151,6 +153,12 @@ function render(): void {
   if (ticket?.humanRequested && !ticket.messages.some((m) => m.authorType === 'agent')) item('system', 'Support', 'A person from our team will answer here. You can close this window; we keep the conversation.');
   renderActions();
   list.scrollTop = list.scrollHeight;
+  // Screen readers hear each new answer once (the list itself is redrawn on every update).
+  const latest = [...(ticket?.messages ?? [])].reverse().find((m) => m.authorType !== 'customer');
+  if (latest && latest.id !== announced) {
+    announced = latest.id;
+    $<HTMLParagraphElement>('#dm-announce').textContent = `${label(latest.authorType)}: ${latest.text}`;
+  }
 }
 
 function button(text: string, cls: string, onClick: () => void): HTMLButtonElement {
