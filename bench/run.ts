@@ -11,9 +11,13 @@ import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchStarter } from './starter.js';
+import { benchWidget } from './widget.js';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.sharedDataDir);
+// Needs no data set.
+console.error('bench: widget bundle size …');
+console.log(JSON.stringify(await benchWidget(), null, 2));
 if (!existsSync(dataDir)) {
   console.error(`bench: the data folder ${dataDir} is absent (set DESKMIND_SHARED_DATA_DIR); no benchmark can run.`);
   process.exitCode = 1;

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
+import { LiveBus } from './live/bus.js';
 import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
@@ -63,6 +64,8 @@ export class Deskmind {
   readonly ports: PipelinePorts;
   /** Sends outbound email replies through the configured SMTP relay (null: none configured). */
   readonly mail: MailSender | null;
+  /** Timeline events as they commit, from every process (PostgreSQL LISTEN/NOTIFY). */
+  readonly live: LiveBus;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private outboxTimer: NodeJS.Timeout | undefined;
@@ -78,6 +81,7 @@ export class Deskmind {
     readonly now: () => Date,
   ) {
     this.intentModels = new IntentModels(database);
+    this.live = new LiveBus(database);
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
@@ -299,6 +303,7 @@ export class Deskmind {
     await this.smtp?.close().catch((err) => this.logger.warn({ err }, 'smtp listener did not stop cleanly'));
     await this.outboxRun?.catch(() => undefined);
     this.mail?.close();
+    await this.live.close().catch((err) => this.logger.warn({ err }, 'live bus did not stop cleanly'));
     await this.jobs.stop().catch((err) => this.logger.warn({ err }, 'job queue did not stop cleanly'));
     await this.database.close();
   }

@@ -192,6 +192,13 @@ const entries = {
     description: 'Largest attachment stored from an inbound email; larger ones are listed as skipped.',
     sensitive: false,
   },
+  ci: {
+    env: 'CI',
+    // CI systems set it to "true", "1" or their own name: anything but an explicit no counts.
+    schema: z.preprocess((v) => (typeof v === 'string' ? !['0', 'false', 'no', 'off'].includes(v.toLowerCase()) : v), z.boolean()).default(false),
+    description: 'Set by CI systems: the browser tests then fail, not skip, when Chromium is missing.',
+    sensitive: false,
+  },
   testDatabaseUrl: {
     env: 'DESKMIND_TEST_DATABASE_URL',
     schema: z.string().url().optional(),

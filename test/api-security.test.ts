@@ -70,6 +70,20 @@ describe.each(backends())('API safety on %s', (kind) => {
         const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro, webhooks: ids.webhooks, deliveries: ids.deliveries, attachments: ids.attachments, emails: ids.emails }[resource];
         const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
         const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {}, csat: { rating: 1 } };
+        if (resource === 'widget') {
+          // The widget API: a visitor session of workspace B never reaches A's tickets.
+          if (method === 'options') continue;
+          const widgetB = (await b.call('GET', '/api/v1/settings/widget')).body;
+          const session = await t.server.inject({ method: 'POST', url: '/api/v1/widget/session', payload: { widgetId: widgetB.publicId, visitorId: 'security-test-visitor-1' } });
+          const token = session.json().token as string;
+          const widgetUrl = path.replace('{id}', ids.ticket!) + (path.endsWith('/stream') ? `?token=${encodeURIComponent(token)}` : '');
+          const body = { messages: { text: 'hi' }, feedback: { outcome: 'need_human' } }[path.split('/').at(-1)!];
+          const res = await t.server.inject({ method: method.toUpperCase() as 'GET', url: widgetUrl, headers: { 'x-deskmind-widget-token': token }, ...(body ? { payload: body } : {}) });
+          expect(res.statusCode, `${method} ${widgetUrl}`).toBe(404);
+          expect(res.json().code).toBe('not_found');
+          checked++;
+          continue;
+        }
         const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
         if (resource === 'playbooks') {
           // Playbooks are keyed by intent inside a workspace: B works on its own; A's is checked below.

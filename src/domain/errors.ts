@@ -22,6 +22,7 @@ export const ERRORS = {
   rate_limited: { status: 429, title: 'Too many requests' },
   not_ready: { status: 503, title: 'The service is not ready' },
   internal: { status: 500, title: 'Something went wrong on our side' },
+  identity_unverified: { status: 401, title: 'The widget user identity could not be verified' },
 } as const;
 
 /** A stable error code from the catalogue. */

@@ -45,6 +45,8 @@ export const PageContextSchema = z
     url: z.string().max(2048).optional(),
     route: z.string().max(512).optional(),
     featureId: z.string().max(200).optional(),
+    /** Every feature marker (`data-deskmind-feature`) on the page, the widget's view of where the customer is. */
+    features: z.array(z.string().max(200)).max(50).optional(),
     appVersion: z.string().max(100).optional(),
     title: z.string().max(500).optional(),
     recentErrors: z.array(z.string().max(2000)).max(20).optional(),

@@ -20,6 +20,11 @@ import { workflowRoutes } from './routes/workflow.js';
 import { sessionRoutes } from './routes/session.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { channelRoutes } from './routes/channels.js';
+import { liveRoutes } from './routes/live.js';
+import { widgetRoutes } from './routes/widget.js';
+import { taxonomyRoutes } from './routes/taxonomy.js';
+import { registerSse } from './sse.js';
+import { registerConsole } from './static.js';
 
 /**
  * Builds the HTTP server: the REST API under /api/v1, OpenAPI at /openapi.json, docs at /docs,
@@ -34,7 +39,11 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  let spaFallback: Awaited<ReturnType<typeof registerConsole>> | null = null;
+  app.setNotFoundHandler((request, reply) => {
+    if (spaFallback?.(request, reply)) return reply;
+    return sendProblem(reply, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   // JSON bodies must be valid UTF-8: invalid bytes are refused rather than silently replaced.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -62,6 +71,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await authHook(desk)(request, reply);
   });
   registerIdempotency(app, desk);
+  registerSse(app);
   registerMetrics(app, desk);
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
@@ -86,6 +96,10 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(slaRoutes(desk));
     await api.register(metricsRoutes(desk));
     await api.register(channelRoutes(desk));
+    await api.register(liveRoutes(desk));
+    await api.register(widgetRoutes(desk));
+    await api.register(taxonomyRoutes(desk));
   }, { prefix: '/api/v1' });
+  spaFallback = await registerConsole(app);
   return app;
 }

@@ -2,12 +2,14 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
 import type { TimelineEvent } from '../domain/schemas.js';
 import { fanOut } from '../channels/fanout.js';
+import { notifySql } from '../live/bus.js';
 import { events } from '../store/schema.js';
 import type { Ctx } from './context.js';
 
 /**
- * Appends one event to the workspace's timeline (append-only: events are never updated) and writes the
- * deliveries it causes to the outbox (src/channels), in the caller's transaction.
+ * Appends one event to the workspace's timeline (append-only: events are never updated), writes the
+ * deliveries it causes to the outbox (src/channels) and announces it on the live bus, all in the caller's
+ * transaction: deliveries and live notices exist only once it commits.
  */
 export async function appendEvent(
   ctx: Ctx,
@@ -29,6 +31,16 @@ export async function appendEvent(
     .returning({ id: events.id, createdAt: events.createdAt });
   // Outbound webhooks, Slack notices and email replies: written to the outbox in the same transaction.
   await fanOut(ctx, { id: row!.id, type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt: row!.createdAt });
+  await ctx.db.execute(
+    notifySql({
+      workspaceId: ctx.workspaceId,
+      ticketId,
+      type,
+      actorType: ctx.actor.type,
+      ...(type === 'message.created' ? { authorType: String(data.authorType ?? ''), visibility: String(data.visibility ?? '') } : {}),
+      at: ctx.now().toISOString(),
+    }),
+  );
 }
 
 /** The timeline of one ticket, oldest first. */

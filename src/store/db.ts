@@ -25,6 +25,11 @@ export interface Database {
   executeSql: ExecuteSql;
   /** Runs pending migrations (safe to call from several processes at once). */
   migrate(): Promise<void>;
+  /**
+   * LISTENs on a channel (PostgreSQL LISTEN/NOTIFY: a `pg_notify` inside a transaction arrives on commit,
+   * in every process connected to the database). Resolves to a function that stops listening.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -58,7 +63,46 @@ export function openPostgres(url: string, poolSize = 10): Database {
         client.release();
       }
     },
+    listen: (channel, onPayload) => listenPostgres(url, channel, onPayload),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * A dedicated connection LISTENing on `channel` (pooled connections cannot hold a LISTEN); it reconnects
+ * after a lost connection, so notifications resume without the caller's help.
+ */
+async function listenPostgres(url: string, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
+    });
+    c.on('error', () => {
+      if (client !== c || stopped) return;
+      client = null;
+      c.end().catch(() => undefined);
+      retry = setTimeout(() => void connect().catch(() => undefined), 1000);
+      retry.unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    if (stopped) {
+      await c.end();
+      return;
+    }
+    client = c;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const c = client;
+    client = null;
+    await c?.end().catch(() => undefined);
   };
 }
 
@@ -86,6 +130,12 @@ export function pgliteDatabase(lite: PGlite): Database {
     },
     async migrate() {
       await migrateLite(drizzleLite(lite, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    listen: async (channel, onPayload) => {
+      const stop = await lite.listen(channel, onPayload);
+      return async () => {
+        if (!lite.closed) await stop();
+      };
     },
     close: () => lite.close(),
   };

@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, errorText } from './api.js';
+import { Admin } from './Admin.js';
+import { Dashboards } from './Dashboards.js';
+import { Inbox } from './Inbox.js';
+import { useLiveStream } from './live.js';
+import { navigate, usePath } from './router.js';
+import { Shortcuts, useGlobalShortcuts } from './shortcuts.js';
+import type { Me } from './types.js';
+
+function Login({ onLogin }: { onLogin: (me: Me) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await api('POST', '/auth/login', { email, password });
+      onLogin(await api<Me>('GET', '/auth/me'));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="login">
+      <form onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">Deskmind</h1>
+        <p className="muted">Sign in to the agent console</p>
+        <label htmlFor="email">Email</label>
+        <input id="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
+        <label htmlFor="password">Password</label>
+        <input id="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        {error && <p role="alert" className="error">{error}</p>}
+        <button type="submit" className="primary" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+      </form>
+    </main>
+  );
+}
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const path = usePath();
+  const live = useLiveStream(!!me);
+  const [help, setHelp] = useState(false);
+
+  useEffect(() => {
+    api<Me>('GET', '/auth/me').then(setMe, () => setMe(null));
+    const out = () => setMe(null);
+    window.addEventListener('deskmind:unauthorized', out);
+    return () => window.removeEventListener('deskmind:unauthorized', out);
+  }, []);
+  useGlobalShortcuts(useCallback(() => setHelp((h) => !h), []));
+  const atRoot = path === '/' || path === '/login';
+  useEffect(() => {
+    if (me && atRoot) navigate('/inbox/all');
+  }, [me, atRoot]);
+
+  if (me === undefined) return <p className="loading">Loading…</p>;
+  if (me === null) return <Login onLogin={setMe} />;
+  if (atRoot) return null;
+  const section = path.split('/')[1];
+  const logout = async () => {
+    await api('POST', '/auth/logout').catch(() => undefined);
+    setMe(null);
+  };
+  const link = (to: string, label: string, active: boolean) => (
+    <a href={to} aria-current={active ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate(to); }}>{label}</a>
+  );
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Deskmind</span>
+        <nav aria-label="Main">
+          {link('/inbox/all', 'Inbox', section === 'inbox')}
+          {link('/dashboards', 'Dashboards', section === 'dashboards')}
+          {me.role === 'admin' && link('/admin/playbooks', 'Admin', section === 'admin')}
+        </nav>
+        <span className={`live ${live ? 'on' : ''}`} title={live ? 'Live updates on' : 'Reconnecting…'}>{live ? '● Live' : '○ Offline'}</span>
+        <button className="link" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
+        <span className="who">{me.agent?.name ?? me.role}</span>
+        <button className="link" onClick={logout}>Sign out</button>
+      </header>
+      {section === 'inbox' && <Inbox me={me} path={path} />}
+      {section === 'dashboards' && <Dashboards />}
+      {section === 'admin' && <Admin tab={path.split('/')[2] ?? 'playbooks'} />}
+      {help && <Shortcuts onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../store/db.js';
+
+/** The PostgreSQL channel every timeline event is announced on. */
+export const LIVE_CHANNEL = 'deskmind_events';
+
+/** What a live event says: which workspace and ticket changed, and how. Never the ticket's content. */
+export const LiveEventSchema = z.object({
+  workspaceId: z.uuid(),
+  ticketId: z.uuid().nullable(),
+  type: z.string(),
+  actorType: z.string(),
+  /** The message's author type and visibility, for `message.created`. */
+  authorType: z.string().optional(),
+  visibility: z.string().optional(),
+  at: z.string(),
+});
+export type LiveEvent = z.infer<typeof LiveEventSchema>;
+
+/**
+ * The statement that announces an event: `pg_notify` is transactional, so listeners hear of it only when
+ * the transaction that appended the event commits (and never when it rolls back).
+ */
+export function notifySql(event: LiveEvent): SQL {
+  return sql`select pg_notify(${LIVE_CHANNEL}, ${JSON.stringify(event)})`;
+}
+
+type Handler = (event: LiveEvent) => void;
+
+/**
+ * Fans timeline events out to in-process subscribers (the `/stream` endpoints), fed by one LISTEN per
+ * process, so an event appended by any API or worker process reaches every connected console and widget.
+ *
+ * @example
+ * const stop = await bus.subscribe(workspaceId, (e) => console.log(e.type, e.ticketId));
+ */
+export class LiveBus {
+  private readonly handlers = new Map<string, Set<Handler>>();
+  private listening: Promise<() => Promise<void>> | null = null;
+
+  constructor(private readonly database: Pick<Database, 'listen'>) {}
+
+  /** Calls `handler` for each event of the workspace until the returned function is called. */
+  async subscribe(workspaceId: string, handler: Handler): Promise<() => void> {
+    let set = this.handlers.get(workspaceId);
+    if (!set) this.handlers.set(workspaceId, (set = new Set()));
+    set.add(handler);
+    try {
+      this.listening ??= this.database.listen(LIVE_CHANNEL, (payload) => this.dispatch(payload));
+      await this.listening;
+    } catch (err) {
+      this.listening = null;
+      set.delete(handler);
+      throw err;
+    }
+    return () => {
+      set.delete(handler);
+      if (set.size === 0) this.handlers.delete(workspaceId);
+    };
+  }
+
+  /** How many subscribers are connected (for metrics and tests). */
+  get size(): number {
+    let n = 0;
+    for (const set of this.handlers.values()) n += set.size;
+    return n;
+  }
+
+  private dispatch(payload: string): void {
+    let parsed: LiveEvent;
+    try {
+      const result = LiveEventSchema.safeParse(JSON.parse(payload));
+      if (!result.success) return;
+      parsed = result.data;
+    } catch {
+      return;
+    }
+    for (const handler of this.handlers.get(parsed.workspaceId) ?? []) {
+      try {
+        handler(parsed);
+      } catch {
+        /* one broken subscriber never stops the others */
+      }
+    }
+  }
+
+  /** Stops listening. */
+  async close(): Promise<void> {
+    this.handlers.clear();
+    const listening = this.listening;
+    this.listening = null;
+    if (listening) await (await listening.catch(() => async () => undefined))();
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * End to end in a real browser (playwright-core driving Debian's Chromium): a customer asks through the widget
+ * on a sample host page, gets the answer and its walkthrough, asks for a human; an agent finds the ticket at
+ * the top of the console's queue with its handoff packet and replies; the customer sees the reply live.
+ * Screenshots of the main screens go to .tmp/screenshots/ (not committed).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Deskmind } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { seedDemo } from '../src/demo/seed.js';
+import { buildServer } from '../src/server/server.js';
+import { CONSOLE_DIR, WIDGET_DIR } from '../src/server/static.js';
+import { openTestDatabase } from './helpers.js';
+import { ROOT } from './template.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const config = loadConfig({ logLevel: 'silent' });
+const haveChromium = existsSync(CHROMIUM);
+// Skipped only on a developer machine without Chromium; in CI a missing browser fails the suite.
+const run = haveChromium || config.ci ? describe : describe.skip;
+const SHOTS = path.join(ROOT, '.tmp', 'screenshots');
+
+function hostPage(deskUrl: string, widgetId: string, userId: string, userHash: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pipewise — Sign in</title>
+<style>body{font:16px Georgia,serif;margin:40px;color:#222} button{font:inherit} .card{border:1px solid #ccc;padding:20px;max-width:420px}</style></head>
+<body>
+  <nav data-deskmind-feature="top-nav"><a href="/">Pipewise</a> · <a href="/login">Sign in</a></nav>
+  <main class="card" data-deskmind-feature="login">
+    <h1>Sign in</h1>
+    <label>Password <input type="password"></label>
+    <p><button id="forgot-password" type="button">Forgot password?</button></p>
+    <form id="reset" onsubmit="return false"><label>Email <input type="email"></label> <button type="submit">Send reset link</button></form>
+  </main>
+  <script src="${deskUrl}/widget.js" data-workspace="${widgetId}" data-app-version="4.12.0"
+    data-user-id="${userId}" data-user-hash="${userHash}" data-user-name="Maria Lopez"></script>
+  <script>setTimeout(function () { throw new Error('Boom: cannot read properties of undefined (reading "token")'); }, 0);</script>
+</body></html>`;
+}
+
+run('console and widget in Chromium', () => {
+  let desk: Deskmind;
+  let server: FastifyInstance;
+  let host: Server;
+  let context: BrowserContext;
+  let cleanupDb: () => Promise<void>;
+  let profile: string;
+  let deskUrl: string;
+  let hostUrl: string;
+  let apiKey: string;
+  let agent: { email: string; password: string };
+  let ticketId: string;
+  let customer: Page;
+
+  const api = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${deskUrl}/api/v1${url}`, { method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return res.json() as Promise<any>;
+  };
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (CI installs it in .ci/run)`);
+    if (!existsSync(path.join(CONSOLE_DIR, 'index.html')) || !existsSync(path.join(WIDGET_DIR, 'widget.js'))) {
+      execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'ignore' });
+      execFileSync('npm', ['run', 'build:widget'], { cwd: ROOT, stdio: 'ignore' });
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    const database = await openTestDatabase('pglite');
+    cleanupDb = database.cleanup;
+    desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', workerConcurrency: 1 }), database, worker: true });
+    const demo = await seedDemo(desk, { tickets: false });
+    apiKey = demo.apiKey;
+    agent = { email: demo.agentEmail, password: demo.agentPassword };
+    server = await buildServer(desk);
+    deskUrl = await server.listen({ port: 0, host: '127.0.0.1' });
+
+    const widget = await api('GET', '/settings/widget');
+    await api('PATCH', '/settings/widget', { identityRequired: true });
+    const userId = 'user-77';
+    await api('PUT', `/customers/by-external-id/${userId}`, { name: 'Maria Lopez', email: 'maria@initech.example', accountExternalId: 'acc_initech' });
+    const page = hostPage(deskUrl, widget.publicId, userId, createHmac('sha256', widget.secret).update(userId).digest('hex'));
+    host = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page));
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    // Another origin than the desk's: the widget talks to the desk across origins.
+    hostUrl = `http://localhost:${(host.address() as { port: number }).port}`;
+
+    // Older, lower-priority work already in the queue.
+    for (const subject of ['Question about seats', 'Typo on the pricing page']) {
+      await api('POST', '/tickets', { subject, priority: 'low', message: { text: `${subject}, no rush.` }, customer: { email: 'other@hooli.example' } });
+    }
+
+    profile = mkdtempSync(path.join(tmpdir(), 'deskmind-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 860 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    context.setDefaultTimeout(30_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await new Promise((resolve) => host?.close(resolve));
+    await server?.close();
+    await desk?.close();
+    await cleanupDb?.();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('serves the console with a single-page fallback, and the widget', async () => {
+    const deep = await fetch(`${deskUrl}/inbox/escalated`, { headers: { accept: 'text/html' } });
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toContain('<div id="root">');
+    const js = await fetch(`${deskUrl}/widget.js`);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect(js.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const unknownApi = await fetch(`${deskUrl}/api/v1/nope`, { headers: { accept: 'text/html', authorization: `Bearer ${apiKey}` } });
+    expect(unknownApi.status).toBe(404);
+    expect(((await unknownApi.json()) as { code: string }).code).toBe('route_not_found');
+  });
+
+  it('answers a how-to question in the widget and walks the customer through the page', async () => {
+    customer = await context.newPage();
+    await customer.goto(hostUrl);
+    await customer.getByRole('button', { name: 'Open support chat' }).click();
+    await expect.poll(() => customer.getByRole('dialog', { name: 'Help' }).isVisible()).toBe(true);
+    await customer.getByLabel('Your message').fill('How do I reset my password? I forgot it and cannot log in.');
+    await customer.getByRole('button', { name: 'Send', exact: true }).click();
+
+    // The assistant answers from the knowledge base, with the article's walkthrough.
+    const answer = customer.locator('#deskmind-widget .msg.assistant', { hasText: 'Forgot password' });
+    await answer.waitFor({ timeout: 45_000 });
+    await expect.poll(() => customer.getByRole('button', { name: 'Solved' }).isVisible()).toBe(true);
+    await shot(customer, '1-widget-answer');
+
+    await customer.getByRole('button', { name: /Show me how/ }).click();
+    const highlighted = () => customer.evaluate<string[]>(`[...document.querySelectorAll('[data-deskmind-highlight]')].map((el) => el.id || el.getAttribute('href') || el.textContent)`);
+    await expect.poll(highlighted).toEqual(['/login']);
+    await shot(customer, '2-walkthrough-step-1');
+    await customer.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(highlighted).toEqual(['forgot-password']);
+    await shot(customer, '3-walkthrough-step-2');
+    await customer.getByRole('button', { name: 'Back' }).click();
+    await expect.poll(highlighted).toEqual(['/login']);
+    await customer.getByRole('button', { name: 'Next' }).click();
+    await customer.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(highlighted).toEqual(['Send reset link']);
+    await customer.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(highlighted).toEqual([]);
+
+    // Not good enough: the customer asks for a person.
+    await customer.getByRole('button', { name: 'Talk to a human' }).click();
+    await customer.locator('#deskmind-widget .msg.system', { hasText: 'A person from our team will answer here' }).waitFor();
+    await shot(customer, '4-widget-human-requested');
+
+    const list = await api('GET', '/tickets?tag=human_requested');
+    expect(list.data).toHaveLength(1);
+    ticketId = list.data[0].id;
+    const detail = await api('GET', `/tickets/${ticketId}`);
+    expect(detail).toMatchObject({ channel: 'widget', customer: { externalId: 'user-77' } });
+    expect(detail.pageContext).toMatchObject({ route: '/', appVersion: '4.12.0', features: ['top-nav', 'login'] });
+    expect(detail.pageContext.recentErrors.join('\n')).toContain('Boom');
+  }, 120_000);
+
+  it('puts the ticket at the top of the agent queue with its handoff packet; the reply reaches the widget live', async () => {
+    const console_ = await context.newPage();
+    await console_.goto(deskUrl);
+    await console_.getByLabel('Email').fill(agent.email);
+    await console_.getByLabel('Password').fill(agent.password);
+    await shot(console_, '5-console-login');
+    await console_.getByRole('button', { name: 'Sign in' }).click();
+
+    const rows = console_.getByRole('list', { name: 'Tickets, by priority' }).getByRole('link');
+    await rows.first().waitFor();
+    await expect.poll(() => console_.locator('.live.on').count()).toBe(1);
+    expect(await rows.count()).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => rows.first().textContent()).toContain('How do I reset my password');
+    await shot(console_, '6-console-inbox');
+
+    // Live: a ticket arriving now shows up without a reload.
+    await api('POST', '/tickets', { subject: 'Arrived while watching', priority: 'low', message: { text: 'Just checking the live queue.' }, customer: { email: 'late@hooli.example' } });
+    await console_.getByRole('link', { name: /Arrived while watching/ }).waitFor({ timeout: 20_000 });
+
+    await rows.first().click();
+    const packet = console_.getByRole('region', { name: 'Handoff packet' });
+    await packet.waitFor();
+    expect(await packet.textContent()).toContain('human_requested');
+    expect(await packet.textContent()).toContain('Initech');
+    expect(await console_.getByRole('region', { name: 'Decision record' }).textContent()).toMatch(/Decision\s*resolve/);
+    await shot(console_, '7-console-ticket');
+
+    // Keyboard: "?" opens the shortcuts, Escape closes them.
+    await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
+    await console_.keyboard.press('?');
+    await console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await console_.keyboard.press('Escape');
+    await expect.poll(() => console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(0);
+
+    // With a CSRF cookie set, every mutating request carries it back in X-CSRF-Token.
+    await context.addCookies([{ name: 'deskmind_csrf', value: 'csrf-test-token', url: deskUrl }]);
+    const claimRequest = console_.waitForRequest((r) => r.url().endsWith('/claim') && r.method() === 'POST');
+    await console_.getByRole('button', { name: /Claim/ }).click();
+    expect((await claimRequest).headers()['x-csrf-token']).toBe('csrf-test-token');
+    await console_.getByRole('status').filter({ hasText: 'Claimed' }).waitFor();
+    await console_.getByLabel('Reply to the customer').fill('Hi Maria, I have sent you a fresh reset link; it is valid for 30 minutes.');
+    await console_.getByRole('button', { name: /Send reply/ }).click();
+    await console_.getByRole('status').filter({ hasText: 'Reply sent' }).waitFor();
+
+    // The customer sees it in the widget without doing anything.
+    await customer.locator('#deskmind-widget .msg.agent', { hasText: 'fresh reset link' }).waitFor({ timeout: 20_000 });
+    await shot(customer, '8-widget-agent-reply');
+
+    // Transfer, relabel and resolve (by keyboard) from the ticket view.
+    await console_.getByLabel('Transfer to team').selectOption({ label: 'Technical' });
+    await console_.getByRole('status').filter({ hasText: 'Transferred' }).waitFor();
+    await console_.getByLabel('Intent', { exact: true }).fill('account_access');
+    await console_.getByRole('button', { name: 'Relabel' }).click();
+    await console_.getByRole('status').filter({ hasText: 'relabelled' }).waitFor();
+    await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
+    await console_.keyboard.press('e');
+    await console_.getByRole('status').filter({ hasText: 'Resolved' }).waitFor();
+    const teams = await api('GET', '/teams');
+    expect(await api('GET', `/tickets/${ticketId}`)).toMatchObject({
+      status: 'resolved',
+      intent: 'account_access',
+      teamId: teams.data.find((t: { name: string }) => t.name === 'Technical').id,
+    });
+
+    await console_.getByRole('link', { name: 'Dashboards' }).click();
+    await console_.getByRole('heading', { name: 'Resolution vs deflection, by week' }).waitFor();
+    await console_.waitForTimeout(300);
+    await shot(console_, '9-dashboards');
+    await console_.getByRole('link', { name: 'Admin' }).click();
+    await console_.getByRole('link', { name: 'Knowledge base' }).click();
+    await console_.getByRole('button', { name: /Reset your password/ }).click();
+    expect(await console_.getByLabel('CSS selector').first().inputValue()).toBe('a[href="/login"]');
+    await shot(console_, '10-admin-kb-walkthrough');
+
+    // A phone-sized screen still shows the queue.
+    await console_.setViewportSize({ width: 390, height: 844 });
+    await console_.getByRole('link', { name: 'Inbox' }).click();
+    await rows.first().waitFor();
+    await shot(console_, '11-console-phone');
+  }, 120_000);
+});
