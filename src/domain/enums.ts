@@ -56,5 +56,9 @@ export const EVENT_TYPES = [
   'model.update_rejected',
   'pipeline.completed',
   'pipeline.failed',
+  'anomaly.detected',
+  'bug_report.created',
+  'bug_report.updated',
+  'bug_report.closed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
