@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, gte } from 'drizzle-orm';
 import { z } from 'zod';
+import { Timestamp } from '../domain/schemas.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { anomalies, insightTopics } from '../store/schema.js';
@@ -24,13 +25,13 @@ export const AnomalySchema = z.object({
   dimension: z.string(),
   key: z.string(),
   label: z.string(),
-  windowStart: z.date(),
-  windowEnd: z.date(),
+  windowStart: Timestamp,
+  windowEnd: Timestamp,
   observed: z.number(),
   expected: z.number(),
   pValue: z.number(),
   ticketIds: z.array(z.string()),
-  createdAt: z.date(),
+  createdAt: Timestamp,
 });
 export type Anomaly = z.infer<typeof AnomalySchema>;
 

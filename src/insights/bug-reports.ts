@@ -6,6 +6,7 @@
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { Timestamp } from '../domain/schemas.js';
 import { notFound } from '../domain/errors.js';
 import type { Embedder } from '../knowledge/embedders.js';
 import type { Ctx } from '../services/context.js';
@@ -53,11 +54,11 @@ export const BugReportSchema = z.object({
   externalKey: z.string().nullable(),
   externalUrl: z.string().nullable(),
   sentTicketCount: z.number(),
-  lastSentAt: z.date().nullable(),
+  lastSentAt: Timestamp.nullable(),
   lastError: z.string().nullable(),
-  closedAt: z.date().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
+  closedAt: Timestamp.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
 });
 export type BugReport = z.infer<typeof BugReportSchema>;
 

@@ -5,6 +5,7 @@
  */
 import { and, eq, inArray, notInArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { Timestamp } from '../domain/schemas.js';
 import type { Embedder } from '../knowledge/embedders.js';
 import type { Ctx } from '../services/context.js';
 import { insightTopics, ticketTopics } from '../store/schema.js';
@@ -26,10 +27,10 @@ export const TopicSchema = z.object({
   trend: z.enum(['new', 'rising', 'steady', 'falling']),
   /** First seen in the last 7 days. */
   emerging: z.boolean(),
-  firstSeenAt: z.date(),
-  lastSeenAt: z.date(),
+  firstSeenAt: Timestamp,
+  lastSeenAt: Timestamp,
   topIntents: z.array(z.object({ intent: z.string(), tickets: z.number() })),
-  examples: z.array(z.object({ id: z.uuid(), subject: z.string(), createdAt: z.date() })),
+  examples: z.array(z.object({ id: z.uuid(), subject: z.string(), createdAt: Timestamp })),
 });
 export type Topic = z.infer<typeof TopicSchema>;
 

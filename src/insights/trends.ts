@@ -1,6 +1,7 @@
 /** Volume trends: ticket counts per intent, topic, tier or page/feature, hourly or daily, with week-over-week change. */
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { Timestamp } from '../domain/schemas.js';
 import type { Ctx } from '../services/context.js';
 import { insightTopics } from '../store/schema.js';
 import { loadTicketFacts, type TicketFact } from './data.js';
@@ -27,7 +28,7 @@ export const TrendsReportSchema = z.object({
   by: z.enum(TREND_DIMENSIONS),
   interval: z.enum(['hour', 'day']),
   /** Start of each bucket (UTC). */
-  buckets: z.array(z.date()),
+  buckets: z.array(Timestamp),
   series: z.array(
     z.object({
       key: z.string(),
