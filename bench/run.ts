@@ -5,11 +5,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
+import { benchAnomalies } from './anomalies.js';
 import { benchIntents } from './intents.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchStarter } from './starter.js';
+import { benchTopics } from './topics.js';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.sharedDataDir);
@@ -23,6 +25,8 @@ if (!existsSync(dataDir)) {
     ['retrieval (Bitext)', benchRetrieval],
     ['autonomous resolution (Bitext)', benchResolution],
     ['learning curve (Banking77 replay)', benchReplay],
+    ['topics (Banking77, Bitext)', benchTopics],
+    ['anomaly detection (synthetic streams)', benchAnomalies],
   ] as const) {
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);

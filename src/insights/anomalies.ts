@@ -9,13 +9,13 @@ import { Timestamp } from '../domain/schemas.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { anomalies, insightTopics } from '../store/schema.js';
-import { detectSpike } from './anomaly.js';
+import { DEFAULT_WINDOWS_MINUTES, detectSpike } from './anomaly.js';
 import { loadTicketFacts, type TicketFact } from './data.js';
 import { getInsightsSettings } from './settings.js';
 
 const HOUR = 3_600_000;
 const HISTORY_WEEKS = 4;
-const WINDOWS_MINUTES = [60, 360];
+const WINDOWS_MINUTES = DEFAULT_WINDOWS_MINUTES;
 
 export const ANOMALY_DIMENSIONS = ['intent', 'topic', 'feature', 'error'] as const;
 export type AnomalyDimension = (typeof ANOMALY_DIMENSIONS)[number];
@@ -76,7 +76,7 @@ export async function detectAnomalies(ctx: Ctx): Promise<Anomaly[]> {
   for (const s of seriesOf(facts).values()) {
     const recent = s.facts.filter((f) => f.createdAt.getTime() >= recentFrom);
     if (recent.length < settings.minCount) continue;
-    const test = detectSpike(s.facts.map((f) => f.createdAt.getTime()), now, { alpha: settings.alpha, minCount: settings.minCount, windowsMinutes: WINDOWS_MINUTES, historyWeeks: HISTORY_WEEKS });
+    const test = detectSpike(s.facts.map((f) => f.createdAt.getTime()), now, { alpha: settings.alpha, minCount: settings.minCount, minRatio: settings.minRatio, windowsMinutes: WINDOWS_MINUTES, historyWeeks: HISTORY_WEEKS });
     if (!test.spike) continue;
     const since = new Date(now - settings.cooldownHours * HOUR);
     const [already] = await ctx.db

@@ -117,11 +117,15 @@ export interface SpikeTest {
   spike: boolean;
 }
 
-/** Tests one window's count against the model: a spike when count ≥ `minCount` and P(X ≥ count) < `alpha`. */
-export function testWindow(model: SeasonalModel, fromMs: number, toMs: number, observed: number, opts: { alpha: number; minCount: number }): SpikeTest {
+/**
+ * Tests one window's count against the model: a spike when count ≥ `minCount`, count ≥ `minRatio` × expected
+ * (real streams vary more from day to day than Poisson; a spike must at least double the usual), and
+ * P(X ≥ count) < `alpha`.
+ */
+export function testWindow(model: SeasonalModel, fromMs: number, toMs: number, observed: number, opts: { alpha: number; minCount: number; minRatio?: number }): SpikeTest {
   const expected = expectedIn(model, fromMs, toMs);
   const pValue = poissonUpperTail(observed, expected);
-  return { observed, expected, pValue, spike: observed >= opts.minCount && pValue < opts.alpha };
+  return { observed, expected, pValue, spike: observed >= opts.minCount && observed >= (opts.minRatio ?? 2) * expected && pValue < opts.alpha };
 }
 
 /** Hourly counts of event times in [startMs, startMs + hours·1h). */
@@ -134,10 +138,15 @@ export function hourlyCounts(times: readonly number[], startMs: number, hours: n
   return out;
 }
 
+/** The trailing windows tested by default: quick on sharp spikes, still sensitive to a two-hour one. */
+export const DEFAULT_WINDOWS_MINUTES = [30, 60, 120];
+
 export interface DetectOptions {
   alpha: number;
   minCount: number;
-  /** Lengths of the trailing windows tested (default 60 and 360 minutes); alpha is shared among them. */
+  /** Smallest observed/expected ratio of a spike (default 2). */
+  minRatio?: number;
+  /** Lengths of the trailing windows tested (default 30, 60 and 120 minutes); alpha is shared among them. */
   windowsMinutes?: number[];
   /** Weeks of history the baseline is fitted on (default 4). */
   historyWeeks?: number;
@@ -149,7 +158,7 @@ export interface DetectOptions {
  * window's test (`spike` when any window is one at alpha / windows).
  */
 export function detectSpike(times: readonly number[], nowMs: number, opts: DetectOptions): SpikeTest & { windowStart: number } {
-  const windows = opts.windowsMinutes ?? [60, 360];
+  const windows = opts.windowsMinutes ?? DEFAULT_WINDOWS_MINUTES;
   const longest = Math.max(...windows) * 60_000;
   const historyEnd = Math.floor((nowMs - longest) / HOUR) * HOUR;
   const hours = (opts.historyWeeks ?? 4) * 7 * 24;
@@ -160,7 +169,7 @@ export function detectSpike(times: readonly number[], nowMs: number, opts: Detec
     const from = nowMs - minutes * 60_000;
     let observed = 0;
     for (const t of times) if (t >= from && t < nowMs) observed++;
-    const test = testWindow(model, from, nowMs, observed, { alpha: opts.alpha / windows.length, minCount: opts.minCount });
+    const test = testWindow(model, from, nowMs, observed, { alpha: opts.alpha / windows.length, minCount: opts.minCount, minRatio: opts.minRatio ?? 2 });
     if (!best || test.pValue < best.pValue) best = { ...test, windowStart: from };
   }
   return best!;

@@ -31,11 +31,13 @@ export const InsightsSettingsSchema = z
         alpha: z.number().min(1e-9).max(0.1).default(1e-4),
         /** Fewest tickets in the window for an alert. */
         minCount: z.number().int().min(1).default(3),
+        /** Smallest observed/expected ratio of a spike. */
+        minRatio: z.number().min(1).default(2),
         /** No second alert for the same series within this many hours. */
         cooldownHours: z.number().min(0).default(6),
       })
       .strict()
-      .default({ alpha: 1e-4, minCount: 3, cooldownHours: 6 }),
+      .default({ alpha: 1e-4, minCount: 3, minRatio: 2, cooldownHours: 6 }),
     bugReports: z
       .object({
         /** Where reports go: nowhere (kept in Deskmind), Linear, GitHub Issues or a webhook. */
