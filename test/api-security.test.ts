@@ -25,6 +25,8 @@ describe.each(backends())('API safety on %s', (kind) => {
     ids.article = (await a.call('POST', '/api/v1/articles', { title: 'Reset', body: 'Click Forgot password.' })).body.id;
     await a.call('PUT', '/api/v1/playbooks/password_reset', { kind: 'handoff' });
     ids.rule = (await a.call('POST', '/api/v1/routing/rules', { name: 'VIP', conditions: { tier: ['enterprise'] }, teamId: ids.team })).body.id;
+    await a.call('PATCH', `/api/v1/tickets/${ids.ticket2}`, { intent: 'bug_report' });
+    ids.bugReport = (await a.call('POST', '/api/v1/insights/bug-reports/refresh')).body.changed[0];
   });
   afterAll(async () => t?.close());
 
@@ -56,7 +58,7 @@ describe.each(backends())('API safety on %s', (kind) => {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(methods)) {
         const resource = path.startsWith('/api/v1/routing/rules') ? 'rules' : path.split('/')[3]!;
-        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro }[resource];
+        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro, insights: ids.bugReport }[resource];
         const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
         const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {}, csat: { rating: 1 } };
         const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
