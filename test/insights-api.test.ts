@@ -238,6 +238,21 @@ describe.each(backends())('insights through the API on %s', (kind) => {
     for (const id of ids) expect((await ws.call('GET', `/api/v1/tickets/${id}`)).body.status).toBe('resolved');
   });
 
+  it('keeps topics up to date as tickets arrive, each topic keeping its identity', async () => {
+    const before = (await ws.call('GET', '/api/v1/insights/topics')).body;
+    const runsBefore = before.data.find((tp: { examples: { id: string }[] }) => tp.examples.some((e) => runBugTickets.includes(e.id)));
+    const res = await ws.call('POST', '/api/v1/insights/topics/refresh', {});
+    expect(res.status).toBe(200);
+    expect(res.body.assigned).toBe(before.tickets - before.clustered);
+    expect(res.body.assigned).toBeGreaterThan(0);
+    const after = (await ws.call('GET', '/api/v1/insights/topics')).body;
+    expect(after.clustered).toBe(after.tickets);
+    const runsAfter = after.data.find((tp: { id: string }) => tp.id === runsBefore.id);
+    // The two later run-history reports joined the same topic.
+    expect(runsAfter.tickets).toBe(runsBefore.tickets + 2);
+    expect((await ws.call('POST', '/api/v1/insights/topics/refresh', {})).body.assigned).toBe(0);
+  });
+
   it('keeps insights to staff and settings to admins', async () => {
     const agentKey = (await ws.call('POST', '/api/v1/api-keys', { name: 'agent', role: 'agent' })).body.secret as string;
     const ingestKey = (await ws.call('POST', '/api/v1/api-keys', { name: 'ingest', role: 'ingest' })).body.secret as string;

@@ -1,6 +1,6 @@
 /**
- * The periodic insights work of the sweep, per workspace: new tickets join topics (re-clustering once a
- * day), series are tested for spikes (every few minutes), and bug reports are grouped and sent.
+ * The periodic insights work of the sweep, per workspace: new tickets join topics (every few minutes,
+ * re-clustering once a day), series are tested for spikes (every few minutes), and bug reports are grouped and sent.
  */
 import { and, eq } from 'drizzle-orm';
 import type { Embedder } from '../knowledge/embedders.js';
@@ -13,6 +13,7 @@ import { updateTopics } from './topics.js';
 const MINUTE = 60_000;
 export const RECLUSTER_EVERY_MS = 24 * 60 * MINUTE;
 export const ANOMALY_SCAN_EVERY_MS = 5 * MINUTE;
+export const TOPICS_EVERY_MS = 5 * MINUTE;
 
 /** True (and recorded) when `kind` last ran at least `everyMs` ago, or never. */
 export async function dueAndMark(ctx: Ctx, kind: string, everyMs: number): Promise<boolean> {
@@ -37,8 +38,10 @@ export interface InsightsSweepResult {
 export async function sweepInsights(ctx: Ctx, embedder: Embedder, onError: (part: string, err: unknown) => void = () => {}): Promise<InsightsSweepResult> {
   const out: InsightsSweepResult = { topicsAssigned: 0, anomalies: 0, bugReportsChanged: 0, bugReportsSent: 0 };
   try {
-    const recluster = await dueAndMark(ctx, 'topics.recluster', RECLUSTER_EVERY_MS);
-    out.topicsAssigned = (await updateTopics(ctx, embedder, { recluster })).assigned;
+    if (await dueAndMark(ctx, 'topics', TOPICS_EVERY_MS)) {
+      const recluster = await dueAndMark(ctx, 'topics.recluster', RECLUSTER_EVERY_MS);
+      out.topicsAssigned = (await updateTopics(ctx, embedder, { recluster })).assigned;
+    }
   } catch (err) {
     onError('topics', err);
   }
