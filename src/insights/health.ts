@@ -92,7 +92,7 @@ export function scoreHealth(s: Signals, billingState: string): { score: number; 
   deduct('reopened_tickets', `${s.reopened} reopens in 30 days`, Math.min(15, 5 * s.reopened));
   deduct('sla_breaches', `${s.slaBreaches} SLA breaches in 30 days`, Math.min(15, 5 * s.slaBreaches));
   deduct('churn_threat', `${s.churnThreats} tickets mention cancelling or leaving`, s.churnThreats ? 25 : 0);
-  const billing: Record<string, number> = { past_due: 20, cancelled: 40, downgraded: 15 };
+  const billing: Record<string, number> = { past_due: 30, cancelled: 40, downgraded: 15 };
   deduct('billing_state', `billing is ${billingState}`, billing[billingState] ?? 0);
   if (s.usageChange !== null && s.usageChange <= -0.2) deduct('usage_decline', `usage down ${Math.round(-s.usageChange * 100)}%`, Math.min(25, -s.usageChange * 40));
   const score = Math.max(0, 100 - reasons.reduce((a, r) => a + r.penalty, 0));
