@@ -5,7 +5,10 @@ import { buildReport } from '../src/insights/bug-reports.js';
 import { assignIncrementally, clusterBatch, keyPhrases, nmi, purity } from '../src/insights/clustering.js';
 import { normaliseError, type TicketFact } from '../src/insights/data.js';
 import { scoreHealth, usageChangeOf } from '../src/insights/health.js';
-import { githubClosedIssue, linearClosedIssue, verifyGithubSignature, verifyLinearSignature } from '../src/insights/trackers.js';
+import { githubClosedIssue, githubTracker, linearClosedIssue, linearTracker, verifyGithubSignature, verifyLinearSignature, webhookTracker } from '../src/insights/trackers.js';
+import { startActionServer } from './fakes/action-server.js';
+import { startFakeGithub } from './fakes/github-server.js';
+import { startFakeLinear } from './fakes/linear-server.js';
 
 const HOUR = 3_600_000;
 
@@ -152,5 +155,39 @@ describe('bug reports', () => {
     expect(linearClosedIssue({ action: 'update', type: 'Issue', data: { id: 'i1', state: { type: 'started' } } })).toBeNull();
     expect(githubClosedIssue('issues', { action: 'closed', issue: { number: 7 }, repository: { full_name: 'acme/app' } })).toEqual({ number: '7', repo: 'acme/app' });
     expect(githubClosedIssue('issues', { action: 'opened', issue: { number: 7 } })).toBeNull();
+  });
+});
+
+describe('bug trackers', () => {
+  const report = { reportId: 'r1', title: 'Export fails', body: '## Steps\n1. Open exports', report: { linkedTickets: [{ id: 't1' }] } };
+
+  it('posts signed reports to a generic webhook', async () => {
+    const server = await startActionServer('s3cret');
+    try {
+      const tracker = webhookTracker({ url: server.url, secret: 's3cret', now: () => new Date() });
+      expect(await tracker.create(report)).toEqual({ id: 'r1', key: null, url: null });
+      await tracker.update({ id: 'r1', key: null, url: null }, report, '1 more ticket');
+      expect(server.requests.map((r) => [r.signatureValid, r.body.event])).toEqual([[true, 'bug_report.created'], [true, 'bug_report.updated']]);
+      expect(server.requests[1]!.body).toMatchObject({ id: 'r1', title: 'Export fails', comment: '1 more ticket' });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('turns a refusal by Linear or GitHub into tracker_unavailable', async () => {
+    const linear = await startFakeLinear('right-key');
+    const github = await startFakeGithub('right-token', { owner: 'acme', repo: 'app' });
+    try {
+      await expect(linearTracker({ apiKey: 'wrong-key', teamId: 't', apiUrl: linear.apiUrl }).create(report)).rejects.toMatchObject({ code: 'tracker_unavailable' });
+      await expect(githubTracker({ token: 'wrong', owner: 'acme', repo: 'app', apiUrl: github.apiUrl }).create(report)).rejects.toMatchObject({ code: 'tracker_unavailable' });
+      await expect(githubTracker({ token: 'right-token', owner: 'acme', repo: 'other', apiUrl: github.apiUrl }).create(report)).rejects.toMatchObject({ code: 'tracker_unavailable' });
+      expect(linear.issues).toHaveLength(0);
+      expect(github.issues).toHaveLength(0);
+      const ok = await linearTracker({ apiKey: 'right-key', teamId: 't', apiUrl: linear.apiUrl }).create(report);
+      expect(ok).toEqual({ id: linear.issues[0]!.id, key: 'ENG-1', url: linear.issues[0]!.url });
+    } finally {
+      await linear.close();
+      await github.close();
+    }
   });
 });
