@@ -10,7 +10,7 @@ import { getWorkspace } from '../services/workspaces.js';
 import { workspaces } from '../store/schema.js';
 
 const secret = z.string().min(1).max(500);
-const localOrHttps = z.url().max(2048);
+const endpointUrl = z.url().max(2048);
 
 export const InsightsSettingsSchema = z
   .object({
@@ -46,9 +46,9 @@ export const InsightsSettingsSchema = z
         intents: z.array(z.string()).default(['bug_report']),
         /** Tickets a group needs before it is sent. */
         minTickets: z.number().int().min(1).default(2),
-        linear: z.object({ apiKey: secret.optional(), teamId: z.string().max(200).optional(), apiUrl: localOrHttps.optional(), webhookSecret: secret.optional() }).strict().default({}),
-        github: z.object({ token: secret.optional(), owner: z.string().max(200).optional(), repo: z.string().max(200).optional(), apiUrl: localOrHttps.optional(), webhookSecret: secret.optional() }).strict().default({}),
-        webhook: z.object({ url: localOrHttps.optional() }).strict().default({}),
+        linear: z.object({ apiKey: secret.optional(), teamId: z.string().max(200).optional(), apiUrl: endpointUrl.optional(), webhookSecret: secret.optional() }).strict().default({}),
+        github: z.object({ token: secret.optional(), owner: z.string().max(200).optional(), repo: z.string().max(200).optional(), apiUrl: endpointUrl.optional(), webhookSecret: secret.optional() }).strict().default({}),
+        webhook: z.object({ url: endpointUrl.optional() }).strict().default({}),
         /** Resolve the linked tickets with a reply when the engineering issue is closed. */
         resolveOnClose: z.boolean().default(true),
         closeReply: z.string().min(1).max(5000).default('Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us know — reply here if you still see it.'),
@@ -69,9 +69,9 @@ export const InsightsSettingsPatchSchema = z
         destination: z.enum(['none', 'linear', 'github', 'webhook']).optional(),
         intents: z.array(z.string().min(1).max(100)).max(50).optional(),
         minTickets: z.number().int().min(1).optional(),
-        linear: z.object({ apiKey: secret.nullable(), teamId: z.string().max(200).nullable(), apiUrl: localOrHttps.nullable(), webhookSecret: secret.nullable() }).partial().strict().optional(),
-        github: z.object({ token: secret.nullable(), owner: z.string().max(200).nullable(), repo: z.string().max(200).nullable(), apiUrl: localOrHttps.nullable(), webhookSecret: secret.nullable() }).partial().strict().optional(),
-        webhook: z.object({ url: localOrHttps.nullable() }).partial().strict().optional(),
+        linear: z.object({ apiKey: secret.nullable(), teamId: z.string().max(200).nullable(), apiUrl: endpointUrl.nullable(), webhookSecret: secret.nullable() }).partial().strict().optional(),
+        github: z.object({ token: secret.nullable(), owner: z.string().max(200).nullable(), repo: z.string().max(200).nullable(), apiUrl: endpointUrl.nullable(), webhookSecret: secret.nullable() }).partial().strict().optional(),
+        webhook: z.object({ url: endpointUrl.nullable() }).partial().strict().optional(),
         resolveOnClose: z.boolean().optional(),
         closeReply: z.string().min(1).max(5000).optional(),
       })
