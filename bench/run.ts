@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
+import { benchAnomalies } from './anomalies.js';
 import { benchIntents } from './intents.js';
 import { benchOutbox } from './outbox.js';
 import { benchReplay } from './replay.js';
@@ -12,6 +13,7 @@ import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchStarter } from './starter.js';
 import { benchWidget } from './widget.js';
+import { benchTopics } from './topics.js';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.sharedDataDir);
@@ -29,6 +31,8 @@ if (!existsSync(dataDir)) {
     ['autonomous resolution (Bitext)', benchResolution],
     ['learning curve (Banking77 replay)', benchReplay],
     ['outbox (webhook backlog drain)', benchOutbox],
+    ['topics (Banking77, Bitext)', benchTopics],
+    ['anomaly detection (synthetic streams)', benchAnomalies],
   ] as const) {
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);

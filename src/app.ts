@@ -8,6 +8,7 @@ import { LiveBus } from './live/bus.js';
 import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
+import { sweepInsights } from './insights/sweep.js';
 import { applySla } from './sla/state.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
@@ -191,6 +192,8 @@ export class Deskmind {
       total.breached += sla.breached;
       // Autonomy thresholds move with the evidence, at most once a day.
       await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
+      // Insights (topics, anomalies, bug reports) outside a transaction: tracker calls must not hold one open.
+      await sweepInsights(this.ctx(id, { type: 'system', id: null }), this.embedder, (part, err) => this.logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'));
     }
     await pruneOutbox(this.database.db, this.now()).catch((err) => this.logger.warn({ err }, 'could not prune the outbox'));
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);

@@ -35,6 +35,8 @@ describe.each(backends())('API safety on %s', (kind) => {
     const [received] = await t.desk.receiveEmail(Buffer.from(mail), ['help@a.example']);
     ids.emails = received!.status === 'created' ? received!.emailId : 'x';
     ids.attachments = (await a.call('GET', `/api/v1/tickets/${(received as { ticketId: string }).ticketId}/attachments`)).body.data[0].id;
+    await a.call('PATCH', `/api/v1/tickets/${ids.ticket2}`, { intent: 'bug_report' });
+    ids.bugReport = (await a.call('POST', '/api/v1/insights/bug-reports/refresh')).body.changed[0];
   });
   afterAll(async () => t?.close());
 
@@ -67,7 +69,7 @@ describe.each(backends())('API safety on %s', (kind) => {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(methods)) {
         const resource = path.startsWith('/api/v1/routing/rules') ? 'rules' : path.split('/')[3]!;
-        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro, webhooks: ids.webhooks, deliveries: ids.deliveries, attachments: ids.attachments, emails: ids.emails }[resource];
+        const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro, webhooks: ids.webhooks, deliveries: ids.deliveries, attachments: ids.attachments, emails: ids.emails, insights: ids.bugReport }[resource];
         const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
         const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {}, csat: { rating: 1 } };
         if (resource === 'widget') {

@@ -36,6 +36,19 @@ const TICKETS: (Omit<TicketCreate, 'channel' | 'tags' | 'message'> & { text: str
   { subject: 'Pipelines failing with 500 errors', text: 'All our production pipelines are down since 9am, every run fails with a 500 error. This is urgent.', customer: { email: 'ops@northwind.example', name: 'Nancy Davolio' }, account: 'acc_northwind', pageContext: { url: 'https://app.pipewise.example/pipelines', featureId: 'pipelines', appVersion: '4.12.0', recentErrors: ['HTTP 500 POST /api/runs'] } },
   { subject: 'How do I export runs to CSV?', text: 'Is there a way to export the run history of a pipeline as CSV from the dashboard?', customer: { email: 'gavin@hooli.example', name: 'Gavin Belson' }, account: 'acc_hooli' },
   { subject: 'Feature idea: Slack alerts', text: 'It would be great to get a Slack message when a pipeline fails. Any plans?', customer: { email: 'richard@piedpiper.example', name: 'Richard Hendricks' }, account: 'acc_piedpiper' },
+  { subject: 'Sync failing again', text: 'The warehouse sync failed three times this week. If this is not fixed we will cancel our subscription.', customer: { email: 'cto@globex.example', name: 'Hank Scorpio' }, account: 'acc_globex' },
+  // One bug hit by three accounts: insights group them into one bug report (GET /api/v1/insights/bug-reports).
+  ...[
+    { email: 'maria@initech.example', name: 'Maria Lopez', account: 'acc_initech', text: 'Getting an error when I open the Runs page of a pipeline: the run history is blank. It should list the last runs.' },
+    { email: 'gavin@hooli.example', name: 'Gavin Belson', account: 'acc_hooli', text: 'Bug: the run history page shows an error and stays empty when I click on Runs.' },
+    { email: 'ops@northwind.example', name: 'Nancy Davolio', account: 'acc_northwind', text: 'Error on the Runs tab since the last update, the run history does not load at all.' },
+  ].map(({ text, account, ...customer }) => ({
+    subject: 'Run history page shows an error',
+    text,
+    customer,
+    account,
+    pageContext: { url: 'https://app.pipewise.example/pipelines/p1/runs', route: '/pipelines/:id/runs', featureId: 'run-history', appVersion: '4.13.0', recentErrors: ["TypeError: Cannot read properties of undefined (reading 'rows')"] },
+  })),
 ];
 
 /**

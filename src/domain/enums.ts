@@ -57,6 +57,9 @@ export const EVENT_TYPES = [
   'pipeline.completed',
   'pipeline.failed',
   'anomaly.detected',
+  'bug_report.created',
+  'bug_report.updated',
+  'bug_report.closed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

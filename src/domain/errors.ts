@@ -23,6 +23,8 @@ export const ERRORS = {
   not_ready: { status: 503, title: 'The service is not ready' },
   internal: { status: 500, title: 'Something went wrong on our side' },
   identity_unverified: { status: 401, title: 'The widget user identity could not be verified' },
+  invalid_signature: { status: 401, title: 'The webhook signature does not match' },
+  tracker_unavailable: { status: 502, title: 'The bug tracker did not accept the report' },
 } as const;
 
 /** A stable error code from the catalogue. */

@@ -10,6 +10,7 @@ import { authHook } from './auth.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
+import { insightsRoutes } from './routes/insights.js';
 import { knowledgeRoutes } from './routes/knowledge.js';
 import { peopleRoutes } from './routes/people.js';
 import { playbookRoutes } from './routes/playbooks.js';
@@ -99,6 +100,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(liveRoutes(desk));
     await api.register(widgetRoutes(desk));
     await api.register(taxonomyRoutes(desk));
+    await api.register(insightsRoutes(desk));
   }, { prefix: '/api/v1' });
   spaFallback = await registerConsole(app);
   return app;

@@ -514,3 +514,95 @@ export const attachments = pgTable(
   },
   (t) => [index('attachments_ticket_idx').on(t.ticketId, t.createdAt)],
 );
+
+// ── insights (src/insights): topics, anomalies, bug reports ─────────────────
+
+/** Topics: clusters of recent tickets, with their centroid (in the embedder's space) and readable label. */
+export const insightTopics = pgTable(
+  'insight_topics',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    label: text('label').notNull(),
+    keyPhrases: text('key_phrases').array().notNull().default(sql`'{}'::text[]`),
+    centroid: real('centroid').array().notNull(),
+    embedder: text('embedder').notNull(),
+    size: integer('size').notNull().default(0),
+    firstSeenAt: ts('first_seen_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('insight_topics_ws_idx').on(t.workspaceId)],
+);
+
+/** Which topic a ticket belongs to (one row per ticket; reassigned by re-clustering). */
+export const ticketTopics = pgTable(
+  'ticket_topics',
+  {
+    ticketId: uuid('ticket_id').primaryKey().references(() => tickets.id, { onDelete: 'cascade' }),
+    workspaceId: workspaceId(),
+    topicId: uuid('topic_id').notNull().references(() => insightTopics.id, { onDelete: 'cascade' }),
+    similarity: doublePrecision('similarity').notNull(),
+    assignedAt: ts('assigned_at').notNull(),
+  },
+  (t) => [index('ticket_topics_topic_idx').on(t.workspaceId, t.topicId)],
+);
+
+/** Spikes detected against a series' own seasonal baseline. */
+export const anomalies = pgTable(
+  'anomalies',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    dimension: text('dimension').notNull(),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    windowStart: ts('window_start').notNull(),
+    windowEnd: ts('window_end').notNull(),
+    observed: integer('observed').notNull(),
+    expected: doublePrecision('expected').notNull(),
+    pValue: doublePrecision('p_value').notNull(),
+    ticketIds: text('ticket_ids').array().notNull().default(sql`'{}'::text[]`),
+    createdAt: createdAt(),
+  },
+  (t) => [index('anomalies_ws_idx').on(t.workspaceId, t.createdAt), index('anomalies_series_idx').on(t.workspaceId, t.dimension, t.key, t.windowEnd)],
+);
+
+/** Bug reports: a group of bug tickets, its structured report and the engineering issue it is linked to. */
+export const bugReports = pgTable(
+  'bug_reports',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    fingerprint: text('fingerprint').notNull(),
+    title: text('title').notNull(),
+    report: jsonb('report').$type<Record<string, unknown>>().notNull(),
+    ticketIds: text('ticket_ids').array().notNull().default(sql`'{}'::text[]`),
+    centroid: real('centroid').array(),
+    status: text('status').$type<'open' | 'closed'>().notNull().default('open'),
+    tracker: text('tracker'),
+    externalId: text('external_id'),
+    externalKey: text('external_key'),
+    externalUrl: text('external_url'),
+    /** Tickets the engineering issue already knows about (a larger count needs an update). */
+    sentTicketCount: integer('sent_ticket_count').notNull().default(0),
+    lastSentAt: ts('last_sent_at'),
+    lastError: text('last_error'),
+    closedAt: ts('closed_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('bug_reports_fingerprint_uq').on(t.workspaceId, t.fingerprint), index('bug_reports_external_idx').on(t.workspaceId, t.tracker, t.externalId)],
+);
+
+/** When each periodic insights job last ran per workspace (throttles the sweep). */
+export const insightRuns = pgTable(
+  'insight_runs',
+  {
+    workspaceId: workspaceId(),
+    kind: text('kind').notNull(),
+    lastRunAt: ts('last_run_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.kind] })],
+);
