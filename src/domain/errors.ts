@@ -22,6 +22,10 @@ export const ERRORS = {
   rate_limited: { status: 429, title: 'Too many requests' },
   not_ready: { status: 503, title: 'The service is not ready' },
   internal: { status: 500, title: 'Something went wrong on our side' },
+  // Integrations: billing, CRM, usage
+  webhook_signature_invalid: { status: 400, title: 'The webhook signature is missing, wrong or too old' },
+  webhook_replayed: { status: 409, title: 'This signed webhook delivery was already processed' },
+  integration_not_configured: { status: 404, title: 'The integration is not configured for this workspace' },
 } as const;
 
 /** A stable error code from the catalogue. */
