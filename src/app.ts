@@ -13,6 +13,9 @@ import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
 import { dbRoutingPort } from './routing/port.js';
+import { integrationSources } from './integrations/sources.js';
+import { loadIntegrationConfig } from './integrations/settings.js';
+import { pruneUsage } from './integrations/usage.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { runPipeline } from './pipeline/runner.js';
@@ -34,6 +37,12 @@ export const REDACT_PATHS = [
   '*.apiKey',
   'databaseUrl',
   'config.databaseUrl',
+  // integration secrets (src/integrations/settings.ts)
+  '*.secretKey',
+  '*.webhookSecret',
+  '*.accessToken',
+  'req.headers["stripe-signature"]',
+  'req.headers["x-deskmind-signature"]',
 ];
 
 /** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */
@@ -74,6 +83,7 @@ export class Deskmind {
       },
       ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now }),
       routing: dbRoutingPort(database),
+      enrichmentSources: integrationSources({ database, config, now }),
     };
   }
 
@@ -172,6 +182,8 @@ export class Deskmind {
       total.breached += sla.breached;
       // Autonomy thresholds move with the evidence, at most once a day.
       await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
+      // Product usage is kept only as long and as much as the workspace's retention allows.
+      await pruneUsage(this.database.db, id, (await loadIntegrationConfig(this.database.db, id)).usage, this.now());
     }
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db

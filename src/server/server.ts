@@ -19,6 +19,7 @@ import { slaRoutes } from './routes/sla.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { sessionRoutes } from './routes/session.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { integrationRoutes } from './routes/integrations.js';
 
 /**
  * Builds the HTTP server: the REST API under /api/v1, OpenAPI at /openapi.json, docs at /docs,
@@ -84,6 +85,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(workflowRoutes(desk));
     await api.register(slaRoutes(desk));
     await api.register(metricsRoutes(desk));
+    await api.register(integrationRoutes(desk));
   }, { prefix: '/api/v1' });
   return app;
 }
