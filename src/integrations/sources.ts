@@ -29,7 +29,7 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
         async load({ account, customer }) {
           const ctx = { db: database.db, workspaceId };
           const row = await findBilling(ctx, account?.id ?? null, customer?.email ?? null);
-          if (row) return { billing: billingFactsOf(row, 'webhook') };
+          if (row) return { billing: billingFactsOf(row, 'stored') };
           const key = settings.secrets.stripeSecretKey;
           if (!key || !settings.stripe.lookups || !customer?.email) return null;
           const stripe = stripeClient(key, config.stripeApiUrl, timeoutMs);

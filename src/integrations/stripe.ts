@@ -212,7 +212,7 @@ export async function receiveStripeEvent(ctx: Ctx, config: IntegrationConfig, ra
   if (!signature) throw new DeskmindError('webhook_signature_invalid', 'The Stripe-Signature header is missing');
   let event: Stripe.Event;
   try {
-    event = Stripe.webhooks.constructEvent(rawBody, signature, secret, config.stripe.toleranceSeconds, undefined, Math.floor(ctx.now().getTime() / 1000));
+    event = Stripe.webhooks.constructEvent(rawBody, signature, secret, config.stripe.toleranceSeconds, undefined, ctx.now().getTime());
   } catch (err) {
     throw new DeskmindError('webhook_signature_invalid', 'The Stripe signature does not match the payload, or its timestamp is outside the tolerance', { cause: err });
   }

@@ -43,8 +43,8 @@ export const BillingFactsSchema = z.object({
   paymentFailed: PaymentFailureSchema.nullable(),
   lastPaymentAt: iso.nullable(),
   lastRefund: z.object({ chargeId: z.string(), amount: z.number(), currency: z.string().nullable(), at: iso }).nullable(),
-  /** `webhook`: kept current by signed events; `lookup`: fetched through the API for this ticket. */
-  via: z.enum(['webhook', 'lookup']),
+  /** `stored`: as signed webhooks (or an earlier look-up) left it; `lookup`: fetched through the API for this ticket. */
+  via: z.enum(['stored', 'lookup']),
 });
 export type BillingFacts = z.infer<typeof BillingFactsSchema>;
 

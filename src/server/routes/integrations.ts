@@ -36,7 +36,7 @@ export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => asyn
     const ctx = ctxOf(desk, request);
     const account = await getAccount(ctx, request.params.id);
     const row = await findBilling(ctx, account.id, null);
-    return { billing: row ? billingFactsOf(row, 'webhook') : null };
+    return { billing: row ? billingFactsOf(row, 'stored') : null };
   });
   app.get('/customers/:id/usage', { config: { access: STAFF }, schema: { tags: ['integrations'], summary: "The customer's product usage: last seen, features used (30 days), recent errors (7 days)", params: Params, response: { 200: z.object({ usage: UsageSummarySchema.nullable() }) } } }, async (request) => {
     const ctx = ctxOf(desk, request);
