@@ -32,7 +32,7 @@ describe('enrichment sources', () => {
 
   it('merges the CRM tier and the billing state over the stored account', () => {
     const account = { id: 'a', externalId: null, name: 'Acme', domain: null, tier: 'pro', plan: 'Old', mrr: 10, seats: 1, billingState: 'active', crmId: null, attributes: { ownerAgentId: 'x' }, createdAt: new Date(), updatedAt: new Date() };
-    const crm = { provider: 'hubspot', companyId: '1', companyName: 'Acme', domain: null, contactId: null, tier: 'enterprise', tierProperty: 'tier', lifecycleStage: 'customer', renewalDate: null, ownerId: null, ownerEmail: 'o@x.example', ownerName: null };
+    const crm = { provider: 'hubspot', companyId: '1', companyName: 'Acme', domain: null, contactId: null, tier: 'enterprise', tierProperty: 'tier', lifecycleStage: 'customer', renewalDate: null, ownerId: null, ownerEmail: 'o@x.example', ownerName: null, syncedAt: subject.now.toISOString(), cached: false };
     const merged = enrichAccount(account, null, crm, subject.now);
     expect(merged).toMatchObject({ tier: 'enterprise', tierSource: 'crm', plan: 'Old', lifecycleStage: 'customer', owner: { agentId: 'x', email: 'o@x.example' } });
     expect(enrichAccount(account, null, { ...crm, tier: null }, subject.now)).toMatchObject({ tier: 'pro', tierSource: 'account' });

@@ -197,7 +197,18 @@ describe('integrations: billing, CRM, usage', () => {
       expect((await ws.call('GET', `/api/v1/accounts/${acc.id}`)).body.tier).toBe('enterprise');
     });
 
+    it('asks HubSpot again only once the account is due for a refresh', async () => {
+      const before = hubspot.requests.length;
+      const id = await ticket(ws, 'kim@bigco.example', 'Can I add two more seats to our plan?');
+      await t.desk.runPipeline(ws.workspaceId, id, 'created');
+      const enrich = latest((await ws.call('GET', `/api/v1/tickets/${id}`)).body, 'enrich');
+      expect(hubspot.requests.length).toBe(before);
+      expect(enrich.crm).toMatchObject({ cached: true, companyId: '501', tier: 'enterprise', ownerEmail: 'ann@desk.example' });
+      expect(enrich.account.tier).toBe('enterprise');
+    });
+
     it('goes on without a CRM that is too slow, and says so in the decision record', async () => {
+      await ws.call('PATCH', '/api/v1/integrations/settings', { hubspot: { refreshMinutes: 0 } });
       hubspot.delayMs = 2000;
       try {
         const id = await ticket(ws, 'kim@bigco.example', 'Where can I download last month invoice?');

@@ -3,6 +3,7 @@
  * by domain; the tier comes from a configurable company property, mapped through the workspace's tier map.
  */
 import { Client } from '@hubspot/api-client';
+import type { Account } from '../domain/schemas.js';
 import type { CrmFacts } from '../pipeline/enrichment.js';
 import type { IntegrationConfig } from './settings.js';
 
@@ -24,11 +25,38 @@ export function tierOf(value: string | null | undefined, tierMap: Record<string,
   return (mapped ?? v).toLowerCase();
 }
 
+/**
+ * The CRM facts kept on an account synced less than `refreshMinutes` ago, so that HubSpot is not asked for
+ * every ticket (its API is rate-limited); null when the account was never synced or is due again.
+ */
+export function cachedCrmFacts(account: Account | null, options: IntegrationConfig['hubspot'], now: Date): CrmFacts | null {
+  const syncedAt = typeof account?.attributes.crmSyncedAt === 'string' ? new Date(account.attributes.crmSyncedAt) : null;
+  if (!account?.crmId || !syncedAt || Number.isNaN(syncedAt.getTime()) || now.getTime() - syncedAt.getTime() >= options.refreshMinutes * 60_000) return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    provider: 'hubspot',
+    companyId: account.crmId,
+    companyName: account.name,
+    domain: account.domain,
+    contactId: null,
+    tier: account.tier,
+    tierProperty: options.tierProperty,
+    lifecycleStage: str(account.attributes.lifecycleStage),
+    renewalDate: str(account.attributes.renewalDate),
+    ownerId: null,
+    ownerEmail: str(account.attributes.ownerEmail),
+    ownerName: null,
+    syncedAt: syncedAt.toISOString(),
+    cached: true,
+  };
+}
+
 /** What HubSpot knows about a customer's company, or null. */
 export async function hubspotLookup(
   client: Client,
   options: IntegrationConfig['hubspot'],
   who: { email: string | null; domain: string | null; companyId: string | null },
+  now: Date,
 ): Promise<CrmFacts | null> {
   const companyProps = ['name', 'domain', 'lifecyclestage', 'hubspot_owner_id', options.tierProperty, ...(options.renewalDateProperty ? [options.renewalDateProperty] : [])];
   let companyId = who.companyId;
@@ -82,5 +110,7 @@ export async function hubspotLookup(
     ownerId,
     ownerEmail: owner.email,
     ownerName: owner.name,
+    syncedAt: now.toISOString(),
+    cached: false,
   };
 }

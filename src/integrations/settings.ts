@@ -32,6 +32,8 @@ export const IntegrationOptionsSchema = z.object({
       tierMap: z.record(z.string().max(100), tierValue).refine((m) => Object.keys(m).length <= 50, 'at most 50 entries').default({}),
       /** The company property holding the renewal date, if any. */
       renewalDateProperty: z.string().trim().min(1).max(100).nullable().default(null),
+      /** An account synced with HubSpot less than this many minutes ago is not looked up again (0: every ticket). */
+      refreshMinutes: z.number().int().min(0).max(10_080).default(60),
     })
     .strict()
     .prefault({}),
@@ -68,6 +70,7 @@ export const IntegrationSettingsPatchSchema = z
         tierProperty: z.string().trim().min(1).max(100),
         tierMap: z.record(z.string().max(100), tierValue).refine((m) => Object.keys(m).length <= 50, 'at most 50 entries'),
         renewalDateProperty: z.string().trim().min(1).max(100).nullable(),
+        refreshMinutes: z.number().int().min(0).max(10_080),
       })
       .partial()
       .strict(),

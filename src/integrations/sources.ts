@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import type { EnrichmentSource } from '../pipeline/enrichment.js';
 import type { Database } from '../store/db.js';
-import { hubspotClient, hubspotLookup } from './hubspot.js';
+import { cachedCrmFacts, hubspotClient, hubspotLookup } from './hubspot.js';
 import { loadIntegrationConfig } from './settings.js';
 import { billingFactsOf, findBilling, lookupStripeBilling, stripeClient } from './stripe.js';
 import { summariseUsage } from './usage.js';
@@ -55,9 +55,11 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
         name: 'crm',
         timeoutMs,
         async load({ account, customer }) {
+          const cached = cachedCrmFacts(account, settings.hubspot, now());
+          if (cached) return { crm: cached };
           const client = hubspotClient(token, config.hubspotApiUrl);
           const crmId = account?.crmId && /^\d+$/.test(account.crmId) ? account.crmId : null;
-          const crm = await hubspotLookup(client, settings.hubspot, { email: customer?.email ?? null, domain: account?.domain ?? null, companyId: crmId });
+          const crm = await hubspotLookup(client, settings.hubspot, { email: customer?.email ?? null, domain: account?.domain ?? null, companyId: crmId }, now());
           return crm ? { crm } : null;
         },
       });

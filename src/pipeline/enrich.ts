@@ -56,7 +56,7 @@ export const enrichStage: Stage = {
       sources: runs.map((r) => r.report),
       missing,
     };
-    const actions: TicketAction[] = crm ? [{ type: 'sync_account', accountId: account?.id ?? null, customerId: customer?.id ?? null, crm }] : [];
+    const actions: TicketAction[] = crm && !crm.cached ? [{ type: 'sync_account', accountId: account?.id ?? null, customerId: customer?.id ?? null, crm }] : [];
     return { result, actions };
   },
 };

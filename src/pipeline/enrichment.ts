@@ -63,6 +63,9 @@ export const CrmFactsSchema = z.object({
   ownerId: z.string().nullable(),
   ownerEmail: z.string().nullable(),
   ownerName: z.string().nullable(),
+  /** When the CRM was asked; `cached` facts come from the account, synced within the refresh interval. */
+  syncedAt: iso,
+  cached: z.boolean(),
 });
 export type CrmFacts = z.infer<typeof CrmFactsSchema>;
 

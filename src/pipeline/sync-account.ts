@@ -31,7 +31,7 @@ export async function syncAccountFromCrm(ctx: Ctx, action: { accountId: string |
   }
   const [row] = await ctx.db.select().from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.id, accountId)));
   if (!row) return;
-  const attributes = { ...row.attributes };
+  const attributes: Record<string, unknown> = { ...row.attributes, crmSyncedAt: crm.syncedAt };
   if (crm.lifecycleStage) attributes.lifecycleStage = crm.lifecycleStage;
   if (crm.renewalDate) attributes.renewalDate = crm.renewalDate;
   if (crm.ownerEmail && !attributes.ownerEmail && !attributes.ownerAgentId) attributes.ownerEmail = crm.ownerEmail;
