@@ -7,7 +7,7 @@ import type { EnrichmentSource } from '../pipeline/enrichment.js';
 import type { Database } from '../store/db.js';
 import { cachedCrmFacts, hubspotClient, hubspotLookup } from './hubspot.js';
 import { loadIntegrationConfig } from './settings.js';
-import { billingFactsOf, findBilling, lookupStripeBilling, stripeClient } from './stripe.js';
+import { billingFactsOf, fetchStripeBilling, findBilling, storeStripeBilling, stripeClient } from './stripe.js';
 import { summariseUsage } from './usage.js';
 
 export interface SourceDeps {
@@ -33,8 +33,10 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
           const key = settings.secrets.stripeSecretKey;
           if (!key || !settings.stripe.lookups || !customer?.email) return null;
           const stripe = stripeClient(key, config.stripeApiUrl, timeoutMs);
+          const snapshot = await fetchStripeBilling(stripe, customer.email);
+          if (!snapshot) return null;
           const found = await database.db.transaction((tx) =>
-            lookupStripeBilling({ db: tx, workspaceId, actor: { type: 'system', id: null }, now }, stripe, customer.email!, account?.id ?? null),
+            storeStripeBilling({ db: tx, workspaceId, actor: { type: 'system', id: null }, now }, snapshot, customer.email!, account?.id ?? null),
           );
           return found ? { billing: billingFactsOf(found, 'lookup') } : null;
         },

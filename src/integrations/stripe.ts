@@ -10,6 +10,7 @@ import Stripe from 'stripe';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../pipeline/enrichment.js';
 import type { Ctx } from '../services/context.js';
+import type { DbOrTx } from '../store/db.js';
 import { accounts, billingCustomers, customers, webhookReceipts } from '../store/schema.js';
 import type { IntegrationConfig } from './settings.js';
 
@@ -201,22 +202,63 @@ function signatureTime(header: string): Date {
   return new Date(Number(t) * 1000);
 }
 
+/** A verified delivery: the event and its signature's timestamp. */
+export interface VerifiedStripeEvent {
+  event: Stripe.Event;
+  signedAt: Date;
+}
+
 /**
- * Verifies a Stripe webhook delivery and applies it (call inside a transaction). Throws
- * `webhook_signature_invalid` for a forged, altered or too old delivery and `webhook_replayed` for a
- * delivery already processed.
+ * Verifies a Stripe webhook delivery with the SDK. Throws `integration_not_configured` without a webhook
+ * secret and `webhook_signature_invalid` for a missing, forged, altered or too old signature.
  */
-export async function receiveStripeEvent(ctx: Ctx, config: IntegrationConfig, rawBody: Buffer, signature: string | undefined, lookup: Stripe | null): Promise<StripeEventOutcome> {
+export function verifyStripeEvent(config: IntegrationConfig, rawBody: Buffer, signature: string | undefined, now: Date): VerifiedStripeEvent {
   const secret = config.secrets.stripeWebhookSecret;
   if (!secret) throw new DeskmindError('integration_not_configured', 'Stripe webhooks are not configured for this workspace');
   if (!signature) throw new DeskmindError('webhook_signature_invalid', 'The Stripe-Signature header is missing');
-  let event: Stripe.Event;
   try {
-    event = Stripe.webhooks.constructEvent(rawBody, signature, secret, config.stripe.toleranceSeconds, undefined, ctx.now().getTime());
+    const event = Stripe.webhooks.constructEvent(rawBody, signature, secret, config.stripe.toleranceSeconds, undefined, now.getTime());
+    return { event, signedAt: signatureTime(signature) };
   } catch (err) {
     throw new DeskmindError('webhook_signature_invalid', 'The Stripe signature does not match the payload, or its timestamp is outside the tolerance', { cause: err });
   }
-  const signedAt = signatureTime(signature);
+}
+
+/** Who a Stripe customer is, as the API tells it. */
+export interface StripeCustomerInfo {
+  email: string | null;
+  name: string | null;
+  metadata: Record<string, string>;
+}
+
+const customerIdOf = (event: Stripe.Event) => {
+  const object = event.data.object as unknown as Record<string, unknown>;
+  return event.type === 'customer.updated' ? (object.id as string) : idOf(object.customer as string | { id: string } | null);
+};
+
+/**
+ * For an event that names its customer by id only (subscriptions), a customer Deskmind cannot place yet is
+ * fetched from the API — before the transaction, so no lock is held during the call. Failures give null.
+ */
+export async function customerInfoFor(db: DbOrTx, workspaceId: string, event: Stripe.Event, lookup: Stripe | null): Promise<StripeCustomerInfo | null> {
+  if (!lookup || !event.type.startsWith('customer.subscription.')) return null;
+  const id = customerIdOf(event);
+  if (!id) return null;
+  const [row] = await db
+    .select({ email: billingCustomers.email, accountId: billingCustomers.accountId })
+    .from(billingCustomers)
+    .where(and(eq(billingCustomers.workspaceId, workspaceId), eq(billingCustomers.provider, 'stripe'), eq(billingCustomers.externalCustomerId, id)));
+  if (row?.email || row?.accountId) return null;
+  const c = await lookup.customers.retrieve(id).catch(() => null);
+  return c && !c.deleted ? { email: c.email ?? null, name: c.name ?? null, metadata: c.metadata ?? {} } : null;
+}
+
+/**
+ * Records a verified delivery and applies it (call inside a transaction). Throws `webhook_replayed` for a
+ * delivery already processed with the same signature; Stripe's redelivery (signed afresh) is a `duplicate`.
+ */
+export async function receiveStripeEvent(ctx: Ctx, verified: VerifiedStripeEvent, info: StripeCustomerInfo | null): Promise<StripeEventOutcome> {
+  const { event, signedAt } = verified;
   const inserted = await ctx.db
     .insert(webhookReceipts)
     .values({ workspaceId: ctx.workspaceId, source: 'stripe', eventId: event.id, type: event.type, signedAt, receivedAt: ctx.now() })
@@ -230,15 +272,14 @@ export async function receiveStripeEvent(ctx: Ctx, config: IntegrationConfig, ra
     if (seen && seen.signedAt.getTime() === signedAt.getTime()) throw new DeskmindError('webhook_replayed', `Event ${event.id} was already processed with this signature`);
     return { eventId: event.id, type: event.type, result: 'duplicate', customerId: null, accountId: null, state: null };
   }
-  return applyStripeEvent(ctx, event, lookup);
+  return applyStripeEvent(ctx, event, info);
 }
 
 /** Applies a verified Stripe event to the billing customer it concerns and to its account. */
-export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, lookup: Stripe | null): Promise<StripeEventOutcome> {
+export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: StripeCustomerInfo | null = null): Promise<StripeEventOutcome> {
   const base = { eventId: event.id, type: event.type };
   if (!(HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type)) return { ...base, result: 'ignored', customerId: null, accountId: null, state: null };
-  const object = event.data.object as unknown as Record<string, unknown>;
-  const stripeCustomerId = event.type === 'customer.updated' ? (object.id as string) : idOf(object.customer as string | { id: string } | null);
+  const stripeCustomerId = customerIdOf(event);
   if (!stripeCustomerId) return { ...base, result: 'ignored', customerId: null, accountId: null, state: null };
   const at = new Date(event.created * 1000);
   let row = await billingRow(ctx, stripeCustomerId);
@@ -260,13 +301,10 @@ export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, lookup: St
     const ch = event.data.object as Stripe.Charge;
     email = ch.billing_details?.email ?? ch.receipt_email ?? email;
   }
-  if (!email && !row.accountId && lookup) {
-    const c = await lookup.customers.retrieve(stripeCustomerId).catch(() => null);
-    if (c && !c.deleted) {
-      email = c.email ?? null;
-      metadata = c.metadata ?? null;
-      set.name = c.name ?? row.name;
-    }
+  if (!email && info) {
+    email = info.email;
+    metadata = info.metadata;
+    set.name = info.name ?? row.name;
   }
   if (email) set.email = email.toLowerCase();
   if (!row.accountId || metadata) set.accountId = (await findAccountFor(ctx, email, metadata)) ?? row.accountId;
@@ -340,10 +378,10 @@ export async function findBilling(ctx: Pick<Ctx, 'db' | 'workspaceId'>, accountI
 }
 
 /**
- * Looks a customer up in Stripe by email (customer, latest subscription, latest open invoice with failed
- * attempts) and stores what it found, so the next ticket does not ask again.
+ * Looks a customer up in Stripe by email: the customer, its latest subscription and its latest open invoice
+ * (a failed payment when it has attempts). Stored with `storeStripeBilling`, so the next ticket does not ask.
  */
-export async function lookupStripeBilling(ctx: Ctx, stripe: Stripe, email: string, accountId: string | null): Promise<BillingRow | null> {
+export async function fetchStripeBilling(stripe: Stripe, email: string): Promise<StripeSnapshot | null> {
   const list = await stripe.customers.list({ email, limit: 1 });
   const customer = list.data[0];
   if (!customer) return null;
@@ -351,9 +389,20 @@ export async function lookupStripeBilling(ctx: Ctx, stripe: Stripe, email: strin
     stripe.subscriptions.list({ customer: customer.id, status: 'all', limit: 1 }),
     stripe.invoices.list({ customer: customer.id, status: 'open', limit: 1 }),
   ]);
-  const sub = subs.data[0];
+  return { customer, subscription: subs.data[0] ?? null, openInvoice: invoices.data[0] ?? null };
+}
+
+/** What a look-up found in Stripe. */
+export interface StripeSnapshot {
+  customer: Stripe.Customer;
+  subscription: Stripe.Subscription | null;
+  openInvoice: Stripe.Invoice | null;
+}
+
+/** Stores what a look-up found (call inside a transaction); a webhook that arrived meanwhile keeps its state. */
+export async function storeStripeBilling(ctx: Ctx, snapshot: StripeSnapshot, email: string, accountId: string | null): Promise<BillingRow | null> {
+  const { customer, subscription: sub, openInvoice: open } = snapshot;
   const facts = sub ? subscriptionFacts(sub) : null;
-  const open = invoices.data[0];
   const failure = open && (open.attempt_count ?? 0) > 0 ? paymentFailureOf(open, ctx.now()) : null;
   const state = failure && facts?.state !== 'cancelled' ? 'past_due' : (facts?.state ?? 'none');
   const values = {
