@@ -82,6 +82,9 @@ describe('billing context in understanding', () => {
     expect(billingPrior(prediction('outage', alts), 'Is the payment page down?', 'past_due').adjusted).toBeNull();
     expect(billingPrior(prediction('billing_invoice', alts), 'Where do I find the export button?', 'past_due').adjusted).toBeNull();
     expect(billingPrior(prediction('billing_invoice', [{ intent: 'account_access', probability: 0.2 }]), 'my invoice', 'past_due').adjusted).toBeNull();
+    // A confident billing intent is kept: a past-due customer may well ask for a refund.
+    const sure = { ...prediction('billing_refund', [{ intent: 'billing_failed_payment', probability: 0.04 }]), confidence: 0.95 };
+    expect(billingPrior(sure, 'Please refund the charge', 'past_due').adjusted).toBeNull();
   });
 });
 

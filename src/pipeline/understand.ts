@@ -63,7 +63,9 @@ export function billingPrior(prediction: IntentPrediction, text: string, billing
   const top = prediction.intent ?? prediction.topIntent;
   const billingish = !top || top === 'other' || top.startsWith('billing_');
   const alt = prediction.alternatives.find((a) => a.intent === PAYMENT_FAILED);
-  if (!billingish || !alt) return { prediction, adjusted: null };
+  // The model hesitates: it found nothing in scope, or the failed payment is a close second.
+  const hesitates = !!alt && (prediction.intent === null || top === 'other' || alt.probability >= prediction.confidence / 2);
+  if (!billingish || !alt || !hesitates) return { prediction, adjusted: null };
   return {
     prediction: { ...prediction, intent: PAYMENT_FAILED, confidence: Math.min(alt.probability, prediction.confidence), outOfScope: false, topIntent: PAYMENT_FAILED },
     adjusted: `account is past_due and the text is about billing: ${PAYMENT_FAILED} (p=${alt.probability.toFixed(2)}) preferred over ${top ?? 'out of scope'}`,
