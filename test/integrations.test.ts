@@ -155,8 +155,13 @@ describe('integrations: billing, CRM, usage', () => {
       stripe.invoices.push(stripeInvoice({ id: 'in_lee', customer: 'cus_lee', status: 'open', amountDue: 2000, attemptCount: 2 }));
       const id = await ticket(ws, 'lee@lookup.example', 'Why was my card declined again?');
       await t.desk.runPipeline(ws.workspaceId, id, 'created');
-      const enrich = latest((await ws.call('GET', `/api/v1/tickets/${id}`)).body, 'enrich');
+      const detail = (await ws.call('GET', `/api/v1/tickets/${id}`)).body;
+      const enrich = latest(detail, 'enrich');
       expect(enrich.billing).toMatchObject({ via: 'lookup', state: 'past_due', plan: 'Starter', mrr: 20, paymentFailed: { invoiceId: 'in_lee', attemptCount: 2 } });
+      // No account is stored for Lee: the tier stays unknown, but understanding still sees the billing state.
+      expect(enrich.account).toMatchObject({ id: null, tier: null, tierSource: 'unknown', billingState: 'past_due' });
+      expect(latest(detail, 'understand').context.billingState).toBe('past_due');
+      expect(latest(detail, 'understand').urgency.contributions.map((c: any) => c.factor)).toContain('billing_past_due');
       expect(stripe.requests.some((r) => r.path === '/v1/customers' && r.query.get('email') === 'lee@lookup.example')).toBe(true);
     });
   });

@@ -68,13 +68,15 @@ export const enrichStage: Stage = {
 export function applyEnrichment(input: PipelineInput, enrichment: Enrichment): PipelineInput {
   const e = enrichment.account;
   let account: Account | null = input.account;
-  if (e) {
+  // Without a stored account, only a CRM company stands in for one (it is created when the actions apply);
+  // billing facts alone reach the stages through `enrichment`.
+  if (e && (input.account || enrichment.crm)) {
     const base: Account = input.account ?? {
       id: '',
       externalId: null,
       name: e.name ?? 'Unknown company',
       domain: enrichment.crm?.domain ?? null,
-      tier: e.tier,
+      tier: e.tier ?? 'free',
       plan: null,
       mrr: 0,
       seats: null,
@@ -88,7 +90,7 @@ export function applyEnrichment(input: PipelineInput, enrichment: Enrichment): P
     if (e.owner?.email && !attributes.ownerEmail && !attributes.ownerAgentId) attributes.ownerEmail = e.owner.email;
     if (e.lifecycleStage && !attributes.lifecycleStage) attributes.lifecycleStage = e.lifecycleStage;
     if (e.renewalDate && !attributes.renewalDate) attributes.renewalDate = e.renewalDate;
-    account = { ...base, tier: e.tier, plan: e.plan, mrr: e.mrr, seats: e.seats, billingState: e.billingState, attributes };
+    account = { ...base, tier: e.tier ?? base.tier, plan: e.plan, mrr: e.mrr, seats: e.seats, billingState: e.billingState, attributes };
   }
   const ticket = enrichment.page ? { ...input.ticket, pageContext: enrichment.page as PageContextInput } : input.ticket;
   return { ...input, account, ticket, enrichment };

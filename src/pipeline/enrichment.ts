@@ -116,9 +116,10 @@ export type SourceReport = z.infer<typeof SourceReportSchema>;
 export const EnrichedAccountSchema = z.object({
   id: z.string().nullable(),
   name: z.string().nullable(),
-  tier: z.string(),
+  /** Null when neither a stored account nor the CRM says (billing alone does not tell a tier). */
+  tier: z.string().nullable(),
   /** Where the tier came from: the stored account or the CRM. */
-  tierSource: z.enum(['account', 'crm', 'default']),
+  tierSource: z.enum(['account', 'crm', 'unknown']),
   plan: z.string().nullable(),
   mrr: z.number(),
   seats: z.number().nullable(),
@@ -200,14 +201,14 @@ export function enrichAccount(account: Account | null, billing: BillingFacts | n
   if (!account && !billing && !crm) return null;
   const attrs = account?.attributes ?? {};
   const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
-  const tier = crm?.tier ?? account?.tier ?? 'free';
+  const tier = crm?.tier ?? account?.tier ?? null;
   const ownerAgentId = str(attrs.ownerAgentId);
   const ownerEmail = str(attrs.ownerEmail) ?? crm?.ownerEmail ?? null;
   return {
     id: account?.id ?? null,
     name: account?.name ?? crm?.companyName ?? null,
     tier,
-    tierSource: crm?.tier ? 'crm' : account ? 'account' : 'default',
+    tierSource: crm?.tier ? 'crm' : account ? 'account' : 'unknown',
     plan: billing?.plan ?? account?.plan ?? null,
     mrr: billing?.mrr ?? account?.mrr ?? 0,
     seats: billing?.seats ?? account?.seats ?? null,

@@ -44,7 +44,8 @@ export function contextOf(input: PipelineInput) {
   const e = input.enrichment;
   return {
     tier: input.account?.tier ?? null,
-    billingState: input.account?.billingState ?? null,
+    billingState: input.account?.billingState ?? e?.account?.billingState ?? null,
+    mrr: input.account?.mrr ?? e?.account?.mrr ?? null,
     paymentFailed: e?.billing?.paymentFailed ?? null,
     recentlyDowngraded: e?.billing?.state === 'downgraded' ? e.billing.downgradedAt : null,
     featureId: (e?.page?.featureId as string | undefined) ?? input.ticket.pageContext?.featureId ?? null,
@@ -90,8 +91,8 @@ export const understandStage: Stage = {
       intentConfidence: intent?.prediction.confidence,
       sentiment,
       tier: input.account?.tier,
-      mrr: input.account?.mrr,
-      billingState: input.account?.billingState,
+      mrr: context.mrr ?? undefined,
+      billingState: context.billingState ?? undefined,
       recentTicketCount,
     });
     const actions = [];
