@@ -149,6 +149,16 @@ describe('integrations: billing, CRM, usage', () => {
       expect((await sendStripe('00000000-0000-4000-8000-000000000000', evil)).statusCode).toBe(404);
     });
 
+    it('links billing Stripe reported before the customer existed here when their first ticket arrives', async () => {
+      const failedEarly = stripeInvoice({ id: 'in_early', customer: 'cus_early', email: 'new@initrode.example', status: 'open', amountDue: 9900 });
+      expect((await sendStripe(ws.workspaceId, stripeEvent('evt_early', 'invoice.payment_failed', failedEarly, now() - 30))).json()).toMatchObject({ result: 'applied', state: 'past_due' });
+      const acc = (await ws.call('POST', '/api/v1/accounts', { name: 'Initrode', externalId: 'initrode', tier: 'pro' })).body;
+      const id = await ticket(ws, 'new@initrode.example', 'Hello, a question about our plan', { customer: { email: 'new@initrode.example', accountExternalId: 'initrode' } });
+      await t.desk.runPipeline(ws.workspaceId, id, 'created');
+      expect(latest((await ws.call('GET', `/api/v1/tickets/${id}`)).body, 'enrich').billing).toMatchObject({ customerId: 'cus_early', state: 'past_due' });
+      expect((await ws.call('GET', `/api/v1/accounts/${acc.id}`)).body.billingState).toBe('past_due');
+    });
+
     it('looks billing up through the Stripe API when no webhook has told about the customer', async () => {
       stripe.customers.push({ id: 'cus_lee', object: 'customer', email: 'lee@lookup.example', name: 'Lee', metadata: {} });
       stripe.subscriptions.push(stripeSubscription({ id: 'sub_lee', customer: 'cus_lee', status: 'past_due', unitAmount: 2000, nickname: 'Starter' }));

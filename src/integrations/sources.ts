@@ -7,7 +7,7 @@ import type { EnrichmentSource } from '../pipeline/enrichment.js';
 import type { Database } from '../store/db.js';
 import { cachedCrmFacts, hubspotClient, hubspotLookup } from './hubspot.js';
 import { loadIntegrationConfig } from './settings.js';
-import { billingFactsOf, fetchStripeBilling, findBilling, storeStripeBilling, stripeClient } from './stripe.js';
+import { billingFactsOf, fetchStripeBilling, findBilling, linkBilling, storeStripeBilling, stripeClient } from './stripe.js';
 import { summariseUsage } from './usage.js';
 
 export interface SourceDeps {
@@ -28,7 +28,9 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
         timeoutMs,
         async load({ account, customer }) {
           const ctx = { db: database.db, workspaceId };
-          const row = await findBilling(ctx, account?.id ?? null, customer?.email ?? null);
+          const stored = await findBilling(ctx, account?.id ?? null, customer?.email ?? null);
+          // Stripe told about this email before the customer had an account here: link them now.
+          const row = stored && !stored.accountId && account ? await linkBilling({ ...ctx, actor: { type: 'system', id: null }, now }, stored, account.id) : stored;
           if (row) return { billing: billingFactsOf(row, 'stored') };
           const key = settings.secrets.stripeSecretKey;
           if (!key || !settings.stripe.lookups || !customer?.email) return null;

@@ -5,7 +5,7 @@
  * signature timestamp is a replay and refused, while Stripe's own redelivery (signed afresh) is
  * acknowledged without being applied twice.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../pipeline/enrichment.js';
@@ -173,6 +173,17 @@ async function syncAccount(ctx: Ctx, row: BillingRow): Promise<void> {
   if (row.mrr !== null) set.mrr = row.mrr;
   if (row.seats !== null) set.seats = row.seats;
   await ctx.db.update(accounts).set(set).where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.id, row.accountId)));
+}
+
+/** Links a billing customer found by email to the asking customer's account, and copies its state onto it. */
+export async function linkBilling(ctx: Ctx, row: BillingRow, accountId: string): Promise<BillingRow> {
+  const [linked] = await ctx.db
+    .update(billingCustomers)
+    .set({ accountId, updatedAt: ctx.now() })
+    .where(and(eq(billingCustomers.id, row.id), isNull(billingCustomers.accountId)))
+    .returning();
+  if (linked) await syncAccount(ctx, linked);
+  return linked ?? row;
 }
 
 /** What a Stripe event changed. */
