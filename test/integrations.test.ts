@@ -278,6 +278,10 @@ describe('integrations: billing, CRM, usage', () => {
       expect(res.body).toEqual({ success: true, accepted: 5, duplicates: 0, skipped: 1 });
       expect((await ws.call('POST', '/api/v1/usage/track', { userId: 'u_42', messageId: 'm2', event: 'Report Exported' })).body).toMatchObject({ duplicates: 1, accepted: 0 });
       const customer = (await ws.call('GET', '/api/v1/customers')).body.data.find((c: any) => c.email === 'sam@usage.example');
+      // A user whose email already belongs to another customer keeps their own events.
+      expect((await ws.call('POST', '/api/v1/usage/track', { userId: 'u_88', event: 'Opened' })).body.accepted).toBe(1);
+      const clash = await ws.call('POST', '/api/v1/usage/identify', { userId: 'u_88', traits: { email: 'sam@usage.example' } });
+      expect([clash.status, clash.body.accepted]).toEqual([200, 1]);
       expect(customer).toMatchObject({ externalId: 'u_42', name: 'Sam Ray' });
       const usage = (await ws.call('GET', `/api/v1/customers/${customer.id}/usage`)).body.usage;
       expect(usage.features[0]).toMatchObject({ name: 'reports', count: 2 });

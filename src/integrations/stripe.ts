@@ -355,10 +355,11 @@ export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: Stri
     case 'invoice.paid': {
       const inv = event.data.object as Stripe.Invoice;
       set.lastPaymentAt = toDate(inv.status_transitions?.paid_at) ?? at;
+      // Paying the failed invoice (or any, when the failure named none) settles the account.
       const failed = row.lastPaymentFailure as PaymentFailure | null;
-      if (failed && (!failed.invoiceId || failed.invoiceId === inv.id || row.state === 'past_due')) {
+      if (!failed || !failed.invoiceId || failed.invoiceId === inv.id) {
         set.lastPaymentFailure = null;
-        if (row.state === 'past_due') set.state = row.status ? (stateOfStatus(row.status) === 'past_due' ? 'active' : stateOfStatus(row.status)) : 'active';
+        if (row.state === 'past_due') set.state = 'active';
       }
       break;
     }

@@ -4,6 +4,7 @@
  */
 import { and, count, desc, eq, gte, lt, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { DeskmindError } from '../domain/errors.js';
 import type { UsageSummary } from '../pipeline/enrichment.js';
 import type { Ctx } from '../services/context.js';
 import { resolveCustomerRef } from '../services/customers.js';
@@ -57,11 +58,18 @@ export async function ingestUsage(ctx: Ctx, events: (SegmentEvent & { type: (typ
       continue;
     }
     const name = str(traits.name) ?? ([str(traits.firstName) ?? str(traits.first_name), str(traits.lastName) ?? str(traits.last_name)].filter(Boolean).join(' ') || undefined);
-    const customer = await resolveCustomerRef(ctx, {
+    const ref = {
       ...(userId ? { externalId: userId } : {}),
       ...(email.success ? { email: email.data } : {}),
       ...(e.type === 'identify' && name ? { name: name.slice(0, 300) } : {}),
-    });
+    };
+    // The email may already belong to another customer than the userId's: then the userId decides.
+    const customer = await ctx.db
+      .transaction((savepoint) => resolveCustomerRef({ ...ctx, db: savepoint }, ref))
+      .catch((err: unknown) => {
+        if (!(err instanceof DeskmindError && err.code === 'conflict') || !userId) throw err;
+        return resolveCustomerRef(ctx, { externalId: userId });
+      });
     let properties = (e.type === 'identify' ? traits : e.properties) ?? {};
     if (JSON.stringify(properties).length > MAX_PROPERTIES_CHARS) properties = { truncated: true };
     const inserted = await ctx.db
