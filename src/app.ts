@@ -16,6 +16,7 @@ import { dbRoutingPort } from './routing/port.js';
 import { integrationSources } from './integrations/sources.js';
 import { loadIntegrationConfig } from './integrations/settings.js';
 import { pruneUsage } from './integrations/usage.js';
+import { pruneWebhookReceipts } from './integrations/receipts.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { runPipeline } from './pipeline/runner.js';
@@ -185,6 +186,7 @@ export class Deskmind {
       // Product usage is kept only as long and as much as the workspace's retention allows.
       await pruneUsage(this.database.db, id, (await loadIntegrationConfig(this.database.db, id)).usage, this.now());
     }
+    await pruneWebhookReceipts(this.database.db, this.now());
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db
       .select({ id: tickets.id, workspaceId: tickets.workspaceId })
