@@ -21,7 +21,7 @@ describe('integrations: billing, CRM, usage', () => {
   beforeAll(async () => {
     stripe = await startStripeServer(SK);
     hubspot = await startHubspotServer(HS_TOKEN);
-    t = await openTestDesk('pglite', { config: { stripeApiUrl: stripe.origin, hubspotApiUrl: hubspot.origin, enrichTimeoutMs: 400 } });
+    t = await openTestDesk('pglite', { config: { stripeApiUrl: stripe.origin, hubspotApiUrl: hubspot.origin, enrichTimeoutMs: 2000 } });
   });
   afterAll(async () => {
     await t?.close();
@@ -174,6 +174,12 @@ describe('integrations: billing, CRM, usage', () => {
       expect(latest(detail, 'understand').urgency.contributions.map((c: any) => c.factor)).toContain('billing_past_due');
       expect(stripe.requests.some((r) => r.path === '/v1/customers' && r.query.get('email') === 'lee@lookup.example')).toBe(true);
     });
+    it('forgets processed deliveries after 30 days', async () => {
+      await t.desk.database.executeSql(`update webhook_receipts set created_at = now() - interval '31 days' where event_id = 'evt_sub_created'`);
+      await t.desk.sweep();
+      const { rows } = await t.desk.database.executeSql(`select event_id from webhook_receipts where event_id in ('evt_sub_created', 'evt_inv_paid')`);
+      expect(rows.map((r: any) => r.event_id)).toEqual(['evt_inv_paid']);
+    });
   });
 
   describe('HubSpot', () => {
@@ -224,7 +230,7 @@ describe('integrations: billing, CRM, usage', () => {
 
     it('goes on without a CRM that is too slow, and says so in the decision record', async () => {
       await ws.call('PATCH', '/api/v1/integrations/settings', { hubspot: { refreshMinutes: 0 } });
-      hubspot.delayMs = 2000;
+      hubspot.delayMs = 6000;
       try {
         const id = await ticket(ws, 'kim@bigco.example', 'Where can I download last month invoice?');
         const run = await t.desk.runPipeline(ws.workspaceId, id, 'created');

@@ -2,7 +2,7 @@
  * HubSpot through the official client: the customer's contact (by email) and its company, else the company
  * by domain; the tier comes from a configurable company property, mapped through the workspace's tier map.
  */
-import { Client } from '@hubspot/api-client';
+import type { Client } from '@hubspot/api-client';
 import type { Account } from '../domain/schemas.js';
 import type { CrmFacts } from '../pipeline/enrichment.js';
 import type { IntegrationConfig } from './settings.js';
@@ -11,7 +11,8 @@ import type { IntegrationConfig } from './settings.js';
 const PERSONAL_DOMAINS = new Set(['gmail.com', 'googlemail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de', 'yandex.com', 'mail.com']);
 
 /** A HubSpot client for a private-app access token, pointed at `basePath`. */
-export function hubspotClient(accessToken: string, basePath: string): Client {
+export async function hubspotClient(accessToken: string, basePath: string): Promise<Client> {
+  const { Client } = await import('@hubspot/api-client'); // loaded on first use
   return new Client({ accessToken, basePath: basePath.replace(/\/$/, ''), numberOfApiCallRetries: 0 });
 }
 

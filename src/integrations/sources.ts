@@ -34,7 +34,7 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
           if (row) return { billing: billingFactsOf(row, 'stored') };
           const key = settings.secrets.stripeSecretKey;
           if (!key || !settings.stripe.lookups || !customer?.email) return null;
-          const stripe = stripeClient(key, config.stripeApiUrl, timeoutMs);
+          const stripe = await stripeClient(key, config.stripeApiUrl, timeoutMs);
           const snapshot = await fetchStripeBilling(stripe, customer.email);
           if (!snapshot) return null;
           const found = await database.db.transaction((tx) =>
@@ -61,7 +61,7 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
         async load({ account, customer }) {
           const cached = cachedCrmFacts(account, settings.hubspot, now());
           if (cached) return { crm: cached };
-          const client = hubspotClient(token, config.hubspotApiUrl);
+          const client = await hubspotClient(token, config.hubspotApiUrl);
           const crmId = account?.crmId && /^\d+$/.test(account.crmId) ? account.crmId : null;
           const crm = await hubspotLookup(client, settings.hubspot, { email: customer?.email ?? null, domain: account?.domain ?? null, companyId: crmId }, now());
           return crm ? { crm } : null;

@@ -6,7 +6,7 @@
  * acknowledged without being applied twice.
  */
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../pipeline/enrichment.js';
 import type { Ctx } from '../services/context.js';
@@ -16,8 +16,13 @@ import type { IntegrationConfig } from './settings.js';
 
 type BillingRow = typeof billingCustomers.$inferSelect;
 
+let sdk: Promise<typeof Stripe> | undefined;
+/** The Stripe SDK, loaded on first use (commands that never touch Stripe do not pay for it). */
+const loadStripe = () => (sdk ??= import('stripe').then((m) => m.default));
+
 /** A Stripe client for a workspace's secret key, pointed at `apiUrl` (protocol, host and port). */
-export function stripeClient(secretKey: string, apiUrl: string, timeoutMs: number): Stripe {
+export async function stripeClient(secretKey: string, apiUrl: string, timeoutMs: number): Promise<Stripe> {
+  const Stripe = await loadStripe();
   const url = new URL(apiUrl);
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(secretKey, { host: url.hostname, port: url.port || (protocol === 'http' ? 80 : 443), protocol, timeout: timeoutMs, maxNetworkRetries: 0, telemetry: false });
@@ -223,10 +228,11 @@ export interface VerifiedStripeEvent {
  * Verifies a Stripe webhook delivery with the SDK. Throws `integration_not_configured` without a webhook
  * secret and `webhook_signature_invalid` for a missing, forged, altered or too old signature.
  */
-export function verifyStripeEvent(config: IntegrationConfig, rawBody: Buffer, signature: string | undefined, now: Date): VerifiedStripeEvent {
+export async function verifyStripeEvent(config: IntegrationConfig, rawBody: Buffer, signature: string | undefined, now: Date): Promise<VerifiedStripeEvent> {
   const secret = config.secrets.stripeWebhookSecret;
   if (!secret) throw new DeskmindError('integration_not_configured', 'Stripe webhooks are not configured for this workspace');
   if (!signature) throw new DeskmindError('webhook_signature_invalid', 'The Stripe-Signature header is missing');
+  const Stripe = await loadStripe();
   try {
     const event = Stripe.webhooks.constructEvent(rawBody, signature, secret, config.stripe.toleranceSeconds, undefined, now.getTime());
     return { event, signedAt: signatureTime(signature) };

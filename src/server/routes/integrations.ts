@@ -99,9 +99,9 @@ export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => asyn
       const config = await loadIntegrationConfig(desk.database.db, workspaceId);
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('');
       const key = config.secrets.stripeSecretKey;
-      const lookup = key && config.stripe.lookups ? stripeClient(key, desk.config.stripeApiUrl, desk.config.enrichTimeoutMs) : null;
+      const lookup = key && config.stripe.lookups ? await stripeClient(key, desk.config.stripeApiUrl, desk.config.enrichTimeoutMs) : null;
       const signature = request.headers['stripe-signature'];
-      const verified = verifyStripeEvent(config, raw, typeof signature === 'string' ? signature : undefined, desk.now());
+      const verified = await verifyStripeEvent(config, raw, typeof signature === 'string' ? signature : undefined, desk.now());
       const info = await customerInfoFor(desk.database.db, workspaceId, verified.event, lookup);
       const outcome = await desk.tx(workspaceId, { type: 'integration', id: 'stripe' }, (ctx) => receiveStripeEvent(ctx, verified, info));
       request.log.info({ eventId: outcome.eventId, type: outcome.type, result: outcome.result }, 'stripe webhook');
