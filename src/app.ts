@@ -15,6 +15,10 @@ import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
 import { dbRoutingPort } from './routing/port.js';
+import { integrationSources } from './integrations/sources.js';
+import { loadIntegrationConfig } from './integrations/settings.js';
+import { pruneUsage } from './integrations/usage.js';
+import { pruneWebhookReceipts } from './integrations/receipts.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { runPipeline } from './pipeline/runner.js';
@@ -44,6 +48,12 @@ export const REDACT_PATHS = [
   'config.databaseUrl',
   'smtpRelayUrl',
   'config.smtpRelayUrl',
+  // integration secrets (src/integrations/settings.ts)
+  '*.secretKey',
+  '*.webhookSecret',
+  '*.accessToken',
+  'req.headers["stripe-signature"]',
+  'req.headers["x-deskmind-signature"]',
 ];
 
 /** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */
@@ -94,6 +104,7 @@ export class Deskmind {
       },
       ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now }),
       routing: dbRoutingPort(database),
+      enrichmentSources: integrationSources({ database, config, now }),
     };
   }
 
@@ -194,8 +205,11 @@ export class Deskmind {
       await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
       // Insights (topics, anomalies, bug reports) outside a transaction: tracker calls must not hold one open.
       await sweepInsights(this.ctx(id, { type: 'system', id: null }), this.embedder, (part, err) => this.logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'));
+      // Product usage is kept only as long and as much as the workspace's retention allows.
+      await pruneUsage(this.database.db, id, (await loadIntegrationConfig(this.database.db, id)).usage, this.now());
     }
     await pruneOutbox(this.database.db, this.now()).catch((err) => this.logger.warn({ err }, 'could not prune the outbox'));
+    await pruneWebhookReceipts(this.database.db, this.now());
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db
       .select({ id: tickets.id, workspaceId: tickets.workspaceId })

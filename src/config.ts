@@ -211,6 +211,25 @@ const entries = {
     description: 'Tests only: fail (not skip) the PostgreSQL suites when DESKMIND_TEST_DATABASE_URL is missing.',
     sensitive: false,
   },
+  // Integrations: billing, CRM, usage (src/integrations)
+  stripeApiUrl: {
+    env: 'DESKMIND_STRIPE_API_URL',
+    schema: z.string().url().default('https://api.stripe.com'),
+    description: 'Base URL of the Stripe API used for on-demand look-ups (protocol, host and port; tests point it at a local server).',
+    sensitive: false,
+  },
+  hubspotApiUrl: {
+    env: 'DESKMIND_HUBSPOT_API_URL',
+    schema: z.string().url().default('https://api.hubapi.com'),
+    description: 'Base URL of the HubSpot API (tests point it at a local server).',
+    sensitive: false,
+  },
+  enrichTimeoutMs: {
+    env: 'DESKMIND_ENRICH_TIMEOUT_MS',
+    schema: z.coerce.number().int().min(50).max(8000).default(2000),
+    description: 'Longest wait for each enrichment source (CRM, billing, usage); past it the ticket goes on without that source.',
+    sensitive: false,
+  },
 } as const;
 
 type Entries = typeof entries;

@@ -37,6 +37,7 @@ describe.each(backends())('API safety on %s', (kind) => {
     ids.attachments = (await a.call('GET', `/api/v1/tickets/${(received as { ticketId: string }).ticketId}/attachments`)).body.data[0].id;
     await a.call('PATCH', `/api/v1/tickets/${ids.ticket2}`, { intent: 'bug_report' });
     ids.bugReport = (await a.call('POST', '/api/v1/insights/bug-reports/refresh')).body.changed[0];
+    await a.call('PATCH', '/api/v1/integrations/settings', { stripe: { webhookSecret: 'whsec_workspace_a_0001' }, crm: { webhookSecret: 'crm_workspace_a_0001' } });
   });
   afterAll(async () => t?.close());
 
@@ -70,7 +71,7 @@ describe.each(backends())('API safety on %s', (kind) => {
       for (const method of Object.keys(methods)) {
         const resource = path.startsWith('/api/v1/routing/rules') ? 'rules' : path.split('/')[3]!;
         const id = { tickets: ids.ticket, customers: ids.customer, accounts: ids.account, teams: ids.team, agents: ids.agent, 'api-keys': ids.apiKey, articles: ids.article, rules: ids.rule, macros: ids.macro, webhooks: ids.webhooks, deliveries: ids.deliveries, attachments: ids.attachments, emails: ids.emails, insights: ids.bugReport }[resource];
-        const url = path.replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
+        const url = path.replace('{workspaceId}', a.workspaceId).replace('{id}', id ?? 'x').replace('{externalId}', 'acme').replace('{version}', '1').replace('{intent}', 'password_reset').replace('{macroId}', '00000000-0000-4000-8000-000000000001');
         const bySuffix: Record<string, unknown> = { feedback: { outcome: 'solved' }, approve: {}, presence: { status: 'offline' }, claim: { agentId: ids.agent }, merge: { into: ids.ticket2 }, 'ai-feedback': { verdict: 'wrong' }, '{macroId}': {}, csat: { rating: 1 } };
         if (resource === 'widget') {
           // The widget API: a visitor session of workspace B never reaches A's tickets.
@@ -87,7 +88,11 @@ describe.each(backends())('API safety on %s', (kind) => {
           continue;
         }
         const res = await b.call(method.toUpperCase() as 'GET', url, bySuffix[path.split('/').at(-1)!] ?? bodies[resource]?.[method]);
-        if (resource === 'playbooks') {
+        if (path.startsWith('/api/v1/integrations/') && path.includes('{workspaceId}')) {
+          // Signed webhooks of A: B's key opens nothing, an unsigned delivery is refused.
+          expect(res.status, `${method} ${url}`).toBe(400);
+          expect(res.body.code).toBe('webhook_signature_invalid');
+        } else if (resource === 'playbooks') {
           // Playbooks are keyed by intent inside a workspace: B works on its own; A's is checked below.
           expect(res.status, `${method} ${url}`).toBeLessThan(500);
         } else if (path.includes('{externalId}')) {

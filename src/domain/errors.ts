@@ -25,6 +25,10 @@ export const ERRORS = {
   identity_unverified: { status: 401, title: 'The widget user identity could not be verified' },
   invalid_signature: { status: 401, title: 'The webhook signature does not match' },
   tracker_unavailable: { status: 502, title: 'The bug tracker did not accept the report' },
+  // Integrations: billing, CRM, usage
+  webhook_signature_invalid: { status: 400, title: 'The webhook signature is missing, wrong or too old' },
+  webhook_replayed: { status: 409, title: 'This signed webhook delivery was already processed' },
+  integration_not_configured: { status: 404, title: 'The integration is not configured for this workspace' },
 } as const;
 
 /** A stable error code from the catalogue. */

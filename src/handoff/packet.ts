@@ -9,6 +9,7 @@ import { messages, tickets } from '../store/schema.js';
 import { createRedactor } from '../resolution/redact.js';
 import type { LlmProvider } from '../resolution/llm.js';
 import { alreadyTried, sentencesOf, summarise } from './summary.js';
+import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../pipeline/enrichment.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({
@@ -28,6 +29,15 @@ export const HandoffPacketSchema = z.object({
   customer: CustomerSchema.nullable(),
   account: AccountSchema.nullable(),
   page: PageContextSchema.nullable(),
+  /** What enrichment found for the latest run: the account as enriched, billing, CRM and usage, and what was missing. */
+  context: z.object({
+    account: EnrichedAccountSchema.nullable(),
+    billing: BillingFactsSchema.nullable(),
+    crm: CrmFactsSchema.nullable(),
+    usage: UsageSummarySchema.nullable(),
+    previousTickets: EnrichmentSchema.shape.history,
+    missing: z.array(z.string()),
+  }),
   recentTickets: z.array(z.object({ id: z.uuid(), subject: z.string(), status: z.string(), intent: z.string().nullable(), createdAt: Timestamp })),
   similarResolved: z.array(z.object({ id: z.uuid(), subject: z.string(), intent: z.string().nullable(), resolution: z.string().nullable(), rank: z.number() })),
   suggestedReply: z.object({ text: z.string(), sources: z.array(z.object({ articleId: z.string(), title: z.string() })) }).nullable(),
@@ -68,6 +78,8 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
   const decide = latest('decide');
   const retrieve = latest('retrieve');
   const resolve = latest('resolve');
+  const enriched = EnrichmentSchema.safeParse(latest('enrich'));
+  const enrichment = enriched.success ? enriched.data : null;
   const handoff = [...detail.timeline].reverse().find((e) => e.type === 'ticket.handed_off');
 
   const trend = fromCustomer.map((m) => {
@@ -110,7 +122,15 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     sentiment: { trend, direction, cues },
     customer: detail.customer,
     account,
-    page: detail.pageContext,
+    page: (enrichment?.page as HandoffPacket['page'] | null | undefined) ?? detail.pageContext,
+    context: {
+      account: enrichment?.account ?? null,
+      billing: enrichment?.billing ?? null,
+      crm: enrichment?.crm ?? null,
+      usage: enrichment?.usage ?? null,
+      previousTickets: enrichment?.history ?? [],
+      missing: enrichment?.missing ?? (latest('enrich') ? [] : ['enrichment']),
+    },
     recentTickets,
     similarResolved: await similarResolved(ctx, ticketId, [detail.subject, ...texts].join(' ')),
     suggestedReply: suggested,

@@ -1,26 +1,97 @@
-import type { Stage } from './types.js';
+import type { Account, Message, PageContextInput, Ticket } from '../domain/schemas.js';
+import { AI_ANSWERED } from '../domain/tags.js';
+import { enrichAccount, runSource, type BillingFacts, type CrmFacts, type Enrichment, type UsageSummary } from './enrichment.js';
+import type { PipelineInput, Stage, TicketAction } from './types.js';
 
 const DAY = 86_400_000;
 
-/** Enrich: gathers who is asking — account tier, plan, MRR, billing state, page, and their recent tickets. */
+/** The page the customer is on: the latest customer message that carried a page context, else the ticket's. */
+export function latestPage(ticket: Pick<Ticket, 'pageContext'>, messages: Pick<Message, 'authorType' | 'pageContext' | 'createdAt'>[]): { page: PageContextInput | null; source: 'message' | 'ticket' | null } {
+  const fromMessage = [...messages].filter((m) => m.authorType === 'customer' && m.pageContext).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+  if (fromMessage?.pageContext) return { page: fromMessage.pageContext, source: 'message' };
+  return ticket.pageContext ? { page: ticket.pageContext, source: 'ticket' } : { page: null, source: null };
+}
+
+function outcomeOf(t: PipelineInput['history'][number]): string {
+  if (t.status === 'resolved' || t.status === 'closed') return t.tags.includes(AI_ANSWERED) ? 'resolved_by_assistant' : 'resolved_by_agent';
+  return 'open';
+}
+
+/**
+ * Enrich: who is asking. The stored customer, account and previous tickets (with their outcomes), the page
+ * they are on, and what each configured source adds — billing state (Stripe), the CRM company (HubSpot) and
+ * product usage — each with its timeout. A source that is not configured, knows nothing, is slow or fails is
+ * listed in `missing` and the ticket goes on with what is known.
+ */
 export const enrichStage: Stage = {
   name: 'enrich',
-  async run(input) {
+  async run(input, _earlier, ports) {
     const { account, customer, history, ticket, now } = input;
-    const recent7d = history.filter((t) => now.getTime() - t.createdAt.getTime() <= 7 * DAY && t.id !== ticket.id);
-    const missing = [!customer && 'customer', !account && 'account'].filter(Boolean);
-    return {
-      result: {
-        customer: customer ? { id: customer.id, name: customer.name, email: customer.email, locale: customer.locale } : null,
-        account: account
-          ? { id: account.id, name: account.name, tier: account.tier, plan: account.plan, mrr: account.mrr, seats: account.seats, billingState: account.billingState }
-          : null,
-        page: ticket.pageContext,
-        previousTickets: history.length,
-        recentTickets7d: recent7d.length,
-        reopenedBefore: history.filter((t) => t.reopenCount > 0).length,
-        missing,
-      },
+    const sources = ports.enrichmentSources ? await ports.enrichmentSources(input.workspaceId) : [];
+    const subject = { workspaceId: input.workspaceId, customer, account, now };
+    const runs = await Promise.all(sources.map((s) => runSource(s, subject)));
+    const pick = <K extends 'billing' | 'crm' | 'usage'>(key: K) => runs.map((r) => r.facts?.[key]).find((v) => v !== undefined) ?? null;
+    const billing = pick('billing') as BillingFacts | null;
+    const crm = pick('crm') as CrmFacts | null;
+    const usage = pick('usage') as UsageSummary | null;
+    const { page, source: pageSource } = latestPage(ticket, input.messages);
+    const others = history.filter((t) => t.id !== ticket.id);
+    const missing = [
+      !customer && 'customer',
+      !account && !crm && 'account',
+      ...runs.filter((r) => r.report.status !== 'ok').map((r) => r.report.source),
+    ].filter((x): x is string => !!x);
+    const result: Enrichment = {
+      customer: customer ? { id: customer.id, name: customer.name, email: customer.email, locale: customer.locale } : null,
+      account: enrichAccount(account, billing, crm, now),
+      billing,
+      crm,
+      usage,
+      page: page ?? null,
+      pageSource,
+      previousTickets: others.length,
+      recentTickets7d: others.filter((t) => now.getTime() - t.createdAt.getTime() <= 7 * DAY).length,
+      reopenedBefore: others.filter((t) => t.reopenCount > 0).length,
+      history: others.slice(0, 10).map((t) => ({ id: t.id, subject: t.subject, intent: t.intent, status: t.status, outcome: outcomeOf(t), reopened: t.reopenCount > 0, createdAt: t.createdAt.toISOString() })),
+      sources: runs.map((r) => r.report),
+      missing,
     };
+    const actions: TicketAction[] = crm && !crm.cached ? [{ type: 'sync_account', accountId: account?.id ?? null, customerId: customer?.id ?? null, crm }] : [];
+    return { result, actions };
   },
 };
+
+/**
+ * The input the later stages see: the account overlaid with what enrichment found (tier from the CRM,
+ * billing state, plan and MRR from billing, owner and lifecycle), and the latest page context on the ticket.
+ */
+export function applyEnrichment(input: PipelineInput, enrichment: Enrichment): PipelineInput {
+  const e = enrichment.account;
+  let account: Account | null = input.account;
+  // Without a stored account, only a CRM company stands in for one (it is created when the actions apply);
+  // billing facts alone reach the stages through `enrichment`.
+  if (e && (input.account || enrichment.crm)) {
+    const base: Account = input.account ?? {
+      id: '',
+      externalId: null,
+      name: e.name ?? 'Unknown company',
+      domain: enrichment.crm?.domain ?? null,
+      tier: e.tier ?? 'free',
+      plan: null,
+      mrr: 0,
+      seats: null,
+      billingState: 'none',
+      crmId: enrichment.crm?.companyId ?? null,
+      attributes: {},
+      createdAt: input.now,
+      updatedAt: input.now,
+    };
+    const attributes = { ...base.attributes };
+    if (e.owner?.email && !attributes.ownerEmail && !attributes.ownerAgentId) attributes.ownerEmail = e.owner.email;
+    if (e.lifecycleStage && !attributes.lifecycleStage) attributes.lifecycleStage = e.lifecycleStage;
+    if (e.renewalDate && !attributes.renewalDate) attributes.renewalDate = e.renewalDate;
+    account = { ...base, tier: e.tier ?? base.tier, plan: e.plan, mrr: e.mrr, seats: e.seats, billingState: e.billingState, attributes };
+  }
+  const ticket = enrichment.page ? { ...input.ticket, pageContext: enrichment.page as PageContextInput } : input.ticket;
+  return { ...input, account, ticket, enrichment };
+}

@@ -12,7 +12,9 @@ import { getWorkspace } from '../services/workspaces.js';
 import type { Database } from '../store/db.js';
 import { decisions, tickets } from '../store/schema.js';
 import { decideStage, resolveStage, retrieveStage } from './decide.js';
-import { enrichStage } from './enrich.js';
+import { applyEnrichment, enrichStage } from './enrich.js';
+import { syncAccountFromCrm } from './sync-account.js';
+import type { Enrichment } from './enrichment.js';
 import type { PipelineInput, PipelinePorts, PipelineTrigger, Stage, StageOutcome, TicketAction } from './types.js';
 import { understandStage } from './understand.js';
 
@@ -46,7 +48,7 @@ async function loadInput(ctx: Ctx, ticketId: string, trigger: PipelineTrigger): 
   const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
   const history = customer
     ? await ctx.db
-        .select({ id: tickets.id, subject: tickets.subject, status: tickets.status, intent: tickets.intent, createdAt: tickets.createdAt, reopenCount: tickets.reopenCount })
+        .select({ id: tickets.id, subject: tickets.subject, status: tickets.status, intent: tickets.intent, createdAt: tickets.createdAt, reopenCount: tickets.reopenCount, tags: tickets.tags })
         .from(tickets)
         .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.customerId, customer.id), ne(tickets.id, ticketId)))
         .orderBy(desc(tickets.createdAt))
@@ -113,6 +115,9 @@ async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[])
       case 'assign':
         await applyAssignment(ctx, ticketId, action, { expectAssignee: null });
         break;
+      case 'sync_account':
+        await syncAccountFromCrm(ctx, action);
+        break;
       case 'draft':
         await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, { type: 'assistant', id: null });
         await handOff(ctx, ticketId, 'shadow_mode', 'the assistant drafted a reply for a human to approve');
@@ -143,7 +148,7 @@ export async function runPipeline(
     const done = await deps.database.db.select({ id: decisions.id }).from(decisions).where(and(eq(decisions.ticketId, ticketId), eq(decisions.runId, runId))).limit(1);
     if (done.length) return { runId, outcomes: {}, failedStage: null, records: [] };
   }
-  const input = await loadInput(ctx, ticketId, trigger);
+  let input = await loadInput(ctx, ticketId, trigger);
   if (input.ticket.status === 'closed' && !opts.dryRun) return { runId, outcomes: {}, failedStage: null, records: [] };
 
   const outcomes: Record<string, StageOutcome> = {};
@@ -154,6 +159,8 @@ export async function runPipeline(
     try {
       const outcome = await withTimeout(stage.run(input, outcomes, deps.ports), deps.stageTimeoutMs ?? 10_000, stage.name);
       outcomes[stage.name] = outcome;
+      // Later stages see the account and page as enrichment found them.
+      if (stage.name === 'enrich') input = applyEnrichment(input, outcome.result as Enrichment);
       records.push({ workspaceId, ticketId, runId, stage: stage.name, ok: true, result: outcome.result, modelVersion: outcome.modelVersion ?? null, durationMs: performance.now() - started, createdAt: now() });
     } catch (err) {
       failedStage = stage.name;

@@ -4,6 +4,7 @@ import type { AutonomySettings } from '../domain/settings.js';
 import type { IntentPrediction } from '../nlp/intent/index.js';
 import type { RoutingPort } from '../routing/port.js';
 import type { RoutingDecision } from '../routing/schemas.js';
+import type { CrmFacts, Enrichment, EnrichmentSource } from './enrichment.js';
 
 /** Why the pipeline ran. */
 export type PipelineTrigger = 'created' | 'customer_message' | 'replay';
@@ -17,10 +18,12 @@ export interface PipelineInput {
   customer: Customer | null;
   account: Account | null;
   /** The customer's other tickets, newest first (at most 20). */
-  history: Pick<Ticket, 'id' | 'subject' | 'status' | 'intent' | 'createdAt' | 'reopenCount'>[];
+  history: Pick<Ticket, 'id' | 'subject' | 'status' | 'intent' | 'createdAt' | 'reopenCount' | 'tags'>[];
   /** The workspace's autonomy settings in force. */
   settings: AutonomySettings;
   now: Date;
+  /** What the enrich stage found (set by the runner once it has run); `account` is then already overlaid with it. */
+  enrichment?: Enrichment | undefined;
 }
 
 /** A knowledge-base passage retrieved for a ticket. */
@@ -58,6 +61,8 @@ export interface PipelinePorts {
   compose(input: PipelineInput, playbook: PlaybookView, passages: RetrievedPassage[]): Promise<ComposedReply>;
   /** Routing rules, teams, agents with their loads, settings and the account owner. */
   routing: RoutingPort;
+  /** The workspace's enrichment sources (billing, CRM, usage), each with its timeout; none when absent. */
+  enrichmentSources?: ((workspaceId: string) => Promise<EnrichmentSource[]>) | undefined;
 }
 
 /** What a stage asks the runner to do to the ticket once every stage has run. */
@@ -71,7 +76,9 @@ export type TicketAction =
   /** Keep a draft for a human to approve (shadow mode), and hand the ticket to a human. */
   | { type: 'draft'; text: string; sources: { articleId: string; title: string }[] }
   /** Give the ticket to a team and, with auto-assignment, an agent, with the explanation. */
-  | { type: 'assign'; teamId: string | null; agentId: string | null; explanation: RoutingDecision };
+  | { type: 'assign'; teamId: string | null; agentId: string | null; explanation: RoutingDecision }
+  /** Keep what the CRM said about the customer's company on the account (created and linked when missing). */
+  | { type: 'sync_account'; accountId: string | null; customerId: string | null; crm: CrmFacts };
 
 /** A stage's output: an explainable result for the decision record, and actions. */
 export interface StageOutcome {

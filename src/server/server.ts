@@ -26,6 +26,7 @@ import { widgetRoutes } from './routes/widget.js';
 import { taxonomyRoutes } from './routes/taxonomy.js';
 import { registerSse } from './sse.js';
 import { registerConsole } from './static.js';
+import { integrationRoutes } from './routes/integrations.js';
 
 /**
  * Builds the HTTP server: the REST API under /api/v1, OpenAPI at /openapi.json, docs at /docs,
@@ -101,6 +102,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(widgetRoutes(desk));
     await api.register(taxonomyRoutes(desk));
     await api.register(insightsRoutes(desk));
+    await api.register(integrationRoutes(desk));
   }, { prefix: '/api/v1' });
   spaFallback = await registerConsole(app);
   return app;

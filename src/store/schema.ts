@@ -606,3 +606,87 @@ export const insightRuns = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.kind] })],
 );
+
+// ── Integrations: billing, CRM, usage (src/integrations) ────────────────────
+
+/** Per-workspace integration settings: `settings` may be shown, `secrets` are write-only. */
+export const integrationSettings = pgTable('integration_settings', {
+  workspaceId: uuid('workspace_id').primaryKey().references(() => workspaces.id, { onDelete: 'cascade' }),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  secrets: jsonb('secrets').$type<Record<string, string>>().notNull().default({}),
+  updatedAt: updatedAt(),
+});
+
+/** A customer of the billing provider (Stripe) and its billing state, kept current by signed webhooks. */
+export const billingCustomers = pgTable(
+  'billing_customers',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    provider: text('provider').notNull().default('stripe'),
+    externalCustomerId: text('external_customer_id').notNull(),
+    accountId: uuid('account_id').references(() => accounts.id, { onDelete: 'set null' }),
+    email: text('email'),
+    name: text('name'),
+    /** active | trialing | past_due | cancelled | downgraded | none */
+    state: text('state').notNull().default('none'),
+    /** The provider's own subscription status (e.g. `unpaid`, `incomplete`). */
+    status: text('status'),
+    subscriptionId: text('subscription_id'),
+    plan: text('plan'),
+    mrr: doublePrecision('mrr'),
+    currency: text('currency'),
+    seats: integer('seats'),
+    currentPeriodEnd: ts('current_period_end'),
+    trialEnd: ts('trial_end'),
+    cancelAt: ts('cancel_at'),
+    cancelledAt: ts('cancelled_at'),
+    downgradedAt: ts('downgraded_at'),
+    previousPlan: text('previous_plan'),
+    previousMrr: doublePrecision('previous_mrr'),
+    lastPaymentFailure: jsonb('last_payment_failure').$type<Record<string, unknown> | null>(),
+    lastPaymentAt: ts('last_payment_at'),
+    lastRefund: jsonb('last_refund').$type<Record<string, unknown> | null>(),
+    /** Creation time of the newest subscription event applied (older ones arriving late are ignored). */
+    subscriptionEventAt: ts('subscription_event_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('billing_customers_external_uq').on(t.workspaceId, t.provider, t.externalCustomerId),
+    index('billing_customers_account_idx').on(t.accountId),
+    index('billing_customers_email_idx').on(t.workspaceId, t.email),
+  ],
+);
+
+/** Signed webhook deliveries already processed (replay protection), per workspace and source. */
+export const webhookReceipts = pgTable(
+  'webhook_receipts',
+  {
+    workspaceId: workspaceId(),
+    source: text('source').notNull(),
+    eventId: text('event_id').notNull(),
+    type: text('type').notNull(),
+    /** The signature's timestamp: a redelivery is signed afresh, a replay repeats it. */
+    signedAt: ts('signed_at').notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.source, t.eventId] }), index('webhook_receipts_received_idx').on(t.receivedAt)],
+);
+
+/** Product usage (Segment identify/track/page events) per customer, pruned to the workspace's retention. */
+export const usageEvents = pgTable(
+  'usage_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: workspaceId(),
+    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    event: text('event'),
+    properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
+    messageId: text('message_id'),
+    occurredAt: ts('occurred_at').notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [uniqueIndex('usage_events_message_uq').on(t.workspaceId, t.messageId), index('usage_events_customer_idx').on(t.customerId, t.occurredAt)],
+);

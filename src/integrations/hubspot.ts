@@ -1,0 +1,117 @@
+/**
+ * HubSpot through the official client: the customer's contact (by email) and its company, else the company
+ * by domain; the tier comes from a configurable company property, mapped through the workspace's tier map.
+ */
+import type { Client } from '@hubspot/api-client';
+import type { Account } from '../domain/schemas.js';
+import type { CrmFacts } from '../pipeline/enrichment.js';
+import type { IntegrationConfig } from './settings.js';
+
+/** Domains of personal mailboxes: a company is never looked up by them. */
+const PERSONAL_DOMAINS = new Set(['gmail.com', 'googlemail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de', 'yandex.com', 'mail.com']);
+
+/** A HubSpot client for a private-app access token, pointed at `basePath`. */
+export async function hubspotClient(accessToken: string, basePath: string): Promise<Client> {
+  const { Client } = await import('@hubspot/api-client'); // loaded on first use
+  return new Client({ accessToken, basePath: basePath.replace(/\/$/, ''), numberOfApiCallRetries: 0 });
+}
+
+const notFound = (err: unknown) => (err as { code?: number }).code === 404;
+
+/** The tier a company property value stands for (null when empty). */
+export function tierOf(value: string | null | undefined, tierMap: Record<string, string>): string | null {
+  const v = value?.trim();
+  if (!v) return null;
+  const mapped = Object.entries(tierMap).find(([k]) => k.trim().toLowerCase() === v.toLowerCase())?.[1];
+  return (mapped ?? v).toLowerCase();
+}
+
+/**
+ * The CRM facts kept on an account synced less than `refreshMinutes` ago, so that HubSpot is not asked for
+ * every ticket (its API is rate-limited); null when the account was never synced or is due again.
+ */
+export function cachedCrmFacts(account: Account | null, options: IntegrationConfig['hubspot'], now: Date): CrmFacts | null {
+  const syncedAt = typeof account?.attributes.crmSyncedAt === 'string' ? new Date(account.attributes.crmSyncedAt) : null;
+  if (!account?.crmId || !syncedAt || Number.isNaN(syncedAt.getTime()) || now.getTime() - syncedAt.getTime() >= options.refreshMinutes * 60_000) return null;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    provider: 'hubspot',
+    companyId: account.crmId,
+    companyName: account.name,
+    domain: account.domain,
+    contactId: null,
+    tier: account.tier,
+    tierProperty: options.tierProperty,
+    lifecycleStage: str(account.attributes.lifecycleStage),
+    renewalDate: str(account.attributes.renewalDate),
+    ownerId: null,
+    ownerEmail: str(account.attributes.ownerEmail),
+    ownerName: null,
+    syncedAt: syncedAt.toISOString(),
+    cached: true,
+  };
+}
+
+/** What HubSpot knows about a customer's company, or null. */
+export async function hubspotLookup(
+  client: Client,
+  options: IntegrationConfig['hubspot'],
+  who: { email: string | null; domain: string | null; companyId: string | null },
+  now: Date,
+): Promise<CrmFacts | null> {
+  const companyProps = ['name', 'domain', 'lifecyclestage', 'hubspot_owner_id', options.tierProperty, ...(options.renewalDateProperty ? [options.renewalDateProperty] : [])];
+  let companyId = who.companyId;
+  let contactId: string | null = null;
+  if (who.email) {
+    try {
+      const contact = await client.crm.contacts.basicApi.getById(who.email, ['email', 'associatedcompanyid'], undefined, ['companies'], false, 'email');
+      contactId = contact.id;
+      companyId ??= contact.associations?.companies?.results?.[0]?.id ?? contact.properties.associatedcompanyid ?? null;
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
+  }
+  const domain = who.domain ?? who.email?.split('@')[1]?.toLowerCase() ?? null;
+  let company: { id: string; properties: Record<string, string | null> } | null = null;
+  if (companyId) {
+    try {
+      company = await client.crm.companies.basicApi.getById(companyId, companyProps);
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
+  }
+  if (!company && domain && !PERSONAL_DOMAINS.has(domain)) {
+    const found = await client.crm.companies.searchApi.doSearch({
+      filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'EQ' as never, value: domain }] }],
+      properties: companyProps,
+      limit: 1,
+      sorts: [],
+      after: undefined as never,
+    });
+    company = found.results[0] ?? null;
+  }
+  if (!company) return null;
+  const p = company.properties;
+  const ownerId = p.hubspot_owner_id ?? null;
+  let owner: { email: string | null; name: string | null } = { email: null, name: null };
+  if (ownerId && /^\d+$/.test(ownerId)) {
+    const o = await client.crm.owners.ownersApi.getById(Number(ownerId)).catch(() => null);
+    if (o) owner = { email: o.email ?? null, name: [o.firstName, o.lastName].filter(Boolean).join(' ') || null };
+  }
+  return {
+    provider: 'hubspot',
+    companyId: company.id,
+    companyName: p.name ?? null,
+    domain: p.domain?.toLowerCase() ?? null,
+    contactId,
+    tier: tierOf(p[options.tierProperty], options.tierMap),
+    tierProperty: options.tierProperty,
+    lifecycleStage: p.lifecyclestage ?? null,
+    renewalDate: options.renewalDateProperty ? (p[options.renewalDateProperty] ?? null) : null,
+    ownerId,
+    ownerEmail: owner.email,
+    ownerName: owner.name,
+    syncedAt: now.toISOString(),
+    cached: false,
+  };
+}
