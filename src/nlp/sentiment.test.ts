@@ -136,11 +136,4 @@ describe('analyseSentiment: support cues', () => {
   it('handles typographic apostrophes', () => {
     expect(analyseSentiment('It still doesn\u2019t work').cues.map((c) => c.cue)).toContain('still_broken');
   });
-
-  it('is fast enough to run on every ticket', () => {
-    const text = "This is the third time I'm asking, still broken!!! I want to cancel my account. ".repeat(10);
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) analyseSentiment(text);
-    expect((performance.now() - t0) / 200).toBeLessThan(5);
-  });
 });
