@@ -4,8 +4,9 @@ import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
-import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
+import { JobQueue, learnJob, pipelineJob, retrainJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
+import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { applySla } from './sla/state.js';
 import { sweepSla } from './sla/sweep.js';
@@ -149,6 +150,11 @@ export class Deskmind {
     return learnFromLabel(this.ctx(workspaceId, { type: 'system', id: null }), this.intentModels, ticketId);
   }
 
+  /** Retrains a workspace's intent model on all its labels now, promoted through the window guard (the `retrain-intents` job calls this). */
+  retrain(workspaceId: string) {
+    return retrainIntentModel(this.ctx(workspaceId, { type: 'system', id: null }), this.intentModels);
+  }
+
   /** Queues online learning; a failure to queue only loses one online update (a retrain catches up). */
   async queueLearning(workspaceId: string, ticketId: string): Promise<void> {
     await this.jobs.enqueueLearning({ workspaceId, ticketId }).catch((err) => this.logger.warn({ err, ticketId }, 'could not queue online learning'));
@@ -172,6 +178,10 @@ export class Deskmind {
       total.breached += sla.breached;
       // Autonomy thresholds move with the evidence, at most once a day.
       await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
+      // Enough new labels: retrain the intent model in the background (online updates lag a batch fit).
+      if (await retrainIsDue(this.ctx(id, { type: 'system', id: null }), this.intentModels)) {
+        await this.jobs.enqueueRetrain({ workspaceId: id }).catch((err) => this.logger.warn({ err, workspaceId: id }, 'could not queue a retrain'));
+      }
     }
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db
@@ -200,6 +210,10 @@ export class Deskmind {
     await this.jobs.work(learnJob, { concurrency: 1 }, async (job) => {
       const outcome = await this.learn(job.workspaceId, job.ticketId);
       this.logger.info({ ticketId: job.ticketId, ...outcome }, 'online learning');
+    });
+    await this.jobs.work(retrainJob, { concurrency: 1, pollingIntervalSeconds: 5 }, async (job) => {
+      const outcome = await this.retrain(job.workspaceId);
+      this.logger.info({ workspaceId: job.workspaceId, ...outcome }, 'background retrain');
     });
     await this.jobs.work(sweepJob, { concurrency: 1, pollingIntervalSeconds: 2 }, async () => {
       const r = await this.sweep();

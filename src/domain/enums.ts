@@ -56,5 +56,7 @@ export const EVENT_TYPES = [
   'model.update_rejected',
   'pipeline.completed',
   'pipeline.failed',
+  'model.retrained',
+  'model.retrain_rejected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
