@@ -174,7 +174,8 @@ describe.each(backends())('metrics and threshold tuning on %s', (kind) => {
     const q = await other.call('GET', '/api/v1/metrics/quality');
     expect(q.body.total).toMatchObject({ tickets: 0, aiAnswered: 0 });
     expect((await other.call('GET', '/api/v1/metrics/learning')).body.intentAccuracy.labelled).toBe(0);
-    expect((await other.call('GET', '/api/v1/learning/thresholds')).body.proposals).toEqual([]);
+    // only the workspace level, without evidence
+    expect((await other.call('GET', '/api/v1/learning/thresholds')).body.proposals).toEqual([expect.objectContaining({ intent: '*', action: 'hold', reason: 'too_few_samples', atCurrent: { at: 0.9, n: 0, successes: 0, wilsonLower: 0 } })]);
     expect((await other.call('POST', `/api/v1/tickets/${ids.cat}/csat`, { rating: 1 })).status).toBe(404);
     expect((await other.call('POST', '/api/v1/learning/thresholds/tune')).body.changes).toEqual([]);
     expect((await other.call('GET', '/api/v1/settings/autonomy')).body.intentThresholds).toEqual({});
