@@ -48,7 +48,7 @@ export const ReplayOptionsSchema = z.object({
   /** Retrain in the background when due (`learning.retrainMinLabels`, `learning.retrainGrowth`). */
   retrain: z.boolean().default(true),
 });
-export type ReplayOptions = z.infer<typeof ReplayOptionsSchema>;
+export type ReplayOptions = z.infer<typeof ReplayOptionsSchema> & { onProgress?: (message: string) => void };
 
 /** One block of the learning curve. */
 export const ReplayBlockSchema = z.object({
@@ -139,7 +139,7 @@ export function testAccuracy(model: IntentClassifier, test: LabelledExample[]): 
  * @example replay(seedRows, streamRows, testRows, { seedPerIntent: 10, block: 500 }).curve.at(-1)?.accuracy
  */
 export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[], test: LabelledExample[], options: Partial<ReplayOptions> = {}): ReplayResult {
-  const o = ReplayOptionsSchema.parse(options);
+  const o: ReplayOptions = { ...ReplayOptionsSchema.parse(options), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
   const t0 = performance.now();
   const { seed } = takeSeed(seedRows, o.seedPerIntent);
   const stream = o.shuffleSeed === null ? streamRows : shuffled(streamRows, o.shuffleSeed);
@@ -184,7 +184,8 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
       settings.intentThresholds = plan.intentThresholds;
     }
     if (o.retrain && retrainDue(model.size, trainedOn, learning)) {
-      const r = retrainWithGuard(heldExamples(model), recent.slice(-RETRAIN_WINDOW));
+      o.onProgress?.(`retrain after ${ticketsSoFar} tickets on ${model.size} labels`);
+      const r = retrainWithGuard(heldExamples(model), recent);
       retrains.push({ afterTickets: ticketsSoFar, status: r.status, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
       if (r.status === 'promoted') model = r.model;
       trainedOn = model.size;
@@ -226,7 +227,11 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
     model.update(ticket);
     recent.push({ ...ticket, liveRight: right });
     if (recent.length > 2 * RETRAIN_WINDOW) recent.splice(0, recent.length - RETRAIN_WINDOW);
-    if (blk.n === o.block || i === stream.length - 1) closeBlock(i + 2 - blk.n);
+    if (blk.n === o.block || i === stream.length - 1) {
+      closeBlock(i + 2 - blk.n);
+      const b = curve.at(-1)!;
+      o.onProgress?.(`block from ${b.from}: accuracy ${b.accuracy.toFixed(3)}, auto ${b.autoResolutionRate.toFixed(3)}, wrong ${b.wrongAnswerRate?.toFixed(4)}, threshold ${b.thresholds.mean.toFixed(3)}`);
+    }
   });
 
   const finalAccuracy = testAccuracy(model, test);
@@ -256,5 +261,5 @@ export function replayFiles(
   const o = ReplayOptionsSchema.parse(options);
   const seedRows = read(files.seed);
   const stream = resolve(files.seed) === resolve(files.stream) ? takeSeed(seedRows, o.seedPerIntent).rest : read(files.stream);
-  return replay(seedRows, stream, read(files.test), o);
+  return replay(seedRows, stream, read(files.test), { ...o, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
 }

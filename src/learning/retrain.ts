@@ -3,21 +3,23 @@
  * promoted only when it does at least as well as the live model on a held-out window of recent human
  * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/intent-port.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { labelledTickets } from '../services/training.js';
-import { decisions, models } from '../store/schema.js';
+import { decisions, events, models } from '../store/schema.js';
 import { getLearningSettings, type LearningSettings } from './thresholds.js';
 
 /** Recent human labels held out of a retrain to judge it. */
 export const RETRAIN_WINDOW = 200;
 /** Smallest window worth judging a retrain by; with fewer the retrain is promoted unjudged. */
 export const RETRAIN_WINDOW_MIN = 20;
+/** The window is at most this share of the labels (the retrain must still learn from most of them). */
+export const RETRAIN_WINDOW_SHARE = 0.1;
 /** Largest accuracy drop on the window a retrain may show before it is rejected. */
-export const RETRAIN_TOLERANCE = 0.01;
+export const RETRAIN_TOLERANCE = 0.02;
 
 /**
  * Whether a retrain is due: at least `retrainMinLabels` human labels arrived since the model was last
@@ -42,16 +44,28 @@ export type RetrainOutcome =
   | { status: 'rejected'; examples: number; window: number; before: number; after: number; seconds: number };
 
 /**
- * Retrains on `examples` (every label the model holds; those also in `window` are held out) and judges
- * the candidate on the window: its accuracy there against the live model's accuracy on the same tickets
+ * Retrains on `examples` (every label the model holds, oldest first; the latest copy of each window label is
+ * held out) and judges it on the window: the newest of `recent` (oldest first), at most {@link RETRAIN_WINDOW}
+ * and a tenth of the labels. It compares
+ * the candidate's accuracy there against the live model's accuracy on the same tickets
  * when they arrived (a fair comparison: neither had seen the labels). A promoted candidate then learns the
  * window's labels online, so it holds every label. Pure and synchronous (CPU-bound: run it in a worker job).
  */
-export function retrainWithGuard(examples: LabelledExample[], window: WindowLabel[], options: { tolerance?: number; minWindow?: number } = {}): RetrainOutcome {
+export function retrainWithGuard(examples: LabelledExample[], recent: WindowLabel[], options: { tolerance?: number; minWindow?: number } = {}): RetrainOutcome {
   const t0 = performance.now();
+  const window = recent.slice(-Math.min(RETRAIN_WINDOW, Math.floor(examples.length * RETRAIN_WINDOW_SHARE)));
   const judged = window.length >= (options.minWindow ?? RETRAIN_WINDOW_MIN);
-  const held = new Set(judged ? window.map((w) => `${w.label}\u0000${w.text}`) : []);
-  const train = examples.filter((e) => !held.has(`${e.label}\u0000${e.text}`));
+  // hold out one copy of each window label, the latest (an earlier duplicate stays: the live model had it too)
+  const held = new Map<string, number>();
+  if (judged) for (const w of window) held.set(`${w.label}\u0000${w.text}`, (held.get(`${w.label}\u0000${w.text}`) ?? 0) + 1);
+  const train: LabelledExample[] = [];
+  for (let i = examples.length - 1; i >= 0; i--) {
+    const key = `${examples[i]!.label}\u0000${examples[i]!.text}`;
+    const n = held.get(key) ?? 0;
+    if (n > 0) held.set(key, n - 1);
+    else train.push(examples[i]!);
+  }
+  train.reverse();
   const candidate = IntentClassifier.train(train.length ? train : examples);
   let before: number | null = null;
   let after: number | null = null;
@@ -96,12 +110,20 @@ export async function retrainIsDue(ctx: Ctx, intentModels: IntentModels): Promis
   if (!settings.retrain) return false;
   const current = await intentModels.get(ctx.workspaceId);
   if (!current) return false;
-  return retrainDue(current.model.size, trainedOnOf(await versionMetrics(ctx, current.version)), settings);
+  const [rejected] = await ctx.db
+    .select({ data: events.data })
+    .from(events)
+    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.type, 'model.retrain_rejected')))
+    .orderBy(desc(events.id))
+    .limit(1);
+  // a rejected retrain is not tried again before as many new labels arrived as for a due one
+  const triedOn = typeof rejected?.data.labels === 'number' ? rejected.data.labels : 0;
+  return retrainDue(current.model.size, Math.max(trainedOnOf(await versionMetrics(ctx, current.version)), triedOn), settings);
 }
 
 /**
- * The newest human labels (at most {@link RETRAIN_WINDOW}) on tickets the assistant predicted, with whether
- * its first prediction was right: the window a retrain is judged on.
+ * The newest human labels (at most {@link RETRAIN_WINDOW}, oldest first) on tickets the assistant predicted,
+ * with whether its first prediction was right: the window a retrain is judged on.
  */
 export async function guardWindow(ctx: Ctx, limit = RETRAIN_WINDOW): Promise<WindowLabel[]> {
   const labelled = await labelledTickets(ctx, limit * 2);
@@ -120,7 +142,8 @@ export async function guardWindow(ctx: Ctx, limit = RETRAIN_WINDOW): Promise<Win
   return labelled
     .filter((l) => first.has(l.id))
     .slice(0, limit)
-    .map((l) => ({ text: l.text, label: l.label, liveRight: first.get(l.id) === l.label }));
+    .map((l) => ({ text: l.text, label: l.label, liveRight: first.get(l.id) === l.label }))
+    .reverse();
 }
 
 export type RetrainResult =
@@ -142,7 +165,7 @@ export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): 
   const window = await guardWindow(ctx);
   const r = retrainWithGuard(heldExamples(current.model), window);
   if (r.status === 'rejected') {
-    await appendEvent(ctx, 'model.retrain_rejected', null, { fromVersion: current.version, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
+    await appendEvent(ctx, 'model.retrain_rejected', null, { fromVersion: current.version, labels: current.model.size, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
     return { status: 'rejected', fromVersion: current.version, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds };
   }
   // labels learned online while the retrain ran
