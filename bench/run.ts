@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark and records its results in bench/results/.
+ * `npm run bench`: runs every benchmark and records its results in bench/results/; `npm run bench -- replay`
+ * runs those whose name contains any of the words given.
  * Data sets are read from DESKMIND_SHARED_DATA_DIR (default ../shared/data), never copied here.
  */
 import { existsSync } from 'node:fs';
@@ -24,6 +25,8 @@ if (!existsSync(dataDir)) {
     ['autonomous resolution (Bitext)', benchResolution],
     ['learning curve (Banking77 replay)', benchReplay],
   ] as const) {
+    const only = process.argv.slice(2);
+    if (only.length && !only.some((w) => name.includes(w))) continue;
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);
     if (result) console.log(JSON.stringify(result, null, 2));
