@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark and records its results in bench/results/.
+ * `npm run bench`: runs every benchmark and records its results in bench/results/; `npm run bench -- replay`
+ * runs those whose name contains any of the words given.
  * Data sets are read from DESKMIND_SHARED_DATA_DIR (default ../shared/data), never copied here.
  */
 import { existsSync } from 'node:fs';
@@ -34,6 +35,8 @@ if (!existsSync(dataDir)) {
     ['topics (Banking77, Bitext)', benchTopics],
     ['anomaly detection (synthetic streams)', benchAnomalies],
   ] as const) {
+    const only = process.argv.slice(2);
+    if (only.length && !only.some((w) => name.includes(w))) continue;
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);
     if (result) console.log(JSON.stringify(result, null, 2));

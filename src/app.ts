@@ -5,8 +5,9 @@ import { loadConfig, type Config } from './config.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
 import { LiveBus } from './live/bus.js';
-import { JobQueue, learnJob, pipelineJob, sweepJob } from './jobs/queue.js';
+import { JobQueue, learnJob, pipelineJob, retrainJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
+import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { sweepInsights } from './insights/sweep.js';
 import { applySla } from './sla/state.js';
@@ -180,6 +181,11 @@ export class Deskmind {
     return learnFromLabel(this.ctx(workspaceId, { type: 'system', id: null }), this.intentModels, ticketId);
   }
 
+  /** Retrains a workspace's intent model on all its labels now, promoted through the window guard (the `retrain-intents` job calls this). */
+  retrain(workspaceId: string) {
+    return retrainIntentModel(this.ctx(workspaceId, { type: 'system', id: null }), this.intentModels);
+  }
+
   /** Queues online learning; a failure to queue only loses one online update (a retrain catches up). */
   async queueLearning(workspaceId: string, ticketId: string): Promise<void> {
     await this.jobs.enqueueLearning({ workspaceId, ticketId }).catch((err) => this.logger.warn({ err, ticketId }, 'could not queue online learning'));
@@ -207,6 +213,10 @@ export class Deskmind {
       await sweepInsights(this.ctx(id, { type: 'system', id: null }), this.embedder, (part, err) => this.logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'));
       // Product usage is kept only as long and as much as the workspace's retention allows.
       await pruneUsage(this.database.db, id, (await loadIntegrationConfig(this.database.db, id)).usage, this.now());
+      // Enough new labels: retrain the intent model in the background (online updates lag a batch fit).
+      if (await retrainIsDue(this.ctx(id, { type: 'system', id: null }), this.intentModels)) {
+        await this.jobs.enqueueRetrain({ workspaceId: id }).catch((err) => this.logger.warn({ err, workspaceId: id }, 'could not queue a retrain'));
+      }
     }
     await pruneOutbox(this.database.db, this.now()).catch((err) => this.logger.warn({ err }, 'could not prune the outbox'));
     await pruneWebhookReceipts(this.database.db, this.now());
@@ -291,6 +301,10 @@ export class Deskmind {
     await this.jobs.work(learnJob, { concurrency: 1 }, async (job) => {
       const outcome = await this.learn(job.workspaceId, job.ticketId);
       this.logger.info({ ticketId: job.ticketId, ...outcome }, 'online learning');
+    });
+    await this.jobs.work(retrainJob, { concurrency: 1, pollingIntervalSeconds: 5 }, async (job) => {
+      const outcome = await this.retrain(job.workspaceId);
+      this.logger.info({ workspaceId: job.workspaceId, ...outcome }, 'background retrain');
     });
     await this.jobs.work(sweepJob, { concurrency: 1, pollingIntervalSeconds: 2 }, async () => {
       const r = await this.sweep();

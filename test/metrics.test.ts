@@ -136,15 +136,17 @@ describe.each(backends())('metrics and threshold tuning on %s', (kind) => {
     expect((await call('PATCH', '/api/v1/learning/settings', { minSamples: 5 }, agentKey)).status).toBe(403);
     expect((await call('POST', '/api/v1/learning/thresholds/tune', undefined, agentKey)).status).toBe(403);
     expect((await call('PATCH', '/api/v1/learning/settings', { floor: 0.99, ceiling: 0.5 })).status).toBe(400);
-    expect((await call('PATCH', '/api/v1/learning/settings', { minSamples: 5, pinnedIntents: ['billing_invoice'] })).body).toMatchObject({ minSamples: 5, pinnedIntents: ['billing_invoice'] });
+    // `*` pins the workspace's default threshold, which the pooled evidence would otherwise raise first
+    expect((await call('PATCH', '/api/v1/learning/settings', { minSamples: 5, pinnedIntents: ['billing_invoice', '*'] })).body).toMatchObject({ minSamples: 5, pinnedIntents: ['billing_invoice', '*'] });
     const fay = await invoice('fay');
     clock.advance(HOUR);
     await call('POST', `/api/v1/tickets/${fay.id}/feedback`, { outcome: 'need_human' });
     clock.advance(80 * HOUR);
     // Pinned: the evidence says raise, the pin holds.
     expect((await call('POST', '/api/v1/learning/thresholds/tune')).body.proposals.find((p: any) => p.intent === 'billing_invoice')).toMatchObject({ action: 'hold', reason: 'pinned', atCurrent: { n: 5, successes: 2 } });
-    await call('PATCH', '/api/v1/learning/settings', { pinnedIntents: [] });
+    await call('PATCH', '/api/v1/learning/settings', { pinnedIntents: ['*'] });
     const tuned = (await call('POST', '/api/v1/learning/thresholds/tune')).body;
+    expect(tuned.proposals[0]).toMatchObject({ intent: '*', action: 'hold', reason: 'pinned' });
     expect(tuned.changes).toEqual([expect.objectContaining({ intent: 'billing_invoice', action: 'raise', current: 0.9, proposed: 0.99, atCurrent: expect.objectContaining({ n: 5, successes: 2 }) })]);
     expect((await call('GET', '/api/v1/settings/autonomy')).body.intentThresholds.billing_invoice).toBe(0.99);
     const events = await t.desk.database.executeSql(`select data from events where workspace_id = $1 and type = 'settings.changed' order by id`, [wsId]);
@@ -172,7 +174,8 @@ describe.each(backends())('metrics and threshold tuning on %s', (kind) => {
     const q = await other.call('GET', '/api/v1/metrics/quality');
     expect(q.body.total).toMatchObject({ tickets: 0, aiAnswered: 0 });
     expect((await other.call('GET', '/api/v1/metrics/learning')).body.intentAccuracy.labelled).toBe(0);
-    expect((await other.call('GET', '/api/v1/learning/thresholds')).body.proposals).toEqual([]);
+    // only the workspace level, without evidence
+    expect((await other.call('GET', '/api/v1/learning/thresholds')).body.proposals).toEqual([expect.objectContaining({ intent: '*', action: 'hold', reason: 'too_few_samples', atCurrent: { at: 0.9, n: 0, successes: 0, wilsonLower: 0 } })]);
     expect((await other.call('POST', `/api/v1/tickets/${ids.cat}/csat`, { rating: 1 })).status).toBe(404);
     expect((await other.call('POST', '/api/v1/learning/thresholds/tune')).body.changes).toEqual([]);
     expect((await other.call('GET', '/api/v1/settings/autonomy')).body.intentThresholds).toEqual({});

@@ -61,6 +61,16 @@ describe('replay (learning curve)', () => {
     expect(result.note).toMatch(/no tickets are written to a database/);
   });
 
+  it("runs the sweep's work once a simulated day: a background retrain through the guard, thresholds from the start level", () => {
+    // 400 tickets at 200 a day: the sweep runs once, before ticket 201, with 208 labels against 8 trained on;
+    // the newest tenth of the labels is the window
+    expect(result.retrains).toEqual([expect.objectContaining({ afterTickets: 200, status: 'promoted', examples: 208, window: 20 })]);
+    expect(result.settings).toEqual({ startThreshold: 0.97, targetSuccess: 0.95, ticketsPerDay: 200, retrain: true });
+    expect(result.curve[0]!.thresholds).toEqual({ mean: 0.97, min: 0.97 });
+    const online = replay(seed, stream, test, { seedPerIntent: 2, block: 100, retrain: false });
+    expect(online.retrains).toEqual([]);
+  });
+
   it('computes the wrong-answer rate over autonomous answers only', () => {
     for (const b of result.curve) {
       expect(b.autonomousAnswers).toBeLessThanOrEqual(b.tickets);
@@ -113,6 +123,9 @@ describe('deskmind replay (argument parsing)', () => {
       textColumn: 'text',
       labelColumn: 'label',
       block: 500,
+      ticketsPerDay: 200,
+      startThreshold: 0.97,
+      retrain: true,
       json: false,
     });
   });
@@ -121,6 +134,13 @@ describe('deskmind replay (argument parsing)', () => {
     const o = parse(['--seed', 's', '--stream', 'x', '--test', 't', '--seed-per-intent', '5', '--text-column', 'q', '--label-column', 'category', '--block', '50', '--json']);
     expect(o).toMatchObject({ seedPerIntent: 5, textColumn: 'q', labelColumn: 'category', block: 50, json: true });
     expect(parse(['--seed', 's', '--stream', 'x', '--test', 't', '--shuffle', '7']).shuffle).toBe(7);
+    expect(parse(['--seed', 's', '--stream', 'x', '--test', 't', '--start-threshold', '0.9', '--target-success', '0.98', '--tickets-per-day', '50', '--no-retrain'])).toMatchObject({
+      startThreshold: 0.9,
+      targetSuccess: 0.98,
+      ticketsPerDay: 50,
+      retrain: false,
+    });
+    expect(() => parse(['--seed', 's', '--stream', 'x', '--test', 't', '--target-success', '0.3'])).toThrow(/from 0.5 to 1/);
   });
 
   it('rejects missing files and bad numbers', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyOutcome, type TimelineFact } from '../src/learning/outcomes.js';
 import { median, rangeOf, weekOf } from '../src/metrics/stats.js';
-import { LearningSettingsSchema, proposeThreshold, wilsonLower, type ThresholdSample } from '../src/learning/thresholds.js';
+import { LearningSettingsSchema, planThresholds, proposeThreshold, wilsonLower, wilsonUpper, WORKSPACE_LEVEL, type ThresholdSample } from '../src/learning/thresholds.js';
 
 const settings = LearningSettingsSchema.parse({});
 /** n answers at a confidence, `fail` of them failing. */
@@ -96,5 +96,59 @@ describe('metrics helpers', () => {
     expect(weekOf(new Date('2026-06-08T00:00:00Z'))).toBe('2026-06-08');
     const now = new Date('2026-06-30T00:00:00Z');
     expect(rangeOf({}, now)).toEqual({ from: new Date('2026-05-31T00:00:00Z'), to: now });
+  });
+});
+
+describe('tuning on evidence, not on its absence', () => {
+  it('has a Wilson upper bound', () => {
+    expect(wilsonUpper(0, 0)).toBe(1);
+    expect(wilsonUpper(95, 100)).toBeCloseTo(0.9785, 3);
+    expect(wilsonUpper(10, 10)).toBe(1);
+  });
+
+  it('does not raise a threshold whose answers all held, however few', () => {
+    // 30 answers without a failure cannot prove 95% yet (bound ≈ 0.89), but nothing says they fall short either
+    expect(proposeThreshold({ intent: 'x', current: 0.9, samples: at(0.93, 30), settings })).toMatchObject({ action: 'hold' });
+    expect(proposeThreshold({ intent: 'x', current: 0.9, samples: at(0.93, 30, 6), settings })).toMatchObject({ action: 'raise', reason: 'success_below_target' });
+  });
+
+  it('returns an intent to the workspace level once its evidence there is no longer bad', () => {
+    const samples = [...at(0.95, 40), ...at(0.85, 20)];
+    expect(proposeThreshold({ intent: 'x', current: 0.99, samples, settings, fallback: 0.85 })).toMatchObject({ action: 'lower', reason: 'workspace_level', proposed: 0.85 });
+    expect(proposeThreshold({ intent: 'x', current: 0.99, samples: [...at(0.95, 40), ...at(0.85, 20, 12)], settings, fallback: 0.85 }).action).toBe('hold');
+  });
+});
+
+describe('planThresholds', () => {
+  /** Evidence spread over intents: each too thin alone, plenty pooled. */
+  const spread = (intents: number, perIntent: number, confidence: number, fail = 0) =>
+    new Map(Array.from({ length: intents }, (_, i) => [`intent_${i}`, at(confidence, perIntent, i < fail ? 1 : 0)]));
+
+  it('moves the workspace default on all intents pooled while each intent alone has too little', () => {
+    const samples = spread(20, 10, 0.85);
+    const plan = planThresholds({ defaultThreshold: 0.9, intentThresholds: {}, samples, settings });
+    expect(plan.defaultThreshold).toBe(0.85);
+    expect(plan.proposals[0]).toMatchObject({ intent: WORKSPACE_LEVEL, action: 'lower', atProposed: { n: 200, successes: 200 } });
+    expect(plan.intentThresholds).toEqual({});
+    expect(plan.changes.map((c) => c.intent)).toEqual([WORKSPACE_LEVEL]);
+    // an admin pin on `*` holds the default
+    expect(planThresholds({ defaultThreshold: 0.9, intentThresholds: {}, samples, settings: { ...settings, pinnedIntents: [WORKSPACE_LEVEL] } }).defaultThreshold).toBe(0.9);
+  });
+
+  it('gives a failing intent its own higher threshold, and keeps pins and playbook thresholds', () => {
+    const samples = spread(20, 10, 0.85);
+    samples.set('bad', at(0.85, 40, 10));
+    const plan = planThresholds({ defaultThreshold: 0.85, intentThresholds: { pinned_one: 0.7 }, samples, settings: { ...settings, pinnedIntents: ['pinned_one'] }, playbookThresholds: new Map([['intent_3', 0.95]]) });
+    expect(plan.intentThresholds).toEqual({ bad: settings.ceiling, pinned_one: 0.7 });
+    expect(plan.changes.map((c) => [c.intent, c.action])).toEqual([['bad', 'raise']]);
+    expect(plan.proposals.find((p) => p.intent === 'intent_3')).toMatchObject({ reason: 'playbook_threshold', current: 0.95 });
+  });
+
+  it("lowers below a threshold that no answer reached, on handed-off tickets' evidence", () => {
+    // answers only at 0.97 and up; handed-off tickets (agent-labelled) show 0.9 was as good
+    const answered = new Map([['a', at(0.97, 50)]]);
+    expect(planThresholds({ defaultThreshold: 0.97, intentThresholds: {}, samples: answered, settings }).defaultThreshold).toBe(0.97);
+    const withHandoffs = new Map([['a', [...at(0.97, 50), ...at(0.92, 100)]]]);
+    expect(planThresholds({ defaultThreshold: 0.97, intentThresholds: {}, samples: withHandoffs, settings }).defaultThreshold).toBe(0.92);
   });
 });

@@ -60,6 +60,8 @@ export const EVENT_TYPES = [
   'bug_report.created',
   'bug_report.updated',
   'bug_report.closed',
+  'model.retrained',
+  'model.retrain_rejected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -42,7 +42,15 @@ export const learnJob = {
   expireInSeconds: 120,
 } satisfies JobDefinition<z.ZodType>;
 
-export const JOBS = [pipelineJob, sweepJob, learnJob];
+/** Retrains one workspace's intent model on all its labels in the background (queued by the sweep when due). */
+export const retrainJob = {
+  name: 'retrain-intents',
+  payload: z.object({ workspaceId: z.uuid() }),
+  retryLimit: 1,
+  expireInSeconds: 3600,
+} satisfies JobDefinition<z.ZodType>;
+
+export const JOBS = [pipelineJob, sweepJob, learnJob, retrainJob];
 
 /** The durable job queue (pg-boss) on the application's own database. */
 export class JobQueue {
@@ -73,6 +81,11 @@ export class JobQueue {
   /** Queues online learning from a ticket's human label (one at a time per workspace, in order). */
   async enqueueLearning(payload: z.infer<typeof learnJob.payload>): Promise<void> {
     await this.boss.send(learnJob.name, payload);
+  }
+
+  /** Queues a background retrain of a workspace's intent model (at most one queued per workspace). */
+  async enqueueRetrain(payload: z.infer<typeof retrainJob.payload>): Promise<void> {
+    await this.boss.send(retrainJob.name, payload, { singletonKey: `retrain:${payload.workspaceId}`, singletonSeconds: 600 });
   }
 
   async enqueueSweep(): Promise<void> {

@@ -3,6 +3,7 @@ import type { IntentModels } from '../pipeline/intent-port.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { labelledTicketExamples } from '../services/training.js';
+import { trainedOnOf, versionMetrics } from './retrain.js';
 
 /** Recent human labels held out to check that an update does not make the model worse. */
 export const GUARD_WINDOW = 200;
@@ -39,7 +40,8 @@ export async function learnFromLabel(ctx: Ctx, models: IntentModels, ticketId: s
     await appendEvent(ctx, 'model.update_rejected', ticketId, { label: example.label, before, after, window: window.length, fromVersion: current.version });
     return { status: 'rejected', label: example.label, before, after, window: window.length };
   }
-  const version = await models.save(ctx.workspaceId, candidate, { source: 'online', ticketId, label: example.label, fromVersion: current.version, windowAccuracyBefore: before, windowAccuracyAfter: after, window: window.length });
+  const trainedOn = trainedOnOf(await versionMetrics(ctx, current.version));
+  const version = await models.save(ctx.workspaceId, candidate, { source: 'online', trainedOn, ticketId, label: example.label, fromVersion: current.version, windowAccuracyBefore: before, windowAccuracyAfter: after, window: window.length });
   await appendEvent(ctx, 'model.updated', ticketId, { label: example.label, version, fromVersion: current.version, before, after, window: window.length });
   return { status: 'updated', version, label: example.label, before, after, window: window.length };
 }

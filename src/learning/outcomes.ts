@@ -129,7 +129,7 @@ export interface TicketFacts {
   firstResponseAt: Date | null;
   timeline: TimelineFact[];
   /** The assistant's first intent prediction (understand stage) and the model that made it. */
-  predicted: { intent: string | null; confidence: number | null; modelVersion: string | null; at: Date } | null;
+  predicted: { intent: string | null; topIntent: string | null; confidence: number | null; modelVersion: string | null; at: Date } | null;
   /** The decide stage that let the assistant answer (or draft): the intent, its confidence and the threshold. */
   decided: { intent: string | null; confidence: number | null; threshold: number | null; decision: string; at: Date } | null;
 }
@@ -166,8 +166,8 @@ export async function loadTicketFacts(ctx: Ctx, range: { from: Date; to: Date })
     const f = facts.get(d.ticketId);
     if (!f) continue;
     if (d.stage === 'understand' && !f.predicted) {
-      const p = d.result.intent as { intent?: string | null; confidence?: number } | null | undefined;
-      f.predicted = { intent: p?.intent ?? null, confidence: p?.confidence ?? null, modelVersion: d.modelVersion, at: d.createdAt };
+      const p = d.result.intent as { intent?: string | null; topIntent?: string | null; confidence?: number } | null | undefined;
+      f.predicted = { intent: p?.intent ?? null, topIntent: p?.topIntent ?? p?.intent ?? null, confidence: p?.confidence ?? null, modelVersion: d.modelVersion, at: d.createdAt };
     }
     if (d.stage === 'decide' && !f.decided && (d.result.decision === 'resolve' || d.result.decision === 'draft')) {
       const checks = (d.result.checks ?? []) as { check: string; value?: unknown; threshold?: unknown }[];

@@ -2,11 +2,14 @@
  * Replay: the learning curve of the understand → decide → learn loop, simulated in memory.
  *
  * A workspace model starts from K labelled examples per intent; a labelled stream is then replayed as
- * tickets in order. Each ticket is classified, the decision policy decides (default autonomy settings,
- * per-intent thresholds from the Wilson-bound tuner), a simulated customer accepts a correct answer or
- * reopens a wrong one, and every label the loop learns (confirmed answers, agents' labels on reopened
- * and handed-off tickets) updates the model online. Nothing is written to a database, and there is no
- * knowledge base: every intent has an auto answer playbook and retrieval is taken as perfect.
+ * tickets in order, `ticketsPerDay` to a simulated day. Each ticket is classified, the decision policy
+ * decides (default autonomy settings but a conservative starting threshold), a simulated customer accepts
+ * a correct answer or reopens a wrong one, and every label the loop learns (confirmed answers, agents'
+ * labels on reopened and handed-off tickets) updates the model online. Once a simulated day, as the
+ * product's sweep does, the thresholds are tuned ({@link planThresholds}, with handed-off tickets as
+ * evidence) and, when due, the model is retrained on all its labels and promoted through the window guard
+ * ({@link retrainWithGuard}). Nothing is written to a database, and there is no knowledge base: every
+ * intent has an auto answer playbook and retrieval is taken as perfect.
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -17,15 +20,17 @@ import { rng } from '../nlp/intent/model.js';
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { asksForHuman, decide, thresholdFor } from '../pipeline/policy.js';
-import { LearningSettingsSchema, proposeThreshold, type ThresholdSample } from './thresholds.js';
+import { heldExamples, RETRAIN_WINDOW, retrainDue, retrainWithGuard, type WindowLabel } from './retrain.js';
+import { LearningSettingsSchema, planThresholds, type ThresholdSample } from './thresholds.js';
 
 /** What the replay output says about how it was produced. */
 export const REPLAY_NOTE =
   'in-memory simulation of the understand/decide/learn loop (no tickets are written to a database); ' +
   'no knowledge base: every intent has an auto answer playbook and retrieval counts as perfect (retrievalScore 1); ' +
-  'a resolved ticket is accepted when the predicted intent equals its label, else reopened; ' +
-  'thresholds: proposeThreshold over each intent\'s autonomous answers so far, starting at the default; ' +
-  'every ticket\'s label updates the model online (without the production guard window that may roll an update back)';
+  'a resolved ticket is accepted when the predicted intent equals its label, else reopened; agents confirm the label of every other ticket; ' +
+  'every label updates the model online (without the per-label guard window); once a simulated day the sweep\'s work runs: ' +
+  'thresholds tuned by planThresholds (answers and handed-off tickets with an agent\'s label as evidence) and, when due, ' +
+  'a retrain on all labels promoted through the window guard (instantly: the product runs it as a background job while the old model serves)';
 
 export const ReplayOptionsSchema = z.object({
   /** Labelled examples per intent the model starts from. */
@@ -34,8 +39,16 @@ export const ReplayOptionsSchema = z.object({
   block: z.number().int().min(1).default(500),
   /** Shuffle the stream with this seed (files sorted by label make a stream of one intent at a time); null keeps file order. */
   shuffleSeed: z.number().int().nullable().default(null),
+  /** Tickets per simulated day (the sweep tunes thresholds and checks for a due retrain once a day). */
+  ticketsPerDay: z.number().int().min(1).default(200),
+  /** The workspace's default threshold at the start: conservative, as the model has seen only the seed. */
+  startThreshold: z.number().min(0).max(1).default(0.97),
+  /** The tuner's success target (`learning.targetSuccess`); null keeps the workspace default. */
+  targetSuccess: z.number().min(0.5).max(0.999).nullable().default(null),
+  /** Retrain in the background when due (`learning.retrainMinLabels`, `learning.retrainGrowth`). */
+  retrain: z.boolean().default(true),
 });
-export type ReplayOptions = z.infer<typeof ReplayOptionsSchema>;
+export type ReplayOptions = z.infer<typeof ReplayOptionsSchema> & { onProgress?: (message: string) => void };
 
 /** One block of the learning curve. */
 export const ReplayBlockSchema = z.object({
@@ -54,8 +67,22 @@ export const ReplayBlockSchema = z.object({
 });
 export type ReplayBlock = z.infer<typeof ReplayBlockSchema>;
 
+/** One background retrain of the replay. */
+export const ReplayRetrainSchema = z.object({
+  /** Tickets streamed before it ran. */
+  afterTickets: z.number().int(),
+  status: z.enum(['promoted', 'rejected']),
+  examples: z.number().int(),
+  window: z.number().int(),
+  /** Live model's accuracy on the window when the tickets arrived, and the candidate's. */
+  before: z.number().nullable(),
+  after: z.number().nullable(),
+  seconds: z.number(),
+});
+
 export const ReplayResultSchema = z.object({
   note: z.string(),
+  settings: z.object({ startThreshold: z.number(), targetSuccess: z.number(), ticketsPerDay: z.number().int(), retrain: z.boolean() }),
   rows: z.object({ seed: z.number().int(), stream: z.number().int(), test: z.number().int(), intents: z.number().int() }),
   curve: z.array(ReplayBlockSchema),
   final: z.object({
@@ -68,6 +95,7 @@ export const ReplayResultSchema = z.object({
   }),
   /** The same model trained at once on every seed and stream label, on the test file. */
   batchTestAccuracy: z.number(),
+  retrains: z.array(ReplayRetrainSchema),
   seconds: z.number(),
 });
 export type ReplayResult = z.infer<typeof ReplayResultSchema>;
@@ -111,15 +139,25 @@ export function testAccuracy(model: IntentClassifier, test: LabelledExample[]): 
  * @example replay(seedRows, streamRows, testRows, { seedPerIntent: 10, block: 500 }).curve.at(-1)?.accuracy
  */
 export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[], test: LabelledExample[], options: Partial<ReplayOptions> = {}): ReplayResult {
-  const o = ReplayOptionsSchema.parse(options);
+  const o: ReplayOptions = { ...ReplayOptionsSchema.parse(options), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
   const t0 = performance.now();
   const { seed } = takeSeed(seedRows, o.seedPerIntent);
   const stream = o.shuffleSeed === null ? streamRows : shuffled(streamRows, o.shuffleSeed);
-  const model = IntentClassifier.train(seed);
-  const settings = AutonomySettingsSchema.parse({});
-  const learning = LearningSettingsSchema.parse({});
-  const samples = new Map<string, ThresholdSample[]>();
+  let model = IntentClassifier.train(seed);
+  const settings = AutonomySettingsSchema.parse({ defaultThreshold: o.startThreshold });
+  const learning = LearningSettingsSchema.parse(o.targetSuccess === null ? {} : { targetSuccess: o.targetSuccess });
+  /** Evidence per intent, with the simulated day it came from (for the lookback). */
+  const samples = new Map<string, (ThresholdSample & { day: number })[]>();
+  const addSample = (intent: string, sample: ThresholdSample & { day: number }) => {
+    const list = samples.get(intent);
+    if (list) list.push(sample);
+    else samples.set(intent, [sample]);
+  };
   const playbook = { kind: 'answer' as const, mode: 'auto' as const, threshold: null };
+  /** Recent human labels and whether the live model got them right on arrival (the retrain guard's window). */
+  const recent: WindowLabel[] = [];
+  let trainedOn = seed.length;
+  const retrains: z.infer<typeof ReplayRetrainSchema>[] = [];
 
   const curve: ReplayBlock[] = [];
   let blk = { correct: 0, accepted: 0, answers: 0, wrong: 0, n: 0 };
@@ -137,7 +175,26 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
     blk = { correct: 0, accepted: 0, answers: 0, wrong: 0, n: 0 };
   };
 
+  /** The sweep's daily work: tune the thresholds on the lookback's evidence, and retrain when due. */
+  const sweep = (day: number, ticketsSoFar: number) => {
+    if (learning.enabled) {
+      const inLookback = new Map([...samples].map(([intent, list]) => [intent, list.filter((x) => day - x.day < learning.lookbackDays)]));
+      const plan = planThresholds({ defaultThreshold: settings.defaultThreshold, intentThresholds: settings.intentThresholds, samples: inLookback, settings: learning });
+      settings.defaultThreshold = plan.defaultThreshold;
+      settings.intentThresholds = plan.intentThresholds;
+    }
+    if (o.retrain && retrainDue(model.size, trainedOn, learning)) {
+      o.onProgress?.(`retrain after ${ticketsSoFar} tickets on ${model.size} labels`);
+      const r = retrainWithGuard(heldExamples(model), recent);
+      retrains.push({ afterTickets: ticketsSoFar, status: r.status, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
+      if (r.status === 'promoted') model = r.model;
+      trainedOn = model.size;
+    }
+  };
+
   stream.forEach((ticket, i) => {
+    const day = Math.floor(i / o.ticketsPerDay);
+    if (i > 0 && i % o.ticketsPerDay === 0) sweep(day, i);
     const intent = model.predict(ticket.text);
     const decision = decide({
       settings,
@@ -161,15 +218,20 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
       blk.answers++;
       if (right) blk.accepted++;
       else blk.wrong++;
-      const list = samples.get(intent.intent) ?? [];
-      list.push({ confidence: intent.confidence, success: right });
-      samples.set(intent.intent, list);
-      const p = proposeThreshold({ intent: intent.intent, current: decision.threshold, samples: list, settings: learning });
-      if (p.action !== 'hold') settings.intentThresholds[intent.intent] = p.proposed;
+      addSample(intent.intent, { confidence: intent.confidence, success: right, day });
+    } else if (intent.topIntent && learning.handoffEvidence) {
+      // handed off: the agent's label says whether the prediction at this confidence was right
+      addSample(intent.topIntent, { confidence: intent.confidence, success: right, day });
     }
     // confirmed answer, or the agent's label on a reopened or handed-off ticket
     model.update(ticket);
-    if (blk.n === o.block || i === stream.length - 1) closeBlock(i + 2 - blk.n);
+    recent.push({ ...ticket, liveRight: right });
+    if (recent.length > 2 * RETRAIN_WINDOW) recent.splice(0, recent.length - RETRAIN_WINDOW);
+    if (blk.n === o.block || i === stream.length - 1) {
+      closeBlock(i + 2 - blk.n);
+      const b = curve.at(-1)!;
+      o.onProgress?.(`block from ${b.from}: accuracy ${b.accuracy.toFixed(3)}, auto ${b.autoResolutionRate.toFixed(3)}, wrong ${b.wrongAnswerRate?.toFixed(4)}, threshold ${b.thresholds.mean.toFixed(3)}`);
+    }
   });
 
   const finalAccuracy = testAccuracy(model, test);
@@ -177,10 +239,12 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
   const last = curve.at(-1);
   return ReplayResultSchema.parse({
     note: REPLAY_NOTE + (o.shuffleSeed === null ? '; stream in file order' : `; stream shuffled (seed ${o.shuffleSeed})`),
+    settings: { startThreshold: o.startThreshold, targetSuccess: learning.targetSuccess, ticketsPerDay: o.ticketsPerDay, retrain: o.retrain },
     rows: { seed: seed.length, stream: stream.length, test: test.length, intents: model.labels.length },
     curve,
     final: { testAccuracy: finalAccuracy, autoResolutionRate: last?.autoResolutionRate ?? 0, wrongAnswerRate: last?.wrongAnswerRate ?? null },
     batchTestAccuracy,
+    retrains,
     seconds: (performance.now() - t0) / 1000,
   });
 }
@@ -197,5 +261,5 @@ export function replayFiles(
   const o = ReplayOptionsSchema.parse(options);
   const seedRows = read(files.seed);
   const stream = resolve(files.seed) === resolve(files.stream) ? takeSeed(seedRows, o.seedPerIntent).rest : read(files.stream);
-  return replay(seedRows, stream, read(files.test), o);
+  return replay(seedRows, stream, read(files.test), { ...o, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
 }

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { patchOf } from '../domain/schemas.js';
 import { thresholdFor } from '../pipeline/policy.js';
 import type { Ctx } from '../services/context.js';
-import { getAutonomy, updateAutonomy } from '../services/controls.js';
+import { autonomyOf } from '../domain/settings.js';
+import { getAutonomy } from '../services/controls.js';
 import { appendEvent } from '../services/events.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { events, playbooks, workspaces } from '../store/schema.js';
+import { humanLabel } from '../metrics/learning.js';
 import { parseInput, classifyOutcome, DEFAULT_WINDOW_HOURS, FAILED_OUTCOMES, loadTicketFacts } from './outcomes.js';
 
 /**
@@ -31,8 +33,16 @@ export const LearningSettingsSchema = z
     maxStep: z.number().min(0.001).max(1).default(0.05),
     /** Days of answers the tuner looks at (recent evidence reflects today's model and articles). */
     lookbackDays: z.number().int().min(1).max(365).default(90),
-    /** Intents whose threshold only an admin changes. */
+    /** Intents whose threshold only an admin changes (`*`: the workspace's default threshold). */
     pinnedIntents: z.array(z.string().min(1).max(100)).default([]),
+    /** Count handed-off tickets whose intent a person later set as evidence (would the prediction at that confidence have been right?). */
+    handoffEvidence: z.boolean().default(true),
+    /** Retrain the intent model in the background (the sweep queues it when due), promoted only when not worse on recent labels. */
+    retrain: z.boolean().default(true),
+    /** A retrain is due once this many new labels arrived since the model was last trained... */
+    retrainMinLabels: z.number().int().min(1).default(100),
+    /** ...and the labels grew by this share since the last retrain. */
+    retrainGrowth: z.number().min(0).max(10).default(0.2),
   })
   .strict()
   .refine((s) => s.floor <= s.ceiling, { message: 'floor must not be above ceiling', path: ['floor'] });
@@ -57,6 +67,18 @@ export function wilsonLower(successes: number, n: number, z = 1.96): number {
   return (p + z2 / (2 * n) - z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
 }
 
+/**
+ * The Wilson score interval's upper bound (z = 1.96 for 95%); 1 without samples.
+ *
+ * @example wilsonUpper(95, 100) // ≈ 0.978
+ */
+export function wilsonUpper(successes: number, n: number, z = 1.96): number {
+  if (n <= 0) return 1;
+  const p = successes / n;
+  const z2 = z * z;
+  return (p + z2 / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+}
+
 /** One AI answer: the intent's confidence when the assistant decided, and whether the answer held. */
 export const ThresholdSampleSchema = z.object({ confidence: z.number().min(0).max(1), success: z.boolean() });
 export type ThresholdSample = z.infer<typeof ThresholdSampleSchema>;
@@ -70,7 +92,7 @@ export const ProposalSchema = z.object({
   current: z.number(),
   proposed: z.number(),
   action: z.enum(['lower', 'raise', 'hold']),
-  reason: z.enum(['pinned', 'playbook_threshold', 'too_few_samples', 'safe_lower_threshold', 'success_below_target', 'at_lowest_safe_threshold']),
+  reason: z.enum(['pinned', 'playbook_threshold', 'too_few_samples', 'safe_lower_threshold', 'success_below_target', 'at_lowest_safe_threshold', 'workspace_level']),
   /** The evidence at the current threshold. */
   atCurrent: EvidenceSchema,
   /** The evidence at the proposed threshold (the same as `atCurrent` when holding). */
@@ -85,16 +107,18 @@ const evidenceAt = (samples: ThresholdSample[], at: number): Evidence => {
 };
 
 /**
- * Proposes one intent's threshold from its answers (pure). The lowest confidence whose answers at or
+ * Proposes one intent's threshold from its evidence (pure). The lowest confidence whose samples at or
  * above it reach `minSamples` and keep the Wilson lower bound above `targetSuccess` is the safe
  * threshold; the threshold steps down toward it (to the lowest safe level within `maxStep`, else the
- * nearest safe level below; never below `floor`), and
- * goes back up as soon as the bound at the current threshold falls below the target (to the lowest safe
- * confidence above it, or `ceiling` when there is none). Pinned intents hold.
+ * nearest safe level below; never below `floor`). It goes back up as soon as the evidence at the current
+ * threshold says the success rate is below the target (the Wilson upper bound under it), to the lowest
+ * safe confidence above it, or `ceiling` when there is none. With `fallback` (the workspace's level), a
+ * threshold above it returns to it once the evidence there no longer says it is below the target.
+ * Pinned intents hold.
  *
  * @example proposeThreshold({ intent: 'billing_invoice', current: 0.9, samples, settings }).proposed // 0.85
  */
-export function proposeThreshold(input: { intent: string; current: number; samples: ThresholdSample[]; settings: LearningSettings; pinnedBy?: 'admin' | 'playbook' }): Proposal {
+export function proposeThreshold(input: { intent: string; current: number; samples: ThresholdSample[]; settings: LearningSettings; pinnedBy?: 'admin' | 'playbook'; fallback?: number }): Proposal {
   const { intent, current, samples, settings: s } = input;
   const atCurrent = evidenceAt(samples, current);
   const hold = (reason: Proposal['reason']): Proposal => ({ intent, current, proposed: current, action: 'hold', reason, atCurrent, atProposed: atCurrent });
@@ -102,7 +126,8 @@ export function proposeThreshold(input: { intent: string; current: number; sampl
   if (input.pinnedBy === 'playbook') return hold('playbook_threshold');
   const levels = [...new Set(samples.map((x) => x.confidence))].filter((c) => c >= s.floor && c <= s.ceiling).sort((a, b) => a - b);
   const safe = levels.map((c) => evidenceAt(samples, c)).filter((e) => e.n >= s.minSamples && e.wilsonLower > s.targetSuccess);
-  if (atCurrent.n >= s.minSamples && atCurrent.wilsonLower < s.targetSuccess) {
+  const belowTarget = (e: Evidence) => e.n >= s.minSamples && wilsonUpper(e.successes, e.n) < s.targetSuccess;
+  if (belowTarget(atCurrent)) {
     const above = safe.find((e) => e.at > current);
     const to = above ?? evidenceAt(samples, Math.max(current, s.ceiling));
     if (to.at <= current) return hold('success_below_target');
@@ -112,7 +137,64 @@ export function proposeThreshold(input: { intent: string; current: number; sampl
   const below = safe.filter((e) => e.at < current);
   const lower = below.find((e) => e.at >= current - s.maxStep - 1e-9) ?? below.at(-1);
   if (lower) return { intent, current, proposed: lower.at, action: 'lower', reason: 'safe_lower_threshold', atCurrent, atProposed: lower };
+  if (input.fallback !== undefined && input.fallback < current) {
+    const atFallback = evidenceAt(samples, input.fallback);
+    if (atFallback.n >= s.minSamples && !belowTarget(atFallback)) return { intent, current, proposed: input.fallback, action: 'lower', reason: 'workspace_level', atCurrent, atProposed: atFallback };
+  }
   return hold(atCurrent.n < s.minSamples && !safe.length ? 'too_few_samples' : 'at_lowest_safe_threshold');
+}
+
+/** The key of the workspace's default threshold in proposals and `pinnedIntents`. */
+export const WORKSPACE_LEVEL = '*';
+
+/** A tuning run's outcome: the thresholds to apply, and every proposal with its evidence. */
+export interface ThresholdPlan {
+  /** The workspace's default threshold, tuned on the evidence of every intent pooled. */
+  defaultThreshold: number;
+  /** Per-intent overrides; an intent without one follows the default. */
+  intentThresholds: Record<string, number>;
+  /** The workspace level (intent `*`) first, then each intent. */
+  proposals: Proposal[];
+  /** Proposals that change a threshold in force. */
+  changes: Proposal[];
+}
+
+/**
+ * Plans a tuning run (pure). The workspace's default threshold moves on the evidence of all intents pooled
+ * (plenty of samples, so it can move early); then each intent moves on its own evidence: it gets its own
+ * threshold when its samples show it is safe lower or worse than the target at the default, and goes back
+ * to the default once its evidence there is no longer bad. Playbook thresholds and admin pins hold.
+ */
+export function planThresholds(input: {
+  defaultThreshold: number;
+  intentThresholds: Record<string, number>;
+  samples: Map<string, ThresholdSample[]>;
+  settings: LearningSettings;
+  playbookThresholds?: Map<string, number>;
+}): ThresholdPlan {
+  const { settings } = input;
+  const pooled = [...input.samples.values()].flat();
+  const top = proposeThreshold({ intent: WORKSPACE_LEVEL, current: input.defaultThreshold, samples: pooled, settings });
+  const defaultThreshold = top.proposed;
+  const intentThresholds: Record<string, number> = {};
+  const proposals: Proposal[] = [top];
+  const changes: Proposal[] = top.action === 'hold' ? [] : [top];
+  const intents = [...new Set([...Object.keys(input.intentThresholds), ...input.samples.keys()])].sort();
+  for (const intent of intents) {
+    const own = input.intentThresholds[intent];
+    const playbook = input.playbookThresholds?.get(intent);
+    const pinned = settings.pinnedIntents.includes(intent);
+    const current = playbook ?? own ?? defaultThreshold;
+    const p = proposeThreshold({ intent, current, samples: input.samples.get(intent) ?? [], settings, fallback: defaultThreshold, ...(playbook !== undefined ? { pinnedBy: 'playbook' as const } : {}) });
+    proposals.push(p);
+    if (pinned || playbook !== undefined) {
+      if (own !== undefined) intentThresholds[intent] = own;
+      continue;
+    }
+    if (p.proposed !== defaultThreshold) intentThresholds[intent] = p.proposed;
+    if (p.action !== 'hold' && p.proposed !== (own ?? input.defaultThreshold)) changes.push(p);
+  }
+  return { defaultThreshold, intentThresholds, proposals, changes };
 }
 
 /** The learning settings of the context's workspace. */
@@ -130,50 +212,74 @@ export async function updateLearningSettings(ctx: Ctx, patch: z.infer<typeof Lea
   return after;
 }
 
-/** The answers of the lookback period, per intent the assistant decided on. */
-async function samplesByIntent(ctx: Ctx, s: LearningSettings): Promise<Map<string, ThresholdSample[]>> {
+/**
+ * The evidence of the lookback period, per intent: every answer the assistant sent (did it hold?) and,
+ * with `handoffEvidence`, every ticket it did not answer whose intent a person then set (would its
+ * prediction, at that confidence, have been right?) — the only evidence below the threshold in force.
+ */
+export async function samplesByIntent(ctx: Ctx, s: LearningSettings): Promise<Map<string, ThresholdSample[]>> {
   const now = ctx.now();
   const facts = await loadTicketFacts(ctx, { from: new Date(now.getTime() - s.lookbackDays * 86_400_000), to: now });
   const byIntent = new Map<string, ThresholdSample[]>();
+  const add = (intent: string, sample: ThresholdSample) => {
+    const list = byIntent.get(intent);
+    if (list) list.push(sample);
+    else byIntent.set(intent, [sample]);
+  };
   for (const f of facts) {
-    if (!f.decided?.intent || f.decided.confidence === null) continue;
     const verdict = classifyOutcome(f.timeline, { now, windowHours: s.windowHours });
-    if (!verdict || verdict.outcome === 'pending') continue;
-    const list = byIntent.get(f.decided.intent) ?? [];
-    list.push({ confidence: f.decided.confidence, success: !FAILED_OUTCOMES.includes(verdict.outcome) });
-    byIntent.set(f.decided.intent, list);
+    if (verdict) {
+      if (!f.decided?.intent || f.decided.confidence === null || verdict.outcome === 'pending') continue;
+      add(f.decided.intent, { confidence: f.decided.confidence, success: !FAILED_OUTCOMES.includes(verdict.outcome) });
+      continue;
+    }
+    const label = s.handoffEvidence ? humanLabel(f) : null;
+    if (label && f.predicted?.topIntent && f.predicted.confidence !== null) add(f.predicted.topIntent, { confidence: f.predicted.confidence, success: f.predicted.topIntent === label.intent });
   }
   return byIntent;
 }
 
-/** Thresholds in force and what the tuner would do with each intent, with the evidence. */
-export async function proposeThresholds(ctx: Ctx): Promise<{ settings: LearningSettings; defaultThreshold: number; current: Record<string, number>; proposals: Proposal[] }> {
+/** The workspace's thresholds in force and the tuning plan on the lookback's evidence. */
+async function planFor(ctx: Ctx): Promise<{ settings: LearningSettings; defaultThreshold: number; current: Record<string, number>; plan: ThresholdPlan }> {
   const [settings, autonomy] = [await getLearningSettings(ctx), await getAutonomy(ctx)];
   const samples = await samplesByIntent(ctx, settings);
-  const pinnedByPlaybook = new Map(
+  const playbookThresholds = new Map(
     (await ctx.db.select({ intent: playbooks.intent, threshold: playbooks.threshold }).from(playbooks).where(and(eq(playbooks.workspaceId, ctx.workspaceId), isNotNull(playbooks.threshold)))).map((p) => [p.intent, p.threshold!]),
   );
+  const plan = planThresholds({ defaultThreshold: autonomy.defaultThreshold, intentThresholds: autonomy.intentThresholds, samples, settings, playbookThresholds });
   const intents = [...new Set([...Object.keys(autonomy.intentThresholds), ...samples.keys()])].sort();
-  const current = Object.fromEntries(intents.map((i) => [i, thresholdFor(autonomy, i, pinnedByPlaybook.get(i) ?? null)]));
-  const proposals = intents.map((intent) =>
-    proposeThreshold({ intent, current: current[intent]!, samples: samples.get(intent) ?? [], settings, ...(pinnedByPlaybook.has(intent) ? { pinnedBy: 'playbook' as const } : {}) }),
-  );
-  return { settings, defaultThreshold: autonomy.defaultThreshold, current, proposals };
+  const current = Object.fromEntries(intents.map((i) => [i, thresholdFor(autonomy, i, playbookThresholds.get(i) ?? null)]));
+  return { settings, defaultThreshold: autonomy.defaultThreshold, current, plan };
 }
 
 /**
- * Tunes the workspace's per-intent thresholds: applies every proposal that moves a threshold through
- * `updateAutonomy` (logged with before and after), records the run with its evidence
- * (`settings.changed {section: 'thresholds.tuned'}`), and returns the changes. Call inside a transaction.
+ * Thresholds in force and what the tuner would do: the workspace level (intent `*`, the default
+ * threshold, on all intents' evidence pooled) first, then each intent, with the evidence.
+ */
+export async function proposeThresholds(ctx: Ctx): Promise<{ settings: LearningSettings; defaultThreshold: number; current: Record<string, number>; proposals: Proposal[] }> {
+  const { settings, defaultThreshold, current, plan } = await planFor(ctx);
+  return { settings, defaultThreshold, current, proposals: plan.proposals };
+}
+
+/**
+ * Tunes the workspace's thresholds: applies the plan (default and per-intent thresholds) to the autonomy
+ * settings, logged with before and after (`settings.changed {section: 'autonomy'}`), records the run with
+ * its evidence (`settings.changed {section: 'thresholds.tuned'}`), and returns the changes. Call inside a
+ * transaction.
  *
  * @example const { changes } = await desk.tx(wsId, systemActor, (ctx) => tuneThresholds(ctx));
  */
 export async function tuneThresholds(ctx: Ctx): Promise<{ changes: Proposal[]; proposals: Proposal[] }> {
-  const { proposals } = await proposeThresholds(ctx);
-  const changes = proposals.filter((p) => p.action !== 'hold');
-  if (changes.length) await updateAutonomy(ctx, { intentThresholds: Object.fromEntries(changes.map((c) => [c.intent, c.proposed])) });
-  await appendEvent(ctx, 'settings.changed', null, { section: 'thresholds.tuned', changes });
-  return { changes, proposals };
+  const { plan } = await planFor(ctx);
+  if (plan.changes.length) {
+    const ws = await getWorkspace(ctx.db, ctx.workspaceId);
+    const before = autonomyOf(ws.settings);
+    const after = { ...before, defaultThreshold: plan.defaultThreshold, intentThresholds: plan.intentThresholds };
+    await ctx.db.update(workspaces).set({ settings: { ...ws.settings, autonomy: after } }).where(eq(workspaces.id, ctx.workspaceId));
+    await appendEvent(ctx, 'settings.changed', null, { section: 'autonomy', before, after });
+  }
+  await appendEvent(ctx, 'settings.changed', null, { section: 'thresholds.tuned', changes: plan.changes });
+  return { changes: plan.changes, proposals: plan.proposals };
 }
 
 /**

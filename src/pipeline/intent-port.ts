@@ -5,7 +5,7 @@ import { latestModelVersion, loadModel, saveModel } from '../services/models.js'
 
 export const INTENT_MODEL_KIND = 'intent';
 
-let starter: { buffer: Uint8Array; trainSeconds: number; labels: number } | undefined;
+let starter: { buffer: Uint8Array; trainSeconds: number; labels: number; examples: number } | undefined;
 
 /**
  * Keeps each workspace's latest intent classifier in memory and reloads it when a newer version is stored
@@ -51,9 +51,9 @@ export class IntentModels {
     starter ??= (() => {
       const started = performance.now();
       const model = IntentClassifier.train(starterExamples().map(({ text, label }) => ({ text, label })));
-      return { buffer: model.toBuffer(), trainSeconds: (performance.now() - started) / 1000, labels: model.labels.length };
+      return { buffer: model.toBuffer(), trainSeconds: (performance.now() - started) / 1000, labels: model.labels.length, examples: model.size };
     })();
     const model = IntentClassifier.fromBuffer(starter.buffer);
-    await this.save(workspaceId, model, { source: 'starter-taxonomy', labels: starter.labels, trainSeconds: starter.trainSeconds });
+    await this.save(workspaceId, model, { source: 'starter-taxonomy', labels: starter.labels, trainedOn: starter.examples, trainSeconds: starter.trainSeconds });
   }
 }

@@ -13,6 +13,11 @@ import type { Ctx } from './context.js';
  * which carry a model confidence. The text is the subject and the customer's first message.
  */
 export async function labelledTicketExamples(ctx: Ctx, limit = 100_000, opts: { only?: string; except?: string } = {}): Promise<LabelledExample[]> {
+  return (await labelledTickets(ctx, limit, opts)).map(({ text, label }) => ({ text, label }));
+}
+
+/** {@link labelledTicketExamples} with each ticket's id, newest label first. */
+export async function labelledTickets(ctx: Ctx, limit = 100_000, opts: { only?: string; except?: string } = {}): Promise<(LabelledExample & { id: string })[]> {
   const rows = await ctx.db
     .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent })
     .from(tickets)
@@ -36,7 +41,7 @@ export async function labelledTicketExamples(ctx: Ctx, limit = 100_000, opts: { 
     .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.authorType, 'customer'), isNotNull(tickets.intent), isNull(tickets.intentConfidence)))
     .orderBy(asc(messages.createdAt));
   for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
-  return rows.map((r) => ({ text: `${r.subject}\n${first.get(r.id) ?? ''}`.trim(), label: r.intent! }));
+  return rows.map((r) => ({ id: r.id, text: `${r.subject}\n${first.get(r.id) ?? ''}`.trim(), label: r.intent! }));
 }
 
 /** Where training examples come from. */

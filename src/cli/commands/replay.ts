@@ -17,6 +17,8 @@ export function formatReplayResult(r: ReplayResult): string {
     ),
     `  final test accuracy      ${pct(r.final.testAccuracy)}  (batch-trained on the same labels: ${pct(r.batchTestAccuracy)})`,
     `  last block               auto-resolved ${pct(r.final.autoResolutionRate)}, wrong among autonomous answers ${pct(r.final.wrongAnswerRate)}`,
+    `  background retrains      ${r.retrains.map((x) => `${x.status} after ${x.afterTickets} tickets (${x.examples} labels${x.after === null ? '' : `, window ${pct(x.before).trim()} → ${pct(x.after).trim()}`})`).join('; ') || 'none'}`,
+    `  settings                 start threshold ${r.settings.startThreshold}, target success ${r.settings.targetSuccess}, ${r.settings.ticketsPerDay} tickets a day`,
     `  run time                 ${r.seconds.toFixed(1)} s`,
   ];
   return lines.join('\n');
@@ -32,8 +34,18 @@ export interface ReplayCliOptions {
   labelColumn: string;
   block: number;
   shuffle?: number;
+  ticketsPerDay: number;
+  startThreshold: number;
+  targetSuccess?: number;
+  retrain: boolean;
   json: boolean;
 }
+
+const share = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > 1) throw new Error(`${name} must be a number from ${min} to 1, got "${v}"`);
+  return n;
+};
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -57,9 +69,23 @@ export const registerReplay: RegisterCommand = (program: Command) => {
     .option('--label-column <name>', 'column holding the intent label', 'label')
     .option('--block <n>', 'tickets per block of the curve', positiveInt('--block'), 500)
     .option('--shuffle <seed>', 'shuffle the stream with this seed (for files sorted by label); default: file order', positiveInt('--shuffle'))
+    .option('--tickets-per-day <n>', 'tickets per simulated day (the sweep tunes thresholds and checks for a due retrain once a day)', positiveInt('--tickets-per-day'), 200)
+    .option('--start-threshold <p>', "the workspace's default threshold at the start", share('--start-threshold', 0), 0.97)
+    .option('--target-success <p>', "the tuner's success target (default: the workspace default, 0.95)", share('--target-success', 0.5))
+    .option('--no-retrain', 'no background retrain (online updates only)')
     .option('--json', 'print one JSON object instead of a report', false)
     .action((opts: ReplayCliOptions) => {
-      const result = replayFiles(opts, { seedPerIntent: opts.seedPerIntent, block: opts.block, shuffleSeed: opts.shuffle ?? null, textColumn: opts.textColumn, labelColumn: opts.labelColumn });
+      const result = replayFiles(opts, {
+        seedPerIntent: opts.seedPerIntent,
+        block: opts.block,
+        shuffleSeed: opts.shuffle ?? null,
+        textColumn: opts.textColumn,
+        labelColumn: opts.labelColumn,
+        ticketsPerDay: opts.ticketsPerDay,
+        startThreshold: opts.startThreshold,
+        targetSuccess: opts.targetSuccess ?? null,
+        retrain: opts.retrain,
+      });
       process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : formatReplayResult(result) + '\n');
     });
 };

@@ -1,6 +1,6 @@
 /** The public intent classifier: training, calibrated prediction, explanations, online updates. */
 import { fitTemperature, meanNll, softmaxInPlace } from './calibration.js';
-import { forEachFeature, GROUP_WORD, type SparseVec } from './features.js';
+import { forEachFeature, GROUP_WORD } from './features.js';
 import { Core, scoreVec, stratifiedSplit, trainCore } from './model.js';
 import {
   IntentClassifierOptionsSchema,
@@ -136,7 +136,14 @@ export class IntentClassifier {
     };
   }
 
-  /** Online update with one labelled example (new labels allowed); no full retrain. */
+  /**
+   * Online update with one labelled example (new labels allowed); no full retrain. The example joins the
+   * neighbour evidence, and the regression takes SGD steps on its lexical and word-vector features until
+   * it prefers the label. The shared bias row and the hinge model are left alone: pushing them per example
+   * (as earlier versions did) inflated every confidence — on Banking77, 400 updates to a 10-shot model
+   * turned 2% wrong answers at confidence 0.9 into 8% and cost 12 points of accuracy — and the tuned
+   * thresholds rest on confidences meaning what they say. The background retrain refits both.
+   */
   update(example: LabelledExample): void {
     const ex = LabelledExampleSchema.parse(example);
     const core = this.core;
@@ -144,7 +151,6 @@ export class IntentClassifier {
     const k = core.addLabel(ex.label);
     const { vec, dense } = core.vectorize(ex.text, true);
     core.addExample(ex.text, k, vec, dense);
-    // a few SGD steps on this example until the regression itself prefers the label
     const K = core.K;
     const kc = core.kCap;
     const W = core.W;
@@ -152,38 +158,15 @@ export class IntentClassifier {
     const eta = this.options.updateRate;
     for (let step = 0; step < 50; step++) {
       core.logits(vec, z);
-      const arg = softmaxInPlace(z, K);
-      if (arg === k && z[k]! >= 0.6) break;
-      for (let j = 0; j < vec.idx.length; j++) {
+      if (softmaxInPlace(z, K) === k) break;
+      // from 1: row 0 is the bias, shared by every text
+      for (let j = 1; j < vec.idx.length; j++) {
         const base = vec.idx[j]! * kc;
         const x = vec.val[j]!;
         for (let c = 0; c < K; c++) {
           const g = z[c]! - (c === k ? 1 : 0);
           if (g > 1e-4 || g < -1e-4) W[base + c]! -= eta * x * g;
         }
-      }
-    }
-    this.updateSecond(vec, k);
-  }
-
-  /** Hinge-model steps for the online update: until the label wins by the margin. */
-  private updateSecond(vec: SparseVec, k: number): void {
-    const core = this.core;
-    if (!core.hasW2) return;
-    const K = core.K;
-    const kc = core.kCap;
-    const W2 = core.W2;
-    const z = new Float64Array(K);
-    for (let step = 0; step < 50; step++) {
-      core.logits(vec, z, true);
-      let r = k === 0 ? 1 : 0;
-      for (let c = 0; c < K; c++) if (c !== k && z[c]! > z[r]!) r = c;
-      if (r >= K || z[k]! - z[r]! >= this.options.margin) break;
-      const eta = this.options.updateRate * 0.5;
-      for (let j = 0; j < vec.idx.length; j++) {
-        const base = vec.idx[j]! * kc;
-        W2[base + k]! += eta * vec.val[j]!;
-        W2[base + r]! -= eta * vec.val[j]!;
       }
     }
   }

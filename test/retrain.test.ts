@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { heldExamples, retrainDue, retrainWithGuard, trainedOnOf, type WindowLabel } from '../src/learning/retrain.js';
+import { LearningSettingsSchema } from '../src/learning/thresholds.js';
+import { IntentClassifier, type LabelledExample } from '../src/nlp/intent/index.js';
+
+const WORDS: Record<string, string[]> = {
+  refund: ['refund', 'money back', 'reimburse', 'chargeback', 'repayment', 'refunded'],
+  password: ['password', 'log in', 'login', 'sign in', 'locked out', 'reset link'],
+  shipping: ['parcel', 'delivery', 'shipment', 'courier', 'tracking number', 'package'],
+};
+const TEMPLATES = ['how do I get my {w} sorted', 'question about {w} please', 'can you help with {w} today', 'I need help: {w}', 'what is the status of my {w}'];
+/** Every template × word of each intent. */
+const examples = (labels = Object.keys(WORDS)): LabelledExample[] =>
+  labels.flatMap((label) => WORDS[label]!.flatMap((w) => TEMPLATES.map((t) => ({ text: t.replace('{w}', w), label }))));
+
+describe('retrainDue', () => {
+  const s = LearningSettingsSchema.parse({});
+  it('waits for enough new labels and enough growth', () => {
+    expect(retrainDue(870, 770, s)).toBe(false); // 100 new labels, but under 20% growth (154)
+    expect(retrainDue(930, 770, s)).toBe(true);
+    expect(retrainDue(1000, 800, s)).toBe(true);
+    expect(retrainDue(1100, 1000, s)).toBe(false);
+    expect(retrainDue(1200, 1000, s)).toBe(true);
+    expect(retrainDue(150, 0, { retrainMinLabels: 200, retrainGrowth: 0 })).toBe(false);
+  });
+  it('reads the labels a model was trained on from its version metrics', () => {
+    expect(trainedOnOf({ trainedOn: 120, examples: 5 })).toBe(120);
+    expect(trainedOnOf({ examples: 50 })).toBe(50);
+    expect(trainedOnOf({})).toBe(0);
+  });
+});
+
+describe('retrainWithGuard', () => {
+  /** 270 examples, the three intents interleaved (the window is at most a tenth of the labels). */
+  const all = [1, 2, 3].flatMap((k) => examples().map((e) => ({ ...e, text: `${e.text} (${['first', 'second', 'third'][k - 1]} time)` }))).sort((a, b) => (a.text.length % 7) - (b.text.length % 7));
+
+  it('promotes a retrain that beats the live model on the held-out window, and keeps every label', () => {
+    // the live model got the window wrong when it arrived; the retrain (which never saw the window) gets it right
+    const window: WindowLabel[] = all.slice(-25).map((e) => ({ ...e, liveRight: false }));
+    const r = retrainWithGuard(all, window);
+    expect(r.status).toBe('promoted');
+    if (r.status !== 'promoted') return;
+    expect(r.before).toBe(0);
+    expect(r.after!).toBeGreaterThan(0.8);
+    expect(r.examples).toBe(all.length);
+    expect(r.model.size).toBe(all.length);
+    expect(heldExamples(r.model).slice(-window.length)).toEqual(window.map(({ text, label }) => ({ text, label })));
+  });
+
+  it('rejects a retrain that is worse on the window than the live model was', () => {
+    // the window's labels contradict the rest (the live model had them right): a retrain without them gets them wrong
+    const window: WindowLabel[] = examples(['refund']).slice(0, 25).map((e) => ({ ...e, label: 'shipping', liveRight: true }));
+    const r = retrainWithGuard([...all, ...window], window);
+    expect(r).toMatchObject({ status: 'rejected', before: 1, window: 25 });
+    expect((r as { after: number }).after).toBeLessThan(0.5);
+  });
+
+  it('promotes unjudged when the window is too small to judge', () => {
+    const r = retrainWithGuard(all, all.slice(0, 3).map((e) => ({ ...e, liveRight: true })));
+    expect(r).toMatchObject({ status: 'promoted', before: null, after: null, examples: all.length });
+  });
+
+  it('lists the examples a model holds, online labels included', () => {
+    const m = IntentClassifier.train(all.slice(0, 40));
+    m.update({ text: 'my parcel never came', label: 'shipping' });
+    expect(heldExamples(m)).toHaveLength(41);
+    expect(heldExamples(m).at(-1)).toEqual({ text: 'my parcel never came', label: 'shipping' });
+  });
+});
