@@ -34,6 +34,17 @@ export const REDACT_PATHS = [
   '*.apiKey',
   'databaseUrl',
   'config.databaseUrl',
+  'req.headers["x-csrf-token"]',
+  'req.headers["x-deskmind-signature"]',
+  'secret',
+  'token',
+  '*.secret',
+  '*.token',
+  '*.signingSecret',
+  '*.llmApiKey',
+  '*.embeddingsApiKey',
+  'err.config.headers.Authorization',
+  'err.config.headers.authorization',
 ];
 
 /** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */

@@ -138,6 +138,18 @@ const entries = {
     description: 'Word vectors the classifier and built-in embedder use: `builtin` (assets/word-vectors-100d.bin), a path to a file of the same format, or `off`.',
     sensitive: false,
   },
+  rateLimitPerMinute: {
+    env: 'DESKMIND_RATE_LIMIT_PER_MINUTE',
+    schema: z.coerce.number().int().min(0).default(3000),
+    description: 'Requests per minute one API key or console session may make to /api (per API process); 0 turns the limit off.',
+    sensitive: false,
+  },
+  rateLimitIpPerMinute: {
+    env: 'DESKMIND_RATE_LIMIT_IP_PER_MINUTE',
+    schema: z.coerce.number().int().min(0).default(6000),
+    description: 'Requests per minute one client IP address may make to /api (per API process), whatever its credentials; 0 turns the limit off.',
+    sensitive: false,
+  },
   testDatabaseUrl: {
     env: 'DESKMIND_TEST_DATABASE_URL',
     schema: z.string().url().optional(),

@@ -7,6 +7,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
+import { auditRoutes, registerAuditHook } from './routes/audit.js';
+import { checkCsrf, registerSecurity } from './security.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
@@ -55,11 +57,14 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await registerSecurity(app, desk.config);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
     await authHook(desk)(request, reply);
+    checkCsrf(request);
   });
+  registerAuditHook(app, desk);
   registerIdempotency(app, desk);
   registerMetrics(app, desk);
 
@@ -84,6 +89,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(workflowRoutes(desk));
     await api.register(slaRoutes(desk));
     await api.register(metricsRoutes(desk));
+    await api.register(auditRoutes(desk));
   }, { prefix: '/api/v1' });
   return app;
 }

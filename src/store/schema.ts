@@ -396,3 +396,29 @@ export const routingRules = pgTable(
   },
   (t) => [uniqueIndex('routing_rules_name_uq').on(t.workspaceId, t.name), index('routing_rules_ws_idx').on(t.workspaceId, t.position)],
 );
+
+// ── Security: the audit log ──────────────────────────────────────────────────
+
+/**
+ * Admin actions (settings, API keys, agents, thresholds, integrations …): who did what, when, on which
+ * route, with the request's non-secret fields. Append-only. AI actions are read from `events` beside it.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    /** e.g. `PATCH /settings/autonomy` */
+    action: text('action').notNull(),
+    /** The path parameters (e.g. the agent's id). */
+    target: jsonb('target').$type<Record<string, unknown>>().notNull().default({}),
+    /** The request body with secrets replaced by "[redacted]". */
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    status: integer('status').notNull(),
+    ip: text('ip'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_log_ws_created_idx').on(t.workspaceId, t.createdAt)],
+);
