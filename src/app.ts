@@ -122,15 +122,17 @@ export class Deskmind {
     return created;
   }
 
-  /** Opens a ticket and queues its pipeline. */
+  /**
+   * Opens a ticket and queues its pipeline in the same transaction: an acknowledged ticket always has its
+   * job, even if the process dies right after the commit.
+   */
   async createTicket(workspaceId: string, actor: Actor, input: TicketCreate) {
-    const result = await this.tx(workspaceId, actor, async (ctx) => {
+    return this.tx(workspaceId, actor, async (ctx) => {
       const created = await ticketOps.createTicket(ctx, input);
       await applySla(ctx, created.ticket.id);
+      await this.jobs.enqueuePipeline({ workspaceId, ticketId: created.ticket.id, trigger: 'created' }, ctx.db);
       return created;
     });
-    await this.queuePipeline(workspaceId, result.ticket.id, 'created');
-    return result;
   }
 
   /** Adds a message; a customer's public message queues the pipeline again. */
