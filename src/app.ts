@@ -94,7 +94,7 @@ export class Deskmind {
     configureWordVectors(config.wordVectors);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
-    const jobs = new JobQueue(database, logger);
+    const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds });
     const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()));
     try {
       await jobs.start();

@@ -138,6 +138,12 @@ const entries = {
     description: 'Word vectors the classifier and built-in embedder use: `builtin` (assets/word-vectors-100d.bin), a path to a file of the same format, or `off`.',
     sensitive: false,
   },
+  jobTimeoutSeconds: {
+    env: 'DESKMIND_JOB_TIMEOUT_SECONDS',
+    schema: z.coerce.number().int().min(2).max(3600).default(300),
+    description: 'Longest a pipeline job may run; the job of a worker that died is retried after it (the queue checks at least every minute).',
+    sensitive: false,
+  },
   rateLimitPerMinute: {
     env: 'DESKMIND_RATE_LIMIT_PER_MINUTE',
     schema: z.coerce.number().int().min(0).default(3000),

@@ -68,8 +68,13 @@ export class JobQueue {
   readonly boss: PgBoss;
   private started = false;
 
-  constructor(database: Database, private readonly logger: Logger) {
-    this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false });
+  private readonly pipelineExpireSeconds: number;
+
+  /** `jobTimeoutSeconds`: how long a pipeline job may stay active before it counts as failed and is retried. */
+  constructor(database: Database, private readonly logger: Logger, opts: { jobTimeoutSeconds?: number } = {}) {
+    this.pipelineExpireSeconds = opts.jobTimeoutSeconds ?? pipelineJob.expireInSeconds;
+    const maintenanceIntervalSeconds = Math.max(1, Math.min(60, Math.floor(this.pipelineExpireSeconds / 4)));
+    this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false, maintenanceIntervalSeconds });
     this.boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
   }
 
@@ -77,7 +82,10 @@ export class JobQueue {
     if (this.started) return;
     await this.boss.start();
     for (const job of JOBS) {
-      await this.boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds: job.expireInSeconds });
+      const expireInSeconds = job.name === pipelineJob.name ? this.pipelineExpireSeconds : job.expireInSeconds;
+      await this.boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds });
+      // Keep an existing queue's policy in step with the configuration.
+      await this.boss.updateQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds });
     }
     this.started = true;
   }
