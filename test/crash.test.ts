@@ -258,8 +258,8 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
     }
     await load.stop();
     // The processes recovered by themselves (no restart of Deskmind).
-    expect(api.child.exitCode).toBeNull();
-    expect(worker.child.exitCode).toBeNull();
+    expect(api.child.exitCode, api.tail()).toBeNull();
+    expect(worker.child.exitCode, worker.tail()).toBeNull();
     await waitDecided(async () => (await db.query(decidedSql('pgr'))) as never, load.acked.size, 90_000);
     await sleep(1000);
     const c = new pg.Client({ connectionString: db.url });
