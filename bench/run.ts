@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { benchIntents } from './intents.js';
+import { benchLoad } from './load.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
@@ -13,7 +14,11 @@ import { benchStarter } from './starter.js';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.sharedDataDir);
-if (!existsSync(dataDir)) {
+const only = process.argv[2];
+if (only === 'load') {
+  // `npm run bench load`: the HTTP load benchmark alone (needs no data set).
+  await benchLoad();
+} else if (!existsSync(dataDir)) {
   console.error(`bench: the data folder ${dataDir} is absent (set DESKMIND_SHARED_DATA_DIR); no benchmark can run.`);
   process.exitCode = 1;
 } else {
@@ -23,6 +28,7 @@ if (!existsSync(dataDir)) {
     ['retrieval (Bitext)', benchRetrieval],
     ['autonomous resolution (Bitext)', benchResolution],
     ['learning curve (Banking77 replay)', benchReplay],
+    ['load (HTTP, embedded and server)', benchLoad],
   ] as const) {
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);
