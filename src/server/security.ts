@@ -98,3 +98,18 @@ export async function registerSecurity(app: FastifyInstance, config: Pick<Config
     }
   });
 }
+
+/**
+ * True when a parsed JSON value holds a NUL character in any string or key (PostgreSQL text cannot store
+ * one). Cheap for ordinary bodies: only walked when the raw text contains `\u0000`.
+ */
+export function hasNulCharacter(raw: string, value: unknown): boolean {
+  if (!raw.includes('\\u0000') && !raw.includes('\u0000')) return false;
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') return v.includes('\u0000');
+    if (Array.isArray(v)) return v.some(walk);
+    if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || walk(x));
+    return false;
+  };
+  return walk(value);
+}

@@ -8,7 +8,7 @@ import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
 import { auditRoutes, registerAuditHook } from './routes/audit.js';
-import { checkCsrf, registerSecurity } from './security.js';
+import { checkCsrf, hasNulCharacter, registerSecurity } from './security.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
@@ -31,6 +31,8 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     loggerInstance: desk.logger as FastifyBaseLogger,
     bodyLimit: desk.config.bodyLimitBytes,
     trustProxy: false,
+    // Errors of the router itself (a malformed URL, a path parameter over 100 characters) as problem+json too.
+    frameworkErrors: (err, _request, reply) => sendProblem(reply, 'validation_failed', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -43,7 +45,13 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const buf = body as Buffer;
     if (!isUtf8(buf)) return done(new DeskmindError('invalid_utf8'), undefined);
-    parseJson(request, buf.toString('utf8'), done);
+    const text = buf.toString('utf8');
+    parseJson(request, text, (err, value) => {
+      if (err) return done(err, undefined);
+      // PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail on insert.
+      if (hasNulCharacter(text, value)) return done(new DeskmindError('validation_failed', 'Text may not contain NUL (\\u0000) characters', { issues: [{ path: 'body', message: 'contains a NUL character' }] }), undefined);
+      done(null, value);
+    });
   });
 
   await app.register(cookie);
