@@ -8,7 +8,8 @@ import { loadConfig } from '../src/config.js';
 import { formatLoad, runLoadBenchmark } from '../src/ops/load.js';
 import { machine, writeResult } from './record.js';
 
-export async function benchLoad() {
+/** `tickets` and `rate` default to 2000 at 250/s (`npm run bench load [TICKETS] [RATE]`). */
+export async function benchLoad(tickets = 2000, rate = 250) {
   const config = loadConfig();
   const databaseUrl = config.testDatabaseUrl ?? config.databaseUrl;
   const uptime = (() => {
@@ -19,8 +20,8 @@ export async function benchLoad() {
     }
   })();
   const record = await runLoadBenchmark({
-    tickets: 2000,
-    rate: 250,
+    tickets,
+    rate,
     concurrency: 64,
     workerConcurrency: 4,
     drainTimeoutSeconds: 300,

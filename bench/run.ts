@@ -17,7 +17,7 @@ const dataDir = path.resolve(config.sharedDataDir);
 const only = process.argv[2];
 if (only === 'load') {
   // `npm run bench load`: the HTTP load benchmark alone (needs no data set).
-  await benchLoad();
+  await benchLoad(Number(process.argv[3] ?? 2000), Number(process.argv[4] ?? 250));
 } else if (!existsSync(dataDir)) {
   console.error(`bench: the data folder ${dataDir} is absent (set DESKMIND_SHARED_DATA_DIR); no benchmark can run.`);
   process.exitCode = 1;
@@ -28,7 +28,7 @@ if (only === 'load') {
     ['retrieval (Bitext)', benchRetrieval],
     ['autonomous resolution (Bitext)', benchResolution],
     ['learning curve (Banking77 replay)', benchReplay],
-    ['load (HTTP, embedded and server)', benchLoad],
+    ['load (HTTP, embedded and server)', () => benchLoad()],
   ] as const) {
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);
