@@ -208,3 +208,8 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Record<string, 
   config.dataDir = path.resolve(config.dataDir);
   return config;
 }
+
+/** The environment a child process of Deskmind inherits, with `overrides` on top (load benchmark, crash tests). */
+export function childEnvironment(overrides: Record<string, string> = {}): Record<string, string | undefined> {
+  return { ...process.env, ...overrides };
+}

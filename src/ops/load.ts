@@ -3,7 +3,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Deskmind, createLogger } from '../app.js';
-import { loadConfig } from '../config.js';
+import { childEnvironment, loadConfig } from '../config.js';
 import { seedDemo } from '../demo/seed.js';
 import { openPglite, type Database } from '../store/db.js';
 import { freePort, peakRss, runDeskmind, startDeskmind, waitReady, type DeskmindProcess } from './processes.js';
@@ -129,7 +129,7 @@ async function prepareTarget(scenario: LoadScenario, opts: LoadOptions): Promise
 
 /** Seeds the demo workspace (accounts, agents, articles, playbooks) in this process and returns an admin key. */
 async function seed(target: Target): Promise<{ workspaceId: string; apiKey: string }> {
-  const config = loadConfig({ logLevel: 'warn' }, { ...process.env, ...target.env });
+  const config = loadConfig({ logLevel: 'warn' }, childEnvironment(target.env));
   const database = await target.open();
   await database.migrate();
   const desk = await Deskmind.open({ config, database, worker: false, logger: createLogger(config, 'stderr') });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { childEnvironment } from '../config.js';
 
 /** The built CLI (`bin/deskmind.js`) the load benchmark and the crash tests start as child processes. */
 export const CLI_BIN = fileURLToPath(new URL('../../bin/deskmind.js', import.meta.url));
@@ -33,7 +34,7 @@ export interface DeskmindProcess {
 
 /** Starts `node bin/deskmind.js ...args` with `env` added to the current environment. */
 export function startDeskmind(args: string[], env: Record<string, string>): DeskmindProcess {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const keep = (b: Buffer) => {
     lines.push(...b.toString('utf8').split('\n').filter(Boolean));
@@ -66,7 +67,7 @@ export function startDeskmind(args: string[], env: Record<string, string>): Desk
 /** Runs a `deskmind` command to its end and returns its stdout (throws with stderr on failure). */
 export function runDeskmind(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
