@@ -57,10 +57,8 @@ describe('deskmind CLI', () => {
     const { stdout } = await run(process.execPath, [BIN, '--help']);
     const commands = [...stdout.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
     expect(commands).toEqual(expect.arrayContaining(['serve', 'worker', 'migrate', 'create-workspace', 'demo']));
-    for (const c of commands) {
-      const help = await run(process.execPath, [BIN, c, '--help']);
-      expect(help.stdout, c).toMatch(/^Usage: deskmind /);
-    }
+    const helps = await Promise.all(commands.map((c) => run(process.execPath, [BIN, c, '--help'])));
+    helps.forEach((help, i) => expect(help.stdout, commands[i]).toMatch(/^Usage: deskmind /));
   });
 
   it('creates a workspace, then serves it on the same data folder', async () => {
