@@ -21,8 +21,8 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   not_ready: { status: 503, title: 'The service is not ready' },
-  csrf_failed: { status: 403, title: 'The X-CSRF-Token header is missing or does not match the deskmind_csrf cookie' },
   internal: { status: 500, title: 'Something went wrong on our side' },
+  csrf_failed: { status: 403, title: 'The X-CSRF-Token header is missing or does not match the deskmind_csrf cookie' },
 } as const;
 
 /** A stable error code from the catalogue. */
