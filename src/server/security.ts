@@ -77,6 +77,13 @@ export async function registerSecurity(app: FastifyInstance, config: Pick<Config
     strictTransportSecurity: false, // set by the TLS-terminating proxy, which knows whether HTTPS is in use
   });
 
+  // PostgreSQL text cannot hold NUL: a NUL in the path or query string is bad input, not a server error.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.includes('%00') || request.url.includes('\u0000')) {
+      throw new DeskmindError('validation_failed', 'The URL may not contain NUL (%00) characters', { issues: [{ path: 'url', message: 'contains a NUL character' }] });
+    }
+  });
+
   await app.register(rateLimit, { global: false });
   const limiters: { max: number; key: (r: FastifyRequest) => string | null }[] = [];
   if (config.rateLimitIpPerMinute > 0) limiters.push({ max: config.rateLimitIpPerMinute, key: (r) => `ip:${r.ip}` });
