@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { benchAnomalies } from './anomalies.js';
 import { benchIntents } from './intents.js';
 import { benchOutbox } from './outbox.js';
+import { benchLoad } from './load.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
@@ -18,25 +19,31 @@ import { benchTopics } from './topics.js';
 
 const config = loadConfig();
 const dataDir = path.resolve(config.sharedDataDir);
-// Needs no data set.
-console.error('bench: widget bundle size …');
-console.log(JSON.stringify(await benchWidget(), null, 2));
-if (!existsSync(dataDir)) {
-  console.error(`bench: the data folder ${dataDir} is absent (set DESKMIND_SHARED_DATA_DIR); no benchmark can run.`);
-  process.exitCode = 1;
+const words = process.argv.slice(2);
+
+// `npm run bench load [tickets] [rate]`: the HTTP load benchmark alone, with its own sizes.
+if (words[0] === 'load' && words.length > 1) {
+  await benchLoad(Number(words[1]), Number(words[2] ?? 250));
 } else {
-  for (const [name, run] of [
-    ['intents (Banking77)', benchIntents],
-    ['starter taxonomy (cross-validation)', benchStarter],
-    ['retrieval (Bitext)', benchRetrieval],
-    ['autonomous resolution (Bitext)', benchResolution],
-    ['learning curve (Banking77 replay)', benchReplay],
-    ['outbox (webhook backlog drain)', benchOutbox],
-    ['topics (Banking77, Bitext)', benchTopics],
-    ['anomaly detection (synthetic streams)', benchAnomalies],
-  ] as const) {
-    const only = process.argv.slice(2);
-    if (only.length && !only.some((w) => name.includes(w))) continue;
+  const benches: [name: string, run: (dataDir: string) => Promise<unknown>, needsData: boolean][] = [
+    ['widget bundle size', () => benchWidget(), false],
+    ['intents (Banking77)', benchIntents, true],
+    ['starter taxonomy (cross-validation)', benchStarter, true],
+    ['retrieval (Bitext)', benchRetrieval, true],
+    ['autonomous resolution (Bitext)', benchResolution, true],
+    ['learning curve (Banking77 replay)', benchReplay, true],
+    ['outbox (webhook backlog drain)', () => benchOutbox(), false],
+    ['topics (Banking77, Bitext)', benchTopics, true],
+    ['anomaly detection (synthetic streams)', () => benchAnomalies(), false],
+    ['load (HTTP, embedded and server)', () => benchLoad(), false],
+  ];
+  for (const [name, run, needsData] of benches) {
+    if (words.length && !words.some((w) => name.includes(w))) continue;
+    if (needsData && !existsSync(dataDir)) {
+      console.error(`bench: ${name} skipped: the data folder ${dataDir} is absent (set DESKMIND_SHARED_DATA_DIR).`);
+      process.exitCode = 1;
+      continue;
+    }
     console.error(`bench: ${name} …`);
     const result = await run(dataDir);
     if (result) console.log(JSON.stringify(result, null, 2));

@@ -55,6 +55,17 @@ export const REDACT_PATHS = [
   '*.accessToken',
   'req.headers["stripe-signature"]',
   'req.headers["x-deskmind-signature"]',
+  'req.headers["x-csrf-token"]',
+  'req.headers["x-deskmind-signature"]',
+  'secret',
+  'token',
+  '*.secret',
+  '*.token',
+  '*.signingSecret',
+  '*.llmApiKey',
+  '*.embeddingsApiKey',
+  'err.config.headers.Authorization',
+  'err.config.headers.authorization',
 ];
 
 /** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */
@@ -115,7 +126,7 @@ export class Deskmind {
     configureWordVectors(config.wordVectors);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
-    const jobs = new JobQueue(database, logger);
+    const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds });
     const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()));
     try {
       await jobs.start();
@@ -143,15 +154,17 @@ export class Deskmind {
     return created;
   }
 
-  /** Opens a ticket and queues its pipeline. */
+  /**
+   * Opens a ticket and queues its pipeline in the same transaction: an acknowledged ticket always has its
+   * job, even if the process dies right after the commit.
+   */
   async createTicket(workspaceId: string, actor: Actor, input: TicketCreate) {
-    const result = await this.tx(workspaceId, actor, async (ctx) => {
+    return this.tx(workspaceId, actor, async (ctx) => {
       const created = await ticketOps.createTicket(ctx, input);
       await applySla(ctx, created.ticket.id);
+      await this.jobs.enqueuePipeline({ workspaceId, ticketId: created.ticket.id, trigger: 'created' }, ctx.db);
       return created;
     });
-    await this.queuePipeline(workspaceId, result.ticket.id, 'created');
-    return result;
   }
 
   /** Adds a message; a customer's public message queues the pipeline again. */

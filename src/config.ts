@@ -199,6 +199,24 @@ const entries = {
     description: 'Set by CI systems: the browser tests then fail, not skip, when Chromium is missing.',
     sensitive: false,
   },
+  jobTimeoutSeconds: {
+    env: 'DESKMIND_JOB_TIMEOUT_SECONDS',
+    schema: z.coerce.number().int().min(2).max(3600).default(300),
+    description: 'Longest a pipeline job may run; the job of a worker that died is retried after it (the queue checks at least every minute).',
+    sensitive: false,
+  },
+  rateLimitPerMinute: {
+    env: 'DESKMIND_RATE_LIMIT_PER_MINUTE',
+    schema: z.coerce.number().int().min(0).default(3000),
+    description: 'Requests per minute one API key or console session may make to /api (per API process); 0 turns the limit off.',
+    sensitive: false,
+  },
+  rateLimitIpPerMinute: {
+    env: 'DESKMIND_RATE_LIMIT_IP_PER_MINUTE',
+    schema: z.coerce.number().int().min(0).default(6000),
+    description: 'Requests per minute one client IP address may make to /api (per API process), whatever its credentials; 0 turns the limit off.',
+    sensitive: false,
+  },
   testDatabaseUrl: {
     env: 'DESKMIND_TEST_DATABASE_URL',
     schema: z.string().url().optional(),
@@ -269,4 +287,9 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Record<string, 
   const config = out as Config;
   config.dataDir = path.resolve(config.dataDir);
   return config;
+}
+
+/** The environment a child process of Deskmind inherits, with `overrides` on top (load benchmark, crash tests). */
+export function childEnvironment(overrides: Record<string, string> = {}): Record<string, string | undefined> {
+  return { ...process.env, ...overrides };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
+import { backends, newWorkspace, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
 
 const ticketBody = { subject: 'Help', message: { text: 'Something is wrong' }, customer: { email: 'a@example.com' } };
 
@@ -237,13 +237,14 @@ describe.each(backends())('API safety on %s', (kind) => {
     expect(setCookie).toMatch(/deskmind_session=/);
     expect(setCookie).toMatch(/HttpOnly/i);
     const cookie = setCookie.split(';')[0]!;
+    const session = sessionHeaders(res);
     const me = await t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
     expect(me.json()).toMatchObject({ workspaceId: a.workspaceId, kind: 'agent', agent: { email: 'ann@a.example' } });
-    const reply = await t.server.inject({ method: 'POST', url: `/api/v1/tickets/${ids.ticket}/messages`, headers: { cookie }, payload: { text: 'On it!' } });
+    const reply = await t.server.inject({ method: 'POST', url: `/api/v1/tickets/${ids.ticket}/messages`, headers: session, payload: { text: 'On it!' } });
     expect(reply.statusCode).toBe(201);
     expect(reply.json().message).toMatchObject({ authorType: 'agent', authorId: ids.agent });
     expect(reply.json().ticket.firstResponseAt).not.toBeNull();
-    const note = await t.server.inject({ method: 'POST', url: `/api/v1/tickets/${ids.ticket}/messages`, headers: { cookie }, payload: { text: 'internal', visibility: 'internal' } });
+    const note = await t.server.inject({ method: 'POST', url: `/api/v1/tickets/${ids.ticket}/messages`, headers: session, payload: { text: 'internal', visibility: 'internal' } });
     expect(note.json().message.visibility).toBe('internal');
     await t.server.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie } });
     expect((await t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode).toBe(401);

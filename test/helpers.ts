@@ -103,3 +103,11 @@ function safeJson(s: string): any {
     return s;
   }
 }
+
+/** The headers a console client sends after logging in: both cookies and the CSRF token echoed from `deskmind_csrf`. */
+export function sessionHeaders(login: { headers: Record<string, unknown> }): { cookie: string; 'x-csrf-token': string } {
+  const raw = login.headers['set-cookie'];
+  const list = (Array.isArray(raw) ? raw : [String(raw)]).map((c) => String(c).split(';')[0]!);
+  const csrf = list.find((c) => c.startsWith('deskmind_csrf='))?.slice('deskmind_csrf='.length) ?? '';
+  return { cookie: list.join('; '), 'x-csrf-token': csrf };
+}

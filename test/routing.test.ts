@@ -7,7 +7,7 @@ import { recordAssignment, route, withinWorkingHours, type RouteInput, type Rout
 import { RoutingSettingsSchema } from '../src/routing/settings.js';
 import { routeStage } from '../src/routing/stage.js';
 import { routingRoutes } from '../src/server/routes/routing.js';
-import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
+import { backends, newWorkspace, openTestDesk, sessionHeaders, testClock, type TestDesk } from './helpers.js';
 
 // ── pure router ─────────────────────────────────────────────────────────────
 const MONDAY_10_UTC = new Date('2026-06-01T10:00:00.000Z'); // a Monday
@@ -262,8 +262,8 @@ describe.each(backends())('routing API on %s', (kind) => {
   const login = async (email: string) => {
     const res = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'correct horse battery' } });
     expect(res.statusCode).toBe(200);
-    const cookie = String(res.headers['set-cookie']).split(';')[0]!;
-    return (method: 'GET' | 'POST', url: string, body?: object) => t.server.inject({ method, url, headers: { cookie }, ...(body ? { payload: body } : {}) });
+    const headers = sessionHeaders(res);
+    return (method: 'GET' | 'POST', url: string, body?: object) => t.server.inject({ method, url, headers, ...(body ? { payload: body } : {}) });
   };
 
   it('creates, lists, changes and deletes rules, validated and workspace-isolated', async () => {

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
-import { backends, openTestDesk, type TestDesk } from './helpers.js';
+import { backends, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
 
 describe.each(backends())('agent workflow on %s', (kind) => {
   let t: TestDesk;
   let key: string;
   let wsId: string;
-  let cookie: string;
+  let session: { cookie: string; 'x-csrf-token': string };
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, asAgent = false) => {
-    const headers = asAgent ? { cookie } : { authorization: `Bearer ${key}` };
+    const headers = asAgent ? session : { authorization: `Bearer ${key}` };
     const res = await t.server.inject({ method, url, headers, ...(body !== undefined ? { payload: body as object } : {}) });
     return { status: res.statusCode, body: res.body ? (res.json() as any) : null };
   };
@@ -20,7 +20,7 @@ describe.each(backends())('agent workflow on %s', (kind) => {
     const demo = await seedDemo(t.desk, { tickets: false });
     ({ apiKey: key, workspaceId: wsId } = demo);
     const login = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: demo.agentEmail, password: demo.agentPassword } });
-    cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    session = sessionHeaders(login);
   });
   afterAll(async () => t?.close());
 

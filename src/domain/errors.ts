@@ -29,6 +29,7 @@ export const ERRORS = {
   webhook_signature_invalid: { status: 400, title: 'The webhook signature is missing, wrong or too old' },
   webhook_replayed: { status: 409, title: 'This signed webhook delivery was already processed' },
   integration_not_configured: { status: 404, title: 'The integration is not configured for this workspace' },
+  csrf_failed: { status: 403, title: 'The X-CSRF-Token header is missing or does not match the deskmind_csrf cookie' },
 } as const;
 
 /** A stable error code from the catalogue. */

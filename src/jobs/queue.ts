@@ -2,7 +2,26 @@ import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Database } from '../store/db.js';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database, DbOrTx, ExecuteSql } from '../store/db.js';
+
+/**
+ * Raw SQL through a drizzle handle, so that pg-boss can write a job inside the caller's transaction
+ * (the job then exists exactly when the rows it is about were committed: a transactional outbox).
+ */
+export function sqlExecutor(db: DbOrTx): ExecuteSql {
+  return async (text, values = []) => {
+    const parts = text.split(/\$(\d+)/);
+    const chunks: SQL[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      if (i % 2 === 0) {
+        if (parts[i]) chunks.push(sql.raw(parts[i]!));
+      } else chunks.push(sql`${values[Number(parts[i]) - 1] ?? null}`);
+    }
+    const res = (await db.execute(sql.join(chunks))) as unknown as { rows: Record<string, unknown>[] };
+    return { rows: res.rows };
+  };
+}
 
 /** A job definition: its queue name, payload schema and retry policy. */
 export interface JobDefinition<S extends z.ZodType> {
@@ -57,8 +76,13 @@ export class JobQueue {
   readonly boss: PgBoss;
   private started = false;
 
-  constructor(database: Database, private readonly logger: Logger) {
-    this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false });
+  private readonly pipelineExpireSeconds: number;
+
+  /** `jobTimeoutSeconds`: how long a pipeline job may stay active before it counts as failed and is retried. */
+  constructor(database: Database, private readonly logger: Logger, opts: { jobTimeoutSeconds?: number } = {}) {
+    this.pipelineExpireSeconds = opts.jobTimeoutSeconds ?? pipelineJob.expireInSeconds;
+    const maintenanceIntervalSeconds = Math.max(1, Math.min(60, Math.floor(this.pipelineExpireSeconds / 4)));
+    this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false, maintenanceIntervalSeconds });
     this.boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
   }
 
@@ -66,15 +90,18 @@ export class JobQueue {
     if (this.started) return;
     await this.boss.start();
     for (const job of JOBS) {
-      await this.boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds: job.expireInSeconds });
+      const expireInSeconds = job.name === pipelineJob.name ? this.pipelineExpireSeconds : job.expireInSeconds;
+      await this.boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds });
+      // Keep an existing queue's policy in step with the configuration.
+      await this.boss.updateQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds });
     }
     this.started = true;
   }
 
-  /** Queues the pipeline for a ticket; returns the run id. */
-  async enqueuePipeline(payload: Omit<PipelineJob, 'runId'> & { runId?: string }): Promise<string> {
+  /** Queues the pipeline for a ticket (inside the transaction `tx` when given); returns the run id. */
+  async enqueuePipeline(payload: Omit<PipelineJob, 'runId'> & { runId?: string }, tx?: DbOrTx): Promise<string> {
     const runId = payload.runId ?? randomUUID();
-    await this.boss.send(pipelineJob.name, { ...payload, runId });
+    await this.boss.send(pipelineJob.name, { ...payload, runId }, tx ? { db: { executeSql: sqlExecutor(tx) } } : {});
     return runId;
   }
 

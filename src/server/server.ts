@@ -7,6 +7,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
+import { auditRoutes, registerAuditHook } from './routes/audit.js';
+import { checkCsrf, hasNulCharacter, registerSecurity } from './security.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
@@ -37,6 +39,8 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     loggerInstance: desk.logger as FastifyBaseLogger,
     bodyLimit: desk.config.bodyLimitBytes,
     trustProxy: false,
+    // Errors of the router itself (a malformed URL, a path parameter over 100 characters) as problem+json too.
+    frameworkErrors: (err, _request, reply) => sendProblem(reply, 'validation_failed', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -53,7 +57,13 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const buf = body as Buffer;
     if (!isUtf8(buf)) return done(new DeskmindError('invalid_utf8'), undefined);
-    parseJson(request, buf.toString('utf8'), done);
+    const text = buf.toString('utf8');
+    parseJson(request, text, (err, value) => {
+      if (err) return done(err, undefined);
+      // PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail on insert.
+      if (hasNulCharacter(text, value)) return done(new DeskmindError('validation_failed', 'Text may not contain NUL (\\u0000) characters', { issues: [{ path: 'body', message: 'contains a NUL character' }] }), undefined);
+      done(null, value);
+    });
   });
 
   await app.register(cookie);
@@ -67,11 +77,14 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  await registerSecurity(app, desk.config);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
     await authHook(desk)(request, reply);
+    checkCsrf(request);
   });
+  registerAuditHook(app, desk);
   registerIdempotency(app, desk);
   registerSse(app);
   registerMetrics(app, desk);
@@ -103,6 +116,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     await api.register(taxonomyRoutes(desk));
     await api.register(insightsRoutes(desk));
     await api.register(integrationRoutes(desk));
+    await api.register(auditRoutes(desk));
   }, { prefix: '/api/v1' });
   spaFallback = await registerConsole(app);
   return app;

@@ -42,6 +42,11 @@ export function openPostgres(url: string, poolSize = 10): Database {
   pool.on('error', () => {
     /* an idle client died; the pool replaces it */
   });
+  // A client in use whose connection dies (e.g. the server restarts) fails its queries and is dropped by the
+  // pool on release; without a listener its 'error' event would crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   return {
     kind: 'postgres',

@@ -690,3 +690,29 @@ export const usageEvents = pgTable(
   },
   (t) => [uniqueIndex('usage_events_message_uq').on(t.workspaceId, t.messageId), index('usage_events_customer_idx').on(t.customerId, t.occurredAt)],
 );
+
+// ── Security: the audit log ──────────────────────────────────────────────────
+
+/**
+ * Admin actions (settings, API keys, agents, thresholds, integrations …): who did what, when, on which
+ * route, with the request's non-secret fields. Append-only. AI actions are read from `events` beside it.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: id(),
+    workspaceId: workspaceId(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    /** e.g. `PATCH /settings/autonomy` */
+    action: text('action').notNull(),
+    /** The path parameters (e.g. the agent's id). */
+    target: jsonb('target').$type<Record<string, unknown>>().notNull().default({}),
+    /** The request body with secrets replaced by "[redacted]". */
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    status: integer('status').notNull(),
+    ip: text('ip'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_log_ws_created_idx').on(t.workspaceId, t.createdAt)],
+);

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerBackup } from './backup.js';
+import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 
 import { registerEval } from './eval.js';
@@ -12,4 +14,4 @@ import { registerTrain } from './train.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the `deskmind` CLI, in help order. */
-export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerKb, registerTrain, registerEval, registerReplay];
+export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerKb, registerTrain, registerEval, registerReplay, registerBench, registerBackup];

@@ -8,6 +8,7 @@ import { buildServer } from '../../server/server.js';
 export async function startServer(overrides: Partial<Config>, logTo: 'stdout' | 'stderr' = 'stdout'): Promise<{ desk: Deskmind; url: string; stop: () => Promise<void> }> {
   const config = loadConfig(overrides);
   const desk = await Deskmind.open({ config, logger: createLogger(config, logTo) });
+  survivePromiseRejections(desk.logger);
   const server = await buildServer(desk);
   const address = await server.listen({ host: config.host, port: config.port });
   if (config.smtpPort !== undefined) {
@@ -19,6 +20,14 @@ export async function startServer(overrides: Partial<Config>, logTo: 'stdout' | 
     await desk.close();
   };
   return { desk, url: address, stop };
+}
+
+/**
+ * Logs a stray promise rejection instead of exiting. The job queue (pg-boss) completes and fails jobs
+ * without awaiting; while the database restarts those calls reject, and the job is retried after its timeout.
+ */
+export function survivePromiseRejections(logger: Deskmind['logger']): void {
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled promise rejection; still running'));
 }
 
 /** Stops cleanly on SIGINT/SIGTERM. */
@@ -60,6 +69,7 @@ export function registerServe(program: Command): void {
     .description('Process jobs (ticket pipeline, lifecycle sweeps) without serving HTTP')
     .action(async () => {
       const desk = await Deskmind.open({ worker: true });
+      survivePromiseRejections(desk.logger);
       desk.logger.info({ database: desk.database.kind }, 'Deskmind worker started');
       stopOnSignal(() => desk.close());
     });

@@ -5,6 +5,7 @@ import { AgentSchema } from '../../domain/schemas.js';
 import { getAgent } from '../../services/agents.js';
 import { login, logout } from '../../services/auth.js';
 import { SESSION_COOKIE, STAFF, ctxOf, principalOf } from '../auth.js';
+import { CSRF_COOKIE, setCsrfCookie } from '../security.js';
 
 const LoginSchema = z
   .object({ email: z.email().max(320), password: z.string().min(1).max(200), workspaceId: z.uuid().optional() })
@@ -24,6 +25,7 @@ export const sessionRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
       path: '/',
       expires: session.expiresAt,
     });
+    setCsrfCookie(reply, desk.config, session.expiresAt);
     const agent = await getAgent(desk.ctx(session.workspaceId, { type: 'agent', id: session.agentId }), session.agentId);
     return { agent, workspaceId: session.workspaceId };
   });
@@ -32,6 +34,7 @@ export const sessionRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
     const token = request.cookies[SESSION_COOKIE];
     if (token) await logout(desk.database.db, token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(CSRF_COOKIE, { path: '/' });
     return reply.code(204).send();
   });
 

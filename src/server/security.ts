@@ -1,0 +1,122 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { DeskmindError } from '../domain/errors.js';
+import { SESSION_COOKIE } from './auth.js';
+
+/** The readable cookie of the double-submit CSRF check; the console echoes it in `X-CSRF-Token`. */
+export const CSRF_COOKIE = 'deskmind_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** A fresh CSRF token for a new console session. */
+export const newCsrfToken = (): string => randomBytes(24).toString('base64url');
+
+/** Sets the CSRF cookie beside the session cookie (readable by the console's script, same lifetime). */
+export function setCsrfCookie(reply: FastifyReply, config: Pick<Config, 'secureCookies'>, expires: Date): void {
+  reply.setCookie(CSRF_COOKIE, newCsrfToken(), { httpOnly: false, sameSite: 'lax', secure: config.secureCookies, path: '/', expires });
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The double-submit check: a mutating request under /api authenticated by the session cookie must carry
+ * `X-CSRF-Token` equal to the `deskmind_csrf` cookie. Bearer-key requests and public routes (login, widget,
+ * webhooks) are exempt. Runs after authentication.
+ */
+export function checkCsrf(request: FastifyRequest): void {
+  if (!MUTATING.has(request.method) || !request.url.startsWith('/api/')) return;
+  if (request.routeOptions.config?.access === 'public') return;
+  if (request.headers.authorization) return;
+  if (request.principal?.kind !== 'agent' || !request.cookies?.[SESSION_COOKIE]) return;
+  const cookie = request.cookies[CSRF_COOKIE];
+  const header = request.headers[CSRF_HEADER];
+  const sent = Array.isArray(header) ? header[0] : header;
+  if (!cookie || !sent || !safeEqual(cookie, sent)) {
+    throw new DeskmindError('csrf_failed', `Send the ${CSRF_COOKIE} cookie's value in the X-CSRF-Token header`);
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The credential a request presents (API key or session token), hashed: the per-key rate-limit bucket. */
+function credentialKey(request: FastifyRequest): string | null {
+  const cred = request.headers.authorization ?? request.cookies?.[SESSION_COOKIE];
+  return cred ? createHash('sha256').update(cred).digest('base64url').slice(0, 22) : null;
+}
+
+/**
+ * Security headers (helmet; a CSP that lets the console load its own scripts and styles, and lets other
+ * origins embed the widget script) and rate limits per credential and per client IP on /api.
+ * Limits are counted per process; a 429 is `rate_limited` problem+json with `Retry-After`.
+ */
+export async function registerSecurity(app: FastifyInstance, config: Pick<Config, 'rateLimitPerMinute' | 'rateLimitIpPerMinute'>): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // The widget's script and API are used from customers' own sites.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    strictTransportSecurity: false, // set by the TLS-terminating proxy, which knows whether HTTPS is in use
+  });
+
+  // PostgreSQL text cannot hold NUL: a NUL in the path or query string is bad input, not a server error.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.includes('%00') || request.url.includes('\u0000')) {
+      throw new DeskmindError('validation_failed', 'The URL may not contain NUL (%00) characters', { issues: [{ path: 'url', message: 'contains a NUL character' }] });
+    }
+  });
+
+  await app.register(rateLimit, { global: false });
+  const limiters: { max: number; key: (r: FastifyRequest) => string | null }[] = [];
+  if (config.rateLimitIpPerMinute > 0) limiters.push({ max: config.rateLimitIpPerMinute, key: (r) => `ip:${r.ip}` });
+  if (config.rateLimitPerMinute > 0) limiters.push({ max: config.rateLimitPerMinute, key: (r) => { const k = credentialKey(r); return k && `key:${k}`; } });
+  const checks = limiters.map(({ max, key }) => ({
+    key,
+    check: app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (r) => key(r) ?? 'none' }),
+  }));
+  if (!checks.length) return;
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    for (const { key, check } of checks) {
+      if (key(request) === null) continue;
+      const r = await check(request);
+      if (!r.isAllowed && r.isExceeded) {
+        reply.header('retry-after', String(r.ttlInSeconds));
+        throw new DeskmindError('rate_limited', `Too many requests; retry in ${r.ttlInSeconds} s`);
+      }
+    }
+  });
+}
+
+/**
+ * True when a parsed JSON value holds a NUL character in any string or key (PostgreSQL text cannot store
+ * one). Cheap for ordinary bodies: only walked when the raw text contains `\u0000`.
+ */
+export function hasNulCharacter(raw: string, value: unknown): boolean {
+  if (!raw.includes('\\u0000') && !raw.includes('\u0000')) return false;
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') return v.includes('\u0000');
+    if (Array.isArray(v)) return v.some(walk);
+    if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || walk(x));
+    return false;
+  };
+  return walk(value);
+}

@@ -1,0 +1,275 @@
+/**
+ * Crash safety with real processes of the built CLI: a server SIGKILLed mid-load, a worker SIGKILLed
+ * mid-job, PostgreSQL restarted under load. Every ticket acknowledged with 201 must be stored exactly once
+ * and decided exactly once; none is lost.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { freePort, runDeskmind, startDeskmind, waitReady, type DeskmindProcess } from '../src/ops/processes.js';
+import { openPglite, type Database } from '../src/store/db.js';
+import { TEMPLATE_DIR } from './template.js';
+
+const config = loadConfig({ logLevel: 'silent' });
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const BASE_ENV = { DESKMIND_LOG_LEVEL: 'warn', DESKMIND_JOB_TIMEOUT_SECONDS: '4', DESKMIND_SWEEP_INTERVAL_SECONDS: '3600', DESKMIND_RATE_LIMIT_PER_MINUTE: '0', DESKMIND_RATE_LIMIT_IP_PER_MINUTE: '0' };
+
+/** Sends tickets with unique subjects (4 in flight) until `stop()`; remembers which were acknowledged. */
+function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
+  const acked = new Map<string, string>(); // subject -> ticket id
+  const sent = new Set<string>();
+  let running = true;
+  let i = 0;
+  const worker = async () => {
+    while (running) {
+      const subject = `${prefix}-${i++}`;
+      sent.add(subject);
+      try {
+        const res = await fetch(`${getUrl()}/api/v1/tickets`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ subject, message: { text: 'I was charged twice for my subscription, please refund.' }, customer: { email: `c${i % 7}@crash.example` } }),
+          signal: AbortSignal.timeout(5000),
+        });
+        const body = (await res.json().catch(() => null)) as { ticket?: { id: string } } | null;
+        if (res.status === 201 && body?.ticket) acked.set(subject, body.ticket.id);
+      } catch {
+        await sleep(50); // connection refused or reset while the server is down
+      }
+    }
+  };
+  const workers = Array.from({ length: 4 }, worker);
+  return {
+    acked,
+    sent,
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+    },
+  };
+}
+
+/** Polls until every acknowledged ticket has finished its pipeline (a `pipeline.*` event), or fails after `ms`. */
+async function waitDecided(db: () => Promise<{ rows: Record<string, unknown>[] }>, expected: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  let last = -1;
+  while (Date.now() < until) {
+    last = Number((await db()).rows[0]?.n ?? 0);
+    if (last >= expected) return;
+    await sleep(500);
+  }
+  throw new Error(`only ${last} of ${expected} tickets were decided after ${ms} ms`);
+}
+
+/** The exactly-once facts of the acknowledged tickets. */
+async function verify(database: Pick<Database, 'executeSql'>, acked: Map<string, string>, sent: Set<string>, prefix: string) {
+  const { rows } = await database.executeSql(
+    `select t.id, t.subject,
+            (select count(*) from events e where e.ticket_id = t.id and e.type in ('pipeline.completed', 'pipeline.failed'))::int as runs,
+            (select count(distinct d.run_id) from decisions d where d.ticket_id = t.id and d.stage = 'decide')::int as decide_runs
+       from tickets t where t.subject like $1`,
+    [`${prefix}-%`],
+  );
+  const bySubject = new Map<string, Record<string, unknown>[]>();
+  for (const r of rows) bySubject.set(String(r.subject), [...(bySubject.get(String(r.subject)) ?? []), r]);
+  // Nothing stored twice, nothing stored that was never sent.
+  for (const [subject, list] of bySubject) {
+    expect(list, subject).toHaveLength(1);
+    expect(sent.has(subject), subject).toBe(true);
+  }
+  for (const [subject, id] of acked) {
+    const list = bySubject.get(subject);
+    expect(list, `acknowledged ${subject} is stored`).toBeDefined();
+    expect(list![0]!.id).toBe(id);
+    expect(list![0]!.runs, `${subject} decided exactly once`).toBe(1);
+    expect(list![0]!.decide_runs, `${subject} has one decision record`).toBe(1);
+  }
+  return rows.length;
+}
+
+const decidedSql = (prefix: string) =>
+  `select count(distinct t.id)::int as n from tickets t join events e on e.ticket_id = t.id and e.type in ('pipeline.completed', 'pipeline.failed') where t.subject like '${prefix}-%'`;
+
+describe('crash safety, embedded (PGlite)', () => {
+  it('keeps every acknowledged ticket exactly once, decided exactly once, across a SIGKILL of the server mid-load', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-crash-'));
+    cpSync(TEMPLATE_DIR, dir, { recursive: true });
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { ...BASE_ENV, DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_PORT: String(port) };
+    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
+
+    let server: DeskmindProcess = startDeskmind(['serve'], env);
+    cleanups.push(() => server.kill());
+    await waitReady(url, server);
+    const load = loadGenerator(() => url, apiKey, 'emb');
+    while (load.acked.size < 40) await sleep(50);
+    await server.kill(); // SIGKILL: no graceful shutdown, requests and jobs in flight
+    const ackedAtCrash = load.acked.size;
+    await sleep(300);
+    server = startDeskmind(['serve'], env);
+    await waitReady(url, server);
+    while (load.acked.size < ackedAtCrash + 30) await sleep(50);
+    await load.stop();
+    expect(load.sent.size).toBeGreaterThan(load.acked.size - 1);
+
+    // Wait for the queue to drain through the API (the database is the server's own), then check on disk.
+    const until = Date.now() + 90_000;
+    for (;;) {
+      const pending = await Promise.all(
+        [...load.acked.values()].map(async (id) => ((await (await fetch(`${url}/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { decisions: unknown[] }).decisions.length === 0),
+      );
+      if (!pending.some(Boolean)) break;
+      if (Date.now() > until) throw new Error(`${pending.filter(Boolean).length} acknowledged tickets were never decided:\n${server.tail()}`);
+      await sleep(500);
+    }
+    await sleep(1000); // let in-flight retries of unacknowledged tickets finish too
+    await server.stop();
+    const database = await openPglite(dir);
+    try {
+      const stored = await verify(database, load.acked, load.sent, 'emb');
+      expect(stored).toBeGreaterThanOrEqual(load.acked.size);
+    } finally {
+      await database.close();
+    }
+  }, 240_000);
+});
+
+const pgBin = (() => {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const v = readdirSync(root).sort((a, b) => Number(b) - Number(a))[0];
+  return v && existsSync(path.join(root, v, 'bin', 'pg_ctl')) ? path.join(root, v, 'bin') : null;
+})();
+
+describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () => {
+  /** A fresh database on the test server and the environment of processes using it. */
+  async function scratch(adminUrl: string) {
+    const name = `deskmind_crash_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    cleanups.push(async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`).catch(() => {});
+      await c.end();
+    });
+    const query = async (text: string) => {
+      const c = new pg.Client({ connectionString: url.toString() });
+      await c.connect();
+      try {
+        return await c.query(text);
+      } finally {
+        await c.end();
+      }
+    };
+    return { url: url.toString(), query };
+  }
+
+  it('survives a worker SIGKILLed mid-job: its jobs are retried by another worker, each ticket decided once', async () => {
+    const db = await scratch(config.testDatabaseUrl!);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { ...BASE_ENV, DATABASE_URL: db.url, DESKMIND_PORT: String(port), DESKMIND_WORKER_CONCURRENCY: '4' };
+    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
+    const api = startDeskmind(['serve', '--no-worker'], env);
+    cleanups.push(() => api.kill());
+    await waitReady(url, api);
+    const load = loadGenerator(() => url, apiKey, 'wrk');
+    const first = startDeskmind(['worker'], env);
+    cleanups.push(() => first.kill());
+    // Kill the worker while it has jobs in hand.
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const active = Number((await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and state = 'active'`)).rows[0].n);
+      if (active > 0 && load.acked.size > 30) break;
+      if (Date.now() > until) throw new Error(`the worker never took a job:\n${first.tail()}`);
+      await sleep(20);
+    }
+    await first.kill();
+    const second = startDeskmind(['worker'], env);
+    cleanups.push(() => second.kill());
+    while (load.acked.size < 80) await sleep(50);
+    await load.stop();
+    await waitDecided(async () => (await db.query(decidedSql('wrk'))) as never, load.acked.size, 90_000);
+    await sleep(1000);
+    const retried = Number((await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and retry_count > 0`)).rows[0].n);
+    expect(retried).toBeGreaterThan(0); // the killed worker's jobs really were taken over
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await verify({ executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) }, load.acked, load.sent, 'wrk');
+    } finally {
+      await c.end();
+    }
+    await second.stop();
+    await api.stop();
+  }, 240_000);
+
+  it.skipIf(!pgBin || process.getuid?.() !== 0)('survives PostgreSQL restarted under load (immediate shutdown, as in a crash)', async () => {
+    // A private PostgreSQL cluster, so that restarting it disturbs no other suite.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'deskmind-crash-pg-'));
+    const pgPort = await freePort();
+    const su = (cmd: string) => execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'pipe' });
+    execFileSync('chown', ['postgres:postgres', dataDir]);
+    su(`${pgBin}/initdb -D ${dataDir} -A trust -U postgres >/dev/null`);
+    const start = () => su(`${pgBin}/pg_ctl -D ${dataDir} -l ${dataDir}/server.log -o "-k /tmp -p ${pgPort} -c listen_addresses=127.0.0.1" -w start >/dev/null`);
+    start();
+    cleanups.push(() => {
+      try {
+        su(`${pgBin}/pg_ctl -D ${dataDir} -m immediate stop >/dev/null`);
+      } catch {
+        /* already stopped */
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const db = await scratch(`postgres://postgres@127.0.0.1:${pgPort}/postgres`);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { ...BASE_ENV, DATABASE_URL: db.url, DESKMIND_PORT: String(port) };
+    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
+    const api = startDeskmind(['serve', '--no-worker'], env);
+    const worker = startDeskmind(['worker'], env);
+    cleanups.push(() => api.kill(), () => worker.kill());
+    await waitReady(url, api);
+    const load = loadGenerator(() => url, apiKey, 'pgr');
+    while (load.acked.size < 30) await sleep(50);
+    su(`${pgBin}/pg_ctl -D ${dataDir} -m immediate stop >/dev/null`);
+    await sleep(1500);
+    start();
+    const ackedAtRestart = load.acked.size;
+    const until = Date.now() + 60_000;
+    while (load.acked.size < ackedAtRestart + 30) {
+      if (Date.now() > until) throw new Error(`the API did not recover after the database restart:\n${api.tail()}`);
+      await sleep(100);
+    }
+    await load.stop();
+    // The processes recovered by themselves (no restart of Deskmind).
+    expect(api.child.exitCode, api.tail()).toBeNull();
+    expect(worker.child.exitCode, worker.tail()).toBeNull();
+    await waitDecided(async () => (await db.query(decidedSql('pgr'))) as never, load.acked.size, 90_000);
+    await sleep(1000);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await verify({ executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) }, load.acked, load.sent, 'pgr');
+    } finally {
+      await c.end();
+    }
+    await worker.stop();
+    await api.stop();
+  }, 240_000);
+});
