@@ -137,7 +137,7 @@ async function deliverEndpoint(deps: OutboxDeps, endpoint: typeof webhookEndpoin
             [HEADERS.delivery]: head.id,
             [HEADERS.sequence]: String(head.seq),
             [HEADERS.timestamp]: String(timestamp),
-            [HEADERS.signature]: signPayload(endpoint.secret, timestamp, body),
+            [HEADERS.signature]: signPayload(endpoint.secret, String(timestamp), body),
           };
         }
         const result = await postJson(endpoint.url, body, headers, deps.timeoutMs);

@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { LinearClient } from '@linear/sdk';
 import { DeskmindError } from '../domain/errors.js';
+import { signPayload } from '../resolution/actions.js';
 import type { InsightsSettings } from './settings.js';
 
 /** An engineering issue a report is linked to. */
@@ -107,12 +108,12 @@ export function webhookTracker(opts: { url: string; secret: string; now: () => D
   const post = async (event: string, report: TrackerReport, comment: string | null) => {
     const body = JSON.stringify({ event, id: report.reportId, title: report.title, markdown: report.body, comment, report: report.report });
     const timestamp = String(Math.floor(opts.now().getTime() / 1000));
-    const signature = createHmac('sha256', opts.secret).update(`${timestamp}.${body}`).digest('hex');
+
     let res: Response;
     try {
       res = await fetchImpl(opts.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-deskmind-timestamp': timestamp, 'x-deskmind-signature': `v1=${signature}`, 'idempotency-key': `${report.reportId}:${event}:${(report.report.linkedTickets as unknown[] | undefined)?.length ?? 0}` },
+        headers: { 'content-type': 'application/json', 'x-deskmind-timestamp': timestamp, 'x-deskmind-signature': signPayload(opts.secret, timestamp, body), 'idempotency-key': `${report.reportId}:${event}:${(report.report.linkedTickets as unknown[] | undefined)?.length ?? 0}` },
         body,
         signal: AbortSignal.timeout(15_000),
       });
