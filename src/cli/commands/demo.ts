@@ -32,8 +32,9 @@ export function registerDemo(program: Command): void {
       console.log(`
 Deskmind demo is running at ${url}
 
+  Agent console:   ${url}/  (log in as ${creds.agentEmail} / ${creds.agentPassword})
+  Chat widget:     ${url}/widget.js  (embedding snippet in the console: Admin → Widget)
   API docs:        ${url}/docs
-  Agent login:     ${creds.agentEmail} / ${creds.agentPassword}
   Admin API key:   ${creds.apiKey}
   Workspace id:    ${creds.workspaceId}
 
