@@ -2,6 +2,7 @@ import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, lte, or, sql } 
 import type { AuthorType, EventType } from '../domain/enums.js';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type {
+  Customer,
   Message,
   MessageInput,
   Ticket,
@@ -245,6 +246,16 @@ export async function getTicket(ctx: Ctx, id: string): Promise<Ticket> {
   const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id));
   if (!row) throw notFound('Ticket', id);
   return toTicket(row);
+}
+
+/** A ticket with its customer and messages (what the pipeline reads; no timeline nor decision record). */
+export async function getTicketWithMessages(ctx: Ctx, id: string): Promise<{ ticket: Ticket; customer: Customer | null; messages: Message[] }> {
+  const ticket = await getTicket(ctx, id);
+  const [msgRows, customer] = await Promise.all([
+    ctx.db.select().from(messages).where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, id))).orderBy(asc(messages.createdAt), asc(messages.id)),
+    ticket.customerId ? getCustomer(ctx, ticket.customerId) : Promise.resolve(null),
+  ]);
+  return { ticket, customer, messages: msgRows.map(toMessage) };
 }
 
 /** A ticket with its customer, messages, timeline and decision record. */
