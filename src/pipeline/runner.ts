@@ -184,7 +184,7 @@ export async function runPipeline(
       const inserted = await tx.insert(decisions).values(records).onConflictDoNothing().returning({ id: decisions.id });
       // Another delivery of the same job (one that expired while it ran) decided this run first: its actions
       // stand, and this one's are rolled back, so a ticket is never decided twice.
-      if (inserted.length !== records.length) throw ALREADY_DECIDED;
+      if (inserted.length < new Set(records.map((r) => r.stage)).size) throw ALREADY_DECIDED;
       await applyActions(txCtx, ticketId, actions);
       await appendEvent(txCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
       return true;

@@ -39,7 +39,7 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
     db
       .select({
         agentId: agents.id,
-        at: sql<Date | string | null>`(select ${events.createdAt} from ${events} where ${events.workspaceId} = ${workspaceId} and ${events.type} = 'assignee.changed' and ${events.data}->>'to' = ${agents.id}::text order by ${events.id} desc limit 1)`,
+        at: sql<Date | string | null>`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed' and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
       })
       .from(agents)
       .where(eq(agents.workspaceId, workspaceId)),
