@@ -5,7 +5,7 @@ import { loadConfig, type Config } from './config.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
 import { LiveBus } from './live/bus.js';
-import { JobQueue, learnJob, pipelineJob, retrainJob, sweepJob } from './jobs/queue.js';
+import { JobQueue, PIPELINE_BATCH_SIZE, learnJob, pipelineJob, retrainJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
 import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
@@ -308,7 +308,7 @@ export class Deskmind {
   async startWorker(): Promise<void> {
     if (this.workerStarted) return;
     this.workerStarted = true;
-    await this.jobs.work(pipelineJob, { concurrency: this.config.workerConcurrency }, async (job) => {
+    await this.jobs.work(pipelineJob, { concurrency: this.config.workerConcurrency, batchSize: PIPELINE_BATCH_SIZE }, async (job) => {
       await this.runPipeline(job.workspaceId, job.ticketId, job.trigger, job.runId);
     });
     await this.jobs.work(learnJob, { concurrency: 1 }, async (job) => {

@@ -2,7 +2,7 @@
  * Fan-out of events into the durable outbox, inside the transaction that appends the event: a delivery
  * exists exactly when the event does.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../services/context.js';
 import { customers, outbox, tickets, webhookEndpoints } from '../store/schema.js';
 import { buildReplyEmail } from './email/outbound.js';
@@ -18,6 +18,21 @@ export interface AppendedEvent {
   actorId: string | null;
   data: Record<string, unknown>;
   createdAt: Date;
+}
+
+/** An enabled endpoint of the workspace, as fan-out needs it. */
+export interface FanOutEndpoint {
+  id: string;
+  kind: 'webhook' | 'slack';
+  eventTypes: string[];
+}
+
+/**
+ * The workspace's enabled endpoints as one JSON array, for a `returning` clause: the event's insert then reads
+ * them in the same statement (one round trip per event instead of three).
+ */
+export function enabledEndpointsSql(workspaceId: string): SQL<FanOutEndpoint[] | null> {
+  return sql<FanOutEndpoint[] | null>`(select json_agg(json_build_object('id', e.id, 'kind', e.kind, 'eventTypes', e.event_types)) from ${webhookEndpoints} e where e.workspace_id = ${workspaceId} and e.enabled)`;
 }
 
 /** Hand-offs Slack is told about: those of high and urgent tickets. */
@@ -37,11 +52,13 @@ export function webhookBody(workspaceId: string, ev: AppendedEvent): Record<stri
 }
 
 /** Writes the outbox rows an event causes: one per matching endpoint, and an email for a reply on an email ticket. */
-export async function fanOut(ctx: Ctx, ev: AppendedEvent): Promise<void> {
-  const endpoints = await ctx.db
-    .select({ id: webhookEndpoints.id, kind: webhookEndpoints.kind, eventTypes: webhookEndpoints.eventTypes })
-    .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.workspaceId, ctx.workspaceId), eq(webhookEndpoints.enabled, true)));
+export async function fanOut(ctx: Ctx, ev: AppendedEvent, enabled?: FanOutEndpoint[]): Promise<void> {
+  const endpoints =
+    enabled ??
+    (await ctx.db
+      .select({ id: webhookEndpoints.id, kind: webhookEndpoints.kind, eventTypes: webhookEndpoints.eventTypes })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.workspaceId, ctx.workspaceId), eq(webhookEndpoints.enabled, true))));
   const rows: (typeof outbox.$inferInsert)[] = [];
   const base = { workspaceId: ctx.workspaceId, eventId: ev.id, eventType: ev.type, ticketId: ev.ticketId, nextAttemptAt: ctx.now(), createdAt: ctx.now() };
   let ticket: SlackTicket | null | undefined;

@@ -44,6 +44,8 @@ export const pipelineJob = {
   expireInSeconds: 300,
 } satisfies JobDefinition<z.ZodType>;
 export type PipelineJob = z.infer<typeof pipelineJob.payload>;
+/** Pipeline jobs a worker loop fetches at once (see `JobQueue.work`). */
+export const PIPELINE_BATCH_SIZE = 8;
 
 /** Closes quiet resolved tickets, wakes snoozed ones and re-queues any ticket whose pipeline never ran. */
 export const sweepJob = {
@@ -119,17 +121,37 @@ export class JobQueue {
     await this.boss.send(sweepJob.name, {}, { singletonKey: 'sweep', singletonSeconds: 30 });
   }
 
-  /** Runs `handler` for each job of a definition, validating the payload first. */
-  async work<S extends z.ZodType>(def: JobDefinition<S>, opts: { concurrency: number; pollingIntervalSeconds?: number }, handler: (payload: z.infer<S>, jobId: string) => Promise<void>): Promise<void> {
+  /**
+   * Runs `handler` for each job of a definition, validating the payload first. Each of the `concurrency`
+   * loops fetches up to `batchSize` jobs at a time and runs them one after another: pg-boss waits out the
+   * polling interval after a fetch that finished early, so one job per fetch would cap a loop at two jobs a
+   * second. A job whose handler fails is failed (and retried) alone; the others of its batch complete.
+   */
+  async work<S extends z.ZodType>(
+    def: JobDefinition<S>,
+    opts: { concurrency: number; batchSize?: number; pollingIntervalSeconds?: number },
+    handler: (payload: z.infer<S>, jobId: string) => Promise<void>,
+  ): Promise<void> {
     for (let i = 0; i < opts.concurrency; i++) {
-      await this.boss.work(def.name, { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
+      await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
         for (const job of jobs) {
           const parsed = def.payload.safeParse(job.data);
           if (!parsed.success) {
             this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
             continue;
           }
-          await handler(parsed.data, job.id);
+          if (jobs.length === 1) {
+            await handler(parsed.data, job.id);
+            continue;
+          }
+          try {
+            await handler(parsed.data, job.id);
+          } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            this.logger.warn({ err, job: job.id, queue: def.name }, 'job failed');
+            // The batch's completion only touches jobs still active, so this one stays failed (and is retried).
+            await this.boss.fail(def.name, job.id, { message });
+          }
         }
       });
     }

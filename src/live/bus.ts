@@ -23,7 +23,12 @@ export type LiveEvent = z.infer<typeof LiveEventSchema>;
  * the transaction that appended the event commits (and never when it rolls back).
  */
 export function notifySql(event: LiveEvent): SQL {
-  return sql`select pg_notify(${LIVE_CHANNEL}, ${JSON.stringify(event)})`;
+  return sql`select ${notifyExpression(event)}`;
+}
+
+/** The `pg_notify(...)` call of `notifySql`, to put in another statement (e.g. an insert's `returning`). */
+export function notifyExpression(event: LiveEvent): SQL {
+  return sql`pg_notify(${LIVE_CHANNEL}, ${JSON.stringify(event)})`;
 }
 
 type Handler = (event: LiveEvent) => void;

@@ -7,7 +7,7 @@ import { applySla } from '../sla/state.js';
 import { getAccount } from '../services/accounts.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
-import { addMessage, getTicketDetail, updateTicket } from '../services/tickets.js';
+import { addMessage, getTicketWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import type { Database } from '../store/db.js';
 import { decisions, tickets } from '../store/schema.js';
@@ -41,10 +41,10 @@ export interface PipelineRun {
 }
 
 const assistant = { type: 'assistant' as const, id: null };
+const ALREADY_DECIDED = new Error('this run was already decided');
 
 async function loadInput(ctx: Ctx, ticketId: string, trigger: PipelineTrigger): Promise<PipelineInput> {
-  const detail = await getTicketDetail(ctx, ticketId);
-  const { messages, customer, timeline: _t, decisions: _d, ...ticket } = detail;
+  const { ticket, messages, customer } = await getTicketWithMessages(ctx, ticketId);
   const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
   const history = customer
     ? await ctx.db
@@ -178,11 +178,21 @@ export async function runPipeline(
   }
   const summary = records.map(({ stage, ok, result, modelVersion, durationMs }) => ({ stage, ok, result, modelVersion, durationMs }));
   if (opts.dryRun) return { runId, outcomes, failedStage, records: summary };
-  await deps.database.db.transaction(async (tx) => {
-    const txCtx = { ...ctx, db: tx };
-    await tx.insert(decisions).values(records).onConflictDoNothing();
-    await applyActions(txCtx, ticketId, actions);
-    await appendEvent(txCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
-  });
+  const decided = await deps.database.db
+    .transaction(async (tx) => {
+      const txCtx = { ...ctx, db: tx };
+      const inserted = await tx.insert(decisions).values(records).onConflictDoNothing().returning({ id: decisions.id });
+      // Another delivery of the same job (one that expired while it ran) decided this run first: its actions
+      // stand, and this one's are rolled back, so a ticket is never decided twice.
+      if (inserted.length < new Set(records.map((r) => r.stage)).size) throw ALREADY_DECIDED;
+      await applyActions(txCtx, ticketId, actions);
+      await appendEvent(txCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
+      return true;
+    })
+    .catch((err: unknown) => {
+      if (err === ALREADY_DECIDED) return false;
+      throw err;
+    });
+  if (!decided) return { runId, outcomes: {}, failedStage: null, records: [] };
   return { runId, outcomes, failedStage, records: summary };
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, max, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../store/db.js';
 import { agents, events, teamMembers, teams, tickets } from '../store/schema.js';
 import { getWorkspace } from '../services/workspaces.js';
@@ -34,11 +34,15 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
       .from(tickets)
       .where(and(eq(tickets.workspaceId, workspaceId), isNotNull(tickets.assigneeId), inArray(tickets.status, [...LOAD_STATUSES])))
       .groupBy(tickets.assigneeId),
+    // Each agent's latest assignment, found walking the (workspace, type, id) index backwards from the newest
+    // event: the cost follows how long ago an agent was last assigned, not every assignment ever made.
     db
-      .select({ agentId: sql<string>`${events.data}->>'to'`, at: max(events.createdAt) })
-      .from(events)
-      .where(and(eq(events.workspaceId, workspaceId), eq(events.type, 'assignee.changed')))
-      .groupBy(sql`${events.data}->>'to'`),
+      .select({
+        agentId: agents.id,
+        at: sql<Date | string | null>`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed' and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
+      })
+      .from(agents)
+      .where(eq(agents.workspaceId, workspaceId)),
     getWorkspace(db, workspaceId),
   ]);
   const members = teamRows.length ? await db.select().from(teamMembers).where(inArray(teamMembers.teamId, teamRows.map((t) => t.id))) : [];

@@ -1,8 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
 import type { TimelineEvent } from '../domain/schemas.js';
-import { fanOut } from '../channels/fanout.js';
-import { notifySql } from '../live/bus.js';
+import { enabledEndpointsSql, fanOut, type FanOutEndpoint } from '../channels/fanout.js';
+import { notifyExpression } from '../live/bus.js';
 import { events } from '../store/schema.js';
 import type { Ctx } from './context.js';
 
@@ -17,6 +17,15 @@ export async function appendEvent(
   ticketId: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
+  const live = {
+    workspaceId: ctx.workspaceId,
+    ticketId,
+    type,
+    actorType: ctx.actor.type,
+    ...(type === 'message.created' ? { authorType: String(data.authorType ?? ''), visibility: String(data.visibility ?? '') } : {}),
+    at: ctx.now().toISOString(),
+  };
+  // One statement: the insert, the live notice and the workspace's enabled endpoints for the fan-out.
   const [row] = await ctx.db
     .insert(events)
     .values({
@@ -28,19 +37,16 @@ export async function appendEvent(
       data,
       createdAt: ctx.now(),
     })
-    .returning({ id: events.id, createdAt: events.createdAt });
+    .returning({ id: events.id, createdAt: events.createdAt, endpoints: enabledEndpointsSql(ctx.workspaceId), notified: notifyExpression(live) });
   // Outbound webhooks, Slack notices and email replies: written to the outbox in the same transaction.
-  await fanOut(ctx, { id: row!.id, type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt: row!.createdAt });
-  await ctx.db.execute(
-    notifySql({
-      workspaceId: ctx.workspaceId,
-      ticketId,
-      type,
-      actorType: ctx.actor.type,
-      ...(type === 'message.created' ? { authorType: String(data.authorType ?? ''), visibility: String(data.visibility ?? '') } : {}),
-      at: ctx.now().toISOString(),
-    }),
-  );
+  await fanOut(ctx, { id: row!.id, type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt: row!.createdAt }, parseEndpoints(row!.endpoints));
+}
+
+/** The endpoints JSON as either driver returns it (parsed, or as text). */
+function parseEndpoints(value: unknown): FanOutEndpoint[] {
+  if (value === null || value === undefined) return [];
+  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  return Array.isArray(list) ? (list as FanOutEndpoint[]) : [];
 }
 
 /** The timeline of one ticket, oldest first. */

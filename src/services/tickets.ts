@@ -2,6 +2,7 @@ import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, lte, or, sql } 
 import type { AuthorType, EventType } from '../domain/enums.js';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type {
+  Customer,
   Message,
   MessageInput,
   Ticket,
@@ -98,7 +99,7 @@ async function insertMessage(
   ticketId: string,
   input: MessageInput,
   author: { type: AuthorType; id: string | null },
-): Promise<Message> {
+): Promise<{ message: Message; ticket: typeof tickets.$inferSelect }> {
   const body = prepareBody(input);
   const now = ctx.now();
   const [row] = await ctx.db
@@ -116,7 +117,8 @@ async function insertMessage(
       createdAt: now,
     })
     .returning();
-  await ctx.db
+  // The ticket as it is after the message (no need to read it again).
+  const [ticket] = await ctx.db
     .update(tickets)
     .set({
       lastMessageAt: now,
@@ -124,9 +126,10 @@ async function insertMessage(
       search: sql`coalesce(${tickets.search}, ''::tsvector) || to_tsvector('english', ${body.text.slice(0, SEARCH_CHARS)})`,
       ...(input.pageContext ? { pageContext: input.pageContext } : {}),
     })
-    .where(eq(tickets.id, ticketId));
+    .where(eq(tickets.id, ticketId))
+    .returning();
   await appendEvent(ctx, 'message.created', ticketId, { messageId: row!.id, authorType: author.type, visibility: input.visibility });
-  return toMessage(row!);
+  return { message: toMessage(row!), ticket: ticket! };
 }
 
 /** Opens a ticket with its first customer message; the customer is found or created. Call inside a transaction. */
@@ -154,9 +157,8 @@ export async function createTicket(ctx: Ctx, input: TicketCreate): Promise<{ tic
   );
   const ticketCtx: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
   await appendEvent(ctx, 'ticket.created', row!.id, { channel: input.channel, customerId: customer.id });
-  const message = await insertMessage(ticketCtx, row!.id, { ...input.message, visibility: 'public' }, { type: 'customer', id: customer.id });
-  const [fresh] = await ctx.db.select().from(tickets).where(eq(tickets.id, row!.id));
-  return { ticket: toTicket(fresh!), message };
+  const { message, ticket } = await insertMessage(ticketCtx, row!.id, { ...input.message, visibility: 'public' }, { type: 'customer', id: customer.id });
+  return { ticket: toTicket(ticket), message };
 }
 
 /**
@@ -179,9 +181,8 @@ export async function addMessage(
     if (author.type === 'customer') row = await transition(ctx, row, { type: 'customer_message' });
     else if (author.type === 'agent' || author.type === 'assistant') row = await transition(ctx, row, { type: 'agent_reply' });
   }
-  const message = await insertMessage(ctx, ticketId, input, author);
-  const [fresh] = await ctx.db.select().from(tickets).where(eq(tickets.id, ticketId));
-  return { ticket: toTicket(fresh!), message };
+  const { message, ticket } = await insertMessage(ctx, ticketId, input, author);
+  return { ticket: toTicket(ticket), message };
 }
 
 /** Changes a ticket's fields; a status change goes through the lifecycle state machine. */
@@ -245,6 +246,16 @@ export async function getTicket(ctx: Ctx, id: string): Promise<Ticket> {
   const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id));
   if (!row) throw notFound('Ticket', id);
   return toTicket(row);
+}
+
+/** A ticket with its customer and messages (what the pipeline reads; no timeline nor decision record). */
+export async function getTicketWithMessages(ctx: Ctx, id: string): Promise<{ ticket: Ticket; customer: Customer | null; messages: Message[] }> {
+  const ticket = await getTicket(ctx, id);
+  const [msgRows, customer] = await Promise.all([
+    ctx.db.select().from(messages).where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, id))).orderBy(asc(messages.createdAt), asc(messages.id)),
+    ticket.customerId ? getCustomer(ctx, ticket.customerId) : Promise.resolve(null),
+  ]);
+  return { ticket, customer, messages: msgRows.map(toMessage) };
 }
 
 /** A ticket with its customer, messages, timeline and decision record. */
