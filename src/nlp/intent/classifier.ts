@@ -31,7 +31,24 @@ export interface Calibration {
   oosThreshold: number;
   /** Held-out accuracy of the model trained without the slice (informational). */
   heldOutAccuracy: number | null;
+  /** A second map fitted after training on labels the model never saw (see {@link IntentClassifier.recalibrate}); absent when none was fitted. */
+  recalibration?: Recalibration | undefined;
 }
+
+/**
+ * Confidence' = min(confidence, sigmoid(slope · logit(confidence) + intercept)), fitted on held-out labels
+ * (the retrain guard's window): it only ever lowers a confidence, so a model that turns out overconfident on
+ * labels it never saw comes down to what they showed, and one that looks underconfident keeps its confidences.
+ */
+export interface Recalibration {
+  slope: number;
+  intercept: number;
+  /** Held-out labels it was fitted on. */
+  n: number;
+}
+
+/** Fewest held-out labels a {@link Recalibration} is fitted on. */
+export const RECALIBRATION_MIN = 50;
 
 const MAX_ALTERNATIVES = 5;
 const MAX_TERMS = 8;
@@ -117,8 +134,10 @@ export class IntentClassifier {
     const p = Float64Array.from(s.logits);
     const best = softmaxInPlace(p, K, this.calibration.temperature);
     const hasEvidence = vec.idx.length > 1;
-    const confidence = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!, s.sem[best]!) : 0;
-    const outOfScope = K === 0 || confidence < this.calibration.oosThreshold;
+    const raw = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!, s.sem[best]!) : 0;
+    // the out-of-scope threshold was fitted on the first map's confidences
+    const outOfScope = K === 0 || raw < this.calibration.oosThreshold;
+    const confidence = recalibrated(this.calibration.recalibration, raw);
     const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => p[b]! - p[a]!);
     const alternatives = order.slice(0, MAX_ALTERNATIVES).map((k) => ({ intent: core.labels[k]!, probability: hasEvidence ? p[k]! : 0 }));
     const topIntent = K > 0 ? core.labels[best]! : null;
@@ -169,6 +188,32 @@ export class IntentClassifier {
         }
       }
     }
+  }
+
+  /**
+   * Fits and applies a {@link Recalibration} on `held`: labelled texts this model was not trained on (the retrain
+   * guard's window of recent human labels). The training-time calibration is fitted on a slice of the training
+   * data scored by a model trained without it; this second map checks it on fresh labels so that a confidence means
+   * the same precision from one model version to the next (the autonomy thresholds assume it does). Returns the
+   * map, or null (and nothing changes) with fewer than {@link RECALIBRATION_MIN} labels. Call before any
+   * {@link update} with those labels.
+   */
+  recalibrate(held: LabelledExample[]): Recalibration | null {
+    this.calibration.recalibration = undefined;
+    const X: [number][] = [];
+    const y: boolean[] = [];
+    for (const e of held) {
+      const p = this.predict(e.text);
+      if (p.confidence <= 0 || p.topIntent === null) continue;
+      X.push([mapLogit(p.confidence)]);
+      y.push(p.topIntent === e.label);
+    }
+    if (X.length < RECALIBRATION_MIN) return null;
+    const [slope, intercept] = fitPlatt(X.map((x) => x[0]!), y);
+    if (!(slope > 0) || !Number.isFinite(slope + intercept)) return null;
+    const map: Recalibration = { slope, intercept, n: X.length };
+    this.calibration.recalibration = map;
+    return map;
   }
 
   /** Compact binary serialisation (versioned). */
@@ -255,6 +300,21 @@ function heldOutRows(core: Core, hold: LabelledExample[]): HeldOutRow[] {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const logit = (p: number) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p));
+
+/** The logit a {@link Recalibration} reads: bounded, so a few confidences of 1 - 1e-12 do not dominate its fit. */
+const MAP_LOGIT = 8;
+const mapLogit = (p: number) => Math.max(-MAP_LOGIT, Math.min(MAP_LOGIT, logit(p)));
+
+/**
+ * A confidence through a {@link Recalibration} (never raised; unchanged without one). Above the bounded logit a
+ * confidence is scaled by the map's factor at the bound, so the map stays monotone.
+ */
+export function recalibrated(map: Recalibration | undefined, confidence: number): number {
+  if (!map || confidence <= 0) return confidence;
+  const u = mapLogit(confidence);
+  const factor = sigmoid(map.slope * u + map.intercept) / sigmoid(u);
+  return factor >= 1 ? confidence : confidence * factor;
+}
 
 /** Final confidence from the top probability and its neighbour evidence. */
 export function calibrated(cal: Calibration, pMax: number, sim: number, sem: number): number {
@@ -360,6 +420,61 @@ function oosThresholdFor(inScope: number[], pseudo: number[]): number {
     }
   }
   return best;
+}
+
+/**
+ * y ~ sigmoid(slope · u + intercept) by damped Newton steps (each halved until the penalised log-loss drops),
+ * with a ridge pulling (slope, intercept) to (1, 0) worth ~5 observations: the identity map when evidence is thin.
+ */
+function fitPlatt(u: number[], y: boolean[]): [number, number] {
+  const ridge = 5;
+  const loss = (s: number, t: number) => {
+    let l = ridge * ((s - 1) ** 2 + t ** 2) / 2;
+    for (let i = 0; i < u.length; i++) {
+      const z = s * u[i]! + t;
+      // log(1 + e^-z) for a success, log(1 + e^z) for a failure, computed stably
+      const m = y[i] ? -z : z;
+      l += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+    }
+    return l;
+  };
+  let s = 1;
+  let t = 0;
+  let cur = loss(s, t);
+  for (let it = 0; it < 100; it++) {
+    let gs = ridge * (s - 1);
+    let gt = ridge * t;
+    let hss = ridge;
+    let hst = 0;
+    let htt = ridge;
+    for (let i = 0; i < u.length; i++) {
+      const p = sigmoid(s * u[i]! + t);
+      const r = p - (y[i] ? 1 : 0);
+      const h = p * (1 - p);
+      gs += r * u[i]!;
+      gt += r;
+      hss += h * u[i]! * u[i]!;
+      hst += h * u[i]!;
+      htt += h;
+    }
+    const det = hss * htt - hst * hst;
+    if (!(det > 0)) break;
+    let ds = (htt * gs - hst * gt) / det;
+    let dt = (hss * gt - hst * gs) / det;
+    let next = loss(s - ds, t - dt);
+    for (let k = 0; k < 30 && !(next <= cur); k++) {
+      ds /= 2;
+      dt /= 2;
+      next = loss(s - ds, t - dt);
+    }
+    if (!(next <= cur)) break;
+    s -= ds;
+    t -= dt;
+    const done = cur - next < 1e-10;
+    cur = next;
+    if (done) break;
+  }
+  return [s, t];
 }
 
 /**
