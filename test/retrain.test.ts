@@ -95,10 +95,11 @@ describe('recalibration of a promoted model', () => {
       expect(c).toBeCloseTo(recalibrated(r.recalibration!, before[i]!), 10);
     });
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    // about two in three of the window was right: confidences near 1 come down below a 0.97 threshold
-    console.log(mean(before), mean(after), r.recalibration);
-    expect(mean(before)).toBeGreaterThan(0.99);
-    expect(mean(after)).toBeLessThan(0.97);
+    // about two in three of the window was right, nearly all at a confidence of 1: they come down to about that
+    const top = before.map((c, i) => [c, after[i]!] as const).filter(([c]) => c > 0.999);
+    expect(top.length).toBeGreaterThan(fresh.length / 2);
+    for (const [, c] of top) expect(c).toBeLessThan(0.8);
+    expect(mean(after)).toBeLessThan(mean(before) - 0.1);
   });
 
   it('never raises a confidence, and fits nothing on too few labels', () => {
