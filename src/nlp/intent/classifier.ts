@@ -49,6 +49,8 @@ export interface Recalibration {
 
 /** Fewest held-out labels a {@link Recalibration} is fitted on. */
 export const RECALIBRATION_MIN = 50;
+/** A {@link Recalibration} is fitted on held-out labels at this confidence or above (where answers are decided). */
+export const RECALIBRATION_FROM = 0.5;
 
 const MAX_ALTERNATIVES = 5;
 const MAX_TERMS = 8;
@@ -204,13 +206,15 @@ export class IntentClassifier {
     const y: boolean[] = [];
     for (const e of held) {
       const p = this.predict(e.text);
-      if (p.confidence <= 0 || p.topIntent === null) continue;
+      // only where answers are decided: the tuner's thresholds never go below its floor (0.5 by default)
+      if (p.confidence < RECALIBRATION_FROM || p.topIntent === null) continue;
       X.push([mapLogit(p.confidence)]);
       y.push(p.topIntent === e.label);
     }
     if (X.length < RECALIBRATION_MIN) return null;
-    const [slope, intercept] = fitPlatt(X.map((x) => x[0]!), y);
-    if (!(slope > 0) || !Number.isFinite(slope + intercept)) return null;
+    const slope = 1;
+    const intercept = fitShift(X.map((x) => x[0]!), y);
+    if (!Number.isFinite(intercept)) return null;
     const map: Recalibration = { slope, intercept, n: X.length };
     this.calibration.recalibration = map;
     return map;
@@ -423,58 +427,45 @@ function oosThresholdFor(inScope: number[], pseudo: number[]): number {
 }
 
 /**
- * y ~ sigmoid(slope · u + intercept) by damped Newton steps (each halved until the penalised log-loss drops),
- * with a ridge pulling (slope, intercept) to (1, 0) worth ~5 observations: the identity map when evidence is thin.
+ * The logit shift t with y ~ sigmoid(u + t) (a slope of 1: a window of a couple of hundred labels pins down one
+ * number, not two), by Newton steps halved until the penalised log-loss drops, with a ridge pulling t to 0 worth
+ * ~20 observations: no shift when evidence is thin.
  */
-function fitPlatt(u: number[], y: boolean[]): [number, number] {
-  const ridge = 5;
-  const loss = (s: number, t: number) => {
-    let l = ridge * ((s - 1) ** 2 + t ** 2) / 2;
+function fitShift(u: number[], y: boolean[]): number {
+  const ridge = 20;
+  const loss = (t: number) => {
+    let l = (ridge * t * t) / 2;
     for (let i = 0; i < u.length; i++) {
-      const z = s * u[i]! + t;
+      const z = u[i]! + t;
       // log(1 + e^-z) for a success, log(1 + e^z) for a failure, computed stably
       const m = y[i] ? -z : z;
       l += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
     }
     return l;
   };
-  let s = 1;
   let t = 0;
-  let cur = loss(s, t);
+  let cur = loss(t);
   for (let it = 0; it < 100; it++) {
-    let gs = ridge * (s - 1);
-    let gt = ridge * t;
-    let hss = ridge;
-    let hst = 0;
-    let htt = ridge;
+    let g = ridge * t;
+    let h = ridge;
     for (let i = 0; i < u.length; i++) {
-      const p = sigmoid(s * u[i]! + t);
-      const r = p - (y[i] ? 1 : 0);
-      const h = p * (1 - p);
-      gs += r * u[i]!;
-      gt += r;
-      hss += h * u[i]! * u[i]!;
-      hst += h * u[i]!;
-      htt += h;
+      const p = sigmoid(u[i]! + t);
+      g += p - (y[i] ? 1 : 0);
+      h += p * (1 - p);
     }
-    const det = hss * htt - hst * hst;
-    if (!(det > 0)) break;
-    let ds = (htt * gs - hst * gt) / det;
-    let dt = (hss * gt - hst * gs) / det;
-    let next = loss(s - ds, t - dt);
+    let d = g / h;
+    let next = loss(t - d);
     for (let k = 0; k < 30 && !(next <= cur); k++) {
-      ds /= 2;
-      dt /= 2;
-      next = loss(s - ds, t - dt);
+      d /= 2;
+      next = loss(t - d);
     }
     if (!(next <= cur)) break;
-    s -= ds;
-    t -= dt;
+    t -= d;
     const done = cur - next < 1e-10;
     cur = next;
     if (done) break;
   }
-  return [s, t];
+  return t;
 }
 
 /**
