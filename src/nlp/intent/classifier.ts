@@ -428,11 +428,11 @@ function oosThresholdFor(inScope: number[], pseudo: number[]): number {
 
 /**
  * The logit shift t with y ~ sigmoid(u + t) (a slope of 1: a window of a couple of hundred labels pins down one
- * number, not two), by Newton steps halved until the penalised log-loss drops, with a Gaussian prior on t (ridge 20:
- * a standard deviation of about 0.22 logit): the window is trusted about as much as no change, and barely when thin.
+ * number, not two), by Newton steps halved until the penalised log-loss drops, with a Gaussian prior on t (ridge 5:
+ * a standard deviation of about 0.45 logit): no shift when evidence is thin.
  */
 function fitShift(u: number[], y: boolean[]): number {
-  const ridge = 20;
+  const ridge = 5;
   const loss = (t: number) => {
     let l = (ridge * t * t) / 2;
     for (let i = 0; i < u.length; i++) {
