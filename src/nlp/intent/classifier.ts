@@ -39,6 +39,7 @@ export interface Calibration {
  * Confidence' = min(confidence, sigmoid(slope · logit(confidence) + intercept)), fitted on held-out labels
  * (the retrain guard's window): it only ever lowers a confidence, so a model that turns out overconfident on
  * labels it never saw comes down to what they showed, and one that looks underconfident keeps its confidences.
+ * {@link IntentClassifier.recalibrate} fits the intercept only (slope 1: a shift of the logit).
  */
 export interface Recalibration {
   slope: number;
