@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { heldExamples, retrainDue, retrainWithGuard, trainedOnOf, type WindowLabel } from '../src/learning/retrain.js';
 import { LearningSettingsSchema } from '../src/learning/thresholds.js';
-import { IntentClassifier, type LabelledExample } from '../src/nlp/intent/index.js';
+import { IntentClassifier, RECALIBRATION_MIN, recalibrated, type LabelledExample } from '../src/nlp/intent/index.js';
 
 const WORDS: Record<string, string[]> = {
   refund: ['refund', 'money back', 'reimburse', 'chargeback', 'repayment', 'refunded'],
@@ -65,5 +65,55 @@ describe('retrainWithGuard', () => {
     m.update({ text: 'my parcel never came', label: 'shipping' });
     expect(heldExamples(m)).toHaveLength(41);
     expect(heldExamples(m).at(-1)).toEqual({ text: 'my parcel never came', label: 'shipping' });
+  });
+});
+
+describe('recalibration of a promoted model', () => {
+  const variants = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth'];
+  /** 540 examples (the window can reach 54 labels). */
+  const all = variants.flatMap((v) => examples().map((e) => ({ ...e, text: `${e.text} (${v} time)` }))).sort((a, b) => (a.text.length % 7) - (b.text.length % 7));
+  const fresh = examples().filter((_, i) => i % 4 === 0).map((e) => `${e.text}, asked again`);
+
+  it('fits a map on the window that brings an overconfident retrain down, and keeps it when saved', () => {
+    // a third of the window's labels disagree with what the words say: the retrain is confidently wrong on them
+    const others = Object.keys(WORDS);
+    const window: WindowLabel[] = all.slice(-54).map((e, i) => ({ ...e, label: i % 3 === 0 ? others[(others.indexOf(e.label) + 1) % others.length]! : e.label, liveRight: false }));
+    const r = retrainWithGuard([...all.slice(0, -54), ...window], window);
+    expect(r.status).toBe('promoted');
+    if (r.status !== 'promoted') return;
+    expect(r.recalibration).not.toBeNull();
+    expect(r.recalibration!.n).toBe(54);
+    expect(r.model.calibration.recalibration).toEqual(r.recalibration);
+    // the same model without the map
+    const raw = IntentClassifier.fromBuffer(r.model.toBuffer());
+    expect(raw.calibration.recalibration).toEqual(r.recalibration);
+    raw.calibration.recalibration = undefined;
+    const before = fresh.map((t) => raw.predict(t).confidence);
+    const after = fresh.map((t) => r.model.predict(t).confidence);
+    after.forEach((c, i) => {
+      expect(c).toBeLessThanOrEqual(before[i]!);
+      expect(c).toBeCloseTo(recalibrated(r.recalibration!, before[i]!), 10);
+    });
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // about two in three of the window was right, nearly all at a confidence of 1: the map shifts confidences down
+    expect(r.recalibration!.intercept).toBeLessThan(-0.5);
+    const top = before.map((c, i) => [c, after[i]!] as const).filter(([c]) => c > 0.999);
+    expect(top.length).toBeGreaterThan(fresh.length / 2);
+    for (const [c, d] of top) expect(d).toBeLessThan(c);
+    expect(mean(after)).toBeLessThan(mean(before));
+    // around the autonomy thresholds the drop is large enough to matter
+    expect(recalibrated(r.recalibration!, 0.97)).toBeLessThan(0.95);
+  });
+
+  it('never raises a confidence, and fits nothing on too few labels', () => {
+    const m = IntentClassifier.train(all.slice(0, 200));
+    expect(m.recalibrate(all.slice(-(RECALIBRATION_MIN - 1)))).toBeNull();
+    expect(m.calibration.recalibration).toBeUndefined();
+    // a model right on every held-out label fits a map that would raise confidences: they stay as they were
+    const before = fresh.map((t) => m.predict(t).confidence);
+    expect(m.recalibrate(all.slice(-RECALIBRATION_MIN))).not.toBeNull();
+    expect(fresh.map((t) => m.predict(t).confidence)).toEqual(before);
+    expect(recalibrated({ slope: 0.5, intercept: 0, n: 100 }, 0.99)).toBeLessThan(0.99);
+    expect(recalibrated({ slope: 2, intercept: 1, n: 100 }, 0.9)).toBe(0.9);
   });
 });

@@ -77,6 +77,8 @@ export const ReplayRetrainSchema = z.object({
   /** Live model's accuracy on the window when the tickets arrived, and the candidate's. */
   before: z.number().nullable(),
   after: z.number().nullable(),
+  /** The promoted model's second calibration map, fitted on the window (null when none was fitted). */
+  recalibration: z.object({ slope: z.number(), intercept: z.number(), n: z.number().int() }).nullable().default(null),
   seconds: z.number(),
 });
 
@@ -157,7 +159,7 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
   /** Recent human labels and whether the live model got them right on arrival (the retrain guard's window). */
   const recent: WindowLabel[] = [];
   let trainedOn = seed.length;
-  const retrains: z.infer<typeof ReplayRetrainSchema>[] = [];
+  const retrains: z.input<typeof ReplayRetrainSchema>[] = [];
 
   const curve: ReplayBlock[] = [];
   let blk = { correct: 0, accepted: 0, answers: 0, wrong: 0, n: 0 };
@@ -186,7 +188,7 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
     if (o.retrain && retrainDue(model.size, trainedOn, learning)) {
       o.onProgress?.(`retrain after ${ticketsSoFar} tickets on ${model.size} labels`);
       const r = retrainWithGuard(heldExamples(model), recent);
-      retrains.push({ afterTickets: ticketsSoFar, status: r.status, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
+      retrains.push({ afterTickets: ticketsSoFar, status: r.status, examples: r.examples, window: r.window, before: r.before, after: r.after, recalibration: r.status === 'promoted' ? r.recalibration : null, seconds: r.seconds });
       if (r.status === 'promoted') model = r.model;
       trainedOn = model.size;
     }

@@ -4,7 +4,7 @@
  * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
+import { IntentClassifier, type LabelledExample, type Recalibration } from '../nlp/intent/index.js';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/intent-port.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
@@ -40,7 +40,7 @@ export interface WindowLabel extends LabelledExample {
 }
 
 export type RetrainOutcome =
-  | { status: 'promoted'; model: IntentClassifier; examples: number; window: number; before: number | null; after: number | null; seconds: number }
+  | { status: 'promoted'; model: IntentClassifier; examples: number; window: number; before: number | null; after: number | null; recalibration: Recalibration | null; seconds: number }
   | { status: 'rejected'; examples: number; window: number; before: number; after: number; seconds: number };
 
 /**
@@ -48,8 +48,10 @@ export type RetrainOutcome =
  * held out) and judges it on the window: the newest of `recent` (oldest first), at most {@link RETRAIN_WINDOW}
  * and a tenth of the labels. It compares
  * the candidate's accuracy there against the live model's accuracy on the same tickets
- * when they arrived (a fair comparison: neither had seen the labels). A promoted candidate then learns the
- * window's labels online, so it holds every label. Pure and synchronous (CPU-bound: run it in a worker job).
+ * when they arrived (a fair comparison: neither had seen the labels). A promoted candidate's confidences are
+ * then recalibrated on the window ({@link IntentClassifier.recalibrate}: labels it never saw, so an overconfident
+ * retrain comes down before it answers anyone and the thresholds keep meaning the same precision), and it learns
+ * the window's labels online, so it holds every label. Pure and synchronous (CPU-bound: run it in a worker job).
  */
 export function retrainWithGuard(examples: LabelledExample[], recent: WindowLabel[], options: { tolerance?: number; minWindow?: number } = {}): RetrainOutcome {
   const t0 = performance.now();
@@ -75,9 +77,10 @@ export function retrainWithGuard(examples: LabelledExample[], recent: WindowLabe
     if (after < before - (options.tolerance ?? RETRAIN_TOLERANCE)) {
       return { status: 'rejected', examples: train.length, window: window.length, before, after, seconds: (performance.now() - t0) / 1000 };
     }
-    for (const w of window) candidate.update({ text: w.text, label: w.label });
   }
-  return { status: 'promoted', model: candidate, examples: train.length + (judged ? window.length : 0), window: window.length, before, after, seconds: (performance.now() - t0) / 1000 };
+  const recalibration = judged ? candidate.recalibrate(window) : null;
+  if (judged) for (const w of window) candidate.update({ text: w.text, label: w.label });
+  return { status: 'promoted', model: candidate, examples: train.length + (judged ? window.length : 0), window: window.length, before, after, recalibration, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** The labelled examples a classifier holds (its training set plus every label it learned online), oldest first. */
@@ -173,7 +176,7 @@ export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): 
   const since = latest && latest.version !== current.version ? heldExamples(latest.model).slice(current.model.size) : [];
   for (const e of since) r.model.update(e);
   const examples = r.examples + since.length;
-  const version = await intentModels.save(ctx.workspaceId, r.model, { source: 'retrain', trainedOn: examples, examples, fromVersion: latest?.version ?? current.version, window: r.window, windowAccuracyBefore: r.before, windowAccuracyAfter: r.after, trainSeconds: r.seconds });
+  const version = await intentModels.save(ctx.workspaceId, r.model, { source: 'retrain', trainedOn: examples, examples, fromVersion: latest?.version ?? current.version, window: r.window, windowAccuracyBefore: r.before, windowAccuracyAfter: r.after, recalibration: r.recalibration, trainSeconds: r.seconds });
   await appendEvent(ctx, 'model.retrained', null, { version, fromVersion: latest?.version ?? current.version, examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
   return { status: 'promoted', version, fromVersion: latest?.version ?? current.version, examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds };
 }

@@ -31,7 +31,27 @@ export interface Calibration {
   oosThreshold: number;
   /** Held-out accuracy of the model trained without the slice (informational). */
   heldOutAccuracy: number | null;
+  /** A second map fitted after training on labels the model never saw (see {@link IntentClassifier.recalibrate}); absent when none was fitted. */
+  recalibration?: Recalibration | undefined;
 }
+
+/**
+ * Confidence' = min(confidence, sigmoid(slope · logit(confidence) + intercept)), fitted on held-out labels
+ * (the retrain guard's window): it only ever lowers a confidence, so a model that turns out overconfident on
+ * labels it never saw comes down to what they showed, and one that looks underconfident keeps its confidences.
+ * {@link IntentClassifier.recalibrate} fits the intercept only (slope 1: a shift of the logit).
+ */
+export interface Recalibration {
+  slope: number;
+  intercept: number;
+  /** Held-out labels it was fitted on. */
+  n: number;
+}
+
+/** Fewest held-out labels a {@link Recalibration} is fitted on. */
+export const RECALIBRATION_MIN = 50;
+/** A {@link Recalibration} is fitted on held-out labels at this confidence or above (where answers are decided). */
+export const RECALIBRATION_FROM = 0.5;
 
 const MAX_ALTERNATIVES = 5;
 const MAX_TERMS = 8;
@@ -117,8 +137,10 @@ export class IntentClassifier {
     const p = Float64Array.from(s.logits);
     const best = softmaxInPlace(p, K, this.calibration.temperature);
     const hasEvidence = vec.idx.length > 1;
-    const confidence = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!, s.sem[best]!) : 0;
-    const outOfScope = K === 0 || confidence < this.calibration.oosThreshold;
+    const raw = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!, s.sem[best]!) : 0;
+    // the out-of-scope threshold was fitted on the first map's confidences
+    const outOfScope = K === 0 || raw < this.calibration.oosThreshold;
+    const confidence = recalibrated(this.calibration.recalibration, raw);
     const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => p[b]! - p[a]!);
     const alternatives = order.slice(0, MAX_ALTERNATIVES).map((k) => ({ intent: core.labels[k]!, probability: hasEvidence ? p[k]! : 0 }));
     const topIntent = K > 0 ? core.labels[best]! : null;
@@ -169,6 +191,34 @@ export class IntentClassifier {
         }
       }
     }
+  }
+
+  /**
+   * Fits and applies a {@link Recalibration} on `held`: labelled texts this model was not trained on (the retrain
+   * guard's window of recent human labels). The training-time calibration is fitted on a slice of the training
+   * data scored by a model trained without it; this second map checks it on fresh labels so that a confidence means
+   * the same precision from one model version to the next (the autonomy thresholds assume it does). Returns the
+   * map, or null (and nothing changes) with fewer than {@link RECALIBRATION_MIN} labels. Call before any
+   * {@link update} with those labels.
+   */
+  recalibrate(held: LabelledExample[]): Recalibration | null {
+    this.calibration.recalibration = undefined;
+    const X: [number][] = [];
+    const y: boolean[] = [];
+    for (const e of held) {
+      const p = this.predict(e.text);
+      // only where answers are decided: the tuner's thresholds never go below its floor (0.5 by default)
+      if (p.confidence < RECALIBRATION_FROM || p.topIntent === null) continue;
+      X.push([mapLogit(p.confidence)]);
+      y.push(p.topIntent === e.label);
+    }
+    if (X.length < RECALIBRATION_MIN) return null;
+    const slope = 1;
+    const intercept = fitShift(X.map((x) => x[0]!), y);
+    if (!Number.isFinite(intercept)) return null;
+    const map: Recalibration = { slope, intercept, n: X.length };
+    this.calibration.recalibration = map;
+    return map;
   }
 
   /** Compact binary serialisation (versioned). */
@@ -255,6 +305,21 @@ function heldOutRows(core: Core, hold: LabelledExample[]): HeldOutRow[] {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const logit = (p: number) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p));
+
+/** The logit a {@link Recalibration} reads: bounded, so a few confidences of 1 - 1e-12 do not dominate its fit. */
+const MAP_LOGIT = 8;
+const mapLogit = (p: number) => Math.max(-MAP_LOGIT, Math.min(MAP_LOGIT, logit(p)));
+
+/**
+ * A confidence through a {@link Recalibration} (never raised; unchanged without one). Above the bounded logit a
+ * confidence is scaled by the map's factor at the bound, so the map stays monotone.
+ */
+export function recalibrated(map: Recalibration | undefined, confidence: number): number {
+  if (!map || confidence <= 0) return confidence;
+  const u = mapLogit(confidence);
+  const factor = sigmoid(map.slope * u + map.intercept) / sigmoid(u);
+  return factor >= 1 ? confidence : confidence * factor;
+}
 
 /** Final confidence from the top probability and its neighbour evidence. */
 export function calibrated(cal: Calibration, pMax: number, sim: number, sem: number): number {
@@ -360,6 +425,48 @@ function oosThresholdFor(inScope: number[], pseudo: number[]): number {
     }
   }
   return best;
+}
+
+/**
+ * The logit shift t with y ~ sigmoid(u + t) (a slope of 1: a window of a couple of hundred labels pins down one
+ * number, not two), by Newton steps halved until the penalised log-loss drops, with a Gaussian prior on t (ridge 5:
+ * a standard deviation of about 0.45 logit): no shift when evidence is thin.
+ */
+function fitShift(u: number[], y: boolean[]): number {
+  const ridge = 5;
+  const loss = (t: number) => {
+    let l = (ridge * t * t) / 2;
+    for (let i = 0; i < u.length; i++) {
+      const z = u[i]! + t;
+      // log(1 + e^-z) for a success, log(1 + e^z) for a failure, computed stably
+      const m = y[i] ? -z : z;
+      l += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+    }
+    return l;
+  };
+  let t = 0;
+  let cur = loss(t);
+  for (let it = 0; it < 100; it++) {
+    let g = ridge * t;
+    let h = ridge;
+    for (let i = 0; i < u.length; i++) {
+      const p = sigmoid(u[i]! + t);
+      g += p - (y[i] ? 1 : 0);
+      h += p * (1 - p);
+    }
+    let d = g / h;
+    let next = loss(t - d);
+    for (let k = 0; k < 30 && !(next <= cur); k++) {
+      d /= 2;
+      next = loss(t - d);
+    }
+    if (!(next <= cur)) break;
+    t -= d;
+    const done = cur - next < 1e-10;
+    cur = next;
+    if (done) break;
+  }
+  return t;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Public API of the intent classifier. */
-export { IntentClassifier, type Calibration } from './classifier.js';
+export { IntentClassifier, RECALIBRATION_MIN, recalibrated, type Calibration, type Recalibration } from './classifier.js';
 export {
   IntentPredictionSchema,
   ExplanationSchema,
