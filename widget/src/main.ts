@@ -6,7 +6,7 @@
  *         data-user-id="u_42" data-user-hash="<HMAC-SHA256(widget secret, u_42)>" data-user-name="Kim" async></script>
  */
 import { STYLES } from './styles.js';
-import { createWalkthrough, type Walkthrough } from './walkthrough.js';
+import { button, createWalkthrough, type Walkthrough } from './walkthrough.js';
 
 interface WidgetMessage { id: string; authorType: 'customer' | 'agent' | 'assistant' | 'system'; text: string; createdAt: string }
 interface WidgetTicket {
@@ -159,15 +159,6 @@ function render(): void {
     announced = latest.id;
     $<HTMLParagraphElement>('#dm-announce').textContent = `${label(latest.authorType)}: ${latest.text}`;
   }
-}
-
-function button(text: string, cls: string, onClick: () => void): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = cls;
-  b.textContent = text;
-  b.addEventListener('click', onClick);
-  return b;
 }
 
 function renderActions(): void {

@@ -78,19 +78,11 @@ export function createWalkthrough(layer: HTMLElement) {
     }
     const nav = document.createElement('div');
     nav.className = 'walk-nav';
-    const mk = (text: string, fn: () => void, disabled = false) => {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = text;
-      b.disabled = disabled;
-      b.addEventListener('click', fn);
-      return b;
-    };
     const last = index === current.steps.length - 1;
     nav.append(
-      mk('Back', () => go(-1), index === 0),
-      mk(last ? 'Done' : 'Next', () => (last ? stop() : go(1))),
-      mk('Close', stop),
+      button('Back', '', () => go(-1), index === 0),
+      button(last ? 'Done' : 'Next', '', () => (last ? stop() : go(1))),
+      button('Close', '', stop),
     );
     card.append(nav);
     place();
@@ -138,4 +130,15 @@ export function createWalkthrough(layer: HTMLElement) {
       return current ? index : -1;
     },
   };
+}
+
+/** A button of the widget's own UI. */
+export function button(text: string, cls: string, onClick: () => void, disabled = false): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  if (cls) b.className = cls;
+  b.textContent = text;
+  b.disabled = disabled;
+  b.addEventListener('click', onClick);
+  return b;
 }
