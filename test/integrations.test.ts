@@ -94,7 +94,8 @@ describe('integrations: billing, CRM, usage', () => {
     });
 
     it('records downgrades, cancellations and refunds, and ignores an older event arriving late', async () => {
-      const t0 = now() - 60;
+      // Later than every event of the test before (its last subscription event is at most 59 s ago).
+      const t0 = now();
       const cheaper = stripeSubscription({ id: 'sub_1', customer: 'cus_acme', status: 'active', unitAmount: 4900, quantity: 2, nickname: 'Pro' });
       expect((await sendStripe(ws.workspaceId, stripeEvent('evt_down', 'customer.subscription.updated', cheaper, t0))).json().state).toBe('downgraded');
       const billing = (await ws.call('GET', `/api/v1/accounts/${accountId}/billing`)).body.billing;
