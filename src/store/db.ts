@@ -8,6 +8,7 @@ import { drizzle as drizzleLite } from 'drizzle-orm/pglite';
 import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { cachedPglite } from './pglite-fast.js';
 import * as schema from './schema.js';
 
 /** The typed database handle every repository uses (the same for PGlite and a PostgreSQL server). */
@@ -124,12 +125,13 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
 
 /** Wraps an open PGlite instance, which `close()` closes. */
 export function pgliteDatabase(lite: PGlite): Database {
-  const db = drizzleLite(lite, { schema }) as unknown as Db;
+  const client = cachedPglite(lite);
+  const db = drizzleLite(client as unknown as PGlite, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     executeSql: async (text, values) => {
-      if (values && values.length > 0) return { rows: (await lite.query(text, values)).rows as Record<string, unknown>[] };
+      if (values && values.length > 0) return { rows: (await client.query(text, values)).rows as Record<string, unknown>[] };
       const results = await lite.exec(text);
       return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
     },
