@@ -10,6 +10,7 @@ import { learnFromLabel } from './learning/online.js';
 import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { sweepInsights } from './insights/sweep.js';
+import { withEventBatch } from './services/events.js';
 import { applySla } from './sla/state.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
@@ -159,10 +160,13 @@ export class Deskmind {
    * job, even if the process dies right after the commit.
    */
   async createTicket(workspaceId: string, actor: Actor, input: TicketCreate) {
-    return this.tx(workspaceId, actor, async (ctx) => {
-      const created = await ticketOps.createTicket(ctx, input);
-      await applySla(ctx, created.ticket.id);
-      await this.jobs.enqueuePipeline({ workspaceId, ticketId: created.ticket.id, trigger: 'created' }, ctx.db);
+    return this.tx(workspaceId, actor, async (txCtx) => {
+      const created = await withEventBatch(txCtx, async (ctx) => {
+        const opened = await ticketOps.createTicket(ctx, input);
+        await applySla(ctx, opened.ticket.id);
+        return opened;
+      });
+      await this.jobs.enqueuePipeline({ workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
       return created;
     });
   }

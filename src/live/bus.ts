@@ -19,16 +19,12 @@ export const LiveEventSchema = z.object({
 export type LiveEvent = z.infer<typeof LiveEventSchema>;
 
 /**
- * The statement that announces an event: `pg_notify` is transactional, so listeners hear of it only when
- * the transaction that appended the event commits (and never when it rolls back).
+ * One expression announcing several events (serialised `LiveEvent`s), to put in an insert's `returning`:
+ * `pg_notify` is transactional, so listeners hear of them only when the transaction that appended the
+ * events commits (and never when it rolls back).
  */
-export function notifySql(event: LiveEvent): SQL {
-  return sql`select ${notifyExpression(event)}`;
-}
-
-/** The `pg_notify(...)` call of `notifySql`, to put in another statement (e.g. an insert's `returning`). */
-export function notifyExpression(event: LiveEvent): SQL {
-  return sql`pg_notify(${LIVE_CHANNEL}, ${JSON.stringify(event)})`;
+export function notifyAllExpression(notices: string[]): SQL {
+  return sql`(select count(*) from (select pg_notify(${LIVE_CHANNEL}, n) from unnest(${sql.param(notices)}::text[]) n) sent)`;
 }
 
 type Handler = (event: LiveEvent) => void;

@@ -6,7 +6,7 @@ import { routeStage } from '../routing/stage.js';
 import { applySla } from '../sla/state.js';
 import { getAccount } from '../services/accounts.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent, withEventBatch } from '../services/events.js';
 import { addMessage, getTicketWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import type { Database } from '../store/db.js';
@@ -185,8 +185,11 @@ export async function runPipeline(
       // Another delivery of the same job (one that expired while it ran) decided this run first: its actions
       // stand, and this one's are rolled back, so a ticket is never decided twice.
       if (inserted.length < new Set(records.map((r) => r.stage)).size) throw ALREADY_DECIDED;
-      await applyActions(txCtx, ticketId, actions);
-      await appendEvent(txCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
+      // The run's events are written together at the end (one statement instead of one each).
+      await withEventBatch(txCtx, async (batchCtx) => {
+        await applyActions(batchCtx, ticketId, actions);
+        await appendEvent(batchCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
+      });
       return true;
     })
     .catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import type { ActorType } from '../domain/enums.js';
 import type { DbOrTx } from '../store/db.js';
+import type { PendingEvent } from './events.js';
 
 /** Who performs an operation. */
 export interface Actor {
@@ -13,6 +14,8 @@ export interface Ctx {
   workspaceId: string;
   actor: Actor;
   now: () => Date;
+  /** Events appended under `withEventBatch` wait here to be written together (see services/events.ts). */
+  eventBatch?: PendingEvent[];
 }
 
 export const systemActor: Actor = { type: 'system', id: null };

@@ -2,14 +2,26 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
 import type { TimelineEvent } from '../domain/schemas.js';
 import { enabledEndpointsSql, fanOut, type FanOutEndpoint } from '../channels/fanout.js';
-import { notifyExpression } from '../live/bus.js';
+import { notifyAllExpression, type LiveEvent } from '../live/bus.js';
 import { events } from '../store/schema.js';
 import type { Ctx } from './context.js';
+
+/** An event appended in a transaction that writes its events together when it ends (see `withEventBatch`). */
+export interface PendingEvent {
+  type: EventType;
+  ticketId: string | null;
+  actorType: Ctx['actor']['type'];
+  actorId: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+  live: LiveEvent;
+}
 
 /**
  * Appends one event to the workspace's timeline (append-only: events are never updated), writes the
  * deliveries it causes to the outbox (src/channels) and announces it on the live bus, all in the caller's
- * transaction: deliveries and live notices exist only once it commits.
+ * transaction: deliveries and live notices exist only once it commits. Inside `withEventBatch` the event is
+ * written with the others of the batch when it ends (still in the same transaction, in the same order).
  */
 export async function appendEvent(
   ctx: Ctx,
@@ -17,29 +29,47 @@ export async function appendEvent(
   ticketId: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  const live = {
+  const createdAt = ctx.now();
+  const live: LiveEvent = {
     workspaceId: ctx.workspaceId,
     ticketId,
     type,
     actorType: ctx.actor.type,
     ...(type === 'message.created' ? { authorType: String(data.authorType ?? ''), visibility: String(data.visibility ?? '') } : {}),
-    at: ctx.now().toISOString(),
+    at: createdAt.toISOString(),
   };
-  // One statement: the insert, the live notice and the workspace's enabled endpoints for the fan-out.
-  const [row] = await ctx.db
+  const event: PendingEvent = { type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt, live };
+  if (ctx.eventBatch) ctx.eventBatch.push(event);
+  else await writeEvents(ctx, [event]);
+}
+
+/**
+ * Runs `fn` with a context whose appended events are written together, in one statement, when it returns
+ * (call it inside a transaction, and only around code that does not read back the events it appends).
+ */
+export async function withEventBatch<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const batch: PendingEvent[] = [];
+  const result = await fn({ ...ctx, eventBatch: batch });
+  await writeEvents(ctx, batch);
+  return result;
+}
+
+/**
+ * One statement: the inserts, their live notices and the workspace's enabled endpoints for the fan-out;
+ * then the outbox rows (webhooks, Slack notices and email replies), in the same transaction.
+ */
+async function writeEvents(ctx: Ctx, pending: PendingEvent[]): Promise<void> {
+  if (!pending.length) return;
+  const notices = pending.map((e) => JSON.stringify(e.live));
+  const rows = await ctx.db
     .insert(events)
-    .values({
-      workspaceId: ctx.workspaceId,
-      ticketId,
-      type,
-      actorType: ctx.actor.type,
-      actorId: ctx.actor.id,
-      data,
-      createdAt: ctx.now(),
-    })
-    .returning({ id: events.id, createdAt: events.createdAt, endpoints: enabledEndpointsSql(ctx.workspaceId), notified: notifyExpression(live) });
-  // Outbound webhooks, Slack notices and email replies: written to the outbox in the same transaction.
-  await fanOut(ctx, { id: row!.id, type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt: row!.createdAt }, parseEndpoints(row!.endpoints));
+    .values(pending.map((e) => ({ workspaceId: ctx.workspaceId, ticketId: e.ticketId, type: e.type, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: e.createdAt })))
+    .returning({ id: events.id, createdAt: events.createdAt, endpoints: enabledEndpointsSql(ctx.workspaceId), notified: notifyAllExpression(notices) });
+  const endpoints = parseEndpoints(rows[0]!.endpoints);
+  for (const [i, e] of pending.entries()) {
+    const row = rows[i]!;
+    await fanOut(ctx, { id: row.id, type: e.type, ticketId: e.ticketId, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: row.createdAt }, endpoints);
+  }
 }
 
 /** The endpoints JSON as either driver returns it (parsed, or as text). */
