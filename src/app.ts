@@ -11,7 +11,6 @@ import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { sweepInsights } from './insights/sweep.js';
 import { withEventBatch } from './services/events.js';
-import { applySla } from './sla/state.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
@@ -161,11 +160,7 @@ export class Deskmind {
    */
   async createTicket(workspaceId: string, actor: Actor, input: TicketCreate) {
     return this.tx(workspaceId, actor, async (txCtx) => {
-      const created = await withEventBatch(txCtx, async (ctx) => {
-        const opened = await ticketOps.createTicket(ctx, input);
-        await applySla(ctx, opened.ticket.id);
-        return opened;
-      });
+      const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, input, { sla: true }));
       await this.jobs.enqueuePipeline({ workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
       return created;
     });

@@ -9,6 +9,7 @@ import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import type { DbOrTx } from '../store/db.js';
 import { integrationSettings } from '../store/schema.js';
+import { cachedConfig } from '../store/config-cache.js';
 
 const secret = (max = 500) => z.string().trim().min(8).max(max).nullable();
 const tierValue = z.string().trim().min(1).max(50);
@@ -93,10 +94,12 @@ export const IntegrationSettingsViewSchema = z.object({
 export type IntegrationSettingsView = z.infer<typeof IntegrationSettingsViewSchema>;
 
 /** The integration settings of a workspace (defaults when none were saved). */
-export async function loadIntegrationConfig(db: DbOrTx, workspaceId: string): Promise<IntegrationConfig> {
-  const [row] = await db.select().from(integrationSettings).where(eq(integrationSettings.workspaceId, workspaceId));
-  const options = IntegrationOptionsSchema.parse(row?.settings ?? {});
-  return { ...options, secrets: (row?.secrets ?? {}) as IntegrationConfig['secrets'] };
+export function loadIntegrationConfig(db: DbOrTx, workspaceId: string): Promise<IntegrationConfig> {
+  return cachedConfig(workspaceId, 'integrations', async () => {
+    const [row] = await db.select().from(integrationSettings).where(eq(integrationSettings.workspaceId, workspaceId));
+    const options = IntegrationOptionsSchema.parse(row?.settings ?? {});
+    return { ...options, secrets: (row?.secrets ?? {}) as IntegrationConfig['secrets'] };
+  });
 }
 
 const hint = (value: string | undefined) => ({ set: !!value, hint: value ? `…${value.slice(-4)}` : null });

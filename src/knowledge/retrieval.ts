@@ -12,6 +12,7 @@ import { articleChunks, articles } from '../store/schema.js';
 import { chunkContext } from './chunking.js';
 import { dot, normalizeInPlace, type Embedder } from './embedders.js';
 import type { RetrievalExplanation, SearchHit, SearchResult } from './schemas.js';
+import { cachedConfig } from '../store/config-cache.js';
 
 /** Options of a retrieval. */
 export interface RetrieveOptions {
@@ -113,7 +114,7 @@ async function loadIndex(ctx: Ctx, embedder: Embedder, print: string): Promise<W
 
 /** The workspace's index, reloaded when its fingerprint changed. */
 async function indexOf(ctx: Ctx, embedder: Embedder): Promise<WorkspaceIndex> {
-  const print = await fingerprint(ctx);
+  const print = await cachedConfig(ctx.workspaceId, 'kb-fingerprint', () => fingerprint(ctx));
   const key = cacheKey(ctx.workspaceId, embedder);
   const cached = cache.get(key);
   if (cached) {

@@ -9,6 +9,7 @@ import type { Ctx } from '../services/context.js';
 import { appendEvent, withEventBatch } from '../services/events.js';
 import { addMessage, getTicketWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
+import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
 import type { Database } from '../store/db.js';
 import { decisions, tickets } from '../store/schema.js';
 import { decideStage, resolveStage, retrieveStage } from './decide.js';
@@ -138,6 +139,20 @@ export async function runPipeline(
   trigger: PipelineTrigger,
   runId: string,
   opts: { dryRun?: boolean } = {},
+): Promise<PipelineRun> {
+  // Configuration (settings, rules, teams, playbooks, the knowledge base's fingerprint) is read from memory
+  // while the workspace's configuration version is the one read here.
+  const version = await readConfigVersion(deps.database.db, workspaceId);
+  return withConfigVersion(workspaceId, version, () => run(deps, workspaceId, ticketId, trigger, runId, opts));
+}
+
+async function run(
+  deps: RunnerDeps,
+  workspaceId: string,
+  ticketId: string,
+  trigger: PipelineTrigger,
+  runId: string,
+  opts: { dryRun?: boolean },
 ): Promise<PipelineRun> {
   const now = deps.now ?? (() => new Date());
   // A dry run (replay) decides again but neither replies, calls actions nor writes anything.

@@ -9,6 +9,7 @@ import { playbooks } from '../store/schema.js';
 import { schemaProblem } from './actions.js';
 import { PlaybookActionSchema, PlaybookInputSchema, type Playbook, type PlaybookInput, type PlaybookInputParsed } from './schemas.js';
 import { checkInputMapping, checkTemplate, placeholdersOf } from './template.js';
+import { cachedConfig } from '../store/config-cache.js';
 
 const scope = (ctx: Ctx, intent: string) => and(eq(playbooks.workspaceId, ctx.workspaceId), eq(playbooks.intent, intent));
 
@@ -47,9 +48,11 @@ export async function listPlaybooks(ctx: Ctx): Promise<Playbook[]> {
 }
 
 /** The playbook of an intent, or null. */
-export async function findPlaybook(ctx: Ctx, intent: string): Promise<Playbook | null> {
-  const [row] = await ctx.db.select().from(playbooks).where(scope(ctx, intent));
-  return row ? toPlaybook(row) : null;
+export function findPlaybook(ctx: Ctx, intent: string): Promise<Playbook | null> {
+  return cachedConfig(ctx.workspaceId, `playbook:${intent}`, async () => {
+    const [row] = await ctx.db.select().from(playbooks).where(scope(ctx, intent));
+    return row ? toPlaybook(row) : null;
+  });
 }
 
 /** The playbook of an intent; `not_found` when there is none. */

@@ -5,6 +5,7 @@ import { getWorkspace } from '../services/workspaces.js';
 import type { RouterRule, RoutingAgent, RoutingTeam } from './router.js';
 import { listRules } from './rules.js';
 import { routingOf, type RoutingSettings } from './settings.js';
+import { cachedConfig } from '../store/config-cache.js';
 
 /** Ticket statuses that count towards an agent's load. */
 export const LOAD_STATUSES = ['new', 'open', 'pending'] as const;
@@ -25,9 +26,13 @@ export interface RoutingPort {
 
 /** Loads rules, teams with members, agents with their loads and last assignment time, and the routing settings. */
 export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Promise<RoutingSnapshot> {
-  const [rules, teamRows, agentRows, loads, lastAssigned, workspace] = await Promise.all([
+  const [rules, { teamRows, members }, agentRows, loads, lastAssigned, workspace] = await Promise.all([
     listRules(db, workspaceId),
-    db.select().from(teams).where(eq(teams.workspaceId, workspaceId)),
+    cachedConfig(workspaceId, 'teams', async () => {
+      const teamRows = await db.select().from(teams).where(eq(teams.workspaceId, workspaceId));
+      const members = teamRows.length ? await db.select().from(teamMembers).where(inArray(teamMembers.teamId, teamRows.map((t) => t.id))) : [];
+      return { teamRows, members };
+    }),
     db.select().from(agents).where(eq(agents.workspaceId, workspaceId)),
     db
       .select({ agentId: tickets.assigneeId, n: sql<number>`count(*)::int` })
@@ -45,7 +50,6 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
       .where(eq(agents.workspaceId, workspaceId)),
     getWorkspace(db, workspaceId),
   ]);
-  const members = teamRows.length ? await db.select().from(teamMembers).where(inArray(teamMembers.teamId, teamRows.map((t) => t.id))) : [];
   const loadOf = new Map(loads.map((l) => [l.agentId, Number(l.n)]));
   const lastOf = new Map(lastAssigned.map((l) => [l.agentId, l.at ? new Date(l.at) : null]));
   return {

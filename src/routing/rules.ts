@@ -5,6 +5,7 @@ import { mapUnique } from '../services/pg-errors.js';
 import type { DbOrTx } from '../store/db.js';
 import { routingRules, teams } from '../store/schema.js';
 import type { RoutingRule, RoutingRuleInput, RoutingRulePatch } from './schemas.js';
+import { cachedConfig } from '../store/config-cache.js';
 
 const toRule = ({ workspaceId: _w, ...row }: typeof routingRules.$inferSelect): RoutingRule => row;
 const scope = (ctx: Ctx, id: string) => and(eq(routingRules.workspaceId, ctx.workspaceId), eq(routingRules.id, id));
@@ -16,9 +17,11 @@ async function checkTeam(ctx: Ctx, teamId: string | null | undefined): Promise<v
 }
 
 /** The workspace's routing rules in evaluation order. */
-export async function listRules(db: DbOrTx, workspaceId: string): Promise<RoutingRule[]> {
-  const rows = await db.select().from(routingRules).where(eq(routingRules.workspaceId, workspaceId)).orderBy(asc(routingRules.position), asc(routingRules.name));
-  return rows.map(toRule);
+export function listRules(db: DbOrTx, workspaceId: string): Promise<RoutingRule[]> {
+  return cachedConfig(workspaceId, 'routing-rules', async () => {
+    const rows = await db.select().from(routingRules).where(eq(routingRules.workspaceId, workspaceId)).orderBy(asc(routingRules.position), asc(routingRules.name));
+    return rows.map(toRule);
+  });
 }
 
 /** Creates a rule; without a position it goes last. */

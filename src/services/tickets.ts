@@ -12,7 +12,8 @@ import type {
   TicketPatch,
 } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
-import { agents, decisions, messages, teams, tickets } from '../store/schema.js';
+import { slaTargets } from '../sla/state.js';
+import { accounts, agents, decisions, messages, teams, tickets } from '../store/schema.js';
 import type { Ctx } from './context.js';
 import { getCustomer, resolveCustomerRef } from './customers.js';
 import { appendEvent, listTicketEvents } from './events.js';
@@ -132,11 +133,20 @@ async function insertMessage(
   return { message: toMessage(row!), ticket: ticket! };
 }
 
-/** Opens a ticket with its first customer message; the customer is found or created. Call inside a transaction. */
-export async function createTicket(ctx: Ctx, input: TicketCreate): Promise<{ ticket: Ticket; message: Message }> {
+/**
+ * Opens a ticket with its first customer message; the customer is found or created. With `sla`, the ticket
+ * is inserted with its SLA policy and due times (as `applySla` computes them). Call inside a transaction.
+ */
+export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: boolean } = {}): Promise<{ ticket: Ticket; message: Message }> {
   prepareBody(input.message); // refuse bad bodies before anything is written
   const customer = await resolveCustomerRef(ctx, input.customer);
   const now = ctx.now();
+  const priority = input.priority ?? 'normal';
+  let sla = {};
+  if (opts.sla) {
+    const [account] = customer.accountId ? await ctx.db.select({ tier: accounts.tier }).from(accounts).where(eq(accounts.id, customer.accountId)) : [];
+    sla = await slaTargets(ctx, account?.tier ?? null, priority, now);
+  }
   const [row] = await mapUnique('A ticket with this externalId', () =>
     ctx.db
       .insert(tickets)
@@ -144,7 +154,8 @@ export async function createTicket(ctx: Ctx, input: TicketCreate): Promise<{ tic
         workspaceId: ctx.workspaceId,
         subject: input.subject,
         channel: input.channel,
-        priority: input.priority ?? 'normal',
+        priority,
+        ...sla,
         tags: [...new Set(input.tags)],
         customerId: customer.id,
         pageContext: input.pageContext ?? input.message.pageContext ?? null,

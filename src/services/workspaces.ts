@@ -5,6 +5,7 @@ import type { DbOrTx } from '../store/db.js';
 import { workspaces } from '../store/schema.js';
 import { createApiKey } from './auth.js';
 import { systemActor } from './context.js';
+import { cachedConfig } from '../store/config-cache.js';
 
 /** Creates a workspace and its first admin API key (the secret is returned once). */
 export async function createWorkspace(db: DbOrTx, input: { name: string }, now = () => new Date()) {
@@ -13,10 +14,13 @@ export async function createWorkspace(db: DbOrTx, input: { name: string }, now =
   return { workspace: ws!, apiKey: secret, apiKeyId: key.id };
 }
 
-export async function getWorkspace(db: DbOrTx, id: string) {
-  const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, id));
-  if (!ws) throw notFound('Workspace', id);
-  return ws;
+/** The workspace row (from memory inside a pipeline run while its configuration is unchanged). */
+export function getWorkspace(db: DbOrTx, id: string) {
+  return cachedConfig(id, 'workspace', async () => {
+    const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, id));
+    if (!ws) throw notFound('Workspace', id);
+    return ws;
+  });
 }
 
 /** Replaces the workspace's action signing secret with a new random one and returns it. */

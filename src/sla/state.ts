@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import type { Priority } from '../domain/enums.js';
 import { notFound } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
 import { getWorkspace } from '../services/workspaces.js';
@@ -54,16 +55,24 @@ export async function applySla(ctx: Ctx, ticketId: string): Promise<SlaState> {
     .leftJoin(accounts, eq(accounts.id, customers.accountId))
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
   if (!row) throw notFound('Ticket', ticketId);
-  const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
-  const policy = matchPolicy(settings, row.tier ?? settings.defaultTier, row.ticket.priority);
-  const calendar = calendarOf(settings, policy);
-  const set = {
-    slaPolicy: policy?.name ?? null,
-    firstResponseDueAt: policy ? addBusinessMinutes(row.ticket.createdAt, policy.firstResponseMinutes, calendar) : null,
-    resolutionDueAt: policy ? addBusinessMinutes(row.ticket.createdAt, policy.resolutionMinutes, calendar) : null,
-  };
+  const set = await slaTargets(ctx, row.tier, row.ticket.priority, row.ticket.createdAt);
   await ctx.db.update(tickets).set(set).where(eq(tickets.id, ticketId));
   return slaState({ ...row.ticket, ...set }, ctx.now());
+}
+
+/**
+ * The SLA policy and due times of a ticket of an account's `tier` (null: the workspace's default tier) and
+ * `priority`, created at `createdAt` (what `applySla` stores; a new ticket is inserted with them).
+ */
+export async function slaTargets(ctx: Ctx, tier: string | null, priority: Priority, createdAt: Date): Promise<Pick<SlaFields, 'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt'>> {
+  const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
+  const policy = matchPolicy(settings, tier ?? settings.defaultTier, priority);
+  const calendar = calendarOf(settings, policy);
+  return {
+    slaPolicy: policy?.name ?? null,
+    firstResponseDueAt: policy ? addBusinessMinutes(createdAt, policy.firstResponseMinutes, calendar) : null,
+    resolutionDueAt: policy ? addBusinessMinutes(createdAt, policy.resolutionMinutes, calendar) : null,
+  };
 }
 
 /** A stored ticket's SLA state now. */

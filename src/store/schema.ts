@@ -716,3 +716,16 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_ws_created_idx').on(t.workspaceId, t.createdAt)],
 );
+
+// ── Scale: configuration versions ────────────────────────────────────────────
+
+/**
+ * A counter per workspace that database triggers raise whenever what the pipeline reads as configuration
+ * changes (the workspace row, integration settings, routing rules, teams and their members, playbooks,
+ * articles), from any process. A pipeline run reads it once and serves those reads from memory while it is
+ * unchanged (src/store/config-cache.ts). No foreign key: a workspace's deletion removes its row by trigger.
+ */
+export const configVersions = pgTable('config_versions', {
+  workspaceId: uuid('workspace_id').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+});

@@ -10,7 +10,6 @@ import type { Ctx } from '../../services/context.js';
 import { resolveCustomerRef } from '../../services/customers.js';
 import { findActiveContent } from '../../services/html.js';
 import { addMessage, createTicket } from '../../services/tickets.js';
-import { applySla } from '../../sla/state.js';
 import { attachments, customers, emailMessages, tickets } from '../../store/schema.js';
 import { baseSubject, type ParsedEmail } from './parse.js';
 import { emailOf } from './settings.js';
@@ -86,8 +85,7 @@ export async function ingestEmail(ctx: Ctx, mail: ParsedEmail, raw: Buffer, reci
       customer: { id: customer.id },
       channel: 'email',
       tags: [],
-    });
-    await applySla(asCustomer, r.ticket.id);
+    }, { sla: true });
     ticketId = r.ticket.id;
     messageId = r.message.id;
   }
