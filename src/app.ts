@@ -35,6 +35,7 @@ import { startSmtpListener, type SmtpListener } from './channels/email/smtp.js';
 import { deliverOutbox, pruneOutbox, type DeliveryCounts } from './channels/outbox.js';
 import { openDatabase, type Database } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
+import { pruneRateLimits } from './server/rate-limit-store.js';
 
 /** Log redaction: secrets never reach the logs. */
 export const REDACT_PATHS = [
@@ -232,6 +233,7 @@ export class Deskmind {
     }
     await pruneOutbox(this.database.db, this.now()).catch((err) => this.logger.warn({ err }, 'could not prune the outbox'));
     await pruneWebhookReceipts(this.database.db, this.now());
+    await pruneRateLimits(this.database).catch((err) => this.logger.warn({ err }, 'could not prune rate-limit counters'));
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db
       .select({ id: tickets.id, workspaceId: tickets.workspaceId })

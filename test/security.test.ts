@@ -137,10 +137,10 @@ describe.each(backends())('security on %s', (kind) => {
   });
 });
 
-describe('rate limits', () => {
+describe.each(backends())('rate limits on %s', (kind) => {
   let t: TestDesk;
   beforeAll(async () => {
-    t = await openTestDesk('pglite', { config: { rateLimitPerMinute: 5, rateLimitIpPerMinute: 8 } });
+    t = await openTestDesk(kind, { config: { rateLimitPerMinute: 5, rateLimitIpPerMinute: 8 } });
   });
   afterAll(async () => t?.close());
 
@@ -164,6 +164,21 @@ describe('rate limits', () => {
     const elsewhere = await t.server.inject({ method: 'GET', url: '/api/v1/tickets', remoteAddress: '10.0.0.9', headers: { authorization: `Bearer ${b.apiKey}` } });
     expect(elsewhere.statusCode).toBe(200);
     expect((await t.server.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it.runIf(kind === 'postgres')('shares each key’s limit between the API processes of one PostgreSQL server', async () => {
+    // A second API with its own plugins and memory, on the same database: the counts are in the database.
+    const second = await buildServer(t.desk);
+    try {
+      const c = await newWorkspace(t, 'C');
+      const via = (server: typeof second) =>
+        server.inject({ method: 'GET', url: '/api/v1/tickets', remoteAddress: '10.0.0.20', headers: { authorization: `Bearer ${c.apiKey}` } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await via(t.server)).statusCode, (await via(second)).statusCode);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    } finally {
+      await second.close();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { DeskmindError } from '../domain/errors.js';
@@ -53,9 +53,14 @@ function credentialKey(request: FastifyRequest): string | null {
 /**
  * Security headers (helmet; a CSP that lets the console load its own scripts and styles, and lets other
  * origins embed the widget script) and rate limits per credential and per client IP on /api.
- * Limits are counted per process; a 429 is `rate_limited` problem+json with `Retry-After`.
+ * Limits are counted in `store` (the database's, shared by every API process, on a PostgreSQL server) or
+ * else in this process's memory; a 429 is `rate_limited` problem+json with `Retry-After`.
  */
-export async function registerSecurity(app: FastifyInstance, config: Pick<Config, 'rateLimitPerMinute' | 'rateLimitIpPerMinute'>): Promise<void> {
+export async function registerSecurity(
+  app: FastifyInstance,
+  config: Pick<Config, 'rateLimitPerMinute' | 'rateLimitIpPerMinute'>,
+  store?: FastifyRateLimitStoreCtor,
+): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -84,7 +89,8 @@ export async function registerSecurity(app: FastifyInstance, config: Pick<Config
     }
   });
 
-  await app.register(rateLimit, { global: false });
+  // A failing shared store lets requests through rather than refusing them all.
+  await app.register(rateLimit, { global: false, ...(store ? { store, skipOnError: true } : {}) });
   const limiters: { max: number; key: (r: FastifyRequest) => string | null }[] = [];
   if (config.rateLimitIpPerMinute > 0) limiters.push({ max: config.rateLimitIpPerMinute, key: (r) => `ip:${r.ip}` });
   if (config.rateLimitPerMinute > 0) limiters.push({ max: config.rateLimitPerMinute, key: (r) => { const k = credentialKey(r); return k && `key:${k}`; } });

@@ -8,6 +8,7 @@ import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
 import { auditRoutes, registerAuditHook } from './routes/audit.js';
+import { databaseRateLimitStore } from './rate-limit-store.js';
 import { checkCsrf, hasNulCharacter, registerSecurity } from './security.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
@@ -77,7 +78,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await registerSecurity(app, desk.config);
+  await registerSecurity(app, desk.config, desk.database.kind === 'postgres' ? databaseRateLimitStore(desk.database) : undefined);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;

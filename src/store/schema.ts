@@ -729,3 +729,13 @@ export const configVersions = pgTable('config_versions', {
   workspaceId: uuid('workspace_id').primaryKey(),
   version: bigint('version', { mode: 'number' }).notNull().default(0),
 });
+
+/**
+ * Rate-limit counters shared by every API process on a PostgreSQL server (one row per limited key and
+ * window; src/server/rate-limit-store.ts). Expired rows are deleted by the lifecycle sweep.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull(),
+  resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
+});
