@@ -36,6 +36,7 @@ import { deliverOutbox, pruneOutbox, type DeliveryCounts } from './channels/outb
 import { openDatabase, type Database } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 import { pruneRateLimits } from './server/rate-limit-store.js';
+import { storeIdempotentResponse, type IdempotencyClaim } from './services/idempotency.js';
 
 /** Log redaction: secrets never reach the logs. */
 export const REDACT_PATHS = [
@@ -159,10 +160,12 @@ export class Deskmind {
    * Opens a ticket and queues its pipeline in the same transaction: an acknowledged ticket always has its
    * job, even if the process dies right after the commit.
    */
-  async createTicket(workspaceId: string, actor: Actor, input: TicketCreate) {
+  async createTicket(workspaceId: string, actor: Actor, input: TicketCreate, opts: { idempotency?: IdempotencyClaim | null } = {}) {
     return this.tx(workspaceId, actor, async (txCtx) => {
       const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, input, { sla: true }));
       await this.jobs.enqueuePipeline({ workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
+      // The response a retry with the same Idempotency-Key gets, committed with the ticket.
+      if (opts.idempotency) await storeIdempotentResponse(txCtx.db, opts.idempotency, 201, JSON.parse(JSON.stringify(created)));
       return created;
     });
   }

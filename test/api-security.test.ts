@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TicketCreateSchema } from '../src/domain/schemas.js';
+import { idempotencyHash } from '../src/server/idempotency.js';
 import { backends, newWorkspace, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
 
 const ticketBody = { subject: 'Help', message: { text: 'Something is wrong' }, customer: { email: 'a@example.com' } };
@@ -206,6 +208,25 @@ describe.each(backends())('API safety on %s', (kind) => {
     const created = new Set(results.filter((r) => r.status === 201).map((r) => r.body.ticket.id));
     expect(created.size).toBe(1);
     for (const r of results) expect([201, 409]).toContain(r.status);
+  });
+
+  it('answers a late retry with the ticket a crashed request created, not a second ticket', async () => {
+    // The request claimed its key and committed its ticket, then the process died before it could reply.
+    const key = `key-${kind}-crash`;
+    const body = { ...ticketBody, subject: 'Crashed before replying' };
+    await t.desk.database.executeSql(`insert into idempotency_keys (workspace_id, key, request_hash, created_at) values ($1, $2, $3, now() - interval '10 minutes')`, [
+      a.workspaceId,
+      key,
+      idempotencyHash('POST', '/api/v1/tickets', TicketCreateSchema.parse(body)), // the body as the server validated it
+    ]);
+    const created = await t.desk.createTicket(a.workspaceId, { type: 'integration', id: null }, TicketCreateSchema.parse(body), { idempotency: { workspaceId: a.workspaceId, key } });
+    const before = await countRows();
+    // Long after the claim went stale, the client retries.
+    const retry = await a.call('POST', '/api/v1/tickets', body, { 'idempotency-key': key });
+    expect(retry.status).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body.ticket.id).toBe(created.ticket.id);
+    expect((await countRows()).t).toBe(before.t);
   });
 
   it('enforces authentication and roles', async () => {

@@ -3,15 +3,19 @@ import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
+import { storeIdempotentResponse, type IdempotencyClaim } from '../services/idempotency.js';
 import { idempotencyKeys } from '../store/schema.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotency: { workspaceId: string; key: string } | null;
+    idempotency: IdempotencyClaim | null;
   }
 }
 
 const STALE_MS = 5 * 60_000;
+
+/** What identifies a request for its `Idempotency-Key`: a retry must send the same method, URL and body. */
+export const idempotencyHash = (method: string, url: string, body: unknown) => createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
 
 /**
  * `Idempotency-Key` on POST: the first response is stored and returned again on a retry with the same key
@@ -24,7 +28,7 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     if (request.method !== 'POST' || typeof key !== 'string' || !request.principal) return;
     if (key.length < 1 || key.length > 255) throw new DeskmindError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
     const workspaceId = request.principal.workspaceId;
-    const requestHash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    const requestHash = idempotencyHash(request.method, request.url, request.body);
     const db = desk.database.db;
     const where = and(eq(idempotencyKeys.workspaceId, workspaceId), eq(idempotencyKeys.key, key));
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -64,7 +68,7 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     } catch {
       response = null;
     }
-    await desk.database.db.update(idempotencyKeys).set({ statusCode: reply.statusCode, response }).where(where);
+    await storeIdempotentResponse(desk.database.db, idem, reply.statusCode, response);
     return payload;
   });
 }

@@ -38,7 +38,7 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     },
   }, async (request, reply) => {
     const principal = principalOf(request);
-    const result = await desk.createTicket(principal.workspaceId, actorOf(principal), request.body);
+    const result = await desk.createTicket(principal.workspaceId, actorOf(principal), request.body, { idempotency: request.idempotency });
     return reply.code(201).send(result);
   });
 
