@@ -25,6 +25,7 @@ export async function benchLoad(tickets = 2000, rate = 250) {
     concurrency: 64,
     workerConcurrency: 4,
     drainTimeoutSeconds: 300,
+    paced: true,
     databaseUrl,
     log: (line) => console.error(`bench load: ${line}`),
   });

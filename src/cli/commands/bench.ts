@@ -26,8 +26,9 @@ export const registerBench: RegisterCommand = (program: Command) => {
     .option('--drain-timeout <seconds>', 'longest wait for the queue to drain', positive('--drain-timeout'), 300)
     .option('--database-url <url>', 'PostgreSQL server for the server scenarios (a scratch database is created and dropped)')
     .option('--embedded-only', 'skip the server scenarios', false)
+    .option('--no-paced', 'skip the second run of each scenario, offered half the rate it sustained')
     .option('--json', 'print one JSON object', false)
-    .action(async (opts: { tickets: number; rate: number; concurrency: number; workerConcurrency: number; drainTimeout: number; databaseUrl?: string; embeddedOnly: boolean; json: boolean }) => {
+    .action(async (opts: { tickets: number; rate: number; concurrency: number; workerConcurrency: number; drainTimeout: number; databaseUrl?: string; embeddedOnly: boolean; paced: boolean; json: boolean }) => {
       const databaseUrl = opts.embeddedOnly ? undefined : (opts.databaseUrl ?? loadConfig().databaseUrl);
       const record = await runLoadBenchmark({
         tickets: Math.round(opts.tickets),
@@ -36,6 +37,7 @@ export const registerBench: RegisterCommand = (program: Command) => {
         workerConcurrency: Math.round(opts.workerConcurrency),
         drainTimeoutSeconds: opts.drainTimeout,
         databaseUrl,
+        paced: opts.paced,
         log: (line) => console.error(`bench load: ${line}`),
       });
       console.log(opts.json ? JSON.stringify(record) : formatLoad(record));
