@@ -1,4 +1,4 @@
-import { parse, protocol, type PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
 
 type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
 type RowDescriptionMessage = InstanceType<typeof protocol.messages.RowDescriptionMessage>;
@@ -113,25 +113,25 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
     return toResults<T>(res.messages, lite.parsers, options);
   };
 
-  const inTransaction = (tx: Transaction): PgliteClient => ({
+  // Inside `lite.transaction` the transaction lock is held: a statement takes only the query lock.
+  const inTransaction: PgliteClient = {
     query: (text, params, options) => lite._runExclusiveQuery(() => run(text, params, options)),
     transaction: () => {
-      void tx;
-      throw new Error('nested transactions use savepoints');
+      throw new Error('a transaction inside a transaction is a savepoint (drizzle issues it as SQL)');
     },
-  });
-
-  return {
-    query: async (text, params, options) => {
-      await lite.waitReady;
-      return lite._runExclusiveTransaction(() =>
-        lite._runExclusiveQuery(async () => {
-          const result = await run<never>(text, params, options);
-          await lite.syncToFs();
-          return result;
-        }),
-      );
-    },
-    transaction: (fn) => lite.transaction((tx) => fn(inTransaction(tx))),
   };
+
+  // Outside a transaction a statement waits for any running transaction, as PGlite's own `query` does.
+  async function query<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
+    await lite.waitReady;
+    return lite._runExclusiveTransaction(() =>
+      lite._runExclusiveQuery(async () => {
+        const result = await run<T>(text, params, options);
+        await lite.syncToFs();
+        return result;
+      }),
+    );
+  }
+
+  return { query, transaction: (fn) => lite.transaction(() => fn(inTransaction)) };
 }
