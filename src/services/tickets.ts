@@ -94,15 +94,15 @@ async function transition(ctx: Ctx, row: TicketRow, action: LifecycleAction): Pr
   return next;
 }
 
-/** Stores a message on a ticket and appends `message.created`. */
-async function insertMessage(
+/** The message row itself, and its `message.created` event. */
+async function insertMessageRow(
   ctx: Ctx,
   ticketId: string,
   input: MessageInput,
+  body: { text: string; html: string | null },
   author: { type: AuthorType; id: string | null },
-): Promise<{ message: Message; ticket: typeof tickets.$inferSelect }> {
-  const body = prepareBody(input);
-  const now = ctx.now();
+  now: Date,
+): Promise<Message> {
   const [row] = await ctx.db
     .insert(messages)
     .values({
@@ -118,6 +118,19 @@ async function insertMessage(
       createdAt: now,
     })
     .returning();
+  await appendEvent(ctx, 'message.created', ticketId, { messageId: row!.id, authorType: author.type, visibility: input.visibility });
+  return toMessage(row!);
+}
+
+/** Stores a message on a ticket, updates the ticket (last message, search) and appends `message.created`. */
+async function insertMessage(
+  ctx: Ctx,
+  ticketId: string,
+  input: MessageInput,
+  author: { type: AuthorType; id: string | null },
+): Promise<{ message: Message; ticket: typeof tickets.$inferSelect }> {
+  const body = prepareBody(input);
+  const now = ctx.now();
   // The ticket as it is after the message (no need to read it again).
   const [ticket] = await ctx.db
     .update(tickets)
@@ -129,8 +142,8 @@ async function insertMessage(
     })
     .where(eq(tickets.id, ticketId))
     .returning();
-  await appendEvent(ctx, 'message.created', ticketId, { messageId: row!.id, authorType: author.type, visibility: input.visibility });
-  return { message: toMessage(row!), ticket: ticket! };
+  const message = await insertMessageRow(ctx, ticketId, input, body, author, now);
+  return { message, ticket: ticket! };
 }
 
 /**
@@ -138,7 +151,7 @@ async function insertMessage(
  * is inserted with its SLA policy and due times (as `applySla` computes them). Call inside a transaction.
  */
 export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: boolean } = {}): Promise<{ ticket: Ticket; message: Message }> {
-  prepareBody(input.message); // refuse bad bodies before anything is written
+  const body = prepareBody(input.message); // refuse bad bodies before anything is written
   const customer = await resolveCustomerRef(ctx, input.customer);
   const now = ctx.now();
   const priority = input.priority ?? 'normal';
@@ -158,9 +171,11 @@ export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: 
         ...sla,
         tags: [...new Set(input.tags)],
         customerId: customer.id,
-        pageContext: input.pageContext ?? input.message.pageContext ?? null,
+        pageContext: input.message.pageContext ?? input.pageContext ?? null, // the message's page wins, as for later messages
         externalId: input.externalId ?? null,
-        search: sql`setweight(to_tsvector('english', ${input.subject}), 'A')`,
+        // Inserted as it is once its first message is added: searchable by subject and message.
+        search: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || to_tsvector('english', ${body.text.slice(0, SEARCH_CHARS)})`,
+        lastMessageAt: now,
         createdAt: now,
         updatedAt: now,
       })
@@ -168,8 +183,8 @@ export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: 
   );
   const ticketCtx: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
   await appendEvent(ctx, 'ticket.created', row!.id, { channel: input.channel, customerId: customer.id });
-  const { message, ticket } = await insertMessage(ticketCtx, row!.id, { ...input.message, visibility: 'public' }, { type: 'customer', id: customer.id });
-  return { ticket: toTicket(ticket), message };
+  const message = await insertMessageRow(ticketCtx, row!.id, { ...input.message, visibility: 'public' }, body, { type: 'customer', id: customer.id }, now);
+  return { ticket: toTicket(row!), message };
 }
 
 /**
