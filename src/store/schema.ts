@@ -40,14 +40,19 @@ const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'dat
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-export const workspaces = pgTable('workspaces', {
-  id: id(),
-  name: text('name').notNull(),
-  /** Signs the HTTP actions playbooks call on the workspace's own backend (HMAC-SHA256). */
-  signingSecret: text('signing_secret').notNull().default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
-  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
-  createdAt: createdAt(),
-});
+export const workspaces = pgTable(
+  'workspaces',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    /** Signs the HTTP actions playbooks call on the workspace's own backend (HMAC-SHA256). */
+    signingSecret: text('signing_secret').notNull().default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  // The widget finds its workspace by the public id in its <script> tag.
+  (t) => [uniqueIndex('workspaces_widget_public_id_uq').on(sql`(${t.settings} -> 'widget' ->> 'publicId')`)],
+);
 
 export const apiKeys = pgTable(
   'api_keys',

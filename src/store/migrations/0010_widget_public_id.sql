@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "workspaces_widget_public_id_uq" ON "workspaces" USING btree (("settings" -> 'widget' ->> 'publicId'));
