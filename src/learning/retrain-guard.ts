@@ -1,6 +1,6 @@
 /**
  * The pure part of background retraining: when a retrain is due, and the retrain itself judged on a window of
- * recent human labels. No database and no services, so that a worker thread ({@link ./retrain-thread.ts}) can
+ * recent human labels. No database and no services, so that a worker thread ({@link retrainInWorker}) can
  * import it cheaply.
  */
 import { IntentClassifier, type LabelledExample, type Recalibration } from '../nlp/intent/index.js';
