@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heldExamples, retrainDue, retrainWithGuard, trainedOnOf, type WindowLabel } from '../src/learning/retrain.js';
+import { retrainInWorker } from '../src/learning/retrain-thread.js';
 import { LearningSettingsSchema } from '../src/learning/thresholds.js';
 import { IntentClassifier, RECALIBRATION_MIN, recalibrated, type LabelledExample } from '../src/nlp/intent/index.js';
 
@@ -117,3 +118,34 @@ describe('recalibration of a promoted model', () => {
     expect(recalibrated({ slope: 2, intercept: 1, n: 100 }, 0.9)).toBe(0.9);
   });
 });
+
+describe('retrainInWorker', () => {
+  /** 270 examples (the window is at most a tenth of them). */
+  const all = ['first', 'second', 'third'].flatMap((k) => examples().map((e) => ({ ...e, text: `${e.text} (${k} time)` })));
+  const fresh = ['where is my parcel now', 'I want my money back', 'cannot log in to my account'];
+
+  it('retrains in a worker thread: the same outcome as in this thread, while this thread keeps running', async () => {
+    const window: WindowLabel[] = all.slice(-20).map((e) => ({ ...e, liveRight: false }));
+    const here = retrainWithGuard(all, window);
+    let ranMeanwhile = false;
+    setImmediate(() => {
+      ranMeanwhile = true;
+    });
+    const there = await retrainInWorker(all, window);
+    // a retrain computed in this thread would have finished before any queued callback ran
+    expect(ranMeanwhile).toBe(true);
+    expect(there.status).toBe('promoted');
+    if (there.status !== 'promoted' || here.status !== 'promoted') return;
+    expect({ ...there, model: null, seconds: 0 }).toEqual({ ...here, model: null, seconds: 0 });
+    expect(there.model.size).toBe(here.model.size);
+    for (const t of fresh) expect(there.model.predict(t)).toEqual(here.model.predict(t));
+  });
+
+  it('passes a rejection back, and fails when the worker fails', async () => {
+    const window: WindowLabel[] = examples(['refund']).slice(0, 25).map((e) => ({ ...e, label: 'shipping', liveRight: true }));
+    const r = await retrainInWorker([...all, ...window], window);
+    expect(r).toMatchObject({ status: 'rejected', before: 1, window: 25 });
+    await expect(retrainInWorker([], [])).rejects.toThrow(/at least one example/);
+  });
+});
+

@@ -4,90 +4,17 @@
  * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { IntentClassifier, type LabelledExample, type Recalibration } from '../nlp/intent/index.js';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/intent-port.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { labelledTickets } from '../services/training.js';
 import { decisions, events, models } from '../store/schema.js';
-import { getLearningSettings, type LearningSettings } from './thresholds.js';
+import { heldExamples, RETRAIN_WINDOW, retrainDue, type WindowLabel } from './retrain-guard.js';
+import { retrainInWorker } from './retrain-thread.js';
+import { getLearningSettings } from './thresholds.js';
 
-/** Recent human labels held out of a retrain to judge it. */
-export const RETRAIN_WINDOW = 200;
-/** Smallest window worth judging a retrain by; with fewer the retrain is promoted unjudged. */
-export const RETRAIN_WINDOW_MIN = 20;
-/** The window is at most this share of the labels (the retrain must still learn from most of them). */
-export const RETRAIN_WINDOW_SHARE = 0.1;
-/** Largest accuracy drop on the window a retrain may show before it is rejected. */
-export const RETRAIN_TOLERANCE = 0.02;
-
-/**
- * Whether a retrain is due: at least `retrainMinLabels` human labels arrived since the model was last
- * trained, and they grew the labels it was trained on by `retrainGrowth` (so a large model is not
- * retrained for every handful of labels).
- *
- * @example retrainDue(1200, 1000, settings) // true with the defaults (200 ≥ max(100, 0.2 × 1000))
- */
-export function retrainDue(labels: number, trainedOn: number, s: Pick<LearningSettings, 'retrainMinLabels' | 'retrainGrowth'>): boolean {
-  const fresh = labels - trainedOn;
-  return fresh >= s.retrainMinLabels && fresh >= s.retrainGrowth * trainedOn;
-}
-
-/** One label of the judging window and whether the live model got it right when the ticket arrived. */
-export interface WindowLabel extends LabelledExample {
-  /** The live model's top intent was this label when it first saw the ticket (prequential accuracy). */
-  liveRight: boolean;
-}
-
-export type RetrainOutcome =
-  | { status: 'promoted'; model: IntentClassifier; examples: number; window: number; before: number | null; after: number | null; recalibration: Recalibration | null; seconds: number }
-  | { status: 'rejected'; examples: number; window: number; before: number; after: number; seconds: number };
-
-/**
- * Retrains on `examples` (every label the model holds, oldest first; the latest copy of each window label is
- * held out) and judges it on the window: the newest of `recent` (oldest first), at most {@link RETRAIN_WINDOW}
- * and a tenth of the labels. It compares
- * the candidate's accuracy there against the live model's accuracy on the same tickets
- * when they arrived (a fair comparison: neither had seen the labels). A promoted candidate's confidences are
- * then recalibrated on the window ({@link IntentClassifier.recalibrate}: labels it never saw, so an overconfident
- * retrain comes down before it answers anyone and the thresholds keep meaning the same precision), and it learns
- * the window's labels online, so it holds every label. Pure and synchronous (CPU-bound: run it in a worker job).
- */
-export function retrainWithGuard(examples: LabelledExample[], recent: WindowLabel[], options: { tolerance?: number; minWindow?: number } = {}): RetrainOutcome {
-  const t0 = performance.now();
-  const window = recent.slice(-Math.min(RETRAIN_WINDOW, Math.floor(examples.length * RETRAIN_WINDOW_SHARE)));
-  const judged = window.length >= (options.minWindow ?? RETRAIN_WINDOW_MIN);
-  // hold out one copy of each window label, the latest (an earlier duplicate stays: the live model had it too)
-  const held = new Map<string, number>();
-  if (judged) for (const w of window) held.set(`${w.label}\u0000${w.text}`, (held.get(`${w.label}\u0000${w.text}`) ?? 0) + 1);
-  const train: LabelledExample[] = [];
-  for (let i = examples.length - 1; i >= 0; i--) {
-    const key = `${examples[i]!.label}\u0000${examples[i]!.text}`;
-    const n = held.get(key) ?? 0;
-    if (n > 0) held.set(key, n - 1);
-    else train.push(examples[i]!);
-  }
-  train.reverse();
-  const candidate = IntentClassifier.train(train.length ? train : examples);
-  let before: number | null = null;
-  let after: number | null = null;
-  if (judged) {
-    before = window.filter((w) => w.liveRight).length / window.length;
-    after = window.filter((w) => candidate.predict(w.text).topIntent === w.label).length / window.length;
-    if (after < before - (options.tolerance ?? RETRAIN_TOLERANCE)) {
-      return { status: 'rejected', examples: train.length, window: window.length, before, after, seconds: (performance.now() - t0) / 1000 };
-    }
-  }
-  const recalibration = judged ? candidate.recalibrate(window) : null;
-  if (judged) for (const w of window) candidate.update({ text: w.text, label: w.label });
-  return { status: 'promoted', model: candidate, examples: train.length + (judged ? window.length : 0), window: window.length, before, after, recalibration, seconds: (performance.now() - t0) / 1000 };
-}
-
-/** The labelled examples a classifier holds (its training set plus every label it learned online), oldest first. */
-export function heldExamples(model: IntentClassifier): LabelledExample[] {
-  const core = model.core;
-  return core.texts.map((text, i) => ({ text, label: core.labels[core.exLabel[i]!]! }));
-}
+export { heldExamples, RETRAIN_TOLERANCE, RETRAIN_WINDOW, RETRAIN_WINDOW_MIN, RETRAIN_WINDOW_SHARE, retrainDue, retrainWithGuard } from './retrain-guard.js';
+export type { RetrainOutcome, WindowLabel } from './retrain-guard.js';
 
 // ---- the product side: the sweep checks, the `retrain-intents` job retrains ----
 
@@ -159,14 +86,16 @@ export type RetrainResult =
  * label learned online since), judged by {@link retrainWithGuard} on the newest human labels. A promoted
  * model also learns the labels that arrived while it trained, and becomes the next version
  * (`model.retrained`); a rejected one is logged (`model.retrain_rejected`) and dropped. The `retrain-intents`
- * job runs this outside any transaction (training takes seconds to minutes).
+ * job runs this outside any transaction; the training runs in a worker thread ({@link retrainInWorker}), so the
+ * process keeps serving while it takes seconds to minutes.
  */
 export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): Promise<RetrainResult> {
   const current = await intentModels.get(ctx.workspaceId);
   if (!current) return { status: 'skipped', reason: 'the workspace has no intent model' };
   if (new Set(current.model.core.exLabel).size < 2) return { status: 'skipped', reason: 'the model holds fewer than two intents' };
   const window = await guardWindow(ctx);
-  const r = retrainWithGuard(heldExamples(current.model), window);
+  // in a worker thread: training takes seconds to minutes, and this process keeps serving meanwhile
+  const r = await retrainInWorker(heldExamples(current.model), window);
   if (r.status === 'rejected') {
     await appendEvent(ctx, 'model.retrain_rejected', null, { fromVersion: current.version, labels: current.model.size, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
     return { status: 'rejected', fromVersion: current.version, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds };

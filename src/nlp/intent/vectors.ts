@@ -90,3 +90,8 @@ export function loadWordVectors(): WordVectors | null {
 export function resetWordVectorsCache(value?: WordVectors | null): void {
   cached = value;
 }
+
+/** The word-vector source in force (`builtin`, a file path or `off`), e.g. to configure a worker thread alike. */
+export function wordVectorSource(): string {
+  return source;
+}

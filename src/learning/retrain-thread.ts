@@ -1,0 +1,58 @@
+/**
+ * Runs a retrain ({@link retrainWithGuard}) in a worker thread, so that the process that queued it keeps
+ * serving (on Banking77 a retrain takes 30 s to two minutes of one core). The examples and window go to the
+ * worker by structured clone; the promoted model comes back as its serialised bytes (transferred, not copied).
+ */
+import { Worker } from 'node:worker_threads';
+import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
+import { wordVectorSource } from '../nlp/intent/vectors.js';
+import type { RetrainOutcome, retrainWithGuard, WindowLabel } from './retrain-guard.js';
+
+/** What the worker gets. */
+export interface RetrainThreadInput {
+  examples: LabelledExample[];
+  window: WindowLabel[];
+  options: { tolerance?: number; minWindow?: number };
+  /** The word-vector source of this process, so that the worker's model reads the same vectors. */
+  wordVectors: string;
+}
+
+/** What the worker posts back: the outcome, a promoted model as bytes. */
+export type RetrainThreadOutput =
+  | (Omit<Extract<RetrainOutcome, { status: 'promoted' }>, 'model'> & { model: Uint8Array })
+  | Extract<RetrainOutcome, { status: 'rejected' }>;
+
+/**
+ * A worker on the script next to this module: the compiled `.js`, or when this module runs from its TypeScript
+ * source (tests, `tsx`) the `.ts` source, loaded through tsx's loader registered in the worker first.
+ */
+function startWorker(workerData: RetrainThreadInput): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./retrain-worker.js', import.meta.url), { workerData });
+  const script = new URL('./retrain-worker.ts', import.meta.url).href;
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { eval: true, workerData });
+}
+
+/**
+ * {@link retrainWithGuard} in a worker thread: the same outcome, without blocking this thread's event loop.
+ * Rejects when the worker fails (the `retrain-intents` job then fails and is retried like any job).
+ *
+ * @example const r = await retrainInWorker(heldExamples(model), window); if (r.status === 'promoted') r.model.predict('…')
+ */
+export function retrainInWorker(examples: LabelledExample[], window: WindowLabel[], options: RetrainThreadInput['options'] = {}): Promise<RetrainOutcome> {
+  const input: RetrainThreadInput = { examples, window, options, wordVectors: wordVectorSource() };
+  return new Promise<RetrainOutcome>((resolve, reject) => {
+    const worker = startWorker(input);
+    let settled = false;
+    worker.once('message', (out: RetrainThreadOutput) => {
+      settled = true;
+      resolve(out.status === 'promoted' ? { ...out, model: IntentClassifier.fromBuffer(out.model) } : out);
+    });
+    worker.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the retrain worker exited with code ${code} before answering`));
+    });
+  });
+}

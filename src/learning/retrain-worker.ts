@@ -1,0 +1,14 @@
+/**
+ * The worker thread of {@link retrainInWorker}: runs {@link retrainWithGuard} on the examples and window it is
+ * given and posts the outcome back, the promoted model as its serialised bytes.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { configureWordVectors } from '../nlp/intent/vectors.js';
+import { retrainWithGuard } from './retrain-guard.js';
+import type { RetrainThreadInput, RetrainThreadOutput } from './retrain-thread.js';
+
+const input = workerData as RetrainThreadInput;
+configureWordVectors(input.wordVectors);
+const r = retrainWithGuard(input.examples, input.window, input.options);
+const out: RetrainThreadOutput = r.status === 'promoted' ? { ...r, model: r.model.toBuffer() } : r;
+parentPort!.postMessage(out, out.status === 'promoted' ? [out.model.buffer as ArrayBuffer] : []);
