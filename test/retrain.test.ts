@@ -146,6 +146,8 @@ describe('retrainInWorker', () => {
     const r = await retrainInWorker([...all, ...window], window);
     expect(r).toMatchObject({ status: 'rejected', before: 1, window: 25 });
     await expect(retrainInWorker([], [])).rejects.toThrow(/at least one example/);
+    // A retrain that outlives its time is stopped, and fails.
+    await expect(retrainInWorker(all, [], {}, 1)).rejects.toThrow(/longer than/);
   });
 });
 

@@ -38,21 +38,29 @@ function startWorker(workerData: RetrainThreadInput): Worker {
  *
  * @example const r = await retrainInWorker(heldExamples(model), window); if (r.status === 'promoted') r.model.predict('…')
  */
-export function retrainInWorker(examples: LabelledExample[], window: WindowLabel[], options: RetrainThreadInput['options'] = {}): Promise<RetrainOutcome> {
+export function retrainInWorker(
+  examples: LabelledExample[],
+  window: WindowLabel[],
+  options: RetrainThreadInput['options'] = {},
+  /** A retrain still running after this long is stopped (its thread terminated) and fails. */
+  timeoutMs = 50 * 60_000,
+): Promise<RetrainOutcome> {
   const input: RetrainThreadInput = { examples, window, options, wordVectors: wordVectorSource() };
   return new Promise<RetrainOutcome>((resolve, reject) => {
     const worker = startWorker(input);
     let settled = false;
-    worker.once('message', (out: RetrainThreadOutput) => {
+    const settle = (fn: () => void) => {
+      if (settled) return;
       settled = true;
-      resolve(out.status === 'promoted' ? { ...out, model: IntentClassifier.fromBuffer(out.model) } : out);
-    });
-    worker.once('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the retrain worker exited with code ${code} before answering`));
-    });
+      clearTimeout(timer);
+      fn();
+    };
+    const timer = setTimeout(() => {
+      settle(() => reject(new Error(`the retrain took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)));
+      void worker.terminate();
+    }, timeoutMs);
+    worker.once('message', (out: RetrainThreadOutput) => settle(() => resolve(out.status === 'promoted' ? { ...out, model: IntentClassifier.fromBuffer(out.model) } : out)));
+    worker.once('error', (err) => settle(() => reject(err)));
+    worker.once('exit', (code) => settle(() => reject(new Error(`the retrain worker exited with code ${code} before answering`))));
   });
 }
