@@ -37,6 +37,7 @@ import { openDatabase, type Database } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 import { pruneRateLimits } from './server/rate-limit-store.js';
 import { storeIdempotentResponse, type IdempotencyClaim } from './services/idempotency.js';
+import { compactModels } from './services/models.js';
 
 /** Log redaction: secrets never reach the logs. */
 export const REDACT_PATHS = [
@@ -237,6 +238,7 @@ export class Deskmind {
     await pruneOutbox(this.database.db, this.now()).catch((err) => this.logger.warn({ err }, 'could not prune the outbox'));
     await pruneWebhookReceipts(this.database.db, this.now());
     await pruneRateLimits(this.database).catch((err) => this.logger.warn({ err }, 'could not prune rate-limit counters'));
+    await compactModels(this.database.db).catch((err) => this.logger.warn({ err }, 'could not compact old model versions'));
     const staleBefore = new Date(this.now().getTime() - 5 * 60_000);
     const stuck = await this.database.db
       .select({ id: tickets.id, workspaceId: tickets.workspaceId })

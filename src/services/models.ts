@@ -48,3 +48,22 @@ export async function loadModel(db: DbOrTx, workspaceId: string, kind: string, v
     .limit(1);
   return row ? { version: row.version, data: new Uint8Array(row.data), metrics: row.metrics, createdAt: row.createdAt } : null;
 }
+
+/** Versions of each model whose weights are kept (the older ones keep their metrics and dates only). */
+export const MODEL_VERSIONS_KEPT = 10;
+
+/**
+ * Drops the weights of all but the newest `keep` versions of every model (each human label stores a new
+ * online version; on Banking77 a version is about 12 MB). Rows stay, with their metrics and dates, for the
+ * learning-velocity history; only the latest version is ever loaded. Returns how many were compacted.
+ */
+export async function compactModels(db: DbOrTx, keep = MODEL_VERSIONS_KEPT): Promise<number> {
+  const rows = await db
+    .update(models)
+    .set({ data: Buffer.alloc(0) })
+    .where(
+      sql`octet_length(${models.data}) > 0 and ${models.version} <= (select max(x.version) from ${models} x where x.workspace_id = ${models.workspaceId} and x.kind = ${models.kind}) - ${keep}`,
+    )
+    .returning({ version: models.version });
+  return rows.length;
+}
