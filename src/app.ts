@@ -38,6 +38,7 @@ import { decisions, tickets, workspaces } from './store/schema.js';
 import { pruneRateLimits } from './server/rate-limit-store.js';
 import { storeIdempotentResponse, type IdempotencyClaim } from './services/idempotency.js';
 import { compactModels } from './services/models.js';
+import { assignQueued } from './routing/presence.js';
 
 /** Log redaction: secrets never reach the logs. */
 export const REDACT_PATHS = [
@@ -214,8 +215,8 @@ export class Deskmind {
   }
 
   /** Closes quiet resolved tickets, wakes snoozed ones, and re-queues new tickets whose pipeline never ran. */
-  async sweep(): Promise<{ closed: number; woken: number; requeued: number; escalated: number; breached: number }> {
-    const total = { closed: 0, woken: 0, requeued: 0, escalated: 0, breached: 0 };
+  async sweep(): Promise<{ closed: number; woken: number; requeued: number; escalated: number; breached: number; assigned: number }> {
+    const total = { closed: 0, woken: 0, requeued: 0, escalated: 0, breached: 0, assigned: 0 };
     const ws = await this.database.db.select({ id: workspaces.id }).from(workspaces);
     for (const { id } of ws) {
       const r = await this.tx(id, { type: 'system', id: null }, (ctx) => ticketOps.sweepLifecycle(ctx, { closeAfterHours: this.config.closeAfterHours }));
@@ -224,6 +225,8 @@ export class Deskmind {
       const sla = await this.tx(id, { type: 'system', id: null }, (ctx) => sweepSla(ctx, this.now()));
       total.escalated += sla.escalated;
       total.breached += sla.breached;
+      // Tickets waiting in a team queue go to agents who have room again.
+      total.assigned += (await this.tx(id, { type: 'system', id: null }, (ctx) => assignQueued(ctx))).length;
       // Autonomy thresholds move with the evidence, at most once a day.
       await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
       // Insights (topics, anomalies, bug reports) outside a transaction: tracker calls must not hold one open.

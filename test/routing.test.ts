@@ -368,6 +368,22 @@ describe.each(backends())('routing API on %s', (kind) => {
     expect(explained.body.why).toContain('Team Billing has no members.');
     expect((await other.call('GET', `/api/v1/tickets/${extra.body.ticket.id}/routing`)).status).toBe(404);
     expect((await other.call('POST', `/api/v1/agents/${stays.id}/presence`, { status: 'offline' })).status).toBe(404);
+
+    // Coming back online takes the ticket waiting in the team's queue, with an explanation.
+    const back = await ws.call('POST', `/api/v1/agents/${leaving.id}/presence`, { status: 'online' });
+    expect(back.body.assigned).toEqual([expect.objectContaining({ ticketId: extra.body.ticket.id, agentId: leaving.id, teamId: support.id })]);
+    const taken = await ws.call('GET', `/api/v1/tickets/${extra.body.ticket.id}`);
+    expect(taken.body.assigneeId).toBe(leaving.id);
+    expect(taken.body.timeline.filter((e: { type: string }) => e.type === 'ticket.routed').at(-1)).toMatchObject({ actorType: 'system', data: { reason: 'queue', agentId: leaving.id } });
+
+    // A ticket left in the queue (say, the only free agent was away) is assigned by the next sweep.
+    await ws.call('POST', `/api/v1/agents/${leaving.id}/presence`, { status: 'away' });
+    const waiting = await ws.call('POST', '/api/v1/tickets', { subject: 'Queued', message: { text: 'hello again' }, customer: { email: 'c10@x.example' } });
+    await ws.call('PATCH', `/api/v1/tickets/${waiting.body.ticket.id}`, { teamId: support.id });
+    expect((await t.desk.sweep()).assigned).toBe(0); // everyone online is full
+    await t.desk.database.executeSql(`update agents set status = 'online' where id = $1`, [leaving.id]);
+    expect((await t.desk.sweep()).assigned).toBe(1);
+    expect((await ws.call('GET', `/api/v1/tickets/${waiting.body.ticket.id}`)).body.assigneeId).toBe(leaving.id);
   });
 
   it('routes a handed-off ticket in the pipeline to the account owner, with the decision recorded', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { AgentStatus } from '../domain/enums.js';
 import type { Agent } from '../domain/schemas.js';
 import { updateAgent } from '../services/agents.js';
@@ -50,10 +50,61 @@ export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<
   return out;
 }
 
-/** Sets an agent's presence; going offline hands their open tickets back to their teams. Call inside a transaction. */
-export async function setPresence(ctx: Ctx, agentId: string, status: AgentStatus): Promise<{ agent: Agent; redistributed: Redistributed[] }> {
+/** Tickets one pass of `assignQueued` looks at. */
+const QUEUE_PASS = 100;
+
+/**
+ * Assigns tickets waiting in a team queue (a team, no assignee, new or open), oldest first, to agents who
+ * have room now: each goes through the router as usual (rules, skills, language, capacity, owners, the
+ * `autoAssign` setting) and gets a `ticket.routed` event (reason `queue`); a ticket nobody can take keeps
+ * waiting. Only the queues of `teamIds` when given. Runs when an agent comes online and on every sweep
+ * (an agent whose tickets were resolved has room again). Call inside a transaction.
+ */
+export async function assignQueued(ctx: Ctx, opts: { teamIds?: string[] } = {}): Promise<Redistributed[]> {
+  if (opts.teamIds && !opts.teamIds.length) return [];
+  const rows = await ctx.db
+    .select()
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.workspaceId, ctx.workspaceId),
+        isNull(tickets.assigneeId),
+        opts.teamIds ? inArray(tickets.teamId, opts.teamIds) : isNotNull(tickets.teamId),
+        inArray(tickets.status, [...REDISTRIBUTED_STATUSES]),
+      ),
+    )
+    .orderBy(asc(tickets.createdAt), asc(tickets.id))
+    .limit(QUEUE_PASS);
+  if (!rows.length) return [];
+  const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
+  if (!snapshot.settings.autoAssign || !snapshot.agents.some((a) => a.status === 'online' && a.load < a.capacity)) return [];
+  const facts = await loadTicketFacts(ctx.db, ctx.workspaceId, rows);
+  let agents = snapshot.agents;
+  const system: Ctx = { ...ctx, actor: systemActor };
+  const out: Redistributed[] = [];
+  for (const row of rows) {
+    const { facts: ticket, accountAttributes } = facts.get(row.id)!;
+    const decision = route({ ...snapshot, agents, ticket, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
+    if (!decision.agentId) continue;
+    const applied = await applyAssignment(system, row.id, assignActionOf(decision), { expectAssignee: null, reason: 'queue' });
+    if (!applied?.agentId) continue;
+    agents = recordAssignment(agents, applied.agentId, ctx.now());
+    out.push({ ticketId: row.id, teamId: applied.teamId, agentId: applied.agentId, why: applied.explanation.why });
+  }
+  return out;
+}
+
+/**
+ * Sets an agent's presence: going offline hands their open tickets back to their teams; coming online
+ * takes tickets waiting in their teams' queues. Call inside a transaction.
+ */
+export async function setPresence(ctx: Ctx, agentId: string, status: AgentStatus): Promise<{ agent: Agent; redistributed: Redistributed[]; assigned: Redistributed[] }> {
   const agent = await updateAgent(ctx, agentId, { status });
-  return { agent, redistributed: status === 'offline' ? await redistributeOnOffline(ctx, agentId) : [] };
+  return {
+    agent,
+    redistributed: status === 'offline' ? await redistributeOnOffline(ctx, agentId) : [],
+    assigned: status === 'online' ? await assignQueued(ctx, { teamIds: agent.teamIds }) : [],
+  };
 }
 
 /** How the router would route a ticket now, from scratch (ignoring its current team), changing nothing: for trying rules and settings. */

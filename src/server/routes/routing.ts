@@ -15,9 +15,12 @@ import { ADMIN, STAFF, ctxOf, principalOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const PresenceBody = z.object({ status: z.enum(AGENT_STATUSES) }).strict();
+const Reassigned = z.object({ ticketId: z.uuid(), teamId: z.uuid().nullable(), agentId: z.uuid().nullable(), why: z.string() });
 const PresenceReply = z.object({
   agent: AgentSchema,
-  redistributed: z.array(z.object({ ticketId: z.uuid(), teamId: z.uuid().nullable(), agentId: z.uuid().nullable(), why: z.string() })),
+  redistributed: z.array(Reassigned),
+  /** Tickets waiting in the agent's teams' queues that coming online assigned (to them or a teammate). */
+  assigned: z.array(Reassigned),
 });
 
 /** Routing rules and settings, the routing explanation of a ticket, and agent presence. */
@@ -52,7 +55,7 @@ export const routingRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
   // ── presence
   app.post('/agents/:id/presence', {
     config: { access: STAFF },
-    schema: { tags: ['agents'], summary: "Set an agent's presence; going offline hands their open tickets back to their teams (agents: own presence only)", params: Params, body: PresenceBody, response: { 200: PresenceReply } },
+    schema: { tags: ['agents'], summary: "Set an agent's presence; going offline hands their open tickets back to their teams, coming online takes tickets waiting in their teams' queues (agents: own presence only)", params: Params, body: PresenceBody, response: { 200: PresenceReply } },
   }, async (request) => {
     const principal = principalOf(request);
     const own = principal.kind === 'agent' && principal.agentId === request.params.id;
