@@ -89,7 +89,7 @@ describe('policies', () => {
   });
 
   it('gives a state: met, breached, minutes left', () => {
-    const due = { slaPolicy: 'P', firstResponseDueAt: at('2026-06-01T10:00:00Z'), resolutionDueAt: at('2026-06-02T10:00:00Z'), slaEscalatedAt: null, closedAt: null };
+    const due = { slaPolicy: 'P', firstResponseDueAt: at('2026-06-01T10:00:00Z'), resolutionDueAt: at('2026-06-02T10:00:00Z'), slaEscalatedAt: null, closedAt: null, slaPausedAt: null };
     const s = slaState({ ...due, firstResponseAt: null, resolvedAt: null }, at('2026-06-01T09:45:00Z'));
     expect(s.firstResponse).toEqual({ dueAt: due.firstResponseDueAt, met: false, breached: false, remainingMinutes: 15 });
     expect(slaState({ ...due, firstResponseAt: null, resolvedAt: null }, at('2026-06-01T10:30:00Z')).firstResponse).toMatchObject({ breached: true, remainingMinutes: -30 });
@@ -97,6 +97,9 @@ describe('policies', () => {
     expect(replied.firstResponse).toMatchObject({ met: true, breached: false, remainingMinutes: null });
     expect(replied.resolution).toMatchObject({ met: false, breached: true, remainingMinutes: null });
     expect(slaState({ ...due, firstResponseDueAt: null, resolutionDueAt: null, firstResponseAt: null, resolvedAt: null }, at('2026-06-01T00:00:00Z')).firstResponse).toEqual({ dueAt: null, met: false, breached: false, remainingMinutes: null });
+    // Paused (waiting on the customer) since 8:00 the next day: the resolution target stands as it was then.
+    const paused = slaState({ ...due, firstResponseAt: at('2026-06-01T09:50:00Z'), resolvedAt: null, slaPausedAt: at('2026-06-02T08:00:00Z') }, at('2026-06-03T00:00:00Z'));
+    expect(paused).toMatchObject({ pausedSince: at('2026-06-02T08:00:00Z'), resolution: { breached: false, remainingMinutes: 120 } });
   });
 });
 
@@ -150,6 +153,30 @@ describe.each(backends())('SLA on %s', (kind) => {
     expect((await other.call('GET', `/api/v1/tickets/${pro.id}/sla`)).status).toBe(404);
     // Resolve them so the next tests start from an empty queue.
     for (const id of [ent.id, pro.id, free.id]) expect((await ws.call('PATCH', `/api/v1/tickets/${id}`, { status: 'resolved' })).status).toBe(200);
+  });
+
+  it('pauses the resolution clock while the ticket waits on the customer', async () => {
+    clock.set(MONDAY_9);
+    const ent = await open(ws, 'ent', 'urgent'); // around the clock: resolution due at 13:00
+    clock.set(at('2026-06-01T09:05:00Z'));
+    await reply(ws, ent.id);
+    clock.set(at('2026-06-01T10:00:00Z'));
+    expect((await ws.call('PATCH', `/api/v1/tickets/${ent.id}`, { status: 'pending' })).status).toBe(200);
+    expect((await ws.call('GET', `/api/v1/tickets/${ent.id}/sla`)).body).toMatchObject({ pausedSince: '2026-06-01T10:00:00.000Z' });
+
+    // Long past the old due time, while waiting: no breach, and the target stands as it was at 10:00.
+    clock.set(at('2026-06-01T16:00:00Z'));
+    expect(await sweep(ws)).toEqual({ escalated: 0, breached: 0 });
+    expect((await ws.call('GET', `/api/v1/tickets/${ent.id}/sla`)).body.resolution).toMatchObject({ dueAt: '2026-06-01T13:00:00.000Z', breached: false, remainingMinutes: 180 });
+
+    // The customer answers at 16:00: the six hours of waiting move the due time to 19:00.
+    await t.desk.addMessage(ws.workspaceId, system, ent.id, { text: 'Still broken', visibility: 'public', attachments: [] }, { type: 'customer', id: null });
+    const resumed = (await ws.call('GET', `/api/v1/tickets/${ent.id}/sla`)).body;
+    expect(resumed).toMatchObject({ pausedSince: null, resolution: { dueAt: '2026-06-01T19:00:00.000Z', breached: false, remainingMinutes: 180 } });
+    // A later priority change keeps the waiting time: Enterprise high (8 h from 9:00) plus 6 h.
+    expect((await ws.call('PATCH', `/api/v1/tickets/${ent.id}`, { priority: 'high' })).status).toBe(200);
+    expect((await ws.call('GET', `/api/v1/tickets/${ent.id}/sla`)).body.resolution.dueAt).toBe('2026-06-01T23:00:00.000Z');
+    expect((await ws.call('PATCH', `/api/v1/tickets/${ent.id}`, { status: 'resolved' })).status).toBe(200);
   });
 
   it('escalates before the breach, re-routing away from an absent agent, then records the breach once', async () => {

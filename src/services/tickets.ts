@@ -12,7 +12,7 @@ import type {
   TicketPatch,
 } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
-import { slaTargets } from '../sla/state.js';
+import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets } from '../sla/state.js';
 import { accounts, agents, decisions, messages, teams, tickets } from '../store/schema.js';
 import type { Ctx } from './context.js';
 import { getCustomer, resolveCustomerRef } from './customers.js';
@@ -79,10 +79,14 @@ const lifecycleOf = (row: TicketRow): LifecycleState => ({
 
 /** Applies a lifecycle action to a locked ticket row: stores the new state and appends its events. */
 async function transition(ctx: Ctx, row: TicketRow, action: LifecycleAction): Promise<TicketRow> {
-  const { state, changed, reopened } = applyLifecycle(lifecycleOf(row), action, ctx.now());
-  const next = { ...row, ...state };
+  const now = ctx.now();
+  const { state, changed, reopened } = applyLifecycle(lifecycleOf(row), action, now);
+  // Waiting on the customer (pending, snoozed) pauses the resolution SLA; leaving it resumes it.
+  const waiting = (status: string) => SLA_PAUSED_STATUSES.includes(status);
+  const sla = !changed ? {} : waiting(state.status) && !waiting(row.status) ? pauseSla(row, now) : !waiting(state.status) && waiting(row.status) ? await resumeSla(ctx, row, now) : {};
+  const next = { ...row, ...state, ...sla };
   if (state !== lifecycleOf(row)) {
-    await ctx.db.update(tickets).set({ ...state, updatedAt: ctx.now() }).where(eq(tickets.id, row.id));
+    await ctx.db.update(tickets).set({ ...state, ...sla, updatedAt: now }).where(eq(tickets.id, row.id));
   }
   if (changed) {
     await appendEvent(ctx, 'ticket.status_changed', row.id, { from: row.status, to: state.status });

@@ -24,7 +24,8 @@ export async function slaCompliance(ctx: Ctx, range: { from?: string | undefined
   const frMet = sql`${tickets.firstResponseAt} <= ${tickets.firstResponseDueAt}`;
   const frBreached = sql`${tickets.firstResponseDueAt} < coalesce(${tickets.firstResponseAt}, ${at})`;
   const resMet = sql`${resolvedAt} <= ${tickets.resolutionDueAt}`;
-  const resBreached = sql`${tickets.resolutionDueAt} < coalesce(${resolvedAt}, ${at})`;
+  // A paused resolution clock (the ticket waits on the customer) stands where it stopped.
+  const resBreached = sql`${tickets.resolutionDueAt} < coalesce(${resolvedAt}, ${tickets.slaPausedAt}, ${at})`;
   const count = (cond: ReturnType<typeof sql>) => sql<number>`(count(*) filter (where ${cond}))::int`;
   const tier = sql<string>`coalesce(${accounts.tier}, ${settings.defaultTier})`;
   const rows = await ctx.db

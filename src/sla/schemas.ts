@@ -20,6 +20,8 @@ export const SlaStateSchema = z.object({
   firstResponse: SlaTargetStateSchema,
   resolution: SlaTargetStateSchema,
   escalatedAt: Timestamp.nullable(),
+  /** Since when the resolution clock is paused (the ticket waits on the customer: pending or snoozed), or null. */
+  pausedSince: Timestamp.nullable(),
 });
 export type SlaState = z.infer<typeof SlaStateSchema>;
 

@@ -4,14 +4,14 @@ import { notFound } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { accounts, customers, tickets } from '../store/schema.js';
-import { addBusinessMinutes } from './business-time.js';
+import { addBusinessMinutes, businessMinutesBetween } from './business-time.js';
 import type { SlaState, SlaTargetState } from './schemas.js';
 import { calendarOf, matchPolicy, slaOf } from './settings.js';
 
 /** The ticket fields the SLA reads. */
 export type SlaFields = Pick<
   typeof tickets.$inferSelect,
-  'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt' | 'firstResponseAt' | 'resolvedAt' | 'closedAt' | 'slaEscalatedAt'
+  'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt' | 'firstResponseAt' | 'resolvedAt' | 'closedAt' | 'slaEscalatedAt' | 'slaPausedAt'
 >;
 
 const MINUTE = 60_000;
@@ -30,15 +30,40 @@ export function targetState(dueAt: Date | null, doneAt: Date | null, now: Date):
 
 /**
  * A ticket's SLA at `now`: the first response is met by `firstResponseAt`, the resolution by `resolvedAt`
- * (or `closedAt` for a ticket closed without being resolved). Pure.
+ * (or `closedAt` for a ticket closed without being resolved). While the resolution clock is paused (the
+ * ticket waits on the customer) the resolution target stands as it was when the pause began. Pure.
  */
 export function slaState(ticket: SlaFields, now: Date): SlaState {
   return {
     policy: ticket.slaPolicy,
     firstResponse: targetState(ticket.firstResponseDueAt, ticket.firstResponseAt, now),
-    resolution: targetState(ticket.resolutionDueAt, ticket.resolvedAt ?? ticket.closedAt, now),
+    resolution: targetState(ticket.resolutionDueAt, ticket.resolvedAt ?? ticket.closedAt, ticket.slaPausedAt ?? now),
     escalatedAt: ticket.slaEscalatedAt,
+    pausedSince: ticket.slaPausedAt,
   };
+}
+
+/** Statuses in which a ticket waits on the customer: its resolution clock does not run. */
+export const SLA_PAUSED_STATUSES: readonly string[] = ['pending', 'snoozed'];
+
+type PauseFields = Pick<typeof tickets.$inferSelect, 'resolutionDueAt' | 'resolvedAt' | 'slaPausedAt' | 'slaPausedMinutes' | 'slaPolicy'>;
+
+/** The SLA fields of a ticket that starts waiting on the customer: its resolution clock pauses now. */
+export function pauseSla(row: PauseFields, now: Date): Partial<PauseFields> {
+  return row.resolutionDueAt && !row.resolvedAt && !row.slaPausedAt ? { slaPausedAt: now } : {};
+}
+
+/**
+ * The SLA fields of a ticket that stops waiting on the customer: the business minutes it waited (in its
+ * policy's calendar) are added to the paused total and its resolution due time moves by as much.
+ */
+export async function resumeSla(ctx: Ctx, row: PauseFields, now: Date): Promise<Partial<PauseFields>> {
+  if (!row.slaPausedAt) return {};
+  if (!row.resolutionDueAt) return { slaPausedAt: null };
+  const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
+  const calendar = calendarOf(settings, settings.policies.find((p) => p.name === row.slaPolicy) ?? null);
+  const minutes = Math.max(0, Math.round(businessMinutesBetween(row.slaPausedAt, now, calendar)));
+  return { slaPausedAt: null, slaPausedMinutes: row.slaPausedMinutes + minutes, resolutionDueAt: addBusinessMinutes(row.resolutionDueAt, minutes, calendar) };
 }
 
 /**
@@ -55,23 +80,30 @@ export async function applySla(ctx: Ctx, ticketId: string): Promise<SlaState> {
     .leftJoin(accounts, eq(accounts.id, customers.accountId))
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
   if (!row) throw notFound('Ticket', ticketId);
-  const set = await slaTargets(ctx, row.tier, row.ticket.priority, row.ticket.createdAt);
+  const set = await slaTargets(ctx, row.tier, row.ticket.priority, row.ticket.createdAt, row.ticket.slaPausedMinutes);
   await ctx.db.update(tickets).set(set).where(eq(tickets.id, ticketId));
   return slaState({ ...row.ticket, ...set }, ctx.now());
 }
 
 /**
  * The SLA policy and due times of a ticket of an account's `tier` (null: the workspace's default tier) and
- * `priority`, created at `createdAt` (what `applySla` stores; a new ticket is inserted with them).
+ * `priority`, created at `createdAt`, whose resolution clock was paused `pausedMinutes` business minutes so
+ * far (what `applySla` stores; a new ticket is inserted with them).
  */
-export async function slaTargets(ctx: Ctx, tier: string | null, priority: Priority, createdAt: Date): Promise<Pick<SlaFields, 'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt'>> {
+export async function slaTargets(
+  ctx: Ctx,
+  tier: string | null,
+  priority: Priority,
+  createdAt: Date,
+  pausedMinutes = 0,
+): Promise<Pick<SlaFields, 'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt'>> {
   const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
   const policy = matchPolicy(settings, tier ?? settings.defaultTier, priority);
   const calendar = calendarOf(settings, policy);
   return {
     slaPolicy: policy?.name ?? null,
     firstResponseDueAt: policy ? addBusinessMinutes(createdAt, policy.firstResponseMinutes, calendar) : null,
-    resolutionDueAt: policy ? addBusinessMinutes(createdAt, policy.resolutionMinutes, calendar) : null,
+    resolutionDueAt: policy ? addBusinessMinutes(createdAt, policy.resolutionMinutes + pausedMinutes, calendar) : null,
   };
 }
 

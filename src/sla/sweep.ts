@@ -33,10 +33,10 @@ interface Target {
   breachedAt: Date | null;
 }
 
-/** The targets still running on a ticket (not yet replied to / resolved). */
+/** The targets still running on a ticket (not yet replied to / resolved; the resolution clock not paused). */
 const runningTargets = (row: Row): Target[] => [
   ...(row.firstResponseDueAt && !row.firstResponseAt ? [{ kind: 'first_response' as const, dueAt: row.firstResponseDueAt, breachedAt: row.firstResponseBreachedAt }] : []),
-  ...(row.resolutionDueAt && !row.resolvedAt ? [{ kind: 'resolution' as const, dueAt: row.resolutionDueAt, breachedAt: row.resolutionBreachedAt }] : []),
+  ...(row.resolutionDueAt && !row.resolvedAt && !row.slaPausedAt ? [{ kind: 'resolution' as const, dueAt: row.resolutionDueAt, breachedAt: row.resolutionBreachedAt }] : []),
 ];
 
 /**

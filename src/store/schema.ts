@@ -200,6 +200,10 @@ export const tickets = pgTable(
     /** When each SLA target was first seen breached (each recorded once). */
     firstResponseBreachedAt: ts('first_response_breached_at'),
     resolutionBreachedAt: ts('resolution_breached_at'),
+    /** While the ticket waits on the customer (pending, snoozed) its resolution clock is paused since then. */
+    slaPausedAt: ts('sla_paused_at'),
+    /** Business minutes the resolution clock spent paused so far (added to the resolution target). */
+    slaPausedMinutes: integer('sla_paused_minutes').notNull().default(0),
   },
   (t) => [
     index('tickets_ws_created_idx').on(t.workspaceId, t.createdAt, t.id),
