@@ -244,6 +244,14 @@ run('console and widget in Chromium', () => {
     await console_.getByRole('button', { name: /Reset your password/ }).click();
     expect(await console_.getByLabel('CSS selector').first().inputValue()).toBe('a[href="/login"]');
     await shot(console_, '10-admin-kb-walkthrough');
+    // SLA policies are edited as a table, not as JSON.
+    await console_.getByRole('link', { name: 'SLA policies' }).click();
+    await console_.getByLabel('Pro resolution minutes', { exact: true }).fill('1500');
+    await console_.getByRole('button', { name: 'Save', exact: true }).click();
+    await console_.getByRole('status').filter({ hasText: 'SLA settings saved' }).waitFor();
+    const sla = await api('GET', '/sla/policies');
+    expect(sla.policies.find((p: { name: string }) => p.name === 'Pro')).toMatchObject({ resolutionMinutes: 1500, firstResponseMinutes: 240 });
+    await shot(console_, '10b-admin-sla');
 
     // A phone-sized screen still shows the queue.
     await console_.setViewportSize({ width: 390, height: 844 });
