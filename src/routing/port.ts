@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../store/db.js';
 import { agents, events, teamMembers, teams, tickets } from '../store/schema.js';
 import { getWorkspace } from '../services/workspaces.js';
@@ -26,36 +26,33 @@ export interface RoutingPort {
 
 /** Loads rules, teams with members, agents with their loads and last assignment time, and the routing settings. */
 export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Promise<RoutingSnapshot> {
-  const [rules, { teamRows, members }, agentRows, loads, lastAssigned, workspace] = await Promise.all([
+  const [rules, { teamRows, members }, agentRows, workspace] = await Promise.all([
     listRules(db, workspaceId),
     cachedConfig(workspaceId, 'teams', async () => {
       const teamRows = await db.select().from(teams).where(eq(teams.workspaceId, workspaceId));
       const members = teamRows.length ? await db.select().from(teamMembers).where(inArray(teamMembers.teamId, teamRows.map((t) => t.id))) : [];
       return { teamRows, members };
     }),
-    db.select().from(agents).where(eq(agents.workspaceId, workspaceId)),
-    db
-      .select({ agentId: tickets.assigneeId, n: sql<number>`count(*)::int` })
-      .from(tickets)
-      .where(and(eq(tickets.workspaceId, workspaceId), isNotNull(tickets.assigneeId), inArray(tickets.status, [...LOAD_STATUSES])))
-      .groupBy(tickets.assigneeId),
-    // Each agent's latest assignment, found walking the (workspace, type, id) index backwards from the newest
-    // event: the cost follows how long ago an agent was last assigned, not every assignment ever made.
+    // One statement: each agent with their load (tickets counting towards capacity, through the assignee
+    // index) and their latest assignment, found walking the (workspace, type, id) index of events backwards
+    // from the newest: the cost follows how long ago an agent was last assigned, not every assignment ever made.
     db
       .select({
-        agentId: agents.id,
-        at: sql<Date | string | null>`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed' and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
+        agent: agents,
+        load: sql<number>`(select count(*)::int from ${tickets} t where t.workspace_id = ${workspaceId} and t.assignee_id = "agents"."id" and t.status in (${sql.join(
+          LOAD_STATUSES.map((s) => sql`${s}`),
+          sql`, `,
+        )}))`,
+        lastAssignedAt: sql<Date | string | null>`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed' and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
       })
       .from(agents)
       .where(eq(agents.workspaceId, workspaceId)),
     getWorkspace(db, workspaceId),
   ]);
-  const loadOf = new Map(loads.map((l) => [l.agentId, Number(l.n)]));
-  const lastOf = new Map(lastAssigned.map((l) => [l.agentId, l.at ? new Date(l.at) : null]));
   return {
     rules,
     teams: teamRows.map((t) => ({ id: t.id, name: t.name, skills: t.skills, memberIds: members.filter((m) => m.teamId === t.id).map((m) => m.agentId) })),
-    agents: agentRows.map((a) => ({
+    agents: agentRows.map(({ agent: a, load, lastAssignedAt }) => ({
       id: a.id,
       name: a.name,
       skills: a.skills,
@@ -63,8 +60,8 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
       status: a.status,
       workingHours: a.workingHours ?? null,
       capacity: a.capacity,
-      load: loadOf.get(a.id) ?? 0,
-      lastAssignedAt: lastOf.get(a.id) ?? null,
+      load: Number(load ?? 0),
+      lastAssignedAt: lastAssignedAt ? new Date(lastAssignedAt) : null,
     })),
     settings: routingOf(workspace.settings),
   };
