@@ -7,8 +7,8 @@ import { getTicket } from '../services/tickets.js';
 import { tickets } from '../store/schema.js';
 import { applyAssignment, assignActionOf } from './apply.js';
 import { loadTicketFacts } from './facts.js';
-import { accountOwnerOf, loadRoutingSnapshot } from './port.js';
-import { recordAssignment, route, type RoutingAgent } from './router.js';
+import { accountOwnerOf, loadRoutingSnapshot, type RoutingSnapshot } from './port.js';
+import { recordAssignment, route } from './router.js';
 import type { RoutingDecision } from './schemas.js';
 
 /** Statuses of the tickets an agent going offline gives back (pending and snoozed ones wait for the customer). */
@@ -35,15 +35,30 @@ export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<
     .orderBy(asc(tickets.createdAt), asc(tickets.id));
   if (!rows.length) return [];
   const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
+  const agents = snapshot.agents.map((a) => (a.id === agentId ? { ...a, status: 'offline' as const } : a));
+  return routeEach(ctx, rows, { ...snapshot, agents }, { expectAssignee: agentId, reason: 'agent_offline', onlyToAnAgent: false });
+}
+
+/**
+ * Routes `rows` again one after another as the system, counting each assignment in the snapshot's agents
+ * before the next ticket; with `onlyToAnAgent`, a ticket nobody can take is left as it is.
+ */
+async function routeEach(
+  ctx: Ctx,
+  rows: (typeof tickets.$inferSelect)[],
+  snapshot: RoutingSnapshot,
+  opts: { expectAssignee: string | null; reason: string; onlyToAnAgent: boolean },
+): Promise<Redistributed[]> {
   const facts = await loadTicketFacts(ctx.db, ctx.workspaceId, rows);
-  let agents: RoutingAgent[] = snapshot.agents.map((a) => (a.id === agentId ? { ...a, status: 'offline' as const } : a));
+  let agents = snapshot.agents;
   const system: Ctx = { ...ctx, actor: systemActor };
   const out: Redistributed[] = [];
   for (const row of rows) {
     const { facts: ticket, accountAttributes } = facts.get(row.id)!;
     const decision = route({ ...snapshot, agents, ticket, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
-    const applied = await applyAssignment(system, row.id, assignActionOf(decision), { expectAssignee: agentId, reason: 'agent_offline' });
-    if (!applied) continue;
+    if (opts.onlyToAnAgent && !decision.agentId) continue;
+    const applied = await applyAssignment(system, row.id, assignActionOf(decision), { expectAssignee: opts.expectAssignee, reason: opts.reason });
+    if (!applied || (opts.onlyToAnAgent && !applied.agentId)) continue;
     agents = recordAssignment(agents, applied.agentId, ctx.now());
     out.push({ ticketId: row.id, teamId: applied.teamId, agentId: applied.agentId, why: applied.explanation.why });
   }
@@ -78,20 +93,7 @@ export async function assignQueued(ctx: Ctx, opts: { teamIds?: string[] } = {}):
   if (!rows.length) return [];
   const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
   if (!snapshot.settings.autoAssign || !snapshot.agents.some((a) => a.status === 'online' && a.load < a.capacity)) return [];
-  const facts = await loadTicketFacts(ctx.db, ctx.workspaceId, rows);
-  let agents = snapshot.agents;
-  const system: Ctx = { ...ctx, actor: systemActor };
-  const out: Redistributed[] = [];
-  for (const row of rows) {
-    const { facts: ticket, accountAttributes } = facts.get(row.id)!;
-    const decision = route({ ...snapshot, agents, ticket, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
-    if (!decision.agentId) continue;
-    const applied = await applyAssignment(system, row.id, assignActionOf(decision), { expectAssignee: null, reason: 'queue' });
-    if (!applied?.agentId) continue;
-    agents = recordAssignment(agents, applied.agentId, ctx.now());
-    out.push({ ticketId: row.id, teamId: applied.teamId, agentId: applied.agentId, why: applied.explanation.why });
-  }
-  return out;
+  return routeEach(ctx, rows, snapshot, { expectAssignee: null, reason: 'queue', onlyToAnAgent: true });
 }
 
 /**

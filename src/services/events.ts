@@ -14,7 +14,6 @@ export interface PendingEvent {
   actorId: string | null;
   data: Record<string, unknown>;
   createdAt: Date;
-  live: LiveEvent;
 }
 
 /**
@@ -29,16 +28,7 @@ export async function appendEvent(
   ticketId: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  const createdAt = ctx.now();
-  const live: LiveEvent = {
-    workspaceId: ctx.workspaceId,
-    ticketId,
-    type,
-    actorType: ctx.actor.type,
-    ...(type === 'message.created' ? { authorType: String(data.authorType ?? ''), visibility: String(data.visibility ?? '') } : {}),
-    at: createdAt.toISOString(),
-  };
-  const event: PendingEvent = { type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt, live };
+  const event: PendingEvent = { type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt: ctx.now() };
   if (ctx.eventBatch) ctx.eventBatch.push(event);
   else await writeEvents(ctx, [event]);
 }
@@ -60,7 +50,7 @@ export async function withEventBatch<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>):
  */
 async function writeEvents(ctx: Ctx, pending: PendingEvent[]): Promise<void> {
   if (!pending.length) return;
-  const notices = pending.map((e) => JSON.stringify(e.live));
+  const notices = pending.map((e) => JSON.stringify(liveEventOf(ctx.workspaceId, e)));
   const rows = await ctx.db
     .insert(events)
     .values(pending.map((e) => ({ workspaceId: ctx.workspaceId, ticketId: e.ticketId, type: e.type, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: e.createdAt })))
@@ -70,6 +60,18 @@ async function writeEvents(ctx: Ctx, pending: PendingEvent[]): Promise<void> {
     const row = rows[i]!;
     await fanOut(ctx, { id: row.id, type: e.type, ticketId: e.ticketId, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: row.createdAt }, endpoints);
   }
+}
+
+/** What the live bus says of an event: which ticket changed and how, never its content. */
+function liveEventOf(workspaceId: string, e: PendingEvent): LiveEvent {
+  return {
+    workspaceId,
+    ticketId: e.ticketId,
+    type: e.type,
+    actorType: e.actorType,
+    ...(e.type === 'message.created' ? { authorType: String(e.data.authorType ?? ''), visibility: String(e.data.visibility ?? '') } : {}),
+    at: e.createdAt.toISOString(),
+  };
 }
 
 /** The endpoints JSON as either driver returns it (parsed, or as text). */

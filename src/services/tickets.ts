@@ -11,6 +11,7 @@ import type {
   TicketListQuery,
   TicketPatch,
 } from '../domain/schemas.js';
+import { TicketSchema } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
 import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets } from '../sla/state.js';
 import { accounts, agents, decisions, messages, teams, tickets } from '../store/schema.js';
@@ -23,9 +24,11 @@ import { mapUnique } from './pg-errors.js';
 type TicketRow = typeof tickets.$inferSelect;
 const SEARCH_CHARS = 20_000;
 
+const TICKET_FIELDS = Object.keys(TicketSchema.shape) as (keyof Ticket)[];
+
+/** The ticket as the API shows it: the schema's fields only (not the SLA and search columns). */
 function toTicket(row: TicketRow): Ticket {
-  const { workspaceId: _w, search: _s, ...rest } = row;
-  return rest;
+  return Object.fromEntries(TICKET_FIELDS.map((k) => [k, row[k]])) as Ticket;
 }
 
 function toMessage(row: typeof messages.$inferSelect): Message {
@@ -80,12 +83,14 @@ const lifecycleOf = (row: TicketRow): LifecycleState => ({
 /** Applies a lifecycle action to a locked ticket row: stores the new state and appends its events. */
 async function transition(ctx: Ctx, row: TicketRow, action: LifecycleAction): Promise<TicketRow> {
   const now = ctx.now();
-  const { state, changed, reopened } = applyLifecycle(lifecycleOf(row), action, now);
+  const before = lifecycleOf(row);
+  const { state, changed, reopened } = applyLifecycle(before, action, now);
   // Waiting on the customer (pending, snoozed) pauses the resolution SLA; leaving it resumes it.
   const waiting = (status: string) => SLA_PAUSED_STATUSES.includes(status);
   const sla = !changed ? {} : waiting(state.status) && !waiting(row.status) ? pauseSla(row, now) : !waiting(state.status) && waiting(row.status) ? await resumeSla(ctx, row, now) : {};
   const next = { ...row, ...state, ...sla };
-  if (state !== lifecycleOf(row)) {
+  // applyLifecycle returns the same state when nothing changed: no write then.
+  if (state !== before) {
     await ctx.db.update(tickets).set({ ...state, ...sla, updatedAt: now }).where(eq(tickets.id, row.id));
   }
   if (changed) {

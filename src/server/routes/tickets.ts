@@ -39,6 +39,7 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
   }, async (request, reply) => {
     const principal = principalOf(request);
     const result = await desk.createTicket(principal.workspaceId, actorOf(principal), request.body, { idempotency: request.idempotency });
+    request.idempotency = null; // its response was stored with the ticket
     return reply.code(201).send(result);
   });
 
