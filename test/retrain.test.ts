@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { heldExamples, retrainDue, retrainWithGuard, trainedOnOf, type WindowLabel } from '../src/learning/retrain.js';
+import { heldExamples, retrainDue, retrainWithGuard, type WindowLabel } from '../src/learning/retrain-guard.js';
+import { trainedOnOf } from '../src/learning/retrain.js';
 import { retrainInWorker } from '../src/learning/retrain-thread.js';
 import { LearningSettingsSchema } from '../src/learning/thresholds.js';
 import { IntentClassifier, RECALIBRATION_MIN, recalibrated, type LabelledExample } from '../src/nlp/intent/index.js';

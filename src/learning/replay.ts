@@ -20,7 +20,7 @@ import { rng } from '../nlp/intent/model.js';
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { asksForHuman, decide, thresholdFor } from '../pipeline/policy.js';
-import { heldExamples, RETRAIN_WINDOW, retrainDue, retrainWithGuard, type WindowLabel } from './retrain.js';
+import { heldExamples, RETRAIN_WINDOW, retrainDue, retrainWithGuard, type WindowLabel } from './retrain-guard.js';
 import { LearningSettingsSchema, planThresholds, type ThresholdSample } from './thresholds.js';
 
 /** What the replay output says about how it was produced. */

@@ -13,8 +13,6 @@ import { heldExamples, RETRAIN_WINDOW, retrainDue, type WindowLabel } from './re
 import { retrainInWorker } from './retrain-thread.js';
 import { getLearningSettings } from './thresholds.js';
 
-export { heldExamples, RETRAIN_TOLERANCE, RETRAIN_WINDOW, RETRAIN_WINDOW_MIN, RETRAIN_WINDOW_SHARE, retrainDue, retrainWithGuard } from './retrain-guard.js';
-export type { RetrainOutcome, WindowLabel } from './retrain-guard.js';
 
 // ---- the product side: the sweep checks, the `retrain-intents` job retrains ----
 
