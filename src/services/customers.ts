@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type { Customer, CustomerInput, CustomerPatch, CustomerRef } from '../domain/schemas.js';
 import { customers } from '../store/schema.js';
@@ -37,6 +37,13 @@ export async function createCustomer(ctx: Ctx, input: CustomerInput): Promise<Cu
     ctx.db.insert(customers).values({ ...columns(input, accountId), workspaceId: ctx.workspaceId }).returning(),
   );
   return toCustomer(row!);
+}
+
+/** Customers by id (one statement); unknown ids are absent from the map. */
+export async function getCustomers(ctx: Ctx, ids: string[]): Promise<Map<string, Customer>> {
+  if (!ids.length) return new Map();
+  const rows = await ctx.db.select().from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), inArray(customers.id, [...new Set(ids)])));
+  return new Map(rows.map((r) => [r.id, toCustomer(r)]));
 }
 
 export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {

@@ -14,14 +14,13 @@ import type {
 import { TicketSchema } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
 import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets } from '../sla/state.js';
-import { accounts, agents, decisions, messages, teams, tickets } from '../store/schema.js';
+import { accounts, agents, decisions, messages, teams, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import type { Ctx } from './context.js';
-import { getCustomer, resolveCustomerRef } from './customers.js';
+import { getCustomer, getCustomers, resolveCustomerRef } from './customers.js';
 import { appendEvent, listTicketEvents } from './events.js';
 import { findActiveContent, htmlToText, sanitise } from './html.js';
 import { mapUnique } from './pg-errors.js';
 
-type TicketRow = typeof tickets.$inferSelect;
 const SEARCH_CHARS = 20_000;
 
 const TICKET_FIELDS = Object.keys(TicketSchema.shape) as (keyof Ticket)[];
@@ -66,7 +65,7 @@ export function prepareBody(input: Pick<MessageInput, 'text' | 'html'>, opts: { 
 }
 
 async function lockTicket(ctx: Ctx, id: string): Promise<TicketRow> {
-  const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id)).for('update');
+  const [row] = await ctx.db.select(ticketColumns).from(tickets).where(scope(ctx, id)).for('update');
   if (!row) throw notFound('Ticket', id);
   return row;
 }
@@ -137,7 +136,7 @@ async function insertMessage(
   ticketId: string,
   input: MessageInput,
   author: { type: AuthorType; id: string | null },
-): Promise<{ message: Message; ticket: typeof tickets.$inferSelect }> {
+): Promise<{ message: Message; ticket: TicketRow }> {
   const body = prepareBody(input);
   const now = ctx.now();
   // The ticket as it is after the message (no need to read it again).
@@ -150,7 +149,7 @@ async function insertMessage(
       ...(input.pageContext ? { pageContext: input.pageContext } : {}),
     })
     .where(eq(tickets.id, ticketId))
-    .returning();
+    .returning(ticketColumns);
   const message = await insertMessageRow(ctx, ticketId, input, body, author, now);
   return { message, ticket: ticket! };
 }
@@ -188,7 +187,7 @@ export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: 
         createdAt: now,
         updatedAt: now,
       })
-      .returning(),
+      .returning(ticketColumns),
   );
   const ticketCtx: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
   await appendEvent(ctx, 'ticket.created', row!.id, { channel: input.channel, customerId: customer.id });
@@ -273,24 +272,52 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch): Pr
     const snoozedUntil = patch.snoozedUntil ? new Date(patch.snoozedUntil) : null;
     row = await transition(ctx, row, { type: 'set_status', to: patch.status, snoozedUntil });
   }
-  const [fresh] = await ctx.db.select().from(tickets).where(eq(tickets.id, id));
+  const [fresh] = await ctx.db.select(ticketColumns).from(tickets).where(eq(tickets.id, id));
   return toTicket(fresh!);
 }
 
 export async function getTicket(ctx: Ctx, id: string): Promise<Ticket> {
-  const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id));
+  const [row] = await ctx.db.select(ticketColumns).from(tickets).where(scope(ctx, id));
   if (!row) throw notFound('Ticket', id);
   return toTicket(row);
 }
 
 /** A ticket with its customer and messages (what the pipeline reads; no timeline nor decision record). */
-export async function getTicketWithMessages(ctx: Ctx, id: string): Promise<{ ticket: Ticket; customer: Customer | null; messages: Message[] }> {
-  const ticket = await getTicket(ctx, id);
-  const [msgRows, customer] = await Promise.all([
-    ctx.db.select().from(messages).where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, id))).orderBy(asc(messages.createdAt), asc(messages.id)),
-    ticket.customerId ? getCustomer(ctx, ticket.customerId) : Promise.resolve(null),
+export async function getTicketWithMessages(ctx: Ctx, id: string): Promise<TicketWithMessages> {
+  const found = (await getTicketsWithMessages(ctx, [id])).get(id);
+  if (!found) throw notFound('Ticket', id);
+  return found;
+}
+
+export interface TicketWithMessages {
+  ticket: Ticket;
+  customer: Customer | null;
+  messages: Message[];
+}
+
+/** Tickets with their customers and messages, in three statements whatever their number; unknown ids are absent. */
+export async function getTicketsWithMessages(ctx: Ctx, ids: string[]): Promise<Map<string, TicketWithMessages>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await ctx.db.select(ticketColumns).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.id, unique)));
+  if (!rows.length) return new Map();
+  const [msgRows, customers] = await Promise.all([
+    ctx.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, ctx.workspaceId), inArray(messages.ticketId, rows.map((r) => r.id))))
+      .orderBy(asc(messages.createdAt), asc(messages.id)),
+    getCustomers(ctx, rows.flatMap((r) => (r.customerId ? [r.customerId] : []))),
   ]);
-  return { ticket, customer, messages: msgRows.map(toMessage) };
+  const byTicket = new Map<string, Message[]>();
+  for (const m of msgRows) {
+    const list = byTicket.get(m.ticketId) ?? [];
+    list.push(toMessage(m));
+    byTicket.set(m.ticketId, list);
+  }
+  return new Map(
+    rows.map((r) => [r.id, { ticket: toTicket(r), customer: r.customerId ? (customers.get(r.customerId) ?? null) : null, messages: byTicket.get(r.id) ?? [] }]),
+  );
 }
 
 /** A ticket with its customer, messages, timeline and decision record. */
