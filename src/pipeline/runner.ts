@@ -265,7 +265,7 @@ async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: Decide
         break;
       case 'assign':
         await flush();
-        await applyAssignment(ctx, ticketId, action as AssignAction, { expectAssignee: null });
+        await applyAssignment(ctx, ticketId, action as AssignAction, { expectAssignee: null, locked: row });
         break;
       case 'sync_account':
         await flush();
@@ -274,7 +274,7 @@ async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: Decide
       case 'draft': {
         await flush();
         const { ticket } = await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, assistant);
-        row = { ...row, status: ticket.status };
+        row = { ...row, ...ticket };
         await handOff('shadow_mode', 'the assistant drafted a reply for a human to approve');
         break;
       }

@@ -87,11 +87,10 @@ async function transition(ctx: Ctx, row: TicketRow, action: LifecycleAction): Pr
   // Waiting on the customer (pending, snoozed) pauses the resolution SLA; leaving it resumes it.
   const waiting = (status: string) => SLA_PAUSED_STATUSES.includes(status);
   const sla = !changed ? {} : waiting(state.status) && !waiting(row.status) ? pauseSla(row, now) : !waiting(state.status) && waiting(row.status) ? await resumeSla(ctx, row, now) : {};
-  const next = { ...row, ...state, ...sla };
   // applyLifecycle returns the same state when nothing changed: no write then.
-  if (state !== before) {
-    await ctx.db.update(tickets).set({ ...state, ...sla, updatedAt: now }).where(eq(tickets.id, row.id));
-  }
+  if (state === before) return row;
+  const next = { ...row, ...state, ...sla, updatedAt: now };
+  await ctx.db.update(tickets).set({ ...state, ...sla, updatedAt: now }).where(eq(tickets.id, row.id));
   if (changed) {
     await appendEvent(ctx, 'ticket.status_changed', row.id, { from: row.status, to: state.status });
     const extra: Partial<Record<string, EventType>> = { resolved: 'ticket.resolved', closed: 'ticket.closed' };
@@ -219,9 +218,12 @@ export async function addMessage(
   return { ticket: toTicket(ticket), message };
 }
 
-/** Changes a ticket's fields; a status change goes through the lifecycle state machine. */
-export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch): Promise<Ticket> {
-  let row = await lockTicket(ctx, id);
+/**
+ * Changes a ticket's fields; a status change goes through the lifecycle state machine. `locked`: the ticket's
+ * row as the caller locked it in this transaction (it is then not read again).
+ */
+export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch, opts: { locked?: TicketRow } = {}): Promise<Ticket> {
+  let row = opts.locked ?? (await lockTicket(ctx, id));
   if (row.status === 'closed') throw new DeskmindError('ticket_closed', 'A closed ticket cannot be changed');
   const set: Partial<typeof tickets.$inferInsert> = {};
   if (patch.assigneeId !== undefined && patch.assigneeId !== row.assigneeId) {
@@ -265,15 +267,16 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch): Pr
     await appendEvent(ctx, 'ticket.updated', id, { field: 'subject' });
   }
   if (Object.keys(set).length) {
-    await ctx.db.update(tickets).set({ ...set, updatedAt: ctx.now() }).where(eq(tickets.id, id));
+    set.updatedAt = ctx.now();
+    await ctx.db.update(tickets).set(set).where(eq(tickets.id, id));
     row = { ...row, ...set } as TicketRow;
   }
   if (patch.status) {
     const snoozedUntil = patch.snoozedUntil ? new Date(patch.snoozedUntil) : null;
     row = await transition(ctx, row, { type: 'set_status', to: patch.status, snoozedUntil });
   }
-  const [fresh] = await ctx.db.select(ticketColumns).from(tickets).where(eq(tickets.id, id));
-  return toTicket(fresh!);
+  // The row as written (every change above is tracked on it).
+  return toTicket(row);
 }
 
 export async function getTicket(ctx: Ctx, id: string): Promise<Ticket> {
