@@ -63,12 +63,14 @@ export function parseAllowList(entries: readonly string[]): AllowList {
     const entry = raw.trim().toLowerCase();
     if (!entry) continue;
     if (entry === '*') list.any = true;
-    else if (entry.includes('/')) {
-      if (!ipaddr.isValidCIDR(entry)) throw new Error(`Outbound allow-list: "${raw}" is not a valid CIDR range`);
+    else if (entry.includes('/') && ipaddr.isValidCIDR(entry)) {
       const [addr, bits] = ipaddr.parseCIDR(entry);
-      list.ranges.push([addr, bits]);
+      // ::ffff:a.b.c.d/n is the IPv4 range it carries (addresses are judged in their IPv4 form).
+      if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) list.ranges.push([(addr as ipaddr.IPv6).toIPv4Address(), bits - 96]);
+      else list.ranges.push([addr, bits]);
     } else if (isIP(hostOf(entry))) {
-      const addr = ipaddr.parse(hostOf(entry));
+      const parsed = ipaddr.parse(hostOf(entry));
+      const addr = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
       list.ranges.push([addr, addr.kind() === 'ipv4' ? 32 : 128]);
     } else if (/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(entry)) {
       if (entry.startsWith('*.')) list.suffixes.push(hostOf(entry.slice(1)));
@@ -91,7 +93,7 @@ export function addressProblem(address: string, allow: AllowList): string | null
   // ::ffff:a.b.c.d is judged (and allow-listed) as a.b.c.d.
   const addr: Address = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
   const range = addr.range();
-  if (range === 'unicast' || allow.any || allow.ranges.some((r) => inRange(addr, r)) || allow.ranges.some((r) => inRange(parsed, r))) return null;
+  if (range === 'unicast' || allow.any || allow.ranges.some((r) => inRange(addr, r))) return null;
   const label = RANGE_LABELS[range] ?? `special-purpose (${range})`;
   return `${label} address ${addr.toString()}`;
 }
