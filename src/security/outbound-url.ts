@@ -199,7 +199,8 @@ export function createOutboundGuard(opts: { allow: readonly string[]; resolve?: 
     },
   });
 
-  const guardedFetch = (async (input: string | URL, init?: RequestInit) => {
+  const guardedFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    if (input instanceof Request) throw new TypeError('the outbound guard takes a URL and options, not a Request');
     const url = typeof input === 'string' ? input : input.toString();
     const problem = urlProblem(url, allow);
     if (problem) throw new TypeError('fetch failed', { cause: new OutboundRefusedError(problem) });
