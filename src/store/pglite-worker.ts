@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
+import { concat } from './pglite-fast.js';
 
 /**
  * The worker thread that owns an embedded database (PGlite) for `pglite-thread.ts`. It runs protocol
@@ -58,11 +59,11 @@ async function main(): Promise<void> {
   const handle = async (req: WorkerRequest): Promise<WorkerReply> => {
     switch (req.kind) {
       case 'protocol': {
-        // `execProtocol` (not `execProtocolRaw`) so PGlite resets its per-call message list; errors stay in
-        // the bytes for the main thread to raise. Its `data` is a fresh copy of the backend's output.
-        const { data } = await lite.execProtocol(new Uint8Array(req.bytes), { syncToFs: req.sync, throwOnError: false });
-        const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
-        return { id: req.id, kind: 'done', bytes: whole.buffer as ArrayBuffer };
+        // The raw stream: PGlite neither parses the output here (the main thread does) nor keeps it.
+        const chunks: Uint8Array[] = [];
+        await lite.execProtocolRawStream(new Uint8Array(req.bytes), { syncToFs: req.sync, onRawData: (chunk) => chunks.push(chunk.slice()) });
+        const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks);
+        return { id: req.id, kind: 'done', bytes: bytes.buffer as ArrayBuffer };
       }
       case 'migrate':
         await migrate(drizzle(lite), { migrationsFolder: req.folder });
