@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Mutex, protocol, types, type QueryOptions, type Results } from '@electric-sql/pglite';
 import { statementRunner, type BackendMessage, type PgliteClient, type TypeHandlers } from './pglite-fast.js';
@@ -31,16 +28,15 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 const fromWorkerError = (e: WorkerError): Error => Object.assign(new Error(e.message), e.fields);
 
-/** Starts the worker: the compiled file, or from the TypeScript sources (tests) through tsx's loader. */
-function startWorker(init: WorkerInit): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./pglite-worker.js', here), { workerData: init });
-  const require = createRequire(here);
-  const tsxPackage = require.resolve('tsx/package.json');
-  const tsxApi = pathToFileURL(path.join(path.dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./pglite-worker.ts', here).href;
-  const code = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: init });
+/**
+ * The worker on the script next to this module: the compiled `.js`, or when this module runs from its
+ * TypeScript source (tests, `tsx`) the `.ts` source, loaded through tsx's loader registered in the worker
+ * first (as `learning/retrain-thread.ts` does).
+ */
+function startWorker(workerData: WorkerInit): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
+  const script = new URL('./pglite-worker.ts', import.meta.url).href;
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { eval: true, workerData });
 }
 
 /**
