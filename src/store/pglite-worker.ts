@@ -75,12 +75,17 @@ async function main(): Promise<void> {
   };
 
   // One request at a time, in arrival order (the main thread's locks already order them).
-  let queue: Promise<unknown> = Promise.resolve();
+  let queue: Promise<void> = Promise.resolve();
   port.on('message', (req: WorkerRequest) => {
-    queue = queue.then(() => handle(req)).then(
-      (reply) => port.postMessage(reply, reply.kind === 'done' && reply.bytes ? [reply.bytes] : []),
-      (err: unknown) => port.postMessage({ id: req.id, kind: 'error', error: toWorkerError(err) } satisfies WorkerReply),
-    );
+    queue = queue.then(async () => {
+      let reply: WorkerReply;
+      try {
+        reply = await handle(req);
+      } catch (err) {
+        reply = { id: req.id, kind: 'error', error: toWorkerError(err) };
+      }
+      port.postMessage(reply, reply.kind === 'done' && reply.bytes ? [reply.bytes] : []);
+    });
   });
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
 }
