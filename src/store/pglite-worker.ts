@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   const handle = async (req: WorkerRequest): Promise<WorkerReply> => {
     switch (req.kind) {
       case 'protocol': {
-        // The raw stream: PGlite neither parses the output here (the main thread does) nor keeps it.
+        // The raw stream: PGlite neither parses the output here (the main thread does) nor keeps it. (Its
+        // own query/exec, which the migrator uses, set their output handler themselves, so they still work.)
         const chunks: Uint8Array[] = [];
         await lite.execProtocolRawStream(new Uint8Array(req.bytes), { syncToFs: req.sync, onRawData: (chunk) => chunks.push(chunk.slice()) });
         const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks);
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
       case 'close':
         await lite.close();
         return { id: req.id, kind: 'done' };
+      default:
+        throw new Error(`unknown request ${JSON.stringify((req as { kind?: unknown }).kind)}`);
     }
   };
 
