@@ -26,8 +26,8 @@ const entries = {
   },
   pgliteThread: {
     env: 'DESKMIND_PGLITE_THREAD',
-    schema: z.stringbool().default(true),
-    description: 'Run the embedded database (PGlite) on its own worker thread, so SQL runs alongside the HTTP API and pipeline; false runs it on the main thread.',
+    schema: z.stringbool().default(false),
+    description: 'Run the embedded database (PGlite) on its own worker thread, so SQL runs alongside the HTTP API and pipeline (keeps the API responsive when the pipeline is overloaded, but is not faster overall on 2 cores); false runs it on the main thread.',
     sensitive: false,
   },
   host: {

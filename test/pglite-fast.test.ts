@@ -234,8 +234,8 @@ describe('PGlite on a worker thread', () => {
     }
   });
 
-  it('is on by default and turned off by DESKMIND_PGLITE_THREAD=false', () => {
-    expect(loadConfig({}, {}).pgliteThread).toBe(true);
-    expect(loadConfig({}, { DESKMIND_PGLITE_THREAD: 'false' }).pgliteThread).toBe(false);
+  it('is off by default and turned on by DESKMIND_PGLITE_THREAD=true', () => {
+    expect(loadConfig({}, {}).pgliteThread).toBe(false);
+    expect(loadConfig({}, { DESKMIND_PGLITE_THREAD: 'true' }).pgliteThread).toBe(true);
   });
 });

@@ -116,12 +116,12 @@ async function listenPostgres(url: string, channel: string, onPayload: (payload:
 /**
  * Opens the embedded database in `dataDir` (created if missing; in memory when undefined).
  * PGlite is a single session: the client's locks serialise queries and transactions, including the job queue's.
- * With `thread` (the default), PGlite runs on a worker thread (`pglite-thread.ts`), so SQL and this thread's
- * JavaScript overlap; without, in this thread.
+ * With `thread`, PGlite runs on a worker thread (`pglite-thread.ts`), so SQL and this thread's JavaScript
+ * overlap; by default, in this thread.
  */
 export async function openPglite(dataDir: string | undefined, opts: { thread?: boolean } = {}): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  if (opts.thread ?? true) return threadDatabase(await openPgliteThread(dataDir));
+  if (opts.thread) return threadDatabase(await openPgliteThread(dataDir));
   const lite = new PGlite(dataDir);
   await lite.waitReady;
   return pgliteDatabase(lite);
