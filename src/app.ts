@@ -24,6 +24,7 @@ import { pruneWebhookReceipts } from './integrations/receipts.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { runPipeline, runPipelineBatch, type RunnerDeps } from './pipeline/runner.js';
+import { vacuumDue } from './store/maintenance.js';
 import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import type { Actor, Ctx } from './services/context.js';
 import * as ticketOps from './services/tickets.js';
@@ -98,6 +99,7 @@ export class Deskmind {
   readonly outbound: OutboundGuard;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private vacuumTimer: NodeJS.Timeout | undefined;
   private outboxTimer: NodeJS.Timeout | undefined;
   private outboxRun: Promise<unknown> | null = null;
   private smtp: SmtpListener | null = null;
@@ -349,6 +351,21 @@ export class Deskmind {
       this.jobs.enqueueSweep().catch((err) => this.logger.warn({ err }, 'could not queue the sweep'));
     }, this.config.sweepIntervalSeconds * 1000);
     this.sweepTimer.unref();
+    // PGlite has no autovacuum: the process that owns it vacuums what needs it, one pass at a time.
+    if (this.database.kind === 'pglite' && this.config.embeddedVacuumSeconds > 0) {
+      const vacuumLater = () => {
+        this.vacuumTimer = setTimeout(() => {
+          vacuumDue(this.database)
+            .then((r) => this.logger.debug(r, 'embedded vacuum'))
+            .catch((err) => this.logger.warn({ err }, 'embedded vacuum failed'))
+            .finally(() => {
+              if (!this.closing) vacuumLater();
+            });
+        }, this.config.embeddedVacuumSeconds * 1000);
+        this.vacuumTimer.unref();
+      };
+      vacuumLater();
+    }
     const pollOutbox = () => {
       this.outboxTimer = setTimeout(() => {
         this.deliverOutbox()
@@ -365,6 +382,7 @@ export class Deskmind {
   async close(): Promise<void> {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.vacuumTimer) clearTimeout(this.vacuumTimer);
     if (this.outboxTimer) clearTimeout(this.outboxTimer);
     await this.smtp?.close().catch((err) => this.logger.warn({ err }, 'smtp listener did not stop cleanly'));
     await this.outboxRun?.catch(() => undefined);

@@ -84,6 +84,12 @@ const entries = {
     description: 'Pipeline jobs a worker process runs at once.',
     sensitive: false,
   },
+  embeddedVacuumSeconds: {
+    env: 'DESKMIND_EMBEDDED_VACUUM_SECONDS',
+    schema: z.coerce.number().int().min(0).default(10),
+    description: 'How often the embedded database (PGlite, which has no autovacuum) vacuums and analyzes the tables that need it; 0 turns it off.',
+    sensitive: false,
+  },
   sweepIntervalSeconds: {
     env: 'DESKMIND_SWEEP_INTERVAL_SECONDS',
     schema: z.coerce.number().int().min(1).default(60),
