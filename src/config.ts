@@ -248,6 +248,13 @@ const entries = {
     description: 'Longest wait for each enrichment source (CRM, billing, usage); past it the ticket goes on without that source.',
     sensitive: false,
   },
+  // ── ingest group commit ──
+  ingestGroupSize: {
+    env: 'DESKMIND_INGEST_GROUP_SIZE',
+    schema: z.coerce.number().int().min(1).max(1000).default(64),
+    description: 'Most tickets (`POST /tickets`) written together in one transaction: those that arrive while the previous group is being written. `1` writes each ticket alone.',
+    sensitive: false,
+  },
 } as const;
 
 type Entries = typeof entries;

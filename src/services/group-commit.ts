@@ -1,0 +1,75 @@
+/** What one member of a group gets back: its own value or its own error. */
+export type Outcome<O> = { ok: true; value: O } | { ok: false; error: unknown };
+
+/** Runs `fn` and captures its result or error as an outcome. */
+export async function settle<O>(fn: () => Promise<O>): Promise<Outcome<O>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+interface Waiting<I, O> {
+  input: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit without timers: the first call is written at once; calls that arrive while a group is being
+ * written wait and are written together as the next group (at most `maxSize` each). `write` receives the
+ * inputs of one group and returns one outcome per input, in the same order; each caller gets its own.
+ *
+ * @example
+ * const group = new GroupCommit({ maxSize: 64, write: (inputs) => writeAll(inputs) });
+ * const created = await group.submit(input);
+ */
+export class GroupCommit<I, O> {
+  private readonly waiting: Waiting<I, O>[] = [];
+  private writing = false;
+  private readonly maxSize: number;
+  private readonly write: (inputs: I[]) => Promise<Outcome<O>[]>;
+
+  constructor(opts: { maxSize: number; write: (inputs: I[]) => Promise<Outcome<O>[]> }) {
+    if (!Number.isInteger(opts.maxSize) || opts.maxSize < 1) throw new RangeError('GroupCommit: maxSize must be a positive integer');
+    this.maxSize = opts.maxSize;
+    this.write = opts.write;
+  }
+
+  /** Queues `input` and resolves with its own outcome once its group is written. */
+  submit(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.waiting.push({ input, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Calls waiting for their group (not counting the group being written). */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length) {
+        const group = this.waiting.splice(0, this.maxSize);
+        let outcomes: Outcome<O>[];
+        try {
+          outcomes = await this.write(group.map((w) => w.input));
+          if (outcomes.length !== group.length) throw new Error(`GroupCommit: ${outcomes.length} outcomes for ${group.length} inputs`);
+        } catch (error) {
+          outcomes = group.map(() => ({ ok: false, error }));
+        }
+        for (const [i, w] of group.entries()) {
+          const o = outcomes[i]!;
+          if (o.ok) w.resolve(o.value);
+          else w.reject(o.error);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
