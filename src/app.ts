@@ -111,6 +111,7 @@ export class Deskmind {
   private closing = false;
   /** Ticket creations written together (group commit); see `createTicket`. */
   private readonly ticketGroup: GroupCommit<TicketRequest, CreatedTicket>;
+  private ticketGroupFallbacks = 0;
 
   private constructor(
     readonly config: Config,
@@ -181,6 +182,11 @@ export class Deskmind {
     return this.config.ingestGroupSize > 1 ? this.ticketGroup.submit(request) : this.createTicketAlone(request);
   }
 
+  /** Ticket groups written so far: how many, the tickets they held, the largest, and how many fell back to one at a time. */
+  get ingestStats(): { groups: number; members: number; largest: number; fallbacks: number } {
+    return { ...this.ticketGroup.stats, fallbacks: this.ticketGroupFallbacks };
+  }
+
   /** One ticket in its own transaction. */
   private createTicketAlone(r: TicketRequest): Promise<CreatedTicket> {
     return this.tx(r.workspaceId, r.actor, async (txCtx) => {
@@ -211,6 +217,7 @@ export class Deskmind {
         outcomes.push({ ok: false, error });
       }
     }
+    if (!drafts.size) return outcomes as Outcome<CreatedTicket>[];
     try {
       const created = await this.database.db.transaction(async (tx) => {
         const byWorkspace = new Map<string, number[]>();
@@ -232,6 +239,7 @@ export class Deskmind {
       });
       for (const [i, c] of created) outcomes[i] = { ok: true, value: c };
     } catch (err) {
+      this.ticketGroupFallbacks++;
       this.logger.debug({ err, size: drafts.size }, 'ticket group failed; writing its tickets one at a time');
       for (const i of drafts.keys()) outcomes[i] = await settle(() => this.createTicketAlone(requests[i]!));
     }

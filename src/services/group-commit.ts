@@ -17,15 +17,19 @@ interface Waiting<I, O> {
 }
 
 /**
- * Group commit without timers: the first call is written at once; calls that arrive while a group is being
- * written wait and are written together as the next group (at most `maxSize` each). `write` receives the
- * inputs of one group and returns one outcome per input, in the same order; each caller gets its own.
+ * Group commit without timers: a group is the calls that arrived while the previous group was being written
+ * (at most `maxSize`). Nothing waits for more calls to come: a group starts at the end of the event-loop
+ * turn in which its first call arrived (`setImmediate`), so that the requests whose input was read in the
+ * same turn (a transaction on the embedded database holds the loop while it runs) join it. `write` receives
+ * the inputs of one group and returns one outcome per input, in the same order; each caller gets its own.
  *
  * @example
  * const group = new GroupCommit({ maxSize: 64, write: (inputs) => writeAll(inputs) });
  * const created = await group.submit(input);
  */
 export class GroupCommit<I, O> {
+  /** Groups written so far, the calls they held, and the largest group. */
+  readonly stats = { groups: 0, members: 0, largest: 0 };
   private readonly waiting: Waiting<I, O>[] = [];
   private writing = false;
   private readonly maxSize: number;
@@ -54,7 +58,11 @@ export class GroupCommit<I, O> {
     this.writing = true;
     try {
       while (this.waiting.length) {
+        await new Promise<void>((resolve) => setImmediate(resolve)); // the rest of this turn's arrivals
         const group = this.waiting.splice(0, this.maxSize);
+        this.stats.groups++;
+        this.stats.members += group.length;
+        this.stats.largest = Math.max(this.stats.largest, group.length);
         let outcomes: Outcome<O>[];
         try {
           outcomes = await this.write(group.map((w) => w.input));
