@@ -37,7 +37,7 @@ import { openDatabase, type Database } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 import { pruneRateLimits } from './server/rate-limit-store.js';
 import { storeIdempotentResponse, storeIdempotentResponses, type IdempotencyClaim } from './services/idempotency.js';
-import { GroupCommit, settle, type Outcome } from './services/group-commit.js';
+import { GroupCommit, powerOfTwoChunks, settle, type Outcome } from './services/group-commit.js';
 import { compactModels } from './services/models.js';
 import { assignQueued } from './routing/presence.js';
 
@@ -223,18 +223,22 @@ export class Deskmind {
         const byWorkspace = new Map<string, number[]>();
         for (const i of drafts.keys()) byWorkspace.set(requests[i]!.workspaceId, [...(byWorkspace.get(requests[i]!.workspaceId) ?? []), i]);
         const out = new Map<number, CreatedTicket>();
+        // In runs of 2^k tickets: a few statement shapes for the embedded database's statement cache.
         for (const [workspaceId, members] of byWorkspace) {
-          const ctx: Ctx = { db: tx, workspaceId, actor: requests[members[0]!]!.actor, now: this.now };
-          const results = await withEventBatch(ctx, (c) => ticketOps.createTickets(c, members.map((i) => drafts.get(i)!), { sla: true }));
-          members.forEach((i, k) => out.set(i, results[k]!));
+          for (const run of powerOfTwoChunks(members)) {
+            const ctx: Ctx = { db: tx, workspaceId, actor: requests[run[0]!]!.actor, now: this.now };
+            const results = await withEventBatch(ctx, (c) => ticketOps.createTickets(c, run.map((i) => drafts.get(i)!), { sla: true }));
+            run.forEach((i, k) => out.set(i, results[k]!));
+          }
         }
         const written = [...out];
         await this.jobs.enqueuePipelines(written.map(([i, c]) => ({ workspaceId: requests[i]!.workspaceId, ticketId: c.ticket.id, trigger: 'created' as const })), tx);
         // The responses retries with the same Idempotency-Key get, committed with the tickets.
-        await storeIdempotentResponses(tx, written.flatMap(([i, c]) => {
+        const responses = written.flatMap(([i, c]) => {
           const claim = requests[i]!.idempotency;
           return claim ? [{ claim, statusCode: 201, response: JSON.parse(JSON.stringify(c)) as unknown }] : [];
-        }));
+        });
+        for (const run of powerOfTwoChunks(responses)) await storeIdempotentResponses(tx, run);
         return out;
       });
       for (const [i, c] of created) outcomes[i] = { ok: true, value: c };

@@ -3,7 +3,7 @@
  * in one transaction, and each caller gets exactly its own result or error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GroupCommit, type Outcome } from '../src/services/group-commit.js';
+import { GroupCommit, padToPowerOfTwo, powerOfTwoChunks, type Outcome } from '../src/services/group-commit.js';
 import { slaTargets } from '../src/sla/state.js';
 import type { TicketCreate } from '../src/domain/schemas.js';
 import { TicketCreateSchema } from '../src/domain/schemas.js';
@@ -56,6 +56,17 @@ describe('GroupCommit', () => {
     const b = group.submit(2);
     expect(await a).toBe('down');
     expect(await b).toBe(4);
+  });
+
+  it('splits runs and pads lists to power-of-two lengths', () => {
+    const list = Array.from({ length: 50 }, (_, i) => i);
+    const chunks = powerOfTwoChunks(list);
+    expect(chunks.map((c) => c.length)).toEqual([32, 16, 2]);
+    expect(chunks.flat()).toEqual(list);
+    expect(powerOfTwoChunks([])).toEqual([]);
+    expect(padToPowerOfTwo(['a', 'b', 'c'])).toEqual(['a', 'b', 'c', 'a']);
+    expect(padToPowerOfTwo(['a'])).toEqual(['a']);
+    expect(padToPowerOfTwo([1, 2, 3, 4])).toEqual([1, 2, 3, 4]);
   });
 
   it('refuses a group size below 1', () => {

@@ -6,6 +6,7 @@ import { accounts, customers } from '../store/schema.js';
 import { findAccountByExternalId, getAccount } from './accounts.js';
 import type { Ctx } from './context.js';
 import { mapUnique } from './pg-errors.js';
+import { padToPowerOfTwo, powerOfTwoChunks } from './group-commit.js';
 
 const scope = (ctx: Ctx, id: string) => and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, id));
 
@@ -117,7 +118,8 @@ interface Person {
   fill: CustomerPatch;
 }
 
-const uniq = <T>(list: T[]) => [...new Set(list)];
+// Padded: a few `in (...)` list lengths, a few prepared statements (see powerOfTwoChunks).
+const uniq = <T>(list: T[]) => padToPowerOfTwo([...new Set(list)]);
 
 /**
  * `resolveCustomerRef` for many refs at once, as if they were resolved one after another: one read finds the
@@ -197,8 +199,11 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
       }
       return { id: randomUUID(), workspaceId: ctx.workspaceId, email: p.email, externalId: p.externalId, name: p.name, locale: p.locale, accountId, attributes: {} };
     });
-    const inserted = await mapUnique('A customer with this email or externalId', () => ctx.db.insert(customers).values(values).returning());
-    const byId = new Map(inserted.map((r) => [r.id, toCustomer(r)]));
+    const byId = new Map<string, Customer>();
+    for (const run of powerOfTwoChunks(values)) {
+      const inserted = await mapUnique('A customer with this email or externalId', () => ctx.db.insert(customers).values(run).returning());
+      for (const r of inserted) byId.set(r.id, toCustomer(r));
+    }
     fresh.forEach((p, i) => {
       p.stored = byId.get(values[i]!.id)!;
       p.fill = {}; // its fields were inserted as they are

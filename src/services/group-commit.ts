@@ -81,3 +81,26 @@ export class GroupCommit<I, O> {
     }
   }
 }
+
+/**
+ * Splits `list` into runs whose lengths are powers of two, largest first (50 → 32, 16, 2). A multi-row
+ * statement's SQL text depends on its row count; keeping counts to a few sizes keeps the embedded
+ * database's prepared-statement cache from filling with one statement per group size.
+ */
+export function powerOfTwoChunks<T>(list: T[]): T[][] {
+  const chunks: T[][] = [];
+  let at = 0;
+  while (at < list.length) {
+    const size = 2 ** Math.floor(Math.log2(list.length - at));
+    chunks.push(list.slice(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
+
+/** `list` padded to a power-of-two length by repeating its first item (for `in (...)` lists; see `powerOfTwoChunks`). */
+export function padToPowerOfTwo<T>(list: T[]): T[] {
+  if (list.length < 2) return list;
+  const size = 2 ** Math.ceil(Math.log2(list.length));
+  return [...list, ...Array.from({ length: size - list.length }, () => list[0]!)];
+}

@@ -22,6 +22,7 @@ import { getCustomer, resolveCustomerRef, resolveCustomerRefs } from './customer
 import { appendEvent, listTicketEvents } from './events.js';
 import { findActiveContent, htmlToText, sanitise } from './html.js';
 import { mapUnique } from './pg-errors.js';
+import { padToPowerOfTwo } from './group-commit.js';
 
 type TicketRow = typeof tickets.$inferSelect;
 const SEARCH_CHARS = 20_000;
@@ -224,7 +225,7 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
   const now = ctx.now();
   let slas: object[] = drafts.map(() => ({}));
   if (opts.sla) {
-    const accountIds = [...new Set(people.flatMap((c) => (c.accountId ? [c.accountId] : [])))];
+    const accountIds = padToPowerOfTwo([...new Set(people.flatMap((c) => (c.accountId ? [c.accountId] : [])))]);
     const tiers = new Map(
       (accountIds.length ? await ctx.db.select({ id: accounts.id, tier: accounts.tier }).from(accounts).where(inArray(accounts.id, accountIds)) : []).map((a) => [a.id, a.tier]),
     );
