@@ -83,7 +83,7 @@ const uptime = (() => {
     return null;
   }
 })();
-const runs = [];
+const runs: ({ round: number } & Awaited<ReturnType<typeof run>>)[] = [];
 for (let r = 0; r < rounds; r++) {
   // Alternate the order so that neither setting always runs on a warmer (or busier) machine.
   for (const groupSize of r % 2 === 0 ? [1, 64] : [64, 1]) {

@@ -108,7 +108,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       const account = ACCOUNTS[c % 3];
       return {
         subject: `Concurrent ${kind} ${i}`,
-        priority: PRIORITIES[i % 4],
+        priority: PRIORITIES[i % 4]!,
         tags: [`n${i}`],
         message: { text: `Message number ${i}: the export of report ${i} fails.` },
         customer: { email: `group-${c}@${kind}.example`, name: `Customer ${c}`, ...(account ? { accountExternalId: account } : {}) },
