@@ -22,7 +22,7 @@ import { pruneUsage } from './integrations/usage.js';
 import { pruneWebhookReceipts } from './integrations/receipts.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
-import { runPipeline } from './pipeline/runner.js';
+import { runPipeline, runPipelineBatch, type RunnerDeps } from './pipeline/runner.js';
 import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import type { Actor, Ctx } from './services/context.js';
 import * as ticketOps from './services/tickets.js';
@@ -267,9 +267,13 @@ export class Deskmind {
     }
   }
 
+  private runnerDeps(): RunnerDeps {
+    return { database: this.database, ports: this.ports, now: this.now };
+  }
+
   /** Runs the pipeline now, in this process (used by jobs, `replay` and tests). */
   runPipeline(workspaceId: string, ticketId: string, trigger: PipelineTrigger, runId: string = randomUUID()) {
-    return runPipeline({ database: this.database, ports: this.ports, now: this.now }, workspaceId, ticketId, trigger, runId);
+    return runPipeline(this.runnerDeps(), workspaceId, ticketId, trigger, runId);
   }
 
   /** Learns from a ticket's human intent label now (the `learn-label` job calls this). */
@@ -289,7 +293,7 @@ export class Deskmind {
 
   /** Decides a ticket again with today's models and settings, without changing anything (replay). */
   replayDecision(workspaceId: string, ticketId: string) {
-    return runPipeline({ database: this.database, ports: this.ports, now: this.now }, workspaceId, ticketId, 'replay', `replay-${randomUUID()}`, { dryRun: true });
+    return runPipeline(this.runnerDeps(), workspaceId, ticketId, 'replay', `replay-${randomUUID()}`, { dryRun: true });
   }
 
   /** Closes quiet resolved tickets, wakes snoozed ones, and re-queues new tickets whose pipeline never ran. */
@@ -395,8 +399,9 @@ export class Deskmind {
   async startWorker(): Promise<void> {
     if (this.workerStarted) return;
     this.workerStarted = true;
-    await this.jobs.work(pipelineJob, { concurrency: this.config.workerConcurrency, batchSize: PIPELINE_BATCH_SIZE }, async (job) => {
-      await this.runPipeline(job.workspaceId, job.ticketId, job.trigger, job.runId);
+    await this.jobs.workBatch(pipelineJob, { concurrency: this.config.workerConcurrency, batchSize: PIPELINE_BATCH_SIZE }, async (jobs) => {
+      const runs = await runPipelineBatch(this.runnerDeps(), jobs.map((j) => j.data));
+      return runs.map((r) => (r instanceof Error ? r : null));
     });
     await this.jobs.work(learnJob, { concurrency: 1 }, async (job) => {
       const outcome = await this.learn(job.workspaceId, job.ticketId);

@@ -235,7 +235,7 @@ describe('route stage', () => {
   const noPorts = {} as Parameters<typeof routeStage.run>[2];
   it('routes only tickets going to a human, and never re-routes an assigned one', async () => {
     expect((await routeStage.run(input, { decide: { result: { decision: 'resolve' } } }, noPorts)).result).toEqual({ skipped: 'not handed to a human' });
-    const consulted = { ...noPorts, routing: { load: async () => { throw new Error('routing consulted'); } } } as typeof noPorts;
+    const consulted = { ...noPorts, routing: { snapshot: async () => { throw new Error('routing consulted'); }, accountOwner: async () => null } } as typeof noPorts;
     await expect(routeStage.run(input, { decide: { result: { decision: 'hand_off' } } }, consulted)).rejects.toThrow('routing consulted');
     const assigned = { ...input, ticket: { assigneeId: 'someone' } } as unknown as typeof input;
     expect((await routeStage.run(assigned, { decide: { result: { decision: 'draft' } } }, noPorts)).result).toMatchObject({ skipped: 'already assigned' });
@@ -421,10 +421,10 @@ describe.each(backends())('routing API on %s', (kind) => {
     expect((await ws.call('GET', `/api/v1/tickets/${second.body.ticket.id}`)).body).toMatchObject({ teamId: vip.id, assigneeId: null });
     // The owner is found by agent id too, never across workspaces.
     const port = dbRoutingPort(t.desk.database);
-    expect((await port.load(ws.workspaceId, { attributes: { ownerAgentId: member.id } })).accountOwnerId).toBe(member.id);
-    expect((await port.load(other.workspaceId, { attributes: { ownerAgentId: member.id, ownerEmail: 'member@acme.example' } })).accountOwnerId).toBeNull();
-    const loaded = await port.load(ws.workspaceId, null);
-    expect(loaded.accountOwnerId).toBeNull();
+    expect(await port.accountOwner(ws.workspaceId, { attributes: { ownerAgentId: member.id } })).toBe(member.id);
+    expect(await port.accountOwner(other.workspaceId, { attributes: { ownerAgentId: member.id, ownerEmail: 'member@acme.example' } })).toBeNull();
+    expect(await port.accountOwner(ws.workspaceId, null)).toBeNull();
+    const loaded = await port.snapshot(ws.workspaceId);
     expect(loaded.agents.find((a) => a.id === csm.id)).toMatchObject({ load: 1, capacity: 1, lastAssignedAt: clock.now() });
     expect(loaded.rules.map((r) => r.name)).toEqual(['Enterprise owners']);
   });

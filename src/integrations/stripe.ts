@@ -5,7 +5,7 @@
  * signature timestamp is a replay and refused, while Stripe's own redelivery (signed afresh) is
  * acknowledged without being applied twice.
  */
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../pipeline/enrichment.js';
@@ -384,15 +384,17 @@ export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: Stri
 
 /** The billing customer of an account, or of a person by email (the most recently updated one). */
 export async function findBilling(ctx: Pick<Ctx, 'db' | 'workspaceId'>, accountId: string | null, email: string | null): Promise<BillingRow | null> {
-  if (accountId) {
-    const [row] = await ctx.db.select().from(billingCustomers).where(and(eq(billingCustomers.workspaceId, ctx.workspaceId), eq(billingCustomers.accountId, accountId))).orderBy(desc(billingCustomers.updatedAt)).limit(1);
-    if (row) return row;
-  }
-  if (email) {
-    const [row] = await ctx.db.select().from(billingCustomers).where(and(eq(billingCustomers.workspaceId, ctx.workspaceId), eq(billingCustomers.email, email.toLowerCase()))).orderBy(desc(billingCustomers.updatedAt)).limit(1);
-    if (row) return row;
-  }
-  return null;
+  if (!accountId && !email) return null;
+  // One statement: the account's newest billing row, else the email's.
+  const byAccount = accountId ? eq(billingCustomers.accountId, accountId) : undefined;
+  const byEmail = email ? eq(billingCustomers.email, email.toLowerCase()) : undefined;
+  const [row] = await ctx.db
+    .select()
+    .from(billingCustomers)
+    .where(and(eq(billingCustomers.workspaceId, ctx.workspaceId), or(byAccount, byEmail)))
+    .orderBy(...(byAccount ? [sql`(${byAccount}) is not true`] : []), desc(billingCustomers.updatedAt))
+    .limit(1);
+  return row ?? null;
 }
 
 /**

@@ -133,36 +133,51 @@ export class JobQueue {
   }
 
   /**
-   * Runs `handler` for each job of a definition, validating the payload first. Each of the `concurrency`
-   * loops fetches up to `batchSize` jobs at a time and runs them one after another: pg-boss waits out the
-   * polling interval after a fetch that finished early, so one job per fetch would cap a loop at two jobs a
-   * second. A job whose handler fails is failed (and retried) alone; the others of its batch complete.
+   * Runs `handler` for each job of a definition, validating the payload first (one after another within
+   * each batch the loops fetch; see `workBatch`).
    */
   async work<S extends z.ZodType>(
     def: JobDefinition<S>,
     opts: { concurrency: number; batchSize?: number; pollingIntervalSeconds?: number },
     handler: (payload: z.infer<S>, jobId: string) => Promise<void>,
   ): Promise<void> {
+    await this.workBatch(def, opts, async (jobs) => {
+      const failures: (Error | null)[] = [];
+      for (const job of jobs) failures.push(await handler(job.data, job.id).then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+      return failures;
+    });
+  }
+
+  /**
+   * Runs `handler` on the jobs of a definition a batch at a time, validating the payloads first (an invalid
+   * one is dropped). Each of the `concurrency` loops fetches up to `batchSize` jobs at a time: pg-boss waits
+   * out the polling interval after a fetch that finished early, so one job per fetch would cap a loop at two
+   * jobs a second. The handler returns each job's error, or null: a job that failed is failed (and retried)
+   * alone; the others of its batch complete.
+   */
+  async workBatch<S extends z.ZodType>(
+    def: JobDefinition<S>,
+    opts: { concurrency: number; batchSize?: number; pollingIntervalSeconds?: number },
+    handler: (jobs: { id: string; data: z.infer<S> }[]) => Promise<(Error | null)[]>,
+  ): Promise<void> {
     for (let i = 0; i < opts.concurrency; i++) {
       await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
+        const valid: { id: string; data: z.infer<S> }[] = [];
         for (const job of jobs) {
           const parsed = def.payload.safeParse(job.data);
-          if (!parsed.success) {
-            this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
-            continue;
-          }
-          if (jobs.length === 1) {
-            await handler(parsed.data, job.id);
-            continue;
-          }
-          try {
-            await handler(parsed.data, job.id);
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            this.logger.warn({ err, job: job.id, queue: def.name }, 'job failed');
-            // The batch's completion only touches jobs still active, so this one stays failed (and is retried).
-            await this.boss.fail(def.name, job.id, { message });
-          }
+          if (parsed.success) valid.push({ id: job.id, data: parsed.data });
+          else this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
+        }
+        if (!valid.length) return;
+        const failures = await handler(valid);
+        // A batch of one fails through pg-boss itself.
+        if (jobs.length === 1 && failures[0]) throw failures[0];
+        for (const [k, err] of failures.entries()) {
+          if (!err) continue;
+          const job = valid[k]!;
+          this.logger.warn({ err, job: job.id, queue: def.name }, 'job failed');
+          // The batch's completion only touches jobs still active, so this one stays failed (and is retried).
+          await this.boss.fail(def.name, job.id, { message: err.message });
         }
       });
     }

@@ -6,7 +6,7 @@ import { Deskmind, createLogger } from '../app.js';
 import { childEnvironment, loadConfig } from '../config.js';
 import { seedDemo } from '../demo/seed.js';
 import { openPglite, type Database } from '../store/db.js';
-import { freePort, peakRss, runDeskmind, startDeskmind, waitReady, type DeskmindProcess } from './processes.js';
+import { cpuTimeMs, freePort, peakRss, runDeskmind, startDeskmind, waitReady, type DeskmindProcess } from './processes.js';
 
 /** One load scenario: where the data lives and how many worker processes drain the queue. */
 export interface LoadScenario {
@@ -52,6 +52,8 @@ export interface LoadResult {
   /** From the ticket's creation to the end of its first pipeline run (its decision record). */
   decisionLatencyMs: { p50: number; p99: number; max: number };
   peakRssMb: Record<string, number | null>;
+  /** CPU time each process spent per accepted ticket during the measured load (user + system, ms): what a ticket costs, whatever else runs on the machine. */
+  cpuMsPerTicket: Record<string, number | null>;
   seconds: number;
 }
 
@@ -251,13 +253,17 @@ export async function runScenario(scenario: LoadScenario, opts: LoadOptions): Pr
     await drain(url, apiKey, warm.ids, 60);
 
     log(`${scenario.name}: ${opts.tickets} tickets at ${opts.rate}/s`);
+    const cpuBefore = procs.map(({ proc }) => cpuTimeMs(proc.pid));
     const load = await sendTickets(url, apiKey, opts.tickets, opts.rate, opts.concurrency);
     log(`${scenario.name}: sent in ${load.seconds.toFixed(1)} s, draining`);
     await drain(url, apiKey, load.ids, opts.drainTimeoutSeconds);
     const peak: Record<string, number | null> = {};
-    for (const { name, proc } of procs) {
+    const cpu: Record<string, number | null> = {};
+    for (const [i, { name, proc }] of procs.entries()) {
       const rss = peakRss(proc.pid);
       peak[name] = rss === null ? null : Math.round(rss / 2 ** 20);
+      const [before, after] = [cpuBefore[i], cpuTimeMs(proc.pid)];
+      cpu[name] = before == null || after == null || !load.ids.length ? null : round((after - before) / load.ids.length);
     }
     for (const { proc } of procs.reverse()) await proc.stop();
     procs.length = 0;
@@ -291,6 +297,7 @@ export async function runScenario(scenario: LoadScenario, opts: LoadOptions): Pr
       ingestLatencyMs: summary(load.latencies),
       decisionLatencyMs: summary(decided.map((f) => f.decidedMs! - f.createdMs)),
       peakRssMb: peak,
+      cpuMsPerTicket: cpu,
       seconds: round((performance.now() - started) / 1000),
     };
   } finally {

@@ -95,6 +95,20 @@ export async function waitReady(url: string, proc?: DeskmindProcess, timeoutMs =
 }
 
 /** Peak resident memory of a process in bytes (Linux `VmHWM`), or null where unknown. */
+/** CPU time (user and system) a process has used so far, in milliseconds (Linux; null elsewhere). */
+export function cpuTimeMs(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times. */
+const CLOCK_TICKS = 100;
+
 export function peakRss(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

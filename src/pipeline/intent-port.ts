@@ -1,6 +1,7 @@
 import type { Database } from '../store/db.js';
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import { starterExamples } from '../nlp/taxonomy.js';
+import { onceInRun } from '../store/config-cache.js';
 import { latestModelVersion, loadModel, saveModel } from '../services/models.js';
 
 export const INTENT_MODEL_KIND = 'intent';
@@ -18,7 +19,8 @@ export class IntentModels {
 
   /** The latest classifier of a workspace and its version, or null when it has none. */
   async get(workspaceId: string): Promise<{ version: number; model: IntentClassifier } | null> {
-    const latest = await latestModelVersion(this.database.db, workspaceId, INTENT_MODEL_KIND);
+    // Tickets decided together use the model version that was latest when their run started.
+    const latest = await onceInRun(workspaceId, 'intent-model-version', () => latestModelVersion(this.database.db, workspaceId, INTENT_MODEL_KIND));
     if (latest === null) return null;
     const cached = this.cache.get(workspaceId);
     if (cached && cached.version === latest) return cached;

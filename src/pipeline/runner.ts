@@ -1,22 +1,25 @@
-import { and, desc, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { autonomyOf } from '../domain/settings.js';
 import { AI_ANSWERED, DRAFT_PREFIX } from '../domain/tags.js';
 import { applyAssignment } from '../routing/apply.js';
 import { routeStage } from '../routing/stage.js';
-import { applySla } from '../sla/state.js';
-import { getAccount } from '../services/accounts.js';
+import { slaTargets } from '../sla/state.js';
+import { notFound } from '../domain/errors.js';
+import { getAccounts } from '../services/accounts.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent, withEventBatch } from '../services/events.js';
-import { addMessage, getTicketWithMessages, updateTicket } from '../services/tickets.js';
+import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
 import type { Database } from '../store/db.js';
-import { decisions, tickets } from '../store/schema.js';
+import { decisions, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
+import type { RoutingPort, RoutingSnapshot } from '../routing/port.js';
 import { decideStage, resolveStage, retrieveStage } from './decide.js';
 import { applyEnrichment, enrichStage } from './enrich.js';
 import { syncAccountFromCrm } from './sync-account.js';
 import type { Enrichment } from './enrichment.js';
 import type { PipelineInput, PipelinePorts, PipelineTrigger, Stage, StageOutcome, TicketAction } from './types.js';
+import type { AssignAction } from '../routing/apply.js';
 import { understandStage } from './understand.js';
 
 /** The stages in order. */
@@ -42,21 +45,77 @@ export interface PipelineRun {
 }
 
 const assistant = { type: 'assistant' as const, id: null };
-const ALREADY_DECIDED = new Error('this run was already decided');
 
-async function loadInput(ctx: Ctx, ticketId: string, trigger: PipelineTrigger): Promise<PipelineInput> {
-  const { ticket, messages, customer } = await getTicketWithMessages(ctx, ticketId);
-  const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
-  const history = customer
-    ? await ctx.db
-        .select({ id: tickets.id, subject: tickets.subject, status: tickets.status, intent: tickets.intent, createdAt: tickets.createdAt, reopenCount: tickets.reopenCount, tags: tickets.tags })
-        .from(tickets)
-        .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.customerId, customer.id), ne(tickets.id, ticketId)))
-        .orderBy(desc(tickets.createdAt))
-        .limit(20)
-    : [];
-  const settings = autonomyOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
-  return { workspaceId: ctx.workspaceId, trigger, ticket, messages, customer, account, history, settings, now: ctx.now() };
+/** One pipeline job: the ticket, why it runs, and the run's id (a retried job keeps it). */
+export interface PipelineJobRef {
+  workspaceId: string;
+  ticketId: string;
+  trigger: PipelineTrigger;
+  runId: string;
+}
+
+/** A run whose stages ran, before its decision record and actions are written. */
+interface DecidedRun {
+  job: PipelineJobRef;
+  input: PipelineInput;
+  outcomes: Record<string, StageOutcome>;
+  records: (typeof decisions.$inferInsert)[];
+  failedStage: string | null;
+  actions: TicketAction[];
+}
+
+/** Another delivery of the same job wrote part of this run's record: the run counts as decided elsewhere. */
+class PartiallyDecided extends Error {}
+
+const emptyRun = (runId: string): PipelineRun => ({ runId, outcomes: {}, failedStage: null, records: [] });
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+const runKey = (ticketId: string, runId: string) => `${ticketId}/${runId}`;
+
+/**
+ * Loads what the stages read for several tickets of a workspace in a fixed number of statements: the tickets,
+ * their messages, customers, accounts, and each customer's latest tickets (the history, at most 20 besides
+ * the ticket itself). Tickets that do not exist are absent.
+ */
+async function loadInputs(ctx: Ctx, jobs: PipelineJobRef[]): Promise<Map<string, PipelineInput>> {
+  const found = await getTicketsWithMessages(ctx, jobs.map((j) => j.ticketId));
+  const customerIds = [...new Set([...found.values()].flatMap((f) => (f.customer ? [f.customer.id] : [])))];
+  const ranked = ctx.db
+    .select({
+      id: tickets.id,
+      customerId: tickets.customerId,
+      subject: tickets.subject,
+      status: tickets.status,
+      intent: tickets.intent,
+      createdAt: tickets.createdAt,
+      reopenCount: tickets.reopenCount,
+      tags: tickets.tags,
+      rank: sql<number>`row_number() over (partition by ${tickets.customerId} order by ${tickets.createdAt} desc)`.as('rank'),
+    })
+    .from(tickets)
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.customerId, customerIds)))
+    .as('ranked');
+  const [accountsById, historyRows, workspace] = await Promise.all([
+    getAccounts(ctx, [...found.values()].flatMap((f) => (f.customer?.accountId ? [f.customer.accountId] : []))),
+    customerIds.length ? ctx.db.select().from(ranked).where(lte(ranked.rank, 21)) : Promise.resolve([]),
+    getWorkspace(ctx.db, ctx.workspaceId),
+  ]);
+  historyRows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const settings = autonomyOf(workspace.settings);
+  const now = ctx.now();
+  const inputs = new Map<string, PipelineInput>();
+  for (const job of jobs) {
+    const f = found.get(job.ticketId);
+    if (!f) continue;
+    const history = f.customer
+      ? historyRows
+          .filter((h) => h.customerId === f.customer!.id && h.id !== job.ticketId)
+          .slice(0, 20)
+          .map(({ customerId: _c, rank: _r, ...h }) => h)
+      : [];
+    const account = f.customer?.accountId ? (accountsById.get(f.customer.accountId) ?? null) : null;
+    inputs.set(job.ticketId, { workspaceId: ctx.workspaceId, trigger: job.trigger, ticket: f.ticket, messages: f.messages, customer: f.customer, account, history, settings, now });
+  }
+  return inputs;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, stage: string): Promise<T> {
@@ -69,62 +128,206 @@ function withTimeout<T>(promise: Promise<T>, ms: number, stage: string): Promise
   ]).finally(() => clearTimeout(timer));
 }
 
-/** Hands a ticket to a human: a `ticket.handed_off` event with the reason, and a new ticket becomes open. */
-async function handOff(ctx: Ctx, ticketId: string, reason: string, detail: string): Promise<void> {
-  await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason, detail });
-  const opened = await ctx.db
-    .update(tickets)
-    .set({ status: 'open', updatedAt: ctx.now() })
-    .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'new')))
-    .returning({ id: tickets.id });
-  if (opened.length) await appendEvent(ctx, 'ticket.status_changed', ticketId, { from: 'new', to: 'open' });
+/**
+ * The routing port of one batch: the workspace's snapshot is read once, and each assignment decided in the
+ * batch counts towards the agent's load (and last assignment) for the tickets routed after it, as if each
+ * had been applied before the next was routed. `exclusive` runs the route stages one at a time.
+ */
+function batchRouting(port: RoutingPort, now: () => Date): { port: RoutingPort; exclusive<T>(fn: () => Promise<T>): Promise<T>; assigned(action: TicketAction): void } {
+  const snapshots = new Map<string, Promise<RoutingSnapshot>>();
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    port: {
+      snapshot(workspaceId) {
+        let snapshot = snapshots.get(workspaceId);
+        if (!snapshot) {
+          snapshot = port.snapshot(workspaceId);
+          snapshots.set(workspaceId, snapshot);
+          // A failed read is not kept: the next ticket reads again.
+          snapshot.catch(() => snapshots.delete(workspaceId));
+        }
+        return snapshot;
+      },
+      accountOwner: (workspaceId, account) => port.accountOwner(workspaceId, account),
+    },
+    exclusive<T>(fn: () => Promise<T>): Promise<T> {
+      const result = chain.then(fn);
+      chain = result.catch(() => undefined);
+      return result;
+    },
+    assigned(action) {
+      const agentId = action.type === 'assign' ? action.agentId : null;
+      if (!agentId) return;
+      for (const [workspaceId, snapshot] of snapshots) {
+        snapshots.set(
+          workspaceId,
+          snapshot.then((s) => ({ ...s, agents: s.agents.map((a) => (a.id === agentId ? { ...a, load: a.load + 1, lastAssignedAt: now() } : a)) })),
+        );
+      }
+    },
+  };
 }
 
-/** Applies the stages' actions to the ticket as the assistant. */
-async function applyActions(ctx: Ctx, ticketId: string, actions: TicketAction[]): Promise<void> {
-  const [row] = await ctx.db.select().from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId))).for('update');
+/** Runs the stages on one ticket: each stage's outcome and record, and the actions to apply. */
+async function decideRun(
+  deps: RunnerDeps,
+  ports: PipelinePorts,
+  routing: ReturnType<typeof batchRouting>,
+  stages: Stage[],
+  job: PipelineJobRef,
+  loaded: PipelineInput,
+): Promise<DecidedRun> {
+  const now = deps.now ?? (() => new Date());
+  let input = loaded;
+  const outcomes: Record<string, StageOutcome> = {};
+  const records: (typeof decisions.$inferInsert)[] = [];
+  let failedStage: string | null = null;
+  for (const stage of stages) {
+    const started = performance.now();
+    const runStage = () => withTimeout(stage.run(input, outcomes, ports), deps.stageTimeoutMs ?? 10_000, stage.name);
+    try {
+      // Routing reads the agents' loads: tickets of a batch are routed one after another.
+      const outcome =
+        stage.name === 'route'
+          ? await routing.exclusive(async () => {
+              const o = await runStage();
+              for (const a of o.actions ?? []) routing.assigned(a);
+              return o;
+            })
+          : await runStage();
+      outcomes[stage.name] = outcome;
+      // Later stages see the account and page as enrichment found them.
+      if (stage.name === 'enrich') input = applyEnrichment(input, outcome.result as Enrichment);
+      records.push({ workspaceId: job.workspaceId, ticketId: job.ticketId, runId: job.runId, stage: stage.name, ok: true, result: outcome.result, modelVersion: outcome.modelVersion ?? null, durationMs: performance.now() - started, createdAt: now() });
+    } catch (err) {
+      failedStage = stage.name;
+      const message = err instanceof Error ? err.message : String(err);
+      records.push({ workspaceId: job.workspaceId, ticketId: job.ticketId, runId: job.runId, stage: stage.name, ok: false, result: { error: message }, durationMs: performance.now() - started, createdAt: now() });
+      break;
+    }
+  }
+  const actions = Object.values(outcomes).flatMap((o) => o.actions ?? []);
+  if (failedStage) {
+    // Keep what was understood (intent, priority) but hand the ticket to a human.
+    const kept = actions.filter((a) => a.type !== 'hand_off');
+    actions.length = 0;
+    actions.push(...kept, { type: 'hand_off', reason: 'ai_error', detail: `stage ${failedStage} failed` });
+  }
+  return { job, input, outcomes, records, failedStage, actions };
+}
+
+/**
+ * Applies the stages' actions to a ticket (its row locked by the caller) as the assistant. The ticket's own
+ * fields (intent, priority with its SLA targets, tags, and the status a hand-off opens) are written in one
+ * update; actions that go through other services (a reply, an assignment, an account) run in order after it.
+ */
+async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: DecidedRun): Promise<void> {
   // The ticket may have been closed while the stages ran: a closed ticket is not touched.
-  if (!row || row.status === 'closed') return;
-  for (const action of actions) {
+  if (!locked || locked.status === 'closed') return;
+  const ticketId = locked.id;
+  let row = locked;
+  let set: Partial<typeof tickets.$inferInsert> = {};
+  const flush = async () => {
+    if (set.priority) Object.assign(set, await slaTargets(ctx, run.input.account?.tier ?? null, set.priority, row.createdAt, row.slaPausedMinutes));
+    if (Object.keys(set).length) await ctx.db.update(tickets).set(set).where(eq(tickets.id, ticketId));
+    row = { ...row, ...set } as TicketRow;
+    set = {};
+  };
+  const handOff = async (reason: string, detail: string) => {
+    await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason, detail });
+    if ((set.status ?? row.status) !== 'new') return;
+    Object.assign(set, { status: 'open', updatedAt: ctx.now() });
+    await appendEvent(ctx, 'ticket.status_changed', ticketId, { from: 'new', to: 'open' });
+  };
+  for (const action of run.actions) {
     switch (action.type) {
       case 'set_intent':
         // An agent's label wins over the model's guess.
         if (row.intent && row.intentConfidence === null) break;
-        await ctx.db.update(tickets).set({ intent: action.intent, intentConfidence: action.confidence }).where(eq(tickets.id, ticketId));
+        Object.assign(set, { intent: action.intent, intentConfidence: action.confidence });
         if (row.intent !== action.intent) await appendEvent(ctx, 'ticket.intent_changed', ticketId, { from: row.intent, to: action.intent, confidence: action.confidence });
         break;
       case 'set_priority':
-        if (row.priority === action.priority) break;
-        await ctx.db.update(tickets).set({ priority: action.priority }).where(eq(tickets.id, ticketId));
-        await appendEvent(ctx, 'ticket.priority_changed', ticketId, { from: row.priority, to: action.priority });
-        await applySla(ctx, ticketId);
+        if ((set.priority ?? row.priority) === action.priority) break;
+        await appendEvent(ctx, 'ticket.priority_changed', ticketId, { from: set.priority ?? row.priority, to: action.priority });
+        set.priority = action.priority;
         break;
-      case 'add_tags': {
-        const tags = [...new Set([...row.tags, ...action.tags])];
-        await ctx.db.update(tickets).set({ tags }).where(eq(tickets.id, ticketId));
+      case 'add_tags':
+        set.tags = [...new Set([...(set.tags ?? row.tags), ...action.tags])];
         break;
-      }
       case 'hand_off':
-        await handOff(ctx, ticketId, action.reason, action.detail);
+        await handOff(action.reason, action.detail);
         break;
-      case 'auto_resolve': {
-        const assistant = { type: 'assistant' as const, id: null };
+      case 'auto_resolve':
+        await flush();
         await addMessage(ctx, ticketId, { text: action.text, html: action.html ?? undefined, visibility: 'public', attachments: [] }, assistant);
         await updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...row.tags, AI_ANSWERED])] });
         break;
-      }
       case 'assign':
-        await applyAssignment(ctx, ticketId, action, { expectAssignee: null });
+        await flush();
+        await applyAssignment(ctx, ticketId, action as AssignAction, { expectAssignee: null, locked: row });
         break;
       case 'sync_account':
+        await flush();
         await syncAccountFromCrm(ctx, action);
         break;
-      case 'draft':
-        await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, { type: 'assistant', id: null });
-        await handOff(ctx, ticketId, 'shadow_mode', 'the assistant drafted a reply for a human to approve');
+      case 'draft': {
+        await flush();
+        const { ticket } = await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, assistant);
+        row = { ...row, ...ticket };
+        await handOff('shadow_mode', 'the assistant drafted a reply for a human to approve');
         break;
+      }
     }
   }
+  await flush();
+}
+
+/**
+ * Writes the decision records of several runs and applies their actions in one transaction, with their
+ * events in one statement. Returns the runs that were decided here: a run whose record another delivery of
+ * the same job already wrote (one that expired while it ran) is not applied again, so a ticket is never
+ * decided twice. Throws `PartiallyDecided` when such a record is only partly there.
+ */
+async function commitRuns(deps: RunnerDeps, ctx: Ctx, runs: DecidedRun[]): Promise<Set<DecidedRun>> {
+  return deps.database.db.transaction(async (tx) => {
+    const txCtx = { ...ctx, db: tx };
+    const inserted = await tx
+      .insert(decisions)
+      .values(runs.flatMap((r) => r.records))
+      .onConflictDoNothing()
+      .returning({ ticketId: decisions.ticketId, runId: decisions.runId, stage: decisions.stage });
+    const written = new Map<string, number>();
+    for (const r of inserted) written.set(runKey(r.ticketId, r.runId), (written.get(runKey(r.ticketId, r.runId)) ?? 0) + 1);
+    const decided = new Set<DecidedRun>();
+    for (const run of runs) {
+      const n = written.get(runKey(run.job.ticketId, run.job.runId)) ?? 0;
+      if (n === new Set(run.records.map((r) => r.stage)).size) decided.add(run);
+      else if (n > 0) throw new PartiallyDecided(`run ${run.job.runId} was partly decided by another delivery`);
+    }
+    if (!decided.size) return decided;
+    // Rows are locked in one order, so concurrent batches on a server never deadlock on each other's tickets.
+    const rows = await tx
+      .select(ticketColumns)
+      .from(tickets)
+      .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.id, [...decided].map((r) => r.job.ticketId))))
+      .orderBy(tickets.id)
+      .for('update');
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    // The runs' events are written together at the end (one statement instead of one each).
+    await withEventBatch(txCtx, async (batchCtx) => {
+      for (const run of decided) {
+        await applyActions(batchCtx, byId.get(run.job.ticketId), run);
+        await appendEvent(batchCtx, run.failedStage ? 'pipeline.failed' : 'pipeline.completed', run.job.ticketId, {
+          runId: run.job.runId,
+          trigger: run.job.trigger,
+          failedStage: run.failedStage,
+          stages: run.records.map((r) => r.stage),
+        });
+      }
+    });
+    return decided;
+  });
 }
 
 /**
@@ -140,77 +343,109 @@ export async function runPipeline(
   runId: string,
   opts: { dryRun?: boolean } = {},
 ): Promise<PipelineRun> {
-  // Configuration (settings, rules, teams, playbooks, the knowledge base's fingerprint) is read from memory
-  // while the workspace's configuration version is the one read here.
-  const version = await readConfigVersion(deps.database.db, workspaceId);
-  return withConfigVersion(workspaceId, version, () => run(deps, workspaceId, ticketId, trigger, runId, opts));
+  const [result] = await runPipelineBatch(deps, [{ workspaceId, ticketId, trigger, runId }], opts);
+  if (result instanceof Error) throw result;
+  return result!;
 }
 
-async function run(
-  deps: RunnerDeps,
-  workspaceId: string,
-  ticketId: string,
-  trigger: PipelineTrigger,
-  runId: string,
-  opts: { dryRun?: boolean },
-): Promise<PipelineRun> {
+/**
+ * Runs the pipeline on several tickets together (the jobs a worker fetched at once), with the same outcome as
+ * running them one after another: their inputs are read in a few set-based statements, their stages run side
+ * by side (routing one ticket at a time), and their records and actions are written in one transaction, which
+ * falls back to one transaction per run when it fails, so one bad run never fails the others. A ticket that
+ * appears twice runs again after its first run was written. Returns each job's run, or the error it failed with.
+ */
+export async function runPipelineBatch(deps: RunnerDeps, jobs: PipelineJobRef[], opts: { dryRun?: boolean } = {}): Promise<(PipelineRun | Error)[]> {
+  const results: (PipelineRun | Error)[] = new Array(jobs.length);
+  // Waves of distinct tickets per workspace, in order.
+  const waves = new Map<string, number[][]>();
+  jobs.forEach((job, i) => {
+    const list = waves.get(job.workspaceId) ?? [];
+    const wave = list.find((w) => !w.some((k) => jobs[k]!.ticketId === job.ticketId));
+    if (wave) wave.push(i);
+    else list.push([i]);
+    waves.set(job.workspaceId, list);
+  });
+  for (const [workspaceId, list] of waves) {
+    for (const wave of list) {
+      try {
+        // Configuration (settings, rules, teams, playbooks, the knowledge base's fingerprint) is read from
+        // memory while the workspace's configuration version is the one read here.
+        const version = await readConfigVersion(deps.database.db, workspaceId);
+        const runs = await withConfigVersion(workspaceId, version, () => runWave(deps, workspaceId, wave.map((i) => jobs[i]!), opts));
+        wave.forEach((i, k) => (results[i] = runs[k]!));
+      } catch (err) {
+        for (const i of wave) results[i] = asError(err);
+      }
+    }
+  }
+  return results;
+}
+
+async function runWave(deps: RunnerDeps, workspaceId: string, jobs: PipelineJobRef[], opts: { dryRun?: boolean }): Promise<(PipelineRun | Error)[]> {
   const now = deps.now ?? (() => new Date());
   // A dry run (replay) decides again but neither replies, calls actions nor writes anything.
   const stages = (deps.stages ?? DEFAULT_STAGES).filter((s) => !opts.dryRun || s.name !== 'resolve');
   const ctx: Ctx = { db: deps.database.db, workspaceId, actor: assistant, now };
+  const results: (PipelineRun | Error)[] = jobs.map((j) => emptyRun(j.runId));
+  // A retried job whose run already finished does nothing again.
+  const done = new Set<string>();
   if (!opts.dryRun) {
-    // A retried job whose run already finished does nothing again.
-    const done = await deps.database.db.select({ id: decisions.id }).from(decisions).where(and(eq(decisions.ticketId, ticketId), eq(decisions.runId, runId))).limit(1);
-    if (done.length) return { runId, outcomes: {}, failedStage: null, records: [] };
+    const rows = await ctx.db
+      .selectDistinct({ ticketId: decisions.ticketId, runId: decisions.runId })
+      .from(decisions)
+      .where(and(inArray(decisions.ticketId, jobs.map((j) => j.ticketId)), inArray(decisions.runId, jobs.map((j) => j.runId))));
+    for (const r of rows) done.add(runKey(r.ticketId, r.runId));
   }
-  let input = await loadInput(ctx, ticketId, trigger);
-  if (input.ticket.status === 'closed' && !opts.dryRun) return { runId, outcomes: {}, failedStage: null, records: [] };
-
-  const outcomes: Record<string, StageOutcome> = {};
-  const records: (typeof decisions.$inferInsert)[] = [];
-  let failedStage: string | null = null;
-  for (const stage of stages) {
-    const started = performance.now();
-    try {
-      const outcome = await withTimeout(stage.run(input, outcomes, deps.ports), deps.stageTimeoutMs ?? 10_000, stage.name);
-      outcomes[stage.name] = outcome;
-      // Later stages see the account and page as enrichment found them.
-      if (stage.name === 'enrich') input = applyEnrichment(input, outcome.result as Enrichment);
-      records.push({ workspaceId, ticketId, runId, stage: stage.name, ok: true, result: outcome.result, modelVersion: outcome.modelVersion ?? null, durationMs: performance.now() - started, createdAt: now() });
-    } catch (err) {
-      failedStage = stage.name;
-      const message = err instanceof Error ? err.message : String(err);
-      records.push({ workspaceId, ticketId, runId, stage: stage.name, ok: false, result: { error: message }, durationMs: performance.now() - started, createdAt: now() });
-      break;
-    }
+  const todo = jobs.filter((j) => !done.has(runKey(j.ticketId, j.runId)));
+  const inputs = await loadInputs(ctx, todo);
+  const routing = batchRouting(deps.ports.routing, now);
+  const ports: PipelinePorts = { ...deps.ports, routing: routing.port };
+  const decided = await Promise.all(
+    jobs.map(async (job, k): Promise<DecidedRun | null> => {
+      if (done.has(runKey(job.ticketId, job.runId))) return null;
+      const input = inputs.get(job.ticketId);
+      if (!input) {
+        results[k] = notFound('Ticket', job.ticketId);
+        return null;
+      }
+      if (input.ticket.status === 'closed' && !opts.dryRun) return null;
+      return decideRun(deps, ports, routing, stages, job, input);
+    }),
+  );
+  const runs = decided.filter((r): r is DecidedRun => r !== null);
+  const finished = (run: DecidedRun): PipelineRun => ({
+    runId: run.job.runId,
+    outcomes: run.outcomes,
+    failedStage: run.failedStage,
+    records: run.records.map(({ stage, ok, result, modelVersion, durationMs }) => ({ stage, ok, result, modelVersion, durationMs })),
+  });
+  const indexOf = new Map(jobs.map((j, k) => [j, k]));
+  if (opts.dryRun) {
+    for (const run of runs) results[indexOf.get(run.job)!] = finished(run);
+    return results;
   }
-  const actions = Object.values(outcomes).flatMap((o) => o.actions ?? []);
-  if (failedStage) {
-    // Keep what was understood (intent, priority) but hand the ticket to a human.
-    const kept = actions.filter((a) => a.type !== 'hand_off');
-    actions.length = 0;
-    actions.push(...kept, { type: 'hand_off', reason: 'ai_error', detail: `stage ${failedStage} failed` });
+  if (!runs.length) return results;
+  const record = (run: DecidedRun, committed: Set<DecidedRun>) => {
+    if (committed.has(run)) results[indexOf.get(run.job)!] = finished(run);
+  };
+  try {
+    const committed = await commitRuns(deps, ctx, runs);
+    for (const run of runs) record(run, committed);
+  } catch (err) {
+    const failed = (run: DecidedRun, e: unknown) => {
+      if (!(e instanceof PartiallyDecided)) results[indexOf.get(run.job)!] = asError(e);
+    };
+    if (runs.length === 1) failed(runs[0]!, err);
+    // One transaction per run: a run that fails alone fails its own job only.
+    else
+      for (const run of runs) {
+        try {
+          record(run, await commitRuns(deps, ctx, [run]));
+        } catch (own) {
+          failed(run, own);
+        }
+      }
   }
-  const summary = records.map(({ stage, ok, result, modelVersion, durationMs }) => ({ stage, ok, result, modelVersion, durationMs }));
-  if (opts.dryRun) return { runId, outcomes, failedStage, records: summary };
-  const decided = await deps.database.db
-    .transaction(async (tx) => {
-      const txCtx = { ...ctx, db: tx };
-      const inserted = await tx.insert(decisions).values(records).onConflictDoNothing().returning({ id: decisions.id });
-      // Another delivery of the same job (one that expired while it ran) decided this run first: its actions
-      // stand, and this one's are rolled back, so a ticket is never decided twice.
-      if (inserted.length < new Set(records.map((r) => r.stage)).size) throw ALREADY_DECIDED;
-      // The run's events are written together at the end (one statement instead of one each).
-      await withEventBatch(txCtx, async (batchCtx) => {
-        await applyActions(batchCtx, ticketId, actions);
-        await appendEvent(batchCtx, failedStage ? 'pipeline.failed' : 'pipeline.completed', ticketId, { runId, trigger, failedStage, stages: records.map((r) => r.stage) });
-      });
-      return true;
-    })
-    .catch((err: unknown) => {
-      if (err === ALREADY_DECIDED) return false;
-      throw err;
-    });
-  if (!decided) return { runId, outcomes: {}, failedStage: null, records: [] };
-  return { runId, outcomes, failedStage, records: summary };
+  return results;
 }

@@ -3,7 +3,7 @@ import type { EventType } from '../domain/enums.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { updateTicket } from '../services/tickets.js';
-import { agents, tickets } from '../store/schema.js';
+import { agents, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { LOAD_STATUSES } from './port.js';
 import type { RoutingDecision } from './schemas.js';
 
@@ -34,16 +34,19 @@ export const assignActionOf = (decision: RoutingDecision): AssignAction => ({ ty
  *
  * @example await applyAssignment(ctx, ticketId, assignActionOf(route(input)), { expectAssignee: null });
  */
-export async function applyAssignment(ctx: Ctx, ticketId: string, action: AssignAction, opts: { expectAssignee: string | null; reason?: string }): Promise<AssignAction | null> {
-  const [row] = await ctx.db
-    .select({ assigneeId: tickets.assigneeId, teamId: tickets.teamId, status: tickets.status })
-    .from(tickets)
-    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)))
-    .for('update');
+export async function applyAssignment(
+  ctx: Ctx,
+  ticketId: string,
+  action: AssignAction,
+  opts: { expectAssignee: string | null; reason?: string; locked?: TicketRow },
+): Promise<AssignAction | null> {
+  const [row] = opts.locked
+    ? [opts.locked]
+    : await ctx.db.select(ticketColumns).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId))).for('update');
   if (!row || row.status === 'closed' || row.assigneeId !== opts.expectAssignee) return null;
   const applied = action.agentId && !(await hasRoom(ctx, action.agentId)) ? filledUp(action) : action;
   const teamId = applied.teamId ?? row.teamId;
-  if (teamId !== row.teamId || applied.agentId !== row.assigneeId) await updateTicket(ctx, ticketId, { teamId, assigneeId: applied.agentId });
+  if (teamId !== row.teamId || applied.agentId !== row.assigneeId) await updateTicket(ctx, ticketId, { teamId, assigneeId: applied.agentId }, { locked: row });
   const { teamId: _t, agentId: _a, ...explanation } = applied.explanation;
   await appendEvent(ctx, TICKET_ROUTED, ticketId, { reason: opts.reason ?? 'handed_off', teamId, agentId: applied.agentId, previousAssigneeId: row.assigneeId, ...explanation });
   return applied;

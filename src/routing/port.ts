@@ -20,8 +20,10 @@ export interface RoutingSnapshot {
 
 /** The narrow port the route stage reads through. */
 export interface RoutingPort {
-  /** The workspace's rules, teams, agents (with loads and last assignment), settings, and the account's owner. */
-  load(workspaceId: string, account: { attributes: Record<string, unknown> } | null): Promise<RoutingSnapshot & { accountOwnerId: string | null }>;
+  /** The workspace's rules, teams, agents (with loads and last assignment) and settings. */
+  snapshot(workspaceId: string): Promise<RoutingSnapshot>;
+  /** The agent who owns the account, if any. */
+  accountOwner(workspaceId: string, account: { attributes: Record<string, unknown> } | null): Promise<string | null>;
 }
 
 /** Loads rules, teams with members, agents with their loads and last assignment time, and the routing settings. */
@@ -86,9 +88,7 @@ export async function accountOwnerOf(db: DbOrTx, workspaceId: string, attributes
 /** The routing port over the database. */
 export function dbRoutingPort(database: Pick<Database, 'db'>): RoutingPort {
   return {
-    async load(workspaceId, account) {
-      const [snapshot, accountOwnerId] = await Promise.all([loadRoutingSnapshot(database.db, workspaceId), accountOwnerOf(database.db, workspaceId, account?.attributes)]);
-      return { ...snapshot, accountOwnerId };
-    },
+    snapshot: (workspaceId) => loadRoutingSnapshot(database.db, workspaceId),
+    accountOwner: (workspaceId, account) => accountOwnerOf(database.db, workspaceId, account?.attributes),
   };
 }

@@ -16,10 +16,10 @@ export const routeStage: Stage = {
     const toHuman = decision === 'hand_off' || decision === 'draft' || actions.some((a) => a.type === 'hand_off' || a.type === 'draft');
     if (!toHuman) return { result: { skipped: 'not handed to a human' } };
     if (input.ticket.assigneeId) return { result: { skipped: 'already assigned', agentId: input.ticket.assigneeId } };
-    const snapshot = await ports.routing.load(input.workspaceId, input.account);
+    const [snapshot, accountOwnerId] = await Promise.all([ports.routing.snapshot(input.workspaceId), ports.routing.accountOwner(input.workspaceId, input.account)]);
     const understood = (earlier.understand?.result ?? null) as Understood | null;
     const tags = actions.flatMap((a) => (a.type === 'add_tags' ? a.tags : []));
-    const routed = route({ ...snapshot, ticket: factsOf(input.ticket, input.account, understood, tags), now: input.now });
+    const routed = route({ ...snapshot, accountOwnerId, ticket: factsOf(input.ticket, input.account, understood, tags), now: input.now });
     return { result: { ...routed }, actions: [assignActionOf(routed)] };
   },
 };

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { notFound } from '../domain/errors.js';
 import type { Account, AccountInput, AccountPatch } from '../domain/schemas.js';
 import { accounts } from '../store/schema.js';
@@ -33,6 +33,13 @@ export async function findAccountByExternalId(ctx: Ctx, externalId: string): Pro
     .from(accounts)
     .where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.externalId, externalId)));
   return row ? toAccount(row) : null;
+}
+
+/** Accounts by id (one statement); unknown ids are absent from the map. */
+export async function getAccounts(ctx: Ctx, ids: string[]): Promise<Map<string, Account>> {
+  if (!ids.length) return new Map();
+  const rows = await ctx.db.select().from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.id, [...new Set(ids)])));
+  return new Map(rows.map((r) => [r.id, toAccount(r)]));
 }
 
 export async function getAccount(ctx: Ctx, id: string): Promise<Account> {

@@ -15,16 +15,15 @@ import type {
 import { TicketSchema } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
 import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets } from '../sla/state.js';
-import { accounts, agents, decisions, messages, teams, tickets } from '../store/schema.js';
+import { accounts, agents, decisions, messages, teams, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
 import type { Actor, Ctx } from './context.js';
-import { getCustomer, resolveCustomerRef, resolveCustomerRefs } from './customers.js';
+import { getCustomer, getCustomers, resolveCustomerRef, resolveCustomerRefs } from './customers.js';
 import { appendEvent, listTicketEvents } from './events.js';
 import { findActiveContent, htmlToText, sanitise } from './html.js';
 import { mapUnique } from './pg-errors.js';
 import { padToPowerOfTwo } from './group-commit.js';
 
-type TicketRow = typeof tickets.$inferSelect;
 const SEARCH_CHARS = 20_000;
 
 const TICKET_FIELDS = Object.keys(TicketSchema.shape) as (keyof Ticket)[];
@@ -69,7 +68,7 @@ export function prepareBody(input: Pick<MessageInput, 'text' | 'html'>, opts: { 
 }
 
 async function lockTicket(ctx: Ctx, id: string): Promise<TicketRow> {
-  const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id)).for('update');
+  const [row] = await ctx.db.select(ticketColumns).from(tickets).where(scope(ctx, id)).for('update');
   if (!row) throw notFound('Ticket', id);
   return row;
 }
@@ -91,11 +90,10 @@ async function transition(ctx: Ctx, row: TicketRow, action: LifecycleAction): Pr
   // Waiting on the customer (pending, snoozed) pauses the resolution SLA; leaving it resumes it.
   const waiting = (status: string) => SLA_PAUSED_STATUSES.includes(status);
   const sla = !changed ? {} : waiting(state.status) && !waiting(row.status) ? pauseSla(row, now) : !waiting(state.status) && waiting(row.status) ? await resumeSla(ctx, row, now) : {};
-  const next = { ...row, ...state, ...sla };
   // applyLifecycle returns the same state when nothing changed: no write then.
-  if (state !== before) {
-    await ctx.db.update(tickets).set({ ...state, ...sla, updatedAt: now }).where(eq(tickets.id, row.id));
-  }
+  if (state === before) return row;
+  const next = { ...row, ...state, ...sla, updatedAt: now };
+  await ctx.db.update(tickets).set({ ...state, ...sla, updatedAt: now }).where(eq(tickets.id, row.id));
   if (changed) {
     await appendEvent(ctx, 'ticket.status_changed', row.id, { from: row.status, to: state.status });
     const extra: Partial<Record<string, EventType>> = { resolved: 'ticket.resolved', closed: 'ticket.closed' };
@@ -140,7 +138,7 @@ async function insertMessage(
   ticketId: string,
   input: MessageInput,
   author: { type: AuthorType; id: string | null },
-): Promise<{ message: Message; ticket: typeof tickets.$inferSelect }> {
+): Promise<{ message: Message; ticket: TicketRow }> {
   const body = prepareBody(input);
   const now = ctx.now();
   // The ticket as it is after the message (no need to read it again).
@@ -153,7 +151,7 @@ async function insertMessage(
       ...(input.pageContext ? { pageContext: input.pageContext } : {}),
     })
     .where(eq(tickets.id, ticketId))
-    .returning();
+    .returning(ticketColumns);
   const message = await insertMessageRow(ctx, ticketId, input, body, author, now);
   return { message, ticket: ticket! };
 }
@@ -193,7 +191,7 @@ export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: 
     sla = await slaTargets(ctx, account?.tier ?? null, priority, now);
   }
   const [row] = await mapUnique('A ticket with this externalId', () =>
-    ctx.db.insert(tickets).values(newTicketValues(ctx, input, body, customer.id, sla, now)).returning(),
+    ctx.db.insert(tickets).values(newTicketValues(ctx, input, body, customer.id, sla, now)).returning(ticketColumns),
   );
   const ticketCtx: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
   await appendEvent(ctx, 'ticket.created', row!.id, { channel: input.channel, customerId: customer.id });
@@ -245,7 +243,7 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
     ctx.db
       .insert(tickets)
       .values(drafts.map((d, i) => ({ id: ticketIds[i]!, ...newTicketValues(ctx, d.input, d.body, people[i]!.id, slas[i]!, now) })))
-      .returning(),
+      .returning(ticketColumns),
   );
   const messageIds = drafts.map(() => randomUUID());
   const messageRows = await ctx.db
@@ -302,9 +300,12 @@ export async function addMessage(
   return { ticket: toTicket(ticket), message };
 }
 
-/** Changes a ticket's fields; a status change goes through the lifecycle state machine. */
-export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch): Promise<Ticket> {
-  let row = await lockTicket(ctx, id);
+/**
+ * Changes a ticket's fields; a status change goes through the lifecycle state machine. `locked`: the ticket's
+ * row as the caller locked it in this transaction (it is then not read again).
+ */
+export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch, opts: { locked?: TicketRow } = {}): Promise<Ticket> {
+  let row = opts.locked ?? (await lockTicket(ctx, id));
   if (row.status === 'closed') throw new DeskmindError('ticket_closed', 'A closed ticket cannot be changed');
   const set: Partial<typeof tickets.$inferInsert> = {};
   if (patch.assigneeId !== undefined && patch.assigneeId !== row.assigneeId) {
@@ -348,31 +349,60 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch): Pr
     await appendEvent(ctx, 'ticket.updated', id, { field: 'subject' });
   }
   if (Object.keys(set).length) {
-    await ctx.db.update(tickets).set({ ...set, updatedAt: ctx.now() }).where(eq(tickets.id, id));
+    set.updatedAt = ctx.now();
+    await ctx.db.update(tickets).set(set).where(eq(tickets.id, id));
     row = { ...row, ...set } as TicketRow;
   }
   if (patch.status) {
     const snoozedUntil = patch.snoozedUntil ? new Date(patch.snoozedUntil) : null;
     row = await transition(ctx, row, { type: 'set_status', to: patch.status, snoozedUntil });
   }
-  const [fresh] = await ctx.db.select().from(tickets).where(eq(tickets.id, id));
-  return toTicket(fresh!);
+  // The row as written (every change above is tracked on it).
+  return toTicket(row);
 }
 
 export async function getTicket(ctx: Ctx, id: string): Promise<Ticket> {
-  const [row] = await ctx.db.select().from(tickets).where(scope(ctx, id));
+  const [row] = await ctx.db.select(ticketColumns).from(tickets).where(scope(ctx, id));
   if (!row) throw notFound('Ticket', id);
   return toTicket(row);
 }
 
 /** A ticket with its customer and messages (what the pipeline reads; no timeline nor decision record). */
-export async function getTicketWithMessages(ctx: Ctx, id: string): Promise<{ ticket: Ticket; customer: Customer | null; messages: Message[] }> {
-  const ticket = await getTicket(ctx, id);
-  const [msgRows, customer] = await Promise.all([
-    ctx.db.select().from(messages).where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, id))).orderBy(asc(messages.createdAt), asc(messages.id)),
-    ticket.customerId ? getCustomer(ctx, ticket.customerId) : Promise.resolve(null),
+export async function getTicketWithMessages(ctx: Ctx, id: string): Promise<TicketWithMessages> {
+  const found = (await getTicketsWithMessages(ctx, [id])).get(id);
+  if (!found) throw notFound('Ticket', id);
+  return found;
+}
+
+export interface TicketWithMessages {
+  ticket: Ticket;
+  customer: Customer | null;
+  messages: Message[];
+}
+
+/** Tickets with their customers and messages, in three statements whatever their number; unknown ids are absent. */
+export async function getTicketsWithMessages(ctx: Ctx, ids: string[]): Promise<Map<string, TicketWithMessages>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = await ctx.db.select(ticketColumns).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.id, unique)));
+  if (!rows.length) return new Map();
+  const [msgRows, customers] = await Promise.all([
+    ctx.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, ctx.workspaceId), inArray(messages.ticketId, rows.map((r) => r.id))))
+      .orderBy(asc(messages.createdAt), asc(messages.id)),
+    getCustomers(ctx, rows.flatMap((r) => (r.customerId ? [r.customerId] : []))),
   ]);
-  return { ticket, customer, messages: msgRows.map(toMessage) };
+  const byTicket = new Map<string, Message[]>();
+  for (const m of msgRows) {
+    const list = byTicket.get(m.ticketId) ?? [];
+    list.push(toMessage(m));
+    byTicket.set(m.ticketId, list);
+  }
+  return new Map(
+    rows.map((r) => [r.id, { ticket: toTicket(r), customer: r.customerId ? (customers.get(r.customerId) ?? null) : null, messages: byTicket.get(r.id) ?? [] }]),
+  );
 }
 
 /** A ticket with its customer, messages, timeline and decision record. */

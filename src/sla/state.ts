@@ -3,7 +3,7 @@ import type { Priority } from '../domain/enums.js';
 import { notFound } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
 import { getWorkspace } from '../services/workspaces.js';
-import { accounts, customers, tickets } from '../store/schema.js';
+import { accounts, customers, ticketColumns, tickets } from '../store/schema.js';
 import { addBusinessMinutes, businessMinutesBetween } from './business-time.js';
 import type { SlaState, SlaTargetState } from './schemas.js';
 import { calendarOf, matchPolicy, slaOf } from './settings.js';
@@ -74,7 +74,7 @@ export async function resumeSla(ctx: Ctx, row: PauseFields, now: Date): Promise<
  */
 export async function applySla(ctx: Ctx, ticketId: string): Promise<SlaState> {
   const [row] = await ctx.db
-    .select({ ticket: tickets, tier: accounts.tier })
+    .select({ ticket: ticketColumns, tier: accounts.tier })
     .from(tickets)
     .leftJoin(customers, eq(customers.id, tickets.customerId))
     .leftJoin(accounts, eq(accounts.id, customers.accountId))
@@ -109,7 +109,7 @@ export async function slaTargets(
 
 /** A stored ticket's SLA state now. */
 export async function getTicketSla(ctx: Ctx, ticketId: string): Promise<SlaState> {
-  const [row] = await ctx.db.select().from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
+  const [row] = await ctx.db.select(ticketColumns).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
   if (!row) throw notFound('Ticket', ticketId);
   return slaState(row, ctx.now());
 }

@@ -16,6 +16,8 @@ import { configVersions } from './schema.js';
 interface Scope {
   workspaceId: string;
   version: number;
+  /** Values read once for the whole run (see `onceInRun`). */
+  memo: Map<string, Promise<unknown>>;
 }
 
 const scope = new AsyncLocalStorage<Scope>();
@@ -30,7 +32,7 @@ export async function readConfigVersion(db: DbOrTx, workspaceId: string): Promis
 
 /** Runs `fn` with configuration reads of `workspaceId` served from the cache of `version`. */
 export function withConfigVersion<T>(workspaceId: string, version: number, fn: () => Promise<T>): Promise<T> {
-  return scope.run({ workspaceId, version }, fn);
+  return scope.run({ workspaceId, version, memo: new Map() }, fn);
 }
 
 /** The configuration version of the current run for `workspaceId`, or null outside one. */
@@ -58,6 +60,22 @@ export function cachedConfig<T>(workspaceId: string, key: string, load: () => Pr
     value = load();
     values.set(key, value);
     value.catch(() => values.delete(key));
+  }
+  return value;
+}
+
+/**
+ * `load()` once per run (a batch of tickets decided together) for this workspace, elsewhere always: for
+ * values a run may read as of its start but that no trigger versions, like the latest model version.
+ */
+export function onceInRun<T>(workspaceId: string, key: string, load: () => Promise<T>): Promise<T> {
+  const s = scope.getStore();
+  if (!s || s.workspaceId !== workspaceId) return load();
+  let value = s.memo.get(key) as Promise<T> | undefined;
+  if (!value) {
+    value = load();
+    s.memo.set(key, value);
+    value.catch(() => s.memo.delete(key));
   }
   return value;
 }

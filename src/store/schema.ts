@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -214,6 +214,11 @@ export const tickets = pgTable(
     uniqueIndex('tickets_external_uq').on(t.workspaceId, t.externalId),
   ],
 );
+
+/** A ticket's columns without its search vector (which only full-text search reads): what services select. */
+export const { search: _ticketSearch, ...ticketColumns } = getTableColumns(tickets);
+/** A stored ticket as services read it. */
+export type TicketRow = Omit<typeof tickets.$inferSelect, 'search'>;
 
 export const messages = pgTable(
   'messages',
