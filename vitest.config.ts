@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // The local HTTP fakes listen on loopback, which the outbound URL guard refuses by default; the SSRF
+    // tests (test/outbound-url.test.ts) set their own allow-list.
+    env: { DESKMIND_OUTBOUND_ALLOW: '127.0.0.1,::1,localhost' },
   },
 });

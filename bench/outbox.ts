@@ -49,13 +49,14 @@ export async function benchOutbox(): Promise<object> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   const database = await openPglite(undefined);
   await database.migrate();
-  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent' }), database, worker: false });
+  // The webhook receiver is on loopback, which the outbound URL guard refuses unless allowed.
+  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', outboundAllow: ['127.0.0.1'] }), database, worker: false });
   try {
     const { workspace } = await desk.createWorkspace('bench-outbox');
     const ws = workspace.id;
     await createTickets(desk, ws, 20, 'warm-up');
     const without = await createTickets(desk, ws, TICKETS, 'no-endpoint');
-    await desk.tx(ws, { type: 'system', id: null }, (ctx) => createEndpoint(ctx, { kind: 'webhook', url, enabled: true }));
+    await desk.tx(ws, { type: 'system', id: null }, (ctx) => createEndpoint(ctx, { kind: 'webhook', url, enabled: true }, desk.outbound));
     const withHook = await createTickets(desk, ws, TICKETS, 'endpoint');
     await desk.deliverOutbox(); // the endpoint is down: the head fails, the rest wait
     down = false;

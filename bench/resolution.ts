@@ -119,7 +119,7 @@ export async function benchResolution(dataDir: string): Promise<object | null> {
     for (const a of articleRows as { id: string; external_id: string }[]) articleOf.set(a.external_id.replace(/^bitext-/, ''), a.id);
     const intentOfArticle = new Map([...articleOf].map(([i, id]) => [id, i]));
 
-    for (const intent of intents) await upsertPlaybook(ctx, intent, { kind: 'answer', mode: 'auto' });
+    for (const intent of intents) await upsertPlaybook(ctx, intent, { kind: 'answer', mode: 'auto' }, desk.outbound);
     const examples = intents.flatMap((intent) => partA.get(intent)!.map((r) => ({ text: r.instruction, label: intent })));
     const trained = await desk.intentModels.train(ws, examples, { source: 'bench-resolution part A' });
     const setupMs = performance.now() - setupStarted;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
+import { createOutboundGuard, type OutboundGuard } from './security/outbound-url.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
 import { LiveBus } from './live/bus.js';
@@ -103,6 +104,8 @@ export class Deskmind {
   readonly mail: MailSender | null;
   /** Timeline events as they commit, from every process (PostgreSQL LISTEN/NOTIFY). */
   readonly live: LiveBus;
+  /** The SSRF guard of outbound calls to workspace-configured URLs (webhooks, Slack, actions, trackers). */
+  readonly outbound: OutboundGuard;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private outboxTimer: NodeJS.Timeout | undefined;
@@ -119,7 +122,9 @@ export class Deskmind {
     readonly jobs: JobQueue,
     readonly logger: Logger,
     readonly now: () => Date,
+    outbound?: OutboundGuard,
   ) {
+    this.outbound = outbound ?? createOutboundGuard({ allow: config.outboundAllow });
     this.intentModels = new IntentModels(database);
     this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, write: (requests) => this.writeTicketGroup(requests) });
     this.live = new LiveBus(database);
@@ -132,20 +137,23 @@ export class Deskmind {
         if (!entry) return null;
         return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
       },
-      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now }),
+      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now, fetch: this.outbound.fetch }),
       routing: dbRoutingPort(database),
       enrichmentSources: integrationSources({ database, config, now }),
     };
   }
 
-  /** Opens the database (migrating it), and starts the job queue; with `worker`, also processes jobs. */
-  static async open(options: { config?: Config; logger?: Logger; now?: () => Date; worker?: boolean; database?: Database } = {}): Promise<Deskmind> {
+  /**
+   * Opens the database (migrating it), and starts the job queue; with `worker`, also processes jobs.
+   * `outbound` replaces the SSRF guard built from DESKMIND_OUTBOUND_ALLOW (tests give one with its own DNS).
+   */
+  static async open(options: { config?: Config; logger?: Logger; now?: () => Date; worker?: boolean; database?: Database; outbound?: OutboundGuard } = {}): Promise<Deskmind> {
     const config = options.config ?? loadConfig();
     configureWordVectors(config.wordVectors);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
     const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds });
-    const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()));
+    const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()), options.outbound);
     try {
       await jobs.start();
       if (options.worker ?? config.worker) await app.startWorker();
@@ -312,7 +320,7 @@ export class Deskmind {
       // Autonomy thresholds move with the evidence, at most once a day.
       await this.tx(id, { type: 'system', id: null }, (ctx) => tuneThresholdsIfDue(ctx));
       // Insights (topics, anomalies, bug reports) outside a transaction: tracker calls must not hold one open.
-      await sweepInsights(this.ctx(id, { type: 'system', id: null }), this.embedder, (part, err) => this.logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'));
+      await sweepInsights(this.ctx(id, { type: 'system', id: null }), this.embedder, this.outbound, (part, err) => this.logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'));
       // Product usage is kept only as long and as much as the workspace's retention allows.
       await pruneUsage(this.database.db, id, (await loadIntegrationConfig(this.database.db, id)).usage, this.now());
       // Enough new labels: retrain the intent model in the background (online updates lag a batch fit).
@@ -347,7 +355,7 @@ export class Deskmind {
    */
   async deliverOutbox(): Promise<DeliveryCounts> {
     while (this.outboxRun) await this.outboxRun.catch(() => undefined);
-    const run = deliverOutbox({ database: this.database, now: this.now, logger: this.logger, mail: this.mail, maxAttempts: this.config.webhookMaxAttempts, timeoutMs: this.config.webhookTimeoutMs });
+    const run = deliverOutbox({ database: this.database, now: this.now, logger: this.logger, mail: this.mail, fetch: this.outbound.fetch, maxAttempts: this.config.webhookMaxAttempts, timeoutMs: this.config.webhookTimeoutMs });
     this.outboxRun = run;
     try {
       return await run;
@@ -442,5 +450,6 @@ export class Deskmind {
     await this.live.close().catch((err) => this.logger.warn({ err }, 'live bus did not stop cleanly'));
     await this.jobs.stop().catch((err) => this.logger.warn({ err }, 'job queue did not stop cleanly'));
     await this.database.close();
+    await this.outbound.close().catch(() => undefined);
   }
 }

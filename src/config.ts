@@ -248,6 +248,18 @@ const entries = {
     description: 'Longest wait for each enrichment source (CRM, billing, usage); past it the ticket goes on without that source.',
     sensitive: false,
   },
+  // Security: outbound URLs (src/security/outbound-url.ts)
+  outboundAllow: {
+    env: 'DESKMIND_OUTBOUND_ALLOW',
+    schema: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+      .pipe(z.array(z.string().regex(/^(\*|[0-9a-fA-F:.]+(\/\d{1,3})?|(\*\.)?[A-Za-z0-9_.-]+)$/, 'each entry is an address, a CIDR range, a host name, *.domain or *'))),
+    description:
+      'Comma-separated private destinations outbound URLs (webhooks, Slack, playbook actions, bug trackers) may reach: addresses, CIDR ranges, host names, `*.domain`, or `*` for all. Empty (default): private, loopback, link-local and other non-public addresses are refused.',
+    sensitive: false,
+  },
   // ── ingest group commit ──
   ingestGroupSize: {
     env: 'DESKMIND_INGEST_GROUP_SIZE',

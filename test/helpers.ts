@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { Deskmind } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import type { OutboundGuard } from '../src/security/outbound-url.js';
 import { buildServer } from '../src/server/server.js';
 import { openPglite, openPostgres, type Database } from '../src/store/db.js';
 import { TEMPLATE_DIR } from './template.js';
@@ -71,9 +72,9 @@ export interface TestDesk {
 }
 
 /** A Deskmind with its HTTP server (for `server.inject`), on a fresh database; no background worker. */
-export async function openTestDesk(kind: 'pglite' | 'postgres', opts: { now?: () => Date; config?: Partial<Config> } = {}): Promise<TestDesk> {
+export async function openTestDesk(kind: 'pglite' | 'postgres', opts: { now?: () => Date; config?: Partial<Config>; outbound?: OutboundGuard } = {}): Promise<TestDesk> {
   const database = await openTestDatabase(kind);
-  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', ...opts.config }), database, worker: false, ...(opts.now ? { now: opts.now } : {}) });
+  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', ...opts.config }), database, worker: false, ...(opts.now ? { now: opts.now } : {}), ...(opts.outbound ? { outbound: opts.outbound } : {}) });
   const server = await buildServer(desk);
   return {
     desk,

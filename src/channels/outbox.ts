@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Database, Db } from '../store/db.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
 import type { MailSender, OutboundEmail } from './email/outbound.js';
+import { outboundRefusal } from '../security/outbound-url.js';
 import { HEADERS, signPayload } from './signature.js';
 
 export interface OutboxDeps {
@@ -15,6 +16,8 @@ export interface OutboxDeps {
   now: () => Date;
   logger: Logger;
   mail: MailSender | null;
+  /** The SSRF-guarded fetch (`OutboundGuard.fetch`): webhook and Slack URLs are workspace-configured. */
+  fetch: typeof fetch;
   maxAttempts: number;
   timeoutMs: number;
   random?: () => number;
@@ -56,15 +59,19 @@ interface AttemptResult {
   ok: boolean;
   statusCode: number | null;
   error: string | null;
+  /** The SSRF guard refused the destination: retrying would not help, so the delivery goes to the dead-letter list at once. */
+  refused?: boolean;
 }
 
-async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<AttemptResult> {
+async function postJson(fetchImpl: typeof fetch, url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<AttemptResult> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Deskmind-Webhooks/1', ...headers }, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Deskmind-Webhooks/1', ...headers }, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text().catch(() => '');
     if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status, error: null };
     return { ok: false, statusCode: res.status, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}` };
   } catch (err) {
+    const refusal = outboundRefusal(err);
+    if (refusal) return { ok: false, statusCode: null, error: `refused by the outbound URL guard: ${refusal.reason}`.slice(0, 500), refused: true };
     const e = err as Error & { cause?: { code?: string } };
     return { ok: false, statusCode: null, error: (e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`).slice(0, 500) };
   }
@@ -77,7 +84,7 @@ async function settle(deps: OutboxDeps, row: Row, result: AttemptResult, started
   const db = deps.database.db;
   const now = deps.now();
   const attempts = row.attempts + 1;
-  const outcome = result.ok ? 'delivered' : attempts >= deps.maxAttempts ? 'dead' : 'retry';
+  const outcome = result.ok ? 'delivered' : attempts >= deps.maxAttempts || result.refused ? 'dead' : 'retry';
   await db.transaction(async (tx) => {
     await tx.insert(outboxAttempts).values({ workspaceId: row.workspaceId, deliveryId: row.id, attempt: attempts, ok: result.ok, statusCode: result.statusCode, error: result.error, durationMs: performance.now() - startedAt, at: now });
     await tx
@@ -140,7 +147,7 @@ async function deliverEndpoint(deps: OutboxDeps, endpoint: typeof webhookEndpoin
             [HEADERS.signature]: signPayload(endpoint.secret, String(timestamp), body),
           };
         }
-        const result = await postJson(endpoint.url, body, headers, deps.timeoutMs);
+        const result = await postJson(deps.fetch, endpoint.url, body, headers, deps.timeoutMs);
         const outcome = await settle(deps, head, result, startedAt);
         counts[outcome]++;
         sent++;

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
+import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../services/context.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
 import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from './schemas.js';
@@ -11,8 +12,12 @@ const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: En
 const newSecret = () => `whsec_${randomBytes(24).toString('hex')}`;
 const scope = (ctx: Ctx, id: string) => and(eq(webhookEndpoints.workspaceId, ctx.workspaceId), eq(webhookEndpoints.id, id));
 
-/** Adds an endpoint; the answer carries its signing secret, shown this once. */
-export async function createEndpoint(ctx: Ctx, input: EndpointInput): Promise<Endpoint & { secret: string }> {
+/** The save-time check of an outbound URL (`OutboundGuard`): throws `outbound_url_refused`. */
+export type UrlGuard = Pick<OutboundGuard, 'assertAllowed'>;
+
+/** Adds an endpoint (its URL must pass the outbound URL guard); the answer carries its signing secret, shown this once. */
+export async function createEndpoint(ctx: Ctx, input: EndpointInput, guard: UrlGuard): Promise<Endpoint & { secret: string }> {
+  guard.assertAllowed(input.url);
   const [row] = await ctx.db
     .insert(webhookEndpoints)
     .values({ workspaceId: ctx.workspaceId, kind: input.kind, name: input.name ?? null, url: input.url, eventTypes: [...new Set(input.eventTypes ?? [])], enabled: input.enabled, secret: newSecret(), createdAt: ctx.now(), updatedAt: ctx.now() })
@@ -32,7 +37,8 @@ export async function getEndpoint(ctx: Ctx, id: string): Promise<Endpoint> {
 }
 
 /** Changes an endpoint. A disabled endpoint gets no new deliveries; those already waiting go out when it is enabled again. */
-export async function updateEndpoint(ctx: Ctx, id: string, patch: EndpointPatch): Promise<Endpoint> {
+export async function updateEndpoint(ctx: Ctx, id: string, patch: EndpointPatch, guard: UrlGuard): Promise<Endpoint> {
+  if (patch.url) guard.assertAllowed(patch.url);
   const [row] = await ctx.db
     .update(webhookEndpoints)
     .set({

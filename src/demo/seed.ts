@@ -62,7 +62,7 @@ export async function seedDemo(desk: Deskmind, opts: { tickets?: boolean } = {})
     const teamIds = new Map<string, string>();
     for (const t of TEAMS) teamIds.set(t.name, (await createTeam(ctx, t)).id);
     for (const { teams, ...a } of AGENTS) await createAgent(ctx, { ...a, teamIds: teams.map((n) => teamIds.get(n)!) });
-    for (const p of DEMO_PLAYBOOKS) await upsertPlaybook(ctx, p.intent, { kind: p.kind, mode: p.mode, template: p.template ?? null });
+    for (const p of DEMO_PLAYBOOKS) await upsertPlaybook(ctx, p.intent, { kind: p.kind, mode: p.mode, template: p.template ?? null }, desk.outbound);
   });
   await importArticles(desk.ctx(workspace.id, systemActor), desk.embedder, DEMO_ARTICLES.map((a) => ({ item: a.externalId, data: a })));
   if (opts.tickets === false) return { workspaceId: workspace.id, apiKey, agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };

@@ -30,6 +30,8 @@ export const ERRORS = {
   webhook_replayed: { status: 409, title: 'This signed webhook delivery was already processed' },
   integration_not_configured: { status: 404, title: 'The integration is not configured for this workspace' },
   csrf_failed: { status: 403, title: 'The X-CSRF-Token header is missing or does not match the deskmind_csrf cookie' },
+  // Security: outbound URLs
+  outbound_url_refused: { status: 422, title: 'The URL may not be called: only http(s) to public addresses, without credentials (see DESKMIND_OUTBOUND_ALLOW)' },
 } as const;
 
 /** A stable error code from the catalogue. */

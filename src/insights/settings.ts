@@ -4,6 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { getWorkspace } from '../services/workspaces.js';
@@ -137,8 +138,10 @@ function merge<T extends Record<string, unknown>>(before: T, patch: Record<strin
   return out as T;
 }
 
-/** Changes the settings; logged as `settings.changed` (secrets never appear in the log). */
-export async function updateInsightsSettings(ctx: Ctx, patch: InsightsSettingsPatch): Promise<InsightsSettingsView> {
+/** Changes the settings (tracker URLs must pass the outbound URL guard); logged as `settings.changed` (secrets never appear in the log). */
+export async function updateInsightsSettings(ctx: Ctx, patch: InsightsSettingsPatch, guard: Pick<OutboundGuard, 'assertAllowed'>): Promise<InsightsSettingsView> {
+  const urls = { 'bugReports.linear.apiUrl': patch.bugReports?.linear?.apiUrl, 'bugReports.github.apiUrl': patch.bugReports?.github?.apiUrl, 'bugReports.webhook.url': patch.bugReports?.webhook?.url };
+  for (const [field, url] of Object.entries(urls)) if (url) guard.assertAllowed(url, field);
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = insightsOf(ws.settings);
   const { linear, github, webhook, ...bugRest } = patch.bugReports ?? {};

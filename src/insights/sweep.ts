@@ -9,6 +9,7 @@ import { insightRuns } from '../store/schema.js';
 import { detectAnomalies } from './anomalies.js';
 import { refreshBugReports, syncBugReports } from './bug-reports.js';
 import { updateTopics } from './topics.js';
+import type { TrackerOutbound } from './trackers.js';
 
 const MINUTE = 60_000;
 export const RECLUSTER_EVERY_MS = 24 * 60 * MINUTE;
@@ -35,7 +36,7 @@ export interface InsightsSweepResult {
 }
 
 /** One sweep's insights work for one workspace. Each part fails alone (the error is returned, not thrown). */
-export async function sweepInsights(ctx: Ctx, embedder: Embedder, onError: (part: string, err: unknown) => void = () => {}): Promise<InsightsSweepResult> {
+export async function sweepInsights(ctx: Ctx, embedder: Embedder, outbound: TrackerOutbound, onError: (part: string, err: unknown) => void = () => {}): Promise<InsightsSweepResult> {
   const out: InsightsSweepResult = { topicsAssigned: 0, anomalies: 0, bugReportsChanged: 0, bugReportsSent: 0 };
   try {
     if (await dueAndMark(ctx, 'topics', TOPICS_EVERY_MS)) {
@@ -52,7 +53,7 @@ export async function sweepInsights(ctx: Ctx, embedder: Embedder, onError: (part
   }
   try {
     out.bugReportsChanged = (await refreshBugReports(ctx, embedder)).length;
-    out.bugReportsSent = (await syncBugReports(ctx)).sent;
+    out.bugReportsSent = (await syncBugReports(ctx, outbound)).sent;
   } catch (err) {
     onError('bug reports', err);
   }

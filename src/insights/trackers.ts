@@ -6,6 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { LinearClient } from '@linear/sdk';
 import { DeskmindError } from '../domain/errors.js';
 import { signPayload } from '../resolution/actions.js';
+import { outboundRefusal, type OutboundGuard } from '../security/outbound-url.js';
 import type { InsightsSettings } from './settings.js';
 
 /** An engineering issue a report is linked to. */
@@ -35,16 +36,24 @@ export interface BugTracker {
 }
 
 const fail = (vendor: string, err: unknown): never => {
-  throw new DeskmindError('tracker_unavailable', `${vendor} did not accept the report`, { cause: err });
+  const refusal = outboundRefusal(err);
+  throw new DeskmindError('tracker_unavailable', refusal ? `${vendor} was not called: ${refusal.message}` : `${vendor} did not accept the report`, { cause: err });
 };
 
-/** Linear through its SDK; `apiUrl` may point at a local server (tests, proxies). */
-export function linearTracker(opts: { apiKey: string; teamId: string; apiUrl?: string | undefined }): BugTracker {
+/**
+ * Linear through its SDK; `apiUrl` may point at a local server (tests, proxies). The SDK calls the global
+ * `fetch`, so a custom `apiUrl` goes through `checkUrl` (the outbound URL guard, after DNS) before each call.
+ */
+export function linearTracker(opts: { apiKey: string; teamId: string; apiUrl?: string | undefined; checkUrl?: (url: string) => Promise<void> }): BugTracker {
   const client = new LinearClient({ apiKey: opts.apiKey, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}) });
+  const precheck = async () => {
+    if (opts.apiUrl && opts.checkUrl) await opts.checkUrl(opts.apiUrl);
+  };
   return {
     kind: 'linear',
     async create(report) {
       try {
+        await precheck();
         const payload = await client.createIssue({ teamId: opts.teamId, title: report.title, description: report.body });
         const id = payload.issueId;
         if (!payload.success || !id) throw new Error('issueCreate returned no issue');
@@ -60,6 +69,7 @@ export function linearTracker(opts: { apiKey: string; teamId: string; apiUrl?: s
     },
     async update(issue, report, comment) {
       try {
+        await precheck();
         await client.updateIssue(issue.id, { title: report.title, description: report.body });
         await client.createComment({ issueId: issue.id, body: comment });
       } catch (err) {
@@ -134,12 +144,15 @@ export function webhookTracker(opts: { url: string; secret: string; now: () => D
   };
 }
 
-/** The tracker the settings choose, or null (destination `none`, or not fully configured). */
-export function trackerFor(settings: InsightsSettings['bugReports'], signingSecret: string, now: () => Date): BugTracker | null {
+/** The outbound URL guard as trackers use it: its fetch, and a DNS-time check for SDKs that cannot take a fetch. */
+export type TrackerOutbound = Pick<OutboundGuard, 'fetch' | 'checkResolved'>;
+
+/** The tracker the settings choose, or null (destination `none`, or not fully configured). Its calls go through the outbound URL guard. */
+export function trackerFor(settings: InsightsSettings['bugReports'], signingSecret: string, now: () => Date, outbound: TrackerOutbound): BugTracker | null {
   const { linear, github, webhook } = settings;
-  if (settings.destination === 'linear' && linear.apiKey && linear.teamId) return linearTracker({ apiKey: linear.apiKey, teamId: linear.teamId, apiUrl: linear.apiUrl });
-  if (settings.destination === 'github' && github.token && github.owner && github.repo) return githubTracker({ token: github.token, owner: github.owner, repo: github.repo, apiUrl: github.apiUrl });
-  if (settings.destination === 'webhook' && webhook.url) return webhookTracker({ url: webhook.url, secret: signingSecret, now });
+  if (settings.destination === 'linear' && linear.apiKey && linear.teamId) return linearTracker({ apiKey: linear.apiKey, teamId: linear.teamId, apiUrl: linear.apiUrl, checkUrl: (url) => outbound.checkResolved(url) });
+  if (settings.destination === 'github' && github.token && github.owner && github.repo) return githubTracker({ token: github.token, owner: github.owner, repo: github.repo, apiUrl: github.apiUrl }, outbound.fetch);
+  if (settings.destination === 'webhook' && webhook.url) return webhookTracker({ url: webhook.url, secret: signingSecret, now }, outbound.fetch);
   return null;
 }
 

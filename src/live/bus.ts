@@ -24,7 +24,32 @@ export type LiveEvent = z.infer<typeof LiveEventSchema>;
  * events commits (and never when it rolls back).
  */
 export function notifyAllExpression(notices: string[]): SQL {
-  return sql`(select count(*) from (select pg_notify(${LIVE_CHANNEL}, n) from unnest(${sql.param(notices)}::text[]) n) sent)`;
+  return sql`(select count(*) from (select pg_notify(${LIVE_CHANNEL}, n) from unnest(${sql.param(noticePayloads(notices))}::text[]) n) sent)`;
+}
+
+/** PostgreSQL refuses a notification payload of 8,000 bytes or more. */
+const MAX_PAYLOAD_BYTES = 7_000;
+
+/**
+ * Serialised events packed into as few notifications as fit (each a JSON array): one notification costs
+ * about as much as the insert of an event, so a batch of events is announced in one or a few.
+ */
+export function noticePayloads(notices: string[]): string[] {
+  const payloads: string[] = [];
+  let chunk: string[] = [];
+  let bytes = 2;
+  for (const notice of notices) {
+    const size = Buffer.byteLength(notice) + 1;
+    if (chunk.length && bytes + size > MAX_PAYLOAD_BYTES) {
+      payloads.push(`[${chunk.join(',')}]`);
+      chunk = [];
+      bytes = 2;
+    }
+    chunk.push(notice);
+    bytes += size;
+  }
+  if (chunk.length) payloads.push(`[${chunk.join(',')}]`);
+  return payloads;
 }
 
 type Handler = (event: LiveEvent) => void;
@@ -69,19 +94,23 @@ export class LiveBus {
   }
 
   private dispatch(payload: string): void {
-    let parsed: LiveEvent;
+    // A process nobody subscribes to (a worker) ignores the notifications.
+    if (!this.handlers.size) return;
+    let parsed: unknown;
     try {
-      const result = LiveEventSchema.safeParse(JSON.parse(payload));
-      if (!result.success) return;
-      parsed = result.data;
+      parsed = JSON.parse(payload);
     } catch {
       return;
     }
-    for (const handler of this.handlers.get(parsed.workspaceId) ?? []) {
-      try {
-        handler(parsed);
-      } catch {
-        /* one broken subscriber never stops the others */
+    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+      const result = LiveEventSchema.safeParse(item);
+      if (!result.success) continue;
+      for (const handler of this.handlers.get(result.data.workspaceId) ?? []) {
+        try {
+          handler(result.data);
+        } catch {
+          /* one broken subscriber never stops the others */
+        }
       }
     }
   }

@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { outboundRefusal } from '../security/outbound-url.js';
 import type { ActionResult, PlaybookAction, ReplyContext } from './schemas.js';
 import { renderInput } from './template.js';
 
@@ -142,6 +143,8 @@ export async function runAction(action: PlaybookAction, context: ActionContext, 
     return failure(res.status, 'http_error', `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}`, started);
   } catch (err) {
     if (controller.signal.aborted) return failure(null, 'timeout', `No answer within ${action.timeoutMs} ms`, started);
+    const refusal = outboundRefusal(err);
+    if (refusal) return failure(null, 'network_error', refusal.message, started);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     return failure(null, 'network_error', cause?.code ?? cause?.message ?? (err as Error).message, started);
   } finally {

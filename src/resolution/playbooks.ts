@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { DeskmindError, notFound, type FieldIssue } from '../domain/errors.js';
+import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../services/context.js';
 import { playbooks } from '../store/schema.js';
 import { schemaProblem } from './actions.js';
@@ -63,12 +64,14 @@ export async function getPlaybook(ctx: Ctx, intent: string): Promise<Playbook> {
 }
 
 /**
- * Creates or replaces the playbook of an intent (fields left out take their defaults).
- * @example await upsertPlaybook(ctx, 'refund_request', { kind: 'handoff' })
+ * Creates or replaces the playbook of an intent (fields left out take their defaults); an action's URL must
+ * pass the outbound URL guard (`outbound_url_refused`).
+ * @example await upsertPlaybook(ctx, 'refund_request', { kind: 'handoff' }, desk.outbound)
  */
-export async function upsertPlaybook(ctx: Ctx, intent: string, input: PlaybookInput): Promise<{ playbook: Playbook; created: boolean }> {
+export async function upsertPlaybook(ctx: Ctx, intent: string, input: PlaybookInput, guard: Pick<OutboundGuard, 'assertAllowed'>): Promise<{ playbook: Playbook; created: boolean }> {
   const { playbook: p, issues } = checkPlaybook(input);
   if (!p || issues.length) throw new DeskmindError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+  if (p.action) guard.assertAllowed(p.action.url, 'action.url');
   const values = { mode: p.mode, kind: p.kind, template: p.template ?? null, action: p.action ?? null, threshold: p.threshold ?? null };
   const [row] = await ctx.db
     .insert(playbooks)

@@ -39,17 +39,41 @@ interface LocalDate {
   d: number;
 }
 
-/** The wall-clock date and time of an instant in a time zone. */
-function wallTime(at: number, timeZone: string): LocalDate & { minutes: number; ms: number } {
+/** The zone's UTC offset (ms) at an instant, read with `Intl`. */
+function intlOffsetAt(at: number, timeZone: string): number {
   const p = Object.fromEntries(formatterOf(timeZone).formatToParts(new Date(at)).map((x) => [x.type, Number(x.value)]));
-  const seconds = p.second!;
-  return { y: p.year!, m: p.month!, d: p.day!, minutes: p.hour! * 60 + p.minute!, ms: seconds * 1000 + (at % 1000 + 1000) % 1000 };
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + ((at % 1000) + 1000) % 1000 - at;
 }
+
+/** Offsets per zone and quarter hour: zones change offset only at whole quarter hours (UTC), so this is exact. */
+const QUARTER_HOUR = 15 * MINUTE;
+const offsets = new Map<string, Map<number, number>>();
 
 /** The zone's UTC offset (ms) at an instant. */
 function offsetAt(at: number, timeZone: string): number {
-  const w = wallTime(at, timeZone);
-  return Date.UTC(w.y, w.m - 1, w.d, 0, w.minutes) + w.ms - at;
+  if (timeZone === 'UTC') return 0;
+  let zone = offsets.get(timeZone);
+  if (!zone) offsets.set(timeZone, (zone = new Map()));
+  const bucket = Math.floor(at / QUARTER_HOUR);
+  let offset = zone.get(bucket);
+  if (offset === undefined) {
+    offset = intlOffsetAt(at, timeZone);
+    if (zone.size >= 10_000) zone.clear();
+    zone.set(bucket, offset);
+  }
+  return offset;
+}
+
+/** The wall-clock date and time of an instant in a time zone. */
+function wallTime(at: number, timeZone: string): LocalDate & { minutes: number; ms: number } {
+  const local = new Date(at + offsetAt(at, timeZone));
+  return {
+    y: local.getUTCFullYear(),
+    m: local.getUTCMonth() + 1,
+    d: local.getUTCDate(),
+    minutes: local.getUTCHours() * 60 + local.getUTCMinutes(),
+    ms: local.getUTCSeconds() * 1000 + local.getUTCMilliseconds(),
+  };
 }
 
 /**

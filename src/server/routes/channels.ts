@@ -36,7 +36,7 @@ export const channelRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
   app.post('/webhooks', {
     config: { access: ADMIN },
     schema: { tags: ['webhooks'], summary: 'Add a webhook or Slack endpoint; the answer shows its signing secret, this once', body: EndpointInputSchema, response: { 201: EndpointCreatedSchema } },
-  }, async (request, reply) => reply.code(201).send(await hooks.createEndpoint(ctxOf(desk, request), request.body)));
+  }, async (request, reply) => reply.code(201).send(await hooks.createEndpoint(ctxOf(desk, request), request.body, desk.outbound)));
   app.get('/webhooks', { config: { access: ADMIN }, schema: { tags: ['webhooks'], summary: 'Webhook and Slack endpoints', response: { 200: z.object({ data: z.array(EndpointSchema) }) } } },
     async (request) => ({ data: await hooks.listEndpoints(ctxOf(desk, request)) }));
   app.get('/webhooks/:id', { config: { access: ADMIN }, schema: { tags: ['webhooks'], summary: 'One endpoint', params: Params, response: { 200: EndpointSchema } } },
@@ -44,7 +44,7 @@ export const channelRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
   app.patch('/webhooks/:id', {
     config: { access: ADMIN },
     schema: { tags: ['webhooks'], summary: 'Change an endpoint (url, event types, enabled); a disabled one gets no new deliveries', params: Params, body: EndpointPatchSchema, response: { 200: EndpointSchema } },
-  }, async (request) => hooks.updateEndpoint(ctxOf(desk, request), request.params.id, request.body));
+  }, async (request) => hooks.updateEndpoint(ctxOf(desk, request), request.params.id, request.body, desk.outbound));
   app.post('/webhooks/:id/rotate-secret', {
     config: { access: ADMIN },
     schema: { tags: ['webhooks'], summary: "Replace an endpoint's signing secret (shown once)", params: Params, response: { 200: EndpointCreatedSchema } },

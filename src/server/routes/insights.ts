@@ -66,7 +66,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
   }, async (request) => {
     const ctx = ctxOf(desk, request);
     const changed = await refreshBugReports(ctx, desk.embedder);
-    return { changed, ...(await syncBugReports(ctx)) };
+    return { changed, ...(await syncBugReports(ctx, desk.outbound)) };
   });
 
   app.post('/insights/bug-reports/:id/send', {
@@ -75,7 +75,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
   }, async (request) => {
     const ctx = ctxOf(desk, request);
     await getBugReport(ctx, request.params.id);
-    const r = await syncBugReports(ctx, { only: request.params.id, force: true });
+    const r = await syncBugReports(ctx, desk.outbound, { only: request.params.id, force: true });
     if (r.sent === 0 && r.failed === 0 && !(await getBugReport(ctx, request.params.id)).externalId) {
       throw new DeskmindError('validation_failed', 'No bug tracker is configured (PATCH /insights/settings) or the report is closed');
     }
@@ -92,7 +92,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
     schema: { tags: ['insights'], summary: 'Change insights settings: bug tracker (Linear, GitHub, webhook), topics, anomaly false-alarm rate (logged, secrets never)', body: InsightsSettingsPatchSchema, response: { 200: InsightsSettingsViewSchema } },
   }, async (request) => {
     const principal = principalOf(request);
-    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateInsightsSettings(ctx, request.body));
+    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateInsightsSettings(ctx, request.body, desk.outbound));
   });
 
   // Tracker webhooks: public, authenticated by their signature over the raw body.

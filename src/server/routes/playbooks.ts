@@ -23,7 +23,7 @@ export const playbookRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
       response: { 200: PlaybookSchema, 201: PlaybookSchema },
     },
   }, async (request, reply) => {
-    const { playbook, created } = await playbookOps.upsertPlaybook(ctxOf(desk, request), request.params.intent, request.body);
+    const { playbook, created } = await playbookOps.upsertPlaybook(ctxOf(desk, request), request.params.intent, request.body, desk.outbound);
     return reply.code(created ? 201 : 200).send(playbook);
   });
   app.delete('/playbooks/:intent', { config: { access: ADMIN }, schema: { tags: ['playbooks'], summary: 'Delete the playbook of an intent', params: Params } },
