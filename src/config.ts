@@ -24,6 +24,12 @@ const entries = {
     description: 'Connections per process to the PostgreSQL server (the embedded database always uses one).',
     sensitive: false,
   },
+  pgliteThread: {
+    env: 'DESKMIND_PGLITE_THREAD',
+    schema: z.stringbool().default(true),
+    description: 'Run the embedded database (PGlite) on its own worker thread, so SQL runs alongside the HTTP API and pipeline; false runs it on the main thread.',
+    sensitive: false,
+  },
   host: {
     env: 'DESKMIND_HOST',
     schema: z.string().default('127.0.0.1'),

@@ -26,7 +26,8 @@ export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Dat
   if (kind === 'pglite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-test-'));
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
-    const database = await openPglite(dir);
+    // DESKMIND_PGLITE_THREAD=false runs the suites with PGlite on the test's own thread.
+    const database = await openPglite(dir, { thread: testConfig.pgliteThread });
     await database.migrate();
     return { ...database, dataDir: dir, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }

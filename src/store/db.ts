@@ -9,6 +9,7 @@ import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { cachedPglite } from './pglite-fast.js';
+import { openPgliteThread, type PgliteThread } from './pglite-thread.js';
 import * as schema from './schema.js';
 
 /** The typed database handle every repository uses (the same for PGlite and a PostgreSQL server). */
@@ -114,13 +115,38 @@ async function listenPostgres(url: string, channel: string, onPayload: (payload:
 
 /**
  * Opens the embedded database in `dataDir` (created if missing; in memory when undefined).
- * PGlite is a single session: its own lock serialises queries and transactions, including the job queue's.
+ * PGlite is a single session: the client's locks serialise queries and transactions, including the job queue's.
+ * With `thread` (the default), PGlite runs on a worker thread (`pglite-thread.ts`), so SQL and this thread's
+ * JavaScript overlap; without, in this thread.
  */
-export async function openPglite(dataDir: string | undefined): Promise<Database> {
+export async function openPglite(dataDir: string | undefined, opts: { thread?: boolean } = {}): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (opts.thread ?? true) return threadDatabase(await openPgliteThread(dataDir));
   const lite = new PGlite(dataDir);
   await lite.waitReady;
   return pgliteDatabase(lite);
+}
+
+/** Wraps the embedded database on its worker thread, which `close()` closes and ends. */
+export function threadDatabase(thread: PgliteThread): Database {
+  const db = drizzleLite(thread as unknown as PGlite, { schema }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    executeSql: async (text, values) => {
+      if (values && values.length > 0) return { rows: (await thread.query(text, values)).rows as Record<string, unknown>[] };
+      const results = await thread.exec(text);
+      return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+    },
+    migrate: () => thread.migrate(MIGRATIONS_FOLDER),
+    listen: async (channel, onPayload) => {
+      const stop = await thread.listen(channel, onPayload);
+      return async () => {
+        if (!thread.closed) await stop();
+      };
+    },
+    close: () => thread.close(),
+  };
 }
 
 /** Wraps an open PGlite instance, which `close()` closes. */
@@ -149,10 +175,10 @@ export function pgliteDatabase(lite: PGlite): Database {
 }
 
 /** Opens the database the configuration names (server when DATABASE_URL is set, else embedded) and migrates it. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>): Promise<Database> {
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'pgliteThread'>): Promise<Database> {
   const database = config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolSize)
-    : await openPglite(config.dataDir);
+    : await openPglite(config.dataDir, { thread: config.pgliteThread });
   try {
     await database.migrate();
   } catch (err) {

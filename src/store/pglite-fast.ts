@@ -1,6 +1,7 @@
 import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
 
-type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
+/** One message from the PostgreSQL backend, as PGlite's protocol parser gives it. */
+export type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
 type RowDescriptionMessage = InstanceType<typeof protocol.messages.RowDescriptionMessage>;
 type DataRowMessage = InstanceType<typeof protocol.messages.DataRowMessage>;
 type CommandCompleteMessage = InstanceType<typeof protocol.messages.CommandCompleteMessage>;
@@ -13,7 +14,20 @@ export interface PgliteClient {
   transaction<T>(fn: (tx: PgliteClient) => Promise<T>): Promise<T>;
 }
 
-const concat = (parts: Uint8Array[]): Uint8Array => {
+/** The type handlers of a PGlite session: by type oid, how a value is sent and how a column is read. */
+export interface TypeHandlers {
+  serializers: PGlite['serializers'];
+  parsers: PGlite['parsers'];
+}
+
+/**
+ * How protocol bytes reach a PGlite backend (in this thread or another): sends one message batch and
+ * resolves to the backend's messages, or rejects with the backend's first `DatabaseError`. With `sync`,
+ * the data folder is synced once the batch ran (a statement outside a transaction, a commit).
+ */
+export type RoundTrip = (message: Uint8Array, sync: boolean) => Promise<BackendMessage[]>;
+
+export const concat = (parts: Uint8Array[]): Uint8Array => {
   let length = 0;
   for (const p of parts) length += p.length;
   const out = new Uint8Array(length);
@@ -25,13 +39,11 @@ const concat = (parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
-type Parsers = PGlite['parsers'];
-
 /**
  * The result of one statement's messages, as PGlite's `parseResults` builds it, but without merging the
  * caller's parsers into a copy of every type's parser on each call (drizzle passes its own on every query).
  */
-function toResults<T>(messages: BackendMessage[], parsers: Parsers, options: QueryOptions | undefined): Results<T> {
+function toResults<T>(messages: BackendMessage[], parsers: TypeHandlers['parsers'], options: QueryOptions | undefined): Results<T> {
   let fields: { name: string; dataTypeID: number }[] = [];
   const rows: unknown[] = [];
   let affectedRows = 0;
@@ -61,16 +73,23 @@ interface Statement {
   paramTypes: number[];
 }
 
+/** Runs statements through a prepared-statement cache; `exec` runs parameterless, possibly multi-statement text. */
+export interface StatementRunner {
+  run<T>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined, sync: boolean): Promise<Results<T>>;
+  exec(text: string, sync: boolean): Promise<Results[]>;
+}
+
 /**
- * A PGlite client with a prepared-statement cache. PGlite's own `query` sends a statement as six protocol
- * round trips into the WebAssembly backend (parse, describe, bind, describe, execute, sync) and parses it
- * anew every time; this one prepares each distinct SQL text once as a named statement (one round trip: parse,
- * describe), then runs it in one round trip (bind, describe, execute, sync). Values are serialised with
- * PGlite's serialisers for the parameter types the statement declared, and rows are parsed by PGlite's own
- * parser, so results are the same as `PGlite.query`'s. Statements are evicted (closed) least recently used
- * first beyond `maxStatements`.
+ * The prepared-statement core shared by the in-thread and the worker-thread clients; they differ only in
+ * `roundTrip` (how bytes reach the backend) and in their locks. PGlite's own `query` sends a statement as six
+ * protocol round trips into the WebAssembly backend (parse, describe, bind, describe, execute, sync) and
+ * parses it anew every time; this prepares each distinct SQL text once as a named statement (one round
+ * trip: parse, describe), then runs it in one round trip (bind, describe, execute, sync). Values are
+ * serialised with PGlite's serialisers for the parameter types the statement declared, and rows are parsed by
+ * PGlite's own parsers, so results are the same as `PGlite.query`'s. Statements are evicted (closed) least
+ * recently used first beyond `maxStatements`. Callers hold the session (one statement at a time).
  */
-export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}): PgliteClient {
+export function statementRunner(roundTrip: RoundTrip, types: TypeHandlers, opts: { maxStatements?: number } = {}): StatementRunner {
   const max = opts.maxStatements ?? 500;
   const statements = new Map<string, Statement>();
   const evicted: string[] = [];
@@ -86,8 +105,8 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
     }
     const name = `dm_${++counter}`;
     const close = evicted.splice(0).map((n) => serialize.close({ type: 'S', name: n }));
-    const res = await lite.execProtocol(concat([...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), { syncToFs: false });
-    const statement = { name, paramTypes: parse.parseDescribeStatementResults(res.messages) };
+    const messages = await roundTrip(concat([...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), false);
+    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
     statements.set(text, statement);
     if (statements.size > max) {
       const [oldest] = statements.keys();
@@ -97,25 +116,39 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
     return statement;
   };
 
-  const run = async <T>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined): Promise<Results<T>> => {
-    if (options?.blob) throw new Error('cachedPglite does not handle blobs');
-    const statement = await prepare(text);
-    const values = (params ?? []).map((value, i) => {
-      if (value === null || value === undefined) return null;
-      const type = statement.paramTypes[i]!;
-      const serializer = options?.serializers?.[type] ?? lite.serializers[type];
-      return serializer ? serializer(value) : String(value);
-    });
-    const res = await lite.execProtocol(
-      concat([serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
-      { syncToFs: false },
-    );
-    return toResults<T>(res.messages, lite.parsers, options);
+  return {
+    async run<T>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined, sync: boolean) {
+      if (options?.blob) throw new Error('the prepared-statement client does not handle blobs');
+      const statement = await prepare(text);
+      const values = (params ?? []).map((value, i) => {
+        if (value === null || value === undefined) return null;
+        const type = statement.paramTypes[i]!;
+        const serializer = options?.serializers?.[type] ?? types.serializers[type];
+        return serializer ? serializer(value) : String(value);
+      });
+      const messages = await roundTrip(
+        concat([serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+        sync,
+      );
+      return toResults<T>(messages, types.parsers, options);
+    },
+    async exec(text, sync) {
+      // The simple query protocol ends with ReadyForQuery by itself.
+      return parse.parseResults(await roundTrip(serialize.query(text), sync), types.parsers);
+    },
   };
+}
+
+/**
+ * A PGlite client with a prepared-statement cache (see `statementRunner`) over a PGlite instance in this
+ * thread, sharing PGlite's locks with its other callers (`exec`, `listen`, migrations).
+ */
+export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}): PgliteClient {
+  const runner = statementRunner(async (message, sync) => (await lite.execProtocol(message, { syncToFs: sync })).messages, lite, opts);
 
   // Inside `lite.transaction` the transaction lock is held: a statement takes only the query lock.
   const inTransaction: PgliteClient = {
-    query: (text, params, options) => lite._runExclusiveQuery(() => run(text, params, options)),
+    query: (text, params, options) => lite._runExclusiveQuery(() => runner.run(text, params, options, false)),
     transaction: () => {
       throw new Error('a transaction inside a transaction is a savepoint (drizzle issues it as SQL)');
     },
@@ -124,13 +157,7 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
   // Outside a transaction a statement waits for any running transaction, as PGlite's own `query` does.
   async function query<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
     await lite.waitReady;
-    return lite._runExclusiveTransaction(() =>
-      lite._runExclusiveQuery(async () => {
-        const result = await run<T>(text, params, options);
-        await lite.syncToFs();
-        return result;
-      }),
-    );
+    return lite._runExclusiveTransaction(() => lite._runExclusiveQuery(() => runner.run<T>(text, params, options, true)));
   }
 
   return { query, transaction: (fn) => lite.transaction(() => fn(inTransaction)) };
