@@ -20,8 +20,9 @@ interface Waiting<I, O> {
  * Group commit without timers: a group is the calls that arrived while the previous group was being written
  * (at most `maxSize`). Nothing waits for more calls to come: a group starts at the end of the event-loop
  * turn in which its first call arrived (`setImmediate`), so that the requests whose input was read in the
- * same turn join it (with the embedded database on this thread, a transaction holds the loop while it runs). `write` receives
- * the inputs of one group and returns one outcome per input, in the same order; each caller gets its own.
+ * same turn join it (with the embedded database on this thread, a transaction holds the loop while it
+ * runs). `write` receives the inputs of one group and returns one outcome per input, in the same order;
+ * each caller gets its own.
  *
  * @example
  * const group = new GroupCommit({ maxSize: 64, write: (inputs) => writeAll(inputs) });
