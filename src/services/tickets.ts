@@ -14,9 +14,10 @@ import type {
 } from '../domain/schemas.js';
 import { TicketSchema } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
-import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets } from '../sla/state.js';
+import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets, slaTargetsOf } from '../sla/state.js';
 import { accounts, agents, decisions, messages, teams, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
-import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
+import { slaOf } from '../sla/settings.js';
+import { getWorkspace } from './workspaces.js';
 import type { Actor, Ctx } from './context.js';
 import { getCustomer, getCustomers, resolveCustomerRef, resolveCustomerRefs } from './customers.js';
 import { appendEvent, listTicketEvents } from './events.js';
@@ -227,15 +228,12 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
     const tiers = new Map(
       (accountIds.length ? await ctx.db.select({ id: accounts.id, tier: accounts.tier }).from(accounts).where(inArray(accounts.id, accountIds)) : []).map((a) => [a.id, a.tier]),
     );
-    // The workspace's SLA settings read once for the group (at the configuration version this transaction sees).
-    const version = await readConfigVersion(ctx.db, ctx.workspaceId);
-    slas = await withConfigVersion(ctx.workspaceId, version, async () => {
-      const out: object[] = [];
-      for (const [i, d] of drafts.entries()) {
-        const accountId = people[i]!.accountId;
-        out.push(await slaTargets(ctx, (accountId && tiers.get(accountId)) ?? null, d.input.priority ?? 'normal', now));
-      }
-      return out;
+    // The workspace's SLA settings read once for the group, in this transaction (not through the shared
+    // configuration cache, whose pending reads may wait for this transaction to end).
+    const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
+    slas = drafts.map((d, i) => {
+      const accountId = people[i]!.accountId;
+      return slaTargetsOf(settings, (accountId && tiers.get(accountId)) ?? null, d.input.priority ?? 'normal', now);
     });
   }
   const ticketIds = drafts.map(() => randomUUID());
