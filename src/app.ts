@@ -38,7 +38,8 @@ import { deliverOutbox, pruneOutbox, type DeliveryCounts } from './channels/outb
 import { openDatabase, type Database } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 import { pruneRateLimits } from './server/rate-limit-store.js';
-import { storeIdempotentResponse, type IdempotencyClaim } from './services/idempotency.js';
+import { storeIdempotentResponse, storeIdempotentResponses, type IdempotencyClaim } from './services/idempotency.js';
+import { GroupCommit, powerOfTwoChunks, settle, type Outcome } from './services/group-commit.js';
 import { compactModels } from './services/models.js';
 import { assignQueued } from './routing/presence.js';
 
@@ -79,6 +80,15 @@ export function createLogger(config: Pick<Config, 'logLevel'>, to: 'stdout' | 's
   return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(to === 'stdout' ? 1 : 2));
 }
 
+/** A `POST /tickets` as `createTicket` receives it. */
+interface TicketRequest {
+  workspaceId: string;
+  actor: Actor;
+  input: TicketCreate;
+  idempotency: IdempotencyClaim | null;
+}
+type CreatedTicket = Awaited<ReturnType<typeof ticketOps.createTicket>>;
+
 /**
  * The composition root: configuration, database, job queue, models and the workspace-scoped operations
  * that HTTP routes, the CLI and jobs call. Operations run in one transaction and queue the ticket pipeline
@@ -104,6 +114,9 @@ export class Deskmind {
   private outboxRun: Promise<unknown> | null = null;
   private smtp: SmtpListener | null = null;
   private closing = false;
+  /** Ticket creations written together (group commit); see `createTicket`. */
+  private readonly ticketGroup: GroupCommit<TicketRequest, CreatedTicket>;
+  private ticketGroupFallbacks = 0;
 
   private constructor(
     readonly config: Config,
@@ -115,6 +128,7 @@ export class Deskmind {
   ) {
     this.outbound = outbound ?? createOutboundGuard({ allow: config.outboundAllow });
     this.intentModels = new IntentModels(database);
+    this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, write: (requests) => this.writeTicketGroup(requests) });
     this.live = new LiveBus(database);
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);
@@ -170,16 +184,80 @@ export class Deskmind {
 
   /**
    * Opens a ticket and queues its pipeline in the same transaction: an acknowledged ticket always has its
-   * job, even if the process dies right after the commit.
+   * job, even if the process dies right after the commit. Tickets that arrive while others are being written
+   * are written together as the next group (see `writeTicketGroup`; DESKMIND_INGEST_GROUP_SIZE).
    */
-  async createTicket(workspaceId: string, actor: Actor, input: TicketCreate, opts: { idempotency?: IdempotencyClaim | null } = {}) {
-    return this.tx(workspaceId, actor, async (txCtx) => {
-      const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, input, { sla: true }));
-      await this.jobs.enqueuePipeline({ workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
+  async createTicket(workspaceId: string, actor: Actor, input: TicketCreate, opts: { idempotency?: IdempotencyClaim | null } = {}): Promise<CreatedTicket> {
+    const request: TicketRequest = { workspaceId, actor, input, idempotency: opts.idempotency ?? null };
+    return this.config.ingestGroupSize > 1 ? this.ticketGroup.submit(request) : this.createTicketAlone(request);
+  }
+
+  /** Ticket groups written so far: how many, the tickets they held, the largest, and how many fell back to one at a time. */
+  get ingestStats(): { groups: number; members: number; largest: number; fallbacks: number } {
+    return { ...this.ticketGroup.stats, fallbacks: this.ticketGroupFallbacks };
+  }
+
+  /** One ticket in its own transaction. */
+  private createTicketAlone(r: TicketRequest): Promise<CreatedTicket> {
+    return this.tx(r.workspaceId, r.actor, async (txCtx) => {
+      const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, r.input, { sla: true }));
+      await this.jobs.enqueuePipeline({ workspaceId: r.workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
       // The response a retry with the same Idempotency-Key gets, committed with the ticket.
-      if (opts.idempotency) await storeIdempotentResponse(txCtx.db, opts.idempotency, 201, JSON.parse(JSON.stringify(created)));
+      if (r.idempotency) await storeIdempotentResponse(txCtx.db, r.idempotency, 201, JSON.parse(JSON.stringify(created)));
       return created;
     });
+  }
+
+  /**
+   * Writes a group of ticket requests in one transaction: per workspace, customers resolved together and
+   * tickets, messages and events inserted in one statement each; then every pipeline job and stored
+   * idempotent response in one statement each. A bad body is refused alone, before anything is written. If
+   * the group fails (a duplicate externalId, an unknown customer…), each request is written alone, as
+   * without grouping, so that each gets its own outcome.
+   */
+  private async writeTicketGroup(requests: TicketRequest[]): Promise<Outcome<CreatedTicket>[]> {
+    if (requests.length === 1) return [await settle(() => this.createTicketAlone(requests[0]!))];
+    const outcomes: (Outcome<CreatedTicket> | null)[] = [];
+    const drafts = new Map<number, ticketOps.TicketDraft>();
+    for (const [i, r] of requests.entries()) {
+      try {
+        drafts.set(i, ticketOps.draftTicket(r.input, r.actor));
+        outcomes.push(null);
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    if (!drafts.size) return outcomes as Outcome<CreatedTicket>[];
+    try {
+      const created = await this.database.db.transaction(async (tx) => {
+        const byWorkspace = new Map<string, number[]>();
+        for (const i of drafts.keys()) byWorkspace.set(requests[i]!.workspaceId, [...(byWorkspace.get(requests[i]!.workspaceId) ?? []), i]);
+        const out = new Map<number, CreatedTicket>();
+        // In runs of 2^k tickets: a few statement shapes for the embedded database's statement cache.
+        for (const [workspaceId, members] of byWorkspace) {
+          for (const run of powerOfTwoChunks(members)) {
+            const ctx: Ctx = { db: tx, workspaceId, actor: requests[run[0]!]!.actor, now: this.now };
+            const results = await withEventBatch(ctx, (c) => ticketOps.createTickets(c, run.map((i) => drafts.get(i)!), { sla: true }));
+            run.forEach((i, k) => out.set(i, results[k]!));
+          }
+        }
+        const written = [...out];
+        await this.jobs.enqueuePipelines(written.map(([i, c]) => ({ workspaceId: requests[i]!.workspaceId, ticketId: c.ticket.id, trigger: 'created' as const })), tx);
+        // The responses retries with the same Idempotency-Key get, committed with the tickets.
+        const responses = written.flatMap(([i, c]) => {
+          const claim = requests[i]!.idempotency;
+          return claim ? [{ claim, statusCode: 201, response: JSON.parse(JSON.stringify(c)) as unknown }] : [];
+        });
+        for (const run of powerOfTwoChunks(responses)) await storeIdempotentResponses(tx, run);
+        return out;
+      });
+      for (const [i, c] of created) outcomes[i] = { ok: true, value: c };
+    } catch (err) {
+      this.ticketGroupFallbacks++;
+      this.logger.debug({ err, size: drafts.size }, 'ticket group failed; writing its tickets one at a time');
+      for (const i of drafts.keys()) outcomes[i] = await settle(() => this.createTicketAlone(requests[i]!));
+    }
+    return outcomes.map((o) => o ?? { ok: false, error: new Error('ticket group: no outcome') });
   }
 
   /** Adds a message; a customer's public message queues the pipeline again. */

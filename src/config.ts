@@ -272,6 +272,13 @@ const entries = {
       'Comma-separated private destinations outbound URLs (webhooks, Slack, playbook actions, bug trackers) may reach: addresses, CIDR ranges, host names, `*.domain`, or `*` for all. Empty (default): private, loopback, link-local and other non-public addresses are refused.',
     sensitive: false,
   },
+  // ── ingest group commit ──
+  ingestGroupSize: {
+    env: 'DESKMIND_INGEST_GROUP_SIZE',
+    schema: z.coerce.number().int().min(1).max(1000).default(64),
+    description: 'Most tickets (`POST /tickets`) written together in one transaction: those that arrive while the previous group is being written. `1` writes each ticket alone.',
+    sensitive: false,
+  },
 } as const;
 
 type Entries = typeof entries;

@@ -107,6 +107,17 @@ export class JobQueue {
     return runId;
   }
 
+  /**
+   * Queues the pipeline for many tickets in one statement (inside the transaction `tx`, like
+   * `enqueuePipeline`); returns their run ids, in order.
+   */
+  async enqueuePipelines(payloads: Omit<PipelineJob, 'runId'>[], tx: DbOrTx): Promise<string[]> {
+    if (!payloads.length) return [];
+    const jobs = payloads.map((p) => ({ name: pipelineJob.name, data: { ...p, runId: randomUUID() } }));
+    await this.boss.insert(jobs, { db: { executeSql: sqlExecutor(tx) } });
+    return jobs.map((j) => j.data.runId);
+  }
+
   /** Queues online learning from a ticket's human label (one at a time per workspace, in order). */
   async enqueueLearning(payload: z.infer<typeof learnJob.payload>): Promise<void> {
     await this.boss.send(learnJob.name, payload);

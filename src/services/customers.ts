@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type { Customer, CustomerInput, CustomerPatch, CustomerRef } from '../domain/schemas.js';
-import { customers } from '../store/schema.js';
+import { accounts, customers } from '../store/schema.js';
 import { findAccountByExternalId, getAccount } from './accounts.js';
 import type { Ctx } from './context.js';
 import { mapUnique } from './pg-errors.js';
+import { padToPowerOfTwo, powerOfTwoChunks } from './group-commit.js';
 
 const scope = (ctx: Ctx, id: string) => and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, id));
 
@@ -109,6 +111,115 @@ export async function resolveCustomerRef(ctx: Ctx, ref: CustomerRef): Promise<Cu
     accountExternalId: ref.accountExternalId ?? null,
     attributes: {},
   });
+}
+
+/** A person named by one or more refs of a group: a stored customer (maybe with fields to fill in) or a new one. */
+interface Person {
+  stored: Customer | null;
+  email: string | null;
+  externalId: string | null;
+  name: string | null;
+  locale: string | null;
+  hasAccount: boolean;
+  accountExternalId: string | null;
+  fill: CustomerPatch;
+}
+
+// Padded: a few `in (...)` list lengths, a few prepared statements (see powerOfTwoChunks).
+const uniq = <T>(list: T[]) => padToPowerOfTwo([...new Set(list)]);
+
+/**
+ * `resolveCustomerRef` for many refs at once, as if they were resolved one after another: one read finds the
+ * stored customers, the new ones are inserted in one statement, and refs naming the same new person get the
+ * same customer. Returns one customer per ref, in order. Call inside a transaction (all or nothing).
+ */
+export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promise<Customer[]> {
+  const ids = uniq(refs.flatMap((r) => (r.id ? [r.id] : [])));
+  const externalIds = uniq(refs.flatMap((r) => (!r.id && r.externalId ? [r.externalId] : [])));
+  const emails = uniq(refs.flatMap((r) => (!r.id && r.email ? [r.email] : [])));
+  const conds = [
+    ids.length ? inArray(customers.id, ids) : undefined,
+    externalIds.length ? inArray(customers.externalId, externalIds) : undefined,
+    emails.length ? inArray(customers.email, emails) : undefined,
+  ].filter((c) => c !== undefined);
+  const rows = conds.length ? await ctx.db.select().from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), or(...conds))) : [];
+  const people: Person[] = rows.map(toCustomer).map((c) => ({
+    stored: c,
+    email: c.email,
+    externalId: c.externalId,
+    name: c.name,
+    locale: c.locale,
+    hasAccount: c.accountId !== null,
+    accountExternalId: null,
+    fill: {},
+  }));
+  const named: Person[] = [];
+  for (const ref of refs) {
+    if (ref.id) {
+      const person = people.find((p) => p.stored?.id === ref.id);
+      if (!person) throw notFound('Customer', ref.id);
+      named.push(person);
+      continue;
+    }
+    // As findCustomer: the external id match wins over the email match.
+    const person =
+      people.find((p) => ref.externalId && p.externalId === ref.externalId) ?? people.find((p) => ref.email && p.email === ref.email);
+    if (!person) {
+      people.push({
+        stored: null,
+        email: ref.email ?? null,
+        externalId: ref.externalId ?? null,
+        name: ref.name ?? null,
+        locale: ref.locale ?? null,
+        hasAccount: false,
+        accountExternalId: ref.accountExternalId ?? null,
+        fill: {},
+      });
+      named.push(people.at(-1)!);
+      continue;
+    }
+    // Known fields are filled in, never erased.
+    for (const field of ['name', 'email', 'externalId', 'locale'] as const) {
+      const value = ref[field];
+      if (value && !person[field]) {
+        person[field] = value;
+        person.fill[field] = value;
+      }
+    }
+    if (ref.accountExternalId && !person.hasAccount && !person.accountExternalId) {
+      person.accountExternalId = ref.accountExternalId;
+      person.fill.accountExternalId = ref.accountExternalId;
+    }
+    named.push(person);
+  }
+  const fresh = people.filter((p) => p.stored === null);
+  if (fresh.length) {
+    const accountRefs = uniq(fresh.flatMap((p) => (p.accountExternalId ? [p.accountExternalId] : [])));
+    const found = accountRefs.length
+      ? await ctx.db.select({ id: accounts.id, externalId: accounts.externalId }).from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.externalId, accountRefs)))
+      : [];
+    const accountIds = new Map(found.map((a) => [a.externalId, a.id]));
+    const values = fresh.map((p) => {
+      const accountId = p.accountExternalId ? accountIds.get(p.accountExternalId) : null;
+      if (accountId === undefined) {
+        throw new DeskmindError('validation_failed', `No account has externalId ${p.accountExternalId}`, { issues: [{ path: 'accountExternalId', message: 'unknown account' }] });
+      }
+      return { id: randomUUID(), workspaceId: ctx.workspaceId, email: p.email, externalId: p.externalId, name: p.name, locale: p.locale, accountId, attributes: {} };
+    });
+    const byId = new Map<string, Customer>();
+    for (const run of powerOfTwoChunks(values)) {
+      const inserted = await mapUnique('A customer with this email or externalId', () => ctx.db.insert(customers).values(run).returning());
+      for (const r of inserted) byId.set(r.id, toCustomer(r));
+    }
+    fresh.forEach((p, i) => {
+      p.stored = byId.get(values[i]!.id)!;
+      p.fill = {}; // its fields were inserted as they are
+    });
+  }
+  for (const p of people) {
+    if (p.stored && Object.keys(p.fill).length) p.stored = await updateCustomer(ctx, p.stored.id, p.fill);
+  }
+  return named.map((p) => p.stored!);
 }
 
 export async function listCustomers(ctx: Ctx, opts: { limit: number; after?: string | undefined }): Promise<Customer[]> {

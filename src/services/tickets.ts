@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { AuthorType, EventType } from '../domain/enums.js';
 import { DeskmindError, notFound } from '../domain/errors.js';
@@ -13,13 +14,16 @@ import type {
 } from '../domain/schemas.js';
 import { TicketSchema } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
-import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets } from '../sla/state.js';
+import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets, slaTargetsOf } from '../sla/state.js';
 import { accounts, agents, decisions, messages, teams, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
-import type { Ctx } from './context.js';
-import { getCustomer, getCustomers, resolveCustomerRef } from './customers.js';
+import { slaOf } from '../sla/settings.js';
+import { getWorkspace } from './workspaces.js';
+import type { Actor, Ctx } from './context.js';
+import { getCustomer, getCustomers, resolveCustomerRef, resolveCustomerRefs } from './customers.js';
 import { appendEvent, listTicketEvents } from './events.js';
 import { findActiveContent, htmlToText, sanitise } from './html.js';
 import { mapUnique } from './pg-errors.js';
+import { padToPowerOfTwo } from './group-commit.js';
 
 const SEARCH_CHARS = 20_000;
 
@@ -153,6 +157,26 @@ async function insertMessage(
   return { message, ticket: ticket! };
 }
 
+/** The ticket row a new ticket is inserted as: searchable by subject and first message, with its SLA fields. */
+function newTicketValues(ctx: Ctx, input: TicketCreate, body: { text: string }, customerId: string, sla: object, now: Date) {
+  return {
+    workspaceId: ctx.workspaceId,
+    subject: input.subject,
+    channel: input.channel,
+    priority: input.priority ?? 'normal',
+    ...sla,
+    tags: [...new Set(input.tags)],
+    customerId,
+    pageContext: input.message.pageContext ?? input.pageContext ?? null, // the message's page wins, as for later messages
+    externalId: input.externalId ?? null,
+    // Inserted as it is once its first message is added: searchable by subject and message.
+    search: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || to_tsvector('english', ${body.text.slice(0, SEARCH_CHARS)})`,
+    lastMessageAt: now,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /**
  * Opens a ticket with its first customer message; the customer is found or created. With `sla`, the ticket
  * is inserted with its SLA policy and due times (as `applySla` computes them). Call inside a transaction.
@@ -168,30 +192,86 @@ export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: 
     sla = await slaTargets(ctx, account?.tier ?? null, priority, now);
   }
   const [row] = await mapUnique('A ticket with this externalId', () =>
-    ctx.db
-      .insert(tickets)
-      .values({
-        workspaceId: ctx.workspaceId,
-        subject: input.subject,
-        channel: input.channel,
-        priority,
-        ...sla,
-        tags: [...new Set(input.tags)],
-        customerId: customer.id,
-        pageContext: input.message.pageContext ?? input.pageContext ?? null, // the message's page wins, as for later messages
-        externalId: input.externalId ?? null,
-        // Inserted as it is once its first message is added: searchable by subject and message.
-        search: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || to_tsvector('english', ${body.text.slice(0, SEARCH_CHARS)})`,
-        lastMessageAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning(ticketColumns),
+    ctx.db.insert(tickets).values(newTicketValues(ctx, input, body, customer.id, sla, now)).returning(ticketColumns),
   );
   const ticketCtx: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
   await appendEvent(ctx, 'ticket.created', row!.id, { channel: input.channel, customerId: customer.id });
   const message = await insertMessageRow(ticketCtx, row!.id, { ...input.message, visibility: 'public' }, body, { type: 'customer', id: customer.id }, now);
   return { ticket: toTicket(row!), message };
+}
+
+/** A ticket to open with `createTickets`: the request, who sends it, and its checked first message body. */
+export interface TicketDraft {
+  input: TicketCreate;
+  actor: Actor;
+  body: { text: string; html: string | null };
+}
+
+/** Checks a new ticket's first message (throws what `createTicket` throws for a bad body) and drafts it. */
+export function draftTicket(input: TicketCreate, actor: Actor): TicketDraft {
+  return { input, actor, body: prepareBody(input.message) };
+}
+
+/**
+ * `createTicket` for many tickets of one workspace at once, as if opened one after another (each with its
+ * own actor): customers are resolved together, and the tickets and their first messages are each inserted
+ * in one statement (events are batched under `withEventBatch`). Returns one result per draft, in order.
+ * All or nothing: call inside a transaction; a duplicate externalId fails them all.
+ */
+export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla?: boolean } = {}): Promise<{ ticket: Ticket; message: Message }[]> {
+  if (!drafts.length) return [];
+  const people = await resolveCustomerRefs(ctx, drafts.map((d) => d.input.customer));
+  const now = ctx.now();
+  let slas: object[] = drafts.map(() => ({}));
+  if (opts.sla) {
+    const accountIds = padToPowerOfTwo([...new Set(people.flatMap((c) => (c.accountId ? [c.accountId] : [])))]);
+    const tiers = new Map(
+      (accountIds.length ? await ctx.db.select({ id: accounts.id, tier: accounts.tier }).from(accounts).where(inArray(accounts.id, accountIds)) : []).map((a) => [a.id, a.tier]),
+    );
+    // The workspace's SLA settings read once for the group, in this transaction (not through the shared
+    // configuration cache, whose pending reads may wait for this transaction to end).
+    const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
+    slas = drafts.map((d, i) => {
+      const accountId = people[i]!.accountId;
+      return slaTargetsOf(settings, (accountId && tiers.get(accountId)) ?? null, d.input.priority ?? 'normal', now);
+    });
+  }
+  const ticketIds = drafts.map(() => randomUUID());
+  const ticketRows = await mapUnique('A ticket with this externalId', () =>
+    ctx.db
+      .insert(tickets)
+      .values(drafts.map((d, i) => ({ id: ticketIds[i]!, ...newTicketValues(ctx, d.input, d.body, people[i]!.id, slas[i]!, now) })))
+      .returning(ticketColumns),
+  );
+  const messageIds = drafts.map(() => randomUUID());
+  const messageRows = await ctx.db
+    .insert(messages)
+    .values(
+      drafts.map((d, i) => ({
+        id: messageIds[i]!,
+        workspaceId: ctx.workspaceId,
+        ticketId: ticketIds[i]!,
+        authorType: 'customer' as const,
+        authorId: people[i]!.id,
+        visibility: 'public' as const,
+        bodyText: d.body.text,
+        bodyHtml: d.body.html,
+        attachments: d.input.message.attachments,
+        pageContext: d.input.message.pageContext ?? null,
+        createdAt: now,
+      })),
+    )
+    .returning();
+  const ticketById = new Map(ticketRows.map((r) => [r.id, r]));
+  const messageById = new Map(messageRows.map((r) => [r.id, r]));
+  const results: { ticket: Ticket; message: Message }[] = [];
+  for (const [i, d] of drafts.entries()) {
+    const customerId = people[i]!.id;
+    await appendEvent({ ...ctx, actor: d.actor }, 'ticket.created', ticketIds[i]!, { channel: d.input.channel, customerId });
+    await appendEvent({ ...ctx, actor: { type: 'customer', id: customerId } }, 'message.created', ticketIds[i]!, { messageId: messageIds[i]!, authorType: 'customer', visibility: 'public' });
+    results.push({ ticket: toTicket(ticketById.get(ticketIds[i]!)!), message: toMessage(messageById.get(messageIds[i]!)!) });
+  }
+  return results;
 }
 
 /**

@@ -97,7 +97,17 @@ export async function slaTargets(
   createdAt: Date,
   pausedMinutes = 0,
 ): Promise<Pick<SlaFields, 'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt'>> {
-  const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
+  return slaTargetsOf(slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings), tier, priority, createdAt, pausedMinutes);
+}
+
+/** `slaTargets` with the workspace's SLA settings already read (e.g. once for a group of new tickets). */
+export function slaTargetsOf(
+  settings: ReturnType<typeof slaOf>,
+  tier: string | null,
+  priority: Priority,
+  createdAt: Date,
+  pausedMinutes = 0,
+): Pick<SlaFields, 'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt'> {
   const policy = matchPolicy(settings, tier ?? settings.defaultTier, priority);
   const calendar = calendarOf(settings, policy);
   return {
