@@ -44,8 +44,12 @@ export const pipelineJob = {
   expireInSeconds: 300,
 } satisfies JobDefinition<z.ZodType>;
 export type PipelineJob = z.infer<typeof pipelineJob.payload>;
-/** Pipeline jobs a worker loop fetches at once (see `JobQueue.work`). */
-export const PIPELINE_BATCH_SIZE = 8;
+/**
+ * Pipeline jobs a worker loop fetches, and decides, at once (see `JobQueue.workBatch` and
+ * `runPipelineBatch`). Embedded, 600 tickets offered at 200/s (one-off runs, back to back): 8 → 59, 16 → 70,
+ * 32 → 99, 64 → 102, 128 → 101 tickets/s, with creation → decision p99 growing past 32 (0.65 s, 1.1 s, 1.7 s).
+ */
+export const PIPELINE_BATCH_SIZE = 32;
 
 /** Closes quiet resolved tickets, wakes snoozed ones and re-queues any ticket whose pipeline never ran. */
 export const sweepJob = {
