@@ -339,11 +339,11 @@ export async function runLoadBenchmark(opts: LoadOptions & { paced?: boolean }, 
 export function formatLoad(record: Awaited<ReturnType<typeof runLoadBenchmark>>): string {
   const lines = [
     `Load: ${record.options.tickets} tickets offered at ${record.options.rate}/s (≤ ${record.options.concurrency} in flight); load average before ${record.loadAverageBefore.join(' ')}`,
-    'scenario                                                 offered/s  accepted  ingest/s  decided/s  ingest p50/p99 ms   decision p50/p99 ms   peak RSS MB',
+    'scenario                                                 offered/s  accepted  ingest/s  decided/s  ingest p50/p99 ms   decision p50/p99 ms   peak RSS MB   CPU ms/ticket',
   ];
   for (const r of record.results) {
     lines.push(
-      `${r.scenario.padEnd(57)}${String(r.offeredRate).padStart(10)}${String(r.accepted).padStart(10)}  ${String(r.ingestRate).padStart(8)}  ${String(r.sustainedTicketsPerSecond).padStart(9)}  ${`${r.ingestLatencyMs.p50}/${r.ingestLatencyMs.p99}`.padStart(17)}   ${`${r.decisionLatencyMs.p50}/${r.decisionLatencyMs.p99}`.padStart(19)}   ${Object.values(r.peakRssMb).join('+')}` +
+      `${r.scenario.padEnd(57)}${String(r.offeredRate).padStart(10)}${String(r.accepted).padStart(10)}  ${String(r.ingestRate).padStart(8)}  ${String(r.sustainedTicketsPerSecond).padStart(9)}  ${`${r.ingestLatencyMs.p50}/${r.ingestLatencyMs.p99}`.padStart(17)}   ${`${r.decisionLatencyMs.p50}/${r.decisionLatencyMs.p99}`.padStart(19)}   ${Object.values(r.peakRssMb).join('+').padEnd(13)} ${Object.values(r.cpuMsPerTicket).join('+')}` +
         (r.undecided ? `  (${r.undecided} undecided)` : ''),
     );
   }
