@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Results } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
@@ -8,7 +8,7 @@ import { drizzle as drizzleLite } from 'drizzle-orm/pglite';
 import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config.js';
-import { cachedPglite } from './pglite-fast.js';
+import { cachedPglite, type PgliteClient } from './pglite-fast.js';
 import { openPgliteThread, type PgliteThread } from './pglite-thread.js';
 import * as schema from './schema.js';
 
@@ -127,51 +127,61 @@ export async function openPglite(dataDir: string | undefined, opts: { thread?: b
   return pgliteDatabase(lite);
 }
 
-/** Wraps the embedded database on its worker thread, which `close()` closes and ends. */
-export function threadDatabase(thread: PgliteThread): Database {
-  const db = drizzleLite(thread as unknown as PGlite, { schema }) as unknown as Db;
+/** What an embedded database is made of: the client drizzle and the job queue use, and the session's own calls. */
+interface EmbeddedParts {
+  client: PgliteClient;
+  exec(text: string): Promise<Results[]>;
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  closed(): boolean;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function embeddedDatabase(parts: EmbeddedParts): Database {
+  const db = drizzleLite(parts.client as unknown as PGlite, { schema }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     executeSql: async (text, values) => {
-      if (values && values.length > 0) return { rows: (await thread.query(text, values)).rows as Record<string, unknown>[] };
-      const results = await thread.exec(text);
+      if (values && values.length > 0) return { rows: (await parts.client.query(text, values)).rows as Record<string, unknown>[] };
+      const results = await parts.exec(text);
       return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
     },
-    migrate: () => thread.migrate(MIGRATIONS_FOLDER),
+    migrate: () => parts.migrate(),
     listen: async (channel, onPayload) => {
-      const stop = await thread.listen(channel, onPayload);
+      const stop = await parts.listen(channel, onPayload);
       return async () => {
-        if (!thread.closed) await stop();
+        if (!parts.closed()) await stop();
       };
     },
-    close: () => thread.close(),
+    close: () => parts.close(),
   };
+}
+
+/** Wraps the embedded database on its worker thread, which `close()` closes and ends. */
+export function threadDatabase(thread: PgliteThread): Database {
+  return embeddedDatabase({
+    client: thread,
+    exec: (text) => thread.exec(text),
+    listen: (channel, onPayload) => thread.listen(channel, onPayload),
+    closed: () => thread.closed,
+    migrate: () => thread.migrate(MIGRATIONS_FOLDER),
+    close: () => thread.close(),
+  });
 }
 
 /** Wraps an open PGlite instance, which `close()` closes. */
 export function pgliteDatabase(lite: PGlite): Database {
-  const client = cachedPglite(lite);
-  const db = drizzleLite(client as unknown as PGlite, { schema }) as unknown as Db;
-  return {
-    kind: 'pglite',
-    db,
-    executeSql: async (text, values) => {
-      if (values && values.length > 0) return { rows: (await client.query(text, values)).rows as Record<string, unknown>[] };
-      const results = await lite.exec(text);
-      return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
-    },
-    async migrate() {
+  return embeddedDatabase({
+    client: cachedPglite(lite),
+    exec: (text) => lite.exec(text),
+    listen: (channel, onPayload) => lite.listen(channel, onPayload),
+    closed: () => lite.closed,
+    migrate: async () => {
       await migrateLite(drizzleLite(lite, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
     },
-    listen: async (channel, onPayload) => {
-      const stop = await lite.listen(channel, onPayload);
-      return async () => {
-        if (!lite.closed) await stop();
-      };
-    },
     close: () => lite.close(),
-  };
+  });
 }
 
 /** Opens the database the configuration names (server when DATABASE_URL is set, else embedded) and migrates it. */
