@@ -47,7 +47,8 @@ export type PipelineJob = z.infer<typeof pipelineJob.payload>;
 /**
  * Pipeline jobs a worker loop fetches, and decides, at once (see `JobQueue.workBatch` and
  * `runPipelineBatch`). Embedded, 600 tickets offered at 200/s (one-off runs, back to back): 8 → 59, 16 → 70,
- * 32 → 99, 64 → 102, 128 → 101 tickets/s, with creation → decision p99 growing past 32 (0.65 s, 1.1 s, 1.7 s).
+ * 32 → 99, 64 → 102, 128 → 101 tickets/s, with creation → decision p99 growing past 32 (0.65 s, 1.1 s, 1.7 s);
+ * a later pair on the same code gave 8 → 62 and 32 → 67–78 (runs vary on the shared machine).
  */
 export const PIPELINE_BATCH_SIZE = 32;
 

@@ -4,7 +4,7 @@ import type { Agent } from '../domain/schemas.js';
 import { updateAgent } from '../services/agents.js';
 import { systemActor, type Ctx } from '../services/context.js';
 import { getTicket } from '../services/tickets.js';
-import { tickets } from '../store/schema.js';
+import { ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { applyAssignment, assignActionOf } from './apply.js';
 import { loadTicketFacts } from './facts.js';
 import { accountOwnerOf, loadRoutingSnapshot, type RoutingSnapshot } from './port.js';
@@ -29,7 +29,7 @@ export interface Redistributed {
  */
 export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<Redistributed[]> {
   const rows = await ctx.db
-    .select()
+    .select(ticketColumns)
     .from(tickets)
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.assigneeId, agentId), inArray(tickets.status, [...REDISTRIBUTED_STATUSES])))
     .orderBy(asc(tickets.createdAt), asc(tickets.id));
@@ -45,7 +45,7 @@ export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<
  */
 async function routeEach(
   ctx: Ctx,
-  rows: (typeof tickets.$inferSelect)[],
+  rows: TicketRow[],
   snapshot: RoutingSnapshot,
   opts: { expectAssignee: string | null; reason: string; onlyToAnAgent: boolean },
 ): Promise<Redistributed[]> {
@@ -78,7 +78,7 @@ const QUEUE_PASS = 100;
 export async function assignQueued(ctx: Ctx, opts: { teamIds?: string[] } = {}): Promise<Redistributed[]> {
   if (opts.teamIds && !opts.teamIds.length) return [];
   const rows = await ctx.db
-    .select()
+    .select(ticketColumns)
     .from(tickets)
     .where(
       and(

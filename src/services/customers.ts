@@ -92,25 +92,8 @@ export async function upsertCustomer(ctx: Ctx, input: CustomerInput): Promise<{ 
 
 /** Finds the customer a ticket names, creating them when they are new. Known fields are filled in, never erased. */
 export async function resolveCustomerRef(ctx: Ctx, ref: CustomerRef): Promise<Customer> {
-  if (ref.id) return getCustomer(ctx, ref.id);
-  const existing = await findCustomer(ctx, ref);
-  const fill: CustomerPatch = {};
-  if (existing) {
-    if (ref.name && !existing.name) fill.name = ref.name;
-    if (ref.email && !existing.email) fill.email = ref.email;
-    if (ref.externalId && !existing.externalId) fill.externalId = ref.externalId;
-    if (ref.locale && !existing.locale) fill.locale = ref.locale;
-    if (ref.accountExternalId && !existing.accountId) fill.accountExternalId = ref.accountExternalId;
-    return Object.keys(fill).length ? updateCustomer(ctx, existing.id, fill) : existing;
-  }
-  return createCustomer(ctx, {
-    email: ref.email ?? null,
-    externalId: ref.externalId ?? null,
-    name: ref.name ?? null,
-    locale: ref.locale ?? null,
-    accountExternalId: ref.accountExternalId ?? null,
-    attributes: {},
-  });
+  const [customer] = await resolveCustomerRefs(ctx, [ref]);
+  return customer!;
 }
 
 /** A person named by one or more refs of a group: a stored customer (maybe with fields to fill in) or a new one. */

@@ -14,12 +14,12 @@ import type {
 } from '../domain/schemas.js';
 import { TicketSchema } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
-import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargets, slaTargetsOf } from '../sla/state.js';
+import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargetsOf } from '../sla/state.js';
 import { accounts, agents, decisions, messages, teams, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { slaOf } from '../sla/settings.js';
 import { getWorkspace } from './workspaces.js';
 import type { Actor, Ctx } from './context.js';
-import { getCustomer, getCustomers, resolveCustomerRef, resolveCustomerRefs } from './customers.js';
+import { getCustomer, getCustomers, resolveCustomerRefs } from './customers.js';
 import { appendEvent, listTicketEvents } from './events.js';
 import { findActiveContent, htmlToText, sanitise } from './html.js';
 import { mapUnique } from './pg-errors.js';
@@ -105,6 +105,29 @@ async function transition(ctx: Ctx, row: TicketRow, action: LifecycleAction): Pr
   return next;
 }
 
+/** The row a message is inserted as. */
+function messageValues(
+  ctx: Ctx,
+  ticketId: string,
+  input: Pick<MessageInput, 'visibility' | 'attachments' | 'pageContext'>,
+  body: { text: string; html: string | null },
+  author: { type: AuthorType; id: string | null },
+  now: Date,
+) {
+  return {
+    workspaceId: ctx.workspaceId,
+    ticketId,
+    authorType: author.type,
+    authorId: author.id,
+    visibility: input.visibility,
+    bodyText: body.text,
+    bodyHtml: body.html,
+    attachments: input.attachments,
+    pageContext: input.pageContext ?? null,
+    createdAt: now,
+  };
+}
+
 /** The message row itself, and its `message.created` event. */
 async function insertMessageRow(
   ctx: Ctx,
@@ -114,21 +137,7 @@ async function insertMessageRow(
   author: { type: AuthorType; id: string | null },
   now: Date,
 ): Promise<Message> {
-  const [row] = await ctx.db
-    .insert(messages)
-    .values({
-      workspaceId: ctx.workspaceId,
-      ticketId,
-      authorType: author.type,
-      authorId: author.id,
-      visibility: input.visibility,
-      bodyText: body.text,
-      bodyHtml: body.html,
-      attachments: input.attachments,
-      pageContext: input.pageContext ?? null,
-      createdAt: now,
-    })
-    .returning();
+  const [row] = await ctx.db.insert(messages).values(messageValues(ctx, ticketId, input, body, author, now)).returning();
   await appendEvent(ctx, 'message.created', ticketId, { messageId: row!.id, authorType: author.type, visibility: input.visibility });
   return toMessage(row!);
 }
@@ -182,22 +191,8 @@ function newTicketValues(ctx: Ctx, input: TicketCreate, body: { text: string }, 
  * is inserted with its SLA policy and due times (as `applySla` computes them). Call inside a transaction.
  */
 export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: boolean } = {}): Promise<{ ticket: Ticket; message: Message }> {
-  const body = prepareBody(input.message); // refuse bad bodies before anything is written
-  const customer = await resolveCustomerRef(ctx, input.customer);
-  const now = ctx.now();
-  const priority = input.priority ?? 'normal';
-  let sla = {};
-  if (opts.sla) {
-    const [account] = customer.accountId ? await ctx.db.select({ tier: accounts.tier }).from(accounts).where(eq(accounts.id, customer.accountId)) : [];
-    sla = await slaTargets(ctx, account?.tier ?? null, priority, now);
-  }
-  const [row] = await mapUnique('A ticket with this externalId', () =>
-    ctx.db.insert(tickets).values(newTicketValues(ctx, input, body, customer.id, sla, now)).returning(ticketColumns),
-  );
-  const ticketCtx: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
-  await appendEvent(ctx, 'ticket.created', row!.id, { channel: input.channel, customerId: customer.id });
-  const message = await insertMessageRow(ticketCtx, row!.id, { ...input.message, visibility: 'public' }, body, { type: 'customer', id: customer.id }, now);
-  return { ticket: toTicket(row!), message };
+  const [created] = await createTickets(ctx, [draftTicket(input, ctx.actor)], opts);
+  return created!;
 }
 
 /** A ticket to open with `createTickets`: the request, who sends it, and its checked first message body. */
@@ -249,16 +244,7 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
     .values(
       drafts.map((d, i) => ({
         id: messageIds[i]!,
-        workspaceId: ctx.workspaceId,
-        ticketId: ticketIds[i]!,
-        authorType: 'customer' as const,
-        authorId: people[i]!.id,
-        visibility: 'public' as const,
-        bodyText: d.body.text,
-        bodyHtml: d.body.html,
-        attachments: d.input.message.attachments,
-        pageContext: d.input.message.pageContext ?? null,
-        createdAt: now,
+        ...messageValues(ctx, ticketIds[i]!, { ...d.input.message, visibility: 'public' }, d.body, { type: 'customer', id: people[i]!.id }, now),
       })),
     )
     .returning();
@@ -453,7 +439,7 @@ export async function listTickets(ctx: Ctx, query: TicketListQuery): Promise<{ d
       : undefined,
   );
   const rows = await ctx.db
-    .select()
+    .select(ticketColumns)
     .from(tickets)
     .where(where)
     .orderBy(desc(tickets.createdAt), desc(tickets.id))

@@ -5,7 +5,7 @@ import { DeskmindError, notFound } from '../domain/errors.js';
 import { PageContextSchema, Timestamp } from '../domain/schemas.js';
 import { AI_ANSWERED } from '../domain/tags.js';
 import type { DbOrTx } from '../store/db.js';
-import { articles, decisions, messages, tickets, workspaces } from '../store/schema.js';
+import { articles, decisions, messages, ticketColumns, tickets, workspaces } from '../store/schema.js';
 import type { Ctx } from './context.js';
 import { resolveCustomerRef } from './customers.js';
 import { appendEvent } from './events.js';
@@ -180,7 +180,7 @@ export const WidgetMessageInputSchema = z
 /** The customer's ticket, or not found (another customer's ticket is never shown). */
 export async function getWidgetTicket(ctx: Ctx, customerId: string, ticketId: string): Promise<WidgetTicket> {
   const [ticket] = await ctx.db
-    .select()
+    .select(ticketColumns)
     .from(tickets)
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId), eq(tickets.customerId, customerId)));
   if (!ticket) throw notFound('Ticket', ticketId);

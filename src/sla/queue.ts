@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
-import { teamMembers, teams, tickets } from '../store/schema.js';
+import { teamMembers, teams, ticketColumns, tickets } from '../store/schema.js';
 import type { QueueItem, QueueQuery } from './schemas.js';
 import { slaState } from './state.js';
 
@@ -32,7 +32,7 @@ export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string
     if (!teamIds.length) return [];
   }
   const rows = await ctx.db
-    .select()
+    .select(ticketColumns)
     .from(tickets)
     .where(
       and(
@@ -46,5 +46,5 @@ export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string
     .orderBy(priorityRankSql, sql`${nextDueSql} asc nulls last`, asc(tickets.createdAt), asc(tickets.id))
     .limit(query.limit);
   const now = ctx.now();
-  return rows.map(({ workspaceId: _w, search: _s, ...ticket }) => ({ ...ticket, sla: slaState(ticket, now) }));
+  return rows.map(({ workspaceId: _w, ...ticket }) => ({ ...ticket, sla: slaState(ticket, now) }));
 }

@@ -8,7 +8,7 @@ import { systemActor, type Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
-import { tickets } from '../store/schema.js';
+import { ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { businessMinutesBetween } from './business-time.js';
 import { calendarOf, slaOf, type SlaSettings } from './settings.js';
 
@@ -25,7 +25,7 @@ export const ESCALATED_STATUSES = ['new', 'open'] as const;
 const WATCHED_STATUSES = ['new', 'open', 'pending', 'snoozed'] as const;
 const BATCH = 1000;
 
-type Row = typeof tickets.$inferSelect;
+type Row = TicketRow;
 type TargetKind = 'first_response' | 'resolution';
 interface Target {
   kind: TargetKind;
@@ -68,7 +68,7 @@ export interface SlaSweepResult {
 export async function sweepSla(ctx: Ctx, now: Date = ctx.now()): Promise<SlaSweepResult> {
   const system: Ctx = { ...ctx, actor: systemActor, now: () => now };
   const rows = await ctx.db
-    .select()
+    .select(ticketColumns)
     .from(tickets)
     .where(
       and(
