@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskmindError } from '../src/domain/errors.js';
 import { DEFAULT_STAGES, runPipelineBatch, type PipelineJobRef, type RunnerDeps } from '../src/pipeline/runner.js';
 import type { Stage } from '../src/pipeline/types.js';
+import { billingCustomers } from '../src/store/schema.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
 /** The jobs a worker fetches together are decided as if one after another, and each succeeds or fails alone. */
@@ -96,5 +97,53 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
     expect(runs.every((r) => !(r instanceof Error))).toBe(true);
     const assignees = await Promise.all(ids.map(async (id) => (await detailOf(id)).assigneeId));
     expect(new Set(assignees)).toEqual(new Set([ana.id, ben.id]));
+  });
+  it('gives an agent who filled up after the batch read their load only the places left', async () => {
+    const w = await newWorkspace(t);
+    const open = async (subject: string, text: string) =>
+      (await w.call('POST', '/api/v1/tickets', { subject, message: { text }, customer: { email: `${randomUUID()}@example.com` } })).body.ticket.id as string;
+    const team = (await w.call('POST', '/api/v1/teams', { name: 'Small team' })).body;
+    const cy = (await w.call('POST', '/api/v1/agents', { name: 'Cy', email: 'cy@batch.example', status: 'online', capacity: 2, teamIds: [team.id] })).body;
+    await w.call('PATCH', '/api/v1/routing/settings', { defaultTeamId: team.id });
+    // Cy takes a ticket after the (stale) snapshot below was read: one place is left.
+    const busy = await open('Busy', 'Something else.');
+    expect((await w.call('PATCH', `/api/v1/tickets/${busy}`, { assigneeId: cy.id, status: 'open' })).status).toBe(200);
+    const real = t.desk.ports.routing;
+    const stale = { ...real, snapshot: async (id: string) => ({ ...(await real.snapshot(id)), agents: (await real.snapshot(id)).agents.map((a) => ({ ...a, load: 0 })) }) };
+    const ids = [await open('Human please', 'I want to talk to a human agent.'), await open('Human please', 'Let me speak to a person, please.'), await open('Human please', 'A human, please.')];
+    const runs = await runPipelineBatch({ ...deps, ports: { ...deps.ports, routing: stale } }, ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })));
+    expect(runs.every((r) => !(r instanceof Error))).toBe(true);
+    const details = await Promise.all(ids.map(async (id) => (await w.call('GET', `/api/v1/tickets/${id}`)).body));
+    // The stale snapshot routed two tickets to Cy; the batch's own count of Cy's room lets only the first through.
+    expect(details.map((d) => d.assigneeId)).toEqual([cy.id, null, null]);
+    expect(details.every((d) => d.teamId === team.id)).toBe(true);
+    const routed = details[1].timeline.find((e: { type: string }) => e.type === 'ticket.routed');
+    expect(routed.data.why).toContain('filled up meanwhile');
+  });
+  it('reads billing and usage for the whole batch together, and each ticket gets its own facts', async () => {
+    const w = await newWorkspace(t);
+    const acme = (await w.call('POST', '/api/v1/accounts', { name: 'Acme', externalId: 'acme-batch', tier: 'pro' })).body;
+    // What Stripe webhooks left: one billing customer by account, one known only by email.
+    await t.desk.database.db.insert(billingCustomers).values([
+      { workspaceId: w.workspaceId, externalCustomerId: 'cus_acme', accountId: acme.id, email: 'old@acme.example', state: 'past_due', plan: 'Pro' },
+      { workspaceId: w.workspaceId, externalCustomerId: 'cus_erin', email: 'erin@solo.example', state: 'trialing', plan: 'Team' },
+    ]);
+    expect((await w.call('POST', '/api/v1/usage/identify', { userId: 'u_sam', traits: { email: 'sam@usage.example' } })).status).toBe(200);
+    expect((await w.call('POST', '/api/v1/usage/track', { userId: 'u_sam', event: 'Report Exported', properties: { feature: 'reports' } })).status).toBe(200);
+    const open = async (customer: Record<string, string>) =>
+      (await w.call('POST', '/api/v1/tickets', { subject: 'Question', message: { text: 'How does billing work?' }, customer })).body.ticket.id as string;
+    const ids = [
+      await open({ email: 'ann@acme.example', accountExternalId: 'acme-batch' }),
+      await open({ email: 'Erin@Solo.example' }),
+      await open({ email: 'sam@usage.example' }),
+      await open({ email: 'nobody@else.example' }),
+    ];
+    const runs = await runPipelineBatch({ ...deps, stages: DEFAULT_STAGES.slice(0, 1) }, ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })));
+    const enriched = runs.map((r) => {
+      if (r instanceof Error) throw r;
+      return r.outcomes.enrich!.result as { billing: { plan: string | null; state: string } | null; usage: { features: { name: string }[] } | null };
+    });
+    expect(enriched.map((e) => e.billing && { plan: e.billing.plan, state: e.billing.state })).toEqual([{ plan: 'Pro', state: 'past_due' }, { plan: 'Team', state: 'trialing' }, null, null]);
+    expect(enriched.map((e) => e.usage?.features.map((f) => f.name) ?? null)).toEqual([null, null, ['reports'], null]);
   });
 });

@@ -3,12 +3,13 @@
  * else an on-demand look-up), the CRM (HubSpot, when configured) and product usage.
  */
 import type { Config } from '../config.js';
-import type { EnrichmentSource } from '../pipeline/enrichment.js';
+import DataLoader from 'dataloader';
+import type { EnrichmentSource, UsageSummary } from '../pipeline/enrichment.js';
 import type { Database } from '../store/db.js';
 import { cachedCrmFacts, hubspotClient, hubspotLookup } from './hubspot.js';
 import { loadIntegrationConfig } from './settings.js';
-import { billingFactsOf, fetchStripeBilling, findBilling, linkBilling, storeStripeBilling, stripeClient } from './stripe.js';
-import { summariseUsage } from './usage.js';
+import { billingFactsOf, fetchStripeBilling, findBillings, linkBilling, storeStripeBilling, stripeClient, type BillingRow, type BillingSubject } from './stripe.js';
+import { summariseUsages } from './usage.js';
 
 export interface SourceDeps {
   database: Database;
@@ -22,13 +23,19 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
   const timeoutMs = config.enrichTimeoutMs;
   return async (workspaceId) => {
     const settings = await loadIntegrationConfig(database.db, workspaceId);
+    const ctx = { db: database.db, workspaceId };
+    // Tickets that ask these sources at the same time (a pipeline batch shares one set of sources) read the
+    // stored billing customers and usage in one statement each.
+    const billingRows = new DataLoader<BillingSubject, BillingRow | null, string>((subjects) => findBillings(ctx, subjects), {
+      cacheKeyFn: (s) => `${s.accountId ?? ''}|${s.email?.toLowerCase() ?? ''}`,
+    });
+    const usageSummaries = new DataLoader<string, UsageSummary | null>((customerIds) => summariseUsages(database.db, workspaceId, customerIds, now()));
     const sources: EnrichmentSource[] = [
       {
         name: 'billing',
         timeoutMs,
         async load({ account, customer }) {
-          const ctx = { db: database.db, workspaceId };
-          const stored = await findBilling(ctx, account?.id ?? null, customer?.email ?? null);
+          const stored = await billingRows.load({ accountId: account?.id ?? null, email: customer?.email ?? null });
           // Stripe told about this email before the customer had an account here: link them now.
           const row = stored && !stored.accountId && account ? await linkBilling({ ...ctx, actor: { type: 'system', id: null }, now }, stored, account.id) : stored;
           if (row) return { billing: billingFactsOf(row, 'stored') };
@@ -48,7 +55,7 @@ export function integrationSources(deps: SourceDeps): (workspaceId: string) => P
         timeoutMs,
         async load({ customer }) {
           if (!customer) return null;
-          const usage = await summariseUsage(database.db, workspaceId, customer.id, now());
+          const usage = await usageSummaries.load(customer.id);
           return usage ? { usage } : null;
         },
       },

@@ -5,7 +5,7 @@
  * signature timestamp is a replay and refused, while Stripe's own redelivery (signed afresh) is
  * acknowledged without being applied twice.
  */
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../pipeline/enrichment.js';
@@ -14,7 +14,7 @@ import type { DbOrTx } from '../store/db.js';
 import { accounts, billingCustomers, customers, webhookReceipts } from '../store/schema.js';
 import type { IntegrationConfig } from './settings.js';
 
-type BillingRow = typeof billingCustomers.$inferSelect;
+export type BillingRow = typeof billingCustomers.$inferSelect;
 
 let sdk: Promise<typeof Stripe> | undefined;
 /** The Stripe SDK, loaded on first use (commands that never touch Stripe do not pay for it). */
@@ -382,19 +382,42 @@ export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: Stri
   return { ...base, result, customerId: stripeCustomerId, accountId: row.accountId, state: row.state };
 }
 
+/** Whose billing customer to find: an account, else a person by email. */
+export interface BillingSubject {
+  accountId: string | null;
+  email: string | null;
+}
+
 /** The billing customer of an account, or of a person by email (the most recently updated one). */
 export async function findBilling(ctx: Pick<Ctx, 'db' | 'workspaceId'>, accountId: string | null, email: string | null): Promise<BillingRow | null> {
-  if (!accountId && !email) return null;
-  // One statement: the account's newest billing row, else the email's.
-  const byAccount = accountId ? eq(billingCustomers.accountId, accountId) : undefined;
-  const byEmail = email ? eq(billingCustomers.email, email.toLowerCase()) : undefined;
-  const [row] = await ctx.db
+  const [row] = await findBillings(ctx, [{ accountId, email }]);
+  return row ?? null;
+}
+
+/**
+ * `findBilling` for several subjects in one statement: for each, the account's most recently updated billing
+ * customer, else the email's (null when neither is known).
+ */
+export async function findBillings(ctx: Pick<Ctx, 'db' | 'workspaceId'>, subjects: readonly BillingSubject[]): Promise<(BillingRow | null)[]> {
+  const accountIds = [...new Set(subjects.flatMap((s) => (s.accountId ? [s.accountId] : [])))];
+  const emails = [...new Set(subjects.flatMap((s) => (s.email ? [s.email.toLowerCase()] : [])))];
+  if (!accountIds.length && !emails.length) return subjects.map(() => null);
+  const rows = await ctx.db
     .select()
     .from(billingCustomers)
-    .where(and(eq(billingCustomers.workspaceId, ctx.workspaceId), or(byAccount, byEmail)))
-    .orderBy(...(byAccount ? [sql`(${byAccount}) is not true`] : []), desc(billingCustomers.updatedAt))
-    .limit(1);
-  return row ?? null;
+    .where(
+      and(
+        eq(billingCustomers.workspaceId, ctx.workspaceId),
+        or(accountIds.length ? inArray(billingCustomers.accountId, accountIds) : undefined, emails.length ? inArray(billingCustomers.email, emails) : undefined),
+      ),
+    )
+    .orderBy(desc(billingCustomers.updatedAt));
+  return subjects.map(
+    (s) =>
+      (s.accountId ? rows.find((r) => r.accountId === s.accountId) : undefined) ??
+      (s.email ? rows.find((r) => r.email === s.email!.toLowerCase()) : undefined) ??
+      null,
+  );
 }
 
 /**

@@ -2,7 +2,7 @@
  * Product usage: Segment-format identify / track / page / screen events (one at a time or in a batch), kept
  * per customer, summarised for enrichment, and pruned to the workspace's retention by the sweep.
  */
-import { and, count, desc, eq, gte, lt, max, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import type { UsageSummary } from '../pipeline/enrichment.js';
@@ -96,11 +96,31 @@ const ERROR_EVENT = /error|exception|fail|crash/i;
 
 /** Last seen, features used in the last 30 days, and errors of the last 7 days, of one customer. */
 export async function summariseUsage(db: DbOrTx, workspaceId: string, customerId: string, now: Date): Promise<UsageSummary | null> {
+  const [summary] = await summariseUsages(db, workspaceId, [customerId], now);
+  return summary ?? null;
+}
+
+/**
+ * `summariseUsage` for several customers: one statement finds who has any usage at all (most have none),
+ * then only those are summarised.
+ */
+export async function summariseUsages(db: DbOrTx, workspaceId: string, customerIds: readonly string[], now: Date): Promise<(UsageSummary | null)[]> {
+  const ids = [...new Set(customerIds)];
+  if (!ids.length) return [];
+  const totals = await db
+    .select({ customerId: usageEvents.customerId, lastSeen: max(usageEvents.occurredAt), n: count() })
+    .from(usageEvents)
+    .where(and(eq(usageEvents.workspaceId, workspaceId), inArray(usageEvents.customerId, ids)))
+    .groupBy(usageEvents.customerId);
+  const used = totals.filter((t): t is typeof t & { customerId: string } => !!t.customerId && t.n > 0);
+  const summaries = new Map(await Promise.all(used.map(async (t) => [t.customerId, await summarise(db, workspaceId, t.customerId, t.lastSeen, now)] as const)));
+  return customerIds.map((id) => summaries.get(id) ?? null);
+}
+
+async function summarise(db: DbOrTx, workspaceId: string, customerId: string, lastSeenAt: unknown, now: Date): Promise<UsageSummary> {
   const scope = and(eq(usageEvents.workspaceId, workspaceId), eq(usageEvents.customerId, customerId));
   const since30 = new Date(now.getTime() - 30 * 86_400_000);
   const since7 = new Date(now.getTime() - 7 * 86_400_000);
-  const [totals] = await db.select({ lastSeen: max(usageEvents.occurredAt), n: count() }).from(usageEvents).where(scope);
-  if (!totals || !totals.n) return null;
   const [recent] = await db.select({ n: count() }).from(usageEvents).where(and(scope, gte(usageEvents.occurredAt, since30)));
   const feature = sql<string>`coalesce(${usageEvents.properties}->>'feature', ${usageEvents.event})`;
   const features = await db
@@ -116,7 +136,7 @@ export async function summariseUsage(db: DbOrTx, workspaceId: string, customerId
     .where(and(scope, eq(usageEvents.kind, 'track'), gte(usageEvents.occurredAt, since7), sql`(${usageEvents.event} ~* ${ERROR_EVENT.source} or ${usageEvents.properties} ? 'error')`))
     .orderBy(desc(usageEvents.occurredAt))
     .limit(5);
-  const lastSeen = totals.lastSeen ? new Date(totals.lastSeen as unknown as string) : null;
+  const lastSeen = lastSeenAt ? new Date(lastSeenAt as string) : null;
   return {
     lastSeen: lastSeen?.toISOString() ?? null,
     events30d: Number(recent?.n ?? 0),

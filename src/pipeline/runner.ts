@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { autonomyOf } from '../domain/settings.js';
 import { AI_ANSWERED, DRAFT_PREFIX } from '../domain/tags.js';
-import { applyAssignment } from '../routing/apply.js';
+import { agentRoom, planAssignment, type AgentRoom } from '../routing/apply.js';
 import { routeStage } from '../routing/stage.js';
 import { slaTargets } from '../sla/state.js';
 import { notFound } from '../domain/errors.js';
@@ -138,16 +138,7 @@ function batchRouting(port: RoutingPort, now: () => Date): { port: RoutingPort; 
   let chain: Promise<unknown> = Promise.resolve();
   return {
     port: {
-      snapshot(workspaceId) {
-        let snapshot = snapshots.get(workspaceId);
-        if (!snapshot) {
-          snapshot = port.snapshot(workspaceId);
-          snapshots.set(workspaceId, snapshot);
-          // A failed read is not kept: the next ticket reads again.
-          snapshot.catch(() => snapshots.delete(workspaceId));
-        }
-        return snapshot;
-      },
+      snapshot: (workspaceId) => loadOnce(snapshots, workspaceId, () => port.snapshot(workspaceId)),
       accountOwner: (workspaceId, account) => port.accountOwner(workspaceId, account),
     },
     exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -166,6 +157,27 @@ function batchRouting(port: RoutingPort, now: () => Date): { port: RoutingPort; 
       }
     },
   };
+}
+
+/** The value `load` promised for `key`, loaded once; a failed load is not kept (the next caller loads again). */
+function loadOnce<V>(cache: Map<string, Promise<V>>, key: string, load: () => Promise<V>): Promise<V> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+    value.catch(() => cache.delete(key));
+  }
+  return value;
+}
+
+/**
+ * The enrichment sources, built once for the tickets of a batch: the tickets then ask them together, and the
+ * sources answer them in a few statements.
+ */
+function sharedSources(sources: PipelinePorts['enrichmentSources']): PipelinePorts['enrichmentSources'] {
+  if (!sources) return sources;
+  const built = new Map<string, ReturnType<typeof sources>>();
+  return (workspaceId) => loadOnce(built, workspaceId, () => sources(workspaceId));
 }
 
 /** Runs the stages on one ticket: each stage's outcome and record, and the actions to apply. */
@@ -218,10 +230,11 @@ async function decideRun(
 
 /**
  * Applies the stages' actions to a ticket (its row locked by the caller) as the assistant. The ticket's own
- * fields (intent, priority with its SLA targets, tags, and the status a hand-off opens) are written in one
- * update; actions that go through other services (a reply, an assignment, an account) run in order after it.
+ * fields (intent, priority with its SLA targets, tags, the status a hand-off opens, team and assignee) are
+ * written in one update; actions that go through other services (a reply, an account) run in order after it.
+ * An assignment takes its place from `room`, the batch's count of the agents' room.
  */
-async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: DecidedRun): Promise<void> {
+async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: DecidedRun, room: AgentRoom): Promise<void> {
   // The ticket may have been closed while the stages ran: a closed ticket is not touched.
   if (!locked || locked.status === 'closed') return;
   const ticketId = locked.id;
@@ -263,10 +276,13 @@ async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: Decide
         await addMessage(ctx, ticketId, { text: action.text, html: action.html ?? undefined, visibility: 'public', attachments: [] }, assistant);
         await updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...row.tags, AI_ANSWERED])] });
         break;
-      case 'assign':
-        await flush();
-        await applyAssignment(ctx, ticketId, action as AssignAction, { expectAssignee: null, locked: row });
+      case 'assign': {
+        // Someone assigned the ticket while the stages ran: their choice stands.
+        if ((set.assigneeId ?? row.assigneeId) !== null) break;
+        const planned = await planAssignment(ctx, { ...row, ...set }, action as AssignAction, room, 'handed_off');
+        Object.assign(set, planned.set);
         break;
+      }
       case 'sync_account':
         await flush();
         await syncAccountFromCrm(ctx, action);
@@ -314,10 +330,11 @@ async function commitRuns(deps: RunnerDeps, ctx: Ctx, runs: DecidedRun[]): Promi
       .orderBy(tickets.id)
       .for('update');
     const byId = new Map(rows.map((r) => [r.id, r]));
+    const room = await agentRoom(txCtx, [...decided].flatMap((r) => r.actions.flatMap((a) => (a.type === 'assign' && a.agentId ? [a.agentId] : []))));
     // The runs' events are written together at the end (one statement instead of one each).
     await withEventBatch(txCtx, async (batchCtx) => {
       for (const run of decided) {
-        await applyActions(batchCtx, byId.get(run.job.ticketId), run);
+        await applyActions(batchCtx, byId.get(run.job.ticketId), run, room);
         await appendEvent(batchCtx, run.failedStage ? 'pipeline.failed' : 'pipeline.completed', run.job.ticketId, {
           runId: run.job.runId,
           trigger: run.job.trigger,
@@ -400,7 +417,7 @@ async function runWave(deps: RunnerDeps, workspaceId: string, jobs: PipelineJobR
   const todo = jobs.filter((j) => !done.has(runKey(j.ticketId, j.runId)));
   const inputs = await loadInputs(ctx, todo);
   const routing = batchRouting(deps.ports.routing, now);
-  const ports: PipelinePorts = { ...deps.ports, routing: routing.port };
+  const ports: PipelinePorts = { ...deps.ports, routing: routing.port, enrichmentSources: sharedSources(deps.ports.enrichmentSources) };
   const decided = await Promise.all(
     jobs.map(async (job, k): Promise<DecidedRun | null> => {
       if (done.has(runKey(job.ticketId, job.runId))) return null;
