@@ -12,6 +12,7 @@ import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { sweepInsights } from './insights/sweep.js';
 import { withEventBatch } from './services/events.js';
+import { ApiKeyCache } from './services/auth.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { IntentModels } from './pipeline/intent-port.js';
@@ -107,6 +108,8 @@ export class Deskmind {
   readonly live: LiveBus;
   /** The SSRF guard of outbound calls to workspace-configured URLs (webhooks, Slack, actions, trackers). */
   readonly outbound: OutboundGuard;
+  /** API keys this process recently found valid (DESKMIND_API_KEY_CACHE_SECONDS). */
+  readonly apiKeys: ApiKeyCache;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private vacuumTimer: NodeJS.Timeout | undefined;
@@ -130,6 +133,7 @@ export class Deskmind {
     this.intentModels = new IntentModels(database);
     this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, write: (requests) => this.writeTicketGroup(requests) });
     this.live = new LiveBus(database);
+    this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000);
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);

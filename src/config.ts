@@ -272,6 +272,13 @@ const entries = {
       'Comma-separated private destinations outbound URLs (webhooks, Slack, playbook actions, bug trackers) may reach: addresses, CIDR ranges, host names, `*.domain`, or `*` for all. Empty (default): private, loopback, link-local and other non-public addresses are refused.',
     sensitive: false,
   },
+  apiKeyCacheSeconds: {
+    env: 'DESKMIND_API_KEY_CACHE_SECONDS',
+    schema: z.coerce.number().min(0).max(300).default(5),
+    description:
+      'How long a process trusts an API key it found valid without reading it again. A key revoked through a process stops working there at once, and on the other processes (scaled mode) within this time. `0` reads the key on every request.',
+    sensitive: false,
+  },
   // ── ingest group commit ──
   ingestGroupSize: {
     env: 'DESKMIND_INGEST_GROUP_SIZE',

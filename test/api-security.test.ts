@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketCreateSchema } from '../src/domain/schemas.js';
 import { idempotencyHash } from '../src/server/idempotency.js';
+import { ApiKeyCache } from '../src/services/auth.js';
 import { backends, newWorkspace, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
 
 const ticketBody = { subject: 'Help', message: { text: 'Something is wrong' }, customer: { email: 'a@example.com' } };
@@ -246,6 +247,26 @@ describe.each(backends())('API safety on %s', (kind) => {
     // Keys are stored only as hashes.
     const { rows } = await t.desk.database.executeSql('select key_hash from api_keys');
     expect(rows.every((r) => !String(r.key_hash).startsWith('dm_'))).toBe(true);
+  });
+
+  it('trusts a key it found valid for the cache time only: a key revoked by another process stops working after it', async () => {
+    const db = t.desk.database.db;
+    let clock = 1_000;
+    const cache = new ApiKeyCache(5_000, () => clock);
+    const revokeElsewhere = (id: string) => t.desk.database.executeSql(`update api_keys set revoked_at = now() where id = '${id}'`);
+    const key = (await a.call('POST', '/api/v1/api-keys', { name: 'elsewhere', role: 'agent' })).body;
+    expect(await cache.authenticate(db, key.secret)).toMatchObject({ kind: 'api_key', keyId: key.key.id, role: 'agent', workspaceId: a.workspaceId });
+    await revokeElsewhere(key.key.id);
+    clock += 4_999;
+    expect(await cache.authenticate(db, key.secret)).not.toBeNull();
+    clock += 2;
+    expect(await cache.authenticate(db, key.secret)).toBeNull();
+    // Without a cache time, every request reads its key.
+    const uncached = new ApiKeyCache(0, () => clock);
+    const other = (await a.call('POST', '/api/v1/api-keys', { name: 'uncached', role: 'agent' })).body;
+    expect(await uncached.authenticate(db, other.secret)).not.toBeNull();
+    await revokeElsewhere(other.key.id);
+    expect(await uncached.authenticate(db, other.secret)).toBeNull();
   });
 
   it('logs agents in with an http-only session cookie', async () => {

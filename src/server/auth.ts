@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
-import { authenticateApiKey, authenticateSession, type Principal } from '../services/auth.js';
+import { authenticateSession, type Principal } from '../services/auth.js';
 import type { Actor, Ctx } from '../services/context.js';
 
 export const SESSION_COOKIE = 'deskmind_session';
@@ -34,7 +34,7 @@ export function authHook(desk: Deskmind) {
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw new DeskmindError('unauthorized', 'Use "Authorization: Bearer <api key>"');
-      request.principal = await authenticateApiKey(desk.database.db, match[1]!);
+      request.principal = await desk.apiKeys.authenticate(desk.database.db, match[1]!);
       if (!request.principal) throw new DeskmindError('unauthorized', 'The API key is unknown or revoked');
     } else {
       const token = request.cookies?.[SESSION_COOKIE];

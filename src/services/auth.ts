@@ -46,13 +46,53 @@ export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
   if (rows.length === 0) throw notFound('API key', id);
 }
 
+type ApiKeyPrincipal = Extract<Principal, { kind: 'api_key' }>;
+
 /** The principal of a bearer API key, or null when unknown or revoked. */
-export async function authenticateApiKey(db: DbOrTx, secret: string): Promise<Principal | null> {
+export async function authenticateApiKey(db: DbOrTx, secret: string): Promise<ApiKeyPrincipal | null> {
+  return principalOfKeyHash(db, tokenHash(secret));
+}
+
+async function principalOfKeyHash(db: DbOrTx, keyHash: string): Promise<ApiKeyPrincipal | null> {
   const [row] = await db
     .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, role: apiKeys.role })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, tokenHash(secret)), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
   return row ? { kind: 'api_key', workspaceId: row.workspaceId, keyId: row.id, role: row.role } : null;
+}
+
+/**
+ * API keys recently found valid, so that a request need not read its key again: known keys only (an unknown
+ * or revoked key is read every time), each for `ttlMs`, at most `maxEntries`. A key revoked through this
+ * process (`forget`) stops working at once; one revoked through another process within `ttlMs`.
+ * A `ttlMs` of 0 reads the key on every request.
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number = Date.now,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async authenticate(db: DbOrTx, secret: string): Promise<ApiKeyPrincipal | null> {
+    const keyHash = tokenHash(secret);
+    const hit = this.entries.get(keyHash);
+    if (hit && hit.until > this.clock()) return hit.principal;
+    this.entries.delete(keyHash);
+    const principal = await principalOfKeyHash(db, keyHash);
+    if (principal && this.ttlMs > 0) {
+      this.entries.set(keyHash, { principal, until: this.clock() + this.ttlMs });
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return principal;
+  }
+
+  /** Forgets a key (it was revoked): its next request reads it again. */
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.entries) if (entry.principal.keyId === keyId) this.entries.delete(hash);
+  }
 }
 
 /** Checks an agent's email and password and opens a session; returns the session token (for an http-only cookie). */

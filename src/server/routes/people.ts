@@ -130,6 +130,7 @@ export const peopleRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
   app.delete('/api-keys/:id', { config: { access: ADMIN }, schema: { tags: ['api keys'], summary: 'Revoke an API key', params: Params } },
     async (request, reply) => {
       await revokeApiKey(ctxOf(desk, request), request.params.id);
+      desk.apiKeys.forget(request.params.id);
       return reply.code(204).send();
     });
 };
