@@ -202,14 +202,16 @@ export class Deskmind {
   }
 
   /** One ticket in its own transaction. */
-  private createTicketAlone(r: TicketRequest): Promise<CreatedTicket> {
-    return this.tx(r.workspaceId, r.actor, async (txCtx) => {
+  private async createTicketAlone(r: TicketRequest): Promise<CreatedTicket> {
+    const created = await this.tx(r.workspaceId, r.actor, async (txCtx) => {
       const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, r.input, { sla: true }));
       await this.jobs.enqueuePipeline({ workspaceId: r.workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
       // The response a retry with the same Idempotency-Key gets, committed with the ticket.
       if (r.idempotency) await storeIdempotentResponse(txCtx.db, r.idempotency, 201, JSON.parse(JSON.stringify(created)));
       return created;
     });
+    this.jobs.wake(pipelineJob.name);
+    return created;
   }
 
   /**
@@ -256,6 +258,7 @@ export class Deskmind {
         return out;
       });
       for (const [i, c] of created) outcomes[i] = { ok: true, value: c };
+      this.jobs.wake(pipelineJob.name);
     } catch (err) {
       this.ticketGroupFallbacks++;
       this.logger.debug({ err, size: drafts.size }, 'ticket group failed; writing its tickets one at a time');

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineJob } from '../src/jobs/queue.js';
 import type { Stage } from '../src/pipeline/types.js';
@@ -104,5 +106,34 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
     const swept = await t.desk.sweep();
     expect(swept.requeued).toBeGreaterThanOrEqual(1);
     await waitFor(async () => (await decisionsOf(ticket.id)).length >= 6);
+  });
+});
+
+describe.each(backends())('waking the workers on %s', (kind) => {
+  it('a worker fetches the jobs this process queued at once, not at its next poll', async () => {
+    const t = await openTestDesk(kind);
+    try {
+      const seen: string[] = [];
+      await t.desk.jobs.workBatch(pipelineJob, { concurrency: 1, batchSize: 8, pollingIntervalSeconds: 60 }, async (jobs) => {
+        seen.push(...jobs.map((j) => j.data.ticketId));
+        return jobs.map(() => null);
+      });
+      // The worker's first fetch found nothing: it now waits out its 60-second polling interval.
+      await sleep(500);
+      const job = () => ({ workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'created' as const });
+      // Queued inside a transaction: nobody is told until the caller wakes the workers after the commit.
+      const inTx = job();
+      await t.desk.database.db.transaction((tx) => t.desk.jobs.enqueuePipeline(inTx, tx));
+      await sleep(1_000);
+      expect(seen).toEqual([]);
+      t.desk.jobs.wake(pipelineJob.name);
+      await waitFor(async () => seen.includes(inTx.ticketId), 5_000);
+      // Queued outside a transaction: the queue wakes its workers itself.
+      const direct = job();
+      await t.desk.jobs.enqueuePipeline(direct);
+      await waitFor(async () => seen.includes(direct.ticketId), 5_000);
+    } finally {
+      await t.close();
+    }
   });
 });

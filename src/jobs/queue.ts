@@ -84,6 +84,8 @@ export class JobQueue {
   private started = false;
 
   private readonly pipelineExpireSeconds: number;
+  /** The pg-boss workers this process runs, per queue (see `wake`). */
+  private readonly workerIds = new Map<string, string[]>();
 
   /** `jobTimeoutSeconds`: how long a pipeline job may stay active before it counts as failed and is retried. */
   constructor(database: Database, private readonly logger: Logger, opts: { jobTimeoutSeconds?: number } = {}) {
@@ -109,7 +111,17 @@ export class JobQueue {
   async enqueuePipeline(payload: Omit<PipelineJob, 'runId'> & { runId?: string }, tx?: DbOrTx): Promise<string> {
     const runId = payload.runId ?? randomUUID();
     await this.boss.send(pipelineJob.name, { ...payload, runId }, tx ? { db: { executeSql: sqlExecutor(tx) } } : {});
+    if (!tx) this.wake(pipelineJob.name);
     return runId;
+  }
+
+  /**
+   * Tells this process's workers of a queue that jobs are waiting, so they fetch now rather than at the end
+   * of their polling interval. Call it after the transaction that queued the jobs committed; workers of
+   * other processes find the jobs at their next poll.
+   */
+  wake(name: string): void {
+    for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);
   }
 
   /**
@@ -166,7 +178,7 @@ export class JobQueue {
     handler: (jobs: { id: string; data: z.infer<S> }[]) => Promise<(Error | null)[]>,
   ): Promise<void> {
     for (let i = 0; i < opts.concurrency; i++) {
-      await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
+      const id = await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
         const valid: { id: string; data: z.infer<S> }[] = [];
         for (const job of jobs) {
           const parsed = def.payload.safeParse(job.data);
@@ -185,6 +197,7 @@ export class JobQueue {
           await this.boss.fail(def.name, job.id, { message: err.message });
         }
       });
+      this.workerIds.set(def.name, [...(this.workerIds.get(def.name) ?? []), id]);
     }
   }
 
