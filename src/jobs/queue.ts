@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, DbOrTx, ExecuteSql } from '../store/db.js';
 
+/** The PostgreSQL channel on which processes announce the jobs they queued (the payload is the queue's name). */
+export const JOBS_CHANNEL = 'deskmind_jobs';
+
 /**
  * Raw SQL through a drizzle handle, so that pg-boss can write a job inside the caller's transaction
  * (the job then exists exactly when the rows it is about were committed: a transactional outbox).
@@ -86,9 +89,15 @@ export class JobQueue {
   private readonly pipelineExpireSeconds: number;
   /** The pg-boss workers this process runs, per queue (see `wake`). */
   private readonly workerIds = new Map<string, string[]>();
+  /** Stops listening for other processes' announcements of queued jobs. */
+  private unlisten: Promise<() => Promise<void>> | null = null;
 
   /** `jobTimeoutSeconds`: how long a pipeline job may stay active before it counts as failed and is retried. */
-  constructor(database: Database, private readonly logger: Logger, opts: { jobTimeoutSeconds?: number } = {}) {
+  constructor(
+    private readonly database: Database,
+    private readonly logger: Logger,
+    opts: { jobTimeoutSeconds?: number } = {},
+  ) {
     this.pipelineExpireSeconds = opts.jobTimeoutSeconds ?? pipelineJob.expireInSeconds;
     const maintenanceIntervalSeconds = Math.max(1, Math.min(60, Math.floor(this.pipelineExpireSeconds / 4)));
     this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false, maintenanceIntervalSeconds });
@@ -111,8 +120,21 @@ export class JobQueue {
   async enqueuePipeline(payload: Omit<PipelineJob, 'runId'> & { runId?: string }, tx?: DbOrTx): Promise<string> {
     const runId = payload.runId ?? randomUUID();
     await this.boss.send(pipelineJob.name, { ...payload, runId }, tx ? { db: { executeSql: sqlExecutor(tx) } } : {});
+    await this.announce(pipelineJob.name, tx);
     if (!tx) this.wake(pipelineJob.name);
     return runId;
+  }
+
+  /**
+   * In a process that runs no worker of the queue (an API process of a scaled deployment), tells the
+   * workers of the other processes that jobs are queued: a notification that PostgreSQL delivers when `tx`
+   * commits (at once without one). A process with workers wakes them itself (`wake`).
+   */
+  private async announce(name: string, tx?: DbOrTx): Promise<void> {
+    if (this.workerIds.has(name)) return;
+    const notify = sql`select pg_notify(${JOBS_CHANNEL}, ${name})`;
+    if (tx) await tx.execute(notify);
+    else await this.database.db.execute(notify);
   }
 
   /**
@@ -132,6 +154,7 @@ export class JobQueue {
     if (!payloads.length) return [];
     const jobs = payloads.map((p) => ({ name: pipelineJob.name, data: { ...p, runId: randomUUID() } }));
     await this.boss.insert(jobs, { db: { executeSql: sqlExecutor(tx) } });
+    await this.announce(pipelineJob.name, tx);
     return jobs.map((j) => j.data.runId);
   }
 
@@ -199,6 +222,9 @@ export class JobQueue {
       });
       this.workerIds.set(def.name, [...(this.workerIds.get(def.name) ?? []), id]);
     }
+    // Other processes announce the jobs they queue (see `announce`).
+    this.unlisten ??= this.database.listen(JOBS_CHANNEL, (name) => this.wake(name));
+    await this.unlisten;
   }
 
   /** Jobs of a queue that are not finished yet (created, retrying or active). */
@@ -207,6 +233,9 @@ export class JobQueue {
   }
 
   async stop(): Promise<void> {
+    const unlisten = this.unlisten;
+    this.unlisten = null;
+    if (unlisten) await (await unlisten.catch(() => async () => undefined))();
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
