@@ -9,7 +9,36 @@ import type { ArticleInput } from '../src/knowledge/schemas.js';
 import { systemActor, type Ctx } from '../src/services/context.js';
 import { createWorkspace } from '../src/services/workspaces.js';
 import { articles } from '../src/store/schema.js';
+import { serveLocally } from './fakes/http.js';
 import { backends, openTestDatabase } from './helpers.js';
+
+/**
+ * A local OpenAI-compatible embeddings endpoint (documented wire format: letter-frequency vectors) that
+ * can be told to refuse batches (several inputs: the chunks), while single queries still work.
+ */
+async function embeddingsEndpoint() {
+  const state = { refuseBatches: false, batches: 0, queries: 0 };
+  const server = await serveLocally((req, raw) => ({
+    answer: (res) => {
+      const body = JSON.parse(raw || '{}');
+      const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
+      if (inputs.length > 1) state.batches++;
+      else state.queries++;
+      res.setHeader('content-type', 'application/json');
+      if (req.url !== '/v1/embeddings' || (inputs.length > 1 && state.refuseBatches)) {
+        res.writeHead(400).end(JSON.stringify({ error: { message: 'bad request', type: 'invalid_request_error' } }));
+        return;
+      }
+      const data = inputs.map((text, index) => {
+        const v = new Array(26).fill(0);
+        for (const ch of text.toLowerCase()) if (ch >= 'a' && ch <= 'z') v[ch.charCodeAt(0) - 97] += 1;
+        return { object: 'embedding', index, embedding: v };
+      });
+      res.writeHead(200).end(JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+    },
+  }));
+  return { baseUrl: `${server.origin}/v1`, state, close: () => server.close() };
+}
 
 describe('lexical terms and BM25', () => {
   it('lower-cases, expands contractions, drops English stop words and stems', () => {
@@ -144,13 +173,13 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
     const res = await retrieve(failing, embedder, 'I forgot my passwords', FTS);
     expect(res.explanation).toMatchObject({ lexical: 'ts_rank_cd', ftsMatches: 2 });
     expect(res.explanation.method).toMatch(/PostgreSQL ts_rank_cd/);
-    expect(res.explanation.degraded).toMatch(/in-memory index unavailable/);
+    expect(res.explanation.degraded).toBe('in-memory index unavailable: lexical ranking by PostgreSQL ts_rank_cd');
     expect(res.hits.map((h) => h.articleTitle)).toEqual(['Reset your password', 'Account security']);
     expect(res.hits[0]!.ftsRank).toBe(1);
 
     const hybrid = await retrieve(failing, embedder, 'I forgot my password');
     expect(hybrid.explanation).toMatchObject({ lexical: 'ts_rank_cd', vectorCandidates: 0 });
-    expect(hybrid.explanation.degraded).toMatch(/no vector search/);
+    expect(hybrid.explanation.degraded).toBe('in-memory index unavailable: no vector search; lexical ranking by PostgreSQL ts_rank_cd');
     expect(hybrid.hits[0]!.articleTitle).toBe('Reset your password');
 
     const sso = 'configure SAML with Okta';
@@ -160,5 +189,36 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
 
     // Once the index loads again, BM25 is back.
     expect((await retrieve(ctx, embedder, 'I forgot my password', FTS)).explanation).toMatchObject({ lexical: 'bm25', degraded: null });
+  });
+
+  it('embeds chunks stored by another embedder once, lazily, and tries again after a failure', async () => {
+    const endpoint = await embeddingsEndpoint();
+    try {
+      const remote = createEmbedder(loadConfig({ logLevel: 'silent', embeddingsBaseUrl: endpoint.baseUrl, embeddingsModel: 'test-embed', embeddingsApiKey: 'sk-test' }));
+      const { workspace } = await createWorkspace(database.db, { name: 'switched embedder' });
+      const other: Ctx = { ...ctx, workspaceId: workspace.id };
+      await createArticle(other, embedder, article('Rotate API keys', 'Create a new key under Settings → API, deploy it, then revoke the old key.'));
+      await createArticle(other, embedder, article('Invite teammates', 'Invite people by email from Settings → Team.'));
+
+      // Lexical retrieval needs no embedding at all.
+      expect(await titles('rotate API keys', FTS, other)).toEqual(['Rotate API keys']);
+      expect(endpoint.state).toMatchObject({ batches: 0, queries: 0 });
+
+      endpoint.state.refuseBatches = true;
+      const failed = await retrieve(other, remote, 'rotate my API key');
+      expect(failed.explanation).toMatchObject({ lexical: 'bm25', degraded: '2 chunk(s) could not be embedded by openai:test-embed', vectorCandidates: 0 });
+      expect(failed.hits[0]).toMatchObject({ articleTitle: 'Rotate API keys', vectorScore: 0 });
+      await retrieve(other, remote, 'rotate my API key');
+      expect(endpoint.state.batches).toBe(2); // tried again
+
+      endpoint.state.refuseBatches = false;
+      const found = await retrieve(other, remote, 'rotate my API key');
+      expect(found.explanation).toMatchObject({ lexical: 'bm25', degraded: null, vectorCandidates: 2 });
+      expect(found.hits[0]!.vectorScore).toBeGreaterThan(0);
+      await retrieve(other, remote, 'invite a teammate');
+      expect(endpoint.state.batches).toBe(3); // embedded once, kept
+    } finally {
+      await endpoint.close();
+    }
   });
 });

@@ -215,7 +215,7 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
     useVectors ? embedder.embed([query]).then((v) => v[0] ?? null, () => null) : Promise.resolve(null),
   ]);
   const stale = useVectors && index && queryVector ? await embedStale(index, embedder) : null;
-  if (!index) degraded = `in-memory index unavailable; ${useVectors ? 'no vector search, ' : ''}PostgreSQL full-text ranking (ts_rank_cd) only`;
+  if (!index) degraded = `in-memory index unavailable: ${[useVectors ? 'no vector search' : '', weights.fts > 0 ? 'lexical ranking by PostgreSQL ts_rank_cd' : ''].filter(Boolean).join('; ')}`;
   else if (useVectors && !queryVector) degraded = `vector search unavailable (${embedder.id} failed); full-text ranking only`;
   else degraded = stale;
 
