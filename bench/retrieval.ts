@@ -26,7 +26,7 @@ const K = 10;
 const CONFIGS: Record<string, RetrieveOptions> = {
   'hybrid (default: weighted 0.35 fts + 0.65 vector)': {},
   'hybrid, reciprocal-rank fusion': { fusion: 'rrf', weights: { fts: 1, vector: 1 } },
-  'full-text only (ts_rank_cd, any-word tsquery)': { weights: { fts: 1, vector: 0 } },
+  'full-text only (BM25 in memory)': { weights: { fts: 1, vector: 0 } },
   'vector only (built-in embedder)': { weights: { fts: 0, vector: 1 } },
 };
 
@@ -104,7 +104,7 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
         `whose body is the responses of the intent's first ${ARTICLE_ROWS} rows (file order); no request text is in any article. ` +
         `Queries: the requests of rows ${QUERY_FROM}, ${QUERY_FROM + QUERY_STEP}, … of each intent (at most ${QUERY_MAX} per intent), disjoint from the article rows. ` +
         `A query is a hit at rank r when the article of its intent is the r-th distinct article returned. No intent or tier is passed (no intent boost). ` +
-        `Latency is one retrieve() call (embedding the query, full-text query, in-memory cosine over every chunk, fusion) after a warm-up.`,
+        `Latency is one retrieve() call (index fingerprint query, embedding the query, BM25 and cosine over every chunk in memory, fusion) after a warm-up.`,
       embedder: embedder.id,
       articles: articleOf.size,
       chunks: Number(chunks?.n ?? 0),

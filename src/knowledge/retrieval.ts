@@ -1,16 +1,18 @@
 /**
- * Hybrid retrieval over a workspace's published articles: PostgreSQL full-text ranking fused with the
+ * Hybrid retrieval over a workspace's published articles: lexical ranking (BM25, in memory) fused with the
  * cosine similarity of embeddings, an intent boost and the learned usefulness of each article.
  *
- * The chunk embeddings of a workspace are held in memory (per embedder) and reloaded when a cheap
- * fingerprint of the workspace's articles changes, so every process (API or worker) sees saves made by
- * any other process without a message bus.
+ * The chunks of a workspace — their embeddings (per embedder) and a BM25 index of their words — are held
+ * in memory and reloaded when a cheap fingerprint of the workspace's articles changes, so every process
+ * (API or worker) sees saves made by any other process without a message bus. When that index cannot be
+ * loaded, the lexical part falls back to PostgreSQL's `ts_rank_cd` over the chunks' `search` tsvectors.
  */
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../services/context.js';
 import { articleChunks, articles } from '../store/schema.js';
 import { chunkContext } from './chunking.js';
 import { dot, normalizeInPlace, type Embedder } from './embedders.js';
+import { buildLexicalIndex, rankLexical, type LexicalIndex } from './lexical.js';
 import type { RetrievalExplanation, SearchHit, SearchResult } from './schemas.js';
 import { cachedConfig } from '../store/config-cache.js';
 
@@ -48,7 +50,10 @@ interface IndexedChunk {
 interface WorkspaceIndex {
   fingerprint: string;
   chunks: IndexedChunk[];
-  degraded: string | null;
+  /** BM25 index of `chunks` (document i is chunks[i]). */
+  lexical: LexicalIndex;
+  /** Embedding of the chunks stored by another embedder: resolves to why it failed, or null; unset until needed or after a failure. */
+  embedding: Promise<string | null> | null;
 }
 
 const MAX_CACHED = 200;
@@ -98,18 +103,29 @@ async function loadIndex(ctx: Ctx, embedder: Embedder, print: string): Promise<W
     ...c,
     vector: embedding && by === embedder.id ? normalizeInPlace(Float32Array.from(embedding)) : null,
   }));
-  // Chunks stored by another embedder (the configuration changed) are embedded here, in memory.
-  const stale = chunks.filter((c) => c.vector === null);
-  let degraded: string | null = null;
-  if (stale.length) {
+  return { fingerprint: print, chunks, lexical: buildLexicalIndex(chunks), embedding: null };
+}
+
+/**
+ * Embeds, in memory, the chunks stored by another embedder (the configuration changed), once; resolves to
+ * a note on what could not be embedded (tried again by the next retrieval), or null.
+ */
+function embedStale(index: WorkspaceIndex, embedder: Embedder): Promise<string | null> {
+  index.embedding ??= (async () => {
+    const stale = index.chunks.filter((c) => c.vector === null);
+    if (!stale.length) return null;
     try {
       const vectors = await embedder.embed(stale.map((c) => chunkContext(c.title, c)));
       stale.forEach((c, i) => (c.vector = vectors[i] ?? null));
+      return null;
     } catch {
-      degraded = `${stale.length} chunk(s) could not be embedded by ${embedder.id}`;
+      return `${stale.length} chunk(s) could not be embedded by ${embedder.id}`;
     }
-  }
-  return { fingerprint: print, chunks, degraded };
+  })();
+  const run = index.embedding;
+  // After a failure the next retrieval tries again.
+  void run.then((note) => note && index.embedding === run && (index.embedding = null));
+  return run;
 }
 
 /** The workspace's index, reloaded when its fingerprint changed. */
@@ -119,7 +135,7 @@ async function indexOf(ctx: Ctx, embedder: Embedder): Promise<WorkspaceIndex> {
   const cached = cache.get(key);
   if (cached) {
     const index = await cached.catch(() => null);
-    if (index && index.fingerprint === print && !index.degraded) {
+    if (index && index.fingerprint === print) {
       cache.delete(key); // keep recently used entries last
       cache.set(key, cached);
       return index;
@@ -145,7 +161,7 @@ export function tierAllows(tiers: readonly string[], tier: string | null | undef
 /** A tsquery matching any of the query's words (`plainto_tsquery` joins them with AND). */
 const anyWordQuery = (q: string) => sql`replace(plainto_tsquery('english', ${q})::text, ' & ', ' | ')::tsquery`;
 
-/** Full-text ranks of the best-matching published chunks the tier may see. */
+/** Full-text ranks of the best-matching published chunks the tier may see, by PostgreSQL (the fallback when the in-memory index cannot be loaded). */
 async function ftsRanks(ctx: Ctx, query: string, tier: string | null | undefined, limit: number): Promise<Map<string, number>> {
   const tsq = anyWordQuery(query);
   const rank = sql<number>`ts_rank_cd(${articleChunks.search}, ${tsq}, 1)`;
@@ -166,10 +182,20 @@ async function ftsRanks(ctx: Ctx, query: string, tier: string | null | undefined
 const RRF_K = 60;
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
+/** BM25 scores of the index's chunks that hold a query term and that the tier may see, by chunk id. */
+function lexicalRanks(index: WorkspaceIndex, query: string, tier: string | null | undefined): Map<string, number> {
+  const scores = rankLexical(index.lexical, query, tier === undefined ? undefined : (doc) => tierAllows(index.chunks[doc]!.tiers, tier));
+  const byId = new Map<string, number>();
+  for (const [doc, score] of scores) byId.set(index.chunks[doc]!.chunkId, score);
+  return byId;
+}
+
 /**
  * Finds the passages that best answer `query`: the best chunk of each of the top `k` articles.
- * Drafts are never returned, nor articles the given tier may not see. When the embedder fails the
- * search falls back to full-text ranking alone, and the explanation says so.
+ * Drafts are never returned, nor articles the given tier may not see. The lexical part is BM25 over
+ * the in-memory index; when that index cannot be loaded it is PostgreSQL's `ts_rank_cd` (and vector
+ * search is off). When the embedder fails the search falls back to lexical ranking alone. The
+ * explanation says which ranking was used and why anything is missing.
  *
  * @example
  * const { hits } = await retrieve(ctx, embedder, 'how do I change my password?', { intent: 'password_reset', tier: 'pro' });
@@ -184,29 +210,39 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
 
   let degraded: string | null = null;
   const useVectors = weights.vector > 0;
-  const [fts, index, queryVector] = await Promise.all([
-    weights.fts > 0 ? ftsRanks(ctx, query, options.tier, 200) : Promise.resolve(new Map<string, number>()),
-    useVectors ? indexOf(ctx, embedder).catch(() => null) : Promise.resolve(null),
+  const [index, queryVector] = await Promise.all([
+    indexOf(ctx, embedder).catch(() => null),
     useVectors ? embedder.embed([query]).then((v) => v[0] ?? null, () => null) : Promise.resolve(null),
   ]);
-  if (useVectors && (!index || !queryVector)) degraded = `vector search unavailable (${embedder.id} failed); full-text ranking only`;
-  else if (index?.degraded) degraded = index.degraded;
+  const stale = useVectors && index && queryVector ? await embedStale(index, embedder) : null;
+  if (!index) degraded = `in-memory index unavailable: ${[useVectors ? 'no vector search' : '', weights.fts > 0 ? 'lexical ranking by PostgreSQL ts_rank_cd' : ''].filter(Boolean).join('; ')}`;
+  else if (useVectors && !queryVector) degraded = `vector search unavailable (${embedder.id} failed); full-text ranking only`;
+  else degraded = stale;
 
-  // Candidates: every visible chunk when vectors are used, else the full-text matches.
-  const visible = (index?.chunks ?? []).filter((c) => tierAllows(c.tiers, options.tier));
+  const lexical: RetrievalExplanation['lexical'] = index ? 'bm25' : 'ts_rank_cd';
+  const fts =
+    weights.fts <= 0 ? new Map<string, number>()
+    : index ? lexicalRanks(index, query, options.tier)
+    : await ftsRanks(ctx, query, options.tier, 200);
+
+  // Candidates: every visible chunk when vectors are used, else the lexical matches.
   const vectorScores = new Map<string, number>();
-  if (queryVector) for (const c of visible) if (c.vector) vectorScores.set(c.chunkId, dot(queryVector, c.vector));
-  let candidates: IndexedChunk[] = visible;
+  let candidates: IndexedChunk[];
   if (!index) candidates = fts.size ? await chunksById(ctx, [...fts.keys()]) : [];
+  else if (queryVector) {
+    candidates = index.chunks.filter((c) => tierAllows(c.tiers, options.tier));
+    for (const c of candidates) if (c.vector) vectorScores.set(c.chunkId, dot(queryVector, c.vector));
+  } else candidates = index.chunks.filter((c) => fts.has(c.chunkId));
 
-  const maxFts = Math.max(0, ...fts.values());
+  let maxFts = 0;
+  for (const f of fts.values()) if (f > maxFts) maxFts = f;
   const rankOf = (scores: Map<string, number>) => new Map([...scores.entries()].sort((a, b) => b[1] - a[1]).map(([id], i) => [id, i + 1]));
   const ftsRank = fusion === 'rrf' ? rankOf(fts) : null;
   const vecRank = fusion === 'rrf' ? rankOf(vectorScores) : null;
 
   const best = new Map<string, SearchHit>();
   for (const c of candidates) {
-    const f = fts.get(c.chunkId) ?? 0;
+    const f = maxFts > 0 ? (fts.get(c.chunkId) ?? 0) / maxFts : 0; // 1 for the best lexical match
     const v = vectorScores.get(c.chunkId) ?? 0;
     let fused: number;
     if (fusion === 'rrf') {
@@ -214,7 +250,7 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
       const vr = vecRank!.get(c.chunkId);
       fused = (fr ? weights.fts / (RRF_K + fr) : 0) + (vr ? weights.vector / (RRF_K + vr) : 0);
     } else {
-      fused = (maxFts > 0 ? (weights.fts * f) / maxFts : 0) + weights.vector * Math.max(0, v);
+      fused = weights.fts * f + weights.vector * Math.max(0, v);
     }
     if (fused <= 0) continue;
     const intentMatch = intent !== null && c.intents.includes(intent);
@@ -235,7 +271,10 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
   }
   const hits = [...best.values()].sort((a, b) => b.score - a.score).slice(0, k);
   const explanation: RetrievalExplanation = {
-    method: `${fusion === 'rrf' ? 'reciprocal-rank fusion' : 'weighted sum'} of full-text (${weights.fts}) and vector (${weights.vector}) scores; ×${1 + boost} for the intent; × article usefulness`,
+    method:
+      `${fusion === 'rrf' ? 'reciprocal-rank fusion' : 'weighted sum'} of lexical (${lexical === 'bm25' ? 'BM25 in memory' : 'PostgreSQL ts_rank_cd'}; ${weights.fts}) ` +
+      `and vector (${weights.vector}) scores; ×${1 + boost} for the intent; × article usefulness`,
+    lexical,
     embedder: embedder.id,
     ftsMatches: fts.size,
     vectorCandidates: vectorScores.size,

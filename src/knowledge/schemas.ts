@@ -132,7 +132,11 @@ export const SearchHitSchema = z.object({
   text: z.string(),
   /** Final score: fused lexical and vector scores × intent boost × usefulness. */
   score: z.number(),
-  /** PostgreSQL full-text rank (`ts_rank_cd`), 0 when the chunk did not match. */
+  /**
+   * Lexical score of the chunk divided by the best lexical score of the search (so 1 for the best match,
+   * 0 when no query term occurs in the chunk), as the weighted fusion uses it. The score is BM25 over the
+   * in-memory index, or PostgreSQL's `ts_rank_cd` when that index is unavailable (see `explanation.lexical`).
+   */
   ftsRank: z.number(),
   /** Cosine similarity of the query and chunk embeddings. */
   vectorScore: z.number(),
@@ -143,12 +147,15 @@ export type SearchHit = z.infer<typeof SearchHitSchema>;
 /** How a retrieval was computed, for the decision record and for agents. */
 export const RetrievalExplanationSchema = z.object({
   method: z.string(),
+  /** The lexical ranking used: `bm25` over the in-memory index, or `ts_rank_cd` (PostgreSQL) when the index could not be loaded. */
+  lexical: z.enum(['bm25', 'ts_rank_cd']),
   embedder: z.string(),
+  /** Visible chunks holding at least one query term (capped at 200 with `ts_rank_cd`). */
   ftsMatches: z.number().int(),
   vectorCandidates: z.number().int(),
   intent: z.string().nullable(),
   tier: z.string().nullable(),
-  /** Why the vector part is missing, when it is (e.g. the embeddings endpoint failed). */
+  /** Why a part is missing, when it is (e.g. the embeddings endpoint failed, or the in-memory index could not be loaded). */
   degraded: z.string().nullable(),
   tookMs: z.number(),
 });
