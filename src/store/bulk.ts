@@ -1,5 +1,5 @@
 import { getTableColumns, is, sql, SQL, type InferInsertModel } from 'drizzle-orm';
-import { PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { PgColumn, PgDialect, type PgTable } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from './db.js';
 
 /** A value of the record `bulkInsert` reads its rows from: a field by its name (a column key or an extra field). */
@@ -55,32 +55,20 @@ export async function bulkInsert<TTable extends PgTable, R extends Returning = R
 ): Promise<Returned<R>[]> {
   if (!rows.length) return [];
   const columns = getTableColumns(table) as Record<string, PgColumn>;
-  const computed = (opts.computed ?? {}) as Record<string, (field: RecordField) => SQL>;
-  const extra = opts.extraFields ?? {};
   const given = new Set<string>();
   for (const row of rows) for (const key in row) if (row[key] !== undefined) given.add(key);
-  const keys = Object.keys(columns).filter((k) => given.has(k) && !(k in computed));
+  const shape = shapeOf(table, columns, given, opts);
   const records = rows.map((row) => {
     const record: Record<string, unknown> = {};
-    for (const key of keys) record[key] = fieldValue(columns[key]!, key, row[key]);
-    for (const name in extra) record[name] = row[name];
+    for (const key of shape.keys) record[key] = fieldValue(columns[key]!, key, row[key]);
+    for (const name of shape.extra) record[name] = row[name];
     return record;
   });
-  const field: RecordField = (name) => {
-    if (!(name in extra) && !keys.includes(name)) throw new Error(`bulkInsert: computed column reads unknown field "${name}"`);
-    return sql`r.${sql.identifier(name)}`;
-  };
-  const targets = [...keys, ...Object.keys(computed)].map((k) => sql.identifier(columnOf(columns, k).name));
-  const selected = [...keys.map((k) => field(k)), ...Object.values(computed).map((fn) => fn(field))];
-  const recordType = [
-    ...keys.map((k) => sql`${sql.identifier(k)} ${sql.raw(sqlTypeOf(columns[k]!))}`),
-    ...Object.entries(extra).map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`),
-  ];
   const returning = Object.entries(opts.returning ?? {});
-  const statement = sql`insert into ${table} (${sql.join(targets, sql`, `)}) select ${sql.join(selected, sql`, `)} from jsonb_to_recordset(${JSON.stringify(records)}::jsonb) as r(${sql.join(recordType, sql`, `)})`;
-  if (opts.onConflictDoNothing) statement.append(sql` on conflict do nothing`);
+  const statement = sql`${sql.raw(shape.head)}${JSON.stringify(records)}${sql.raw(shape.tail)}`;
   if (returning.length) {
-    statement.append(sql` returning ${sql.join(returning.map(([, expr], i) => sql`${is(expr, PgColumn) ? sql.identifier(expr.name) : expr} as ${sql.identifier(`r${i}`)}`), sql`, `)}`);
+    const list = returning.map(([, expr], i) => sql`${is(expr, PgColumn) ? sql.identifier(expr.name) : expr} as ${sql.identifier(`r${i}`)}`);
+    statement.append(sql` returning ${sql.join(list, sql`, `)}`);
   }
   const result = (await db.execute(statement)) as unknown as { rows: Record<string, unknown>[] };
   if (!returning.length) return rows.map(() => ({}) as Returned<R>);
@@ -92,6 +80,52 @@ export async function bulkInsert<TTable extends PgTable, R extends Returning = R
     }
     return out as Returned<R>;
   });
+}
+
+/** One statement shape: the columns a batch gives, and its SQL text before and after the JSON parameter. */
+interface Shape {
+  keys: string[];
+  extra: string[];
+  head: string;
+  tail: string;
+}
+
+const dialect = new PgDialect();
+/** Shapes by table, then by the columns given and the options' computed columns (built once each). */
+const shapes = new WeakMap<PgTable, Map<string, Shape>>();
+
+function shapeOf(table: PgTable, columns: Record<string, PgColumn>, given: Set<string>, opts: BulkInsertOptions<PgTable, Returning>): Shape {
+  const computed = (opts.computed ?? {}) as Record<string, (field: RecordField) => SQL>;
+  const extra = opts.extraFields ?? {};
+  const keys = Object.keys(columns).filter((k) => given.has(k) && !(k in computed));
+  const id = JSON.stringify([keys, Object.keys(computed), extra, opts.onConflictDoNothing ?? false]);
+  let byTable = shapes.get(table);
+  if (!byTable) shapes.set(table, (byTable = new Map()));
+  const cached = byTable.get(id);
+  if (cached) return cached;
+  const field: RecordField = (name) => {
+    if (!(name in extra) && !keys.includes(name)) throw new Error(`bulkInsert: a computed column reads the unknown field "${name}"`);
+    return sql`r.${sql.identifier(name)}`;
+  };
+  const targets = [...keys, ...Object.keys(computed)].map((k) => sql.identifier(columnOf(columns, k).name));
+  const selected = [...keys.map((k) => field(k)), ...Object.values(computed).map((fn) => fn(field))];
+  const recordType = [
+    ...keys.map((k) => sql`${sql.identifier(k)} ${sql.raw(sqlTypeOf(columns[k]!))}`),
+    ...Object.entries(extra).map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`),
+  ];
+  const text = (part: SQL): string => {
+    const query = dialect.sqlToQuery(part);
+    if (query.params.length) throw new Error('bulkInsert: computed columns may not hold parameters');
+    return query.sql;
+  };
+  const shape: Shape = {
+    keys,
+    extra: Object.keys(extra),
+    head: text(sql`insert into ${table} (${sql.join(targets, sql`, `)}) select ${sql.join(selected, sql`, `)} from jsonb_to_recordset(`),
+    tail: text(sql`::jsonb) as r(${sql.join(recordType, sql`, `)})${opts.onConflictDoNothing ? sql` on conflict do nothing` : sql``}`),
+  };
+  byTable.set(id, shape);
+  return shape;
 }
 
 function columnOf(columns: Record<string, PgColumn>, key: string): PgColumn {
