@@ -1,4 +1,4 @@
-import { getTableColumns, is, sql, SQL, type InferInsertModel } from 'drizzle-orm';
+import { getTableColumns, getTableName, is, sql, SQL, type InferInsertModel } from 'drizzle-orm';
 import { PgColumn, PgDialect, type PgTable } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from './db.js';
 
@@ -91,17 +91,21 @@ interface Shape {
 }
 
 const dialect = new PgDialect();
-/** Shapes by table, then by the columns given and the options' computed columns (built once each). */
-const shapes = new WeakMap<PgTable, Map<string, Shape>>();
+/**
+ * Shapes by table (or by `computed` object: pass a constant one to build its statement once), then by the
+ * columns given and the other options.
+ */
+const shapes = new WeakMap<object, Map<string, Shape>>();
 
 function shapeOf(table: PgTable, columns: Record<string, PgColumn>, given: Set<string>, opts: BulkInsertOptions<PgTable, Returning>): Shape {
   const computed = (opts.computed ?? {}) as Record<string, (field: RecordField) => SQL>;
   const extra = opts.extraFields ?? {};
   const keys = Object.keys(columns).filter((k) => given.has(k) && !(k in computed));
-  const id = JSON.stringify([keys, Object.keys(computed), extra, opts.onConflictDoNothing ?? false]);
-  let byTable = shapes.get(table);
-  if (!byTable) shapes.set(table, (byTable = new Map()));
-  const cached = byTable.get(id);
+  const id = JSON.stringify([getTableName(table), keys, Object.keys(computed), extra, opts.onConflictDoNothing ?? false]);
+  const owner = opts.computed ?? table;
+  let byOwner = shapes.get(owner);
+  if (!byOwner) shapes.set(owner, (byOwner = new Map()));
+  const cached = byOwner.get(id);
   if (cached) return cached;
   const field: RecordField = (name) => {
     if (!(name in extra) && !keys.includes(name)) throw new Error(`bulkInsert: a computed column reads the unknown field "${name}"`);
@@ -124,7 +128,7 @@ function shapeOf(table: PgTable, columns: Record<string, PgColumn>, given: Set<s
     head: text(sql`insert into ${table} (${sql.join(targets, sql`, `)}) select ${sql.join(selected, sql`, `)} from jsonb_to_recordset(`),
     tail: text(sql`::jsonb) as r(${sql.join(recordType, sql`, `)})${opts.onConflictDoNothing ? sql` on conflict do nothing` : sql``}`),
   };
-  byTable.set(id, shape);
+  byOwner.set(id, shape);
   return shape;
 }
 
