@@ -239,13 +239,11 @@ export class Deskmind {
         const byWorkspace = new Map<string, number[]>();
         for (const i of drafts.keys()) byWorkspace.set(requests[i]!.workspaceId, [...(byWorkspace.get(requests[i]!.workspaceId) ?? []), i]);
         const out = new Map<number, CreatedTicket>();
-        // In runs of 2^k tickets: a few statement shapes for the embedded database's statement cache.
+        // One run per workspace: the inserts' statement text does not depend on the row count (`bulkInsert`).
         for (const [workspaceId, members] of byWorkspace) {
-          for (const run of powerOfTwoChunks(members)) {
-            const ctx: Ctx = { db: tx, workspaceId, actor: requests[run[0]!]!.actor, now: this.now };
-            const results = await withEventBatch(ctx, (c) => ticketOps.createTickets(c, run.map((i) => drafts.get(i)!), { sla: true }));
-            run.forEach((i, k) => out.set(i, results[k]!));
-          }
+          const ctx: Ctx = { db: tx, workspaceId, actor: requests[members[0]!]!.actor, now: this.now };
+          const results = await withEventBatch(ctx, (c) => ticketOps.createTickets(c, members.map((i) => drafts.get(i)!), { sla: true }));
+          members.forEach((i, k) => out.set(i, results[k]!));
         }
         const written = [...out];
         await this.jobs.enqueuePipelines(written.map(([i, c]) => ({ workspaceId: requests[i]!.workspaceId, ticketId: c.ticket.id, trigger: 'created' as const })), tx);

@@ -11,6 +11,7 @@ import { appendEvent, withEventBatch } from '../services/events.js';
 import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
+import { bulkInsert } from '../store/bulk.js';
 import type { Database } from '../store/db.js';
 import { decisions, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import type { RoutingPort, RoutingSnapshot } from '../routing/port.js';
@@ -308,11 +309,10 @@ async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: Decide
 async function commitRuns(deps: RunnerDeps, ctx: Ctx, runs: DecidedRun[]): Promise<Set<DecidedRun>> {
   return deps.database.db.transaction(async (tx) => {
     const txCtx = { ...ctx, db: tx };
-    const inserted = await tx
-      .insert(decisions)
-      .values(runs.flatMap((r) => r.records))
-      .onConflictDoNothing()
-      .returning({ ticketId: decisions.ticketId, runId: decisions.runId, stage: decisions.stage });
+    const inserted = await bulkInsert(tx, decisions, runs.flatMap((r) => r.records), {
+      onConflictDoNothing: true,
+      returning: { ticketId: decisions.ticketId, runId: decisions.runId, stage: decisions.stage },
+    });
     const written = new Map<string, number>();
     for (const r of inserted) written.set(runKey(r.ticketId, r.runId), (written.get(runKey(r.ticketId, r.runId)) ?? 0) + 1);
     const decided = new Set<DecidedRun>();

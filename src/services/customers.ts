@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, or } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type { Customer, CustomerInput, CustomerPatch, CustomerRef } from '../domain/schemas.js';
+import { bulkInsert } from '../store/bulk.js';
 import { accounts, customers } from '../store/schema.js';
 import { findAccountByExternalId, getAccount } from './accounts.js';
 import type { Ctx } from './context.js';
 import { mapUnique } from './pg-errors.js';
-import { padToPowerOfTwo, powerOfTwoChunks } from './group-commit.js';
+import { padToPowerOfTwo } from './group-commit.js';
 
 const scope = (ctx: Ctx, id: string) => and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, id));
+/** Every column of a customer, as an insert returns them. */
+const customerColumns = getTableColumns(customers);
 
 function toCustomer(row: typeof customers.$inferSelect): Customer {
   const { workspaceId: _w, ...rest } = row;
@@ -189,11 +192,8 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
       }
       return { id: randomUUID(), workspaceId: ctx.workspaceId, email: p.email, externalId: p.externalId, name: p.name, locale: p.locale, accountId, attributes: {} };
     });
-    const byId = new Map<string, Customer>();
-    for (const run of powerOfTwoChunks(values)) {
-      const inserted = await mapUnique('A customer with this email or externalId', () => ctx.db.insert(customers).values(run).returning());
-      for (const r of inserted) byId.set(r.id, toCustomer(r));
-    }
+    const inserted = await mapUnique('A customer with this email or externalId', () => bulkInsert(ctx.db, customers, values, { returning: customerColumns }));
+    const byId = new Map(inserted.map((r) => [r.id, toCustomer(r)]));
     fresh.forEach((p, i) => {
       p.stored = byId.get(values[i]!.id)!;
       p.fill = {}; // its fields were inserted as they are

@@ -3,6 +3,7 @@ import type { EventType } from '../domain/enums.js';
 import type { TimelineEvent } from '../domain/schemas.js';
 import { enabledEndpointsSql, fanOut, type FanOutEndpoint } from '../channels/fanout.js';
 import { notifyAllExpression, type LiveEvent } from '../live/bus.js';
+import { bulkInsert } from '../store/bulk.js';
 import { events } from '../store/schema.js';
 import type { Ctx } from './context.js';
 
@@ -51,10 +52,12 @@ export async function withEventBatch<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>):
 async function writeEvents(ctx: Ctx, pending: PendingEvent[]): Promise<void> {
   if (!pending.length) return;
   const notices = pending.map((e) => JSON.stringify(liveEventOf(ctx.workspaceId, e)));
-  const rows = await ctx.db
-    .insert(events)
-    .values(pending.map((e) => ({ workspaceId: ctx.workspaceId, ticketId: e.ticketId, type: e.type, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: e.createdAt })))
-    .returning({ id: events.id, createdAt: events.createdAt, endpoints: enabledEndpointsSql(ctx.workspaceId), notified: notifyAllExpression(notices) });
+  const rows = await bulkInsert(
+    ctx.db,
+    events,
+    pending.map((e) => ({ workspaceId: ctx.workspaceId, ticketId: e.ticketId, type: e.type, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: e.createdAt })),
+    { returning: { id: events.id, createdAt: events.createdAt, endpoints: enabledEndpointsSql(ctx.workspaceId), notified: notifyAllExpression(notices) } },
+  );
   const endpoints = parseEndpoints(rows[0]!.endpoints);
   for (const [i, e] of pending.entries()) {
     const row = rows[i]!;

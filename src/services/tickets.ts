@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, arrayContains, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, getTableColumns, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { AuthorType, EventType } from '../domain/enums.js';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type {
@@ -15,6 +15,7 @@ import type {
 import { TicketSchema } from '../domain/schemas.js';
 import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../domain/ticket-lifecycle.js';
 import { pauseSla, resumeSla, SLA_PAUSED_STATUSES, slaTargetsOf } from '../sla/state.js';
+import { bulkInsert, type RecordField } from '../store/bulk.js';
 import { accounts, agents, decisions, messages, teams, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { slaOf } from '../sla/settings.js';
 import { getWorkspace } from './workspaces.js';
@@ -166,7 +167,10 @@ async function insertMessage(
   return { message, ticket: ticket! };
 }
 
-/** The ticket row a new ticket is inserted as: searchable by subject and first message, with its SLA fields. */
+/**
+ * The ticket row a new ticket is inserted as, with its SLA fields and the text its search vector is computed
+ * from (`searchText`, see `NEW_TICKET_SEARCH`).
+ */
 function newTicketValues(ctx: Ctx, input: TicketCreate, body: { text: string }, customerId: string, sla: object, now: Date) {
   return {
     workspaceId: ctx.workspaceId,
@@ -178,13 +182,20 @@ function newTicketValues(ctx: Ctx, input: TicketCreate, body: { text: string }, 
     customerId,
     pageContext: input.message.pageContext ?? input.pageContext ?? null, // the message's page wins, as for later messages
     externalId: input.externalId ?? null,
-    // Inserted as it is once its first message is added: searchable by subject and message.
-    search: sql`setweight(to_tsvector('english', ${input.subject}), 'A') || to_tsvector('english', ${body.text.slice(0, SEARCH_CHARS)})`,
+    searchText: body.text.slice(0, SEARCH_CHARS),
     lastMessageAt: now,
     createdAt: now,
     updatedAt: now,
   };
 }
+
+/** How new tickets are inserted: searchable by subject and first message, as once their first message is added. */
+const NEW_TICKET_SEARCH = {
+  computed: { search: (field: RecordField) => sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})` },
+  extraFields: { searchText: 'text' },
+  returning: ticketColumns,
+};
+const messageColumns = getTableColumns(messages);
 
 /**
  * Opens a ticket with its first customer message; the customer is found or created. With `sla`, the ticket
@@ -233,21 +244,23 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
   }
   const ticketIds = drafts.map(() => randomUUID());
   const ticketRows = await mapUnique('A ticket with this externalId', () =>
-    ctx.db
-      .insert(tickets)
-      .values(drafts.map((d, i) => ({ id: ticketIds[i]!, ...newTicketValues(ctx, d.input, d.body, people[i]!.id, slas[i]!, now) })))
-      .returning(ticketColumns),
+    bulkInsert(
+      ctx.db,
+      tickets,
+      drafts.map((d, i) => ({ id: ticketIds[i]!, ...newTicketValues(ctx, d.input, d.body, people[i]!.id, slas[i]!, now) })),
+      NEW_TICKET_SEARCH,
+    ),
   );
   const messageIds = drafts.map(() => randomUUID());
-  const messageRows = await ctx.db
-    .insert(messages)
-    .values(
-      drafts.map((d, i) => ({
-        id: messageIds[i]!,
-        ...messageValues(ctx, ticketIds[i]!, { ...d.input.message, visibility: 'public' }, d.body, { type: 'customer', id: people[i]!.id }, now),
-      })),
-    )
-    .returning();
+  const messageRows = await bulkInsert(
+    ctx.db,
+    messages,
+    drafts.map((d, i) => ({
+      id: messageIds[i]!,
+      ...messageValues(ctx, ticketIds[i]!, { ...d.input.message, visibility: 'public' }, d.body, { type: 'customer', id: people[i]!.id }, now),
+    })),
+    { returning: messageColumns },
+  );
   const ticketById = new Map(ticketRows.map((r) => [r.id, r]));
   const messageById = new Map(messageRows.map((r) => [r.id, r]));
   const results: { ticket: Ticket; message: Message }[] = [];
