@@ -139,12 +139,29 @@ export function statementRunner(roundTrip: RoundTrip, types: TypeHandlers, opts:
   };
 }
 
+/** Longest run of back-to-back statements before the event loop gets a turn (see `cachedPglite`). */
+const YIELD_MS = 10;
+
 /**
  * A PGlite client with a prepared-statement cache (see `statementRunner`) over a PGlite instance in this
  * thread, sharing PGlite's locks with its other callers (`exec`, `listen`, migrations).
  */
 export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}): PgliteClient {
-  const runner = statementRunner(async (message, sync) => (await lite.execProtocol(message, { syncToFs: sync })).messages, lite, opts);
+  // PGlite runs a statement synchronously, so statements run back to back (a transaction, a batch) are one
+  // chain of microtasks: no HTTP request, timer or other I/O would be handled until it ends. Every
+  // YIELD_MS of such work, the next statement first lets the event loop handle what is waiting.
+  let lastYield = performance.now();
+  const runner = statementRunner(
+    async (message, sync) => {
+      if (performance.now() - lastYield >= YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+      return (await lite.execProtocol(message, { syncToFs: sync })).messages;
+    },
+    lite,
+    opts,
+  );
 
   // Inside `lite.transaction` the transaction lock is held: a statement takes only the query lock.
   const inTransaction: PgliteClient = {
