@@ -115,7 +115,7 @@ describe.each(backends())('waking the workers on %s', (kind) => {
     const t = await openTestDesk(kind);
     try {
       const seen: string[] = [];
-      await t.desk.jobs.workBatch(pipelineJob, { concurrency: 1, batchSize: 8, pollingIntervalSeconds: 60 }, async (jobs) => {
+      await t.desk.jobs.workBatch(pipelineJob, { concurrency: 1, batchSize: 1, pollingIntervalSeconds: 60 }, async (jobs) => {
         seen.push(...jobs.map((j) => j.data.ticketId));
         return jobs.map(() => null);
       });
@@ -133,6 +133,13 @@ describe.each(backends())('waking the workers on %s', (kind) => {
       const direct = job();
       await t.desk.jobs.enqueuePipeline(direct);
       await waitFor(async () => seen.includes(direct.ticketId), 5_000);
+      // A worker that found jobs fetches again at once: three jobs, one per fetch, after a single wake-up.
+      const three = [job(), job(), job()];
+      await t.desk.database.db.transaction(async (tx) => {
+        for (const j of three) await t.desk.jobs.enqueuePipeline(j, tx);
+      });
+      t.desk.jobs.wake(pipelineJob.name);
+      await waitFor(async () => three.every((j) => seen.includes(j.ticketId)), 5_000);
     } finally {
       await t.close();
     }

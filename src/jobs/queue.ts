@@ -87,8 +87,8 @@ export class JobQueue {
   private started = false;
 
   private readonly pipelineExpireSeconds: number;
-  /** The pg-boss workers this process runs, per queue (see `wake`). */
-  private readonly workerIds = new Map<string, string[]>();
+  /** The pg-boss workers this process runs, per queue, and whether each is handling a batch (see `wake`). */
+  private readonly workers = new Map<string, { id: string; busy: boolean }[]>();
   /** Stops listening for other processes' announcements of queued jobs. */
   private unlisten: Promise<() => Promise<void>> | null = null;
 
@@ -131,7 +131,7 @@ export class JobQueue {
    * commits (at once without one). A process with workers wakes them itself (`wake`).
    */
   private async announce(name: string, tx?: DbOrTx): Promise<void> {
-    if (this.workerIds.has(name)) return;
+    if (this.workers.has(name)) return;
     const notify = sql`select pg_notify(${JOBS_CHANNEL}, ${name})`;
     if (tx) await tx.execute(notify);
     else await this.database.db.execute(notify);
@@ -143,7 +143,8 @@ export class JobQueue {
    * other processes find the jobs at their next poll.
    */
   wake(name: string): void {
-    for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);
+    // A worker handling a batch looks for more when it ends anyway (see `workBatch`).
+    for (const worker of this.workers.get(name) ?? []) if (!worker.busy) this.boss.notifyWorker(worker.id);
   }
 
   /**
@@ -190,9 +191,9 @@ export class JobQueue {
 
   /**
    * Runs `handler` on the jobs of a definition a batch at a time, validating the payloads first (an invalid
-   * one is dropped). Each of the `concurrency` loops fetches up to `batchSize` jobs at a time: pg-boss waits
-   * out the polling interval after a fetch that finished early, so one job per fetch would cap a loop at two
-   * jobs a second. The handler returns each job's error, or null: a job that failed is failed (and retried)
+   * one is dropped). Each of the `concurrency` loops fetches up to `batchSize` jobs at a time, fetches again
+   * as soon as a batch is handled, and waits out the polling interval only after a fetch that found nothing
+   * (or until `wake`). The handler returns each job's error, or null: a job that failed is failed (and retried)
    * alone; the others of its batch complete.
    */
   async workBatch<S extends z.ZodType>(
@@ -201,26 +202,35 @@ export class JobQueue {
     handler: (jobs: { id: string; data: z.infer<S> }[]) => Promise<(Error | null)[]>,
   ): Promise<void> {
     for (let i = 0; i < opts.concurrency; i++) {
-      const id = await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
-        const valid: { id: string; data: z.infer<S> }[] = [];
-        for (const job of jobs) {
-          const parsed = def.payload.safeParse(job.data);
-          if (parsed.success) valid.push({ id: job.id, data: parsed.data });
-          else this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
-        }
-        if (!valid.length) return;
-        const failures = await handler(valid);
-        // A batch of one fails through pg-boss itself.
-        if (jobs.length === 1 && failures[0]) throw failures[0];
-        for (const [k, err] of failures.entries()) {
-          if (!err) continue;
-          const job = valid[k]!;
-          this.logger.warn({ err, job: job.id, queue: def.name }, 'job failed');
-          // The batch's completion only touches jobs still active, so this one stays failed (and is retried).
-          await this.boss.fail(def.name, job.id, { message: err.message });
+      const worker = { id: '', busy: false };
+      worker.id = await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
+        worker.busy = true;
+        try {
+          const valid: { id: string; data: z.infer<S> }[] = [];
+          for (const job of jobs) {
+            const parsed = def.payload.safeParse(job.data);
+            if (parsed.success) valid.push({ id: job.id, data: parsed.data });
+            else this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
+          }
+          if (!valid.length) return;
+          const failures = await handler(valid);
+          // A batch of one fails through pg-boss itself.
+          if (jobs.length === 1 && failures[0]) throw failures[0];
+          for (const [k, err] of failures.entries()) {
+            if (!err) continue;
+            const job = valid[k]!;
+            this.logger.warn({ err, job: job.id, queue: def.name }, 'job failed');
+            // The batch's completion only touches jobs still active, so this one stays failed (and is retried).
+            await this.boss.fail(def.name, job.id, { message: err.message });
+          }
+        } finally {
+          worker.busy = false;
+          // A worker that found jobs looks for more at once (pg-boss would wait out the polling interval
+          // after any fetch that took less, full or not).
+          if (worker.id) this.boss.notifyWorker(worker.id);
         }
       });
-      this.workerIds.set(def.name, [...(this.workerIds.get(def.name) ?? []), id]);
+      this.workers.set(def.name, [...(this.workers.get(def.name) ?? []), worker]);
     }
     // Other processes announce the jobs they queue (see `announce`).
     this.unlisten ??= this.database.listen(JOBS_CHANNEL, (name) => this.wake(name));
