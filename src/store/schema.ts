@@ -269,10 +269,10 @@ export const decisions = pgTable(
     durationMs: doublePrecision('duration_ms').notNull().default(0),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex('decisions_run_stage_uq').on(t.ticketId, t.runId, t.stage),
-    index('decisions_ticket_idx').on(t.ticketId, t.createdAt),
-  ],
+  // The unique index (ticket first) also serves every read of a ticket's records: a second index on
+  // (ticket, created_at) only made each insert dearer. The table keeps records of up to ~8 KB inline and
+  // uncompressed (`toast_tuple_target`, set in migration 0012): most are 1–3 KB, written once, read rarely.
+  (t) => [uniqueIndex('decisions_run_stage_uq').on(t.ticketId, t.runId, t.stage)],
 );
 
 /** Versioned learned models per workspace (e.g. the intent classifier). */
