@@ -23,7 +23,7 @@ export async function benchLoad(tickets = 2000, rate = 250) {
     tickets,
     rate,
     concurrency: 64,
-    workerConcurrency: 4,
+    workerConcurrency: config.workerConcurrency,
     drainTimeoutSeconds: 300,
     paced: true,
     databaseUrl,

@@ -81,7 +81,7 @@ const entries = {
   workerConcurrency: {
     env: 'DESKMIND_WORKER_CONCURRENCY',
     schema: z.coerce.number().int().min(1).max(64).default(2),
-    description: 'Pipeline jobs a worker process runs at once.',
+    description: 'Pipeline loops a worker process runs at once, each deciding batches of up to 32 jobs together.',
     sensitive: false,
   },
   embeddedVacuumSeconds: {

@@ -22,7 +22,7 @@ export const registerBench: RegisterCommand = (program: Command) => {
     .option('--tickets <n>', 'tickets sent in the measured phase', positive('--tickets'), 2000)
     .option('--rate <n>', 'offered tickets per second', positive('--rate'), 250)
     .option('--concurrency <n>', 'most requests in flight', positive('--concurrency'), 64)
-    .option('--worker-concurrency <n>', 'pipeline jobs per worker process at once', positive('--worker-concurrency'), 4)
+    .option('--worker-concurrency <n>', 'pipeline loops per worker process (DESKMIND_WORKER_CONCURRENCY)', positive('--worker-concurrency'), 2)
     .option('--drain-timeout <seconds>', 'longest wait for the queue to drain', positive('--drain-timeout'), 300)
     .option('--database-url <url>', 'PostgreSQL server for the server scenarios (a scratch database is created and dropped)')
     .option('--embedded-only', 'skip the server scenarios', false)
