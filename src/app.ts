@@ -438,7 +438,7 @@ export class Deskmind {
     if (this.database.kind === 'pglite' && this.config.embeddedVacuumSeconds > 0) {
       const vacuumLater = () => {
         this.vacuumTimer = setTimeout(() => {
-          vacuumDue(this.database)
+          vacuumDue(this.database, undefined, { pauseMs: 1_000, stopped: () => this.closing })
             .then((r) => this.logger.debug(r, 'embedded vacuum'))
             .catch((err) => this.logger.warn({ err }, 'embedded vacuum failed'))
             .finally(() => {

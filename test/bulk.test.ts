@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgCode } from '../src/services/pg-errors.js';
-import { bulkInsert } from '../src/store/bulk.js';
+import { bulkInsert, bulkUpdate } from '../src/store/bulk.js';
 import { customers, decisions, events, messages, ticketColumns, tickets, workspaces } from '../src/store/schema.js';
 import { backends, openTestDatabase } from './helpers.js';
 
@@ -177,5 +177,26 @@ describe.each(backends())('bulkInsert on %s', (kind) => {
     const many = make(300);
     const inserted = await bulkInsert(database.db, customers, many, { returning: { id: customers.id, attributes: customers.attributes } });
     expect(inserted).toEqual(many.map((r) => ({ id: r.id, attributes: r.attributes })));
+  });
+  it('bulkUpdate sets each row its own columns, as drizzle `update` would, and leaves the columns a row omits', async () => {
+    const ids = (await database.db
+      .insert(tickets)
+      .values([0, 1, 2].map((i) => ({ workspaceId, subject: `Update ${i}`, tags: ['keep'], intent: 'billing', intentConfidence: 0.5 })))
+      .returning({ id: tickets.id })).map((r) => r.id);
+    const due = new Date('2026-07-01T10:00:00.456Z');
+    await bulkUpdate(database.db, tickets, [
+      { id: ids[0]!, status: 'open', tags: ['a,b', '{x}', '"', AWKWARD[0]!], intentConfidence: null },
+      { id: ids[1]!, status: 'open', tags: [], intentConfidence: 0.25 },
+      { id: ids[2]!, priority: 'urgent', firstResponseDueAt: due, subject: AWKWARD[5]! },
+    ]);
+    const rows = await database.db.select(ticketColumns).from(tickets).where(inArray(tickets.id, ids)).orderBy(asc(tickets.subject));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(ids[0]!)).toMatchObject({ status: 'open', tags: ['a,b', '{x}', '"', AWKWARD[0]], intent: 'billing', intentConfidence: null, subject: 'Update 0' });
+    expect(byId.get(ids[1]!)).toMatchObject({ status: 'open', tags: [], intentConfidence: 0.25, intent: 'billing' });
+    expect(byId.get(ids[2]!)).toMatchObject({ status: 'new', priority: 'urgent', tags: ['keep'], intentConfidence: 0.5, subject: AWKWARD[5] });
+    expect(byId.get(ids[2]!)!.firstResponseDueAt?.toISOString()).toBe(due.toISOString());
+    // Nothing to set: nothing written.
+    await bulkUpdate(database.db, tickets, [{ id: ids[0]! }]);
+    expect((await database.db.select({ status: tickets.status }).from(tickets).where(eq(tickets.id, ids[0]!)))[0]!.status).toBe('open');
   });
 });

@@ -42,4 +42,20 @@ describe('embedded vacuum', () => {
     expect((await stats('maint_churn')).lastVacuum).not.toBeNull();
     expect((await stats('maint_calm')).dead).toBe(20);
   });
+  it('spaces the tables out, and stops between two when asked', async () => {
+    await database.executeSql(`create table maint_one (id int primary key, v int); create table maint_two (id int primary key, v int)`);
+    await database.executeSql(`insert into maint_one select g, 0 from generate_series(1, 500) g; insert into maint_two select g, 0 from generate_series(1, 500) g`);
+    await expect
+      .poll(async () => (await database.executeSql(`select count(*)::int n from pg_stat_user_tables where relname in ('maint_one', 'maint_two') and n_mod_since_analyze >= 500`)).rows[0]!.n, { timeout: 15_000, interval: 500 })
+      .toBe(2);
+    let asked = 0;
+    // Asked before each table: go on for the first, stop before the second.
+    const done = await vacuumDue(database, undefined, { pauseMs: 20, stopped: () => ++asked > 1 });
+    // The first table due was done; asked to stop after the pause, the others were left for the next round.
+    expect(new Set([...done.vacuumed, ...done.analyzed]).size).toBe(1);
+    expect(asked).toBe(2);
+    const rest = await vacuumDue(database, undefined, { pauseMs: 20 });
+    const both = new Set([...done.analyzed, ...rest.analyzed]);
+    expect(both.has('public.maint_one') && both.has('public.maint_two')).toBe(true);
+  });
 });

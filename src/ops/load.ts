@@ -248,8 +248,11 @@ export async function runScenario(scenario: LoadScenario, opts: LoadOptions): Pr
       for (let i = 0; i < scenario.workers; i++) procs.push({ name: `worker${i + 1}`, proc: startDeskmind(['worker'], env) });
     }
     await waitReady(url, procs[0]!.proc);
-    log(`${scenario.name}: warming up`);
-    const warm = await sendTickets(url, apiKey, 40, 20, 8, 1_000_000);
+    // Warm up at the offered rate for about two seconds (connections, compiled code, prepared statements,
+    // batch sizes as under load), then let the queue drain: the measured phase starts in a steady state.
+    const warmCount = Math.max(40, Math.min(400, Math.round(opts.rate * 2)));
+    log(`${scenario.name}: warming up (${warmCount} tickets at ${opts.rate}/s)`);
+    const warm = await sendTickets(url, apiKey, warmCount, opts.rate, opts.concurrency, 1_000_000);
     await drain(url, apiKey, warm.ids, 60);
 
     log(`${scenario.name}: ${opts.tickets} tickets at ${opts.rate}/s`);

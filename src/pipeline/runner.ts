@@ -11,7 +11,7 @@ import { appendEvent, withEventBatch } from '../services/events.js';
 import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
-import { bulkInsert } from '../store/bulk.js';
+import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import type { Database } from '../store/db.js';
 import { decisions, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import type { RoutingPort, RoutingSnapshot } from '../routing/port.js';
@@ -54,6 +54,9 @@ export interface PipelineJobRef {
   trigger: PipelineTrigger;
   runId: string;
 }
+
+/** A ticket's fields a run changes, written with the batch's others (`bulkUpdate`). */
+type TicketUpdate = { id: string } & Partial<typeof tickets.$inferInsert>;
 
 /** A run whose stages ran, before its decision record and actions are written. */
 interface DecidedRun {
@@ -233,17 +236,22 @@ async function decideRun(
  * Applies the stages' actions to a ticket (its row locked by the caller) as the assistant. The ticket's own
  * fields (intent, priority with its SLA targets, tags, the status a hand-off opens, team and assignee) are
  * written in one update; actions that go through other services (a reply, an account) run in order after it.
- * An assignment takes its place from `room`, the batch's count of the agents' room.
+ * An assignment takes its place from `room`, the batch's count of the agents' room. The last update is added
+ * to `updates`, which the caller writes for the whole batch.
  */
-async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: DecidedRun, room: AgentRoom): Promise<void> {
+async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: DecidedRun, room: AgentRoom, updates: TicketUpdate[]): Promise<void> {
   // The ticket may have been closed while the stages ran: a closed ticket is not touched.
   if (!locked || locked.status === 'closed') return;
   const ticketId = locked.id;
   let row = locked;
   let set: Partial<typeof tickets.$inferInsert> = {};
-  const flush = async () => {
+  // `last`: the ticket's remaining fields join the batch's update (`updates`) rather than being written now.
+  const flush = async (last = false) => {
     if (set.priority) Object.assign(set, await slaTargets(ctx, run.input.account?.tier ?? null, set.priority, row.createdAt, row.slaPausedMinutes));
-    if (Object.keys(set).length) await ctx.db.update(tickets).set(set).where(eq(tickets.id, ticketId));
+    if (Object.keys(set).length) {
+      if (last) updates.push({ id: ticketId, ...set });
+      else await ctx.db.update(tickets).set(set).where(eq(tickets.id, ticketId));
+    }
     row = { ...row, ...set } as TicketRow;
     set = {};
   };
@@ -297,7 +305,7 @@ async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: Decide
       }
     }
   }
-  await flush();
+  await flush(true);
 }
 
 /**
@@ -331,10 +339,11 @@ async function commitRuns(deps: RunnerDeps, ctx: Ctx, runs: DecidedRun[]): Promi
       .for('update');
     const byId = new Map(rows.map((r) => [r.id, r]));
     const room = await agentRoom(txCtx, [...decided].flatMap((r) => r.actions.flatMap((a) => (a.type === 'assign' && a.agentId ? [a.agentId] : []))));
+    const updates: TicketUpdate[] = [];
     // The runs' events are written together at the end (one statement instead of one each).
     await withEventBatch(txCtx, async (batchCtx) => {
       for (const run of decided) {
-        await applyActions(batchCtx, byId.get(run.job.ticketId), run, room);
+        await applyActions(batchCtx, byId.get(run.job.ticketId), run, room, updates);
         await appendEvent(batchCtx, run.failedStage ? 'pipeline.failed' : 'pipeline.completed', run.job.ticketId, {
           runId: run.job.runId,
           trigger: run.job.trigger,
@@ -342,6 +351,8 @@ async function commitRuns(deps: RunnerDeps, ctx: Ctx, runs: DecidedRun[]): Promi
           stages: run.records.map((r) => r.stage),
         });
       }
+      // The tickets' own fields, in one statement per set of changed columns.
+      await bulkUpdate(tx, tickets, updates);
     });
     return decided;
   });

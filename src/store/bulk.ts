@@ -167,3 +167,54 @@ function wellFormed(s: string): string {
   const str = s as string & { isWellFormed(): boolean; toWellFormed(): string };
   return str.isWellFormed() ? s : str.toWellFormed();
 }
+
+/**
+ * Updates many rows of `table`, each by its `id` with its own columns, in one statement per set of columns
+ * (rows giving the same columns share it): `update t set c = r.c, … from jsonb_to_recordset($1::jsonb) as
+ * r(id …, c …) where t.id = r.id`. Values travel as in `bulkInsert`; a column a row gives as `null` is set to
+ * NULL, one it leaves undefined is not touched.
+ */
+export async function bulkUpdate<TTable extends PgTable & { id: PgColumn }>(
+  db: DbOrTx,
+  table: TTable,
+  rows: ({ id: string } & Partial<InferInsertModel<TTable>>)[],
+): Promise<void> {
+  const columns = getTableColumns(table) as Record<string, PgColumn>;
+  const groups = new Map<string, { keys: string[]; rows: Record<string, unknown>[] }>();
+  for (const row of rows) {
+    const keys = Object.keys(columns).filter((k) => k !== 'id' && (row as Record<string, unknown>)[k] !== undefined);
+    if (!keys.length) continue;
+    const id = keys.join(',');
+    const group = groups.get(id) ?? { keys, rows: [] };
+    groups.set(id, group);
+    group.rows.push(row);
+  }
+  for (const { keys, rows: members } of groups.values()) {
+    const records = members.map((row) => {
+      const record: Record<string, unknown> = { id: row.id };
+      for (const key of keys) record[key] = fieldValue(columns[key]!, key, row[key]);
+      return record;
+    });
+    const shape = updateShapeOf(table, columns, keys);
+    await db.execute(sql`${sql.raw(shape.head)}${JSON.stringify(records)}${sql.raw(shape.tail)}`);
+  }
+}
+
+const updateShapes = new WeakMap<object, Map<string, { head: string; tail: string }>>();
+
+function updateShapeOf(table: PgTable, columns: Record<string, PgColumn>, keys: string[]): { head: string; tail: string } {
+  let byTable = updateShapes.get(table);
+  if (!byTable) updateShapes.set(table, (byTable = new Map()));
+  const id = keys.join(',');
+  const cached = byTable.get(id);
+  if (cached) return cached;
+  const text = (part: SQL) => dialect.sqlToQuery(part).sql;
+  const assignments = keys.map((k) => sql`${sql.identifier(columns[k]!.name)} = r.${sql.identifier(k)}`);
+  const recordType = ['id', ...keys].map((k) => sql`${sql.identifier(k)} ${sql.raw(sqlTypeOf(columnOf(columns, k)))}`);
+  const shape = {
+    head: text(sql`update ${table} set ${sql.join(assignments, sql`, `)} from jsonb_to_recordset(`),
+    tail: text(sql`::jsonb) as r(${sql.join(recordType, sql`, `)}) where ${table}.${sql.identifier(columns.id!.name)} = r."id"`),
+  };
+  byTable.set(id, shape);
+  return shape;
+}

@@ -26,8 +26,16 @@ interface TableStats {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Vacuums and analyzes the tables that need it now; returns their names (`schema.table`). */
-export async function vacuumDue(database: Pick<Database, 'executeSql'>, rule = VACUUM_RULE): Promise<{ vacuumed: string[]; analyzed: string[] }> {
+/**
+ * Vacuums and analyzes the tables that need it now; returns their names (`schema.table`). Each table's
+ * vacuum holds the embedded database (one session) for tens of milliseconds, so `pauseMs` spaces them out:
+ * statements waiting for the session then wait for one table, not for all of them.
+ */
+export async function vacuumDue(
+  database: Pick<Database, 'executeSql'>,
+  rule = VACUUM_RULE,
+  opts: { pauseMs?: number; stopped?: () => boolean } = {},
+): Promise<{ vacuumed: string[]; analyzed: string[] }> {
   const { rows } = await database.executeSql(
     `select schemaname, relname, n_live_tup, n_dead_tup, n_mod_since_analyze from pg_stat_user_tables order by n_dead_tup desc`,
   );
@@ -38,6 +46,8 @@ export async function vacuumDue(database: Pick<Database, 'executeSql'>, rule = V
     const vacuum = Number(row.n_dead_tup) > rule.threshold + rule.deadFraction * live;
     const analyze = Number(row.n_mod_since_analyze) > rule.analyzeThreshold + rule.analyzeFraction * live;
     if (!vacuum && !analyze) continue;
+    if (opts.pauseMs && (vacuumed.length || analyzed.length)) await new Promise((resolve) => setTimeout(resolve, opts.pauseMs).unref());
+    if (opts.stopped?.()) break;
     const name = `${row.schemaname}.${row.relname}`;
     const target = `${quote(row.schemaname)}.${quote(row.relname)}`;
     // Not in a transaction: VACUUM refuses to run inside one.
