@@ -167,6 +167,10 @@ describe.each(backends())('announcing queued jobs to other processes on %s', (ki
         expect(seen).toEqual([]);
       });
       await waitFor(async () => seen.includes(job.ticketId), 5_000);
+      // Queued outside a transaction (a customer's reply): announced at once.
+      const reply = { workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'customer_message' as const };
+      await t.desk.jobs.enqueuePipeline(reply);
+      await waitFor(async () => seen.includes(reply.ticketId), 5_000);
     } finally {
       await other.stop();
       await t.close();
