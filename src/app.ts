@@ -131,7 +131,7 @@ export class Deskmind {
   ) {
     this.outbound = outbound ?? createOutboundGuard({ allow: config.outboundAllow });
     this.intentModels = new IntentModels(database);
-    this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, write: (requests) => this.writeTicketGroup(requests) });
+    this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, lingerMs: config.ingestLingerMs, write: (requests) => this.writeTicketGroup(requests) });
     this.live = new LiveBus(database);
     this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000);
     this.embedder = createEmbedder(config);

@@ -286,6 +286,12 @@ const entries = {
     description: 'Most tickets (`POST /tickets`) written together in one transaction: those that arrive while the previous group is being written. `1` writes each ticket alone.',
     sensitive: false,
   },
+  ingestLingerMs: {
+    env: 'DESKMIND_INGEST_LINGER_MS',
+    schema: z.coerce.number().int().min(0).max(1000).default(20),
+    description: 'Under load (the previous group of new tickets was written less than this long ago), how long after it the next group waits for more tickets; a ticket after a quiet spell is written at once. `0`: never wait.',
+    sensitive: false,
+  },
 } as const;
 
 type Entries = typeof entries;

@@ -40,6 +40,22 @@ describe('GroupCommit', () => {
     expect(groups).toEqual([[1, 2, 3]]);
   });
 
+  it('under load waits up to lingerMs after the last group for more calls; after a quiet spell writes at once', async () => {
+    const groups: number[][] = [];
+    const group = new GroupCommit<number, number>({ maxSize: 100, lingerMs: 200, write: async (inputs) => (groups.push(inputs), inputs.map((n) => ({ ok: true, value: n }))) });
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The first call comes after a quiet spell: written alone, at once.
+    await group.submit(1);
+    // Right after a group: the next one waits for the calls of the next 200 ms.
+    const second = [group.submit(2), pause(50).then(() => group.submit(3))];
+    await Promise.all(second);
+    // After a quiet spell longer than the linger: written at once, so a call 50 ms later makes its own group.
+    await pause(300);
+    const third = [group.submit(4), pause(50).then(() => group.submit(5))];
+    await Promise.all(third);
+    expect(groups).toEqual([[1], [2, 3], [4], [5]]);
+  });
+
   it('rejects only the group whose write threw, and goes on with the next', async () => {
     let calls = 0;
     const group = new GroupCommit<number, number>({
