@@ -6,10 +6,7 @@ import { agents, ticketColumns, tickets, type TicketRow } from '../store/schema.
 import { LOAD_STATUSES } from './port.js';
 import type { RoutingDecision } from './schemas.js';
 
-/**
- * The event that explains a routing decision on a ticket's timeline.
- * (Add `'ticket.routed'` to `EVENT_TYPES` in src/domain/enums.ts; the cast then goes.)
- */
+/** The event that explains a routing decision on a ticket's timeline. */
 export const TICKET_ROUTED = 'ticket.routed' satisfies EventType;
 
 /** The action the route stage asks the runner to apply. */

@@ -113,15 +113,7 @@ function shapeOf(table: PgTable, columns: Record<string, PgColumn>, given: Set<s
   };
   const targets = [...keys, ...Object.keys(computed)].map((k) => sql.identifier(columnOf(columns, k).name));
   const selected = [...keys.map((k) => field(k)), ...Object.values(computed).map((fn) => fn(field))];
-  const recordType = [
-    ...keys.map((k) => sql`${sql.identifier(k)} ${sql.raw(sqlTypeOf(columns[k]!))}`),
-    ...Object.entries(extra).map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`),
-  ];
-  const text = (part: SQL): string => {
-    const query = dialect.sqlToQuery(part);
-    if (query.params.length) throw new Error('bulkInsert: computed columns may not hold parameters');
-    return query.sql;
-  };
+  const recordType = [...recordFields(columns, keys), ...Object.entries(extra).map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`)];
   const shape: Shape = {
     keys,
     extra: Object.keys(extra),
@@ -130,6 +122,18 @@ function shapeOf(table: PgTable, columns: Record<string, PgColumn>, given: Set<s
   };
   byOwner.set(id, shape);
   return shape;
+}
+
+/** A statement's SQL text (shapes hold no parameters: the rows travel as the one JSON parameter). */
+function text(part: SQL): string {
+  const query = dialect.sqlToQuery(part);
+  if (query.params.length) throw new Error('bulk statements: a computed column may not hold parameters');
+  return query.sql;
+}
+
+/** The `jsonb_to_recordset` field declarations of the given columns (`"key" type`). */
+function recordFields(columns: Record<string, PgColumn>, keys: string[]): SQL[] {
+  return keys.map((k) => sql`${sql.identifier(k)} ${sql.raw(sqlTypeOf(columnOf(columns, k)))}`);
 }
 
 function columnOf(columns: Record<string, PgColumn>, key: string): PgColumn {
@@ -208,9 +212,8 @@ function updateShapeOf(table: PgTable, columns: Record<string, PgColumn>, keys: 
   const id = keys.join(',');
   const cached = byTable.get(id);
   if (cached) return cached;
-  const text = (part: SQL) => dialect.sqlToQuery(part).sql;
   const assignments = keys.map((k) => sql`${sql.identifier(columns[k]!.name)} = r.${sql.identifier(k)}`);
-  const recordType = ['id', ...keys].map((k) => sql`${sql.identifier(k)} ${sql.raw(sqlTypeOf(columnOf(columns, k)))}`);
+  const recordType = recordFields(columns, ['id', ...keys]);
   const shape = {
     head: text(sql`update ${table} set ${sql.join(assignments, sql`, `)} from jsonb_to_recordset(`),
     tail: text(sql`::jsonb) as r(${sql.join(recordType, sql`, `)}) where ${table}.${sql.identifier(columns.id!.name)} = r."id"`),
