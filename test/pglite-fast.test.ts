@@ -31,10 +31,11 @@ const harnesses: [string, (dir: string) => Promise<Harness>][] = [
     async (dir) => {
       const lite = new PGlite(dir);
       await lite.waitReady;
+      const client = cachedPglite(lite, { maxStatements: 3 });
       return {
-        client: cachedPglite(lite, { maxStatements: 3 }),
+        client,
         exec: (text) => lite.exec(text),
-        listen: (channel, fn) => lite.listen(channel, fn),
+        listen: (channel, fn) => client.listen(channel, fn),
         close: () => lite.close(),
       };
     },
@@ -93,6 +94,21 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
     const arrays = await client.query(`select $1::int[] as ints, $2::timestamptz[] as ats`, [[1, 2], [new Date('2026-01-02T00:00:00Z')]]);
     const refArrays = await ref.query(`select $1::int[] as ints, $2::timestamptz[] as ats`, [[1, 2], [new Date('2026-01-02T00:00:00Z')]]);
     expect(arrays.rows).toEqual(refArrays.rows);
+  });
+
+  it('reads answers that span several output chunks, multi-byte text, and the rows an update affects', async () => {
+    // About 700 KB of rows, far more than one chunk of the backend's output, with text of 1–4 byte characters.
+    const big = `select g, repeat($1::text, 1500 + g) as s from generate_series(1, 100) g`;
+    const text = 'aé€😀';
+    const [mine, theirs] = [await client.query(big, [text]), await ref.query(big, [text])];
+    expect(mine.rows).toHaveLength(100);
+    expect(mine.rows).toEqual(theirs.rows);
+    const echo = await client.query<{ v: string; n: number }>(`select $1::text as v, length($1::text) as n`, [text.repeat(5000)]);
+    expect(echo.rows).toEqual([{ v: text.repeat(5000), n: 20000 }]);
+    await client.query(insert, values('chunk-a'));
+    await client.query(insert, values('chunk-b'));
+    const updated = await client.query(`update fast_t set ok = not ok where name like 'chunk-%'`);
+    expect(updated).toMatchObject({ rows: [], affectedRows: 2 });
   });
 
   it('keeps working past its statement cache, and after errors inside and outside transactions', async () => {

@@ -172,10 +172,11 @@ export function threadDatabase(thread: PgliteThread): Database {
 
 /** Wraps an open PGlite instance, which `close()` closes. */
 export function pgliteDatabase(lite: PGlite): Database {
+  const client = cachedPglite(lite);
   return embeddedDatabase({
-    client: cachedPglite(lite),
+    client,
     exec: (text) => lite.exec(text),
-    listen: (channel, onPayload) => lite.listen(channel, onPayload),
+    listen: (channel, onPayload) => client.listen(channel, onPayload),
     closed: () => lite.closed,
     migrate: async () => {
       await migrateLite(drizzleLite(lite, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });

@@ -1,10 +1,7 @@
 import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
+import { bindExecute, readMessages, readResult, readShape, type StatementShape, type WireValue } from './pglite-protocol.js';
 
-/** One message from the PostgreSQL backend, as PGlite's protocol parser gives it. */
-export type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
-type RowDescriptionMessage = InstanceType<typeof protocol.messages.RowDescriptionMessage>;
-type DataRowMessage = InstanceType<typeof protocol.messages.DataRowMessage>;
-type CommandCompleteMessage = InstanceType<typeof protocol.messages.CommandCompleteMessage>;
+export type { BackendMessage } from './pglite-protocol.js';
 
 const { serialize } = protocol;
 
@@ -22,10 +19,13 @@ export interface TypeHandlers {
 
 /**
  * How protocol bytes reach a PGlite backend (in this thread or another): sends one message batch and
- * resolves to the backend's messages, or rejects with the backend's first `DatabaseError`. With `sync`,
- * the data folder is synced once the batch ran (a statement outside a transaction, a commit).
+ * resolves to the backend's answer, as bytes. With `sync`, the data folder is synced once the batch ran
+ * (a statement outside a transaction, a commit).
  */
-export type RoundTrip = (message: Uint8Array, sync: boolean) => Promise<BackendMessage[]>;
+export type RoundTrip = (message: Uint8Array, sync: boolean) => Promise<Uint8Array>;
+
+/** Where notifications (`pg_notify`) that arrive with a statement's answer go. */
+export type NotificationSink = (channel: string, payload: string) => void;
 
 export const concat = (parts: Uint8Array[]): Uint8Array => {
   let length = 0;
@@ -39,38 +39,9 @@ export const concat = (parts: Uint8Array[]): Uint8Array => {
   return out;
 };
 
-/**
- * The result of one statement's messages, as PGlite's `parseResults` builds it, but without merging the
- * caller's parsers into a copy of every type's parser on each call (drizzle passes its own on every query).
- */
-function toResults<T>(messages: BackendMessage[], parsers: TypeHandlers['parsers'], options: QueryOptions | undefined): Results<T> {
-  let fields: { name: string; dataTypeID: number }[] = [];
-  const rows: unknown[] = [];
-  let affectedRows = 0;
-  const own = options?.parsers;
-  const asArray = options?.rowMode === 'array';
-  for (const m of messages) {
-    if (m.name === 'rowDescription') {
-      fields = (m as RowDescriptionMessage).fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
-    } else if (m.name === 'dataRow') {
-      const values = (m as DataRowMessage).fields.map((v: string | null, i: number) => {
-        if (v === null) return null;
-        const type = fields[i]!.dataTypeID;
-        const parser = own?.[type] ?? parsers[type];
-        return parser ? parser(v, type) : v;
-      });
-      rows.push(asArray ? values : Object.fromEntries(values.map((v, i) => [fields[i]!.name, v])));
-    } else if (m.name === 'commandComplete') {
-      const words = (m as CommandCompleteMessage).text.split(' ');
-      if (['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE'].includes(words[0]!)) affectedRows += parseInt(words.at(-1)!, 10) || 0;
-    }
-  }
-  return { rows: rows as T[], fields, affectedRows };
-}
-
 interface Statement {
   name: string;
-  paramTypes: number[];
+  shape: StatementShape;
 }
 
 /** Runs statements through a prepared-statement cache; `exec` runs parameterless, possibly multi-statement text. */
@@ -84,13 +55,20 @@ export interface StatementRunner {
  * `roundTrip` (how bytes reach the backend) and in their locks. PGlite's own `query` sends a statement as six
  * protocol round trips into the WebAssembly backend (parse, describe, bind, describe, execute, sync) and
  * parses it anew every time; this prepares each distinct SQL text once as a named statement (one round
- * trip: parse, describe), then runs it in one round trip (bind, describe, execute, sync). Values are
- * serialised with PGlite's serialisers for the parameter types the statement declared, and rows are parsed by
- * PGlite's own parsers, so results are the same as `PGlite.query`'s. Statements are evicted (closed) least
- * recently used first beyond `maxStatements`. Callers hold the session (one statement at a time).
+ * trip: parse, describe, which also gives its columns), then runs it in one round trip (bind, execute, sync)
+ * whose rows are read straight from the bytes (src/store/pglite-protocol.ts). Values are serialised with
+ * PGlite's serialisers for the parameter types the statement declared, and rows are parsed by PGlite's own
+ * parsers, so results are the same as `PGlite.query`'s. Statements are evicted (closed) least recently used
+ * first beyond `maxStatements`. Notifications that arrive with an answer go to `onNotification`. Callers
+ * hold the session (one statement at a time).
  */
-export function statementRunner(roundTrip: RoundTrip, types: TypeHandlers, opts: { maxStatements?: number } = {}): StatementRunner {
+export function statementRunner(
+  roundTrip: RoundTrip,
+  types: TypeHandlers,
+  opts: { maxStatements?: number; onNotification?: NotificationSink } = {},
+): StatementRunner {
   const max = opts.maxStatements ?? 500;
+  const { onNotification } = opts;
   const statements = new Map<string, Statement>();
   const evicted: string[] = [];
   let counter = 0;
@@ -105,8 +83,8 @@ export function statementRunner(roundTrip: RoundTrip, types: TypeHandlers, opts:
     }
     const name = `dm_${++counter}`;
     const close = evicted.splice(0).map((n) => serialize.close({ type: 'S', name: n }));
-    const messages = await roundTrip(concat([...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), false);
-    const statement = { name, paramTypes: parse.parseDescribeStatementResults(messages) };
+    const bytes = await roundTrip(concat([...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), false);
+    const statement = { name, shape: readShape(bytes, onNotification) };
     statements.set(text, statement);
     if (statements.size > max) {
       const [oldest] = statements.keys();
@@ -120,21 +98,19 @@ export function statementRunner(roundTrip: RoundTrip, types: TypeHandlers, opts:
     async run<T>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined, sync: boolean) {
       if (options?.blob) throw new Error('the prepared-statement client does not handle blobs');
       const statement = await prepare(text);
-      const values = (params ?? []).map((value, i) => {
+      const values = (params ?? []).map((value, i): WireValue => {
         if (value === null || value === undefined) return null;
-        const type = statement.paramTypes[i]!;
+        const type = statement.shape.paramTypes[i]!;
         const serializer = options?.serializers?.[type] ?? types.serializers[type];
-        return serializer ? serializer(value) : String(value);
+        const wire: unknown = serializer ? serializer(value) : value;
+        return typeof wire === 'string' || wire instanceof Uint8Array ? wire : String(wire);
       });
-      const messages = await roundTrip(
-        concat([serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
-        sync,
-      );
-      return toResults<T>(messages, types.parsers, options);
+      const bytes = await roundTrip(bindExecute(statement.name, values), sync);
+      return readResult<T>(bytes, statement.shape, types, options, onNotification);
     },
     async exec(text, sync) {
-      // The simple query protocol ends with ReadyForQuery by itself.
-      return parse.parseResults(await roundTrip(serialize.query(text), sync), types.parsers);
+      // The simple query protocol ends with ReadyForQuery by itself; its answers go through PGlite's parser.
+      return parse.parseResults(readMessages(await roundTrip(serialize.query(text), sync), onNotification), types.parsers);
     },
   };
 }
@@ -142,11 +118,26 @@ export function statementRunner(roundTrip: RoundTrip, types: TypeHandlers, opts:
 /** Longest run of back-to-back statements before the event loop gets a turn (see `cachedPglite`). */
 const YIELD_MS = 10;
 
+/** A `PgliteClient` over a PGlite instance in this thread, with its own `listen`. */
+export interface CachedPglite extends PgliteClient {
+  /**
+   * LISTENs on `channel` (as `PGlite.listen`): a notification reaches `onPayload` whether it arrives with
+   * this client's statements or with PGlite's own (a transaction's commit). Resolves to a function that stops.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
 /**
  * A PGlite client with a prepared-statement cache (see `statementRunner`) over a PGlite instance in this
- * thread, sharing PGlite's locks with its other callers (`exec`, `listen`, migrations).
+ * thread, sharing PGlite's locks with its other callers (`exec`, transactions, migrations). Its statements'
+ * answers come back as raw bytes (`execProtocolRawStream`) and are read by `readResult`, not by PGlite's
+ * parser; statements PGlite runs itself (BEGIN, COMMIT, `exec`) still go through PGlite's own path.
  */
-export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}): PgliteClient {
+export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}): CachedPglite {
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  const onNotification: NotificationSink = (channel, payload) => {
+    for (const fn of listeners.get(channel) ?? []) fn(payload);
+  };
   // PGlite runs a statement synchronously, so statements run back to back (a transaction, a batch) are one
   // chain of microtasks: no HTTP request, timer or other I/O would be handled until it ends. Every
   // YIELD_MS of such work, the next statement first lets the event loop handle what is waiting.
@@ -157,10 +148,14 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();
       }
-      return (await lite.execProtocol(message, { syncToFs: sync })).messages;
+      // The callback receives views into the backend's memory: copied before the next write. (PGlite's own
+      // statements set their own output handler, so they are not affected by this one.)
+      const chunks: Uint8Array[] = [];
+      await lite.execProtocolRawStream(message, { syncToFs: sync, onRawData: (bytes) => void chunks.push(bytes.slice()) });
+      return chunks.length === 1 ? chunks[0]! : concat(chunks);
     },
     lite,
-    opts,
+    { ...opts, onNotification },
   );
 
   // Inside `lite.transaction` the transaction lock is held: a statement takes only the query lock.
@@ -177,5 +172,20 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
     return lite._runExclusiveTransaction(() => lite._runExclusiveQuery(() => runner.run<T>(text, params, options, true)));
   }
 
-  return { query, transaction: (fn) => lite.transaction(() => fn(inTransaction)) };
+  return {
+    query,
+    transaction: (fn) => lite.transaction(() => fn(inTransaction)),
+    async listen(channel, onPayload) {
+      // PGlite calls `onPayload` for notifications it reads itself; `onNotification` for those read here.
+      const stop = await lite.listen(channel, onPayload);
+      let set = listeners.get(channel);
+      if (!set) listeners.set(channel, (set = new Set()));
+      set.add(onPayload);
+      return async () => {
+        set.delete(onPayload);
+        if (!set.size && listeners.get(channel) === set) listeners.delete(channel);
+        await stop();
+      };
+    },
+  };
 }

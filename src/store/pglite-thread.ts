@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { Mutex, protocol, types, type QueryOptions, type Results } from '@electric-sql/pglite';
-import { statementRunner, type BackendMessage, type PgliteClient, type TypeHandlers } from './pglite-fast.js';
+import { statementRunner, type NotificationSink, type PgliteClient, type TypeHandlers } from './pglite-fast.js';
 import type { WorkerError, WorkerInit, WorkerReply, WorkerRequest } from './pglite-worker.js';
 
-const { DatabaseError, NotificationResponseMessage } = protocol.messages;
 
 /** The embedded database running on its own thread, seen from the main thread. */
 export interface PgliteThread extends PgliteClient {
@@ -90,32 +89,20 @@ export async function openPgliteThread(dataDir: string | undefined, opts: { maxS
     });
   };
 
-  // The main thread parses the backend's bytes: results, the first error (thrown as PGlite does), notifications.
+  // The main thread reads the backend's bytes (see `statementRunner`), and dispatches notifications.
   const listeners = new Map<string, Set<(payload: string) => void>>();
-  let parser = new protocol.Parser();
-  const roundTrip = async (message: Uint8Array, sync: boolean): Promise<BackendMessage[]> => {
+  const onNotification: NotificationSink = (channel, payload) => {
+    for (const fn of listeners.get(channel) ?? []) fn(payload);
+  };
+  const roundTrip = async (message: Uint8Array, sync: boolean): Promise<Uint8Array> => {
     if (closed) throw new Error('PGlite is closed');
-    const whole = message.byteOffset === 0 && message.byteLength === message.buffer.byteLength ? message : message.slice();
-    const bytes = (await send({ kind: 'protocol', bytes: whole.buffer as ArrayBuffer, sync }, [whole.buffer as ArrayBuffer]))!;
-    const messages: BackendMessage[] = [];
-    let error: InstanceType<typeof DatabaseError> | null = null;
-    parser.parse(new Uint8Array(bytes), (m) => {
-      if (m instanceof NotificationResponseMessage) {
-        for (const fn of listeners.get(m.channel) ?? []) queueMicrotask(() => fn(m.payload));
-      }
-      if (error) return;
-      if (m instanceof DatabaseError) error = m;
-      else messages.push(m);
-    });
-    if (error) {
-      parser = new protocol.Parser();
-      throw error;
-    }
-    return messages;
+    // Transferred, so it must own its buffer (a pooled Buffer is a view into a shared one): else copied.
+    const whole = message.byteOffset === 0 && message.byteLength === message.buffer.byteLength ? message : new Uint8Array(message);
+    return new Uint8Array((await send({ kind: 'protocol', bytes: whole.buffer as ArrayBuffer, sync }, [whole.buffer as ArrayBuffer]))!);
   };
 
   const handlers: TypeHandlers = { serializers: { ...types.serializers }, parsers: { ...types.parsers } };
-  const runner = statementRunner(roundTrip, handlers, opts);
+  const runner = statementRunner(roundTrip, handlers, { ...opts, onNotification });
   const txLock = new Mutex();
   const queryLock = new Mutex();
   const outside = <T>(fn: () => Promise<T>): Promise<T> => txLock.runExclusive(() => queryLock.runExclusive(fn));
