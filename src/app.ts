@@ -36,7 +36,7 @@ import { parseEmail } from './channels/email/parse.js';
 import { workspaceByInboundAddress } from './channels/email/settings.js';
 import { startSmtpListener, type SmtpListener } from './channels/email/smtp.js';
 import { deliverOutbox, pruneOutbox, type DeliveryCounts } from './channels/outbox.js';
-import { openDatabase, type Database } from './store/db.js';
+import { openDatabase, type Database, type DbOrTx } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 import { pruneRateLimits } from './server/rate-limit-store.js';
 import { storeIdempotentResponse, storeIdempotentResponses, type IdempotencyClaim } from './services/idempotency.js';
@@ -137,15 +137,21 @@ export class Deskmind {
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
-    this.ports = {
+    this.ports = this.portsFor(database.db);
+  }
+
+  /** The pipeline's ports, reading through `db` (a run's handle: they then see its configuration version). */
+  portsFor(db: DbOrTx): PipelinePorts {
+    const database = { db };
+    return {
       predictIntent: async (workspaceId, text) => {
-        const entry = await this.intentModels.get(workspaceId);
+        const entry = await this.intentModels.get(workspaceId, db);
         if (!entry) return null;
         return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
       },
-      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now, fetch: this.outbound.fetch }),
+      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now: this.now, fetch: this.outbound.fetch }),
       routing: dbRoutingPort(database),
-      enrichmentSources: integrationSources({ database, config, now }),
+      enrichmentSources: integrationSources({ database, config: this.config, now: this.now }),
     };
   }
 
@@ -283,7 +289,7 @@ export class Deskmind {
   }
 
   private runnerDeps(): RunnerDeps {
-    return { database: this.database, ports: this.ports, now: this.now };
+    return { database: this.database, ports: (db) => this.portsFor(db), now: this.now };
   }
 
   /** Runs the pipeline now, in this process (used by jobs, `replay` and tests). */

@@ -15,7 +15,7 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
   beforeAll(async () => {
     t = await openTestDesk(kind, { now: clock.now });
     ws = await newWorkspace(t);
-    deps = { database: t.desk.database, ports: t.desk.ports, now: clock.now };
+    deps = { database: t.desk.database, ports: (db) => t.desk.portsFor(db), now: clock.now };
   });
   afterAll(async () => t?.close());
 
@@ -111,7 +111,7 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
     const real = t.desk.ports.routing;
     const stale = { ...real, snapshot: async (id: string) => ({ ...(await real.snapshot(id)), agents: (await real.snapshot(id)).agents.map((a) => ({ ...a, load: 0 })) }) };
     const ids = [await open('Human please', 'I want to talk to a human agent.'), await open('Human please', 'Let me speak to a person, please.'), await open('Human please', 'A human, please.')];
-    const runs = await runPipelineBatch({ ...deps, ports: { ...deps.ports, routing: stale } }, ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })));
+    const runs = await runPipelineBatch({ ...deps, ports: (db) => ({ ...t.desk.portsFor(db), routing: stale }) }, ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })));
     expect(runs.every((r) => !(r instanceof Error))).toBe(true);
     const details = await Promise.all(ids.map(async (id) => (await w.call('GET', `/api/v1/tickets/${id}`)).body));
     // The stale snapshot routed two tickets to Cy; the batch's own count of Cy's room lets only the first through.

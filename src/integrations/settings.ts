@@ -95,7 +95,7 @@ export type IntegrationSettingsView = z.infer<typeof IntegrationSettingsViewSche
 
 /** The integration settings of a workspace (defaults when none were saved). */
 export function loadIntegrationConfig(db: DbOrTx, workspaceId: string): Promise<IntegrationConfig> {
-  return cachedConfig(workspaceId, 'integrations', async () => {
+  return cachedConfig(db, workspaceId, 'integrations', async () => {
     const [row] = await db.select().from(integrationSettings).where(eq(integrationSettings.workspaceId, workspaceId));
     const options = IntegrationOptionsSchema.parse(row?.settings ?? {});
     return { ...options, secrets: (row?.secrets ?? {}) as IntegrationConfig['secrets'] };

@@ -12,7 +12,7 @@ import { billingFactsOf, fetchStripeBilling, findBillings, linkBilling, storeStr
 import { summariseUsages } from './usage.js';
 
 export interface SourceDeps {
-  database: Database;
+  database: Pick<Database, 'db'>;
   config: Pick<Config, 'stripeApiUrl' | 'hubspotApiUrl' | 'enrichTimeoutMs'>;
   now: () => Date;
 }

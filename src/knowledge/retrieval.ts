@@ -130,7 +130,7 @@ function embedStale(index: WorkspaceIndex, embedder: Embedder): Promise<string |
 
 /** The workspace's index, reloaded when its fingerprint changed. */
 async function indexOf(ctx: Ctx, embedder: Embedder): Promise<WorkspaceIndex> {
-  const print = await cachedConfig(ctx.workspaceId, 'kb-fingerprint', () => fingerprint(ctx));
+  const print = await cachedConfig(ctx.db, ctx.workspaceId, 'kb-fingerprint', () => fingerprint(ctx));
   const key = cacheKey(ctx.workspaceId, embedder);
   const cached = cache.get(key);
   if (cached) {

@@ -1,4 +1,4 @@
-import type { Database } from '../store/db.js';
+import type { Database, DbOrTx } from '../store/db.js';
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import { starterExamples } from '../nlp/taxonomy.js';
 import { onceInRun } from '../store/config-cache.js';
@@ -17,10 +17,12 @@ export class IntentModels {
 
   constructor(private readonly database: Database) {}
 
-  /** The latest classifier of a workspace and its version, or null when it has none. */
-  async get(workspaceId: string): Promise<{ version: number; model: IntentClassifier } | null> {
-    // Tickets decided together use the model version that was latest when their run started.
-    const latest = await onceInRun(workspaceId, 'intent-model-version', () => latestModelVersion(this.database.db, workspaceId, INTENT_MODEL_KIND));
+  /**
+   * The latest classifier of a workspace and its version, or null when it has none. Through a run's handle
+   * (`withConfigVersion`), tickets decided together use the version that was latest when their run started.
+   */
+  async get(workspaceId: string, db: DbOrTx = this.database.db): Promise<{ version: number; model: IntentClassifier } | null> {
+    const latest = await onceInRun(db, workspaceId, 'intent-model-version', () => latestModelVersion(db, workspaceId, INTENT_MODEL_KIND));
     if (latest === null) return null;
     const cached = this.cache.get(workspaceId);
     if (cached && cached.version === latest) return cached;

@@ -12,7 +12,7 @@ export const MIN_ANSWER_COVERAGE = 0.5;
 
 /** The knowledge, playbook and composition ports of the pipeline, over the database and the configured providers. */
 export function resolutionPorts(deps: {
-  database: Database;
+  database: Pick<Database, 'db'>;
   embedder: Embedder;
   llm: LlmProvider | null;
   now: () => Date;

@@ -10,9 +10,9 @@ import type { Ctx } from '../services/context.js';
 import { appendEvent, withEventBatch } from '../services/events.js';
 import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
-import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
+import { inScopeOf, readConfigVersion, withConfigVersion } from '../store/config-cache.js';
 import { bulkInsert, bulkUpdate } from '../store/bulk.js';
-import type { Database } from '../store/db.js';
+import type { Database, DbOrTx } from '../store/db.js';
 import { decisions, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import type { RoutingPort, RoutingSnapshot } from '../routing/port.js';
 import { decideStage, resolveStage, retrieveStage } from './decide.js';
@@ -30,7 +30,11 @@ export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, retrieveSt
 
 export interface RunnerDeps {
   database: Database;
-  ports: PipelinePorts;
+  /**
+   * The stages' ports, or how to make them over a database handle: a run then gets ports that read through
+   * its own handle, and so see configuration at its version (`withConfigVersion`).
+   */
+  ports: PipelinePorts | ((db: DbOrTx) => PipelinePorts);
   stages?: Stage[];
   now?: () => Date;
   /** Longest a stage may take before it counts as failed (the ticket then goes to a human). */
@@ -315,7 +319,9 @@ async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: Decide
  * decided twice. Throws `PartiallyDecided` when such a record is only partly there.
  */
 async function commitRuns(deps: RunnerDeps, ctx: Ctx, runs: DecidedRun[]): Promise<Set<DecidedRun>> {
-  return deps.database.db.transaction(async (tx) => {
+  return ctx.db.transaction(async (rawTx) => {
+    // The transaction reads configuration as the run does (from memory at the run's version).
+    const tx = inScopeOf(rawTx, ctx.db);
     const txCtx = { ...ctx, db: tx };
     const inserted = await bulkInsert(tx, decisions, runs.flatMap((r) => r.records), {
       onConflictDoNothing: true,
@@ -400,7 +406,8 @@ export async function runPipelineBatch(deps: RunnerDeps, jobs: PipelineJobRef[],
         // Configuration (settings, rules, teams, playbooks, the knowledge base's fingerprint) is read from
         // memory while the workspace's configuration version is the one read here.
         const version = await readConfigVersion(deps.database.db, workspaceId);
-        const runs = await withConfigVersion(workspaceId, version, () => runWave(deps, workspaceId, wave.map((i) => jobs[i]!), opts));
+        const db = withConfigVersion(deps.database.db, workspaceId, version);
+        const runs = await runWave(deps, db, workspaceId, wave.map((i) => jobs[i]!), opts);
         wave.forEach((i, k) => (results[i] = runs[k]!));
       } catch (err) {
         for (const i of wave) results[i] = asError(err);
@@ -410,11 +417,12 @@ export async function runPipelineBatch(deps: RunnerDeps, jobs: PipelineJobRef[],
   return results;
 }
 
-async function runWave(deps: RunnerDeps, workspaceId: string, jobs: PipelineJobRef[], opts: { dryRun?: boolean }): Promise<(PipelineRun | Error)[]> {
+/** Runs one wave of distinct tickets of a workspace, reading through `db` (scoped to the configuration version). */
+async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: PipelineJobRef[], opts: { dryRun?: boolean }): Promise<(PipelineRun | Error)[]> {
   const now = deps.now ?? (() => new Date());
   // A dry run (replay) decides again but neither replies, calls actions nor writes anything.
   const stages = (deps.stages ?? DEFAULT_STAGES).filter((s) => !opts.dryRun || s.name !== 'resolve');
-  const ctx: Ctx = { db: deps.database.db, workspaceId, actor: assistant, now };
+  const ctx: Ctx = { db, workspaceId, actor: assistant, now };
   const results: (PipelineRun | Error)[] = jobs.map((j) => emptyRun(j.runId));
   // A retried job whose run already finished does nothing again.
   const done = new Set<string>();
@@ -427,8 +435,9 @@ async function runWave(deps: RunnerDeps, workspaceId: string, jobs: PipelineJobR
   }
   const todo = jobs.filter((j) => !done.has(runKey(j.ticketId, j.runId)));
   const inputs = await loadInputs(ctx, todo);
-  const routing = batchRouting(deps.ports.routing, now);
-  const ports: PipelinePorts = { ...deps.ports, routing: routing.port, enrichmentSources: sharedSources(deps.ports.enrichmentSources) };
+  const own = typeof deps.ports === 'function' ? deps.ports(db) : deps.ports;
+  const routing = batchRouting(own.routing, now);
+  const ports: PipelinePorts = { ...own, routing: routing.port, enrichmentSources: sharedSources(own.enrichmentSources) };
   const decided = await Promise.all(
     jobs.map(async (job, k): Promise<DecidedRun | null> => {
       if (done.has(runKey(job.ticketId, job.runId))) return null;

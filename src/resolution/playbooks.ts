@@ -50,7 +50,7 @@ export async function listPlaybooks(ctx: Ctx): Promise<Playbook[]> {
 
 /** The playbook of an intent, or null. */
 export function findPlaybook(ctx: Ctx, intent: string): Promise<Playbook | null> {
-  return cachedConfig(ctx.workspaceId, `playbook:${intent}`, async () => {
+  return cachedConfig(ctx.db, ctx.workspaceId, `playbook:${intent}`, async () => {
     const [row] = await ctx.db.select().from(playbooks).where(scope(ctx, intent));
     return row ? toPlaybook(row) : null;
   });

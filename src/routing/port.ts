@@ -30,7 +30,7 @@ export interface RoutingPort {
 export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Promise<RoutingSnapshot> {
   const [rules, { teamRows, members }, agentRows, workspace] = await Promise.all([
     listRules(db, workspaceId),
-    cachedConfig(workspaceId, 'teams', async () => {
+    cachedConfig(db, workspaceId, 'teams', async () => {
       const teamRows = await db.select().from(teams).where(eq(teams.workspaceId, workspaceId));
       const members = teamRows.length ? await db.select().from(teamMembers).where(inArray(teamMembers.teamId, teamRows.map((t) => t.id))) : [];
       return { teamRows, members };

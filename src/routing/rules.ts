@@ -18,7 +18,7 @@ async function checkTeam(ctx: Ctx, teamId: string | null | undefined): Promise<v
 
 /** The workspace's routing rules in evaluation order. */
 export function listRules(db: DbOrTx, workspaceId: string): Promise<RoutingRule[]> {
-  return cachedConfig(workspaceId, 'routing-rules', async () => {
+  return cachedConfig(db, workspaceId, 'routing-rules', async () => {
     const rows = await db.select().from(routingRules).where(eq(routingRules.workspaceId, workspaceId)).orderBy(asc(routingRules.position), asc(routingRules.name));
     return rows.map(toRule);
   });

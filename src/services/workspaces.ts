@@ -16,7 +16,7 @@ export async function createWorkspace(db: DbOrTx, input: { name: string }, now =
 
 /** The workspace row (from memory inside a pipeline run while its configuration is unchanged). */
 export function getWorkspace(db: DbOrTx, id: string) {
-  return cachedConfig(id, 'workspace', async () => {
+  return cachedConfig(db, id, 'workspace', async () => {
     const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, id));
     if (!ws) throw notFound('Workspace', id);
     return ws;

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { eq } from 'drizzle-orm';
 import type { DbOrTx } from './db.js';
 import { configVersions } from './schema.js';
@@ -20,7 +19,8 @@ interface Scope {
   memo: Map<string, Promise<unknown>>;
 }
 
-const scope = new AsyncLocalStorage<Scope>();
+const SCOPE = Symbol('deskmind.configScope');
+type Scoped = { [SCOPE]?: Scope };
 const MAX_WORKSPACES = 500;
 const cache = new Map<string, { version: number; values: Map<string, Promise<unknown>> }>();
 
@@ -30,20 +30,33 @@ export async function readConfigVersion(db: DbOrTx, workspaceId: string): Promis
   return row?.version ?? 0;
 }
 
-/** Runs `fn` with configuration reads of `workspaceId` served from the cache of `version`. */
-export function withConfigVersion<T>(workspaceId: string, version: number, fn: () => Promise<T>): Promise<T> {
-  return scope.run({ workspaceId, version, memo: new Map() }, fn);
+/**
+ * A handle on `db` (it runs statements as `db` does) through which configuration reads of `workspaceId` are
+ * served from the cache of `version`, and `onceInRun` values are read once.
+ */
+export function withConfigVersion<T extends DbOrTx>(db: T, workspaceId: string, version: number): T {
+  return Object.create(db, { [SCOPE]: { value: { workspaceId, version, memo: new Map() } satisfies Scope } }) as T;
 }
 
-/** The configuration version of the current run for `workspaceId`, or null outside one. */
-export function currentConfigVersion(workspaceId: string): number | null {
-  const s = scope.getStore();
-  return s && s.workspaceId === workspaceId ? s.version : null;
+/** `tx` (a transaction opened from `from`) with the configuration scope of `from`, if it has one. */
+export function inScopeOf<T extends DbOrTx>(tx: T, from: DbOrTx): T {
+  const s = (from as Scoped)[SCOPE];
+  return s ? (Object.create(tx, { [SCOPE]: { value: s } }) as T) : tx;
 }
 
-/** `load()` inside a run for this workspace is done once per configuration version; elsewhere, always. */
-export function cachedConfig<T>(workspaceId: string, key: string, load: () => Promise<T>): Promise<T> {
-  const version = currentConfigVersion(workspaceId);
+const scopeOf = (db: DbOrTx, workspaceId: string): Scope | null => {
+  const s = (db as Scoped)[SCOPE];
+  return s && s.workspaceId === workspaceId ? s : null;
+};
+
+/** The configuration version `db` reads `workspaceId`'s configuration at, or null for a plain handle. */
+export function currentConfigVersion(db: DbOrTx, workspaceId: string): number | null {
+  return scopeOf(db, workspaceId)?.version ?? null;
+}
+
+/** `load()` through a handle scoped to this workspace is done once per configuration version; elsewhere, always. */
+export function cachedConfig<T>(db: DbOrTx, workspaceId: string, key: string, load: () => Promise<T>): Promise<T> {
+  const version = currentConfigVersion(db, workspaceId);
   if (version === null) return load();
   let entry = cache.get(workspaceId);
   if (!entry || entry.version !== version) {
@@ -65,12 +78,13 @@ export function cachedConfig<T>(workspaceId: string, key: string, load: () => Pr
 }
 
 /**
- * `load()` once per run (a batch of tickets decided together) for this workspace, elsewhere always: for
- * values a run may read as of its start but that no trigger versions, like the latest model version.
+ * `load()` once per run (a batch of tickets decided together, through its scoped handle) for this workspace,
+ * elsewhere always: for values a run may read as of its start but that no trigger versions, like the latest
+ * model version.
  */
-export function onceInRun<T>(workspaceId: string, key: string, load: () => Promise<T>): Promise<T> {
-  const s = scope.getStore();
-  if (!s || s.workspaceId !== workspaceId) return load();
+export function onceInRun<T>(db: DbOrTx, workspaceId: string, key: string, load: () => Promise<T>): Promise<T> {
+  const s = scopeOf(db, workspaceId);
+  if (!s) return load();
   let value = s.memo.get(key) as Promise<T> | undefined;
   if (!value) {
     value = load();
