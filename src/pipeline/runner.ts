@@ -10,7 +10,7 @@ import type { Ctx } from '../services/context.js';
 import { appendEvent, withEventBatch } from '../services/events.js';
 import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
-import { inScopeOf, readConfigVersion, withConfigVersion } from '../store/config-cache.js';
+import { inScopeOf, loadOnce, readConfigVersion, withConfigVersion } from '../store/config-cache.js';
 import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { decisions, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
@@ -165,17 +165,6 @@ function batchRouting(port: RoutingPort, now: () => Date): { port: RoutingPort; 
       }
     },
   };
-}
-
-/** The value `load` promised for `key`, loaded once; a failed load is not kept (the next caller loads again). */
-function loadOnce<V>(cache: Map<string, Promise<V>>, key: string, load: () => Promise<V>): Promise<V> {
-  let value = cache.get(key);
-  if (!value) {
-    value = load();
-    cache.set(key, value);
-    value.catch(() => cache.delete(key));
-  }
-  return value;
 }
 
 /**

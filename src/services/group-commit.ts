@@ -23,9 +23,8 @@ interface Waiting<I, O> {
  * database on this thread, a transaction holds the loop while it runs). Under load — when the previous group
  * was written less than `lingerMs` ago — it waits until `lingerMs` after that, so groups grow with the load
  * instead of the desk writing many small ones between the pipeline's batches; a call after a quiet spell is
- * written at once. `write`
- * receives the inputs of one group and returns one outcome per input, in the same order; each caller gets
- * its own.
+ * written at once. `write` receives the inputs of one group and returns one outcome per input, in the same
+ * order; each caller gets its own.
  *
  * @example
  * const group = new GroupCommit({ maxSize: 64, write: (inputs) => writeAll(inputs) });

@@ -14,7 +14,7 @@ export async function createWorkspace(db: DbOrTx, input: { name: string }, now =
   return { workspace: ws!, apiKey: secret, apiKeyId: key.id };
 }
 
-/** The workspace row (from memory inside a pipeline run while its configuration is unchanged). */
+/** The workspace row (from memory through a pipeline run's handle while its configuration is unchanged). */
 export function getWorkspace(db: DbOrTx, id: string) {
   return cachedConfig(db, id, 'workspace', async () => {
     const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, id));

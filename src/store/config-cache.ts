@@ -67,14 +67,7 @@ export function cachedConfig<T>(db: DbOrTx, workspaceId: string, key: string, lo
     cache.set(workspaceId, entry);
     if (cache.size > MAX_WORKSPACES) cache.delete(cache.keys().next().value!);
   }
-  let value = entry.values.get(key) as Promise<T> | undefined;
-  if (!value) {
-    const values = entry.values;
-    value = load();
-    values.set(key, value);
-    value.catch(() => values.delete(key));
-  }
-  return value;
+  return loadOnce(entry.values as Map<string, Promise<T>>, key, load);
 }
 
 /**
@@ -84,12 +77,16 @@ export function cachedConfig<T>(db: DbOrTx, workspaceId: string, key: string, lo
  */
 export function onceInRun<T>(db: DbOrTx, workspaceId: string, key: string, load: () => Promise<T>): Promise<T> {
   const s = scopeOf(db, workspaceId);
-  if (!s) return load();
-  let value = s.memo.get(key) as Promise<T> | undefined;
+  return s ? loadOnce(s.memo as Map<string, Promise<T>>, key, load) : load();
+}
+
+/** The value `load` promised for `key` in `cache`, loaded once; a failed load is not kept (the next caller loads again). */
+export function loadOnce<V>(cache: Map<string, Promise<V>>, key: string, load: () => Promise<V>): Promise<V> {
+  let value = cache.get(key);
   if (!value) {
     value = load();
-    s.memo.set(key, value);
-    value.catch(() => s.memo.delete(key));
+    cache.set(key, value);
+    value.catch(() => cache.delete(key));
   }
   return value;
 }

@@ -27,6 +27,29 @@ export type RoundTrip = (message: Uint8Array, sync: boolean) => Promise<Uint8Arr
 /** Where notifications (`pg_notify`) that arrive with a statement's answer go. */
 export type NotificationSink = (channel: string, payload: string) => void;
 
+/** Listeners per channel; `dispatch` hands a notification to the channel's listeners. */
+export function channelListeners() {
+  const byChannel = new Map<string, Set<(payload: string) => void>>();
+  return {
+    dispatch: ((channel, payload) => {
+      for (const fn of byChannel.get(channel) ?? []) fn(payload);
+    }) satisfies NotificationSink,
+    /** Adds a listener; true when it is the channel's first. */
+    add(channel: string, fn: (payload: string) => void): boolean {
+      const set = byChannel.get(channel) ?? new Set();
+      byChannel.set(channel, set.add(fn));
+      return set.size === 1;
+    },
+    /** Removes a listener; true when the channel has none left. */
+    remove(channel: string, fn: (payload: string) => void): boolean {
+      const set = byChannel.get(channel);
+      if (!set?.delete(fn) || set.size) return false;
+      byChannel.delete(channel);
+      return true;
+    },
+  };
+}
+
 export const concat = (parts: Uint8Array[]): Uint8Array => {
   let length = 0;
   for (const p of parts) length += p.length;
@@ -134,10 +157,7 @@ export interface CachedPglite extends PgliteClient {
  * parser; statements PGlite runs itself (BEGIN, COMMIT, `exec`) still go through PGlite's own path.
  */
 export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}): CachedPglite {
-  const listeners = new Map<string, Set<(payload: string) => void>>();
-  const onNotification: NotificationSink = (channel, payload) => {
-    for (const fn of listeners.get(channel) ?? []) fn(payload);
-  };
+  const listeners = channelListeners();
   // PGlite runs a statement synchronously, so statements run back to back (a transaction, a batch) are one
   // chain of microtasks: no HTTP request, timer or other I/O would be handled until it ends. Every
   // YIELD_MS of such work, the next statement first lets the event loop handle what is waiting.
@@ -155,7 +175,7 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
       return chunks.length === 1 ? chunks[0]! : concat(chunks);
     },
     lite,
-    { ...opts, onNotification },
+    { ...opts, onNotification: listeners.dispatch },
   );
 
   // Inside `lite.transaction` the transaction lock is held: a statement takes only the query lock.
@@ -176,14 +196,11 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
     query,
     transaction: (fn) => lite.transaction(() => fn(inTransaction)),
     async listen(channel, onPayload) {
-      // PGlite calls `onPayload` for notifications it reads itself; `onNotification` for those read here.
+      // PGlite calls `onPayload` for notifications it reads itself; `listeners` for those read here.
       const stop = await lite.listen(channel, onPayload);
-      let set = listeners.get(channel);
-      if (!set) listeners.set(channel, (set = new Set()));
-      set.add(onPayload);
+      listeners.add(channel, onPayload);
       return async () => {
-        set.delete(onPayload);
-        if (!set.size && listeners.get(channel) === set) listeners.delete(channel);
+        listeners.remove(channel, onPayload);
         await stop();
       };
     },

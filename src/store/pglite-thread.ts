@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import { Mutex, protocol, types, type QueryOptions, type Results } from '@electric-sql/pglite';
-import { statementRunner, type NotificationSink, type PgliteClient, type TypeHandlers } from './pglite-fast.js';
+import { Mutex, types, type QueryOptions, type Results } from '@electric-sql/pglite';
+import { channelListeners, statementRunner, type PgliteClient, type TypeHandlers } from './pglite-fast.js';
 import type { WorkerError, WorkerInit, WorkerReply, WorkerRequest } from './pglite-worker.js';
-
 
 /** The embedded database running on its own thread, seen from the main thread. */
 export interface PgliteThread extends PgliteClient {
@@ -90,10 +89,7 @@ export async function openPgliteThread(dataDir: string | undefined, opts: { maxS
   };
 
   // The main thread reads the backend's bytes (see `statementRunner`), and dispatches notifications.
-  const listeners = new Map<string, Set<(payload: string) => void>>();
-  const onNotification: NotificationSink = (channel, payload) => {
-    for (const fn of listeners.get(channel) ?? []) fn(payload);
-  };
+  const listeners = channelListeners();
   const roundTrip = async (message: Uint8Array, sync: boolean): Promise<Uint8Array> => {
     if (closed) throw new Error('PGlite is closed');
     // Transferred, so it must own its buffer (a pooled Buffer is a view into a shared one): else copied.
@@ -102,7 +98,7 @@ export async function openPgliteThread(dataDir: string | undefined, opts: { maxS
   };
 
   const handlers: TypeHandlers = { serializers: { ...types.serializers }, parsers: { ...types.parsers } };
-  const runner = statementRunner(roundTrip, handlers, { ...opts, onNotification });
+  const runner = statementRunner(roundTrip, handlers, { ...opts, onNotification: listeners.dispatch });
   const txLock = new Mutex();
   const queryLock = new Mutex();
   const outside = <T>(fn: () => Promise<T>): Promise<T> => txLock.runExclusive(() => queryLock.runExclusive(fn));
@@ -162,24 +158,17 @@ export async function openPgliteThread(dataDir: string | undefined, opts: { maxS
     transaction,
     exec,
     async listen(channel, onPayload) {
-      let set = listeners.get(channel);
-      if (!set) {
-        set = new Set();
-        listeners.set(channel, set);
+      // The first listener of a channel LISTENs on it, the last to stop UNLISTENs.
+      if (listeners.add(channel, onPayload)) {
         try {
           await exec(`LISTEN ${quoteIdent(channel)}`);
         } catch (err) {
-          listeners.delete(channel);
+          listeners.remove(channel, onPayload);
           throw err;
         }
       }
-      const own = set;
-      own.add(onPayload);
       return async () => {
-        own.delete(onPayload);
-        if (own.size > 0 || listeners.get(channel) !== own) return;
-        listeners.delete(channel);
-        if (!closed && !failure) await exec(`UNLISTEN ${quoteIdent(channel)}`);
+        if (listeners.remove(channel, onPayload) && !closed && !failure) await exec(`UNLISTEN ${quoteIdent(channel)}`);
       };
     },
     async migrate(migrationsFolder) {
