@@ -3,11 +3,11 @@ import type { LanguageResult } from '../nlp/language.js';
 import type { SentimentResult } from '../nlp/sentiment.js';
 import { asksForHuman, decide } from './policy.js';
 import type { RetrievedPassage, Stage } from './types.js';
-import { customerText } from './understand.js';
+import { askText, customerText } from './understand.js';
 
 import { HUMAN_REQUESTED } from '../domain/tags.js';
 
-type Understood = { language?: LanguageResult; intent?: IntentPrediction | null; sentiment?: SentimentResult };
+type Understood = { language?: LanguageResult; intent?: IntentPrediction | null; sentiment?: SentimentResult; ask?: { query: string } };
 
 /**
  * Retrieve: the knowledge-base passages that best answer the ticket, for the predicted intent and the
@@ -18,7 +18,8 @@ export const retrieveStage: Stage = {
   async run(input, earlier, ports) {
     const understood = earlier.understand?.result as Understood | undefined;
     if (understood?.language && !understood.language.supported) return { result: { skipped: 'unsupported language', passages: [] } };
-    const hits = await ports.retrieve(input.workspaceId, customerText(input), {
+    // Retrieval reads the ask, as classification did: a 2,000-word story would drown the question.
+    const hits = await ports.retrieve(input.workspaceId, understood?.ask?.query ?? askText(input), {
       intent: understood?.intent?.intent ?? null,
       tier: input.account?.tier ?? null,
       k: 5,

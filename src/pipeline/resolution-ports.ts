@@ -5,7 +5,7 @@ import type { Ctx } from '../services/context.js';
 import { getWorkspace } from '../services/workspaces.js';
 import type { Database } from '../store/db.js';
 import type { ComposedReply, PipelineInput, PipelinePorts, PlaybookView, RetrievedPassage } from './types.js';
-import { customerText } from './understand.js';
+import { askText } from './understand.js';
 
 /** Least share of the question an extractive answer must cover to be sent. */
 export const MIN_ANSWER_COVERAGE = 0.5;
@@ -24,7 +24,7 @@ export function resolutionPorts(deps: {
     const c = ctx(input.workspaceId);
     const playbook = await findPlaybook(c, view.intent);
     if (!playbook) return { ok: false, reason: 'no_playbook', detail: `the playbook of ${view.intent} was removed` };
-    const question = customerText(input);
+    const question = askText(input);
     const reply = {
       customer: input.customer ? { id: input.customer.id, name: input.customer.name, email: input.customer.email, externalId: input.customer.externalId } : null,
       account: input.account ? { id: input.account.id, name: input.account.name, externalId: input.account.externalId, plan: input.account.plan, tier: input.account.tier, billingState: input.account.billingState } : null,

@@ -1,3 +1,4 @@
+import { findAsk, type Ask } from '../nlp/ask.js';
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { assessUrgency } from '../nlp/urgency.js';
@@ -25,15 +26,21 @@ export function customerText(input: PipelineInput): string {
 /** A message of at least this many words is classified on its own; a shorter one with its subject. */
 export const MIN_BODY_WORDS = 5;
 
+/** The ask of the customer's public messages (`findAsk`): quoted threads, signatures, greetings and long stories set aside. */
+export function askOf(input: PipelineInput): Ask {
+  return findAsk(input.messages.filter((m) => m.authorType === 'customer' && m.visibility === 'public').map((m) => m.text.slice(0, 20_000)));
+}
+
 /**
- * Predicts the intent from the customer's messages: a subject line is a summary written in a hurry
- * ("Locked out", "Question"), and mixing it in blurs a clear message and invents second questions.
- * A message too short to stand alone is read with its subject.
+ * The text the ticket is classified and retrieved on: the ask. A subject line is a summary written in a
+ * hurry ("Locked out", "Question"), and mixing it in blurs a clear message and invents second questions;
+ * an ask too short to stand alone is read with its subject.
  */
-async function predict(input: PipelineInput, text: string, ports: PipelinePorts) {
-  const body = customerBody(input);
-  const enough = body.split(/\s+/).filter(Boolean).length >= MIN_BODY_WORDS;
-  return ports.predictIntent(input.workspaceId, enough ? body : text);
+export function askText(input: PipelineInput, ask: Ask = askOf(input)): string {
+  const subject = input.ticket.subject.trim();
+  if (!subject || ask.text.split(/\s+/).filter(Boolean).length >= MIN_BODY_WORDS) return ask.text;
+  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return norm(ask.text).startsWith(norm(subject).replace(/ ?…$/, '')) ? ask.text : `${subject}\n${ask.text}`;
 }
 
 const PAYMENT_FAILED = 'billing_failed_payment';
@@ -73,14 +80,22 @@ export function billingPrior(prediction: IntentPrediction, text: string, billing
   };
 }
 
+/** The ask as the decision record keeps it: what was classified on and what was set aside (not the message again). */
+function askRecord({ fresh: _fresh, ...ask }: Ask, query: string) {
+  return { ...ask, query };
+}
+
 /** Understand: language, intent (with calibrated confidence and explanation), sentiment and urgency. */
 export const understandStage: Stage = {
   name: 'understand',
   async run(input, _earlier, ports) {
     const text = customerText(input);
+    const ask = askOf(input);
+    const query = askText(input, ask);
     const language = detectLanguage(text, { supported: input.settings.languages });
-    const sentiment = analyseSentiment(text);
-    const predicted = language.supported ? await predict(input, text, ports) : null;
+    // Tone is read on the customer's own new words (a quoted reply is someone else's).
+    const sentiment = analyseSentiment(ask.fresh || text);
+    const predicted = language.supported ? await ports.predictIntent(input.workspaceId, query) : null;
     const context = contextOf(input);
     const prior = predicted ? billingPrior(predicted.prediction, text, context.billingState) : null;
     const intent = predicted && prior ? { ...predicted, prediction: prior.prediction } : null;
@@ -100,7 +115,7 @@ export const understandStage: Stage = {
     const order = ['low', 'normal', 'high', 'urgent'] as const;
     if (order.indexOf(urgency.priority) > order.indexOf(input.ticket.priority)) actions.push({ type: 'set_priority' as const, priority: urgency.priority });
     return {
-      result: { language, intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, sentiment, urgency, context },
+      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, sentiment, urgency, context },
       modelVersion: intent?.modelVersion,
       actions,
     };
