@@ -13,6 +13,7 @@ import { benchLoad } from './load.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchRetrieval } from './retrieval.js';
+import { benchSentiment } from './sentiment.js';
 import { benchStarter } from './starter.js';
 import { benchWidget } from './widget.js';
 import { benchTopics } from './topics.js';
@@ -30,6 +31,7 @@ if (words[0] === 'load' && words.length > 1) {
     ['intents (Banking77)', benchIntents, true],
     ['starter taxonomy (cross-validation)', benchStarter, true],
     ['retrieval (Bitext)', benchRetrieval, true],
+    ['sentiment (Bitext tags, hand-written support messages)', benchSentiment, false],
     ['autonomous resolution (Bitext)', benchResolution, true],
     ['learning curve (Banking77 replay)', benchReplay, true],
     ['outbox (webhook backlog drain)', () => benchOutbox(), false],

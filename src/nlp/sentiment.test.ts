@@ -137,3 +137,33 @@ describe('analyseSentiment: support cues', () => {
     expect(analyseSentiment('It still doesn\u2019t work').cues.map((c) => c.cue)).toContain('still_broken');
   });
 });
+
+describe('irony and bare swear words', () => {
+  it('reads praise in a complaint as negative, with the irony cue', () => {
+    for (const text of ['Great… broken again. Fantastic work', 'great, broken again, thanks', 'Oh wonderful, the export failed for the third time.', 'I love how the app crashes every time I open it', 'Thanks for nothing, my account is still locked.']) {
+      const s = analyseSentiment(text);
+      expect(s.label, text).toBe('negative');
+      expect(s.cues.some((c) => c.cue === 'irony'), text).toBe(true);
+      // The plain lexicon reads the same words as praise.
+      expect(analyseSentiment(text, { baseline: true }).compound, text).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps meant praise positive: no problem, or a problem that is solved', () => {
+    for (const text of ['Thanks! It works now, great', 'Great job on the new release, the dashboard is fast', 'The export was broken but now it works, great!']) {
+      const s = analyseSentiment(text);
+      expect(s.label, text).toBe('positive');
+      expect(s.cues.some((c) => c.cue === 'irony'), text).toBe(false);
+    }
+  });
+
+  it('leaves a polite thanks after a report alone', () => {
+    expect(analyseSentiment('Hi, the login page shows an error. Thanks!').cues.some((c) => c.cue === 'irony')).toBe(false);
+  });
+
+  it('reads a swear word that intensifies nothing as annoyance, and one that intensifies as a booster', () => {
+    expect(analyseSentiment('I need to change the damn shipping address').label).toBe('negative');
+    expect(analyseSentiment('I need to change the damn shipping address', { baseline: true }).label).toBe('neutral');
+    expect(analyseSentiment('the new editor is damn good').label).toBe('positive');
+  });
+});

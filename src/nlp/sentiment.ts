@@ -153,13 +153,66 @@ function isAllCaps(raw: string): boolean {
   return raw.length > 1 && ALL_CAPS_RE.test(raw) && LETTER_RE.test(raw);
 }
 
-/** VADER-style valence sum and sifted proportions for a list of tokens. */
-function vaderScore(text: string): { compound: number; pos: number; neg: number; neu: number } {
+/** Praise that turns sarcastic in a complaint ("Great… broken again. Fantastic work"). */
+const PRAISE = new Set([
+  'great', 'fantastic', 'wonderful', 'awesome', 'brilliant', 'perfect', 'lovely', 'nice', 'amazing', 'superb', 'excellent',
+  'terrific', 'splendid', 'marvelous', 'marvellous', 'fabulous', 'outstanding', 'impressive', 'stellar', 'genius', 'bravo',
+  'thanks', 'thank', 'good', 'cool', 'love', 'loving', 'wow', 'yay', 'congrats', 'congratulations', 'glad', 'happy', 'beautiful',
+]);
+/** What the praise is about when it is a verdict on the company's work ("fantastic work", "great job"). */
+const VERDICT_NOUNS = /^\s*(?:work|job|jobs|service|support|stuff|update|release|product|team|guys|folks|everyone|people)\b/i;
+/** A problem the customer reports. */
+const PROBLEM_RE =
+  /\b(?:broken|broke|breaks|down|crash(?:ed|es|ing)?|fail(?:s|ed|ing|ure)?|errors?|bugs?|buggy|glitch\w*|outage|stuck|frozen|freez\w*|unusable|useless|lost|missing|wrong|wiped|deleted|declined|locked(?: out)?|(?:logs?|logged|kick(?:s|ed)?|throws?) (?:me |us )?out|nothing (?:works|syncs|loads|happens)|still nothing|fail to \w+|charged (?:me )?(?:twice|again)|double[- ]charged|overcharged|not (?:working|loading|fixed|resolved)|(?:doesn'?t|does not|don'?t|won'?t|can'?t|cannot|isn'?t|stopped) (?:\w+ )?(?:work|load|open|sync|send|log|save|let)\w*|still (?:not|broken|waiting|down)|(?:yet|once|broken|down|failed|crashed)\s+again|again\s*[.!?]|for nothing|(?:third|fourth|fifth|\d+(?:st|nd|rd|th)) time|waiting (?:for )?(?:\d+|days|weeks|hours))\b/i;
+/** The problem is over: praise is then meant ("it works now, great"). */
+const SOLVED_RE =
+  /\b(?:works? (?:now|again|fine now|perfectly now)|working (?:now|again)|now (?:it )?(?:works|is working|loads|syncs)|now (?:it'?s |all )?(?:fine|good|working)|(?:is |are |got )?(?:fixed|solved|resolved|sorted) (?:now|it)|(?:that|this|which|you) (?:fixed|solved|did) (?:it|the trick)|all good now|back (?:up|to normal)|problem (?:is )?(?:gone|solved|fixed))\b/i;
+
+/**
+ * Token indices of praise that reads as irony: in a text that reports a problem (and does not say it is
+ * solved), praise standing alone as an exclamation ("Great…", "great,", "Oh wonderful."), praise of the
+ * work itself ("Fantastic work", "great job"), "love how/that/it when …" and "thanks a lot / for nothing".
+ */
+export function ironicPraise(text: string, tokens: ReturnType<typeof tokenize> = tokenize(text)): { indices: Set<number>; evidence: string[] } {
+  const indices = new Set<number>();
+  const evidence: string[] = [];
+  if (!PROBLEM_RE.test(text) || SOLVED_RE.test(text)) return { indices, evidence };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (!PRAISE.has(t.lower)) continue;
+    const before = text.slice(Math.max(0, t.index - 12), t.index);
+    const after = text.slice(t.index + t.raw.length, t.index + t.raw.length + 40);
+    const clauseStart = /(?:^|[.!?,;:)\-]\s*|\b(?:oh|just|so|how|really|wow|yeah|well|soo+)\s+)$/i.test(before) || t.index === 0;
+    const standsAlone = clauseStart && /^\s*(?:\.{2,}|[,.!…;:-]|$)/.test(after);
+    const verdict = clauseStart && VERDICT_NOUNS.test(after);
+    const loveHow = (t.lower === 'love' || t.lower === 'loving') && /^\s+(?:how|that|it when|the way|when)\b/i.test(after);
+    const thanksFor = (t.lower === 'thanks' || t.lower === 'thank') && /^\s*(?:you\s+)?(?:(?:so much |very much )?for nothing|a lot\b|a bunch\b|again\b|for (?:that|this|breaking|ruining|wasting))/i.test(after);
+    // A bare "thanks" after a complaint is as often polite as sarcastic: it is left alone.
+    const bareThanks = (t.lower === 'thanks' || t.lower === 'thank') && !thanksFor;
+    if ((standsAlone && !bareThanks) || verdict || loveHow || thanksFor) {
+      indices.add(i);
+      evidence.push(excerpt(text.slice(t.index, t.index + t.raw.length + 20).trim()));
+    }
+  }
+  return { indices, evidence };
+}
+
+/** Swear words VADER reads only as intensifiers ("damn good"). */
+const PROFANE_BOOSTERS = new Set(['damn', 'goddamn', 'goddamned', 'fucking', 'freaking', 'frigging', 'friggin', 'bloody', 'effing']);
+/** The valence of a swear word that intensifies nothing ("change the damn address"): annoyance. */
+const BARE_PROFANITY = -1.5;
+
+/**
+ * VADER-style valence sum and sifted proportions for a list of tokens. Unless `baseline`, praise in a
+ * complaint counts against (`ironicPraise`) and a swear word that intensifies nothing counts as annoyance.
+ */
+function vaderScore(text: string, baseline: boolean): { compound: number; pos: number; neg: number; neu: number; ironic: string[] } {
   let prepared = text;
   for (const [re, word] of EMOTICONS) prepared = prepared.replace(re, word);
   const tokens = tokenize(prepared);
   const n = tokens.length;
-  if (n === 0) return { compound: 0, pos: 0, neg: 0, neu: 0 };
+  if (n === 0) return { compound: 0, pos: 0, neg: 0, neu: 0, ironic: [] };
+  const ironic = !baseline ? ironicPraise(prepared, tokens) : { indices: new Set<number>(), evidence: [] };
   const lw = tokens.map((t) => t.lower);
   let anyCaps = false;
   let anyLower = false;
@@ -172,10 +225,15 @@ function vaderScore(text: string): { compound: number; pos: number; neg: number;
   const sentiments = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i++) {
     const w = lw[i]!;
+    if (!baseline && PROFANE_BOOSTERS.has(w) && !lw.slice(i + 1, i + 4).some((x) => VALENCE.has(x))) {
+      sentiments[i] = BARE_PROFANITY;
+      continue;
+    }
     if (BOOSTERS.has(w) || DAMPENERS.has(w)) continue;
     if (w === 'kind' && lw[i + 1] === 'of') continue;
     let v = VALENCE.get(w);
     if (v === undefined) continue;
+    if (ironic.indices.has(i)) v = -Math.abs(v);
     if (capDiff && isAllCaps(tokens[i]!.raw)) v += v > 0 ? C_INCR : -C_INCR;
     for (let k = 1; k <= 3 && i - k >= 0; k++) {
       const j = i - k;
@@ -249,6 +307,7 @@ function vaderScore(text: string): { compound: number; pos: number; neg: number;
     pos: total ? posSum / total : 0,
     neg: total ? Math.abs(negSum) / total : 0,
     neu: total ? neuCount / total : 0,
+    ironic: ironic.evidence,
   };
 }
 
@@ -307,12 +366,16 @@ function matchCues(text: string): SentimentCue[] {
 /**
  * Analyses the sentiment of a ticket text (VADER-style compound score and label) and the
  * support-desk emotion cues in it (frustration, anger, anxiety, churn and legal threats).
- * Pure and fast; only the first `MAX_ANALYSED_CHARS` characters are read.
+ * Praise in a complaint reads as irony and counts against (`ironicPraise`), and a swear word that
+ * intensifies nothing reads as annoyance; `baseline: true` gives the plain lexicon score without either
+ * (the baseline of `npm run bench -- sentiment`). Pure and fast; only the first
+ * `MAX_ANALYSED_CHARS` characters are read.
  */
-export function analyseSentiment(text: string): SentimentResult {
+export function analyseSentiment(text: string, opts: { baseline?: boolean } = {}): SentimentResult {
   const clean = normalise(text.length > MAX_ANALYSED_CHARS ? text.slice(0, MAX_ANALYSED_CHARS) : text);
-  const { compound, pos, neg, neu } = vaderScore(clean);
+  const { compound, pos, neg, neu, ironic } = vaderScore(clean, opts.baseline ?? false);
   const cues = matchCues(clean);
+  if (ironic.length) cues.push({ cue: 'irony', kind: 'frustration', weight: 0.5, evidence: ironic.slice(0, 3).join(' / ') });
   const shout = shoutingCue(clean);
   if (shout) cues.push(shout);
   cues.push(...punctuationCues(clean));
