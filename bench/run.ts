@@ -12,6 +12,7 @@ import { benchOutbox } from './outbox.js';
 import { benchLoad } from './load.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
+import { benchResolutionCustom } from './resolution-custom.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchSentiment } from './sentiment.js';
 import { benchStarter } from './starter.js';
@@ -33,6 +34,7 @@ if (words[0] === 'load' && words.length > 1) {
     ['retrieval (Bitext)', benchRetrieval, true],
     ['sentiment (Bitext tags, hand-written support messages)', benchSentiment, false],
     ['autonomous resolution (Bitext)', benchResolution, true],
+    ['resolution-custom (a shop\'s own taxonomy from Bitext)', benchResolutionCustom, true],
     ['learning curve (Banking77 replay)', benchReplay, true],
     ['outbox (webhook backlog drain)', () => benchOutbox(), false],
     ['topics (Banking77, Bitext)', benchTopics, true],

@@ -15,7 +15,7 @@ import { withEventBatch } from './services/events.js';
 import { ApiKeyCache } from './services/auth.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
-import { IntentModels } from './pipeline/intent-port.js';
+import { inScopeByWorkspace, IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
 import { dbRoutingPort } from './routing/port.js';
 import { integrationSources } from './integrations/sources.js';
@@ -147,7 +147,8 @@ export class Deskmind {
       predictIntent: async (workspaceId, text) => {
         const entry = await this.intentModels.get(workspaceId, db);
         if (!entry) return null;
-        return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
+        const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
+        return { prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted };
       },
       ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now: this.now, fetch: this.outbound.fetch }),
       routing: dbRoutingPort(database),

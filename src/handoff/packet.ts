@@ -8,15 +8,19 @@ import { getTicketDetail } from '../services/tickets.js';
 import { messages, tickets } from '../store/schema.js';
 import { createRedactor } from '../resolution/redact.js';
 import type { LlmProvider } from '../resolution/llm.js';
-import { alreadyTried, sentencesOf, summarise } from './summary.js';
+import { customerFacts, factLines } from '../resolution/facts.js';
+import { contentWords } from '../resolution/text.js';
+import { alreadyTried, briefLines, briefOf, HandoffBriefSchema, oneLine, sentencesOf } from './summary.js';
 import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../pipeline/enrichment.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({
   ticketId: z.uuid(),
+  /** The brief as lines: the ask, what was tried, the facts, the tone, the suggested next step. */
   summary: z.array(z.string()),
-  /** `extractive` (the customer's own central sentences) or `llm` (a configured model's summary). */
+  /** `extractive` (every field taken from the conversation and the facts) or `llm` (the ask line written by a configured model, checked against the conversation). */
   summarySource: z.enum(['extractive', 'llm']),
+  brief: HandoffBriefSchema,
   alreadyTried: z.array(z.string()),
   aiSaid: z.array(z.object({ text: z.string(), visibility: z.string(), at: Timestamp })),
   whyHandedOff: z.object({ reason: z.string().nullable(), failed: z.array(z.string()), detail: z.string().nullable() }),
@@ -47,25 +51,37 @@ export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
 
 type Rec = Record<string, any>;
 
+/** Least share of a model-written ask line's content words the conversation must contain for the line to be used. */
+export const MIN_LLM_ASK_SUPPORT = 0.7;
+
+/** Words a brief uses about the customer rather than from them. */
+const BRIEF_WORDS = new Set(contentWords('customer user client asks asking wants wanting needs requests requesting help know'));
+
 /**
- * Summarises with the configured LLM: the conversation goes out with personal data redacted, and the
- * summary comes back with it restored. Any failure keeps the extractive summary.
+ * The ask in one line, written by the configured LLM: the conversation goes out with personal data redacted,
+ * and the line comes back with it restored. The line is kept only when the conversation contains most of its
+ * content words (grounded); otherwise, and on any failure, null (the extractive line stands).
  */
-async function llmSummary(llm: LlmProvider, texts: string[], customerName: string | null): Promise<string[] | null> {
+async function llmAskLine(llm: LlmProvider, texts: string[], customerName: string | null): Promise<string | null> {
   const redactor = createRedactor({ names: [customerName] });
   const conversation = texts.map((t, i) => `Message ${i + 1}: ${redactor.redact(t)}`).join('\n\n');
   const completion = await llm.draft({
     messages: [
-      { role: 'system', content: 'You brief a support agent taking over a ticket. Summarise the customer\'s problem in at most three short sentences, using only facts from the messages. No greeting, no advice.' },
+      { role: 'system', content: "You brief a support agent taking over a ticket. In one sentence, state what the customer is asking for, using only words and facts from the messages. No greeting, no advice." },
       { role: 'user', content: conversation },
     ],
-    maxTokens: 200,
+    maxTokens: 80,
     temperature: 0,
   });
   if (!completion.ok || !completion.content.trim()) return null;
   const restored = redactor.restore(completion.content.trim());
   if (restored.unknown.length) return null;
-  return sentencesOf(restored.text).slice(0, 3);
+  const line = sentencesOf(restored.text)[0];
+  if (!line) return null;
+  const said = new Set(texts.flatMap((t) => contentWords(t)));
+  const words = contentWords(line).filter((w) => !BRIEF_WORDS.has(w));
+  if (words.length === 0 || words.filter((w) => said.has(w)).length / words.length < MIN_LLM_ASK_SUPPORT) return null;
+  return oneLine(line);
 }
 
 /** Builds the handoff packet of a ticket from its conversation, decision record and history. */
@@ -102,11 +118,16 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
   const suggested = resolve?.reply
     ? { text: String(resolve.reply), sources: (resolve.sources ?? []) as { articleId: string; title: string }[] }
     : null;
-  const fromLlm = opts.llm && texts.length ? await llmSummary(opts.llm, texts, detail.customer?.name ?? null) : null;
+  const similar = await similarResolved(ctx, ticketId, [detail.subject, ...texts].join(' '));
+  const intent = detail.intent ?? understand?.intent?.intent ?? null;
+  const extractive = briefOf({ messages: texts, facts: factLines(customerFacts(enrichment, account)), trend, direction, cues, similar, intent });
+  const fromLlm = opts.llm && texts.length ? await llmAskLine(opts.llm, texts, detail.customer?.name ?? null).catch(() => null) : null;
+  const brief = fromLlm ? { ...extractive, ask: fromLlm } : extractive;
   return {
     ticketId,
-    summary: fromLlm ?? summarise(texts),
+    summary: briefLines(brief),
     summarySource: fromLlm ? 'llm' : 'extractive',
+    brief,
     alreadyTried: alreadyTried(texts),
     aiSaid: detail.messages.filter((m) => m.authorType === 'assistant').map((m) => ({ text: m.text, visibility: m.visibility, at: m.createdAt })),
     whyHandedOff: {
@@ -115,7 +136,7 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
       detail: (handoff?.data.detail as string | undefined) ?? null,
     },
     intent: {
-      intent: detail.intent ?? understand?.intent?.intent ?? null,
+      intent,
       confidence: detail.intentConfidence ?? understand?.intent?.confidence ?? null,
       alternatives: ((understand?.intent?.alternatives ?? []) as { intent: string; probability: number }[]).slice(0, 3),
     },
@@ -132,7 +153,7 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
       missing: enrichment?.missing ?? (latest('enrich') ? [] : ['enrichment']),
     },
     recentTickets,
-    similarResolved: await similarResolved(ctx, ticketId, [detail.subject, ...texts].join(' ')),
+    similarResolved: similar,
     suggestedReply: suggested,
     relevantArticles: ((retrieve?.passages ?? []) as { articleId: string; title: string; score: number }[]).map(({ articleId, title, score }) => ({ articleId, title, score })),
   };

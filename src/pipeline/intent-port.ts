@@ -1,10 +1,35 @@
 import type { Database, DbOrTx } from '../store/db.js';
-import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
+import { IntentClassifier, type IntentPrediction, type LabelledExample } from '../nlp/intent/index.js';
 import { starterExamples } from '../nlp/taxonomy.js';
 import { onceInRun } from '../store/config-cache.js';
 import { latestModelVersion, loadModel, saveModel } from '../services/models.js';
 
 export const INTENT_MODEL_KIND = 'intent';
+
+/** A workspace's model with the out-of-scope confidence fitted on its own labels (null: the classifier's own decision). */
+export interface WorkspaceModel {
+  version: number;
+  model: IntentClassifier;
+  oosConfidence: number | null;
+}
+
+const oosOf = (metrics: unknown): number | null => {
+  const c = (metrics as { outOfScope?: { confidence?: unknown } } | null)?.outOfScope?.confidence;
+  return typeof c === 'number' ? c : null;
+};
+
+/**
+ * The prediction under the workspace's out-of-scope decision: a top intent the classifier called out of scope
+ * is in scope when its confidence reaches the confidence fitted on the workspace's own labels
+ * (`fitWorkspaceOos`), with the reason in `scopeAdjusted`.
+ */
+export function inScopeByWorkspace(prediction: IntentPrediction, oosConfidence: number | null): { prediction: IntentPrediction; scopeAdjusted: string | null } {
+  if (oosConfidence === null || !prediction.outOfScope || !prediction.topIntent || prediction.confidence < oosConfidence) return { prediction, scopeAdjusted: null };
+  return {
+    prediction: { ...prediction, intent: prediction.topIntent, outOfScope: false },
+    scopeAdjusted: `confidence ${prediction.confidence.toFixed(2)} reaches the workspace's out-of-scope confidence ${oosConfidence} (fitted on its own labels): ${prediction.topIntent} is in scope`,
+  };
+}
 
 let starter: { buffer: Uint8Array; trainSeconds: number; labels: number; examples: number } | undefined;
 
@@ -13,7 +38,7 @@ let starter: { buffer: Uint8Array; trainSeconds: number; labels: number; example
  * (by this process or another one).
  */
 export class IntentModels {
-  private readonly cache = new Map<string, { version: number; model: IntentClassifier }>();
+  private readonly cache = new Map<string, WorkspaceModel>();
 
   constructor(private readonly database: Database) {}
 
@@ -21,14 +46,14 @@ export class IntentModels {
    * The latest classifier of a workspace and its version, or null when it has none. Through a run's handle
    * (`withConfigVersion`), tickets decided together use the version that was latest when their run started.
    */
-  async get(workspaceId: string, db: DbOrTx = this.database.db): Promise<{ version: number; model: IntentClassifier } | null> {
+  async get(workspaceId: string, db: DbOrTx = this.database.db): Promise<WorkspaceModel | null> {
     const latest = await onceInRun(db, workspaceId, 'intent-model-version', () => latestModelVersion(db, workspaceId, INTENT_MODEL_KIND));
     if (latest === null) return null;
     const cached = this.cache.get(workspaceId);
     if (cached && cached.version === latest) return cached;
     const stored = await loadModel(this.database.db, workspaceId, INTENT_MODEL_KIND, latest);
     if (!stored) return null;
-    const entry = { version: stored.version, model: IntentClassifier.fromBuffer(stored.data) };
+    const entry = { version: stored.version, model: IntentClassifier.fromBuffer(stored.data), oosConfidence: oosOf(stored.metrics) };
     this.cache.set(workspaceId, entry);
     return entry;
   }
@@ -42,10 +67,15 @@ export class IntentModels {
     return { version, model, seconds };
   }
 
-  /** Stores a classifier as the next version. */
+  /**
+   * Stores a classifier as the next version. A version made from the last one (an online update, a retrain)
+   * keeps its out-of-scope confidence unless `metrics.outOfScope` says otherwise (null: none).
+   */
   async save(workspaceId: string, model: IntentClassifier, metrics: Record<string, unknown>): Promise<number> {
+    const previous = this.cache.get(workspaceId);
+    if (!('outOfScope' in metrics) && previous?.oosConfidence != null) metrics = { ...metrics, outOfScope: { confidence: previous.oosConfidence, carriedFrom: previous.version } };
     const version = await saveModel(this.database.db, workspaceId, INTENT_MODEL_KIND, model.toBuffer(), metrics);
-    this.cache.set(workspaceId, { version, model });
+    this.cache.set(workspaceId, { version, model, oosConfidence: oosOf(metrics) });
     return version;
   }
 

@@ -6,6 +6,7 @@ import { getWorkspace } from '../services/workspaces.js';
 import type { Database } from '../store/db.js';
 import type { ComposedReply, PipelineInput, PipelinePorts, PlaybookView, RetrievedPassage } from './types.js';
 import { askText } from './understand.js';
+import { customerFacts } from '../resolution/facts.js';
 
 /** Least share of the question an extractive answer must cover to be sent. */
 export const MIN_ANSWER_COVERAGE = 0.5;
@@ -29,6 +30,7 @@ export function resolutionPorts(deps: {
       customer: input.customer ? { id: input.customer.id, name: input.customer.name, email: input.customer.email, externalId: input.customer.externalId } : null,
       account: input.account ? { id: input.account.id, name: input.account.name, externalId: input.account.externalId, plan: input.account.plan, tier: input.account.tier, billingState: input.account.billingState } : null,
       ticket: { id: input.ticket.id, subject: input.ticket.subject },
+      facts: customerFacts(input.enrichment, input.account),
     };
     if (playbook.kind === 'action') return composeAction(c, playbook, question, reply);
     if (deps.llm) {

@@ -52,7 +52,7 @@ export type ComposedReply =
 /** The narrow ports stages may use. */
 export interface PipelinePorts {
   /** The workspace's intent model, or null when it has none. */
-  predictIntent(workspaceId: string, text: string): Promise<{ prediction: IntentPrediction; modelVersion: string } | null>;
+  predictIntent(workspaceId: string, text: string): Promise<{ prediction: IntentPrediction; modelVersion: string; scopeAdjusted?: string | null | undefined } | null>;
   /** Knowledge-base passages for a question (best first), respecting the customer's tier. */
   retrieve(workspaceId: string, query: string, opts: { intent: string | null; tier: string | null; k: number }): Promise<RetrievedPassage[]>;
   /** The playbook of an intent, or null. */

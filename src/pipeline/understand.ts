@@ -115,7 +115,7 @@ export const understandStage: Stage = {
     const order = ['low', 'normal', 'high', 'urgent'] as const;
     if (order.indexOf(urgency.priority) > order.indexOf(input.ticket.priority)) actions.push({ type: 'set_priority' as const, priority: urgency.priority });
     return {
-      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, sentiment, urgency, context },
+      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, scopeAdjusted: predicted?.scopeAdjusted ?? null, sentiment, urgency, context },
       modelVersion: intent?.modelVersion,
       actions,
     };

@@ -3,6 +3,7 @@
  * quoted as written (extractive: the reply says only what the knowledge base says), inside the
  * playbook's template, personalised with the customer's first name and, when relevant, their plan.
  */
+import { billingNotice, type CustomerFacts } from './facts.js';
 import { checkGrounding } from './grounding.js';
 import { PassageInputSchema, type ActionResult, type AnswerSentence, type ComposedAnswer, type Passage, type PassageInput, type Playbook, type ReplyContext } from './schemas.js';
 import { placeholdersOf, renderTemplate } from './template.js';
@@ -256,6 +257,14 @@ export interface ComposeInput {
   ticket?: ReplyContext['ticket'];
   /** For action playbooks: the action's result (missing or failed → the failure template). */
   actionResult?: ActionResult | undefined;
+  /** What enrichment knows (templates' `{{billing.*}}` and `{{page.*}}`, and the billing notice). */
+  facts?: CustomerFacts | null | undefined;
+}
+
+/** The billing notice (`billingNotice`) as the first paragraph of an answer's body, stated from the facts. */
+export function noticeUnits(question: string, facts: CustomerFacts | null | undefined): BodyUnit[] {
+  const lines = facts ? billingNotice(question, facts) : null;
+  return (lines ?? []).map((text) => ({ text, source: 'template', block: 'notice' }));
 }
 
 /**
@@ -265,12 +274,14 @@ export interface ComposeInput {
  * @example composeAnswer({ playbook, question: 'How do I export to CSV?', passages, customer, account })
  */
 export function composeAnswer(input: ComposeInput): ComposedAnswer {
-  const context: ReplyContext = { customer: input.customer ?? null, account: input.account ?? null, ticket: input.ticket ?? null };
+  const context: ReplyContext = { customer: input.customer ?? null, account: input.account ?? null, ticket: input.ticket ?? null, facts: input.facts ?? null };
   const passages = toPassages(input.passages);
   const { playbook } = input;
   if (playbook.kind === 'answer') {
     const { units, coverage } = selectSentences(input.question, passages);
-    return renderReply({ template: playbook.template ?? DEFAULT_ANSWER_TEMPLATE, context, body: units, passages, knowledge: true, coverage });
+    // A past-due account asking about access or paying: the facts answer the ask, the passages say what to do.
+    const notice = noticeUnits(input.question, input.facts);
+    return renderReply({ template: playbook.template ?? DEFAULT_ANSWER_TEMPLATE, context, body: [...notice, ...units], passages, knowledge: true, coverage: notice.length ? 1 : coverage });
   }
   if (playbook.kind === 'action' && playbook.action) {
     const ok = input.actionResult?.ok === true;

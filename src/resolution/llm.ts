@@ -8,7 +8,8 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { DEFAULT_ANSWER_TEMPLATE, passageUnitWords, questionWeights, renderReply, toPassages, type BodyUnit } from './compose.js';
+import { DEFAULT_ANSWER_TEMPLATE, noticeUnits, passageUnitWords, questionWeights, renderReply, toPassages, type BodyUnit } from './compose.js';
+import { factLines, type CustomerFacts } from './facts.js';
 import { checkClaims, DEFAULT_GROUNDING_THRESHOLD, type GroundingReport } from './grounding.js';
 import { createRedactor } from './redact.js';
 import type { ComposedAnswer, Passage, PassageInput, Playbook, ReplyContext } from './schemas.js';
@@ -116,11 +117,14 @@ const SYSTEM_PROMPT = [
  * The messages sent to the model: the rules, then the numbered sources and the customer's message.
  * Callers pass text that is already redacted.
  */
-export function buildPrompt(question: string, passages: Pick<Passage, 'title' | 'text'>[]): LlmMessage[] {
+export function buildPrompt(question: string, passages: Pick<Passage, 'title' | 'text'>[], facts: string[] = []): LlmMessage[] {
   const sources = passages.map((p, i) => `[${i + 1}] ${p.title}\n${p.text.trim()}`).join('\n\n');
+  // What Deskmind knows about the account: context for choosing and phrasing the answer (the billing notice
+  // itself is stated by Deskmind from these facts, not by the model).
+  const known = facts.length ? `What we know about this customer (context, not a source to cite):\n${facts.map((f) => `- ${f}`).join('\n')}\n\n` : '';
   return [
     { role: 'system', content: SYSTEM_PROMPT },
-    { role: 'user', content: `Sources:\n\n${sources}\n\nCustomer's message:\n<<<\n${question.trim()}\n>>>` },
+    { role: 'user', content: `Sources:\n\n${sources}\n\n${known}Customer's message:\n<<<\n${question.trim()}\n>>>` },
   ];
 }
 
@@ -132,6 +136,8 @@ export interface DraftInput {
   customer?: ReplyContext['customer'];
   account?: ReplyContext['account'];
   ticket?: ReplyContext['ticket'];
+  /** What enrichment knows: given to the model as redacted context, to templates, and stated as the billing notice. */
+  facts?: CustomerFacts | null | undefined;
 }
 
 /** A grounded LLM reply, or why there is none. */
@@ -157,7 +163,7 @@ export async function draftReply(provider: LlmProvider, input: DraftInput, opts:
   const sources = passages.map((p) => ({ ...p, title: redactor.redact(p.title), text: redactor.redact(p.text) }));
   let completion: LlmCompletion;
   try {
-    completion = await provider.draft({ messages: buildPrompt(question, sources) });
+    completion = await provider.draft({ messages: buildPrompt(question, sources, input.facts ? factLines(input.facts, { links: false }).map((f) => redactor.redact(f)) : []) });
   } catch (err) {
     // Providers should not throw; one that does still only hands the ticket off.
     return { ok: false, reason: 'error', detail: err instanceof Error ? err.message : String(err) };
@@ -192,11 +198,12 @@ export async function draftReply(provider: LlmProvider, input: DraftInput, opts:
     const check = grounding.sentences[i]!;
     body.push({ text, source: check.factual && check.articleId ? check.articleId : 'none', block: `draft:${u.block}`, list: u.list });
   }
-  const coverage = questionWeights(question, passageUnitWords(sources)).coverage(claims.map((c) => c.text));
+  const notice = noticeUnits(input.question, input.facts);
+  const coverage = notice.length ? 1 : questionWeights(question, passageUnitWords(sources)).coverage(claims.map((c) => c.text));
   const reply = renderReply({
     template: input.playbook.template ?? DEFAULT_ANSWER_TEMPLATE,
-    context: { customer: input.customer ?? null, account: input.account ?? null, ticket: input.ticket ?? null },
-    body,
+    context: { customer: input.customer ?? null, account: input.account ?? null, ticket: input.ticket ?? null, facts: input.facts ?? null },
+    body: [...notice, ...body],
     passages,
     knowledge: true,
     coverage,

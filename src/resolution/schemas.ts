@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AccountSchema, CustomerSchema, Timestamp } from '../domain/schemas.js';
+import { CustomerFactsSchema } from './facts.js';
 
 export const PLAYBOOK_KINDS = ['answer', 'action', 'handoff'] as const;
 /** answer: reply from the knowledge base; action: call the workspace's backend; handoff: always a human. */
@@ -77,6 +78,8 @@ export const ReplyContextSchema = z.object({
   ticket: z.object({ id: z.string(), subject: z.string().nullish() }).nullish(),
   customer: CustomerSchema.pick({ id: true, name: true, email: true, externalId: true }).partial().nullish(),
   account: AccountSchema.pick({ id: true, name: true, externalId: true, plan: true, tier: true, billingState: true }).partial().nullish(),
+  /** What enrichment knows: billing, the failed invoice, trial, seats, the page and its errors. */
+  facts: CustomerFactsSchema.nullish(),
 });
 export type ReplyContext = z.infer<typeof ReplyContextSchema>;
 

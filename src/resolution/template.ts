@@ -1,6 +1,6 @@
 /**
  * Reply templates and action input mappings: `{{customer.firstName}}`, `{{account.plan}}`,
- * `{{action.result.refund.id}}`, `{{answer}}`, each with a safe fallback, or an explicit one:
+ * `{{billing.failedInvoice.url}}`, `{{page.feature}}`, `{{action.result.refund.id}}`, `{{answer}}`, each with a safe fallback, or an explicit one:
  * `{{account.plan | current}}`. Templates are checked when a playbook is saved.
  */
 import type { FieldIssue } from '../domain/errors.js';
@@ -23,6 +23,18 @@ const FIELDS: Record<string, Field> = {
   'account.billingState': { get: (c) => c.account?.billingState, fallback: 'unknown' },
   'account.id': { get: (c) => c.account?.id, fallback: '' },
   'account.externalId': { get: (c) => c.account?.externalId, fallback: '' },
+  'account.seats': { get: (c) => c.facts?.seats, fallback: '' },
+  'billing.state': { get: (c) => c.facts?.billingState ?? c.account?.billingState, fallback: 'unknown' },
+  'billing.failedInvoice.id': { get: (c) => c.facts?.failedPayment?.invoiceId, fallback: '' },
+  'billing.failedInvoice.amount': { get: (c) => c.facts?.failedPayment?.amount, fallback: '' },
+  'billing.failedInvoice.date': { get: (c) => c.facts?.failedPayment?.on, fallback: '' },
+  'billing.failedInvoice.url': { get: (c) => c.facts?.failedPayment?.payUrl, fallback: '' },
+  'billing.failedInvoice.reason': { get: (c) => c.facts?.failedPayment?.reason, fallback: '' },
+  'billing.trialEnd': { get: (c) => c.facts?.trialEnd, fallback: '' },
+  'billing.renewalDate': { get: (c) => c.facts?.renewalDate, fallback: '' },
+  'page.url': { get: (c) => c.facts?.page?.url, fallback: '' },
+  'page.feature': { get: (c) => c.facts?.page?.featureId ?? c.facts?.page?.route, fallback: 'this page' },
+  'page.recentError': { get: (c) => c.facts?.recentErrors[0], fallback: '' },
   'ticket.id': { get: (c) => c.ticket?.id, fallback: '' },
   'ticket.subject': { get: (c) => c.ticket?.subject, fallback: 'your request' },
 };
