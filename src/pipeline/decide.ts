@@ -3,7 +3,7 @@ import type { LanguageResult } from '../nlp/language.js';
 import type { SentimentResult } from '../nlp/sentiment.js';
 import { asksForHuman, decide } from './policy.js';
 import type { RetrievedPassage, Stage } from './types.js';
-import { askText, customerText } from './understand.js';
+import { askText, customerText, pageWords } from './understand.js';
 
 import { HUMAN_REQUESTED } from '../domain/tags.js';
 
@@ -18,8 +18,11 @@ export const retrieveStage: Stage = {
   async run(input, earlier, ports) {
     const understood = earlier.understand?.result as Understood | undefined;
     if (understood?.language && !understood.language.supported) return { result: { skipped: 'unsupported language', passages: [] } };
-    // Retrieval reads the ask, as classification did: a 2,000-word story would drown the question.
-    const hits = await ports.retrieve(input.workspaceId, understood?.ask?.query ?? askText(input), {
+    // Retrieval reads the ask, as classification did: a 2,000-word story would drown the question. The page's
+    // feature joins it once, a mild pull towards the articles of the page the customer is on.
+    const page = pageWords(input.ticket.pageContext);
+    const query = understood?.ask?.query ?? askText(input);
+    const hits = await ports.retrieve(input.workspaceId, page.length ? `${query}\n${page.join(' ')}` : query, {
       intent: understood?.intent?.intent ?? null,
       tier: input.account?.tier ?? null,
       k: 5,
@@ -28,7 +31,7 @@ export const retrieveStage: Stage = {
     // article that happens to rank first is a wrong answer waiting to happen.
     const forIntent = hits.filter((h) => h.intentMatch);
     const passages = forIntent.length ? forIntent : hits;
-    return { result: { passages, bestScore: passages[0]?.score ?? null, restrictedToIntent: forIntent.length > 0, candidates: hits.length } };
+    return { result: { passages, bestScore: passages[0]?.score ?? null, restrictedToIntent: forIntent.length > 0, candidates: hits.length, pageHint: page.length ? page : null } };
   },
 };
 

@@ -1,4 +1,6 @@
 import { findAsk, type Ask } from '../nlp/ask.js';
+import { ACCESS_ASK_RE } from '../resolution/facts.js';
+import { contentWords } from '../resolution/text.js';
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { assessUrgency } from '../nlp/urgency.js';
@@ -61,22 +63,62 @@ export function contextOf(input: PipelineInput) {
   };
 }
 
+/** Intents about getting into the product (a locked-out past-due customer is usually filed under one of them). */
+const ACCESS_INTENT_RE = /access|login|log_in|sign_in|password|two_factor|2fa|locked|account/;
+
 /**
  * A past-due account that writes about paying is most likely writing about the failed payment: when the
  * model hesitates between billing intents (or finds none), the failed-payment intent is preferred — with the
- * model's own probability for it, so the decision policy's threshold still applies.
+ * model's own probability for it, so the decision policy's threshold still applies. One whose payment failed
+ * and who asks why they are locked out ("why has our account been locked?") has an access problem the failed
+ * payment explains: an access intent (or none) gives way to the failed-payment intent at the model's confidence.
  */
-export function billingPrior(prediction: IntentPrediction, text: string, billingState: string | null): { prediction: IntentPrediction; adjusted: string | null } {
-  if (billingState !== 'past_due' || prediction.intent === PAYMENT_FAILED || !BILLING_WORDS.test(text)) return { prediction, adjusted: null };
+export function billingPrior(prediction: IntentPrediction, text: string, billingState: string | null, paymentFailed = false): { prediction: IntentPrediction; adjusted: string | null } {
+  if (billingState !== 'past_due' || prediction.intent === PAYMENT_FAILED) return { prediction, adjusted: null };
   const top = prediction.intent ?? prediction.topIntent;
-  const billingish = !top || top === 'other' || top.startsWith('billing_');
   const alt = prediction.alternatives.find((a) => a.intent === PAYMENT_FAILED);
+  if (paymentFailed && alt && ACCESS_ASK_RE.test(text) && (!top || top === 'other' || ACCESS_INTENT_RE.test(top))) {
+    return {
+      prediction: { ...prediction, intent: PAYMENT_FAILED, outOfScope: false, topIntent: PAYMENT_FAILED },
+      adjusted: `account is past_due with a failed payment and the customer cannot get in: ${PAYMENT_FAILED} explains ${top ?? 'the access problem'} (confidence ${prediction.confidence.toFixed(2)} kept)`,
+    };
+  }
+  if (!BILLING_WORDS.test(text)) return { prediction, adjusted: null };
+  const billingish = !top || top === 'other' || top.startsWith('billing_');
   // The model hesitates: it found nothing in scope, or the failed payment is a close second.
   const hesitates = !!alt && (prediction.intent === null || top === 'other' || alt.probability >= prediction.confidence / 2);
   if (!billingish || !alt || !hesitates) return { prediction, adjusted: null };
   return {
     prediction: { ...prediction, intent: PAYMENT_FAILED, confidence: Math.min(alt.probability, prediction.confidence), outOfScope: false, topIntent: PAYMENT_FAILED },
     adjusted: `account is past_due and the text is about billing: ${PAYMENT_FAILED} (p=${alt.probability.toFixed(2)}) preferred over ${top ?? 'out of scope'}`,
+  };
+}
+
+/** A page-matching intent this close to the top intent's probability is preferred (a mild prior). */
+export const PAGE_PRIOR_RATIO = 0.8;
+
+/** The words of the page's feature or route ("settings/billing" → billing, settings), stemmed. */
+export function pageWords(page: { featureId?: string | null; route?: string | null } | null | undefined): string[] {
+  const raw = page?.featureId ?? page?.route ?? '';
+  return [...new Set(contentWords(raw.replace(/[^\p{L}\p{N}]+/gu, ' ')))];
+}
+
+/**
+ * The page the customer is on, as a mild prior: when the top intent has nothing to do with the page and an
+ * alternative named after the page's feature comes within `PAGE_PRIOR_RATIO` of it, the alternative is
+ * preferred at its own probability (the policy's threshold still applies).
+ */
+export function pagePrior(prediction: IntentPrediction, words: string[]): { prediction: IntentPrediction; adjusted: string | null } {
+  const top = prediction.intent ?? prediction.topIntent;
+  if (!words.length || !top) return { prediction, adjusted: null };
+  const about = (intent: string) => contentWords(intent.replace(/[_.:-]+/g, ' ')).some((w) => words.includes(w));
+  if (about(top)) return { prediction, adjusted: null };
+  const topP = prediction.alternatives.find((a) => a.intent === top)?.probability ?? prediction.confidence;
+  const alt = prediction.alternatives.find((a) => a.intent !== top && about(a.intent));
+  if (!alt || alt.probability < PAGE_PRIOR_RATIO * topP) return { prediction, adjusted: null };
+  return {
+    prediction: { ...prediction, intent: alt.intent, confidence: Math.min(alt.probability, prediction.confidence), outOfScope: false, topIntent: alt.intent },
+    adjusted: `the customer is on the ${words.join('/')} page: ${alt.intent} (p=${alt.probability.toFixed(2)}) preferred over ${top} (p=${topP.toFixed(2)})`,
   };
 }
 
@@ -97,7 +139,9 @@ export const understandStage: Stage = {
     const sentiment = analyseSentiment(ask.fresh || text);
     const predicted = language.supported ? await ports.predictIntent(input.workspaceId, query) : null;
     const context = contextOf(input);
-    const prior = predicted ? billingPrior(predicted.prediction, text, context.billingState) : null;
+    const billing = predicted ? billingPrior(predicted.prediction, query, context.billingState, !!context.paymentFailed) : null;
+    const page = billing && !billing.adjusted ? pagePrior(billing.prediction, pageWords(input.ticket.pageContext)) : null;
+    const prior = page?.adjusted ? page : billing;
     const intent = predicted && prior ? { ...predicted, prediction: prior.prediction } : null;
     const recentTicketCount = input.history.filter((t) => t.id !== input.ticket.id && input.now.getTime() - t.createdAt.getTime() <= 7 * 86_400_000).length;
     const urgency = assessUrgency({
