@@ -224,10 +224,12 @@ export function findAsk(messages: string | string[], opts: { longWords?: number;
     return (question ? 4 : 0) + (request ? 2 : 0) + (edge ? 1 : 0) + (x.p === last ? 0.5 : 0) + x.p * 0.01;
   };
   const byRank = flat.map((x, k) => ({ ...x, k, r: rank(x) })).sort((a, b) => b.r - a.r);
+  // The first and last paragraphs stand in for the ask only when no sentence asks.
+  const floor = byRank[0] && byRank[0].r >= 2 ? 2 : 1;
   const chosen = new Set<number>();
   let used = 0;
   for (const x of byRank) {
-    if (x.r < 1) break;
+    if (x.r < floor) break;
     const n = words(x.text);
     if (used > 0 && used + n > budget) continue;
     chosen.add(x.k);

@@ -78,9 +78,12 @@ export function billingPrior(prediction: IntentPrediction, text: string, billing
   const top = prediction.intent ?? prediction.topIntent;
   const alt = prediction.alternatives.find((a) => a.intent === PAYMENT_FAILED);
   if (paymentFailed && alt && ACCESS_ASK_RE.test(text) && (!top || top === 'other' || ACCESS_INTENT_RE.test(top))) {
+    // The model's belief that the customer cannot get in or has a billing problem: the failed payment explains either.
+    const mass = prediction.alternatives.filter((a) => a.intent.startsWith('billing_') || ACCESS_INTENT_RE.test(a.intent)).reduce((n, a) => n + a.probability, 0);
+    const confidence = Math.min(1, Math.max(prediction.confidence, mass));
     return {
-      prediction: { ...prediction, intent: PAYMENT_FAILED, outOfScope: false, topIntent: PAYMENT_FAILED },
-      adjusted: `account is past_due with a failed payment and the customer cannot get in: ${PAYMENT_FAILED} explains ${top ?? 'the access problem'} (confidence ${prediction.confidence.toFixed(2)} kept)`,
+      prediction: { ...prediction, intent: PAYMENT_FAILED, confidence, outOfScope: false, topIntent: PAYMENT_FAILED },
+      adjusted: `account is past_due with a failed payment and the customer cannot get in: ${PAYMENT_FAILED} explains ${top ?? 'the access problem'} (confidence ${confidence.toFixed(2)}: the model's probability of an access or billing problem)`,
     };
   }
   if (!BILLING_WORDS.test(text)) return { prediction, adjusted: null };
