@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
-import { summarise, alreadyTried } from '../src/handoff/summary.js';
+import { alreadyTried, briefOf } from '../src/handoff/summary.js';
 import { openTestDesk, type TestDesk } from './helpers.js';
 
 describe('handoff packet', () => {
@@ -53,15 +53,13 @@ describe('handoff packet', () => {
     expect(Array.isArray(packet.relevantArticles)).toBe(true);
   });
 
-  it('summarises extractively and finds what was tried', () => {
+  it('briefs extractively and finds what was tried', () => {
     const conversation = [
       'Hello! I cannot export the run history of my pipeline to CSV. The Export button is greyed out on the Runs tab.',
       'I tried another browser and cleared my cookies. The export button is still greyed out. Is CSV export part of my plan?',
     ];
-    const summary = summarise(conversation, 2);
-    expect(summary).toHaveLength(2);
-    expect(summary.join(' ')).toMatch(/export/i);
-    expect(summary.some((s) => /^Hello!?$/.test(s))).toBe(false);
+    const brief = briefOf({ messages: conversation, facts: [], trend: [], direction: 'unknown', cues: [], similar: [], intent: null });
+    expect(brief.ask).toBe('Is CSV export part of my plan?');
     expect(alreadyTried(conversation)).toEqual(['I tried another browser and cleared my cookies.']);
   });
 });

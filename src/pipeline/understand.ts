@@ -71,7 +71,8 @@ const ACCESS_INTENT_RE = /access|login|log_in|sign_in|password|two_factor|2fa|lo
  * model hesitates between billing intents (or finds none), the failed-payment intent is preferred — with the
  * model's own probability for it, so the decision policy's threshold still applies. One whose payment failed
  * and who asks why they are locked out ("why has our account been locked?") has an access problem the failed
- * payment explains: an access intent (or none) gives way to the failed-payment intent at the model's confidence.
+ * payment explains: an access intent (or none) gives way to the failed-payment intent, at the model's
+ * probability of an access or billing problem.
  */
 export function billingPrior(prediction: IntentPrediction, text: string, billingState: string | null, paymentFailed = false): { prediction: IntentPrediction; adjusted: string | null } {
   if (billingState !== 'past_due' || prediction.intent === PAYMENT_FAILED) return { prediction, adjusted: null };
