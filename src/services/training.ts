@@ -136,8 +136,8 @@ export async function trainWorkspaceIntents(models: IntentModels, workspaceId: s
   const shuffled = [...examples].sort((a, b) => hash(a.text) - hash(b.text));
   const cut = Math.max(1, Math.floor(shuffled.length * 0.15));
   const heldOut = examples.length >= 50 ? evaluateExamples(shuffled.slice(cut), shuffled.slice(0, cut)) : null;
-  // A taxonomy of its own: the out-of-scope decision is fitted on the customer's labels.
-  const own = starter === null || starter.use === 'shared' ? fitWorkspaceOos(examples) : null;
+  // A taxonomy of its own (the starter's intents retired, or never included): the out-of-scope decision is fitted on the customer's labels.
+  const own = starterPolicy(examples).use === 'shared' ? fitWorkspaceOos(examples) : null;
   const starterReport = starter ? { use: starter.use, retired: starter.retired, reason: starter.reason } : null;
   const { version, seconds } = await models.train(workspaceId, examples, { sources: counts, heldOut, starter: starterReport, outOfScope: own ? { ...own, rule: `keeps ${OOS_KEEP_CORRECT * 100}% of correctly classified held-out labels in scope` } : null });
   return { workspaceId, model: 'intent', version, examples: examples.length, labels, sources: counts, trainSeconds: seconds, heldOut, starter: starterReport, outOfScope: own };
