@@ -93,7 +93,7 @@ export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       if (!found) throw new DeskmindError('unauthorized', 'Unknown widget id; copy it from the console (Admin → Widget)');
       const { customer, verified } = await desk.tx(found.workspaceId, { type: 'system', id: null }, (ctx) => widgetCustomer(ctx, found.widget, request.body));
       const expiresAt = new Date(desk.now().getTime() + SESSION_HOURS * 3_600_000);
-      const token = issueWidgetToken(found.widget.secret, { workspaceId: found.workspaceId, customerId: customer.id, expiresAt });
+      const token = issueWidgetToken(found.widget.secret, { workspaceId: found.workspaceId, customerId: customer.id, expiresAt, verified });
       return { token, customerId: customer.id, verified, expiresAt: expiresAt.toISOString(), title: found.widget.title, greeting: found.widget.greeting };
     });
 
