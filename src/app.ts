@@ -164,7 +164,7 @@ export class Deskmind {
     configureWordVectors(config.wordVectors);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
-    const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds });
+    const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds, workerLeaseSeconds: config.workerLeaseSeconds });
     const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()), options.outbound);
     try {
       await jobs.start();
