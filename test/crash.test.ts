@@ -79,7 +79,8 @@ async function verify(database: Pick<Database, 'executeSql'>, acked: Map<string,
   const { rows } = await database.executeSql(
     `select t.id, t.subject,
             (select count(*) from events e where e.ticket_id = t.id and e.type in ('pipeline.completed', 'pipeline.failed'))::int as runs,
-            (select count(distinct d.run_id) from decisions d where d.ticket_id = t.id and d.stage = 'decide')::int as decide_runs
+            (select count(distinct d.run_id) from decisions d where d.ticket_id = t.id and d.stage = 'decide')::int as decide_runs,
+            (select string_agg(d.stage || ': ' || (d.result ->> 'error'), '; ') from decisions d where d.ticket_id = t.id and not d.ok) as errors
        from tickets t where t.subject like $1`,
     [`${prefix}-%`],
   );
@@ -95,7 +96,7 @@ async function verify(database: Pick<Database, 'executeSql'>, acked: Map<string,
     expect(list, `acknowledged ${subject} is stored`).toBeDefined();
     expect(list![0]!.id).toBe(id);
     expect(list![0]!.runs, `${subject} decided exactly once`).toBe(1);
-    expect(list![0]!.decide_runs, `${subject} has one decision record`).toBe(1);
+    expect(list![0]!.decide_runs, `${subject} has one decision record (${list![0]!.errors ?? 'no stage failed'})`).toBe(1);
   }
   return rows.length;
 }
@@ -124,8 +125,10 @@ describe('crash safety, embedded (PGlite)', () => {
     const restartedAt = Date.now();
     server = startDeskmind(['serve'], env);
     await waitReady(url, server);
+    const readyAt = Date.now();
     while (load.acked.size < ackedAtCrash + 30) await sleep(50);
     await load.stop();
+    const loadedAt = Date.now();
     expect(load.sent.size).toBeGreaterThan(load.acked.size - 1);
 
     // Wait for the queue to drain through the API (the database is the server's own), then check on disk.
@@ -135,7 +138,8 @@ describe('crash safety, embedded (PGlite)', () => {
         [...load.acked.values()].map(async (id) => ((await (await fetch(`${url}/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { decisions: unknown[] }).decisions.length === 0),
       );
       if (!pending.some(Boolean)) {
-        console.log(`embedded: all ${load.acked.size} acknowledged tickets decided ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart`);
+        const s = (t: number) => ((t - restartedAt) / 1000).toFixed(1);
+        console.log(`embedded: ready ${s(readyAt)} s after the restart, load ended at ${s(loadedAt)} s, all ${load.acked.size} acknowledged tickets decided at ${s(Date.now())} s`);
         break;
       }
       if (Date.now() > until) throw new Error(`${pending.filter(Boolean).length} acknowledged tickets were never decided:\n${server.tail()}`);

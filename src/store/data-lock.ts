@@ -40,12 +40,6 @@ function readHolder(file: string): Holder | null {
   }
 }
 
-/** The live process other than this one that holds `dataDir`, or null. */
-export function dataDirHolder(dataDir: string): Holder | null {
-  const holder = readHolder(path.join(dataDir, LOCK_FILE));
-  return holder && holder.pid !== process.pid && alive(holder) ? holder : null;
-}
-
 /** Thrown when another live process holds the data folder. */
 export class DataDirInUseError extends Error {
   constructor(
