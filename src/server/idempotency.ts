@@ -59,7 +59,8 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     request.idempotency = null;
     const where = and(eq(idempotencyKeys.workspaceId, idem.workspaceId), eq(idempotencyKeys.key, idem.key));
     if (reply.statusCode >= 500) {
-      await desk.database.db.delete(idempotencyKeys).where(where);
+      // With the database down this fails too: the claim then counts as in progress until it is stale.
+      await desk.database.db.delete(idempotencyKeys).where(where).catch(() => undefined);
       return payload;
     }
     let response: unknown = null;
