@@ -3,7 +3,10 @@ import helmet from '@fastify/helmet';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
+import { recordAudit } from '../security/audit.js';
+import { retryAfterSeconds } from '../security/throttle.js';
 import { SESSION_COOKIE } from './auth.js';
 
 /** The readable cookie of the double-submit CSRF check; the console echoes it in `X-CSRF-Token`. */
@@ -42,6 +45,26 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Refuses an attempt that must wait: 429 `too_many_attempts` with `Retry-After`. */
+export function refuseAttempt(reply: FastifyReply, waitMs: number, what: string): never {
+  const seconds = retryAfterSeconds(waitMs);
+  reply.header('retry-after', String(seconds));
+  throw new DeskmindError('too_many_attempts', `Too many failed ${what}; try again in ${seconds} s`);
+}
+
+/**
+ * Audits a failure that made a throttle wait (bounded by the throttle itself: at most one per wait), in each
+ * workspace the attempt concerns.
+ */
+export async function auditThrottled(desk: Deskmind, request: FastifyRequest, workspaceIds: string[], action: string, data: Record<string, unknown>): Promise<void> {
+  for (const workspaceId of new Set(workspaceIds)) {
+    await recordAudit(desk.database.db, { workspaceId, actorType: 'system', actorId: null, action, target: {}, data, status: 401, ip: request.ip, at: desk.now() }).catch((err: unknown) =>
+      request.log.error({ err, action }, 'could not record the audit log entry'),
+    );
+  }
+  request.log.warn({ action, ip: request.ip, ...data }, 'throttled repeated failures');
 }
 
 /** The credential a request presents (API key or session token), hashed: the per-key rate-limit bucket. */
