@@ -32,7 +32,7 @@ const SESSION_HOURS = 24;
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': `content-type, ${TOKEN_HEADER}`,
+  'access-control-allow-headers': `content-type, idempotency-key, ${TOKEN_HEADER}`,
   'access-control-max-age': '600',
   'cross-origin-resource-policy': 'cross-origin',
 };
