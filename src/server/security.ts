@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { recordAudit } from '../security/audit.js';
-import { retryAfterSeconds } from '../security/throttle.js';
+import { retryAfterSeconds, type ThrottleKey } from '../security/throttle.js';
 import { SESSION_COOKIE } from './auth.js';
 
 /** The readable cookie of the double-submit CSRF check; the console echoes it in `X-CSRF-Token`. */
@@ -55,16 +55,35 @@ export function refuseAttempt(reply: FastifyReply, waitMs: number, what: string)
 }
 
 /**
- * Audits a failure that made a throttle wait (bounded by the throttle itself: at most one per wait), in each
- * workspace the attempt concerns.
+ * Runs a credential check under throttling (`security/throttle.ts`): refused unchecked while any of `keys`
+ * waits; a failure (`failed(err)`) is counted against them, and one that starts a wait is audited as `action`
+ * in the workspaces it concerns (bounded by the throttle itself: at most one entry per wait).
  */
-export async function auditThrottled(desk: Deskmind, request: FastifyRequest, workspaceIds: string[], action: string, data: Record<string, unknown>): Promise<void> {
-  for (const workspaceId of new Set(workspaceIds)) {
-    await recordAudit(desk.database.db, { workspaceId, actorType: 'system', actorId: null, action, target: {}, data, status: 401, ip: request.ip, at: desk.now() }).catch((err: unknown) =>
-      request.log.error({ err, action }, 'could not record the audit log entry'),
-    );
+export async function throttledAttempt<T>(
+  desk: Deskmind,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: { keys: ThrottleKey[]; what: string; failed: (err: unknown) => boolean; action: string; workspaceIds: () => Promise<string[]>; data: Record<string, unknown> },
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const wait = await desk.throttle.waitMs(opts.keys);
+  if (wait > 0) refuseAttempt(reply, wait, opts.what);
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!opts.failed(err)) throw err;
+    const counted = await desk.throttle.fail(opts.keys);
+    if (counted.waitMs > 0) {
+      const data = { ...opts.data, failures: Math.max(...counted.failures), retryAfterSeconds: retryAfterSeconds(counted.waitMs) };
+      for (const workspaceId of new Set(await opts.workspaceIds())) {
+        await recordAudit(desk.database.db, { workspaceId, actorType: 'system', actorId: null, action: opts.action, target: {}, data, status: 401, ip: request.ip, at: desk.now() }).catch((e: unknown) =>
+          request.log.error({ err: e, action: opts.action }, 'could not record the audit log entry'),
+        );
+      }
+      request.log.warn({ action: opts.action, ip: request.ip, ...data }, 'throttled repeated failures');
+    }
+    throw err;
   }
-  request.log.warn({ action, ip: request.ip, ...data }, 'throttled repeated failures');
 }
 
 /** The credential a request presents (API key or session token), hashed: the per-key rate-limit bucket. */

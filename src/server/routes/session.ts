@@ -4,10 +4,10 @@ import type { Deskmind } from '../../app.js';
 import { AgentSchema } from '../../domain/schemas.js';
 import { getAgent } from '../../services/agents.js';
 import { DeskmindError } from '../../domain/errors.js';
-import { THROTTLES, retryAfterSeconds } from '../../security/throttle.js';
+import { THROTTLES } from '../../security/throttle.js';
 import { login, logout, workspacesOfAgentEmail } from '../../services/auth.js';
 import { SESSION_COOKIE, STAFF, ctxOf, principalOf } from '../auth.js';
-import { CSRF_COOKIE, auditThrottled, refuseAttempt, setCsrfCookie } from '../security.js';
+import { CSRF_COOKIE, setCsrfCookie, throttledAttempt } from '../security.js';
 
 const LoginSchema = z
   .object({ email: z.email().max(320), password: z.string().min(1).max(200), workspaceId: z.uuid().optional() })
@@ -25,20 +25,14 @@ export const sessionRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
       { rule: THROTTLES.loginAccount, subject: email },
     ];
     const keys = [...account, { rule: THROTTLES.loginAddress, subject: request.ip }];
-    const wait = await desk.throttle.waitMs(keys);
-    if (wait > 0) refuseAttempt(reply, wait, 'logins');
-    let session: Awaited<ReturnType<typeof login>>;
-    try {
-      session = await login(desk.database.db, request.body, { now: desk.now(), ttlHours: desk.config.sessionTtlHours });
-    } catch (err) {
-      if (err instanceof DeskmindError && err.code === 'invalid_credentials') {
-        const failed = await desk.throttle.fail(keys);
-        if (failed.waitMs > 0) {
-          await auditThrottled(desk, request, await workspacesOfAgentEmail(desk.database.db, email), 'auth.login_throttled', { email, failures: Math.max(...failed.failures), retryAfterSeconds: retryAfterSeconds(failed.waitMs) });
-        }
-      }
-      throw err;
-    }
+    const session = await throttledAttempt(desk, request, reply, {
+      keys,
+      what: 'logins',
+      failed: (err) => err instanceof DeskmindError && err.code === 'invalid_credentials',
+      action: 'auth.login_throttled',
+      workspaceIds: () => workspacesOfAgentEmail(desk.database.db, email),
+      data: { email },
+    }, () => login(desk.database.db, request.body, { now: desk.now(), ttlHours: desk.config.sessionTtlHours }));
     await desk.throttle.clear(account);
     reply.setCookie(SESSION_COOKIE, session.token, {
       httpOnly: true,

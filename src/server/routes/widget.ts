@@ -21,9 +21,9 @@ import {
   WidgetSettingsSchema,
   WidgetTicketSchema,
 } from '../../services/widget.js';
-import { THROTTLES, retryAfterSeconds } from '../../security/throttle.js';
+import { THROTTLES } from '../../security/throttle.js';
 import { ADMIN, actorOf, principalOf } from '../auth.js';
-import { auditThrottled, refuseAttempt } from '../security.js';
+import { throttledAttempt } from '../security.js';
 import { startSse } from '../sse.js';
 
 const Params = z.object({ id: IdSchema }).strict();
@@ -94,20 +94,18 @@ export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       const found = await findWidget(desk.database.db, request.body.widgetId);
       if (!found) throw new DeskmindError('unauthorized', 'Unknown widget id; copy it from the console (Admin → Widget)');
       const { userId, userHash } = request.body;
-      const keys = userHash
-        ? [{ rule: THROTTLES.widgetUser, subject: `${found.workspaceId}\n${userId ?? ''}` }, { rule: THROTTLES.widgetAddress, subject: request.ip }]
-        : [];
-      if (keys.length) {
-        const wait = await desk.throttle.waitMs(keys);
-        if (wait > 0) refuseAttempt(reply, wait, 'identity verifications');
-      }
-      const { customer, verified } = await desk.tx(found.workspaceId, { type: 'system', id: null }, (ctx) => widgetCustomer(ctx, found.widget, request.body)).catch(async (err: unknown) => {
-        if (keys.length && err instanceof DeskmindError && err.code === 'identity_unverified') {
-          const failed = await desk.throttle.fail(keys);
-          if (failed.waitMs > 0) await auditThrottled(desk, request, [found.workspaceId], 'widget.identity_throttled', { userId, failures: Math.max(...failed.failures), retryAfterSeconds: retryAfterSeconds(failed.waitMs) });
-        }
-        throw err;
-      });
+      const identify = () => desk.tx(found.workspaceId, { type: 'system', id: null }, (ctx) => widgetCustomer(ctx, found.widget, request.body));
+      // Hashes are guessed per user id and per address.
+      const { customer, verified } = userHash
+        ? await throttledAttempt(desk, request, reply, {
+            keys: [{ rule: THROTTLES.widgetUser, subject: `${found.workspaceId}\n${userId ?? ''}` }, { rule: THROTTLES.widgetAddress, subject: request.ip }],
+            what: 'identity verifications',
+            failed: (err) => err instanceof DeskmindError && err.code === 'identity_unverified',
+            action: 'widget.identity_throttled',
+            workspaceIds: async () => [found.workspaceId],
+            data: { userId },
+          }, identify)
+        : await identify();
       const expiresAt = new Date(desk.now().getTime() + SESSION_HOURS * 3_600_000);
       const token = issueWidgetToken(found.widget.secret, { workspaceId: found.workspaceId, customerId: customer.id, expiresAt, verified });
       return { token, customerId: customer.id, verified, expiresAt: expiresAt.toISOString(), title: found.widget.title, greeting: found.widget.greeting };
