@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
 import { storeIdempotentResponse, type IdempotencyClaim } from '../services/idempotency.js';
-import { verifyWidgetToken } from '../services/widget.js';
+import { verifyWidgetToken, WIDGET_TOKEN_HEADER } from '../services/widget.js';
 import { idempotencyKeys } from '../store/schema.js';
 
 declare module 'fastify' {
@@ -15,7 +15,6 @@ declare module 'fastify' {
 
 const STALE_MS = 5 * 60_000;
 const WIDGET_PREFIX = '/api/v1/widget/';
-const WIDGET_TOKEN_HEADER = 'x-deskmind-widget-token';
 
 /** What identifies a request for its `Idempotency-Key`: a retry must send the same method, URL and body. */
 export const idempotencyHash = (method: string, url: string, body: unknown) => createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');

@@ -123,6 +123,8 @@ export async function widgetCustomer(ctx: Ctx, widget: WidgetSettings, input: Wi
 }
 
 // ── widget session tokens ───────────────────────────────────────────────────
+/** The request header that carries a widget session token. */
+export const WIDGET_TOKEN_HEADER = 'x-deskmind-widget-token';
 /** `v`: the visitor proved their identity (tokens issued before it existed carry none: unverified). */
 const TokenSchema = z.object({ w: z.uuid(), c: z.uuid(), exp: z.number(), v: z.boolean().optional() });
 export type WidgetToken = { workspaceId: string; customerId: string; expiresAt: Date; verified: boolean };

@@ -14,6 +14,7 @@ import {
   rotateWidgetSecret,
   updateWidgetSettings,
   verifyWidgetToken,
+  WIDGET_TOKEN_HEADER,
   widgetCustomer,
   WidgetMessageInputSchema,
   WidgetSessionInputSchema,
@@ -27,7 +28,7 @@ import { throttledAttempt } from '../security.js';
 import { startSse } from '../sse.js';
 
 const Params = z.object({ id: IdSchema }).strict();
-const TOKEN_HEADER = 'x-deskmind-widget-token';
+const TOKEN_HEADER = WIDGET_TOKEN_HEADER;
 const SESSION_HOURS = 24;
 const CORS = {
   'access-control-allow-origin': '*',
