@@ -13,6 +13,7 @@ import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { sweepInsights } from './insights/sweep.js';
 import { withEventBatch } from './services/events.js';
 import { ApiKeyCache } from './services/auth.js';
+import { Throttle } from './security/throttle.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { inScopeByWorkspace, IntentModels } from './pipeline/intent-port.js';
@@ -110,6 +111,8 @@ export class Deskmind {
   readonly outbound: OutboundGuard;
   /** API keys this process recently found valid (DESKMIND_API_KEY_CACHE_SECONDS). */
   readonly apiKeys: ApiKeyCache;
+  /** Failed credential attempts (passwords, widget user hashes, API keys), on the database and `now`. */
+  readonly throttle: Throttle;
   private workerStarted = false;
   private sweepTimer: NodeJS.Timeout | undefined;
   private vacuumTimer: NodeJS.Timeout | undefined;
@@ -134,6 +137,7 @@ export class Deskmind {
     this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, lingerMs: config.ingestLingerMs, write: (requests) => this.writeTicketGroup(requests) });
     this.live = new LiveBus(database);
     this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000);
+    this.throttle = new Throttle(database, now);
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
@@ -165,7 +169,7 @@ export class Deskmind {
     configureWordVectors(config.wordVectors);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
-    const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds });
+    const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds, workerLeaseSeconds: config.workerLeaseSeconds });
     const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()), options.outbound);
     try {
       await jobs.start();

@@ -214,7 +214,13 @@ const entries = {
   jobTimeoutSeconds: {
     env: 'DESKMIND_JOB_TIMEOUT_SECONDS',
     schema: z.coerce.number().int().min(2).max(3600).default(300),
-    description: 'Longest a pipeline job may run; the job of a worker that died is retried after it (the queue checks at least every minute).',
+    description: 'Longest a pipeline job may run before it is failed and retried (the queue checks at least every minute).',
+    sensitive: false,
+  },
+  workerLeaseSeconds: {
+    env: 'DESKMIND_WORKER_LEASE_SECONDS',
+    schema: z.coerce.number().int().min(1).max(600).default(15),
+    description: 'Server mode: a worker process that has not beaten for this long is dead, and the jobs it held are retried (it beats every third of it). Embedded, the process takes back its jobs at start.',
     sensitive: false,
   },
   rateLimitPerMinute: {

@@ -20,6 +20,11 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Jobs time out only after 600 s here: the jobs a killed process held must come back by recovery (at the
+ * restart embedded, through the workers' heartbeats on a server), well within the waits below.
+ */
+const RECOVERY_ENV = { DESKMIND_JOB_TIMEOUT_SECONDS: '600', DESKMIND_WORKER_LEASE_SECONDS: '3' };
 const BASE_ENV = { DESKMIND_LOG_LEVEL: 'warn', DESKMIND_JOB_TIMEOUT_SECONDS: '4', DESKMIND_SWEEP_INTERVAL_SECONDS: '3600', DESKMIND_RATE_LIMIT_PER_MINUTE: '0', DESKMIND_RATE_LIMIT_IP_PER_MINUTE: '0' };
 
 /** Sends tickets with unique subjects (4 in flight) until `stop()`; remembers which were acknowledged. */
@@ -74,7 +79,8 @@ async function verify(database: Pick<Database, 'executeSql'>, acked: Map<string,
   const { rows } = await database.executeSql(
     `select t.id, t.subject,
             (select count(*) from events e where e.ticket_id = t.id and e.type in ('pipeline.completed', 'pipeline.failed'))::int as runs,
-            (select count(distinct d.run_id) from decisions d where d.ticket_id = t.id and d.stage = 'decide')::int as decide_runs
+            (select count(distinct d.run_id) from decisions d where d.ticket_id = t.id and d.stage = 'decide')::int as decide_runs,
+            (select string_agg(d.stage || ': ' || (d.result ->> 'error'), '; ') from decisions d where d.ticket_id = t.id and not d.ok) as errors
        from tickets t where t.subject like $1`,
     [`${prefix}-%`],
   );
@@ -90,7 +96,7 @@ async function verify(database: Pick<Database, 'executeSql'>, acked: Map<string,
     expect(list, `acknowledged ${subject} is stored`).toBeDefined();
     expect(list![0]!.id).toBe(id);
     expect(list![0]!.runs, `${subject} decided exactly once`).toBe(1);
-    expect(list![0]!.decide_runs, `${subject} has one decision record`).toBe(1);
+    expect(list![0]!.decide_runs, `${subject} has one decision record (${list![0]!.errors ?? 'no stage failed'})`).toBe(1);
   }
   return rows.length;
 }
@@ -105,7 +111,7 @@ describe('crash safety, embedded (PGlite)', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { ...BASE_ENV, DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_PORT: String(port) };
+    const env = { ...BASE_ENV, ...RECOVERY_ENV, DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_PORT: String(port) };
     const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
 
     let server: DeskmindProcess = startDeskmind(['serve'], env);
@@ -116,19 +122,26 @@ describe('crash safety, embedded (PGlite)', () => {
     await server.kill(); // SIGKILL: no graceful shutdown, requests and jobs in flight
     const ackedAtCrash = load.acked.size;
     await sleep(300);
+    const restartedAt = Date.now();
     server = startDeskmind(['serve'], env);
     await waitReady(url, server);
+    const readyAt = Date.now();
     while (load.acked.size < ackedAtCrash + 30) await sleep(50);
     await load.stop();
+    const loadedAt = Date.now();
     expect(load.sent.size).toBeGreaterThan(load.acked.size - 1);
 
     // Wait for the queue to drain through the API (the database is the server's own), then check on disk.
-    const until = Date.now() + 90_000;
+    const until = Date.now() + 120_000;
     for (;;) {
       const pending = await Promise.all(
         [...load.acked.values()].map(async (id) => ((await (await fetch(`${url}/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { decisions: unknown[] }).decisions.length === 0),
       );
-      if (!pending.some(Boolean)) break;
+      if (!pending.some(Boolean)) {
+        const s = (t: number) => ((t - restartedAt) / 1000).toFixed(1);
+        console.log(`embedded: ready ${s(readyAt)} s after the restart, load ended at ${s(loadedAt)} s, all ${load.acked.size} acknowledged tickets decided at ${s(Date.now())} s`);
+        break;
+      }
       if (Date.now() > until) throw new Error(`${pending.filter(Boolean).length} acknowledged tickets were never decided:\n${server.tail()}`);
       await sleep(500);
     }
@@ -183,7 +196,7 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
     const db = await scratch(config.testDatabaseUrl!);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { ...BASE_ENV, DATABASE_URL: db.url, DESKMIND_PORT: String(port), DESKMIND_WORKER_CONCURRENCY: '4' };
+    const env = { ...BASE_ENV, ...RECOVERY_ENV, DATABASE_URL: db.url, DESKMIND_PORT: String(port), DESKMIND_WORKER_CONCURRENCY: '4' };
     const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
     const api = startDeskmind(['serve', '--no-worker'], env);
     cleanups.push(() => api.kill());
@@ -200,11 +213,13 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
       await sleep(20);
     }
     await first.kill();
+    const killedAt = Date.now();
     const second = startDeskmind(['worker'], env);
     cleanups.push(() => second.kill());
     while (load.acked.size < 80) await sleep(50);
     await load.stop();
-    await waitDecided(async () => (await db.query(decidedSql('wrk'))) as never, load.acked.size, 90_000);
+    await waitDecided(async () => (await db.query(decidedSql('wrk'))) as never, load.acked.size, 120_000);
+    console.log(`server: all ${load.acked.size} acknowledged tickets decided ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the worker was killed`);
     await sleep(1000);
     const retried = Number((await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and retry_count > 0`)).rows[0].n);
     expect(retried).toBeGreaterThan(0); // the killed worker's jobs really were taken over

@@ -89,6 +89,44 @@ describe.each(backends())('widget API and live updates on %s', (kind) => {
     expect((await widget('POST', '/session', { widgetId: 'wgt_unknown' , visitorId: 'visitor-abcdefghijklmnop' })).status).toBe(401);
   });
 
+  it('applies identityRequired to sessions opened before it was turned on', async () => {
+    const anonymous = (await widget('POST', '/session', { widgetId: widgetA.publicId, visitorId: 'visitor-before-the-change' })).body.token;
+    const verified = (await widget('POST', '/session', { widgetId: widgetA.publicId, userId: 'u-7', userHash: hash(widgetA.secret, 'u-7') })).body.token;
+    expect((await widget('POST', '/tickets', { text: 'Before the change' }, anonymous)).status).toBe(201);
+    await a.call('PATCH', '/api/v1/settings/widget', { identityRequired: true });
+    try {
+      const before = (await a.call('GET', '/api/v1/tickets?limit=100')).body.data.length;
+      for (const [method, url, body] of [['POST', '/tickets', { text: 'After the change' }], ['GET', '/tickets', undefined]] as const) {
+        const refused = await widget(method, url, body, anonymous);
+        expect(refused.status, `${method} ${url}`).toBe(401);
+        expect(refused.body.code).toBe('identity_unverified');
+      }
+      expect((await a.call('GET', '/api/v1/tickets?limit=100')).body.data.length).toBe(before);
+      expect((await widget('POST', '/tickets', { text: 'Verified, after the change' }, verified)).status).toBe(201);
+    } finally {
+      await a.call('PATCH', '/api/v1/settings/widget', { identityRequired: false });
+    }
+    expect((await widget('GET', '/tickets', undefined, anonymous)).status).toBe(200);
+  });
+
+  it('honours Idempotency-Key on the widget: a retry never makes a second ticket, and keys are per visitor', async () => {
+    const open = async (visitorId: string) => (await widget('POST', '/session', { widgetId: widgetA.publicId, visitorId })).body.token as string;
+    const [one, two] = [await open('visitor-idempotent-one'), await open('visitor-idempotent-two')];
+    const post = (token: string) =>
+      t.server.inject({ method: 'POST', url: '/api/v1/widget/tickets', headers: { 'x-deskmind-widget-token': token, 'idempotency-key': 'same-key-1' }, payload: { text: 'Retried after a 503' } });
+    const first = await post(one);
+    expect(first.statusCode).toBe(201);
+    const retry = await post(one);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json().id).toBe(first.json().id);
+    const other = await post(two);
+    expect(other.statusCode).toBe(201);
+    expect(other.json().id).not.toBe(first.json().id);
+    expect((await widget('GET', '/tickets', undefined, one)).body.data.filter((x: any) => x.subject === 'Retried after a 503')).toHaveLength(1);
+    expect(String((await widget('OPTIONS', '/tickets')).headers['access-control-allow-headers'])).toContain('idempotency-key');
+  });
+
   it('lets a visitor see only their own tickets, with public messages only', async () => {
     const kim = (await widget('POST', '/session', { widgetId: widgetA.publicId, userId: 'kim', userHash: hash(widgetA.secret, 'kim') })).body.token;
     const lee = (await widget('POST', '/session', { widgetId: widgetA.publicId, userId: 'lee', userHash: hash(widgetA.secret, 'lee') })).body.token;

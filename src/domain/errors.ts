@@ -20,6 +20,7 @@ export const ERRORS = {
   payload_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  too_many_attempts: { status: 429, title: 'Too many failed attempts; wait for Retry-After before trying again' },
   not_ready: { status: 503, title: 'The service is not ready' },
   internal: { status: 500, title: 'Something went wrong on our side' },
   identity_unverified: { status: 401, title: 'The widget user identity could not be verified' },

@@ -80,6 +80,7 @@ export const retrainJob = {
 } satisfies JobDefinition<z.ZodType>;
 
 export const JOBS = [pipelineJob, sweepJob, learnJob, retrainJob];
+const JOB_NAMES = JOBS.map((j) => j.name);
 
 /** The durable job queue (pg-boss) on the application's own database. */
 export class JobQueue {
@@ -88,16 +89,25 @@ export class JobQueue {
 
   private readonly pipelineExpireSeconds: number;
   /** The pg-boss workers this process runs, per queue, and whether each is handling a batch (see `wake`). */
-  private readonly workers = new Map<string, { id: string; busy: boolean }[]>();
+  private readonly workers = new Map<string, { id: string; busy: boolean; holding: string[] }[]>();
   /** Stops listening for other processes' announcements of queued jobs. */
   private unlisten: Promise<() => Promise<void>> | null = null;
+  private readonly leaseSeconds: number;
+  private livenessTimer: NodeJS.Timeout | undefined;
 
-  /** `jobTimeoutSeconds`: how long a pipeline job may stay active before it counts as failed and is retried. */
+  /**
+   * `jobTimeoutSeconds`: how long a pipeline job may stay active before it counts as failed and is retried.
+   * Recovery of the jobs a dead process held (see docs/crash-safety.md): on the embedded database this process
+   * is the only worker (it holds the data folder's lock), so `start` takes back every job left active at once;
+   * on a server, each worker process beats every `workerLeaseSeconds / 3` and names the jobs it holds, and a
+   * job active for longer than `workerLeaseSeconds` that no live worker holds is failed (and so retried).
+   */
   constructor(
     private readonly database: Database,
     private readonly logger: Logger,
-    opts: { jobTimeoutSeconds?: number } = {},
+    opts: { jobTimeoutSeconds?: number; workerLeaseSeconds?: number } = {},
   ) {
+    this.leaseSeconds = opts.workerLeaseSeconds ?? 15;
     this.pipelineExpireSeconds = opts.jobTimeoutSeconds ?? pipelineJob.expireInSeconds;
     const maintenanceIntervalSeconds = Math.max(1, Math.min(60, Math.floor(this.pipelineExpireSeconds / 4)));
     this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false, maintenanceIntervalSeconds });
@@ -114,6 +124,69 @@ export class JobQueue {
       await this.boss.updateQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds });
     }
     this.started = true;
+    if (this.soleWorker) {
+      const taken = await this.failOrphans(0);
+      if (taken) this.logger.warn({ jobs: taken }, 'took back the jobs a stopped process left active');
+    }
+  }
+
+  /** On the embedded database this process is the only one, so every active job it did not fetch is an orphan. */
+  private get soleWorker(): boolean {
+    return this.database.kind === 'pglite';
+  }
+
+  /**
+   * Fails (so that they are retried, or failed for good after their retries) the jobs that have been active
+   * for more than `olderThanSeconds` and that no live worker names as its own; returns how many. With 0 on
+   * the embedded database: every active job (the process that fetched them is gone).
+   */
+  async failOrphans(olderThanSeconds = this.leaseSeconds): Promise<number> {
+    const live = this.soleWorker
+      ? ''
+      : `and not exists (select 1 from job_workers w where j.id = any(w.jobs) and w.beat_at >= now() - make_interval(secs => $2::double precision))`;
+    const { rows } = await this.database.executeSql(
+      `select j.name, j.id from pgboss.job j
+        where j.name = any($1::text[]) and j.state = 'active' and j.started_on <= now() - make_interval(secs => $2::double precision) ${live}`,
+      [JOB_NAMES, olderThanSeconds],
+    );
+    const byQueue = new Map<string, string[]>();
+    for (const r of rows) byQueue.set(String(r.name), [...(byQueue.get(String(r.name)) ?? []), String(r.id)]);
+    // pg-boss 10 takes a list of ids with the output too (its typings list the two apart).
+    const fail = this.boss.fail.bind(this.boss) as (name: string, ids: string[], data: object) => Promise<void>;
+    for (const [name, ids] of byQueue) await fail(name, ids, { message: 'the process that held this job stopped' });
+    return rows.length;
+  }
+
+  /**
+   * Server mode: this process's worker loops beat (so that their jobs are known to be held), and look for
+   * the jobs of workers that stopped beating, every third of the lease; stale rows of dead workers are dropped.
+   */
+  private startLiveness(): void {
+    if (this.soleWorker || this.livenessTimer) return;
+    const beat = async () => {
+      // What each loop holds, from memory: also corrects a list a lost connection kept from being written.
+      const loops = [...this.workers.values()].flat().map((w) => ({ id: w.id, jobs: w.holding }));
+      await this.database.executeSql(
+        `insert into job_workers (id, beat_at, jobs) select id, now(), jobs from jsonb_to_recordset($1::jsonb) as v(id text, jobs uuid[])
+         on conflict (id) do update set beat_at = now(), jobs = excluded.jobs`,
+        [JSON.stringify(loops)],
+      );
+      const failed = await this.failOrphans();
+      if (failed) this.logger.warn({ jobs: failed }, 'retrying the jobs of a worker that stopped');
+      await this.database.executeSql(`delete from job_workers where beat_at < now() - interval '1 day'`);
+    };
+    this.livenessTimer = setInterval(() => void beat().catch((err) => this.logger.warn({ err }, 'worker heartbeat failed')), (this.leaseSeconds * 1000) / 3);
+    this.livenessTimer.unref();
+  }
+
+  /** Server mode: names the jobs a worker loop holds (an empty list when it holds none). */
+  private async hold(worker: { id: string; holding: string[] }, jobIds: string[]): Promise<void> {
+    worker.holding = jobIds;
+    if (this.soleWorker) return;
+    await this.database.executeSql(
+      `insert into job_workers (id, beat_at, jobs) values ($1, now(), $2::uuid[]) on conflict (id) do update set beat_at = now(), jobs = excluded.jobs`,
+      [worker.id, jobIds],
+    );
   }
 
   /** Queues the pipeline for a ticket (inside the transaction `tx` when given); returns the run id. */
@@ -202,10 +275,11 @@ export class JobQueue {
     handler: (jobs: { id: string; data: z.infer<S> }[]) => Promise<(Error | null)[]>,
   ): Promise<void> {
     for (let i = 0; i < opts.concurrency; i++) {
-      const worker = { id: '', busy: false };
+      const worker = { id: '', busy: false, holding: [] as string[] };
       worker.id = await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
         worker.busy = true;
         try {
+          await this.hold(worker, jobs.map((j) => j.id));
           const valid: { id: string; data: z.infer<S> }[] = [];
           for (const job of jobs) {
             const parsed = def.payload.safeParse(job.data);
@@ -224,6 +298,7 @@ export class JobQueue {
             await this.boss.fail(def.name, job.id, { message: err.message });
           }
         } finally {
+          await this.hold(worker, []).catch((err: unknown) => this.logger.warn({ err }, 'could not release the jobs held'));
           worker.busy = false;
           // A worker that found jobs looks for more at once (pg-boss would wait out the polling interval
           // after any fetch that took less, full or not).
@@ -231,7 +306,9 @@ export class JobQueue {
         }
       });
       this.workers.set(def.name, [...(this.workers.get(def.name) ?? []), worker]);
+      await this.hold(worker, []);
     }
+    this.startLiveness();
     // Other processes announce the jobs they queue (see `announce`).
     this.unlisten ??= this.database.listen(JOBS_CHANNEL, (name) => this.wake(name));
     await this.unlisten;
@@ -243,11 +320,16 @@ export class JobQueue {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
     const unlisten = this.unlisten;
     this.unlisten = null;
     if (unlisten) await (await unlisten.catch(() => async () => undefined))();
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    const ids = [...this.workers.values()].flat().map((w) => w.id);
+    this.workers.clear();
+    if (!this.soleWorker && ids.length) await this.database.executeSql(`delete from job_workers where id = any($1::text[])`, [ids]).catch(() => undefined);
   }
 }

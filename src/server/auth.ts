@@ -5,6 +5,8 @@ import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
 import { authenticateSession, type Principal } from '../services/auth.js';
 import type { Actor, Ctx } from '../services/context.js';
+import { THROTTLES } from '../security/throttle.js';
+import { refuseAttempt } from './security.js';
 
 export const SESSION_COOKIE = 'deskmind_session';
 
@@ -27,7 +29,7 @@ export const ANY: Access = ['admin', 'agent', 'ingest'];
 
 /** Authenticates the request (bearer API key or session cookie) and enforces the route's access. */
 export function authHook(desk: Deskmind) {
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply) {
     const access = request.routeOptions.config?.access;
     request.principal = null;
     const header = request.headers.authorization;
@@ -35,7 +37,16 @@ export function authHook(desk: Deskmind) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match) throw new DeskmindError('unauthorized', 'Use "Authorization: Bearer <api key>"');
       request.principal = await desk.apiKeys.authenticate(desk.database.db, match[1]!);
-      if (!request.principal) throw new DeskmindError('unauthorized', 'The API key is unknown or revoked');
+      if (!request.principal) {
+        // Guessing keys from one address: unknown keys are refused unchecked while it waits. A valid key is
+        // never held up (a key cannot be guessed; integrations behind one address keep working).
+        const guessing = [{ rule: THROTTLES.apiKeyAddress, subject: request.ip }];
+        const wait = await desk.throttle.waitMs(guessing);
+        if (wait > 0) refuseAttempt(reply, wait, 'API key attempts');
+        const failed = await desk.throttle.fail(guessing);
+        if (failed.waitMs > 0) request.log.warn({ ip: request.ip, failures: failed.failures[0] }, 'throttled repeated unknown API keys');
+        throw new DeskmindError('unauthorized', 'The API key is unknown or revoked');
+      }
     } else {
       const token = request.cookies?.[SESSION_COOKIE];
       if (token) request.principal = await authenticateSession(desk.database.db, token, desk.now());

@@ -2,6 +2,10 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { DeskmindError, ERRORS, type ErrorCode, type FieldIssue } from '../domain/errors.js';
+import { databaseUnavailable } from '../services/pg-errors.js';
+
+/** Seconds a client is told to wait when the database cannot be reached (`Retry-After` of a 503 `not_ready`). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export const PROBLEM_TYPE = 'application/problem+json';
 
@@ -52,6 +56,11 @@ export function errorHandler(err: FastifyError | Error, request: FastifyRequest,
   if (status === 429) return sendProblem(reply, 'rate_limited', err.message);
   if (status && status >= 400 && status < 500 && !isResponseSerializationError(err)) {
     return sendProblem(reply, status === 404 ? 'not_found' : status === 415 ? 'unsupported_media_type' : 'validation_failed', err.message);
+  }
+  if (databaseUnavailable(err)) {
+    request.log.warn({ err: (err as Error).message }, 'database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return sendProblem(reply, 'not_ready', 'The database cannot be reached right now; retry later with the same Idempotency-Key, so that the retry never duplicates');
   }
   request.log.error({ err }, 'unhandled error');
   return sendProblem(reply, 'internal', 'Something went wrong on our side; the error was logged');

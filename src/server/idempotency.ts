@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
 import { storeIdempotentResponse, type IdempotencyClaim } from '../services/idempotency.js';
+import { verifyWidgetToken, WIDGET_TOKEN_HEADER } from '../services/widget.js';
 import { idempotencyKeys } from '../store/schema.js';
 
 declare module 'fastify' {
@@ -13,6 +14,7 @@ declare module 'fastify' {
 }
 
 const STALE_MS = 5 * 60_000;
+const WIDGET_PREFIX = '/api/v1/widget/';
 
 /** What identifies a request for its `Idempotency-Key`: a retry must send the same method, URL and body. */
 export const idempotencyHash = (method: string, url: string, body: unknown) => createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
@@ -24,10 +26,16 @@ export const idempotencyHash = (method: string, url: string, body: unknown) => c
 export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void {
   app.decorateRequest('idempotency', null);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const key = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || typeof key !== 'string' || !request.principal) return;
-    if (key.length < 1 || key.length > 255) throw new DeskmindError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
-    const workspaceId = request.principal.workspaceId;
+    const sent = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || typeof sent !== 'string') return;
+    if (sent.length < 1 || sent.length > 255) throw new DeskmindError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
+    // The widget's visitors: keys of their session's workspace, apart for each customer.
+    const widget = !request.principal && request.url.startsWith(WIDGET_PREFIX) && !request.url.startsWith(`${WIDGET_PREFIX}session`)
+      ? await verifyWidgetToken(desk.database.db, request.headers[WIDGET_TOKEN_HEADER] as string | undefined, desk.now())
+      : null;
+    const workspaceId = request.principal?.workspaceId ?? widget?.workspaceId;
+    if (!workspaceId) return;
+    const key = widget ? `widget:${widget.customerId}:${sent}` : sent;
     const requestHash = idempotencyHash(request.method, request.url, request.body);
     const db = desk.database.db;
     const where = and(eq(idempotencyKeys.workspaceId, workspaceId), eq(idempotencyKeys.key, key));
@@ -59,7 +67,8 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     request.idempotency = null;
     const where = and(eq(idempotencyKeys.workspaceId, idem.workspaceId), eq(idempotencyKeys.key, idem.key));
     if (reply.statusCode >= 500) {
-      await desk.database.db.delete(idempotencyKeys).where(where);
+      // With the database down this fails too: the claim then counts as in progress until it is stale.
+      await desk.database.db.delete(idempotencyKeys).where(where).catch(() => undefined);
       return payload;
     }
     let response: unknown = null;

@@ -3,7 +3,10 @@ import helmet from '@fastify/helmet';
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
+import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
+import { recordAudit } from '../security/audit.js';
+import { retryAfterSeconds, type ThrottleKey } from '../security/throttle.js';
 import { SESSION_COOKIE } from './auth.js';
 
 /** The readable cookie of the double-submit CSRF check; the console echoes it in `X-CSRF-Token`. */
@@ -42,6 +45,45 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Refuses an attempt that must wait: 429 `too_many_attempts` with `Retry-After`. */
+export function refuseAttempt(reply: FastifyReply, waitMs: number, what: string): never {
+  const seconds = retryAfterSeconds(waitMs);
+  reply.header('retry-after', String(seconds));
+  throw new DeskmindError('too_many_attempts', `Too many failed ${what}; try again in ${seconds} s`);
+}
+
+/**
+ * Runs a credential check under throttling (`security/throttle.ts`): refused unchecked while any of `keys`
+ * waits; a failure (`failed(err)`) is counted against them, and one that starts a wait is audited as `action`
+ * in the workspaces it concerns (bounded by the throttle itself: at most one entry per wait).
+ */
+export async function throttledAttempt<T>(
+  desk: Deskmind,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: { keys: ThrottleKey[]; what: string; failed: (err: unknown) => boolean; action: string; workspaceIds: () => Promise<string[]>; data: Record<string, unknown> },
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const wait = await desk.throttle.waitMs(opts.keys);
+  if (wait > 0) refuseAttempt(reply, wait, opts.what);
+  try {
+    return await attempt();
+  } catch (err) {
+    if (!opts.failed(err)) throw err;
+    const counted = await desk.throttle.fail(opts.keys);
+    if (counted.waitMs > 0) {
+      const data = { ...opts.data, failures: Math.max(...counted.failures), retryAfterSeconds: retryAfterSeconds(counted.waitMs) };
+      for (const workspaceId of new Set(await opts.workspaceIds())) {
+        await recordAudit(desk.database.db, { workspaceId, actorType: 'system', actorId: null, action: opts.action, target: {}, data, status: 401, ip: request.ip, at: desk.now() }).catch((e: unknown) =>
+          request.log.error({ err: e, action: opts.action }, 'could not record the audit log entry'),
+        );
+      }
+      request.log.warn({ action: opts.action, ip: request.ip, ...data }, 'throttled repeated failures');
+    }
+    throw err;
+  }
 }
 
 /** The credential a request presents (API key or session token), hashed: the per-key rate-limit bucket. */

@@ -10,7 +10,7 @@ import { authHook } from './auth.js';
 import { auditRoutes, registerAuditHook } from './routes/audit.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import { checkCsrf, hasNulCharacter, registerSecurity } from './security.js';
-import { errorHandler, sendProblem } from './errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
 import { insightsRoutes } from './routes/insights.js';
@@ -97,6 +97,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
       await desk.database.executeSql('select 1');
       return { status: 'ready', database: desk.database.kind };
     } catch {
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
       return sendProblem(reply, 'not_ready', 'The database does not answer');
     }
   });

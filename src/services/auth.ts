@@ -116,6 +116,12 @@ export async function login(
   throw new DeskmindError('invalid_credentials');
 }
 
+/** The workspaces with an agent of this email (where failed logins to it are audited). */
+export async function workspacesOfAgentEmail(db: DbOrTx, email: string): Promise<string[]> {
+  const rows = await db.select({ workspaceId: agents.workspaceId }).from(agents).where(eq(agents.email, email.toLowerCase()));
+  return rows.map((r) => r.workspaceId);
+}
+
 /** The principal of a session token, or null when unknown or expired. */
 export async function authenticateSession(db: DbOrTx, token: string, now: Date): Promise<Principal | null> {
   const [row] = await db

@@ -123,18 +123,25 @@ export async function widgetCustomer(ctx: Ctx, widget: WidgetSettings, input: Wi
 }
 
 // ── widget session tokens ───────────────────────────────────────────────────
-const TokenSchema = z.object({ w: z.uuid(), c: z.uuid(), exp: z.number() });
-export type WidgetToken = { workspaceId: string; customerId: string; expiresAt: Date };
+/** The request header that carries a widget session token. */
+export const WIDGET_TOKEN_HEADER = 'x-deskmind-widget-token';
+/** `v`: the visitor proved their identity (tokens issued before it existed carry none: unverified). */
+const TokenSchema = z.object({ w: z.uuid(), c: z.uuid(), exp: z.number(), v: z.boolean().optional() });
+export type WidgetToken = { workspaceId: string; customerId: string; expiresAt: Date; verified: boolean };
 
 const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`widget-session.${body}`).digest('base64url');
 
 /** A stateless session token, signed with the widget secret (rotating it ends every session). */
 export function issueWidgetToken(secret: string, t: WidgetToken): string {
-  const body = Buffer.from(JSON.stringify({ w: t.workspaceId, c: t.customerId, exp: Math.floor(t.expiresAt.getTime() / 1000) })).toString('base64url');
+  const body = Buffer.from(JSON.stringify({ w: t.workspaceId, c: t.customerId, exp: Math.floor(t.expiresAt.getTime() / 1000), v: t.verified })).toString('base64url');
   return `${body}.${sign(secret, body)}`;
 }
 
-/** Checks a widget session token; throws `unauthorized` when it is forged, expired or from a rotated secret. */
+/**
+ * Checks a widget session token against the workspace's current widget settings (read on every request):
+ * throws `unauthorized` when it is forged, expired or from a rotated secret, and `identity_unverified` when
+ * the workspace requires verified users and the session is an anonymous one (opened before the setting changed).
+ */
 export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, now: Date): Promise<WidgetToken> {
   const fail = () => new DeskmindError('unauthorized', 'The widget session is missing, expired or invalid; open a new one');
   if (!token) throw fail();
@@ -150,7 +157,11 @@ export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, n
   const widget = WidgetSettingsSchema.safeParse(row?.settings.widget);
   if (!widget.success || !safeEqual(Buffer.from(signature).toString('hex'), Buffer.from(sign(widget.data.secret, body)).toString('hex'))) throw fail();
   if (claims.exp * 1000 <= now.getTime()) throw fail();
-  return { workspaceId: claims.w, customerId: claims.c, expiresAt: new Date(claims.exp * 1000) };
+  const verified = claims.v === true;
+  if (widget.data.identityRequired && !verified) {
+    throw new DeskmindError('identity_unverified', 'This workspace now requires a verified user: open a new session with userId and userHash');
+  }
+  return { workspaceId: claims.w, customerId: claims.c, expiresAt: new Date(claims.exp * 1000), verified };
 }
 
 // ── what the visitor sees ───────────────────────────────────────────────────

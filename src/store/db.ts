@@ -8,6 +8,7 @@ import { drizzle as drizzleLite } from 'drizzle-orm/pglite';
 import { migrate as migrateLite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { lockDataDir } from './data-lock.js';
 import { cachedPglite, type PgliteClient } from './pglite-fast.js';
 import { openPgliteThread, type PgliteThread } from './pglite-thread.js';
 import * as schema from './schema.js';
@@ -114,17 +115,29 @@ async function listenPostgres(url: string, channel: string, onPayload: (payload:
 }
 
 /**
- * Opens the embedded database in `dataDir` (created if missing; in memory when undefined).
+ * Opens the embedded database in `dataDir` (created if missing; in memory when undefined), taking the folder's
+ * lock (`data-lock.ts`: another live process holding it is refused) until `close()`.
  * PGlite is a single session: the client's locks serialise queries and transactions, including the job queue's.
  * With `thread`, PGlite runs on a worker thread (`pglite-thread.ts`), so SQL and this thread's JavaScript
  * overlap; by default, in this thread.
  */
 export async function openPglite(dataDir: string | undefined, opts: { thread?: boolean } = {}): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  if (opts.thread) return threadDatabase(await openPgliteThread(dataDir));
-  const lite = new PGlite(dataDir);
-  await lite.waitReady;
-  return pgliteDatabase(lite);
+  const release = dataDir ? lockDataDir(dataDir) : () => undefined;
+  try {
+    let database: Database;
+    if (opts.thread) database = threadDatabase(await openPgliteThread(dataDir));
+    else {
+      const lite = new PGlite(dataDir);
+      await lite.waitReady;
+      database = pgliteDatabase(lite);
+    }
+    const close = database.close;
+    return { ...database, close: () => close().finally(release) };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 /** What an embedded database is made of: the client drizzle and the job queue use, and the session's own calls. */

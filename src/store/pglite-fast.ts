@@ -164,6 +164,8 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
   let lastYield = performance.now();
   const runner = statementRunner(
     async (message, sync) => {
+      // As PGlite's own calls do (its backend is gone once closed).
+      if (lite.closed) throw new Error('PGlite is closed');
       if (performance.now() - lastYield >= YIELD_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = performance.now();

@@ -748,6 +748,16 @@ export const configVersions = pgTable('config_versions', {
  * Rate-limit counters shared by every API process on a PostgreSQL server (one row per limited key and
  * window; src/server/rate-limit-store.ts). Expired rows are deleted by the lifecycle sweep.
  */
+/**
+ * Server mode: each job worker loop (pg-boss worker id), when it last beat and the jobs it holds; a job active
+ * past the lease that no live worker holds is retried (src/jobs/queue.ts, docs/crash-safety.md).
+ */
+export const jobWorkers = pgTable('job_workers', {
+  id: text('id').primaryKey(),
+  beatAt: timestamp('beat_at', { withTimezone: true, mode: 'date' }).notNull(),
+  jobs: uuid('jobs').array().notNull().default(sql`'{}'`),
+});
+
 export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
   hits: integer('hits').notNull(),

@@ -57,12 +57,25 @@ let identity: Identity = { userId: data.userId, userHash: data.userHash, name: d
 
 class WidgetError extends Error {}
 
+/**
+ * One API call. A POST carries an Idempotency-Key and is retried with the same key (so never applied twice)
+ * when the server is briefly unavailable (503, or no answer at all).
+ */
 async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${apiBase}${path}`, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { 'x-deskmind-widget-token': token } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
+  const key = method === 'POST' ? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('') : null;
+  const send = () =>
+    fetch(`${apiBase}${path}`, {
+      method,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { 'x-deskmind-widget-token': token } : {}), ...(key ? { 'idempotency-key': key } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  let res: Response | null = null;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    res = await send().catch(() => null);
+    if (res && res.status !== 503) break;
+    if (attempt < 3) await new Promise((r) => setTimeout(r, Math.min(10, Number(res?.headers.get('retry-after')) || 2 ** attempt) * 1000));
+  }
+  if (!res) throw new WidgetError('The help desk cannot be reached; try again in a moment');
   const json = (await res.json().catch(() => ({}))) as T & { detail?: string };
   if (!res.ok) throw new WidgetError(json.detail ?? `Request failed (${res.status})`);
   return json;

@@ -3,9 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deskmind } from '../../app.js';
 import { AgentSchema } from '../../domain/schemas.js';
 import { getAgent } from '../../services/agents.js';
-import { login, logout } from '../../services/auth.js';
+import { DeskmindError } from '../../domain/errors.js';
+import { THROTTLES } from '../../security/throttle.js';
+import { login, logout, workspacesOfAgentEmail } from '../../services/auth.js';
 import { SESSION_COOKIE, STAFF, ctxOf, principalOf } from '../auth.js';
-import { CSRF_COOKIE, setCsrfCookie } from '../security.js';
+import { CSRF_COOKIE, setCsrfCookie, throttledAttempt } from '../security.js';
 
 const LoginSchema = z
   .object({ email: z.email().max(320), password: z.string().min(1).max(200), workspaceId: z.uuid().optional() })
@@ -17,7 +19,21 @@ export const sessionRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
     config: { access: 'public' },
     schema: { tags: ['auth'], summary: 'Log an agent in (sets an http-only session cookie)', body: LoginSchema, response: { 200: z.object({ agent: AgentSchema, workspaceId: z.uuid() }) } },
   }, async (request, reply) => {
-    const session = await login(desk.database.db, request.body, { now: desk.now(), ttlHours: desk.config.sessionTtlHours });
+    const email = request.body.email.toLowerCase();
+    const account = [
+      { rule: THROTTLES.loginAccountAddress, subject: `${email}\n${request.ip}` },
+      { rule: THROTTLES.loginAccount, subject: email },
+    ];
+    const keys = [...account, { rule: THROTTLES.loginAddress, subject: request.ip }];
+    const session = await throttledAttempt(desk, request, reply, {
+      keys,
+      what: 'logins',
+      failed: (err) => err instanceof DeskmindError && err.code === 'invalid_credentials',
+      action: 'auth.login_throttled',
+      workspaceIds: () => workspacesOfAgentEmail(desk.database.db, email),
+      data: { email },
+    }, () => login(desk.database.db, request.body, { now: desk.now(), ttlHours: desk.config.sessionTtlHours }));
+    await desk.throttle.clear(account);
     reply.setCookie(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'lax',

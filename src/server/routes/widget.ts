@@ -14,6 +14,7 @@ import {
   rotateWidgetSecret,
   updateWidgetSettings,
   verifyWidgetToken,
+  WIDGET_TOKEN_HEADER,
   widgetCustomer,
   WidgetMessageInputSchema,
   WidgetSessionInputSchema,
@@ -21,16 +22,18 @@ import {
   WidgetSettingsSchema,
   WidgetTicketSchema,
 } from '../../services/widget.js';
+import { THROTTLES } from '../../security/throttle.js';
 import { ADMIN, actorOf, principalOf } from '../auth.js';
+import { throttledAttempt } from '../security.js';
 import { startSse } from '../sse.js';
 
 const Params = z.object({ id: IdSchema }).strict();
-const TOKEN_HEADER = 'x-deskmind-widget-token';
+const TOKEN_HEADER = WIDGET_TOKEN_HEADER;
 const SESSION_HOURS = 24;
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': `content-type, ${TOKEN_HEADER}`,
+  'access-control-allow-headers': `content-type, idempotency-key, ${TOKEN_HEADER}`,
   'access-control-max-age': '600',
   'cross-origin-resource-policy': 'cross-origin',
 };
@@ -88,12 +91,24 @@ export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
         body: WidgetSessionInputSchema,
         response: { 200: z.object({ token: z.string(), customerId: z.uuid(), verified: z.boolean(), expiresAt: z.string(), title: z.string(), greeting: z.string() }) },
       },
-    }, async (request) => {
+    }, async (request, reply) => {
       const found = await findWidget(desk.database.db, request.body.widgetId);
       if (!found) throw new DeskmindError('unauthorized', 'Unknown widget id; copy it from the console (Admin → Widget)');
-      const { customer, verified } = await desk.tx(found.workspaceId, { type: 'system', id: null }, (ctx) => widgetCustomer(ctx, found.widget, request.body));
+      const { userId, userHash } = request.body;
+      const identify = () => desk.tx(found.workspaceId, { type: 'system', id: null }, (ctx) => widgetCustomer(ctx, found.widget, request.body));
+      // Hashes are guessed per user id and per address.
+      const { customer, verified } = userHash
+        ? await throttledAttempt(desk, request, reply, {
+            keys: [{ rule: THROTTLES.widgetUser, subject: `${found.workspaceId}\n${userId ?? ''}` }, { rule: THROTTLES.widgetAddress, subject: request.ip }],
+            what: 'identity verifications',
+            failed: (err) => err instanceof DeskmindError && err.code === 'identity_unverified',
+            action: 'widget.identity_throttled',
+            workspaceIds: async () => [found.workspaceId],
+            data: { userId },
+          }, identify)
+        : await identify();
       const expiresAt = new Date(desk.now().getTime() + SESSION_HOURS * 3_600_000);
-      const token = issueWidgetToken(found.widget.secret, { workspaceId: found.workspaceId, customerId: customer.id, expiresAt });
+      const token = issueWidgetToken(found.widget.secret, { workspaceId: found.workspaceId, customerId: customer.id, expiresAt, verified });
       return { token, customerId: customer.id, verified, expiresAt: expiresAt.toISOString(), title: found.widget.title, greeting: found.widget.greeting };
     });
 
