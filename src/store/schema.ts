@@ -779,7 +779,7 @@ export const importRuns = pgTable(
     skipped: integer('skipped').notNull().default(0),
     rejected: integer('rejected').notNull().default(0),
     rejections: jsonb('rejections').$type<{ line: number; reason: string }[]>().notNull().default([]),
-    startedAt: createdAt(),
+    startedAt: ts('started_at').notNull().defaultNow(),
     updatedAt: updatedAt(),
     finishedAt: ts('finished_at'),
   },
