@@ -22,7 +22,7 @@ export interface SyntheticOptions {
 export const SYNTHETIC_INTENTS = Array.from({ length: 50 }, (_, i) => `intent_${String(i).padStart(2, '0')}`);
 const WORDS = ['refund', 'invoice', 'login', 'password', 'export', 'crash', 'slow', 'billing', 'upgrade', 'cancel', 'api', 'webhook', 'sso', 'invite', 'report', 'mobile', 'sync', 'error', 'charge', 'plan'];
 
-/** Writes the synthetic rows; returns the ids of the teams, agents and a few customers and accounts (for filters). */
+/** Writes the synthetic rows; returns the ids of the teams, agents, customers and accounts (for filters). Two tickets in five carry a human intent label. */
 export async function generateHistory(sql: ExecuteSql, opts: SyntheticOptions): Promise<{ teamIds: string[]; agentIds: string[]; customerIds: string[]; accountIds: string[] }> {
   const ws = opts.workspaceId;
   const days = opts.days ?? 30;
@@ -82,7 +82,7 @@ export async function generateHistory(sql: ExecuteSql, opts: SyntheticOptions): 
               ($6::uuid[])[1 + (g % array_length($6::uuid[], 1))],
               case when g % 10 < 7 then ($7::uuid[])[1 + (g % array_length($7::uuid[], 1))] end,
               ($8::uuid[])[1 + (g % array_length($8::uuid[], 1))],
-              intent, 0.5 + v / 2,
+              intent, case when g % 5 < 2 then null else 0.5 + v / 2 end, -- two in five labelled by a person
               case when status in ('resolved','closed') and g % 3 = 0 then array['ai_answered'] when g % 11 = 0 then array['human_requested'] else '{}'::text[] end,
               case when status <> 'new' then created + interval '20 minutes' * (1 + g % 5) end,
               case when status in ('resolved','closed') then created + interval '3 hours' * (1 + g % 7) end,
