@@ -7,18 +7,26 @@ import type { ExecuteSql } from '../src/store/db.js';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** CPU milliseconds used so far by the backends connected to the current database (null when /proc cannot tell). */
-export async function serverCpuMs(sql: ExecuteSql): Promise<number | null> {
+/** CPU milliseconds used so far by each backend connected to the current database (null when /proc cannot tell). */
+export async function serverCpu(sql: ExecuteSql): Promise<Map<number, number> | null> {
   const { rows } = await sql(`select pid from pg_stat_activity where datname = current_database()`);
-  let total = 0;
+  const out = new Map<number, number>();
   for (const { pid } of rows) {
     try {
       const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+      out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * TICK_MS); // utime, stime
     } catch {
       return null;
     }
   }
+  return out;
+}
+
+/** The server CPU milliseconds spent between two readings: by the backends seen at the end (new ones counted whole). */
+export function serverCpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 

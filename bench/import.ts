@@ -13,7 +13,7 @@ import { Deskmind } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { importText } from '../src/services/import.js';
 import { openPglite, openPostgres, type Database } from '../src/store/db.js';
-import { nodeCpuMs, serverCpuMs } from './cpu.js';
+import { nodeCpuMs, serverCpu, serverCpuBetween } from './cpu.js';
 import { machine, writeResult } from './record.js';
 
 /** The JSONL of `n` tickets with history. */
@@ -72,22 +72,23 @@ export async function timeImport(database: Database, text: string, n: number) {
   const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent' }), database, worker: false });
   try {
     const { workspace } = await desk.createWorkspace('Import bench');
-    const server0 = database.kind === 'postgres' ? await serverCpuMs(database.executeSql) : null;
+    const server0 = database.kind === 'postgres' ? await serverCpu(database.executeSql) : null;
     const cpu0 = nodeCpuMs();
     const t0 = performance.now();
     const summary = await importText(desk, workspace.id, text, { kind: 'tickets', format: 'jsonl' });
     const seconds = (performance.now() - t0) / 1000;
     const nodeMs = nodeCpuMs() - cpu0;
-    const server1 = database.kind === 'postgres' ? await serverCpuMs(database.executeSql) : null;
+    const server1 = database.kind === 'postgres' ? await serverCpu(database.executeSql) : null;
+    const serverMs = serverCpuBetween(server0, server1);
     if (summary.created !== n) throw new Error(`import bench: ${summary.created} of ${n} created (${JSON.stringify(summary.rejections.slice(0, 3))})`);
     return {
       tickets: n,
       seconds: Math.round(seconds * 100) / 100,
       ticketsPerSecond: Math.round(n / seconds),
       /** What one busy core would do: tickets per second of this process's CPU (and the server's, when it has its own). */
-      ticketsPerCpuSecond: Math.round(n / ((nodeMs + (server0 !== null && server1 !== null ? server1 - server0 : 0)) / 1000)),
+      ticketsPerCpuSecond: Math.round(n / ((nodeMs + (serverMs ?? 0)) / 1000)),
       nodeCpuMsPerTicket: Math.round((nodeMs / n) * 1000) / 1000,
-      serverCpuMsPerTicket: server0 !== null && server1 !== null ? Math.round(((server1 - server0) / n) * 1000) / 1000 : null,
+      serverCpuMsPerTicket: serverMs !== null ? Math.round((serverMs / n) * 1000) / 1000 : null,
     };
   } finally {
     await desk.close();

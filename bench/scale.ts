@@ -7,7 +7,7 @@
  * Run: `npm run bench -- scale` (or `npx tsx bench/scale.ts [sizes…]`, e.g. `10000 100000`; add `server-only`
  * or `embedded-only`). Records bench/results/scale.json.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -23,10 +23,12 @@ import { getTicketDetail, listTickets } from '../src/services/tickets.js';
 import { labelledTicketExamples } from '../src/services/training.js';
 import { listQueue } from '../src/sla/queue.js';
 import { openPglite, openPostgres, type Database } from '../src/store/db.js';
-import { nodeCpuMs, serverCpuMs } from './cpu.js';
+import { nodeCpuMs, serverCpu, serverCpuBetween } from './cpu.js';
 import { folderBytes, syntheticImport } from './import.js';
 import { machine, writeResult } from './record.js';
 import { generateHistory, SYNTHETIC_INTENTS } from './synthetic.js';
+
+const RESULT = 'bench/results/scale.json';
 
 interface Timing {
   ms: number;
@@ -44,14 +46,14 @@ async function time(database: Database, fn: () => Promise<unknown>, runs: number
   const cpu: number[] = [];
   const server: (number | null)[] = [];
   for (let i = 0; i < runs; i++) {
-    const s0 = database.kind === 'postgres' ? await serverCpuMs(database.executeSql) : null;
+    const s0 = database.kind === 'postgres' ? await serverCpu(database.executeSql) : null;
     const c0 = nodeCpuMs();
     const t0 = performance.now();
     await fn();
     ms.push(performance.now() - t0);
     cpu.push(nodeCpuMs() - c0);
-    const s1 = database.kind === 'postgres' ? await serverCpuMs(database.executeSql) : null;
-    server.push(s0 !== null && s1 !== null ? s1 - s0 : null);
+    const s1 = database.kind === 'postgres' ? await serverCpu(database.executeSql) : null;
+    server.push(serverCpuBetween(s0, s1));
   }
   const known = server.filter((x): x is number => x !== null);
   return { ms: round(median(ms)), nodeCpuMs: round(median(cpu)), serverCpuMs: known.length ? round(median(known)) : null };
@@ -139,15 +141,18 @@ export async function benchScale(args: string[] = []) {
     if (kind === 'server' && !config.testDatabaseUrl) continue;
     for (const n of chosen) results[kind]!.push({ ...(await runSize(kind, n, config.testDatabaseUrl)), loadAverage: loadavg().map((l) => round(l, 2)) });
   }
+  // A run of one kind keeps the other kind's figures from the last run.
+  const previous = existsSync(RESULT) ? (JSON.parse(readFileSync(RESULT, 'utf8')) as Record<string, unknown[]>) : {};
+  for (const kind of ['embedded', 'server'] as const) if (!results[kind]!.length && previous[kind]) results[kind] = previous[kind];
   const record = {
     benchmark: 'scale',
     description:
       'Synthetic histories (bench/synthetic.ts: 30 days, one customer message per ticket, ~50 intents, most tickets resolved or closed) generated in SQL; every operation through its service in this process, median of 5 runs after a warm-up (insights, retrain read and import: one run). nodeCpuMs: this process (on embedded it includes PGlite); serverCpuMs: the PostgreSQL backends of the database, from /proc.',
     machine: machine(),
-    loadAverageAtStart: loadBefore,
+    loadAverageAtStart: loadBefore, // each size records its own load average at its end
     ...results,
   };
-  writeResult('bench/results/scale.json', record);
+  writeResult(RESULT, record);
   return record;
 }
 

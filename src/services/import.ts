@@ -527,10 +527,10 @@ export async function importText(desk: Pick<Deskmind, 'database' | 'now'>, works
         if (options.dryRun) throw new DryRunRollback(results);
         tally(next, chunk, results, spec);
         const done = from + chunk.length;
-        await tx
-          .update(importRuns)
-          .set({ ...next, done, updatedAt: desk.now(), ...(done === rows.length ? { finishedAt: desk.now() } : {}) })
-          .where(and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key)));
+        const thisRun = and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key));
+        // A finished import leaves no checkpoint: importing the file again starts over.
+        if (done === rows.length) await tx.delete(importRuns).where(thisRun);
+        else await tx.update(importRuns).set({ ...next, done, updatedAt: desk.now() }).where(thisRun);
       })
       .catch((err: unknown) => {
         if (!(err instanceof DryRunRollback)) throw err;
@@ -542,14 +542,12 @@ export async function importText(desk: Pick<Deskmind, 'database' | 'now'>, works
   return { kind, total: rows.length, ...counts };
 }
 
-/**
- * The checkpoint of importing `key` into the workspace: an unfinished one to resume, or a fresh one (a file
- * imported to its end before starts over: its rows are updated or skipped as already imported).
- */
-async function startRun(db: Db, workspaceId: string, key: string, kind: ImportKind, total: number): Promise<typeof importRuns.$inferSelect> {
+/** The checkpoint of importing `key` into the workspace: an unfinished one to resume, else a fresh one. */
+async function startRun(db: Db, workspaceId: string, key: string, kind: ImportKind, total: number): Promise<typeof importRuns.$inferSelect | undefined> {
+  if (total === 0) return undefined;
   const [found] = await db.select().from(importRuns).where(and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key)));
-  if (found && !found.finishedAt && found.total === total) return found;
-  const fresh = { workspaceId, key, kind, total, done: 0, created: 0, updated: 0, skipped: 0, rejected: 0, rejections: [], finishedAt: null };
+  if (found && found.total === total) return found;
+  const fresh = { workspaceId, key, kind, total, done: 0, created: 0, updated: 0, skipped: 0, rejected: 0, rejections: [] };
   const [row] = await db
     .insert(importRuns)
     .values(fresh)

@@ -763,7 +763,7 @@ export const rateLimits = pgTable('rate_limits', {
   resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
-/** Bulk imports (src/services/import.ts): one row per file imported into a workspace, moved on per chunk. */
+/** Bulk imports (src/services/import.ts): one row per unfinished import of a file, moved on per chunk, deleted at its end. */
 export const importRuns = pgTable(
   'import_runs',
   {
@@ -781,7 +781,6 @@ export const importRuns = pgTable(
     rejections: jsonb('rejections').$type<{ line: number; reason: string }[]>().notNull().default([]),
     startedAt: ts('started_at').notNull().defaultNow(),
     updatedAt: updatedAt(),
-    finishedAt: ts('finished_at'),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.key] })],
 );

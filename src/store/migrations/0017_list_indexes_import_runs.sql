@@ -15,8 +15,8 @@ CREATE INDEX "tickets_tags_idx" ON "tickets" USING gin ("tags");--> statement-br
 -- The queue's views (src/sla/queue.ts) over the tickets still waiting: small, whatever the history.
 CREATE INDEX "tickets_queue_assignee_idx" ON "tickets" USING btree ("workspace_id","assignee_id") WHERE "status" in ('new', 'open', 'pending');--> statement-breakpoint
 CREATE INDEX "tickets_queue_team_idx" ON "tickets" USING btree ("workspace_id","team_id") WHERE "status" in ('new', 'open', 'pending');--> statement-breakpoint
--- Bulk imports: one row per file imported into a workspace, its counts moved on with each committed chunk,
--- so an interrupted import resumes after its last chunk.
+-- Bulk imports: one row per unfinished import of a file into a workspace, its counts moved on with each
+-- committed chunk (so an interrupted import resumes after its last chunk), deleted with the last chunk.
 CREATE TABLE "import_runs" (
 	"workspace_id" uuid NOT NULL REFERENCES "workspaces"("id") ON DELETE cascade,
 	"key" text NOT NULL,
@@ -30,6 +30,5 @@ CREATE TABLE "import_runs" (
 	"rejections" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"started_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"finished_at" timestamp with time zone,
 	PRIMARY KEY ("workspace_id", "key")
 );
