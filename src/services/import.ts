@@ -1,11 +1,13 @@
 /**
  * Bulk import of accounts, customers and tickets from CSV (header row) or JSONL files.
  *
- * Every row is validated with the domain's zod schemas and written in its own transaction, so a bad row is
- * rejected (with its line number and the reason) and never stops the import. Imports are idempotent:
+ * Rows are validated with the domain's zod schemas and written in chunks, each in one transaction with its
+ * checkpoint (`import_runs`), so an interrupted import resumes after its last committed chunk. A bad row is
+ * rejected alone (with its line number and the reason) and never stops the import. Imports are idempotent:
  * accounts upsert on externalId, customers on externalId or email, and tickets already imported (same
- * externalId) are skipped. Tickets are written through the ticket services, not `Deskmind.createTicket`, so
- * the live pipeline is not queued per row. Nothing here prints: progress goes through a callback.
+ * externalId) are skipped. Tickets are written with their history in a few multi-row statements, not
+ * through `Deskmind.createTicket`: the live pipeline does not run on them and their timeline notifies no
+ * one. Nothing here prints: progress goes through a callback.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
