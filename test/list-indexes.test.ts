@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHistory, SYNTHETIC_INTENTS } from '../bench/synthetic.js';
 import { TicketListQuerySchema, type TicketListQuery } from '../src/domain/schemas.js';
 import type { Ctx } from '../src/services/context.js';
-import { ticketListQuery } from '../src/services/tickets.js';
+import { listTickets, ticketListQuery } from '../src/services/tickets.js';
 import { queueQuery } from '../src/sla/queue.js';
 import { QueueQuerySchema } from '../src/sla/schemas.js';
 import { backends, openTestDatabase } from './helpers.js';
@@ -107,6 +107,19 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
     const cursor = Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url');
     const plan = await explain(ticketListQuery(ctx, TicketListQuerySchema.parse({ intent: SYNTHETIC_INTENTS[7], cursor })));
     expect(problems(plan), describePlan(plan)).toEqual([]);
+  });
+
+  it('answers the account filter and the updated sort as they say', async () => {
+    const byAccount = await listTickets(ctx, TicketListQuerySchema.parse({ accountId: ids.accountIds[1], limit: '200' }));
+    const { rows } = await database.executeSql('select id::text as id from customers where account_id = $1', [ids.accountIds[1]]);
+    const customersOfAccount = new Set(rows.map((r) => String(r.id)));
+    expect(byAccount.data.length).toBeGreaterThan(0);
+    expect(byAccount.data.every((t) => customersOfAccount.has(t.customerId!))).toBe(true);
+    const first = await listTickets(ctx, TicketListQuerySchema.parse({ sort: 'updated', limit: '20' }));
+    const next = await listTickets(ctx, TicketListQuerySchema.parse({ sort: 'updated', limit: '20', cursor: first.nextCursor! }));
+    const times = [...first.data, ...next.data].map((t) => t.updatedAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(new Set([...first.data, ...next.data].map((t) => t.id)).size).toBe(40);
   });
 
   const views: [string, () => { view: string; teamIds: string[] | null; agentId?: string }][] = [

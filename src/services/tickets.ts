@@ -471,6 +471,7 @@ export function ticketListQuery(ctx: Ctx, query: TicketListQuery) {
     .limit(query.limit + 1);
 }
 
+/** Tickets newest first (by creation or last update) with filters and full-text search, one page at a time. */
 export async function listTickets(ctx: Ctx, query: TicketListQuery): Promise<{ data: Ticket[]; nextCursor: string | null }> {
   const rows = await ticketListQuery(ctx, query);
   const page = rows.slice(0, query.limit);
