@@ -7,12 +7,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { benchAnomalies } from './anomalies.js';
+import { benchImport } from './import.js';
 import { benchIntents } from './intents.js';
 import { benchOutbox } from './outbox.js';
 import { benchLoad } from './load.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchResolutionCustom } from './resolution-custom.js';
+import { benchScale } from './scale.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchSentiment } from './sentiment.js';
 import { benchStarter } from './starter.js';
@@ -40,6 +42,8 @@ if (words[0] === 'load' && words.length > 1) {
     ['topics (Banking77, Bitext)', benchTopics, true],
     ['anomaly detection (synthetic streams)', () => benchAnomalies(), false],
     ['load (HTTP, embedded and server)', () => benchLoad(), false],
+    ['import (bulk, embedded and server)', () => benchImport(), false],
+    ['scale (10k and 100k tickets, embedded and server)', () => benchScale(words.slice(1)), false],
   ];
   for (const [name, run, needsData] of benches) {
     if (words.length && !words.some((w) => name.includes(w))) continue;

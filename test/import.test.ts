@@ -42,13 +42,13 @@ describe('import service', () => {
     expect(await findAccountByExternalId(ctx, 'acc-2')).toMatchObject({ name: 'Globex', tier: 'free', plan: null, mrr: 0 });
 
     const progress: ImportProgress[] = [];
-    const customers = await importFile(t.desk, workspaceId, fixture('customers.csv'), { kind: 'customers', onProgress: (p) => progress.push(p) });
+    const customers = await importFile(t.desk, workspaceId, fixture('customers.csv'), { kind: 'customers', chunkRows: 2, onProgress: (p) => progress.push(p) });
     expect(customers).toMatchObject({ total: 4, created: 2, rejected: 2 });
     expect(customers.rejections).toEqual([
       { line: 4, reason: expect.stringMatching(/^email: .*email/i) },
       { line: 5, reason: expect.stringContaining('No account has externalId acc-missing') },
     ]);
-    expect(progress.map((p) => p.processed)).toEqual([1, 2, 3, 4]);
+    expect(progress.map((p) => p.processed)).toEqual([2, 4]);
     expect(progress.at(-1)).toMatchObject({ total: 4, created: 2, rejected: 2 });
     const ada = await findCustomer(ctx, { email: 'ada@acme.test' });
     expect(ada).toMatchObject({ externalId: 'cus-1', name: 'Ada Lovelace', accountId: acme!.id, attributes: { role: 'owner' } });

@@ -185,10 +185,19 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
     await client.query(`select pg_notify('fast_channel', $1)`, ['outside']);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard).toEqual(['committed', 'outside']);
+    // Read on the fast path with the rows of the same answer (multi-byte text intact, in order).
+    const res = await client.query<{ answer: number }>(`select 42 as answer from (select pg_notify('fast_channel', $1) union all select pg_notify('fast_channel', $2)) n`, ['héllo ✓', 'second']);
+    expect(res.rows).toEqual([{ answer: 42 }, { answer: 42 }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
+    // An answer with an error and a notification: the error is thrown, the notification of the failed statement never sent.
+    await expect(client.query(`select pg_notify('fast_channel', $1), 1 / 0`, ['failed'])).rejects.toThrow(/division by zero/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
     await stop();
     await client.query(`select pg_notify('fast_channel', $1)`, ['after stop']);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(heard).toEqual(['committed', 'outside']);
+    expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
   });
 });
 

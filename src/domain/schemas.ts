@@ -327,7 +327,11 @@ export const TicketListQuerySchema = z
     intent: z.string().max(100).optional(),
     tag: z.string().max(64).optional(),
     customerId: z.uuid().optional(),
+    /** Tickets of the account's customers. */
+    accountId: z.uuid().optional(),
     q: z.string().trim().min(1).max(500).optional(),
+    /** Newest first by creation (default) or by last update. */
+    sort: z.enum(['created', 'updated']).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(200).optional(),
   })

@@ -1,16 +1,19 @@
 /**
  * Bulk import of accounts, customers and tickets from CSV (header row) or JSONL files.
  *
- * Every row is validated with the domain's zod schemas and written in its own transaction, so a bad row is
- * rejected (with its line number and the reason) and never stops the import. Imports are idempotent:
+ * Rows are validated with the domain's zod schemas and written in chunks, each in one transaction with its
+ * checkpoint (`import_runs`), so an interrupted import resumes after its last committed chunk. A bad row is
+ * rejected alone (with its line number and the reason) and never stops the import. Imports are idempotent:
  * accounts upsert on externalId, customers on externalId or email, and tickets already imported (same
- * externalId) are skipped. Tickets are written through the ticket services, not `Deskmind.createTicket`, so
- * the live pipeline is not queued per row. Nothing here prints: progress goes through a callback.
+ * externalId) are skipped. Tickets are written with their history in a few multi-row statements, not
+ * through `Deskmind.createTicket`: the live pipeline does not run on them and their timeline notifies no
+ * one. Nothing here prints: progress goes through a callback.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
@@ -20,14 +23,19 @@ import {
   MessageInputSchema,
   TicketCreateSchema,
   TicketPatchSchema,
-  type TicketPatch,
+  type AccountInput,
+  type CustomerInput,
 } from '../domain/schemas.js';
 import type { TicketStatus } from '../domain/enums.js';
-import { tickets } from '../store/schema.js';
+import type { Db } from '../store/db.js';
+import { bulkInsert } from '../store/bulk.js';
+import { events, importRuns, messages, tickets } from '../store/schema.js';
 import { createAccount, findAccountByExternalId, updateAccount } from './accounts.js';
-import type { Actor, Ctx } from './context.js';
-import { createCustomer, findCustomer, updateCustomer } from './customers.js';
-import { addMessage, createTicket, updateTicket } from './tickets.js';
+import { withDb, type Actor, type Ctx } from './context.js';
+import { createCustomer, findCustomer, resolveCustomerRefs, updateCustomer } from './customers.js';
+import { replayImportedHistory, type ImportedHistory } from './import-history.js';
+import { mapUnique } from './pg-errors.js';
+import { prepareBody } from './tickets.js';
 import { getWorkspace } from './workspaces.js';
 
 export const IMPORT_KINDS = ['accounts', 'customers', 'tickets'] as const;
@@ -54,7 +62,7 @@ export const ImportSummarySchema = z.object({
 });
 export type ImportSummary = z.infer<typeof ImportSummarySchema>;
 
-/** Reported after each row. */
+/** Reported after each chunk. */
 export type ImportProgress = Omit<ImportSummary, 'kind' | 'rejections'> & { processed: number };
 
 export interface ImportOptions {
@@ -64,7 +72,10 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Who the timeline events are attributed to (default: an integration). */
   actor?: Actor;
+  /** Called after each chunk is committed. */
   onProgress?: (progress: ImportProgress) => void;
+  /** Rows per transaction and checkpoint (default `IMPORT_CHUNK_ROWS`). */
+  chunkRows?: number;
 }
 
 // ── row schemas ─────────────────────────────────────────────────────────────
@@ -105,10 +116,10 @@ export const CustomerImportSchema = CustomerInputSchema.refine((c) => c.email ||
 type Outcome = 'created' | 'updated' | 'skipped';
 /** A row's fields after mapping: blank values dropped, `attr.*` gathered into `attributes`. */
 type Fields = Record<string, unknown>;
-/** A validated row, ready to be written in a transaction. */
-type Write = (ctx: Ctx) => Promise<Outcome>;
+/** What became of a row: its outcome, or why it was rejected. */
+type RowResult = Outcome | { error: unknown };
 
-interface KindSpec {
+interface KindSpec<P = unknown> {
   /** The columns (JSONL keys) a row may have, besides `attr.<name>`. */
   columns: readonly string[];
   /** Columns converted from text to numbers. */
@@ -117,8 +128,24 @@ interface KindSpec {
   attributes: boolean;
   /** Names rejection paths after the file's columns when the schema's shape differs from the file's. */
   paths?: Record<string, string>;
-  /** Validates the row (throws a ZodError) and returns its write. */
-  prepare(fields: Fields): Write;
+  /** Validates the row (throws a ZodError). */
+  prepare(fields: Fields): P;
+  /**
+   * Writes validated rows in the caller's transaction, one result per row. A rejected row changes nothing; a
+   * database error may fail the whole call (the import then writes the rows one at a time to find it).
+   */
+  write(ctx: Ctx, rows: P[]): Promise<RowResult[]>;
+}
+
+/** Writes rows one after another, each in a savepoint: a failing row is rolled back alone. */
+function eachInSavepoint<P>(writeOne: (ctx: Ctx, row: P) => Promise<Outcome>): KindSpec<P>['write'] {
+  return async (ctx, rows) => {
+    const results: RowResult[] = [];
+    for (const row of rows) {
+      results.push(await ctx.db.transaction((sp) => writeOne(withDb(ctx, sp), row)).catch((error: unknown) => ({ error })));
+    }
+    return results;
+  };
 }
 
 /** The fields of `input` the row actually gave, for a partial update; attributes are merged into `current`. */
@@ -131,98 +158,171 @@ function givenFields<T extends { attributes: Record<string, unknown> }>(input: T
 
 const splitTags = (v: unknown) => (typeof v === 'string' ? v.split(/[,|]/).map((s) => s.trim()).filter(Boolean) : v);
 
-/** The status changes that bring a fresh ticket to its imported status, with the intent set on the first. */
-function historyPatches(from: TicketStatus, to: TicketStatus | undefined, intent: string | null | undefined): TicketPatch[] {
-  const steps: TicketStatus[] = !to || from === to ? [] : to === 'closed' && from !== 'resolved' ? ['resolved', 'closed'] : [to];
-  const patches: TicketPatch[] = steps.map((status) => ({ status }));
-  if (intent) patches[0] = { ...patches[0], intent };
-  return patches;
-}
+/** How much of a ticket's conversation its search vector holds. */
+const SEARCH_CHARS = 100_000;
 
-async function ticketExists(ctx: Ctx, externalId: string): Promise<boolean> {
-  const [row] = await ctx.db
-    .select({ id: tickets.id })
-    .from(tickets)
-    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.externalId, externalId)));
-  return row !== undefined;
-}
-
-/** Creates a ticket as of its `createdAt`, adds its later messages and moves it to its imported status. */
-async function writeTicket(ctx: Ctx, row: TicketImport): Promise<Outcome> {
-  if (row.externalId && (await ticketExists(ctx, row.externalId))) return 'skipped';
-  const { status, intent, createdAt, messages, ...create } = row;
-  let at = createdAt ? new Date(createdAt) : ctx.now();
-  const asOf: Ctx = { ...ctx, now: () => at };
-  let { ticket } = await createTicket(asOf, create);
-  for (const m of messages) {
-    at = m.createdAt ? new Date(m.createdAt) : new Date(at.getTime() + 1); // keeps undated messages in order
-    const author = { type: m.author, id: m.author === 'customer' ? ticket.customerId : null };
-    ({ ticket } = await addMessage(asOf, ticket.id, { text: m.text, visibility: 'public', attachments: [] }, author));
-  }
-  for (const patch of historyPatches(ticket.status, status, intent)) await updateTicket(asOf, ticket.id, patch);
-  return 'created';
-}
-
-const KINDS: Record<ImportKind, KindSpec> = {
-  accounts: {
-    columns: ['externalId', 'name', 'domain', 'tier', 'plan', 'mrr', 'seats', 'billingState', 'crmId'],
-    numeric: ['mrr', 'seats'],
-    attributes: true,
-    prepare(fields) {
-      const input = AccountInputSchema.parse(fields);
-      return async (ctx) => {
-        const existing = input.externalId ? await findAccountByExternalId(ctx, input.externalId) : null;
-        if (!existing) {
-          await createAccount(ctx, input);
-          return 'created';
-        }
-        await updateAccount(ctx, existing.id, givenFields(input, fields, existing.attributes));
-        return 'updated';
-      };
-    },
-  },
-  customers: {
-    columns: ['externalId', 'email', 'name', 'locale', 'accountExternalId'],
-    attributes: true,
-    prepare(fields) {
-      const input = CustomerImportSchema.parse(fields);
-      return async (ctx) => {
-        const existing = await findCustomer(ctx, input);
-        if (!existing) {
-          await createCustomer(ctx, input);
-          return 'created';
-        }
-        await updateCustomer(ctx, existing.id, givenFields(input, fields, existing.attributes));
-        return 'updated';
-      };
-    },
-  },
-  tickets: {
-    columns: [
-      'externalId', 'subject', 'body', 'customerEmail', 'customerExternalId', 'customerName',
-      'channel', 'priority', 'tags', 'status', 'intent', 'createdAt', 'messages',
-    ],
-    attributes: false,
-    paths: {
-      message: 'body',
-      'message.text': 'body',
-      customer: 'customerEmail',
-      'customer.email': 'customerEmail',
-      'customer.externalId': 'customerExternalId',
-      'customer.name': 'customerName',
-    },
-    prepare(fields) {
-      const { body, customerEmail, customerExternalId, customerName, tags, ...rest } = fields;
-      const row = TicketImportSchema.parse({
-        ...rest,
-        message: { text: body },
-        customer: { email: customerEmail, externalId: customerExternalId, name: customerName },
-        ...(tags === undefined ? {} : { tags: splitTags(tags) }),
+/**
+ * Writes imported tickets with their whole history in a few multi-row statements: tickets already imported
+ * (same externalId, here or earlier in the rows) are skipped, each history is replayed in memory
+ * (`replayImportedHistory`: a row the lifecycle refuses is rejected alone), customers are found or created
+ * together, then the tickets, their messages and their timelines are inserted. The timeline is history: it
+ * goes to no webhook nor live notice, and the live pipeline does not run.
+ */
+async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]> {
+  const results: RowResult[] = rows.map(() => 'skipped');
+  const externalIds = [...new Set(rows.flatMap((r) => (r.externalId ? [r.externalId] : [])))];
+  const known = new Set(
+    externalIds.length
+      ? (await ctx.db.select({ externalId: tickets.externalId }).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.externalId, externalIds)))).map((r) => r.externalId)
+      : [],
+  );
+  const fresh: { index: number; row: TicketImport; history: ImportedHistory }[] = [];
+  rows.forEach((row, index) => {
+    if (row.externalId) {
+      if (known.has(row.externalId)) return;
+      known.add(row.externalId);
+    }
+    try {
+      const history = replayImportedHistory({
+        create: row,
+        body: prepareBody(row.message),
+        createdAt: row.createdAt ? new Date(row.createdAt) : ctx.now(),
+        later: row.messages.map((m) => ({ author: m.author, text: m.text, createdAt: m.createdAt ? new Date(m.createdAt) : undefined })),
+        status: row.status,
+        intent: row.intent,
       });
-      return (ctx) => writeTicket(ctx, row);
-    },
-  },
+      fresh.push({ index, row, history });
+    } catch (error) {
+      results[index] = { error };
+    }
+  });
+  if (!fresh.length) return results;
+  const people = await resolveCustomerRefs(ctx, fresh.map((f) => f.row.customer));
+  const ticketIds = fresh.map(() => randomUUID());
+  const messageIds = fresh.map((f) => f.history.messages.map(() => randomUUID()));
+  await mapUnique('A ticket with this externalId', () =>
+    bulkInsert(
+      ctx.db,
+      tickets,
+      fresh.map(({ row, history }, i) => ({
+        id: ticketIds[i]!,
+        workspaceId: ctx.workspaceId,
+        subject: row.subject,
+        channel: row.channel,
+        priority: row.priority ?? 'normal',
+        tags: [...new Set(row.tags)],
+        customerId: people[i]!.id,
+        pageContext: row.message.pageContext ?? row.pageContext ?? null,
+        externalId: row.externalId ?? null,
+        intent: history.intent,
+        ...history.state,
+        lastMessageAt: history.lastMessageAt,
+        createdAt: history.createdAt,
+        updatedAt: history.updatedAt,
+        searchText: history.messages.map((m) => m.text).join('\n').slice(0, SEARCH_CHARS),
+      })),
+      {
+        computed: { search: (field) => sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})` },
+        extraFields: { searchText: 'text' },
+      },
+    ),
+  );
+  await bulkInsert(
+    ctx.db,
+    messages,
+    fresh.flatMap(({ row, history }, i) =>
+      history.messages.map((m, j) => ({
+        id: messageIds[i]![j]!,
+        workspaceId: ctx.workspaceId,
+        ticketId: ticketIds[i]!,
+        authorType: m.author,
+        authorId: m.author === 'customer' ? people[i]!.id : null,
+        visibility: 'public' as const,
+        bodyText: m.text,
+        bodyHtml: m.html,
+        attachments: j === 0 ? row.message.attachments : [],
+        pageContext: j === 0 ? (row.message.pageContext ?? null) : null,
+        createdAt: m.at,
+      })),
+    ),
+  );
+  await bulkInsert(
+    ctx.db,
+    events,
+    fresh.flatMap(({ history }, i) =>
+      history.events.map((e) => ({
+        workspaceId: ctx.workspaceId,
+        ticketId: ticketIds[i]!,
+        type: e.type,
+        actorType: e.by === 'customer' ? ('customer' as const) : ctx.actor.type,
+        actorId: e.by === 'customer' ? people[i]!.id : ctx.actor.id,
+        data: e.type === 'ticket.created' ? { ...e.data, customerId: people[i]!.id } : e.message !== undefined ? { messageId: messageIds[i]![e.message]!, ...e.data } : e.data,
+        createdAt: e.at,
+      })),
+    ),
+  );
+  for (const f of fresh) results[f.index] = 'created';
+  return results;
+}
+
+const accountsSpec: KindSpec<{ input: AccountInput; fields: Fields }> = {
+  columns: ['externalId', 'name', 'domain', 'tier', 'plan', 'mrr', 'seats', 'billingState', 'crmId'],
+  numeric: ['mrr', 'seats'],
+  attributes: true,
+  prepare: (fields) => ({ input: AccountInputSchema.parse(fields), fields }),
+  write: eachInSavepoint(async (ctx, { input, fields }) => {
+    const existing = input.externalId ? await findAccountByExternalId(ctx, input.externalId) : null;
+    if (!existing) {
+      await createAccount(ctx, input);
+      return 'created';
+    }
+    await updateAccount(ctx, existing.id, givenFields(input, fields, existing.attributes));
+    return 'updated';
+  }),
 };
+
+const customersSpec: KindSpec<{ input: CustomerInput; fields: Fields }> = {
+  columns: ['externalId', 'email', 'name', 'locale', 'accountExternalId'],
+  attributes: true,
+  prepare: (fields) => ({ input: CustomerImportSchema.parse(fields), fields }),
+  write: eachInSavepoint(async (ctx, { input, fields }) => {
+    const existing = await findCustomer(ctx, input);
+    if (!existing) {
+      await createCustomer(ctx, input);
+      return 'created';
+    }
+    await updateCustomer(ctx, existing.id, givenFields(input, fields, existing.attributes));
+    return 'updated';
+  }),
+};
+
+const ticketsSpec: KindSpec<TicketImport> = {
+  columns: [
+    'externalId', 'subject', 'body', 'customerEmail', 'customerExternalId', 'customerName',
+    'channel', 'priority', 'tags', 'status', 'intent', 'createdAt', 'messages',
+  ],
+  attributes: false,
+  paths: {
+    message: 'body',
+    'message.text': 'body',
+    customer: 'customerEmail',
+    'customer.email': 'customerEmail',
+    'customer.externalId': 'customerExternalId',
+    'customer.name': 'customerName',
+  },
+  prepare(fields) {
+    const { body, customerEmail, customerExternalId, customerName, tags, ...rest } = fields;
+    return TicketImportSchema.parse({
+      ...rest,
+      message: { text: body },
+      customer: { email: customerEmail, externalId: customerExternalId, name: customerName },
+      ...(tags === undefined ? {} : { tags: splitTags(tags) }),
+    });
+  },
+  write: writeTickets,
+};
+
+const KINDS: Record<ImportKind, KindSpec> = { accounts: accountsSpec, customers: customersSpec, tickets: ticketsSpec } as Record<ImportKind, KindSpec>;
 
 /** The columns each kind accepts (for help texts). */
 export const IMPORT_COLUMNS: Record<ImportKind, readonly string[]> = {
@@ -328,11 +428,57 @@ function reasonOf(err: unknown, spec: KindSpec): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Thrown inside a dry run's transaction to roll it back. */
+/** Thrown inside a dry run's chunk transaction to roll it back, with the chunk's results. */
 class DryRunRollback extends Error {
-  constructor(readonly outcome: Outcome) {
+  constructor(readonly results: RowResult[]) {
     super('dry run');
   }
+}
+
+/** Rows written per transaction (and per checkpoint). */
+export const IMPORT_CHUNK_ROWS = 1000;
+
+type Counts = Pick<ImportSummary, 'created' | 'updated' | 'skipped' | 'rejected' | 'rejections'>;
+
+/** Adds one chunk's results to the counts (rejections listed up to `MAX_LISTED_REJECTIONS`). */
+function tally(counts: Counts, rows: RawRow[], results: RowResult[], spec: KindSpec): void {
+  results.forEach((result, i) => {
+    if (typeof result === 'string') counts[result]++;
+    else {
+      counts.rejected++;
+      if (counts.rejections.length < MAX_LISTED_REJECTIONS) counts.rejections.push({ line: rows[i]!.line, reason: reasonOf(result.error, spec) });
+    }
+  });
+}
+
+/**
+ * Writes one chunk in the caller's transaction: rows that do not validate are rejected at once, the others
+ * written together; if that fails on a database error (a value the database refuses), each row is written
+ * again alone in a savepoint, so that only the bad row is rejected.
+ */
+async function writeChunk(ctx: Ctx, spec: KindSpec, rows: RawRow[]): Promise<RowResult[]> {
+  const results: RowResult[] = new Array(rows.length);
+  const valid: { index: number; prepared: unknown }[] = [];
+  rows.forEach((row, index) => {
+    try {
+      if ('error' in row) throw new DeskmindError('validation_failed', row.error);
+      valid.push({ index, prepared: spec.prepare(toFields(row.value, spec)) });
+    } catch (error) {
+      results[index] = { error };
+    }
+  });
+  const written = await ctx.db
+    .transaction((sp) => spec.write(withDb(ctx, sp), valid.map((v) => v.prepared)))
+    .catch(async () => {
+      const one: RowResult[] = [];
+      for (const v of valid) {
+        const [result] = await ctx.db.transaction((sp) => spec.write(withDb(ctx, sp), [v.prepared])).catch((error: unknown) => [{ error }]);
+        one.push(result!);
+      }
+      return one;
+    });
+  valid.forEach((v, i) => (results[v.index] = written[i]!));
+  return results;
 }
 
 /** The file format its extension implies: `.csv`, or `.jsonl` / `.ndjson`; null otherwise. */
@@ -344,14 +490,19 @@ export function formatFromPath(path: string): ImportFormat | null {
 }
 
 /**
- * Imports the rows of `text` (a whole CSV or JSONL document) into a workspace, one transaction per row.
+ * Imports the rows of `text` (a whole CSV or JSONL document) into a workspace, in chunks of `chunkRows`
+ * rows, each written in one transaction with its checkpoint: an import interrupted (a crash, a lost
+ * connection) and started again with the same file resumes after its last committed chunk, with its counts.
+ * A bad row is rejected alone (with its line and the reason) and never stops the import; re-importing a file
+ * updates accounts and customers and skips the tickets already imported (by externalId).
  * Throws only when the workspace does not exist or the document cannot be read at all (empty CSV, bad header).
  */
 export async function importText(desk: Pick<Deskmind, 'database' | 'now'>, workspaceId: string, text: string, options: ImportOptions): Promise<ImportSummary> {
   const { kind, format } = options;
   const spec = KINDS[kind];
+  const db = desk.database.db;
   try {
-    await getWorkspace(desk.database.db, workspaceId);
+    await getWorkspace(db, workspaceId);
   } catch (err) {
     if (err instanceof DeskmindError && err.code === 'not_found') {
       throw new DeskmindError('not_found', `Workspace ${workspaceId} was not found; create one with \`deskmind create-workspace\``);
@@ -361,32 +512,50 @@ export async function importText(desk: Pick<Deskmind, 'database' | 'now'>, works
   const normalised = text.replace(/\r\n?/g, '\n');
   const rows = format === 'csv' ? readCsvRows(normalised, spec, kind) : readJsonlRows(normalised);
   const actor = options.actor ?? { type: 'integration', id: null };
-  const summary: ImportSummary = { kind, total: rows.length, created: 0, updated: 0, skipped: 0, rejected: 0, rejections: [] };
-  let processed = 0;
-  for (const row of rows) {
-    try {
-      if ('error' in row) throw new DeskmindError('validation_failed', row.error);
-      const write = spec.prepare(toFields(row.value, spec));
-      const outcome = await desk.database.db
-        .transaction(async (tx) => {
-          const result = await write({ db: tx, workspaceId, actor, now: desk.now });
-          if (options.dryRun) throw new DryRunRollback(result);
-          return result;
-        })
-        .catch((err: unknown) => {
-          if (err instanceof DryRunRollback) return err.outcome;
-          throw err;
-        });
-      summary[outcome]++;
-    } catch (err) {
-      summary.rejected++;
-      if (summary.rejections.length < MAX_LISTED_REJECTIONS) summary.rejections.push({ line: row.line, reason: reasonOf(err, spec) });
-    }
-    processed++;
-    const { kind: _k, rejections: _r, ...counts } = summary;
-    options.onProgress?.({ ...counts, processed });
+  const chunkRows = options.chunkRows ?? IMPORT_CHUNK_ROWS;
+  const key = `${kind}:${createHash('sha256').update(normalised).digest('hex')}`;
+  const run = options.dryRun ? undefined : await startRun(db, workspaceId, key, kind, rows.length);
+  const counts: Counts = { created: run?.created ?? 0, updated: run?.updated ?? 0, skipped: run?.skipped ?? 0, rejected: run?.rejected ?? 0, rejections: run?.rejections ?? [] };
+  const progress = (processed: number) => {
+    const { rejections: _r, ...rest } = counts;
+    options.onProgress?.({ total: rows.length, ...rest, processed });
+  };
+  for (let from = run?.done ?? 0; from < rows.length; from += chunkRows) {
+    const chunk = rows.slice(from, from + chunkRows);
+    const next: Counts = { ...counts, rejections: [...counts.rejections] };
+    await db
+      .transaction(async (tx) => {
+        const results = await writeChunk({ db: tx, workspaceId, actor, now: desk.now }, spec, chunk);
+        if (options.dryRun) throw new DryRunRollback(results);
+        tally(next, chunk, results, spec);
+        const done = from + chunk.length;
+        const thisRun = and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key));
+        // A finished import leaves no checkpoint: importing the file again starts over.
+        if (done === rows.length) await tx.delete(importRuns).where(thisRun);
+        else await tx.update(importRuns).set({ ...next, done, updatedAt: desk.now() }).where(thisRun);
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof DryRunRollback)) throw err;
+        tally(next, chunk, err.results, spec);
+      });
+    Object.assign(counts, next);
+    progress(from + chunk.length);
   }
-  return summary;
+  return { kind, total: rows.length, ...counts };
+}
+
+/** The checkpoint of importing `key` into the workspace: an unfinished one to resume, else a fresh one. */
+async function startRun(db: Db, workspaceId: string, key: string, kind: ImportKind, total: number): Promise<typeof importRuns.$inferSelect | undefined> {
+  if (total === 0) return undefined;
+  const [found] = await db.select().from(importRuns).where(and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key)));
+  if (found && found.total === total) return found;
+  const fresh = { workspaceId, key, kind, total, done: 0, created: 0, updated: 0, skipped: 0, rejected: 0, rejections: [] };
+  const [row] = await db
+    .insert(importRuns)
+    .values(fresh)
+    .onConflictDoUpdate({ target: [importRuns.workspaceId, importRuns.key], set: { ...fresh, startedAt: sql`now()`, updatedAt: sql`now()` } })
+    .returning();
+  return row!;
 }
 
 /** Reads `path` (format from `options.format` or the extension) and imports it; see {@link importText}. */

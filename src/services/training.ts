@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { evaluateExamples, readLabelledFile } from '../nlp/eval.js';
 import type { LabelledExample } from '../nlp/intent/index.js';
@@ -35,14 +35,17 @@ export async function labelledTickets(ctx: Ctx, limit = 100_000, opts: { only?: 
     .orderBy(desc(tickets.updatedAt))
     .limit(limit);
   if (rows.length === 0) return [];
+  // The first customer message of the tickets chosen only (never of every labelled ticket), a chunk at a time.
   const first = new Map<string, string>();
-  const msgs = await ctx.db
-    .select({ ticketId: messages.ticketId, text: messages.bodyText })
-    .from(messages)
-    .innerJoin(tickets, eq(tickets.id, messages.ticketId))
-    .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.authorType, 'customer'), isNotNull(tickets.intent), isNull(tickets.intentConfidence)))
-    .orderBy(asc(messages.createdAt));
-  for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
+  for (let i = 0; i < rows.length; i += 1000) {
+    const ids = rows.slice(i, i + 1000).map((r) => r.id);
+    const msgs = await ctx.db
+      .select({ ticketId: messages.ticketId, text: messages.bodyText })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.authorType, 'customer'), inArray(messages.ticketId, ids)))
+      .orderBy(asc(messages.createdAt), asc(messages.id));
+    for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
+  }
   return rows.map((r) => ({ id: r.id, text: `${r.subject}\n${first.get(r.id) ?? ''}`.trim(), label: r.intent! }));
 }
 

@@ -6,8 +6,9 @@ import type { NotificationSink, TypeHandlers } from './pglite-fast.js';
  * Bind/Execute/Sync and reading its rows straight from the backend's bytes. PGlite's own protocol code
  * (pg-protocol) copies every field into a new buffer before decoding it and measures each string twice
  * in JavaScript; at a few hundred statements a second that was about a sixth of the embedded server's time.
- * Anything rarer than rows and command tags (errors, simple-query results) is left to PGlite's parser, so
- * errors are the same `DatabaseError`s PGlite throws.
+ * Notifications are read here too (every statement that appends an event raises one). Anything rarer than
+ * rows, command tags and notifications (errors, simple-query results) is left to PGlite's parser, so errors
+ * are the same `DatabaseError`s PGlite throws.
  */
 
 const { Parser, messages } = protocol;
@@ -113,23 +114,31 @@ function readFields(buf: Buffer, at: number): Field[] {
 }
 
 /**
- * Walks the backend's messages: `onMessage(code, at, end)` for each, `at` past the 5-byte header. Errors
- * are thrown as PGlite throws them, and notifications go to `onNotification`.
+ * Walks the backend's messages: `onMessage(code, at, end)` for each, `at` past the 5-byte header.
+ * Notifications (a statement that raised `pg_notify` in autocommit, or a COMMIT's answer) are read here too
+ * and go to `onNotification` after the current task, as PGlite calls its listeners. Errors are thrown as
+ * PGlite throws them (its parser reads an answer that holds one).
  */
 function walk(bytes: Uint8Array, onNotification: NotificationSink | undefined, onMessage: (buf: Buffer, code: number, at: number, end: number) => void): void {
   const buf = asBuffer(bytes);
   let sawError = false;
-  let sawNotification = false;
   for (let at = 0; at + 5 <= buf.length; ) {
     const code = buf[at]!;
     const end = at + 1 + buf.readInt32BE(at + 1);
     if (code === 0x45) sawError = true; // 'E'
-    else if (code === 0x41) sawNotification = true; // 'A'
-    else if (!sawError) onMessage(buf, code, at + 5, end);
+    else if (code === 0x41) {
+      // 'A' NotificationResponse: backend pid (4), channel and payload (each NUL-terminated)
+      if (onNotification) {
+        const channelEnd = buf.indexOf(0, at + 9);
+        const channel = buf.toString('utf8', at + 9, channelEnd);
+        const payload = buf.toString('utf8', channelEnd + 1, end - 1);
+        queueMicrotask(() => onNotification(channel, payload));
+      }
+    } else if (!sawError) onMessage(buf, code, at + 5, end);
     at = end;
   }
-  // Rare: PGlite's parser reads them, so errors are PGlite's own.
-  if (sawError || sawNotification) readMessages(bytes, onNotification);
+  // Rare: PGlite's parser reads them, so errors are PGlite's own (notifications were handed on above).
+  if (sawError) readMessages(bytes, undefined);
 }
 
 /** The parameter types and columns from the answer to Parse + Describe (statement) + Sync. */

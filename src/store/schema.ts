@@ -206,10 +206,19 @@ export const tickets = pgTable(
     slaPausedMinutes: integer('sla_paused_minutes').notNull().default(0),
   },
   (t) => [
+    // Each list filter's index yields its tickets newest first (migration 0017).
     index('tickets_ws_created_idx').on(t.workspaceId, t.createdAt, t.id),
-    index('tickets_ws_status_idx').on(t.workspaceId, t.status),
-    index('tickets_assignee_idx').on(t.workspaceId, t.assigneeId),
-    index('tickets_customer_idx').on(t.workspaceId, t.customerId),
+    index('tickets_ws_updated_idx').on(t.workspaceId, t.updatedAt, t.id),
+    index('tickets_ws_status_idx').on(t.workspaceId, t.status, t.createdAt, t.id),
+    index('tickets_assignee_idx').on(t.workspaceId, t.assigneeId, t.createdAt, t.id),
+    index('tickets_customer_idx').on(t.workspaceId, t.customerId, t.createdAt, t.id),
+    index('tickets_ws_intent_idx').on(t.workspaceId, t.intent, t.createdAt, t.id),
+    index('tickets_ws_team_idx').on(t.workspaceId, t.teamId, t.createdAt, t.id),
+    index('tickets_ws_priority_idx').on(t.workspaceId, t.priority, t.createdAt, t.id),
+    index('tickets_tags_idx').using('gin', t.tags),
+    // The queue's views over the tickets still waiting (src/sla/queue.ts).
+    index('tickets_queue_assignee_idx').on(t.workspaceId, t.assigneeId).where(sql`status in ('new', 'open', 'pending')`),
+    index('tickets_queue_team_idx').on(t.workspaceId, t.teamId).where(sql`status in ('new', 'open', 'pending')`),
     index('tickets_search_idx').using('gin', t.search),
     uniqueIndex('tickets_external_uq').on(t.workspaceId, t.externalId),
   ],
@@ -763,3 +772,25 @@ export const rateLimits = pgTable('rate_limits', {
   hits: integer('hits').notNull(),
   resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
+
+/** Bulk imports (src/services/import.ts): one row per unfinished import of a file, moved on per chunk, deleted at its end. */
+export const importRuns = pgTable(
+  'import_runs',
+  {
+    workspaceId: workspaceId(),
+    /** The kind and a hash of the file's content: the same file resumes, a changed one starts afresh. */
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    total: integer('total').notNull(),
+    /** Rows of the file written so far (whole chunks). */
+    done: integer('done').notNull().default(0),
+    created: integer('created').notNull().default(0),
+    updated: integer('updated').notNull().default(0),
+    skipped: integer('skipped').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    rejections: jsonb('rejections').$type<{ line: number; reason: string }[]>().notNull().default([]),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.key] })],
+);

@@ -2,8 +2,10 @@ import { Argument, InvalidArgumentError, Option, type Command } from 'commander'
 import cliProgress from 'cli-progress';
 import { Deskmind, createLogger } from '../../app.js';
 import { loadConfig } from '../../config.js';
+import { DeskmindError } from '../../domain/errors.js';
 import { IdSchema } from '../../domain/schemas.js';
 import {
+  IMPORT_CHUNK_ROWS,
   IMPORT_COLUMNS,
   IMPORT_FORMATS,
   IMPORT_KINDS,
@@ -14,10 +16,15 @@ import {
   type ImportProgress,
   type ImportSummary,
 } from '../../services/import.js';
+import { zendeskToJsonl } from '../../services/import-zendesk.js';
+
+/** Other desks' exports the command converts (`--from`). */
+export const IMPORT_SOURCES = ['zendesk'] as const;
 
 export interface ImportCommandOptions {
   workspace: string;
   format?: ImportFormat;
+  from?: (typeof IMPORT_SOURCES)[number];
   json: boolean;
   dryRun: boolean;
 }
@@ -41,8 +48,13 @@ tickets    ${IMPORT_COLUMNS.tickets.join(', ')}
            "createdAt"?: "..."}] for the later conversation. Tickets whose externalId was already imported are
            skipped; rows without externalId are created on every run.
 
-Every row is validated and written in its own transaction: a rejected row is reported with its line number and
-never stops the import. Imported tickets do not run the live pipeline; new ones are picked up by the sweep.
+Rows are written in chunks of ${IMPORT_CHUNK_ROWS}, each in one transaction with a checkpoint: an interrupted import
+run again with the same file resumes after its last chunk. A rejected row is reported with its line number and
+never stops the import. Imported tickets keep their history (messages, intent, status and times) and do not run
+the live pipeline nor notify webhooks; new ones are picked up by the sweep.
+
+--from zendesk reads a Zendesk export (the JSON export, one ticket a line, or an API answer with "tickets" and
+"users") and imports its tickets; see docs/import.md.
 Exit code 0 (even with rejected rows), 1 when the file cannot be read or every row was rejected.
 
 Example:
@@ -105,7 +117,10 @@ export function formatImportSummary(s: ImportSummary, opts: { file: string; dryR
 
 /** Runs one import: reads the file, opens Deskmind (no worker), imports, prints the summary and sets the exit code. */
 export async function runImport(kind: ImportKind, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
-  const { text, format } = await readImportSource(file, opts.format);
+  if (opts.from && kind !== 'tickets') throw new DeskmindError('validation_failed', `--from ${opts.from} imports tickets, not ${kind}`);
+  const source = await readImportSource(file, opts.from ? 'jsonl' : opts.format);
+  const text = opts.from === 'zendesk' ? zendeskToJsonl(source.text) : source.text;
+  const format = source.format;
   const config = loadConfig();
   const desk = await Deskmind.open({ config, logger: createLogger(config, 'stderr'), worker: false }); // stdout is for the summary
   const progress = progressReporter(kind);
@@ -130,6 +145,7 @@ export function registerImport(program: Command, run: typeof runImport = runImpo
     .argument('<file>', 'a .csv file with a header row, or a .jsonl file')
     .requiredOption('-w, --workspace <id>', 'the workspace to import into', workspaceId)
     .addOption(new Option('--format <format>', 'file format (default: from the file extension)').choices(IMPORT_FORMATS))
+    .addOption(new Option('--from <desk>', "the file is another desk's export (tickets)").choices(IMPORT_SOURCES))
     .option('--json', 'print the summary as one JSON object', false)
     .option('--dry-run', 'validate and write every row, then roll it back: nothing is stored', false)
     .addHelpText('after', COLUMNS_HELP)

@@ -1,0 +1,132 @@
+/**
+ * Bulk import of a migration's history: `n` synthetic tickets (a third resolved with an agent's reply and an
+ * intent label, customers shared by about twenty tickets each) as JSONL through `importText`, into a fresh
+ * embedded database (in this process) and a fresh database on the PostgreSQL server when one is configured
+ * (DESKMIND_TEST_DATABASE_URL). Records tickets/s, node and server CPU per ticket in bench/results/import.json.
+ * Run: `npm run bench -- import` (`npx tsx bench/import.ts [tickets]`, default 20000).
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { Deskmind } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { importText } from '../src/services/import.js';
+import { openPglite, openPostgres, type Database } from '../src/store/db.js';
+import { nodeCpuMs, serverCpu, serverCpuBetween } from './cpu.js';
+import { machine, writeResult } from './record.js';
+
+/** The JSONL of `n` tickets with history. */
+export function syntheticImport(n: number, prefix = 'imp'): string {
+  const lines: string[] = [];
+  const start = Date.UTC(2025, 0, 1);
+  for (let i = 0; i < n; i++) {
+    const at = start + i * 30_000;
+    const resolved = i % 3 === 0;
+    lines.push(
+      JSON.stringify({
+        externalId: `${prefix}-${i}`,
+        subject: `Order ${i}: question about ${['invoices', 'login', 'exports', 'refunds'][i % 4]}`,
+        body: `Hello, I have a problem with order ${i}. It started this morning and it still fails. Can you help?`,
+        customerEmail: `customer${i % Math.max(1, Math.round(n / 20))}@example.com`,
+        createdAt: new Date(at).toISOString(),
+        tags: i % 5 === 0 ? 'vip' : undefined,
+        ...(resolved
+          ? { status: 'resolved', intent: ['billing', 'login', 'export', 'refund'][i % 4], messages: [{ author: 'agent', text: 'Thanks, this is fixed now.', createdAt: new Date(at + 900_000).toISOString() }] }
+          : {}),
+      }),
+    );
+  }
+  return lines.join('\n');
+}
+
+async function freshServerDatabase(url: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const name = `deskmind_bench_import_${process.pid}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const database = openPostgres(u.toString(), 4);
+  return {
+    database,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** The bytes of the files under `dir`. */
+export function folderBytes(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).reduce((n, e) => (e.isFile() ? n + statSync(path.join(e.parentPath, e.name)).size : n), 0);
+}
+
+/** Imports `text` into a fresh workspace of `database`; the figures of the run. */
+export async function timeImport(database: Database, text: string, n: number) {
+  await database.migrate();
+  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent' }), database, worker: false });
+  try {
+    const { workspace } = await desk.createWorkspace('Import bench');
+    const server0 = database.kind === 'postgres' ? await serverCpu(database.executeSql) : null;
+    const cpu0 = nodeCpuMs();
+    const t0 = performance.now();
+    const summary = await importText(desk, workspace.id, text, { kind: 'tickets', format: 'jsonl' });
+    const seconds = (performance.now() - t0) / 1000;
+    const nodeMs = nodeCpuMs() - cpu0;
+    const server1 = database.kind === 'postgres' ? await serverCpu(database.executeSql) : null;
+    const serverMs = serverCpuBetween(server0, server1);
+    if (summary.created !== n) throw new Error(`import bench: ${summary.created} of ${n} created (${JSON.stringify(summary.rejections.slice(0, 3))})`);
+    return {
+      tickets: n,
+      seconds: Math.round(seconds * 100) / 100,
+      ticketsPerSecond: Math.round(n / seconds),
+      /** What one busy core would do: tickets per second of this process's CPU (and the server's, when it has its own). */
+      ticketsPerCpuSecond: Math.round(n / ((nodeMs + (serverMs ?? 0)) / 1000)),
+      nodeCpuMsPerTicket: Math.round((nodeMs / n) * 1000) / 1000,
+      serverCpuMsPerTicket: serverMs !== null ? Math.round((serverMs / n) * 1000) / 1000 : null,
+    };
+  } finally {
+    await desk.close();
+  }
+}
+
+export async function benchImport(n = 20_000) {
+  const config = loadConfig();
+  const text = syntheticImport(n);
+  const load = loadavg().map((l) => Math.round(l * 100) / 100);
+  const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-import-'));
+  let embedded;
+  try {
+    embedded = { ...(await timeImport(await openPglite(dir), text, n)), bytesOnDiskPerTicket: Math.round(folderBytes(dir) / n) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.error(`import: embedded ${embedded.ticketsPerSecond} tickets/s`);
+  let server = null;
+  if (config.testDatabaseUrl) {
+    const { database, drop } = await freshServerDatabase(config.testDatabaseUrl);
+    try {
+      server = await timeImport(database, text, n);
+      console.error(`import: server ${server.ticketsPerSecond} tickets/s`);
+    } finally {
+      await drop();
+    }
+  }
+  const record = {
+    benchmark: 'import',
+    description: `${n} tickets as JSONL (a third resolved with an agent reply and an intent), chunks of 1000, through importText in one process; embedded: PGlite on a data folder in the same process; server: PostgreSQL 15 on this machine (pool of 4)`,
+    machine: machine(),
+    loadAverage: load,
+    embedded,
+    server,
+  };
+  writeResult('bench/results/import.json', record);
+  return record;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchImport(Number(process.argv[2] ?? 20_000));
