@@ -5,8 +5,14 @@ import { openDatabase } from '../../store/db.js';
 import { buildServer } from '../../server/server.js';
 
 /** Starts the HTTP server (and the worker unless disabled) until SIGINT/SIGTERM. */
-export async function startServer(overrides: Partial<Config>, logTo: 'stdout' | 'stderr' = 'stdout'): Promise<{ desk: Deskmind; url: string; stop: () => Promise<void> }> {
+export async function startServer(
+  overrides: Partial<Config>,
+  logTo: 'stdout' | 'stderr' = 'stdout',
+  /** Values used where neither the overrides nor the environment set one (the demo's readable logs). */
+  defaults: Partial<Config> = {},
+): Promise<{ desk: Deskmind; url: string; stop: () => Promise<void> }> {
   const config = loadConfig(overrides);
+  for (const [key, value] of Object.entries(defaults)) if (config[key as keyof Config] === undefined) Object.assign(config, { [key]: value });
   const desk = await Deskmind.open({ config, logger: createLogger(config, logTo) });
   survivePromiseRejections(desk.logger);
   const server = await buildServer(desk);
