@@ -129,7 +129,7 @@ describe.each(backends())('widget API and live updates on %s', (kind) => {
       const created = await a.call('POST', '/api/v1/tickets', { subject: 'Live', message: { text: 'hello' }, customer: { email: 'live@example.com' } });
       const rolledBack = await a.call('PATCH', `/api/v1/tickets/${created.body.ticket.id}`, { status: 'closed' });
       expect(rolledBack.status).toBe(409);
-      await expect.poll(() => seen.filter((e) => e.ticketId === created.body.ticket.id).map((e) => e.type), { timeout: 10_000 }).toEqual(expect.arrayContaining(['ticket.created', 'message.created']));
+      await expect.poll(() => seen.filter((e) => e.ticketId === created.body.ticket.id).map((e) => e.type), { timeout: 120_000 }).toEqual(expect.arrayContaining(['ticket.created', 'message.created']));
       expect(seen.find((e) => e.type === 'message.created')).toMatchObject({ authorType: 'customer', visibility: 'public' });
       expect(seen.some((e) => e.type === 'ticket.status_changed' && e.ticketId === created.body.ticket.id)).toBe(false);
       expect(otherSeen).toEqual([]);
@@ -145,7 +145,7 @@ describe.each(backends())('widget API and live updates on %s', (kind) => {
     try {
       const stop = await other.subscribe(a.workspaceId, (e) => seen.push(e));
       const created = await a.call('POST', '/api/v1/tickets', { subject: 'Fan out', message: { text: 'hello' }, customer: { email: 'fan@example.com' } });
-      await expect.poll(() => seen.some((e) => e.ticketId === created.body.ticket.id && e.type === 'ticket.created'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => seen.some((e) => e.ticketId === created.body.ticket.id && e.type === 'ticket.created'), { timeout: 120_000 }).toBe(true);
       stop();
       expect(other.size).toBe(0);
     } finally {
