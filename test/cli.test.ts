@@ -109,7 +109,7 @@ describe('deskmind CLI', () => {
     const port = await freePort();
     const { child, firstLine } = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
     try {
-      const creds = JSON.parse(await firstLine) as { url: string; apiKey: string; agentEmail: string; agentPassword: string };
+      const creds = JSON.parse(await firstLine) as { url: string; apiKey: string; agentEmail: string; agentPassword: string; workspaceId: string };
       expect(creds.url).toBe(`http://127.0.0.1:${port}`);
       const login = await fetch(`${creds.url}/api/v1/auth/login`, {
         method: 'POST',

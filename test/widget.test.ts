@@ -120,6 +120,26 @@ describe.each(backends())('widget API and live updates on %s', (kind) => {
     widgetA = (await a.call('GET', '/api/v1/settings/widget')).body;
   });
 
+  it('tells the visitor what happens next: thinking, a person will answer (by the SLA), replied, resolved, reopened', async () => {
+    const sam = (await widget('POST', '/session', { widgetId: widgetA.publicId, visitorId: 'visitor-sam-0123456789abcdef' })).body.token;
+    const created = await widget('POST', '/tickets', { text: 'My pipeline runs are stuck in the queue' }, sam);
+    expect(created.body).toMatchObject({ state: 'thinking', reopened: false, expectedReplyBy: null });
+    const id = created.body.id;
+    // Handed to a person (the pipeline opens a handed-off ticket): the widget knows when a reply is due.
+    await a.call('PATCH', `/api/v1/tickets/${id}`, { status: 'open' });
+    const handedOff = (await widget('GET', `/tickets/${id}`, undefined, sam)).body;
+    const sla = (await a.call('GET', `/api/v1/tickets/${id}/sla`)).body;
+    expect(handedOff).toMatchObject({ state: 'awaiting_person', reopened: false });
+    expect(handedOff.expectedReplyBy).toBe(sla.firstResponse.dueAt);
+    expect(handedOff.expectedReplyBy).not.toBeNull();
+    await a.call('POST', `/api/v1/tickets/${id}/messages`, { text: 'Looking into it now', authorType: 'agent' });
+    expect((await widget('GET', `/tickets/${id}`, undefined, sam)).body).toMatchObject({ state: 'replied', expectedReplyBy: null });
+    await a.call('PATCH', `/api/v1/tickets/${id}`, { status: 'resolved' });
+    expect((await widget('GET', `/tickets/${id}`, undefined, sam)).body.state).toBe('resolved');
+    const again = await widget('POST', `/tickets/${id}/messages`, { text: 'Still stuck, sorry' }, sam);
+    expect(again.body).toMatchObject({ state: 'awaiting_person', reopened: true, status: 'open' });
+  });
+
   it('announces committed events on the live bus, never rolled-back ones', async () => {
     const seen: LiveEvent[] = [];
     const stop = await t.desk.live.subscribe(a.workspaceId, (e) => seen.push(e));

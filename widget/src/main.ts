@@ -7,6 +7,7 @@
  */
 import { STYLES } from './styles.js';
 import { button, createWalkthrough, type Walkthrough } from './walkthrough.js';
+import { stateNotice, type TicketState } from './notices.js';
 
 interface WidgetMessage { id: string; authorType: 'customer' | 'agent' | 'assistant' | 'system'; text: string; createdAt: string }
 interface WidgetTicket {
@@ -15,6 +16,9 @@ interface WidgetTicket {
   status: string;
   awaitingFeedback: boolean;
   humanRequested: boolean;
+  state: TicketState['state'];
+  reopened: boolean;
+  expectedReplyBy: string | null;
   messages: WidgetMessage[];
   walkthroughs: Walkthrough[];
 }
@@ -148,9 +152,9 @@ function render(): void {
   };
   if (greeting) item('assistant', 'Assistant', greeting);
   for (const m of ticket?.messages ?? []) item(m.authorType, label(m.authorType), m.text);
-  const waiting = ticket && ticket.messages.at(-1)?.authorType === 'customer' && !ticket.humanRequested && ticket.status === 'new';
-  if (waiting) item('assistant pending', 'Assistant', 'Thinking…');
-  if (ticket?.humanRequested && !ticket.messages.some((m) => m.authorType === 'agent')) item('system', 'Support', 'A person from our team will answer here. You can close this window; we keep the conversation.');
+  const notice = ticket ? stateNotice(ticket, new Date()) : null;
+  if (notice) item(notice.cls, notice.who, notice.text);
+  panel.dataset.state = ticket?.state ?? 'empty';
   renderActions();
   list.scrollTop = list.scrollHeight;
   // Screen readers hear each new answer once (the list itself is redrawn on every update).
