@@ -2,8 +2,9 @@
  * The Deskmind chat widget: one `<script>` tag, everything inside a shadow root (no host styles leak in,
  * none leak out), one global (`window.Deskmind`).
  *
- * <script src="https://desk.example.com/widget.js" data-workspace="wgt_…" data-app-version="4.2.0"
- *         data-user-id="u_42" data-user-hash="<HMAC-SHA256(widget secret, u_42)>" data-user-name="Kim" async></script>
+ * <script src="https://desk.example.com/widget.js" data-workspace="wgt_…" async></script>
+ * Optional: data-app-version, and for verified signed-in users data-user-id + data-user-hash (HMAC-SHA256 of
+ * the id with the widget secret, computed on the host's server) + data-user-name.
  */
 import { STYLES } from './styles.js';
 import { button, createWalkthrough, type Walkthrough } from './walkthrough.js';
@@ -67,8 +68,16 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
     headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { 'x-deskmind-widget-token': token } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  const json = (await res.json().catch(() => ({}))) as T & { detail?: string };
-  if (!res.ok) throw new WidgetError(json.detail ?? `Request failed (${res.status})`);
+  const json = (await res.json().catch(() => ({}))) as T & { detail?: string; code?: string };
+  if (!res.ok) {
+    // A session refused is the site's set-up (e.g. a wrong data-user-hash), not something the customer can fix:
+    // the details go to the developer's console, the customer gets a plain sentence.
+    if (path === '/session') {
+      console.warn(`Deskmind widget: the chat session was refused (${json.code ?? res.status}): ${json.detail ?? ''}`);
+      throw new WidgetError('Sorry, the chat cannot start on this page right now. Please reload the page or contact us another way.');
+    }
+    throw new WidgetError(res.status >= 500 ? 'Something went wrong on our side. Please try again in a moment.' : (json.detail ?? `Request failed (${res.status})`));
+  }
   return json;
 }
 
