@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
-import { teamMembers, teams, ticketColumns, tickets } from '../store/schema.js';
+import { accounts, customers, teamMembers, teams, ticketColumns, tickets } from '../store/schema.js';
 import type { QueueItem, QueueQuery } from './schemas.js';
 import { slaState } from './state.js';
 
@@ -32,8 +32,10 @@ export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string
     if (!teamIds.length) return [];
   }
   const rows = await ctx.db
-    .select(ticketColumns)
+    .select({ ...ticketColumns, customerName: customers.name, customerEmail: customers.email, accountName: accounts.name, accountTier: accounts.tier })
     .from(tickets)
+    .leftJoin(customers, eq(customers.id, tickets.customerId))
+    .leftJoin(accounts, eq(accounts.id, customers.accountId))
     .where(
       and(
         eq(tickets.workspaceId, ctx.workspaceId),
@@ -46,5 +48,10 @@ export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string
     .orderBy(priorityRankSql, sql`${nextDueSql} asc nulls last`, asc(tickets.createdAt), asc(tickets.id))
     .limit(query.limit);
   const now = ctx.now();
-  return rows.map(({ workspaceId: _w, ...ticket }) => ({ ...ticket, sla: slaState(ticket, now) }));
+  return rows.map(({ workspaceId: _w, customerName, customerEmail, accountName, accountTier, ...ticket }) => ({
+    ...ticket,
+    sla: slaState(ticket, now),
+    customer: customerName || customerEmail ? { name: customerName, email: customerEmail } : null,
+    account: accountName ? { name: accountName, tier: accountTier! } : null,
+  }));
 }
