@@ -27,21 +27,24 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
   const [macros, setMacros] = useState<Macro[]>([]);
   const [reply, setReply] = useState('');
   const [internal, setInternal] = useState(false);
-  const [notice, setNotice] = useState('');
+  // A notice holds for the status it was given at: a reopen after "Resolved" hides it.
+  const [notice, setNoticeState] = useState<{ text: string; status: string | null }>({ text: '', status: null });
   const [error, setError] = useState('');
   const [intent, setIntent] = useState('');
   const [mergeInto, setMergeInto] = useState('');
   const [snooze, setSnooze] = useState('');
   const replyRef = useRef<HTMLTextAreaElement>(null);
 
-  const load = useCallback(async () => {
+  const load = useCallback(async (): Promise<TicketDetail | null> => {
     try {
       const t = await api<TicketDetail>('GET', `/tickets/${id}`);
       setTicket(t);
       setIntent((i) => i || t.intent || '');
       setPacket(await api<HandoffPacket>('GET', `/tickets/${id}/handoff`).catch(() => null));
+      return t;
     } catch (err) {
       setError(errorText(err));
+      return null;
     }
   }, [id]);
   useEffect(() => {
@@ -51,10 +54,7 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
     api<{ data: Macro[] }>('GET', '/macros').then((r) => setMacros(r.data), () => undefined);
   }, [load]);
   useLiveEvents((events) => {
-    if (!events.some((e) => e.ticketId === id)) return;
-    // Someone else changed the ticket (a reopen, a reply): an earlier "Resolved" notice is no longer true.
-    setNotice('');
-    void load();
+    if (events.some((e) => e.ticketId === id)) void load();
   });
   const label = useIntentLabels();
 
@@ -66,9 +66,9 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
     try {
       const answer = await fn();
       if (answer && typeof answer === 'object' && 'status' in answer && 'id' in answer) setTicket((t) => (t ? { ...t, ...(answer as Partial<TicketDetail>) } : t));
-      setNotice(what);
       onChanged();
-      await load();
+      const fresh = await load();
+      setNoticeState({ text: what, status: fresh?.status ?? null });
     } catch (err) {
       if (optimistic) setTicket(before);
       setError(errorText(err));
@@ -137,7 +137,7 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
           </p>
         </div>
       </header>
-      {notice && <p role="status" className="notice">{notice}</p>}
+      {notice.text && (notice.status === null || notice.status === ticket.status) && <p role="status" className="notice">{notice.text}</p>}
       {error && <p role="alert" className="error">{error}</p>}
 
       <div className="toolbar" role="toolbar" aria-label="Ticket actions">

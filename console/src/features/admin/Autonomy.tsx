@@ -2,10 +2,12 @@ import { useState } from 'react';
 import { api, errorText } from '../../api.js';
 import { useResource, Status } from '../../lib/resource.js';
 import type { Autonomy } from '../../types.js';
+import { useIntentLabels } from '../../lib/labels.js';
 
 interface Thresholds { defaultThreshold: number; current: Record<string, number>; proposals: { intent: string; current: number; proposed: number; action: string; reason: string; atCurrent: Record<string, unknown>; atProposed: Record<string, unknown> }[] }
 
 export function AutonomyScreen() {
+  const label = useIntentLabels();
   const autonomy = useResource<Autonomy>('/settings/autonomy');
   const thresholds = useResource<Thresholds>('/learning/thresholds');
   const [notice, setNotice] = useState('');
@@ -21,7 +23,12 @@ export function AutonomyScreen() {
     }
   };
   const a = autonomy.data;
-  const ev = (e: Record<string, unknown>) => Object.entries(e).map(([k, v]) => `${k} ${typeof v === 'number' ? (Number.isInteger(v) ? v : v.toFixed(3)) : String(v)}`).join(' · ');
+  const ev = (e: Record<string, unknown>) => {
+    const n = Number(e.n ?? 0);
+    const ok = Number(e.successes ?? 0);
+    const lower = typeof e.wilsonLower === 'number' ? e.wilsonLower : null;
+    return n ? `${ok} of ${n} answers held${lower !== null ? ` (at least ${Math.round(lower * 100)}% with 95% confidence)` : ''}` : 'no answers yet';
+  };
   return (
     <section aria-labelledby="au-title">
       <h1 id="au-title">Autonomy & shadow mode</h1>
@@ -48,9 +55,9 @@ export function AutonomyScreen() {
         <thead><tr><th>Intent</th><th>In force</th><th>Proposed</th><th>Why</th><th>Evidence at current</th><th>Evidence at proposed</th></tr></thead>
         <tbody>
           {thresholds.data?.proposals.map((p) => (
-            <tr key={p.intent}><td>{p.intent}</td><td>{p.current}</td><td>{p.proposed} ({p.action})</td><td>{p.reason}</td><td className="small">{ev(p.atCurrent)}</td><td className="small">{ev(p.atProposed)}</td></tr>
+            <tr key={p.intent}><td>{p.intent === '*' ? 'Default (all intents)' : label(p.intent)}</td><td>{p.current}</td><td>{p.proposed} ({p.action.replace(/_/g, ' ')})</td><td>{p.reason.replace(/_/g, ' ')}</td><td className="small">{ev(p.atCurrent)}</td><td className="small">{ev(p.atProposed)}</td></tr>
           ))}
-          {thresholds.data && Object.entries(thresholds.data.current).filter(([i]) => !thresholds.data!.proposals.some((p) => p.intent === i)).map(([i, v]) => <tr key={i}><td>{i}</td><td>{v}</td><td colSpan={4} className="muted">no evidence yet</td></tr>)}
+          {thresholds.data && Object.entries(thresholds.data.current).filter(([i]) => !thresholds.data!.proposals.some((p) => p.intent === i)).map(([i, v]) => <tr key={i}><td>{i === '*' ? 'Default (all intents)' : label(i)}</td><td>{v}</td><td colSpan={4} className="muted">no evidence yet</td></tr>)}
         </tbody>
       </table>
       <button onClick={() => void api('POST', '/learning/thresholds/tune').then(() => { setNotice('Tuned'); return thresholds.reload(); }, (err) => thresholds.setError(errorText(err)))}>Tune now</button>
