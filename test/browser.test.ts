@@ -325,14 +325,17 @@ run('console and widget in Chromium', () => {
       await visitor.getByRole('button', { name: 'Open support chat' }).click();
       const messages = visitor.locator('#deskmind-widget .messages');
       const widgetState = async (name: string, text: string | RegExp) => {
-        await messages.getByText(text).last().waitFor({ timeout: 60_000 });
+        await messages.getByText(text).last().waitFor({ timeout: 60_000 }).catch(async (err: Error) => {
+          await shot(visitor, `widget-${name}-failed`);
+          throw new Error(`${err.message}\nThe widget showed: ${await visitor.locator('#deskmind-widget .panel').innerText()}`);
+        });
         expectClean(await messages.innerText(), name);
         await shot(visitor, `widget-${name}`);
       };
       await visitor.getByLabel('Your message').fill('I want to talk to a human about my invoice, please.');
       await visitor.getByRole('button', { name: 'Send', exact: true }).click();
       // Handed to a person: the widget says so at once, with the wait the SLA promises.
-      await widgetState('handed-off', /A person from our team will answer here(, usually within about| as soon as possible)/);
+      await widgetState('handed-off', /A person from our team will answer here(, usually | as soon as possible)/);
       const mine = (await api('GET', '/tickets?q=invoice&limit=5')).data.find((t: { subject: string; channel: string }) => t.channel === 'widget');
       await api('POST', `/tickets/${mine.id}/messages`, { text: 'Hi, I am looking at your invoice now.', authorType: 'agent' });
       await widgetState('agent-replied', 'Hi, I am looking at your invoice now.');
