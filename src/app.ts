@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
+import { prettyDestination } from './ops/pretty-log.js';
 import { createOutboundGuard, type OutboundGuard } from './security/outbound-url.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
@@ -78,8 +79,9 @@ export const REDACT_PATHS = [
 ];
 
 /** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */
-export function createLogger(config: Pick<Config, 'logLevel'>, to: 'stdout' | 'stderr' = 'stdout'): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(to === 'stdout' ? 1 : 2));
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, to: 'stdout' | 'stderr' = 'stdout'): Logger {
+  const fd = to === 'stdout' ? 1 : 2;
+  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, config.logFormat === 'pretty' ? prettyDestination(fd) : pino.destination(fd));
 }
 
 /** A `POST /tickets` as `createTicket` receives it. */
@@ -136,7 +138,7 @@ export class Deskmind {
     this.intentModels = new IntentModels(database);
     this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, lingerMs: config.ingestLingerMs, write: (requests) => this.writeTicketGroup(requests) });
     this.live = new LiveBus(database);
-    this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000);
+    this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000, () => now().getTime());
     this.throttle = new Throttle(database, now);
     this.embedder = createEmbedder(config);
     this.llm = createLlmProvider(config);

@@ -48,6 +48,12 @@ const entries = {
     description: 'Log level of the structured (pino) logs.',
     sensitive: false,
   },
+  logFormat: {
+    env: 'DESKMIND_LOG_FORMAT',
+    schema: z.enum(['json', 'pretty']).optional(),
+    description: 'Log format: json (one object per line, for log collectors) or pretty (one readable line per entry; request logs at debug level). Unset: json, and pretty for `deskmind demo`.',
+    sensitive: false,
+  },
   bodyLimitBytes: {
     env: 'DESKMIND_BODY_LIMIT_BYTES',
     schema: z.coerce.number().int().min(1024).default(1_048_576),

@@ -269,6 +269,23 @@ describe.each(backends())('API safety on %s', (kind) => {
     expect(await uncached.authenticate(db, other.secret)).toBeNull();
   });
 
+  it("records a key's last use at most once a minute, and lists it", async () => {
+    const db = t.desk.database.db;
+    let clock = Date.parse('2026-03-01T10:00:00Z');
+    const cache = new ApiKeyCache(5_000, () => clock);
+    const key = (await a.call('POST', '/api/v1/api-keys', { name: 'last used', role: 'agent' })).body;
+    const lastUsed = async () => (await a.call('GET', '/api/v1/api-keys')).body.data.find((k: { id: string }) => k.id === key.key.id).lastUsedAt;
+    expect(key.key.lastUsedAt).toBeNull();
+    await cache.authenticate(db, key.secret);
+    expect(await lastUsed()).toBe('2026-03-01T10:00:00.000Z');
+    clock += 59_000;
+    await cache.authenticate(db, key.secret);
+    expect(await lastUsed()).toBe('2026-03-01T10:00:00.000Z');
+    clock += 2_000;
+    await cache.authenticate(db, key.secret);
+    expect(await lastUsed()).toBe('2026-03-01T10:01:01.000Z');
+  });
+
   it('logs agents in with an http-only session cookie', async () => {
     const bad = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ann@a.example', password: 'wrong password' } });
     expect(bad.statusCode).toBe(401);

@@ -53,7 +53,7 @@ describe('deskmind backup / restore (embedded)', () => {
     }
     // Server mode points to pg_dump instead.
     await expect(runDeskmind(['backup', '--out', file], { ...env, DATABASE_URL: 'postgres://u@127.0.0.1:1/x' })).rejects.toThrow(/pg_dump/);
-  }, 180_000);
+  });
 });
 
 describe('deskmind backup / restore: bad archives and a folder in use', () => {

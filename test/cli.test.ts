@@ -32,8 +32,8 @@ const freePort = () =>
 const env = (dir: string) => ({ ...process.env, DESKMIND_DATA_DIR: dir, DESKMIND_LOG_LEVEL: 'warn', DATABASE_URL: '' });
 
 /** Starts a long-running command and resolves with its first stdout line. */
-function startUntilLine(args: string[], dir: string) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: env(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+function startUntilLine(args: string[], dir: string, extraEnv: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...env(dir), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -47,7 +47,12 @@ function startUntilLine(args: string[], dir: string) {
   return { child, firstLine };
 }
 
-const stopped = (child: ReturnType<typeof spawn>) => new Promise<number | null>((resolve) => { child.on('exit', resolve); child.kill('SIGTERM'); });
+const stopped = (child: ReturnType<typeof spawn>) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.on('exit', resolve);
+    child.kill('SIGTERM');
+  });
 
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -69,9 +74,11 @@ describe('deskmind CLI', () => {
 
   it('creates a workspace, then serves it on the same data folder', async () => {
     const dir = dataDir();
-    const { stdout } = await run(process.execPath, [BIN, 'create-workspace', '--name', 'Acme', '--json'], { env: env(dir) });
-    const created = JSON.parse(stdout.trim()) as { workspaceId: string; apiKey: string };
+    const { stdout } = await run(process.execPath, [BIN, 'create-workspace', '--name', 'Acme', '--admin-email', 'Ada@Acme.example', '--json'], { env: env(dir) });
+    const created = JSON.parse(stdout.trim()) as { workspaceId: string; apiKey: string; adminEmail: string; adminPassword: string };
     expect(created.apiKey).toMatch(/^dm_/);
+    expect(created.adminEmail).toBe('ada@acme.example');
+    expect(created.adminPassword.length).toBeGreaterThanOrEqual(16);
     const port = await freePort();
     const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: env(dir), stdio: 'ignore' });
     try {
@@ -87,17 +94,22 @@ describe('deskmind CLI', () => {
         body: JSON.stringify({ subject: 'Hello', message: { text: 'How do I reset my password?' }, customer: { email: 'x@example.com' } }),
       });
       expect(res.status).toBe(201);
+      // The first admin's console login works.
+      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: created.adminEmail, password: created.adminPassword }) });
+      expect(login.status).toBe(200);
+      const me = await fetch(`${base}/api/v1/auth/me`, { headers: { cookie: String(login.headers.get('set-cookie')).split(';')[0]! } });
+      expect(await me.json()).toMatchObject({ workspaceId: created.workspaceId, agent: { email: 'ada@acme.example', role: 'admin' } });
     } finally {
       expect(await stopped(child)).toBe(0);
     }
   });
 
-  it('starts the demo and prints its credentials as the first JSON line', async () => {
+  it('starts the demo on DESKMIND_PORT, prints its credentials as the first JSON line, and keeps one admin key', async () => {
     const dir = dataDir();
     const port = await freePort();
-    const { child, firstLine } = startUntilLine(['demo', '--port', String(port), '--json'], dir);
+    const { child, firstLine } = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
     try {
-      const creds = JSON.parse(await firstLine) as { url: string; apiKey: string; agentEmail: string; agentPassword: string };
+      const creds = JSON.parse(await firstLine) as { url: string; apiKey: string; agentEmail: string; agentPassword: string; workspaceId: string };
       expect(creds.url).toBe(`http://127.0.0.1:${port}`);
       const login = await fetch(`${creds.url}/api/v1/auth/login`, {
         method: 'POST',
@@ -110,6 +122,17 @@ describe('deskmind CLI', () => {
       expect(body.data.length).toBeGreaterThanOrEqual(5);
       const accounts = (await (await fetch(`${creds.url}/api/v1/accounts`, { headers: { authorization: `Bearer ${creds.apiKey}` } })).json()) as { data: { tier: string }[] };
       expect(new Set(accounts.data.map((a) => a.tier))).toEqual(new Set(['free', 'pro', 'enterprise']));
+      await stopped(child);
+      // A second start of the same data folder prints the same key and creates none.
+      const again = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
+      try {
+        expect(JSON.parse(await again.firstLine)).toMatchObject({ apiKey: creds.apiKey, workspaceId: creds.workspaceId });
+        const keys = (await (await fetch(`${creds.url}/api/v1/api-keys`, { headers: { authorization: `Bearer ${creds.apiKey}` } })).json()) as { data: { lastUsedAt: string | null }[] };
+        expect(keys.data).toHaveLength(1);
+        expect(keys.data[0]!.lastUsedAt).not.toBeNull();
+      } finally {
+        await stopped(again.child);
+      }
     } finally {
       await stopped(child);
     }

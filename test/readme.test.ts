@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configReference } from '../src/config.js';
@@ -6,11 +6,22 @@ import { ERRORS } from '../src/domain/errors.js';
 import { ROOT } from './template.js';
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const errorCatalogue = readFileSync(path.join(ROOT, 'docs', 'errors.md'), 'utf8');
 
 describe('README', () => {
-  it('documents every configuration variable and error code', () => {
+  it('documents every configuration variable in the README and every error code in docs/errors.md', () => {
     for (const e of configReference) expect(readme, e.env).toContain(`\`${e.env}\``);
-    for (const code of Object.keys(ERRORS)) expect(readme, code).toContain(`\`${code}\``);
+    for (const code of Object.keys(ERRORS)) expect(errorCatalogue, code).toContain(`\`${code}\``);
+  });
+
+  it('stays short enough for a newcomer to finish, with a contents list', () => {
+    const words = readme.replace(/```[\s\S]*?```/g, ' ').split(/\s+/).filter((w) => /[A-Za-z0-9]/.test(w));
+    expect(words.length).toBeLessThanOrEqual(2500);
+    expect(readme).toMatch(/## Contents/);
+  });
+
+  it('links only to docs that exist', () => {
+    for (const [, target] of readme.matchAll(/\]\((docs\/[^)#]+)/g)) expect(existsSync(path.join(ROOT, target!)), target).toBe(true);
   });
 
   it('gives the two quick-start commands that CI runs', () => {

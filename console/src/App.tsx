@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from './api.js';
-import { Admin } from './Admin.js';
+import { Admin } from './features/admin/Admin.js';
 import { Dashboards } from './Dashboards.js';
 import { Inbox } from './Inbox.js';
 import { useLiveStream } from './live.js';

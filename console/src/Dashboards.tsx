@@ -2,6 +2,21 @@ import { useEffect, useRef, useState } from 'react';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { api, errorText } from './api.js';
 import type { LearningReport, QualityReport } from './types.js';
+import type { AccountHealthSchema } from '../../src/insights/health.js';
+import type { AnomalySchema } from '../../src/insights/anomalies.js';
+import type { BugReportSchema } from '../../src/insights/bug-reports.js';
+import type { TopicsReportSchema } from '../../src/insights/topics.js';
+import type { TrendsReportSchema } from '../../src/insights/trends.js';
+import type { z } from 'zod';
+import { useIntentLabels } from './lib/labels.js';
+import { humanize } from '../../src/domain/explain.js';
+
+type Topics = z.input<typeof TopicsReportSchema>;
+type Trends = z.input<typeof TrendsReportSchema>;
+type Anomaly = z.input<typeof AnomalySchema>;
+type Health = z.input<typeof AccountHealthSchema>;
+type BugReport = z.input<typeof BugReportSchema>;
+interface Insights { topics?: Topics; trends?: Trends; anomalies?: { data: Anomaly[] }; health?: { data: Health[] }; bugs?: { data: BugReport[] } }
 
 Chart.register(...registerables);
 
@@ -16,7 +31,10 @@ function ChartBox({ config, label }: { config: ChartConfiguration; label: string
 }
 
 const pct = (n: number | null | undefined) => (typeof n === 'number' ? Math.round(n * 1000) / 10 : null);
-const INSIGHTS = ['/insights/topics', '/insights/trends', '/insights/anomalies', '/insights/health', '/insights/bug-reports'];
+const INSIGHTS: [keyof Insights, string][] = [['topics', '/insights/topics'], ['trends', '/insights/trends?by=intent'], ['anomalies', '/insights/anomalies'], ['health', '/insights/health'], ['bugs', '/insights/bug-reports']];
+const money = (n: number) => `$${Math.round(n).toLocaleString()}`;
+const change = (x: number | null) => (x == null ? 'new this week' : `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(x * 100))}% vs last week`);
+const COLORS = ['#1d4ed8', '#047857', '#b45309', '#7c3aed', '#be123c', '#0e7490'];
 
 /** Resolution vs deflection, learning velocity, volume by intent, SLA compliance, and insights when available. */
 export function Dashboards() {
@@ -24,7 +42,8 @@ export function Dashboards() {
   const [intents, setIntents] = useState<QualityReport | null>(null);
   const [learning, setLearning] = useState<LearningReport | null>(null);
   const [compliance, setCompliance] = useState<Record<string, unknown> | null>(null);
-  const [insights, setInsights] = useState<{ path: string; data: unknown }[]>([]);
+  const [insights, setInsights] = useState<Insights>({});
+  const label = useIntentLabels();
   const [error, setError] = useState('');
 
   useEffect(() => {
@@ -36,7 +55,7 @@ export function Dashboards() {
       api<Record<string, unknown>>('GET', '/sla/compliance').then(setCompliance).catch(() => undefined),
     ]).catch((err) => setError(errorText(err)));
     // Insights are optional: a panel appears for each endpoint that answers.
-    for (const path of INSIGHTS) api('GET', path).then((data) => setInsights((xs) => [...xs.filter((x) => x.path !== path), { path, data }]), () => undefined);
+    for (const [key, path] of INSIGHTS) api('GET', path).then((data) => setInsights((xs) => ({ ...xs, [key]: data })), () => undefined);
   }, []);
 
   const total = weeks?.total;
@@ -82,7 +101,7 @@ export function Dashboards() {
           <h2 id="d-vol">Volume by intent</h2>
           {intents && <ChartBox label="Tickets per intent" config={{
             type: 'bar',
-            data: { labels: intents.groups.map((g) => g.key ?? 'unknown'), datasets: [
+            data: { labels: intents.groups.map((g) => (g.key ? label(g.key) : 'Not recognised')), datasets: [
               { label: 'Tickets', data: intents.groups.map((g) => g.tickets), backgroundColor: '#1d4ed8' },
               { label: 'Resolved by AI', data: intents.groups.map((g) => g.aiResolved), backgroundColor: '#047857' },
             ] },
@@ -95,12 +114,68 @@ export function Dashboards() {
             <ComplianceTable data={compliance} />
           </section>
         )}
-        {insights.map((i) => (
-          <section key={i.path} className="card" aria-label={`Insights ${i.path}`}>
-            <h2>Insights: {i.path.split('/').at(-1)}</h2>
-            <InsightList data={i.data} />
+        {insights.trends && (
+          <section className="card" aria-labelledby="d-trends">
+            <h2 id="d-trends">Trends: tickets per day, by intent</h2>
+            {insights.trends.series.length === 0 ? <p className="muted">No tickets in the period yet.</p> : (
+              <>
+                <ChartBox label="Tickets per day for the busiest intents" config={{
+                  type: 'line',
+                  data: { labels: insights.trends.buckets.map((b) => new Date(b).toLocaleDateString()), datasets: insights.trends.series.slice(0, 6).map((x, i) => ({ label: x.key === '(none)' ? 'Not recognised' : label(x.key), data: x.counts, borderColor: COLORS[i], backgroundColor: COLORS[i] })) },
+                  options: { scales: { y: { min: 0, title: { display: true, text: 'tickets' } } } },
+                }} />
+                <ul className="plain">{insights.trends.series.slice(0, 5).map((x) => <li key={x.key}><strong>{x.key === '(none)' ? 'Not recognised' : label(x.key)}</strong> <span className="muted">{x.thisWeek} this week, {change(x.weekOverWeek)}</span></li>)}</ul>
+              </>
+            )}
           </section>
-        ))}
+        )}
+        {insights.topics && (
+          <section className="card" aria-labelledby="d-topics">
+            <h2 id="d-topics">Topics</h2>
+            {insights.topics.data.length === 0 ? <p className="muted">No topics yet: they form as tickets arrive.</p> : (
+              <ul className="plain">{insights.topics.data.slice(0, 8).map((t) => (
+                <li key={t.id}><strong>{t.label}</strong>{t.emerging && <span className="chip warn">emerging</span>} <span className="muted">{t.tickets} tickets · {t.thisWeek} this week, {change(t.weekOverWeek)}</span></li>
+              ))}</ul>
+            )}
+          </section>
+        )}
+        {insights.anomalies && (
+          <section className="card" aria-labelledby="d-anom">
+            <h2 id="d-anom">Spikes</h2>
+            {insights.anomalies.data.length === 0 ? <p className="muted">No unusual spike in the last 7 days.</p> : (
+              <ul className="plain">{insights.anomalies.data.slice(0, 8).map((a) => (
+                <li key={a.id}><strong>{a.dimension === 'intent' ? label(a.key) : a.label}</strong> <span className="muted">{a.observed} tickets where about {Math.round(a.expected * 10) / 10} were expected, {new Date(a.windowStart).toLocaleString()} · {a.pValue < 0.001 ? 'very unlikely by chance' : `chance ${(a.pValue * 100).toFixed(1)}%`} · {a.ticketIds.length} tickets</span></li>
+              ))}</ul>
+            )}
+          </section>
+        )}
+        {insights.health && (
+          <section className="card" aria-labelledby="d-health">
+            <h2 id="d-health">Customer health</h2>
+            {insights.health.data.length === 0 ? <p className="muted">No accounts yet.</p> : (
+              <table>
+                <thead><tr><th>Account</th><th>Health</th><th>Revenue at risk</th><th>Why</th></tr></thead>
+                <tbody>{insights.health.data.slice(0, 8).map((h) => (
+                  <tr key={h.accountId}><td>{h.name} <span className={`chip tier ${h.tier}`}>{h.tier}</span></td><td><span className={`chip ${h.risk === 'high' ? 'danger' : h.risk === 'medium' ? 'warn' : ''}`}>{Math.round(h.score)}/100 · {h.risk} risk</span></td><td>{money(h.revenueAtRisk)}/mo</td><td className="muted">{h.reasons.slice(0, 2).map((r) => r.detail).join('; ') || 'no warning sign'}</td></tr>
+                ))}</tbody>
+              </table>
+            )}
+          </section>
+        )}
+        {insights.bugs && (
+          <section className="card" aria-labelledby="d-bugs">
+            <h2 id="d-bugs">Bug reports</h2>
+            {insights.bugs.data.length === 0 ? <p className="muted">No bug reported by several customers yet.</p> : (
+              <ul className="plain">{insights.bugs.data.slice(0, 6).map((b) => (
+                <li key={b.id}>
+                  <strong>{b.title}</strong> <span className={`chip ${b.status === 'open' ? 'warn' : ''}`}>{b.status}</span>{' '}
+                  {b.externalUrl ? <a href={b.externalUrl} target="_blank" rel="noreferrer">{b.externalKey ?? 'tracker issue'}</a> : <span className="muted">not sent to a tracker</span>}
+                  <div className="muted">{b.report.affected.customers.length} customers to notify ({b.report.affected.customers.slice(0, 4).map((c) => c.name ?? c.email ?? 'unknown').join(', ')}) · {money(b.report.affected.mrrAtRisk)}/mo at stake{b.lastError ? ` · last send failed: ${b.lastError}` : ''}</div>
+                </li>
+              ))}</ul>
+            )}
+          </section>
+        )}
       </div>
     </main>
   );
@@ -109,33 +184,20 @@ export function Dashboards() {
 interface ComplianceRow { tier?: string; priority?: string; tickets: number; firstResponseMetPct: number | null; resolutionMetPct: number | null; breaches: number }
 
 function ComplianceTable({ data }: { data: Record<string, unknown> }) {
+  return <div className="scroll-x"><ComplianceRows data={data} /></div>;
+}
+
+function ComplianceRows({ data }: { data: Record<string, unknown> }) {
   const rows = (data.rows ?? []) as ComplianceRow[];
   const total = data.total as ComplianceRow | undefined;
   const fmt = (n: number | null) => (n == null ? '—' : `${Math.round(n * 10) / 10}%`);
   return (
     <table>
-      <thead><tr><th>Tier</th><th>Priority</th><th>Tickets</th><th>First response met</th><th>Resolution met</th><th>Breaches</th></tr></thead>
+      <thead><tr><th>Tier</th><th>Priority</th><th>Tickets</th><th>First reply on time</th><th>Resolved on time</th><th>Breaches</th></tr></thead>
       <tbody>
-        {rows.map((r) => <tr key={`${r.tier}-${r.priority}`}><td>{r.tier}</td><td>{r.priority}</td><td>{r.tickets}</td><td>{fmt(r.firstResponseMetPct)}</td><td>{fmt(r.resolutionMetPct)}</td><td>{r.breaches}</td></tr>)}
+        {rows.map((r) => <tr key={`${r.tier}-${r.priority}`}><td>{humanize(r.tier ?? 'any')}</td><td>{humanize(r.priority ?? 'any')}</td><td>{r.tickets}</td><td>{fmt(r.firstResponseMetPct)}</td><td>{fmt(r.resolutionMetPct)}</td><td>{r.breaches}</td></tr>)}
         {total && <tr><th colSpan={2}>Total</th><th>{total.tickets}</th><th>{fmt(total.firstResponseMetPct)}</th><th>{fmt(total.resolutionMetPct)}</th><th>{total.breaches}</th></tr>}
       </tbody>
     </table>
-  );
-}
-
-/** Shows whatever an insights endpoint returns: its list of items, one line each. */
-function InsightList({ data }: { data: unknown }) {
-  const items = Array.isArray(data) ? data : Array.isArray((data as { data?: unknown })?.data) ? (data as { data: unknown[] }).data : null;
-  if (!items) return <pre className="small">{JSON.stringify(data, null, 2).slice(0, 1500)}</pre>;
-  if (!items.length) return <p className="muted">Nothing yet.</p>;
-  return (
-    <ul>
-      {items.slice(0, 10).map((it, i) => {
-        const r = it as Record<string, unknown>;
-        const title = r.label ?? r.title ?? r.name ?? r.topic ?? r.intent ?? r.id ?? `#${i + 1}`;
-        const extra = Object.entries(r).filter(([k, v]) => typeof v === 'number' && k !== 'id').slice(0, 3).map(([k, v]) => `${k} ${Number(v).toFixed(Number.isInteger(v) ? 0 : 2)}`).join(' · ');
-        return <li key={i}><strong>{String(title)}</strong> <span className="muted">{extra}</span></li>;
-      })}
-    </ul>
   );
 }

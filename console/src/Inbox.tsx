@@ -4,9 +4,10 @@ import { useLiveEvents } from './live.js';
 import { navigate } from './router.js';
 import { typing } from './shortcuts.js';
 import { TicketView } from './TicketView.js';
-import type { Me, QueueItem, Ticket } from './types.js';
+import type { Agent, Me, QueueItem, Ticket } from './types.js';
+import { useIntentLabels } from './lib/labels.js';
 
-type Row = Ticket & { sla?: QueueItem['sla'] };
+type Row = Ticket & { sla?: QueueItem['sla']; customer?: QueueItem['customer']; account?: QueueItem['account'] };
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 const byPriority = (a: Row, b: Row) => (PRIORITY_RANK[a.priority]! - PRIORITY_RANK[b.priority]!) || a.createdAt.localeCompare(b.createdAt);
@@ -28,6 +29,21 @@ export const VIEWS: { id: string; label: string; load: () => Promise<Row[]> }[] 
   { id: 'sla-risk', label: 'SLA at risk', load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=all&limit=200')).data.filter(atRisk) },
 ];
 
+/** The SLA target still running, in words for the chip and its tooltip. */
+export function slaDue(t: Row): { chip: string; tooltip: string; danger: boolean } | null {
+  const s = t.sla;
+  if (!s) return null;
+  const target = s.firstResponse.dueAt && !s.firstResponse.met && t.firstResponseAt == null ? { name: 'First reply', ...s.firstResponse } : s.resolution.dueAt ? { name: 'Resolution', ...s.resolution } : null;
+  if (!target || target.remainingMinutes == null) return null;
+  const m = target.remainingMinutes;
+  const span = (x: number) => (Math.abs(x) < 60 ? `${Math.abs(x)} min` : Math.abs(x) < 1440 ? `${Math.round(Math.abs(x) / 60)} h` : `${Math.round(Math.abs(x) / 1440)} d`);
+  const due = new Date(target.dueAt!).toLocaleString();
+  const policy = s.policy ? ` (SLA policy "${s.policy}")` : '';
+  return m < 0
+    ? { chip: `${target.name} overdue ${span(m)}`, tooltip: `${target.name} was due ${due}${policy}; ${span(m)} late.`, danger: true }
+    : { chip: `${target.name} in ${span(m)}`, tooltip: `${target.name} due ${due}${policy}.${s.escalatedAt ? ' Escalated by the SLA sweep.' : ''}`, danger: m <= 60 || !!s.escalatedAt };
+}
+
 const ago = (iso: string) => {
   const m = Math.round((Date.now() - new Date(iso).getTime()) / 60_000);
   return m < 1 ? 'now' : m < 60 ? `${m}m` : m < 1440 ? `${Math.round(m / 60)}h` : `${Math.round(m / 1440)}d`;
@@ -41,6 +57,9 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
   const [cursor, setCursor] = useState(0);
   const [q, setQ] = useState('');
   const [found, setFound] = useState<Row[] | null>(null);
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const label = useIntentLabels();
+  useEffect(() => void api<{ data: Agent[] }>('GET', '/agents').then((r) => setAgents(r.data), () => undefined), []);
 
   const load = useCallback(async () => {
     try {
@@ -99,7 +118,7 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
           </form>
         </div>
         {error && <p role="alert" className="error">{error}</p>}
-        {rows === null ? <p className="muted">Loading…</p> : list.length === 0 ? <p className="muted">Nothing here. 🎉</p> : (
+        {rows === null ? <p className="muted">Loading…</p> : list.length === 0 ? <p className="muted">No tickets in this view.</p> : (
           <ol className="tickets" aria-label="Tickets, by priority">
             {list.map((t, i) => (
               <li key={t.id}>
@@ -108,12 +127,19 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
                   onClick={(e) => { e.preventDefault(); setCursor(i); open(t.id); }}>
                   <span className={`prio ${t.priority}`}>{t.priority}</span>
                   <span className="subject">{t.subject}</span>
+                  <span className="who">
+                    {t.customer?.name ?? t.customer?.email ?? 'Customer'}
+                    {t.account && <> · {t.account.name} <span className={`chip tier ${t.account.tier}`}>{t.account.tier}</span></>}
+                  </span>
                   <span className="meta">
-                    {t.intent && <span className="chip">{t.intent}</span>}
-                    {t.tags.includes('human_requested') && <span className="chip warn">wants a human</span>}
-                    {t.sla && atRisk(t) && <span className="chip danger">SLA</span>}
-                    <span>{t.status}</span> · <span>{ago(t.createdAt)}</span>
-                    {t.assigneeId === me.agent?.id && <span className="chip">mine</span>}
+                    {t.intent && <span className="chip">{label(t.intent)}</span>}
+                    {t.tags.includes('human_requested') && <span className="chip warn">wants a person</span>}
+                    {(() => {
+                      const due = slaDue(t);
+                      return due && <span className={`chip ${due.danger ? 'danger' : ''}`} title={due.tooltip} aria-label={due.tooltip}>{due.chip}</span>;
+                    })()}
+                    <span>{t.status}</span> · <span title={new Date(t.createdAt).toLocaleString()}>{ago(t.createdAt)}</span> ·{' '}
+                    <span>{t.assigneeId ? (t.assigneeId === me.agent?.id ? 'you' : (agents.find((a) => a.id === t.assigneeId)?.name ?? 'assigned')) : 'unassigned'}</span>
                   </span>
                 </a>
               </li>
@@ -121,7 +147,13 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
           </ol>
         )}
       </section>
-      {ticketId && <TicketView key={ticketId} id={ticketId} me={me} onClose={() => navigate(`/inbox/${view.id}`)} onChanged={load} />}
+      {ticketId ? <TicketView key={ticketId} id={ticketId} me={me} onClose={() => navigate(`/inbox/${view.id}`)} onChanged={load} /> : (
+        <section className="ticket empty-state" aria-label="No ticket open">
+          <h2>No ticket open</h2>
+          <p>Pick a ticket from the list, or press <kbd>j</kbd>/<kbd>k</kbd> to move and <kbd>Enter</kbd> to open. <kbd>?</kbd> lists every shortcut.</p>
+          <p className="muted">{list.length ? `${list.length} ticket${list.length === 1 ? '' : 's'} in "${found ? 'Search results' : view.label}", most urgent first.` : 'This view is empty.'}</p>
+        </section>
+      )}
     </div>
   );
 }

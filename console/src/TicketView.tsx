@@ -3,6 +3,8 @@ import { api, errorText } from './api.js';
 import { useLiveEvents } from './live.js';
 import { typing } from './shortcuts.js';
 import type { Agent, HandoffPacket, Macro, Me, Team, TicketDetail } from './types.js';
+import { describeSentiment, explainCheck, explainReason, type IntentLabel, type Verdict } from '../../src/domain/explain.js';
+import { useIntentLabels } from './lib/labels.js';
 
 const DRAFT_PREFIX = 'Suggested reply (awaiting approval):\n\n';
 const pct = (n: number | null | undefined) => (typeof n === 'number' ? `${Math.round(n * 100)}%` : '—');
@@ -25,21 +27,24 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
   const [macros, setMacros] = useState<Macro[]>([]);
   const [reply, setReply] = useState('');
   const [internal, setInternal] = useState(false);
-  const [notice, setNotice] = useState('');
+  // A notice holds for the status it was given at: a reopen after "Resolved" hides it.
+  const [notice, setNoticeState] = useState<{ text: string; status: string | null }>({ text: '', status: null });
   const [error, setError] = useState('');
   const [intent, setIntent] = useState('');
   const [mergeInto, setMergeInto] = useState('');
   const [snooze, setSnooze] = useState('');
   const replyRef = useRef<HTMLTextAreaElement>(null);
 
-  const load = useCallback(async () => {
+  const load = useCallback(async (): Promise<TicketDetail | null> => {
     try {
       const t = await api<TicketDetail>('GET', `/tickets/${id}`);
       setTicket(t);
       setIntent((i) => i || t.intent || '');
       setPacket(await api<HandoffPacket>('GET', `/tickets/${id}/handoff`).catch(() => null));
+      return t;
     } catch (err) {
       setError(errorText(err));
+      return null;
     }
   }, [id]);
   useEffect(() => {
@@ -51,19 +56,28 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
   useLiveEvents((events) => {
     if (events.some((e) => e.ticketId === id)) void load();
   });
+  const label = useIntentLabels();
 
-  const act = async (what: string, fn: () => Promise<unknown>) => {
+  /** Runs an action: shows `optimistic` at once, then the server's answer, then the full ticket again. */
+  const act = async (what: string, fn: () => Promise<unknown>, optimistic?: Partial<TicketDetail>) => {
     setError('');
+    const before = ticket;
+    if (optimistic) setTicket((t) => (t ? { ...t, ...optimistic } : t));
     try {
-      await fn();
-      setNotice(what);
-      await load();
+      const answer = await fn();
+      if (answer && typeof answer === 'object' && 'status' in answer && 'id' in answer) setTicket((t) => (t ? { ...t, ...(answer as Partial<TicketDetail>) } : t));
       onChanged();
+      const fresh = await load();
+      setNoticeState({ text: what, status: fresh?.status ?? null });
     } catch (err) {
+      if (optimistic) setTicket(before);
       setError(errorText(err));
     }
   };
-  const patch = (what: string, body: Record<string, unknown>) => act(what, () => api('PATCH', `/tickets/${id}`, body));
+  const patch = (what: string, body: Record<string, unknown>) => {
+    const { snoozedUntil: _s, ...visible } = body;
+    return act(what, () => api<Partial<TicketDetail>>('PATCH', `/tickets/${id}`, body), visible as Partial<TicketDetail>);
+  };
   const send = () => {
     if (!reply.trim()) return;
     void act(internal ? 'Note added' : 'Reply sent', async () => {
@@ -118,12 +132,12 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
           <h2 id="ticket-title">{ticket.subject}</h2>
           <p className="muted">
             <span className={`prio ${ticket.priority}`}>{ticket.priority}</span> {ticket.status} · {ticket.channel} · {ticket.customer?.name ?? ticket.customer?.email ?? 'unknown customer'}
-            {ticket.intent && <> · intent <strong>{ticket.intent}</strong> {ticket.intentConfidence != null && `(${pct(ticket.intentConfidence)})`}</>}
+            {ticket.intent && <> · intent <strong>{label(ticket.intent)}</strong> {ticket.intentConfidence != null && `(${pct(ticket.intentConfidence)})`}</>}
             {ticket.assigneeId && <> · assigned to {agents.find((a) => a.id === ticket.assigneeId)?.name ?? 'someone'}</>}
           </p>
         </div>
       </header>
-      {notice && <p role="status" className="notice">{notice}</p>}
+      {notice.text && (notice.status === null || notice.status === ticket.status) && <p role="status" className="notice">{notice.text}</p>}
       {error && <p role="alert" className="error">{error}</p>}
 
       <div className="toolbar" role="toolbar" aria-label="Ticket actions">
@@ -200,7 +214,7 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
         </div>
 
         <aside className="side">
-          {packet && <Handoff packet={packet} />}
+          {packet && <Handoff packet={packet} label={label} />}
           <section className="card" aria-labelledby="decisions-title">
             <h3 id="decisions-title">Decision record</h3>
             {runs.length === 0 && <p className="muted">The assistant has not looked at this ticket yet.</p>}
@@ -211,7 +225,7 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
                   {ticket.decisions.filter((d) => d.runId === run).map((d) => (
                     <li key={d.id} className={d.ok ? 'ok' : 'failed'}>
                       <strong>{d.stage}</strong> {d.ok ? '' : '✗ failed'} <span className="muted">{d.modelVersion ?? ''} {Math.round(d.durationMs)} ms</span>
-                      <StageSummary stage={d.stage} result={d.result as Rec} />
+                      <StageSummary stage={d.stage} result={d.result as Rec} label={label} intent={ticket.intent ?? null} />
                       <details><summary>details</summary><pre>{JSON.stringify(d.result, null, 2)}</pre></details>
                     </li>
                   ))}
@@ -222,7 +236,7 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
           <section className="card" aria-labelledby="timeline-title">
             <h3 id="timeline-title">Timeline</h3>
             <ol className="timeline">
-              {ticket.timeline.slice(-30).map((e) => <li key={e.id}><span className="muted">{new Date(e.createdAt).toLocaleTimeString()}</span> {e.type} <span className="muted">by {e.actorType}</span>{typeof e.data.reason === 'string' && <> — {e.data.reason}</>}</li>)}
+              {ticket.timeline.slice(-30).map((e) => <li key={e.id}><span className="muted">{new Date(e.createdAt).toLocaleTimeString()}</span> {e.type.replace(/^[a-z_]+\./, (m) => (m === 'ticket.' ? '' : m)).replace(/_/g, ' ')} <span className="muted">by {e.actorType}</span>{typeof e.data.reason === 'string' && <> — {explainReason(e.data.reason, { intent: ticket.intent ?? null, intentLabel: label, detail: typeof e.data.detail === 'string' ? e.data.detail : null })}</>}</li>)}
             </ol>
           </section>
         </aside>
@@ -232,17 +246,18 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
 }
 
 /** What a stage decided, in one or two lines. */
-function StageSummary({ stage, result }: { stage: string; result: Rec }) {
+function StageSummary({ stage, result, label, intent }: { stage: string; result: Rec; label: IntentLabel; intent: string | null }) {
   if (stage === 'understand') {
     const i = result.intent as Rec | undefined;
-    return <p className="stage-line">Intent <strong>{i?.intent ?? '—'}</strong> at {pct(i?.confidence)}{result.sentiment ? <>, sentiment {result.sentiment.label}</> : null}{result.urgency ? <>, urgency {result.urgency.priority}</> : null}</p>;
+    return <p className="stage-line">Intent <strong>{i?.intent ? label(String(i.intent)) : 'none'}</strong> at {pct(i?.confidence)}{result.sentiment ? <>, tone {String(result.sentiment.label)}</> : null}{result.urgency ? <>, urgency {String(result.urgency.priority)}</> : null}</p>;
   }
   if (stage === 'decide') {
-    const checks = (result.checks ?? []) as { check: string; passed: boolean; detail?: string }[];
+    const checks = (result.checks ?? []) as Verdict[];
+    const decision = ({ resolve: 'Answered on its own', draft: 'Drafted a reply for a person', hand_off: 'Handed to a person' } as Record<string, string>)[String(result.decision)] ?? 'No decision';
     return (
       <>
-        <p className="stage-line">Decision <strong>{String(result.decision ?? '—')}</strong>{result.reason ? <> because <strong>{String(result.reason)}</strong></> : null}</p>
-        {checks.length > 0 && <ul className="checks">{checks.map((c) => <li key={c.check} className={c.passed ? 'pass' : 'fail'}>{c.passed ? '✓' : '✗'} {c.check}{c.detail ? ` — ${c.detail}` : ''}</li>)}</ul>}
+        <p className="stage-line"><strong>{decision}</strong>{result.reason ? <>: {explainReason(String(result.reason), { checks, intent, intentLabel: label })}</> : null}</p>
+        {checks.length > 0 && <ul className="checks">{checks.map((c) => <li key={c.check} className={c.passed ? 'pass' : 'fail'} title={c.detail}>{c.passed ? '✓' : '✗'} {explainCheck(c, label, intent)} <code className="muted code">{c.check}</code></li>)}</ul>}
       </>
     );
   }
@@ -255,23 +270,28 @@ function StageSummary({ stage, result }: { stage: string; result: Rec }) {
   return null;
 }
 
-function Handoff({ packet }: { packet: HandoffPacket }) {
+function Handoff({ packet, label }: { packet: HandoffPacket; label: IntentLabel }) {
   const p = packet;
   return (
     <section className="card handoff" aria-labelledby="handoff-title">
       <h3 id="handoff-title">Handoff packet</h3>
       <h4>Summary <span className="muted">({p.summarySource})</span></h4>
       <ul>{p.summary.map((s, i) => <li key={i}>{s}</li>)}</ul>
-      {p.whyHandedOff.reason && <p><strong>Why a human:</strong> {p.whyHandedOff.reason}{p.whyHandedOff.detail ? ` — ${p.whyHandedOff.detail}` : ''}{p.whyHandedOff.failed.length ? ` (failed: ${p.whyHandedOff.failed.join(', ')})` : ''}</p>}
+      {p.whyHandedOff.reason && (
+        <>
+          <p><strong>Why a person:</strong> {p.whyHandedOff.text} <code className="muted code">{p.whyHandedOff.reason}</code></p>
+          {p.whyHandedOff.failedChecks.length > 1 && <ul className="checks">{p.whyHandedOff.failedChecks.map((c) => <li key={c.check} className="fail">✗ {c.text}</li>)}</ul>}
+        </>
+      )}
       {p.alreadyTried.length > 0 && <><h4>Already tried</h4><ul>{p.alreadyTried.map((s, i) => <li key={i}>{s}</li>)}</ul></>}
       {p.aiSaid.length > 0 && <><h4>What the AI said</h4><ul>{p.aiSaid.map((s, i) => <li key={i}><span className="chip">{s.visibility}</span> {s.text.slice(0, 300)}</li>)}</ul></>}
       <h4>Intent</h4>
-      <p><strong>{p.intent.intent ?? '—'}</strong> {pct(p.intent.confidence)}{p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).length > 0 && <> · alternatives: {p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).map((a) => `${a.intent} ${pct(a.probability)}`).join(', ')}</>}</p>
-      <h4>Sentiment</h4>
-      <p>{p.sentiment.direction}{p.sentiment.trend.length ? ` · latest ${p.sentiment.trend.at(-1)!.label} (${p.sentiment.trend.at(-1)!.compound.toFixed(2)})` : ''}{p.sentiment.cues.length ? ` · ${p.sentiment.cues.join('; ')}` : ''}</p>
+      <p><strong>{p.intent.intent ? label(p.intent.intent) : 'Not recognised'}</strong> {p.intent.confidence != null && pct(p.intent.confidence)}{p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).length > 0 && <> · or perhaps {p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).map((a) => `${label(a.intent)} ${pct(a.probability)}`).join(', ')}</>}</p>
+      <h4>How the customer sounds</h4>
+      <p>{p.sentiment.summary ?? describeSentiment({ compound: p.sentiment.trend.at(-1)?.compound ?? null, cues: [], direction: p.sentiment.direction })}</p>
       <h4>Customer</h4>
       <p>{p.customer?.name ?? '—'} {p.customer?.email && <>&lt;{p.customer.email}&gt;</>}{p.customer?.externalId && <> · id {p.customer.externalId}</>}</p>
-      {p.account && <p>{p.account.name} · {p.account.tier} · {p.account.plan ?? ''} · MRR {p.account.mrr} · billing {p.account.billingState}{p.account.seats != null && <> · {p.account.seats} seats</>}</p>}
+      {p.account && <p>{p.account.name} · {p.account.tier} tier{p.account.plan ? ` · ${p.account.plan}` : ''} · MRR {p.account.mrr ?? 0} · billing {String(p.account.billingState).replace('_', ' ')}{p.account.seats != null && <> · {p.account.seats} seats</>}</p>}
       {p.page && (
         <>
           <h4>Page</h4>
@@ -281,7 +301,7 @@ function Handoff({ packet }: { packet: HandoffPacket }) {
       )}
       {p.recentTickets.length > 0 && <><h4>Recent tickets</h4><ul>{p.recentTickets.map((t) => <li key={t.id}>{t.subject} <span className="muted">({t.status})</span></li>)}</ul></>}
       {p.similarResolved.length > 0 && <><h4>Similar resolved tickets</h4><ul>{p.similarResolved.map((t) => <li key={t.id}>{t.subject}{t.resolution && <p className="muted">{t.resolution.slice(0, 200)}</p>}</li>)}</ul></>}
-      {p.suggestedReply && <><h4>Suggested reply</h4><p className="suggested">{p.suggestedReply.text}</p></>}
+      {p.suggestedReply && <><h4>Suggested reply <span className="muted">({p.suggestedReply.source === 'assistant' ? "the assistant's reply" : 'drafted from the best articles'}; press <kbd>u</kbd> to use it)</span></h4><p className="suggested">{p.suggestedReply.text}</p></>}
       {p.relevantArticles.length > 0 && <><h4>Relevant articles</h4><ul>{p.relevantArticles.map((a) => <li key={a.articleId}>{a.title} <span className="muted">{a.score.toFixed(2)}</span></li>)}</ul></>}
     </section>
   );

@@ -11,6 +11,10 @@ import type { LlmProvider } from '../resolution/llm.js';
 import { customerFacts, factLines } from '../resolution/facts.js';
 import { contentWords } from '../resolution/text.js';
 import { alreadyTried, briefLines, briefOf, HandoffBriefSchema, oneLine, sentencesOf } from './summary.js';
+import { describeSentiment, explainCheck, explainReason, humanize, type Verdict } from '../domain/explain.js';
+import { STARTER_TAXONOMY } from '../nlp/taxonomy.js';
+import { composeAnswer } from '../resolution/compose.js';
+import type { PassageInput } from '../resolution/schemas.js';
 import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../pipeline/enrichment.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
@@ -23,12 +27,22 @@ export const HandoffPacketSchema = z.object({
   brief: HandoffBriefSchema,
   alreadyTried: z.array(z.string()),
   aiSaid: z.array(z.object({ text: z.string(), visibility: z.string(), at: Timestamp })),
-  whyHandedOff: z.object({ reason: z.string().nullable(), failed: z.array(z.string()), detail: z.string().nullable() }),
+  whyHandedOff: z.object({
+    /** The code (a guardrail, `human_requested`, `ai_error`, `reopened`, `compose_…`); `text` says it plainly. */
+    reason: z.string().nullable(),
+    failed: z.array(z.string()),
+    detail: z.string().nullable(),
+    text: z.string(),
+    /** Every guardrail that failed, code and sentence. */
+    failedChecks: z.array(z.object({ check: z.string(), text: z.string() })),
+  }),
   intent: z.object({ intent: z.string().nullable(), confidence: z.number().nullable(), alternatives: z.array(z.object({ intent: z.string(), probability: z.number() })) }),
   sentiment: z.object({
     trend: z.array(z.object({ at: Timestamp, compound: z.number(), label: z.string() })),
     direction: z.enum(['improving', 'worsening', 'steady', 'unknown']),
     cues: z.array(z.string()),
+    /** How the customer sounds, in words ("Frustrated ("third time"). Tone neutral."). */
+    summary: z.string(),
   }),
   customer: CustomerSchema.nullable(),
   account: AccountSchema.nullable(),
@@ -44,7 +58,11 @@ export const HandoffPacketSchema = z.object({
   }),
   recentTickets: z.array(z.object({ id: z.uuid(), subject: z.string(), status: z.string(), intent: z.string().nullable(), createdAt: Timestamp })),
   similarResolved: z.array(z.object({ id: z.uuid(), subject: z.string(), intent: z.string().nullable(), resolution: z.string().nullable(), rank: z.number() })),
-  suggestedReply: z.object({ text: z.string(), sources: z.array(z.object({ articleId: z.string(), title: z.string() })) }).nullable(),
+  /**
+   * A reply to start from: the assistant's own (`assistant`: composed or drafted by the pipeline), else one
+   * drafted here from the best passages retrieved (`passages`); null when no article says anything relevant.
+   */
+  suggestedReply: z.object({ text: z.string(), sources: z.array(z.object({ articleId: z.string(), title: z.string() })), source: z.enum(['assistant', 'passages']) }).nullable(),
   relevantArticles: z.array(z.object({ articleId: z.string(), title: z.string(), score: z.number() })),
 });
 export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
@@ -84,6 +102,18 @@ async function llmAskLine(llm: LlmProvider, texts: string[], customerName: strin
   return oneLine(line);
 }
 
+const LABELS = new Map(STARTER_TAXONOMY.map((t) => [t.id, t.label]));
+/** An intent's name for people: the taxonomy's label, else the id in words. */
+const intentLabel = (id: string) => LABELS.get(id) ?? humanize(id);
+
+/** A suggested reply composed from the retrieved passages (no LLM), or null when they say nothing relevant. */
+function replyFromPassages(question: string, passages: PassageInput[], customer: { name: string | null } | null): HandoffPacket['suggestedReply'] {
+  const usable = passages.filter((p) => typeof p.text === 'string' && p.text.trim());
+  if (!usable.length) return null;
+  const reply = composeAnswer({ playbook: { kind: 'answer', template: null, action: null }, question, passages: usable, customer: customer ? { name: customer.name } : null });
+  return reply.sources.length && reply.coverage > 0 ? { text: reply.text, sources: reply.sources, source: 'passages' } : null;
+}
+
 /** Builds the handoff packet of a ticket from its conversation, decision record and history. */
 export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm?: LlmProvider | null } = {}): Promise<HandoffPacket> {
   const detail = await getTicketDetail(ctx, ticketId);
@@ -96,14 +126,19 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
   const resolve = latest('resolve');
   const enriched = EnrichmentSchema.safeParse(latest('enrich'));
   const enrichment = enriched.success ? enriched.data : null;
-  const handoff = [...detail.timeline].reverse().find((e) => e.type === 'ticket.handed_off');
+  const handoff = [...detail.timeline].reverse().find((e) => e.type === 'ticket.handed_off' || e.type === 'ticket.reopened');
+  const reopened = handoff?.type === 'ticket.reopened';
+  const checks = ((decide?.checks ?? []) as Verdict[]).filter((c) => !c.passed);
+  const intentId = detail.intent ?? understand?.intent?.intent ?? null;
+  const reason = reopened ? 'reopened' : ((handoff?.data.reason as string | undefined) ?? null);
 
   const trend = fromCustomer.map((m) => {
     const s = analyseSentiment(m.text);
     return { at: m.createdAt, compound: s.compound, label: s.label };
   });
   const direction = trend.length < 2 ? 'unknown' : trend.at(-1)!.compound - trend[0]!.compound > 0.2 ? 'improving' : trend.at(-1)!.compound - trend[0]!.compound < -0.2 ? 'worsening' : 'steady';
-  const cues = [...new Set(fromCustomer.flatMap((m) => analyseSentiment(m.text).cues.map((c) => `${c.kind}: ${c.cue}`)))];
+  const rawCues = fromCustomer.flatMap((m) => analyseSentiment(m.text).cues);
+  const cues = [...new Set(rawCues.map((c) => `${c.kind}: ${c.cue}`))];
 
   const account = detail.customer?.accountId ? await getAccount(ctx, detail.customer.accountId).catch(() => null) : null;
   const recentTickets = detail.customerId
@@ -116,11 +151,10 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     : [];
 
   const suggested = resolve?.reply
-    ? { text: String(resolve.reply), sources: (resolve.sources ?? []) as { articleId: string; title: string }[] }
-    : null;
+    ? { text: String(resolve.reply), sources: (resolve.sources ?? []) as { articleId: string; title: string }[], source: 'assistant' as const }
+    : replyFromPassages([detail.subject, ...texts].join('\n'), (retrieve?.passages ?? []) as PassageInput[], detail.customer);
   const similar = await similarResolved(ctx, ticketId, [detail.subject, ...texts].join(' '));
-  const intent = detail.intent ?? understand?.intent?.intent ?? null;
-  const extractive = briefOf({ messages: texts, facts: factLines(customerFacts(enrichment, account)), trend, direction, cues, similar, intent });
+  const extractive = briefOf({ messages: texts, facts: factLines(customerFacts(enrichment, account)), trend, direction, cues, similar, intent: intentId });
   const fromLlm = opts.llm && texts.length ? await llmAskLine(opts.llm, texts, detail.customer?.name ?? null).catch(() => null) : null;
   const brief = fromLlm ? { ...extractive, ask: fromLlm } : extractive;
   return {
@@ -131,16 +165,18 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     alreadyTried: alreadyTried(texts),
     aiSaid: detail.messages.filter((m) => m.authorType === 'assistant').map((m) => ({ text: m.text, visibility: m.visibility, at: m.createdAt })),
     whyHandedOff: {
-      reason: (handoff?.data.reason as string | undefined) ?? null,
+      reason,
       failed: (decide?.failed as string[] | undefined) ?? [],
-      detail: (handoff?.data.detail as string | undefined) ?? null,
+      detail: reopened ? null : ((handoff?.data.detail as string | undefined) ?? null),
+      text: explainReason(reason, { checks, detail: handoff?.data.detail as string | undefined, intent: intentId, intentLabel }),
+      failedChecks: checks.map((c) => ({ check: c.check, text: explainCheck(c, intentLabel, intentId) })),
     },
     intent: {
-      intent,
+      intent: intentId,
       confidence: detail.intentConfidence ?? understand?.intent?.confidence ?? null,
       alternatives: ((understand?.intent?.alternatives ?? []) as { intent: string; probability: number }[]).slice(0, 3),
     },
-    sentiment: { trend, direction, cues },
+    sentiment: { trend, direction, cues, summary: describeSentiment({ compound: trend.at(-1)?.compound ?? null, cues: rawCues, direction }) },
     customer: detail.customer,
     account,
     page: (enrichment?.page as HandoffPacket['page'] | null | undefined) ?? detail.pageContext,

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
@@ -40,12 +40,19 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     loggerInstance: desk.logger as FastifyBaseLogger,
     bodyLimit: desk.config.bodyLimitBytes,
     trustProxy: false,
+    // Readable logs (the demo) keep request lines out of the way: one line per request, at debug level.
+    ...(desk.config.logFormat === 'pretty' ? { logController: new LogController({ disableRequestLogging: true }) } : {}),
     // Errors of the router itself (a malformed URL, a path parameter over 100 characters) as problem+json too.
     frameworkErrors: (err, _request, reply) => sendProblem(reply, 'validation_failed', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  if (desk.config.logFormat === 'pretty') {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)} ms`);
+    });
+  }
   let spaFallback: Awaited<ReturnType<typeof registerConsole>> | null = null;
   app.setNotFoundHandler((request, reply) => {
     if (spaFallback?.(request, reply)) return reply;

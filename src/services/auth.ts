@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type { ApiKey } from '../domain/schemas.js';
@@ -48,6 +48,8 @@ export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
 
 type ApiKeyPrincipal = Extract<Principal, { kind: 'api_key' }>;
 
+const LAST_USED_EVERY_MS = 60_000;
+
 /** The principal of a bearer API key, or null when unknown or revoked. */
 export async function authenticateApiKey(db: DbOrTx, secret: string): Promise<ApiKeyPrincipal | null> {
   return principalOfKeyHash(db, tokenHash(secret));
@@ -69,6 +71,8 @@ async function principalOfKeyHash(db: DbOrTx, keyHash: string): Promise<ApiKeyPr
  */
 export class ApiKeyCache {
   private readonly entries = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
+  /** When this process last recorded each key's use. */
+  private readonly recorded = new Map<string, number>();
 
   constructor(
     private readonly ttlMs: number,
@@ -79,13 +83,31 @@ export class ApiKeyCache {
   async authenticate(db: DbOrTx, secret: string): Promise<ApiKeyPrincipal | null> {
     const keyHash = tokenHash(secret);
     const hit = this.entries.get(keyHash);
-    if (hit && hit.until > this.clock()) return hit.principal;
+    if (hit && hit.until > this.clock()) return this.used(db, hit.principal);
     this.entries.delete(keyHash);
     const principal = await principalOfKeyHash(db, keyHash);
     if (principal && this.ttlMs > 0) {
       this.entries.set(keyHash, { principal, until: this.clock() + this.ttlMs });
       if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     }
+    return principal ? this.used(db, principal) : null;
+  }
+
+  /**
+   * Records the key's `lastUsedAt`, at most once a minute per key and process (and, across processes, only
+   * when the stored time is a minute old), so a busy key costs one small write a minute.
+   */
+  private async used(db: DbOrTx, principal: ApiKeyPrincipal): Promise<ApiKeyPrincipal> {
+    const now = this.clock();
+    const last = this.recorded.get(principal.keyId);
+    if (last !== undefined && now - last < LAST_USED_EVERY_MS) return principal;
+    this.recorded.set(principal.keyId, now);
+    if (this.recorded.size > this.maxEntries) this.recorded.delete(this.recorded.keys().next().value!);
+    const at = new Date(now);
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: at })
+      .where(and(eq(apiKeys.id, principal.keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now - LAST_USED_EVERY_MS)))));
     return principal;
   }
 

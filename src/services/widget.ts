@@ -179,6 +179,16 @@ export const WidgetTicketSchema = z.object({
   /** The assistant answered and the customer has not said whether it helped. */
   awaitingFeedback: z.boolean(),
   humanRequested: z.boolean(),
+  /**
+   * What the customer is waiting for, so the widget never goes silent: `thinking` (the assistant has not
+   * decided yet), `awaiting_person` (handed to a person who has not replied yet), `answered` (the assistant
+   * answered; did it help?), `replied` (a person replied last), `resolved`, `closed`.
+   */
+  state: z.enum(['thinking', 'awaiting_person', 'answered', 'replied', 'resolved', 'closed']),
+  /** The ticket was reopened (by the customer's reply or their "Talk to a human") and is being worked again. */
+  reopened: z.boolean(),
+  /** When a person is due to reply (the SLA's first-response or resolution target), while one is awaited. */
+  expectedReplyBy: Timestamp.nullable(),
   messages: z.array(z.object({ id: z.uuid(), authorType: z.enum(['customer', 'agent', 'assistant', 'system']), text: z.string(), createdAt: Timestamp })),
   walkthroughs: z.array(WalkthroughSchema),
 });
@@ -215,18 +225,34 @@ export async function getWidgetTicket(ctx: Ctx, customerId: string, ticketId: st
     : [];
   const answered = rows.some((m) => m.authorType === 'assistant');
   const humanRequested = ticket.tags.includes('human_requested');
+  const awaitingFeedback = answered && ticket.tags.includes(AI_ANSWERED) && ticket.status === 'resolved' && !humanRequested;
+  const state = widgetState({ status: ticket.status, awaitingFeedback, humanRequested, lastAuthor: rows.at(-1)?.authorType ?? null });
   return {
     id: ticket.id,
     subject: ticket.subject,
     status: ticket.status,
-    awaitingFeedback: answered && ticket.tags.includes(AI_ANSWERED) && ticket.status === 'resolved' && !humanRequested,
+    awaitingFeedback,
     humanRequested,
+    state,
+    reopened: ticket.reopenCount > 0 && (state === 'awaiting_person' || state === 'thinking'),
+    expectedReplyBy: state === 'awaiting_person' ? (ticket.firstResponseAt ? ticket.resolutionDueAt : ticket.firstResponseDueAt) : null,
     messages: rows,
     walkthroughs: sourceIds
       .map((id) => withSteps.find((a) => a.id === id))
       .filter((a): a is NonNullable<typeof a> => !!a && !!a.walkthrough?.length)
       .map((a) => ({ articleId: a.id, title: a.title, steps: a.walkthrough!.map((s) => ({ title: s.title, selector: s.selector, ...(s.body ? { body: s.body } : {}) })) })),
   };
+}
+
+/** What the customer of a ticket is waiting for (see `WidgetTicketSchema.state`). */
+export function widgetState(t: { status: string; awaitingFeedback: boolean; humanRequested: boolean; lastAuthor: WidgetTicket['messages'][number]['authorType'] | null }): WidgetTicket['state'] {
+  if (t.status === 'closed') return 'closed';
+  if (t.awaitingFeedback) return 'answered';
+  if (t.status === 'resolved') return 'resolved';
+  if (t.lastAuthor === 'agent') return 'replied';
+  // A new ticket the pipeline has not decided yet, unless the customer already asked for a person.
+  if (t.status === 'new' && !t.humanRequested) return 'thinking';
+  return 'awaiting_person';
 }
 
 /** The customer's recent tickets, newest first. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
-import { teamMembers, teams, ticketColumns, tickets } from '../store/schema.js';
+import { accounts, customers, teamMembers, teams, ticketColumns, tickets } from '../store/schema.js';
 import type { QueueItem, QueueQuery } from './schemas.js';
 import { slaState } from './state.js';
 
@@ -35,14 +35,21 @@ export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string
   }
   const rows = await queueQuery(ctx, query, teamIds);
   const now = ctx.now();
-  return rows.map(({ workspaceId: _w, ...ticket }) => ({ ...ticket, sla: slaState(ticket, now) }));
+  return rows.map(({ workspaceId: _w, customerName, customerEmail, accountName, accountTier, ...ticket }) => ({
+    ...ticket,
+    sla: slaState(ticket, now),
+    customer: customerName || customerEmail ? { name: customerName, email: customerEmail } : null,
+    account: accountName ? { name: accountName, tier: accountTier! } : null,
+  }));
 }
 
 /** The query behind the queue once the view's teams are known (test/list-indexes.test.ts checks its plans). */
 export function queueQuery(ctx: Ctx, query: QueueQuery & { agentId?: string | null }, teamIds: string[] | null) {
   return ctx.db
-    .select(ticketColumns)
+    .select({ ...ticketColumns, customerName: customers.name, customerEmail: customers.email, accountName: accounts.name, accountTier: accounts.tier })
     .from(tickets)
+    .leftJoin(customers, eq(customers.id, tickets.customerId))
+    .leftJoin(accounts, eq(accounts.id, customers.accountId))
     .where(
       and(
         eq(tickets.workspaceId, ctx.workspaceId),

@@ -40,7 +40,12 @@ export const QueueQuerySchema = z
 export type QueueQuery = z.infer<typeof QueueQuerySchema>;
 
 /** A ticket in the priority queue, with its SLA. */
-export const QueueItemSchema = TicketSchema.extend({ sla: SlaStateSchema });
+export const QueueItemSchema = TicketSchema.extend({
+  sla: SlaStateSchema,
+  /** Who is asking, for the queue's rows. */
+  customer: z.object({ name: z.string().nullable(), email: z.string().nullable() }).nullable(),
+  account: z.object({ name: z.string(), tier: z.string() }).nullable(),
+});
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
 /** `GET /sla/compliance` query: tickets created in [from, to). */

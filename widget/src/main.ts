@@ -2,11 +2,13 @@
  * The Deskmind chat widget: one `<script>` tag, everything inside a shadow root (no host styles leak in,
  * none leak out), one global (`window.Deskmind`).
  *
- * <script src="https://desk.example.com/widget.js" data-workspace="wgt_…" data-app-version="4.2.0"
- *         data-user-id="u_42" data-user-hash="<HMAC-SHA256(widget secret, u_42)>" data-user-name="Kim" async></script>
+ * <script src="https://desk.example.com/widget.js" data-workspace="wgt_…" async></script>
+ * Optional: data-app-version, and for verified signed-in users data-user-id + data-user-hash (HMAC-SHA256 of
+ * the id with the widget secret, computed on the host's server) + data-user-name.
  */
 import { STYLES } from './styles.js';
 import { button, createWalkthrough, type Walkthrough } from './walkthrough.js';
+import { stateNotice, type TicketState } from './notices.js';
 
 interface WidgetMessage { id: string; authorType: 'customer' | 'agent' | 'assistant' | 'system'; text: string; createdAt: string }
 interface WidgetTicket {
@@ -15,6 +17,9 @@ interface WidgetTicket {
   status: string;
   awaitingFeedback: boolean;
   humanRequested: boolean;
+  state: TicketState['state'];
+  reopened: boolean;
+  expectedReplyBy: string | null;
   messages: WidgetMessage[];
   walkthroughs: Walkthrough[];
 }
@@ -76,8 +81,16 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
     if (attempt < 3) await new Promise((r) => setTimeout(r, Math.min(10, Number(res?.headers.get('retry-after')) || 2 ** attempt) * 1000));
   }
   if (!res) throw new WidgetError('The help desk cannot be reached; try again in a moment');
-  const json = (await res.json().catch(() => ({}))) as T & { detail?: string };
-  if (!res.ok) throw new WidgetError(json.detail ?? `Request failed (${res.status})`);
+  const json = (await res.json().catch(() => ({}))) as T & { detail?: string; code?: string };
+  if (!res.ok) {
+    // A session refused is the site's set-up (e.g. a wrong data-user-hash), not something the customer can fix:
+    // the details go to the developer's console, the customer gets a plain sentence.
+    if (path === '/session') {
+      console.warn(`Deskmind widget: the chat session was refused (${json.code ?? res.status}): ${json.detail ?? ''}`);
+      throw new WidgetError('Sorry, the chat cannot start on this page right now. Please reload the page or contact us another way.');
+    }
+    throw new WidgetError(res.status >= 500 ? 'Something went wrong on our side. Please try again in a moment.' : (json.detail ?? `Request failed (${res.status})`));
+  }
   return json;
 }
 
@@ -161,9 +174,9 @@ function render(): void {
   };
   if (greeting) item('assistant', 'Assistant', greeting);
   for (const m of ticket?.messages ?? []) item(m.authorType, label(m.authorType), m.text);
-  const waiting = ticket && ticket.messages.at(-1)?.authorType === 'customer' && !ticket.humanRequested && ticket.status === 'new';
-  if (waiting) item('assistant pending', 'Assistant', 'Thinking…');
-  if (ticket?.humanRequested && !ticket.messages.some((m) => m.authorType === 'agent')) item('system', 'Support', 'A person from our team will answer here. You can close this window; we keep the conversation.');
+  const notice = ticket ? stateNotice(ticket, new Date()) : null;
+  if (notice) item(notice.cls, notice.who, notice.text);
+  panel.dataset.state = ticket?.state ?? 'empty';
   renderActions();
   list.scrollTop = list.scrollHeight;
   // Screen readers hear each new answer once (the list itself is redrawn on every update).

@@ -1,30 +1,60 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Deskmind } from '../../app.js';
 import { seedDemo, DEMO_AGENT } from '../../demo/seed.js';
 import { agents } from '../../store/schema.js';
-import { createApiKey } from '../../services/auth.js';
+import { authenticateApiKey, createApiKey } from '../../services/auth.js';
 import { systemActor } from '../../services/context.js';
 import { startServer, stopOnSignal } from './serve.js';
+
+const DemoKey = z.object({ workspaceId: z.string(), apiKey: z.string() });
+
+/** Where the demo keeps its admin key, so that every start prints the same one (API keys are stored only as hashes). */
+const demoKeyFile = (desk: Deskmind) => path.join(desk.config.dataDir, 'deskmind-demo-key.json');
+
+/** The demo workspace's admin key: the one kept from an earlier start while it is still valid, else a new one. */
+async function demoApiKey(desk: Deskmind, workspaceId: string): Promise<string> {
+  const file = demoKeyFile(desk);
+  if (existsSync(file)) {
+    const kept = DemoKey.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (kept.success && kept.data.workspaceId === workspaceId) {
+      const principal = await authenticateApiKey(desk.database.db, kept.data.apiKey);
+      if (principal?.workspaceId === workspaceId && principal.role === 'admin') return kept.data.apiKey;
+    }
+  }
+  const { secret } = await createApiKey(desk.ctx(workspaceId, systemActor), { name: 'demo', role: 'admin' });
+  keepDemoKey(desk, workspaceId, secret);
+  return secret;
+}
+
+function keepDemoKey(desk: Deskmind, workspaceId: string, apiKey: string): void {
+  mkdirSync(desk.config.dataDir, { recursive: true });
+  writeFileSync(demoKeyFile(desk), JSON.stringify({ workspaceId, apiKey }), { mode: 0o600 });
+  chmodSync(demoKeyFile(desk), 0o600);
+}
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('Start Deskmind on the embedded database with a demo workspace (Pipewise: accounts, agents, teams, tickets)')
-    .option('-p, --port <port>', 'port to listen on', (v) => Number(v), 3000)
+    .option('-p, --port <port>', 'port to listen on (default: DESKMIND_PORT or 3000)', (v) => Number(v))
     .option('--json', 'print one JSON line {url, apiKey, agentEmail, agentPassword, workspaceId} first')
-    .action(async (opts: { port: number; json?: boolean }) => {
-      const { desk, url, stop } = await startServer({ port: opts.port }, opts.json ? 'stderr' : 'stdout');
+    .action(async (opts: { port?: number; json?: boolean }) => {
+      // Readable logs unless DESKMIND_LOG_FORMAT says otherwise; with --json, stdout is for the credentials.
+      const { desk, url, stop } = await startServer({ port: opts.port }, opts.json ? 'stderr' : 'stdout', { logFormat: 'pretty' });
       stopOnSignal(stop);
-      // Reuse the demo workspace of an earlier run of the same data folder.
+      // Reuse the demo workspace (and its admin key) of an earlier run of the same data folder.
       const [existing] = await desk.database.db.select().from(agents).where(eq(agents.email, DEMO_AGENT.email)).limit(1);
-      const creds = existing
-        ? {
-            workspaceId: existing.workspaceId,
-            apiKey: (await createApiKey(desk.ctx(existing.workspaceId, systemActor), { name: `demo ${desk.now().toISOString()}`, role: 'admin' })).secret,
-            agentEmail: DEMO_AGENT.email,
-            agentPassword: DEMO_AGENT.password,
-          }
-        : await seedDemo(desk);
+      let creds;
+      if (existing) {
+        creds = { workspaceId: existing.workspaceId, apiKey: await demoApiKey(desk, existing.workspaceId), agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };
+      } else {
+        creds = await seedDemo(desk);
+        keepDemoKey(desk, creds.workspaceId, creds.apiKey);
+      }
       if (opts.json) {
         console.log(JSON.stringify({ url, ...creds }));
         return;

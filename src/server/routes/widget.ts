@@ -38,7 +38,7 @@ const CORS = {
   'cross-origin-resource-policy': 'cross-origin',
 };
 /** Events a customer is told about: public messages and status changes of their own ticket. */
-const VISIBLE = new Set(['message.created', 'ticket.status_changed', 'ticket.resolved', 'ticket.reopened', 'ticket.closed']);
+const VISIBLE = new Set(['message.created', 'ticket.status_changed', 'ticket.handed_off', 'ticket.resolved', 'ticket.reopened', 'ticket.closed']);
 
 /**
  * The chat widget's public API (`/api/v1/widget/...`): a session opened with the workspace's public widget

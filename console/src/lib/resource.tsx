@@ -1,0 +1,23 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, errorText } from '../api.js';
+
+/** Loads `path` and keeps the result, with a reload and the last error. */
+export function useResource<T>(path: string) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState('');
+  const reload = useCallback(async () => {
+    try {
+      setData(await api<T>('GET', path));
+      setError('');
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }, [path]);
+  useEffect(() => void reload(), [reload]);
+  return { data, error, reload, setError };
+}
+
+/** An error (role alert) and a notice (role status) line. */
+export function Status({ error, notice }: { error?: string; notice?: string }) {
+  return <>{error && <p role="alert" className="error">{error}</p>}{notice && <p role="status" className="notice">{notice}</p>}</>;
+}
