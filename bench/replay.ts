@@ -49,7 +49,7 @@ function summary(shuffleSeed: number | null, r: ReplayResult) {
  * `bench/results/replay-banking77.json` (the first shuffle in full, every shuffle in brief) and returns the record;
  * null when the data is absent.
  */
-export async function benchReplay(dataDir: string): Promise<object | null> {
+export async function benchReplay(dataDir: string, words: string[] = []): Promise<object | null> {
   const dir = join(dataDir, 'banking77');
   const train = join(dir, 'train.csv');
   const test = join(dir, 'test.csv');
@@ -57,7 +57,9 @@ export async function benchReplay(dataDir: string): Promise<object | null> {
     console.warn(`benchReplay: ${dir} has no train.csv/test.csv — skipping the Banking77 replay benchmark`);
     return null;
   }
-  const orders = [...SHUFFLE_SEEDS, BURSTY];
+  // `npm run bench -- replay 13 bursty`: only those orders, recorded apart (replay-banking77-13-bursty.json)
+  const picked = words.filter((w) => /^\d+$/.test(w) || w === 'bursty').map((w) => (w === 'bursty' ? BURSTY : Number(w)));
+  const orders = picked.length ? picked : [...SHUFFLE_SEEDS, BURSTY];
   const results = orders.map((shuffleSeed) => {
     console.error(`  replay: ${shuffleSeed === null ? 'file order (bursty)' : `shuffle seed ${shuffleSeed}`}`);
     return replayFiles(
@@ -81,16 +83,16 @@ export async function benchReplay(dataDir: string): Promise<object | null> {
     machine: `${machine()} (single-threaded run)`,
     method:
       `official Banking77 split; seed = the first ${SEED_PER_INTENT} train rows per intent, stream = the remaining train rows ` +
-      `shuffled (seeds ${SHUFFLE_SEEDS.join(', ')}; train.csv is sorted by intent, so file order would replay one intent at a time), ` +
+      `in each of these orders: ${orders.map((o) => (o === null ? 'file order (bursty: train.csv is sorted by intent, so the stream is one intent at a time)' : `shuffled with seed ${o}`)).join('; ')}; ` +
       `blocks of 500 tickets, 200 tickets a simulated day; default autonomy and learning settings except the starting default threshold ${START_THRESHOLD} ` +
       `and the tuner's target success ${TARGET_SUCCESS} (learning.targetSuccess; the target here is at most ${MAX_WRONG * 100}% wrong answers in every block of about 230 answers, ` +
       'so the expected rate has to sit well below it); batchTestAccuracy = the same classifier trained at once on seed + stream; ' +
-      `"result" is shuffle ${SHUFFLE_SEEDS[0]} in full, "shuffles" every shuffle in brief, and last the bursty order: the stream in file order (grouped by intent); ` +
+      `"result" is the first order in full, "shuffles" every order in brief; ` +
       result.note,
     shuffles: results.map((r, i) => summary(orders[i] ?? null, r)),
     result,
   };
-  const out = resolve(here, 'results', 'replay-banking77.json');
+  const out = resolve(here, 'results', picked.length ? `replay-banking77-${words.filter((w) => /^\d+$/.test(w) || w === 'bursty').join('-')}.json` : 'replay-banking77.json');
   writeResult(out, record);
   return record;
 }
