@@ -29,7 +29,7 @@ export const LearningSettingsSchema = z
     floor: z.number().min(0).max(1).default(0.5),
     /** Threshold the tuner falls back to when no confidence level is safe. */
     ceiling: z.number().min(0).max(1).default(0.99),
-    /** Largest step down in one tuning run (raises are never limited). */
+    /** Largest step down of one intent's threshold within 24 hours, however often the tuner runs (raises are never limited). */
     maxStep: z.number().min(0.001).max(1).default(0.05),
     /** Days of answers the tuner looks at (recent evidence reflects today's model and articles). */
     lookbackDays: z.number().int().min(1).max(365).default(90),
