@@ -107,7 +107,7 @@ describe.each(backends())('metrics and threshold tuning on %s', (kind) => {
 
   it('counts a person moving a routed ticket as a routing miss', async () => {
     // eve was routed when handed off; nobody moved her since.
-    expect((await call('GET', '/api/v1/metrics/quality')).body.total).toMatchObject({ routed: 1, routedCorrectly: 1, routingAccuracy: 1 });
+    expect((await call('GET', '/api/v1/metrics/quality')).body.total).toMatchObject({ routed: 1, routedCorrectly: 1, routingAccuracy: 1, unassigned: 0, unassignedRate: 0 });
     const routedTo = (await call('GET', `/api/v1/tickets/${ids.eve}`)).body.teamId;
     const other = (await call('GET', '/api/v1/teams')).body.data.find((x: any) => x.id !== routedTo);
     expect((await call('PATCH', `/api/v1/tickets/${ids.eve}`, { teamId: other.id })).status).toBe(200);

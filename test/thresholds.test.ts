@@ -4,6 +4,7 @@ import { AutonomySettingsSchema } from '../src/domain/settings.js';
 import { thresholdFor } from '../src/pipeline/policy.js';
 import { classifyOutcome, type TimelineFact } from '../src/learning/outcomes.js';
 import { median, rangeOf, weekOf } from '../src/metrics/stats.js';
+import { qualityRow, ticketQuality } from '../src/metrics/quality.js';
 import { LearningSettingsSchema, loweredBy, planThresholds, proposeThreshold, wilsonLower, wilsonUpper, WORKSPACE_LEVEL, type Proposal, type ThresholdSample } from '../src/learning/thresholds.js';
 
 const settings = LearningSettingsSchema.parse({});
@@ -91,6 +92,21 @@ describe('classifyOutcome', () => {
     expect(classifyOutcome([answered, ev('outcome.recorded', 1, { outcome: 'confirmed_solved' })], { now: h(2) })?.outcome).toBe('confirmed');
     expect(classifyOutcome([answered, ev('outcome.recorded', 1, { outcome: 'confirmed_solved' }), ev('ticket.reopened', 4)], { now })?.outcome).toBe('reopened');
     expect(classifyOutcome([answered, ev('ticket.reopened', 30)], { now, windowHours: 24 })?.outcome).toBe('no_reply');
+  });
+});
+
+describe('routing accuracy over named teams only', () => {
+  it('counts a routing that found no team as unassigned, not as a right or wrong routing', () => {
+    const t0 = new Date('2026-06-01T09:00:00Z');
+    const ticket = (teamId: string | null, moved = false) => ({
+      id: 'x', createdAt: t0, intent: null, tier: null, firstResponseAt: null, predicted: null, decided: null,
+      timeline: [
+        { type: 'ticket.routed', actorType: 'system' as const, data: { teamId }, createdAt: t0 },
+        ...(moved ? [{ type: 'team.changed', actorType: 'agent' as const, data: {}, createdAt: t0 }] : []),
+      ],
+    });
+    const rows = [ticket('t1'), ticket('t1', true), ticket(null), ticket(null, true)].map((f) => ticketQuality(f, { now: t0, windowHours: 72 }));
+    expect(qualityRow(null, rows)).toMatchObject({ routed: 2, routedCorrectly: 1, routingAccuracy: 0.5, unassigned: 2, unassignedRate: 0.5 });
   });
 });
 
