@@ -13,6 +13,8 @@ const SEED_PER_INTENT = 10;
  * shuffle is the one recorded in full; the others check that the result is not one shuffle's luck.
  */
 const SHUFFLE_SEEDS = [13, 7, 42];
+/** File order: the stream grouped by intent, the extreme of a burst (an incident floods one intent at a time). */
+const BURSTY = null;
 /** The largest share of wrong answers allowed among a block's autonomous answers. */
 const MAX_WRONG = 0.02;
 /**
@@ -25,14 +27,16 @@ const TARGET_SUCCESS = 0.99;
 const START_THRESHOLD = 0.98;
 
 /** A shuffle's blocks and targets in brief. */
-function summary(shuffleSeed: number, r: ReplayResult) {
+function summary(shuffleSeed: number | null, r: ReplayResult) {
   const rates = r.curve.map((b) => b.wrongAnswerRate ?? 0);
   return {
+    order: shuffleSeed === null ? 'bursty (file order, grouped by intent)' : `shuffled (seed ${shuffleSeed})`,
     shuffleSeed,
     wrongAnswerRate: rates.map((x) => Math.round(x * 1e4) / 1e4),
     autoResolutionRate: r.curve.map((b) => b.autoResolutionRate),
     autonomousAnswers: r.curve.map((b) => b.autonomousAnswers),
     blocksAboveMaxWrong: rates.filter((x) => x > MAX_WRONG).length,
+    retrains: r.retrains.map((x) => x.status).join(' '),
     finalTestAccuracy: r.final.testAccuracy,
     batchTestAccuracy: r.batchTestAccuracy,
     seconds: r.seconds,
@@ -45,7 +49,7 @@ function summary(shuffleSeed: number, r: ReplayResult) {
  * `bench/results/replay-banking77.json` (the first shuffle in full, every shuffle in brief) and returns the record;
  * null when the data is absent.
  */
-export async function benchReplay(dataDir: string): Promise<object | null> {
+export async function benchReplay(dataDir: string, words: string[] = []): Promise<object | null> {
   const dir = join(dataDir, 'banking77');
   const train = join(dir, 'train.csv');
   const test = join(dir, 'test.csv');
@@ -53,8 +57,11 @@ export async function benchReplay(dataDir: string): Promise<object | null> {
     console.warn(`benchReplay: ${dir} has no train.csv/test.csv — skipping the Banking77 replay benchmark`);
     return null;
   }
-  const results = SHUFFLE_SEEDS.map((shuffleSeed) => {
-    console.error(`  replay: shuffle seed ${shuffleSeed}`);
+  // `npm run bench -- replay 13 bursty`: only those orders, recorded apart (replay-banking77-13-bursty.json)
+  const picked = words.filter((w) => /^\d+$/.test(w) || w === 'bursty').map((w) => (w === 'bursty' ? BURSTY : Number(w)));
+  const orders = picked.length ? picked : [...SHUFFLE_SEEDS, BURSTY];
+  const results = orders.map((shuffleSeed) => {
+    console.error(`  replay: ${shuffleSeed === null ? 'file order (bursty)' : `shuffle seed ${shuffleSeed}`}`);
     return replayFiles(
       { seed: train, stream: train, test },
       {
@@ -76,16 +83,16 @@ export async function benchReplay(dataDir: string): Promise<object | null> {
     machine: `${machine()} (single-threaded run)`,
     method:
       `official Banking77 split; seed = the first ${SEED_PER_INTENT} train rows per intent, stream = the remaining train rows ` +
-      `shuffled (seeds ${SHUFFLE_SEEDS.join(', ')}; train.csv is sorted by intent, so file order would replay one intent at a time), ` +
+      `in each of these orders: ${orders.map((o) => (o === null ? 'file order (bursty: train.csv is sorted by intent, so the stream is one intent at a time)' : `shuffled with seed ${o}`)).join('; ')}; ` +
       `blocks of 500 tickets, 200 tickets a simulated day; default autonomy and learning settings except the starting default threshold ${START_THRESHOLD} ` +
       `and the tuner's target success ${TARGET_SUCCESS} (learning.targetSuccess; the target here is at most ${MAX_WRONG * 100}% wrong answers in every block of about 230 answers, ` +
       'so the expected rate has to sit well below it); batchTestAccuracy = the same classifier trained at once on seed + stream; ' +
-      `"result" is shuffle ${SHUFFLE_SEEDS[0]} in full, "shuffles" every shuffle in brief; ` +
+      `"result" is the first order in full, "shuffles" every order in brief; ` +
       result.note,
-    shuffles: results.map((r, i) => summary(SHUFFLE_SEEDS[i]!, r)),
+    shuffles: results.map((r, i) => summary(orders[i] ?? null, r)),
     result,
   };
-  const out = resolve(here, 'results', 'replay-banking77.json');
+  const out = resolve(here, 'results', picked.length ? `replay-banking77-${words.filter((w) => /^\d+$/.test(w) || w === 'bursty').join('-')}.json` : 'replay-banking77.json');
   writeResult(out, record);
   return record;
 }

@@ -29,7 +29,7 @@ const words = process.argv.slice(2);
 if (words[0] === 'load' && words.length > 1) {
   await benchLoad(Number(words[1]), Number(words[2] ?? 250));
 } else {
-  const benches: [name: string, run: (dataDir: string) => Promise<unknown>, needsData: boolean][] = [
+  const benches: [name: string, run: (dataDir: string, words: string[]) => Promise<unknown>, needsData: boolean][] = [
     ['widget bundle size', () => benchWidget(), false],
     ['intents (Banking77)', benchIntents, true],
     ['starter taxonomy (cross-validation)', benchStarter, true],
@@ -53,7 +53,7 @@ if (words[0] === 'load' && words.length > 1) {
       continue;
     }
     console.error(`bench: ${name} …`);
-    const result = await run(dataDir);
+    const result = await run(dataDir, words);
     if (result) console.log(JSON.stringify(result, null, 2));
   }
 }

@@ -96,6 +96,24 @@ describe('anomaly detection', () => {
     const night = start + 28 * 24 * HOUR + 3 * HOUR;
     const nightly = [...times, night - 60_000, night - 120_000, night - 180_000, night - 240_000];
     expect(detectSpike(nightly, night, { alpha: 1e-4, minCount: 3 }).spike).toBe(true);
+    expect(detectSpike(nightly, night, { alpha: 1e-4, minCount: 3 }).history).toEqual({ hours: 664, fullHours: 672 });
+  });
+
+  it('stays quiet on a new series, and needs more evidence while its history is short', () => {
+    const now = Date.UTC(2026, 5, 29, 12);
+    // a fresh workspace: its first tickets, all in the last half hour
+    const fresh = Array.from({ length: 6 }, (_, k) => now - (k + 1) * 4 * 60_000);
+    expect(detectSpike(fresh, now, { alpha: 1e-3, minCount: 3 })).toMatchObject({ spike: false, history: { hours: 0, fullHours: 672 } });
+    // two days of one ticket every four hours, then a burst: a spike, on the evidence of 48 hours
+    const twoDays = Array.from({ length: 12 }, (_, k) => now - 2 * HOUR - (k + 1) * 4 * HOUR);
+    const burst = [...twoDays, ...Array.from({ length: 12 }, (_, k) => now - (k + 1) * 4 * 60_000)];
+    const r = detectSpike(burst, now, { alpha: 1e-3, minCount: 3 });
+    expect(r.spike).toBe(true);
+    expect(r.history.hours).toBe(48);
+    // the same short history with a smaller burst needs more than minCount would ask of a long one
+    const small = [...twoDays, ...Array.from({ length: 4 }, (_, k) => now - (k + 1) * 4 * 60_000)];
+    expect(detectSpike(small, now, { alpha: 1e-3, minCount: 3 }).spike).toBe(false);
+    expect(detectSpike(small, now, { alpha: 1e-3, minCount: 3, sinceMs: now - 29 * 24 * HOUR }).spike).toBe(true);
   });
 });
 
@@ -119,6 +137,9 @@ describe('customer health', () => {
 describe('bug reports', () => {
   it('normalises error messages so occurrences group', () => {
     expect(normaliseError('Run 123456 failed: id 0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(normaliseError('Run 987654 failed: id 7c9e6679-7425-40de-944b-e07fc1f90ae7'));
+    // numbers of any length: line numbers of one error do not split it
+    expect(normaliseError('TypeError at app.js:123:7')).toBe(normaliseError('TypeError at app.js:98:12'));
+    expect(normaliseError('TypeError at app.js:123:7')).toBe('TypeError at app.js:<n>:<n>');
   });
 
   it('builds a structured report from its tickets', () => {

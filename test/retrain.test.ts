@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heldExamples, retrainDue, retrainWithGuard, type WindowLabel } from '../src/learning/retrain-guard.js';
+import { heldExamples, retrainDue, retrainWithGuard, stratifiedWindow, type WindowLabel } from '../src/learning/retrain-guard.js';
 import { trainedOnOf } from '../src/learning/retrain.js';
 import { retrainInWorker } from '../src/learning/retrain-thread.js';
 import { LearningSettingsSchema } from '../src/learning/thresholds.js';
@@ -55,6 +55,23 @@ describe('retrainWithGuard', () => {
     const r = retrainWithGuard([...all, ...window], window);
     expect(r).toMatchObject({ status: 'rejected', before: 1, window: 25 });
     expect((r as { after: number }).after).toBeLessThan(0.5);
+  });
+
+  it('judges on a window that represents the workspace, not its latest burst', () => {
+    // the newest 100 labels are a burst of one intent the live model had just learned online (all right on arrival)
+    const label = (e: LabelledExample, liveRight: boolean): WindowLabel => ({ ...e, liveRight });
+    const burst = Array.from({ length: 100 }, (_, i) => label({ text: `parcel burst ${i}`, label: 'shipping' }, true));
+    const recent = [...all.slice(0, 60).map((e) => label(e, false)), ...burst];
+    const window = stratifiedWindow(recent, [...all, ...burst], 27);
+    const counts = Object.fromEntries(Object.keys(WORDS).map((k) => [k, window.filter((w) => w.label === k).length]));
+    expect(window).toHaveLength(27);
+    expect(counts).toEqual({ refund: 9, password: 9, shipping: 9 });
+    // newest first within an intent, returned oldest first
+    expect(window.filter((w) => w.label === 'shipping').map((w) => w.text)).toEqual(burst.slice(-9).map((w) => w.text));
+    expect(recent.indexOf(window[0]!)).toBeLessThan(recent.indexOf(window.at(-1)!));
+    // no intent gives more than a quarter of its labels (at least one)
+    expect(stratifiedWindow(burst, burst, 200)).toHaveLength(25);
+    expect(stratifiedWindow(burst.slice(0, 3), burst.slice(0, 3), 200)).toHaveLength(1);
   });
 
   it('promotes unjudged when the window is too small to judge', () => {

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { seedDemo } from '../src/demo/seed.js';
+import { STARTER_TAXONOMY } from '../src/nlp/taxonomy.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STAGES, runPipeline } from '../src/pipeline/runner.js';
 import { applyAssignment, type AssignAction } from '../src/routing/apply.js';
+import { uncertaintyOf } from '../src/routing/facts.js';
 import { dbRoutingPort } from '../src/routing/port.js';
-import { recordAssignment, route, withinWorkingHours, type RouteInput, type RouterRule, type RoutingAgent, type RoutingTeam, type TicketFacts } from '../src/routing/router.js';
+import { intentSkillsOf, recordAssignment, route, withinWorkingHours, type RouteInput, type RouterRule, type RoutingAgent, type RoutingTeam, type TicketFacts } from '../src/routing/router.js';
 import { RoutingSettingsSchema } from '../src/routing/settings.js';
 import { routeStage } from '../src/routing/stage.js';
 import { routingRoutes } from '../src/server/routes/routing.js';
@@ -112,7 +116,7 @@ describe('route (pure)', () => {
     const support = team('Billing-team', [ben], ['billing']);
     const teams = [general, support];
     expect(routeWith([], { intent: 'billing_refund' }, { teams })).toMatchObject({ teamId: support.id, teamSource: 'intent' });
-    expect(routeWith([], { intent: 'billing_refund' }, { teams }).why).toContain(`team Billing-team from the intent's team hint "billing"`);
+    expect(routeWith([], { intent: 'billing_refund' }, { teams }).why).toContain(`team Billing-team from the team hint "billing" of billing_refund`);
     expect(routeWith([], { intent: 'outage' }, { teams, settings: settings({ defaultTeamId: general.id, intentTeams: { technical: support.id } }) }).teamId).toBe(support.id);
     expect(routeWith([], { intent: 'outage' }, { teams })).toMatchObject({ teamId: general.id, teamSource: 'default' });
     expect(routeWith([], { intent: 'outage', teamId: support.id }, { teams })).toMatchObject({ teamId: support.id, teamSource: 'ticket' });
@@ -164,6 +168,64 @@ describe('route (pure)', () => {
     expect(d.agentId).toBe(idle.id);
     expect(d.why).toContain('Assigned to Idle: lowest load (1/10), idle 90 min');
     expect(d.candidates.map((c) => c.idleMinutes)).toEqual([null, null, 5, 90]);
+  });
+});
+
+describe('routing that never strands a ticket (pure)', () => {
+  const ana = agent('Ana', { skills: ['billing'], load: 2 });
+  const ben = agent('Ben');
+  const cy = agent('Cy', { skills: ['security', 'legal'] });
+  const triage = team('Triage', []);
+  const billing = team('Billing', [ana, ben]);
+  const technical = team('Technical', [ben]);
+  const security = team('Security & Legal', [cy]);
+  const s = settings({ defaultTeamId: triage.id, intentTeams: { billing: billing.id, technical: technical.id, security: security.id } });
+  const go = (ticket: Partial<TicketFacts>, over: Partial<RouteInput> = {}) =>
+    route({ teams: [triage, billing, technical, security], agents: [ana, ben, cy], rules: [], accountOwnerId: null, settings: s, now: MONDAY_10_UTC, ticket: facts(ticket), ...over });
+
+  it('sends an uncertain ticket to the team its alternatives agree on, otherwise to the triage team', () => {
+    const agree = go({ uncertain: { reason: 'out_of_scope', alternatives: ['billing_invoice', 'billing_refund'] } });
+    expect(agree).toMatchObject({ teamId: billing.id, teamSource: 'alternatives', uncertain: { reason: 'out_of_scope' } });
+    expect(agree.why).toContain('the intent is uncertain, and its alternatives agree (billing_invoice → Billing, billing_refund → Billing)');
+    const split = go({ uncertain: { reason: 'multi_intent', alternatives: ['billing_invoice', 'outage'] } });
+    expect(split).toMatchObject({ teamId: triage.id, teamSource: 'default', uncertain: { reason: 'multi_intent', alternatives: ['billing_invoice', 'outage'] } });
+    expect(split.why).toContain('team Triage from the default team (the ticket asks several things, and its alternatives disagree: billing_invoice → Billing, outage → Technical)');
+    expect(go({ uncertain: { reason: 'out_of_scope', alternatives: [] } })).toMatchObject({ teamId: triage.id, teamSource: 'default' });
+    // a sure intent without a mapped team goes to triage too, and says so
+    const unmapped = go({ intent: 'something_new' });
+    expect(unmapped).toMatchObject({ teamId: triage.id, teamSource: 'default' });
+    expect(unmapped.why).toContain('no team is mapped to something_new');
+    expect(unmapped.uncertain).toBeUndefined();
+  });
+
+  it('opens a team without members to every agent, so a ticket reaches somebody while any agent exists', () => {
+    const d = go({ intent: null });
+    expect(d).toMatchObject({ teamId: triage.id, agentId: ben.id });
+    expect(d.why).toContain('Team Triage has no members, so any agent may take it.');
+    expect(go({ intent: null }, { agents: [] }).why).toContain('The workspace has no agents.');
+  });
+
+  it("prefers agents with the intent's skills: from the taxonomy, the playbook, or the routing settings", () => {
+    // Ana is busier, but billing_refund wants "billing" (its taxonomy team hint) and only she has it
+    const taxonomy = go({ intent: 'billing_refund' });
+    expect(taxonomy).toMatchObject({ teamId: billing.id, agentId: ana.id, teamSource: 'intent' });
+    expect(taxonomy.why).toContain('has billing (the skills billing_refund wants, from the taxonomy)');
+    const playbook = go({ intent: 'billing_refund' }, { playbookSkills: { billing_refund: ['refunds'] } });
+    expect(playbook.agentId).toBe(ben.id);
+    expect(playbook.why).toContain('nobody available has refunds (the skills billing_refund wants)');
+    const overridden = go({ intent: 'billing_refund' }, { playbookSkills: { billing_refund: ['refunds'] }, settings: { ...s, intentSkills: { billing_refund: ['billing'] } } });
+    expect(overridden.agentId).toBe(ana.id);
+    expect(overridden.why).toContain('from the routing settings');
+    expect(intentSkillsOf({ settings: s }, 'security_privacy')).toEqual({ skills: ['security'], source: 'taxonomy' });
+    expect(go({ intent: 'security_privacy' })).toMatchObject({ teamId: security.id, agentId: cy.id });
+  });
+
+  it('reads uncertainty from the understand stage', () => {
+    const p = { intent: null, topIntent: 'billing_invoice', alternatives: [{ intent: 'billing_invoice', probability: 0.4 }, { intent: 'billing_refund', probability: 0.3 }, { intent: 'outage', probability: 0.05 }], multiIntent: null };
+    expect(uncertaintyOf(p)).toEqual({ reason: 'out_of_scope', alternatives: ['billing_invoice', 'billing_refund'] });
+    expect(uncertaintyOf({ ...p, intent: 'billing_invoice' })).toBeNull();
+    expect(uncertaintyOf({ ...p, intent: 'billing_invoice', multiIntent: { intents: ['billing_invoice', 'outage'] } })).toEqual({ reason: 'multi_intent', alternatives: ['billing_invoice', 'outage'] });
+    expect(uncertaintyOf({ ...p, alternatives: [] })).toEqual({ reason: 'out_of_scope', alternatives: ['billing_invoice'] });
   });
 });
 
@@ -306,12 +368,17 @@ describe.each(backends())('routing API on %s', (kind) => {
   });
 
   it('reads and changes routing settings', async () => {
-    expect((await ws.call('GET', '/api/v1/routing/settings')).body).toEqual({ autoAssign: true, defaultTeamId: null, intentTeams: {}, respectWorkingHours: true });
     const teamsList = (await ws.call('GET', '/api/v1/teams')).body.data;
+    // every workspace starts with its default (triage) team
+    const triage = teamsList.find((x: { name: string }) => x.name === 'Triage');
+    expect((await ws.call('GET', '/api/v1/routing/settings')).body).toEqual({ autoAssign: true, defaultTeamId: triage.id, intentTeams: {}, intentSkills: {}, respectWorkingHours: true });
+    expect((await ws.call('DELETE', `/api/v1/teams/${triage.id}`)).body).toMatchObject({ code: 'conflict' });
     const changed = await ws.call('PATCH', '/api/v1/routing/settings', { defaultTeamId: teamsList[0].id, intentTeams: { billing: teamsList[0].id } });
     expect(changed.body).toMatchObject({ autoAssign: true, defaultTeamId: teamsList[0].id, intentTeams: { billing: teamsList[0].id } });
     expect((await ws.call('PATCH', '/api/v1/routing/settings', { defaultTeamId: randomUUID() })).status).toBe(400);
-    expect((await other.call('GET', '/api/v1/routing/settings')).body.defaultTeamId).toBeNull();
+    const otherTriage = (await other.call('GET', '/api/v1/routing/settings')).body.defaultTeamId;
+    expect(otherTriage).not.toBe(triage.id);
+    expect((await other.call('GET', `/api/v1/teams/${otherTriage}`)).body.name).toBe('Triage');
   });
 
   it('hands an offline agent’s open tickets back to the team, each with an explanation', async () => {
@@ -363,9 +430,10 @@ describe.each(backends())('routing API on %s', (kind) => {
 
     const explained = await ws.call('GET', `/api/v1/tickets/${extra.body.ticket.id}/routing`);
     expect(explained.status).toBe(200);
-    // From scratch there is no rule and the intent is unknown: the default team (Billing, no members).
-    expect(explained.body).toMatchObject({ teamSource: 'default', agentId: null, candidates: [] });
-    expect(explained.body.why).toContain('Team Billing has no members.');
+    // From scratch there is no rule and the intent is unknown: the default team (Billing, no members, so open to every agent).
+    expect(explained.body).toMatchObject({ teamSource: 'default', agentId: null });
+    expect(explained.body.candidates.map((c: { dropped: string }) => c.dropped).sort()).toEqual(['at_capacity', 'at_capacity', 'offline']);
+    expect(explained.body.why).toContain('Team Billing has no members, so any agent may take it. Nobody can take it now');
     expect((await other.call('GET', `/api/v1/tickets/${extra.body.ticket.id}/routing`)).status).toBe(404);
     expect((await other.call('POST', `/api/v1/agents/${stays.id}/presence`, { status: 'offline' })).status).toBe(404);
 
@@ -427,6 +495,42 @@ describe.each(backends())('routing API on %s', (kind) => {
     const loaded = await port.snapshot(ws.workspaceId);
     expect(loaded.agents.find((a) => a.id === csm.id)).toMatchObject({ load: 1, capacity: 1, lastAssignedAt: clock.now() });
     expect(loaded.rules.map((r) => r.name)).toEqual(['Enterprise owners']);
+  });
+
+  it('backfills a default (triage) team for workspaces created before there was one', async () => {
+    const old = await newWorkspace(t, 'Before triage');
+    const db = t.desk.database;
+    await db.executeSql(`delete from teams where workspace_id = $1`, [old.workspaceId]);
+    await db.executeSql(`update workspaces set settings = settings - 'routing' where id = $1`, [old.workspaceId]);
+    const sql = readFileSync(new URL('../src/store/migrations/0015_routing_defaults.sql', import.meta.url), 'utf8').split('--> statement-breakpoint');
+    const before = (await ws.call('GET', '/api/v1/routing/settings')).body.defaultTeamId;
+    for (const statement of sql.slice(1)) await db.executeSql(statement);
+    const after = (await old.call('GET', '/api/v1/routing/settings')).body.defaultTeamId;
+    expect((await old.call('GET', `/api/v1/teams/${after}`)).body.name).toBe('Triage');
+    // a workspace that had a default keeps it
+    expect((await ws.call('GET', '/api/v1/routing/settings')).body.defaultTeamId).toBe(before);
+  });
+
+  it('routes every starter intent of the demo to a named team, and uncertain tickets to triage or their alternatives’ team', async () => {
+    const demo = await seedDemo(t.desk, { tickets: false });
+    const snapshot = await dbRoutingPort(t.desk.database).snapshot(demo.workspaceId);
+    const named = (id: string | null) => snapshot.teams.find((x) => x.id === id)?.name;
+    for (const intent of STARTER_TAXONOMY.map((i) => i.id)) {
+      const d = route({ ...snapshot, accountOwnerId: null, ticket: facts({ intent }), now: MONDAY_10_UTC });
+      expect([intent, named(d.teamId)]).not.toEqual([intent, undefined]);
+      expect(named(d.teamId), intent).not.toBe('Triage');
+    }
+    expect(named(route({ ...snapshot, accountOwnerId: null, ticket: facts({ intent: 'security_privacy' }), now: MONDAY_10_UTC }).teamId)).toBe('Security & Legal');
+    // through the pipeline: a ticket in a language nobody answers alone, about nothing the model knows
+    const created = await t.desk.createTicket(demo.workspaceId, { type: 'integration', id: null }, {
+      subject: 'Hola', channel: 'api', tags: [], customer: { email: 'ana@cliente.example' },
+      message: { text: 'Hola, quisiera saber algo sobre el asunto de ayer, gracias', visibility: 'public', attachments: [] },
+    });
+    const run = await runPipeline({ database: t.desk.database, ports: { ...t.desk.ports, routing: dbRoutingPort(t.desk.database) } as typeof t.desk.ports, stages: [...DEFAULT_STAGES, routeStage], now: clock.now }, demo.workspaceId, created.ticket.id, 'created', randomUUID());
+    const routed = run.outcomes.route!.result as { teamId: string | null; agentId: string | null; teamSource: string; why: string };
+    expect(routed.teamId, routed.why).not.toBeNull();
+    expect(routed.agentId, routed.why).not.toBeNull();
+    expect(['alternatives', 'default', 'intent']).toContain(routed.teamSource);
   });
 
   it('documents its routes in the OpenAPI document', async () => {

@@ -1,7 +1,10 @@
 import type { Deskmind } from '../app.js';
 import type { AccountInput, AgentInput, TicketCreate } from '../domain/schemas.js';
 import { createAccount } from '../services/accounts.js';
-import { createAgent, createTeam } from '../services/agents.js';
+import { createAgent, createTeam, listTeams } from '../services/agents.js';
+import { TRIAGE_TEAM } from '../services/workspaces.js';
+import { updateRoutingSettings } from '../routing/workspace-settings.js';
+import type { TeamHint } from '../nlp/taxonomy.js';
 import { systemActor } from '../services/context.js';
 import { importArticles } from '../knowledge/import.js';
 import { upsertPlaybook } from '../resolution/playbooks.js';
@@ -22,11 +25,15 @@ const TEAMS = [
   { name: 'Billing', description: 'Invoices, refunds, payments and plan changes', skills: ['billing'] },
   { name: 'Technical', description: 'Bugs, integrations, outages and how-to', skills: ['technical', 'integrations'] },
   { name: 'Success', description: 'Enterprise accounts and onboarding', skills: ['enterprise', 'onboarding'] },
+  { name: 'Security & Legal', description: 'Security incidents, privacy and data requests, legal matters', skills: ['security', 'legal'] },
 ];
 
+/** The starter taxonomy's team hints, each mapped to a demo team (so every starter intent has a team). */
+const HINT_TEAMS: Record<TeamHint, string> = { billing: 'Billing', technical: 'Technical', success: 'Success', security: 'Security & Legal' };
+
 const AGENTS: (Omit<AgentInput, 'teamIds'> & { teams: string[] })[] = [
-  { name: 'Alex Rivera', email: DEMO_AGENT.email, password: DEMO_AGENT.password, role: 'admin', skills: ['billing', 'technical', 'enterprise'], languages: ['en', 'es'], capacity: 15, status: 'online', teams: ['Success', 'Technical'] },
-  { name: 'Sam Chen', email: 'sam@pipewise.example', password: 'deskmind-demo', role: 'agent', skills: ['billing'], languages: ['en'], capacity: 10, status: 'online', teams: ['Billing'] },
+  { name: 'Alex Rivera', email: DEMO_AGENT.email, password: DEMO_AGENT.password, role: 'admin', skills: ['billing', 'technical', 'enterprise', 'security', 'legal'], languages: ['en', 'es'], capacity: 15, status: 'online', teams: ['Success', 'Technical', 'Security & Legal', TRIAGE_TEAM.name] },
+  { name: 'Sam Chen', email: 'sam@pipewise.example', password: 'deskmind-demo', role: 'agent', skills: ['billing'], languages: ['en'], capacity: 10, status: 'online', teams: ['Billing', TRIAGE_TEAM.name] },
   { name: 'Priya Nair', email: 'priya@pipewise.example', password: 'deskmind-demo', role: 'agent', skills: ['technical', 'integrations'], languages: ['en', 'fr'], capacity: 8, status: 'away', teams: ['Technical'] },
 ];
 
@@ -59,8 +66,10 @@ export async function seedDemo(desk: Deskmind, opts: { tickets?: boolean } = {})
   const { workspace, apiKey } = await desk.createWorkspace('Pipewise (demo)');
   await desk.tx(workspace.id, systemActor, async (ctx) => {
     for (const a of ACCOUNTS) await createAccount(ctx, a);
-    const teamIds = new Map<string, string>();
+    // the triage team came with the workspace
+    const teamIds = new Map<string, string>((await listTeams(ctx)).map((t) => [t.name, t.id]));
     for (const t of TEAMS) teamIds.set(t.name, (await createTeam(ctx, t)).id);
+    await updateRoutingSettings(ctx, { intentTeams: Object.fromEntries(Object.entries(HINT_TEAMS).map(([hint, team]) => [hint, teamIds.get(team)!])) });
     for (const { teams, ...a } of AGENTS) await createAgent(ctx, { ...a, teamIds: teams.map((n) => teamIds.get(n)!) });
     for (const p of DEMO_PLAYBOOKS) await upsertPlaybook(ctx, p.intent, { kind: p.kind, mode: p.mode, template: p.template ?? null }, desk.outbound);
   });

@@ -119,7 +119,10 @@ export async function detectAnomalies(ctx: Ctx): Promise<Anomaly[]> {
       windowStart: anomaly.windowStart.toISOString(),
       windowEnd: anomaly.windowEnd.toISOString(),
       ticketIds: anomaly.ticketIds.slice(0, 10),
-      summary: `${anomaly.observed} tickets for ${anomaly.dimension} "${anomaly.label}" since ${anomaly.windowStart.toISOString()} where about ${anomaly.expected.toFixed(1)} were expected`,
+      history: test.history,
+      summary:
+        `${anomaly.observed} tickets for ${anomaly.dimension} "${anomaly.label}" since ${anomaly.windowStart.toISOString()} where about ${anomaly.expected.toFixed(1)} were expected` +
+        ` (baseline from ${test.history.hours < test.history.fullHours ? `only ${test.history.hours} hours` : `${test.history.fullHours / 24} days`} of history)`,
     });
     created.push(anomaly);
   }

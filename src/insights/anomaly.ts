@@ -4,8 +4,13 @@
  * day-of-week factor (factors shrunk toward 1 by pseudo-counts, so a sparse series is not over-fitted),
  * never below a small floor (a series never seen before still has a rate). A window's count is a spike
  * when its Poisson upper-tail probability under that rate is below `alpha`: for a series that follows
- * its baseline, a test raises a false alarm with probability at most `alpha`. Pure functions.
+ * its baseline, a test raises a false alarm with probability at most `alpha`. A series with less history than
+ * the baseline's span (a new workspace, a new intent) is fitted on the hours it has, its level pulled toward a
+ * prior, and needs more evidence: see {@link detectSpike}. Pure functions.
  */
+
+/** The prior a short history's level is pulled toward: one ticket a day, worth this many hours of history. */
+export const PRIOR_HOURS = 24;
 
 const HOUR = 3_600_000;
 
@@ -152,25 +157,56 @@ export interface DetectOptions {
   historyWeeks?: number;
 }
 
+/** How much history a test stood on. */
+export interface HistoryUsed {
+  /** Whole hours of history the baseline was fitted on (from the series' first event, or `since`). */
+  hours: number;
+  /** The baseline's full span in hours. */
+  fullHours: number;
+}
+
 /**
  * Tests the trailing windows ending at `nowMs` of one series (its event times) against the baseline
  * fitted on the whole hours of the history before the longest window. Returns the most significant
- * window's test (`spike` when any window is one at alpha / windows).
+ * window's test (`spike` when any window is one at alpha / windows) and the history it stood on.
+ *
+ * History starts at `sinceMs` (when the workspace or series began; default: the series' first event): hours
+ * before it are not counted as quiet ones. With less than the full span, the level is pulled toward a prior of
+ * one ticket a day ({@link PRIOR_HOURS} hours' worth), and the evidence needed grows as the history shrinks
+ * (below nine tenths of the span):
+ * alpha is scaled by the share of the span covered and `minCount` by up to two; with no history at all nothing
+ * is a spike.
+ *
+ * @example detectSpike(times, now, { alpha: 0.001, minCount: 5 }).history // { hours: 36, fullHours: 672 }
  */
-export function detectSpike(times: readonly number[], nowMs: number, opts: DetectOptions): SpikeTest & { windowStart: number } {
+export function detectSpike(times: readonly number[], nowMs: number, opts: DetectOptions & { sinceMs?: number }): SpikeTest & { windowStart: number; history: HistoryUsed } {
   const windows = opts.windowsMinutes ?? DEFAULT_WINDOWS_MINUTES;
   const longest = Math.max(...windows) * 60_000;
   const historyEnd = Math.floor((nowMs - longest) / HOUR) * HOUR;
-  const hours = (opts.historyWeeks ?? 4) * 7 * 24;
-  const historyStart = historyEnd - hours * HOUR;
-  const model = fitSeasonal(hourlyCounts(times, historyStart, hours), historyStart);
+  const fullHours = (opts.historyWeeks ?? 4) * 7 * 24;
+  const first = opts.sinceMs ?? (times.length ? Math.min(...times) : nowMs);
+  const historyStart = Math.max(historyEnd - fullHours * HOUR, Math.ceil(first / HOUR) * HOUR);
+  const hours = Math.max(0, Math.round((historyEnd - historyStart) / HOUR));
+  const counts = hourlyCounts(times, historyStart, hours);
+  const model = fitSeasonal(counts, historyStart);
+  const coverage = hours / fullHours;
+  let alpha = opts.alpha;
+  let minCount = opts.minCount;
+  // a history missing less than a tenth of the span (a series that began a day or two into it) counts as full
+  if (coverage < 0.9) {
+    let total = 0;
+    for (let i = 0; i < hours; i++) total += counts[i]!;
+    model.level = (total + PRIOR_HOURS / 24) / (hours + PRIOR_HOURS);
+    alpha *= coverage;
+    minCount = Math.ceil(minCount * (2 - coverage));
+  }
   let best: (SpikeTest & { windowStart: number }) | null = null;
   for (const minutes of windows) {
     const from = nowMs - minutes * 60_000;
     let observed = 0;
     for (const t of times) if (t >= from && t < nowMs) observed++;
-    const test = testWindow(model, from, nowMs, observed, { alpha: opts.alpha / windows.length, minCount: opts.minCount, minRatio: opts.minRatio ?? 2 });
+    const test = testWindow(model, from, nowMs, observed, { alpha: alpha / windows.length, minCount, minRatio: opts.minRatio ?? 2 });
     if (!best || test.pValue < best.pValue) best = { ...test, windowStart: from };
   }
-  return best!;
+  return { ...best!, history: { hours, fullHours } };
 }

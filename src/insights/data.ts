@@ -25,13 +25,13 @@ export interface TicketFact {
   slaBreached: boolean;
 }
 
-/** Replaces what varies between occurrences of the same error (ids, numbers, hex, quoted values) so they group. */
+/** Replaces what varies between occurrences of the same error (ids, hex, numbers of any length) so they group. */
 export function normaliseError(message: string): string {
   return message
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
     .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
     .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>')
-    .replace(/(?<![A-Za-z])\d{4,}(?![A-Za-z])/g, '<n>')
+    .replace(/(?<![A-Za-z])\d+(?![A-Za-z])/g, '<n>')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 300);

@@ -20,7 +20,7 @@ import { rng } from '../nlp/intent/model.js';
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { asksForHuman, decide, thresholdFor } from '../pipeline/policy.js';
-import { heldExamples, RETRAIN_WINDOW, retrainDue, retrainWithGuard, type WindowLabel } from './retrain-guard.js';
+import { heldExamples, RETRAIN_SPAN, retrainDue, retrainWithGuard, type WindowLabel } from './retrain-guard.js';
 import { LearningSettingsSchema, planThresholds, type ThresholdSample } from './thresholds.js';
 
 /** What the replay output says about how it was produced. */
@@ -228,7 +228,7 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
     // confirmed answer, or the agent's label on a reopened or handed-off ticket
     model.update(ticket);
     recent.push({ ...ticket, liveRight: right });
-    if (recent.length > 2 * RETRAIN_WINDOW) recent.splice(0, recent.length - RETRAIN_WINDOW);
+    if (recent.length > 2 * RETRAIN_SPAN) recent.splice(0, recent.length - RETRAIN_SPAN);
     if (blk.n === o.block || i === stream.length - 1) {
       closeBlock(i + 2 - blk.n);
       const b = curve.at(-1)!;

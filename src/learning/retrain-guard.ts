@@ -7,8 +7,12 @@ import { IntentClassifier, type LabelledExample, type Recalibration } from '../n
 import type { LearningSettings } from './thresholds.js';
 import type { retrainInWorker } from './retrain-thread.js';
 
-/** Recent human labels held out of a retrain to judge it. */
+/** Human labels held out of a retrain to judge it. */
 export const RETRAIN_WINDOW = 200;
+/** The span of recent human labels the window is drawn from (stratified by intent, newest first within each). */
+export const RETRAIN_SPAN = 2000;
+/** At most this share of one intent's labels is held out (at least one label). */
+const INTENT_HOLDOUT_SHARE = 0.25;
 /** Smallest window worth judging a retrain by; with fewer the retrain is promoted unjudged. */
 export const RETRAIN_WINDOW_MIN = 20;
 /** The window is at most this share of the labels (the retrain must still learn from most of them). */
@@ -39,18 +43,50 @@ export type RetrainOutcome =
   | { status: 'rejected'; examples: number; window: number; before: number; after: number; seconds: number };
 
 /**
+ * The labels a retrain is judged on, drawn from `recent` (oldest first, up to {@link RETRAIN_SPAN}) so that they
+ * represent the workspace rather than its latest burst: intents take turns, each giving its newest label not yet
+ * taken, until `size` labels are taken; no intent gives more than a quarter of the labels it holds in `examples`
+ * (at least one), so holding them out never leaves the candidate without most of an intent's labels. Oldest first.
+ *
+ * @example stratifiedWindow(recent, examples, 200).length // ≤ 200, spread over the intents of `recent`
+ */
+export function stratifiedWindow(recent: WindowLabel[], examples: LabelledExample[], size: number): WindowLabel[] {
+  const held = new Map<string, number>();
+  for (const e of examples) held.set(e.label, (held.get(e.label) ?? 0) + 1);
+  const byIntent = new Map<string, number[]>();
+  const span = recent.slice(-RETRAIN_SPAN);
+  for (let i = span.length - 1; i >= 0; i--) {
+    const list = byIntent.get(span[i]!.label);
+    if (list) list.push(i);
+    else byIntent.set(span[i]!.label, [i]);
+  }
+  const cap = (label: string) => Math.max(1, Math.floor((held.get(label) ?? 0) * INTENT_HOLDOUT_SHARE));
+  const taken: number[] = [];
+  for (let round = 0; taken.length < size; round++) {
+    let any = false;
+    for (const [label, idx] of byIntent) {
+      if (round >= idx.length || round >= cap(label) || taken.length >= size) continue;
+      taken.push(idx[round]!);
+      any = true;
+    }
+    if (!any) break;
+  }
+  return taken.sort((a, b) => a - b).map((i) => span[i]!);
+}
+
+/**
  * Retrains on `examples` (every label the model holds, oldest first; the latest copy of each window label is
- * held out) and judges it on the window: the newest of `recent` (oldest first), at most {@link RETRAIN_WINDOW}
- * and a tenth of the labels. It compares
- * the candidate's accuracy there against the live model's accuracy on the same tickets
- * when they arrived (a fair comparison: neither had seen the labels). A promoted candidate's confidences are
+ * held out) and judges it on the window ({@link stratifiedWindow} of `recent`, at most {@link RETRAIN_WINDOW}
+ * and a tenth of the labels): both models on labels neither trained on — the candidate's accuracy there
+ * against the live model's accuracy on the same tickets when they arrived (before it learned them). A promoted
+ * candidate's confidences are
  * then recalibrated on the window ({@link IntentClassifier.recalibrate}: labels it never saw, so an overconfident
  * retrain comes down before it answers anyone and the thresholds keep meaning the same precision), and it learns
  * the window's labels online, so it holds every label. Pure and synchronous (CPU-bound: the product runs it in a worker thread, {@link retrainInWorker}).
  */
 export function retrainWithGuard(examples: LabelledExample[], recent: WindowLabel[], options: { tolerance?: number; minWindow?: number } = {}): RetrainOutcome {
   const t0 = performance.now();
-  const window = recent.slice(-Math.min(RETRAIN_WINDOW, Math.floor(examples.length * RETRAIN_WINDOW_SHARE)));
+  const window = stratifiedWindow(recent, examples, Math.min(RETRAIN_WINDOW, Math.floor(examples.length * RETRAIN_WINDOW_SHARE)));
   const judged = window.length >= (options.minWindow ?? RETRAIN_WINDOW_MIN);
   // hold out one copy of each window label, the latest (an earlier duplicate stays: the live model had it too)
   const held = new Map<string, number>();

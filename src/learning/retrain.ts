@@ -9,7 +9,7 @@ import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { labelledTickets } from '../services/training.js';
 import { decisions, events, models } from '../store/schema.js';
-import { heldExamples, RETRAIN_WINDOW, retrainDue, type WindowLabel } from './retrain-guard.js';
+import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { getLearningSettings } from './thresholds.js';
 
@@ -50,11 +50,12 @@ export async function retrainIsDue(ctx: Ctx, intentModels: IntentModels): Promis
 }
 
 /**
- * The newest human labels (at most {@link RETRAIN_WINDOW}, oldest first) on tickets the assistant predicted,
- * with whether its first prediction was right: the window a retrain is judged on.
+ * The newest human labels (at most {@link RETRAIN_SPAN}, oldest first) on tickets the assistant predicted,
+ * with whether its first prediction was right: what the window a retrain is judged on is drawn from
+ * ({@link stratifiedWindow}).
  */
-export async function guardWindow(ctx: Ctx, limit = RETRAIN_WINDOW): Promise<WindowLabel[]> {
-  const labelled = await labelledTickets(ctx, limit * 2);
+export async function guardWindow(ctx: Ctx, limit = RETRAIN_SPAN): Promise<WindowLabel[]> {
+  const labelled = await labelledTickets(ctx, limit);
   if (!labelled.length) return [];
   const recs = await ctx.db
     .select({ ticketId: decisions.ticketId, result: decisions.result })

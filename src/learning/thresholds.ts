@@ -29,7 +29,7 @@ export const LearningSettingsSchema = z
     floor: z.number().min(0).max(1).default(0.5),
     /** Threshold the tuner falls back to when no confidence level is safe. */
     ceiling: z.number().min(0).max(1).default(0.99),
-    /** Largest step down in one tuning run (raises are never limited). */
+    /** Largest step down of one intent's threshold within 24 hours, however often the tuner runs (raises are never limited). */
     maxStep: z.number().min(0.001).max(1).default(0.05),
     /** Days of answers the tuner looks at (recent evidence reflects today's model and articles). */
     lookbackDays: z.number().int().min(1).max(365).default(90),
@@ -92,11 +92,13 @@ export const ProposalSchema = z.object({
   current: z.number(),
   proposed: z.number(),
   action: z.enum(['lower', 'raise', 'hold']),
-  reason: z.enum(['pinned', 'playbook_threshold', 'too_few_samples', 'safe_lower_threshold', 'success_below_target', 'at_lowest_safe_threshold', 'workspace_level']),
+  reason: z.enum(['pinned', 'playbook_threshold', 'too_few_samples', 'safe_lower_threshold', 'success_below_target', 'at_lowest_safe_threshold', 'step_used_today', 'starting_threshold']),
   /** The evidence at the current threshold. */
   atCurrent: EvidenceSchema,
   /** The evidence at the proposed threshold (the same as `atCurrent` when holding). */
   atProposed: EvidenceSchema,
+  /** When lowering: the lowest safe level the evidence supports, which the capped step moves toward. */
+  safeLevel: EvidenceSchema.optional(),
 });
 export type Proposal = z.infer<typeof ProposalSchema>;
 
@@ -106,26 +108,30 @@ const evidenceAt = (samples: ThresholdSample[], at: number): Evidence => {
   return { at, n: above.length, successes, wilsonLower: wilsonLower(successes, above.length) };
 };
 
+/** A level rounded up to four decimals (so rounding never makes a step larger than allowed). */
+const roundUp = (x: number) => Math.ceil(x * 1e4 - 1e-6) / 1e4;
+
 /**
- * Proposes one intent's threshold from its evidence (pure). The lowest confidence whose samples at or
- * above it reach `minSamples` and keep the Wilson lower bound above `targetSuccess` is the safe
- * threshold; the threshold steps down toward it (to the lowest safe level within `maxStep`, else the
- * nearest safe level below; never below `floor`). It goes back up as soon as the evidence at the current
- * threshold says the success rate is below the target (the Wilson upper bound under it), to the lowest
- * safe confidence above it, or `ceiling` when there is none. With `fallback` (the workspace's level), a
- * threshold above it returns to it once the evidence there no longer says it is below the target.
- * Pinned intents hold.
+ * Proposes one intent's threshold from its own evidence (pure). A confidence level is safe when the samples
+ * at or above it reach `minSamples` and keep the Wilson lower bound above `targetSuccess`. The threshold
+ * steps down toward the lowest safe level by at most `budget` (what is left of `maxStep` today; `maxStep`
+ * when omitted), never below `floor`, and never to a level whose own evidence says it falls short of the
+ * target (then only as far as the lowest safe level within the step). It goes back up as soon as
+ * the evidence at the current threshold says the success rate is below the target (the Wilson upper bound
+ * under it): at once, to the lowest safe confidence above it, or `ceiling` when there is none (raises are
+ * the safe direction and are not capped). Pinned intents hold.
  *
- * @example proposeThreshold({ intent: 'billing_invoice', current: 0.9, samples, settings }).proposed // 0.85
+ * @example proposeThreshold({ intent: 'billing_invoice', current: 0.9, samples, settings }).proposed // 0.88
  */
-export function proposeThreshold(input: { intent: string; current: number; samples: ThresholdSample[]; settings: LearningSettings; pinnedBy?: 'admin' | 'playbook'; fallback?: number }): Proposal {
+export function proposeThreshold(input: { intent: string; current: number; samples: ThresholdSample[]; settings: LearningSettings; pinnedBy?: 'admin' | 'playbook'; budget?: number }): Proposal {
   const { intent, current, samples, settings: s } = input;
   const atCurrent = evidenceAt(samples, current);
   const hold = (reason: Proposal['reason']): Proposal => ({ intent, current, proposed: current, action: 'hold', reason, atCurrent, atProposed: atCurrent });
   if (input.pinnedBy === 'admin' || s.pinnedIntents.includes(intent)) return hold('pinned');
   if (input.pinnedBy === 'playbook') return hold('playbook_threshold');
+  const isSafe = (e: Evidence) => e.n >= s.minSamples && e.wilsonLower > s.targetSuccess;
   const levels = [...new Set(samples.map((x) => x.confidence))].filter((c) => c >= s.floor && c <= s.ceiling).sort((a, b) => a - b);
-  const safe = levels.map((c) => evidenceAt(samples, c)).filter((e) => e.n >= s.minSamples && e.wilsonLower > s.targetSuccess);
+  const safe = levels.map((c) => evidenceAt(samples, c)).filter(isSafe);
   const belowTarget = (e: Evidence) => e.n >= s.minSamples && wilsonUpper(e.successes, e.n) < s.targetSuccess;
   if (belowTarget(atCurrent)) {
     const above = safe.find((e) => e.at > current);
@@ -133,15 +139,17 @@ export function proposeThreshold(input: { intent: string; current: number; sampl
     if (to.at <= current) return hold('success_below_target');
     return { intent, current, proposed: to.at, action: 'raise', reason: 'success_below_target', atCurrent, atProposed: to };
   }
-  // The lowest safe level within one step, else the nearest safe level below.
   const below = safe.filter((e) => e.at < current);
-  const lower = below.find((e) => e.at >= current - s.maxStep - 1e-9) ?? below.at(-1);
-  if (lower) return { intent, current, proposed: lower.at, action: 'lower', reason: 'safe_lower_threshold', atCurrent, atProposed: lower };
-  if (input.fallback !== undefined && input.fallback < current) {
-    const atFallback = evidenceAt(samples, input.fallback);
-    if (atFallback.n >= s.minSamples && !belowTarget(atFallback)) return { intent, current, proposed: input.fallback, action: 'lower', reason: 'workspace_level', atCurrent, atProposed: atFallback };
-  }
-  return hold(atCurrent.n < s.minSamples && !safe.length ? 'too_few_samples' : 'at_lowest_safe_threshold');
+  if (!below.length) return hold(atCurrent.n < s.minSamples && !safe.length ? 'too_few_samples' : 'at_lowest_safe_threshold');
+  const budget = Math.max(0, Math.min(s.maxStep, input.budget ?? s.maxStep));
+  if (budget <= 1e-9) return { ...hold('step_used_today'), safeLevel: below[0]! };
+  // the capped step toward the lowest safe level, unless the evidence at the level it reaches says it falls short
+  // (then the lowest safe level within the step)
+  const reach = roundUp(Math.max(below[0]!.at, current - budget, s.floor));
+  const atReach = evidenceAt(samples, reach);
+  const to = reach < current && !belowTarget(atReach) ? atReach : below.find((e) => e.at >= current - budget - 1e-9);
+  if (!to) return { ...hold('at_lowest_safe_threshold'), safeLevel: below[0]! };
+  return { intent, current, proposed: to.at, action: 'lower', reason: 'safe_lower_threshold', atCurrent, atProposed: to, safeLevel: below[0]! };
 }
 
 /** The key of the workspace's default threshold in proposals and `pinnedIntents`. */
@@ -149,21 +157,23 @@ export const WORKSPACE_LEVEL = '*';
 
 /** A tuning run's outcome: the thresholds to apply, and every proposal with its evidence. */
 export interface ThresholdPlan {
-  /** The workspace's default threshold, tuned on the evidence of every intent pooled. */
+  /** The workspace's default threshold: the starting threshold of every intent without evidence of its own; the tuner never moves it. */
   defaultThreshold: number;
-  /** Per-intent overrides; an intent without one follows the default. */
+  /** Per-intent thresholds: every intent with evidence of its own has one. */
   intentThresholds: Record<string, number>;
-  /** The workspace level (intent `*`) first, then each intent. */
+  /** The workspace level (intent `*`, all evidence pooled, for information: it moves nothing) first, then each intent. */
   proposals: Proposal[];
   /** Proposals that change a threshold in force. */
   changes: Proposal[];
 }
 
 /**
- * Plans a tuning run (pure). The workspace's default threshold moves on the evidence of all intents pooled
- * (plenty of samples, so it can move early); then each intent moves on its own evidence: it gets its own
- * threshold when its samples show it is safe lower or worse than the target at the default, and goes back
- * to the default once its evidence there is no longer bad. Playbook thresholds and admin pins hold.
+ * Plans a tuning run (pure). Each intent moves on its own evidence only (its answers, and its handed-off
+ * tickets whose intent a person set): once it has any, it gets its own threshold, starting from the default
+ * and moving by {@link proposeThreshold} — down at most `maxStep` a day (`loweredToday`: how far each intent
+ * already came down in the last 24 hours), up at once on failure. The default (the starting threshold) only
+ * applies to intents without evidence, and pooled evidence never moves it nor any intent: an intent nobody
+ * has watched never answers below the starting threshold. Playbook thresholds and admin pins hold.
  */
 export function planThresholds(input: {
   defaultThreshold: number;
@@ -171,30 +181,42 @@ export function planThresholds(input: {
   samples: Map<string, ThresholdSample[]>;
   settings: LearningSettings;
   playbookThresholds?: Map<string, number>;
+  loweredToday?: Record<string, number>;
 }): ThresholdPlan {
-  const { settings } = input;
+  const { settings, defaultThreshold } = input;
   const pooled = [...input.samples.values()].flat();
-  const top = proposeThreshold({ intent: WORKSPACE_LEVEL, current: input.defaultThreshold, samples: pooled, settings });
-  const defaultThreshold = top.proposed;
+  const atDefault = evidenceAt(pooled, defaultThreshold);
+  const top: Proposal = { intent: WORKSPACE_LEVEL, current: defaultThreshold, proposed: defaultThreshold, action: 'hold', reason: settings.pinnedIntents.includes(WORKSPACE_LEVEL) ? 'pinned' : 'starting_threshold', atCurrent: atDefault, atProposed: atDefault };
   const intentThresholds: Record<string, number> = {};
   const proposals: Proposal[] = [top];
-  const changes: Proposal[] = top.action === 'hold' ? [] : [top];
+  const changes: Proposal[] = [];
   const intents = [...new Set([...Object.keys(input.intentThresholds), ...input.samples.keys()])].sort();
   for (const intent of intents) {
     const own = input.intentThresholds[intent];
+    const samples = input.samples.get(intent) ?? [];
     const playbook = input.playbookThresholds?.get(intent);
-    const pinned = settings.pinnedIntents.includes(intent);
     const current = playbook ?? own ?? defaultThreshold;
-    const p = proposeThreshold({ intent, current, samples: input.samples.get(intent) ?? [], settings, fallback: defaultThreshold, ...(playbook !== undefined ? { pinnedBy: 'playbook' as const } : {}) });
+    const budget = settings.maxStep - (input.loweredToday?.[intent] ?? 0);
+    const p = proposeThreshold({ intent, current, samples, settings, budget, ...(playbook !== undefined ? { pinnedBy: 'playbook' as const } : {}) });
     proposals.push(p);
-    if (pinned || playbook !== undefined) {
+    if (settings.pinnedIntents.includes(intent) || playbook !== undefined) {
       if (own !== undefined) intentThresholds[intent] = own;
       continue;
     }
-    if (p.proposed !== defaultThreshold) intentThresholds[intent] = p.proposed;
-    if (p.action !== 'hold' && p.proposed !== (own ?? input.defaultThreshold)) changes.push(p);
+    if (own !== undefined || samples.length) intentThresholds[intent] = p.proposed;
+    if (p.action !== 'hold') changes.push(p);
   }
   return { defaultThreshold, intentThresholds, proposals, changes };
+}
+
+/**
+ * How far each intent's threshold came down in the given tuning runs' changes (the runs of the last 24 hours),
+ * so that the day's lowering stays within `maxStep` however often the tuner runs.
+ */
+export function loweredBy(runs: Proposal[][]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const run of runs) for (const c of run) if (c.action === 'lower') out[c.intent] = (out[c.intent] ?? 0) + (c.current - c.proposed);
+  return out;
 }
 
 /** The learning settings of the context's workspace. */
@@ -246,7 +268,13 @@ async function planFor(ctx: Ctx): Promise<{ settings: LearningSettings; defaultT
   const playbookThresholds = new Map(
     (await ctx.db.select({ intent: playbooks.intent, threshold: playbooks.threshold }).from(playbooks).where(and(eq(playbooks.workspaceId, ctx.workspaceId), isNotNull(playbooks.threshold)))).map((p) => [p.intent, p.threshold!]),
   );
-  const plan = planThresholds({ defaultThreshold: autonomy.defaultThreshold, intentThresholds: autonomy.intentThresholds, samples, settings, playbookThresholds });
+  const since = new Date(ctx.now().getTime() - 86_400_000);
+  const runs = await ctx.db
+    .select({ data: events.data })
+    .from(events)
+    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.type, 'settings.changed'), sql`${events.data}->>'section' = 'thresholds.tuned'`, sql`${events.createdAt} > ${since}`));
+  const loweredToday = loweredBy(runs.map((r) => z.array(ProposalSchema).catch([]).parse((r.data as { changes?: unknown }).changes)));
+  const plan = planThresholds({ defaultThreshold: autonomy.defaultThreshold, intentThresholds: autonomy.intentThresholds, samples, settings, playbookThresholds, loweredToday });
   const intents = [...new Set([...Object.keys(autonomy.intentThresholds), ...samples.keys()])].sort();
   const current = Object.fromEntries(intents.map((i) => [i, thresholdFor(autonomy, i, playbookThresholds.get(i) ?? null)]));
   return { settings, defaultThreshold: autonomy.defaultThreshold, current, plan };
@@ -254,7 +282,7 @@ async function planFor(ctx: Ctx): Promise<{ settings: LearningSettings; defaultT
 
 /**
  * Thresholds in force and what the tuner would do: the workspace level (intent `*`, the default
- * threshold, on all intents' evidence pooled) first, then each intent, with the evidence.
+ * threshold, with all intents' evidence pooled for information) first, then each intent, with the evidence.
  */
 export async function proposeThresholds(ctx: Ctx): Promise<{ settings: LearningSettings; defaultThreshold: number; current: Record<string, number>; proposals: Proposal[] }> {
   const { settings, defaultThreshold, current, plan } = await planFor(ctx);
@@ -262,8 +290,8 @@ export async function proposeThresholds(ctx: Ctx): Promise<{ settings: LearningS
 }
 
 /**
- * Tunes the workspace's thresholds: applies the plan (default and per-intent thresholds) to the autonomy
- * settings, logged with before and after (`settings.changed {section: 'autonomy'}`), records the run with
+ * Tunes the workspace's thresholds: applies the plan's per-intent thresholds to the autonomy settings
+ * (when they differ from those in force), logged with before and after (`settings.changed {section: 'autonomy'}`), records the run with
  * its evidence (`settings.changed {section: 'thresholds.tuned'}`), and returns the changes. Call inside a
  * transaction.
  *
@@ -271,10 +299,11 @@ export async function proposeThresholds(ctx: Ctx): Promise<{ settings: LearningS
  */
 export async function tuneThresholds(ctx: Ctx): Promise<{ changes: Proposal[]; proposals: Proposal[] }> {
   const { plan } = await planFor(ctx);
-  if (plan.changes.length) {
-    const ws = await getWorkspace(ctx.db, ctx.workspaceId);
-    const before = autonomyOf(ws.settings);
-    const after = { ...before, defaultThreshold: plan.defaultThreshold, intentThresholds: plan.intentThresholds };
+  const ws = await getWorkspace(ctx.db, ctx.workspaceId);
+  const before = autonomyOf(ws.settings);
+  const sameKeys = (a: Record<string, number>, b: Record<string, number>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  if (!sameKeys(before.intentThresholds, plan.intentThresholds)) {
+    const after = { ...before, intentThresholds: plan.intentThresholds };
     await ctx.db.update(workspaces).set({ settings: { ...ws.settings, autonomy: after } }).where(eq(workspaces.id, ctx.workspaceId));
     await appendEvent(ctx, 'settings.changed', null, { section: 'autonomy', before, after });
   }

@@ -13,8 +13,11 @@ export interface TicketQuality {
   firstContact: boolean;
   reopened: boolean;
   escalated: boolean;
+  /** Its first routing reached a named team. */
   routed: boolean;
   routedCorrectly: boolean;
+  /** Its first routing found no team. */
+  unassigned: boolean;
   firstResponseMinutes: number | null;
   resolutionMinutes: number | null;
   csat: number | null;
@@ -29,7 +32,10 @@ export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: nu
   const repliesBeforeResolution = tl.filter(
     (e) => e.type === 'message.created' && e.data.visibility === 'public' && (e.data.authorType === 'agent' || e.data.authorType === 'assistant') && (!firstResolved || e.createdAt <= firstResolved.createdAt),
   ).length;
-  const firstRouted = tl.findIndex((e) => e.type === 'ticket.routed');
+  const firstRoutedAt = tl.findIndex((e) => e.type === 'ticket.routed');
+  const noTeam = firstRoutedAt >= 0 && !tl[firstRoutedAt]!.data.teamId;
+  // only a routing that reached a named team can be right or wrong; one that found no team is counted apart
+  const firstRouted = noTeam ? -1 : firstRoutedAt;
   // A transfer: after routing, a person moved the ticket to another team, or took it from its assignee.
   const transferred =
     firstRouted >= 0 &&
@@ -43,6 +49,7 @@ export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: nu
     escalated: tl.some((e) => e.type === 'ticket.handed_off'),
     routed: firstRouted >= 0,
     routedCorrectly: firstRouted >= 0 && !transferred,
+    unassigned: noTeam,
     firstResponseMinutes: f.firstResponseAt ? minutes(f.createdAt, f.firstResponseAt) : null,
     resolutionMinutes: firstResolved ? minutes(f.createdAt, firstResolved.createdAt) : null,
     csat: csat ? (csat.data.rating as number) : null,
@@ -62,6 +69,7 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
   const escalated = count((q) => q.escalated);
   const routed = count((q) => q.routed);
   const routedCorrectly = count((q) => q.routedCorrectly);
+  const unassigned = count((q) => q.unassigned);
   const ratings = rows.flatMap((q) => (q.csat === null ? [] : [q.csat]));
   return {
     key,
@@ -81,6 +89,8 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
     routed,
     routedCorrectly,
     routingAccuracy: ratio(routedCorrectly, routed),
+    unassigned,
+    unassignedRate: ratio(unassigned, routed + unassigned),
     medianFirstResponseMinutes: median(rows.flatMap((q) => (q.firstResponseMinutes === null ? [] : [q.firstResponseMinutes]))),
     medianResolutionMinutes: median(rows.flatMap((q) => (q.resolutionMinutes === null ? [] : [q.resolutionMinutes]))),
     csat: { average: ratings.length ? ratings.reduce((a, b) => a + b, 0) / ratings.length : null, count: ratings.length },

@@ -42,11 +42,16 @@ export const QualityRowSchema = z.object({
   escalated: z.number().int(),
   /** escalated / tickets. */
   escalationRate: rate,
+  /** Tickets whose first routing reached a named team. */
   routed: z.number().int(),
   /** Routed tickets that no person moved to another team or agent afterwards. */
   routedCorrectly: z.number().int(),
-  /** routedCorrectly / routed. */
+  /** routedCorrectly / routed: only tickets that reached a named team. */
   routingAccuracy: rate,
+  /** Tickets whose first routing found no team. */
+  unassigned: z.number().int(),
+  /** unassigned / (routed + unassigned). */
+  unassignedRate: rate,
   medianFirstResponseMinutes: z.number().nullable(),
   medianResolutionMinutes: z.number().nullable(),
   csat: z.object({ average: z.number().nullable(), count: z.number().int() }),

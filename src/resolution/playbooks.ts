@@ -72,7 +72,7 @@ export async function upsertPlaybook(ctx: Ctx, intent: string, input: PlaybookIn
   const { playbook: p, issues } = checkPlaybook(input);
   if (!p || issues.length) throw new DeskmindError('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
   if (p.action) guard.assertAllowed(p.action.url, 'action.url');
-  const values = { mode: p.mode, kind: p.kind, template: p.template ?? null, action: p.action ?? null, threshold: p.threshold ?? null };
+  const values = { mode: p.mode, kind: p.kind, template: p.template ?? null, action: p.action ?? null, threshold: p.threshold ?? null, ...(p.skills ? { skills: p.skills } : {}) };
   const [row] = await ctx.db
     .insert(playbooks)
     .values({ ...values, workspaceId: ctx.workspaceId, intent })

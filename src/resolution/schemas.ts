@@ -55,6 +55,8 @@ export const PlaybookInputSchema = z
     action: PlaybookActionSchema.nullish(),
     /** Autonomy threshold for this intent; null uses the workspace default. */
     threshold: z.number().min(0).max(1).nullish(),
+    /** Skills an agent should have for this intent: routing prefers agents who have them (`routing.intentSkills` overrides). */
+    skills: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
   })
   .strict();
 export type PlaybookInput = z.input<typeof PlaybookInputSchema>;
@@ -68,6 +70,7 @@ export const PlaybookSchema = z.object({
   template: z.string().nullable(),
   action: PlaybookActionSchema.nullable(),
   threshold: z.number().nullable(),
+  skills: z.array(z.string()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -7,12 +7,27 @@ import type { TicketFacts } from './router.js';
 
 /** What the understand stage found, as far as routing cares. */
 export interface Understood {
-  intent?: { intent?: string | null } | null | undefined;
+  intent?: { intent?: string | null; topIntent?: string | null; alternatives?: { intent: string; probability: number }[]; multiIntent?: { intents: string[] } | null } | null | undefined;
   language?: { language?: string } | null | undefined;
   urgency?: { priority?: Priority } | null | undefined;
 }
 
 type TicketFields = Pick<Ticket, 'intent' | 'priority' | 'tags' | 'channel' | 'pageContext' | 'teamId'>;
+
+/** Alternatives at least this probable count as intents an uncertain ticket may be about (at most three). */
+const ALTERNATIVE_MIN = 0.1;
+
+/**
+ * Whether the understand stage was unsure of the intent, and the intents it weighed: several intents at
+ * once (the multi-intent parts), or out of scope (its most probable alternatives).
+ */
+export function uncertaintyOf(intent: NonNullable<Understood['intent']> | null | undefined): TicketFacts['uncertain'] {
+  if (!intent) return null;
+  if (intent.multiIntent?.intents.length) return { reason: 'multi_intent', alternatives: [...new Set(intent.multiIntent.intents)] };
+  if (intent.intent) return null;
+  const alternatives = (intent.alternatives ?? []).filter((a) => a.probability >= ALTERNATIVE_MIN).slice(0, 3).map((a) => a.intent);
+  return { reason: 'out_of_scope', alternatives: alternatives.length ? alternatives : intent.topIntent ? [intent.topIntent] : [] };
+}
 
 /** The ticket facts the router reads, from the ticket, its account and what the understand stage found. */
 export function factsOf(ticket: TicketFields, account: { tier: string; attributes: Record<string, unknown> } | null, understood: Understood | null, extraTags: string[] = []): TicketFacts {
@@ -28,6 +43,8 @@ export function factsOf(ticket: TicketFields, account: { tier: string; attribute
     page: ticket.pageContext,
     accountAttributes: account?.attributes ?? {},
     teamId: ticket.teamId,
+    // a person's label (or an earlier decision) on the ticket settles the intent
+    uncertain: ticket.intent ? null : uncertaintyOf(understood?.intent),
   };
 }
 

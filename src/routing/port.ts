@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../store/db.js';
-import { agents, events, teamMembers, teams, tickets } from '../store/schema.js';
+import { agents, events, playbooks, teamMembers, teams, tickets } from '../store/schema.js';
 import { getWorkspace } from '../services/workspaces.js';
 import type { RouterRule, RoutingAgent, RoutingTeam } from './router.js';
 import { listRules } from './rules.js';
@@ -16,6 +16,8 @@ export interface RoutingSnapshot {
   teams: RoutingTeam[];
   agents: RoutingAgent[];
   settings: RoutingSettings;
+  /** Skills per intent from the workspace's playbooks (those that name any). */
+  playbookSkills: Record<string, string[]>;
 }
 
 /** The narrow port the route stage reads through. */
@@ -28,7 +30,7 @@ export interface RoutingPort {
 
 /** Loads rules, teams with members, agents with their loads and last assignment time, and the routing settings. */
 export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Promise<RoutingSnapshot> {
-  const [rules, { teamRows, members }, agentRows, workspace] = await Promise.all([
+  const [rules, { teamRows, members }, agentRows, workspace, playbookSkills] = await Promise.all([
     listRules(db, workspaceId),
     cachedConfig(db, workspaceId, 'teams', async () => {
       const teamRows = await db.select().from(teams).where(eq(teams.workspaceId, workspaceId));
@@ -50,6 +52,10 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
       .from(agents)
       .where(eq(agents.workspaceId, workspaceId)),
     getWorkspace(db, workspaceId),
+    cachedConfig(db, workspaceId, 'playbook-skills', async () => {
+      const rows = await db.select({ intent: playbooks.intent, skills: playbooks.skills }).from(playbooks).where(and(eq(playbooks.workspaceId, workspaceId), sql`cardinality(${playbooks.skills}) > 0`));
+      return Object.fromEntries(rows.map((r) => [r.intent, r.skills]));
+    }),
   ]);
   return {
     rules,
@@ -66,6 +72,7 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
       lastAssignedAt: lastAssignedAt ? new Date(lastAssignedAt) : null,
     })),
     settings: routingOf(workspace.settings),
+    playbookSkills,
   };
 }
 

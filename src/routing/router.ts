@@ -18,6 +18,8 @@ export interface TicketFacts {
   accountAttributes: Record<string, unknown>;
   /** The ticket's current team: kept when set (a human chose it, or the agent who had it went offline). */
   teamId: string | null;
+  /** Set when the understand stage was unsure of the intent (out of scope, or several intents at once): the intents it weighed. */
+  uncertain?: { reason: 'out_of_scope' | 'multi_intent'; alternatives: string[] } | null;
 }
 
 /** A team as the router sees it. */
@@ -57,6 +59,8 @@ export interface RouteInput {
   now: Date;
   /** The intent's team hint; defaults to the starter taxonomy's hint for the intent. */
   teamHint?: string | null | undefined;
+  /** Skills per intent from the workspace's playbooks. */
+  playbookSkills?: Record<string, string[]>;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -174,10 +178,9 @@ function better(a: RoutingAgent, b: RoutingAgent): number {
   return a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 }
 
-/** The team when the ticket has none and no rule names one: settings per intent or hint, then a team named or skilled for it, then the default. */
-function fallbackTeam(input: RouteInput): { team: RoutingTeam; source: 'intent' | 'default'; note: string } | null {
-  const { intent } = input.ticket;
-  const hint = input.teamHint !== undefined ? input.teamHint : intent ? (starterIntent(intent)?.team ?? null) : null;
+/** The team an intent maps to: routing settings per intent or team hint, then a team named or skilled for it. */
+function teamOfIntent(input: RouteInput, intent: string, hintOverride?: string | null): { team: RoutingTeam; note: string } | null {
+  const hint = hintOverride !== undefined ? hintOverride : (starterIntent(intent)?.team ?? null);
   const byId = (id: string | undefined) => (id ? input.teams.find((t) => t.id === id) : undefined);
   for (const key of [intent, hint]) {
     if (!key) continue;
@@ -185,10 +188,46 @@ function fallbackTeam(input: RouteInput): { team: RoutingTeam; source: 'intent' 
       byId(input.settings.intentTeams[key]) ??
       input.teams.find((t) => lower(t.name) === lower(key)) ??
       input.teams.find((t) => t.skills.some((s) => lower(s) === lower(key)));
-    if (team) return { team, source: 'intent', note: key === intent ? `the intent ${intent}` : `the intent's team hint "${hint}"` };
+    if (team) return { team, note: key === intent ? `the intent ${intent}` : `the team hint "${hint}" of ${intent}` };
   }
-  const team = byId(input.settings.defaultTeamId ?? undefined);
-  return team ? { team, source: 'default', note: 'the workspace default' } : null;
+  return null;
+}
+
+/**
+ * The skills an agent should have for an intent, and where they come from: `routing.intentSkills`, else the
+ * intent's playbook, else the starter taxonomy's team hint (a billing intent wants the skill "billing").
+ */
+export function intentSkillsOf(input: Pick<RouteInput, 'settings' | 'playbookSkills'>, intent: string | null): { skills: string[]; source: 'settings' | 'playbook' | 'taxonomy' | 'none' } {
+  if (!intent) return { skills: [], source: 'none' };
+  const set = input.settings.intentSkills[intent];
+  if (set) return { skills: set, source: 'settings' };
+  const playbook = input.playbookSkills?.[intent];
+  if (playbook?.length) return { skills: playbook, source: 'playbook' };
+  const hint = starterIntent(intent)?.team;
+  return hint ? { skills: [hint], source: 'taxonomy' } : { skills: [], source: 'none' };
+}
+
+/**
+ * The team when the ticket has none and no rule names one. A sure intent goes to its team; an uncertain one
+ * (out of scope, or several intents) to the team its alternatives agree on; otherwise the default (triage) team.
+ */
+function fallbackTeam(input: RouteInput): { team: RoutingTeam; source: 'intent' | 'alternatives' | 'default'; note: string } | null {
+  const { intent, uncertain } = input.ticket;
+  const triage = input.teams.find((t) => t.id === input.settings.defaultTeamId) ?? null;
+  const toTriage = (why: string) => (triage ? { team: triage, source: 'default' as const, note: `the default team (${why})` } : null);
+  if (uncertain) {
+    const what = uncertain.reason === 'out_of_scope' ? 'the intent is uncertain' : 'the ticket asks several things';
+    const mapped = uncertain.alternatives.map((a) => ({ intent: a, team: teamOfIntent(input, a)?.team ?? null }));
+    const teamsOf = [...new Set(mapped.map((m) => m.team?.id ?? null))];
+    const words = mapped.map((m) => `${m.intent} → ${m.team?.name ?? 'no team'}`).join(', ');
+    if (mapped.length && teamsOf.length === 1 && teamsOf[0]) return { team: mapped[0]!.team!, source: 'alternatives', note: `${what}, and its alternatives agree (${words})` };
+    return toTriage(mapped.length ? `${what}, and its alternatives disagree: ${words}` : `${what}, with no alternatives`);
+  }
+  if (intent) {
+    const found = teamOfIntent(input, intent, input.teamHint);
+    if (found) return { team: found.team, source: 'intent', note: found.note };
+  }
+  return toTriage(intent ? `no team is mapped to ${intent}` : 'no intent');
 }
 
 /**
@@ -232,13 +271,14 @@ export function route(input: RouteInput): RoutingDecision {
       team = fallback.team;
       teamSource = fallback.source;
       why.push(`${ruleWords}; team ${team.name} from ${fallback.note}.`);
-    } else why.push(`${ruleWords}; no team: no intent team or default team fits.`);
+    } else why.push(`${ruleWords}; no team: no intent team fits and the workspace has no default team.`);
   }
   const decision = (agentId: string | null, candidates: RoutingCandidate[]): RoutingDecision => ({
     teamId: team?.id ?? null,
     agentId,
     rule,
     teamSource,
+    ...(ticket.uncertain && (teamSource === 'alternatives' || teamSource === 'default') ? { uncertain: ticket.uncertain } : {}),
     candidates,
     why: why.join(' '),
   });
@@ -248,9 +288,14 @@ export function route(input: RouteInput): RoutingDecision {
   }
 
   const skills = ruleOf?.requiredSkills ?? [];
+  const wanted = intentSkillsOf(input, ticket.intent);
   const agentsById = new Map(input.agents.map((a) => [a.id, a]));
   const owner = ruleOf?.preferAccountOwner && input.accountOwnerId ? (agentsById.get(input.accountOwnerId) ?? null) : null;
-  const pool = [...(owner ? [owner] : []), ...(team?.memberIds ?? []).map((id) => agentsById.get(id)).filter((a): a is RoutingAgent => !!a && a !== owner)];
+  // a team without members (a new workspace's triage team) is open to every agent
+  const open = !!team && !team.memberIds.some((id) => agentsById.has(id));
+  if (open) why.push(`Team ${team!.name} has no members, so any agent may take it.`);
+  const members = open ? input.agents.map((a) => a.id) : (team?.memberIds ?? []);
+  const pool = [...(owner ? [owner] : []), ...members.map((id) => agentsById.get(id)).filter((a): a is RoutingAgent => !!a && a !== owner)];
   const checked = pool.map((agent) => ({ agent, drop: dropOf(agent, skills, ticket.language, settings, now) }));
   const candidates: RoutingCandidate[] = checked.map(({ agent, drop }) => ({
     agentId: agent.id,
@@ -271,14 +316,22 @@ export function route(input: RouteInput): RoutingDecision {
   if (owner) why.push(`The account owner ${owner.name} is ${checked[0]!.drop!.detail}, so the team takes it.`);
   const eligible = checked.filter((c) => !c.drop && c.agent !== owner).map((c) => c.agent);
   if (!eligible.length) {
-    why.push(pool.length ? `Nobody can take it now: ${droppedWords.join('; ')}.` : team ? `Team ${team.name} has no members.` : 'No one to assign.');
+    why.push(pool.length ? `Nobody can take it now: ${droppedWords.join('; ')}.` : team ? 'The workspace has no agents.' : 'No team and no one to assign.');
     return decision(null, candidates);
   }
-  const winner = eligible.sort(better)[0]!;
+  // agents with more of the intent's skills first, then the least busy
+  const has = (a: RoutingAgent) => wanted.skills.filter((w) => a.skills.some((s) => lower(s) === lower(w)));
+  const winner = eligible.sort((a, b) => has(b).length - has(a).length || better(a, b))[0]!;
+  const matched = has(winner);
   const idle = idleOf(winner, now);
+  const skillWords = wanted.skills.length
+    ? matched.length
+      ? `, has ${matched.join(', ')} (the skills ${ticket.intent} wants, from ${wanted.source === 'settings' ? 'the routing settings' : wanted.source === 'playbook' ? 'its playbook' : 'the taxonomy'})`
+      : `; nobody available has ${wanted.skills.join(', ')} (the skills ${ticket.intent} wants)`
+    : '';
   why.push(
     `Assigned to ${winner.name}: lowest load (${winner.load}/${winner.capacity})${idle === null ? ', never assigned before' : `, idle ${idle} min`}` +
-      `${skills.length ? `, has ${skills.join(', ')}` : ''}${ticket.language ? `, speaks ${ticket.language}` : ''}.` +
+      `${skills.length ? `, has ${skills.join(', ')}` : ''}${skillWords}${ticket.language ? `, speaks ${ticket.language}` : ''}.` +
       (droppedWords.length ? ` Skipped: ${droppedWords.join('; ')}.` : ''),
   );
   return decision(winner.id, candidates);

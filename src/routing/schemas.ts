@@ -90,7 +90,7 @@ export const RoutingCandidateSchema = z.object({
 export type RoutingCandidate = z.infer<typeof RoutingCandidateSchema>;
 
 /** Where the team came from. */
-export const TEAM_SOURCES = ['rule', 'ticket', 'intent', 'default', 'none'] as const;
+export const TEAM_SOURCES = ['rule', 'ticket', 'intent', 'alternatives', 'default', 'none'] as const;
 
 /** The router's answer: team, agent (or none) and the full explanation. */
 export const RoutingDecisionSchema = z.object({
@@ -98,7 +98,10 @@ export const RoutingDecisionSchema = z.object({
   agentId: z.uuid().nullable(),
   /** The rule that matched, with the conditions it matched on in words. */
   rule: z.object({ id: z.uuid(), name: z.string(), matched: z.array(z.string()) }).nullable(),
+  /** rule, ticket (kept), intent (its team), alternatives (an uncertain intent whose alternatives agree), default (the triage team), none. */
   teamSource: z.enum(TEAM_SOURCES),
+  /** When the intent was uncertain and the team came from its alternatives or the default: why, and the intents weighed. */
+  uncertain: z.object({ reason: z.enum(['out_of_scope', 'multi_intent']), alternatives: z.array(z.string()) }).optional(),
   candidates: z.array(RoutingCandidateSchema),
   /** One paragraph an agent can read. */
   why: z.string(),

@@ -6,10 +6,12 @@ export const RoutingSettingsSchema = z
   .object({
     /** Pick an agent in the chosen team; when off, tickets only get a team. */
     autoAssign: z.boolean().default(true),
-    /** Team for tickets no rule and no intent hint places. */
+    /** The default (triage) team, created with the workspace: tickets no rule and no intent team places, and uncertain tickets whose alternatives disagree. */
     defaultTeamId: z.uuid().nullable().default(null),
     /** Team per intent team hint ("billing", "technical", "success", "security") or per intent id. */
     intentTeams: z.record(z.string().min(1).max(100), z.uuid()).default({}),
+    /** Skills an agent should have per intent id, overriding the playbook's skills and the taxonomy's team hint (routing prefers agents who have them). */
+    intentSkills: z.record(z.string().min(1).max(100), z.array(z.string().trim().min(1).max(64)).max(50)).default({}),
     /** Skip agents outside their working hours. */
     respectWorkingHours: z.boolean().default(true),
   })

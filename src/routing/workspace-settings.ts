@@ -15,7 +15,7 @@ export async function getRoutingSettings(ctx: Ctx): Promise<RoutingSettings> {
 export async function updateRoutingSettings(ctx: Ctx, patch: RoutingSettingsPatch): Promise<RoutingSettings> {
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = routingOf(ws.settings);
-  const after: RoutingSettings = { ...before, ...patch, intentTeams: { ...before.intentTeams, ...(patch.intentTeams ?? {}) } };
+  const after: RoutingSettings = { ...before, ...patch, intentTeams: { ...before.intentTeams, ...(patch.intentTeams ?? {}) }, intentSkills: { ...before.intentSkills, ...(patch.intentSkills ?? {}) } };
   const teamIds = [...new Set([after.defaultTeamId, ...Object.values(after.intentTeams)].filter((x): x is string => !!x))];
   if (teamIds.length) {
     const found = await ctx.db.select({ id: teams.id }).from(teams).where(and(eq(teams.workspaceId, ctx.workspaceId), inArray(teams.id, teamIds)));

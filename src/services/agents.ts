@@ -6,6 +6,8 @@ import { agents, teamMembers, teams } from '../store/schema.js';
 import { hashPassword } from './passwords.js';
 import type { Ctx } from './context.js';
 import { mapUnique } from './pg-errors.js';
+import { getWorkspace } from './workspaces.js';
+import { routingOf } from '../routing/settings.js';
 
 type AgentRow = typeof agents.$inferSelect;
 
@@ -137,6 +139,9 @@ export async function listTeams(ctx: Ctx): Promise<Team[]> {
 }
 
 export async function deleteTeam(ctx: Ctx, id: string): Promise<void> {
+  if (routingOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings).defaultTeamId === id) {
+    throw new DeskmindError('conflict', 'This is the default team, where routing sends tickets no other team fits; choose another default team (PATCH /api/v1/routing/settings) before deleting it');
+  }
   const rows = await ctx.db.delete(teams).where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, id))).returning({ id: teams.id });
   if (rows.length === 0) throw notFound('Team', id);
 }

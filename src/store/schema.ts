@@ -395,6 +395,8 @@ export const playbooks = pgTable(
     action: jsonb('action').$type<Record<string, unknown> | null>(),
     /** Autonomy threshold for this intent; null uses the workspace default. */
     threshold: doublePrecision('threshold'),
+    /** Skills an agent should have for this intent (routing prefers agents who have them). */
+    skills: text('skills').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
