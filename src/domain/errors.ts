@@ -6,6 +6,7 @@ export const ERRORS = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The request body is not valid JSON' },
   invalid_utf8: { status: 400, title: 'The request body is not valid UTF-8' },
+  invalid_text: { status: 400, title: 'The text contains a NUL character or a lone UTF-16 surrogate, which cannot be stored' },
   unsafe_html: { status: 422, title: 'The HTML contains active content (scripts, event handlers or javascript: links)' },
   unauthorized: { status: 401, title: 'Authentication is required' },
   invalid_credentials: { status: 401, title: 'The email or password is wrong' },

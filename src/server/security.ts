@@ -4,6 +4,7 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { DeskmindError } from '../domain/errors.js';
+import { assertStorableText } from '../domain/text.js';
 import { SESSION_COOKIE } from './auth.js';
 
 /** The readable cookie of the double-submit CSRF check; the console echoes it in `X-CSRF-Token`. */
@@ -82,12 +83,8 @@ export async function registerSecurity(
     strictTransportSecurity: false, // set by the TLS-terminating proxy, which knows whether HTTPS is in use
   });
 
-  // PostgreSQL text cannot hold NUL: a NUL in the path or query string is bad input, not a server error.
-  app.addHook('onRequest', async (request) => {
-    if (request.url.includes('%00') || request.url.includes('\u0000')) {
-      throw new DeskmindError('validation_failed', 'The URL may not contain NUL (%00) characters', { issues: [{ path: 'url', message: 'contains a NUL character' }] });
-    }
-  });
+  // Text PostgreSQL cannot store (NUL, a lone surrogate) is refused in every input before any handler runs.
+  app.addHook('preValidation', async (request) => refuseUnstorableText(request));
 
   // A failing shared store lets requests through rather than refusing them all.
   await app.register(rateLimit, { global: false, ...(store ? { store, skipOnError: true } : {}) });
@@ -112,17 +109,17 @@ export async function registerSecurity(
   });
 }
 
+/** Request headers that are stored (and so must be storable text). */
+const STORED_HEADERS = ['idempotency-key'] as const;
+
 /**
- * True when a parsed JSON value holds a NUL character in any string or key (PostgreSQL text cannot store
- * one). Cheap for ordinary bodies: only walked when the raw text contains `\u0000`.
+ * Refuses (`invalid_text`, 400) a request whose body, query string, path parameters or stored headers hold a
+ * NUL or a lone UTF-16 surrogate: valid JSON, but text PostgreSQL cannot store, which would otherwise fail
+ * half-way through a write.
  */
-export function hasNulCharacter(raw: string, value: unknown): boolean {
-  if (!raw.includes('\\u0000') && !raw.includes('\u0000')) return false;
-  const walk = (v: unknown): boolean => {
-    if (typeof v === 'string') return v.includes('\u0000');
-    if (Array.isArray(v)) return v.some(walk);
-    if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || walk(x));
-    return false;
-  };
-  return walk(value);
+export function refuseUnstorableText(request: FastifyRequest): void {
+  assertStorableText(request.params, 'params');
+  assertStorableText(request.query, 'query');
+  for (const h of STORED_HEADERS) assertStorableText(request.headers[h], `header.${h}`);
+  if (!Buffer.isBuffer(request.body)) assertStorableText(request.body, 'body');
 }

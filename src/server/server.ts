@@ -9,7 +9,7 @@ import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
 import { auditRoutes, registerAuditHook } from './routes/audit.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
-import { checkCsrf, hasNulCharacter, registerSecurity } from './security.js';
+import { checkCsrf, registerSecurity } from './security.js';
 import { errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
@@ -59,12 +59,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     const buf = body as Buffer;
     if (!isUtf8(buf)) return done(new DeskmindError('invalid_utf8'), undefined);
     const text = buf.toString('utf8');
-    parseJson(request, text, (err, value) => {
-      if (err) return done(err, undefined);
-      // PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail on insert.
-      if (hasNulCharacter(text, value)) return done(new DeskmindError('validation_failed', 'Text may not contain NUL (\\u0000) characters', { issues: [{ path: 'body', message: 'contains a NUL character' }] }), undefined);
-      done(null, value);
-    });
+    parseJson(request, text, done);
   });
 
   await app.register(cookie);

@@ -14,6 +14,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
+import { assertStorableText } from '../domain/text.js';
 import {
   AccountInputSchema,
   CustomerInputSchema,
@@ -366,6 +367,7 @@ export async function importText(desk: Pick<Deskmind, 'database' | 'now'>, works
   for (const row of rows) {
     try {
       if ('error' in row) throw new DeskmindError('validation_failed', row.error);
+      assertStorableText(row.value, 'row');
       const write = spec.prepare(toFields(row.value, spec));
       const outcome = await desk.database.db
         .transaction(async (tx) => {
