@@ -75,6 +75,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
 
   await registerSecurity(app, desk.config, desk.database.kind === 'postgres' ? databaseRateLimitStore(desk.database) : undefined);
   app.decorateRequest('principal', null);
+  app.decorateRequest('tx', null);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
     await authHook(desk)(request, reply);
