@@ -19,6 +19,8 @@ export const ERRORS = {
   idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with a different request' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
+  headers_too_large: { status: 431, title: 'The request line or headers are too large (a long query string?)' },
+  request_timeout: { status: 408, title: 'The request was not received in time' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   rate_limited: { status: 429, title: 'Too many requests' },
   not_ready: { status: 503, title: 'The service is not ready' },

@@ -25,6 +25,8 @@ declare module 'fastify' {
      * `before` the handler runs, for work that must not hold a transaction open (vendor calls, long sweeps).
      */
     audit?: 'transaction' | 'before';
+    /** A public route that acts on the session it is sent with (logout): the CSRF check applies when it is. */
+    csrf?: boolean;
   }
 }
 

@@ -25,8 +25,12 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
   app.decorateRequest('idempotency', null);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || typeof key !== 'string' || !request.principal) return;
-    if (key.length < 1 || key.length > 255) throw new DeskmindError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
+    if (request.method !== 'POST' || key === undefined) return;
+    // A malformed key is refused on every POST (an empty one would otherwise be silently ignored).
+    if (typeof key !== 'string' || key.trim().length < 1 || key.length > 255) {
+      throw new DeskmindError('validation_failed', 'Idempotency-Key must be one header of 1 to 255 characters', { issues: [{ path: 'header.idempotency-key', message: 'must be 1 to 255 characters' }] });
+    }
+    if (!request.principal) return;
     const workspaceId = request.principal.workspaceId;
     const requestHash = idempotencyHash(request.method, request.url, request.body);
     const db = desk.database.db;

@@ -24,11 +24,13 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * The double-submit check: a mutating request under /api authenticated by the session cookie must carry
  * `X-CSRF-Token` equal to the `deskmind_csrf` cookie. Bearer-key requests and public routes (login, widget,
- * webhooks) are exempt. Runs after authentication.
+ * webhooks) are exempt, except public routes marked `csrf: true` (logout), which act on the session. Runs
+ * after authentication.
  */
 export function checkCsrf(request: FastifyRequest): void {
   if (!MUTATING.has(request.method) || !request.url.startsWith('/api/')) return;
-  if (request.routeOptions.config?.access === 'public') return;
+  const config = request.routeOptions.config;
+  if (config?.access === 'public' && !config.csrf) return;
   if (request.headers.authorization) return;
   if (request.principal?.kind !== 'agent' || !request.cookies?.[SESSION_COOKIE]) return;
   const cookie = request.cookies[CSRF_COOKIE];

@@ -10,7 +10,7 @@ import { authHook } from './auth.js';
 import { auditRoutes, registerAuditHook } from './routes/audit.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import { checkCsrf, registerSecurity } from './security.js';
-import { errorHandler, sendProblem } from './errors.js';
+import { clientErrorHandler, errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
 import { insightsRoutes } from './routes/insights.js';
@@ -40,6 +40,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     loggerInstance: desk.logger as FastifyBaseLogger,
     bodyLimit: desk.config.bodyLimitBytes,
     trustProxy: false,
+    clientErrorHandler,
     // Errors of the router itself (a malformed URL, a path parameter over 100 characters) as problem+json too.
     frameworkErrors: (err, _request, reply) => sendProblem(reply, 'validation_failed', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'),
   }).withTypeProvider<ZodTypeProvider>();
@@ -80,6 +81,14 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     if (!request.url.startsWith('/api/')) return;
     await authHook(desk)(request, reply);
     checkCsrf(request);
+  });
+  // One rule for every PATCH route: an update that changes nothing is bad input (400), checked on the
+  // validated body before any lookup, so `{}` never reaches an UPDATE with no columns.
+  app.addHook('preHandler', async (request) => {
+    const body = request.body;
+    if (request.method === 'PATCH' && body && typeof body === 'object' && !Array.isArray(body) && Object.values(body).every((v) => v === undefined)) {
+      throw new DeskmindError('validation_failed', 'Nothing to change: send at least one field', { issues: [{ path: 'body', message: 'nothing to change' }] });
+    }
   });
   registerAuditHook(app, desk);
   registerIdempotency(app, desk);
