@@ -64,24 +64,25 @@ function auditInTransaction(handler: Handler, entryOf: (r: FastifyRequest, statu
     // Hold the handler's `reply.send` until the transaction has committed.
     const send = reply.send;
     let held: { payload: unknown } | null = null;
+    // It returns nothing: the reply is thenable (it settles once the response is sent), so a handler's
+    // `return reply.send(x)` would otherwise wait for a response that waits for this transaction.
     reply.send = ((payload?: unknown) => {
       held = { payload };
-      return reply;
-    }) as typeof reply.send;
-    let result: unknown;
+    }) as unknown as typeof reply.send;
+    let result: { out: unknown };
     try {
       result = await desk.database.db.transaction(async (tx) => {
         request.tx = tx;
         const out: unknown = await handler.call(this, request, reply);
         if (reply.statusCode < 400) await recordAudit(tx, entryOf(request, reply.statusCode));
-        return out;
+        return { out };
       });
     } finally {
       request.tx = null;
       reply.send = send;
     }
     const sent = held as { payload: unknown } | null;
-    return sent ? reply.send(sent.payload) : result;
+    return sent ? reply.send(sent.payload) : result.out;
   };
 }
 
