@@ -49,7 +49,7 @@ const EXEMPT: Record<string, string> = {
 /** One successful call per admin route (setting up what it needs). */
 const CALLS: Record<string, (ws: Ws) => Promise<Call>> = {
   'POST /api/v1/settings/signing-secret/rotate': async () => ({ url: '/api/v1/settings/signing-secret/rotate' }),
-  'PATCH /api/v1/settings/autonomy': async () => ({ url: '/api/v1/settings/autonomy', body: { enabled: false } }),
+  'PATCH /api/v1/settings/autonomy': (ws) => roundTrip(ws, '/api/v1/settings/autonomy'),
   'DELETE /api/v1/accounts/{id}': async (ws) => ({ url: `/api/v1/accounts/${(await ws.call('POST', '/api/v1/accounts', { name: 'Gone Inc' })).body.id}` }),
   'DELETE /api/v1/customers/{id}': async (ws) => ({ url: `/api/v1/customers/${(await ws.call('POST', '/api/v1/customers', { email: 'gone@audit.test' })).body.id}` }),
   'POST /api/v1/agents': async () => ({ url: '/api/v1/agents', body: { name: 'Ann', email: 'ann@audit.test', password: 'correct horse' } }),

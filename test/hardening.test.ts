@@ -32,7 +32,8 @@ describe.each(backends())('hardening (%s)', (kind) => {
         await ws.call('POST', '/api/v1/teams', { name: 'ok', [bad]: 1 }),
         await ws.call('POST', '/api/v1/tickets', { subject: 'Help', message: { text: bad }, customer: { email: 'lone@example.com' } }),
         await ws.call('POST', '/api/v1/tickets', { subject: 'Help', message: { text: 'fine' }, customer: { email: 'lone@example.com' }, tags: [[[bad]]] }),
-        await ws.call('GET', `/api/v1/tickets?q=${encodeURIComponent(bad)}`),
+        // Over HTTP a query string carries bytes: a NUL arrives (%00), a lone surrogate cannot be encoded.
+        await ws.call('GET', '/api/v1/tickets?q=a%00b'),
       ];
       for (const res of calls) {
         expect(res.status, JSON.stringify(res.body)).toBe(400);
