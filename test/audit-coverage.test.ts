@@ -9,6 +9,7 @@ import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.j
 type Ws = Awaited<ReturnType<typeof newWorkspace>>;
 type Call = { url: string; body?: unknown };
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+let db: TestDesk['desk']['database'];
 
 /** Mutating routes that do not write admin state (ticket work, customer channels, public webhooks, login), reviewed. */
 const EXEMPT: Record<string, string> = {
@@ -87,12 +88,14 @@ const CALLS: Record<string, (ws: Ws) => Promise<Call>> = {
     await endpoint(ws);
     await ws.call('POST', '/api/v1/tickets', { subject: 'Hook me', message: { text: 'x' }, customer: { email: 'hook@audit.test' } });
     const [delivery] = (await ws.call('GET', '/api/v1/deliveries')).body.data;
-    return { url: `/api/v1/deliveries/${delivery?.id ?? UNKNOWN_ID}/replay` };
+    // As if every attempt had failed (the endpoint's host does not exist): a dead letter to replay.
+    await db.executeSql(`update outbox set status = 'dead' where id = $1`, [delivery.id]);
+    return { url: `/api/v1/deliveries/${delivery.id}/replay` };
   },
   'PATCH /api/v1/settings/email': async () => ({ url: '/api/v1/settings/email', body: { fromName: 'Support' } }),
   'PATCH /api/v1/settings/widget': async () => ({ url: '/api/v1/settings/widget', body: { title: 'Help' } }),
   'POST /api/v1/settings/widget/rotate': async () => ({ url: '/api/v1/settings/widget/rotate' }),
-  'POST /api/v1/insights/topics/refresh': async () => ({ url: '/api/v1/insights/topics/refresh' }),
+  'POST /api/v1/insights/topics/refresh': async () => ({ url: '/api/v1/insights/topics/refresh', body: {} }),
   'POST /api/v1/insights/anomalies/scan': async () => ({ url: '/api/v1/insights/anomalies/scan' }),
   'POST /api/v1/insights/bug-reports/refresh': async () => ({ url: '/api/v1/insights/bug-reports/refresh' }),
   'PATCH /api/v1/insights/settings': async (ws) => ({ url: '/api/v1/insights/settings', body: { anomalies: firstPrimitive((await ws.call('GET', '/api/v1/insights/settings')).body.anomalies) } }),
@@ -127,6 +130,7 @@ describe.each(backends())('audit coverage (%s)', (kind) => {
   beforeAll(async () => {
     t = await openTestDesk(kind);
     ws = await newWorkspace(t, 'Audited');
+    db = t.desk.database;
     await t.server.ready();
     const doc = t.server.swagger() as { paths: Record<string, Record<string, unknown>> };
     operations = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).filter((m) => ['post', 'put', 'patch', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${p}`));

@@ -108,7 +108,8 @@ describe.each(backends())('fuzzing every OpenAPI operation (%s)', (kind) => {
       if (op.params.length) {
         await fc.assert(
           fc.asyncProperty(fc.array(badId, { minLength: op.params.length, maxLength: op.params.length }), async (ids) => {
-            check(`${label} ids ${ids.join(',').slice(0, 80)}`, await send(op, urlOf(op, ids), op.bodyProps !== null ? '{}' : undefined));
+            // With a body the route refuses, so that an upsert by id (PUT …/by-external-id/…) cannot store a row.
+            check(`${label} ids ${ids.join(',').slice(0, 80)}`, await send(op, urlOf(op, ids), op.bodyProps !== null ? '[]' : undefined));
           }),
           { numRuns: RUNS_PER_OPERATION, seed: SEED },
         );
@@ -116,7 +117,7 @@ describe.each(backends())('fuzzing every OpenAPI operation (%s)', (kind) => {
       if (op.query.length) {
         await fc.assert(
           fc.asyncProperty(fc.constantFrom(...op.query, '__proto__', 'unknownParam'), badQueryValue, async (name, value) => {
-            check(`${label} ?${name}=${value.slice(0, 40)}`, await send(op, urlOf(op, [], `?${name}=${value}`), op.bodyProps !== null ? '{}' : undefined));
+            check(`${label} ?${name}=${value.slice(0, 40)}`, await send(op, urlOf(op, [], `?${name}=${value}`), op.bodyProps !== null ? '[]' : undefined));
           }),
           { numRuns: RUNS_PER_OPERATION, seed: SEED },
         );
