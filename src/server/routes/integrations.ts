@@ -62,7 +62,8 @@ export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => asyn
     const doc = plugin.withTypeProvider<ZodTypeProvider>();
     doc.addContentTypeParser(['text/csv', 'application/x-ndjson', 'application/jsonl'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
     doc.post('/integrations/crm/import', {
-      config: { access: INGEST },
+      // One transaction per row (a bad row never stops the import): its audit entry is written before it runs.
+      config: { access: INGEST, audit: 'before' },
       schema: {
         tags: ['integrations'],
         summary: 'Upsert accounts or customers from CSV (text/csv), JSONL (application/x-ndjson) or a JSON array, like `deskmind import`',
