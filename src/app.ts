@@ -6,6 +6,7 @@ import { prettyDestination } from './ops/pretty-log.js';
 import { createOutboundGuard, type OutboundGuard } from './security/outbound-url.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
+import { assertStorableText } from './domain/text.js';
 import { LiveBus } from './live/bus.js';
 import { JobQueue, PIPELINE_BATCH_SIZE, learnJob, pipelineJob, retrainJob, sweepJob } from './jobs/queue.js';
 import { learnFromLabel } from './learning/online.js';
@@ -390,6 +391,8 @@ export class Deskmind {
    */
   async receiveEmail(raw: Buffer, recipients: string[]): Promise<InboundResult[]> {
     const mail = await parseEmail(raw);
+    // Refused whole (SMTP 550) rather than stored in part: attachments' bytes are stored as bytes.
+    assertStorableText({ ...mail, attachments: mail.attachments.map(({ content: _bytes, ...meta }) => meta) }, 'email');
     const workspaceIds = new Set<string>();
     for (const r of recipients) {
       const ws = await workspaceByInboundAddress(this.database.db, r);

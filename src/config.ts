@@ -72,10 +72,16 @@ const entries = {
     description: 'Lifetime of an agent console session.',
     sensitive: false,
   },
+  publicUrl: {
+    env: 'DESKMIND_PUBLIC_URL',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    description: 'The address people reach Deskmind at (e.g. https://desk.example.com behind a TLS proxy); an https one turns Secure cookies on.',
+    sensitive: false,
+  },
   secureCookies: {
     env: 'DESKMIND_SECURE_COOKIES',
-    schema: z.stringbool().default(false),
-    description: 'Mark session cookies Secure (set to true behind HTTPS).',
+    schema: z.stringbool().optional(),
+    description: 'Mark the session and CSRF cookies Secure (sent over HTTPS only). Default: on when DESKMIND_PUBLIC_URL is https, else off.',
     sensitive: false,
   },
   worker: {
@@ -342,6 +348,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Record<string, 
   if (problems.length) throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   const config = out as Config;
   config.dataDir = path.resolve(config.dataDir);
+  config.secureCookies ??= config.publicUrl?.startsWith('https:') ?? false;
   return config;
 }
 

@@ -15,7 +15,13 @@ import type { IntegrationConfig } from './settings.js';
 export const USAGE_TYPES = ['identify', 'track', 'page', 'screen'] as const;
 
 const props = z.record(z.string(), z.unknown());
-/** One event in Segment's format; fields Deskmind does not read are accepted and ignored. */
+/** Fields of Segment's envelope that Deskmind accepts and ignores. */
+const segmentEnvelope = {
+  integrations: z.record(z.string().max(100), z.unknown()).optional(),
+  sentAt: z.string().max(100).optional(),
+};
+
+/** One Segment event; fields Segment does not define are refused (`validation_failed`), as everywhere in the API. */
 export const SegmentEventSchema = z
   .object({
     type: z.enum(USAGE_TYPES).optional(),
@@ -28,11 +34,20 @@ export const SegmentEventSchema = z
     properties: props.optional(),
     traits: props.optional(),
     context: z.object({ traits: props.optional() }).loose().optional(),
+    // Segment's other common fields: accepted (so Segment payloads pass as sent) and not used.
+    ...segmentEnvelope,
+    originalTimestamp: z.string().max(100).optional(),
+    receivedAt: z.string().max(100).optional(),
+    version: z.union([z.number(), z.string().max(20)]).optional(),
+    channel: z.string().max(100).optional(),
+    category: z.string().max(200).optional(),
   })
-  .loose();
+  .strict();
 export type SegmentEvent = z.infer<typeof SegmentEventSchema>;
 
-export const SegmentBatchSchema = z.object({ batch: z.array(SegmentEventSchema).min(1).max(500), context: z.object({ traits: props.optional() }).loose().optional() }).loose();
+export const SegmentBatchSchema = z
+  .object({ batch: z.array(SegmentEventSchema).min(1).max(500), context: z.object({ traits: props.optional() }).loose().optional(), ...segmentEnvelope, writeKey: z.string().max(200).optional() })
+  .strict();
 
 export const UsageIngestResultSchema = z.object({
   success: z.literal(true),

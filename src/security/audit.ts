@@ -31,10 +31,10 @@ export interface AuditEntry {
   at: Date;
 }
 
-/** Appends an admin action to the audit log (secrets redacted). */
-export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<void> {
+/** Appends an admin action to the audit log (secrets redacted); returns the entry's id. */
+export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<string> {
   const data = redactSecrets(entry.data ?? {});
-  await db.insert(auditLog).values({
+  const [row] = await db.insert(auditLog).values({
     workspaceId: entry.workspaceId,
     actorType: entry.actorType,
     actorId: entry.actorId,
@@ -44,7 +44,8 @@ export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<void> 
     status: entry.status,
     ip: entry.ip,
     createdAt: entry.at,
-  });
+  }).returning({ id: auditLog.id });
+  return row!.id;
 }
 
 /** Events the assistant causes that count as AI actions (answers, drafts, hand-offs, routing decisions). */

@@ -4,7 +4,8 @@ import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
 import { authenticateSession, type Principal } from '../services/auth.js';
-import type { Actor, Ctx } from '../services/context.js';
+import { withDb, type Actor, type Ctx } from '../services/context.js';
+import type { DbOrTx } from '../store/db.js';
 import { THROTTLES } from '../security/throttle.js';
 import { refuseAttempt } from './security.js';
 
@@ -16,9 +17,18 @@ export type Access = 'public' | (ApiKeyRole | AgentRole)[];
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** The transaction an audited route runs in (its audit entry commits with it); see routes/audit.ts. */
+    tx: DbOrTx | null;
   }
   interface FastifyContextConfig {
     access?: Access;
+    /**
+     * How an admin route's audit entry is written: in the route's own transaction (the default), or
+     * `before` the handler runs, for work that must not hold a transaction open (vendor calls, long sweeps).
+     */
+    audit?: 'transaction' | 'before';
+    /** A public route that acts on the session it is sent with (logout): the CSRF check applies when it is. */
+    csrf?: boolean;
   }
 }
 
@@ -70,8 +80,18 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** The workspace-scoped context of an authenticated request. */
+/** The workspace-scoped context of an authenticated request (bound to the request's transaction, if any). */
 export function ctxOf(desk: Deskmind, request: FastifyRequest): Ctx {
   const principal = principalOf(request);
-  return desk.ctx(principal.workspaceId, actorOf(principal));
+  const ctx = desk.ctx(principal.workspaceId, actorOf(principal));
+  return request.tx ? withDb(ctx, request.tx) : ctx;
+}
+
+/** The database handle of a request: its transaction on an audited route, else the pool. */
+export const dbOf = (desk: Deskmind, request: FastifyRequest): DbOrTx => request.tx ?? desk.database.db;
+
+/** Runs `fn` in one transaction: the request's own on an audited route, else a new one. */
+export function txOf<T>(desk: Deskmind, request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  const ctx = ctxOf(desk, request);
+  return request.tx ? fn(ctx) : desk.tx(ctx.workspaceId, ctx.actor, fn);
 }

@@ -27,8 +27,11 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
   app.decorateRequest('idempotency', null);
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const sent = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || typeof sent !== 'string') return;
-    if (sent.length < 1 || sent.length > 255) throw new DeskmindError('validation_failed', 'Idempotency-Key must be 1 to 255 characters');
+    if (request.method !== 'POST' || sent === undefined) return;
+    // A malformed key is refused on every POST (an empty one would otherwise be silently ignored).
+    if (typeof sent !== 'string' || sent.trim().length < 1 || sent.length > 255) {
+      throw new DeskmindError('validation_failed', 'Idempotency-Key must be one header of 1 to 255 characters', { issues: [{ path: 'header.idempotency-key', message: 'must be 1 to 255 characters' }] });
+    }
     // The widget's visitors: keys of their session's workspace, apart for each customer.
     const widget = !request.principal && request.url.startsWith(WIDGET_PREFIX) && !request.url.startsWith(`${WIDGET_PREFIX}session`)
       ? await verifyWidgetToken(desk.database.db, request.headers[WIDGET_TOKEN_HEADER] as string | undefined, desk.now())

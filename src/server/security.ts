@@ -7,6 +7,7 @@ import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { recordAudit } from '../security/audit.js';
 import { retryAfterSeconds, type ThrottleKey } from '../security/throttle.js';
+import { assertStorableText } from '../domain/text.js';
 import { SESSION_COOKIE } from './auth.js';
 
 /** The readable cookie of the double-submit CSRF check; the console echoes it in `X-CSRF-Token`. */
@@ -26,11 +27,13 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * The double-submit check: a mutating request under /api authenticated by the session cookie must carry
  * `X-CSRF-Token` equal to the `deskmind_csrf` cookie. Bearer-key requests and public routes (login, widget,
- * webhooks) are exempt. Runs after authentication.
+ * webhooks) are exempt, except public routes marked `csrf: true` (logout), which act on the session. Runs
+ * after authentication.
  */
 export function checkCsrf(request: FastifyRequest): void {
   if (!MUTATING.has(request.method) || !request.url.startsWith('/api/')) return;
-  if (request.routeOptions.config?.access === 'public') return;
+  const config = request.routeOptions.config;
+  if (config?.access === 'public' && !config.csrf) return;
   if (request.headers.authorization) return;
   if (request.principal?.kind !== 'agent' || !request.cookies?.[SESSION_COOKIE]) return;
   const cookie = request.cookies[CSRF_COOKIE];
@@ -124,12 +127,8 @@ export async function registerSecurity(
     strictTransportSecurity: false, // set by the TLS-terminating proxy, which knows whether HTTPS is in use
   });
 
-  // PostgreSQL text cannot hold NUL: a NUL in the path or query string is bad input, not a server error.
-  app.addHook('onRequest', async (request) => {
-    if (request.url.includes('%00') || request.url.includes('\u0000')) {
-      throw new DeskmindError('validation_failed', 'The URL may not contain NUL (%00) characters', { issues: [{ path: 'url', message: 'contains a NUL character' }] });
-    }
-  });
+  // Text PostgreSQL cannot store (NUL, a lone surrogate) is refused in every input before any handler runs.
+  app.addHook('preValidation', async (request) => refuseUnstorableText(request));
 
   // A failing shared store lets requests through rather than refusing them all.
   await app.register(rateLimit, { global: false, ...(store ? { store, skipOnError: true } : {}) });
@@ -154,17 +153,17 @@ export async function registerSecurity(
   });
 }
 
+/** Request headers that are stored (and so must be storable text). */
+const STORED_HEADERS = ['idempotency-key'] as const;
+
 /**
- * True when a parsed JSON value holds a NUL character in any string or key (PostgreSQL text cannot store
- * one). Cheap for ordinary bodies: only walked when the raw text contains `\u0000`.
+ * Refuses (`invalid_text`, 400) a request whose body, query string, path parameters or stored headers hold a
+ * NUL or a lone UTF-16 surrogate: valid JSON, but text PostgreSQL cannot store, which would otherwise fail
+ * half-way through a write.
  */
-export function hasNulCharacter(raw: string, value: unknown): boolean {
-  if (!raw.includes('\\u0000') && !raw.includes('\u0000')) return false;
-  const walk = (v: unknown): boolean => {
-    if (typeof v === 'string') return v.includes('\u0000');
-    if (Array.isArray(v)) return v.some(walk);
-    if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || walk(x));
-    return false;
-  };
-  return walk(value);
+export function refuseUnstorableText(request: FastifyRequest): void {
+  assertStorableText(request.params, 'params');
+  assertStorableText(request.query, 'query');
+  for (const h of STORED_HEADERS) assertStorableText(request.headers[h], `header.${h}`);
+  if (!Buffer.isBuffer(request.body)) assertStorableText(request.body, 'body');
 }

@@ -9,8 +9,8 @@ import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
 import { auditRoutes, registerAuditHook } from './routes/audit.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
-import { checkCsrf, hasNulCharacter, registerSecurity } from './security.js';
-import { DATABASE_RETRY_AFTER_SECONDS, errorHandler, sendProblem } from './errors.js';
+import { checkCsrf, registerSecurity } from './security.js';
+import { clientErrorHandler, DATABASE_RETRY_AFTER_SECONDS, errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { registerMetrics } from './metrics.js';
 import { insightsRoutes } from './routes/insights.js';
@@ -42,6 +42,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     trustProxy: false,
     // Readable logs (the demo) keep request lines out of the way: one line per request, at debug level.
     ...(desk.config.logFormat === 'pretty' ? { logController: new LogController({ disableRequestLogging: true }) } : {}),
+    clientErrorHandler,
     // Errors of the router itself (a malformed URL, a path parameter over 100 characters) as problem+json too.
     frameworkErrors: (err, _request, reply) => sendProblem(reply, 'validation_failed', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'),
   }).withTypeProvider<ZodTypeProvider>();
@@ -66,12 +67,7 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     const buf = body as Buffer;
     if (!isUtf8(buf)) return done(new DeskmindError('invalid_utf8'), undefined);
     const text = buf.toString('utf8');
-    parseJson(request, text, (err, value) => {
-      if (err) return done(err, undefined);
-      // PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail on insert.
-      if (hasNulCharacter(text, value)) return done(new DeskmindError('validation_failed', 'Text may not contain NUL (\\u0000) characters', { issues: [{ path: 'body', message: 'contains a NUL character' }] }), undefined);
-      done(null, value);
-    });
+    parseJson(request, text, done);
   });
 
   await app.register(cookie);
@@ -87,10 +83,19 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
 
   await registerSecurity(app, desk.config, desk.database.kind === 'postgres' ? databaseRateLimitStore(desk.database) : undefined);
   app.decorateRequest('principal', null);
+  app.decorateRequest('tx', null);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
     await authHook(desk)(request, reply);
     checkCsrf(request);
+  });
+  // One rule for every PATCH route: an update that changes nothing is bad input (400), checked on the
+  // validated body before any lookup, so `{}` never reaches an UPDATE with no columns.
+  app.addHook('preHandler', async (request) => {
+    const body = request.body;
+    if (request.method === 'PATCH' && body && typeof body === 'object' && !Array.isArray(body) && Object.values(body).every((v) => v === undefined)) {
+      throw new DeskmindError('validation_failed', 'Nothing to change: send at least one field', { issues: [{ path: 'body', message: 'nothing to change' }] });
+    }
   });
   registerAuditHook(app, desk);
   registerIdempotency(app, desk);

@@ -17,6 +17,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
+import { assertStorableText } from '../domain/text.js';
 import {
   AccountInputSchema,
   CustomerInputSchema,
@@ -462,6 +463,7 @@ async function writeChunk(ctx: Ctx, spec: KindSpec, rows: RawRow[]): Promise<Row
   rows.forEach((row, index) => {
     try {
       if ('error' in row) throw new DeskmindError('validation_failed', row.error);
+      assertStorableText(row.value, 'row');
       valid.push({ index, prepared: spec.prepare(toFields(row.value, spec)) });
     } catch (error) {
       results[index] = { error };

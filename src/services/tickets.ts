@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, arrayContains, asc, desc, eq, getTableColumns, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { AuthorType, EventType } from '../domain/enums.js';
 import { DeskmindError, notFound } from '../domain/errors.js';
+import { assertStorableText } from '../domain/text.js';
 import type {
   Customer,
   Message,
@@ -215,6 +216,7 @@ export interface TicketDraft {
 
 /** Checks a new ticket's first message (throws what `createTicket` throws for a bad body) and drafts it. */
 export function draftTicket(input: TicketCreate, actor: Actor): TicketDraft {
+  assertStorableText(input, 'ticket');
   return { input, actor, body: prepareBody(input.message) };
 }
 

@@ -103,7 +103,8 @@ export type WidgetSessionInput = z.infer<typeof WidgetSessionInputSchema>;
 /**
  * Decides who a widget visitor is. A user id with a valid hash is that customer. A wrong hash is always
  * refused; a user id without one — and any anonymous visitor — is refused when the workspace requires
- * identity verification, and otherwise chats as an anonymous visitor (never as the user id it claimed).
+ * identity verification, and otherwise chats as an anonymous visitor (never as the user id it claimed):
+ * the `visitorId` the browser keeps, or a new one when none is sent.
  */
 export async function widgetCustomer(ctx: Ctx, widget: WidgetSettings, input: WidgetSessionInput) {
   if (input.userId && input.userHash) {
@@ -117,8 +118,8 @@ export async function widgetCustomer(ctx: Ctx, widget: WidgetSettings, input: Wi
   if (widget.identityRequired) {
     throw new DeskmindError('identity_unverified', input.userId ? 'This workspace requires a userHash with the userId' : 'This workspace requires a verified user (userId and userHash)');
   }
-  if (!input.visitorId) throw new DeskmindError('validation_failed', 'An anonymous visitor needs a visitorId', { issues: [{ path: 'visitorId', message: 'required' }] });
-  const customer = await resolveCustomerRef(ctx, { externalId: `visitor:${input.visitorId}`, ...(input.name ? { name: input.name } : {}) });
+  const visitorId = input.visitorId ?? randomBytes(18).toString('base64url');
+  const customer = await resolveCustomerRef(ctx, { externalId: `visitor:${visitorId}`, ...(input.name ? { name: input.name } : {}) });
   return { customer, verified: false };
 }
 

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { DeskmindError } from '../../domain/errors.js';
 
 export interface SmtpListenerOptions {
   host: string;
@@ -10,7 +11,7 @@ export interface SmtpListenerOptions {
   logger: Logger;
   /** Whether mail to this address is accepted (a workspace's inbound address). */
   accepts(address: string): Promise<boolean>;
-  /** Stores one accepted mail; a throw makes the sender retry later (451). */
+  /** Stores one accepted mail; a `DeskmindError` 4xx refuses it for good (550), any other throw makes the sender retry later (451). */
   receive(raw: Buffer, recipients: string[]): Promise<void>;
 }
 
@@ -49,6 +50,7 @@ export async function startSmtpListener(opts: SmtpListenerOptions): Promise<Smtp
         opts.receive(Buffer.concat(chunks), recipients).then(
           () => callback(),
           (err: unknown) => {
+            if (err instanceof DeskmindError && err.status < 500) return callback(smtpError(550, err.detail));
             opts.logger.error({ err }, 'smtp: could not store an inbound mail');
             callback(smtpError(451, 'Temporary failure, try again later'));
           },

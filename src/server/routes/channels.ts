@@ -18,7 +18,7 @@ import {
   EndpointSchema,
 } from '../../channels/schemas.js';
 import * as hooks from '../../channels/webhooks.js';
-import { ADMIN, STAFF, ctxOf } from '../auth.js';
+import { ADMIN, STAFF, ctxOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 
@@ -28,10 +28,7 @@ const disposition = (filename: string) =>
 
 /** Outbound webhooks and Slack endpoints, the outbox's deliveries (dead letters, replay), email settings, attachments and raw emails. */
 export const channelRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  const tx = <T>(request: Parameters<typeof ctxOf>[1], fn: (ctx: ReturnType<typeof ctxOf>) => Promise<T>) => {
-    const ctx = ctxOf(desk, request);
-    return desk.tx(ctx.workspaceId, ctx.actor, fn);
-  };
+  const tx = <T>(request: Parameters<typeof ctxOf>[1], fn: (ctx: ReturnType<typeof ctxOf>) => Promise<T>) => txOf(desk, request, fn);
 
   app.post('/webhooks', {
     config: { access: ADMIN },

@@ -11,7 +11,7 @@ import { TopicsReportSchema, listTopics, updateTopics } from '../../insights/top
 import { githubClosedIssue, linearClosedIssue, verifyGithubSignature, verifyLinearSignature } from '../../insights/trackers.js';
 import { TrendsQuerySchema, TrendsReportSchema, volumeTrends } from '../../insights/trends.js';
 import { systemActor } from '../../services/context.js';
-import { ADMIN, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
+import { ADMIN, STAFF, ctxOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const TopicsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), minSize: z.coerce.number().int().min(1).optional() }).strict();
@@ -26,7 +26,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
   }, async (request) => listTopics(ctxOf(desk, request), request.query));
 
   app.post('/insights/topics/refresh', {
-    config: { access: ADMIN },
+    config: { access: ADMIN, audit: 'before' },
     schema: { tags: ['insights'], summary: 'Assign new tickets to topics now; with recluster, re-cluster the whole window', body: z.object({ recluster: z.boolean().default(false) }).strict().optional(), response: { 200: z.object({ assigned: z.number(), topics: z.number(), created: z.number() }) } },
   }, async (request) => updateTopics(ctxOf(desk, request), desk.embedder, { recluster: request.body?.recluster ?? false }));
 
@@ -41,7 +41,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
   }, async (request) => ({ data: await listAnomalies(ctxOf(desk, request), request.query) }));
 
   app.post('/insights/anomalies/scan', {
-    config: { access: ADMIN },
+    config: { access: ADMIN, audit: 'before' },
     schema: { tags: ['insights'], summary: 'Test every series for a spike now; returns the new alerts', response: { 200: z.object({ data: z.array(AnomalySchema) }) } },
   }, async (request) => ({ data: await detectAnomalies(ctxOf(desk, request)) }));
 
@@ -61,7 +61,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
   }, async (request) => getBugReport(ctxOf(desk, request), request.params.id));
 
   app.post('/insights/bug-reports/refresh', {
-    config: { access: ADMIN },
+    config: { access: ADMIN, audit: 'before' },
     schema: { tags: ['insights'], summary: 'Group new bug tickets into reports and send what the tracker has not seen', response: { 200: z.object({ changed: z.array(z.string()), sent: z.number(), failed: z.number() }) } },
   }, async (request) => {
     const ctx = ctxOf(desk, request);
@@ -70,7 +70,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
   });
 
   app.post('/insights/bug-reports/:id/send', {
-    config: { access: ADMIN },
+    config: { access: ADMIN, audit: 'before' },
     schema: { tags: ['insights'], summary: 'Send (or update) this report in the configured tracker now, whatever its size', params: Params, response: { 200: BugReportSchema } },
   }, async (request) => {
     const ctx = ctxOf(desk, request);
@@ -91,8 +91,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
     config: { access: ADMIN },
     schema: { tags: ['insights'], summary: 'Change insights settings: bug tracker (Linear, GitHub, webhook), topics, anomaly false-alarm rate (logged, secrets never)', body: InsightsSettingsPatchSchema, response: { 200: InsightsSettingsViewSchema } },
   }, async (request) => {
-    const principal = principalOf(request);
-    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateInsightsSettings(ctx, request.body, desk.outbound));
+    return txOf(desk, request, (ctx) => updateInsightsSettings(ctx, request.body, desk.outbound));
   });
 
   // Tracker webhooks: public, authenticated by their signature over the raw body.

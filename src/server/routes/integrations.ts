@@ -11,7 +11,7 @@ import { BillingFactsSchema, UsageSummarySchema } from '../../pipeline/enrichmen
 import { getAccount } from '../../services/accounts.js';
 import { getCustomer } from '../../services/customers.js';
 import { ImportSummarySchema } from '../../services/import.js';
-import { ADMIN, STAFF, ctxOf, type Access } from '../auth.js';
+import { ADMIN, STAFF, ctxOf, txOf, type Access } from '../auth.js';
 
 const WorkspaceParams = z.object({ workspaceId: IdSchema }).strict();
 const Params = z.object({ id: IdSchema }).strict();
@@ -28,8 +28,7 @@ export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => asyn
     config: { access: ADMIN },
     schema: { tags: ['integrations'], summary: 'Change integration settings; secrets are write-only (null removes one); logged without secret values', body: IntegrationSettingsPatchSchema, response: { 200: IntegrationSettingsViewSchema } },
   }, async (request) => {
-    const ctx = ctxOf(desk, request);
-    return desk.tx(ctx.workspaceId, ctx.actor, (tx) => updateIntegrationSettings(tx, request.body));
+    return txOf(desk, request, (tx) => updateIntegrationSettings(tx, request.body));
   });
 
   app.get('/accounts/:id/billing', { config: { access: STAFF }, schema: { tags: ['integrations'], summary: "The account's billing state as Stripe webhooks left it (null when unknown)", params: Params, response: { 200: z.object({ billing: BillingFactsSchema.nullable() }) } } }, async (request) => {
@@ -47,17 +46,15 @@ export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => asyn
   // ── product usage, in Segment's format
   for (const type of USAGE_TYPES) {
     app.post(`/usage/${type}`, { config: { access: INGEST }, schema: { tags: ['integrations'], summary: `A Segment ${type} event`, body: SegmentEventSchema, response: { 200: UsageIngestResultSchema } } }, async (request) => {
-      const ctx = ctxOf(desk, request);
-      return desk.tx(ctx.workspaceId, ctx.actor, (tx) => ingestUsage(tx, [{ ...request.body, type }]));
+      return txOf(desk, request, (tx) => ingestUsage(tx, [{ ...request.body, type }]));
     });
   }
   app.post('/usage/batch', { config: { access: INGEST }, schema: { tags: ['integrations'], summary: 'A Segment batch of identify / track / page / screen events (at most 500)', body: SegmentBatchSchema, response: { 200: UsageIngestResultSchema } } }, async (request) => {
-    const ctx = ctxOf(desk, request);
     const events = request.body.batch.map((e, i) => {
       if (!e.type) throw new DeskmindError('validation_failed', `batch.${i}.type is required`, { issues: [{ path: `batch.${i}.type`, message: 'required' }] });
       return { ...e, type: e.type, context: e.context ?? request.body.context };
     });
-    return desk.tx(ctx.workspaceId, ctx.actor, (tx) => ingestUsage(tx, events));
+    return txOf(desk, request, (tx) => ingestUsage(tx, events));
   });
 
   // ── CRM import (CSV, JSONL or a JSON array)
@@ -65,7 +62,8 @@ export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => asyn
     const doc = plugin.withTypeProvider<ZodTypeProvider>();
     doc.addContentTypeParser(['text/csv', 'application/x-ndjson', 'application/jsonl'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
     doc.post('/integrations/crm/import', {
-      config: { access: INGEST },
+      // One transaction per row (a bad row never stops the import): its audit entry is written before it runs.
+      config: { access: INGEST, audit: 'before' },
       schema: {
         tags: ['integrations'],
         summary: 'Upsert accounts or customers from CSV (text/csv), JSONL (application/x-ndjson) or a JSON array, like `deskmind import`',

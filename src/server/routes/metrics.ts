@@ -7,7 +7,7 @@ import { getLearningSettings, LearningSettingsPatchSchema, LearningSettingsSchem
 import { learningMetrics } from '../../metrics/learning.js';
 import { qualityMetrics } from '../../metrics/quality.js';
 import { LearningReportSchema, MetricsRangeQuerySchema, QualityQuerySchema, QualityReportSchema } from '../../metrics/schemas.js';
-import { ADMIN, ANY, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
+import { ADMIN, ANY, STAFF, ctxOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const ThresholdsSchema = z.object({
@@ -23,8 +23,7 @@ export const metricsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
     config: { access: ANY },
     schema: { tags: ['tickets'], summary: "The customer's satisfaction rating (1..5)", params: Params, body: CsatInputSchema, response: { 201: z.object({ ticketId: z.string(), rating: z.number(), comment: z.string().nullable() }) } },
   }, async (request, reply) => {
-    const principal = principalOf(request);
-    const result = await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => recordCsat(ctx, request.params.id, request.body.rating, request.body.comment));
+    const result = await txOf(desk, request, (ctx) => recordCsat(ctx, request.params.id, request.body.rating, request.body.comment));
     return reply.code(201).send(result);
   });
 
@@ -52,8 +51,7 @@ export const metricsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
     config: { access: ADMIN },
     schema: { tags: ['learning'], summary: 'Tune per-intent thresholds now (changes are logged with before/after and evidence)', response: { 200: z.object({ changes: z.array(ProposalSchema), proposals: z.array(ProposalSchema) }) } },
   }, async (request) => {
-    const principal = principalOf(request);
-    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => tuneThresholds(ctx));
+    return txOf(desk, request, (ctx) => tuneThresholds(ctx));
   });
 
   app.get('/learning/settings', {
@@ -65,7 +63,6 @@ export const metricsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
     config: { access: ADMIN },
     schema: { tags: ['learning'], summary: 'Change how thresholds are tuned, incl. pinned intents (logged)', body: LearningSettingsPatchSchema, response: { 200: LearningSettingsSchema } },
   }, async (request) => {
-    const principal = principalOf(request);
-    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateLearningSettings(ctx, request.body));
+    return txOf(desk, request, (ctx) => updateLearningSettings(ctx, request.body));
   });
 };

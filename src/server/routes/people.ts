@@ -25,7 +25,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../services/auth.js'
 import * as customerOps from '../../services/customers.js';
 import { setPresence } from '../../routing/presence.js';
 import { DeskmindError } from '../../domain/errors.js';
-import { ADMIN, ANY, STAFF, ctxOf, principalOf } from '../auth.js';
+import { ADMIN, ANY, STAFF, ctxOf, principalOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const ExternalParams = z.object({ externalId: z.string().min(1).max(200) }).strict();
@@ -80,7 +80,7 @@ export const peopleRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
 
   // ── agents
   app.post('/agents', { config: { access: ADMIN }, schema: { tags: ['agents'], summary: 'Create an agent', body: AgentInputSchema, response: { 201: AgentSchema } } },
-    async (request, reply) => reply.code(201).send(await desk.tx(principalOf(request).workspaceId, ctxOf(desk, request).actor, (ctx) => agentOps.createAgent(ctx, request.body))));
+    async (request, reply) => reply.code(201).send(await txOf(desk, request, (ctx) => agentOps.createAgent(ctx, request.body))));
   app.get('/agents', { config: { access: STAFF }, schema: { tags: ['agents'], summary: 'List agents', response: { 200: z.object({ data: z.array(AgentSchema) }) } } },
     async (request) => ({ data: await agentOps.listAgents(ctxOf(desk, request)) }));
   app.get('/agents/:id', { config: { access: STAFF }, schema: { tags: ['agents'], summary: 'An agent', params: Params, response: { 200: AgentSchema } } },
@@ -94,7 +94,7 @@ export const peopleRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
         if (!own || !onlyStatus) throw new DeskmindError('forbidden', 'Agents may change only their own status');
       }
       const { status, ...rest } = request.body;
-      return desk.tx(principal.workspaceId, ctxOf(desk, request).actor, async (ctx) => {
+      return txOf(desk, request, async (ctx) => {
         if (Object.keys(rest).length) await agentOps.updateAgent(ctx, request.params.id, rest);
         // Going offline hands the agent's open tickets to their teammates.
         if (status) return (await setPresence(ctx, request.params.id, status)).agent;

@@ -11,7 +11,7 @@ import { RoutingDecisionSchema, RoutingRuleInputSchema, RoutingRulePatchSchema, 
 import { RoutingSettingsPatchSchema, RoutingSettingsSchema } from '../../routing/settings.js';
 import { getRoutingSettings, updateRoutingSettings } from '../../routing/workspace-settings.js';
 import type { Ctx } from '../../services/context.js';
-import { ADMIN, STAFF, ctxOf, principalOf } from '../auth.js';
+import { ADMIN, STAFF, ctxOf, principalOf, txOf, dbOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const PresenceBody = z.object({ status: z.enum(AGENT_STATUSES) }).strict();
@@ -25,11 +25,11 @@ const PresenceReply = z.object({
 
 /** Routing rules and settings, the routing explanation of a ticket, and agent presence. */
 export const routingRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  const inTx = <T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>) => desk.tx(principalOf(request).workspaceId, ctxOf(desk, request).actor, fn);
+  const inTx = <T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>) => txOf(desk, request, fn);
 
   // ── rules
   app.get('/routing/rules', { config: { access: STAFF }, schema: { tags: ['routing'], summary: 'Routing rules in evaluation order', response: { 200: z.object({ data: z.array(RoutingRuleSchema) }) } } },
-    async (request) => ({ data: await ruleOps.listRules(desk.database.db, principalOf(request).workspaceId) }));
+    async (request) => ({ data: await ruleOps.listRules(dbOf(desk, request), principalOf(request).workspaceId) }));
   app.post('/routing/rules', { config: { access: ADMIN }, schema: { tags: ['routing'], summary: 'Create a routing rule', body: RoutingRuleInputSchema, response: { 201: RoutingRuleSchema } } },
     async (request, reply) => reply.code(201).send(await inTx(request, (ctx) => ruleOps.createRule(ctx, request.body))));
   app.get('/routing/rules/:id', { config: { access: STAFF }, schema: { tags: ['routing'], summary: 'A routing rule', params: Params, response: { 200: RoutingRuleSchema } } },

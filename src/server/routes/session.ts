@@ -46,7 +46,7 @@ export const sessionRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (a
     return { agent, workspaceId: session.workspaceId };
   });
 
-  app.post('/auth/logout', { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'End the session' } }, async (request, reply) => {
+  app.post('/auth/logout', { config: { access: 'public', csrf: true }, schema: { tags: ['auth'], summary: 'End the session' } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await logout(desk.database.db, token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -8,7 +8,7 @@ import { ComplianceQuerySchema, ComplianceSchema, QueueItemSchema, QueueQuerySch
 import { SlaSettingsPatchSchema, SlaSettingsSchema } from '../../sla/settings.js';
 import { getTicketSla } from '../../sla/state.js';
 import { getSlaSettings, updateSlaSettings } from '../../sla/workspace-settings.js';
-import { ADMIN, STAFF, ctxOf, principalOf } from '../auth.js';
+import { ADMIN, STAFF, ctxOf, principalOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 
@@ -20,8 +20,7 @@ export const slaRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) 
     config: { access: ADMIN },
     schema: { tags: ['sla'], summary: 'Change SLA settings: policies replace the list, calendar and atRisk change the fields sent (logged)', body: SlaSettingsPatchSchema, response: { 200: SlaSettingsSchema } },
   }, async (request) => {
-    const ctx = ctxOf(desk, request);
-    return desk.tx(ctx.workspaceId, ctx.actor, (tx) => updateSlaSettings(tx, request.body));
+    return txOf(desk, request, (tx) => updateSlaSettings(tx, request.body));
   });
 
   app.get('/sla/compliance', { config: { access: STAFF }, schema: { tags: ['sla'], summary: 'SLA compliance per tier and priority of tickets created in [from, to) (default: the last 30 days)', querystring: ComplianceQuerySchema, response: { 200: ComplianceSchema } } },

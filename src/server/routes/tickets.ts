@@ -20,7 +20,7 @@ import { buildHandoffPacket, HandoffPacketSchema } from '../../handoff/packet.js
 import { getTicket, getTicketDetail, listTickets, updateTicket } from '../../services/tickets.js';
 import { getWorkspace, rotateSigningSecret } from '../../services/workspaces.js';
 import { AutonomySettingsPatchSchema, AutonomySettingsSchema } from '../../domain/settings.js';
-import { ADMIN, ANY, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
+import { ADMIN, ANY, STAFF, actorOf, ctxOf, principalOf, txOf, dbOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const TicketWithMessage = z.object({ ticket: TicketSchema, message: MessageSchema });
@@ -63,7 +63,7 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     schema: { tags: ['tickets'], summary: 'Change status, priority, assignee, team, intent, tags or subject', params: Params, body: TicketPatchSchema, response: { 200: TicketSchema } },
   }, async (request) => {
     const principal = principalOf(request);
-    const ticket = await desk.tx(principal.workspaceId, actorOf(principal), async (ctx) => {
+    const ticket = await txOf(desk, request, async (ctx) => {
       const updated = await updateTicket(ctx, request.params.id, request.body);
       if (request.body.priority) await applySla(ctx, updated.id); // new priority, new targets
       return getTicket(ctx, updated.id);
@@ -102,7 +102,7 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     }
     const result = await desk.addMessage(principal.workspaceId, actorOf(principal), request.params.id, body, author);
     if (author.type === 'agent' && body.visibility === 'public') {
-      await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => recordDraftDiscarded(ctx, request.params.id));
+      await txOf(desk, request, (ctx) => recordDraftDiscarded(ctx, request.params.id));
     }
     return reply.code(201).send(result);
   });
@@ -118,8 +118,7 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       response: { 200: TicketSchema },
     },
   }, async (request) => {
-    const principal = principalOf(request);
-    const ticket = await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => recordCustomerOutcome(ctx, request.params.id, request.body.outcome));
+    const ticket = await txOf(desk, request, (ctx) => recordCustomerOutcome(ctx, request.params.id, request.body.outcome));
     return ticket;
   });
 
@@ -133,8 +132,7 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       response: { 200: TicketSchema },
     },
   }, async (request) => {
-    const principal = principalOf(request);
-    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => approveDraft(ctx, request.params.id, request.body.text));
+    return txOf(desk, request, (ctx) => approveDraft(ctx, request.params.id, request.body.text));
   });
 
   app.get('/tickets/:id/handoff', {
@@ -167,15 +165,15 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
   app.get('/settings/signing-secret', {
     config: { access: ADMIN },
     schema: { tags: ['settings'], summary: 'The secret that signs playbook action calls to your backend', response: { 200: Secret } },
-  }, async (request) => ({ signingSecret: (await getWorkspace(desk.database.db, principalOf(request).workspaceId)).signingSecret }));
+  }, async (request) => ({ signingSecret: (await getWorkspace(dbOf(desk, request), principalOf(request).workspaceId)).signingSecret }));
 
   app.post('/settings/signing-secret/rotate', {
     config: { access: ADMIN },
     schema: { tags: ['settings'], summary: 'Replace the action signing secret', response: { 200: Secret } },
   }, async (request) => {
     const principal = principalOf(request);
-    const signingSecret = await rotateSigningSecret(desk.database.db, principal.workspaceId);
-    await desk.tx(principal.workspaceId, actorOf(principal), (ctx) => appendEvent(ctx, 'settings.changed', null, { section: 'signing_secret', rotated: true }));
+    const signingSecret = await rotateSigningSecret(dbOf(desk, request), principal.workspaceId);
+    await txOf(desk, request, (ctx) => appendEvent(ctx, 'settings.changed', null, { section: 'signing_secret', rotated: true }));
     return { signingSecret };
   });
 
@@ -188,7 +186,6 @@ export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     config: { access: ADMIN },
     schema: { tags: ['settings'], summary: 'Change autonomy settings (logged with the old and new values)', body: AutonomySettingsPatchSchema, response: { 200: AutonomySettingsSchema } },
   }, async (request) => {
-    const principal = principalOf(request);
-    return desk.tx(principal.workspaceId, actorOf(principal), (ctx) => updateAutonomy(ctx, request.body));
+    return txOf(desk, request, (ctx) => updateAutonomy(ctx, request.body));
   });
 };

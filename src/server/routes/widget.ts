@@ -23,7 +23,7 @@ import {
   WidgetTicketSchema,
 } from '../../services/widget.js';
 import { THROTTLES } from '../../security/throttle.js';
-import { ADMIN, actorOf, principalOf } from '../auth.js';
+import { ADMIN, actorOf, principalOf, txOf } from '../auth.js';
 import { throttledAttempt } from '../security.js';
 import { startSse } from '../sse.js';
 
@@ -51,22 +51,19 @@ export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     config: { access: ADMIN },
     schema: { tags: ['widget'], summary: 'The widget public id, identity-verification secret and options (created on first use)', response: { 200: WidgetSettingsSchema } },
   }, async (request) => {
-    const p = principalOf(request);
-    return desk.tx(p.workspaceId, actorOf(p), (ctx) => getWidgetSettings(ctx));
+    return txOf(desk, request, (ctx) => getWidgetSettings(ctx));
   });
   app.patch('/settings/widget', {
     config: { access: ADMIN },
     schema: { tags: ['widget'], summary: 'Require identity verification, change the title or greeting (logged)', body: WidgetSettingsPatchSchema, response: { 200: WidgetSettingsSchema } },
   }, async (request) => {
-    const p = principalOf(request);
-    return desk.tx(p.workspaceId, actorOf(p), (ctx) => updateWidgetSettings(ctx, request.body));
+    return txOf(desk, request, (ctx) => updateWidgetSettings(ctx, request.body));
   });
   app.post('/settings/widget/rotate', {
     config: { access: ADMIN },
     schema: { tags: ['widget'], summary: 'Replace the identity-verification secret (ends every widget session)', response: { 200: WidgetSettingsSchema } },
   }, async (request) => {
-    const p = principalOf(request);
-    return desk.tx(p.workspaceId, actorOf(p), (ctx) => rotateWidgetSecret(ctx));
+    return txOf(desk, request, (ctx) => rotateWidgetSecret(ctx));
   });
 
   await app.register(async (scope) => {

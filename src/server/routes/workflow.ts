@@ -4,16 +4,13 @@ import type { Deskmind } from '../../app.js';
 import { DeskmindError } from '../../domain/errors.js';
 import { IdSchema, MessageSchema, TicketSchema } from '../../domain/schemas.js';
 import { applyMacro, claimTicket, createMacro, deleteMacro, listMacros, MacroInputSchema, MacroSchema, markAiAnswer, mergeTickets } from '../../services/workflow.js';
-import { ADMIN, STAFF, actorOf, ctxOf, principalOf } from '../auth.js';
+import { ADMIN, STAFF, ctxOf, principalOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 
 /** The agent's workflow beyond replies: claim, macros, merge duplicates, verdicts on AI answers. */
 export const workflowRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  const tx = <T>(request: Parameters<typeof principalOf>[0], fn: Parameters<typeof desk.tx<T>>[2]) => {
-    const p = principalOf(request);
-    return desk.tx(p.workspaceId, actorOf(p), fn);
-  };
+  const tx = <T>(request: Parameters<typeof principalOf>[0], fn: Parameters<typeof desk.tx<T>>[2]) => txOf(desk, request, fn);
 
   app.post('/tickets/:id/claim', {
     config: { access: STAFF },
