@@ -189,22 +189,44 @@ export function evaluateExamples(
   options: Partial<EvalOptions> = {},
   modelOptions: Partial<IntentClassifierOptions> = {},
 ): EvalResult {
+  return evaluateWithModel(train, test, options, modelOptions).result;
+}
+
+/** Sentence-encoder vectors of the train and test rows (same order as the rows). */
+export interface EvalSentenceVectors {
+  encoderId: string;
+  train: readonly Float32Array[];
+  test: readonly Float32Array[];
+}
+
+/**
+ * {@link evaluateExamples}, also handing back the final model (trained on all of `train`) for further test sets;
+ * with `sentence`, the model learns and reads sentence-vector evidence too.
+ */
+export function evaluateWithModel(
+  train: LabelledExample[],
+  test: LabelledExample[],
+  options: Partial<EvalOptions> = {},
+  modelOptions: Partial<IntentClassifierOptions> = {},
+  sentence: EvalSentenceVectors | null = null,
+): { result: EvalResult; model: IntentClassifier } {
   const o = EvalOptionsSchema.parse(options);
   const isOos = (l: string) => o.oosLabel !== null && l === o.oosLabel;
   if (!train.some((e) => !isOos(e.label))) throw new Error('no in-scope training rows');
 
   // 1. thresholds from a held-out slice of the train file
-  const picked = pickThresholds(train, isOos, o, modelOptions);
+  const picked = pickThresholds(train, isOos, o, modelOptions, sentence);
   const [t95, t98] = [picked.t95, picked.t98];
 
   // 2. final model on the whole train file
   const t0 = performance.now();
-  const model = IntentClassifier.train(train, modelOptions);
+  const model = IntentClassifier.train(train, modelOptions, sentence && { encoderId: sentence.encoderId, vectors: sentence.train });
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // 3. score the test file (steady-state latency: collect training garbage first, then warm up)
   collectGarbage();
-  for (const e of test.slice(0, 200)) model.predict(e.text);
+  const vectorOf = (i: number) => sentence?.test[i] ?? null;
+  test.slice(0, 200).forEach((e, i) => model.predict(e.text, vectorOf(i)));
   const lat: number[] = [];
   const truthIn: string[] = [];
   const predIn: string[] = [];
@@ -212,11 +234,11 @@ export function evaluateExamples(
   const okIn: boolean[] = [];
   const all: ScoredRow[] = [];
   const runs = new Float64Array(o.latencyRuns);
-  for (const e of test) {
+  for (const [i, e] of test.entries()) {
     let p: IntentPrediction | undefined;
     for (let r = 0; r < o.latencyRuns; r++) {
       const s = performance.now();
-      p = model.predict(e.text);
+      p = model.predict(e.text, vectorOf(i));
       runs[r] = performance.now() - s;
     }
     runs.sort();
@@ -236,7 +258,7 @@ export function evaluateExamples(
     o.oosLabel === null
       ? null
       : { label: o.oosLabel, heldOutOosRows: picked.heldOutOos, thresholdsFromOos: picked.note === null, note: picked.note, at95: oosAt(all, t95), at98: oosAt(all, t98) };
-  return {
+  const result: EvalResult = {
     accuracy: okIn.length ? okIn.filter(Boolean).length / okIn.length : 0,
     macroF1: macroF1(truthIn, predIn),
     ece: expectedCalibrationError(confIn, okIn),
@@ -251,6 +273,21 @@ export function evaluateExamples(
     testRows: test.length,
     labels: model.labels.length,
     heldOutRows: picked.heldOut,
+  };
+  return { result, model };
+}
+
+/** Accuracy, macro-F1 and coverage at given thresholds of a trained model on a further labelled set. */
+export function scoreModel(model: IntentClassifier, rows: readonly LabelledExample[], thresholds: readonly number[]) {
+  const preds = rows.map((e) => model.predict(e.text));
+  const scored = preds.map((p, i) => scoreRow(p, rows[i]!.label, () => false));
+  const truth = rows.map((e) => e.label);
+  const pred = preds.map((p) => p.topIntent ?? '');
+  return {
+    rows: rows.length,
+    accuracy: scored.filter((r) => r.correct).length / Math.max(1, rows.length),
+    macroF1: macroF1(truth, pred),
+    coverage: thresholds.map((t) => coverageAt(scored, t)),
   };
 }
 
@@ -286,12 +323,13 @@ function pickThresholds(
   isOos: (label: string) => boolean,
   o: EvalOptions,
   modelOptions: Partial<IntentClassifierOptions>,
+  sentence: EvalSentenceVectors | null,
 ): { t95: number; t98: number; heldOut: number; heldOutOos: number; note: string | null } {
   const [fitIdx, holdIdx] = holdoutSplit(train.map((e) => e.label), isOos, o.holdout, o.seed);
   const fitSet = fitIdx.map((i) => train[i]!);
   const hold = holdIdx.map((i) => train[i]!);
-  const probe = IntentClassifier.train(fitSet, modelOptions);
-  const rows = hold.map((e) => scoreRow(probe.predict(e.text), e.label, isOos));
+  const probe = IntentClassifier.train(fitSet, modelOptions, sentence && { encoderId: sentence.encoderId, vectors: fitIdx.map((i) => sentence.train[i]!) });
+  const rows = hold.map((e, j) => scoreRow(probe.predict(e.text, sentence?.train[holdIdx[j]!] ?? null), e.label, isOos));
   const minAccepted = Math.min(50, Math.ceil(hold.length / 10));
   const heldOutOos = rows.filter((r) => r.outOfScope).length;
   const note =
