@@ -14,8 +14,14 @@ export function formatEvalResult(r: EvalResult): string {
     `  coverage @95% prec. ${pct(r.coverage95.coverage)} (precision ${pct(r.coverage95.precision)}, threshold ${r.coverage95.threshold.toFixed(4)})`,
     `  coverage @98% prec. ${pct(r.coverage98.coverage)} (precision ${pct(r.coverage98.precision)}, threshold ${r.coverage98.threshold.toFixed(4)})`,
   ];
-  if (r.oosRecall !== null) lines.push(`  OOS recall          ${pct(r.oosRecall)}`);
-  if (r.inScopeAccuracy !== null) lines.push(`  in-scope accuracy   ${pct(r.inScopeAccuracy)} (correct and above the 95% threshold)`);
+  if (r.oos) {
+    const point = (name: string, p: NonNullable<EvalResult['oos']>['at95']) =>
+      `  at the ${name} threshold ${p.threshold.toFixed(4)}: out-of-scope recall ${p.recall === null ? 'n/a' : pct(p.recall)}, ` +
+      `in-scope accuracy ${p.inScopeAccuracy === null ? 'n/a' : pct(p.inScopeAccuracy)} (answered and right)`;
+    lines.push(`  out of scope ("${r.oos.label}"; a predicted "${r.oos.label}" is a rejection; ${r.oos.heldOutOosRows} out-of-scope rows held out)`);
+    lines.push(point('95%', r.oos.at95), point('98%', r.oos.at98));
+    if (r.oos.note) lines.push(`  note: ${r.oos.note}`);
+  }
   lines.push(`  training time       ${r.trainSeconds.toFixed(2)} s`);
   lines.push(`  latency per text    p50 ${r.latencyMs.p50.toFixed(3)} ms, p99 ${r.latencyMs.p99.toFixed(3)} ms`);
   return lines.join('\n');

@@ -1,7 +1,7 @@
 /** The public intent classifier: training, calibrated prediction, explanations, online updates. */
 import { fitTemperature, meanNll, softmaxInPlace } from './calibration.js';
 import { forEachFeature, GROUP_WORD } from './features.js';
-import { Core, scoreVec, stratifiedSplit, trainCore } from './model.js';
+import { Core, scoreVec, stratifiedSplit, trainCore, type SentenceVectors } from './model.js';
 import {
   IntentClassifierOptionsSchema,
   LabelledExampleSchema,
@@ -10,7 +10,7 @@ import {
   type LabelledExample,
 } from './schema.js';
 import { decodeModel, encodeModel } from './serialize.js';
-import { splitClauses } from './text.js';
+import { splitClauses, withoutSignOff } from './text.js';
 import { loadWordVectors } from './vectors.js';
 
 /** Calibration state fitted on a held-out slice of the training data. */
@@ -33,6 +33,16 @@ export interface Calibration {
   heldOutAccuracy: number | null;
   /** A second map fitted after training on labels the model never saw (see {@link IntentClassifier.recalibrate}); absent when none was fitted. */
   recalibration?: Recalibration | undefined;
+  /** The calibration of texts scored with their sentence vector (models trained with an encoder's vectors). */
+  sentence?: SentenceCalibration | undefined;
+}
+
+/** Calibration of the reading with sentence-vector evidence: its own mixing weights, temperature and map. */
+export interface SentenceCalibration extends Omit<Calibration, 'recalibration' | 'sentence'> {
+  /** Weight of the sentence-vector regression's logits. */
+  expertWeight: number;
+  /** Weight of the per-class best sentence-vector cosine. */
+  expertKnnWeight: number;
 }
 
 /**
@@ -54,8 +64,15 @@ export const RECALIBRATION_MIN = 50;
 export const RECALIBRATION_FROM = 0.5;
 
 const MAX_ALTERNATIVES = 5;
+/** Grids of the sentence-vector weights fitted on the held-out slice. */
+const SENTENCE_WEIGHTS = [0, 0.5, 1, 2];
+const SENTENCE_KNN_WEIGHTS = [0, 8, 16, 32, 64];
 const MAX_TERMS = 8;
 const MAX_PARTS = 4;
+/** Texts longer than this (in tokens) are also read sentence by sentence. */
+const LONG_TEXT_TOKENS = 40;
+/** Sentences of a long text read on their own (the rest only count in the whole-text reading). */
+const MAX_READ_PARTS = 24;
 
 /**
  * Intent classifier: hashed word/char n-gram TF-IDF + pooled word vectors → multinomial logistic
@@ -69,8 +86,12 @@ export class IntentClassifier {
     readonly calibration: Calibration,
   ) {}
 
-  /** Trains on labelled examples; a stratified slice is held out to fit the calibration first. */
-  static train(examples: LabelledExample[], options: Partial<IntentClassifierOptions> = {}): IntentClassifier {
+  /**
+   * Trains on labelled examples; a stratified slice is held out to fit the calibration first. With `sentence` (one
+   * encoder vector per example, same order) the model also learns sentence-vector evidence, used by
+   * {@link predict} whenever a text's vector is given.
+   */
+  static train(examples: LabelledExample[], options: Partial<IntentClassifierOptions> = {}, sentence: SentenceVectors | null = null): IntentClassifier {
     const o = IntentClassifierOptionsSchema.parse(options);
     const data = examples.map((e) => LabelledExampleSchema.parse(e));
     if (data.length === 0) throw new Error('IntentClassifier.train needs at least one example');
@@ -101,12 +122,16 @@ export class IntentClassifier {
         rest = keep.map((j) => rest[j]!);
         const trainIdx = data.map((_, i) => i).filter((i) => !holdSet.has(i));
         if (holdIdx.length === 0 || trainIdx.length === 0) continue;
-        const part = trainCore(trainIdx.map((i) => data[i]!), o, vectors);
-        rows.push(...heldOutRows(part, holdIdx.map((i) => data[i]!)));
+        const sub = (idx: number[]) => (sentence ? { encoderId: sentence.encoderId, vectors: idx.map((i) => sentence.vectors[i]!) } : null);
+        const part = trainCore(trainIdx.map((i) => data[i]!), o, vectors, sub(trainIdx));
+        rows.push(...heldOutRows(part, holdIdx.map((i) => data[i]!), sub(holdIdx)?.vectors ?? null));
       }
     }
-    if (rows.length >= 10) Object.assign(cal, fitCalibration(rows, o));
-    const core = trainCore(data, o, vectors);
+    if (rows.length >= 10) {
+      Object.assign(cal, fitCalibration(rows, o, false));
+      if (sentence) cal.sentence = fitCalibration(rows, o, true) as SentenceCalibration;
+    }
+    const core = trainCore(data, o, vectors, sentence);
     return new IntentClassifier(core, o, cal);
   }
 
@@ -120,26 +145,40 @@ export class IntentClassifier {
     return this.core.texts.length;
   }
 
-  /** Calibrated probabilities over all labels for a text (no explanation, no multi-intent). */
-  probabilities(text: string): Float64Array {
-    const s = scoreVec(this.core, this.core.analyze(text), this.calibration, 1);
-    const p = s.logits;
-    softmaxInPlace(p, this.core.K, this.calibration.temperature);
-    return p;
+  /** The encoder whose sentence vectors {@link predict} can use, or null (the model was trained without one). */
+  get sentenceEncoderId(): string | null {
+    return this.core.sentence && this.calibration.sentence ? this.core.sentence.encoderId : null;
   }
 
-  /** Classifies a text: calibrated confidence, alternatives, multi-intent flag and explanation. */
-  predict(text: string): IntentPrediction {
+  /** Calibrated probabilities over all labels for a text (no explanation, no multi-intent). */
+  probabilities(text: string, vector: Float32Array | null = null): Float64Array {
+    return this.read(text, vector, 1).p;
+  }
+
+  /**
+   * Classifies a text: calibrated confidence, alternatives, multi-intent flag and explanation. `vector` is the text's
+   * sentence vector from the encoder named by {@link sentenceEncoderId}; without it the text is read on its words alone.
+   */
+  predict(text: string, vector: Float32Array | null = null): IntentPrediction {
     const core = this.core;
     const K = core.K;
-    const s = scoreVec(core, core.analyze(text), this.calibration, this.options.neighbours);
+    let read = this.read(text, vector);
+    // a long text is also read sentence by sentence (up to its sign-off), and the most confident reading wins:
+    // background paragraphs and greetings dilute the features of the one sentence that asks, but do not change it
+    if (K > 0 && read.s.tokens.length > LONG_TEXT_TOKENS) {
+      const parts = splitClauses(withoutSignOff(text));
+      if (parts.length > 1) {
+        for (const part of parts.slice(0, MAX_READ_PARTS)) {
+          const r = this.read(part);
+          if (r.raw > read.raw) read = r;
+        }
+      }
+    }
+    const { s, p, best, raw, cal } = read;
     const { vec, tokens } = s;
-    const p = Float64Array.from(s.logits);
-    const best = softmaxInPlace(p, K, this.calibration.temperature);
     const hasEvidence = vec.idx.length > 1;
-    const raw = K > 0 && hasEvidence ? calibrated(this.calibration, p[best]!, s.knn[best]!, s.sem[best]!) : 0;
     // the out-of-scope threshold was fitted on the first map's confidences
-    const outOfScope = K === 0 || raw < this.calibration.oosThreshold;
+    const outOfScope = K === 0 || raw < cal.oosThreshold;
     const confidence = recalibrated(this.calibration.recalibration, raw);
     const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => p[b]! - p[a]!);
     const alternatives = order.slice(0, MAX_ALTERNATIVES).map((k) => ({ intent: core.labels[k]!, probability: hasEvidence ? p[k]! : 0 }));
@@ -159,6 +198,33 @@ export class IntentClassifier {
   }
 
   /**
+   * Scores one text: evidence, calibrated probabilities over labels, the best label and its (first-map) confidence;
+   * with a sentence vector (and a model trained with them), through the sentence-vector calibration.
+   */
+  private read(
+    text: string,
+    vector: Float32Array | null = null,
+    neighbours = this.options.neighbours,
+  ): { s: ReturnType<typeof scoreVec>; p: Float64Array; best: number; raw: number; cal: Calibration } {
+    const core = this.core;
+    const K = core.K;
+    const sc = vector && core.sentence && this.calibration.sentence && vector.length === core.sentence.dims ? this.calibration.sentence : null;
+    const cal = sc ?? this.calibration;
+    const s = scoreVec(core, core.analyze(text), cal, neighbours);
+    const p = Float64Array.from(s.logits);
+    if (sc) {
+      const ex = new Float64Array(K);
+      const ek = new Float64Array(K);
+      core.sentence!.logitsInto(vector!, ex);
+      core.sentence!.neighboursInto(vector!, ek, K);
+      for (let k = 0; k < K; k++) p[k]! += sc.expertWeight * ex[k]! + sc.expertKnnWeight * ek[k]!;
+    }
+    const best = softmaxInPlace(p, K, cal.temperature);
+    const raw = K > 0 && s.vec.idx.length > 1 ? calibrated(cal, p[best]!, s.knn[best]!, s.sem[best]!) : 0;
+    return { s, p, best, raw, cal };
+  }
+
+  /**
    * Online update with one labelled example (new labels allowed); no full retrain. The example joins the
    * neighbour evidence, and the regression takes SGD steps on its lexical and word-vector features until
    * it prefers the label. The shared bias row and the hinge model are left alone: pushing them per example
@@ -166,11 +232,12 @@ export class IntentClassifier {
    * turned 2% wrong answers at confidence 0.9 into 8% and cost 12 points of accuracy — and the tuned
    * thresholds rest on confidences meaning what they say. The background retrain refits both.
    */
-  update(example: LabelledExample): void {
+  update(example: LabelledExample, vector: Float32Array | null = null): void {
     const ex = LabelledExampleSchema.parse(example);
     const core = this.core;
     core.version++;
     const k = core.addLabel(ex.label);
+    if (vector && core.sentence && vector.length === core.sentence.dims) core.sentence.add(vector, k);
     const { vec, dense } = core.vectorize(ex.text, true);
     core.addExample(ex.text, k, vec, dense);
     const K = core.K;
@@ -291,15 +358,27 @@ interface HeldOutRow {
   hinge: Float64Array;
   knn: Float64Array;
   sem: Float64Array;
+  /** sentence-vector regression logits and best cosines (null without sentence vectors) */
+  ex: Float64Array | null;
+  ek: Float64Array | null;
   /** label index in the full label list of the part model, -1 when unknown to it */
   truth: number;
 }
 
-/** Scores held-out examples with a model trained without them. */
-function heldOutRows(core: Core, hold: LabelledExample[]): HeldOutRow[] {
-  return hold.map((e) => {
+/** Scores held-out examples with a model trained without them (`vectors`: their sentence vectors, same order). */
+function heldOutRows(core: Core, hold: LabelledExample[], vectors: readonly Float32Array[] | null): HeldOutRow[] {
+  return hold.map((e, i) => {
     const s = scoreVec(core, core.analyze(e.text), { knnWeight: 0, semWeight: 0, hingeWeight: 0 }, 1);
-    return { lr: s.lr, hinge: s.hinge, knn: s.knn, sem: s.sem, truth: core.labelIndex.get(e.label) ?? -1 };
+    let ex: Float64Array | null = null;
+    let ek: Float64Array | null = null;
+    const v = vectors?.[i];
+    if (v && core.sentence) {
+      ex = new Float64Array(core.K);
+      ek = new Float64Array(core.K);
+      core.sentence.logitsInto(v, ex);
+      core.sentence.neighboursInto(v, ek, core.K);
+    }
+    return { lr: s.lr, hinge: s.hinge, knn: s.knn, sem: s.sem, ex, ek, truth: core.labelIndex.get(e.label) ?? -1 };
   });
 }
 
@@ -335,7 +414,7 @@ function calibratedRaw(cal: Pick<Calibration, 'a' | 'b' | 'c' | 'd' | 'minSim'>,
  * Fits on held-out rows: the kNN weight and temperature (NLL), then a 3-parameter logistic map
  * from (logit of top probability, neighbour similarity) to correctness, and the OOS threshold.
  */
-function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibration {
+function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions, withSentence: boolean): Calibration | SentenceCalibration {
   // rows from different folds may know different label sets; align by padding to the max length
   const K = Math.max(...rows.map((r) => r.lr.length));
   const truth = Int32Array.from(rows.map((r) => r.truth));
@@ -345,23 +424,27 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibra
   const hasHinge = rows.some((r) => r.hinge.some((v) => v !== 0));
   const etas = o.hingeWeight !== null ? [o.hingeWeight] : hasHinge ? [0, 2, 4, 8] : [0];
   let bestNll = Infinity;
-  let best = { beta: betas[0]!, gamma: gammas[0]!, eta: etas[0]!, T: 1, logits: [] as Float64Array[] };
-  for (const beta of betas) {
-    for (const gamma of gammas) {
-      for (const eta of etas) {
-        const logits = rows.map((r) => {
-          const z = new Float64Array(K).fill(-1e9);
-          for (let k = 0; k < r.lr.length; k++) z[k] = r.lr[k]! + eta * r.hinge[k]! + beta * r.knn[k]! + gamma * r.sem[k]!;
-          return z;
-        });
-        const T = fitTemperature(logits, truth, K);
-        const nll = meanNll(logits, truth, K, T);
-        if (nll < bestNll) {
-          bestNll = nll;
-          best = { beta, gamma, eta, T, logits };
-        }
+  let best = { beta: betas[0]!, gamma: gammas[0]!, eta: etas[0]!, xi: 0, kappa: 0, T: 1, logits: [] as Float64Array[] };
+  const tryWeights = (beta: number, gamma: number, eta: number, xi: number, kappa: number) => {
+    const logits = rows.map((r) => {
+      const z = new Float64Array(K).fill(-1e9);
+      for (let k = 0; k < r.lr.length; k++) {
+        z[k] = r.lr[k]! + eta * r.hinge[k]! + beta * r.knn[k]! + gamma * r.sem[k]! + (r.ex ? xi * r.ex[k]! + kappa * r.ek![k]! : 0);
       }
+      return z;
+    });
+    const T = fitTemperature(logits, truth, K);
+    const nll = meanNll(logits, truth, K, T);
+    if (nll < bestNll) {
+      bestNll = nll;
+      best = { beta, gamma, eta, xi, kappa, T, logits };
     }
+  };
+  for (const beta of betas) for (const gamma of gammas) for (const eta of etas) tryWeights(beta, gamma, eta, 0, 0);
+  // the sentence-vector weights, with the lexical ones fixed at their best (a full grid costs 20× the time for nothing on Banking77)
+  if (withSentence && rows.some((r) => r.ex)) {
+    const { beta, gamma, eta } = best;
+    for (const xi of SENTENCE_WEIGHTS) for (const kappa of SENTENCE_KNN_WEIGHTS) tryWeights(beta, gamma, eta, xi, kappa);
   }
   const u1: number[] = [];
   const u2: number[] = [];
@@ -406,7 +489,8 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions): Calibra
     pseudo.push(calibratedRaw(cal0, logit(p[other]! / rest), rows[i]!.knn[other] ?? 0, rows[i]!.sem[other] ?? 0));
   }
   const oos = o.oosThreshold ?? oosThresholdFor(conf.filter((_, i) => correct[i]), pseudo);
-  return { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, hingeWeight: best.eta, a, b, c, d, minSim, oosThreshold: oos, heldOutAccuracy: acc };
+  const cal: Calibration = { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, hingeWeight: best.eta, a, b, c, d, minSim, oosThreshold: oos, heldOutAccuracy: acc };
+  return withSentence ? { ...cal, expertWeight: best.xi, expertKnnWeight: best.kappa } : cal;
 }
 
 /** Threshold best separating correct in-scope confidences (accept) from pseudo-OOS ones (reject). */

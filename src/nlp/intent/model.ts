@@ -6,6 +6,7 @@
 import { softmaxInPlace } from './calibration.js';
 import { GROUP_WORD, groupOf, pooledVectors, rawDoc, type FeatureConfig, type SparseVec } from './features.js';
 import type { IntentClassifierOptions, LabelledExample } from './schema.js';
+import { SentenceExpert } from './sentence.js';
 import type { WordVectors } from './vectors.js';
 
 /** Deterministic PRNG (mulberry32). */
@@ -91,6 +92,8 @@ export class Core {
   exMeanScale: number[] = [];
   /** dimensionality of the mean word vectors (0 = none) */
   meanDims: number;
+  /** sentence-vector evidence, when the model was trained with an encoder's vectors */
+  sentence: SentenceExpert | null = null;
   // inverted index over lexical rows (CSR) for the first `indexed` examples
   private postOff = new Int32Array(1);
   private postEx = new Int32Array(0);
@@ -136,6 +139,7 @@ export class Core {
     this.labels.push(label);
     this.labelIndex.set(label, k);
     this.K = k + 1;
+    if (this.sentence && this.sentence.W.length === k) this.sentence.addClass();
     return k;
   }
 
@@ -475,8 +479,14 @@ export function quantize(v: Float32Array): { q: Int8Array; scale: number } {
   return { q, scale };
 }
 
-/** Trains the core (features, LR weights, neighbour index) on examples. */
-export function trainCore(examples: readonly LabelledExample[], o: IntentClassifierOptions, vectors: WordVectors | null): Core {
+/** Sentence vectors of the training examples (same order) and the encoder they came from. */
+export interface SentenceVectors {
+  encoderId: string;
+  vectors: readonly Float32Array[];
+}
+
+/** Trains the core (features, LR weights, neighbour index; sentence-vector evidence when given) on examples. */
+export function trainCore(examples: readonly LabelledExample[], o: IntentClassifierOptions, vectors: WordVectors | null, sentence: SentenceVectors | null = null): Core {
   const core = new Core({ wordMaxN: o.wordMaxN, charMin: o.charMin, charMax: o.charMax }, vectors, o.vectorScale, o.pooling);
   for (const ex of examples) core.addLabel(ex.label);
   // document frequencies
@@ -503,6 +513,12 @@ export function trainCore(examples: readonly LabelledExample[], o: IntentClassif
   if (o.hingeEnsemble) {
     core.enableW2();
     trainWeights(core, vecs, o, true);
+  }
+  if (sentence && sentence.vectors.length === examples.length && examples.length > 0) {
+    const expert = new SentenceExpert(sentence.encoderId, sentence.vectors[0]!.length);
+    sentence.vectors.forEach((v, i) => expert.add(v, core.exLabel[i]!));
+    expert.train(core.K, o.seed);
+    core.sentence = expert;
   }
   return core;
 }

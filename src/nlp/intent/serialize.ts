@@ -1,6 +1,7 @@
 /** Versioned binary serialisation of the intent classifier. */
 import type { Calibration, IntentClassifier } from './classifier.js';
 import { Core } from './model.js';
+import { SentenceExpert } from './sentence.js';
 import { IntentClassifierOptionsSchema, type IntentClassifierOptions } from './schema.js';
 import { loadWordVectors } from './vectors.js';
 
@@ -21,6 +22,8 @@ interface Header {
   hasW2: boolean;
   texts: string[];
   exLabel: number[];
+  /** the sentence-vector section after the examples (absent in models trained without an encoder) */
+  sentence?: { encoderId: string; bytes: number } | null;
 }
 
 const align4 = (n: number) => (n + 3) & ~3;
@@ -42,6 +45,7 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
   if (core.indexed < core.exLex.length) core.buildIndex();
   const nEx = core.texts.length;
   const lexNnz = core.exLex.reduce((n, v) => n + v.idx.length, 0);
+  const sentenceBytes = core.sentence?.toBytes() ?? null;
   const header: Header = {
     version: MODEL_FORMAT_VERSION,
     options: model.options,
@@ -56,6 +60,7 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
     hasW2: core.hasW2,
     texts: core.texts,
     exLabel: core.exLabel,
+    sentence: sentenceBytes ? { encoderId: core.sentence!.encoderId, bytes: sentenceBytes.length } : null,
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const { nRows, K } = core;
@@ -65,7 +70,7 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
   const wOff = idfOff + nRows * 4;
   const w2Off = wOff + nRows * K * 4;
   const ex = exampleLayout(w2Off + (core.hasW2 ? nRows * K * 4 : 0), nEx, lexNnz, core.meanDims);
-  const total = ex.end;
+  const total = ex.end + (sentenceBytes?.length ?? 0);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(MAGIC), 0);
@@ -97,6 +102,7 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
     if (m) new Int8Array(out.buffer, ex.meanOff + e * core.meanDims, core.meanDims).set(m);
   }
   view.setInt32(ex.offOff + nEx * 4, p, true);
+  if (sentenceBytes) out.set(sentenceBytes, ex.end);
   return out;
 }
 
@@ -167,6 +173,7 @@ export function decodeModel(buf: Uint8Array): { core: Core; options: IntentClass
     core.exMean.push(has ? Int8Array.from(buf.subarray(ex.meanOff + e * d, ex.meanOff + (e + 1) * d), (x) => (x << 24) >> 24) : null);
     core.exMeanScale.push(view.getFloat32(ex.scaleOff + e * 4, true));
   }
+  if (header.sentence) core.sentence = SentenceExpert.fromBytes(header.sentence.encoderId, buf.subarray(ex.end, ex.end + header.sentence.bytes));
   core.buildIndex();
   return { core, options, calibration: header.calibration };
 }

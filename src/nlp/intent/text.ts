@@ -49,3 +49,14 @@ export function splitClauses(text: string): string[] {
   }
   return parts;
 }
+
+/** A line that closes a message: a sign-off ("Kind regards,", "Thanks in advance"), a "Sent from my …" line or "--". */
+const SIGN_OFF_RE =
+  /^(?:(?:kind|best|warm|many|with)?\s*(?:regards|wishes|thanks|thank you)(?: in advance| so much| again| for your help)?|cheers|sincerely|yours(?: truly| sincerely)?|sent from my\b.*|get outlook for\b.*|-- ?)\s*[,.!]?\s*$/i;
+
+/** The text before its sign-off line (what follows it is a name or a signature, not an ask); the whole text when it has none. */
+export function withoutSignOff(text: string): string {
+  const lines = text.split(/\r?\n/);
+  const i = lines.findIndex((l, n) => n > 0 && SIGN_OFF_RE.test(l.trim()));
+  return i > 0 ? lines.slice(0, i).join('\n') : text;
+}
