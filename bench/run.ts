@@ -12,6 +12,7 @@ import { benchOutbox } from './outbox.js';
 import { benchLoad } from './load.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
+import { benchResolutionReal } from './resolution-real.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchStarter } from './starter.js';
 import { benchWidget } from './widget.js';
@@ -31,6 +32,7 @@ if (words[0] === 'load' && words.length > 1) {
     ['starter taxonomy (cross-validation)', benchStarter, true],
     ['retrieval (Bitext)', benchRetrieval, true],
     ['autonomous resolution (Bitext)', benchResolution, true],
+    ['resolution-real (Pipewise demo, realistic tickets)', () => benchResolutionReal(), false],
     ['learning curve (Banking77 replay)', benchReplay, true],
     ['outbox (webhook backlog drain)', () => benchOutbox(), false],
     ['topics (Banking77, Bitext)', benchTopics, true],
