@@ -22,6 +22,10 @@ import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/services/t
 import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
 import { machine, writeResult } from './record.js';
+import { candidateEvidence, resolutionPorts } from '../src/pipeline/resolution-ports.js';
+import type { PipelineInput, RetrievedPassage } from '../src/pipeline/types.js';
+import { customerText } from '../src/pipeline/understand.js';
+import { answerFeatures, candidateScore, fitAnswerJudge, judgeCandidates, ANSWER_FEATURES, PRIOR_ANSWER_JUDGE, type AnswerEvidence, type AnswerJudgeWeights, type AnswerSample } from '../src/resolution/verification.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -65,6 +69,56 @@ export const PIPEWISE_HISTORY: [intent: string, subject: string, text: string][]
 type Decision = { stage: string; ok: boolean; result: Record<string, any> };
 /** A non-enterprise account per ticket (enterprise accounts always go to a human by default). */
 const ACCOUNTS = ['acc_initech', 'acc_hooli', 'acc_piedpiper'];
+
+/** The candidates of one ticket for the answer judgement, and which of them would be right. */
+interface JudgeTicket {
+  split: FixtureTicket['split'];
+  evidence: AnswerEvidence[];
+  passages: AnswerSample[];
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/** Refits the shipped prior's two stages on tickets (see answerJudge.howFitted in the record). */
+function fitPrior(tickets: JudgeTicket[]) {
+  const zero = { bias: 0, weights: Object.fromEntries(ANSWER_FEATURES.map((f) => [f, 0])) as AnswerJudgeWeights['weights'] };
+  const passages = tickets.flatMap((t) => t.passages.map((p) => ({ ...p, features: { ...p.features, gap: 0, intentMatch: 0, intentConfidence: 0, semantic: 0, articleRecord: 0 } })));
+  const ranker = fitAnswerJudge(passages, zero, { strength: 1, iterations: 3000, rate: 1 });
+  const rows = tickets.map((t) => {
+    const scored = t.passages.map((p) => ({ s: candidateScore({ ...p.features, intentMatch: 0, intentConfidence: 0, semantic: 0, articleRecord: 0 }, ranker), y: p.success })).sort((a, b) => b.s - a.s);
+    return { s: scored[0]!.s, gap: scored.length > 1 ? scored[0]!.s - scored[1]!.s : 3, y: scored[0]!.y };
+  });
+  // Stage 2: p = sigmoid(c0 + c1·s + c2·gap), gradient descent with a light L2.
+  let [c0, c1, c2] = [0, 0, 0];
+  for (let it = 0; it < 5000; it++) {
+    let [g0, g1, g2] = [0, 0, 0];
+    for (const r of rows) {
+      const e = sigmoid(c0 + c1 * r.s + c2 * r.gap) - (r.y ? 1 : 0);
+      g0 += e;
+      g1 += e * r.s;
+      g2 += e * r.gap;
+    }
+    const n = Math.max(1, rows.length);
+    c0 -= 0.5 * (g0 / n);
+    c1 -= 0.5 * (g1 / n + (0.2 * c1) / n);
+    c2 -= 0.5 * (g2 / n + (0.2 * c2) / n);
+  }
+  const folded = Object.fromEntries(ANSWER_FEATURES.map((f) => [f, round(c1 * ranker.weights[f], 3)]));
+  return { tickets: tickets.length, passages: passages.length, bias: round(c0, 3), weights: { ...folded, gap: c1 ? round(c2 / c1, 3) : 0 }, loneCandidateGap: round(3 * c1, 3) };
+}
+
+/** Reliability of the shipped prior on tickets: predicted probability of the best candidate vs the share that was right. */
+function calibration(tickets: JudgeTicket[]) {
+  const bins = [0, 0.5, 0.8, 0.9, 0.95, 1.01];
+  const judged = tickets.map((t) => {
+    const j = judgeCandidates(t.evidence, 0, { weights: PRIOR_ANSWER_JUDGE, source: 'prior' })!;
+    return { p: j.verification.probability, y: t.passages[j.index]!.success };
+  });
+  return bins.slice(0, -1).map((lo, b) => {
+    const inBin = judged.filter((x) => x.p >= lo && x.p < bins[b + 1]!);
+    return { from: lo, to: Math.min(1, bins[b + 1]!), tickets: inBin.length, meanPredicted: inBin.length ? round(inBin.reduce((a, x) => a + x.p, 0) / inBin.length, 3) : null, shareRight: inBin.length ? round(inBin.filter((x) => x.y).length / inBin.length, 3) : null };
+  });
+}
 
 interface Outcome {
   id: string;
@@ -130,10 +184,13 @@ export async function benchResolutionReal(): Promise<object> {
     const { rows: articleRows } = await database.executeSql('select id, external_id from articles');
     const externalOf = new Map((articleRows as { id: string; external_id: string }[]).map((a) => [a.id, a.external_id]));
 
+    const ports = resolutionPorts({ database, embedder: desk.embedder, llm: null, now: () => new Date() });
     const warm = await desk.createTicket(ws, systemActor, { subject: 'Warm up', message: { text: 'warm up the pipeline', visibility: 'public', attachments: [] }, customer: { email: 'warmup@bench.example' }, channel: 'api', tags: [] });
     await desk.runPipeline(ws, warm.ticket.id, 'created');
 
     const outcomes: Outcome[] = [];
+    // Every retrieved passage of every ticket, labelled: does it answer the ticket (for fitting the prior and checking calibration)?
+    const judgeTickets: JudgeTicket[] = [];
     for (const [i, t] of fixture.tickets.entries()) {
       const { ticket } = await desk.createTicket(ws, { type: 'integration', id: null }, {
         subject: t.subject || '(no subject)',
@@ -152,6 +209,20 @@ export async function benchResolutionReal(): Promise<object> {
       const decided = stage('decide')?.result;
       const resolved = stage('resolve')?.result;
       const failed = records.find((d) => !d.ok);
+      // The passages retrieval finds for the classifier's top intent, as the retrieve stage picks them, whatever the policy then decided.
+      const top = understood ? ((understood as { topIntent?: string | null }).topIntent ?? understood.intent) : null;
+      const question0 = customerText({ ticket: { subject: t.subject || '(no subject)' }, messages: [{ authorType: 'customer', visibility: 'public', text: t.text }] } as unknown as PipelineInput);
+      const hits = top ? (await ports.retrieve(ws, question0, { intent: top, tier: 'pro', k: 5 })) : [];
+      const retrieved: RetrievedPassage[] = hits.some((h) => h.intentMatch) ? hits.filter((h) => h.intentMatch) : hits;
+      // The judgement's unit: a ticket whose intent the classifier got right and that is either answerable or has no article.
+      if (retrieved.length && understood && top === t.intent && (t.allowed || t.style === 'unanswered')) {
+        const candidates = candidateEvidence(question0, retrieved, { intentConfidence: understood.confidence, threshold: 0, names: [`Customer ${i}`] });
+        judgeTickets.push({
+          split: t.split,
+          evidence: candidates.map((c) => c.evidence),
+          passages: candidates.map((c) => ({ features: answerFeatures(c.evidence).features, success: t.allowed && t.articles.includes(externalOf.get(c.passage.articleId) ?? '') })),
+        });
+      }
       const v = resolved?.verification as { probability: number; threshold: number } | undefined;
       const base = {
         id: t.id, split: t.split, style: t.style, intent: t.intent, answerable: t.answerable, allowed: t.allowed,
@@ -184,6 +255,7 @@ export async function benchResolutionReal(): Promise<object> {
     const missed = outcomes.filter((o) => o.answerable && o.allowed && o.kind === 'handed_off');
     const textOf = new Map(fixture.tickets.map((t) => [t.id, t.text]));
     const example = (o: Outcome) => ({ id: o.id, style: o.style, text: textOf.get(o.id)!.slice(0, 200), intent: o.intent, predicted: o.predicted, confidence: o.confidence, reason: o.reason, detail: o.detail?.slice(0, 200) ?? null, answeredWith: o.answeredWith, verification: o.verification });
+    const prior = fitPrior(judgeTickets.filter((j) => j.split === 'dev'));
     const record = {
       benchmark: 'resolution-real',
       date: new Date().toISOString(),
@@ -203,6 +275,16 @@ export async function benchResolutionReal(): Promise<object> {
       dev: part(outcomes.filter((o) => o.split === 'dev')),
       test: part(outcomes.filter((o) => o.split === 'test')),
       pipelineMs: { p50: round(pct(times, 0.5), 1), p95: round(pct(times, 0.95), 1) },
+      answerJudge: {
+        howFitted:
+          'Tickets whose intent the classifier got right and that may be answered or have no article (the judgement sees a ticket only once its intent passed). ' +
+          'Stage 1: logistic regression (L2 1, toward 0) over every retrieved passage of the dev tickets, right = the ticket may be answered and the article is among its right ones; ' +
+          'it ranks the passages. Stage 2: logistic regression of "the best passage is right" on the best passage\'s stage-1 sum and its gap to the next (Platt scaling). Folded into one ' +
+          'linear model; intentMatch, articleRecord, semantic and intentConfidence are then set by hand (see PRIOR_ANSWER_JUDGE).',
+        shipped: PRIOR_ANSWER_JUDGE,
+        fittedOnDev: prior,
+        calibrationOfShipped: { dev: calibration(judgeTickets.filter((j) => j.split === 'dev')), test: calibration(judgeTickets.filter((j) => j.split === 'test')) },
+      },
       examples: { answeredWrongly: wrongOnes.map(example), missed: missed.slice(0, 40).map(example) },
       totalSeconds: round((performance.now() - started) / 1000, 1),
     };

@@ -149,7 +149,7 @@ export class Deskmind {
         if (!entry) return null;
         return { prediction: entry.model.predict(text), modelVersion: `intent@${entry.version}` };
       },
-      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now: this.now, fetch: this.outbound.fetch }),
+      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, llmJudge: this.config.llmJudge, now: this.now, fetch: this.outbound.fetch }),
       routing: dbRoutingPort(database),
       enrichmentSources: integrationSources({ database, config: this.config, now: this.now }),
     };
