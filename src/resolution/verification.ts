@@ -36,12 +36,12 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  * below. Rounded to 3 decimals.
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
-  bias: -3.346,
-  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.487, margin: 0.965, coverage: 0.708, titleCoverage: 0.491, semantic: 0, articleRecord: 1, gap: 1.374 },
+  bias: -3.202,
+  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 0, articleRecord: 1, gap: 1.549 },
 };
 
 /** The `gap` of a lone candidate (no other article to compare with), on the model's scale; fitted with the prior. */
-export const LONE_CANDIDATE_GAP = 1.621;
+export const LONE_CANDIDATE_GAP = 1.804;
 
 /** What the judgement needs about the ask and one candidate answer. */
 export interface AnswerEvidence {
