@@ -43,9 +43,9 @@ export function resolutionPorts(deps: {
     if (deps.llm) {
       const draft = await draftReply(deps.llm, { playbook, question, passages: chosen, ...reply });
       if (!draft.ok) return { ok: false, reason: draft.reason, detail: draft.detail, verification: best };
-      // The draft must pass the same judgement: its own sentences against the ask.
+      // The draft must pass the same judgement on its own sentences (the customer reads the draft, not the article's title).
       const body = draft.sentences.filter((s) => s.source !== 'template').map((s) => s.text).join(' ');
-      const ofDraft = verifyAnswer({ ...judged.evidence, answer: body, gap: judged.gap }, judge.threshold, model);
+      const ofDraft = verifyAnswer({ ...judged.evidence, answer: body, title: '', heading: null, gap: judged.gap }, judge.threshold, model);
       const verification: ReplyVerification = { ...best, draft: ofDraft };
       if (!ofDraft.passed) return { ok: false, reason: 'off_question', detail: `the draft: ${ofDraft.explanation}`, verification };
       if (deps.llmJudge !== false) {
