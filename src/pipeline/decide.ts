@@ -7,6 +7,9 @@ import { customerText } from './understand.js';
 
 import { HUMAN_REQUESTED } from '../domain/tags.js';
 
+/** The least probability of answering the ask an answer needs, whatever the intent's threshold (a lowered threshold never lets a likely-wrong answer out). */
+export const MIN_ANSWER_PROBABILITY = 0.8;
+
 type Understood = { language?: LanguageResult; intent?: IntentPrediction | null; sentiment?: SentimentResult };
 
 /**
@@ -80,10 +83,10 @@ export const resolveStage: Stage = {
     if (!decided || decided.decision === 'hand_off' || !decided.playbook) return { result: { skipped: 'handed off' } };
     const passages = ((earlier.retrieve?.result as { passages?: RetrievedPassage[] } | undefined)?.passages ?? []) as RetrievedPassage[];
     const understood = earlier.understand?.result as Understood | undefined;
-    // The answer judgement must reach the same threshold as the intent's confidence.
+    // The answer judgement must reach the same threshold as the intent's confidence, and never less than MIN_ANSWER_PROBABILITY.
     const judge = {
       intentConfidence: understood?.intent?.confidence ?? 0,
-      threshold: decided.threshold ?? input.settings.defaultThreshold,
+      threshold: Math.max(MIN_ANSWER_PROBABILITY, decided.threshold ?? input.settings.defaultThreshold),
       names: [input.customer?.name, input.account?.name],
     };
     const reply = await ports.compose(input, decided.playbook, passages, judge);

@@ -2,7 +2,7 @@ import type { Embedder } from '../knowledge/embedders.js';
 import { retrieve } from '../knowledge/retrieval.js';
 import { composeAnswer, draftReply, findPlaybook, judgeReply, runAction, type ActionResult, type LlmProvider, type Playbook } from '../resolution/index.js';
 import { answerJudgeOf } from '../resolution/answer-judge.js';
-import { backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights } from '../resolution/verification.js';
+import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights } from '../resolution/verification.js';
 import type { Ctx } from '../services/context.js';
 import { getWorkspace } from '../services/workspaces.js';
 import type { Database } from '../store/db.js';
@@ -43,9 +43,11 @@ export function resolutionPorts(deps: {
     if (deps.llm) {
       const draft = await draftReply(deps.llm, { playbook, question, passages: chosen, ...reply });
       if (!draft.ok) return { ok: false, reason: draft.reason, detail: draft.detail, verification: best };
-      // The draft must pass the same judgement on its own sentences (the customer reads the draft, not the article's title).
+      // The draft must pass the same judgement on its own sentences: its coverage of the ask is its own, and its
+      // article's title counts only as far as the draft itself covers the ask.
       const body = draft.sentences.filter((s) => s.source !== 'template').map((s) => s.text).join(' ');
-      const ofDraft = verifyAnswer({ ...judged.evidence, answer: body, title: '', heading: null, gap: judged.gap }, judge.threshold, model);
+      const own = answerFeatures({ ...judged.evidence, answer: body, title: '', heading: null }).features.coverage;
+      const ofDraft = verifyAnswer({ ...judged.evidence, answer: body, title: '', heading: null, gap: judged.gap, titleCoverage: Math.min(best.features.titleCoverage, own) }, judge.threshold, model);
       const verification: ReplyVerification = { ...best, draft: ofDraft };
       if (!ofDraft.passed) return { ok: false, reason: 'off_question', detail: `the draft: ${ofDraft.explanation}`, verification };
       if (deps.llmJudge !== false) {

@@ -71,6 +71,8 @@ export interface AnswerEvidence {
   background?: Set<string>[] | undefined;
   /** How far this candidate is ahead of the next one (see `AnswerJudgeWeights`); set by `judgeCandidates`. */
   gap?: number | undefined;
+  /** Overrides the title/heading coverage (a draft is judged with the smaller of its article's and its own coverage). */
+  titleCoverage?: number | undefined;
 }
 
 /** A judgement as the decision record keeps it. */
@@ -187,7 +189,7 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
     lexical: clamp01(e.lexical ?? 0),
     margin,
     coverage: round3(share(answerWords)),
-    titleCoverage: round3(share(titleWords)),
+    titleCoverage: round3(e.titleCoverage ?? share(titleWords)),
     semantic: clamp01(e.semantic ?? 0),
     articleRecord: round3(Math.max(-2, Math.log(e.usefulness ?? 1))),
     gap: round3(e.gap ?? LONE_CANDIDATE_GAP),
