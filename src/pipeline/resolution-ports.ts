@@ -86,7 +86,6 @@ export function resolutionPorts(deps: {
   };
 }
 
-
 /** The evidence of one passage for the answer judgement. */
 function evidenceOf(question: string, p: RetrievedPassage, judge: AnswerJudgeInput, runnerUp: number, background: Set<string>[]): AnswerEvidence {
   return {
