@@ -15,6 +15,7 @@ import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchResolutionCustom } from './resolution-custom.js';
 import { benchScale } from './scale.js';
+import { benchResolutionReal } from './resolution-real.js';
 import { benchRetrieval } from './retrieval.js';
 import { benchSentiment } from './sentiment.js';
 import { benchStarter } from './starter.js';
@@ -37,6 +38,7 @@ if (words[0] === 'load' && words.length > 1) {
     ['sentiment (Bitext tags, hand-written support messages)', benchSentiment, false],
     ['autonomous resolution (Bitext)', benchResolution, true],
     ['resolution-custom (a shop\'s own taxonomy from Bitext)', benchResolutionCustom, true],
+    ['resolution-real (Pipewise demo, realistic tickets)', () => benchResolutionReal(), false],
     ['learning curve (Banking77 replay)', benchReplay, true],
     ['outbox (webhook backlog drain)', () => benchOutbox(), false],
     ['topics (Banking77, Bitext)', benchTopics, true],

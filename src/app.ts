@@ -157,7 +157,7 @@ export class Deskmind {
         const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
         return { prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted };
       },
-      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, now: this.now, fetch: this.outbound.fetch }),
+      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, llmJudge: this.config.llmJudge, now: this.now, fetch: this.outbound.fetch }),
       routing: dbRoutingPort(database),
       enrichmentSources: integrationSources({ database, config: this.config, now: this.now }),
     };

@@ -138,6 +138,12 @@ const entries = {
     description: 'Longest wait for an LLM answer; past it the ticket goes to a human.',
     sensitive: false,
   },
+  llmJudge: {
+    env: 'DESKMIND_LLM_JUDGE',
+    schema: z.stringbool().default(true),
+    description: 'With an LLM: after a draft passes the answer check, ask the model whether it answers the question (citing a source); a "no" hands the ticket to a human.',
+    sensitive: false,
+  },
   embeddingsBaseUrl: {
     env: 'DESKMIND_EMBEDDINGS_BASE_URL',
     schema: z.string().url().optional(),

@@ -156,7 +156,7 @@ describe.each(backends())('the email channel on %s (loopback SMTP in and out)', 
     const call = async (method: 'GET' | 'PATCH', url: string, body?: unknown) =>
       (await t.server.inject({ method, url, headers: { authorization: `Bearer ${demo.apiKey}` }, ...(body ? { payload: body as object } : {}) })).json() as any;
     await call('PATCH', '/api/v1/settings/email', { inboundAddress: 'support@pipewise.test' });
-    const asked = await send({ from: 'Maria Lopez <maria@initech.example>', to: 'support@pipewise.test', subject: 'Locked out', text: "I forgot my password and can't log in" });
+    const asked = await send({ from: 'Maria Lopez <maria@initech.example>', to: 'support@pipewise.test', subject: 'Invoices', text: 'Where can I download my invoices?' });
     const ticketId = (await call('GET', '/api/v1/tickets?limit=1')).data[0].id;
     clock.advance(60_000);
     await t.desk.runPipeline(demo.workspaceId, ticketId, 'created');
@@ -167,9 +167,9 @@ describe.each(backends())('the email channel on %s (loopback SMTP in and out)', 
     const mails = relay.received.slice(before).filter((r) => r.to.includes('maria@initech.example'));
     expect(mails).toHaveLength(1);
     const out = await simpleParser(mails[0]!.raw);
-    expect(out.text).toMatch(/Forgot password/i);
+    expect(out.text).toMatch(/Settings → Billing → Invoices/);
     expect(out.inReplyTo).toBe(asked.messageId);
-    expect(out.subject).toBe('Re: Locked out');
+    expect(out.subject).toBe('Re: Invoices');
     expect(out.headers.get('auto-submitted')).toBe('auto-replied');
     clock.advance(60_000);
     await send({ from: 'maria@initech.example', to: 'support@pipewise.test', subject: 'Re: Locked out', inReplyTo: out.messageId, references: [asked.messageId, out.messageId!], text: `That worked, thank you!\n\nOn Mon, Jun 1, 2026, Pipewise wrote:\n> ${out.text?.split('\n')[0]}` });

@@ -32,17 +32,20 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
   const pro = { email: 'maria@initech.example', name: 'Maria Lopez', accountExternalId: 'acc_initech' };
   const enterprise = { email: 'ops@northwind.example', name: 'Nancy Davolio', accountExternalId: 'acc_northwind' };
 
-  it('answers and resolves a password reset on its own, with its sources', async () => {
-    const detail = await ask('Locked out', "I forgot my password and can't log in", pro);
+  it('answers and resolves an invoice question on its own, with its sources', async () => {
+    const detail = await ask('Invoices', 'Where can I download my invoices?', pro);
     const decide = decision(detail, 'decide');
     expect(decide.result.decision, JSON.stringify(detail.decisions.map((d: any) => [d.stage, d.ok, d.result.reason ?? d.result.error ?? d.result.composed]))).toBe('resolve');
     expect(detail.status, JSON.stringify(detail.timeline.map((e: any) => [e.type, e.data.reason]))).toBe('resolved');
     expect(detail.tags).toContain('ai_answered');
     const reply = detail.messages.find((m: any) => m.authorType === 'assistant' && m.visibility === 'public');
-    expect(reply.text).toMatch(/Forgot password/i);
+    expect(reply.text).toMatch(/Settings → Billing → Invoices/);
     expect(reply.text).toMatch(/Maria/);
     const resolve = decision(detail, 'resolve');
-    expect(resolve.result.sources[0].title).toBe('Reset your password');
+    expect(resolve.result.sources[0].title).toBe('Find and download invoices');
+    // The answer judgement, with its evidence and threshold, is in the decision record.
+    expect(resolve.result.verification).toMatchObject({ passed: true, threshold: 0.9, model: 'prior' });
+    expect(resolve.result.verification.probability).toBeGreaterThanOrEqual(0.9);
     expect(decision(detail, 'retrieve').result.passages.length).toBeGreaterThan(0);
   });
 
@@ -65,27 +68,27 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
   });
 
   it('sends a reopened ticket to a human with the AI attempt visible, never answering twice', async () => {
-    const first = await ask('Reset link', 'How do I reset my password? I forgot it.', { email: 'gavin@hooli.example', name: 'Gavin', accountExternalId: 'acc_hooli' });
+    const first = await ask('Invoices', 'Where do I download my invoices?', { email: 'gavin@hooli.example', name: 'Gavin', accountExternalId: 'acc_hooli' });
     expect(first.status).toBe('resolved');
-    const reply = await call('POST', `/api/v1/tickets/${first.id}/messages`, { text: 'That did not work, the reset email never arrives' });
+    const reply = await call('POST', `/api/v1/tickets/${first.id}/messages`, { text: 'That did not work, there is no Invoices page in my settings' });
     expect(reply.body.ticket).toMatchObject({ status: 'open', reopenCount: 1 });
     await t.desk.runPipeline(wsId, first.id, 'customer_message');
     const detail = (await call('GET', `/api/v1/tickets/${first.id}`)).body;
     const decide = decision(detail, 'decide');
     expect(decide.result.decision).toBe('hand_off');
-    expect(['not_repeat_contact', 'ai_reply_budget']).toContain(decide.result.reason);
+    expect(decide.result.failed.some((f: string) => ['not_repeat_contact', 'ai_reply_budget'].includes(f))).toBe(true);
     const assistantReplies = detail.messages.filter((m: any) => m.authorType === 'assistant' && m.visibility === 'public');
     expect(assistantReplies).toHaveLength(1);
     expect(detail.status).toBe('open');
   });
 
   it('lets the customer ask for a human and confirm a solution', async () => {
-    const answered = await ask('2FA', 'I lost my phone with the authenticator app for two-factor authentication, how do I log in?', pro);
+    const answered = await ask('Invoices', 'Where can I download my invoices?', { email: 'feedback@initech.example', name: 'Fay', accountExternalId: 'acc_initech' });
     expect(answered.status).toBe('resolved');
     const human = await call('POST', `/api/v1/tickets/${answered.id}/feedback`, { outcome: 'need_human' });
     expect(human.body).toMatchObject({ status: 'open' });
     expect(human.body.tags).toContain('human_requested');
-    const again = await ask('Invoice', 'Where can I download my invoices?', pro);
+    const again = await ask('Invoice', 'Where can I download my invoices?', { email: 'again@initech.example', name: 'Ann', accountExternalId: 'acc_initech' });
     expect(again.status).toBe('resolved');
     const solved = await call('POST', `/api/v1/tickets/${again.id}/feedback`, { outcome: 'solved' });
     expect(solved.body.status).toBe('resolved');
@@ -171,7 +174,7 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
       asked.push(await ask('Rename', text, { email: `rename${i}@initech.example`, name: 'Rene', accountExternalId: 'acc_initech' }));
     }
     await call('PATCH', '/api/v1/settings/autonomy', { intentThresholds: { how_to: 0.9 } });
-    const unanswered = asked.filter((d) => d.timeline.find((e: any) => e.type === 'ticket.handed_off')?.data.reason === 'compose_ungrounded');
+    const unanswered = asked.filter((d) => ['compose_ungrounded', 'compose_off_question'].includes(d.timeline.find((e: any) => e.type === 'ticket.handed_off')?.data.reason));
     expect(unanswered.length, JSON.stringify(asked.map((d) => [d.status, d.intent, d.timeline.find((e: any) => e.type === 'ticket.handed_off')?.data.reason]))).toBeGreaterThan(0);
     const suggestions = (await call('GET', '/api/v1/knowledge/suggestions')).body.data;
     const group = suggestions.find((g: any) => g.examples.some((e: any) => unanswered.some((d) => d.id === e.id)));

@@ -25,9 +25,9 @@ describe('resolution with an OpenAI-compatible LLM', () => {
 
   let n = 0;
   /** Each question from another customer of the same account, so no ticket is a repeat contact. */
-  const ask = async (text: string) => {
+  const ask = async (text: string, subject = 'Password') => {
     const who = n++ === 0 ? customer : { ...customer, email: `user${n}@initech.example` };
-    const res = await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { authorization: `Bearer ${key}` }, payload: { subject: 'Password', message: { text }, customer: who } });
+    const res = await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { authorization: `Bearer ${key}` }, payload: { subject, message: { text }, customer: who } });
     const id = res.json().ticket.id;
     await t.desk.runPipeline(wsId, id, 'created');
     return (await t.server.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers: { authorization: `Bearer ${key}` } })).json();
@@ -35,13 +35,15 @@ describe('resolution with an OpenAI-compatible LLM', () => {
   const stage = (detail: any, name: string) => detail.decisions.find((d: any) => d.stage === name);
 
   it('sends a grounded LLM draft, and no personal data left the machine', async () => {
-    llm.behave({ content: 'Open the sign-in page and click Forgot password? under the password field [1]. The reset link is valid for 30 minutes [1].' });
+    // The draft is judged like any answer, then the LLM judge is asked (its verdict: YES with a source).
+    llm.behave({ content: (body: any) => (String(body.messages[0].content).startsWith('You check replies') ? 'YES [1]' : 'Invoices are under Settings → Billing → Invoices [1]. Click an invoice to download it as a PDF [1].') });
     const before = llm.requests.length;
-    const detail = await ask("Hi, I'm Maria Lopez (maria.lopez@initech.example). I forgot my password and can't log in");
-    expect(stage(detail, 'resolve').result).toMatchObject({ composed: true, via: 'llm' });
+    const detail = await ask("Hi, I'm Maria Lopez (maria.lopez@initech.example). Where can I download my invoices?", 'Invoices');
+    expect(stage(detail, 'resolve').result, JSON.stringify(stage(detail, 'resolve').result)).toMatchObject({ composed: true, via: 'llm' });
     expect(detail.status).toBe('resolved');
     const reply = detail.messages.find((m: any) => m.authorType === 'assistant');
-    expect(reply.text).toMatch(/valid for 30 minutes/);
+    expect(reply.text).toMatch(/download it as a PDF/);
+    expect(stage(detail, 'resolve').result.verification).toMatchObject({ passed: true, draft: { passed: true }, llmJudge: { answers: true } });
     const sent = llm.requests.slice(before).map((r) => r.raw).join('\n');
     expect(sent.length).toBeGreaterThan(0);
     expect(sent).not.toContain('maria.lopez@initech.example');
@@ -54,7 +56,7 @@ describe('resolution with an OpenAI-compatible LLM', () => {
     ['a timeout', { delayMs: 3000, content: 'too late' }, 'compose_timeout'],
   ])('hands the ticket to a human on %s', async (_name, behaviour, reason) => {
     llm.behave(behaviour);
-    const detail = await ask('I forgot my password and cannot log in');
+    const detail = await ask('Where can I download my invoices?', 'Invoices');
     expect(detail.status).toBe('open');
     expect(detail.messages.some((m: any) => m.authorType === 'assistant' && m.visibility === 'public')).toBe(false);
     const handoff = detail.timeline.find((e: any) => e.type === 'ticket.handed_off');

@@ -267,6 +267,7 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
       ftsRank: round(f),
       vectorScore: round(v),
       intentMatch,
+      usefulness: c.usefulness,
     });
   }
   const hits = [...best.values()].sort((a, b) => b.score - a.score).slice(0, k);

@@ -141,6 +141,8 @@ export const SearchHitSchema = z.object({
   /** Cosine similarity of the query and chunk embeddings. */
   vectorScore: z.number(),
   intentMatch: z.boolean(),
+  /** The article's learned usefulness (1 = no record; answers marked wrong lower it). */
+  usefulness: z.number(),
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;
 

@@ -7,7 +7,7 @@ import { getWorkspace } from '../services/workspaces.js';
 import { decisions, events, messages, tickets } from '../store/schema.js';
 
 /** Hand-off reasons that mean "the knowledge base had no answer". */
-export const NO_ANSWER_REASONS: readonly string[] = ['retrieval_confident', 'compose_ungrounded', 'compose_empty'];
+export const NO_ANSWER_REASONS: readonly string[] = ['retrieval_confident', 'compose_ungrounded', 'compose_off_question', 'compose_empty'];
 
 export const ArticleSuggestionSchema = z.object({
   intent: z.string().nullable(),

@@ -9,6 +9,7 @@ import { appendEvent } from '../services/events.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { events, playbooks, workspaces } from '../store/schema.js';
 import { humanLabel } from '../metrics/learning.js';
+import { refitAnswerJudge } from '../resolution/answer-judge.js';
 import { parseInput, classifyOutcome, DEFAULT_WINDOW_HOURS, FAILED_OUTCOMES, loadTicketFacts } from './outcomes.js';
 
 /**
@@ -308,6 +309,9 @@ export async function tuneThresholds(ctx: Ctx): Promise<{ changes: Proposal[]; p
     await appendEvent(ctx, 'settings.changed', null, { section: 'autonomy', before, after });
   }
   await appendEvent(ctx, 'settings.changed', null, { section: 'thresholds.tuned', changes: plan.changes });
+  // The answer judgement learns from the same outcomes.
+  const settings = await getLearningSettings(ctx);
+  await refitAnswerJudge(ctx, { lookbackDays: settings.lookbackDays, windowHours: settings.windowHours });
   return { changes: plan.changes, proposals: plan.proposals };
 }
 

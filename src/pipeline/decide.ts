@@ -7,6 +7,9 @@ import { askText, customerText, pageWords } from './understand.js';
 
 import { HUMAN_REQUESTED } from '../domain/tags.js';
 
+/** The least probability of answering the ask an answer needs, whatever the intent's threshold (a lowered threshold never lets a likely-wrong answer out). */
+export const MIN_ANSWER_PROBABILITY = 0.8;
+
 type Understood = { language?: LanguageResult; intent?: IntentPrediction | null; sentiment?: SentimentResult; ask?: { query: string } };
 
 /**
@@ -80,17 +83,30 @@ export const decideStage: Stage = {
 export const resolveStage: Stage = {
   name: 'resolve',
   async run(input, earlier, ports) {
-    const decided = earlier.decide?.result as { decision?: string; playbook?: Parameters<typeof ports.compose>[1] | null } | undefined;
+    const decided = earlier.decide?.result as { decision?: string; threshold?: number; playbook?: Parameters<typeof ports.compose>[1] | null } | undefined;
     if (!decided || decided.decision === 'hand_off' || !decided.playbook) return { result: { skipped: 'handed off' } };
     const passages = ((earlier.retrieve?.result as { passages?: RetrievedPassage[] } | undefined)?.passages ?? []) as RetrievedPassage[];
-    const reply = await ports.compose(input, decided.playbook, passages);
+    const understood = earlier.understand?.result as Understood | undefined;
+    // The answer judgement must reach the same threshold as the intent's confidence, and never less than MIN_ANSWER_PROBABILITY.
+    const judge = {
+      intentConfidence: understood?.intent?.confidence ?? 0,
+      threshold: Math.max(MIN_ANSWER_PROBABILITY, decided.threshold ?? input.settings.defaultThreshold),
+      names: [input.customer?.name, input.account?.name],
+    };
+    const reply = await ports.compose(input, decided.playbook, passages, judge);
     if (!reply.ok) {
-      return { result: { composed: false, reason: reply.reason, detail: reply.detail }, actions: [{ type: 'hand_off', reason: `compose_${reply.reason}`, detail: reply.detail }] };
+      return {
+        result: { composed: false, reason: reply.reason, detail: reply.detail, verification: reply.verification ?? null },
+        actions: [{ type: 'hand_off', reason: `compose_${reply.reason}`, detail: reply.detail }],
+      };
     }
     const action =
       decided.decision === 'resolve'
         ? { type: 'auto_resolve' as const, text: reply.text, html: reply.html ?? null, sources: reply.sources }
         : { type: 'draft' as const, text: reply.text, sources: reply.sources };
-    return { result: { composed: true, path: decided.decision, via: reply.via, grounding: reply.grounding, reply: reply.text, sources: reply.sources, action: reply.action ?? null }, actions: [action] };
+    return {
+      result: { composed: true, path: decided.decision, via: reply.via, grounding: reply.grounding, verification: reply.verification ?? null, reply: reply.text, sources: reply.sources, action: reply.action ?? null },
+      actions: [action],
+    };
   },
 };

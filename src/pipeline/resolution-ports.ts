@@ -1,27 +1,28 @@
 import type { Embedder } from '../knowledge/embedders.js';
 import { retrieve } from '../knowledge/retrieval.js';
-import { composeAnswer, draftReply, findPlaybook, runAction, type ActionResult, type LlmProvider, type Playbook } from '../resolution/index.js';
+import { composeAnswer, draftReply, findPlaybook, judgeReply, runAction, type ActionResult, type LlmProvider, type Playbook } from '../resolution/index.js';
+import { answerJudgeOf } from '../resolution/answer-judge.js';
+import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights } from '../resolution/verification.js';
 import type { Ctx } from '../services/context.js';
 import { getWorkspace } from '../services/workspaces.js';
 import type { Database } from '../store/db.js';
-import type { ComposedReply, PipelineInput, PipelinePorts, PlaybookView, RetrievedPassage } from './types.js';
+import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts, PlaybookView, ReplyVerification, RetrievedPassage } from './types.js';
 import { askText } from './understand.js';
-import { customerFacts } from '../resolution/facts.js';
-
-/** Least share of the question an extractive answer must cover to be sent. */
-export const MIN_ANSWER_COVERAGE = 0.5;
+import { billingNotice, customerFacts } from '../resolution/facts.js';
 
 /** The knowledge, playbook and composition ports of the pipeline, over the database and the configured providers. */
 export function resolutionPorts(deps: {
   database: Pick<Database, 'db'>;
   embedder: Embedder;
   llm: LlmProvider | null;
+  /** With an LLM: also ask the model whether its draft answers the question (DESKMIND_LLM_JUDGE). */
+  llmJudge?: boolean | undefined;
   now: () => Date;
   fetch?: typeof fetch;
 }): Pick<PipelinePorts, 'retrieve' | 'playbook' | 'compose'> {
   const ctx = (workspaceId: string): Ctx => ({ db: deps.database.db, workspaceId, actor: { type: 'assistant', id: null }, now: deps.now });
 
-  async function compose(input: PipelineInput, view: PlaybookView, passages: RetrievedPassage[]): Promise<ComposedReply> {
+  async function compose(input: PipelineInput, view: PlaybookView, passages: RetrievedPassage[], judge: AnswerJudgeInput): Promise<ComposedReply> {
     const c = ctx(input.workspaceId);
     const playbook = await findPlaybook(c, view.intent);
     if (!playbook) return { ok: false, reason: 'no_playbook', detail: `the playbook of ${view.intent} was removed` };
@@ -33,16 +34,43 @@ export function resolutionPorts(deps: {
       facts: customerFacts(input.enrichment, input.account),
     };
     if (playbook.kind === 'action') return composeAction(c, playbook, question, reply);
-    if (deps.llm) {
-      const draft = await draftReply(deps.llm, { playbook, question, passages, ...reply });
-      if (!draft.ok) return { ok: false, reason: draft.reason, detail: draft.detail };
-      return { ok: true, text: draft.text, html: draft.html ?? null, sources: draft.sources, via: 'llm', grounding: draft.groundingScore };
+    // One judgement for both paths: which passage answers the ask, and is it sure enough to send?
+    const model = answerJudgeOf((await getWorkspace(c.db, c.workspaceId)).settings);
+    const judged = judgePassages(question, passages, judge, model);
+    // A past-due account asking about access or paying is answered from the billing facts themselves (the payment
+    // that failed, when, where to pay), whether or not an article also answers.
+    const notice = reply.facts ? billingNotice(question, reply.facts) : null;
+    if (notice && (!judged || !judged.best.passed)) {
+      const answer = composeAnswer({ playbook, question, passages: [], ...reply });
+      return { ok: true, text: answer.text, html: answer.html ?? null, sources: [], via: 'extractive', grounding: 1, ...(judged ? { verification: judged.best } : {}) };
     }
-    const answer = composeAnswer({ playbook, question, passages, ...reply });
-    if (answer.sources.length === 0) return { ok: false, reason: 'ungrounded', detail: 'no passage answers the question' };
-    if (answer.groundingScore < 1) return { ok: false, reason: 'ungrounded', detail: `grounding ${answer.groundingScore.toFixed(2)} < 1` };
-    if (answer.coverage < MIN_ANSWER_COVERAGE) return { ok: false, reason: 'ungrounded', detail: `the passages cover ${answer.coverage.toFixed(2)} of the question (min ${MIN_ANSWER_COVERAGE})` };
-    return { ok: true, text: answer.text, html: answer.html ?? null, sources: answer.sources, via: 'extractive', grounding: answer.groundingScore };
+    if (!judged) return { ok: false, reason: 'ungrounded', detail: 'no passage answers the question' };
+    const { best } = judged;
+    if (!best.passed) return { ok: false, reason: 'off_question', detail: best.explanation, verification: best };
+    // Answer from the article judged to answer the ask; other articles' sentences would be off the question.
+    const chosen = passages.filter((p) => p.articleId === best.articleId);
+    if (deps.llm) {
+      const draft = await draftReply(deps.llm, { playbook, question, passages: chosen, ...reply });
+      if (!draft.ok) return { ok: false, reason: draft.reason, detail: draft.detail, verification: best };
+      // The draft must pass the same judgement on its own sentences: its coverage of the ask is its own, and its
+      // article's title counts only as far as the draft itself covers the ask.
+      const body = draft.sentences.filter((s) => s.source !== 'template').map((s) => s.text).join(' ');
+      const own = answerFeatures({ ...judged.evidence, answer: body, title: '', heading: null }).features.coverage;
+      const ofDraft = verifyAnswer({ ...judged.evidence, answer: body, title: '', heading: null, gap: judged.gap, titleCoverage: Math.min(best.features.titleCoverage, own) }, judge.threshold, model);
+      const verification: ReplyVerification = { ...best, draft: ofDraft };
+      if (!ofDraft.passed) return { ok: false, reason: 'off_question', detail: `the draft: ${ofDraft.explanation}`, verification };
+      if (deps.llmJudge !== false) {
+        const verdict = await judgeReply(deps.llm, { question, reply: body, passages: chosen, customer: reply.customer });
+        if (!verdict.ok) return { ok: false, reason: verdict.reason, detail: `LLM judge: ${verdict.detail}`, verification };
+        verification.llmJudge = { answers: verdict.answers, cited: verdict.cited, detail: verdict.detail };
+        if (!verdict.answers) return { ok: false, reason: 'off_question', detail: verdict.detail, verification };
+      }
+      return { ok: true, text: draft.text, html: draft.html ?? null, sources: draft.sources, via: 'llm', grounding: draft.groundingScore, verification };
+    }
+    const answer = composeAnswer({ playbook, question, passages: chosen, ...reply });
+    if (answer.sources.length === 0) return { ok: false, reason: 'ungrounded', detail: 'no passage answers the question', verification: best };
+    if (answer.groundingScore < 1) return { ok: false, reason: 'ungrounded', detail: `grounding ${answer.groundingScore.toFixed(2)} < 1`, verification: best };
+    return { ok: true, text: answer.text, html: answer.html ?? null, sources: answer.sources, via: 'extractive', grounding: answer.groundingScore, verification: best };
   }
 
   async function composeAction(c: Ctx, playbook: Playbook, question: string, reply: Parameters<typeof runAction>[1]): Promise<ComposedReply> {
@@ -57,7 +85,7 @@ export function resolutionPorts(deps: {
   return {
     async retrieve(workspaceId, query, opts) {
       const { hits } = await retrieve(ctx(workspaceId), deps.embedder, query, { k: opts.k, intent: opts.intent, tier: opts.tier });
-      return hits.map((h) => ({ articleId: h.articleId, title: h.articleTitle, text: h.text, score: h.score, intentMatch: h.intentMatch }));
+      return hits.map((h) => ({ articleId: h.articleId, title: h.articleTitle, text: h.text, score: h.score, intentMatch: h.intentMatch, heading: h.heading, lexical: h.ftsRank, usefulness: h.usefulness }));
     },
     async playbook(workspaceId, intent) {
       const p = await findPlaybook(ctx(workspaceId), intent);
@@ -67,3 +95,47 @@ export function resolutionPorts(deps: {
   };
 }
 
+/** The evidence of one passage for the answer judgement. */
+function evidenceOf(question: string, p: RetrievedPassage, judge: AnswerJudgeInput, runnerUp: number, background: Set<string>[]): AnswerEvidence {
+  return {
+    ask: question,
+    names: judge.names,
+    answer: p.text,
+    title: p.title,
+    heading: p.heading,
+    intentMatch: p.intentMatch,
+    intentConfidence: judge.intentConfidence,
+    lexical: p.lexical,
+    score: p.score,
+    runnerUp,
+    usefulness: p.usefulness,
+    semantic: p.semantic,
+    background,
+  };
+}
+
+/**
+ * Judges every retrieved passage against the ask and returns the most likely answer (with its article), its
+ * gap to the next candidate and its evidence; null when nothing was retrieved.
+ */
+export function judgePassages(
+  question: string,
+  passages: RetrievedPassage[],
+  judge: AnswerJudgeInput,
+  model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' },
+): { best: ReplyVerification; gap: number; evidence: AnswerEvidence } | null {
+  const candidates = candidateEvidence(question, passages, judge);
+  const judged = judgeCandidates(candidates.map((c) => c.evidence), judge.threshold, model);
+  if (!judged) return null;
+  const { passage, evidence } = candidates[judged.index]!;
+  return { best: { ...judged.verification, articleId: passage.articleId }, gap: judged.gap, evidence };
+}
+
+/** The judgement's evidence for each retrieved passage (the other articles' best score as its runner-up). */
+export function candidateEvidence(question: string, passages: RetrievedPassage[], judge: AnswerJudgeInput): { passage: RetrievedPassage; evidence: AnswerEvidence }[] {
+  const background = backgroundOf(passages.map((p) => `${p.title}\n${p.text}`));
+  return passages.map((p) => {
+    const runnerUp = Math.max(0, ...passages.filter((o) => o.articleId !== p.articleId).map((o) => o.score));
+    return { passage: p, evidence: evidenceOf(question, p, judge, runnerUp, background) };
+  });
+}

@@ -5,6 +5,7 @@ import type { IntentPrediction } from '../nlp/intent/index.js';
 import type { RoutingPort } from '../routing/port.js';
 import type { RoutingDecision } from '../routing/schemas.js';
 import type { CrmFacts, Enrichment, EnrichmentSource } from './enrichment.js';
+import type { AnswerVerification } from '../resolution/verification.js';
 
 /** Why the pipeline ran. */
 export type PipelineTrigger = 'created' | 'customer_message' | 'replay';
@@ -34,6 +35,20 @@ export interface RetrievedPassage {
   score: number;
   /** The article is written for the predicted intent. */
   intentMatch: boolean;
+  /** The chunk's heading, its lexical score relative to the best lexical match (1 = best), the article's usefulness. */
+  heading?: string | null | undefined;
+  lexical?: number | undefined;
+  usefulness?: number | undefined;
+  /** Semantic similarity of the ask and the passage in [0, 1], when a sentence encoder measured it. */
+  semantic?: number | undefined;
+}
+
+/** What the answer judgement needs from understanding and the policy: the intent's confidence and threshold. */
+export interface AnswerJudgeInput {
+  intentConfidence: number;
+  threshold: number;
+  /** The customer's and their company's names (not words of the question). */
+  names?: (string | null | undefined)[] | undefined;
 }
 
 /** The playbook of an intent, as the pipeline sees it. */
@@ -46,8 +61,15 @@ export interface PlaybookView {
 
 /** A composed reply, or why none could be made (the ticket then goes to a human). */
 export type ComposedReply =
-  | { ok: true; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[]; via: 'extractive' | 'llm'; grounding: number; action?: Record<string, unknown> | undefined }
-  | { ok: false; reason: string; detail: string };
+  | { ok: true; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[]; via: 'extractive' | 'llm'; grounding: number; action?: Record<string, unknown> | undefined; verification?: ReplyVerification | undefined }
+  | { ok: false; reason: string; detail: string; verification?: ReplyVerification | undefined };
+
+/** The answer judgement of a reply: of the passage it answers from and, with an LLM, of the draft and the judge's verdict. */
+export interface ReplyVerification extends AnswerVerification {
+  articleId: string | null;
+  draft?: AnswerVerification | undefined;
+  llmJudge?: { answers: boolean; cited: number | null; detail: string } | undefined;
+}
 
 /** The narrow ports stages may use. */
 export interface PipelinePorts {
@@ -57,8 +79,11 @@ export interface PipelinePorts {
   retrieve(workspaceId: string, query: string, opts: { intent: string | null; tier: string | null; k: number }): Promise<RetrievedPassage[]>;
   /** The playbook of an intent, or null. */
   playbook(workspaceId: string, intent: string): Promise<PlaybookView | null>;
-  /** Composes the reply of a playbook (running its action when it has one), grounded in the passages. */
-  compose(input: PipelineInput, playbook: PlaybookView, passages: RetrievedPassage[]): Promise<ComposedReply>;
+  /**
+   * Composes the reply of a playbook (running its action when it has one), grounded in the passages and
+   * judged to answer the ask (`judge`: the intent's confidence and the threshold the judgement must reach).
+   */
+  compose(input: PipelineInput, playbook: PlaybookView, passages: RetrievedPassage[], judge: AnswerJudgeInput): Promise<ComposedReply>;
   /** Routing rules, teams, agents with their loads, settings and the account owner. */
   routing: RoutingPort;
   /** The workspace's enrichment sources (billing, CRM, usage), each with its timeout; none when absent. */

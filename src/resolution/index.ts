@@ -7,3 +7,4 @@ export * from './compose.js';
 export * from './grounding.js';
 export * from './llm.js';
 export * from './redact.js';
+export * from './verification.js';

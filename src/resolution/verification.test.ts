@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { answerJudgeOf } from './answer-judge.js';
+import { answerFeatures, askOf, fitAnswerJudge, PRIOR_ANSWER_JUDGE, scoreAnswer, verifyAnswer, type AnswerFeatures, type AnswerSample } from './verification.js';
+
+const features = (over: Partial<AnswerFeatures>): AnswerFeatures => ({ intentMatch: 1, intentConfidence: 0.95, lexical: 1, margin: 0.2, coverage: 0.5, titleCoverage: 0.5, semantic: 0, articleRecord: 0, gap: 0.5, ...over });
+
+describe('askOf', () => {
+  it('keeps the question and drops greetings, names, references, signatures and quoted history', () => {
+    const text = [
+      'Hi there, Dana Whitfield from Initech here (account PW-48213).',
+      '',
+      'How do I export the run history as CSV?',
+      '',
+      'Thanks so much,',
+      'Dana',
+      '--',
+      'Dana Whitfield | +1 (555) 0142 | dana@initech.example',
+      'On Tue, 3 Nov 2026 at 10:14, Pipewise Support <support@pipewise.example> wrote:',
+      '> Your invoice is attached.',
+    ].join('\n');
+    expect(askOf(text, ['Dana Whitfield', 'Initech']).trim()).toBe('How do I export the run history as CSV?');
+  });
+});
+
+describe('answer judgement', () => {
+  const base = { title: 'Move two-factor authentication to a new phone', intentMatch: true, intentConfidence: 0.95, lexical: 1, score: 1, runnerUp: 0.5 };
+  it('covers an ask through synonyms and stems, and says what it does not cover', () => {
+    const { features: f, missing } = answerFeatures({ ...base, ask: 'I lost my passphrase', answer: 'If you forgot your password, click Forgot password.' });
+    expect(f.coverage).toBe(1);
+    expect(missing).toEqual([]);
+    const other = answerFeatures({ ...base, ask: 'Do you support a YubiKey?', answer: 'Scan the QR code with an authenticator app.' });
+    expect(other.missing).toContain('yubikey');
+    expect(other.features.coverage).toBe(0);
+  });
+
+  it('is more confident the more of the ask the answer covers, and explains itself', () => {
+    const low = scoreAnswer(features({ coverage: 0.1 }), PRIOR_ANSWER_JUDGE).probability;
+    const high = scoreAnswer(features({ coverage: 1 }), PRIOR_ANSWER_JUDGE).probability;
+    expect(high).toBeGreaterThan(low);
+    // Beside the other two-factor articles (a small gap), the enable steps do not answer a changed phone.
+    const v = verifyAnswer({ ...base, gap: 0.1, title: 'Two-factor authentication', heading: 'Turn on two-factor authentication', ask: 'I changed phones and the code no longer works', answer: 'Go to Settings → Security and click Enable two-factor authentication.' }, 0.9);
+    expect(v.passed).toBe(false);
+    expect(v.explanation).toMatch(/^Does not clearly answer the question: estimated \d+% likely/);
+    expect(v.model).toBe('prior');
+  });
+
+  it("refits on a workspace's outcomes, staying at the prior without evidence", () => {
+    expect(fitAnswerJudge([], PRIOR_ANSWER_JUDGE)).toEqual(PRIOR_ANSWER_JUDGE);
+    // Here answers that held had a good title match and those that failed did not.
+    const samples: AnswerSample[] = Array.from({ length: 200 }, (_, i) => ({ features: features({ titleCoverage: i % 2 ? 1 : 0 }), success: i % 2 === 1 }));
+    const fitted = fitAnswerJudge(samples, PRIOR_ANSWER_JUDGE);
+    expect(fitted.weights.titleCoverage).toBeGreaterThan(PRIOR_ANSWER_JUDGE.weights.titleCoverage + 1);
+    expect(scoreAnswer(features({ titleCoverage: 0 }), fitted).probability).toBeLessThan(scoreAnswer(features({ titleCoverage: 0 }), PRIOR_ANSWER_JUDGE).probability);
+  });
+
+  it('uses the weights stored on the workspace, else the prior', () => {
+    expect(answerJudgeOf({}).source).toBe('prior');
+    const stored = { ...PRIOR_ANSWER_JUDGE, bias: -1, samples: 40, successes: 30, fittedAt: '2026-12-01T00:00:00.000Z' };
+    expect(answerJudgeOf({ answerJudge: stored })).toEqual({ weights: { bias: -1, weights: PRIOR_ANSWER_JUDGE.weights }, source: 'workspace' });
+    expect(answerJudgeOf({ answerJudge: { bias: 'x' } }).source).toBe('prior');
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * Answer verification: one calibrated estimate of "this reply answers this ticket", used by both answering
+ * paths (extractive and LLM) and never skipped. Evidence from the ask and the passage (or the draft) is
+ * combined by a small logistic model; its probability is compared with the intent's autonomy threshold,
+ * like the classifier's confidence. A new workspace uses the prior weights below; once it has enough
+ * outcomes of its own (accepted vs reopened / marked wrong / asked for a human) the weights are refitted
+ * on them, pulled toward the prior (`fitAnswerJudge`). Pure functions.
+ */
+import { z } from 'zod';
+import { contentWords, splitUnits } from './text.js';
+
+/** The evidence the judgement weighs; every feature is a number, mostly in [0, 1]. */
+export const ANSWER_FEATURES = ['intentMatch', 'intentConfidence', 'lexical', 'margin', 'coverage', 'titleCoverage', 'semantic', 'articleRecord', 'gap'] as const;
+export type AnswerFeature = (typeof ANSWER_FEATURES)[number];
+export const AnswerFeaturesSchema = z.object(Object.fromEntries(ANSWER_FEATURES.map((f) => [f, z.number()])) as Record<AnswerFeature, z.ZodNumber>);
+export type AnswerFeatures = z.infer<typeof AnswerFeaturesSchema>;
+
+/**
+ * A logistic model over the features: `bias + Σ weight·feature`, then the sigmoid. Every feature but `gap`
+ * describes one candidate passage, and their weighted sum also ranks the candidates; `gap` is how far the
+ * best candidate's sum is ahead of the next one's (an answer that clearly stands out is more likely right).
+ */
+export const AnswerJudgeWeightsSchema = z.object({ bias: z.number(), weights: AnswerFeaturesSchema });
+export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
+
+/**
+ * The prior of a new workspace, fitted once on the dev half of the realistic benchmark's tickets
+ * (bench/fixtures/pipewise-tickets.json; see docs/answering.md): a logistic regression on every passage
+ * retrieved for a dev ticket whose intent the classifier got right (right = the ticket may be answered and
+ * the passage's article is among its right ones) ranks the passages, then a ticket-level logistic fit on
+ * the best passage's sum and its gap to the next one calibrates the probability (Platt scaling), the two
+ * folded into one linear model. Hand-set, because the benchmark cannot measure them: `intentMatch` (an
+ * article of another intent than the classified one; the bias is lowered by the same amount, so matching
+ * articles score as fitted), `articleRecord` (ln usefulness; a new workspace has no record), `semantic`
+ * (no encoder supplies it yet) and `intentConfidence` (the intent is gated on its own threshold) weigh as
+ * below. Rounded to 3 decimals.
+ */
+export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
+  bias: -3.202,
+  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 0, articleRecord: 1, gap: 1.549 },
+};
+
+/** The `gap` of a lone candidate (no other article to compare with), on the model's scale; fitted with the prior. */
+export const LONE_CANDIDATE_GAP = 1.804;
+
+/** What the judgement needs about the ask and one candidate answer. */
+export interface AnswerEvidence {
+  /** The customer's ask (the question part of the ticket). */
+  ask: string;
+  /** Names of the customer and their company: not words of the question. */
+  names?: (string | null | undefined)[] | undefined;
+  /** The answer's text: a passage, or the sentences of a draft. */
+  answer: string;
+  /** The article's title and the passage's heading, which say what the text is about. */
+  title: string;
+  heading?: string | null | undefined;
+  /** The article is written for the classifier's intent. */
+  intentMatch: boolean;
+  /** The classifier's confidence in that intent (0 when out of scope). */
+  intentConfidence: number;
+  /** The passage's lexical score relative to the best lexical match (1 = best), when retrieval measured it. */
+  lexical?: number | undefined;
+  /** The passage's retrieval score and the best score of another article (for the margin). */
+  score?: number | undefined;
+  runnerUp?: number | undefined;
+  /** The article's learned usefulness (1 = no record; wrong answers lower it). */
+  usefulness?: number | undefined;
+  /** A semantic similarity of ask and passage in [0, 1] from a sentence encoder, when one is available. */
+  semantic?: number | undefined;
+  /** Content-word sets of the other candidate passages' units: rarer words weigh more. */
+  background?: Set<string>[] | undefined;
+  /** How far this candidate is ahead of the next one (see `AnswerJudgeWeights`); set by `judgeCandidates`. */
+  gap?: number | undefined;
+  /** Overrides the title/heading coverage (a draft is judged with the smaller of its article's and its own coverage). */
+  titleCoverage?: number | undefined;
+}
+
+/** A judgement as the decision record keeps it. */
+export const AnswerVerificationSchema = z.object({
+  probability: z.number(),
+  threshold: z.number(),
+  passed: z.boolean(),
+  features: AnswerFeaturesSchema,
+  /** Each feature's pull on the log-odds (weight × value), for the explanation. */
+  contributions: AnswerFeaturesSchema,
+  /** Words of the ask the answer does not cover, most important first. */
+  missing: z.array(z.string()),
+  /** `prior`, or `workspace` once refitted on the workspace's outcomes. */
+  model: z.enum(['prior', 'workspace']),
+  /** A plain-words explanation. */
+  explanation: z.string(),
+});
+export type AnswerVerification = z.infer<typeof AnswerVerificationSchema>;
+
+/**
+ * Words that mean the same thing in support requests, mapped to one stem so "lost my passphrase" covers
+ * "forgot your password". Keys and values are stems as `contentWords` makes them.
+ */
+const SYNONYMS: Record<string, string> = {
+  lost: 'forgot', forget: 'forgot', forgott: 'forgot', forgotten: 'forgot', remember: 'forgot', recall: 'forgot', fresh: 'new',
+  passphras: 'password', pwd: 'password', passwd: 'password',
+  login: 'sign', logon: 'sign', signin: 'sign', log: 'sign',
+  bill: 'invoic', receipt: 'invoic',
+  phon: 'phone', iphon: 'phone', android: 'phone', mobil: 'phone', devic: 'phone', handy: 'phone',
+  '2fa': 'two-factor', mfa: 'two-factor', otp: 'cod', authent: 'authenticator',
+  download: 'export', dump: 'export', spreadsheet: 'csv', excel: 'csv',
+  teammat: 'member', colleagu: 'member', user: 'member', peopl: 'member', seat: 'member',
+  rerun: 'retry', restart: 'retry',
+  declin: 'fail', bounc: 'fail', reject: 'fail',
+  cancel: 'cancel', stop: 'cancel', terminat: 'cancel',
+  mail: 'email', inbox: 'email', mailbox: 'email',
+  alert: 'notif', notification: 'notif', notifi: 'notif',
+  yearly: 'annual', annually: 'annual',
+  whitelist: 'allow', allowlist: 'allow',
+};
+
+/** Words of a support request that carry no topic. */
+const FILLER = new Set(
+  ('hi hello hey thank thanks pleas help need want would like could can get know tell ask question quick issu problem work use tri try way someon anyon ani thing someth everyth still again alway just realli also yet now today yesterday morn week month time day team we us our my me i you your pipewis support ' +
+    'much request urgent up im ive id going say one through reason hop well writ sorry guy folk ok okay sure anyway actual basic mayb perhap possibl whether wonder curious thought mean kind sort lot bit littl real what whats how why when where which who')
+    .split(' '),
+);
+
+/** The topic words of a text: content words without filler, synonyms folded together. */
+export function keyTerms(text: string): string[] {
+  return contentWords(text)
+    .map((w) => SYNONYMS[w] ?? w)
+    .filter((w) => !FILLER.has(w) && w.length > 1);
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+const GREETING_LINE = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?\n]{0,80}[,.!]?$/i;
+const SIGN_OFF_LINE = /^(?:thanks?(?: you)?(?: so much| a lot| in advance)?|many thanks|cheers|best(?: regards| wishes)?|regards|kind regards|warm regards|sincerely|br)\b[^.!?\n]{0,40}[,.!]?$/i;
+const NOISE = [
+  /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, // email addresses
+  /https?:\/\/\S+/g,
+  /\+?\(?\d[\d ()-]{6,}\d/g, // phone numbers
+  /#?\b[A-Z]{2,6}-\d{3,}\b/g, // order and ticket references (PW-48213)
+  /^(?:re|fwd?|aw|tr):\s*/gim,
+];
+
+/**
+ * The customer's own question: without quoted replies, forwarded history, signatures, greetings and
+ * sign-offs, contact details, references, and the names of the customer and their company (`names`).
+ * @example askOf('Hi, Dana here.\nHow do I export runs?\n\n--\nDana Smith', ['Dana Smith']) // 'How do I export runs?'
+ */
+export function askOf(text: string, names: (string | null | undefined)[] = []): string {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const out: string[] = [];
+  for (const line of lines) {
+    const t = line.trim();
+    if (/^(?:--\s*|__+|sent from my \w+)$/i.test(t) || /^on .{6,160} wrote:$/i.test(t) || /^-{2,} ?(?:original|forwarded) message/i.test(t)) break;
+    if (t.startsWith('>') || GREETING_LINE.test(t) || SIGN_OFF_LINE.test(t)) continue;
+    // A line of one to three capitalised words is a name or a title.
+    if (/^(?:\p{Lu}[\p{L}'.-]*\s*){1,3}[,.]?$/u.test(t)) continue;
+    out.push(line);
+  }
+  let ask = out.join('\n');
+  for (const re of NOISE) ask = ask.replace(re, ' ');
+  const words = names.flatMap((n) => (n ?? '').split(/\s+/)).filter((w) => w.length > 1);
+  for (const w of words) ask = ask.replace(new RegExp(`\\b${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'gi'), ' ');
+  ask = ask.trim();
+  return ask || text.trim();
+}
+
+/** The features of one candidate answer (see `AnswerEvidence`). */
+export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; missing: string[] } {
+  const ask = [...new Set(keyTerms(askOf(e.ask, e.names ?? [])))];
+  const answerWords = new Set(keyTerms(e.answer));
+  const titleWords = new Set(keyTerms(`${e.title}\n${e.heading ?? ''}`));
+  for (const w of titleWords) answerWords.add(w);
+  const background = e.background ?? [];
+  // Rarer words weigh more; a word no candidate has weighs the most (the knowledge base may not know it).
+  const weight = (w: string) => {
+    const df = background.filter((u) => u.has(w)).length;
+    return Math.log(2 + background.length / (df + 0.5));
+  };
+  const weights = new Map(ask.map((w) => [w, weight(w)]));
+  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+  const share = (has: Set<string>) => (total ? ask.filter((w) => has.has(w)).reduce((a, w) => a + weights.get(w)!, 0) / total : 0);
+  const missing = ask.filter((w) => !answerWords.has(w)).sort((a, b) => weights.get(b)! - weights.get(a)!);
+  const margin = e.score !== undefined && e.score > 0 ? clamp01((e.score - (e.runnerUp ?? 0)) / e.score) : 0;
+  const features: AnswerFeatures = {
+    intentMatch: e.intentMatch ? 1 : 0,
+    intentConfidence: clamp01(e.intentConfidence),
+    lexical: clamp01(e.lexical ?? 0),
+    margin,
+    coverage: round3(share(answerWords)),
+    titleCoverage: round3(e.titleCoverage ?? share(titleWords)),
+    semantic: clamp01(e.semantic ?? 0),
+    articleRecord: round3(Math.max(-2, Math.log(e.usefulness ?? 1))),
+    gap: round3(e.gap ?? LONE_CANDIDATE_GAP),
+  };
+  return { features, missing };
+}
+
+/** The model's log-odds of a feature vector and each feature's contribution. */
+export function scoreAnswer(features: AnswerFeatures, model: AnswerJudgeWeights): { probability: number; contributions: AnswerFeatures } {
+  const contributions = Object.fromEntries(ANSWER_FEATURES.map((f) => [f, round3(model.weights[f] * features[f])])) as AnswerFeatures;
+  const z = model.bias + ANSWER_FEATURES.reduce((a, f) => a + model.weights[f] * features[f], 0);
+  return { probability: sigmoid(z), contributions };
+}
+
+const LABELS: Record<AnswerFeature, string> = {
+  intentMatch: 'the article is written for the intent',
+  intentConfidence: "the classifier's confidence",
+  lexical: 'the ask and the passage share words',
+  margin: 'it stands out from the other articles',
+  coverage: "the answer covers the ask's words",
+  titleCoverage: "the title and heading match the ask",
+  semantic: 'the meaning is close',
+  articleRecord: "the article's record of answers",
+  gap: 'it stands out from the other candidates',
+};
+
+/** A candidate's weighted sum without `gap`: what ranks the candidates of one ticket. */
+export function candidateScore(features: AnswerFeatures, model: AnswerJudgeWeights): number {
+  return ANSWER_FEATURES.reduce((a, f) => (f === 'gap' ? a : a + model.weights[f] * features[f]), 0);
+}
+
+/**
+ * Judges the candidate answers of one ticket: ranks them by `candidateScore`, gives the best its gap to the
+ * next one and returns its verification (with its index), or null when there is none.
+ */
+export function judgeCandidates(candidates: AnswerEvidence[], threshold: number, model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' }): { index: number; gap: number; verification: AnswerVerification } | null {
+  if (!candidates.length) return null;
+  const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
+  const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
+  const [bestScore, index] = order[0]!;
+  const gap = order.length > 1 ? bestScore - order[1]![0] : LONE_CANDIDATE_GAP;
+  return { index, gap, verification: verifyAnswer({ ...candidates[index]!, gap }, threshold, model) };
+}
+
+/**
+ * Judges one candidate answer: the probability that it answers the ask, compared with `threshold`.
+ * @example verifyAnswer({ ask, answer: passage.text, title, intentMatch: true, intentConfidence: 0.95 }, 0.9).passed
+ */
+export function verifyAnswer(e: AnswerEvidence, threshold: number, model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' } = { weights: PRIOR_ANSWER_JUDGE, source: 'prior' }): AnswerVerification {
+  const { features, missing } = answerFeatures(e);
+  const { probability, contributions } = scoreAnswer(features, model.weights);
+  const passed = probability >= threshold;
+  const ranked = ANSWER_FEATURES.filter((f) => contributions[f] !== 0).sort((a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]));
+  const helped = ranked.filter((f) => contributions[f] > 0).slice(0, 2).map((f) => LABELS[f]);
+  const hurt = ranked.filter((f) => contributions[f] < 0).slice(0, 2).map((f) => LABELS[f]);
+  const explanation =
+    `${passed ? 'Answers the question' : 'Does not clearly answer the question'}: estimated ${(probability * 100).toFixed(0)}% likely to answer it (needs ${(threshold * 100).toFixed(0)}%)` +
+    (helped.length ? `; for: ${helped.join(', ')}` : '') +
+    (hurt.length ? `; against: ${hurt.join(', ')}` : '') +
+    (missing.length ? `; not covered: ${missing.slice(0, 4).join(', ')}` : '') +
+    '.';
+  return { probability: round3(probability), threshold, passed, features, contributions, missing: missing.slice(0, 8), model: model.source, explanation };
+}
+
+/** The content-word sets of passages' units, the background `answerFeatures` weighs words against. */
+export const backgroundOf = (texts: string[]): Set<string>[] => texts.flatMap((t) => splitUnits(t).map((u) => new Set(keyTerms(u.text))));
+
+/** One past answer: the features it was judged on and whether it held (accepted) or not. */
+export const AnswerSampleSchema = z.object({ features: AnswerFeaturesSchema, success: z.boolean() });
+export type AnswerSample = z.infer<typeof AnswerSampleSchema>;
+
+/**
+ * Fits the logistic model on samples by gradient descent on the log-loss plus `strength`·‖w − prior‖²: with
+ * few samples the weights stay near the prior, with many they follow the workspace's own evidence.
+ * @example fitAnswerJudge(samples, PRIOR_ANSWER_JUDGE).weights.coverage
+ */
+export function fitAnswerJudge(samples: AnswerSample[], prior: AnswerJudgeWeights, opts: { strength?: number; iterations?: number; rate?: number } = {}): AnswerJudgeWeights {
+  const strength = opts.strength ?? 1;
+  const iterations = opts.iterations ?? 2000;
+  const rate = opts.rate ?? 0.5;
+  let bias = prior.bias;
+  const w = { ...prior.weights };
+  const n = Math.max(1, samples.length);
+  for (let it = 0; it < iterations; it++) {
+    let gBias = 0;
+    const g = Object.fromEntries(ANSWER_FEATURES.map((f) => [f, 0])) as AnswerFeatures;
+    for (const s of samples) {
+      const p = sigmoid(bias + ANSWER_FEATURES.reduce((a, f) => a + w[f] * s.features[f], 0));
+      const err = p - (s.success ? 1 : 0);
+      gBias += err;
+      for (const f of ANSWER_FEATURES) g[f] += err * s.features[f];
+    }
+    bias -= rate * (gBias / n + (strength * 2 * (bias - prior.bias)) / n);
+    for (const f of ANSWER_FEATURES) w[f] -= rate * (g[f] / n + (strength * 2 * (w[f] - prior.weights[f])) / n);
+  }
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return { bias: r(bias), weights: Object.fromEntries(ANSWER_FEATURES.map((f) => [f, r(w[f])])) as AnswerFeatures };
+}
