@@ -305,7 +305,9 @@ describe.each(backends())('API safety on %s', (kind) => {
     expect(reply.json().ticket.firstResponseAt).not.toBeNull();
     const note = await t.server.inject({ method: 'POST', url: `/api/v1/tickets/${ids.ticket}/messages`, headers: session, payload: { text: 'internal', visibility: 'internal' } });
     expect(note.json().message.visibility).toBe('internal');
-    await t.server.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie } });
+    // Logout is CSRF-checked like every other session write: without the token the session stays.
+    expect((await t.server.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie } })).statusCode).toBe(403);
+    expect((await t.server.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: session })).statusCode).toBeLessThan(300);
     expect((await t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).statusCode).toBe(401);
     // Passwords are stored as scrypt hashes.
     const { rows } = await t.desk.database.executeSql(`select password_hash from agents where email = 'ann@a.example'`);

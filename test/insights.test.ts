@@ -140,6 +140,9 @@ describe('bug reports', () => {
     // numbers of any length: line numbers of one error do not split it
     expect(normaliseError('TypeError at app.js:123:7')).toBe(normaliseError('TypeError at app.js:98:12'));
     expect(normaliseError('TypeError at app.js:123:7')).toBe('TypeError at app.js:<n>:<n>');
+    expect(normaliseError('Parse error at line 7')).toBe(normaliseError('Parse error at line 1234'));
+    // a short standalone number (an HTTP status) says which error it is
+    expect(normaliseError('HTTP 502 POST /api/hooks')).not.toBe(normaliseError('HTTP 404 POST /api/hooks'));
   });
 
   it('builds a structured report from its tickets', () => {

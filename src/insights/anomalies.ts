@@ -73,10 +73,13 @@ export async function detectAnomalies(ctx: Ctx): Promise<Anomaly[]> {
   const recentFrom = now - Math.max(...WINDOWS_MINUTES) * 60_000;
   const created: Anomaly[] = [];
   let topicLabels: Map<string, string> | null = null;
+  // History is the workspace's (its first ticket in the span), not the series': a new error on a desk with weeks
+  // of tickets has weeks of quiet behind it, while a new workspace has little history for every series.
+  const sinceMs = facts.length ? Math.min(...facts.map((f) => f.createdAt.getTime())) : now;
   for (const s of seriesOf(facts).values()) {
     const recent = s.facts.filter((f) => f.createdAt.getTime() >= recentFrom);
     if (recent.length < settings.minCount) continue;
-    const test = detectSpike(s.facts.map((f) => f.createdAt.getTime()), now, { alpha: settings.alpha, minCount: settings.minCount, minRatio: settings.minRatio, windowsMinutes: WINDOWS_MINUTES, historyWeeks: HISTORY_WEEKS });
+    const test = detectSpike(s.facts.map((f) => f.createdAt.getTime()), now, { alpha: settings.alpha, minCount: settings.minCount, minRatio: settings.minRatio, windowsMinutes: WINDOWS_MINUTES, historyWeeks: HISTORY_WEEKS, sinceMs });
     if (!test.spike) continue;
     const since = new Date(now - settings.cooldownHours * HOUR);
     const [already] = await ctx.db

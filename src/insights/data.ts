@@ -25,13 +25,17 @@ export interface TicketFact {
   slaBreached: boolean;
 }
 
-/** Replaces what varies between occurrences of the same error (ids, hex, numbers of any length) so they group. */
+/** Replaces what varies between occurrences of the same error (ids, hex, positions of any length, long numbers) so they group. */
 export function normaliseError(message: string): string {
   return message
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
     .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
     .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>')
-    .replace(/(?<![A-Za-z])\d+(?![A-Za-z])/g, '<n>')
+    // positions (`file.js:123:45`, `line 123`) and numbers of four or more digits vary; a short standalone number
+    // (an HTTP status) is part of what the error is
+    .replace(/:\d+/g, ':<n>')
+    .replace(/\b(line|col|column|row|offset|position|pos) \d+/gi, '$1 <n>')
+    .replace(/(?<![A-Za-z])\d{4,}(?![A-Za-z])/g, '<n>')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 300);

@@ -99,6 +99,7 @@ export function resolutionPorts(deps: {
 function evidenceOf(question: string, p: RetrievedPassage, judge: AnswerJudgeInput, runnerUp: number, background: Set<string>[]): AnswerEvidence {
   return {
     ask: question,
+    articleId: p.articleId,
     names: judge.names,
     answer: p.text,
     title: p.title,

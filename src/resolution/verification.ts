@@ -60,6 +60,8 @@ export interface AnswerEvidence {
   intentConfidence: number;
   /** The passage's lexical score relative to the best lexical match (1 = best), when retrieval measured it. */
   lexical?: number | undefined;
+  /** The article the passage belongs to: passages of one article do not compete with each other for `gap`. */
+  articleId?: string | undefined;
   /** The passage's retrieval score and the best score of another article (for the margin). */
   score?: number | undefined;
   runnerUp?: number | undefined;
@@ -117,7 +119,9 @@ const SYNONYMS: Record<string, string> = {
 /** Words of a support request that carry no topic. */
 const FILLER = new Set(
   ('hi hello hey thank thanks pleas help need want would like could can get know tell ask question quick issu problem work use tri try way someon anyon ani thing someth everyth still again alway just realli also yet now today yesterday morn week month time day team we us our my me i you your pipewis support ' +
-    'much request urgent up im ive id going say one through reason hop well writ sorry guy folk ok okay sure anyway actual basic mayb perhap possibl whether wonder curious thought mean kind sort lot bit littl real what whats how why when where which who')
+    'much request urgent up im ive id going say one through reason hop well writ sorry guy folk ok okay sure anyway actual basic mayb perhap possibl whether wonder curious thought mean kind sort lot bit littl real what whats how why when where which who ' +
+    // negations describe the trouble ("can't log in"); an answer need not repeat them
+    'not no never cant cannot dont doesnt didnt wont isnt arent wasnt')
     .split(' '),
 );
 
@@ -230,7 +234,10 @@ export function judgeCandidates(candidates: AnswerEvidence[], threshold: number,
   const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
   const [bestScore, index] = order[0]!;
-  const gap = order.length > 1 ? bestScore - order[1]![0] : LONE_CANDIDATE_GAP;
+  // The next candidate is the best passage of another article: another passage of the same article is no rival.
+  const group = candidates[index]!.articleId;
+  const next = order.find(([, i]) => i !== index && (group === undefined || candidates[i]!.articleId !== group));
+  const gap = next ? bestScore - next[0] : LONE_CANDIDATE_GAP;
   return { index, gap, verification: verifyAnswer({ ...candidates[index]!, gap }, threshold, model) };
 }
 
