@@ -406,6 +406,31 @@ export async function runPipelineBatch(deps: RunnerDeps, jobs: PipelineJobRef[],
   return results;
 }
 
+/** PostgreSQL's codes for a transaction it rolled back to break a deadlock or a serialization conflict. */
+const CONFLICT_CODES = new Set(['40P01', '40001']);
+const conflictCode = (err: unknown): string | undefined => {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONFLICT_CODES.has(code)) return code;
+  }
+  return undefined;
+};
+
+/**
+ * Runs a commit's transaction again when PostgreSQL rolled it back to break a deadlock (another run of the same
+ * ticket, e.g. a duplicate delivery, held a row it needed): the whole transaction was undone, so running it
+ * again is safe. Other errors, and a third conflict, go to the caller.
+ */
+async function retryOnConflict<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= attempts || !conflictCode(err)) throw err;
+    }
+  }
+}
+
 /** Runs one wave of distinct tickets of a workspace, reading through `db` (scoped to the configuration version). */
 async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: PipelineJobRef[], opts: { dryRun?: boolean }): Promise<(PipelineRun | Error)[]> {
   const now = deps.now ?? (() => new Date());
@@ -456,7 +481,7 @@ async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: 
     if (committed.has(run)) results[indexOf.get(run.job)!] = finished(run);
   };
   try {
-    const committed = await commitRuns(deps, ctx, runs);
+    const committed = await retryOnConflict(() => commitRuns(deps, ctx, runs));
     for (const run of runs) record(run, committed);
   } catch (err) {
     const failed = (run: DecidedRun, e: unknown) => {
@@ -467,7 +492,7 @@ async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: 
     else
       for (const run of runs) {
         try {
-          record(run, await commitRuns(deps, ctx, [run]));
+          record(run, await retryOnConflict(() => commitRuns(deps, ctx, [run])));
         } catch (own) {
           failed(run, own);
         }
