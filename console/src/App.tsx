@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorText } from './api.js';
+import { api, errorText } from './lib/api.js';
 import { Admin } from './features/admin/Admin.js';
-import { Dashboards } from './Dashboards.js';
-import { Inbox } from './Inbox.js';
-import { useLiveStream } from './live.js';
-import { navigate, usePath } from './router.js';
-import { Shortcuts, useGlobalShortcuts } from './shortcuts.js';
-import type { Me } from './types.js';
+import { Dashboards } from './features/dashboards/Dashboards.js';
+import { Inbox } from './features/inbox/Inbox.js';
+import { useLiveStream } from './lib/live.js';
+import { navigate, usePath } from './lib/router.js';
+import { Shortcuts, useGlobalShortcuts } from './lib/shortcuts.js';
+import type { Me } from './lib/types.js';
 
 function Login({ onLogin }: { onLogin: (me: Me) => void }) {
   const [email, setEmail] = useState('');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api.js';
+import { api } from './api.js';
 import { humanize, type IntentLabel } from '../../../src/domain/explain.js';
 
 let cache: Promise<Map<string, string>> | null = null;

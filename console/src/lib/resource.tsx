@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorText } from '../api.js';
+import { api, errorText } from './api.js';
 
 /** Loads `path` and keeps the result, with a reload and the last error. */
 export function useResource<T>(path: string) {

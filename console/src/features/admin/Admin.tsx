@@ -1,4 +1,4 @@
-import { navigate } from '../../router.js';
+import { navigate } from '../../lib/router.js';
 import { AutonomyScreen } from './Autonomy.js';
 import { Keys } from './Keys.js';
 import { Knowledge } from './Knowledge.js';

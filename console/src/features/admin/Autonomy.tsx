@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api, errorText } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
-import type { Autonomy } from '../../types.js';
+import type { Autonomy } from '../../lib/types.js';
 import { useIntentLabels } from '../../lib/labels.js';
 
 interface Thresholds { defaultThreshold: number; current: Record<string, number>; proposals: { intent: string; current: number; proposed: number; action: string; reason: string; atCurrent: Record<string, unknown>; atProposed: Record<string, unknown> }[] }

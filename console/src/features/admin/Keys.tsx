@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api, errorText } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
-import type { ApiKey } from '../../types.js';
+import type { ApiKey } from '../../lib/types.js';
 
 export function Keys() {
   const { data, error, reload, setError } = useResource<{ data: ApiKey[] }>('/api-keys');

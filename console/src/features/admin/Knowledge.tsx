@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api, errorText } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
-import type { Article } from '../../types.js';
+import type { Article } from '../../lib/types.js';
 
 type Step = { title: string; selector: string; body?: string };
 const emptyArticle = { id: '', title: '', body: '', intents: '', tags: '', status: 'published', walkthrough: [] as Step[] };

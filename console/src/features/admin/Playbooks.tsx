@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api, errorText } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
-import type { Playbook } from '../../types.js';
+import type { Playbook } from '../../lib/types.js';
 
 interface TaxonomyIntent { id: string; label: string; description: string; team: string; automatable: boolean }
 

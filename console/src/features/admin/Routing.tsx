@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api, errorText } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
-import type { RoutingRule, Team } from '../../types.js';
+import type { RoutingRule, Team } from '../../lib/types.js';
 
 export function Routing() {
   const rules = useResource<{ data: RoutingRule[] }>('/routing/rules');

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { api, errorText } from '../../api.js';
+import { api, errorText } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
 import { CopyButton, SecretField } from '../../lib/ui.js';
-import type { WidgetSettings } from '../../types.js';
+import type { WidgetSettings } from '../../lib/types.js';
 
 /** The snippet to paste: anonymous visitors, correct as pasted. */
 export const widgetSnippet = (origin: string, publicId: string) => `<script src="${origin}/widget.js" data-workspace="${publicId}" async></script>`;

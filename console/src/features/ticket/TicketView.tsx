@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, errorText } from './api.js';
-import { useLiveEvents } from './live.js';
-import { typing } from './shortcuts.js';
-import type { Agent, HandoffPacket, Macro, Me, Team, TicketDetail } from './types.js';
-import { describeSentiment, explainCheck, explainReason, type IntentLabel, type Verdict } from '../../src/domain/explain.js';
-import { useIntentLabels } from './lib/labels.js';
+import { api, errorText } from '../../lib/api.js';
+import { useLiveEvents } from '../../lib/live.js';
+import { typing } from '../../lib/shortcuts.js';
+import type { Agent, HandoffPacket, Macro, Me, Team, TicketDetail } from '../../lib/types.js';
+import { describeSentiment, explainCheck, explainReason, type IntentLabel, type Verdict } from '../../../../src/domain/explain.js';
+import { useIntentLabels } from '../../lib/labels.js';
 
 const DRAFT_PREFIX = 'Suggested reply (awaiting approval):\n\n';
 const pct = (n: number | null | undefined) => (typeof n === 'number' ? `${Math.round(n * 100)}%` : '—');

@@ -1,14 +1,14 @@
 /** Wire types of the API, derived from the server's own schemas (z.input: timestamps are ISO strings). */
 import type { z } from 'zod';
-import type { AgentSchema, TeamSchema, TicketDetailSchema, TicketSchema, MessageSchema, ApiKeySchema } from '../../src/domain/schemas.js';
-import type { AutonomySettingsSchema } from '../../src/domain/settings.js';
-import type { QueueItemSchema } from '../../src/sla/schemas.js';
-import type { HandoffPacketSchema } from '../../src/handoff/packet.js';
-import type { ArticleSchema } from '../../src/knowledge/schemas.js';
-import type { PlaybookSchema } from '../../src/resolution/schemas.js';
-import type { RoutingRuleSchema } from '../../src/routing/schemas.js';
-import type { QualityReportSchema, LearningReportSchema } from '../../src/metrics/schemas.js';
-import type { WidgetSettingsSchema } from '../../src/services/widget.js';
+import type { AgentSchema, TeamSchema, TicketDetailSchema, TicketSchema, MessageSchema, ApiKeySchema } from '../../../src/domain/schemas.js';
+import type { AutonomySettingsSchema } from '../../../src/domain/settings.js';
+import type { QueueItemSchema } from '../../../src/sla/schemas.js';
+import type { HandoffPacketSchema } from '../../../src/handoff/packet.js';
+import type { ArticleSchema } from '../../../src/knowledge/schemas.js';
+import type { PlaybookSchema } from '../../../src/resolution/schemas.js';
+import type { RoutingRuleSchema } from '../../../src/routing/schemas.js';
+import type { QualityReportSchema, LearningReportSchema } from '../../../src/metrics/schemas.js';
+import type { WidgetSettingsSchema } from '../../../src/services/widget.js';
 
 export type Ticket = z.input<typeof TicketSchema>;
 export type QueueItem = z.input<typeof QueueItemSchema>;

@@ -1,15 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
-import { api, errorText } from './api.js';
-import type { LearningReport, QualityReport } from './types.js';
-import type { AccountHealthSchema } from '../../src/insights/health.js';
-import type { AnomalySchema } from '../../src/insights/anomalies.js';
-import type { BugReportSchema } from '../../src/insights/bug-reports.js';
-import type { TopicsReportSchema } from '../../src/insights/topics.js';
-import type { TrendsReportSchema } from '../../src/insights/trends.js';
+import { api, errorText } from '../../lib/api.js';
+import type { LearningReport, QualityReport } from '../../lib/types.js';
+import type { AccountHealthSchema } from '../../../../src/insights/health.js';
+import type { AnomalySchema } from '../../../../src/insights/anomalies.js';
+import type { BugReportSchema } from '../../../../src/insights/bug-reports.js';
+import type { TopicsReportSchema } from '../../../../src/insights/topics.js';
+import type { TrendsReportSchema } from '../../../../src/insights/trends.js';
 import type { z } from 'zod';
-import { useIntentLabels } from './lib/labels.js';
-import { humanize } from '../../src/domain/explain.js';
+import { useIntentLabels } from '../../lib/labels.js';
+import { humanize } from '../../../../src/domain/explain.js';
 
 type Topics = z.input<typeof TopicsReportSchema>;
 type Trends = z.input<typeof TrendsReportSchema>;

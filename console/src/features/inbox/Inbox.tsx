@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorText } from './api.js';
-import { useLiveEvents } from './live.js';
-import { navigate } from './router.js';
-import { typing } from './shortcuts.js';
-import { TicketView } from './TicketView.js';
-import type { Agent, Me, QueueItem, Ticket } from './types.js';
-import { useIntentLabels } from './lib/labels.js';
+import { api, errorText } from '../../lib/api.js';
+import { useLiveEvents } from '../../lib/live.js';
+import { navigate } from '../../lib/router.js';
+import { typing } from '../../lib/shortcuts.js';
+import { TicketView } from '../ticket/TicketView.js';
+import type { Agent, Me, QueueItem, Ticket } from '../../lib/types.js';
+import { useIntentLabels } from '../../lib/labels.js';
 
 type Row = Ticket & { sla?: QueueItem['sla']; customer?: QueueItem['customer']; account?: QueueItem['account'] };
 
