@@ -1,7 +1,15 @@
+import type { FieldIssue } from '../../../src/domain/errors.js';
+
 /** The console's HTTP client: same-origin JSON with the session cookie, CSRF header, problem+json errors. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /**
+   * The problem's field issues, with paths as the form names its fields: "conditions.intent.0", "template"
+   * (the server's "body." / "params." prefix is dropped).
+   */
+  readonly issues: FieldIssue[];
+  constructor(readonly status: number, readonly code: string, message: string, issues: FieldIssue[] = []) {
     super(message);
+    this.issues = issues.map((i) => ({ ...i, path: i.path.replace(/^(body|params)(\.|$)/, '') }));
   }
 }
 
@@ -24,9 +32,9 @@ export async function api<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' 
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => null)) as (T & { code?: string; detail?: string }) | null;
+  const json = (await res.json().catch(() => null)) as (T & { code?: string; detail?: string; issues?: FieldIssue[] }) | null;
   if (!res.ok) {
-    const err = new ApiError(res.status, json?.code ?? 'error', json?.detail ?? `Request failed (${res.status})`);
+    const err = new ApiError(res.status, json?.code ?? 'error', json?.detail ?? `Request failed (${res.status})`, json?.issues);
     if (res.status === 401 && !path.startsWith('/auth/')) window.dispatchEvent(new CustomEvent('deskmind:unauthorized'));
     throw err;
   }
