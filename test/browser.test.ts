@@ -286,6 +286,81 @@ run('console and widget in Chromium', () => {
     return errors;
   };
 
+  it('creates a routing rule and a playbook through their forms; a refused field shows the server\'s reason beside it', async () => {
+    // The browser context still holds the agent's (admin's) session from the tests above.
+    const page = await context.newPage();
+    // A refused save is a 400, which Chromium logs as a failed resource load.
+    const errors = collectErrors(page, [/status of 400/]);
+    const teams = await api('GET', '/teams');
+    const billing = teams.data.find((t: { name: string }) => t.name === 'Billing').id;
+
+    await page.goto(`${deskUrl}/admin/routing`);
+    const rule = page.getByRole('form', { name: 'New rule' });
+    await rule.getByLabel('Name').fill('Enterprise refunds by email');
+    await rule.getByLabel('Intent is one of').selectOption(['billing_refund', 'billing_invoice']); // kept in the taxonomy's order
+    await rule.getByLabel('Account tier is one of').fill('enterprise, pro');
+    await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('urgent').check();
+    await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('high').check();
+    await rule.getByRole('group', { name: 'Channel is one of' }).getByLabel('email').check();
+    await rule.getByLabel('Team').selectOption({ label: 'Billing' });
+    await rule.getByLabel('Skills the agent needs').fill('billing, bad skill!');
+    await rule.getByLabel("Assign the account's owner first").check();
+    await rule.getByRole('button', { name: 'Add rule' }).click();
+    // The server refuses the skill; its reason stands beside that field, and nothing is saved.
+    const skills = rule.getByLabel('Skills the agent needs');
+    await expect.poll(() => skills.getAttribute('aria-invalid')).toBe('true');
+    const skillsError = await skills.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${skillsError}"]`).textContent()).toContain('letters, digits, _ : . - only');
+    expect((await api('GET', '/routing/rules')).data).toEqual([]);
+    await skills.fill('billing');
+    await rule.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rule added' }).waitFor();
+    const rules = (await api('GET', '/routing/rules')).data;
+    expect(rules).toEqual([expect.objectContaining({
+      name: 'Enterprise refunds by email',
+      enabled: true,
+      conditions: { intent: ['billing_invoice', 'billing_refund'], tier: ['enterprise', 'pro'], priority: ['high', 'urgent'], channel: ['email'] },
+      teamId: billing,
+      requiredSkills: ['billing'],
+      preferAccountOwner: true,
+    })]);
+    // The list reads as words, and the rule opens again in the form.
+    const row = page.getByRole('row', { name: /Enterprise refunds by email/ });
+    expect(await row.textContent()).toContain('tier is enterprise or pro');
+    await row.getByRole('button', { name: 'Edit Enterprise refunds by email' }).click();
+    const edit = page.getByRole('form', { name: 'Edit rule: Enterprise refunds by email' });
+    expect(await edit.getByLabel('Account tier is one of').inputValue()).toBe('enterprise, pro');
+    await edit.getByLabel('Enabled').uncheck();
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rule saved' }).waitFor();
+    expect((await api('GET', `/routing/rules/${rules[0].id}`))).toMatchObject({ enabled: false, requiredSkills: ['billing'], conditions: rules[0].conditions });
+    await shot(page, '12-admin-routing-form');
+
+    await page.goto(`${deskUrl}/admin/playbooks`);
+    await page.getByRole('button', { name: 'Edit the playbook of feature_request' }).click();
+    const playbook = page.getByRole('form', { name: 'Playbook' });
+    expect(await playbook.getByLabel('Intent').inputValue()).toBe('feature_request');
+    await playbook.getByLabel('Kind').selectOption('answer');
+    await playbook.getByLabel('Mode').selectOption('shadow');
+    await playbook.getByLabel('Confidence threshold').fill('0.95');
+    await playbook.getByLabel('Template').fill('Thanks for the idea, {{customer.firstName}}!');
+    await playbook.getByRole('button', { name: 'Save playbook' }).click();
+    const template = playbook.getByLabel('Template');
+    await expect.poll(() => template.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`[id="${await template.getAttribute('aria-describedby')}"]`).textContent()).toContain('must contain {{answer}}');
+    expect((await api('GET', '/playbooks')).data.map((p: { intent: string }) => p.intent)).not.toContain('feature_request');
+    await template.fill('Thanks for the idea, {{customer.firstName}}! {{answer}}');
+    await playbook.getByRole('button', { name: 'Save playbook' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved the playbook of feature_request' }).waitFor();
+    expect(await api('GET', '/playbooks/feature_request')).toMatchObject({
+      intent: 'feature_request', kind: 'answer', mode: 'shadow', threshold: 0.95, template: 'Thanks for the idea, {{customer.firstName}}! {{answer}}', action: null,
+    });
+    expect(await page.getByRole('row', { name: /feature_request/ }).textContent()).toContain('shadow');
+    await shot(page, '13-admin-playbook-form');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows every console page and every widget state in words, without console errors', async () => {
     await api('PATCH', '/settings/widget', { identityRequired: false });
     // The browser context still holds the agent's session from the test above.

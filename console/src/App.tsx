@@ -1,47 +1,15 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorText } from './lib/api.js';
+import { api } from './lib/api.js';
 import { Admin } from './features/admin/Admin.js';
 import { Dashboards } from './features/dashboards/Dashboards.js';
 import { Inbox } from './features/inbox/Inbox.js';
+import { Login } from './features/login/Login.js';
 import { useLiveStream } from './lib/live.js';
 import { navigate, usePath } from './lib/router.js';
 import { Shortcuts, useGlobalShortcuts } from './lib/shortcuts.js';
 import type { Me } from './lib/types.js';
 
-function Login({ onLogin }: { onLogin: (me: Me) => void }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      await api('POST', '/auth/login', { email, password });
-      onLogin(await api<Me>('GET', '/auth/me'));
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <main className="login">
-      <form onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">Deskmind</h1>
-        <p className="muted">Sign in to the agent console</p>
-        <label htmlFor="email">Email</label>
-        <input id="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
-        <label htmlFor="password">Password</label>
-        <input id="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        {error && <p role="alert" className="error">{error}</p>}
-        <button type="submit" className="primary" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
-      </form>
-    </main>
-  );
-}
-
+/** The console's shell: sign-in, the top bar, live updates, and the screen of the current path. */
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const path = usePath();

@@ -1,5 +1,5 @@
 /** A routing rule as its form holds it (text and checkboxes), to and from the API's shape. */
-import type { Channel, Priority } from '../../../../src/domain/enums.js';
+import { CHANNELS, PRIORITIES, type Channel, type Priority } from '../../../../src/domain/enums.js';
 import type { IntentLabel } from '../../../../src/domain/explain.js';
 import { listOf } from '../../lib/fields.js';
 import type { RoutingConditions, RoutingRule, RoutingRuleInput } from '../../lib/types.js';
@@ -64,8 +64,8 @@ export function inputOf(d: RuleDraft): RoutingRuleInput {
   if (d.intent.length) conditions.intent = d.intent;
   if (lists.tier.length) conditions.tier = lists.tier;
   if (lists.language.length) conditions.language = lists.language;
-  if (d.priority.length) conditions.priority = d.priority;
-  if (d.channel.length) conditions.channel = d.channel;
+  if (d.priority.length) conditions.priority = PRIORITIES.filter((p) => d.priority.includes(p));
+  if (d.channel.length) conditions.channel = CHANNELS.filter((c) => d.channel.includes(c));
   if (d.tag.trim()) conditions.tag = d.tag.trim();
   if (d.featureId.trim()) conditions.featureId = d.featureId.trim();
   if (d.pagePrefix.trim()) conditions.pagePrefix = d.pagePrefix.trim();
