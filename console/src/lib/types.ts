@@ -2,7 +2,14 @@
 import type { z } from 'zod';
 import type { AgentSchema, TeamSchema, TicketDetailSchema, TicketSchema, MessageSchema, ApiKeySchema } from '../../../src/domain/schemas.js';
 import type { AutonomySettingsSchema } from '../../../src/domain/settings.js';
-import type { QueueItemSchema } from '../../../src/sla/schemas.js';
+import type { ComplianceSchema, QueueItemSchema } from '../../../src/sla/schemas.js';
+import type { SlaSettingsSchema } from '../../../src/sla/settings.js';
+import type { TaxonomyIntentSchema } from '../../../src/nlp/taxonomy.js';
+import type { AccountHealthSchema } from '../../../src/insights/health.js';
+import type { AnomalySchema } from '../../../src/insights/anomalies.js';
+import type { BugReportSchema } from '../../../src/insights/bug-reports.js';
+import type { TopicsReportSchema } from '../../../src/insights/topics.js';
+import type { TrendsReportSchema } from '../../../src/insights/trends.js';
 import type { HandoffPacketSchema } from '../../../src/handoff/packet.js';
 import type { ArticleSchema } from '../../../src/knowledge/schemas.js';
 import type { PlaybookInputSchema, PlaybookSchema } from '../../../src/resolution/schemas.js';
@@ -28,5 +35,16 @@ export type RoutingConditions = NonNullable<RoutingRuleInput['conditions']>;
 export type QualityReport = z.input<typeof QualityReportSchema>;
 export type LearningReport = z.input<typeof LearningReportSchema>;
 export type WidgetSettings = z.input<typeof WidgetSettingsSchema>;
+export type Compliance = z.input<typeof ComplianceSchema>;
+/** As `GET /sla/policies` answers: every field filled in. */
+export type SlaSettings = z.output<typeof SlaSettingsSchema>;
+export type SlaPolicy = SlaSettings['policies'][number];
+/** An intent as `GET /taxonomy` lists it. */
+export type TaxonomyIntent = Pick<z.input<typeof TaxonomyIntentSchema>, 'id' | 'label' | 'description' | 'team' | 'automatable'>;
+export type Topics = z.input<typeof TopicsReportSchema>;
+export type Trends = z.input<typeof TrendsReportSchema>;
+export type Anomaly = z.input<typeof AnomalySchema>;
+export type Health = z.input<typeof AccountHealthSchema>;
+export type BugReport = z.input<typeof BugReportSchema>;
 export interface Me { workspaceId: string; role: string; kind: string; agent: Agent | null }
 export interface Macro { id: string; name: string; body: string }

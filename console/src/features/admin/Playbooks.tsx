@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import { api } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
-import type { Playbook, PlaybookInput } from '../../lib/types.js';
+import type { Playbook, PlaybookInput, TaxonomyIntent } from '../../lib/types.js';
 import { PlaybookForm } from './PlaybookForm.js';
-
-interface TaxonomyIntent { id: string; label: string; description: string; team: string; automatable: boolean }
 
 export function Playbooks() {
   const { data, error, reload } = useResource<{ data: Playbook[] }>('/playbooks');

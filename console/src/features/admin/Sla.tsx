@@ -1,10 +1,8 @@
 import { useEffect, useState } from 'react';
+import { PRIORITIES } from '../../../../src/domain/enums.js';
 import { api, errorText } from '../../lib/api.js';
 import { useResource, Status } from '../../lib/resource.js';
-
-const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-interface SlaPolicy { name: string; tiers: string[]; priorities: string[]; firstResponseMinutes: number; resolutionMinutes: number; businessHours: boolean }
-interface SlaSettings { policies: SlaPolicy[]; defaultTier: string; calendar: { timezone: string; alwaysOpen: boolean } & Record<string, unknown>; atRisk: { fraction: number; minutes: number } }
+import type { SlaPolicy, SlaSettings } from '../../lib/types.js';
 
 /** SLA policies as a table (checked in order; the first matching tier and priority applies), and the workspace's defaults. */
 export function Sla() {
