@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'console/src/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // Timeouts only catch a hung test: no test depends on the machine's speed (clocks and timeouts are
     // injected, waits are on events), so a loaded machine makes the suite slower, never red.
