@@ -31,3 +31,8 @@ export function SecretField({ value, label }: { value: string; label: string }) 
     </span>
   );
 }
+
+/** An error (role alert) and a notice (role status) line. */
+export function Status({ error, notice }: { error?: string; notice?: string }) {
+  return <>{error && <p role="alert" className="error">{error}</p>}{notice && <p role="status" className="notice">{notice}</p>}</>;
+}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
-import { useResource, Status } from '../../lib/resource.js';
+import { useResource } from '../../lib/useResource.js';
+import { Status } from '../../lib/ui.js';
 import type { ApiKey } from '../../lib/types.js';
 
 export function Keys() {

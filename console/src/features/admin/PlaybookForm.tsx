@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { PLAYBOOK_KINDS, PLAYBOOK_MODES } from '../../../../src/resolution/schemas.js';
 import { Field, FieldError, FormIssues } from '../../lib/fields.js';
-import { Status } from '../../lib/resource.js';
+import { Status } from '../../lib/ui.js';
 import type { Playbook, PlaybookInput } from '../../lib/types.js';
 import { blankPlaybook, playbookDraftOf, playbookInputOf, type PlaybookDraft } from './playbook-draft.js';
 

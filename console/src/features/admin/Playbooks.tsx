@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../lib/api.js';
-import { useResource, Status } from '../../lib/resource.js';
+import { useResource } from '../../lib/useResource.js';
+import { Status } from '../../lib/ui.js';
 import type { Playbook, PlaybookInput, TaxonomyIntent } from '../../lib/types.js';
 import { PlaybookForm } from './PlaybookForm.js';
 

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
 import { useIntentLabels } from '../../lib/labels.js';
-import { useResource, Status } from '../../lib/resource.js';
+import { useResource } from '../../lib/useResource.js';
+import { Status } from '../../lib/ui.js';
 import type { RoutingRule, RoutingRuleInput, Team } from '../../lib/types.js';
 import { describeConditions } from './rule-draft.js';
 import { RoutingRuleForm } from './RoutingRuleForm.js';

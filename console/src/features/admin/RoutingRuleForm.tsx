@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { CHANNELS, PRIORITIES } from '../../../../src/domain/enums.js';
 import { Field, FieldSet, FormIssues } from '../../lib/fields.js';
-import { Status } from '../../lib/resource.js';
+import { Status } from '../../lib/ui.js';
 import type { RoutingRule, RoutingRuleInput, Team } from '../../lib/types.js';
 import { blankRule, draftOf, inputOf, type EqualsKind, type RuleDraft } from './rule-draft.js';
 

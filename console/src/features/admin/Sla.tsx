@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { PRIORITIES } from '../../../../src/domain/enums.js';
 import { api, errorText } from '../../lib/api.js';
-import { useResource, Status } from '../../lib/resource.js';
+import { useResource } from '../../lib/useResource.js';
+import { Status } from '../../lib/ui.js';
 import type { SlaPolicy, SlaSettings } from '../../lib/types.js';
 
 /** SLA policies as a table (checked in order; the first matching tier and priority applies), and the workspace's defaults. */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
-import { useResource, Status } from '../../lib/resource.js';
-import { CopyButton, SecretField } from '../../lib/ui.js';
+import { useResource } from '../../lib/useResource.js';
+import { CopyButton, SecretField, Status } from '../../lib/ui.js';
 import type { WidgetSettings } from '../../lib/types.js';
 
 /** The snippet to paste: anonymous visitors, correct as pasted. */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import { useIntentLabels } from '../../lib/labels.js';
-import { useResource } from '../../lib/resource.js';
+import { useResource } from '../../lib/useResource.js';
 import type { Anomaly, BugReport, Compliance, Health, LearningReport, QualityReport, Topics, Trends } from '../../lib/types.js';
 import { ChartBox } from './ChartBox.js';
 import { ComplianceTable } from './ComplianceTable.js';

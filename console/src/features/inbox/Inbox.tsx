@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
 import { useIntentLabels } from '../../lib/labels.js';
 import { useLiveEvents } from '../../lib/live.js';
-import { useResource } from '../../lib/resource.js';
+import { useResource } from '../../lib/useResource.js';
 import { navigate } from '../../lib/router.js';
 import type { Agent, Me } from '../../lib/types.js';
 import { TicketView } from '../ticket/TicketView.js';

@@ -1,6 +1,6 @@
 import { api } from '../../lib/api.js';
 import { useIntentLabels } from '../../lib/labels.js';
-import { useResource } from '../../lib/resource.js';
+import { useResource } from '../../lib/useResource.js';
 import type { Agent, Macro, Me, Team } from '../../lib/types.js';
 import { Conversation } from './Conversation.js';
 import { DecisionRecord } from './DecisionRecord.js';

@@ -16,8 +16,3 @@ export function useResource<T>(path: string) {
   useEffect(() => void reload(), [reload]);
   return { data, error, reload, setError };
 }
-
-/** An error (role alert) and a notice (role status) line. */
-export function Status({ error, notice }: { error?: string; notice?: string }) {
-  return <>{error && <p role="alert" className="error">{error}</p>}{notice && <p role="status" className="notice">{notice}</p>}</>;
-}
