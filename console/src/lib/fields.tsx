@@ -9,11 +9,16 @@ import { ApiError, errorText } from './api.js';
 export class FormIssues {
   static readonly none = new FormIssues([], '');
 
-  constructor(readonly issues: FieldIssue[], readonly detail: string) {}
+  constructor(
+    readonly issues: FieldIssue[],
+    readonly detail: string,
+  ) {}
 
   /** The issues of an error from `api()`; any other error becomes the form's line. */
   static of(err: unknown): FormIssues {
-    return err instanceof ApiError && err.issues.length ? new FormIssues(err.issues, err.message) : new FormIssues([], errorText(err));
+    return err instanceof ApiError && err.issues.length
+      ? new FormIssues(err.issues, err.message)
+      : new FormIssues([], errorText(err));
   }
 
   /** The messages of the field at `path` and its parts (only its own with `exact`), or null. */
@@ -36,14 +41,24 @@ const errorId = (path: string) => `field-error-${path.replace(/[^\w-]/g, '-')}`;
 /** The message under a field, when the last save had one for it. */
 export function FieldError({ issues, path, exact }: { issues: FormIssues; path: string; exact?: boolean }) {
   const message = issues.messageFor(path, exact);
-  return message ? <span id={errorId(path)} className="field-error">{message}</span> : null;
+  return message ? (
+    <span id={errorId(path)} className="field-error">
+      {message}
+    </span>
+  ) : null;
 }
 
 /**
  * A labelled control with the server's message for `path` beside it; the control is marked invalid and
  * described by the message.
  */
-export function Field({ label, path, issues, children, className }: {
+export function Field({
+  label,
+  path,
+  issues,
+  children,
+  className,
+}: {
   label: ReactNode;
   path: string;
   issues: FormIssues;
@@ -54,7 +69,8 @@ export function Field({ label, path, issues, children, className }: {
   return (
     <div className="field">
       <label className={className}>
-        {label} {invalid ? cloneElement(children, { 'aria-invalid': true, 'aria-describedby': errorId(path) }) : children}
+        {label}{' '}
+        {invalid ? cloneElement(children, { 'aria-invalid': true, 'aria-describedby': errorId(path) }) : children}
       </label>
       <FieldError issues={issues} path={path} />
     </div>
@@ -62,10 +78,24 @@ export function Field({ label, path, issues, children, className }: {
 }
 
 /** A group of checkboxes (or other controls) under one legend, with the server's message for `path`. */
-export function FieldSet({ legend, path, issues, children }: { legend: ReactNode; path: string; issues: FormIssues; children: ReactNode }) {
+export function FieldSet({
+  legend,
+  path,
+  issues,
+  children,
+}: {
+  legend: ReactNode;
+  path: string;
+  issues: FormIssues;
+  children: ReactNode;
+}) {
   const invalid = issues.messageFor(path) !== null;
   return (
-    <fieldset className="field" aria-invalid={invalid || undefined} aria-describedby={invalid ? errorId(path) : undefined}>
+    <fieldset
+      className="field"
+      aria-invalid={invalid || undefined}
+      aria-describedby={invalid ? errorId(path) : undefined}
+    >
       <legend>{legend}</legend>
       {children}
       <FieldError issues={issues} path={path} />
@@ -74,4 +104,8 @@ export function FieldSet({ legend, path, issues, children }: { legend: ReactNode
 }
 
 /** "a, b ,c" → ["a", "b", "c"]. */
-export const listOf = (text: string) => text.split(',').map((x) => x.trim()).filter(Boolean);
+export const listOf = (text: string) =>
+  text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);

@@ -33,7 +33,9 @@ interface Props {
 
 /** A playbook as a form: what the assistant does for an intent (kind, mode, threshold, templates, action). */
 export function PlaybookForm({ intent, playbook, intents, onSave }: Props) {
-  const [draft, setDraft] = useState<PlaybookDraft>(() => (playbook ? playbookDraftOf(playbook) : blankPlaybook(intent)));
+  const [draft, setDraft] = useState<PlaybookDraft>(() =>
+    playbook ? playbookDraftOf(playbook) : blankPlaybook(intent),
+  );
   const [issues, setIssues] = useState(FormIssues.none);
   const set = (patch: Partial<PlaybookDraft>) => setDraft((d) => ({ ...d, ...patch }));
   const submit = async (e: React.FormEvent) => {
@@ -47,9 +49,28 @@ export function PlaybookForm({ intent, playbook, intents, onSave }: Props) {
       setIssues(FormIssues.of(err));
     }
   };
-  const template = (key: 'template' | 'successTemplate' | 'failureTemplate', path: string, label: string, hint: string, placeholder: string) => (
-    <Field label={<>{label} <span className="muted small">{hint}</span></>} path={path} issues={issues}>
-      <textarea rows={3} value={draft[key]} placeholder={placeholder} onChange={(e) => set({ [key]: e.target.value })} />
+  const template = (
+    key: 'template' | 'successTemplate' | 'failureTemplate',
+    path: string,
+    label: string,
+    hint: string,
+    placeholder: string,
+  ) => (
+    <Field
+      label={
+        <>
+          {label} <span className="muted small">{hint}</span>
+        </>
+      }
+      path={path}
+      issues={issues}
+    >
+      <textarea
+        rows={3}
+        value={draft[key]}
+        placeholder={placeholder}
+        onChange={(e) => set({ [key]: e.target.value })}
+      />
     </Field>
   );
   return (
@@ -57,47 +78,130 @@ export function PlaybookForm({ intent, playbook, intents, onSave }: Props) {
       <h2>{draft.intent ? `Playbook: ${draft.intent}` : 'New playbook'}</h2>
       <Status error={issues.summary(FIELDS)} />
       <Field label="Intent" path="intent" issues={issues}>
-        <input value={draft.intent} onChange={(e) => set({ intent: e.target.value })} list="playbook-intents" readOnly={!!playbook} />
+        <input
+          value={draft.intent}
+          onChange={(e) => set({ intent: e.target.value })}
+          list="playbook-intents"
+          readOnly={!!playbook}
+        />
       </Field>
-      <datalist id="playbook-intents">{intents.map((t) => <option key={t.id} value={t.id}>{t.label}</option>)}</datalist>
+      <datalist id="playbook-intents">
+        {intents.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.label}
+          </option>
+        ))}
+      </datalist>
       <Field label="Kind" path="kind" issues={issues}>
         <select value={draft.kind} onChange={(e) => set({ kind: e.target.value as PlaybookDraft['kind'] })}>
-          {PLAYBOOK_KINDS.map((k) => <option key={k} value={k}>{k}: {KIND_TEXT[k]}</option>)}
+          {PLAYBOOK_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {k}: {KIND_TEXT[k]}
+            </option>
+          ))}
         </select>
       </Field>
       <Field label="Mode" path="mode" issues={issues}>
         <select value={draft.mode} onChange={(e) => set({ mode: e.target.value as PlaybookDraft['mode'] })}>
-          {PLAYBOOK_MODES.map((m) => <option key={m} value={m}>{m}: {MODE_TEXT[m]}</option>)}
+          {PLAYBOOK_MODES.map((m) => (
+            <option key={m} value={m}>
+              {m}: {MODE_TEXT[m]}
+            </option>
+          ))}
         </select>
       </Field>
       <Field label="Confidence threshold (0 to 1; empty: the workspace default)" path="threshold" issues={issues}>
-        <input type="number" min={0} max={1} step={0.01} value={draft.threshold} onChange={(e) => set({ threshold: e.target.value })} />
+        <input
+          type="number"
+          min={0}
+          max={1}
+          step={0.01}
+          value={draft.threshold}
+          onChange={(e) => set({ threshold: e.target.value })}
+        />
       </Field>
-      {draft.kind !== 'action' && template('template', 'template', 'Template', TEMPLATE_HINT[draft.kind], draft.kind === 'answer' ? 'Hi {{customer.firstName}}, {{answer}}' : 'Thanks, a person from our team will answer here.')}
+      {draft.kind !== 'action' &&
+        template(
+          'template',
+          'template',
+          'Template',
+          TEMPLATE_HINT[draft.kind],
+          draft.kind === 'answer'
+            ? 'Hi {{customer.firstName}}, {{answer}}'
+            : 'Thanks, a person from our team will answer here.',
+        )}
       {draft.kind === 'action' && (
         <fieldset className="field">
           <legend>Action</legend>
           <FieldError issues={issues} path="action" exact />
           <Field label="URL the request is POSTed to" path="action.url" issues={issues}>
-            <input type="url" value={draft.url} placeholder="https://backend.example/refunds" onChange={(e) => set({ url: e.target.value })} />
+            <input
+              type="url"
+              value={draft.url}
+              placeholder="https://backend.example/refunds"
+              onChange={(e) => set({ url: e.target.value })}
+            />
           </Field>
           <Field label="Timeout (ms)" path="action.timeoutMs" issues={issues}>
-            <input type="number" min={100} max={60000} value={draft.timeoutMs} onChange={(e) => set({ timeoutMs: e.target.value })} />
+            <input
+              type="number"
+              min={100}
+              max={60000}
+              value={draft.timeoutMs}
+              onChange={(e) => set({ timeoutMs: e.target.value })}
+            />
           </Field>
-          <Field label={<>Request body <span className="muted small">JSON; strings may hold placeholders like {'{{customer.email}}'}</span></>} path="action.input" issues={issues}>
+          <Field
+            label={
+              <>
+                Request body{' '}
+                <span className="muted small">JSON; strings may hold placeholders like {'{{customer.email}}'}</span>
+              </>
+            }
+            path="action.input"
+            issues={issues}
+          >
             <textarea rows={3} className="mono" value={draft.input} onChange={(e) => set({ input: e.target.value })} />
           </Field>
-          <Field label={<>Input schema <span className="muted small">the JSON Schema the body must satisfy before anything is sent</span></>} path="action.inputSchema" issues={issues}>
-            <textarea rows={3} className="mono" value={draft.inputSchema} onChange={(e) => set({ inputSchema: e.target.value })} />
+          <Field
+            label={
+              <>
+                Input schema{' '}
+                <span className="muted small">the JSON Schema the body must satisfy before anything is sent</span>
+              </>
+            }
+            path="action.inputSchema"
+            issues={issues}
+          >
+            <textarea
+              rows={3}
+              className="mono"
+              value={draft.inputSchema}
+              onChange={(e) => set({ inputSchema: e.target.value })}
+            />
           </Field>
-          {template('successTemplate', 'action.successTemplate', 'Reply when the call succeeds', 'may use {{action.result.<path>}}', 'Your refund of {{action.result.amount}} is on its way.')}
-          {template('failureTemplate', 'action.failureTemplate', 'Reply when the call fails', '', 'We could not do that right now; a person will follow up.')}
+          {template(
+            'successTemplate',
+            'action.successTemplate',
+            'Reply when the call succeeds',
+            'may use {{action.result.<path>}}',
+            'Your refund of {{action.result.amount}} is on its way.',
+          )}
+          {template(
+            'failureTemplate',
+            'action.failureTemplate',
+            'Reply when the call fails',
+            '',
+            'We could not do that right now; a person will follow up.',
+          )}
         </fieldset>
       )}
       <Field label="Skills an agent should have (comma-separated)" path="skills" issues={issues}>
         <input value={draft.skills} onChange={(e) => set({ skills: e.target.value })} />
       </Field>
-      <button className="primary" type="submit" disabled={!draft.intent.trim()}>Save playbook</button>
+      <button className="primary" type="submit" disabled={!draft.intent.trim()}>
+        Save playbook
+      </button>
     </form>
   );
 }

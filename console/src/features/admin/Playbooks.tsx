@@ -21,27 +21,64 @@ export function Playbooks() {
   return (
     <section aria-labelledby="pb-title">
       <h1 id="pb-title">Taxonomy & playbooks</h1>
-      <p className="muted">What the assistant does for each intent of the taxonomy: answer from the knowledge base, run an action, or always hand off.</p>
+      <p className="muted">
+        What the assistant does for each intent of the taxonomy: answer from the knowledge base, run an action, or
+        always hand off.
+      </p>
       <Status error={error} notice={notice} />
       <table>
-        <thead><tr><th>Intent</th><th>Description</th><th>Usual team</th><th>Kind</th><th>Mode</th><th>Threshold</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>Intent</th>
+            <th>Description</th>
+            <th>Usual team</th>
+            <th>Kind</th>
+            <th>Mode</th>
+            <th>Threshold</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
-          {[...new Set([...(taxonomy.data?.data.map((t) => t.id) ?? []), ...(data?.data.map((p) => p.intent) ?? [])])].map((intent) => {
+          {[
+            ...new Set([...(taxonomy.data?.data.map((t) => t.id) ?? []), ...(data?.data.map((p) => p.intent) ?? [])]),
+          ].map((intent) => {
             const p = data?.data.find((x) => x.intent === intent);
             const t = taxonomy.data?.data.find((x) => x.id === intent);
             return (
               <tr key={intent}>
-                <td><strong>{t?.label ?? intent}</strong><br /><code className="small">{intent}</code></td>
-                <td className="small">{t?.description ?? 'custom intent'}</td><td>{t?.team ?? '—'}</td>
-                <td>{p?.kind ?? <span className="muted">no playbook</span>}</td><td>{p?.mode ?? ''}</td><td>{p ? (p.threshold ?? 'default') : ''}</td>
-                <td><button aria-label={`Edit the playbook of ${intent}`} onClick={() => { setNotice(''); setEditing({ intent, playbook: p ?? null }); }}>{p ? 'Edit' : 'Add'}</button></td>
+                <td>
+                  <strong>{t?.label ?? intent}</strong>
+                  <br />
+                  <code className="small">{intent}</code>
+                </td>
+                <td className="small">{t?.description ?? 'custom intent'}</td>
+                <td>{t?.team ?? '—'}</td>
+                <td>{p?.kind ?? <span className="muted">no playbook</span>}</td>
+                <td>{p?.mode ?? ''}</td>
+                <td>{p ? (p.threshold ?? 'default') : ''}</td>
+                <td>
+                  <button
+                    aria-label={`Edit the playbook of ${intent}`}
+                    onClick={() => {
+                      setNotice('');
+                      setEditing({ intent, playbook: p ?? null });
+                    }}
+                  >
+                    {p ? 'Edit' : 'Add'}
+                  </button>
+                </td>
               </tr>
             );
           })}
         </tbody>
       </table>
-      <PlaybookForm key={`${editing.intent}:${editing.playbook?.updatedAt ?? ''}`} intent={editing.intent} playbook={editing.playbook}
-        intents={taxonomy.data?.data ?? []} onSave={save} />
+      <PlaybookForm
+        key={`${editing.intent}:${editing.playbook?.updatedAt ?? ''}`}
+        intent={editing.intent}
+        playbook={editing.playbook}
+        intents={taxonomy.data?.data ?? []}
+        onSave={save}
+      />
     </section>
   );
 }

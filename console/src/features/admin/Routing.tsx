@@ -39,27 +39,57 @@ export function Routing() {
       <p className="muted">The first enabled rule whose conditions match picks the team.</p>
       <Status error={rules.error} notice={notice} />
       <table>
-        <thead><tr><th>#</th><th>Name</th><th>When</th><th>Then</th><th>Enabled</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Name</th>
+            <th>When</th>
+            <th>Then</th>
+            <th>Enabled</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {rules.data?.data.map((r) => (
             <tr key={r.id}>
-              <td>{r.position}</td><td>{r.name}</td><td>{describeConditions(r.conditions, label)}</td>
+              <td>{r.position}</td>
+              <td>{r.name}</td>
+              <td>{describeConditions(r.conditions, label)}</td>
               <td>
                 team {teamName(r.teamId)}
                 {r.requiredSkills.length > 0 && <>, needs {r.requiredSkills.join(', ')}</>}
                 {r.preferAccountOwner && <>, account owner first</>}
               </td>
-              <td><input type="checkbox" aria-label={`Enable ${r.name}`} checked={r.enabled} onChange={(e) => void run('Saved', () => api('PATCH', `/routing/rules/${r.id}`, { enabled: e.target.checked }))} /></td>
               <td>
-                <button aria-label={`Edit ${r.name}`} onClick={() => setEditing(r)}>Edit</button>{' '}
-                <button onClick={() => void run('Deleted', () => api('DELETE', `/routing/rules/${r.id}`))}>Delete</button>
+                <input
+                  type="checkbox"
+                  aria-label={`Enable ${r.name}`}
+                  checked={r.enabled}
+                  onChange={(e) =>
+                    void run('Saved', () => api('PATCH', `/routing/rules/${r.id}`, { enabled: e.target.checked }))
+                  }
+                />
+              </td>
+              <td>
+                <button aria-label={`Edit ${r.name}`} onClick={() => setEditing(r)}>
+                  Edit
+                </button>{' '}
+                <button onClick={() => void run('Deleted', () => api('DELETE', `/routing/rules/${r.id}`))}>
+                  Delete
+                </button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <RoutingRuleForm key={editing?.id ?? 'new'} rule={editing} teams={teams.data?.data ?? []} intents={taxonomy.data?.data ?? []}
-        onSave={save} onCancel={() => setEditing(null)} />
+      <RoutingRuleForm
+        key={editing?.id ?? 'new'}
+        rule={editing}
+        teams={teams.data?.data ?? []}
+        intents={taxonomy.data?.data ?? []}
+        onSave={save}
+        onCancel={() => setEditing(null)}
+      />
     </section>
   );
 }

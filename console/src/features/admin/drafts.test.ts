@@ -12,7 +12,14 @@ const rule: RoutingRule = {
   name: 'Enterprise refunds',
   position: 2,
   enabled: false,
-  conditions: { intent: ['billing_refund'], tier: ['enterprise', 'pro'], priority: ['high', 'urgent'], channel: ['email'], tag: 'vip', accountAttribute: { key: 'seats', equals: 100 } },
+  conditions: {
+    intent: ['billing_refund'],
+    tier: ['enterprise', 'pro'],
+    priority: ['high', 'urgent'],
+    channel: ['email'],
+    tag: 'vip',
+    accountAttribute: { key: 'seats', equals: 100 },
+  },
   teamId: '00000000-0000-4000-8000-000000000002',
   requiredSkills: ['billing'],
   preferAccountOwner: true,
@@ -23,12 +30,26 @@ const rule: RoutingRule = {
 describe('routing rule form draft', () => {
   it('sends what the rule holds, back unchanged, in a shape the server accepts', () => {
     const input = inputOf(draftOf(rule));
-    expect(input).toEqual({ name: rule.name, enabled: false, conditions: rule.conditions, teamId: rule.teamId, requiredSkills: ['billing'], preferAccountOwner: true });
+    expect(input).toEqual({
+      name: rule.name,
+      enabled: false,
+      conditions: rule.conditions,
+      teamId: rule.teamId,
+      requiredSkills: ['billing'],
+      preferAccountOwner: true,
+    });
     expect(RoutingRuleInputSchema.safeParse(input).success).toBe(true);
   });
 
   it('leaves empty conditions out, so an empty form matches every ticket', () => {
-    const input = inputOf({ ...blankRule(), name: 'Catch-all', priority: ['urgent', 'low'], attributeKey: 'beta', attributeEquals: 'true', attributeKind: 'boolean' });
+    const input = inputOf({
+      ...blankRule(),
+      name: 'Catch-all',
+      priority: ['urgent', 'low'],
+      attributeKey: 'beta',
+      attributeEquals: 'true',
+      attributeKind: 'boolean',
+    });
     expect(input.conditions).toEqual({ priority: ['low', 'urgent'], accountAttribute: { key: 'beta', equals: true } });
     expect(inputOf(blankRule()).conditions).toEqual({});
   });
@@ -43,26 +64,61 @@ describe('routing rule form draft', () => {
 
 describe('playbook form draft', () => {
   it('sends a template only for answer and handoff playbooks, an action only for action playbooks', () => {
-    const answer = playbookInputOf({ ...blankPlaybook('how_to'), template: 'Hi! {{answer}}', threshold: '0.8', skills: 'docs, api' });
-    expect(answer).toEqual({ input: { kind: 'answer', mode: 'shadow', template: 'Hi! {{answer}}', action: null, threshold: 0.8, skills: ['docs', 'api'] }, issues: [] });
+    const answer = playbookInputOf({
+      ...blankPlaybook('how_to'),
+      template: 'Hi! {{answer}}',
+      threshold: '0.8',
+      skills: 'docs, api',
+    });
+    expect(answer).toEqual({
+      input: {
+        kind: 'answer',
+        mode: 'shadow',
+        template: 'Hi! {{answer}}',
+        action: null,
+        threshold: 0.8,
+        skills: ['docs', 'api'],
+      },
+      issues: [],
+    });
     const action = playbookInputOf({
-      ...blankPlaybook('billing_refund'), kind: 'action', template: 'ignored', url: 'https://backend.example/refunds',
-      input: '{ "email": "{{customer.email}}" }', successTemplate: 'Done.', failureTemplate: 'Not done.',
+      ...blankPlaybook('billing_refund'),
+      kind: 'action',
+      template: 'ignored',
+      url: 'https://backend.example/refunds',
+      input: '{ "email": "{{customer.email}}" }',
+      successTemplate: 'Done.',
+      failureTemplate: 'Not done.',
     });
     expect(action.issues).toEqual([]);
     expect(action.input.template).toBeNull();
-    expect(PlaybookInputSchema.parse(action.input).action).toMatchObject({ url: 'https://backend.example/refunds', input: { email: '{{customer.email}}' }, timeoutMs: 5000 });
+    expect(PlaybookInputSchema.parse(action.input).action).toMatchObject({
+      url: 'https://backend.example/refunds',
+      input: { email: '{{customer.email}}' },
+      timeoutMs: 5000,
+    });
   });
 
   it('names the field whose JSON does not parse', () => {
-    const { issues } = playbookInputOf({ ...blankPlaybook('x'), kind: 'action', inputSchema: '{ type: object', input: '[1]' });
+    const { issues } = playbookInputOf({
+      ...blankPlaybook('x'),
+      kind: 'action',
+      inputSchema: '{ type: object',
+      input: '[1]',
+    });
     expect(issues.map((i) => i.path)).toEqual(['action.inputSchema', 'action.input']);
   });
 });
 
 describe('form issues', () => {
   it('gives each field the issues of its parts, and the form a line for the rest', () => {
-    const issues = new FormIssues([{ path: 'requiredSkills.1', message: 'letters only' }, { path: 'position', message: 'too big' }], 'detail');
+    const issues = new FormIssues(
+      [
+        { path: 'requiredSkills.1', message: 'letters only' },
+        { path: 'position', message: 'too big' },
+      ],
+      'detail',
+    );
     expect(issues.messageFor('requiredSkills')).toBe('letters only');
     expect(issues.messageFor('requiredSkills', true)).toBeNull();
     expect(issues.summary(['requiredSkills'])).toBe('Not saved: position: too big');

@@ -22,8 +22,18 @@ export interface PlaybookDraft {
 }
 
 export const blankPlaybook = (intent: string): PlaybookDraft => ({
-  intent, kind: 'answer', mode: 'shadow', threshold: '', template: '', skills: '', url: '', timeoutMs: '5000',
-  successTemplate: '', failureTemplate: '', inputSchema: '{ "type": "object" }', input: '{}',
+  intent,
+  kind: 'answer',
+  mode: 'shadow',
+  threshold: '',
+  template: '',
+  skills: '',
+  url: '',
+  timeoutMs: '5000',
+  successTemplate: '',
+  failureTemplate: '',
+  inputSchema: '{ "type": "object" }',
+  input: '{}',
 });
 
 export function playbookDraftOf(p: Playbook): PlaybookDraft {
@@ -61,16 +71,17 @@ function parseObject(text: string, path: string, issues: FieldIssue[]): Record<s
  */
 export function playbookInputOf(d: PlaybookDraft): { input: PlaybookInput; issues: FieldIssue[] } {
   const issues: FieldIssue[] = [];
-  const action = d.kind === 'action'
-    ? {
-        url: d.url.trim(),
-        inputSchema: parseObject(d.inputSchema, 'action.inputSchema', issues),
-        input: parseObject(d.input, 'action.input', issues),
-        timeoutMs: Number(d.timeoutMs),
-        successTemplate: d.successTemplate,
-        failureTemplate: d.failureTemplate,
-      }
-    : null;
+  const action =
+    d.kind === 'action'
+      ? {
+          url: d.url.trim(),
+          inputSchema: parseObject(d.inputSchema, 'action.inputSchema', issues),
+          input: parseObject(d.input, 'action.input', issues),
+          timeoutMs: Number(d.timeoutMs),
+          successTemplate: d.successTemplate,
+          failureTemplate: d.failureTemplate,
+        }
+      : null;
   return {
     input: {
       kind: d.kind,

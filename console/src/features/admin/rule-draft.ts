@@ -27,8 +27,22 @@ export interface RuleDraft {
 }
 
 export const blankRule = (): RuleDraft => ({
-  name: '', enabled: true, intent: [], tier: '', language: '', priority: [], channel: [], tag: '', featureId: '', pagePrefix: '',
-  attributeKey: '', attributeEquals: '', attributeKind: 'text', teamId: '', requiredSkills: '', preferAccountOwner: false,
+  name: '',
+  enabled: true,
+  intent: [],
+  tier: '',
+  language: '',
+  priority: [],
+  channel: [],
+  tag: '',
+  featureId: '',
+  pagePrefix: '',
+  attributeKey: '',
+  attributeEquals: '',
+  attributeKind: 'text',
+  teamId: '',
+  requiredSkills: '',
+  preferAccountOwner: false,
 });
 
 export function draftOf(rule: RoutingRule): RuleDraft {
@@ -55,7 +69,11 @@ export function draftOf(rule: RoutingRule): RuleDraft {
 }
 
 const equalsOf = (d: RuleDraft): string | number | boolean =>
-  d.attributeKind === 'number' ? Number(d.attributeEquals) : d.attributeKind === 'boolean' ? d.attributeEquals === 'true' : d.attributeEquals;
+  d.attributeKind === 'number'
+    ? Number(d.attributeEquals)
+    : d.attributeKind === 'boolean'
+      ? d.attributeEquals === 'true'
+      : d.attributeEquals;
 
 /** The body the API takes: empty conditions are left out (an empty object matches every ticket). */
 export function inputOf(d: RuleDraft): RoutingRuleInput {
@@ -80,7 +98,8 @@ export function inputOf(d: RuleDraft): RoutingRuleInput {
   };
 }
 
-const either = (xs: readonly string[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}` : (xs[0] ?? ''));
+const either = (xs: readonly string[]) =>
+  xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}` : (xs[0] ?? '');
 
 /** The conditions in words: "intent is Refund request or Billing question; tier is enterprise". */
 export function describeConditions(c: RoutingConditions, label: IntentLabel): string {

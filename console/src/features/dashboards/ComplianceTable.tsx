@@ -9,10 +9,34 @@ export function ComplianceTable({ data }: { data: Compliance }) {
   return (
     <div className="scroll-x">
       <table>
-        <thead><tr><th>Tier</th><th>Priority</th><th>Tickets</th><th>First reply on time</th><th>Resolved on time</th><th>Breaches</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Tier</th>
+            <th>Priority</th>
+            <th>Tickets</th>
+            <th>First reply on time</th>
+            <th>Resolved on time</th>
+            <th>Breaches</th>
+          </tr>
+        </thead>
         <tbody>
-          {data.rows.map((r) => <tr key={`${r.tier}-${r.priority}`}><td>{humanize(r.tier)}</td><td>{humanize(r.priority)}</td><td>{r.tickets}</td><td>{fmt(r.firstResponseMetPct)}</td><td>{fmt(r.resolutionMetPct)}</td><td>{r.breaches}</td></tr>)}
-          <tr><th colSpan={2}>Total</th><th>{total.tickets}</th><th>{fmt(total.firstResponseMetPct)}</th><th>{fmt(total.resolutionMetPct)}</th><th>{total.breaches}</th></tr>
+          {data.rows.map((r) => (
+            <tr key={`${r.tier}-${r.priority}`}>
+              <td>{humanize(r.tier)}</td>
+              <td>{humanize(r.priority)}</td>
+              <td>{r.tickets}</td>
+              <td>{fmt(r.firstResponseMetPct)}</td>
+              <td>{fmt(r.resolutionMetPct)}</td>
+              <td>{r.breaches}</td>
+            </tr>
+          ))}
+          <tr>
+            <th colSpan={2}>Total</th>
+            <th>{total.tickets}</th>
+            <th>{fmt(total.firstResponseMetPct)}</th>
+            <th>{fmt(total.resolutionMetPct)}</th>
+            <th>{total.breaches}</th>
+          </tr>
         </tbody>
       </table>
     </div>

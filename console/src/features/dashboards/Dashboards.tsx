@@ -2,7 +2,16 @@ import { useState } from 'react';
 import type { ChartConfiguration } from 'chart.js';
 import { useIntentLabels } from '../../lib/labels.js';
 import { useResource } from '../../lib/useResource.js';
-import type { Anomaly, BugReport, Compliance, Health, LearningReport, QualityReport, Topics, Trends } from '../../lib/types.js';
+import type {
+  Anomaly,
+  BugReport,
+  Compliance,
+  Health,
+  LearningReport,
+  QualityReport,
+  Topics,
+  Trends,
+} from '../../lib/types.js';
 import { ChartBox } from './ChartBox.js';
 import { ComplianceTable } from './ComplianceTable.js';
 import { pct } from './format.js';
@@ -29,42 +38,105 @@ export function Dashboards() {
   return (
     <main className="dashboards">
       <h1>Dashboards</h1>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {weeks && <Kpis total={weeks.total} />}
       <div className="grid">
         <section className="card" aria-labelledby="d-res">
           <h2 id="d-res">Resolution vs deflection, by week</h2>
-          {weeks && <ChartBox label="Resolution and deflection rates per week" config={{
-            type: 'line',
-            data: { labels: weeks.groups.map((g) => g.key ?? ''), datasets: [
-              { label: 'Resolution %', data: weeks.groups.map((g) => pct(g.resolutionRate)), borderColor: '#047857', backgroundColor: '#047857' },
-              { label: 'Deflection %', data: weeks.groups.map((g) => pct(g.deflectionRate)), borderColor: '#1d4ed8', backgroundColor: '#1d4ed8', borderDash: [6, 4] },
-            ] },
-            options: { scales: { y: { min: 0, max: 100 } } },
-          }} />}
+          {weeks && (
+            <ChartBox
+              label="Resolution and deflection rates per week"
+              config={{
+                type: 'line',
+                data: {
+                  labels: weeks.groups.map((g) => g.key ?? ''),
+                  datasets: [
+                    {
+                      label: 'Resolution %',
+                      data: weeks.groups.map((g) => pct(g.resolutionRate)),
+                      borderColor: '#047857',
+                      backgroundColor: '#047857',
+                    },
+                    {
+                      label: 'Deflection %',
+                      data: weeks.groups.map((g) => pct(g.deflectionRate)),
+                      borderColor: '#1d4ed8',
+                      backgroundColor: '#1d4ed8',
+                      borderDash: [6, 4],
+                    },
+                  ],
+                },
+                options: { scales: { y: { min: 0, max: 100 } } },
+              }}
+            />
+          )}
         </section>
         <section className="card" aria-labelledby="d-learn">
           <h2 id="d-learn">Learning velocity: intent accuracy per week</h2>
-          {learning && <ChartBox label="Intent accuracy against human labels per week" config={{
-            type: 'line',
-            data: { labels: learning.intentAccuracy.weeks.map((w) => w.week), datasets: [
-              { label: 'Accuracy %', data: learning.intentAccuracy.weeks.map((w) => pct(w.accuracy)), borderColor: '#7c3aed', backgroundColor: '#7c3aed' },
-              { label: 'Labels', data: learning.intentAccuracy.weeks.map((w) => w.labelled), type: 'bar', backgroundColor: '#c4b5fd', yAxisID: 'n' },
-            ] },
-            options: { scales: { y: { min: 0, max: 100 }, n: { position: 'right', grid: { drawOnChartArea: false } } } },
-          } as ChartConfiguration} />}
-          {learning && <p className="muted">{learning.models.length} model versions · overall {pct(learning.intentAccuracy.accuracy) ?? '—'}% on {learning.intentAccuracy.labelled} human labels</p>}
+          {learning && (
+            <ChartBox
+              label="Intent accuracy against human labels per week"
+              config={
+                {
+                  type: 'line',
+                  data: {
+                    labels: learning.intentAccuracy.weeks.map((w) => w.week),
+                    datasets: [
+                      {
+                        label: 'Accuracy %',
+                        data: learning.intentAccuracy.weeks.map((w) => pct(w.accuracy)),
+                        borderColor: '#7c3aed',
+                        backgroundColor: '#7c3aed',
+                      },
+                      {
+                        label: 'Labels',
+                        data: learning.intentAccuracy.weeks.map((w) => w.labelled),
+                        type: 'bar',
+                        backgroundColor: '#c4b5fd',
+                        yAxisID: 'n',
+                      },
+                    ],
+                  },
+                  options: {
+                    scales: { y: { min: 0, max: 100 }, n: { position: 'right', grid: { drawOnChartArea: false } } },
+                  },
+                } as ChartConfiguration
+              }
+            />
+          )}
+          {learning && (
+            <p className="muted">
+              {learning.models.length} model versions · overall {pct(learning.intentAccuracy.accuracy) ?? '—'}% on{' '}
+              {learning.intentAccuracy.labelled} human labels
+            </p>
+          )}
         </section>
         <section className="card" aria-labelledby="d-vol">
           <h2 id="d-vol">Volume by intent</h2>
-          {intents && <ChartBox label="Tickets per intent" config={{
-            type: 'bar',
-            data: { labels: intents.groups.map((g) => (g.key ? label(g.key) : 'Not recognised')), datasets: [
-              { label: 'Tickets', data: intents.groups.map((g) => g.tickets), backgroundColor: '#1d4ed8' },
-              { label: 'Resolved by AI', data: intents.groups.map((g) => g.aiResolved), backgroundColor: '#047857' },
-            ] },
-            options: { indexAxis: 'y' },
-          }} />}
+          {intents && (
+            <ChartBox
+              label="Tickets per intent"
+              config={{
+                type: 'bar',
+                data: {
+                  labels: intents.groups.map((g) => (g.key ? label(g.key) : 'Not recognised')),
+                  datasets: [
+                    { label: 'Tickets', data: intents.groups.map((g) => g.tickets), backgroundColor: '#1d4ed8' },
+                    {
+                      label: 'Resolved by AI',
+                      data: intents.groups.map((g) => g.aiResolved),
+                      backgroundColor: '#047857',
+                    },
+                  ],
+                },
+                options: { indexAxis: 'y' },
+              }}
+            />
+          )}
         </section>
         {compliance && (
           <section className="card" aria-labelledby="d-sla">

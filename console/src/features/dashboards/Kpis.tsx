@@ -5,12 +5,35 @@ import { pct } from './format.js';
 export function Kpis({ total }: { total: QualityReport['total'] }) {
   return (
     <div className="kpis">
-      <div className="kpi"><span>Resolution rate</span><strong>{pct(total.resolutionRate) ?? '—'}%</strong><small>answers that held, over all tickets</small></div>
-      <div className="kpi"><span>Deflection</span><strong>{pct(total.deflectionRate) ?? '—'}%</strong><small>answered by the AI, whatever happened next</small></div>
-      <div className="kpi"><span>Escalation rate</span><strong>{pct(total.escalationRate) ?? '—'}%</strong></div>
-      <div className="kpi"><span>Reopen rate</span><strong>{pct(total.reopenRate) ?? '—'}%</strong></div>
-      <div className="kpi"><span>Median first response</span><strong>{total.medianFirstResponseMinutes != null ? `${Math.round(total.medianFirstResponseMinutes)} min` : '—'}</strong></div>
-      <div className="kpi"><span>CSAT</span><strong>{total.csat.average?.toFixed(2) ?? '—'}</strong><small>{total.csat.count} ratings</small></div>
+      <div className="kpi">
+        <span>Resolution rate</span>
+        <strong>{pct(total.resolutionRate) ?? '—'}%</strong>
+        <small>answers that held, over all tickets</small>
+      </div>
+      <div className="kpi">
+        <span>Deflection</span>
+        <strong>{pct(total.deflectionRate) ?? '—'}%</strong>
+        <small>answered by the AI, whatever happened next</small>
+      </div>
+      <div className="kpi">
+        <span>Escalation rate</span>
+        <strong>{pct(total.escalationRate) ?? '—'}%</strong>
+      </div>
+      <div className="kpi">
+        <span>Reopen rate</span>
+        <strong>{pct(total.reopenRate) ?? '—'}%</strong>
+      </div>
+      <div className="kpi">
+        <span>Median first response</span>
+        <strong>
+          {total.medianFirstResponseMinutes != null ? `${Math.round(total.medianFirstResponseMinutes)} min` : '—'}
+        </strong>
+      </div>
+      <div className="kpi">
+        <span>CSAT</span>
+        <strong>{total.csat.average?.toFixed(2) ?? '—'}</strong>
+        <small>{total.csat.count} ratings</small>
+      </div>
     </div>
   );
 }

@@ -4,5 +4,6 @@
 export const pct = (n: number | null | undefined) => (typeof n === 'number' ? Math.round(n * 1000) / 10 : null);
 export const money = (n: number) => `$${Math.round(n).toLocaleString()}`;
 /** Week-over-week change in words: "+12% vs last week", "new this week". */
-export const change = (x: number | null) => (x == null ? 'new this week' : `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(x * 100))}% vs last week`);
+export const change = (x: number | null) =>
+  x == null ? 'new this week' : `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(x * 100))}% vs last week`;
 export const COLORS = ['#1d4ed8', '#047857', '#b45309', '#7c3aed', '#be123c', '#0e7490'];

@@ -47,7 +47,11 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
     setFound((await api<{ data: Row[] }>('GET', `/tickets?q=${encodeURIComponent(q)}&limit=50`)).data);
   };
   const assignee = (t: Row) =>
-    t.assigneeId ? (t.assigneeId === me.agent?.id ? 'you' : (agents.find((a) => a.id === t.assigneeId)?.name ?? 'assigned')) : 'unassigned';
+    t.assigneeId
+      ? t.assigneeId === me.agent?.id
+        ? 'you'
+        : (agents.find((a) => a.id === t.assigneeId)?.name ?? 'assigned')
+      : 'unassigned';
   const title = found ? 'Search results' : view.label;
 
   return (
@@ -56,7 +60,18 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
         <ul>
           {VIEWS.map((v) => (
             <li key={v.id}>
-              <a href={`/inbox/${v.id}`} aria-current={v.id === view.id ? 'page' : undefined} onClick={(e) => { e.preventDefault(); setFound(null); setCursor(0); navigate(`/inbox/${v.id}`); }}>{v.label}</a>
+              <a
+                href={`/inbox/${v.id}`}
+                aria-current={v.id === view.id ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  setFound(null);
+                  setCursor(0);
+                  navigate(`/inbox/${v.id}`);
+                }}
+              >
+                {v.label}
+              </a>
             </li>
           ))}
         </ul>
@@ -65,23 +80,59 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
         <div className="queue-head">
           <h1 id="queue-title">{title}</h1>
           <form role="search" onSubmit={search}>
-            <label htmlFor="search" className="sr-only">Search tickets</label>
-            <input id="search" type="search" placeholder="Search tickets" value={q} onChange={(e) => setQ(e.target.value)} />
+            <label htmlFor="search" className="sr-only">
+              Search tickets
+            </label>
+            <input
+              id="search"
+              type="search"
+              placeholder="Search tickets"
+              value={q}
+              onChange={(e) => setQ(e.target.value)}
+            />
           </form>
         </div>
-        {error && <p role="alert" className="error">{error}</p>}
-        {rows === null ? <p className="muted">Loading…</p> : list.length === 0 ? <p className="muted">No tickets in this view.</p> : (
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        {rows === null ? (
+          <p className="muted">Loading…</p>
+        ) : list.length === 0 ? (
+          <p className="muted">No tickets in this view.</p>
+        ) : (
           <ol className="tickets" aria-label="Tickets, by priority">
             {list.map((t, i) => (
               <li key={t.id}>
-                <TicketRow ticket={t} href={`/inbox/${view.id}/${t.id}`} selected={t.id === ticketId} cursor={i === cursor} assignee={assignee(t)} label={label}
-                  onOpen={() => { setCursor(i); open(t.id); }} />
+                <TicketRow
+                  ticket={t}
+                  href={`/inbox/${view.id}/${t.id}`}
+                  selected={t.id === ticketId}
+                  cursor={i === cursor}
+                  assignee={assignee(t)}
+                  label={label}
+                  onOpen={() => {
+                    setCursor(i);
+                    open(t.id);
+                  }}
+                />
               </li>
             ))}
           </ol>
         )}
       </section>
-      {ticketId ? <TicketView key={ticketId} id={ticketId} me={me} onClose={() => navigate(`/inbox/${view.id}`)} onChanged={load} /> : <NoTicketOpen count={list.length} view={title} />}
+      {ticketId ? (
+        <TicketView
+          key={ticketId}
+          id={ticketId}
+          me={me}
+          onClose={() => navigate(`/inbox/${view.id}`)}
+          onChanged={load}
+        />
+      ) : (
+        <NoTicketOpen count={list.length} view={title} />
+      )}
     </div>
   );
 }
@@ -91,8 +142,13 @@ function NoTicketOpen({ count, view }: { count: number; view: string }) {
   return (
     <section className="ticket empty-state" aria-label="No ticket open">
       <h2>No ticket open</h2>
-      <p>Pick a ticket from the list, or press <kbd>j</kbd>/<kbd>k</kbd> to move and <kbd>Enter</kbd> to open. <kbd>?</kbd> lists every shortcut.</p>
-      <p className="muted">{count ? `${count} ticket${count === 1 ? '' : 's'} in "${view}", most urgent first.` : 'This view is empty.'}</p>
+      <p>
+        Pick a ticket from the list, or press <kbd>j</kbd>/<kbd>k</kbd> to move and <kbd>Enter</kbd> to open.{' '}
+        <kbd>?</kbd> lists every shortcut.
+      </p>
+      <p className="muted">
+        {count ? `${count} ticket${count === 1 ? '' : 's'} in "${view}", most urgent first.` : 'This view is empty.'}
+      </p>
     </section>
   );
 }

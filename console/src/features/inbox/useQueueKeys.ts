@@ -6,7 +6,13 @@ import type { Row } from './views.js';
  * j / k move the cursor through `list` (opening the ticket when one is open already), Enter opens the ticket
  * under the cursor.
  */
-export function useQueueKeys(list: Row[], cursor: number, setCursor: (i: number) => void, ticketOpen: boolean, open: (id: string) => void) {
+export function useQueueKeys(
+  list: Row[],
+  cursor: number,
+  setCursor: (i: number) => void,
+  ticketOpen: boolean,
+  open: (id: string) => void,
+) {
   const latest = useRef({ list, cursor, setCursor, ticketOpen, open });
   latest.current = { list, cursor, setCursor, ticketOpen, open };
   useEffect(() => {

@@ -6,38 +6,91 @@ import type { QueueItem, Ticket } from '../../lib/types.js';
 export type Row = Ticket & { sla?: QueueItem['sla']; customer?: QueueItem['customer']; account?: QueueItem['account'] };
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
-const byPriority = (a: Row, b: Row) => (PRIORITY_RANK[a.priority]! - PRIORITY_RANK[b.priority]!) || a.createdAt.localeCompare(b.createdAt);
+const byPriority = (a: Row, b: Row) =>
+  PRIORITY_RANK[a.priority]! - PRIORITY_RANK[b.priority]! || a.createdAt.localeCompare(b.createdAt);
 const atRisk = (t: Row) => {
   const s = t.sla;
   if (!s) return false;
-  const left = [s.firstResponse.remainingMinutes, s.resolution.remainingMinutes].filter((m): m is number => typeof m === 'number');
+  const left = [s.firstResponse.remainingMinutes, s.resolution.remainingMinutes].filter(
+    (m): m is number => typeof m === 'number',
+  );
   return s.firstResponse.breached || s.resolution.breached || !!s.escalatedAt || left.some((m) => m <= 60);
 };
 
 /** The inbox views: each a query on the priority queue or the ticket list, always ordered by priority. */
 export const VIEWS: { id: string; label: string; load: () => Promise<Row[]> }[] = [
-  { id: 'all', label: 'All open', load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=all&limit=100')).data },
-  { id: 'mine', label: 'Mine', load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=mine&limit=100')).data },
-  { id: 'team', label: 'My teams', load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=team&limit=100')).data },
-  { id: 'unassigned', label: 'Unassigned', load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=unassigned&limit=100')).data },
-  { id: 'ai-resolved', label: 'Answered by AI, awaiting customer', load: async () => (await api<{ data: Row[] }>('GET', '/tickets?status=resolved&tag=ai_answered&limit=100')).data.sort(byPriority) },
-  { id: 'escalated', label: 'Escalated', load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=all&limit=200')).data.filter((t) => t.tags.includes('human_requested') || !!t.sla?.escalatedAt) },
-  { id: 'sla-risk', label: 'SLA at risk', load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=all&limit=200')).data.filter(atRisk) },
+  {
+    id: 'all',
+    label: 'All open',
+    load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=all&limit=100')).data,
+  },
+  {
+    id: 'mine',
+    label: 'Mine',
+    load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=mine&limit=100')).data,
+  },
+  {
+    id: 'team',
+    label: 'My teams',
+    load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=team&limit=100')).data,
+  },
+  {
+    id: 'unassigned',
+    label: 'Unassigned',
+    load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=unassigned&limit=100')).data,
+  },
+  {
+    id: 'ai-resolved',
+    label: 'Answered by AI, awaiting customer',
+    load: async () =>
+      (await api<{ data: Row[] }>('GET', '/tickets?status=resolved&tag=ai_answered&limit=100')).data.sort(byPriority),
+  },
+  {
+    id: 'escalated',
+    label: 'Escalated',
+    load: async () =>
+      (await api<{ data: Row[] }>('GET', '/queue?view=all&limit=200')).data.filter(
+        (t) => t.tags.includes('human_requested') || !!t.sla?.escalatedAt,
+      ),
+  },
+  {
+    id: 'sla-risk',
+    label: 'SLA at risk',
+    load: async () => (await api<{ data: Row[] }>('GET', '/queue?view=all&limit=200')).data.filter(atRisk),
+  },
 ];
 
 /** The SLA target still running, in words for the chip and its tooltip. */
 export function slaDue(t: Row): { chip: string; tooltip: string; danger: boolean } | null {
   const s = t.sla;
   if (!s) return null;
-  const target = s.firstResponse.dueAt && !s.firstResponse.met && t.firstResponseAt == null ? { name: 'First reply', ...s.firstResponse } : s.resolution.dueAt ? { name: 'Resolution', ...s.resolution } : null;
+  const target =
+    s.firstResponse.dueAt && !s.firstResponse.met && t.firstResponseAt == null
+      ? { name: 'First reply', ...s.firstResponse }
+      : s.resolution.dueAt
+        ? { name: 'Resolution', ...s.resolution }
+        : null;
   if (!target || target.remainingMinutes == null) return null;
   const m = target.remainingMinutes;
-  const span = (x: number) => (Math.abs(x) < 60 ? `${Math.abs(x)} min` : Math.abs(x) < 1440 ? `${Math.round(Math.abs(x) / 60)} h` : `${Math.round(Math.abs(x) / 1440)} d`);
+  const span = (x: number) =>
+    Math.abs(x) < 60
+      ? `${Math.abs(x)} min`
+      : Math.abs(x) < 1440
+        ? `${Math.round(Math.abs(x) / 60)} h`
+        : `${Math.round(Math.abs(x) / 1440)} d`;
   const due = new Date(target.dueAt!).toLocaleString();
   const policy = s.policy ? ` (SLA policy "${s.policy}")` : '';
   return m < 0
-    ? { chip: `${target.name} overdue ${span(m)}`, tooltip: `${target.name} was due ${due}${policy}; ${span(m)} late.`, danger: true }
-    : { chip: `${target.name} in ${span(m)}`, tooltip: `${target.name} due ${due}${policy}.${s.escalatedAt ? ' Escalated by the SLA sweep.' : ''}`, danger: m <= 60 || !!s.escalatedAt };
+    ? {
+        chip: `${target.name} overdue ${span(m)}`,
+        tooltip: `${target.name} was due ${due}${policy}; ${span(m)} late.`,
+        danger: true,
+      }
+    : {
+        chip: `${target.name} in ${span(m)}`,
+        tooltip: `${target.name} due ${due}${policy}.${s.escalatedAt ? ' Escalated by the SLA sweep.' : ''}`,
+        danger: m <= 60 || !!s.escalatedAt,
+      };
 }
 
 /** How long ago, in one short word: "now", "5m", "3h", "2d". */

@@ -11,15 +11,31 @@ export function DecisionRecord({ ticket, label }: { ticket: TicketDetail; label:
       {runs.length === 0 && <p className="muted">The assistant has not looked at this ticket yet.</p>}
       {runs.map((run, i) => (
         <details key={run} open={i === 0}>
-          <summary>Run {runs.length - i}{i === 0 ? ' (latest)' : ''}</summary>
+          <summary>
+            Run {runs.length - i}
+            {i === 0 ? ' (latest)' : ''}
+          </summary>
           <ol className="stages">
-            {ticket.decisions.filter((d) => d.runId === run).map((d) => (
-              <li key={d.id} className={d.ok ? 'ok' : 'failed'}>
-                <strong>{d.stage}</strong> {d.ok ? '' : '✗ failed'} <span className="muted">{d.modelVersion ?? ''} {Math.round(d.durationMs)} ms</span>
-                <StageSummary stage={d.stage} result={d.result as Record<string, unknown>} label={label} intent={ticket.intent ?? null} />
-                <details><summary>details</summary><pre>{JSON.stringify(d.result, null, 2)}</pre></details>
-              </li>
-            ))}
+            {ticket.decisions
+              .filter((d) => d.runId === run)
+              .map((d) => (
+                <li key={d.id} className={d.ok ? 'ok' : 'failed'}>
+                  <strong>{d.stage}</strong> {d.ok ? '' : '✗ failed'}{' '}
+                  <span className="muted">
+                    {d.modelVersion ?? ''} {Math.round(d.durationMs)} ms
+                  </span>
+                  <StageSummary
+                    stage={d.stage}
+                    result={d.result as Record<string, unknown>}
+                    label={label}
+                    intent={ticket.intent ?? null}
+                  />
+                  <details>
+                    <summary>details</summary>
+                    <pre>{JSON.stringify(d.result, null, 2)}</pre>
+                  </details>
+                </li>
+              ))}
           </ol>
         </details>
       ))}

@@ -8,34 +8,157 @@ export function HandoffPacket({ packet, label }: { packet: Packet; label: Intent
   return (
     <section className="card handoff" aria-labelledby="handoff-title">
       <h3 id="handoff-title">Handoff packet</h3>
-      <h4>Summary <span className="muted">({p.summarySource})</span></h4>
-      <ul>{p.summary.map((s, i) => <li key={i}>{s}</li>)}</ul>
+      <h4>
+        Summary <span className="muted">({p.summarySource})</span>
+      </h4>
+      <ul>
+        {p.summary.map((s, i) => (
+          <li key={i}>{s}</li>
+        ))}
+      </ul>
       {p.whyHandedOff.reason && (
         <>
-          <p><strong>Why a person:</strong> {p.whyHandedOff.text} <code className="muted code">{p.whyHandedOff.reason}</code></p>
-          {p.whyHandedOff.failedChecks.length > 1 && <ul className="checks">{p.whyHandedOff.failedChecks.map((c) => <li key={c.check} className="fail">✗ {c.text}</li>)}</ul>}
+          <p>
+            <strong>Why a person:</strong> {p.whyHandedOff.text}{' '}
+            <code className="muted code">{p.whyHandedOff.reason}</code>
+          </p>
+          {p.whyHandedOff.failedChecks.length > 1 && (
+            <ul className="checks">
+              {p.whyHandedOff.failedChecks.map((c) => (
+                <li key={c.check} className="fail">
+                  ✗ {c.text}
+                </li>
+              ))}
+            </ul>
+          )}
         </>
       )}
-      {p.alreadyTried.length > 0 && <><h4>Already tried</h4><ul>{p.alreadyTried.map((s, i) => <li key={i}>{s}</li>)}</ul></>}
-      {p.aiSaid.length > 0 && <><h4>What the AI said</h4><ul>{p.aiSaid.map((s, i) => <li key={i}><span className="chip">{s.visibility}</span> {s.text.slice(0, 300)}</li>)}</ul></>}
+      {p.alreadyTried.length > 0 && (
+        <>
+          <h4>Already tried</h4>
+          <ul>
+            {p.alreadyTried.map((s, i) => (
+              <li key={i}>{s}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {p.aiSaid.length > 0 && (
+        <>
+          <h4>What the AI said</h4>
+          <ul>
+            {p.aiSaid.map((s, i) => (
+              <li key={i}>
+                <span className="chip">{s.visibility}</span> {s.text.slice(0, 300)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h4>Intent</h4>
-      <p><strong>{p.intent.intent ? label(p.intent.intent) : 'Not recognised'}</strong> {p.intent.confidence != null && pct(p.intent.confidence)}{p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).length > 0 && <> · or perhaps {p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).map((a) => `${label(a.intent)} ${pct(a.probability)}`).join(', ')}</>}</p>
+      <p>
+        <strong>{p.intent.intent ? label(p.intent.intent) : 'Not recognised'}</strong>{' '}
+        {p.intent.confidence != null && pct(p.intent.confidence)}
+        {p.intent.alternatives.filter((a) => a.intent !== p.intent.intent).length > 0 && (
+          <>
+            {' '}
+            · or perhaps{' '}
+            {p.intent.alternatives
+              .filter((a) => a.intent !== p.intent.intent)
+              .map((a) => `${label(a.intent)} ${pct(a.probability)}`)
+              .join(', ')}
+          </>
+        )}
+      </p>
       <h4>How the customer sounds</h4>
-      <p>{p.sentiment.summary ?? describeSentiment({ compound: p.sentiment.trend.at(-1)?.compound ?? null, cues: [], direction: p.sentiment.direction })}</p>
+      <p>
+        {p.sentiment.summary ??
+          describeSentiment({
+            compound: p.sentiment.trend.at(-1)?.compound ?? null,
+            cues: [],
+            direction: p.sentiment.direction,
+          })}
+      </p>
       <h4>Customer</h4>
-      <p>{p.customer?.name ?? '—'} {p.customer?.email && <>&lt;{p.customer.email}&gt;</>}{p.customer?.externalId && <> · id {p.customer.externalId}</>}</p>
-      {p.account && <p>{p.account.name} · {p.account.tier} tier{p.account.plan ? ` · ${p.account.plan}` : ''} · MRR {p.account.mrr ?? 0} · billing {String(p.account.billingState).replace('_', ' ')}{p.account.seats != null && <> · {p.account.seats} seats</>}</p>}
+      <p>
+        {p.customer?.name ?? '—'} {p.customer?.email && <>&lt;{p.customer.email}&gt;</>}
+        {p.customer?.externalId && <> · id {p.customer.externalId}</>}
+      </p>
+      {p.account && (
+        <p>
+          {p.account.name} · {p.account.tier} tier{p.account.plan ? ` · ${p.account.plan}` : ''} · MRR{' '}
+          {p.account.mrr ?? 0} · billing {String(p.account.billingState).replace('_', ' ')}
+          {p.account.seats != null && <> · {p.account.seats} seats</>}
+        </p>
+      )}
       {p.page && (
         <>
           <h4>Page</h4>
-          <p className="wrap">{p.page.url ?? p.page.route}{p.page.appVersion && <> · v{p.page.appVersion}</>}{p.page.features?.length ? <> · features {p.page.features.join(', ')}</> : null}</p>
-          {p.page.recentErrors?.length ? <ul className="errors">{p.page.recentErrors.map((e, i) => <li key={i}><code>{e}</code></li>)}</ul> : null}
+          <p className="wrap">
+            {p.page.url ?? p.page.route}
+            {p.page.appVersion && <> · v{p.page.appVersion}</>}
+            {p.page.features?.length ? <> · features {p.page.features.join(', ')}</> : null}
+          </p>
+          {p.page.recentErrors?.length ? (
+            <ul className="errors">
+              {p.page.recentErrors.map((e, i) => (
+                <li key={i}>
+                  <code>{e}</code>
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </>
       )}
-      {p.recentTickets.length > 0 && <><h4>Recent tickets</h4><ul>{p.recentTickets.map((t) => <li key={t.id}>{t.subject} <span className="muted">({t.status})</span></li>)}</ul></>}
-      {p.similarResolved.length > 0 && <><h4>Similar resolved tickets</h4><ul>{p.similarResolved.map((t) => <li key={t.id}>{t.subject}{t.resolution && <p className="muted">{t.resolution.slice(0, 200)}</p>}</li>)}</ul></>}
-      {p.suggestedReply && <><h4>Suggested reply <span className="muted">({p.suggestedReply.source === 'assistant' ? "the assistant's reply" : 'drafted from the best articles'}; press <kbd>u</kbd> to use it)</span></h4><p className="suggested">{p.suggestedReply.text}</p></>}
-      {p.relevantArticles.length > 0 && <><h4>Relevant articles</h4><ul>{p.relevantArticles.map((a) => <li key={a.articleId}>{a.title} <span className="muted">{a.score.toFixed(2)}</span></li>)}</ul></>}
+      {p.recentTickets.length > 0 && (
+        <>
+          <h4>Recent tickets</h4>
+          <ul>
+            {p.recentTickets.map((t) => (
+              <li key={t.id}>
+                {t.subject} <span className="muted">({t.status})</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {p.similarResolved.length > 0 && (
+        <>
+          <h4>Similar resolved tickets</h4>
+          <ul>
+            {p.similarResolved.map((t) => (
+              <li key={t.id}>
+                {t.subject}
+                {t.resolution && <p className="muted">{t.resolution.slice(0, 200)}</p>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {p.suggestedReply && (
+        <>
+          <h4>
+            Suggested reply{' '}
+            <span className="muted">
+              ({p.suggestedReply.source === 'assistant' ? "the assistant's reply" : 'drafted from the best articles'};
+              press <kbd>u</kbd> to use it)
+            </span>
+          </h4>
+          <p className="suggested">{p.suggestedReply.text}</p>
+        </>
+      )}
+      {p.relevantArticles.length > 0 && (
+        <>
+          <h4>Relevant articles</h4>
+          <ul>
+            {p.relevantArticles.map((a) => (
+              <li key={a.articleId}>
+                {a.title} <span className="muted">{a.score.toFixed(2)}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </section>
   );
 }

@@ -16,7 +16,17 @@ import { useTicketActions } from './useTicketActions.js';
 import { useTicketShortcuts } from './useTicketShortcuts.js';
 
 /** One ticket: conversation, handoff packet, decision record, and every action an agent takes on it. */
-export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me; onClose: () => void; onChanged: () => void }) {
+export function TicketView({
+  id,
+  me,
+  onClose,
+  onChanged,
+}: {
+  id: string;
+  me: Me;
+  onClose: () => void;
+  onChanged: () => void;
+}) {
   const state = useTicket(id);
   const { ticket, packet, error } = state;
   const actions = useTicketActions(id, state, onChanged);
@@ -29,11 +39,16 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
   const send = () => {
     if (!reply.text.trim()) return;
     void actions.act(reply.internal ? 'Note added' : 'Reply sent', async () => {
-      await api('POST', `/tickets/${id}/messages`, { text: reply.text, visibility: reply.internal ? 'internal' : 'public' });
+      await api('POST', `/tickets/${id}/messages`, {
+        text: reply.text,
+        visibility: reply.internal ? 'internal' : 'public',
+      });
       reply.setText('');
     });
   };
-  const draft = [...(ticket?.messages ?? [])].reverse().find((m) => m.authorType === 'assistant' && m.visibility === 'internal' && m.text.startsWith(DRAFT_PREFIX));
+  const draft = [...(ticket?.messages ?? [])]
+    .reverse()
+    .find((m) => m.authorType === 'assistant' && m.visibility === 'internal' && m.text.startsWith(DRAFT_PREFIX));
   const suggested = packet?.suggestedReply?.text ?? (draft ? draft.text.slice(DRAFT_PREFIX.length) : null);
   useTicketShortcuts(reply.ref, send, {
     r: () => reply.focus(false),
@@ -41,24 +56,60 @@ export function TicketView({ id, me, onClose, onChanged }: { id: string; me: Me;
     e: () => void actions.resolve(),
     c: () => void actions.claim(),
     s: () => void actions.snooze('Snoozed until tomorrow 9:00', tomorrowNine()),
-    u: () => { if (suggested) { reply.setText(suggested); reply.focus(); } },
+    u: () => {
+      if (suggested) {
+        reply.setText(suggested);
+        reply.focus();
+      }
+    },
     Escape: onClose,
   });
 
-  if (error && !ticket) return <section className="ticket"><p role="alert" className="error">{error}</p></section>;
-  if (!ticket) return <section className="ticket"><p className="muted">Loading…</p></section>;
-  const approveDraft = () => void actions.act('Draft approved and sent', () => api('POST', `/tickets/${id}/draft/approve`, reply.text.trim() ? { text: reply.text } : {}));
+  if (error && !ticket)
+    return (
+      <section className="ticket">
+        <p role="alert" className="error">
+          {error}
+        </p>
+      </section>
+    );
+  if (!ticket)
+    return (
+      <section className="ticket">
+        <p className="muted">Loading…</p>
+      </section>
+    );
+  const approveDraft = () =>
+    void actions.act('Draft approved and sent', () =>
+      api('POST', `/tickets/${id}/draft/approve`, reply.text.trim() ? { text: reply.text } : {}),
+    );
   return (
     <section className="ticket" aria-labelledby="ticket-title">
       <TicketHeader ticket={ticket} agents={agents} label={label} onClose={onClose} />
-      {actions.notice && <p role="status" className="notice">{actions.notice}</p>}
-      {error && <p role="alert" className="error">{error}</p>}
+      {actions.notice && (
+        <p role="status" className="notice">
+          {actions.notice}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <TicketToolbar ticket={ticket} packet={packet} me={me} agents={agents} teams={teams} actions={actions} />
       <div className="ticket-body">
         <div className="conversation">
           <h3>Conversation</h3>
           <Conversation ticket={ticket} agents={agents} />
-          <ReplyBox ticketId={id} reply={reply} macros={macros} suggested={suggested} onApproveDraft={draft ? approveDraft : undefined} onSend={send} onError={state.setError} />
+          <ReplyBox
+            ticketId={id}
+            reply={reply}
+            macros={macros}
+            suggested={suggested}
+            onApproveDraft={draft ? approveDraft : undefined}
+            onSend={send}
+            onError={state.setError}
+          />
         </div>
         <aside className="side">
           {packet && <HandoffPacket packet={packet} label={label} />}

@@ -31,7 +31,11 @@ export function useTicketActions(id: string, state: ReturnType<typeof useTicket>
   };
   const patch = (what: string, body: Record<string, unknown>) => {
     const { snoozedUntil: _s, ...visible } = body;
-    return act(what, () => api<Partial<TicketDetail>>('PATCH', `/tickets/${id}`, body), visible as Partial<TicketDetail>);
+    return act(
+      what,
+      () => api<Partial<TicketDetail>>('PATCH', `/tickets/${id}`, body),
+      visible as Partial<TicketDetail>,
+    );
   };
   const shown = notice.text && (notice.status === null || notice.status === ticket?.status) ? notice.text : '';
   return {

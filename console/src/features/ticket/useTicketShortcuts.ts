@@ -5,7 +5,11 @@ import { typing } from '../../lib/shortcuts.js';
  * The ticket's keys (`keys`: key → action) while no field has the focus; in the reply field Ctrl+Enter sends,
  * and Escape leaves any field.
  */
-export function useTicketShortcuts(reply: RefObject<HTMLTextAreaElement | null>, send: () => void, keys: Record<string, () => void>) {
+export function useTicketShortcuts(
+  reply: RefObject<HTMLTextAreaElement | null>,
+  send: () => void,
+  keys: Record<string, () => void>,
+) {
   const latest = useRef({ send, keys });
   latest.current = { send, keys };
   useEffect(() => {
