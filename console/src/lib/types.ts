@@ -5,6 +5,7 @@ import type { AutonomySettingsSchema } from '../../../src/domain/settings.js';
 import type { ComplianceSchema, QueueItemSchema } from '../../../src/sla/schemas.js';
 import type { SlaSettingsSchema } from '../../../src/sla/settings.js';
 import type { TaxonomyIntentSchema } from '../../../src/nlp/taxonomy.js';
+import type { ProposalSchema } from '../../../src/learning/thresholds.js';
 import type { AccountHealthSchema } from '../../../src/insights/health.js';
 import type { AnomalySchema } from '../../../src/insights/anomalies.js';
 import type { BugReportSchema } from '../../../src/insights/bug-reports.js';
@@ -41,6 +42,8 @@ export type SlaSettings = z.output<typeof SlaSettingsSchema>;
 export type SlaPolicy = SlaSettings['policies'][number];
 /** An intent as `GET /taxonomy` lists it. */
 export type TaxonomyIntent = Pick<z.input<typeof TaxonomyIntentSchema>, 'id' | 'label' | 'description' | 'team' | 'automatable'>;
+/** `GET /learning/thresholds` (its response schema is local to the route; the proposals' is shared). */
+export interface Thresholds { defaultThreshold: number; current: Record<string, number>; proposals: z.input<typeof ProposalSchema>[] }
 export type Topics = z.input<typeof TopicsReportSchema>;
 export type Trends = z.input<typeof TrendsReportSchema>;
 export type Anomaly = z.input<typeof AnomalySchema>;

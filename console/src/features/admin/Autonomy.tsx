@@ -2,10 +2,8 @@ import { useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
 import { useResource } from '../../lib/useResource.js';
 import { Status } from '../../lib/ui.js';
-import type { Autonomy } from '../../lib/types.js';
+import type { Autonomy, Thresholds } from '../../lib/types.js';
 import { useIntentLabels } from '../../lib/labels.js';
-
-interface Thresholds { defaultThreshold: number; current: Record<string, number>; proposals: { intent: string; current: number; proposed: number; action: string; reason: string; atCurrent: Record<string, unknown>; atProposed: Record<string, unknown> }[] }
 
 export function AutonomyScreen() {
   const label = useIntentLabels();
