@@ -4,7 +4,7 @@ import { useResource } from '../../lib/useResource.js';
 import { Status } from '../../lib/ui.js';
 import type { Article } from '../../lib/types.js';
 
-type Step = { title: string; selector: string; body?: string };
+type Step = NonNullable<Article['walkthrough']>[number];
 const emptyArticle = { id: '', title: '', body: '', intents: '', tags: '', status: 'published', walkthrough: [] as Step[] };
 
 export function Knowledge() {
