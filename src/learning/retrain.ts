@@ -4,7 +4,7 @@
  * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/intent-port.js';
+import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { labelledTickets } from '../services/training.js';

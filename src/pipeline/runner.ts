@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { autonomyOf } from '../domain/settings.js';
 import { AI_ANSWERED, DRAFT_PREFIX } from '../domain/tags.js';
 import { agentRoom, planAssignment, type AgentRoom } from '../routing/apply.js';
-import { routeStage } from '../routing/stage.js';
+import { routeStage } from './stages/route.js';
 import { slaTargets } from '../sla/state.js';
 import { notFound } from '../domain/errors.js';
 import { getAccounts } from '../services/accounts.js';
@@ -15,13 +15,13 @@ import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { decisions, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import type { RoutingPort, RoutingSnapshot } from '../routing/port.js';
-import { decideStage, resolveStage, retrieveStage } from './decide.js';
-import { applyEnrichment, enrichStage } from './enrich.js';
-import { syncAccountFromCrm } from './sync-account.js';
-import type { Enrichment } from './enrichment.js';
+import { decideStage, resolveStage, retrieveStage } from './stages/decide.js';
+import { applyEnrichment, enrichStage } from './stages/enrich.js';
+import { syncAccountFromCrm } from './apply-actions.js';
+import type { Enrichment } from './ports/enrichment.js';
 import type { PipelineInput, PipelinePorts, PipelineTrigger, Stage, StageOutcome, TicketAction } from './types.js';
 import type { AssignAction } from '../routing/apply.js';
-import { understandStage } from './understand.js';
+import { understandStage } from './stages/understand.js';
 
 /** The stages in order. */
 export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, retrieveStage, decideStage, resolveStage, routeStage];

@@ -4,7 +4,7 @@ import type { AutonomySettings } from '../domain/settings.js';
 import type { IntentPrediction } from '../nlp/intent/index.js';
 import type { RoutingPort } from '../routing/port.js';
 import type { RoutingDecision } from '../routing/schemas.js';
-import type { CrmFacts, Enrichment, EnrichmentSource } from './enrichment.js';
+import type { CrmFacts, Enrichment, EnrichmentSource } from './ports/enrichment.js';
 import type { AnswerVerification } from '../resolution/verification.js';
 
 /** Why the pipeline ran. */

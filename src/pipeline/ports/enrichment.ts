@@ -4,7 +4,7 @@
  * ticket: the stage goes on with what is known and records each source's status.
  */
 import { z } from 'zod';
-import type { Account, Customer } from '../domain/schemas.js';
+import type { Account, Customer } from '../../domain/schemas.js';
 
 const iso = z.string();
 

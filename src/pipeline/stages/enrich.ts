@@ -1,7 +1,7 @@
-import type { Account, Message, PageContextInput, Ticket } from '../domain/schemas.js';
-import { AI_ANSWERED } from '../domain/tags.js';
-import { enrichAccount, runSource, type BillingFacts, type CrmFacts, type Enrichment, type UsageSummary } from './enrichment.js';
-import type { PipelineInput, Stage, TicketAction } from './types.js';
+import type { Account, Message, PageContextInput, Ticket } from '../../domain/schemas.js';
+import { AI_ANSWERED } from '../../domain/tags.js';
+import { enrichAccount, runSource, type BillingFacts, type CrmFacts, type Enrichment, type UsageSummary } from '../ports/enrichment.js';
+import type { PipelineInput, Stage, TicketAction } from '../types.js';
 
 const DAY = 86_400_000;
 

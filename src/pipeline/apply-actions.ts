@@ -1,7 +1,7 @@
 import { and, eq, or } from 'drizzle-orm';
 import type { Ctx } from '../services/context.js';
 import { accounts, customers } from '../store/schema.js';
-import type { CrmFacts } from './enrichment.js';
+import type { CrmFacts } from './ports/enrichment.js';
 
 /**
  * Keeps what the CRM said on the account: its tier (the CRM wins when its tier property is set), CRM id,

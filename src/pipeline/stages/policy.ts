@@ -1,7 +1,7 @@
-import type { AutonomySettings } from '../domain/settings.js';
-import type { IntentPrediction } from '../nlp/intent/index.js';
-import type { LanguageResult } from '../nlp/language.js';
-import type { SentimentResult } from '../nlp/sentiment.js';
+import type { AutonomySettings } from '../../domain/settings.js';
+import type { IntentPrediction } from '../../nlp/intent/index.js';
+import type { LanguageResult } from '../../nlp/language.js';
+import type { SentimentResult } from '../../nlp/sentiment.js';
 
 /** One guardrail's verdict, kept in the decision record. */
 export interface Check {

@@ -1,11 +1,11 @@
-import { findAsk, type Ask } from '../nlp/ask.js';
-import { ACCESS_ASK_RE } from '../resolution/facts.js';
-import { contentWords } from '../resolution/text.js';
-import { detectLanguage } from '../nlp/language.js';
-import { analyseSentiment } from '../nlp/sentiment.js';
-import { assessUrgency } from '../nlp/urgency.js';
-import type { IntentPrediction } from '../nlp/intent/index.js';
-import type { PipelineInput, PipelinePorts, Stage } from './types.js';
+import { findAsk, type Ask } from '../../nlp/ask.js';
+import { ACCESS_ASK_RE } from '../../resolution/facts.js';
+import { contentWords } from '../../resolution/text.js';
+import { detectLanguage } from '../../nlp/language.js';
+import { analyseSentiment } from '../../nlp/sentiment.js';
+import { assessUrgency } from '../../nlp/urgency.js';
+import type { IntentPrediction } from '../../nlp/intent/index.js';
+import type { PipelineInput, PipelinePorts, Stage } from '../types.js';
 
 /** What the customer wrote in their public messages, oldest first. */
 export function customerBody(input: PipelineInput): string {

@@ -1,7 +1,7 @@
-import type { Stage } from '../pipeline/types.js';
-import { assignActionOf } from './apply.js';
-import { factsOf, type Understood } from './facts.js';
-import { route } from './router.js';
+import type { Stage } from '../types.js';
+import { assignActionOf } from '../../routing/apply.js';
+import { factsOf, type Understood } from '../../routing/facts.js';
+import { route } from '../../routing/router.js';
 
 /**
  * Route: once a ticket goes to a human (decision `hand_off` or `draft`, or a later stage handed it off),

@@ -1,11 +1,11 @@
-import type { IntentPrediction } from '../nlp/intent/index.js';
-import type { LanguageResult } from '../nlp/language.js';
-import type { SentimentResult } from '../nlp/sentiment.js';
+import type { IntentPrediction } from '../../nlp/intent/index.js';
+import type { LanguageResult } from '../../nlp/language.js';
+import type { SentimentResult } from '../../nlp/sentiment.js';
 import { asksForHuman, decide } from './policy.js';
-import type { RetrievedPassage, Stage } from './types.js';
+import type { RetrievedPassage, Stage } from '../types.js';
 import { askText, customerText, pageWords } from './understand.js';
 
-import { HUMAN_REQUESTED } from '../domain/tags.js';
+import { HUMAN_REQUESTED } from '../../domain/tags.js';
 
 /** The least probability of answering the ask an answer needs, whatever the intent's threshold (a lowered threshold never lets a likely-wrong answer out). */
 export const MIN_ANSWER_PROBABILITY = 0.8;
