@@ -23,7 +23,8 @@ import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
 import { machine, writeResult } from './record.js';
 import { candidateEvidence, resolutionPorts } from '../src/pipeline/ports/resolution-ports.js';
-import type { PipelineInput, RetrievedPassage } from '../src/pipeline/types.js';
+import type { PipelineInput } from '../src/pipeline/types.js';
+import type { RetrievedPassage } from '../src/domain/stage-results.js';
 import { customerText } from '../src/pipeline/stages/understand.js';
 import { answerFeatures, candidateScore, fitAnswerJudge, judgeCandidates, ANSWER_FEATURES, PRIOR_ANSWER_JUDGE, type AnswerEvidence, type AnswerJudgeWeights, type AnswerSample } from '../src/resolution/verification.js';
 

@@ -15,7 +15,7 @@ import { describeSentiment, explainCheck, explainReason, humanize, type Verdict 
 import { STARTER_TAXONOMY } from '../nlp/taxonomy.js';
 import { composeAnswer } from '../resolution/compose.js';
 import type { PassageInput } from '../resolution/schemas.js';
-import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../pipeline/ports/enrichment.js';
+import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../domain/stage-results.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({

@@ -1,16 +1,16 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { PRIORITIES, type Priority } from '../domain/enums.js';
 import type { Ticket } from '../domain/schemas.js';
+import type { Understood } from '../domain/stage-results.js';
+import type { IntentPrediction, MultiIntent } from '../nlp/intent/index.js';
 import type { DbOrTx } from '../store/db.js';
 import { accounts, customers, decisions, tickets } from '../store/schema.js';
 import type { TicketFacts } from './router.js';
 
-/** What the understand stage found, as far as routing cares. */
-export interface Understood {
-  intent?: { intent?: string | null; topIntent?: string | null; alternatives?: { intent: string; probability: number }[]; multiIntent?: { intents: string[] } | null } | null | undefined;
-  language?: { language?: string } | null | undefined;
-  urgency?: { priority?: Priority } | null | undefined;
-}
+/** What the understand stage found, as far as routing reads it. */
+type UnderstoodFacts = Partial<Pick<Understood, 'language' | 'urgency'>> & { intent?: IntentSeen | null | undefined };
+/** The intent the understand stage predicted, as far as uncertainty goes. */
+type IntentSeen = Pick<IntentPrediction, 'intent' | 'topIntent' | 'alternatives'> & { multiIntent: Pick<MultiIntent, 'intents'> | null };
 
 type TicketFields = Pick<Ticket, 'intent' | 'priority' | 'tags' | 'channel' | 'pageContext' | 'teamId'>;
 
@@ -21,7 +21,7 @@ const ALTERNATIVE_MIN = 0.1;
  * Whether the understand stage was unsure of the intent, and the intents it weighed: several intents at
  * once (the multi-intent parts), or out of scope (its most probable alternatives).
  */
-export function uncertaintyOf(intent: NonNullable<Understood['intent']> | null | undefined): TicketFacts['uncertain'] {
+export function uncertaintyOf(intent: IntentSeen | null | undefined): TicketFacts['uncertain'] {
   if (!intent) return null;
   if (intent.multiIntent?.intents.length) return { reason: 'multi_intent', alternatives: [...new Set(intent.multiIntent.intents)] };
   if (intent.intent) return null;
@@ -30,7 +30,7 @@ export function uncertaintyOf(intent: NonNullable<Understood['intent']> | null |
 }
 
 /** The ticket facts the router reads, from the ticket, its account and what the understand stage found. */
-export function factsOf(ticket: TicketFields, account: { tier: string; attributes: Record<string, unknown> } | null, understood: Understood | null, extraTags: string[] = []): TicketFacts {
+export function factsOf(ticket: TicketFields, account: { tier: string; attributes: Record<string, unknown> } | null, understood: UnderstoodFacts | null, extraTags: string[] = []): TicketFacts {
   const urgent = understood?.urgency?.priority;
   const priority = urgent && PRIORITIES.indexOf(urgent) > PRIORITIES.indexOf(ticket.priority) ? urgent : ticket.priority;
   return {

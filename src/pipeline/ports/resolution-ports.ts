@@ -6,7 +6,8 @@ import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type Answe
 import type { Ctx } from '../../services/context.js';
 import { getWorkspace } from '../../services/workspaces.js';
 import type { Database } from '../../store/db.js';
-import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts, PlaybookView, ReplyVerification, RetrievedPassage } from '../types.js';
+import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts } from '../types.js';
+import type { PlaybookView, ReplyVerification, RetrievedPassage } from '../../domain/stage-results.js';
 import { askText } from '../stages/understand.js';
 import { billingNotice, customerFacts } from '../../resolution/facts.js';
 

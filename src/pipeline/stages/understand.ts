@@ -132,7 +132,7 @@ function askRecord({ fresh: _fresh, ...ask }: Ask, query: string) {
 }
 
 /** Understand: language, intent (with calibrated confidence and explanation), sentiment and urgency. */
-export const understandStage: Stage = {
+export const understandStage: Stage<'understand'> = {
   name: 'understand',
   async run(input, _earlier, ports) {
     const text = customerText(input);
