@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { PRIORITIES, type Priority } from '../domain/enums.js';
 import type { Ticket } from '../domain/schemas.js';
 import type { Understood } from '../domain/stage-results.js';
 import type { IntentPrediction, MultiIntent } from '../nlp/intent/index.js';
 import type { DbOrTx } from '../store/db.js';
-import { accounts, customers, decisions, tickets } from '../store/schema.js';
+import { accounts, customers, tickets } from '../store/schema.js';
+import { stageDecisions } from '../store/repos/decisions.js';
 import type { TicketFacts } from './router.js';
 
 /** What the understand stage found, as far as routing reads it. */
@@ -59,18 +60,14 @@ export async function loadTicketFacts(db: DbOrTx, workspaceId: string, rows: (Ti
       .innerJoin(customers, eq(customers.id, tickets.customerId))
       .innerJoin(accounts, eq(accounts.id, customers.accountId))
       .where(and(eq(tickets.workspaceId, workspaceId), inArray(tickets.id, ids))),
-    db
-      .select({ ticketId: decisions.ticketId, result: decisions.result })
-      .from(decisions)
-      .where(and(eq(decisions.workspaceId, workspaceId), inArray(decisions.ticketId, ids), eq(decisions.stage, 'understand'), eq(decisions.ok, true)))
-      .orderBy(desc(decisions.createdAt)),
+    stageDecisions(db, 'understand', { workspaceId, ticketIds: ids }),
   ]);
   const out = new Map<string, { facts: TicketFacts; accountAttributes: Record<string, unknown> | null }>();
   for (const row of rows) {
     const account = accountRows.find((a) => a.ticketId === row.id) ?? null;
-    const understood = (understandRows.find((u) => u.ticketId === row.id)?.result ?? null) as Understood | null;
+    const understood = understandRows.find((u) => u.ticketId === row.id)?.result ?? null;
     // The stored priority already includes the understand stage's urgency.
-    out.set(row.id, { facts: factsOf(row, account, understood ? { language: understood.language ?? null } : null), accountAttributes: account?.attributes ?? null });
+    out.set(row.id, { facts: factsOf(row, account, understood ? { language: understood.language } : null), accountAttributes: account?.attributes ?? null });
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * Typed reads of the decision record (the `decisions` table): each stage's stored result comes back as its
  * type from src/domain/stage-results.ts, so no module reads a record by JSON path or through `any`.
  */
-import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import type { StageName, StageResults } from '../../domain/stage-results.js';
 import type { DbOrTx } from '../db.js';
 import { decisions } from '../schema.js';
@@ -29,12 +29,13 @@ export async function finishedRuns(db: DbOrTx, jobs: { ticketId: string; runId: 
 
 /**
  * The successful records of one stage for some tickets (`ticketIds`; all of the workspace's when omitted),
- * newest first, optionally since `from`.
+ * optionally since `from`, newest first (or `oldest` first, in the order they were written).
  */
 export async function stageDecisions<N extends StageName>(
   db: DbOrTx,
   stage: N,
   where: { workspaceId?: string | undefined; ticketIds?: readonly string[] | undefined; from?: Date | undefined },
+  order: 'newest' | 'oldest' = 'newest',
 ): Promise<StoredDecision<N>[]> {
   const rows = await db
     .select({ ticketId: decisions.ticketId, result: decisions.result, modelVersion: decisions.modelVersion, createdAt: decisions.createdAt })
@@ -48,7 +49,7 @@ export async function stageDecisions<N extends StageName>(
         where.from ? gte(decisions.createdAt, where.from) : undefined,
       ),
     )
-    .orderBy(desc(decisions.createdAt));
+    .orderBy(...(order === 'newest' ? [desc(decisions.createdAt)] : [asc(decisions.createdAt), asc(decisions.id)]));
   return rows.map((r) => ({ ...r, result: typed<N>(r) }));
 }
 
@@ -62,4 +63,13 @@ export async function latestComposedReply(db: DbOrTx, ticketId: string): Promise
     .limit(1);
   const result = row ? typed<'resolve'>(row) : null;
   return result && 'composed' in result && result.composed ? result : null;
+}
+
+/** The latest successful result of a stage among a ticket's records (listed oldest first, as its detail lists them). */
+export function latestResult<N extends StageName>(
+  records: readonly { stage: string; ok: boolean; result: Record<string, unknown> }[],
+  stage: N,
+): StageResults[N] | undefined {
+  const found = [...records].reverse().find((d) => d.stage === stage && d.ok);
+  return found ? typed<N>(found) : undefined;
 }
