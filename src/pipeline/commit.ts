@@ -4,14 +4,13 @@ import type { Ctx } from '../services/context.js';
 import { appendEvent, withEventBatch } from '../services/events.js';
 import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import { inScopeOf } from '../store/config-cache.js';
+import { runKey } from '../store/repos/decisions.js';
 import { decisions, ticketColumns, tickets } from '../store/schema.js';
 import { applyActions, type TicketUpdate } from './apply-actions.js';
 import type { DecidedRun } from './types.js';
 
 /** Another delivery of the same job wrote part of this run's record: the run counts as decided elsewhere. */
 export class PartiallyDecided extends Error {}
-
-export const runKey = (ticketId: string, runId: string) => `${ticketId}/${runId}`;
 
 /**
  * Writes the decision records of several runs and applies their actions in one transaction, with their
@@ -90,7 +89,7 @@ export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 3): P
   }
 }
 
-const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+export const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /**
  * Commits the runs in one transaction (run again on a deadlock), falling back to one transaction per run when

@@ -2,9 +2,9 @@ import { notFound } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
 import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
 import type { Database, DbOrTx } from '../store/db.js';
-import { finishedRuns } from '../store/repos/decisions.js';
+import { finishedRuns, runKey } from '../store/repos/decisions.js';
 import { assistant } from './apply-actions.js';
-import { commitDecided, runKey } from './commit.js';
+import { asError, commitDecided } from './commit.js';
 import { loadInputs } from './load-inputs.js';
 import { batchRouting, sharedSources, type BatchRouting } from './ports/batch.js';
 import { wavesOf } from './schedule.js';
@@ -41,7 +41,6 @@ export interface PipelineRun {
 }
 
 const emptyRun = (runId: string): PipelineRun => ({ runId, outcomes: {}, failedStage: null, records: [] });
-const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 function withTimeout<T>(promise: Promise<T>, ms: number, stage: string): Promise<T> {
   let timer: NodeJS.Timeout;

@@ -2,7 +2,7 @@ import type { RoutingPort, RoutingSnapshot } from '../../routing/port.js';
 import { loadOnce } from '../../store/config-cache.js';
 import type { PipelinePorts, TicketAction } from '../types.js';
 
-/** What the tickets of one batch share: the routing snapshot (with the batch's assignments) and the enrichment sources. */
+/** The routing port a batch's tickets share, with the batch's assignments counted (`batchRouting`). */
 export type BatchRouting = ReturnType<typeof batchRouting>;
 
 /**

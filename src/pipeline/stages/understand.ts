@@ -5,6 +5,7 @@ import { detectLanguage } from '../../nlp/language.js';
 import { analyseSentiment } from '../../nlp/sentiment.js';
 import { assessUrgency } from '../../nlp/urgency.js';
 import type { IntentPrediction } from '../../nlp/intent/index.js';
+import type { UnderstandContext } from '../../domain/stage-results.js';
 import type { PipelineInput, PipelinePorts, Stage } from '../types.js';
 
 /** What the customer wrote in their public messages, oldest first. */
@@ -49,7 +50,7 @@ const PAYMENT_FAILED = 'billing_failed_payment';
 const BILLING_WORDS = /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|plan|renew|renewal|declined|suspended|locked|past due|overdue|receipt)\b/i;
 
 /** What enrichment says about the customer that bears on understanding the ticket. */
-export function contextOf(input: PipelineInput) {
+export function contextOf(input: PipelineInput): UnderstandContext {
   const e = input.enrichment;
   return {
     tier: input.account?.tier ?? null,

@@ -18,13 +18,16 @@ export interface StoredDecision<N extends StageName> {
 /** A row's result as its stage's type: the stage column says which result the writer (the runner) stored. */
 const typed = <N extends StageName>(row: { result: Record<string, unknown> }) => row.result as StageResults[N];
 
-/** The runs of these jobs that wrote their records already, as `ticketId/runId` keys. */
+/** The key of one run of a ticket. */
+export const runKey = (ticketId: string, runId: string) => `${ticketId}/${runId}`;
+
+/** The runs of these jobs that wrote their records already, as `runKey`s. */
 export async function finishedRuns(db: DbOrTx, jobs: { ticketId: string; runId: string }[]): Promise<Set<string>> {
   const rows = await db
     .selectDistinct({ ticketId: decisions.ticketId, runId: decisions.runId })
     .from(decisions)
     .where(and(inArray(decisions.ticketId, jobs.map((j) => j.ticketId)), inArray(decisions.runId, jobs.map((j) => j.runId))));
-  return new Set(rows.map((r) => `${r.ticketId}/${r.runId}`));
+  return new Set(rows.map((r) => runKey(r.ticketId, r.runId)));
 }
 
 /**
