@@ -22,9 +22,10 @@ import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/services/t
 import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
 import { machine, writeResult } from './record.js';
-import { candidateEvidence, resolutionPorts } from '../src/pipeline/resolution-ports.js';
-import type { PipelineInput, RetrievedPassage } from '../src/pipeline/types.js';
-import { customerText } from '../src/pipeline/understand.js';
+import { candidateEvidence, resolutionPorts } from '../src/pipeline/ports/resolution-ports.js';
+import type { PipelineInput } from '../src/pipeline/types.js';
+import type { RetrievedPassage } from '../src/domain/stage-results.js';
+import { customerText } from '../src/pipeline/stages/understand.js';
 import { answerFeatures, candidateScore, fitAnswerJudge, judgeCandidates, ANSWER_FEATURES, PRIOR_ANSWER_JUDGE, type AnswerEvidence, type AnswerJudgeWeights, type AnswerSample } from '../src/resolution/verification.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
-import { judgePassages, resolutionPorts } from '../src/pipeline/resolution-ports.js';
-import type { PipelineInput, RetrievedPassage } from '../src/pipeline/types.js';
+import { judgePassages, resolutionPorts } from '../src/pipeline/ports/resolution-ports.js';
+import type { PipelineInput } from '../src/pipeline/types.js';
+import type { RetrievedPassage } from '../src/domain/stage-results.js';
 import { createOpenAiProvider } from '../src/resolution/llm.js';
 import { PRIOR_ANSWER_JUDGE } from '../src/resolution/verification.js';
 import { startFakeOpenAi, type FakeOpenAi } from './fakes/openai-server.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IntentPrediction } from '../src/nlp/intent/index.js';
 import { STARTER_TAXONOMY } from '../src/nlp/taxonomy.js';
-import { inScopeByWorkspace } from '../src/pipeline/intent-port.js';
-import { billingPrior, pagePrior, pageWords } from '../src/pipeline/understand.js';
+import { inScopeByWorkspace } from '../src/pipeline/ports/intent-port.js';
+import { billingPrior, pagePrior, pageWords } from '../src/pipeline/stages/understand.js';
 import { fitWorkspaceOos, OWN_TAXONOMY_MIN_LABELS, starterPolicy } from '../src/services/training.js';
 
 const prediction = (over: Partial<IntentPrediction>): IntentPrediction => ({

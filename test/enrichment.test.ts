@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { IntentPrediction } from '../src/nlp/intent/index.js';
-import { effectiveBillingState, enrichAccount, runSource, type EnrichmentSource } from '../src/pipeline/enrichment.js';
-import { latestPage } from '../src/pipeline/enrich.js';
-import { billingPrior } from '../src/pipeline/understand.js';
+import { effectiveBillingState, enrichAccount, runSource, type EnrichmentSource } from '../src/pipeline/ports/enrichment.js';
+import { latestPage } from '../src/pipeline/stages/enrich.js';
+import { billingPrior } from '../src/pipeline/stages/understand.js';
 import { tierOf } from '../src/integrations/hubspot.js';
 import { stateOfStatus, subscriptionFacts } from '../src/integrations/stripe.js';
 import { stripeSubscription } from './fakes/stripe-server.js';

@@ -9,7 +9,7 @@ import { uncertaintyOf } from '../src/routing/facts.js';
 import { dbRoutingPort } from '../src/routing/port.js';
 import { intentSkillsOf, recordAssignment, route, withinWorkingHours, type RouteInput, type RouterRule, type RoutingAgent, type RoutingTeam, type TicketFacts } from '../src/routing/router.js';
 import { RoutingSettingsSchema } from '../src/routing/settings.js';
-import { routeStage } from '../src/routing/stage.js';
+import { routeStage } from '../src/pipeline/stages/route.js';
 import { routingRoutes } from '../src/server/routes/routing.js';
 import { backends, newWorkspace, openTestDesk, sessionHeaders, testClock, type TestDesk } from './helpers.js';
 
@@ -295,15 +295,16 @@ describe('a burst of 500 tickets', () => {
 describe('route stage', () => {
   const input = { workspaceId: randomUUID(), ticket: { assigneeId: null }, account: null, now: MONDAY_10_UTC } as unknown as Parameters<typeof routeStage.run>[0];
   const noPorts = {} as Parameters<typeof routeStage.run>[2];
+  const earlier = (outcomes: object) => outcomes as Parameters<typeof routeStage.run>[1];
   it('routes only tickets going to a human, and never re-routes an assigned one', async () => {
-    expect((await routeStage.run(input, { decide: { result: { decision: 'resolve' } } }, noPorts)).result).toEqual({ skipped: 'not handed to a human' });
+    expect((await routeStage.run(input, earlier({ decide: { result: { decision: 'resolve' } } }), noPorts)).result).toEqual({ skipped: 'not handed to a human' });
     const consulted = { ...noPorts, routing: { snapshot: async () => { throw new Error('routing consulted'); }, accountOwner: async () => null } } as typeof noPorts;
-    await expect(routeStage.run(input, { decide: { result: { decision: 'hand_off' } } }, consulted)).rejects.toThrow('routing consulted');
+    await expect(routeStage.run(input, earlier({ decide: { result: { decision: 'hand_off' } } }), consulted)).rejects.toThrow('routing consulted');
     const assigned = { ...input, ticket: { assigneeId: 'someone' } } as unknown as typeof input;
-    expect((await routeStage.run(assigned, { decide: { result: { decision: 'draft' } } }, noPorts)).result).toMatchObject({ skipped: 'already assigned' });
+    expect((await routeStage.run(assigned, earlier({ decide: { result: { decision: 'draft' } } }), noPorts)).result).toMatchObject({ skipped: 'already assigned' });
     // A reply that could not be composed hands off too.
     const composeFailed = { decide: { result: { decision: 'resolve' } }, resolve: { result: {}, actions: [{ type: 'hand_off' as const, reason: 'compose_ungrounded', detail: '' }] } };
-    await expect(routeStage.run(input, composeFailed, consulted)).rejects.toThrow('routing consulted');
+    await expect(routeStage.run(input, earlier(composeFailed), consulted)).rejects.toThrow('routing consulted');
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AutonomySettingsSchema } from '../src/domain/settings.js';
-import { thresholdFor } from '../src/pipeline/policy.js';
+import { thresholdFor } from '../src/pipeline/stages/policy.js';
 import { classifyOutcome, type TimelineFact } from '../src/learning/outcomes.js';
 import { median, rangeOf, weekOf } from '../src/metrics/stats.js';
 import { qualityRow, ticketQuality } from '../src/metrics/quality.js';

@@ -4,7 +4,7 @@
  * handoff packet and in the console (which imports this module). Pure and dependency-free.
  */
 
-/** One guardrail's verdict as the decision record stores it (see `Check` in src/pipeline/policy.ts). */
+/** One guardrail's verdict as the decision record stores it (see `Check` in src/pipeline/stages/policy.ts). */
 export interface Verdict {
   check: string;
   passed: boolean;

@@ -11,11 +11,12 @@ import type { LlmProvider } from '../resolution/llm.js';
 import { customerFacts, factLines } from '../resolution/facts.js';
 import { contentWords } from '../resolution/text.js';
 import { alreadyTried, briefLines, briefOf, HandoffBriefSchema, oneLine, sentencesOf } from './summary.js';
-import { describeSentiment, explainCheck, explainReason, humanize, type Verdict } from '../domain/explain.js';
+import { describeSentiment, explainCheck, explainReason, humanize } from '../domain/explain.js';
 import { STARTER_TAXONOMY } from '../nlp/taxonomy.js';
 import { composeAnswer } from '../resolution/compose.js';
 import type { PassageInput } from '../resolution/schemas.js';
-import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../pipeline/enrichment.js';
+import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../domain/stage-results.js';
+import { latestResult } from '../store/repos/decisions.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({
@@ -67,8 +68,6 @@ export const HandoffPacketSchema = z.object({
 });
 export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
 
-type Rec = Record<string, any>;
-
 /** Least share of a model-written ask line's content words the conversation must contain for the line to be used. */
 export const MIN_LLM_ASK_SUPPORT = 0.7;
 
@@ -119,16 +118,17 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
   const detail = await getTicketDetail(ctx, ticketId);
   const fromCustomer = detail.messages.filter((m) => m.authorType === 'customer' && m.visibility === 'public');
   const texts = fromCustomer.map((m) => m.text);
-  const latest = (stage: string): Rec | undefined => [...detail.decisions].reverse().find((d) => d.stage === stage && d.ok)?.result as Rec | undefined;
-  const understand = latest('understand');
-  const decide = latest('decide');
-  const retrieve = latest('retrieve');
-  const resolve = latest('resolve');
-  const enriched = EnrichmentSchema.safeParse(latest('enrich'));
+  const understand = latestResult(detail.decisions, 'understand');
+  const decide = latestResult(detail.decisions, 'decide');
+  const retrieve = latestResult(detail.decisions, 'retrieve');
+  const resolved = latestResult(detail.decisions, 'resolve');
+  const resolve = resolved && 'composed' in resolved && resolved.composed ? resolved : undefined;
+  const enrich = latestResult(detail.decisions, 'enrich');
+  const enriched = EnrichmentSchema.safeParse(enrich);
   const enrichment = enriched.success ? enriched.data : null;
   const handoff = [...detail.timeline].reverse().find((e) => e.type === 'ticket.handed_off' || e.type === 'ticket.reopened');
   const reopened = handoff?.type === 'ticket.reopened';
-  const checks = ((decide?.checks ?? []) as Verdict[]).filter((c) => !c.passed);
+  const checks = (decide?.checks ?? []).filter((c) => !c.passed);
   const intentId = detail.intent ?? understand?.intent?.intent ?? null;
   const reason = reopened ? 'reopened' : ((handoff?.data.reason as string | undefined) ?? null);
 
@@ -151,8 +151,8 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     : [];
 
   const suggested = resolve?.reply
-    ? { text: String(resolve.reply), sources: (resolve.sources ?? []) as { articleId: string; title: string }[], source: 'assistant' as const }
-    : replyFromPassages([detail.subject, ...texts].join('\n'), (retrieve?.passages ?? []) as PassageInput[], detail.customer);
+    ? { text: String(resolve.reply), sources: resolve.sources ?? [], source: 'assistant' as const }
+    : replyFromPassages([detail.subject, ...texts].join('\n'), retrieve?.passages ?? [], detail.customer);
   const similar = await similarResolved(ctx, ticketId, [detail.subject, ...texts].join(' '));
   const extractive = briefOf({ messages: texts, facts: factLines(customerFacts(enrichment, account)), trend, direction, cues, similar, intent: intentId });
   const fromLlm = opts.llm && texts.length ? await llmAskLine(opts.llm, texts, detail.customer?.name ?? null).catch(() => null) : null;
@@ -166,7 +166,7 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     aiSaid: detail.messages.filter((m) => m.authorType === 'assistant').map((m) => ({ text: m.text, visibility: m.visibility, at: m.createdAt })),
     whyHandedOff: {
       reason,
-      failed: (decide?.failed as string[] | undefined) ?? [],
+      failed: decide?.failed ?? [],
       detail: reopened ? null : ((handoff?.data.detail as string | undefined) ?? null),
       text: explainReason(reason, { checks, detail: handoff?.data.detail as string | undefined, intent: intentId, intentLabel }),
       failedChecks: checks.map((c) => ({ check: c.check, text: explainCheck(c, intentLabel, intentId) })),
@@ -174,7 +174,7 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     intent: {
       intent: intentId,
       confidence: detail.intentConfidence ?? understand?.intent?.confidence ?? null,
-      alternatives: ((understand?.intent?.alternatives ?? []) as { intent: string; probability: number }[]).slice(0, 3),
+      alternatives: (understand?.intent?.alternatives ?? []).slice(0, 3),
     },
     sentiment: { trend, direction, cues, summary: describeSentiment({ compound: trend.at(-1)?.compound ?? null, cues: rawCues, direction }) },
     customer: detail.customer,
@@ -186,12 +186,12 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
       crm: enrichment?.crm ?? null,
       usage: enrichment?.usage ?? null,
       previousTickets: enrichment?.history ?? [],
-      missing: enrichment?.missing ?? (latest('enrich') ? [] : ['enrichment']),
+      missing: enrichment?.missing ?? (enrich ? [] : ['enrichment']),
     },
     recentTickets,
     similarResolved: similar,
     suggestedReply: suggested,
-    relevantArticles: ((retrieve?.passages ?? []) as { articleId: string; title: string; score: number }[]).map(({ articleId, title, score }) => ({ articleId, title, score })),
+    relevantArticles: (retrieve?.passages ?? []).map(({ articleId, title, score }) => ({ articleId, title, score })),
   };
 }
 

@@ -4,10 +4,12 @@
  * churn threats — its billing state, and product usage when the account carries usage figures. Each
  * deduction is a reason; a low score or a churn threat flags churn risk.
  */
-import { and, eq, gte, inArray } from 'drizzle-orm';
+import { and, eq, gte } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Understood } from '../domain/stage-results.js';
 import type { Ctx } from '../services/context.js';
-import { accounts, customers, decisions, tickets } from '../store/schema.js';
+import { accounts, customers, tickets } from '../store/schema.js';
+import { stageDecisions } from '../store/repos/decisions.js';
 
 const DAY = 86_400_000;
 const OPEN = new Set(['new', 'open', 'pending', 'snoozed']);
@@ -121,13 +123,9 @@ export async function accountHealth(ctx: Ctx, query: z.infer<typeof HealthQueryS
   const sentiments = new Map<string, { compound: number; churn: boolean }>();
   const ids = ticketRows.map((t) => t.id);
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await ctx.db
-      .select({ ticketId: decisions.ticketId, result: decisions.result, createdAt: decisions.createdAt })
-      .from(decisions)
-      .where(and(inArray(decisions.ticketId, ids.slice(i, i + 500)), eq(decisions.stage, 'understand'), eq(decisions.ok, true)));
-    rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const rows = await stageDecisions(ctx.db, 'understand', { ticketIds: ids.slice(i, i + 500) }, 'oldest');
     for (const r of rows) {
-      const s = r.result.sentiment as { compound?: number; churnRisk?: boolean } | undefined;
+      const s: Partial<Understood['sentiment']> | undefined = r.result.sentiment;
       // The first understanding of a ticket reflects how it was opened.
       if (s && typeof s.compound === 'number' && !sentiments.has(r.ticketId)) sentiments.set(r.ticketId, { compound: s.compound, churn: !!s.churnRisk });
     }

@@ -4,7 +4,7 @@
  */
 import type { Client } from '@hubspot/api-client';
 import type { Account } from '../domain/schemas.js';
-import type { CrmFacts } from '../pipeline/enrichment.js';
+import type { CrmFacts } from '../domain/stage-results.js';
 import type { IntegrationConfig } from './settings.js';
 
 /** Domains of personal mailboxes: a company is never looked up by them. */

@@ -4,7 +4,8 @@
  */
 import type { Config } from '../config.js';
 import DataLoader from 'dataloader';
-import type { EnrichmentSource, UsageSummary } from '../pipeline/enrichment.js';
+import type { EnrichmentSource } from '../pipeline/ports/enrichment.js';
+import type { UsageSummary } from '../domain/stage-results.js';
 import type { Database } from '../store/db.js';
 import { cachedCrmFacts, hubspotClient, hubspotLookup } from './hubspot.js';
 import { loadIntegrationConfig } from './settings.js';

@@ -5,7 +5,7 @@
 import { and, count, desc, eq, gte, inArray, lt, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
-import type { UsageSummary } from '../pipeline/enrichment.js';
+import type { UsageSummary } from '../domain/stage-results.js';
 import type { Ctx } from '../services/context.js';
 import { resolveCustomerRef } from '../services/customers.js';
 import type { DbOrTx } from '../store/db.js';

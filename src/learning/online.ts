@@ -1,5 +1,5 @@
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
-import type { IntentModels } from '../pipeline/intent-port.js';
+import type { IntentModels } from '../pipeline/ports/intent-port.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { labelledTicketExamples } from '../services/training.js';

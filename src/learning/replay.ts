@@ -19,7 +19,7 @@ import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import { rng } from '../nlp/intent/model.js';
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
-import { asksForHuman, decide, thresholdFor } from '../pipeline/policy.js';
+import { asksForHuman, decide, thresholdFor } from '../pipeline/stages/policy.js';
 import { heldExamples, RETRAIN_SPAN, retrainDue, retrainWithGuard, type WindowLabel } from './retrain-guard.js';
 import { LearningSettingsSchema, planThresholds, type ThresholdSample } from './thresholds.js';
 

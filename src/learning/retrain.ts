@@ -3,12 +3,13 @@
  * promoted only when it does at least as well as the live model on a held-out window of recent human
  * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
  */
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/intent-port.js';
+import { and, desc, eq } from 'drizzle-orm';
+import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';
 import type { Ctx } from '../services/context.js';
 import { appendEvent } from '../services/events.js';
 import { labelledTickets } from '../services/training.js';
-import { decisions, events, models } from '../store/schema.js';
+import { events, models } from '../store/schema.js';
+import { stageDecisions } from '../store/repos/decisions.js';
 import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { getLearningSettings } from './thresholds.js';
@@ -57,16 +58,11 @@ export async function retrainIsDue(ctx: Ctx, intentModels: IntentModels): Promis
 export async function guardWindow(ctx: Ctx, limit = RETRAIN_SPAN): Promise<WindowLabel[]> {
   const labelled = await labelledTickets(ctx, limit);
   if (!labelled.length) return [];
-  const recs = await ctx.db
-    .select({ ticketId: decisions.ticketId, result: decisions.result })
-    .from(decisions)
-    .where(and(eq(decisions.workspaceId, ctx.workspaceId), eq(decisions.stage, 'understand'), eq(decisions.ok, true), inArray(decisions.ticketId, labelled.map((l) => l.id))))
-    .orderBy(asc(decisions.createdAt), asc(decisions.id));
+  const recs = await stageDecisions(ctx.db, 'understand', { workspaceId: ctx.workspaceId, ticketIds: labelled.map((l) => l.id) }, 'oldest');
   const first = new Map<string, string | null>();
   for (const r of recs) {
     if (first.has(r.ticketId)) continue;
-    const p = r.result.intent as { topIntent?: string | null } | null | undefined;
-    first.set(r.ticketId, p?.topIntent ?? null);
+    first.set(r.ticketId, r.result.intent?.topIntent ?? null);
   }
   return labelled
     .filter((l) => first.has(l.id))

@@ -4,7 +4,8 @@ import { contentWords } from '../resolution/text.js';
 import type { Ctx } from '../services/context.js';
 import { autonomyOf } from '../domain/settings.js';
 import { getWorkspace } from '../services/workspaces.js';
-import { decisions, events, messages, tickets } from '../store/schema.js';
+import { events, messages, tickets } from '../store/schema.js';
+import { stageDecisions } from '../store/repos/decisions.js';
 
 /** Hand-off reasons that mean "the knowledge base had no answer". */
 export const NO_ANSWER_REASONS: readonly string[] = ['retrieval_confident', 'compose_ungrounded', 'compose_off_question', 'compose_empty'];
@@ -32,11 +33,8 @@ export async function suggestArticles(ctx: Ctx, opts: { days: number; limit: num
   if (candidates.length === 0) return [];
   // Unanswered: composing failed for lack of grounding, or retrieval found nothing good enough.
   const { minRetrievalScore } = autonomyOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
-  const retrievals = await ctx.db
-    .select({ ticketId: decisions.ticketId, result: decisions.result })
-    .from(decisions)
-    .where(and(inArray(decisions.ticketId, candidates), eq(decisions.stage, 'retrieve'), eq(decisions.ok, true)));
-  const best = new Map(retrievals.map((r) => [r.ticketId, r.result.bestScore as number | null | undefined]));
+  const retrievals = await stageDecisions(ctx.db, 'retrieve', { ticketIds: candidates }, 'oldest');
+  const best = new Map(retrievals.map((r) => [r.ticketId, 'bestScore' in r.result ? r.result.bestScore : undefined]));
   const noAnswerReason = new Set(handedOff.filter((e) => NO_ANSWER_REASONS.includes(String(e.data.reason))).map((e) => e.ticketId));
   const ids = candidates.filter((id) => noAnswerReason.has(id) || (best.has(id) && (best.get(id) ?? 0) < minRetrievalScore));
   if (ids.length === 0) return [];

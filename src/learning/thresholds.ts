@@ -1,7 +1,7 @@
 import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { patchOf } from '../domain/schemas.js';
-import { thresholdFor } from '../pipeline/policy.js';
+import { thresholdFor } from '../pipeline/stages/policy.js';
 import type { Ctx } from '../services/context.js';
 import { autonomyOf } from '../domain/settings.js';
 import { getAutonomy } from '../services/controls.js';

@@ -4,8 +4,9 @@ import type { AutonomySettings } from '../domain/settings.js';
 import type { IntentPrediction } from '../nlp/intent/index.js';
 import type { RoutingPort } from '../routing/port.js';
 import type { RoutingDecision } from '../routing/schemas.js';
-import type { CrmFacts, Enrichment, EnrichmentSource } from './enrichment.js';
-import type { AnswerVerification } from '../resolution/verification.js';
+import type { decisions } from '../store/schema.js';
+import type { EnrichmentSource } from './ports/enrichment.js';
+import type { CrmFacts, Enrichment, PlaybookView, ReplyVerification, RetrievedPassage, StageName, StageResults } from '../domain/stage-results.js';
 
 /** Why the pipeline ran. */
 export type PipelineTrigger = 'created' | 'customer_message' | 'replay';
@@ -27,22 +28,6 @@ export interface PipelineInput {
   enrichment?: Enrichment | undefined;
 }
 
-/** A knowledge-base passage retrieved for a ticket. */
-export interface RetrievedPassage {
-  articleId: string;
-  title: string;
-  text: string;
-  score: number;
-  /** The article is written for the predicted intent. */
-  intentMatch: boolean;
-  /** The chunk's heading, its lexical score relative to the best lexical match (1 = best), the article's usefulness. */
-  heading?: string | null | undefined;
-  lexical?: number | undefined;
-  usefulness?: number | undefined;
-  /** Semantic similarity of the ask and the passage in [0, 1], when a sentence encoder measured it. */
-  semantic?: number | undefined;
-}
-
 /** What the answer judgement needs from understanding and the policy: the intent's confidence and threshold. */
 export interface AnswerJudgeInput {
   intentConfidence: number;
@@ -51,25 +36,10 @@ export interface AnswerJudgeInput {
   names?: (string | null | undefined)[] | undefined;
 }
 
-/** The playbook of an intent, as the pipeline sees it. */
-export interface PlaybookView {
-  intent: string;
-  kind: 'answer' | 'action' | 'handoff';
-  mode: 'auto' | 'shadow' | 'off';
-  threshold: number | null;
-}
-
 /** A composed reply, or why none could be made (the ticket then goes to a human). */
 export type ComposedReply =
   | { ok: true; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[]; via: 'extractive' | 'llm'; grounding: number; action?: Record<string, unknown> | undefined; verification?: ReplyVerification | undefined }
   | { ok: false; reason: string; detail: string; verification?: ReplyVerification | undefined };
-
-/** The answer judgement of a reply: of the passage it answers from and, with an LLM, of the draft and the judge's verdict. */
-export interface ReplyVerification extends AnswerVerification {
-  articleId: string | null;
-  draft?: AnswerVerification | undefined;
-  llmJudge?: { answers: boolean; cited: number | null; detail: string } | undefined;
-}
 
 /** The narrow ports stages may use. */
 export interface PipelinePorts {
@@ -106,14 +76,52 @@ export type TicketAction =
   | { type: 'sync_account'; accountId: string | null; customerId: string | null; crm: CrmFacts };
 
 /** A stage's output: an explainable result for the decision record, and actions. */
-export interface StageOutcome {
-  result: Record<string, unknown>;
+export interface StageOutcome<R extends object = Record<string, unknown>> {
+  result: R;
   modelVersion?: string | undefined;
   actions?: TicketAction[] | undefined;
 }
 
-/** One step of the ticket pipeline: a plain function of the input, earlier results and ports. */
-export interface Stage {
-  name: string;
-  run(input: PipelineInput, earlier: Readonly<Record<string, StageOutcome>>, ports: PipelinePorts): Promise<StageOutcome>;
+/**
+ * The outcomes of the stages that ran before, by stage: each standard stage's typed result, and any other
+ * stage's (a workspace's own, a test's probe) under its name.
+ */
+export type EarlierResults = { readonly [N in StageName]?: StageOutcome<StageResults[N]> } & {
+  readonly [name: string]: StageOutcome | undefined;
+};
+
+/** The result type of a stage by its name: the standard stages' from stage-results.ts, any other's a plain record. */
+export type ResultOf<N extends string> = N extends StageName ? StageResults[N] : Record<string, unknown>;
+
+/**
+ * One step of the ticket pipeline: a plain function of the input, earlier results and ports, e.g.
+ * `Stage<'decide'>` returns a `DecideResult`. A stage declares what it asks of the runner besides its result.
+ */
+export interface Stage<N extends string = string, R extends object = ResultOf<N>> {
+  name: N;
+  run(input: PipelineInput, earlier: EarlierResults, ports: PipelinePorts): Promise<StageOutcome<R>>;
+  /** The input the later stages see once this stage has run (e.g. the account as enrichment found it). */
+  overlay?(input: PipelineInput, result: R): PipelineInput;
+  /** Reads what earlier tickets of the batch change (the agents' loads): tickets run this stage one at a time. */
+  exclusive?: boolean | undefined;
+  /** Acts outside the desk (replies, runs playbook actions): a dry run (replay) leaves it out. */
+  external?: boolean | undefined;
+}
+
+/** One pipeline job: the ticket, why it runs, and the run's id (a retried job keeps it). */
+export interface PipelineJobRef {
+  workspaceId: string;
+  ticketId: string;
+  trigger: PipelineTrigger;
+  runId: string;
+}
+
+/** A run whose stages ran, before its decision record and actions are written. */
+export interface DecidedRun {
+  job: PipelineJobRef;
+  input: PipelineInput;
+  outcomes: Record<string, StageOutcome | undefined>;
+  records: (typeof decisions.$inferInsert)[];
+  failedStage: string | null;
+  actions: TicketAction[];
 }

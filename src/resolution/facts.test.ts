@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Enrichment } from '../pipeline/enrichment.js';
+import type { Enrichment } from '../domain/stage-results.js';
 import { composeAnswer } from './compose.js';
 import { billingNotice, customerFacts, factLines } from './facts.js';
 import { renderTemplate } from './template.js';

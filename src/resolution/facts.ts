@@ -4,7 +4,7 @@
  * on with its recent errors. Built from the enrich stage's result; pure.
  */
 import { z } from 'zod';
-import type { Enrichment } from '../pipeline/enrichment.js';
+import type { Enrichment } from '../domain/stage-results.js';
 
 /** The facts a reply may state (every field null when unknown). */
 export const CustomerFactsSchema = z.object({

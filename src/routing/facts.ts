@@ -1,16 +1,17 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { PRIORITIES, type Priority } from '../domain/enums.js';
 import type { Ticket } from '../domain/schemas.js';
+import type { Understood } from '../domain/stage-results.js';
+import type { IntentPrediction, MultiIntent } from '../nlp/intent/index.js';
 import type { DbOrTx } from '../store/db.js';
-import { accounts, customers, decisions, tickets } from '../store/schema.js';
+import { accounts, customers, tickets } from '../store/schema.js';
+import { stageDecisions } from '../store/repos/decisions.js';
 import type { TicketFacts } from './router.js';
 
-/** What the understand stage found, as far as routing cares. */
-export interface Understood {
-  intent?: { intent?: string | null; topIntent?: string | null; alternatives?: { intent: string; probability: number }[]; multiIntent?: { intents: string[] } | null } | null | undefined;
-  language?: { language?: string } | null | undefined;
-  urgency?: { priority?: Priority } | null | undefined;
-}
+/** What the understand stage found, as far as routing reads it. */
+type UnderstoodFacts = Partial<Pick<Understood, 'language' | 'urgency'>> & { intent?: IntentSeen | null | undefined };
+/** The intent the understand stage predicted, as far as uncertainty goes. */
+type IntentSeen = Pick<IntentPrediction, 'intent' | 'topIntent' | 'alternatives'> & { multiIntent: Pick<MultiIntent, 'intents'> | null };
 
 type TicketFields = Pick<Ticket, 'intent' | 'priority' | 'tags' | 'channel' | 'pageContext' | 'teamId'>;
 
@@ -21,7 +22,7 @@ const ALTERNATIVE_MIN = 0.1;
  * Whether the understand stage was unsure of the intent, and the intents it weighed: several intents at
  * once (the multi-intent parts), or out of scope (its most probable alternatives).
  */
-export function uncertaintyOf(intent: NonNullable<Understood['intent']> | null | undefined): TicketFacts['uncertain'] {
+export function uncertaintyOf(intent: IntentSeen | null | undefined): TicketFacts['uncertain'] {
   if (!intent) return null;
   if (intent.multiIntent?.intents.length) return { reason: 'multi_intent', alternatives: [...new Set(intent.multiIntent.intents)] };
   if (intent.intent) return null;
@@ -30,7 +31,7 @@ export function uncertaintyOf(intent: NonNullable<Understood['intent']> | null |
 }
 
 /** The ticket facts the router reads, from the ticket, its account and what the understand stage found. */
-export function factsOf(ticket: TicketFields, account: { tier: string; attributes: Record<string, unknown> } | null, understood: Understood | null, extraTags: string[] = []): TicketFacts {
+export function factsOf(ticket: TicketFields, account: { tier: string; attributes: Record<string, unknown> } | null, understood: UnderstoodFacts | null, extraTags: string[] = []): TicketFacts {
   const urgent = understood?.urgency?.priority;
   const priority = urgent && PRIORITIES.indexOf(urgent) > PRIORITIES.indexOf(ticket.priority) ? urgent : ticket.priority;
   return {
@@ -59,18 +60,14 @@ export async function loadTicketFacts(db: DbOrTx, workspaceId: string, rows: (Ti
       .innerJoin(customers, eq(customers.id, tickets.customerId))
       .innerJoin(accounts, eq(accounts.id, customers.accountId))
       .where(and(eq(tickets.workspaceId, workspaceId), inArray(tickets.id, ids))),
-    db
-      .select({ ticketId: decisions.ticketId, result: decisions.result })
-      .from(decisions)
-      .where(and(eq(decisions.workspaceId, workspaceId), inArray(decisions.ticketId, ids), eq(decisions.stage, 'understand'), eq(decisions.ok, true)))
-      .orderBy(desc(decisions.createdAt)),
+    stageDecisions(db, 'understand', { workspaceId, ticketIds: ids }),
   ]);
   const out = new Map<string, { facts: TicketFacts; accountAttributes: Record<string, unknown> | null }>();
   for (const row of rows) {
     const account = accountRows.find((a) => a.ticketId === row.id) ?? null;
-    const understood = (understandRows.find((u) => u.ticketId === row.id)?.result ?? null) as Understood | null;
+    const understood = understandRows.find((u) => u.ticketId === row.id)?.result ?? null;
     // The stored priority already includes the understand stage's urgency.
-    out.set(row.id, { facts: factsOf(row, account, understood ? { language: understood.language ?? null } : null), accountAttributes: account?.attributes ?? null });
+    out.set(row.id, { facts: factsOf(row, account, understood ? { language: understood.language } : null), accountAttributes: account?.attributes ?? null });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import type { LabelledExample } from '../nlp/intent/index.js';
 import { IntentClassifier } from '../nlp/intent/index.js';
 import { stratifiedSplit } from '../nlp/intent/model.js';
 import { STARTER_TAXONOMY, starterExamples } from '../nlp/taxonomy.js';
-import type { IntentModels } from '../pipeline/intent-port.js';
+import type { IntentModels } from '../pipeline/ports/intent-port.js';
 import { messages, tickets } from '../store/schema.js';
 import type { Ctx } from './context.js';
 

@@ -5,7 +5,8 @@ import { DeskmindError, notFound } from '../domain/errors.js';
 import { PageContextSchema, Timestamp } from '../domain/schemas.js';
 import { AI_ANSWERED } from '../domain/tags.js';
 import type { DbOrTx } from '../store/db.js';
-import { articles, decisions, messages, ticketColumns, tickets, workspaces } from '../store/schema.js';
+import { articles, messages, ticketColumns, tickets, workspaces } from '../store/schema.js';
+import { latestComposedReply } from '../store/repos/decisions.js';
 import type { Ctx } from './context.js';
 import { resolveCustomerRef } from './customers.js';
 import { appendEvent } from './events.js';
@@ -211,13 +212,8 @@ export async function getWidgetTicket(ctx: Ctx, customerId: string, ticketId: st
     .from(messages)
     .where(and(eq(messages.ticketId, ticketId), eq(messages.visibility, 'public')))
     .orderBy(messages.createdAt, messages.id);
-  const [resolve] = await ctx.db
-    .select({ result: decisions.result })
-    .from(decisions)
-    .where(and(eq(decisions.ticketId, ticketId), eq(decisions.stage, 'resolve'), sql`${decisions.result} ->> 'composed' = 'true'`))
-    .orderBy(desc(decisions.createdAt))
-    .limit(1);
-  const sourceIds = [...new Set(((resolve?.result.sources ?? []) as { articleId?: string }[]).map((s) => s.articleId).filter((id): id is string => typeof id === 'string'))];
+  const resolve = await latestComposedReply(ctx.db, ticketId);
+  const sourceIds = [...new Set((resolve?.sources ?? []).map((s) => s.articleId).filter((id): id is string => typeof id === 'string'))];
   const withSteps = sourceIds.length
     ? await ctx.db
         .select({ id: articles.id, title: articles.title, walkthrough: articles.walkthrough })

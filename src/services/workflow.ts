@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type { Ticket } from '../domain/schemas.js';
 import { renderTemplate, templateProblems } from '../resolution/template.js';
-import { articles, decisions, events, messages, tickets, workspaces } from '../store/schema.js';
+import { articles, events, messages, tickets, workspaces } from '../store/schema.js';
+import { latestComposedReply } from '../store/repos/decisions.js';
 import { getAccount } from './accounts.js';
 import type { Ctx } from './context.js';
 import { getCustomer } from './customers.js';
@@ -113,13 +114,8 @@ export async function markAiAnswer(ctx: Ctx, ticketId: string, verdict: 'good' |
     .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant')))
     .limit(1);
   if (answered.length === 0) throw new DeskmindError('not_found', 'The assistant has not answered this ticket');
-  const [resolve] = await ctx.db
-    .select({ result: decisions.result })
-    .from(decisions)
-    .where(and(eq(decisions.ticketId, ticketId), eq(decisions.stage, 'resolve'), sql`${decisions.result} ->> 'composed' = 'true'`))
-    .orderBy(sql`${decisions.createdAt} desc`)
-    .limit(1);
-  const sources = ((resolve?.result.sources ?? []) as { articleId: string }[]).map((s) => s.articleId);
+  const resolve = await latestComposedReply(ctx.db, ticketId);
+  const sources = (resolve?.sources ?? []).map((s) => s.articleId);
   if (verdict === 'wrong' && sources.length) {
     await ctx.db
       .update(articles)

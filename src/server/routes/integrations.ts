@@ -7,7 +7,7 @@ import { CrmWebhookResultSchema, importCrmDocument, receiveCrmWebhook } from '..
 import { IntegrationSettingsPatchSchema, IntegrationSettingsViewSchema, loadIntegrationConfig, updateIntegrationSettings, viewOf } from '../../integrations/settings.js';
 import { billingFactsOf, customerInfoFor, findBilling, receiveStripeEvent, stripeClient, verifyStripeEvent } from '../../integrations/stripe.js';
 import { ingestUsage, SegmentBatchSchema, SegmentEventSchema, summariseUsage, UsageIngestResultSchema, USAGE_TYPES } from '../../integrations/usage.js';
-import { BillingFactsSchema, UsageSummarySchema } from '../../pipeline/enrichment.js';
+import { BillingFactsSchema, UsageSummarySchema } from '../../domain/stage-results.js';
 import { getAccount } from '../../services/accounts.js';
 import { getCustomer } from '../../services/customers.js';
 import { ImportSummarySchema } from '../../services/import.js';

@@ -1,14 +1,15 @@
-import type { Embedder } from '../knowledge/embedders.js';
-import { retrieve } from '../knowledge/retrieval.js';
-import { composeAnswer, draftReply, findPlaybook, judgeReply, runAction, type ActionResult, type LlmProvider, type Playbook } from '../resolution/index.js';
-import { answerJudgeOf } from '../resolution/answer-judge.js';
-import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights } from '../resolution/verification.js';
-import type { Ctx } from '../services/context.js';
-import { getWorkspace } from '../services/workspaces.js';
-import type { Database } from '../store/db.js';
-import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts, PlaybookView, ReplyVerification, RetrievedPassage } from './types.js';
-import { askText } from './understand.js';
-import { billingNotice, customerFacts } from '../resolution/facts.js';
+import type { Embedder } from '../../knowledge/embedders.js';
+import { retrieve } from '../../knowledge/retrieval.js';
+import { composeAnswer, draftReply, findPlaybook, judgeReply, runAction, type ActionResult, type LlmProvider, type Playbook } from '../../resolution/index.js';
+import { answerJudgeOf } from '../../resolution/answer-judge.js';
+import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights } from '../../resolution/verification.js';
+import type { Ctx } from '../../services/context.js';
+import { getWorkspace } from '../../services/workspaces.js';
+import type { Database } from '../../store/db.js';
+import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts } from '../types.js';
+import type { PlaybookView, ReplyVerification, RetrievedPassage } from '../../domain/stage-results.js';
+import { askText } from '../stages/understand.js';
+import { billingNotice, customerFacts } from '../../resolution/facts.js';
 
 /** The knowledge, playbook and composition ports of the pipeline, over the database and the configured providers. */
 export function resolutionPorts(deps: {

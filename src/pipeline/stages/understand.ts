@@ -1,11 +1,12 @@
-import { findAsk, type Ask } from '../nlp/ask.js';
-import { ACCESS_ASK_RE } from '../resolution/facts.js';
-import { contentWords } from '../resolution/text.js';
-import { detectLanguage } from '../nlp/language.js';
-import { analyseSentiment } from '../nlp/sentiment.js';
-import { assessUrgency } from '../nlp/urgency.js';
-import type { IntentPrediction } from '../nlp/intent/index.js';
-import type { PipelineInput, PipelinePorts, Stage } from './types.js';
+import { findAsk, type Ask } from '../../nlp/ask.js';
+import { ACCESS_ASK_RE } from '../../resolution/facts.js';
+import { contentWords } from '../../resolution/text.js';
+import { detectLanguage } from '../../nlp/language.js';
+import { analyseSentiment } from '../../nlp/sentiment.js';
+import { assessUrgency } from '../../nlp/urgency.js';
+import type { IntentPrediction } from '../../nlp/intent/index.js';
+import type { UnderstandContext } from '../../domain/stage-results.js';
+import type { PipelineInput, PipelinePorts, Stage } from '../types.js';
 
 /** What the customer wrote in their public messages, oldest first. */
 export function customerBody(input: PipelineInput): string {
@@ -49,7 +50,7 @@ const PAYMENT_FAILED = 'billing_failed_payment';
 const BILLING_WORDS = /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|plan|renew|renewal|declined|suspended|locked|past due|overdue|receipt)\b/i;
 
 /** What enrichment says about the customer that bears on understanding the ticket. */
-export function contextOf(input: PipelineInput) {
+export function contextOf(input: PipelineInput): UnderstandContext {
   const e = input.enrichment;
   return {
     tier: input.account?.tier ?? null,
@@ -132,7 +133,7 @@ function askRecord({ fresh: _fresh, ...ask }: Ask, query: string) {
 }
 
 /** Understand: language, intent (with calibrated confidence and explanation), sentiment and urgency. */
-export const understandStage: Stage = {
+export const understandStage: Stage<'understand'> = {
   name: 'understand',
   async run(input, _earlier, ports) {
     const text = customerText(input);

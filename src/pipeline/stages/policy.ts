@@ -1,16 +1,8 @@
-import type { AutonomySettings } from '../domain/settings.js';
-import type { IntentPrediction } from '../nlp/intent/index.js';
-import type { LanguageResult } from '../nlp/language.js';
-import type { SentimentResult } from '../nlp/sentiment.js';
-
-/** One guardrail's verdict, kept in the decision record. */
-export interface Check {
-  check: string;
-  passed: boolean;
-  detail: string;
-  value?: number | string | boolean | null;
-  threshold?: number | string | null;
-}
+import type { AutonomySettings } from '../../domain/settings.js';
+import type { IntentPrediction } from '../../nlp/intent/index.js';
+import type { LanguageResult } from '../../nlp/language.js';
+import type { SentimentResult } from '../../nlp/sentiment.js';
+import type { Check, PolicyResult } from '../../domain/stage-results.js';
 
 /** What the policy needs to know (all computed by earlier stages). */
 export interface PolicyInput {
@@ -30,18 +22,6 @@ export interface PolicyInput {
   playbook: { kind: 'answer' | 'action' | 'handoff'; mode: 'auto' | 'shadow' | 'off'; threshold: number | null } | null;
   /** Best retrieval score, or null when nothing was retrieved. */
   retrievalScore: number | null;
-}
-
-export type PolicyDecision = 'resolve' | 'draft' | 'hand_off';
-
-export interface PolicyResult {
-  decision: PolicyDecision;
-  /** The first guardrail that failed, or why the path was chosen. */
-  reason: string;
-  /** Every guardrail that failed. */
-  failed: string[];
-  threshold: number;
-  checks: Check[];
 }
 
 const HUMAN_REQUEST = /\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|get|connect me)\s+(to|with)?\s*(a\s+|an\s+|some\s*one|somebody|a\s+real|your|the)?\s*(real\s+|live\s+|actual\s+)?(human|person|agent|operator|someone|somebody|representative|rep|manager|supervisor|customer (service|support) (agent|rep|representative))\b|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|agent|support|being)\b|\bnot\s+a\s+bot\b/i;

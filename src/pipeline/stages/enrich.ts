@@ -1,7 +1,8 @@
-import type { Account, Message, PageContextInput, Ticket } from '../domain/schemas.js';
-import { AI_ANSWERED } from '../domain/tags.js';
-import { enrichAccount, runSource, type BillingFacts, type CrmFacts, type Enrichment, type UsageSummary } from './enrichment.js';
-import type { PipelineInput, Stage, TicketAction } from './types.js';
+import type { Account, Message, PageContextInput, Ticket } from '../../domain/schemas.js';
+import { AI_ANSWERED } from '../../domain/tags.js';
+import { enrichAccount, runSource } from '../ports/enrichment.js';
+import type { BillingFacts, CrmFacts, Enrichment, UsageSummary } from '../../domain/stage-results.js';
+import type { PipelineInput, Stage, TicketAction } from '../types.js';
 
 const DAY = 86_400_000;
 
@@ -23,8 +24,10 @@ function outcomeOf(t: PipelineInput['history'][number]): string {
  * product usage — each with its timeout. A source that is not configured, knows nothing, is slow or fails is
  * listed in `missing` and the ticket goes on with what is known.
  */
-export const enrichStage: Stage = {
+export const enrichStage: Stage<'enrich'> = {
   name: 'enrich',
+  // Later stages see the account and page as enrichment found them.
+  overlay: (input, result) => applyEnrichment(input, result),
   async run(input, _earlier, ports) {
     const { account, customer, history, ticket, now } = input;
     const sources = ports.enrichmentSources ? await ports.enrichmentSources(input.workspaceId) : [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AutonomySettingsSchema } from '../domain/settings.js';
-import { analyseSentiment } from '../nlp/sentiment.js';
-import { detectLanguage } from '../nlp/language.js';
+import { AutonomySettingsSchema } from '../../domain/settings.js';
+import { analyseSentiment } from '../../nlp/sentiment.js';
+import { detectLanguage } from '../../nlp/language.js';
 import { asksForHuman, decide, thresholdFor, type PolicyInput } from './policy.js';
 
 const text = 'I forgot my password and cannot log in';
