@@ -5,7 +5,7 @@ import { buildReport } from '../src/insights/bug-reports.js';
 import { assignIncrementally, clusterBatch, keyPhrases, nmi, purity } from '../src/insights/clustering.js';
 import { normaliseError, type TicketFact } from '../src/insights/data.js';
 import { scoreHealth, usageChangeOf } from '../src/insights/health.js';
-import { githubClosedIssue, githubTracker, linearClosedIssue, linearTracker, verifyGithubSignature, verifyLinearSignature, webhookTracker } from '../src/insights/trackers.js';
+import { githubClosedIssue, githubTracker, linearClosedIssue, linearTracker, verifyGithubSignature, verifyLinearSignature, webhookTracker } from '../src/connectors/trackers.js';
 import { startActionServer } from './fakes/action-server.js';
 import { startFakeGithub } from './fakes/github-server.js';
 import { startFakeLinear } from './fakes/linear-server.js';

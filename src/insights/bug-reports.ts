@@ -17,7 +17,7 @@ import { accounts, bugReports, customers } from '../store/schema.js';
 import { assignIncrementally, clusterFrom, keyPhrases } from './clustering.js';
 import { loadTicketFacts, ticketTexts, type TicketFact } from './data.js';
 import { getInsightsSettings } from './settings.js';
-import { trackerFor, type BugTracker, type TrackerOutbound, type TrackerReport } from './trackers.js';
+import { trackerFor, type BugTracker, type TrackerOutbound, type TrackerReport } from '../connectors/trackers.js';
 
 const DAY = 86_400_000;
 /** Cosine a bug ticket without error or page needs to join a report by its text. */

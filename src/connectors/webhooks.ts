@@ -5,7 +5,7 @@ import { DeskmindError, notFound } from '../domain/errors.js';
 import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../services/context.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
-import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from './schemas.js';
+import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from '../channels/schemas.js';
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: EndpointRow): Endpoint => rest;

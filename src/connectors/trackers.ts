@@ -7,7 +7,7 @@ import { LinearClient } from '@linear/sdk';
 import { DeskmindError } from '../domain/errors.js';
 import { signPayload } from '../resolution/actions.js';
 import { outboundRefusal, type OutboundGuard } from '../security/outbound-url.js';
-import type { InsightsSettings } from './settings.js';
+import type { InsightsSettings } from '../insights/settings.js';
 
 /** An engineering issue a report is linked to. */
 export interface TrackerIssue {

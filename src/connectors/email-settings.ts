@@ -1,11 +1,11 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { DeskmindError } from '../../domain/errors.js';
-import type { Ctx } from '../../services/context.js';
-import { appendEvent } from '../../services/events.js';
-import { getWorkspace } from '../../services/workspaces.js';
-import type { DbOrTx } from '../../store/db.js';
-import { workspaces } from '../../store/schema.js';
-import type { EmailSettings, EmailSettingsPatch } from '../schemas.js';
+import { DeskmindError } from '../domain/errors.js';
+import type { Ctx } from '../services/context.js';
+import { appendEvent } from '../services/events.js';
+import { getWorkspace } from '../services/workspaces.js';
+import type { DbOrTx } from '../store/db.js';
+import { workspaces } from '../store/schema.js';
+import type { EmailSettings, EmailSettingsPatch } from '../channels/schemas.js';
 
 /** The email settings kept in a workspace's settings (`settings.email`). */
 export function emailOf(settings: Record<string, unknown>): EmailSettings {
