@@ -1,5 +1,5 @@
 /**
- * Per-workspace integration settings: Stripe, HubSpot, a generic CRM webhook and product-usage retention.
+ * Per-workspace integration settings, one section per connector of the registry (options and secrets).
  * Secrets are write-only: stored apart from the rest, never returned in full (only a hint of their last
  * characters) and never logged (the `settings.changed` event names the secrets that changed, not their values).
  */
@@ -10,48 +10,32 @@ import { appendEvent } from '../services/events.js';
 import type { DbOrTx } from '../store/db.js';
 import { integrationSettings } from '../store/schema.js';
 import { cachedConfig } from '../store/config-cache.js';
+import { patchOf } from '../domain/schemas.js';
+import { storedSecretName, type Connector, type ConnectorSection } from './connector.js';
+import { CONNECTORS } from './registry.js';
 
-const secret = (max = 500) => z.string().trim().min(8).max(max).nullable();
-const tierValue = z.string().trim().min(1).max(50);
+const secret = () => z.string().trim().min(8).max(500).nullable();
+const SecretView = z.object({ set: z.boolean(), hint: z.string().nullable() });
 
-/** The non-secret part, with its defaults. */
-export const IntegrationOptionsSchema = z.object({
-  stripe: z
-    .object({
-      /** Largest age of a webhook signature, in seconds (Stripe's default: 300). */
-      toleranceSeconds: z.number().int().min(10).max(3600).default(300),
-      /** Look billing up through the Stripe API when no webhook has told us about a customer yet. */
-      lookups: z.boolean().default(true),
-    })
-    .strict()
-    .prefault({}),
-  hubspot: z
-    .object({
-      /** The company property holding the customer's tier. */
-      tierProperty: z.string().trim().min(1).max(100).default('tier'),
-      /** Property value (case-insensitive) → Deskmind tier; values not listed are used lower-cased. */
-      tierMap: z.record(z.string().max(100), tierValue).refine((m) => Object.keys(m).length <= 50, 'at most 50 entries').default({}),
-      /** The company property holding the renewal date, if any. */
-      renewalDateProperty: z.string().trim().min(1).max(100).nullable().default(null),
-      /** An account synced with HubSpot less than this many minutes ago is not looked up again (0: every ticket). */
-      refreshMinutes: z.number().int().min(0).max(10_080).default(60),
-    })
-    .strict()
-    .prefault({}),
-  usage: z
-    .object({
-      /** Events kept per customer (the oldest are pruned by the sweep). */
-      maxEventsPerCustomer: z.number().int().min(10).max(100_000).default(1000),
-      /** Events older than this are pruned by the sweep. */
-      maxAgeDays: z.number().int().min(1).max(3650).default(90),
-    })
-    .strict()
-    .prefault({}),
-});
+/** The connectors with integration settings: options, secrets or both. */
+const INTEGRATIONS = CONNECTORS.filter((c) => c.options || c.secrets?.length);
+const webhookPathOf = (id: string, workspaceId: string) => `/api/v1/integrations/${id}/webhook/${workspaceId}`;
+const shapeOf = (build: (c: Connector) => z.ZodType | null) =>
+  Object.fromEntries(INTEGRATIONS.flatMap((c) => { const s = build(c); return s ? [[c.id, s] as const] : []; }));
+
+type Registered = (typeof CONNECTORS)[number];
+type OptionsOf<C> = C extends Connector<string, infer O, string> ? z.output<O> : never;
+type WithOptions<C> = C extends Connector<infer Id, z.ZodObject, string> ? (keyof OptionsOf<C> extends never ? never : Id) : never;
+type SecretNameOf<C> = C extends Connector<infer Id, z.ZodObject, infer S> ? `${Id}${Capitalize<S>}` : never;
+type SecretName = SecretNameOf<Registered>;
+
+/** The non-secret part, with its defaults: one section per connector that has options. */
+export const IntegrationOptionsSchema = z.object(shapeOf((c) => c.options?.prefault({}) ?? null)) as unknown as z.ZodObject<{
+  [C in Registered as WithOptions<C>]: z.ZodType<OptionsOf<C>>;
+}>;
 export type IntegrationOptions = z.infer<typeof IntegrationOptionsSchema>;
 
-const SECRET_NAMES = ['stripeSecretKey', 'stripeWebhookSecret', 'hubspotAccessToken', 'crmWebhookSecret'] as const;
-type SecretName = (typeof SECRET_NAMES)[number];
+const SECRET_NAMES: readonly SecretName[] = INTEGRATIONS.flatMap((c) => (c.secrets ?? []).map((f) => storedSecretName(c.id, f) as SecretName));
 
 /** Settings with their secrets, for the code that calls vendors or verifies webhooks. Never serialise it. */
 export interface IntegrationConfig extends IntegrationOptions {
@@ -60,37 +44,27 @@ export interface IntegrationConfig extends IntegrationOptions {
 
 /** A change: each section's fields as in the options, plus its secrets (`null` removes one). */
 export const IntegrationSettingsPatchSchema = z
-  .object({
-    stripe: z
-      .object({ secretKey: secret(), webhookSecret: secret(), toleranceSeconds: z.number().int().min(10).max(3600), lookups: z.boolean() })
-      .partial()
-      .strict(),
-    hubspot: z
-      .object({
-        accessToken: secret(),
-        tierProperty: z.string().trim().min(1).max(100),
-        tierMap: z.record(z.string().max(100), tierValue).refine((m) => Object.keys(m).length <= 50, 'at most 50 entries'),
-        renewalDateProperty: z.string().trim().min(1).max(100).nullable(),
-        refreshMinutes: z.number().int().min(0).max(10_080),
-      })
-      .partial()
-      .strict(),
-    crm: z.object({ webhookSecret: secret() }).partial().strict(),
-    usage: z.object({ maxEventsPerCustomer: z.number().int().min(10).max(100_000), maxAgeDays: z.number().int().min(1).max(3650) }).partial().strict(),
-  })
+  .object(
+    shapeOf((c) =>
+      z
+        .object({ ...Object.fromEntries((c.secrets ?? []).map((f) => [f, secret()])), ...(c.options ? patchOf(c.options).shape : {}) })
+        .partial()
+        .strict(),
+    ),
+  )
   .partial()
   .strict();
 export type IntegrationSettingsPatch = z.infer<typeof IntegrationSettingsPatchSchema>;
 
-const SecretView = z.object({ set: z.boolean(), hint: z.string().nullable() });
-
 /** What the API shows: options, and for each secret only whether it is set and its last four characters. */
-export const IntegrationSettingsViewSchema = z.object({
-  stripe: IntegrationOptionsSchema.shape.stripe.unwrap().extend({ secretKey: SecretView, webhookSecret: SecretView, webhookPath: z.string() }),
-  hubspot: IntegrationOptionsSchema.shape.hubspot.unwrap().extend({ accessToken: SecretView }),
-  crm: z.object({ webhookSecret: SecretView, webhookPath: z.string() }),
-  usage: IntegrationOptionsSchema.shape.usage.unwrap(),
-});
+export const IntegrationSettingsViewSchema = z.object(
+  shapeOf((c) =>
+    (c.options ?? z.object({})).extend({
+      ...Object.fromEntries((c.secrets ?? []).map((f) => [f, SecretView])),
+      ...(c.webhook ? { webhookPath: z.string() } : {}),
+    }),
+  ),
+);
 export type IntegrationSettingsView = z.infer<typeof IntegrationSettingsViewSchema>;
 
 /** The integration settings of a workspace (defaults when none were saved). */
@@ -104,41 +78,51 @@ export function loadIntegrationConfig(db: DbOrTx, workspaceId: string): Promise<
 
 const hint = (value: string | undefined) => ({ set: !!value, hint: value ? `…${value.slice(-4)}` : null });
 
+/** A connector's own section of the settings: its options and its secrets by field name. */
+export function sectionOf<O extends z.ZodObject, S extends string>(config: IntegrationConfig, connector: Connector<string, O, S>): ConnectorSection<O, S> {
+  const options = (config as unknown as Record<string, unknown>)[connector.id] ?? {};
+  const stored = config.secrets as Partial<Record<string, string>>;
+  const secrets = Object.fromEntries((connector.secrets ?? []).flatMap((f) => (stored[storedSecretName(connector.id, f)] ? [[f, stored[storedSecretName(connector.id, f)]]] : [])));
+  return { options: options as z.output<O>, secrets: secrets as Partial<Record<S, string>> };
+}
+
 /** The settings as the API shows them (secrets masked). */
 export function viewOf(workspaceId: string, config: IntegrationConfig): IntegrationSettingsView {
-  return {
-    stripe: { ...config.stripe, secretKey: hint(config.secrets.stripeSecretKey), webhookSecret: hint(config.secrets.stripeWebhookSecret), webhookPath: `/api/v1/integrations/stripe/webhook/${workspaceId}` },
-    hubspot: { ...config.hubspot, accessToken: hint(config.secrets.hubspotAccessToken) },
-    crm: { webhookSecret: hint(config.secrets.crmWebhookSecret), webhookPath: `/api/v1/integrations/crm/webhook/${workspaceId}` },
-    usage: config.usage,
-  };
+  const stored = config.secrets as Partial<Record<string, string>>;
+  const options = config as unknown as Record<string, object | undefined>;
+  const view: Record<string, unknown> = {};
+  for (const c of INTEGRATIONS) {
+    view[c.id] = {
+      ...(c.options ? options[c.id] : {}),
+      ...Object.fromEntries((c.secrets ?? []).map((f) => [f, hint(stored[storedSecretName(c.id, f)])])),
+      ...(c.webhook ? { webhookPath: webhookPathOf(c.id, workspaceId) } : {}),
+    };
+  }
+  return view as IntegrationSettingsView;
 }
 
 /** Changes the settings; logs `settings.changed` naming what changed (secrets by name only). */
 export async function updateIntegrationSettings(ctx: Ctx, patch: IntegrationSettingsPatch): Promise<IntegrationSettingsView> {
   const current = await loadIntegrationConfig(ctx.db, ctx.workspaceId);
-  const secrets = { ...current.secrets };
-  const setSecret = (name: SecretName, value: string | null | undefined) => {
-    if (value === undefined) return;
-    if (value === null) delete secrets[name];
-    else secrets[name] = value;
-  };
-  const { secretKey, webhookSecret, ...stripe } = patch.stripe ?? {};
-  const { accessToken, ...hubspot } = patch.hubspot ?? {};
-  setSecret('stripeSecretKey', secretKey);
-  setSecret('stripeWebhookSecret', webhookSecret);
-  setSecret('hubspotAccessToken', accessToken);
-  setSecret('crmWebhookSecret', patch.crm?.webhookSecret);
-  const options = IntegrationOptionsSchema.parse({
-    stripe: { ...current.stripe, ...stripe },
-    hubspot: { ...current.hubspot, ...hubspot },
-    usage: { ...current.usage, ...(patch.usage ?? {}) },
-  });
+  const secrets: Record<string, string> = { ...(current.secrets as Record<string, string>) };
+  const merged: Record<string, unknown> = {};
+  for (const c of INTEGRATIONS) {
+    const { ...fields } = (patch as Record<string, Record<string, unknown> | undefined>)[c.id] ?? {};
+    for (const f of c.secrets ?? []) {
+      const value = fields[f];
+      delete fields[f];
+      if (value === null) delete secrets[storedSecretName(c.id, f)];
+      else if (typeof value === 'string') secrets[storedSecretName(c.id, f)] = value;
+    }
+    if (c.options) merged[c.id] = { ...(current as unknown as Record<string, object>)[c.id], ...fields };
+  }
+  const options = IntegrationOptionsSchema.parse(merged);
   await ctx.db
     .insert(integrationSettings)
     .values({ workspaceId: ctx.workspaceId, settings: options, secrets, updatedAt: ctx.now() })
     .onConflictDoUpdate({ target: integrationSettings.workspaceId, set: { settings: options, secrets, updatedAt: ctx.now() } });
-  const secretsChanged = SECRET_NAMES.filter((n) => secrets[n] !== current.secrets[n]);
+  const currentSecrets = current.secrets as Partial<Record<string, string>>;
+  const secretsChanged = SECRET_NAMES.filter((n) => secrets[n] !== currentSecrets[n]);
   const { secrets: _s, ...before } = current;
   await appendEvent(ctx, 'settings.changed', null, { section: 'integrations', before, after: options, secretsChanged });
   return viewOf(ctx.workspaceId, { ...options, secrets });
