@@ -3,15 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deskmind } from '../../app.js';
 import { IdSchema } from '../../domain/schemas.js';
 import { getAttachment, getRawEmail, listTicketAttachments, listTicketEmails } from '../../channels/email/files.js';
-import { getEmailSettings, updateEmailSettings } from '../../connectors/email-settings.js';
+import { EmailSettingsPatchSchema, EmailSettingsSchema, getEmailSettings, updateEmailSettings } from '../../connectors/email-settings.js';
 import {
   AttachmentInfoSchema,
   DeliveryDetailSchema,
   DeliveryListQuerySchema,
   DeliverySchema,
   EmailRecordSchema,
-  EmailSettingsPatchSchema,
-  EmailSettingsSchema,
   EndpointCreatedSchema,
   EndpointInputSchema,
   EndpointPatchSchema,
