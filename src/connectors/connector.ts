@@ -38,13 +38,16 @@ export interface WebhookDelivery<O extends z.ZodObject, S extends string> {
   log: FastifyBaseLogger;
 }
 
+/** What a webhook receiver may use of the running desk. */
+export type WebhookDesk = Pick<Deskmind, 'database' | 'now' | 'tx' | 'config'>;
+
 /** A public route `POST /integrations/<id>/webhook/:workspaceId`. */
 export interface WebhookReceiver<O extends z.ZodObject, S extends string, R extends z.ZodType = z.ZodType> {
   summary: string;
   /** The request header carrying the signature. */
   signatureHeader: string;
   response: R;
-  receive(desk: Pick<Deskmind, 'database' | 'now' | 'tx' | 'config'>, delivery: WebhookDelivery<O, S>): Promise<z.output<R>>;
+  receive(desk: WebhookDesk, delivery: WebhookDelivery<O, S>): Promise<z.output<R>>;
 }
 
 /** What a tracker is built with: the workspace's signing secret (for webhooks), the clock, the outbound URL guard. */
@@ -80,9 +83,11 @@ export interface Connector<Id extends string = string, O extends z.ZodObject = z
 }
 
 /** Declares a connector, keeping its id, options schema and secret names as literal types for the registry. */
-export function defineConnector<const Id extends string, O extends z.ZodObject = z.ZodObject<{}>, const S extends string = never>(
-  connector: Connector<Id, O, S>,
-): Connector<Id, O, S> {
+export function defineConnector<
+  const Id extends string,
+  O extends z.ZodObject = z.ZodObject<{}>,
+  const S extends string = never,
+>(connector: Connector<Id, O, S>): Connector<Id, O, S> {
   return connector;
 }
 

@@ -48,7 +48,13 @@ export function verifyCrmSignature(secret: string, raw: Buffer, header: string |
 const jsonl = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).join('\n');
 
 /** Verifies and applies a CRM webhook delivery: accounts first, then customers (who may name them). */
-export async function receiveCrmWebhook(desk: Pick<Deskmind, 'database' | 'now'>, workspaceId: string, section: ConnectorSection<z.ZodObject, 'webhookSecret'>, raw: Buffer, signature: string | undefined) {
+export async function receiveCrmWebhook(
+  desk: Pick<Deskmind, 'database' | 'now'>,
+  workspaceId: string,
+  section: ConnectorSection<z.ZodObject, 'webhookSecret'>,
+  raw: Buffer,
+  signature: string | undefined,
+) {
   const secret = section.secrets.webhookSecret;
   if (!secret) throw new DeskmindError('integration_not_configured', 'The CRM webhook is not configured for this workspace');
   const signedAt = verifyCrmSignature(secret, raw, signature, desk.now());
@@ -100,9 +106,11 @@ export const crmConnector = defineConnector({
   title: 'Other CRMs (signed webhook, import)',
   secrets: ['webhookSecret'],
   webhook: {
-    summary: 'Upserts accounts and customers from another CRM; signed with X-Deskmind-Signature: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<body>")',
+    summary:
+      'Upserts accounts and customers from another CRM; signed with X-Deskmind-Signature: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<body>")',
     signatureHeader: 'x-deskmind-signature',
     response: CrmWebhookResultSchema,
-    receive: (desk, { workspaceId, section, raw, signature }) => receiveCrmWebhook(desk, workspaceId, section, raw, signature),
+    receive: (desk, { workspaceId, section, raw, signature }) =>
+      receiveCrmWebhook(desk, workspaceId, section, raw, signature),
   },
 });

@@ -55,6 +55,8 @@ export const githubConnector = defineConnector({
   tracker: {
     kind: 'github',
     create: ({ github }, { outbound }) =>
-      github.token && github.owner && github.repo ? githubTracker({ token: github.token, owner: github.owner, repo: github.repo, apiUrl: github.apiUrl }, outbound.fetch) : null,
+      github.token && github.owner && github.repo
+        ? githubTracker({ token: github.token, owner: github.owner, repo: github.repo, apiUrl: github.apiUrl }, outbound.fetch)
+        : null,
   },
 });

@@ -151,7 +151,8 @@ export const hubspotConnector = defineConnector({
         if (cached) return { crm: cached };
         const client = await hubspotClient(token, config.hubspotApiUrl);
         const crmId = account?.crmId && /^\d+$/.test(account.crmId) ? account.crmId : null;
-        const crm = await hubspotLookup(client, section.options, { email: customer?.email ?? null, domain: account?.domain ?? null, companyId: crmId }, now());
+        const who = { email: customer?.email ?? null, domain: account?.domain ?? null, companyId: crmId };
+        const crm = await hubspotLookup(client, section.options, who, now());
         return crm ? { crm } : null;
       },
     };

@@ -64,6 +64,8 @@ export const linearConnector = defineConnector({
   tracker: {
     kind: 'linear',
     create: ({ linear }, { outbound }) =>
-      linear.apiKey && linear.teamId ? linearTracker({ apiKey: linear.apiKey, teamId: linear.teamId, apiUrl: linear.apiUrl, checkUrl: (url) => outbound.checkResolved(url) }) : null,
+      linear.apiKey && linear.teamId
+        ? linearTracker({ apiKey: linear.apiKey, teamId: linear.teamId, apiUrl: linear.apiUrl, checkUrl: (url) => outbound.checkResolved(url) })
+        : null,
   },
 });

@@ -14,7 +14,15 @@ import type { BugTracker } from './trackers.js';
 import { usageConnector } from './usage.js';
 import { webhooksConnector } from './webhooks.js';
 
-export const CONNECTORS = [stripeConnector, usageConnector, hubspotConnector, crmConnector, linearConnector, githubConnector, webhooksConnector] as const;
+export const CONNECTORS = [
+  stripeConnector,
+  usageConnector,
+  hubspotConnector,
+  crmConnector,
+  linearConnector,
+  githubConnector,
+  webhooksConnector,
+] as const;
 
 /** The registry without each connector's literal types, for code that treats them alike. */
 export const ALL: readonly Connector[] = CONNECTORS;

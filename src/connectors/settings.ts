@@ -20,22 +20,35 @@ const SecretView = z.object({ set: z.boolean(), hint: z.string().nullable() });
 /** The connectors with integration settings: options, secrets or both. */
 const INTEGRATIONS = CONNECTORS.filter((c) => c.options || c.secrets?.length);
 const webhookPathOf = (id: string, workspaceId: string) => `/api/v1/integrations/${id}/webhook/${workspaceId}`;
-const shapeOf = (build: (c: Connector) => z.ZodType | null) =>
-  Object.fromEntries(INTEGRATIONS.flatMap((c) => { const s = build(c); return s ? [[c.id, s] as const] : []; }));
+
+/** One schema per connector section, leaving out the connectors `build` gives null for. */
+function shapeOf(build: (c: Connector) => z.ZodType | null): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const c of INTEGRATIONS) {
+    const schema = build(c);
+    if (schema) shape[c.id] = schema;
+  }
+  return shape;
+}
 
 type Registered = (typeof CONNECTORS)[number];
 type OptionsOf<C> = C extends Connector<string, infer O, string> ? z.output<O> : never;
-type WithOptions<C> = C extends Connector<infer Id, z.ZodObject, string> ? (keyof OptionsOf<C> extends never ? never : Id) : never;
+type WithOptions<C> = C extends Connector<infer Id, z.ZodObject, string>
+  ? keyof OptionsOf<C> extends never
+    ? never
+    : Id
+  : never;
 type SecretNameOf<C> = C extends Connector<infer Id, z.ZodObject, infer S> ? `${Id}${Capitalize<S>}` : never;
 type SecretName = SecretNameOf<Registered>;
 
 /** The non-secret part, with its defaults: one section per connector that has options. */
-export const IntegrationOptionsSchema = z.object(shapeOf((c) => c.options?.prefault({}) ?? null)) as unknown as z.ZodObject<{
+const optionsShape = shapeOf((c) => c.options?.prefault({}) ?? null);
+export const IntegrationOptionsSchema = z.object(optionsShape) as unknown as z.ZodObject<{
   [C in Registered as WithOptions<C>]: z.ZodType<OptionsOf<C>>;
 }>;
 export type IntegrationOptions = z.infer<typeof IntegrationOptionsSchema>;
 
-const SECRET_NAMES: readonly SecretName[] = INTEGRATIONS.flatMap((c) => (c.secrets ?? []).map((f) => storedSecretName(c.id, f) as SecretName));
+const SECRET_NAMES = INTEGRATIONS.flatMap((c) => (c.secrets ?? []).map((f) => storedSecretName(c.id, f) as SecretName));
 
 /** Settings with their secrets, for the code that calls vendors or verifies webhooks. Never serialise it. */
 export interface IntegrationConfig extends IntegrationOptions {
@@ -47,7 +60,10 @@ export const IntegrationSettingsPatchSchema = z
   .object(
     shapeOf((c) =>
       z
-        .object({ ...Object.fromEntries((c.secrets ?? []).map((f) => [f, secret()])), ...(c.options ? patchOf(c.options).shape : {}) })
+        .object({
+          ...Object.fromEntries((c.secrets ?? []).map((f) => [f, secret()])),
+          ...(c.options ? patchOf(c.options).shape : {}),
+        })
         .partial()
         .strict(),
     ),
@@ -79,11 +95,18 @@ export function loadIntegrationConfig(db: DbOrTx, workspaceId: string): Promise<
 const hint = (value: string | undefined) => ({ set: !!value, hint: value ? `…${value.slice(-4)}` : null });
 
 /** A connector's own section of the settings: its options and its secrets by field name. */
-export function sectionOf<O extends z.ZodObject, S extends string>(config: IntegrationConfig, connector: Connector<string, O, S>): ConnectorSection<O, S> {
+export function sectionOf<O extends z.ZodObject, S extends string>(
+  config: IntegrationConfig,
+  connector: Connector<string, O, S>,
+): ConnectorSection<O, S> {
   const options = (config as unknown as Record<string, unknown>)[connector.id] ?? {};
   const stored = config.secrets as Partial<Record<string, string>>;
-  const secrets = Object.fromEntries((connector.secrets ?? []).flatMap((f) => (stored[storedSecretName(connector.id, f)] ? [[f, stored[storedSecretName(connector.id, f)]]] : [])));
-  return { options: options as z.output<O>, secrets: secrets as Partial<Record<S, string>> };
+  const secrets: Partial<Record<S, string>> = {};
+  for (const f of connector.secrets ?? []) {
+    const value = stored[storedSecretName(connector.id, f)];
+    if (value) secrets[f] = value;
+  }
+  return { options: options as z.output<O>, secrets };
 }
 
 /** The settings as the API shows them (secrets masked). */

@@ -198,7 +198,9 @@ export const usageConnector = defineConnector({
   options: UsageOptionsSchema,
   enrichment(_section, { database, config, now }, workspaceId) {
     // Tickets asking at the same time (one pipeline batch) read their customers' usage in one statement.
-    const summaries = new DataLoader<string, UsageSummary | null>((customerIds) => summariseUsages(database.db, workspaceId, customerIds, now()));
+    const summaries = new DataLoader<string, UsageSummary | null>((customerIds) =>
+      summariseUsages(database.db, workspaceId, customerIds, now()),
+    );
     return {
       name: 'usage',
       timeoutMs: config.enrichTimeoutMs,

@@ -181,6 +181,7 @@ export const webhooksConnector = defineConnector({
   title: 'Signed webhooks (events, bug reports)',
   tracker: {
     kind: 'webhook',
-    create: ({ webhook }, { signingSecret, now, outbound }) => (webhook.url ? webhookTracker({ url: webhook.url, secret: signingSecret, now }, outbound.fetch) : null),
+    create: ({ webhook }, { signingSecret, now, outbound }) =>
+      webhook.url ? webhookTracker({ url: webhook.url, secret: signingSecret, now }, outbound.fetch) : null,
   },
 });

@@ -232,7 +232,11 @@ export async function refreshBugReports(ctx: Ctx, embedder: Embedder): Promise<s
  */
 export async function syncBugReports(ctx: Ctx, outbound: TrackerOutbound, opts: { tracker?: BugTracker | null; only?: string; force?: boolean } = {}): Promise<{ sent: number; failed: number }> {
   const settings = (await getInsightsSettings(ctx)).bugReports;
-  const tracker = opts.tracker !== undefined ? opts.tracker : trackerFor(settings, { signingSecret: (await getWorkspace(ctx.db, ctx.workspaceId)).signingSecret, now: ctx.now, outbound });
+  const tracker = opts.tracker !== undefined ? opts.tracker : trackerFor(settings, {
+    signingSecret: (await getWorkspace(ctx.db, ctx.workspaceId)).signingSecret,
+    now: ctx.now,
+    outbound,
+  });
   if (!tracker) return { sent: 0, failed: 0 };
   const rows = await ctx.db
     .select()

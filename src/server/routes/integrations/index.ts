@@ -9,7 +9,15 @@ import { receiveWebhooks } from './receive-webhook.js';
 import type { IntegrationRoute } from './types.js';
 import { updateIntegrationSettingsRoute } from './update-integration-settings.js';
 
-const ROUTES: IntegrationRoute[] = [getIntegrationSettings, updateIntegrationSettingsRoute, getAccountBilling, getCustomerUsage, ingestUsageRoutes, importCrmRecords, receiveWebhooks];
+const ROUTES: IntegrationRoute[] = [
+  getIntegrationSettings,
+  updateIntegrationSettingsRoute,
+  getAccountBilling,
+  getCustomerUsage,
+  ingestUsageRoutes,
+  importCrmRecords,
+  receiveWebhooks,
+];
 
 /** Billing (Stripe), CRM (HubSpot, other CRMs) and product usage (Segment format), their settings and webhooks. */
 export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {

@@ -21,14 +21,20 @@ export const receiveWebhooks: IntegrationRoute = async (app, desk) => {
       if (!webhook) continue;
       hooks.post(`/integrations/${connector.id}/webhook/:workspaceId`, {
         config: { access: 'public' },
-        schema: { tags: ['integrations'], summary: webhook.summary, params: WorkspaceParams, security: [], response: { 200: webhook.response } },
+        schema: {
+          tags: ['integrations'],
+          summary: webhook.summary,
+          params: WorkspaceParams,
+          security: [],
+          response: { 200: webhook.response },
+        },
       }, async (request) => {
         const { workspaceId } = request.params;
         const config = await loadIntegrationConfig(desk.database.db, workspaceId);
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('');
-        const signature = request.headers[webhook.signatureHeader];
-        const section = sectionOf(config, connector);
-        return webhook.receive(desk, { workspaceId, section, raw, signature: typeof signature === 'string' ? signature : undefined, log: request.log });
+        const header = request.headers[webhook.signatureHeader];
+        const signature = typeof header === 'string' ? header : undefined;
+        return webhook.receive(desk, { workspaceId, section: sectionOf(config, connector), raw, signature, log: request.log });
       });
     }
   });
