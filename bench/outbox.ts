@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Deskmind } from '../src/app.js';
-import { createEndpoint } from '../src/channels/webhooks.js';
+import { createEndpoint } from '../src/connectors/webhooks.js';
 import { loadConfig } from '../src/config.js';
 import { openPglite } from '../src/store/db.js';
 import { machine, writeResult } from './record.js';

@@ -21,10 +21,10 @@ import { configureWordVectors } from './nlp/intent/vectors.js';
 import { inScopeByWorkspace, IntentModels } from './pipeline/ports/intent-port.js';
 import { resolutionPorts } from './pipeline/ports/resolution-ports.js';
 import { dbRoutingPort } from './routing/port.js';
-import { integrationSources } from './integrations/sources.js';
-import { loadIntegrationConfig } from './integrations/settings.js';
-import { pruneUsage } from './integrations/usage.js';
-import { pruneWebhookReceipts } from './integrations/receipts.js';
+import { integrationSources } from './connectors/sources.js';
+import { loadIntegrationConfig } from './connectors/settings.js';
+import { pruneUsage } from './connectors/usage.js';
+import { pruneWebhookReceipts } from './connectors/receipts.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { runPipeline, runPipelineBatch, type RunnerDeps } from './pipeline/runner.js';
@@ -34,9 +34,9 @@ import type { Actor, Ctx } from './services/context.js';
 import * as ticketOps from './services/tickets.js';
 import { createWorkspace } from './services/workspaces.js';
 import { ingestEmail, type InboundResult } from './channels/email/inbound.js';
-import { createMailSender, type MailSender } from './channels/email/outbound.js';
+import { createMailSender, type MailSender } from './connectors/email-out.js';
 import { parseEmail } from './channels/email/parse.js';
-import { workspaceByInboundAddress } from './channels/email/settings.js';
+import { workspaceByInboundAddress } from './connectors/email-settings.js';
 import { startSmtpListener, type SmtpListener } from './channels/email/smtp.js';
 import { deliverOutbox, pruneOutbox, type DeliveryCounts } from './channels/outbox.js';
 import { openDatabase, type Database, type DbOrTx } from './store/db.js';
@@ -60,7 +60,7 @@ export const REDACT_PATHS = [
   'config.databaseUrl',
   'smtpRelayUrl',
   'config.smtpRelayUrl',
-  // integration secrets (src/integrations/settings.ts)
+  // integration secrets (src/connectors/settings.ts)
   '*.secretKey',
   '*.webhookSecret',
   '*.accessToken',

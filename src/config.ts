@@ -265,7 +265,7 @@ const entries = {
     description: 'Tests only: fail (not skip) the PostgreSQL suites when DESKMIND_TEST_DATABASE_URL is missing.',
     sensitive: false,
   },
-  // Integrations: billing, CRM, usage (src/integrations)
+  // Integrations: billing, CRM, usage (src/connectors)
   stripeApiUrl: {
     env: 'DESKMIND_STRIPE_API_URL',
     schema: z.string().url().default('https://api.stripe.com'),

@@ -3,8 +3,8 @@ import type { IntentPrediction } from '../src/nlp/intent/index.js';
 import { effectiveBillingState, enrichAccount, runSource, type EnrichmentSource } from '../src/pipeline/ports/enrichment.js';
 import { latestPage } from '../src/pipeline/stages/enrich.js';
 import { billingPrior } from '../src/pipeline/stages/understand.js';
-import { tierOf } from '../src/integrations/hubspot.js';
-import { stateOfStatus, subscriptionFacts } from '../src/integrations/stripe.js';
+import { tierOf } from '../src/connectors/hubspot.js';
+import { stateOfStatus, subscriptionFacts } from '../src/connectors/stripe.js';
 import { stripeSubscription } from './fakes/stripe-server.js';
 
 const subject = { workspaceId: 'w', customer: null, account: null, now: new Date('2026-06-01T00:00:00Z') };

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCrmWebhook } from '../src/integrations/crm.js';
+import { signCrmWebhook } from '../src/connectors/crm.js';
 import { startHubspotServer, type FakeHubspot } from './fakes/hubspot-server.js';
 import { startStripeServer, stripeEvent, stripeInvoice, stripeSubscription, type FakeStripe } from './fakes/stripe-server.js';
 import { newWorkspace, openTestDesk, type TestDesk } from './helpers.js';

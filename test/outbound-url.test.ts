@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHasDue } from '../src/channels/outbox.js';
 import { loadConfig } from '../src/config.js';
-import { linearTracker, webhookTracker } from '../src/insights/trackers.js';
+import { linearTracker } from '../src/connectors/linear.js';
+import { webhookTracker } from '../src/connectors/webhooks.js';
 import { runAction } from '../src/resolution/actions.js';
 import { addressProblem, createOutboundGuard, outboundRefusal, parseAllowList, urlProblem, type ResolveAll } from '../src/security/outbound-url.js';
 import { serveLocally, type LocalServer } from './fakes/http.js';

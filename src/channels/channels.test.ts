@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, RETRY_CAP_MS } from './outbox.js';
 import { signPayload, verifySignature } from './signature.js';
-import { slackMessage } from './slack.js';
+import { slackMessage } from '../connectors/slack.js';
 
 describe('webhook signatures', () => {
   const body = '{"type":"ticket.created"}';

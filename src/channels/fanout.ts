@@ -5,9 +5,9 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../services/context.js';
 import { customers, outbox, tickets, webhookEndpoints } from '../store/schema.js';
-import { buildReplyEmail } from './email/outbound.js';
+import { buildReplyEmail } from '../connectors/email-out.js';
 import { SLACK_DEFAULT_EVENTS } from './schemas.js';
-import { slackMessage, type SlackTicket } from './slack.js';
+import { slackMessage, type SlackTicket } from '../connectors/slack.js';
 
 /** An event as appended to the timeline. */
 export interface AppendedEvent {

@@ -7,7 +7,7 @@ import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'driz
 import type { Logger } from 'pino';
 import type { Database, Db } from '../store/db.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
-import type { MailSender, OutboundEmail } from './email/outbound.js';
+import type { MailSender, OutboundEmail } from '../connectors/email-out.js';
 import { outboundRefusal } from '../security/outbound-url.js';
 import { HEADERS, signPayload } from './signature.js';
 

@@ -83,21 +83,6 @@ export const DeliveryListQuerySchema = z
 export type DeliveryListQuery = z.infer<typeof DeliveryListQuerySchema>;
 
 // ── email ───────────────────────────────────────────────────────────────────
-const emailAddress = z.email().max(320).transform((s) => s.toLowerCase());
-
-export const EmailSettingsSchema = z.object({
-  /** The address customers write to; mail to it opens and continues this workspace's tickets, replies come from it. */
-  inboundAddress: z.string().nullable(),
-  /** The display name of outbound replies. */
-  fromName: z.string().nullable(),
-});
-export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
-
-export const EmailSettingsPatchSchema = z
-  .object({ inboundAddress: emailAddress.nullable().optional(), fromName: z.string().trim().min(1).max(200).nullable().optional() })
-  .strict();
-export type EmailSettingsPatch = z.infer<typeof EmailSettingsPatchSchema>;
-
 export const AttachmentInfoSchema = z.object({
   id: z.uuid(),
   ticketId: z.uuid(),

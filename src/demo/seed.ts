@@ -3,7 +3,7 @@ import type { AccountInput, AgentInput, TicketCreate } from '../domain/schemas.j
 import { createAccount } from '../services/accounts.js';
 import { createAgent, createTeam, listTeams } from '../services/agents.js';
 import { TRIAGE_TEAM } from '../services/workspaces.js';
-import { updateRoutingSettings } from '../routing/workspace-settings.js';
+import { updateRoutingSettings } from '../routing/settings.js';
 import type { TeamHint } from '../nlp/taxonomy.js';
 import { systemActor } from '../services/context.js';
 import { importArticles } from '../knowledge/import.js';

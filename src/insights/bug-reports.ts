@@ -17,7 +17,8 @@ import { accounts, bugReports, customers } from '../store/schema.js';
 import { assignIncrementally, clusterFrom, keyPhrases } from './clustering.js';
 import { loadTicketFacts, ticketTexts, type TicketFact } from './data.js';
 import { getInsightsSettings } from './settings.js';
-import { trackerFor, type BugTracker, type TrackerOutbound, type TrackerReport } from './trackers.js';
+import { trackerFor } from '../connectors/registry.js';
+import type { BugTracker, TrackerOutbound, TrackerReport } from '../connectors/trackers.js';
 
 const DAY = 86_400_000;
 /** Cosine a bug ticket without error or page needs to join a report by its text. */
@@ -231,7 +232,11 @@ export async function refreshBugReports(ctx: Ctx, embedder: Embedder): Promise<s
  */
 export async function syncBugReports(ctx: Ctx, outbound: TrackerOutbound, opts: { tracker?: BugTracker | null; only?: string; force?: boolean } = {}): Promise<{ sent: number; failed: number }> {
   const settings = (await getInsightsSettings(ctx)).bugReports;
-  const tracker = opts.tracker !== undefined ? opts.tracker : trackerFor(settings, (await getWorkspace(ctx.db, ctx.workspaceId)).signingSecret, ctx.now, outbound);
+  const tracker = opts.tracker !== undefined ? opts.tracker : trackerFor(settings, {
+    signingSecret: (await getWorkspace(ctx.db, ctx.workspaceId)).signingSecret,
+    now: ctx.now,
+    outbound,
+  });
   if (!tracker) return { sent: 0, failed: 0 };
   const rows = await ctx.db
     .select()

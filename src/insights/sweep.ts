@@ -9,7 +9,7 @@ import { insightRuns } from '../store/schema.js';
 import { detectAnomalies } from './anomalies.js';
 import { refreshBugReports, syncBugReports } from './bug-reports.js';
 import { updateTopics } from './topics.js';
-import type { TrackerOutbound } from './trackers.js';
+import type { TrackerOutbound } from '../connectors/trackers.js';
 
 const MINUTE = 60_000;
 export const RECLUSTER_EVERY_MS = 24 * 60 * MINUTE;

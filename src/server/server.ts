@@ -29,7 +29,7 @@ import { widgetRoutes } from './routes/widget.js';
 import { taxonomyRoutes } from './routes/taxonomy.js';
 import { registerSse } from './sse.js';
 import { registerConsole } from './static.js';
-import { integrationRoutes } from './routes/integrations.js';
+import { integrationRoutes } from './routes/integrations/index.js';
 
 /**
  * Builds the HTTP server: the REST API under /api/v1, OpenAPI at /openapi.json, docs at /docs,

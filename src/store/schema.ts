@@ -632,7 +632,7 @@ export const insightRuns = pgTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.kind] })],
 );
 
-// ── Integrations: billing, CRM, usage (src/integrations) ────────────────────
+// ── Integrations: billing, CRM, usage (src/connectors) ────────────────────
 
 /** Per-workspace integration settings: `settings` may be shown, `secrets` are write-only. */
 export const integrationSettings = pgTable('integration_settings', {

@@ -12,7 +12,7 @@ import { findActiveContent } from '../../services/html.js';
 import { addMessage, createTicket } from '../../services/tickets.js';
 import { attachments, customers, emailMessages, tickets } from '../../store/schema.js';
 import { baseSubject, type ParsedEmail } from './parse.js';
-import { emailOf } from './settings.js';
+import { emailOf } from '../../connectors/email-settings.js';
 import { getWorkspace } from '../../services/workspaces.js';
 
 export interface AttachmentLimits {

@@ -3,21 +3,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deskmind } from '../../app.js';
 import { IdSchema } from '../../domain/schemas.js';
 import { getAttachment, getRawEmail, listTicketAttachments, listTicketEmails } from '../../channels/email/files.js';
-import { getEmailSettings, updateEmailSettings } from '../../channels/email/settings.js';
+import { EmailSettingsPatchSchema, EmailSettingsSchema, getEmailSettings, updateEmailSettings } from '../../connectors/email-settings.js';
 import {
   AttachmentInfoSchema,
   DeliveryDetailSchema,
   DeliveryListQuerySchema,
   DeliverySchema,
   EmailRecordSchema,
-  EmailSettingsPatchSchema,
-  EmailSettingsSchema,
   EndpointCreatedSchema,
   EndpointInputSchema,
   EndpointPatchSchema,
   EndpointSchema,
 } from '../../channels/schemas.js';
-import * as hooks from '../../channels/webhooks.js';
+import * as hooks from '../../connectors/webhooks.js';
 import { ADMIN, STAFF, ctxOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();

@@ -8,7 +8,8 @@ import { BugReportSchema, BugReportsQuerySchema, closeFromTracker, getBugReport,
 import { accountHealth, AccountHealthSchema, HealthQuerySchema } from '../../insights/health.js';
 import { getInsightsSettings, InsightsSettingsPatchSchema, InsightsSettingsViewSchema, updateInsightsSettings, viewOf } from '../../insights/settings.js';
 import { TopicsReportSchema, listTopics, updateTopics } from '../../insights/topics.js';
-import { githubClosedIssue, linearClosedIssue, verifyGithubSignature, verifyLinearSignature } from '../../insights/trackers.js';
+import { githubClosedIssue, verifyGithubSignature } from '../../connectors/github.js';
+import { linearClosedIssue, verifyLinearSignature } from '../../connectors/linear.js';
 import { TrendsQuerySchema, TrendsReportSchema, volumeTrends } from '../../insights/trends.js';
 import { systemActor } from '../../services/context.js';
 import { ADMIN, STAFF, ctxOf, txOf } from '../auth.js';

@@ -8,8 +8,7 @@ import { AgentSchema, IdSchema } from '../../domain/schemas.js';
 import { explainRouting, setPresence } from '../../routing/presence.js';
 import * as ruleOps from '../../routing/rules.js';
 import { RoutingDecisionSchema, RoutingRuleInputSchema, RoutingRulePatchSchema, RoutingRuleSchema } from '../../routing/schemas.js';
-import { RoutingSettingsPatchSchema, RoutingSettingsSchema } from '../../routing/settings.js';
-import { getRoutingSettings, updateRoutingSettings } from '../../routing/workspace-settings.js';
+import { getRoutingSettings, RoutingSettingsPatchSchema, RoutingSettingsSchema, updateRoutingSettings } from '../../routing/settings.js';
 import type { Ctx } from '../../services/context.js';
 import { ADMIN, STAFF, ctxOf, principalOf, txOf, dbOf } from '../auth.js';
 

@@ -5,9 +5,8 @@ import { IdSchema } from '../../domain/schemas.js';
 import { slaCompliance } from '../../sla/compliance.js';
 import { listQueue } from '../../sla/queue.js';
 import { ComplianceQuerySchema, ComplianceSchema, QueueItemSchema, QueueQuerySchema, SlaStateSchema } from '../../sla/schemas.js';
-import { SlaSettingsPatchSchema, SlaSettingsSchema } from '../../sla/settings.js';
+import { getSlaSettings, SlaSettingsPatchSchema, SlaSettingsSchema, updateSlaSettings } from '../../sla/settings.js';
 import { getTicketSla } from '../../sla/state.js';
-import { getSlaSettings, updateSlaSettings } from '../../sla/workspace-settings.js';
 import { ADMIN, STAFF, ctxOf, principalOf, txOf } from '../auth.js';
 
 const Params = z.object({ id: IdSchema }).strict();

@@ -1,11 +1,17 @@
-/** Webhook and Slack endpoints, and the outbox's deliveries as the admin API shows them. */
+/**
+ * Signed outbound webhooks: the webhook and Slack endpoints, the outbox's deliveries as the admin API shows
+ * them, and the bug-report webhook tracker.
+ */
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
+import { signPayload } from '../resolution/actions.js';
 import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../services/context.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
-import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from './schemas.js';
+import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from '../channels/schemas.js';
+import { defineConnector } from './connector.js';
+import { trackerFailure, type BugTracker, type TrackerReport } from './trackers.js';
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: EndpointRow): Endpoint => rest;
@@ -132,3 +138,50 @@ export async function replayDelivery(ctx: Ctx, id: string): Promise<Delivery> {
 
 /** A new writing position, so the sequencer numbers a replayed delivery after everything already numbered. */
 const sqlNextPos = () => sql`nextval(pg_get_serial_sequence('outbox', 'pos'))`;
+
+// ── bug reports ─────────────────────────────────────────────────────────────
+
+/**
+ * A generic webhook: `POST` of `{ event, report }` signed like playbook actions
+ * (`X-Deskmind-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, `X-Deskmind-Timestamp`).
+ */
+export function webhookTracker(opts: { url: string; secret: string; now: () => Date }, fetchImpl: typeof fetch = fetch): BugTracker {
+  const post = async (event: string, report: TrackerReport, comment: string | null) => {
+    const body = JSON.stringify({ event, id: report.reportId, title: report.title, markdown: report.body, comment, report: report.report });
+    const timestamp = String(Math.floor(opts.now().getTime() / 1000));
+
+    let res: Response;
+    try {
+      res = await fetchImpl(opts.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-deskmind-timestamp': timestamp, 'x-deskmind-signature': signPayload(opts.secret, timestamp, body), 'idempotency-key': `${report.reportId}:${event}:${(report.report.linkedTickets as unknown[] | undefined)?.length ?? 0}` },
+        body,
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (err) {
+      return trackerFailure('The webhook', err);
+    }
+    if (!res.ok) trackerFailure('The webhook', new Error(`HTTP ${res.status}`));
+  };
+  return {
+    kind: 'webhook',
+    async create(report) {
+      await post('bug_report.created', report, null);
+      return { id: report.reportId, key: null, url: null };
+    },
+    async update(_issue, report, comment) {
+      await post('bug_report.updated', report, comment);
+    },
+  };
+}
+
+/** Bug reports to a webhook (`insights.bugReports.webhook.url`), signed with the workspace's signing secret. */
+export const webhooksConnector = defineConnector({
+  id: 'webhooks',
+  title: 'Signed webhooks (events, bug reports)',
+  tracker: {
+    kind: 'webhook',
+    create: ({ webhook }, { signingSecret, now, outbound }) =>
+      webhook.url ? webhookTracker({ url: webhook.url, secret: signingSecret, now }, outbound.fetch) : null,
+  },
+});

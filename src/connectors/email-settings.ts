@@ -1,11 +1,27 @@
+/** A workspace's email settings (`settings.email`): the inbound address and the sender name of replies. */
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { DeskmindError } from '../../domain/errors.js';
-import type { Ctx } from '../../services/context.js';
-import { appendEvent } from '../../services/events.js';
-import { getWorkspace } from '../../services/workspaces.js';
-import type { DbOrTx } from '../../store/db.js';
-import { workspaces } from '../../store/schema.js';
-import type { EmailSettings, EmailSettingsPatch } from '../schemas.js';
+import { z } from 'zod';
+import { DeskmindError } from '../domain/errors.js';
+import type { Ctx } from '../services/context.js';
+import { appendEvent } from '../services/events.js';
+import { getWorkspace } from '../services/workspaces.js';
+import type { DbOrTx } from '../store/db.js';
+import { workspaces } from '../store/schema.js';
+
+const emailAddress = z.email().max(320).transform((s) => s.toLowerCase());
+
+export const EmailSettingsSchema = z.object({
+  /** The address customers write to; mail to it opens and continues this workspace's tickets, replies come from it. */
+  inboundAddress: z.string().nullable(),
+  /** The display name of outbound replies. */
+  fromName: z.string().nullable(),
+});
+export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
+
+export const EmailSettingsPatchSchema = z
+  .object({ inboundAddress: emailAddress.nullable().optional(), fromName: z.string().trim().min(1).max(200).nullable().optional() })
+  .strict();
+export type EmailSettingsPatch = z.infer<typeof EmailSettingsPatchSchema>;
 
 /** The email settings kept in a workspace's settings (`settings.email`). */
 export function emailOf(settings: Record<string, unknown>): EmailSettings {

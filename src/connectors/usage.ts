@@ -5,12 +5,24 @@
 import { and, count, desc, eq, gte, inArray, lt, max, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
+import DataLoader from 'dataloader';
 import type { UsageSummary } from '../domain/stage-results.js';
 import type { Ctx } from '../services/context.js';
 import { resolveCustomerRef } from '../services/customers.js';
 import type { DbOrTx } from '../store/db.js';
 import { usageEvents } from '../store/schema.js';
-import type { IntegrationConfig } from './settings.js';
+import { defineConnector } from './connector.js';
+
+/** How long product usage is kept. */
+export const UsageOptionsSchema = z
+  .object({
+    /** Events kept per customer (the oldest are pruned by the sweep). */
+    maxEventsPerCustomer: z.number().int().min(10).max(100_000).default(1000),
+    /** Events older than this are pruned by the sweep. */
+    maxAgeDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+export type UsageOptions = z.output<typeof UsageOptionsSchema>;
 
 export const USAGE_TYPES = ['identify', 'track', 'page', 'screen'] as const;
 
@@ -165,7 +177,7 @@ async function summarise(db: DbOrTx, workspaceId: string, customerId: string, la
 }
 
 /** Deletes events older than the retention age and, per customer, all but the newest `maxEventsPerCustomer`. */
-export async function pruneUsage(db: DbOrTx, workspaceId: string, retention: IntegrationConfig['usage'], now: Date): Promise<number> {
+export async function pruneUsage(db: DbOrTx, workspaceId: string, retention: UsageOptions, now: Date): Promise<number> {
   const old = await db
     .delete(usageEvents)
     .where(and(eq(usageEvents.workspaceId, workspaceId), lt(usageEvents.occurredAt, new Date(now.getTime() - retention.maxAgeDays * 86_400_000))))
@@ -178,3 +190,25 @@ export async function pruneUsage(db: DbOrTx, workspaceId: string, retention: Int
     .returning({ id: usageEvents.id });
   return old.length + excess.length;
 }
+
+/** Product usage in Segment's format: the `usage` enrichment source; its options are the retention. */
+export const usageConnector = defineConnector({
+  id: 'usage',
+  title: 'Product usage (Segment format)',
+  options: UsageOptionsSchema,
+  enrichment(_section, { database, config, now }, workspaceId) {
+    // Tickets asking at the same time (one pipeline batch) read their customers' usage in one statement.
+    const summaries = new DataLoader<string, UsageSummary | null>((customerIds) =>
+      summariseUsages(database.db, workspaceId, customerIds, now()),
+    );
+    return {
+      name: 'usage',
+      timeoutMs: config.enrichTimeoutMs,
+      async load({ customer }) {
+        if (!customer) return null;
+        const usage = await summaries.load(customer.id);
+        return usage ? { usage } : null;
+      },
+    };
+  },
+});

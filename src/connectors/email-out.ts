@@ -4,10 +4,10 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Ctx } from '../../services/context.js';
-import { customers, emailMessages, messages, tickets, workspaces } from '../../store/schema.js';
-import { emailOf } from './settings.js';
-import { replySubject } from './parse.js';
+import type { Ctx } from '../services/context.js';
+import { customers, emailMessages, messages, tickets, workspaces } from '../store/schema.js';
+import { emailOf } from './email-settings.js';
+import { replySubject } from '../channels/email/parse.js';
 
 /** What the outbox stores for one outbound email. */
 export interface OutboundEmail {

@@ -5,14 +5,27 @@
  * signature timestamp is a replay and refused, while Stripe's own redelivery (signed afresh) is
  * acknowledged without being applied twice.
  */
+import DataLoader from 'dataloader';
 import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../domain/stage-results.js';
 import type { Ctx } from '../services/context.js';
 import type { DbOrTx } from '../store/db.js';
 import { accounts, billingCustomers, customers, webhookReceipts } from '../store/schema.js';
-import type { IntegrationConfig } from './settings.js';
+import { defineConnector, type ConnectorSection } from './connector.js';
+
+/** The workspace's Stripe options (its secrets: `secretKey`, `webhookSecret`). */
+export const StripeOptionsSchema = z
+  .object({
+    /** Largest age of a webhook signature, in seconds (Stripe's default: 300). */
+    toleranceSeconds: z.number().int().min(10).max(3600).default(300),
+    /** Look billing up through the Stripe API when no webhook has told us about a customer yet. */
+    lookups: z.boolean().default(true),
+  })
+  .strict();
+export type StripeSection = ConnectorSection<typeof StripeOptionsSchema, 'secretKey' | 'webhookSecret'>;
 
 export type BillingRow = typeof billingCustomers.$inferSelect;
 
@@ -228,13 +241,13 @@ export interface VerifiedStripeEvent {
  * Verifies a Stripe webhook delivery with the SDK. Throws `integration_not_configured` without a webhook
  * secret and `webhook_signature_invalid` for a missing, forged, altered or too old signature.
  */
-export async function verifyStripeEvent(config: IntegrationConfig, rawBody: Buffer, signature: string | undefined, now: Date): Promise<VerifiedStripeEvent> {
-  const secret = config.secrets.stripeWebhookSecret;
+export async function verifyStripeEvent(section: StripeSection, rawBody: Buffer, signature: string | undefined, now: Date): Promise<VerifiedStripeEvent> {
+  const secret = section.secrets.webhookSecret;
   if (!secret) throw new DeskmindError('integration_not_configured', 'Stripe webhooks are not configured for this workspace');
   if (!signature) throw new DeskmindError('webhook_signature_invalid', 'The Stripe-Signature header is missing');
   const Stripe = await loadStripe();
   try {
-    const event = Stripe.webhooks.constructEvent(rawBody, signature, secret, config.stripe.toleranceSeconds, undefined, now.getTime());
+    const event = Stripe.webhooks.constructEvent(rawBody, signature, secret, section.options.toleranceSeconds, undefined, now.getTime());
     return { event, signedAt: signatureTime(signature) };
   } catch (err) {
     throw new DeskmindError('webhook_signature_invalid', 'The Stripe signature does not match the payload, or its timestamp is outside the tolerance', { cause: err });
@@ -475,3 +488,58 @@ export async function storeStripeBilling(ctx: Ctx, snapshot: StripeSnapshot, ema
   await syncAccount(ctx, row!);
   return row ?? null;
 }
+
+const StripeReceipt = z.object({ received: z.literal(true), eventId: z.string(), type: z.string(), result: z.enum(['applied', 'ignored', 'duplicate']), state: z.string().nullable() });
+
+/**
+ * Billing: the `billing` enrichment source (the state Stripe webhooks left, else an on-demand look-up) and
+ * the signed webhook `POST /integrations/stripe/webhook/:workspaceId`.
+ */
+export const stripeConnector = defineConnector({
+  id: 'stripe',
+  title: 'Stripe (billing)',
+  options: StripeOptionsSchema,
+  secrets: ['secretKey', 'webhookSecret'],
+  enrichment(section, { database, config, now }, workspaceId) {
+    const timeoutMs = config.enrichTimeoutMs;
+    const ctx = { db: database.db, workspaceId };
+    // Tickets that ask at the same time (a pipeline batch shares one set of sources) read the stored billing
+    // customers in one statement.
+    const billingRows = new DataLoader<BillingSubject, BillingRow | null, string>((subjects) => findBillings(ctx, subjects), {
+      cacheKeyFn: (s) => `${s.accountId ?? ''}|${s.email?.toLowerCase() ?? ''}`,
+    });
+    return {
+      name: 'billing',
+      timeoutMs,
+      async load({ account, customer }) {
+        const stored = await billingRows.load({ accountId: account?.id ?? null, email: customer?.email ?? null });
+        // Stripe told about this email before the customer had an account here: link them now.
+        const row = stored && !stored.accountId && account ? await linkBilling({ ...ctx, actor: { type: 'system', id: null }, now }, stored, account.id) : stored;
+        if (row) return { billing: billingFactsOf(row, 'stored') };
+        const key = section.secrets.secretKey;
+        if (!key || !section.options.lookups || !customer?.email) return null;
+        const stripe = await stripeClient(key, config.stripeApiUrl, timeoutMs);
+        const snapshot = await fetchStripeBilling(stripe, customer.email);
+        if (!snapshot) return null;
+        const found = await database.db.transaction((tx) =>
+          storeStripeBilling({ db: tx, workspaceId, actor: { type: 'system', id: null }, now }, snapshot, customer.email!, account?.id ?? null),
+        );
+        return found ? { billing: billingFactsOf(found, 'lookup') } : null;
+      },
+    };
+  },
+  webhook: {
+    summary: "Stripe webhook of a workspace: verified with the Stripe-Signature header and the workspace's webhook secret; forged, stale and replayed deliveries are refused",
+    signatureHeader: 'stripe-signature',
+    response: StripeReceipt,
+    async receive(desk, { workspaceId, section, raw, signature, log }) {
+      const key = section.secrets.secretKey;
+      const lookup = key && section.options.lookups ? await stripeClient(key, desk.config.stripeApiUrl, desk.config.enrichTimeoutMs) : null;
+      const verified = await verifyStripeEvent(section, raw, signature, desk.now());
+      const info = await customerInfoFor(desk.database.db, workspaceId, verified.event, lookup);
+      const outcome = await desk.tx(workspaceId, { type: 'integration', id: 'stripe' }, (ctx) => receiveStripeEvent(ctx, verified, info));
+      log.info({ eventId: outcome.eventId, type: outcome.type, result: outcome.result }, 'stripe webhook');
+      return { received: true as const, eventId: outcome.eventId, type: outcome.type, result: outcome.result, state: outcome.state };
+    },
+  },
+});

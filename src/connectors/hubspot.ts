@@ -4,8 +4,26 @@
  */
 import type { Client } from '@hubspot/api-client';
 import type { Account } from '../domain/schemas.js';
+import { z } from 'zod';
 import type { CrmFacts } from '../domain/stage-results.js';
-import type { IntegrationConfig } from './settings.js';
+import { defineConnector } from './connector.js';
+
+const tierValue = z.string().trim().min(1).max(50);
+
+/** The workspace's HubSpot options (its secret: `accessToken`). */
+export const HubspotOptionsSchema = z
+  .object({
+    /** The company property holding the customer's tier. */
+    tierProperty: z.string().trim().min(1).max(100).default('tier'),
+    /** Property value (case-insensitive) → Deskmind tier; values not listed are used lower-cased. */
+    tierMap: z.record(z.string().max(100), tierValue).refine((m) => Object.keys(m).length <= 50, 'at most 50 entries').default({}),
+    /** The company property holding the renewal date, if any. */
+    renewalDateProperty: z.string().trim().min(1).max(100).nullable().default(null),
+    /** An account synced with HubSpot less than this many minutes ago is not looked up again (0: every ticket). */
+    refreshMinutes: z.number().int().min(0).max(10_080).default(60),
+  })
+  .strict();
+export type HubspotOptions = z.output<typeof HubspotOptionsSchema>;
 
 /** Domains of personal mailboxes: a company is never looked up by them. */
 const PERSONAL_DOMAINS = new Set(['gmail.com', 'googlemail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de', 'yandex.com', 'mail.com']);
@@ -30,7 +48,7 @@ export function tierOf(value: string | null | undefined, tierMap: Record<string,
  * The CRM facts kept on an account synced less than `refreshMinutes` ago, so that HubSpot is not asked for
  * every ticket (its API is rate-limited); null when the account was never synced or is due again.
  */
-export function cachedCrmFacts(account: Account | null, options: IntegrationConfig['hubspot'], now: Date): CrmFacts | null {
+export function cachedCrmFacts(account: Account | null, options: HubspotOptions, now: Date): CrmFacts | null {
   const syncedAt = typeof account?.attributes.crmSyncedAt === 'string' ? new Date(account.attributes.crmSyncedAt) : null;
   if (!account?.crmId || !syncedAt || Number.isNaN(syncedAt.getTime()) || now.getTime() - syncedAt.getTime() >= options.refreshMinutes * 60_000) return null;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -55,7 +73,7 @@ export function cachedCrmFacts(account: Account | null, options: IntegrationConf
 /** What HubSpot knows about a customer's company, or null. */
 export async function hubspotLookup(
   client: Client,
-  options: IntegrationConfig['hubspot'],
+  options: HubspotOptions,
   who: { email: string | null; domain: string | null; companyId: string | null },
   now: Date,
 ): Promise<CrmFacts | null> {
@@ -115,3 +133,28 @@ export async function hubspotLookup(
     cached: false,
   };
 }
+
+/** The CRM: the `crm` enrichment source, asked only in workspaces that set an access token. */
+export const hubspotConnector = defineConnector({
+  id: 'hubspot',
+  title: 'HubSpot (CRM)',
+  options: HubspotOptionsSchema,
+  secrets: ['accessToken'],
+  enrichment(section, { config, now }) {
+    const token = section.secrets.accessToken;
+    if (!token) return null;
+    return {
+      name: 'crm',
+      timeoutMs: config.enrichTimeoutMs,
+      async load({ account, customer }) {
+        const cached = cachedCrmFacts(account, section.options, now());
+        if (cached) return { crm: cached };
+        const client = await hubspotClient(token, config.hubspotApiUrl);
+        const crmId = account?.crmId && /^\d+$/.test(account.crmId) ? account.crmId : null;
+        const who = { email: customer?.email ?? null, domain: account?.domain ?? null, companyId: crmId };
+        const crm = await hubspotLookup(client, section.options, who, now());
+        return crm ? { crm } : null;
+      },
+    };
+  },
+});

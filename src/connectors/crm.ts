@@ -13,7 +13,7 @@ import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { importText, ImportSummarySchema, type ImportFormat, type ImportSummary } from '../services/import.js';
 import { webhookReceipts } from '../store/schema.js';
-import type { IntegrationConfig } from './settings.js';
+import { defineConnector, type ConnectorSection } from './connector.js';
 
 export const CRM_TOLERANCE_SECONDS = 300;
 
@@ -48,8 +48,14 @@ export function verifyCrmSignature(secret: string, raw: Buffer, header: string |
 const jsonl = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r)).join('\n');
 
 /** Verifies and applies a CRM webhook delivery: accounts first, then customers (who may name them). */
-export async function receiveCrmWebhook(desk: Pick<Deskmind, 'database' | 'now'>, workspaceId: string, config: IntegrationConfig, raw: Buffer, signature: string | undefined) {
-  const secret = config.secrets.crmWebhookSecret;
+export async function receiveCrmWebhook(
+  desk: Pick<Deskmind, 'database' | 'now'>,
+  workspaceId: string,
+  section: ConnectorSection<z.ZodObject, 'webhookSecret'>,
+  raw: Buffer,
+  signature: string | undefined,
+) {
+  const secret = section.secrets.webhookSecret;
   if (!secret) throw new DeskmindError('integration_not_configured', 'The CRM webhook is not configured for this workspace');
   const signedAt = verifyCrmSignature(secret, raw, signature, desk.now());
   let parsed: unknown;
@@ -93,3 +99,18 @@ export async function importCrmDocument(desk: Pick<Deskmind, 'database' | 'now'>
   }
   return importText(desk, workspaceId, String(body), { kind, format, actor: { type: 'integration', id: null } });
 }
+
+/** Other CRMs: the signed webhook `POST /integrations/crm/webhook/:workspaceId` (the import route is separate). */
+export const crmConnector = defineConnector({
+  id: 'crm',
+  title: 'Other CRMs (signed webhook, import)',
+  secrets: ['webhookSecret'],
+  webhook: {
+    summary:
+      'Upserts accounts and customers from another CRM; signed with X-Deskmind-Signature: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<body>")',
+    signatureHeader: 'x-deskmind-signature',
+    response: CrmWebhookResultSchema,
+    receive: (desk, { workspaceId, section, raw, signature }) =>
+      receiveCrmWebhook(desk, workspaceId, section, raw, signature),
+  },
+});

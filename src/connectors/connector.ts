@@ -1,0 +1,96 @@
+/**
+ * One shape for every vendor and outbound channel. A connector declares its per-workspace settings (a zod
+ * schema with defaults), which fields are write-only secrets, and what it contributes: an enrichment source,
+ * a signed webhook receiver, a bug tracker. Each is listed once in `registry.ts`; the integration settings,
+ * the enrichment sources, the webhook routes and the tracker choice are all built from that list.
+ *
+ * A connector module never imports the registry or `settings.ts` (they import it): it is handed its own
+ * section of the settings (`ConnectorSection`).
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { z } from 'zod';
+import type { Deskmind } from '../app.js';
+import type { Config } from '../config.js';
+import type { InsightsSettings } from '../insights/settings.js';
+import type { EnrichmentSource } from '../pipeline/ports/enrichment.js';
+import type { Database } from '../store/db.js';
+import type { BugTracker, TrackerOutbound } from './trackers.js';
+
+/** A connector's own part of a workspace's integration settings: its options and the secrets that are set. */
+export interface ConnectorSection<O extends z.ZodObject = z.ZodObject, S extends string = string> {
+  options: z.output<O>;
+  secrets: Partial<Record<S, string>>;
+}
+
+/** What enrichment sources are built with. */
+export interface SourceDeps {
+  database: Pick<Database, 'db'>;
+  config: Pick<Config, 'stripeApiUrl' | 'hubspotApiUrl' | 'enrichTimeoutMs'>;
+  now: () => Date;
+}
+
+/** A signed webhook delivery, as its receiver gets it (the body unparsed, so its signature can be checked). */
+export interface WebhookDelivery<O extends z.ZodObject, S extends string> {
+  workspaceId: string;
+  section: ConnectorSection<O, S>;
+  raw: Buffer;
+  signature: string | undefined;
+  log: FastifyBaseLogger;
+}
+
+/** What a webhook receiver may use of the running desk. */
+export type WebhookDesk = Pick<Deskmind, 'database' | 'now' | 'tx' | 'config'>;
+
+/** A public route `POST /integrations/<id>/webhook/:workspaceId`. */
+export interface WebhookReceiver<O extends z.ZodObject, S extends string, R extends z.ZodType = z.ZodType> {
+  summary: string;
+  /** The request header carrying the signature. */
+  signatureHeader: string;
+  response: R;
+  receive(desk: WebhookDesk, delivery: WebhookDelivery<O, S>): Promise<z.output<R>>;
+}
+
+/** What a tracker is built with: the workspace's signing secret (for webhooks), the clock, the outbound URL guard. */
+export interface TrackerDeps {
+  signingSecret: string;
+  now: () => Date;
+  outbound: TrackerOutbound;
+}
+
+/** How a tracker connector is built from the workspace's bug-report settings (`insights.bugReports`). */
+export interface TrackerFactory {
+  kind: BugTracker['kind'];
+  /** The tracker, or null when its settings are incomplete. */
+  create(settings: InsightsSettings['bugReports'], deps: TrackerDeps): BugTracker | null;
+}
+
+export interface Connector<Id extends string = string, O extends z.ZodObject = z.ZodObject, S extends string = string> {
+  /** The settings section and the webhook path segment (`stripe`, `hubspot` …). */
+  id: Id;
+  /** What it connects, in plain words. */
+  title: string;
+  /** Non-secret per-workspace options, with their defaults (absent: the connector has none). */
+  options?: O;
+  /**
+   * Write-only secrets, by their API field names (`secretKey`); stored as `<id><Field>` (`stripeSecretKey`),
+   * shown only as set / last four characters, logged by name only.
+   */
+  secrets?: readonly S[];
+  /** The enrichment source for a workspace, or null when not configured there. */
+  enrichment?(section: ConnectorSection<O, S>, deps: SourceDeps, workspaceId: string): EnrichmentSource | null;
+  webhook?: WebhookReceiver<O, S>;
+  tracker?: TrackerFactory;
+}
+
+/** Declares a connector, keeping its id, options schema and secret names as literal types for the registry. */
+export function defineConnector<
+  const Id extends string,
+  O extends z.ZodObject = z.ZodObject<{}>,
+  const S extends string = never,
+>(connector: Connector<Id, O, S>): Connector<Id, O, S> {
+  return connector;
+}
+
+/** The name a secret is stored under: `stripe` + `secretKey` → `stripeSecretKey`. */
+export const storedSecretName = <Id extends string, S extends string>(id: Id, field: S) =>
+  `${id}${field.charAt(0).toUpperCase()}${field.slice(1)}` as `${Id}${Capitalize<S>}`;

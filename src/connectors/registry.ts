@@ -1,0 +1,37 @@
+/**
+ * Every connector, listed once. Adding a vendor: one file exporting a `Connector` (see `connector.ts`) and
+ * one line here; its settings section, secrets, enrichment source, webhook route and tracker follow.
+ * The order is the order of the settings sections and of the enrichment sources in decision records.
+ */
+import type { InsightsSettings } from '../insights/settings.js';
+import type { Connector, TrackerDeps } from './connector.js';
+import { crmConnector } from './crm.js';
+import { githubConnector } from './github.js';
+import { hubspotConnector } from './hubspot.js';
+import { linearConnector } from './linear.js';
+import { stripeConnector } from './stripe.js';
+import type { BugTracker } from './trackers.js';
+import { usageConnector } from './usage.js';
+import { webhooksConnector } from './webhooks.js';
+
+export const CONNECTORS = [
+  stripeConnector,
+  usageConnector,
+  hubspotConnector,
+  crmConnector,
+  linearConnector,
+  githubConnector,
+  webhooksConnector,
+] as const;
+
+/** The registry without each connector's literal types, for code that treats them alike. */
+export const ALL: readonly Connector[] = CONNECTORS;
+
+/**
+ * The tracker the bug-report settings choose, or null (destination `none`, or not fully configured).
+ * Its calls go through the outbound URL guard.
+ */
+export function trackerFor(settings: InsightsSettings['bugReports'], deps: TrackerDeps): BugTracker | null {
+  const factory = ALL.find((c) => c.tracker?.kind === settings.destination)?.tracker;
+  return factory?.create(settings, deps) ?? null;
+}
