@@ -13,7 +13,7 @@ import { learnFromLabel } from './learning/online.js';
 import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { sweepInsights } from './insights/sweep.js';
-import { withEventBatch } from './services/events.js';
+import { withEventBatch } from './events/timeline.js';
 import { ApiKeyCache } from './services/auth.js';
 import { Throttle } from './security/throttle.js';
 import { sweepSla } from './sla/sweep.js';
@@ -33,7 +33,7 @@ import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import type { Actor, Ctx } from './services/context.js';
 import * as ticketOps from './services/tickets.js';
 import { createWorkspace } from './services/workspaces.js';
-import { ingestEmail, type InboundResult } from './channels/email/inbound.js';
+import { ingestEmail, type InboundResult } from './ingest/email.js';
 import { createMailSender, type MailSender } from './channels/email/outbound.js';
 import { parseEmail } from './channels/email/parse.js';
 import { workspaceByInboundAddress } from './channels/email/settings.js';
@@ -42,8 +42,8 @@ import { deliverOutbox, pruneOutbox, type DeliveryCounts } from './channels/outb
 import { openDatabase, type Database, type DbOrTx } from './store/db.js';
 import { decisions, tickets, workspaces } from './store/schema.js';
 import { pruneRateLimits } from './server/rate-limit-store.js';
-import { storeIdempotentResponse, storeIdempotentResponses, type IdempotencyClaim } from './services/idempotency.js';
-import { GroupCommit, powerOfTwoChunks, settle, type Outcome } from './services/group-commit.js';
+import { storeIdempotentResponse, storeIdempotentResponses, type IdempotencyClaim } from './store/idempotency.js';
+import { GroupCommit, powerOfTwoChunks, settle, type Outcome } from './ingest/group-commit.js';
 import { compactModels } from './services/models.js';
 import { assignQueued } from './routing/presence.js';
 

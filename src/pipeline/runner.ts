@@ -7,7 +7,7 @@ import { slaTargets } from '../sla/state.js';
 import { notFound } from '../domain/errors.js';
 import { getAccounts } from '../services/accounts.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent, withEventBatch } from '../services/events.js';
+import { appendEvent, withEventBatch } from '../events/timeline.js';
 import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { inScopeOf, loadOnce, readConfigVersion, withConfigVersion } from '../store/config-cache.js';

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { workspaces } from '../store/schema.js';
 import { SlaSettingsSchema, slaOf, type SlaSettings, type SlaSettingsPatch } from './settings.js';

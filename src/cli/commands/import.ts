@@ -15,8 +15,8 @@ import {
   type ImportKind,
   type ImportProgress,
   type ImportSummary,
-} from '../../services/import.js';
-import { zendeskToJsonl } from '../../services/import-zendesk.js';
+} from '../../ingest/import.js';
+import { zendeskToJsonl } from '../../ingest/import-zendesk.js';
 
 /** Other desks' exports the command converts (`--from`). */
 export const IMPORT_SOURCES = ['zendesk'] as const;

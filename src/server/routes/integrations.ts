@@ -10,7 +10,7 @@ import { ingestUsage, SegmentBatchSchema, SegmentEventSchema, summariseUsage, Us
 import { BillingFactsSchema, UsageSummarySchema } from '../../pipeline/enrichment.js';
 import { getAccount } from '../../services/accounts.js';
 import { getCustomer } from '../../services/customers.js';
-import { ImportSummarySchema } from '../../services/import.js';
+import { ImportSummarySchema } from '../../ingest/import.js';
 import { ADMIN, STAFF, ctxOf, txOf, type Access } from '../auth.js';
 
 const WorkspaceParams = z.object({ workspaceId: IdSchema }).strict();

@@ -5,15 +5,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Attachment } from '../../domain/schemas.js';
-import type { Ctx } from '../../services/context.js';
-import { resolveCustomerRef } from '../../services/customers.js';
-import { findActiveContent } from '../../services/html.js';
-import { addMessage, createTicket } from '../../services/tickets.js';
-import { attachments, customers, emailMessages, tickets } from '../../store/schema.js';
-import { baseSubject, type ParsedEmail } from './parse.js';
-import { emailOf } from './settings.js';
-import { getWorkspace } from '../../services/workspaces.js';
+import type { Attachment } from '../domain/schemas.js';
+import type { Ctx } from '../services/context.js';
+import { resolveCustomerRef } from '../services/customers.js';
+import { findActiveContent } from '../services/html.js';
+import { addMessage, createTicket } from '../services/tickets.js';
+import { attachments, customers, emailMessages, tickets } from '../store/schema.js';
+import { baseSubject, type ParsedEmail } from '../channels/email/parse.js';
+import { emailOf } from '../channels/email/settings.js';
+import { getWorkspace } from '../services/workspaces.js';
 
 export interface AttachmentLimits {
   maxAttachments: number;
