@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, lt, notExists, sql } from 'drizzle-orm';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.js';
-import { prettyDestination } from './ops/pretty-log.js';
+import { createLogger } from './ops/logger.js';
 import { createOutboundGuard, type OutboundGuard } from './security/outbound-url.js';
 import type { MessageInput, TicketCreate } from './domain/schemas.js';
 import type { AuthorType } from './domain/enums.js';
@@ -14,6 +14,8 @@ import { retrainIntentModel, retrainIsDue } from './learning/retrain.js';
 import { tuneThresholdsIfDue } from './learning/thresholds.js';
 import { sweepInsights } from './insights/sweep.js';
 import { withEventBatch } from './events/timeline.js';
+import { registerEventListener } from './events/listeners.js';
+import { fanOutListener } from './channels/fanout.js';
 import { ApiKeyCache } from './services/auth.js';
 import { Throttle } from './security/throttle.js';
 import { sweepSla } from './sla/sweep.js';
@@ -46,44 +48,6 @@ import { storeIdempotentResponse, storeIdempotentResponses, type IdempotencyClai
 import { GroupCommit, powerOfTwoChunks, settle, type Outcome } from './ingest/group-commit.js';
 import { compactModels } from './services/models.js';
 import { assignQueued } from './routing/presence.js';
-
-/** Log redaction: secrets never reach the logs. */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  'apiKey',
-  'password',
-  '*.password',
-  '*.apiKey',
-  'databaseUrl',
-  'config.databaseUrl',
-  'smtpRelayUrl',
-  'config.smtpRelayUrl',
-  // integration secrets (src/integrations/settings.ts)
-  '*.secretKey',
-  '*.webhookSecret',
-  '*.accessToken',
-  'req.headers["stripe-signature"]',
-  'req.headers["x-deskmind-signature"]',
-  'req.headers["x-csrf-token"]',
-  'req.headers["x-deskmind-signature"]',
-  'secret',
-  'token',
-  '*.secret',
-  '*.token',
-  '*.signingSecret',
-  '*.llmApiKey',
-  '*.embeddingsApiKey',
-  'err.config.headers.Authorization',
-  'err.config.headers.authorization',
-];
-
-/** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */
-export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, to: 'stdout' | 'stderr' = 'stdout'): Logger {
-  const fd = to === 'stdout' ? 1 : 2;
-  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, config.logFormat === 'pretty' ? prettyDestination(fd) : pino.destination(fd));
-}
 
 /** A `POST /tickets` as `createTicket` receives it. */
 interface TicketRequest {
@@ -170,6 +134,7 @@ export class Deskmind {
   static async open(options: { config?: Config; logger?: Logger; now?: () => Date; worker?: boolean; database?: Database; outbound?: OutboundGuard } = {}): Promise<Deskmind> {
     const config = options.config ?? loadConfig();
     configureWordVectors(config.wordVectors);
+    registerEventListener(fanOutListener);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
     const jobs = new JobQueue(database, logger, { jobTimeoutSeconds: config.jobTimeoutSeconds, workerLeaseSeconds: config.workerLeaseSeconds });

@@ -1,6 +1,7 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { Deskmind, createLogger } from '../../app.js';
+import { Deskmind } from '../../app.js';
+import { createLogger } from '../../ops/logger.js';
 import { loadConfig } from '../../config.js';
 import { DeskmindError } from '../../domain/errors.js';
 import { IdSchema } from '../../domain/schemas.js';
