@@ -20,8 +20,8 @@ export interface PendingEvent {
 /**
  * Appends one event to the workspace's timeline (append-only: events are never updated), tells the registered
  * listeners (src/events/listeners.ts: the outbound channels' fan-out, say) and announces it on the live bus, all
- * in the caller's transaction: what listeners write and live notices exist only once it commits. Inside `withEventBatch` the event is
- * written with the others of the batch when it ends (still in the same transaction, in the same order).
+ * in the caller's transaction: what listeners write and live notices exist only once it commits. Inside
+ * `withEventBatch` the event is written with the others of the batch when it ends (same transaction, same order).
  */
 export async function appendEvent(
   ctx: Ctx,
