@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Deskmind } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { importText } from '../src/services/import.js';
+import { importText } from '../src/ingest/import.js';
 import { openPglite, openPostgres, type Database } from '../src/store/db.js';
 import { nodeCpuMs, serverCpu, serverCpuBetween } from './cpu.js';
 import { machine, writeResult } from './record.js';

@@ -16,7 +16,7 @@ import { Deskmind } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { systemActor } from '../src/services/context.js';
-import { importText } from '../src/services/import.js';
+import { importText } from '../src/ingest/import.js';
 import { getTicketDetail } from '../src/services/tickets.js';
 import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/services/training.js';
 import { openPglite } from '../src/store/db.js';

@@ -18,7 +18,7 @@ import { accountHealth, HealthQuerySchema } from '../src/insights/health.js';
 import { listTopics } from '../src/insights/topics.js';
 import { TrendsQuerySchema, volumeTrends } from '../src/insights/trends.js';
 import type { Ctx } from '../src/services/context.js';
-import { importText } from '../src/services/import.js';
+import { importText } from '../src/ingest/import.js';
 import { getTicketDetail, listTickets } from '../src/services/tickets.js';
 import { labelledTicketExamples } from '../src/services/training.js';
 import { listQueue } from '../src/sla/queue.js';

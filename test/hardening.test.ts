@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { importText } from '../src/services/import.js';
+import { importText } from '../src/ingest/import.js';
 import { backends, newWorkspace, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
 
 const LONE = ['x \ud800', 'y \udfff z', 'nul \u0000 here'];

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '../src/services/context.js';
-import { importText } from '../src/services/import.js';
-import { zendeskToJsonl } from '../src/services/import-zendesk.js';
+import { importText } from '../src/ingest/import.js';
+import { zendeskToJsonl } from '../src/ingest/import-zendesk.js';
 import { getTicketDetail, listTickets } from '../src/services/tickets.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { registerImport, type ImportCommandOptions } from '../src/cli/commands/i
 import type { Ctx } from '../src/services/context.js';
 import { findAccountByExternalId } from '../src/services/accounts.js';
 import { findCustomer, getCustomer } from '../src/services/customers.js';
-import { importFile, importText, type ImportProgress } from '../src/services/import.js';
+import { importFile, importText, type ImportProgress } from '../src/ingest/import.js';
 import { getTicketDetail, listTickets } from '../src/services/tickets.js';
 import { ROOT } from './template.js';
 import { newWorkspace, openTestDesk, type TestDesk } from './helpers.js';

@@ -3,7 +3,7 @@
  * in one transaction, and each caller gets exactly its own result or error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GroupCommit, padToPowerOfTwo, powerOfTwoChunks, type Outcome } from '../src/services/group-commit.js';
+import { GroupCommit, padToPowerOfTwo, powerOfTwoChunks, type Outcome } from '../src/ingest/group-commit.js';
 import { slaTargets } from '../src/sla/state.js';
 import type { TicketCreate } from '../src/domain/schemas.js';
 import { TicketCreateSchema } from '../src/domain/schemas.js';

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Deskmind, REDACT_PATHS } from '../src/app.js';
+import { Deskmind } from '../src/app.js';
+import { REDACT_PATHS } from '../src/ops/logger.js';
 import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/server/server.js';
 import { backends, newWorkspace, openTestDatabase, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { REDACT_PATHS } from '../src/app.js';
+import { REDACT_PATHS } from '../src/ops/logger.js';
 import { openPglite } from '../src/store/db.js';
 import { createWorkspace } from '../src/services/workspaces.js';
 import { backends, openTestDatabase } from './helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { widgetState } from '../src/services/widget.js';
+import { widgetState } from '../src/ingest/widget-session.js';
 import { expectedWait, stateNotice } from '../widget/src/notices.js';
 
 const now = new Date('2026-03-02T10:00:00Z');

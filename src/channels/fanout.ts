@@ -1,24 +1,14 @@
 /**
  * Fan-out of events into the durable outbox, inside the transaction that appends the event: a delivery
- * exists exactly when the event does.
+ * exists exactly when the event does. The composition root registers `fanOutListener` with the timeline.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { AppendedEvent, EventListener } from '../events/listeners.js';
 import type { Ctx } from '../services/context.js';
 import { customers, outbox, tickets, webhookEndpoints } from '../store/schema.js';
 import { buildReplyEmail } from '../connectors/email-out.js';
 import { SLACK_DEFAULT_EVENTS } from './schemas.js';
 import { slackMessage, type SlackTicket } from '../connectors/slack.js';
-
-/** An event as appended to the timeline. */
-export interface AppendedEvent {
-  id: number;
-  type: string;
-  ticketId: string | null;
-  actorType: string;
-  actorId: string | null;
-  data: Record<string, unknown>;
-  createdAt: Date;
-}
 
 /** An enabled endpoint of the workspace, as fan-out needs it. */
 export interface FanOutEndpoint {
@@ -33,6 +23,23 @@ export interface FanOutEndpoint {
  */
 export function enabledEndpointsSql(workspaceId: string): SQL<FanOutEndpoint[] | null> {
   return sql<FanOutEndpoint[] | null>`(select json_agg(json_build_object('id', e.id, 'kind', e.kind, 'eventTypes', e.event_types)) from ${webhookEndpoints} e where e.workspace_id = ${workspaceId} and e.enabled)`;
+}
+
+/** The outbound channels as a listener of the timeline: the enabled endpoints are read with the events' insert. */
+export const fanOutListener: EventListener = {
+  name: 'outbound-channels',
+  read: enabledEndpointsSql,
+  appended: async (ctx, events, endpoints) => {
+    const enabled = parseEndpoints(endpoints);
+    for (const ev of events) await fanOut(ctx, ev, enabled);
+  },
+};
+
+/** The endpoints JSON as either driver returns it (parsed, or as text). */
+function parseEndpoints(value: unknown): FanOutEndpoint[] {
+  if (value === null || value === undefined) return [];
+  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  return Array.isArray(list) ? (list as FanOutEndpoint[]) : [];
 }
 
 /** Hand-offs Slack is told about: those of high and urgent tickets. */

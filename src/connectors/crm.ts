@@ -11,7 +11,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
-import { importText, ImportSummarySchema, type ImportFormat, type ImportSummary } from '../services/import.js';
+import { importText, ImportSummarySchema, type ImportFormat, type ImportSummary } from '../ingest/import.js';
 import { webhookReceipts } from '../store/schema.js';
 import { defineConnector, type ConnectorSection } from './connector.js';
 

@@ -3,7 +3,7 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../services/workspaces.js';
 import type { DbOrTx } from '../store/db.js';
 import { workspaces } from '../store/schema.js';

@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import type { DbOrTx } from '../store/db.js';
 import { integrationSettings } from '../store/schema.js';
 import { cachedConfig } from '../store/config-cache.js';

@@ -10,7 +10,7 @@ import { Timestamp } from '../domain/schemas.js';
 import { notFound } from '../domain/errors.js';
 import type { Embedder } from '../knowledge/embedders.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { addMessage, updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { accounts, bugReports, customers } from '../store/schema.js';

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { workspaces } from '../store/schema.js';
 

@@ -1,7 +1,7 @@
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import type { IntentModels } from '../pipeline/ports/intent-port.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { labelledTicketExamples } from '../services/training.js';
 import { trainedOnOf, versionMetrics } from './retrain.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ActorType } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getTicket } from '../services/tickets.js';
 import { accounts, customers, decisions, events, tickets } from '../store/schema.js';
 

@@ -6,7 +6,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { labelledTickets } from '../services/training.js';
 import { events, models } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';

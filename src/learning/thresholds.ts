@@ -5,7 +5,7 @@ import { thresholdFor } from '../pipeline/stages/policy.js';
 import type { Ctx } from '../services/context.js';
 import { autonomyOf } from '../domain/settings.js';
 import { getAutonomy } from '../services/controls.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { events, playbooks, workspaces } from '../store/schema.js';
 import { humanLabel } from '../metrics/learning.js';

@@ -3,7 +3,7 @@ import type { CrmFacts } from '../domain/stage-results.js';
 import { AI_ANSWERED, DRAFT_PREFIX } from '../domain/tags.js';
 import { planAssignment, type AgentRoom, type AssignAction } from '../routing/apply.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { addMessage, updateTicket } from '../services/tickets.js';
 import { slaTargets } from '../sla/state.js';
 import { accounts, customers, tickets, type TicketRow } from '../store/schema.js';

@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { agentRoom } from '../routing/apply.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent, withEventBatch } from '../services/events.js';
+import { appendEvent, withEventBatch } from '../events/timeline.js';
 import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import { inScopeOf } from '../store/config-cache.js';
 import { runKey } from '../store/repos/decisions.js';

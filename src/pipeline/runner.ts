@@ -1,6 +1,10 @@
 import { notFound } from '../domain/errors.js';
 import type { Ctx } from '../services/context.js';
-import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
+import { readConfigVersion, withConfigVersion, inScopeOf, loadOnce } from '../store/config-cache.js';
+import { appendEvent, withEventBatch } from '../events/timeline.js';
+import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
+import { getWorkspace } from '../services/workspaces.js';
+import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { finishedRuns, runKey } from '../store/repos/decisions.js';
 import { assistant } from './apply-actions.js';

@@ -6,7 +6,7 @@ import { and, eq, gte, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { classifyOutcome, FAILED_OUTCOMES, type TimelineFact } from '../learning/outcomes.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { decisions, events, workspaces } from '../store/schema.js';
 import { AnswerFeaturesSchema, AnswerJudgeWeightsSchema, fitAnswerJudge, PRIOR_ANSWER_JUDGE, type AnswerJudgeWeights, type AnswerSample } from './verification.js';

@@ -1,7 +1,7 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { agents, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { LOAD_STATUSES } from './port.js';
 import type { RoutingDecision } from './schemas.js';

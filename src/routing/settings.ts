@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import { patchOf } from '../domain/schemas.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { teams, workspaces } from '../store/schema.js';
 

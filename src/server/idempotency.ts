@@ -3,8 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
-import { storeIdempotentResponse, type IdempotencyClaim } from '../services/idempotency.js';
-import { verifyWidgetToken, WIDGET_TOKEN_HEADER } from '../services/widget.js';
+import { storeIdempotentResponse, type IdempotencyClaim } from '../store/idempotency.js';
+import { verifyWidgetToken, WIDGET_TOKEN_HEADER } from '../ingest/widget-session.js';
 import { idempotencyKeys } from '../store/schema.js';
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import type { ActorType } from '../domain/enums.js';
 import type { DbOrTx } from '../store/db.js';
-import type { PendingEvent } from './events.js';
+import type { PendingEvent } from '../events/timeline.js';
 
 /** Who performs an operation. */
 export interface Actor {
@@ -14,7 +14,7 @@ export interface Ctx {
   workspaceId: string;
   actor: Actor;
   now: () => Date;
-  /** Events appended under `withEventBatch` wait here to be written together (see services/events.ts). */
+  /** Events appended under `withEventBatch` wait here to be written together (see events/timeline.ts). */
   eventBatch?: PendingEvent[];
 }
 

@@ -6,7 +6,7 @@ import type { Ticket } from '../domain/schemas.js';
 import type { z } from 'zod';
 import { events, messages, workspaces } from '../store/schema.js';
 import type { Ctx } from './context.js';
-import { appendEvent } from './events.js';
+import { appendEvent } from '../events/timeline.js';
 import { addMessage, getTicket, updateTicket } from './tickets.js';
 import { getWorkspace } from './workspaces.js';
 

@@ -7,7 +7,7 @@ import { accounts, customers } from '../store/schema.js';
 import { findAccountByExternalId, getAccount } from './accounts.js';
 import type { Ctx } from './context.js';
 import { mapUnique } from './pg-errors.js';
-import { padToPowerOfTwo } from './group-commit.js';
+import { padToPowerOfTwo } from '../ingest/group-commit.js';
 
 const scope = (ctx: Ctx, id: string) => and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, id));
 /** Every column of a customer, as an insert returns them. */

@@ -22,10 +22,10 @@ import { slaOf } from '../sla/settings.js';
 import { getWorkspace } from './workspaces.js';
 import type { Actor, Ctx } from './context.js';
 import { getCustomer, getCustomers, resolveCustomerRefs } from './customers.js';
-import { appendEvent, listTicketEvents } from './events.js';
+import { appendEvent, listTicketEvents } from '../events/timeline.js';
 import { findActiveContent, htmlToText, sanitise } from './html.js';
 import { mapUnique } from './pg-errors.js';
-import { padToPowerOfTwo } from './group-commit.js';
+import { padToPowerOfTwo } from '../ingest/group-commit.js';
 
 const SEARCH_CHARS = 20_000;
 

@@ -9,7 +9,7 @@ import { latestComposedReply } from '../store/repos/decisions.js';
 import { getAccount } from './accounts.js';
 import type { Ctx } from './context.js';
 import { getCustomer } from './customers.js';
-import { appendEvent } from './events.js';
+import { appendEvent } from '../events/timeline.js';
 import { addMessage, getTicket, updateTicket } from './tickets.js';
 import { getWorkspace } from './workspaces.js';
 

@@ -4,7 +4,7 @@ import { PRIORITIES } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import { patchOf } from '../domain/schemas.js';
 import type { Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { workspaces } from '../store/schema.js';
 import { isTimeZone } from './business-time.js';

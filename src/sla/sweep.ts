@@ -5,7 +5,7 @@ import { loadTicketFacts } from '../routing/facts.js';
 import { accountOwnerOf, loadRoutingSnapshot, type RoutingSnapshot } from '../routing/port.js';
 import { recordAssignment, route, withinWorkingHours } from '../routing/router.js';
 import { systemActor, type Ctx } from '../services/context.js';
-import { appendEvent } from '../services/events.js';
+import { appendEvent } from '../events/timeline.js';
 import { updateTicket } from '../services/tickets.js';
 import { getWorkspace } from '../services/workspaces.js';
 import { ticketColumns, tickets, type TicketRow } from '../store/schema.js';

@@ -775,7 +775,7 @@ export const rateLimits = pgTable('rate_limits', {
   resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
-/** Bulk imports (src/services/import.ts): one row per unfinished import of a file, moved on per chunk, deleted at its end. */
+/** Bulk imports (src/ingest/import.ts): one row per unfinished import of a file, moved on per chunk, deleted at its end. */
 export const importRuns = pgTable(
   'import_runs',
   {

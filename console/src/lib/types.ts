@@ -16,7 +16,7 @@ import type { ArticleSchema } from '../../../src/knowledge/schemas.js';
 import type { PlaybookInputSchema, PlaybookSchema } from '../../../src/resolution/schemas.js';
 import type { RoutingRuleInputSchema, RoutingRuleSchema } from '../../../src/routing/schemas.js';
 import type { QualityReportSchema, LearningReportSchema } from '../../../src/metrics/schemas.js';
-import type { WidgetSettingsSchema } from '../../../src/services/widget.js';
+import type { WidgetSettingsSchema } from '../../../src/ingest/widget-session.js';
 
 export type Ticket = z.input<typeof TicketSchema>;
 export type QueueItem = z.input<typeof QueueItemSchema>;

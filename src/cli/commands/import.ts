@@ -1,6 +1,7 @@
 import { Argument, InvalidArgumentError, Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { Deskmind, createLogger } from '../../app.js';
+import { Deskmind } from '../../app.js';
+import { createLogger } from '../../ops/logger.js';
 import { loadConfig } from '../../config.js';
 import { DeskmindError } from '../../domain/errors.js';
 import { IdSchema } from '../../domain/schemas.js';
@@ -15,8 +16,8 @@ import {
   type ImportKind,
   type ImportProgress,
   type ImportSummary,
-} from '../../services/import.js';
-import { zendeskToJsonl } from '../../services/import-zendesk.js';
+} from '../../ingest/import.js';
+import { zendeskToJsonl } from '../../ingest/import-zendesk.js';
 
 /** Other desks' exports the command converts (`--from`). */
 export const IMPORT_SOURCES = ['zendesk'] as const;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { Deskmind, createLogger } from '../../app.js';
+import { Deskmind } from '../../app.js';
+import { createLogger } from '../../ops/logger.js';
 import { loadConfig, type Config } from '../../config.js';
 import { IdSchema } from '../../domain/schemas.js';
 import { importArticles, readArticleSource } from '../../knowledge/import.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { Deskmind, createLogger } from '../../app.js';
+import { Deskmind } from '../../app.js';
+import { createLogger } from '../../ops/logger.js';
 import { loadConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../store/db.js';
 import { buildServer } from '../../server/server.js';

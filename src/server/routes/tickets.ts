@@ -14,7 +14,7 @@ import {
   TicketSchema,
 } from '../../domain/schemas.js';
 import { approveDraft, getAutonomy, recordCustomerOutcome, recordDraftDiscarded, updateAutonomy } from '../../services/controls.js';
-import { appendEvent } from '../../services/events.js';
+import { appendEvent } from '../../events/timeline.js';
 import { applySla } from '../../sla/state.js';
 import { buildHandoffPacket, HandoffPacketSchema } from '../../handoff/packet.js';
 import { getTicket, getTicketDetail, listTickets, updateTicket } from '../../services/tickets.js';

@@ -21,7 +21,7 @@ import {
   WidgetSettingsPatchSchema,
   WidgetSettingsSchema,
   WidgetTicketSchema,
-} from '../../services/widget.js';
+} from '../../ingest/widget-session.js';
 import { THROTTLES } from '../../security/throttle.js';
 import { ADMIN, actorOf, principalOf, txOf } from '../auth.js';
 import { throttledAttempt } from '../security.js';

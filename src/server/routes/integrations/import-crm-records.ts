@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { importCrmDocument } from '../../../connectors/crm.js';
-import { ImportSummarySchema } from '../../../services/import.js';
+import { ImportSummarySchema } from '../../../ingest/import.js';
 import { ctxOf, type Access } from '../../auth.js';
 import type { IntegrationRoute } from './types.js';
 

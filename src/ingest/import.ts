@@ -15,7 +15,7 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Deskmind } from '../app.js';
+import type { IngestDeps } from './deps.js';
 import { DeskmindError } from '../domain/errors.js';
 import { assertStorableText } from '../domain/text.js';
 import {
@@ -31,13 +31,13 @@ import type { TicketStatus } from '../domain/enums.js';
 import type { Db } from '../store/db.js';
 import { bulkInsert } from '../store/bulk.js';
 import { events, importRuns, messages, tickets } from '../store/schema.js';
-import { createAccount, findAccountByExternalId, updateAccount } from './accounts.js';
-import { withDb, type Actor, type Ctx } from './context.js';
-import { createCustomer, findCustomer, resolveCustomerRefs, updateCustomer } from './customers.js';
+import { createAccount, findAccountByExternalId, updateAccount } from '../services/accounts.js';
+import { withDb, type Actor, type Ctx } from '../services/context.js';
+import { createCustomer, findCustomer, resolveCustomerRefs, updateCustomer } from '../services/customers.js';
 import { replayImportedHistory, type ImportedHistory } from './import-history.js';
-import { mapUnique } from './pg-errors.js';
-import { prepareBody } from './tickets.js';
-import { getWorkspace } from './workspaces.js';
+import { mapUnique } from '../services/pg-errors.js';
+import { prepareBody } from '../services/tickets.js';
+import { getWorkspace } from '../services/workspaces.js';
 
 export const IMPORT_KINDS = ['accounts', 'customers', 'tickets'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -499,7 +499,7 @@ export function formatFromPath(path: string): ImportFormat | null {
  * updates accounts and customers and skips the tickets already imported (by externalId).
  * Throws only when the workspace does not exist or the document cannot be read at all (empty CSV, bad header).
  */
-export async function importText(desk: Pick<Deskmind, 'database' | 'now'>, workspaceId: string, text: string, options: ImportOptions): Promise<ImportSummary> {
+export async function importText(desk: Pick<IngestDeps, 'database' | 'now'>, workspaceId: string, text: string, options: ImportOptions): Promise<ImportSummary> {
   const { kind, format } = options;
   const spec = KINDS[kind];
   const db = desk.database.db;
@@ -562,7 +562,7 @@ async function startRun(db: Db, workspaceId: string, key: string, kind: ImportKi
 
 /** Reads `path` (format from `options.format` or the extension) and imports it; see {@link importText}. */
 export async function importFile(
-  desk: Pick<Deskmind, 'database' | 'now'>,
+  desk: Pick<IngestDeps, 'database' | 'now'>,
   workspaceId: string,
   path: string,
   options: Omit<ImportOptions, 'format'> & { format?: ImportFormat | undefined },

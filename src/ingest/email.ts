@@ -1,29 +1,88 @@
 /**
  * Inbound email to tickets: the workspace is the one whose inbound address received the mail; a reply
  * (In-Reply-To / References naming one of the ticket's emails, from the ticket's customer) continues its
- * ticket — reopening it when resolved — and anything else opens a new one. The raw mail is kept.
+ * ticket — reopening it when resolved — and anything else opens a new one. The raw mail is kept, and the
+ * pipeline of the ticket is queued in the same transaction.
  */
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Attachment } from '../../domain/schemas.js';
-import type { Ctx } from '../../services/context.js';
-import { resolveCustomerRef } from '../../services/customers.js';
-import { findActiveContent } from '../../services/html.js';
-import { addMessage, createTicket } from '../../services/tickets.js';
-import { attachments, customers, emailMessages, tickets } from '../../store/schema.js';
-import { baseSubject, type ParsedEmail } from './parse.js';
-import { emailOf } from '../../connectors/email-settings.js';
-import { getWorkspace } from '../../services/workspaces.js';
+import type { Attachment } from '../domain/schemas.js';
+import type { Ctx } from '../services/context.js';
+import { resolveCustomerRef } from '../services/customers.js';
+import { findActiveContent } from '../services/html.js';
+import { addMessage, createTicket } from '../services/tickets.js';
+import { attachments, customers, emailMessages, tickets } from '../store/schema.js';
+import { baseSubject, type ParsedEmail, parseEmail } from '../channels/email/parse.js';
+import { emailOf, workspaceByInboundAddress } from '../connectors/email-settings.js';
+import { getWorkspace } from '../services/workspaces.js';
+import type { Config } from '../config.js';
+import { assertStorableText } from '../domain/text.js';
+import { pipelineJob } from '../jobs/queue.js';
+import { startSmtpListener, type SmtpListener } from '../channels/email/smtp.js';
+import { inTransaction } from '../store/transaction.js';
+import type { IngestDeps } from './deps.js';
 
 export interface AttachmentLimits {
   maxAttachments: number;
   maxAttachmentBytes: number;
 }
 
+type EmailDeps = IngestDeps & {
+  config: Pick<Config, 'emailMaxAttachments' | 'emailMaxAttachmentBytes' | 'emailMaxBytes' | 'smtpHost' | 'smtpPort'>;
+};
+
 export type InboundResult =
   | { status: 'created' | 'threaded'; ticketId: string; messageId: string; emailId: string }
   | { status: 'duplicate'; ticketId: string; messageId: string | null; emailId: string }
   | { status: 'ignored'; reason: string };
+
+/**
+ * Stores one inbound mail (raw RFC 5322 bytes) for each workspace whose inbound address is among the
+ * recipients, and queues the pipeline of the ticket it opened or continued in the same transaction.
+ */
+export async function receiveEmail(deps: EmailDeps, raw: Buffer, recipients: string[]): Promise<InboundResult[]> {
+  const limits = { maxAttachments: deps.config.emailMaxAttachments, maxAttachmentBytes: deps.config.emailMaxAttachmentBytes };
+  const mail = await parseEmail(raw);
+  // Refused whole (SMTP 550) rather than stored in part: attachments' bytes are stored as bytes.
+  assertStorableText({ ...mail, attachments: mail.attachments.map(({ content: _bytes, ...meta }) => meta) }, 'email');
+  const workspaceIds = new Set<string>();
+  for (const r of recipients) {
+    const ws = await workspaceByInboundAddress(deps.database.db, r);
+    if (ws) workspaceIds.add(ws);
+  }
+  const results: InboundResult[] = [];
+  for (const ws of workspaceIds) {
+    const result = await inTransaction(deps, ws, { type: 'integration', id: 'email' }, async (ctx) => {
+      const result = await ingestEmail(ctx, mail, raw, recipients, limits);
+      if (result.status === 'created' || result.status === 'threaded') {
+        const trigger = result.status === 'created' ? 'created' : 'customer_message';
+        await deps.jobs.enqueuePipeline({ workspaceId: ws, ticketId: result.ticketId, trigger }, ctx.db);
+      }
+      return result;
+    });
+    if (result.status === 'created' || result.status === 'threaded') deps.jobs.wake(pipelineJob.name);
+    if (result.status === 'ignored') deps.logger.info({ workspaceId: ws, reason: result.reason }, 'inbound email ignored');
+    results.push(result);
+  }
+  return results;
+}
+
+/**
+ * Starts the inbound SMTP listener (DESKMIND_SMTP_HOST / DESKMIND_SMTP_PORT unless given): it accepts mail for
+ * the workspaces' inbound addresses and receives it as above.
+ */
+export function listenForEmail(deps: EmailDeps, opts: { host?: string; port?: number } = {}): Promise<SmtpListener> {
+  return startSmtpListener({
+    host: opts.host ?? deps.config.smtpHost,
+    port: opts.port ?? deps.config.smtpPort ?? 0,
+    maxBytes: deps.config.emailMaxBytes,
+    logger: deps.logger,
+    accepts: async (address) => (await workspaceByInboundAddress(deps.database.db, address)) !== null,
+    receive: async (raw, recipients) => {
+      await receiveEmail(deps, raw, recipients);
+    },
+  });
+}
 
 const TEXT_MAX = 100_000;
 const HTML_MAX = 500_000;

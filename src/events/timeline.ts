@@ -1,11 +1,11 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
 import type { TimelineEvent } from '../domain/schemas.js';
-import { enabledEndpointsSql, fanOut, type FanOutEndpoint } from '../channels/fanout.js';
 import { notifyAllExpression, type LiveEvent } from '../live/bus.js';
 import { bulkInsert } from '../store/bulk.js';
 import { events } from '../store/schema.js';
-import type { Ctx } from './context.js';
+import type { Ctx } from '../services/context.js';
+import { eventListeners } from './listeners.js';
 
 /** An event appended in a transaction that writes its events together when it ends (see `withEventBatch`). */
 export interface PendingEvent {
@@ -18,10 +18,10 @@ export interface PendingEvent {
 }
 
 /**
- * Appends one event to the workspace's timeline (append-only: events are never updated), writes the
- * deliveries it causes to the outbox (src/channels) and announces it on the live bus, all in the caller's
- * transaction: deliveries and live notices exist only once it commits. Inside `withEventBatch` the event is
- * written with the others of the batch when it ends (still in the same transaction, in the same order).
+ * Appends one event to the workspace's timeline (append-only: events are never updated), tells the registered
+ * listeners (src/events/listeners.ts: the outbound channels' fan-out, say) and announces it on the live bus, all
+ * in the caller's transaction: what listeners write and live notices exist only once it commits. Inside
+ * `withEventBatch` the event is written with the others of the batch when it ends (same transaction, same order).
  */
 export async function appendEvent(
   ctx: Ctx,
@@ -46,23 +46,22 @@ export async function withEventBatch<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>):
 }
 
 /**
- * One statement: the inserts, their live notices and the workspace's enabled endpoints for the fan-out;
- * then the outbox rows (webhooks, Slack notices and email replies), in the same transaction.
+ * One statement: the inserts, their live notices and what each listener reads with them; then the listeners,
+ * in the same transaction.
  */
 async function writeEvents(ctx: Ctx, pending: PendingEvent[]): Promise<void> {
   if (!pending.length) return;
+  const listeners = eventListeners();
   const notices = pending.map((e) => JSON.stringify(liveEventOf(ctx.workspaceId, e)));
+  const reads = Object.fromEntries(listeners.flatMap((l, i) => (l.read ? [[`read${i}`, l.read(ctx.workspaceId)]] : [])));
   const rows = await bulkInsert(
     ctx.db,
     events,
     pending.map((e) => ({ workspaceId: ctx.workspaceId, ticketId: e.ticketId, type: e.type, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: e.createdAt })),
-    { returning: { id: events.id, createdAt: events.createdAt, endpoints: enabledEndpointsSql(ctx.workspaceId), notified: notifyAllExpression(notices) } },
+    { returning: { id: events.id, createdAt: events.createdAt, notified: notifyAllExpression(notices), ...reads } },
   );
-  const endpoints = parseEndpoints(rows[0]!.endpoints);
-  for (const [i, e] of pending.entries()) {
-    const row = rows[i]!;
-    await fanOut(ctx, { id: row.id, type: e.type, ticketId: e.ticketId, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: row.createdAt }, endpoints);
-  }
+  const appended = pending.map((e, i) => ({ id: rows[i]!.id, type: e.type, ticketId: e.ticketId, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: rows[i]!.createdAt }));
+  for (const [i, l] of listeners.entries()) await l.appended(ctx, appended, (rows[0] as Record<string, unknown>)[`read${i}`]);
 }
 
 /** What the live bus says of an event: which ticket changed and how, never its content. */
@@ -75,13 +74,6 @@ function liveEventOf(workspaceId: string, e: PendingEvent): LiveEvent {
     ...(e.type === 'message.created' ? { authorType: String(e.data.authorType ?? ''), visibility: String(e.data.visibility ?? '') } : {}),
     at: e.createdAt.toISOString(),
   };
-}
-
-/** The endpoints JSON as either driver returns it (parsed, or as text). */
-function parseEndpoints(value: unknown): FanOutEndpoint[] {
-  if (value === null || value === undefined) return [];
-  const list = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
-  return Array.isArray(list) ? (list as FanOutEndpoint[]) : [];
 }
 
 /** The timeline of one ticket, oldest first. */

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../store/db.js';
-import { idempotencyKeys } from '../store/schema.js';
+import type { DbOrTx } from './db.js';
+import { idempotencyKeys } from './schema.js';
 
 /** The `Idempotency-Key` of the request being handled (claimed by the server before the handler runs). */
 export interface IdempotencyClaim {

@@ -5,12 +5,12 @@ import { DeskmindError, notFound } from '../domain/errors.js';
 import { PageContextSchema, Timestamp } from '../domain/schemas.js';
 import { AI_ANSWERED } from '../domain/tags.js';
 import type { DbOrTx } from '../store/db.js';
-import { articles, messages, ticketColumns, tickets, workspaces } from '../store/schema.js';
+import { articles, messages, ticketColumns, tickets, workspaces, decisions } from '../store/schema.js';
 import { latestComposedReply } from '../store/repos/decisions.js';
-import type { Ctx } from './context.js';
-import { resolveCustomerRef } from './customers.js';
-import { appendEvent } from './events.js';
-import { getWorkspace } from './workspaces.js';
+import type { Ctx } from '../services/context.js';
+import { resolveCustomerRef } from '../services/customers.js';
+import { appendEvent } from '../events/timeline.js';
+import { getWorkspace } from '../services/workspaces.js';
 
 /**
  * The chat widget's side of a workspace: its public id (in the `<script>` tag), the secret the host app

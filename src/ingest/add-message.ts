@@ -1,0 +1,25 @@
+import type { AuthorType } from '../domain/enums.js';
+import type { MessageInput } from '../domain/schemas.js';
+import { pipelineJob } from '../jobs/queue.js';
+import type { Actor } from '../services/context.js';
+import * as ticketOps from '../services/tickets.js';
+import { inTransaction } from '../store/transaction.js';
+import type { IngestDeps } from './deps.js';
+
+/** Who writes a message. */
+export type MessageAuthor = { type: AuthorType; id: string | null };
+
+/**
+ * Adds a message to a ticket; a customer's public message queues the pipeline again, in the same transaction
+ * as the message (it is never stored without its run).
+ */
+export async function addMessage(deps: IngestDeps, workspaceId: string, actor: Actor, ticketId: string, input: MessageInput, author: MessageAuthor) {
+  const rerun = author.type === 'customer' && input.visibility === 'public';
+  const result = await inTransaction(deps, workspaceId, actor, async (ctx) => {
+    const added = await ticketOps.addMessage(ctx, ticketId, input, author);
+    if (rerun) await deps.jobs.enqueuePipeline({ workspaceId, ticketId, trigger: 'customer_message' }, ctx.db);
+    return added;
+  });
+  if (rerun) deps.jobs.wake(pipelineJob.name);
+  return result;
+}

@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Embedder } from '../knowledge/embedders.js';
+import type { IntentModels } from '../pipeline/ports/intent-port.js';
+import type { LlmProvider } from '../resolution/llm.js';
+import type { OutboundGuard } from '../security/outbound-url.js';
+import type { Database } from '../store/db.js';
+import type { JobQueue } from './queue.js';
+
+/** What the jobs need of the desk (the composition root gives them this). */
+export interface JobDeps {
+  config: Config;
+  database: Database;
+  jobs: JobQueue;
+  logger: Logger;
+  now: () => Date;
+  intentModels: IntentModels;
+  embedder: Embedder;
+  llm: LlmProvider | null;
+  outbound: OutboundGuard;
+}
+
+/** Stops what a job started in this process (its timers). */
+export type StopJob = () => void;

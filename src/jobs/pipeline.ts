@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { integrationSources } from '../connectors/sources.js';
+import { inScopeByWorkspace } from '../pipeline/ports/intent-port.js';
+import { resolutionPorts } from '../pipeline/ports/resolution-ports.js';
+import { runPipeline, runPipelineBatch, type RunnerDeps } from '../pipeline/runner.js';
+import type { PipelinePorts, PipelineTrigger } from '../pipeline/types.js';
+import { dbRoutingPort } from '../routing/port.js';
+import type { DbOrTx } from '../store/db.js';
+import type { JobDeps } from './deps.js';
+import { PIPELINE_BATCH_SIZE, pipelineJob } from './queue.js';
+
+type PortDeps = Pick<JobDeps, 'config' | 'now' | 'intentModels' | 'embedder' | 'llm' | 'outbound'>;
+
+/** The pipeline's ports, reading through `db` (a run's handle: they then see its configuration version). */
+export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
+  const database = { db };
+  return {
+    predictIntent: async (workspaceId, text) => {
+      const entry = await deps.intentModels.get(workspaceId, db);
+      if (!entry) return null;
+      const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
+      return { prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted };
+    },
+    ...resolutionPorts({ database, embedder: deps.embedder, llm: deps.llm, llmJudge: deps.config.llmJudge, now: deps.now, fetch: deps.outbound.fetch }),
+    routing: dbRoutingPort(database),
+    enrichmentSources: integrationSources({ database, config: deps.config, now: deps.now }),
+  };
+}
+
+/** What the runner needs: the database, the ports over a run's handle, the clock. */
+export function pipelineRunner(deps: PortDeps & Pick<JobDeps, 'database'>): RunnerDeps {
+  return { database: deps.database, ports: (db) => pipelinePorts(deps, db), now: deps.now };
+}
+
+/** Runs the pipeline of one ticket now, in this process (`replay`, tests; the job runs batches). */
+export function runPipelineNow(deps: Parameters<typeof pipelineRunner>[0], workspaceId: string, ticketId: string, trigger: PipelineTrigger, runId: string = randomUUID()) {
+  return runPipeline(pipelineRunner(deps), workspaceId, ticketId, trigger, runId);
+}
+
+/** Decides a ticket again with today's models and settings, without changing anything (replay). */
+export function replayDecision(deps: Parameters<typeof pipelineRunner>[0], workspaceId: string, ticketId: string) {
+  return runPipeline(pipelineRunner(deps), workspaceId, ticketId, 'replay', `replay-${randomUUID()}`, { dryRun: true });
+}
+
+/**
+ * Queues the pipeline outside any transaction (the sweep's re-runs); if queueing fails the sweep picks the
+ * ticket up later, so it is never stuck. Ways in queue it in their own transaction instead (src/ingest).
+ */
+export async function queuePipeline(deps: Pick<JobDeps, 'jobs' | 'logger'>, workspaceId: string, ticketId: string, trigger: PipelineTrigger): Promise<string | null> {
+  try {
+    return await deps.jobs.enqueuePipeline({ workspaceId, ticketId, trigger });
+  } catch (err) {
+    deps.logger.error({ err, ticketId }, 'could not queue the pipeline; the sweep will retry');
+    return null;
+  }
+}
+
+/** Runs the pipeline jobs in this process, PIPELINE_BATCH_SIZE tickets decided at once per loop. */
+export async function workPipelines(deps: JobDeps): Promise<void> {
+  const runner = pipelineRunner(deps);
+  await deps.jobs.workBatch(pipelineJob, { concurrency: deps.config.workerConcurrency, batchSize: PIPELINE_BATCH_SIZE }, async (jobs) => {
+    const runs = await runPipelineBatch(runner, jobs.map((j) => j.data));
+    return runs.map((r) => (r instanceof Error ? r : null));
+  });
+}

@@ -1,0 +1,15 @@
+import type { Actor, Ctx } from '../services/context.js';
+import type { Database } from './db.js';
+
+/** Who acts in jobs: the desk itself. */
+export const SYSTEM_ACTOR: Actor = { type: 'system', id: null };
+
+/** A workspace-scoped context over the whole database (no transaction of its own). */
+export function contextOf(deps: { database: Database; now: () => Date }, workspaceId: string, actor: Actor): Ctx {
+  return { db: deps.database.db, workspaceId, actor, now: deps.now };
+}
+
+/** Runs `fn` in one transaction, with a workspace-scoped context over it. */
+export function inTransaction<T>(deps: { database: Database; now: () => Date }, workspaceId: string, actor: Actor, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+  return deps.database.db.transaction((tx) => fn({ db: tx, workspaceId, actor, now: deps.now }));
+}
