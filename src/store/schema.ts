@@ -8,6 +8,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   real,
@@ -570,8 +571,42 @@ export const ticketTopics = pgTable(
     topicId: uuid('topic_id').notNull().references(() => insightTopics.id, { onDelete: 'cascade' }),
     similarity: doublePrecision('similarity').notNull(),
     assignedAt: ts('assigned_at').notNull(),
+    /** The ticket's creation time, set by a trigger (migration 0021): a topic's newest tickets come from an index. */
+    ticketCreatedAt: ts('ticket_created_at'),
   },
-  (t) => [index('ticket_topics_topic_idx').on(t.workspaceId, t.topicId)],
+  (t) => [
+    index('ticket_topics_topic_idx').on(t.workspaceId, t.topicId),
+    index('ticket_topics_topic_created_idx').on(t.workspaceId, t.topicId, t.ticketCreatedAt, t.ticketId),
+  ],
+);
+
+/**
+ * Insight rollups (migration 0021): per workspace, hour, dimension (`all`, intent, topic, tier, feature, account,
+ * channel, `topic.intent`) and key, the sums of its tickets' facts, kept by triggers in the writing transaction
+ * (src/insights/rollups.ts reads them). No foreign key: a workspace's deletion removes them by trigger.
+ */
+export const insightRollups = pgTable(
+  'insight_rollups',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    hour: ts('hour').notNull(),
+    dimension: text('dimension').notNull(),
+    key: text('key'),
+    tickets: integer('tickets').notNull().default(0),
+    open: integer('open').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+    escalated: integer('escalated').notNull().default(0),
+    sentimentSum: numeric('sentiment_sum').notNull().default('0'),
+    sentimentN: integer('sentiment_n').notNull().default(0),
+    churn: integer('churn').notNull().default(0),
+    firstResponseMs: bigint('first_response_ms', { mode: 'number' }).notNull().default(0),
+    firstResponseN: integer('first_response_n').notNull().default(0),
+    resolutionMs: bigint('resolution_ms', { mode: 'number' }).notNull().default(0),
+    resolutionN: integer('resolution_n').notNull().default(0),
+  },
+  (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.hour, t.key)],
 );
 
 /** Spikes detected against a series' own seasonal baseline. */

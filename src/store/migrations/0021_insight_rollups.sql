@@ -1,0 +1,193 @@
+-- Insight rollups (issue 20): per workspace, hour, dimension and key, the sums the insights read (trends, health,
+-- topics, anomalies), kept exact by triggers in the same transaction as every change of a ticket or of what a
+-- ticket's facts come from (its topic, its first understanding, its customer's account, the account's tier).
+-- `insight_ticket_facts` is the one definition of a ticket's contribution: the triggers apply it (−1 before a
+-- change, +1 after), the backfill below sums it, and readers use it for the partial hours at a window's edges.
+CREATE TABLE "insight_rollups" (
+	"workspace_id" uuid NOT NULL,
+	"hour" timestamp with time zone NOT NULL,
+	"dimension" text NOT NULL,
+	"key" text,
+	"tickets" integer DEFAULT 0 NOT NULL,
+	"open" integer DEFAULT 0 NOT NULL,
+	"resolved" integer DEFAULT 0 NOT NULL,
+	"reopened" integer DEFAULT 0 NOT NULL,
+	"sla_breached" integer DEFAULT 0 NOT NULL,
+	"escalated" integer DEFAULT 0 NOT NULL,
+	"sentiment_sum" numeric DEFAULT 0 NOT NULL,
+	"sentiment_n" integer DEFAULT 0 NOT NULL,
+	"churn" integer DEFAULT 0 NOT NULL,
+	"first_response_ms" bigint DEFAULT 0 NOT NULL,
+	"first_response_n" integer DEFAULT 0 NOT NULL,
+	"resolution_ms" bigint DEFAULT 0 NOT NULL,
+	"resolution_n" integer DEFAULT 0 NOT NULL
+);--> statement-breakpoint
+CREATE UNIQUE INDEX "insight_rollups_uq" ON "insight_rollups" USING btree ("workspace_id","dimension","hour","key") NULLS NOT DISTINCT;--> statement-breakpoint
+CREATE VIEW "insight_ticket_facts" AS
+SELECT t.id AS ticket_id, t.workspace_id, t.created_at,
+  date_bin('1 hour', t.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS hour,
+  d.dimension, d.key,
+  (t.status IN ('new', 'open', 'pending', 'snoozed'))::int AS open,
+  (t.resolved_at IS NOT NULL)::int AS resolved,
+  t.reopen_count AS reopened,
+  (t.first_response_breached_at IS NOT NULL OR t.resolution_breached_at IS NOT NULL)::int AS sla_breached,
+  (t.sla_escalated_at IS NOT NULL)::int AS escalated,
+  s.compound::numeric AS sentiment,
+  coalesce(s.churn, false)::int AS churn,
+  round(extract(epoch FROM t.first_response_at - t.created_at) * 1000)::bigint AS first_response_ms,
+  round(extract(epoch FROM t.resolved_at - t.created_at) * 1000)::bigint AS resolution_ms
+FROM tickets t
+LEFT JOIN customers c ON c.id = t.customer_id
+LEFT JOIN accounts a ON a.id = c.account_id
+LEFT JOIN ticket_topics tt ON tt.ticket_id = t.id
+-- The first understanding of a ticket that carries a sentiment reflects how it was opened.
+LEFT JOIN LATERAL (
+  SELECT (x.result -> 'sentiment' ->> 'compound')::float8 AS compound, (x.result -> 'sentiment' -> 'churnRisk') = 'true'::jsonb AS churn
+  FROM decisions x
+  WHERE x.ticket_id = t.id AND x.stage = 'understand' AND x.ok AND jsonb_typeof(x.result -> 'sentiment' -> 'compound') = 'number'
+  ORDER BY x.created_at, x.id LIMIT 1
+) s ON true
+CROSS JOIN LATERAL (VALUES
+  ('all', NULL::text),
+  ('intent', t.intent),
+  ('topic', tt.topic_id::text),
+  ('tier', a.tier),
+  ('feature', coalesce(t.page_context ->> 'featureId', t.page_context ->> 'route')),
+  ('account', c.account_id::text),
+  ('channel', t.channel),
+  ('topic.intent', tt.topic_id::text || ' ' || nullif(t.intent, ''))
+) d(dimension, key);--> statement-breakpoint
+CREATE FUNCTION insight_rollup_apply(ids uuid[], sign integer, dims text[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
+  INSERT INTO insight_rollups AS r (workspace_id, hour, dimension, key, tickets, open, resolved, reopened, sla_breached, escalated,
+    sentiment_sum, sentiment_n, churn, first_response_ms, first_response_n, resolution_ms, resolution_n)
+  SELECT f.workspace_id, f.hour, f.dimension, f.key, sign * count(*), sign * sum(f.open), sign * sum(f.resolved), sign * sum(f.reopened),
+    sign * sum(f.sla_breached), sign * sum(f.escalated), sign * coalesce(sum(f.sentiment), 0), sign * count(f.sentiment),
+    sign * sum(f.churn), sign * coalesce(sum(f.first_response_ms), 0), sign * count(f.first_response_ms),
+    sign * coalesce(sum(f.resolution_ms), 0), sign * count(f.resolution_ms)
+  FROM insight_ticket_facts f
+  -- A workspace being deleted takes its rollups with it (trigger below): its tickets' cascade adds nothing back.
+  WHERE f.ticket_id = ANY(ids) AND (dims IS NULL OR f.dimension = ANY(dims)) AND EXISTS (SELECT 1 FROM workspaces w WHERE w.id = f.workspace_id)
+  GROUP BY f.workspace_id, f.hour, f.dimension, f.key
+  ON CONFLICT (workspace_id, dimension, hour, key) DO UPDATE SET
+    tickets = r.tickets + excluded.tickets, open = r.open + excluded.open, resolved = r.resolved + excluded.resolved,
+    reopened = r.reopened + excluded.reopened, sla_breached = r.sla_breached + excluded.sla_breached,
+    escalated = r.escalated + excluded.escalated, sentiment_sum = r.sentiment_sum + excluded.sentiment_sum,
+    sentiment_n = r.sentiment_n + excluded.sentiment_n, churn = r.churn + excluded.churn,
+    first_response_ms = r.first_response_ms + excluded.first_response_ms, first_response_n = r.first_response_n + excluded.first_response_n,
+    resolution_ms = r.resolution_ms + excluded.resolution_ms, resolution_n = r.resolution_n + excluded.resolution_n;
+END $$;--> statement-breakpoint
+-- Tickets: inserts per statement (a bulk import or a history generated in SQL is summed at once), changes of a
+-- column a fact comes from per row (−1 before, +1 after), deletes per row.
+CREATE FUNCTION insight_rollup_tickets_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM insight_rollup_apply(ARRAY(SELECT id FROM inserted), 1, NULL);
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE FUNCTION insight_rollup_ticket_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM insight_rollup_apply(ARRAY[OLD.id], -1, NULL);
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$;--> statement-breakpoint
+CREATE FUNCTION insight_rollup_ticket_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM insight_rollup_apply(ARRAY[NEW.id], 1, NULL);
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_tickets_ins AFTER INSERT ON tickets REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION insight_rollup_tickets_inserted();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_tickets_upd_before BEFORE UPDATE ON tickets FOR EACH ROW WHEN (
+  OLD.status IS DISTINCT FROM NEW.status OR OLD.intent IS DISTINCT FROM NEW.intent OR OLD.customer_id IS DISTINCT FROM NEW.customer_id
+  OR OLD.page_context IS DISTINCT FROM NEW.page_context OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.reopen_count IS DISTINCT FROM NEW.reopen_count
+  OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at OR OLD.first_response_at IS DISTINCT FROM NEW.first_response_at
+  OR OLD.first_response_breached_at IS DISTINCT FROM NEW.first_response_breached_at OR OLD.resolution_breached_at IS DISTINCT FROM NEW.resolution_breached_at
+  OR OLD.sla_escalated_at IS DISTINCT FROM NEW.sla_escalated_at OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.workspace_id IS DISTINCT FROM NEW.workspace_id
+) EXECUTE FUNCTION insight_rollup_ticket_before();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_tickets_upd_after AFTER UPDATE ON tickets FOR EACH ROW WHEN (
+  OLD.status IS DISTINCT FROM NEW.status OR OLD.intent IS DISTINCT FROM NEW.intent OR OLD.customer_id IS DISTINCT FROM NEW.customer_id
+  OR OLD.page_context IS DISTINCT FROM NEW.page_context OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.reopen_count IS DISTINCT FROM NEW.reopen_count
+  OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at OR OLD.first_response_at IS DISTINCT FROM NEW.first_response_at
+  OR OLD.first_response_breached_at IS DISTINCT FROM NEW.first_response_breached_at OR OLD.resolution_breached_at IS DISTINCT FROM NEW.resolution_breached_at
+  OR OLD.sla_escalated_at IS DISTINCT FROM NEW.sla_escalated_at OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.workspace_id IS DISTINCT FROM NEW.workspace_id
+) EXECUTE FUNCTION insight_rollup_ticket_after();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_tickets_del BEFORE DELETE ON tickets FOR EACH ROW EXECUTE FUNCTION insight_rollup_ticket_before();--> statement-breakpoint
+-- A ticket's topic.
+CREATE FUNCTION insight_rollup_topic_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], -1, ARRAY['topic', 'topic.intent']); RETURN NEW; END IF;
+  PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], -1, ARRAY['topic', 'topic.intent']);
+  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+  RETURN NEW;
+END $$;--> statement-breakpoint
+CREATE FUNCTION insight_rollup_topic_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], 1, ARRAY['topic', 'topic.intent']);
+  ELSE PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], 1, ARRAY['topic', 'topic.intent']); END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_before BEFORE INSERT OR DELETE ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_rollup_topic_before();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_after AFTER INSERT OR DELETE ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_rollup_topic_after();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_upd_before BEFORE UPDATE ON ticket_topics FOR EACH ROW WHEN (OLD.topic_id IS DISTINCT FROM NEW.topic_id OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id) EXECUTE FUNCTION insight_rollup_topic_before();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_upd_after AFTER UPDATE ON ticket_topics FOR EACH ROW WHEN (OLD.topic_id IS DISTINCT FROM NEW.topic_id OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id) EXECUTE FUNCTION insight_rollup_topic_after();--> statement-breakpoint
+-- A ticket's first understanding (its sentiment and churn threat).
+CREATE FUNCTION insight_rollup_decision_before() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], -1, NULL); RETURN NEW; END IF;
+  PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], -1, NULL);
+  RETURN OLD;
+END $$;--> statement-breakpoint
+CREATE FUNCTION insight_rollup_decision_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], 1, NULL);
+  ELSE PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], 1, NULL); END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_decisions_ins_before BEFORE INSERT ON decisions FOR EACH ROW WHEN (NEW.stage = 'understand' AND NEW.ok) EXECUTE FUNCTION insight_rollup_decision_before();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_decisions_ins_after AFTER INSERT ON decisions FOR EACH ROW WHEN (NEW.stage = 'understand' AND NEW.ok) EXECUTE FUNCTION insight_rollup_decision_after();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_decisions_del_before BEFORE DELETE ON decisions FOR EACH ROW WHEN (OLD.stage = 'understand' AND OLD.ok) EXECUTE FUNCTION insight_rollup_decision_before();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_decisions_del_after AFTER DELETE ON decisions FOR EACH ROW WHEN (OLD.stage = 'understand' AND OLD.ok) EXECUTE FUNCTION insight_rollup_decision_after();--> statement-breakpoint
+-- A customer's account and an account's tier: every ticket of theirs moves between keys.
+CREATE FUNCTION insight_rollup_customer_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM insight_rollup_apply(ARRAY(SELECT t.id FROM tickets t WHERE t.workspace_id = NEW.workspace_id AND t.customer_id = NEW.id),
+    CASE WHEN TG_WHEN = 'BEFORE' THEN -1 ELSE 1 END, ARRAY['account', 'tier']);
+  IF TG_WHEN = 'BEFORE' THEN RETURN NEW; END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_customers_before BEFORE UPDATE ON customers FOR EACH ROW WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id) EXECUTE FUNCTION insight_rollup_customer_change();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_customers_after AFTER UPDATE ON customers FOR EACH ROW WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id) EXECUTE FUNCTION insight_rollup_customer_change();--> statement-breakpoint
+CREATE FUNCTION insight_rollup_account_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM insight_rollup_apply(ARRAY(SELECT t.id FROM customers c JOIN tickets t ON t.workspace_id = c.workspace_id AND t.customer_id = c.id WHERE c.account_id = NEW.id),
+    CASE WHEN TG_WHEN = 'BEFORE' THEN -1 ELSE 1 END, ARRAY['tier']);
+  IF TG_WHEN = 'BEFORE' THEN RETURN NEW; END IF;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_accounts_before BEFORE UPDATE ON accounts FOR EACH ROW WHEN (OLD.tier IS DISTINCT FROM NEW.tier) EXECUTE FUNCTION insight_rollup_account_change();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_accounts_after AFTER UPDATE ON accounts FOR EACH ROW WHEN (OLD.tier IS DISTINCT FROM NEW.tier) EXECUTE FUNCTION insight_rollup_account_change();--> statement-breakpoint
+CREATE FUNCTION insight_rollup_workspace_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM insight_rollups WHERE workspace_id = OLD.id;
+  RETURN NULL;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_workspaces_del AFTER DELETE ON workspaces FOR EACH ROW EXECUTE FUNCTION insight_rollup_workspace_deleted();--> statement-breakpoint
+-- A topic's newest tickets (its examples) read from an index, whatever the topic's size: each assignment carries
+-- its ticket's creation time, set from the ticket as it is written.
+ALTER TABLE "ticket_topics" ADD COLUMN "ticket_created_at" timestamp with time zone;--> statement-breakpoint
+UPDATE "ticket_topics" tt SET "ticket_created_at" = t.created_at FROM tickets t WHERE t.id = tt.ticket_id;--> statement-breakpoint
+CREATE INDEX "ticket_topics_topic_created_idx" ON "ticket_topics" USING btree ("workspace_id","topic_id","ticket_created_at","ticket_id");--> statement-breakpoint
+CREATE FUNCTION insight_ticket_topic_created() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.ticket_created_at := (SELECT t.created_at FROM tickets t WHERE t.id = NEW.ticket_id);
+  RETURN NEW;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_ticket_topics_created BEFORE INSERT OR UPDATE OF ticket_id ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_ticket_topic_created();--> statement-breakpoint
+-- Backfill: the history already stored.
+INSERT INTO insight_rollups (workspace_id, hour, dimension, key, tickets, open, resolved, reopened, sla_breached, escalated,
+  sentiment_sum, sentiment_n, churn, first_response_ms, first_response_n, resolution_ms, resolution_n)
+SELECT f.workspace_id, f.hour, f.dimension, f.key, count(*), sum(f.open), sum(f.resolved), sum(f.reopened), sum(f.sla_breached), sum(f.escalated),
+  coalesce(sum(f.sentiment), 0), count(f.sentiment), sum(f.churn), coalesce(sum(f.first_response_ms), 0), count(f.first_response_ms),
+  coalesce(sum(f.resolution_ms), 0), count(f.resolution_ms)
+FROM insight_ticket_facts f
+GROUP BY f.workspace_id, f.hour, f.dimension, f.key;
