@@ -609,6 +609,14 @@ export const insightRollups = pgTable(
   (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.hour, t.key)],
 );
 
+/** Each ticket's first understanding carrying a sentiment, kept by a trigger on decisions (migration 0021) for the rollups. */
+export const insightTicketSentiments = pgTable('insight_ticket_sentiments', {
+  ticketId: uuid('ticket_id').primaryKey().references(() => tickets.id, { onDelete: 'cascade' }),
+  compound: doublePrecision('compound').notNull(),
+  churn: boolean('churn').notNull(),
+  decidedAt: ts('decided_at').notNull(),
+});
+
 /** Spikes detected against a series' own seasonal baseline. */
 export const anomalies = pgTable(
   'anomalies',

@@ -23,6 +23,20 @@ CREATE TABLE "insight_rollups" (
 	"resolution_n" integer DEFAULT 0 NOT NULL
 );--> statement-breakpoint
 CREATE UNIQUE INDEX "insight_rollups_uq" ON "insight_rollups" USING btree ("workspace_id","dimension","hour","key") NULLS NOT DISTINCT;--> statement-breakpoint
+-- Each ticket's first understanding that carries a sentiment (it reflects how the ticket was opened), kept as
+-- decisions are written (decisions are append-only; a ticket's deletion takes its row).
+CREATE TABLE "insight_ticket_sentiments" (
+	"ticket_id" uuid PRIMARY KEY NOT NULL REFERENCES "tickets"("id") ON DELETE CASCADE,
+	"compound" double precision NOT NULL,
+	"churn" boolean NOT NULL,
+	"decided_at" timestamp with time zone NOT NULL
+);--> statement-breakpoint
+INSERT INTO "insight_ticket_sentiments" (ticket_id, compound, churn, decided_at)
+SELECT DISTINCT ON (x.ticket_id) x.ticket_id, (x.result -> 'sentiment' ->> 'compound')::float8,
+  coalesce((x.result -> 'sentiment' -> 'churnRisk') = 'true'::jsonb, false), x.created_at
+FROM decisions x
+WHERE x.stage = 'understand' AND x.ok AND jsonb_typeof(x.result -> 'sentiment' -> 'compound') = 'number'
+ORDER BY x.ticket_id, x.created_at, x.id;--> statement-breakpoint
 CREATE VIEW "insight_ticket_facts" AS
 SELECT t.id AS ticket_id, t.workspace_id, t.created_at,
   date_bin('1 hour', t.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS hour,
@@ -32,21 +46,16 @@ SELECT t.id AS ticket_id, t.workspace_id, t.created_at,
   t.reopen_count AS reopened,
   (t.first_response_breached_at IS NOT NULL OR t.resolution_breached_at IS NOT NULL)::int AS sla_breached,
   (t.sla_escalated_at IS NOT NULL)::int AS escalated,
+  t.intent AS ticket_intent,
   s.compound::numeric AS sentiment,
-  coalesce(s.churn, false)::int AS churn,
+  coalesce(s.churn::int, 0) AS churn,
   round(extract(epoch FROM t.first_response_at - t.created_at) * 1000)::bigint AS first_response_ms,
   round(extract(epoch FROM t.resolved_at - t.created_at) * 1000)::bigint AS resolution_ms
 FROM tickets t
 LEFT JOIN customers c ON c.id = t.customer_id
 LEFT JOIN accounts a ON a.id = c.account_id
 LEFT JOIN ticket_topics tt ON tt.ticket_id = t.id
--- The first understanding of a ticket that carries a sentiment reflects how it was opened.
-LEFT JOIN LATERAL (
-  SELECT (x.result -> 'sentiment' ->> 'compound')::float8 AS compound, (x.result -> 'sentiment' -> 'churnRisk') = 'true'::jsonb AS churn
-  FROM decisions x
-  WHERE x.ticket_id = t.id AND x.stage = 'understand' AND x.ok AND jsonb_typeof(x.result -> 'sentiment' -> 'compound') = 'number'
-  ORDER BY x.created_at, x.id LIMIT 1
-) s ON true
+LEFT JOIN insight_ticket_sentiments s ON s.ticket_id = t.id
 CROSS JOIN LATERAL (VALUES
   ('all', NULL::text),
   ('intent', t.intent),
@@ -57,19 +66,24 @@ CROSS JOIN LATERAL (VALUES
   ('channel', t.channel),
   ('topic.intent', tt.topic_id::text || ' ' || nullif(t.intent, ''))
 ) d(dimension, key);--> statement-breakpoint
-CREATE FUNCTION insight_rollup_apply(ids uuid[], sign integer, dims text[]) RETURNS void LANGUAGE plpgsql AS $$
+-- Adds `sign` × the contributions of tickets `ids` (in dimensions `dims`, all when null) as the tables are now;
+-- with `as_topic`, as if each ticket were in topic `topic` (null: in none).
+CREATE FUNCTION insight_rollup_apply(ids uuid[], sign integer, dims text[], as_topic boolean DEFAULT false, topic uuid DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
   INSERT INTO insight_rollups AS r (workspace_id, hour, dimension, key, tickets, open, resolved, reopened, sla_breached, escalated,
     sentiment_sum, sentiment_n, churn, first_response_ms, first_response_n, resolution_ms, resolution_n)
-  SELECT f.workspace_id, f.hour, f.dimension, f.key, sign * count(*), sign * sum(f.open), sign * sum(f.resolved), sign * sum(f.reopened),
+  SELECT f.workspace_id, f.hour, f.dimension,
+    CASE WHEN NOT as_topic THEN f.key WHEN f.dimension = 'topic' THEN topic::text WHEN f.dimension = 'topic.intent' THEN topic::text || ' ' || nullif(f.ticket_intent, '') ELSE f.key END,
+    sign * count(*), sign * sum(f.open), sign * sum(f.resolved), sign * sum(f.reopened),
     sign * sum(f.sla_breached), sign * sum(f.escalated), sign * coalesce(sum(f.sentiment), 0), sign * count(f.sentiment),
     sign * sum(f.churn), sign * coalesce(sum(f.first_response_ms), 0), sign * count(f.first_response_ms),
     sign * coalesce(sum(f.resolution_ms), 0), sign * count(f.resolution_ms)
   FROM insight_ticket_facts f
   -- A workspace being deleted takes its rollups with it (trigger below): its tickets' cascade adds nothing back.
   WHERE f.ticket_id = ANY(ids) AND (dims IS NULL OR f.dimension = ANY(dims)) AND EXISTS (SELECT 1 FROM workspaces w WHERE w.id = f.workspace_id)
-  GROUP BY f.workspace_id, f.hour, f.dimension, f.key
+  GROUP BY 1, 2, 3, 4
   ON CONFLICT (workspace_id, dimension, hour, key) DO UPDATE SET
     tickets = r.tickets + excluded.tickets, open = r.open + excluded.open, resolved = r.resolved + excluded.resolved,
     reopened = r.reopened + excluded.reopened, sla_breached = r.sla_breached + excluded.sla_breached,
@@ -112,41 +126,30 @@ CREATE TRIGGER insight_rollup_tickets_upd_after AFTER UPDATE ON tickets FOR EACH
   OR OLD.sla_escalated_at IS DISTINCT FROM NEW.sla_escalated_at OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.workspace_id IS DISTINCT FROM NEW.workspace_id
 ) EXECUTE FUNCTION insight_rollup_ticket_after();--> statement-breakpoint
 CREATE TRIGGER insight_rollup_tickets_del BEFORE DELETE ON tickets FOR EACH ROW EXECUTE FUNCTION insight_rollup_ticket_before();--> statement-breakpoint
--- A ticket's topic.
-CREATE FUNCTION insight_rollup_topic_before() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A ticket's topic: after the change (an upsert fires no insert trigger when it updates), −1 as it was, +1 as it is.
+CREATE FUNCTION insight_rollup_topic_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  tid uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.ticket_id ELSE NEW.ticket_id END;
 BEGIN
-  IF TG_OP = 'INSERT' THEN PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], -1, ARRAY['topic', 'topic.intent']); RETURN NEW; END IF;
-  PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], -1, ARRAY['topic', 'topic.intent']);
-  IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-  RETURN NEW;
-END $$;--> statement-breakpoint
-CREATE FUNCTION insight_rollup_topic_after() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'DELETE' THEN PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], 1, ARRAY['topic', 'topic.intent']);
-  ELSE PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], 1, ARRAY['topic', 'topic.intent']); END IF;
+  PERFORM insight_rollup_apply(ARRAY[tid], -1, ARRAY['topic', 'topic.intent'], true, CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.topic_id END);
+  PERFORM insight_rollup_apply(ARRAY[tid], 1, ARRAY['topic', 'topic.intent']);
   RETURN NULL;
 END $$;--> statement-breakpoint
-CREATE TRIGGER insight_rollup_topics_before BEFORE INSERT OR DELETE ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_rollup_topic_before();--> statement-breakpoint
-CREATE TRIGGER insight_rollup_topics_after AFTER INSERT OR DELETE ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_rollup_topic_after();--> statement-breakpoint
-CREATE TRIGGER insight_rollup_topics_upd_before BEFORE UPDATE ON ticket_topics FOR EACH ROW WHEN (OLD.topic_id IS DISTINCT FROM NEW.topic_id OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id) EXECUTE FUNCTION insight_rollup_topic_before();--> statement-breakpoint
-CREATE TRIGGER insight_rollup_topics_upd_after AFTER UPDATE ON ticket_topics FOR EACH ROW WHEN (OLD.topic_id IS DISTINCT FROM NEW.topic_id OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id) EXECUTE FUNCTION insight_rollup_topic_after();--> statement-breakpoint
--- A ticket's first understanding (its sentiment and churn threat).
-CREATE FUNCTION insight_rollup_decision_before() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TRIGGER insight_rollup_topics_ins_del AFTER INSERT OR DELETE ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_rollup_topic_changed();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_upd AFTER UPDATE ON ticket_topics FOR EACH ROW WHEN (OLD.topic_id IS DISTINCT FROM NEW.topic_id) EXECUTE FUNCTION insight_rollup_topic_changed();--> statement-breakpoint
+-- A ticket's first understanding (its sentiment and churn threat): an earlier one than the kept one replaces it.
+CREATE FUNCTION insight_rollup_decision_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'INSERT' THEN PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], -1, NULL); RETURN NEW; END IF;
-  PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], -1, NULL);
-  RETURN OLD;
-END $$;--> statement-breakpoint
-CREATE FUNCTION insight_rollup_decision_after() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'DELETE' THEN PERFORM insight_rollup_apply(ARRAY[OLD.ticket_id], 1, NULL);
-  ELSE PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], 1, NULL); END IF;
+  IF jsonb_typeof(NEW.result -> 'sentiment' -> 'compound') IS DISTINCT FROM 'number' THEN RETURN NULL; END IF;
+  IF EXISTS (SELECT 1 FROM insight_ticket_sentiments s WHERE s.ticket_id = NEW.ticket_id AND s.decided_at <= NEW.created_at) THEN RETURN NULL; END IF;
+  PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], -1, NULL);
+  INSERT INTO insight_ticket_sentiments (ticket_id, compound, churn, decided_at)
+  VALUES (NEW.ticket_id, (NEW.result -> 'sentiment' ->> 'compound')::float8, coalesce((NEW.result -> 'sentiment' -> 'churnRisk') = 'true'::jsonb, false), NEW.created_at)
+  ON CONFLICT (ticket_id) DO UPDATE SET compound = excluded.compound, churn = excluded.churn, decided_at = excluded.decided_at;
+  PERFORM insight_rollup_apply(ARRAY[NEW.ticket_id], 1, NULL);
   RETURN NULL;
 END $$;--> statement-breakpoint
-CREATE TRIGGER insight_rollup_decisions_ins_before BEFORE INSERT ON decisions FOR EACH ROW WHEN (NEW.stage = 'understand' AND NEW.ok) EXECUTE FUNCTION insight_rollup_decision_before();--> statement-breakpoint
-CREATE TRIGGER insight_rollup_decisions_ins_after AFTER INSERT ON decisions FOR EACH ROW WHEN (NEW.stage = 'understand' AND NEW.ok) EXECUTE FUNCTION insight_rollup_decision_after();--> statement-breakpoint
-CREATE TRIGGER insight_rollup_decisions_del_before BEFORE DELETE ON decisions FOR EACH ROW WHEN (OLD.stage = 'understand' AND OLD.ok) EXECUTE FUNCTION insight_rollup_decision_before();--> statement-breakpoint
-CREATE TRIGGER insight_rollup_decisions_del_after AFTER DELETE ON decisions FOR EACH ROW WHEN (OLD.stage = 'understand' AND OLD.ok) EXECUTE FUNCTION insight_rollup_decision_after();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_decisions_ins AFTER INSERT ON decisions FOR EACH ROW WHEN (NEW.stage = 'understand' AND NEW.ok) EXECUTE FUNCTION insight_rollup_decision_inserted();--> statement-breakpoint
 -- A customer's account and an account's tier: every ticket of theirs moves between keys.
 CREATE FUNCTION insight_rollup_customer_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -166,6 +169,20 @@ BEGIN
 END $$;--> statement-breakpoint
 CREATE TRIGGER insight_rollup_accounts_before BEFORE UPDATE ON accounts FOR EACH ROW WHEN (OLD.tier IS DISTINCT FROM NEW.tier) EXECUTE FUNCTION insight_rollup_account_change();--> statement-breakpoint
 CREATE TRIGGER insight_rollup_accounts_after AFTER UPDATE ON accounts FOR EACH ROW WHEN (OLD.tier IS DISTINCT FROM NEW.tier) EXECUTE FUNCTION insight_rollup_account_change();--> statement-breakpoint
+-- A deleted customer's tickets (an account's customers) lose it before the row goes, while the facts their
+-- contributions are computed from still exist (the foreign key's own SET NULL would run after it is gone).
+CREATE FUNCTION insight_rollup_customer_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE tickets SET customer_id = NULL WHERE workspace_id = OLD.workspace_id AND customer_id = OLD.id;
+  RETURN OLD;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_customers_del BEFORE DELETE ON customers FOR EACH ROW EXECUTE FUNCTION insight_rollup_customer_deleted();--> statement-breakpoint
+CREATE FUNCTION insight_rollup_account_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE customers SET account_id = NULL WHERE account_id = OLD.id;
+  RETURN OLD;
+END $$;--> statement-breakpoint
+CREATE TRIGGER insight_rollup_accounts_del BEFORE DELETE ON accounts FOR EACH ROW EXECUTE FUNCTION insight_rollup_account_deleted();--> statement-breakpoint
 CREATE FUNCTION insight_rollup_workspace_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   DELETE FROM insight_rollups WHERE workspace_id = OLD.id;
