@@ -606,7 +606,7 @@ export const insightRollups = pgTable(
     resolutionMs: bigint('resolution_ms', { mode: 'number' }).notNull().default(0),
     resolutionN: integer('resolution_n').notNull().default(0),
   },
-  (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.hour, t.key)],
+  (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.hour, sql`(${t.key} is null)`, sql`coalesce(${t.key}, '')`)],
 );
 
 /** Each ticket's first understanding carrying a sentiment, kept by a trigger on decisions (migration 0021) for the rollups. */

@@ -22,7 +22,8 @@ CREATE TABLE "insight_rollups" (
 	"resolution_ms" bigint DEFAULT 0 NOT NULL,
 	"resolution_n" integer DEFAULT 0 NOT NULL
 );--> statement-breakpoint
-CREATE UNIQUE INDEX "insight_rollups_uq" ON "insight_rollups" USING btree ("workspace_id","dimension","hour","key") NULLS NOT DISTINCT;--> statement-breakpoint
+-- One row per key, the key "none" (null) included (an expression rather than NULLS NOT DISTINCT: PostgreSQL 13 and 14).
+CREATE UNIQUE INDEX "insight_rollups_uq" ON "insight_rollups" USING btree ("workspace_id","dimension","hour",("key" IS NULL),(coalesce("key", '')));--> statement-breakpoint
 -- Each ticket's first understanding that carries a sentiment (it reflects how the ticket was opened), kept as
 -- decisions are written (decisions are append-only; a ticket's deletion takes its row).
 CREATE TABLE "insight_ticket_sentiments" (
@@ -39,7 +40,7 @@ WHERE x.stage = 'understand' AND x.ok AND jsonb_typeof(x.result -> 'sentiment' -
 ORDER BY x.ticket_id, x.created_at, x.id;--> statement-breakpoint
 CREATE VIEW "insight_ticket_facts" AS
 SELECT t.id AS ticket_id, t.workspace_id, t.created_at,
-  date_bin('1 hour', t.created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS hour,
+  to_timestamp(floor(extract(epoch FROM t.created_at) / 3600) * 3600) AS hour,
   d.dimension, d.key,
   (t.status IN ('new', 'open', 'pending', 'snoozed'))::int AS open,
   (t.resolved_at IS NOT NULL)::int AS resolved,
@@ -84,7 +85,7 @@ BEGIN
   -- A workspace being deleted takes its rollups with it (trigger below): its tickets' cascade adds nothing back.
   WHERE f.ticket_id = ANY(ids) AND (dims IS NULL OR f.dimension = ANY(dims)) AND EXISTS (SELECT 1 FROM workspaces w WHERE w.id = f.workspace_id)
   GROUP BY 1, 2, 3, 4
-  ON CONFLICT (workspace_id, dimension, hour, key) DO UPDATE SET
+  ON CONFLICT (workspace_id, dimension, hour, (key IS NULL), (coalesce(key, ''))) DO UPDATE SET
     tickets = r.tickets + excluded.tickets, open = r.open + excluded.open, resolved = r.resolved + excluded.resolved,
     reopened = r.reopened + excluded.reopened, sla_breached = r.sla_breached + excluded.sla_breached,
     escalated = r.escalated + excluded.escalated, sentiment_sum = r.sentiment_sum + excluded.sentiment_sum,
