@@ -99,19 +99,22 @@ describe.each(backends())('insight rollups on %s', (kind) => {
   }
 
   async function expectSameAnswers() {
-    // The table equals a backfill of the same data.
-    const stored = await ctx.db.execute(
-      sql.raw(`select dimension, key, extract(epoch from hour)::float8 as hour_s, tickets, open, resolved, reopened, sla_breached, escalated, sentiment_sum::float8 s, sentiment_n, churn, first_response_n, resolution_ms, resolution_n
-       from insight_rollups where workspace_id = '${ctx.workspaceId}' and tickets <> 0 order by 1, 2, 3`),
-    );
-    const fresh = await ctx.db.execute(
-      sql.raw(`select dimension, key, extract(epoch from hour)::float8 as hour_s, count(*)::int tickets, sum(open)::int open, sum(resolved)::int resolved, sum(reopened)::int reopened, sum(sla_breached)::int sla_breached,
-              sum(escalated)::int escalated, coalesce(sum(sentiment), 0)::float8 s, count(sentiment)::int sentiment_n, sum(churn)::int churn, count(first_response_ms)::int first_response_n,
-              coalesce(sum(resolution_ms), 0) resolution_ms, count(resolution_ms)::int resolution_n
-       from insight_ticket_facts where workspace_id = '${ctx.workspaceId}' group by 1, 2, 3 order by 1, 2, 3`),
-    );
-    const norm = (res: unknown) => (res as { rows: Record<string, unknown>[] }).rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, v instanceof Date ? v.getTime() : typeof v === 'string' && k !== 'dimension' && k !== 'key' ? Number(v) : v])));
-    expect(norm(stored)).toEqual(norm(fresh));
+    // The table equals a backfill of the same data, hour by hour and day by day.
+    const norm = (res: unknown) => (res as { rows: Record<string, unknown>[] }).rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === 'string' && k !== 'dimension' && k !== 'key' ? Number(v) : v])));
+    for (const [grain, bucket] of [['h', 'hour'], ['d', 'day']] as const) {
+      const stored = await ctx.db.execute(
+        sql.raw(`select dimension, key, extract(epoch from hour)::float8 as at, tickets, open, resolved, reopened, sla_breached, escalated, sentiment_sum::float8 s, sentiment_n, churn,
+                 first_response_n, resolution_ms, resolution_n
+                 from insight_rollups where workspace_id = '${ctx.workspaceId}' and grain = '${grain}' and tickets <> 0 order by 1, 2, 3`),
+      );
+      const fresh = await ctx.db.execute(
+        sql.raw(`select dimension, key, extract(epoch from ${bucket})::float8 as at, count(*)::int tickets, sum(open)::int open, sum(resolved)::int resolved, sum(reopened)::int reopened,
+                 sum(sla_breached)::int sla_breached, sum(escalated)::int escalated, coalesce(sum(sentiment), 0)::float8 s, count(sentiment)::int sentiment_n, sum(churn)::int churn,
+                 count(first_response_ms)::int first_response_n, coalesce(sum(resolution_ms), 0) resolution_ms, count(resolution_ms)::int resolution_n
+                 from insight_ticket_facts where workspace_id = '${ctx.workspaceId}' group by 1, 2, 3 order by 1, 2, 3`),
+      );
+      expect(norm(stored)).toEqual(norm(fresh));
+    }
 
     for (const by of TREND_DIMENSIONS) {
       for (const q of [{ by }, { by, interval: 'hour' }, { by, days: 60 }, { by, interval: 'hour', days: 2, limit: 3 }]) {

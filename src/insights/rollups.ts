@@ -1,14 +1,16 @@
 /**
  * Reads of the insight rollups (migration 0021): sums of the facts of a workspace's tickets created in a time
- * range, per key of one dimension (and per hour when asked). Whole hours come from `insight_rollups`, which
- * triggers keep exact in the transaction of every change; the partial hours at the range's edges come from
+ * range, per key of one dimension (and per hour or day when asked). Whole days and hours come from
+ * `insight_rollups`, which triggers keep exact in the transaction of every change; the partial hours at the range's edges come from
  * `insight_ticket_facts`, the same definition the triggers apply. A read costs the number of hours and keys in
- * the range plus the tickets of at most two hours, whatever the number of tickets in it.
+ * the range (days, and at most 46 hours around them) plus the tickets of at most two hours, whatever the number of
+ * tickets in it.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../services/context.js';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 export const ROLLUP_DIMENSIONS = ['all', 'intent', 'topic', 'tier', 'feature', 'account', 'channel', 'topic.intent'] as const;
 export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
@@ -33,8 +35,8 @@ export interface RollupSums {
 export interface RollupRow {
   /** The key in the dimension; null when the ticket has none (and for `all`). */
   key: string | null;
-  /** Start of the hour (epoch ms) with `byHour`, else null. */
-  hour: number | null;
+  /** Start of the hour or day (epoch ms) with `by`, else null. */
+  bucket: number | null;
   sums: RollupSums;
 }
 
@@ -66,8 +68,12 @@ const SUMS = sql.raw(MEASURES.map(([, col]) => `sum(${col}) as ${col}`).join(', 
 
 const iso = (d: Date | number) => new Date(d).toISOString();
 
-/** Sums per key (and per hour with `byHour`) of the workspace's tickets created in `range`. Keys without tickets are left out. */
-export async function rollupSums(ctx: Ctx, dimension: RollupDimension, range: RollupRange, opts: { byHour?: boolean } = {}): Promise<RollupRow[]> {
+/**
+ * Sums per key (and per hour or UTC day with `by`) of the workspace's tickets created in `range`: whole days from
+ * the daily rows (unless `by` is 'hour'), whole hours around them from the hourly rows, the partial hours at the
+ * ends from the tickets. Keys without tickets are left out.
+ */
+export async function rollupSums(ctx: Ctx, dimension: RollupDimension, range: RollupRange, opts: { by?: 'hour' | 'day' } = {}): Promise<RollupRow[]> {
   const from = range.from.getTime();
   const to = range.to?.getTime();
   const toOp = sql.raw(range.toInclusive ? '<=' : '<');
@@ -76,26 +82,35 @@ export async function rollupSums(ctx: Ctx, dimension: RollupDimension, range: Ro
   const ws = ctx.workspaceId;
   const facts = (cond: SQL) =>
     sql`select hour, key, ${FACT_COLUMNS} from insight_ticket_facts where workspace_id = ${ws} and dimension = ${dimension} and ${cond}`;
+  const rows = (grain: 'h' | 'd', start: number, end: number | undefined) =>
+    sql`select hour, key, ${ROLLUP_COLUMNS} from insight_rollups where workspace_id = ${ws} and dimension = ${dimension} and grain = ${grain}
+        and hour >= ${iso(start)}::timestamptz${end === undefined ? sql`` : sql` and hour < ${iso(end)}::timestamptz`}`;
   const parts: SQL[] = [];
   if (to !== undefined && hTo! <= hFrom) {
     parts.push(facts(sql`created_at >= ${iso(from)}::timestamptz and created_at ${toOp} ${iso(to)}::timestamptz`));
   } else {
-    parts.push(
-      sql`select hour, key, ${ROLLUP_COLUMNS} from insight_rollups where workspace_id = ${ws} and dimension = ${dimension}
-          and hour >= ${iso(hFrom)}::timestamptz${hTo === undefined ? sql`` : sql` and hour < ${iso(hTo)}::timestamptz`}`,
-    );
+    const dFrom = Math.ceil(hFrom / DAY) * DAY;
+    const dTo = hTo === undefined ? undefined : Math.floor(hTo / DAY) * DAY;
+    if (opts.by === 'hour' || (dTo !== undefined && dTo <= dFrom)) parts.push(rows('h', hFrom, hTo));
+    else {
+      parts.push(rows('d', dFrom, dTo));
+      if (hFrom < dFrom) parts.push(rows('h', hFrom, dFrom));
+      if (dTo !== undefined && dTo < hTo!) parts.push(rows('h', dTo, hTo));
+    }
     if (from < hFrom) parts.push(facts(sql`created_at >= ${iso(from)}::timestamptz and created_at < ${iso(hFrom)}::timestamptz`));
     if (to !== undefined) parts.push(facts(sql`created_at >= ${iso(hTo!)}::timestamptz and created_at ${toOp} ${iso(to)}::timestamptz`));
   }
-  const group = opts.byHour ? sql.raw('hour, key') : sql.raw('key');
-  const hourOut = opts.byHour ? sql.raw('(extract(epoch from hour) * 1000)::float8') : sql.raw('null::float8');
+  const bucket = sql.raw(
+    opts.by === 'hour' ? 'extract(epoch from hour) * 1000' : opts.by === 'day' ? 'floor(extract(epoch from hour) / 86400) * 86400000' : 'null',
+  );
+  const group = sql.raw(opts.by ? '1, key' : 'key');
   const res = (await ctx.db.execute(
-    sql`select ${hourOut} as hour_ms, key, ${SUMS} from (${sql.join(parts, sql` union all `)}) p group by ${group} having sum(tickets) <> 0`,
+    sql`select (${bucket})::float8 as bucket_ms, key, ${SUMS} from (${sql.join(parts, sql` union all `)}) p group by ${group} having sum(tickets) <> 0`,
   )) as unknown as { rows: Record<string, unknown>[] };
   return res.rows.map((r) => {
     const sums = {} as RollupSums;
     for (const [name, col] of MEASURES) sums[name] = Number(r[col] ?? 0);
-    return { key: (r.key as string | null) ?? null, hour: r.hour_ms === null || r.hour_ms === undefined ? null : Number(r.hour_ms), sums };
+    return { key: (r.key as string | null) ?? null, bucket: r.bucket_ms === null || r.bucket_ms === undefined ? null : Number(r.bucket_ms), sums };
   });
 }
 

@@ -61,7 +61,7 @@ export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<Trends
   const n = Math.ceil((days * DAY) / step);
   const start = end - n * step;
   const [hourly, thisWeek, lastWeek] = await Promise.all([
-    rollupSums(ctx, query.by, { from: new Date(start), to: nowDate, toInclusive: true }, { byHour: true }),
+    rollupSums(ctx, query.by, { from: new Date(start), to: nowDate, toInclusive: true }, { by: query.interval }),
     sumsByKey(ctx, query.by, { from: new Date(now - 7 * DAY), to: nowDate, toInclusive: true }),
     sumsByKey(ctx, query.by, { from: new Date(now - 14 * DAY), to: new Date(now - 7 * DAY) }),
   ]);
@@ -74,7 +74,7 @@ export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<Trends
   };
   for (const r of hourly) {
     const s = seriesOf(r.key);
-    s.counts[Math.floor((r.hour! - start) / step)]! += r.sums.tickets;
+    s.counts[Math.floor((r.bucket! - start) / step)]! += r.sums.tickets;
     s.total += r.sums.tickets;
   }
   for (const [key, sums] of thisWeek) seriesOf(key).thisWeek += sums.tickets;

@@ -581,7 +581,7 @@ export const ticketTopics = pgTable(
 );
 
 /**
- * Insight rollups (migration 0021): per workspace, hour, dimension (`all`, intent, topic, tier, feature, account,
+ * Insight rollups (migration 0021): per workspace, hour (and day), dimension (`all`, intent, topic, tier, feature, account,
  * channel, `topic.intent`) and key, the sums of its tickets' facts, kept by triggers in the writing transaction
  * (src/insights/rollups.ts reads them). No foreign key: a workspace's deletion removes them by trigger.
  */
@@ -589,6 +589,8 @@ export const insightRollups = pgTable(
   'insight_rollups',
   {
     workspaceId: uuid('workspace_id').notNull(),
+    /** 'h': the hour starting at `hour`; 'd': the UTC day starting at `hour`. */
+    grain: text('grain').$type<'h' | 'd'>().notNull(),
     hour: ts('hour').notNull(),
     dimension: text('dimension').notNull(),
     key: text('key'),
@@ -606,7 +608,7 @@ export const insightRollups = pgTable(
     resolutionMs: bigint('resolution_ms', { mode: 'number' }).notNull().default(0),
     resolutionN: integer('resolution_n').notNull().default(0),
   },
-  (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.hour, sql`(${t.key} is null)`, sql`coalesce(${t.key}, '')`)],
+  (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.grain, t.hour, sql`(${t.key} is null)`, sql`coalesce(${t.key}, '')`)],
 );
 
 /** Each ticket's first understanding carrying a sentiment, kept by a trigger on decisions (migration 0021) for the rollups. */

@@ -5,6 +5,8 @@
 -- change, +1 after), the backfill below sums it, and readers use it for the partial hours at a window's edges.
 CREATE TABLE "insight_rollups" (
 	"workspace_id" uuid NOT NULL,
+	-- 'h': the hour starting at `hour`; 'd': the UTC day starting at `hour` (long windows read days).
+	"grain" text NOT NULL,
 	"hour" timestamp with time zone NOT NULL,
 	"dimension" text NOT NULL,
 	"key" text,
@@ -23,7 +25,7 @@ CREATE TABLE "insight_rollups" (
 	"resolution_n" integer DEFAULT 0 NOT NULL
 );--> statement-breakpoint
 -- One row per key, the key "none" (null) included (an expression rather than NULLS NOT DISTINCT: PostgreSQL 13 and 14).
-CREATE UNIQUE INDEX "insight_rollups_uq" ON "insight_rollups" USING btree ("workspace_id","dimension","hour",("key" IS NULL),(coalesce("key", '')));--> statement-breakpoint
+CREATE UNIQUE INDEX "insight_rollups_uq" ON "insight_rollups" USING btree ("workspace_id","dimension","grain","hour",("key" IS NULL),(coalesce("key", '')));--> statement-breakpoint
 -- Each ticket's first understanding that carries a sentiment (it reflects how the ticket was opened), kept as
 -- decisions are written (decisions are append-only; a ticket's deletion takes its row).
 CREATE TABLE "insight_ticket_sentiments" (
@@ -41,6 +43,7 @@ ORDER BY x.ticket_id, x.created_at, x.id;--> statement-breakpoint
 CREATE VIEW "insight_ticket_facts" AS
 SELECT t.id AS ticket_id, t.workspace_id, t.created_at,
   to_timestamp(floor(extract(epoch FROM t.created_at) / 3600) * 3600) AS hour,
+  to_timestamp(floor(extract(epoch FROM t.created_at) / 86400) * 86400) AS day,
   d.dimension, d.key,
   (t.status IN ('new', 'open', 'pending', 'snoozed'))::int AS open,
   (t.resolved_at IS NOT NULL)::int AS resolved,
@@ -73,19 +76,19 @@ CREATE FUNCTION insight_rollup_apply(ids uuid[], sign integer, dims text[], as_t
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
-  INSERT INTO insight_rollups AS r (workspace_id, hour, dimension, key, tickets, open, resolved, reopened, sla_breached, escalated,
+  INSERT INTO insight_rollups AS r (workspace_id, grain, hour, dimension, key, tickets, open, resolved, reopened, sla_breached, escalated,
     sentiment_sum, sentiment_n, churn, first_response_ms, first_response_n, resolution_ms, resolution_n)
-  SELECT f.workspace_id, f.hour, f.dimension,
+  SELECT f.workspace_id, g.grain, CASE g.grain WHEN 'h' THEN f.hour ELSE f.day END, f.dimension,
     CASE WHEN NOT as_topic THEN f.key WHEN f.dimension = 'topic' THEN topic::text WHEN f.dimension = 'topic.intent' THEN topic::text || ' ' || nullif(f.ticket_intent, '') ELSE f.key END,
     sign * count(*), sign * sum(f.open), sign * sum(f.resolved), sign * sum(f.reopened),
     sign * sum(f.sla_breached), sign * sum(f.escalated), sign * coalesce(sum(f.sentiment), 0), sign * count(f.sentiment),
     sign * sum(f.churn), sign * coalesce(sum(f.first_response_ms), 0), sign * count(f.first_response_ms),
     sign * coalesce(sum(f.resolution_ms), 0), sign * count(f.resolution_ms)
-  FROM insight_ticket_facts f
+  FROM insight_ticket_facts f CROSS JOIN (VALUES ('h'), ('d')) g(grain)
   -- A workspace being deleted takes its rollups with it (trigger below): its tickets' cascade adds nothing back.
   WHERE f.ticket_id = ANY(ids) AND (dims IS NULL OR f.dimension = ANY(dims)) AND EXISTS (SELECT 1 FROM workspaces w WHERE w.id = f.workspace_id)
-  GROUP BY 1, 2, 3, 4
-  ON CONFLICT (workspace_id, dimension, hour, (key IS NULL), (coalesce(key, ''))) DO UPDATE SET
+  GROUP BY 1, 2, 3, 4, 5
+  ON CONFLICT (workspace_id, dimension, grain, hour, (key IS NULL), (coalesce(key, ''))) DO UPDATE SET
     tickets = r.tickets + excluded.tickets, open = r.open + excluded.open, resolved = r.resolved + excluded.resolved,
     reopened = r.reopened + excluded.reopened, sla_breached = r.sla_breached + excluded.sla_breached,
     escalated = r.escalated + excluded.escalated, sentiment_sum = r.sentiment_sum + excluded.sentiment_sum,
@@ -127,17 +130,28 @@ CREATE TRIGGER insight_rollup_tickets_upd_after AFTER UPDATE ON tickets FOR EACH
   OR OLD.sla_escalated_at IS DISTINCT FROM NEW.sla_escalated_at OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.workspace_id IS DISTINCT FROM NEW.workspace_id
 ) EXECUTE FUNCTION insight_rollup_ticket_after();--> statement-breakpoint
 CREATE TRIGGER insight_rollup_tickets_del BEFORE DELETE ON tickets FOR EACH ROW EXECUTE FUNCTION insight_rollup_ticket_before();--> statement-breakpoint
--- A ticket's topic: after the change (an upsert fires no insert trigger when it updates), −1 as it was, +1 as it is.
-CREATE FUNCTION insight_rollup_topic_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A ticket's topic, per statement (a re-clustering moves thousands at once): −1 as it was (grouped by the old
+-- topic), +1 as it is. An upsert's updated rows come in its update statement's transition tables.
+CREATE FUNCTION insight_rollup_topics_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  tid uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.ticket_id ELSE NEW.ticket_id END;
+  old_topic uuid;
+  ids uuid[];
 BEGIN
-  PERFORM insight_rollup_apply(ARRAY[tid], -1, ARRAY['topic', 'topic.intent'], true, CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE OLD.topic_id END);
-  PERFORM insight_rollup_apply(ARRAY[tid], 1, ARRAY['topic', 'topic.intent']);
+  IF TG_OP = 'INSERT' THEN
+    ids := ARRAY(SELECT ticket_id FROM new_rows);
+    PERFORM insight_rollup_apply(ids, -1, ARRAY['topic', 'topic.intent'], true, NULL);
+  ELSE
+    FOR old_topic, ids IN SELECT topic_id, array_agg(ticket_id) FROM old_rows GROUP BY topic_id LOOP
+      PERFORM insight_rollup_apply(ids, -1, ARRAY['topic', 'topic.intent'], true, old_topic);
+    END LOOP;
+    ids := ARRAY(SELECT ticket_id FROM old_rows);
+  END IF;
+  PERFORM insight_rollup_apply(ids, 1, ARRAY['topic', 'topic.intent']);
   RETURN NULL;
 END $$;--> statement-breakpoint
-CREATE TRIGGER insight_rollup_topics_ins_del AFTER INSERT OR DELETE ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_rollup_topic_changed();--> statement-breakpoint
-CREATE TRIGGER insight_rollup_topics_upd AFTER UPDATE ON ticket_topics FOR EACH ROW WHEN (OLD.topic_id IS DISTINCT FROM NEW.topic_id) EXECUTE FUNCTION insight_rollup_topic_changed();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_ins AFTER INSERT ON ticket_topics REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION insight_rollup_topics_changed();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_upd AFTER UPDATE ON ticket_topics REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION insight_rollup_topics_changed();--> statement-breakpoint
+CREATE TRIGGER insight_rollup_topics_del AFTER DELETE ON ticket_topics REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION insight_rollup_topics_changed();--> statement-breakpoint
 -- A ticket's first understanding (its sentiment and churn threat): an earlier one than the kept one replaces it.
 CREATE FUNCTION insight_rollup_decision_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -202,10 +216,10 @@ BEGIN
 END $$;--> statement-breakpoint
 CREATE TRIGGER insight_ticket_topics_created BEFORE INSERT OR UPDATE OF ticket_id ON ticket_topics FOR EACH ROW EXECUTE FUNCTION insight_ticket_topic_created();--> statement-breakpoint
 -- Backfill: the history already stored.
-INSERT INTO insight_rollups (workspace_id, hour, dimension, key, tickets, open, resolved, reopened, sla_breached, escalated,
+INSERT INTO insight_rollups (workspace_id, grain, hour, dimension, key, tickets, open, resolved, reopened, sla_breached, escalated,
   sentiment_sum, sentiment_n, churn, first_response_ms, first_response_n, resolution_ms, resolution_n)
-SELECT f.workspace_id, f.hour, f.dimension, f.key, count(*), sum(f.open), sum(f.resolved), sum(f.reopened), sum(f.sla_breached), sum(f.escalated),
+SELECT f.workspace_id, g.grain, CASE g.grain WHEN 'h' THEN f.hour ELSE f.day END, f.dimension, f.key, count(*), sum(f.open), sum(f.resolved), sum(f.reopened), sum(f.sla_breached), sum(f.escalated),
   coalesce(sum(f.sentiment), 0), count(f.sentiment), sum(f.churn), coalesce(sum(f.first_response_ms), 0), count(f.first_response_ms),
   coalesce(sum(f.resolution_ms), 0), count(f.resolution_ms)
-FROM insight_ticket_facts f
-GROUP BY f.workspace_id, f.hour, f.dimension, f.key;
+FROM insight_ticket_facts f CROSS JOIN (VALUES ('h'), ('d')) g(grain)
+GROUP BY 1, 2, 3, 4, 5;
