@@ -52,13 +52,16 @@ export async function healthFromScratch(ctx: Ctx) {
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), gte(tickets.createdAt, new Date(now - 60 * DAY))));
   const sentiments = new Map<string, { compound: number; churn: boolean }>();
   const ids = ticketRows.map((t) => t.id);
-  const rows = ids.length
-    ? await ctx.db.select({ ticketId: decisions.ticketId, result: decisions.result, createdAt: decisions.createdAt }).from(decisions).where(and(inArray(decisions.ticketId, ids), eq(decisions.stage, 'understand'), eq(decisions.ok, true)))
-    : [];
-  rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  for (const r of rows) {
-    const s = r.result.sentiment as { compound?: number; churnRisk?: boolean } | undefined;
-    if (s && typeof s.compound === 'number' && !sentiments.has(r.ticketId)) sentiments.set(r.ticketId, { compound: s.compound, churn: !!s.churnRisk });
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await ctx.db
+      .select({ ticketId: decisions.ticketId, result: decisions.result, createdAt: decisions.createdAt })
+      .from(decisions)
+      .where(and(inArray(decisions.ticketId, ids.slice(i, i + 500)), eq(decisions.stage, 'understand'), eq(decisions.ok, true)));
+    rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    for (const r of rows) {
+      const s = r.result.sentiment as { compound?: number; churnRisk?: boolean } | undefined;
+      if (s && typeof s.compound === 'number' && !sentiments.has(r.ticketId)) sentiments.set(r.ticketId, { compound: s.compound, churn: !!s.churnRisk });
+    }
   }
   const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000 : null);
   return accountRows.map((a) => {

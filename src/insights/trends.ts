@@ -60,7 +60,7 @@ export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<Trends
   const end = Math.floor(now / step) * step + step;
   const n = Math.ceil((days * DAY) / step);
   const start = end - n * step;
-  const [hourly, thisWeek, lastWeek] = await Promise.all([
+  const [perBucket, thisWeek, lastWeek] = await Promise.all([
     rollupSums(ctx, query.by, { from: new Date(start), to: nowDate, toInclusive: true }, { by: query.interval }),
     sumsByKey(ctx, query.by, { from: new Date(now - 7 * DAY), to: nowDate, toInclusive: true }),
     sumsByKey(ctx, query.by, { from: new Date(now - 14 * DAY), to: new Date(now - 7 * DAY) }),
@@ -72,7 +72,7 @@ export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<Trends
     if (!s) series.set(k, (s = { counts: new Array<number>(n).fill(0), total: 0, thisWeek: 0, lastWeek: 0 }));
     return s;
   };
-  for (const r of hourly) {
+  for (const r of perBucket) {
     const s = seriesOf(r.key);
     s.counts[Math.floor((r.bucket! - start) / step)]! += r.sums.tickets;
     s.total += r.sums.tickets;
