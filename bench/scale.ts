@@ -5,7 +5,8 @@
  * search, detail, insight and import operation through the services (as the HTTP handlers call them), with
  * node's CPU and the server backends' CPU per operation, and records RSS and bytes on disk per ticket.
  * Run: `npm run bench -- scale` (or `npx tsx bench/scale.ts [sizes…]`, e.g. `10000 100000`; add `server-only`
- * or `embedded-only`). Records bench/results/scale.json.
+ * or `embedded-only`; `insights-only` times the insights alone, before and after the rollups, into
+ * bench/results/scale-insights.json). Records bench/results/scale.json.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { loadConfig } from '../src/config.js';
 import { TicketListQuerySchema } from '../src/domain/schemas.js';
 import { accountHealth, HealthQuerySchema } from '../src/insights/health.js';
 import { listTopics } from '../src/insights/topics.js';
+import { healthFromScratch, topicsFromScratch, trendsFromScratch } from './insights-scratch.js';
 import { TrendsQuerySchema, volumeTrends } from '../src/insights/trends.js';
 import type { Ctx } from '../src/services/context.js';
 import { importText } from '../src/ingest/import.js';
@@ -28,10 +30,13 @@ import { folderBytes, syntheticImport } from './import.js';
 import { machine, writeResult } from './record.js';
 import { generateHistory, SYNTHETIC_INTENTS } from './synthetic.js';
 
-const RESULT = 'bench/results/scale.json';
+const RESULTS = { all: 'bench/results/scale.json', insights: 'bench/results/scale-insights.json' };
 
 interface Timing {
   ms: number;
+  /** With more than a few runs: the 50th and 99th percentile of wall time. */
+  p50Ms?: number;
+  p99Ms?: number;
   nodeCpuMs: number;
   serverCpuMs: number | null;
 }
@@ -56,7 +61,9 @@ async function time(database: Database, fn: () => Promise<unknown>, runs: number
     server.push(serverCpuBetween(s0, s1));
   }
   const known = server.filter((x): x is number => x !== null);
-  return { ms: round(median(ms)), nodeCpuMs: round(median(cpu)), serverCpuMs: known.length ? round(median(known)) : null };
+  const sorted = [...ms].sort((a, b) => a - b);
+  const pct = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!);
+  return { ms: round(median(ms)), ...(runs >= 10 ? { p50Ms: pct(0.5), p99Ms: pct(0.99) } : {}), nodeCpuMs: round(median(cpu)), serverCpuMs: known.length ? round(median(known)) : null };
 }
 
 async function serverDatabase(url: string, name: string): Promise<{ database: Database; drop: () => Promise<void> }> {
@@ -72,7 +79,7 @@ async function serverDatabase(url: string, name: string): Promise<{ database: Da
   return { database: openPostgres(u.toString(), 4), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
 
-async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string | undefined) {
+async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string | undefined, insightsOnly: boolean) {
   const dir = kind === 'embedded' ? mkdtempSync(path.join(tmpdir(), 'deskmind-scale-')) : null;
   const server = kind === 'server' ? await serverDatabase(serverUrl!, `deskmind_bench_scale_${process.pid}`) : null;
   const database = dir ? await openPglite(dir) : server!.database;
@@ -85,9 +92,24 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
       const t0 = performance.now();
       const ids = await generateHistory(database.executeSql, { workspaceId: workspace.id, tickets: n, days: 30, now, messages: true });
       const generateSeconds = round((performance.now() - t0) / 1000);
-      console.error(`scale: ${kind} ${n}: generated in ${generateSeconds} s`);
+      // Twenty topics, each ticket in one (the rollups' triggers apply each assignment).
+      const t1 = performance.now();
+      await database.executeSql(
+        `insert into insight_topics (workspace_id, label, centroid, embedder, first_seen_at, last_seen_at)
+         select $1, 'Topic ' || g, array[1, g]::real[], 'bench', now() - interval '40 days', now() from generate_series(1, 20) g`,
+        [workspace.id],
+      );
+      await database.executeSql(
+        `insert into ticket_topics (ticket_id, workspace_id, topic_id, similarity, assigned_at)
+         select t.id, t.workspace_id, (array(select id from insight_topics where workspace_id = $1 order by label))[1 + abs(hashtext(t.id::text)) % 20], 0.9, now()
+         from tickets t where t.workspace_id = $1`,
+        [workspace.id],
+      );
+      const topicsSeconds = round((performance.now() - t1) / 1000);
+      console.error(`scale: ${kind} ${n}: generated in ${generateSeconds} s, topics assigned in ${topicsSeconds} s`);
       const ctx: Ctx = desk.ctx(workspace.id, { type: 'system', id: null });
       const list = (q: Record<string, unknown>) => () => listTickets(ctx, TicketListQuerySchema.parse(q));
+      const scratchRuns = n > 50_000 ? 3 : 5;
       const [middle] = (await listTickets(ctx, TicketListQuerySchema.parse({ intent: SYNTHETIC_INTENTS[5], limit: 1 }))).data;
       const ops: [string, () => Promise<unknown>, number][] = [
         ['list: newest', list({}), 5],
@@ -105,22 +127,30 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
         ['search: one word', list({ q: 'refund' }), 5],
         ['search: two words', list({ q: 'invoice crash' }), 5],
         ['detail', () => getTicketDetail(ctx, middle!.id), 5],
-        ['insights: trends (intent, daily)', () => volumeTrends(ctx, TrendsQuerySchema.parse({})), 1],
-        ['insights: health', () => accountHealth(ctx, HealthQuerySchema.parse({})), 1],
-        ['insights: topics', () => listTopics(ctx, {}), 1],
+        // Before (every ticket of the window read into JavaScript: bench/insights-scratch.ts) and after (rollups).
+        ['insights before: trends (intent, daily)', () => trendsFromScratch(ctx, TrendsQuerySchema.parse({})), scratchRuns],
+        ['insights before: trends (topic, hourly)', () => trendsFromScratch(ctx, TrendsQuerySchema.parse({ by: 'topic', interval: 'hour' })), scratchRuns],
+        ['insights before: health', () => healthFromScratch(ctx), scratchRuns],
+        ['insights before: topics', () => topicsFromScratch(ctx), scratchRuns],
+        ['insights: trends (intent, daily)', () => volumeTrends(ctx, TrendsQuerySchema.parse({})), 20],
+        ['insights: trends (topic, hourly)', () => volumeTrends(ctx, TrendsQuerySchema.parse({ by: 'topic', interval: 'hour' })), 20],
+        ['insights: trends (tier, daily, 90 days)', () => volumeTrends(ctx, TrendsQuerySchema.parse({ by: 'tier', days: 90 })), 20],
+        ['insights: health', () => accountHealth(ctx, HealthQuerySchema.parse({})), 20],
+        ['insights: topics', () => listTopics(ctx, {}), 20],
         ['retrain: labelled examples read (10k newest)', () => labelledTicketExamples(ctx, 10_000), 1],
       ];
       const operations: Record<string, Timing> = {};
       for (const [name, fn, runs] of ops) {
+        if (insightsOnly && !name.startsWith('insights')) continue;
         operations[name] = await time(database, fn, runs, runs > 1);
         console.error(`scale: ${kind} ${n}: ${name} ${operations[name].ms} ms`);
       }
       let batch = 0;
-      operations['import: 1000 tickets into the history'] = await time(database, () => importText(desk, workspace.id, syntheticImport(1000, `scale-${batch++}`), { kind: 'tickets', format: 'jsonl' }), 1, false);
+      if (!insightsOnly) operations['import: 1000 tickets into the history'] = await time(database, () => importText(desk, workspace.id, syntheticImport(1000, `scale-${batch++}`), { kind: 'tickets', format: 'jsonl' }), 1, false);
       const bytes = dir
         ? folderBytes(dir)
         : Number((await database.executeSql('select pg_database_size(current_database())::bigint as b')).rows[0]!.b);
-      return { tickets: n, generateSeconds, operations, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20), bytesOnDiskPerTicket: Math.round(bytes / n) };
+      return { tickets: n, generateSeconds, topicsSeconds, operations, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20), bytesOnDiskPerTicket: Math.round(bytes / n) };
     } finally {
       await desk.close();
     }
@@ -135,11 +165,12 @@ export async function benchScale(args: string[] = []) {
   const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
   const chosen = sizes.length ? sizes : [10_000, 100_000];
   const kinds: ('embedded' | 'server')[] = args.includes('server-only') ? ['server'] : args.includes('embedded-only') ? ['embedded'] : ['embedded', 'server'];
+  const RESULT = args.includes('insights-only') ? RESULTS.insights : RESULTS.all;
   const results: Record<string, unknown[]> = { embedded: [], server: [] };
   const loadBefore = loadavg().map((l) => round(l, 2));
   for (const kind of kinds) {
     if (kind === 'server' && !config.testDatabaseUrl) continue;
-    for (const n of chosen) results[kind]!.push({ ...(await runSize(kind, n, config.testDatabaseUrl)), loadAverage: loadavg().map((l) => round(l, 2)) });
+    for (const n of chosen) results[kind]!.push({ ...(await runSize(kind, n, config.testDatabaseUrl, args.includes('insights-only'))), loadAverage: loadavg().map((l) => round(l, 2)) });
   }
   // A run of one kind keeps the other kind's figures from the last run.
   const previous = existsSync(RESULT) ? (JSON.parse(readFileSync(RESULT, 'utf8')) as Record<string, unknown[]>) : {};

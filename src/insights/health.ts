@@ -4,15 +4,13 @@
  * churn threats — its billing state, and product usage when the account carries usage figures. Each
  * deduction is a reason; a low score or a churn threat flags churn risk.
  */
-import { and, eq, gte } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Understood } from '../domain/stage-results.js';
 import type { Ctx } from '../services/context.js';
-import { accounts, customers, tickets } from '../store/schema.js';
-import { stageDecisions } from '../store/repos/decisions.js';
+import { accounts } from '../store/schema.js';
+import { meanSentiment, sumsByKey } from './rollups.js';
 
 const DAY = 86_400_000;
-const OPEN = new Set(['new', 'open', 'pending', 'snoozed']);
 
 export const HealthReasonSchema = z.object({ factor: z.string(), detail: z.string(), penalty: z.number() });
 export const AccountHealthSchema = z.object({
@@ -107,46 +105,24 @@ export function scoreHealth(s: Signals, billingState: string): { score: number; 
 export async function accountHealth(ctx: Ctx, query: z.infer<typeof HealthQuerySchema> = { limit: 100 }): Promise<AccountHealth[]> {
   const now = ctx.now().getTime();
   const accountRows = await ctx.db.select().from(accounts).where(eq(accounts.workspaceId, ctx.workspaceId));
-  const ticketRows = await ctx.db
-    .select({
-      id: tickets.id,
-      accountId: customers.accountId,
-      status: tickets.status,
-      createdAt: tickets.createdAt,
-      reopenCount: tickets.reopenCount,
-      fr: tickets.firstResponseBreachedAt,
-      res: tickets.resolutionBreachedAt,
-    })
-    .from(tickets)
-    .innerJoin(customers, eq(customers.id, tickets.customerId))
-    .where(and(eq(tickets.workspaceId, ctx.workspaceId), gte(tickets.createdAt, new Date(now - 60 * DAY))));
-  const sentiments = new Map<string, { compound: number; churn: boolean }>();
-  const ids = ticketRows.map((t) => t.id);
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await stageDecisions(ctx.db, 'understand', { ticketIds: ids.slice(i, i + 500) }, 'oldest');
-    for (const r of rows) {
-      const s: Partial<Understood['sentiment']> | undefined = r.result.sentiment;
-      // The first understanding of a ticket reflects how it was opened.
-      if (s && typeof s.compound === 'number' && !sentiments.has(r.ticketId)) sentiments.set(r.ticketId, { compound: s.compound, churn: !!s.churnRisk });
-    }
-  }
-  const byAccount = new Map<string, typeof ticketRows>();
-  for (const t of ticketRows) if (t.accountId) byAccount.set(t.accountId, [...(byAccount.get(t.accountId) ?? []), t]);
-  const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000 : null);
+  // Each account's sums over the last 30 days (and after: tickets dated ahead count as recent), the 30 before,
+  // and the tickets still open from the 60 days up to 3 days ago (src/insights/rollups.ts).
+  const [cur, prev, waiting] = await Promise.all([
+    sumsByKey(ctx, 'account', { from: new Date(now - 30 * DAY) }),
+    sumsByKey(ctx, 'account', { from: new Date(now - 60 * DAY), to: new Date(now - 30 * DAY) }),
+    sumsByKey(ctx, 'account', { from: new Date(now - 60 * DAY), to: new Date(now - 3 * DAY) }),
+  ]);
   const out = accountRows.map((a) => {
-    const list = byAccount.get(a.id) ?? [];
-    const cur = list.filter((t) => t.createdAt.getTime() >= now - 30 * DAY);
-    const prev = list.filter((t) => t.createdAt.getTime() < now - 30 * DAY);
-    const sentimentOf = (ts: typeof list) => ts.map((t) => sentiments.get(t.id)?.compound).filter((x): x is number => x !== undefined);
+    const c = cur.get(a.id);
     const signals: Signals = {
-      tickets30d: cur.length,
-      ticketsPrev30d: prev.length,
-      sentiment30d: mean(sentimentOf(cur)),
-      sentimentPrev30d: mean(sentimentOf(prev)),
-      unresolved: list.filter((t) => OPEN.has(t.status) && t.createdAt.getTime() < now - 3 * DAY).length,
-      reopened: cur.reduce((n, t) => n + t.reopenCount, 0),
-      slaBreaches: cur.filter((t) => t.fr || t.res).length,
-      churnThreats: cur.filter((t) => sentiments.get(t.id)?.churn).length,
+      tickets30d: c?.tickets ?? 0,
+      ticketsPrev30d: prev.get(a.id)?.tickets ?? 0,
+      sentiment30d: meanSentiment(c),
+      sentimentPrev30d: meanSentiment(prev.get(a.id)),
+      unresolved: waiting.get(a.id)?.open ?? 0,
+      reopened: c?.reopened ?? 0,
+      slaBreaches: c?.slaBreached ?? 0,
+      churnThreats: c?.churn ?? 0,
       usageChange: usageChangeOf(a.attributes),
     };
     const scored = scoreHealth(signals, a.billingState);

@@ -3,14 +3,15 @@
  * nearest topic as they come (or start one); a periodic re-clustering (k-means seeded from the current
  * topics, so topics keep their identity) tidies up. Each topic is labelled by its c-TF-IDF key phrases.
  */
-import { and, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lte, notInArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { Timestamp } from '../domain/schemas.js';
 import type { Embedder } from '../knowledge/embedders.js';
 import type { Ctx } from '../services/context.js';
-import { insightTopics, ticketTopics } from '../store/schema.js';
+import { insightTopics, tickets, ticketTopics } from '../store/schema.js';
 import { assignIncrementally, clusterFrom, keyPhrases, refine } from './clustering.js';
 import { loadTicketFacts, ticketTexts, type TicketFact } from './data.js';
+import { type RollupSums, sumsByKey } from './rollups.js';
 import { getInsightsSettings } from './settings.js';
 
 const DAY = 86_400_000;
@@ -132,44 +133,80 @@ export async function updateTopics(ctx: Ctx, embedder: Embedder, opts: { reclust
   return { assigned: todo.length, topics: live.length, created };
 }
 
-/** The topics of the window, biggest first, with counts, trend, emerging flag and examples. */
+/**
+ * The topics of the window, biggest first, with counts, trend, emerging flag and examples (counts from the
+ * rollups: src/insights/rollups.ts; examples from the index of each topic's newest tickets). A topic's top
+ * intents are its most frequent, by name at equal counts.
+ */
 export async function listTopics(ctx: Ctx, opts: { limit?: number; minSize?: number } = {}): Promise<z.infer<typeof TopicsReportSchema>> {
   const settings = (await getInsightsSettings(ctx)).topics;
-  const now = ctx.now().getTime();
-  const facts = await loadTicketFacts(ctx, new Date(now - settings.days * DAY), ctx.now());
-  const byTopic = new Map<string, TicketFact[]>();
-  for (const f of facts) if (f.topicId) byTopic.set(f.topicId, [...(byTopic.get(f.topicId) ?? []), f]);
-  const ids = [...byTopic.keys()];
+  const nowDate = ctx.now();
+  const now = nowDate.getTime();
+  const windowFrom = now - settings.days * DAY;
+  const range = (from: number, to: number, toInclusive: boolean) => ({ from: new Date(Math.max(windowFrom, from)), to: new Date(to), toInclusive });
+  const [all, byTopic, thisWeek, lastWeek, byIntent] = await Promise.all([
+    sumsByKey(ctx, 'all', range(windowFrom, now, true)),
+    sumsByKey(ctx, 'topic', range(windowFrom, now, true)),
+    sumsByKey(ctx, 'topic', range(now - 7 * DAY, now, true)),
+    now - 7 * DAY > windowFrom ? sumsByKey(ctx, 'topic', range(now - 14 * DAY, now - 7 * DAY, false)) : new Map<string | null, RollupSums>(),
+    sumsByKey(ctx, 'topic.intent', range(windowFrom, now, true)),
+  ]);
+  const intentsOf = new Map<string, { intent: string; tickets: number }[]>();
+  for (const [key, sums] of byIntent) {
+    if (!key) continue;
+    const cut = key.indexOf(' ');
+    const topicId = key.slice(0, cut);
+    intentsOf.set(topicId, [...(intentsOf.get(topicId) ?? []), { intent: key.slice(cut + 1), tickets: sums.tickets }]);
+  }
+  const ids = [...byTopic.keys()].filter((k): k is string => k !== null);
   const rows = ids.length ? await ctx.db.select().from(insightTopics).where(and(eq(insightTopics.workspaceId, ctx.workspaceId), inArray(insightTopics.id, ids))) : [];
   const minSize = opts.minSize ?? settings.minSize;
-  const data = rows
+  const chosen = rows
     .map((t) => {
-      const list = byTopic.get(t.id)!;
-      const thisWeek = list.filter((f) => f.createdAt.getTime() >= now - 7 * DAY).length;
-      const lastWeek = list.filter((f) => f.createdAt.getTime() >= now - 14 * DAY && f.createdAt.getTime() < now - 7 * DAY).length;
+      const tickets = byTopic.get(t.id)!.tickets;
+      const thisWeekN = thisWeek.get(t.id)?.tickets ?? 0;
+      const lastWeekN = lastWeek.get(t.id)?.tickets ?? 0;
       const emerging = t.firstSeenAt.getTime() >= now - 7 * DAY;
-      const wow = lastWeek ? (thisWeek - lastWeek) / lastWeek : null;
-      const trend = emerging && lastWeek === 0 ? 'new' : wow === null ? (thisWeek ? 'rising' : 'steady') : wow > 0.25 ? 'rising' : wow < -0.25 ? 'falling' : 'steady';
-      const intents = new Map<string, number>();
-      for (const f of list) if (f.intent) intents.set(f.intent, (intents.get(f.intent) ?? 0) + 1);
+      const wow = lastWeekN ? (thisWeekN - lastWeekN) / lastWeekN : null;
+      const trend = emerging && lastWeekN === 0 ? 'new' : wow === null ? (thisWeekN ? 'rising' : 'steady') : wow > 0.25 ? 'rising' : wow < -0.25 ? 'falling' : 'steady';
       return {
         id: t.id,
         label: t.label,
         keyPhrases: t.keyPhrases,
-        tickets: list.length,
-        thisWeek,
-        lastWeek,
+        tickets,
+        thisWeek: thisWeekN,
+        lastWeek: lastWeekN,
         weekOverWeek: wow === null ? null : Math.round(wow * 1000) / 1000,
         trend: trend as Topic['trend'],
         emerging,
         firstSeenAt: t.firstSeenAt,
         lastSeenAt: t.lastSeenAt,
-        topIntents: [...intents.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([intent, tickets]) => ({ intent, tickets })),
-        examples: list.slice(-3).reverse().map((f) => ({ id: f.id, subject: f.subject, createdAt: f.createdAt })),
+        topIntents: (intentsOf.get(t.id) ?? []).sort((a, b) => b.tickets - a.tickets || a.intent.localeCompare(b.intent)).slice(0, 3),
       };
     })
     .filter((t) => t.tickets >= minSize)
     .sort((a, b) => b.tickets - a.tickets || b.lastSeenAt.getTime() - a.lastSeenAt.getTime())
     .slice(0, opts.limit ?? 50);
-  return { days: settings.days, tickets: facts.length, clustered: facts.filter((f) => f.topicId).length, data };
+  const examples = await newestOfTopics(ctx, chosen.map((t) => t.id), new Date(windowFrom), nowDate);
+  const data = chosen.map((t) => ({ ...t, examples: examples.get(t.id) ?? [] }));
+  const clustered = [...byTopic.entries()].reduce((n, [k, s]) => (k === null ? n : n + s.tickets), 0);
+  return { days: settings.days, tickets: all.get(null)?.tickets ?? 0, clustered, data };
+}
+
+/** Each topic's three newest tickets created in [from, to], newest first. */
+async function newestOfTopics(ctx: Ctx, topicIds: string[], from: Date, to: Date): Promise<Map<string, { id: string; subject: string; createdAt: Date }[]>> {
+  const out = new Map<string, { id: string; subject: string; createdAt: Date }[]>();
+  await Promise.all(
+    topicIds.map(async (topicId) => {
+      const rows = await ctx.db
+        .select({ id: tickets.id, subject: tickets.subject, createdAt: tickets.createdAt })
+        .from(ticketTopics)
+        .innerJoin(tickets, eq(tickets.id, ticketTopics.ticketId))
+        .where(and(eq(ticketTopics.workspaceId, ctx.workspaceId), eq(ticketTopics.topicId, topicId), gte(ticketTopics.ticketCreatedAt, from), lte(ticketTopics.ticketCreatedAt, to)))
+        .orderBy(desc(ticketTopics.ticketCreatedAt), desc(ticketTopics.ticketId))
+        .limit(3);
+      out.set(topicId, rows);
+    }),
+  );
+  return out;
 }

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { Timestamp } from '../domain/schemas.js';
 import type { Ctx } from '../services/context.js';
 import { insightTopics } from '../store/schema.js';
-import { loadTicketFacts, type TicketFact } from './data.js';
+import type { TicketFact } from './data.js';
+import { rollupSums, sumsByKey } from './rollups.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -50,29 +51,34 @@ export function keyOf(f: TicketFact, by: TrendDimension): string {
   return v ?? '(none)';
 }
 
-/** Hourly or daily series of the window ending now, biggest series first. */
+/** Hourly or daily series of the window ending now, biggest series first (from the rollups: src/insights/rollups.ts). */
 export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<TrendsReport> {
   const step = query.interval === 'hour' ? HOUR : DAY;
   const days = query.days ?? (query.interval === 'hour' ? 7 : 30);
-  const now = ctx.now().getTime();
+  const nowDate = ctx.now();
+  const now = nowDate.getTime();
   const end = Math.floor(now / step) * step + step;
   const n = Math.ceil((days * DAY) / step);
   const start = end - n * step;
-  const from = Math.min(start, now - 14 * DAY);
-  const facts = await loadTicketFacts(ctx, new Date(from), ctx.now());
+  const [perBucket, thisWeek, lastWeek] = await Promise.all([
+    rollupSums(ctx, query.by, { from: new Date(start), to: nowDate, toInclusive: true }, { by: query.interval }),
+    sumsByKey(ctx, query.by, { from: new Date(now - 7 * DAY), to: nowDate, toInclusive: true }),
+    sumsByKey(ctx, query.by, { from: new Date(now - 14 * DAY), to: new Date(now - 7 * DAY) }),
+  ]);
   const series = new Map<string, { counts: number[]; total: number; thisWeek: number; lastWeek: number }>();
-  for (const f of facts) {
-    const key = keyOf(f, query.by);
-    let s = series.get(key);
-    if (!s) series.set(key, (s = { counts: new Array<number>(n).fill(0), total: 0, thisWeek: 0, lastWeek: 0 }));
-    const t = f.createdAt.getTime();
-    if (t >= start) {
-      s.counts[Math.floor((t - start) / step)]!++;
-      s.total++;
-    }
-    if (t >= now - 7 * DAY) s.thisWeek++;
-    else if (t >= now - 14 * DAY) s.lastWeek++;
+  const seriesOf = (key: string | null) => {
+    const k = key ?? '(none)';
+    let s = series.get(k);
+    if (!s) series.set(k, (s = { counts: new Array<number>(n).fill(0), total: 0, thisWeek: 0, lastWeek: 0 }));
+    return s;
+  };
+  for (const r of perBucket) {
+    const s = seriesOf(r.key);
+    s.counts[Math.floor((r.bucket! - start) / step)]! += r.sums.tickets;
+    s.total += r.sums.tickets;
   }
+  for (const [key, sums] of thisWeek) seriesOf(key).thisWeek += sums.tickets;
+  for (const [key, sums] of lastWeek) seriesOf(key).lastWeek += sums.tickets;
   const labels = new Map<string, string>();
   if (query.by === 'topic') {
     const ids = [...series.keys()].filter((k) => k !== '(none)');

@@ -8,6 +8,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   real,
@@ -570,9 +571,53 @@ export const ticketTopics = pgTable(
     topicId: uuid('topic_id').notNull().references(() => insightTopics.id, { onDelete: 'cascade' }),
     similarity: doublePrecision('similarity').notNull(),
     assignedAt: ts('assigned_at').notNull(),
+    /** The ticket's creation time, set by a trigger (migration 0021): a topic's newest tickets come from an index. */
+    ticketCreatedAt: ts('ticket_created_at'),
   },
-  (t) => [index('ticket_topics_topic_idx').on(t.workspaceId, t.topicId)],
+  (t) => [
+    index('ticket_topics_topic_idx').on(t.workspaceId, t.topicId),
+    index('ticket_topics_topic_created_idx').on(t.workspaceId, t.topicId, t.ticketCreatedAt, t.ticketId),
+  ],
 );
+
+/**
+ * Insight rollups (migration 0021): per workspace, hour (and day), dimension (`all`, intent, topic, tier, feature, account,
+ * channel, `topic.intent`) and key, the sums of its tickets' facts, kept by triggers in the writing transaction
+ * (src/insights/rollups.ts reads them). No foreign key: a workspace's deletion removes them by trigger.
+ */
+export const insightRollups = pgTable(
+  'insight_rollups',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    /** 'h': the hour starting at `hour`; 'd': the UTC day starting at `hour`. */
+    grain: text('grain').$type<'h' | 'd'>().notNull(),
+    hour: ts('hour').notNull(),
+    dimension: text('dimension').notNull(),
+    key: text('key'),
+    tickets: integer('tickets').notNull().default(0),
+    open: integer('open').notNull().default(0),
+    resolved: integer('resolved').notNull().default(0),
+    reopened: integer('reopened').notNull().default(0),
+    slaBreached: integer('sla_breached').notNull().default(0),
+    escalated: integer('escalated').notNull().default(0),
+    sentimentSum: numeric('sentiment_sum').notNull().default('0'),
+    sentimentN: integer('sentiment_n').notNull().default(0),
+    churn: integer('churn').notNull().default(0),
+    firstResponseMs: bigint('first_response_ms', { mode: 'number' }).notNull().default(0),
+    firstResponseN: integer('first_response_n').notNull().default(0),
+    resolutionMs: bigint('resolution_ms', { mode: 'number' }).notNull().default(0),
+    resolutionN: integer('resolution_n').notNull().default(0),
+  },
+  (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.grain, t.hour, sql`(${t.key} is null)`, sql`coalesce(${t.key}, '')`)],
+);
+
+/** Each ticket's first understanding carrying a sentiment, kept by a trigger on decisions (migration 0021) for the rollups. */
+export const insightTicketSentiments = pgTable('insight_ticket_sentiments', {
+  ticketId: uuid('ticket_id').primaryKey().references(() => tickets.id, { onDelete: 'cascade' }),
+  compound: doublePrecision('compound').notNull(),
+  churn: boolean('churn').notNull(),
+  decidedAt: ts('decided_at').notNull(),
+});
 
 /** Spikes detected against a series' own seasonal baseline. */
 export const anomalies = pgTable(

@@ -1,0 +1,125 @@
+/**
+ * Reads of the insight rollups (migration 0021): sums of the facts of a workspace's tickets created in a time
+ * range, per key of one dimension (and per hour or day when asked). Whole days and hours come from
+ * `insight_rollups`, which triggers keep exact in the transaction of every change; the partial hours at the range's edges come from
+ * `insight_ticket_facts`, the same definition the triggers apply. A read costs the number of hours and keys in
+ * the range (days, and at most 46 hours around them) plus the tickets of at most two hours, whatever the number of
+ * tickets in it.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Ctx } from '../services/context.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export const ROLLUP_DIMENSIONS = ['all', 'intent', 'topic', 'tier', 'feature', 'account', 'channel', 'topic.intent'] as const;
+export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
+
+/** The sums of a group of tickets. `open`: tickets still waiting (new, open, pending, snoozed) now. */
+export interface RollupSums {
+  tickets: number;
+  open: number;
+  resolved: number;
+  reopened: number;
+  slaBreached: number;
+  escalated: number;
+  sentimentSum: number;
+  sentimentN: number;
+  churn: number;
+  firstResponseMs: number;
+  firstResponseN: number;
+  resolutionMs: number;
+  resolutionN: number;
+}
+
+export interface RollupRow {
+  /** The key in the dimension; null when the ticket has none (and for `all`). */
+  key: string | null;
+  /** Start of the hour or day (epoch ms) with `by`, else null. */
+  bucket: number | null;
+  sums: RollupSums;
+}
+
+/** Tickets created from `from` (inclusive) to `to` (inclusive with `toInclusive`); no `to`: no upper bound. */
+export interface RollupRange {
+  from: Date;
+  to?: Date;
+  toInclusive?: boolean;
+}
+
+const MEASURES: [keyof RollupSums, string, string][] = [
+  ['tickets', 'tickets', '1'],
+  ['open', 'open', 'open'],
+  ['resolved', 'resolved', 'resolved'],
+  ['reopened', 'reopened', 'reopened'],
+  ['slaBreached', 'sla_breached', 'sla_breached'],
+  ['escalated', 'escalated', 'escalated'],
+  ['sentimentSum', 'sentiment_sum', 'coalesce(sentiment, 0)'],
+  ['sentimentN', 'sentiment_n', '(sentiment is not null)::int'],
+  ['churn', 'churn', 'churn'],
+  ['firstResponseMs', 'first_response_ms', 'coalesce(first_response_ms, 0)'],
+  ['firstResponseN', 'first_response_n', '(first_response_ms is not null)::int'],
+  ['resolutionMs', 'resolution_ms', 'coalesce(resolution_ms, 0)'],
+  ['resolutionN', 'resolution_n', '(resolution_ms is not null)::int'],
+];
+const ROLLUP_COLUMNS = sql.raw(MEASURES.map(([, col]) => col).join(', '));
+const FACT_COLUMNS = sql.raw(MEASURES.map(([, col, expr]) => `${expr} as ${col}`).join(', '));
+const SUMS = sql.raw(MEASURES.map(([, col]) => `sum(${col}) as ${col}`).join(', '));
+
+const iso = (d: Date | number) => new Date(d).toISOString();
+
+/**
+ * Sums per key (and per hour or UTC day with `by`) of the workspace's tickets created in `range`: whole days from
+ * the daily rows (unless `by` is 'hour'), whole hours around them from the hourly rows, the partial hours at the
+ * ends from the tickets. Keys without tickets are left out.
+ */
+export async function rollupSums(ctx: Ctx, dimension: RollupDimension, range: RollupRange, opts: { by?: 'hour' | 'day' } = {}): Promise<RollupRow[]> {
+  const from = range.from.getTime();
+  const to = range.to?.getTime();
+  const toOp = sql.raw(range.toInclusive ? '<=' : '<');
+  const hFrom = Math.ceil(from / HOUR) * HOUR;
+  const hTo = to === undefined ? undefined : Math.floor(to / HOUR) * HOUR;
+  const ws = ctx.workspaceId;
+  const facts = (cond: SQL) =>
+    sql`select hour, key, ${FACT_COLUMNS} from insight_ticket_facts where workspace_id = ${ws} and dimension = ${dimension} and ${cond}`;
+  const rows = (grain: 'h' | 'd', start: number, end: number | undefined) =>
+    sql`select hour, key, ${ROLLUP_COLUMNS} from insight_rollups where workspace_id = ${ws} and dimension = ${dimension} and grain = ${grain}
+        and hour >= ${iso(start)}::timestamptz${end === undefined ? sql`` : sql` and hour < ${iso(end)}::timestamptz`}`;
+  const parts: SQL[] = [];
+  if (to !== undefined && hTo! <= hFrom) {
+    parts.push(facts(sql`created_at >= ${iso(from)}::timestamptz and created_at ${toOp} ${iso(to)}::timestamptz`));
+  } else {
+    const dFrom = Math.ceil(hFrom / DAY) * DAY;
+    const dTo = hTo === undefined ? undefined : Math.floor(hTo / DAY) * DAY;
+    if (opts.by === 'hour' || (dTo !== undefined && dTo <= dFrom)) parts.push(rows('h', hFrom, hTo));
+    else {
+      parts.push(rows('d', dFrom, dTo));
+      if (hFrom < dFrom) parts.push(rows('h', hFrom, dFrom));
+      if (dTo !== undefined && dTo < hTo!) parts.push(rows('h', dTo, hTo));
+    }
+    if (from < hFrom) parts.push(facts(sql`created_at >= ${iso(from)}::timestamptz and created_at < ${iso(hFrom)}::timestamptz`));
+    if (to !== undefined) parts.push(facts(sql`created_at >= ${iso(hTo!)}::timestamptz and created_at ${toOp} ${iso(to)}::timestamptz`));
+  }
+  const bucket = sql.raw(
+    opts.by === 'hour' ? 'extract(epoch from hour) * 1000' : opts.by === 'day' ? 'floor(extract(epoch from hour) / 86400) * 86400000' : 'null',
+  );
+  const group = sql.raw(opts.by ? '1, key' : 'key');
+  const res = (await ctx.db.execute(
+    sql`select (${bucket})::float8 as bucket_ms, key, ${SUMS} from (${sql.join(parts, sql` union all `)}) p group by ${group} having sum(tickets) <> 0`,
+  )) as unknown as { rows: Record<string, unknown>[] };
+  return res.rows.map((r) => {
+    const sums = {} as RollupSums;
+    for (const [name, col] of MEASURES) sums[name] = Number(r[col] ?? 0);
+    return { key: (r.key as string | null) ?? null, bucket: r.bucket_ms === null || r.bucket_ms === undefined ? null : Number(r.bucket_ms), sums };
+  });
+}
+
+/** {@link rollupSums} without hours, as a map by key. */
+export async function sumsByKey(ctx: Ctx, dimension: RollupDimension, range: RollupRange): Promise<Map<string | null, RollupSums>> {
+  return new Map((await rollupSums(ctx, dimension, range)).map((r) => [r.key, r.sums]));
+}
+
+/** The mean sentiment of a group (3 decimals), null when none of its tickets carries one. */
+export function meanSentiment(s: RollupSums | undefined): number | null {
+  return s && s.sentimentN ? Math.round((s.sentimentSum / s.sentimentN) * 1000) / 1000 : null;
+}
