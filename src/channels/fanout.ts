@@ -3,7 +3,7 @@
  * exists exactly when the event does.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { customers, outbox, tickets, webhookEndpoints } from '../store/schema.js';
 import { buildReplyEmail } from './email/outbound.js';
 import { SLACK_DEFAULT_EVENTS } from './schemas.js';

@@ -6,7 +6,7 @@
  */
 import { and, eq, gte, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { accounts, customers, decisions, tickets } from '../store/schema.js';
 
 const DAY = 86_400_000;

@@ -9,7 +9,7 @@ import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type Stripe from 'stripe';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../pipeline/enrichment.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { accounts, billingCustomers, customers, webhookReceipts } from '../store/schema.js';
 import type { IntegrationConfig } from './settings.js';

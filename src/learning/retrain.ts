@@ -5,9 +5,9 @@
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/intent-port.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../services/events.js';
-import { labelledTickets } from '../services/training.js';
+import { labelledTickets } from './training.js';
 import { decisions, events, models } from '../store/schema.js';
 import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { retrainInWorker } from './retrain-thread.js';

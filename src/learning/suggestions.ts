@@ -1,9 +1,9 @@
 import { and, asc, eq, gte, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { contentWords } from '../resolution/text.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 import { decisions, events, messages, tickets } from '../store/schema.js';
 
 /** Hand-off reasons that mean "the knowledge base had no answer". */

@@ -1,5 +1,5 @@
 import { and, eq, or } from 'drizzle-orm';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { accounts, customers } from '../store/schema.js';
 import type { CrmFacts } from './enrichment.js';
 

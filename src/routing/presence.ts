@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { AgentStatus } from '../domain/enums.js';
 import type { Agent } from '../domain/schemas.js';
-import { updateAgent } from '../services/agents.js';
-import { systemActor, type Ctx } from '../services/context.js';
-import { getTicket } from '../services/tickets.js';
+import { updateAgent } from '../people/agents.js';
+import { systemActor, type Ctx } from '../store/ctx.js';
+import { getTicket } from '../tickets/tickets.js';
 import { ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { applyAssignment, assignActionOf } from './apply.js';
 import { loadTicketFacts } from './facts.js';

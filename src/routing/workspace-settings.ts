@@ -1,8 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../services/events.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 import { teams, workspaces } from '../store/schema.js';
 import { routingOf, type RoutingSettings, type RoutingSettingsPatch } from './settings.js';
 

@@ -5,7 +5,7 @@ import { enabledEndpointsSql, fanOut, type FanOutEndpoint } from '../channels/fa
 import { notifyAllExpression, type LiveEvent } from '../live/bus.js';
 import { bulkInsert } from '../store/bulk.js';
 import { events } from '../store/schema.js';
-import type { Ctx } from './context.js';
+import type { Ctx } from '../store/ctx.js';
 
 /** An event appended in a transaction that writes its events together when it ends (see `withEventBatch`). */
 export interface PendingEvent {

@@ -6,10 +6,10 @@ import { PageContextSchema, Timestamp } from '../domain/schemas.js';
 import { AI_ANSWERED } from '../domain/tags.js';
 import type { DbOrTx } from '../store/db.js';
 import { articles, decisions, messages, ticketColumns, tickets, workspaces } from '../store/schema.js';
-import type { Ctx } from './context.js';
-import { resolveCustomerRef } from './customers.js';
+import type { Ctx } from '../store/ctx.js';
+import { resolveCustomerRef } from '../people/customers.js';
 import { appendEvent } from './events.js';
-import { getWorkspace } from './workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 
 /**
  * The chat widget's side of a workspace: its public id (in the `<script>` tag), the secret the host app

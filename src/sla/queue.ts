@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { accounts, customers, teamMembers, teams, ticketColumns, tickets } from '../store/schema.js';
 import type { QueueItem, QueueQuery } from './schemas.js';
 import { slaState } from './state.js';

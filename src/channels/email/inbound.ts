@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Attachment } from '../../domain/schemas.js';
-import type { Ctx } from '../../services/context.js';
-import { resolveCustomerRef } from '../../services/customers.js';
-import { findActiveContent } from '../../services/html.js';
-import { addMessage, createTicket } from '../../services/tickets.js';
+import type { Ctx } from '../../store/ctx.js';
+import { resolveCustomerRef } from '../../people/customers.js';
+import { findActiveContent } from '../../domain/html.js';
+import { addMessage, createTicket } from '../../tickets/tickets.js';
 import { attachments, customers, emailMessages, tickets } from '../../store/schema.js';
 import { baseSubject, type ParsedEmail } from './parse.js';
 import { emailOf } from './settings.js';
-import { getWorkspace } from '../../services/workspaces.js';
+import { getWorkspace } from '../../people/workspaces.js';
 
 export interface AttachmentLimits {
   maxAttachments: number;

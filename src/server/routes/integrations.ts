@@ -8,8 +8,8 @@ import { IntegrationSettingsPatchSchema, IntegrationSettingsViewSchema, loadInte
 import { billingFactsOf, customerInfoFor, findBilling, receiveStripeEvent, stripeClient, verifyStripeEvent } from '../../integrations/stripe.js';
 import { ingestUsage, SegmentBatchSchema, SegmentEventSchema, summariseUsage, UsageIngestResultSchema, USAGE_TYPES } from '../../integrations/usage.js';
 import { BillingFactsSchema, UsageSummarySchema } from '../../pipeline/enrichment.js';
-import { getAccount } from '../../services/accounts.js';
-import { getCustomer } from '../../services/customers.js';
+import { getAccount } from '../../people/accounts.js';
+import { getCustomer } from '../../people/customers.js';
 import { ImportSummarySchema } from '../../services/import.js';
 import { ADMIN, STAFF, ctxOf, txOf, type Access } from '../auth.js';
 
