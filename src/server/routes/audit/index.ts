@@ -1,25 +1,22 @@
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deskmind } from '../../../app.js';
-import { AuditEntrySchema, AuditQuerySchema, listAuditLog, recordAudit, type AuditEntry } from '../../../security/audit.js';
+import { recordAudit, type AuditEntry } from '../../../security/audit.js';
 import { auditLog } from '../../../store/schema.js';
-import { ADMIN, actorOf, ctxOf, principalOf, type Access } from '../../auth.js';
+import { actorOf, principalOf, type Access } from '../../auth.js';
+import { listAuditLogRoute } from './list-audit-log.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Admin areas audited whoever may call them (besides every admin-only route). */
 const AUDITED_PREFIXES = ['/api/v1/settings', '/api/v1/api-keys', '/api/v1/agents', '/api/v1/teams', '/api/v1/learning', '/api/v1/routing', '/api/v1/sla', '/api/v1/playbooks', '/api/v1/integrations', '/api/v1/webhooks', '/api/v1/channels'];
-
 /** Whether a route writes admin state: mutating, and admin-only or in an admin area (public routes are not audited). */
 export function isAuditedRoute(method: string, url: string, access: Access | undefined): boolean {
   if (!MUTATING.has(method) || access === 'public') return false;
   const adminOnly = Array.isArray(access) && access.length > 0 && access.every((r) => r === 'admin');
   return adminOnly || AUDITED_PREFIXES.some((p) => url.startsWith(p));
 }
-
 type Handler = RouteOptions['handler'];
-
 /**
  * Every route that writes admin state leaves an audit entry, and fails closed: the handler runs in one
  * transaction (`request.tx`, which `ctxOf` / `txOf` / `dbOf` hand to the operation) and the entry is inserted
@@ -58,7 +55,6 @@ export function registerAuditHook(app: FastifyInstance, desk: Deskmind): void {
     await desk.database.db.update(auditLog).set({ status: reply.statusCode }).where(eq(auditLog.id, id)).catch((err: unknown) => request.log.error({ err }, 'could not record the final status of an audit entry'));
   });
 }
-
 function auditInTransaction(handler: Handler, entryOf: (r: FastifyRequest, status: number) => AuditEntry, desk: Deskmind): Handler {
   return async function audited(this: FastifyInstance, request, reply) {
     // Hold the handler's `reply.send` until the transaction has committed.
@@ -85,7 +81,6 @@ function auditInTransaction(handler: Handler, entryOf: (r: FastifyRequest, statu
     return sent ? reply.send(sent.payload) : result.out;
   };
 }
-
 function auditBefore(handler: Handler, entryOf: (r: FastifyRequest, status: number) => AuditEntry, desk: Deskmind, started: WeakMap<FastifyRequest, string>): Handler {
   return async function audited(this: FastifyInstance, request, reply) {
     started.set(request, await recordAudit(desk.database.db, entryOf(request, 202)));
@@ -95,13 +90,5 @@ function auditBefore(handler: Handler, entryOf: (r: FastifyRequest, status: numb
 
 /** `GET /audit-log`: admin and AI actions, newest first. */
 export const auditRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  app.get('/audit-log', {
-    config: { access: ADMIN },
-    schema: {
-      tags: ['security'],
-      summary: 'The audit log: admin actions (settings, keys, agents, thresholds, integrations) and AI actions (answers, drafts, hand-offs, routing), newest first',
-      querystring: AuditQuerySchema,
-      response: { 200: z.object({ entries: z.array(AuditEntrySchema) }) },
-    },
-  }, async (request) => listAuditLog(ctxOf(desk, request), request.query));
+  listAuditLogRoute(app, desk);
 };

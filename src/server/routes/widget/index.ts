@@ -5,27 +5,13 @@ import type { Deskmind } from '../../../app.js';
 import { DeskmindError } from '../../../domain/errors.js';
 import { IdSchema, Timestamp } from '../../../domain/schemas.js';
 import { recordCustomerOutcome } from '../../../tickets/controls.js';
-import {
-  findWidget,
-  getWidgetSettings,
-  getWidgetTicket,
-  issueWidgetToken,
-  listWidgetTickets,
-  rotateWidgetSecret,
-  updateWidgetSettings,
-  verifyWidgetToken,
-  WIDGET_TOKEN_HEADER,
-  widgetCustomer,
-  WidgetMessageInputSchema,
-  WidgetSessionInputSchema,
-  WidgetSettingsPatchSchema,
-  WidgetSettingsSchema,
-  WidgetTicketSchema,
-} from '../../../services/widget.js';
+import { findWidget, getWidgetTicket, issueWidgetToken, listWidgetTickets, verifyWidgetToken, WIDGET_TOKEN_HEADER, widgetCustomer, WidgetMessageInputSchema, WidgetSessionInputSchema, WidgetTicketSchema } from '../../../services/widget.js';
 import { THROTTLES } from '../../../security/throttle.js';
-import { ADMIN, actorOf, principalOf, txOf } from '../../auth.js';
 import { throttledAttempt } from '../../security.js';
 import { startSse } from '../../sse.js';
+import { getWidgetSettingsRoute } from './get-widget-settings.js';
+import { updateWidgetSettingsRoute } from './update-widget-settings.js';
+import { rotateWidgetSecretRoute } from './rotate-widget-secret.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const TOKEN_HEADER = WIDGET_TOKEN_HEADER;
@@ -46,26 +32,9 @@ const VISIBLE = new Set(['message.created', 'ticket.status_changed', 'ticket.han
  * Answers carry CORS headers so the widget can call from the host app's origin; no cookies are used.
  */
 export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  // Admin side: the public id, the secret and whether identity verification is required.
-  app.get('/settings/widget', {
-    config: { access: ADMIN },
-    schema: { tags: ['widget'], summary: 'The widget public id, identity-verification secret and options (created on first use)', response: { 200: WidgetSettingsSchema } },
-  }, async (request) => {
-    return txOf(desk, request, (ctx) => getWidgetSettings(ctx));
-  });
-  app.patch('/settings/widget', {
-    config: { access: ADMIN },
-    schema: { tags: ['widget'], summary: 'Require identity verification, change the title or greeting (logged)', body: WidgetSettingsPatchSchema, response: { 200: WidgetSettingsSchema } },
-  }, async (request) => {
-    return txOf(desk, request, (ctx) => updateWidgetSettings(ctx, request.body));
-  });
-  app.post('/settings/widget/rotate', {
-    config: { access: ADMIN },
-    schema: { tags: ['widget'], summary: 'Replace the identity-verification secret (ends every widget session)', response: { 200: WidgetSettingsSchema } },
-  }, async (request) => {
-    return txOf(desk, request, (ctx) => rotateWidgetSecret(ctx));
-  });
-
+  getWidgetSettingsRoute(app, desk);
+  updateWidgetSettingsRoute(app, desk);
+  rotateWidgetSecretRoute(app, desk);
   await app.register(async (scope) => {
     const widget = scope.withTypeProvider<ZodTypeProvider>();
     widget.addHook('onSend', async (_request, reply, payload) => {
@@ -183,5 +152,4 @@ export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       stream.onClose(stop);
     });
   }, { prefix: '/widget' });
-
 };

@@ -1,0 +1,13 @@
+import { InsightsSettingsPatchSchema, InsightsSettingsViewSchema, updateInsightsSettings } from '../../../insights/settings.js';
+import { ADMIN, txOf } from '../../auth.js';
+import type { Route } from '../route.js';
+
+/** `PATCH /api/v1/insights/settings` */
+export const updateInsightsSettingsRoute: Route = (app, desk) => {
+  app.patch('/insights/settings', {
+    config: { access: ADMIN },
+    schema: { tags: ['insights'], summary: 'Change insights settings: bug tracker (Linear, GitHub, webhook), topics, anomaly false-alarm rate (logged, secrets never)', body: InsightsSettingsPatchSchema, response: { 200: InsightsSettingsViewSchema } },
+  }, async (request) => {
+    return txOf(desk, request, (ctx) => updateInsightsSettings(ctx, request.body, desk.outbound));
+  });
+};

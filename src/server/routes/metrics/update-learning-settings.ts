@@ -1,0 +1,13 @@
+import { LearningSettingsPatchSchema, LearningSettingsSchema, updateLearningSettings } from '../../../learning/thresholds.js';
+import { ADMIN, txOf } from '../../auth.js';
+import type { Route } from '../route.js';
+
+/** `PATCH /api/v1/learning/settings` */
+export const updateLearningSettingsRoute: Route = (app, desk) => {
+  app.patch('/learning/settings', {
+    config: { access: ADMIN },
+    schema: { tags: ['learning'], summary: 'Change how thresholds are tuned, incl. pinned intents (logged)', body: LearningSettingsPatchSchema, response: { 200: LearningSettingsSchema } },
+  }, async (request) => {
+    return txOf(desk, request, (ctx) => updateLearningSettings(ctx, request.body));
+  });
+};

@@ -1,0 +1,11 @@
+import { RoutingSettingsSchema } from '../../../routing/settings.js';
+import { getRoutingSettings } from '../../../routing/workspace-settings.js';
+import { STAFF, ctxOf } from '../../auth.js';
+import type { Route } from '../route.js';
+
+/** `GET /api/v1/routing/settings` */
+export const getRoutingSettingsRoute: Route = (app, desk) => {
+  // ── settings
+  app.get('/routing/settings', { config: { access: STAFF }, schema: { tags: ['routing'], summary: 'Routing settings', response: { 200: RoutingSettingsSchema } } },
+    async (request) => getRoutingSettings(ctxOf(desk, request)));
+};

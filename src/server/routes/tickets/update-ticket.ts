@@ -1,0 +1,24 @@
+import { TicketPatchSchema, TicketSchema } from '../../../domain/schemas.js';
+import { applySla } from '../../../sla/state.js';
+import { getTicket, updateTicket } from '../../../tickets/tickets.js';
+import { STAFF, principalOf, txOf } from '../../auth.js';
+import type { Route } from '../route.js';
+import { Params } from './shared.js';
+
+/** `PATCH /api/v1/tickets/:id` */
+export const updateTicketRoute: Route = (app, desk) => {
+  app.patch('/tickets/:id', {
+    config: { access: STAFF },
+    schema: { tags: ['tickets'], summary: 'Change status, priority, assignee, team, intent, tags or subject', params: Params, body: TicketPatchSchema, response: { 200: TicketSchema } },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const ticket = await txOf(desk, request, async (ctx) => {
+      const updated = await updateTicket(ctx, request.params.id, request.body);
+      if (request.body.priority) await applySla(ctx, updated.id); // new priority, new targets
+      return getTicket(ctx, updated.id);
+    });
+    // A person labelled, relabelled or confirmed the intent: the model learns from it, online.
+    if (request.body.intent) await desk.queueLearning(principal.workspaceId, ticket.id);
+    return ticket;
+  });
+};

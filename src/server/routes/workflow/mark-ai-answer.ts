@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { markAiAnswer } from '../../../tickets/workflow.js';
+import { STAFF, principalOf, txOf } from '../../auth.js';
+import type { Route } from '../route.js';
+import { Params } from './shared.js';
+
+/** `POST /api/v1/tickets/:id/ai-feedback` */
+export const markAiAnswerRoute: Route = (app, desk) => {
+  const tx = <T>(request: Parameters<typeof principalOf>[0], fn: Parameters<typeof desk.tx<T>>[2]) => txOf(desk, request, fn);
+  app.post('/tickets/:id/ai-feedback', {
+    config: { access: STAFF },
+    schema: {
+      tags: ['workflow'],
+      summary: "Mark the assistant's answer good or wrong (a wrong answer lowers its articles' usefulness)",
+      params: Params,
+      body: z.object({ verdict: z.enum(['good', 'wrong']), note: z.string().max(2000).optional() }).strict(),
+      response: { 200: z.object({ verdict: z.string(), articles: z.array(z.string()), outcomes: z.number() }) },
+    },
+  }, async (request) => tx(request, (ctx) => markAiAnswer(ctx, request.params.id, request.body.verdict, request.body.note)));
+};
