@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { systemActor } from '../src/store/ctx.js';
 import { importText } from '../src/services/import.js';
-import { getTicketDetail } from '../src/tickets/tickets.js';
+import { getTicketDetail } from '../src/tickets/get-ticket.js';
 import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
 import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';

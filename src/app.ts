@@ -31,7 +31,9 @@ import { runPipeline, runPipelineBatch, type RunnerDeps } from './pipeline/runne
 import { vacuumDue } from './store/maintenance.js';
 import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import type { Actor, Ctx } from './store/ctx.js';
-import * as ticketOps from './tickets/tickets.js';
+import { addMessage } from './tickets/add-message.js';
+import { createTicket, createTickets, draftTicket, type TicketDraft } from './tickets/create-ticket.js';
+import { sweepLifecycle } from './tickets/sweep-lifecycle.js';
 import { createWorkspace } from './people/workspaces.js';
 import { ingestEmail, type InboundResult } from './channels/email/inbound.js';
 import { createMailSender, type MailSender } from './channels/email/outbound.js';
@@ -92,7 +94,7 @@ interface TicketRequest {
   input: TicketCreate;
   idempotency: IdempotencyClaim | null;
 }
-type CreatedTicket = Awaited<ReturnType<typeof ticketOps.createTicket>>;
+type CreatedTicket = Awaited<ReturnType<typeof createTicket>>;
 
 /**
  * The composition root: configuration, database, job queue, models and the workspace-scoped operations
@@ -218,7 +220,7 @@ export class Deskmind {
   /** One ticket in its own transaction. */
   private async createTicketAlone(r: TicketRequest): Promise<CreatedTicket> {
     const created = await this.tx(r.workspaceId, r.actor, async (txCtx) => {
-      const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, r.input, { sla: true }));
+      const created = await withEventBatch(txCtx, (ctx) => createTicket(ctx, r.input, { sla: true }));
       await this.jobs.enqueuePipeline({ workspaceId: r.workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
       // The response a retry with the same Idempotency-Key gets, committed with the ticket.
       if (r.idempotency) await storeIdempotentResponse(txCtx.db, r.idempotency, 201, JSON.parse(JSON.stringify(created)));
@@ -238,10 +240,10 @@ export class Deskmind {
   private async writeTicketGroup(requests: TicketRequest[]): Promise<Outcome<CreatedTicket>[]> {
     if (requests.length === 1) return [await settle(() => this.createTicketAlone(requests[0]!))];
     const outcomes: (Outcome<CreatedTicket> | null)[] = [];
-    const drafts = new Map<number, ticketOps.TicketDraft>();
+    const drafts = new Map<number, TicketDraft>();
     for (const [i, r] of requests.entries()) {
       try {
-        drafts.set(i, ticketOps.draftTicket(r.input, r.actor));
+        drafts.set(i, draftTicket(r.input, r.actor));
         outcomes.push(null);
       } catch (error) {
         outcomes.push({ ok: false, error });
@@ -256,7 +258,7 @@ export class Deskmind {
         // One run per workspace: the inserts' statement text does not depend on the row count (`bulkInsert`).
         for (const [workspaceId, members] of byWorkspace) {
           const ctx: Ctx = { db: tx, workspaceId, actor: requests[members[0]!]!.actor, now: this.now };
-          const results = await withEventBatch(ctx, (c) => ticketOps.createTickets(c, members.map((i) => drafts.get(i)!), { sla: true }));
+          const results = await withEventBatch(ctx, (c) => createTickets(c, members.map((i) => drafts.get(i)!), { sla: true }));
           members.forEach((i, k) => out.set(i, results[k]!));
         }
         const written = [...out];
@@ -281,7 +283,7 @@ export class Deskmind {
 
   /** Adds a message; a customer's public message queues the pipeline again. */
   async addMessage(workspaceId: string, actor: Actor, ticketId: string, input: MessageInput, author: { type: AuthorType; id: string | null }) {
-    const result = await this.tx(workspaceId, actor, (ctx) => ticketOps.addMessage(ctx, ticketId, input, author));
+    const result = await this.tx(workspaceId, actor, (ctx) => addMessage(ctx, ticketId, input, author));
     if (author.type === 'customer' && input.visibility === 'public') await this.queuePipeline(workspaceId, ticketId, 'customer_message');
     return result;
   }
@@ -330,7 +332,7 @@ export class Deskmind {
     const total = { closed: 0, woken: 0, requeued: 0, escalated: 0, breached: 0, assigned: 0 };
     const ws = await this.database.db.select({ id: workspaces.id }).from(workspaces);
     for (const { id } of ws) {
-      const r = await this.tx(id, { type: 'system', id: null }, (ctx) => ticketOps.sweepLifecycle(ctx, { closeAfterHours: this.config.closeAfterHours }));
+      const r = await this.tx(id, { type: 'system', id: null }, (ctx) => sweepLifecycle(ctx, { closeAfterHours: this.config.closeAfterHours }));
       total.closed += r.closed;
       total.woken += r.woken;
       const sla = await this.tx(id, { type: 'system', id: null }, (ctx) => sweepSla(ctx, this.now()));

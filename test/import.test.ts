@@ -6,7 +6,8 @@ import type { Ctx } from '../src/store/ctx.js';
 import { findAccountByExternalId } from '../src/people/accounts.js';
 import { findCustomer, getCustomer } from '../src/people/customers.js';
 import { importFile, importText, type ImportProgress } from '../src/services/import.js';
-import { getTicketDetail, listTickets } from '../src/tickets/tickets.js';
+import { getTicketDetail } from '../src/tickets/get-ticket.js';
+import { listTickets } from '../src/tickets/list-tickets.js';
 import { ROOT } from './template.js';
 import { newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { analyseSentiment } from '../nlp/sentiment.js';
 import { AccountSchema, CustomerSchema, PageContextSchema, Timestamp } from '../domain/schemas.js';
 import { getAccount } from '../people/accounts.js';
 import type { Ctx } from '../store/ctx.js';
-import { getTicketDetail } from '../tickets/tickets.js';
+import { getTicketDetail } from '../tickets/get-ticket.js';
 import { messages, tickets } from '../store/schema.js';
 import { createRedactor } from '../resolution/redact.js';
 import type { LlmProvider } from '../resolution/llm.js';

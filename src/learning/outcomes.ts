@@ -4,7 +4,7 @@ import type { ActorType } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../services/events.js';
-import { getTicket } from '../tickets/tickets.js';
+import { getTicket } from '../tickets/get-ticket.js';
 import { accounts, customers, decisions, events, tickets } from '../store/schema.js';
 
 /** Hours after the assistant's reply during which a reopen or a request for a human counts against it. */

@@ -4,7 +4,7 @@ import { patchOf } from '../domain/schemas.js';
 import { thresholdFor } from '../pipeline/policy.js';
 import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
-import { getAutonomy } from '../tickets/controls.js';
+import { getAutonomy } from '../tickets/autonomy.js';
 import { appendEvent } from '../services/events.js';
 import { getWorkspace } from '../people/workspaces.js';
 import { events, playbooks, workspaces } from '../store/schema.js';

@@ -2,7 +2,7 @@ import type { AgentStatus } from '../domain/enums.js';
 import type { Agent } from '../domain/schemas.js';
 import { updateAgent } from '../people/agents.js';
 import { systemActor, type Ctx } from '../store/ctx.js';
-import { getTicket } from '../tickets/tickets.js';
+import { getTicket } from '../tickets/get-ticket.js';
 import { scanTickets } from '../store/repos/tickets.js';
 import type { TicketRow } from '../store/schema.js';
 import { applyAssignment, assignActionOf } from './apply.js';

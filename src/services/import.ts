@@ -36,7 +36,7 @@ import { withDb, type Actor, type Ctx } from '../store/ctx.js';
 import { createCustomer, findCustomer, resolveCustomerRefs, updateCustomer } from '../people/customers.js';
 import { replayImportedHistory, type ImportedHistory } from './import-history.js';
 import { mapUnique } from '../store/pg-errors.js';
-import { prepareBody } from '../tickets/tickets.js';
+import { prepareBody } from '../tickets/ticket-rows.js';
 import { getWorkspace } from '../people/workspaces.js';
 
 export const IMPORT_KINDS = ['accounts', 'customers', 'tickets'] as const;

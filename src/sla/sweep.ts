@@ -6,7 +6,7 @@ import { accountOwnerOf, loadRoutingSnapshot, type RoutingSnapshot } from '../ro
 import { recordAssignment, route, withinWorkingHours } from '../routing/router.js';
 import { systemActor, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../services/events.js';
-import { updateTicket } from '../tickets/tickets.js';
+import { updateTicket } from '../tickets/update-ticket.js';
 import { getWorkspace } from '../people/workspaces.js';
 import { scanTickets } from '../store/repos/tickets.js';
 import { tickets, type TicketRow } from '../store/schema.js';

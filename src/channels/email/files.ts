@@ -2,7 +2,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { notFound } from '../../domain/errors.js';
 import type { Ctx } from '../../store/ctx.js';
-import { getTicket } from '../../tickets/tickets.js';
+import { getTicket } from '../../tickets/get-ticket.js';
 import { attachments, emailMessages } from '../../store/schema.js';
 
 const attachmentInfo = {

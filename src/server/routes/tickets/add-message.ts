@@ -1,7 +1,7 @@
 import { DeskmindError } from '../../../domain/errors.js';
 import { MessageInputSchema } from '../../../domain/schemas.js';
-import { recordDraftDiscarded } from '../../../tickets/controls.js';
-import { getTicket } from '../../../tickets/tickets.js';
+import { recordDraftDiscarded } from '../../../tickets/record-draft-discarded.js';
+import { getTicket } from '../../../tickets/get-ticket.js';
 import { ANY, actorOf, ctxOf, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params, TicketWithMessage } from './shared.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TicketSchema } from '../../../domain/schemas.js';
-import { approveDraft } from '../../../tickets/controls.js';
+import { approveDraft } from '../../../tickets/approve-draft.js';
 import { STAFF, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

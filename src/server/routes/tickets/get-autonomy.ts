@@ -1,4 +1,4 @@
-import { getAutonomy } from '../../../tickets/controls.js';
+import { getAutonomy } from '../../../tickets/autonomy.js';
 import { AutonomySettingsSchema } from '../../../domain/settings.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';

@@ -1,5 +1,5 @@
 import { TicketDetailSchema } from '../../../domain/schemas.js';
-import { getTicketDetail } from '../../../tickets/tickets.js';
+import { getTicketDetail } from '../../../tickets/get-ticket.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

@@ -1,5 +1,5 @@
 import { PageSchema, TicketListQuerySchema, TicketSchema } from '../../../domain/schemas.js';
-import { listTickets } from '../../../tickets/tickets.js';
+import { listTickets } from '../../../tickets/list-tickets.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

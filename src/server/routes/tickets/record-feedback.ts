@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TicketSchema } from '../../../domain/schemas.js';
-import { recordCustomerOutcome } from '../../../tickets/controls.js';
+import { recordCustomerOutcome } from '../../../tickets/record-customer-outcome.js';
 import { ANY, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

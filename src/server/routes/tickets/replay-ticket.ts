@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getTicket } from '../../../tickets/tickets.js';
+import { getTicket } from '../../../tickets/get-ticket.js';
 import { STAFF, ctxOf, principalOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

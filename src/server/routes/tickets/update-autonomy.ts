@@ -1,4 +1,4 @@
-import { updateAutonomy } from '../../../tickets/controls.js';
+import { updateAutonomy } from '../../../tickets/autonomy.js';
 import { AutonomySettingsPatchSchema, AutonomySettingsSchema } from '../../../domain/settings.js';
 import { ADMIN, txOf } from '../../auth.js';
 import type { Route } from '../route.js';

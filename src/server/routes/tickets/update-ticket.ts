@@ -1,6 +1,7 @@
 import { TicketPatchSchema, TicketSchema } from '../../../domain/schemas.js';
 import { applySla } from '../../../sla/state.js';
-import { getTicket, updateTicket } from '../../../tickets/tickets.js';
+import { getTicket } from '../../../tickets/get-ticket.js';
+import { updateTicket } from '../../../tickets/update-ticket.js';
 import { STAFF, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

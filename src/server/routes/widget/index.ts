@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Deskmind } from '../../../app.js';
 import { DeskmindError } from '../../../domain/errors.js';
 import { IdSchema, Timestamp } from '../../../domain/schemas.js';
-import { recordCustomerOutcome } from '../../../tickets/controls.js';
+import { recordCustomerOutcome } from '../../../tickets/record-customer-outcome.js';
 import { findWidget, getWidgetTicket, issueWidgetToken, listWidgetTickets, verifyWidgetToken, WIDGET_TOKEN_HEADER, widgetCustomer, WidgetMessageInputSchema, WidgetSessionInputSchema, WidgetTicketSchema } from '../../../services/widget.js';
 import { THROTTLES } from '../../../security/throttle.js';
 import { throttledAttempt } from '../../security.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeskmindError } from '../../../domain/errors.js';
 import { IdSchema, MessageSchema, TicketSchema } from '../../../domain/schemas.js';
-import { applyMacro } from '../../../tickets/workflow.js';
+import { applyMacro } from '../../../tickets/macros.js';
 import { STAFF, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeskmindError } from '../../../domain/errors.js';
 import { TicketSchema } from '../../../domain/schemas.js';
-import { claimTicket } from '../../../tickets/workflow.js';
+import { claimTicket } from '../../../tickets/claim-ticket.js';
 import { STAFF, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

@@ -1,4 +1,4 @@
-import { createMacro, MacroInputSchema, MacroSchema } from '../../../tickets/workflow.js';
+import { createMacro, MacroInputSchema, MacroSchema } from '../../../tickets/macros.js';
 import { ADMIN, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

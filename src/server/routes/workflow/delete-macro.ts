@@ -1,4 +1,4 @@
-import { deleteMacro } from '../../../tickets/workflow.js';
+import { deleteMacro } from '../../../tickets/macros.js';
 import { ADMIN, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listMacros, MacroSchema } from '../../../tickets/workflow.js';
+import { listMacros, MacroSchema } from '../../../tickets/macros.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { markAiAnswer } from '../../../tickets/workflow.js';
+import { markAiAnswer } from '../../../tickets/mark-ai-answer.js';
 import { STAFF, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

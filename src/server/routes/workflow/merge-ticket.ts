@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TicketSchema } from '../../../domain/schemas.js';
-import { mergeTickets } from '../../../tickets/workflow.js';
+import { mergeTickets } from '../../../tickets/merge-tickets.js';
 import { STAFF, principalOf, txOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
