@@ -4,7 +4,7 @@ import type { Agent, AgentInput, AgentPatch, Team, TeamInput } from '../domain/s
 import type { DbOrTx } from '../store/db.js';
 import { agents, teamMembers, teams } from '../store/schema.js';
 import { hashPassword } from './passwords.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { mapUnique } from '../store/pg-errors.js';
 import { getWorkspace } from './workspaces.js';
 import { routingOf } from '../routing/settings.js';
@@ -54,15 +54,17 @@ async function setTeams(ctx: Ctx, agentId: string, teamIds: string[]): Promise<v
 
 /** Creates an agent (a human), with a password for the console when given. */
 export async function createAgent(ctx: Ctx, input: AgentInput): Promise<Agent> {
-  const { password, teamIds, ...rest } = input;
-  const [row] = await mapUnique('An agent with this email', async () =>
-    ctx.db
-      .insert(agents)
-      .values({ ...rest, workspaceId: ctx.workspaceId, passwordHash: password ? await hashPassword(password) : null })
-      .returning(),
-  );
-  if (teamIds) await setTeams(ctx, row!.id, teamIds);
-  return toAgent(row!, teamIds ?? []);
+  return inTransaction(ctx, async (ctx) => {
+    const { password, teamIds, ...rest } = input;
+    const [row] = await mapUnique('An agent with this email', async () =>
+      ctx.db
+        .insert(agents)
+        .values({ ...rest, workspaceId: ctx.workspaceId, passwordHash: password ? await hashPassword(password) : null })
+        .returning(),
+    );
+    if (teamIds) await setTeams(ctx, row!.id, teamIds);
+    return toAgent(row!, teamIds ?? []);
+  });
 }
 
 export async function getAgent(ctx: Ctx, id: string): Promise<Agent> {

@@ -4,7 +4,8 @@ import { notFound } from '../domain/errors.js';
 import type { DbOrTx } from '../store/db.js';
 import { teams, workspaces } from '../store/schema.js';
 import { createApiKey } from './auth.js';
-import { systemActor } from '../store/ctx.js';
+import { appendEvent } from '../services/events.js';
+import { inTransaction, systemActor, type Ctx } from '../store/ctx.js';
 import { cachedConfig } from '../store/config-cache.js';
 
 /** The default team every workspace is created with: routing's last resort, so no ticket is left without a team. */
@@ -35,10 +36,16 @@ export function getWorkspace(db: DbOrTx, id: string) {
   });
 }
 
-/** Replaces the workspace's action signing secret with a new random one and returns it. */
-export async function rotateSigningSecret(db: DbOrTx, id: string): Promise<string> {
-  const secret = randomBytes(32).toString('hex');
-  const rows = await db.update(workspaces).set({ signingSecret: secret }).where(eq(workspaces.id, id)).returning({ id: workspaces.id });
-  if (rows.length === 0) throw notFound('Workspace', id);
-  return secret;
+/**
+ * Replaces the workspace's action signing secret with a new random one and returns it; the change is
+ * logged (`settings.changed`, without the secret) in the same transaction.
+ */
+export function rotateSigningSecret(ctx: Ctx): Promise<string> {
+  return inTransaction(ctx, async (ctx) => {
+    const secret = randomBytes(32).toString('hex');
+    const rows = await ctx.db.update(workspaces).set({ signingSecret: secret }).where(eq(workspaces.id, ctx.workspaceId)).returning({ id: workspaces.id });
+    if (rows.length === 0) throw notFound('Workspace', ctx.workspaceId);
+    await appendEvent(ctx, 'settings.changed', null, { section: 'signing_secret', rotated: true });
+    return secret;
+  });
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { AutonomySettingsPatchSchema, autonomyOf, type AutonomySettings } from '../domain/settings.js';
 import type { z } from 'zod';
 import { workspaces } from '../store/schema.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../services/events.js';
 import { getWorkspace } from '../people/workspaces.js';
 
@@ -13,10 +13,12 @@ export async function getAutonomy(ctx: Ctx): Promise<AutonomySettings> {
 
 /** Changes autonomy settings; the change is logged as an event with the old and new values. */
 export async function updateAutonomy(ctx: Ctx, patch: z.infer<typeof AutonomySettingsPatchSchema>): Promise<AutonomySettings> {
-  const ws = await getWorkspace(ctx.db, ctx.workspaceId);
-  const before = autonomyOf(ws.settings);
-  const after = { ...before, ...patch, intentThresholds: { ...before.intentThresholds, ...(patch.intentThresholds ?? {}) } };
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, autonomy: after } }).where(eq(workspaces.id, ctx.workspaceId));
-  await appendEvent(ctx, 'settings.changed', null, { section: 'autonomy', before, after });
-  return after;
+  return inTransaction(ctx, async (ctx) => {
+    const ws = await getWorkspace(ctx.db, ctx.workspaceId);
+    const before = autonomyOf(ws.settings);
+    const after = { ...before, ...patch, intentThresholds: { ...before.intentThresholds, ...(patch.intentThresholds ?? {}) } };
+    await ctx.db.update(workspaces).set({ settings: { ...ws.settings, autonomy: after } }).where(eq(workspaces.id, ctx.workspaceId));
+    await appendEvent(ctx, 'settings.changed', null, { section: 'autonomy', before, after });
+    return after;
+  });
 }

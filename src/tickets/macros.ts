@@ -5,7 +5,7 @@ import { DeskmindError, notFound } from '../domain/errors.js';
 import { renderTemplate, templateProblems } from '../resolution/template.js';
 import { workspaces } from '../store/schema.js';
 import { getAccount } from '../people/accounts.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { getCustomer } from '../people/customers.js';
 import { addMessage } from './add-message.js';
 import { getTicket } from './get-ticket.js';
@@ -33,30 +33,36 @@ export async function listMacros(ctx: Ctx): Promise<Macro[]> {
 
 /** Adds a macro; unknown placeholders are refused. */
 export async function createMacro(ctx: Ctx, input: z.infer<typeof MacroInputSchema>): Promise<Macro> {
-  const problems = templateProblems(input.body, 'handoff');
-  if (problems.length) throw new DeskmindError('validation_failed', problems.join('; '), { issues: problems.map((message) => ({ path: 'body', message })) });
-  const list = await listMacros(ctx);
-  if (list.some((m) => m.name.toLowerCase() === input.name.toLowerCase())) throw new DeskmindError('conflict', `A macro named "${input.name}" already exists`);
-  const macro = { id: randomUUID(), ...input };
-  await saveMacros(ctx, [...list, macro]);
-  return macro;
+  return inTransaction(ctx, async (ctx) => {
+    const problems = templateProblems(input.body, 'handoff');
+    if (problems.length) throw new DeskmindError('validation_failed', problems.join('; '), { issues: problems.map((message) => ({ path: 'body', message })) });
+    const list = await listMacros(ctx);
+    if (list.some((m) => m.name.toLowerCase() === input.name.toLowerCase())) throw new DeskmindError('conflict', `A macro named "${input.name}" already exists`);
+    const macro = { id: randomUUID(), ...input };
+    await saveMacros(ctx, [...list, macro]);
+    return macro;
+  });
 }
 
 export async function deleteMacro(ctx: Ctx, id: string): Promise<void> {
-  const list = await listMacros(ctx);
-  if (!list.some((m) => m.id === id)) throw notFound('Macro', id);
-  await saveMacros(ctx, list.filter((m) => m.id !== id));
+  return inTransaction(ctx, async (ctx) => {
+    const list = await listMacros(ctx);
+    if (!list.some((m) => m.id === id)) throw notFound('Macro', id);
+    await saveMacros(ctx, list.filter((m) => m.id !== id));
+  });
 }
 
 /** Fills a macro in for a ticket's customer and account, and posts it as the acting agent's public reply. */
 export async function applyMacro(ctx: Ctx, ticketId: string, macroId: string, opts: { send: boolean }) {
-  const macro = (await listMacros(ctx)).find((m) => m.id === macroId);
-  if (!macro) throw notFound('Macro', macroId);
-  const ticket = await getTicket(ctx, ticketId);
-  const customer = ticket.customerId ? await getCustomer(ctx, ticket.customerId) : null;
-  const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
-  const text = renderTemplate(macro.body, { customer, account, ticket: { id: ticket.id, subject: ticket.subject } });
-  if (!opts.send) return { text, ticket, message: null };
-  const sent = await addMessage(ctx, ticketId, { text, visibility: 'public', attachments: [] }, { type: 'agent', id: ctx.actor.id });
-  return { text, ...sent };
+  return inTransaction(ctx, async (ctx) => {
+    const macro = (await listMacros(ctx)).find((m) => m.id === macroId);
+    if (!macro) throw notFound('Macro', macroId);
+    const ticket = await getTicket(ctx, ticketId);
+    const customer = ticket.customerId ? await getCustomer(ctx, ticket.customerId) : null;
+    const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
+    const text = renderTemplate(macro.body, { customer, account, ticket: { id: ticket.id, subject: ticket.subject } });
+    if (!opts.send) return { text, ticket, message: null };
+    const sent = await addMessage(ctx, ticketId, { text, visibility: 'public', attachments: [] }, { type: 'agent', id: ctx.actor.id });
+    return { text, ...sent };
+  });
 }

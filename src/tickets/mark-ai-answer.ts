@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { articles, decisions, events, messages } from '../store/schema.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../services/events.js';
 import { getTicket } from './get-ticket.js';
 
@@ -13,27 +13,29 @@ export const WRONG_ANSWER_PENALTY = 0.85;
  * (for learning and metrics); a wrong answer lowers its source articles' usefulness.
  */
 export async function markAiAnswer(ctx: Ctx, ticketId: string, verdict: 'good' | 'wrong', note?: string) {
-  await getTicket(ctx, ticketId);
-  const answered = await ctx.db
-    .select({ id: messages.id })
-    .from(messages)
-    .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant')))
-    .limit(1);
-  if (answered.length === 0) throw new DeskmindError('not_found', 'The assistant has not answered this ticket');
-  const [resolve] = await ctx.db
-    .select({ result: decisions.result })
-    .from(decisions)
-    .where(and(eq(decisions.ticketId, ticketId), eq(decisions.stage, 'resolve'), sql`${decisions.result} ->> 'composed' = 'true'`))
-    .orderBy(sql`${decisions.createdAt} desc`)
-    .limit(1);
-  const sources = ((resolve?.result.sources ?? []) as { articleId: string }[]).map((s) => s.articleId);
-  if (verdict === 'wrong' && sources.length) {
-    await ctx.db
-      .update(articles)
-      .set({ usefulness: sql`${articles.usefulness} * ${WRONG_ANSWER_PENALTY}` })
-      .where(and(eq(articles.workspaceId, ctx.workspaceId), inArray(articles.id, sources)));
-  }
-  await appendEvent(ctx, 'outcome.recorded', ticketId, { outcome: verdict === 'good' ? 'ai_answer_good' : 'ai_answer_wrong', articles: sources, ...(note ? { note } : {}) });
-  const recorded = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(events).where(and(eq(events.ticketId, ticketId), eq(events.type, 'outcome.recorded')));
-  return { verdict, articles: sources, outcomes: recorded[0]?.n ?? 0 };
+  return inTransaction(ctx, async (ctx) => {
+    await getTicket(ctx, ticketId);
+    const answered = await ctx.db
+      .select({ id: messages.id })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant')))
+      .limit(1);
+    if (answered.length === 0) throw new DeskmindError('not_found', 'The assistant has not answered this ticket');
+    const [resolve] = await ctx.db
+      .select({ result: decisions.result })
+      .from(decisions)
+      .where(and(eq(decisions.ticketId, ticketId), eq(decisions.stage, 'resolve'), sql`${decisions.result} ->> 'composed' = 'true'`))
+      .orderBy(sql`${decisions.createdAt} desc`)
+      .limit(1);
+    const sources = ((resolve?.result.sources ?? []) as { articleId: string }[]).map((s) => s.articleId);
+    if (verdict === 'wrong' && sources.length) {
+      await ctx.db
+        .update(articles)
+        .set({ usefulness: sql`${articles.usefulness} * ${WRONG_ANSWER_PENALTY}` })
+        .where(and(eq(articles.workspaceId, ctx.workspaceId), inArray(articles.id, sources)));
+    }
+    await appendEvent(ctx, 'outcome.recorded', ticketId, { outcome: verdict === 'good' ? 'ai_answer_good' : 'ai_answer_wrong', articles: sources, ...(note ? { note } : {}) });
+    const recorded = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(events).where(and(eq(events.ticketId, ticketId), eq(events.type, 'outcome.recorded')));
+    return { verdict, articles: sources, outcomes: recorded[0]?.n ?? 0 };
+  });
 }

@@ -6,7 +6,7 @@ import { IdSchema } from '../../../domain/schemas.js';
 import { closeFromTracker } from '../../../insights/bug-reports.js';
 import { getInsightsSettings } from '../../../insights/settings.js';
 import { githubClosedIssue, linearClosedIssue, verifyGithubSignature, verifyLinearSignature } from '../../../insights/trackers.js';
-import { systemActor } from '../../../store/ctx.js';
+import { inTransaction, systemActor } from '../../../store/ctx.js';
 import { listTopicsRoute } from './list-topics.js';
 import { refreshTopicsRoute } from './refresh-topics.js';
 import { getTrendsRoute } from './get-trends.js';
@@ -53,7 +53,7 @@ export const insightsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (
     const handle = async (workspaceId: string, tracker: 'linear' | 'github', externalId: string | null) => {
       if (!externalId) return { ok: true, bugReportId: null, resolvedTickets: [] };
       const actor = { type: 'integration' as const, id: tracker };
-      const result = await desk.tx(workspaceId, actor, (ctx) => closeFromTracker(ctx, tracker, externalId));
+      const result = await inTransaction(desk.ctx(workspaceId, actor), (ctx) => closeFromTracker(ctx, tracker, externalId));
       return { ok: true, bugReportId: result?.report.id ?? null, resolvedTickets: result?.resolved ?? [] };
     };
     const settingsOf = async (workspaceId: string) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProposalSchema, tuneThresholds } from '../../../learning/thresholds.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/learning/thresholds/tune` */
@@ -9,6 +10,6 @@ export const tuneThresholdsRoute: Route = (app, desk) => {
     config: { access: ADMIN },
     schema: { tags: ['learning'], summary: 'Tune per-intent thresholds now (changes are logged with before/after and evidence)', response: { 200: z.object({ changes: z.array(ProposalSchema), proposals: z.array(ProposalSchema) }) } },
   }, async (request) => {
-    return txOf(desk, request, (ctx) => tuneThresholds(ctx));
+    return inTransaction(ctxOf(desk, request), (ctx) => tuneThresholds(ctx));
   });
 };

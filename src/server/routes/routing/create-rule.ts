@@ -2,12 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import * as ruleOps from '../../../routing/rules.js';
 import { RoutingRuleInputSchema, RoutingRuleSchema } from '../../../routing/schemas.js';
 import type { Ctx } from '../../../store/ctx.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
+import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/routing/rules` */
 export const createRuleRoute: Route = (app, desk) => {
-  const inTx = <T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>) => txOf(desk, request, fn);
   app.post('/routing/rules', { config: { access: ADMIN }, schema: { tags: ['routing'], summary: 'Create a routing rule', body: RoutingRuleInputSchema, response: { 201: RoutingRuleSchema } } },
-    async (request, reply) => reply.code(201).send(await inTx(request, (ctx) => ruleOps.createRule(ctx, request.body))));
+    async (request, reply) => reply.code(201).send(await inTransaction(ctxOf(desk, request), (ctx) => ruleOps.createRule(ctx, request.body))));
 };

@@ -5,7 +5,8 @@ import { DeskmindError } from '../../../domain/errors.js';
 import { AgentSchema } from '../../../domain/schemas.js';
 import { setPresence } from '../../../routing/presence.js';
 import type { Ctx } from '../../../store/ctx.js';
-import { STAFF, principalOf, txOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
+import { STAFF, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
@@ -20,7 +21,6 @@ const PresenceReply = z.object({
 
 /** `POST /api/v1/agents/:id/presence` */
 export const setPresenceRoute: Route = (app, desk) => {
-  const inTx = <T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>) => txOf(desk, request, fn);
   // ── presence
   app.post('/agents/:id/presence', {
     config: { access: STAFF },
@@ -29,6 +29,6 @@ export const setPresenceRoute: Route = (app, desk) => {
     const principal = principalOf(request);
     const own = principal.kind === 'agent' && principal.agentId === request.params.id;
     if (principal.role !== 'admin' && !own) throw new DeskmindError('forbidden', 'Agents may set only their own presence');
-    return inTx(request, (ctx) => setPresence(ctx, request.params.id, request.body.status));
+    return inTransaction(ctxOf(desk, request), (ctx) => setPresence(ctx, request.params.id, request.body.status));
   });
 };

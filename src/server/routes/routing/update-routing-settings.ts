@@ -2,12 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { RoutingSettingsPatchSchema, RoutingSettingsSchema } from '../../../routing/settings.js';
 import { updateRoutingSettings } from '../../../routing/workspace-settings.js';
 import type { Ctx } from '../../../store/ctx.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
+import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/routing/settings` */
 export const updateRoutingSettingsRoute: Route = (app, desk) => {
-  const inTx = <T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>) => txOf(desk, request, fn);
   app.patch('/routing/settings', { config: { access: ADMIN }, schema: { tags: ['routing'], summary: 'Change routing settings (logged with the old and new values)', body: RoutingSettingsPatchSchema, response: { 200: RoutingSettingsSchema } } },
-    async (request) => inTx(request, (ctx) => updateRoutingSettings(ctx, request.body)));
+    async (request) => inTransaction(ctxOf(desk, request), (ctx) => updateRoutingSettings(ctx, request.body)));
 };

@@ -1,6 +1,7 @@
 import { SlaSettingsPatchSchema, SlaSettingsSchema } from '../../../sla/settings.js';
 import { updateSlaSettings } from '../../../sla/workspace-settings.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/sla/policies` */
@@ -9,6 +10,6 @@ export const updateSlaPoliciesRoute: Route = (app, desk) => {
     config: { access: ADMIN },
     schema: { tags: ['sla'], summary: 'Change SLA settings: policies replace the list, calendar and atRisk change the fields sent (logged)', body: SlaSettingsPatchSchema, response: { 200: SlaSettingsSchema } },
   }, async (request) => {
-    return txOf(desk, request, (tx) => updateSlaSettings(tx, request.body));
+    return inTransaction(ctxOf(desk, request), (tx) => updateSlaSettings(tx, request.body));
   });
 };

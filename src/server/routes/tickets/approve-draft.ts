@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TicketSchema } from '../../../domain/schemas.js';
 import { approveDraft } from '../../../tickets/approve-draft.js';
-import { STAFF, txOf } from '../../auth.js';
+import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
@@ -17,6 +17,6 @@ export const approveDraftRoute: Route = (app, desk) => {
       response: { 200: TicketSchema },
     },
   }, async (request) => {
-    return txOf(desk, request, (ctx) => approveDraft(ctx, request.params.id, request.body.text));
+    return approveDraft(ctxOf(desk, request), request.params.id, request.body.text);
   });
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TicketSchema } from '../../../domain/schemas.js';
 import { recordCustomerOutcome } from '../../../tickets/record-customer-outcome.js';
-import { ANY, txOf } from '../../auth.js';
+import { ANY, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
@@ -18,7 +18,7 @@ export const recordFeedbackRoute: Route = (app, desk) => {
       response: { 200: TicketSchema },
     },
   }, async (request) => {
-    const ticket = await txOf(desk, request, (ctx) => recordCustomerOutcome(ctx, request.params.id, request.body.outcome));
+    const ticket = await recordCustomerOutcome(ctxOf(desk, request), request.params.id, request.body.outcome);
     return ticket;
   });
 };

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { appendEvent } from '../../../services/events.js';
 import { rotateSigningSecret } from '../../../people/workspaces.js';
-import { ADMIN, principalOf, txOf, dbOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/settings/signing-secret/rotate` */
@@ -11,9 +10,6 @@ export const rotateSigningSecretRoute: Route = (app, desk) => {
     config: { access: ADMIN },
     schema: { tags: ['settings'], summary: 'Replace the action signing secret', response: { 200: Secret } },
   }, async (request) => {
-    const principal = principalOf(request);
-    const signingSecret = await rotateSigningSecret(dbOf(desk, request), principal.workspaceId);
-    await txOf(desk, request, (ctx) => appendEvent(ctx, 'settings.changed', null, { section: 'signing_secret', rotated: true }));
-    return { signingSecret };
+    return { signingSecret: await rotateSigningSecret(ctxOf(desk, request)) };
   });
 };

@@ -1,6 +1,6 @@
 import { updateAutonomy } from '../../../tickets/autonomy.js';
 import { AutonomySettingsPatchSchema, AutonomySettingsSchema } from '../../../domain/settings.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/settings/autonomy` */
@@ -9,6 +9,6 @@ export const updateAutonomyRoute: Route = (app, desk) => {
     config: { access: ADMIN },
     schema: { tags: ['settings'], summary: 'Change autonomy settings (logged with the old and new values)', body: AutonomySettingsPatchSchema, response: { 200: AutonomySettingsSchema } },
   }, async (request) => {
-    return txOf(desk, request, (ctx) => updateAutonomy(ctx, request.body));
+    return updateAutonomy(ctxOf(desk, request), request.body);
   });
 };

@@ -1,8 +1,6 @@
 import { TicketPatchSchema, TicketSchema } from '../../../domain/schemas.js';
-import { applySla } from '../../../sla/state.js';
-import { getTicket } from '../../../tickets/get-ticket.js';
-import { updateTicket } from '../../../tickets/update-ticket.js';
-import { STAFF, principalOf, txOf } from '../../auth.js';
+import { editTicket } from '../../../tickets/edit-ticket.js';
+import { STAFF, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
@@ -13,11 +11,7 @@ export const updateTicketRoute: Route = (app, desk) => {
     schema: { tags: ['tickets'], summary: 'Change status, priority, assignee, team, intent, tags or subject', params: Params, body: TicketPatchSchema, response: { 200: TicketSchema } },
   }, async (request) => {
     const principal = principalOf(request);
-    const ticket = await txOf(desk, request, async (ctx) => {
-      const updated = await updateTicket(ctx, request.params.id, request.body);
-      if (request.body.priority) await applySla(ctx, updated.id); // new priority, new targets
-      return getTicket(ctx, updated.id);
-    });
+    const ticket = await editTicket(ctxOf(desk, request), request.params.id, request.body);
     // A person labelled, relabelled or confirmed the intent: the model learns from it, online.
     if (request.body.intent) await desk.queueLearning(principal.workspaceId, ticket.id);
     return ticket;

@@ -1,5 +1,6 @@
 import { getWidgetSettings, WidgetSettingsSchema } from '../../../services/widget.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `GET /api/v1/settings/widget` */
@@ -9,6 +10,6 @@ export const getWidgetSettingsRoute: Route = (app, desk) => {
     config: { access: ADMIN },
     schema: { tags: ['widget'], summary: 'The widget public id, identity-verification secret and options (created on first use)', response: { 200: WidgetSettingsSchema } },
   }, async (request) => {
-    return txOf(desk, request, (ctx) => getWidgetSettings(ctx));
+    return inTransaction(ctxOf(desk, request), (ctx) => getWidgetSettings(ctx));
   });
 };

@@ -7,6 +7,7 @@ import { IdSchema, Timestamp } from '../../../domain/schemas.js';
 import { recordCustomerOutcome } from '../../../tickets/record-customer-outcome.js';
 import { findWidget, getWidgetTicket, issueWidgetToken, listWidgetTickets, verifyWidgetToken, WIDGET_TOKEN_HEADER, widgetCustomer, WidgetMessageInputSchema, WidgetSessionInputSchema, WidgetTicketSchema } from '../../../services/widget.js';
 import { THROTTLES } from '../../../security/throttle.js';
+import { inTransaction, systemActor } from '../../../store/ctx.js';
 import { throttledAttempt } from '../../security.js';
 import { startSse } from '../../sse.js';
 import { getWidgetSettingsRoute } from './get-widget-settings.js';
@@ -61,7 +62,7 @@ export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
       const found = await findWidget(desk.database.db, request.body.widgetId);
       if (!found) throw new DeskmindError('unauthorized', 'Unknown widget id; copy it from the console (Admin → Widget)');
       const { userId, userHash } = request.body;
-      const identify = () => desk.tx(found.workspaceId, { type: 'system', id: null }, (ctx) => widgetCustomer(ctx, found.widget, request.body));
+      const identify = () => inTransaction(desk.ctx(found.workspaceId, systemActor), (ctx) => widgetCustomer(ctx, found.widget, request.body));
       // Hashes are guessed per user id and per address.
       const { customer, verified } = userHash
         ? await throttledAttempt(desk, request, reply, {
@@ -128,7 +129,7 @@ export const widgetRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (ap
     }, async (request) => {
       const s = await session(request);
       await getWidgetTicket(s.ctx, s.customerId, request.params.id);
-      await desk.tx(s.workspaceId, s.actor, (ctx) => recordCustomerOutcome(ctx, request.params.id, request.body.outcome));
+      await recordCustomerOutcome(s.ctx, request.params.id, request.body.outcome);
       return getWidgetTicket(s.ctx, s.customerId, request.params.id);
     });
 

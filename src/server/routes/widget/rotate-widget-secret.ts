@@ -1,5 +1,6 @@
 import { rotateWidgetSecret, WidgetSettingsSchema } from '../../../services/widget.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/settings/widget/rotate` */
@@ -8,6 +9,6 @@ export const rotateWidgetSecretRoute: Route = (app, desk) => {
     config: { access: ADMIN },
     schema: { tags: ['widget'], summary: 'Replace the identity-verification secret (ends every widget session)', response: { 200: WidgetSettingsSchema } },
   }, async (request) => {
-    return txOf(desk, request, (ctx) => rotateWidgetSecret(ctx));
+    return inTransaction(ctxOf(desk, request), (ctx) => rotateWidgetSecret(ctx));
   });
 };

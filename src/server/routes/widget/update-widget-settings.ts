@@ -1,5 +1,6 @@
 import { updateWidgetSettings, WidgetSettingsPatchSchema, WidgetSettingsSchema } from '../../../services/widget.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
+import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/settings/widget` */
@@ -8,6 +9,6 @@ export const updateWidgetSettingsRoute: Route = (app, desk) => {
     config: { access: ADMIN },
     schema: { tags: ['widget'], summary: 'Require identity verification, change the title or greeting (logged)', body: WidgetSettingsPatchSchema, response: { 200: WidgetSettingsSchema } },
   }, async (request) => {
-    return txOf(desk, request, (ctx) => updateWidgetSettings(ctx, request.body));
+    return inTransaction(ctxOf(desk, request), (ctx) => updateWidgetSettings(ctx, request.body));
   });
 };

@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { DeskmindError } from '../../../domain/errors.js';
 import { IdSchema, MessageSchema, TicketSchema } from '../../../domain/schemas.js';
 import { applyMacro } from '../../../tickets/macros.js';
-import { STAFF, principalOf, txOf } from '../../auth.js';
+import { STAFF, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/tickets/:id/macros/:macroId` */
 export const applyMacroRoute: Route = (app, desk) => {
-  const tx = <T>(request: Parameters<typeof principalOf>[0], fn: Parameters<typeof desk.tx<T>>[2]) => txOf(desk, request, fn);
   app.post('/tickets/:id/macros/:macroId', {
     config: { access: STAFF },
     schema: {
@@ -20,6 +19,6 @@ export const applyMacroRoute: Route = (app, desk) => {
   }, async (request) => {
     const p = principalOf(request);
     if (request.body.send && p.kind !== 'agent') throw new DeskmindError('forbidden', 'Only a logged-in agent sends a macro as their reply');
-    return tx(request, (ctx) => applyMacro(ctx, request.params.id, request.params.macroId, { send: request.body.send }));
+    return applyMacro(ctxOf(desk, request), request.params.id, request.params.macroId, { send: request.body.send });
   });
 };

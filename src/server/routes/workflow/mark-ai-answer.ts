@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { markAiAnswer } from '../../../tickets/mark-ai-answer.js';
-import { STAFF, principalOf, txOf } from '../../auth.js';
+import { STAFF, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
 /** `POST /api/v1/tickets/:id/ai-feedback` */
 export const markAiAnswerRoute: Route = (app, desk) => {
-  const tx = <T>(request: Parameters<typeof principalOf>[0], fn: Parameters<typeof desk.tx<T>>[2]) => txOf(desk, request, fn);
   app.post('/tickets/:id/ai-feedback', {
     config: { access: STAFF },
     schema: {
@@ -16,5 +15,5 @@ export const markAiAnswerRoute: Route = (app, desk) => {
       body: z.object({ verdict: z.enum(['good', 'wrong']), note: z.string().max(2000).optional() }).strict(),
       response: { 200: z.object({ verdict: z.string(), articles: z.array(z.string()), outcomes: z.number() }) },
     },
-  }, async (request) => tx(request, (ctx) => markAiAnswer(ctx, request.params.id, request.body.verdict, request.body.note)));
+  }, async (request) => markAiAnswer(ctxOf(desk, request), request.params.id, request.body.verdict, request.body.note));
 };
