@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { notFound } from '../domain/errors.js';
 import type { Customer, Message, Ticket, TicketDetail } from '../domain/schemas.js';
-import { customers, decisions, messages, ticketColumns, tickets } from '../store/schema.js';
+import { decisions, messages, ticketColumns, tickets } from '../store/schema.js';
 import type { Ctx } from '../store/ctx.js';
 import { getCustomer, getCustomers } from '../people/customers.js';
 import { listTicketEvents } from '../services/events.js';

@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { FastifyRequest } from 'fastify';
 import { AGENT_STATUSES } from '../../../domain/enums.js';
 import { DeskmindError } from '../../../domain/errors.js';
 import { AgentSchema } from '../../../domain/schemas.js';
 import { setPresence } from '../../../routing/presence.js';
-import type { Ctx } from '../../../store/ctx.js';
 import { inTransaction } from '../../../store/ctx.js';
 import { STAFF, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';

@@ -1,7 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import { RoutingSettingsPatchSchema, RoutingSettingsSchema } from '../../../routing/settings.js';
 import { updateRoutingSettings } from '../../../routing/workspace-settings.js';
-import type { Ctx } from '../../../store/ctx.js';
 import { inTransaction } from '../../../store/ctx.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';

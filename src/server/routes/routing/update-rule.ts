@@ -1,7 +1,5 @@
-import type { FastifyRequest } from 'fastify';
 import * as ruleOps from '../../../routing/rules.js';
 import { RoutingRulePatchSchema, RoutingRuleSchema } from '../../../routing/schemas.js';
-import type { Ctx } from '../../../store/ctx.js';
 import { inTransaction } from '../../../store/ctx.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';

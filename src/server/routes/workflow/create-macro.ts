@@ -1,5 +1,5 @@
 import { createMacro, MacroInputSchema, MacroSchema } from '../../../tickets/macros.js';
-import { ADMIN, principalOf, ctxOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/macros` */

@@ -1,5 +1,5 @@
 import { deleteMacro } from '../../../tickets/macros.js';
-import { ADMIN, principalOf, ctxOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 

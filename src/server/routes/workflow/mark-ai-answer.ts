@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { markAiAnswer } from '../../../tickets/mark-ai-answer.js';
-import { STAFF, principalOf, ctxOf } from '../../auth.js';
+import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 

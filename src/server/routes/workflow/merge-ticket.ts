@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TicketSchema } from '../../../domain/schemas.js';
 import { mergeTickets } from '../../../tickets/merge-tickets.js';
-import { STAFF, principalOf, ctxOf } from '../../auth.js';
+import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
