@@ -7,7 +7,7 @@ import { and, eq, gte, inArray } from 'drizzle-orm';
 import { loadTicketFacts, type TicketFact } from '../src/insights/data.js';
 import { scoreHealth, usageChangeOf } from '../src/insights/health.js';
 import { keyOf, type TrendsQuery } from '../src/insights/trends.js';
-import type { Ctx } from '../src/services/context.js';
+import type { Ctx } from '../src/store/ctx.js';
 import { accounts, customers, decisions, tickets } from '../src/store/schema.js';
 
 const HOUR = 3_600_000;

@@ -14,9 +14,9 @@ import { Deskmind } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { importArticles } from '../src/knowledge/import.js';
 import { upsertPlaybook } from '../src/resolution/playbooks.js';
-import { systemActor } from '../src/services/context.js';
-import { getTicketDetail } from '../src/services/tickets.js';
-import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/services/training.js';
+import { systemActor } from '../src/store/ctx.js';
+import { getTicketDetail } from '../src/tickets/get-ticket.js';
+import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
 import { openPglite } from '../src/store/db.js';
 import { machine, writeResult } from './record.js';
 

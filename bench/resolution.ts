@@ -8,9 +8,9 @@ import { loadConfig } from '../src/config.js';
 import type { AutonomySettings } from '../src/domain/settings.js';
 import { importArticles } from '../src/knowledge/import.js';
 import { upsertPlaybook } from '../src/resolution/playbooks.js';
-import { systemActor } from '../src/services/context.js';
-import { getAutonomy, updateAutonomy } from '../src/services/controls.js';
-import { getTicketDetail } from '../src/services/tickets.js';
+import { systemActor } from '../src/store/ctx.js';
+import { getAutonomy, updateAutonomy } from '../src/tickets/autonomy.js';
+import { getTicketDetail } from '../src/tickets/get-ticket.js';
 import { openPglite } from '../src/store/db.js';
 
 import { loadavg } from 'node:os';

@@ -23,9 +23,9 @@ import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { createOutboundGuard, type OutboundGuard } from './security/outbound-url.js';
 import { Throttle } from './security/throttle.js';
-import { ApiKeyCache } from './services/auth.js';
-import type { Actor, Ctx } from './services/context.js';
-import { createWorkspace } from './services/workspaces.js';
+import { ApiKeyCache } from './people/auth.js';
+import type { Actor, Ctx } from './store/ctx.js';
+import { createWorkspace } from './people/workspaces.js';
 import { openDatabase, type Database, type DbOrTx } from './store/db.js';
 import { contextOf, inTransaction } from './store/transaction.js';
 

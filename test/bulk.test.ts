@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgCode } from '../src/services/pg-errors.js';
+import { pgCode } from '../src/store/pg-errors.js';
 import { bulkInsert, bulkUpdate } from '../src/store/bulk.js';
 import { customers, decisions, events, messages, ticketColumns, tickets, workspaces } from '../src/store/schema.js';
 import { backends, openTestDatabase } from './helpers.js';

@@ -3,7 +3,7 @@ import type { IntentPrediction } from '../src/nlp/intent/index.js';
 import { STARTER_TAXONOMY } from '../src/nlp/taxonomy.js';
 import { inScopeByWorkspace } from '../src/pipeline/ports/intent-port.js';
 import { billingPrior, pagePrior, pageWords } from '../src/pipeline/stages/understand.js';
-import { fitWorkspaceOos, OWN_TAXONOMY_MIN_LABELS, starterPolicy } from '../src/services/training.js';
+import { fitWorkspaceOos, OWN_TAXONOMY_MIN_LABELS, starterPolicy } from '../src/learning/training.js';
 
 const prediction = (over: Partial<IntentPrediction>): IntentPrediction => ({
   intent: 'cancel_order', confidence: 0.5, outOfScope: false, topIntent: 'cancel_order', alternatives: [], multiIntent: null, explanation: { topTerms: [], neighbours: [] }, ...over,

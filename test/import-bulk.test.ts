@@ -4,10 +4,11 @@
  * Zendesk exports converted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ctx } from '../src/services/context.js';
+import type { Ctx } from '../src/store/ctx.js';
 import { importText } from '../src/ingest/import.js';
 import { zendeskToJsonl } from '../src/ingest/import-zendesk.js';
-import { getTicketDetail, listTickets } from '../src/services/tickets.js';
+import { getTicketDetail } from '../src/tickets/get-ticket.js';
+import { listTickets } from '../src/tickets/list-tickets.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 
 /** `n` JSONL ticket rows with history: every third resolved with an agent reply and an intent. */

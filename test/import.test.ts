@@ -2,11 +2,12 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerImport, type ImportCommandOptions } from '../src/cli/commands/import.js';
-import type { Ctx } from '../src/services/context.js';
-import { findAccountByExternalId } from '../src/services/accounts.js';
-import { findCustomer, getCustomer } from '../src/services/customers.js';
+import type { Ctx } from '../src/store/ctx.js';
+import { findAccountByExternalId } from '../src/people/accounts.js';
+import { findCustomer, getCustomer } from '../src/people/customers.js';
 import { importFile, importText, type ImportProgress } from '../src/ingest/import.js';
-import { getTicketDetail, listTickets } from '../src/services/tickets.js';
+import { getTicketDetail } from '../src/tickets/get-ticket.js';
+import { listTickets } from '../src/tickets/list-tickets.js';
 import { ROOT } from './template.js';
 import { newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountHealth } from '../src/insights/health.js';
 import { listTopics } from '../src/insights/topics.js';
 import { TREND_DIMENSIONS, TrendsQuerySchema, volumeTrends } from '../src/insights/trends.js';
-import type { Ctx } from '../src/services/context.js';
+import type { Ctx } from '../src/store/ctx.js';
 import { accounts, customers, decisions, insightTopics, tickets, ticketTopics } from '../src/store/schema.js';
 import { healthFromScratch, topicsFromScratch, trendsFromScratch } from '../bench/insights-scratch.js';
 import { backends, openTestDesk, testClock, type TestDesk } from './helpers.js';

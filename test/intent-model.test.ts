@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../src/services/context.js';
-import { gatherTrainingExamples, labelledTicketExamples, trainWorkspaceIntents } from '../src/services/training.js';
-import { latestModelVersion } from '../src/services/models.js';
+import { systemActor } from '../src/store/ctx.js';
+import { gatherTrainingExamples, labelledTicketExamples, trainWorkspaceIntents } from '../src/learning/training.js';
+import { latestModelVersion } from '../src/learning/models.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 
 describe.each(backends())('workspace intent models on %s', (kind) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retrainIsDue } from '../src/learning/retrain.js';
 import { getLearningSettings, samplesByIntent, updateLearningSettings } from '../src/learning/thresholds.js';
-import { latestModelVersion, loadModel } from '../src/services/models.js';
+import { latestModelVersion, loadModel } from '../src/learning/models.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 
 describe.each(backends())('online learning from human labels on %s', (kind) => {

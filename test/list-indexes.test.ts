@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHistory, SYNTHETIC_INTENTS } from '../bench/synthetic.js';
 import { TicketListQuerySchema, type TicketListQuery } from '../src/domain/schemas.js';
-import type { Ctx } from '../src/services/context.js';
-import { listTickets, ticketListQuery } from '../src/services/tickets.js';
+import type { Ctx } from '../src/store/ctx.js';
+import { listTickets, ticketListQuery } from '../src/tickets/list-tickets.js';
 import { queueQuery } from '../src/sla/queue.js';
 import { QueueQuerySchema } from '../src/sla/schemas.js';
 import { backends, openTestDatabase } from './helpers.js';

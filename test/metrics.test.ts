@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
 import { tuneThresholdsIfDue } from '../src/learning/thresholds.js';
-import { metricsRoutes } from '../src/server/routes/metrics.js';
+import { metricsRoutes } from '../src/server/routes/metrics/index.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
 const HOUR = 3_600_000;

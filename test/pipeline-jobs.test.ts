@@ -5,7 +5,7 @@ import pino from 'pino';
 import { JobQueue, pipelineJob } from '../src/jobs/queue.js';
 import type { Stage } from '../src/pipeline/types.js';
 import { DEFAULT_STAGES, runPipeline } from '../src/pipeline/runner.js';
-import { createTicket } from '../src/services/tickets.js';
+import { createTicket } from '../src/tickets/create-ticket.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
 const ticketBody = { subject: 'Invoice', message: { text: 'Please send me the invoice for October.' }, customer: { email: 'c@example.com' } };

@@ -18,7 +18,7 @@ import {
   type LlmProvider,
   type PlaybookAction,
 } from '../src/resolution/index.js';
-import { playbookRoutes } from '../src/server/routes/playbooks.js';
+import { playbookRoutes } from '../src/server/routes/playbooks/index.js';
 import { startActionServer, type FakeActionServer } from './fakes/action-server.js';
 import { startFakeOpenAi, type FakeOpenAi } from './fakes/openai-server.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';

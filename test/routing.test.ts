@@ -10,7 +10,7 @@ import { dbRoutingPort } from '../src/routing/port.js';
 import { intentSkillsOf, recordAssignment, route, withinWorkingHours, type RouteInput, type RouterRule, type RoutingAgent, type RoutingTeam, type TicketFacts } from '../src/routing/router.js';
 import { RoutingSettingsSchema } from '../src/routing/settings.js';
 import { routeStage } from '../src/pipeline/stages/route.js';
-import { routingRoutes } from '../src/server/routes/routing.js';
+import { routingRoutes } from '../src/server/routes/routing/index.js';
 import { backends, newWorkspace, openTestDesk, sessionHeaders, testClock, type TestDesk } from './helpers.js';
 
 // ── pure router ─────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { slaRoutes } from '../src/server/routes/sla.js';
+import { slaRoutes } from '../src/server/routes/sla/index.js';
 import { addBusinessMinutes, businessMinutesBetween } from '../src/sla/business-time.js';
 import { BusinessCalendarSchema, DEFAULT_POLICIES, matchPolicy, SlaSettingsSchema, type BusinessCalendar } from '../src/sla/settings.js';
 import { applySla, slaState } from '../src/sla/state.js';

@@ -4,7 +4,7 @@
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { AppendedEvent, EventListener } from '../events/listeners.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { customers, outbox, tickets, webhookEndpoints } from '../store/schema.js';
 import { buildReplyEmail } from '../connectors/email-out.js';
 import { SLACK_DEFAULT_EVENTS } from './schemas.js';

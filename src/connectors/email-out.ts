@@ -4,7 +4,7 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { customers, emailMessages, messages, tickets, workspaces } from '../store/schema.js';
 import { emailOf } from './email-settings.js';
 import { replySubject } from '../channels/email/parse.js';

@@ -2,9 +2,9 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 import type { DbOrTx } from '../store/db.js';
 import { workspaces } from '../store/schema.js';
 

@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import type { DbOrTx } from '../store/db.js';
 import { integrationSettings } from '../store/schema.js';

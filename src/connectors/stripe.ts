@@ -11,7 +11,7 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../domain/stage-results.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { accounts, billingCustomers, customers, webhookReceipts } from '../store/schema.js';
 import { defineConnector, type ConnectorSection } from './connector.js';

@@ -7,7 +7,7 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import { signPayload } from '../resolution/actions.js';
 import type { OutboundGuard } from '../security/outbound-url.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
 import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from '../channels/schemas.js';
 import { defineConnector } from './connector.js';

@@ -1,11 +1,11 @@
 import type { Deskmind } from '../app.js';
 import type { AccountInput, AgentInput, TicketCreate } from '../domain/schemas.js';
-import { createAccount } from '../services/accounts.js';
-import { createAgent, createTeam, listTeams } from '../services/agents.js';
-import { TRIAGE_TEAM } from '../services/workspaces.js';
+import { createAccount } from '../people/accounts.js';
+import { createAgent, createTeam, listTeams } from '../people/agents.js';
+import { TRIAGE_TEAM } from '../people/workspaces.js';
 import { updateRoutingSettings } from '../routing/settings.js';
 import type { TeamHint } from '../nlp/taxonomy.js';
-import { systemActor } from '../services/context.js';
+import { systemActor } from '../store/ctx.js';
 import { importArticles } from '../knowledge/import.js';
 import { upsertPlaybook } from '../resolution/playbooks.js';
 import { DEMO_ARTICLES, DEMO_PLAYBOOKS } from './content.js';

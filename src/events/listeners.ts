@@ -4,7 +4,7 @@
  * the appending transaction, so what it writes exists exactly when the events do.
  */
 import type { SQL } from 'drizzle-orm';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 
 /** An event as appended to the timeline. */
 export interface AppendedEvent {

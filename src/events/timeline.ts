@@ -4,7 +4,7 @@ import type { TimelineEvent } from '../domain/schemas.js';
 import { notifyAllExpression, type LiveEvent } from '../live/bus.js';
 import { bulkInsert } from '../store/bulk.js';
 import { events } from '../store/schema.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { eventListeners } from './listeners.js';
 
 /** An event appended in a transaction that writes its events together when it ends (see `withEventBatch`). */

@@ -1,8 +1,8 @@
 import type { AuthorType } from '../domain/enums.js';
 import type { MessageInput } from '../domain/schemas.js';
 import { pipelineJob } from '../jobs/queue.js';
-import type { Actor } from '../services/context.js';
-import * as ticketOps from '../services/tickets.js';
+import type { Actor } from '../store/ctx.js';
+import { addMessage as addTicketMessage } from '../tickets/add-message.js';
 import { inTransaction } from '../store/transaction.js';
 import type { IngestDeps } from './deps.js';
 
@@ -16,7 +16,7 @@ export type MessageAuthor = { type: AuthorType; id: string | null };
 export async function addMessage(deps: IngestDeps, workspaceId: string, actor: Actor, ticketId: string, input: MessageInput, author: MessageAuthor) {
   const rerun = author.type === 'customer' && input.visibility === 'public';
   const result = await inTransaction(deps, workspaceId, actor, async (ctx) => {
-    const added = await ticketOps.addMessage(ctx, ticketId, input, author);
+    const added = await addTicketMessage(ctx, ticketId, input, author);
     if (rerun) await deps.jobs.enqueuePipeline({ workspaceId, ticketId, trigger: 'customer_message' }, ctx.db);
     return added;
   });

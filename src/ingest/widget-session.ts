@@ -7,10 +7,10 @@ import { AI_ANSWERED } from '../domain/tags.js';
 import type { DbOrTx } from '../store/db.js';
 import { articles, messages, ticketColumns, tickets, workspaces, decisions } from '../store/schema.js';
 import { latestComposedReply } from '../store/repos/decisions.js';
-import type { Ctx } from '../services/context.js';
-import { resolveCustomerRef } from '../services/customers.js';
+import type { Ctx } from '../store/ctx.js';
+import { resolveCustomerRef } from '../people/customers.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 
 /**
  * The chat widget's side of a workspace: its public id (in the `<script>` tag), the secret the host app

@@ -6,7 +6,7 @@
 import { and, desc, eq, gte } from 'drizzle-orm';
 import { z } from 'zod';
 import { Timestamp } from '../domain/schemas.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { anomalies, insightTopics } from '../store/schema.js';
 import { DEFAULT_WINDOWS_MINUTES, detectSpike } from './anomaly.js';

@@ -1,6 +1,6 @@
 /** What the insights read about tickets in a time window: one row per ticket with its facts. */
 import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { accounts, customers, messages, tickets, ticketTopics } from '../store/schema.js';
 
 export interface TicketFact {

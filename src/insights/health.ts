@@ -6,8 +6,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../services/context.js';
-import { accounts } from '../store/schema.js';
+import type { Ctx } from '../store/ctx.js';
+import { accounts, customers, decisions, tickets } from '../store/schema.js';
 import { meanSentiment, sumsByKey } from './rollups.js';
 
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@
  * tickets in it.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

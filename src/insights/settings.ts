@@ -5,9 +5,9 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { OutboundGuard } from '../security/outbound-url.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 import { workspaces } from '../store/schema.js';
 
 const secret = z.string().min(1).max(500);

@@ -4,7 +4,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Embedder } from '../knowledge/embedders.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { insightRuns } from '../store/schema.js';
 import { detectAnomalies } from './anomalies.js';
 import { refreshBugReports, syncBugReports } from './bug-reports.js';

@@ -7,7 +7,7 @@ import { and, desc, eq, gte, inArray, lte, notInArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { Timestamp } from '../domain/schemas.js';
 import type { Embedder } from '../knowledge/embedders.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { insightTopics, tickets, ticketTopics } from '../store/schema.js';
 import { assignIncrementally, clusterFrom, keyPhrases, refine } from './clustering.js';
 import { loadTicketFacts, ticketTexts, type TicketFact } from './data.js';

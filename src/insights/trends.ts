@@ -2,7 +2,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { Timestamp } from '../domain/schemas.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { insightTopics } from '../store/schema.js';
 import type { TicketFact } from './data.js';
 import { rollupSums, sumsByKey } from './rollups.js';

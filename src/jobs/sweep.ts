@@ -6,8 +6,8 @@ import { pruneWebhookReceipts } from '../connectors/receipts.js';
 import { retrainIsDue } from '../learning/retrain.js';
 import { tuneThresholdsIfDue } from '../learning/thresholds.js';
 import { assignQueued } from '../routing/presence.js';
-import { compactModels } from '../services/models.js';
-import * as ticketOps from '../services/tickets.js';
+import { compactModels } from '../learning/models.js';
+import { sweepLifecycle } from '../tickets/sweep-lifecycle.js';
 import { pruneRateLimits } from '../server/rate-limit-store.js';
 import { sweepSla } from '../sla/sweep.js';
 import { pruneOutbox } from '../channels/outbox.js';
@@ -32,7 +32,7 @@ export async function sweep(deps: JobDeps): Promise<SweepTotals> {
   const total: SweepTotals = { closed: 0, woken: 0, requeued: 0, escalated: 0, breached: 0, assigned: 0 };
   const ws = await database.db.select({ id: workspaces.id }).from(workspaces);
   for (const { id } of ws) {
-    const r = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => ticketOps.sweepLifecycle(ctx, { closeAfterHours: config.closeAfterHours }));
+    const r = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => sweepLifecycle(ctx, { closeAfterHours: config.closeAfterHours }));
     total.closed += r.closed;
     total.woken += r.woken;
     const sla = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => sweepSla(ctx, deps.now()));

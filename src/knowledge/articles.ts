@@ -4,8 +4,8 @@
  */
 import { and, arrayContains, asc, desc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { notFound } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
-import { mapUnique } from '../services/pg-errors.js';
+import type { Ctx } from '../store/ctx.js';
+import { mapUnique } from '../store/pg-errors.js';
 import { articleChunks, articles, articleVersions } from '../store/schema.js';
 import { chunkContext, chunkMarkdown, type Chunk } from './chunking.js';
 import type { Embedder } from './embedders.js';

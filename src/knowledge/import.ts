@@ -9,7 +9,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import matter from 'gray-matter';
 import { DeskmindError } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { createArticle, findArticleByExternalId, isUnchanged, updateArticle } from './articles.js';
 import type { Embedder } from './embedders.js';
 import { ArticleInputSchema, type ArticleImportResult, type ArticlePatch } from './schemas.js';

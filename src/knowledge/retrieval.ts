@@ -8,7 +8,7 @@
  * loaded, the lexical part falls back to PostgreSQL's `ts_rank_cd` over the chunks' `search` tsvectors.
  */
 import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { articleChunks, articles } from '../store/schema.js';
 import { chunkContext } from './chunking.js';
 import { dot, normalizeInPlace, type Embedder } from './embedders.js';

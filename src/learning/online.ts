@@ -1,8 +1,8 @@
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import type { IntentModels } from '../pipeline/ports/intent-port.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { labelledTicketExamples } from '../services/training.js';
+import { labelledTicketExamples } from './training.js';
 import { trainedOnOf, versionMetrics } from './retrain.js';
 
 /** Recent human labels held out to check that an update does not make the model worse. */

@@ -2,9 +2,9 @@ import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ActorType } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getTicket } from '../services/tickets.js';
+import { getTicket } from '../tickets/get-ticket.js';
 import { accounts, customers, decisions, events, tickets } from '../store/schema.js';
 
 /** Hours after the assistant's reply during which a reopen or a request for a human counts against it. */

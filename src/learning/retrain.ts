@@ -3,12 +3,12 @@
  * promoted only when it does at least as well as the live model on a held-out window of recent human
  * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, asc, inArray } from 'drizzle-orm';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { labelledTickets } from '../services/training.js';
-import { events, models } from '../store/schema.js';
+import { labelledTickets } from './training.js';
+import { events, models, decisions } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
 import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { retrainInWorker } from './retrain-thread.js';

@@ -1,10 +1,10 @@
 import { and, asc, eq, gte, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { contentWords } from '../resolution/text.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
-import { getWorkspace } from '../services/workspaces.js';
-import { events, messages, tickets } from '../store/schema.js';
+import { getWorkspace } from '../people/workspaces.js';
+import { events, messages, tickets, decisions } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
 
 /** Hand-off reasons that mean "the knowledge base had no answer". */

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { byPerson, loadTicketFacts, type TicketFacts } from '../learning/outcomes.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { models } from '../store/schema.js';
 import type { LearningReport } from './schemas.js';
 import { rangeOf, ratio, weekOf } from './stats.js';

@@ -1,6 +1,6 @@
 import { AI_OUTCOMES, byPerson, classifyOutcome, loadTicketFacts, outcomeOf, SUCCESSFUL_OUTCOMES, type AiOutcome, type TicketFacts } from '../learning/outcomes.js';
 import { getLearningSettings } from '../learning/thresholds.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import type { QualityQuery, QualityReport, QualityRow } from './schemas.js';
 import { median, rangeOf, ratio, weekOf } from './stats.js';
 

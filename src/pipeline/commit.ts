@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { agentRoom } from '../routing/apply.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent, withEventBatch } from '../events/timeline.js';
 import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import { inScopeOf } from '../store/config-cache.js';

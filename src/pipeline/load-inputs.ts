@@ -1,9 +1,9 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { autonomyOf } from '../domain/settings.js';
-import { getAccounts } from '../services/accounts.js';
-import type { Ctx } from '../services/context.js';
-import { getTicketsWithMessages } from '../services/tickets.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getAccounts } from '../people/accounts.js';
+import type { Ctx } from '../store/ctx.js';
+import { getTicketsWithMessages } from '../tickets/get-ticket.js';
+import { getWorkspace } from '../people/workspaces.js';
 import { tickets } from '../store/schema.js';
 import type { PipelineInput, PipelineJobRef } from './types.js';
 

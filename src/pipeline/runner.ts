@@ -1,9 +1,12 @@
 import { notFound } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { readConfigVersion, withConfigVersion, inScopeOf, loadOnce } from '../store/config-cache.js';
 import { appendEvent, withEventBatch } from '../events/timeline.js';
-import { addMessage, getTicketsWithMessages, updateTicket } from '../services/tickets.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { addMessage } from '../tickets/add-message.js';
+import { getTicketsWithMessages } from '../tickets/get-ticket.js';
+import { updateTicket } from '../tickets/update-ticket.js';
+import { getWorkspace } from '../people/workspaces.js';
+import { getAccounts } from '../people/accounts.js';
 import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { finishedRuns, runKey } from '../store/repos/decisions.js';

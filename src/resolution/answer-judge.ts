@@ -5,9 +5,9 @@
 import { and, eq, gte, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { classifyOutcome, FAILED_OUTCOMES, type TimelineFact } from '../learning/outcomes.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 import { decisions, events, workspaces } from '../store/schema.js';
 import { AnswerFeaturesSchema, AnswerJudgeWeightsSchema, fitAnswerJudge, PRIOR_ANSWER_JUDGE, type AnswerJudgeWeights, type AnswerSample } from './verification.js';
 

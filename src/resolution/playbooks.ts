@@ -5,7 +5,7 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { DeskmindError, notFound, type FieldIssue } from '../domain/errors.js';
 import type { OutboundGuard } from '../security/outbound-url.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { playbooks } from '../store/schema.js';
 import { schemaProblem } from './actions.js';
 import { PlaybookActionSchema, PlaybookInputSchema, type Playbook, type PlaybookInput, type PlaybookInputParsed } from './schemas.js';

@@ -1,6 +1,6 @@
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { EventType } from '../domain/enums.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { agents, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import { LOAD_STATUSES } from './port.js';

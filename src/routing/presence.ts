@@ -1,10 +1,10 @@
-import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { AgentStatus } from '../domain/enums.js';
 import type { Agent } from '../domain/schemas.js';
-import { updateAgent } from '../services/agents.js';
-import { systemActor, type Ctx } from '../services/context.js';
-import { getTicket } from '../services/tickets.js';
-import { ticketColumns, tickets, type TicketRow } from '../store/schema.js';
+import { updateAgent } from '../people/agents.js';
+import { systemActor, type Ctx } from '../store/ctx.js';
+import { getTicket } from '../tickets/get-ticket.js';
+import { scanTickets } from '../store/repos/tickets.js';
+import type { TicketRow } from '../store/schema.js';
 import { applyAssignment, assignActionOf } from './apply.js';
 import { loadTicketFacts } from './facts.js';
 import { accountOwnerOf, loadRoutingSnapshot, type RoutingSnapshot } from './port.js';
@@ -28,11 +28,7 @@ export interface Redistributed {
  * event explaining where it went. The routing events are the system's. Call inside a transaction.
  */
 export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<Redistributed[]> {
-  const rows = await ctx.db
-    .select(ticketColumns)
-    .from(tickets)
-    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.assigneeId, agentId), inArray(tickets.status, [...REDISTRIBUTED_STATUSES])))
-    .orderBy(asc(tickets.createdAt), asc(tickets.id));
+  const rows = await scanTickets(ctx.db, ctx.workspaceId, { statuses: REDISTRIBUTED_STATUSES, assigneeId: agentId, order: 'oldest' });
   if (!rows.length) return [];
   const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
   const agents = snapshot.agents.map((a) => (a.id === agentId ? { ...a, status: 'offline' as const } : a));
@@ -77,19 +73,13 @@ const QUEUE_PASS = 100;
  */
 export async function assignQueued(ctx: Ctx, opts: { teamIds?: string[] } = {}): Promise<Redistributed[]> {
   if (opts.teamIds && !opts.teamIds.length) return [];
-  const rows = await ctx.db
-    .select(ticketColumns)
-    .from(tickets)
-    .where(
-      and(
-        eq(tickets.workspaceId, ctx.workspaceId),
-        isNull(tickets.assigneeId),
-        opts.teamIds ? inArray(tickets.teamId, opts.teamIds) : isNotNull(tickets.teamId),
-        inArray(tickets.status, [...REDISTRIBUTED_STATUSES]),
-      ),
-    )
-    .orderBy(asc(tickets.createdAt), asc(tickets.id))
-    .limit(QUEUE_PASS);
+  const rows = await scanTickets(ctx.db, ctx.workspaceId, {
+    statuses: REDISTRIBUTED_STATUSES,
+    assigneeId: null,
+    teamIds: opts.teamIds ?? 'any',
+    order: 'oldest',
+    limit: QUEUE_PASS,
+  });
   if (!rows.length) return [];
   const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
   if (!snapshot.settings.autoAssign || !snapshot.agents.some((a) => a.status === 'online' && a.load < a.capacity)) return [];

@@ -1,7 +1,7 @@
 import { and, asc, eq, max } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
-import { mapUnique } from '../services/pg-errors.js';
+import type { Ctx } from '../store/ctx.js';
+import { mapUnique } from '../store/pg-errors.js';
 import type { DbOrTx } from '../store/db.js';
 import { routingRules, teams } from '../store/schema.js';
 import type { RoutingRule, RoutingRuleInput, RoutingRulePatch } from './schemas.js';

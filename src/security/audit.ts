@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { auditLog, events } from '../store/schema.js';
 

@@ -1,10 +1,10 @@
-import type {} from '@fastify/cookie';
+import type  from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
-import { authenticateSession, type Principal } from '../services/auth.js';
-import { withDb, type Actor, type Ctx } from '../services/context.js';
+import { authenticateSession, type Principal } from '../people/auth.js';
+import { withDb, type Actor, type Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { THROTTLES } from '../security/throttle.js';
 import { refuseAttempt } from './security.js';
@@ -87,10 +87,10 @@ export function ctxOf(desk: Deskmind, request: FastifyRequest): Ctx {
   return request.tx ? withDb(ctx, request.tx) : ctx;
 }
 
-/** The database handle of a request: its transaction on an audited route, else the pool. */
-export const dbOf = (desk: Deskmind, request: FastifyRequest): DbOrTx => request.tx ?? desk.database.db;
-
-/** Runs `fn` in one transaction: the request's own on an audited route, else a new one. */
+/**
+ * Runs `fn` in one transaction: the request's own on an audited route, else a new one. Routes call an
+ * operation that opens its own (`inTransaction` in store/ctx.ts) instead; left for routes/integrations.
+ */
 export function txOf<T>(desk: Deskmind, request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
   const ctx = ctxOf(desk, request);
   return request.tx ? fn(ctx) : desk.tx(ctx.workspaceId, ctx.actor, fn);

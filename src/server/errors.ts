@@ -4,7 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { ZodError } from 'zod';
 import { DeskmindError, ERRORS, type ErrorCode, type FieldIssue } from '../domain/errors.js';
-import { databaseUnavailable } from '../services/pg-errors.js';
+import { databaseUnavailable } from '../store/pg-errors.js';
 
 /** Seconds a client is told to wait when the database cannot be reached (`Retry-After` of a 503 `not_ready`). */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;

@@ -1,18 +1,14 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { accounts, customers, teamMembers, teams, ticketColumns, tickets } from '../store/schema.js';
 import type { QueueItem, QueueQuery } from './schemas.js';
+import { nextDueSql, priorityRankSql, ticketScanWhere } from '../store/repos/tickets.js';
 import { slaState } from './state.js';
 
 /** Statuses of the tickets in the queue. */
 export const QUEUE_STATUSES = ['new', 'open', 'pending'] as const;
 
-/** The earliest due time still running on a ticket (first response until replied, then resolution), as SQL. */
-export const nextDueSql = sql`least(case when ${tickets.firstResponseAt} is null then ${tickets.firstResponseDueAt} end, ${tickets.resolutionDueAt})`;
-/** The queue's statuses written out (not as parameters), so that the plan may use the queue's partial indexes. */
-const queueStatusSql = sql`${tickets.status} in (${sql.raw(QUEUE_STATUSES.map((s) => `'${s}'`).join(', '))})`;
-const priorityRankSql = sql`case ${tickets.priority} when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end`;
 
 /**
  * The priority queue: new, open and pending tickets by urgency — priority, then the earliest SLA due
@@ -51,13 +47,11 @@ export function queueQuery(ctx: Ctx, query: QueueQuery & { agentId?: string | nu
     .leftJoin(customers, eq(customers.id, tickets.customerId))
     .leftJoin(accounts, eq(accounts.id, customers.accountId))
     .where(
-      and(
-        eq(tickets.workspaceId, ctx.workspaceId),
-        queueStatusSql,
-        query.view === 'mine' ? eq(tickets.assigneeId, query.agentId!) : undefined,
-        query.view === 'unassigned' ? isNull(tickets.assigneeId) : undefined,
-        teamIds ? inArray(tickets.teamId, teamIds) : undefined,
-      ),
+      ticketScanWhere(ctx.workspaceId, {
+        statuses: QUEUE_STATUSES,
+        ...(query.view === 'mine' ? { assigneeId: query.agentId! } : query.view === 'unassigned' ? { assigneeId: null } : {}),
+        ...(teamIds ? { teamIds } : {}),
+      }),
     )
     .orderBy(priorityRankSql, sql`${nextDueSql} asc nulls last`, asc(tickets.createdAt), asc(tickets.id))
     .limit(query.limit);

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { PRIORITIES } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import { patchOf } from '../domain/schemas.js';
-import type { Ctx } from '../services/context.js';
+import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { getWorkspace } from '../people/workspaces.js';
 import { workspaces } from '../store/schema.js';
 import { isTimeZone } from './business-time.js';
 

@@ -1,14 +1,15 @@
-import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
 import { PRIORITIES, type EventType } from '../domain/enums.js';
 import { applyAssignment, assignActionOf } from '../routing/apply.js';
 import { loadTicketFacts } from '../routing/facts.js';
 import { accountOwnerOf, loadRoutingSnapshot, type RoutingSnapshot } from '../routing/port.js';
 import { recordAssignment, route, withinWorkingHours } from '../routing/router.js';
-import { systemActor, type Ctx } from '../services/context.js';
+import { systemActor, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { updateTicket } from '../services/tickets.js';
-import { getWorkspace } from '../services/workspaces.js';
+import { updateTicket } from '../tickets/update-ticket.js';
+import { getWorkspace } from '../people/workspaces.js';
 import { ticketColumns, tickets, type TicketRow } from '../store/schema.js';
+import { scanTickets } from '../store/repos/tickets.js';
 import { businessMinutesBetween } from './business-time.js';
 import { calendarOf, slaOf, type SlaSettings } from './settings.js';
 
@@ -67,22 +68,16 @@ export interface SlaSweepResult {
  */
 export async function sweepSla(ctx: Ctx, now: Date = ctx.now()): Promise<SlaSweepResult> {
   const system: Ctx = { ...ctx, actor: systemActor, now: () => now };
-  const rows = await ctx.db
-    .select(ticketColumns)
-    .from(tickets)
-    .where(
-      and(
-        eq(tickets.workspaceId, ctx.workspaceId),
-        inArray(tickets.status, [...WATCHED_STATUSES]),
-        or(
-          and(isNull(tickets.firstResponseAt), isNotNull(tickets.firstResponseDueAt), or(isNull(tickets.slaEscalatedAt), isNull(tickets.firstResponseBreachedAt))),
-          and(isNull(tickets.resolvedAt), isNotNull(tickets.resolutionDueAt), or(isNull(tickets.slaEscalatedAt), isNull(tickets.resolutionBreachedAt))),
-        ),
-      ),
-    )
-    .orderBy(sql`least(case when ${tickets.firstResponseAt} is null then ${tickets.firstResponseDueAt} end, ${tickets.resolutionDueAt}) asc nulls last`, asc(tickets.id))
-    .limit(BATCH)
-    .for('update');
+  const rows = await scanTickets(ctx.db, ctx.workspaceId, {
+    statuses: WATCHED_STATUSES,
+    where: or(
+      and(isNull(tickets.firstResponseAt), isNotNull(tickets.firstResponseDueAt), or(isNull(tickets.slaEscalatedAt), isNull(tickets.firstResponseBreachedAt))),
+      and(isNull(tickets.resolvedAt), isNotNull(tickets.resolutionDueAt), or(isNull(tickets.slaEscalatedAt), isNull(tickets.resolutionBreachedAt))),
+    ),
+    order: 'nextDue',
+    limit: BATCH,
+    lock: true,
+  });
   if (!rows.length) return { escalated: 0, breached: 0 };
   const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
   let snapshot: RoutingSnapshot | null = null;

@@ -1,4 +1,4 @@
-import type { Actor, Ctx } from '../services/context.js';
+import type { Actor, Ctx } from './ctx.js';
 import type { Database } from './db.js';
 
 /** Who acts in jobs: the desk itself. */

@@ -1,8 +1,8 @@
 /** Attachments and stored emails of a ticket, as the API lists and serves them. */
 import { and, asc, eq } from 'drizzle-orm';
 import { notFound } from '../../domain/errors.js';
-import type { Ctx } from '../../services/context.js';
-import { getTicket } from '../../services/tickets.js';
+import type { Ctx } from '../../store/ctx.js';
+import { getTicket } from '../../tickets/get-ticket.js';
 import { attachments, emailMessages } from '../../store/schema.js';
 
 const attachmentInfo = {

@@ -4,7 +4,7 @@
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
-import { htmlToText, sanitise } from '../../services/html.js';
+import { htmlToText, sanitise } from '../../domain/html.js';
 
 export interface EmailAttachment {
   filename: string;

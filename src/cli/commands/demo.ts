@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { Deskmind } from '../../app.js';
 import { seedDemo, DEMO_AGENT } from '../../demo/seed.js';
 import { agents } from '../../store/schema.js';
-import { authenticateApiKey, createApiKey } from '../../services/auth.js';
-import { systemActor } from '../../services/context.js';
+import { authenticateApiKey, createApiKey } from '../../people/auth.js';
+import { systemActor } from '../../store/ctx.js';
 import { startServer, stopOnSignal } from './serve.js';
 
 const DemoKey = z.object({ workspaceId: z.string(), apiKey: z.string() });

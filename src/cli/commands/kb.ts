@@ -5,8 +5,8 @@ import { loadConfig, type Config } from '../../config.js';
 import { IdSchema } from '../../domain/schemas.js';
 import { importArticles, readArticleSource } from '../../knowledge/import.js';
 import type { ArticleImportResult } from '../../knowledge/schemas.js';
-import { systemActor } from '../../services/context.js';
-import { getWorkspace } from '../../services/workspaces.js';
+import { systemActor } from '../../store/ctx.js';
+import { getWorkspace } from '../../people/workspaces.js';
 
 const HELP = `
 Sources:

@@ -5,9 +5,9 @@ import { loadConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../store/db.js';
 import { buildServer } from '../../server/server.js';
 import { AgentInputSchema } from '../../domain/schemas.js';
-import { createAgent } from '../../services/agents.js';
-import { systemActor } from '../../services/context.js';
-import { randomToken } from '../../services/passwords.js';
+import { createAgent } from '../../people/agents.js';
+import { systemActor } from '../../store/ctx.js';
+import { randomToken } from '../../people/passwords.js';
 
 /** Starts the HTTP server (and the worker unless disabled) until SIGINT/SIGTERM. */
 export async function startServer(

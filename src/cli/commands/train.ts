@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { Deskmind } from '../../app.js';
-import { systemActor } from '../../services/context.js';
-import { gatherTrainingExamples, OWN_TAXONOMY_MIN_LABELS, trainWorkspaceIntents } from '../../services/training.js';
-import { getWorkspace } from '../../services/workspaces.js';
+import { systemActor } from '../../store/ctx.js';
+import { gatherTrainingExamples, OWN_TAXONOMY_MIN_LABELS, trainWorkspaceIntents } from '../../learning/training.js';
+import { getWorkspace } from '../../people/workspaces.js';
 import { formatEvalResult } from './eval.js';
 
 interface TrainOptions {

@@ -2,7 +2,7 @@ import type { Database, DbOrTx } from '../../store/db.js';
 import { IntentClassifier, type IntentPrediction, type LabelledExample } from '../../nlp/intent/index.js';
 import { starterExamples } from '../../nlp/taxonomy.js';
 import { onceInRun } from '../../store/config-cache.js';
-import { latestModelVersion, loadModel, saveModel } from '../../services/models.js';
+import { latestModelVersion, loadModel, saveModel } from '../../learning/models.js';
 
 export const INTENT_MODEL_KIND = 'intent';
 

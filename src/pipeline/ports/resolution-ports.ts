@@ -1,10 +1,14 @@
 import type { Embedder } from '../../knowledge/embedders.js';
 import { retrieve } from '../../knowledge/retrieval.js';
-import { composeAnswer, draftReply, findPlaybook, judgeReply, runAction, type ActionResult, type LlmProvider, type Playbook } from '../../resolution/index.js';
+import { composeAnswer } from '../../resolution/compose.js';
+import { draftReply, judgeReply, type LlmProvider } from '../../resolution/llm.js';
+import { findPlaybook } from '../../resolution/playbooks.js';
+import { runAction } from '../../resolution/actions.js';
+import { type ActionResult, type Playbook } from '../../resolution/schemas.js';
 import { answerJudgeOf } from '../../resolution/answer-judge.js';
 import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights } from '../../resolution/verification.js';
-import type { Ctx } from '../../services/context.js';
-import { getWorkspace } from '../../services/workspaces.js';
+import type { Ctx } from '../../store/ctx.js';
+import { getWorkspace } from '../../people/workspaces.js';
 import type { Database } from '../../store/db.js';
 import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts } from '../types.js';
 import type { PlaybookView, ReplyVerification, RetrievedPassage } from '../../domain/stage-results.js';

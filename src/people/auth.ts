@@ -1,0 +1,159 @@
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
+import { DeskmindError, notFound } from '../domain/errors.js';
+import type { ApiKey } from '../domain/schemas.js';
+import type { DbOrTx } from '../store/db.js';
+import { agentSessions, agents, apiKeys } from '../store/schema.js';
+import type { Ctx } from '../store/ctx.js';
+import { randomToken, tokenHash, verifyPassword } from './passwords.js';
+
+/** Who is calling: a workspace API key or a logged-in agent. */
+export type Principal =
+  | { kind: 'api_key'; workspaceId: string; keyId: string; role: ApiKeyRole }
+  | { kind: 'agent'; workspaceId: string; agentId: string; role: AgentRole };
+
+const toApiKey = (row: typeof apiKeys.$inferSelect): ApiKey => ({
+  id: row.id,
+  name: row.name,
+  role: row.role,
+  prefix: row.prefix,
+  createdAt: row.createdAt,
+  lastUsedAt: row.lastUsedAt,
+  revokedAt: row.revokedAt,
+});
+
+/** Creates an API key; the secret is returned once and stored only as a hash. */
+export async function createApiKey(ctx: Ctx, input: { name: string; role: ApiKeyRole }): Promise<{ key: ApiKey; secret: string }> {
+  const secret = randomToken('dm_');
+  const [row] = await ctx.db
+    .insert(apiKeys)
+    .values({ workspaceId: ctx.workspaceId, name: input.name, role: input.role, prefix: secret.slice(0, 10), keyHash: tokenHash(secret) })
+    .returning();
+  return { key: toApiKey(row!), secret };
+}
+
+export async function listApiKeys(ctx: Ctx): Promise<ApiKey[]> {
+  const rows = await ctx.db.select().from(apiKeys).where(eq(apiKeys.workspaceId, ctx.workspaceId));
+  return rows.map(toApiKey);
+}
+
+export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
+  const rows = await ctx.db
+    .update(apiKeys)
+    .set({ revokedAt: ctx.now() })
+    .where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  if (rows.length === 0) throw notFound('API key', id);
+}
+
+type ApiKeyPrincipal = Extract<Principal, { kind: 'api_key' }>;
+
+const LAST_USED_EVERY_MS = 60_000;
+
+/** The principal of a bearer API key, or null when unknown or revoked. */
+export async function authenticateApiKey(db: DbOrTx, secret: string): Promise<ApiKeyPrincipal | null> {
+  return principalOfKeyHash(db, tokenHash(secret));
+}
+
+async function principalOfKeyHash(db: DbOrTx, keyHash: string): Promise<ApiKeyPrincipal | null> {
+  const [row] = await db
+    .select({ id: apiKeys.id, workspaceId: apiKeys.workspaceId, role: apiKeys.role })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
+  return row ? { kind: 'api_key', workspaceId: row.workspaceId, keyId: row.id, role: row.role } : null;
+}
+
+/**
+ * API keys recently found valid, so that a request need not read its key again: known keys only (an unknown
+ * or revoked key is read every time), each for `ttlMs`, at most `maxEntries`. A key revoked through this
+ * process (`forget`) stops working at once; one revoked through another process within `ttlMs`.
+ * A `ttlMs` of 0 reads the key on every request.
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, { principal: ApiKeyPrincipal; until: number }>();
+  /** When this process last recorded each key's use. */
+  private readonly recorded = new Map<string, number>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number = Date.now,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async authenticate(db: DbOrTx, secret: string): Promise<ApiKeyPrincipal | null> {
+    const keyHash = tokenHash(secret);
+    const hit = this.entries.get(keyHash);
+    if (hit && hit.until > this.clock()) return this.used(db, hit.principal);
+    this.entries.delete(keyHash);
+    const principal = await principalOfKeyHash(db, keyHash);
+    if (principal && this.ttlMs > 0) {
+      this.entries.set(keyHash, { principal, until: this.clock() + this.ttlMs });
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return principal ? this.used(db, principal) : null;
+  }
+
+  /**
+   * Records the key's `lastUsedAt`, at most once a minute per key and process (and, across processes, only
+   * when the stored time is a minute old), so a busy key costs one small write a minute.
+   */
+  private async used(db: DbOrTx, principal: ApiKeyPrincipal): Promise<ApiKeyPrincipal> {
+    const now = this.clock();
+    const last = this.recorded.get(principal.keyId);
+    if (last !== undefined && now - last < LAST_USED_EVERY_MS) return principal;
+    this.recorded.set(principal.keyId, now);
+    if (this.recorded.size > this.maxEntries) this.recorded.delete(this.recorded.keys().next().value!);
+    const at = new Date(now);
+    await db
+      .update(apiKeys)
+      .set({ lastUsedAt: at })
+      .where(and(eq(apiKeys.id, principal.keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now - LAST_USED_EVERY_MS)))));
+    return principal;
+  }
+
+  /** Forgets a key (it was revoked): its next request reads it again. */
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.entries) if (entry.principal.keyId === keyId) this.entries.delete(hash);
+  }
+}
+
+/** Checks an agent's email and password and opens a session; returns the session token (for an http-only cookie). */
+export async function login(
+  db: DbOrTx,
+  input: { email: string; password: string; workspaceId?: string | undefined },
+  opts: { now: Date; ttlHours: number },
+): Promise<{ token: string; agentId: string; workspaceId: string; expiresAt: Date }> {
+  const rows = await db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.email, input.email.toLowerCase()), input.workspaceId ? eq(agents.workspaceId, input.workspaceId) : undefined));
+  for (const agent of rows) {
+    if (agent.passwordHash && (await verifyPassword(input.password, agent.passwordHash))) {
+      const token = randomToken('dms_');
+      const expiresAt = new Date(opts.now.getTime() + opts.ttlHours * 3_600_000);
+      await db.insert(agentSessions).values({ tokenHash: tokenHash(token), agentId: agent.id, workspaceId: agent.workspaceId, expiresAt });
+      return { token, agentId: agent.id, workspaceId: agent.workspaceId, expiresAt };
+    }
+  }
+  throw new DeskmindError('invalid_credentials');
+}
+
+/** The workspaces with an agent of this email (where failed logins to it are audited). */
+export async function workspacesOfAgentEmail(db: DbOrTx, email: string): Promise<string[]> {
+  const rows = await db.select({ workspaceId: agents.workspaceId }).from(agents).where(eq(agents.email, email.toLowerCase()));
+  return rows.map((r) => r.workspaceId);
+}
+
+/** The principal of a session token, or null when unknown or expired. */
+export async function authenticateSession(db: DbOrTx, token: string, now: Date): Promise<Principal | null> {
+  const [row] = await db
+    .select({ agentId: agents.id, workspaceId: agents.workspaceId, role: agents.role })
+    .from(agentSessions)
+    .innerJoin(agents, eq(agents.id, agentSessions.agentId))
+    .where(and(eq(agentSessions.tokenHash, tokenHash(token)), gt(agentSessions.expiresAt, now)));
+  return row ? { kind: 'agent', ...row } : null;
+}
+
+export async function logout(db: DbOrTx, token: string): Promise<void> {
+  await db.delete(agentSessions).where(eq(agentSessions.tokenHash, tokenHash(token)));
+}

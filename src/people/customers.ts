@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, getTableColumns, gt, inArray, or } from 'drizzle-orm';
+import { DeskmindError, notFound } from '../domain/errors.js';
+import type { Customer, CustomerInput, CustomerPatch, CustomerRef } from '../domain/schemas.js';
+import { bulkInsert } from '../store/bulk.js';
+import { accounts, customers } from '../store/schema.js';
+import { findAccountByExternalId, getAccount } from './accounts.js';
+import type { Ctx } from '../store/ctx.js';
+import { mapUnique } from '../store/pg-errors.js';
+import { padToPowerOfTwo } from '../ingest/group-commit.js';
+
+const scope = (ctx: Ctx, id: string) => and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, id));
+/** Every column of a customer, as an insert returns them. */
+const customerColumns = getTableColumns(customers);
+
+function toCustomer(row: typeof customers.$inferSelect): Customer {
+  const { workspaceId: _w, ...rest } = row;
+  return rest;
+}
+
+/** Resolves `accountId` / `accountExternalId` to an account id of this workspace. */
+async function resolveAccountId(ctx: Ctx, input: Pick<CustomerPatch, 'accountId' | 'accountExternalId'>): Promise<string | null | undefined> {
+  if (input.accountId) return (await getAccount(ctx, input.accountId)).id;
+  if (input.accountExternalId) {
+    const account = await findAccountByExternalId(ctx, input.accountExternalId);
+    if (!account) throw new DeskmindError('validation_failed', `No account has externalId ${input.accountExternalId}`, {
+      issues: [{ path: 'accountExternalId', message: 'unknown account' }],
+    });
+    return account.id;
+  }
+  return input.accountId === null ? null : undefined;
+}
+
+function columns(input: CustomerPatch, accountId: string | null | undefined) {
+  const { accountExternalId: _a, accountId: _b, ...rest } = input;
+  return accountId === undefined ? rest : { ...rest, accountId };
+}
+
+export async function createCustomer(ctx: Ctx, input: CustomerInput): Promise<Customer> {
+  const accountId = await resolveAccountId(ctx, input);
+  const [row] = await mapUnique('A customer with this email or externalId', () =>
+    ctx.db.insert(customers).values({ ...columns(input, accountId), workspaceId: ctx.workspaceId }).returning(),
+  );
+  return toCustomer(row!);
+}
+
+/** Customers by id (one statement); unknown ids are absent from the map. */
+export async function getCustomers(ctx: Ctx, ids: string[]): Promise<Map<string, Customer>> {
+  if (!ids.length) return new Map();
+  const rows = await ctx.db.select().from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), inArray(customers.id, [...new Set(ids)])));
+  return new Map(rows.map((r) => [r.id, toCustomer(r)]));
+}
+
+export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {
+  const [row] = await ctx.db.select().from(customers).where(scope(ctx, id));
+  if (!row) throw notFound('Customer', id);
+  return toCustomer(row);
+}
+
+export async function updateCustomer(ctx: Ctx, id: string, patch: CustomerPatch): Promise<Customer> {
+  const accountId = await resolveAccountId(ctx, patch);
+  const [row] = await mapUnique('A customer with this email or externalId', () =>
+    ctx.db.update(customers).set({ ...columns(patch, accountId), updatedAt: ctx.now() }).where(scope(ctx, id)).returning(),
+  );
+  if (!row) throw notFound('Customer', id);
+  return toCustomer(row);
+}
+
+export async function deleteCustomer(ctx: Ctx, id: string): Promise<void> {
+  const rows = await ctx.db.delete(customers).where(scope(ctx, id)).returning({ id: customers.id });
+  if (rows.length === 0) throw notFound('Customer', id);
+}
+
+export async function findCustomer(ctx: Ctx, by: { email?: string | null | undefined; externalId?: string | null | undefined }): Promise<Customer | null> {
+  const conds = [
+    by.externalId ? eq(customers.externalId, by.externalId) : undefined,
+    by.email ? eq(customers.email, by.email) : undefined,
+  ].filter((c) => c !== undefined);
+  if (conds.length === 0) return null;
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.workspaceId, ctx.workspaceId), or(...conds)));
+  // Prefer the external id match when both exist.
+  const row = rows.find((r) => by.externalId && r.externalId === by.externalId) ?? rows[0];
+  return row ? toCustomer(row) : null;
+}
+
+/** Creates the customer with this external id (or email), or updates the existing one. */
+export async function upsertCustomer(ctx: Ctx, input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
+  const existing = await findCustomer(ctx, input);
+  if (existing) return { customer: await updateCustomer(ctx, existing.id, input), created: false };
+  return { customer: await createCustomer(ctx, input), created: true };
+}
+
+/** Finds the customer a ticket names, creating them when they are new. Known fields are filled in, never erased. */
+export async function resolveCustomerRef(ctx: Ctx, ref: CustomerRef): Promise<Customer> {
+  const [customer] = await resolveCustomerRefs(ctx, [ref]);
+  return customer!;
+}
+
+/** A person named by one or more refs of a group: a stored customer (maybe with fields to fill in) or a new one. */
+interface Person {
+  stored: Customer | null;
+  email: string | null;
+  externalId: string | null;
+  name: string | null;
+  locale: string | null;
+  hasAccount: boolean;
+  accountExternalId: string | null;
+  fill: CustomerPatch;
+}
+
+// Padded: a few `in (...)` list lengths, a few prepared statements (see powerOfTwoChunks).
+const uniq = <T>(list: T[]) => padToPowerOfTwo([...new Set(list)]);
+
+/**
+ * `resolveCustomerRef` for many refs at once, as if they were resolved one after another: one read finds the
+ * stored customers, the new ones are inserted in one statement, and refs naming the same new person get the
+ * same customer. Returns one customer per ref, in order. Call inside a transaction (all or nothing).
+ */
+export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promise<Customer[]> {
+  const ids = uniq(refs.flatMap((r) => (r.id ? [r.id] : [])));
+  const externalIds = uniq(refs.flatMap((r) => (!r.id && r.externalId ? [r.externalId] : [])));
+  const emails = uniq(refs.flatMap((r) => (!r.id && r.email ? [r.email] : [])));
+  const conds = [
+    ids.length ? inArray(customers.id, ids) : undefined,
+    externalIds.length ? inArray(customers.externalId, externalIds) : undefined,
+    emails.length ? inArray(customers.email, emails) : undefined,
+  ].filter((c) => c !== undefined);
+  const rows = conds.length ? await ctx.db.select().from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), or(...conds))) : [];
+  const people: Person[] = rows.map(toCustomer).map((c) => ({
+    stored: c,
+    email: c.email,
+    externalId: c.externalId,
+    name: c.name,
+    locale: c.locale,
+    hasAccount: c.accountId !== null,
+    accountExternalId: null,
+    fill: {},
+  }));
+  const named: Person[] = [];
+  for (const ref of refs) {
+    if (ref.id) {
+      const person = people.find((p) => p.stored?.id === ref.id);
+      if (!person) throw notFound('Customer', ref.id);
+      named.push(person);
+      continue;
+    }
+    // As findCustomer: the external id match wins over the email match.
+    const person =
+      people.find((p) => ref.externalId && p.externalId === ref.externalId) ?? people.find((p) => ref.email && p.email === ref.email);
+    if (!person) {
+      people.push({
+        stored: null,
+        email: ref.email ?? null,
+        externalId: ref.externalId ?? null,
+        name: ref.name ?? null,
+        locale: ref.locale ?? null,
+        hasAccount: false,
+        accountExternalId: ref.accountExternalId ?? null,
+        fill: {},
+      });
+      named.push(people.at(-1)!);
+      continue;
+    }
+    // Known fields are filled in, never erased.
+    for (const field of ['name', 'email', 'externalId', 'locale'] as const) {
+      const value = ref[field];
+      if (value && !person[field]) {
+        person[field] = value;
+        person.fill[field] = value;
+      }
+    }
+    if (ref.accountExternalId && !person.hasAccount && !person.accountExternalId) {
+      person.accountExternalId = ref.accountExternalId;
+      person.fill.accountExternalId = ref.accountExternalId;
+    }
+    named.push(person);
+  }
+  const fresh = people.filter((p) => p.stored === null);
+  if (fresh.length) {
+    const accountRefs = uniq(fresh.flatMap((p) => (p.accountExternalId ? [p.accountExternalId] : [])));
+    const found = accountRefs.length
+      ? await ctx.db.select({ id: accounts.id, externalId: accounts.externalId }).from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.externalId, accountRefs)))
+      : [];
+    const accountIds = new Map(found.map((a) => [a.externalId, a.id]));
+    const values = fresh.map((p) => {
+      const accountId = p.accountExternalId ? accountIds.get(p.accountExternalId) : null;
+      if (accountId === undefined) {
+        throw new DeskmindError('validation_failed', `No account has externalId ${p.accountExternalId}`, { issues: [{ path: 'accountExternalId', message: 'unknown account' }] });
+      }
+      return { id: randomUUID(), workspaceId: ctx.workspaceId, email: p.email, externalId: p.externalId, name: p.name, locale: p.locale, accountId, attributes: {} };
+    });
+    const inserted = await mapUnique('A customer with this email or externalId', () => bulkInsert(ctx.db, customers, values, { returning: customerColumns }));
+    const byId = new Map(inserted.map((r) => [r.id, toCustomer(r)]));
+    fresh.forEach((p, i) => {
+      p.stored = byId.get(values[i]!.id)!;
+      p.fill = {}; // its fields were inserted as they are
+    });
+  }
+  for (const p of people) {
+    if (p.stored && Object.keys(p.fill).length) p.stored = await updateCustomer(ctx, p.stored.id, p.fill);
+  }
+  return named.map((p) => p.stored!);
+}
+
+export async function listCustomers(ctx: Ctx, opts: { limit: number; after?: string | undefined }): Promise<Customer[]> {
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.workspaceId, ctx.workspaceId), opts.after ? gt(customers.id, opts.after) : undefined))
+    .orderBy(asc(customers.id))
+    .limit(opts.limit);
+  return rows.map(toCustomer);
+}

@@ -1,0 +1,13 @@
+import * as accountOps from '../../../people/accounts.js';
+import { ADMIN, ctxOf } from '../../auth.js';
+import type { Route } from '../route.js';
+import { Params } from './shared.js';
+
+/** `DELETE /api/v1/accounts/:id` */
+export const deleteAccountRoute: Route = (app, desk) => {
+  app.delete('/accounts/:id', { config: { access: ADMIN }, schema: { tags: ['accounts'], summary: 'Delete an account', params: Params } },
+    async (request, reply) => {
+      await accountOps.deleteAccount(ctxOf(desk, request), request.params.id);
+      return reply.code(204).send();
+    });
+};

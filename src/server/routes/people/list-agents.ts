@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { AgentSchema } from '../../../domain/schemas.js';
+import * as agentOps from '../../../people/agents.js';
+import { STAFF, ctxOf } from '../../auth.js';
+import type { Route } from '../route.js';
+
+/** `GET /api/v1/agents` */
+export const listAgentsRoute: Route = (app, desk) => {
+  app.get('/agents', { config: { access: STAFF }, schema: { tags: ['agents'], summary: 'List agents', response: { 200: z.object({ data: z.array(AgentSchema) }) } } },
+    async (request) => ({ data: await agentOps.listAgents(ctxOf(desk, request)) }));
+};

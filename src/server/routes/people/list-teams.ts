@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { TeamSchema } from '../../../domain/schemas.js';
+import * as agentOps from '../../../people/agents.js';
+import { STAFF, ctxOf } from '../../auth.js';
+import type { Route } from '../route.js';
+
+/** `GET /api/v1/teams` */
+export const listTeamsRoute: Route = (app, desk) => {
+  app.get('/teams', { config: { access: STAFF }, schema: { tags: ['teams'], summary: 'List teams', response: { 200: z.object({ data: z.array(TeamSchema) }) } } },
+    async (request) => ({ data: await agentOps.listTeams(ctxOf(desk, request)) }));
+};
