@@ -8,7 +8,7 @@
  * of a Pro or Free account and run through the whole pipeline (`desk.runPipeline`, the runner the worker's job
  * calls), with no LLM configured. Writes bench/results/resolution-real.json.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -289,6 +289,9 @@ export async function benchResolutionReal(): Promise<object> {
       totalSeconds: round((performance.now() - started) / 1000, 1),
     };
     writeResult(resolve(here, 'results', 'resolution-real.json'), record);
+    // Every ticket's outcome, for analysing hand-offs (not recorded: .tmp is not part of the repository).
+    mkdirSync(resolve(here, '..', '.tmp'), { recursive: true });
+    writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-outcomes.json'), JSON.stringify(outcomes.map((o) => ({ ...o, text: textOf.get(o.id) })), null, 1));
     return record;
   } finally {
     await desk.close();
