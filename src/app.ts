@@ -20,6 +20,8 @@ import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { inScopeByWorkspace, IntentModels } from './pipeline/intent-port.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
+import { PassageVectors } from './knowledge/passage-vectors.js';
+import { universalSentenceEncoder } from './nlp/encoder.js';
 import { dbRoutingPort } from './routing/port.js';
 import { integrationSources } from './integrations/sources.js';
 import { loadIntegrationConfig } from './integrations/settings.js';
@@ -103,6 +105,8 @@ export class Deskmind {
   readonly intentModels: IntentModels;
   /** Embeds knowledge-base chunks and questions (built-in, or an OpenAI-compatible endpoint). */
   readonly embedder: Embedder;
+  /** Sentence vectors of passages for the answer check's semantic evidence (DESKMIND_ANSWER_SEMANTIC; null: off). */
+  readonly passageVectors: PassageVectors | null;
   /** The configured OpenAI-compatible chat model, or null (the default: no LLM). */
   readonly llm: LlmProvider | null;
   readonly ports: PipelinePorts;
@@ -142,6 +146,7 @@ export class Deskmind {
     this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000, () => now().getTime());
     this.throttle = new Throttle(database, now);
     this.embedder = createEmbedder(config);
+    this.passageVectors = config.answerSemantic ? new PassageVectors(universalSentenceEncoder()) : null;
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
     this.ports = this.portsFor(database.db);
@@ -157,7 +162,7 @@ export class Deskmind {
         const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
         return { prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted };
       },
-      ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, llmJudge: this.config.llmJudge, now: this.now, fetch: this.outbound.fetch }),
+      ...resolutionPorts({ database, embedder: this.embedder, passageVectors: this.passageVectors, llm: this.llm, llmJudge: this.config.llmJudge, now: this.now, fetch: this.outbound.fetch }),
       routing: dbRoutingPort(database),
       enrichmentSources: integrationSources({ database, config: this.config, now: this.now }),
     };
