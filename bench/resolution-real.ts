@@ -72,6 +72,8 @@ const ACCOUNTS = ['acc_initech', 'acc_hooli', 'acc_piedpiper'];
 
 /** The candidates of one ticket for the answer judgement, and which of them would be right. */
 interface JudgeTicket {
+  id: string;
+  passedPolicy: boolean;
   split: FixtureTicket['split'];
   evidence: AnswerEvidence[];
   passages: AnswerSample[];
@@ -218,16 +220,20 @@ export async function benchResolutionReal(): Promise<object> {
       const decided = stage('decide')?.result;
       const resolved = stage('resolve')?.result;
       const failed = records.find((d) => !d.ok);
-      // The judgement's unit: a ticket the policy let through to an answer playbook (the answer check then decides),
-      // with the passages the retrieve stage found, labelled right when the ticket may be answered and the
-      // passage's article is among its right ones.
+      // The judgement's unit, with the passages the retrieve stage found (labelled right when the ticket may be answered
+      // and the passage's article is among its right ones): a ticket the policy let through to an answer playbook (the
+      // answer check then decides), or one whose intent the classifier got right and that may be answered or has no article.
       const retrieved = (stage('retrieve')?.result.passages ?? []) as RetrievedPassage[];
-      if (retrieved.length && understood && decided && decided.decision !== 'hand_off' && decided.playbook?.kind === 'answer') {
+      const passedPolicy = decided?.decision !== 'hand_off' && decided?.playbook?.kind === 'answer';
+      const intentRight = understood?.intent === t.intent && (t.allowed || t.style === 'unanswered');
+      if (retrieved.length && understood && (passedPolicy || intentRight)) {
         const question = askText({ ticket: { subject: t.subject || '(no subject)' }, messages: [{ authorType: 'customer', visibility: 'public', text: t.text }] } as unknown as PipelineInput);
         const names = [`Customer ${i}`];
         const passages = await withSemantic(desk.passageVectors, askOf(question, names), retrieved);
         const candidates = candidateEvidence(question, passages, { intentConfidence: understood.confidence, threshold: 0, names });
         judgeTickets.push({
+          id: t.id,
+          passedPolicy,
           split: t.split,
           evidence: candidates.map((c) => c.evidence),
           passages: candidates.map((c) => ({ features: answerFeatures(c.evidence).features, success: t.allowed && t.articles.includes(externalOf.get(c.passage.articleId) ?? '') })),
@@ -291,8 +297,8 @@ export async function benchResolutionReal(): Promise<object> {
           'Tickets whose intent the classifier got right and that may be answered or have no article (the judgement sees a ticket only once its intent passed). ' +
           'Stage 1: logistic regression (L2 1, toward 0) over every retrieved passage of the dev tickets, right = the ticket may be answered and the article is among its right ones; ' +
           'it ranks the passages. Stage 2: logistic regression of "the best passage is right" on the best passage\'s stage-1 sum and its gap to the next (Platt scaling). Folded into one ' +
-          'linear model; intentMatch, articleRecord, facts and intentConfidence are then set by hand (see PRIOR_ANSWER_JUDGE). The gap is to the best candidate of another group ' +
-          '(articles written for the classified intent are one group). `semantic` fits the prior used with the sentence encoder, `lexical` the one without.',
+          'linear model; intentMatch, articleRecord, facts and intentConfidence are then set by hand (see PRIOR_ANSWER_JUDGE). The gap is to the best passage of another article. ' +
+          '`semantic` is this fit with the sentence encoder, `lexical` without it; the shipped semantic prior keeps the lexical weights and adds semantic 2, chosen on the dev tickets (docs/answering.md).',
         shipped: { semantic: PRIOR_ANSWER_JUDGE, lexical: PRIOR_ANSWER_JUDGE_LEXICAL },
         fittedOnDev: prior,
         calibrationOfShipped: { dev: calibration(judgeTickets.filter((j) => j.split === 'dev')), test: calibration(judgeTickets.filter((j) => j.split === 'test')) },
@@ -303,6 +309,7 @@ export async function benchResolutionReal(): Promise<object> {
     writeResult(resolve(here, 'results', 'resolution-real.json'), record);
     // Every ticket's outcome, for analysing hand-offs (not recorded: .tmp is not part of the repository).
     mkdirSync(resolve(here, '..', '.tmp'), { recursive: true });
+    writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-judged.json'), JSON.stringify(judgeTickets.map((j) => ({ ...j, groups: j.evidence.map((e) => e.group ?? e.articleId), evidence: undefined }))));
     writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-outcomes.json'), JSON.stringify(outcomes.map((o) => ({ ...o, text: textOf.get(o.id) })), null, 1));
     return record;
   } finally {

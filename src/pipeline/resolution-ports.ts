@@ -119,7 +119,6 @@ function evidenceOf(question: string, p: RetrievedPassage, judge: AnswerJudgeInp
     answer: p.text,
     title: p.title,
     heading: p.heading,
-    group: p.intentMatch ? 'intent' : p.articleId,
     intentMatch: p.intentMatch,
     intentConfidence: judge.intentConfidence,
     lexical: p.lexical,

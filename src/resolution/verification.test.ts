@@ -60,17 +60,16 @@ describe('answer judgement', () => {
     expect(answerJudgeOf({ answerJudge: { bias: 'x' } }).source).toBe('prior');
   });
 
-  it('judges the best article of the intent on its own evidence: a sibling article that also fits is no rival', () => {
+  it('judges the best article against the best other article, and its passages as one', () => {
     const prior = { weights: PRIOR_ANSWER_JUDGE, source: 'prior' as const };
-    const reset: AnswerEvidence = { ask: 'How do I reset my password? I forgot it', title: 'Reset a forgotten password', answer: 'Click Forgot password on the sign-in page.', intentMatch: true, intentConfidence: 0.95, lexical: 1, score: 1, runnerUp: 0.9, semantic: 0.7, articleId: 'a1', group: 'intent' };
+    const reset: AnswerEvidence = { ask: 'How do I reset my password? I forgot it', title: 'Reset a forgotten password', answer: 'Click Forgot password on the sign-in page.', intentMatch: true, intentConfidence: 0.95, lexical: 1, score: 1, runnerUp: 0.9, semantic: 0.7, articleId: 'a1' };
     const change: AnswerEvidence = { ...reset, title: 'Change your password', answer: 'Open Settings and choose a new password.', lexical: 0.9, score: 0.9, runnerUp: 1, semantic: 0.5, articleId: 'a2' };
-    const siblings = judgeCandidates([reset, change], 0.9, prior)!;
-    expect(siblings.index).toBe(0);
-    expect(siblings.gap).toBe(LONE_CANDIDATE_GAP);
-    // The same two articles as rivals (no shared intent) make the best one less sure.
-    const rivals = judgeCandidates([{ ...reset, group: undefined }, { ...change, group: undefined }], 0.9, prior)!;
+    const rivals = judgeCandidates([reset, change], 0.9, prior)!;
+    expect(rivals.index).toBe(0);
     expect(rivals.gap).toBeLessThan(LONE_CANDIDATE_GAP);
-    expect(rivals.verification.probability).toBeLessThan(siblings.verification.probability);
+    const oneArticle = judgeCandidates([reset, { ...change, articleId: 'a1' }], 0.9, prior)!;
+    expect(oneArticle.gap).toBe(LONE_CANDIDATE_GAP);
+    expect(oneArticle.verification.probability).toBeGreaterThan(rivals.verification.probability);
   });
 
   it('weighs the semantic similarity of ask and passage', () => {

@@ -37,7 +37,7 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
   bias: -3.202,
-  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 0, articleRecord: 1, facts: 6, gap: 1.549 },
+  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 2, articleRecord: 1, facts: 6, gap: 1.549 },
 };
 
 /** The prior when no sentence encoder measures `semantic` (DESKMIND_ANSWER_SEMANTIC=false, or the encoder failed): fitted the same way without it. */
@@ -68,11 +68,7 @@ export interface AnswerEvidence {
   lexical?: number | undefined;
   /** The article the passage belongs to. */
   articleId?: string | undefined;
-  /**
-   * Candidates of one group do not compete with each other for `gap` (default: the article). Articles written for
-   * the classified intent form one group: several of them may answer the ask, and the best is judged on its own
-   * evidence, not penalised for a sibling that also fits.
-   */
+  /** Candidates of one group do not compete with each other for `gap` (default: the article). */
   group?: string | undefined;
   /** The answer states the customer's own facts that answer the ask (the billing notice of a past-due account). */
   facts?: boolean | undefined;
@@ -250,8 +246,8 @@ export function judgeCandidates(candidates: AnswerEvidence[], threshold: number,
   const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
   const [bestScore, index] = order[0]!;
-  // The next candidate is the best of another group: another passage of the same article, or another article
-  // written for the same intent, is no rival.
+  // The next candidate is the best of another group: another passage of the same article is no rival. Other articles
+  // of the same intent are: on the dev tickets, judging the best of them without its siblings answered wrongly.
   const groupOf = (c: AnswerEvidence) => c.group ?? c.articleId;
   const group = groupOf(candidates[index]!);
   const next = order.find(([, i]) => i !== index && (group === undefined || groupOf(candidates[i]!) !== group));
