@@ -198,6 +198,7 @@ export async function benchResolutionReal(): Promise<object> {
 
     const warm = await desk.createTicket(ws, systemActor, { subject: 'Warm up', message: { text: 'warm up the pipeline', visibility: 'public', attachments: [] }, customer: { email: 'warmup@bench.example' }, channel: 'api', tags: [] });
     await desk.runPipeline(ws, warm.ticket.id, 'created');
+    await desk.passageVectors?.encoder.embed(['warm up the sentence encoder']);
 
     const outcomes: Outcome[] = [];
     // Every retrieved passage of every ticket, labelled: does it answer the ticket (for fitting the prior and checking calibration)?

@@ -435,6 +435,9 @@ export class Deskmind {
   async startWorker(): Promise<void> {
     if (this.workerStarted) return;
     this.workerStarted = true;
+    // Load the sentence encoder in the background, so the first judged answer does not wait for it (a failure is
+    // logged; answers are then judged on words).
+    void this.passageVectors?.encoder.embed(['warm up']).catch((err: unknown) => this.logger.warn({ err }, 'sentence encoder unavailable'));
     await this.jobs.workBatch(pipelineJob, { concurrency: this.config.workerConcurrency, batchSize: PIPELINE_BATCH_SIZE }, async (jobs) => {
       const runs = await runPipelineBatch(this.runnerDeps(), jobs.map((j) => j.data));
       return runs.map((r) => (r instanceof Error ? r : null));
