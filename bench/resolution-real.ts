@@ -86,17 +86,14 @@ const HAND_SET = ['intentMatch', 'intentConfidence', 'articleRecord', 'facts', '
 /** The ranker's units of `gap` for a candidate with no rival (folded into the model's units as LONE_CANDIDATE_GAP). */
 const LONE_GAP = 3;
 
-/**
- * Refits the shipped prior's two stages on tickets (see answerJudge.howFitted in the record). The gap is to the best
- * candidate of another group, as `judgeCandidates` measures it (articles of the classified intent are one group).
- */
+/** Refits the shipped prior's two stages on tickets (see answerJudge.howFitted in the record); the gap is to another article's best passage. */
 function fitPrior(tickets: JudgeTicket[], opts: { semantic: boolean }) {
   const zero = { bias: 0, weights: Object.fromEntries(ANSWER_FEATURES.map((f) => [f, 0])) as AnswerJudgeWeights['weights'] };
   const zeroed = (f: AnswerJudgeWeights['weights']) => ({ ...f, ...Object.fromEntries(HAND_SET.map((k) => [k, 0])), ...(opts.semantic ? {} : { semantic: 0 }) });
   const passages = tickets.flatMap((t) => t.passages.map((p) => ({ ...p, features: zeroed(p.features) })));
   const ranker = fitAnswerJudge(passages, zero, { strength: 1, iterations: 3000, rate: 1 });
   const rows = tickets.map((t) => {
-    const scored = t.passages.map((p, i) => ({ s: candidateScore(zeroed(p.features), ranker), y: p.success, group: t.evidence[i]!.group ?? t.evidence[i]!.articleId })).sort((a, b) => b.s - a.s);
+    const scored = t.passages.map((p, i) => ({ s: candidateScore(zeroed(p.features), ranker), y: p.success, group: t.evidence[i]!.articleId })).sort((a, b) => b.s - a.s);
     const rival = scored.slice(1).find((c) => c.group !== scored[0]!.group);
     return { s: scored[0]!.s, gap: rival ? scored[0]!.s - rival.s : LONE_GAP, y: scored[0]!.y };
   });
@@ -310,7 +307,7 @@ export async function benchResolutionReal(): Promise<object> {
     writeResult(resolve(here, 'results', 'resolution-real.json'), record);
     // Every ticket's outcome, for analysing hand-offs (not recorded: .tmp is not part of the repository).
     mkdirSync(resolve(here, '..', '.tmp'), { recursive: true });
-    writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-judged.json'), JSON.stringify(judgeTickets.map((j) => ({ ...j, groups: j.evidence.map((e) => e.group ?? e.articleId), evidence: undefined }))));
+    writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-judged.json'), JSON.stringify(judgeTickets.map((j) => ({ ...j, groups: j.evidence.map((e) => e.articleId), evidence: undefined }))));
     writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-outcomes.json'), JSON.stringify(outcomes.map((o) => ({ ...o, text: textOf.get(o.id) })), null, 1));
     return record;
   } finally {

@@ -144,7 +144,7 @@ export function judgePassages(
 ): { best: ReplyVerification; gap: number; evidence: AnswerEvidence } | null {
   const candidates: { passage: RetrievedPassage | null; evidence: AnswerEvidence }[] = candidateEvidence(question, passages, judge);
   if (notice) {
-    const evidence: AnswerEvidence = { ask: question, names: judge.names, answer: notice.join(' '), title: '', group: 'facts', facts: true, intentMatch: true, intentConfidence: judge.intentConfidence };
+    const evidence: AnswerEvidence = { ask: question, names: judge.names, answer: notice.join(' '), title: '', facts: true, intentMatch: true, intentConfidence: judge.intentConfidence };
     candidates.push({ passage: null, evidence });
   }
   const judged = judgeCandidates(candidates.map((c) => c.evidence), judge.threshold, model);

@@ -66,10 +66,8 @@ export interface AnswerEvidence {
   intentConfidence: number;
   /** The passage's lexical score relative to the best lexical match (1 = best), when retrieval measured it. */
   lexical?: number | undefined;
-  /** The article the passage belongs to. */
+  /** The article the passage belongs to: passages of one article do not compete with each other for `gap`. */
   articleId?: string | undefined;
-  /** Candidates of one group do not compete with each other for `gap` (default: the article). */
-  group?: string | undefined;
   /** The answer states the customer's own facts that answer the ask (the billing notice of a past-due account). */
   facts?: boolean | undefined;
   /** The passage's retrieval score and the best score of another article (for the margin). */
@@ -246,11 +244,10 @@ export function judgeCandidates(candidates: AnswerEvidence[], threshold: number,
   const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
   const [bestScore, index] = order[0]!;
-  // The next candidate is the best of another group: another passage of the same article is no rival. Other articles
-  // of the same intent are: on the dev tickets, judging the best of them without its siblings answered wrongly.
-  const groupOf = (c: AnswerEvidence) => c.group ?? c.articleId;
-  const group = groupOf(candidates[index]!);
-  const next = order.find(([, i]) => i !== index && (group === undefined || groupOf(candidates[i]!) !== group));
+  // The next candidate is the best passage of another article: another passage of the same article is no rival. Other
+  // articles of the same intent are (judging the best of them without its siblings answered wrongly on the dev tickets).
+  const group = candidates[index]!.articleId;
+  const next = order.find(([, i]) => i !== index && (group === undefined || candidates[i]!.articleId !== group));
   const gap = next ? bestScore - next[0] : LONE_CANDIDATE_GAP;
   return { index, gap, verification: verifyAnswer({ ...candidates[index]!, gap }, threshold, model) };
 }
