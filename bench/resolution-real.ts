@@ -8,7 +8,7 @@
  * of a Pro or Free account and run through the whole pipeline (`desk.runPipeline`, the runner the worker's job
  * calls), with no LLM configured. Writes bench/results/resolution-real.json.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +22,11 @@ import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/t
 import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
 import { machine, writeResult } from './record.js';
-import { candidateEvidence, resolutionPorts } from '../src/pipeline/ports/resolution-ports.js';
+import { candidateEvidence, resolutionPorts, withSemantic } from '../src/pipeline/ports/resolution-ports.js';
 import type { PipelineInput } from '../src/pipeline/types.js';
 import type { RetrievedPassage } from '../src/domain/stage-results.js';
-import { customerText } from '../src/pipeline/stages/understand.js';
-import { answerFeatures, candidateScore, fitAnswerJudge, judgeCandidates, ANSWER_FEATURES, PRIOR_ANSWER_JUDGE, type AnswerEvidence, type AnswerJudgeWeights, type AnswerSample } from '../src/resolution/verification.js';
+import { customerText, askText } from '../src/pipeline/stages/understand.js';
+import { answerFeatures, candidateScore, fitAnswerJudge, judgeCandidates, ANSWER_FEATURES, PRIOR_ANSWER_JUDGE, type AnswerEvidence, type AnswerJudgeWeights, type AnswerSample, askOf, PRIOR_ANSWER_JUDGE_LEXICAL } from '../src/resolution/verification.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -73,6 +73,8 @@ const ACCOUNTS = ['acc_initech', 'acc_hooli', 'acc_piedpiper'];
 
 /** The candidates of one ticket for the answer judgement, and which of them would be right. */
 interface JudgeTicket {
+  id: string;
+  passedPolicy: boolean;
   split: FixtureTicket['split'];
   evidence: AnswerEvidence[];
   passages: AnswerSample[];
@@ -80,14 +82,21 @@ interface JudgeTicket {
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-/** Refits the shipped prior's two stages on tickets (see answerJudge.howFitted in the record). */
-function fitPrior(tickets: JudgeTicket[]) {
+/** Features set by hand in the prior (the benchmark cannot measure them), zeroed while fitting; `semantic` too for the lexical prior. */
+const HAND_SET = ['intentMatch', 'intentConfidence', 'articleRecord', 'facts', 'gap'] as const;
+/** The ranker's units of `gap` for a candidate with no rival (folded into the model's units as LONE_CANDIDATE_GAP). */
+const LONE_GAP = 3;
+
+/** Refits the shipped prior's two stages on tickets (see answerJudge.howFitted in the record); the gap is to another article's best passage. */
+function fitPrior(tickets: JudgeTicket[], opts: { semantic: boolean }) {
   const zero = { bias: 0, weights: Object.fromEntries(ANSWER_FEATURES.map((f) => [f, 0])) as AnswerJudgeWeights['weights'] };
-  const passages = tickets.flatMap((t) => t.passages.map((p) => ({ ...p, features: { ...p.features, gap: 0, intentMatch: 0, intentConfidence: 0, semantic: 0, articleRecord: 0 } })));
+  const zeroed = (f: AnswerJudgeWeights['weights']) => ({ ...f, ...Object.fromEntries(HAND_SET.map((k) => [k, 0])), ...(opts.semantic ? {} : { semantic: 0 }) });
+  const passages = tickets.flatMap((t) => t.passages.map((p) => ({ ...p, features: zeroed(p.features) })));
   const ranker = fitAnswerJudge(passages, zero, { strength: 1, iterations: 3000, rate: 1 });
   const rows = tickets.map((t) => {
-    const scored = t.passages.map((p) => ({ s: candidateScore({ ...p.features, intentMatch: 0, intentConfidence: 0, semantic: 0, articleRecord: 0 }, ranker), y: p.success })).sort((a, b) => b.s - a.s);
-    return { s: scored[0]!.s, gap: scored.length > 1 ? scored[0]!.s - scored[1]!.s : 3, y: scored[0]!.y };
+    const scored = t.passages.map((p, i) => ({ s: candidateScore(zeroed(p.features), ranker), y: p.success, group: t.evidence[i]!.articleId })).sort((a, b) => b.s - a.s);
+    const rival = scored.slice(1).find((c) => c.group !== scored[0]!.group);
+    return { s: scored[0]!.s, gap: rival ? scored[0]!.s - rival.s : LONE_GAP, y: scored[0]!.y };
   });
   // Stage 2: p = sigmoid(c0 + c1·s + c2·gap), gradient descent with a light L2.
   let [c0, c1, c2] = [0, 0, 0];
@@ -105,14 +114,14 @@ function fitPrior(tickets: JudgeTicket[]) {
     c2 -= 0.5 * (g2 / n + (0.2 * c2) / n);
   }
   const folded = Object.fromEntries(ANSWER_FEATURES.map((f) => [f, round(c1 * ranker.weights[f], 3)]));
-  return { tickets: tickets.length, passages: passages.length, bias: round(c0, 3), weights: { ...folded, gap: c1 ? round(c2 / c1, 3) : 0 }, loneCandidateGap: round(3 * c1, 3) };
+  return { tickets: tickets.length, passages: passages.length, bias: round(c0, 3), weights: { ...folded, gap: c1 ? round(c2 / c1, 3) : 0 }, loneCandidateGap: round(LONE_GAP * c1, 3) };
 }
 
 /** Reliability of the shipped prior on tickets: predicted probability of the best candidate vs the share that was right. */
 function calibration(tickets: JudgeTicket[]) {
   const bins = [0, 0.5, 0.8, 0.9, 0.95, 1.01];
   const judged = tickets.map((t) => {
-    const j = judgeCandidates(t.evidence, 0, { weights: PRIOR_ANSWER_JUDGE, source: 'prior' })!;
+    const j = judgeCandidates(t.evidence, 0, { weights: t.evidence.every((e) => e.semantic !== undefined) ? PRIOR_ANSWER_JUDGE : PRIOR_ANSWER_JUDGE_LEXICAL, source: 'prior' })!;
     return { p: j.verification.probability, y: t.passages[j.index]!.success };
   });
   return bins.slice(0, -1).map((lo, b) => {
@@ -185,9 +194,9 @@ export async function benchResolutionReal(): Promise<object> {
     const { rows: articleRows } = await database.executeSql('select id, external_id from articles');
     const externalOf = new Map((articleRows as { id: string; external_id: string }[]).map((a) => [a.id, a.external_id]));
 
-    const ports = resolutionPorts({ database, embedder: desk.embedder, llm: null, now: () => new Date() });
     const warm = await desk.createTicket(ws, systemActor, { subject: 'Warm up', message: { text: 'warm up the pipeline', visibility: 'public', attachments: [] }, customer: { email: 'warmup@bench.example' }, channel: 'api', tags: [] });
     await desk.runPipeline(ws, warm.ticket.id, 'created');
+    await desk.passageVectors?.encoder.embed(['warm up the sentence encoder']);
 
     const outcomes: Outcome[] = [];
     // Every retrieved passage of every ticket, labelled: does it answer the ticket (for fitting the prior and checking calibration)?
@@ -210,15 +219,20 @@ export async function benchResolutionReal(): Promise<object> {
       const decided = stage('decide')?.result;
       const resolved = stage('resolve')?.result;
       const failed = records.find((d) => !d.ok);
-      // The passages retrieval finds for the classifier's top intent, as the retrieve stage picks them, whatever the policy then decided.
-      const top = understood ? ((understood as { topIntent?: string | null }).topIntent ?? understood.intent) : null;
-      const question0 = customerText({ ticket: { subject: t.subject || '(no subject)' }, messages: [{ authorType: 'customer', visibility: 'public', text: t.text }] } as unknown as PipelineInput);
-      const hits = top ? (await ports.retrieve(ws, question0, { intent: top, tier: 'pro', k: 5 })) : [];
-      const retrieved: RetrievedPassage[] = hits.some((h) => h.intentMatch) ? hits.filter((h) => h.intentMatch) : hits;
-      // The judgement's unit: a ticket whose intent the classifier got right and that is either answerable or has no article.
-      if (retrieved.length && understood && top === t.intent && (t.allowed || t.style === 'unanswered')) {
-        const candidates = candidateEvidence(question0, retrieved, { intentConfidence: understood.confidence, threshold: 0, names: [`Customer ${i}`] });
+      // The judgement's unit, with the passages the retrieve stage found (labelled right when the ticket may be answered
+      // and the passage's article is among its right ones): a ticket the policy let through to an answer playbook (the
+      // answer check then decides), or one whose intent the classifier got right and that may be answered or has no article.
+      const retrieved = (stage('retrieve')?.result.passages ?? []) as RetrievedPassage[];
+      const passedPolicy = decided?.decision !== 'hand_off' && decided?.playbook?.kind === 'answer';
+      const intentRight = understood?.intent === t.intent && (t.allowed || t.style === 'unanswered');
+      if (retrieved.length && understood && (passedPolicy || intentRight)) {
+        const question = askText({ ticket: { subject: t.subject || '(no subject)' }, messages: [{ authorType: 'customer', visibility: 'public', text: t.text }] } as unknown as PipelineInput);
+        const names = [`Customer ${i}`];
+        const passages = await withSemantic(desk.passageVectors, askOf(question, names), retrieved);
+        const candidates = candidateEvidence(question, passages, { intentConfidence: understood.confidence, threshold: 0, names });
         judgeTickets.push({
+          id: t.id,
+          passedPolicy,
           split: t.split,
           evidence: candidates.map((c) => c.evidence),
           passages: candidates.map((c) => ({ features: answerFeatures(c.evidence).features, success: t.allowed && t.articles.includes(externalOf.get(c.passage.articleId) ?? '') })),
@@ -256,7 +270,8 @@ export async function benchResolutionReal(): Promise<object> {
     const missed = outcomes.filter((o) => o.answerable && o.allowed && o.kind === 'handed_off');
     const textOf = new Map(fixture.tickets.map((t) => [t.id, t.text]));
     const example = (o: Outcome) => ({ id: o.id, style: o.style, text: textOf.get(o.id)!.slice(0, 200), intent: o.intent, predicted: o.predicted, confidence: o.confidence, reason: o.reason, detail: o.detail?.slice(0, 200) ?? null, answeredWith: o.answeredWith, verification: o.verification });
-    const prior = fitPrior(judgeTickets.filter((j) => j.split === 'dev'));
+    const devJudged = judgeTickets.filter((j) => j.split === 'dev');
+    const prior = { semantic: fitPrior(devJudged, { semantic: true }), lexical: fitPrior(devJudged, { semantic: false }) };
     const record = {
       benchmark: 'resolution-real',
       date: new Date().toISOString(),
@@ -281,8 +296,9 @@ export async function benchResolutionReal(): Promise<object> {
           'Tickets whose intent the classifier got right and that may be answered or have no article (the judgement sees a ticket only once its intent passed). ' +
           'Stage 1: logistic regression (L2 1, toward 0) over every retrieved passage of the dev tickets, right = the ticket may be answered and the article is among its right ones; ' +
           'it ranks the passages. Stage 2: logistic regression of "the best passage is right" on the best passage\'s stage-1 sum and its gap to the next (Platt scaling). Folded into one ' +
-          'linear model; intentMatch, articleRecord, semantic and intentConfidence are then set by hand (see PRIOR_ANSWER_JUDGE).',
-        shipped: PRIOR_ANSWER_JUDGE,
+          'linear model; intentMatch, articleRecord, facts and intentConfidence are then set by hand (see PRIOR_ANSWER_JUDGE). The gap is to the best passage of another article. ' +
+          '`semantic` is this fit with the sentence encoder, `lexical` without it; the shipped semantic prior keeps the lexical weights and adds semantic 2, chosen on the dev tickets (docs/answering.md).',
+        shipped: { semantic: PRIOR_ANSWER_JUDGE, lexical: PRIOR_ANSWER_JUDGE_LEXICAL },
         fittedOnDev: prior,
         calibrationOfShipped: { dev: calibration(judgeTickets.filter((j) => j.split === 'dev')), test: calibration(judgeTickets.filter((j) => j.split === 'test')) },
       },
@@ -290,6 +306,10 @@ export async function benchResolutionReal(): Promise<object> {
       totalSeconds: round((performance.now() - started) / 1000, 1),
     };
     writeResult(resolve(here, 'results', 'resolution-real.json'), record);
+    // Every ticket's outcome, for analysing hand-offs (not recorded: .tmp is not part of the repository).
+    mkdirSync(resolve(here, '..', '.tmp'), { recursive: true });
+    writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-judged.json'), JSON.stringify(judgeTickets.map((j) => ({ ...j, groups: j.evidence.map((e) => e.articleId), evidence: undefined }))));
+    writeFileSync(resolve(here, '..', '.tmp', 'resolution-real-outcomes.json'), JSON.stringify(outcomes.map((o) => ({ ...o, text: textOf.get(o.id) })), null, 1));
     return record;
   } finally {
     await desk.close();

@@ -15,6 +15,8 @@ import { retrain } from './jobs/retrain.js';
 import { sweep } from './jobs/sweep.js';
 import { JobWorker } from './jobs/worker.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
+import { PassageVectors } from './knowledge/passage-vectors.js';
+import { universalSentenceEncoder } from './nlp/encoder.js';
 import { LiveBus } from './live/bus.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { createLogger } from './ops/logger.js';
@@ -37,6 +39,7 @@ export class Deskmind {
   readonly ports: PipelinePorts;
   /** Embeds knowledge-base chunks and questions (built-in, or an OpenAI-compatible endpoint). */
   readonly embedder: Embedder;
+  readonly passageVectors: PassageVectors | null;
   /** The configured OpenAI-compatible chat model, or null (the default: no LLM). */
   readonly llm: LlmProvider | null;
   /** Sends outbound email replies through the configured SMTP relay (null: none configured). */
@@ -66,6 +69,7 @@ export class Deskmind {
     this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000, () => now().getTime());
     this.throttle = new Throttle(database, now);
     this.embedder = createEmbedder(config);
+    this.passageVectors = config.answerSemantic ? new PassageVectors(universalSentenceEncoder()) : null;
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
     this.worker = new JobWorker(this);

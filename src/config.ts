@@ -144,6 +144,12 @@ const entries = {
     description: 'With an LLM: after a draft passes the answer check, ask the model whether it answers the question (citing a source); a "no" hands the ticket to a human.',
     sensitive: false,
   },
+  answerSemantic: {
+    env: 'DESKMIND_ANSWER_SEMANTIC',
+    schema: z.stringbool().default(true),
+    description: 'The answer check also weighs how close in meaning the ask is to each passage, by the built-in sentence encoder (USE-lite, offline; loaded on first answer: about 1 s and 0.3 GB). false: words only, with the lexical prior.',
+    sensitive: false,
+  },
   embeddingsBaseUrl: {
     env: 'DESKMIND_EMBEDDINGS_BASE_URL',
     schema: z.string().url().optional(),

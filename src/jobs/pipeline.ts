@@ -9,7 +9,7 @@ import type { DbOrTx } from '../store/db.js';
 import type { JobDeps } from './deps.js';
 import { PIPELINE_BATCH_SIZE, pipelineJob } from './queue.js';
 
-type PortDeps = Pick<JobDeps, 'config' | 'now' | 'intentModels' | 'embedder' | 'llm' | 'outbound'>;
+type PortDeps = Pick<JobDeps, 'config' | 'now' | 'intentModels' | 'embedder' | 'passageVectors' | 'llm' | 'outbound'>;
 
 /** The pipeline's ports, reading through `db` (a run's handle: they then see its configuration version). */
 export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
@@ -21,7 +21,7 @@ export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
       const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
       return { prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted };
     },
-    ...resolutionPorts({ database, embedder: deps.embedder, llm: deps.llm, llmJudge: deps.config.llmJudge, now: deps.now, fetch: deps.outbound.fetch }),
+    ...resolutionPorts({ database, embedder: deps.embedder, passageVectors: deps.passageVectors, llm: deps.llm, llmJudge: deps.config.llmJudge, now: deps.now, fetch: deps.outbound.fetch }),
     routing: dbRoutingPort(database),
     enrichmentSources: integrationSources({ database, config: deps.config, now: deps.now }),
   };

@@ -136,6 +136,9 @@ function hash(s: string): number {
 export async function trainWorkspaceIntents(models: IntentModels, workspaceId: string, examples: LabelledExample[], counts: Record<string, number>, starter: ReturnType<typeof starterPolicy> | null = null) {
   const labels = new Set(examples.map((e) => e.label)).size;
   if (labels < 2) throw new DeskmindError('validation_failed', 'Training needs labelled examples of at least two intents');
+  // One order for one set of examples: rows read back in another order (ties of a database sort) give the same model.
+  const key = (e: LabelledExample) => `${e.label}\n${e.text}`;
+  examples = [...examples].sort((a, b) => hash(key(a)) - hash(key(b)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   const shuffled = [...examples].sort((a, b) => hash(a.text) - hash(b.text));
   const cut = Math.max(1, Math.floor(shuffled.length * 0.15));
   const heldOut = examples.length >= 50 ? evaluateExamples(shuffled.slice(cut), shuffled.slice(0, cut)) : null;

@@ -9,7 +9,7 @@ import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../people/workspaces.js';
 import { decisions, events, workspaces } from '../store/schema.js';
-import { AnswerFeaturesSchema, AnswerJudgeWeightsSchema, fitAnswerJudge, PRIOR_ANSWER_JUDGE, type AnswerJudgeWeights, type AnswerSample } from './verification.js';
+import { AnswerFeaturesSchema, AnswerJudgeWeightsSchema, fitAnswerJudge, PRIOR_ANSWER_JUDGE, PRIOR_ANSWER_JUDGE_LEXICAL, type AnswerJudgeWeights, type AnswerSample } from './verification.js';
 
 /** Answers with a known outcome needed before the workspace's own weights replace the prior. */
 export const MIN_JUDGE_SAMPLES = 30;
@@ -18,10 +18,15 @@ export const MIN_JUDGE_SAMPLES = 30;
 export const StoredAnswerJudgeSchema = AnswerJudgeWeightsSchema.extend({ samples: z.number().int(), successes: z.number().int(), fittedAt: z.string() });
 export type StoredAnswerJudge = z.infer<typeof StoredAnswerJudgeSchema>;
 
-/** The model a workspace's answers are judged with: its refitted weights, else the prior. */
-export function answerJudgeOf(settings: Record<string, unknown> | null | undefined): { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' } {
+/**
+ * The model a workspace's answers are judged with: its refitted weights, else the prior — the lexical one when no
+ * sentence encoder measured `semantic` (`opts.semantic` false). A fit stored before a feature existed does not
+ * parse and gives way to the prior until the next refit.
+ */
+export function answerJudgeOf(settings: Record<string, unknown> | null | undefined, opts: { semantic?: boolean } = {}): { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' } {
   const parsed = StoredAnswerJudgeSchema.safeParse(settings?.answerJudge);
-  return parsed.success ? { weights: { bias: parsed.data.bias, weights: parsed.data.weights }, source: 'workspace' } : { weights: PRIOR_ANSWER_JUDGE, source: 'prior' };
+  if (parsed.success) return { weights: { bias: parsed.data.bias, weights: parsed.data.weights }, source: 'workspace' };
+  return { weights: opts.semantic === false ? PRIOR_ANSWER_JUDGE_LEXICAL : PRIOR_ANSWER_JUDGE, source: 'prior' };
 }
 
 /**

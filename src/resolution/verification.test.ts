@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { answerJudgeOf } from './answer-judge.js';
-import { answerFeatures, askOf, fitAnswerJudge, PRIOR_ANSWER_JUDGE, scoreAnswer, verifyAnswer, type AnswerFeatures, type AnswerSample } from './verification.js';
+import { answerFeatures, askOf, fitAnswerJudge, judgeCandidates, LONE_CANDIDATE_GAP, PRIOR_ANSWER_JUDGE, scoreAnswer, verifyAnswer, type AnswerEvidence, type AnswerFeatures, type AnswerSample } from './verification.js';
 
-const features = (over: Partial<AnswerFeatures>): AnswerFeatures => ({ intentMatch: 1, intentConfidence: 0.95, lexical: 1, margin: 0.2, coverage: 0.5, titleCoverage: 0.5, semantic: 0, articleRecord: 0, gap: 0.5, ...over });
+const features = (over: Partial<AnswerFeatures>): AnswerFeatures => ({ intentMatch: 1, intentConfidence: 0.95, lexical: 1, margin: 0.2, coverage: 0.5, titleCoverage: 0.5, semantic: 0, articleRecord: 0, facts: 0, gap: 0.5, ...over });
 
 describe('askOf', () => {
   it('keeps the question and drops greetings, names, references, signatures and quoted history', () => {
@@ -58,5 +58,31 @@ describe('answer judgement', () => {
     const stored = { ...PRIOR_ANSWER_JUDGE, bias: -1, samples: 40, successes: 30, fittedAt: '2026-12-01T00:00:00.000Z' };
     expect(answerJudgeOf({ answerJudge: stored })).toEqual({ weights: { bias: -1, weights: PRIOR_ANSWER_JUDGE.weights }, source: 'workspace' });
     expect(answerJudgeOf({ answerJudge: { bias: 'x' } }).source).toBe('prior');
+  });
+
+  it('judges the best article against the best other article, and its passages as one', () => {
+    const prior = { weights: PRIOR_ANSWER_JUDGE, source: 'prior' as const };
+    const reset: AnswerEvidence = { ask: 'How do I reset my password? I forgot it', title: 'Reset a forgotten password', answer: 'Click Forgot password on the sign-in page.', intentMatch: true, intentConfidence: 0.95, lexical: 1, score: 1, runnerUp: 0.9, semantic: 0.7, articleId: 'a1' };
+    const change: AnswerEvidence = { ...reset, title: 'Change your password', answer: 'Open Settings and choose a new password.', lexical: 0.9, score: 0.9, runnerUp: 1, semantic: 0.5, articleId: 'a2' };
+    const rivals = judgeCandidates([reset, change], 0.9, prior)!;
+    expect(rivals.index).toBe(0);
+    expect(rivals.gap).toBeLessThan(LONE_CANDIDATE_GAP);
+    const oneArticle = judgeCandidates([reset, { ...change, articleId: 'a1' }], 0.9, prior)!;
+    expect(oneArticle.gap).toBe(LONE_CANDIDATE_GAP);
+    expect(oneArticle.verification.probability).toBeGreaterThan(rivals.verification.probability);
+  });
+
+  it('weighs the semantic similarity of ask and passage', () => {
+    const close = scoreAnswer(features({ semantic: 0.8 }), PRIOR_ANSWER_JUDGE).probability;
+    const far = scoreAnswer(features({ semantic: 0.1 }), PRIOR_ANSWER_JUDGE).probability;
+    expect(close).toBeGreaterThan(far);
+  });
+
+  it("counts the customer's own billing facts as evidence that the reply answers", () => {
+    const v = verifyAnswer({ ask: 'Why has our account been locked?', title: '', answer: 'Your account is past due: the payment of USD 49.00 failed on 2026-12-01.', facts: true, intentMatch: true, intentConfidence: 0.9 }, 0.9);
+    expect(v.features.facts).toBe(1);
+    expect(v.passed).toBe(true);
+    expect(v.explanation).toMatch(/billing facts/);
+    expect(verifyAnswer({ ask: 'Why has our account been locked?', title: '', answer: 'Your account is past due.', intentMatch: true, intentConfidence: 0.9 }, 0.9).passed).toBe(false);
   });
 });

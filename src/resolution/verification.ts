@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { contentWords, splitUnits } from './text.js';
 
 /** The evidence the judgement weighs; every feature is a number, mostly in [0, 1]. */
-export const ANSWER_FEATURES = ['intentMatch', 'intentConfidence', 'lexical', 'margin', 'coverage', 'titleCoverage', 'semantic', 'articleRecord', 'gap'] as const;
+export const ANSWER_FEATURES = ['intentMatch', 'intentConfidence', 'lexical', 'margin', 'coverage', 'titleCoverage', 'semantic', 'articleRecord', 'facts', 'gap'] as const;
 export type AnswerFeature = (typeof ANSWER_FEATURES)[number];
 export const AnswerFeaturesSchema = z.object(Object.fromEntries(ANSWER_FEATURES.map((f) => [f, z.number()])) as Record<AnswerFeature, z.ZodNumber>);
 export type AnswerFeatures = z.infer<typeof AnswerFeaturesSchema>;
@@ -37,7 +37,13 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
   bias: -3.202,
-  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 0, articleRecord: 1, gap: 1.549 },
+  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 2, articleRecord: 1, facts: 6, gap: 1.549 },
+};
+
+/** The prior when no sentence encoder measures `semantic` (DESKMIND_ANSWER_SEMANTIC=false, or the encoder failed): fitted the same way without it. */
+export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
+  bias: -3.202,
+  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 0, articleRecord: 1, facts: 6, gap: 1.549 },
 };
 
 /** The `gap` of a lone candidate (no other article to compare with), on the model's scale; fitted with the prior. */
@@ -62,6 +68,8 @@ export interface AnswerEvidence {
   lexical?: number | undefined;
   /** The article the passage belongs to: passages of one article do not compete with each other for `gap`. */
   articleId?: string | undefined;
+  /** The answer states the customer's own facts that answer the ask (the billing notice of a past-due account). */
+  facts?: boolean | undefined;
   /** The passage's retrieval score and the best score of another article (for the margin). */
   score?: number | undefined;
   runnerUp?: number | undefined;
@@ -196,6 +204,7 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
     titleCoverage: round3(e.titleCoverage ?? share(titleWords)),
     semantic: clamp01(e.semantic ?? 0),
     articleRecord: round3(Math.max(-2, Math.log(e.usefulness ?? 1))),
+    facts: e.facts ? 1 : 0,
     gap: round3(e.gap ?? LONE_CANDIDATE_GAP),
   };
   return { features, missing };
@@ -217,6 +226,7 @@ const LABELS: Record<AnswerFeature, string> = {
   titleCoverage: "the title and heading match the ask",
   semantic: 'the meaning is close',
   articleRecord: "the article's record of answers",
+  facts: "the customer's own billing facts answer it",
   gap: 'it stands out from the other candidates',
 };
 
@@ -234,7 +244,8 @@ export function judgeCandidates(candidates: AnswerEvidence[], threshold: number,
   const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
   const [bestScore, index] = order[0]!;
-  // The next candidate is the best passage of another article: another passage of the same article is no rival.
+  // The next candidate is the best passage of another article: another passage of the same article is no rival. Other
+  // articles of the same intent are (judging the best of them without its siblings answered wrongly on the dev tickets).
   const group = candidates[index]!.articleId;
   const next = order.find(([, i]) => i !== index && (group === undefined || candidates[i]!.articleId !== group));
   const gap = next ? bestScore - next[0] : LONE_CANDIDATE_GAP;

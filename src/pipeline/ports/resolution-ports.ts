@@ -6,7 +6,7 @@ import { findPlaybook } from '../../resolution/playbooks.js';
 import { runAction } from '../../resolution/actions.js';
 import { type ActionResult, type Playbook } from '../../resolution/schemas.js';
 import { answerJudgeOf } from '../../resolution/answer-judge.js';
-import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights } from '../../resolution/verification.js';
+import { answerFeatures, backgroundOf, judgeCandidates, verifyAnswer, type AnswerEvidence, type AnswerJudgeWeights, askOf } from '../../resolution/verification.js';
 import type { Ctx } from '../../store/ctx.js';
 import { getWorkspace } from '../../people/workspaces.js';
 import type { Database } from '../../store/db.js';
@@ -14,11 +14,14 @@ import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts } fr
 import type { PlaybookView, ReplyVerification, RetrievedPassage } from '../../domain/stage-results.js';
 import { askText } from '../stages/understand.js';
 import { billingNotice, customerFacts } from '../../resolution/facts.js';
+import type { PassageVectors } from '../../knowledge/passage-vectors.js';
 
 /** The knowledge, playbook and composition ports of the pipeline, over the database and the configured providers. */
 export function resolutionPorts(deps: {
   database: Pick<Database, 'db'>;
   embedder: Embedder;
+  /** Sentence vectors for the `semantic` evidence of the answer judgement (null or absent: words only). */
+  passageVectors?: PassageVectors | null | undefined;
   llm: LlmProvider | null;
   /** With an LLM: also ask the model whether its draft answers the question (DESKMIND_LLM_JUDGE). */
   llmJudge?: boolean | undefined;
@@ -40,18 +43,20 @@ export function resolutionPorts(deps: {
     };
     if (playbook.kind === 'action') return composeAction(c, playbook, question, reply);
     // One judgement for both paths: which passage answers the ask, and is it sure enough to send?
-    const model = answerJudgeOf((await getWorkspace(c.db, c.workspaceId)).settings);
-    const judged = judgePassages(question, passages, judge, model);
-    // A past-due account asking about access or paying is answered from the billing facts themselves (the payment
-    // that failed, when, where to pay), whether or not an article also answers.
+    passages = await withSemantic(deps.passageVectors, askOf(question, judge.names ?? []), passages);
+    const semantic = passages.length > 0 && passages.every((p) => p.semantic !== undefined);
+    const model = answerJudgeOf((await getWorkspace(c.db, c.workspaceId)).settings, { semantic });
+    // A past-due account asking about access or paying: its billing facts (the payment that failed, when, where to
+    // pay) are one more candidate answer, judged with the passages.
     const notice = reply.facts ? billingNotice(question, reply.facts) : null;
-    if (notice && (!judged || !judged.best.passed)) {
-      const answer = composeAnswer({ playbook, question, passages: [], ...reply });
-      return { ok: true, text: answer.text, html: answer.html ?? null, sources: [], via: 'extractive', grounding: 1, ...(judged ? { verification: judged.best } : {}) };
-    }
+    const judged = judgePassages(question, passages, judge, model, notice);
     if (!judged) return { ok: false, reason: 'ungrounded', detail: 'no passage answers the question' };
     const { best } = judged;
     if (!best.passed) return { ok: false, reason: 'off_question', detail: best.explanation, verification: best };
+    if (best.articleId === null) {
+      const answer = composeAnswer({ playbook, question, passages: [], ...reply });
+      return { ok: true, text: answer.text, html: answer.html ?? null, sources: [], via: 'extractive', grounding: 1, verification: best };
+    }
     // Answer from the article judged to answer the ask; other articles' sentences would be off the question.
     const chosen = passages.filter((p) => p.articleId === best.articleId);
     if (deps.llm) {
@@ -100,6 +105,16 @@ export function resolutionPorts(deps: {
   };
 }
 
+/**
+ * The passages with their `semantic` similarity to the ask (measured only when the judgement runs: lazily, once per
+ * ticket). Without passage vectors, or when the encoder fails, they are returned as they are (judged on words).
+ */
+export async function withSemantic(vectors: PassageVectors | null | undefined, ask: string, passages: RetrievedPassage[]): Promise<RetrievedPassage[]> {
+  if (!vectors || !passages.length || passages.every((p) => p.semantic !== undefined)) return passages;
+  const semantic = await vectors.similarity(ask, passages).catch(() => null);
+  return semantic ? passages.map((p, i) => ({ ...p, semantic: Math.round(semantic[i]! * 1000) / 1000 })) : passages;
+}
+
 /** The evidence of one passage for the answer judgement. */
 function evidenceOf(question: string, p: RetrievedPassage, judge: AnswerJudgeInput, runnerUp: number, background: Set<string>[]): AnswerEvidence {
   return {
@@ -121,20 +136,26 @@ function evidenceOf(question: string, p: RetrievedPassage, judge: AnswerJudgeInp
 }
 
 /**
- * Judges every retrieved passage against the ask and returns the most likely answer (with its article), its
- * gap to the next candidate and its evidence; null when nothing was retrieved.
+ * Judges every retrieved passage — and the billing notice, when the customer's facts answer the ask — against the
+ * ask and returns the most likely answer (with its article; null for the notice), its gap to the next candidate and
+ * its evidence; null when there is no candidate.
  */
 export function judgePassages(
   question: string,
   passages: RetrievedPassage[],
   judge: AnswerJudgeInput,
   model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' },
+  notice: string[] | null = null,
 ): { best: ReplyVerification; gap: number; evidence: AnswerEvidence } | null {
-  const candidates = candidateEvidence(question, passages, judge);
+  const candidates: { passage: RetrievedPassage | null; evidence: AnswerEvidence }[] = candidateEvidence(question, passages, judge);
+  if (notice) {
+    const evidence: AnswerEvidence = { ask: question, names: judge.names, answer: notice.join(' '), title: '', facts: true, intentMatch: true, intentConfidence: judge.intentConfidence };
+    candidates.push({ passage: null, evidence });
+  }
   const judged = judgeCandidates(candidates.map((c) => c.evidence), judge.threshold, model);
   if (!judged) return null;
   const { passage, evidence } = candidates[judged.index]!;
-  return { best: { ...judged.verification, articleId: passage.articleId }, gap: judged.gap, evidence };
+  return { best: { ...judged.verification, articleId: passage?.articleId ?? null }, gap: judged.gap, evidence };
 }
 
 /** The judgement's evidence for each retrieved passage (the other articles' best score as its runner-up). */
