@@ -19,6 +19,8 @@ import { Throttle } from './security/throttle.js';
 import { sweepSla } from './sla/sweep.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { inScopeByWorkspace, IntentModels } from './pipeline/intent-port.js';
+import { IntentMemories } from './learning/intent-memory.js';
+import { cachedEncoder, universalSentenceEncoder } from './nlp/encoder.js';
 import { resolutionPorts } from './pipeline/resolution-ports.js';
 import { dbRoutingPort } from './routing/port.js';
 import { integrationSources } from './integrations/sources.js';
@@ -101,6 +103,8 @@ type CreatedTicket = Awaited<ReturnType<typeof ticketOps.createTicket>>;
  */
 export class Deskmind {
   readonly intentModels: IntentModels;
+  /** The workspaces' memories of labelled tickets and article phrases (DESKMIND_INTENT_MEMORY; null: off). */
+  readonly intentMemory: IntentMemories | null;
   /** Embeds knowledge-base chunks and questions (built-in, or an OpenAI-compatible endpoint). */
   readonly embedder: Embedder;
   /** The configured OpenAI-compatible chat model, or null (the default: no LLM). */
@@ -137,6 +141,7 @@ export class Deskmind {
   ) {
     this.outbound = outbound ?? createOutboundGuard({ allow: config.outboundAllow });
     this.intentModels = new IntentModels(database);
+    this.intentMemory = config.intentMemory ? new IntentMemories(cachedEncoder(universalSentenceEncoder())) : null;
     this.ticketGroup = new GroupCommit({ maxSize: config.ingestGroupSize, lingerMs: config.ingestLingerMs, write: (requests) => this.writeTicketGroup(requests) });
     this.live = new LiveBus(database);
     this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000, () => now().getTime());
@@ -151,11 +156,12 @@ export class Deskmind {
   portsFor(db: DbOrTx): PipelinePorts {
     const database = { db };
     return {
-      predictIntent: async (workspaceId, text) => {
+      predictIntent: async (workspaceId, text, opts) => {
         const entry = await this.intentModels.get(workspaceId, db);
         if (!entry) return null;
         const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
-        return { prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted };
+        const recalled = opts?.threshold && this.intentMemory ? await this.intentMemory.consult(db, workspaceId, text, entry.model, prediction, opts.threshold(prediction.topIntent)) : null;
+        return { prediction: recalled?.prediction ?? prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted, memory: recalled?.record ?? null };
       },
       ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, llmJudge: this.config.llmJudge, now: this.now, fetch: this.outbound.fetch }),
       routing: dbRoutingPort(database),

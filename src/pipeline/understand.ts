@@ -5,6 +5,7 @@ import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { assessUrgency } from '../nlp/urgency.js';
 import type { IntentPrediction } from '../nlp/intent/index.js';
+import { thresholdFor } from './policy.js';
 import type { PipelineInput, PipelinePorts, Stage } from './types.js';
 
 /** What the customer wrote in their public messages, oldest first. */
@@ -141,7 +142,8 @@ export const understandStage: Stage = {
     const language = detectLanguage(text, { supported: input.settings.languages });
     // Tone is read on the customer's own new words (a quoted reply is someone else's).
     const sentiment = analyseSentiment(ask.fresh || text);
-    const predicted = language.supported ? await ports.predictIntent(input.workspaceId, query) : null;
+    const threshold = (intent: string | null) => thresholdFor(input.settings, intent, null);
+    const predicted = language.supported ? await ports.predictIntent(input.workspaceId, query, { threshold }) : null;
     const context = contextOf(input);
     const billing = predicted ? billingPrior(predicted.prediction, query, context.billingState, !!context.paymentFailed) : null;
     const page = billing && !billing.adjusted ? pagePrior(billing.prediction, pageWords(input.ticket.pageContext)) : null;
@@ -163,7 +165,7 @@ export const understandStage: Stage = {
     const order = ['low', 'normal', 'high', 'urgent'] as const;
     if (order.indexOf(urgency.priority) > order.indexOf(input.ticket.priority)) actions.push({ type: 'set_priority' as const, priority: urgency.priority });
     return {
-      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, scopeAdjusted: predicted?.scopeAdjusted ?? null, sentiment, urgency, context },
+      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, scopeAdjusted: predicted?.scopeAdjusted ?? null, memory: predicted?.memory ?? null, sentiment, urgency, context },
       modelVersion: intent?.modelVersion,
       actions,
     };
