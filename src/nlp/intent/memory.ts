@@ -61,8 +61,10 @@ export type Combination = z.infer<typeof CombinationSchema>;
  */
 export const PRIOR_COMBINATION: Combination = { alpha: 1, beta: 12, a: 1, b: 0, oosLevel: 0.5, fittedOn: 'placeholder' };
 
-/** Entries of one label further than this from the text never vote (unrelated sentences sit at 0.1–0.3). */
+/** Nearest entries kept for the explanation. */
 const NEAREST_SHOWN = 3;
+/** The cosine a label without entries counts as: an unrelated sentence's (0.1–0.3), or the least similar label's if lower. */
+const ABSENT_COSINE = 0.3;
 
 /** A bounded set of labelled sentence vectors of one encoder. */
 export class NeighbourMemory {
@@ -132,13 +134,13 @@ export interface CombinedReading {
 /**
  * Joins the linear model's probabilities and the memory's vote: `z = α·log p + β·s` per label, softmax, and the
  * top share through the Platt map. A label only the memory knows (a person's new label, not yet learned by the
- * model) gets the model's smallest probability; a label the memory lacks gets its lowest cosine.
+ * model) gets the model's smallest probability; a label the memory lacks counts as unrelated (`ABSENT_COSINE`).
  */
 export function combineWithMemory(linear: LinearProbabilities, vote: MemoryVote, w: Combination): CombinedReading | null {
   const labels = new Set([...linear.keys(), ...vote.similarity.keys()]);
   if (labels.size === 0) return null;
   const pMin = Math.max(1e-6, Math.min(...(linear.size ? [...linear.values()] : [1])));
-  const sMin = vote.similarity.size ? Math.min(...vote.similarity.values()) : 0;
+  const sMin = Math.min(ABSENT_COSINE, ...vote.similarity.values());
   const z = new Map<string, number>();
   let max = -Infinity;
   for (const l of labels) {
