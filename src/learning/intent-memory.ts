@@ -36,7 +36,6 @@ interface WorkspaceMemory {
   watermark: Date | null;
   articleKeys: string[];
   articleSig: string | null;
-  stored: boolean;
 }
 
 /** What a consultation returns: the prediction under the memory's vote and the record of what it did. */
@@ -73,7 +72,7 @@ export class IntentMemories {
   private async refresh(db: DbOrTx, workspaceId: string): Promise<WorkspaceMemory> {
     let wm = this.byWorkspace.get(workspaceId);
     if (!wm) {
-      wm = { memory: new NeighbourMemory(this.encoder.id), pending: new Map(), watermark: null, articleKeys: [], articleSig: null, stored: false };
+      wm = { memory: new NeighbourMemory(this.encoder.id), pending: new Map(), watermark: null, articleKeys: [], articleSig: null };
       this.byWorkspace.set(workspaceId, wm);
     }
     const since = wm.watermark ? new Date(wm.watermark.getTime() - OVERLAP_MS) : null;

@@ -95,6 +95,15 @@ describe('withMemory', () => {
     expect(record.detail).toMatch(/my September bill.*a person's label/);
     expect(record).toMatchObject({ linear: { intent: null, confidence: 0.31 }, entries: 12 });
   });
+  it('keeps the model reading when the memory leans to another intent without confidence, and never pushes an intent out of scope', () => {
+    const vote = { similarity: new Map([['billing_invoice', 0.5], ['other', 0.45]]), nearest: [] };
+    const weak = combineWithMemory(new Map([['other', 0.4], ['billing_invoice', 0.35]]), vote, { ...W, oosLevel: 0.9 })!;
+    expect(weak.top).toBe('billing_invoice');
+    expect(withMemory(prediction, weak, vote, 2)).toMatchObject({ prediction, record: { code: 'kept' } });
+    const inScope = { ...prediction, intent: 'other', outOfScope: false, confidence: 0.7 };
+    const same = combineWithMemory(new Map([['other', 0.7], ['billing_invoice', 0.3]]), { similarity: new Map([['other', 0.3], ['billing_invoice', 0.3]]), nearest: [] }, { ...W, oosLevel: 0.99 })!;
+    expect(withMemory(inScope, same, vote, 2).prediction).toMatchObject({ intent: 'other', outOfScope: false });
+  });
 });
 
 describe('articlePhrases', () => {

@@ -251,8 +251,8 @@ export function fitPlatt(rows: { x: number; y: number }[]): { a: number; b: numb
 
 /** What the memory did to one prediction, for the decision record (plain words and a code). */
 export const MemoryRecordSchema = z.object({
-  /** `changed_intent`, `raised_confidence`, `lowered_confidence`, `kept`: how the combined reading compares with the model's. */
-  code: z.enum(['changed_intent', 'into_scope', 'out_of_scope', 'raised_confidence', 'lowered_confidence', 'kept']),
+  /** How the combined reading compares with the model's (`kept`: the model's reading stands). */
+  code: z.enum(['changed_intent', 'into_scope', 'raised_confidence', 'lowered_confidence', 'kept']),
   detail: z.string(),
   linear: z.object({ intent: z.string().nullable(), confidence: z.number() }),
   combined: z.object({ intent: z.string().nullable(), confidence: z.number() }),
@@ -267,27 +267,32 @@ export type MemoryRecord = z.infer<typeof MemoryRecordSchema>;
  */
 export function withMemory(prediction: IntentPrediction, reading: CombinedReading, vote: MemoryVote, entries: number): { prediction: IntentPrediction; record: MemoryRecord } {
   const before = { intent: prediction.intent, confidence: round(prediction.confidence) };
-  const intent = reading.outOfScope ? null : reading.top;
-  const after = { intent, confidence: round(reading.confidence) };
   const near = vote.nearest[0];
   const why = near ? `its nearest remembered example is "${near.text.slice(0, 80)}" (${near.label}, ${near.source === 'label' ? "a person's label" : 'an article'}, cosine ${near.similarity})` : 'it has no entries';
   const top = prediction.topIntent ?? 'none';
+  const nearest = vote.nearest;
+  // Another intent needs the memory's confidence in scope; the model's own intent keeps the scope the model gave it
+  // unless the memory brings it in.
+  if (reading.top !== prediction.topIntent && reading.outOfScope) {
+    const detail = `the memory of labelled examples leans towards ${reading.top} (${round(reading.confidence)}), not enough to change the model's ${top}: ${why}`;
+    return { prediction, record: { code: 'kept', detail, linear: before, combined: before, nearest, entries } };
+  }
+  const intent = prediction.outOfScope && reading.outOfScope ? null : reading.top;
+  const after = { intent, confidence: round(reading.confidence) };
   const [code, detail]: [MemoryRecord['code'], string] =
     reading.top !== prediction.topIntent
       ? ['changed_intent', `the memory of labelled examples reads ${reading.top} (${after.confidence}) instead of the model's ${top} (${before.confidence}): ${why}`]
       : prediction.outOfScope && intent
         ? ['into_scope', `the memory of labelled examples agrees with ${top} and brings it in scope (${before.confidence} → ${after.confidence}): ${why}`]
-        : !prediction.outOfScope && !intent
-          ? ['out_of_scope', `the memory of labelled examples does not support ${top}: its confidence falls to ${after.confidence}, out of scope; ${why}`]
-          : after.confidence > before.confidence
+        : after.confidence > before.confidence
             ? ['raised_confidence', `the memory of labelled examples agrees with ${top}: confidence ${before.confidence} → ${after.confidence}; ${why}`]
             : after.confidence < before.confidence
               ? ['lowered_confidence', `the memory of labelled examples weakens ${top}: confidence ${before.confidence} → ${after.confidence}; ${why}`]
               : ['kept', `the memory of labelled examples leaves ${top} at ${before.confidence}`];
   const alternatives = [...reading.shares].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([l, q]) => ({ intent: l, probability: l === reading.top ? reading.confidence : Math.min(q, reading.confidence) }));
   return {
-    prediction: { ...prediction, intent, confidence: reading.confidence, outOfScope: reading.outOfScope, topIntent: reading.top, alternatives },
-    record: { code, detail, linear: before, combined: after, nearest: vote.nearest, entries },
+    prediction: { ...prediction, intent, confidence: reading.confidence, outOfScope: intent === null, topIntent: reading.top, alternatives },
+    record: { code, detail, linear: before, combined: after, nearest, entries },
   };
 }
 
