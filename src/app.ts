@@ -160,7 +160,14 @@ export class Deskmind {
         const entry = await this.intentModels.get(workspaceId, db);
         if (!entry) return null;
         const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
-        const recalled = opts?.threshold && this.intentMemory ? await this.intentMemory.consult(db, workspaceId, text, entry.model, prediction, opts.threshold(prediction.topIntent)) : null;
+        // the memory only adds evidence: if it fails (the encoder cannot load), the model's reading stands
+        const recalled =
+          opts?.threshold && this.intentMemory
+            ? await this.intentMemory.consult(db, workspaceId, text, entry.model, prediction, opts.threshold(prediction.topIntent)).catch((err: unknown) => {
+                this.logger.warn({ err, workspaceId }, 'intent memory failed; the model alone decides');
+                return null;
+              })
+            : null;
         return { prediction: recalled?.prediction ?? prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted, memory: recalled?.record ?? null };
       },
       ...resolutionPorts({ database, embedder: this.embedder, llm: this.llm, llmJudge: this.config.llmJudge, now: this.now, fetch: this.outbound.fetch }),
