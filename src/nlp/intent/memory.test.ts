@@ -106,6 +106,16 @@ describe('withMemory', () => {
   });
 });
 
+describe('article evidence', () => {
+  it('changes intent and scope but never raises the confidence above the model', () => {
+    const prediction: IntentPrediction = { intent: null, confidence: 0.4, outOfScope: true, topIntent: 'password_reset', alternatives: [{ intent: 'password_reset', probability: 0.4 }], multiIntent: null, explanation: { topTerms: [], neighbours: [] } };
+    const vote = { similarity: new Map([['password_reset', 0.95]]), nearest: [{ text: 'Reset your password', label: 'password_reset', source: 'article' as const, similarity: 0.95 }] };
+    const reading = combineWithMemory(new Map([['password_reset', 0.4], ['other', 0.6]]), vote, W)!;
+    expect(reading.confidence).toBeGreaterThan(0.9);
+    expect(withMemory(prediction, reading, vote, 1).prediction).toMatchObject({ intent: 'password_reset', outOfScope: false, confidence: 0.4 });
+  });
+});
+
 describe('articlePhrases', () => {
   it('takes the title, headings and questions of an article', () => {
     const body = '## Resetting your password\nOpen the sign-in page. Forgot your password? Click the link.\n\n### If the email never arrives\nCheck spam.';

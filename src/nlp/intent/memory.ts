@@ -56,17 +56,12 @@ export const CombinationSchema = z.object({
 export type Combination = z.infer<typeof CombinationSchema>;
 
 /**
- * Weights for a workspace that has not fitted its own, fitted by `npm run bench -- memory` on Banking77's train
- * file only (10 examples per intent in memory and model, scored on other train rows; see bench/results/memory.json).
+ * Weights for a workspace that has not fitted its own, fitted by `npm run bench -- memory` on the dev split of the
+ * Pipewise fixture (bench/fixtures/pipewise-tickets.json; the test split is never used): the starter taxonomy and
+ * labelled history of resolution-real in the model, that history and the demo articles' phrases in the memory.
+ * (Fitted on Banking77's train file instead: α 0.75, β 15, a 0.708, b −0.103, level 0.804 — see bench/results/memory.json.)
  */
-export const PRIOR_COMBINATION: Combination = {
-  alpha: 0.75,
-  beta: 15,
-  a: 0.708,
-  b: -0.103,
-  oosLevel: 0.804,
-  fittedOn: 'Banking77 train: 10 per intent in model and memory, 600 other train rows scored',
-};
+export const PRIOR_COMBINATION: Combination = { alpha: 1, beta: 20, a: 1.645, b: 0.095, oosLevel: 0.57, fittedOn: 'Pipewise fixture, dev split' };
 
 /** Nearest entries kept for the explanation. */
 const NEAREST_SHOWN = 3;
@@ -278,7 +273,11 @@ export function withMemory(prediction: IntentPrediction, reading: CombinedReadin
     return { prediction, record: { code: 'kept', detail, linear: before, combined: before, nearest, entries } };
   }
   const intent = prediction.outOfScope && reading.outOfScope ? null : reading.top;
-  const after = { intent, confidence: round(reading.confidence) };
+  // An article says which topic it covers, not that it answers this question: article evidence decides intent and
+  // scope, never autonomy — with an article nearest, the confidence stays at most the model's for that intent.
+  const modelP = reading.top === prediction.topIntent ? prediction.confidence : (prediction.alternatives.find((a) => a.intent === reading.top)?.probability ?? 0);
+  const confidence = near?.source === 'article' ? Math.min(reading.confidence, modelP) : reading.confidence;
+  const after = { intent, confidence: round(confidence) };
   const [code, detail]: [MemoryRecord['code'], string] =
     reading.top !== prediction.topIntent
       ? ['changed_intent', `the memory of labelled examples reads ${reading.top} (${after.confidence}) instead of the model's ${top} (${before.confidence}): ${why}`]
@@ -289,9 +288,9 @@ export function withMemory(prediction: IntentPrediction, reading: CombinedReadin
             : after.confidence < before.confidence
               ? ['lowered_confidence', `the memory of labelled examples weakens ${top}: confidence ${before.confidence} → ${after.confidence}; ${why}`]
               : ['kept', `the memory of labelled examples leaves ${top} at ${before.confidence}`];
-  const alternatives = [...reading.shares].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([l, q]) => ({ intent: l, probability: l === reading.top ? reading.confidence : Math.min(q, reading.confidence) }));
+  const alternatives = [...reading.shares].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([l, q]) => ({ intent: l, probability: l === reading.top ? confidence : Math.min(q, confidence) }));
   return {
-    prediction: { ...prediction, intent, confidence: reading.confidence, outOfScope: intent === null, topIntent: reading.top, alternatives },
+    prediction: { ...prediction, intent, confidence, outOfScope: intent === null, topIntent: reading.top, alternatives },
     record: { code, detail, linear: before, combined: after, nearest, entries },
   };
 }
