@@ -17,7 +17,7 @@ import { machine, writeResult } from './record.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Encodes texts, keeping the vectors in .tmp/bench-cache (keyed by encoder and texts) so that reruns skip the encoder. */
-async function encodeCached(encoder: SentenceEncoder, texts: readonly string[]): Promise<{ vectors: Float32Array[]; seconds: number | null }> {
+export async function encodeCached(encoder: SentenceEncoder, texts: readonly string[]): Promise<{ vectors: Float32Array[]; seconds: number | null }> {
   const key = createHash('sha1').update(encoder.id).update(texts.join('\n')).digest('hex').slice(0, 16);
   const file = resolve(here, '..', '.tmp', 'bench-cache', `${encoder.id.replace(/[^\w.-]/g, '_')}-${key}.f32`);
   const d = encoder.dims;

@@ -11,6 +11,7 @@ import { benchImport } from './import.js';
 import { benchIntents } from './intents.js';
 import { benchOutbox } from './outbox.js';
 import { benchLoad } from './load.js';
+import { benchMemory } from './memory.js';
 import { benchReplay } from './replay.js';
 import { benchResolution } from './resolution.js';
 import { benchResolutionCustom } from './resolution-custom.js';
@@ -40,6 +41,7 @@ if (words[0] === 'load' && words.length > 1) {
     ['resolution-custom (a shop\'s own taxonomy from Bitext)', benchResolutionCustom, true],
     ['resolution-real (Pipewise demo, realistic tickets)', () => benchResolutionReal(), false],
     ['learning curve (Banking77 replay)', benchReplay, true],
+    ['intent memory (Banking77 replay from 10 per intent, labels until answered)', benchMemory, true],
     ['outbox (webhook backlog drain)', () => benchOutbox(), false],
     ['topics (Banking77, Bitext)', benchTopics, true],
     ['anomaly detection (synthetic streams)', () => benchAnomalies(), false],

@@ -16,7 +16,8 @@ import { sweep } from './jobs/sweep.js';
 import { JobWorker } from './jobs/worker.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { PassageVectors } from './knowledge/passage-vectors.js';
-import { universalSentenceEncoder } from './nlp/encoder.js';
+import { cachedEncoder, universalSentenceEncoder } from './nlp/encoder.js';
+import { IntentMemories } from './learning/intent-memory.js';
 import { LiveBus } from './live/bus.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
 import { createLogger } from './ops/logger.js';
@@ -36,6 +37,7 @@ import { contextOf, inTransaction } from './store/transaction.js';
  * (src/ingest) and the jobs (src/jobs) to HTTP routes, the CLI and tests. */
 export class Deskmind {
   readonly intentModels: IntentModels;
+  readonly intentMemory: IntentMemories | null;
   readonly ports: PipelinePorts;
   /** Embeds knowledge-base chunks and questions (built-in, or an OpenAI-compatible endpoint). */
   readonly embedder: Embedder;
@@ -64,6 +66,7 @@ export class Deskmind {
     readonly outbound: OutboundGuard,
   ) {
     this.intentModels = new IntentModels(database);
+    this.intentMemory = config.intentMemory ? new IntentMemories(cachedEncoder(universalSentenceEncoder())) : null;
     this.tickets = new TicketOpener(this);
     this.live = new LiveBus(database);
     this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000, () => now().getTime());

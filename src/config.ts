@@ -174,6 +174,12 @@ const entries = {
     description: 'Word vectors the classifier and built-in embedder use: `builtin` (assets/word-vectors-100d.bin), a path to a file of the same format, or `off`.',
     sensitive: false,
   },
+  intentMemory: {
+    env: 'DESKMIND_INTENT_MEMORY',
+    schema: z.stringbool().default(true),
+    description: 'Read a ticket the intent model is unsure of again with the workspace\'s memory of labelled tickets and article phrases (nearest neighbours by the built-in sentence encoder, loaded on first use: about 1 s and 0.3 GB); a person\'s label counts there at once. false: the model alone.',
+    sensitive: false,
+  },
   outboxPollMs: {
     env: 'DESKMIND_OUTBOX_POLL_MS',
     schema: z.coerce.number().int().min(50).default(1000),

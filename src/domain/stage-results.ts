@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { AskSchema } from '../nlp/ask.js';
 import { IntentPredictionSchema } from '../nlp/intent/schema.js';
+import { MemoryRecordSchema } from '../nlp/intent/memory.js';
 import { LanguageResultSchema } from '../nlp/language.js';
 import { SentimentResultSchema } from '../nlp/sentiment.js';
 import { UrgencyResultSchema } from '../nlp/urgency.js';
@@ -170,6 +171,8 @@ export const UnderstandResultSchema = z.object({
   intentAdjusted: z.string().nullable(),
   /** Why the workspace's out-of-scope confidence brought the top intent in scope. */
   scopeAdjusted: z.string().nullable(),
+  /** What the workspace's memory of labelled examples changed, when it was consulted. */
+  memory: MemoryRecordSchema.nullable().optional(),
   sentiment: SentimentResultSchema,
   urgency: UrgencyResultSchema,
   context: UnderstandContextSchema,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Embedder } from '../knowledge/embedders.js';
 import type { PassageVectors } from '../knowledge/passage-vectors.js';
+import type { IntentMemories } from '../learning/intent-memory.js';
 import type { IntentModels } from '../pipeline/ports/intent-port.js';
 import type { LlmProvider } from '../resolution/llm.js';
 import type { OutboundGuard } from '../security/outbound-url.js';
@@ -16,6 +17,8 @@ export interface JobDeps {
   logger: Logger;
   now: () => Date;
   intentModels: IntentModels;
+  /** The workspaces' memories of labelled tickets and article phrases (DESKMIND_INTENT_MEMORY; null: off). */
+  intentMemory: IntentMemories | null;
   embedder: Embedder;
   /** Sentence vectors of passages for the answer check's semantic evidence (DESKMIND_ANSWER_SEMANTIC; null: off). */
   passageVectors: PassageVectors | null;

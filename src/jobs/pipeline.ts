@@ -9,17 +9,29 @@ import type { DbOrTx } from '../store/db.js';
 import type { JobDeps } from './deps.js';
 import { PIPELINE_BATCH_SIZE, pipelineJob } from './queue.js';
 
-type PortDeps = Pick<JobDeps, 'config' | 'now' | 'intentModels' | 'embedder' | 'passageVectors' | 'llm' | 'outbound'>;
+type PortDeps = Pick<JobDeps, 'config' | 'now' | 'intentModels' | 'intentMemory' | 'logger' | 'embedder' | 'passageVectors' | 'llm' | 'outbound'>;
 
 /** The pipeline's ports, reading through `db` (a run's handle: they then see its configuration version). */
 export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
   const database = { db };
   return {
-    predictIntent: async (workspaceId, text) => {
+    predictIntent: async (workspaceId, text, opts) => {
       const entry = await deps.intentModels.get(workspaceId, db);
       if (!entry) return null;
       const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
-      return { prediction, modelVersion: `intent@${entry.version}`, scopeAdjusted };
+      // the memory only adds evidence: if it fails (the encoder cannot load), the model's reading stands
+      const threshold = opts?.threshold;
+      const recalled =
+        threshold && deps.intentMemory
+          ? await deps.intentMemory
+              .consult(db, workspaceId, text, entry.model, prediction, threshold(prediction.topIntent))
+              .catch((err: unknown) => {
+                deps.logger.warn({ err, workspaceId }, 'intent memory failed; the model alone decides');
+                return null;
+              })
+          : null;
+      const modelVersion = `intent@${entry.version}`;
+      return { prediction: recalled?.prediction ?? prediction, modelVersion, scopeAdjusted, memory: recalled?.record ?? null };
     },
     ...resolutionPorts({ database, embedder: deps.embedder, passageVectors: deps.passageVectors, llm: deps.llm, llmJudge: deps.config.llmJudge, now: deps.now, fetch: deps.outbound.fetch }),
     routing: dbRoutingPort(database),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedEncoder, cosine, semanticSimilarity, universalSentenceEncoder, type SentenceEncoder } from './encoder.js';
+import { cachedEncoder, cosine, semanticSimilarity, textHash, universalSentenceEncoder, vectorFromBytes, vectorToBytes, type SentenceEncoder } from './encoder.js';
 
 /** A port that maps each text to a fixed 3-d direction and counts what it was asked. */
 function fakeEncoder(table: Record<string, number[]>): SentenceEncoder & { asked: string[] } {
@@ -51,4 +51,11 @@ describe('sentence encoder port', () => {
     expect(cosine(a!, b!)).toBeGreaterThan(cosine(a!, c!) + 0.15);
     expect(await enc.embed([])).toEqual([]);
   }, 60_000);
+
+  it('stores a vector as bytes and reads it back, and keys texts by a stable hash', () => {
+    const v = Float32Array.from([0.25, -0.5, 1e-3]);
+    expect(vectorFromBytes(vectorToBytes(v))).toEqual(v);
+    expect(textHash('my September bill')).toBe(textHash('my September bill'));
+    expect(textHash('my September bill')).not.toBe(textHash('my October bill'));
+  });
 });

@@ -11,6 +11,7 @@
  * const encoder = universalSentenceEncoder();
  * const [s] = await semanticSimilarity(encoder, 'I lost my password', ['Reset your password from the sign-in page']);
  */
+import { createHash } from 'node:crypto';
 
 /** Turns texts into unit-length vectors; `id` names the model (vectors of different ids are never compared). */
 export interface SentenceEncoder {
@@ -118,4 +119,21 @@ export async function semanticSimilarity(encoder: SentenceEncoder | null, ask: s
   if (passages.length === 0) return [];
   const [q, ...ps] = await encoder.embed([ask, ...passages]);
   return ps.map((p) => Math.max(0, Math.min(1, cosine(q!, p))));
+}
+
+/** A stable key of a text under an encoder (sha-256, hex): what persisted vectors are looked up by. */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A vector as bytes (little-endian float32) for storage, and back. */
+export function vectorToBytes(v: Float32Array): Buffer {
+  const out = Buffer.alloc(v.length * 4);
+  for (let i = 0; i < v.length; i++) out.writeFloatLE(v[i]!, i * 4);
+  return out;
+}
+
+export function vectorFromBytes(buf: Uint8Array): Float32Array {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  return Float32Array.from({ length: buf.byteLength >> 2 }, (_, i) => view.getFloat32(i * 4, true));
 }

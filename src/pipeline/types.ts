@@ -2,6 +2,7 @@ import type { Account, Customer, Message, Ticket } from '../domain/schemas.js';
 import type { Priority } from '../domain/enums.js';
 import type { AutonomySettings } from '../domain/settings.js';
 import type { IntentPrediction } from '../nlp/intent/index.js';
+import type { MemoryRecord } from '../nlp/intent/memory.js';
 import type { RoutingPort } from '../routing/port.js';
 import type { RoutingDecision } from '../routing/schemas.js';
 import type { decisions } from '../store/schema.js';
@@ -43,8 +44,15 @@ export type ComposedReply =
 
 /** The narrow ports stages may use. */
 export interface PipelinePorts {
-  /** The workspace's intent model, or null when it has none. */
-  predictIntent(workspaceId: string, text: string): Promise<{ prediction: IntentPrediction; modelVersion: string; scopeAdjusted?: string | null | undefined } | null>;
+  /**
+   * The workspace's intent model, or null when it has none. With `threshold` (the autonomy threshold of an intent),
+   * a prediction out of scope or under it is read again with the workspace's memory of labelled examples (`memory`).
+   */
+  predictIntent(
+    workspaceId: string,
+    text: string,
+    opts?: { threshold?: ((intent: string | null) => number) | undefined },
+  ): Promise<{ prediction: IntentPrediction; modelVersion: string; scopeAdjusted?: string | null | undefined; memory?: MemoryRecord | null | undefined } | null>;
   /** Knowledge-base passages for a question (best first), respecting the customer's tier. */
   retrieve(workspaceId: string, query: string, opts: { intent: string | null; tier: string | null; k: number }): Promise<RetrievedPassage[]>;
   /** The playbook of an intent, or null. */

@@ -285,6 +285,19 @@ export const decisions = pgTable(
   (t) => [uniqueIndex('decisions_run_stage_uq').on(t.ticketId, t.runId, t.stage)],
 );
 
+/** Sentence vectors of texts the intent memory holds, by encoder and text hash (computed once, migration 0019). */
+export const textVectors = pgTable(
+  'text_vectors',
+  {
+    workspaceId: workspaceId(),
+    encoder: text('encoder').notNull(),
+    textHash: text('text_hash').notNull(),
+    vector: bytea('vector').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ name: 'text_vectors_pk', columns: [t.workspaceId, t.encoder, t.textHash] })],
+);
+
 /** Versioned learned models per workspace (e.g. the intent classifier). */
 export const models = pgTable(
   'models',

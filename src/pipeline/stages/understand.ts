@@ -7,6 +7,7 @@ import { assessUrgency } from '../../nlp/urgency.js';
 import type { IntentPrediction } from '../../nlp/intent/index.js';
 import type { UnderstandContext } from '../../domain/stage-results.js';
 import type { PipelineInput, PipelinePorts, Stage } from '../types.js';
+import { thresholdFor } from './policy.js';
 
 /** What the customer wrote in their public messages, oldest first. */
 export function customerBody(input: PipelineInput): string {
@@ -142,7 +143,8 @@ export const understandStage: Stage<'understand'> = {
     const language = detectLanguage(text, { supported: input.settings.languages });
     // Tone is read on the customer's own new words (a quoted reply is someone else's).
     const sentiment = analyseSentiment(ask.fresh || text);
-    const predicted = language.supported ? await ports.predictIntent(input.workspaceId, query) : null;
+    const threshold = (intent: string | null) => thresholdFor(input.settings, intent, null);
+    const predicted = language.supported ? await ports.predictIntent(input.workspaceId, query, { threshold }) : null;
     const context = contextOf(input);
     const billing = predicted ? billingPrior(predicted.prediction, query, context.billingState, !!context.paymentFailed) : null;
     const page = billing && !billing.adjusted ? pagePrior(billing.prediction, pageWords(input.ticket.pageContext)) : null;
@@ -164,7 +166,7 @@ export const understandStage: Stage<'understand'> = {
     const order = ['low', 'normal', 'high', 'urgent'] as const;
     if (order.indexOf(urgency.priority) > order.indexOf(input.ticket.priority)) actions.push({ type: 'set_priority' as const, priority: urgency.priority });
     return {
-      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, scopeAdjusted: predicted?.scopeAdjusted ?? null, sentiment, urgency, context },
+      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, scopeAdjusted: predicted?.scopeAdjusted ?? null, memory: predicted?.memory ?? null, sentiment, urgency, context },
       modelVersion: intent?.modelVersion,
       actions,
     };
