@@ -75,7 +75,7 @@ export interface TestDesk {
 /** A Deskmind with its HTTP server (for `server.inject`), on a fresh database; no background worker. */
 export async function openTestDesk(kind: 'pglite' | 'postgres', opts: { now?: () => Date; config?: Partial<Config>; outbound?: OutboundGuard } = {}): Promise<TestDesk> {
   const database = await openTestDatabase(kind);
-  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', answerSemantic: false, ...opts.config }), database, worker: false, ...(opts.now ? { now: opts.now } : {}), ...(opts.outbound ? { outbound: opts.outbound } : {}) });
+  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', answerSemantic: false, intentMemory: false, ...opts.config }), database, worker: false, ...(opts.now ? { now: opts.now } : {}), ...(opts.outbound ? { outbound: opts.outbound } : {}) });
   const server = await buildServer(desk);
   return {
     desk,

@@ -8,7 +8,7 @@ describe.each(backends())('intent memory of human labels on %s', (kind) => {
   let t: TestDesk;
   let ws: Awaited<ReturnType<typeof newWorkspace>>;
   beforeAll(async () => {
-    t = await openTestDesk(kind);
+    t = await openTestDesk(kind, { config: { intentMemory: true } });
     ws = await newWorkspace(t);
   });
   afterAll(async () => t?.close());
