@@ -32,24 +32,19 @@ interface UseModel {
 
 let loading: Promise<UseModel> | null = null;
 
-type ProcessEvent = 'unhandledRejection' | 'uncaughtException';
-const PROCESS_EVENTS: ProcessEvent[] = ['unhandledRejection', 'uncaughtException'];
-
 /**
  * Runs `load` and then removes the process listeners it added. The WebAssembly backend's Emscripten glue adds
  * listeners that rethrow every unhandled rejection and uncaught exception. That would crash a server that logs
  * them and goes on (`deskmind serve`) the first time a database outage leaves a rejection unhandled.
  */
 async function keepingProcessListeners<T>(load: () => Promise<T>): Promise<T> {
-  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(process.listeners(e))] as const));
+  const rejections = process.listeners('unhandledRejection');
+  const exceptions = process.listeners('uncaughtException');
   try {
     return await load();
   } finally {
-    for (const event of PROCESS_EVENTS) {
-      for (const listener of process.listeners(event)) {
-        if (!before.get(event)!.has(listener)) process.off(event, listener);
-      }
-    }
+    for (const l of process.listeners('unhandledRejection')) if (!rejections.includes(l)) process.off('unhandledRejection', l);
+    for (const l of process.listeners('uncaughtException')) if (!exceptions.includes(l)) process.off('uncaughtException', l);
   }
 }
 
