@@ -235,19 +235,27 @@ export function candidateScore(features: AnswerFeatures, model: AnswerJudgeWeigh
   return ANSWER_FEATURES.reduce((a, f) => (f === 'gap' ? a : a + model.weights[f] * features[f]), 0);
 }
 
+/** Candidates whose score is this close to the best one (in logits) count as tied; retrieval's order decides. */
+export const NEAR_BEST = 0.5;
+
 /**
- * Judges the candidate answers of one ticket: ranks them by `candidateScore`, gives the best its gap to the
+ * Judges the candidate answers of one ticket: ranks them by `candidateScore` (near ties in retrieval order), gives the chosen one its gap to the
  * next one and returns its verification (with its index), or null when there is none.
  */
 export function judgeCandidates(candidates: AnswerEvidence[], threshold: number, model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' }): { index: number; gap: number; verification: AnswerVerification } | null {
   if (!candidates.length) return null;
   const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
-  const [bestScore, index] = order[0]!;
+  // Retrieval's order breaks near ties: the judgement's score is a gate, the ranking weighs more (the hybrid score,
+  // the article's record); of candidates within NEAR_BEST of the best score, the first retrieved is answered from.
+  const [topScore] = order[0]!;
+  const index = scores.findIndex((s) => s >= topScore - NEAR_BEST);
+  const bestScore = scores[index]!;
   // The next candidate is the best passage of another article: another passage of the same article is no rival. Other
   // articles of the same intent are (judging the best of them without its siblings answered wrongly on the dev tickets).
   const group = candidates[index]!.articleId;
   const next = order.find(([, i]) => i !== index && (group === undefined || candidates[i]!.articleId !== group));
+  // (a rival above the chosen one makes the gap negative: the chosen answer must then carry the judgement alone)
   const gap = next ? bestScore - next[0] : LONE_CANDIDATE_GAP;
   return { index, gap, verification: verifyAnswer({ ...candidates[index]!, gap }, threshold, model) };
 }
