@@ -90,7 +90,8 @@ export function stream(base: number, overdispersion: number | null, spikes: Spik
   return times.sort((a, b) => a - b);
 }
 
-/** Runs the detector every 10 minutes of the evaluation weeks, with the sweep's cooldown; writes `bench/results/anomalies.json`. */
+/** Runs the detector every 10 minutes of the evaluation weeks, with the sweep's cooldown; writes
+ * `bench/results/anomalies.json`. */
 export async function benchAnomalies(): Promise<object> {
   const defaults = InsightsSettingsSchema.parse({}).anomalies;
   const byAlpha: Record<string, unknown> = {};
@@ -98,7 +99,13 @@ export async function benchAnomalies(): Promise<object> {
     const { perSeries: _p, settings: _s, howMeasured: _h, ...r } = run(alpha, defaults.minCount, defaults.minRatio);
     byAlpha[String(alpha)] = r;
   }
-  const record = { benchmark: 'anomalies', date: new Date().toISOString(), machine: machine(), ...run(defaults.alpha, defaults.minCount, defaults.minRatio), byAlpha };
+  const record = {
+    benchmark: 'anomalies',
+    date: new Date().toISOString(),
+    machine: machine(),
+    ...run(defaults.alpha, defaults.minCount, defaults.minRatio),
+    byAlpha,
+  };
   writeResult(resolve(here, 'results', 'anomalies.json'), record);
   return record;
 }
@@ -107,7 +114,12 @@ function run(alpha: number, minCount: number, minRatio: number) {
   const rand = rng(2026);
   const bases = [0.1, 0.5, 2, 8];
   const noises: (number | null)[] = [null, 10];
-  const perSeries: { baseRatePerHour: number; noise: string; spikes: { magnitude: number; delayMinutes: number | null }[]; falseAlarmsPerWeek: number }[] = [];
+  const perSeries: {
+    baseRatePerHour: number;
+    noise: string;
+    spikes: { magnitude: number; delayMinutes: number | null }[];
+    falseAlarmsPerWeek: number;
+  }[] = [];
   let falseAlarms = 0;
   let seriesWeeks = 0;
   const delays: number[] = [];
@@ -167,10 +179,15 @@ function run(alpha: number, minCount: number, minRatio: number) {
   const q = (p: number) => delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] ?? null;
   return {
     howMeasured:
-      `${bases.length * noises.length} synthetic hourly series (base rates ${bases.join(', ')} tickets/hour × {Poisson, Poisson with day-to-day gamma noise}), ` +
-      `with office-hours and weekend seasonality; ${WARMUP_WEEKS} weeks of history then ${EVAL_WEEKS} evaluated weeks with one ${SPIKE_HOURS}-hour spike a week per series ` +
-      `(rate ×3 or ×5, at least +3 or +5 tickets/hour). The detector runs every 10 minutes on the trailing ${DEFAULT_WINDOWS_MINUTES.join('-, ')}-minute windows against the seasonal baseline fitted on the ` +
-      `4 weeks before, with the workspace defaults (alpha ${alpha} shared by the windows, at least ${minCount} tickets and ${minRatio}× the expected count) and the sweep's 6-hour cooldown. Delay: spike start to first alert (within 6 h); ` +
+      `${bases.length * noises.length} synthetic hourly series (base rates ${bases.join(', ')} tickets/hour × ` +
+      `{Poisson, Poisson with day-to-day gamma noise}), ` +
+      `with office-hours and weekend seasonality; ${WARMUP_WEEKS} weeks of history then ${EVAL_WEEKS} evaluated ` +
+      `weeks with one ${SPIKE_HOURS}-hour spike a week per series ` +
+      `(rate ×3 or ×5, at least +3 or +5 tickets/hour). The detector runs every 10 minutes on the trailing ` +
+      `${DEFAULT_WINDOWS_MINUTES.join('-, ')}-minute windows against the seasonal baseline fitted on the ` +
+      `4 weeks before, with the workspace defaults (alpha ${alpha} shared by the windows, at least ${minCount} ` +
+      `tickets and ${minRatio}× the expected count) and the sweep's 6-hour cooldown. Delay: spike start to first ` +
+      `alert (within 6 h); ` +
       `a false alarm is an alert outside [spike start, +6 h].`,
     settings: { alpha, minCount, minRatio, windowsMinutes: DEFAULT_WINDOWS_MINUTES, historyWeeks: 4, cooldownHours: 6 },
     spikes: injected,
@@ -186,7 +203,8 @@ function run(alpha: number, minCount: number, minRatio: number) {
     falseAlarmsPerSeriesWeek: Math.round((falseAlarms / seriesWeeks) * 1000) / 1000,
     falseAlarms,
     tests,
-    /** Under a Poisson baseline a test false-alarms with probability ≤ alpha: tests × alpha bounds the expected count (tests overlap, so fewer are independent). */
+    /** Under a Poisson baseline a test false-alarms with probability ≤ alpha: tests × alpha bounds the expected count
+     * (tests overlap, so fewer are independent). */
     nominalBound: Math.round(tests * alpha * 100) / 100,
     runtimeMs: Math.round(performance.now() - started),
     perSeries,

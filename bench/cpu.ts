@@ -13,7 +13,9 @@ export async function serverCpu(sql: ExecuteSql): Promise<Map<number, number> | 
   const out = new Map<number, number>();
   for (const { pid } of rows) {
     try {
-      const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]!
+        .split(' ');
       out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * TICK_MS); // utime, stime
     } catch {
       return null;

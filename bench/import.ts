@@ -32,7 +32,17 @@ export function syntheticImport(n: number, prefix = 'imp'): string {
         createdAt: new Date(at).toISOString(),
         tags: i % 5 === 0 ? 'vip' : undefined,
         ...(resolved
-          ? { status: 'resolved', intent: ['billing', 'login', 'export', 'refund'][i % 4], messages: [{ author: 'agent', text: 'Thanks, this is fixed now.', createdAt: new Date(at + 900_000).toISOString() }] }
+          ? {
+              status: 'resolved',
+              intent: ['billing', 'login', 'export', 'refund'][i % 4],
+              messages: [
+                {
+                  author: 'agent',
+                  text: 'Thanks, this is fixed now.',
+                  createdAt: new Date(at + 900_000).toISOString(),
+                },
+              ],
+            }
           : {}),
       }),
     );
@@ -63,7 +73,10 @@ async function freshServerDatabase(url: string): Promise<{ database: Database; d
 
 /** The bytes of the files under `dir`. */
 export function folderBytes(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).reduce((n, e) => (e.isFile() ? n + statSync(path.join(e.parentPath, e.name)).size : n), 0);
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).reduce(
+    (n, e) => (e.isFile() ? n + statSync(path.join(e.parentPath, e.name)).size : n),
+    0,
+  );
 }
 
 /** Imports `text` into a fresh workspace of `database`; the figures of the run. */
@@ -80,12 +93,16 @@ export async function timeImport(database: Database, text: string, n: number) {
     const nodeMs = nodeCpuMs() - cpu0;
     const server1 = database.kind === 'postgres' ? await serverCpu(database.executeSql) : null;
     const serverMs = serverCpuBetween(server0, server1);
-    if (summary.created !== n) throw new Error(`import bench: ${summary.created} of ${n} created (${JSON.stringify(summary.rejections.slice(0, 3))})`);
+    if (summary.created !== n)
+      throw new Error(
+        `import bench: ${summary.created} of ${n} created (${JSON.stringify(summary.rejections.slice(0, 3))})`,
+      );
     return {
       tickets: n,
       seconds: Math.round(seconds * 100) / 100,
       ticketsPerSecond: Math.round(n / seconds),
-      /** What one busy core would do: tickets per second of this process's CPU (and the server's, when it has its own). */
+      /** What one busy core would do: tickets per second of this process's CPU (and the server's, when it has its own).
+       */
       ticketsPerCpuSecond: Math.round(n / ((nodeMs + (serverMs ?? 0)) / 1000)),
       nodeCpuMsPerTicket: Math.round((nodeMs / n) * 1000) / 1000,
       serverCpuMsPerTicket: serverMs !== null ? Math.round((serverMs / n) * 1000) / 1000 : null,
@@ -102,7 +119,10 @@ export async function benchImport(n = 20_000) {
   const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-import-'));
   let embedded;
   try {
-    embedded = { ...(await timeImport(await openPglite(dir), text, n)), bytesOnDiskPerTicket: Math.round(folderBytes(dir) / n) };
+    embedded = {
+      ...(await timeImport(await openPglite(dir), text, n)),
+      bytesOnDiskPerTicket: Math.round(folderBytes(dir) / n),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,7 +139,10 @@ export async function benchImport(n = 20_000) {
   }
   const record = {
     benchmark: 'import',
-    description: `${n} tickets as JSONL (a third resolved with an agent reply and an intent), chunks of 1000, through importText in one process; embedded: PGlite on a data folder in the same process; server: PostgreSQL 15 on this machine (pool of 4)`,
+    description:
+      `${n} tickets as JSONL (a third resolved with an agent reply and an intent), chunks of 1000, ` +
+      `through importText in one process; embedded: PGlite on a data folder in the same process; server: ` +
+      `PostgreSQL 15 on this machine (pool of 4)`,
     machine: machine(),
     loadAverage: load,
     embedded,

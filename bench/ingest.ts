@@ -20,7 +20,8 @@ import { machine, writeResult } from './record.js';
 const [tickets = 1000, concurrency = 64, rounds = 3] = process.argv.slice(2).map(Number);
 const WARM_UP = 200;
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function run(groupSize: number) {
   const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-ingest-'));
@@ -38,7 +39,12 @@ async function run(groupSize: number) {
     const config = loadConfig({ logLevel: 'warn' }, childEnvironment(env));
     const seeded = await openPglite(dir);
     await seeded.migrate();
-    const desk = await Deskmind.open({ config, database: seeded, worker: false, logger: createLogger(config, 'stderr') });
+    const desk = await Deskmind.open({
+      config,
+      database: seeded,
+      worker: false,
+      logger: createLogger(config, 'stderr'),
+    });
     const { apiKey } = await seedDemo(desk, { tickets: false }).finally(() => desk.close());
 
     const port = await freePort();
@@ -89,13 +95,22 @@ for (let r = 0; r < rounds; r++) {
   // Alternate the order so that neither setting always runs on a warmer (or busier) machine.
   for (const groupSize of r % 2 === 0 ? [1, 64] : [64, 1]) {
     const result = await run(groupSize);
-    console.error(`bench ingest: round ${r + 1}, group size ${groupSize}: ${result.ticketsPerSecond} tickets/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statuses)}, stored ${JSON.stringify(result.stored)}`);
+    console.error(
+      `bench ingest: round ${r + 1}, group size ${groupSize}: ${result.ticketsPerSecond} tickets/s, p50 ` +
+        `${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statuses)}, stored ${JSON.stringify(result.stored)}`,
+    );
     runs.push({ round: r + 1, ...result });
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const summary = Object.fromEntries(
-  [1, 64].map((g) => [`groupSize${g}`, { medianTicketsPerSecond: median(runs.filter((x) => x.groupSize === g).map((x) => x.ticketsPerSecond)), medianP99Ms: median(runs.filter((x) => x.groupSize === g).map((x) => x.latencyMs.p99)) }]),
+  [1, 64].map((g) => [
+    `groupSize${g}`,
+    {
+      medianTicketsPerSecond: median(runs.filter((x) => x.groupSize === g).map((x) => x.ticketsPerSecond)),
+      medianP99Ms: median(runs.filter((x) => x.groupSize === g).map((x) => x.latencyMs.p99)),
+    },
+  ]),
 );
 writeResult(new URL('./results/ingest.json', import.meta.url).pathname, {
   benchmark: 'ingest',
@@ -103,7 +118,11 @@ writeResult(new URL('./results/ingest.json', import.meta.url).pathname, {
   measuredAt: new Date().toISOString(),
   uptimeBefore: uptime,
   loadAverageAfter: loadavg(),
-  note: `Closed-loop POST /api/v1/tickets (${concurrency} in flight) from this process to \`deskmind serve\` (embedded PGlite, worker off, rate limits off) on loopback; ${WARM_UP} warm-up tickets first; each run on a fresh data folder seeded with the demo workspace. DESKMIND_INGEST_GROUP_SIZE=1 writes each ticket alone (the path before group commit).`,
+  note:
+    `Closed-loop POST /api/v1/tickets (${concurrency} in flight) from this process to \`deskmind serve\` ` +
+    `(embedded PGlite, worker off, rate limits off) on loopback; ${WARM_UP} warm-up tickets first; each run on ` +
+    `a fresh data folder seeded with the demo workspace. DESKMIND_INGEST_GROUP_SIZE=1 writes each ticket alone ` +
+    `(the path before group commit).`,
   summary,
   runs,
 });

@@ -37,7 +37,11 @@ export async function trendsFromScratch(ctx: Ctx, query: TrendsQuery) {
   }
   return [...series.entries()]
     .filter(([, s]) => s.total > 0 || s.thisWeek > 0)
-    .map(([key, s]) => ({ key, ...s, weekOverWeek: s.lastWeek ? Math.round(((s.thisWeek - s.lastWeek) / s.lastWeek) * 1000) / 1000 : null }))
+    .map(([key, s]) => ({
+      key,
+      ...s,
+      weekOverWeek: s.lastWeek ? Math.round(((s.thisWeek - s.lastWeek) / s.lastWeek) * 1000) / 1000 : null,
+    }))
     .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
     .slice(0, query.limit);
 }
@@ -46,7 +50,15 @@ export async function healthFromScratch(ctx: Ctx) {
   const now = ctx.now().getTime();
   const accountRows = await ctx.db.select().from(accounts).where(eq(accounts.workspaceId, ctx.workspaceId));
   const ticketRows = await ctx.db
-    .select({ id: tickets.id, accountId: customers.accountId, status: tickets.status, createdAt: tickets.createdAt, reopenCount: tickets.reopenCount, fr: tickets.firstResponseBreachedAt, res: tickets.resolutionBreachedAt })
+    .select({
+      id: tickets.id,
+      accountId: customers.accountId,
+      status: tickets.status,
+      createdAt: tickets.createdAt,
+      reopenCount: tickets.reopenCount,
+      fr: tickets.firstResponseBreachedAt,
+      res: tickets.resolutionBreachedAt,
+    })
     .from(tickets)
     .innerJoin(customers, eq(customers.id, tickets.customerId))
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), gte(tickets.createdAt, new Date(now - 60 * DAY))));
@@ -56,19 +68,28 @@ export async function healthFromScratch(ctx: Ctx) {
     const rows = await ctx.db
       .select({ ticketId: decisions.ticketId, result: decisions.result, createdAt: decisions.createdAt })
       .from(decisions)
-      .where(and(inArray(decisions.ticketId, ids.slice(i, i + 500)), eq(decisions.stage, 'understand'), eq(decisions.ok, true)));
+      .where(
+        and(
+          inArray(decisions.ticketId, ids.slice(i, i + 500)),
+          eq(decisions.stage, 'understand'),
+          eq(decisions.ok, true),
+        ),
+      );
     rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     for (const r of rows) {
       const s = r.result.sentiment as { compound?: number; churnRisk?: boolean } | undefined;
-      if (s && typeof s.compound === 'number' && !sentiments.has(r.ticketId)) sentiments.set(r.ticketId, { compound: s.compound, churn: !!s.churnRisk });
+      if (s && typeof s.compound === 'number' && !sentiments.has(r.ticketId))
+        sentiments.set(r.ticketId, { compound: s.compound, churn: !!s.churnRisk });
     }
   }
-  const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000 : null);
+  const mean = (xs: number[]) =>
+    xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / 1000 : null;
   return accountRows.map((a) => {
     const list = ticketRows.filter((t) => t.accountId === a.id);
     const cur = list.filter((t) => t.createdAt.getTime() >= now - 30 * DAY);
     const prev = list.filter((t) => t.createdAt.getTime() < now - 30 * DAY);
-    const sentimentOf = (ts: typeof list) => ts.map((t) => sentiments.get(t.id)?.compound).filter((x): x is number => x !== undefined);
+    const sentimentOf = (ts: typeof list) =>
+      ts.map((t) => sentiments.get(t.id)?.compound).filter((x): x is number => x !== undefined);
     const signals = {
       tickets30d: cur.length,
       ticketsPrev30d: prev.length,
@@ -96,10 +117,21 @@ export async function topicsFromScratch(ctx: Ctx) {
       id,
       tickets: list.length,
       thisWeek: list.filter((f) => f.createdAt.getTime() >= now - 7 * DAY).length,
-      lastWeek: list.filter((f) => f.createdAt.getTime() >= now - 14 * DAY && f.createdAt.getTime() < now - 7 * DAY).length,
-      topIntents: [...intents.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([intent, tickets]) => ({ intent, tickets })),
-      examples: list.slice(-3).reverse().map((f) => f.id),
+      lastWeek: list.filter((f) => f.createdAt.getTime() >= now - 14 * DAY && f.createdAt.getTime() < now - 7 * DAY)
+        .length,
+      topIntents: [...intents.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, 3)
+        .map(([intent, tickets]) => ({ intent, tickets })),
+      examples: list
+        .slice(-3)
+        .reverse()
+        .map((f) => f.id),
     };
   });
-  return { tickets: facts.length, clustered: facts.filter((f) => f.topicId).length, topics: topics.sort((a, b) => a.id.localeCompare(b.id)) };
+  return {
+    tickets: facts.length,
+    clustered: facts.filter((f) => f.topicId).length,
+    topics: topics.sort((a, b) => a.id.localeCompare(b.id)),
+  };
 }

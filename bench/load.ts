@@ -34,7 +34,10 @@ export async function benchLoad(tickets = 2000, rate = 250) {
     machine: machine(),
     measuredAt: new Date().toISOString(),
     uptimeBefore: uptime,
-    note: 'Open-loop POST /api/v1/tickets on loopback from the same machine; each scenario on a fresh database seeded with the demo workspace. sustainedTicketsPerSecond = decided tickets / (last decision − first ingest); the machine was shared with other jobs (see load averages).',
+    note:
+      'Open-loop POST /api/v1/tickets on loopback from the same machine; each scenario on a fresh database ' +
+      'seeded with the demo workspace. sustainedTicketsPerSecond = decided tickets / (last decision − first ' +
+      'ingest); the machine was shared with other jobs (see load averages).',
     ...record,
   };
   writeResult(new URL('./results/load.json', import.meta.url).pathname, result);

@@ -8,7 +8,16 @@
 import { rng } from '../src/nlp/intent/model.js';
 import type { LabelledExample } from '../src/nlp/intent/schema.js';
 
-const GREETINGS = ['Hi there,', 'Hello team,', 'Good morning,', 'Dear support,', 'Hey,', 'Hi, Maria here.', 'Hello, this is Tom Becker.', 'Good afternoon support team,'];
+const GREETINGS = [
+  'Hi there,',
+  'Hello team,',
+  'Good morning,',
+  'Dear support,',
+  'Hey,',
+  'Hi, Maria here.',
+  'Hello, this is Tom Becker.',
+  'Good afternoon support team,',
+];
 
 const BACKGROUND = [
   'I have been using your app for about two years now and overall I am happy with it.',
@@ -37,9 +46,22 @@ const BACKGROUND = [
   'I would rather sort this out by message than by phone, if possible.',
 ];
 
-const SIGNOFFS = ['Thanks in advance,', 'Kind regards,', 'Best wishes,', 'Cheers,', 'Many thanks,', 'Thank you for your help,'];
+const SIGNOFFS = [
+  'Thanks in advance,',
+  'Kind regards,',
+  'Best wishes,',
+  'Cheers,',
+  'Many thanks,',
+  'Thank you for your help,',
+];
 const NAMES = ['Anna', 'James Miller', 'Priya', 'Lukas Schmidt', 'Sofia R.', 'Daniel', 'Chen Wei', 'Olivia Brown'];
-const SIGNATURES = ['', '', 'Sent from my iPhone', 'Sent from my Android phone', '--\nThis email and any attachments are confidential.'];
+const SIGNATURES = [
+  '',
+  '',
+  'Sent from my iPhone',
+  'Sent from my Android phone',
+  '--\nThis email and any attachments are confidential.',
+];
 
 /** Wraps each example's text in a long, email-like message (deterministic for a seed); labels unchanged. */
 export function wrapLong(examples: readonly LabelledExample[], seed = 17): LabelledExample[] {
@@ -62,7 +84,11 @@ export function wrapLong(examples: readonly LabelledExample[], seed = 17): Label
     const after = paragraph(1 + Math.floor(r() * 3));
     const where = Math.floor(r() * 3);
     const body =
-      where === 0 ? [e.text, before, after] : where === 1 ? [before, e.text + ' ' + paragraph(1), after] : [before, after, e.text];
+      where === 0
+        ? [e.text, before, after]
+        : where === 1
+          ? [before, e.text + ' ' + paragraph(1), after]
+          : [before, after, e.text];
     const sig = pick(SIGNATURES);
     const text = [pick(GREETINGS), ...body, `${pick(SIGNOFFS)}\n${pick(NAMES)}${sig ? `\n\n${sig}` : ''}`].join('\n\n');
     return { text, label: e.label };

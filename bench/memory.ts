@@ -20,7 +20,16 @@ import { findAsk } from '../src/nlp/ask.js';
 import { cachedEncoder, universalSentenceEncoder, type SentenceEncoder } from '../src/nlp/encoder.js';
 import { readLabelledFile } from '../src/nlp/eval.js';
 import { IntentClassifier, type IntentPrediction, type LabelledExample } from '../src/nlp/intent/index.js';
-import { articlePhrases, combineWithMemory, fitCombination, NeighbourMemory, PRIOR_COMBINATION, withMemory, type Combination, type CombinationRow } from '../src/nlp/intent/memory.js';
+import {
+  articlePhrases,
+  combineWithMemory,
+  fitCombination,
+  NeighbourMemory,
+  PRIOR_COMBINATION,
+  withMemory,
+  type Combination,
+  type CombinationRow,
+} from '../src/nlp/intent/memory.js';
 import { starterExamples } from '../src/nlp/taxonomy.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
 import { encodeCached } from './intents.js';
@@ -39,7 +48,13 @@ const linearOf = (model: IntentClassifier, text: string) => {
 };
 
 /** The product's reading: the model, and the memory where the model is out of scope or under the threshold. */
-function read(model: IntentClassifier, memory: NeighbourMemory | null, text: string, vector: Float32Array | undefined, w: Combination): IntentPrediction {
+function read(
+  model: IntentClassifier,
+  memory: NeighbourMemory | null,
+  text: string,
+  vector: Float32Array | undefined,
+  w: Combination,
+): IntentPrediction {
   const p = model.predict(text);
   if (!memory || !vector || memory.size === 0 || (!p.outOfScope && p.confidence >= THRESHOLD)) return p;
   const vote = memory.vote(vector);
@@ -61,13 +76,22 @@ async function banking77(dataDir: string, encoder: SentenceEncoder) {
   const vec = new Map(texts.map((t, i) => [t, enc.vectors[i]!]));
   const seedMemory = () => {
     const m = new NeighbourMemory(encoder.id);
-    seed.forEach((e, i) => m.set({ key: `s${i}`, text: e.text, label: e.label, source: 'label', vector: vec.get(e.text)! }));
+    seed.forEach((e, i) =>
+      m.set({ key: `s${i}`, text: e.text, label: e.label, source: 'label', vector: vec.get(e.text)! }),
+    );
     return m;
   };
   const base = IntentClassifier.train(seed);
   const memory0 = seedMemory();
-  const rows: CombinationRow[] = fitRows.map((e) => ({ linear: linearOf(base, e.text), vote: memory0.vote(vec.get(e.text)!), label: e.label }));
-  const fitted = fitCombination(rows, 'Banking77 train: 10 per intent in model and memory, 600 other train rows scored');
+  const rows: CombinationRow[] = fitRows.map((e) => ({
+    linear: linearOf(base, e.text),
+    vote: memory0.vote(vec.get(e.text)!),
+    label: e.label,
+  }));
+  const fitted = fitCombination(
+    rows,
+    'Banking77 train: 10 per intent in model and memory, 600 other train rows scored',
+  );
   const arm = (withMemoryOn: boolean, w: Combination) => {
     const model = IntentClassifier.fromBuffer(base.toBuffer());
     const memory = withMemoryOn ? seedMemory() : null;
@@ -84,7 +108,11 @@ async function banking77(dataDir: string, encoder: SentenceEncoder) {
       model.update(e);
       memory?.set({ key: `f${i}`, text: e.text, label: e.label, source: 'label', vector: vec.get(e.text)! });
     });
-    return { accuracy: round(right / first.length), answersAtThreshold: answers, wrongAmongAnswers: answers ? round(wrong / answers) : null };
+    return {
+      accuracy: round(right / first.length),
+      answersAtThreshold: answers,
+      wrongAmongAnswers: answers ? round(wrong / answers) : null,
+    };
   };
   return {
     rows: { seed: seed.length, streamed: first.length, fit: fitRows.length },
@@ -96,33 +124,58 @@ async function banking77(dataDir: string, encoder: SentenceEncoder) {
 
 /** The Pipewise asks (a paraphrase ticket and the wrappings of the same ask that follow it). */
 function pipewiseGroups(): { split: string; intent: string; phrasing: string; others: string[] }[] {
-  const fixture = JSON.parse(readFileSync(resolve(here, 'fixtures', 'pipewise-tickets.json'), 'utf8')) as { tickets: FixtureTicket[] };
+  const fixture = JSON.parse(readFileSync(resolve(here, 'fixtures', 'pipewise-tickets.json'), 'utf8')) as {
+    tickets: FixtureTicket[];
+  };
   const groups: { split: string; intent: string; phrasing: string; others: string[] }[] = [];
   for (const t of fixture.tickets) {
     const text = findAsk([t.text]).text || t.text;
     if (t.style === 'paraphrase') groups.push({ split: t.split, intent: t.intent, phrasing: text, others: [] });
-    else if (['typos', 'greeting', 'signature', 'thread', 'long'].includes(t.style) && groups.at(-1)?.intent === t.intent) groups.at(-1)!.others.push(text);
+    else if (
+      ['typos', 'greeting', 'signature', 'thread', 'long'].includes(t.style) &&
+      groups.at(-1)?.intent === t.intent
+    )
+      groups.at(-1)!.others.push(text);
   }
   return groups.filter((g) => g.others.length > 0);
 }
 
 async function pipewise(encoder: SentenceEncoder, w: Combination) {
-  const history: LabelledExample[] = PIPEWISE_HISTORY.map(([label, subject, text]) => ({ label, text: `${subject}\n${text}` }));
+  const history: LabelledExample[] = PIPEWISE_HISTORY.map(([label, subject, text]) => ({
+    label,
+    text: `${subject}\n${text}`,
+  }));
   const examples = [...history, ...starterExamples().map(({ text, label }) => ({ text, label }))];
   const base = IntentClassifier.train(examples);
-  const phrases = DEMO_ARTICLES.flatMap((a) => articlePhrases(a.title, a.body).flatMap((text) => a.intents.map((label) => ({ text, label }))));
+  const phrases = DEMO_ARTICLES.flatMap((a) =>
+    articlePhrases(a.title, a.body).flatMap((text) => a.intents.map((label) => ({ text, label }))),
+  );
   const groups = pipewiseGroups();
-  const texts = [...history.map((h) => h.text), ...phrases.map((p) => p.text), ...groups.flatMap((g) => [g.phrasing, ...g.others])];
+  const texts = [
+    ...history.map((h) => h.text),
+    ...phrases.map((p) => p.text),
+    ...groups.flatMap((g) => [g.phrasing, ...g.others]),
+  ];
   const enc = await encodeCached(encoder, texts);
   const vec = new Map(texts.map((t, i) => [t, enc.vectors[i]!]));
   const memoryOf = () => {
     const m = new NeighbourMemory(encoder.id);
-    history.forEach((h, i) => m.set({ key: `h${i}`, text: h.text, label: h.label, source: 'label', vector: vec.get(h.text)! }));
-    phrases.forEach((p, i) => m.set({ key: `a${i}`, text: p.text, label: p.label, source: 'article', vector: vec.get(p.text)! }));
+    history.forEach((h, i) =>
+      m.set({ key: `h${i}`, text: h.text, label: h.label, source: 'label', vector: vec.get(h.text)! }),
+    );
+    phrases.forEach((p, i) =>
+      m.set({ key: `a${i}`, text: p.text, label: p.label, source: 'article', vector: vec.get(p.text)! }),
+    );
     return m;
   };
   const arm = (withMemoryOn: boolean) => {
-    const out: { split: string; labels: number | null; othersAnswered: number; others: number; answeredAtStart: boolean }[] = [];
+    const out: {
+      split: string;
+      labels: number | null;
+      othersAnswered: number;
+      others: number;
+      answeredAtStart: boolean;
+    }[] = [];
     for (const g of groups) {
       const model = IntentClassifier.fromBuffer(base.toBuffer());
       const memory = withMemoryOn ? memoryOf() : null;
@@ -135,7 +188,13 @@ async function pipewise(encoder: SentenceEncoder, w: Combination) {
         memory?.set({ key: `l${n}`, text: g.phrasing, label: g.intent, source: 'label', vector: vec.get(g.phrasing)! });
         if (at(g.phrasing)) labels = n;
       }
-      out.push({ split: g.split, labels, answeredAtStart: start, others: g.others.length, othersAnswered: labels === null ? 0 : g.others.filter(at).length });
+      out.push({
+        split: g.split,
+        labels,
+        answeredAtStart: start,
+        others: g.others.length,
+        othersAnswered: labels === null ? 0 : g.others.filter(at).length,
+      });
     }
     const summary = (rows: typeof out) => {
       const learned = rows.filter((r) => !r.answeredAtStart);
@@ -148,7 +207,13 @@ async function pipewise(encoder: SentenceEncoder, w: Combination) {
         medianLabels: ls.length ? ls[Math.floor((ls.length - 1) / 2)]! : null,
         answeredWithin3Labels: within3.length,
         neverWithin10: learned.filter((r) => r.labels === null).length,
-        paraphrasesAnsweredThen: round(within3.reduce((n, r) => n + r.othersAnswered, 0) / Math.max(1, within3.reduce((n, r) => n + r.others, 0))),
+        paraphrasesAnsweredThen: round(
+          within3.reduce((n, r) => n + r.othersAnswered, 0) /
+            Math.max(
+              1,
+              within3.reduce((n, r) => n + r.others, 0),
+            ),
+        ),
         atLeastHalfOfParaphrases: within3.filter((r) => r.othersAnswered * 2 >= r.others).length,
       };
     };
@@ -158,8 +223,17 @@ async function pipewise(encoder: SentenceEncoder, w: Combination) {
   const devRows: CombinationRow[] = groups
     .filter((g) => g.split === 'dev')
     .flatMap((g) => [g.phrasing, ...g.others])
-    .map((t) => ({ linear: linearOf(base, t), vote: memoryOf().vote(vec.get(t)!), label: groups.find((g) => g.phrasing === t || g.others.includes(t))!.intent }));
-  return { modelAlone: arm(false), withMemory: arm(true), devFit: devRows.length >= 20 ? fitCombination(devRows, 'Pipewise fixture, dev split') : null, memoryEntries: memoryOf().size };
+    .map((t) => ({
+      linear: linearOf(base, t),
+      vote: memoryOf().vote(vec.get(t)!),
+      label: groups.find((g) => g.phrasing === t || g.others.includes(t))!.intent,
+    }));
+  return {
+    modelAlone: arm(false),
+    withMemory: arm(true),
+    devFit: devRows.length >= 20 ? fitCombination(devRows, 'Pipewise fixture, dev split') : null,
+    memoryEntries: memoryOf().size,
+  };
 }
 
 export async function benchMemory(dataDir: string): Promise<object> {
@@ -170,13 +244,20 @@ export async function benchMemory(dataDir: string): Promise<object> {
   const record = {
     benchmark: 'memory',
     date: new Date().toISOString(),
-    machine: `${machine()}; load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} before, ${loadavg().map((x) => x.toFixed(1)).join(' ')} after`,
+    machine: `${machine()}; load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} before, ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} after`,
     note:
-      'Nearest-neighbour memory beside the linear intent model (src/nlp/intent/memory.ts), consulted where the model is out of scope or under the threshold ' +
-      `(${THRESHOLD}); "answered" = the right intent, in scope, at confidence >= ${THRESHOLD}. Banking77: the test file is not used; the combination is fitted on ` +
-      'the last 600 rows of the shuffled (seed 13) stream of train and measured on its first 1,000 rows. Pipewise: the product\'s combination (priorInCode) is used; ' +
-      'labels = how many human labels of the phrasing until it is answered (the model updated online each time, the memory remembering it at once); ' +
-      'paraphrases = the other wordings of the same ask in the fixture (typos, greeting, signature, quoted thread, long message), read on their ask.',
+      'Nearest-neighbour memory beside the linear intent model (src/nlp/intent/memory.ts), consulted where the ' +
+      'model is out of scope or under the threshold ' +
+      `(${THRESHOLD}); "answered" = the right intent, in scope, at confidence >= ${THRESHOLD}. Banking77: the ` +
+      `test file is not used; the combination is fitted on ` +
+      'the last 600 rows of the shuffled (seed 13) stream of train and measured on its first 1,000 rows. ' +
+      "Pipewise: the product's combination (priorInCode) is used; " +
+      'labels = how many human labels of the phrasing until it is answered (the model updated online each time, ' +
+      'the memory remembering it at once); ' +
+      'paraphrases = the other wordings of the same ask in the fixture (typos, greeting, signature, quoted ' +
+      'thread, long message), read on their ask.',
     priorInCode: PRIOR_COMBINATION,
     banking77: b77,
     pipewise: pw,

@@ -23,7 +23,17 @@ async function createTickets(desk: Deskmind, ws: string, n: number, tag: string)
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const started = performance.now();
-    await desk.createTicket(ws, { type: 'system', id: null }, { subject: `Bench ${tag} ${i}`, message: { text: `Message ${i}`, visibility: 'public', attachments: [] }, customer: { email: `c${i}@bench.example` }, channel: 'api', tags: [] });
+    await desk.createTicket(
+      ws,
+      { type: 'system', id: null },
+      {
+        subject: `Bench ${tag} ${i}`,
+        message: { text: `Message ${i}`, visibility: 'public', attachments: [] },
+        customer: { email: `c${i}@bench.example` },
+        channel: 'api',
+        tags: [],
+      },
+    );
     times.push(performance.now() - started);
   }
   return times;
@@ -50,13 +60,19 @@ export async function benchOutbox(): Promise<object> {
   const database = await openPglite(undefined);
   await database.migrate();
   // The webhook receiver is on loopback, which the outbound URL guard refuses unless allowed.
-  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', outboundAllow: ['127.0.0.1'] }), database, worker: false });
+  const desk = await Deskmind.open({
+    config: loadConfig({ logLevel: 'silent', outboundAllow: ['127.0.0.1'] }),
+    database,
+    worker: false,
+  });
   try {
     const { workspace } = await desk.createWorkspace('bench-outbox');
     const ws = workspace.id;
     await createTickets(desk, ws, 20, 'warm-up');
     const without = await createTickets(desk, ws, TICKETS, 'no-endpoint');
-    await desk.tx(ws, { type: 'system', id: null }, (ctx) => createEndpoint(ctx, { kind: 'webhook', url, enabled: true }, desk.outbound));
+    await desk.tx(ws, { type: 'system', id: null }, (ctx) =>
+      createEndpoint(ctx, { kind: 'webhook', url, enabled: true }, desk.outbound),
+    );
     const withHook = await createTickets(desk, ws, TICKETS, 'endpoint');
     await desk.deliverOutbox(); // the endpoint is down: the head fails, the rest wait
     down = false;
@@ -73,7 +89,10 @@ export async function benchOutbox(): Promise<object> {
       benchmark: 'outbox fan-out and backlog drain',
       measuredOn: `${machine()}, in-memory PGlite, local HTTP endpoint answering 204`,
       tickets: TICKETS,
-      createTicketMs: { withoutEndpoint: { p50: +median(without).toFixed(2), p95: +p95(without).toFixed(2) }, withOneEndpoint: { p50: +median(withHook).toFixed(2), p95: +p95(withHook).toFixed(2) } },
+      createTicketMs: {
+        withoutEndpoint: { p50: +median(without).toFixed(2), p95: +p95(without).toFixed(2) },
+        withOneEndpoint: { p50: +median(withHook).toFixed(2), p95: +p95(withHook).toFixed(2) },
+      },
       backlogDeliveries: backlog,
       delivered: received,
       deliveredOutOfOrder: outOfOrder,

@@ -1,4 +1,5 @@
-/** Banking77 learning curve: `deskmind replay` from 10 examples per intent over the rest of train, on several shuffles. */
+/** Banking77 learning curve: `deskmind replay` from 10 examples per intent over the rest of train, on several shuffles.
+ */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,8 @@ function summary(shuffleSeed: number | null, r: ReplayResult) {
 
 /**
  * Replays `${dataDir}/banking77/train.csv` (seed = the first 10 rows per intent, stream = the rest,
- * shuffled with fixed seeds because the file is sorted by intent) and scores on `test.csv` (label column `category`); writes
+ * shuffled with fixed seeds because the file is sorted by intent) and scores on `test.csv` (label column `category`);
+ * writes
  * `bench/results/replay-banking77.json` (the first shuffle in full, every shuffle in brief) and returns the record;
  * null when the data is absent.
  */
@@ -58,7 +60,9 @@ export async function benchReplay(dataDir: string, words: string[] = []): Promis
     return null;
   }
   // `npm run bench -- replay 13 bursty`: only those orders, recorded apart (replay-banking77-13-bursty.json)
-  const picked = words.filter((w) => /^\d+$/.test(w) || w === 'bursty').map((w) => (w === 'bursty' ? BURSTY : Number(w)));
+  const picked = words
+    .filter((w) => /^\d+$/.test(w) || w === 'bursty')
+    .map((w) => (w === 'bursty' ? BURSTY : Number(w)));
   const orders = picked.length ? picked : [...SHUFFLE_SEEDS, BURSTY];
   const results = orders.map((shuffleSeed) => {
     console.error(`  replay: ${shuffleSeed === null ? 'file order (bursty)' : `shuffle seed ${shuffleSeed}`}`);
@@ -82,17 +86,27 @@ export async function benchReplay(dataDir: string, words: string[] = []): Promis
     date: new Date().toISOString(),
     machine: `${machine()} (single-threaded run)`,
     method:
-      `official Banking77 split; seed = the first ${SEED_PER_INTENT} train rows per intent, stream = the remaining train rows ` +
+      `official Banking77 split; seed = the first ${SEED_PER_INTENT} train rows per intent, stream = the ` +
+      `remaining train rows ` +
       `in each of these orders: ${orders.map((o) => (o === null ? 'file order (bursty: train.csv is sorted by intent, so the stream is one intent at a time)' : `shuffled with seed ${o}`)).join('; ')}; ` +
-      `blocks of 500 tickets, 200 tickets a simulated day; default autonomy and learning settings except the starting default threshold ${START_THRESHOLD} ` +
-      `and the tuner's target success ${TARGET_SUCCESS} (learning.targetSuccess; the target here is at most ${MAX_WRONG * 100}% wrong answers in every block of about 230 answers, ` +
-      'so the expected rate has to sit well below it); batchTestAccuracy = the same classifier trained at once on seed + stream; ' +
+      `blocks of 500 tickets, 200 tickets a simulated day; default autonomy and learning settings except the ` +
+      `starting default threshold ${START_THRESHOLD} ` +
+      `and the tuner's target success ${TARGET_SUCCESS} (learning.targetSuccess; the target here is at most ` +
+      `${MAX_WRONG * 100}% wrong answers in every block of about 230 answers, ` +
+      'so the expected rate has to sit well below it); batchTestAccuracy = the same classifier trained at once on ' +
+      'seed + stream; ' +
       `"result" is the first order in full, "shuffles" every order in brief; ` +
       result.note,
     shuffles: results.map((r, i) => summary(orders[i] ?? null, r)),
     result,
   };
-  const out = resolve(here, 'results', picked.length ? `replay-banking77-${words.filter((w) => /^\d+$/.test(w) || w === 'bursty').join('-')}.json` : 'replay-banking77.json');
+  const out = resolve(
+    here,
+    'results',
+    picked.length
+      ? `replay-banking77-${words.filter((w) => /^\d+$/.test(w) || w === 'bursty').join('-')}.json`
+      : 'replay-banking77.json',
+  );
   writeResult(out, record);
   return record;
 }

@@ -50,9 +50,11 @@ type Style = 'plain' | 'greeting, name and sign-off' | 'order number line';
 
 const humanise = (intent: string) => intent.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
-const spread = (length: number, n: number) => (length <= n ? [...Array(length).keys()] : [...Array(n).keys()].map((i) => Math.floor((i * length) / n)));
+const spread = (length: number, n: number) =>
+  length <= n ? [...Array(length).keys()] : [...Array(n).keys()].map((i) => Math.floor((i * length) / n));
 
-/** The ticket's text in a style: as written, with a greeting that names the customer and a sign-off, or with an order-number line. */
+/** The ticket's text in a style: as written, with a greeting that names the customer and a sign-off, or with an
+ * order-number line. */
 function styled(text: string, style: Style, n: number): string {
   const name = NAMES[n % NAMES.length]!;
   if (style === 'greeting, name and sign-off') return `hello, ${name} here.\n${text}\n\nThanks,\n${name}`;
@@ -96,7 +98,12 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
     const half = list.slice(0, Math.floor(list.length / 2));
     const third = list.slice(Math.floor(list.length / 2), Math.floor((list.length * 3) / 4));
     const last = list.slice(Math.floor((list.length * 3) / 4));
-    split.set(intent, { labelled: spread(half.length, LABELLED).map((i) => half[i]!), article: half, dev: spread(third.length, DEV).map((i) => third[i]!), test: spread(last.length, TEST).map((i) => last[i]!) });
+    split.set(intent, {
+      labelled: spread(half.length, LABELLED).map((i) => half[i]!),
+      article: half,
+      dev: spread(third.length, DEV).map((i) => third[i]!),
+      test: spread(last.length, TEST).map((i) => last[i]!),
+    });
   }
 
   const config = loadConfig({ logLevel: 'silent' });
@@ -110,22 +117,52 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
     const ctx = desk.ctx(ws, systemActor);
     const articles = intents.map((intent) => {
       const distinct = [...new Set(split.get(intent)!.article.map((r) => r.response.trim()))];
-      const sections = spread(distinct.length, ARTICLE_SECTIONS).map((i, n) => `## ${humanise(intent)} (${n + 1})\n\n${distinct[i]}`);
-      return { item: intent, data: { externalId: `shop-${intent}`, title: humanise(intent), body: sections.join('\n\n'), intents: [intent], tags: [] } };
+      const sections = spread(distinct.length, ARTICLE_SECTIONS).map(
+        (i, n) => `## ${humanise(intent)} (${n + 1})\n\n${distinct[i]}`,
+      );
+      return {
+        item: intent,
+        data: {
+          externalId: `shop-${intent}`,
+          title: humanise(intent),
+          body: sections.join('\n\n'),
+          intents: [intent],
+          tags: [],
+        },
+      };
     });
     const imported = await importArticles(ctx, desk.embedder, articles);
     if (imported.rejected.length) throw new Error(`articles rejected: ${JSON.stringify(imported.rejected)}`);
     const { rows: articleRows } = await database.executeSql('select id, external_id from articles');
-    const intentOfArticle = new Map((articleRows as { id: string; external_id: string }[]).map((a) => [a.id, a.external_id.replace(/^shop-/, '')]));
+    const intentOfArticle = new Map(
+      (articleRows as { id: string; external_id: string }[]).map((a) => [a.id, a.external_id.replace(/^shop-/, '')]),
+    );
     for (const intent of intents) await upsertPlaybook(ctx, intent, { kind: 'answer', mode: 'auto' }, desk.outbound);
-    // The customer's labels, trained as `deskmind train --file labels.jsonl` does (starter examples included by default).
+    // The customer's labels, trained as `deskmind train --file labels.jsonl` does (starter examples included by
+    // default).
     const labelsFile = join(tmp, 'labels.jsonl');
-    writeFileSync(labelsFile, intents.flatMap((intent) => split.get(intent)!.labelled.map((r) => JSON.stringify({ text: r.instruction, label: intent }))).join('\n'));
-    const { examples, counts, starter } = await gatherTrainingExamples(ctx, { tickets: true, file: { path: labelsFile, textColumn: 'text', labelColumn: 'label' }, starter: true });
+    writeFileSync(
+      labelsFile,
+      intents
+        .flatMap((intent) =>
+          split.get(intent)!.labelled.map((r) => JSON.stringify({ text: r.instruction, label: intent })),
+        )
+        .join('\n'),
+    );
+    const { examples, counts, starter } = await gatherTrainingExamples(ctx, {
+      tickets: true,
+      file: { path: labelsFile, textColumn: 'text', labelColumn: 'label' },
+      starter: true,
+    });
     const trained = await trainWorkspaceIntents(desk.intentModels, ws, examples, counts, starter);
 
     let seq = 0;
-    const send = async (splitName: Outcome['split'], intent: string | null, text: string, style: Style): Promise<Outcome> => {
+    const send = async (
+      splitName: Outcome['split'],
+      intent: string | null,
+      text: string,
+      style: Style,
+    ): Promise<Outcome> => {
       const n = seq++;
       const message = styled(text, style, n);
       const { ticket } = await desk.createTicket(ws, systemActor, {
@@ -139,15 +176,33 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
       const detail = await getTicketDetail(ctx, ticket.id);
       const stage = (name: string) => (detail.decisions as Decision[]).filter((d) => d.stage === name).at(-1);
       const understood = stage('understand')?.result;
-      const u = understood?.intent as { intent: string | null; topIntent: string | null; confidence: number; outOfScope: boolean } | null | undefined;
+      const u = understood?.intent as
+        | { intent: string | null; topIntent: string | null; confidence: number; outOfScope: boolean }
+        | null
+        | undefined;
       const resolved = stage('resolve')?.result;
       const decided = stage('decide')?.result;
       const sent = detail.messages.some((m) => m.authorType === 'assistant' && m.visibility === 'public');
-      const base = { split: splitName, style, intent, text: message, predicted: u?.intent ?? null, topIntent: u?.topIntent ?? null, confidence: u ? round(u.confidence, 3) : null, outOfScope: u?.outOfScope ?? true, scopeAdjusted: !!understood?.scopeAdjusted };
+      const base = {
+        split: splitName,
+        style,
+        intent,
+        text: message,
+        predicted: u?.intent ?? null,
+        topIntent: u?.topIntent ?? null,
+        confidence: u ? round(u.confidence, 3) : null,
+        outOfScope: u?.outOfScope ?? true,
+        scopeAdjusted: !!understood?.scopeAdjusted,
+      };
       if (detail.status === 'resolved' && sent && resolved?.composed) {
         const first = (resolved.sources as { articleId: string }[])[0]?.articleId;
         const answeredWith = first ? (intentOfArticle.get(first) ?? first) : null;
-        return { ...base, kind: answeredWith === intent ? 'answered_correctly' : 'answered_wrongly', reason: null, answeredWith };
+        return {
+          ...base,
+          kind: answeredWith === intent ? 'answered_correctly' : 'answered_wrongly',
+          reason: null,
+          answeredWith,
+        };
       }
       const reason = (detail.decisions as Decision[]).some((d) => !d.ok)
         ? 'ai_error'
@@ -162,10 +217,13 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
     const outcomes: Outcome[] = [];
     for (const intent of intents) {
       const s = split.get(intent)!;
-      for (const [i, r] of s.dev.entries()) outcomes.push(await send('dev', intent, r.instruction, STYLES[i % STYLES.length]!));
-      for (const [i, r] of s.test.entries()) outcomes.push(await send('test', intent, r.instruction, STYLES[i % STYLES.length]!));
+      for (const [i, r] of s.dev.entries())
+        outcomes.push(await send('dev', intent, r.instruction, STYLES[i % STYLES.length]!));
+      for (const [i, r] of s.test.entries())
+        outcomes.push(await send('test', intent, r.instruction, STYLES[i % STYLES.length]!));
     }
-    for (const [i, text] of OUT_OF_TAXONOMY.entries()) outcomes.push(await send('out-of-taxonomy', null, text, STYLES[i % STYLES.length]!));
+    for (const [i, text] of OUT_OF_TAXONOMY.entries())
+      outcomes.push(await send('out-of-taxonomy', null, text, STYLES[i % STYLES.length]!));
 
     const summarise = (list: Outcome[]) => {
       const n = list.length;
@@ -191,15 +249,25 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
     const record = {
       benchmark: 'resolution-custom',
       date: new Date().toISOString(),
-      machine: `${machine()}, in-memory PGlite; 1-min load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`,
+      machine:
+        `${machine()}, in-memory PGlite; 1-min load average ${loadBefore.toFixed(1)} before / ` +
+        `${loadavg()[0]!.toFixed(1)} after`,
       howMeasured:
-        `Bitext (${rows.length} rows, ${intents.length} intents) as an online shop's own taxonomy. Per intent, in file order: the first half gives ${LABELLED} labelled examples ` +
-        `(evenly spaced) and the article (${ARTICLE_SECTIONS} distinct responses as "## " sections, titled by the intent, intents [intent]); dev tickets: ${DEV} evenly spaced rows of the third quarter; ` +
-        `test tickets: ${TEST} of the last quarter. Training as \`deskmind train --file\` does it (gatherTrainingExamples with the file, the workspace's labelled tickets and the starter ` +
-        `taxonomy — the default, which starterPolicy retires or merges — then trainWorkspaceIntents, which fits the workspace's out-of-scope confidence on its labels). An auto answer playbook per intent; autonomy settings at their defaults. Each ticket: subject "Question about my order", ` +
-        `a new customer, channel email, its text in one of three styles in turn (${STYLES.join('; ')}), run with desk.runPipeline, no LLM. answered correctly = resolved with a public ` +
-        `assistant reply whose first source is the article of the true intent; wrong = another article; outOfScopeFlags = the understand stage marked the ticket out of scope. ` +
-        `${OUT_OF_TAXONOMY.length} hand-written out-of-taxonomy tickets (no shop intent fits) are reported apart: each should be handed off. Tune on dev only; test is the figure.`,
+        `Bitext (${rows.length} rows, ${intents.length} intents) as an online shop's own taxonomy. Per intent, in ` +
+        `file order: the first half gives ${LABELLED} labelled examples ` +
+        `(evenly spaced) and the article (${ARTICLE_SECTIONS} distinct responses as "## " sections, titled by the ` +
+        `intent, intents [intent]); dev tickets: ${DEV} evenly spaced rows of the third quarter; ` +
+        `test tickets: ${TEST} of the last quarter. Training as \`deskmind train --file\` does it ` +
+        `(gatherTrainingExamples with the file, the workspace's labelled tickets and the starter ` +
+        `taxonomy — the default, which starterPolicy retires or merges — then trainWorkspaceIntents, which fits ` +
+        `the workspace's out-of-scope confidence on its labels). An auto answer playbook per intent; autonomy ` +
+        `settings at their defaults. Each ticket: subject "Question about my order", ` +
+        `a new customer, channel email, its text in one of three styles in turn (${STYLES.join('; ')}), run with ` +
+        `desk.runPipeline, no LLM. answered correctly = resolved with a public ` +
+        `assistant reply whose first source is the article of the true intent; wrong = another article; ` +
+        `outOfScopeFlags = the understand stage marked the ticket out of scope. ` +
+        `${OUT_OF_TAXONOMY.length} hand-written out-of-taxonomy tickets (no shop intent fits) are reported apart: ` +
+        `each should be handed off. Tune on dev only; test is the figure.`,
       labelledExamples: counts,
       trainingLabels: trained.labels,
       starterTaxonomy: trained.starter,
@@ -209,10 +277,27 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
       dev: summarise(inTax('dev')),
       test: summarise(inTax('test')),
       testByStyle: Object.fromEntries(STYLES.map((s) => [s, summarise(inTax('test').filter((o) => o.style === s))])),
-      outOfTaxonomy: { tickets: oot.length, answered: oot.filter((o) => o.kind !== 'handed_off').length, outcomes: oot.map(({ text, predicted, topIntent, confidence, kind, reason }) => ({ text, predicted, topIntent, confidence, kind, reason })) },
+      outOfTaxonomy: {
+        tickets: oot.length,
+        answered: oot.filter((o) => o.kind !== 'handed_off').length,
+        outcomes: oot.map(({ text, predicted, topIntent, confidence, kind, reason }) => ({
+          text,
+          predicted,
+          topIntent,
+          confidence,
+          kind,
+          reason,
+        })),
+      },
       testExamples: {
-        answeredWrongly: inTax('test').filter((o) => o.kind === 'answered_wrongly').slice(0, 10).map(({ text, intent, answeredWith, confidence }) => ({ text, intent, answeredWith, confidence })),
-        outOfScope: inTax('test').filter((o) => o.outOfScope).slice(0, 10).map(({ text, intent, topIntent, confidence }) => ({ text, intent, topIntent, confidence })),
+        answeredWrongly: inTax('test')
+          .filter((o) => o.kind === 'answered_wrongly')
+          .slice(0, 10)
+          .map(({ text, intent, answeredWith, confidence }) => ({ text, intent, answeredWith, confidence })),
+        outOfScope: inTax('test')
+          .filter((o) => o.outOfScope)
+          .slice(0, 10)
+          .map(({ text, intent, topIntent, confidence }) => ({ text, intent, topIntent, confidence })),
       },
       totalSeconds: round((performance.now() - started) / 1000, 1),
     };

@@ -17,7 +17,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const FILE = 'Bitext_Sample_Customer_Support_Training_Dataset.csv';
 /** Responses per intent that make up its article (rows 0…ARTICLE_ROWS-1 of the intent, in file order). */
 const ARTICLE_ROWS = 8;
-/** Queries are the requests of rows QUERY_FROM… of each intent (every QUERY_STEP-th, at most QUERY_MAX): disjoint from the article's rows. */
+/** Queries are the requests of rows QUERY_FROM… of each intent (every QUERY_STEP-th, at most QUERY_MAX): disjoint from
+ * the article's rows. */
 const QUERY_FROM = 40;
 const QUERY_STEP = 4;
 const QUERY_MAX = 25;
@@ -45,7 +46,12 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
     console.warn(`benchRetrieval: ${file} is absent — skipping the Bitext retrieval benchmark`);
     return null;
   }
-  const rows = parseCsv(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as { instruction: string; intent: string; category: string; response: string }[];
+  const rows = parseCsv(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as {
+    instruction: string;
+    intent: string;
+    category: string;
+    response: string;
+  }[];
   const byIntent = new Map<string, typeof rows>();
   for (const r of rows) byIntent.set(r.intent, [...(byIntent.get(r.intent) ?? []), r]);
 
@@ -61,10 +67,21 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
     const queries: { text: string; intent: string }[] = [];
     const indexStart = performance.now();
     for (const [intent, list] of byIntent) {
-      const body = list.slice(0, ARTICLE_ROWS).map((r) => r.response.trim()).join('\n\n');
-      const article = await createArticle(ctx, embedder, { title: humanise(intent), body, tags: [list[0]!.category.toLowerCase()], intents: [intent], tiers: [], status: 'published' });
+      const body = list
+        .slice(0, ARTICLE_ROWS)
+        .map((r) => r.response.trim())
+        .join('\n\n');
+      const article = await createArticle(ctx, embedder, {
+        title: humanise(intent),
+        body,
+        tags: [list[0]!.category.toLowerCase()],
+        intents: [intent],
+        tiers: [],
+        status: 'published',
+      });
       articleOf.set(intent, article.id);
-      for (let i = QUERY_FROM, n = 0; i < list.length && n < QUERY_MAX; i += QUERY_STEP, n++) queries.push({ text: list[i]!.instruction, intent });
+      for (let i = QUERY_FROM, n = 0; i < list.length && n < QUERY_MAX; i += QUERY_STEP, n++)
+        queries.push({ text: list[i]!.instruction, intent });
     }
     const indexMs = performance.now() - indexStart;
     const [chunks] = (await database.executeSql('select count(*)::int as n from article_chunks')).rows;
@@ -72,7 +89,10 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
     const results: Record<string, unknown> = {};
     for (const [name, options] of Object.entries(CONFIGS)) {
       await retrieve(ctx, embedder, 'warm up', { ...options, k: K });
-      let r1 = 0, r3 = 0, r5 = 0, mrr = 0;
+      let r1 = 0,
+        r3 = 0,
+        r5 = 0,
+        mrr = 0;
       const latencies: number[] = [];
       for (const q of queries) {
         const started = performance.now();
@@ -91,7 +111,10 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
         recallAt3: round(r3 / n),
         recallAt5: round(r5 / n),
         mrrAt10: round(mrr / n),
-        latencyMs: { mean: round(latencies.reduce((s, x) => s + x, 0) / n), p95: round(latencies[Math.floor(n * 0.95)] ?? 0) },
+        latencyMs: {
+          mean: round(latencies.reduce((s, x) => s + x, 0) / n),
+          p95: round(latencies[Math.floor(n * 0.95)] ?? 0),
+        },
       };
     }
 
@@ -100,11 +123,16 @@ export async function benchRetrieval(dataDir: string): Promise<object | null> {
       date: new Date().toISOString(),
       machine: `${machine()}, in-memory PGlite`,
       howMeasured:
-        `Bitext (${rows.length} rows, ${byIntent.size} intents). One published article per intent, titled by the intent (e.g. "Cancel order"), ` +
-        `whose body is the responses of the intent's first ${ARTICLE_ROWS} rows (file order); no request text is in any article. ` +
-        `Queries: the requests of rows ${QUERY_FROM}, ${QUERY_FROM + QUERY_STEP}, … of each intent (at most ${QUERY_MAX} per intent), disjoint from the article rows. ` +
-        `A query is a hit at rank r when the article of its intent is the r-th distinct article returned. No intent or tier is passed (no intent boost). ` +
-        `Latency is one retrieve() call (index fingerprint query, embedding the query, BM25 and cosine over every chunk in memory, fusion) after a warm-up.`,
+        `Bitext (${rows.length} rows, ${byIntent.size} intents). One published article per intent, titled by the ` +
+        `intent (e.g. "Cancel order"), ` +
+        `whose body is the responses of the intent's first ${ARTICLE_ROWS} rows (file order); no request text is ` +
+        `in any article. ` +
+        `Queries: the requests of rows ${QUERY_FROM}, ${QUERY_FROM + QUERY_STEP}, … of each intent (at most ` +
+        `${QUERY_MAX} per intent), disjoint from the article rows. ` +
+        `A query is a hit at rank r when the article of its intent is the r-th distinct article returned. No ` +
+        `intent or tier is passed (no intent boost). ` +
+        `Latency is one retrieve() call (index fingerprint query, embedding the query, BM25 and cosine over every ` +
+        `chunk in memory, fusion) after a warm-up.`,
       embedder: embedder.id,
       articles: articleOf.size,
       chunks: Number(chunks?.n ?? 0),

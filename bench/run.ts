@@ -38,7 +38,7 @@ if (words[0] === 'load' && words.length > 1) {
     ['retrieval (Bitext)', benchRetrieval, true],
     ['sentiment (Bitext tags, hand-written support messages)', benchSentiment, false],
     ['autonomous resolution (Bitext)', benchResolution, true],
-    ['resolution-custom (a shop\'s own taxonomy from Bitext)', benchResolutionCustom, true],
+    ["resolution-custom (a shop's own taxonomy from Bitext)", benchResolutionCustom, true],
     ['resolution-real (Pipewise demo, realistic tickets)', () => benchResolutionReal(), false],
     ['learning curve (Banking77 replay)', benchReplay, true],
     ['intent memory (Banking77 replay from 10 per intent, labels until answered)', benchMemory, true],

@@ -64,7 +64,12 @@ async function time(database: Database, fn: () => Promise<unknown>, runs: number
   const known = server.filter((x): x is number => x !== null);
   const sorted = [...ms].sort((a, b) => a - b);
   const pct = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!);
-  return { ms: round(median(ms)), ...(runs >= 10 ? { p50Ms: pct(0.5), p99Ms: pct(0.99) } : {}), nodeCpuMs: round(median(cpu)), serverCpuMs: known.length ? round(median(known)) : null };
+  return {
+    ms: round(median(ms)),
+    ...(runs >= 10 ? { p50Ms: pct(0.5), p99Ms: pct(0.99) } : {}),
+    nodeCpuMs: round(median(cpu)),
+    serverCpuMs: known.length ? round(median(known)) : null,
+  };
 }
 
 async function serverDatabase(url: string, name: string): Promise<{ database: Database; drop: () => Promise<void> }> {
@@ -91,7 +96,13 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
       const { workspace } = await desk.createWorkspace('Scale bench');
       const now = new Date();
       const t0 = performance.now();
-      const ids = await generateHistory(database.executeSql, { workspaceId: workspace.id, tickets: n, days: 30, now, messages: true });
+      const ids = await generateHistory(database.executeSql, {
+        workspaceId: workspace.id,
+        tickets: n,
+        days: 30,
+        now,
+        messages: true,
+      });
       const generateSeconds = round((performance.now() - t0) / 1000);
       // Twenty topics, each ticket in one (the rollups' triggers apply each assignment).
       const t1 = performance.now();
@@ -111,7 +122,8 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
       const ctx: Ctx = desk.ctx(workspace.id, { type: 'system', id: null });
       const list = (q: Record<string, unknown>) => () => listTickets(ctx, TicketListQuerySchema.parse(q));
       const scratchRuns = n > 50_000 ? 3 : 5;
-      const [middle] = (await listTickets(ctx, TicketListQuerySchema.parse({ intent: SYNTHETIC_INTENTS[5], limit: 1 }))).data;
+      const [middle] = (await listTickets(ctx, TicketListQuerySchema.parse({ intent: SYNTHETIC_INTENTS[5], limit: 1 })))
+        .data;
       const ops: [string, () => Promise<unknown>, number][] = [
         ['list: newest', list({}), 5],
         ['list: by last update', list({ sort: 'updated' }), 5],
@@ -129,13 +141,29 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
         ['search: two words', list({ q: 'invoice crash' }), 5],
         ['detail', () => getTicketDetail(ctx, middle!.id), 5],
         // Before (every ticket of the window read into JavaScript: bench/insights-scratch.ts) and after (rollups).
-        ['insights before: trends (intent, daily)', () => trendsFromScratch(ctx, TrendsQuerySchema.parse({})), scratchRuns],
-        ['insights before: trends (topic, hourly)', () => trendsFromScratch(ctx, TrendsQuerySchema.parse({ by: 'topic', interval: 'hour' })), scratchRuns],
+        [
+          'insights before: trends (intent, daily)',
+          () => trendsFromScratch(ctx, TrendsQuerySchema.parse({})),
+          scratchRuns,
+        ],
+        [
+          'insights before: trends (topic, hourly)',
+          () => trendsFromScratch(ctx, TrendsQuerySchema.parse({ by: 'topic', interval: 'hour' })),
+          scratchRuns,
+        ],
         ['insights before: health', () => healthFromScratch(ctx), scratchRuns],
         ['insights before: topics', () => topicsFromScratch(ctx), scratchRuns],
         ['insights: trends (intent, daily)', () => volumeTrends(ctx, TrendsQuerySchema.parse({})), 20],
-        ['insights: trends (topic, hourly)', () => volumeTrends(ctx, TrendsQuerySchema.parse({ by: 'topic', interval: 'hour' })), 20],
-        ['insights: trends (tier, daily, 90 days)', () => volumeTrends(ctx, TrendsQuerySchema.parse({ by: 'tier', days: 90 })), 20],
+        [
+          'insights: trends (topic, hourly)',
+          () => volumeTrends(ctx, TrendsQuerySchema.parse({ by: 'topic', interval: 'hour' })),
+          20,
+        ],
+        [
+          'insights: trends (tier, daily, 90 days)',
+          () => volumeTrends(ctx, TrendsQuerySchema.parse({ by: 'tier', days: 90 })),
+          20,
+        ],
         ['insights: health', () => accountHealth(ctx, HealthQuerySchema.parse({})), 20],
         ['insights: topics', () => listTopics(ctx, {}), 20],
         ['retrain: labelled examples read (10k newest)', () => labelledTicketExamples(ctx, 10_000), 1],
@@ -147,11 +175,28 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
         console.error(`scale: ${kind} ${n}: ${name} ${operations[name].ms} ms`);
       }
       let batch = 0;
-      if (!insightsOnly) operations['import: 1000 tickets into the history'] = await time(database, () => importText(desk, workspace.id, syntheticImport(1000, `scale-${batch++}`), { kind: 'tickets', format: 'jsonl' }), 1, false);
+      if (!insightsOnly)
+        operations['import: 1000 tickets into the history'] = await time(
+          database,
+          () =>
+            importText(desk, workspace.id, syntheticImport(1000, `scale-${batch++}`), {
+              kind: 'tickets',
+              format: 'jsonl',
+            }),
+          1,
+          false,
+        );
       const bytes = dir
         ? folderBytes(dir)
         : Number((await database.executeSql('select pg_database_size(current_database())::bigint as b')).rows[0]!.b);
-      return { tickets: n, generateSeconds, topicsSeconds, operations, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20), bytesOnDiskPerTicket: Math.round(bytes / n) };
+      return {
+        tickets: n,
+        generateSeconds,
+        topicsSeconds,
+        operations,
+        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+        bytesOnDiskPerTicket: Math.round(bytes / n),
+      };
     } finally {
       await desk.close();
     }
@@ -165,21 +210,33 @@ export async function benchScale(args: string[] = []) {
   const config = loadConfig();
   const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
   const chosen = sizes.length ? sizes : [10_000, 100_000];
-  const kinds: ('embedded' | 'server')[] = args.includes('server-only') ? ['server'] : args.includes('embedded-only') ? ['embedded'] : ['embedded', 'server'];
+  const kinds: ('embedded' | 'server')[] = args.includes('server-only')
+    ? ['server']
+    : args.includes('embedded-only')
+      ? ['embedded']
+      : ['embedded', 'server'];
   const RESULT = args.includes('insights-only') ? RESULTS.insights : RESULTS.all;
   const results: Record<string, unknown[]> = { embedded: [], server: [] };
   const loadBefore = loadavg().map((l) => round(l, 2));
   for (const kind of kinds) {
     if (kind === 'server' && !config.testDatabaseUrl) continue;
-    for (const n of chosen) results[kind]!.push({ ...(await runSize(kind, n, config.testDatabaseUrl, args.includes('insights-only'))), loadAverage: loadavg().map((l) => round(l, 2)) });
+    for (const n of chosen)
+      results[kind]!.push({
+        ...(await runSize(kind, n, config.testDatabaseUrl, args.includes('insights-only'))),
+        loadAverage: loadavg().map((l) => round(l, 2)),
+      });
   }
   // A run of one kind keeps the other kind's figures from the last run.
   const previous = existsSync(RESULT) ? (JSON.parse(readFileSync(RESULT, 'utf8')) as Record<string, unknown[]>) : {};
-  for (const kind of ['embedded', 'server'] as const) if (!results[kind]!.length && previous[kind]) results[kind] = previous[kind];
+  for (const kind of ['embedded', 'server'] as const)
+    if (!results[kind]!.length && previous[kind]) results[kind] = previous[kind];
   const record = {
     benchmark: 'scale',
     description:
-      'Synthetic histories (bench/synthetic.ts: 30 days, one customer message per ticket, ~50 intents, most tickets resolved or closed) generated in SQL; every operation through its service in this process, median of 5 runs after a warm-up (insights, retrain read and import: one run). nodeCpuMs: this process (on embedded it includes PGlite); serverCpuMs: the PostgreSQL backends of the database, from /proc.',
+      'Synthetic histories (bench/synthetic.ts: 30 days, one customer message per ticket, ~50 intents, most ' +
+      'tickets resolved or closed) generated in SQL; every operation through its service in this process, median ' +
+      'of 5 runs after a warm-up (insights, retrain read and import: one run). nodeCpuMs: this process (on ' +
+      'embedded it includes PGlite); serverCpuMs: the PostgreSQL backends of the database, from /proc.',
     machine: machine(),
     loadAverageAtStart: loadBefore, // each size records its own load average at its end
     ...results,

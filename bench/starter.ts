@@ -10,19 +10,24 @@ import { machine, writeResult } from './record.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const FOLDS = 5;
 
-/** 5-fold top-intent accuracy of a model trained on the starter examples; writes `bench/results/starter-taxonomy.json`. */
+/** 5-fold top-intent accuracy of a model trained on the starter examples; writes `bench/results/starter-taxonomy.json`.
+ */
 export async function benchStarter(): Promise<object> {
   const examples = starterExamples().map(({ text, label }) => ({ text, label }));
   let correct = 0;
   for (let fold = 0; fold < FOLDS; fold++) {
     const model = IntentClassifier.train(examples.filter((_, i) => i % FOLDS !== fold));
-    for (const e of examples.filter((_, i) => i % FOLDS === fold)) if (model.predict(e.text).topIntent === e.label) correct++;
+    for (const e of examples.filter((_, i) => i % FOLDS === fold))
+      if (model.predict(e.text).topIntent === e.label) correct++;
   }
   const record = {
     benchmark: 'starter-taxonomy',
     date: new Date().toISOString(),
     machine: machine(),
-    howMeasured: `${FOLDS}-fold cross-validation (every ${FOLDS}th example held out in turn) over the ${examples.length} starter phrasings of ${new Set(examples.map((e) => e.label)).size} intents; top-intent accuracy.`,
+    howMeasured:
+      `${FOLDS}-fold cross-validation (every ${FOLDS}th example held out in turn) over the ` +
+      `${examples.length} starter phrasings of ${new Set(examples.map((e) => e.label)).size} intents; top-intent ` +
+      `accuracy.`,
     examples: examples.length,
     accuracy: Number((correct / examples.length).toFixed(4)),
   };

@@ -20,10 +20,35 @@ export interface SyntheticOptions {
 }
 
 export const SYNTHETIC_INTENTS = Array.from({ length: 50 }, (_, i) => `intent_${String(i).padStart(2, '0')}`);
-const WORDS = ['refund', 'invoice', 'login', 'password', 'export', 'crash', 'slow', 'billing', 'upgrade', 'cancel', 'api', 'webhook', 'sso', 'invite', 'report', 'mobile', 'sync', 'error', 'charge', 'plan'];
+const WORDS = [
+  'refund',
+  'invoice',
+  'login',
+  'password',
+  'export',
+  'crash',
+  'slow',
+  'billing',
+  'upgrade',
+  'cancel',
+  'api',
+  'webhook',
+  'sso',
+  'invite',
+  'report',
+  'mobile',
+  'sync',
+  'error',
+  'charge',
+  'plan',
+];
 
-/** Writes the synthetic rows; returns the ids of the teams, agents, customers and accounts (for filters). Two tickets in five carry a human intent label. */
-export async function generateHistory(sql: ExecuteSql, opts: SyntheticOptions): Promise<{ teamIds: string[]; agentIds: string[]; customerIds: string[]; accountIds: string[] }> {
+/** Writes the synthetic rows; returns the ids of the teams, agents, customers and accounts (for filters). Two tickets
+ * in five carry a human intent label. */
+export async function generateHistory(
+  sql: ExecuteSql,
+  opts: SyntheticOptions,
+): Promise<{ teamIds: string[]; agentIds: string[]; customerIds: string[]; accountIds: string[] }> {
   const ws = opts.workspaceId;
   const days = opts.days ?? 30;
   const now = (opts.now ?? new Date()).toISOString();
@@ -42,20 +67,29 @@ export async function generateHistory(sql: ExecuteSql, opts: SyntheticOptions): 
      from generate_series(1, $2::int) g on conflict do nothing`,
     [ws, customers, accountCount],
   );
-  await sql(`insert into teams (workspace_id, name) select $1, 'Syn team ' || g from generate_series(1, 8) g on conflict do nothing`, [ws]);
   await sql(
-    `insert into agents (workspace_id, name, email, status) select $1, 'Syn agent ' || g, 'syn-agent' || g || '@example.com', 'online'
+    `insert into teams (workspace_id, name) select $1, 'Syn team ' || g from generate_series(1, 8) g on conflict ` +
+      `do nothing`,
+    [ws],
+  );
+  await sql(
+    `insert into agents (workspace_id, name, email, status) select $1, 'Syn agent ' || g, 'syn-agent' || g || ` +
+      `'@example.com', 'online'
      from generate_series(1, 24) g on conflict do nothing`,
     [ws],
   );
   const ids = async (table: string, where: string) =>
-    (await sql(`select id from ${table} where workspace_id = $1 and ${where} order by id`, [ws])).rows.map((r) => String(r.id));
+    (await sql(`select id from ${table} where workspace_id = $1 and ${where} order by id`, [ws])).rows.map((r) =>
+      String(r.id),
+    );
   const teamIds = await ids('teams', `name like 'Syn team %'`);
   const agentIds = await ids('agents', `email like 'syn-agent%'`);
   const customerIds = await ids('customers', `external_id like 'syn-cus-%'`);
   const accountIds = await ids('accounts', `external_id like 'syn-acc-%'`);
   const batch = opts.batch ?? 50_000;
-  const [{ start } = { start: 0 }] = (await sql(`select count(*)::int as start from tickets where workspace_id = $1 and external_id like 'syn-%'`, [ws])).rows as { start: number }[];
+  const [{ start } = { start: 0 }] = (
+    await sql(`select count(*)::int as start from tickets where workspace_id = $1 and external_id like 'syn-%'`, [ws])
+  ).rows as { start: number }[];
   for (let from = start + 1; from <= opts.tickets; from += batch) {
     const to = Math.min(opts.tickets, from + batch - 1);
     // u, v, w: independent uniform numbers per row: the age, the status, the intent (skewed: low numbers are frequent).

@@ -39,7 +39,11 @@ function shuffle<T>(xs: T[], seed: number): T[] {
 }
 
 /** Streams `vectors` in DAYS daily batches: assign on arrival, re-cluster the whole window at the end of each day. */
-export function streamClusters(vectors: readonly Float32Array[], threshold: number, reclusterEveryDays = 1): { assignment: number[]; topics: number; msPerTicket: number } {
+export function streamClusters(
+  vectors: readonly Float32Array[],
+  threshold: number,
+  reclusterEveryDays = 1,
+): { assignment: number[]; topics: number; msPerTicket: number } {
   const perDay = Math.ceil(vectors.length / DAYS);
   let clusters: ReturnType<typeof clusterFrom>[] = [];
   let assignment: number[] = [];
@@ -50,7 +54,11 @@ export function streamClusters(vectors: readonly Float32Array[], threshold: numb
     assignment.push(...r.assignment);
     if ((day + 1) % reclusterEveryDays === 0 || day === DAYS - 1) {
       const seen = vectors.slice(0, assignment.length);
-      const refined = refine(clusters.map((c) => c.centroid), seen, 5);
+      const refined = refine(
+        clusters.map((c) => c.centroid),
+        seen,
+        5,
+      );
       assignment = refined.assignment;
       const sizes = new Array<number>(refined.centroids.length).fill(0);
       for (const a of assignment) sizes[a]!++;
@@ -61,14 +69,25 @@ export function streamClusters(vectors: readonly Float32Array[], threshold: numb
   return { assignment, topics: new Set(assignment).size, msPerTicket: ms / vectors.length };
 }
 
-async function measure(name: string, rows: { text: string; label: string }[], embedder: ReturnType<typeof createEmbedder>, thresholds: number[], defaultThreshold: number) {
+async function measure(
+  name: string,
+  rows: { text: string; label: string }[],
+  embedder: ReturnType<typeof createEmbedder>,
+  thresholds: number[],
+  defaultThreshold: number,
+) {
   const vectors = await embedder.embed(rows.map((r) => r.text));
   const labels = rows.map((r) => r.label);
   const runs: Record<string, unknown> = {};
   let labelled: unknown = null;
   for (const th of thresholds) {
     const r = streamClusters(vectors, th);
-    runs[String(th)] = { topics: r.topics, purity: round(purity(r.assignment, labels)), nmi: round(nmi(r.assignment, labels)), msPerTicket: round(r.msPerTicket) };
+    runs[String(th)] = {
+      topics: r.topics,
+      purity: round(purity(r.assignment, labels)),
+      nmi: round(nmi(r.assignment, labels)),
+      msPerTicket: round(r.msPerTicket),
+    };
     if (th === defaultThreshold) {
       const members = new Map<number, number[]>();
       r.assignment.forEach((c, i) => members.set(c, [...(members.get(c) ?? []), i]));
@@ -78,11 +97,23 @@ async function measure(name: string, rows: { text: string; label: string }[], em
         const counts = new Map<string, number>();
         for (const i of ids) counts.set(labels[i]!, (counts.get(labels[i]!) ?? 0) + 1);
         const [majority, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]!;
-        return { label: phrases[k]!.join(' · '), tickets: ids.length, majorityIntent: majority, majorityShare: round(n / ids.length) };
+        return {
+          label: phrases[k]!.join(' · '),
+          tickets: ids.length,
+          majorityIntent: majority,
+          majorityShare: round(n / ids.length),
+        };
       });
     }
   }
-  return { dataset: name, texts: rows.length, intents: new Set(labels).size, byThreshold: runs, default: runs[String(defaultThreshold)], largestTopics: labelled };
+  return {
+    dataset: name,
+    texts: rows.length,
+    intents: new Set(labels).size,
+    byThreshold: runs,
+    default: runs[String(defaultThreshold)],
+    largestTopics: labelled,
+  };
 }
 
 /** Writes `bench/results/topics.json`; null when the data is absent. */
@@ -99,21 +130,43 @@ export async function benchTopics(dataDir: string): Promise<object | null> {
   const threshold = InsightsSettingsSchema.parse({}).topics.similarity;
   const thresholds = [0.7, threshold, 0.8].filter((x, i, a) => a.indexOf(x) === i).sort();
   const results = [];
-  const bRows = (parseCsv(readFileSync(b77, 'utf8'), { columns: true, skip_empty_lines: true }) as { text: string; category: string }[]).map((r) => ({ text: r.text, label: r.category }));
+  const bRows = (
+    parseCsv(readFileSync(b77, 'utf8'), { columns: true, skip_empty_lines: true }) as {
+      text: string;
+      category: string;
+    }[]
+  ).map((r) => ({ text: r.text, label: r.category }));
   results.push(await measure('Banking77 test', shuffle(bRows, 77), embedder, thresholds, threshold));
   if (existsSync(bitext)) {
-    const rows = (parseCsv(readFileSync(bitext, 'utf8'), { columns: true, skip_empty_lines: true }) as { instruction: string; intent: string }[]).map((r) => ({ text: r.instruction, label: r.intent }));
-    results.push(await measure(`Bitext (${BITEXT_SAMPLE} random requests)`, shuffle(rows, 27).slice(0, BITEXT_SAMPLE), embedder, thresholds, threshold));
+    const rows = (
+      parseCsv(readFileSync(bitext, 'utf8'), { columns: true, skip_empty_lines: true }) as {
+        instruction: string;
+        intent: string;
+      }[]
+    ).map((r) => ({ text: r.instruction, label: r.intent }));
+    results.push(
+      await measure(
+        `Bitext (${BITEXT_SAMPLE} random requests)`,
+        shuffle(rows, 27).slice(0, BITEXT_SAMPLE),
+        embedder,
+        thresholds,
+        threshold,
+      ),
+    );
   }
   const record = {
     benchmark: 'topics',
     date: new Date().toISOString(),
     machine: machine(),
     howMeasured:
-      `Texts shuffled (fixed seed) and streamed as ${DAYS} equal daily batches through the sweep's incremental clustering with the built-in embedder (${embedder.id}): ` +
-      `each text joins the nearest topic when the cosine is at least the threshold, else starts a topic; at the end of each day the topics are re-clustered by spherical k-means (5 rounds) ` +
-      `seeded from the current topics. The final assignment is scored against the true intent labels: purity (share of texts in their topic's majority intent) and NMI ` +
-      `(arithmetic normalisation, as scikit-learn). The default threshold is the workspace default (${threshold}). No labels are used for clustering.`,
+      `Texts shuffled (fixed seed) and streamed as ${DAYS} equal daily batches through the sweep's incremental ` +
+      `clustering with the built-in embedder (${embedder.id}): ` +
+      `each text joins the nearest topic when the cosine is at least the threshold, else starts a topic; at the ` +
+      `end of each day the topics are re-clustered by spherical k-means (5 rounds) ` +
+      `seeded from the current topics. The final assignment is scored against the true intent labels: purity ` +
+      `(share of texts in their topic's majority intent) and NMI ` +
+      `(arithmetic normalisation, as scikit-learn). The default threshold is the workspace default ` +
+      `(${threshold}). No labels are used for clustering.`,
     embedder: embedder.id,
     results,
   };

@@ -18,7 +18,9 @@ export async function benchWidget(): Promise<object> {
     benchmark: 'widget-bundle-size',
     date: new Date().toISOString(),
     machine: machine(),
-    howMeasured: 'dist/widget/widget.js as built by `vite build --config widget/vite.config.ts` (minified IIFE, no dependencies); gzip level 9 and brotli quality 11 with node:zlib.',
+    howMeasured:
+      'dist/widget/widget.js as built by `vite build --config widget/vite.config.ts` (minified IIFE, no ' +
+      'dependencies); gzip level 9 and brotli quality 11 with node:zlib.',
     rawBytes: bundle.length,
     gzipBytes: gzipSync(bundle, { level: 9 }).length,
     brotliBytes: brotliCompressSync(bundle, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,

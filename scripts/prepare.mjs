@@ -8,8 +8,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outputs = ['dist/cli/index.js', 'dist/console/index.html', 'dist/widget/widget.js'].map((f) => path.join(root, f));
-const sources = ['src', 'console', 'widget', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
+const outputs = ['dist/cli/index.js', 'dist/console/index.html', 'dist/widget/widget.js'].map((f) =>
+  path.join(root, f),
+);
+const sources = [
+  'src',
+  'console',
+  'widget',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+];
 
 function newest(p) {
   if (!existsSync(p)) return 0;

@@ -32,7 +32,6 @@ import { createWorkspace } from './people/workspaces.js';
 import { openDatabase, type Database, type DbOrTx } from './store/db.js';
 import { contextOf, inTransaction } from './store/transaction.js';
 
-
 /** The composition root: config, logger, database, queue, models, ports, listeners and jobs; it exposes the ways in
  * (src/ingest) and the jobs (src/jobs) to HTTP routes, the CLI and tests. */
 export class Deskmind {
@@ -83,9 +82,16 @@ export class Deskmind {
    * Opens the database (migrating it), and starts the job queue; with `worker`, also processes jobs.
    * `outbound` replaces the SSRF guard built from DESKMIND_OUTBOUND_ALLOW (tests give one with its own DNS).
    */
-  static async open(options: {
-    config?: Config; logger?: Logger; now?: () => Date; worker?: boolean; database?: Database; outbound?: OutboundGuard;
-  } = {}): Promise<Deskmind> {
+  static async open(
+    options: {
+      config?: Config;
+      logger?: Logger;
+      now?: () => Date;
+      worker?: boolean;
+      database?: Database;
+      outbound?: OutboundGuard;
+    } = {},
+  ): Promise<Deskmind> {
     const config = options.config ?? loadConfig();
     configureWordVectors(config.wordVectors);
     registerEventListener(fanOutListener);

@@ -27,7 +27,10 @@ const entries = {
   pgliteThread: {
     env: 'DESKMIND_PGLITE_THREAD',
     schema: z.stringbool().default(false),
-    description: 'Run the embedded database (PGlite) on its own worker thread, so SQL runs alongside the HTTP API and pipeline (keeps the API responsive when the pipeline is overloaded, but is not faster overall on 2 cores); false runs it on the main thread.',
+    description:
+      'Run the embedded database (PGlite) on its own worker thread, so SQL runs alongside the HTTP API and ' +
+      'pipeline (keeps the API responsive when the pipeline is overloaded, but is not faster overall on 2 ' +
+      'cores); false runs it on the main thread.',
     sensitive: false,
   },
   host: {
@@ -51,7 +54,9 @@ const entries = {
   logFormat: {
     env: 'DESKMIND_LOG_FORMAT',
     schema: z.enum(['json', 'pretty']).optional(),
-    description: 'Log format: json (one object per line, for log collectors) or pretty (one readable line per entry; request logs at debug level). Unset: json, and pretty for `deskmind demo`.',
+    description:
+      'Log format: json (one object per line, for log collectors) or pretty (one readable line per entry; request ' +
+      'logs at debug level). Unset: json, and pretty for `deskmind demo`.',
     sensitive: false,
   },
   bodyLimitBytes: {
@@ -68,26 +73,35 @@ const entries = {
   },
   sessionTtlHours: {
     env: 'DESKMIND_SESSION_TTL_HOURS',
-    schema: z.coerce.number().min(1).default(24 * 14),
+    schema: z.coerce
+      .number()
+      .min(1)
+      .default(24 * 14),
     description: 'Lifetime of an agent console session.',
     sensitive: false,
   },
   publicUrl: {
     env: 'DESKMIND_PUBLIC_URL',
     schema: z.url({ protocol: /^https?$/ }).optional(),
-    description: 'The address people reach Deskmind at (e.g. https://desk.example.com behind a TLS proxy); an https one turns Secure cookies on.',
+    description:
+      'The address people reach Deskmind at (e.g. https://desk.example.com behind a TLS proxy); an https one ' +
+      'turns Secure cookies on.',
     sensitive: false,
   },
   secureCookies: {
     env: 'DESKMIND_SECURE_COOKIES',
     schema: z.stringbool().optional(),
-    description: 'Mark the session and CSRF cookies Secure (sent over HTTPS only). Default: on when DESKMIND_PUBLIC_URL is https, else off.',
+    description:
+      'Mark the session and CSRF cookies Secure (sent over HTTPS only). Default: on when DESKMIND_PUBLIC_URL is ' +
+      'https, else off.',
     sensitive: false,
   },
   worker: {
     env: 'DESKMIND_WORKER',
     schema: z.stringbool().default(true),
-    description: 'Run the job worker (ticket pipeline, lifecycle sweeps) inside `serve`. Scaled deployments may run `deskmind worker` apart.',
+    description:
+      'Run the job worker (ticket pipeline, lifecycle sweeps) inside `serve`. Scaled deployments may run ' +
+      '`deskmind worker` apart.',
     sensitive: false,
   },
   workerConcurrency: {
@@ -99,7 +113,9 @@ const entries = {
   embeddedVacuumSeconds: {
     env: 'DESKMIND_EMBEDDED_VACUUM_SECONDS',
     schema: z.coerce.number().int().min(0).default(10),
-    description: 'How often the embedded database (PGlite, which has no autovacuum) vacuums and analyzes the tables that need it; 0 turns it off.',
+    description:
+      'How often the embedded database (PGlite, which has no autovacuum) vacuums and analyzes the tables that ' +
+      'need it; 0 turns it off.',
     sensitive: false,
   },
   sweepIntervalSeconds: {
@@ -117,7 +133,9 @@ const entries = {
   llmBaseUrl: {
     env: 'DESKMIND_LLM_BASE_URL',
     schema: z.string().url().optional(),
-    description: 'OpenAI-compatible chat endpoint (OpenAI, Ollama, vLLM, llama.cpp server). Unset: replies are composed from knowledge-base passages without an LLM.',
+    description:
+      'OpenAI-compatible chat endpoint (OpenAI, Ollama, vLLM, llama.cpp server). Unset: replies are composed from ' +
+      'knowledge-base passages without an LLM.',
     sensitive: false,
   },
   llmModel: {
@@ -141,13 +159,18 @@ const entries = {
   llmJudge: {
     env: 'DESKMIND_LLM_JUDGE',
     schema: z.stringbool().default(true),
-    description: 'With an LLM: after a draft passes the answer check, ask the model whether it answers the question (citing a source); a "no" hands the ticket to a human.',
+    description:
+      'With an LLM: after a draft passes the answer check, ask the model whether it answers the question (citing ' +
+      'a source); a "no" hands the ticket to a human.',
     sensitive: false,
   },
   answerSemantic: {
     env: 'DESKMIND_ANSWER_SEMANTIC',
     schema: z.stringbool().default(true),
-    description: 'The answer check also weighs how close in meaning the ask is to each passage, by the built-in sentence encoder (USE-lite, offline; loaded on first answer: about 1 s and 0.3 GB). false: words only, with the lexical prior.',
+    description:
+      'The answer check also weighs how close in meaning the ask is to each passage, by the built-in sentence ' +
+      'encoder (USE-lite, offline; loaded on first answer: about 1 s and 0.3 GB). false: words only, with the ' +
+      'lexical prior.',
     sensitive: false,
   },
   embeddingsBaseUrl: {
@@ -171,7 +194,9 @@ const entries = {
   wordVectors: {
     env: 'DESKMIND_WORD_VECTORS',
     schema: z.string().default('builtin'),
-    description: 'Word vectors the classifier and built-in embedder use: `builtin` (assets/word-vectors-100d.bin), a path to a file of the same format, or `off`.',
+    description:
+      'Word vectors the classifier and built-in embedder use: `builtin` (assets/word-vectors-100d.bin), a path to ' +
+      'a file of the same format, or `off`.',
     sensitive: false,
   },
   intentMemory: {
@@ -179,7 +204,10 @@ const entries = {
     // Off by default: on the merged build it let 3 near-miss asks the knowledge base does not answer through
     // (bench/results/resolution-real.json, docs/intent-memory.md).
     schema: z.stringbool().default(false),
-    description: 'Read a ticket the intent model is unsure of again with the workspace\'s memory of labelled tickets and article phrases (nearest neighbours by the built-in sentence encoder, loaded on first use: about 1 s and 0.3 GB); a person\'s label counts there at once. false: the model alone.',
+    description:
+      "Read a ticket the intent model is unsure of again with the workspace's memory of labelled tickets and " +
+      'article phrases (nearest neighbours by the built-in sentence encoder, loaded on first use: about 1 s and ' +
+      "0.3 GB); a person's label counts there at once. false: the model alone.",
     sensitive: false,
   },
   outboxPollMs: {
@@ -191,7 +219,9 @@ const entries = {
   webhookMaxAttempts: {
     env: 'DESKMIND_WEBHOOK_MAX_ATTEMPTS',
     schema: z.coerce.number().int().min(1).max(100).default(12),
-    description: 'Attempts of one outbox delivery before it goes to the dead-letter list (retries back off exponentially, with jitter, up to an hour apart).',
+    description:
+      'Attempts of one outbox delivery before it goes to the dead-letter list (retries back off exponentially, ' +
+      'with jitter, up to an hour apart).',
     sensitive: false,
   },
   webhookTimeoutMs: {
@@ -215,7 +245,9 @@ const entries = {
   smtpRelayUrl: {
     env: 'DESKMIND_SMTP_RELAY_URL',
     schema: z.string().url().optional(),
-    description: 'SMTP relay for outbound email replies, as `smtp://user:pass@host:587` or `smtps://…:465`. Unset: email replies wait in the outbox, retried, until one is configured.',
+    description:
+      'SMTP relay for outbound email replies, as `smtp://user:pass@host:587` or `smtps://…:465`. Unset: email ' +
+      'replies wait in the outbox, retried, until one is configured.',
     sensitive: true,
   },
   emailMaxBytes: {
@@ -239,38 +271,51 @@ const entries = {
   ci: {
     env: 'CI',
     // CI systems set it to "true", "1" or their own name: anything but an explicit no counts.
-    schema: z.preprocess((v) => (typeof v === 'string' ? !['0', 'false', 'no', 'off'].includes(v.toLowerCase()) : v), z.boolean()).default(false),
+    schema: z
+      .preprocess(
+        (v) => (typeof v === 'string' ? !['0', 'false', 'no', 'off'].includes(v.toLowerCase()) : v),
+        z.boolean(),
+      )
+      .default(false),
     description: 'Set by CI systems: the browser tests then fail, not skip, when Chromium is missing.',
     sensitive: false,
   },
   jobTimeoutSeconds: {
     env: 'DESKMIND_JOB_TIMEOUT_SECONDS',
     schema: z.coerce.number().int().min(2).max(3600).default(300),
-    description: 'Longest a pipeline job may run before it is failed and retried (the queue checks at least every minute).',
+    description:
+      'Longest a pipeline job may run before it is failed and retried (the queue checks at least every minute).',
     sensitive: false,
   },
   workerLeaseSeconds: {
     env: 'DESKMIND_WORKER_LEASE_SECONDS',
     schema: z.coerce.number().int().min(1).max(600).default(15),
-    description: 'Server mode: a worker process that has not beaten for this long is dead, and the jobs it held are retried (it beats every third of it). Embedded, the process takes back its jobs at start.',
+    description:
+      'Server mode: a worker process that has not beaten for this long is dead, and the jobs it held are retried ' +
+      '(it beats every third of it). Embedded, the process takes back its jobs at start.',
     sensitive: false,
   },
   rateLimitPerMinute: {
     env: 'DESKMIND_RATE_LIMIT_PER_MINUTE',
     schema: z.coerce.number().int().min(0).default(3000),
-    description: 'Requests per minute one API key or console session may make to /api (per API process); 0 turns the limit off.',
+    description:
+      'Requests per minute one API key or console session may make to /api (per API process); 0 turns the limit off.',
     sensitive: false,
   },
   rateLimitIpPerMinute: {
     env: 'DESKMIND_RATE_LIMIT_IP_PER_MINUTE',
     schema: z.coerce.number().int().min(0).default(6000),
-    description: 'Requests per minute one client IP address may make to /api (per API process), whatever its credentials; 0 turns the limit off.',
+    description:
+      'Requests per minute one client IP address may make to /api (per API process), whatever its credentials; 0 ' +
+      'turns the limit off.',
     sensitive: false,
   },
   testDatabaseUrl: {
     env: 'DESKMIND_TEST_DATABASE_URL',
     schema: z.string().url().optional(),
-    description: 'Tests only: a PostgreSQL server on which the storage and API suites also run (a fresh database is created per run).',
+    description:
+      'Tests only: a PostgreSQL server on which the storage and API suites also run (a fresh database is created ' +
+      'per run).',
     sensitive: true,
   },
   testRequirePostgres: {
@@ -283,7 +328,9 @@ const entries = {
   stripeApiUrl: {
     env: 'DESKMIND_STRIPE_API_URL',
     schema: z.string().url().default('https://api.stripe.com'),
-    description: 'Base URL of the Stripe API used for on-demand look-ups (protocol, host and port; tests point it at a local server).',
+    description:
+      'Base URL of the Stripe API used for on-demand look-ups (protocol, host and port; tests point it at a local ' +
+      'server).',
     sensitive: false,
   },
   hubspotApiUrl: {
@@ -295,7 +342,8 @@ const entries = {
   enrichTimeoutMs: {
     env: 'DESKMIND_ENRICH_TIMEOUT_MS',
     schema: z.coerce.number().int().min(50).max(8000).default(2000),
-    description: 'Longest wait for each enrichment source (CRM, billing, usage); past it the ticket goes on without that source.',
+    description:
+      'Longest wait for each enrichment source (CRM, billing, usage); past it the ticket goes on without that source.',
     sensitive: false,
   },
   // Security: outbound URLs (src/security/outbound-url.ts)
@@ -304,30 +352,52 @@ const entries = {
     schema: z
       .string()
       .default('')
-      .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
-      .pipe(z.array(z.string().regex(/^(\*|[0-9a-fA-F:.]+(\/\d{1,3})?|(\*\.)?[A-Za-z0-9_.-]+)$/, 'each entry is an address, a CIDR range, a host name, *.domain or *'))),
+      .transform((s) =>
+        s
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^(\*|[0-9a-fA-F:.]+(\/\d{1,3})?|(\*\.)?[A-Za-z0-9_.-]+)$/,
+              'each entry is an address, a CIDR range, a host name, *.domain or *',
+            ),
+        ),
+      ),
     description:
-      'Comma-separated private destinations outbound URLs (webhooks, Slack, playbook actions, bug trackers) may reach: addresses, CIDR ranges, host names, `*.domain`, or `*` for all. Empty (default): private, loopback, link-local and other non-public addresses are refused.',
+      'Comma-separated private destinations outbound URLs (webhooks, Slack, playbook actions, bug trackers) may ' +
+      'reach: addresses, CIDR ranges, host names, `*.domain`, or `*` for all. Empty (default): private, ' +
+      'loopback, link-local and other non-public addresses are refused.',
     sensitive: false,
   },
   apiKeyCacheSeconds: {
     env: 'DESKMIND_API_KEY_CACHE_SECONDS',
     schema: z.coerce.number().min(0).max(300).default(5),
     description:
-      'How long a process trusts an API key it found valid without reading it again. A key revoked through a process stops working there at once, and on the other processes (scaled mode) within this time. `0` reads the key on every request.',
+      'How long a process trusts an API key it found valid without reading it again. A key revoked through a ' +
+      'process stops working there at once, and on the other processes (scaled mode) within this time. `0` reads ' +
+      'the key on every request.',
     sensitive: false,
   },
   // ── ingest group commit ──
   ingestGroupSize: {
     env: 'DESKMIND_INGEST_GROUP_SIZE',
     schema: z.coerce.number().int().min(1).max(1000).default(64),
-    description: 'Most tickets (`POST /tickets`) written together in one transaction: those that arrive while the previous group is being written. `1` writes each ticket alone.',
+    description:
+      'Most tickets (`POST /tickets`) written together in one transaction: those that arrive while the previous ' +
+      'group is being written. `1` writes each ticket alone.',
     sensitive: false,
   },
   ingestLingerMs: {
     env: 'DESKMIND_INGEST_LINGER_MS',
     schema: z.coerce.number().int().min(0).max(1000).default(20),
-    description: 'Under load (the previous group of new tickets was written less than this long ago), how long after it the next group waits for more tickets; a ticket after a quiet spell is written at once. `0`: never wait.',
+    description:
+      'Under load (the previous group of new tickets was written less than this long ago), how long after it the ' +
+      'next group waits for more tickets; a ticket after a quiet spell is written at once. `0`: never wait.',
     sensitive: false,
   },
 } as const;
@@ -352,7 +422,10 @@ export const sensitiveKeys = configReference.filter((e) => e.sensitive).map((e) 
  * Parses configuration from an environment map (default `process.env`), overridden by `overrides`.
  * Throws one error listing every invalid variable.
  */
-export function loadConfig(overrides: Partial<Config> = {}, env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  overrides: Partial<Config> = {},
+  env: Record<string, string | undefined> = process.env,
+): Config {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, e] of Object.entries(entries)) {

@@ -27,7 +27,12 @@ describe('answer verification on the demo knowledge base', () => {
     ws = (await seedDemo(t.desk, { tickets: false })).workspaceId;
     const { rows } = await t.desk.database.executeSql('select id, external_id from articles');
     articleOf = new Map((rows as { id: string; external_id: string }[]).map((r) => [r.external_id, r.id]));
-    ports = resolutionPorts({ database: t.desk.database, embedder: t.desk.embedder, llm: createOpenAiProvider({ baseUrl: llm.baseUrl, model: 'fake-model', timeoutMs: 2000 }), now: () => new Date() });
+    ports = resolutionPorts({
+      database: t.desk.database,
+      embedder: t.desk.embedder,
+      llm: createOpenAiProvider({ baseUrl: llm.baseUrl, model: 'fake-model', timeoutMs: 2000 }),
+      now: () => new Date(),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -44,11 +49,26 @@ describe('answer verification on the demo knowledge base', () => {
   it.each([
     ['The login page keeps kicking me out', 'account_access', 'session-logout', 'reset-password'],
     ['I changed phones and the code no longer works', 'two_factor', 'two-factor-new-phone', 'two-factor'],
-    ['Every few minutes the app signs me out and I have to log in again.', 'account_access', 'session-logout', 'reset-password'],
+    [
+      'Every few minutes the app signs me out and I have to log in again.',
+      'account_access',
+      'session-logout',
+      'reset-password',
+    ],
     ['Got a new iPhone, how do I move my authenticator over?', 'two_factor', 'two-factor-new-phone', 'two-factor'],
-    ['The reset link in your email says it has expired when I open it', 'password_reset', 'reset-email-missing', 'change-password'],
+    [
+      'The reset link in your email says it has expired when I open it',
+      'password_reset',
+      'reset-email-missing',
+      'change-password',
+    ],
   ])('"%s" is judged against the article that answers it', async (ask, intent, right, wrong) => {
-    const judged = judgePassages(ask, await passagesFor(ask, intent), { intentConfidence: 0.95, threshold: 0.9 }, prior);
+    const judged = judgePassages(
+      ask,
+      await passagesFor(ask, intent),
+      { intentConfidence: 0.95, threshold: 0.9 },
+      prior,
+    );
     expect(judged).not.toBeNull();
     // Never the article that shares the words but answers another question; sent only when it is the right one.
     expect(judged!.best.articleId).not.toBe(articleOf.get(wrong));
@@ -58,7 +78,12 @@ describe('answer verification on the demo knowledge base', () => {
 
   it('refuses an ask the knowledge base does not answer, saying which words it does not cover', async () => {
     const ask = 'Do you support hardware security keys like a YubiKey?';
-    const judged = judgePassages(ask, await passagesFor(ask, 'two_factor'), { intentConfidence: 0.95, threshold: 0.9 }, prior)!;
+    const judged = judgePassages(
+      ask,
+      await passagesFor(ask, 'two_factor'),
+      { intentConfidence: 0.95, threshold: 0.9 },
+      prior,
+    )!;
     expect(judged.best.passed).toBe(false);
     expect(judged.best.missing).toEqual(expect.arrayContaining(['yubikey']));
     expect(judged.best.explanation).toMatch(/not covered: .*yubikey/);
@@ -86,13 +111,23 @@ describe('answer verification on the demo knowledge base', () => {
     }) as unknown as PipelineInput;
   const view = { intent: 'password_reset', kind: 'answer' as const, mode: 'auto' as const, threshold: null };
   const ask = 'How long is the password reset link valid?';
-  /** The passage of this ask is judged about 0.74 likely to answer (three password articles compete): the LLM cases use a threshold it passes. */
+  /** The passage of this ask is judged about 0.74 likely to answer (three password articles compete): the LLM cases use
+   * a threshold it passes. */
   const LLM_THRESHOLD = 0.7;
-  const isJudge = (body: any) => String(body?.messages?.[0]?.content ?? '').startsWith("You check replies");
+  const isJudge = (body: any) => String(body?.messages?.[0]?.content ?? '').startsWith('You check replies');
 
   it('with an LLM: sends an on-question draft that the judgement and the LLM judge accept', async () => {
-    llm.behave({ content: (body) => (isJudge(body) ? 'YES [1]' : 'The reset link is valid for 30 minutes [1]. Open it, choose a new password of at least 10 characters, and sign in again [1].') });
-    const reply = await ports.compose(inputFor(ask), view, await passagesFor(ask, 'password_reset'), { intentConfidence: 0.95, threshold: LLM_THRESHOLD });
+    llm.behave({
+      content: (body) =>
+        isJudge(body)
+          ? 'YES [1]'
+          : 'The reset link is valid for 30 minutes [1]. Open it, choose a new password of at least 10 ' +
+            'characters, and sign in again [1].',
+    });
+    const reply = await ports.compose(inputFor(ask), view, await passagesFor(ask, 'password_reset'), {
+      intentConfidence: 0.95,
+      threshold: LLM_THRESHOLD,
+    });
     expect(reply.ok, JSON.stringify(reply)).toBe(true);
     if (!reply.ok) return;
     expect(reply.via).toBe('llm');
@@ -106,8 +141,14 @@ describe('answer verification on the demo knowledge base', () => {
 
   it('with an LLM: refuses a draft backed by the article but off the question, before asking the judge', async () => {
     const judgeCalls = llm.requests.filter((r) => isJudge(r.body)).length;
-    llm.behave({ content: (body) => (isJudge(body) ? 'YES [1]' : 'If your company uses single sign-on, use your identity provider instead [1].') });
-    const reply = await ports.compose(inputFor(ask), view, await passagesFor(ask, 'password_reset'), { intentConfidence: 0.95, threshold: LLM_THRESHOLD });
+    llm.behave({
+      content: (body) =>
+        isJudge(body) ? 'YES [1]' : 'If your company uses single sign-on, use your identity provider instead [1].',
+    });
+    const reply = await ports.compose(inputFor(ask), view, await passagesFor(ask, 'password_reset'), {
+      intentConfidence: 0.95,
+      threshold: LLM_THRESHOLD,
+    });
     expect(reply).toMatchObject({ ok: false, reason: 'off_question' });
     expect(reply.verification?.passed).toBe(true);
     expect(reply.verification?.draft?.passed).toBe(false);
@@ -118,17 +159,34 @@ describe('answer verification on the demo knowledge base', () => {
     ['says no', 'NO: the reply is about something else'],
     ['cites no real source', 'YES [7]'],
   ])('with an LLM: refuses a draft when the LLM judge %s', async (_name, verdict) => {
-    llm.behave({ content: (body) => (isJudge(body) ? verdict : 'The reset link is valid for 30 minutes [1]. Open it, choose a new password of at least 10 characters, and sign in again [1].') });
-    const reply = await ports.compose(inputFor(ask), view, await passagesFor(ask, 'password_reset'), { intentConfidence: 0.95, threshold: LLM_THRESHOLD });
+    llm.behave({
+      content: (body) =>
+        isJudge(body)
+          ? verdict
+          : 'The reset link is valid for 30 minutes [1]. Open it, choose a new password of at least 10 ' +
+            'characters, and sign in again [1].',
+    });
+    const reply = await ports.compose(inputFor(ask), view, await passagesFor(ask, 'password_reset'), {
+      intentConfidence: 0.95,
+      threshold: LLM_THRESHOLD,
+    });
     expect(reply).toMatchObject({ ok: false, reason: 'off_question' });
     expect(reply.verification?.draft?.passed).toBe(true);
     expect(reply.verification?.llmJudge?.answers).toBe(false);
   });
 
   it('without an LLM: the same judgement refuses an ask its best passage does not answer', async () => {
-    const extractive = resolutionPorts({ database: t.desk.database, embedder: t.desk.embedder, llm: null, now: () => new Date() });
+    const extractive = resolutionPorts({
+      database: t.desk.database,
+      embedder: t.desk.embedder,
+      llm: null,
+      now: () => new Date(),
+    });
     const text = 'Can I sign in with a passkey instead of a password?';
-    const reply = await extractive.compose(inputFor(text), view, await passagesFor(text, 'password_reset'), { intentConfidence: 0.95, threshold: 0.9 });
+    const reply = await extractive.compose(inputFor(text), view, await passagesFor(text, 'password_reset'), {
+      intentConfidence: 0.95,
+      threshold: 0.9,
+    });
     expect(reply).toMatchObject({ ok: false, reason: 'off_question' });
     expect(reply.verification?.missing).toContain('passkey');
   });

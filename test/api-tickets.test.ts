@@ -18,11 +18,24 @@ describe.each(backends())('tickets API on %s', (kind) => {
   });
 
   it('creates a ticket with its first message and customer', async () => {
-    const res = await ws.call('POST', '/api/v1/tickets', newTicket({ pageContext: { url: 'https://app.example/reports', featureId: 'reports' } }));
+    const res = await ws.call(
+      'POST',
+      '/api/v1/tickets',
+      newTicket({ pageContext: { url: 'https://app.example/reports', featureId: 'reports' } }),
+    );
     expect(res.status).toBe(201);
-    expect(res.body.ticket).toMatchObject({ subject: 'Cannot export my data', status: 'new', priority: 'normal', channel: 'api' });
+    expect(res.body.ticket).toMatchObject({
+      subject: 'Cannot export my data',
+      status: 'new',
+      priority: 'normal',
+      channel: 'api',
+    });
     expect(res.body.ticket.pageContext).toEqual({ url: 'https://app.example/reports', featureId: 'reports' });
-    expect(res.body.message).toMatchObject({ authorType: 'customer', visibility: 'public', text: 'The CSV export button does nothing on the reports page.' });
+    expect(res.body.message).toMatchObject({
+      authorType: 'customer',
+      visibility: 'public',
+      text: 'The CSV export button does nothing on the reports page.',
+    });
     const detail = await ws.call('GET', `/api/v1/tickets/${res.body.ticket.id}`);
     expect(detail.status).toBe(200);
     expect(detail.body.customer).toMatchObject({ email: 'jane@example.com', name: 'Jane' });
@@ -32,7 +45,14 @@ describe.each(backends())('tickets API on %s', (kind) => {
   });
 
   it('runs the pipeline and records an explained decision', async () => {
-    const res = await ws.call('POST', '/api/v1/tickets', newTicket({ subject: 'Refund please', message: { text: 'I was charged twice for my subscription this month, please refund the duplicate invoice.' } }));
+    const res = await ws.call(
+      'POST',
+      '/api/v1/tickets',
+      newTicket({
+        subject: 'Refund please',
+        message: { text: 'I was charged twice for my subscription this month, please refund the duplicate invoice.' },
+      }),
+    );
     await t.desk.runPipeline(ws.workspaceId, res.body.ticket.id, 'created');
     const detail = await ws.call('GET', `/api/v1/tickets/${res.body.ticket.id}`);
     const stages = detail.body.decisions.map((d: { stage: string }) => d.stage);
@@ -45,12 +65,24 @@ describe.each(backends())('tickets API on %s', (kind) => {
     expect(decide.decision).toBe('hand_off');
     expect(decide.checks.length).toBeGreaterThan(0);
     expect(detail.body.status).toBe('open');
-    expect(detail.body.timeline.some((e: { type: string; actorType: string }) => e.type === 'ticket.handed_off' && e.actorType === 'assistant')).toBe(true);
+    expect(
+      detail.body.timeline.some(
+        (e: { type: string; actorType: string }) => e.type === 'ticket.handed_off' && e.actorType === 'assistant',
+      ),
+    ).toBe(true);
   });
 
   it('lists with filters, full-text search and cursor pagination', async () => {
     for (let i = 0; i < 5; i++) {
-      await ws.call('POST', '/api/v1/tickets', newTicket({ subject: `Invoice question ${i}`, tags: ['billing'], message: { text: `Where is invoice number ${i}?` } }));
+      await ws.call(
+        'POST',
+        '/api/v1/tickets',
+        newTicket({
+          subject: `Invoice question ${i}`,
+          tags: ['billing'],
+          message: { text: `Where is invoice number ${i}?` },
+        }),
+      );
     }
     const tagged = await ws.call('GET', '/api/v1/tickets?tag=billing&limit=2');
     expect(tagged.status).toBe(200);

@@ -24,13 +24,18 @@ describe('deskmind backup / restore (embedded)', () => {
     const dir = path.join(root, 'data');
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
     const env = { DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_LOG_LEVEL: 'warn' };
-    const first = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Before', '--json'], env)) as { workspaceId: string; apiKey: string };
+    const first = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Before', '--json'], env)) as {
+      workspaceId: string;
+      apiKey: string;
+    };
     const file = path.join(root, 'backup.tar.gz');
     await runDeskmind(['backup', '--out', file], env);
     expect(existsSync(file)).toBe(true);
 
     // A change after the backup …
-    const second = JSON.parse(await runDeskmind(['create-workspace', '--name', 'After', '--json'], env)) as { workspaceId: string };
+    const second = JSON.parse(await runDeskmind(['create-workspace', '--name', 'After', '--json'], env)) as {
+      workspaceId: string;
+    };
     expect(await workspaces(dir)).toEqual([first.workspaceId, second.workspaceId].sort());
 
     // … is undone by a restore, which refuses a non-empty folder unless forced.
@@ -46,13 +51,17 @@ describe('deskmind backup / restore (embedded)', () => {
     await runDeskmind(['restore', '--from', file], { ...env, DESKMIND_DATA_DIR: fresh });
     const db = await openPglite(fresh);
     try {
-      const { rows } = await db.executeSql('select count(*)::int n from api_keys where workspace_id = $1', [first.workspaceId]);
+      const { rows } = await db.executeSql('select count(*)::int n from api_keys where workspace_id = $1', [
+        first.workspaceId,
+      ]);
       expect(rows[0]!.n).toBe(1);
     } finally {
       await db.close();
     }
     // Server mode points to pg_dump instead.
-    await expect(runDeskmind(['backup', '--out', file], { ...env, DATABASE_URL: 'postgres://u@127.0.0.1:1/x' })).rejects.toThrow(/pg_dump/);
+    await expect(
+      runDeskmind(['backup', '--out', file], { ...env, DATABASE_URL: 'postgres://u@127.0.0.1:1/x' }),
+    ).rejects.toThrow(/pg_dump/);
   });
 });
 
@@ -61,7 +70,9 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     const dir = path.join(root, 'kept');
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
     const env = { DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_LOG_LEVEL: 'warn' };
-    const { workspaceId } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Kept', '--json'], env)) as { workspaceId: string };
+    const { workspaceId } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Kept', '--json'], env)) as {
+      workspaceId: string;
+    };
     const good = path.join(root, 'good.tar.gz');
     await runDeskmind(['backup', '--out', good], env);
     const bytes = readFileSync(good);
@@ -78,8 +89,13 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     for (const [what, content] of Object.entries(bad)) {
       const file = path.join(root, 'bad.tar.gz');
       writeFileSync(file, content);
-      await expect(runDeskmind(['restore', '--from', file, '--force'], env), what).rejects.toThrow(/not a gzip|corrupt|truncated|no PostgreSQL|not a usable/);
-      expect(readdirSync(root).filter((d) => d.startsWith('kept.')), what).toEqual([]);
+      await expect(runDeskmind(['restore', '--from', file, '--force'], env), what).rejects.toThrow(
+        /not a gzip|corrupt|truncated|no PostgreSQL|not a usable/,
+      );
+      expect(
+        readdirSync(root).filter((d) => d.startsWith('kept.')),
+        what,
+      ).toEqual([]);
       expect(await workspaces(dir), what).toContain(workspaceId);
     }
     // The good archive still restores (the damaged one did differ from it).
@@ -98,9 +114,13 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     const server = startDeskmind(['serve'], env);
     try {
       await waitReady(`http://127.0.0.1:${port}`, server);
-      await expect(runDeskmind(['backup', '--out', file], env)).rejects.toThrow(/in use by process \d+ .*would not be consistent.*stop it first/s);
+      await expect(runDeskmind(['backup', '--out', file], env)).rejects.toThrow(
+        /in use by process \d+ .*would not be consistent.*stop it first/s,
+      );
       expect(existsSync(file)).toBe(false);
-      await expect(runDeskmind(['restore', '--from', before, '--force'], env)).rejects.toThrow(/in use by process \d+ .*stop it first/s);
+      await expect(runDeskmind(['restore', '--from', before, '--force'], env)).rejects.toThrow(
+        /in use by process \d+ .*stop it first/s,
+      );
       expect(readdirSync(root).filter((d) => d.startsWith('busy.'))).toEqual([]);
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     } finally {

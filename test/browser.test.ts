@@ -62,13 +62,21 @@ run('console and widget in Chromium', () => {
   let customer: Page;
 
   const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${deskUrl}/api/v1${url}`, { method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${deskUrl}/api/v1${url}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return res.json() as Promise<any>;
   };
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (CI installs it in .ci/run)`);
+    if (!haveChromium)
+      throw new Error(
+        `${CHROMIUM} is missing: install it with "apt-get install -y chromium" (CI installs it in .ci/run)`,
+      );
     if (!existsSync(path.join(CONSOLE_DIR, 'index.html')) || !existsSync(path.join(WIDGET_DIR, 'widget.js'))) {
       execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'ignore' });
       execFileSync('npm', ['run', 'build:widget'], { cwd: ROOT, stdio: 'ignore' });
@@ -76,16 +84,29 @@ run('console and widget in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     const database = await openTestDatabase('pglite');
     cleanupDb = database.cleanup;
-    desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', workerConcurrency: 1 }), database, worker: true });
+    desk = await Deskmind.open({
+      config: loadConfig({ logLevel: 'silent', workerConcurrency: 1 }),
+      database,
+      worker: true,
+    });
     const demo = await seedDemo(desk, { tickets: false });
     apiKey = demo.apiKey;
     // The widget's flow is under test here, not the answer judgement: the workspace's own refitted judge (what the
     // learning sweep stores after 30+ outcomes) trusts its password articles, so the password question is answered.
     // (On a new workspace the prior hands it to a person: four password articles compete; see docs/answering.md.)
-    await desk.database.executeSql(`update workspaces set settings = jsonb_set(settings, '{answerJudge}', $1::jsonb) where id = $2`, [
-      JSON.stringify({ ...PRIOR_ANSWER_JUDGE, bias: PRIOR_ANSWER_JUDGE.bias + 3, samples: 60, successes: 59, fittedAt: new Date().toISOString() }),
-      demo.workspaceId,
-    ]);
+    await desk.database.executeSql(
+      `update workspaces set settings = jsonb_set(settings, '{answerJudge}', $1::jsonb) where id = $2`,
+      [
+        JSON.stringify({
+          ...PRIOR_ANSWER_JUDGE,
+          bias: PRIOR_ANSWER_JUDGE.bias + 3,
+          samples: 60,
+          successes: 59,
+          fittedAt: new Date().toISOString(),
+        }),
+        demo.workspaceId,
+      ],
+    );
     agent = { email: demo.agentEmail, password: demo.agentPassword };
     server = await buildServer(desk);
     deskUrl = await server.listen({ port: 0, host: '127.0.0.1' });
@@ -93,8 +114,17 @@ run('console and widget in Chromium', () => {
     const widget = await api('GET', '/settings/widget');
     await api('PATCH', '/settings/widget', { identityRequired: true });
     const userId = 'user-77';
-    await api('PUT', `/customers/by-external-id/${userId}`, { name: 'Maria Lopez', email: 'maria@initech.example', accountExternalId: 'acc_initech' });
-    const page = hostPage(deskUrl, widget.publicId, userId, createHmac('sha256', widget.secret).update(userId).digest('hex'));
+    await api('PUT', `/customers/by-external-id/${userId}`, {
+      name: 'Maria Lopez',
+      email: 'maria@initech.example',
+      accountExternalId: 'acc_initech',
+    });
+    const page = hostPage(
+      deskUrl,
+      widget.publicId,
+      userId,
+      createHmac('sha256', widget.secret).update(userId).digest('hex'),
+    );
     host = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page));
     await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
     // Another origin than the desk's: the widget talks to the desk across origins.
@@ -102,7 +132,12 @@ run('console and widget in Chromium', () => {
 
     // Older, lower-priority work already in the queue.
     for (const subject of ['Question about seats', 'Typo on the pricing page']) {
-      await api('POST', '/tickets', { subject, priority: 'low', message: { text: `${subject}, no rush.` }, customer: { email: 'other@hooli.example' } });
+      await api('POST', '/tickets', {
+        subject,
+        priority: 'low',
+        message: { text: `${subject}, no rush.` },
+        customer: { email: 'other@hooli.example' },
+      });
     }
 
     profile = mkdtempSync(path.join(tmpdir(), 'deskmind-chromium-'));
@@ -110,7 +145,16 @@ run('console and widget in Chromium', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 860 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     context.setDefaultTimeout(30_000);
   });
@@ -131,7 +175,9 @@ run('console and widget in Chromium', () => {
     const js = await fetch(`${deskUrl}/widget.js`);
     expect(js.headers.get('content-type')).toContain('javascript');
     expect(js.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-    const unknownApi = await fetch(`${deskUrl}/api/v1/nope`, { headers: { accept: 'text/html', authorization: `Bearer ${apiKey}` } });
+    const unknownApi = await fetch(`${deskUrl}/api/v1/nope`, {
+      headers: { accept: 'text/html', authorization: `Bearer ${apiKey}` },
+    });
     expect(unknownApi.status).toBe(404);
     expect(((await unknownApi.json()) as { code: string }).code).toBe('route_not_found');
   });
@@ -151,7 +197,11 @@ run('console and widget in Chromium', () => {
     await shot(customer, '1-widget-answer');
 
     await customer.getByRole('button', { name: /Show me how/ }).click();
-    const highlighted = () => customer.evaluate<string[]>(`[...document.querySelectorAll('[data-deskmind-highlight]')].map((el) => el.id || el.getAttribute('href') || el.textContent)`);
+    const highlighted = () =>
+      customer.evaluate<string[]>(
+        `[...document.querySelectorAll('[data-deskmind-highlight]')].map((el) => el.id || el.getAttribute('href') ` +
+          `|| el.textContent)`,
+      );
     await expect.poll(highlighted).toEqual(['/login']);
     await shot(customer, '2-walkthrough-step-1');
     await customer.getByRole('button', { name: 'Next' }).click();
@@ -167,7 +217,9 @@ run('console and widget in Chromium', () => {
 
     // Not good enough: the customer asks for a person.
     await customer.getByRole('button', { name: 'Talk to a human' }).click();
-    await customer.locator('#deskmind-widget .msg.system', { hasText: 'A person from our team will answer here' }).waitFor();
+    await customer
+      .locator('#deskmind-widget .msg.system', { hasText: 'A person from our team will answer here' })
+      .waitFor();
     await shot(customer, '4-widget-human-requested');
 
     const list = await api('GET', '/tickets?tag=human_requested');
@@ -195,7 +247,12 @@ run('console and widget in Chromium', () => {
     await shot(console_, '6-console-inbox');
 
     // Live: a ticket arriving now shows up without a reload.
-    await api('POST', '/tickets', { subject: 'Arrived while watching', priority: 'low', message: { text: 'Just checking the live queue.' }, customer: { email: 'late@hooli.example' } });
+    await api('POST', '/tickets', {
+      subject: 'Arrived while watching',
+      priority: 'low',
+      message: { text: 'Just checking the live queue.' },
+      customer: { email: 'late@hooli.example' },
+    });
     await console_.getByRole('link', { name: /Arrived while watching/ }).waitFor({ timeout: 20_000 });
 
     await rows.first().click();
@@ -203,7 +260,9 @@ run('console and widget in Chromium', () => {
     await packet.waitFor();
     expect(await packet.textContent()).toContain('human_requested');
     expect(await packet.textContent()).toContain('Initech');
-    expect(await console_.getByRole('region', { name: 'Decision record' }).textContent()).toMatch(/Answered on its own/);
+    expect(await console_.getByRole('region', { name: 'Decision record' }).textContent()).toMatch(
+      /Answered on its own/,
+    );
     await shot(console_, '7-console-ticket');
 
     // Keyboard: "?" opens the shortcuts, Escape closes them.
@@ -219,7 +278,9 @@ run('console and widget in Chromium', () => {
     await console_.getByRole('button', { name: /Claim/ }).click();
     expect((await claimRequest).headers()['x-csrf-token']).toBe('csrf-test-token');
     await console_.getByRole('status').filter({ hasText: 'Claimed' }).waitFor();
-    await console_.getByLabel('Reply to the customer').fill('Hi Maria, I have sent you a fresh reset link; it is valid for 30 minutes.');
+    await console_
+      .getByLabel('Reply to the customer')
+      .fill('Hi Maria, I have sent you a fresh reset link; it is valid for 30 minutes.');
     await console_.getByRole('button', { name: /Send reply/ }).click();
     await console_.getByRole('status').filter({ hasText: 'Reply sent' }).waitFor();
 
@@ -258,7 +319,10 @@ run('console and widget in Chromium', () => {
     await console_.getByRole('button', { name: 'Save', exact: true }).click();
     await console_.getByRole('status').filter({ hasText: 'SLA settings saved' }).waitFor();
     const sla = await api('GET', '/sla/policies');
-    expect(sla.policies.find((p: { name: string }) => p.name === 'Pro')).toMatchObject({ resolutionMinutes: 1500, firstResponseMinutes: 240 });
+    expect(sla.policies.find((p: { name: string }) => p.name === 'Pro')).toMatchObject({
+      resolutionMinutes: 1500,
+      firstResponseMinutes: 240,
+    });
     await shot(console_, '10b-admin-sla');
 
     // A phone-sized screen still shows the queue.
@@ -267,7 +331,8 @@ run('console and widget in Chromium', () => {
     await rows.first().waitFor();
     await shot(console_, '11-console-phone');
   });
-  /** What a person sees must read as words: no raw JSON, no `undefined`/`NaN`, no camelCase field names with numbers. */
+  /** What a person sees must read as words: no raw JSON, no `undefined`/`NaN`, no camelCase field names with numbers.
+   */
   const expectClean = (raw: string, where: string) => {
     // The customer's page errors are quoted verbatim (the host page throws "… of undefined" on purpose).
     const text = raw.replace(/Recent errors: [^\n]*/g, '');
@@ -286,80 +351,104 @@ run('console and widget in Chromium', () => {
     return errors;
   };
 
-  it('creates a routing rule and a playbook through their forms; a refused field shows the server\'s reason beside it', async () => {
-    // The browser context still holds the agent's (admin's) session from the tests above.
-    const page = await context.newPage();
-    // A refused save is a 400, which Chromium logs as a failed resource load.
-    const errors = collectErrors(page, [/status of 400/]);
-    const teams = await api('GET', '/teams');
-    const billing = teams.data.find((t: { name: string }) => t.name === 'Billing').id;
+  it(
+    "creates a routing rule and a playbook through their forms; a refused field shows the server's reason beside " +
+      'it',
+    async () => {
+      // The browser context still holds the agent's (admin's) session from the tests above.
+      const page = await context.newPage();
+      // A refused save is a 400, which Chromium logs as a failed resource load.
+      const errors = collectErrors(page, [/status of 400/]);
+      const teams = await api('GET', '/teams');
+      const billing = teams.data.find((t: { name: string }) => t.name === 'Billing').id;
 
-    await page.goto(`${deskUrl}/admin/routing`);
-    const rule = page.getByRole('form', { name: 'New rule' });
-    await rule.getByLabel('Name').fill('Enterprise refunds by email');
-    await rule.getByLabel('Intent is one of').selectOption(['billing_refund', 'billing_invoice']); // kept in the taxonomy's order
-    await rule.getByLabel('Account tier is one of').fill('enterprise, pro');
-    await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('urgent').check();
-    await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('high').check();
-    await rule.getByRole('group', { name: 'Channel is one of' }).getByLabel('email').check();
-    await rule.getByLabel('Team').selectOption({ label: 'Billing' });
-    await rule.getByLabel('Skills the agent needs').fill('billing, bad skill!');
-    await rule.getByLabel("Assign the account's owner first").check();
-    await rule.getByRole('button', { name: 'Add rule' }).click();
-    // The server refuses the skill; its reason stands beside that field, and nothing is saved.
-    const skills = rule.getByLabel('Skills the agent needs');
-    await expect.poll(() => skills.getAttribute('aria-invalid')).toBe('true');
-    const skillsError = await skills.getAttribute('aria-describedby');
-    expect(await page.locator(`[id="${skillsError}"]`).textContent()).toContain('letters, digits, _ : . - only');
-    expect((await api('GET', '/routing/rules')).data).toEqual([]);
-    await skills.fill('billing');
-    await rule.getByRole('button', { name: 'Add rule' }).click();
-    await page.getByRole('status').filter({ hasText: 'Rule added' }).waitFor();
-    const rules = (await api('GET', '/routing/rules')).data;
-    expect(rules).toEqual([expect.objectContaining({
-      name: 'Enterprise refunds by email',
-      enabled: true,
-      conditions: { intent: ['billing_invoice', 'billing_refund'], tier: ['enterprise', 'pro'], priority: ['high', 'urgent'], channel: ['email'] },
-      teamId: billing,
-      requiredSkills: ['billing'],
-      preferAccountOwner: true,
-    })]);
-    // The list reads as words, and the rule opens again in the form.
-    const row = page.getByRole('row', { name: /Enterprise refunds by email/ });
-    expect(await row.textContent()).toContain('tier is enterprise or pro');
-    await row.getByRole('button', { name: 'Edit Enterprise refunds by email' }).click();
-    const edit = page.getByRole('form', { name: 'Edit rule: Enterprise refunds by email' });
-    expect(await edit.getByLabel('Account tier is one of').inputValue()).toBe('enterprise, pro');
-    await edit.getByLabel('Enabled').uncheck();
-    await edit.getByRole('button', { name: 'Save rule' }).click();
-    await page.getByRole('status').filter({ hasText: 'Rule saved' }).waitFor();
-    expect((await api('GET', `/routing/rules/${rules[0].id}`))).toMatchObject({ enabled: false, requiredSkills: ['billing'], conditions: rules[0].conditions });
-    await shot(page, '12-admin-routing-form');
+      await page.goto(`${deskUrl}/admin/routing`);
+      const rule = page.getByRole('form', { name: 'New rule' });
+      await rule.getByLabel('Name').fill('Enterprise refunds by email');
+      await rule.getByLabel('Intent is one of').selectOption(['billing_refund', 'billing_invoice']); // kept in the taxonomy's order
+      await rule.getByLabel('Account tier is one of').fill('enterprise, pro');
+      await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('urgent').check();
+      await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('high').check();
+      await rule.getByRole('group', { name: 'Channel is one of' }).getByLabel('email').check();
+      await rule.getByLabel('Team').selectOption({ label: 'Billing' });
+      await rule.getByLabel('Skills the agent needs').fill('billing, bad skill!');
+      await rule.getByLabel("Assign the account's owner first").check();
+      await rule.getByRole('button', { name: 'Add rule' }).click();
+      // The server refuses the skill; its reason stands beside that field, and nothing is saved.
+      const skills = rule.getByLabel('Skills the agent needs');
+      await expect.poll(() => skills.getAttribute('aria-invalid')).toBe('true');
+      const skillsError = await skills.getAttribute('aria-describedby');
+      expect(await page.locator(`[id="${skillsError}"]`).textContent()).toContain('letters, digits, _ : . - only');
+      expect((await api('GET', '/routing/rules')).data).toEqual([]);
+      await skills.fill('billing');
+      await rule.getByRole('button', { name: 'Add rule' }).click();
+      await page.getByRole('status').filter({ hasText: 'Rule added' }).waitFor();
+      const rules = (await api('GET', '/routing/rules')).data;
+      expect(rules).toEqual([
+        expect.objectContaining({
+          name: 'Enterprise refunds by email',
+          enabled: true,
+          conditions: {
+            intent: ['billing_invoice', 'billing_refund'],
+            tier: ['enterprise', 'pro'],
+            priority: ['high', 'urgent'],
+            channel: ['email'],
+          },
+          teamId: billing,
+          requiredSkills: ['billing'],
+          preferAccountOwner: true,
+        }),
+      ]);
+      // The list reads as words, and the rule opens again in the form.
+      const row = page.getByRole('row', { name: /Enterprise refunds by email/ });
+      expect(await row.textContent()).toContain('tier is enterprise or pro');
+      await row.getByRole('button', { name: 'Edit Enterprise refunds by email' }).click();
+      const edit = page.getByRole('form', { name: 'Edit rule: Enterprise refunds by email' });
+      expect(await edit.getByLabel('Account tier is one of').inputValue()).toBe('enterprise, pro');
+      await edit.getByLabel('Enabled').uncheck();
+      await edit.getByRole('button', { name: 'Save rule' }).click();
+      await page.getByRole('status').filter({ hasText: 'Rule saved' }).waitFor();
+      expect(await api('GET', `/routing/rules/${rules[0].id}`)).toMatchObject({
+        enabled: false,
+        requiredSkills: ['billing'],
+        conditions: rules[0].conditions,
+      });
+      await shot(page, '12-admin-routing-form');
 
-    await page.goto(`${deskUrl}/admin/playbooks`);
-    await page.getByRole('button', { name: 'Edit the playbook of feature_request' }).click();
-    const playbook = page.getByRole('form', { name: 'Playbook' });
-    expect(await playbook.getByLabel('Intent').inputValue()).toBe('feature_request');
-    await playbook.getByLabel('Kind').selectOption('answer');
-    await playbook.getByLabel('Mode').selectOption('shadow');
-    await playbook.getByLabel('Confidence threshold').fill('0.95');
-    await playbook.getByLabel('Template').fill('Thanks for the idea, {{customer.firstName}}!');
-    await playbook.getByRole('button', { name: 'Save playbook' }).click();
-    const template = playbook.getByLabel('Template');
-    await expect.poll(() => template.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.locator(`[id="${await template.getAttribute('aria-describedby')}"]`).textContent()).toContain('must contain {{answer}}');
-    expect((await api('GET', '/playbooks')).data.map((p: { intent: string }) => p.intent)).not.toContain('feature_request');
-    await template.fill('Thanks for the idea, {{customer.firstName}}! {{answer}}');
-    await playbook.getByRole('button', { name: 'Save playbook' }).click();
-    await page.getByRole('status').filter({ hasText: 'Saved the playbook of feature_request' }).waitFor();
-    expect(await api('GET', '/playbooks/feature_request')).toMatchObject({
-      intent: 'feature_request', kind: 'answer', mode: 'shadow', threshold: 0.95, template: 'Thanks for the idea, {{customer.firstName}}! {{answer}}', action: null,
-    });
-    expect(await page.getByRole('row', { name: /feature_request/ }).textContent()).toContain('shadow');
-    await shot(page, '13-admin-playbook-form');
-    expect(errors).toEqual([]);
-    await page.close();
-  });
+      await page.goto(`${deskUrl}/admin/playbooks`);
+      await page.getByRole('button', { name: 'Edit the playbook of feature_request' }).click();
+      const playbook = page.getByRole('form', { name: 'Playbook' });
+      expect(await playbook.getByLabel('Intent').inputValue()).toBe('feature_request');
+      await playbook.getByLabel('Kind').selectOption('answer');
+      await playbook.getByLabel('Mode').selectOption('shadow');
+      await playbook.getByLabel('Confidence threshold').fill('0.95');
+      await playbook.getByLabel('Template').fill('Thanks for the idea, {{customer.firstName}}!');
+      await playbook.getByRole('button', { name: 'Save playbook' }).click();
+      const template = playbook.getByLabel('Template');
+      await expect.poll(() => template.getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator(`[id="${await template.getAttribute('aria-describedby')}"]`).textContent()).toContain(
+        'must contain {{answer}}',
+      );
+      expect((await api('GET', '/playbooks')).data.map((p: { intent: string }) => p.intent)).not.toContain(
+        'feature_request',
+      );
+      await template.fill('Thanks for the idea, {{customer.firstName}}! {{answer}}');
+      await playbook.getByRole('button', { name: 'Save playbook' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved the playbook of feature_request' }).waitFor();
+      expect(await api('GET', '/playbooks/feature_request')).toMatchObject({
+        intent: 'feature_request',
+        kind: 'answer',
+        mode: 'shadow',
+        threshold: 0.95,
+        template: 'Thanks for the idea, {{customer.firstName}}! {{answer}}',
+        action: null,
+      });
+      expect(await page.getByRole('row', { name: /feature_request/ }).textContent()).toContain('shadow');
+      await shot(page, '13-admin-playbook-form');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
 
   it('shows every console page and every widget state in words, without console errors', async () => {
     await api('PATCH', '/settings/widget', { identityRequired: false });
@@ -372,7 +461,15 @@ run('console and widget in Chromium', () => {
       await page.waitForLoadState('networkidle');
       // The customer's own page errors (shown verbatim in the packet) are data, not the console's words; raw
       // JSON stays available in collapsed <details>, which innerText leaves out.
-      expectClean(await page.evaluate(`(() => { const hidden = [...document.querySelectorAll('ul.errors')]; hidden.forEach((e) => (e.style.display = 'none')); const text = document.body.innerText; hidden.forEach((e) => (e.style.display = '')); return text; })()`), name);
+      expectClean(
+        await page.evaluate(
+          `(() => { const hidden = [...document.querySelectorAll('ul.errors')]; hidden.forEach((e) => ` +
+            `(e.style.display = 'none')); const text = document.body.innerText; hidden.forEach((e) => ` +
+            `(e.style.display ` +
+            `= '')); return text; })()`,
+        ),
+        name,
+      );
       await shot(page, `page-${name}`);
     };
 
@@ -385,7 +482,9 @@ run('console and widget in Chromium', () => {
     await page.goto(`${deskUrl}/inbox/all/${ticketId}`);
     await page.getByRole('region', { name: 'Decision record' }).waitFor();
     await page.getByRole('region', { name: 'Handoff packet' }).waitFor();
-    expect(await page.getByRole('region', { name: 'Handoff packet' }).textContent()).toContain('The customer asked for a person.');
+    expect(await page.getByRole('region', { name: 'Handoff packet' }).textContent()).toContain(
+      'The customer asked for a person.',
+    );
     await clean('ticket');
     await page.goto(`${deskUrl}/dashboards`);
     await page.getByRole('heading', { name: 'Resolution vs deflection, by week' }).waitFor();
@@ -400,8 +499,12 @@ run('console and widget in Chromium', () => {
     const snippet = await page.getByLabel('Widget snippet').innerText();
     expect(snippet).not.toMatch(/USER_ID|HMAC|data-user/);
     expect(await page.getByLabel('Identity secret').innerText()).toMatch(/^•+.{4}$/);
-    const pasted = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Pipewise</title></head><body><h1>Runs</h1>${snippet}</body></html>`;
-    const host2 = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pasted));
+    const pasted =
+      `<!doctype html><html lang="en"><head><meta ` +
+      `charset="utf-8"><title>Pipewise</title></head><body><h1>Runs</h1>${snippet}</body></html>`;
+    const host2 = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pasted),
+    );
     await new Promise<void>((resolve) => host2.listen(0, '127.0.0.1', resolve));
     try {
       const visitor = await context.newPage();
@@ -410,10 +513,16 @@ run('console and widget in Chromium', () => {
       await visitor.getByRole('button', { name: 'Open support chat' }).click();
       const messages = visitor.locator('#deskmind-widget .messages');
       const widgetState = async (name: string, text: string | RegExp) => {
-        await messages.getByText(text).last().waitFor({ timeout: 0 /* the test's own timeout ends a hang */ }).catch(async (err: Error) => {
-          await shot(visitor, `widget-${name}-failed`);
-          throw new Error(`${err.message}\nThe widget showed: ${await visitor.locator('#deskmind-widget .panel').innerText()}`);
-        });
+        await messages
+          .getByText(text)
+          .last()
+          .waitFor({ timeout: 0 /* the test's own timeout ends a hang */ })
+          .catch(async (err: Error) => {
+            await shot(visitor, `widget-${name}-failed`);
+            throw new Error(
+              `${err.message}\nThe widget showed: ${await visitor.locator('#deskmind-widget .panel').innerText()}`,
+            );
+          });
         expectClean(await messages.innerText(), name);
         await shot(visitor, `widget-${name}`);
       };
@@ -421,8 +530,13 @@ run('console and widget in Chromium', () => {
       await visitor.getByRole('button', { name: 'Send', exact: true }).click();
       // Handed to a person: the widget says so at once, with the wait the SLA promises.
       await widgetState('handed-off', /A person from our team will answer here(, usually | as soon as possible)/);
-      const mine = (await api('GET', '/tickets?q=invoice&limit=5')).data.find((t: { subject: string; channel: string }) => t.channel === 'widget');
-      await api('POST', `/tickets/${mine.id}/messages`, { text: 'Hi, I am looking at your invoice now.', authorType: 'agent' });
+      const mine = (await api('GET', '/tickets?q=invoice&limit=5')).data.find(
+        (t: { subject: string; channel: string }) => t.channel === 'widget',
+      );
+      await api('POST', `/tickets/${mine.id}/messages`, {
+        text: 'Hi, I am looking at your invoice now.',
+        authorType: 'agent',
+      });
       await widgetState('agent-replied', 'Hi, I am looking at your invoice now.');
       await api('PATCH', `/tickets/${mine.id}`, { status: 'resolved' });
       await widgetState('resolved', /This conversation is resolved/);

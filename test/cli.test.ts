@@ -33,7 +33,10 @@ const env = (dir: string) => ({ ...process.env, DESKMIND_DATA_DIR: dir, DESKMIND
 
 /** Starts a long-running command and resolves with its first stdout line. */
 function startUntilLine(args: string[], dir: string, extraEnv: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...env(dir), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...env(dir), ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -61,7 +64,9 @@ afterAll(() => {
 describe('deskmind CLI', () => {
   it('has --help on every command', async () => {
     const { stdout } = await run(process.execPath, [BIN, '--help']);
-    const commands = [...stdout.matchAll(/^ {2}([a-z-]+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help' && !c.startsWith('-'));
+    const commands = [...stdout.matchAll(/^ {2}([a-z-]+)/gm)]
+      .map((m) => m[1]!)
+      .filter((c) => c !== 'help' && !c.startsWith('-'));
     expect(commands).toEqual(expect.arrayContaining(['serve', 'worker', 'migrate', 'create-workspace', 'demo']));
     // Each command's help, in-process (one CLI start costs seconds on a loaded machine).
     const program = buildProgram();
@@ -74,8 +79,17 @@ describe('deskmind CLI', () => {
 
   it('creates a workspace, then serves it on the same data folder', async () => {
     const dir = dataDir();
-    const { stdout } = await run(process.execPath, [BIN, 'create-workspace', '--name', 'Acme', '--admin-email', 'Ada@Acme.example', '--json'], { env: env(dir) });
-    const created = JSON.parse(stdout.trim()) as { workspaceId: string; apiKey: string; adminEmail: string; adminPassword: string };
+    const { stdout } = await run(
+      process.execPath,
+      [BIN, 'create-workspace', '--name', 'Acme', '--admin-email', 'Ada@Acme.example', '--json'],
+      { env: env(dir) },
+    );
+    const created = JSON.parse(stdout.trim()) as {
+      workspaceId: string;
+      apiKey: string;
+      adminEmail: string;
+      adminPassword: string;
+    };
     expect(created.apiKey).toMatch(/^dm_/);
     expect(created.adminEmail).toBe('ada@acme.example');
     expect(created.adminPassword.length).toBeGreaterThanOrEqual(16);
@@ -84,21 +98,37 @@ describe('deskmind CLI', () => {
     try {
       const base = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 200; i++) {
-        const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+        const ok = await fetch(`${base}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       const res = await fetch(`${base}/api/v1/tickets`, {
         method: 'POST',
         headers: { authorization: `Bearer ${created.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ subject: 'Hello', message: { text: 'How do I reset my password?' }, customer: { email: 'x@example.com' } }),
+        body: JSON.stringify({
+          subject: 'Hello',
+          message: { text: 'How do I reset my password?' },
+          customer: { email: 'x@example.com' },
+        }),
       });
       expect(res.status).toBe(201);
       // The first admin's console login works.
-      const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: created.adminEmail, password: created.adminPassword }) });
+      const login = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: created.adminEmail, password: created.adminPassword }),
+      });
       expect(login.status).toBe(200);
-      const me = await fetch(`${base}/api/v1/auth/me`, { headers: { cookie: String(login.headers.get('set-cookie')).split(';')[0]! } });
-      expect(await me.json()).toMatchObject({ workspaceId: created.workspaceId, agent: { email: 'ada@acme.example', role: 'admin' } });
+      const me = await fetch(`${base}/api/v1/auth/me`, {
+        headers: { cookie: String(login.headers.get('set-cookie')).split(';')[0]! },
+      });
+      expect(await me.json()).toMatchObject({
+        workspaceId: created.workspaceId,
+        agent: { email: 'ada@acme.example', role: 'admin' },
+      });
     } finally {
       expect(await stopped(child)).toBe(0);
     }
@@ -109,7 +139,13 @@ describe('deskmind CLI', () => {
     const port = await freePort();
     const { child, firstLine } = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
     try {
-      const creds = JSON.parse(await firstLine) as { url: string; apiKey: string; agentEmail: string; agentPassword: string; workspaceId: string };
+      const creds = JSON.parse(await firstLine) as {
+        url: string;
+        apiKey: string;
+        agentEmail: string;
+        agentPassword: string;
+        workspaceId: string;
+      };
       expect(creds.url).toBe(`http://127.0.0.1:${port}`);
       const login = await fetch(`${creds.url}/api/v1/auth/login`, {
         method: 'POST',
@@ -120,14 +156,21 @@ describe('deskmind CLI', () => {
       const list = await fetch(`${creds.url}/api/v1/tickets`, { headers: { authorization: `Bearer ${creds.apiKey}` } });
       const body = (await list.json()) as { data: unknown[] };
       expect(body.data.length).toBeGreaterThanOrEqual(5);
-      const accounts = (await (await fetch(`${creds.url}/api/v1/accounts`, { headers: { authorization: `Bearer ${creds.apiKey}` } })).json()) as { data: { tier: string }[] };
+      const accounts = (await (
+        await fetch(`${creds.url}/api/v1/accounts`, { headers: { authorization: `Bearer ${creds.apiKey}` } })
+      ).json()) as { data: { tier: string }[] };
       expect(new Set(accounts.data.map((a) => a.tier))).toEqual(new Set(['free', 'pro', 'enterprise']));
       await stopped(child);
       // A second start of the same data folder prints the same key and creates none.
       const again = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
       try {
-        expect(JSON.parse(await again.firstLine)).toMatchObject({ apiKey: creds.apiKey, workspaceId: creds.workspaceId });
-        const keys = (await (await fetch(`${creds.url}/api/v1/api-keys`, { headers: { authorization: `Bearer ${creds.apiKey}` } })).json()) as { data: { lastUsedAt: string | null }[] };
+        expect(JSON.parse(await again.firstLine)).toMatchObject({
+          apiKey: creds.apiKey,
+          workspaceId: creds.workspaceId,
+        });
+        const keys = (await (
+          await fetch(`${creds.url}/api/v1/api-keys`, { headers: { authorization: `Bearer ${creds.apiKey}` } })
+        ).json()) as { data: { lastUsedAt: string | null }[] };
         expect(keys.data).toHaveLength(1);
         expect(keys.data[0]!.lastUsedAt).not.toBeNull();
       } finally {

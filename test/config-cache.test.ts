@@ -30,7 +30,11 @@ describe.each(backends())('configuration cache on %s', (kind) => {
       method: 'POST',
       url: '/api/v1/tickets',
       headers: { authorization: `Bearer ${key}` },
-      payload: { subject: 'Locked out', message: { text }, customer: { email: `maria${asked}@initech.example`, name: 'Maria Lopez', accountExternalId: 'acc_initech' } },
+      payload: {
+        subject: 'Locked out',
+        message: { text },
+        customer: { email: `maria${asked}@initech.example`, name: 'Maria Lopez', accountExternalId: 'acc_initech' },
+      },
     });
     expect(res.statusCode).toBe(201);
     const ticketId = res.json().ticket.id as string;
@@ -52,7 +56,11 @@ describe.each(backends())('configuration cache on %s', (kind) => {
     expect(await ask(question)).toBe('resolve');
 
     // Workspace-wide shadow mode, written straight into the settings JSON.
-    await sql(`update workspaces set settings = jsonb_set(settings, '{autonomy}', coalesce(settings->'autonomy', '{}'::jsonb) || '{"shadowMode": true}'::jsonb) where id = $1`, [wsId]);
+    await sql(
+      `update workspaces set settings = jsonb_set(settings, '{autonomy}', coalesce(settings->'autonomy', ` +
+        `'{}'::jsonb) || '{"shadowMode": true}'::jsonb) where id = $1`,
+      [wsId],
+    );
     expect(await ask(question)).toBe('draft');
   });
 
@@ -71,7 +79,10 @@ describe.each(backends())('configuration cache on %s', (kind) => {
     expect(await cachedConfig(db, wsId, 'handle-test', load)).toBe(2);
     expect(await cachedConfig(run, 'another-workspace', 'handle-test', load)).toBe(3);
     // Work running at the same time through a plain handle is not in the run's scope.
-    const [inRun, outside] = await Promise.all([cachedConfig(run, wsId, 'handle-test', load), cachedConfig(db, wsId, 'handle-test', load)]);
+    const [inRun, outside] = await Promise.all([
+      cachedConfig(run, wsId, 'handle-test', load),
+      cachedConfig(db, wsId, 'handle-test', load),
+    ]);
     expect([inRun, outside]).toEqual([1, 4]);
     // A transaction opened from the run's handle reads from memory once given its scope.
     await run.transaction(async (tx) => {
@@ -82,7 +93,9 @@ describe.each(backends())('configuration cache on %s', (kind) => {
     // `onceInRun` reads once per run, whatever the version.
     let versions = 0;
     const latest = async () => ++versions;
-    expect([await onceInRun(run, wsId, 'once-test', latest), await onceInRun(run, wsId, 'once-test', latest)]).toEqual([1, 1]);
+    expect([await onceInRun(run, wsId, 'once-test', latest), await onceInRun(run, wsId, 'once-test', latest)]).toEqual([
+      1, 1,
+    ]);
     expect(await onceInRun(withConfigVersion(db, wsId, v), wsId, 'once-test', latest)).toBe(2);
     expect(await onceInRun(db, wsId, 'once-test', latest)).toBe(3);
   });
@@ -96,21 +109,41 @@ describe.each(backends())('configuration cache on %s', (kind) => {
       expect(await version(), what).toBeGreaterThan(v);
       expect(await otherVersion(), `${what} (other workspace)`).toBe(o);
     };
-    const [team] = (await sql(`insert into teams (workspace_id, name) values ($1, 'Cache team') returning id`, [wsId])).rows as { id: string }[];
-    const [agent] = (await sql(`select id from agents where workspace_id = $1 limit 1`, [wsId])).rows as { id: string }[];
-    await raises('team member', () => sql(`insert into team_members (team_id, agent_id) values ($1, $2)`, [team!.id, agent!.id]));
+    const [team] = (await sql(`insert into teams (workspace_id, name) values ($1, 'Cache team') returning id`, [wsId]))
+      .rows as { id: string }[];
+    const [agent] = (await sql(`select id from agents where workspace_id = $1 limit 1`, [wsId])).rows as {
+      id: string;
+    }[];
+    await raises('team member', () =>
+      sql(`insert into team_members (team_id, agent_id) values ($1, $2)`, [team!.id, agent!.id]),
+    );
     await raises('team member removed', () => sql(`delete from team_members where team_id = $1`, [team!.id]));
     await raises('team', () => sql(`update teams set name = 'Renamed' where id = $1`, [team!.id]));
-    await raises('routing rule', () => sql(`insert into routing_rules (workspace_id, name, position, conditions, team_id) values ($1, 'r', 99, '{}'::jsonb, $2)`, [wsId, team!.id]));
-    await raises('article', () => sql(`update articles set usefulness = usefulness * 0.9 where workspace_id = $1`, [wsId]));
+    await raises('routing rule', () =>
+      sql(
+        `insert into routing_rules (workspace_id, name, position, conditions, team_id) values ($1, 'r', 99, ` +
+          `'{}'::jsonb, $2)`,
+        [wsId, team!.id],
+      ),
+    );
+    await raises('article', () =>
+      sql(`update articles set usefulness = usefulness * 0.9 where workspace_id = $1`, [wsId]),
+    );
     await raises('integration settings', () =>
-      sql(`insert into integration_settings (workspace_id, settings, secrets) values ($1, '{}'::jsonb, '{}'::jsonb) on conflict (workspace_id) do update set settings = '{}'::jsonb`, [wsId]),
+      sql(
+        `insert into integration_settings (workspace_id, settings, secrets) values ($1, '{}'::jsonb, '{}'::jsonb) ` +
+          `on conflict (workspace_id) do update set settings = '{}'::jsonb`,
+        [wsId],
+      ),
     );
     await raises('workspace settings', () => sql(`update workspaces set settings = settings where id = $1`, [wsId]));
 
     await sql(`update workspaces set name = 'Other 2' where id = $1`, [other.workspaceId]);
     expect(await otherVersion()).toBeGreaterThan(0);
     await sql(`delete from workspaces where id = $1`, [other.workspaceId]);
-    expect((await sql(`select count(*)::int as n from config_versions where workspace_id = $1`, [other.workspaceId])).rows[0]!.n).toBe(0);
+    expect(
+      (await sql(`select count(*)::int as n from config_versions where workspace_id = $1`, [other.workspaceId]))
+        .rows[0]!.n,
+    ).toBe(0);
   });
 });

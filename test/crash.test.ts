@@ -25,7 +25,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * restart embedded, through the workers' heartbeats on a server), well within the waits below.
  */
 const RECOVERY_ENV = { DESKMIND_JOB_TIMEOUT_SECONDS: '600', DESKMIND_WORKER_LEASE_SECONDS: '3' };
-const BASE_ENV = { DESKMIND_LOG_LEVEL: 'warn', DESKMIND_JOB_TIMEOUT_SECONDS: '4', DESKMIND_SWEEP_INTERVAL_SECONDS: '3600', DESKMIND_RATE_LIMIT_PER_MINUTE: '0', DESKMIND_RATE_LIMIT_IP_PER_MINUTE: '0' };
+const BASE_ENV = {
+  DESKMIND_LOG_LEVEL: 'warn',
+  DESKMIND_JOB_TIMEOUT_SECONDS: '4',
+  DESKMIND_SWEEP_INTERVAL_SECONDS: '3600',
+  DESKMIND_RATE_LIMIT_PER_MINUTE: '0',
+  DESKMIND_RATE_LIMIT_IP_PER_MINUTE: '0',
+};
 
 /** Sends tickets with unique subjects (4 in flight) until `stop()`; remembers which were acknowledged. */
 function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
@@ -41,7 +47,11 @@ function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
         const res = await fetch(`${getUrl()}/api/v1/tickets`, {
           method: 'POST',
           headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ subject, message: { text: 'I was charged twice for my subscription, please refund.' }, customer: { email: `c${i % 7}@crash.example` } }),
+          body: JSON.stringify({
+            subject,
+            message: { text: 'I was charged twice for my subscription, please refund.' },
+            customer: { email: `c${i % 7}@crash.example` },
+          }),
           signal: AbortSignal.timeout(5000),
         });
         const body = (await res.json().catch(() => null)) as { ticket?: { id: string } } | null;
@@ -63,7 +73,11 @@ function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
 }
 
 /** Polls until every acknowledged ticket has finished its pipeline (a `pipeline.*` event), or fails after `ms`. */
-async function waitDecided(db: () => Promise<{ rows: Record<string, unknown>[] }>, expected: number, ms: number): Promise<void> {
+async function waitDecided(
+  db: () => Promise<{ rows: Record<string, unknown>[] }>,
+  expected: number,
+  ms: number,
+): Promise<void> {
   const until = Date.now() + ms;
   let last = -1;
   while (Date.now() < until) {
@@ -75,7 +89,12 @@ async function waitDecided(db: () => Promise<{ rows: Record<string, unknown>[] }
 }
 
 /** The exactly-once facts of the acknowledged tickets. */
-async function verify(database: Pick<Database, 'executeSql'>, acked: Map<string, string>, sent: Set<string>, prefix: string) {
+async function verify(
+  database: Pick<Database, 'executeSql'>,
+  acked: Map<string, string>,
+  sent: Set<string>,
+  prefix: string,
+) {
   const { rows } = await database.executeSql(
     `select t.id, t.subject,
             (select count(*) from events e where e.ticket_id = t.id and e.type in ('pipeline.completed', 'pipeline.failed'))::int as runs,
@@ -96,13 +115,16 @@ async function verify(database: Pick<Database, 'executeSql'>, acked: Map<string,
     expect(list, `acknowledged ${subject} is stored`).toBeDefined();
     expect(list![0]!.id).toBe(id);
     expect(list![0]!.runs, `${subject} decided exactly once`).toBe(1);
-    expect(list![0]!.decide_runs, `${subject} has one decision record (${list![0]!.errors ?? 'no stage failed'})`).toBe(1);
+    expect(list![0]!.decide_runs, `${subject} has one decision record (${list![0]!.errors ?? 'no stage failed'})`).toBe(
+      1,
+    );
   }
   return rows.length;
 }
 
 const decidedSql = (prefix: string) =>
-  `select count(distinct t.id)::int as n from tickets t join events e on e.ticket_id = t.id and e.type in ('pipeline.completed', 'pipeline.failed') where t.subject like '${prefix}-%'`;
+  `select count(distinct t.id)::int as n from tickets t join events e on e.ticket_id = t.id and e.type in ` +
+  `('pipeline.completed', 'pipeline.failed') where t.subject like '${prefix}-%'`;
 
 describe('crash safety, embedded (PGlite)', () => {
   it('keeps every acknowledged ticket exactly once, decided exactly once, across a SIGKILL of the server mid-load', async () => {
@@ -112,7 +134,9 @@ describe('crash safety, embedded (PGlite)', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const env = { ...BASE_ENV, ...RECOVERY_ENV, DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_PORT: String(port) };
-    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
+    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as {
+      apiKey: string;
+    };
 
     let server: DeskmindProcess = startDeskmind(['serve'], env);
     cleanups.push(() => server.kill());
@@ -135,14 +159,25 @@ describe('crash safety, embedded (PGlite)', () => {
     const until = Date.now() + 120_000;
     for (;;) {
       const pending = await Promise.all(
-        [...load.acked.values()].map(async (id) => ((await (await fetch(`${url}/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { decisions: unknown[] }).decisions.length === 0),
+        [...load.acked.values()].map(
+          async (id) =>
+            (
+              (await (
+                await fetch(`${url}/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })
+              ).json()) as { decisions: unknown[] }
+            ).decisions.length === 0,
+        ),
       );
       if (!pending.some(Boolean)) {
         const s = (t: number) => ((t - restartedAt) / 1000).toFixed(1);
-        console.log(`embedded: ready ${s(readyAt)} s after the restart, load ended at ${s(loadedAt)} s, all ${load.acked.size} acknowledged tickets decided at ${s(Date.now())} s`);
+        console.log(
+          `embedded: ready ${s(readyAt)} s after the restart, load ended at ${s(loadedAt)} s, all ` +
+            `${load.acked.size} acknowledged tickets decided at ${s(Date.now())} s`,
+        );
         break;
       }
-      if (Date.now() > until) throw new Error(`${pending.filter(Boolean).length} acknowledged tickets were never decided:\n${server.tail()}`);
+      if (Date.now() > until)
+        throw new Error(`${pending.filter(Boolean).length} acknowledged tickets were never decided:\n${server.tail()}`);
       await sleep(500);
     }
     await sleep(1000); // let in-flight retries of unacknowledged tickets finish too
@@ -196,8 +231,16 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
     const db = await scratch(config.testDatabaseUrl!);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { ...BASE_ENV, ...RECOVERY_ENV, DATABASE_URL: db.url, DESKMIND_PORT: String(port), DESKMIND_WORKER_CONCURRENCY: '4' };
-    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
+    const env = {
+      ...BASE_ENV,
+      ...RECOVERY_ENV,
+      DATABASE_URL: db.url,
+      DESKMIND_PORT: String(port),
+      DESKMIND_WORKER_CONCURRENCY: '4',
+    };
+    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as {
+      apiKey: string;
+    };
     const api = startDeskmind(['serve', '--no-worker'], env);
     cleanups.push(() => api.kill());
     await waitReady(url, api);
@@ -207,7 +250,10 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
     // Kill the worker while it has jobs in hand.
     const until = Date.now() + 60_000;
     for (;;) {
-      const active = Number((await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and state = 'active'`)).rows[0].n);
+      const active = Number(
+        (await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and state = 'active'`))
+          .rows[0].n,
+      );
       if (active > 0 && load.acked.size > 30) break;
       if (Date.now() > until) throw new Error(`the worker never took a job:\n${first.tail()}`);
       await sleep(20);
@@ -219,14 +265,25 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
     while (load.acked.size < 80) await sleep(50);
     await load.stop();
     await waitDecided(async () => (await db.query(decidedSql('wrk'))) as never, load.acked.size, 120_000);
-    console.log(`server: all ${load.acked.size} acknowledged tickets decided ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the worker was killed`);
+    console.log(
+      `server: all ${load.acked.size} acknowledged tickets decided ${((Date.now() - killedAt) / 1000).toFixed(1)} ` +
+        `s after the worker was killed`,
+    );
     await sleep(1000);
-    const retried = Number((await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and retry_count > 0`)).rows[0].n);
+    const retried = Number(
+      (await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and retry_count > 0`))
+        .rows[0].n,
+    );
     expect(retried).toBeGreaterThan(0); // the killed worker's jobs really were taken over
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      await verify({ executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) }, load.acked, load.sent, 'wrk');
+      await verify(
+        { executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) },
+        load.acked,
+        load.sent,
+        'wrk',
+      );
     } finally {
       await c.end();
     }
@@ -234,57 +291,75 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
     await api.stop();
   }, 240_000);
 
-  it.skipIf(!pgBin || process.getuid?.() !== 0)('survives PostgreSQL restarted under load (immediate shutdown, as in a crash)', async () => {
-    // A private PostgreSQL cluster, so that restarting it disturbs no other suite.
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'deskmind-crash-pg-'));
-    const pgPort = await freePort();
-    const su = (cmd: string) => execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'pipe' });
-    execFileSync('chown', ['postgres:postgres', dataDir]);
-    su(`${pgBin}/initdb -D ${dataDir} -A trust -U postgres >/dev/null`);
-    const start = () => su(`${pgBin}/pg_ctl -D ${dataDir} -l ${dataDir}/server.log -o "-k /tmp -p ${pgPort} -c listen_addresses=127.0.0.1" -w start >/dev/null`);
-    start();
-    cleanups.push(() => {
-      try {
-        su(`${pgBin}/pg_ctl -D ${dataDir} -m immediate stop >/dev/null`);
-      } catch {
-        /* already stopped */
+  it.skipIf(!pgBin || process.getuid?.() !== 0)(
+    'survives PostgreSQL restarted under load (immediate shutdown, as in a crash)',
+    async () => {
+      // A private PostgreSQL cluster, so that restarting it disturbs no other suite.
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'deskmind-crash-pg-'));
+      const pgPort = await freePort();
+      const su = (cmd: string) => execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', cmd], { stdio: 'pipe' });
+      execFileSync('chown', ['postgres:postgres', dataDir]);
+      su(`${pgBin}/initdb -D ${dataDir} -A trust -U postgres >/dev/null`);
+      const start = () =>
+        su(
+          `${pgBin}/pg_ctl -D ${dataDir} -l ${dataDir}/server.log -o "-k /tmp -p ${pgPort} -c ` +
+            `listen_addresses=127.0.0.1" -w start >/dev/null`,
+        );
+      start();
+      cleanups.push(() => {
+        try {
+          su(`${pgBin}/pg_ctl -D ${dataDir} -m immediate stop >/dev/null`);
+        } catch {
+          /* already stopped */
+        }
+        rmSync(dataDir, { recursive: true, force: true });
+      });
+      const db = await scratch(`postgres://postgres@127.0.0.1:${pgPort}/postgres`);
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const env = { ...BASE_ENV, DATABASE_URL: db.url, DESKMIND_PORT: String(port) };
+      const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as {
+        apiKey: string;
+      };
+      const api = startDeskmind(['serve', '--no-worker'], env);
+      const worker = startDeskmind(['worker'], env);
+      cleanups.push(
+        () => api.kill(),
+        () => worker.kill(),
+      );
+      await waitReady(url, api);
+      const load = loadGenerator(() => url, apiKey, 'pgr');
+      while (load.acked.size < 30) await sleep(50);
+      su(`${pgBin}/pg_ctl -D ${dataDir} -m immediate stop >/dev/null`);
+      await sleep(1500);
+      start();
+      const ackedAtRestart = load.acked.size;
+      const until = Date.now() + 60_000;
+      while (load.acked.size < ackedAtRestart + 30) {
+        if (Date.now() > until) throw new Error(`the API did not recover after the database restart:\n${api.tail()}`);
+        await sleep(100);
       }
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-    const db = await scratch(`postgres://postgres@127.0.0.1:${pgPort}/postgres`);
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const env = { ...BASE_ENV, DATABASE_URL: db.url, DESKMIND_PORT: String(port) };
-    const { apiKey } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Crash', '--json'], env)) as { apiKey: string };
-    const api = startDeskmind(['serve', '--no-worker'], env);
-    const worker = startDeskmind(['worker'], env);
-    cleanups.push(() => api.kill(), () => worker.kill());
-    await waitReady(url, api);
-    const load = loadGenerator(() => url, apiKey, 'pgr');
-    while (load.acked.size < 30) await sleep(50);
-    su(`${pgBin}/pg_ctl -D ${dataDir} -m immediate stop >/dev/null`);
-    await sleep(1500);
-    start();
-    const ackedAtRestart = load.acked.size;
-    const until = Date.now() + 60_000;
-    while (load.acked.size < ackedAtRestart + 30) {
-      if (Date.now() > until) throw new Error(`the API did not recover after the database restart:\n${api.tail()}`);
-      await sleep(100);
-    }
-    await load.stop();
-    // The processes recovered by themselves (no restart of Deskmind).
-    expect(api.child.exitCode, api.tail()).toBeNull();
-    expect(worker.child.exitCode, worker.tail()).toBeNull();
-    await waitDecided(async () => (await db.query(decidedSql('pgr'))) as never, load.acked.size, 90_000);
-    await sleep(1000);
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
-      await verify({ executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) }, load.acked, load.sent, 'pgr');
-    } finally {
-      await c.end();
-    }
-    await worker.stop();
-    await api.stop();
-  }, 240_000);
+      await load.stop();
+      // The processes recovered by themselves (no restart of Deskmind).
+      expect(api.child.exitCode, api.tail()).toBeNull();
+      expect(worker.child.exitCode, worker.tail()).toBeNull();
+      await waitDecided(async () => (await db.query(decidedSql('pgr'))) as never, load.acked.size, 90_000);
+      await sleep(1000);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await verify(
+          { executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) },
+          load.acked,
+          load.sent,
+          'pgr',
+        );
+      } finally {
+        await c.end();
+      }
+      await worker.stop();
+      await api.stop();
+    },
+    240_000,
+  );
 });

@@ -6,9 +6,17 @@ import { billingPrior, pagePrior, pageWords } from '../src/pipeline/stages/under
 import { fitWorkspaceOos, OWN_TAXONOMY_MIN_LABELS, starterPolicy } from '../src/learning/training.js';
 
 const prediction = (over: Partial<IntentPrediction>): IntentPrediction => ({
-  intent: 'cancel_order', confidence: 0.5, outOfScope: false, topIntent: 'cancel_order', alternatives: [], multiIntent: null, explanation: { topTerms: [], neighbours: [] }, ...over,
+  intent: 'cancel_order',
+  confidence: 0.5,
+  outOfScope: false,
+  topIntent: 'cancel_order',
+  alternatives: [],
+  multiIntent: null,
+  explanation: { topTerms: [], neighbours: [] },
+  ...over,
 });
-const labelled = (labels: string[], n = 2) => labels.flatMap((label) => Array.from({ length: n }, (_, i) => ({ text: `${label} example ${i}`, label })));
+const labelled = (labels: string[], n = 2) =>
+  labels.flatMap((label) => Array.from({ length: n }, (_, i) => ({ text: `${label} example ${i}`, label })));
 
 describe('the starter taxonomy beside a workspace of its own', () => {
   it('retires the starter intents when the workspace labels intents of its own, merging those it shares', () => {
@@ -50,7 +58,10 @@ describe("the workspace's out-of-scope decision", () => {
       newsletter: ['newsletter', 'subscribe', 'emails', 'unsubscribe'],
     };
     const examples = Object.entries(topics).flatMap(([label, words]) =>
-      Array.from({ length: 24 }, (_, i) => ({ text: `please ${words[i % 4]} my ${words[(i + 1) % 4]} ${words[(i + 2) % 4]} now ${i}`, label })),
+      Array.from({ length: 24 }, (_, i) => ({
+        text: `please ${words[i % 4]} my ${words[(i + 1) % 4]} ${words[(i + 2) % 4]} now ${i}`,
+        label,
+      })),
     );
     const fitted = fitWorkspaceOos(examples);
     expect(fitted).not.toBeNull();
@@ -63,7 +74,16 @@ describe("the workspace's out-of-scope decision", () => {
 
 describe('priors from what Deskmind knows', () => {
   it('reads a past-due locked-out customer as a failed payment, keeping the model’s access-or-billing belief', () => {
-    const p = prediction({ intent: 'account_access', topIntent: 'account_access', confidence: 0.65, alternatives: [{ intent: 'account_access', probability: 0.65 }, { intent: 'outage', probability: 0.2 }, { intent: 'billing_failed_payment', probability: 0.05 }] });
+    const p = prediction({
+      intent: 'account_access',
+      topIntent: 'account_access',
+      confidence: 0.65,
+      alternatives: [
+        { intent: 'account_access', probability: 0.65 },
+        { intent: 'outage', probability: 0.2 },
+        { intent: 'billing_failed_payment', probability: 0.05 },
+      ],
+    });
     const out = billingPrior(p, 'Why has our account been locked?', 'past_due', true);
     expect(out.prediction.intent).toBe('billing_failed_payment');
     expect(out.prediction.confidence).toBeCloseTo(0.7, 6);
@@ -75,10 +95,26 @@ describe('priors from what Deskmind knows', () => {
   it('lets the page tip a close call towards its feature, and no more', () => {
     const words = pageWords({ featureId: 'settings-billing' });
     expect(words).toEqual(['set', 'bill']);
-    const close = prediction({ intent: 'how_to', topIntent: 'how_to', confidence: 0.45, alternatives: [{ intent: 'how_to', probability: 0.45 }, { intent: 'billing_invoice', probability: 0.4 }] });
+    const close = prediction({
+      intent: 'how_to',
+      topIntent: 'how_to',
+      confidence: 0.45,
+      alternatives: [
+        { intent: 'how_to', probability: 0.45 },
+        { intent: 'billing_invoice', probability: 0.4 },
+      ],
+    });
     expect(pagePrior(close, words).prediction).toMatchObject({ intent: 'billing_invoice', confidence: 0.4 });
     expect(pagePrior(close, words).adjusted).toMatch(/page/);
-    const clear = prediction({ intent: 'how_to', topIntent: 'how_to', confidence: 0.8, alternatives: [{ intent: 'how_to', probability: 0.8 }, { intent: 'billing_invoice', probability: 0.1 }] });
+    const clear = prediction({
+      intent: 'how_to',
+      topIntent: 'how_to',
+      confidence: 0.8,
+      alternatives: [
+        { intent: 'how_to', probability: 0.8 },
+        { intent: 'billing_invoice', probability: 0.1 },
+      ],
+    });
     expect(pagePrior(clear, words).adjusted).toBeNull();
     expect(pagePrior(close, []).adjusted).toBeNull();
   });

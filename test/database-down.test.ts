@@ -63,7 +63,11 @@ const expectNotReady = (res: { statusCode: number; headers: Record<string, unkno
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
 };
 
-const ticket = (key: string) => ({ subject: `Charged twice ${key}`, message: { text: 'I was charged twice this month.' }, customer: { email: 'down@example.com' } });
+const ticket = (key: string) => ({
+  subject: `Charged twice ${key}`,
+  message: { text: 'I was charged twice this month.' },
+  customer: { email: 'down@example.com' },
+});
 
 describe.skipIf(!backends().includes('postgres'))('the PostgreSQL server cannot be reached', () => {
   it('answers 503 not_ready with Retry-After, and a retry with the same Idempotency-Key makes one ticket', async () => {
@@ -85,19 +89,31 @@ describe.skipIf(!backends().includes('postgres'))('the PostgreSQL server cannot 
     url.pathname = `/${name}`;
     const database = openPostgres(url.toString(), 4);
     await database.migrate();
-    const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', apiKeyCacheSeconds: 0 }), database, worker: false });
+    const desk = await Deskmind.open({
+      config: loadConfig({ logLevel: 'silent', apiKeyCacheSeconds: 0 }),
+      database,
+      worker: false,
+    });
     const server = await buildServer(desk);
     cleanups.push(async () => {
       await server.close();
       await desk.close().catch(() => undefined);
     });
     const { apiKey } = await desk.createWorkspace('Down');
-    const post = (key: string) => server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { authorization: `Bearer ${apiKey}`, 'idempotency-key': key }, payload: ticket(key) });
+    const post = (key: string) =>
+      server.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: { authorization: `Bearer ${apiKey}`, 'idempotency-key': key },
+        payload: ticket(key),
+      });
 
     expect((await post('before')).statusCode).toBe(201);
     await proxy.cut();
     expectNotReady(await post('during'));
-    expectNotReady(await server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: `Bearer ${apiKey}` } }));
+    expectNotReady(
+      await server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: `Bearer ${apiKey}` } }),
+    );
     expectNotReady(await server.inject({ method: 'GET', url: '/readyz' }));
     await proxy.restore();
 
@@ -105,7 +121,9 @@ describe.skipIf(!backends().includes('postgres'))('the PostgreSQL server cannot 
     for (let i = 0; retried.statusCode === 503 && i < 50; i++) retried = await post('during'); // the pool reconnects
     expect(retried.statusCode).toBe(201);
     expect((await post('during')).headers['idempotent-replayed']).toBe('true');
-    const { rows } = await database.executeSql(`select count(*)::int n from tickets where subject = $1`, ['Charged twice during']);
+    const { rows } = await database.executeSql(`select count(*)::int n from tickets where subject = $1`, [
+      'Charged twice during',
+    ]);
     expect(rows[0]!.n).toBe(1);
   }, 120_000);
 });
@@ -114,12 +132,34 @@ describe('the embedded database is closed', () => {
   it('answers 503 not_ready with Retry-After, not 500', async () => {
     const t = await openTestDesk('pglite', { config: { apiKeyCacheSeconds: 60 } });
     const { apiKey } = await t.desk.createWorkspace('Closed');
-    expect((await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: `Bearer ${apiKey}` } })).statusCode).toBe(200);
+    expect(
+      (await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: `Bearer ${apiKey}` } }))
+        .statusCode,
+    ).toBe(200);
     await t.desk.database.close();
     try {
-      expectNotReady(await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { authorization: `Bearer ${apiKey}` }, payload: ticket('closed') }));
-      expectNotReady(await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: `Bearer ${apiKey}` } }));
-      expectNotReady(await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a@example.com', password: 'x' } }));
+      expectNotReady(
+        await t.server.inject({
+          method: 'POST',
+          url: '/api/v1/tickets',
+          headers: { authorization: `Bearer ${apiKey}` },
+          payload: ticket('closed'),
+        }),
+      );
+      expectNotReady(
+        await t.server.inject({
+          method: 'GET',
+          url: '/api/v1/tickets',
+          headers: { authorization: `Bearer ${apiKey}` },
+        }),
+      );
+      expectNotReady(
+        await t.server.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          payload: { email: 'a@example.com', password: 'x' },
+        }),
+      );
     } finally {
       await t.server.close();
     }

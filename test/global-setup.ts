@@ -13,11 +13,13 @@ export default async function setup(): Promise<void> {
     console.log(
       '\n  PostgreSQL half skipped: the storage and API suites run on the embedded database (PGlite) only.\n' +
         '  To run them on a PostgreSQL server too: DESKMIND_TEST_DATABASE_URL=postgres://user@host:port/db npm test\n' +
-        '  (each test creates and drops its own database; DESKMIND_TEST_REQUIRE_POSTGRES=true fails instead of skipping).\n',
+        '  (each test creates and drops its own database; DESKMIND_TEST_REQUIRE_POSTGRES=true fails instead of ' +
+        'skipping).\n',
     );
   }
   const hash = createHash('sha256');
-  for (const f of readdirSync(MIGRATIONS_FOLDER).sort()) if (f.endsWith('.sql')) hash.update(readFileSync(path.join(MIGRATIONS_FOLDER, f)));
+  for (const f of readdirSync(MIGRATIONS_FOLDER).sort())
+    if (f.endsWith('.sql')) hash.update(readFileSync(path.join(MIGRATIONS_FOLDER, f)));
   const digest = hash.digest('hex');
   const marker = path.join(TEMPLATE_DIR, '.schema-hash');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === digest) return;

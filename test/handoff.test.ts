@@ -8,7 +8,12 @@ describe('handoff packet', () => {
   let key: string;
   let wsId: string;
   const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
-    const res = await t.server.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+    const res = await t.server.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${key}` },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
     return res.json() as any;
   };
   beforeAll(async () => {
@@ -19,19 +24,40 @@ describe('handoff packet', () => {
 
   it('briefs the human on a real multi-message conversation', async () => {
     // An earlier ticket about the same failure, resolved by an agent.
-    const old = await call('POST', '/api/v1/tickets', { subject: 'Runs fail with 500 error', message: { text: 'Our pipeline runs fail with a 500 error after the 4.11 upgrade.' }, customer: { email: 'someone@globex.example' } });
-    await call('POST', `/api/v1/tickets/${old.ticket.id}/messages`, { authorType: 'agent', text: 'The 500 error came from an expired warehouse credential. Rotate it under Settings → Connections and rerun.' });
+    const old = await call('POST', '/api/v1/tickets', {
+      subject: 'Runs fail with 500 error',
+      message: { text: 'Our pipeline runs fail with a 500 error after the 4.11 upgrade.' },
+      customer: { email: 'someone@globex.example' },
+    });
+    await call('POST', `/api/v1/tickets/${old.ticket.id}/messages`, {
+      authorType: 'agent',
+      text:
+        'The 500 error came from an expired warehouse credential. Rotate it under Settings → Connections and ' +
+        'rerun.',
+    });
     await call('PATCH', `/api/v1/tickets/${old.ticket.id}`, { status: 'resolved' });
 
     const created = await call('POST', '/api/v1/tickets', {
       subject: 'Production pipelines failing',
-      message: { text: 'Hi team. Since 9am every production pipeline run fails with a 500 error on the warehouse step. I already restarted the scheduler and cleared the cache, it did not help. We have a board meeting at noon and need the numbers.' },
+      message: {
+        text:
+          'Hi team. Since 9am every production pipeline run fails with a 500 error on the warehouse step. I ' +
+          'already restarted the scheduler and cleared the cache, it did not help. We have a board meeting at noon ' +
+          'and need the numbers.',
+      },
       customer: { email: 'ops@northwind.example', name: 'Nancy Davolio', accountExternalId: 'acc_northwind' },
-      pageContext: { url: 'https://app.pipewise.example/pipelines/42', featureId: 'pipelines', appVersion: '4.12.0', recentErrors: ['HTTP 500 POST /api/runs'] },
+      pageContext: {
+        url: 'https://app.pipewise.example/pipelines/42',
+        featureId: 'pipelines',
+        appVersion: '4.12.0',
+        recentErrors: ['HTTP 500 POST /api/runs'],
+      },
     });
     const id = created.ticket.id;
     await t.desk.runPipeline(wsId, id, 'created');
-    await call('POST', `/api/v1/tickets/${id}/messages`, { text: 'Still broken!!! This is the third time this month, absolutely unacceptable. We are losing data.' });
+    await call('POST', `/api/v1/tickets/${id}/messages`, {
+      text: 'Still broken!!! This is the third time this month, absolutely unacceptable. We are losing data.',
+    });
     await t.desk.runPipeline(wsId, id, 'customer_message');
 
     const packet = await call('GET', `/api/v1/tickets/${id}/handoff`);
@@ -66,10 +92,14 @@ describe('handoff packet', () => {
     expect(why.text).not.toMatch(/_/); // no codes in the sentence
     expect(why.failedChecks.length).toBeGreaterThan(0);
     for (const f of why.failedChecks) expect(f.text).toMatch(/^[A-Z].*\.$/);
-    if (packet.intent.intent === 'billing_refund') expect(why.failedChecks.map((f: { text: string }) => f.text)).toContain('Refund request always goes to a person (playbook).');
+    if (packet.intent.intent === 'billing_refund')
+      expect(why.failedChecks.map((f: { text: string }) => f.text)).toContain(
+        'Refund request always goes to a person (playbook).',
+      );
     expect(packet.sentiment.summary).toMatch(/^Frustrated \("third time/);
     // The pipeline did not compose a reply, so the packet drafts one from the best passages.
-    if (packet.relevantArticles.length) expect(packet.suggestedReply).toMatchObject({ source: expect.stringMatching(/assistant|passages/) });
+    if (packet.relevantArticles.length)
+      expect(packet.suggestedReply).toMatchObject({ source: expect.stringMatching(/assistant|passages/) });
     // The customer writes again after it was resolved: the reason is the reopen, not the old guardrail.
     await call('PATCH', `/api/v1/tickets/${id}`, { status: 'resolved' });
     await call('POST', `/api/v1/tickets/${id}/messages`, { text: 'It is still not refunded.' });
@@ -85,7 +115,10 @@ describe('handoff packet', () => {
     });
     await t.desk.runPipeline(wsId, created.ticket.id, 'created');
     const packet = await call('GET', `/api/v1/tickets/${created.ticket.id}/handoff`);
-    expect(packet.whyHandedOff).toMatchObject({ reason: 'human_not_requested', text: 'The customer asked for a person.' });
+    expect(packet.whyHandedOff).toMatchObject({
+      reason: 'human_not_requested',
+      text: 'The customer asked for a person.',
+    });
     expect(packet.relevantArticles.length).toBeGreaterThan(0);
     expect(packet.suggestedReply).toMatchObject({ source: 'passages' });
     expect(packet.suggestedReply.text).toMatch(/^Hi Gavin,/);
@@ -95,9 +128,18 @@ describe('handoff packet', () => {
   it('briefs extractively and finds what was tried', () => {
     const conversation = [
       'Hello! I cannot export the run history of my pipeline to CSV. The Export button is greyed out on the Runs tab.',
-      'I tried another browser and cleared my cookies. The export button is still greyed out. Is CSV export part of my plan?',
+      'I tried another browser and cleared my cookies. The export button is still greyed out. Is CSV export part ' +
+        'of my plan?',
     ];
-    const brief = briefOf({ messages: conversation, facts: [], trend: [], direction: 'unknown', cues: [], similar: [], intent: null });
+    const brief = briefOf({
+      messages: conversation,
+      facts: [],
+      trend: [],
+      direction: 'unknown',
+      cues: [],
+      similar: [],
+      intent: null,
+    });
     expect(brief.ask).toBe('Is CSV export part of my plan?');
     expect(alreadyTried(conversation)).toEqual(['I tried another browser and cleared my cookies.']);
   });

@@ -16,13 +16,18 @@ const testConfig = loadConfig({ logLevel: 'silent' });
 export function backends(): ('pglite' | 'postgres')[] {
   if (testConfig.testDatabaseUrl) return ['pglite', 'postgres'];
   if (testConfig.testRequirePostgres) {
-    throw new Error('DESKMIND_TEST_REQUIRE_POSTGRES is set but DESKMIND_TEST_DATABASE_URL is missing: the PostgreSQL suites cannot run');
+    throw new Error(
+      'DESKMIND_TEST_REQUIRE_POSTGRES is set but DESKMIND_TEST_DATABASE_URL is missing: the PostgreSQL suites ' +
+        'cannot run',
+    );
   }
   return ['pglite'];
 }
 
 /** A fresh, migrated database: a copy of the PGlite template, or a new database on the server. */
-export async function openTestDatabase(kind: 'pglite' | 'postgres'): Promise<Database & { cleanup: () => Promise<void>; dataDir?: string }> {
+export async function openTestDatabase(
+  kind: 'pglite' | 'postgres',
+): Promise<Database & { cleanup: () => Promise<void>; dataDir?: string }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-test-'));
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
@@ -73,9 +78,18 @@ export interface TestDesk {
 }
 
 /** A Deskmind with its HTTP server (for `server.inject`), on a fresh database; no background worker. */
-export async function openTestDesk(kind: 'pglite' | 'postgres', opts: { now?: () => Date; config?: Partial<Config>; outbound?: OutboundGuard } = {}): Promise<TestDesk> {
+export async function openTestDesk(
+  kind: 'pglite' | 'postgres',
+  opts: { now?: () => Date; config?: Partial<Config>; outbound?: OutboundGuard } = {},
+): Promise<TestDesk> {
   const database = await openTestDatabase(kind);
-  const desk = await Deskmind.open({ config: loadConfig({ logLevel: 'silent', answerSemantic: false, intentMemory: false, ...opts.config }), database, worker: false, ...(opts.now ? { now: opts.now } : {}), ...(opts.outbound ? { outbound: opts.outbound } : {}) });
+  const desk = await Deskmind.open({
+    config: loadConfig({ logLevel: 'silent', answerSemantic: false, intentMemory: false, ...opts.config }),
+    database,
+    worker: false,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.outbound ? { outbound: opts.outbound } : {}),
+  });
   const server = await buildServer(desk);
   return {
     desk,
@@ -91,8 +105,18 @@ export async function openTestDesk(kind: 'pglite' | 'postgres', opts: { now?: ()
 /** Creates a workspace and returns its id and admin key with a helper to call the API. */
 export async function newWorkspace(t: TestDesk, name = 'Acme') {
   const { workspace, apiKey } = await t.desk.createWorkspace(name);
-  const call = async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await t.server.inject({ method, url, headers: { authorization: `Bearer ${apiKey}`, ...headers }, ...(body !== undefined ? { payload: body as object } : {}) });
+  const call = async (
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await t.server.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${apiKey}`, ...headers },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
     return { status: res.statusCode, body: res.body ? safeJson(res.body) : null, headers: res.headers };
   };
   return { workspaceId: workspace.id, apiKey, call };
@@ -107,7 +131,10 @@ function safeJson(s: string): any {
 }
 
 /** The headers a console client sends after logging in: both cookies and the CSRF token echoed from `deskmind_csrf`. */
-export function sessionHeaders(login: { headers: Record<string, unknown> }): { cookie: string; 'x-csrf-token': string } {
+export function sessionHeaders(login: { headers: Record<string, unknown> }): {
+  cookie: string;
+  'x-csrf-token': string;
+} {
   const raw = login.headers['set-cookie'];
   const list = (Array.isArray(raw) ? raw : [String(raw)]).map((c) => String(c).split(';')[0]!);
   const csrf = list.find((c) => c.startsWith('deskmind_csrf='))?.slice('deskmind_csrf='.length) ?? '';

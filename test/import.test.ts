@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, type CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerImport, type ImportCommandOptions } from '../src/cli/commands/import.js';
 import type { Ctx } from '../src/store/ctx.js';
@@ -39,11 +39,27 @@ describe('import service', () => {
     expect(accounts).toMatchObject({ kind: 'accounts', total: 3, created: 2, updated: 0, skipped: 0, rejected: 1 });
     expect(accounts.rejections).toEqual([{ line: 4, reason: expect.stringMatching(/^mrr: .*number/) }]);
     const acme = await findAccountByExternalId(ctx, 'acc-1');
-    expect(acme).toMatchObject({ name: 'Acme, Inc.', tier: 'enterprise', mrr: 1200.5, seats: 40, billingState: 'active', attributes: { region: 'emea' } });
-    expect(await findAccountByExternalId(ctx, 'acc-2')).toMatchObject({ name: 'Globex', tier: 'free', plan: null, mrr: 0 });
+    expect(acme).toMatchObject({
+      name: 'Acme, Inc.',
+      tier: 'enterprise',
+      mrr: 1200.5,
+      seats: 40,
+      billingState: 'active',
+      attributes: { region: 'emea' },
+    });
+    expect(await findAccountByExternalId(ctx, 'acc-2')).toMatchObject({
+      name: 'Globex',
+      tier: 'free',
+      plan: null,
+      mrr: 0,
+    });
 
     const progress: ImportProgress[] = [];
-    const customers = await importFile(t.desk, workspaceId, fixture('customers.csv'), { kind: 'customers', chunkRows: 2, onProgress: (p) => progress.push(p) });
+    const customers = await importFile(t.desk, workspaceId, fixture('customers.csv'), {
+      kind: 'customers',
+      chunkRows: 2,
+      onProgress: (p) => progress.push(p),
+    });
     expect(customers).toMatchObject({ total: 4, created: 2, rejected: 2 });
     expect(customers.rejections).toEqual([
       { line: 4, reason: expect.stringMatching(/^email: .*email/i) },
@@ -52,7 +68,12 @@ describe('import service', () => {
     expect(progress.map((p) => p.processed)).toEqual([2, 4]);
     expect(progress.at(-1)).toMatchObject({ total: 4, created: 2, rejected: 2 });
     const ada = await findCustomer(ctx, { email: 'ada@acme.test' });
-    expect(ada).toMatchObject({ externalId: 'cus-1', name: 'Ada Lovelace', accountId: acme!.id, attributes: { role: 'owner' } });
+    expect(ada).toMatchObject({
+      externalId: 'cus-1',
+      name: 'Ada Lovelace',
+      accountId: acme!.id,
+      attributes: { role: 'owner' },
+    });
 
     const tickets = await importFile(t.desk, workspaceId, fixture('tickets.csv'), { kind: 'tickets' });
     expect(tickets).toMatchObject({ total: 4, created: 3, skipped: 0, rejected: 1 });
@@ -76,15 +97,27 @@ describe('import service', () => {
     expect(refund.createdAt.toISOString()).toBe('2025-03-01T10:00:00.000Z');
     expect(refund.resolvedAt?.toISOString()).toBe('2025-03-01T10:00:00.000Z');
     expect(refund.messages).toHaveLength(1);
-    expect(refund.messages[0]).toMatchObject({ authorType: 'customer', text: 'Hello,\nI was charged twice, see "invoice 42".\nThanks' });
+    expect(refund.messages[0]).toMatchObject({
+      authorType: 'customer',
+      text: 'Hello,\nI was charged twice, see "invoice 42".\nThanks',
+    });
     expect(refund.messages[0]!.createdAt.toISOString()).toBe('2025-03-01T10:00:00.000Z');
-    expect(refund.timeline.map((e) => e.type)).toEqual(['ticket.created', 'message.created', 'ticket.intent_changed', 'ticket.status_changed', 'ticket.resolved']);
+    expect(refund.timeline.map((e) => e.type)).toEqual([
+      'ticket.created',
+      'message.created',
+      'ticket.intent_changed',
+      'ticket.status_changed',
+      'ticket.resolved',
+    ]);
     expect(refund.timeline.every((e) => e.actorType === 'integration' || e.actorType === 'customer')).toBe(true);
 
     // The customer named by externalId is the imported one, linked to its account.
     const login = await ticketByExternalId('t-3');
     expect(login).toMatchObject({ status: 'open', channel: 'import', priority: 'normal', tags: ['login', 'auth'] });
-    expect(login.customer).toMatchObject({ externalId: 'cus-2', accountId: (await findAccountByExternalId(ctx, 'acc-2'))!.id });
+    expect(login.customer).toMatchObject({
+      externalId: 'cus-2',
+      accountId: (await findAccountByExternalId(ctx, 'acc-2'))!.id,
+    });
 
     // closed = resolved, then closed; an unknown customer is created.
     const old = await ticketByExternalId('t-4');
@@ -95,13 +128,28 @@ describe('import service', () => {
 
   it('is idempotent: re-importing updates accounts and customers and skips known tickets', async () => {
     const before = (await listTickets(ctx, { limit: 200 })).data.length;
-    expect(await importFile(t.desk, workspaceId, fixture('accounts.csv'), { kind: 'accounts' })).toMatchObject({ created: 0, updated: 2, rejected: 1 });
-    expect(await importFile(t.desk, workspaceId, fixture('customers.csv'), { kind: 'customers' })).toMatchObject({ created: 0, updated: 2, rejected: 2 });
-    expect(await importFile(t.desk, workspaceId, fixture('tickets.csv'), { kind: 'tickets' })).toMatchObject({ created: 0, skipped: 3, rejected: 1 });
+    expect(await importFile(t.desk, workspaceId, fixture('accounts.csv'), { kind: 'accounts' })).toMatchObject({
+      created: 0,
+      updated: 2,
+      rejected: 1,
+    });
+    expect(await importFile(t.desk, workspaceId, fixture('customers.csv'), { kind: 'customers' })).toMatchObject({
+      created: 0,
+      updated: 2,
+      rejected: 2,
+    });
+    expect(await importFile(t.desk, workspaceId, fixture('tickets.csv'), { kind: 'tickets' })).toMatchObject({
+      created: 0,
+      skipped: 3,
+      rejected: 1,
+    });
     expect((await listTickets(ctx, { limit: 200 })).data).toHaveLength(before);
 
     // An update touches only the columns given; attributes are merged.
-    const partial = await importText(t.desk, workspaceId, 'externalId,name,attr.size\nacc-1,Acme Corp,large\n', { kind: 'accounts', format: 'csv' });
+    const partial = await importText(t.desk, workspaceId, 'externalId,name,attr.size\nacc-1,Acme Corp,large\n', {
+      kind: 'accounts',
+      format: 'csv',
+    });
     expect(partial).toMatchObject({ total: 1, updated: 1 });
     expect(await findAccountByExternalId(ctx, 'acc-1')).toMatchObject({
       name: 'Acme Corp',
@@ -134,7 +182,11 @@ describe('import service', () => {
     expect(question.customer).toMatchObject({ externalId: 'cus-9', name: 'Nine' });
     expect(question.messages.map((m) => m.authorType)).toEqual(['customer', 'agent']);
 
-    expect(await importFile(t.desk, workspaceId, fixture('tickets.jsonl'), { kind: 'tickets' })).toMatchObject({ created: 0, skipped: 2, rejected: 2 });
+    expect(await importFile(t.desk, workspaceId, fixture('tickets.jsonl'), { kind: 'tickets' })).toMatchObject({
+      created: 0,
+      skipped: 2,
+      rejected: 2,
+    });
   });
 
   it('rejects rows one by one and never stops the import', async () => {
@@ -144,7 +196,8 @@ describe('import service', () => {
       '{"externalId":"r-2","subject":"Bad status","body":"x","customerEmail":"r2@example.test","status":"snoozed"}',
       '{"externalId":"r-3","subject":"Unknown","body":"x","customerEmail":"r3@example.test","colour":"blue"}',
       '{"externalId":"r-4","subject":"No customer","body":"x"}',
-      '{"externalId":"r-5","subject":"Back to new","body":"x","customerEmail":"r5@example.test","status":"new","messages":[{"author":"agent","text":"hi"}]}',
+      '{"externalId":"r-5","subject":"Back to ' +
+        'new","body":"x","customerEmail":"r5@example.test","status":"new","messages":[{"author":"agent","text":"hi"}]}',
       '{"externalId":"r-6","subject":"Bad tag","body":"x","customerEmail":"r6@example.test","tags":"ok|not ok"}',
     ].join('\n');
     const summary = await importText(t.desk, workspaceId, jsonl, { kind: 'tickets', format: 'jsonl' });
@@ -188,14 +241,18 @@ describe('import service', () => {
   });
 
   it('fails clearly on a missing workspace, an unreadable file or a wrong header', async () => {
-    await expect(importText(t.desk, '00000000-0000-4000-8000-000000000000', 'name\nX\n', { kind: 'accounts', format: 'csv' })).rejects.toThrow(
-      /Workspace 00000000-0000-4000-8000-000000000000 was not found/,
+    await expect(
+      importText(t.desk, '00000000-0000-4000-8000-000000000000', 'name\nX\n', { kind: 'accounts', format: 'csv' }),
+    ).rejects.toThrow(/Workspace 00000000-0000-4000-8000-000000000000 was not found/);
+    await expect(importFile(t.desk, workspaceId, fixture('missing.csv'), { kind: 'accounts' })).rejects.toThrow(
+      /Cannot read .*missing\.csv/,
     );
-    await expect(importFile(t.desk, workspaceId, fixture('missing.csv'), { kind: 'accounts' })).rejects.toThrow(/Cannot read .*missing\.csv/);
-    await expect(importFile(t.desk, workspaceId, fixture('accounts.txt'), { kind: 'accounts' })).rejects.toThrow(/--format csv or --format jsonl/);
-    await expect(importText(t.desk, workspaceId, 'name,emial\nX,y\n', { kind: 'customers', format: 'csv' })).rejects.toThrow(
-      /unknown column\(s\) emial/,
+    await expect(importFile(t.desk, workspaceId, fixture('accounts.txt'), { kind: 'accounts' })).rejects.toThrow(
+      /--format csv or --format jsonl/,
     );
+    await expect(
+      importText(t.desk, workspaceId, 'name,emial\nX,y\n', { kind: 'customers', format: 'csv' }),
+    ).rejects.toThrow(/unknown column\(s\) emial/);
     await expect(importText(t.desk, workspaceId, '', { kind: 'customers', format: 'csv' })).rejects.toThrow(/empty/);
   });
 });
@@ -204,15 +261,23 @@ describe('deskmind import arguments', () => {
   const WS = '3f0c4a52-5d0e-4d7b-9a51-0f4a1c2b3d4e';
   const parse = async (...args: string[]) => {
     const run = vi.fn(async () => ({}) as never);
-    const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    const program = new Command()
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
     registerImport(program, run);
-    program.commands.forEach((c) => c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined }));
+    program.commands.forEach((c) =>
+      c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined }),
+    );
     await program.parseAsync(['import', ...args], { from: 'user' });
     return run.mock.calls[0] as unknown as [string, string, ImportCommandOptions];
   };
 
   it('passes the kind, file and options', async () => {
-    expect(await parse('tickets', 'a.csv', '--workspace', WS)).toEqual(['tickets', 'a.csv', { workspace: WS, json: false, dryRun: false }]);
+    expect(await parse('tickets', 'a.csv', '--workspace', WS)).toEqual([
+      'tickets',
+      'a.csv',
+      { workspace: WS, json: false, dryRun: false },
+    ]);
     expect(await parse('customers', 'b.txt', '-w', WS, '--format', 'jsonl', '--json', '--dry-run')).toEqual([
       'customers',
       'b.txt',
@@ -221,9 +286,15 @@ describe('deskmind import arguments', () => {
   });
 
   it('refuses a bad kind, format or workspace id, and a missing workspace', async () => {
-    const code = (p: Promise<unknown>) => p.then(() => 'ok', (err: CommanderError) => err.code);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => 'ok',
+        (err: CommanderError) => err.code,
+      );
     expect(await code(parse('agents', 'a.csv', '--workspace', WS))).toBe('commander.invalidArgument');
-    expect(await code(parse('tickets', 'a.csv', '--workspace', WS, '--format', 'xlsx'))).toBe('commander.invalidArgument');
+    expect(await code(parse('tickets', 'a.csv', '--workspace', WS, '--format', 'xlsx'))).toBe(
+      'commander.invalidArgument',
+    );
     expect(await code(parse('tickets', 'a.csv', '--workspace', 'acme'))).toBe('commander.invalidArgument');
     expect(await code(parse('tickets', 'a.csv'))).toBe('commander.missingMandatoryOptionValue');
   });
@@ -233,7 +304,15 @@ describe('deskmind import arguments', () => {
     registerImport(program);
     let help = '';
     program.commands[0]!.configureOutput({ writeOut: (s) => (help += s) }).outputHelp();
-    for (const text of ['--dry-run', '--format', 'billingState', 'accountExternalId', 'customerExternalId', 'attr.<name>', 'messages']) {
+    for (const text of [
+      '--dry-run',
+      '--format',
+      'billingState',
+      'accountExternalId',
+      'customerExternalId',
+      'attr.<name>',
+      'messages',
+    ]) {
       expect(help).toContain(text);
     }
   });

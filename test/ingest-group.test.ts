@@ -18,13 +18,20 @@ describe('GroupCommit', () => {
       write: async (inputs) => {
         groups.push(inputs);
         if (groups.length === 1) await new Promise<void>((r) => (gate.open = r));
-        return inputs.map((n): Outcome<string> => (n === 4 ? { ok: false, error: new Error('four') } : { ok: true, value: `v${n}` }));
+        return inputs.map(
+          (n): Outcome<string> => (n === 4 ? { ok: false, error: new Error('four') } : { ok: true, value: `v${n}` }),
+        );
       },
     });
     const first = group.submit(0);
     await new Promise((r) => setImmediate(r));
     expect(groups).toEqual([[0]]); // no waiting: written at the end of the turn it arrived in
-    const rest = [1, 2, 3, 4, 5].map((n) => group.submit(n).then((v) => v, (e: Error) => `error:${e.message}`));
+    const rest = [1, 2, 3, 4, 5].map((n) =>
+      group.submit(n).then(
+        (v) => v,
+        (e: Error) => `error:${e.message}`,
+      ),
+    );
     expect(group.pending).toBe(5);
     gate.open!();
     expect(await first).toBe('v0');
@@ -35,14 +42,21 @@ describe('GroupCommit', () => {
 
   it('groups the calls of one event-loop turn', async () => {
     const groups: number[][] = [];
-    const group = new GroupCommit<number, number>({ maxSize: 100, write: async (inputs) => (groups.push(inputs), inputs.map((n) => ({ ok: true, value: -n }))) });
+    const group = new GroupCommit<number, number>({
+      maxSize: 100,
+      write: async (inputs) => (groups.push(inputs), inputs.map((n) => ({ ok: true, value: -n }))),
+    });
     expect(await Promise.all([1, 2, 3].map((n) => group.submit(n)))).toEqual([-1, -2, -3]);
     expect(groups).toEqual([[1, 2, 3]]);
   });
 
   it('under load waits up to lingerMs after the last group for more calls; after a quiet spell writes at once', async () => {
     const groups: number[][] = [];
-    const group = new GroupCommit<number, number>({ maxSize: 100, lingerMs: 200, write: async (inputs) => (groups.push(inputs), inputs.map((n) => ({ ok: true, value: n }))) });
+    const group = new GroupCommit<number, number>({
+      maxSize: 100,
+      lingerMs: 200,
+      write: async (inputs) => (groups.push(inputs), inputs.map((n) => ({ ok: true, value: n }))),
+    });
     const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     // The first call comes after a quiet spell: written alone, at once.
     await group.submit(1);
@@ -96,8 +110,13 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
   beforeAll(async () => {
     t = await openTestDesk(kind);
     ws = await newWorkspace(t);
-    for (const [id, tier] of [['ent', 'enterprise'], ['pro', 'pro']] as const) {
-      expect((await ws.call('PUT', `/api/v1/accounts/by-external-id/${id}`, { name: id, tier })).status).toBeLessThan(300);
+    for (const [id, tier] of [
+      ['ent', 'enterprise'],
+      ['pro', 'pro'],
+    ] as const) {
+      expect((await ws.call('PUT', `/api/v1/accounts/by-external-id/${id}`, { name: id, tier })).status).toBeLessThan(
+        300,
+      );
     }
   });
   afterAll(async () => t?.close());
@@ -107,13 +126,23 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
   const ACCOUNTS = ['ent', 'pro', undefined] as const;
 
   /** Calls `desk.createTicket` for each input in the same tick: they are written as one group. */
-  const createAll = (inputs: unknown[], idempotency: (i: number) => { workspaceId: string; key: string } | null = () => null) =>
+  const createAll = (
+    inputs: unknown[],
+    idempotency: (i: number) => { workspaceId: string; key: string } | null = () => null,
+  ) =>
     Promise.all(
       inputs.map((input, i) =>
-        t.desk.createTicket(ws.workspaceId, { type: 'integration', id: null }, TicketCreateSchema.parse(input) as TicketCreate, { idempotency: idempotency(i) }).then(
-          (value) => ({ ok: true as const, value }),
-          (error: { code?: string }) => ({ ok: false as const, code: error.code }),
-        ),
+        t.desk
+          .createTicket(
+            ws.workspaceId,
+            { type: 'integration', id: null },
+            TicketCreateSchema.parse(input) as TicketCreate,
+            { idempotency: idempotency(i) },
+          )
+          .then(
+            (value) => ({ ok: true as const, value }),
+            (error: { code?: string }) => ({ ok: false as const, code: error.code }),
+          ),
       ),
     );
 
@@ -127,7 +156,11 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
         priority: PRIORITIES[i % 4]!,
         tags: [`n${i}`],
         message: { text: `Message number ${i}: the export of report ${i} fails.` },
-        customer: { email: `group-${c}@${kind}.example`, name: `Customer ${c}`, ...(account ? { accountExternalId: account } : {}) },
+        customer: {
+          email: `group-${c}@${kind}.example`,
+          name: `Customer ${c}`,
+          ...(account ? { accountExternalId: account } : {}),
+        },
       };
     });
     const results = await Promise.all(bodies.map((b) => ws.call('POST', '/api/v1/tickets', b)));
@@ -139,15 +172,26 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
     // Each caller got its own ticket and message.
     for (const [i, res] of results.entries()) {
       expect(res.status).toBe(201);
-      expect(res.body.ticket).toMatchObject({ subject: bodies[i]!.subject, priority: bodies[i]!.priority, tags: [`n${i}`], status: 'new' });
-      expect(res.body.message).toMatchObject({ ticketId: res.body.ticket.id, text: bodies[i]!.message.text, authorType: 'customer', authorId: res.body.ticket.customerId });
+      expect(res.body.ticket).toMatchObject({
+        subject: bodies[i]!.subject,
+        priority: bodies[i]!.priority,
+        tags: [`n${i}`],
+        status: 'new',
+      });
+      expect(res.body.message).toMatchObject({
+        ticketId: res.body.ticket.id,
+        text: bodies[i]!.message.text,
+        authorType: 'customer',
+        authorId: res.body.ticket.customerId,
+      });
     }
     const ids = results.map((r) => r.body.ticket.id as string);
     expect(new Set(ids).size).toBe(50);
 
     // Stored once, with the right customer, message and events.
     const rows = await sql(
-      `select t.id, t.subject, t.priority, t.created_at, t.sla_policy, t.first_response_due_at, t.resolution_due_at, c.email, a.tier,
+      `select t.id, t.subject, t.priority, t.created_at, t.sla_policy, t.first_response_due_at, ` +
+        `t.resolution_due_at, c.email, a.tier,
               (select count(*) from messages m where m.ticket_id = t.id)::int as messages,
               (select m.body_text from messages m where m.ticket_id = t.id limit 1) as text,
               (select m.id from messages m where m.ticket_id = t.id limit 1) as message_id,
@@ -170,20 +214,36 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       expect(row.events).toEqual(['ticket.created', 'message.created']);
       expect(row.created_customer).toBe(results[i]!.body.ticket.customerId);
       expect(row.event_message).toBe(row.message_id);
-      expect(row.tier ?? null).toBe(b.customer.accountExternalId === 'ent' ? 'enterprise' : b.customer.accountExternalId === 'pro' ? 'pro' : null);
+      expect(row.tier ?? null).toBe(
+        b.customer.accountExternalId === 'ent' ? 'enterprise' : b.customer.accountExternalId === 'pro' ? 'pro' : null,
+      );
       // The SLA targets of its own tier and priority.
-      const expected = await slaTargets(ctx, (row.tier as string | null) ?? null, b.priority, new Date(row.created_at as string));
+      const expected = await slaTargets(
+        ctx,
+        (row.tier as string | null) ?? null,
+        b.priority,
+        new Date(row.created_at as string),
+      );
       expect(row.sla_policy).toBe(expected.slaPolicy);
       expect(expected.slaPolicy).not.toBeNull();
       expect(new Date(row.first_response_due_at as string).getTime()).toBe(expected.firstResponseDueAt!.getTime());
       expect(new Date(row.resolution_due_at as string).getTime()).toBe(expected.resolutionDueAt!.getTime());
     }
-    expect(new Set(rows.map((r) => r.sla_policy)).size, 'tiers and priorities differ across the group').toBeGreaterThan(2);
+    expect(new Set(rows.map((r) => r.sla_policy)).size, 'tiers and priorities differ across the group').toBeGreaterThan(
+      2,
+    );
     // One customer per distinct email, created once.
-    const customers = await sql(`select count(*)::int as n from customers where workspace_id = $1 and email like $2`, [ws.workspaceId, `group-%@${kind}.example`]);
+    const customers = await sql(`select count(*)::int as n from customers where workspace_id = $1 and email like $2`, [
+      ws.workspaceId,
+      `group-%@${kind}.example`,
+    ]);
     expect(customers[0]!.n).toBe(20);
     // Exactly one queued pipeline job per ticket, for its workspace.
-    const jobs = await sql(`select data->>'ticketId' as ticket, data->>'workspaceId' as ws, data->>'trigger' as trigger, data->>'runId' as run from pgboss.job where name = 'ticket-pipeline' and data->>'ticketId' = any($1)`, [ids]);
+    const jobs = await sql(
+      `select data->>'ticketId' as ticket, data->>'workspaceId' as ws, data->>'trigger' as trigger, ` +
+        `data->>'runId' as run from pgboss.job where name = 'ticket-pipeline' and data->>'ticketId' = any($1)`,
+      [ids],
+    );
     expect(jobs).toHaveLength(50);
     expect(new Set(jobs.map((j) => j.ticket)).size).toBe(50);
     expect(new Set(jobs.map((j) => j.run)).size).toBe(50);
@@ -195,7 +255,18 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
   });
 
   it('gives a failing member its own error (duplicate externalId, bad body) and the others their tickets', async () => {
-    expect((await createAll([{ subject: 'First', externalId: `dup-${kind}`, message: { text: 'one' }, customer: { email: `dup@${kind}.example` } }]))[0]!.ok).toBe(true);
+    expect(
+      (
+        await createAll([
+          {
+            subject: 'First',
+            externalId: `dup-${kind}`,
+            message: { text: 'one' },
+            customer: { email: `dup@${kind}.example` },
+          },
+        ])
+      )[0]!.ok,
+    ).toBe(true);
     const before = t.desk.ingestStats;
     const inputs = Array.from({ length: 8 }, (_, i) => ({
       subject: `Mixed ${kind} ${i}`,
@@ -209,19 +280,42 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
     expect(after.members - before.members).toBe(8);
     expect(after.groups - before.groups).toBe(1);
     expect(after.fallbacks - before.fallbacks, 'the group failed and was written one at a time').toBe(1);
-    expect(out.map((o) => (o.ok ? 201 : o.code))).toEqual([201, 201, 'conflict', 201, 201, 'unsafe_html', 'conflict', 201]);
+    expect(out.map((o) => (o.ok ? 201 : o.code))).toEqual([
+      201,
+      201,
+      'conflict',
+      201,
+      201,
+      'unsafe_html',
+      'conflict',
+      201,
+    ]);
     for (const [i, o] of out.entries()) if (o.ok) expect(o.value.ticket.subject).toBe(`Mixed ${kind} ${i}`);
-    const stored = await sql(`select subject from tickets where workspace_id = $1 and subject like $2 order by subject`, [ws.workspaceId, `Mixed ${kind} %`]);
+    const stored = await sql(
+      `select subject from tickets where workspace_id = $1 and subject like $2 order by subject`,
+      [ws.workspaceId, `Mixed ${kind} %`],
+    );
     expect(stored.map((r) => r.subject)).toEqual([0, 1, 3, 4, 7].map((i) => `Mixed ${kind} ${i}`));
     // A bad body alone does not fail its group.
     const before2 = t.desk.ingestStats;
-    const out2 = await createAll([0, 1, 2].map((i) => ({ subject: `Body ${kind} ${i}`, message: i === 1 ? { html: '<img src=x onerror=alert(1)>' } : { text: 'fine' }, customer: { email: `body@${kind}.example` } })));
+    const out2 = await createAll(
+      [0, 1, 2].map((i) => ({
+        subject: `Body ${kind} ${i}`,
+        message: i === 1 ? { html: '<img src=x onerror=alert(1)>' } : { text: 'fine' },
+        customer: { email: `body@${kind}.example` },
+      })),
+    );
     expect(out2.map((o) => (o.ok ? 201 : o.code))).toEqual([201, 'unsafe_html', 201]);
     expect(t.desk.ingestStats.fallbacks).toBe(before2.fallbacks);
   });
 
   it('answers 409 for a duplicate externalId over HTTP while the others of the burst get 201', async () => {
-    const burst = Array.from({ length: 12 }, (_, i) => ({ subject: `Burst ${kind} ${i}`, message: { text: `burst ${i}` }, customer: { email: `burst-${i}@${kind}.example` }, ...(i % 4 === 1 ? { externalId: `burst-dup-${kind}` } : {}) }));
+    const burst = Array.from({ length: 12 }, (_, i) => ({
+      subject: `Burst ${kind} ${i}`,
+      message: { text: `burst ${i}` },
+      customer: { email: `burst-${i}@${kind}.example` },
+      ...(i % 4 === 1 ? { externalId: `burst-dup-${kind}` } : {}),
+    }));
     const res = await Promise.all(burst.map((b) => ws.call('POST', '/api/v1/tickets', b)));
     const statuses = res.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(10);
@@ -240,7 +334,11 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       { subject: 'Same 4', message: { text: 'd' }, customer: { email, accountExternalId: 'pro' } },
     ]);
     expect(out.every((o) => o.ok)).toBe(true);
-    const rows = await sql(`select c.id, c.name, c.external_id, c.locale, a.external_id as account from customers c left join accounts a on a.id = c.account_id where c.workspace_id = $1 and (c.email = $2 or c.external_id = $3)`, [ws.workspaceId, email, `sam-${kind}`]);
+    const rows = await sql(
+      `select c.id, c.name, c.external_id, c.locale, a.external_id as account from customers c left join accounts ` +
+        `a on a.id = c.account_id where c.workspace_id = $1 and (c.email = $2 or c.external_id = $3)`,
+      [ws.workspaceId, email, `sam-${kind}`],
+    );
     expect(rows).toHaveLength(1);
     // Known fields filled in from each ticket, as one after another.
     expect(rows[0]).toMatchObject({ name: 'Sam', external_id: `sam-${kind}`, locale: 'fr', account: 'pro' });
@@ -253,18 +351,34 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
     ]);
     expect(again.every((o) => o.ok)).toBe(true);
     expect(again[1]!.ok && again[1]!.value.ticket.customerId).toBe(rows[0]!.id);
-    const warm = await sql(`select name from customers where workspace_id = $1 and email = $2`, [ws.workspaceId, `warm-${kind}@example.com`]);
+    const warm = await sql(`select name from customers where workspace_id = $1 and email = $2`, [
+      ws.workspaceId,
+      `warm-${kind}@example.com`,
+    ]);
     expect(warm).toEqual([{ name: 'Warm' }]);
   });
 
   it('makes one ticket of concurrent requests with the same Idempotency-Key, and stores each key its own response', async () => {
-    const body = { subject: `Idem ${kind}`, message: { text: 'please help' }, customer: { email: `idem@${kind}.example` } };
-    const same = await Promise.all(Array.from({ length: 4 }, () => ws.call('POST', '/api/v1/tickets', body, { 'idempotency-key': `same-${kind}` })));
+    const body = {
+      subject: `Idem ${kind}`,
+      message: { text: 'please help' },
+      customer: { email: `idem@${kind}.example` },
+    };
+    const same = await Promise.all(
+      Array.from({ length: 4 }, () => ws.call('POST', '/api/v1/tickets', body, { 'idempotency-key': `same-${kind}` })),
+    );
     for (const r of same) expect([201, 409]).toContain(r.status);
     const created = same.filter((r) => r.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
     expect(new Set(created.map((r) => r.body.ticket.id)).size).toBe(1);
-    expect((await sql(`select count(*)::int as n from tickets where workspace_id = $1 and subject = $2`, [ws.workspaceId, `Idem ${kind}`]))[0]!.n).toBe(1);
+    expect(
+      (
+        await sql(`select count(*)::int as n from tickets where workspace_id = $1 and subject = $2`, [
+          ws.workspaceId,
+          `Idem ${kind}`,
+        ])
+      )[0]!.n,
+    ).toBe(1);
     const replay = await ws.call('POST', '/api/v1/tickets', body, { 'idempotency-key': `same-${kind}` });
     expect(replay.status).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
@@ -272,8 +386,14 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
 
     // Different keys in one burst: each key's retry gets its own ticket back.
     const before = t.desk.ingestStats;
-    const keyed = Array.from({ length: 10 }, (_, i) => ({ subject: `Keyed ${kind} ${i}`, message: { text: `keyed ${i}` }, customer: { email: `keyed-${i}@${kind}.example` } }));
-    const first = await Promise.all(keyed.map((b, i) => ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` })));
+    const keyed = Array.from({ length: 10 }, (_, i) => ({
+      subject: `Keyed ${kind} ${i}`,
+      message: { text: `keyed ${i}` },
+      customer: { email: `keyed-${i}@${kind}.example` },
+    }));
+    const first = await Promise.all(
+      keyed.map((b, i) => ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` })),
+    );
     expect(t.desk.ingestStats.largest).toBeGreaterThan(1);
     expect(t.desk.ingestStats.groups - before.groups).toBeLessThan(10);
     for (const [i, b] of keyed.entries()) {
@@ -289,11 +409,21 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
   it('keeps the tickets of different workspaces in a group apart', async () => {
     const other = await newWorkspace(t, 'Other');
     const callers = [ws, other, ws, other, ws, other];
-    const res = await Promise.all(callers.map((c, i) => c.call('POST', '/api/v1/tickets', { subject: `Split ${kind} ${i}`, message: { text: `split ${i}` }, customer: { email: `split@${kind}.example` } })));
+    const res = await Promise.all(
+      callers.map((c, i) =>
+        c.call('POST', '/api/v1/tickets', {
+          subject: `Split ${kind} ${i}`,
+          message: { text: `split ${i}` },
+          customer: { email: `split@${kind}.example` },
+        }),
+      ),
+    );
     for (const [i, r] of res.entries()) {
       expect(r.status).toBe(201);
       const rows = await sql(
-        `select t.workspace_id, c.workspace_id as customer_ws, (select array_agg(distinct e.workspace_id) from events e where e.ticket_id = t.id) as event_ws from tickets t join customers c on c.id = t.customer_id where t.id = $1`,
+        `select t.workspace_id, c.workspace_id as customer_ws, (select array_agg(distinct e.workspace_id) from ` +
+          `events e where e.ticket_id = t.id) as event_ws from tickets t join customers c on c.id = t.customer_id ` +
+          `where t.id = $1`,
         [r.body.ticket.id],
       );
       const expected = callers[i]!.workspaceId;
@@ -309,7 +439,15 @@ describe('ticket group commit turned off', () => {
     const t = await openTestDesk('pglite', { config: { ingestGroupSize: 1 } });
     try {
       const ws = await newWorkspace(t);
-      const res = await Promise.all([0, 1, 2, 3].map((i) => ws.call('POST', '/api/v1/tickets', { subject: `Alone ${i}`, message: { text: 'x' }, customer: { email: 'alone@example.com' } })));
+      const res = await Promise.all(
+        [0, 1, 2, 3].map((i) =>
+          ws.call('POST', '/api/v1/tickets', {
+            subject: `Alone ${i}`,
+            message: { text: 'x' },
+            customer: { email: 'alone@example.com' },
+          }),
+        ),
+      );
       expect(res.map((r) => r.status)).toEqual([201, 201, 201, 201]);
       expect(t.desk.ingestStats.groups).toBe(0);
     } finally {

@@ -31,26 +31,40 @@ describe.each(backends())('ways in queue the pipeline in their own transaction o
   const mail = (headers: string, text: string) => Buffer.from(`${headers}\r\nTo: support@acme.test\r\n\r\n${text}\r\n`);
 
   it('API: a new ticket and a customer message', async () => {
-    const created = await ws.call('POST', '/api/v1/tickets', { subject: 'Invoice', message: { text: 'Where is my invoice?' }, customer: { email: 'c@example.com' } });
+    const created = await ws.call('POST', '/api/v1/tickets', {
+      subject: 'Invoice',
+      message: { text: 'Where is my invoice?' },
+      customer: { email: 'c@example.com' },
+    });
     const ticketId: string = created.body.ticket.id;
     const opened = await writers('tickets', ticketId, ticketId, 'created');
     expect(opened.jobs).toEqual([opened.row]);
 
-    const reply = await ws.call('POST', `/api/v1/tickets/${ticketId}/messages`, { text: 'Any news?', visibility: 'public' });
+    const reply = await ws.call('POST', `/api/v1/tickets/${ticketId}/messages`, {
+      text: 'Any news?',
+      visibility: 'public',
+    });
     expect(reply.status).toBe(201);
     const replied = await writers('messages', reply.body.message.id, ticketId, 'customer_message');
     expect(replied.jobs).toEqual([replied.row]);
   });
 
   it('email: a new ticket and a threaded reply', async () => {
-    const [first] = await t.desk.receiveEmail(mail('From: Kim <kim@example.com>\r\nSubject: Export fails\r\nMessage-ID: <m1@example.com>', 'The export fails.'), ['support@acme.test']);
+    const [first] = await t.desk.receiveEmail(
+      mail('From: Kim <kim@example.com>\r\nSubject: Export fails\r\nMessage-ID: <m1@example.com>', 'The export fails.'),
+      ['support@acme.test'],
+    );
     expect(first).toMatchObject({ status: 'created' });
     if (first?.status !== 'created') return;
     const opened = await writers('tickets', first.ticketId, first.ticketId, 'created');
     expect(opened.jobs).toEqual([opened.row]);
 
     const [second] = await t.desk.receiveEmail(
-      mail('From: kim@example.com\r\nSubject: Re: Export fails\r\nMessage-ID: <m2@example.com>\r\nIn-Reply-To: <m1@example.com>', 'Still failing.'),
+      mail(
+        'From: kim@example.com\r\nSubject: Re: Export fails\r\nMessage-ID: <m2@example.com>\r\nIn-Reply-To: ' +
+          '<m1@example.com>',
+        'Still failing.',
+      ),
       ['support@acme.test'],
     );
     expect(second).toMatchObject({ status: 'threaded', ticketId: first.ticketId });

@@ -28,7 +28,11 @@ function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
+  return {
+    next,
+    int: (n: number) => Math.floor(next() * n),
+    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!,
+  };
 }
 
 // ---- The histories ----
@@ -49,7 +53,10 @@ describe.each(backends())('insight rollups on %s', (kind) => {
     ctx = t.desk.ctx(workspace.id, { type: 'system', id: null });
     // A second workspace's tickets must never count.
     const other = await t.desk.createWorkspace('Other');
-    await t.desk.ctx(other.workspace.id, { type: 'system', id: null }).db.insert(tickets).values({ workspaceId: other.workspace.id, subject: 'elsewhere', intent: 'billing', createdAt: clock.now() });
+    await t.desk
+      .ctx(other.workspace.id, { type: 'system', id: null })
+      .db.insert(tickets)
+      .values({ workspaceId: other.workspace.id, subject: 'elsewhere', intent: 'billing', createdAt: clock.now() });
   });
   afterAll(async () => t?.close());
 
@@ -60,14 +67,36 @@ describe.each(backends())('insight rollups on %s', (kind) => {
 
   async function writeHistory(n: number) {
     const ws = ctx.workspaceId;
-    const accountRows = await ctx.db.insert(accounts).values(TIERS.flatMap((tier) => [0, 1].map((i) => ({ workspaceId: ws, name: `${tier} ${i}`, tier, billingState: i ? 'past_due' : 'none' })))).returning();
+    const accountRows = await ctx.db
+      .insert(accounts)
+      .values(
+        TIERS.flatMap((tier) =>
+          [0, 1].map((i) => ({ workspaceId: ws, name: `${tier} ${i}`, tier, billingState: i ? 'past_due' : 'none' })),
+        ),
+      )
+      .returning();
     const customerRows = await ctx.db
       .insert(customers)
-      .values(Array.from({ length: 14 }, (_, i) => ({ workspaceId: ws, email: `c${i}@example.com`, accountId: i < 12 ? accountRows[i % accountRows.length]!.id : null })))
+      .values(
+        Array.from({ length: 14 }, (_, i) => ({
+          workspaceId: ws,
+          email: `c${i}@example.com`,
+          accountId: i < 12 ? accountRows[i % accountRows.length]!.id : null,
+        })),
+      )
       .returning();
     const topicRows = await ctx.db
       .insert(insightTopics)
-      .values([0, 1, 2, 3].map((i) => ({ workspaceId: ws, label: `topic ${i}`, centroid: [1, i], embedder: 'test', firstSeenAt: new Date(now() - (i * 5 + 1) * DAY), lastSeenAt: new Date(now() - i * HOUR) })))
+      .values(
+        [0, 1, 2, 3].map((i) => ({
+          workspaceId: ws,
+          label: `topic ${i}`,
+          centroid: [1, i],
+          embedder: 'test',
+          firstSeenAt: new Date(now() - (i * 5 + 1) * DAY),
+          lastSeenAt: new Date(now() - i * HOUR),
+        })),
+      )
       .returning();
     // Times spread over 70 days and a little ahead, plus the exact edges of every window.
     const edges = [0, 3, 7, 14, 30, 60].flatMap((d) => [now() - d * DAY, now() - d * DAY - 1, now() - d * DAY + 1]);
@@ -81,17 +110,40 @@ describe.each(backends())('insight rollups on %s', (kind) => {
       intent: r.next() < 0.15 ? null : r.pick(INTENTS),
       customerId: r.next() < 0.1 ? null : r.pick(customerRows).id,
       reopenCount: r.int(3),
-      pageContext: r.next() < 0.3 ? null : r.next() < 0.5 ? { featureId: r.pick(['runs', 'billing']) } : { route: r.pick(['/runs', '/settings']) },
+      pageContext:
+        r.next() < 0.3
+          ? null
+          : r.next() < 0.5
+            ? { featureId: r.pick(['runs', 'billing']) }
+            : { route: r.pick(['/runs', '/settings']) },
       resolvedAt: r.next() < 0.5 ? new Date(at + r.int(DAY)) : null,
       firstResponseBreachedAt: r.next() < 0.15 ? new Date(at + HOUR) : null,
       resolutionBreachedAt: r.next() < 0.1 ? new Date(at + DAY) : null,
     }));
-    const ticketRows = await ctx.db.insert(tickets).values(rows).returning({ id: tickets.id, createdAt: tickets.createdAt });
+    const ticketRows = await ctx.db
+      .insert(tickets)
+      .values(rows)
+      .returning({ id: tickets.id, createdAt: tickets.createdAt });
     for (const tk of ticketRows) {
-      if (r.next() < 0.7) await ctx.db.insert(ticketTopics).values({ ticketId: tk.id, workspaceId: ws, topicId: r.pick(topicRows).id, similarity: 0.9, assignedAt: clock.now() });
+      if (r.next() < 0.7)
+        await ctx.db.insert(ticketTopics).values({
+          ticketId: tk.id,
+          workspaceId: ws,
+          topicId: r.pick(topicRows).id,
+          similarity: 0.9,
+          assignedAt: clock.now(),
+        });
       if (r.next() < 0.6) {
         for (let k = r.int(2) + 1; k > 0; k--) {
-          await ctx.db.insert(decisions).values({ workspaceId: ws, ticketId: tk.id, runId: `run-${k}`, stage: 'understand', ok: r.next() < 0.9, result: { sentiment: sentiment() }, createdAt: new Date(tk.createdAt.getTime() + r.int(HOUR)) });
+          await ctx.db.insert(decisions).values({
+            workspaceId: ws,
+            ticketId: tk.id,
+            runId: `run-${k}`,
+            stage: 'understand',
+            ok: r.next() < 0.9,
+            result: { sentiment: sentiment() },
+            createdAt: new Date(tk.createdAt.getTime() + r.int(HOUR)),
+          });
         }
       }
     }
@@ -100,35 +152,79 @@ describe.each(backends())('insight rollups on %s', (kind) => {
 
   async function expectSameAnswers() {
     // The table equals a backfill of the same data, hour by hour and day by day.
-    const norm = (res: unknown) => (res as { rows: Record<string, unknown>[] }).rows.map((x) => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === 'string' && k !== 'dimension' && k !== 'key' ? Number(v) : v])));
-    for (const [grain, bucket] of [['h', 'hour'], ['d', 'day']] as const) {
+    const norm = (res: unknown) =>
+      (res as { rows: Record<string, unknown>[] }).rows.map((x) =>
+        Object.fromEntries(
+          Object.entries(x).map(([k, v]) => [
+            k,
+            typeof v === 'string' && k !== 'dimension' && k !== 'key' ? Number(v) : v,
+          ]),
+        ),
+      );
+    for (const [grain, bucket] of [
+      ['h', 'hour'],
+      ['d', 'day'],
+    ] as const) {
       const stored = await ctx.db.execute(
-        sql.raw(`select dimension, key, extract(epoch from hour)::float8 as at, tickets, open, resolved, reopened, sla_breached, escalated, sentiment_sum::float8 s, sentiment_n, churn,
+        sql.raw(
+          `select dimension, key, extract(epoch from hour)::float8 as at, tickets, open, resolved, ` +
+            `reopened, sla_breached, escalated, sentiment_sum::float8 s, sentiment_n, ` +
+            `churn,
                  first_response_n, resolution_ms, resolution_n
-                 from insight_rollups where workspace_id = '${ctx.workspaceId}' and grain = '${grain}' and tickets <> 0 order by 1, 2, 3`),
+                 from insight_rollups where workspace_id = '${ctx.workspaceId}' and grain = '${grain}' and tickets <> 0 order by 1, 2, 3`,
+        ),
       );
       const fresh = await ctx.db.execute(
-        sql.raw(`select dimension, key, extract(epoch from ${bucket})::float8 as at, count(*)::int tickets, sum(open)::int open, sum(resolved)::int resolved, sum(reopened)::int reopened,
+        sql.raw(
+          `select dimension, key, extract(epoch from ${bucket})::float8 as at, count(*)::int tickets, ` +
+            `sum(open)::int open, sum(resolved)::int resolved, sum(reopened)::int ` +
+            `reopened,
                  sum(sla_breached)::int sla_breached, sum(escalated)::int escalated, coalesce(sum(sentiment), 0)::float8 s, count(sentiment)::int sentiment_n, sum(churn)::int churn,
                  count(first_response_ms)::int first_response_n, coalesce(sum(resolution_ms), 0) resolution_ms, count(resolution_ms)::int resolution_n
-                 from insight_ticket_facts where workspace_id = '${ctx.workspaceId}' group by 1, 2, 3 order by 1, 2, 3`),
+                 from insight_ticket_facts where workspace_id = '${ctx.workspaceId}' group by 1, 2, 3 order by 1, 2, 3`,
+        ),
       );
       expect(norm(stored)).toEqual(norm(fresh));
     }
 
     for (const by of TREND_DIMENSIONS) {
-      for (const q of [{ by }, { by, interval: 'hour' }, { by, days: 60 }, { by, interval: 'hour', days: 2, limit: 3 }]) {
+      for (const q of [
+        { by },
+        { by, interval: 'hour' },
+        { by, days: 60 },
+        { by, interval: 'hour', days: 2, limit: 3 },
+      ]) {
         const query = TrendsQuerySchema.parse(q);
         const got = await volumeTrends(ctx, query);
-        expect(got.series.map(({ label: _l, ...s }) => s), JSON.stringify(q)).toEqual(await trendsFromScratch(ctx, query));
+        expect(
+          got.series.map(({ label: _l, ...s }) => s),
+          JSON.stringify(q),
+        ).toEqual(await trendsFromScratch(ctx, query));
       }
     }
     const health = await accountHealth(ctx, { limit: 500 });
     const expected = await healthFromScratch(ctx);
-    expect(health.map((h) => ({ accountId: h.accountId, signals: h.signals, score: h.score })).sort((a, b) => a.accountId.localeCompare(b.accountId))).toEqual(expected.sort((a, b) => a.accountId.localeCompare(b.accountId)));
+    expect(
+      health
+        .map((h) => ({ accountId: h.accountId, signals: h.signals, score: h.score }))
+        .sort((a, b) => a.accountId.localeCompare(b.accountId)),
+    ).toEqual(expected.sort((a, b) => a.accountId.localeCompare(b.accountId)));
     const topics = await listTopics(ctx, { minSize: 1, limit: 200 });
     const ref = await topicsFromScratch(ctx);
-    expect({ tickets: topics.tickets, clustered: topics.clustered, topics: topics.data.map((x) => ({ id: x.id, tickets: x.tickets, thisWeek: x.thisWeek, lastWeek: x.lastWeek, topIntents: x.topIntents, examples: x.examples.map((e) => e.id) })).sort((a, b) => a.id.localeCompare(b.id)) }).toEqual(ref);
+    expect({
+      tickets: topics.tickets,
+      clustered: topics.clustered,
+      topics: topics.data
+        .map((x) => ({
+          id: x.id,
+          tickets: x.tickets,
+          thisWeek: x.thisWeek,
+          lastWeek: x.lastWeek,
+          topIntents: x.topIntents,
+          examples: x.examples.map((e) => e.id),
+        }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    }).toEqual(ref);
     return { health, topics };
   }
 
@@ -140,22 +236,62 @@ describe.each(backends())('insight rollups on %s', (kind) => {
 
     // Every kind of change, each in its own transaction, as the services write them.
     for (const id of h.ticketIds.filter(() => r.next() < 0.3)) {
-      await ctx.db.update(tickets).set({ status: r.pick(STATUSES), intent: r.pick(INTENTS), reopenCount: r.int(4), slaEscalatedAt: r.next() < 0.5 ? clock.now() : null, pageContext: { route: '/moved' } }).where(eq(tickets.id, id));
+      await ctx.db
+        .update(tickets)
+        .set({
+          status: r.pick(STATUSES),
+          intent: r.pick(INTENTS),
+          reopenCount: r.int(4),
+          slaEscalatedAt: r.next() < 0.5 ? clock.now() : null,
+          pageContext: { route: '/moved' },
+        })
+        .where(eq(tickets.id, id));
     }
-    await ctx.db.update(customers).set({ accountId: h.accountRows[5]!.id }).where(eq(customers.id, h.customerRows[0]!.id));
+    await ctx.db
+      .update(customers)
+      .set({ accountId: h.accountRows[5]!.id })
+      .where(eq(customers.id, h.customerRows[0]!.id));
     await ctx.db.update(customers).set({ accountId: null }).where(eq(customers.id, h.customerRows[1]!.id));
     await ctx.db.update(accounts).set({ tier: 'enterprise' }).where(eq(accounts.id, h.accountRows[0]!.id));
     await ctx.db.update(tickets).set({ customerId: h.customerRows[2]!.id }).where(eq(tickets.id, h.ticketIds[3]!));
     for (const id of h.ticketIds.filter(() => r.next() < 0.2)) {
-      await ctx.db.insert(ticketTopics).values({ ticketId: id, workspaceId: ctx.workspaceId, topicId: r.pick(h.topicRows).id, similarity: 0.8, assignedAt: clock.now() }).onConflictDoUpdate({ target: ticketTopics.ticketId, set: { topicId: r.pick(h.topicRows).id } });
+      await ctx.db
+        .insert(ticketTopics)
+        .values({
+          ticketId: id,
+          workspaceId: ctx.workspaceId,
+          topicId: r.pick(h.topicRows).id,
+          similarity: 0.8,
+          assignedAt: clock.now(),
+        })
+        .onConflictDoUpdate({ target: ticketTopics.ticketId, set: { topicId: r.pick(h.topicRows).id } });
     }
     await ctx.db.delete(insightTopics).where(eq(insightTopics.id, h.topicRows[3]!.id));
     // A first understanding older than the ones recorded replaces their sentiment.
     for (const id of h.ticketIds.slice(0, 40)) {
-      await ctx.db.insert(decisions).values({ workspaceId: ctx.workspaceId, ticketId: id, runId: 'early', stage: 'understand', ok: true, result: { sentiment: sentiment() }, createdAt: new Date(0) });
+      await ctx.db.insert(decisions).values({
+        workspaceId: ctx.workspaceId,
+        ticketId: id,
+        runId: 'early',
+        stage: 'understand',
+        ok: true,
+        result: { sentiment: sentiment() },
+        createdAt: new Date(0),
+      });
     }
     // A record written twice (a run retried) changes nothing.
-    await ctx.db.insert(decisions).values({ workspaceId: ctx.workspaceId, ticketId: h.ticketIds[0]!, runId: 'early', stage: 'understand', ok: true, result: { sentiment: sentiment() }, createdAt: new Date(0) }).onConflictDoNothing();
+    await ctx.db
+      .insert(decisions)
+      .values({
+        workspaceId: ctx.workspaceId,
+        ticketId: h.ticketIds[0]!,
+        runId: 'early',
+        stage: 'understand',
+        ok: true,
+        result: { sentiment: sentiment() },
+        createdAt: new Date(0),
+      })
+      .onConflictDoNothing();
     await ctx.db.delete(tickets).where(inArray(tickets.id, h.ticketIds.slice(50, 60)));
     await ctx.db.delete(customers).where(eq(customers.id, h.customerRows[4]!.id));
     await ctx.db.delete(accounts).where(eq(accounts.id, h.accountRows[4]!.id));
@@ -174,8 +310,17 @@ describe.each(backends())('insight rollups on %s', (kind) => {
   it('leaves no rollup behind when a workspace is deleted', async () => {
     const { workspace } = await t.desk.createWorkspace('Short-lived');
     const c2 = t.desk.ctx(workspace.id, { type: 'system', id: null });
-    await c2.db.insert(tickets).values({ workspaceId: workspace.id, subject: 'x', intent: 'bug', createdAt: clock.now() });
-    const count = async () => Number(((await c2.db.execute(sql.raw(`select count(*)::int n from insight_rollups where workspace_id = '${workspace.id}'`))) as unknown as { rows: { n: number }[] }).rows[0]!.n);
+    await c2.db
+      .insert(tickets)
+      .values({ workspaceId: workspace.id, subject: 'x', intent: 'bug', createdAt: clock.now() });
+    const count = async () =>
+      Number(
+        (
+          (await c2.db.execute(
+            sql.raw(`select count(*)::int n from insight_rollups where workspace_id = '${workspace.id}'`),
+          )) as unknown as { rows: { n: number }[] }
+        ).rows[0]!.n,
+      );
     expect(await count()).toBeGreaterThan(0);
     await c2.db.execute(sql.raw(`delete from workspaces where id = '${workspace.id}'`));
     expect(await count()).toBe(0);

@@ -82,7 +82,9 @@ describe('anomaly detection', () => {
     const start = Date.UTC(2026, 5, 1);
     const times: number[] = [];
     // Four weeks of 3 tickets in each office hour (9-17 UTC), none at night.
-    for (let day = 0; day < 28; day++) for (let h = 9; h < 17; h++) for (let k = 0; k < 3; k++) times.push(start + day * 24 * HOUR + h * HOUR + k * 15 * 60_000);
+    for (let day = 0; day < 28; day++)
+      for (let h = 9; h < 17; h++)
+        for (let k = 0; k < 3; k++) times.push(start + day * 24 * HOUR + h * HOUR + k * 15 * 60_000);
     const now = start + 28 * 24 * HOUR + 12 * HOUR;
     const normal = [...times];
     for (let k = 0; k < 3; k++) normal.push(now - (k + 1) * 15 * 60_000);
@@ -105,7 +107,10 @@ describe('anomaly detection', () => {
     const now = Date.UTC(2026, 5, 29, 12);
     // a fresh workspace: its first tickets, all in the last half hour
     const fresh = Array.from({ length: 6 }, (_, k) => now - (k + 1) * 4 * 60_000);
-    expect(detectSpike(fresh, now, { alpha: 1e-3, minCount: 3 })).toMatchObject({ spike: false, history: { hours: 0, fullHours: 672 } });
+    expect(detectSpike(fresh, now, { alpha: 1e-3, minCount: 3 })).toMatchObject({
+      spike: false,
+      history: { hours: 0, fullHours: 672 },
+    });
     // two days of one ticket every four hours, then a burst: a spike, on the evidence of 48 hours
     const twoDays = Array.from({ length: 12 }, (_, k) => now - 2 * HOUR - (k + 1) * 4 * HOUR);
     const burst = [...twoDays, ...Array.from({ length: 12 }, (_, k) => now - (k + 1) * 4 * 60_000)];
@@ -120,13 +125,45 @@ describe('anomaly detection', () => {
 });
 
 describe('customer health', () => {
-  const quiet = { tickets30d: 0, ticketsPrev30d: 0, sentiment30d: null, sentimentPrev30d: null, unresolved: 0, reopened: 0, slaBreaches: 0, churnThreats: 0, usageChange: null };
+  const quiet = {
+    tickets30d: 0,
+    ticketsPrev30d: 0,
+    sentiment30d: null,
+    sentimentPrev30d: null,
+    unresolved: 0,
+    reopened: 0,
+    slaBreaches: 0,
+    churnThreats: 0,
+    usageChange: null,
+  };
   it('scores a quiet account healthy and explains every deduction', () => {
     expect(scoreHealth(quiet, 'active')).toMatchObject({ score: 100, risk: 'low', churnRisk: false, reasons: [] });
-    const bad = scoreHealth({ ...quiet, tickets30d: 6, ticketsPrev30d: 1, sentiment30d: -0.6, sentimentPrev30d: 0.1, slaBreaches: 2, churnThreats: 1, usageChange: -0.5 }, 'past_due');
+    const bad = scoreHealth(
+      {
+        ...quiet,
+        tickets30d: 6,
+        ticketsPrev30d: 1,
+        sentiment30d: -0.6,
+        sentimentPrev30d: 0.1,
+        slaBreaches: 2,
+        churnThreats: 1,
+        usageChange: -0.5,
+      },
+      'past_due',
+    );
     expect(bad.churnRisk).toBe(true);
     expect(bad.risk).toBe('high');
-    expect(bad.reasons.map((r) => r.factor)).toEqual(expect.arrayContaining(['churn_threat', 'billing_state', 'usage_decline', 'sla_breaches', 'negative_sentiment', 'sentiment_decline', 'ticket_frequency']));
+    expect(bad.reasons.map((r) => r.factor)).toEqual(
+      expect.arrayContaining([
+        'churn_threat',
+        'billing_state',
+        'usage_decline',
+        'sla_breaches',
+        'negative_sentiment',
+        'sentiment_decline',
+        'ticket_frequency',
+      ]),
+    );
     expect(bad.score).toBeLessThan(30);
   });
   it('reads usage from the account when it carries it, and degrades gracefully when not', () => {
@@ -138,7 +175,9 @@ describe('customer health', () => {
 
 describe('bug reports', () => {
   it('normalises error messages so occurrences group', () => {
-    expect(normaliseError('Run 123456 failed: id 0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(normaliseError('Run 987654 failed: id 7c9e6679-7425-40de-944b-e07fc1f90ae7'));
+    expect(normaliseError('Run 123456 failed: id 0f8fad5b-d9cb-469f-a165-70867728950e')).toBe(
+      normaliseError('Run 987654 failed: id 7c9e6679-7425-40de-944b-e07fc1f90ae7'),
+    );
     // numbers of any length: line numbers of one error do not split it
     expect(normaliseError('TypeError at app.js:123:7')).toBe(normaliseError('TypeError at app.js:98:12'));
     expect(normaliseError('TypeError at app.js:123:7')).toBe('TypeError at app.js:<n>:<n>');
@@ -149,15 +188,41 @@ describe('bug reports', () => {
 
   it('builds a structured report from its tickets', () => {
     const fact = (id: string, at: number, subject: string): TicketFact => ({
-      id, subject, createdAt: new Date(Date.UTC(2026, 5, 1) + at * HOUR), status: 'open', intent: 'bug_report', customerId: `c${id}`, accountId: 'a1', tier: 'pro',
-      feature: 'exports', route: '/pipelines/:id/export', url: null, appVersion: '4.12.0', errors: ['TypeError: x is undefined'], topicId: null, reopenCount: 0, resolvedAt: null, slaBreached: false,
+      id,
+      subject,
+      createdAt: new Date(Date.UTC(2026, 5, 1) + at * HOUR),
+      status: 'open',
+      intent: 'bug_report',
+      customerId: `c${id}`,
+      accountId: 'a1',
+      tier: 'pro',
+      feature: 'exports',
+      route: '/pipelines/:id/export',
+      url: null,
+      appVersion: '4.12.0',
+      errors: ['TypeError: x is undefined'],
+      topicId: null,
+      reopenCount: 0,
+      resolvedAt: null,
+      slaBreached: false,
     });
     const facts = [fact('1', 0, 'Export broken'), fact('2', 30, 'CSV export fails')];
     const texts = new Map([
       ['1', 'Export broken\nWhen I click Export CSV on a pipeline the page goes blank. It should download a file.'],
       ['2', 'CSV export fails\nAfter I select a run and press export, nothing happens and the console shows an error.'],
     ]);
-    const r = buildReport(facts, texts, { customers: [{ id: 'c1', name: 'Ann', email: 'ann@x.example', accountId: 'a1' }, { id: 'c2', name: null, email: 'bo@x.example', accountId: 'a1' }], accounts: [{ id: 'a1', name: 'Initech', tier: 'pro', mrr: 490 }] }, { kind: 'error', value: 'TypeError: x is undefined' });
+    const r = buildReport(
+      facts,
+      texts,
+      {
+        customers: [
+          { id: 'c1', name: 'Ann', email: 'ann@x.example', accountId: 'a1' },
+          { id: 'c2', name: null, email: 'bo@x.example', accountId: 'a1' },
+        ],
+        accounts: [{ id: 'a1', name: 'Initech', tier: 'pro', mrr: 490 }],
+      },
+      { kind: 'error', value: 'TypeError: x is undefined' },
+    );
     expect(r.title).toBe('Error "TypeError: x is undefined" in exports');
     expect(r.stepsToReproduce[0]).toBe('Open /pipelines/:id/export (app 4.12.0)');
     expect(r.stepsToReproduce.join(' ')).toContain('When I click Export CSV');
@@ -178,14 +243,23 @@ describe('bug reports', () => {
     expect(verifyGithubSignature(body, `sha256=${sig}`, 's3cret')).toBe(true);
     expect(verifyGithubSignature(body, sig, 's3cret')).toBe(false);
     expect(linearClosedIssue(JSON.parse(body))).toBe('i1');
-    expect(linearClosedIssue({ action: 'update', type: 'Issue', data: { id: 'i1', state: { type: 'started' } } })).toBeNull();
-    expect(githubClosedIssue('issues', { action: 'closed', issue: { number: 7 }, repository: { full_name: 'acme/app' } })).toEqual({ number: '7', repo: 'acme/app' });
+    expect(
+      linearClosedIssue({ action: 'update', type: 'Issue', data: { id: 'i1', state: { type: 'started' } } }),
+    ).toBeNull();
+    expect(
+      githubClosedIssue('issues', { action: 'closed', issue: { number: 7 }, repository: { full_name: 'acme/app' } }),
+    ).toEqual({ number: '7', repo: 'acme/app' });
     expect(githubClosedIssue('issues', { action: 'opened', issue: { number: 7 } })).toBeNull();
   });
 });
 
 describe('bug trackers', () => {
-  const report = { reportId: 'r1', title: 'Export fails', body: '## Steps\n1. Open exports', report: { linkedTickets: [{ id: 't1' }] } };
+  const report = {
+    reportId: 'r1',
+    title: 'Export fails',
+    body: '## Steps\n1. Open exports',
+    report: { linkedTickets: [{ id: 't1' }] },
+  };
 
   it('posts signed reports to a generic webhook', async () => {
     const server = await startActionServer('s3cret');
@@ -193,7 +267,10 @@ describe('bug trackers', () => {
       const tracker = webhookTracker({ url: server.url, secret: 's3cret', now: () => new Date() });
       expect(await tracker.create(report)).toEqual({ id: 'r1', key: null, url: null });
       await tracker.update({ id: 'r1', key: null, url: null }, report, '1 more ticket');
-      expect(server.requests.map((r) => [r.signatureValid, r.body.event])).toEqual([[true, 'bug_report.created'], [true, 'bug_report.updated']]);
+      expect(server.requests.map((r) => [r.signatureValid, r.body.event])).toEqual([
+        [true, 'bug_report.created'],
+        [true, 'bug_report.updated'],
+      ]);
       expect(server.requests[1]!.body).toMatchObject({ id: 'r1', title: 'Export fails', comment: '1 more ticket' });
     } finally {
       await server.close();
@@ -204,9 +281,15 @@ describe('bug trackers', () => {
     const linear = await startFakeLinear('right-key');
     const github = await startFakeGithub('right-token', { owner: 'acme', repo: 'app' });
     try {
-      await expect(linearTracker({ apiKey: 'wrong-key', teamId: 't', apiUrl: linear.apiUrl }).create(report)).rejects.toMatchObject({ code: 'tracker_unavailable' });
-      await expect(githubTracker({ token: 'wrong', owner: 'acme', repo: 'app', apiUrl: github.apiUrl }).create(report)).rejects.toMatchObject({ code: 'tracker_unavailable' });
-      await expect(githubTracker({ token: 'right-token', owner: 'acme', repo: 'other', apiUrl: github.apiUrl }).create(report)).rejects.toMatchObject({ code: 'tracker_unavailable' });
+      await expect(
+        linearTracker({ apiKey: 'wrong-key', teamId: 't', apiUrl: linear.apiUrl }).create(report),
+      ).rejects.toMatchObject({ code: 'tracker_unavailable' });
+      await expect(
+        githubTracker({ token: 'wrong', owner: 'acme', repo: 'app', apiUrl: github.apiUrl }).create(report),
+      ).rejects.toMatchObject({ code: 'tracker_unavailable' });
+      await expect(
+        githubTracker({ token: 'right-token', owner: 'acme', repo: 'other', apiUrl: github.apiUrl }).create(report),
+      ).rejects.toMatchObject({ code: 'tracker_unavailable' });
       expect(linear.issues).toHaveLength(0);
       expect(github.issues).toHaveLength(0);
       const ok = await linearTracker({ apiKey: 'right-key', teamId: 't', apiUrl: linear.apiUrl }).create(report);

@@ -3,7 +3,8 @@ import { latestModelVersion } from '../src/learning/models.js';
 import { textVectors } from '../src/store/schema.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 
-/** The intent memory with the real sentence encoder: a person's label changes the answer for its paraphrases at once. */
+/** The intent memory with the real sentence encoder: a person's label changes the answer for its paraphrases at once.
+ */
 describe.each(backends())('intent memory of human labels on %s', (kind) => {
   let t: TestDesk;
   let ws: Awaited<ReturnType<typeof newWorkspace>>;
@@ -14,13 +15,20 @@ describe.each(backends())('intent memory of human labels on %s', (kind) => {
   afterAll(async () => t?.close());
 
   const understood = async (text: string) => {
-    const { id } = (await ws.call('POST', '/api/v1/tickets', { subject: 'Question', message: { text }, customer: { email: 'm@example.com' } })).body.ticket;
+    const { id } = (
+      await ws.call('POST', '/api/v1/tickets', {
+        subject: 'Question',
+        message: { text },
+        customer: { email: 'm@example.com' },
+      })
+    ).body.ticket;
     await t.desk.runPipeline(ws.workspaceId, id, 'created');
     const detail = (await ws.call('GET', `/api/v1/tickets/${id}`)).body;
     return { id: id as string, result: detail.decisions.filter((d: any) => d.stage === 'understand').at(-1).result };
   };
 
-  it('answers a paraphrase of a relabelled ticket with the new label at once — no online update, no retrain — and follows a relabel', async () => {
+  it('answers a paraphrase of a relabelled ticket with the new label at once — no online update, no retrain — and ' +
+    'follows a relabel', async () => {
     const version = await latestModelVersion(t.desk.database.db, ws.workspaceId, 'intent');
     const first = await understood('Where can I find the bill from October for our bookkeeping?');
     expect(first.result.intent.intent).not.toBe('billing_invoice');
@@ -28,7 +36,10 @@ describe.each(backends())('intent memory of human labels on %s', (kind) => {
     expect((await ws.call('PATCH', `/api/v1/tickets/${first.id}`, { intent: 'billing_invoice' })).status).toBe(200);
     const again = await understood('Where do I find the October bill for our bookkeeping?');
     expect(again.result.intent).toMatchObject({ intent: 'billing_invoice', outOfScope: false });
-    expect(again.result.memory).toMatchObject({ code: expect.any(String), nearest: [expect.objectContaining({ label: 'billing_invoice', source: 'label' })] });
+    expect(again.result.memory).toMatchObject({
+      code: expect.any(String),
+      nearest: [expect.objectContaining({ label: 'billing_invoice', source: 'label' })],
+    });
     expect(again.result.memory.detail).toMatch(/person's label/);
     // the model itself did not change: the learn-label job has not run
     expect(await latestModelVersion(t.desk.database.db, ws.workspaceId, 'intent')).toBe(version);

@@ -15,7 +15,11 @@ describe.each(backends())('workspace intent models on %s', (kind) => {
 
   it('gives a new workspace the starter model, used by the pipeline with its version', async () => {
     expect(await latestModelVersion(t.desk.database.db, ws.workspaceId, 'intent')).toBe(1);
-    const { body } = await ws.call('POST', '/api/v1/tickets', { subject: 'Password reset', message: { text: 'I forgot my password and the reset email never arrives' }, customer: { email: 'p@example.com' } });
+    const { body } = await ws.call('POST', '/api/v1/tickets', {
+      subject: 'Password reset',
+      message: { text: 'I forgot my password and the reset email never arrives' },
+      customer: { email: 'p@example.com' },
+    });
     await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created');
     const detail = (await ws.call('GET', `/api/v1/tickets/${body.ticket.id}`)).body;
     const understand = detail.decisions.find((d: { stage: string }) => d.stage === 'understand');
@@ -33,7 +37,11 @@ describe.each(backends())('workspace intent models on %s', (kind) => {
       ['Queued forever', 'Every pipeline run is stuck in queued'],
     ];
     for (const [subject, text] of texts) {
-      const { body } = await ws.call('POST', '/api/v1/tickets', { subject, message: { text }, customer: { email: 'q@example.com' } });
+      const { body } = await ws.call('POST', '/api/v1/tickets', {
+        subject,
+        message: { text },
+        customer: { email: 'q@example.com' },
+      });
       await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created'); // the assistant's guess: not a label
       await ws.call('PATCH', `/api/v1/tickets/${body.ticket.id}`, { intent: 'scheduler_stuck' }); // a person's label
     }
@@ -46,7 +54,11 @@ describe.each(backends())('workspace intent models on %s', (kind) => {
     const result = await trainWorkspaceIntents(t.desk.intentModels, ws.workspaceId, examples, counts);
     expect(result.version).toBe(2);
     expect(result.heldOut?.accuracy).toBeGreaterThan(0.5);
-    const { body } = await ws.call('POST', '/api/v1/tickets', { subject: 'Stuck queued runs', message: { text: 'our pipeline runs are stuck in the queue and never start' }, customer: { email: 'r@example.com' } });
+    const { body } = await ws.call('POST', '/api/v1/tickets', {
+      subject: 'Stuck queued runs',
+      message: { text: 'our pipeline runs are stuck in the queue and never start' },
+      customer: { email: 'r@example.com' },
+    });
     await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created');
     const detail = (await ws.call('GET', `/api/v1/tickets/${body.ticket.id}`)).body;
     const understand = detail.decisions.find((d: { stage: string }) => d.stage === 'understand');
@@ -55,7 +67,11 @@ describe.each(backends())('workspace intent models on %s', (kind) => {
   });
 
   it('routes unsupported languages to a human without guessing an intent', async () => {
-    const { body } = await ws.call('POST', '/api/v1/tickets', { subject: 'Problema con la factura', message: { text: 'Hola, no puedo descargar la factura de este mes, ¿me pueden ayudar por favor?' }, customer: { email: 'es@example.com' } });
+    const { body } = await ws.call('POST', '/api/v1/tickets', {
+      subject: 'Problema con la factura',
+      message: { text: 'Hola, no puedo descargar la factura de este mes, ¿me pueden ayudar por favor?' },
+      customer: { email: 'es@example.com' },
+    });
     await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created');
     const detail = (await ws.call('GET', `/api/v1/tickets/${body.ticket.id}`)).body;
     const understand = detail.decisions.find((d: { stage: string }) => d.stage === 'understand');

@@ -20,7 +20,10 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const payload = { workspaceId: '00000000-0000-4000-8000-000000000001', ticketId: '00000000-0000-4000-8000-000000000002' };
+const payload = {
+  workspaceId: '00000000-0000-4000-8000-000000000001',
+  ticketId: '00000000-0000-4000-8000-000000000002',
+};
 
 describe('embedded: the jobs a stopped process held', () => {
   it('are taken back at the next start, and the data folder serves one process at a time', async () => {
@@ -47,7 +50,13 @@ describe('embedded: the jobs a stopped process held', () => {
     expect(after?.state).toBe('retry');
 
     // Another process may not open the folder while this one holds it.
-    await expect(runDeskmind(['create-workspace', '--name', 'Intruder', '--json'], { DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_LOG_LEVEL: 'silent' })).rejects.toThrow(/in use by process \d+/);
+    await expect(
+      runDeskmind(['create-workspace', '--name', 'Intruder', '--json'], {
+        DESKMIND_DATA_DIR: dir,
+        DATABASE_URL: '',
+        DESKMIND_LOG_LEVEL: 'silent',
+      }),
+    ).rejects.toThrow(/in use by process \d+/);
   }, 120_000);
 });
 
@@ -60,7 +69,10 @@ describe.skipIf(!backends().includes('postgres'))('server: the jobs of a worker 
     const live = new JobQueue(database, logger, { jobTimeoutSeconds: 600, workerLeaseSeconds: lease });
     await dead.start();
     await live.start();
-    cleanups.push(() => dead.stop(), () => live.stop());
+    cleanups.push(
+      () => dead.stop(),
+      () => live.stop(),
+    );
 
     // A job fetched by a worker that then died (it never beats for it).
     await dead.enqueueLearning(payload);
@@ -90,7 +102,10 @@ describe.skipIf(!backends().includes('postgres'))('server: the jobs of a worker 
     // Once it has been active for longer than the lease, it is still its worker's.
     // The job's age is the database's clock (pg-boss's `started_on`): poll it, with no deadline of our own.
     for (;;) {
-      const { rows } = await database.executeSql(`select extract(epoch from now() - started_on)::float8 as age from pgboss.job where id = $1`, [longId]);
+      const { rows } = await database.executeSql(
+        `select extract(epoch from now() - started_on)::float8 as age from pgboss.job where id = $1`,
+        [longId],
+      );
       if (Number(rows[0]!.age) > lease + 1) break;
       await sleep(200);
     }

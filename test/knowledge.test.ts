@@ -57,7 +57,11 @@ describe('built-in embedder', () => {
   it('embeds paraphrases closer than unrelated texts, with unit-length vectors', async () => {
     const e = createEmbedder(loadConfig({ logLevel: 'silent' }));
     expect(e).toBeInstanceOf(BuiltinEmbedder);
-    const [a, b, c] = await e.embed(['I forgot my password', 'cannot remember my login credentials', 'refund for a double charge on my card']);
+    const [a, b, c] = await e.embed([
+      'I forgot my password',
+      'cannot remember my login credentials',
+      'refund for a double charge on my card',
+    ]);
     const cos = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
     expect(a!.length).toBe(e.dims);
     expect(cos(a!, a!)).toBeCloseTo(1, 4);
@@ -82,16 +86,26 @@ async function fakeEmbeddingsServer() {
     requests.push({ url: req.url ?? '', auth: req.headers.authorization, body });
     const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
     if (req.method !== 'POST' || req.url !== '/v1/embeddings' || inputs.some((s) => s.includes('FAIL'))) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'bad request', type: 'invalid_request_error' } }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'bad request', type: 'invalid_request_error' } }));
       return;
     }
-    // Letter-frequency vectors: texts sharing words come out similar. Answer in reverse order to check `index` is honoured.
+    // Letter-frequency vectors: texts sharing words come out similar. Answer in reverse order to check `index` is
+    // honoured.
     const data = inputs.map((text, index) => {
       const v = new Array(26).fill(0);
       for (const ch of text.toLowerCase()) if (ch >= 'a' && ch <= 'z') v[ch.charCodeAt(0) - 97] += 1;
       return { object: 'embedding', index, embedding: v };
     });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: data.reverse(), model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        object: 'list',
+        data: data.reverse(),
+        model: body.model,
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
@@ -108,9 +122,21 @@ describe('deskmind kb import', () => {
       const { workspace } = await desk.createWorkspace('CLI');
       await desk.close();
       const csv = path.join(FIXTURES, 'articles.csv');
-      expect(await runKbImport(csv, { workspace: workspace.id }, config)).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: [] });
-      expect(await runKbImport(csv, { workspace: workspace.id }, config)).toEqual({ created: 0, updated: 0, unchanged: 2, rejected: [] });
-      await expect(runKbImport(csv, { workspace: '00000000-0000-4000-8000-000000000000' }, config)).rejects.toMatchObject({ code: 'not_found' });
+      expect(await runKbImport(csv, { workspace: workspace.id }, config)).toEqual({
+        created: 2,
+        updated: 0,
+        unchanged: 0,
+        rejected: [],
+      });
+      expect(await runKbImport(csv, { workspace: workspace.id }, config)).toEqual({
+        created: 0,
+        updated: 0,
+        unchanged: 2,
+        rejected: [],
+      });
+      await expect(
+        runKbImport(csv, { workspace: '00000000-0000-4000-8000-000000000000' }, config),
+      ).rejects.toMatchObject({ code: 'not_found' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -125,15 +151,22 @@ describe.each(backends())('knowledge base on %s', (kind) => {
   let agentKey: string;
   const embedder: Embedder = createEmbedder(loadConfig({ logLevel: 'silent' }));
   const asAgent = async (method: 'GET' | 'POST', url: string, body?: unknown) => {
-    const res = await t.server.inject({ method, url, headers: { authorization: `Bearer ${agentKey}` }, ...(body !== undefined ? { payload: body as object } : {}) });
+    const res = await t.server.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${agentKey}` },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
     return { status: res.statusCode, body: res.json() as any, headers: res.headers };
   };
-  const top = async (q: string, opts: Parameters<typeof retrieve>[3] = {}) => (await retrieve(ctxA, embedder, q, opts)).hits.map((h) => h.articleTitle);
+  const top = async (q: string, opts: Parameters<typeof retrieve>[3] = {}) =>
+    (await retrieve(ctxA, embedder, q, opts)).hits.map((h) => h.articleTitle);
 
   beforeAll(async () => {
     t = await openTestDesk(kind);
     // Until server.ts registers the knowledge routes, register them here.
-    if (!t.server.hasRoute({ method: 'GET', url: '/api/v1/articles' })) await t.server.register(knowledgeRoutes(t.desk), { prefix: '/api/v1' });
+    if (!t.server.hasRoute({ method: 'GET', url: '/api/v1/articles' }))
+      await t.server.register(knowledgeRoutes(t.desk), { prefix: '/api/v1' });
     a = await newWorkspace(t, 'A');
     b = await newWorkspace(t, 'B');
     ctxA = t.desk.ctx(a.workspaceId, { type: 'system', id: null });
@@ -142,20 +175,54 @@ describe.each(backends())('knowledge base on %s', (kind) => {
   afterAll(async () => t?.close());
 
   it('creates, versions, lists, updates and deletes articles over HTTP', async () => {
-    const created = await a.call('POST', '/api/v1/articles', { title: 'Webhooks', body: 'Add a webhook under **Settings → Webhooks**.', tags: ['api'], intents: ['webhooks'] });
+    const created = await a.call('POST', '/api/v1/articles', {
+      title: 'Webhooks',
+      body: 'Add a webhook under **Settings → Webhooks**.',
+      tags: ['api'],
+      intents: ['webhooks'],
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ title: 'Webhooks', version: 1, status: 'published', tiers: [], walkthrough: null, usefulness: 1 });
+    expect(created.body).toMatchObject({
+      title: 'Webhooks',
+      version: 1,
+      status: 'published',
+      tiers: [],
+      walkthrough: null,
+      usefulness: 1,
+    });
     const id = created.body.id;
 
-    const patched = await a.call('PATCH', `/api/v1/articles/${id}`, { title: 'Webhooks and events', walkthrough: [{ title: 'Open settings', selector: '#settings' }] });
+    const patched = await a.call('PATCH', `/api/v1/articles/${id}`, {
+      title: 'Webhooks and events',
+      walkthrough: [{ title: 'Open settings', selector: '#settings' }],
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ title: 'Webhooks and events', version: 2, tags: ['api'], intents: ['webhooks'] });
+    expect(patched.body).toMatchObject({
+      title: 'Webhooks and events',
+      version: 2,
+      tags: ['api'],
+      intents: ['webhooks'],
+    });
     // Saving the same content again is not a new version.
-    expect((await a.call('PATCH', `/api/v1/articles/${id}`, { title: 'Webhooks and events', walkthrough: [{ selector: '#settings', title: 'Open settings' }] })).body.version).toBe(2);
+    expect(
+      (
+        await a.call('PATCH', `/api/v1/articles/${id}`, {
+          title: 'Webhooks and events',
+          walkthrough: [{ selector: '#settings', title: 'Open settings' }],
+        })
+      ).body.version,
+    ).toBe(2);
 
     const versions = await a.call('GET', `/api/v1/articles/${id}/versions`);
-    expect(versions.body.data.map((v: any) => [v.version, v.title, v.actorType])).toEqual([[2, 'Webhooks and events', 'integration'], [1, 'Webhooks', 'integration']]);
-    expect((await a.call('GET', `/api/v1/articles/${id}/versions/1`)).body).toMatchObject({ version: 1, title: 'Webhooks', walkthrough: null });
+    expect(versions.body.data.map((v: any) => [v.version, v.title, v.actorType])).toEqual([
+      [2, 'Webhooks and events', 'integration'],
+      [1, 'Webhooks', 'integration'],
+    ]);
+    expect((await a.call('GET', `/api/v1/articles/${id}/versions/1`)).body).toMatchObject({
+      version: 1,
+      title: 'Webhooks',
+      walkthrough: null,
+    });
     const missing = await a.call('GET', `/api/v1/articles/${id}/versions/3`);
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -204,11 +271,20 @@ describe.each(backends())('knowledge base on %s', (kind) => {
     expect(reset.intents).toEqual(['password_reset', 'account_access']);
     expect(reset.walkthrough).toEqual([
       { title: 'Open the sign-in page', selector: 'a[href="/login"]' },
-      { title: 'Click "Forgot password?"', selector: '#forgot-password', body: 'It is right under the password field.' },
+      {
+        title: 'Click "Forgot password?"',
+        selector: '#forgot-password',
+        body: 'It is right under the password field.',
+      },
       { title: 'Enter your email and send the link', selector: 'form#reset button[type=submit]' },
     ]);
-    // Title from the first heading, lists from "a|b" strings, tiers lower-cased, status and externalId from front matter.
-    expect(byKey.get('two-factor')).toMatchObject({ title: 'Two-factor authentication', tags: ['account', 'security'], intents: ['two_factor'] });
+    // Title from the first heading, lists from "a|b" strings, tiers lower-cased, status and externalId from front
+    // matter.
+    expect(byKey.get('two-factor')).toMatchObject({
+      title: 'Two-factor authentication',
+      tags: ['account', 'security'],
+      intents: ['two_factor'],
+    });
     expect(byKey.get('two-factor').body.startsWith('## Turn on')).toBe(true);
     expect(byKey.get('sso').tiers).toEqual(['enterprise']);
     expect(byKey.get('export-everything').status).toBe('draft');
@@ -220,8 +296,25 @@ describe.each(backends())('knowledge base on %s', (kind) => {
     expect(chunks[0]!.embedder).toBe(embedder.id);
 
     // A changed file is a new version; the others stay as they are.
-    const changed = items.map((it) => (it.item === 'sso.md' ? { ...it, data: { ...(it.data as object), body: 'Single sign-on works with Okta and Azure AD. Paste the SAML metadata URL in Settings → Security → SSO.' } } : it));
-    expect(await importArticles(ctxA, embedder, changed)).toEqual({ created: 0, updated: 1, unchanged: 5, rejected: [] });
+    const changed = items.map((it) =>
+      it.item === 'sso.md'
+        ? {
+            ...it,
+            data: {
+              ...(it.data as object),
+              body:
+                'Single sign-on works with Okta and Azure AD. Paste the SAML metadata URL in Settings → ' +
+                'Security → SSO.',
+            },
+          }
+        : it,
+    );
+    expect(await importArticles(ctxA, embedder, changed)).toEqual({
+      created: 0,
+      updated: 1,
+      unchanged: 5,
+      rejected: [],
+    });
     expect((await a.call('GET', `/api/v1/articles/${byKey.get('sso').id}`)).body.version).toBe(2);
   });
 
@@ -233,9 +326,23 @@ describe.each(backends())('knowledge base on %s', (kind) => {
     const viaOp = await importArticles(ctxA, embedder, await readArticleSource(path.join(FIXTURES, 'articles.csv')));
     expect(viaOp).toEqual({ created: 2, updated: 0, unchanged: 0, rejected: [] });
     const limits = (await a.call('GET', '/api/v1/articles?q=rate%20limits')).body.data[0];
-    expect(limits).toMatchObject({ externalId: 'api-rate-limits', tags: ['api', 'limits'], tiers: ['pro', 'enterprise'] });
+    expect(limits).toMatchObject({
+      externalId: 'api-rate-limits',
+      tags: ['api', 'limits'],
+      tiers: ['pro', 'enterprise'],
+    });
 
-    const viaHttp = await a.call('POST', '/api/v1/articles/import', [{ title: 'Change your plan', body: 'Upgrade or downgrade under **Billing → Plan**. Upgrades take effect at once and are prorated; downgrades apply at the next renewal.', tags: ['billing'], intents: ['plan_change'] }, { body: 'untitled' }]);
+    const viaHttp = await a.call('POST', '/api/v1/articles/import', [
+      {
+        title: 'Change your plan',
+        body:
+          'Upgrade or downgrade under **Billing → Plan**. Upgrades take effect at once and are prorated; ' +
+          'downgrades apply at the next renewal.',
+        tags: ['billing'],
+        intents: ['plan_change'],
+      },
+      { body: 'untitled' },
+    ]);
     expect(viaHttp.status).toBe(200);
     expect(viaHttp.body).toMatchObject({ created: 0, updated: 0, unchanged: 1, rejected: [{ item: '#2' }] });
   });
@@ -248,7 +355,11 @@ describe.each(backends())('knowledge base on %s', (kind) => {
     expect((await top('I want to stop paying and end my subscription'))[0]).toBe('Cancel your subscription');
     const { hits, explanation } = await retrieve(ctxA, embedder, 'forgot password', { k: 2 });
     expect(hits.length).toBe(2);
-    expect(hits[0]).toMatchObject({ articleTitle: 'Reset your password', heading: 'Reset a forgotten password', intentMatch: false });
+    expect(hits[0]).toMatchObject({
+      articleTitle: 'Reset your password',
+      heading: 'Reset a forgotten password',
+      intentMatch: false,
+    });
     expect(hits[0]!.ftsRank).toBeGreaterThan(0);
     expect(hits[0]!.vectorScore).toBeGreaterThan(0);
     expect(explanation).toMatchObject({ embedder: embedder.id, degraded: null });
@@ -261,10 +372,15 @@ describe.each(backends())('knowledge base on %s', (kind) => {
     expect(await top(sso, { tier: 'pro', k: 20 })).not.toContain('Set up single sign-on (SAML)');
     expect(await top(sso, { tier: null, k: 20 })).not.toContain('Set up single sign-on (SAML)');
     expect((await top(sso))[0]).toBe('Set up single sign-on (SAML)'); // staff search: no audience filter
-    expect(await top('export all my data as a ZIP archive of CSV files', { k: 50 })).not.toContain('Export all your data');
+    expect(await top('export all my data as a ZIP archive of CSV files', { k: 50 })).not.toContain(
+      'Export all your data',
+    );
 
     // Publishing the draft makes it findable at once (the cache notices the change).
-    const [draft] = await t.desk.database.db.select().from(articles).where(eq(articles.externalId, 'export-everything'));
+    const [draft] = await t.desk.database.db
+      .select()
+      .from(articles)
+      .where(eq(articles.externalId, 'export-everything'));
     expect((await a.call('PATCH', `/api/v1/articles/${draft!.id}`, { status: 'published' })).body.version).toBe(2);
     expect((await top('export all my data as a ZIP archive of CSV files'))[0]).toBe('Export all your data');
   });
@@ -273,18 +389,27 @@ describe.each(backends())('knowledge base on %s', (kind) => {
     const q = 'I have a question about a payment';
     const withIntent = await retrieve(ctxA, embedder, q, { intent: 'invoice_request' });
     expect(withIntent.hits[0]).toMatchObject({ articleTitle: 'Download invoices and receipts', intentMatch: true });
-    expect((await retrieve(ctxA, embedder, q, { intent: 'refund_request' })).hits[0]).toMatchObject({ articleTitle: 'Refunds and double charges', intentMatch: true });
+    expect((await retrieve(ctxA, embedder, q, { intent: 'refund_request' })).hits[0]).toMatchObject({
+      articleTitle: 'Refunds and double charges',
+      intentMatch: true,
+    });
 
     // An article that keeps failing customers (low usefulness, written by the learner) sinks, even across processes.
     const pw = "I can't remember my login password";
-    await t.desk.database.db.update(articles).set({ usefulness: 0.05 }).where(eq(articles.externalId, 'reset-password'));
+    await t.desk.database.db
+      .update(articles)
+      .set({ usefulness: 0.05 })
+      .where(eq(articles.externalId, 'reset-password'));
     expect((await top(pw))[0]).not.toBe('Reset your password');
     await t.desk.database.db.update(articles).set({ usefulness: 1 }).where(eq(articles.externalId, 'reset-password'));
     expect((await top(pw))[0]).toBe('Reset your password');
   });
 
   it('searches over HTTP with scores, for staff', async () => {
-    const res = await asAgent('GET', '/api/v1/knowledge/search?q=forgot%20my%20password&intent=password_reset&tier=pro&k=3');
+    const res = await asAgent(
+      'GET',
+      '/api/v1/knowledge/search?q=forgot%20my%20password&intent=password_reset&tier=pro&k=3',
+    );
     expect(res.status).toBe(200);
     expect(res.body.hits.length).toBeLessThanOrEqual(3);
     expect(res.body.hits[0]).toMatchObject({ articleTitle: 'Reset your password', intentMatch: true });
@@ -301,22 +426,48 @@ describe.each(backends())('knowledge base on %s', (kind) => {
     expect((await b.call('GET', '/api/v1/articles')).body.data).toEqual([]);
     expect((await b.call('GET', '/api/v1/knowledge/search?q=forgot%20password')).body.hits).toEqual([]);
     // The same externalId may exist in each workspace.
-    expect((await b.call('POST', '/api/v1/articles', { title: 'Reset', body: 'B’s own article', externalId: 'reset-password' })).status).toBe(201);
+    expect(
+      (
+        await b.call('POST', '/api/v1/articles', {
+          title: 'Reset',
+          body: 'B’s own article',
+          externalId: 'reset-password',
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('embeds through an OpenAI-compatible endpoint and falls back to full-text when it fails', async () => {
     const fake = await fakeEmbeddingsServer();
     try {
-      const remote = createEmbedder(loadConfig({ logLevel: 'silent', embeddingsBaseUrl: fake.baseUrl, embeddingsModel: 'test-embed', embeddingsApiKey: 'sk-test' }));
+      const remote = createEmbedder(
+        loadConfig({
+          logLevel: 'silent',
+          embeddingsBaseUrl: fake.baseUrl,
+          embeddingsModel: 'test-embed',
+          embeddingsApiKey: 'sk-test',
+        }),
+      );
       expect(remote).toBeInstanceOf(OpenAIEmbedder);
       const [x, y] = await remote.embed(['aaa', 'zzz b']);
-      expect(fake.requests[0]).toMatchObject({ url: '/v1/embeddings', auth: 'Bearer sk-test', body: { model: 'test-embed', input: ['aaa', 'zzz b'], encoding_format: 'float' } });
+      expect(fake.requests[0]).toMatchObject({
+        url: '/v1/embeddings',
+        auth: 'Bearer sk-test',
+        body: { model: 'test-embed', input: ['aaa', 'zzz b'], encoding_format: 'float' },
+      });
       expect(remote.dims).toBe(26);
       expect(x![0]).toBeCloseTo(1); // answers came in reverse order: `index` put them back
       expect(y![25]).toBeGreaterThan(y![1]!);
 
       const ctxB = t.desk.ctx(b.workspaceId, { type: 'agent', id: null });
-      await createArticle(ctxB, remote, { title: 'Rotate API keys', body: 'Create a new key under Settings → API, deploy it, then revoke the old key.', tags: [], intents: [], tiers: [], status: 'published' });
+      await createArticle(ctxB, remote, {
+        title: 'Rotate API keys',
+        body: 'Create a new key under Settings → API, deploy it, then revoke the old key.',
+        tags: [],
+        intents: [],
+        tiers: [],
+        status: 'published',
+      });
       const found = await retrieve(ctxB, remote, 'rotate my API key');
       expect(found.hits[0]).toMatchObject({ articleTitle: 'Rotate API keys' });
       expect(found.hits[0]!.vectorScore).toBeGreaterThan(0);

@@ -13,7 +13,14 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
   });
   afterAll(async () => t?.close());
 
-  const ticket = async (text: string) => (await ws.call('POST', '/api/v1/tickets', { subject: 'Help', message: { text }, customer: { email: 'l@example.com' } })).body.ticket.id as string;
+  const ticket = async (text: string) =>
+    (
+      await ws.call('POST', '/api/v1/tickets', {
+        subject: 'Help',
+        message: { text },
+        customer: { email: 'l@example.com' },
+      })
+    ).body.ticket.id as string;
 
   it('learns a new intent from one relabel, without a retrain, and stores a new version', async () => {
     const id = await ticket('Our webhook deliveries to the CRM are delayed by hours');
@@ -29,13 +36,18 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     const p = model!.model.predict('webhook deliveries to our CRM are delayed');
     expect(p.alternatives.map((a) => a.intent)).toContain('webhook_delay');
     const timeline = (await ws.call('GET', `/api/v1/tickets/${id}`)).body.timeline;
-    expect(timeline.find((e: any) => e.type === 'model.updated')).toMatchObject({ data: { label: 'webhook_delay', version: v1! + 1 } });
+    expect(timeline.find((e: any) => e.type === 'model.updated')).toMatchObject({
+      data: { label: 'webhook_delay', version: v1! + 1 },
+    });
   });
 
   it("never learns from the assistant's own guesses, but does from a person's confirmation", async () => {
     const id = await ticket('I forgot my password');
     await t.desk.runPipeline(ws.workspaceId, id, 'created');
-    expect(await t.desk.learn(ws.workspaceId, id)).toEqual({ status: 'skipped', reason: 'the ticket has no human label' });
+    expect(await t.desk.learn(ws.workspaceId, id)).toEqual({
+      status: 'skipped',
+      reason: 'the ticket has no human label',
+    });
     const detail = (await ws.call('GET', `/api/v1/tickets/${id}`)).body;
     expect(detail.intentConfidence).not.toBeNull();
     const confirmed = (await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: detail.intent })).body;
@@ -67,29 +79,47 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     expect(model.predict('Help\nPlease send me the invoice for my order please').topIntent).toBe('billing_invoice');
   });
 
-  it("counts a handed-off ticket whose intent a person set as evidence for the tuner", async () => {
+  it('counts a handed-off ticket whose intent a person set as evidence for the tuner', async () => {
     const system = t.desk.ctx(ws.workspaceId, { type: 'system', id: null });
     const id = await ticket('I was charged twice for my subscription this month and want the duplicate refunded');
     await t.desk.runPipeline(ws.workspaceId, id, 'created');
     const detail = (await ws.call('GET', `/api/v1/tickets/${id}`)).body;
     // no public answer from the assistant on this ticket: only the person's label can say whether it was right
-    expect(detail.timeline.some((e: any) => e.type === 'message.created' && e.data.authorType === 'assistant' && e.data.visibility === 'public')).toBe(false);
-    const understand = await t.desk.database.executeSql(`select result from decisions where ticket_id = $1 and stage = 'understand' order by id limit 1`, [id]);
-    const predicted = (typeof understand.rows[0]!.result === 'string' ? JSON.parse(understand.rows[0]!.result) : understand.rows[0]!.result).intent;
-    const count = (m: Map<string, { confidence: number; success: boolean }[]>) => (m.get(predicted.topIntent) ?? []).filter((x) => x.confidence === predicted.confidence);
+    expect(
+      detail.timeline.some(
+        (e: any) => e.type === 'message.created' && e.data.authorType === 'assistant' && e.data.visibility === 'public',
+      ),
+    ).toBe(false);
+    const understand = await t.desk.database.executeSql(
+      `select result from decisions where ticket_id = $1 and stage = 'understand' order by id limit 1`,
+      [id],
+    );
+    const predicted = (
+      typeof understand.rows[0]!.result === 'string'
+        ? JSON.parse(understand.rows[0]!.result)
+        : understand.rows[0]!.result
+    ).intent;
+    const count = (m: Map<string, { confidence: number; success: boolean }[]>) =>
+      (m.get(predicted.topIntent) ?? []).filter((x) => x.confidence === predicted.confidence);
     const before = count(await samplesByIntent(system, await getLearningSettings(system)));
     await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'billing_refund' });
     const after = count(await samplesByIntent(system, await getLearningSettings(system)));
     expect(after.length).toBe(before.length + 1);
     expect(after.at(-1)!.success).toBe(predicted.topIntent === 'billing_refund');
-    await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) => updateLearningSettings(ctx, { handoffEvidence: false }));
+    await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) =>
+      updateLearningSettings(ctx, { handoffEvidence: false }),
+    );
     expect(count(await samplesByIntent(system, await getLearningSettings(system)))).toHaveLength(before.length);
-    await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) => updateLearningSettings(ctx, { handoffEvidence: true }));
+    await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) =>
+      updateLearningSettings(ctx, { handoffEvidence: true }),
+    );
   });
 
   it('retrains in the background when enough labels arrived, judged on recent labels', async () => {
     const system = t.desk.ctx(ws.workspaceId, { type: 'system', id: null });
-    await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) => updateLearningSettings(ctx, { retrainMinLabels: 2, retrainGrowth: 0 }));
+    await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) =>
+      updateLearningSettings(ctx, { retrainMinLabels: 2, retrainGrowth: 0 }),
+    );
     expect(await retrainIsDue(system, t.desk.intentModels)).toBe(true); // the labels learned above
     await t.desk.sweep();
     expect(await t.desk.jobs.pending('retrain-intents')).toBe(1);
@@ -101,15 +131,23 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     const stored = await loadModel(t.desk.database.db, ws.workspaceId, 'intent');
     expect(stored!.metrics).toMatchObject({ source: 'retrain', trainedOn: from.model.size });
     expect(await retrainIsDue(system, t.desk.intentModels)).toBe(false);
-    const events = await t.desk.database.executeSql(`select data from events where workspace_id = $1 and type = 'model.retrained'`, [ws.workspaceId]);
+    const events = await t.desk.database.executeSql(
+      `select data from events where workspace_id = $1 and type = 'model.retrained'`,
+      [ws.workspaceId],
+    );
     expect(events.rows).toHaveLength(1);
     // the retrained model still knows what it learned online
-    const p = (await t.desk.intentModels.get(ws.workspaceId))!.model.predict('webhook deliveries to our CRM are delayed');
+    const p = (await t.desk.intentModels.get(ws.workspaceId))!.model.predict(
+      'webhook deliveries to our CRM are delayed',
+    );
     expect(p.alternatives.map((a) => a.intent)).toContain('webhook_delay');
     // online learning after a retrain carries the retrain's label count along
     const id = await ticket('Please send me a copy of the invoice for order 900');
     await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'billing_invoice' });
     expect((await t.desk.learn(ws.workspaceId, id)).status).toBe('updated');
-    expect((await loadModel(t.desk.database.db, ws.workspaceId, 'intent'))!.metrics).toMatchObject({ source: 'online', trainedOn: from.model.size });
+    expect((await loadModel(t.desk.database.db, ws.workspaceId, 'intent'))!.metrics).toMatchObject({
+      source: 'online',
+      trainedOn: from.model.size,
+    });
   });
 });

@@ -30,7 +30,10 @@ interface PlanNode {
 const walk = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(walk)];
 const describePlan = (plan: PlanNode) =>
   walk(plan)
-    .map((n) => `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}${n['Rows Removed by Filter'] ? ` (-${n['Rows Removed by Filter']})` : ''}`)
+    .map(
+      (n) =>
+        `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}${n['Rows Removed by Filter'] ? ` (-${n['Rows Removed by Filter']})` : ''}`,
+    )
     .join(' > ');
 /**
  * What a plan does wrong with `tickets`: a sequential scan, or a scan that reads many more tickets than it
@@ -41,7 +44,9 @@ const problems = (plan: PlanNode): string[] =>
     .filter((n) => n['Relation Name'] === 'tickets')
     .flatMap((n) => [
       ...(n['Node Type'] === 'Seq Scan' ? ['Seq Scan on tickets'] : []),
-      ...((n['Rows Removed by Filter'] ?? 0) > MAX_FILTERED ? [`${n['Rows Removed by Filter']} tickets removed by a filter`] : []),
+      ...((n['Rows Removed by Filter'] ?? 0) > MAX_FILTERED
+        ? [`${n['Rows Removed by Filter']} tickets removed by a filter`]
+        : []),
     ]);
 
 describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
@@ -53,8 +58,17 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
     database = await openTestDatabase(kind);
     const [ws] = (await database.executeSql(`insert into workspaces (name) values ('scale') returning id`)).rows;
     const workspaceId = String(ws!.id);
-    ids = await generateHistory(database.executeSql, { workspaceId, tickets: TICKETS, now: new Date('2026-06-01T00:00:00Z') });
-    ctx = { db: database.db, workspaceId, actor: { type: 'system', id: null }, now: () => new Date('2026-06-01T00:00:00Z') };
+    ids = await generateHistory(database.executeSql, {
+      workspaceId,
+      tickets: TICKETS,
+      now: new Date('2026-06-01T00:00:00Z'),
+    });
+    ctx = {
+      db: database.db,
+      workspaceId,
+      actor: { type: 'system', id: null },
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    };
   }, 600_000);
   afterAll(async () => {
     await database?.close();
@@ -69,7 +83,9 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
   };
 
   it('has the generated tickets', async () => {
-    const { rows } = await database.executeSql('select count(*)::int as n from tickets where workspace_id = $1', [ctx.workspaceId]);
+    const { rows } = await database.executeSql('select count(*)::int as n from tickets where workspace_id = $1', [
+      ctx.workspaceId,
+    ]);
     expect(rows[0]!.n).toBe(TICKETS);
   });
 
@@ -105,18 +121,28 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
     expect(first).toHaveLength(6);
     const last = first[4]!;
     const cursor = Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url');
-    const plan = await explain(ticketListQuery(ctx, TicketListQuerySchema.parse({ intent: SYNTHETIC_INTENTS[7], cursor })));
+    const plan = await explain(
+      ticketListQuery(ctx, TicketListQuerySchema.parse({ intent: SYNTHETIC_INTENTS[7], cursor })),
+    );
     expect(problems(plan), describePlan(plan)).toEqual([]);
   });
 
   it('answers the account filter and the updated sort as they say', async () => {
-    const byAccount = await listTickets(ctx, TicketListQuerySchema.parse({ accountId: ids.accountIds[1], limit: '200' }));
-    const { rows } = await database.executeSql('select id::text as id from customers where account_id = $1', [ids.accountIds[1]]);
+    const byAccount = await listTickets(
+      ctx,
+      TicketListQuerySchema.parse({ accountId: ids.accountIds[1], limit: '200' }),
+    );
+    const { rows } = await database.executeSql('select id::text as id from customers where account_id = $1', [
+      ids.accountIds[1],
+    ]);
     const customersOfAccount = new Set(rows.map((r) => String(r.id)));
     expect(byAccount.data.length).toBeGreaterThan(0);
     expect(byAccount.data.every((t) => customersOfAccount.has(t.customerId!))).toBe(true);
     const first = await listTickets(ctx, TicketListQuerySchema.parse({ sort: 'updated', limit: '20' }));
-    const next = await listTickets(ctx, TicketListQuerySchema.parse({ sort: 'updated', limit: '20', cursor: first.nextCursor! }));
+    const next = await listTickets(
+      ctx,
+      TicketListQuerySchema.parse({ sort: 'updated', limit: '20', cursor: first.nextCursor! }),
+    );
     const times = [...first.data, ...next.data].map((t) => t.updatedAt.getTime());
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(new Set([...first.data, ...next.data].map((t) => t.id)).size).toBe(40);
@@ -130,7 +156,9 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
   ];
   it.each(views)('queue view %s uses an index', async (_name, view) => {
     const { teamIds, agentId, ...query } = view();
-    const plan = await explain(queueQuery(ctx, { ...QueueQuerySchema.parse(query), agentId: agentId ?? null }, teamIds));
+    const plan = await explain(
+      queueQuery(ctx, { ...QueueQuerySchema.parse(query), agentId: agentId ?? null }, teamIds),
+    );
     expect(problems(plan), describePlan(plan)).toEqual([]);
   });
 });

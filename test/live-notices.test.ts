@@ -5,7 +5,13 @@ import { LiveBus, noticePayloads, notifyAllExpression, type LiveEvent } from '..
 import { backends, openTestDatabase } from './helpers.js';
 
 const notice = (workspaceId: string, i: number, pad = 0): string =>
-  JSON.stringify({ workspaceId, ticketId: randomUUID(), type: `test.${i}${'x'.repeat(pad)}`, actorType: 'system', at: new Date(0).toISOString() });
+  JSON.stringify({
+    workspaceId,
+    ticketId: randomUUID(),
+    type: `test.${i}${'x'.repeat(pad)}`,
+    actorType: 'system',
+    at: new Date(0).toISOString(),
+  });
 
 describe('live notices', () => {
   it('packs notices into JSON arrays under the payload limit, in order, none lost', () => {

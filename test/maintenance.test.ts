@@ -14,23 +14,48 @@ describe('embedded vacuum', () => {
   });
 
   const stats = async (table: string) => {
-    const { rows } = await database.executeSql(`select n_dead_tup, n_mod_since_analyze, last_vacuum from pg_stat_user_tables where relname = '${table}'`);
-    return { dead: Number(rows[0]!.n_dead_tup), modified: Number(rows[0]!.n_mod_since_analyze), lastVacuum: rows[0]!.last_vacuum };
+    const { rows } = await database.executeSql(
+      `select n_dead_tup, n_mod_since_analyze, last_vacuum from pg_stat_user_tables where relname = '${table}'`,
+    );
+    return {
+      dead: Number(rows[0]!.n_dead_tup),
+      modified: Number(rows[0]!.n_mod_since_analyze),
+      lastVacuum: rows[0]!.last_vacuum,
+    };
   };
 
   it('vacuums and analyzes the tables past the rule, and leaves the others', async () => {
-    await database.executeSql(`create table maint_churn (id int primary key, v int); create table maint_calm (id int primary key, v int)`);
-    await database.executeSql(`insert into maint_churn select g, 0 from generate_series(1, 1000) g; insert into maint_calm select g, 0 from generate_series(1, 1000) g`);
+    await database.executeSql(
+      `create table maint_churn (id int primary key, v int); create table maint_calm (id int primary key, v int)`,
+    );
+    await database.executeSql(
+      `insert into maint_churn select g, 0 from generate_series(1, 1000) g; insert into maint_calm select g, 0 ` +
+        `from generate_series(1, 1000) g`,
+    );
     // Statistics reach the views a moment after the transactions that changed them: let the inserts arrive first.
     await expect
-      .poll(async () => (await database.executeSql(`select count(*)::int n from pg_stat_user_tables where relname like 'maint_%' and n_mod_since_analyze >= 1000`)).rows[0]!.n, { timeout: 15_000, interval: 500 })
+      .poll(
+        async () =>
+          (
+            await database.executeSql(
+              `select count(*)::int n from pg_stat_user_tables where relname like 'maint_%' and ` +
+                `n_mod_since_analyze >= 1000`,
+            )
+          ).rows[0]!.n,
+        { timeout: 15_000, interval: 500 },
+      )
       .toBe(2);
     await database.executeSql('vacuum analyze maint_churn');
     await database.executeSql('vacuum analyze maint_calm');
     // 300 dead tuples of 1,000 rows is past 50 + 5 %; 20 is not.
     await database.executeSql(`update maint_churn set v = 1 where id <= 300`);
     await database.executeSql(`update maint_calm set v = 1 where id <= 20`);
-    await expect.poll(async () => (await database.executeSql('select 1'), (await stats('maint_churn')).dead), { timeout: 15_000, interval: 500 }).toBe(300);
+    await expect
+      .poll(async () => (await database.executeSql('select 1'), (await stats('maint_churn')).dead), {
+        timeout: 15_000,
+        interval: 500,
+      })
+      .toBe(300);
     await expect.poll(async () => (await stats('maint_calm')).dead, { timeout: 15_000, interval: 500 }).toBe(20);
 
     const done = await vacuumDue(database);
@@ -38,15 +63,34 @@ describe('embedded vacuum', () => {
     expect(done.analyzed).toContain('public.maint_churn');
     expect(done.vacuumed).not.toContain('public.maint_calm');
     expect(done.analyzed).not.toContain('public.maint_calm');
-    await expect.poll(async () => (await database.executeSql('select 1'), (await stats('maint_churn')).dead), { timeout: 15_000, interval: 500 }).toBe(0);
+    await expect
+      .poll(async () => (await database.executeSql('select 1'), (await stats('maint_churn')).dead), {
+        timeout: 15_000,
+        interval: 500,
+      })
+      .toBe(0);
     expect((await stats('maint_churn')).lastVacuum).not.toBeNull();
     expect((await stats('maint_calm')).dead).toBe(20);
   });
   it('spaces the tables out, and stops between two when asked', async () => {
-    await database.executeSql(`create table maint_one (id int primary key, v int); create table maint_two (id int primary key, v int)`);
-    await database.executeSql(`insert into maint_one select g, 0 from generate_series(1, 500) g; insert into maint_two select g, 0 from generate_series(1, 500) g`);
+    await database.executeSql(
+      `create table maint_one (id int primary key, v int); create table maint_two (id int primary key, v int)`,
+    );
+    await database.executeSql(
+      `insert into maint_one select g, 0 from generate_series(1, 500) g; insert into maint_two select g, 0 from ` +
+        `generate_series(1, 500) g`,
+    );
     await expect
-      .poll(async () => (await database.executeSql(`select count(*)::int n from pg_stat_user_tables where relname in ('maint_one', 'maint_two') and n_mod_since_analyze >= 500`)).rows[0]!.n, { timeout: 15_000, interval: 500 })
+      .poll(
+        async () =>
+          (
+            await database.executeSql(
+              `select count(*)::int n from pg_stat_user_tables where relname in ('maint_one', 'maint_two') and ` +
+                `n_mod_since_analyze >= 500`,
+            )
+          ).rows[0]!.n,
+        { timeout: 15_000, interval: 500 },
+      )
       .toBe(2);
     let asked = 0;
     // Asked before each table: go on for the first, stop before the second.

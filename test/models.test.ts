@@ -17,14 +17,19 @@ describe('model versions', () => {
   it('drops the weights of all but the newest versions of each model, keeping their metrics', async () => {
     const a = (await createWorkspace(database.db, { name: 'A' })).workspace.id;
     const b = (await createWorkspace(database.db, { name: 'B' })).workspace.id;
-    for (let v = 1; v <= 13; v++) await saveModel(database.db, a, 'compact-test', new Uint8Array([v, v, v]), { accuracy: v / 100 });
+    for (let v = 1; v <= 13; v++)
+      await saveModel(database.db, a, 'compact-test', new Uint8Array([v, v, v]), { accuracy: v / 100 });
     for (let v = 1; v <= 3; v++) await saveModel(database.db, b, 'compact-test', new Uint8Array([v]), {});
 
     expect(await compactModels(database.db, 10)).toBe(3);
     expect(await compactModels(database.db, 10)).toBe(0);
 
     const rows = (await database.db.select().from(models)).filter((r) => r.kind === 'compact-test');
-    const sizes = (ws: string) => rows.filter((r) => r.workspaceId === ws).sort((x, y) => x.version - y.version).map((r) => r.data.length);
+    const sizes = (ws: string) =>
+      rows
+        .filter((r) => r.workspaceId === ws)
+        .sort((x, y) => x.version - y.version)
+        .map((r) => r.data.length);
     expect(sizes(a)).toEqual([0, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
     expect(sizes(b)).toEqual([1, 1, 1]);
     expect(rows.find((r) => r.workspaceId === a && r.version === 1)!.metrics).toEqual({ accuracy: 0.01 });

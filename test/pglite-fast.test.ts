@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { openPglite } from '../src/store/db.js';
 import { cachedPglite, type PgliteClient } from '../src/store/pglite-fast.js';
-import { openPgliteThread, type PgliteThread } from '../src/store/pglite-thread.js';
+import { openPgliteThread } from '../src/store/pglite-thread.js';
 import { TEMPLATE_DIR } from './template.js';
 
-const TABLE = `create table fast_t (id serial primary key, name text unique, data jsonb, tags text[], n numeric, at timestamptz, b bytea, ok boolean)`;
+const TABLE =
+  `create table fast_t (id serial primary key, name text unique, data jsonb, tags text[], n numeric, ` +
+  `at timestamptz, b bytea, ok boolean)`;
 
 const copyTemplate = () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-fast-'));
@@ -44,7 +46,12 @@ const harnesses: [string, (dir: string) => Promise<Harness>][] = [
     'on a worker thread',
     async (dir) => {
       const thread = await openPgliteThread(dir, { maxStatements: 3 });
-      return { client: thread, exec: (text) => thread.exec(text), listen: (c, fn) => thread.listen(c, fn), close: () => thread.close() };
+      return {
+        client: thread,
+        exec: (text) => thread.exec(text),
+        listen: (c, fn) => thread.listen(c, fn),
+        close: () => thread.close(),
+      };
     },
   ],
 ];
@@ -75,7 +82,15 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
   });
 
   const insert = `insert into fast_t (name, data, tags, n, at, b, ok) values ($1, $2, $3, $4, $5, $6, $7) returning *`;
-  const values = (name: string) => [name, { nested: [1, 'two', null] }, ['a', 'b,c', 'd"e'], '12.50', new Date('2026-01-02T03:04:05.678Z'), new Uint8Array([0, 1, 255]), true];
+  const values = (name: string) => [
+    name,
+    { nested: [1, 'two', null] },
+    ['a', 'b,c', 'd"e'],
+    '12.50',
+    new Date('2026-01-02T03:04:05.678Z'),
+    new Uint8Array([0, 1, 255]),
+    true,
+  ];
 
   it('returns the same rows as PGlite.query, in object and array mode, with typed values and nulls', async () => {
     const mine = await client.query(insert, values('one'));
@@ -85,14 +100,26 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
     expect((mine.rows[0] as { at: unknown }).at).toBeInstanceOf(Date);
     expect(mine.fields).toEqual(theirs.fields);
     expect(mine.affectedRows).toBe(1);
-    const asArray = await client.query(`select name, data, null::text as nothing from fast_t where name = $1`, ['one'], { rowMode: 'array' });
+    const asArray = await client.query(
+      `select name, data, null::text as nothing from fast_t where name = $1`,
+      ['one'],
+      { rowMode: 'array' },
+    );
     expect(asArray.rows).toEqual([['one', { nested: [1, 'two', null] }, null]]);
     // Caller parsers win over PGlite's (drizzle keeps timestamps as text this way).
-    const raw = await client.query<{ at: unknown }>(`select at from fast_t where name = $1`, ['one'], { parsers: { 1184: (v: string) => `raw:${v}` } });
+    const raw = await client.query<{ at: unknown }>(`select at from fast_t where name = $1`, ['one'], {
+      parsers: { 1184: (v: string) => `raw:${v}` },
+    });
     expect(String(raw.rows[0]!.at)).toMatch(/^raw:2026-01-02/);
     // Array types of the database (loaded when the client opens), as parameters and results.
-    const arrays = await client.query(`select $1::int[] as ints, $2::timestamptz[] as ats`, [[1, 2], [new Date('2026-01-02T00:00:00Z')]]);
-    const refArrays = await ref.query(`select $1::int[] as ints, $2::timestamptz[] as ats`, [[1, 2], [new Date('2026-01-02T00:00:00Z')]]);
+    const arrays = await client.query(`select $1::int[] as ints, $2::timestamptz[] as ats`, [
+      [1, 2],
+      [new Date('2026-01-02T00:00:00Z')],
+    ]);
+    const refArrays = await ref.query(`select $1::int[] as ints, $2::timestamptz[] as ats`, [
+      [1, 2],
+      [new Date('2026-01-02T00:00:00Z')],
+    ]);
     expect(arrays.rows).toEqual(refArrays.rows);
   });
 
@@ -103,7 +130,9 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
     const [mine, theirs] = [await client.query(big, [text]), await ref.query(big, [text])];
     expect(mine.rows).toHaveLength(100);
     expect(mine.rows).toEqual(theirs.rows);
-    const echo = await client.query<{ v: string; n: number }>(`select $1::text as v, length($1::text) as n`, [text.repeat(5000)]);
+    const echo = await client.query<{ v: string; n: number }>(`select $1::text as v, length($1::text) as n`, [
+      text.repeat(5000),
+    ]);
     expect(echo.rows).toEqual([{ v: text.repeat(5000), n: 20000 }]);
     await client.query(insert, values('chunk-a'));
     await client.query(insert, values('chunk-b'));
@@ -119,7 +148,12 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
     const duplicate = await client.query(insert, values('one')).catch((err: unknown) => err);
     const refDuplicate = await ref.query(insert, values('one')).catch((err: unknown) => err);
     expect(duplicate).toBeInstanceOf((refDuplicate as object).constructor);
-    expect(duplicate).toMatchObject({ code: '23505', constraint: 'fast_t_name_key', table: 'fast_t', severity: 'ERROR' });
+    expect(duplicate).toMatchObject({
+      code: '23505',
+      constraint: 'fast_t_name_key',
+      table: 'fast_t',
+      severity: 'ERROR',
+    });
     await expect(client.query('select * from no_such_table')).rejects.toThrow(/no_such_table/);
     await expect(
       client.transaction(async (tx) => {
@@ -158,9 +192,11 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
       order.push(`tx ${ids.map((r) => r.rows[0]!.v).join(',')}`);
     });
     await inside;
-    const outside = client.query<{ n: number }>(`select count(*)::int as n from fast_t where name = 'five'`).then((r) => {
-      order.push(`outside saw ${r.rows[0]!.n}`);
-    });
+    const outside = client
+      .query<{ n: number }>(`select count(*)::int as n from fast_t where name = 'five'`)
+      .then((r) => {
+        order.push(`outside saw ${r.rows[0]!.n}`);
+      });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(order).toEqual([]);
     release();
@@ -186,12 +222,19 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard).toEqual(['committed', 'outside']);
     // Read on the fast path with the rows of the same answer (multi-byte text intact, in order).
-    const res = await client.query<{ answer: number }>(`select 42 as answer from (select pg_notify('fast_channel', $1) union all select pg_notify('fast_channel', $2)) n`, ['héllo ✓', 'second']);
+    const res = await client.query<{ answer: number }>(
+      `select 42 as answer from (select pg_notify('fast_channel', $1) union all select pg_notify('fast_channel', ` +
+        `$2)) n`,
+      ['héllo ✓', 'second'],
+    );
     expect(res.rows).toEqual([{ answer: 42 }, { answer: 42 }]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
-    // An answer with an error and a notification: the error is thrown, the notification of the failed statement never sent.
-    await expect(client.query(`select pg_notify('fast_channel', $1), 1 / 0`, ['failed'])).rejects.toThrow(/division by zero/);
+    // An answer with an error and a notification: the error is thrown, the notification of the failed statement never
+    // sent.
+    await expect(client.query(`select pg_notify('fast_channel', $1), 1 / 0`, ['failed'])).rejects.toThrow(
+      /division by zero/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
     await stop();
@@ -233,7 +276,9 @@ describe('PGlite on a worker thread', () => {
       await thread.worker.terminate();
       await expect(pending).rejects.toThrow(/embedded database thread stopped/);
       await expect(thread.query('select 1')).rejects.toThrow(/embedded database thread stopped/);
-      await expect(thread.transaction(async (tx) => tx.query('select 1'))).rejects.toThrow(/embedded database thread stopped/);
+      await expect(thread.transaction(async (tx) => tx.query('select 1'))).rejects.toThrow(
+        /embedded database thread stopped/,
+      );
       await thread.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -245,7 +290,9 @@ describe('PGlite on a worker thread', () => {
     try {
       const database = await openPglite(dir);
       await database.migrate();
-      const rows = await database.executeSql(`create table mt (n int); insert into mt values (1), (2); select sum(n)::int as s from mt`);
+      const rows = await database.executeSql(
+        `create table mt (n int); insert into mt values (1), (2); select sum(n)::int as s from mt`,
+      );
       expect(rows.rows).toEqual([{ s: 3 }]);
       const heard: string[] = [];
       const stop = await database.listen('db_channel', (p) => heard.push(p));

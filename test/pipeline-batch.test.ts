@@ -20,9 +20,15 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
   afterAll(async () => t?.close());
 
   const create = async (subject: string, text: string, email = `${randomUUID()}@example.com`) =>
-    (await ws.call('POST', '/api/v1/tickets', { subject, message: { text }, customer: { email } })).body.ticket.id as string;
+    (await ws.call('POST', '/api/v1/tickets', { subject, message: { text }, customer: { email } })).body.ticket
+      .id as string;
   const detailOf = async (id: string) => (await ws.call('GET', `/api/v1/tickets/${id}`)).body;
-  const job = (ticketId: string, trigger: PipelineJobRef['trigger'] = 'created'): PipelineJobRef => ({ workspaceId: ws.workspaceId, ticketId, trigger, runId: randomUUID() });
+  const job = (ticketId: string, trigger: PipelineJobRef['trigger'] = 'created'): PipelineJobRef => ({
+    workspaceId: ws.workspaceId,
+    ticketId,
+    trigger,
+    runId: randomUUID(),
+  });
 
   it('decides each ticket once, runs a ticket queued twice after its first run, and reports a missing ticket alone', async () => {
     const a = await create('Invoice', 'Please send me the invoice for October.');
@@ -47,8 +53,11 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
     expect(second!.outcomes.probe!.result.intentSeen).toEqual(expect.any(String));
 
     const detailA = await detailOf(a);
-    expect(new Set(detailA.decisions.map((d: { runId: string }) => d.runId))).toEqual(new Set([jobs[0]!.runId, jobs[3]!.runId]));
-    const completed = (d: { timeline: { type: string; data: { runId?: string } }[] }) => d.timeline.filter((e) => e.type === 'pipeline.completed').map((e) => e.data.runId);
+    expect(new Set(detailA.decisions.map((d: { runId: string }) => d.runId))).toEqual(
+      new Set([jobs[0]!.runId, jobs[3]!.runId]),
+    );
+    const completed = (d: { timeline: { type: string; data: { runId?: string } }[] }) =>
+      d.timeline.filter((e) => e.type === 'pipeline.completed').map((e) => e.data.runId);
     expect(completed(detailA)).toEqual([jobs[0]!.runId, jobs[3]!.runId]);
     const detailB = await detailOf(b);
     expect(completed(detailB)).toEqual([jobs[1]!.runId]);
@@ -56,7 +65,9 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
 
     // The same jobs delivered again (a retry after a crash) decide nothing twice.
     const again = await runPipelineBatch({ ...deps, stages: [...DEFAULT_STAGES, probe] }, jobs);
-    expect(again.filter((r) => !(r instanceof Error)).every((r) => (r as { records: unknown[] }).records.length === 0)).toBe(true);
+    expect(
+      again.filter((r) => !(r instanceof Error)).every((r) => (r as { records: unknown[] }).records.length === 0),
+    ).toBe(true);
     expect((await detailOf(a)).decisions).toHaveLength(detailA.decisions.length);
     expect(completed(await detailOf(b))).toEqual([jobs[1]!.runId]);
   });
@@ -70,7 +81,24 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
       name: 'sabotage',
       run: async (input) =>
         input.ticket.subject === 'Sabotage'
-          ? { result: {}, actions: [{ type: 'assign', teamId: randomUUID(), agentId: null, explanation: { teamId: null, agentId: null, rule: null, teamSource: 'none', candidates: [], why: 'test' } }] }
+          ? {
+              result: {},
+              actions: [
+                {
+                  type: 'assign',
+                  teamId: randomUUID(),
+                  agentId: null,
+                  explanation: {
+                    teamId: null,
+                    agentId: null,
+                    rule: null,
+                    teamSource: 'none',
+                    candidates: [],
+                    why: 'test',
+                  },
+                },
+              ],
+            }
           : { result: {} },
     };
     const jobs = [job(good), job(bad), job(other)];
@@ -89,11 +117,33 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
 
   it('routes the tickets of a batch as if each assignment was applied before the next', async () => {
     const team = (await ws.call('POST', '/api/v1/teams', { name: 'Batch team' })).body;
-    const ana = (await ws.call('POST', '/api/v1/agents', { name: 'Ana', email: 'ana@batch.example', status: 'online', capacity: 10, teamIds: [team.id] })).body;
-    const ben = (await ws.call('POST', '/api/v1/agents', { name: 'Ben', email: 'ben@batch.example', status: 'online', capacity: 10, teamIds: [team.id] })).body;
+    const ana = (
+      await ws.call('POST', '/api/v1/agents', {
+        name: 'Ana',
+        email: 'ana@batch.example',
+        status: 'online',
+        capacity: 10,
+        teamIds: [team.id],
+      })
+    ).body;
+    const ben = (
+      await ws.call('POST', '/api/v1/agents', {
+        name: 'Ben',
+        email: 'ben@batch.example',
+        status: 'online',
+        capacity: 10,
+        teamIds: [team.id],
+      })
+    ).body;
     await ws.call('PATCH', '/api/v1/routing/settings', { defaultTeamId: team.id });
-    const ids = [await create('Human please', 'I want to talk to a human agent.'), await create('Human please', 'Let me speak to a person, please.')];
-    const runs = await runPipelineBatch(deps, ids.map((id) => job(id)));
+    const ids = [
+      await create('Human please', 'I want to talk to a human agent.'),
+      await create('Human please', 'Let me speak to a person, please.'),
+    ];
+    const runs = await runPipelineBatch(
+      deps,
+      ids.map((id) => job(id)),
+    );
     expect(runs.every((r) => !(r instanceof Error))).toBe(true);
     const assignees = await Promise.all(ids.map(async (id) => (await detailOf(id)).assigneeId));
     expect(new Set(assignees)).toEqual(new Set([ana.id, ben.id]));
@@ -101,17 +151,44 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
   it('gives an agent who filled up after the batch read their load only the places left', async () => {
     const w = await newWorkspace(t);
     const open = async (subject: string, text: string) =>
-      (await w.call('POST', '/api/v1/tickets', { subject, message: { text }, customer: { email: `${randomUUID()}@example.com` } })).body.ticket.id as string;
+      (
+        await w.call('POST', '/api/v1/tickets', {
+          subject,
+          message: { text },
+          customer: { email: `${randomUUID()}@example.com` },
+        })
+      ).body.ticket.id as string;
     const team = (await w.call('POST', '/api/v1/teams', { name: 'Small team' })).body;
-    const cy = (await w.call('POST', '/api/v1/agents', { name: 'Cy', email: 'cy@batch.example', status: 'online', capacity: 2, teamIds: [team.id] })).body;
+    const cy = (
+      await w.call('POST', '/api/v1/agents', {
+        name: 'Cy',
+        email: 'cy@batch.example',
+        status: 'online',
+        capacity: 2,
+        teamIds: [team.id],
+      })
+    ).body;
     await w.call('PATCH', '/api/v1/routing/settings', { defaultTeamId: team.id });
     // Cy takes a ticket after the (stale) snapshot below was read: one place is left.
     const busy = await open('Busy', 'Something else.');
     expect((await w.call('PATCH', `/api/v1/tickets/${busy}`, { assigneeId: cy.id, status: 'open' })).status).toBe(200);
     const real = t.desk.ports.routing;
-    const stale = { ...real, snapshot: async (id: string) => ({ ...(await real.snapshot(id)), agents: (await real.snapshot(id)).agents.map((a) => ({ ...a, load: 0 })) }) };
-    const ids = [await open('Human please', 'I want to talk to a human agent.'), await open('Human please', 'Let me speak to a person, please.'), await open('Human please', 'A human, please.')];
-    const runs = await runPipelineBatch({ ...deps, ports: (db) => ({ ...t.desk.portsFor(db), routing: stale }) }, ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })));
+    const stale = {
+      ...real,
+      snapshot: async (id: string) => ({
+        ...(await real.snapshot(id)),
+        agents: (await real.snapshot(id)).agents.map((a) => ({ ...a, load: 0 })),
+      }),
+    };
+    const ids = [
+      await open('Human please', 'I want to talk to a human agent.'),
+      await open('Human please', 'Let me speak to a person, please.'),
+      await open('Human please', 'A human, please.'),
+    ];
+    const runs = await runPipelineBatch(
+      { ...deps, ports: (db) => ({ ...t.desk.portsFor(db), routing: stale }) },
+      ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })),
+    );
     expect(runs.every((r) => !(r instanceof Error))).toBe(true);
     const details = await Promise.all(ids.map(async (id) => (await w.call('GET', `/api/v1/tickets/${id}`)).body));
     // The stale snapshot routed two tickets to Cy; the batch's own count of Cy's room lets only the first through.
@@ -122,28 +199,70 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
   });
   it('reads billing and usage for the whole batch together, and each ticket gets its own facts', async () => {
     const w = await newWorkspace(t);
-    const acme = (await w.call('POST', '/api/v1/accounts', { name: 'Acme', externalId: 'acme-batch', tier: 'pro' })).body;
+    const acme = (await w.call('POST', '/api/v1/accounts', { name: 'Acme', externalId: 'acme-batch', tier: 'pro' }))
+      .body;
     // What Stripe webhooks left: one billing customer by account, one known only by email.
     await t.desk.database.db.insert(billingCustomers).values([
-      { workspaceId: w.workspaceId, externalCustomerId: 'cus_acme', accountId: acme.id, email: 'old@acme.example', state: 'past_due', plan: 'Pro' },
-      { workspaceId: w.workspaceId, externalCustomerId: 'cus_erin', email: 'erin@solo.example', state: 'trialing', plan: 'Team' },
+      {
+        workspaceId: w.workspaceId,
+        externalCustomerId: 'cus_acme',
+        accountId: acme.id,
+        email: 'old@acme.example',
+        state: 'past_due',
+        plan: 'Pro',
+      },
+      {
+        workspaceId: w.workspaceId,
+        externalCustomerId: 'cus_erin',
+        email: 'erin@solo.example',
+        state: 'trialing',
+        plan: 'Team',
+      },
     ]);
-    expect((await w.call('POST', '/api/v1/usage/identify', { userId: 'u_sam', traits: { email: 'sam@usage.example' } })).status).toBe(200);
-    expect((await w.call('POST', '/api/v1/usage/track', { userId: 'u_sam', event: 'Report Exported', properties: { feature: 'reports' } })).status).toBe(200);
+    expect(
+      (await w.call('POST', '/api/v1/usage/identify', { userId: 'u_sam', traits: { email: 'sam@usage.example' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await w.call('POST', '/api/v1/usage/track', {
+          userId: 'u_sam',
+          event: 'Report Exported',
+          properties: { feature: 'reports' },
+        })
+      ).status,
+    ).toBe(200);
     const open = async (customer: Record<string, string>) =>
-      (await w.call('POST', '/api/v1/tickets', { subject: 'Question', message: { text: 'How does billing work?' }, customer })).body.ticket.id as string;
+      (
+        await w.call('POST', '/api/v1/tickets', {
+          subject: 'Question',
+          message: { text: 'How does billing work?' },
+          customer,
+        })
+      ).body.ticket.id as string;
     const ids = [
       await open({ email: 'ann@acme.example', accountExternalId: 'acme-batch' }),
       await open({ email: 'Erin@Solo.example' }),
       await open({ email: 'sam@usage.example' }),
       await open({ email: 'nobody@else.example' }),
     ];
-    const runs = await runPipelineBatch({ ...deps, stages: DEFAULT_STAGES.slice(0, 1) }, ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })));
+    const runs = await runPipelineBatch(
+      { ...deps, stages: DEFAULT_STAGES.slice(0, 1) },
+      ids.map((id) => ({ workspaceId: w.workspaceId, ticketId: id, trigger: 'created' as const, runId: randomUUID() })),
+    );
     const enriched = runs.map((r) => {
       if (r instanceof Error) throw r;
-      return r.outcomes.enrich!.result as { billing: { plan: string | null; state: string } | null; usage: { features: { name: string }[] } | null };
+      return r.outcomes.enrich!.result as {
+        billing: { plan: string | null; state: string } | null;
+        usage: { features: { name: string }[] } | null;
+      };
     });
-    expect(enriched.map((e) => e.billing && { plan: e.billing.plan, state: e.billing.state })).toEqual([{ plan: 'Pro', state: 'past_due' }, { plan: 'Team', state: 'trialing' }, null, null]);
+    expect(enriched.map((e) => e.billing && { plan: e.billing.plan, state: e.billing.state })).toEqual([
+      { plan: 'Pro', state: 'past_due' },
+      { plan: 'Team', state: 'trialing' },
+      null,
+      null,
+    ]);
     expect(enriched.map((e) => e.usage?.features.map((f) => f.name) ?? null)).toEqual([null, null, ['reports'], null]);
   });
 });

@@ -8,7 +8,11 @@ import { DEFAULT_STAGES, runPipeline } from '../src/pipeline/runner.js';
 import { createTicket } from '../src/tickets/create-ticket.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
-const ticketBody = { subject: 'Invoice', message: { text: 'Please send me the invoice for October.' }, customer: { email: 'c@example.com' } };
+const ticketBody = {
+  subject: 'Invoice',
+  message: { text: 'Please send me the invoice for October.' },
+  customer: { email: 'c@example.com' },
+};
 
 async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
   const until = Date.now() + ms;
@@ -30,7 +34,13 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
   });
   afterAll(async () => t?.close());
 
-  const decisionsOf = async (id: string) => (await ws.call('GET', `/api/v1/tickets/${id}`)).body.decisions as { stage: string; ok: boolean; result: any; runId: string }[];
+  const decisionsOf = async (id: string) =>
+    (await ws.call('GET', `/api/v1/tickets/${id}`)).body.decisions as {
+      stage: string;
+      ok: boolean;
+      result: any;
+      runId: string;
+    }[];
 
   it('runs the pipeline through the job queue after a ticket is created', async () => {
     await t.desk.startWorker();
@@ -55,7 +65,12 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
       const data = pipelineJob.payload.parse(job!.data);
       await t.desk.runPipeline(data.workspaceId, data.ticketId, data.trigger, data.runId);
     });
-    await t.desk.jobs.boss.send(queue, { workspaceId: ws.workspaceId, ticketId: body.ticket.id, trigger: 'created', runId: 'crash-run' });
+    await t.desk.jobs.boss.send(queue, {
+      workspaceId: ws.workspaceId,
+      ticketId: body.ticket.id,
+      trigger: 'created',
+      runId: 'crash-run',
+    });
     await waitFor(async () => (await decisionsOf(body.ticket.id)).some((d) => d.runId === 'crash-run'));
     expect(attempts).toBeGreaterThanOrEqual(2);
     // Running the same run again (a duplicate delivery) records nothing twice.
@@ -65,14 +80,30 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
 
   it('hands the ticket to a human with context when a stage fails', async () => {
     const { body } = await ws.call('POST', '/api/v1/tickets', { ...ticketBody, subject: 'Model broken' });
-    const broken: Stage = { name: 'decide', run: async () => { throw new Error('model exploded'); } };
+    const broken: Stage = {
+      name: 'decide',
+      run: async () => {
+        throw new Error('model exploded');
+      },
+    };
     const stages = [...DEFAULT_STAGES.filter((s) => s.name !== 'decide'), broken];
-    const run = await runPipeline({ database: t.desk.database, ports: t.desk.ports, stages, now: clock.now }, ws.workspaceId, body.ticket.id, 'created', 'broken-run');
+    const run = await runPipeline(
+      { database: t.desk.database, ports: t.desk.ports, stages, now: clock.now },
+      ws.workspaceId,
+      body.ticket.id,
+      'created',
+      'broken-run',
+    );
     expect(run.failedStage).toBe('decide');
     const detail = (await ws.call('GET', `/api/v1/tickets/${body.ticket.id}`)).body;
-    const failed = detail.decisions.find((d: { runId: string; stage: string }) => d.runId === 'broken-run' && d.stage === 'decide');
+    const failed = detail.decisions.find(
+      (d: { runId: string; stage: string }) => d.runId === 'broken-run' && d.stage === 'decide',
+    );
     expect(failed).toMatchObject({ ok: false, result: { error: 'model exploded' } });
-    const handoff = detail.timeline.find((e: { type: string; data: { reason?: string } }) => e.type === 'ticket.handed_off' && e.data.reason === 'ai_error');
+    const handoff = detail.timeline.find(
+      (e: { type: string; data: { reason?: string } }) =>
+        e.type === 'ticket.handed_off' && e.data.reason === 'ai_error',
+    );
     expect(handoff).toMatchObject({ actorType: 'assistant' });
     expect(detail.status).toBe('open');
   });
@@ -82,7 +113,9 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
     const s = (await ws.call('POST', '/api/v1/tickets', ticketBody)).body.ticket.id;
     await ws.call('PATCH', `/api/v1/tickets/${r}`, { status: 'resolved' });
     const until = new Date(clock.now().getTime() + 3_600_000).toISOString();
-    expect((await ws.call('PATCH', `/api/v1/tickets/${s}`, { status: 'snoozed', snoozedUntil: until })).body.status).toBe('snoozed');
+    expect(
+      (await ws.call('PATCH', `/api/v1/tickets/${s}`, { status: 'snoozed', snoozedUntil: until })).body.status,
+    ).toBe('snoozed');
     await t.desk.sweep();
     expect((await ws.call('GET', `/api/v1/tickets/${r}`)).body.status).toBe('resolved');
     clock.advance(2 * 3_600_000);
@@ -94,7 +127,9 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
     expect(swept.closed).toBeGreaterThanOrEqual(1);
     const closed = (await ws.call('GET', `/api/v1/tickets/${r}`)).body;
     expect(closed.status).toBe('closed');
-    expect(closed.timeline.find((e: { type: string }) => e.type === 'ticket.closed')).toMatchObject({ actorType: 'system' });
+    expect(closed.timeline.find((e: { type: string }) => e.type === 'ticket.closed')).toMatchObject({
+      actorType: 'system',
+    });
     const refused = await ws.call('POST', `/api/v1/tickets/${r}/messages`, { text: 'hello again' });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('ticket_closed');
@@ -102,7 +137,14 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
 
   it('re-queues a new ticket whose pipeline never ran', async () => {
     // Insert a ticket the way a crash between commit and queueing would leave it: no job, no decisions.
-    const { ticket } = await t.desk.tx(ws.workspaceId, { type: 'integration', id: null }, (ctx) => createTicket(ctx, { ...ticketBody, channel: 'api', tags: [], message: { text: 'lost?', visibility: 'public', attachments: [] } }));
+    const { ticket } = await t.desk.tx(ws.workspaceId, { type: 'integration', id: null }, (ctx) =>
+      createTicket(ctx, {
+        ...ticketBody,
+        channel: 'api',
+        tags: [],
+        message: { text: 'lost?', visibility: 'public', attachments: [] },
+      }),
+    );
     clock.advance(10 * 60_000);
     const swept = await t.desk.sweep();
     expect(swept.requeued).toBeGreaterThanOrEqual(1);
@@ -115,10 +157,14 @@ describe.each(backends())('waking the workers on %s', (kind) => {
     const t = await openTestDesk(kind);
     try {
       const seen: string[] = [];
-      await t.desk.jobs.workBatch(pipelineJob, { concurrency: 1, batchSize: 1, pollingIntervalSeconds: 60 }, async (jobs) => {
-        seen.push(...jobs.map((j) => j.data.ticketId));
-        return jobs.map(() => null);
-      });
+      await t.desk.jobs.workBatch(
+        pipelineJob,
+        { concurrency: 1, batchSize: 1, pollingIntervalSeconds: 60 },
+        async (jobs) => {
+          seen.push(...jobs.map((j) => j.data.ticketId));
+          return jobs.map(() => null);
+        },
+      );
       // The worker's first fetch found nothing: it now waits out its 60-second polling interval.
       await sleep(500);
       const job = () => ({ workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'created' as const });

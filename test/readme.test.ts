@@ -15,13 +15,17 @@ describe('README', () => {
   });
 
   it('stays short enough for a newcomer to finish, with a contents list', () => {
-    const words = readme.replace(/```[\s\S]*?```/g, ' ').split(/\s+/).filter((w) => /[A-Za-z0-9]/.test(w));
+    const words = readme
+      .replace(/```[\s\S]*?```/g, ' ')
+      .split(/\s+/)
+      .filter((w) => /[A-Za-z0-9]/.test(w));
     expect(words.length).toBeLessThanOrEqual(2500);
     expect(readme).toMatch(/## Contents/);
   });
 
   it('links only to docs that exist', () => {
-    for (const [, target] of readme.matchAll(/\]\((docs\/[^)#]+)/g)) expect(existsSync(path.join(ROOT, target!)), target).toBe(true);
+    for (const [, target] of readme.matchAll(/\]\((docs\/[^)#]+)/g))
+      expect(existsSync(path.join(ROOT, target!)), target).toBe(true);
   });
 
   it('gives the two quick-start commands that CI runs', () => {
@@ -39,7 +43,8 @@ describe('code hygiene', () => {
       for (const f of readdirSync(dir)) {
         const p = path.join(dir, f);
         if (statSync(p).isDirectory()) walk(p);
-        else if (/\.ts$/.test(f) && !f.endsWith('.test.ts') && readFileSync(p, 'utf8').includes('process.env')) offenders.push(path.relative(ROOT, p));
+        else if (/\.ts$/.test(f) && !f.endsWith('.test.ts') && readFileSync(p, 'utf8').includes('process.env'))
+          offenders.push(path.relative(ROOT, p));
       }
     };
     walk(path.join(ROOT, 'src'));

@@ -17,12 +17,63 @@ function rng(seed: number): () => number {
 
 /** Each intent has many distinct words, so a tiny seed misses most of them and the stream teaches them. */
 const INTENTS: Record<string, string[]> = {
-  refund: ['refund', 'money back', 'reimburse', 'chargeback', 'repayment', 'return my payment', 'credit back', 'compensation', 'rebate', 'refunded'],
-  password: ['password', 'log in', 'login', 'sign in', 'locked out', 'reset link', 'credentials', 'two factor code', 'passcode', 'username'],
-  shipping: ['parcel', 'delivery', 'shipment', 'courier', 'tracking number', 'package', 'dispatch', 'postage', 'shipped', 'arrive'],
-  invoice: ['invoice', 'receipt', 'billing statement', 'vat number', 'tax document', 'bill', 'pdf of my bill', 'billing address', 'company details on the invoice', 'proforma'],
+  refund: [
+    'refund',
+    'money back',
+    'reimburse',
+    'chargeback',
+    'repayment',
+    'return my payment',
+    'credit back',
+    'compensation',
+    'rebate',
+    'refunded',
+  ],
+  password: [
+    'password',
+    'log in',
+    'login',
+    'sign in',
+    'locked out',
+    'reset link',
+    'credentials',
+    'two factor code',
+    'passcode',
+    'username',
+  ],
+  shipping: [
+    'parcel',
+    'delivery',
+    'shipment',
+    'courier',
+    'tracking number',
+    'package',
+    'dispatch',
+    'postage',
+    'shipped',
+    'arrive',
+  ],
+  invoice: [
+    'invoice',
+    'receipt',
+    'billing statement',
+    'vat number',
+    'tax document',
+    'bill',
+    'pdf of my bill',
+    'billing address',
+    'company details on the invoice',
+    'proforma',
+  ],
 };
-const TEMPLATES = ['how do I get my {w} sorted', 'question about {w} please', 'can you help with {w} today', 'I need help: {w}', 'what is the status of my {w}', '{w} not working for me, thanks'];
+const TEMPLATES = [
+  'how do I get my {w} sorted',
+  'question about {w} please',
+  'can you help with {w} today',
+  'I need help: {w}',
+  'what is the status of my {w}',
+  '{w} not working for me, thanks',
+];
 
 function synthetic(n: number, seed: number): LabelledExample[] {
   const r = rng(seed);
@@ -61,15 +112,21 @@ describe('replay (learning curve)', () => {
     expect(result.note).toMatch(/no tickets are written to a database/);
   });
 
-  it("runs the sweep's work once a simulated day: a background retrain through the guard, thresholds from the start level", () => {
-    // 400 tickets at 200 a day: the sweep runs once, before ticket 201, with 208 labels against 8 trained on;
-    // the newest tenth of the labels is the window
-    expect(result.retrains).toEqual([expect.objectContaining({ afterTickets: 200, status: 'promoted', examples: 208, window: 20 })]);
-    expect(result.settings).toEqual({ startThreshold: 0.97, targetSuccess: 0.95, ticketsPerDay: 200, retrain: true });
-    expect(result.curve[0]!.thresholds).toEqual({ mean: 0.97, min: 0.97 });
-    const online = replay(seed, stream, test, { seedPerIntent: 2, block: 100, retrain: false });
-    expect(online.retrains).toEqual([]);
-  });
+  it(
+    "runs the sweep's work once a simulated day: a background retrain through the guard, thresholds from the " +
+      'start level',
+    () => {
+      // 400 tickets at 200 a day: the sweep runs once, before ticket 201, with 208 labels against 8 trained on;
+      // the newest tenth of the labels is the window
+      expect(result.retrains).toEqual([
+        expect.objectContaining({ afterTickets: 200, status: 'promoted', examples: 208, window: 20 }),
+      ]);
+      expect(result.settings).toEqual({ startThreshold: 0.97, targetSuccess: 0.95, ticketsPerDay: 200, retrain: true });
+      expect(result.curve[0]!.thresholds).toEqual({ mean: 0.97, min: 0.97 });
+      const online = replay(seed, stream, test, { seedPerIntent: 2, block: 100, retrain: false });
+      expect(online.retrains).toEqual([]);
+    },
+  );
 
   it('computes the wrong-answer rate over autonomous answers only', () => {
     for (const b of result.curve) {
@@ -95,7 +152,10 @@ describe('replay (learning curve)', () => {
 
   it('stops at the end of the stream with a short last block', () => {
     const r = replay(seed, stream.slice(0, 150), test.slice(0, 20), { seedPerIntent: 2, block: 100 });
-    expect(r.curve.map((b) => [b.from, b.tickets])).toEqual([[1, 100], [101, 50]]);
+    expect(r.curve.map((b) => [b.from, b.tickets])).toEqual([
+      [1, 100],
+      [101, 50],
+    ]);
   });
 });
 
@@ -131,27 +191,65 @@ describe('deskmind replay (argument parsing)', () => {
   });
 
   it('reads every option', () => {
-    const o = parse(['--seed', 's', '--stream', 'x', '--test', 't', '--seed-per-intent', '5', '--text-column', 'q', '--label-column', 'category', '--block', '50', '--json']);
+    const o = parse([
+      '--seed',
+      's',
+      '--stream',
+      'x',
+      '--test',
+      't',
+      '--seed-per-intent',
+      '5',
+      '--text-column',
+      'q',
+      '--label-column',
+      'category',
+      '--block',
+      '50',
+      '--json',
+    ]);
     expect(o).toMatchObject({ seedPerIntent: 5, textColumn: 'q', labelColumn: 'category', block: 50, json: true });
     expect(parse(['--seed', 's', '--stream', 'x', '--test', 't', '--shuffle', '7']).shuffle).toBe(7);
-    expect(parse(['--seed', 's', '--stream', 'x', '--test', 't', '--start-threshold', '0.9', '--target-success', '0.98', '--tickets-per-day', '50', '--no-retrain'])).toMatchObject({
+    expect(
+      parse([
+        '--seed',
+        's',
+        '--stream',
+        'x',
+        '--test',
+        't',
+        '--start-threshold',
+        '0.9',
+        '--target-success',
+        '0.98',
+        '--tickets-per-day',
+        '50',
+        '--no-retrain',
+      ]),
+    ).toMatchObject({
       startThreshold: 0.9,
       targetSuccess: 0.98,
       ticketsPerDay: 50,
       retrain: false,
     });
-    expect(() => parse(['--seed', 's', '--stream', 'x', '--test', 't', '--target-success', '0.3'])).toThrow(/from 0.5 to 1/);
+    expect(() => parse(['--seed', 's', '--stream', 'x', '--test', 't', '--target-success', '0.3'])).toThrow(
+      /from 0.5 to 1/,
+    );
   });
 
   it('rejects missing files and bad numbers', () => {
     expect(() => parse(['--seed', 's', '--stream', 'x'])).toThrow(/--test/);
     expect(() => parse(['--seed', 's', '--stream', 'x', '--test', 't', '--block', '0'])).toThrow(/positive integer/);
-    expect(() => parse(['--seed', 's', '--stream', 'x', '--test', 't', '--seed-per-intent', 'ten'])).toThrow(/positive integer/);
+    expect(() => parse(['--seed', 's', '--stream', 'x', '--test', 't', '--seed-per-intent', 'ten'])).toThrow(
+      /positive integer/,
+    );
   });
 
   it('says in its help that it is an in-memory simulation', () => {
     const program = new Command();
     registerReplay(program);
-    expect(program.commands[0]!.helpInformation().replace(/\s+/g, ' ')).toMatch(/in-memory simulation .*writes nothing to a database/);
+    expect(program.commands[0]!.helpInformation().replace(/\s+/g, ' ')).toMatch(
+      /in-memory simulation .*writes nothing to a database/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { heldExamples, retrainDue, retrainWithGuard, stratifiedWindow, type WindowLabel } from '../src/learning/retrain-guard.js';
+import {
+  heldExamples,
+  retrainDue,
+  retrainWithGuard,
+  stratifiedWindow,
+  type WindowLabel,
+} from '../src/learning/retrain-guard.js';
 import { trainedOnOf } from '../src/learning/retrain.js';
 import { retrainInWorker } from '../src/learning/retrain-thread.js';
 import { LearningSettingsSchema } from '../src/learning/thresholds.js';
@@ -10,7 +16,13 @@ const WORDS: Record<string, string[]> = {
   password: ['password', 'log in', 'login', 'sign in', 'locked out', 'reset link'],
   shipping: ['parcel', 'delivery', 'shipment', 'courier', 'tracking number', 'package'],
 };
-const TEMPLATES = ['how do I get my {w} sorted', 'question about {w} please', 'can you help with {w} today', 'I need help: {w}', 'what is the status of my {w}'];
+const TEMPLATES = [
+  'how do I get my {w} sorted',
+  'question about {w} please',
+  'can you help with {w} today',
+  'I need help: {w}',
+  'what is the status of my {w}',
+];
 /** Every template × word of each intent. */
 const examples = (labels = Object.keys(WORDS)): LabelledExample[] =>
   labels.flatMap((label) => WORDS[label]!.flatMap((w) => TEMPLATES.map((t) => ({ text: t.replace('{w}', w), label }))));
@@ -34,7 +46,9 @@ describe('retrainDue', () => {
 
 describe('retrainWithGuard', () => {
   /** 270 examples, the three intents interleaved (the window is at most a tenth of the labels). */
-  const all = [1, 2, 3].flatMap((k) => examples().map((e) => ({ ...e, text: `${e.text} (${['first', 'second', 'third'][k - 1]} time)` }))).sort((a, b) => (a.text.length % 7) - (b.text.length % 7));
+  const all = [1, 2, 3]
+    .flatMap((k) => examples().map((e) => ({ ...e, text: `${e.text} (${['first', 'second', 'third'][k - 1]} time)` })))
+    .sort((a, b) => (a.text.length % 7) - (b.text.length % 7));
 
   it('promotes a retrain that beats the live model on the held-out window, and keeps every label', () => {
     // the live model got the window wrong when it arrived; the retrain (which never saw the window) gets it right
@@ -51,7 +65,9 @@ describe('retrainWithGuard', () => {
 
   it('rejects a retrain that is worse on the window than the live model was', () => {
     // the window's labels contradict the rest (the live model had them right): a retrain without them gets them wrong
-    const window: WindowLabel[] = examples(['refund']).slice(0, 25).map((e) => ({ ...e, label: 'shipping', liveRight: true }));
+    const window: WindowLabel[] = examples(['refund'])
+      .slice(0, 25)
+      .map((e) => ({ ...e, label: 'shipping', liveRight: true }));
     const r = retrainWithGuard([...all, ...window], window);
     expect(r).toMatchObject({ status: 'rejected', before: 1, window: 25 });
     expect((r as { after: number }).after).toBeLessThan(0.5);
@@ -75,7 +91,10 @@ describe('retrainWithGuard', () => {
   });
 
   it('promotes unjudged when the window is too small to judge', () => {
-    const r = retrainWithGuard(all, all.slice(0, 3).map((e) => ({ ...e, liveRight: true })));
+    const r = retrainWithGuard(
+      all,
+      all.slice(0, 3).map((e) => ({ ...e, liveRight: true })),
+    );
     expect(r).toMatchObject({ status: 'promoted', before: null, after: null, examples: all.length });
   });
 
@@ -90,13 +109,21 @@ describe('retrainWithGuard', () => {
 describe('recalibration of a promoted model', () => {
   const variants = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth'];
   /** 540 examples (the window can reach 54 labels). */
-  const all = variants.flatMap((v) => examples().map((e) => ({ ...e, text: `${e.text} (${v} time)` }))).sort((a, b) => (a.text.length % 7) - (b.text.length % 7));
-  const fresh = examples().filter((_, i) => i % 4 === 0).map((e) => `${e.text}, asked again`);
+  const all = variants
+    .flatMap((v) => examples().map((e) => ({ ...e, text: `${e.text} (${v} time)` })))
+    .sort((a, b) => (a.text.length % 7) - (b.text.length % 7));
+  const fresh = examples()
+    .filter((_, i) => i % 4 === 0)
+    .map((e) => `${e.text}, asked again`);
 
   it('fits a map on the window that brings an overconfident retrain down, and keeps it when saved', () => {
     // a third of the window's labels disagree with what the words say: the retrain is confidently wrong on them
     const others = Object.keys(WORDS);
-    const window: WindowLabel[] = all.slice(-54).map((e, i) => ({ ...e, label: i % 3 === 0 ? others[(others.indexOf(e.label) + 1) % others.length]! : e.label, liveRight: false }));
+    const window: WindowLabel[] = all.slice(-54).map((e, i) => ({
+      ...e,
+      label: i % 3 === 0 ? others[(others.indexOf(e.label) + 1) % others.length]! : e.label,
+      liveRight: false,
+    }));
     const r = retrainWithGuard([...all.slice(0, -54), ...window], window);
     expect(r.status).toBe('promoted');
     if (r.status !== 'promoted') return;
@@ -139,7 +166,9 @@ describe('recalibration of a promoted model', () => {
 
 describe('retrainInWorker', () => {
   /** 270 examples (the window is at most a tenth of them). */
-  const all = ['first', 'second', 'third'].flatMap((k) => examples().map((e) => ({ ...e, text: `${e.text} (${k} time)` })));
+  const all = ['first', 'second', 'third'].flatMap((k) =>
+    examples().map((e) => ({ ...e, text: `${e.text} (${k} time)` })),
+  );
   const fresh = ['where is my parcel now', 'I want my money back', 'cannot log in to my account'];
 
   it('retrains in a worker thread: the same outcome as in this thread, while this thread keeps running', async () => {
@@ -160,7 +189,9 @@ describe('retrainInWorker', () => {
   });
 
   it('passes a rejection back, and fails when the worker fails', async () => {
-    const window: WindowLabel[] = examples(['refund']).slice(0, 25).map((e) => ({ ...e, label: 'shipping', liveRight: true }));
+    const window: WindowLabel[] = examples(['refund'])
+      .slice(0, 25)
+      .map((e) => ({ ...e, label: 'shipping', liveRight: true }));
     const r = await retrainInWorker([...all, ...window], window);
     expect(r).toMatchObject({ status: 'rejected', before: 1, window: 25 });
     await expect(retrainInWorker([], [])).rejects.toThrow(/at least one example/);
@@ -168,4 +199,3 @@ describe('retrainInWorker', () => {
     await expect(retrainInWorker(all, [], {}, 1)).rejects.toThrow(/longer than/);
   });
 });
-

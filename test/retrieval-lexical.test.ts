@@ -34,7 +34,9 @@ async function embeddingsEndpoint() {
         for (const ch of text.toLowerCase()) if (ch >= 'a' && ch <= 'z') v[ch.charCodeAt(0) - 97] += 1;
         return { object: 'embedding', index, embedding: v };
       });
-      res.writeHead(200).end(JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
+      res
+        .writeHead(200)
+        .end(JSON.stringify({ object: 'list', data, model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 } }));
     },
   }));
   return { baseUrl: `${server.origin}/v1`, state, close: () => server.close() };
@@ -48,13 +50,30 @@ describe('lexical terms and BM25', () => {
   });
 
   const docs = [
-    { title: 'Download invoices', heading: null, text: 'Every bill is a PDF under Billing. Receipts are emailed after each payment.' },
-    { title: 'Shipping times', heading: null, text: 'Orders ship within two days. The invoice is in the parcel; ask us for another invoice copy.' },
-    { title: 'Account security', heading: 'Passwords', text: 'Use a strong password and never share it with anyone at all.' },
-    { title: 'Reset your password', heading: null, text: 'Click Forgot password on the sign-in page to get a reset link.' },
+    {
+      title: 'Download invoices',
+      heading: null,
+      text: 'Every bill is a PDF under Billing. Receipts are emailed after each payment.',
+    },
+    {
+      title: 'Shipping times',
+      heading: null,
+      text: 'Orders ship within two days. The invoice is in the parcel; ask us for another invoice copy.',
+    },
+    {
+      title: 'Account security',
+      heading: 'Passwords',
+      text: 'Use a strong password and never share it with anyone at all.',
+    },
+    {
+      title: 'Reset your password',
+      heading: null,
+      text: 'Click Forgot password on the sign-in page to get a reset link.',
+    },
   ];
   const index = buildLexicalIndex(docs);
-  const order = (q: string, allow?: (d: number) => boolean) => [...rankLexical(index, q, allow).entries()].sort((a, b) => b[1] - a[1]).map(([d]) => d);
+  const order = (q: string, allow?: (d: number) => boolean) =>
+    [...rankLexical(index, q, allow).entries()].sort((a, b) => b[1] - a[1]).map(([d]) => d);
 
   it('ranks a title match above body mentions, and the document with every query word first', () => {
     expect(order('invoice')).toEqual([0, 1]);
@@ -62,17 +81,21 @@ describe('lexical terms and BM25', () => {
     expect(order('forgot password')[0]).toBe(3);
   });
 
-  it('scores only documents holding a query term, leaves out what `allow` refuses, and keeps no state between queries', () => {
-    expect(order('parcel')).toEqual([1]);
-    expect(order('zebra')).toEqual([]);
-    expect(order('the of and')).toEqual([]);
-    expect(order('invoice password', (d) => d !== 0 && d !== 3)).toEqual(expect.arrayContaining([1, 2]));
-    expect(order('invoice password', (d) => d !== 0 && d !== 3)).toHaveLength(2);
-    const first = rankLexical(index, 'invoice');
-    rankLexical(index, 'password', () => false);
-    expect(rankLexical(index, 'invoice')).toEqual(first);
-    expect(rankLexical(buildLexicalIndex([]), 'invoice').size).toBe(0);
-  });
+  it(
+    'scores only documents holding a query term, leaves out what `allow` refuses, and keeps no state between ' +
+      'queries',
+    () => {
+      expect(order('parcel')).toEqual([1]);
+      expect(order('zebra')).toEqual([]);
+      expect(order('the of and')).toEqual([]);
+      expect(order('invoice password', (d) => d !== 0 && d !== 3)).toEqual(expect.arrayContaining([1, 2]));
+      expect(order('invoice password', (d) => d !== 0 && d !== 3)).toHaveLength(2);
+      const first = rankLexical(index, 'invoice');
+      rankLexical(index, 'password', () => false);
+      expect(rankLexical(index, 'invoice')).toEqual(first);
+      expect(rankLexical(buildLexicalIndex([]), 'invoice').size).toBe(0);
+    },
+  );
 });
 
 describe.each(backends())('lexical retrieval on %s', (kind) => {
@@ -81,19 +104,36 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
   const embedder: Embedder = createEmbedder(loadConfig({ logLevel: 'silent' }));
   const ids = new Map<string, string>();
   const FTS: RetrieveOptions = { weights: { fts: 1, vector: 0 }, k: 10 };
-  const article = (title: string, body: string, more: Partial<ArticleInput> = {}): ArticleInput => ({ title, body, tags: [], intents: [], tiers: [], status: 'published', ...more });
-  const titles = async (q: string, opts: RetrieveOptions = FTS, c: Ctx = ctx) => (await retrieve(c, embedder, q, opts)).hits.map((h) => h.articleTitle);
+  const article = (title: string, body: string, more: Partial<ArticleInput> = {}): ArticleInput => ({
+    title,
+    body,
+    tags: [],
+    intents: [],
+    tiers: [],
+    status: 'published',
+    ...more,
+  });
+  const titles = async (q: string, opts: RetrieveOptions = FTS, c: Ctx = ctx) =>
+    (await retrieve(c, embedder, q, opts)).hits.map((h) => h.articleTitle);
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     const { workspace } = await createWorkspace(database.db, { name: 'lexical' });
     ctx = { db: database.db, workspaceId: workspace.id, actor: systemActor, now: () => new Date() };
     const kb = [
-      article('Reset your password', 'Click **Forgot password** on the sign-in page. We email you a reset link that works for one hour.'),
+      article(
+        'Reset your password',
+        'Click **Forgot password** on the sign-in page. We email you a reset link that works for one hour.',
+      ),
       article('Account security', 'Use a strong password and never share it. We never ask for your password by phone.'),
       article('Download invoices', 'Every bill is a PDF under Billing. Receipts are emailed after each payment.'),
-      article('Shipping times', 'Orders ship within two days. The invoice is in the parcel; ask us for another invoice copy.'),
-      article('Set up single sign-on', 'Configure SAML with Okta or Azure AD under Settings → Security.', { tiers: ['enterprise'] }),
+      article(
+        'Shipping times',
+        'Orders ship within two days. The invoice is in the parcel; ask us for another invoice copy.',
+      ),
+      article('Set up single sign-on', 'Configure SAML with Okta or Azure AD under Settings → Security.', {
+        tiers: ['enterprise'],
+      }),
       article('Export all your data', 'Export everything as a zebra archive of CSV files.', { status: 'draft' }),
     ];
     for (const a of kb) ids.set(a.title, (await createArticle(ctx, embedder, a)).id);
@@ -134,7 +174,7 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
       const res = await retrieve(ctx, embedder, sso, { ...FTS, tier });
       expect(res.hits).toEqual([]);
       expect(res.explanation.ftsMatches).toBe(0);
-      expect((await titles(sso, { tier, k: 20 }))).not.toContain('Set up single sign-on');
+      expect(await titles(sso, { tier, k: 20 })).not.toContain('Set up single sign-on');
     }
     const draft = await retrieve(ctx, embedder, 'zebra archive', FTS);
     expect(draft.hits).toEqual([]);
@@ -147,9 +187,15 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
     expect(await titles('courier')).toEqual(['Shipping times']);
 
     // Another process publishes the draft: this process's cache is not told, the fingerprint changes.
-    await database.db.update(articles).set({ status: 'published' }).where(eq(articles.id, ids.get('Export all your data')!));
+    await database.db
+      .update(articles)
+      .set({ status: 'published' })
+      .where(eq(articles.id, ids.get('Export all your data')!));
     expect(await titles('zebra archive')).toEqual(['Export all your data']);
-    await database.db.update(articles).set({ status: 'draft' }).where(eq(articles.id, ids.get('Export all your data')!));
+    await database.db
+      .update(articles)
+      .set({ status: 'draft' })
+      .where(eq(articles.id, ids.get('Export all your data')!));
     expect(await titles('zebra archive')).toEqual([]);
   });
 
@@ -179,7 +225,9 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
 
     const hybrid = await retrieve(failing, embedder, 'I forgot my password');
     expect(hybrid.explanation).toMatchObject({ lexical: 'ts_rank_cd', vectorCandidates: 0 });
-    expect(hybrid.explanation.degraded).toBe('in-memory index unavailable: no vector search; lexical ranking by PostgreSQL ts_rank_cd');
+    expect(hybrid.explanation.degraded).toBe(
+      'in-memory index unavailable: no vector search; lexical ranking by PostgreSQL ts_rank_cd',
+    );
     expect(hybrid.hits[0]!.articleTitle).toBe('Reset your password');
 
     const sso = 'configure SAML with Okta';
@@ -188,16 +236,30 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
     expect(await titles('zebra archive', FTS, failing)).toEqual([]);
 
     // Once the index loads again, BM25 is back.
-    expect((await retrieve(ctx, embedder, 'I forgot my password', FTS)).explanation).toMatchObject({ lexical: 'bm25', degraded: null });
+    expect((await retrieve(ctx, embedder, 'I forgot my password', FTS)).explanation).toMatchObject({
+      lexical: 'bm25',
+      degraded: null,
+    });
   });
 
   it('embeds chunks stored by another embedder once, lazily, and tries again after a failure', async () => {
     const endpoint = await embeddingsEndpoint();
     try {
-      const remote = createEmbedder(loadConfig({ logLevel: 'silent', embeddingsBaseUrl: endpoint.baseUrl, embeddingsModel: 'test-embed', embeddingsApiKey: 'sk-test' }));
+      const remote = createEmbedder(
+        loadConfig({
+          logLevel: 'silent',
+          embeddingsBaseUrl: endpoint.baseUrl,
+          embeddingsModel: 'test-embed',
+          embeddingsApiKey: 'sk-test',
+        }),
+      );
       const { workspace } = await createWorkspace(database.db, { name: 'switched embedder' });
       const other: Ctx = { ...ctx, workspaceId: workspace.id };
-      await createArticle(other, embedder, article('Rotate API keys', 'Create a new key under Settings → API, deploy it, then revoke the old key.'));
+      await createArticle(
+        other,
+        embedder,
+        article('Rotate API keys', 'Create a new key under Settings → API, deploy it, then revoke the old key.'),
+      );
       await createArticle(other, embedder, article('Invite teammates', 'Invite people by email from Settings → Team.'));
 
       // Lexical retrieval needs no embedding at all.
@@ -206,7 +268,11 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
 
       endpoint.state.refuseBatches = true;
       const failed = await retrieve(other, remote, 'rotate my API key');
-      expect(failed.explanation).toMatchObject({ lexical: 'bm25', degraded: '2 chunk(s) could not be embedded by openai:test-embed', vectorCandidates: 0 });
+      expect(failed.explanation).toMatchObject({
+        lexical: 'bm25',
+        degraded: '2 chunk(s) could not be embedded by openai:test-embed',
+        vectorCandidates: 0,
+      });
       expect(failed.hits[0]).toMatchObject({ articleTitle: 'Rotate API keys', vectorScore: 0 });
       await retrieve(other, remote, 'rotate my API key');
       expect(endpoint.state.batches).toBe(2); // tried again

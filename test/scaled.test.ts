@@ -37,16 +37,23 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
     const dbUrl = new URL(config.testDatabaseUrl!);
     dbUrl.pathname = `/${name}`;
     const env = { DATABASE_URL: dbUrl.toString(), DESKMIND_LOG_LEVEL: 'warn', DESKMIND_WORKER_CONCURRENCY: '2' };
-    const { apiKey, workspaceId } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Scaled', '--json'], env)) as { apiKey: string; workspaceId: string };
+    const { apiKey, workspaceId } = JSON.parse(
+      await runDeskmind(['create-workspace', '--name', 'Scaled', '--json'], env),
+    ) as { apiKey: string; workspaceId: string };
 
     // Four processes start at once (migrations run under an advisory lock).
     const ports = [await freePort(), await freePort()];
-    for (const port of ports) procs.push(startDeskmind(['serve', '--no-worker'], { ...env, DESKMIND_PORT: String(port) }));
+    for (const port of ports)
+      procs.push(startDeskmind(['serve', '--no-worker'], { ...env, DESKMIND_PORT: String(port) }));
     procs.push(startDeskmind(['worker'], env), startDeskmind(['worker'], env));
     const urls = ports.map((p) => `http://127.0.0.1:${p}`);
     await Promise.all(urls.map((u, i) => waitReady(u, procs[i])));
     const call = async (url: string, method: string, p: string, body?: unknown) => {
-      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${url}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       return { status: res.status, body: (await res.json()) as any };
     };
 
@@ -54,7 +61,13 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
     const ids: string[] = [];
     for (let batch = 0; batch < 5; batch++) {
       const created = await Promise.all(
-        Array.from({ length: 8 }, (_, j) => call(urls[(batch * 8 + j) % 2]!, 'POST', '/api/v1/tickets', { subject: `Refund ${batch}-${j}`, message: { text: 'I was charged twice, please refund the duplicate payment.' }, customer: { email: `s${j}@scaled.example` } })),
+        Array.from({ length: 8 }, (_, j) =>
+          call(urls[(batch * 8 + j) % 2]!, 'POST', '/api/v1/tickets', {
+            subject: `Refund ${batch}-${j}`,
+            message: { text: 'I was charged twice, please refund the duplicate payment.' },
+            customer: { email: `s${j}@scaled.example` },
+          }),
+        ),
       );
       for (const c of created) {
         expect(c.status).toBe(201);
@@ -66,12 +79,20 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
     cleanups.push(() => c.end());
     const until = Date.now() + 90_000;
     for (;;) {
-      const { rows } = await c.query(`select count(distinct ticket_id)::int n from events where type in ('pipeline.completed', 'pipeline.failed') and ticket_id = any($1::uuid[])`, [ids]);
+      const { rows } = await c.query(
+        `select count(distinct ticket_id)::int n from events where type in ('pipeline.completed', ` +
+          `'pipeline.failed') and ticket_id = any($1::uuid[])`,
+        [ids],
+      );
       if (rows[0].n === ids.length) break;
       if (Date.now() > until) throw new Error(`only ${rows[0].n} of ${ids.length} decided`);
       await sleep(300);
     }
-    const { rows: runs } = await c.query(`select ticket_id, count(*)::int n from events where type in ('pipeline.completed', 'pipeline.failed') and ticket_id = any($1::uuid[]) group by ticket_id`, [ids]);
+    const { rows: runs } = await c.query(
+      `select ticket_id, count(*)::int n from events where type in ('pipeline.completed', 'pipeline.failed') and ` +
+        `ticket_id = any($1::uuid[]) group by ticket_id`,
+      [ids],
+    );
     expect(runs.every((r) => r.n === 1)).toBe(true);
     // Either API reads what the other wrote.
     expect((await call(urls[1]!, 'GET', `/api/v1/tickets/${ids[0]}`)).body.decisions.length).toBeGreaterThan(0);
@@ -88,14 +109,25 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
     const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-scaled-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'labels.csv');
-    writeFileSync(file, 'text,label\n' + Array.from({ length: 12 }, (_, i) => `"my invoice number ${i} shows the wrong VAT",invoice\n`).join(''));
+    writeFileSync(
+      file,
+      'text,label\n' +
+        Array.from({ length: 12 }, (_, i) => `"my invoice number ${i} shows the wrong VAT",invoice\n`).join(''),
+    );
     await runDeskmind(['train', 'intents', '--workspace', workspaceId, '--file', file, '--json'], env);
     expect(await versionOf(urls[0]!)).toBe('intent@2');
     expect(await versionOf(urls[1]!)).toBe('intent@2');
-    const late = await call(urls[0]!, 'POST', '/api/v1/tickets', { subject: 'Later', message: { text: 'Please send me a copy of the invoice.' }, customer: { email: 'late@scaled.example' } });
+    const late = await call(urls[0]!, 'POST', '/api/v1/tickets', {
+      subject: 'Later',
+      message: { text: 'Please send me a copy of the invoice.' },
+      customer: { email: 'late@scaled.example' },
+    });
     const lateUntil = Date.now() + 60_000;
     for (;;) {
-      const { rows } = await c.query(`select model_version from decisions where ticket_id = $1 and stage = 'understand'`, [late.body.ticket.id]);
+      const { rows } = await c.query(
+        `select model_version from decisions where ticket_id = $1 and stage = 'understand'`,
+        [late.body.ticket.id],
+      );
       if (rows.length) {
         expect(rows[0].model_version).toBe('intent@2'); // a worker, not the trainer, decided it
         break;

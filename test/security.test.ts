@@ -7,7 +7,11 @@ import { loadConfig } from '../src/config.js';
 import { buildServer } from '../src/server/server.js';
 import { backends, newWorkspace, openTestDatabase, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
 
-const ticketBody = { subject: 'Help', message: { text: 'Something is wrong with my invoice' }, customer: { email: 'a@example.com' } };
+const ticketBody = {
+  subject: 'Help',
+  message: { text: 'Something is wrong with my invoice' },
+  customer: { email: 'a@example.com' },
+};
 
 describe.each(backends())('security on %s', (kind) => {
   let t: TestDesk;
@@ -20,22 +24,58 @@ describe.each(backends())('security on %s', (kind) => {
       agent: (await ws.call('POST', '/api/v1/api-keys', { name: 'bot', role: 'agent' })).body.secret,
       ingest: (await ws.call('POST', '/api/v1/api-keys', { name: 'widget', role: 'ingest' })).body.secret,
     };
-    expect((await ws.call('POST', '/api/v1/agents', { name: 'Ann', email: 'ann@sec.example', password: 'correct horse', role: 'agent' })).status).toBe(201);
-    expect((await ws.call('POST', '/api/v1/agents', { name: 'Ada', email: 'ada@sec.example', password: 'correct horse', role: 'admin' })).status).toBe(201);
+    expect(
+      (
+        await ws.call('POST', '/api/v1/agents', {
+          name: 'Ann',
+          email: 'ann@sec.example',
+          password: 'correct horse',
+          role: 'agent',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await ws.call('POST', '/api/v1/agents', {
+          name: 'Ada',
+          email: 'ada@sec.example',
+          password: 'correct horse',
+          role: 'admin',
+        })
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => t?.close());
 
-  const as = (key: string) => async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) => {
-    const res = await t.server.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload ? { payload } : {}) });
-    return { status: res.statusCode, body: res.json() as any };
-  };
-  const login = async (email: string) => sessionHeaders(await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'correct horse' } }));
+  const as =
+    (key: string) => async (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) => {
+      const res = await t.server.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${key}` },
+        ...(payload ? { payload } : {}),
+      });
+      return { status: res.statusCode, body: res.json() as any };
+    };
+  const login = async (email: string) =>
+    sessionHeaders(
+      await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password: 'correct horse' },
+      }),
+    );
 
   it('enforces each role: ingest writes only, agents work tickets, admins administer', async () => {
     const ingest = as(keys.ingest);
     const agent = as(keys.agent);
     expect((await ingest('POST', '/api/v1/tickets', ticketBody)).status).toBe(201);
-    for (const [m, url] of [['GET', '/api/v1/tickets'], ['GET', '/api/v1/customers'], ['GET', '/api/v1/audit-log'], ['GET', '/api/v1/settings/autonomy']] as const) {
+    for (const [m, url] of [
+      ['GET', '/api/v1/tickets'],
+      ['GET', '/api/v1/customers'],
+      ['GET', '/api/v1/audit-log'],
+      ['GET', '/api/v1/settings/autonomy'],
+    ] as const) {
       const r = await ingest(m, url);
       expect(r.status, url).toBe(403);
       expect(r.body.code).toBe('forbidden');
@@ -54,14 +94,21 @@ describe.each(backends())('security on %s', (kind) => {
     // The same split for console sessions.
     const ann = await login('ann@sec.example');
     expect((await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: ann })).statusCode).toBe(200);
-    expect((await t.server.inject({ method: 'POST', url: '/api/v1/teams', headers: ann, payload: { name: 'T2' } })).statusCode).toBe(403);
+    expect(
+      (await t.server.inject({ method: 'POST', url: '/api/v1/teams', headers: ann, payload: { name: 'T2' } }))
+        .statusCode,
+    ).toBe(403);
     expect((await t.server.inject({ method: 'GET', url: '/api/v1/audit-log', headers: ann })).statusCode).toBe(403);
     const ada = await login('ada@sec.example');
     expect((await t.server.inject({ method: 'GET', url: '/api/v1/audit-log', headers: ada })).statusCode).toBe(200);
   });
 
   it('asks cookie sessions for the CSRF token on mutating requests, not API keys', async () => {
-    const res = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ann@sec.example', password: 'correct horse' } });
+    const res = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'ann@sec.example', password: 'correct horse' },
+    });
     const setCookie = ([] as string[]).concat(res.headers['set-cookie'] as string[]);
     const csrf = setCookie.find((c) => c.startsWith('deskmind_csrf='))!;
     expect(csrf).toBeDefined();
@@ -70,7 +117,11 @@ describe.each(backends())('security on %s', (kind) => {
     const session = sessionHeaders(res);
     const before = await t.desk.database.executeSql('select count(*)::int n from tickets');
     const body = { ...ticketBody, subject: 'csrf' };
-    for (const headers of [{ cookie: session.cookie }, { cookie: session.cookie, 'x-csrf-token': 'forged' }, { cookie: session.cookie, 'x-csrf-token': '' }]) {
+    for (const headers of [
+      { cookie: session.cookie },
+      { cookie: session.cookie, 'x-csrf-token': 'forged' },
+      { cookie: session.cookie, 'x-csrf-token': '' },
+    ]) {
       const r = await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers, payload: body });
       expect(r.statusCode).toBe(403);
       expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -78,11 +129,27 @@ describe.each(backends())('security on %s', (kind) => {
     }
     // A token from another session's cookie does not match this cookie.
     const other = await login('ada@sec.example');
-    expect((await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { cookie: session.cookie, 'x-csrf-token': other['x-csrf-token'] }, payload: body })).statusCode).toBe(403);
-    expect((await t.desk.database.executeSql('select count(*)::int n from tickets')).rows[0]!.n).toBe(before.rows[0]!.n);
+    expect(
+      (
+        await t.server.inject({
+          method: 'POST',
+          url: '/api/v1/tickets',
+          headers: { cookie: session.cookie, 'x-csrf-token': other['x-csrf-token'] },
+          payload: body,
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect((await t.desk.database.executeSql('select count(*)::int n from tickets')).rows[0]!.n).toBe(
+      before.rows[0]!.n,
+    );
     // Safe methods need no token; the right token passes; bearer keys are exempt.
-    expect((await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { cookie: session.cookie } })).statusCode).toBe(200);
-    expect((await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: session, payload: body })).statusCode).toBe(201);
+    expect(
+      (await t.server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { cookie: session.cookie } }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await t.server.inject({ method: 'POST', url: '/api/v1/tickets', headers: session, payload: body })).statusCode,
+    ).toBe(201);
     expect((await ws.call('POST', '/api/v1/tickets', body)).status).toBe(201);
     // Logging out clears both cookies.
     const out = await t.server.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: session });
@@ -105,7 +172,15 @@ describe.each(backends())('security on %s', (kind) => {
 
   it('records admin actions (secrets redacted) and AI actions in the audit log', async () => {
     expect((await ws.call('PATCH', '/api/v1/settings/autonomy', { shadowMode: true })).status).toBe(200);
-    expect((await ws.call('POST', '/api/v1/agents', { name: 'Bob', email: 'bob@sec.example', password: 'a long secret pass' })).status).toBe(201);
+    expect(
+      (
+        await ws.call('POST', '/api/v1/agents', {
+          name: 'Bob',
+          email: 'bob@sec.example',
+          password: 'a long secret pass',
+        })
+      ).status,
+    ).toBe(201);
     const key = await ws.call('POST', '/api/v1/api-keys', { name: 'ci', role: 'ingest' });
     expect((await ws.call('DELETE', `/api/v1/api-keys/${key.body.key.id}`)).status).toBe(204);
     // A refused request is not an action.
@@ -116,10 +191,17 @@ describe.each(backends())('security on %s', (kind) => {
 
     const log = (await ws.call('GET', '/api/v1/audit-log?kind=admin')).body.entries as any[];
     const actions = log.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['PATCH /settings/autonomy', 'POST /agents', 'POST /api-keys', 'DELETE /api-keys/:id']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['PATCH /settings/autonomy', 'POST /agents', 'POST /api-keys', 'DELETE /api-keys/:id']),
+    );
     expect(actions.filter((a) => a === 'PATCH /settings/autonomy')).toHaveLength(1);
     const agent = log.find((e) => e.action === 'POST /agents' && e.data.email === 'bob@sec.example');
-    expect(agent).toMatchObject({ kind: 'admin', actorType: 'integration', status: 201, data: { password: '[redacted]' } });
+    expect(agent).toMatchObject({
+      kind: 'admin',
+      actorType: 'integration',
+      status: 201,
+      data: { password: '[redacted]' },
+    });
     expect(JSON.stringify(log)).not.toContain('a long secret pass');
     expect(log.find((e) => e.action === 'DELETE /api-keys/:id').target).toEqual({ id: key.body.key.id });
     expect(log.some((e) => e.action.startsWith('POST /tickets'))).toBe(false);
@@ -134,7 +216,11 @@ describe.each(backends())('security on %s', (kind) => {
     expect((await ws.call('GET', '/api/v1/audit-log?limit=0')).status).toBe(400);
     // Another workspace sees none of it.
     const other = await newWorkspace(t, 'Other');
-    expect((await other.call('GET', '/api/v1/audit-log')).body.entries.filter((e: any) => e.kind === 'admin' && e.action !== 'POST /api-keys')).toEqual([]);
+    expect(
+      (await other.call('GET', '/api/v1/audit-log')).body.entries.filter(
+        (e: any) => e.kind === 'admin' && e.action !== 'POST /api-keys',
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -162,25 +248,38 @@ describe.each(backends())('rate limits on %s', (kind) => {
     for (let i = 0; i < 3; i++) more.push((await b.call('GET', '/api/v1/tickets')).status);
     expect(more.at(-1)).toBe(429);
     // Another IP still gets through with B's key; health checks are never limited.
-    const elsewhere = await t.server.inject({ method: 'GET', url: '/api/v1/tickets', remoteAddress: '10.0.0.9', headers: { authorization: `Bearer ${b.apiKey}` } });
+    const elsewhere = await t.server.inject({
+      method: 'GET',
+      url: '/api/v1/tickets',
+      remoteAddress: '10.0.0.9',
+      headers: { authorization: `Bearer ${b.apiKey}` },
+    });
     expect(elsewhere.statusCode).toBe(200);
     expect((await t.server.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
-  it.runIf(kind === 'postgres')('shares each key’s limit between the API processes of one PostgreSQL server', async () => {
-    // A second API with its own plugins and memory, on the same database: the counts are in the database.
-    const second = await buildServer(t.desk);
-    try {
-      const c = await newWorkspace(t, 'C');
-      const via = (server: typeof second) =>
-        server.inject({ method: 'GET', url: '/api/v1/tickets', remoteAddress: '10.0.0.20', headers: { authorization: `Bearer ${c.apiKey}` } });
-      const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await via(t.server)).statusCode, (await via(second)).statusCode);
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-    } finally {
-      await second.close();
-    }
-  });
+  it.runIf(kind === 'postgres')(
+    'shares each key’s limit between the API processes of one PostgreSQL server',
+    async () => {
+      // A second API with its own plugins and memory, on the same database: the counts are in the database.
+      const second = await buildServer(t.desk);
+      try {
+        const c = await newWorkspace(t, 'C');
+        const via = (server: typeof second) =>
+          server.inject({
+            method: 'GET',
+            url: '/api/v1/tickets',
+            remoteAddress: '10.0.0.20',
+            headers: { authorization: `Bearer ${c.apiKey}` },
+          });
+        const statuses: number[] = [];
+        for (let i = 0; i < 3; i++) statuses.push((await via(t.server)).statusCode, (await via(second)).statusCode);
+        expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      } finally {
+        await second.close();
+      }
+    },
+  );
 });
 
 describe('secrets in logs', () => {
@@ -199,20 +298,69 @@ describe('secrets in logs', () => {
     try {
       const { workspace, apiKey } = await desk.createWorkspace('Logs');
       const auth = { authorization: `Bearer ${apiKey}` };
-      expect((await server.inject({ method: 'POST', url: '/api/v1/agents', headers: auth, payload: { name: 'Zed', email: 'zed@logs.example', password: 'zebra-password-42' } })).statusCode).toBe(201);
-      const login = await server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'zed@logs.example', password: 'zebra-password-42' } });
+      expect(
+        (
+          await server.inject({
+            method: 'POST',
+            url: '/api/v1/agents',
+            headers: auth,
+            payload: { name: 'Zed', email: 'zed@logs.example', password: 'zebra-password-42' },
+          })
+        ).statusCode,
+      ).toBe(201);
+      const login = await server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'zed@logs.example', password: 'zebra-password-42' },
+      });
       const session = sessionHeaders(login);
-      const token = session.cookie.split('; ').find((c) => c.startsWith('deskmind_session='))!.split('=')[1]!;
+      const token = session.cookie
+        .split('; ')
+        .find((c) => c.startsWith('deskmind_session='))!
+        .split('=')[1]!;
       await server.inject({ method: 'GET', url: '/api/v1/tickets', headers: session });
-      await server.inject({ method: 'POST', url: '/api/v1/tickets', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"broken' });
-      await server.inject({ method: 'GET', url: '/api/v1/tickets', headers: { authorization: 'Bearer dm_wrong_key_123456' } });
+      await server.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        headers: { ...auth, 'content-type': 'application/json' },
+        payload: '{"broken',
+      });
+      await server.inject({
+        method: 'GET',
+        url: '/api/v1/tickets',
+        headers: { authorization: 'Bearer dm_wrong_key_123456' },
+      });
       // How an error with a request attached, or a config dump, would be logged.
-      desk.logger.error({ req: { headers: { ...auth, cookie: session.cookie, 'x-csrf-token': session['x-csrf-token'] } }, config: { databaseUrl: 'postgres://u:pw-in-url@h/db' } }, 'failure');
-      desk.logger.info({ workspaceId: workspace.id, apiKey, password: 'zebra-password-42', agent: { password: 'zebra-password-42' }, secret: 'whsec_abc123' }, 'event');
+      desk.logger.error(
+        {
+          req: { headers: { ...auth, cookie: session.cookie, 'x-csrf-token': session['x-csrf-token'] } },
+          config: { databaseUrl: 'postgres://u:pw-in-url@h/db' },
+        },
+        'failure',
+      );
+      desk.logger.info(
+        {
+          workspaceId: workspace.id,
+          apiKey,
+          password: 'zebra-password-42',
+          agent: { password: 'zebra-password-42' },
+          secret: 'whsec_abc123',
+        },
+        'event',
+      );
       const all = lines.join('');
       expect(lines.length).toBeGreaterThan(5);
       expect(all).toContain('[redacted]');
-      for (const secret of [apiKey, 'zebra-password-42', token, session['x-csrf-token'], 'pw-in-url', 'whsec_abc123', 'dm_wrong_key_123456']) expect(all).not.toContain(secret);
+      for (const secret of [
+        apiKey,
+        'zebra-password-42',
+        token,
+        session['x-csrf-token'],
+        'pw-in-url',
+        'whsec_abc123',
+        'dm_wrong_key_123456',
+      ])
+        expect(all).not.toContain(secret);
     } finally {
       await server.close();
       await desk.close();

@@ -11,9 +11,13 @@ describe.each(backends())('storage on %s', (kind) => {
     const database = await openTestDatabase(kind);
     try {
       await Promise.all([database.migrate(), database.migrate()]);
-      const { rows } = await database.executeSql(`select count(*)::int as n from information_schema.tables where table_schema = 'public'`);
+      const { rows } = await database.executeSql(
+        `select count(*)::int as n from information_schema.tables where table_schema = 'public'`,
+      );
       expect(rows[0]!.n).toBeGreaterThanOrEqual(14);
-      const { rows: jobs } = await database.executeSql(`select count(*)::int as n from information_schema.schemata where schema_name = 'drizzle'`);
+      const { rows: jobs } = await database.executeSql(
+        `select count(*)::int as n from information_schema.schemata where schema_name = 'drizzle'`,
+      );
       expect(jobs[0]!.n).toBe(1);
     } finally {
       await database.close();
@@ -28,9 +32,14 @@ describe.each(backends())('storage on %s', (kind) => {
       const b = await createWorkspace(database.db, { name: 'B' });
       expect(a.apiKey).not.toBe(b.apiKey);
       await database.executeSql('delete from workspaces where id = $1', [a.workspace.id]);
-      const { rows } = await database.executeSql('select count(*)::int as n from api_keys where workspace_id = $1', [a.workspace.id]);
+      const { rows } = await database.executeSql('select count(*)::int as n from api_keys where workspace_id = $1', [
+        a.workspace.id,
+      ]);
       expect(rows[0]!.n).toBe(0);
-      const { rows: left } = await database.executeSql('select count(*)::int as n from api_keys where workspace_id = $1', [b.workspace.id]);
+      const { rows: left } = await database.executeSql(
+        'select count(*)::int as n from api_keys where workspace_id = $1',
+        [b.workspace.id],
+      );
       expect(left[0]!.n).toBe(1);
     } finally {
       await database.close();
@@ -64,9 +73,21 @@ async function reopen(db: { dataDir?: string }) {
 describe('logs', () => {
   it('redact secrets', () => {
     let out = '';
-    const sink = new Writable({ write(chunk, _enc, cb) { out += chunk; cb(); } });
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        out += chunk;
+        cb();
+      },
+    });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-    log.info({ req: { headers: { authorization: 'Bearer dm_secret', cookie: 'deskmind_session=abc' } }, apiKey: 'dm_other', password: 'hunter22' }, 'request');
+    log.info(
+      {
+        req: { headers: { authorization: 'Bearer dm_secret', cookie: 'deskmind_session=abc' } },
+        apiKey: 'dm_other',
+        password: 'hunter22',
+      },
+      'request',
+    );
     expect(out).not.toMatch(/dm_secret|dm_other|hunter22|deskmind_session=abc/);
     expect(out).toContain('[redacted]');
   });

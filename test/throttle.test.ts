@@ -73,7 +73,8 @@ describe.each(backends())('throttling of credential guessing on %s', (kind) => {
 
   it('throttles one address spraying many accounts', async () => {
     const ip = '203.0.113.50';
-    for (let i = 0; i < THROTTLES.loginAddress.free + 1; i++) expect((await login('guess', ip, `user${i}@spray.example`)).statusCode).toBe(401);
+    for (let i = 0; i < THROTTLES.loginAddress.free + 1; i++)
+      expect((await login('guess', ip, `user${i}@spray.example`)).statusCode).toBe(401);
     const res = await login('guess', ip, 'someone-else@spray.example');
     expect(res.statusCode).toBe(429);
     expect(res.json().code).toBe('too_many_attempts');
@@ -83,8 +84,14 @@ describe.each(backends())('throttling of credential guessing on %s', (kind) => {
   it('throttles widget user hashes per user id, with an audit entry', async () => {
     const widget = (await a.call('GET', '/api/v1/settings/widget')).body;
     const session = (hash: string, ip = '203.0.113.77') =>
-      t.server.inject({ method: 'POST', url: '/api/v1/widget/session', remoteAddress: ip, payload: { widgetId: widget.publicId, userId: 'u-1', userHash: hash } });
-    for (let i = 0; i <= THROTTLES.widgetUser.free; i++) expect((await session('0'.repeat(64))).json().code).toBe('identity_unverified');
+      t.server.inject({
+        method: 'POST',
+        url: '/api/v1/widget/session',
+        remoteAddress: ip,
+        payload: { widgetId: widget.publicId, userId: 'u-1', userHash: hash },
+      });
+    for (let i = 0; i <= THROTTLES.widgetUser.free; i++)
+      expect((await session('0'.repeat(64))).json().code).toBe('identity_unverified');
     const right = createHmac('sha256', widget.secret).update('u-1').digest('hex');
     const refused = await session(right, '198.51.100.8');
     expect(refused.statusCode).toBe(429);
@@ -92,11 +99,19 @@ describe.each(backends())('throttling of credential guessing on %s', (kind) => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     clock.advance(THROTTLES.widgetUser.maxMs);
     expect((await session(right)).statusCode).toBe(200);
-    expect((await a.call('GET', '/api/v1/audit-log?action=widget.identity_throttled')).body.entries.length).toBeGreaterThanOrEqual(1);
+    expect(
+      (await a.call('GET', '/api/v1/audit-log?action=widget.identity_throttled')).body.entries.length,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('throttles unknown API keys from one address, never a valid key', async () => {
-    const call = (key: string, ip = '203.0.113.99') => t.server.inject({ method: 'GET', url: '/api/v1/tickets', remoteAddress: ip, headers: { authorization: `Bearer ${key}` } });
+    const call = (key: string, ip = '203.0.113.99') =>
+      t.server.inject({
+        method: 'GET',
+        url: '/api/v1/tickets',
+        remoteAddress: ip,
+        headers: { authorization: `Bearer ${key}` },
+      });
     for (let i = 0; i <= THROTTLES.apiKeyAddress.free; i++) expect((await call(`dm_guess_${i}`)).statusCode).toBe(401);
     const refused = await call('dm_guess_next');
     expect(refused.statusCode).toBe(429);

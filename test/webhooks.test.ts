@@ -25,7 +25,11 @@ async function startReceiver() {
   return Object.assign(state, { url: `${server.origin}/hooks/deskmind`, close: () => server.close() });
 }
 
-const ticketBody = (n: number) => ({ subject: `Ticket ${n}`, message: { text: `Message ${n}` }, customer: { email: `c${n}@example.com` } });
+const ticketBody = (n: number) => ({
+  subject: `Ticket ${n}`,
+  message: { text: `Message ${n}` },
+  customer: { email: `c${n}@example.com` },
+});
 
 describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
   let t: TestDesk;
@@ -53,14 +57,23 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
       // The secret is shown once.
       const shown = await ws.call('GET', `/api/v1/webhooks/${endpointId}`);
       expect(shown.body.secret).toBeUndefined();
-      expect((await ws.call('GET', '/api/v1/webhooks')).body.data.map((e: { id: string }) => e.id)).toEqual([endpointId]);
+      expect((await ws.call('GET', '/api/v1/webhooks')).body.data.map((e: { id: string }) => e.id)).toEqual([
+        endpointId,
+      ]);
 
-      const { rows: [{ max: firstId }] } = (await t.desk.database.executeSql('select coalesce(max(id), 0)::int as max from events where workspace_id = $1', [ws.workspaceId])) as any;
+      const {
+        rows: [{ max: firstId }],
+      } = (await t.desk.database.executeSql(
+        'select coalesce(max(id), 0)::int as max from events where workspace_id = $1',
+        [ws.workspaceId],
+      )) as any;
       receiver.down = true;
       const t1 = (await ws.call('POST', '/api/v1/tickets', ticketBody(1))).body.ticket.id;
       const gaps: number[] = [];
       const recordGap = async () => {
-        const head = (await ws.call('GET', `/api/v1/deliveries?endpointId=${endpointId}&status=pending&limit=500`)).body.data.find((d: any) => d.attempts > 0);
+        const head = (
+          await ws.call('GET', `/api/v1/deliveries?endpointId=${endpointId}&status=pending&limit=500`)
+        ).body.data.find((d: any) => d.attempts > 0);
         gaps.push(new Date(head.nextAttemptAt).getTime() - clock.now().getTime());
       };
       await t.desk.deliverOutbox();
@@ -82,16 +95,26 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
         expect(gap).toBeGreaterThanOrEqual(5_000 * 2 ** n);
         expect(gap).toBeLessThanOrEqual(10_000 * 2 ** n);
       });
-      const head = (await ws.call('GET', `/api/v1/deliveries?endpointId=${endpointId}&limit=500`)).body.data.find((d: any) => d.attempts > 0);
+      const head = (await ws.call('GET', `/api/v1/deliveries?endpointId=${endpointId}&limit=500`)).body.data.find(
+        (d: any) => d.attempts > 0,
+      );
       const detail = await ws.call('GET', `/api/v1/deliveries/${head.id}`);
-      expect(detail.body.attemptLog.map((a: any) => [a.ok, a.statusCode])).toEqual([[false, 503], [false, 503], [false, 503], [false, 503]]);
+      expect(detail.body.attemptLog.map((a: any) => [a.ok, a.statusCode])).toEqual([
+        [false, 503],
+        [false, 503],
+        [false, 503],
+        [false, 503],
+      ]);
       expect(detail.body.lastError).toContain('503');
 
       receiver.down = false;
       clock.advance(2 * 3_600_000);
       await drain();
 
-      const { rows } = await t.desk.database.executeSql('select id::int, type from events where workspace_id = $1 and id > $2 order by id', [ws.workspaceId, firstId]);
+      const { rows } = await t.desk.database.executeSql(
+        'select id::int, type from events where workspace_id = $1 and id > $2 order by id',
+        [ws.workspaceId, firstId],
+      );
       expect(rows.length).toBeGreaterThan(12);
       // Every event, once, in order.
       expect(receiver.received.map((r) => r.body.eventId)).toEqual(rows.map((r) => r.id));
@@ -104,9 +127,13 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
         expect(r.body.workspaceId).toBe(ws.workspaceId);
         const ts = r.headers['x-deskmind-timestamp'] as string;
         const sig = r.headers['x-deskmind-signature'] as string;
-        expect(verifySignature(secret, ts, r.raw, sig, 300, new Date((Math.floor(clock.now().getTime() / 1000)) * 1000))).toBe(true);
-        expect(verifySignature(secret, ts, r.raw.replace('"type"', '"typo"'), sig, 300, new Date((Number(ts)) * 1000))).toBe(false);
-        expect(verifySignature('whsec_other', ts, r.raw, sig, 300, new Date((Number(ts)) * 1000))).toBe(false);
+        expect(
+          verifySignature(secret, ts, r.raw, sig, 300, new Date(Math.floor(clock.now().getTime() / 1000) * 1000)),
+        ).toBe(true);
+        expect(
+          verifySignature(secret, ts, r.raw.replace('"type"', '"typo"'), sig, 300, new Date(Number(ts) * 1000)),
+        ).toBe(false);
+        expect(verifySignature('whsec_other', ts, r.raw, sig, 300, new Date(Number(ts) * 1000))).toBe(false);
         expect(verifySignature(secret, ts, r.raw, sig, 300, new Date((Number(ts) + 3600) * 1000))).toBe(false);
       }
       const all = (await ws.call('GET', `/api/v1/deliveries?endpointId=${endpointId}&limit=500`)).body.data;
@@ -114,7 +141,15 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
 
       // A row whose transaction commits after later rows were numbered is numbered late, not skipped.
       const before = receiver.received.length;
-      await t.desk.database.db.insert(outbox).values({ workspaceId: ws.workspaceId, channel: 'webhook', endpointId, eventType: 'ticket.updated', pos: 1, payload: { type: 'ticket.updated', late: true }, nextAttemptAt: clock.now() });
+      await t.desk.database.db.insert(outbox).values({
+        workspaceId: ws.workspaceId,
+        channel: 'webhook',
+        endpointId,
+        eventType: 'ticket.updated',
+        pos: 1,
+        payload: { type: 'ticket.updated', late: true },
+        nextAttemptAt: clock.now(),
+      });
       await drain();
       expect(receiver.received.length).toBe(before + 1);
       expect(receiver.received.at(-1)!.body.late).toBe(true);
@@ -130,45 +165,52 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
   });
 
   // Needs two connections at once (PGlite has one): runs on a PostgreSQL server.
-  it.runIf(kind === 'postgres')('delivers an event whose transaction commits late after the ones already sent, never skipping it', async () => {
-    const ws = await newWorkspace(t, 'Late commit');
-    const receiver = await startReceiver();
-    try {
-      await ws.call('POST', '/api/v1/webhooks', { url: receiver.url, eventTypes: ['anomaly.detected'] });
-      const system = { type: 'system' as const, id: null };
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let written!: () => void;
-      const wroteLate = new Promise<void>((r) => (written = r));
-      // A transaction writes its event (taking the lower event id and outbox position) and stays open…
-      const slow = t.desk.tx(ws.workspaceId, system, async (ctx) => {
-        await appendEvent(ctx, 'anomaly.detected', null, { metric: 'late' });
-        written();
-        await gate;
-      });
-      await wroteLate;
-      // …while another commits an event after it, which is delivered first.
-      await t.desk.tx(ws.workspaceId, system, (ctx) => appendEvent(ctx, 'anomaly.detected', null, { metric: 'early' }));
-      await drain();
-      expect(receiver.received.map((r) => r.body.data.metric)).toEqual(['early']);
-      release();
-      await slow;
-      await drain();
-      expect(receiver.received.map((r) => r.body.data.metric)).toEqual(['early', 'late']);
-      const ids = receiver.received.map((r) => r.body.eventId);
-      expect(ids[1]).toBeLessThan(ids[0]); // the late one has the lower event id: an id cursor would have skipped it
-      const seqs = receiver.received.map((r) => Number(r.headers['x-deskmind-sequence']));
-      expect(seqs[1]).toBeGreaterThan(seqs[0]!);
-    } finally {
-      await receiver.close();
-    }
-  });
+  it.runIf(kind === 'postgres')(
+    'delivers an event whose transaction commits late after the ones already sent, never skipping it',
+    async () => {
+      const ws = await newWorkspace(t, 'Late commit');
+      const receiver = await startReceiver();
+      try {
+        await ws.call('POST', '/api/v1/webhooks', { url: receiver.url, eventTypes: ['anomaly.detected'] });
+        const system = { type: 'system' as const, id: null };
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        let written!: () => void;
+        const wroteLate = new Promise<void>((r) => (written = r));
+        // A transaction writes its event (taking the lower event id and outbox position) and stays open…
+        const slow = t.desk.tx(ws.workspaceId, system, async (ctx) => {
+          await appendEvent(ctx, 'anomaly.detected', null, { metric: 'late' });
+          written();
+          await gate;
+        });
+        await wroteLate;
+        // …while another commits an event after it, which is delivered first.
+        await t.desk.tx(ws.workspaceId, system, (ctx) =>
+          appendEvent(ctx, 'anomaly.detected', null, { metric: 'early' }),
+        );
+        await drain();
+        expect(receiver.received.map((r) => r.body.data.metric)).toEqual(['early']);
+        release();
+        await slow;
+        await drain();
+        expect(receiver.received.map((r) => r.body.data.metric)).toEqual(['early', 'late']);
+        const ids = receiver.received.map((r) => r.body.eventId);
+        expect(ids[1]).toBeLessThan(ids[0]); // the late one has the lower event id: an id cursor would have skipped it
+        const seqs = receiver.received.map((r) => Number(r.headers['x-deskmind-sequence']));
+        expect(seqs[1]).toBeGreaterThan(seqs[0]!);
+      } finally {
+        await receiver.close();
+      }
+    },
+  );
 
   it('moves a delivery that keeps failing to the dead-letter list, where the API shows and replays it', async () => {
     const ws = await newWorkspace(t, 'Dead letters');
     const receiver = await startReceiver();
     try {
-      const { id: endpointId } = (await ws.call('POST', '/api/v1/webhooks', { url: receiver.url, eventTypes: ['ticket.created'] })).body;
+      const { id: endpointId } = (
+        await ws.call('POST', '/api/v1/webhooks', { url: receiver.url, eventTypes: ['ticket.created'] })
+      ).body;
       receiver.down = true;
       await ws.call('POST', '/api/v1/tickets', ticketBody(1));
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
@@ -178,7 +220,13 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
       expect(receiver.refused).toBe(MAX_ATTEMPTS);
       const dead = (await ws.call('GET', '/api/v1/deliveries?status=dead')).body.data;
       expect(dead).toHaveLength(1);
-      expect(dead[0]).toMatchObject({ endpointId, eventType: 'ticket.created', attempts: MAX_ATTEMPTS, status: 'dead', channel: 'webhook' });
+      expect(dead[0]).toMatchObject({
+        endpointId,
+        eventType: 'ticket.created',
+        attempts: MAX_ATTEMPTS,
+        status: 'dead',
+        channel: 'webhook',
+      });
       await t.desk.deliverOutbox();
       expect(receiver.refused).toBe(MAX_ATTEMPTS); // dead: no more attempts
 
@@ -222,11 +270,18 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
       expect(ep.status).toBe(201);
       const normal = (await ws.call('POST', '/api/v1/tickets', ticketBody(1))).body.ticket.id;
       await ws.call('POST', `/api/v1/tickets/${normal}/feedback`, { outcome: 'need_human' });
-      const urgent = (await ws.call('POST', '/api/v1/tickets', { ...ticketBody(2), subject: 'Production is down <for everyone>' })).body.ticket.id;
+      const urgent = (
+        await ws.call('POST', '/api/v1/tickets', { ...ticketBody(2), subject: 'Production is down <for everyone>' })
+      ).body.ticket.id;
       await ws.call('PATCH', `/api/v1/tickets/${urgent}`, { priority: 'urgent' });
       await ws.call('POST', `/api/v1/tickets/${urgent}/feedback`, { outcome: 'need_human' });
       await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) =>
-        appendEvent(ctx, 'anomaly.detected', null, { metric: 'ticket volume', summary: 'Tickets about invoices tripled in the last hour', observed: 42, expected: 13 }),
+        appendEvent(ctx, 'anomaly.detected', null, {
+          metric: 'ticket volume',
+          summary: 'Tickets about invoices tripled in the last hour',
+          observed: 42,
+          expected: 13,
+        }),
       );
       await drain();
       expect(slack.messages).toHaveLength(2);
@@ -241,7 +296,9 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
 
       // Slack down: the notice waits in the outbox and goes out later.
       slack.failing = true;
-      await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) => appendEvent(ctx, 'anomaly.detected', null, { metric: 'reopen rate' }));
+      await t.desk.tx(ws.workspaceId, { type: 'system', id: null }, (ctx) =>
+        appendEvent(ctx, 'anomaly.detected', null, { metric: 'reopen rate' }),
+      );
       await t.desk.deliverOutbox();
       expect(slack.messages).toHaveLength(2);
       slack.failing = false;
@@ -255,9 +312,17 @@ describe.each(backends())('outbound webhooks and Slack on %s', (kind) => {
 
   it('refuses bad endpoints and keeps every workspace to its own', async () => {
     const ws = await newWorkspace(t, 'Validation');
-    expect((await ws.call('POST', '/api/v1/webhooks', { url: 'ftp://example.com/x' })).body.code).toBe('validation_failed');
-    expect((await ws.call('POST', '/api/v1/webhooks', { url: 'https://example.com/x', eventTypes: ['no.such_event'] })).body.code).toBe('validation_failed');
-    const made = await ws.call('POST', '/api/v1/webhooks', { url: 'https://example.com/x', eventTypes: ['ticket.created'] });
+    expect((await ws.call('POST', '/api/v1/webhooks', { url: 'ftp://example.com/x' })).body.code).toBe(
+      'validation_failed',
+    );
+    expect(
+      (await ws.call('POST', '/api/v1/webhooks', { url: 'https://example.com/x', eventTypes: ['no.such_event'] })).body
+        .code,
+    ).toBe('validation_failed');
+    const made = await ws.call('POST', '/api/v1/webhooks', {
+      url: 'https://example.com/x',
+      eventTypes: ['ticket.created'],
+    });
     const rotated = await ws.call('POST', `/api/v1/webhooks/${made.body.id}/rotate-secret`);
     expect(rotated.body.secret).not.toBe(made.body.secret);
     expect((await ws.call('DELETE', `/api/v1/webhooks/${made.body.id}`)).status).toBe(204);

@@ -37,7 +37,16 @@ export function App() {
     setMe(null);
   };
   const link = (to: string, label: string, active: boolean) => (
-    <a href={to} aria-current={active ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate(to); }}>{label}</a>
+    <a
+      href={to}
+      aria-current={active ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {label}
+    </a>
   );
   return (
     <div className="app">
@@ -48,10 +57,16 @@ export function App() {
           {link('/dashboards', 'Dashboards', section === 'dashboards')}
           {me.role === 'admin' && link('/admin/playbooks', 'Admin', section === 'admin')}
         </nav>
-        <span className={`live ${live ? 'on' : ''}`} title={live ? 'Live updates on' : 'Reconnecting…'}>{live ? '● Live' : '○ Offline'}</span>
-        <button className="link" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
+        <span className={`live ${live ? 'on' : ''}`} title={live ? 'Live updates on' : 'Reconnecting…'}>
+          {live ? '● Live' : '○ Offline'}
+        </span>
+        <button className="link" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
+          ?
+        </button>
         <span className="who">{me.agent?.name ?? me.role}</span>
-        <button className="link" onClick={logout}>Sign out</button>
+        <button className="link" onClick={logout}>
+          Sign out
+        </button>
       </header>
       {section === 'inbox' && <Inbox me={me} path={path} />}
       {section === 'dashboards' && <Dashboards />}

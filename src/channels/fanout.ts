@@ -22,7 +22,9 @@ export interface FanOutEndpoint {
  * them in the same statement (one round trip per event instead of three).
  */
 export function enabledEndpointsSql(workspaceId: string): SQL<FanOutEndpoint[] | null> {
-  return sql<FanOutEndpoint[] | null>`(select json_agg(json_build_object('id', e.id, 'kind', e.kind, 'eventTypes', e.event_types)) from ${webhookEndpoints} e where e.workspace_id = ${workspaceId} and e.enabled)`;
+  return sql<
+    FanOutEndpoint[] | null
+  >`(select json_agg(json_build_object('id', e.id, 'kind', e.kind, 'eventTypes', e.event_types)) from ${webhookEndpoints} e where e.workspace_id = ${workspaceId} and e.enabled)`;
 }
 
 /** The outbound channels as a listener of the timeline: the enabled endpoints are read with the events' insert. */
@@ -67,10 +69,21 @@ export async function fanOut(ctx: Ctx, ev: AppendedEvent, enabled?: FanOutEndpoi
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.workspaceId, ctx.workspaceId), eq(webhookEndpoints.enabled, true))));
   const rows: (typeof outbox.$inferInsert)[] = [];
-  const base = { workspaceId: ctx.workspaceId, eventId: ev.id, eventType: ev.type, ticketId: ev.ticketId, nextAttemptAt: ctx.now(), createdAt: ctx.now() };
+  const base = {
+    workspaceId: ctx.workspaceId,
+    eventId: ev.id,
+    eventType: ev.type,
+    ticketId: ev.ticketId,
+    nextAttemptAt: ctx.now(),
+    createdAt: ctx.now(),
+  };
   let ticket: SlackTicket | null | undefined;
   for (const ep of endpoints) {
-    const types: readonly string[] = ep.eventTypes.length ? ep.eventTypes : ep.kind === 'slack' ? SLACK_DEFAULT_EVENTS : [];
+    const types: readonly string[] = ep.eventTypes.length
+      ? ep.eventTypes
+      : ep.kind === 'slack'
+        ? SLACK_DEFAULT_EVENTS
+        : [];
     if (types.length && !types.includes(ev.type)) continue;
     if (ep.kind === 'webhook') {
       rows.push({ ...base, channel: 'webhook', endpointId: ep.id, payload: webhookBody(ctx.workspaceId, ev) });
@@ -81,7 +94,13 @@ export async function fanOut(ctx: Ctx, ev: AppendedEvent, enabled?: FanOutEndpoi
     const message = slackMessage(ev, ticket);
     if (message) rows.push({ ...base, channel: 'slack', endpointId: ep.id, payload: { ...message } });
   }
-  if (ev.type === 'message.created' && ev.ticketId && ev.data.visibility === 'public' && (ev.data.authorType === 'agent' || ev.data.authorType === 'assistant') && typeof ev.data.messageId === 'string') {
+  if (
+    ev.type === 'message.created' &&
+    ev.ticketId &&
+    ev.data.visibility === 'public' &&
+    (ev.data.authorType === 'agent' || ev.data.authorType === 'assistant') &&
+    typeof ev.data.messageId === 'string'
+  ) {
     const email = await buildReplyEmail(ctx, ev.ticketId, ev.data.messageId);
     if (email) rows.push({ ...base, channel: 'email', endpointId: null, payload: { ...email } });
   }
@@ -90,7 +109,13 @@ export async function fanOut(ctx: Ctx, ev: AppendedEvent, enabled?: FanOutEndpoi
 
 async function slackTicket(ctx: Ctx, ticketId: string): Promise<SlackTicket | null> {
   const [row] = await ctx.db
-    .select({ id: tickets.id, subject: tickets.subject, priority: tickets.priority, status: tickets.status, customerEmail: customers.email })
+    .select({
+      id: tickets.id,
+      subject: tickets.subject,
+      priority: tickets.priority,
+      status: tickets.status,
+      customerEmail: customers.email,
+    })
     .from(tickets)
     .leftJoin(customers, eq(customers.id, tickets.customerId))
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));

@@ -70,7 +70,10 @@ export const DeliverySchema = z.object({
 });
 export type Delivery = z.infer<typeof DeliverySchema>;
 
-export const DeliveryDetailSchema = DeliverySchema.extend({ payload: z.record(z.string(), z.unknown()), attemptLog: z.array(AttemptSchema) });
+export const DeliveryDetailSchema = DeliverySchema.extend({
+  payload: z.record(z.string(), z.unknown()),
+  attemptLog: z.array(AttemptSchema),
+});
 
 export const DeliveryListQuerySchema = z
   .object({

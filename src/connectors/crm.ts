@@ -38,10 +38,16 @@ export function verifyCrmSignature(secret: string, raw: Buffer, header: string |
   const parts = Object.fromEntries((header ?? '').split(',').map((p) => p.trim().split('=') as [string, string]));
   const t = Number(parts.t);
   const given = parts.v1 ?? '';
-  if (!header || !Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(given)) throw new DeskmindError('webhook_signature_invalid', 'Send "X-Deskmind-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>"');
+  if (!header || !Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(given))
+    throw new DeskmindError(
+      'webhook_signature_invalid',
+      'Send "X-Deskmind-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>"',
+    );
   const expected = createHmac('sha256', secret).update(`${t}.`).update(raw).digest();
-  if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw new DeskmindError('webhook_signature_invalid', 'The signature does not match the body');
-  if (Math.abs(now.getTime() / 1000 - t) > CRM_TOLERANCE_SECONDS) throw new DeskmindError('webhook_signature_invalid', `The signature is more than ${CRM_TOLERANCE_SECONDS} s old`);
+  if (!timingSafeEqual(expected, Buffer.from(given, 'hex')))
+    throw new DeskmindError('webhook_signature_invalid', 'The signature does not match the body');
+  if (Math.abs(now.getTime() / 1000 - t) > CRM_TOLERANCE_SECONDS)
+    throw new DeskmindError('webhook_signature_invalid', `The signature is more than ${CRM_TOLERANCE_SECONDS} s old`);
   return new Date(t * 1000);
 }
 
@@ -56,7 +62,8 @@ export async function receiveCrmWebhook(
   signature: string | undefined,
 ) {
   const secret = section.secrets.webhookSecret;
-  if (!secret) throw new DeskmindError('integration_not_configured', 'The CRM webhook is not configured for this workspace');
+  if (!secret)
+    throw new DeskmindError('integration_not_configured', 'The CRM webhook is not configured for this workspace');
   const signedAt = verifyCrmSignature(secret, raw, signature, desk.now());
   let parsed: unknown;
   try {
@@ -76,26 +83,62 @@ export async function receiveCrmWebhook(
     .onConflictDoNothing()
     .returning({ eventId: webhookReceipts.eventId });
   if (!inserted.length) {
-    const [seen] = await desk.database.db.select().from(webhookReceipts).where(and(eq(webhookReceipts.workspaceId, workspaceId), eq(webhookReceipts.source, 'crm'), eq(webhookReceipts.eventId, eventId)));
-    if (!seen || seen.signedAt.getTime() === signedAt.getTime()) throw new DeskmindError('webhook_replayed', `Delivery ${eventId} was already processed`);
+    const [seen] = await desk.database.db
+      .select()
+      .from(webhookReceipts)
+      .where(
+        and(
+          eq(webhookReceipts.workspaceId, workspaceId),
+          eq(webhookReceipts.source, 'crm'),
+          eq(webhookReceipts.eventId, eventId),
+        ),
+      );
+    if (!seen || seen.signedAt.getTime() === signedAt.getTime())
+      throw new DeskmindError('webhook_replayed', `Delivery ${eventId} was already processed`);
   }
   return importRecords(desk, workspaceId, body.data);
 }
 
 /** Upserts accounts then customers given as JSON objects. */
-export async function importRecords(desk: Pick<Deskmind, 'database' | 'now'>, workspaceId: string, records: { accounts: Record<string, unknown>[]; customers: Record<string, unknown>[] }) {
+export async function importRecords(
+  desk: Pick<Deskmind, 'database' | 'now'>,
+  workspaceId: string,
+  records: { accounts: Record<string, unknown>[]; customers: Record<string, unknown>[] },
+) {
   const actor = { type: 'integration' as const, id: null };
-  const empty = (kind: 'accounts' | 'customers'): ImportSummary => ({ kind, total: 0, created: 0, updated: 0, skipped: 0, rejected: 0, rejections: [] });
-  const accounts = records.accounts.length ? await importText(desk, workspaceId, jsonl(records.accounts), { kind: 'accounts', format: 'jsonl', actor }) : empty('accounts');
-  const customers = records.customers.length ? await importText(desk, workspaceId, jsonl(records.customers), { kind: 'customers', format: 'jsonl', actor }) : empty('customers');
+  const empty = (kind: 'accounts' | 'customers'): ImportSummary => ({
+    kind,
+    total: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    rejected: 0,
+    rejections: [],
+  });
+  const accounts = records.accounts.length
+    ? await importText(desk, workspaceId, jsonl(records.accounts), { kind: 'accounts', format: 'jsonl', actor })
+    : empty('accounts');
+  const customers = records.customers.length
+    ? await importText(desk, workspaceId, jsonl(records.customers), { kind: 'customers', format: 'jsonl', actor })
+    : empty('customers');
   return { accounts, customers };
 }
 
 /** Imports a CSV, JSONL or JSON-array document of accounts or customers. */
-export async function importCrmDocument(desk: Pick<Deskmind, 'database' | 'now'>, workspaceId: string, kind: 'accounts' | 'customers', body: string | unknown[], format: ImportFormat | 'json'): Promise<ImportSummary> {
+export async function importCrmDocument(
+  desk: Pick<Deskmind, 'database' | 'now'>,
+  workspaceId: string,
+  kind: 'accounts' | 'customers',
+  body: string | unknown[],
+  format: ImportFormat | 'json',
+): Promise<ImportSummary> {
   if (format === 'json') {
     if (!Array.isArray(body)) throw new DeskmindError('validation_failed', 'Send a JSON array of objects');
-    return importText(desk, workspaceId, jsonl(body as Record<string, unknown>[]), { kind, format: 'jsonl', actor: { type: 'integration', id: null } });
+    return importText(desk, workspaceId, jsonl(body as Record<string, unknown>[]), {
+      kind,
+      format: 'jsonl',
+      actor: { type: 'integration', id: null },
+    });
   }
   return importText(desk, workspaceId, String(body), { kind, format, actor: { type: 'integration', id: null } });
 }
@@ -107,7 +150,8 @@ export const crmConnector = defineConnector({
   secrets: ['webhookSecret'],
   webhook: {
     summary:
-      'Upserts accounts and customers from another CRM; signed with X-Deskmind-Signature: t=<unix>,v1=HMAC-SHA256(secret, "<t>.<body>")',
+      'Upserts accounts and customers from another CRM; signed with X-Deskmind-Signature: ' +
+      't=<unix>,v1=HMAC-SHA256(secret, "<t>.<body>")',
     signatureHeader: 'x-deskmind-signature',
     response: CrmWebhookResultSchema,
     receive: (desk, { workspaceId, section, raw, signature }) =>

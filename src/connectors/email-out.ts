@@ -32,17 +32,31 @@ const MAX_REFERENCES = 20;
  */
 export async function buildReplyEmail(ctx: Ctx, ticketId: string, messageId: string): Promise<OutboundEmail | null> {
   const [row] = await ctx.db
-    .select({ channel: tickets.channel, subject: tickets.subject, email: customers.email, bodyText: messages.bodyText, bodyHtml: messages.bodyHtml, authorType: messages.authorType })
+    .select({
+      channel: tickets.channel,
+      subject: tickets.subject,
+      email: customers.email,
+      bodyText: messages.bodyText,
+      bodyHtml: messages.bodyHtml,
+      authorType: messages.authorType,
+    })
     .from(messages)
     .innerJoin(tickets, eq(tickets.id, messages.ticketId))
     .leftJoin(customers, eq(customers.id, tickets.customerId))
     .where(and(eq(messages.id, messageId), eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId)));
-  if (!row || row.channel !== 'email' || !row.email) return null;
-  const [ws] = await ctx.db.select({ name: workspaces.name, settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, ctx.workspaceId));
+  if (row?.channel !== 'email' || !row.email) return null;
+  const [ws] = await ctx.db
+    .select({ name: workspaces.name, settings: workspaces.settings })
+    .from(workspaces)
+    .where(eq(workspaces.id, ctx.workspaceId));
   const settings = emailOf(ws?.settings ?? {});
   if (!settings.inboundAddress) return null;
   const thread = await ctx.db
-    .select({ rfcMessageId: emailMessages.rfcMessageId, subject: emailMessages.subject, direction: emailMessages.direction })
+    .select({
+      rfcMessageId: emailMessages.rfcMessageId,
+      subject: emailMessages.subject,
+      direction: emailMessages.direction,
+    })
     .from(emailMessages)
     .where(and(eq(emailMessages.workspaceId, ctx.workspaceId), eq(emailMessages.ticketId, ticketId)))
     .orderBy(asc(emailMessages.createdAt), asc(emailMessages.id));
@@ -62,19 +76,22 @@ export async function buildReplyEmail(ctx: Ctx, ticketId: string, messageId: str
     references,
     automatic: row.authorType === 'assistant',
   };
-  await ctx.db.insert(emailMessages).values({
-    workspaceId: ctx.workspaceId,
-    ticketId,
-    messageId,
-    direction: 'outbound',
-    rfcMessageId,
-    inReplyTo: email.inReplyTo ?? null,
-    references,
-    fromAddress: settings.inboundAddress,
-    toAddresses: [row.email],
-    subject,
-    createdAt: ctx.now(),
-  }).onConflictDoNothing();
+  await ctx.db
+    .insert(emailMessages)
+    .values({
+      workspaceId: ctx.workspaceId,
+      ticketId,
+      messageId,
+      direction: 'outbound',
+      rfcMessageId,
+      inReplyTo: email.inReplyTo ?? null,
+      references,
+      fromAddress: settings.inboundAddress,
+      toAddresses: [row.email],
+      subject,
+      createdAt: ctx.now(),
+    })
+    .onConflictDoNothing();
   return email;
 }
 
@@ -90,7 +107,12 @@ export function createMailSender(relayUrl: string | undefined, timeoutMs: number
   let transport: Transporter | null = null;
   return {
     async send(email) {
-      transport ??= nodemailer.createTransport({ url: relayUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
+      transport ??= nodemailer.createTransport({
+        url: relayUrl,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      });
       await transport.sendMail({
         from: email.from,
         to: email.to,

@@ -8,7 +8,10 @@ import { getWorkspace } from '../people/workspaces.js';
 import type { DbOrTx } from '../store/db.js';
 import { workspaces } from '../store/schema.js';
 
-const emailAddress = z.email().max(320).transform((s) => s.toLowerCase());
+const emailAddress = z
+  .email()
+  .max(320)
+  .transform((s) => s.toLowerCase());
 
 export const EmailSettingsSchema = z.object({
   /** The address customers write to; mail to it opens and continues this workspace's tickets, replies come from it. */
@@ -19,14 +22,20 @@ export const EmailSettingsSchema = z.object({
 export type EmailSettings = z.infer<typeof EmailSettingsSchema>;
 
 export const EmailSettingsPatchSchema = z
-  .object({ inboundAddress: emailAddress.nullable().optional(), fromName: z.string().trim().min(1).max(200).nullable().optional() })
+  .object({
+    inboundAddress: emailAddress.nullable().optional(),
+    fromName: z.string().trim().min(1).max(200).nullable().optional(),
+  })
   .strict();
 export type EmailSettingsPatch = z.infer<typeof EmailSettingsPatchSchema>;
 
 /** The email settings kept in a workspace's settings (`settings.email`). */
 export function emailOf(settings: Record<string, unknown>): EmailSettings {
   const e = (settings.email ?? {}) as Partial<EmailSettings>;
-  return { inboundAddress: typeof e.inboundAddress === 'string' ? e.inboundAddress : null, fromName: typeof e.fromName === 'string' ? e.fromName : null };
+  return {
+    inboundAddress: typeof e.inboundAddress === 'string' ? e.inboundAddress : null,
+    fromName: typeof e.fromName === 'string' ? e.fromName : null,
+  };
 }
 
 export async function getEmailSettings(ctx: Ctx): Promise<EmailSettings> {
@@ -42,10 +51,21 @@ export async function updateEmailSettings(ctx: Ctx, patch: EmailSettingsPatch): 
     const taken = await ctx.db
       .select({ id: workspaces.id })
       .from(workspaces)
-      .where(and(ne(workspaces.id, ctx.workspaceId), sql`lower(${workspaces.settings}->'email'->>'inboundAddress') = ${after.inboundAddress}`));
-    if (taken.length) throw new DeskmindError('conflict', 'Another workspace receives mail at this address', { issues: [{ path: 'inboundAddress', message: 'taken' }] });
+      .where(
+        and(
+          ne(workspaces.id, ctx.workspaceId),
+          sql`lower(${workspaces.settings}->'email'->>'inboundAddress') = ${after.inboundAddress}`,
+        ),
+      );
+    if (taken.length)
+      throw new DeskmindError('conflict', 'Another workspace receives mail at this address', {
+        issues: [{ path: 'inboundAddress', message: 'taken' }],
+      });
   }
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, email: after } }).where(eq(workspaces.id, ctx.workspaceId));
+  await ctx.db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, email: after } })
+    .where(eq(workspaces.id, ctx.workspaceId));
   await appendEvent(ctx, 'settings.changed', null, { section: 'email', before, after });
   return after;
 }

@@ -3,28 +3,42 @@ import { defineConnector } from './connector.js';
 import { hmacMatches, trackerFailure, type BugTracker } from './trackers.js';
 
 /** GitHub Issues through the REST API (`POST/PATCH /repos/{owner}/{repo}/issues`, comments). */
-export function githubTracker(opts: { token: string; owner: string; repo: string; apiUrl?: string | undefined }, fetchImpl: typeof fetch = fetch): BugTracker {
+export function githubTracker(
+  opts: { token: string; owner: string; repo: string; apiUrl?: string | undefined },
+  fetchImpl: typeof fetch = fetch,
+): BugTracker {
   const base = `${(opts.apiUrl ?? 'https://api.github.com').replace(/\/$/, '')}/repos/${encodeURIComponent(opts.owner)}/${encodeURIComponent(opts.repo)}`;
   const call = async (method: string, path: string, body: unknown) => {
     let res: Response;
     try {
       res = await fetchImpl(`${base}${path}`, {
         method,
-        headers: { authorization: `Bearer ${opts.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'content-type': 'application/json', 'user-agent': 'deskmind' },
+        headers: {
+          authorization: `Bearer ${opts.token}`,
+          accept: 'application/vnd.github+json',
+          'x-github-api-version': '2022-11-28',
+          'content-type': 'application/json',
+          'user-agent': 'deskmind',
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(15_000),
       });
     } catch (err) {
       return trackerFailure('GitHub', err);
     }
-    if (!res.ok) trackerFailure('GitHub', new Error(`${method} ${path}: HTTP ${res.status} ${await res.text().catch(() => '')}`));
+    if (!res.ok)
+      trackerFailure('GitHub', new Error(`${method} ${path}: HTTP ${res.status} ${await res.text().catch(() => '')}`));
     return (await res.json()) as Record<string, unknown>;
   };
   return {
     kind: 'github',
     async create(report) {
       const issue = await call('POST', '/issues', { title: report.title, body: report.body, labels: ['bug'] });
-      return { id: String(issue.number), key: `#${issue.number}`, url: typeof issue.html_url === 'string' ? issue.html_url : null };
+      return {
+        id: String(issue.number),
+        key: `#${issue.number}`,
+        url: typeof issue.html_url === 'string' ? issue.html_url : null,
+      };
     },
     async update(issue, report, comment) {
       await call('PATCH', `/issues/${issue.id}`, { title: report.title, body: report.body });
@@ -40,7 +54,10 @@ export function verifyGithubSignature(rawBody: string, header: string | undefine
 }
 
 /** The issue number a GitHub `issues` webhook says was closed, with its repository (`owner/repo`), or null. */
-export function githubClosedIssue(event: string | undefined, payload: Record<string, unknown>): { number: string; repo: string | null } | null {
+export function githubClosedIssue(
+  event: string | undefined,
+  payload: Record<string, unknown>,
+): { number: string; repo: string | null } | null {
   if (event !== 'issues' || payload.action !== 'closed') return null;
   const issue = payload.issue as { number?: unknown } | undefined;
   if (typeof issue?.number !== 'number') return null;
@@ -56,7 +73,10 @@ export const githubConnector = defineConnector({
     kind: 'github',
     create: ({ github }, { outbound }) =>
       github.token && github.owner && github.repo
-        ? githubTracker({ token: github.token, owner: github.owner, repo: github.repo, apiUrl: github.apiUrl }, outbound.fetch)
+        ? githubTracker(
+            { token: github.token, owner: github.owner, repo: github.repo, apiUrl: github.apiUrl },
+            outbound.fetch,
+          )
         : null,
   },
 });

@@ -16,7 +16,10 @@ export const HubspotOptionsSchema = z
     /** The company property holding the customer's tier. */
     tierProperty: z.string().trim().min(1).max(100).default('tier'),
     /** Property value (case-insensitive) → Deskmind tier; values not listed are used lower-cased. */
-    tierMap: z.record(z.string().max(100), tierValue).refine((m) => Object.keys(m).length <= 50, 'at most 50 entries').default({}),
+    tierMap: z
+      .record(z.string().max(100), tierValue)
+      .refine((m) => Object.keys(m).length <= 50, 'at most 50 entries')
+      .default({}),
     /** The company property holding the renewal date, if any. */
     renewalDateProperty: z.string().trim().min(1).max(100).nullable().default(null),
     /** An account synced with HubSpot less than this many minutes ago is not looked up again (0: every ticket). */
@@ -26,7 +29,25 @@ export const HubspotOptionsSchema = z
 export type HubspotOptions = z.output<typeof HubspotOptionsSchema>;
 
 /** Domains of personal mailboxes: a company is never looked up by them. */
-const PERSONAL_DOMAINS = new Set(['gmail.com', 'googlemail.com', 'yahoo.com', 'hotmail.com', 'outlook.com', 'live.com', 'msn.com', 'icloud.com', 'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.com', 'gmx.de', 'web.de', 'yandex.com', 'mail.com']);
+const PERSONAL_DOMAINS = new Set([
+  'gmail.com',
+  'googlemail.com',
+  'yahoo.com',
+  'hotmail.com',
+  'outlook.com',
+  'live.com',
+  'msn.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'gmx.com',
+  'gmx.de',
+  'web.de',
+  'yandex.com',
+  'mail.com',
+]);
 
 /** A HubSpot client for a private-app access token, pointed at `basePath`. */
 export async function hubspotClient(accessToken: string, basePath: string): Promise<Client> {
@@ -49,8 +70,15 @@ export function tierOf(value: string | null | undefined, tierMap: Record<string,
  * every ticket (its API is rate-limited); null when the account was never synced or is due again.
  */
 export function cachedCrmFacts(account: Account | null, options: HubspotOptions, now: Date): CrmFacts | null {
-  const syncedAt = typeof account?.attributes.crmSyncedAt === 'string' ? new Date(account.attributes.crmSyncedAt) : null;
-  if (!account?.crmId || !syncedAt || Number.isNaN(syncedAt.getTime()) || now.getTime() - syncedAt.getTime() >= options.refreshMinutes * 60_000) return null;
+  const syncedAt =
+    typeof account?.attributes.crmSyncedAt === 'string' ? new Date(account.attributes.crmSyncedAt) : null;
+  if (
+    !account?.crmId ||
+    !syncedAt ||
+    Number.isNaN(syncedAt.getTime()) ||
+    now.getTime() - syncedAt.getTime() >= options.refreshMinutes * 60_000
+  )
+    return null;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
     provider: 'hubspot',
@@ -77,12 +105,26 @@ export async function hubspotLookup(
   who: { email: string | null; domain: string | null; companyId: string | null },
   now: Date,
 ): Promise<CrmFacts | null> {
-  const companyProps = ['name', 'domain', 'lifecyclestage', 'hubspot_owner_id', options.tierProperty, ...(options.renewalDateProperty ? [options.renewalDateProperty] : [])];
+  const companyProps = [
+    'name',
+    'domain',
+    'lifecyclestage',
+    'hubspot_owner_id',
+    options.tierProperty,
+    ...(options.renewalDateProperty ? [options.renewalDateProperty] : []),
+  ];
   let companyId = who.companyId;
   let contactId: string | null = null;
   if (who.email) {
     try {
-      const contact = await client.crm.contacts.basicApi.getById(who.email, ['email', 'associatedcompanyid'], undefined, ['companies'], false, 'email');
+      const contact = await client.crm.contacts.basicApi.getById(
+        who.email,
+        ['email', 'associatedcompanyid'],
+        undefined,
+        ['companies'],
+        false,
+        'email',
+      );
       contactId = contact.id;
       companyId ??= contact.associations?.companies?.results?.[0]?.id ?? contact.properties.associatedcompanyid ?? null;
     } catch (err) {

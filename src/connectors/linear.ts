@@ -1,4 +1,5 @@
-/** Linear (official `@linear/sdk`): where bug reports can go, and the verification of its webhooks (Linear-Signature). */
+/** Linear (official `@linear/sdk`): where bug reports can go, and the verification of its webhooks (Linear-Signature).
+ */
 import { LinearClient } from '@linear/sdk';
 import { defineConnector } from './connector.js';
 import { hmacMatches, trackerFailure, type BugTracker } from './trackers.js';
@@ -7,7 +8,12 @@ import { hmacMatches, trackerFailure, type BugTracker } from './trackers.js';
  * Linear through its SDK; `apiUrl` may point at a local server (tests, proxies). The SDK calls the global
  * `fetch`, so a custom `apiUrl` goes through `checkUrl` (the outbound URL guard, after DNS) before each call.
  */
-export function linearTracker(opts: { apiKey: string; teamId: string; apiUrl?: string | undefined; checkUrl?: (url: string) => Promise<void> }): BugTracker {
+export function linearTracker(opts: {
+  apiKey: string;
+  teamId: string;
+  apiUrl?: string | undefined;
+  checkUrl?: (url: string) => Promise<void>;
+}): BugTracker {
   const client = new LinearClient({ apiKey: opts.apiKey, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}) });
   const precheck = async () => {
     if (opts.apiUrl && opts.checkUrl) await opts.checkUrl(opts.apiUrl);
@@ -17,12 +23,19 @@ export function linearTracker(opts: { apiKey: string; teamId: string; apiUrl?: s
     async create(report) {
       try {
         await precheck();
-        const payload = await client.createIssue({ teamId: opts.teamId, title: report.title, description: report.body });
+        const payload = await client.createIssue({
+          teamId: opts.teamId,
+          title: report.title,
+          description: report.body,
+        });
         const id = payload.issueId;
         if (!payload.success || !id) throw new Error('issueCreate returned no issue');
         // The key and URL are nice to have; the issue exists without them.
         const ref = await client.client
-          .rawRequest<{ issue?: { identifier?: string; url?: string } }, { id: string }>('query IssueRef($id: String!) { issue(id: $id) { identifier url } }', { id })
+          .rawRequest<{ issue?: { identifier?: string; url?: string } }, { id: string }>(
+            'query IssueRef($id: String!) { issue(id: $id) { identifier url } }',
+            { id },
+          )
           .then((r) => r.data?.issue)
           .catch(() => undefined);
         return { id, key: ref?.identifier ?? null, url: ref?.url ?? null };
@@ -51,10 +64,14 @@ export function verifyLinearSignature(rawBody: string, header: string | undefine
 /** The issue a Linear webhook says was completed or cancelled, or null. */
 export function linearClosedIssue(payload: Record<string, unknown>): string | null {
   if (payload.type !== 'Issue' || payload.action !== 'update') return null;
-  const data = payload.data as { id?: unknown; state?: { type?: unknown }; completedAt?: unknown; canceledAt?: unknown } | undefined;
+  const data = payload.data as
+    | { id?: unknown; state?: { type?: unknown }; completedAt?: unknown; canceledAt?: unknown }
+    | undefined;
   if (typeof data?.id !== 'string') return null;
   const stateType = data.state?.type;
-  return stateType === 'completed' || stateType === 'canceled' || (!stateType && (data.completedAt || data.canceledAt)) ? data.id : null;
+  return stateType === 'completed' || stateType === 'canceled' || (!stateType && (data.completedAt || data.canceledAt))
+    ? data.id
+    : null;
 }
 
 /** Bug reports as Linear issues (`insights.bugReports.linear`: apiKey, teamId, apiUrl?). */
@@ -65,7 +82,12 @@ export const linearConnector = defineConnector({
     kind: 'linear',
     create: ({ linear }, { outbound }) =>
       linear.apiKey && linear.teamId
-        ? linearTracker({ apiKey: linear.apiKey, teamId: linear.teamId, apiUrl: linear.apiUrl, checkUrl: (url) => outbound.checkResolved(url) })
+        ? linearTracker({
+            apiKey: linear.apiKey,
+            teamId: linear.teamId,
+            apiUrl: linear.apiUrl,
+            checkUrl: (url) => outbound.checkResolved(url),
+          })
         : null,
   },
 });

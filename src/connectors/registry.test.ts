@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { InsightsSettingsSchema } from '../insights/settings.js';
 import { storedSecretName } from './connector.js';
 import { ALL, trackerFor } from './registry.js';
-import { IntegrationOptionsSchema, IntegrationSettingsPatchSchema, IntegrationSettingsViewSchema, viewOf } from './settings.js';
+import {
+  IntegrationOptionsSchema,
+  IntegrationSettingsPatchSchema,
+  IntegrationSettingsViewSchema,
+  viewOf,
+} from './settings.js';
 
 const outbound = { fetch, checkResolved: async () => {} };
 
@@ -18,7 +23,10 @@ describe('the connector registry', () => {
         expect(IntegrationSettingsPatchSchema.safeParse({ [c.id]: { [f]: null } }).success).toBe(true);
       }
     }
-    const view = viewOf('ws-1', { ...options, secrets } as Parameters<typeof viewOf>[1]) as Record<string, Record<string, unknown>>;
+    const view = viewOf('ws-1', { ...options, secrets } as Parameters<typeof viewOf>[1]) as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(IntegrationSettingsViewSchema.safeParse(view).success).toBe(true);
     for (const c of ALL.filter((c) => c.options || c.secrets?.length)) {
       for (const f of c.secrets ?? []) expect(view[c.id]![f]).toEqual({ set: true, hint: `…${f.slice(-4)}` });
@@ -37,8 +45,14 @@ describe('the connector registry', () => {
     const deps = { signingSecret: 'whsec_x', now: () => new Date(0), outbound };
     expect(trackerFor(base, deps)).toBeNull();
     expect(trackerFor({ ...base, destination: 'github', github: { token: 't' } }, deps)).toBeNull();
-    expect(trackerFor({ ...base, destination: 'github', github: { token: 't', owner: 'o', repo: 'r' } }, deps)?.kind).toBe('github');
-    expect(trackerFor({ ...base, destination: 'linear', linear: { apiKey: 'k', teamId: 'team' } }, deps)?.kind).toBe('linear');
-    expect(trackerFor({ ...base, destination: 'webhook', webhook: { url: 'https://example.com/hook' } }, deps)?.kind).toBe('webhook');
+    expect(
+      trackerFor({ ...base, destination: 'github', github: { token: 't', owner: 'o', repo: 'r' } }, deps)?.kind,
+    ).toBe('github');
+    expect(trackerFor({ ...base, destination: 'linear', linear: { apiKey: 'k', teamId: 'team' } }, deps)?.kind).toBe(
+      'linear',
+    );
+    expect(
+      trackerFor({ ...base, destination: 'webhook', webhook: { url: 'https://example.com/hook' } }, deps)?.kind,
+    ).toBe('webhook');
   });
 });

@@ -33,11 +33,8 @@ function shapeOf(build: (c: Connector) => z.ZodType | null): Record<string, z.Zo
 
 type Registered = (typeof CONNECTORS)[number];
 type OptionsOf<C> = C extends Connector<string, infer O, string> ? z.output<O> : never;
-type WithOptions<C> = C extends Connector<infer Id, z.ZodObject, string>
-  ? keyof OptionsOf<C> extends never
-    ? never
-    : Id
-  : never;
+type WithOptions<C> =
+  C extends Connector<infer Id, z.ZodObject, string> ? (keyof OptionsOf<C> extends never ? never : Id) : never;
 type SecretNameOf<C> = C extends Connector<infer Id, z.ZodObject, infer S> ? `${Id}${Capitalize<S>}` : never;
 type SecretName = SecretNameOf<Registered>;
 
@@ -125,7 +122,10 @@ export function viewOf(workspaceId: string, config: IntegrationConfig): Integrat
 }
 
 /** Changes the settings; logs `settings.changed` naming what changed (secrets by name only). */
-export async function updateIntegrationSettings(ctx: Ctx, patch: IntegrationSettingsPatch): Promise<IntegrationSettingsView> {
+export async function updateIntegrationSettings(
+  ctx: Ctx,
+  patch: IntegrationSettingsPatch,
+): Promise<IntegrationSettingsView> {
   const current = await loadIntegrationConfig(ctx.db, ctx.workspaceId);
   const secrets: Record<string, string> = { ...(current.secrets as Record<string, string>) };
   const merged: Record<string, unknown> = {};
@@ -143,7 +143,10 @@ export async function updateIntegrationSettings(ctx: Ctx, patch: IntegrationSett
   await ctx.db
     .insert(integrationSettings)
     .values({ workspaceId: ctx.workspaceId, settings: options, secrets, updatedAt: ctx.now() })
-    .onConflictDoUpdate({ target: integrationSettings.workspaceId, set: { settings: options, secrets, updatedAt: ctx.now() } });
+    .onConflictDoUpdate({
+      target: integrationSettings.workspaceId,
+      set: { settings: options, secrets, updatedAt: ctx.now() },
+    });
   const currentSecrets = current.secrets as Partial<Record<string, string>>;
   const secretsChanged = SECRET_NAMES.filter((n) => secrets[n] !== currentSecrets[n]);
   const { secrets: _s, ...before } = current;

@@ -25,7 +25,8 @@ export interface SlackMessage {
 /** Escapes the three characters Slack's mrkdwn reserves. */
 export const slackEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : typeof v === 'number' ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === 'string' && v.trim() ? v : typeof v === 'number' ? String(v) : null;
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The Slack message for an event, or null when the event is not one Slack is told about. */
@@ -52,14 +53,24 @@ export function slackMessage(event: SlackEvent, ticket: SlackTicket | null): Sla
     title = `Deskmind: ${event.type}`;
   }
   if (ticket) {
-    fields.unshift(`*Ticket:* ${slackEscape(clip(ticket.subject, 200))}`, `*Priority:* ${ticket.priority}`, `*Status:* ${ticket.status}`);
+    fields.unshift(
+      `*Ticket:* ${slackEscape(clip(ticket.subject, 200))}`,
+      `*Priority:* ${ticket.priority}`,
+      `*Status:* ${ticket.status}`,
+    );
     if (ticket.customerEmail) fields.push(`*Customer:* ${slackEscape(clip(ticket.customerEmail, 200))}`);
     fields.push(`*Ticket id:* \`${ticket.id}\``);
   }
   const text = clip([title, ticket ? `"${ticket.subject}"` : null, detail].filter(Boolean).join(' — '), 3000);
-  const blocks: Record<string, unknown>[] = [{ type: 'section', text: { type: 'mrkdwn', text: slackEscape(clip(title, 2900)) } }];
+  const blocks: Record<string, unknown>[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: slackEscape(clip(title, 2900)) } },
+  ];
   if (detail) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: slackEscape(clip(detail, 2900)) } });
-  if (fields.length) blocks.push({ type: 'section', fields: fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: f })) });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${event.type} · ${event.createdAt.toISOString()}` }] });
+  if (fields.length)
+    blocks.push({ type: 'section', fields: fields.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: f })) });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${event.type} · ${event.createdAt.toISOString()}` }],
+  });
   return { text, blocks };
 }

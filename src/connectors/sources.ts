@@ -7,7 +7,6 @@ import type { SourceDeps } from './connector.js';
 import { ALL } from './registry.js';
 import { loadIntegrationConfig, sectionOf } from './settings.js';
 
-
 /** The enrichment sources of a workspace. */
 export function integrationSources(deps: SourceDeps): (workspaceId: string) => Promise<EnrichmentSource[]> {
   return async (workspaceId) => {

@@ -38,13 +38,41 @@ export async function stripeClient(secretKey: string, apiUrl: string, timeoutMs:
   const Stripe = await loadStripe();
   const url = new URL(apiUrl);
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
-  return new Stripe(secretKey, { host: url.hostname, port: url.port || (protocol === 'http' ? 80 : 443), protocol, timeout: timeoutMs, maxNetworkRetries: 0, telemetry: false });
+  return new Stripe(secretKey, {
+    host: url.hostname,
+    port: url.port || (protocol === 'http' ? 80 : 443),
+    protocol,
+    timeout: timeoutMs,
+    maxNetworkRetries: 0,
+    telemetry: false,
+  });
 }
 
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 /** An amount in the currency's minor unit, in major units. */
 export const major = (amount: number | null | undefined, currency: string | null | undefined) =>
-  amount === null || amount === undefined ? null : ZERO_DECIMAL.has((currency ?? '').toLowerCase()) ? amount : amount / 100;
+  amount === null || amount === undefined
+    ? null
+    : ZERO_DECIMAL.has((currency ?? '').toLowerCase())
+      ? amount
+      : amount / 100;
 
 const toDate = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000) : null);
 const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
@@ -98,7 +126,8 @@ export function subscriptionFacts(sub: Stripe.Subscription): SubscriptionFacts {
   }
   const price = first?.price;
   const product = price?.product;
-  const productName = product && typeof product === 'object' && 'name' in product ? (product as { name: string }).name : null;
+  const productName =
+    product && typeof product === 'object' && 'name' in product ? (product as { name: string }).name : null;
   const legacyEnd = (sub as unknown as { current_period_end?: number }).current_period_end;
   return {
     subscriptionId: sub.id,
@@ -157,28 +186,57 @@ export function billingFactsOf(row: BillingRow, via: BillingFacts['via']): Billi
 }
 
 /** The account a Stripe customer belongs to: by `metadata.deskmind_account` (external id), email, then email domain. */
-async function findAccountFor(ctx: Ctx, email: string | null, metadata: Record<string, string> | null | undefined): Promise<string | null> {
+async function findAccountFor(
+  ctx: Ctx,
+  email: string | null,
+  metadata: Record<string, string> | null | undefined,
+): Promise<string | null> {
   const externalId = metadata?.deskmind_account ?? metadata?.account_external_id;
   if (externalId) {
-    const [row] = await ctx.db.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.externalId, externalId)));
+    const [row] = await ctx.db
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.externalId, externalId)));
     if (row) return row.id;
   }
   if (!email) return null;
-  const [customer] = await ctx.db.select({ accountId: customers.accountId }).from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.email, email.toLowerCase())));
+  const [customer] = await ctx.db
+    .select({ accountId: customers.accountId })
+    .from(customers)
+    .where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.email, email.toLowerCase())));
   if (customer?.accountId) return customer.accountId;
   const domain = email.split('@')[1]?.toLowerCase();
   if (!domain) return null;
-  const [byDomain] = await ctx.db.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.domain, domain))).limit(1);
+  const [byDomain] = await ctx.db
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.domain, domain)))
+    .limit(1);
   return byDomain?.id ?? null;
 }
 
 /** The billing customer row for a Stripe customer id, created when new, locked for the update. */
 async function billingRow(ctx: Ctx, stripeCustomerId: string): Promise<BillingRow> {
-  await ctx.db.insert(billingCustomers).values({ workspaceId: ctx.workspaceId, provider: 'stripe', externalCustomerId: stripeCustomerId, createdAt: ctx.now(), updatedAt: ctx.now() }).onConflictDoNothing();
+  await ctx.db
+    .insert(billingCustomers)
+    .values({
+      workspaceId: ctx.workspaceId,
+      provider: 'stripe',
+      externalCustomerId: stripeCustomerId,
+      createdAt: ctx.now(),
+      updatedAt: ctx.now(),
+    })
+    .onConflictDoNothing();
   const [row] = await ctx.db
     .select()
     .from(billingCustomers)
-    .where(and(eq(billingCustomers.workspaceId, ctx.workspaceId), eq(billingCustomers.provider, 'stripe'), eq(billingCustomers.externalCustomerId, stripeCustomerId)))
+    .where(
+      and(
+        eq(billingCustomers.workspaceId, ctx.workspaceId),
+        eq(billingCustomers.provider, 'stripe'),
+        eq(billingCustomers.externalCustomerId, stripeCustomerId),
+      ),
+    )
     .for('update');
   return row!;
 }
@@ -190,7 +248,10 @@ async function syncAccount(ctx: Ctx, row: BillingRow): Promise<void> {
   if (row.plan) set.plan = row.plan;
   if (row.mrr !== null) set.mrr = row.mrr;
   if (row.seats !== null) set.seats = row.seats;
-  await ctx.db.update(accounts).set(set).where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.id, row.accountId)));
+  await ctx.db
+    .update(accounts)
+    .set(set)
+    .where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.id, row.accountId)));
 }
 
 /** Links a billing customer found by email to the asking customer's account, and copies its state onto it. */
@@ -241,16 +302,33 @@ export interface VerifiedStripeEvent {
  * Verifies a Stripe webhook delivery with the SDK. Throws `integration_not_configured` without a webhook
  * secret and `webhook_signature_invalid` for a missing, forged, altered or too old signature.
  */
-export async function verifyStripeEvent(section: StripeSection, rawBody: Buffer, signature: string | undefined, now: Date): Promise<VerifiedStripeEvent> {
+export async function verifyStripeEvent(
+  section: StripeSection,
+  rawBody: Buffer,
+  signature: string | undefined,
+  now: Date,
+): Promise<VerifiedStripeEvent> {
   const secret = section.secrets.webhookSecret;
-  if (!secret) throw new DeskmindError('integration_not_configured', 'Stripe webhooks are not configured for this workspace');
+  if (!secret)
+    throw new DeskmindError('integration_not_configured', 'Stripe webhooks are not configured for this workspace');
   if (!signature) throw new DeskmindError('webhook_signature_invalid', 'The Stripe-Signature header is missing');
   const Stripe = await loadStripe();
   try {
-    const event = Stripe.webhooks.constructEvent(rawBody, signature, secret, section.options.toleranceSeconds, undefined, now.getTime());
+    const event = Stripe.webhooks.constructEvent(
+      rawBody,
+      signature,
+      secret,
+      section.options.toleranceSeconds,
+      undefined,
+      now.getTime(),
+    );
     return { event, signedAt: signatureTime(signature) };
   } catch (err) {
-    throw new DeskmindError('webhook_signature_invalid', 'The Stripe signature does not match the payload, or its timestamp is outside the tolerance', { cause: err });
+    throw new DeskmindError(
+      'webhook_signature_invalid',
+      'The Stripe signature does not match the payload, or its timestamp is outside the tolerance',
+      { cause: err },
+    );
   }
 }
 
@@ -263,21 +341,34 @@ export interface StripeCustomerInfo {
 
 const customerIdOf = (event: Stripe.Event) => {
   const object = event.data.object as unknown as Record<string, unknown>;
-  return event.type === 'customer.updated' ? (object.id as string) : idOf(object.customer as string | { id: string } | null);
+  return event.type === 'customer.updated'
+    ? (object.id as string)
+    : idOf(object.customer as string | { id: string } | null);
 };
 
 /**
  * For an event that names its customer by id only (subscriptions), a customer Deskmind cannot place yet is
  * fetched from the API — before the transaction, so no lock is held during the call. Failures give null.
  */
-export async function customerInfoFor(db: DbOrTx, workspaceId: string, event: Stripe.Event, lookup: Stripe | null): Promise<StripeCustomerInfo | null> {
+export async function customerInfoFor(
+  db: DbOrTx,
+  workspaceId: string,
+  event: Stripe.Event,
+  lookup: Stripe | null,
+): Promise<StripeCustomerInfo | null> {
   if (!lookup || !event.type.startsWith('customer.subscription.')) return null;
   const id = customerIdOf(event);
   if (!id) return null;
   const [row] = await db
     .select({ email: billingCustomers.email, accountId: billingCustomers.accountId })
     .from(billingCustomers)
-    .where(and(eq(billingCustomers.workspaceId, workspaceId), eq(billingCustomers.provider, 'stripe'), eq(billingCustomers.externalCustomerId, id)));
+    .where(
+      and(
+        eq(billingCustomers.workspaceId, workspaceId),
+        eq(billingCustomers.provider, 'stripe'),
+        eq(billingCustomers.externalCustomerId, id),
+      ),
+    );
   if (row?.email || row?.accountId) return null;
   const c = await lookup.customers.retrieve(id).catch(() => null);
   return c && !c.deleted ? { email: c.email ?? null, name: c.name ?? null, metadata: c.metadata ?? {} } : null;
@@ -287,28 +378,51 @@ export async function customerInfoFor(db: DbOrTx, workspaceId: string, event: St
  * Records a verified delivery and applies it (call inside a transaction). Throws `webhook_replayed` for a
  * delivery already processed with the same signature; Stripe's redelivery (signed afresh) is a `duplicate`.
  */
-export async function receiveStripeEvent(ctx: Ctx, verified: VerifiedStripeEvent, info: StripeCustomerInfo | null): Promise<StripeEventOutcome> {
+export async function receiveStripeEvent(
+  ctx: Ctx,
+  verified: VerifiedStripeEvent,
+  info: StripeCustomerInfo | null,
+): Promise<StripeEventOutcome> {
   const { event, signedAt } = verified;
   const inserted = await ctx.db
     .insert(webhookReceipts)
-    .values({ workspaceId: ctx.workspaceId, source: 'stripe', eventId: event.id, type: event.type, signedAt, receivedAt: ctx.now() })
+    .values({
+      workspaceId: ctx.workspaceId,
+      source: 'stripe',
+      eventId: event.id,
+      type: event.type,
+      signedAt,
+      receivedAt: ctx.now(),
+    })
     .onConflictDoNothing()
     .returning({ eventId: webhookReceipts.eventId });
   if (!inserted.length) {
     const [seen] = await ctx.db
       .select()
       .from(webhookReceipts)
-      .where(and(eq(webhookReceipts.workspaceId, ctx.workspaceId), eq(webhookReceipts.source, 'stripe'), eq(webhookReceipts.eventId, event.id)));
-    if (seen && seen.signedAt.getTime() === signedAt.getTime()) throw new DeskmindError('webhook_replayed', `Event ${event.id} was already processed with this signature`);
+      .where(
+        and(
+          eq(webhookReceipts.workspaceId, ctx.workspaceId),
+          eq(webhookReceipts.source, 'stripe'),
+          eq(webhookReceipts.eventId, event.id),
+        ),
+      );
+    if (seen && seen.signedAt.getTime() === signedAt.getTime())
+      throw new DeskmindError('webhook_replayed', `Event ${event.id} was already processed with this signature`);
     return { eventId: event.id, type: event.type, result: 'duplicate', customerId: null, accountId: null, state: null };
   }
   return applyStripeEvent(ctx, event, info);
 }
 
 /** Applies a verified Stripe event to the billing customer it concerns and to its account. */
-export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: StripeCustomerInfo | null = null): Promise<StripeEventOutcome> {
+export async function applyStripeEvent(
+  ctx: Ctx,
+  event: Stripe.Event,
+  info: StripeCustomerInfo | null = null,
+): Promise<StripeEventOutcome> {
   const base = { eventId: event.id, type: event.type };
-  if (!(HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type)) return { ...base, result: 'ignored', customerId: null, accountId: null, state: null };
+  if (!(HANDLED_STRIPE_EVENTS as readonly string[]).includes(event.type))
+    return { ...base, result: 'ignored', customerId: null, accountId: null, state: null };
   const stripeCustomerId = customerIdOf(event);
   if (!stripeCustomerId) return { ...base, result: 'ignored', customerId: null, accountId: null, state: null };
   const at = new Date(event.created * 1000);
@@ -349,13 +463,29 @@ export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: Stri
         break;
       }
       const facts = subscriptionFacts(event.data.object as Stripe.Subscription);
-      Object.assign(set, { subscriptionId: facts.subscriptionId, status: facts.status, plan: facts.plan, mrr: facts.mrr, currency: facts.currency, seats: facts.seats, currentPeriodEnd: facts.currentPeriodEnd, trialEnd: facts.trialEnd, cancelAt: facts.cancelAt, subscriptionEventAt: at });
+      Object.assign(set, {
+        subscriptionId: facts.subscriptionId,
+        status: facts.status,
+        plan: facts.plan,
+        mrr: facts.mrr,
+        currency: facts.currency,
+        seats: facts.seats,
+        currentPeriodEnd: facts.currentPeriodEnd,
+        trialEnd: facts.trialEnd,
+        cancelAt: facts.cancelAt,
+        subscriptionEventAt: at,
+      });
       let state = facts.state;
       if (event.type === 'customer.subscription.deleted') {
         state = 'cancelled';
         set.mrr = 0;
         set.cancelledAt = facts.cancelledAt ?? at;
-      } else if (state === 'active' && row.mrr !== null && facts.mrr < row.mrr && event.type === 'customer.subscription.updated') {
+      } else if (
+        state === 'active' &&
+        row.mrr !== null &&
+        facts.mrr < row.mrr &&
+        event.type === 'customer.subscription.updated'
+      ) {
         state = 'downgraded';
         Object.assign(set, { downgradedAt: at, previousPlan: row.plan, previousMrr: row.mrr });
       } else if (state === 'active' && row.state === 'downgraded') {
@@ -376,7 +506,7 @@ export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: Stri
       set.lastPaymentAt = toDate(inv.status_transitions?.paid_at) ?? at;
       // Paying the failed invoice (or any, when the failure named none) settles the account.
       const failed = row.lastPaymentFailure as PaymentFailure | null;
-      if (!failed || !failed.invoiceId || failed.invoiceId === inv.id) {
+      if (!failed?.invoiceId || failed.invoiceId === inv.id) {
         set.lastPaymentFailure = null;
         if (row.state === 'past_due') set.state = 'active';
       }
@@ -384,13 +514,20 @@ export async function applyStripeEvent(ctx: Ctx, event: Stripe.Event, info: Stri
     }
     case 'charge.refunded': {
       const ch = event.data.object as Stripe.Charge;
-      set.lastRefund = { chargeId: ch.id, amount: major(ch.amount_refunded, ch.currency) ?? 0, currency: ch.currency ?? null, at: at.toISOString() };
+      set.lastRefund = {
+        chargeId: ch.id,
+        amount: major(ch.amount_refunded, ch.currency) ?? 0,
+        currency: ch.currency ?? null,
+        at: at.toISOString(),
+      };
       break;
     }
     case 'customer.updated':
       break;
   }
-  [row] = await ctx.db.update(billingCustomers).set(set).where(eq(billingCustomers.id, row.id)).returning() as [BillingRow];
+  [row] = (await ctx.db.update(billingCustomers).set(set).where(eq(billingCustomers.id, row.id)).returning()) as [
+    BillingRow,
+  ];
   await syncAccount(ctx, row);
   return { ...base, result, customerId: stripeCustomerId, accountId: row.accountId, state: row.state };
 }
@@ -402,7 +539,11 @@ export interface BillingSubject {
 }
 
 /** The billing customer of an account, or of a person by email (the most recently updated one). */
-export async function findBilling(ctx: Pick<Ctx, 'db' | 'workspaceId'>, accountId: string | null, email: string | null): Promise<BillingRow | null> {
+export async function findBilling(
+  ctx: Pick<Ctx, 'db' | 'workspaceId'>,
+  accountId: string | null,
+  email: string | null,
+): Promise<BillingRow | null> {
   const [row] = await findBillings(ctx, [{ accountId, email }]);
   return row ?? null;
 }
@@ -411,7 +552,10 @@ export async function findBilling(ctx: Pick<Ctx, 'db' | 'workspaceId'>, accountI
  * `findBilling` for several subjects in one statement: for each, the account's most recently updated billing
  * customer, else the email's (null when neither is known).
  */
-export async function findBillings(ctx: Pick<Ctx, 'db' | 'workspaceId'>, subjects: readonly BillingSubject[]): Promise<(BillingRow | null)[]> {
+export async function findBillings(
+  ctx: Pick<Ctx, 'db' | 'workspaceId'>,
+  subjects: readonly BillingSubject[],
+): Promise<(BillingRow | null)[]> {
   const accountIds = [...new Set(subjects.flatMap((s) => (s.accountId ? [s.accountId] : [])))];
   const emails = [...new Set(subjects.flatMap((s) => (s.email ? [s.email.toLowerCase()] : [])))];
   if (!accountIds.length && !emails.length) return subjects.map(() => null);
@@ -421,7 +565,10 @@ export async function findBillings(ctx: Pick<Ctx, 'db' | 'workspaceId'>, subject
     .where(
       and(
         eq(billingCustomers.workspaceId, ctx.workspaceId),
-        or(accountIds.length ? inArray(billingCustomers.accountId, accountIds) : undefined, emails.length ? inArray(billingCustomers.email, emails) : undefined),
+        or(
+          accountIds.length ? inArray(billingCustomers.accountId, accountIds) : undefined,
+          emails.length ? inArray(billingCustomers.email, emails) : undefined,
+        ),
       ),
     )
     .orderBy(desc(billingCustomers.updatedAt));
@@ -456,7 +603,12 @@ export interface StripeSnapshot {
 }
 
 /** Stores what a look-up found (call inside a transaction); a webhook that arrived meanwhile keeps its state. */
-export async function storeStripeBilling(ctx: Ctx, snapshot: StripeSnapshot, email: string, accountId: string | null): Promise<BillingRow | null> {
+export async function storeStripeBilling(
+  ctx: Ctx,
+  snapshot: StripeSnapshot,
+  email: string,
+  accountId: string | null,
+): Promise<BillingRow | null> {
   const { customer, subscription: sub, openInvoice: open } = snapshot;
   const facts = sub ? subscriptionFacts(sub) : null;
   const failure = open && (open.attempt_count ?? 0) > 0 ? paymentFailureOf(open, ctx.now()) : null;
@@ -481,15 +633,30 @@ export async function storeStripeBilling(ctx: Ctx, snapshot: StripeSnapshot, ema
   };
   const [row] = await ctx.db
     .insert(billingCustomers)
-    .values({ workspaceId: ctx.workspaceId, provider: 'stripe', externalCustomerId: customer.id, createdAt: ctx.now(), ...values })
+    .values({
+      workspaceId: ctx.workspaceId,
+      provider: 'stripe',
+      externalCustomerId: customer.id,
+      createdAt: ctx.now(),
+      ...values,
+    })
     // A webhook that arrived meanwhile knows better: only fill what is still unknown.
-    .onConflictDoUpdate({ target: [billingCustomers.workspaceId, billingCustomers.provider, billingCustomers.externalCustomerId], set: { email: values.email, accountId: sql`coalesce(${billingCustomers.accountId}, ${values.accountId})` } })
+    .onConflictDoUpdate({
+      target: [billingCustomers.workspaceId, billingCustomers.provider, billingCustomers.externalCustomerId],
+      set: { email: values.email, accountId: sql`coalesce(${billingCustomers.accountId}, ${values.accountId})` },
+    })
     .returning();
   await syncAccount(ctx, row!);
   return row ?? null;
 }
 
-const StripeReceipt = z.object({ received: z.literal(true), eventId: z.string(), type: z.string(), result: z.enum(['applied', 'ignored', 'duplicate']), state: z.string().nullable() });
+const StripeReceipt = z.object({
+  received: z.literal(true),
+  eventId: z.string(),
+  type: z.string(),
+  result: z.enum(['applied', 'ignored', 'duplicate']),
+  state: z.string().nullable(),
+});
 
 /**
  * Billing: the `billing` enrichment source (the state Stripe webhooks left, else an on-demand look-up) and
@@ -505,16 +672,22 @@ export const stripeConnector = defineConnector({
     const ctx = { db: database.db, workspaceId };
     // Tickets that ask at the same time (a pipeline batch shares one set of sources) read the stored billing
     // customers in one statement.
-    const billingRows = new DataLoader<BillingSubject, BillingRow | null, string>((subjects) => findBillings(ctx, subjects), {
-      cacheKeyFn: (s) => `${s.accountId ?? ''}|${s.email?.toLowerCase() ?? ''}`,
-    });
+    const billingRows = new DataLoader<BillingSubject, BillingRow | null, string>(
+      (subjects) => findBillings(ctx, subjects),
+      {
+        cacheKeyFn: (s) => `${s.accountId ?? ''}|${s.email?.toLowerCase() ?? ''}`,
+      },
+    );
     return {
       name: 'billing',
       timeoutMs,
       async load({ account, customer }) {
         const stored = await billingRows.load({ accountId: account?.id ?? null, email: customer?.email ?? null });
         // Stripe told about this email before the customer had an account here: link them now.
-        const row = stored && !stored.accountId && account ? await linkBilling({ ...ctx, actor: { type: 'system', id: null }, now }, stored, account.id) : stored;
+        const row =
+          stored && !stored.accountId && account
+            ? await linkBilling({ ...ctx, actor: { type: 'system', id: null }, now }, stored, account.id)
+            : stored;
         if (row) return { billing: billingFactsOf(row, 'stored') };
         const key = section.secrets.secretKey;
         if (!key || !section.options.lookups || !customer?.email) return null;
@@ -522,24 +695,42 @@ export const stripeConnector = defineConnector({
         const snapshot = await fetchStripeBilling(stripe, customer.email);
         if (!snapshot) return null;
         const found = await database.db.transaction((tx) =>
-          storeStripeBilling({ db: tx, workspaceId, actor: { type: 'system', id: null }, now }, snapshot, customer.email!, account?.id ?? null),
+          storeStripeBilling(
+            { db: tx, workspaceId, actor: { type: 'system', id: null }, now },
+            snapshot,
+            customer.email!,
+            account?.id ?? null,
+          ),
         );
         return found ? { billing: billingFactsOf(found, 'lookup') } : null;
       },
     };
   },
   webhook: {
-    summary: "Stripe webhook of a workspace: verified with the Stripe-Signature header and the workspace's webhook secret; forged, stale and replayed deliveries are refused",
+    summary:
+      "Stripe webhook of a workspace: verified with the Stripe-Signature header and the workspace's webhook " +
+      'secret; forged, stale and replayed deliveries are refused',
     signatureHeader: 'stripe-signature',
     response: StripeReceipt,
     async receive(desk, { workspaceId, section, raw, signature, log }) {
       const key = section.secrets.secretKey;
-      const lookup = key && section.options.lookups ? await stripeClient(key, desk.config.stripeApiUrl, desk.config.enrichTimeoutMs) : null;
+      const lookup =
+        key && section.options.lookups
+          ? await stripeClient(key, desk.config.stripeApiUrl, desk.config.enrichTimeoutMs)
+          : null;
       const verified = await verifyStripeEvent(section, raw, signature, desk.now());
       const info = await customerInfoFor(desk.database.db, workspaceId, verified.event, lookup);
-      const outcome = await desk.tx(workspaceId, { type: 'integration', id: 'stripe' }, (ctx) => receiveStripeEvent(ctx, verified, info));
+      const outcome = await desk.tx(workspaceId, { type: 'integration', id: 'stripe' }, (ctx) =>
+        receiveStripeEvent(ctx, verified, info),
+      );
       log.info({ eventId: outcome.eventId, type: outcome.type, result: outcome.result }, 'stripe webhook');
-      return { received: true as const, eventId: outcome.eventId, type: outcome.type, result: outcome.result, state: outcome.state };
+      return {
+        received: true as const,
+        eventId: outcome.eventId,
+        type: outcome.type,
+        result: outcome.result,
+        state: outcome.state,
+      };
     },
   },
 });

@@ -35,7 +35,11 @@ export interface BugTracker {
 /** Throws `tracker_unavailable` for a failed tracker call (saying so when the outbound URL guard refused it). */
 export const trackerFailure = (vendor: string, err: unknown): never => {
   const refusal = outboundRefusal(err);
-  throw new DeskmindError('tracker_unavailable', refusal ? `${vendor} was not called: ${refusal.message}` : `${vendor} did not accept the report`, { cause: err });
+  throw new DeskmindError(
+    'tracker_unavailable',
+    refusal ? `${vendor} was not called: ${refusal.message}` : `${vendor} did not accept the report`,
+    { cause: err },
+  );
 };
 
 /** The outbound URL guard as trackers use it: its fetch, and a DNS-time check for SDKs that cannot take a fetch. */

@@ -58,7 +58,12 @@ export const SegmentEventSchema = z
 export type SegmentEvent = z.infer<typeof SegmentEventSchema>;
 
 export const SegmentBatchSchema = z
-  .object({ batch: z.array(SegmentEventSchema).min(1).max(500), context: z.object({ traits: props.optional() }).loose().optional(), ...segmentEnvelope, writeKey: z.string().max(200).optional() })
+  .object({
+    batch: z.array(SegmentEventSchema).min(1).max(500),
+    context: z.object({ traits: props.optional() }).loose().optional(),
+    ...segmentEnvelope,
+    writeKey: z.string().max(200).optional(),
+  })
   .strict();
 
 export const UsageIngestResultSchema = z.object({
@@ -74,7 +79,10 @@ const MAX_PROPERTIES_CHARS = 8000;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** Stores Segment events (deduplicated by messageId). Call inside a transaction. */
-export async function ingestUsage(ctx: Ctx, events: (SegmentEvent & { type: (typeof USAGE_TYPES)[number] })[]): Promise<UsageIngestResult> {
+export async function ingestUsage(
+  ctx: Ctx,
+  events: (SegmentEvent & { type: (typeof USAGE_TYPES)[number] })[],
+): Promise<UsageIngestResult> {
   const result: UsageIngestResult = { success: true, accepted: 0, duplicates: 0, skipped: 0 };
   for (const e of events) {
     const traits = { ...(e.context?.traits ?? {}), ...(e.traits ?? {}) };
@@ -84,7 +92,12 @@ export async function ingestUsage(ctx: Ctx, events: (SegmentEvent & { type: (typ
       result.skipped++;
       continue;
     }
-    const name = str(traits.name) ?? ([str(traits.firstName) ?? str(traits.first_name), str(traits.lastName) ?? str(traits.last_name)].filter(Boolean).join(' ') || undefined);
+    const name =
+      str(traits.name) ??
+      ([str(traits.firstName) ?? str(traits.first_name), str(traits.lastName) ?? str(traits.last_name)]
+        .filter(Boolean)
+        .join(' ') ||
+        undefined);
     const ref = {
       ...(userId ? { externalId: userId } : {}),
       ...(email.success ? { email: email.data } : {}),
@@ -105,7 +118,12 @@ export async function ingestUsage(ctx: Ctx, events: (SegmentEvent & { type: (typ
         workspaceId: ctx.workspaceId,
         customerId: customer.id,
         kind: e.type,
-        event: e.type === 'track' ? (e.event ?? null) : e.type === 'identify' ? null : (e.name ?? str(e.properties?.path) ?? null),
+        event:
+          e.type === 'track'
+            ? (e.event ?? null)
+            : e.type === 'identify'
+              ? null
+              : (e.name ?? str(e.properties?.path) ?? null),
         properties,
         messageId: e.messageId ?? null,
         occurredAt: e.timestamp ? new Date(e.timestamp) : ctx.now(),
@@ -122,7 +140,12 @@ export async function ingestUsage(ctx: Ctx, events: (SegmentEvent & { type: (typ
 const ERROR_EVENT = /error|exception|fail|crash/i;
 
 /** Last seen, features used in the last 30 days, and errors of the last 7 days, of one customer. */
-export async function summariseUsage(db: DbOrTx, workspaceId: string, customerId: string, now: Date): Promise<UsageSummary | null> {
+export async function summariseUsage(
+  db: DbOrTx,
+  workspaceId: string,
+  customerId: string,
+  now: Date,
+): Promise<UsageSummary | null> {
   const [summary] = await summariseUsages(db, workspaceId, [customerId], now);
   return summary ?? null;
 }
@@ -131,7 +154,12 @@ export async function summariseUsage(db: DbOrTx, workspaceId: string, customerId
  * `summariseUsage` for several customers: one statement finds who has any usage at all (most have none),
  * then only those are summarised.
  */
-export async function summariseUsages(db: DbOrTx, workspaceId: string, customerIds: readonly string[], now: Date): Promise<(UsageSummary | null)[]> {
+export async function summariseUsages(
+  db: DbOrTx,
+  workspaceId: string,
+  customerIds: readonly string[],
+  now: Date,
+): Promise<(UsageSummary | null)[]> {
   const ids = [...new Set(customerIds)];
   if (!ids.length) return [];
   const totals = await db
@@ -140,34 +168,67 @@ export async function summariseUsages(db: DbOrTx, workspaceId: string, customerI
     .where(and(eq(usageEvents.workspaceId, workspaceId), inArray(usageEvents.customerId, ids)))
     .groupBy(usageEvents.customerId);
   const used = totals.filter((t): t is typeof t & { customerId: string } => !!t.customerId && t.n > 0);
-  const summaries = new Map(await Promise.all(used.map(async (t) => [t.customerId, await summarise(db, workspaceId, t.customerId, t.lastSeen, now)] as const)));
+  const summaries = new Map(
+    await Promise.all(
+      used.map(async (t) => [t.customerId, await summarise(db, workspaceId, t.customerId, t.lastSeen, now)] as const),
+    ),
+  );
   return customerIds.map((id) => summaries.get(id) ?? null);
 }
 
-async function summarise(db: DbOrTx, workspaceId: string, customerId: string, lastSeenAt: unknown, now: Date): Promise<UsageSummary> {
+async function summarise(
+  db: DbOrTx,
+  workspaceId: string,
+  customerId: string,
+  lastSeenAt: unknown,
+  now: Date,
+): Promise<UsageSummary> {
   const scope = and(eq(usageEvents.workspaceId, workspaceId), eq(usageEvents.customerId, customerId));
   const since30 = new Date(now.getTime() - 30 * 86_400_000);
   const since7 = new Date(now.getTime() - 7 * 86_400_000);
-  const [recent] = await db.select({ n: count() }).from(usageEvents).where(and(scope, gte(usageEvents.occurredAt, since30)));
+  const [recent] = await db
+    .select({ n: count() })
+    .from(usageEvents)
+    .where(and(scope, gte(usageEvents.occurredAt, since30)));
   const feature = sql<string>`coalesce(${usageEvents.properties}->>'feature', ${usageEvents.event})`;
   const features = await db
     .select({ name: feature, n: count(), lastUsed: max(usageEvents.occurredAt) })
     .from(usageEvents)
-    .where(and(scope, eq(usageEvents.kind, 'track'), gte(usageEvents.occurredAt, since30), sql`${usageEvents.event} !~* ${ERROR_EVENT.source}`))
+    .where(
+      and(
+        scope,
+        eq(usageEvents.kind, 'track'),
+        gte(usageEvents.occurredAt, since30),
+        sql`${usageEvents.event} !~* ${ERROR_EVENT.source}`,
+      ),
+    )
     .groupBy(feature)
     .orderBy(desc(count()), desc(max(usageEvents.occurredAt)))
     .limit(10);
   const errors = await db
     .select({ event: usageEvents.event, properties: usageEvents.properties, at: usageEvents.occurredAt })
     .from(usageEvents)
-    .where(and(scope, eq(usageEvents.kind, 'track'), gte(usageEvents.occurredAt, since7), sql`(${usageEvents.event} ~* ${ERROR_EVENT.source} or ${usageEvents.properties} ? 'error')`))
+    .where(
+      and(
+        scope,
+        eq(usageEvents.kind, 'track'),
+        gte(usageEvents.occurredAt, since7),
+        sql`(${usageEvents.event} ~* ${ERROR_EVENT.source} or ${usageEvents.properties} ? 'error')`,
+      ),
+    )
     .orderBy(desc(usageEvents.occurredAt))
     .limit(5);
   const lastSeen = lastSeenAt ? new Date(lastSeenAt as string) : null;
   return {
     lastSeen: lastSeen?.toISOString() ?? null,
     events30d: Number(recent?.n ?? 0),
-    features: features.filter((f) => f.name).map((f) => ({ name: f.name, count: Number(f.n), lastUsed: new Date(f.lastUsed as unknown as string).toISOString() })),
+    features: features
+      .filter((f) => f.name)
+      .map((f) => ({
+        name: f.name,
+        count: Number(f.n),
+        lastUsed: new Date(f.lastUsed as unknown as string).toISOString(),
+      })),
     recentErrors: errors.map((e) => ({
       message: String(str(e.properties.message) ?? str(e.properties.error) ?? e.event ?? 'error').slice(0, 500),
       event: e.event,
@@ -180,7 +241,12 @@ async function summarise(db: DbOrTx, workspaceId: string, customerId: string, la
 export async function pruneUsage(db: DbOrTx, workspaceId: string, retention: UsageOptions, now: Date): Promise<number> {
   const old = await db
     .delete(usageEvents)
-    .where(and(eq(usageEvents.workspaceId, workspaceId), lt(usageEvents.occurredAt, new Date(now.getTime() - retention.maxAgeDays * 86_400_000))))
+    .where(
+      and(
+        eq(usageEvents.workspaceId, workspaceId),
+        lt(usageEvents.occurredAt, new Date(now.getTime() - retention.maxAgeDays * 86_400_000)),
+      ),
+    )
     .returning({ id: usageEvents.id });
   const excess = await db
     .delete(usageEvents)

@@ -16,23 +16,43 @@ import { trackerFailure, type BugTracker, type TrackerReport } from './trackers.
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: EndpointRow): Endpoint => rest;
 const newSecret = () => `whsec_${randomBytes(24).toString('hex')}`;
-const scope = (ctx: Ctx, id: string) => and(eq(webhookEndpoints.workspaceId, ctx.workspaceId), eq(webhookEndpoints.id, id));
+const scope = (ctx: Ctx, id: string) =>
+  and(eq(webhookEndpoints.workspaceId, ctx.workspaceId), eq(webhookEndpoints.id, id));
 
 /** The save-time check of an outbound URL (`OutboundGuard`): throws `outbound_url_refused`. */
 export type UrlGuard = Pick<OutboundGuard, 'assertAllowed'>;
 
-/** Adds an endpoint (its URL must pass the outbound URL guard); the answer carries its signing secret, shown this once. */
-export async function createEndpoint(ctx: Ctx, input: EndpointInput, guard: UrlGuard): Promise<Endpoint & { secret: string }> {
+/** Adds an endpoint (its URL must pass the outbound URL guard); the answer carries its signing secret, shown this once.
+ */
+export async function createEndpoint(
+  ctx: Ctx,
+  input: EndpointInput,
+  guard: UrlGuard,
+): Promise<Endpoint & { secret: string }> {
   guard.assertAllowed(input.url);
   const [row] = await ctx.db
     .insert(webhookEndpoints)
-    .values({ workspaceId: ctx.workspaceId, kind: input.kind, name: input.name ?? null, url: input.url, eventTypes: [...new Set(input.eventTypes ?? [])], enabled: input.enabled, secret: newSecret(), createdAt: ctx.now(), updatedAt: ctx.now() })
+    .values({
+      workspaceId: ctx.workspaceId,
+      kind: input.kind,
+      name: input.name ?? null,
+      url: input.url,
+      eventTypes: [...new Set(input.eventTypes ?? [])],
+      enabled: input.enabled,
+      secret: newSecret(),
+      createdAt: ctx.now(),
+      updatedAt: ctx.now(),
+    })
     .returning();
   return { ...toEndpoint(row!), secret: row!.secret };
 }
 
 export async function listEndpoints(ctx: Ctx): Promise<Endpoint[]> {
-  const rows = await ctx.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.workspaceId, ctx.workspaceId)).orderBy(asc(webhookEndpoints.createdAt));
+  const rows = await ctx.db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.workspaceId, ctx.workspaceId))
+    .orderBy(asc(webhookEndpoints.createdAt));
   return rows.map(toEndpoint);
 }
 
@@ -42,7 +62,8 @@ export async function getEndpoint(ctx: Ctx, id: string): Promise<Endpoint> {
   return toEndpoint(row);
 }
 
-/** Changes an endpoint. A disabled endpoint gets no new deliveries; those already waiting go out when it is enabled again. */
+/** Changes an endpoint. A disabled endpoint gets no new deliveries; those already waiting go out when it is enabled
+ * again. */
 export async function updateEndpoint(ctx: Ctx, id: string, patch: EndpointPatch, guard: UrlGuard): Promise<Endpoint> {
   if (patch.url) guard.assertAllowed(patch.url);
   const [row] = await ctx.db
@@ -62,7 +83,11 @@ export async function updateEndpoint(ctx: Ctx, id: string, patch: EndpointPatch,
 
 /** Replaces an endpoint's signing secret; the new one is returned once. */
 export async function rotateEndpointSecret(ctx: Ctx, id: string): Promise<Endpoint & { secret: string }> {
-  const [row] = await ctx.db.update(webhookEndpoints).set({ secret: newSecret(), updatedAt: ctx.now() }).where(scope(ctx, id)).returning();
+  const [row] = await ctx.db
+    .update(webhookEndpoints)
+    .set({ secret: newSecret(), updatedAt: ctx.now() })
+    .where(scope(ctx, id))
+    .returning();
   if (!row) throw notFound('Webhook endpoint', id);
   return { ...toEndpoint(row), secret: row.secret };
 }
@@ -110,10 +135,20 @@ export async function listDeliveries(ctx: Ctx, q: DeliveryListQuery): Promise<De
 
 /** One delivery with its payload and every attempt. */
 export async function getDelivery(ctx: Ctx, id: string) {
-  const [row] = await ctx.db.select().from(outbox).where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.id, id)));
+  const [row] = await ctx.db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.id, id)));
   if (!row) throw notFound('Delivery', id);
   const attemptLog = await ctx.db
-    .select({ attempt: outboxAttempts.attempt, ok: outboxAttempts.ok, statusCode: outboxAttempts.statusCode, error: outboxAttempts.error, durationMs: outboxAttempts.durationMs, at: outboxAttempts.at })
+    .select({
+      attempt: outboxAttempts.attempt,
+      ok: outboxAttempts.ok,
+      statusCode: outboxAttempts.statusCode,
+      error: outboxAttempts.error,
+      durationMs: outboxAttempts.durationMs,
+      at: outboxAttempts.at,
+    })
     .from(outboxAttempts)
     .where(and(eq(outboxAttempts.workspaceId, ctx.workspaceId), eq(outboxAttempts.deliveryId, id)))
     .orderBy(asc(outboxAttempts.at), asc(outboxAttempts.attempt));
@@ -125,12 +160,24 @@ export async function getDelivery(ctx: Ctx, id: string) {
  * new place at the end of its endpoint's order. A delivery still waiting cannot be replayed (`conflict`).
  */
 export async function replayDelivery(ctx: Ctx, id: string): Promise<Delivery> {
-  const [row] = await ctx.db.select().from(outbox).where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.id, id))).for('update');
+  const [row] = await ctx.db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.id, id)))
+    .for('update');
   if (!row) throw notFound('Delivery', id);
   if (row.status === 'pending') throw new DeskmindError('conflict', 'This delivery is still waiting to be delivered');
   const [next] = await ctx.db
     .update(outbox)
-    .set({ status: 'pending', attempts: 0, seq: null, pos: sqlNextPos(), nextAttemptAt: ctx.now(), leaseUntil: null, deliveredAt: null })
+    .set({
+      status: 'pending',
+      attempts: 0,
+      seq: null,
+      pos: sqlNextPos(),
+      nextAttemptAt: ctx.now(),
+      leaseUntil: null,
+      deliveredAt: null,
+    })
     .where(eq(outbox.id, id))
     .returning();
   return toDelivery(next!);
@@ -145,16 +192,31 @@ const sqlNextPos = () => sql`nextval(pg_get_serial_sequence('outbox', 'pos'))`;
  * A generic webhook: `POST` of `{ event, report }` signed like playbook actions
  * (`X-Deskmind-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, `X-Deskmind-Timestamp`).
  */
-export function webhookTracker(opts: { url: string; secret: string; now: () => Date }, fetchImpl: typeof fetch = fetch): BugTracker {
+export function webhookTracker(
+  opts: { url: string; secret: string; now: () => Date },
+  fetchImpl: typeof fetch = fetch,
+): BugTracker {
   const post = async (event: string, report: TrackerReport, comment: string | null) => {
-    const body = JSON.stringify({ event, id: report.reportId, title: report.title, markdown: report.body, comment, report: report.report });
+    const body = JSON.stringify({
+      event,
+      id: report.reportId,
+      title: report.title,
+      markdown: report.body,
+      comment,
+      report: report.report,
+    });
     const timestamp = String(Math.floor(opts.now().getTime() / 1000));
 
     let res: Response;
     try {
       res = await fetchImpl(opts.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-deskmind-timestamp': timestamp, 'x-deskmind-signature': signPayload(opts.secret, timestamp, body), 'idempotency-key': `${report.reportId}:${event}:${(report.report.linkedTickets as unknown[] | undefined)?.length ?? 0}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-deskmind-timestamp': timestamp,
+          'x-deskmind-signature': signPayload(opts.secret, timestamp, body),
+          'idempotency-key': `${report.reportId}:${event}:${(report.report.linkedTickets as unknown[] | undefined)?.length ?? 0}`,
+        },
         body,
         signal: AbortSignal.timeout(15_000),
       });

@@ -470,7 +470,12 @@ Data is encrypted in transit with TLS 1.2 or later and at rest with AES-256. Pip
 ];
 
 /** Playbooks: which intents the assistant may answer from the knowledge base, and which always go to a human. */
-export const DEMO_PLAYBOOKS: { intent: string; kind: 'answer' | 'handoff'; mode: 'auto' | 'shadow'; template?: string }[] = [
+export const DEMO_PLAYBOOKS: {
+  intent: string;
+  kind: 'answer' | 'handoff';
+  mode: 'auto' | 'shadow';
+  template?: string;
+}[] = [
   { intent: 'password_reset', kind: 'answer', mode: 'auto' },
   { intent: 'account_access', kind: 'answer', mode: 'auto' },
   { intent: 'two_factor', kind: 'answer', mode: 'auto' },

@@ -65,7 +65,8 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Where the outbox delivers (src/channels): a signed webhook, a Slack incoming webhook, or an email through the relay. */
+/** Where the outbox delivers (src/channels): a signed webhook, a Slack incoming webhook, or an email through the relay.
+ */
 export const OUTBOX_CHANNELS = ['webhook', 'slack', 'email'] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 

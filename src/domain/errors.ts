@@ -6,8 +6,14 @@ export const ERRORS = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The request body is not valid JSON' },
   invalid_utf8: { status: 400, title: 'The request body is not valid UTF-8' },
-  invalid_text: { status: 400, title: 'The text contains a NUL character or a lone UTF-16 surrogate, which cannot be stored' },
-  unsafe_html: { status: 422, title: 'The HTML contains active content (scripts, event handlers or javascript: links)' },
+  invalid_text: {
+    status: 400,
+    title: 'The text contains a NUL character or a lone UTF-16 surrogate, which cannot be stored',
+  },
+  unsafe_html: {
+    status: 422,
+    title: 'The HTML contains active content (scripts, event handlers or javascript: links)',
+  },
   unauthorized: { status: 401, title: 'Authentication is required' },
   invalid_credentials: { status: 401, title: 'The email or password is wrong' },
   forbidden: { status: 403, title: 'This key or session may not do that' },
@@ -35,7 +41,11 @@ export const ERRORS = {
   integration_not_configured: { status: 404, title: 'The integration is not configured for this workspace' },
   csrf_failed: { status: 403, title: 'The X-CSRF-Token header is missing or does not match the deskmind_csrf cookie' },
   // Security: outbound URLs
-  outbound_url_refused: { status: 422, title: 'The URL may not be called: only http(s) to public addresses, without credentials (see DESKMIND_OUTBOUND_ALLOW)' },
+  outbound_url_refused: {
+    status: 422,
+    title:
+      'The URL may not be called: only http(s) to public addresses, without credentials (see DESKMIND_OUTBOUND_ALLOW)',
+  },
 } as const;
 
 /** A stable error code from the catalogue. */

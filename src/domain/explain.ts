@@ -22,7 +22,8 @@ export const humanize = (code: string): string => {
   return words ? words[0]!.toUpperCase() + words.slice(1) : code;
 };
 
-/** 0.871 → "87%"; with `against`, enough precision that two different numbers never read the same (0.897 vs 0.9 → "89.7%"). */
+/** 0.871 → "87%"; with `against`, enough precision that two different numbers never read the same (0.897 vs 0.9 →
+ * "89.7%"). */
 export function percent(x: number, against?: number): string {
   const whole = Math.round(x * 100);
   if (against !== undefined && whole === Math.round(against * 100) && x !== against) return `${(x * 100).toFixed(1)}%`;
@@ -46,20 +47,31 @@ export function explainCheck(v: Verdict, intentLabel: IntentLabel = humanize, in
       return v.passed
         ? `Written in a language the assistant answers (${str(value) ?? 'detected'}).`
         : str(value)
-          ? `Written in ${str(value)}, which the assistant does not answer${str(threshold) ? ` (it answers ${String(threshold).split(',').join(', ')})` : ''}.`
+          ? `Written in ${str(value)}, which the assistant does not ` +
+            `answer${str(threshold) ? ` (it answers ${String(threshold).split(',').join(', ')})` : ''}.`
           : 'The language could not be recognised.';
     case 'human_not_requested':
       return v.passed ? 'The customer did not ask for a person.' : 'The customer asked for a person.';
     case 'in_scope':
-      return v.passed ? `Recognised as ${str(value) ? intentLabel(String(value)) : 'a known intent'}.` : 'Nothing in the taxonomy fits this message (out of scope).';
+      return v.passed
+        ? `Recognised as ${str(value) ? intentLabel(String(value)) : 'a known intent'}.`
+        : 'Nothing in the taxonomy fits this message (out of scope).';
     case 'intent_confident': {
       const c = num(value);
       const t = num(threshold);
-      if (c === null || t === null) return v.passed ? 'The intent is recognised with enough confidence.' : 'No intent could be predicted.';
-      return v.passed ? `Confidence ${percent(c, t)} meets the ${percent(t)} this intent needs to answer alone.` : `Confidence ${percent(c, t)} is below the ${percent(t)} this intent needs to answer alone.`;
+      if (c === null || t === null)
+        return v.passed ? 'The intent is recognised with enough confidence.' : 'No intent could be predicted.';
+      return v.passed
+        ? `Confidence ${percent(c, t)} meets the ${percent(t)} this intent needs to answer alone.`
+        : `Confidence ${percent(c, t)} is below the ${percent(t)} this intent needs to answer alone.`;
     }
     case 'single_intent':
-      return v.passed ? 'One question.' : `The message asks about several things (${String(value ?? '').split('+').map(intentLabel).join(' and ')}).`;
+      return v.passed
+        ? 'One question.'
+        : `The message asks about several things (${String(value ?? '')
+            .split('+')
+            .map(intentLabel)
+            .join(' and ')}).`;
     case 'sentiment_ok': {
       if (v.passed) return 'The tone is within the limits for an automatic answer.';
       const c = num(value);
@@ -69,17 +81,26 @@ export function explainCheck(v: Verdict, intentLabel: IntentLabel = humanize, in
         : 'Strong frustration, anger or anxiety in the message: a person answers.';
     }
     case 'tier_allowed':
-      return v.passed ? `${humanize(str(value) ?? 'unknown')} accounts may be answered by the assistant.` : `${humanize(str(value) ?? 'These')} accounts always go to a person.`;
+      return v.passed
+        ? `${humanize(str(value) ?? 'unknown')} accounts may be answered by the assistant.`
+        : `${humanize(str(value) ?? 'These')} accounts always go to a person.`;
     case 'no_sensitive_topic':
-      return v.passed ? 'No legal or security matter.' : `A legal or security matter${str(value) ? ` ("${String(value)}")` : ''}: always a person.`;
+      return v.passed
+        ? 'No legal or security matter.'
+        : `A legal or security matter${str(value) ? ` ("${String(value)}")` : ''}: always a person.`;
     case 'not_repeat_contact': {
       if (v.passed) return 'First contact on this issue.';
       if (v.detail?.startsWith('reopened')) return 'Reopened by the customer: a person takes it from here.';
       const n = num(value);
-      return `The customer has written about this before${n ? ` (${n} other ticket${n === 1 ? '' : 's'} recently)` : ''}: a person takes it.`;
+      return (
+        `The customer has written about this ` +
+        `before${n ? ` (${n} other ticket${n === 1 ? '' : 's'} recently)` : ''}: a person takes it.`
+      );
     }
     case 'ai_reply_budget':
-      return v.passed ? 'The assistant has not answered this ticket yet.' : 'The assistant already answered this ticket; it never answers the same ticket twice.';
+      return v.passed
+        ? 'The assistant has not answered this ticket yet.'
+        : 'The assistant already answered this ticket; it never answers the same ticket twice.';
     case 'playbook_available': {
       const [kind, mode] = (str(value) ?? '').split('/');
       if (!kind) return `No playbook for ${intent ? intentLabel(intent) : 'this intent'}: a person answers.`;
@@ -91,7 +112,9 @@ export function explainCheck(v: Verdict, intentLabel: IntentLabel = humanize, in
       const s = num(value);
       const t = num(threshold);
       if (v.passed) return 'A knowledge-base article answers this.';
-      return s === null ? 'No knowledge-base article answers this.' : `The best article matches too weakly (${s.toFixed(2)}, needs ${t?.toFixed(2) ?? 'more'}).`;
+      return s === null
+        ? 'No knowledge-base article answers this.'
+        : `The best article matches too weakly (${s.toFixed(2)}, needs ${t?.toFixed(2) ?? 'more'}).`;
     }
     default:
       return `${humanize(v.check)}: ${v.passed ? 'passed' : 'failed'}${v.detail ? ` (${v.detail})` : ''}.`;
@@ -121,13 +144,27 @@ const REASONS: Record<string, string> = {
  * @example explainReason('playbook_available', { checks, intent: 'refund_request', intentLabel: () => 'Refunds' })
  * // "Refunds always goes to a person (playbook)."
  */
-export function explainReason(reason: string | null, opts: { checks?: Verdict[] | undefined; detail?: string | null | undefined; intent?: string | null | undefined; intentLabel?: IntentLabel | undefined } = {}): string {
+export function explainReason(
+  reason: string | null,
+  opts: {
+    checks?: Verdict[] | undefined;
+    detail?: string | null | undefined;
+    intent?: string | null | undefined;
+    intentLabel?: IntentLabel | undefined;
+  } = {},
+): string {
   if (!reason) return 'Not handed off.';
   const verdict = opts.checks?.find((c) => c.check === reason && !c.passed);
   if (verdict) return explainCheck(verdict, opts.intentLabel, opts.intent);
   if (REASONS[reason]) return REASONS[reason];
-  const known = explainCheck({ check: reason, passed: false, detail: opts.detail ?? undefined }, opts.intentLabel, opts.intent);
-  return known.startsWith(`${humanize(reason)}: failed`) ? `${humanize(reason)}${opts.detail ? `: ${opts.detail}` : ''}.` : known;
+  const known = explainCheck(
+    { check: reason, passed: false, detail: opts.detail ?? undefined },
+    opts.intentLabel,
+    opts.intent,
+  );
+  return known.startsWith(`${humanize(reason)}: failed`)
+    ? `${humanize(reason)}${opts.detail ? `: ${opts.detail}` : ''}.`
+    : known;
 }
 
 /** An emotion cue as the sentiment analysis lists it: its kind, its name and the words that made it fire. */
@@ -137,19 +174,48 @@ export interface Cue {
   evidence?: string | undefined;
 }
 
-const CUE_WORDS: Record<string, string> = { frustration: 'Frustrated', anger: 'Angry', anxiety: 'Anxious', churn: 'Talks of leaving', legal: 'Mentions legal action' };
+const CUE_WORDS: Record<string, string> = {
+  frustration: 'Frustrated',
+  anger: 'Angry',
+  anxiety: 'Anxious',
+  churn: 'Talks of leaving',
+  legal: 'Mentions legal action',
+};
 
 /**
  * How the customer sounds, plainly: the emotions with their evidence first, then the tone and its direction.
- * @example describeSentiment({ compound: 0, cues: [{ kind: 'frustration', cue: 'repeat_contact', evidence: 'third time' }], direction: 'unknown' })
+ * @example describeSentiment({ compound: 0, cues: [{ kind: 'frustration', cue: 'repeat_contact', evidence: 'third time'
+ * }], direction: 'unknown' })
  * // 'Frustrated ("third time"). Tone neutral.'
  */
 export function describeSentiment(s: { compound: number | null; cues: Cue[]; direction?: string | undefined }): string {
   const byKind = new Map<string, string[]>();
-  for (const c of s.cues) byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c.evidence?.trim() || humanize(c.cue).toLowerCase()]);
-  const feelings = [...byKind].map(([kind, cues]) => `${CUE_WORDS[kind] ?? humanize(kind)} (${[...new Set(cues)].slice(0, 3).map((c) => `"${c}"`).join(', ')})`);
+  for (const c of s.cues)
+    byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c.evidence?.trim() || humanize(c.cue).toLowerCase()]);
+  const feelings = [...byKind].map(
+    ([kind, cues]) =>
+      `${CUE_WORDS[kind] ?? humanize(kind)} (${[...new Set(cues)]
+        .slice(0, 3)
+        .map((c) => `"${c}"`)
+        .join(', ')})`,
+  );
   const c = s.compound;
-  const tone = c === null ? null : c <= -0.5 ? 'very negative' : c <= -0.05 ? 'negative' : c < 0.05 ? 'neutral' : c < 0.5 ? 'positive' : 'very positive';
+  const tone =
+    c === null
+      ? null
+      : c <= -0.5
+        ? 'very negative'
+        : c <= -0.05
+          ? 'negative'
+          : c < 0.05
+            ? 'neutral'
+            : c < 0.5
+              ? 'positive'
+              : 'very positive';
   const trend = s.direction === 'improving' ? ', getting better' : s.direction === 'worsening' ? ', getting worse' : '';
-  return [feelings.length ? `${feelings.join('; ')}.` : null, tone ? `Tone ${tone}${trend}.` : null].filter(Boolean).join(' ') || 'No sentiment measured.';
+  return (
+    [feelings.length ? `${feelings.join('; ')}.` : null, tone ? `Tone ${tone}${trend}.` : null]
+      .filter(Boolean)
+      .join(' ') || 'No sentiment measured.'
+  );
 }

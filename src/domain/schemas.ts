@@ -21,16 +21,28 @@ import {
  */
 export function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
   const shape = Object.fromEntries(
-    Object.entries(schema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]),
+    Object.entries(schema.shape).map(([key, field]) => [
+      key,
+      (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional(),
+    ]),
   );
-  return z.object(shape).strict() as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]> }>;
+  return z.object(shape).strict() as unknown as z.ZodObject<{
+    [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]>;
+  }>;
 }
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const optionalText = (max: number) => z.string().trim().max(max).nullish();
-const attributes = z.record(z.string().max(100), z.unknown()).refine((v) => Object.keys(v).length <= 100, 'at most 100 attributes');
+const attributes = z
+  .record(z.string().max(100), z.unknown())
+  .refine((v) => Object.keys(v).length <= 100, 'at most 100 attributes');
 const isoDate = z.iso.datetime({ offset: true });
-const tag = z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N}_:.\-]+$/u, 'letters, digits, _ : . - only');
+const tag = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}_:.-]+$/u, 'letters, digits, _ : . - only');
 
 export const IdSchema = z.uuid();
 
@@ -213,7 +225,7 @@ export const MessageInputSchema = z
     pageContext: PageContextSchema.optional(),
   })
   .strict()
-  .refine((m) => (m.text && m.text.trim()) || (m.html && m.html.trim()), 'a message needs text or html');
+  .refine((m) => m.text?.trim() || m.html?.trim(), 'a message needs text or html');
 export type MessageInput = z.infer<typeof MessageInputSchema>;
 
 export const MessageSchema = z.object({
@@ -316,7 +328,16 @@ export const TicketDetailSchema = TicketSchema.extend({
 export type TicketDetail = z.infer<typeof TicketDetailSchema>;
 
 const csv = <T extends z.ZodType>(inner: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(inner).max(20));
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(inner).max(20),
+  );
 
 export const TicketListQuerySchema = z
   .object({
@@ -341,9 +362,7 @@ export type TicketListQuery = z.infer<typeof TicketListQuerySchema>;
 export const PageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable() });
 
-export const ApiKeyCreateSchema = z
-  .object({ name: text(200), role: z.enum(API_KEY_ROLES).default('agent') })
-  .strict();
+export const ApiKeyCreateSchema = z.object({ name: text(200), role: z.enum(API_KEY_ROLES).default('agent') }).strict();
 export const ApiKeySchema = z.object({
   id: z.uuid(),
   name: z.string(),

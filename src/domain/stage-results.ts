@@ -52,8 +52,11 @@ export const BillingFactsSchema = z.object({
   previousMrr: z.number().nullable(),
   paymentFailed: PaymentFailureSchema.nullable(),
   lastPaymentAt: iso.nullable(),
-  lastRefund: z.object({ chargeId: z.string(), amount: z.number(), currency: z.string().nullable(), at: iso }).nullable(),
-  /** `stored`: as signed webhooks (or an earlier look-up) left it; `lookup`: fetched through the API for this ticket. */
+  lastRefund: z
+    .object({ chargeId: z.string(), amount: z.number(), currency: z.string().nullable(), at: iso })
+    .nullable(),
+  /** `stored`: as signed webhooks (or an earlier look-up) left it; `lookup`: fetched through the API for this ticket.
+   */
   via: z.enum(['stored', 'lookup']),
 });
 export type BillingFacts = z.infer<typeof BillingFactsSchema>;
@@ -111,7 +114,9 @@ export const EnrichedAccountSchema = z.object({
   billingState: z.string(),
   lifecycleStage: z.string().nullable(),
   renewalDate: z.string().nullable(),
-  owner: z.object({ agentId: z.string().nullable(), email: z.string().nullable(), name: z.string().nullable() }).nullable(),
+  owner: z
+    .object({ agentId: z.string().nullable(), email: z.string().nullable(), name: z.string().nullable() })
+    .nullable(),
 });
 export type EnrichedAccount = z.infer<typeof EnrichedAccountSchema>;
 
@@ -128,7 +133,14 @@ export const PreviousTicketSchema = z.object({
 
 /** The enrich stage's result: who is asking, the page they are on, and what each source said. */
 export const EnrichmentSchema = z.object({
-  customer: z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable(), locale: z.string().nullable() }).nullable(),
+  customer: z
+    .object({
+      id: z.string(),
+      name: z.string().nullable(),
+      email: z.string().nullable(),
+      locale: z.string().nullable(),
+    })
+    .nullable(),
   account: EnrichedAccountSchema.nullable(),
   billing: BillingFactsSchema.nullable(),
   crm: CrmFactsSchema.nullable(),
@@ -254,7 +266,8 @@ export type DecideResult = z.infer<typeof DecideResultSchema>;
 
 // ── resolve ────────────────────────────────────────────────────────────────
 
-/** The answer judgement of a reply: of the passage it answers from and, with an LLM, of the draft and the judge's verdict. */
+/** The answer judgement of a reply: of the passage it answers from and, with an LLM, of the draft and the judge's
+ * verdict. */
 export const ReplyVerificationSchema = AnswerVerificationSchema.extend({
   articleId: z.string().nullable(),
   draft: AnswerVerificationSchema.optional(),
@@ -267,7 +280,12 @@ export const ReplySourceSchema = z.object({ articleId: z.string(), title: z.stri
 /** The resolve stage's result: the reply composed (sent or drafted), or why none could be. */
 export const ResolveResultSchema = z.union([
   z.object({ skipped: z.literal('handed off') }),
-  z.object({ composed: z.literal(false), reason: z.string(), detail: z.string(), verification: ReplyVerificationSchema.nullable() }),
+  z.object({
+    composed: z.literal(false),
+    reason: z.string(),
+    detail: z.string(),
+    verification: ReplyVerificationSchema.nullable(),
+  }),
   z.object({
     composed: z.literal(true),
     path: z.enum(['resolve', 'draft']),
@@ -307,7 +325,12 @@ export type StageName = keyof typeof STAGE_RESULTS;
 export type StageResults = { [N in StageName]: z.infer<(typeof STAGE_RESULTS)[N]> };
 
 const recordOf = <N extends StageName>(stage: N) =>
-  z.object({ stage: z.literal(stage), ok: z.literal(true), result: STAGE_RESULTS[stage], modelVersion: z.string().nullish() });
+  z.object({
+    stage: z.literal(stage),
+    ok: z.literal(true),
+    result: STAGE_RESULTS[stage],
+    modelVersion: z.string().nullish(),
+  });
 
 /** A stage that failed: its error, and nothing else. */
 export const FailedStageRecordSchema = z.object({

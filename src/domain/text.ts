@@ -38,6 +38,13 @@ export function unstorableTextPaths(value: unknown, root: string, limit = 5): st
 export function assertStorableText(value: unknown, root: string): void {
   const paths = unstorableTextPaths(value, root);
   if (!paths.length) return;
-  const issues: FieldIssue[] = paths.map((path) => ({ path, message: 'contains a NUL character or a lone UTF-16 surrogate' }));
-  throw new DeskmindError('invalid_text', `${paths.join(', ')}: text may not contain NUL (\\u0000) or a lone UTF-16 surrogate (\\ud800-\\udfff)`, { issues });
+  const issues: FieldIssue[] = paths.map((path) => ({
+    path,
+    message: 'contains a NUL character or a lone UTF-16 surrogate',
+  }));
+  throw new DeskmindError(
+    'invalid_text',
+    `${paths.join(', ')}: text may not contain NUL (\\u0000) or a lone UTF-16 surrogate (\\ud800-\\udfff)`,
+    { issues },
+  );
 }

@@ -29,7 +29,14 @@ export async function appendEvent(
   ticketId: string | null,
   data: Record<string, unknown> = {},
 ): Promise<void> {
-  const event: PendingEvent = { type, ticketId, actorType: ctx.actor.type, actorId: ctx.actor.id, data, createdAt: ctx.now() };
+  const event: PendingEvent = {
+    type,
+    ticketId,
+    actorType: ctx.actor.type,
+    actorId: ctx.actor.id,
+    data,
+    createdAt: ctx.now(),
+  };
   if (ctx.eventBatch) ctx.eventBatch.push(event);
   else await writeEvents(ctx, [event]);
 }
@@ -53,15 +60,34 @@ async function writeEvents(ctx: Ctx, pending: PendingEvent[]): Promise<void> {
   if (!pending.length) return;
   const listeners = eventListeners();
   const notices = pending.map((e) => JSON.stringify(liveEventOf(ctx.workspaceId, e)));
-  const reads = Object.fromEntries(listeners.flatMap((l, i) => (l.read ? [[`read${i}`, l.read(ctx.workspaceId)]] : [])));
+  const reads = Object.fromEntries(
+    listeners.flatMap((l, i) => (l.read ? [[`read${i}`, l.read(ctx.workspaceId)]] : [])),
+  );
   const rows = await bulkInsert(
     ctx.db,
     events,
-    pending.map((e) => ({ workspaceId: ctx.workspaceId, ticketId: e.ticketId, type: e.type, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: e.createdAt })),
+    pending.map((e) => ({
+      workspaceId: ctx.workspaceId,
+      ticketId: e.ticketId,
+      type: e.type,
+      actorType: e.actorType,
+      actorId: e.actorId,
+      data: e.data,
+      createdAt: e.createdAt,
+    })),
     { returning: { id: events.id, createdAt: events.createdAt, notified: notifyAllExpression(notices), ...reads } },
   );
-  const appended = pending.map((e, i) => ({ id: rows[i]!.id, type: e.type, ticketId: e.ticketId, actorType: e.actorType, actorId: e.actorId, data: e.data, createdAt: rows[i]!.createdAt }));
-  for (const [i, l] of listeners.entries()) await l.appended(ctx, appended, (rows[0] as Record<string, unknown>)[`read${i}`]);
+  const appended = pending.map((e, i) => ({
+    id: rows[i]!.id,
+    type: e.type,
+    ticketId: e.ticketId,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    data: e.data,
+    createdAt: rows[i]!.createdAt,
+  }));
+  for (const [i, l] of listeners.entries())
+    await l.appended(ctx, appended, (rows[0] as Record<string, unknown>)[`read${i}`]);
 }
 
 /** What the live bus says of an event: which ticket changed and how, never its content. */
@@ -71,7 +97,9 @@ function liveEventOf(workspaceId: string, e: PendingEvent): LiveEvent {
     ticketId: e.ticketId,
     type: e.type,
     actorType: e.actorType,
-    ...(e.type === 'message.created' ? { authorType: String(e.data.authorType ?? ''), visibility: String(e.data.visibility ?? '') } : {}),
+    ...(e.type === 'message.created'
+      ? { authorType: String(e.data.authorType ?? ''), visibility: String(e.data.visibility ?? '') }
+      : {}),
     at: e.createdAt.toISOString(),
   };
 }

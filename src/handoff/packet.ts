@@ -15,7 +15,13 @@ import { describeSentiment, explainCheck, explainReason, humanize } from '../dom
 import { STARTER_TAXONOMY } from '../nlp/taxonomy.js';
 import { composeAnswer } from '../resolution/compose.js';
 import type { PassageInput } from '../resolution/schemas.js';
-import { BillingFactsSchema, CrmFactsSchema, EnrichedAccountSchema, EnrichmentSchema, UsageSummarySchema } from '../domain/stage-results.js';
+import {
+  BillingFactsSchema,
+  CrmFactsSchema,
+  EnrichedAccountSchema,
+  EnrichmentSchema,
+  UsageSummarySchema,
+} from '../domain/stage-results.js';
 import { latestResult } from '../store/repos/decisions.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
@@ -23,7 +29,8 @@ export const HandoffPacketSchema = z.object({
   ticketId: z.uuid(),
   /** The brief as lines: the ask, what was tried, the facts, the tone, the suggested next step. */
   summary: z.array(z.string()),
-  /** `extractive` (every field taken from the conversation and the facts) or `llm` (the ask line written by a configured model, checked against the conversation). */
+  /** `extractive` (every field taken from the conversation and the facts) or `llm` (the ask line written by a
+   * configured model, checked against the conversation). */
   summarySource: z.enum(['extractive', 'llm']),
   brief: HandoffBriefSchema,
   alreadyTried: z.array(z.string()),
@@ -37,7 +44,11 @@ export const HandoffPacketSchema = z.object({
     /** Every guardrail that failed, code and sentence. */
     failedChecks: z.array(z.object({ check: z.string(), text: z.string() })),
   }),
-  intent: z.object({ intent: z.string().nullable(), confidence: z.number().nullable(), alternatives: z.array(z.object({ intent: z.string(), probability: z.number() })) }),
+  intent: z.object({
+    intent: z.string().nullable(),
+    confidence: z.number().nullable(),
+    alternatives: z.array(z.object({ intent: z.string(), probability: z.number() })),
+  }),
   sentiment: z.object({
     trend: z.array(z.object({ at: Timestamp, compound: z.number(), label: z.string() })),
     direction: z.enum(['improving', 'worsening', 'steady', 'unknown']),
@@ -48,7 +59,8 @@ export const HandoffPacketSchema = z.object({
   customer: CustomerSchema.nullable(),
   account: AccountSchema.nullable(),
   page: PageContextSchema.nullable(),
-  /** What enrichment found for the latest run: the account as enriched, billing, CRM and usage, and what was missing. */
+  /** What enrichment found for the latest run: the account as enriched, billing, CRM and usage, and what was missing.
+   */
   context: z.object({
     account: EnrichedAccountSchema.nullable(),
     billing: BillingFactsSchema.nullable(),
@@ -57,13 +69,35 @@ export const HandoffPacketSchema = z.object({
     previousTickets: EnrichmentSchema.shape.history,
     missing: z.array(z.string()),
   }),
-  recentTickets: z.array(z.object({ id: z.uuid(), subject: z.string(), status: z.string(), intent: z.string().nullable(), createdAt: Timestamp })),
-  similarResolved: z.array(z.object({ id: z.uuid(), subject: z.string(), intent: z.string().nullable(), resolution: z.string().nullable(), rank: z.number() })),
+  recentTickets: z.array(
+    z.object({
+      id: z.uuid(),
+      subject: z.string(),
+      status: z.string(),
+      intent: z.string().nullable(),
+      createdAt: Timestamp,
+    }),
+  ),
+  similarResolved: z.array(
+    z.object({
+      id: z.uuid(),
+      subject: z.string(),
+      intent: z.string().nullable(),
+      resolution: z.string().nullable(),
+      rank: z.number(),
+    }),
+  ),
   /**
    * A reply to start from: the assistant's own (`assistant`: composed or drafted by the pipeline), else one
    * drafted here from the best passages retrieved (`passages`); null when no article says anything relevant.
    */
-  suggestedReply: z.object({ text: z.string(), sources: z.array(z.object({ articleId: z.string(), title: z.string() })), source: z.enum(['assistant', 'passages']) }).nullable(),
+  suggestedReply: z
+    .object({
+      text: z.string(),
+      sources: z.array(z.object({ articleId: z.string(), title: z.string() })),
+      source: z.enum(['assistant', 'passages']),
+    })
+    .nullable(),
   relevantArticles: z.array(z.object({ articleId: z.string(), title: z.string(), score: z.number() })),
 });
 export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
@@ -72,7 +106,9 @@ export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
 export const MIN_LLM_ASK_SUPPORT = 0.7;
 
 /** Words a brief uses about the customer rather than from them. */
-const BRIEF_WORDS = new Set(contentWords('customer user client asks asking wants wanting needs requests requesting help know'));
+const BRIEF_WORDS = new Set(
+  contentWords('customer user client asks asking wants wanting needs requests requesting help know'),
+);
 
 /**
  * The ask in one line, written by the configured LLM: the conversation goes out with personal data redacted,
@@ -84,7 +120,12 @@ async function llmAskLine(llm: LlmProvider, texts: string[], customerName: strin
   const conversation = texts.map((t, i) => `Message ${i + 1}: ${redactor.redact(t)}`).join('\n\n');
   const completion = await llm.draft({
     messages: [
-      { role: 'system', content: "You brief a support agent taking over a ticket. In one sentence, state what the customer is asking for, using only words and facts from the messages. No greeting, no advice." },
+      {
+        role: 'system',
+        content:
+          'You brief a support agent taking over a ticket. In one sentence, state what the customer is asking ' +
+          'for, using only words and facts from the messages. No greeting, no advice.',
+      },
       { role: 'user', content: conversation },
     ],
     maxTokens: 80,
@@ -106,15 +147,30 @@ const LABELS = new Map(STARTER_TAXONOMY.map((t) => [t.id, t.label]));
 const intentLabel = (id: string) => LABELS.get(id) ?? humanize(id);
 
 /** A suggested reply composed from the retrieved passages (no LLM), or null when they say nothing relevant. */
-function replyFromPassages(question: string, passages: PassageInput[], customer: { name: string | null } | null): HandoffPacket['suggestedReply'] {
+function replyFromPassages(
+  question: string,
+  passages: PassageInput[],
+  customer: { name: string | null } | null,
+): HandoffPacket['suggestedReply'] {
   const usable = passages.filter((p) => typeof p.text === 'string' && p.text.trim());
   if (!usable.length) return null;
-  const reply = composeAnswer({ playbook: { kind: 'answer', template: null, action: null }, question, passages: usable, customer: customer ? { name: customer.name } : null });
-  return reply.sources.length && reply.coverage > 0 ? { text: reply.text, sources: reply.sources, source: 'passages' } : null;
+  const reply = composeAnswer({
+    playbook: { kind: 'answer', template: null, action: null },
+    question,
+    passages: usable,
+    customer: customer ? { name: customer.name } : null,
+  });
+  return reply.sources.length && reply.coverage > 0
+    ? { text: reply.text, sources: reply.sources, source: 'passages' }
+    : null;
 }
 
 /** Builds the handoff packet of a ticket from its conversation, decision record and history. */
-export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm?: LlmProvider | null } = {}): Promise<HandoffPacket> {
+export async function buildHandoffPacket(
+  ctx: Ctx,
+  ticketId: string,
+  opts: { llm?: LlmProvider | null } = {},
+): Promise<HandoffPacket> {
   const detail = await getTicketDetail(ctx, ticketId);
   const fromCustomer = detail.messages.filter((m) => m.authorType === 'customer' && m.visibility === 'public');
   const texts = fromCustomer.map((m) => m.text);
@@ -126,7 +182,9 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
   const enrich = latestResult(detail.decisions, 'enrich');
   const enriched = EnrichmentSchema.safeParse(enrich);
   const enrichment = enriched.success ? enriched.data : null;
-  const handoff = [...detail.timeline].reverse().find((e) => e.type === 'ticket.handed_off' || e.type === 'ticket.reopened');
+  const handoff = [...detail.timeline]
+    .reverse()
+    .find((e) => e.type === 'ticket.handed_off' || e.type === 'ticket.reopened');
   const reopened = handoff?.type === 'ticket.reopened';
   const checks = (decide?.checks ?? []).filter((c) => !c.passed);
   const intentId = detail.intent ?? understand?.intent?.intent ?? null;
@@ -136,16 +194,37 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     const s = analyseSentiment(m.text);
     return { at: m.createdAt, compound: s.compound, label: s.label };
   });
-  const direction = trend.length < 2 ? 'unknown' : trend.at(-1)!.compound - trend[0]!.compound > 0.2 ? 'improving' : trend.at(-1)!.compound - trend[0]!.compound < -0.2 ? 'worsening' : 'steady';
+  const direction =
+    trend.length < 2
+      ? 'unknown'
+      : trend.at(-1)!.compound - trend[0]!.compound > 0.2
+        ? 'improving'
+        : trend.at(-1)!.compound - trend[0]!.compound < -0.2
+          ? 'worsening'
+          : 'steady';
   const rawCues = fromCustomer.flatMap((m) => analyseSentiment(m.text).cues);
   const cues = [...new Set(rawCues.map((c) => `${c.kind}: ${c.cue}`))];
 
-  const account = detail.customer?.accountId ? await getAccount(ctx, detail.customer.accountId).catch(() => null) : null;
+  const account = detail.customer?.accountId
+    ? await getAccount(ctx, detail.customer.accountId).catch(() => null)
+    : null;
   const recentTickets = detail.customerId
     ? await ctx.db
-        .select({ id: tickets.id, subject: tickets.subject, status: tickets.status, intent: tickets.intent, createdAt: tickets.createdAt })
+        .select({
+          id: tickets.id,
+          subject: tickets.subject,
+          status: tickets.status,
+          intent: tickets.intent,
+          createdAt: tickets.createdAt,
+        })
         .from(tickets)
-        .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.customerId, detail.customerId), ne(tickets.id, ticketId)))
+        .where(
+          and(
+            eq(tickets.workspaceId, ctx.workspaceId),
+            eq(tickets.customerId, detail.customerId),
+            ne(tickets.id, ticketId),
+          ),
+        )
         .orderBy(desc(tickets.createdAt))
         .limit(5)
     : [];
@@ -154,8 +233,19 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     ? { text: String(resolve.reply), sources: resolve.sources ?? [], source: 'assistant' as const }
     : replyFromPassages([detail.subject, ...texts].join('\n'), retrieve?.passages ?? [], detail.customer);
   const similar = await similarResolved(ctx, ticketId, [detail.subject, ...texts].join(' '));
-  const extractive = briefOf({ messages: texts, facts: factLines(customerFacts(enrichment, account)), trend, direction, cues, similar, intent: intentId });
-  const fromLlm = opts.llm && texts.length ? await llmAskLine(opts.llm, texts, detail.customer?.name ?? null).catch(() => null) : null;
+  const extractive = briefOf({
+    messages: texts,
+    facts: factLines(customerFacts(enrichment, account)),
+    trend,
+    direction,
+    cues,
+    similar,
+    intent: intentId,
+  });
+  const fromLlm =
+    opts.llm && texts.length
+      ? await llmAskLine(opts.llm, texts, detail.customer?.name ?? null).catch(() => null)
+      : null;
   const brief = fromLlm ? { ...extractive, ask: fromLlm } : extractive;
   return {
     ticketId,
@@ -163,12 +253,19 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
     summarySource: fromLlm ? 'llm' : 'extractive',
     brief,
     alreadyTried: alreadyTried(texts),
-    aiSaid: detail.messages.filter((m) => m.authorType === 'assistant').map((m) => ({ text: m.text, visibility: m.visibility, at: m.createdAt })),
+    aiSaid: detail.messages
+      .filter((m) => m.authorType === 'assistant')
+      .map((m) => ({ text: m.text, visibility: m.visibility, at: m.createdAt })),
     whyHandedOff: {
       reason,
       failed: decide?.failed ?? [],
       detail: reopened ? null : ((handoff?.data.detail as string | undefined) ?? null),
-      text: explainReason(reason, { checks, detail: handoff?.data.detail as string | undefined, intent: intentId, intentLabel }),
+      text: explainReason(reason, {
+        checks,
+        detail: handoff?.data.detail as string | undefined,
+        intent: intentId,
+        intentLabel,
+      }),
       failedChecks: checks.map((c) => ({ check: c.check, text: explainCheck(c, intentLabel, intentId) })),
     },
     intent: {
@@ -176,7 +273,12 @@ export async function buildHandoffPacket(ctx: Ctx, ticketId: string, opts: { llm
       confidence: detail.intentConfidence ?? understand?.intent?.confidence ?? null,
       alternatives: (understand?.intent?.alternatives ?? []).slice(0, 3),
     },
-    sentiment: { trend, direction, cues, summary: describeSentiment({ compound: trend.at(-1)?.compound ?? null, cues: rawCues, direction }) },
+    sentiment: {
+      trend,
+      direction,
+      cues,
+      summary: describeSentiment({ compound: trend.at(-1)?.compound ?? null, cues: rawCues, direction }),
+    },
     customer: detail.customer,
     account,
     page: (enrichment?.page as HandoffPacket['page'] | null | undefined) ?? detail.pageContext,
@@ -204,14 +306,34 @@ async function similarResolved(ctx: Ctx, ticketId: string, text: string) {
   const rows = await ctx.db
     .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent, rank })
     .from(tickets)
-    .where(and(eq(tickets.workspaceId, ctx.workspaceId), ne(tickets.id, ticketId), inArray(tickets.status, ['resolved', 'closed']), sql`${tickets.search} @@ ${query}`))
+    .where(
+      and(
+        eq(tickets.workspaceId, ctx.workspaceId),
+        ne(tickets.id, ticketId),
+        inArray(tickets.status, ['resolved', 'closed']),
+        sql`${tickets.search} @@ ${query}`,
+      ),
+    )
     .orderBy(desc(rank))
     .limit(5);
   if (rows.length === 0) return [];
   const replies = await ctx.db
     .select({ ticketId: messages.ticketId, text: messages.bodyText, createdAt: messages.createdAt })
     .from(messages)
-    .where(and(inArray(messages.ticketId, rows.map((r) => r.id)), inArray(messages.authorType, ['agent', 'assistant']), eq(messages.visibility, 'public')))
+    .where(
+      and(
+        inArray(
+          messages.ticketId,
+          rows.map((r) => r.id),
+        ),
+        inArray(messages.authorType, ['agent', 'assistant']),
+        eq(messages.visibility, 'public'),
+      ),
+    )
     .orderBy(desc(messages.createdAt));
-  return rows.map((r) => ({ ...r, rank: Number(r.rank), resolution: replies.find((m) => m.ticketId === r.id)?.text.slice(0, 500) ?? null }));
+  return rows.map((r) => ({
+    ...r,
+    rank: Number(r.rank),
+    resolution: replies.find((m) => m.ticketId === r.id)?.text.slice(0, 500) ?? null,
+  }));
 }

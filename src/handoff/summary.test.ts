@@ -2,12 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { askLine, briefLines, briefOf, nextStepFrom, oneLine, toneLine } from './summary.js';
 
 const conversation = [
-  'Hi team, Nancy here.\n\nSince 9am every production pipeline run fails with a 500 error on the warehouse step. I already restarted the scheduler and cleared the cache, it did not help. Can you look at it today?\n\nBest regards,\nNancy Davolio\nNorthwind',
-  'Still broken!!! This is the third time this month.\n\nOn Tue, Nancy wrote:\n> Since 9am every production pipeline run fails',
+  'Hi team, Nancy here.\n\nSince 9am every production pipeline run fails with a 500 error on the warehouse step. ' +
+    'I already restarted the scheduler and cleared the cache, it did not help. Can you look at it ' +
+    'today?\n\nBest regards,\nNancy Davolio\nNorthwind',
+  'Still broken!!! This is the third time this month.\n\nOn Tue, Nancy wrote:\n> Since 9am every production ' +
+    'pipeline run fails',
 ];
 const similar = [
-  { id: 't-other', subject: 'Export greyed out', intent: 'how_to', resolution: 'Hi Ann,\n\nThe export button needs the Pro plan.' },
-  { id: 't-same', subject: 'Runs fail with 500 error', intent: 'bug_report', resolution: 'Hi Bob,\n\nThanks for the details. Rotate the warehouse credential under Settings → Connections and rerun the pipeline.' },
+  {
+    id: 't-other',
+    subject: 'Export greyed out',
+    intent: 'how_to',
+    resolution: 'Hi Ann,\n\nThe export button needs the Pro plan.',
+  },
+  {
+    id: 't-same',
+    subject: 'Runs fail with 500 error',
+    intent: 'bug_report',
+    resolution:
+      'Hi Bob,\n\nThanks for the details. Rotate the warehouse credential under Settings → Connections and rerun ' +
+      'the pipeline.',
+  },
 ];
 
 describe('handoff brief (extractive, deterministic)', () => {
@@ -15,7 +30,10 @@ describe('handoff brief (extractive, deterministic)', () => {
     const brief = briefOf({
       messages: conversation,
       facts: ['Account: tier enterprise, plan Business.'],
-      trend: [{ label: 'neutral', compound: 0 }, { label: 'negative', compound: -0.7 }],
+      trend: [
+        { label: 'neutral', compound: 0 },
+        { label: 'negative', compound: -0.7 },
+      ],
       direction: 'worsening',
       cues: ['frustration: still_broken'],
       similar,
@@ -26,22 +44,47 @@ describe('handoff brief (extractive, deterministic)', () => {
       tried: ['I already restarted the scheduler and cleared the cache, it did not help.'],
       facts: ['Account: tier enterprise, plan Business.'],
       tone: 'neutral → negative (worsening); cues: frustration: still_broken',
-      nextStep: { text: 'Rotate the warehouse credential under Settings → Connections and rerun the pipeline.', fromTicket: 't-same', subject: 'Runs fail with 500 error' },
+      nextStep: {
+        text: 'Rotate the warehouse credential under Settings → Connections and rerun the pipeline.',
+        fromTicket: 't-same',
+        subject: 'Runs fail with 500 error',
+      },
     });
-    expect(briefOf({ messages: conversation, facts: [], trend: [], direction: 'unknown', cues: [], similar, intent: 'bug_report' })).toEqual(
-      briefOf({ messages: conversation, facts: [], trend: [], direction: 'unknown', cues: [], similar, intent: 'bug_report' }),
+    expect(
+      briefOf({
+        messages: conversation,
+        facts: [],
+        trend: [],
+        direction: 'unknown',
+        cues: [],
+        similar,
+        intent: 'bug_report',
+      }),
+    ).toEqual(
+      briefOf({
+        messages: conversation,
+        facts: [],
+        trend: [],
+        direction: 'unknown',
+        cues: [],
+        similar,
+        intent: 'bug_report',
+      }),
     );
     expect(briefLines(brief)).toEqual([
       'Ask: Can you look at it today?',
       'Already tried: I already restarted the scheduler and cleared the cache, it did not help.',
       'Fact: Account: tier enterprise, plan Business.',
       'Tone: neutral → negative (worsening); cues: frustration: still_broken',
-      'Suggested next step (from "Runs fail with 500 error"): Rotate the warehouse credential under Settings → Connections and rerun the pipeline.',
+      'Suggested next step (from "Runs fail with 500 error"): Rotate the warehouse credential under Settings → ' +
+        'Connections and rerun the pipeline.',
     ]);
   });
 
   it('falls back to a request, then the first sentence, for the ask', () => {
-    expect(askLine(['Hello!\nWe moved offices last month. Please send the invoice to the new address.'])).toBe('Please send the invoice to the new address.');
+    expect(askLine(['Hello!\nWe moved offices last month. Please send the invoice to the new address.'])).toBe(
+      'Please send the invoice to the new address.',
+    );
     expect(askLine(['We met on Monday.'])).toBe('We met on Monday.');
   });
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { findAsk, isAsking } from '../nlp/ask.js';
 import { contentWords, splitSentences } from '../resolution/text.js';
 
-const TRIED = /\b(i|we)\s+(have\s+|'ve\s+|already\s+|also\s+)*(tried|restarted|rebooted|reinstalled|cleared|reset|updated|checked|followed|switched|disabled|enabled|logged out|re-?entered|contacted)\b|\balready\b.*\b(tried|did|done|checked)\b|\bdid(n't| not) (help|work|fix)\b/i;
+const TRIED =
+  /\b(i|we)\s+(have\s+|'ve\s+|already\s+|also\s+)*(tried|restarted|rebooted|reinstalled|cleared|reset|updated|checked|followed|switched|disabled|enabled|logged out|re-?entered|contacted)\b|\balready\b.*\b(tried|did|done|checked)\b|\bdid(n't| not) (help|work|fix)\b/i;
 
 /** The sentences of a text (paragraphs and lines split too). */
 export function sentencesOf(text: string): string[] {
@@ -44,7 +45,8 @@ export function oneLine(text: string, max = ASK_LINE_CHARS): string {
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).trimEnd()}…`;
 }
 
-/** The ask in one line: the first question of the conversation's ask, else its first request, else its first sentence. */
+/** The ask in one line: the first question of the conversation's ask, else its first request, else its first sentence.
+ */
 export function askLine(messages: string[]): string {
   const ask = findAsk(messages);
   const sentences = sentencesOf(ask.text);
@@ -52,19 +54,31 @@ export function askLine(messages: string[]): string {
   return oneLine(pick);
 }
 
-const GREETING_LINE = /^(?:hi|hello|hey|dear|thanks|thank you|good (?:morning|afternoon|evening))\b[^.!?]{0,40}[,!.]?$/i;
+const GREETING_LINE =
+  /^(?:hi|hello|hey|dear|thanks|thank you|good (?:morning|afternoon|evening))\b[^.!?]{0,40}[,!.]?$/i;
 
 /**
  * The next step a similar resolved ticket suggests: the first sentence of its reply that tells the customer
  * what to do (steps, "go to", "click", "we have …"), from the closest ticket of the same intent, else the
  * closest one. Extractive: the sentence is quoted, never rewritten.
  */
-export function nextStepFrom(similar: { id: string; subject: string; intent: string | null; resolution: string | null }[], intent: string | null): HandoffBrief['nextStep'] {
-  const ranked = [...similar.filter((s) => intent && s.intent === intent), ...similar.filter((s) => !intent || s.intent !== intent)];
+export function nextStepFrom(
+  similar: { id: string; subject: string; intent: string | null; resolution: string | null }[],
+  intent: string | null,
+): HandoffBrief['nextStep'] {
+  const ranked = [
+    ...similar.filter((s) => intent && s.intent === intent),
+    ...similar.filter((s) => !intent || s.intent !== intent),
+  ];
   for (const s of ranked) {
     if (!s.resolution) continue;
     const sentences = sentencesOf(s.resolution).filter((x) => !GREETING_LINE.test(x) && contentWords(x).length >= 3);
-    const step = sentences.find((x) => /^(?:\d+[.)]\s*)?(?:go|open|click|select|choose|enter|use|try|update|pay|add|remove|reset|check|contact|reply|sign|log|visit|we(?:'ve| have)?|i(?:'ve| have)?|you can)\b/i.test(x)) ?? sentences[0];
+    const step =
+      sentences.find((x) =>
+        /^(?:\d+[.)]\s*)?(?:go|open|click|select|choose|enter|use|try|update|pay|add|remove|reset|check|contact|reply|sign|log|visit|we(?:'ve| have)?|i(?:'ve| have)?|you can)\b/i.test(
+          x,
+        ),
+      ) ?? sentences[0];
     if (step) return { text: oneLine(step), fromTicket: s.id, subject: s.subject };
   }
   return null;
@@ -81,7 +95,8 @@ export function toneLine(trend: { label: string; compound: number }[], direction
 /**
  * The brief of a conversation, extractive and deterministic: the ask in one line, what was tried, the facts,
  * how the tone moved and the next step a similar resolved ticket suggests.
- * @example briefOf({ messages: ['Hi, I was charged twice. I already checked my bank.'], facts: [], trend: [], direction: 'unknown', cues: [], similar: [], intent: null })
+ * @example briefOf({ messages: ['Hi, I was charged twice. I already checked my bank.'], facts: [], trend: [],
+ * direction: 'unknown', cues: [], similar: [], intent: null })
  */
 export function briefOf(input: {
   messages: string[];

@@ -13,7 +13,14 @@ export type MessageAuthor = { type: AuthorType; id: string | null };
  * Adds a message to a ticket; a customer's public message queues the pipeline again, in the same transaction
  * as the message (it is never stored without its run).
  */
-export async function addMessage(deps: IngestDeps, workspaceId: string, actor: Actor, ticketId: string, input: MessageInput, author: MessageAuthor) {
+export async function addMessage(
+  deps: IngestDeps,
+  workspaceId: string,
+  actor: Actor,
+  ticketId: string,
+  input: MessageInput,
+  author: MessageAuthor,
+) {
   const rerun = author.type === 'customer' && input.visibility === 'public';
   const result = await inTransaction(deps, workspaceId, actor, async (ctx) => {
     const added = await addTicketMessage(ctx, ticketId, input, author);

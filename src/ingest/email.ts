@@ -42,7 +42,10 @@ export type InboundResult =
  * recipients, and queues the pipeline of the ticket it opened or continued in the same transaction.
  */
 export async function receiveEmail(deps: EmailDeps, raw: Buffer, recipients: string[]): Promise<InboundResult[]> {
-  const limits = { maxAttachments: deps.config.emailMaxAttachments, maxAttachmentBytes: deps.config.emailMaxAttachmentBytes };
+  const limits = {
+    maxAttachments: deps.config.emailMaxAttachments,
+    maxAttachmentBytes: deps.config.emailMaxAttachmentBytes,
+  };
   const mail = await parseEmail(raw);
   // Refused whole (SMTP 550) rather than stored in part: attachments' bytes are stored as bytes.
   assertStorableText({ ...mail, attachments: mail.attachments.map(({ content: _bytes, ...meta }) => meta) }, 'email');
@@ -62,7 +65,8 @@ export async function receiveEmail(deps: EmailDeps, raw: Buffer, recipients: str
       return result;
     });
     if (result.status === 'created' || result.status === 'threaded') deps.jobs.wake(pipelineJob.name);
-    if (result.status === 'ignored') deps.logger.info({ workspaceId: ws, reason: result.reason }, 'inbound email ignored');
+    if (result.status === 'ignored')
+      deps.logger.info({ workspaceId: ws, reason: result.reason }, 'inbound email ignored');
     results.push(result);
   }
   return results;
@@ -89,10 +93,17 @@ const TEXT_MAX = 100_000;
 const HTML_MAX = 500_000;
 
 /** Stores one parsed inbound mail on its ticket. Call inside a transaction, with the workspace's ctx. */
-export async function ingestEmail(ctx: Ctx, mail: ParsedEmail, raw: Buffer, recipients: string[], limits: AttachmentLimits): Promise<InboundResult> {
+export async function ingestEmail(
+  ctx: Ctx,
+  mail: ParsedEmail,
+  raw: Buffer,
+  recipients: string[],
+  limits: AttachmentLimits,
+): Promise<InboundResult> {
   if (!mail.from) return { status: 'ignored', reason: 'no sender address' };
   const settings = emailOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
-  if (settings.inboundAddress && mail.from.address === settings.inboundAddress) return { status: 'ignored', reason: 'sent by this workspace (mail loop)' };
+  if (settings.inboundAddress && mail.from.address === settings.inboundAddress)
+    return { status: 'ignored', reason: 'sent by this workspace (mail loop)' };
   if (mail.automatic) return { status: 'ignored', reason: 'automatic message (Auto-Submitted or bulk Precedence)' };
 
   const rfcMessageId = mail.messageId ?? `<generated.${randomUUID()}@deskmind.invalid>`;
@@ -110,7 +121,12 @@ export async function ingestEmail(ctx: Ctx, mail: ParsedEmail, raw: Buffer, reci
       .from(emailMessages)
       .innerJoin(tickets, eq(tickets.id, emailMessages.ticketId))
       .leftJoin(customers, eq(customers.id, tickets.customerId))
-      .where(and(eq(emailMessages.workspaceId, ctx.workspaceId), inArray(emailMessages.rfcMessageId, mail.threadIds.slice(0, 100))))
+      .where(
+        and(
+          eq(emailMessages.workspaceId, ctx.workspaceId),
+          inArray(emailMessages.rfcMessageId, mail.threadIds.slice(0, 100)),
+        ),
+      )
       .orderBy(desc(emailMessages.createdAt))
       .limit(1);
     const hit = known[0];
@@ -120,17 +136,23 @@ export async function ingestEmail(ctx: Ctx, mail: ParsedEmail, raw: Buffer, reci
   const stored: (typeof mail.attachments)[number][] = [];
   const skipped: { filename: string; size: number; reason: string }[] = [];
   for (const a of mail.attachments) {
-    if (a.size > limits.maxAttachmentBytes) skipped.push({ filename: a.filename, size: a.size, reason: `larger than ${limits.maxAttachmentBytes} bytes` });
-    else if (stored.length >= limits.maxAttachments) skipped.push({ filename: a.filename, size: a.size, reason: `more than ${limits.maxAttachments} attachments` });
+    if (a.size > limits.maxAttachmentBytes)
+      skipped.push({ filename: a.filename, size: a.size, reason: `larger than ${limits.maxAttachmentBytes} bytes` });
+    else if (stored.length >= limits.maxAttachments)
+      skipped.push({ filename: a.filename, size: a.size, reason: `more than ${limits.maxAttachments} attachments` });
     else stored.push(a);
   }
   const meta: Attachment[] = stored.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size }));
   const html = mail.html && !findActiveContent(mail.html).length ? mail.html.slice(0, HTML_MAX) : undefined;
-  // Never empty: a mail without readable text (an image only, say) still becomes a message, never a refusal the sender retries.
+  // Never empty: a mail without readable text (an image only, say) still becomes a message, never a refusal the sender
+  // retries.
   const text = (mail.text.trim() || '(no text)').slice(0, TEXT_MAX);
   const message = { text, html, visibility: 'public' as const, attachments: meta };
 
-  const customer = await resolveCustomerRef(ctx, { email: mail.from.address, ...(mail.from.name ? { name: mail.from.name.slice(0, 300) } : {}) });
+  const customer = await resolveCustomerRef(ctx, {
+    email: mail.from.address,
+    ...(mail.from.name ? { name: mail.from.name.slice(0, 300) } : {}),
+  });
   const asCustomer: Ctx = { ...ctx, actor: { type: 'customer', id: customer.id } };
   let ticketId: string;
   let messageId: string;
@@ -139,13 +161,17 @@ export async function ingestEmail(ctx: Ctx, mail: ParsedEmail, raw: Buffer, reci
     ticketId = r.ticket.id;
     messageId = r.message.id;
   } else {
-    const r = await createTicket(asCustomer, {
-      subject: (baseSubject(mail.subject) || '(no subject)').slice(0, 500),
-      message,
-      customer: { id: customer.id },
-      channel: 'email',
-      tags: [],
-    }, { sla: true });
+    const r = await createTicket(
+      asCustomer,
+      {
+        subject: (baseSubject(mail.subject) || '(no subject)').slice(0, 500),
+        message,
+        customer: { id: customer.id },
+        channel: 'email',
+        tags: [],
+      },
+      { sla: true },
+    );
     ticketId = r.ticket.id;
     messageId = r.message.id;
   }
@@ -169,7 +195,17 @@ export async function ingestEmail(ctx: Ctx, mail: ParsedEmail, raw: Buffer, reci
     .returning({ id: emailMessages.id });
   if (stored.length) {
     await ctx.db.insert(attachments).values(
-      stored.map((a) => ({ workspaceId: ctx.workspaceId, ticketId, messageId, filename: a.filename, contentType: a.contentType, size: a.size, contentId: a.contentId, content: a.content, createdAt: ctx.now() })),
+      stored.map((a) => ({
+        workspaceId: ctx.workspaceId,
+        ticketId,
+        messageId,
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.size,
+        contentId: a.contentId,
+        content: a.content,
+        createdAt: ctx.now(),
+      })),
     );
   }
   return { status: threadTicketId ? 'threaded' : 'created', ticketId, messageId, emailId: email!.id };

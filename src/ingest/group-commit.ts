@@ -42,7 +42,8 @@ export class GroupCommit<I, O> {
   private lastEnd = -Infinity;
 
   constructor(opts: { maxSize: number; write: (inputs: I[]) => Promise<Outcome<O>[]>; lingerMs?: number }) {
-    if (!Number.isInteger(opts.maxSize) || opts.maxSize < 1) throw new RangeError('GroupCommit: maxSize must be a positive integer');
+    if (!Number.isInteger(opts.maxSize) || opts.maxSize < 1)
+      throw new RangeError('GroupCommit: maxSize must be a positive integer');
     this.maxSize = opts.maxSize;
     this.write = opts.write;
     this.lingerMs = Math.max(0, opts.lingerMs ?? 0);
@@ -66,7 +67,8 @@ export class GroupCommit<I, O> {
     try {
       while (this.waiting.length) {
         const wait = this.lastEnd + this.lingerMs - performance.now();
-        if (wait > 0 && this.waiting.length < this.maxSize) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+        if (wait > 0 && this.waiting.length < this.maxSize)
+          await new Promise<void>((resolve) => setTimeout(resolve, wait));
         else await new Promise<void>((resolve) => setImmediate(resolve)); // the rest of this turn's arrivals
         const group = this.waiting.splice(0, this.maxSize);
         this.stats.groups++;
@@ -75,7 +77,8 @@ export class GroupCommit<I, O> {
         let outcomes: Outcome<O>[];
         try {
           outcomes = await this.write(group.map((w) => w.input));
-          if (outcomes.length !== group.length) throw new Error(`GroupCommit: ${outcomes.length} outcomes for ${group.length} inputs`);
+          if (outcomes.length !== group.length)
+            throw new Error(`GroupCommit: ${outcomes.length} outcomes for ${group.length} inputs`);
         } catch (error) {
           outcomes = group.map(() => ({ ok: false, error }));
         }
@@ -108,7 +111,8 @@ export function powerOfTwoChunks<T>(list: T[]): T[][] {
   return chunks;
 }
 
-/** `list` padded to a power-of-two length by repeating its first item (for `in (...)` lists; see `powerOfTwoChunks`). */
+/** `list` padded to a power-of-two length by repeating its first item (for `in (...)` lists; see `powerOfTwoChunks`).
+ */
 export function padToPowerOfTwo<T>(list: T[]): T[] {
   if (list.length < 2) return list;
   const size = 2 ** Math.ceil(Math.log2(list.length));

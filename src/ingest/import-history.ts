@@ -50,7 +50,10 @@ function statusSteps(from: TicketStatus, to: TicketStatus | undefined): TicketSt
   return !to || from === to ? [] : to === 'closed' && from !== 'resolved' ? ['resolved', 'closed'] : [to];
 }
 
-const STATUS_EVENTS: Partial<Record<TicketStatus, EventType>> = { resolved: 'ticket.resolved', closed: 'ticket.closed' };
+const STATUS_EVENTS: Partial<Record<TicketStatus, EventType>> = {
+  resolved: 'ticket.resolved',
+  closed: 'ticket.closed',
+};
 
 /**
  * Replays a ticket's import: opened at `createdAt` by its customer's first message, then each later message
@@ -58,7 +61,14 @@ const STATUS_EVENTS: Partial<Record<TicketStatus, EventType>> = { resolved: 'tic
  * the last message. Throws what the ticket services would (e.g. `invalid_transition`).
  */
 export function replayImportedHistory(input: HistoryInput): ImportedHistory {
-  let state: LifecycleState = { status: 'new', snoozedUntil: null, firstResponseAt: null, resolvedAt: null, closedAt: null, reopenCount: 0 };
+  let state: LifecycleState = {
+    status: 'new',
+    snoozedUntil: null,
+    firstResponseAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    reopenCount: 0,
+  };
   let at = input.createdAt;
   const messages: HistoryMessage[] = [{ author: 'customer', text: input.body.text, html: input.body.html, at }];
   const events: HistoryEvent[] = [
@@ -79,7 +89,13 @@ export function replayImportedHistory(input: HistoryInput): ImportedHistory {
     at = m.createdAt ?? new Date(at.getTime() + 1);
     apply(m.author === 'customer' ? { type: 'customer_message' } : { type: 'agent_reply' });
     messages.push({ author: m.author, text: m.text, html: null, at });
-    events.push({ type: 'message.created', by: 'importer', message: messages.length - 1, data: { authorType: m.author, visibility: 'public' }, at });
+    events.push({
+      type: 'message.created',
+      by: 'importer',
+      message: messages.length - 1,
+      data: { authorType: m.author, visibility: 'public' },
+      at,
+    });
   }
   const lastMessageAt = at;
   const intent = input.intent ?? null;

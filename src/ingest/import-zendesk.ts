@@ -13,7 +13,9 @@
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 
-const ZendeskUser = z.object({ id: z.union([z.number(), z.string()]), email: z.string().nullish(), name: z.string().nullish() }).passthrough();
+const ZendeskUser = z
+  .object({ id: z.union([z.number(), z.string()]), email: z.string().nullish(), name: z.string().nullish() })
+  .passthrough();
 const ZendeskComment = z
   .object({
     author_id: z.union([z.number(), z.string()]).nullish(),
@@ -42,8 +44,23 @@ const ZendeskTicket = z
 type ZendeskTicket = z.infer<typeof ZendeskTicket>;
 type ZendeskUser = z.infer<typeof ZendeskUser>;
 
-const STATUSES: Record<string, string> = { new: 'new', open: 'open', pending: 'pending', hold: 'pending', solved: 'resolved', closed: 'closed' };
-const CHANNELS: Record<string, string> = { email: 'email', chat: 'chat', native_messaging: 'chat', voice: 'phone', api: 'api', web: 'widget', web_widget: 'widget' };
+const STATUSES: Record<string, string> = {
+  new: 'new',
+  open: 'open',
+  pending: 'pending',
+  hold: 'pending',
+  solved: 'resolved',
+  closed: 'closed',
+};
+const CHANNELS: Record<string, string> = {
+  email: 'email',
+  chat: 'chat',
+  native_messaging: 'chat',
+  voice: 'phone',
+  api: 'api',
+  web: 'widget',
+  web_widget: 'widget',
+};
 
 /** One Deskmind import row for a Zendesk ticket (unknown statuses and priorities are left for the import to reject). */
 function toRow(t: ZendeskTicket, users: Map<string, ZendeskUser>): Record<string, unknown> {
@@ -92,7 +109,14 @@ export function zendeskToJsonl(text: string): string {
     } catch (err) {
       throw new DeskmindError('validation_failed', `The Zendesk export is not JSON: ${(err as Error).message}`);
     }
-    const parsed = z.object({ tickets: z.array(z.unknown()).optional(), ticket: z.unknown().optional(), users: z.array(ZendeskUser).optional() }).passthrough().safeParse(doc);
+    const parsed = z
+      .object({
+        tickets: z.array(z.unknown()).optional(),
+        ticket: z.unknown().optional(),
+        users: z.array(ZendeskUser).optional(),
+      })
+      .passthrough()
+      .safeParse(doc);
     if (!parsed.success || (!parsed.data.tickets && !parsed.data.ticket && !(doc as { id?: unknown }).id)) {
       throw new DeskmindError('validation_failed', 'The Zendesk export has no "tickets" array');
     }

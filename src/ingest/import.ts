@@ -82,7 +82,13 @@ export interface ImportOptions {
 // ── row schemas ─────────────────────────────────────────────────────────────
 
 /** Statuses a ticket may be imported with (`closed` goes through `resolved`). */
-export const TICKET_IMPORT_STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'] as const satisfies readonly TicketStatus[];
+export const TICKET_IMPORT_STATUSES = [
+  'new',
+  'open',
+  'pending',
+  'resolved',
+  'closed',
+] as const satisfies readonly TicketStatus[];
 
 const isoTimestamp = z.iso.datetime({ offset: true });
 
@@ -143,21 +149,33 @@ function eachInSavepoint<P>(writeOne: (ctx: Ctx, row: P) => Promise<Outcome>): K
   return async (ctx, rows) => {
     const results: RowResult[] = [];
     for (const row of rows) {
-      results.push(await ctx.db.transaction((sp) => writeOne(withDb(ctx, sp), row)).catch((error: unknown) => ({ error })));
+      results.push(
+        await ctx.db.transaction((sp) => writeOne(withDb(ctx, sp), row)).catch((error: unknown) => ({ error })),
+      );
     }
     return results;
   };
 }
 
 /** The fields of `input` the row actually gave, for a partial update; attributes are merged into `current`. */
-function givenFields<T extends { attributes: Record<string, unknown> }>(input: T, fields: Fields, current: Record<string, unknown>): Partial<T> {
+function givenFields<T extends { attributes: Record<string, unknown> }>(
+  input: T,
+  fields: Fields,
+  current: Record<string, unknown>,
+): Partial<T> {
   const out: Partial<T> = {};
   for (const key of Object.keys(fields) as (keyof T & string)[]) if (key in input) out[key] = input[key];
   if (out.attributes) out.attributes = { ...current, ...out.attributes };
   return out;
 }
 
-const splitTags = (v: unknown) => (typeof v === 'string' ? v.split(/[,|]/).map((s) => s.trim()).filter(Boolean) : v);
+const splitTags = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(/[,|]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
 
 /** How much of a ticket's conversation its search vector holds. */
 const SEARCH_CHARS = 100_000;
@@ -174,7 +192,12 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
   const externalIds = [...new Set(rows.flatMap((r) => (r.externalId ? [r.externalId] : [])))];
   const known = new Set(
     externalIds.length
-      ? (await ctx.db.select({ externalId: tickets.externalId }).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.externalId, externalIds)))).map((r) => r.externalId)
+      ? (
+          await ctx.db
+            .select({ externalId: tickets.externalId })
+            .from(tickets)
+            .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.externalId, externalIds)))
+        ).map((r) => r.externalId)
       : [],
   );
   const fresh: { index: number; row: TicketImport; history: ImportedHistory }[] = [];
@@ -188,7 +211,11 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
         create: row,
         body: prepareBody(row.message),
         createdAt: row.createdAt ? new Date(row.createdAt) : ctx.now(),
-        later: row.messages.map((m) => ({ author: m.author, text: m.text, createdAt: m.createdAt ? new Date(m.createdAt) : undefined })),
+        later: row.messages.map((m) => ({
+          author: m.author,
+          text: m.text,
+          createdAt: m.createdAt ? new Date(m.createdAt) : undefined,
+        })),
         status: row.status,
         intent: row.intent,
       });
@@ -198,7 +225,10 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
     }
   });
   if (!fresh.length) return results;
-  const people = await resolveCustomerRefs(ctx, fresh.map((f) => f.row.customer));
+  const people = await resolveCustomerRefs(
+    ctx,
+    fresh.map((f) => f.row.customer),
+  );
   const ticketIds = fresh.map(() => randomUUID());
   const messageIds = fresh.map((f) => f.history.messages.map(() => randomUUID()));
   await mapUnique('A ticket with this externalId', () =>
@@ -220,10 +250,16 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
         lastMessageAt: history.lastMessageAt,
         createdAt: history.createdAt,
         updatedAt: history.updatedAt,
-        searchText: history.messages.map((m) => m.text).join('\n').slice(0, SEARCH_CHARS),
+        searchText: history.messages
+          .map((m) => m.text)
+          .join('\n')
+          .slice(0, SEARCH_CHARS),
       })),
       {
-        computed: { search: (field) => sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})` },
+        computed: {
+          search: (field) =>
+            sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})`,
+        },
         extraFields: { searchText: 'text' },
       },
     ),
@@ -257,7 +293,12 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
         type: e.type,
         actorType: e.by === 'customer' ? ('customer' as const) : ctx.actor.type,
         actorId: e.by === 'customer' ? people[i]!.id : ctx.actor.id,
-        data: e.type === 'ticket.created' ? { ...e.data, customerId: people[i]!.id } : e.message !== undefined ? { messageId: messageIds[i]![e.message]!, ...e.data } : e.data,
+        data:
+          e.type === 'ticket.created'
+            ? { ...e.data, customerId: people[i]!.id }
+            : e.message !== undefined
+              ? { messageId: messageIds[i]![e.message]!, ...e.data }
+              : e.data,
         createdAt: e.at,
       })),
     ),
@@ -299,8 +340,19 @@ const customersSpec: KindSpec<{ input: CustomerInput; fields: Fields }> = {
 
 const ticketsSpec: KindSpec<TicketImport> = {
   columns: [
-    'externalId', 'subject', 'body', 'customerEmail', 'customerExternalId', 'customerName',
-    'channel', 'priority', 'tags', 'status', 'intent', 'createdAt', 'messages',
+    'externalId',
+    'subject',
+    'body',
+    'customerEmail',
+    'customerExternalId',
+    'customerName',
+    'channel',
+    'priority',
+    'tags',
+    'status',
+    'intent',
+    'createdAt',
+    'messages',
   ],
   attributes: false,
   paths: {
@@ -323,7 +375,11 @@ const ticketsSpec: KindSpec<TicketImport> = {
   write: writeTickets,
 };
 
-const KINDS: Record<ImportKind, KindSpec> = { accounts: accountsSpec, customers: customersSpec, tickets: ticketsSpec } as Record<ImportKind, KindSpec>;
+const KINDS: Record<ImportKind, KindSpec> = {
+  accounts: accountsSpec,
+  customers: customersSpec,
+  tickets: ticketsSpec,
+} as Record<ImportKind, KindSpec>;
 
 /** The columns each kind accepts (for help texts). */
 export const IMPORT_COLUMNS: Record<ImportKind, readonly string[]> = {
@@ -350,7 +406,10 @@ function checkHeader(header: string[], spec: KindSpec, kind: ImportKind): string
       repeated.length ? `repeated column(s) ${repeated.join(', ')}` : '',
     ].filter(Boolean);
     const expected = `${spec.columns.join(', ')}${spec.attributes ? ' and attr.<name>' : ''}`;
-    throw new DeskmindError('validation_failed', `The CSV header has ${problems.join(' and ')}; ${kind} columns are ${expected}`);
+    throw new DeskmindError(
+      'validation_failed',
+      `The CSV header has ${problems.join(' and ')}; ${kind} columns are ${expected}`,
+    );
   }
   return names;
 }
@@ -373,10 +432,12 @@ function readCsvRows(text: string, spec: KindSpec, kind: ImportKind): RawRow[] {
     },
     on_skip: (err) => {
       const line = (err as { lines?: number } | undefined)?.lines ?? 0;
-      if (rows.at(-1)?.line !== line) rows.push({ line, error: `malformed CSV: ${err?.message ?? 'unreadable record'}` });
+      if (rows.at(-1)?.line !== line)
+        rows.push({ line, error: `malformed CSV: ${err?.message ?? 'unreadable record'}` });
     },
   });
-  if (rows.length === 0 && text.trim() === '') throw new DeskmindError('validation_failed', 'The CSV file is empty; it needs a header row');
+  if (rows.length === 0 && text.trim() === '')
+    throw new DeskmindError('validation_failed', 'The CSV file is empty; it needs a header row');
   return rows;
 }
 
@@ -387,7 +448,8 @@ function readJsonlRows(text: string): RawRow[] {
     const line = i + 1;
     try {
       const value: unknown = JSON.parse(raw);
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) rows.push({ line, error: 'expected a JSON object' });
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        rows.push({ line, error: 'expected a JSON object' });
       else rows.push({ line, value: value as Record<string, unknown> });
     } catch (err) {
       rows.push({ line, error: `invalid JSON: ${(err as Error).message}` });
@@ -396,7 +458,8 @@ function readJsonlRows(text: string): RawRow[] {
   return rows;
 }
 
-/** Maps a raw row to fields: trims text, drops blanks, converts numbers and gathers attributes. Throws on unknown keys. */
+/** Maps a raw row to fields: trims text, drops blanks, converts numbers and gathers attributes. Throws on unknown keys.
+ */
 function toFields(value: Record<string, unknown>, spec: KindSpec): Fields {
   const fields: Fields = {};
   const attributes: Record<string, unknown> = {};
@@ -404,9 +467,11 @@ function toFields(value: Record<string, unknown>, spec: KindSpec): Fields {
   for (const [key, raw] of Object.entries(value)) {
     const v = typeof raw === 'string' ? raw.trim() : raw;
     if (v === '' || v === null || v === undefined) continue;
-    if (spec.attributes && key === 'attributes' && typeof v === 'object' && !Array.isArray(v)) Object.assign(attributes, v);
+    if (spec.attributes && key === 'attributes' && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(attributes, v);
     else if (spec.attributes && isAttr(key)) attributes[key.slice('attr.'.length)] = v;
-    else if (spec.columns.includes(key)) fields[key] = spec.numeric?.includes(key) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    else if (spec.columns.includes(key))
+      fields[key] = spec.numeric?.includes(key) && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
     else unknown.push(key);
   }
   if (unknown.length) throw new DeskmindError('validation_failed', `unknown field(s) ${unknown.join(', ')}`);
@@ -420,12 +485,16 @@ function reasonOf(err: unknown, spec: KindSpec): string {
     return err.issues
       .map((issue) => {
         const path = issue.path.join('.');
-        const message = issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'required' : issue.message;
+        const message =
+          issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'required' : issue.message;
         return `${spec.paths?.[path] ?? (path || 'row')}: ${message}`;
       })
       .join('; ');
   }
-  if (err instanceof DeskmindError) return err.issues?.length ? `${err.detail} (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})` : err.detail;
+  if (err instanceof DeskmindError)
+    return err.issues?.length
+      ? `${err.detail} (${err.issues.map((i) => `${i.path}: ${i.message}`).join('; ')})`
+      : err.detail;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -447,7 +516,8 @@ function tally(counts: Counts, rows: RawRow[], results: RowResult[], spec: KindS
     if (typeof result === 'string') counts[result]++;
     else {
       counts.rejected++;
-      if (counts.rejections.length < MAX_LISTED_REJECTIONS) counts.rejections.push({ line: rows[i]!.line, reason: reasonOf(result.error, spec) });
+      if (counts.rejections.length < MAX_LISTED_REJECTIONS)
+        counts.rejections.push({ line: rows[i]!.line, reason: reasonOf(result.error, spec) });
     }
   });
 }
@@ -470,11 +540,18 @@ async function writeChunk(ctx: Ctx, spec: KindSpec, rows: RawRow[]): Promise<Row
     }
   });
   const written = await ctx.db
-    .transaction((sp) => spec.write(withDb(ctx, sp), valid.map((v) => v.prepared)))
+    .transaction((sp) =>
+      spec.write(
+        withDb(ctx, sp),
+        valid.map((v) => v.prepared),
+      ),
+    )
     .catch(async () => {
       const one: RowResult[] = [];
       for (const v of valid) {
-        const [result] = await ctx.db.transaction((sp) => spec.write(withDb(ctx, sp), [v.prepared])).catch((error: unknown) => [{ error }]);
+        const [result] = await ctx.db
+          .transaction((sp) => spec.write(withDb(ctx, sp), [v.prepared]))
+          .catch((error: unknown) => [{ error }]);
         one.push(result!);
       }
       return one;
@@ -499,7 +576,12 @@ export function formatFromPath(path: string): ImportFormat | null {
  * updates accounts and customers and skips the tickets already imported (by externalId).
  * Throws only when the workspace does not exist or the document cannot be read at all (empty CSV, bad header).
  */
-export async function importText(desk: Pick<IngestDeps, 'database' | 'now'>, workspaceId: string, text: string, options: ImportOptions): Promise<ImportSummary> {
+export async function importText(
+  desk: Pick<IngestDeps, 'database' | 'now'>,
+  workspaceId: string,
+  text: string,
+  options: ImportOptions,
+): Promise<ImportSummary> {
   const { kind, format } = options;
   const spec = KINDS[kind];
   const db = desk.database.db;
@@ -507,7 +589,10 @@ export async function importText(desk: Pick<IngestDeps, 'database' | 'now'>, wor
     await getWorkspace(db, workspaceId);
   } catch (err) {
     if (err instanceof DeskmindError && err.code === 'not_found') {
-      throw new DeskmindError('not_found', `Workspace ${workspaceId} was not found; create one with \`deskmind create-workspace\``);
+      throw new DeskmindError(
+        'not_found',
+        `Workspace ${workspaceId} was not found; create one with \`deskmind create-workspace\``,
+      );
     }
     throw err;
   }
@@ -517,7 +602,13 @@ export async function importText(desk: Pick<IngestDeps, 'database' | 'now'>, wor
   const chunkRows = options.chunkRows ?? IMPORT_CHUNK_ROWS;
   const key = `${kind}:${createHash('sha256').update(normalised).digest('hex')}`;
   const run = options.dryRun ? undefined : await startRun(db, workspaceId, key, kind, rows.length);
-  const counts: Counts = { created: run?.created ?? 0, updated: run?.updated ?? 0, skipped: run?.skipped ?? 0, rejected: run?.rejected ?? 0, rejections: run?.rejections ?? [] };
+  const counts: Counts = {
+    created: run?.created ?? 0,
+    updated: run?.updated ?? 0,
+    skipped: run?.skipped ?? 0,
+    rejected: run?.rejected ?? 0,
+    rejections: run?.rejections ?? [],
+  };
   const progress = (processed: number) => {
     const { rejections: _r, ...rest } = counts;
     options.onProgress?.({ total: rows.length, ...rest, processed });
@@ -534,7 +625,11 @@ export async function importText(desk: Pick<IngestDeps, 'database' | 'now'>, wor
         const thisRun = and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key));
         // A finished import leaves no checkpoint: importing the file again starts over.
         if (done === rows.length) await tx.delete(importRuns).where(thisRun);
-        else await tx.update(importRuns).set({ ...next, done, updatedAt: desk.now() }).where(thisRun);
+        else
+          await tx
+            .update(importRuns)
+            .set({ ...next, done, updatedAt: desk.now() })
+            .where(thisRun);
       })
       .catch((err: unknown) => {
         if (!(err instanceof DryRunRollback)) throw err;
@@ -547,15 +642,38 @@ export async function importText(desk: Pick<IngestDeps, 'database' | 'now'>, wor
 }
 
 /** The checkpoint of importing `key` into the workspace: an unfinished one to resume, else a fresh one. */
-async function startRun(db: Db, workspaceId: string, key: string, kind: ImportKind, total: number): Promise<typeof importRuns.$inferSelect | undefined> {
+async function startRun(
+  db: Db,
+  workspaceId: string,
+  key: string,
+  kind: ImportKind,
+  total: number,
+): Promise<typeof importRuns.$inferSelect | undefined> {
   if (total === 0) return undefined;
-  const [found] = await db.select().from(importRuns).where(and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key)));
+  const [found] = await db
+    .select()
+    .from(importRuns)
+    .where(and(eq(importRuns.workspaceId, workspaceId), eq(importRuns.key, key)));
   if (found && found.total === total) return found;
-  const fresh = { workspaceId, key, kind, total, done: 0, created: 0, updated: 0, skipped: 0, rejected: 0, rejections: [] };
+  const fresh = {
+    workspaceId,
+    key,
+    kind,
+    total,
+    done: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    rejected: 0,
+    rejections: [],
+  };
   const [row] = await db
     .insert(importRuns)
     .values(fresh)
-    .onConflictDoUpdate({ target: [importRuns.workspaceId, importRuns.key], set: { ...fresh, startedAt: sql`now()`, updatedAt: sql`now()` } })
+    .onConflictDoUpdate({
+      target: [importRuns.workspaceId, importRuns.key],
+      set: { ...fresh, startedAt: sql`now()`, updatedAt: sql`now()` },
+    })
     .returning();
   return row!;
 }
@@ -575,9 +693,16 @@ export async function importFile(
  * Reads an import file as UTF-8 with its format (`format`, or the one its extension implies), with a clear
  * error when the format is unknown or the file cannot be read.
  */
-export async function readImportSource(path: string, format?: ImportFormat): Promise<{ text: string; format: ImportFormat }> {
+export async function readImportSource(
+  path: string,
+  format?: ImportFormat,
+): Promise<{ text: string; format: ImportFormat }> {
   const resolved = format ?? formatFromPath(path);
-  if (!resolved) throw new DeskmindError('validation_failed', `Cannot tell the format of ${path} from its extension; pass --format csv or --format jsonl`);
+  if (!resolved)
+    throw new DeskmindError(
+      'validation_failed',
+      `Cannot tell the format of ${path} from its extension; pass --format csv or --format jsonl`,
+    );
   try {
     return { text: await readFile(path, 'utf8'), format: resolved };
   } catch (err) {

@@ -37,13 +37,15 @@ export class TicketOpener {
     this.group = new GroupCommit({ maxSize, lingerMs, write: (requests) => this.writeGroup(requests) });
   }
 
-  /** Opens a ticket and queues its pipeline in the same transaction (with the response an Idempotency-Key retry gets). */
+  /** Opens a ticket and queues its pipeline in the same transaction (with the response an Idempotency-Key retry gets).
+   */
   open(workspaceId: string, actor: Actor, input: TicketCreate, opts: OpenTicketOptions = {}): Promise<CreatedTicket> {
     const request: TicketRequest = { workspaceId, actor, input, idempotency: opts.idempotency ?? null };
     return this.deps.config.ingestGroupSize > 1 ? this.group.submit(request) : this.openAlone(request);
   }
 
-  /** Ticket groups written so far: how many, the tickets they held, the largest, and how many fell back to one at a time. */
+  /** Ticket groups written so far: how many, the tickets they held, the largest, and how many fell back to one at a
+   * time. */
   get stats(): { groups: number; members: number; largest: number; fallbacks: number } {
     return { ...this.group.stats, fallbacks: this.fallbacks };
   }
@@ -52,9 +54,13 @@ export class TicketOpener {
   private async openAlone(r: TicketRequest): Promise<CreatedTicket> {
     const created = await inTransaction(this.deps, r.workspaceId, r.actor, async (txCtx) => {
       const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, r.input, { sla: true }));
-      await this.deps.jobs.enqueuePipeline({ workspaceId: r.workspaceId, ticketId: created.ticket.id, trigger: 'created' }, txCtx.db);
+      await this.deps.jobs.enqueuePipeline(
+        { workspaceId: r.workspaceId, ticketId: created.ticket.id, trigger: 'created' },
+        txCtx.db,
+      );
       // The response a retry with the same Idempotency-Key gets, committed with the ticket.
-      if (r.idempotency) await storeIdempotentResponse(txCtx.db, r.idempotency, 201, JSON.parse(JSON.stringify(created)));
+      if (r.idempotency)
+        await storeIdempotentResponse(txCtx.db, r.idempotency, 201, JSON.parse(JSON.stringify(created)));
       return created;
     });
     this.deps.jobs.wake(pipelineJob.name);
@@ -84,16 +90,30 @@ export class TicketOpener {
     try {
       const created = await this.deps.database.db.transaction(async (tx) => {
         const byWorkspace = new Map<string, number[]>();
-        for (const i of drafts.keys()) byWorkspace.set(requests[i]!.workspaceId, [...(byWorkspace.get(requests[i]!.workspaceId) ?? []), i]);
+        for (const i of drafts.keys())
+          byWorkspace.set(requests[i]!.workspaceId, [...(byWorkspace.get(requests[i]!.workspaceId) ?? []), i]);
         const out = new Map<number, CreatedTicket>();
         // One run per workspace: the inserts' statement text does not depend on the row count (`bulkInsert`).
         for (const [workspaceId, members] of byWorkspace) {
           const ctx: Ctx = { db: tx, workspaceId, actor: requests[members[0]!]!.actor, now: this.deps.now };
-          const results = await withEventBatch(ctx, (c) => ticketOps.createTickets(c, members.map((i) => drafts.get(i)!), { sla: true }));
+          const results = await withEventBatch(ctx, (c) =>
+            ticketOps.createTickets(
+              c,
+              members.map((i) => drafts.get(i)!),
+              { sla: true },
+            ),
+          );
           members.forEach((i, k) => out.set(i, results[k]!));
         }
         const written = [...out];
-        await this.deps.jobs.enqueuePipelines(written.map(([i, c]) => ({ workspaceId: requests[i]!.workspaceId, ticketId: c.ticket.id, trigger: 'created' as const })), tx);
+        await this.deps.jobs.enqueuePipelines(
+          written.map(([i, c]) => ({
+            workspaceId: requests[i]!.workspaceId,
+            ticketId: c.ticket.id,
+            trigger: 'created' as const,
+          })),
+          tx,
+        );
         // The responses retries with the same Idempotency-Key get, committed with the tickets.
         const responses = written.flatMap(([i, c]) => {
           const claim = requests[i]!.idempotency;

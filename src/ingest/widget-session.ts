@@ -5,7 +5,7 @@ import { DeskmindError, notFound } from '../domain/errors.js';
 import { PageContextSchema, Timestamp } from '../domain/schemas.js';
 import { AI_ANSWERED } from '../domain/tags.js';
 import type { DbOrTx } from '../store/db.js';
-import { articles, messages, ticketColumns, tickets, workspaces, decisions } from '../store/schema.js';
+import { articles, messages, ticketColumns, tickets, workspaces } from '../store/schema.js';
 import { latestComposedReply } from '../store/repos/decisions.js';
 import type { Ctx } from '../store/ctx.js';
 import { resolveCustomerRef } from '../people/customers.js';
@@ -26,7 +26,11 @@ export const WidgetSettingsSchema = z.object({
 });
 export type WidgetSettings = z.infer<typeof WidgetSettingsSchema>;
 export const WidgetSettingsPatchSchema = z
-  .object({ identityRequired: z.boolean(), title: z.string().trim().min(1).max(100), greeting: z.string().trim().min(1).max(500) })
+  .object({
+    identityRequired: z.boolean(),
+    title: z.string().trim().min(1).max(100),
+    greeting: z.string().trim().min(1).max(500),
+  })
   .partial()
   .strict();
 
@@ -35,7 +39,10 @@ const newSecret = () => randomBytes(32).toString('hex');
 
 async function saveWidget(db: DbOrTx, workspaceId: string, widget: WidgetSettings): Promise<WidgetSettings> {
   const ws = await getWorkspace(db, workspaceId);
-  await db.update(workspaces).set({ settings: { ...ws.settings, widget } }).where(eq(workspaces.id, workspaceId));
+  await db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, widget } })
+    .where(eq(workspaces.id, workspaceId));
   return widget;
 }
 
@@ -44,18 +51,30 @@ export async function getWidgetSettings(ctx: Ctx): Promise<WidgetSettings> {
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const parsed = WidgetSettingsSchema.safeParse(ws.settings.widget);
   if (parsed.success) return parsed.data;
-  return saveWidget(ctx.db, ctx.workspaceId, WidgetSettingsSchema.parse({ publicId: newPublicId(), secret: newSecret() }));
+  return saveWidget(
+    ctx.db,
+    ctx.workspaceId,
+    WidgetSettingsSchema.parse({ publicId: newPublicId(), secret: newSecret() }),
+  );
 }
 
 /** Changes the widget settings (logged, without the secret). */
-export async function updateWidgetSettings(ctx: Ctx, patch: z.infer<typeof WidgetSettingsPatchSchema>): Promise<WidgetSettings> {
+export async function updateWidgetSettings(
+  ctx: Ctx,
+  patch: z.infer<typeof WidgetSettingsPatchSchema>,
+): Promise<WidgetSettings> {
   const before = await getWidgetSettings(ctx);
   const after = await saveWidget(ctx.db, ctx.workspaceId, { ...before, ...patch });
-  await appendEvent(ctx, 'settings.changed', null, { section: 'widget', before: { ...before, secret: undefined }, after: { ...after, secret: undefined } });
+  await appendEvent(ctx, 'settings.changed', null, {
+    section: 'widget',
+    before: { ...before, secret: undefined },
+    after: { ...after, secret: undefined },
+  });
   return after;
 }
 
-/** Replaces the identity-verification secret: every user hash and widget session signed with the old one stops working. */
+/** Replaces the identity-verification secret: every user hash and widget session signed with the old one stops working.
+ */
 export async function rotateWidgetSecret(ctx: Ctx): Promise<WidgetSettings> {
   const after = await saveWidget(ctx.db, ctx.workspaceId, { ...(await getWidgetSettings(ctx)), secret: newSecret() });
   await appendEvent(ctx, 'settings.changed', null, { section: 'widget', rotated: true });
@@ -63,7 +82,10 @@ export async function rotateWidgetSecret(ctx: Ctx): Promise<WidgetSettings> {
 }
 
 /** The workspace a widget public id belongs to, with its settings; null when unknown. */
-export async function findWidget(db: DbOrTx, publicId: string): Promise<{ workspaceId: string; widget: WidgetSettings } | null> {
+export async function findWidget(
+  db: DbOrTx,
+  publicId: string,
+): Promise<{ workspaceId: string; widget: WidgetSettings } | null> {
   const [row] = await db
     .select({ id: workspaces.id, settings: workspaces.settings })
     .from(workspaces)
@@ -78,7 +100,8 @@ export async function findWidget(db: DbOrTx, publicId: string): Promise<{ worksp
  * The user hash a host app computes on its server for identity verification:
  * `HMAC-SHA256(widget secret, userId)` in hex.
  */
-export const userHashOf = (secret: string, userId: string): string => createHmac('sha256', secret).update(userId).digest('hex');
+export const userHashOf = (secret: string, userId: string): string =>
+  createHmac('sha256', secret).update(userId).digest('hex');
 
 /** Constant-time comparison of two strings (hex digits compared case-insensitively). */
 const safeEqual = (a: string, b: string) => {
@@ -92,11 +115,18 @@ export const WidgetSessionInputSchema = z
     widgetId: z.string().min(1).max(100),
     /** The host app's id of the signed-in user; with `userHash`, the visitor is that customer. */
     userId: z.string().trim().min(1).max(200).optional(),
-    userHash: z.string().trim().regex(/^[0-9a-fA-F]{64}$/, 'a hex HMAC-SHA256').optional(),
+    userHash: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F]{64}$/, 'a hex HMAC-SHA256')
+      .optional(),
     name: z.string().trim().min(1).max(300).optional(),
     email: z.email().max(320).optional(),
     /** A random id the widget keeps in the browser for an anonymous visitor. */
-    visitorId: z.string().regex(/^[A-Za-z0-9_-]{16,100}$/).optional(),
+    visitorId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,100}$/)
+      .optional(),
   })
   .strict();
 export type WidgetSessionInput = z.infer<typeof WidgetSessionInputSchema>;
@@ -110,17 +140,31 @@ export type WidgetSessionInput = z.infer<typeof WidgetSessionInputSchema>;
 export async function widgetCustomer(ctx: Ctx, widget: WidgetSettings, input: WidgetSessionInput) {
   if (input.userId && input.userHash) {
     if (!safeEqual(input.userHash, userHashOf(widget.secret, input.userId))) {
-      throw new DeskmindError('identity_unverified', 'The userHash does not match the userId; compute it on your server with the widget secret');
+      throw new DeskmindError(
+        'identity_unverified',
+        'The userHash does not match the userId; compute it on your server with the widget secret',
+      );
     }
-    const customer = await resolveCustomerRef(ctx, { externalId: input.userId, ...(input.name ? { name: input.name } : {}) });
+    const customer = await resolveCustomerRef(ctx, {
+      externalId: input.userId,
+      ...(input.name ? { name: input.name } : {}),
+    });
     return { customer, verified: true };
   }
   if (input.userHash) throw new DeskmindError('identity_unverified', 'A userHash needs its userId');
   if (widget.identityRequired) {
-    throw new DeskmindError('identity_unverified', input.userId ? 'This workspace requires a userHash with the userId' : 'This workspace requires a verified user (userId and userHash)');
+    throw new DeskmindError(
+      'identity_unverified',
+      input.userId
+        ? 'This workspace requires a userHash with the userId'
+        : 'This workspace requires a verified user (userId and userHash)',
+    );
   }
   const visitorId = input.visitorId ?? randomBytes(18).toString('base64url');
-  const customer = await resolveCustomerRef(ctx, { externalId: `visitor:${visitorId}`, ...(input.name ? { name: input.name } : {}) });
+  const customer = await resolveCustomerRef(ctx, {
+    externalId: `visitor:${visitorId}`,
+    ...(input.name ? { name: input.name } : {}),
+  });
   return { customer, verified: false };
 }
 
@@ -131,11 +175,14 @@ export const WIDGET_TOKEN_HEADER = 'x-deskmind-widget-token';
 const TokenSchema = z.object({ w: z.uuid(), c: z.uuid(), exp: z.number(), v: z.boolean().optional() });
 export type WidgetToken = { workspaceId: string; customerId: string; expiresAt: Date; verified: boolean };
 
-const sign = (secret: string, body: string) => createHmac('sha256', secret).update(`widget-session.${body}`).digest('base64url');
+const sign = (secret: string, body: string) =>
+  createHmac('sha256', secret).update(`widget-session.${body}`).digest('base64url');
 
 /** A stateless session token, signed with the widget secret (rotating it ends every session). */
 export function issueWidgetToken(secret: string, t: WidgetToken): string {
-  const body = Buffer.from(JSON.stringify({ w: t.workspaceId, c: t.customerId, exp: Math.floor(t.expiresAt.getTime() / 1000), v: t.verified })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({ w: t.workspaceId, c: t.customerId, exp: Math.floor(t.expiresAt.getTime() / 1000), v: t.verified }),
+  ).toString('base64url');
   return `${body}.${sign(secret, body)}`;
 }
 
@@ -145,7 +192,8 @@ export function issueWidgetToken(secret: string, t: WidgetToken): string {
  * the workspace requires verified users and the session is an anonymous one (opened before the setting changed).
  */
 export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, now: Date): Promise<WidgetToken> {
-  const fail = () => new DeskmindError('unauthorized', 'The widget session is missing, expired or invalid; open a new one');
+  const fail = () =>
+    new DeskmindError('unauthorized', 'The widget session is missing, expired or invalid; open a new one');
   if (!token) throw fail();
   const [body, signature] = token.split('.');
   if (!body || !signature) throw fail();
@@ -157,11 +205,18 @@ export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, n
   }
   const [row] = await db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, claims.w));
   const widget = WidgetSettingsSchema.safeParse(row?.settings.widget);
-  if (!widget.success || !safeEqual(Buffer.from(signature).toString('hex'), Buffer.from(sign(widget.data.secret, body)).toString('hex'))) throw fail();
+  if (
+    !widget.success ||
+    !safeEqual(Buffer.from(signature).toString('hex'), Buffer.from(sign(widget.data.secret, body)).toString('hex'))
+  )
+    throw fail();
   if (claims.exp * 1000 <= now.getTime()) throw fail();
   const verified = claims.v === true;
   if (widget.data.identityRequired && !verified) {
-    throw new DeskmindError('identity_unverified', 'This workspace now requires a verified user: open a new session with userId and userHash');
+    throw new DeskmindError(
+      'identity_unverified',
+      'This workspace now requires a verified user: open a new session with userId and userHash',
+    );
   }
   return { workspaceId: claims.w, customerId: claims.c, expiresAt: new Date(claims.exp * 1000), verified };
 }
@@ -191,7 +246,14 @@ export const WidgetTicketSchema = z.object({
   reopened: z.boolean(),
   /** When a person is due to reply (the SLA's first-response or resolution target), while one is awaited. */
   expectedReplyBy: Timestamp.nullable(),
-  messages: z.array(z.object({ id: z.uuid(), authorType: z.enum(['customer', 'agent', 'assistant', 'system']), text: z.string(), createdAt: Timestamp })),
+  messages: z.array(
+    z.object({
+      id: z.uuid(),
+      authorType: z.enum(['customer', 'agent', 'assistant', 'system']),
+      text: z.string(),
+      createdAt: Timestamp,
+    }),
+  ),
   walkthroughs: z.array(WalkthroughSchema),
 });
 export type WidgetTicket = z.infer<typeof WidgetTicketSchema>;
@@ -208,22 +270,41 @@ export async function getWidgetTicket(ctx: Ctx, customerId: string, ticketId: st
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId), eq(tickets.customerId, customerId)));
   if (!ticket) throw notFound('Ticket', ticketId);
   const rows = await ctx.db
-    .select({ id: messages.id, authorType: messages.authorType, text: messages.bodyText, createdAt: messages.createdAt })
+    .select({
+      id: messages.id,
+      authorType: messages.authorType,
+      text: messages.bodyText,
+      createdAt: messages.createdAt,
+    })
     .from(messages)
     .where(and(eq(messages.ticketId, ticketId), eq(messages.visibility, 'public')))
     .orderBy(messages.createdAt, messages.id);
   const resolve = await latestComposedReply(ctx.db, ticketId);
-  const sourceIds = [...new Set((resolve?.sources ?? []).map((s) => s.articleId).filter((id): id is string => typeof id === 'string'))];
+  const sourceIds = [
+    ...new Set((resolve?.sources ?? []).map((s) => s.articleId).filter((id): id is string => typeof id === 'string')),
+  ];
   const withSteps = sourceIds.length
     ? await ctx.db
         .select({ id: articles.id, title: articles.title, walkthrough: articles.walkthrough })
         .from(articles)
-        .where(and(eq(articles.workspaceId, ctx.workspaceId), inArray(articles.id, sourceIds), eq(articles.status, 'published')))
+        .where(
+          and(
+            eq(articles.workspaceId, ctx.workspaceId),
+            inArray(articles.id, sourceIds),
+            eq(articles.status, 'published'),
+          ),
+        )
     : [];
   const answered = rows.some((m) => m.authorType === 'assistant');
   const humanRequested = ticket.tags.includes('human_requested');
-  const awaitingFeedback = answered && ticket.tags.includes(AI_ANSWERED) && ticket.status === 'resolved' && !humanRequested;
-  const state = widgetState({ status: ticket.status, awaitingFeedback, humanRequested, lastAuthor: rows.at(-1)?.authorType ?? null });
+  const awaitingFeedback =
+    answered && ticket.tags.includes(AI_ANSWERED) && ticket.status === 'resolved' && !humanRequested;
+  const state = widgetState({
+    status: ticket.status,
+    awaitingFeedback,
+    humanRequested,
+    lastAuthor: rows.at(-1)?.authorType ?? null,
+  });
   return {
     id: ticket.id,
     subject: ticket.subject,
@@ -232,17 +313,35 @@ export async function getWidgetTicket(ctx: Ctx, customerId: string, ticketId: st
     humanRequested,
     state,
     reopened: ticket.reopenCount > 0 && (state === 'awaiting_person' || state === 'thinking'),
-    expectedReplyBy: state === 'awaiting_person' ? (ticket.firstResponseAt ? ticket.resolutionDueAt : ticket.firstResponseDueAt) : null,
+    expectedReplyBy:
+      state === 'awaiting_person'
+        ? ticket.firstResponseAt
+          ? ticket.resolutionDueAt
+          : ticket.firstResponseDueAt
+        : null,
     messages: rows,
     walkthroughs: sourceIds
       .map((id) => withSteps.find((a) => a.id === id))
       .filter((a): a is NonNullable<typeof a> => !!a && !!a.walkthrough?.length)
-      .map((a) => ({ articleId: a.id, title: a.title, steps: a.walkthrough!.map((s) => ({ title: s.title, selector: s.selector, ...(s.body ? { body: s.body } : {}) })) })),
+      .map((a) => ({
+        articleId: a.id,
+        title: a.title,
+        steps: a.walkthrough!.map((s) => ({
+          title: s.title,
+          selector: s.selector,
+          ...(s.body ? { body: s.body } : {}),
+        })),
+      })),
   };
 }
 
 /** What the customer of a ticket is waiting for (see `WidgetTicketSchema.state`). */
-export function widgetState(t: { status: string; awaitingFeedback: boolean; humanRequested: boolean; lastAuthor: WidgetTicket['messages'][number]['authorType'] | null }): WidgetTicket['state'] {
+export function widgetState(t: {
+  status: string;
+  awaitingFeedback: boolean;
+  humanRequested: boolean;
+  lastAuthor: WidgetTicket['messages'][number]['authorType'] | null;
+}): WidgetTicket['state'] {
   if (t.status === 'closed') return 'closed';
   if (t.awaitingFeedback) return 'answered';
   if (t.status === 'resolved') return 'resolved';

@@ -43,7 +43,9 @@ export const AnomaliesQuerySchema = z
   })
   .strict();
 
-function seriesOf(facts: readonly TicketFact[]): Map<string, { dimension: AnomalyDimension; key: string; facts: TicketFact[] }> {
+function seriesOf(
+  facts: readonly TicketFact[],
+): Map<string, { dimension: AnomalyDimension; key: string; facts: TicketFact[] }> {
   const out = new Map<string, { dimension: AnomalyDimension; key: string; facts: TicketFact[] }>();
   const add = (dimension: AnomalyDimension, key: string | null, f: TicketFact) => {
     if (!key) return;
@@ -79,21 +81,45 @@ export async function detectAnomalies(ctx: Ctx): Promise<Anomaly[]> {
   for (const s of seriesOf(facts).values()) {
     const recent = s.facts.filter((f) => f.createdAt.getTime() >= recentFrom);
     if (recent.length < settings.minCount) continue;
-    const test = detectSpike(s.facts.map((f) => f.createdAt.getTime()), now, { alpha: settings.alpha, minCount: settings.minCount, minRatio: settings.minRatio, windowsMinutes: WINDOWS_MINUTES, historyWeeks: HISTORY_WEEKS, sinceMs });
+    const test = detectSpike(
+      s.facts.map((f) => f.createdAt.getTime()),
+      now,
+      {
+        alpha: settings.alpha,
+        minCount: settings.minCount,
+        minRatio: settings.minRatio,
+        windowsMinutes: WINDOWS_MINUTES,
+        historyWeeks: HISTORY_WEEKS,
+        sinceMs,
+      },
+    );
     if (!test.spike) continue;
     const since = new Date(now - settings.cooldownHours * HOUR);
     const [already] = await ctx.db
       .select({ id: anomalies.id })
       .from(anomalies)
-      .where(and(eq(anomalies.workspaceId, ctx.workspaceId), eq(anomalies.dimension, s.dimension), eq(anomalies.key, s.key), gte(anomalies.windowEnd, since)))
+      .where(
+        and(
+          eq(anomalies.workspaceId, ctx.workspaceId),
+          eq(anomalies.dimension, s.dimension),
+          eq(anomalies.key, s.key),
+          gte(anomalies.windowEnd, since),
+        ),
+      )
       .limit(1);
     if (already) continue;
     if (s.dimension === 'topic' && !topicLabels) {
-      const rows = await ctx.db.select({ id: insightTopics.id, label: insightTopics.label }).from(insightTopics).where(eq(insightTopics.workspaceId, ctx.workspaceId));
+      const rows = await ctx.db
+        .select({ id: insightTopics.id, label: insightTopics.label })
+        .from(insightTopics)
+        .where(eq(insightTopics.workspaceId, ctx.workspaceId));
       topicLabels = new Map(rows.map((r) => [r.id, r.label]));
     }
     const label = s.dimension === 'topic' ? (topicLabels?.get(s.key) ?? s.key) : s.key;
-    const ticketIds = s.facts.filter((f) => f.createdAt.getTime() >= test.windowStart).map((f) => f.id).slice(-50);
+    const ticketIds = s.facts
+      .filter((f) => f.createdAt.getTime() >= test.windowStart)
+      .map((f) => f.id)
+      .slice(-50);
     const [row] = await ctx.db
       .insert(anomalies)
       .values({
@@ -124,7 +150,8 @@ export async function detectAnomalies(ctx: Ctx): Promise<Anomaly[]> {
       ticketIds: anomaly.ticketIds.slice(0, 10),
       history: test.history,
       summary:
-        `${anomaly.observed} tickets for ${anomaly.dimension} "${anomaly.label}" since ${anomaly.windowStart.toISOString()} where about ${anomaly.expected.toFixed(1)} were expected` +
+        `${anomaly.observed} tickets for ${anomaly.dimension} "${anomaly.label}" since ` +
+        `${anomaly.windowStart.toISOString()} where about ${anomaly.expected.toFixed(1)} were expected` +
         ` (baseline from ${test.history.hours < test.history.fullHours ? `only ${test.history.hours} hours` : `${test.history.fullHours / 24} days`} of history)`,
     });
     created.push(anomaly);
@@ -143,7 +170,13 @@ export async function listAnomalies(ctx: Ctx, query: z.infer<typeof AnomaliesQue
   const rows = await ctx.db
     .select()
     .from(anomalies)
-    .where(and(eq(anomalies.workspaceId, ctx.workspaceId), gte(anomalies.createdAt, since), query.dimension ? eq(anomalies.dimension, query.dimension) : undefined))
+    .where(
+      and(
+        eq(anomalies.workspaceId, ctx.workspaceId),
+        gte(anomalies.createdAt, since),
+        query.dimension ? eq(anomalies.dimension, query.dimension) : undefined,
+      ),
+    )
     .orderBy(desc(anomalies.createdAt))
     .limit(query.limit);
   return rows.map(toAnomaly);

@@ -82,7 +82,10 @@ export function expectedIn(model: SeasonalModel, fromMs: number, toMs: number): 
 /** ln Γ(x) (Lanczos approximation, x > 0). */
 export function lnGamma(x: number): number {
   const g = 7;
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   x -= 1;
   let a = c[0]!;
@@ -127,10 +130,21 @@ export interface SpikeTest {
  * (real streams vary more from day to day than Poisson; a spike must at least double the usual), and
  * P(X ≥ count) < `alpha`.
  */
-export function testWindow(model: SeasonalModel, fromMs: number, toMs: number, observed: number, opts: { alpha: number; minCount: number; minRatio?: number }): SpikeTest {
+export function testWindow(
+  model: SeasonalModel,
+  fromMs: number,
+  toMs: number,
+  observed: number,
+  opts: { alpha: number; minCount: number; minRatio?: number },
+): SpikeTest {
   const expected = expectedIn(model, fromMs, toMs);
   const pValue = poissonUpperTail(observed, expected);
-  return { observed, expected, pValue, spike: observed >= opts.minCount && observed >= (opts.minRatio ?? 2) * expected && pValue < opts.alpha };
+  return {
+    observed,
+    expected,
+    pValue,
+    spike: observed >= opts.minCount && observed >= (opts.minRatio ?? 2) * expected && pValue < opts.alpha,
+  };
 }
 
 /** Hourly counts of event times in [startMs, startMs + hours·1h). */
@@ -179,7 +193,11 @@ export interface HistoryUsed {
  *
  * @example detectSpike(times, now, { alpha: 0.001, minCount: 5 }).history // { hours: 36, fullHours: 672 }
  */
-export function detectSpike(times: readonly number[], nowMs: number, opts: DetectOptions & { sinceMs?: number }): SpikeTest & { windowStart: number; history: HistoryUsed } {
+export function detectSpike(
+  times: readonly number[],
+  nowMs: number,
+  opts: DetectOptions & { sinceMs?: number },
+): SpikeTest & { windowStart: number; history: HistoryUsed } {
   const windows = opts.windowsMinutes ?? DEFAULT_WINDOWS_MINUTES;
   const longest = Math.max(...windows) * 60_000;
   const historyEnd = Math.floor((nowMs - longest) / HOUR) * HOUR;
@@ -205,7 +223,11 @@ export function detectSpike(times: readonly number[], nowMs: number, opts: Detec
     const from = nowMs - minutes * 60_000;
     let observed = 0;
     for (const t of times) if (t >= from && t < nowMs) observed++;
-    const test = testWindow(model, from, nowMs, observed, { alpha: alpha / windows.length, minCount, minRatio: opts.minRatio ?? 2 });
+    const test = testWindow(model, from, nowMs, observed, {
+      alpha: alpha / windows.length,
+      minCount,
+      minRatio: opts.minRatio ?? 2,
+    });
     if (!best || test.pValue < best.pValue) best = { ...test, windowStart: from };
   }
   return { ...best!, history: { hours, fullHours } };

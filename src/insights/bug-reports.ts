@@ -32,9 +32,20 @@ export const BugReportContentSchema = z.object({
   expected: z.string(),
   actual: z.string(),
   errorMessages: z.array(z.string()),
-  environment: z.object({ appVersions: z.array(z.string()), pages: z.array(z.string()), features: z.array(z.string()) }),
+  environment: z.object({
+    appVersions: z.array(z.string()),
+    pages: z.array(z.string()),
+    features: z.array(z.string()),
+  }),
   affected: z.object({
-    customers: z.array(z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable(), accountId: z.string().nullable() })),
+    customers: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string().nullable(),
+        email: z.string().nullable(),
+        accountId: z.string().nullable(),
+      }),
+    ),
     accounts: z.array(z.object({ id: z.string(), name: z.string(), tier: z.string(), mrr: z.number() })),
     mrrAtRisk: z.number(),
   }),
@@ -69,9 +80,11 @@ function toBugReport(row: typeof bugReports.$inferSelect): BugReport {
   return { ...rest, report: report as BugReportContent };
 }
 
-const STEP_RE = /\b(when i|when we|after (?:i|we)|i click|we click|clicked|click(?:ing)? on|open(?:ed|ing)? the|go(?:ing)? to|went to|navigat\w+ to|tr(?:y|ied) to|select(?:ed|ing)?|upload(?:ed|ing)?|press(?:ed|ing)?|submit(?:ted|ting)?|log(?:ged)? in)\b/i;
+const STEP_RE =
+  /\b(when i|when we|after (?:i|we)|i click|we click|clicked|click(?:ing)? on|open(?:ed|ing)? the|go(?:ing)? to|went to|navigat\w+ to|tr(?:y|ied) to|select(?:ed|ing)?|upload(?:ed|ing)?|press(?:ed|ing)?|submit(?:ted|ting)?|log(?:ged)? in)\b/i;
 const EXPECTED_RE = /\b(expect(?:ed|ing)?|should|supposed to|used to)\b/i;
-const ACTUAL_RE = /\b(error|fails?|failed|failing|crash\w*|broken|blank|freez\w*|hangs?|doesn'?t|does not|won'?t|will not|not working|stuck|wrong|missing|empty|500|404)\b/i;
+const ACTUAL_RE =
+  /\b(error|fails?|failed|failing|crash\w*|broken|blank|freez\w*|hangs?|doesn'?t|does not|won'?t|will not|not working|stuck|wrong|missing|empty|500|404)\b/i;
 
 function sentences(text: string): string[] {
   return text
@@ -104,9 +117,12 @@ export function buildReport(
         ? `Bug in ${grouping.value}${phrases.length ? `: ${phrases.slice(0, 2).join(', ')}` : ''}`
         : `Bug: ${phrases.length ? phrases.join(', ') : sorted[0]!.subject}`;
   const steps = uniq(allSentences.filter((s) => STEP_RE.test(s))).slice(0, 5);
-  if (pages[0] && !steps.some((s) => s.includes(pages[0]!))) steps.unshift(`Open ${pages[0]}${versions.length ? ` (app ${versions.at(-1)})` : ''}`);
+  if (pages[0] && !steps.some((s) => s.includes(pages[0]!)))
+    steps.unshift(`Open ${pages[0]}${versions.length ? ` (app ${versions.at(-1)})` : ''}`);
   const expected = allSentences.find((s) => EXPECTED_RE.test(s)) ?? `${where ?? 'The product'} works without errors.`;
-  const actual = errors.length ? `${errors.map((e) => `"${e}"`).join('; ')}${allSentences.find((s) => ACTUAL_RE.test(s)) ? ` — ${allSentences.find((s) => ACTUAL_RE.test(s))}` : ''}` : (allSentences.find((s) => ACTUAL_RE.test(s)) ?? sorted[0]!.subject);
+  const actual = errors.length
+    ? `${errors.map((e) => `"${e}"`).join('; ')}${allSentences.find((s) => ACTUAL_RE.test(s)) ? ` — ${allSentences.find((s) => ACTUAL_RE.test(s))}` : ''}`
+    : (allSentences.find((s) => ACTUAL_RE.test(s)) ?? sorted[0]!.subject);
   const first = sorted[0]!.createdAt;
   const last = sorted.at(-1)!.createdAt;
   const days = Math.max(1, (last.getTime() - first.getTime()) / DAY);
@@ -116,8 +132,12 @@ export function buildReport(
     title,
     summary:
       `${sorted.length} ticket${sorted.length === 1 ? '' : 's'} from ${people.customers.length} customer${people.customers.length === 1 ? '' : 's'}` +
-      (people.accounts.length ? ` at ${people.accounts.length} account${people.accounts.length === 1 ? '' : 's'} (${tiers.join(', ')}; MRR ${mrrAtRisk})` : '') +
-      ` reported this between ${first.toISOString().slice(0, 10)} and ${last.toISOString().slice(0, 10)}. First report: "${sorted[0]!.subject}".`,
+      (people.accounts.length
+        ? ` at ${people.accounts.length} account${people.accounts.length === 1 ? '' : 's'} (${tiers.join(', ')}; ` +
+          `MRR ${mrrAtRisk})`
+        : '') +
+      ` reported this between ${first.toISOString().slice(0, 10)} and ${last.toISOString().slice(0, 10)}. First ` +
+      `report: "${sorted[0]!.subject}".`,
     stepsToReproduce: steps.length ? steps : ['Not given by the customers; see the linked tickets.'],
     expected,
     actual,
@@ -127,7 +147,12 @@ export function buildReport(
     firstSeenAt: first.toISOString(),
     lastSeenAt: last.toISOString(),
     frequency: { tickets: sorted.length, perDay: Math.round((sorted.length / days) * 100) / 100 },
-    linkedTickets: sorted.map((f) => ({ id: f.id, subject: f.subject, status: f.status, createdAt: f.createdAt.toISOString() })),
+    linkedTickets: sorted.map((f) => ({
+      id: f.id,
+      subject: f.subject,
+      status: f.status,
+      createdAt: f.createdAt.toISOString(),
+    })),
   };
 }
 
@@ -142,11 +167,20 @@ export function reportMarkdown(r: BugReportContent, reportId: string): string {
     r.expected,
     '## Actual',
     r.actual,
-    ...(r.errorMessages.length ? ['## Error messages', r.errorMessages.map((e) => `\`${e.replace(/`/g, "'")}\``).join('\n')] : []),
+    ...(r.errorMessages.length
+      ? ['## Error messages', r.errorMessages.map((e) => `\`${e.replace(/`/g, "'")}\``).join('\n')]
+      : []),
     '## Environment',
-    list([`App versions: ${r.environment.appVersions.join(', ') || 'unknown'}`, `Pages: ${r.environment.pages.join(', ') || 'unknown'}`, `Features: ${r.environment.features.join(', ') || 'unknown'}`]),
+    list([
+      `App versions: ${r.environment.appVersions.join(', ') || 'unknown'}`,
+      `Pages: ${r.environment.pages.join(', ') || 'unknown'}`,
+      `Features: ${r.environment.features.join(', ') || 'unknown'}`,
+    ]),
     '## Affected',
-    list([...r.affected.accounts.map((a) => `${a.name} (${a.tier}, MRR ${a.mrr})`), `${r.affected.customers.length} customers; MRR at risk ${r.affected.mrrAtRisk}`]),
+    list([
+      ...r.affected.accounts.map((a) => `${a.name} (${a.tier}, MRR ${a.mrr})`),
+      `${r.affected.customers.length} customers; MRR at risk ${r.affected.mrrAtRisk}`,
+    ]),
     '## Frequency',
     `${r.frequency.tickets} tickets, ${r.frequency.perDay} a day; first seen ${r.firstSeenAt}, last seen ${r.lastSeenAt}`,
     '## Linked tickets',
@@ -158,8 +192,18 @@ export function reportMarkdown(r: BugReportContent, reportId: string): string {
 async function peopleOf(ctx: Ctx, facts: readonly TicketFact[]) {
   const customerIds = uniq(facts.map((f) => f.customerId).filter((x): x is string => !!x));
   const accountIds = uniq(facts.map((f) => f.accountId).filter((x): x is string => !!x));
-  const cs = customerIds.length ? await ctx.db.select({ id: customers.id, name: customers.name, email: customers.email, accountId: customers.accountId }).from(customers).where(inArray(customers.id, customerIds)) : [];
-  const as = accountIds.length ? await ctx.db.select({ id: accounts.id, name: accounts.name, tier: accounts.tier, mrr: accounts.mrr }).from(accounts).where(inArray(accounts.id, accountIds)) : [];
+  const cs = customerIds.length
+    ? await ctx.db
+        .select({ id: customers.id, name: customers.name, email: customers.email, accountId: customers.accountId })
+        .from(customers)
+        .where(inArray(customers.id, customerIds))
+    : [];
+  const as = accountIds.length
+    ? await ctx.db
+        .select({ id: accounts.id, name: accounts.name, tier: accounts.tier, mrr: accounts.mrr })
+        .from(accounts)
+        .where(inArray(accounts.id, accountIds))
+    : [];
   return { customers: cs, accounts: as.sort((a, b) => b.mrr - a.mrr) };
 }
 
@@ -176,7 +220,9 @@ function groupingOf(fingerprint: string): { kind: 'error' | 'feature' | 'text'; 
 export async function refreshBugReports(ctx: Ctx, embedder: Embedder): Promise<string[]> {
   const settings = (await getInsightsSettings(ctx)).bugReports;
   const now = ctx.now();
-  const facts = (await loadTicketFacts(ctx, new Date(now.getTime() - 30 * DAY), now)).filter((f) => f.intent && settings.intents.includes(f.intent));
+  const facts = (await loadTicketFacts(ctx, new Date(now.getTime() - 30 * DAY), now)).filter(
+    (f) => f.intent && settings.intents.includes(f.intent),
+  );
   const reports = await ctx.db.select().from(bugReports).where(eq(bugReports.workspaceId, ctx.workspaceId));
   const linked = new Set(reports.flatMap((r) => r.ticketIds));
   const fresh = facts.filter((f) => !linked.has(f.id));
@@ -198,11 +244,14 @@ export async function refreshBugReports(ctx: Ctx, embedder: Embedder): Promise<s
   if (byText.length) {
     const texts = await ticketTexts(ctx, byText);
     const vectors = await embedder.embed(byText.map((f) => texts.get(f.id)!));
-    const textReports = open.filter((r) => r.fingerprint.startsWith('text:') && r.centroid?.length === vectors[0]!.length);
+    const textReports = open.filter(
+      (r) => r.fingerprint.startsWith('text:') && r.centroid?.length === vectors[0]!.length,
+    );
     const clusters = textReports.map((r) => clusterFrom(r.centroid!, r.ticketIds.length));
     const { assignment } = assignIncrementally(clusters, vectors, TEXT_SIMILARITY);
     assignment.forEach((c, i) => {
-      const fingerprint = c < textReports.length ? textReports[c]!.fingerprint : `text:${byText[assignment.indexOf(c)]!.id}`;
+      const fingerprint =
+        c < textReports.length ? textReports[c]!.fingerprint : `text:${byText[assignment.indexOf(c)]!.id}`;
       add(fingerprint, byText[i]!.id, Array.from(clusters[c]!.centroid));
     });
   }
@@ -213,13 +262,26 @@ export async function refreshBugReports(ctx: Ctx, embedder: Embedder): Promise<s
     const groupFacts = await loadTicketFacts(ctx, new Date(0), now, ticketIds);
     const texts = await ticketTexts(ctx, groupFacts);
     const content = buildReport(groupFacts, texts, await peopleOf(ctx, groupFacts), groupingOf(a.fingerprint));
-    const values = { title: content.title, report: content as unknown as Record<string, unknown>, ticketIds, centroid: a.centroid ?? existing?.centroid ?? null, updatedAt: now };
+    const values = {
+      title: content.title,
+      report: content as unknown as Record<string, unknown>,
+      ticketIds,
+      centroid: a.centroid ?? existing?.centroid ?? null,
+      updatedAt: now,
+    };
     if (existing) {
       await ctx.db.update(bugReports).set(values).where(eq(bugReports.id, existing.id));
       touched.push(existing.id);
     } else {
-      const [row] = await ctx.db.insert(bugReports).values({ ...values, workspaceId: ctx.workspaceId, fingerprint: a.fingerprint, createdAt: now }).returning({ id: bugReports.id });
-      await appendEvent(ctx, 'bug_report.created', null, { bugReportId: row!.id, title: content.title, tickets: ticketIds.length });
+      const [row] = await ctx.db
+        .insert(bugReports)
+        .values({ ...values, workspaceId: ctx.workspaceId, fingerprint: a.fingerprint, createdAt: now })
+        .returning({ id: bugReports.id });
+      await appendEvent(ctx, 'bug_report.created', null, {
+        bugReportId: row!.id,
+        title: content.title,
+        tickets: ticketIds.length,
+      });
       touched.push(row!.id);
     }
   }
@@ -231,43 +293,94 @@ export async function refreshBugReports(ctx: Ctx, embedder: Embedder): Promise<s
  * creates the issue the first time, updates it (description and a comment) when tickets were added.
  * A tracker failure is recorded on the report (`lastError`) and retried at the next sweep.
  */
-export async function syncBugReports(ctx: Ctx, outbound: TrackerOutbound, opts: { tracker?: BugTracker | null; only?: string; force?: boolean } = {}): Promise<{ sent: number; failed: number }> {
+export async function syncBugReports(
+  ctx: Ctx,
+  outbound: TrackerOutbound,
+  opts: { tracker?: BugTracker | null; only?: string; force?: boolean } = {},
+): Promise<{ sent: number; failed: number }> {
   const settings = (await getInsightsSettings(ctx)).bugReports;
-  const tracker = opts.tracker !== undefined ? opts.tracker : trackerFor(settings, {
-    signingSecret: (await getWorkspace(ctx.db, ctx.workspaceId)).signingSecret,
-    now: ctx.now,
-    outbound,
-  });
+  const tracker =
+    opts.tracker !== undefined
+      ? opts.tracker
+      : trackerFor(settings, {
+          signingSecret: (await getWorkspace(ctx.db, ctx.workspaceId)).signingSecret,
+          now: ctx.now,
+          outbound,
+        });
   if (!tracker) return { sent: 0, failed: 0 };
   const rows = await ctx.db
     .select()
     .from(bugReports)
-    .where(and(eq(bugReports.workspaceId, ctx.workspaceId), eq(bugReports.status, 'open'), opts.only ? eq(bugReports.id, opts.only) : undefined));
+    .where(
+      and(
+        eq(bugReports.workspaceId, ctx.workspaceId),
+        eq(bugReports.status, 'open'),
+        opts.only ? eq(bugReports.id, opts.only) : undefined,
+      ),
+    );
   let sent = 0;
   let failed = 0;
   for (const row of rows) {
-    const due = (opts.force || row.ticketIds.length >= settings.minTickets) && (row.externalId === null || row.tracker !== tracker.kind || row.sentTicketCount < row.ticketIds.length);
+    const due =
+      (opts.force || row.ticketIds.length >= settings.minTickets) &&
+      (row.externalId === null || row.tracker !== tracker.kind || row.sentTicketCount < row.ticketIds.length);
     if (!due) continue;
     const content = row.report as BugReportContent;
-    const report: TrackerReport = { reportId: row.id, title: content.title, body: reportMarkdown(content, row.id), report: content as unknown as Record<string, unknown> };
+    const report: TrackerReport = {
+      reportId: row.id,
+      title: content.title,
+      body: reportMarkdown(content, row.id),
+      report: content as unknown as Record<string, unknown>,
+    };
     try {
       if (row.externalId && row.tracker === tracker.kind) {
         const added = row.ticketIds.length - row.sentTicketCount;
-        await tracker.update({ id: row.externalId, key: row.externalKey, url: row.externalUrl }, report, `${added} more ticket${added === 1 ? '' : 's'} reported this (now ${row.ticketIds.length}; last seen ${content.lastSeenAt}; MRR at risk ${content.affected.mrrAtRisk}).`);
-        await ctx.db.update(bugReports).set({ sentTicketCount: row.ticketIds.length, lastSentAt: ctx.now(), lastError: null }).where(eq(bugReports.id, row.id));
-        await appendEvent(ctx, 'bug_report.updated', null, { bugReportId: row.id, tracker: tracker.kind, externalId: row.externalId, tickets: row.ticketIds.length });
+        await tracker.update(
+          { id: row.externalId, key: row.externalKey, url: row.externalUrl },
+          report,
+          `${added} more ticket${added === 1 ? '' : 's'} reported this (now ${row.ticketIds.length}; last seen ` +
+            `${content.lastSeenAt}; MRR at risk ${content.affected.mrrAtRisk}).`,
+        );
+        await ctx.db
+          .update(bugReports)
+          .set({ sentTicketCount: row.ticketIds.length, lastSentAt: ctx.now(), lastError: null })
+          .where(eq(bugReports.id, row.id));
+        await appendEvent(ctx, 'bug_report.updated', null, {
+          bugReportId: row.id,
+          tracker: tracker.kind,
+          externalId: row.externalId,
+          tickets: row.ticketIds.length,
+        });
       } else {
         const issue = await tracker.create(report);
         await ctx.db
           .update(bugReports)
-          .set({ tracker: tracker.kind, externalId: issue.id, externalKey: issue.key, externalUrl: issue.url, sentTicketCount: row.ticketIds.length, lastSentAt: ctx.now(), lastError: null })
+          .set({
+            tracker: tracker.kind,
+            externalId: issue.id,
+            externalKey: issue.key,
+            externalUrl: issue.url,
+            sentTicketCount: row.ticketIds.length,
+            lastSentAt: ctx.now(),
+            lastError: null,
+          })
           .where(eq(bugReports.id, row.id));
-        await appendEvent(ctx, 'bug_report.updated', null, { bugReportId: row.id, tracker: tracker.kind, externalId: issue.id, externalKey: issue.key, tickets: row.ticketIds.length, created: true });
+        await appendEvent(ctx, 'bug_report.updated', null, {
+          bugReportId: row.id,
+          tracker: tracker.kind,
+          externalId: issue.id,
+          externalKey: issue.key,
+          tickets: row.ticketIds.length,
+          created: true,
+        });
       }
       sent++;
     } catch (err) {
       failed++;
-      await ctx.db.update(bugReports).set({ lastError: err instanceof Error ? err.message : String(err) }).where(eq(bugReports.id, row.id));
+      await ctx.db
+        .update(bugReports)
+        .set({ lastError: err instanceof Error ? err.message : String(err) })
+        .where(eq(bugReports.id, row.id));
       if (opts.only) throw err;
     }
   }
@@ -278,11 +391,21 @@ export async function syncBugReports(ctx: Ctx, outbound: TrackerOutbound, opts: 
  * The engineering issue was closed: the report closes, and each linked ticket not yet resolved gets the
  * configured reply and is resolved. Returns the report, or null when no report is linked to that issue.
  */
-export async function closeFromTracker(ctx: Ctx, tracker: 'linear' | 'github', externalId: string): Promise<{ report: BugReport; resolved: string[] } | null> {
+export async function closeFromTracker(
+  ctx: Ctx,
+  tracker: 'linear' | 'github',
+  externalId: string,
+): Promise<{ report: BugReport; resolved: string[] } | null> {
   const [row] = await ctx.db
     .select()
     .from(bugReports)
-    .where(and(eq(bugReports.workspaceId, ctx.workspaceId), eq(bugReports.tracker, tracker), eq(bugReports.externalId, externalId)))
+    .where(
+      and(
+        eq(bugReports.workspaceId, ctx.workspaceId),
+        eq(bugReports.tracker, tracker),
+        eq(bugReports.externalId, externalId),
+      ),
+    )
     .orderBy(desc(bugReports.createdAt))
     .limit(1);
   if (!row) return null;
@@ -300,12 +423,22 @@ export async function closeFromTracker(ctx: Ctx, tracker: 'linear' | 'github', e
     const facts = await loadTicketFacts(ctx, new Date(0), now, row.ticketIds);
     for (const f of facts) {
       if (f.status === 'resolved' || f.status === 'closed') continue;
-      await addMessage(ctx, f.id, { text: settings.closeReply, visibility: 'public', attachments: [] }, { type: 'system', id: null });
+      await addMessage(
+        ctx,
+        f.id,
+        { text: settings.closeReply, visibility: 'public', attachments: [] },
+        { type: 'system', id: null },
+      );
       await updateTicket(ctx, f.id, { status: 'resolved' });
       resolved.push(f.id);
     }
   }
-  await appendEvent(ctx, 'bug_report.closed', null, { bugReportId: row.id, tracker, externalId, resolvedTickets: resolved });
+  await appendEvent(ctx, 'bug_report.closed', null, {
+    bugReportId: row.id,
+    tracker,
+    externalId,
+    resolvedTickets: resolved,
+  });
   return { report: toBugReport(closed!), resolved };
 }
 
@@ -321,14 +454,19 @@ export async function listBugReports(ctx: Ctx, query: z.infer<typeof BugReportsQ
   const rows = await ctx.db
     .select()
     .from(bugReports)
-    .where(and(eq(bugReports.workspaceId, ctx.workspaceId), query.status ? eq(bugReports.status, query.status) : undefined))
+    .where(
+      and(eq(bugReports.workspaceId, ctx.workspaceId), query.status ? eq(bugReports.status, query.status) : undefined),
+    )
     .orderBy(desc(bugReports.updatedAt), asc(bugReports.id))
     .limit(query.limit);
   return rows.map(toBugReport);
 }
 
 export async function getBugReport(ctx: Ctx, id: string): Promise<BugReport> {
-  const [row] = await ctx.db.select().from(bugReports).where(and(eq(bugReports.workspaceId, ctx.workspaceId), eq(bugReports.id, id)));
+  const [row] = await ctx.db
+    .select()
+    .from(bugReports)
+    .where(and(eq(bugReports.workspaceId, ctx.workspaceId), eq(bugReports.id, id)));
   if (!row) throw notFound('Bug report', id);
   return toBugReport(row);
 }

@@ -65,7 +65,11 @@ export function addToCluster(c: Cluster, v: ArrayLike<number>): void {
  * @example
  * const { assignment } = assignIncrementally([], vectors, 0.6);
  */
-export function assignIncrementally(clusters: Cluster[], vectors: readonly ArrayLike<number>[], threshold: number): { clusters: Cluster[]; assignment: number[]; similarity: number[] } {
+export function assignIncrementally(
+  clusters: Cluster[],
+  vectors: readonly ArrayLike<number>[],
+  threshold: number,
+): { clusters: Cluster[]; assignment: number[]; similarity: number[] } {
   const assignment: number[] = [];
   const similarity: number[] = [];
   for (const v of vectors) {
@@ -87,10 +91,14 @@ export function assignIncrementally(clusters: Cluster[], vectors: readonly Array
  * Spherical k-means seeded from `seeds` (their order is kept, so a cluster keeps its identity): a few
  * rounds of assign-to-nearest and recompute; clusters left empty stay empty (size 0).
  */
-export function refine(seeds: readonly ArrayLike<number>[], vectors: readonly ArrayLike<number>[], rounds = 5): { centroids: Float64Array[]; assignment: number[]; similarity: number[] } {
+export function refine(
+  seeds: readonly ArrayLike<number>[],
+  vectors: readonly ArrayLike<number>[],
+  rounds = 5,
+): { centroids: Float64Array[]; assignment: number[]; similarity: number[] } {
   let centroids = seeds.map((s) => normalise(Float64Array.from(s)));
   let assignment = new Array<number>(vectors.length).fill(-1);
-  let similarity = new Array<number>(vectors.length).fill(0);
+  const similarity = new Array<number>(vectors.length).fill(0);
   const dims = centroids[0]?.length ?? 0;
   for (let round = 0; round < rounds && centroids.length; round++) {
     const clusters = centroids.map((centroid) => ({ centroid, sum: new Float64Array(dims), size: 0 }));
@@ -111,10 +119,19 @@ export function refine(seeds: readonly ArrayLike<number>[], vectors: readonly Ar
   return { centroids, assignment, similarity };
 }
 
-/** Clusters a batch from scratch: leader pass at `threshold`, then refinement, then clusters under `minSize` dissolved into their nearest neighbour. */
-export function clusterBatch(vectors: readonly ArrayLike<number>[], threshold: number, opts: { minSize?: number; rounds?: number } = {}): { centroids: Float64Array[]; assignment: number[] } {
+/** Clusters a batch from scratch: leader pass at `threshold`, then refinement, then clusters under `minSize` dissolved
+ * into their nearest neighbour. */
+export function clusterBatch(
+  vectors: readonly ArrayLike<number>[],
+  threshold: number,
+  opts: { minSize?: number; rounds?: number } = {},
+): { centroids: Float64Array[]; assignment: number[] } {
   const { clusters } = assignIncrementally([], vectors, threshold);
-  let { centroids, assignment } = refine(clusters.map((c) => c.centroid), vectors, opts.rounds ?? 5);
+  let { centroids, assignment } = refine(
+    clusters.map((c) => c.centroid),
+    vectors,
+    opts.rounds ?? 5,
+  );
   const minSize = opts.minSize ?? 1;
   if (minSize > 1) {
     const sizes = new Array<number>(centroids.length).fill(0);
@@ -131,7 +148,29 @@ export function clusterBatch(vectors: readonly ArrayLike<number>[], threshold: n
 // ── key phrases ─────────────────────────────────────────────────────────────
 
 const STOP = new Set(STOP_WORDS.en.split(/\s+/).filter(Boolean));
-for (const w of ['hi', 'hello', 'thanks', 'thank', 'please', 'pls', 'hey', 'can', 'could', 'would', 'get', 'want', 'need', 'im', 'ive', 'dont', 'cant', 'also', 'like', 'one']) STOP.add(w);
+for (const w of [
+  'hi',
+  'hello',
+  'thanks',
+  'thank',
+  'please',
+  'pls',
+  'hey',
+  'can',
+  'could',
+  'would',
+  'get',
+  'want',
+  'need',
+  'im',
+  'ive',
+  'dont',
+  'cant',
+  'also',
+  'like',
+  'one',
+])
+  STOP.add(w);
 
 /** Words and two-word phrases of a text (stop words dropped; a phrase never spans a stop word). */
 export function phrasesOf(text: string): string[] {
@@ -164,10 +203,11 @@ export function keyPhrases(textsByCluster: readonly (readonly string[])[], n = 3
   });
   const total = new Map<string, number>();
   let all = 0;
-  for (const m of counts) for (const [p, c] of m) {
-    total.set(p, (total.get(p) ?? 0) + c);
-    all += c;
-  }
+  for (const m of counts)
+    for (const [p, c] of m) {
+      total.set(p, (total.get(p) ?? 0) + c);
+      all += c;
+    }
   const avg = all / Math.max(1, counts.length);
   return counts.map((m, i) => {
     const size = textsByCluster[i]!.length;

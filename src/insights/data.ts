@@ -25,24 +25,32 @@ export interface TicketFact {
   slaBreached: boolean;
 }
 
-/** Replaces what varies between occurrences of the same error (ids, hex, positions of any length, long numbers) so they group. */
+/** Replaces what varies between occurrences of the same error (ids, hex, positions of any length, long numbers) so they
+ * group. */
 export function normaliseError(message: string): string {
-  return message
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
-    .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
-    .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>')
-    // positions (`file.js:123:45`, `line 123`) and numbers of four or more digits vary; a short standalone number
-    // (an HTTP status) is part of what the error is
-    .replace(/:\d+/g, ':<n>')
-    .replace(/\b(line|col|column|row|offset|position|pos) \d+/gi, '$1 <n>')
-    .replace(/(?<![A-Za-z])\d{4,}(?![A-Za-z])/g, '<n>')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 300);
+  return (
+    message
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<id>')
+      .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
+      .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>')
+      // positions (`file.js:123:45`, `line 123`) and numbers of four or more digits vary; a short standalone number
+      // (an HTTP status) is part of what the error is
+      .replace(/:\d+/g, ':<n>')
+      .replace(/\b(line|col|column|row|offset|position|pos) \d+/gi, '$1 <n>')
+      .replace(/(?<![A-Za-z])\d{4,}(?![A-Za-z])/g, '<n>')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 300)
+  );
 }
 
 /** The facts of the workspace's tickets created in [from, to] (and, with `ids`, among those), oldest first. */
-export async function loadTicketFacts(ctx: Ctx, from: Date, to: Date = ctx.now(), ids?: readonly string[]): Promise<TicketFact[]> {
+export async function loadTicketFacts(
+  ctx: Ctx,
+  from: Date,
+  to: Date = ctx.now(),
+  ids?: readonly string[],
+): Promise<TicketFact[]> {
   if (ids && ids.length === 0) return [];
   const rows = await ctx.db
     .select({
@@ -65,7 +73,14 @@ export async function loadTicketFacts(ctx: Ctx, from: Date, to: Date = ctx.now()
     .leftJoin(customers, eq(customers.id, tickets.customerId))
     .leftJoin(accounts, eq(accounts.id, customers.accountId))
     .leftJoin(ticketTopics, eq(ticketTopics.ticketId, tickets.id))
-    .where(and(eq(tickets.workspaceId, ctx.workspaceId), gte(tickets.createdAt, from), lte(tickets.createdAt, to), ids ? inArray(tickets.id, [...ids]) : undefined))
+    .where(
+      and(
+        eq(tickets.workspaceId, ctx.workspaceId),
+        gte(tickets.createdAt, from),
+        lte(tickets.createdAt, to),
+        ids ? inArray(tickets.id, [...ids]) : undefined,
+      ),
+    )
     .orderBy(asc(tickets.createdAt), asc(tickets.id));
   return rows.map((r) => ({
     id: r.id,
@@ -89,14 +104,26 @@ export async function loadTicketFacts(ctx: Ctx, from: Date, to: Date = ctx.now()
 }
 
 /** Each ticket's text: its subject and first customer message. */
-export async function ticketTexts(ctx: Ctx, rows: readonly { id: string; subject: string }[]): Promise<Map<string, string>> {
+export async function ticketTexts(
+  ctx: Ctx,
+  rows: readonly { id: string; subject: string }[],
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const bodies = await ctx.db
       .select({ ticketId: messages.ticketId, text: messages.bodyText })
       .from(messages)
-      .where(and(eq(messages.workspaceId, ctx.workspaceId), inArray(messages.ticketId, chunk.map((r) => r.id)), eq(messages.authorType, 'customer')))
+      .where(
+        and(
+          eq(messages.workspaceId, ctx.workspaceId),
+          inArray(
+            messages.ticketId,
+            chunk.map((r) => r.id),
+          ),
+          eq(messages.authorType, 'customer'),
+        ),
+      )
       .orderBy(asc(messages.createdAt));
     const first = new Map<string, string>();
     for (const b of bodies) if (!first.has(b.ticketId)) first.set(b.ticketId, b.text);

@@ -7,7 +7,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Ctx } from '../store/ctx.js';
-import { accounts, customers, decisions, tickets } from '../store/schema.js';
+import { accounts } from '../store/schema.js';
 import { meanSentiment, sumsByKey } from './rollups.js';
 
 const DAY = 86_400_000;
@@ -48,7 +48,8 @@ export const HealthQuerySchema = z
   })
   .strict();
 
-/** Usage change from what the account carries: `usageChange`, `usage: {current, previous}` or `activeUsers`/`previousActiveUsers`. */
+/** Usage change from what the account carries: `usageChange`, `usage: {current, previous}` or
+ * `activeUsers`/`previousActiveUsers`. */
 export function usageChangeOf(attributes: Record<string, unknown>): number | null {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const direct = num(attributes.usageChange) ?? num(attributes.usageTrend);
@@ -75,18 +76,39 @@ interface Signals {
 }
 
 /** The score and reasons from an account's signals and billing state. Pure. */
-export function scoreHealth(s: Signals, billingState: string): { score: number; risk: 'high' | 'medium' | 'low'; churnRisk: boolean; reasons: z.infer<typeof HealthReasonSchema>[] } {
+export function scoreHealth(
+  s: Signals,
+  billingState: string,
+): {
+  score: number;
+  risk: 'high' | 'medium' | 'low';
+  churnRisk: boolean;
+  reasons: z.infer<typeof HealthReasonSchema>[];
+} {
   const reasons: z.infer<typeof HealthReasonSchema>[] = [];
   const deduct = (factor: string, detail: string, penalty: number) => {
     if (penalty > 0) reasons.push({ factor, detail, penalty: Math.round(penalty) });
   };
   if (s.tickets30d >= 3) {
     const rise = s.ticketsPrev30d ? s.tickets30d / s.ticketsPrev30d : s.tickets30d;
-    deduct('ticket_frequency', `${s.tickets30d} tickets in 30 days (${s.ticketsPrev30d} the 30 before)`, Math.min(15, 2 * s.tickets30d + (rise >= 2 ? 5 : 0)));
+    deduct(
+      'ticket_frequency',
+      `${s.tickets30d} tickets in 30 days (${s.ticketsPrev30d} the 30 before)`,
+      Math.min(15, 2 * s.tickets30d + (rise >= 2 ? 5 : 0)),
+    );
   }
-  if (s.sentiment30d !== null && s.sentiment30d < -0.1) deduct('negative_sentiment', `average sentiment ${s.sentiment30d.toFixed(2)} in 30 days`, Math.min(20, -s.sentiment30d * 30));
+  if (s.sentiment30d !== null && s.sentiment30d < -0.1)
+    deduct(
+      'negative_sentiment',
+      `average sentiment ${s.sentiment30d.toFixed(2)} in 30 days`,
+      Math.min(20, -s.sentiment30d * 30),
+    );
   if (s.sentiment30d !== null && s.sentimentPrev30d !== null && s.sentiment30d < s.sentimentPrev30d - 0.2) {
-    deduct('sentiment_decline', `sentiment fell from ${s.sentimentPrev30d.toFixed(2)} to ${s.sentiment30d.toFixed(2)}`, 10);
+    deduct(
+      'sentiment_decline',
+      `sentiment fell from ${s.sentimentPrev30d.toFixed(2)} to ${s.sentiment30d.toFixed(2)}`,
+      10,
+    );
   }
   deduct('unresolved_tickets', `${s.unresolved} tickets open for more than 3 days`, Math.min(15, 5 * s.unresolved));
   deduct('reopened_tickets', `${s.reopened} reopens in 30 days`, Math.min(15, 5 * s.reopened));
@@ -94,15 +116,20 @@ export function scoreHealth(s: Signals, billingState: string): { score: number; 
   deduct('churn_threat', `${s.churnThreats} tickets mention cancelling or leaving`, s.churnThreats ? 25 : 0);
   const billing: Record<string, number> = { past_due: 30, cancelled: 40, downgraded: 15 };
   deduct('billing_state', `billing is ${billingState}`, billing[billingState] ?? 0);
-  if (s.usageChange !== null && s.usageChange <= -0.2) deduct('usage_decline', `usage down ${Math.round(-s.usageChange * 100)}%`, Math.min(25, -s.usageChange * 40));
+  if (s.usageChange !== null && s.usageChange <= -0.2)
+    deduct('usage_decline', `usage down ${Math.round(-s.usageChange * 100)}%`, Math.min(25, -s.usageChange * 40));
   const score = Math.max(0, 100 - reasons.reduce((a, r) => a + r.penalty, 0));
-  const risk = score < 50 || s.churnThreats > 0 || billingState === 'cancelled' ? 'high' : score < 75 ? 'medium' : 'low';
+  const risk =
+    score < 50 || s.churnThreats > 0 || billingState === 'cancelled' ? 'high' : score < 75 ? 'medium' : 'low';
   reasons.sort((a, b) => b.penalty - a.penalty);
   return { score, risk, churnRisk: risk === 'high', reasons };
 }
 
 /** Every account's health, riskiest first and, at equal risk, most revenue at stake first. */
-export async function accountHealth(ctx: Ctx, query: z.infer<typeof HealthQuerySchema> = { limit: 100 }): Promise<AccountHealth[]> {
+export async function accountHealth(
+  ctx: Ctx,
+  query: z.infer<typeof HealthQuerySchema> = { limit: 100 },
+): Promise<AccountHealth[]> {
   const now = ctx.now().getTime();
   const accountRows = await ctx.db.select().from(accounts).where(eq(accounts.workspaceId, ctx.workspaceId));
   // Each account's sums over the last 30 days (and after: tickets dated ahead count as recent), the 30 before,
@@ -141,6 +168,8 @@ export async function accountHealth(ctx: Ctx, query: z.infer<typeof HealthQueryS
   const rank = { high: 0, medium: 1, low: 2 } as const;
   return out
     .filter((h) => !query.risk || h.risk === query.risk)
-    .sort((x, y) => rank[x.risk] - rank[y.risk] || y.revenueAtRisk - x.revenueAtRisk || y.mrr - x.mrr || x.score - y.score)
+    .sort(
+      (x, y) => rank[x.risk] - rank[y.risk] || y.revenueAtRisk - x.revenueAtRisk || y.mrr - x.mrr || x.score - y.score,
+    )
     .slice(0, query.limit);
 }

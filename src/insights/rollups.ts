@@ -1,7 +1,8 @@
 /**
  * Reads of the insight rollups (migration 0021): sums of the facts of a workspace's tickets created in a time
  * range, per key of one dimension (and per hour or day when asked). Whole days and hours come from
- * `insight_rollups`, which triggers keep exact in the transaction of every change; the partial hours at the range's edges come from
+ * `insight_rollups`, which triggers keep exact in the transaction of every change; the partial hours at the range's
+ * edges come from
  * `insight_ticket_facts`, the same definition the triggers apply. A read costs the number of hours and keys in
  * the range (days, and at most 46 hours around them) plus the tickets of at most two hours, whatever the number of
  * tickets in it.
@@ -12,7 +13,16 @@ import type { Ctx } from '../store/ctx.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export const ROLLUP_DIMENSIONS = ['all', 'intent', 'topic', 'tier', 'feature', 'account', 'channel', 'topic.intent'] as const;
+export const ROLLUP_DIMENSIONS = [
+  'all',
+  'intent',
+  'topic',
+  'tier',
+  'feature',
+  'account',
+  'channel',
+  'topic.intent',
+] as const;
 export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
 
 /** The sums of a group of tickets. `open`: tickets still waiting (new, open, pending, snoozed) now. */
@@ -73,7 +83,12 @@ const iso = (d: Date | number) => new Date(d).toISOString();
  * the daily rows (unless `by` is 'hour'), whole hours around them from the hourly rows, the partial hours at the
  * ends from the tickets. Keys without tickets are left out.
  */
-export async function rollupSums(ctx: Ctx, dimension: RollupDimension, range: RollupRange, opts: { by?: 'hour' | 'day' } = {}): Promise<RollupRow[]> {
+export async function rollupSums(
+  ctx: Ctx,
+  dimension: RollupDimension,
+  range: RollupRange,
+  opts: { by?: 'hour' | 'day' } = {},
+): Promise<RollupRow[]> {
   const from = range.from.getTime();
   const to = range.to?.getTime();
   const toOp = sql.raw(range.toInclusive ? '<=' : '<');
@@ -97,11 +112,17 @@ export async function rollupSums(ctx: Ctx, dimension: RollupDimension, range: Ro
       if (hFrom < dFrom) parts.push(rows('h', hFrom, dFrom));
       if (dTo !== undefined && dTo < hTo!) parts.push(rows('h', dTo, hTo));
     }
-    if (from < hFrom) parts.push(facts(sql`created_at >= ${iso(from)}::timestamptz and created_at < ${iso(hFrom)}::timestamptz`));
-    if (to !== undefined) parts.push(facts(sql`created_at >= ${iso(hTo!)}::timestamptz and created_at ${toOp} ${iso(to)}::timestamptz`));
+    if (from < hFrom)
+      parts.push(facts(sql`created_at >= ${iso(from)}::timestamptz and created_at < ${iso(hFrom)}::timestamptz`));
+    if (to !== undefined)
+      parts.push(facts(sql`created_at >= ${iso(hTo!)}::timestamptz and created_at ${toOp} ${iso(to)}::timestamptz`));
   }
   const bucket = sql.raw(
-    opts.by === 'hour' ? 'extract(epoch from hour) * 1000' : opts.by === 'day' ? 'floor(extract(epoch from hour) / 86400) * 86400000' : 'null',
+    opts.by === 'hour'
+      ? 'extract(epoch from hour) * 1000'
+      : opts.by === 'day'
+        ? 'floor(extract(epoch from hour) / 86400) * 86400000'
+        : 'null',
   );
   const group = sql.raw(opts.by ? '1, key' : 'key');
   const res = (await ctx.db.execute(
@@ -110,16 +131,24 @@ export async function rollupSums(ctx: Ctx, dimension: RollupDimension, range: Ro
   return res.rows.map((r) => {
     const sums = {} as RollupSums;
     for (const [name, col] of MEASURES) sums[name] = Number(r[col] ?? 0);
-    return { key: (r.key as string | null) ?? null, bucket: r.bucket_ms === null || r.bucket_ms === undefined ? null : Number(r.bucket_ms), sums };
+    return {
+      key: (r.key as string | null) ?? null,
+      bucket: r.bucket_ms === null || r.bucket_ms === undefined ? null : Number(r.bucket_ms),
+      sums,
+    };
   });
 }
 
 /** {@link rollupSums} without hours, as a map by key. */
-export async function sumsByKey(ctx: Ctx, dimension: RollupDimension, range: RollupRange): Promise<Map<string | null, RollupSums>> {
+export async function sumsByKey(
+  ctx: Ctx,
+  dimension: RollupDimension,
+  range: RollupRange,
+): Promise<Map<string | null, RollupSums>> {
   return new Map((await rollupSums(ctx, dimension, range)).map((r) => [r.key, r.sums]));
 }
 
 /** The mean sentiment of a group (3 decimals), null when none of its tickets carries one. */
 export function meanSentiment(s: RollupSums | undefined): number | null {
-  return s && s.sentimentN ? Math.round((s.sentimentSum / s.sentimentN) * 1000) / 1000 : null;
+  return s?.sentimentN ? Math.round((s.sentimentSum / s.sentimentN) * 1000) / 1000 : null;
 }

@@ -47,15 +47,50 @@ export const InsightsSettingsSchema = z
         intents: z.array(z.string()).default(['bug_report']),
         /** Tickets a group needs before it is sent. */
         minTickets: z.number().int().min(1).default(2),
-        linear: z.object({ apiKey: secret.optional(), teamId: z.string().max(200).optional(), apiUrl: endpointUrl.optional(), webhookSecret: secret.optional() }).strict().default({}),
-        github: z.object({ token: secret.optional(), owner: z.string().max(200).optional(), repo: z.string().max(200).optional(), apiUrl: endpointUrl.optional(), webhookSecret: secret.optional() }).strict().default({}),
+        linear: z
+          .object({
+            apiKey: secret.optional(),
+            teamId: z.string().max(200).optional(),
+            apiUrl: endpointUrl.optional(),
+            webhookSecret: secret.optional(),
+          })
+          .strict()
+          .default({}),
+        github: z
+          .object({
+            token: secret.optional(),
+            owner: z.string().max(200).optional(),
+            repo: z.string().max(200).optional(),
+            apiUrl: endpointUrl.optional(),
+            webhookSecret: secret.optional(),
+          })
+          .strict()
+          .default({}),
         webhook: z.object({ url: endpointUrl.optional() }).strict().default({}),
         /** Resolve the linked tickets with a reply when the engineering issue is closed. */
         resolveOnClose: z.boolean().default(true),
-        closeReply: z.string().min(1).max(5000).default('Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us know — reply here if you still see it.'),
+        closeReply: z
+          .string()
+          .min(1)
+          .max(5000)
+          .default(
+            'Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us ' +
+              'know — reply here if you still see it.',
+          ),
       })
       .strict()
-      .default({ destination: 'none', intents: ['bug_report'], minTickets: 2, linear: {}, github: {}, webhook: {}, resolveOnClose: true, closeReply: 'Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us know — reply here if you still see it.' }),
+      .default({
+        destination: 'none',
+        intents: ['bug_report'],
+        minTickets: 2,
+        linear: {},
+        github: {},
+        webhook: {},
+        resolveOnClose: true,
+        closeReply:
+          'Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us ' +
+          'know — reply here if you still see it.',
+      }),
   })
   .strict();
 export type InsightsSettings = z.infer<typeof InsightsSettingsSchema>;
@@ -70,8 +105,27 @@ export const InsightsSettingsPatchSchema = z
         destination: z.enum(['none', 'linear', 'github', 'webhook']).optional(),
         intents: z.array(z.string().min(1).max(100)).max(50).optional(),
         minTickets: z.number().int().min(1).optional(),
-        linear: z.object({ apiKey: secret.nullable(), teamId: z.string().max(200).nullable(), apiUrl: endpointUrl.nullable(), webhookSecret: secret.nullable() }).partial().strict().optional(),
-        github: z.object({ token: secret.nullable(), owner: z.string().max(200).nullable(), repo: z.string().max(200).nullable(), apiUrl: endpointUrl.nullable(), webhookSecret: secret.nullable() }).partial().strict().optional(),
+        linear: z
+          .object({
+            apiKey: secret.nullable(),
+            teamId: z.string().max(200).nullable(),
+            apiUrl: endpointUrl.nullable(),
+            webhookSecret: secret.nullable(),
+          })
+          .partial()
+          .strict()
+          .optional(),
+        github: z
+          .object({
+            token: secret.nullable(),
+            owner: z.string().max(200).nullable(),
+            repo: z.string().max(200).nullable(),
+            apiUrl: endpointUrl.nullable(),
+            webhookSecret: secret.nullable(),
+          })
+          .partial()
+          .strict()
+          .optional(),
         webhook: z.object({ url: endpointUrl.nullable() }).partial().strict().optional(),
         resolveOnClose: z.boolean().optional(),
         closeReply: z.string().min(1).max(5000).optional(),
@@ -90,8 +144,19 @@ export const InsightsSettingsViewSchema = z.object({
     destination: z.string(),
     intents: z.array(z.string()),
     minTickets: z.number(),
-    linear: z.object({ teamId: z.string().nullable(), apiUrl: z.string().nullable(), hasApiKey: z.boolean(), hasWebhookSecret: z.boolean() }),
-    github: z.object({ owner: z.string().nullable(), repo: z.string().nullable(), apiUrl: z.string().nullable(), hasToken: z.boolean(), hasWebhookSecret: z.boolean() }),
+    linear: z.object({
+      teamId: z.string().nullable(),
+      apiUrl: z.string().nullable(),
+      hasApiKey: z.boolean(),
+      hasWebhookSecret: z.boolean(),
+    }),
+    github: z.object({
+      owner: z.string().nullable(),
+      repo: z.string().nullable(),
+      apiUrl: z.string().nullable(),
+      hasToken: z.boolean(),
+      hasWebhookSecret: z.boolean(),
+    }),
     webhook: z.object({ url: z.string().nullable() }),
     resolveOnClose: z.boolean(),
     closeReply: z.string(),
@@ -115,8 +180,19 @@ export function viewOf(s: InsightsSettings): InsightsSettingsView {
       destination: b.destination,
       intents: b.intents,
       minTickets: b.minTickets,
-      linear: { teamId: b.linear.teamId ?? null, apiUrl: b.linear.apiUrl ?? null, hasApiKey: !!b.linear.apiKey, hasWebhookSecret: !!b.linear.webhookSecret },
-      github: { owner: b.github.owner ?? null, repo: b.github.repo ?? null, apiUrl: b.github.apiUrl ?? null, hasToken: !!b.github.token, hasWebhookSecret: !!b.github.webhookSecret },
+      linear: {
+        teamId: b.linear.teamId ?? null,
+        apiUrl: b.linear.apiUrl ?? null,
+        hasApiKey: !!b.linear.apiKey,
+        hasWebhookSecret: !!b.linear.webhookSecret,
+      },
+      github: {
+        owner: b.github.owner ?? null,
+        repo: b.github.repo ?? null,
+        apiUrl: b.github.apiUrl ?? null,
+        hasToken: !!b.github.token,
+        hasWebhookSecret: !!b.github.webhookSecret,
+      },
       webhook: { url: b.webhook.url ?? null },
       resolveOnClose: b.resolveOnClose,
       closeReply: b.closeReply,
@@ -138,9 +214,18 @@ function merge<T extends Record<string, unknown>>(before: T, patch: Record<strin
   return out as T;
 }
 
-/** Changes the settings (tracker URLs must pass the outbound URL guard); logged as `settings.changed` (secrets never appear in the log). */
-export async function updateInsightsSettings(ctx: Ctx, patch: InsightsSettingsPatch, guard: Pick<OutboundGuard, 'assertAllowed'>): Promise<InsightsSettingsView> {
-  const urls = { 'bugReports.linear.apiUrl': patch.bugReports?.linear?.apiUrl, 'bugReports.github.apiUrl': patch.bugReports?.github?.apiUrl, 'bugReports.webhook.url': patch.bugReports?.webhook?.url };
+/** Changes the settings (tracker URLs must pass the outbound URL guard); logged as `settings.changed` (secrets never
+ * appear in the log). */
+export async function updateInsightsSettings(
+  ctx: Ctx,
+  patch: InsightsSettingsPatch,
+  guard: Pick<OutboundGuard, 'assertAllowed'>,
+): Promise<InsightsSettingsView> {
+  const urls = {
+    'bugReports.linear.apiUrl': patch.bugReports?.linear?.apiUrl,
+    'bugReports.github.apiUrl': patch.bugReports?.github?.apiUrl,
+    'bugReports.webhook.url': patch.bugReports?.webhook?.url,
+  };
   for (const [field, url] of Object.entries(urls)) if (url) guard.assertAllowed(url, field);
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = insightsOf(ws.settings);
@@ -155,7 +240,14 @@ export async function updateInsightsSettings(ctx: Ctx, patch: InsightsSettingsPa
       webhook: merge(before.bugReports.webhook, webhook),
     },
   });
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, insights: after } }).where(eq(workspaces.id, ctx.workspaceId));
-  await appendEvent(ctx, 'settings.changed', null, { section: 'insights', before: viewOf(before), after: viewOf(after) });
+  await ctx.db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, insights: after } })
+    .where(eq(workspaces.id, ctx.workspaceId));
+  await appendEvent(ctx, 'settings.changed', null, {
+    section: 'insights',
+    before: viewOf(before),
+    after: viewOf(after),
+  });
   return viewOf(after);
 }

@@ -19,7 +19,10 @@ export const TOPICS_EVERY_MS = 5 * MINUTE;
 /** True (and recorded) when `kind` last ran at least `everyMs` ago, or never. */
 export async function dueAndMark(ctx: Ctx, kind: string, everyMs: number): Promise<boolean> {
   const now = ctx.now();
-  const [row] = await ctx.db.select().from(insightRuns).where(and(eq(insightRuns.workspaceId, ctx.workspaceId), eq(insightRuns.kind, kind)));
+  const [row] = await ctx.db
+    .select()
+    .from(insightRuns)
+    .where(and(eq(insightRuns.workspaceId, ctx.workspaceId), eq(insightRuns.kind, kind)));
   if (row && now.getTime() - row.lastRunAt.getTime() < everyMs) return false;
   await ctx.db
     .insert(insightRuns)
@@ -36,7 +39,12 @@ export interface InsightsSweepResult {
 }
 
 /** One sweep's insights work for one workspace. Each part fails alone (the error is returned, not thrown). */
-export async function sweepInsights(ctx: Ctx, embedder: Embedder, outbound: TrackerOutbound, onError: (part: string, err: unknown) => void = () => {}): Promise<InsightsSweepResult> {
+export async function sweepInsights(
+  ctx: Ctx,
+  embedder: Embedder,
+  outbound: TrackerOutbound,
+  onError: (part: string, err: unknown) => void = () => {},
+): Promise<InsightsSweepResult> {
   const out: InsightsSweepResult = { topicsAssigned: 0, anomalies: 0, bugReportsChanged: 0, bugReportsSent: 0 };
   try {
     if (await dueAndMark(ctx, 'topics', TOPICS_EVERY_MS)) {

@@ -50,7 +50,11 @@ const labelOf = (phrases: string[]) => (phrases.length ? phrases.join(' · ') : 
  * (or start one); with `recluster`, every ticket of the window is re-assigned by k-means seeded from the
  * topics. Topics left without tickets are removed; labels, sizes and last-seen times are refreshed.
  */
-export async function updateTopics(ctx: Ctx, embedder: Embedder, opts: { recluster?: boolean } = {}): Promise<{ assigned: number; topics: number; created: number }> {
+export async function updateTopics(
+  ctx: Ctx,
+  embedder: Embedder,
+  opts: { recluster?: boolean } = {},
+): Promise<{ assigned: number; topics: number; created: number }> {
   const settings = (await getInsightsSettings(ctx)).topics;
   const now = ctx.now();
   const facts = await loadTicketFacts(ctx, new Date(now.getTime() - settings.days * DAY), now);
@@ -77,7 +81,11 @@ export async function updateTopics(ctx: Ctx, embedder: Embedder, opts: { reclust
     // Tickets far from every topic seed new ones first, then k-means over the whole window.
     const far = vectors.filter((v, i) => !facts[i]!.topicId);
     const seeded = assignIncrementally(clusters, far, settings.similarity).clusters;
-    const refined = refine(seeded.map((c) => c.centroid), vectors, 5);
+    const refined = refine(
+      seeded.map((c) => c.centroid),
+      vectors,
+      5,
+    );
     ({ assignment, similarity } = refined);
     const { centroids } = refined;
     for (let i = 0; i < centroids.length; i++) seeded[i] = clusterFrom(centroids[i]!, 1);
@@ -95,7 +103,12 @@ export async function updateTopics(ctx: Ctx, embedder: Embedder, opts: { reclust
     const c = newAssign.get(f.id) ?? (f.topicId ? indexOf.get(f.topicId) : undefined);
     if (c !== undefined) members[c]!.push(f);
   }
-  const allTexts = recluster ? texts : await ticketTexts(ctx, facts.filter((f) => !texts.has(f.id)));
+  const allTexts = recluster
+    ? texts
+    : await ticketTexts(
+        ctx,
+        facts.filter((f) => !texts.has(f.id)),
+      );
   for (const [k, v] of texts) allTexts.set(k, v);
   const phrases = keyPhrases(members.map((m) => m.map((f) => allTexts.get(f.id) ?? f.subject)));
 
@@ -115,7 +128,10 @@ export async function updateTopics(ctx: Ctx, embedder: Embedder, opts: { reclust
     if (topicIds[c]) {
       await ctx.db.update(insightTopics).set(values).where(eq(insightTopics.id, topicIds[c]!));
     } else {
-      const [row] = await ctx.db.insert(insightTopics).values({ ...values, workspaceId: ctx.workspaceId, firstSeenAt: list[0]!.createdAt }).returning({ id: insightTopics.id });
+      const [row] = await ctx.db
+        .insert(insightTopics)
+        .values({ ...values, workspaceId: ctx.workspaceId, firstSeenAt: list[0]!.createdAt })
+        .returning({ id: insightTopics.id });
       topicIds[c] = row!.id;
       created++;
     }
@@ -129,7 +145,11 @@ export async function updateTopics(ctx: Ctx, embedder: Embedder, opts: { reclust
   }
   // Topics without a ticket in the window are gone (older tickets keep no topic).
   const live = topicIds.filter((id, c): id is string => !!id && members[c]!.length > 0);
-  await ctx.db.delete(insightTopics).where(and(eq(insightTopics.workspaceId, ctx.workspaceId), live.length ? notInArray(insightTopics.id, live) : undefined));
+  await ctx.db
+    .delete(insightTopics)
+    .where(
+      and(eq(insightTopics.workspaceId, ctx.workspaceId), live.length ? notInArray(insightTopics.id, live) : undefined),
+    );
   return { assigned: todo.length, topics: live.length, created };
 }
 
@@ -138,17 +158,26 @@ export async function updateTopics(ctx: Ctx, embedder: Embedder, opts: { reclust
  * rollups: src/insights/rollups.ts; examples from the index of each topic's newest tickets). A topic's top
  * intents are its most frequent, by name at equal counts.
  */
-export async function listTopics(ctx: Ctx, opts: { limit?: number; minSize?: number } = {}): Promise<z.infer<typeof TopicsReportSchema>> {
+export async function listTopics(
+  ctx: Ctx,
+  opts: { limit?: number; minSize?: number } = {},
+): Promise<z.infer<typeof TopicsReportSchema>> {
   const settings = (await getInsightsSettings(ctx)).topics;
   const nowDate = ctx.now();
   const now = nowDate.getTime();
   const windowFrom = now - settings.days * DAY;
-  const range = (from: number, to: number, toInclusive: boolean) => ({ from: new Date(Math.max(windowFrom, from)), to: new Date(to), toInclusive });
+  const range = (from: number, to: number, toInclusive: boolean) => ({
+    from: new Date(Math.max(windowFrom, from)),
+    to: new Date(to),
+    toInclusive,
+  });
   const [all, byTopic, thisWeek, lastWeek, byIntent] = await Promise.all([
     sumsByKey(ctx, 'all', range(windowFrom, now, true)),
     sumsByKey(ctx, 'topic', range(windowFrom, now, true)),
     sumsByKey(ctx, 'topic', range(now - 7 * DAY, now, true)),
-    now - 7 * DAY > windowFrom ? sumsByKey(ctx, 'topic', range(now - 14 * DAY, now - 7 * DAY, false)) : new Map<string | null, RollupSums>(),
+    now - 7 * DAY > windowFrom
+      ? sumsByKey(ctx, 'topic', range(now - 14 * DAY, now - 7 * DAY, false))
+      : new Map<string | null, RollupSums>(),
     sumsByKey(ctx, 'topic.intent', range(windowFrom, now, true)),
   ]);
   const intentsOf = new Map<string, { intent: string; tickets: number }[]>();
@@ -159,7 +188,12 @@ export async function listTopics(ctx: Ctx, opts: { limit?: number; minSize?: num
     intentsOf.set(topicId, [...(intentsOf.get(topicId) ?? []), { intent: key.slice(cut + 1), tickets: sums.tickets }]);
   }
   const ids = [...byTopic.keys()].filter((k): k is string => k !== null);
-  const rows = ids.length ? await ctx.db.select().from(insightTopics).where(and(eq(insightTopics.workspaceId, ctx.workspaceId), inArray(insightTopics.id, ids))) : [];
+  const rows = ids.length
+    ? await ctx.db
+        .select()
+        .from(insightTopics)
+        .where(and(eq(insightTopics.workspaceId, ctx.workspaceId), inArray(insightTopics.id, ids)))
+    : [];
   const minSize = opts.minSize ?? settings.minSize;
   const chosen = rows
     .map((t) => {
@@ -168,7 +202,18 @@ export async function listTopics(ctx: Ctx, opts: { limit?: number; minSize?: num
       const lastWeekN = lastWeek.get(t.id)?.tickets ?? 0;
       const emerging = t.firstSeenAt.getTime() >= now - 7 * DAY;
       const wow = lastWeekN ? (thisWeekN - lastWeekN) / lastWeekN : null;
-      const trend = emerging && lastWeekN === 0 ? 'new' : wow === null ? (thisWeekN ? 'rising' : 'steady') : wow > 0.25 ? 'rising' : wow < -0.25 ? 'falling' : 'steady';
+      const trend =
+        emerging && lastWeekN === 0
+          ? 'new'
+          : wow === null
+            ? thisWeekN
+              ? 'rising'
+              : 'steady'
+            : wow > 0.25
+              ? 'rising'
+              : wow < -0.25
+                ? 'falling'
+                : 'steady';
       return {
         id: t.id,
         label: t.label,
@@ -181,20 +226,32 @@ export async function listTopics(ctx: Ctx, opts: { limit?: number; minSize?: num
         emerging,
         firstSeenAt: t.firstSeenAt,
         lastSeenAt: t.lastSeenAt,
-        topIntents: (intentsOf.get(t.id) ?? []).sort((a, b) => b.tickets - a.tickets || a.intent.localeCompare(b.intent)).slice(0, 3),
+        topIntents: (intentsOf.get(t.id) ?? [])
+          .sort((a, b) => b.tickets - a.tickets || a.intent.localeCompare(b.intent))
+          .slice(0, 3),
       };
     })
     .filter((t) => t.tickets >= minSize)
     .sort((a, b) => b.tickets - a.tickets || b.lastSeenAt.getTime() - a.lastSeenAt.getTime())
     .slice(0, opts.limit ?? 50);
-  const examples = await newestOfTopics(ctx, chosen.map((t) => t.id), new Date(windowFrom), nowDate);
+  const examples = await newestOfTopics(
+    ctx,
+    chosen.map((t) => t.id),
+    new Date(windowFrom),
+    nowDate,
+  );
   const data = chosen.map((t) => ({ ...t, examples: examples.get(t.id) ?? [] }));
   const clustered = [...byTopic.entries()].reduce((n, [k, s]) => (k === null ? n : n + s.tickets), 0);
   return { days: settings.days, tickets: all.get(null)?.tickets ?? 0, clustered, data };
 }
 
 /** Each topic's three newest tickets created in [from, to], newest first. */
-async function newestOfTopics(ctx: Ctx, topicIds: string[], from: Date, to: Date): Promise<Map<string, { id: string; subject: string; createdAt: Date }[]>> {
+async function newestOfTopics(
+  ctx: Ctx,
+  topicIds: string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, { id: string; subject: string; createdAt: Date }[]>> {
   const out = new Map<string, { id: string; subject: string; createdAt: Date }[]>();
   await Promise.all(
     topicIds.map(async (topicId) => {
@@ -202,7 +259,14 @@ async function newestOfTopics(ctx: Ctx, topicIds: string[], from: Date, to: Date
         .select({ id: tickets.id, subject: tickets.subject, createdAt: tickets.createdAt })
         .from(ticketTopics)
         .innerJoin(tickets, eq(tickets.id, ticketTopics.ticketId))
-        .where(and(eq(ticketTopics.workspaceId, ctx.workspaceId), eq(ticketTopics.topicId, topicId), gte(ticketTopics.ticketCreatedAt, from), lte(ticketTopics.ticketCreatedAt, to)))
+        .where(
+          and(
+            eq(ticketTopics.workspaceId, ctx.workspaceId),
+            eq(ticketTopics.topicId, topicId),
+            gte(ticketTopics.ticketCreatedAt, from),
+            lte(ticketTopics.ticketCreatedAt, to),
+          ),
+        )
         .orderBy(desc(ticketTopics.ticketCreatedAt), desc(ticketTopics.ticketId))
         .limit(3);
       out.set(topicId, rows);

@@ -1,4 +1,5 @@
-/** Volume trends: ticket counts per intent, topic, tier or page/feature, hourly or daily, with week-over-week change. */
+/** Volume trends: ticket counts per intent, topic, tier or page/feature, hourly or daily, with week-over-week change.
+ */
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { Timestamp } from '../domain/schemas.js';
@@ -51,7 +52,8 @@ export function keyOf(f: TicketFact, by: TrendDimension): string {
   return v ?? '(none)';
 }
 
-/** Hourly or daily series of the window ending now, biggest series first (from the rollups: src/insights/rollups.ts). */
+/** Hourly or daily series of the window ending now, biggest series first (from the rollups: src/insights/rollups.ts).
+ */
 export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<TrendsReport> {
   const step = query.interval === 'hour' ? HOUR : DAY;
   const days = query.days ?? (query.interval === 'hour' ? 7 : 30);
@@ -83,7 +85,10 @@ export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<Trends
   if (query.by === 'topic') {
     const ids = [...series.keys()].filter((k) => k !== '(none)');
     if (ids.length) {
-      const rows = await ctx.db.select({ id: insightTopics.id, label: insightTopics.label }).from(insightTopics).where(and(eq(insightTopics.workspaceId, ctx.workspaceId), inArray(insightTopics.id, ids)));
+      const rows = await ctx.db
+        .select({ id: insightTopics.id, label: insightTopics.label })
+        .from(insightTopics)
+        .where(and(eq(insightTopics.workspaceId, ctx.workspaceId), inArray(insightTopics.id, ids)));
       for (const r of rows) labels.set(r.id, r.label);
     }
   }
@@ -93,7 +98,12 @@ export async function volumeTrends(ctx: Ctx, query: TrendsQuery): Promise<Trends
     buckets: Array.from({ length: n }, (_, i) => new Date(start + i * step)),
     series: [...series.entries()]
       .filter(([, s]) => s.total > 0 || s.thisWeek > 0)
-      .map(([key, s]) => ({ key, label: labels.get(key) ?? key, ...s, weekOverWeek: s.lastWeek ? Math.round(((s.thisWeek - s.lastWeek) / s.lastWeek) * 1000) / 1000 : null }))
+      .map(([key, s]) => ({
+        key,
+        label: labels.get(key) ?? key,
+        ...s,
+        weekOverWeek: s.lastWeek ? Math.round(((s.thisWeek - s.lastWeek) / s.lastWeek) * 1000) / 1000 : null,
+      }))
       .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
       .slice(0, query.limit),
   };

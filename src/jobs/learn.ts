@@ -11,8 +11,14 @@ export function learn(deps: LearnDeps, workspaceId: string, ticketId: string) {
 }
 
 /** Queues online learning; a failure to queue only loses one online update (a retrain catches up). */
-export async function queueLearning(deps: Pick<JobDeps, 'jobs' | 'logger'>, workspaceId: string, ticketId: string): Promise<void> {
-  await deps.jobs.enqueueLearning({ workspaceId, ticketId }).catch((err) => deps.logger.warn({ err, ticketId }, 'could not queue online learning'));
+export async function queueLearning(
+  deps: Pick<JobDeps, 'jobs' | 'logger'>,
+  workspaceId: string,
+  ticketId: string,
+): Promise<void> {
+  await deps.jobs
+    .enqueueLearning({ workspaceId, ticketId })
+    .catch((err) => deps.logger.warn({ err, ticketId }, 'could not queue online learning'));
 }
 
 /** Runs the `learn-label` jobs in this process, one at a time. */

@@ -11,13 +11,25 @@ export class OutboxDelivery {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly deps: Pick<JobDeps, 'database' | 'now' | 'logger' | 'outbound' | 'config'> & { mail: MailSender | null }) {}
+  constructor(
+    private readonly deps: Pick<JobDeps, 'database' | 'now' | 'logger' | 'outbound' | 'config'> & {
+      mail: MailSender | null;
+    },
+  ) {}
 
   /** One pass: numbers new deliveries, then sends the due ones (after the pass under way, if any). */
   async pass(): Promise<DeliveryCounts> {
     while (this.run) await this.run.catch(() => undefined);
     const { database, now, logger, mail, outbound, config } = this.deps;
-    const run = deliverOutbox({ database, now, logger, mail, fetch: outbound.fetch, maxAttempts: config.webhookMaxAttempts, timeoutMs: config.webhookTimeoutMs });
+    const run = deliverOutbox({
+      database,
+      now,
+      logger,
+      mail,
+      fetch: outbound.fetch,
+      maxAttempts: config.webhookMaxAttempts,
+      timeoutMs: config.webhookTimeoutMs,
+    });
     this.run = run;
     try {
       return await run;

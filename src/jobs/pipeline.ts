@@ -9,7 +9,10 @@ import type { DbOrTx } from '../store/db.js';
 import type { JobDeps } from './deps.js';
 import { PIPELINE_BATCH_SIZE, pipelineJob } from './queue.js';
 
-type PortDeps = Pick<JobDeps, 'config' | 'now' | 'intentModels' | 'intentMemory' | 'logger' | 'embedder' | 'passageVectors' | 'llm' | 'outbound'>;
+type PortDeps = Pick<
+  JobDeps,
+  'config' | 'now' | 'intentModels' | 'intentMemory' | 'logger' | 'embedder' | 'passageVectors' | 'llm' | 'outbound'
+>;
 
 /** The pipeline's ports, reading through `db` (a run's handle: they then see its configuration version). */
 export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
@@ -31,9 +34,22 @@ export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
               })
           : null;
       const modelVersion = `intent@${entry.version}`;
-      return { prediction: recalled?.prediction ?? prediction, modelVersion, scopeAdjusted, memory: recalled?.record ?? null };
+      return {
+        prediction: recalled?.prediction ?? prediction,
+        modelVersion,
+        scopeAdjusted,
+        memory: recalled?.record ?? null,
+      };
     },
-    ...resolutionPorts({ database, embedder: deps.embedder, passageVectors: deps.passageVectors, llm: deps.llm, llmJudge: deps.config.llmJudge, now: deps.now, fetch: deps.outbound.fetch }),
+    ...resolutionPorts({
+      database,
+      embedder: deps.embedder,
+      passageVectors: deps.passageVectors,
+      llm: deps.llm,
+      llmJudge: deps.config.llmJudge,
+      now: deps.now,
+      fetch: deps.outbound.fetch,
+    }),
     routing: dbRoutingPort(database),
     enrichmentSources: integrationSources({ database, config: deps.config, now: deps.now }),
   };
@@ -45,7 +61,13 @@ export function pipelineRunner(deps: PortDeps & Pick<JobDeps, 'database'>): Runn
 }
 
 /** Runs the pipeline of one ticket now, in this process (`replay`, tests; the job runs batches). */
-export function runPipelineNow(deps: Parameters<typeof pipelineRunner>[0], workspaceId: string, ticketId: string, trigger: PipelineTrigger, runId: string = randomUUID()) {
+export function runPipelineNow(
+  deps: Parameters<typeof pipelineRunner>[0],
+  workspaceId: string,
+  ticketId: string,
+  trigger: PipelineTrigger,
+  runId: string = randomUUID(),
+) {
   return runPipeline(pipelineRunner(deps), workspaceId, ticketId, trigger, runId);
 }
 
@@ -58,7 +80,12 @@ export function replayDecision(deps: Parameters<typeof pipelineRunner>[0], works
  * Queues the pipeline outside any transaction (the sweep's re-runs); if queueing fails the sweep picks the
  * ticket up later, so it is never stuck. Ways in queue it in their own transaction instead (src/ingest).
  */
-export async function queuePipeline(deps: Pick<JobDeps, 'jobs' | 'logger'>, workspaceId: string, ticketId: string, trigger: PipelineTrigger): Promise<string | null> {
+export async function queuePipeline(
+  deps: Pick<JobDeps, 'jobs' | 'logger'>,
+  workspaceId: string,
+  ticketId: string,
+  trigger: PipelineTrigger,
+): Promise<string | null> {
   try {
     return await deps.jobs.enqueuePipeline({ workspaceId, ticketId, trigger });
   } catch (err) {
@@ -70,8 +97,15 @@ export async function queuePipeline(deps: Pick<JobDeps, 'jobs' | 'logger'>, work
 /** Runs the pipeline jobs in this process, PIPELINE_BATCH_SIZE tickets decided at once per loop. */
 export async function workPipelines(deps: JobDeps): Promise<void> {
   const runner = pipelineRunner(deps);
-  await deps.jobs.workBatch(pipelineJob, { concurrency: deps.config.workerConcurrency, batchSize: PIPELINE_BATCH_SIZE }, async (jobs) => {
-    const runs = await runPipelineBatch(runner, jobs.map((j) => j.data));
-    return runs.map((r) => (r instanceof Error ? r : null));
-  });
+  await deps.jobs.workBatch(
+    pipelineJob,
+    { concurrency: deps.config.workerConcurrency, batchSize: PIPELINE_BATCH_SIZE },
+    async (jobs) => {
+      const runs = await runPipelineBatch(
+        runner,
+        jobs.map((j) => j.data),
+      );
+      return runs.map((r) => (r instanceof Error ? r : null));
+    },
+  );
 }

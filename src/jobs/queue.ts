@@ -110,7 +110,13 @@ export class JobQueue {
     this.leaseSeconds = opts.workerLeaseSeconds ?? 15;
     this.pipelineExpireSeconds = opts.jobTimeoutSeconds ?? pipelineJob.expireInSeconds;
     const maintenanceIntervalSeconds = Math.max(1, Math.min(60, Math.floor(this.pipelineExpireSeconds / 4)));
-    this.boss = new PgBoss({ db: { executeSql: (text, values) => database.executeSql(text, values) }, schema: 'pgboss', supervise: true, schedule: false, maintenanceIntervalSeconds });
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => database.executeSql(text, values) },
+      schema: 'pgboss',
+      supervise: true,
+      schedule: false,
+      maintenanceIntervalSeconds,
+    });
     this.boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
   }
 
@@ -119,9 +125,21 @@ export class JobQueue {
     await this.boss.start();
     for (const job of JOBS) {
       const expireInSeconds = job.name === pipelineJob.name ? this.pipelineExpireSeconds : job.expireInSeconds;
-      await this.boss.createQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds });
+      await this.boss.createQueue(job.name, {
+        name: job.name,
+        retryLimit: job.retryLimit,
+        retryBackoff: true,
+        retryDelay: 1,
+        expireInSeconds,
+      });
       // Keep an existing queue's policy in step with the configuration.
-      await this.boss.updateQueue(job.name, { name: job.name, retryLimit: job.retryLimit, retryBackoff: true, retryDelay: 1, expireInSeconds });
+      await this.boss.updateQueue(job.name, {
+        name: job.name,
+        retryLimit: job.retryLimit,
+        retryBackoff: true,
+        retryDelay: 1,
+        expireInSeconds,
+      });
     }
     this.started = true;
     if (this.soleWorker) {
@@ -143,7 +161,8 @@ export class JobQueue {
   async failOrphans(olderThanSeconds = this.leaseSeconds): Promise<number> {
     const live = this.soleWorker
       ? ''
-      : `and not exists (select 1 from job_workers w where j.id = any(w.jobs) and w.beat_at >= now() - make_interval(secs => $2::double precision))`;
+      : `and not exists (select 1 from job_workers w where j.id = any(w.jobs) and w.beat_at >= now() - ` +
+        `make_interval(secs => $2::double precision))`;
     const { rows } = await this.database.executeSql(
       `select j.name, j.id from pgboss.job j
         where j.name = any($1::text[]) and j.state = 'active' and j.started_on <= now() - make_interval(secs => $2::double precision) ${live}`,
@@ -167,7 +186,8 @@ export class JobQueue {
       // What each loop holds, from memory: also corrects a list a lost connection kept from being written.
       const loops = [...this.workers.values()].flat().map((w) => ({ id: w.id, jobs: w.holding }));
       await this.database.executeSql(
-        `insert into job_workers (id, beat_at, jobs) select id, now(), jobs from jsonb_to_recordset($1::jsonb) as v(id text, jobs uuid[])
+        `insert into job_workers (id, beat_at, jobs) select id, now(), jobs from jsonb_to_recordset($1::jsonb) as ` +
+          `v(id text, jobs uuid[])
          on conflict (id) do update set beat_at = now(), jobs = excluded.jobs`,
         [JSON.stringify(loops)],
       );
@@ -175,7 +195,10 @@ export class JobQueue {
       if (failed) this.logger.warn({ jobs: failed }, 'retrying the jobs of a worker that stopped');
       await this.database.executeSql(`delete from job_workers where beat_at < now() - interval '1 day'`);
     };
-    this.livenessTimer = setInterval(() => void beat().catch((err) => this.logger.warn({ err }, 'worker heartbeat failed')), (this.leaseSeconds * 1000) / 3);
+    this.livenessTimer = setInterval(
+      () => void beat().catch((err) => this.logger.warn({ err }, 'worker heartbeat failed')),
+      (this.leaseSeconds * 1000) / 3,
+    );
     this.livenessTimer.unref();
   }
 
@@ -184,7 +207,8 @@ export class JobQueue {
     worker.holding = jobIds;
     if (this.soleWorker) return;
     await this.database.executeSql(
-      `insert into job_workers (id, beat_at, jobs) values ($1, now(), $2::uuid[]) on conflict (id) do update set beat_at = now(), jobs = excluded.jobs`,
+      `insert into job_workers (id, beat_at, jobs) values ($1, now(), $2::uuid[]) on conflict (id) do update set ` +
+        `beat_at = now(), jobs = excluded.jobs`,
       [worker.id, jobIds],
     );
   }
@@ -239,7 +263,10 @@ export class JobQueue {
 
   /** Queues a background retrain of a workspace's intent model (at most one queued per workspace). */
   async enqueueRetrain(payload: z.infer<typeof retrainJob.payload>): Promise<void> {
-    await this.boss.send(retrainJob.name, payload, { singletonKey: `retrain:${payload.workspaceId}`, singletonSeconds: 600 });
+    await this.boss.send(retrainJob.name, payload, {
+      singletonKey: `retrain:${payload.workspaceId}`,
+      singletonSeconds: 600,
+    });
   }
 
   async enqueueSweep(): Promise<void> {
@@ -257,7 +284,13 @@ export class JobQueue {
   ): Promise<void> {
     await this.workBatch(def, opts, async (jobs) => {
       const failures: (Error | null)[] = [];
-      for (const job of jobs) failures.push(await handler(job.data, job.id).then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+      for (const job of jobs)
+        failures.push(
+          await handler(job.data, job.id).then(
+            () => null,
+            (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+          ),
+        );
       return failures;
     });
   }
@@ -276,35 +309,44 @@ export class JobQueue {
   ): Promise<void> {
     for (let i = 0; i < opts.concurrency; i++) {
       const worker = { id: '', busy: false, holding: [] as string[] };
-      worker.id = await this.boss.work(def.name, { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
-        worker.busy = true;
-        try {
-          await this.hold(worker, jobs.map((j) => j.id));
-          const valid: { id: string; data: z.infer<S> }[] = [];
-          for (const job of jobs) {
-            const parsed = def.payload.safeParse(job.data);
-            if (parsed.success) valid.push({ id: job.id, data: parsed.data });
-            else this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
+      worker.id = await this.boss.work(
+        def.name,
+        { batchSize: opts.batchSize ?? 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5 },
+        async (jobs) => {
+          worker.busy = true;
+          try {
+            await this.hold(
+              worker,
+              jobs.map((j) => j.id),
+            );
+            const valid: { id: string; data: z.infer<S> }[] = [];
+            for (const job of jobs) {
+              const parsed = def.payload.safeParse(job.data);
+              if (parsed.success) valid.push({ id: job.id, data: parsed.data });
+              else this.logger.error({ job: job.id, queue: def.name }, 'invalid job payload dropped');
+            }
+            if (!valid.length) return;
+            const failures = await handler(valid);
+            // A batch of one fails through pg-boss itself.
+            if (jobs.length === 1 && failures[0]) throw failures[0];
+            for (const [k, err] of failures.entries()) {
+              if (!err) continue;
+              const job = valid[k]!;
+              this.logger.warn({ err, job: job.id, queue: def.name }, 'job failed');
+              // The batch's completion only touches jobs still active, so this one stays failed (and is retried).
+              await this.boss.fail(def.name, job.id, { message: err.message });
+            }
+          } finally {
+            await this.hold(worker, []).catch((err: unknown) =>
+              this.logger.warn({ err }, 'could not release the jobs held'),
+            );
+            worker.busy = false;
+            // A worker that found jobs looks for more at once (pg-boss would wait out the polling interval
+            // after any fetch that took less, full or not).
+            if (worker.id) this.boss.notifyWorker(worker.id);
           }
-          if (!valid.length) return;
-          const failures = await handler(valid);
-          // A batch of one fails through pg-boss itself.
-          if (jobs.length === 1 && failures[0]) throw failures[0];
-          for (const [k, err] of failures.entries()) {
-            if (!err) continue;
-            const job = valid[k]!;
-            this.logger.warn({ err, job: job.id, queue: def.name }, 'job failed');
-            // The batch's completion only touches jobs still active, so this one stays failed (and is retried).
-            await this.boss.fail(def.name, job.id, { message: err.message });
-          }
-        } finally {
-          await this.hold(worker, []).catch((err: unknown) => this.logger.warn({ err }, 'could not release the jobs held'));
-          worker.busy = false;
-          // A worker that found jobs looks for more at once (pg-boss would wait out the polling interval
-          // after any fetch that took less, full or not).
-          if (worker.id) this.boss.notifyWorker(worker.id);
-        }
-      });
+        },
+      );
       this.workers.set(def.name, [...(this.workers.get(def.name) ?? []), worker]);
       await this.hold(worker, []);
     }
@@ -330,6 +372,9 @@ export class JobQueue {
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     const ids = [...this.workers.values()].flat().map((w) => w.id);
     this.workers.clear();
-    if (!this.soleWorker && ids.length) await this.database.executeSql(`delete from job_workers where id = any($1::text[])`, [ids]).catch(() => undefined);
+    if (!this.soleWorker && ids.length)
+      await this.database
+        .executeSql(`delete from job_workers where id = any($1::text[])`, [ids])
+        .catch(() => undefined);
   }
 }

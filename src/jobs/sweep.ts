@@ -32,7 +32,9 @@ export async function sweep(deps: JobDeps): Promise<SweepTotals> {
   const total: SweepTotals = { closed: 0, woken: 0, requeued: 0, escalated: 0, breached: 0, assigned: 0 };
   const ws = await database.db.select({ id: workspaces.id }).from(workspaces);
   for (const { id } of ws) {
-    const r = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => sweepLifecycle(ctx, { closeAfterHours: config.closeAfterHours }));
+    const r = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) =>
+      sweepLifecycle(ctx, { closeAfterHours: config.closeAfterHours }),
+    );
     total.closed += r.closed;
     total.woken += r.woken;
     const sla = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => sweepSla(ctx, deps.now()));
@@ -43,12 +45,16 @@ export async function sweep(deps: JobDeps): Promise<SweepTotals> {
     // Autonomy thresholds move with the evidence, at most once a day.
     await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => tuneThresholdsIfDue(ctx));
     // Insights (topics, anomalies, bug reports) outside a transaction: tracker calls must not hold one open.
-    await sweepInsights(contextOf(deps, id, SYSTEM_ACTOR), deps.embedder, deps.outbound, (part, err) => logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'));
+    await sweepInsights(contextOf(deps, id, SYSTEM_ACTOR), deps.embedder, deps.outbound, (part, err) =>
+      logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'),
+    );
     // Product usage is kept only as long and as much as the workspace's retention allows.
     await pruneUsage(database.db, id, (await loadIntegrationConfig(database.db, id)).usage, deps.now());
     // Enough new labels: retrain the intent model in the background (online updates lag a batch fit).
     if (await retrainIsDue(contextOf(deps, id, SYSTEM_ACTOR), deps.intentModels)) {
-      await jobs.enqueueRetrain({ workspaceId: id }).catch((err) => logger.warn({ err, workspaceId: id }, 'could not queue a retrain'));
+      await jobs
+        .enqueueRetrain({ workspaceId: id })
+        .catch((err) => logger.warn({ err, workspaceId: id }, 'could not queue a retrain'));
     }
   }
   await pruneOutbox(database.db, deps.now()).catch((err) => logger.warn({ err }, 'could not prune the outbox'));

@@ -31,7 +31,9 @@ export class JobWorker {
     this.started = true;
     // Load the sentence encoder in the background, so the first judged answer does not wait for it (a failure is
     // logged; answers are then judged on words).
-    void this.deps.passageVectors?.encoder.embed(['warm up']).catch((err: unknown) => this.deps.logger.warn({ err }, 'sentence encoder unavailable'));
+    void this.deps.passageVectors?.encoder
+      .embed(['warm up'])
+      .catch((err: unknown) => this.deps.logger.warn({ err }, 'sentence encoder unavailable'));
     await workPipelines(this.deps);
     await workLearning(this.deps);
     await workRetrains(this.deps);

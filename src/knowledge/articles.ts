@@ -35,7 +35,11 @@ interface PreparedChunks {
 async function prepareChunks(embedder: Embedder, title: string, body: string): Promise<PreparedChunks> {
   const chunks = chunkMarkdown(body);
   const vectors = await embedder.embed(chunks.map((c) => chunkContext(title, c)));
-  return { key: `${title}\u0000${body}`, embedder: embedder.id, chunks: chunks.map((c, i) => ({ ...c, embedding: vectors[i]! })) };
+  return {
+    key: `${title}\u0000${body}`,
+    embedder: embedder.id,
+    chunks: chunks.map((c, i) => ({ ...c, embedding: vectors[i]! })),
+  };
 }
 
 /** Replaces an article's chunks (call inside the save's transaction). */
@@ -81,7 +85,16 @@ export async function createArticle(ctx: Ctx, embedder: Embedder, input: Article
   const prepared = await prepareChunks(embedder, input.title, input.body);
   const row = await inTx(ctx, async (tx) => {
     const [created] = await mapUnique(DUPLICATE, () =>
-      tx.db.insert(articles).values({ ...input, walkthrough: input.walkthrough ?? null, workspaceId: ctx.workspaceId, createdAt: ctx.now(), updatedAt: ctx.now() }).returning(),
+      tx.db
+        .insert(articles)
+        .values({
+          ...input,
+          walkthrough: input.walkthrough ?? null,
+          workspaceId: ctx.workspaceId,
+          createdAt: ctx.now(),
+          updatedAt: ctx.now(),
+        })
+        .returning(),
     );
     await appendVersion(tx, created!);
     await writeChunks(tx, created!.id, created!.title, prepared);
@@ -100,7 +113,10 @@ export async function getArticle(ctx: Ctx, id: string): Promise<Article> {
 
 /** The article with this external id, or null. */
 export async function findArticleByExternalId(ctx: Ctx, externalId: string): Promise<Article | null> {
-  const [row] = await ctx.db.select().from(articles).where(and(eq(articles.workspaceId, ctx.workspaceId), eq(articles.externalId, externalId)));
+  const [row] = await ctx.db
+    .select()
+    .from(articles)
+    .where(and(eq(articles.workspaceId, ctx.workspaceId), eq(articles.externalId, externalId)));
   return row ? toArticle(row) : null;
 }
 
@@ -117,22 +133,35 @@ export async function listArticles(ctx: Ctx, query: ArticleListQuery): Promise<A
   ];
   if (query.q) {
     const like = `%${escapeLike(query.q)}%`;
-    conds.push(or(
-      sql`to_tsvector('english', ${articles.title} || ' ' || ${articles.body}) @@ websearch_to_tsquery('english', ${query.q})`,
-      ilike(articles.title, like),
-    ));
+    conds.push(
+      or(
+        sql`to_tsvector('english', ${articles.title} || ' ' || ${articles.body}) @@ websearch_to_tsquery('english', ${query.q})`,
+        ilike(articles.title, like),
+      ),
+    );
   }
-  const rows = await ctx.db.select().from(articles).where(and(...conds)).orderBy(asc(articles.id)).limit(query.limit);
+  const rows = await ctx.db
+    .select()
+    .from(articles)
+    .where(and(...conds))
+    .orderBy(asc(articles.id))
+    .limit(query.limit);
   return rows.map(toArticle);
 }
 
 /** Key-order-independent JSON, to compare stored jsonb (whose key order PostgreSQL changes) with input. */
 const canonical = (v: unknown): string =>
-  JSON.stringify(v ?? null, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+  JSON.stringify(v ?? null, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
 
 /** True when applying `patch` to `article` changes nothing. */
 export function isUnchanged(article: Article, patch: ArticlePatch): boolean {
-  return (Object.keys(patch) as (keyof ArticlePatch)[]).every((k) => patch[k] === undefined || canonical(article[k]) === canonical(patch[k]));
+  return (Object.keys(patch) as (keyof ArticlePatch)[]).every(
+    (k) => patch[k] === undefined || canonical(article[k]) === canonical(patch[k]),
+  );
 }
 
 /**
@@ -157,7 +186,8 @@ export async function updateArticle(ctx: Ctx, embedder: Embedder, id: string, pa
       walkthrough: patch.walkthrough === undefined ? locked.walkthrough : patch.walkthrough,
     };
     // Someone else changed the text meanwhile: embed what will actually be stored.
-    if (prepared.key !== `${next.title}\u0000${next.body}`) prepared = await prepareChunks(embedder, next.title, next.body);
+    if (prepared.key !== `${next.title}\u0000${next.body}`)
+      prepared = await prepareChunks(embedder, next.title, next.body);
     const [updated] = await mapUnique(DUPLICATE, () =>
       tx.db
         .update(articles)
@@ -207,7 +237,13 @@ export async function getArticleVersion(ctx: Ctx, articleId: string, version: nu
   const [row] = await ctx.db
     .select()
     .from(articleVersions)
-    .where(and(eq(articleVersions.workspaceId, ctx.workspaceId), eq(articleVersions.articleId, articleId), eq(articleVersions.version, version)));
+    .where(
+      and(
+        eq(articleVersions.workspaceId, ctx.workspaceId),
+        eq(articleVersions.articleId, articleId),
+        eq(articleVersions.version, version),
+      ),
+    );
   if (!row) throw notFound(`Version ${version} of article`, articleId);
   return toVersion(row);
 }
@@ -216,7 +252,13 @@ export async function getArticleVersion(ctx: Ctx, articleId: string, version: nu
 export async function listArticleChunks(ctx: Ctx, articleId: string) {
   await getArticle(ctx, articleId);
   return ctx.db
-    .select({ id: articleChunks.id, ordinal: articleChunks.ordinal, heading: articleChunks.heading, text: articleChunks.text, embedder: articleChunks.embedder })
+    .select({
+      id: articleChunks.id,
+      ordinal: articleChunks.ordinal,
+      heading: articleChunks.heading,
+      text: articleChunks.text,
+      embedder: articleChunks.embedder,
+    })
     .from(articleChunks)
     .where(and(eq(articleChunks.workspaceId, ctx.workspaceId), eq(articleChunks.articleId, articleId)))
     .orderBy(asc(articleChunks.ordinal));

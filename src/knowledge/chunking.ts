@@ -109,7 +109,8 @@ function splitLong(text: string, max: number): string[] {
  *
  * @example
  * chunkMarkdown('Intro text…\n\n## Reset your password\n\nOpen Settings…')
- * // → [{ ordinal: 0, heading: null, text: 'Intro text…' }, { ordinal: 1, heading: 'Reset your password', text: 'Open Settings…' }]
+ * // → [{ ordinal: 0, heading: null, text: 'Intro text…' }, { ordinal: 1, heading: 'Reset your password', text: 'Open
+ * Settings…' }]
  */
 export function chunkMarkdown(body: string, options: ChunkOptions = {}): Chunk[] {
   const min = options.minWords ?? 80;

@@ -190,7 +190,11 @@ export class OpenAIEmbedder implements Embedder {
         throw new DeskmindError('not_ready', 'The embeddings endpoint did not answer', { cause: err });
       }
       const rows = [...res.data].sort((a, b) => a.index - b.index);
-      if (rows.length !== batch.length) throw new DeskmindError('not_ready', `The embeddings endpoint returned ${rows.length} vectors for ${batch.length} texts`);
+      if (rows.length !== batch.length)
+        throw new DeskmindError(
+          'not_ready',
+          `The embeddings endpoint returned ${rows.length} vectors for ${batch.length} texts`,
+        );
       for (const row of rows) {
         const v = normalizeInPlace(Float32Array.from(row.embedding));
         if (this.size === 0) this.size = v.length;
@@ -202,9 +206,15 @@ export class OpenAIEmbedder implements Embedder {
 }
 
 /** The embedder the configuration asks for: the endpoint when `embeddingsBaseUrl` is set, else the built-in one. */
-export function createEmbedder(config: Pick<Config, 'embeddingsBaseUrl' | 'embeddingsModel' | 'embeddingsApiKey' | 'wordVectors'>): Embedder {
+export function createEmbedder(
+  config: Pick<Config, 'embeddingsBaseUrl' | 'embeddingsModel' | 'embeddingsApiKey' | 'wordVectors'>,
+): Embedder {
   if (config.embeddingsBaseUrl) {
-    return new OpenAIEmbedder({ baseUrl: config.embeddingsBaseUrl, model: config.embeddingsModel, apiKey: config.embeddingsApiKey });
+    return new OpenAIEmbedder({
+      baseUrl: config.embeddingsBaseUrl,
+      model: config.embeddingsModel,
+      apiKey: config.embeddingsApiKey,
+    });
   }
   return new BuiltinEmbedder({ vectors: wordVectorsFor(config) });
 }

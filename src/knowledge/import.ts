@@ -36,7 +36,13 @@ export function slugify(s: string): string {
 }
 
 /** Splits `a|b`, `a, b` into a list; lists pass through. */
-const toList = (v: unknown): unknown => (typeof v === 'string' ? v.split(/[|,]/).map((s) => s.trim()).filter(Boolean) : v);
+const toList = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? v
+        .split(/[|,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : v;
 
 function pickFields(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -83,17 +89,27 @@ export function parseJsonArticles(text: string): ImportItem[] {
 export function articleItems(items: unknown[]): ImportItem[] {
   return items.map((data, i) => ({
     item: `#${i + 1}`,
-    data: data && typeof data === 'object' && !Array.isArray(data) ? normaliseItem(data as Record<string, unknown>) : data,
+    data:
+      data && typeof data === 'object' && !Array.isArray(data) ? normaliseItem(data as Record<string, unknown>) : data,
   }));
 }
 
-/** A CSV file with a header row: title, body, tags, intents, tiers (`|` or `,` separated), optional externalId, status. */
+/** A CSV file with a header row: title, body, tags, intents, tiers (`|` or `,` separated), optional externalId, status.
+ */
 export function parseCsvArticles(text: string): ImportItem[] {
   let rows: Record<string, string>[];
   try {
-    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, bom: true, relax_column_count: true, trim: false });
+    rows = parseCsv(text, {
+      columns: (h: string[]) => h.map((c) => c.trim()),
+      skip_empty_lines: true,
+      bom: true,
+      relax_column_count: true,
+      trim: false,
+    });
   } catch (err) {
-    throw new DeskmindError('validation_failed', `The CSV file cannot be read: ${(err as Error).message}`, { cause: err });
+    throw new DeskmindError('validation_failed', `The CSV file cannot be read: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return rows.map((row, i) => ({ item: `line ${i + 2}`, data: normaliseItem(pickFields(row)) }));
 }
@@ -120,7 +136,10 @@ export async function readArticleSource(path: string): Promise<ImportItem[]> {
   if (ext === '.json') return parseJsonArticles(text);
   if (ext === '.csv') return parseCsvArticles(text);
   if (ext === '.md' || ext === '.markdown') return [parseMarkdownArticle(basename(path), text)];
-  throw new DeskmindError('validation_failed', `Cannot import ${basename(path)}: expected a folder of .md files, a .json or a .csv file`);
+  throw new DeskmindError(
+    'validation_failed',
+    `Cannot import ${basename(path)}: expected a folder of .md files, a .json or a .csv file`,
+  );
 }
 
 /**
@@ -132,7 +151,12 @@ export async function importArticles(ctx: Ctx, embedder: Embedder, items: Import
   for (const { item, data } of items) {
     const parsed = ArticleInputSchema.safeParse(data);
     if (!parsed.success) {
-      result.rejected.push({ item, reason: parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ') });
+      result.rejected.push({
+        item,
+        reason: parsed.error.issues
+          .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+          .join('; '),
+      });
       continue;
     }
     const input = parsed.data;

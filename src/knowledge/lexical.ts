@@ -12,11 +12,18 @@ import { tokenize } from '../nlp/intent/text.js';
 
 /** PostgreSQL's (Snowball's) English stop words, as `to_tsvector('english', …)` drops them. */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
-  ('i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers herself it its itself ' +
-    'they them their theirs themselves what which who whom this that these those am is are was were be been being have has had ' +
-    'having do does did doing a an the and but if or because as until while of at by for with about against between into through ' +
-    'during before after above below to from up down in out on off over under again further then once here there when where why ' +
-    'how all any both each few more most other some such no nor not only own same so than too very s t can will just don should now').split(' '),
+  (
+    'i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers ' +
+    'herself it its itself ' +
+    'they them their theirs themselves what which who whom this that these those am is are was were be been being ' +
+    'have has had ' +
+    'having do does did doing a an the and but if or because as until while of at by for with about against ' +
+    'between into through ' +
+    'during before after above below to from up down in out on off over under again further then once here there ' +
+    'when where why ' +
+    'how all any both each few more most other some such no nor not only own same so than too very s t can will ' +
+    'just don should now'
+  ).split(' '),
 );
 
 const MAX_STEMS = 50_000;
@@ -48,7 +55,8 @@ export interface Bm25Params {
   headingWeight: number;
 }
 
-/** Defaults: the usual k1 and b; title and heading weights chosen on the retrieval benchmark's article rows (README). */
+/** Defaults: the usual k1 and b; title and heading weights chosen on the retrieval benchmark's article rows (README).
+ */
 export const BM25_DEFAULTS: Readonly<Bm25Params> = { k1: 1.2, b: 0.75, titleWeight: 3, headingWeight: 2 };
 
 /** What a chunk contributes to the lexical index. */
@@ -77,7 +85,10 @@ export interface LexicalIndex {
 }
 
 /** Builds the BM25 index of `docs` (titles are tokenised once per distinct title). */
-export function buildLexicalIndex(docs: readonly LexicalDoc[], params: Readonly<Bm25Params> = BM25_DEFAULTS): LexicalIndex {
+export function buildLexicalIndex(
+  docs: readonly LexicalDoc[],
+  params: Readonly<Bm25Params> = BM25_DEFAULTS,
+): LexicalIndex {
   const postings = new Map<string, Posting>();
   const lengths = new Float64Array(docs.length);
   const titleTerms = new Map<string, string[]>();
@@ -90,7 +101,10 @@ export function buildLexicalIndex(docs: readonly LexicalDoc[], params: Readonly<
       for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + w);
       return terms.length * w;
     };
-    const length = add(title, params.titleWeight) + add(d.heading ? lexicalTerms(d.heading) : [], params.headingWeight) + add(lexicalTerms(d.text), 1);
+    const length =
+      add(title, params.titleWeight) +
+      add(d.heading ? lexicalTerms(d.heading) : [], params.headingWeight) +
+      add(lexicalTerms(d.text), 1);
     lengths[i] = length;
     total += length;
     for (const [term, f] of tf) {

@@ -11,11 +11,13 @@ function fakeEncoder(table: Record<string, number[]>): SentenceEncoder & { calls
     calls,
     embed(texts) {
       calls.push([...texts]);
-      return Promise.resolve(texts.map((t) => {
-        const v = Float32Array.from(table[t] ?? [0, 0, 1]);
-        const n = Math.hypot(...v);
-        return v.map((x) => x / n);
-      }));
+      return Promise.resolve(
+        texts.map((t) => {
+          const v = Float32Array.from(table[t] ?? [0, 0, 1]);
+          const n = Math.hypot(...v);
+          return v.map((x) => x / n);
+        }),
+      );
     },
   };
 }
@@ -23,7 +25,13 @@ function fakeEncoder(table: Record<string, number[]>): SentenceEncoder & { calls
 describe('passage vectors', () => {
   const reset = { title: 'Reset your password', heading: 'Forgot it?', text: 'Click Forgot password.' };
   const change = { title: 'Change your password', text: 'Open Settings.' };
-  const table = { 'I lost my password': [1, 0, 0], 'Reset your password': [1, 1, 0], 'Forgot it?\nClick Forgot password.': [1, 0.1, 0], 'Change your password': [0, 1, 0], 'Open Settings.': [-1, 0, 0] };
+  const table = {
+    'I lost my password': [1, 0, 0],
+    'Reset your password': [1, 1, 0],
+    'Forgot it?\nClick Forgot password.': [1, 0.1, 0],
+    'Change your password': [0, 1, 0],
+    'Open Settings.': [-1, 0, 0],
+  };
 
   it('scores the closer of title and body, in [0, 1]', async () => {
     const vectors = new PassageVectors(fakeEncoder(table));
@@ -37,7 +45,11 @@ describe('passage vectors', () => {
     const vectors = new PassageVectors(enc);
     await vectors.similarity('I lost my password', [reset, change]);
     await vectors.similarity('Change your password', [change, reset]);
-    expect(enc.calls).toEqual([['I lost my password'], ['Reset your password', 'Forgot it?\nClick Forgot password.', 'Change your password', 'Open Settings.'], ['Change your password']]);
+    expect(enc.calls).toEqual([
+      ['I lost my password'],
+      ['Reset your password', 'Forgot it?\nClick Forgot password.', 'Change your password', 'Open Settings.'],
+      ['Change your password'],
+    ]);
     expect(vectors.size).toBe(4);
     expect(await vectors.similarity('anything', [])).toEqual([]);
   });

@@ -15,7 +15,10 @@ export interface PassageText {
 }
 
 /** The texts a passage is encoded as: its title, and its heading with its text. */
-export const passageTexts = (p: PassageText): [title: string, body: string] => [p.title, p.heading ? `${p.heading}\n${p.text}` : p.text];
+export const passageTexts = (p: PassageText): [title: string, body: string] => [
+  p.title,
+  p.heading ? `${p.heading}\n${p.text}` : p.text,
+];
 
 /**
  * Passage vectors of one encoder, remembered by text.
@@ -66,6 +69,8 @@ export class PassageVectors {
     if (!passages.length) return [];
     const texts = passages.flatMap(passageTexts);
     const [[q], vecs] = await Promise.all([this.encoder.embed([ask.trim() || ' ']), this.vectors(texts)]);
-    return passages.map((_, i) => Math.max(0, Math.min(1, Math.max(cosine(q!, vecs[2 * i]!), cosine(q!, vecs[2 * i + 1]!)))));
+    return passages.map((_, i) =>
+      Math.max(0, Math.min(1, Math.max(cosine(q!, vecs[2 * i]!), cosine(q!, vecs[2 * i + 1]!)))),
+    );
   }
 }

@@ -52,7 +52,8 @@ interface WorkspaceIndex {
   chunks: IndexedChunk[];
   /** BM25 index of `chunks` (document i is chunks[i]). */
   lexical: LexicalIndex;
-  /** Embedding of the chunks stored by another embedder: resolves to why it failed, or null; unset until needed or after a failure. */
+  /** Embedding of the chunks stored by another embedder: resolves to why it failed, or null; unset until needed or
+   * after a failure. */
   embedding: Promise<string | null> | null;
 }
 
@@ -161,19 +162,34 @@ export function tierAllows(tiers: readonly string[], tier: string | null | undef
 /** A tsquery matching any of the query's words (`plainto_tsquery` joins them with AND). */
 const anyWordQuery = (q: string) => sql`replace(plainto_tsquery('english', ${q})::text, ' & ', ' | ')::tsquery`;
 
-/** Full-text ranks of the best-matching published chunks the tier may see, by PostgreSQL (the fallback when the in-memory index cannot be loaded). */
-async function ftsRanks(ctx: Ctx, query: string, tier: string | null | undefined, limit: number): Promise<Map<string, number>> {
+/** Full-text ranks of the best-matching published chunks the tier may see, by PostgreSQL (the fallback when the
+ * in-memory index cannot be loaded). */
+async function ftsRanks(
+  ctx: Ctx,
+  query: string,
+  tier: string | null | undefined,
+  limit: number,
+): Promise<Map<string, number>> {
   const tsq = anyWordQuery(query);
   const rank = sql<number>`ts_rank_cd(${articleChunks.search}, ${tsq}, 1)`;
   const tierCond: SQL | undefined =
-    tier === undefined ? undefined
-    : tier === null ? sql`cardinality(${articles.tiers}) = 0`
-    : sql`(cardinality(${articles.tiers}) = 0 or ${tier.toLowerCase()} = any(${articles.tiers}))`;
+    tier === undefined
+      ? undefined
+      : tier === null
+        ? sql`cardinality(${articles.tiers}) = 0`
+        : sql`(cardinality(${articles.tiers}) = 0 or ${tier.toLowerCase()} = any(${articles.tiers}))`;
   const rows = await ctx.db
     .select({ chunkId: articleChunks.id, rank })
     .from(articleChunks)
     .innerJoin(articles, eq(articles.id, articleChunks.articleId))
-    .where(and(eq(articleChunks.workspaceId, ctx.workspaceId), eq(articles.status, 'published'), tierCond, sql`${articleChunks.search} @@ ${tsq}`))
+    .where(
+      and(
+        eq(articleChunks.workspaceId, ctx.workspaceId),
+        eq(articles.status, 'published'),
+        tierCond,
+        sql`${articleChunks.search} @@ ${tsq}`,
+      ),
+    )
     .orderBy(desc(rank))
     .limit(limit);
   return new Map(rows.map((r) => [r.chunkId, Number(r.rank)]));
@@ -184,7 +200,11 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** BM25 scores of the index's chunks that hold a query term and that the tier may see, by chunk id. */
 function lexicalRanks(index: WorkspaceIndex, query: string, tier: string | null | undefined): Map<string, number> {
-  const scores = rankLexical(index.lexical, query, tier === undefined ? undefined : (doc) => tierAllows(index.chunks[doc]!.tiers, tier));
+  const scores = rankLexical(
+    index.lexical,
+    query,
+    tier === undefined ? undefined : (doc) => tierAllows(index.chunks[doc]!.tiers, tier),
+  );
   const byId = new Map<string, number>();
   for (const [doc, score] of scores) byId.set(index.chunks[doc]!.chunkId, score);
   return byId;
@@ -198,9 +218,15 @@ function lexicalRanks(index: WorkspaceIndex, query: string, tier: string | null 
  * explanation says which ranking was used and why anything is missing.
  *
  * @example
- * const { hits } = await retrieve(ctx, embedder, 'how do I change my password?', { intent: 'password_reset', tier: 'pro' });
+ * const { hits } = await retrieve(ctx, embedder, 'how do I change my password?', { intent: 'password_reset', tier:
+ * 'pro' });
  */
-export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, options: RetrieveOptions = {}): Promise<SearchResult> {
+export async function retrieve(
+  ctx: Ctx,
+  embedder: Embedder,
+  query: string,
+  options: RetrieveOptions = {},
+): Promise<SearchResult> {
   const started = performance.now();
   const k = options.k ?? 5;
   const weights = options.weights ?? { fts: 0.35, vector: 0.65 };
@@ -212,18 +238,27 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
   const useVectors = weights.vector > 0;
   const [index, queryVector] = await Promise.all([
     indexOf(ctx, embedder).catch(() => null),
-    useVectors ? embedder.embed([query]).then((v) => v[0] ?? null, () => null) : Promise.resolve(null),
+    useVectors
+      ? embedder.embed([query]).then(
+          (v) => v[0] ?? null,
+          () => null,
+        )
+      : Promise.resolve(null),
   ]);
   const stale = useVectors && index && queryVector ? await embedStale(index, embedder) : null;
-  if (!index) degraded = `in-memory index unavailable: ${[useVectors ? 'no vector search' : '', weights.fts > 0 ? 'lexical ranking by PostgreSQL ts_rank_cd' : ''].filter(Boolean).join('; ')}`;
-  else if (useVectors && !queryVector) degraded = `vector search unavailable (${embedder.id} failed); full-text ranking only`;
+  if (!index)
+    degraded = `in-memory index unavailable: ${[useVectors ? 'no vector search' : '', weights.fts > 0 ? 'lexical ranking by PostgreSQL ts_rank_cd' : ''].filter(Boolean).join('; ')}`;
+  else if (useVectors && !queryVector)
+    degraded = `vector search unavailable (${embedder.id} failed); full-text ranking only`;
   else degraded = stale;
 
   const lexical: RetrievalExplanation['lexical'] = index ? 'bm25' : 'ts_rank_cd';
   const fts =
-    weights.fts <= 0 ? new Map<string, number>()
-    : index ? lexicalRanks(index, query, options.tier)
-    : await ftsRanks(ctx, query, options.tier, 200);
+    weights.fts <= 0
+      ? new Map<string, number>()
+      : index
+        ? lexicalRanks(index, query, options.tier)
+        : await ftsRanks(ctx, query, options.tier, 200);
 
   // Candidates: every visible chunk when vectors are used, else the lexical matches.
   const vectorScores = new Map<string, number>();
@@ -236,7 +271,8 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
 
   let maxFts = 0;
   for (const f of fts.values()) if (f > maxFts) maxFts = f;
-  const rankOf = (scores: Map<string, number>) => new Map([...scores.entries()].sort((a, b) => b[1] - a[1]).map(([id], i) => [id, i + 1]));
+  const rankOf = (scores: Map<string, number>) =>
+    new Map([...scores.entries()].sort((a, b) => b[1] - a[1]).map(([id], i) => [id, i + 1]));
   const ftsRank = fusion === 'rrf' ? rankOf(fts) : null;
   const vecRank = fusion === 'rrf' ? rankOf(vectorScores) : null;
 
@@ -273,7 +309,8 @@ export async function retrieve(ctx: Ctx, embedder: Embedder, query: string, opti
   const hits = [...best.values()].sort((a, b) => b.score - a.score).slice(0, k);
   const explanation: RetrievalExplanation = {
     method:
-      `${fusion === 'rrf' ? 'reciprocal-rank fusion' : 'weighted sum'} of lexical (${lexical === 'bm25' ? 'BM25 in memory' : 'PostgreSQL ts_rank_cd'}; ${weights.fts}) ` +
+      `${fusion === 'rrf' ? 'reciprocal-rank fusion' : 'weighted sum'} of lexical ` +
+      `(${lexical === 'bm25' ? 'BM25 in memory' : 'PostgreSQL ts_rank_cd'}; ${weights.fts}) ` +
       `and vector (${weights.vector}) scores; ×${1 + boost} for the intent; × article usefulness`,
     lexical,
     embedder: embedder.id,

@@ -6,10 +6,18 @@ import { z } from 'zod';
 import { ACTOR_TYPES } from '../domain/enums.js';
 import { Timestamp } from '../domain/schemas.js';
 
-const label = z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N}_:.\-]+$/u, 'letters, digits, _ : . - only');
+const label = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}_:.-]+$/u, 'letters, digits, _ : . - only');
 /** A list of labels, de-duplicated (order kept). */
 const labels = (max: number, lower = false) =>
-  z.array(lower ? label.toLowerCase() : label).max(max).transform((v) => [...new Set(v)]);
+  z
+    .array(lower ? label.toLowerCase() : label)
+    .max(max)
+    .transform((v) => [...new Set(v)]);
 
 export const ARTICLE_STATUSES = ['published', 'draft'] as const;
 export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
@@ -25,7 +33,12 @@ export const WalkthroughStepSchema = z
 export type WalkthroughStepInput = z.infer<typeof WalkthroughStepSchema>;
 
 /** A stable, URL-safe key of an article (`reset-password`), used to upsert on import. */
-export const ExternalIdSchema = z.string().trim().min(1).max(200).regex(/^[\p{L}\p{N}_.\-\/]+$/u, 'letters, digits, _ . - / only');
+export const ExternalIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[\p{L}\p{N}_.\-/]+$/u, 'letters, digits, _ . - / only');
 
 /** Fields of an article without defaults: the shape shared by input and patch. */
 const articleFields = {
@@ -58,7 +71,9 @@ export type ArticleInput = z.infer<typeof ArticleInputSchema>;
 export const ArticlePatchSchema = z.object(articleFields).partial().strict();
 export type ArticlePatch = z.infer<typeof ArticlePatchSchema>;
 
-const walkthroughOut = z.array(z.object({ title: z.string(), selector: z.string(), body: z.string().optional() })).nullable();
+const walkthroughOut = z
+  .array(z.object({ title: z.string(), selector: z.string(), body: z.string().optional() }))
+  .nullable();
 
 /** An article (its current version) as the API returns it. */
 export const ArticleSchema = z.object({
@@ -80,7 +95,16 @@ export const ArticleSchema = z.object({
 export type Article = z.infer<typeof ArticleSchema>;
 
 /** A saved version of an article, with who saved it. */
-export const ArticleVersionSchema = ArticleSchema.pick({ version: true, title: true, body: true, tags: true, intents: true, tiers: true, walkthrough: true, createdAt: true }).extend({
+export const ArticleVersionSchema = ArticleSchema.pick({
+  version: true,
+  title: true,
+  body: true,
+  tags: true,
+  intents: true,
+  tiers: true,
+  walkthrough: true,
+  createdAt: true,
+}).extend({
   articleId: z.uuid(),
   actorType: z.enum(ACTOR_TYPES),
   actorId: z.string().nullable(),
@@ -149,7 +173,8 @@ export type SearchHit = z.infer<typeof SearchHitSchema>;
 /** How a retrieval was computed, for the decision record and for agents. */
 export const RetrievalExplanationSchema = z.object({
   method: z.string(),
-  /** The lexical ranking used: `bm25` over the in-memory index, or `ts_rank_cd` (PostgreSQL) when the index could not be loaded. */
+  /** The lexical ranking used: `bm25` over the in-memory index, or `ts_rank_cd` (PostgreSQL) when the index could not
+   * be loaded. */
   lexical: z.enum(['bm25', 'ts_rank_cd']),
   embedder: z.string(),
   /** Visible chunks holding at least one query term (capped at 200 with `ts_rank_cd`). */
@@ -157,7 +182,8 @@ export const RetrievalExplanationSchema = z.object({
   vectorCandidates: z.number().int(),
   intent: z.string().nullable(),
   tier: z.string().nullable(),
-  /** Why a part is missing, when it is (e.g. the embeddings endpoint failed, or the in-memory index could not be loaded). */
+  /** Why a part is missing, when it is (e.g. the embeddings endpoint failed, or the in-memory index could not be
+   * loaded). */
   degraded: z.string().nullable(),
   tookMs: z.number(),
 });

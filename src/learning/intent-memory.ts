@@ -9,7 +9,16 @@
  */
 import { textHash, vectorFromBytes, vectorToBytes, type SentenceEncoder } from '../nlp/encoder.js';
 import type { IntentClassifier, IntentPrediction } from '../nlp/intent/index.js';
-import { articlePhrases, combineWithMemory, NeighbourMemory, PRIOR_COMBINATION, withMemory, type Combination, type MemoryRecord, type MemorySource } from '../nlp/intent/memory.js';
+import {
+  articlePhrases,
+  combineWithMemory,
+  NeighbourMemory,
+  PRIOR_COMBINATION,
+  withMemory,
+  type Combination,
+  type MemoryRecord,
+  type MemorySource,
+} from '../nlp/intent/memory.js';
 import { cachedConfig } from '../store/config-cache.js';
 import type { DbOrTx } from '../store/db.js';
 import { humanLabelsSince, intentArticles, loadVectors, saveVectors } from '../store/repos/intent-memory.js';
@@ -56,7 +65,14 @@ export class IntentMemories {
    * The prediction under the memory's vote, or null when the model already decides (in scope at or above
    * `threshold`) or the memory is empty.
    */
-  async consult(db: DbOrTx, workspaceId: string, text: string, model: IntentClassifier, prediction: IntentPrediction, threshold: number): Promise<Recalled | null> {
+  async consult(
+    db: DbOrTx,
+    workspaceId: string,
+    text: string,
+    model: IntentClassifier,
+    prediction: IntentPrediction,
+    threshold: number,
+  ): Promise<Recalled | null> {
     if (!prediction.outOfScope && prediction.confidence >= threshold) return null;
     const wm = await this.refresh(db, workspaceId);
     if (wm.memory.size === 0) return null;
@@ -72,13 +88,25 @@ export class IntentMemories {
   private async refresh(db: DbOrTx, workspaceId: string): Promise<WorkspaceMemory> {
     let wm = this.byWorkspace.get(workspaceId);
     if (!wm) {
-      wm = { memory: new NeighbourMemory(this.encoder.id), pending: new Map(), watermark: null, articleKeys: [], articleSig: null };
+      wm = {
+        memory: new NeighbourMemory(this.encoder.id),
+        pending: new Map(),
+        watermark: null,
+        articleKeys: [],
+        articleSig: null,
+      };
       this.byWorkspace.set(workspaceId, wm);
     }
     const since = wm.watermark ? new Date(wm.watermark.getTime() - OVERLAP_MS) : null;
     const labels = await humanLabelsSince(db, workspaceId, since, MEMORY_MAX_LABELS);
     for (const l of [...labels].reverse()) {
-      const entry: Entry = { key: `t:${l.ticketId}`, text: l.text, label: l.label, source: 'label', hash: textHash(l.text) };
+      const entry: Entry = {
+        key: `t:${l.ticketId}`,
+        text: l.text,
+        label: l.label,
+        source: 'label',
+        hash: textHash(l.text),
+      };
       const old = wm.pending.get(entry.key);
       if (old && old.label === entry.label && old.hash === entry.hash) continue;
       // a relabel replaces the entry at once: the old label stops voting now, the new one as soon as it has a vector
@@ -111,9 +139,14 @@ export class IntentMemories {
 
   private async encodePending(db: DbOrTx, workspaceId: string, wm: WorkspaceMemory): Promise<void> {
     if (!wm.pending.size) return;
-    const entries = [...wm.pending.values()].sort((a, b) => (a.source === b.source ? 0 : a.source === 'label' ? -1 : 1));
+    const entries = [...wm.pending.values()].sort((a, b) =>
+      a.source === b.source ? 0 : a.source === 'label' ? -1 : 1,
+    );
     // labels newest first: the map holds them oldest first
-    const byNewest = [...entries.filter((e) => e.source === 'label').reverse(), ...entries.filter((e) => e.source === 'article')];
+    const byNewest = [
+      ...entries.filter((e) => e.source === 'label').reverse(),
+      ...entries.filter((e) => e.source === 'article'),
+    ];
     const stored = await loadVectors(db, workspaceId, this.encoder.id, [...new Set(byNewest.map((e) => e.hash))]);
     const place = (e: Entry, vector: Float32Array) => {
       wm.memory.set({ key: e.key, text: e.text, label: e.label, source: e.source, vector });
@@ -133,6 +166,11 @@ export class IntentMemories {
       const v = byHash.get(e.hash);
       if (v) place(e, v);
     }
-    await saveVectors(db, workspaceId, this.encoder.id, [...byHash].map(([hash, v]) => ({ hash, vector: vectorToBytes(v) })));
+    await saveVectors(
+      db,
+      workspaceId,
+      this.encoder.id,
+      [...byHash].map(([hash, v]) => ({ hash, vector: vectorToBytes(v) })),
+    );
   }
 }

@@ -11,7 +11,13 @@ export interface StoredModel {
 }
 
 /** Stores a new version of a workspace's model of `kind`; returns its version number. */
-export async function saveModel(db: DbOrTx, workspaceId: string, kind: string, data: Uint8Array, metrics: Record<string, unknown> = {}): Promise<number> {
+export async function saveModel(
+  db: DbOrTx,
+  workspaceId: string,
+  kind: string,
+  data: Uint8Array,
+  metrics: Record<string, unknown> = {},
+): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const [{ next } = { next: 1 }] = await db
       .select({ next: sql<number>`coalesce(max(${models.version}), 0)::int + 1` })
@@ -39,14 +45,27 @@ export async function latestModelVersion(db: DbOrTx, workspaceId: string, kind: 
 }
 
 /** Loads one version (the latest when omitted). */
-export async function loadModel(db: DbOrTx, workspaceId: string, kind: string, version?: number): Promise<StoredModel | null> {
+export async function loadModel(
+  db: DbOrTx,
+  workspaceId: string,
+  kind: string,
+  version?: number,
+): Promise<StoredModel | null> {
   const [row] = await db
     .select()
     .from(models)
-    .where(and(eq(models.workspaceId, workspaceId), eq(models.kind, kind), version ? eq(models.version, version) : undefined))
+    .where(
+      and(
+        eq(models.workspaceId, workspaceId),
+        eq(models.kind, kind),
+        version ? eq(models.version, version) : undefined,
+      ),
+    )
     .orderBy(desc(models.version))
     .limit(1);
-  return row ? { version: row.version, data: new Uint8Array(row.data), metrics: row.metrics, createdAt: row.createdAt } : null;
+  return row
+    ? { version: row.version, data: new Uint8Array(row.data), metrics: row.metrics, createdAt: row.createdAt }
+    : null;
 }
 
 /** Versions of each model whose weights are kept (the older ones keep their metrics and dates only). */

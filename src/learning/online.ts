@@ -37,11 +37,33 @@ export async function learnFromLabel(ctx: Ctx, models: IntentModels, ticketId: s
   candidate.update(example);
   const after = window.length >= GUARD_MIN ? accuracy(candidate, window) : null;
   if (before !== null && after !== null && after < before - GUARD_TOLERANCE) {
-    await appendEvent(ctx, 'model.update_rejected', ticketId, { label: example.label, before, after, window: window.length, fromVersion: current.version });
+    await appendEvent(ctx, 'model.update_rejected', ticketId, {
+      label: example.label,
+      before,
+      after,
+      window: window.length,
+      fromVersion: current.version,
+    });
     return { status: 'rejected', label: example.label, before, after, window: window.length };
   }
   const trainedOn = trainedOnOf(await versionMetrics(ctx, current.version));
-  const version = await models.save(ctx.workspaceId, candidate, { source: 'online', trainedOn, ticketId, label: example.label, fromVersion: current.version, windowAccuracyBefore: before, windowAccuracyAfter: after, window: window.length });
-  await appendEvent(ctx, 'model.updated', ticketId, { label: example.label, version, fromVersion: current.version, before, after, window: window.length });
+  const version = await models.save(ctx.workspaceId, candidate, {
+    source: 'online',
+    trainedOn,
+    ticketId,
+    label: example.label,
+    fromVersion: current.version,
+    windowAccuracyBefore: before,
+    windowAccuracyAfter: after,
+    window: window.length,
+  });
+  await appendEvent(ctx, 'model.updated', ticketId, {
+    label: example.label,
+    version,
+    fromVersion: current.version,
+    before,
+    after,
+    window: window.length,
+  });
   return { status: 'updated', version, label: example.label, before, after, window: window.length };
 }

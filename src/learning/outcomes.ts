@@ -46,14 +46,17 @@ export interface OutcomeVerdict {
 }
 
 /** The `outcome` of an `outcome.recorded` event, else undefined. */
-export const outcomeOf = (e: TimelineFact): string | undefined => (e.type === 'outcome.recorded' ? (e.data.outcome as string | undefined) : undefined);
+export const outcomeOf = (e: TimelineFact): string | undefined =>
+  e.type === 'outcome.recorded' ? (e.data.outcome as string | undefined) : undefined;
 
 /** Whether a person did it (an agent's session or an API key used by the team), not the assistant or the system. */
 export const byPerson = (e: TimelineFact): boolean => e.actorType === 'agent' || e.actorType === 'integration';
 
 /** When the assistant first replied publicly on the ticket, or null when it never did. */
 export function aiAnsweredAt(timeline: TimelineFact[]): Date | null {
-  const reply = timeline.find((e) => e.type === 'message.created' && e.data.authorType === 'assistant' && e.data.visibility === 'public');
+  const reply = timeline.find(
+    (e) => e.type === 'message.created' && e.data.authorType === 'assistant' && e.data.visibility === 'public',
+  );
   return reply?.createdAt ?? null;
 }
 
@@ -64,11 +67,16 @@ export function aiAnsweredAt(timeline: TimelineFact[]): Date | null {
  *
  * @example classifyOutcome(timeline, { now: new Date(), windowHours: 72 })?.outcome // 'no_reply'
  */
-export function classifyOutcome(timeline: TimelineFact[], opts: { now: Date; windowHours?: number }): OutcomeVerdict | null {
+export function classifyOutcome(
+  timeline: TimelineFact[],
+  opts: { now: Date; windowHours?: number },
+): OutcomeVerdict | null {
   const answeredAt = aiAnsweredAt(timeline);
   if (!answeredAt) return null;
   const windowEnd = new Date(answeredAt.getTime() + (opts.windowHours ?? DEFAULT_WINDOW_HOURS) * 3_600_000);
-  const within = timeline.filter((e) => e.createdAt >= answeredAt && e.createdAt <= windowEnd && e.createdAt <= opts.now);
+  const within = timeline.filter(
+    (e) => e.createdAt >= answeredAt && e.createdAt <= windowEnd && e.createdAt <= opts.now,
+  );
   for (const e of within) {
     if (e.type === 'ticket.reopened') return { outcome: 'reopened', answeredAt, at: e.createdAt };
     if (outcomeOf(e) === 'asked_for_human') return { outcome: 'asked_for_human', answeredAt, at: e.createdAt };
@@ -76,20 +84,28 @@ export function classifyOutcome(timeline: TimelineFact[], opts: { now: Date; win
   }
   const confirmed = within.find((e) => outcomeOf(e) === 'confirmed_solved');
   if (confirmed) return { outcome: 'confirmed', answeredAt, at: confirmed.createdAt };
-  return opts.now > windowEnd ? { outcome: 'no_reply', answeredAt, at: windowEnd } : { outcome: 'pending', answeredAt, at: null };
+  return opts.now > windowEnd
+    ? { outcome: 'no_reply', answeredAt, at: windowEnd }
+    : { outcome: 'pending', answeredAt, at: null };
 }
 
 /** Parses input with a schema, failing with `validation_failed` and the field issues. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new DeskmindError('validation_failed', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), {
-    issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-  });
+  throw new DeskmindError(
+    'validation_failed',
+    parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  );
 }
 
 /** A customer-satisfaction rating (1..5) with an optional comment. */
-export const CsatInputSchema = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() }).strict();
+export const CsatInputSchema = z
+  .object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).optional() })
+  .strict();
 export type CsatInput = z.infer<typeof CsatInputSchema>;
 
 /**
@@ -99,11 +115,20 @@ export type CsatInput = z.infer<typeof CsatInputSchema>;
  *
  * @example await recordCsat(ctx, ticketId, 5, 'Quick and clear')
  */
-export async function recordCsat(ctx: Ctx, ticketId: string, rating: number, comment?: string): Promise<{ ticketId: string; rating: number; comment: string | null }> {
+export async function recordCsat(
+  ctx: Ctx,
+  ticketId: string,
+  rating: number,
+  comment?: string,
+): Promise<{ ticketId: string; rating: number; comment: string | null }> {
   const input = parseInput(CsatInputSchema, { rating, ...(comment !== undefined ? { comment } : {}) });
   const ticket = await getTicket(ctx, ticketId);
   const customer = { ...ctx, actor: { type: 'customer' as const, id: ticket.customerId } };
-  await appendEvent(customer, 'outcome.recorded', ticketId, { outcome: 'csat', rating: input.rating, ...(input.comment ? { comment: input.comment } : {}) });
+  await appendEvent(customer, 'outcome.recorded', ticketId, {
+    outcome: 'csat',
+    rating: input.rating,
+    ...(input.comment ? { comment: input.comment } : {}),
+  });
   return { ticketId, rating: input.rating, comment: input.comment ?? null };
 }
 
@@ -129,9 +154,21 @@ export interface TicketFacts {
   firstResponseAt: Date | null;
   timeline: TimelineFact[];
   /** The assistant's first intent prediction (understand stage) and the model that made it. */
-  predicted: { intent: string | null; topIntent: string | null; confidence: number | null; modelVersion: string | null; at: Date } | null;
+  predicted: {
+    intent: string | null;
+    topIntent: string | null;
+    confidence: number | null;
+    modelVersion: string | null;
+    at: Date;
+  } | null;
   /** The decide stage that let the assistant answer (or draft): the intent, its confidence and the threshold. */
-  decided: { intent: string | null; confidence: number | null; threshold: number | null; decision: string; at: Date } | null;
+  decided: {
+    intent: string | null;
+    confidence: number | null;
+    threshold: number | null;
+    decision: string;
+    at: Date;
+  } | null;
 }
 
 /**
@@ -139,9 +176,19 @@ export interface TicketFacts {
  * in three workspace-scoped queries.
  */
 export async function loadTicketFacts(ctx: Ctx, range: { from: Date; to: Date }): Promise<TicketFacts[]> {
-  const inRange = and(eq(tickets.workspaceId, ctx.workspaceId), gte(tickets.createdAt, range.from), lt(tickets.createdAt, range.to));
+  const inRange = and(
+    eq(tickets.workspaceId, ctx.workspaceId),
+    gte(tickets.createdAt, range.from),
+    lt(tickets.createdAt, range.to),
+  );
   const rows = await ctx.db
-    .select({ id: tickets.id, createdAt: tickets.createdAt, intent: tickets.intent, tier: accounts.tier, firstResponseAt: tickets.firstResponseAt })
+    .select({
+      id: tickets.id,
+      createdAt: tickets.createdAt,
+      intent: tickets.intent,
+      tier: accounts.tier,
+      firstResponseAt: tickets.firstResponseAt,
+    })
     .from(tickets)
     .leftJoin(customers, eq(customers.id, tickets.customerId))
     .leftJoin(accounts, eq(accounts.id, customers.accountId))
@@ -149,25 +196,55 @@ export async function loadTicketFacts(ctx: Ctx, range: { from: Date; to: Date })
     .orderBy(asc(tickets.createdAt), asc(tickets.id));
   if (!rows.length) return [];
   const evs = await ctx.db
-    .select({ ticketId: events.ticketId, type: events.type, actorType: events.actorType, data: events.data, createdAt: events.createdAt })
+    .select({
+      ticketId: events.ticketId,
+      type: events.type,
+      actorType: events.actorType,
+      data: events.data,
+      createdAt: events.createdAt,
+    })
     .from(events)
     .innerJoin(tickets, eq(tickets.id, events.ticketId))
     .where(and(inRange, eq(events.workspaceId, ctx.workspaceId), inArray(events.type, FACT_EVENTS)))
     .orderBy(asc(events.id));
   const recs = await ctx.db
-    .select({ ticketId: decisions.ticketId, stage: decisions.stage, result: decisions.result, modelVersion: decisions.modelVersion, createdAt: decisions.createdAt })
+    .select({
+      ticketId: decisions.ticketId,
+      stage: decisions.stage,
+      result: decisions.result,
+      modelVersion: decisions.modelVersion,
+      createdAt: decisions.createdAt,
+    })
     .from(decisions)
     .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
-    .where(and(inRange, eq(decisions.workspaceId, ctx.workspaceId), eq(decisions.ok, true), inArray(decisions.stage, ['understand', 'decide'])))
+    .where(
+      and(
+        inRange,
+        eq(decisions.workspaceId, ctx.workspaceId),
+        eq(decisions.ok, true),
+        inArray(decisions.stage, ['understand', 'decide']),
+      ),
+    )
     .orderBy(asc(decisions.createdAt), asc(decisions.id));
-  const facts = new Map<string, TicketFacts>(rows.map((r) => [r.id, { ...r, timeline: [], predicted: null, decided: null }]));
+  const facts = new Map<string, TicketFacts>(
+    rows.map((r) => [r.id, { ...r, timeline: [], predicted: null, decided: null }]),
+  );
   for (const e of evs) facts.get(e.ticketId!)?.timeline.push(e);
   for (const d of recs) {
     const f = facts.get(d.ticketId);
     if (!f) continue;
     if (d.stage === 'understand' && !f.predicted) {
-      const p = d.result.intent as { intent?: string | null; topIntent?: string | null; confidence?: number } | null | undefined;
-      f.predicted = { intent: p?.intent ?? null, topIntent: p?.topIntent ?? p?.intent ?? null, confidence: p?.confidence ?? null, modelVersion: d.modelVersion, at: d.createdAt };
+      const p = d.result.intent as
+        | { intent?: string | null; topIntent?: string | null; confidence?: number }
+        | null
+        | undefined;
+      f.predicted = {
+        intent: p?.intent ?? null,
+        topIntent: p?.topIntent ?? p?.intent ?? null,
+        confidence: p?.confidence ?? null,
+        modelVersion: d.modelVersion,
+        at: d.createdAt,
+      };
     }
     if (d.stage === 'decide' && !f.decided && (d.result.decision === 'resolve' || d.result.decision === 'draft')) {
       const checks = (d.result.checks ?? []) as { check: string; value?: unknown; threshold?: unknown }[];

@@ -27,17 +27,22 @@ import { LearningSettingsSchema, planThresholds, type ThresholdSample } from './
 export const REPLAY_NOTE =
   'in-memory simulation of the understand/decide/learn loop (no tickets are written to a database); ' +
   'no knowledge base: every intent has an auto answer playbook and retrieval counts as perfect (retrievalScore 1); ' +
-  'a resolved ticket is accepted when the predicted intent equals its label, else reopened; agents confirm the label of every other ticket; ' +
-  'every label updates the model online (without the per-label guard window); once a simulated day the sweep\'s work runs: ' +
-  'thresholds tuned by planThresholds (answers and handed-off tickets with an agent\'s label as evidence) and, when due, ' +
-  'a retrain on all labels promoted through the window guard (instantly: the product runs it as a background job while the old model serves)';
+  'a resolved ticket is accepted when the predicted intent equals its label, else reopened; agents confirm the ' +
+  'label of every other ticket; ' +
+  "every label updates the model online (without the per-label guard window); once a simulated day the sweep's " +
+  'work runs: ' +
+  "thresholds tuned by planThresholds (answers and handed-off tickets with an agent's label as evidence) and, " +
+  'when due, ' +
+  'a retrain on all labels promoted through the window guard (instantly: the product runs it as a background job ' +
+  'while the old model serves)';
 
 export const ReplayOptionsSchema = z.object({
   /** Labelled examples per intent the model starts from. */
   seedPerIntent: z.number().int().min(1).default(10),
   /** Tickets per block of the learning curve. */
   block: z.number().int().min(1).default(500),
-  /** Shuffle the stream with this seed (files sorted by label make a stream of one intent at a time); null keeps file order. */
+  /** Shuffle the stream with this seed (files sorted by label make a stream of one intent at a time); null keeps file
+   * order. */
   shuffleSeed: z.number().int().nullable().default(null),
   /** Tickets per simulated day (the sweep tunes thresholds and checks for a due retrain once a day). */
   ticketsPerDay: z.number().int().min(1).default(200),
@@ -84,8 +89,18 @@ export const ReplayRetrainSchema = z.object({
 
 export const ReplayResultSchema = z.object({
   note: z.string(),
-  settings: z.object({ startThreshold: z.number(), targetSuccess: z.number(), ticketsPerDay: z.number().int(), retrain: z.boolean() }),
-  rows: z.object({ seed: z.number().int(), stream: z.number().int(), test: z.number().int(), intents: z.number().int() }),
+  settings: z.object({
+    startThreshold: z.number(),
+    targetSuccess: z.number(),
+    ticketsPerDay: z.number().int(),
+    retrain: z.boolean(),
+  }),
+  rows: z.object({
+    seed: z.number().int(),
+    stream: z.number().int(),
+    test: z.number().int(),
+    intents: z.number().int(),
+  }),
   curve: z.array(ReplayBlockSchema),
   final: z.object({
     /** The model after the stream, on the test file. */
@@ -140,8 +155,16 @@ export function testAccuracy(model: IntentClassifier, test: LabelledExample[]): 
  *
  * @example replay(seedRows, streamRows, testRows, { seedPerIntent: 10, block: 500 }).curve.at(-1)?.accuracy
  */
-export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[], test: LabelledExample[], options: Partial<ReplayOptions> = {}): ReplayResult {
-  const o: ReplayOptions = { ...ReplayOptionsSchema.parse(options), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+export function replay(
+  seedRows: LabelledExample[],
+  streamRows: LabelledExample[],
+  test: LabelledExample[],
+  options: Partial<ReplayOptions> = {},
+): ReplayResult {
+  const o: ReplayOptions = {
+    ...ReplayOptionsSchema.parse(options),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
   const t0 = performance.now();
   const { seed } = takeSeed(seedRows, o.seedPerIntent);
   const stream = o.shuffleSeed === null ? streamRows : shuffled(streamRows, o.shuffleSeed);
@@ -172,7 +195,10 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
       autoResolutionRate: blk.accepted / blk.n,
       wrongAnswerRate: blk.answers ? blk.wrong / blk.answers : null,
       autonomousAnswers: blk.answers,
-      thresholds: { mean: levels.reduce((a, b) => a + b, 0) / (levels.length || 1), min: levels.length ? Math.min(...levels) : settings.defaultThreshold },
+      thresholds: {
+        mean: levels.reduce((a, b) => a + b, 0) / (levels.length || 1),
+        min: levels.length ? Math.min(...levels) : settings.defaultThreshold,
+      },
     });
     blk = { correct: 0, accepted: 0, answers: 0, wrong: 0, n: 0 };
   };
@@ -180,15 +206,31 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
   /** The sweep's daily work: tune the thresholds on the lookback's evidence, and retrain when due. */
   const sweep = (day: number, ticketsSoFar: number) => {
     if (learning.enabled) {
-      const inLookback = new Map([...samples].map(([intent, list]) => [intent, list.filter((x) => day - x.day < learning.lookbackDays)]));
-      const plan = planThresholds({ defaultThreshold: settings.defaultThreshold, intentThresholds: settings.intentThresholds, samples: inLookback, settings: learning });
+      const inLookback = new Map(
+        [...samples].map(([intent, list]) => [intent, list.filter((x) => day - x.day < learning.lookbackDays)]),
+      );
+      const plan = planThresholds({
+        defaultThreshold: settings.defaultThreshold,
+        intentThresholds: settings.intentThresholds,
+        samples: inLookback,
+        settings: learning,
+      });
       settings.defaultThreshold = plan.defaultThreshold;
       settings.intentThresholds = plan.intentThresholds;
     }
     if (o.retrain && retrainDue(model.size, trainedOn, learning)) {
       o.onProgress?.(`retrain after ${ticketsSoFar} tickets on ${model.size} labels`);
       const r = retrainWithGuard(heldExamples(model), recent);
-      retrains.push({ afterTickets: ticketsSoFar, status: r.status, examples: r.examples, window: r.window, before: r.before, after: r.after, recalibration: r.status === 'promoted' ? r.recalibration : null, seconds: r.seconds });
+      retrains.push({
+        afterTickets: ticketsSoFar,
+        status: r.status,
+        examples: r.examples,
+        window: r.window,
+        before: r.before,
+        after: r.after,
+        recalibration: r.status === 'promoted' ? r.recalibration : null,
+        seconds: r.seconds,
+      });
       if (r.status === 'promoted') model = r.model;
       trainedOn = model.size;
     }
@@ -232,7 +274,10 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
     if (blk.n === o.block || i === stream.length - 1) {
       closeBlock(i + 2 - blk.n);
       const b = curve.at(-1)!;
-      o.onProgress?.(`block from ${b.from}: accuracy ${b.accuracy.toFixed(3)}, auto ${b.autoResolutionRate.toFixed(3)}, wrong ${b.wrongAnswerRate?.toFixed(4)}, threshold ${b.thresholds.mean.toFixed(3)}`);
+      o.onProgress?.(
+        `block from ${b.from}: accuracy ${b.accuracy.toFixed(3)}, auto ${b.autoResolutionRate.toFixed(3)}, wrong ` +
+          `${b.wrongAnswerRate?.toFixed(4)}, threshold ${b.thresholds.mean.toFixed(3)}`,
+      );
     }
   });
 
@@ -240,11 +285,21 @@ export function replay(seedRows: LabelledExample[], streamRows: LabelledExample[
   const batchTestAccuracy = testAccuracy(IntentClassifier.train([...seed, ...stream]), test);
   const last = curve.at(-1);
   return ReplayResultSchema.parse({
-    note: REPLAY_NOTE + (o.shuffleSeed === null ? '; stream in file order' : `; stream shuffled (seed ${o.shuffleSeed})`),
-    settings: { startThreshold: o.startThreshold, targetSuccess: learning.targetSuccess, ticketsPerDay: o.ticketsPerDay, retrain: o.retrain },
+    note:
+      REPLAY_NOTE + (o.shuffleSeed === null ? '; stream in file order' : `; stream shuffled (seed ${o.shuffleSeed})`),
+    settings: {
+      startThreshold: o.startThreshold,
+      targetSuccess: learning.targetSuccess,
+      ticketsPerDay: o.ticketsPerDay,
+      retrain: o.retrain,
+    },
     rows: { seed: seed.length, stream: stream.length, test: test.length, intents: model.labels.length },
     curve,
-    final: { testAccuracy: finalAccuracy, autoResolutionRate: last?.autoResolutionRate ?? 0, wrongAnswerRate: last?.wrongAnswerRate ?? null },
+    final: {
+      testAccuracy: finalAccuracy,
+      autoResolutionRate: last?.autoResolutionRate ?? 0,
+      wrongAnswerRate: last?.wrongAnswerRate ?? null,
+    },
     batchTestAccuracy,
     retrains,
     seconds: (performance.now() - t0) / 1000,
@@ -262,6 +317,10 @@ export function replayFiles(
   const read = (path: string) => readLabelledFile(path, options.textColumn ?? 'text', options.labelColumn ?? 'label');
   const o = ReplayOptionsSchema.parse(options);
   const seedRows = read(files.seed);
-  const stream = resolve(files.seed) === resolve(files.stream) ? takeSeed(seedRows, o.seedPerIntent).rest : read(files.stream);
-  return replay(seedRows, stream, read(files.test), { ...o, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const stream =
+    resolve(files.seed) === resolve(files.stream) ? takeSeed(seedRows, o.seedPerIntent).rest : read(files.stream);
+  return replay(seedRows, stream, read(files.test), {
+    ...o,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
 }

@@ -27,7 +27,11 @@ export const RETRAIN_TOLERANCE = 0.02;
  *
  * @example retrainDue(1200, 1000, settings) // true with the defaults (200 ≥ max(100, 0.2 × 1000))
  */
-export function retrainDue(labels: number, trainedOn: number, s: Pick<LearningSettings, 'retrainMinLabels' | 'retrainGrowth'>): boolean {
+export function retrainDue(
+  labels: number,
+  trainedOn: number,
+  s: Pick<LearningSettings, 'retrainMinLabels' | 'retrainGrowth'>,
+): boolean {
   const fresh = labels - trainedOn;
   return fresh >= s.retrainMinLabels && fresh >= s.retrainGrowth * trainedOn;
 }
@@ -39,7 +43,16 @@ export interface WindowLabel extends LabelledExample {
 }
 
 export type RetrainOutcome =
-  | { status: 'promoted'; model: IntentClassifier; examples: number; window: number; before: number | null; after: number | null; recalibration: Recalibration | null; seconds: number }
+  | {
+      status: 'promoted';
+      model: IntentClassifier;
+      examples: number;
+      window: number;
+      before: number | null;
+      after: number | null;
+      recalibration: Recalibration | null;
+      seconds: number;
+    }
   | { status: 'rejected'; examples: number; window: number; before: number; after: number; seconds: number };
 
 /**
@@ -82,15 +95,25 @@ export function stratifiedWindow(recent: WindowLabel[], examples: LabelledExampl
  * candidate's confidences are
  * then recalibrated on the window ({@link IntentClassifier.recalibrate}: labels it never saw, so an overconfident
  * retrain comes down before it answers anyone and the thresholds keep meaning the same precision), and it learns
- * the window's labels online, so it holds every label. Pure and synchronous (CPU-bound: the product runs it in a worker thread, {@link retrainInWorker}).
+ * the window's labels online, so it holds every label. Pure and synchronous (CPU-bound: the product runs it in a worker
+ * thread, {@link retrainInWorker}).
  */
-export function retrainWithGuard(examples: LabelledExample[], recent: WindowLabel[], options: { tolerance?: number; minWindow?: number } = {}): RetrainOutcome {
+export function retrainWithGuard(
+  examples: LabelledExample[],
+  recent: WindowLabel[],
+  options: { tolerance?: number; minWindow?: number } = {},
+): RetrainOutcome {
   const t0 = performance.now();
-  const window = stratifiedWindow(recent, examples, Math.min(RETRAIN_WINDOW, Math.floor(examples.length * RETRAIN_WINDOW_SHARE)));
+  const window = stratifiedWindow(
+    recent,
+    examples,
+    Math.min(RETRAIN_WINDOW, Math.floor(examples.length * RETRAIN_WINDOW_SHARE)),
+  );
   const judged = window.length >= (options.minWindow ?? RETRAIN_WINDOW_MIN);
   // hold out one copy of each window label, the latest (an earlier duplicate stays: the live model had it too)
   const held = new Map<string, number>();
-  if (judged) for (const w of window) held.set(`${w.label}\u0000${w.text}`, (held.get(`${w.label}\u0000${w.text}`) ?? 0) + 1);
+  if (judged)
+    for (const w of window) held.set(`${w.label}\u0000${w.text}`, (held.get(`${w.label}\u0000${w.text}`) ?? 0) + 1);
   const train: LabelledExample[] = [];
   for (let i = examples.length - 1; i >= 0; i--) {
     const key = `${examples[i]!.label}\u0000${examples[i]!.text}`;
@@ -106,12 +129,28 @@ export function retrainWithGuard(examples: LabelledExample[], recent: WindowLabe
     before = window.filter((w) => w.liveRight).length / window.length;
     after = window.filter((w) => candidate.predict(w.text).topIntent === w.label).length / window.length;
     if (after < before - (options.tolerance ?? RETRAIN_TOLERANCE)) {
-      return { status: 'rejected', examples: train.length, window: window.length, before, after, seconds: (performance.now() - t0) / 1000 };
+      return {
+        status: 'rejected',
+        examples: train.length,
+        window: window.length,
+        before,
+        after,
+        seconds: (performance.now() - t0) / 1000,
+      };
     }
   }
   const recalibration = judged ? candidate.recalibrate(window) : null;
   if (judged) for (const w of window) candidate.update({ text: w.text, label: w.label });
-  return { status: 'promoted', model: candidate, examples: train.length + (judged ? window.length : 0), window: window.length, before, after, recalibration, seconds: (performance.now() - t0) / 1000 };
+  return {
+    status: 'promoted',
+    model: candidate,
+    examples: train.length + (judged ? window.length : 0),
+    window: window.length,
+    before,
+    after,
+    recalibration,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }
 
 /** The labelled examples a classifier holds (its training set plus every label it learned online), oldest first. */

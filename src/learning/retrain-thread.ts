@@ -27,16 +27,21 @@ export type RetrainThreadOutput =
  * source (tests, `tsx`) the `.ts` source, loaded through tsx's loader registered in the worker first.
  */
 function startWorker(workerData: RetrainThreadInput): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./retrain-worker.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./retrain-worker.js', import.meta.url), { workerData });
   const script = new URL('./retrain-worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { eval: true, workerData });
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`,
+    { eval: true, workerData },
+  );
 }
 
 /**
  * {@link retrainWithGuard} in a worker thread: the same outcome, without blocking this thread's event loop.
  * Rejects when the worker fails (the `retrain-intents` job then fails and is retried like any job).
  *
- * @example const r = await retrainInWorker(heldExamples(model), window); if (r.status === 'promoted') r.model.predict('…')
+ * @example const r = await retrainInWorker(heldExamples(model), window); if (r.status === 'promoted')
+ * r.model.predict('…')
  */
 export function retrainInWorker(
   examples: LabelledExample[],
@@ -59,8 +64,14 @@ export function retrainInWorker(
       settle(() => reject(new Error(`the retrain took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)));
       void worker.terminate();
     }, timeoutMs);
-    worker.once('message', (out: RetrainThreadOutput) => settle(() => resolve(out.status === 'promoted' ? { ...out, model: IntentClassifier.fromBuffer(out.model) } : out)));
+    worker.once('message', (out: RetrainThreadOutput) =>
+      settle(() =>
+        resolve(out.status === 'promoted' ? { ...out, model: IntentClassifier.fromBuffer(out.model) } : out),
+      ),
+    );
     worker.once('error', (err) => settle(() => reject(err)));
-    worker.once('exit', (code) => settle(() => reject(new Error(`the retrain worker exited with code ${code} before answering`))));
+    worker.once('exit', (code) =>
+      settle(() => reject(new Error(`the retrain worker exited with code ${code} before answering`))),
+    );
   });
 }

@@ -3,17 +3,16 @@
  * promoted only when it does at least as well as the live model on a held-out window of recent human
  * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
  */
-import { and, desc, eq, asc, inArray } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { labelledTickets } from './training.js';
-import { events, models, decisions } from '../store/schema.js';
+import { events, models } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
 import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { getLearningSettings } from './thresholds.js';
-
 
 // ---- the product side: the sweep checks, the `retrain-intents` job retrains ----
 
@@ -28,7 +27,9 @@ export async function versionMetrics(ctx: Ctx, version: number): Promise<Record<
   const [row] = await ctx.db
     .select({ metrics: models.metrics })
     .from(models)
-    .where(and(eq(models.workspaceId, ctx.workspaceId), eq(models.kind, INTENT_MODEL_KIND), eq(models.version, version)))
+    .where(
+      and(eq(models.workspaceId, ctx.workspaceId), eq(models.kind, INTENT_MODEL_KIND), eq(models.version, version)),
+    )
     .limit(1);
   return row?.metrics ?? {};
 }
@@ -47,7 +48,11 @@ export async function retrainIsDue(ctx: Ctx, intentModels: IntentModels): Promis
     .limit(1);
   // a rejected retrain is not tried again before as many new labels arrived as for a due one
   const triedOn = typeof rejected?.data.labels === 'number' ? rejected.data.labels : 0;
-  return retrainDue(current.model.size, Math.max(trainedOnOf(await versionMetrics(ctx, current.version)), triedOn), settings);
+  return retrainDue(
+    current.model.size,
+    Math.max(trainedOnOf(await versionMetrics(ctx, current.version)), triedOn),
+    settings,
+  );
 }
 
 /**
@@ -58,7 +63,12 @@ export async function retrainIsDue(ctx: Ctx, intentModels: IntentModels): Promis
 export async function guardWindow(ctx: Ctx, limit = RETRAIN_SPAN): Promise<WindowLabel[]> {
   const labelled = await labelledTickets(ctx, limit);
   if (!labelled.length) return [];
-  const recs = await stageDecisions(ctx.db, 'understand', { workspaceId: ctx.workspaceId, ticketIds: labelled.map((l) => l.id) }, 'oldest');
+  const recs = await stageDecisions(
+    ctx.db,
+    'understand',
+    { workspaceId: ctx.workspaceId, ticketIds: labelled.map((l) => l.id) },
+    'oldest',
+  );
   const first = new Map<string, string | null>();
   for (const r of recs) {
     if (first.has(r.ticketId)) continue;
@@ -72,8 +82,25 @@ export async function guardWindow(ctx: Ctx, limit = RETRAIN_SPAN): Promise<Windo
 }
 
 export type RetrainResult =
-  | { status: 'promoted'; version: number; fromVersion: number; examples: number; window: number; before: number | null; after: number | null; seconds: number }
-  | { status: 'rejected'; fromVersion: number; examples: number; window: number; before: number; after: number; seconds: number }
+  | {
+      status: 'promoted';
+      version: number;
+      fromVersion: number;
+      examples: number;
+      window: number;
+      before: number | null;
+      after: number | null;
+      seconds: number;
+    }
+  | {
+      status: 'rejected';
+      fromVersion: number;
+      examples: number;
+      window: number;
+      before: number;
+      after: number;
+      seconds: number;
+    }
   | { status: 'skipped'; reason: string };
 
 /**
@@ -87,20 +114,65 @@ export type RetrainResult =
 export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): Promise<RetrainResult> {
   const current = await intentModels.get(ctx.workspaceId);
   if (!current) return { status: 'skipped', reason: 'the workspace has no intent model' };
-  if (new Set(current.model.core.exLabel).size < 2) return { status: 'skipped', reason: 'the model holds fewer than two intents' };
+  if (new Set(current.model.core.exLabel).size < 2)
+    return { status: 'skipped', reason: 'the model holds fewer than two intents' };
   const window = await guardWindow(ctx);
   // in a worker thread: training takes seconds to minutes, and this process keeps serving meanwhile
   const r = await retrainInWorker(heldExamples(current.model), window);
   if (r.status === 'rejected') {
-    await appendEvent(ctx, 'model.retrain_rejected', null, { fromVersion: current.version, labels: current.model.size, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
-    return { status: 'rejected', fromVersion: current.version, examples: r.examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds };
+    await appendEvent(ctx, 'model.retrain_rejected', null, {
+      fromVersion: current.version,
+      labels: current.model.size,
+      examples: r.examples,
+      window: r.window,
+      before: r.before,
+      after: r.after,
+      seconds: r.seconds,
+    });
+    return {
+      status: 'rejected',
+      fromVersion: current.version,
+      examples: r.examples,
+      window: r.window,
+      before: r.before,
+      after: r.after,
+      seconds: r.seconds,
+    };
   }
   // labels learned online while the retrain ran
   const latest = await intentModels.get(ctx.workspaceId);
-  const since = latest && latest.version !== current.version ? heldExamples(latest.model).slice(current.model.size) : [];
+  const since =
+    latest && latest.version !== current.version ? heldExamples(latest.model).slice(current.model.size) : [];
   for (const e of since) r.model.update(e);
   const examples = r.examples + since.length;
-  const version = await intentModels.save(ctx.workspaceId, r.model, { source: 'retrain', trainedOn: examples, examples, fromVersion: latest?.version ?? current.version, window: r.window, windowAccuracyBefore: r.before, windowAccuracyAfter: r.after, recalibration: r.recalibration, trainSeconds: r.seconds });
-  await appendEvent(ctx, 'model.retrained', null, { version, fromVersion: latest?.version ?? current.version, examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds });
-  return { status: 'promoted', version, fromVersion: latest?.version ?? current.version, examples, window: r.window, before: r.before, after: r.after, seconds: r.seconds };
+  const version = await intentModels.save(ctx.workspaceId, r.model, {
+    source: 'retrain',
+    trainedOn: examples,
+    examples,
+    fromVersion: latest?.version ?? current.version,
+    window: r.window,
+    windowAccuracyBefore: r.before,
+    windowAccuracyAfter: r.after,
+    recalibration: r.recalibration,
+    trainSeconds: r.seconds,
+  });
+  await appendEvent(ctx, 'model.retrained', null, {
+    version,
+    fromVersion: latest?.version ?? current.version,
+    examples,
+    window: r.window,
+    before: r.before,
+    after: r.after,
+    seconds: r.seconds,
+  });
+  return {
+    status: 'promoted',
+    version,
+    fromVersion: latest?.version ?? current.version,
+    examples,
+    window: r.window,
+    before: r.before,
+    after: r.after,
+    seconds: r.seconds,
+  };
 }

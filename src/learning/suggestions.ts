@@ -4,11 +4,16 @@ import { contentWords } from '../resolution/text.js';
 import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
 import { getWorkspace } from '../people/workspaces.js';
-import { events, messages, tickets, decisions } from '../store/schema.js';
+import { events, messages, tickets } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
 
 /** Hand-off reasons that mean "the knowledge base had no answer". */
-export const NO_ANSWER_REASONS: readonly string[] = ['retrieval_confident', 'compose_ungrounded', 'compose_off_question', 'compose_empty'];
+export const NO_ANSWER_REASONS: readonly string[] = [
+  'retrieval_confident',
+  'compose_ungrounded',
+  'compose_off_question',
+  'compose_empty',
+];
 
 export const ArticleSuggestionSchema = z.object({
   intent: z.string().nullable(),
@@ -20,7 +25,8 @@ export type ArticleSuggestion = z.infer<typeof ArticleSuggestionSchema>;
 
 /**
  * Suggestions for new articles: recent handed-off tickets no article covered (retrieval below the
- * workspace's bar, or no grounded answer), grouped by intent, each group with its most characteristic words and examples,
+ * workspace's bar, or no grounded answer), grouped by intent, each group with its most characteristic words and
+ * examples,
  * biggest first.
  */
 export async function suggestArticles(ctx: Ctx, opts: { days: number; limit: number }): Promise<ArticleSuggestion[]> {
@@ -28,17 +34,26 @@ export async function suggestArticles(ctx: Ctx, opts: { days: number; limit: num
   const handedOff = await ctx.db
     .select({ ticketId: events.ticketId, data: events.data })
     .from(events)
-    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.type, 'ticket.handed_off'), gte(events.createdAt, since)));
+    .where(
+      and(eq(events.workspaceId, ctx.workspaceId), eq(events.type, 'ticket.handed_off'), gte(events.createdAt, since)),
+    );
   const candidates = [...new Set(handedOff.map((e) => e.ticketId).filter((id): id is string => !!id))];
   if (candidates.length === 0) return [];
   // Unanswered: composing failed for lack of grounding, or retrieval found nothing good enough.
   const { minRetrievalScore } = autonomyOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
   const retrievals = await stageDecisions(ctx.db, 'retrieve', { ticketIds: candidates }, 'oldest');
   const best = new Map(retrievals.map((r) => [r.ticketId, 'bestScore' in r.result ? r.result.bestScore : undefined]));
-  const noAnswerReason = new Set(handedOff.filter((e) => NO_ANSWER_REASONS.includes(String(e.data.reason))).map((e) => e.ticketId));
-  const ids = candidates.filter((id) => noAnswerReason.has(id) || (best.has(id) && (best.get(id) ?? 0) < minRetrievalScore));
+  const noAnswerReason = new Set(
+    handedOff.filter((e) => NO_ANSWER_REASONS.includes(String(e.data.reason))).map((e) => e.ticketId),
+  );
+  const ids = candidates.filter(
+    (id) => noAnswerReason.has(id) || (best.has(id) && (best.get(id) ?? 0) < minRetrievalScore),
+  );
   if (ids.length === 0) return [];
-  const rows = await ctx.db.select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent }).from(tickets).where(inArray(tickets.id, ids));
+  const rows = await ctx.db
+    .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent })
+    .from(tickets)
+    .where(inArray(tickets.id, ids));
   const bodies = await ctx.db
     .select({ ticketId: messages.ticketId, text: messages.bodyText })
     .from(messages)
@@ -62,7 +77,12 @@ export async function suggestArticles(ctx: Ctx, opts: { days: number; limit: num
         .sort((a, b) => b[1] - a[1])
         .slice(0, 5)
         .map(([w]) => w);
-      return { intent, tickets: list.length, keyPhrases, examples: list.slice(0, 5).map(({ id, subject }) => ({ id, subject })) };
+      return {
+        intent,
+        tickets: list.length,
+        keyPhrases,
+        examples: list.slice(0, 5).map(({ id, subject }) => ({ id, subject })),
+      };
     })
     .sort((a, b) => b.tickets - a.tickets)
     .slice(0, opts.limit);

@@ -25,20 +25,27 @@ export const LearningSettingsSchema = z
     /** Answers needed before a threshold moves. */
     minSamples: z.number().int().min(5).default(30),
     /** Hours after an answer during which a reopen, a request for a human or a "wrong" verdict counts. */
-    windowHours: z.number().min(1).max(24 * 60).default(DEFAULT_WINDOW_HOURS),
+    windowHours: z
+      .number()
+      .min(1)
+      .max(24 * 60)
+      .default(DEFAULT_WINDOW_HOURS),
     /** Lowest threshold the tuner may set. */
     floor: z.number().min(0).max(1).default(0.5),
     /** Threshold the tuner falls back to when no confidence level is safe. */
     ceiling: z.number().min(0).max(1).default(0.99),
-    /** Largest step down of one intent's threshold within 24 hours, however often the tuner runs (raises are never limited). */
+    /** Largest step down of one intent's threshold within 24 hours, however often the tuner runs (raises are never
+     * limited). */
     maxStep: z.number().min(0.001).max(1).default(0.05),
     /** Days of answers the tuner looks at (recent evidence reflects today's model and articles). */
     lookbackDays: z.number().int().min(1).max(365).default(90),
     /** Intents whose threshold only an admin changes (`*`: the workspace's default threshold). */
     pinnedIntents: z.array(z.string().min(1).max(100)).default([]),
-    /** Count handed-off tickets whose intent a person later set as evidence (would the prediction at that confidence have been right?). */
+    /** Count handed-off tickets whose intent a person later set as evidence (would the prediction at that confidence
+     * have been right?). */
     handoffEvidence: z.boolean().default(true),
-    /** Retrain the intent model in the background (the sweep queues it when due), promoted only when not worse on recent labels. */
+    /** Retrain the intent model in the background (the sweep queues it when due), promoted only when not worse on
+     * recent labels. */
     retrain: z.boolean().default(true),
     /** A retrain is due once this many new labels arrived since the model was last trained... */
     retrainMinLabels: z.number().int().min(1).default(100),
@@ -85,7 +92,12 @@ export const ThresholdSampleSchema = z.object({ confidence: z.number().min(0).ma
 export type ThresholdSample = z.infer<typeof ThresholdSampleSchema>;
 
 /** The evidence at one confidence level: answers at or above it, those that held, and the bound. */
-export const EvidenceSchema = z.object({ at: z.number(), n: z.number().int(), successes: z.number().int(), wilsonLower: z.number() });
+export const EvidenceSchema = z.object({
+  at: z.number(),
+  n: z.number().int(),
+  successes: z.number().int(),
+  wilsonLower: z.number(),
+});
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
 export const ProposalSchema = z.object({
@@ -93,7 +105,16 @@ export const ProposalSchema = z.object({
   current: z.number(),
   proposed: z.number(),
   action: z.enum(['lower', 'raise', 'hold']),
-  reason: z.enum(['pinned', 'playbook_threshold', 'too_few_samples', 'safe_lower_threshold', 'success_below_target', 'at_lowest_safe_threshold', 'step_used_today', 'starting_threshold']),
+  reason: z.enum([
+    'pinned',
+    'playbook_threshold',
+    'too_few_samples',
+    'safe_lower_threshold',
+    'success_below_target',
+    'at_lowest_safe_threshold',
+    'step_used_today',
+    'starting_threshold',
+  ]),
   /** The evidence at the current threshold. */
   atCurrent: EvidenceSchema,
   /** The evidence at the proposed threshold (the same as `atCurrent` when holding). */
@@ -124,24 +145,50 @@ const roundUp = (x: number) => Math.ceil(x * 1e4 - 1e-6) / 1e4;
  *
  * @example proposeThreshold({ intent: 'billing_invoice', current: 0.9, samples, settings }).proposed // 0.88
  */
-export function proposeThreshold(input: { intent: string; current: number; samples: ThresholdSample[]; settings: LearningSettings; pinnedBy?: 'admin' | 'playbook'; budget?: number }): Proposal {
+export function proposeThreshold(input: {
+  intent: string;
+  current: number;
+  samples: ThresholdSample[];
+  settings: LearningSettings;
+  pinnedBy?: 'admin' | 'playbook';
+  budget?: number;
+}): Proposal {
   const { intent, current, samples, settings: s } = input;
   const atCurrent = evidenceAt(samples, current);
-  const hold = (reason: Proposal['reason']): Proposal => ({ intent, current, proposed: current, action: 'hold', reason, atCurrent, atProposed: atCurrent });
+  const hold = (reason: Proposal['reason']): Proposal => ({
+    intent,
+    current,
+    proposed: current,
+    action: 'hold',
+    reason,
+    atCurrent,
+    atProposed: atCurrent,
+  });
   if (input.pinnedBy === 'admin' || s.pinnedIntents.includes(intent)) return hold('pinned');
   if (input.pinnedBy === 'playbook') return hold('playbook_threshold');
   const isSafe = (e: Evidence) => e.n >= s.minSamples && e.wilsonLower > s.targetSuccess;
-  const levels = [...new Set(samples.map((x) => x.confidence))].filter((c) => c >= s.floor && c <= s.ceiling).sort((a, b) => a - b);
+  const levels = [...new Set(samples.map((x) => x.confidence))]
+    .filter((c) => c >= s.floor && c <= s.ceiling)
+    .sort((a, b) => a - b);
   const safe = levels.map((c) => evidenceAt(samples, c)).filter(isSafe);
   const belowTarget = (e: Evidence) => e.n >= s.minSamples && wilsonUpper(e.successes, e.n) < s.targetSuccess;
   if (belowTarget(atCurrent)) {
     const above = safe.find((e) => e.at > current);
     const to = above ?? evidenceAt(samples, Math.max(current, s.ceiling));
     if (to.at <= current) return hold('success_below_target');
-    return { intent, current, proposed: to.at, action: 'raise', reason: 'success_below_target', atCurrent, atProposed: to };
+    return {
+      intent,
+      current,
+      proposed: to.at,
+      action: 'raise',
+      reason: 'success_below_target',
+      atCurrent,
+      atProposed: to,
+    };
   }
   const below = safe.filter((e) => e.at < current);
-  if (!below.length) return hold(atCurrent.n < s.minSamples && !safe.length ? 'too_few_samples' : 'at_lowest_safe_threshold');
+  if (!below.length)
+    return hold(atCurrent.n < s.minSamples && !safe.length ? 'too_few_samples' : 'at_lowest_safe_threshold');
   const budget = Math.max(0, Math.min(s.maxStep, input.budget ?? s.maxStep));
   if (budget <= 1e-9) return { ...hold('step_used_today'), safeLevel: below[0]! };
   // the capped step toward the lowest safe level, unless the evidence at the level it reaches says it falls short
@@ -150,7 +197,16 @@ export function proposeThreshold(input: { intent: string; current: number; sampl
   const atReach = evidenceAt(samples, reach);
   const to = reach < current && !belowTarget(atReach) ? atReach : below.find((e) => e.at >= current - budget - 1e-9);
   if (!to) return { ...hold('at_lowest_safe_threshold'), safeLevel: below[0]! };
-  return { intent, current, proposed: to.at, action: 'lower', reason: 'safe_lower_threshold', atCurrent, atProposed: to, safeLevel: below[0]! };
+  return {
+    intent,
+    current,
+    proposed: to.at,
+    action: 'lower',
+    reason: 'safe_lower_threshold',
+    atCurrent,
+    atProposed: to,
+    safeLevel: below[0]!,
+  };
 }
 
 /** The key of the workspace's default threshold in proposals and `pinnedIntents`. */
@@ -158,11 +214,13 @@ export const WORKSPACE_LEVEL = '*';
 
 /** A tuning run's outcome: the thresholds to apply, and every proposal with its evidence. */
 export interface ThresholdPlan {
-  /** The workspace's default threshold: the starting threshold of every intent without evidence of its own; the tuner never moves it. */
+  /** The workspace's default threshold: the starting threshold of every intent without evidence of its own; the tuner
+   * never moves it. */
   defaultThreshold: number;
   /** Per-intent thresholds: every intent with evidence of its own has one. */
   intentThresholds: Record<string, number>;
-  /** The workspace level (intent `*`, all evidence pooled, for information: it moves nothing) first, then each intent. */
+  /** The workspace level (intent `*`, all evidence pooled, for information: it moves nothing) first, then each intent.
+   */
   proposals: Proposal[];
   /** Proposals that change a threshold in force. */
   changes: Proposal[];
@@ -187,7 +245,15 @@ export function planThresholds(input: {
   const { settings, defaultThreshold } = input;
   const pooled = [...input.samples.values()].flat();
   const atDefault = evidenceAt(pooled, defaultThreshold);
-  const top: Proposal = { intent: WORKSPACE_LEVEL, current: defaultThreshold, proposed: defaultThreshold, action: 'hold', reason: settings.pinnedIntents.includes(WORKSPACE_LEVEL) ? 'pinned' : 'starting_threshold', atCurrent: atDefault, atProposed: atDefault };
+  const top: Proposal = {
+    intent: WORKSPACE_LEVEL,
+    current: defaultThreshold,
+    proposed: defaultThreshold,
+    action: 'hold',
+    reason: settings.pinnedIntents.includes(WORKSPACE_LEVEL) ? 'pinned' : 'starting_threshold',
+    atCurrent: atDefault,
+    atProposed: atDefault,
+  };
   const intentThresholds: Record<string, number> = {};
   const proposals: Proposal[] = [top];
   const changes: Proposal[] = [];
@@ -198,7 +264,14 @@ export function planThresholds(input: {
     const playbook = input.playbookThresholds?.get(intent);
     const current = playbook ?? own ?? defaultThreshold;
     const budget = settings.maxStep - (input.loweredToday?.[intent] ?? 0);
-    const p = proposeThreshold({ intent, current, samples, settings, budget, ...(playbook !== undefined ? { pinnedBy: 'playbook' as const } : {}) });
+    const p = proposeThreshold({
+      intent,
+      current,
+      samples,
+      settings,
+      budget,
+      ...(playbook !== undefined ? { pinnedBy: 'playbook' as const } : {}),
+    });
     proposals.push(p);
     if (settings.pinnedIntents.includes(intent) || playbook !== undefined) {
       if (own !== undefined) intentThresholds[intent] = own;
@@ -216,7 +289,8 @@ export function planThresholds(input: {
  */
 export function loweredBy(runs: Proposal[][]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const run of runs) for (const c of run) if (c.action === 'lower') out[c.intent] = (out[c.intent] ?? 0) + (c.current - c.proposed);
+  for (const run of runs)
+    for (const c of run) if (c.action === 'lower') out[c.intent] = (out[c.intent] ?? 0) + (c.current - c.proposed);
   return out;
 }
 
@@ -226,11 +300,17 @@ export async function getLearningSettings(ctx: Ctx): Promise<LearningSettings> {
 }
 
 /** Changes the learning settings (pins included); logged as `settings.changed` with the old and new values. */
-export async function updateLearningSettings(ctx: Ctx, patch: z.infer<typeof LearningSettingsPatchSchema>): Promise<LearningSettings> {
+export async function updateLearningSettings(
+  ctx: Ctx,
+  patch: z.infer<typeof LearningSettingsPatchSchema>,
+): Promise<LearningSettings> {
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = learningOf(ws.settings);
   const after = parseInput(LearningSettingsSchema, { ...before, ...patch });
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, learning: after } }).where(eq(workspaces.id, ctx.workspaceId));
+  await ctx.db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, learning: after } })
+    .where(eq(workspaces.id, ctx.workspaceId));
   await appendEvent(ctx, 'settings.changed', null, { section: 'learning', before, after });
   return after;
 }
@@ -257,27 +337,64 @@ export async function samplesByIntent(ctx: Ctx, s: LearningSettings): Promise<Ma
       continue;
     }
     const label = s.handoffEvidence ? humanLabel(f) : null;
-    if (label && f.predicted?.topIntent && f.predicted.confidence !== null) add(f.predicted.topIntent, { confidence: f.predicted.confidence, success: f.predicted.topIntent === label.intent });
+    if (label && f.predicted?.topIntent && f.predicted.confidence !== null)
+      add(f.predicted.topIntent, {
+        confidence: f.predicted.confidence,
+        success: f.predicted.topIntent === label.intent,
+      });
   }
   return byIntent;
 }
 
 /** The workspace's thresholds in force and the tuning plan on the lookback's evidence. */
-async function planFor(ctx: Ctx): Promise<{ settings: LearningSettings; defaultThreshold: number; current: Record<string, number>; plan: ThresholdPlan }> {
+async function planFor(ctx: Ctx): Promise<{
+  settings: LearningSettings;
+  defaultThreshold: number;
+  current: Record<string, number>;
+  plan: ThresholdPlan;
+}> {
   const [settings, autonomy] = [await getLearningSettings(ctx), await getAutonomy(ctx)];
   const samples = await samplesByIntent(ctx, settings);
   const playbookThresholds = new Map(
-    (await ctx.db.select({ intent: playbooks.intent, threshold: playbooks.threshold }).from(playbooks).where(and(eq(playbooks.workspaceId, ctx.workspaceId), isNotNull(playbooks.threshold)))).map((p) => [p.intent, p.threshold!]),
+    (
+      await ctx.db
+        .select({ intent: playbooks.intent, threshold: playbooks.threshold })
+        .from(playbooks)
+        .where(and(eq(playbooks.workspaceId, ctx.workspaceId), isNotNull(playbooks.threshold)))
+    ).map((p) => [p.intent, p.threshold!]),
   );
   const since = new Date(ctx.now().getTime() - 86_400_000);
   const runs = await ctx.db
     .select({ data: events.data })
     .from(events)
-    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.type, 'settings.changed'), sql`${events.data}->>'section' = 'thresholds.tuned'`, sql`${events.createdAt} > ${since}`));
-  const loweredToday = loweredBy(runs.map((r) => z.array(ProposalSchema).catch([]).parse((r.data as { changes?: unknown }).changes)));
-  const plan = planThresholds({ defaultThreshold: autonomy.defaultThreshold, intentThresholds: autonomy.intentThresholds, samples, settings, playbookThresholds, loweredToday });
+    .where(
+      and(
+        eq(events.workspaceId, ctx.workspaceId),
+        eq(events.type, 'settings.changed'),
+        sql`${events.data}->>'section' = 'thresholds.tuned'`,
+        sql`${events.createdAt} > ${since}`,
+      ),
+    );
+  const loweredToday = loweredBy(
+    runs.map((r) =>
+      z
+        .array(ProposalSchema)
+        .catch([])
+        .parse((r.data as { changes?: unknown }).changes),
+    ),
+  );
+  const plan = planThresholds({
+    defaultThreshold: autonomy.defaultThreshold,
+    intentThresholds: autonomy.intentThresholds,
+    samples,
+    settings,
+    playbookThresholds,
+    loweredToday,
+  });
   const intents = [...new Set([...Object.keys(autonomy.intentThresholds), ...samples.keys()])].sort();
-  const current = Object.fromEntries(intents.map((i) => [i, thresholdFor(autonomy, i, playbookThresholds.get(i) ?? null)]));
+  const current = Object.fromEntries(
+    intents.map((i) => [i, thresholdFor(autonomy, i, playbookThresholds.get(i) ?? null)]),
+  );
   return { settings, defaultThreshold: autonomy.defaultThreshold, current, plan };
 }
 
@@ -285,14 +402,20 @@ async function planFor(ctx: Ctx): Promise<{ settings: LearningSettings; defaultT
  * Thresholds in force and what the tuner would do: the workspace level (intent `*`, the default
  * threshold, with all intents' evidence pooled for information) first, then each intent, with the evidence.
  */
-export async function proposeThresholds(ctx: Ctx): Promise<{ settings: LearningSettings; defaultThreshold: number; current: Record<string, number>; proposals: Proposal[] }> {
+export async function proposeThresholds(ctx: Ctx): Promise<{
+  settings: LearningSettings;
+  defaultThreshold: number;
+  current: Record<string, number>;
+  proposals: Proposal[];
+}> {
   const { settings, defaultThreshold, current, plan } = await planFor(ctx);
   return { settings, defaultThreshold, current, proposals: plan.proposals };
 }
 
 /**
  * Tunes the workspace's thresholds: applies the plan's per-intent thresholds to the autonomy settings
- * (when they differ from those in force), logged with before and after (`settings.changed {section: 'autonomy'}`), records the run with
+ * (when they differ from those in force), logged with before and after (`settings.changed {section: 'autonomy'}`),
+ * records the run with
  * its evidence (`settings.changed {section: 'thresholds.tuned'}`), and returns the changes. Call inside a
  * transaction.
  *
@@ -302,10 +425,14 @@ export async function tuneThresholds(ctx: Ctx): Promise<{ changes: Proposal[]; p
   const { plan } = await planFor(ctx);
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = autonomyOf(ws.settings);
-  const sameKeys = (a: Record<string, number>, b: Record<string, number>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  const sameKeys = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
   if (!sameKeys(before.intentThresholds, plan.intentThresholds)) {
     const after = { ...before, intentThresholds: plan.intentThresholds };
-    await ctx.db.update(workspaces).set({ settings: { ...ws.settings, autonomy: after } }).where(eq(workspaces.id, ctx.workspaceId));
+    await ctx.db
+      .update(workspaces)
+      .set({ settings: { ...ws.settings, autonomy: after } })
+      .where(eq(workspaces.id, ctx.workspaceId));
     await appendEvent(ctx, 'settings.changed', null, { section: 'autonomy', before, after });
   }
   await appendEvent(ctx, 'settings.changed', null, { section: 'thresholds.tuned', changes: plan.changes });
@@ -324,7 +451,13 @@ export async function tuneThresholdsIfDue(ctx: Ctx, everyHours = 24): Promise<{ 
   const [last] = await ctx.db
     .select({ createdAt: events.createdAt })
     .from(events)
-    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.type, 'settings.changed'), sql`${events.data}->>'section' = 'thresholds.tuned'`))
+    .where(
+      and(
+        eq(events.workspaceId, ctx.workspaceId),
+        eq(events.type, 'settings.changed'),
+        sql`${events.data}->>'section' = 'thresholds.tuned'`,
+      ),
+    )
     .orderBy(desc(events.id))
     .limit(1);
   if (last && ctx.now().getTime() - last.createdAt.getTime() < everyHours * 3_600_000) return null;

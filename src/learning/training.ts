@@ -14,12 +14,20 @@ import type { Ctx } from '../store/ctx.js';
  * person (imported with a label, or relabelled by an agent) — never the assistant's own guesses,
  * which carry a model confidence. The text is the subject and the customer's first message.
  */
-export async function labelledTicketExamples(ctx: Ctx, limit = 100_000, opts: { only?: string; except?: string } = {}): Promise<LabelledExample[]> {
+export async function labelledTicketExamples(
+  ctx: Ctx,
+  limit = 100_000,
+  opts: { only?: string; except?: string } = {},
+): Promise<LabelledExample[]> {
   return (await labelledTickets(ctx, limit, opts)).map(({ text, label }) => ({ text, label }));
 }
 
 /** {@link labelledTicketExamples} with each ticket's id, newest label first. */
-export async function labelledTickets(ctx: Ctx, limit = 100_000, opts: { only?: string; except?: string } = {}): Promise<(LabelledExample & { id: string })[]> {
+export async function labelledTickets(
+  ctx: Ctx,
+  limit = 100_000,
+  opts: { only?: string; except?: string } = {},
+): Promise<(LabelledExample & { id: string })[]> {
   const rows = await ctx.db
     .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent })
     .from(tickets)
@@ -42,7 +50,13 @@ export async function labelledTickets(ctx: Ctx, limit = 100_000, opts: { only?: 
     const msgs = await ctx.db
       .select({ ticketId: messages.ticketId, text: messages.bodyText })
       .from(messages)
-      .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.authorType, 'customer'), inArray(messages.ticketId, ids)))
+      .where(
+        and(
+          eq(messages.workspaceId, ctx.workspaceId),
+          eq(messages.authorType, 'customer'),
+          inArray(messages.ticketId, ids),
+        ),
+      )
       .orderBy(asc(messages.createdAt), asc(messages.id));
     for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
   }
@@ -66,19 +80,46 @@ export const OWN_TAXONOMY_MIN_LABELS = 5;
  * SaaS starter's `other` or `outage` trained beside a shop's intents only takes the shop's questions away from
  * them. Otherwise (a few labels of its own, or the starter's ids) both are used together.
  */
-export function starterPolicy(own: LabelledExample[]): { use: 'all' | 'shared' ; kept: string[]; retired: string[]; reason: string } {
+export function starterPolicy(own: LabelledExample[]): {
+  use: 'all' | 'shared';
+  kept: string[];
+  retired: string[];
+  reason: string;
+} {
   const starterIds = new Set(STARTER_TAXONOMY.map((i) => i.id));
   const ownLabels = new Set(own.map((e) => e.label));
   const outside = [...ownLabels].filter((l) => !starterIds.has(l));
   if (outside.length >= OWN_TAXONOMY_MIN_LABELS && outside.length * 2 >= ownLabels.size) {
     const kept = [...starterIds].filter((id) => ownLabels.has(id));
-    return { use: 'shared', kept, retired: [...starterIds].filter((id) => !ownLabels.has(id)), reason: `the workspace labels ${outside.length} intents of its own: the starter intents it does not use are retired` };
+    return {
+      use: 'shared',
+      kept,
+      retired: [...starterIds].filter((id) => !ownLabels.has(id)),
+      reason:
+        `the workspace labels ${outside.length} intents of its own: the starter intents it does not use are ` +
+        `retired`,
+    };
   }
-  return { use: 'all', kept: [...starterIds], retired: [], reason: outside.length ? `${outside.length} intents of its own (fewer than ${OWN_TAXONOMY_MIN_LABELS}): trained beside the starter taxonomy` : 'the starter taxonomy' };
+  return {
+    use: 'all',
+    kept: [...starterIds],
+    retired: [],
+    reason: outside.length
+      ? `${outside.length} intents of its own (fewer than ${OWN_TAXONOMY_MIN_LABELS}): trained beside the starter ` +
+        `taxonomy`
+      : 'the starter taxonomy',
+  };
 }
 
 /** Gathers labelled examples from the workspace's tickets, a file and the starter taxonomy (see `starterPolicy`). */
-export async function gatherTrainingExamples(ctx: Ctx, sources: TrainingSources): Promise<{ examples: LabelledExample[]; counts: Record<string, number>; starter: ReturnType<typeof starterPolicy> | null }> {
+export async function gatherTrainingExamples(
+  ctx: Ctx,
+  sources: TrainingSources,
+): Promise<{
+  examples: LabelledExample[];
+  counts: Record<string, number>;
+  starter: ReturnType<typeof starterPolicy> | null;
+}> {
   const examples: LabelledExample[] = [];
   const counts: Record<string, number> = {};
   const add = (name: string, rows: LabelledExample[]) => {
@@ -90,7 +131,12 @@ export async function gatherTrainingExamples(ctx: Ctx, sources: TrainingSources)
   const policy = sources.starter ? starterPolicy(examples) : null;
   if (policy) {
     const kept = new Set(policy.kept);
-    add('starter', starterExamples().filter((e) => kept.has(e.label)).map(({ text, label }) => ({ text, label })));
+    add(
+      'starter',
+      starterExamples()
+        .filter((e) => kept.has(e.label))
+        .map(({ text, label }) => ({ text, label })),
+    );
   }
   return { examples, counts, starter: policy };
 }
@@ -108,7 +154,10 @@ const OOS_PROBE_SHARE = 0.2;
  * of them". The pipeline then counts a prediction at or above it as in scope (`inScopeByWorkspace`); the
  * answer itself still needs the playbook's confidence threshold. Null when there are too few labels.
  */
-export function fitWorkspaceOos(examples: LabelledExample[], seed = 11): { confidence: number; heldOut: number; correct: number } | null {
+export function fitWorkspaceOos(
+  examples: LabelledExample[],
+  seed = 11,
+): { confidence: number; heldOut: number; correct: number } | null {
   const labels = examples.map((e) => e.label);
   const [fitIdx, holdIdx] = stratifiedSplit(labels, OOS_PROBE_SHARE, seed);
   if (holdIdx.length < 20 || new Set(fitIdx.map((i) => labels[i])).size < 2) return null;
@@ -133,18 +182,46 @@ function hash(s: string): number {
  * Trains the workspace's intent classifier on `examples` and stores it as the next version. With 50 or
  * more examples, 15% is held out first for an honest accuracy and calibration report.
  */
-export async function trainWorkspaceIntents(models: IntentModels, workspaceId: string, examples: LabelledExample[], counts: Record<string, number>, starter: ReturnType<typeof starterPolicy> | null = null) {
+export async function trainWorkspaceIntents(
+  models: IntentModels,
+  workspaceId: string,
+  examples: LabelledExample[],
+  counts: Record<string, number>,
+  starter: ReturnType<typeof starterPolicy> | null = null,
+) {
   const labels = new Set(examples.map((e) => e.label)).size;
-  if (labels < 2) throw new DeskmindError('validation_failed', 'Training needs labelled examples of at least two intents');
+  if (labels < 2)
+    throw new DeskmindError('validation_failed', 'Training needs labelled examples of at least two intents');
   // One order for one set of examples: rows read back in another order (ties of a database sort) give the same model.
   const key = (e: LabelledExample) => `${e.label}\n${e.text}`;
-  examples = [...examples].sort((a, b) => hash(key(a)) - hash(key(b)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  examples = [...examples].sort(
+    (a, b) => hash(key(a)) - hash(key(b)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0),
+  );
   const shuffled = [...examples].sort((a, b) => hash(a.text) - hash(b.text));
   const cut = Math.max(1, Math.floor(shuffled.length * 0.15));
   const heldOut = examples.length >= 50 ? evaluateExamples(shuffled.slice(cut), shuffled.slice(0, cut)) : null;
-  // A taxonomy of its own (the starter's intents retired, or never included): the out-of-scope decision is fitted on the customer's labels.
+  // A taxonomy of its own (the starter's intents retired, or never included): the out-of-scope decision is fitted on
+  // the customer's labels.
   const own = starterPolicy(examples).use === 'shared' ? fitWorkspaceOos(examples) : null;
   const starterReport = starter ? { use: starter.use, retired: starter.retired, reason: starter.reason } : null;
-  const { version, seconds } = await models.train(workspaceId, examples, { sources: counts, heldOut, starter: starterReport, outOfScope: own ? { ...own, rule: `keeps ${OOS_KEEP_CORRECT * 100}% of correctly classified held-out labels in scope` } : null });
-  return { workspaceId, model: 'intent', version, examples: examples.length, labels, sources: counts, trainSeconds: seconds, heldOut, starter: starterReport, outOfScope: own };
+  const { version, seconds } = await models.train(workspaceId, examples, {
+    sources: counts,
+    heldOut,
+    starter: starterReport,
+    outOfScope: own
+      ? { ...own, rule: `keeps ${OOS_KEEP_CORRECT * 100}% of correctly classified held-out labels in scope` }
+      : null,
+  });
+  return {
+    workspaceId,
+    model: 'intent',
+    version,
+    examples: examples.length,
+    labels,
+    sources: counts,
+    trainSeconds: seconds,
+    heldOut,
+    starter: starterReport,
+    outOfScope: own,
+  };
 }

@@ -10,7 +10,9 @@ const LABEL_LOOKBACK_MS = 90 * 86_400_000;
 
 /** The last intent a person gave the ticket (a relabel or a confirmation), if any. */
 export function humanLabel(f: TicketFacts): { intent: string; at: Date } | null {
-  const e = f.timeline.filter((x) => x.type === 'ticket.intent_changed' && byPerson(x) && typeof x.data.to === 'string').at(-1);
+  const e = f.timeline
+    .filter((x) => x.type === 'ticket.intent_changed' && byPerson(x) && typeof x.data.to === 'string')
+    .at(-1);
   return e ? { intent: e.data.to as string, at: e.createdAt } : null;
 }
 
@@ -22,7 +24,10 @@ export function humanLabel(f: TicketFacts): { intent: string; at: Date } | null 
  *
  * @example (await learningMetrics(ctx, {})).intentAccuracy.weeks
  */
-export async function learningMetrics(ctx: Ctx, query: { from?: string | undefined; to?: string | undefined }): Promise<LearningReport> {
+export async function learningMetrics(
+  ctx: Ctx,
+  query: { from?: string | undefined; to?: string | undefined },
+): Promise<LearningReport> {
   const range = rangeOf(query, ctx.now());
   const facts = await loadTicketFacts(ctx, { from: new Date(range.from.getTime() - LABEL_LOOKBACK_MS), to: range.to });
   const weeks = new Map<string, { labelled: number; correct: number; versions: Set<string> }>();
@@ -35,7 +40,15 @@ export async function learningMetrics(ctx: Ctx, query: { from?: string | undefin
     if (f.predicted.modelVersion) w.versions.add(f.predicted.modelVersion);
     weeks.set(weekOf(label.at), w);
   }
-  const rows = [...weeks.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([week, w]) => ({ week, labelled: w.labelled, correct: w.correct, accuracy: ratio(w.correct, w.labelled), modelVersions: [...w.versions].sort() }));
+  const rows = [...weeks.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([week, w]) => ({
+      week,
+      labelled: w.labelled,
+      correct: w.correct,
+      accuracy: ratio(w.correct, w.labelled),
+      modelVersions: [...w.versions].sort(),
+    }));
   const labelled = rows.reduce((a, r) => a + r.labelled, 0);
   const correct = rows.reduce((a, r) => a + r.correct, 0);
   const stored = await ctx.db
@@ -47,6 +60,11 @@ export async function learningMetrics(ctx: Ctx, query: { from?: string | undefin
     from: range.from.toISOString(),
     to: range.to.toISOString(),
     intentAccuracy: { labelled, correct, accuracy: ratio(correct, labelled), weeks: rows },
-    models: stored.map((m) => ({ kind: m.kind, version: m.version, createdAt: m.createdAt.toISOString(), source: typeof m.metrics.source === 'string' ? m.metrics.source : null })),
+    models: stored.map((m) => ({
+      kind: m.kind,
+      version: m.version,
+      createdAt: m.createdAt.toISOString(),
+      source: typeof m.metrics.source === 'string' ? m.metrics.source : null,
+    })),
   };
 }

@@ -1,4 +1,13 @@
-import { AI_OUTCOMES, byPerson, classifyOutcome, loadTicketFacts, outcomeOf, SUCCESSFUL_OUTCOMES, type AiOutcome, type TicketFacts } from '../learning/outcomes.js';
+import {
+  AI_OUTCOMES,
+  byPerson,
+  classifyOutcome,
+  loadTicketFacts,
+  outcomeOf,
+  SUCCESSFUL_OUTCOMES,
+  type AiOutcome,
+  type TicketFacts,
+} from '../learning/outcomes.js';
 import { getLearningSettings } from '../learning/thresholds.js';
 import type { Ctx } from '../store/ctx.js';
 import type { QualityQuery, QualityReport, QualityRow } from './schemas.js';
@@ -30,7 +39,11 @@ export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: nu
   const reopened = tl.some((e) => e.type === 'ticket.reopened');
   const askedForHuman = tl.some((e) => outcomeOf(e) === 'asked_for_human');
   const repliesBeforeResolution = tl.filter(
-    (e) => e.type === 'message.created' && e.data.visibility === 'public' && (e.data.authorType === 'agent' || e.data.authorType === 'assistant') && (!firstResolved || e.createdAt <= firstResolved.createdAt),
+    (e) =>
+      e.type === 'message.created' &&
+      e.data.visibility === 'public' &&
+      (e.data.authorType === 'agent' || e.data.authorType === 'assistant') &&
+      (!firstResolved || e.createdAt <= firstResolved.createdAt),
   ).length;
   const firstRoutedAt = tl.findIndex((e) => e.type === 'ticket.routed');
   const noTeam = firstRoutedAt >= 0 && !tl[firstRoutedAt]!.data.teamId;
@@ -39,7 +52,11 @@ export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: nu
   // A transfer: after routing, a person moved the ticket to another team, or took it from its assignee.
   const transferred =
     firstRouted >= 0 &&
-    tl.slice(firstRouted + 1).some((e) => byPerson(e) && (e.type === 'team.changed' || (e.type === 'assignee.changed' && e.data.from != null)));
+    tl
+      .slice(firstRouted + 1)
+      .some(
+        (e) => byPerson(e) && (e.type === 'team.changed' || (e.type === 'assignee.changed' && e.data.from != null)),
+      );
   const csat = tl.filter((e) => outcomeOf(e) === 'csat' && typeof e.data.rating === 'number').at(-1);
   return {
     ai: classifyOutcome(tl, opts)?.outcome ?? null,
@@ -59,7 +76,10 @@ export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: nu
 /** Aggregates tickets' quality into one row (pure). */
 export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRow {
   const count = (p: (q: TicketQuality) => boolean) => rows.filter(p).length;
-  const aiOutcomes = Object.fromEntries(AI_OUTCOMES.map((o) => [o, count((q) => q.ai === o)])) as Record<AiOutcome, number>;
+  const aiOutcomes = Object.fromEntries(AI_OUTCOMES.map((o) => [o, count((q) => q.ai === o)])) as Record<
+    AiOutcome,
+    number
+  >;
   const tickets = rows.length;
   const aiAnswered = count((q) => q.ai !== null);
   const aiResolved = count((q) => q.ai !== null && SUCCESSFUL_OUTCOMES.includes(q.ai));
@@ -91,9 +111,14 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
     routingAccuracy: ratio(routedCorrectly, routed),
     unassigned,
     unassignedRate: ratio(unassigned, routed + unassigned),
-    medianFirstResponseMinutes: median(rows.flatMap((q) => (q.firstResponseMinutes === null ? [] : [q.firstResponseMinutes]))),
+    medianFirstResponseMinutes: median(
+      rows.flatMap((q) => (q.firstResponseMinutes === null ? [] : [q.firstResponseMinutes])),
+    ),
     medianResolutionMinutes: median(rows.flatMap((q) => (q.resolutionMinutes === null ? [] : [q.resolutionMinutes]))),
-    csat: { average: ratings.length ? ratings.reduce((a, b) => a + b, 0) / ratings.length : null, count: ratings.length },
+    csat: {
+      average: ratings.length ? ratings.reduce((a, b) => a + b, 0) / ratings.length : null,
+      count: ratings.length,
+    },
   };
 }
 
@@ -125,7 +150,10 @@ export async function qualityMetrics(ctx: Ctx, query: QualityQuery): Promise<Qua
     to: range.to.toISOString(),
     groupBy: query.groupBy ?? null,
     windowHours,
-    total: qualityRow(null, rows.map((r) => r.q)),
+    total: qualityRow(
+      null,
+      rows.map((r) => r.q),
+    ),
     groups: [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, qs]) => qualityRow(k, qs)),
   };
 }

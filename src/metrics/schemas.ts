@@ -9,7 +9,9 @@ export const MetricsRangeQuerySchema = z
   })
   .strict();
 
-export const QualityQuerySchema = MetricsRangeQuerySchema.extend({ groupBy: z.enum(['intent', 'tier', 'week']).optional() }).strict();
+export const QualityQuerySchema = MetricsRangeQuerySchema.extend({
+  groupBy: z.enum(['intent', 'tier', 'week']).optional(),
+}).strict();
 export type QualityQuery = z.infer<typeof QualityQuerySchema>;
 
 const rate = z.number().min(0).max(1).nullable();
@@ -23,7 +25,8 @@ export const QualityRowSchema = z.object({
   aiAnswered: z.number().int(),
   /** aiAnswered / tickets. Deflection is not resolution. */
   deflectionRate: rate,
-  /** Answers that held: confirmed by the customer, or no reopen / request for a human / "wrong" verdict within the window. */
+  /** Answers that held: confirmed by the customer, or no reopen / request for a human / "wrong" verdict within the
+   * window. */
   aiResolved: z.number().int(),
   /** aiResolved / tickets (ALL tickets). Answers still inside their window count as not (yet) resolved. */
   resolutionRate: rate,
@@ -81,8 +84,20 @@ export const IntentAccuracyWeekSchema = z.object({
 export const LearningReportSchema = z.object({
   from: z.iso.datetime(),
   to: z.iso.datetime(),
-  intentAccuracy: z.object({ labelled: z.number().int(), correct: z.number().int(), accuracy: rate, weeks: z.array(IntentAccuracyWeekSchema) }),
+  intentAccuracy: z.object({
+    labelled: z.number().int(),
+    correct: z.number().int(),
+    accuracy: rate,
+    weeks: z.array(IntentAccuracyWeekSchema),
+  }),
   /** Every model version the workspace stored, oldest first. */
-  models: z.array(z.object({ kind: z.string(), version: z.number().int(), createdAt: z.iso.datetime(), source: z.string().nullable() })),
+  models: z.array(
+    z.object({
+      kind: z.string(),
+      version: z.number().int(),
+      createdAt: z.iso.datetime(),
+      source: z.string().nullable(),
+    }),
+  ),
 });
 export type LearningReport = z.infer<typeof LearningReportSchema>;

@@ -22,7 +22,10 @@ export function weekOf(d: Date): string {
 }
 
 /** The range of a metrics query: [from, to), the last 30 days by default. */
-export function rangeOf(query: { from?: string | undefined; to?: string | undefined }, now: Date): { from: Date; to: Date } {
+export function rangeOf(
+  query: { from?: string | undefined; to?: string | undefined },
+  now: Date,
+): { from: Date; to: Date } {
   const to = query.to ? new Date(query.to) : now;
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * 86_400_000);
   return { from, to };

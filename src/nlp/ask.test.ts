@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { findAsk, isAsking, LONG_MESSAGE_WORDS } from './ask.js';
 
 const story = (n: number) =>
-  Array.from({ length: n }, (_, i) => `On day ${i + 1} our team met in the office and we reviewed the quarterly roadmap together with the designers.`).join(' ');
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `On day ${i + 1} our team met in the office and we reviewed the quarterly roadmap together with the designers.`,
+  ).join(' ');
 
 describe('findAsk', () => {
   it('leaves a short clean question as it is', () => {
@@ -12,7 +16,9 @@ describe('findAsk', () => {
   });
 
   it('sets aside a greeting with a name, an order-number line and a sign-off', () => {
-    const ask = findAsk('hello, Maria here.\nOrder #884213\nI was charged for something I never bought.\n\nThanks,\nMaria Lopez');
+    const ask = findAsk(
+      'hello, Maria here.\nOrder #884213\nI was charged for something I never bought.\n\nThanks,\nMaria Lopez',
+    );
     expect(ask.text).toBe('I was charged for something I never bought.');
     expect(ask.references.name).toBe('Maria');
     expect(ask.references.orderNumbers).toEqual(['884213']);
@@ -48,9 +54,18 @@ describe('findAsk', () => {
   });
 
   it('cuts a header split over two lines and an Outlook block', () => {
-    expect(findAsk('Why was I billed twice?\n\nOn Tue, Jun 4, 2024 at 9:00 AM Support\n<help@x.io> wrote:\n> Thanks for writing').text).toBe('Why was I billed twice?');
-    expect(findAsk('Any news on this?\n\n-----Original Message-----\nFrom: Support\nSent: Monday\nWe are looking into it.').text).toBe('Any news on this?');
-    expect(findAsk('Please refund me.\n________________________________\nFrom: Billing <b@x.io>\nSent: Tuesday').text).toBe('Please refund me.');
+    expect(
+      findAsk(
+        'Why was I billed twice?\n\nOn Tue, Jun 4, 2024 at 9:00 AM Support\n<help@x.io> wrote:\n> Thanks for writing',
+      ).text,
+    ).toBe('Why was I billed twice?');
+    expect(
+      findAsk('Any news on this?\n\n-----Original Message-----\nFrom: Support\nSent: Monday\nWe are looking into it.')
+        .text,
+    ).toBe('Any news on this?');
+    expect(
+      findAsk('Please refund me.\n________________________________\nFrom: Billing <b@x.io>\nSent: Tuesday').text,
+    ).toBe('Please refund me.');
   });
 
   it('reads a forwarded message that is only a quote', () => {
@@ -58,7 +73,10 @@ describe('findAsk', () => {
   });
 
   it('cuts a signature block with name, title and phone', () => {
-    const ask = findAsk('The export button does nothing when I click it.\n\nBest regards,\nJohn Smith\nHead of Operations, Acme Ltd\n+1 555 0100');
+    const ask = findAsk(
+      'The export button does nothing when I click it.\n\nBest regards,\nJohn Smith\nHead of Operations, Acme ' +
+        'Ltd\n+1 555 0100',
+    );
     expect(ask.text).toBe('The export button does nothing when I click it.');
     expect(ask.removed.signatureLines).toBe(4);
     expect(findAsk('Where is my refund?\n\nSent from my iPhone').text).toBe('Where is my refund?');

@@ -13,7 +13,8 @@
  */
 import { z } from 'zod';
 
-/** A message with more words than this (after the thread and signature are removed) is reduced to its asking sentences. */
+/** A message with more words than this (after the thread and signature are removed) is reduced to its asking sentences.
+ */
 export const LONG_MESSAGE_WORDS = 60;
 /** Most words the reduced ask keeps. */
 export const ASK_WORD_BUDGET = 60;
@@ -57,8 +58,10 @@ const GREETING_RE =
 /** "Maria here", "this is Maria (from Acme)", "my name is Maria", "it's Maria from Acme". */
 const INTRO_RE =
   /^\s*(?:(?:it'?s|this is|my name is|my name's|i am|i'm)\s+([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)(?:\s+(?:from|at|of|with)\s+[\p{L}\p{N}&.'-]+(?:\s+[\p{Lu}][\p{L}\p{N}&.'-]*)*)?|([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)\s+here(?:\s+(?:from|at)\s+[\p{L}\p{N}&.'-]+)?)\s*[,.!:;—–-]*\s*/iu;
-const ORDER_NUMBER_RE = /(?:\b(?:order|purchase|invoice|ticket|case|reference|ref|booking|account|customer|confirmation|po)\b\s*(?:no\.?|number|num|nr|id|#)?\s*[:#]?\s*)([A-Z]{0,4}-?\d[\d-]{3,})\b|#(\d{4,})\b/gi;
-/** A line or sentence that only gives a reference: "Order #12345", "Order number: 113542617735902.", "Ref: INV-2024-001". */
+const ORDER_NUMBER_RE =
+  /(?:\b(?:order|purchase|invoice|ticket|case|reference|ref|booking|account|customer|confirmation|po)\b\s*(?:no\.?|number|num|nr|id|#)?\s*[:#]?\s*)([A-Z]{0,4}-?\d[\d-]{3,})\b|#(\d{4,})\b/gi;
+/** A line or sentence that only gives a reference: "Order #12345", "Order number: 113542617735902.", "Ref:
+ * INV-2024-001". */
 const REFERENCE_ONLY_RE =
   /^\s*(?:(?:my|the|our)\s+)?(?:order|purchase|invoice|ticket|case|reference|ref|booking|account|customer|confirmation|po)\s*(?:no\.?|number|num|nr|id|#)?\s*(?:is|was)?\s*[:#]?\s*[A-Z]{0,4}-?\d[\d-]{3,}\s*[.,;]?\s*$|^\s*#\d{4,}\s*[.,;]?\s*$/i;
 const QUESTION_START_RE =
@@ -73,7 +76,7 @@ function sentencesOfParagraph(paragraph: string): string[] {
   const flat = paragraph.replace(/\s+/g, ' ').trim();
   if (!flat) return [];
   return flat
-    .split(/(?<=[.!?…])\s+(?=["'(\[]?[\p{Lu}\p{N}¿¡])|(?<=[?!])\s+/u)
+    .split(/(?<=[.!?…])\s+(?=["'([]?[\p{Lu}\p{N}¿¡])|(?<=[?!])\s+/u)
     .map((s) => s.trim())
     .filter(Boolean);
 }
@@ -89,13 +92,17 @@ function cutThread(lines: string[]): { kept: string[]; quoted: number } {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const twoLines = i + 1 < lines.length ? `${line} ${lines[i + 1]}` : line;
-    const header = QUOTE_HEADER.some((re) => re.test(line)) || (/^\s*On\b/i.test(line) && /\bwrote:\s*$/i.test(twoLines));
+    const header =
+      QUOTE_HEADER.some((re) => re.test(line)) || (/^\s*On\b/i.test(line) && /\bwrote:\s*$/i.test(twoLines));
     const quoted = /^\s*>/.test(line);
     if (!header && !quoted) continue;
     const kept = lines.slice(0, i);
     if (!kept.some((l) => l.trim())) {
       // The message is only a quote (a forward): keep the quoted text, without its marks.
-      return { kept: lines.filter((l) => !QUOTE_HEADER.some((re) => re.test(l))).map((l) => l.replace(/^\s*(?:>\s?)+/, '')), quoted: 0 };
+      return {
+        kept: lines.filter((l) => !QUOTE_HEADER.some((re) => re.test(l))).map((l) => l.replace(/^\s*(?:>\s?)+/, '')),
+        quoted: 0,
+      };
     }
     return { kept, quoted: lines.length - i };
   }
@@ -137,7 +144,10 @@ function cutGreeting(text: string): { rest: string; greeting: string | null; nam
   let name: string | null = null;
   const g = GREETING_RE.exec(rest);
   // "Hi" must stand apart ("Hi, …" / "Hi\n"), not start a sentence ("Hey, why is…" keeps the why).
-  if (g && g[0].trim() && (/[,.!:;—–-]\s*$|\n/.test(g[0]) || g[0].length === rest.length || /^\s*\n/.test(rest.slice(g[0].length)))) {
+  if (
+    g?.[0].trim() &&
+    (/[,.!:;—–-]\s*$|\n/.test(g[0]) || g[0].length === rest.length || /^\s*\n/.test(rest.slice(g[0].length)))
+  ) {
     greeting = g[0];
     rest = rest.slice(g[0].length);
   }
@@ -147,19 +157,31 @@ function cutGreeting(text: string): { rest: string; greeting: string | null; nam
     greeting += intro[0];
     rest = rest.slice(intro[0].length);
   }
-  return { rest: rest.trimStart(), greeting: greeting.trim() ? greeting.trim().replace(/[,.!:;—–-]+$/, '') : null, name };
+  return {
+    rest: rest.trimStart(),
+    greeting: greeting.trim() ? greeting.trim().replace(/[,.!:;—–-]+$/, '') : null,
+    name,
+  };
 }
 
 /**
  * The ask of a customer's message (or of several messages, oldest first): the text to classify and
  * retrieve on, and what was set aside as context.
- * @example findAsk('Hi, Maria here.\nHow do I reset my password?\n\nThanks,\nMaria').text === 'How do I reset my password?'
+ * @example findAsk('Hi, Maria here.\nHow do I reset my password?\n\nThanks,\nMaria').text === 'How do I reset my
+ * password?'
  */
 export function findAsk(messages: string | string[], opts: { longWords?: number; budget?: number } = {}): Ask {
   const list = (Array.isArray(messages) ? messages : [messages]).filter((m) => m.trim());
   const longWords = opts.longWords ?? LONG_MESSAGE_WORDS;
   const budget = opts.budget ?? ASK_WORD_BUDGET;
-  const removed: Ask['removed'] = { quotedLines: 0, signatureLines: 0, greeting: null, signOff: null, referenceLines: [], contextSentences: 0 };
+  const removed: Ask['removed'] = {
+    quotedLines: 0,
+    signatureLines: 0,
+    greeting: null,
+    signOff: null,
+    referenceLines: [],
+    contextSentences: 0,
+  };
   const references: Ask['references'] = { orderNumbers: [], name: null };
   const freshParts: string[] = [];
   const paragraphs: string[] = [];
@@ -200,7 +222,10 @@ export function findAsk(messages: string | string[], opts: { longWords?: number;
     }),
   );
   const flat = sentences.flatMap((ss, p) => ss.map((text, i) => ({ text, p, i })));
-  const clean = sentences.map((ss) => ss.join(' ')).filter(Boolean).join('\n');
+  const clean = sentences
+    .map((ss) => ss.join(' '))
+    .filter(Boolean)
+    .join('\n');
   const original = list.reduce((n, m) => n + words(m), 0);
   const result = (text: string, reduced: boolean): Ask => ({
     text,
@@ -235,7 +260,13 @@ export function findAsk(messages: string | string[], opts: { longWords?: number;
     chosen.add(x.k);
     used += n;
     // A short question ("Can you fix it?") needs the sentence before it to mean anything.
-    if (n < 6 && x.k > 0 && flat[x.k - 1]!.p === x.p && !chosen.has(x.k - 1) && used + words(flat[x.k - 1]!.text) <= budget * 1.5) {
+    if (
+      n < 6 &&
+      x.k > 0 &&
+      flat[x.k - 1]!.p === x.p &&
+      !chosen.has(x.k - 1) &&
+      used + words(flat[x.k - 1]!.text) <= budget * 1.5
+    ) {
       chosen.add(x.k - 1);
       used += words(flat[x.k - 1]!.text);
     }

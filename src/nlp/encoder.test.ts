@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cachedEncoder, cosine, semanticSimilarity, textHash, universalSentenceEncoder, vectorFromBytes, vectorToBytes, type SentenceEncoder } from './encoder.js';
+import {
+  cachedEncoder,
+  cosine,
+  semanticSimilarity,
+  textHash,
+  universalSentenceEncoder,
+  vectorFromBytes,
+  vectorToBytes,
+  type SentenceEncoder,
+} from './encoder.js';
 
 /** A port that maps each text to a fixed 3-d direction and counts what it was asked. */
 function fakeEncoder(table: Record<string, number[]>): SentenceEncoder & { asked: string[] } {
@@ -43,11 +52,19 @@ describe('sentence encoder port', () => {
     expect(inner.asked).toEqual(['a', 'b', 'c', 'b']);
   });
 
-  it('the Universal Sentence Encoder lite loads from node_modules and places paraphrases closer than unrelated texts', async () => {
-    const listeners = () => [process.listeners('unhandledRejection').length, process.listeners('uncaughtException').length];
+  it('the Universal Sentence Encoder lite loads from node_modules and places paraphrases closer than unrelated ' +
+    'texts', async () => {
+    const listeners = () => [
+      process.listeners('unhandledRejection').length,
+      process.listeners('uncaughtException').length,
+    ];
     const before = listeners();
     const enc = universalSentenceEncoder();
-    const [a, b, c] = await enc.embed(['I lost my password, how do I pick a new one?', 'Reset your password from the sign-in page', 'Our office is closed on public holidays']);
+    const [a, b, c] = await enc.embed([
+      'I lost my password, how do I pick a new one?',
+      'Reset your password from the sign-in page',
+      'Our office is closed on public holidays',
+    ]);
     expect(a!.length).toBe(512);
     expect(cosine(a!, a!)).toBeCloseTo(1, 4);
     expect(cosine(a!, b!)).toBeGreaterThan(cosine(a!, c!) + 0.15);

@@ -43,8 +43,10 @@ async function keepingProcessListeners<T>(load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } finally {
-    for (const l of process.listeners('unhandledRejection')) if (!rejections.includes(l)) process.off('unhandledRejection', l);
-    for (const l of process.listeners('uncaughtException')) if (!exceptions.includes(l)) process.off('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection'))
+      if (!rejections.includes(l)) process.off('unhandledRejection', l);
+    for (const l of process.listeners('uncaughtException'))
+      if (!exceptions.includes(l)) process.off('uncaughtException', l);
   }
 }
 
@@ -135,7 +137,11 @@ export function cachedEncoder(inner: SentenceEncoder, capacity = 4096): Sentence
  * Paraphrases that share no words score high ("I lost my password" ↔ "reset your password": about 0.6); unrelated
  * texts score near 0.1–0.3. Resolves to null when no encoder is given (the caller then decides on lexical evidence).
  */
-export async function semanticSimilarity(encoder: SentenceEncoder | null, ask: string, passages: readonly string[]): Promise<number[] | null> {
+export async function semanticSimilarity(
+  encoder: SentenceEncoder | null,
+  ask: string,
+  passages: readonly string[],
+): Promise<number[] | null> {
   if (!encoder) return null;
   if (passages.length === 0) return [];
   const [q, ...ps] = await encoder.embed([ask, ...passages]);

@@ -92,7 +92,10 @@ export function readLabelledFile(path: string, textColumn = 'text', labelColumn 
       .filter((l) => l.trim().length > 0)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
   } else {
-    rows = parse(raw, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as Record<string, unknown>[];
+    rows = parse(raw, { columns: true, bom: true, skip_empty_lines: true, relax_column_count: true }) as Record<
+      string,
+      unknown
+    >[];
   }
   const out: LabelledExample[] = [];
   rows.forEach((r, i) => {
@@ -143,7 +146,8 @@ export interface ScoredRow {
 /** Whether a row is answered at threshold `t` (never when it was rejected). */
 const answered = (r: ScoredRow, t: number) => !r.rejected && r.confidence >= t;
 
-/** Lowest threshold whose answered rows reach `precision` (see {@link thresholdForPrecision}); rejected rows are never answered. */
+/** Lowest threshold whose answered rows reach `precision` (see {@link thresholdForPrecision}); rejected rows are never
+ * answered. */
 export function thresholdFor(rows: readonly ScoredRow[], precision: number, minAccepted: number, z: number): number {
   const open = rows.filter((r) => !r.rejected);
   return thresholdForPrecision(
@@ -220,7 +224,11 @@ export function evaluateWithModel(
 
   // 2. final model on the whole train file
   const t0 = performance.now();
-  const model = IntentClassifier.train(train, modelOptions, sentence && { encoderId: sentence.encoderId, vectors: sentence.train });
+  const model = IntentClassifier.train(
+    train,
+    modelOptions,
+    sentence && { encoderId: sentence.encoderId, vectors: sentence.train },
+  );
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // 3. score the test file (steady-state latency: collect training garbage first, then warm up)
@@ -257,7 +265,14 @@ export function evaluateWithModel(
   const oos: OosReport | null =
     o.oosLabel === null
       ? null
-      : { label: o.oosLabel, heldOutOosRows: picked.heldOutOos, thresholdsFromOos: picked.note === null, note: picked.note, at95: oosAt(all, t95), at98: oosAt(all, t98) };
+      : {
+          label: o.oosLabel,
+          heldOutOosRows: picked.heldOutOos,
+          thresholdsFromOos: picked.note === null,
+          note: picked.note,
+          at95: oosAt(all, t95),
+          at98: oosAt(all, t98),
+        };
   const result: EvalResult = {
     accuracy: okIn.length ? okIn.filter(Boolean).length / okIn.length : 0,
     macroF1: macroF1(truthIn, predIn),
@@ -301,7 +316,12 @@ function scoreRow(p: IntentPrediction, label: string, isOos: (l: string) => bool
  * The held-out slice: a stratified share of the train file, with out-of-scope rows added from the rest (up to half
  * of them) until it holds {@link MIN_HELD_OUT_OOS}, so that the thresholds see how out-of-scope texts score.
  */
-export function holdoutSplit(labels: readonly string[], isOos: (l: string) => boolean, share: number, seed: number): [number[], number[]] {
+export function holdoutSplit(
+  labels: readonly string[],
+  isOos: (l: string) => boolean,
+  share: number,
+  seed: number,
+): [number[], number[]] {
   const [fit, hold] = stratifiedSplit(labels, share, seed);
   const held = hold.filter((i) => isOos(labels[i]!)).length;
   const spare = fit.filter((i) => isOos(labels[i]!));
@@ -325,17 +345,29 @@ function pickThresholds(
   modelOptions: Partial<IntentClassifierOptions>,
   sentence: EvalSentenceVectors | null,
 ): { t95: number; t98: number; heldOut: number; heldOutOos: number; note: string | null } {
-  const [fitIdx, holdIdx] = holdoutSplit(train.map((e) => e.label), isOos, o.holdout, o.seed);
+  const [fitIdx, holdIdx] = holdoutSplit(
+    train.map((e) => e.label),
+    isOos,
+    o.holdout,
+    o.seed,
+  );
   const fitSet = fitIdx.map((i) => train[i]!);
   const hold = holdIdx.map((i) => train[i]!);
-  const probe = IntentClassifier.train(fitSet, modelOptions, sentence && { encoderId: sentence.encoderId, vectors: fitIdx.map((i) => sentence.train[i]!) });
-  const rows = hold.map((e, j) => scoreRow(probe.predict(e.text, sentence?.train[holdIdx[j]!] ?? null), e.label, isOos));
+  const probe = IntentClassifier.train(
+    fitSet,
+    modelOptions,
+    sentence && { encoderId: sentence.encoderId, vectors: fitIdx.map((i) => sentence.train[i]!) },
+  );
+  const rows = hold.map((e, j) =>
+    scoreRow(probe.predict(e.text, sentence?.train[holdIdx[j]!] ?? null), e.label, isOos),
+  );
   const minAccepted = Math.min(50, Math.ceil(hold.length / 10));
   const heldOutOos = rows.filter((r) => r.outOfScope).length;
   const note =
     o.oosLabel === null || heldOutOos >= MIN_HELD_OUT_OOS
       ? null
-      : `could not pick the thresholds with out-of-scope rows: the train file has ${heldOutOos === 0 ? 'none' : `too few (${heldOutOos} could be held out; ${MIN_HELD_OUT_OOS} needed)`}, ` +
+      : `could not pick the thresholds with out-of-scope rows: the train file has ` +
+        `${heldOutOos === 0 ? 'none' : `too few (${heldOutOos} could be held out; ${MIN_HELD_OUT_OOS} needed)`}, ` +
         'so they were picked on in-scope rows alone and out-of-scope recall is what falls under them';
   return {
     t95: thresholdFor(rows, 0.95, minAccepted, o.thresholdZ),

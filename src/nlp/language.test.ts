@@ -13,7 +13,8 @@ describe('detectLanguage: English', () => {
 
   it('is confident on a longer English text', () => {
     const r = detectLanguage(
-      'Hi there, we have been trying to set up the Slack integration for our support team all morning, but the notifications keep going to the wrong channel. Could you take a look?',
+      'Hi there, we have been trying to set up the Slack integration for our support team all morning, but the ' +
+        'notifications keep going to the wrong channel. Could you take a look?',
     );
     expect(r.language).toBe('en');
     expect(r.confidence).toBeGreaterThan(0.85);
@@ -37,7 +38,8 @@ describe('detectLanguage: English', () => {
 
   it('does not let a pasted log or URL change the language', () => {
     const r = detectLanguage(
-      'The export fails with this error:\n```\nError: ECONNRESET at Socket.onread (node:net:1234)\n  at de_la_que el en\n```\nsee https://example.com/es/la/de/que/el',
+      'The export fails with this error:\n```\nError: ECONNRESET at Socket.onread (node:net:1234)\n  at de_la_que ' +
+        'el en\n```\nsee https://example.com/es/la/de/que/el',
     );
     expect(r.language).toBe('en');
   });
@@ -114,7 +116,9 @@ describe('detectLanguage: scripts', () => {
   });
 
   it('keeps an English ticket with a Cyrillic name English', () => {
-    expect(detectLanguage('Hi, my name is Иван Петров and I cannot log in to the dashboard since this morning').language).toBe('en');
+    expect(
+      detectLanguage('Hi, my name is Иван Петров and I cannot log in to the dashboard since this morning').language,
+    ).toBe('en');
   });
 
   it('treats a Russian ticket with an English product name as Russian', () => {

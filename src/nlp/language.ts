@@ -61,7 +61,12 @@ export type DetectLanguageOptions = z.infer<typeof DetectLanguageOptionsSchema>;
 const TRIGRAM_RANKS: ReadonlyMap<ProfiledLanguage, ReadonlyMap<string, number>> = new Map(
   PROFILED_LANGUAGES.map((lang) => [
     lang,
-    new Map(TRIGRAMS[lang].split('|').slice(0, TRIGRAM_PROFILE_SIZE).map((t, i) => [t, i] as const)),
+    new Map(
+      TRIGRAMS[lang]
+        .split('|')
+        .slice(0, TRIGRAM_PROFILE_SIZE)
+        .map((t, i) => [t, i] as const),
+    ),
   ]),
 );
 
@@ -77,7 +82,11 @@ const STOP_INDEX: ReadonlyMap<string, ReadonlyArray<readonly [ProfiledLanguage, 
     }
   }
   const out = new Map<string, Array<readonly [ProfiledLanguage, number]>>();
-  for (const [w, langs] of langsOf) out.set(w, [...langs].map((l) => [l, 1 / langs.size] as const));
+  for (const [w, langs] of langsOf)
+    out.set(
+      w,
+      [...langs].map((l) => [l, 1 / langs.size] as const),
+    );
   return out;
 })();
 
@@ -102,11 +111,21 @@ interface ScriptDef {
 }
 
 const SCRIPTS: readonly ScriptDef[] = [
-  { script: 'Cyrillic', re: /\p{Script=Cyrillic}/gu, language: 'ru', refine: (t) => (/[іїєґ]/i.test(t) ? 'uk' : /ў/i.test(t) ? 'be' : /[ђћџљњ]/i.test(t) ? 'sr' : 'ru') },
+  {
+    script: 'Cyrillic',
+    re: /\p{Script=Cyrillic}/gu,
+    language: 'ru',
+    refine: (t) => (/[іїєґ]/i.test(t) ? 'uk' : /ў/i.test(t) ? 'be' : /[ђћџљњ]/i.test(t) ? 'sr' : 'ru'),
+  },
   { script: 'Han', re: /\p{Script=Han}/gu, language: 'zh' },
   { script: 'Kana', re: /[\p{Script=Hiragana}\p{Script=Katakana}]/gu, language: 'ja' },
   { script: 'Hangul', re: /\p{Script=Hangul}/gu, language: 'ko' },
-  { script: 'Arabic', re: /\p{Script=Arabic}/gu, language: 'ar', refine: (t) => (/[ٹڈڑںے]/.test(t) ? 'ur' : /[پچژگ]/.test(t) ? 'fa' : 'ar') },
+  {
+    script: 'Arabic',
+    re: /\p{Script=Arabic}/gu,
+    language: 'ar',
+    refine: (t) => (/[ٹڈڑںے]/.test(t) ? 'ur' : /[پچژگ]/.test(t) ? 'fa' : 'ar'),
+  },
   { script: 'Hebrew', re: /\p{Script=Hebrew}/gu, language: 'he' },
   { script: 'Greek', re: /\p{Script=Greek}/gu, language: 'el' },
   { script: 'Thai', re: /\p{Script=Thai}/gu, language: 'th' },
@@ -197,7 +216,8 @@ export function detectLanguage(text: string, options: DetectLanguageOptions = {}
   const clean = stripNoise(normalise(text.length > MAX_DETECT_CHARS ? text.slice(0, MAX_DETECT_CHARS) : text));
   const lower = clean.toLowerCase();
   const letters = count(clean, LETTER_ANY_RE);
-  if (letters === 0) return finish('en', 0.1, { en: 1 }, 'none', 'default', 'no natural-language letters; defaulting to English');
+  if (letters === 0)
+    return finish('en', 0.1, { en: 1 }, 'none', 'default', 'no natural-language letters; defaulting to English');
 
   // Script check.
   const latin = count(clean, LATIN_RE);
@@ -219,8 +239,14 @@ export function detectLanguage(text: string, options: DetectLanguageOptions = {}
       script = 'Han+Kana';
     } else if (best.def.script === 'Han' && kana === 0) language = 'zh';
     const share = (best.def.script === 'Han' || best.def.script === 'Kana' ? han + kana : best.n) / letters;
-    return finish(language, 0.6 + 0.4 * share, { [language]: round(share), en: round(latin / letters) }, script, 'script',
-      `${Math.round(share * 100)}% of letters are ${script}`);
+    return finish(
+      language,
+      0.6 + 0.4 * share,
+      { [language]: round(share), en: round(latin / letters) },
+      script,
+      'script',
+      `${Math.round(share * 100)}% of letters are ${script}`,
+    );
   }
 
   const ws = lower.match(WORD_RE) ?? [];
@@ -232,8 +258,14 @@ export function detectLanguage(text: string, options: DetectLanguageOptions = {}
   for (const [re, lang] of OTHER_LATIN) {
     const n = count(lower, re);
     if (n >= 2 && n / latin >= 0.01) {
-      return finish(lang, clamp(0.5 + n / latin * 5, 0.5, 0.85), { [lang]: 1 }, 'Latin', 'script',
-        `distinctive letters of ${lang} (${n})`);
+      return finish(
+        lang,
+        clamp(0.5 + (n / latin) * 5, 0.5, 0.85),
+        { [lang]: 1 },
+        'Latin',
+        'script',
+        `distinctive letters of ${lang} (${n})`,
+      );
     }
   }
 
@@ -278,22 +310,40 @@ export function detectLanguage(text: string, options: DetectLanguageOptions = {}
     const conf = mostlyAscii
       ? 0.45 + 0.5 * lengthFactor * clamp(0.4 + stopShare + margin * 0.5)
       : 0.35 + 0.5 * lengthFactor * clamp(stopShare + margin * 0.5);
-    return finish('en', conf, scores, 'Latin', 'profile', `English stop words ${round(stop.en, 1)} of ${wordCount} words`);
+    return finish(
+      'en',
+      conf,
+      scores,
+      'Latin',
+      'profile',
+      `English stop words ${round(stop.en, 1)} of ${wordCount} words`,
+    );
   }
 
   // A non-English winner needs real evidence, above all in short or mostly-ASCII texts.
   const strong =
-    exclusiveHits[top] >= 2 ||
-    (exclusiveHits[top] >= 1 && stop[top] >= 2) ||
-    (!mostlyAscii && stop[top] >= 1.5);
+    exclusiveHits[top] >= 2 || (exclusiveHits[top] >= 1 && stop[top] >= 2) || (!mostlyAscii && stop[top] >= 1.5);
   const enoughWords = wordCount >= SHORT_TEXT_WORDS || exclusiveHits[top] >= 2 || (!mostlyAscii && stop[top] >= 1.5);
   if (!strong || !enoughWords || stop[top] <= stop.en) {
     const why = wordCount < SHORT_TEXT_WORDS ? 'short text' : 'weak evidence for another language';
-    return finish('en', mostlyAscii ? 0.4 + 0.2 * lengthFactor : 0.3, scores, 'Latin', 'default',
-      `${why}; ${mostlyAscii ? 'mostly ASCII, ' : ''}defaulting to English`);
+    return finish(
+      'en',
+      mostlyAscii ? 0.4 + 0.2 * lengthFactor : 0.3,
+      scores,
+      'Latin',
+      'default',
+      `${why}; ${mostlyAscii ? 'mostly ASCII, ' : ''}defaulting to English`,
+    );
   }
   const conf = 0.4 + 0.55 * lengthFactor * clamp(stopShare * 1.5 + margin * 0.5);
   const closest = [...PROFILED_LANGUAGES].sort((a, b) => tri[b] - tri[a])[0];
-  return finish(top, conf, scores, 'Latin', 'profile',
-    `stop-word weight ${round(stop[top], 1)} for ${top} (${exclusiveHits[top]} only in ${top}) vs ${round(stop.en, 1)} for en; closest trigram profile ${closest}`);
+  return finish(
+    top,
+    conf,
+    scores,
+    'Latin',
+    'profile',
+    `stop-word weight ${round(stop[top], 1)} for ${top} (${exclusiveHits[top]} only in ${top}) vs ` +
+      `${round(stop.en, 1)} for en; closest trigram profile ${closest}`,
+  );
 }

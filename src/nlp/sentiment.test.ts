@@ -39,7 +39,9 @@ describe('analyseSentiment: VADER-style compound', () => {
     const base = analyseSentiment('the export is bad').compound;
     expect(analyseSentiment('the export is BAD').compound).toBeLessThan(base);
     expect(analyseSentiment('the export is bad!!!').compound).toBeLessThan(base);
-    expect(analyseSentiment('the export is great!!').compound).toBeGreaterThan(analyseSentiment('the export is great').compound);
+    expect(analyseSentiment('the export is great!!').compound).toBeGreaterThan(
+      analyseSentiment('the export is great').compound,
+    );
   });
 
   it('"but" shifts the weight to the later clause', () => {
@@ -71,7 +73,9 @@ describe('analyseSentiment: support cues', () => {
   });
 
   it('flags churn on cancel / competitor cues', () => {
-    const r = analyseSentiment('Honestly this is a waste of time. I want to cancel my subscription and switch to a competitor.');
+    const r = analyseSentiment(
+      'Honestly this is a waste of time. I want to cancel my subscription and switch to a competitor.',
+    );
     expect(r.churnRisk).toBe(true);
     expect(cueIds(r)).toEqual(expect.arrayContaining(['cancel_account', 'switching_competitor', 'waste_of_time']));
     expect(r.cues.filter((c) => c.kind === 'churn')).toHaveLength(2);
@@ -95,7 +99,9 @@ describe('analyseSentiment: support cues', () => {
   });
 
   it('detects anger words and legal threats', () => {
-    const r = analyseSentiment('This is unacceptable and ridiculous. My lawyer will hear about this and I will file a chargeback.');
+    const r = analyseSentiment(
+      'This is unacceptable and ridiculous. My lawyer will hear about this and I will file a chargeback.',
+    );
     expect(cueIds(r)).toEqual(expect.arrayContaining(['unacceptable', 'ridiculous', 'lawyer', 'chargeback']));
     expect(r.cues.filter((c) => c.kind === 'legal').length).toBeGreaterThanOrEqual(2);
     expect(r.emotions.anger).toBeGreaterThan(0.8);
@@ -107,7 +113,9 @@ describe('analyseSentiment: support cues', () => {
   });
 
   it('detects anxiety: urgency, lost data, deadlines', () => {
-    const r = analyseSentiment("I'm really worried, we lost all our data and the deadline is tomorrow. Please help asap");
+    const r = analyseSentiment(
+      "I'm really worried, we lost all our data and the deadline is tomorrow. Please help asap",
+    );
     expect(cueIds(r)).toEqual(expect.arrayContaining(['worried', 'data_loss', 'deadline', 'urgent']));
     expect(r.emotions.anxiety).toBeGreaterThan(0.8);
   });
@@ -140,25 +148,43 @@ describe('analyseSentiment: support cues', () => {
 
 describe('irony and bare swear words', () => {
   it('reads praise in a complaint as negative, with the irony cue', () => {
-    for (const text of ['Great… broken again. Fantastic work', 'great, broken again, thanks', 'Oh wonderful, the export failed for the third time.', 'I love how the app crashes every time I open it', 'Thanks for nothing, my account is still locked.']) {
+    for (const text of [
+      'Great… broken again. Fantastic work',
+      'great, broken again, thanks',
+      'Oh wonderful, the export failed for the third time.',
+      'I love how the app crashes every time I open it',
+      'Thanks for nothing, my account is still locked.',
+    ]) {
       const s = analyseSentiment(text);
       expect(s.label, text).toBe('negative');
-      expect(s.cues.some((c) => c.cue === 'irony'), text).toBe(true);
+      expect(
+        s.cues.some((c) => c.cue === 'irony'),
+        text,
+      ).toBe(true);
       // The plain lexicon reads the same words as praise.
       expect(analyseSentiment(text, { baseline: true }).compound, text).toBeGreaterThan(0);
     }
   });
 
   it('keeps meant praise positive: no problem, or a problem that is solved', () => {
-    for (const text of ['Thanks! It works now, great', 'Great job on the new release, the dashboard is fast', 'The export was broken but now it works, great!']) {
+    for (const text of [
+      'Thanks! It works now, great',
+      'Great job on the new release, the dashboard is fast',
+      'The export was broken but now it works, great!',
+    ]) {
       const s = analyseSentiment(text);
       expect(s.label, text).toBe('positive');
-      expect(s.cues.some((c) => c.cue === 'irony'), text).toBe(false);
+      expect(
+        s.cues.some((c) => c.cue === 'irony'),
+        text,
+      ).toBe(false);
     }
   });
 
   it('leaves a polite thanks after a report alone', () => {
-    expect(analyseSentiment('Hi, the login page shows an error. Thanks!').cues.some((c) => c.cue === 'irony')).toBe(false);
+    expect(analyseSentiment('Hi, the login page shows an error. Thanks!').cues.some((c) => c.cue === 'irony')).toBe(
+      false,
+    );
   });
 
   it('reads a swear word that intensifies nothing as annoyance, and one that intensifies as a booster', () => {

@@ -99,50 +99,282 @@ const COMPETITOR_TARGET = String.raw`(?:a |one of your |your )?competitors?|zend
 /** Support-desk cue catalogue. Patterns run on normalised text, case-insensitive. */
 const CUES: readonly CueDef[] = [
   // frustration
-  { cue: 'repeat_contact', kind: 'frustration', weight: 0.6, re: /\b(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|\d+th|umpteenth|nth|another)\s+time\b|\b(?:asked|told|contacted|written|wrote|emailed|messaged|called|reported)\s+(?:\w+\s+){0,3}(?:twice|three times|four times|multiple times|several times|many times|so many times|\d+\s+times)\b/i },
+  {
+    cue: 'repeat_contact',
+    kind: 'frustration',
+    weight: 0.6,
+    re: /\b(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|\d+th|umpteenth|nth|another)\s+time\b|\b(?:asked|told|contacted|written|wrote|emailed|messaged|called|reported)\s+(?:\w+\s+){0,3}(?:twice|three times|four times|multiple times|several times|many times|so many times|\d+\s+times)\b/i,
+  },
   { cue: 'how_many_times', kind: 'frustration', weight: 0.6, re: /\bhow many (?:more )?times\b/i },
-  { cue: 'again_emphatic', kind: 'frustration', weight: 0.4, re: /\b(?:yet|once|happening|happened|broken|broke|down|failed|failing|crashed|crashing|stopped)\s+again\b|\bagain\s*(?:!|\?{2,})/i },
+  {
+    cue: 'again_emphatic',
+    kind: 'frustration',
+    weight: 0.4,
+    re: /\b(?:yet|once|happening|happened|broken|broke|down|failed|failing|crashed|crashing|stopped)\s+again\b|\bagain\s*(?:!|\?{2,})/i,
+  },
   { cue: 'again', kind: 'frustration', weight: 0.2, re: /\bagain\b/i },
-  { cue: 'still_broken', kind: 'frustration', weight: 0.55, re: new RegExp(`\\bstill\\s+(?:not\\b|broken|down|failing|failed|crashing|crashes|buggy|wrong|missing|stuck|waiting|happening|the same|unable|no\\b|nothing|(?:does|do|is|are|can|wo|did)${N}|cannot|having|getting|seeing|an? (?:issue|problem|error|bug))`, 'i') },
-  { cue: 'not_working', kind: 'frustration', weight: 0.25, re: new RegExp(`\\b(?:(?:does|do|is|did|wo)${N}|not|never)\\s+(?:\\w+\\s+)?(?:working|work|works|load|loading|loads|fixed|resolved|sync(?:ing)?|send(?:ing)?)\\b`, 'i') },
-  { cue: 'waste_of_time', kind: 'frustration', weight: 0.55, re: /\bwast(?:e|ed|ing)\s+(?:of\s+)?(?:(?:my|our|so much|so many|hours of)\s+)?(?:time|hours|days|money|a day|an afternoon)\b/i },
-  { cue: 'nobody_answers', kind: 'frustration', weight: 0.55, re: new RegExp(`\\b(?:nobody|no one|no-one|noone)\\s+(?:\\w+\\s+)?(?:answers?|answered|answering|replies|replied|replying|responds?|responded|responding|gets back|got back|helps?|helped|cares?|reads?|listens?)\\b|\\bno\\s+(?:one\\s+)?(?:answer|reply|response|replies|responses|help)\\b|\\b(?:(?:have|has|did)${N}|never)\\s+(?:heard|got|gotten|received)\\s+(?:back|an?y?\\s+(?:answer|reply|response|update))`, 'i') },
-  { cue: 'long_wait', kind: 'frustration', weight: 0.45, re: /\b(?:waiting|waited|been waiting)\s+(?:for\s+)?(?:over\s+|more than\s+|almost\s+)?(?:\d+|two|three|four|five|six|several|many|a few|days|weeks|hours|a week|a month|ages|forever)\b/i },
-  { cue: 'tried_everything', kind: 'frustration', weight: 0.35, re: /\btried\s+(?:literally\s+)?(?:everything|every\s+\w+|all\s+(?:the|of|your))\b/i },
-  { cue: 'fed_up', kind: 'frustration', weight: 0.6, re: /\b(?:fed up|sick (?:and tired )?of|had enough|tired of|wits'? end|los(?:ing|t) (?:my|our) patience|at the end of my rope)\b/i },
-  { cue: 'frustrated', kind: 'frustration', weight: 0.5, negatable: true, re: /\b(?:frustrat\w*|annoy\w*|irritat\w*|exasperat\w*|disappoint\w*)\b/i },
-  { cue: 'keeps_happening', kind: 'frustration', weight: 0.3, re: /\b(?:keeps?|kept)\s+(?:on\s+)?(?:happening|failing|crashing|breaking|logging|asking|getting|showing|freezing|timing|erroring|throwing|returning|sending|charging)\b|\bevery (?:single )?time\b|\bover and over\b|\bconstantly\b/i },
+  {
+    cue: 'still_broken',
+    kind: 'frustration',
+    weight: 0.55,
+    re: new RegExp(
+      `\\bstill\\s+(?:not\\b|broken|down|failing|failed|crashing|crashes|buggy|wrong|missing|stuck|waiting|happening|the same|unable|no\\b|nothing|(?:does|do|is|are|can|wo|did)${N}|cannot|having|getting|seeing|an? (?:issue|problem|error|bug))`,
+      'i',
+    ),
+  },
+  {
+    cue: 'not_working',
+    kind: 'frustration',
+    weight: 0.25,
+    re: new RegExp(
+      `\\b(?:(?:does|do|is|did|wo)${N}|not|never)\\s+(?:\\w+\\s+)?(?:working|work|works|load|loading|loads|fixed|resolved|sync(?:ing)?|send(?:ing)?)\\b`,
+      'i',
+    ),
+  },
+  {
+    cue: 'waste_of_time',
+    kind: 'frustration',
+    weight: 0.55,
+    re: /\bwast(?:e|ed|ing)\s+(?:of\s+)?(?:(?:my|our|so much|so many|hours of)\s+)?(?:time|hours|days|money|a day|an afternoon)\b/i,
+  },
+  {
+    cue: 'nobody_answers',
+    kind: 'frustration',
+    weight: 0.55,
+    re: new RegExp(
+      `\\b(?:nobody|no one|no-one|noone)\\s+(?:\\w+\\s+)?(?:answers?|answered|answering|replies|replied|replying|responds?|responded|responding|gets back|got back|helps?|helped|cares?|reads?|listens?)\\b|\\bno\\s+(?:one\\s+)?(?:answer|reply|response|replies|responses|help)\\b|\\b(?:(?:have|has|did)${N}|never)\\s+(?:heard|got|gotten|received)\\s+(?:back|an?y?\\s+(?:answer|reply|response|update))`,
+      'i',
+    ),
+  },
+  {
+    cue: 'long_wait',
+    kind: 'frustration',
+    weight: 0.45,
+    re: /\b(?:waiting|waited|been waiting)\s+(?:for\s+)?(?:over\s+|more than\s+|almost\s+)?(?:\d+|two|three|four|five|six|several|many|a few|days|weeks|hours|a week|a month|ages|forever)\b/i,
+  },
+  {
+    cue: 'tried_everything',
+    kind: 'frustration',
+    weight: 0.35,
+    re: /\btried\s+(?:literally\s+)?(?:everything|every\s+\w+|all\s+(?:the|of|your))\b/i,
+  },
+  {
+    cue: 'fed_up',
+    kind: 'frustration',
+    weight: 0.6,
+    re: /\b(?:fed up|sick (?:and tired )?of|had enough|tired of|wits'? end|los(?:ing|t) (?:my|our) patience|at the end of my rope)\b/i,
+  },
+  {
+    cue: 'frustrated',
+    kind: 'frustration',
+    weight: 0.5,
+    negatable: true,
+    re: /\b(?:frustrat\w*|annoy\w*|irritat\w*|exasperat\w*|disappoint\w*)\b/i,
+  },
+  {
+    cue: 'keeps_happening',
+    kind: 'frustration',
+    weight: 0.3,
+    re: /\b(?:keeps?|kept)\s+(?:on\s+)?(?:happening|failing|crashing|breaking|logging|asking|getting|showing|freezing|timing|erroring|throwing|returning|sending|charging)\b|\bevery (?:single )?time\b|\bover and over\b|\bconstantly\b/i,
+  },
   // anger
   { cue: 'unacceptable', kind: 'anger', weight: 0.6, negatable: true, re: /\bunacceptable\b/i },
-  { cue: 'ridiculous', kind: 'anger', weight: 0.5, negatable: true, re: /\b(?:ridiculous|absurd|outrageous|insane|pathetic|disgraceful|shameful|appalling|atrocious|laughable|a joke|joke of a)\b/i },
-  { cue: 'angry', kind: 'anger', weight: 0.6, negatable: true, re: /\b(?:angry|furious|livid|pissed|fuming|mad at|outraged|infuriat\w*|enraged|seething)\b/i },
-  { cue: 'insult', kind: 'anger', weight: 0.5, re: /\b(?:incompetent|incompetence|useless|clowns?|idiots?|morons?|amateurs?|scam(?:mers?|med)?|fraud(?:ulent|sters?)?|rip-?off|ripped off|thieves|robbery|daylight robbery)\b/i },
-  { cue: 'profanity', kind: 'anger', weight: 0.45, re: /\b(?:wtf|fuck\w*|f\*+k\w*|shit\w*|bullshit|crap|crappy|damn(?:ed)?|goddamn|bs)\b/i },
+  {
+    cue: 'ridiculous',
+    kind: 'anger',
+    weight: 0.5,
+    negatable: true,
+    re: /\b(?:ridiculous|absurd|outrageous|insane|pathetic|disgraceful|shameful|appalling|atrocious|laughable|a joke|joke of a)\b/i,
+  },
+  {
+    cue: 'angry',
+    kind: 'anger',
+    weight: 0.6,
+    negatable: true,
+    re: /\b(?:angry|furious|livid|pissed|fuming|mad at|outraged|infuriat\w*|enraged|seething)\b/i,
+  },
+  {
+    cue: 'insult',
+    kind: 'anger',
+    weight: 0.5,
+    re: /\b(?:incompetent|incompetence|useless|clowns?|idiots?|morons?|amateurs?|scam(?:mers?|med)?|fraud(?:ulent|sters?)?|rip-?off|ripped off|thieves|robbery|daylight robbery)\b/i,
+  },
+  {
+    cue: 'profanity',
+    kind: 'anger',
+    weight: 0.45,
+    re: /\b(?:wtf|fuck\w*|f\*+k\w*|shit\w*|bullshit|crap|crappy|damn(?:ed)?|goddamn|bs)\b/i,
+  },
   { cue: 'harsh_words', kind: 'anger', weight: 0.4, re: /\b(?:worst|terrible|horrible|awful|horrendous)\b/i },
   // legal threats
-  { cue: 'lawyer', kind: 'legal', weight: 0.7, re: /\b(?:lawyers?|attorneys?|solicitors?|legal action|legal steps|(?:take|taking) (?:you|this|your company) to court|see you in court|small claims|lawsuit|litigation)\b/i },
+  {
+    cue: 'lawyer',
+    kind: 'legal',
+    weight: 0.7,
+    re: /\b(?:lawyers?|attorneys?|solicitors?|legal action|legal steps|(?:take|taking) (?:you|this|your company) to court|see you in court|small claims|lawsuit|litigation)\b/i,
+  },
   { cue: 'sue', kind: 'legal', weight: 0.7, re: /\b(?:sue|suing|sued)\b/i },
-  { cue: 'chargeback', kind: 'legal', weight: 0.6, re: /\b(?:charge-?backs?|charge back|dispute (?:the|this|these|your) (?:charges?|payments?|transactions?)|file a dispute|(?:contact|call|calling|contacting|told) my bank|(?:contact|call|calling|contacting) my card (?:company|issuer))\b/i },
-  { cue: 'report_you', kind: 'legal', weight: 0.6, re: /\breport(?:ing)?\s+(?:you|your company|you guys|this company|this)\s+to\b|\breport(?:ing)?\s+(?:you|your company|you guys)\b|\b(?:better business bureau|bbb|consumer protection|ftc|trading standards|ombudsman|data protection authority|gdpr complaint)\b/i },
+  {
+    cue: 'chargeback',
+    kind: 'legal',
+    weight: 0.6,
+    re: /\b(?:charge-?backs?|charge back|dispute (?:the|this|these|your) (?:charges?|payments?|transactions?)|file a dispute|(?:contact|call|calling|contacting|told) my bank|(?:contact|call|calling|contacting) my card (?:company|issuer))\b/i,
+  },
+  {
+    cue: 'report_you',
+    kind: 'legal',
+    weight: 0.6,
+    re: /\breport(?:ing)?\s+(?:you|your company|you guys|this company|this)\s+to\b|\breport(?:ing)?\s+(?:you|your company|you guys)\b|\b(?:better business bureau|bbb|consumer protection|ftc|trading standards|ombudsman|data protection authority|gdpr complaint)\b/i,
+  },
   // churn
-  { cue: 'cancel_account', kind: 'churn', weight: 0.7, negatable: true, re: /\bcancel(?:l?ing|l?ed|lation of)?\s+(?:my|our|the|this)\s+(?:\w+\s+)?(?:account|subscription|plan|membership|contract|service|seats?)\b|\b(?:close|delete|terminate|end)\s+(?:my|our)\s+(?:\w+\s+)?(?:account|subscription|contract)\b|\bi\s*(?:'?m|am|want to|will|'?ll|would like to)\s+(?:be\s+)?cancel(?:l?ing)?\b/i },
-  { cue: 'switching_competitor', kind: 'churn', weight: 0.7, re: new RegExp(`\\b(?:switch(?:ing)?|mov(?:e|ing)|migrat(?:e|ing)|go(?:ing)?|leav(?:e|ing)\\s+(?:you\\s+)?for|jump(?:ing)? ship)\\s+(?:over\\s+)?to\\s+(?:${COMPETITOR_TARGET})\\b|\\b(?:${COMPETITOR_TARGET})\\s+(?:is|are|offers?|has|have)\\s+(?:cheaper|better|more)\\b|\\btake (?:my|our) business elsewhere\\b|\\blooking (?:at|for|into) (?:alternatives|other (?:providers|vendors|tools|options))\\b|\\b(?:not|wo${N}|will not)\\s+(?:be\\s+)?(?:going to\\s+)?renew(?:ing)?\\b`, 'i') },
+  {
+    cue: 'cancel_account',
+    kind: 'churn',
+    weight: 0.7,
+    negatable: true,
+    re: /\bcancel(?:l?ing|l?ed|lation of)?\s+(?:my|our|the|this)\s+(?:\w+\s+)?(?:account|subscription|plan|membership|contract|service|seats?)\b|\b(?:close|delete|terminate|end)\s+(?:my|our)\s+(?:\w+\s+)?(?:account|subscription|contract)\b|\bi\s*(?:'?m|am|want to|will|'?ll|would like to)\s+(?:be\s+)?cancel(?:l?ing)?\b/i,
+  },
+  {
+    cue: 'switching_competitor',
+    kind: 'churn',
+    weight: 0.7,
+    re: new RegExp(
+      `\\b(?:switch(?:ing)?|mov(?:e|ing)|migrat(?:e|ing)|go(?:ing)?|leav(?:e|ing)\\s+(?:you\\s+)?for|jump(?:ing)? ` +
+        `ship)\\s+(?:over\\s+)?to\\s+(?:${COMPETITOR_TARGET})\\b|\\b(?:${COMPETITOR_TARGET})\\s+(?:is|are|offers?|has|have)\\s+(?:cheaper|better|more)\\b|\\btake (?:my|our) business elsewhere\\b|\\blooking (?:at|for|into) (?:alternatives|other (?:providers|vendors|tools|options))\\b|\\b(?:not|wo${N}|will not)\\s+(?:be\\s+)?(?:going to\\s+)?renew(?:ing)?\\b`,
+      'i',
+    ),
+  },
   // anxiety
-  { cue: 'worried', kind: 'anxiety', weight: 0.5, negatable: true, re: /\b(?:worried|worry|worrying|concerned|nervous|anxious|scared|afraid|panic\w*|freaking out|stressed|terrified)\b/i },
-  { cue: 'urgent', kind: 'anxiety', weight: 0.5, negatable: true, re: /\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|as soon as possible|emergency|immediately|right away|critical|time[- ]sensitive)\b/i },
-  { cue: 'data_loss', kind: 'anxiety', weight: 0.7, re: /\blost\s+(?:all\s+)?(?:of\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:data|files|work|records|contacts|tickets|history|projects?|documents|customers|emails)\b|\b(?:data|files|everything|records|tickets|contacts|history)\s+(?:(?:is|are|has|have)\s+)?(?:been\s+|just\s+)?(?:gone|missing|deleted|wiped|disappeared|vanished|erased)\b/i },
-  { cue: 'deadline', kind: 'anxiety', weight: 0.45, re: /\b(?:deadline|due (?:today|tomorrow|tonight)|by (?:tomorrow|tonight|end of (?:the )?(?:day|week))|eod|launch(?:ing)? (?:today|tomorrow)|go(?:ing)? live (?:today|tomorrow)|before (?:tomorrow|monday|the meeting|our launch)|in (?:an hour|\d+ hours?))\b/i },
-  { cue: 'business_impact', kind: 'anxiety', weight: 0.5, re: new RegExp(`\\b(?:blocking (?:us|me|our)|(?:ca${N}|cannot|unable to)\\s+work|dead in the water|business (?:is )?(?:stopped|down|halted)|los(?:ing|t) (?:money|customers|sales|revenue|business))\\b`, 'i') },
+  {
+    cue: 'worried',
+    kind: 'anxiety',
+    weight: 0.5,
+    negatable: true,
+    re: /\b(?:worried|worry|worrying|concerned|nervous|anxious|scared|afraid|panic\w*|freaking out|stressed|terrified)\b/i,
+  },
+  {
+    cue: 'urgent',
+    kind: 'anxiety',
+    weight: 0.5,
+    negatable: true,
+    re: /\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|as soon as possible|emergency|immediately|right away|critical|time[- ]sensitive)\b/i,
+  },
+  {
+    cue: 'data_loss',
+    kind: 'anxiety',
+    weight: 0.7,
+    re: /\blost\s+(?:all\s+)?(?:of\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:data|files|work|records|contacts|tickets|history|projects?|documents|customers|emails)\b|\b(?:data|files|everything|records|tickets|contacts|history)\s+(?:(?:is|are|has|have)\s+)?(?:been\s+|just\s+)?(?:gone|missing|deleted|wiped|disappeared|vanished|erased)\b/i,
+  },
+  {
+    cue: 'deadline',
+    kind: 'anxiety',
+    weight: 0.45,
+    re: /\b(?:deadline|due (?:today|tomorrow|tonight)|by (?:tomorrow|tonight|end of (?:the )?(?:day|week))|eod|launch(?:ing)? (?:today|tomorrow)|go(?:ing)? live (?:today|tomorrow)|before (?:tomorrow|monday|the meeting|our launch)|in (?:an hour|\d+ hours?))\b/i,
+  },
+  {
+    cue: 'business_impact',
+    kind: 'anxiety',
+    weight: 0.5,
+    re: new RegExp(
+      `\\b(?:blocking (?:us|me|our)|(?:ca${N}|cannot|unable to)\\s+work|dead in the water|business (?:is ` +
+        `)?(?:stopped|down|halted)|los(?:ing|t) (?:money|customers|sales|revenue|business))\\b`,
+      'i',
+    ),
+  },
 ];
 
 /** Words written in capitals that are acronyms, not shouting. */
 const ACRONYMS: ReadonlySet<string> = new Set([
-  'API', 'APIS', 'CSV', 'SSO', 'URL', 'URLS', 'PDF', 'HTTP', 'HTTPS', 'SAML', 'DNS', 'SMTP', 'IMAP', 'CRM', 'CEO',
-  'CTO', 'CFO', 'FAQ', 'USD', 'EUR', 'GBP', 'VAT', 'PST', 'EST', 'CET', 'UTC', 'GMT', 'JSON', 'XML', 'SDK', 'CLI',
-  'MFA', 'TOTP', 'OTP', 'SMS', 'AWS', 'GCP', 'SLA', 'FYI', 'ETA', 'BTW', 'IOS', 'MAC', 'OSX', 'SQL', 'CSS', 'HTML',
-  'GDPR', 'HIPAA', 'SOC', 'ISO', 'LDAP', 'SCIM', 'OAUTH', 'JWT', 'CORS', 'SSL', 'TLS', 'VPN', 'CDN', 'UUID',
-  'PNG', 'JPG', 'JPEG', 'GIF', 'XLSX', 'ZIP', 'TXT', 'DOCX', 'POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'ACH',
-  'IBAN', 'BIC', 'SWIFT', 'PO', 'TBD', 'ASAP', 'NPS', 'CSAT', 'KPI', 'ROI', 'SEO', 'LLC', 'INC', 'LTD', 'GMBH',
+  'API',
+  'APIS',
+  'CSV',
+  'SSO',
+  'URL',
+  'URLS',
+  'PDF',
+  'HTTP',
+  'HTTPS',
+  'SAML',
+  'DNS',
+  'SMTP',
+  'IMAP',
+  'CRM',
+  'CEO',
+  'CTO',
+  'CFO',
+  'FAQ',
+  'USD',
+  'EUR',
+  'GBP',
+  'VAT',
+  'PST',
+  'EST',
+  'CET',
+  'UTC',
+  'GMT',
+  'JSON',
+  'XML',
+  'SDK',
+  'CLI',
+  'MFA',
+  'TOTP',
+  'OTP',
+  'SMS',
+  'AWS',
+  'GCP',
+  'SLA',
+  'FYI',
+  'ETA',
+  'BTW',
+  'IOS',
+  'MAC',
+  'OSX',
+  'SQL',
+  'CSS',
+  'HTML',
+  'GDPR',
+  'HIPAA',
+  'SOC',
+  'ISO',
+  'LDAP',
+  'SCIM',
+  'OAUTH',
+  'JWT',
+  'CORS',
+  'SSL',
+  'TLS',
+  'VPN',
+  'CDN',
+  'UUID',
+  'PNG',
+  'JPG',
+  'JPEG',
+  'GIF',
+  'XLSX',
+  'ZIP',
+  'TXT',
+  'DOCX',
+  'POST',
+  'GET',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'ACH',
+  'IBAN',
+  'BIC',
+  'SWIFT',
+  'PO',
+  'TBD',
+  'ASAP',
+  'NPS',
+  'CSAT',
+  'KPI',
+  'ROI',
+  'SEO',
+  'LLC',
+  'INC',
+  'LTD',
+  'GMBH',
 ]);
 
 const ALL_CAPS_RE = /^[\p{Lu}][\p{Lu}\p{N}'-]*$/u;
@@ -155,12 +387,44 @@ function isAllCaps(raw: string): boolean {
 
 /** Praise that turns sarcastic in a complaint ("Great… broken again. Fantastic work"). */
 const PRAISE = new Set([
-  'great', 'fantastic', 'wonderful', 'awesome', 'brilliant', 'perfect', 'lovely', 'nice', 'amazing', 'superb', 'excellent',
-  'terrific', 'splendid', 'marvelous', 'marvellous', 'fabulous', 'outstanding', 'impressive', 'stellar', 'genius', 'bravo',
-  'thanks', 'thank', 'good', 'cool', 'love', 'loving', 'wow', 'yay', 'congrats', 'congratulations', 'glad', 'happy', 'beautiful',
+  'great',
+  'fantastic',
+  'wonderful',
+  'awesome',
+  'brilliant',
+  'perfect',
+  'lovely',
+  'nice',
+  'amazing',
+  'superb',
+  'excellent',
+  'terrific',
+  'splendid',
+  'marvelous',
+  'marvellous',
+  'fabulous',
+  'outstanding',
+  'impressive',
+  'stellar',
+  'genius',
+  'bravo',
+  'thanks',
+  'thank',
+  'good',
+  'cool',
+  'love',
+  'loving',
+  'wow',
+  'yay',
+  'congrats',
+  'congratulations',
+  'glad',
+  'happy',
+  'beautiful',
 ]);
 /** What the praise is about when it is a verdict on the company's work ("fantastic work", "great job"). */
-const VERDICT_NOUNS = /^\s*(?:work|job|jobs|service|support|stuff|update|release|product|team|guys|folks|everyone|people)\b/i;
+const VERDICT_NOUNS =
+  /^\s*(?:work|job|jobs|service|support|stuff|update|release|product|team|guys|folks|everyone|people)\b/i;
 /** A problem the customer reports. */
 const PROBLEM_RE =
   /\b(?:broken|broke|breaks|down|crash(?:ed|es|ing)?|fail(?:s|ed|ing|ure)?|errors?|bugs?|buggy|glitch\w*|outage|stuck|frozen|freez\w*|unusable|useless|lost|missing|wrong|wiped|deleted|declined|locked(?: out)?|(?:logs?|logged|kick(?:s|ed)?|throws?) (?:me |us )?out|nothing (?:works|syncs|loads|happens)|still nothing|fail to \w+|charged (?:me )?(?:twice|again)|double[- ]charged|overcharged|not (?:working|loading|fixed|resolved)|(?:doesn'?t|does not|don'?t|won'?t|can'?t|cannot|isn'?t|stopped) (?:\w+ )?(?:work|load|open|sync|send|log|save|let)\w*|still (?:not|broken|waiting|down)|(?:yet|once|broken|down|failed|crashed)\s+again|again\s*[.!?]|for nothing|(?:third|fourth|fifth|\d+(?:st|nd|rd|th)) time|waiting (?:for )?(?:\d+|days|weeks|hours))\b/i;
@@ -173,7 +437,10 @@ const SOLVED_RE =
  * solved), praise standing alone as an exclamation ("Great…", "great,", "Oh wonderful."), praise of the
  * work itself ("Fantastic work", "great job"), "love how/that/it when …" and "thanks a lot / for nothing".
  */
-export function ironicPraise(text: string, tokens: ReturnType<typeof tokenize> = tokenize(text)): { indices: Set<number>; evidence: string[] } {
+export function ironicPraise(
+  text: string,
+  tokens: ReturnType<typeof tokenize> = tokenize(text),
+): { indices: Set<number>; evidence: string[] } {
   const indices = new Set<number>();
   const evidence: string[] = [];
   if (!PROBLEM_RE.test(text) || SOLVED_RE.test(text)) return { indices, evidence };
@@ -182,11 +449,17 @@ export function ironicPraise(text: string, tokens: ReturnType<typeof tokenize> =
     if (!PRAISE.has(t.lower)) continue;
     const before = text.slice(Math.max(0, t.index - 12), t.index);
     const after = text.slice(t.index + t.raw.length, t.index + t.raw.length + 40);
-    const clauseStart = /(?:^|[.!?,;:)\-]\s*|\b(?:oh|just|so|how|really|wow|yeah|well|soo+)\s+)$/i.test(before) || t.index === 0;
+    const clauseStart =
+      /(?:^|[.!?,;:)-]\s*|\b(?:oh|just|so|how|really|wow|yeah|well|soo+)\s+)$/i.test(before) || t.index === 0;
     const standsAlone = clauseStart && /^\s*(?:\.{2,}|[,.!…;:-]|$)/.test(after);
     const verdict = clauseStart && VERDICT_NOUNS.test(after);
-    const loveHow = (t.lower === 'love' || t.lower === 'loving') && /^\s+(?:how|that|it when|the way|when)\b/i.test(after);
-    const thanksFor = (t.lower === 'thanks' || t.lower === 'thank') && /^\s*(?:you\s+)?(?:(?:so much |very much )?for nothing|a lot\b|a bunch\b|again\b|for (?:that|this|breaking|ruining|wasting))/i.test(after);
+    const loveHow =
+      (t.lower === 'love' || t.lower === 'loving') && /^\s+(?:how|that|it when|the way|when)\b/i.test(after);
+    const thanksFor =
+      (t.lower === 'thanks' || t.lower === 'thank') &&
+      /^\s*(?:you\s+)?(?:(?:so much |very much )?for nothing|a lot\b|a bunch\b|again\b|for (?:that|this|breaking|ruining|wasting))/i.test(
+        after,
+      );
     // A bare "thanks" after a complaint is as often polite as sarcastic: it is left alone.
     const bareThanks = (t.lower === 'thanks' || t.lower === 'thank') && !thanksFor;
     if ((standsAlone && !bareThanks) || verdict || loveHow || thanksFor) {
@@ -198,7 +471,17 @@ export function ironicPraise(text: string, tokens: ReturnType<typeof tokenize> =
 }
 
 /** Swear words VADER reads only as intensifiers ("damn good"). */
-const PROFANE_BOOSTERS = new Set(['damn', 'goddamn', 'goddamned', 'fucking', 'freaking', 'frigging', 'friggin', 'bloody', 'effing']);
+const PROFANE_BOOSTERS = new Set([
+  'damn',
+  'goddamn',
+  'goddamned',
+  'fucking',
+  'freaking',
+  'frigging',
+  'friggin',
+  'bloody',
+  'effing',
+]);
 /** The valence of a swear word that intensifies nothing ("change the damn address"): annoyance. */
 const BARE_PROFANITY = -1.5;
 
@@ -206,7 +489,10 @@ const BARE_PROFANITY = -1.5;
  * VADER-style valence sum and sifted proportions for a list of tokens. Unless `baseline`, praise in a
  * complaint counts against (`ironicPraise`) and a swear word that intensifies nothing counts as annoyance.
  */
-function vaderScore(text: string, baseline: boolean): { compound: number; pos: number; neg: number; neu: number; ironic: string[] } {
+function vaderScore(
+  text: string,
+  baseline: boolean,
+): { compound: number; pos: number; neg: number; neu: number; ironic: string[] } {
   let prepared = text;
   for (const [re, word] of EMOTICONS) prepared = prepared.replace(re, word);
   const tokens = tokenize(prepared);
@@ -337,10 +623,16 @@ function punctuationCues(text: string): SentimentCue[] {
   const excl = /(?:!\s*){2,}|(?:[!?]\s*)*(?:!\s*\?|\?\s*!)(?:[!?])*/.exec(text);
   if (excl) {
     const run = excl[0].replace(/\s/g, '');
-    out.push({ cue: 'repeated_exclamation', kind: 'frustration', weight: run.length >= 3 ? 0.45 : 0.35, evidence: run });
+    out.push({
+      cue: 'repeated_exclamation',
+      kind: 'frustration',
+      weight: run.length >= 3 ? 0.45 : 0.35,
+      evidence: run,
+    });
   }
   const quest = /\?(?:\s*\?)+/.exec(text);
-  if (quest) out.push({ cue: 'repeated_question', kind: 'frustration', weight: 0.3, evidence: quest[0].replace(/\s/g, '') });
+  if (quest)
+    out.push({ cue: 'repeated_question', kind: 'frustration', weight: 0.3, evidence: quest[0].replace(/\s/g, '') });
   return out;
 }
 
@@ -375,7 +667,8 @@ export function analyseSentiment(text: string, opts: { baseline?: boolean } = {}
   const clean = normalise(text.length > MAX_ANALYSED_CHARS ? text.slice(0, MAX_ANALYSED_CHARS) : text);
   const { compound, pos, neg, neu, ironic } = vaderScore(clean, opts.baseline ?? false);
   const cues = matchCues(clean);
-  if (ironic.length) cues.push({ cue: 'irony', kind: 'frustration', weight: 0.5, evidence: ironic.slice(0, 3).join(' / ') });
+  if (ironic.length)
+    cues.push({ cue: 'irony', kind: 'frustration', weight: 0.5, evidence: ironic.slice(0, 3).join(' / ') });
   const shout = shoutingCue(clean);
   if (shout) cues.push(shout);
   cues.push(...punctuationCues(clean));

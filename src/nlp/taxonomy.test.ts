@@ -9,12 +9,29 @@ import {
 } from './taxonomy.js';
 
 const REQUIRED_IDS = [
-  'account_access', 'password_reset', 'two_factor', 'billing_invoice', 'billing_refund', 'billing_failed_payment',
-  'billing_plan_change', 'billing_cancellation', 'how_to', 'bug_report', 'feature_request', 'data_export',
-  'integrations', 'security_privacy', 'outage', 'other',
+  'account_access',
+  'password_reset',
+  'two_factor',
+  'billing_invoice',
+  'billing_refund',
+  'billing_failed_payment',
+  'billing_plan_change',
+  'billing_cancellation',
+  'how_to',
+  'bug_report',
+  'feature_request',
+  'data_export',
+  'integrations',
+  'security_privacy',
+  'outage',
+  'other',
 ];
 
-const canon = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+const canon = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 
 describe('STARTER_TAXONOMY', () => {
   it('validates against the schema', () => {
@@ -78,11 +95,19 @@ describe('starterExamples', () => {
       label: 'how_to',
       feature: 'reports',
     });
-    expect(examples.find((e) => e.text === 'I forgot my password')).toEqual({ text: 'I forgot my password', label: 'password_reset' });
+    expect(examples.find((e) => e.text === 'I forgot my password')).toEqual({
+      text: 'I forgot my password',
+      label: 'password_reset',
+    });
   });
 
   it('accepts a custom taxonomy', () => {
-    const custom = [{ id: 'x', label: 'X', description: 'x', team: 'success' as const, automatable: true, examples: ['a', 'b'] }];
-    expect(starterExamples(custom)).toEqual([{ text: 'a', label: 'x' }, { text: 'b', label: 'x' }]);
+    const custom = [
+      { id: 'x', label: 'X', description: 'x', team: 'success' as const, automatable: true, examples: ['a', 'b'] },
+    ];
+    expect(starterExamples(custom)).toEqual([
+      { text: 'a', label: 'x' },
+      { text: 'b', label: 'x' },
+    ]);
   });
 });

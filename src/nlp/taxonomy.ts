@@ -122,7 +122,9 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'account_access',
     label: 'Account access',
-    description: 'Cannot log in or reach the account for a reason other than a forgotten password or 2FA: locked, suspended, SSO, wrong e-mail, invitation problems.',
+    description:
+      'Cannot log in or reach the account for a reason other than a forgotten password or 2FA: locked, suspended, ' +
+      'SSO, wrong e-mail, invitation problems.',
     team: 'technical',
     automatable: false,
     examples: [
@@ -159,7 +161,8 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'password_reset',
     label: 'Password reset',
-    description: 'Forgotten password, reset e-mail not arriving, reset link not working, or wanting to change a password.',
+    description:
+      'Forgotten password, reset e-mail not arriving, reset link not working, or wanting to change a password.',
     team: 'success',
     automatable: true,
     examples: [
@@ -231,7 +234,9 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'billing_invoice',
     label: 'Invoices and receipts',
-    description: 'Requests for invoices or receipts, changes to billing details (company name, address, VAT/tax id), invoice questions.',
+    description:
+      'Requests for invoices or receipts, changes to billing details (company name, address, VAT/tax id), invoice ' +
+      'questions.',
     team: 'billing',
     automatable: true,
     examples: [
@@ -267,7 +272,8 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'billing_refund',
     label: 'Refund request',
-    description: 'Asking for money back: charged after cancelling, double charge, unused seats, unhappy with the product.',
+    description:
+      'Asking for money back: charged after cancelling, double charge, unused seats, unhappy with the product.',
     team: 'billing',
     automatable: false,
     examples: [
@@ -303,7 +309,9 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'billing_failed_payment',
     label: 'Failed payment',
-    description: 'A payment did not go through: card declined, payment method to update, account past due or about to be suspended for non-payment.',
+    description:
+      'A payment did not go through: card declined, payment method to update, account past due or about to be ' +
+      'suspended for non-payment.',
     team: 'billing',
     automatable: true,
     examples: [
@@ -411,7 +419,9 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'bug_report',
     label: 'Bug report',
-    description: 'Something in the product behaves wrongly for this customer: errors, crashes, wrong data, broken UI (not a full outage).',
+    description:
+      'Something in the product behaves wrongly for this customer: errors, crashes, wrong data, broken UI (not a ' +
+      'full outage).',
     team: 'technical',
     automatable: false,
     examples: [
@@ -476,7 +486,7 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
       'Can you add a Spanish version of the agent interface?',
       'Why is there no way to snooze a ticket? Please add this',
       'Idea: show the customer local time next to their name',
-      "Is it on the roadmap to support more than one email signature per agent?",
+      'Is it on the roadmap to support more than one email signature per agent?',
       'Voting for the feature to merge customer profiles',
       'Competitors have AI summaries of long threads, will you add that?',
       'We would pay extra for a sandbox workspace to test automations',
@@ -522,7 +532,8 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'integrations',
     label: 'Integrations and API',
-    description: 'Connecting other tools (Slack, Salesforce, Shopify, Zapier, Jira), webhooks, API keys and API errors.',
+    description:
+      'Connecting other tools (Slack, Salesforce, Shopify, Zapier, Jira), webhooks, API keys and API errors.',
     team: 'technical',
     automatable: false,
     examples: [
@@ -558,7 +569,9 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'security_privacy',
     label: 'Security and privacy',
-    description: 'Suspected compromise, phishing, unauthorized access, vulnerability reports, and compliance/privacy questions (GDPR, DPA, SOC 2).',
+    description:
+      'Suspected compromise, phishing, unauthorized access, vulnerability reports, and compliance/privacy ' +
+      'questions (GDPR, DPA, SOC 2).',
     team: 'security',
     automatable: false,
     examples: [
@@ -594,7 +607,9 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'outage',
     label: 'Outage',
-    description: 'The service is down or unusable for many users: site down, 5xx errors everywhere, nobody can log in, email not flowing.',
+    description:
+      'The service is down or unusable for many users: site down, 5xx errors everywhere, nobody can log in, email ' +
+      'not flowing.',
     team: 'technical',
     automatable: false,
     examples: [
@@ -630,7 +645,8 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'how_to',
     label: 'How-to question',
-    description: 'Asks how to do something in the product, by feature area (reports, team, automation, notifications, settings).',
+    description:
+      'Asks how to do something in the product, by feature area (reports, team, automation, notifications, settings).',
     team: 'success',
     automatable: true,
     examples: HOW_TO_FEATURES.flatMap((f) => f.examples),
@@ -639,7 +655,8 @@ export const STARTER_TAXONOMY: readonly TaxonomyIntent[] = [
   {
     id: 'other',
     label: 'Other',
-    description: 'Anything that fits no other intent: thanks, sales and partnership inquiries, feedback, spam, unclear messages.',
+    description:
+      'Anything that fits no other intent: thanks, sales and partnership inquiries, feedback, spam, unclear messages.',
     team: 'success',
     automatable: false,
     examples: [
@@ -683,7 +700,8 @@ export function starterExamples(taxonomy: readonly TaxonomyIntent[] = STARTER_TA
   const out: StarterExample[] = [];
   for (const intent of taxonomy) {
     if (intent.features?.length) {
-      for (const f of intent.features) for (const text of f.examples) out.push({ text, label: intent.id, feature: f.id });
+      for (const f of intent.features)
+        for (const text of f.examples) out.push({ text, label: intent.id, feature: f.id });
     } else {
       for (const text of intent.examples) out.push({ text, label: intent.id });
     }

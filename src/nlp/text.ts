@@ -6,10 +6,45 @@ import { z } from 'zod';
 
 /** Words that negate what follows them ("not good", "never works", "isn't", "dont"). */
 export const NEGATORS: ReadonlySet<string> = new Set([
-  'not', 'no', 'never', 'none', 'nobody', 'nothing', 'neither', 'nor', 'nowhere', 'cannot', 'without',
-  'aint', "ain't", 'isnt', 'arent', 'wasnt', 'werent', 'dont', 'doesnt', 'didnt', 'cant', 'couldnt', 'wont',
-  'wouldnt', 'shouldnt', 'hasnt', 'havent', 'hadnt', 'mustnt', 'neednt', 'mightnt', 'darent', 'shant',
-  'oughtnt', 'rarely', 'seldom', 'uh-uh', 'nope', 'nah',
+  'not',
+  'no',
+  'never',
+  'none',
+  'nobody',
+  'nothing',
+  'neither',
+  'nor',
+  'nowhere',
+  'cannot',
+  'without',
+  'aint',
+  "ain't",
+  'isnt',
+  'arent',
+  'wasnt',
+  'werent',
+  'dont',
+  'doesnt',
+  'didnt',
+  'cant',
+  'couldnt',
+  'wont',
+  'wouldnt',
+  'shouldnt',
+  'hasnt',
+  'havent',
+  'hadnt',
+  'mustnt',
+  'neednt',
+  'mightnt',
+  'darent',
+  'shant',
+  'oughtnt',
+  'rarely',
+  'seldom',
+  'uh-uh',
+  'nope',
+  'nah',
 ]);
 
 /**
@@ -62,7 +97,7 @@ export const TokenSchema = z.object({
 /** One word token with its position in the text it came from. */
 export type Token = z.infer<typeof TokenSchema>;
 
-const WORD_RE = /[\p{L}\p{N}]+(?:['\-][\p{L}\p{N}]+)*/gu;
+const WORD_RE = /[\p{L}\p{N}]+(?:['-][\p{L}\p{N}]+)*/gu;
 
 /** Splits text into word tokens (letters/digits with inner apostrophes or hyphens). */
 export function tokenize(text: string): Token[] {
@@ -92,8 +127,12 @@ export function negatedBefore(text: string, index: number, window = 3): boolean 
   const start = Math.max(0, index - 60);
   let before = text.slice(start, index);
   const boundary = Math.max(
-    before.lastIndexOf('.'), before.lastIndexOf('!'), before.lastIndexOf('?'),
-    before.lastIndexOf(';'), before.lastIndexOf(','), before.toLowerCase().lastIndexOf(' but '),
+    before.lastIndexOf('.'),
+    before.lastIndexOf('!'),
+    before.lastIndexOf('?'),
+    before.lastIndexOf(';'),
+    before.lastIndexOf(','),
+    before.toLowerCase().lastIndexOf(' but '),
   );
   if (boundary >= 0) before = before.slice(boundary + 1);
   const ws = words(before);
@@ -105,7 +144,7 @@ export function negatedBefore(text: string, index: number, window = 3): boolean 
 
 /** Clamps a number into [lo, hi]. */
 export function clamp(x: number, lo = 0, hi = 1): number {
-  return x < lo ? lo : x > hi ? hi : x;
+  return x < lo ? lo : Math.min(x, hi);
 }
 
 /** Rounds to `digits` decimals (for stable, readable scores). */

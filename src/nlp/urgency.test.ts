@@ -29,12 +29,21 @@ describe('assessUrgency', () => {
     const r = assessUrgency({ text: 'Getting 500 errors on every page', tier: 'pro', mrr: 1200, recentTicketCount: 3 });
     const sum = r.contributions.reduce((s, c) => s + c.weight, 0);
     expect(r.score).toBeCloseTo(Math.min(1, Math.max(0, sum)), 3);
-    expect(r.contributions[0]).toEqual({ factor: 'baseline', weight: BASELINE_SCORE, detail: 'every ticket starts here' });
+    expect(r.contributions[0]).toEqual({
+      factor: 'baseline',
+      weight: BASELINE_SCORE,
+      detail: 'every ticket starts here',
+    });
     expect(factors(r)).toEqual(expect.arrayContaining(['outage', 'high_mrr', 'recent_tickets']));
   });
 
   it('a free account how-to question is low or normal', () => {
-    const r = assessUrgency({ text: 'How do I export CSV from the dashboard?', tier: 'free', intent: 'how_to', intentConfidence: 0.9 });
+    const r = assessUrgency({
+      text: 'How do I export CSV from the dashboard?',
+      tier: 'free',
+      intent: 'how_to',
+      intentConfidence: 0.9,
+    });
     expect(['low', 'normal']).toContain(r.priority);
     expect(r.score).toBeLessThan(NORMAL_THRESHOLD);
     expect(factors(r)).toContain('intent_how_to');
@@ -48,29 +57,48 @@ describe('assessUrgency', () => {
   });
 
   it('security and data-loss words raise the score', () => {
-    const hacked = assessUrgency({ text: 'I think my account was hacked, there is a suspicious login from another country' });
+    const hacked = assessUrgency({
+      text: 'I think my account was hacked, there is a suspicious login from another country',
+    });
     expect(factors(hacked)).toContain('security');
     expect(hacked.priority).toBe('high');
-    const phishing = assessUrgency({ text: 'Our agents got a phishing email that looks like yours', intent: 'security_privacy', intentConfidence: 0.8 });
+    const phishing = assessUrgency({
+      text: 'Our agents got a phishing email that looks like yours',
+      intent: 'security_privacy',
+      intentConfidence: 0.8,
+    });
     expect(factors(phishing)).toEqual(expect.arrayContaining(['security', 'intent_security_privacy']));
-    expect(phishing.contributions.find((c) => c.factor === 'intent_security_privacy')?.detail).toContain('corroborates');
+    expect(phishing.contributions.find((c) => c.factor === 'intent_security_privacy')?.detail).toContain(
+      'corroborates',
+    );
     const lost = assessUrgency({ text: 'All our tickets have disappeared from the inbox' });
     expect(factors(lost)).toContain('data_loss');
     expect(lost.score).toBeGreaterThanOrEqual(HIGH_THRESHOLD);
   });
 
   it('a negated outage word does not count', () => {
-    expect(factors(assessUrgency({ text: 'No outage, the site is fine, just a question about reports' }))).not.toContain('outage');
+    expect(
+      factors(assessUrgency({ text: 'No outage, the site is fine, just a question about reports' })),
+    ).not.toContain('outage');
   });
 
   it('uses negative sentiment, anger, legal threats and churn from the text', () => {
     const r = assessUrgency({
-      text: 'This is the third time I am asking, still broken!!! Unacceptable. I will contact my lawyer and cancel my account.',
+      text:
+        'This is the third time I am asking, still broken!!! Unacceptable. I will contact my lawyer and ' +
+        'cancel my account.',
       tier: 'pro',
       recentTicketCount: 4,
     });
     expect(factors(r)).toEqual(
-      expect.arrayContaining(['negative_sentiment', 'anger', 'frustration', 'legal_threat', 'churn_risk', 'recent_tickets']),
+      expect.arrayContaining([
+        'negative_sentiment',
+        'anger',
+        'frustration',
+        'legal_threat',
+        'churn_risk',
+        'recent_tickets',
+      ]),
     );
     expect(r.contributions.find((c) => c.factor === 'negative_sentiment')?.detail).toContain('computed from the text');
     expect(['high', 'urgent']).toContain(r.priority);
@@ -84,10 +112,19 @@ describe('assessUrgency', () => {
   });
 
   it('past_due billing and a failed-payment intent add up without double counting', () => {
-    const r = assessUrgency({ text: 'My card was declined', billingState: 'past_due', intent: 'billing_failed_payment', intentConfidence: 1 });
-    expect(factors(r)).toEqual(expect.arrayContaining(['payment_failure', 'billing_past_due', 'intent_billing_failed_payment']));
+    const r = assessUrgency({
+      text: 'My card was declined',
+      billingState: 'past_due',
+      intent: 'billing_failed_payment',
+      intentConfidence: 1,
+    });
+    expect(factors(r)).toEqual(
+      expect.arrayContaining(['payment_failure', 'billing_past_due', 'intent_billing_failed_payment']),
+    );
     expect(r.contributions.find((c) => c.factor === 'intent_billing_failed_payment')?.weight).toBeCloseTo(0.06, 3);
-    expect(assessUrgency({ billingState: 'Past Due' }).contributions.map((c) => c.factor)).toContain('billing_past_due');
+    expect(assessUrgency({ billingState: 'Past Due' }).contributions.map((c) => c.factor)).toContain(
+      'billing_past_due',
+    );
   });
 
   it('an outage intent alone is high, scaled by confidence', () => {
@@ -128,7 +165,9 @@ describe('assessUrgency', () => {
 
   it('keeps the score within [0, 1] when everything fires', () => {
     const r = assessUrgency({
-      text: 'URGENT!!! Site is down, we lost all our data and I think we were hacked. Every customer is affected. My lawyer is copied.',
+      text:
+        'URGENT!!! Site is down, we lost all our data and I think we were hacked. Every customer is affected. ' +
+        'My lawyer is copied.',
       intent: 'outage',
       tier: 'enterprise',
       mrr: 50_000,

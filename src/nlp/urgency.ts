@@ -76,27 +76,39 @@ interface TextSignalDef {
 /** Text signals. Each fires once, on its first match that is not negated ("not down"). */
 const TEXT_SIGNALS: readonly TextSignalDef[] = [
   {
-    signal: 'outage', weight: 0.4, label: 'outage words',
+    signal: 'outage',
+    weight: 0.4,
+    label: 'outage words',
     re: /\b(?:outage|downtime|(?:is|are|was|were|went|goes|been|be|all|completely|totally|entirely|still|whole (?:site|app|platform)|site|app|service|platform|server|servers|api|dashboard|production|prod|everything)\s+(?:is\s+|are\s+)?down\b|down\s+(?:again|for (?:everyone|all|us|hours|\d+)|since)|(?:5\d\d|500|502|503|504)\s+(?:errors?|status|responses?|bad gateway|gateway)|(?:internal server|bad gateway|gateway timeout|service unavailable) errors?|service unavailable|not (?:loading|responding|working) (?:for|at all)|(?:can'?t|cannot|unable to|nobody can|no one can|none of (?:us|our \w+) can)\s+(?:log ?in|login|sign ?in|access)\s+(?:for|at all)|(?:nobody|no one|none of (?:us|our \w+))\s+(?:can|is able to)\s+(?:log ?in|login|sign ?in|access)|completely (?:broken|unusable)|(?:site|app|platform|service) is (?:unreachable|unusable|offline)|everything is broken)/i,
   },
   {
-    signal: 'data_loss', weight: 0.35, label: 'data-loss words',
+    signal: 'data_loss',
+    weight: 0.35,
+    label: 'data-loss words',
     re: /\b(?:lost\s+(?:all\s+)?(?:of\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:data|files|records|contacts|tickets|history|projects?|documents|customers|emails|work)|(?:data|files|records|tickets|contacts|history|everything)\s+(?:(?:is|are|has|have)\s+)?(?:been\s+|just\s+)?(?:gone|missing|deleted|wiped|disappeared|vanished|erased|corrupted)|data loss|deleted (?:everything|all (?:of )?(?:my|our))|wiped (?:out )?(?:all|everything|my|our)|corrupt(?:ed)? (?:data|database|files?))\b/i,
   },
   {
-    signal: 'security', weight: 0.35, label: 'security words',
+    signal: 'security',
+    weight: 0.35,
+    label: 'security words',
     re: /\b(?:hacked|hacker|breach(?:ed)?|compromised|phishing|phish|malware|ransomware|account takeover|unauthori[sz]ed (?:access|login|logins|charges?|user|users|activity)|suspicious (?:login|logins|activity|email|emails)|someone (?:else )?(?:logged|is logged|has access|accessed|got into)|data (?:leak|leaked|exposed)|leaked|exposed (?:api )?(?:keys?|tokens?|credentials|passwords?|data)|vulnerabilit(?:y|ies)|security (?:issue|incident|hole|flaw|problem)|stolen (?:credentials|password|account|card)|identity theft|xss|sql injection|csrf)\b/i,
   },
   {
-    signal: 'payment_failure', weight: 0.12, label: 'payment-failure words',
+    signal: 'payment_failure',
+    weight: 0.12,
+    label: 'payment-failure words',
     re: /\b(?:card (?:was |got |is )?(?:declined|rejected)|payment (?:failed|failing|declined|didn'?t go through|did not go through|was rejected|bounced)|failed (?:payment|charge|transaction)|(?:charged|billed) (?:twice|double|two times|three times)|double(?:-| )charged|can'?t (?:pay|update (?:my|the) card))\b/i,
   },
   {
-    signal: 'wide_impact', weight: 0.12, label: 'many people affected',
+    signal: 'wide_impact',
+    weight: 0.12,
+    label: 'many people affected',
     re: /\b(?:for everyone|for all (?:of )?(?:our |my )?(?:users|customers|agents|team|staff|employees)|all (?:of )?(?:our |my )?(?:users|customers|agents|staff|employees) (?:are|can'?t|cannot)|(?:entire|whole) (?:team|company|organi[sz]ation|org|office)|company-?wide|in production|(?:our|my) customers (?:can'?t|cannot|are unable))\b/i,
   },
   {
-    signal: 'explicit_urgency', weight: 0.1, label: 'asks for urgency',
+    signal: 'explicit_urgency',
+    weight: 0.1,
+    label: 'asks for urgency',
     re: /\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|emergency|critical|sev ?1|p1|immediately|right away|time[- ]sensitive)\b/i,
   },
 ];
@@ -179,27 +191,59 @@ function sentimentContributions(s: SentimentResult, computed: boolean): UrgencyC
   const out: UrgencyContribution[] = [];
   const src = computed ? ' (computed from the text)' : '';
   if (s.compound <= -0.05) {
-    out.push({ factor: 'negative_sentiment', weight: round(0.12 * -s.compound), detail: `sentiment ${s.label}, compound ${s.compound}${src}` });
+    out.push({
+      factor: 'negative_sentiment',
+      weight: round(0.12 * -s.compound),
+      detail: `sentiment ${s.label}, compound ${s.compound}${src}`,
+    });
   } else if (s.compound >= 0.5) {
-    out.push({ factor: 'positive_sentiment', weight: -0.03, detail: `sentiment positive, compound ${s.compound}${src}` });
+    out.push({
+      factor: 'positive_sentiment',
+      weight: -0.03,
+      detail: `sentiment positive, compound ${s.compound}${src}`,
+    });
   }
-  const cuesOf = (kind: string) => s.cues.filter((c) => c.kind === kind).map((c) => c.cue).join(', ');
+  const cuesOf = (kind: string) =>
+    s.cues
+      .filter((c) => c.kind === kind)
+      .map((c) => c.cue)
+      .join(', ');
   if (s.emotions.anger >= 0.3) {
-    out.push({ factor: 'anger', weight: round(0.12 * s.emotions.anger), detail: `anger ${s.emotions.anger} (${cuesOf('anger') || cuesOf('legal')})` });
+    out.push({
+      factor: 'anger',
+      weight: round(0.12 * s.emotions.anger),
+      detail: `anger ${s.emotions.anger} (${cuesOf('anger') || cuesOf('legal')})`,
+    });
   }
   if (s.emotions.frustration >= 0.3) {
-    out.push({ factor: 'frustration', weight: round(0.08 * s.emotions.frustration), detail: `frustration ${s.emotions.frustration} (${cuesOf('frustration')})` });
+    out.push({
+      factor: 'frustration',
+      weight: round(0.08 * s.emotions.frustration),
+      detail: `frustration ${s.emotions.frustration} (${cuesOf('frustration')})`,
+    });
   }
   if (s.emotions.anxiety >= 0.3) {
-    out.push({ factor: 'anxiety', weight: round(0.06 * s.emotions.anxiety), detail: `anxiety ${s.emotions.anxiety} (${cuesOf('anxiety')})` });
+    out.push({
+      factor: 'anxiety',
+      weight: round(0.06 * s.emotions.anxiety),
+      detail: `anxiety ${s.emotions.anxiety} (${cuesOf('anxiety')})`,
+    });
   }
   const legal = s.cues.filter((c) => c.kind === 'legal');
   if (legal.length) {
-    out.push({ factor: 'legal_threat', weight: 0.15, detail: `legal threat: ${legal.map((c) => `"${c.evidence}"`).join(', ')}` });
+    out.push({
+      factor: 'legal_threat',
+      weight: 0.15,
+      detail: `legal threat: ${legal.map((c) => `"${c.evidence}"`).join(', ')}`,
+    });
   }
   if (s.churnRisk) {
     const churn = s.cues.filter((c) => c.kind === 'churn');
-    out.push({ factor: 'churn_risk', weight: 0.1, detail: `churn risk: ${churn.map((c) => `"${c.evidence}"`).join(', ')}` });
+    out.push({
+      factor: 'churn_risk',
+      weight: 0.1,
+      detail: `churn risk: ${churn.map((c) => `"${c.evidence}"`).join(', ')}`,
+    });
   }
   return out;
 }
@@ -252,7 +296,11 @@ export function assessUrgency(input: UrgencyInput): UrgencyResult {
   const recent = input.recentTicketCount ?? 0;
   if (recent >= 2) {
     const w = recent >= 5 ? 0.15 : recent >= 3 ? 0.1 : 0.05;
-    contributions.push({ factor: 'recent_tickets', weight: w, detail: `${recent} tickets from this customer in the last 7 days` });
+    contributions.push({
+      factor: 'recent_tickets',
+      weight: w,
+      detail: `${recent} tickets from this customer in the last 7 days`,
+    });
   }
 
   contributions.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));

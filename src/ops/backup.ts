@@ -37,7 +37,11 @@ export async function backupDataDir(dataDir: string, outFile: string): Promise<{
  * `<dataDir>.before-restore-<timestamp>` (never deleted) and put back if the swap fails. A folder a running
  * process holds is refused. On any failure `dataDir` is left as it was.
  */
-export async function restoreDataDir(dataDir: string, fromFile: string, opts: { force?: boolean; now?: Date } = {}): Promise<{ movedAside: string | null }> {
+export async function restoreDataDir(
+  dataDir: string,
+  fromFile: string,
+  opts: { force?: boolean; now?: Date } = {},
+): Promise<{ movedAside: string | null }> {
   const dir = path.resolve(dataDir);
   const occupied = existsSync(dir) && readdirSync(dir).length > 0;
   if (occupied && !opts.force) throw new Error(`${dataDir} is not empty; pass --force to move it aside and restore`);
@@ -54,7 +58,11 @@ export async function restoreDataDir(dataDir: string, fromFile: string, opts: { 
       rmSync(path.join(staging, LOCK_FILE), { force: true });
     } catch (err) {
       rmSync(staging, { recursive: true, force: true });
-      throw new Error(`${fromFile} is not a usable Deskmind backup (${err instanceof Error ? err.message : String(err)}); ${dataDir} was not changed`, { cause: err });
+      throw new Error(
+        `${fromFile} is not a usable Deskmind backup (${err instanceof Error ? err.message : String(err)}); ` +
+          `${dataDir} was not changed`,
+        { cause: err },
+      );
     }
     let movedAside: string | null = null;
     if (occupied) {
@@ -82,7 +90,8 @@ function lockForOps(dataDir: string, what: 'backup' | 'restore'): () => void {
   } catch (err) {
     if (!(err instanceof DataDirInUseError)) throw err;
     throw new Error(
-      `${dataDir} is in use by process ${err.holder.pid} (${err.holder.command || 'deskmind'}): ${what === 'backup' ? 'a copy taken while it writes would not be consistent' : 'it would keep writing to the old files'}; stop it first`,
+      `${dataDir} is in use by process ${err.holder.pid} (${err.holder.command || 'deskmind'}): ` +
+        `${what === 'backup' ? 'a copy taken while it writes would not be consistent' : 'it would keep writing to the old files'}; stop it first`,
       { cause: err },
     );
   }
@@ -113,14 +122,16 @@ export function readArchive(file: string): Buffer {
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : header[i]!;
     const size = parseInt(header.subarray(124, 136).toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
-    if (!Number.isFinite(stored) || stored !== sum || !Number.isFinite(size) || size < 0) throw new Error(`${file} is corrupt (a damaged entry at byte ${offset} of the archive)`);
+    if (!Number.isFinite(stored) || stored !== sum || !Number.isFinite(size) || size < 0)
+      throw new Error(`${file} is corrupt (a damaged entry at byte ${offset} of the archive)`);
     const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
     const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
     names.add((prefix ? `${prefix}/${name}` : name).replace(/^\.?\//, ''));
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   if (!ended || offset > tar.length) throw new Error(`${file} is truncated`);
-  if (![...names].some((n) => n === 'PG_VERSION' || n.endsWith('/PG_VERSION'))) throw new Error(`${file} holds no PostgreSQL data folder`);
+  if (![...names].some((n) => n === 'PG_VERSION' || n.endsWith('/PG_VERSION')))
+    throw new Error(`${file} holds no PostgreSQL data folder`);
   return tar;
 }
 

@@ -7,12 +7,13 @@ import { createLogger } from './logger.js';
 import { childEnvironment, loadConfig } from '../config.js';
 import { seedDemo } from '../demo/seed.js';
 import { openPglite, type Database } from '../store/db.js';
-import { cpuTimeMs, freePort, peakRss, runDeskmind, startDeskmind, waitReady, type DeskmindProcess } from './processes.js';
+import { cpuTimeMs, freePort, peakRss, startDeskmind, waitReady, type DeskmindProcess } from './processes.js';
 
 /** One load scenario: where the data lives and how many worker processes drain the queue. */
 export interface LoadScenario {
   name: string;
-  /** `embedded`: one `serve` process (API and worker) on PGlite. `server`: one API process and `workers` worker processes on PostgreSQL. */
+  /** `embedded`: one `serve` process (API and worker) on PGlite. `server`: one API process and `workers` worker
+   * processes on PostgreSQL. */
   mode: 'embedded' | 'server';
   workers: number;
 }
@@ -53,7 +54,8 @@ export interface LoadResult {
   /** From the ticket's creation to the end of its first pipeline run (its decision record). */
   decisionLatencyMs: { p50: number; p99: number; max: number };
   peakRssMb: Record<string, number | null>;
-  /** CPU time each process spent per accepted ticket during the measured load (user + system, ms): what a ticket costs, whatever else runs on the machine. */
+  /** CPU time each process spent per accepted ticket during the measured load (user + system, ms): what a ticket costs,
+   * whatever else runs on the machine. */
   cpuMsPerTicket: Record<string, number | null>;
   seconds: number;
 }
@@ -74,7 +76,8 @@ const TEXTS: [string, string][] = [
 ];
 const ACCOUNTS = ['acc_northwind', 'acc_globex', 'acc_initech', 'acc_hooli', 'acc_piedpiper'];
 
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0);
+const pct = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0;
 const summary = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   return { p50: round(pct(s, 50)), p99: round(pct(s, 99)), max: round(s.at(-1) ?? 0) };
@@ -89,7 +92,11 @@ export function loadTicket(i: number) {
   return {
     subject: `${subject} #${i}`,
     message: { text },
-    customer: { email: `load-${c}@customer${c % ACCOUNTS.length}.example`, name: `Load Customer ${c}`, accountExternalId: ACCOUNTS[c % ACCOUNTS.length] },
+    customer: {
+      email: `load-${c}@customer${c % ACCOUNTS.length}.example`,
+      name: `Load Customer ${c}`,
+      accountExternalId: ACCOUNTS[c % ACCOUNTS.length],
+    },
   };
 }
 
@@ -145,7 +152,14 @@ async function seed(target: Target): Promise<{ workspaceId: string; apiKey: stri
 }
 
 /** Sends `count` tickets open-loop at `rate`/s with at most `concurrency` in flight; returns per-request results. */
-export async function sendTickets(url: string, apiKey: string, count: number, rate: number, concurrency: number, offset = 0) {
+export async function sendTickets(
+  url: string,
+  apiKey: string,
+  count: number,
+  rate: number,
+  concurrency: number,
+  offset = 0,
+) {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const ids: string[] = [];
@@ -217,7 +231,10 @@ async function drain(url: string, apiKey: string, ids: string[], timeoutSeconds:
  * Per-ticket facts from the database: when each ticket was created and when its first pipeline run ended
  * (`pipeline.completed` / `pipeline.failed`), and how many runs ended for it.
  */
-export async function decisionFacts(database: Database, workspaceId: string): Promise<{ id: string; createdMs: number; decidedMs: number | null; runs: number }[]> {
+export async function decisionFacts(
+  database: Database,
+  workspaceId: string,
+): Promise<{ id: string; createdMs: number; decidedMs: number | null; runs: number }[]> {
   const { rows } = await database.executeSql(
     `select t.id, extract(epoch from t.created_at) * 1000 as created_ms,
             extract(epoch from min(e.created_at)) * 1000 as decided_ms, count(e.id) as runs
@@ -227,7 +244,12 @@ export async function decisionFacts(database: Database, workspaceId: string): Pr
       group by t.id, t.created_at`,
     [workspaceId],
   );
-  return rows.map((r) => ({ id: String(r.id), createdMs: Number(r.created_ms), decidedMs: r.decided_ms === null ? null : Number(r.decided_ms), runs: Number(r.runs) }));
+  return rows.map((r) => ({
+    id: String(r.id),
+    createdMs: Number(r.created_ms),
+    decidedMs: r.decided_ms === null ? null : Number(r.decided_ms),
+    runs: Number(r.runs),
+  }));
 }
 
 /** Runs one scenario end to end: seed, start the processes, warm up, send the load, drain, measure, clean up. */
@@ -241,12 +263,19 @@ export async function runScenario(scenario: LoadScenario, opts: LoadOptions): Pr
     const { workspaceId, apiKey } = await seed(target);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = { ...target.env, DESKMIND_LOG_LEVEL: 'warn', DESKMIND_PORT: String(port), DESKMIND_WORKER_CONCURRENCY: String(opts.workerConcurrency), DESKMIND_RATE_LIMIT_PER_MINUTE: '0' };
+    const env = {
+      ...target.env,
+      DESKMIND_LOG_LEVEL: 'warn',
+      DESKMIND_PORT: String(port),
+      DESKMIND_WORKER_CONCURRENCY: String(opts.workerConcurrency),
+      DESKMIND_RATE_LIMIT_PER_MINUTE: '0',
+    };
     if (scenario.mode === 'embedded') {
       procs.push({ name: 'serve', proc: startDeskmind(['serve'], env) });
     } else {
       procs.push({ name: 'api', proc: startDeskmind(['serve', '--no-worker'], env) });
-      for (let i = 0; i < scenario.workers; i++) procs.push({ name: `worker${i + 1}`, proc: startDeskmind(['worker'], env) });
+      for (let i = 0; i < scenario.workers; i++)
+        procs.push({ name: `worker${i + 1}`, proc: startDeskmind(['worker'], env) });
     }
     await waitReady(url, procs[0]!.proc);
     // Warm up at the offered rate for about two seconds (connections, compiled code, prepared statements,
@@ -267,7 +296,8 @@ export async function runScenario(scenario: LoadScenario, opts: LoadOptions): Pr
       const rss = peakRss(proc.pid);
       peak[name] = rss === null ? null : Math.round(rss / 2 ** 20);
       const [before, after] = [cpuBefore[i], cpuTimeMs(proc.pid)];
-      cpu[name] = before == null || after == null || !load.ids.length ? null : round((after - before) / load.ids.length);
+      cpu[name] =
+        before == null || after == null || !load.ids.length ? null : round((after - before) / load.ids.length);
     }
     for (const { proc } of procs.reverse()) await proc.stop();
     procs.length = 0;
@@ -325,7 +355,10 @@ export function defaultScenarios(databaseUrl: string | undefined): LoadScenario[
  * With `paced`, each scenario runs again offered half the rate it sustained (for at most 30 s of load):
  * the latencies of a desk that keeps up, rather than of a queue that grows.
  */
-export async function runLoadBenchmark(opts: LoadOptions & { paced?: boolean }, scenarios = defaultScenarios(opts.databaseUrl)) {
+export async function runLoadBenchmark(
+  opts: LoadOptions & { paced?: boolean },
+  scenarios = defaultScenarios(opts.databaseUrl),
+) {
   const loadBefore = loadavg().map((x) => Math.round(x * 100) / 100);
   const results: LoadResult[] = [];
   for (const s of scenarios) {
@@ -336,18 +369,34 @@ export async function runLoadBenchmark(opts: LoadOptions & { paced?: boolean }, 
     const paced = await runScenario(s, { ...opts, rate, tickets: Math.min(opts.tickets, rate * 30) });
     results.push({ ...paced, scenario: `${s.name}, at half capacity` });
   }
-  return { loadAverageBefore: loadBefore, loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100), options: { tickets: opts.tickets, rate: opts.rate, concurrency: opts.concurrency, workerConcurrency: opts.workerConcurrency }, results };
+  return {
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100),
+    options: {
+      tickets: opts.tickets,
+      rate: opts.rate,
+      concurrency: opts.concurrency,
+      workerConcurrency: opts.workerConcurrency,
+    },
+    results,
+  };
 }
 
 /** The results as a small table. */
 export function formatLoad(record: Awaited<ReturnType<typeof runLoadBenchmark>>): string {
   const lines = [
-    `Load: ${record.options.tickets} tickets offered at ${record.options.rate}/s (≤ ${record.options.concurrency} in flight); load average before ${record.loadAverageBefore.join(' ')}`,
-    'scenario                                                 offered/s  accepted  ingest/s  decided/s  ingest p50/p99 ms   decision p50/p99 ms   peak RSS MB   CPU ms/ticket',
+    `Load: ${record.options.tickets} tickets offered at ${record.options.rate}/s (≤ ${record.options.concurrency} ` +
+      `in flight); load average before ${record.loadAverageBefore.join(' ')}`,
+    'scenario                                                 offered/s  accepted  ingest/s  decided/s  ingest ' +
+      'p50/p99 ms   decision p50/p99 ms   peak RSS MB   CPU ms/ticket',
   ];
   for (const r of record.results) {
     lines.push(
-      `${r.scenario.padEnd(57)}${String(r.offeredRate).padStart(10)}${String(r.accepted).padStart(10)}  ${String(r.ingestRate).padStart(8)}  ${String(r.sustainedTicketsPerSecond).padStart(9)}  ${`${r.ingestLatencyMs.p50}/${r.ingestLatencyMs.p99}`.padStart(17)}   ${`${r.decisionLatencyMs.p50}/${r.decisionLatencyMs.p99}`.padStart(19)}   ${Object.values(r.peakRssMb).join('+').padEnd(13)} ${Object.values(r.cpuMsPerTicket).join('+')}` +
+      `${r.scenario.padEnd(57)}${String(r.offeredRate).padStart(10)}${String(r.accepted).padStart(10)}  ` +
+        `${String(r.ingestRate).padStart(8)}  ${String(r.sustainedTicketsPerSecond).padStart(9)}  ` +
+        `${`${r.ingestLatencyMs.p50}/${r.ingestLatencyMs.p99}`.padStart(17)}   ` +
+        `${`${r.decisionLatencyMs.p50}/${r.decisionLatencyMs.p99}`.padStart(19)}   ` +
+        `${Object.values(r.peakRssMb).join('+').padEnd(13)} ${Object.values(r.cpuMsPerTicket).join('+')}` +
         (r.undecided ? `  (${r.undecided} undecided)` : ''),
     );
   }

@@ -35,7 +35,13 @@ export const REDACT_PATHS = [
 ];
 
 /** The structured logger; `stderr` keeps stdout free for a command's own output (e.g. `demo --json`). */
-export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>, to: 'stdout' | 'stderr' = 'stdout'): Logger {
+export function createLogger(
+  config: Pick<Config, 'logLevel' | 'logFormat'>,
+  to: 'stdout' | 'stderr' = 'stdout',
+): Logger {
   const fd = to === 'stdout' ? 1 : 2;
-  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, config.logFormat === 'pretty' ? prettyDestination(fd) : pino.destination(fd));
+  return pino(
+    { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    config.logFormat === 'pretty' ? prettyDestination(fd) : pino.destination(fd),
+  );
 }

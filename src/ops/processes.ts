@@ -34,7 +34,10 @@ export interface DeskmindProcess {
 
 /** Starts `node bin/deskmind.js ...args` with `env` added to the current environment. */
 export function startDeskmind(args: string[], env: Record<string, string>): DeskmindProcess {
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    env: childEnvironment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const keep = (b: Buffer) => {
     lines.push(...b.toString('utf8').split('\n').filter(Boolean));
@@ -42,7 +45,9 @@ export function startDeskmind(args: string[], env: Record<string, string>): Desk
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const done = () => child.exitCode !== null || child.signalCode !== null;
   return {
     child,
@@ -67,12 +72,19 @@ export function startDeskmind(args: string[], env: Record<string, string>): Desk
 /** Runs a `deskmind` command to its end and returns its stdout (throws with stderr on failure). */
 export function runDeskmind(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: childEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+      env: childEnvironment(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
     child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`deskmind ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`deskmind ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 

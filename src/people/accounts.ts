@@ -15,13 +15,20 @@ function toAccount(row: typeof accounts.$inferSelect): Account {
 /** Creates an account (company). */
 export async function createAccount(ctx: Ctx, input: AccountInput): Promise<Account> {
   const [row] = await mapUnique('An account with this externalId', () =>
-    ctx.db.insert(accounts).values({ ...input, workspaceId: ctx.workspaceId }).returning(),
+    ctx.db
+      .insert(accounts)
+      .values({ ...input, workspaceId: ctx.workspaceId })
+      .returning(),
   );
   return toAccount(row!);
 }
 
 /** Creates the account with this external id, or updates it when it exists. */
-export async function upsertAccountByExternalId(ctx: Ctx, externalId: string, input: AccountInput): Promise<{ account: Account; created: boolean }> {
+export async function upsertAccountByExternalId(
+  ctx: Ctx,
+  externalId: string,
+  input: AccountInput,
+): Promise<{ account: Account; created: boolean }> {
   const existing = await findAccountByExternalId(ctx, externalId);
   if (existing) return { account: await updateAccount(ctx, existing.id, input), created: false };
   return { account: await createAccount(ctx, { ...input, externalId }), created: true };
@@ -38,7 +45,10 @@ export async function findAccountByExternalId(ctx: Ctx, externalId: string): Pro
 /** Accounts by id (one statement); unknown ids are absent from the map. */
 export async function getAccounts(ctx: Ctx, ids: string[]): Promise<Map<string, Account>> {
   if (!ids.length) return new Map();
-  const rows = await ctx.db.select().from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.id, [...new Set(ids)])));
+  const rows = await ctx.db
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.id, [...new Set(ids)])));
   return new Map(rows.map((r) => [r.id, toAccount(r)]));
 }
 
@@ -50,7 +60,11 @@ export async function getAccount(ctx: Ctx, id: string): Promise<Account> {
 
 export async function updateAccount(ctx: Ctx, id: string, patch: AccountPatch): Promise<Account> {
   const [row] = await mapUnique('An account with this externalId', () =>
-    ctx.db.update(accounts).set({ ...patch, updatedAt: ctx.now() }).where(scope(ctx, id)).returning(),
+    ctx.db
+      .update(accounts)
+      .set({ ...patch, updatedAt: ctx.now() })
+      .where(scope(ctx, id))
+      .returning(),
   );
   if (!row) throw notFound('Account', id);
   return toAccount(row);

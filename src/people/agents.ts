@@ -42,14 +42,17 @@ async function checkTeams(ctx: Ctx, teamIds: string[]): Promise<void> {
     .from(teams)
     .where(and(eq(teams.workspaceId, ctx.workspaceId), inArray(teams.id, teamIds)));
   if (found.length !== new Set(teamIds).size) {
-    throw new DeskmindError('validation_failed', 'Unknown team', { issues: [{ path: 'teamIds', message: 'unknown team' }] });
+    throw new DeskmindError('validation_failed', 'Unknown team', {
+      issues: [{ path: 'teamIds', message: 'unknown team' }],
+    });
   }
 }
 
 async function setTeams(ctx: Ctx, agentId: string, teamIds: string[]): Promise<void> {
   await checkTeams(ctx, teamIds);
   await ctx.db.delete(teamMembers).where(eq(teamMembers.agentId, agentId));
-  if (teamIds.length) await ctx.db.insert(teamMembers).values([...new Set(teamIds)].map((teamId) => ({ teamId, agentId })));
+  if (teamIds.length)
+    await ctx.db.insert(teamMembers).values([...new Set(teamIds)].map((teamId) => ({ teamId, agentId })));
 }
 
 /** Creates an agent (a human), with a password for the console when given. */
@@ -68,7 +71,10 @@ export async function createAgent(ctx: Ctx, input: AgentInput): Promise<Agent> {
 }
 
 export async function getAgent(ctx: Ctx, id: string): Promise<Agent> {
-  const [row] = await ctx.db.select().from(agents).where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, id)));
+  const [row] = await ctx.db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, id)));
   if (!row) throw notFound('Agent', id);
   return toAgent(row, (await teamIdsOf(ctx.db, [id])).get(id) ?? []);
 }
@@ -77,7 +83,11 @@ export async function updateAgent(ctx: Ctx, id: string, patch: AgentPatch): Prom
   const { password, teamIds, ...rest } = patch;
   const values = { ...rest, updatedAt: ctx.now(), ...(password ? { passwordHash: await hashPassword(password) } : {}) };
   const [row] = await mapUnique('An agent with this email', () =>
-    ctx.db.update(agents).set(values).where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, id))).returning(),
+    ctx.db
+      .update(agents)
+      .set(values)
+      .where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, id)))
+      .returning(),
   );
   if (!row) throw notFound('Agent', id);
   if (teamIds) await setTeams(ctx, id, teamIds);
@@ -85,13 +95,23 @@ export async function updateAgent(ctx: Ctx, id: string, patch: AgentPatch): Prom
 }
 
 export async function listAgents(ctx: Ctx): Promise<Agent[]> {
-  const rows = await ctx.db.select().from(agents).where(eq(agents.workspaceId, ctx.workspaceId)).orderBy(asc(agents.name));
-  const teamMap = await teamIdsOf(ctx.db, rows.map((r) => r.id));
+  const rows = await ctx.db
+    .select()
+    .from(agents)
+    .where(eq(agents.workspaceId, ctx.workspaceId))
+    .orderBy(asc(agents.name));
+  const teamMap = await teamIdsOf(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => toAgent(r, teamMap.get(r.id) ?? []));
 }
 
 export async function deleteAgent(ctx: Ctx, id: string): Promise<void> {
-  const rows = await ctx.db.delete(agents).where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, id))).returning({ id: agents.id });
+  const rows = await ctx.db
+    .delete(agents)
+    .where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, id)))
+    .returning({ id: agents.id });
   if (rows.length === 0) throw notFound('Agent', id);
 }
 
@@ -115,20 +135,30 @@ const toTeam = (row: typeof teams.$inferSelect, memberIds: string[]): Team => ({
 
 export async function createTeam(ctx: Ctx, input: TeamInput): Promise<Team> {
   const [row] = await mapUnique('A team with this name', () =>
-    ctx.db.insert(teams).values({ ...input, workspaceId: ctx.workspaceId }).returning(),
+    ctx.db
+      .insert(teams)
+      .values({ ...input, workspaceId: ctx.workspaceId })
+      .returning(),
   );
   return toTeam(row!, []);
 }
 
 export async function getTeam(ctx: Ctx, id: string): Promise<Team> {
-  const [row] = await ctx.db.select().from(teams).where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, id)));
+  const [row] = await ctx.db
+    .select()
+    .from(teams)
+    .where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, id)));
   if (!row) throw notFound('Team', id);
   return toTeam(row, (await membersOf(ctx.db, [id])).get(id) ?? []);
 }
 
 export async function updateTeam(ctx: Ctx, id: string, patch: Partial<TeamInput>): Promise<Team> {
   const [row] = await mapUnique('A team with this name', () =>
-    ctx.db.update(teams).set(patch).where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, id))).returning(),
+    ctx.db
+      .update(teams)
+      .set(patch)
+      .where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, id)))
+      .returning(),
   );
   if (!row) throw notFound('Team', id);
   return getTeam(ctx, id);
@@ -136,14 +166,24 @@ export async function updateTeam(ctx: Ctx, id: string, patch: Partial<TeamInput>
 
 export async function listTeams(ctx: Ctx): Promise<Team[]> {
   const rows = await ctx.db.select().from(teams).where(eq(teams.workspaceId, ctx.workspaceId)).orderBy(asc(teams.name));
-  const members = await membersOf(ctx.db, rows.map((r) => r.id));
+  const members = await membersOf(
+    ctx.db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => toTeam(r, members.get(r.id) ?? []));
 }
 
 export async function deleteTeam(ctx: Ctx, id: string): Promise<void> {
   if (routingOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings).defaultTeamId === id) {
-    throw new DeskmindError('conflict', 'This is the default team, where routing sends tickets no other team fits; choose another default team (PATCH /api/v1/routing/settings) before deleting it');
+    throw new DeskmindError(
+      'conflict',
+      'This is the default team, where routing sends tickets no other team fits; choose another default team ' +
+        '(PATCH /api/v1/routing/settings) before deleting it',
+    );
   }
-  const rows = await ctx.db.delete(teams).where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, id))).returning({ id: teams.id });
+  const rows = await ctx.db
+    .delete(teams)
+    .where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, id)))
+    .returning({ id: teams.id });
   if (rows.length === 0) throw notFound('Team', id);
 }

@@ -23,11 +23,20 @@ const toApiKey = (row: typeof apiKeys.$inferSelect): ApiKey => ({
 });
 
 /** Creates an API key; the secret is returned once and stored only as a hash. */
-export async function createApiKey(ctx: Ctx, input: { name: string; role: ApiKeyRole }): Promise<{ key: ApiKey; secret: string }> {
+export async function createApiKey(
+  ctx: Ctx,
+  input: { name: string; role: ApiKeyRole },
+): Promise<{ key: ApiKey; secret: string }> {
   const secret = randomToken('dm_');
   const [row] = await ctx.db
     .insert(apiKeys)
-    .values({ workspaceId: ctx.workspaceId, name: input.name, role: input.role, prefix: secret.slice(0, 10), keyHash: tokenHash(secret) })
+    .values({
+      workspaceId: ctx.workspaceId,
+      name: input.name,
+      role: input.role,
+      prefix: secret.slice(0, 10),
+      keyHash: tokenHash(secret),
+    })
     .returning();
   return { key: toApiKey(row!), secret };
 }
@@ -107,7 +116,12 @@ export class ApiKeyCache {
     await db
       .update(apiKeys)
       .set({ lastUsedAt: at })
-      .where(and(eq(apiKeys.id, principal.keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now - LAST_USED_EVERY_MS)))));
+      .where(
+        and(
+          eq(apiKeys.id, principal.keyId),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now - LAST_USED_EVERY_MS))),
+        ),
+      );
     return principal;
   }
 
@@ -126,12 +140,19 @@ export async function login(
   const rows = await db
     .select()
     .from(agents)
-    .where(and(eq(agents.email, input.email.toLowerCase()), input.workspaceId ? eq(agents.workspaceId, input.workspaceId) : undefined));
+    .where(
+      and(
+        eq(agents.email, input.email.toLowerCase()),
+        input.workspaceId ? eq(agents.workspaceId, input.workspaceId) : undefined,
+      ),
+    );
   for (const agent of rows) {
     if (agent.passwordHash && (await verifyPassword(input.password, agent.passwordHash))) {
       const token = randomToken('dms_');
       const expiresAt = new Date(opts.now.getTime() + opts.ttlHours * 3_600_000);
-      await db.insert(agentSessions).values({ tokenHash: tokenHash(token), agentId: agent.id, workspaceId: agent.workspaceId, expiresAt });
+      await db
+        .insert(agentSessions)
+        .values({ tokenHash: tokenHash(token), agentId: agent.id, workspaceId: agent.workspaceId, expiresAt });
       return { token, agentId: agent.id, workspaceId: agent.workspaceId, expiresAt };
     }
   }
@@ -140,7 +161,10 @@ export async function login(
 
 /** The workspaces with an agent of this email (where failed logins to it are audited). */
 export async function workspacesOfAgentEmail(db: DbOrTx, email: string): Promise<string[]> {
-  const rows = await db.select({ workspaceId: agents.workspaceId }).from(agents).where(eq(agents.email, email.toLowerCase()));
+  const rows = await db
+    .select({ workspaceId: agents.workspaceId })
+    .from(agents)
+    .where(eq(agents.email, email.toLowerCase()));
   return rows.map((r) => r.workspaceId);
 }
 

@@ -19,13 +19,17 @@ function toCustomer(row: typeof customers.$inferSelect): Customer {
 }
 
 /** Resolves `accountId` / `accountExternalId` to an account id of this workspace. */
-async function resolveAccountId(ctx: Ctx, input: Pick<CustomerPatch, 'accountId' | 'accountExternalId'>): Promise<string | null | undefined> {
+async function resolveAccountId(
+  ctx: Ctx,
+  input: Pick<CustomerPatch, 'accountId' | 'accountExternalId'>,
+): Promise<string | null | undefined> {
   if (input.accountId) return (await getAccount(ctx, input.accountId)).id;
   if (input.accountExternalId) {
     const account = await findAccountByExternalId(ctx, input.accountExternalId);
-    if (!account) throw new DeskmindError('validation_failed', `No account has externalId ${input.accountExternalId}`, {
-      issues: [{ path: 'accountExternalId', message: 'unknown account' }],
-    });
+    if (!account)
+      throw new DeskmindError('validation_failed', `No account has externalId ${input.accountExternalId}`, {
+        issues: [{ path: 'accountExternalId', message: 'unknown account' }],
+      });
     return account.id;
   }
   return input.accountId === null ? null : undefined;
@@ -39,7 +43,10 @@ function columns(input: CustomerPatch, accountId: string | null | undefined) {
 export async function createCustomer(ctx: Ctx, input: CustomerInput): Promise<Customer> {
   const accountId = await resolveAccountId(ctx, input);
   const [row] = await mapUnique('A customer with this email or externalId', () =>
-    ctx.db.insert(customers).values({ ...columns(input, accountId), workspaceId: ctx.workspaceId }).returning(),
+    ctx.db
+      .insert(customers)
+      .values({ ...columns(input, accountId), workspaceId: ctx.workspaceId })
+      .returning(),
   );
   return toCustomer(row!);
 }
@@ -47,7 +54,10 @@ export async function createCustomer(ctx: Ctx, input: CustomerInput): Promise<Cu
 /** Customers by id (one statement); unknown ids are absent from the map. */
 export async function getCustomers(ctx: Ctx, ids: string[]): Promise<Map<string, Customer>> {
   if (!ids.length) return new Map();
-  const rows = await ctx.db.select().from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), inArray(customers.id, [...new Set(ids)])));
+  const rows = await ctx.db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.workspaceId, ctx.workspaceId), inArray(customers.id, [...new Set(ids)])));
   return new Map(rows.map((r) => [r.id, toCustomer(r)]));
 }
 
@@ -60,7 +70,11 @@ export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {
 export async function updateCustomer(ctx: Ctx, id: string, patch: CustomerPatch): Promise<Customer> {
   const accountId = await resolveAccountId(ctx, patch);
   const [row] = await mapUnique('A customer with this email or externalId', () =>
-    ctx.db.update(customers).set({ ...columns(patch, accountId), updatedAt: ctx.now() }).where(scope(ctx, id)).returning(),
+    ctx.db
+      .update(customers)
+      .set({ ...columns(patch, accountId), updatedAt: ctx.now() })
+      .where(scope(ctx, id))
+      .returning(),
   );
   if (!row) throw notFound('Customer', id);
   return toCustomer(row);
@@ -71,7 +85,10 @@ export async function deleteCustomer(ctx: Ctx, id: string): Promise<void> {
   if (rows.length === 0) throw notFound('Customer', id);
 }
 
-export async function findCustomer(ctx: Ctx, by: { email?: string | null | undefined; externalId?: string | null | undefined }): Promise<Customer | null> {
+export async function findCustomer(
+  ctx: Ctx,
+  by: { email?: string | null | undefined; externalId?: string | null | undefined },
+): Promise<Customer | null> {
   const conds = [
     by.externalId ? eq(customers.externalId, by.externalId) : undefined,
     by.email ? eq(customers.email, by.email) : undefined,
@@ -87,7 +104,10 @@ export async function findCustomer(ctx: Ctx, by: { email?: string | null | undef
 }
 
 /** Creates the customer with this external id (or email), or updates the existing one. */
-export async function upsertCustomer(ctx: Ctx, input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
+export async function upsertCustomer(
+  ctx: Ctx,
+  input: CustomerInput,
+): Promise<{ customer: Customer; created: boolean }> {
   const existing = await findCustomer(ctx, input);
   if (existing) return { customer: await updateCustomer(ctx, existing.id, input), created: false };
   return { customer: await createCustomer(ctx, input), created: true };
@@ -128,7 +148,12 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
     externalIds.length ? inArray(customers.externalId, externalIds) : undefined,
     emails.length ? inArray(customers.email, emails) : undefined,
   ].filter((c) => c !== undefined);
-  const rows = conds.length ? await ctx.db.select().from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), or(...conds))) : [];
+  const rows = conds.length
+    ? await ctx.db
+        .select()
+        .from(customers)
+        .where(and(eq(customers.workspaceId, ctx.workspaceId), or(...conds)))
+    : [];
   const people: Person[] = rows.map(toCustomer).map((c) => ({
     stored: c,
     email: c.email,
@@ -149,7 +174,8 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
     }
     // As findCustomer: the external id match wins over the email match.
     const person =
-      people.find((p) => ref.externalId && p.externalId === ref.externalId) ?? people.find((p) => ref.email && p.email === ref.email);
+      people.find((p) => ref.externalId && p.externalId === ref.externalId) ??
+      people.find((p) => ref.email && p.email === ref.email);
     if (!person) {
       people.push({
         stored: null,
@@ -182,17 +208,33 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
   if (fresh.length) {
     const accountRefs = uniq(fresh.flatMap((p) => (p.accountExternalId ? [p.accountExternalId] : [])));
     const found = accountRefs.length
-      ? await ctx.db.select({ id: accounts.id, externalId: accounts.externalId }).from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.externalId, accountRefs)))
+      ? await ctx.db
+          .select({ id: accounts.id, externalId: accounts.externalId })
+          .from(accounts)
+          .where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.externalId, accountRefs)))
       : [];
     const accountIds = new Map(found.map((a) => [a.externalId, a.id]));
     const values = fresh.map((p) => {
       const accountId = p.accountExternalId ? accountIds.get(p.accountExternalId) : null;
       if (accountId === undefined) {
-        throw new DeskmindError('validation_failed', `No account has externalId ${p.accountExternalId}`, { issues: [{ path: 'accountExternalId', message: 'unknown account' }] });
+        throw new DeskmindError('validation_failed', `No account has externalId ${p.accountExternalId}`, {
+          issues: [{ path: 'accountExternalId', message: 'unknown account' }],
+        });
       }
-      return { id: randomUUID(), workspaceId: ctx.workspaceId, email: p.email, externalId: p.externalId, name: p.name, locale: p.locale, accountId, attributes: {} };
+      return {
+        id: randomUUID(),
+        workspaceId: ctx.workspaceId,
+        email: p.email,
+        externalId: p.externalId,
+        name: p.name,
+        locale: p.locale,
+        accountId,
+        attributes: {},
+      };
     });
-    const inserted = await mapUnique('A customer with this email or externalId', () => bulkInsert(ctx.db, customers, values, { returning: customerColumns }));
+    const inserted = await mapUnique('A customer with this email or externalId', () =>
+      bulkInsert(ctx.db, customers, values, { returning: customerColumns }),
+    );
     const byId = new Map(inserted.map((r) => [r.id, toCustomer(r)]));
     fresh.forEach((p, i) => {
       p.stored = byId.get(values[i]!.id)!;
@@ -205,7 +247,10 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
   return named.map((p) => p.stored!);
 }
 
-export async function listCustomers(ctx: Ctx, opts: { limit: number; after?: string | undefined }): Promise<Customer[]> {
+export async function listCustomers(
+  ctx: Ctx,
+  opts: { limit: number; after?: string | undefined },
+): Promise<Customer[]> {
   const rows = await ctx.db
     .select()
     .from(customers)

@@ -9,7 +9,10 @@ import { inTransaction, systemActor, type Ctx } from '../store/ctx.js';
 import { cachedConfig } from '../store/config-cache.js';
 
 /** The default team every workspace is created with: routing's last resort, so no ticket is left without a team. */
-export const TRIAGE_TEAM = { name: 'Triage', description: 'Tickets no other team fits: uncertain or mixed intents, anything not mapped to a team' } as const;
+export const TRIAGE_TEAM = {
+  name: 'Triage',
+  description: 'Tickets no other team fits: uncertain or mixed intents, anything not mapped to a team',
+} as const;
 
 /**
  * Creates a workspace with its default (triage) team (`settings.routing.defaultTeamId`) and its first admin
@@ -17,13 +20,19 @@ export const TRIAGE_TEAM = { name: 'Triage', description: 'Tickets no other team
  */
 export async function createWorkspace(db: DbOrTx, input: { name: string }, now = () => new Date()) {
   const [created] = await db.insert(workspaces).values({ name: input.name }).returning();
-  const [triage] = await db.insert(teams).values({ ...TRIAGE_TEAM, workspaceId: created!.id }).returning({ id: teams.id });
+  const [triage] = await db
+    .insert(teams)
+    .values({ ...TRIAGE_TEAM, workspaceId: created!.id })
+    .returning({ id: teams.id });
   const [ws] = await db
     .update(workspaces)
     .set({ settings: { ...created!.settings, routing: { defaultTeamId: triage!.id } } })
     .where(eq(workspaces.id, created!.id))
     .returning();
-  const { key, secret } = await createApiKey({ db, workspaceId: ws!.id, actor: systemActor, now }, { name: 'Initial admin key', role: 'admin' });
+  const { key, secret } = await createApiKey(
+    { db, workspaceId: ws!.id, actor: systemActor, now },
+    { name: 'Initial admin key', role: 'admin' },
+  );
   return { workspace: ws!, apiKey: secret, apiKeyId: key.id };
 }
 
@@ -43,7 +52,11 @@ export function getWorkspace(db: DbOrTx, id: string) {
 export function rotateSigningSecret(ctx: Ctx): Promise<string> {
   return inTransaction(ctx, async (ctx) => {
     const secret = randomBytes(32).toString('hex');
-    const rows = await ctx.db.update(workspaces).set({ signingSecret: secret }).where(eq(workspaces.id, ctx.workspaceId)).returning({ id: workspaces.id });
+    const rows = await ctx.db
+      .update(workspaces)
+      .set({ signingSecret: secret })
+      .where(eq(workspaces.id, ctx.workspaceId))
+      .returning({ id: workspaces.id });
     if (rows.length === 0) throw notFound('Workspace', ctx.workspaceId);
     await appendEvent(ctx, 'settings.changed', null, { section: 'signing_secret', rotated: true });
     return secret;

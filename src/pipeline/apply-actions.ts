@@ -23,7 +23,13 @@ export type TicketUpdate = { id: string } & Partial<typeof tickets.$inferInsert>
  * An assignment takes its place from `room`, the batch's count of the agents' room. The last update is added
  * to `updates`, which the caller writes for the whole batch.
  */
-export async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run: DecidedRun, room: AgentRoom, updates: TicketUpdate[]): Promise<void> {
+export async function applyActions(
+  ctx: Ctx,
+  locked: TicketRow | undefined,
+  run: DecidedRun,
+  room: AgentRoom,
+  updates: TicketUpdate[],
+): Promise<void> {
   // The ticket may have been closed while the stages ran: a closed ticket is not touched.
   if (!locked || locked.status === 'closed') return;
   const ticketId = locked.id;
@@ -31,7 +37,11 @@ export async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run:
   let set: Partial<typeof tickets.$inferInsert> = {};
   // `last`: the ticket's remaining fields join the batch's update (`updates`) rather than being written now.
   const flush = async (last = false) => {
-    if (set.priority) Object.assign(set, await slaTargets(ctx, run.input.account?.tier ?? null, set.priority, row.createdAt, row.slaPausedMinutes));
+    if (set.priority)
+      Object.assign(
+        set,
+        await slaTargets(ctx, run.input.account?.tier ?? null, set.priority, row.createdAt, row.slaPausedMinutes),
+      );
     if (Object.keys(set).length) {
       if (last) updates.push({ id: ticketId, ...set });
       else await ctx.db.update(tickets).set(set).where(eq(tickets.id, ticketId));
@@ -51,11 +61,19 @@ export async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run:
         // An agent's label wins over the model's guess.
         if (row.intent && row.intentConfidence === null) break;
         Object.assign(set, { intent: action.intent, intentConfidence: action.confidence });
-        if (row.intent !== action.intent) await appendEvent(ctx, 'ticket.intent_changed', ticketId, { from: row.intent, to: action.intent, confidence: action.confidence });
+        if (row.intent !== action.intent)
+          await appendEvent(ctx, 'ticket.intent_changed', ticketId, {
+            from: row.intent,
+            to: action.intent,
+            confidence: action.confidence,
+          });
         break;
       case 'set_priority':
         if ((set.priority ?? row.priority) === action.priority) break;
-        await appendEvent(ctx, 'ticket.priority_changed', ticketId, { from: set.priority ?? row.priority, to: action.priority });
+        await appendEvent(ctx, 'ticket.priority_changed', ticketId, {
+          from: set.priority ?? row.priority,
+          to: action.priority,
+        });
         set.priority = action.priority;
         break;
       case 'add_tags':
@@ -66,7 +84,12 @@ export async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run:
         break;
       case 'auto_resolve':
         await flush();
-        await addMessage(ctx, ticketId, { text: action.text, html: action.html ?? undefined, visibility: 'public', attachments: [] }, assistant);
+        await addMessage(
+          ctx,
+          ticketId,
+          { text: action.text, html: action.html ?? undefined, visibility: 'public', attachments: [] },
+          assistant,
+        );
         await updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...row.tags, AI_ANSWERED])] });
         break;
       case 'assign': {
@@ -82,7 +105,12 @@ export async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run:
         break;
       case 'draft': {
         await flush();
-        const { ticket } = await addMessage(ctx, ticketId, { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] }, assistant);
+        const { ticket } = await addMessage(
+          ctx,
+          ticketId,
+          { text: `${DRAFT_PREFIX}${action.text}`, visibility: 'internal', attachments: [] },
+          assistant,
+        );
         row = { ...row, ...ticket };
         await handOff('shadow_mode', 'the assistant drafted a reply for a human to approve');
         break;
@@ -97,28 +125,50 @@ export async function applyActions(ctx: Ctx, locked: TicketRow | undefined, run:
  * domain, lifecycle stage, renewal date and owner (unless one is set already). A customer without an account
  * gets the CRM company's account (found by CRM id or domain, else created).
  */
-export async function syncAccountFromCrm(ctx: Ctx, action: { accountId: string | null; customerId: string | null; crm: CrmFacts }): Promise<void> {
+export async function syncAccountFromCrm(
+  ctx: Ctx,
+  action: { accountId: string | null; customerId: string | null; crm: CrmFacts },
+): Promise<void> {
   const { crm } = action;
   let accountId = action.accountId;
   if (!accountId) {
     const [found] = await ctx.db
       .select({ id: accounts.id })
       .from(accounts)
-      .where(and(eq(accounts.workspaceId, ctx.workspaceId), or(eq(accounts.crmId, crm.companyId), crm.domain ? eq(accounts.domain, crm.domain) : undefined)))
+      .where(
+        and(
+          eq(accounts.workspaceId, ctx.workspaceId),
+          or(eq(accounts.crmId, crm.companyId), crm.domain ? eq(accounts.domain, crm.domain) : undefined),
+        ),
+      )
       .limit(1);
     accountId = found?.id ?? null;
     if (!accountId) {
       const [created] = await ctx.db
         .insert(accounts)
-        .values({ workspaceId: ctx.workspaceId, name: crm.companyName ?? crm.domain ?? `CRM company ${crm.companyId}`, domain: crm.domain, tier: crm.tier ?? 'free', crmId: crm.companyId, createdAt: ctx.now(), updatedAt: ctx.now() })
+        .values({
+          workspaceId: ctx.workspaceId,
+          name: crm.companyName ?? crm.domain ?? `CRM company ${crm.companyId}`,
+          domain: crm.domain,
+          tier: crm.tier ?? 'free',
+          crmId: crm.companyId,
+          createdAt: ctx.now(),
+          updatedAt: ctx.now(),
+        })
         .returning({ id: accounts.id });
       accountId = created!.id;
     }
     if (action.customerId) {
-      await ctx.db.update(customers).set({ accountId, updatedAt: ctx.now() }).where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, action.customerId)));
+      await ctx.db
+        .update(customers)
+        .set({ accountId, updatedAt: ctx.now() })
+        .where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, action.customerId)));
     }
   }
-  const [row] = await ctx.db.select().from(accounts).where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.id, accountId)));
+  const [row] = await ctx.db
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.workspaceId, ctx.workspaceId), eq(accounts.id, accountId)));
   if (!row) return;
   const attributes: Record<string, unknown> = { ...row.attributes, crmSyncedAt: crm.syncedAt };
   if (crm.lifecycleStage) attributes.lifecycleStage = crm.lifecycleStage;
@@ -126,6 +176,12 @@ export async function syncAccountFromCrm(ctx: Ctx, action: { accountId: string |
   if (crm.ownerEmail && !attributes.ownerEmail && !attributes.ownerAgentId) attributes.ownerEmail = crm.ownerEmail;
   await ctx.db
     .update(accounts)
-    .set({ tier: crm.tier ?? row.tier, crmId: row.crmId ?? crm.companyId, domain: row.domain ?? crm.domain, attributes, updatedAt: ctx.now() })
+    .set({
+      tier: crm.tier ?? row.tier,
+      crmId: row.crmId ?? crm.companyId,
+      domain: row.domain ?? crm.domain,
+      attributes,
+      updatedAt: ctx.now(),
+    })
     .where(eq(accounts.id, accountId));
 }

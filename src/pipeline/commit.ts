@@ -23,12 +23,18 @@ export async function commitRuns(ctx: Ctx, runs: DecidedRun[]): Promise<Set<Deci
     // The transaction reads configuration as the run does (from memory at the run's version).
     const tx = inScopeOf(rawTx, ctx.db);
     const txCtx = { ...ctx, db: tx };
-    const inserted = await bulkInsert(tx, decisions, runs.flatMap((r) => r.records), {
-      onConflictDoNothing: true,
-      returning: { ticketId: decisions.ticketId, runId: decisions.runId, stage: decisions.stage },
-    });
+    const inserted = await bulkInsert(
+      tx,
+      decisions,
+      runs.flatMap((r) => r.records),
+      {
+        onConflictDoNothing: true,
+        returning: { ticketId: decisions.ticketId, runId: decisions.runId, stage: decisions.stage },
+      },
+    );
     const written = new Map<string, number>();
-    for (const r of inserted) written.set(runKey(r.ticketId, r.runId), (written.get(runKey(r.ticketId, r.runId)) ?? 0) + 1);
+    for (const r of inserted)
+      written.set(runKey(r.ticketId, r.runId), (written.get(runKey(r.ticketId, r.runId)) ?? 0) + 1);
     const decided = new Set<DecidedRun>();
     for (const run of runs) {
       const n = written.get(runKey(run.job.ticketId, run.job.runId)) ?? 0;
@@ -40,11 +46,22 @@ export async function commitRuns(ctx: Ctx, runs: DecidedRun[]): Promise<Set<Deci
     const rows = await tx
       .select(ticketColumns)
       .from(tickets)
-      .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.id, [...decided].map((r) => r.job.ticketId))))
+      .where(
+        and(
+          eq(tickets.workspaceId, ctx.workspaceId),
+          inArray(
+            tickets.id,
+            [...decided].map((r) => r.job.ticketId),
+          ),
+        ),
+      )
       .orderBy(tickets.id)
       .for('update');
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const room = await agentRoom(txCtx, [...decided].flatMap((r) => r.actions.flatMap((a) => (a.type === 'assign' && a.agentId ? [a.agentId] : []))));
+    const room = await agentRoom(
+      txCtx,
+      [...decided].flatMap((r) => r.actions.flatMap((a) => (a.type === 'assign' && a.agentId ? [a.agentId] : []))),
+    );
     const updates: TicketUpdate[] = [];
     // The runs' events are written together at the end (one statement instead of one each).
     await withEventBatch(txCtx, async (batchCtx) => {
@@ -67,7 +84,11 @@ export async function commitRuns(ctx: Ctx, runs: DecidedRun[]): Promise<Set<Deci
 /** PostgreSQL's codes for a transaction it rolled back to break a deadlock or a serialization conflict. */
 const CONFLICT_CODES = new Set(['40P01', '40001']);
 const conflictCode = (err: unknown): string | undefined => {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e && typeof e === 'object' && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && CONFLICT_CODES.has(code)) return code;
   }

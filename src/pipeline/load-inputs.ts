@@ -13,7 +13,10 @@ import type { PipelineInput, PipelineJobRef } from './types.js';
  * the ticket itself). Tickets that do not exist are absent.
  */
 export async function loadInputs(ctx: Ctx, jobs: PipelineJobRef[]): Promise<Map<string, PipelineInput>> {
-  const found = await getTicketsWithMessages(ctx, jobs.map((j) => j.ticketId));
+  const found = await getTicketsWithMessages(
+    ctx,
+    jobs.map((j) => j.ticketId),
+  );
   const customerIds = [...new Set([...found.values()].flatMap((f) => (f.customer ? [f.customer.id] : [])))];
   const ranked = ctx.db
     .select({
@@ -25,13 +28,18 @@ export async function loadInputs(ctx: Ctx, jobs: PipelineJobRef[]): Promise<Map<
       createdAt: tickets.createdAt,
       reopenCount: tickets.reopenCount,
       tags: tickets.tags,
-      rank: sql<number>`row_number() over (partition by ${tickets.customerId} order by ${tickets.createdAt} desc)`.as('rank'),
+      rank: sql<number>`row_number() over (partition by ${tickets.customerId} order by ${tickets.createdAt} desc)`.as(
+        'rank',
+      ),
     })
     .from(tickets)
     .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.customerId, customerIds)))
     .as('ranked');
   const [accountsById, historyRows, workspace] = await Promise.all([
-    getAccounts(ctx, [...found.values()].flatMap((f) => (f.customer?.accountId ? [f.customer.accountId] : []))),
+    getAccounts(
+      ctx,
+      [...found.values()].flatMap((f) => (f.customer?.accountId ? [f.customer.accountId] : [])),
+    ),
     customerIds.length ? ctx.db.select().from(ranked).where(lte(ranked.rank, 21)) : Promise.resolve([]),
     getWorkspace(ctx.db, ctx.workspaceId),
   ]);
@@ -49,7 +57,17 @@ export async function loadInputs(ctx: Ctx, jobs: PipelineJobRef[]): Promise<Map<
           .map(({ customerId: _c, rank: _r, ...h }) => h)
       : [];
     const account = f.customer?.accountId ? (accountsById.get(f.customer.accountId) ?? null) : null;
-    inputs.set(job.ticketId, { workspaceId: ctx.workspaceId, trigger: job.trigger, ticket: f.ticket, messages: f.messages, customer: f.customer, account, history, settings, now });
+    inputs.set(job.ticketId, {
+      workspaceId: ctx.workspaceId,
+      trigger: job.trigger,
+      ticket: f.ticket,
+      messages: f.messages,
+      customer: f.customer,
+      account,
+      history,
+      settings,
+      now,
+    });
   }
   return inputs;
 }

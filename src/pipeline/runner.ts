@@ -1,13 +1,6 @@
 import { notFound } from '../domain/errors.js';
 import type { Ctx } from '../store/ctx.js';
-import { readConfigVersion, withConfigVersion, inScopeOf, loadOnce } from '../store/config-cache.js';
-import { appendEvent, withEventBatch } from '../events/timeline.js';
-import { addMessage } from '../tickets/add-message.js';
-import { getTicketsWithMessages } from '../tickets/get-ticket.js';
-import { updateTicket } from '../tickets/update-ticket.js';
-import { getWorkspace } from '../people/workspaces.js';
-import { getAccounts } from '../people/accounts.js';
-import { bulkInsert, bulkUpdate } from '../store/bulk.js';
+import { readConfigVersion, withConfigVersion } from '../store/config-cache.js';
 import type { Database, DbOrTx } from '../store/db.js';
 import { finishedRuns, runKey } from '../store/repos/decisions.js';
 import { assistant } from './apply-actions.js';
@@ -21,10 +14,26 @@ import { resolveStage } from './stages/resolve.js';
 import { retrieveStage } from './stages/retrieve.js';
 import { routeStage } from './stages/route.js';
 import { understandStage } from './stages/understand.js';
-import type { DecidedRun, EarlierResults, PipelineInput, PipelineJobRef, PipelinePorts, PipelineTrigger, Stage, StageOutcome } from './types.js';
+import type {
+  DecidedRun,
+  EarlierResults,
+  PipelineInput,
+  PipelineJobRef,
+  PipelinePorts,
+  PipelineTrigger,
+  Stage,
+  StageOutcome,
+} from './types.js';
 
 /** The stages in order. */
-export const DEFAULT_STAGES: Stage[] = [enrichStage, understandStage, retrieveStage, decideStage, resolveStage, routeStage];
+export const DEFAULT_STAGES: Stage[] = [
+  enrichStage,
+  understandStage,
+  retrieveStage,
+  decideStage,
+  resolveStage,
+  routeStage,
+];
 
 export interface RunnerDeps {
   database: Database;
@@ -44,7 +53,13 @@ export interface PipelineRun {
   outcomes: Record<string, StageOutcome | undefined>;
   failedStage: string | null;
   /** The decision record of the run, stage by stage. */
-  records: { stage: string; ok: boolean; result: Record<string, unknown>; modelVersion?: string | null | undefined; durationMs?: number | undefined }[];
+  records: {
+    stage: string;
+    ok: boolean;
+    result: Record<string, unknown>;
+    modelVersion?: string | null | undefined;
+    durationMs?: number | undefined;
+  }[];
 }
 
 const emptyRun = (runId: string): PipelineRun => ({ runId, outcomes: {}, failedStage: null, records: [] });
@@ -93,11 +108,30 @@ async function decideRun(
         : await runStage();
       outcomes[stage.name] = outcome;
       if (stage.overlay) input = stage.overlay(input, outcome.result);
-      records.push({ workspaceId: job.workspaceId, ticketId: job.ticketId, runId: job.runId, stage: stage.name, ok: true, result: outcome.result, modelVersion: outcome.modelVersion ?? null, durationMs: performance.now() - started, createdAt: now() });
+      records.push({
+        workspaceId: job.workspaceId,
+        ticketId: job.ticketId,
+        runId: job.runId,
+        stage: stage.name,
+        ok: true,
+        result: outcome.result,
+        modelVersion: outcome.modelVersion ?? null,
+        durationMs: performance.now() - started,
+        createdAt: now(),
+      });
     } catch (err) {
       failedStage = stage.name;
       const message = err instanceof Error ? err.message : String(err);
-      records.push({ workspaceId: job.workspaceId, ticketId: job.ticketId, runId: job.runId, stage: stage.name, ok: false, result: { error: message }, durationMs: performance.now() - started, createdAt: now() });
+      records.push({
+        workspaceId: job.workspaceId,
+        ticketId: job.ticketId,
+        runId: job.runId,
+        stage: stage.name,
+        ok: false,
+        result: { error: message },
+        durationMs: performance.now() - started,
+        createdAt: now(),
+      });
       break;
     }
   }
@@ -136,7 +170,11 @@ export async function runPipeline(
  * falls back to one transaction per run when it fails, so one bad run never fails the others. A ticket that
  * appears twice runs again after its first run was written. Returns each job's run, or the error it failed with.
  */
-export async function runPipelineBatch(deps: RunnerDeps, jobs: PipelineJobRef[], opts: { dryRun?: boolean } = {}): Promise<(PipelineRun | Error)[]> {
+export async function runPipelineBatch(
+  deps: RunnerDeps,
+  jobs: PipelineJobRef[],
+  opts: { dryRun?: boolean } = {},
+): Promise<(PipelineRun | Error)[]> {
   const results: (PipelineRun | Error)[] = new Array(jobs.length);
   const waves = wavesOf(jobs);
   for (const [workspaceId, list] of waves) {
@@ -146,7 +184,13 @@ export async function runPipelineBatch(deps: RunnerDeps, jobs: PipelineJobRef[],
         // memory while the workspace's configuration version is the one read here.
         const version = await readConfigVersion(deps.database.db, workspaceId);
         const db = withConfigVersion(deps.database.db, workspaceId, version);
-        const runs = await runWave(deps, db, workspaceId, wave.map((i) => jobs[i]!), opts);
+        const runs = await runWave(
+          deps,
+          db,
+          workspaceId,
+          wave.map((i) => jobs[i]!),
+          opts,
+        );
         wave.forEach((i, k) => (results[i] = runs[k]!));
       } catch (err) {
         for (const i of wave) results[i] = asError(err);
@@ -157,7 +201,13 @@ export async function runPipelineBatch(deps: RunnerDeps, jobs: PipelineJobRef[],
 }
 
 /** Runs one wave of distinct tickets of a workspace, reading through `db` (scoped to the configuration version). */
-async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: PipelineJobRef[], opts: { dryRun?: boolean }): Promise<(PipelineRun | Error)[]> {
+async function runWave(
+  deps: RunnerDeps,
+  db: DbOrTx,
+  workspaceId: string,
+  jobs: PipelineJobRef[],
+  opts: { dryRun?: boolean },
+): Promise<(PipelineRun | Error)[]> {
   const now = deps.now ?? (() => new Date());
   // A dry run (replay) decides again but neither replies, calls actions nor writes anything.
   const stages = (deps.stages ?? DEFAULT_STAGES).filter((s) => !opts.dryRun || !s.external);
@@ -169,7 +219,11 @@ async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: 
   const inputs = await loadInputs(ctx, todo);
   const own = typeof deps.ports === 'function' ? deps.ports(db) : deps.ports;
   const routing = batchRouting(own.routing, now);
-  const ports: PipelinePorts = { ...own, routing: routing.port, enrichmentSources: sharedSources(own.enrichmentSources) };
+  const ports: PipelinePorts = {
+    ...own,
+    routing: routing.port,
+    enrichmentSources: sharedSources(own.enrichmentSources),
+  };
   const decided = await Promise.all(
     jobs.map(async (job, k): Promise<DecidedRun | null> => {
       if (done.has(runKey(job.ticketId, job.runId))) return null;
@@ -187,7 +241,13 @@ async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: 
     runId: run.job.runId,
     outcomes: run.outcomes,
     failedStage: run.failedStage,
-    records: run.records.map(({ stage, ok, result, modelVersion, durationMs }) => ({ stage, ok, result, modelVersion, durationMs })),
+    records: run.records.map(({ stage, ok, result, modelVersion, durationMs }) => ({
+      stage,
+      ok,
+      result,
+      modelVersion,
+      durationMs,
+    })),
   });
   const indexOf = new Map(jobs.map((j, k) => [j, k]));
   if (opts.dryRun) {
@@ -195,6 +255,7 @@ async function runWave(deps: RunnerDeps, db: DbOrTx, workspaceId: string, jobs: 
     return results;
   }
   if (!runs.length) return results;
-  for (const [run, outcome] of await commitDecided(ctx, runs)) results[indexOf.get(run.job)!] = outcome === true ? finished(run) : outcome;
+  for (const [run, outcome] of await commitDecided(ctx, runs))
+    results[indexOf.get(run.job)!] = outcome === true ? finished(run) : outcome;
   return results;
 }

@@ -7,7 +7,15 @@ import type { RoutingPort } from '../routing/port.js';
 import type { RoutingDecision } from '../routing/schemas.js';
 import type { decisions } from '../store/schema.js';
 import type { EnrichmentSource } from './ports/enrichment.js';
-import type { CrmFacts, Enrichment, PlaybookView, ReplyVerification, RetrievedPassage, StageName, StageResults } from '../domain/stage-results.js';
+import type {
+  CrmFacts,
+  Enrichment,
+  PlaybookView,
+  ReplyVerification,
+  RetrievedPassage,
+  StageName,
+  StageResults,
+} from '../domain/stage-results.js';
 
 /** Why the pipeline ran. */
 export type PipelineTrigger = 'created' | 'customer_message' | 'replay';
@@ -39,7 +47,16 @@ export interface AnswerJudgeInput {
 
 /** A composed reply, or why none could be made (the ticket then goes to a human). */
 export type ComposedReply =
-  | { ok: true; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[]; via: 'extractive' | 'llm'; grounding: number; action?: Record<string, unknown> | undefined; verification?: ReplyVerification | undefined }
+  | {
+      ok: true;
+      text: string;
+      html?: string | null | undefined;
+      sources: { articleId: string; title: string }[];
+      via: 'extractive' | 'llm';
+      grounding: number;
+      action?: Record<string, unknown> | undefined;
+      verification?: ReplyVerification | undefined;
+    }
   | { ok: false; reason: string; detail: string; verification?: ReplyVerification | undefined };
 
 /** The narrow ports stages may use. */
@@ -52,16 +69,30 @@ export interface PipelinePorts {
     workspaceId: string,
     text: string,
     opts?: { threshold?: ((intent: string | null) => number) | undefined },
-  ): Promise<{ prediction: IntentPrediction; modelVersion: string; scopeAdjusted?: string | null | undefined; memory?: MemoryRecord | null | undefined } | null>;
+  ): Promise<{
+    prediction: IntentPrediction;
+    modelVersion: string;
+    scopeAdjusted?: string | null | undefined;
+    memory?: MemoryRecord | null | undefined;
+  } | null>;
   /** Knowledge-base passages for a question (best first), respecting the customer's tier. */
-  retrieve(workspaceId: string, query: string, opts: { intent: string | null; tier: string | null; k: number }): Promise<RetrievedPassage[]>;
+  retrieve(
+    workspaceId: string,
+    query: string,
+    opts: { intent: string | null; tier: string | null; k: number },
+  ): Promise<RetrievedPassage[]>;
   /** The playbook of an intent, or null. */
   playbook(workspaceId: string, intent: string): Promise<PlaybookView | null>;
   /**
    * Composes the reply of a playbook (running its action when it has one), grounded in the passages and
    * judged to answer the ask (`judge`: the intent's confidence and the threshold the judgement must reach).
    */
-  compose(input: PipelineInput, playbook: PlaybookView, passages: RetrievedPassage[], judge: AnswerJudgeInput): Promise<ComposedReply>;
+  compose(
+    input: PipelineInput,
+    playbook: PlaybookView,
+    passages: RetrievedPassage[],
+    judge: AnswerJudgeInput,
+  ): Promise<ComposedReply>;
   /** Routing rules, teams, agents with their loads, settings and the account owner. */
   routing: RoutingPort;
   /** The workspace's enrichment sources (billing, CRM, usage), each with its timeout; none when absent. */
@@ -75,7 +106,12 @@ export type TicketAction =
   | { type: 'add_tags'; tags: string[] }
   | { type: 'hand_off'; reason: string; detail: string }
   /** Post a public reply as the assistant and mark the ticket resolved pending the customer's reaction. */
-  | { type: 'auto_resolve'; text: string; html?: string | null | undefined; sources: { articleId: string; title: string }[] }
+  | {
+      type: 'auto_resolve';
+      text: string;
+      html?: string | null | undefined;
+      sources: { articleId: string; title: string }[];
+    }
   /** Keep a draft for a human to approve (shadow mode), and hand the ticket to a human. */
   | { type: 'draft'; text: string; sources: { articleId: string; title: string }[] }
   /** Give the ticket to a team and, with auto-assignment, an agent, with the explanation. */

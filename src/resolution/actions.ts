@@ -44,7 +44,8 @@ export function signPayload(secret: string, timestamp: string, body: string): st
 /**
  * Checks a request Deskmind signed: the signature header (one or more comma-separated `v1=<hex>`)
  * must match, and the timestamp (Unix seconds) must be within `toleranceSeconds` of `now`.
- * @example verifySignature(secret, req.headers['x-deskmind-timestamp'], rawBody, req.headers['x-deskmind-signature'], 300)
+ * @example verifySignature(secret, req.headers['x-deskmind-timestamp'], rawBody, req.headers['x-deskmind-signature'],
+ * 300)
  */
 export function verifySignature(
   secret: string,
@@ -77,11 +78,20 @@ export interface ActionOptions {
 }
 
 /** The request body an action sends for a context (placeholders filled in, missing values left out). */
-export function buildActionInput(action: Pick<PlaybookAction, 'input'>, context: ReplyContext): Record<string, unknown> {
+export function buildActionInput(
+  action: Pick<PlaybookAction, 'input'>,
+  context: ReplyContext,
+): Record<string, unknown> {
   return renderInput(action.input, context) as Record<string, unknown>;
 }
 
-const failure = (status: number | null, code: NonNullable<ActionResult['error']>['code'], message: string, started: number, issues?: { path: string; message: string }[]): ActionResult => ({
+const failure = (
+  status: number | null,
+  code: NonNullable<ActionResult['error']>['code'],
+  message: string,
+  started: number,
+  issues?: { path: string; message: string }[],
+): ActionResult => ({
   ok: false,
   status,
   error: { code, message, ...(issues ? { issues } : {}) },
@@ -100,9 +110,14 @@ function parseJson(text: string): unknown {
 /**
  * Runs a playbook action: builds and validates the input, then POSTs it signed, with an idempotency key
  * and a timeout. A 2xx answer is `ok` with its JSON body as `result`; anything else is a typed error.
- * @example const r = await runAction(playbook.action, { ticket, customer, account }, { signingSecret, playbookId: playbook.id })
+ * @example const r = await runAction(playbook.action, { ticket, customer, account }, { signingSecret, playbookId:
+ * playbook.id })
  */
-export async function runAction(action: PlaybookAction, context: ActionContext, opts: ActionOptions): Promise<ActionResult> {
+export async function runAction(
+  action: PlaybookAction,
+  context: ActionContext,
+  opts: ActionOptions,
+): Promise<ActionResult> {
   const started = performance.now();
   const input = buildActionInput(action, context);
   let validate: ValidateFunction;
@@ -112,8 +127,17 @@ export async function runAction(action: PlaybookAction, context: ActionContext, 
     return failure(null, 'invalid_input', `The action's input schema is not valid: ${(err as Error).message}`, started);
   }
   if (!validate(input)) {
-    const issues = (validate.errors ?? []).map((e) => ({ path: e.instancePath.split('/').filter(Boolean).join('.') || '(input)', message: e.message ?? 'invalid' }));
-    return failure(null, 'invalid_input', `The input does not match the action's schema: ${ajv.errorsText(validate.errors)}`, started, issues);
+    const issues = (validate.errors ?? []).map((e) => ({
+      path: e.instancePath.split('/').filter(Boolean).join('.') || '(input)',
+      message: e.message ?? 'invalid',
+    }));
+    return failure(
+      null,
+      'invalid_input',
+      `The input does not match the action's schema: ${ajv.errorsText(validate.errors)}`,
+      started,
+      issues,
+    );
   }
   const body = JSON.stringify(input);
   const timestamp = String(Math.floor((opts.now ?? (() => new Date()))().getTime() / 1000));
@@ -137,7 +161,12 @@ export async function runAction(action: PlaybookAction, context: ActionContext, 
     const text = await res.text();
     const json = parseJson(text);
     if (res.status >= 200 && res.status < 300) {
-      return { ok: true, status: res.status, ...(json !== undefined && json !== null ? { result: json } : {}), durationMs: Math.round(performance.now() - started) };
+      return {
+        ok: true,
+        status: res.status,
+        ...(json !== undefined && json !== null ? { result: json } : {}),
+        durationMs: Math.round(performance.now() - started),
+      };
     }
     const excerpt = text.trim().slice(0, MAX_ERROR_BODY);
     return failure(res.status, 'http_error', `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}`, started);

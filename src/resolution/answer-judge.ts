@@ -9,13 +9,25 @@ import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../people/workspaces.js';
 import { decisions, events, workspaces } from '../store/schema.js';
-import { AnswerFeaturesSchema, AnswerJudgeWeightsSchema, fitAnswerJudge, PRIOR_ANSWER_JUDGE, PRIOR_ANSWER_JUDGE_LEXICAL, type AnswerJudgeWeights, type AnswerSample } from './verification.js';
+import {
+  AnswerFeaturesSchema,
+  AnswerJudgeWeightsSchema,
+  fitAnswerJudge,
+  PRIOR_ANSWER_JUDGE,
+  PRIOR_ANSWER_JUDGE_LEXICAL,
+  type AnswerJudgeWeights,
+  type AnswerSample,
+} from './verification.js';
 
 /** Answers with a known outcome needed before the workspace's own weights replace the prior. */
 export const MIN_JUDGE_SAMPLES = 30;
 
 /** What is stored on the workspace once refitted. */
-export const StoredAnswerJudgeSchema = AnswerJudgeWeightsSchema.extend({ samples: z.number().int(), successes: z.number().int(), fittedAt: z.string() });
+export const StoredAnswerJudgeSchema = AnswerJudgeWeightsSchema.extend({
+  samples: z.number().int(),
+  successes: z.number().int(),
+  fittedAt: z.string(),
+});
 export type StoredAnswerJudge = z.infer<typeof StoredAnswerJudgeSchema>;
 
 /**
@@ -23,7 +35,10 @@ export type StoredAnswerJudge = z.infer<typeof StoredAnswerJudgeSchema>;
  * sentence encoder measured `semantic` (`opts.semantic` false). A fit stored before a feature existed does not
  * parse and gives way to the prior until the next refit.
  */
-export function answerJudgeOf(settings: Record<string, unknown> | null | undefined, opts: { semantic?: boolean } = {}): { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' } {
+export function answerJudgeOf(
+  settings: Record<string, unknown> | null | undefined,
+  opts: { semantic?: boolean } = {},
+): { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' } {
   const parsed = StoredAnswerJudgeSchema.safeParse(settings?.answerJudge);
   if (parsed.success) return { weights: { bias: parsed.data.bias, weights: parsed.data.weights }, source: 'workspace' };
   return { weights: opts.semantic === false ? PRIOR_ANSWER_JUDGE_LEXICAL : PRIOR_ANSWER_JUDGE, source: 'prior' };
@@ -35,23 +50,46 @@ export function answerJudgeOf(settings: Record<string, unknown> | null | undefin
  * the window) and a failure when the ticket reopened, the customer asked for a human or an agent marked it
  * wrong. Pending answers are left out.
  */
-export async function answerSamples(ctx: Ctx, opts: { lookbackDays: number; windowHours: number }): Promise<AnswerSample[]> {
+export async function answerSamples(
+  ctx: Ctx,
+  opts: { lookbackDays: number; windowHours: number },
+): Promise<AnswerSample[]> {
   const now = ctx.now();
   const from = new Date(now.getTime() - opts.lookbackDays * 86_400_000);
   const recs = await ctx.db
     .select({ ticketId: decisions.ticketId, result: decisions.result })
     .from(decisions)
-    .where(and(eq(decisions.workspaceId, ctx.workspaceId), eq(decisions.stage, 'resolve'), eq(decisions.ok, true), gte(decisions.createdAt, from)));
+    .where(
+      and(
+        eq(decisions.workspaceId, ctx.workspaceId),
+        eq(decisions.stage, 'resolve'),
+        eq(decisions.ok, true),
+        gte(decisions.createdAt, from),
+      ),
+    );
   const judged = new Map<string, unknown>();
   for (const r of recs) {
     const v = r.result.verification as { features?: unknown } | null | undefined;
-    if (r.result.composed === true && r.result.path === 'resolve' && v?.features && !judged.has(r.ticketId)) judged.set(r.ticketId, v.features);
+    if (r.result.composed === true && r.result.path === 'resolve' && v?.features && !judged.has(r.ticketId))
+      judged.set(r.ticketId, v.features);
   }
   if (!judged.size) return [];
   const evs = await ctx.db
-    .select({ ticketId: events.ticketId, type: events.type, actorType: events.actorType, data: events.data, createdAt: events.createdAt })
+    .select({
+      ticketId: events.ticketId,
+      type: events.type,
+      actorType: events.actorType,
+      data: events.data,
+      createdAt: events.createdAt,
+    })
     .from(events)
-    .where(and(eq(events.workspaceId, ctx.workspaceId), inArray(events.ticketId, [...judged.keys()]), inArray(events.type, ['message.created', 'ticket.reopened', 'outcome.recorded'])))
+    .where(
+      and(
+        eq(events.workspaceId, ctx.workspaceId),
+        inArray(events.ticketId, [...judged.keys()]),
+        inArray(events.type, ['message.created', 'ticket.reopened', 'outcome.recorded']),
+      ),
+    )
     .orderBy(events.id);
   const timelines = new Map<string, TimelineFact[]>();
   for (const e of evs) timelines.set(e.ticketId!, [...(timelines.get(e.ticketId!) ?? []), e]);
@@ -70,15 +108,30 @@ export async function answerSamples(ctx: Ctx, opts: { lookbackDays: number; wind
  * `MIN_JUDGE_SAMPLES` of them, stores it and records `settings.changed {section: 'answer_judge'}`.
  * Returns null when there is too little evidence. Call inside a transaction.
  */
-export async function refitAnswerJudge(ctx: Ctx, opts: { lookbackDays: number; windowHours: number }): Promise<StoredAnswerJudge | null> {
+export async function refitAnswerJudge(
+  ctx: Ctx,
+  opts: { lookbackDays: number; windowHours: number },
+): Promise<StoredAnswerJudge | null> {
   const samples = await answerSamples(ctx, opts);
   const successes = samples.filter((s) => s.success).length;
   // Both kinds of outcome are needed to learn anything beyond the prior.
   if (samples.length < MIN_JUDGE_SAMPLES || successes === 0 || successes === samples.length) return null;
   const fitted = fitAnswerJudge(samples, PRIOR_ANSWER_JUDGE);
-  const stored: StoredAnswerJudge = { ...fitted, samples: samples.length, successes, fittedAt: ctx.now().toISOString() };
+  const stored: StoredAnswerJudge = {
+    ...fitted,
+    samples: samples.length,
+    successes,
+    fittedAt: ctx.now().toISOString(),
+  };
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, answerJudge: stored } }).where(eq(workspaces.id, ctx.workspaceId));
-  await appendEvent(ctx, 'settings.changed', null, { section: 'answer_judge', before: ws.settings.answerJudge ?? null, after: stored });
+  await ctx.db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, answerJudge: stored } })
+    .where(eq(workspaces.id, ctx.workspaceId));
+  await appendEvent(ctx, 'settings.changed', null, {
+    section: 'answer_judge',
+    before: ws.settings.answerJudge ?? null,
+    after: stored,
+  });
   return stored;
 }

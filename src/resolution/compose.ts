@@ -5,14 +5,26 @@
  */
 import { billingNotice, type CustomerFacts } from './facts.js';
 import { checkGrounding } from './grounding.js';
-import { PassageInputSchema, type ActionResult, type AnswerSentence, type ComposedAnswer, type Passage, type PassageInput, type Playbook, type ReplyContext } from './schemas.js';
+import {
+  PassageInputSchema,
+  type ActionResult,
+  type AnswerSentence,
+  type ComposedAnswer,
+  type Passage,
+  type PassageInput,
+  type Playbook,
+  type ReplyContext,
+} from './schemas.js';
 import { placeholdersOf, renderTemplate } from './template.js';
 import { contentWords, splitSentences, splitUnits } from './text.js';
 
 /** The template of an answer playbook that has none. */
-export const DEFAULT_ANSWER_TEMPLATE = "Hi {{customer.firstName}},\n\n{{answer}}\n\nIf this doesn't solve it, reply to this message and a teammate will take it from here.";
+export const DEFAULT_ANSWER_TEMPLATE =
+  "Hi {{customer.firstName}},\n\n{{answer}}\n\nIf this doesn't solve it, reply to this message and a teammate " +
+  'will take it from here.';
 /** The acknowledgement of a handoff playbook that has none. */
-export const DEFAULT_HANDOFF_TEMPLATE = 'Hi {{customer.firstName}},\n\nThanks for reaching out. A teammate will get back to you shortly.';
+export const DEFAULT_HANDOFF_TEMPLATE =
+  'Hi {{customer.firstName}},\n\nThanks for reaching out. A teammate will get back to you shortly.';
 
 const MAX_PASSAGES = 3;
 const MAX_UNITS = 6;
@@ -54,13 +66,17 @@ function bodyBlocks(units: BodyUnit[]): Block[] {
 }
 
 const blockText = (b: Block): string =>
-  b.kind === 'p' ? b.lines.join('\n') : b.items.map((item, i) => `${b.kind === 'ol' ? `${i + 1}.` : '-'} ${item}`).join('\n');
+  b.kind === 'p'
+    ? b.lines.join('\n')
+    : b.items.map((item, i) => `${b.kind === 'ol' ? `${i + 1}.` : '-'} ${item}`).join('\n');
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const blockHtml = (b: Block): string =>
-  b.kind === 'p' ? `<p>${b.lines.map(escapeHtml).join('<br>')}</p>` : `<${b.kind}>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</${b.kind}>`;
+  b.kind === 'p'
+    ? `<p>${b.lines.map(escapeHtml).join('<br>')}</p>`
+    : `<${b.kind}>${b.items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</${b.kind}>`;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -69,7 +85,8 @@ function planSentence(template: string, context: ReplyContext, body: BodyUnit[])
   const plan = context.account?.plan?.trim();
   if (!plan || placeholdersOf(template).includes('account.plan') || body.length === 0) return null;
   const said = body.map((u) => u.text).join(' ');
-  const relevant = /\b(plans?|tiers?|subscription)\b/i.test(said) || new RegExp(`\\b${escapeRegExp(plan)}\\b`, 'i').test(said);
+  const relevant =
+    /\b(plans?|tiers?|subscription)\b/i.test(said) || new RegExp(`\\b${escapeRegExp(plan)}\\b`, 'i').test(said);
   if (!relevant) return null;
   return /\bplan$/i.test(plan) ? `You're on the ${plan}.` : `You're on the ${plan} plan.`;
 }
@@ -99,7 +116,10 @@ export function renderReply(parts: ReplyParts): ComposedAnswer {
   const blocks: Block[] = [];
   const sentences: AnswerSentence[] = [];
   const templateParagraph = (text: string) => {
-    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (!lines.length) return;
     blocks.push({ kind: 'p', lines });
     for (const line of lines) for (const s of splitSentences(line)) sentences.push({ text: s, source: 'template' });
@@ -112,7 +132,10 @@ export function renderReply(parts: ReplyParts): ComposedAnswer {
       if (plan) templateParagraph(plan);
     } else if (paragraph.includes(ANSWER_SENTINEL)) {
       const [before, after] = paragraph.split(ANSWER_SENTINEL, 2) as [string, string];
-      const lines = `${before}${bodyText()}${after}`.split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = `${before}${bodyText()}${after}`
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       if (lines.length) blocks.push({ kind: 'p', lines });
       for (const s of splitSentences(before)) sentences.push({ text: s, source: 'template' });
       sentences.push(...body.map((u) => ({ text: u.text, source: u.source })));
@@ -151,9 +174,22 @@ export function selectSentences(question: string, passages: Passage[]): { units:
   const perPassage = kept.map((p, passageIndex) =>
     splitUnits(p.text)
       .filter((u) => u.kind !== 'heading')
-      .map((u, index): ScoredUnit => ({ text: u.text, source: p.articleId, block: `${passageIndex}:${u.block}`, list: u.list, kind: u.kind as 'sentence' | 'item', index, words: new Set(contentWords(u.text)) })),
+      .map(
+        (u, index): ScoredUnit => ({
+          text: u.text,
+          source: p.articleId,
+          block: `${passageIndex}:${u.block}`,
+          list: u.list,
+          kind: u.kind as 'sentence' | 'item',
+          index,
+          words: new Set(contentWords(u.text)),
+        }),
+      ),
   );
-  const weights = questionWeights(question, perPassage.flat().map((u) => u.words));
+  const weights = questionWeights(
+    question,
+    perPassage.flat().map((u) => u.words),
+  );
   const relevance = (u: ScoredUnit) => weights.share(u.words);
   const questionWords = weights.words;
 
@@ -196,7 +232,8 @@ export function questionWeights(question: string, units: Set<string>[]) {
     }),
   );
   const total = [...weight.values()].reduce((a, b) => a + b, 0);
-  const share = (has: Set<string>) => (total ? words.filter((w) => has.has(w)).reduce((a, w) => a + weight.get(w)!, 0) / total : 0);
+  const share = (has: Set<string>) =>
+    total ? words.filter((w) => has.has(w)).reduce((a, w) => a + weight.get(w)!, 0) / total : 0;
   return {
     words,
     share,
@@ -225,10 +262,15 @@ function pickBlocks(units: ScoredUnit[], share: (words: Set<string>) => number):
   for (const block of ranked) {
     if (picked.size && blockShare.get(block)! < best * 0.75) break;
     let take = block.slice(0, MAX_LIST_ITEMS);
-    const long = block[0]!.kind === 'sentence' && (block.length > MAX_PARAGRAPH_SENTENCES || block.reduce((n, u) => n + u.text.length, 0) > SHORT_PASSAGE_CHARS);
+    const long =
+      block[0]!.kind === 'sentence' &&
+      (block.length > MAX_PARAGRAPH_SENTENCES || block.reduce((n, u) => n + u.text.length, 0) > SHORT_PASSAGE_CHARS);
     if (long) {
       const top = Math.max(...block.map((u) => share(u.words)));
-      take = block.filter((u) => share(u.words) >= top * 0.5).sort((a, b) => share(b.words) - share(a.words)).slice(0, 3);
+      take = block
+        .filter((u) => share(u.words) >= top * 0.5)
+        .sort((a, b) => share(b.words) - share(a.words))
+        .slice(0, 3);
     }
     const intro = block[0]!.kind === 'item' ? units[block[0]!.index - 1] : undefined;
     if (intro?.kind === 'sentence') take = [intro, ...take];
@@ -274,19 +316,46 @@ export function noticeUnits(question: string, facts: CustomerFacts | null | unde
  * @example composeAnswer({ playbook, question: 'How do I export to CSV?', passages, customer, account })
  */
 export function composeAnswer(input: ComposeInput): ComposedAnswer {
-  const context: ReplyContext = { customer: input.customer ?? null, account: input.account ?? null, ticket: input.ticket ?? null, facts: input.facts ?? null };
+  const context: ReplyContext = {
+    customer: input.customer ?? null,
+    account: input.account ?? null,
+    ticket: input.ticket ?? null,
+    facts: input.facts ?? null,
+  };
   const passages = toPassages(input.passages);
   const { playbook } = input;
   if (playbook.kind === 'answer') {
     const { units, coverage } = selectSentences(input.question, passages);
     // A past-due account asking about access or paying: the facts answer the ask, the passages say what to do.
     const notice = noticeUnits(input.question, input.facts);
-    return renderReply({ template: playbook.template ?? DEFAULT_ANSWER_TEMPLATE, context, body: [...notice, ...units], passages, knowledge: true, coverage: notice.length ? 1 : coverage });
+    return renderReply({
+      template: playbook.template ?? DEFAULT_ANSWER_TEMPLATE,
+      context,
+      body: [...notice, ...units],
+      passages,
+      knowledge: true,
+      coverage: notice.length ? 1 : coverage,
+    });
   }
   if (playbook.kind === 'action' && playbook.action) {
     const ok = input.actionResult?.ok === true;
     const template = ok ? playbook.action.successTemplate : playbook.action.failureTemplate;
-    return renderReply({ template, context, body: [], passages: [], actionResult: input.actionResult?.result, knowledge: false, coverage: 1 });
+    return renderReply({
+      template,
+      context,
+      body: [],
+      passages: [],
+      actionResult: input.actionResult?.result,
+      knowledge: false,
+      coverage: 1,
+    });
   }
-  return renderReply({ template: playbook.template ?? DEFAULT_HANDOFF_TEMPLATE, context, body: [], passages: [], knowledge: false, coverage: 1 });
+  return renderReply({
+    template: playbook.template ?? DEFAULT_HANDOFF_TEMPLATE,
+    context,
+    body: [],
+    passages: [],
+    knowledge: false,
+    coverage: 1,
+  });
 }

@@ -27,7 +27,14 @@ export const CustomerFactsSchema = z.object({
   trialEnd: z.string().nullable(),
   seats: z.number().nullable(),
   renewalDate: z.string().nullable(),
-  page: z.object({ url: z.string().nullable(), route: z.string().nullable(), featureId: z.string().nullable(), title: z.string().nullable() }).nullable(),
+  page: z
+    .object({
+      url: z.string().nullable(),
+      route: z.string().nullable(),
+      featureId: z.string().nullable(),
+      title: z.string().nullable(),
+    })
+    .nullable(),
   recentErrors: z.array(z.string()),
 });
 export type CustomerFacts = z.infer<typeof CustomerFactsSchema>;
@@ -42,23 +49,38 @@ export function money(amount: number | null | undefined, currency: string | null
 }
 
 /** The facts of a ticket from its enrichment (and the stored account when enrichment is absent). */
-export function customerFacts(enrichment: Enrichment | null | undefined, account?: { plan?: string | null; tier?: string | null; billingState?: string | null; seats?: number | null } | null): CustomerFacts {
+export function customerFacts(
+  enrichment: Enrichment | null | undefined,
+  account?: { plan?: string | null; tier?: string | null; billingState?: string | null; seats?: number | null } | null,
+): CustomerFacts {
   const e = enrichment ?? null;
   const billing = e?.billing ?? null;
   const failed = billing?.paymentFailed ?? null;
   const page = e?.page ?? null;
-  const errors = [...((page?.recentErrors as string[] | undefined) ?? []), ...(e?.usage?.recentErrors.map((r) => r.message) ?? [])];
+  const errors = [
+    ...((page?.recentErrors as string[] | undefined) ?? []),
+    ...(e?.usage?.recentErrors.map((r) => r.message) ?? []),
+  ];
   return {
     plan: e?.account?.plan ?? billing?.plan ?? account?.plan ?? null,
     tier: e?.account?.tier ?? account?.tier ?? null,
     billingState: e?.account?.billingState ?? billing?.state ?? account?.billingState ?? null,
     failedPayment: failed
-      ? { invoiceId: failed.invoiceId, amount: money(failed.amountDue, failed.currency), on: day(failed.at), reason: failed.reason, payUrl: failed.invoiceUrl, nextAttempt: day(failed.nextPaymentAttempt) }
+      ? {
+          invoiceId: failed.invoiceId,
+          amount: money(failed.amountDue, failed.currency),
+          on: day(failed.at),
+          reason: failed.reason,
+          payUrl: failed.invoiceUrl,
+          nextAttempt: day(failed.nextPaymentAttempt),
+        }
       : null,
     trialEnd: day(billing?.trialEnd),
     seats: e?.account?.seats ?? billing?.seats ?? account?.seats ?? null,
     renewalDate: day(e?.account?.renewalDate ?? billing?.renewalDate),
-    page: page ? { url: str(page.url), route: str(page.route), featureId: str(page.featureId), title: str(page.title) } : null,
+    page: page
+      ? { url: str(page.url), route: str(page.route), featureId: str(page.featureId), title: str(page.title) }
+      : null,
     recentErrors: [...new Set(errors)].slice(0, 5),
   };
 }
@@ -71,11 +93,17 @@ export function customerFacts(enrichment: Enrichment | null | undefined, account
 export function factLines(f: CustomerFacts, opts: { links?: boolean } = {}): string[] {
   const links = opts.links ?? true;
   const lines: string[] = [];
-  const plan = [f.tier ? `tier ${f.tier}` : null, f.plan ? `plan ${f.plan}` : null, f.seats !== null ? `${f.seats} seats` : null].filter(Boolean);
+  const plan = [
+    f.tier ? `tier ${f.tier}` : null,
+    f.plan ? `plan ${f.plan}` : null,
+    f.seats !== null ? `${f.seats} seats` : null,
+  ].filter(Boolean);
   if (f.failedPayment) {
     const p = f.failedPayment;
     lines.push(
-      `Billing: ${f.billingState ?? 'unknown'}; the payment${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} failed${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}${p.payUrl && links ? `; it can be paid at ${p.payUrl}` : ''}${p.nextAttempt ? `; next attempt ${p.nextAttempt}` : ''}.`,
+      `Billing: ${f.billingState ?? 'unknown'}; the ` +
+        `payment${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} ` +
+        `failed${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}${p.payUrl && links ? `; it can be paid at ${p.payUrl}` : ''}${p.nextAttempt ? `; next attempt ${p.nextAttempt}` : ''}.`,
     );
   } else if (f.billingState && f.billingState !== 'none') lines.push(`Billing: ${f.billingState}.`);
   if (plan.length) lines.push(`Account: ${plan.join(', ')}.`);
@@ -83,9 +111,11 @@ export function factLines(f: CustomerFacts, opts: { links?: boolean } = {}): str
   if (f.renewalDate) lines.push(`Renews ${f.renewalDate}.`);
   if (f.page) {
     const where = f.page.featureId ?? f.page.route ?? f.page.title ?? f.page.url;
-    if (where) lines.push(`On the page: ${where}${links && f.page.url && f.page.url !== where ? ` (${f.page.url})` : ''}.`);
+    if (where)
+      lines.push(`On the page: ${where}${links && f.page.url && f.page.url !== where ? ` (${f.page.url})` : ''}.`);
   }
-  if (f.recentErrors.length) lines.push(`Recent errors: ${f.recentErrors.map((e) => `"${e.slice(0, 160)}"`).join(', ')}.`);
+  if (f.recentErrors.length)
+    lines.push(`Recent errors: ${f.recentErrors.map((e) => `"${e.slice(0, 160)}"`).join(', ')}.`);
   return lines;
 }
 
@@ -93,17 +123,21 @@ export function factLines(f: CustomerFacts, opts: { links?: boolean } = {}): str
 export const ACCESS_ASK_RE =
   /\b(?:lock(?:ed)?(?: out)?|suspend(?:ed)?|block(?:ed)?|disabled|deactivated|read[- ]only|restricted|frozen|paused|no access|lost access|access (?:denied|revoked)|(?:can'?t|cannot|can not|unable to) (?:log ?in|sign ?in|access|get in(?:to)?|use|open))\b/i;
 /** An ask about paying. */
-export const BILLING_ASK_RE = /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|declined|past due|overdue)\b/i;
+export const BILLING_ASK_RE =
+  /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|declined|past due|overdue)\b/i;
 
 /**
  * The billing notice of a past-due account whose payment failed, when the ask is about access or paying:
  * that the payment failed, when, and where to pay. Sentences built from the facts only; null otherwise.
- * @example billingNotice('Why has our account been locked?', facts)?.[0] // "Your account is past due: the payment of USD 245.00 for invoice in_1 failed on 2026-12-01."
+ * @example billingNotice('Why has our account been locked?', facts)?.[0] // "Your account is past due: the payment of
+ * USD 245.00 for invoice in_1 failed on 2026-12-01."
  */
 export function billingNotice(ask: string, f: CustomerFacts): string[] | null {
   const p = f.failedPayment;
   if (f.billingState !== 'past_due' || !p || !(ACCESS_ASK_RE.test(ask) || BILLING_ASK_RE.test(ask))) return null;
-  const lines = [`Your account is past due: the payment${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} failed${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}.`];
+  const lines = [
+    `Your account is past due: the payment${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} failed${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}.`,
+  ];
   if (p.payUrl) lines.push(`You can pay the invoice here: ${p.payUrl}`);
   if (p.nextAttempt) lines.push(`Otherwise the card on file will be charged again on ${p.nextAttempt}.`);
   return lines;

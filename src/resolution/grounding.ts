@@ -11,7 +11,8 @@ import { contentWords, isNegation, isNumeric, splitUnits } from './text.js';
 export const DEFAULT_GROUNDING_THRESHOLD = 0.6;
 const WINDOW = 3;
 const MIN_CONTENT_WORDS = 3;
-const CONVERSATIONAL_RE = /^(?:hi|hello|hey|dear|thanks|thank you|best|regards|kind regards|cheers|sincerely|sorry|apologies|i hope|hope this|happy to help|glad to help|feel free|let (?:me|us) know|please let (?:me|us) know|if you (?:have|need) (?:any )?(?:other|more|further)|don't hesitate|do not hesitate)\b/i;
+const CONVERSATIONAL_RE =
+  /^(?:hi|hello|hey|dear|thanks|thank you|best|regards|kind regards|cheers|sincerely|sorry|apologies|i hope|hope this|happy to help|glad to help|feel free|let (?:me|us) know|please let (?:me|us) know|if you (?:have|need) (?:any )?(?:other|more|further)|don't hesitate|do not hesitate)\b/i;
 
 /** How one sentence is supported. */
 export const SentenceSupportSchema = z.object({
@@ -56,7 +57,10 @@ function prepare(passage: Passage): PreparedPassage {
   let p = prepared.get(passage);
   if (!p) {
     const units = [{ text: passage.title }, ...splitUnits(passage.text)].map((u) => new Set(contentWords(u.text)));
-    const windows = units.map((_, start) => ({ words: new Set(units.slice(start, start + WINDOW).flatMap((u) => [...u])), start }));
+    const windows = units.map((_, start) => ({
+      words: new Set(units.slice(start, start + WINDOW).flatMap((u) => [...u])),
+      start,
+    }));
     p = { units, windows: windows.length ? windows : [{ words: new Set(), start: 0 }] };
     prepared.set(passage, p);
   }
@@ -82,7 +86,10 @@ function bestSupport(words: string[], candidates: Passage[], threshold: number):
       if (unique.some((w) => isNumeric(w) && !window.words.has(w))) reason = 'number_missing';
       else if (negations.length) {
         const inWindow = units.slice(window.start, window.start + WINDOW);
-        const closest = inWindow.reduce((a, u) => (unique.filter((w) => u.has(w)).length > unique.filter((w) => a.has(w)).length ? u : a), inWindow[0] ?? new Set<string>());
+        const closest = inWindow.reduce(
+          (a, u) => (unique.filter((w) => u.has(w)).length > unique.filter((w) => a.has(w)).length ? u : a),
+          inWindow[0] ?? new Set<string>(),
+        );
         if (negations.some((w) => !closest.has(w))) reason = 'negation_missing';
       }
       if (!reason && support < threshold) reason = 'low_overlap';
@@ -100,12 +107,25 @@ export interface Claim {
 }
 
 /** Checks claims against passages; see `isGrounded`. A claim whose candidate list is empty cites nothing real. */
-export function checkClaims(claims: Claim[], passages: Passage[], threshold = DEFAULT_GROUNDING_THRESHOLD): GroundingReport {
+export function checkClaims(
+  claims: Claim[],
+  passages: Passage[],
+  threshold = DEFAULT_GROUNDING_THRESHOLD,
+): GroundingReport {
   const sentences = claims.map((c): SentenceSupport => {
-    if (!isFactual(c.text)) return { text: c.text, factual: false, support: 0, supported: true, articleId: null, reason: null };
-    if (c.candidates && c.candidates.length === 0) return { text: c.text, factual: true, support: 0, supported: false, articleId: null, reason: 'bad_citation' };
+    if (!isFactual(c.text))
+      return { text: c.text, factual: false, support: 0, supported: true, articleId: null, reason: null };
+    if (c.candidates && c.candidates.length === 0)
+      return { text: c.text, factual: true, support: 0, supported: false, articleId: null, reason: 'bad_citation' };
     const best = bestSupport(contentWords(c.text), c.candidates ?? passages, threshold);
-    return { text: c.text, factual: true, support: Math.round(best.support * 1000) / 1000, supported: best.reason === null, articleId: best.articleId, reason: best.reason };
+    return {
+      text: c.text,
+      factual: true,
+      support: Math.round(best.support * 1000) / 1000,
+      supported: best.reason === null,
+      articleId: best.articleId,
+      reason: best.reason,
+    };
   });
   const factual = sentences.filter((s) => s.factual);
   const supported = factual.filter((s) => s.supported).length;
@@ -121,7 +141,11 @@ export function checkClaims(claims: Claim[], passages: Passage[], threshold = DE
  * Checks the sentences of a reply: a sentence sourced from an article must be supported by that
  * article's passages; `template` and `none` sentences are not checked.
  */
-export function checkGrounding(sentences: AnswerSentence[], passages: Passage[], threshold = DEFAULT_GROUNDING_THRESHOLD): GroundingReport {
+export function checkGrounding(
+  sentences: AnswerSentence[],
+  passages: Passage[],
+  threshold = DEFAULT_GROUNDING_THRESHOLD,
+): GroundingReport {
   const claims = sentences
     .filter((s) => s.source !== 'template' && s.source !== 'none')
     .map((s) => ({ text: s.text, candidates: passages.filter((p) => p.articleId === s.source) }));
@@ -132,6 +156,10 @@ export function checkGrounding(sentences: AnswerSentence[], passages: Passage[],
  * True when every factual knowledge sentence is supported by its article's passages (and there is one).
  * @example isGrounded(answer.sentences, passages) // false → hand off
  */
-export function isGrounded(sentences: AnswerSentence[], passages: Passage[], threshold = DEFAULT_GROUNDING_THRESHOLD): boolean {
+export function isGrounded(
+  sentences: AnswerSentence[],
+  passages: Passage[],
+  threshold = DEFAULT_GROUNDING_THRESHOLD,
+): boolean {
   return checkGrounding(sentences, passages, threshold).grounded;
 }

@@ -1,4 +1,5 @@
-/** Autonomous resolution building blocks: playbooks, actions, answer composition, the LLM path, grounding and redaction. */
+/** Autonomous resolution building blocks: playbooks, actions, answer composition, the LLM path, grounding and
+ * redaction. */
 export * from './schemas.js';
 export * from './playbooks.js';
 export * from './actions.js';

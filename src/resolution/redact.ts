@@ -103,7 +103,10 @@ function nameDetector(names: string[]): Detector {
   const patterns: RegExp[] = [];
   const seen = new Set<string>();
   for (const full of names) {
-    const parts = full.trim().split(/\s+/).filter((p) => p.length >= 2);
+    const parts = full
+      .trim()
+      .split(/\s+/)
+      .filter((p) => p.length >= 2);
     const variants = parts.length > 1 ? [full.trim().replace(/\s+/g, ' '), ...parts] : parts;
     for (const v of variants) {
       if (seen.has(v.toLowerCase())) continue;
@@ -123,13 +126,22 @@ const DETECTORS: Detector[] = [
     find: (text) => [
       ...SECRET_RES.flatMap((re) => spansOf(re, text)),
       ...spansOf(LONG_TOKEN_RE, text, (s) => !UUID_RE.test(s)),
-      ...[...text.matchAll(PASSWORD_RE)].map((m) => ({ start: m.index + m[0].length - m[1]!.length, end: m.index + m[0].length })),
+      ...[...text.matchAll(PASSWORD_RE)].map((m) => ({
+        start: m.index + m[0].length - m[1]!.length,
+        end: m.index + m[0].length,
+      })),
     ],
   },
   { kind: 'email', find: (text) => spansOf(EMAIL_RE, text) },
   { kind: 'iban', find: ibanSpans },
   { kind: 'card', find: (text) => spansOf(CARD_RE, text, luhnValid) },
-  { kind: 'ip', find: (text) => [...spansOf(IPV4_RE, text), ...spansOf(IPV6_RE, text, (s) => s.includes('::') || s.split(':').length === 8)] },
+  {
+    kind: 'ip',
+    find: (text) => [
+      ...spansOf(IPV4_RE, text),
+      ...spansOf(IPV6_RE, text, (s) => s.includes('::') || s.split(':').length === 8),
+    ],
+  },
   { kind: 'phone', find: (text) => spansOf(PHONE_RE, text, isPhone) },
 ];
 
@@ -208,7 +220,10 @@ export function createRedactor(opts: { names?: (string | null | undefined)[] } =
 }
 
 /** Redacts one text. */
-export function redact(text: string, opts: { names?: (string | null | undefined)[] } = {}): { text: string; redactions: Redaction[] } {
+export function redact(
+  text: string,
+  opts: { names?: (string | null | undefined)[] } = {},
+): { text: string; redactions: Redaction[] } {
   const r = createRedactor(opts);
   const out = r.redact(text);
   return { text: out, redactions: [...r.redactions] };

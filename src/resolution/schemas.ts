@@ -55,7 +55,8 @@ export const PlaybookInputSchema = z
     action: PlaybookActionSchema.nullish(),
     /** Autonomy threshold for this intent; null uses the workspace default. */
     threshold: z.number().min(0).max(1).nullish(),
-    /** Skills an agent should have for this intent: routing prefers agents who have them (`routing.intentSkills` overrides). */
+    /** Skills an agent should have for this intent: routing prefers agents who have them (`routing.intentSkills`
+     * overrides). */
     skills: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
   })
   .strict();
@@ -80,7 +81,9 @@ export type Playbook = z.infer<typeof PlaybookSchema>;
 export const ReplyContextSchema = z.object({
   ticket: z.object({ id: z.string(), subject: z.string().nullish() }).nullish(),
   customer: CustomerSchema.pick({ id: true, name: true, email: true, externalId: true }).partial().nullish(),
-  account: AccountSchema.pick({ id: true, name: true, externalId: true, plan: true, tier: true, billingState: true }).partial().nullish(),
+  account: AccountSchema.pick({ id: true, name: true, externalId: true, plan: true, tier: true, billingState: true })
+    .partial()
+    .nullish(),
   /** What enrichment knows: billing, the failed invoice, trial, seats, the page and its errors. */
   facts: CustomerFactsSchema.nullish(),
 });
@@ -96,10 +99,26 @@ export const PassageSchema = z.object({
 export type Passage = z.infer<typeof PassageSchema>;
 
 /** A passage as given: ours, or a retrieval hit (`articleTitle`, `chunkId`, `heading`). */
-export const PassageInputSchema = z.union([
-  PassageSchema.extend({ heading: z.string().nullish() }),
-  z.object({ articleId: z.string(), articleTitle: z.string(), chunkId: z.string().optional(), heading: z.string().nullish(), text: z.string(), score: z.number() }),
-]).transform((p): Passage => ({ articleId: p.articleId, title: 'title' in p ? p.title : p.articleTitle, text: p.text, score: p.score }));
+export const PassageInputSchema = z
+  .union([
+    PassageSchema.extend({ heading: z.string().nullish() }),
+    z.object({
+      articleId: z.string(),
+      articleTitle: z.string(),
+      chunkId: z.string().optional(),
+      heading: z.string().nullish(),
+      text: z.string(),
+      score: z.number(),
+    }),
+  ])
+  .transform(
+    (p): Passage => ({
+      articleId: p.articleId,
+      title: 'title' in p ? p.title : p.articleTitle,
+      text: p.text,
+      score: p.score,
+    }),
+  );
 export type PassageInput = z.input<typeof PassageInputSchema>;
 
 export const ACTION_ERROR_CODES = ['invalid_input', 'timeout', 'http_error', 'network_error'] as const;
@@ -121,7 +140,8 @@ export const ActionResultSchema = z.object({
 });
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
-/** Where a sentence of a reply comes from: an article id, the playbook template, or `none` (no claim, e.g. a question back). */
+/** Where a sentence of a reply comes from: an article id, the playbook template, or `none` (no claim, e.g. a question
+ * back). */
 export const SentenceSourceSchema = z.union([z.literal('template'), z.literal('none'), z.string()]);
 
 export const AnswerSentenceSchema = z.object({ text: z.string(), source: SentenceSourceSchema });

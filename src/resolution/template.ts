@@ -1,6 +1,7 @@
 /**
  * Reply templates and action input mappings: `{{customer.firstName}}`, `{{account.plan}}`,
- * `{{billing.failedInvoice.url}}`, `{{page.feature}}`, `{{action.result.refund.id}}`, `{{answer}}`, each with a safe fallback, or an explicit one:
+ * `{{billing.failedInvoice.url}}`, `{{page.feature}}`, `{{action.result.refund.id}}`, `{{answer}}`, each with a safe
+ * fallback, or an explicit one:
  * `{{account.plan | current}}`. Templates are checked when a playbook is saved.
  */
 import type { FieldIssue } from '../domain/errors.js';
@@ -70,7 +71,11 @@ export function templateProblems(template: string, scope: TemplateScope): string
   const problems: string[] = [];
   for (const path of placeholdersOf(template)) {
     if (!PATH_RE.test(path) || !isKnown(path, scope)) {
-      problems.push(`unknown placeholder {{${path}}}; known: ${knownPlaceholders(scope).map((p) => `{{${p}}}`).join(', ')}`);
+      problems.push(
+        `unknown placeholder {{${path}}}; known: ${knownPlaceholders(scope)
+          .map((p) => `{{${p}}}`)
+          .join(', ')}`,
+      );
     }
   }
   const rest = template.replace(PLACEHOLDER_RE, '');
@@ -87,7 +92,8 @@ export function checkTemplate(template: string, scope: TemplateScope, path: stri
 export function checkInputMapping(mapping: unknown, path: string): FieldIssue[] {
   if (typeof mapping === 'string') return checkTemplate(mapping, 'actionInput', path);
   if (Array.isArray(mapping)) return mapping.flatMap((v, i) => checkInputMapping(v, `${path}.${i}`));
-  if (mapping && typeof mapping === 'object') return Object.entries(mapping).flatMap(([k, v]) => checkInputMapping(v, `${path}.${k}`));
+  if (mapping && typeof mapping === 'object')
+    return Object.entries(mapping).flatMap(([k, v]) => checkInputMapping(v, `${path}.${k}`));
   return [];
 }
 
@@ -121,10 +127,16 @@ function lookup(path: string, context: ReplyContext, values: TemplateValues): un
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
-const asText = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+const asText = (v: unknown) =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
 
 /** Fills a template in one pass (inserted values are never expanded again); missing values take their fallback. */
-export function renderTemplate(template: string, context: ReplyContext, values: TemplateValues = {}, opts: { fallbacks?: boolean } = {}): string {
+export function renderTemplate(
+  template: string,
+  context: ReplyContext,
+  values: TemplateValues = {},
+  opts: { fallbacks?: boolean } = {},
+): string {
   return template.replace(PLACEHOLDER_RE, (_m, path: string, explicit: string | undefined) => {
     const v = lookup(path, context, values);
     if (present(v)) return asText(v);

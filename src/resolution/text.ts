@@ -53,7 +53,7 @@ export interface TextUnit {
 }
 
 const ABBREVIATIONS = /\b(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|approx|incl|no|fig)\.$/i;
-const SENTENCE_END_RE = /([.!?]+["')\]]*)(\s+)(?=["'(\[]?[\p{Lu}\p{N}])/gu;
+const SENTENCE_END_RE = /([.!?]+["')\]]*)(\s+)(?=["'([]?[\p{Lu}\p{N}])/gu;
 const CITATION_ONLY_RE = /^(?:\[\d+(?:\s*,\s*\d+)*\]\s*)+/;
 
 /** Removes inline markdown: emphasis and code marks; links become "text (url)". */
@@ -106,7 +106,8 @@ export function splitUnits(text: string): TextUnit[] {
   const flush = () => {
     const text = stripInlineMarkdown(paragraph.join(' '));
     // A lone short line without end punctuation is a heading written as plain text ("Lost your phone").
-    if (paragraph.length === 1 && !/[.!?:;,)]$/.test(text) && text.split(/\s+/).length <= 10) units.push({ text, kind: 'heading', block });
+    if (paragraph.length === 1 && !/[.!?:;,)]$/.test(text) && text.split(/\s+/).length <= 10)
+      units.push({ text, kind: 'heading', block });
     else for (const s of splitSentences(text)) units.push({ text: s, kind: 'sentence', block });
     paragraph = [];
   };

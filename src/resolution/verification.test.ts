@@ -1,8 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { answerJudgeOf } from './answer-judge.js';
-import { answerFeatures, askOf, fitAnswerJudge, judgeCandidates, LONE_CANDIDATE_GAP, PRIOR_ANSWER_JUDGE, scoreAnswer, verifyAnswer, type AnswerEvidence, type AnswerFeatures, type AnswerSample } from './verification.js';
+import {
+  answerFeatures,
+  askOf,
+  fitAnswerJudge,
+  judgeCandidates,
+  LONE_CANDIDATE_GAP,
+  PRIOR_ANSWER_JUDGE,
+  scoreAnswer,
+  verifyAnswer,
+  type AnswerEvidence,
+  type AnswerFeatures,
+  type AnswerSample,
+} from './verification.js';
 
-const features = (over: Partial<AnswerFeatures>): AnswerFeatures => ({ intentMatch: 1, intentConfidence: 0.95, lexical: 1, margin: 0.2, coverage: 0.5, titleCoverage: 0.5, semantic: 0, articleRecord: 0, facts: 0, gap: 0.5, ...over });
+const features = (over: Partial<AnswerFeatures>): AnswerFeatures => ({
+  intentMatch: 1,
+  intentConfidence: 0.95,
+  lexical: 1,
+  margin: 0.2,
+  coverage: 0.5,
+  titleCoverage: 0.5,
+  semantic: 0,
+  articleRecord: 0,
+  facts: 0,
+  gap: 0.5,
+  ...over,
+});
 
 describe('askOf', () => {
   it('keeps the question and drops greetings, names, references, signatures and quoted history', () => {
@@ -23,12 +47,27 @@ describe('askOf', () => {
 });
 
 describe('answer judgement', () => {
-  const base = { title: 'Move two-factor authentication to a new phone', intentMatch: true, intentConfidence: 0.95, lexical: 1, score: 1, runnerUp: 0.5 };
+  const base = {
+    title: 'Move two-factor authentication to a new phone',
+    intentMatch: true,
+    intentConfidence: 0.95,
+    lexical: 1,
+    score: 1,
+    runnerUp: 0.5,
+  };
   it('covers an ask through synonyms and stems, and says what it does not cover', () => {
-    const { features: f, missing } = answerFeatures({ ...base, ask: 'I lost my passphrase', answer: 'If you forgot your password, click Forgot password.' });
+    const { features: f, missing } = answerFeatures({
+      ...base,
+      ask: 'I lost my passphrase',
+      answer: 'If you forgot your password, click Forgot password.',
+    });
     expect(f.coverage).toBe(1);
     expect(missing).toEqual([]);
-    const other = answerFeatures({ ...base, ask: 'Do you support a YubiKey?', answer: 'Scan the QR code with an authenticator app.' });
+    const other = answerFeatures({
+      ...base,
+      ask: 'Do you support a YubiKey?',
+      answer: 'Scan the QR code with an authenticator app.',
+    });
     expect(other.missing).toContain('yubikey');
     expect(other.features.coverage).toBe(0);
   });
@@ -38,7 +77,17 @@ describe('answer judgement', () => {
     const high = scoreAnswer(features({ coverage: 1 }), PRIOR_ANSWER_JUDGE).probability;
     expect(high).toBeGreaterThan(low);
     // Beside the other two-factor articles (a small gap), the enable steps do not answer a changed phone.
-    const v = verifyAnswer({ ...base, gap: 0.1, title: 'Two-factor authentication', heading: 'Turn on two-factor authentication', ask: 'I changed phones and the code no longer works', answer: 'Go to Settings → Security and click Enable two-factor authentication.' }, 0.9);
+    const v = verifyAnswer(
+      {
+        ...base,
+        gap: 0.1,
+        title: 'Two-factor authentication',
+        heading: 'Turn on two-factor authentication',
+        ask: 'I changed phones and the code no longer works',
+        answer: 'Go to Settings → Security and click Enable two-factor authentication.',
+      },
+      0.9,
+    );
     expect(v.passed).toBe(false);
     expect(v.explanation).toMatch(/^Does not clearly answer the question: estimated \d+% likely/);
     expect(v.model).toBe('prior');
@@ -47,23 +96,57 @@ describe('answer judgement', () => {
   it("refits on a workspace's outcomes, staying at the prior without evidence", () => {
     expect(fitAnswerJudge([], PRIOR_ANSWER_JUDGE)).toEqual(PRIOR_ANSWER_JUDGE);
     // Here answers that held had a good title match and those that failed did not.
-    const samples: AnswerSample[] = Array.from({ length: 200 }, (_, i) => ({ features: features({ titleCoverage: i % 2 ? 1 : 0 }), success: i % 2 === 1 }));
+    const samples: AnswerSample[] = Array.from({ length: 200 }, (_, i) => ({
+      features: features({ titleCoverage: i % 2 ? 1 : 0 }),
+      success: i % 2 === 1,
+    }));
     const fitted = fitAnswerJudge(samples, PRIOR_ANSWER_JUDGE);
     expect(fitted.weights.titleCoverage).toBeGreaterThan(PRIOR_ANSWER_JUDGE.weights.titleCoverage + 1);
-    expect(scoreAnswer(features({ titleCoverage: 0 }), fitted).probability).toBeLessThan(scoreAnswer(features({ titleCoverage: 0 }), PRIOR_ANSWER_JUDGE).probability);
+    expect(scoreAnswer(features({ titleCoverage: 0 }), fitted).probability).toBeLessThan(
+      scoreAnswer(features({ titleCoverage: 0 }), PRIOR_ANSWER_JUDGE).probability,
+    );
   });
 
   it('uses the weights stored on the workspace, else the prior', () => {
     expect(answerJudgeOf({}).source).toBe('prior');
-    const stored = { ...PRIOR_ANSWER_JUDGE, bias: -1, samples: 40, successes: 30, fittedAt: '2026-12-01T00:00:00.000Z' };
-    expect(answerJudgeOf({ answerJudge: stored })).toEqual({ weights: { bias: -1, weights: PRIOR_ANSWER_JUDGE.weights }, source: 'workspace' });
+    const stored = {
+      ...PRIOR_ANSWER_JUDGE,
+      bias: -1,
+      samples: 40,
+      successes: 30,
+      fittedAt: '2026-12-01T00:00:00.000Z',
+    };
+    expect(answerJudgeOf({ answerJudge: stored })).toEqual({
+      weights: { bias: -1, weights: PRIOR_ANSWER_JUDGE.weights },
+      source: 'workspace',
+    });
     expect(answerJudgeOf({ answerJudge: { bias: 'x' } }).source).toBe('prior');
   });
 
   it('judges the best article against the best other article, and its passages as one', () => {
     const prior = { weights: PRIOR_ANSWER_JUDGE, source: 'prior' as const };
-    const reset: AnswerEvidence = { ask: 'How do I reset my password? I forgot it', title: 'Reset a forgotten password', answer: 'Click Forgot password on the sign-in page.', intentMatch: true, intentConfidence: 0.95, lexical: 1, score: 1, runnerUp: 0.9, semantic: 0.7, articleId: 'a1' };
-    const change: AnswerEvidence = { ...reset, title: 'Change your password', answer: 'Open Settings and choose a new password.', lexical: 0.9, score: 0.9, runnerUp: 1, semantic: 0.5, articleId: 'a2' };
+    const reset: AnswerEvidence = {
+      ask: 'How do I reset my password? I forgot it',
+      title: 'Reset a forgotten password',
+      answer: 'Click Forgot password on the sign-in page.',
+      intentMatch: true,
+      intentConfidence: 0.95,
+      lexical: 1,
+      score: 1,
+      runnerUp: 0.9,
+      semantic: 0.7,
+      articleId: 'a1',
+    };
+    const change: AnswerEvidence = {
+      ...reset,
+      title: 'Change your password',
+      answer: 'Open Settings and choose a new password.',
+      lexical: 0.9,
+      score: 0.9,
+      runnerUp: 1,
+      semantic: 0.5,
+      articleId: 'a2',
+    };
     const rivals = judgeCandidates([reset, change], 0.9, prior)!;
     expect(rivals.index).toBe(0);
     expect(rivals.gap).toBeLessThan(LONE_CANDIDATE_GAP);
@@ -79,10 +162,31 @@ describe('answer judgement', () => {
   });
 
   it("counts the customer's own billing facts as evidence that the reply answers", () => {
-    const v = verifyAnswer({ ask: 'Why has our account been locked?', title: '', answer: 'Your account is past due: the payment of USD 49.00 failed on 2026-12-01.', facts: true, intentMatch: true, intentConfidence: 0.9 }, 0.9);
+    const v = verifyAnswer(
+      {
+        ask: 'Why has our account been locked?',
+        title: '',
+        answer: 'Your account is past due: the payment of USD 49.00 failed on 2026-12-01.',
+        facts: true,
+        intentMatch: true,
+        intentConfidence: 0.9,
+      },
+      0.9,
+    );
     expect(v.features.facts).toBe(1);
     expect(v.passed).toBe(true);
     expect(v.explanation).toMatch(/billing facts/);
-    expect(verifyAnswer({ ask: 'Why has our account been locked?', title: '', answer: 'Your account is past due.', intentMatch: true, intentConfidence: 0.9 }, 0.9).passed).toBe(false);
+    expect(
+      verifyAnswer(
+        {
+          ask: 'Why has our account been locked?',
+          title: '',
+          answer: 'Your account is past due.',
+          intentMatch: true,
+          intentConfidence: 0.9,
+        },
+        0.9,
+      ).passed,
+    ).toBe(false);
   });
 });

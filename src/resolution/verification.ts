@@ -10,9 +10,22 @@ import { z } from 'zod';
 import { contentWords, splitUnits } from './text.js';
 
 /** The evidence the judgement weighs; every feature is a number, mostly in [0, 1]. */
-export const ANSWER_FEATURES = ['intentMatch', 'intentConfidence', 'lexical', 'margin', 'coverage', 'titleCoverage', 'semantic', 'articleRecord', 'facts', 'gap'] as const;
+export const ANSWER_FEATURES = [
+  'intentMatch',
+  'intentConfidence',
+  'lexical',
+  'margin',
+  'coverage',
+  'titleCoverage',
+  'semantic',
+  'articleRecord',
+  'facts',
+  'gap',
+] as const;
 export type AnswerFeature = (typeof ANSWER_FEATURES)[number];
-export const AnswerFeaturesSchema = z.object(Object.fromEntries(ANSWER_FEATURES.map((f) => [f, z.number()])) as Record<AnswerFeature, z.ZodNumber>);
+export const AnswerFeaturesSchema = z.object(
+  Object.fromEntries(ANSWER_FEATURES.map((f) => [f, z.number()])) as Record<AnswerFeature, z.ZodNumber>,
+);
 export type AnswerFeatures = z.infer<typeof AnswerFeaturesSchema>;
 
 /**
@@ -37,13 +50,36 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
   bias: -3.202,
-  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 2, articleRecord: 1, facts: 6, gap: 1.549 },
+  weights: {
+    intentMatch: 1.5,
+    intentConfidence: 0,
+    lexical: 1.256,
+    margin: 1.134,
+    coverage: 0.671,
+    titleCoverage: 0.54,
+    semantic: 2,
+    articleRecord: 1,
+    facts: 6,
+    gap: 1.549,
+  },
 };
 
-/** The prior when no sentence encoder measures `semantic` (DESKMIND_ANSWER_SEMANTIC=false, or the encoder failed): fitted the same way without it. */
+/** The prior when no sentence encoder measures `semantic` (DESKMIND_ANSWER_SEMANTIC=false, or the encoder failed):
+ * fitted the same way without it. */
 export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
   bias: -3.202,
-  weights: { intentMatch: 1.5, intentConfidence: 0, lexical: 1.256, margin: 1.134, coverage: 0.671, titleCoverage: 0.54, semantic: 0, articleRecord: 1, facts: 6, gap: 1.549 },
+  weights: {
+    intentMatch: 1.5,
+    intentConfidence: 0,
+    lexical: 1.256,
+    margin: 1.134,
+    coverage: 0.671,
+    titleCoverage: 0.54,
+    semantic: 0,
+    articleRecord: 1,
+    facts: 6,
+    gap: 1.549,
+  },
 };
 
 /** The `gap` of a lone candidate (no other article to compare with), on the model's scale; fitted with the prior. */
@@ -81,7 +117,8 @@ export interface AnswerEvidence {
   background?: Set<string>[] | undefined;
   /** How far this candidate is ahead of the next one (see `AnswerJudgeWeights`); set by `judgeCandidates`. */
   gap?: number | undefined;
-  /** Overrides the title/heading coverage (a draft is judged with the smaller of its article's and its own coverage). */
+  /** Overrides the title/heading coverage (a draft is judged with the smaller of its article's and its own coverage).
+   */
   titleCoverage?: number | undefined;
 }
 
@@ -107,30 +144,73 @@ export type AnswerVerification = z.infer<typeof AnswerVerificationSchema>;
  * "forgot your password". Keys and values are stems as `contentWords` makes them.
  */
 const SYNONYMS: Record<string, string> = {
-  lost: 'forgot', forget: 'forgot', forgott: 'forgot', forgotten: 'forgot', remember: 'forgot', recall: 'forgot', fresh: 'new',
-  passphras: 'password', pwd: 'password', passwd: 'password',
-  login: 'sign', logon: 'sign', signin: 'sign', log: 'sign',
-  bill: 'invoic', receipt: 'invoic',
-  phon: 'phone', iphon: 'phone', android: 'phone', mobil: 'phone', devic: 'phone', handy: 'phone',
-  '2fa': 'two-factor', mfa: 'two-factor', otp: 'cod', authent: 'authenticator',
-  download: 'export', dump: 'export', spreadsheet: 'csv', excel: 'csv',
-  teammat: 'member', colleagu: 'member', user: 'member', peopl: 'member', seat: 'member',
-  rerun: 'retry', restart: 'retry',
-  declin: 'fail', bounc: 'fail', reject: 'fail',
-  cancel: 'cancel', stop: 'cancel', terminat: 'cancel',
-  mail: 'email', inbox: 'email', mailbox: 'email',
-  alert: 'notif', notification: 'notif', notifi: 'notif',
-  yearly: 'annual', annually: 'annual',
-  whitelist: 'allow', allowlist: 'allow',
+  lost: 'forgot',
+  forget: 'forgot',
+  forgott: 'forgot',
+  forgotten: 'forgot',
+  remember: 'forgot',
+  recall: 'forgot',
+  fresh: 'new',
+  passphras: 'password',
+  pwd: 'password',
+  passwd: 'password',
+  login: 'sign',
+  logon: 'sign',
+  signin: 'sign',
+  log: 'sign',
+  bill: 'invoic',
+  receipt: 'invoic',
+  phon: 'phone',
+  iphon: 'phone',
+  android: 'phone',
+  mobil: 'phone',
+  devic: 'phone',
+  handy: 'phone',
+  '2fa': 'two-factor',
+  mfa: 'two-factor',
+  otp: 'cod',
+  authent: 'authenticator',
+  download: 'export',
+  dump: 'export',
+  spreadsheet: 'csv',
+  excel: 'csv',
+  teammat: 'member',
+  colleagu: 'member',
+  user: 'member',
+  peopl: 'member',
+  seat: 'member',
+  rerun: 'retry',
+  restart: 'retry',
+  declin: 'fail',
+  bounc: 'fail',
+  reject: 'fail',
+  cancel: 'cancel',
+  stop: 'cancel',
+  terminat: 'cancel',
+  mail: 'email',
+  inbox: 'email',
+  mailbox: 'email',
+  alert: 'notif',
+  notification: 'notif',
+  notifi: 'notif',
+  yearly: 'annual',
+  annually: 'annual',
+  whitelist: 'allow',
+  allowlist: 'allow',
 };
 
 /** Words of a support request that carry no topic. */
 const FILLER = new Set(
-  ('hi hello hey thank thanks pleas help need want would like could can get know tell ask question quick issu problem work use tri try way someon anyon ani thing someth everyth still again alway just realli also yet now today yesterday morn week month time day team we us our my me i you your pipewis support ' +
-    'much request urgent up im ive id going say one through reason hop well writ sorry guy folk ok okay sure anyway actual basic mayb perhap possibl whether wonder curious thought mean kind sort lot bit littl real what whats how why when where which who ' +
+  (
+    'hi hello hey thank thanks pleas help need want would like could can get know tell ask question quick issu ' +
+    'problem work use tri try way someon anyon ani thing someth everyth still again alway just realli also yet ' +
+    'now today yesterday morn week month time day team we us our my me i you your pipewis support ' +
+    'much request urgent up im ive id going say one through reason hop well writ sorry guy folk ok okay sure ' +
+    'anyway actual basic mayb perhap possibl whether wonder curious thought mean kind sort lot bit littl real ' +
+    'what whats how why when where which who ' +
     // negations describe the trouble ("can't log in"); an answer need not repeat them
-    'not no never cant cannot dont doesnt didnt wont isnt arent wasnt')
-    .split(' '),
+    'not no never cant cannot dont doesnt didnt wont isnt arent wasnt'
+  ).split(' '),
 );
 
 /** The topic words of a text: content words without filler, synonyms folded together. */
@@ -145,7 +225,8 @@ const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x))
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 const GREETING_LINE = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?\n]{0,80}[,.!]?$/i;
-const SIGN_OFF_LINE = /^(?:thanks?(?: you)?(?: so much| a lot| in advance)?|many thanks|cheers|best(?: regards| wishes)?|regards|kind regards|warm regards|sincerely|br)\b[^.!?\n]{0,40}[,.!]?$/i;
+const SIGN_OFF_LINE =
+  /^(?:thanks?(?: you)?(?: so much| a lot| in advance)?|many thanks|cheers|best(?: regards| wishes)?|regards|kind regards|warm regards|sincerely|br)\b[^.!?\n]{0,40}[,.!]?$/i;
 const NOISE = [
   /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, // email addresses
   /https?:\/\/\S+/g,
@@ -164,7 +245,12 @@ export function askOf(text: string, names: (string | null | undefined)[] = []): 
   const out: string[] = [];
   for (const line of lines) {
     const t = line.trim();
-    if (/^(?:--\s*|__+|sent from my \w+)$/i.test(t) || /^on .{6,160} wrote:$/i.test(t) || /^-{2,} ?(?:original|forwarded) message/i.test(t)) break;
+    if (
+      /^(?:--\s*|__+|sent from my \w+)$/i.test(t) ||
+      /^on .{6,160} wrote:$/i.test(t) ||
+      /^-{2,} ?(?:original|forwarded) message/i.test(t)
+    )
+      break;
     if (t.startsWith('>') || GREETING_LINE.test(t) || SIGN_OFF_LINE.test(t)) continue;
     // A line of one to three capitalised words is a name or a title.
     if (/^(?:\p{Lu}[\p{L}'.-]*\s*){1,3}[,.]?$/u.test(t)) continue;
@@ -192,7 +278,8 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
   };
   const weights = new Map(ask.map((w) => [w, weight(w)]));
   const total = [...weights.values()].reduce((a, b) => a + b, 0);
-  const share = (has: Set<string>) => (total ? ask.filter((w) => has.has(w)).reduce((a, w) => a + weights.get(w)!, 0) / total : 0);
+  const share = (has: Set<string>) =>
+    total ? ask.filter((w) => has.has(w)).reduce((a, w) => a + weights.get(w)!, 0) / total : 0;
   const missing = ask.filter((w) => !answerWords.has(w)).sort((a, b) => weights.get(b)! - weights.get(a)!);
   const margin = e.score !== undefined && e.score > 0 ? clamp01((e.score - (e.runnerUp ?? 0)) / e.score) : 0;
   const features: AnswerFeatures = {
@@ -211,8 +298,13 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
 }
 
 /** The model's log-odds of a feature vector and each feature's contribution. */
-export function scoreAnswer(features: AnswerFeatures, model: AnswerJudgeWeights): { probability: number; contributions: AnswerFeatures } {
-  const contributions = Object.fromEntries(ANSWER_FEATURES.map((f) => [f, round3(model.weights[f] * features[f])])) as AnswerFeatures;
+export function scoreAnswer(
+  features: AnswerFeatures,
+  model: AnswerJudgeWeights,
+): { probability: number; contributions: AnswerFeatures } {
+  const contributions = Object.fromEntries(
+    ANSWER_FEATURES.map((f) => [f, round3(model.weights[f] * features[f])]),
+  ) as AnswerFeatures;
   const z = model.bias + ANSWER_FEATURES.reduce((a, f) => a + model.weights[f] * features[f], 0);
   return { probability: sigmoid(z), contributions };
 }
@@ -223,7 +315,7 @@ const LABELS: Record<AnswerFeature, string> = {
   lexical: 'the ask and the passage share words',
   margin: 'it stands out from the other articles',
   coverage: "the answer covers the ask's words",
-  titleCoverage: "the title and heading match the ask",
+  titleCoverage: 'the title and heading match the ask',
   semantic: 'the meaning is close',
   articleRecord: "the article's record of answers",
   facts: "the customer's own billing facts answer it",
@@ -239,10 +331,15 @@ export function candidateScore(features: AnswerFeatures, model: AnswerJudgeWeigh
 export const NEAR_BEST = 0.5;
 
 /**
- * Judges the candidate answers of one ticket: ranks them by `candidateScore` (near ties in retrieval order), gives the chosen one its gap to the
+ * Judges the candidate answers of one ticket: ranks them by `candidateScore` (near ties in retrieval order), gives the
+ * chosen one its gap to the
  * next one and returns its verification (with its index), or null when there is none.
  */
-export function judgeCandidates(candidates: AnswerEvidence[], threshold: number, model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' }): { index: number; gap: number; verification: AnswerVerification } | null {
+export function judgeCandidates(
+  candidates: AnswerEvidence[],
+  threshold: number,
+  model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' },
+): { index: number; gap: number; verification: AnswerVerification } | null {
   if (!candidates.length) return null;
   const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
@@ -252,7 +349,8 @@ export function judgeCandidates(candidates: AnswerEvidence[], threshold: number,
   const index = scores.findIndex((s) => s >= topScore - NEAR_BEST);
   const bestScore = scores[index]!;
   // The next candidate is the best passage of another article: another passage of the same article is no rival. Other
-  // articles of the same intent are (judging the best of them without its siblings answered wrongly on the dev tickets).
+  // articles of the same intent are (judging the best of them without its siblings answered wrongly on the dev
+  // tickets).
   const group = candidates[index]!.articleId;
   const next = order.find(([, i]) => i !== index && (group === undefined || candidates[i]!.articleId !== group));
   // (a rival above the chosen one makes the gap negative: the chosen answer must then carry the judgement alone)
@@ -264,24 +362,50 @@ export function judgeCandidates(candidates: AnswerEvidence[], threshold: number,
  * Judges one candidate answer: the probability that it answers the ask, compared with `threshold`.
  * @example verifyAnswer({ ask, answer: passage.text, title, intentMatch: true, intentConfidence: 0.95 }, 0.9).passed
  */
-export function verifyAnswer(e: AnswerEvidence, threshold: number, model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' } = { weights: PRIOR_ANSWER_JUDGE, source: 'prior' }): AnswerVerification {
+export function verifyAnswer(
+  e: AnswerEvidence,
+  threshold: number,
+  model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' } = {
+    weights: PRIOR_ANSWER_JUDGE,
+    source: 'prior',
+  },
+): AnswerVerification {
   const { features, missing } = answerFeatures(e);
   const { probability, contributions } = scoreAnswer(features, model.weights);
   const passed = probability >= threshold;
-  const ranked = ANSWER_FEATURES.filter((f) => contributions[f] !== 0).sort((a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]));
-  const helped = ranked.filter((f) => contributions[f] > 0).slice(0, 2).map((f) => LABELS[f]);
-  const hurt = ranked.filter((f) => contributions[f] < 0).slice(0, 2).map((f) => LABELS[f]);
+  const ranked = ANSWER_FEATURES.filter((f) => contributions[f] !== 0).sort(
+    (a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]),
+  );
+  const helped = ranked
+    .filter((f) => contributions[f] > 0)
+    .slice(0, 2)
+    .map((f) => LABELS[f]);
+  const hurt = ranked
+    .filter((f) => contributions[f] < 0)
+    .slice(0, 2)
+    .map((f) => LABELS[f]);
   const explanation =
-    `${passed ? 'Answers the question' : 'Does not clearly answer the question'}: estimated ${(probability * 100).toFixed(0)}% likely to answer it (needs ${(threshold * 100).toFixed(0)}%)` +
+    `${passed ? 'Answers the question' : 'Does not clearly answer the question'}: estimated ` +
+    `${(probability * 100).toFixed(0)}% likely to answer it (needs ${(threshold * 100).toFixed(0)}%)` +
     (helped.length ? `; for: ${helped.join(', ')}` : '') +
     (hurt.length ? `; against: ${hurt.join(', ')}` : '') +
     (missing.length ? `; not covered: ${missing.slice(0, 4).join(', ')}` : '') +
     '.';
-  return { probability: round3(probability), threshold, passed, features, contributions, missing: missing.slice(0, 8), model: model.source, explanation };
+  return {
+    probability: round3(probability),
+    threshold,
+    passed,
+    features,
+    contributions,
+    missing: missing.slice(0, 8),
+    model: model.source,
+    explanation,
+  };
 }
 
 /** The content-word sets of passages' units, the background `answerFeatures` weighs words against. */
-export const backgroundOf = (texts: string[]): Set<string>[] => texts.flatMap((t) => splitUnits(t).map((u) => new Set(keyTerms(u.text))));
+export const backgroundOf = (texts: string[]): Set<string>[] =>
+  texts.flatMap((t) => splitUnits(t).map((u) => new Set(keyTerms(u.text))));
 
 /** One past answer: the features it was judged on and whether it held (accepted) or not. */
 export const AnswerSampleSchema = z.object({ features: AnswerFeaturesSchema, success: z.boolean() });
@@ -292,7 +416,11 @@ export type AnswerSample = z.infer<typeof AnswerSampleSchema>;
  * few samples the weights stay near the prior, with many they follow the workspace's own evidence.
  * @example fitAnswerJudge(samples, PRIOR_ANSWER_JUDGE).weights.coverage
  */
-export function fitAnswerJudge(samples: AnswerSample[], prior: AnswerJudgeWeights, opts: { strength?: number; iterations?: number; rate?: number } = {}): AnswerJudgeWeights {
+export function fitAnswerJudge(
+  samples: AnswerSample[],
+  prior: AnswerJudgeWeights,
+  opts: { strength?: number; iterations?: number; rate?: number } = {},
+): AnswerJudgeWeights {
   const strength = opts.strength ?? 1;
   const iterations = opts.iterations ?? 2000;
   const rate = opts.rate ?? 0.5;

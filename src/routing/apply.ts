@@ -18,7 +18,12 @@ export interface AssignAction {
 }
 
 /** The assign action of a routing decision. */
-export const assignActionOf = (decision: RoutingDecision): AssignAction => ({ type: 'assign', teamId: decision.teamId, agentId: decision.agentId, explanation: decision });
+export const assignActionOf = (decision: RoutingDecision): AssignAction => ({
+  type: 'assign',
+  teamId: decision.teamId,
+  agentId: decision.agentId,
+  explanation: decision,
+});
 
 /**
  * Applies a routing decision to a ticket: its team (kept when the decision has none) and assignee, with
@@ -30,8 +35,17 @@ export const assignActionOf = (decision: RoutingDecision): AssignAction => ({ ty
  *
  * @example await applyAssignment(ctx, ticketId, assignActionOf(route(input)), { expectAssignee: null });
  */
-export async function applyAssignment(ctx: Ctx, ticketId: string, action: AssignAction, opts: { expectAssignee: string | null; reason?: string }): Promise<AssignAction | null> {
-  const [row] = await ctx.db.select(ticketColumns).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId))).for('update');
+export async function applyAssignment(
+  ctx: Ctx,
+  ticketId: string,
+  action: AssignAction,
+  opts: { expectAssignee: string | null; reason?: string },
+): Promise<AssignAction | null> {
+  const [row] = await ctx.db
+    .select(ticketColumns)
+    .from(tickets)
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)))
+    .for('update');
   if (!row || row.status === 'closed' || row.assigneeId !== opts.expectAssignee) return null;
   const room = await agentRoom(ctx, action.agentId ? [action.agentId] : []);
   const { applied, set } = await planAssignment(ctx, row, action, room, opts.reason ?? 'handed_off');
@@ -64,7 +78,13 @@ export async function planAssignment(
   }
   if (Object.keys(set).length) set.updatedAt = ctx.now();
   const { teamId: _t, agentId: _a, ...explanation } = applied.explanation;
-  await appendEvent(ctx, TICKET_ROUTED, row.id, { reason, teamId, agentId: applied.agentId, previousAssigneeId: row.assigneeId, ...explanation });
+  await appendEvent(ctx, TICKET_ROUTED, row.id, {
+    reason,
+    teamId,
+    agentId: applied.agentId,
+    previousAssigneeId: row.assigneeId,
+    ...explanation,
+  });
   return { applied, set };
 }
 
@@ -91,7 +111,16 @@ export async function agentRoom(ctx: Ctx, agentIds: readonly string[]): Promise<
       ? await ctx.db
           .select({ agentId: tickets.assigneeId, n: count() })
           .from(tickets)
-          .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.assigneeId, rows.map((r) => r.id)), inArray(tickets.status, [...LOAD_STATUSES])))
+          .where(
+            and(
+              eq(tickets.workspaceId, ctx.workspaceId),
+              inArray(
+                tickets.assigneeId,
+                rows.map((r) => r.id),
+              ),
+              inArray(tickets.status, [...LOAD_STATUSES]),
+            ),
+          )
           .groupBy(tickets.assigneeId)
       : [];
     for (const r of rows) free.set(r.id, r.capacity - (loads.find((l) => l.agentId === r.id)?.n ?? 0));

@@ -34,7 +34,17 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
     listRules(db, workspaceId),
     cachedConfig(db, workspaceId, 'teams', async () => {
       const teamRows = await db.select().from(teams).where(eq(teams.workspaceId, workspaceId));
-      const members = teamRows.length ? await db.select().from(teamMembers).where(inArray(teamMembers.teamId, teamRows.map((t) => t.id))) : [];
+      const members = teamRows.length
+        ? await db
+            .select()
+            .from(teamMembers)
+            .where(
+              inArray(
+                teamMembers.teamId,
+                teamRows.map((t) => t.id),
+              ),
+            )
+        : [];
       return { teamRows, members };
     }),
     // One statement: each agent with their load (tickets counting towards capacity, through the assignee
@@ -47,19 +57,29 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
           LOAD_STATUSES.map((s) => sql`${s}`),
           sql`, `,
         )}))`,
-        lastAssignedAt: sql<Date | string | null>`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed' and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
+        lastAssignedAt: sql<
+          Date | string | null
+        >`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed' and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
       })
       .from(agents)
       .where(eq(agents.workspaceId, workspaceId)),
     getWorkspace(db, workspaceId),
     cachedConfig(db, workspaceId, 'playbook-skills', async () => {
-      const rows = await db.select({ intent: playbooks.intent, skills: playbooks.skills }).from(playbooks).where(and(eq(playbooks.workspaceId, workspaceId), sql`cardinality(${playbooks.skills}) > 0`));
+      const rows = await db
+        .select({ intent: playbooks.intent, skills: playbooks.skills })
+        .from(playbooks)
+        .where(and(eq(playbooks.workspaceId, workspaceId), sql`cardinality(${playbooks.skills}) > 0`));
       return Object.fromEntries(rows.map((r) => [r.intent, r.skills]));
     }),
   ]);
   return {
     rules,
-    teams: teamRows.map((t) => ({ id: t.id, name: t.name, skills: t.skills, memberIds: members.filter((m) => m.teamId === t.id).map((m) => m.agentId) })),
+    teams: teamRows.map((t) => ({
+      id: t.id,
+      name: t.name,
+      skills: t.skills,
+      memberIds: members.filter((m) => m.teamId === t.id).map((m) => m.agentId),
+    })),
     agents: agentRows.map(({ agent: a, load, lastAssignedAt }) => ({
       id: a.id,
       name: a.name,
@@ -77,16 +97,26 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
 }
 
 /** The agent who owns an account: `attributes.ownerAgentId`, else the agent whose email is `attributes.ownerEmail`. */
-export async function accountOwnerOf(db: DbOrTx, workspaceId: string, attributes: Record<string, unknown> | null | undefined): Promise<string | null> {
+export async function accountOwnerOf(
+  db: DbOrTx,
+  workspaceId: string,
+  attributes: Record<string, unknown> | null | undefined,
+): Promise<string | null> {
   const id = attributes?.ownerAgentId;
   const email = attributes?.ownerEmail;
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   if (typeof id === 'string' && uuid.test(id)) {
-    const [row] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.workspaceId, workspaceId), eq(agents.id, id)));
+    const [row] = await db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.workspaceId, workspaceId), eq(agents.id, id)));
     if (row) return row.id;
   }
   if (typeof email === 'string' && email) {
-    const [row] = await db.select({ id: agents.id }).from(agents).where(and(eq(agents.workspaceId, workspaceId), eq(agents.email, email.trim().toLowerCase())));
+    const [row] = await db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.workspaceId, workspaceId), eq(agents.email, email.trim().toLowerCase())));
     if (row) return row.id;
   }
   return null;

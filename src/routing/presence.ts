@@ -28,11 +28,20 @@ export interface Redistributed {
  * event explaining where it went. The routing events are the system's. Call inside a transaction.
  */
 export async function redistributeOnOffline(ctx: Ctx, agentId: string): Promise<Redistributed[]> {
-  const rows = await scanTickets(ctx.db, ctx.workspaceId, { statuses: REDISTRIBUTED_STATUSES, assigneeId: agentId, order: 'oldest' });
+  const rows = await scanTickets(ctx.db, ctx.workspaceId, {
+    statuses: REDISTRIBUTED_STATUSES,
+    assigneeId: agentId,
+    order: 'oldest',
+  });
   if (!rows.length) return [];
   const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
   const agents = snapshot.agents.map((a) => (a.id === agentId ? { ...a, status: 'offline' as const } : a));
-  return routeEach(ctx, rows, { ...snapshot, agents }, { expectAssignee: agentId, reason: 'agent_offline', onlyToAnAgent: false });
+  return routeEach(
+    ctx,
+    rows,
+    { ...snapshot, agents },
+    { expectAssignee: agentId, reason: 'agent_offline', onlyToAnAgent: false },
+  );
 }
 
 /**
@@ -51,9 +60,18 @@ async function routeEach(
   const out: Redistributed[] = [];
   for (const row of rows) {
     const { facts: ticket, accountAttributes } = facts.get(row.id)!;
-    const decision = route({ ...snapshot, agents, ticket, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
+    const decision = route({
+      ...snapshot,
+      agents,
+      ticket,
+      accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes),
+      now: ctx.now(),
+    });
     if (opts.onlyToAnAgent && !decision.agentId) continue;
-    const applied = await applyAssignment(system, row.id, assignActionOf(decision), { expectAssignee: opts.expectAssignee, reason: opts.reason });
+    const applied = await applyAssignment(system, row.id, assignActionOf(decision), {
+      expectAssignee: opts.expectAssignee,
+      reason: opts.reason,
+    });
     if (!applied || (opts.onlyToAnAgent && !applied.agentId)) continue;
     agents = recordAssignment(agents, applied.agentId, ctx.now());
     out.push({ ticketId: row.id, teamId: applied.teamId, agentId: applied.agentId, why: applied.explanation.why });
@@ -82,7 +100,8 @@ export async function assignQueued(ctx: Ctx, opts: { teamIds?: string[] } = {}):
   });
   if (!rows.length) return [];
   const snapshot = await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
-  if (!snapshot.settings.autoAssign || !snapshot.agents.some((a) => a.status === 'online' && a.load < a.capacity)) return [];
+  if (!snapshot.settings.autoAssign || !snapshot.agents.some((a) => a.status === 'online' && a.load < a.capacity))
+    return [];
   return routeEach(ctx, rows, snapshot, { expectAssignee: null, reason: 'queue', onlyToAnAgent: true });
 }
 
@@ -90,7 +109,11 @@ export async function assignQueued(ctx: Ctx, opts: { teamIds?: string[] } = {}):
  * Sets an agent's presence: going offline hands their open tickets back to their teams; coming online
  * takes tickets waiting in their teams' queues. Call inside a transaction.
  */
-export async function setPresence(ctx: Ctx, agentId: string, status: AgentStatus): Promise<{ agent: Agent; redistributed: Redistributed[]; assigned: Redistributed[] }> {
+export async function setPresence(
+  ctx: Ctx,
+  agentId: string,
+  status: AgentStatus,
+): Promise<{ agent: Agent; redistributed: Redistributed[]; assigned: Redistributed[] }> {
   const agent = await updateAgent(ctx, agentId, { status });
   return {
     agent,
@@ -99,10 +122,19 @@ export async function setPresence(ctx: Ctx, agentId: string, status: AgentStatus
   };
 }
 
-/** How the router would route a ticket now, from scratch (ignoring its current team), changing nothing: for trying rules and settings. */
+/** How the router would route a ticket now, from scratch (ignoring its current team), changing nothing: for trying
+ * rules and settings. */
 export async function explainRouting(ctx: Ctx, ticketId: string): Promise<RoutingDecision> {
   const ticket = await getTicket(ctx, ticketId);
-  const [snapshot, facts] = await Promise.all([loadRoutingSnapshot(ctx.db, ctx.workspaceId), loadTicketFacts(ctx.db, ctx.workspaceId, [ticket])]);
+  const [snapshot, facts] = await Promise.all([
+    loadRoutingSnapshot(ctx.db, ctx.workspaceId),
+    loadTicketFacts(ctx.db, ctx.workspaceId, [ticket]),
+  ]);
   const { facts: t, accountAttributes } = facts.get(ticketId)!;
-  return route({ ...snapshot, ticket: { ...t, teamId: null }, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes), now: ctx.now() });
+  return route({
+    ...snapshot,
+    ticket: { ...t, teamId: null },
+    accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, accountAttributes),
+    now: ctx.now(),
+  });
 }

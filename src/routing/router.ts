@@ -18,7 +18,8 @@ export interface TicketFacts {
   accountAttributes: Record<string, unknown>;
   /** The ticket's current team: kept when set (a human chose it, or the agent who had it went offline). */
   teamId: string | null;
-  /** Set when the understand stage was unsure of the intent (out of scope, or several intents at once): the intents it weighed. */
+  /** Set when the understand stage was unsure of the intent (out of scope, or several intents at once): the intents it
+   * weighed. */
   uncertain?: { reason: 'out_of_scope' | 'multi_intent'; alternatives: string[] } | null;
 }
 
@@ -45,7 +46,10 @@ export interface RoutingAgent {
 }
 
 /** The rule fields the router reads. */
-export type RouterRule = Pick<RoutingRule, 'id' | 'name' | 'position' | 'enabled' | 'conditions' | 'teamId' | 'requiredSkills' | 'preferAccountOwner'>;
+export type RouterRule = Pick<
+  RoutingRule,
+  'id' | 'name' | 'position' | 'enabled' | 'conditions' | 'teamId' | 'requiredSkills' | 'preferAccountOwner'
+>;
 
 /** Everything `route` decides from; it reads nothing else. */
 export interface RouteInput {
@@ -78,7 +82,12 @@ function pathOf(url: string | undefined): string | null {
 /** The conditions of a rule the ticket meets, in words, or null when one fails. */
 export function matchConditions(c: RoutingConditions, t: TicketFacts): string[] | null {
   const matched: string[] = [];
-  const oneOf = (label: string, value: string | null, allowed: string[] | undefined, norm: (s: string) => string = lower): boolean => {
+  const oneOf = (
+    label: string,
+    value: string | null,
+    allowed: string[] | undefined,
+    norm: (s: string) => string = lower,
+  ): boolean => {
     if (!allowed) return true;
     if (value === null || !allowed.some((a) => norm(a) === norm(value))) return false;
     matched.push(`${label} is ${value}`);
@@ -99,7 +108,7 @@ export function matchConditions(c: RoutingConditions, t: TicketFacts): string[] 
     matched.push(`feature ${feature}`);
   }
   if (c.pagePrefix !== undefined) {
-    const page = [t.page?.route, pathOf(t.page?.url), t.page?.url].find((p) => p && p.startsWith(c.pagePrefix!));
+    const page = [t.page?.route, pathOf(t.page?.url), t.page?.url].find((p) => p?.startsWith(c.pagePrefix!));
     if (!page) return null;
     matched.push(`page ${page}`);
   }
@@ -118,7 +127,13 @@ function formatterOf(timeZone: string): Intl.DateTimeFormat | null {
   if (!formatters.has(timeZone)) {
     let f: Intl.DateTimeFormat | null = null;
     try {
-      f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      });
     } catch {
       f = null;
     }
@@ -143,14 +158,23 @@ export function withinWorkingHours(hours: WorkingHours | null, now: Date): { ok:
   const parts = Object.fromEntries(f.formatToParts(now).map((p) => [p.type, p.value]));
   const day = WEEKDAYS.indexOf(parts.weekday!);
   const minute = Number(parts.hour) * 60 + Number(parts.minute);
-  const ranges = (d: number) => (hours.days[String(d) as keyof WorkingHours['days']] ?? []).map((r) => r.split('-').map(minutesOf) as [number, number]);
+  const ranges = (d: number) =>
+    (hours.days[String(d) as keyof WorkingHours['days']] ?? []).map(
+      (r) => r.split('-').map(minutesOf) as [number, number],
+    );
   const today = ranges(day).some(([s, e]) => (s <= e ? minute >= s && minute < e : minute >= s));
   const fromYesterday = ranges((day + 6) % 7).some(([s, e]) => s > e && minute < e);
   return { ok: today || fromYesterday, local: `${parts.weekday} ${parts.hour}:${parts.minute} in ${hours.timezone}` };
 }
 
 /** Why an agent cannot take the ticket now, or null when they can. */
-function dropOf(agent: RoutingAgent, skills: string[], language: string | null, settings: RoutingSettings, now: Date): { reason: DropReason; detail: string } | null {
+function dropOf(
+  agent: RoutingAgent,
+  skills: string[],
+  language: string | null,
+  settings: RoutingSettings,
+  now: Date,
+): { reason: DropReason; detail: string } | null {
   if (agent.status === 'offline') return { reason: 'offline', detail: 'offline' };
   if (agent.status === 'away') return { reason: 'away', detail: 'away' };
   if (settings.respectWorkingHours) {
@@ -163,11 +187,13 @@ function dropOf(agent: RoutingAgent, skills: string[], language: string | null, 
   if (language && !agent.languages.some((l) => primaryLanguage(l) === primaryLanguage(language))) {
     return { reason: 'language', detail: `does not speak ${language}` };
   }
-  if (agent.load >= agent.capacity) return { reason: 'at_capacity', detail: `at capacity (${agent.load}/${agent.capacity})` };
+  if (agent.load >= agent.capacity)
+    return { reason: 'at_capacity', detail: `at capacity (${agent.load}/${agent.capacity})` };
   return null;
 }
 
-const idleOf = (agent: RoutingAgent, now: Date) => (agent.lastAssignedAt ? Math.max(0, Math.floor((now.getTime() - agent.lastAssignedAt.getTime()) / 60_000)) : null);
+const idleOf = (agent: RoutingAgent, now: Date) =>
+  agent.lastAssignedAt ? Math.max(0, Math.floor((now.getTime() - agent.lastAssignedAt.getTime()) / 60_000)) : null;
 
 /** Least load ratio first, then longest idle (never assigned counts as idlest), then name. */
 function better(a: RoutingAgent, b: RoutingAgent): number {
@@ -179,7 +205,11 @@ function better(a: RoutingAgent, b: RoutingAgent): number {
 }
 
 /** The team an intent maps to: routing settings per intent or team hint, then a team named or skilled for it. */
-function teamOfIntent(input: RouteInput, intent: string, hintOverride?: string | null): { team: RoutingTeam; note: string } | null {
+function teamOfIntent(
+  input: RouteInput,
+  intent: string,
+  hintOverride?: string | null,
+): { team: RoutingTeam; note: string } | null {
   const hint = hintOverride !== undefined ? hintOverride : (starterIntent(intent)?.team ?? null);
   const byId = (id: string | undefined) => (id ? input.teams.find((t) => t.id === id) : undefined);
   for (const key of [intent, hint]) {
@@ -197,7 +227,10 @@ function teamOfIntent(input: RouteInput, intent: string, hintOverride?: string |
  * The skills an agent should have for an intent, and where they come from: `routing.intentSkills`, else the
  * intent's playbook, else the starter taxonomy's team hint (a billing intent wants the skill "billing").
  */
-export function intentSkillsOf(input: Pick<RouteInput, 'settings' | 'playbookSkills'>, intent: string | null): { skills: string[]; source: 'settings' | 'playbook' | 'taxonomy' | 'none' } {
+export function intentSkillsOf(
+  input: Pick<RouteInput, 'settings' | 'playbookSkills'>,
+  intent: string | null,
+): { skills: string[]; source: 'settings' | 'playbook' | 'taxonomy' | 'none' } {
   if (!intent) return { skills: [], source: 'none' };
   const set = input.settings.intentSkills[intent];
   if (set) return { skills: set, source: 'settings' };
@@ -211,17 +244,23 @@ export function intentSkillsOf(input: Pick<RouteInput, 'settings' | 'playbookSki
  * The team when the ticket has none and no rule names one. A sure intent goes to its team; an uncertain one
  * (out of scope, or several intents) to the team its alternatives agree on; otherwise the default (triage) team.
  */
-function fallbackTeam(input: RouteInput): { team: RoutingTeam; source: 'intent' | 'alternatives' | 'default'; note: string } | null {
+function fallbackTeam(
+  input: RouteInput,
+): { team: RoutingTeam; source: 'intent' | 'alternatives' | 'default'; note: string } | null {
   const { intent, uncertain } = input.ticket;
   const triage = input.teams.find((t) => t.id === input.settings.defaultTeamId) ?? null;
-  const toTriage = (why: string) => (triage ? { team: triage, source: 'default' as const, note: `the default team (${why})` } : null);
+  const toTriage = (why: string) =>
+    triage ? { team: triage, source: 'default' as const, note: `the default team (${why})` } : null;
   if (uncertain) {
     const what = uncertain.reason === 'out_of_scope' ? 'the intent is uncertain' : 'the ticket asks several things';
     const mapped = uncertain.alternatives.map((a) => ({ intent: a, team: teamOfIntent(input, a)?.team ?? null }));
     const teamsOf = [...new Set(mapped.map((m) => m.team?.id ?? null))];
     const words = mapped.map((m) => `${m.intent} → ${m.team?.name ?? 'no team'}`).join(', ');
-    if (mapped.length && teamsOf.length === 1 && teamsOf[0]) return { team: mapped[0]!.team!, source: 'alternatives', note: `${what}, and its alternatives agree (${words})` };
-    return toTriage(mapped.length ? `${what}, and its alternatives disagree: ${words}` : `${what}, with no alternatives`);
+    if (mapped.length && teamsOf.length === 1 && teamsOf[0])
+      return { team: mapped[0]!.team!, source: 'alternatives', note: `${what}, and its alternatives agree (${words})` };
+    return toTriage(
+      mapped.length ? `${what}, and its alternatives disagree: ${words}` : `${what}, with no alternatives`,
+    );
   }
   if (intent) {
     const found = teamOfIntent(input, intent, input.teamHint);
@@ -245,7 +284,9 @@ export function route(input: RouteInput): RoutingDecision {
   const why: string[] = [];
   let rule: RoutingDecision['rule'] = null;
   let ruleOf: RouterRule | null = null;
-  for (const r of [...input.rules].filter((x) => x.enabled).sort((a, b) => a.position - b.position || a.name.localeCompare(b.name))) {
+  for (const r of [...input.rules]
+    .filter((x) => x.enabled)
+    .sort((a, b) => a.position - b.position || a.name.localeCompare(b.name))) {
     const matched = matchConditions(r.conditions, ticket);
     if (matched) {
       rule = { id: r.id, name: r.name, matched };
@@ -254,7 +295,9 @@ export function route(input: RouteInput): RoutingDecision {
     }
   }
   const teamById = (id: string | null) => (id ? (input.teams.find((t) => t.id === id) ?? null) : null);
-  const ruleWords = rule ? `Rule "${rule.name}" matched (${rule.matched.join('; ') || 'no conditions'})` : 'No rule matched';
+  const ruleWords = rule
+    ? `Rule "${rule.name}" matched (${rule.matched.join('; ') || 'no conditions'})`
+    : 'No rule matched';
   let team: RoutingTeam | null = null;
   let teamSource: RoutingDecision['teamSource'] = 'none';
   if (teamById(ticket.teamId)) {
@@ -278,7 +321,9 @@ export function route(input: RouteInput): RoutingDecision {
     agentId,
     rule,
     teamSource,
-    ...(ticket.uncertain && (teamSource === 'alternatives' || teamSource === 'default') ? { uncertain: ticket.uncertain } : {}),
+    ...(ticket.uncertain && (teamSource === 'alternatives' || teamSource === 'default')
+      ? { uncertain: ticket.uncertain }
+      : {}),
     candidates,
     why: why.join(' '),
   });
@@ -290,12 +335,16 @@ export function route(input: RouteInput): RoutingDecision {
   const skills = ruleOf?.requiredSkills ?? [];
   const wanted = intentSkillsOf(input, ticket.intent);
   const agentsById = new Map(input.agents.map((a) => [a.id, a]));
-  const owner = ruleOf?.preferAccountOwner && input.accountOwnerId ? (agentsById.get(input.accountOwnerId) ?? null) : null;
+  const owner =
+    ruleOf?.preferAccountOwner && input.accountOwnerId ? (agentsById.get(input.accountOwnerId) ?? null) : null;
   // a team without members (a new workspace's triage team) is open to every agent
   const open = !!team && !team.memberIds.some((id) => agentsById.has(id));
   if (open) why.push(`Team ${team!.name} has no members, so any agent may take it.`);
   const members = open ? input.agents.map((a) => a.id) : (team?.memberIds ?? []);
-  const pool = [...(owner ? [owner] : []), ...members.map((id) => agentsById.get(id)).filter((a): a is RoutingAgent => !!a && a !== owner)];
+  const pool = [
+    ...(owner ? [owner] : []),
+    ...members.map((id) => agentsById.get(id)).filter((a): a is RoutingAgent => !!a && a !== owner),
+  ];
   const checked = pool.map((agent) => ({ agent, drop: dropOf(agent, skills, ticket.language, settings, now) }));
   const candidates: RoutingCandidate[] = checked.map(({ agent, drop }) => ({
     agentId: agent.id,
@@ -308,7 +357,8 @@ export function route(input: RouteInput): RoutingDecision {
     idleMinutes: idleOf(agent, now),
   }));
   const droppedWords = checked.filter((c) => c.drop).map((c) => `${c.agent.name} ${c.drop!.detail}`);
-  if (ruleOf?.preferAccountOwner && !input.accountOwnerId) why.push('The rule prefers the account owner, but the account has none.');
+  if (ruleOf?.preferAccountOwner && !input.accountOwnerId)
+    why.push('The rule prefers the account owner, but the account has none.');
   if (owner && !checked[0]!.drop) {
     why.push(`Assigned to the account owner ${owner.name} (${owner.load}/${owner.capacity}).`);
     return decision(owner.id, candidates);
@@ -316,7 +366,13 @@ export function route(input: RouteInput): RoutingDecision {
   if (owner) why.push(`The account owner ${owner.name} is ${checked[0]!.drop!.detail}, so the team takes it.`);
   const eligible = checked.filter((c) => !c.drop && c.agent !== owner).map((c) => c.agent);
   if (!eligible.length) {
-    why.push(pool.length ? `Nobody can take it now: ${droppedWords.join('; ')}.` : team ? 'The workspace has no agents.' : 'No team and no one to assign.');
+    why.push(
+      pool.length
+        ? `Nobody can take it now: ${droppedWords.join('; ')}.`
+        : team
+          ? 'The workspace has no agents.'
+          : 'No team and no one to assign.',
+    );
     return decision(null, candidates);
   }
   // agents with more of the intent's skills first, then the least busy
@@ -326,7 +382,8 @@ export function route(input: RouteInput): RoutingDecision {
   const idle = idleOf(winner, now);
   const skillWords = wanted.skills.length
     ? matched.length
-      ? `, has ${matched.join(', ')} (the skills ${ticket.intent} wants, from ${wanted.source === 'settings' ? 'the routing settings' : wanted.source === 'playbook' ? 'its playbook' : 'the taxonomy'})`
+      ? `, has ${matched.join(', ')} (the skills ${ticket.intent} wants, from ` +
+        `${wanted.source === 'settings' ? 'the routing settings' : wanted.source === 'playbook' ? 'its playbook' : 'the taxonomy'})`
       : `; nobody available has ${wanted.skills.join(', ')} (the skills ${ticket.intent} wants)`
     : '';
   why.push(

@@ -12,14 +12,24 @@ const scope = (ctx: Ctx, id: string) => and(eq(routingRules.workspaceId, ctx.wor
 
 async function checkTeam(ctx: Ctx, teamId: string | null | undefined): Promise<void> {
   if (!teamId) return;
-  const [team] = await ctx.db.select({ id: teams.id }).from(teams).where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, teamId)));
-  if (!team) throw new DeskmindError('validation_failed', 'Unknown team', { issues: [{ path: 'teamId', message: 'unknown team' }] });
+  const [team] = await ctx.db
+    .select({ id: teams.id })
+    .from(teams)
+    .where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, teamId)));
+  if (!team)
+    throw new DeskmindError('validation_failed', 'Unknown team', {
+      issues: [{ path: 'teamId', message: 'unknown team' }],
+    });
 }
 
 /** The workspace's routing rules in evaluation order. */
 export function listRules(db: DbOrTx, workspaceId: string): Promise<RoutingRule[]> {
   return cachedConfig(db, workspaceId, 'routing-rules', async () => {
-    const rows = await db.select().from(routingRules).where(eq(routingRules.workspaceId, workspaceId)).orderBy(asc(routingRules.position), asc(routingRules.name));
+    const rows = await db
+      .select()
+      .from(routingRules)
+      .where(eq(routingRules.workspaceId, workspaceId))
+      .orderBy(asc(routingRules.position), asc(routingRules.name));
     return rows.map(toRule);
   });
 }
@@ -27,10 +37,20 @@ export function listRules(db: DbOrTx, workspaceId: string): Promise<RoutingRule[
 /** Creates a rule; without a position it goes last. */
 export async function createRule(ctx: Ctx, input: RoutingRuleInput): Promise<RoutingRule> {
   await checkTeam(ctx, input.teamId);
-  const position = input.position ?? ((await ctx.db.select({ last: max(routingRules.position) }).from(routingRules).where(eq(routingRules.workspaceId, ctx.workspaceId)))[0]?.last ?? -1) + 1;
+  const position =
+    input.position ??
+    ((
+      await ctx.db
+        .select({ last: max(routingRules.position) })
+        .from(routingRules)
+        .where(eq(routingRules.workspaceId, ctx.workspaceId))
+    )[0]?.last ?? -1) + 1;
   const now = ctx.now();
   const [row] = await mapUnique('A routing rule with this name', () =>
-    ctx.db.insert(routingRules).values({ ...input, position, workspaceId: ctx.workspaceId, createdAt: now, updatedAt: now }).returning(),
+    ctx.db
+      .insert(routingRules)
+      .values({ ...input, position, workspaceId: ctx.workspaceId, createdAt: now, updatedAt: now })
+      .returning(),
   );
   return toRule(row!);
 }
@@ -46,7 +66,11 @@ export async function getRule(ctx: Ctx, id: string): Promise<RoutingRule> {
 export async function updateRule(ctx: Ctx, id: string, patch: RoutingRulePatch): Promise<RoutingRule> {
   await checkTeam(ctx, patch.teamId);
   const [row] = await mapUnique('A routing rule with this name', () =>
-    ctx.db.update(routingRules).set({ ...patch, updatedAt: ctx.now() }).where(scope(ctx, id)).returning(),
+    ctx.db
+      .update(routingRules)
+      .set({ ...patch, updatedAt: ctx.now() })
+      .where(scope(ctx, id))
+      .returning(),
   );
   if (!row) throw notFound('Routing rule', id);
   return toRule(row);

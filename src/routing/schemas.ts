@@ -27,12 +27,20 @@ export const RoutingConditionsSchema = z
     /** The page context's route, or the path of its URL, starts with this. */
     pagePrefix: z.string().trim().min(1).max(512).optional(),
     /** The account attribute `key` equals `equals`. */
-    accountAttribute: z.object({ key: word, equals: z.union([z.string().max(500), z.number(), z.boolean()]) }).strict().optional(),
+    accountAttribute: z
+      .object({ key: word, equals: z.union([z.string().max(500), z.number(), z.boolean()]) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type RoutingConditions = z.infer<typeof RoutingConditionsSchema>;
 
-const skill = z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N}_:.\-]+$/u, 'letters, digits, _ : . - only');
+const skill = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N}_:.-]+$/u, 'letters, digits, _ : . - only');
 
 /** A routing rule as written by an admin. */
 export const RoutingRuleInputSchema = z
@@ -51,7 +59,10 @@ export const RoutingRuleInputSchema = z
   })
   .strict();
 export type RoutingRuleInput = z.infer<typeof RoutingRuleInputSchema>;
-export const RoutingRulePatchSchema = patchOf(RoutingRuleInputSchema).refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export const RoutingRulePatchSchema = patchOf(RoutingRuleInputSchema).refine(
+  (p) => Object.keys(p).length > 0,
+  'nothing to change',
+);
 export type RoutingRulePatch = z.infer<typeof RoutingRulePatchSchema>;
 
 /** A stored routing rule. */
@@ -70,7 +81,14 @@ export const RoutingRuleSchema = z.object({
 export type RoutingRule = z.infer<typeof RoutingRuleSchema>;
 
 /** Why a candidate was not assigned (checked in this order; the first that applies is reported). */
-export const DROP_REASONS = ['offline', 'away', 'outside_working_hours', 'missing_skill', 'language', 'at_capacity'] as const;
+export const DROP_REASONS = [
+  'offline',
+  'away',
+  'outside_working_hours',
+  'missing_skill',
+  'language',
+  'at_capacity',
+] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /** One agent the router considered, and why it was dropped (null: eligible). */
@@ -98,10 +116,14 @@ export const RoutingDecisionSchema = z.object({
   agentId: z.uuid().nullable(),
   /** The rule that matched, with the conditions it matched on in words. */
   rule: z.object({ id: z.uuid(), name: z.string(), matched: z.array(z.string()) }).nullable(),
-  /** rule, ticket (kept), intent (its team), alternatives (an uncertain intent whose alternatives agree), default (the triage team), none. */
+  /** rule, ticket (kept), intent (its team), alternatives (an uncertain intent whose alternatives agree), default (the
+   * triage team), none. */
   teamSource: z.enum(TEAM_SOURCES),
-  /** When the intent was uncertain and the team came from its alternatives or the default: why, and the intents weighed. */
-  uncertain: z.object({ reason: z.enum(['out_of_scope', 'multi_intent']), alternatives: z.array(z.string()) }).optional(),
+  /** When the intent was uncertain and the team came from its alternatives or the default: why, and the intents
+   * weighed. */
+  uncertain: z
+    .object({ reason: z.enum(['out_of_scope', 'multi_intent']), alternatives: z.array(z.string()) })
+    .optional(),
   candidates: z.array(RoutingCandidateSchema),
   /** One paragraph an agent can read. */
   why: z.string(),

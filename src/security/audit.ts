@@ -12,7 +12,12 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[truncated]';
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => redactSecrets(v, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : redactSecrets(v, depth + 1)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        SECRET_KEY.test(k) ? '[redacted]' : redactSecrets(v, depth + 1),
+      ]),
+    );
   }
   if (typeof value === 'string' && value.length > 500) return `${value.slice(0, 500)}…`;
   return value;
@@ -34,22 +39,37 @@ export interface AuditEntry {
 /** Appends an admin action to the audit log (secrets redacted); returns the entry's id. */
 export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<string> {
   const data = redactSecrets(entry.data ?? {});
-  const [row] = await db.insert(auditLog).values({
-    workspaceId: entry.workspaceId,
-    actorType: entry.actorType,
-    actorId: entry.actorId,
-    action: entry.action,
-    target: entry.target,
-    data: (data && typeof data === 'object' && !Array.isArray(data) ? data : { value: data }) as Record<string, unknown>,
-    status: entry.status,
-    ip: entry.ip,
-    createdAt: entry.at,
-  }).returning({ id: auditLog.id });
+  const [row] = await db
+    .insert(auditLog)
+    .values({
+      workspaceId: entry.workspaceId,
+      actorType: entry.actorType,
+      actorId: entry.actorId,
+      action: entry.action,
+      target: entry.target,
+      data: (data && typeof data === 'object' && !Array.isArray(data) ? data : { value: data }) as Record<
+        string,
+        unknown
+      >,
+      status: entry.status,
+      ip: entry.ip,
+      createdAt: entry.at,
+    })
+    .returning({ id: auditLog.id });
   return row!.id;
 }
 
 /** Events the assistant causes that count as AI actions (answers, drafts, hand-offs, routing decisions). */
-export const AI_ACTION_EVENTS = ['ticket.resolved', 'ticket.handed_off', 'ticket.routed', 'assignee.changed', 'team.changed', 'message.created', 'ticket.intent_changed', 'ticket.priority_changed'] as const;
+export const AI_ACTION_EVENTS = [
+  'ticket.resolved',
+  'ticket.handed_off',
+  'ticket.routed',
+  'assignee.changed',
+  'team.changed',
+  'message.created',
+  'ticket.intent_changed',
+  'ticket.priority_changed',
+] as const;
 /** Events that are admin/system actions whoever caused them (threshold tuning, model updates). */
 export const SYSTEM_ACTION_EVENTS = ['settings.changed', 'model.updated', 'model.update_rejected'] as const;
 
@@ -58,10 +78,14 @@ export const AuditQuerySchema = z
     kind: z.enum(['admin', 'ai', 'all']).default('all'),
     actorType: z.string().max(40).optional(),
     actorId: z.string().max(100).optional(),
-    action: z.string().max(200).optional().describe('prefix of the action, e.g. "PATCH /settings" or "ticket.handed_off"'),
+    action: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('prefix of the action, e.g. "PATCH /settings" or "ticket.handed_off"'),
     ticketId: z.uuid().optional(),
     since: z.coerce.date().optional(),
-    before: z.coerce.date().optional().describe('only entries older than this (pagination: the last entry\'s `at`)'),
+    before: z.coerce.date().optional().describe("only entries older than this (pagination: the last entry's `at`)"),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
@@ -103,7 +127,19 @@ export async function listAuditLog(ctx: Ctx, q: AuditQuery): Promise<{ entries: 
       )
       .orderBy(desc(auditLog.createdAt))
       .limit(q.limit);
-    for (const r of rows) out.push({ id: r.id, kind: 'admin', at: r.createdAt, actorType: r.actorType, actorId: r.actorId, action: r.action, ticketId: null, target: r.target, data: r.data, status: r.status });
+    for (const r of rows)
+      out.push({
+        id: r.id,
+        kind: 'admin',
+        at: r.createdAt,
+        actorType: r.actorType,
+        actorId: r.actorId,
+        action: r.action,
+        ticketId: null,
+        target: r.target,
+        data: r.data,
+        status: r.status,
+      });
   }
   if (q.kind !== 'admin') {
     const aiTypes: string[] = [...AI_ACTION_EVENTS];
@@ -127,7 +163,18 @@ export async function listAuditLog(ctx: Ctx, q: AuditQuery): Promise<{ entries: 
       .orderBy(desc(events.createdAt))
       .limit(q.limit);
     for (const r of rows) {
-      out.push({ id: String(r.id), kind: r.actorType === 'assistant' ? 'ai' : 'admin', at: r.createdAt, actorType: r.actorType, actorId: r.actorId, action: r.type, ticketId: r.ticketId, target: r.ticketId ? { ticketId: r.ticketId } : {}, data: (r.data ?? {}) as Record<string, unknown>, status: null });
+      out.push({
+        id: String(r.id),
+        kind: r.actorType === 'assistant' ? 'ai' : 'admin',
+        at: r.createdAt,
+        actorType: r.actorType,
+        actorId: r.actorId,
+        action: r.type,
+        ticketId: r.ticketId,
+        target: r.ticketId ? { ticketId: r.ticketId } : {},
+        data: (r.data ?? {}) as Record<string, unknown>,
+        status: null,
+      });
     }
   }
   out.sort((a, b) => b.at.getTime() - a.at.getTime());

@@ -49,7 +49,11 @@ export function outboundRefusal(err: unknown): OutboundRefusedError | null {
   return null;
 }
 
-const hostOf = (hostname: string) => hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+const hostOf = (hostname: string) =>
+  hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 
 /**
  * Parses allow-list entries: an address (`127.0.0.1`, `::1`), a CIDR range (`10.0.0.0/8`, `fd00::/8`), a
@@ -66,11 +70,15 @@ export function parseAllowList(entries: readonly string[]): AllowList {
     else if (entry.includes('/') && ipaddr.isValidCIDR(entry)) {
       const [addr, bits] = ipaddr.parseCIDR(entry);
       // ::ffff:a.b.c.d/n is the IPv4 range it carries (addresses are judged in their IPv4 form).
-      if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) list.ranges.push([(addr as ipaddr.IPv6).toIPv4Address(), bits - 96]);
+      if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96)
+        list.ranges.push([(addr as ipaddr.IPv6).toIPv4Address(), bits - 96]);
       else list.ranges.push([addr, bits]);
     } else if (isIP(hostOf(entry))) {
       const parsed = ipaddr.parse(hostOf(entry));
-      const addr = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+      const addr =
+        parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+          ? (parsed as ipaddr.IPv6).toIPv4Address()
+          : parsed;
       list.ranges.push([addr, addr.kind() === 'ipv4' ? 32 : 128]);
     } else if (/^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$/.test(entry)) {
       if (entry.startsWith('*.')) list.suffixes.push(hostOf(entry.slice(1)));
@@ -80,7 +88,8 @@ export function parseAllowList(entries: readonly string[]): AllowList {
   return list;
 }
 
-const inRange = (addr: Address, [range, bits]: [Address, number]) => addr.kind() === range.kind() && addr.match(range, bits);
+const inRange = (addr: Address, [range, bits]: [Address, number]) =>
+  addr.kind() === range.kind() && addr.match(range, bits);
 
 /**
  * Why an address may not be called, or null when it is a public unicast address (or allowed). IPv4-mapped
@@ -91,7 +100,10 @@ export function addressProblem(address: string, allow: AllowList): string | null
   if (!isIP(address)) return `${address} is not an IP address`;
   const parsed = ipaddr.parse(address);
   // ::ffff:a.b.c.d is judged (and allow-listed) as a.b.c.d.
-  const addr: Address = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+  const addr: Address =
+    parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
+      ? (parsed as ipaddr.IPv6).toIPv4Address()
+      : parsed;
   const range = addr.range();
   if (range === 'unicast' || allow.any || allow.ranges.some((r) => inRange(addr, r))) return null;
   const label = RANGE_LABELS[range] ?? `special-purpose (${range})`;
@@ -111,7 +123,8 @@ const RANGE_LABELS: Record<string, string> = {
   deprecatedSiteLocal: 'site-local',
 };
 
-const hostAllowed = (host: string, allow: AllowList) => allow.any || allow.hosts.has(host) || allow.suffixes.some((s) => host.endsWith(s));
+const hostAllowed = (host: string, allow: AllowList) =>
+  allow.any || allow.hosts.has(host) || allow.suffixes.some((s) => host.endsWith(s));
 
 /**
  * Why a URL may not be saved as an outbound destination, or null. Checks what can be known without DNS:
@@ -125,7 +138,8 @@ export function urlProblem(url: string, allow: AllowList): string | null {
   } catch {
     return 'not a valid URL';
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `the scheme ${u.protocol.replace(/:$/, '')} is not allowed (http or https only)`;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return `the scheme ${u.protocol.replace(/:$/, '')} is not allowed (http or https only)`;
   if (u.username || u.password) return 'credentials in the URL are not allowed';
   const host = hostOf(u.hostname);
   if (!host) return 'the URL has no host';
@@ -142,7 +156,8 @@ export interface OutboundGuard {
   problem(url: string): string | null;
   /** Throws `outbound_url_refused` (422) when a URL may not be saved; `field` names it in the answer. */
   assertAllowed(url: string, field?: string): void;
-  /** Resolves a URL's host and throws `OutboundRefusedError` when an address is refused (for SDKs that cannot take `fetch`). */
+  /** Resolves a URL's host and throws `OutboundRefusedError` when an address is refused (for SDKs that cannot take
+   * `fetch`). */
   checkResolved(url: string): Promise<void>;
   /** A `fetch` that refuses refused URLs and connects only to addresses it checked after resolving the host. */
   readonly fetch: typeof fetch;
@@ -180,9 +195,13 @@ export function createOutboundGuard(opts: { allow: readonly string[]; resolve?: 
   const lookup: LookupFunction = (hostname, options, callback) => {
     checkedAddresses(hostname).then(
       (addresses) => {
-        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+        const wanted =
+          options.family === 4 || options.family === 6
+            ? addresses.filter((a) => a.family === options.family)
+            : addresses;
         const list = wanted.length ? wanted : addresses;
-        if (options.all) (callback as unknown as (err: null, list: { address: string; family: number }[]) => void)(null, list);
+        if (options.all)
+          (callback as unknown as (err: null, list: { address: string; family: number }[]) => void)(null, list);
         else callback(null, list[0]!.address, list[0]!.family);
       },
       (err: NodeJS.ErrnoException) => callback(err, '', 0),
@@ -212,7 +231,12 @@ export function createOutboundGuard(opts: { allow: readonly string[]; resolve?: 
     problem: (url) => urlProblem(url, allow),
     assertAllowed(url, field = 'url') {
       const problem = urlProblem(url, allow);
-      if (problem) throw new DeskmindError('outbound_url_refused', `${field}: ${problem}. Allow private destinations with DESKMIND_OUTBOUND_ALLOW.`, { issues: [{ path: field, message: problem }] });
+      if (problem)
+        throw new DeskmindError(
+          'outbound_url_refused',
+          `${field}: ${problem}. Allow private destinations with DESKMIND_OUTBOUND_ALLOW.`,
+          { issues: [{ path: field, message: problem }] },
+        );
     },
     async checkResolved(url) {
       const problem = urlProblem(url, allow);

@@ -18,7 +18,13 @@ export interface ThrottleRule {
 }
 
 const MINUTE = 60_000;
-const rule = (name: string, free: number, maxMs: number): ThrottleRule => ({ name, free, baseMs: 1000, maxMs, forgetMs: 60 * MINUTE });
+const rule = (name: string, free: number, maxMs: number): ThrottleRule => ({
+  name,
+  free,
+  baseMs: 1000,
+  maxMs,
+  forgetMs: 60 * MINUTE,
+});
 
 /**
  * The rules. An account is throttled hard for the address guessing it, and only mildly (at most a minute's
@@ -52,7 +58,8 @@ export function throttleDelayMs(rule: ThrottleRule, failures: number): number {
 }
 
 /** The counter's row key: the subject hashed, so no email or address is stored in clear. */
-const rowKey = (k: ThrottleKey) => `throttle:${k.rule.name}:${createHash('sha256').update(k.subject).digest('base64url').slice(0, 27)}`;
+const rowKey = (k: ThrottleKey) =>
+  `throttle:${k.rule.name}:${createHash('sha256').update(k.subject).digest('base64url').slice(0, 27)}`;
 
 /** What a counted failure left: the longest wait it imposes and the failures of each key. */
 export interface FailureResult {
@@ -73,7 +80,10 @@ export class Throttle {
   /** How long the attempt must still wait (0: it may be checked). */
   async waitMs(keys: ThrottleKey[]): Promise<number> {
     const byRow = new Map(keys.map((k) => [rowKey(k), k]));
-    const rows = await this.database.db.select().from(rateLimits).where(inArray(rateLimits.key, [...byRow.keys()]));
+    const rows = await this.database.db
+      .select()
+      .from(rateLimits)
+      .where(inArray(rateLimits.key, [...byRow.keys()]));
     const now = this.now().getTime();
     let wait = 0;
     for (const row of rows) {
@@ -98,7 +108,10 @@ export class Throttle {
         .values({ key, hits: 1, resetAt: forgetAt })
         .onConflictDoUpdate({
           target: rateLimits.key,
-          set: { hits: sql`case when ${rateLimits.resetAt} <= ${now} then 1 else ${rateLimits.hits} + 1 end`, resetAt: forgetAt },
+          set: {
+            hits: sql`case when ${rateLimits.resetAt} <= ${now} then 1 else ${rateLimits.hits} + 1 end`,
+            resetAt: forgetAt,
+          },
         })
         .returning({ hits: rateLimits.hits });
       const delay = throttleDelayMs(k.rule, row!.hits);

@@ -1,4 +1,3 @@
-import type  from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
@@ -54,7 +53,8 @@ export function authHook(desk: Deskmind) {
         const wait = await desk.throttle.waitMs(guessing);
         if (wait > 0) refuseAttempt(reply, wait, 'API key attempts');
         const failed = await desk.throttle.fail(guessing);
-        if (failed.waitMs > 0) request.log.warn({ ip: request.ip, failures: failed.failures[0] }, 'throttled repeated unknown API keys');
+        if (failed.waitMs > 0)
+          request.log.warn({ ip: request.ip, failures: failed.failures[0] }, 'throttled repeated unknown API keys');
         throw new DeskmindError('unauthorized', 'The API key is unknown or revoked');
       }
     } else {
@@ -62,16 +62,22 @@ export function authHook(desk: Deskmind) {
       if (token) request.principal = await authenticateSession(desk.database.db, token, desk.now());
     }
     if (access === 'public' || request.is404) return;
-    if (!request.principal) throw new DeskmindError('unauthorized', 'Send an API key as "Authorization: Bearer …" or log in');
-    if (!access || !access.includes(request.principal.role)) {
-      throw new DeskmindError('forbidden', `A ${request.principal.role} ${request.principal.kind === 'agent' ? 'session' : 'key'} may not do this`);
+    if (!request.principal)
+      throw new DeskmindError('unauthorized', 'Send an API key as "Authorization: Bearer …" or log in');
+    if (!access?.includes(request.principal.role)) {
+      throw new DeskmindError(
+        'forbidden',
+        `A ${request.principal.role} ${request.principal.kind === 'agent' ? 'session' : 'key'} may not do this`,
+      );
     }
   };
 }
 
 /** The actor a principal acts as: an agent for sessions, an integration for API keys. */
 export function actorOf(principal: Principal): Actor {
-  return principal.kind === 'agent' ? { type: 'agent', id: principal.agentId } : { type: 'integration', id: principal.keyId };
+  return principal.kind === 'agent'
+    ? { type: 'agent', id: principal.agentId }
+    : { type: 'integration', id: principal.keyId };
 }
 
 /** The principal of an authenticated route (its access list guarantees one). */

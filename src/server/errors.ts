@@ -25,7 +25,10 @@ export function problem(code: ErrorCode, detail: string, instance: string, issue
 }
 
 export function sendProblem(reply: FastifyReply, code: ErrorCode, detail: string, issues?: FieldIssue[]) {
-  return reply.code(ERRORS[code].status).type(PROBLEM_TYPE).send(problem(code, detail, reply.request.url, issues));
+  return reply
+    .code(ERRORS[code].status)
+    .type(PROBLEM_TYPE)
+    .send(problem(code, detail, reply.request.url, issues));
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -45,7 +48,8 @@ export const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
  */
 function drainBody(request: FastifyRequest): Promise<void> {
   const raw = request.raw;
-  if (raw.complete || raw.destroyed || Number(raw.headers['content-length'] ?? 0) > DRAIN_LIMIT_BYTES) return Promise.resolve();
+  if (raw.complete || raw.destroyed || Number(raw.headers['content-length'] ?? 0) > DRAIN_LIMIT_BYTES)
+    return Promise.resolve();
   return new Promise((resolve) => {
     let read = 0;
     const done = () => {
@@ -67,12 +71,25 @@ function drainBody(request: FastifyRequest): Promise<void> {
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'validation_failed';
-  const detail = code === 'headers_too_large' ? 'The request line and headers may hold at most 16 KiB; send long queries in a body' : code === 'request_timeout' ? 'The request took too long to arrive' : 'The HTTP request is malformed';
+  const code: ErrorCode =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'headers_too_large'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'request_timeout'
+        : 'validation_failed';
+  const detail =
+    code === 'headers_too_large'
+      ? 'The request line and headers may hold at most 16 KiB; send long queries in a body'
+      : code === 'request_timeout'
+        ? 'The request took too long to arrive'
+        : 'The HTTP request is malformed';
   const body = JSON.stringify(problem(code, detail, ''));
   const status = ERRORS[code].status;
   if (socket.writable) {
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_TYPE}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_TYPE}; ` +
+        `charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   } else {
     socket.destroy();
   }
@@ -84,7 +101,12 @@ export async function errorHandler(err: FastifyError | Error, request: FastifyRe
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as { validationContext?: string }).validationContext ?? 'body';
     const issues = err.validation.map((v) => ({
-      path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+      path: [
+        where,
+        ...String(v.instancePath ?? '')
+          .split('/')
+          .filter(Boolean),
+      ].join('.'),
       message: v.message ?? 'invalid',
     }));
     return sendProblem(reply, 'validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues);
@@ -103,12 +125,21 @@ export async function errorHandler(err: FastifyError | Error, request: FastifyRe
   const status = (err as FastifyError).statusCode;
   if (status === 429) return sendProblem(reply, 'rate_limited', err.message);
   if (status && status >= 400 && status < 500 && !isResponseSerializationError(err)) {
-    return sendProblem(reply, status === 404 ? 'not_found' : status === 415 ? 'unsupported_media_type' : 'validation_failed', err.message);
+    return sendProblem(
+      reply,
+      status === 404 ? 'not_found' : status === 415 ? 'unsupported_media_type' : 'validation_failed',
+      err.message,
+    );
   }
   if (databaseUnavailable(err)) {
     request.log.warn({ err: (err as Error).message }, 'database unavailable');
     reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
-    return sendProblem(reply, 'not_ready', 'The database cannot be reached right now; retry later with the same Idempotency-Key, so that the retry never duplicates');
+    return sendProblem(
+      reply,
+      'not_ready',
+      'The database cannot be reached right now; retry later with the same Idempotency-Key, so that the retry ' +
+        'never duplicates',
+    );
   }
   request.log.error({ err }, 'unhandled error');
   return sendProblem(reply, 'internal', 'Something went wrong on our side; the error was logged');

@@ -17,7 +17,10 @@ const STALE_MS = 5 * 60_000;
 const WIDGET_PREFIX = '/api/v1/widget/';
 
 /** What identifies a request for its `Idempotency-Key`: a retry must send the same method, URL and body. */
-export const idempotencyHash = (method: string, url: string, body: unknown) => createHash('sha256').update(`${method} ${url}\n${JSON.stringify(body ?? null)}`).digest('hex');
+export const idempotencyHash = (method: string, url: string, body: unknown) =>
+  createHash('sha256')
+    .update(`${method} ${url}\n${JSON.stringify(body ?? null)}`)
+    .digest('hex');
 
 /**
  * `Idempotency-Key` on POST: the first response is stored and returned again on a retry with the same key
@@ -30,12 +33,19 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     if (request.method !== 'POST' || sent === undefined) return;
     // A malformed key is refused on every POST (an empty one would otherwise be silently ignored).
     if (typeof sent !== 'string' || sent.trim().length < 1 || sent.length > 255) {
-      throw new DeskmindError('validation_failed', 'Idempotency-Key must be one header of 1 to 255 characters', { issues: [{ path: 'header.idempotency-key', message: 'must be 1 to 255 characters' }] });
+      throw new DeskmindError('validation_failed', 'Idempotency-Key must be one header of 1 to 255 characters', {
+        issues: [{ path: 'header.idempotency-key', message: 'must be 1 to 255 characters' }],
+      });
     }
     // The widget's visitors: keys of their session's workspace, apart for each customer.
-    const widget = !request.principal && request.url.startsWith(WIDGET_PREFIX) && !request.url.startsWith(`${WIDGET_PREFIX}session`)
-      ? await verifyWidgetToken(desk.database.db, request.headers[WIDGET_TOKEN_HEADER] as string | undefined, desk.now())
-      : null;
+    const widget =
+      !request.principal && request.url.startsWith(WIDGET_PREFIX) && !request.url.startsWith(`${WIDGET_PREFIX}session`)
+        ? await verifyWidgetToken(
+            desk.database.db,
+            request.headers[WIDGET_TOKEN_HEADER] as string | undefined,
+            desk.now(),
+          )
+        : null;
     const workspaceId = request.principal?.workspaceId ?? widget?.workspaceId;
     if (!workspaceId) return;
     const key = widget ? `widget:${widget.customerId}:${sent}` : sent;
@@ -43,7 +53,11 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     const db = desk.database.db;
     const where = and(eq(idempotencyKeys.workspaceId, workspaceId), eq(idempotencyKeys.key, key));
     for (let attempt = 0; attempt < 2; attempt++) {
-      const inserted = await db.insert(idempotencyKeys).values({ workspaceId, key, requestHash, createdAt: desk.now() }).onConflictDoNothing().returning();
+      const inserted = await db
+        .insert(idempotencyKeys)
+        .values({ workspaceId, key, requestHash, createdAt: desk.now() })
+        .onConflictDoNothing()
+        .returning();
       if (inserted.length) {
         request.idempotency = { workspaceId, key };
         return;
@@ -71,7 +85,10 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     const where = and(eq(idempotencyKeys.workspaceId, idem.workspaceId), eq(idempotencyKeys.key, idem.key));
     if (reply.statusCode >= 500) {
       // With the database down this fails too: the claim then counts as in progress until it is stale.
-      await desk.database.db.delete(idempotencyKeys).where(where).catch(() => undefined);
+      await desk.database.db
+        .delete(idempotencyKeys)
+        .where(where)
+        .catch(() => undefined);
       return payload;
     }
     let response: unknown = null;

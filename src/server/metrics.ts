@@ -7,9 +7,24 @@ import { pipelineJob } from '../jobs/queue.js';
 export function registerMetrics(app: FastifyInstance, desk: Deskmind): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'deskmind_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
-  const duration = new Histogram({ name: 'deskmind_http_request_duration_seconds', help: 'HTTP request duration', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
-  const created = new Counter({ name: 'deskmind_tickets_created_total', help: 'Tickets created through the API', registers: [registry] });
+  const requests = new Counter({
+    name: 'deskmind_http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'deskmind_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const created = new Counter({
+    name: 'deskmind_tickets_created_total',
+    help: 'Tickets created through the API',
+    registers: [registry],
+  });
   new Gauge({
     name: 'deskmind_pipeline_queue_size',
     help: 'Ticket pipeline jobs waiting',

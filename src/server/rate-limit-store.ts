@@ -10,7 +10,11 @@ import { rateLimits } from '../store/schema.js';
  */
 export function databaseRateLimitStore(database: Database): FastifyRateLimitStoreCtor {
   class DatabaseStore implements FastifyRateLimitStore {
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
       const fresh = sql`now() + ${timeWindow} * interval '1 millisecond'`;
       database.db
         .insert(rateLimits)
@@ -22,7 +26,10 @@ export function databaseRateLimitStore(database: Database): FastifyRateLimitStor
             resetAt: sql`case when ${rateLimits.resetAt} <= now() then excluded.reset_at else ${rateLimits.resetAt} end`,
           },
         })
-        .returning({ current: rateLimits.hits, ttl: sql<string>`greatest(0, ceil(extract(epoch from ${rateLimits.resetAt} - now()) * 1000))` })
+        .returning({
+          current: rateLimits.hits,
+          ttl: sql<string>`greatest(0, ceil(extract(epoch from ${rateLimits.resetAt} - now()) * 1000))`,
+        })
         .then(([row]) => callback(null, { current: row!.current, ttl: Number(row!.ttl) }))
         .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
     }
@@ -36,6 +43,9 @@ export function databaseRateLimitStore(database: Database): FastifyRateLimitStor
 
 /** Deletes counters whose window ended (the lifecycle sweep calls it). */
 export async function pruneRateLimits(database: Database): Promise<number> {
-  const deleted = await database.db.delete(rateLimits).where(lt(rateLimits.resetAt, sql`now()`)).returning({ key: rateLimits.key });
+  const deleted = await database.db
+    .delete(rateLimits)
+    .where(lt(rateLimits.resetAt, sql`now()`))
+    .returning({ key: rateLimits.key });
   return deleted.length;
 }

@@ -19,7 +19,13 @@ export const newCsrfToken = (): string => randomBytes(24).toString('base64url');
 
 /** Sets the CSRF cookie beside the session cookie (readable by the console's script, same lifetime). */
 export function setCsrfCookie(reply: FastifyReply, config: Pick<Config, 'secureCookies'>, expires: Date): void {
-  reply.setCookie(CSRF_COOKIE, newCsrfToken(), { httpOnly: false, sameSite: 'lax', secure: config.secureCookies, path: '/', expires });
+  reply.setCookie(CSRF_COOKIE, newCsrfToken(), {
+    httpOnly: false,
+    sameSite: 'lax',
+    secure: config.secureCookies,
+    path: '/',
+    expires,
+  });
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -66,7 +72,14 @@ export async function throttledAttempt<T>(
   desk: Deskmind,
   request: FastifyRequest,
   reply: FastifyReply,
-  opts: { keys: ThrottleKey[]; what: string; failed: (err: unknown) => boolean; action: string; workspaceIds: () => Promise<string[]>; data: Record<string, unknown> },
+  opts: {
+    keys: ThrottleKey[];
+    what: string;
+    failed: (err: unknown) => boolean;
+    action: string;
+    workspaceIds: () => Promise<string[]>;
+    data: Record<string, unknown>;
+  },
   attempt: () => Promise<T>,
 ): Promise<T> {
   const wait = await desk.throttle.waitMs(opts.keys);
@@ -77,9 +90,23 @@ export async function throttledAttempt<T>(
     if (!opts.failed(err)) throw err;
     const counted = await desk.throttle.fail(opts.keys);
     if (counted.waitMs > 0) {
-      const data = { ...opts.data, failures: Math.max(...counted.failures), retryAfterSeconds: retryAfterSeconds(counted.waitMs) };
+      const data = {
+        ...opts.data,
+        failures: Math.max(...counted.failures),
+        retryAfterSeconds: retryAfterSeconds(counted.waitMs),
+      };
       for (const workspaceId of new Set(await opts.workspaceIds())) {
-        await recordAudit(desk.database.db, { workspaceId, actorType: 'system', actorId: null, action: opts.action, target: {}, data, status: 401, ip: request.ip, at: desk.now() }).catch((e: unknown) =>
+        await recordAudit(desk.database.db, {
+          workspaceId,
+          actorType: 'system',
+          actorId: null,
+          action: opts.action,
+          target: {},
+          data,
+          status: 401,
+          ip: request.ip,
+          at: desk.now(),
+        }).catch((e: unknown) =>
           request.log.error({ err: e, action: opts.action }, 'could not record the audit log entry'),
         );
       }
@@ -134,7 +161,14 @@ export async function registerSecurity(
   await app.register(rateLimit, { global: false, ...(store ? { store, skipOnError: true } : {}) });
   const limiters: { max: number; key: (r: FastifyRequest) => string | null }[] = [];
   if (config.rateLimitIpPerMinute > 0) limiters.push({ max: config.rateLimitIpPerMinute, key: (r) => `ip:${r.ip}` });
-  if (config.rateLimitPerMinute > 0) limiters.push({ max: config.rateLimitPerMinute, key: (r) => { const k = credentialKey(r); return k && `key:${k}`; } });
+  if (config.rateLimitPerMinute > 0)
+    limiters.push({
+      max: config.rateLimitPerMinute,
+      key: (r) => {
+        const k = credentialKey(r);
+        return k && `key:${k}`;
+      },
+    });
   const checks = limiters.map(({ max, key }) => ({
     key,
     check: app.createRateLimit({ max, timeWindow: 60_000, keyGenerator: (r) => key(r) ?? 'none' }),

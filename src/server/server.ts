@@ -3,7 +3,12 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
@@ -41,17 +46,26 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     bodyLimit: desk.config.bodyLimitBytes,
     trustProxy: false,
     // Readable logs (the demo) keep request lines out of the way: one line per request, at debug level.
-    ...(desk.config.logFormat === 'pretty' ? { logController: new LogController({ disableRequestLogging: true }) } : {}),
+    ...(desk.config.logFormat === 'pretty'
+      ? { logController: new LogController({ disableRequestLogging: true }) }
+      : {}),
     clientErrorHandler,
     // Errors of the router itself (a malformed URL, a path parameter over 100 characters) as problem+json too.
-    frameworkErrors: (err, _request, reply) => sendProblem(reply, 'validation_failed', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed'),
+    frameworkErrors: (err, _request, reply) =>
+      sendProblem(
+        reply,
+        'validation_failed',
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed',
+      ),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   if (desk.config.logFormat === 'pretty') {
     app.addHook('onResponse', async (request, reply) => {
-      request.log.debug(`${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)} ms`);
+      request.log.debug(
+        `${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)} ms`,
+      );
     });
   }
   let spaFallback: Awaited<ReturnType<typeof registerConsole>> | null = null;
@@ -73,15 +87,30 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Deskmind API', version: '0.1.0', description: 'The REST API of Deskmind, the AI-first support desk. Errors are application/problem+json with a stable `code`.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'deskmind_session' } } },
+      info: {
+        title: 'Deskmind API',
+        version: '0.1.0',
+        description:
+          'The REST API of Deskmind, the AI-first support desk. Errors are application/problem+json with a stable ' +
+          '`code`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'deskmind_session' },
+        },
+      },
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  await registerSecurity(app, desk.config, desk.database.kind === 'postgres' ? databaseRateLimitStore(desk.database) : undefined);
+  await registerSecurity(
+    app,
+    desk.config,
+    desk.database.kind === 'postgres' ? databaseRateLimitStore(desk.database) : undefined,
+  );
   app.decorateRequest('principal', null);
   app.decorateRequest('tx', null);
   app.addHook('onRequest', async (request, reply) => {
@@ -93,8 +122,16 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   // validated body before any lookup, so `{}` never reaches an UPDATE with no columns.
   app.addHook('preHandler', async (request) => {
     const body = request.body;
-    if (request.method === 'PATCH' && body && typeof body === 'object' && !Array.isArray(body) && Object.values(body).every((v) => v === undefined)) {
-      throw new DeskmindError('validation_failed', 'Nothing to change: send at least one field', { issues: [{ path: 'body', message: 'nothing to change' }] });
+    if (
+      request.method === 'PATCH' &&
+      body &&
+      typeof body === 'object' &&
+      !Array.isArray(body) &&
+      Object.values(body).every((v) => v === undefined)
+    ) {
+      throw new DeskmindError('validation_failed', 'Nothing to change: send at least one field', {
+        issues: [{ path: 'body', message: 'nothing to change' }],
+      });
     }
   });
   registerAuditHook(app, desk);
@@ -114,24 +151,27 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(async (api) => {
-    await api.register(ticketRoutes(desk));
-    await api.register(peopleRoutes(desk));
-    await api.register(sessionRoutes(desk));
-    await api.register(knowledgeRoutes(desk));
-    await api.register(playbookRoutes(desk));
-    await api.register(routingRoutes(desk));
-    await api.register(workflowRoutes(desk));
-    await api.register(slaRoutes(desk));
-    await api.register(metricsRoutes(desk));
-    await api.register(channelRoutes(desk));
-    await api.register(liveRoutes(desk));
-    await api.register(widgetRoutes(desk));
-    await api.register(taxonomyRoutes(desk));
-    await api.register(insightsRoutes(desk));
-    await api.register(integrationRoutes(desk));
-    await api.register(auditRoutes(desk));
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      await api.register(ticketRoutes(desk));
+      await api.register(peopleRoutes(desk));
+      await api.register(sessionRoutes(desk));
+      await api.register(knowledgeRoutes(desk));
+      await api.register(playbookRoutes(desk));
+      await api.register(routingRoutes(desk));
+      await api.register(workflowRoutes(desk));
+      await api.register(slaRoutes(desk));
+      await api.register(metricsRoutes(desk));
+      await api.register(channelRoutes(desk));
+      await api.register(liveRoutes(desk));
+      await api.register(widgetRoutes(desk));
+      await api.register(taxonomyRoutes(desk));
+      await api.register(insightsRoutes(desk));
+      await api.register(integrationRoutes(desk));
+      await api.register(auditRoutes(desk));
+    },
+    { prefix: '/api/v1' },
+  );
   spaFallback = await registerConsole(app);
   return app;
 }

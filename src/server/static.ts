@@ -12,11 +12,19 @@ export const WIDGET_DIR = fileURLToPath(new URL('../../dist/widget', import.meta
  * file found at start, so `/api/` paths never reach it). Returns the
  * single-page-app fallback: any other GET outside `/api/` that accepts HTML gets the console's index.html.
  */
-export async function registerConsole(app: FastifyInstance): Promise<(request: FastifyRequest, reply: FastifyReply) => boolean> {
+export async function registerConsole(
+  app: FastifyInstance,
+): Promise<(request: FastifyRequest, reply: FastifyReply) => boolean> {
   const indexFile = `${CONSOLE_DIR}/index.html`;
   const index = existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : null;
   if (existsSync(CONSOLE_DIR)) {
-    await app.register(fastifyStatic, { root: CONSOLE_DIR, prefix: '/', wildcard: false, index: index ? ['index.html'] : false, maxAge: 0 });
+    await app.register(fastifyStatic, {
+      root: CONSOLE_DIR,
+      prefix: '/',
+      wildcard: false,
+      index: index ? ['index.html'] : false,
+      maxAge: 0,
+    });
   }
   const widgetFile = `${WIDGET_DIR}/widget.js`;
   if (existsSync(widgetFile)) {
@@ -28,14 +36,27 @@ export async function registerConsole(app: FastifyInstance): Promise<(request: F
         .header('cache-control', 'public, max-age=300')
         .header('cross-origin-resource-policy', 'cross-origin')
         .header('access-control-allow-origin', '*')
-        .send(widget));
+        .send(widget),
+    );
   }
   if (!index) {
     app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
-      reply.type('text/html').send('<!doctype html><title>Deskmind</title><p>The console is not built: run <code>npm run build</code>. The API is at <a href="/docs">/docs</a>.</p>'));
+      reply
+        .type('text/html')
+        .send(
+          '<!doctype html><title>Deskmind</title><p>The console is not built: run <code>npm run build</code>. The ' +
+            'API is at <a href="/docs">/docs</a>.</p>',
+        ),
+    );
   }
   return (request, reply) => {
-    if (!index || request.method !== 'GET' || request.url.startsWith('/api/') || !String(request.headers.accept ?? '').includes('text/html')) return false;
+    if (
+      !index ||
+      request.method !== 'GET' ||
+      request.url.startsWith('/api/') ||
+      !String(request.headers.accept ?? '').includes('text/html')
+    )
+      return false;
     void reply.code(200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
     return true;
   };

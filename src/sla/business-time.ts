@@ -16,7 +16,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterOf(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(timeZone, f);
   }
   return f;
@@ -41,8 +50,12 @@ interface LocalDate {
 
 /** The zone's UTC offset (ms) at an instant, read with `Intl`. */
 function intlOffsetAt(at: number, timeZone: string): number {
-  const p = Object.fromEntries(formatterOf(timeZone).formatToParts(new Date(at)).map((x) => [x.type, Number(x.value)]));
-  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + ((at % 1000) + 1000) % 1000 - at;
+  const p = Object.fromEntries(
+    formatterOf(timeZone)
+      .formatToParts(new Date(at))
+      .map((x) => [x.type, Number(x.value)]),
+  );
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) + (((at % 1000) + 1000) % 1000) - at;
 }
 
 /** Offsets per zone and quarter hour: zones change offset only at whole quarter hours (UTC), so this is exact. */
@@ -100,14 +113,18 @@ const nextDate = (date: LocalDate, days = 1): LocalDate => {
 const weekdayOf = (date: LocalDate) => new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay();
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** The open intervals (UTC ms) of ranges that start on one local date; a range ending before it starts runs past midnight. */
+/** The open intervals (UTC ms) of ranges that start on one local date; a range ending before it starts runs past
+ * midnight. */
 function intervalsOn(date: LocalDate, cal: BusinessCalendar, holidays: ReadonlySet<string>): [number, number][] {
   if (holidays.has(isoOf(date))) return [];
   const ranges = cal.days[String(weekdayOf(date)) as keyof BusinessCalendar['days']] ?? [];
   return ranges
     .map((r) => {
       const [s, e] = r.split('-').map(minutesOf) as [number, number];
-      return [instantOf(date, s, cal.timezone), e > s ? instantOf(date, e, cal.timezone) : instantOf(nextDate(date), e, cal.timezone)] as [number, number];
+      return [
+        instantOf(date, s, cal.timezone),
+        e > s ? instantOf(date, e, cal.timezone) : instantOf(nextDate(date), e, cal.timezone),
+      ] as [number, number];
     })
     .filter(([s, e]) => e > s)
     .sort((a, b) => a[0] - b[0]);

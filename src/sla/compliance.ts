@@ -7,14 +7,18 @@ import type { Compliance, ComplianceRow } from './schemas.js';
 import { slaOf } from './settings.js';
 
 const DAY = 86_400_000;
-const pct = (met: number, breached: number) => (met + breached ? Math.round((1000 * met) / (met + breached)) / 10 : null);
+const pct = (met: number, breached: number) =>
+  met + breached ? Math.round((1000 * met) / (met + breached)) / 10 : null;
 
 /**
  * SLA compliance of the tickets created in [from, to) (default: the 30 days before now), per tier and
  * priority: tickets with SLA targets, first responses and resolutions met and breached (a target still
  * running and not yet due counts as neither), the met percentage of those decided, and tickets with a breach.
  */
-export async function slaCompliance(ctx: Ctx, range: { from?: string | undefined; to?: string | undefined } = {}): Promise<Compliance> {
+export async function slaCompliance(
+  ctx: Ctx,
+  range: { from?: string | undefined; to?: string | undefined } = {},
+): Promise<Compliance> {
   const now = ctx.now();
   const to = range.to ? new Date(range.to) : now;
   const from = range.from ? new Date(range.from) : new Date(to.getTime() - 30 * DAY);
@@ -51,14 +55,28 @@ export async function slaCompliance(ctx: Ctx, range: { from?: string | undefined
       ),
     )
     .groupBy(sql`1`, sql`2`); // by position: the tier expression carries a parameter
-  const withPct = <T extends Omit<ComplianceRow, 'tier' | 'priority' | 'firstResponseMetPct' | 'resolutionMetPct'>>(r: T) => ({
+  const withPct = <T extends Omit<ComplianceRow, 'tier' | 'priority' | 'firstResponseMetPct' | 'resolutionMetPct'>>(
+    r: T,
+  ) => ({
     ...r,
     firstResponseMetPct: pct(r.firstResponseMet, r.firstResponseBreached),
     resolutionMetPct: pct(r.resolutionMet, r.resolutionBreached),
   });
   const rank = (p: Priority) => -PRIORITIES.indexOf(p);
-  const data = rows.map((r) => withPct({ ...r, priority: r.priority as Priority })).sort((a, b) => a.tier.localeCompare(b.tier) || rank(a.priority) - rank(b.priority));
-  const keys = ['tickets', 'firstResponseMet', 'firstResponseBreached', 'resolutionMet', 'resolutionBreached', 'breaches'] as const;
-  const sum = Object.fromEntries(keys.map((k) => [k, data.reduce((n, r) => n + r[k], 0)])) as Record<(typeof keys)[number], number>;
+  const data = rows
+    .map((r) => withPct({ ...r, priority: r.priority as Priority }))
+    .sort((a, b) => a.tier.localeCompare(b.tier) || rank(a.priority) - rank(b.priority));
+  const keys = [
+    'tickets',
+    'firstResponseMet',
+    'firstResponseBreached',
+    'resolutionMet',
+    'resolutionBreached',
+    'breaches',
+  ] as const;
+  const sum = Object.fromEntries(keys.map((k) => [k, data.reduce((n, r) => n + r[k], 0)])) as Record<
+    (typeof keys)[number],
+    number
+  >;
   return { from, to, rows: data, total: withPct(sum) };
 }

@@ -9,14 +9,14 @@ import { slaState } from './state.js';
 /** Statuses of the tickets in the queue. */
 export const QUEUE_STATUSES = ['new', 'open', 'pending'] as const;
 
-
 /**
  * The priority queue: new, open and pending tickets by urgency — priority, then the earliest SLA due
  * time still running, then age — each with its SLA state. Views: `mine` (the agent's, needs `agentId`),
  * `team` (`teamId`, else the agent's teams), `unassigned`, `all`; `teamId` narrows any view.
  */
 export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string | null }): Promise<QueueItem[]> {
-  const invalid = (path: string, message: string) => new DeskmindError('validation_failed', message, { issues: [{ path, message }] });
+  const invalid = (path: string, message: string) =>
+    new DeskmindError('validation_failed', message, { issues: [{ path, message }] });
   let teamIds: string[] | null = query.teamId ? [query.teamId] : null;
   if (query.view === 'mine' && !query.agentId) throw invalid('view', 'The "mine" view needs an agent session');
   if (query.view === 'team' && !teamIds) {
@@ -42,14 +42,24 @@ export async function listQueue(ctx: Ctx, query: QueueQuery & { agentId?: string
 /** The query behind the queue once the view's teams are known (test/list-indexes.test.ts checks its plans). */
 export function queueQuery(ctx: Ctx, query: QueueQuery & { agentId?: string | null }, teamIds: string[] | null) {
   return ctx.db
-    .select({ ...ticketColumns, customerName: customers.name, customerEmail: customers.email, accountName: accounts.name, accountTier: accounts.tier })
+    .select({
+      ...ticketColumns,
+      customerName: customers.name,
+      customerEmail: customers.email,
+      accountName: accounts.name,
+      accountTier: accounts.tier,
+    })
     .from(tickets)
     .leftJoin(customers, eq(customers.id, tickets.customerId))
     .leftJoin(accounts, eq(accounts.id, customers.accountId))
     .where(
       ticketScanWhere(ctx.workspaceId, {
         statuses: QUEUE_STATUSES,
-        ...(query.view === 'mine' ? { assigneeId: query.agentId! } : query.view === 'unassigned' ? { assigneeId: null } : {}),
+        ...(query.view === 'mine'
+          ? { assigneeId: query.agentId! }
+          : query.view === 'unassigned'
+            ? { assigneeId: null }
+            : {}),
         ...(teamIds ? { teamIds } : {}),
       }),
     )

@@ -56,7 +56,8 @@ export const ComplianceQuerySchema = z
   })
   .strict();
 
-/** SLA compliance of one tier and priority (or of everything, in `total`). Percentages are of the targets decided (met or breached). */
+/** SLA compliance of one tier and priority (or of everything, in `total`). Percentages are of the targets decided (met
+ * or breached). */
 export const ComplianceRowSchema = z.object({
   tier: z.string(),
   priority: z.enum(PRIORITIES),

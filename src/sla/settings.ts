@@ -19,7 +19,9 @@ const BusinessCalendarFields = z
     timezone: z.string().min(1).max(64).refine(isTimeZone, 'unknown time zone').default('UTC'),
     /** 24/7: every minute counts. */
     alwaysOpen: z.boolean().default(false),
-    days: z.partialRecord(z.enum(WEEKDAY_KEYS), z.array(z.string().regex(hhmm, 'HH:MM-HH:MM')).max(10)).default({ '1': nineToFive, '2': nineToFive, '3': nineToFive, '4': nineToFive, '5': nineToFive }),
+    days: z
+      .partialRecord(z.enum(WEEKDAY_KEYS), z.array(z.string().regex(hhmm, 'HH:MM-HH:MM')).max(10))
+      .default({ '1': nineToFive, '2': nineToFive, '3': nineToFive, '4': nineToFive, '5': nineToFive }),
     holidays: z.array(z.string().regex(isoDay, 'YYYY-MM-DD')).max(500).default([]),
   })
   .strict();
@@ -28,7 +30,10 @@ const BusinessCalendarFields = z
  * dates on which no range starts), or around the clock with `alwaysOpen`. A range whose end is before its
  * start runs past midnight into the next day.
  */
-export const BusinessCalendarSchema = BusinessCalendarFields.refine((c) => c.alwaysOpen || Object.values(c.days).some((r) => r?.some((x) => x.slice(0, 5) !== x.slice(6))), 'the calendar is never open: add a range or set alwaysOpen');
+export const BusinessCalendarSchema = BusinessCalendarFields.refine(
+  (c) => c.alwaysOpen || Object.values(c.days).some((r) => r?.some((x) => x.slice(0, 5) !== x.slice(6))),
+  'the calendar is never open: add a range or set alwaysOpen',
+);
 export type BusinessCalendar = z.infer<typeof BusinessCalendarSchema>;
 
 /** The around-the-clock calendar. */
@@ -48,8 +53,20 @@ export const SlaPolicySchema = z
   .strict();
 export type SlaPolicy = z.infer<typeof SlaPolicySchema>;
 
-const policy = (name: string, tiers: string[], priorities: SlaPolicy['priorities'], firstResponseMinutes: number, resolutionMinutes: number, businessHours = true): SlaPolicy => ({
-  name, tiers, priorities, firstResponseMinutes, resolutionMinutes, businessHours,
+const policy = (
+  name: string,
+  tiers: string[],
+  priorities: SlaPolicy['priorities'],
+  firstResponseMinutes: number,
+  resolutionMinutes: number,
+  businessHours = true,
+): SlaPolicy => ({
+  name,
+  tiers,
+  priorities,
+  firstResponseMinutes,
+  resolutionMinutes,
+  businessHours,
 });
 
 /** The policies a workspace starts with: enterprise around the clock, pro and free in business hours. */
@@ -103,13 +120,24 @@ export function slaOf(settings: Record<string, unknown> | null | undefined): Sla
 }
 
 /** The first policy matching a tier and priority, or null. */
-export function matchPolicy(settings: SlaSettings, tier: string, priority: SlaPolicy['priorities'][number]): SlaPolicy | null {
+export function matchPolicy(
+  settings: SlaSettings,
+  tier: string,
+  priority: SlaPolicy['priorities'][number],
+): SlaPolicy | null {
   const t = tier.toLowerCase();
-  return settings.policies.find((p) => (!p.tiers.length || p.tiers.some((x) => x.toLowerCase() === t)) && (!p.priorities.length || p.priorities.includes(priority))) ?? null;
+  return (
+    settings.policies.find(
+      (p) =>
+        (!p.tiers.length || p.tiers.some((x) => x.toLowerCase() === t)) &&
+        (!p.priorities.length || p.priorities.includes(priority)),
+    ) ?? null
+  );
 }
 
 /** The calendar a policy's targets run on. */
-export const calendarOf = (settings: SlaSettings, policy: SlaPolicy | null): BusinessCalendar => (policy?.businessHours ? settings.calendar : ALWAYS_OPEN);
+export const calendarOf = (settings: SlaSettings, policy: SlaPolicy | null): BusinessCalendar =>
+  policy?.businessHours ? settings.calendar : ALWAYS_OPEN;
 
 /** The workspace's SLA settings (policies, business calendar, at-risk window). */
 export async function getSlaSettings(ctx: Ctx): Promise<SlaSettings> {
@@ -137,9 +165,14 @@ export async function updateSlaSettings(ctx: Ctx, patch: SlaSettingsPatch): Prom
   const after = parsed.data;
   const names = after.policies.map((p) => p.name.toLowerCase());
   if (new Set(names).size !== names.length) {
-    throw new DeskmindError('validation_failed', 'Policy names must be unique', { issues: [{ path: 'policies', message: 'duplicate name' }] });
+    throw new DeskmindError('validation_failed', 'Policy names must be unique', {
+      issues: [{ path: 'policies', message: 'duplicate name' }],
+    });
   }
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, sla: after } }).where(eq(workspaces.id, ctx.workspaceId));
+  await ctx.db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, sla: after } })
+    .where(eq(workspaces.id, ctx.workspaceId));
   await appendEvent(ctx, 'settings.changed', null, { section: 'sla', before, after });
   return after;
 }

@@ -11,7 +11,14 @@ import { calendarOf, matchPolicy, slaOf } from './settings.js';
 /** The ticket fields the SLA reads. */
 export type SlaFields = Pick<
   typeof tickets.$inferSelect,
-  'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt' | 'firstResponseAt' | 'resolvedAt' | 'closedAt' | 'slaEscalatedAt' | 'slaPausedAt'
+  | 'slaPolicy'
+  | 'firstResponseDueAt'
+  | 'resolutionDueAt'
+  | 'firstResponseAt'
+  | 'resolvedAt'
+  | 'closedAt'
+  | 'slaEscalatedAt'
+  | 'slaPausedAt'
 >;
 
 const MINUTE = 60_000;
@@ -46,7 +53,10 @@ export function slaState(ticket: SlaFields, now: Date): SlaState {
 /** Statuses in which a ticket waits on the customer: its resolution clock does not run. */
 export const SLA_PAUSED_STATUSES: readonly string[] = ['pending', 'snoozed'];
 
-type PauseFields = Pick<typeof tickets.$inferSelect, 'resolutionDueAt' | 'resolvedAt' | 'slaPausedAt' | 'slaPausedMinutes' | 'slaPolicy'>;
+type PauseFields = Pick<
+  typeof tickets.$inferSelect,
+  'resolutionDueAt' | 'resolvedAt' | 'slaPausedAt' | 'slaPausedMinutes' | 'slaPolicy'
+>;
 
 /** The SLA fields of a ticket that starts waiting on the customer: its resolution clock pauses now. */
 export function pauseSla(row: PauseFields, now: Date): Partial<PauseFields> {
@@ -63,7 +73,11 @@ export async function resumeSla(ctx: Ctx, row: PauseFields, now: Date): Promise<
   const settings = slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
   const calendar = calendarOf(settings, settings.policies.find((p) => p.name === row.slaPolicy) ?? null);
   const minutes = Math.max(0, Math.round(businessMinutesBetween(row.slaPausedAt, now, calendar)));
-  return { slaPausedAt: null, slaPausedMinutes: row.slaPausedMinutes + minutes, resolutionDueAt: addBusinessMinutes(row.resolutionDueAt, minutes, calendar) };
+  return {
+    slaPausedAt: null,
+    slaPausedMinutes: row.slaPausedMinutes + minutes,
+    resolutionDueAt: addBusinessMinutes(row.resolutionDueAt, minutes, calendar),
+  };
 }
 
 /**
@@ -97,7 +111,13 @@ export async function slaTargets(
   createdAt: Date,
   pausedMinutes = 0,
 ): Promise<Pick<SlaFields, 'slaPolicy' | 'firstResponseDueAt' | 'resolutionDueAt'>> {
-  return slaTargetsOf(slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings), tier, priority, createdAt, pausedMinutes);
+  return slaTargetsOf(
+    slaOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings),
+    tier,
+    priority,
+    createdAt,
+    pausedMinutes,
+  );
 }
 
 /** `slaTargets` with the workspace's SLA settings already read (e.g. once for a group of new tickets). */
@@ -119,7 +139,10 @@ export function slaTargetsOf(
 
 /** A stored ticket's SLA state now. */
 export async function getTicketSla(ctx: Ctx, ticketId: string): Promise<SlaState> {
-  const [row] = await ctx.db.select(ticketColumns).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
+  const [row] = await ctx.db
+    .select(ticketColumns)
+    .from(tickets)
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
   if (!row) throw notFound('Ticket', ticketId);
   return slaState(row, ctx.now());
 }

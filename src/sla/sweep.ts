@@ -8,7 +8,7 @@ import { systemActor, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { updateTicket } from '../tickets/update-ticket.js';
 import { getWorkspace } from '../people/workspaces.js';
-import { ticketColumns, tickets, type TicketRow } from '../store/schema.js';
+import { tickets, type TicketRow } from '../store/schema.js';
 import { scanTickets } from '../store/repos/tickets.js';
 import { businessMinutesBetween } from './business-time.js';
 import { calendarOf, slaOf, type SlaSettings } from './settings.js';
@@ -36,19 +36,31 @@ interface Target {
 
 /** The targets still running on a ticket (not yet replied to / resolved; the resolution clock not paused). */
 const runningTargets = (row: Row): Target[] => [
-  ...(row.firstResponseDueAt && !row.firstResponseAt ? [{ kind: 'first_response' as const, dueAt: row.firstResponseDueAt, breachedAt: row.firstResponseBreachedAt }] : []),
-  ...(row.resolutionDueAt && !row.resolvedAt && !row.slaPausedAt ? [{ kind: 'resolution' as const, dueAt: row.resolutionDueAt, breachedAt: row.resolutionBreachedAt }] : []),
+  ...(row.firstResponseDueAt && !row.firstResponseAt
+    ? [{ kind: 'first_response' as const, dueAt: row.firstResponseDueAt, breachedAt: row.firstResponseBreachedAt }]
+    : []),
+  ...(row.resolutionDueAt && !row.resolvedAt && !row.slaPausedAt
+    ? [{ kind: 'resolution' as const, dueAt: row.resolutionDueAt, breachedAt: row.resolutionBreachedAt }]
+    : []),
 ];
 
 /**
  * Business minutes left before a target is due, and whether that is within the at-risk window: the
  * larger of `atRisk.fraction` of the target (counted from the ticket's creation) and `atRisk.minutes`.
  */
-export function riskOf(row: Pick<Row, 'createdAt' | 'slaPolicy'>, dueAt: Date, now: Date, settings: SlaSettings): { leftMinutes: number; atRisk: boolean } {
+export function riskOf(
+  row: Pick<Row, 'createdAt' | 'slaPolicy'>,
+  dueAt: Date,
+  now: Date,
+  settings: SlaSettings,
+): { leftMinutes: number; atRisk: boolean } {
   const policy = settings.policies.find((p) => p.name === row.slaPolicy) ?? null;
   const calendar = calendarOf(settings, policy);
   const leftMinutes = businessMinutesBetween(now, dueAt, calendar);
-  const window = Math.max(settings.atRisk.fraction * businessMinutesBetween(row.createdAt, dueAt, calendar), settings.atRisk.minutes);
+  const window = Math.max(
+    settings.atRisk.fraction * businessMinutesBetween(row.createdAt, dueAt, calendar),
+    settings.atRisk.minutes,
+  );
   return { leftMinutes, atRisk: leftMinutes <= window };
 }
 
@@ -71,8 +83,16 @@ export async function sweepSla(ctx: Ctx, now: Date = ctx.now()): Promise<SlaSwee
   const rows = await scanTickets(ctx.db, ctx.workspaceId, {
     statuses: WATCHED_STATUSES,
     where: or(
-      and(isNull(tickets.firstResponseAt), isNotNull(tickets.firstResponseDueAt), or(isNull(tickets.slaEscalatedAt), isNull(tickets.firstResponseBreachedAt))),
-      and(isNull(tickets.resolvedAt), isNotNull(tickets.resolutionDueAt), or(isNull(tickets.slaEscalatedAt), isNull(tickets.resolutionBreachedAt))),
+      and(
+        isNull(tickets.firstResponseAt),
+        isNotNull(tickets.firstResponseDueAt),
+        or(isNull(tickets.slaEscalatedAt), isNull(tickets.firstResponseBreachedAt)),
+      ),
+      and(
+        isNull(tickets.resolvedAt),
+        isNotNull(tickets.resolutionDueAt),
+        or(isNull(tickets.slaEscalatedAt), isNull(tickets.resolutionBreachedAt)),
+      ),
     ),
     order: 'nextDue',
     limit: BATCH,
@@ -86,7 +106,9 @@ export async function sweepSla(ctx: Ctx, now: Date = ctx.now()): Promise<SlaSwee
     const targets = runningTargets(row);
     const breached = targets.filter((t) => now.getTime() > t.dueAt.getTime() && !t.breachedAt);
     const escalable = !row.slaEscalatedAt && (ESCALATED_STATUSES as readonly string[]).includes(row.status);
-    const risky = escalable ? targets.map((t) => ({ ...t, ...riskOf(row, t.dueAt, now, settings) })).find((t) => t.atRisk) : undefined;
+    const risky = escalable
+      ? targets.map((t) => ({ ...t, ...riskOf(row, t.dueAt, now, settings) })).find((t) => t.atRisk)
+      : undefined;
     if (risky) {
       snapshot ??= await loadRoutingSnapshot(ctx.db, ctx.workspaceId);
       snapshot = await escalate(system, row, risky, snapshot);
@@ -95,7 +117,12 @@ export async function sweepSla(ctx: Ctx, now: Date = ctx.now()): Promise<SlaSwee
     for (const t of breached) {
       const column = t.kind === 'first_response' ? { firstResponseBreachedAt: now } : { resolutionBreachedAt: now };
       await ctx.db.update(tickets).set(column).where(eq(tickets.id, row.id));
-      await appendEvent(system, SLA_BREACHED, row.id, { target: t.kind, dueAt: t.dueAt.toISOString(), overdueMinutes: Math.floor((now.getTime() - t.dueAt.getTime()) / 60_000), policy: row.slaPolicy });
+      await appendEvent(system, SLA_BREACHED, row.id, {
+        target: t.kind,
+        dueAt: t.dueAt.toISOString(),
+        overdueMinutes: Math.floor((now.getTime() - t.dueAt.getTime()) / 60_000),
+        policy: row.slaPolicy,
+      });
       result.breached++;
     }
   }
@@ -103,21 +130,47 @@ export async function sweepSla(ctx: Ctx, now: Date = ctx.now()): Promise<SlaSwee
 }
 
 /** Escalates one at-risk ticket (see `sweepSla`); returns the routing snapshot with any new assignment counted. */
-async function escalate(ctx: Ctx, row: Row, target: Target & { leftMinutes: number }, snapshot: RoutingSnapshot): Promise<RoutingSnapshot> {
+async function escalate(
+  ctx: Ctx,
+  row: Row,
+  target: Target & { leftMinutes: number },
+  snapshot: RoutingSnapshot,
+): Promise<RoutingSnapshot> {
   const now = ctx.now();
   const rank = PRIORITIES.indexOf(row.priority);
   const priority = PRIORITIES[Math.min(rank + 1, PRIORITIES.length - 1)]!;
   if (priority !== row.priority) await updateTicket(ctx, row.id, { priority });
   const assignee = row.assigneeId ? snapshot.agents.find((a) => a.id === row.assigneeId) : undefined;
-  const unavailable = !assignee ? 'unassigned' : assignee.status !== 'online' ? assignee.status : snapshot.settings.respectWorkingHours && !withinWorkingHours(assignee.workingHours, now).ok ? 'off shift' : null;
+  const unavailable = !assignee
+    ? 'unassigned'
+    : assignee.status !== 'online'
+      ? assignee.status
+      : snapshot.settings.respectWorkingHours && !withinWorkingHours(assignee.workingHours, now).ok
+        ? 'off shift'
+        : null;
   let rerouted: { agentId: string | null; teamId: string | null; why: string } | null = null;
   if (unavailable) {
     const facts = (await loadTicketFacts(ctx.db, ctx.workspaceId, [{ ...row, priority }])).get(row.id)!;
     const agents = snapshot.agents.map((a) => (a.id === row.assigneeId ? { ...a, status: 'offline' as const } : a));
-    const decision = route({ ...snapshot, agents, ticket: facts.facts, accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, facts.accountAttributes), now });
+    const decision = route({
+      ...snapshot,
+      agents,
+      ticket: facts.facts,
+      accountOwnerId: await accountOwnerOf(ctx.db, ctx.workspaceId, facts.accountAttributes),
+      now,
+    });
     // Only move the ticket when someone can take it; otherwise it stays where it is, now more urgent.
-    const applied = decision.agentId ? await applyAssignment(ctx, row.id, assignActionOf(decision), { expectAssignee: row.assigneeId, reason: 'sla_at_risk' }) : null;
-    rerouted = { agentId: applied?.agentId ?? null, teamId: applied?.teamId ?? row.teamId, why: applied?.explanation.why ?? decision.why };
+    const applied = decision.agentId
+      ? await applyAssignment(ctx, row.id, assignActionOf(decision), {
+          expectAssignee: row.assigneeId,
+          reason: 'sla_at_risk',
+        })
+      : null;
+    rerouted = {
+      agentId: applied?.agentId ?? null,
+      teamId: applied?.teamId ?? row.teamId,
+      why: applied?.explanation.why ?? decision.why,
+    };
     if (applied?.agentId) snapshot = { ...snapshot, agents: recordAssignment(snapshot.agents, applied.agentId, now) };
   }
   await ctx.db.update(tickets).set({ slaEscalatedAt: now }).where(eq(tickets.id, row.id));

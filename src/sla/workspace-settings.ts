@@ -32,9 +32,14 @@ export async function updateSlaSettings(ctx: Ctx, patch: SlaSettingsPatch): Prom
   const after = parsed.data;
   const names = after.policies.map((p) => p.name.toLowerCase());
   if (new Set(names).size !== names.length) {
-    throw new DeskmindError('validation_failed', 'Policy names must be unique', { issues: [{ path: 'policies', message: 'duplicate name' }] });
+    throw new DeskmindError('validation_failed', 'Policy names must be unique', {
+      issues: [{ path: 'policies', message: 'duplicate name' }],
+    });
   }
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, sla: after } }).where(eq(workspaces.id, ctx.workspaceId));
+  await ctx.db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, sla: after } })
+    .where(eq(workspaces.id, ctx.workspaceId));
   await appendEvent(ctx, 'settings.changed', null, { section: 'sla', before, after });
   return after;
 }

@@ -10,7 +10,11 @@ export type RecordField = (name: string) => SQL;
  * (its value as the driver reads it, which may differ between PGlite and node-postgres: `unknown`).
  */
 export type Returning = Record<string, PgColumn | SQL>;
-type Returned<R extends Returning> = { [K in keyof R]: R[K] extends PgColumn ? R[K]['_']['data'] | (R[K]['_']['notNull'] extends true ? never : null) : unknown };
+type Returned<R extends Returning> = {
+  [K in keyof R]: R[K] extends PgColumn
+    ? R[K]['_']['data'] | (R[K]['_']['notNull'] extends true ? never : null)
+    : unknown;
+};
 
 export interface BulkInsertOptions<TTable extends PgTable, R extends Returning> {
   /** `on conflict do nothing`: rows that conflict are skipped (and not returned). */
@@ -67,7 +71,9 @@ export async function bulkInsert<TTable extends PgTable, R extends Returning = R
   const returning = Object.entries(opts.returning ?? {});
   const statement = sql`${sql.raw(shape.head)}${JSON.stringify(records)}${sql.raw(shape.tail)}`;
   if (returning.length) {
-    const list = returning.map(([, expr], i) => sql`${is(expr, PgColumn) ? sql.identifier(expr.name) : expr} as ${sql.identifier(`r${i}`)}`);
+    const list = returning.map(
+      ([, expr], i) => sql`${is(expr, PgColumn) ? sql.identifier(expr.name) : expr} as ${sql.identifier(`r${i}`)}`,
+    );
     statement.append(sql` returning ${sql.join(list, sql`, `)}`);
   }
   const result = (await db.execute(statement)) as unknown as { rows: Record<string, unknown>[] };
@@ -76,7 +82,8 @@ export async function bulkInsert<TTable extends PgTable, R extends Returning = R
     const out: Record<string, unknown> = {};
     for (const [i, [key, expr]] of returning.entries()) {
       const value = raw[`r${i}`];
-      out[key] = value === null || value === undefined ? null : is(expr, PgColumn) ? expr.mapFromDriverValue(value) : value;
+      out[key] =
+        value === null || value === undefined ? null : is(expr, PgColumn) ? expr.mapFromDriverValue(value) : value;
     }
     return out as Returned<R>;
   });
@@ -97,28 +104,47 @@ const dialect = new PgDialect();
  */
 const shapes = new WeakMap<object, Map<string, Shape>>();
 
-function shapeOf(table: PgTable, columns: Record<string, PgColumn>, given: Set<string>, opts: BulkInsertOptions<PgTable, Returning>): Shape {
+function shapeOf(
+  table: PgTable,
+  columns: Record<string, PgColumn>,
+  given: Set<string>,
+  opts: BulkInsertOptions<PgTable, Returning>,
+): Shape {
   const computed = (opts.computed ?? {}) as Record<string, (field: RecordField) => SQL>;
   const extra = opts.extraFields ?? {};
   const keys = Object.keys(columns).filter((k) => given.has(k) && !(k in computed));
-  const id = JSON.stringify([getTableName(table), keys, Object.keys(computed), extra, opts.onConflictDoNothing ?? false]);
+  const id = JSON.stringify([
+    getTableName(table),
+    keys,
+    Object.keys(computed),
+    extra,
+    opts.onConflictDoNothing ?? false,
+  ]);
   const owner = opts.computed ?? table;
   let byOwner = shapes.get(owner);
   if (!byOwner) shapes.set(owner, (byOwner = new Map()));
   const cached = byOwner.get(id);
   if (cached) return cached;
   const field: RecordField = (name) => {
-    if (!(name in extra) && !keys.includes(name)) throw new Error(`bulkInsert: a computed column reads the unknown field "${name}"`);
+    if (!(name in extra) && !keys.includes(name))
+      throw new Error(`bulkInsert: a computed column reads the unknown field "${name}"`);
     return sql`r.${sql.identifier(name)}`;
   };
   const targets = [...keys, ...Object.keys(computed)].map((k) => sql.identifier(columnOf(columns, k).name));
   const selected = [...keys.map((k) => field(k)), ...Object.values(computed).map((fn) => fn(field))];
-  const recordType = [...recordFields(columns, keys), ...Object.entries(extra).map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`)];
+  const recordType = [
+    ...recordFields(columns, keys),
+    ...Object.entries(extra).map(([name, type]) => sql`${sql.identifier(name)} ${sql.raw(type)}`),
+  ];
   const shape: Shape = {
     keys,
     extra: Object.keys(extra),
-    head: text(sql`insert into ${table} (${sql.join(targets, sql`, `)}) select ${sql.join(selected, sql`, `)} from jsonb_to_recordset(`),
-    tail: text(sql`::jsonb) as r(${sql.join(recordType, sql`, `)})${opts.onConflictDoNothing ? sql` on conflict do nothing` : sql``}`),
+    head: text(
+      sql`insert into ${table} (${sql.join(targets, sql`, `)}) select ${sql.join(selected, sql`, `)} from jsonb_to_recordset(`,
+    ),
+    tail: text(
+      sql`::jsonb) as r(${sql.join(recordType, sql`, `)})${opts.onConflictDoNothing ? sql` on conflict do nothing` : sql``}`,
+    ),
   };
   byOwner.set(id, shape);
   return shape;
@@ -144,7 +170,8 @@ function columnOf(columns: Record<string, PgColumn>, key: string): PgColumn {
 
 /** The SQL type a column's record field is declared with. */
 function sqlTypeOf(column: PgColumn): string {
-  if (column.columnType === 'PgCustomColumn') throw new Error(`bulkInsert: column "${column.name}" has a custom type; compute it instead`);
+  if (column.columnType === 'PgCustomColumn')
+    throw new Error(`bulkInsert: column "${column.name}" has a custom type; compute it instead`);
   const type = column.getSQLType();
   return SERIAL_TYPES[type] ?? type;
 }
@@ -158,7 +185,8 @@ function fieldValue(column: PgColumn, key: string, value: unknown): unknown {
     throw new Error(`bulkInsert: "${key}" is missing in some rows and its default is computed by the database`);
   }
   if (value === null || column.dataType === 'json') return value;
-  if (value instanceof Date && Number.isNaN(value.getTime())) throw new RangeError(`bulkInsert: "${key}" is an invalid date`);
+  if (value instanceof Date && Number.isNaN(value.getTime()))
+    throw new RangeError(`bulkInsert: "${key}" is an invalid date`);
   if (typeof value === 'string') return wellFormed(value);
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // NaN, ±Infinity as float8 reads them
   if (typeof value === 'bigint') return value.toString();
@@ -206,7 +234,11 @@ export async function bulkUpdate<TTable extends PgTable & { id: PgColumn }>(
 
 const updateShapes = new WeakMap<object, Map<string, { head: string; tail: string }>>();
 
-function updateShapeOf(table: PgTable, columns: Record<string, PgColumn>, keys: string[]): { head: string; tail: string } {
+function updateShapeOf(
+  table: PgTable,
+  columns: Record<string, PgColumn>,
+  keys: string[],
+): { head: string; tail: string } {
   let byTable = updateShapes.get(table);
   if (!byTable) updateShapes.set(table, (byTable = new Map()));
   const id = keys.join(',');
@@ -216,7 +248,9 @@ function updateShapeOf(table: PgTable, columns: Record<string, PgColumn>, keys: 
   const recordType = recordFields(columns, ['id', ...keys]);
   const shape = {
     head: text(sql`update ${table} set ${sql.join(assignments, sql`, `)} from jsonb_to_recordset(`),
-    tail: text(sql`::jsonb) as r(${sql.join(recordType, sql`, `)}) where ${table}.${sql.identifier(columns.id!.name)} = r."id"`),
+    tail: text(
+      sql`::jsonb) as r(${sql.join(recordType, sql`, `)}) where ${table}.${sql.identifier(columns.id!.name)} = r."id"`,
+    ),
   };
   byTable.set(id, shape);
   return shape;

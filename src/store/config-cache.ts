@@ -26,7 +26,10 @@ const cache = new Map<string, { version: number; values: Map<string, Promise<unk
 
 /** The workspace's configuration version (0 before its first change). */
 export async function readConfigVersion(db: DbOrTx, workspaceId: string): Promise<number> {
-  const [row] = await db.select({ version: configVersions.version }).from(configVersions).where(eq(configVersions.workspaceId, workspaceId));
+  const [row] = await db
+    .select({ version: configVersions.version })
+    .from(configVersions)
+    .where(eq(configVersions.workspaceId, workspaceId));
   return row?.version ?? 0;
 }
 
@@ -80,7 +83,8 @@ export function onceInRun<T>(db: DbOrTx, workspaceId: string, key: string, load:
   return s ? loadOnce(s.memo as Map<string, Promise<T>>, key, load) : load();
 }
 
-/** The value `load` promised for `key` in `cache`, loaded once; a failed load is not kept (the next caller loads again). */
+/** The value `load` promised for `key` in `cache`, loaded once; a failed load is not kept (the next caller loads
+ * again). */
 export function loadOnce<V>(cache: Map<string, Promise<V>>, key: string, load: () => Promise<V>): Promise<V> {
   let value = cache.get(key);
   if (!value) {

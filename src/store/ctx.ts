@@ -28,4 +28,5 @@ export const withDb = (ctx: Ctx, db: DbOrTx): Ctx => ({ ...ctx, db });
  * audited route's, a caller's). An operation that writes opens its own this way, so its caller need not.
  * @example return inTransaction(ctx, async (tx) => { await updateTicket(tx, id, patch); return getTicket(tx, id); });
  */
-export const inTransaction = <T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> => ctx.db.transaction((db) => fn(withDb(ctx, db)));
+export const inTransaction = <T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> =>
+  ctx.db.transaction((db) => fn(withDb(ctx, db)));

@@ -4,7 +4,8 @@ import path from 'node:path';
 /** The file in an embedded data folder that names the process holding it. */
 export const LOCK_FILE = 'deskmind.lock';
 
-/** Who holds a data folder: the process id, its start time (so that a reused pid is not mistaken for it) and its command. */
+/** Who holds a data folder: the process id, its start time (so that a reused pid is not mistaken for it) and its
+ * command. */
 interface Holder {
   pid: number;
   started: string | null;
@@ -34,7 +35,9 @@ function alive(holder: Holder): boolean {
 function readHolder(file: string): Holder | null {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
-    return typeof parsed.pid === 'number' ? { pid: parsed.pid, started: parsed.started ?? null, command: String(parsed.command ?? '') } : null;
+    return typeof parsed.pid === 'number'
+      ? { pid: parsed.pid, started: parsed.started ?? null, command: String(parsed.command ?? '') }
+      : null;
   } catch {
     return null;
   }
@@ -46,7 +49,10 @@ export class DataDirInUseError extends Error {
     readonly dataDir: string,
     readonly holder: Holder,
   ) {
-    super(`${dataDir} is in use by process ${holder.pid} (${holder.command || 'deskmind'}); the embedded database serves one process at a time: stop it first`);
+    super(
+      `${dataDir} is in use by process ${holder.pid} (${holder.command || 'deskmind'}); the embedded database ` +
+        `serves one process at a time: stop it first`,
+    );
     this.name = 'DataDirInUseError';
   }
 }
@@ -66,7 +72,11 @@ export function lockDataDir(dataDir: string): () => void {
   if (count === 0) {
     // Written whole beside it, then linked into place: a reader never sees a half-written lock.
     const draft = `${file}.${process.pid}`;
-    const me: Holder = { pid: process.pid, started: startTimeOf(process.pid), command: process.argv.slice(2).join(' ') };
+    const me: Holder = {
+      pid: process.pid,
+      started: startTimeOf(process.pid),
+      command: process.argv.slice(2).join(' '),
+    };
     writeFileSync(draft, JSON.stringify(me));
     for (let attempt = 0; ; attempt++) {
       try {

@@ -80,7 +80,11 @@ export function openPostgres(url: string, poolSize = 10): Database {
  * A dedicated connection LISTENing on `channel` (pooled connections cannot hold a LISTEN); it reconnects
  * after a lost connection, so notifications resume without the caller's help.
  */
-async function listenPostgres(url: string, channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<() => Promise<void>> {
   let client: pg.Client | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
@@ -156,7 +160,8 @@ function embeddedDatabase(parts: EmbeddedParts): Database {
     kind: 'pglite',
     db,
     executeSql: async (text, values) => {
-      if (values && values.length > 0) return { rows: (await parts.client.query(text, values)).rows as Record<string, unknown>[] };
+      if (values && values.length > 0)
+        return { rows: (await parts.client.query(text, values)).rows as Record<string, unknown>[] };
       const results = await parts.exec(text);
       return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
     },
@@ -199,7 +204,9 @@ export function pgliteDatabase(lite: PGlite): Database {
 }
 
 /** Opens the database the configuration names (server when DATABASE_URL is set, else embedded) and migrates it. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'pgliteThread'>): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'pgliteThread'>,
+): Promise<Database> {
   const database = config.databaseUrl
     ? openPostgres(config.databaseUrl, config.databasePoolSize)
     : await openPglite(config.dataDir, { thread: config.pgliteThread });

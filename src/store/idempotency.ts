@@ -13,7 +13,12 @@ export interface IdempotencyClaim {
  * the transaction that makes the change, a crash after the commit can no longer leave the change without
  * its stored response (a late retry would otherwise run the request a second time).
  */
-export async function storeIdempotentResponse(db: DbOrTx, claim: IdempotencyClaim, statusCode: number, response: unknown): Promise<void> {
+export async function storeIdempotentResponse(
+  db: DbOrTx,
+  claim: IdempotencyClaim,
+  statusCode: number,
+  response: unknown,
+): Promise<void> {
   await db
     .update(idempotencyKeys)
     .set({ statusCode, response })
@@ -24,13 +29,19 @@ export async function storeIdempotentResponse(db: DbOrTx, claim: IdempotencyClai
  * `storeIdempotentResponse` for many claims in one statement (the responses of a group of requests written
  * in one transaction).
  */
-export async function storeIdempotentResponses(db: DbOrTx, stored: { claim: IdempotencyClaim; statusCode: number; response: unknown }[]): Promise<void> {
+export async function storeIdempotentResponses(
+  db: DbOrTx,
+  stored: { claim: IdempotencyClaim; statusCode: number; response: unknown }[],
+): Promise<void> {
   if (stored.length <= 1) {
     for (const s of stored) await storeIdempotentResponse(db, s.claim, s.statusCode, s.response);
     return;
   }
   const rows = sql.join(
-    stored.map((s) => sql`(${s.claim.workspaceId}::uuid, ${s.claim.key}::text, ${s.statusCode}::int, ${JSON.stringify(s.response)}::jsonb)`),
+    stored.map(
+      (s) =>
+        sql`(${s.claim.workspaceId}::uuid, ${s.claim.key}::text, ${s.statusCode}::int, ${JSON.stringify(s.response)}::jsonb)`,
+    ),
     sql`, `,
   );
   await db.execute(sql`

@@ -14,7 +14,13 @@ import type { Database } from './db.js';
  * queue's tables keep their completed jobs for hours. A vacuum after the first only visits the pages
  * changed since, so running this every few seconds is cheap.
  */
-export const VACUUM_RULE = { threshold: 50, deadFraction: 0.05, analyzeThreshold: 50, analyzeFraction: 0.1, statisticsTarget: 10 };
+export const VACUUM_RULE = {
+  threshold: 50,
+  deadFraction: 0.05,
+  analyzeThreshold: 50,
+  analyzeFraction: 0.1,
+  statisticsTarget: 10,
+};
 
 interface TableStats {
   schemaname: string;
@@ -37,7 +43,8 @@ export async function vacuumDue(
   opts: { pauseMs?: number; stopped?: () => boolean } = {},
 ): Promise<{ vacuumed: string[]; analyzed: string[] }> {
   const { rows } = await database.executeSql(
-    `select schemaname, relname, n_live_tup, n_dead_tup, n_mod_since_analyze from pg_stat_user_tables order by n_dead_tup desc`,
+    `select schemaname, relname, n_live_tup, n_dead_tup, n_mod_since_analyze from pg_stat_user_tables order by ` +
+      `n_dead_tup desc`,
   );
   const vacuumed: string[] = [];
   const analyzed: string[] = [];
@@ -46,7 +53,8 @@ export async function vacuumDue(
     const vacuum = Number(row.n_dead_tup) > rule.threshold + rule.deadFraction * live;
     const analyze = Number(row.n_mod_since_analyze) > rule.analyzeThreshold + rule.analyzeFraction * live;
     if (!vacuum && !analyze) continue;
-    if (opts.pauseMs && (vacuumed.length || analyzed.length)) await new Promise((resolve) => setTimeout(resolve, opts.pauseMs).unref());
+    if (opts.pauseMs && (vacuumed.length || analyzed.length))
+      await new Promise((resolve) => setTimeout(resolve, opts.pauseMs).unref());
     if (opts.stopped?.()) break;
     const name = `${row.schemaname}.${row.relname}`;
     const target = `${quote(row.schemaname)}.${quote(row.relname)}`;

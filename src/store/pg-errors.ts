@@ -22,9 +22,19 @@ export async function mapUnique<T>(what: string, run: () => Promise<T>): Promise
 }
 
 /** Socket errors of a database connection that is down or was cut. */
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** Driver messages of a lost or closed connection (node-postgres, PGlite and its thread). */
-const CONNECTION_MESSAGES = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|PGlite is closed|embedded database thread stopped/i;
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|PGlite is closed|embedded database thread stopped/i;
 
 /**
  * True when `err` says the database cannot be reached right now (refused, cut or closed connection; a
@@ -35,7 +45,13 @@ export function databaseUnavailable(err: unknown): boolean {
   let e: unknown = err;
   for (let i = 0; i < 6 && e && typeof e === 'object'; i++) {
     const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && (CONNECTION_ERRNOS.has(code) || /^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code))) return true;
+    if (
+      typeof code === 'string' &&
+      (CONNECTION_ERRNOS.has(code) ||
+        /^08[0-9A-Z]{3}$/.test(code) ||
+        ['57P01', '57P02', '57P03', '53300'].includes(code))
+    )
+      return true;
     if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true;
     if (e instanceof AggregateError && e.errors.some(databaseUnavailable)) return true;
     e = (e as { cause?: unknown }).cause;

@@ -1,5 +1,12 @@
 import { parse, protocol, type PGlite, type QueryOptions, type Results } from '@electric-sql/pglite';
-import { bindExecute, readMessages, readResult, readShape, type StatementShape, type WireValue } from './pglite-protocol.js';
+import {
+  bindExecute,
+  readMessages,
+  readResult,
+  readShape,
+  type StatementShape,
+  type WireValue,
+} from './pglite-protocol.js';
 
 export type { BackendMessage } from './pglite-protocol.js';
 
@@ -69,7 +76,12 @@ interface Statement {
 
 /** Runs statements through a prepared-statement cache; `exec` runs parameterless, possibly multi-statement text. */
 export interface StatementRunner {
-  run<T>(text: string, params: unknown[] | undefined, options: QueryOptions | undefined, sync: boolean): Promise<Results<T>>;
+  run<T>(
+    text: string,
+    params: unknown[] | undefined,
+    options: QueryOptions | undefined,
+    sync: boolean,
+  ): Promise<Results<T>>;
   exec(text: string, sync: boolean): Promise<Results[]>;
 }
 
@@ -106,7 +118,10 @@ export function statementRunner(
     }
     const name = `dm_${++counter}`;
     const close = evicted.splice(0).map((n) => serialize.close({ type: 'S', name: n }));
-    const bytes = await roundTrip(concat([...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]), false);
+    const bytes = await roundTrip(
+      concat([...close, serialize.parse({ name, text }), serialize.describe({ type: 'S', name }), serialize.sync()]),
+      false,
+    );
     const statement = { name, shape: readShape(bytes, onNotification) };
     statements.set(text, statement);
     if (statements.size > max) {
@@ -133,7 +148,10 @@ export function statementRunner(
     },
     async exec(text, sync) {
       // The simple query protocol ends with ReadyForQuery by itself; its answers go through PGlite's parser.
-      return parse.parseResults(readMessages(await roundTrip(serialize.query(text), sync), onNotification), types.parsers);
+      return parse.parseResults(
+        readMessages(await roundTrip(serialize.query(text), sync), onNotification),
+        types.parsers,
+      );
     },
   };
 }
@@ -173,7 +191,10 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
       // The callback receives views into the backend's memory: copied before the next write. (PGlite's own
       // statements set their own output handler, so they are not affected by this one.)
       const chunks: Uint8Array[] = [];
-      await lite.execProtocolRawStream(message, { syncToFs: sync, onRawData: (bytes) => void chunks.push(bytes.slice()) });
+      await lite.execProtocolRawStream(message, {
+        syncToFs: sync,
+        onRawData: (bytes) => void chunks.push(bytes.slice()),
+      });
       return chunks.length === 1 ? chunks[0]! : concat(chunks);
     },
     lite,
@@ -191,7 +212,9 @@ export function cachedPglite(lite: PGlite, opts: { maxStatements?: number } = {}
   // Outside a transaction a statement waits for any running transaction, as PGlite's own `query` does.
   async function query<T>(text: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
     await lite.waitReady;
-    return lite._runExclusiveTransaction(() => lite._runExclusiveQuery(() => runner.run<T>(text, params, options, true)));
+    return lite._runExclusiveTransaction(() =>
+      lite._runExclusiveQuery(() => runner.run<T>(text, params, options, true)),
+    );
   }
 
   return {

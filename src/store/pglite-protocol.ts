@@ -72,7 +72,8 @@ export function bindExecute(name: string, values: WireValue[]): Uint8Array {
   return out;
 }
 
-const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** One message from the PostgreSQL backend, as PGlite's protocol parser gives it. */
 export type BackendMessage = Awaited<ReturnType<PGlite['execProtocol']>>['messages'][number];
@@ -119,13 +120,18 @@ function readFields(buf: Buffer, at: number): Field[] {
  * and go to `onNotification` after the current task, as PGlite calls its listeners. Errors are thrown as
  * PGlite throws them (its parser reads an answer that holds one).
  */
-function walk(bytes: Uint8Array, onNotification: NotificationSink | undefined, onMessage: (buf: Buffer, code: number, at: number, end: number) => void): void {
+function walk(
+  bytes: Uint8Array,
+  onNotification: NotificationSink | undefined,
+  onMessage: (buf: Buffer, code: number, at: number, end: number) => void,
+): void {
   const buf = asBuffer(bytes);
   let sawError = false;
   for (let at = 0; at + 5 <= buf.length; ) {
     const code = buf[at]!;
     const end = at + 1 + buf.readInt32BE(at + 1);
-    if (code === 0x45) sawError = true; // 'E'
+    if (code === 0x45)
+      sawError = true; // 'E'
     else if (code === 0x41) {
       // 'A' NotificationResponse: backend pid (4), channel and payload (each NUL-terminated)
       if (onNotification) {
@@ -199,7 +205,8 @@ export function readResult<T>(
       // 'C' CommandComplete: "INSERT 0 3", "UPDATE 2", ...
       const tag = buf.toString('utf8', at, end - 1);
       const space = tag.indexOf(' ');
-      if (COUNTED.has(space < 0 ? tag : tag.slice(0, space))) affectedRows += parseInt(tag.slice(tag.lastIndexOf(' ') + 1), 10) || 0;
+      if (COUNTED.has(space < 0 ? tag : tag.slice(0, space)))
+        affectedRows += parseInt(tag.slice(tag.lastIndexOf(' ') + 1), 10) || 0;
     }
   });
   return { rows: rows as T[], fields, affectedRows };

@@ -19,7 +19,9 @@ export interface PgliteThread extends PgliteClient {
 }
 
 // The array types of the database, as PGlite loads them when it opens (`_initArrayTypes`).
-const ARRAY_TYPES_SQL = `SELECT b.oid, b.typarray FROM pg_catalog.pg_type a LEFT JOIN pg_catalog.pg_type b ON b.oid = a.typelem
+const ARRAY_TYPES_SQL =
+  `SELECT b.oid, b.typarray FROM pg_catalog.pg_type a LEFT JOIN pg_catalog.pg_type b ON ` +
+  `b.oid = a.typelem
   WHERE a.typcategory = 'A' GROUP BY b.oid, b.typarray ORDER BY b.oid`;
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -32,9 +34,13 @@ const fromWorkerError = (e: WorkerError): Error => Object.assign(new Error(e.mes
  * first (as `learning/retrain-thread.ts` does).
  */
 function startWorker(workerData: WorkerInit): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
   const script = new URL('./pglite-worker.ts', import.meta.url).href;
-  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { eval: true, workerData });
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`,
+    { eval: true, workerData },
+  );
 }
 
 /**
@@ -45,9 +51,15 @@ function startWorker(workerData: WorkerInit): Worker {
  * statements inside it run in order. Each statement is one message each way, its bytes transferred.
  * If the thread dies, pending and later statements reject with an error saying so.
  */
-export async function openPgliteThread(dataDir: string | undefined, opts: { maxStatements?: number } = {}): Promise<PgliteThread> {
+export async function openPgliteThread(
+  dataDir: string | undefined,
+  opts: { maxStatements?: number } = {},
+): Promise<PgliteThread> {
   const worker = startWorker({ dataDir });
-  const pending = new Map<number, { resolve: (bytes: ArrayBuffer | undefined) => void; reject: (err: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (bytes: ArrayBuffer | undefined) => void; reject: (err: Error) => void }
+  >();
   let nextId = 0;
   let failure: Error | null = null;
   let closed = false;
@@ -74,7 +86,9 @@ export async function openPgliteThread(dataDir: string | undefined, opts: { maxS
     else p.reject(fromWorkerError(reply.error));
   });
   worker.on('error', (err) => fail(new Error(`the embedded database thread failed: ${err.message}`, { cause: err })));
-  worker.on('exit', (code) => fail(new Error(closed ? 'PGlite is closed' : `the embedded database thread stopped (exit code ${code})`)));
+  worker.on('exit', (code) =>
+    fail(new Error(closed ? 'PGlite is closed' : `the embedded database thread stopped (exit code ${code})`)),
+  );
 
   type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
   const send = (request: Request, transfer: ArrayBuffer[] = []): Promise<ArrayBuffer | undefined> => {
@@ -93,8 +107,11 @@ export async function openPgliteThread(dataDir: string | undefined, opts: { maxS
   const roundTrip = async (message: Uint8Array, sync: boolean): Promise<Uint8Array> => {
     if (closed) throw new Error('PGlite is closed');
     // Transferred, so it must own its buffer (a pooled Buffer is a view into a shared one): else copied.
-    const whole = message.byteOffset === 0 && message.byteLength === message.buffer.byteLength ? message : new Uint8Array(message);
-    return new Uint8Array((await send({ kind: 'protocol', bytes: whole.buffer as ArrayBuffer, sync }, [whole.buffer as ArrayBuffer]))!);
+    const whole =
+      message.byteOffset === 0 && message.byteLength === message.buffer.byteLength ? message : new Uint8Array(message);
+    return new Uint8Array(
+      (await send({ kind: 'protocol', bytes: whole.buffer as ArrayBuffer, sync }, [whole.buffer as ArrayBuffer]))!,
+    );
   };
 
   const handlers: TypeHandlers = { serializers: { ...types.serializers }, parsers: { ...types.parsers } };
@@ -128,9 +145,11 @@ export async function openPgliteThread(dataDir: string | undefined, opts: { maxS
       } catch (err) {
         if (!done) {
           done = true;
-          await queryLock.runExclusive(() => runner.exec('ROLLBACK', true)).catch((rollbackErr: unknown) => {
-            if (!failure) throw rollbackErr;
-          });
+          await queryLock
+            .runExclusive(() => runner.exec('ROLLBACK', true))
+            .catch((rollbackErr: unknown) => {
+              if (!failure) throw rollbackErr;
+            });
         }
         throw err;
       }

@@ -62,7 +62,10 @@ async function main(): Promise<void> {
         // The raw stream: PGlite neither parses the output here (the main thread does) nor keeps it. (Its
         // own query/exec, which the migrator uses, set their output handler themselves, so they still work.)
         const chunks: Uint8Array[] = [];
-        await lite.execProtocolRawStream(new Uint8Array(req.bytes), { syncToFs: req.sync, onRawData: (chunk) => chunks.push(chunk.slice()) });
+        await lite.execProtocolRawStream(new Uint8Array(req.bytes), {
+          syncToFs: req.sync,
+          onRawData: (chunk) => chunks.push(chunk.slice()),
+        });
         const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks);
         return { id: req.id, kind: 'done', bytes: bytes.buffer as ArrayBuffer };
       }

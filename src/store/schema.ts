@@ -36,7 +36,10 @@ const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 const id = () => uuid('id').primaryKey().default(sql`gen_random_uuid()`);
-const workspaceId = () => uuid('workspace_id').notNull().references(() => workspaces.id, { onDelete: 'cascade' });
+const workspaceId = () =>
+  uuid('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' });
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -47,7 +50,9 @@ export const workspaces = pgTable(
     id: id(),
     name: text('name').notNull(),
     /** Signs the HTTP actions playbooks call on the workspace's own backend (HMAC-SHA256). */
-    signingSecret: text('signing_secret').notNull().default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
+    signingSecret: text('signing_secret')
+      .notNull()
+      .default(sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')`),
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
@@ -152,15 +157,21 @@ export const agents = pgTable(
 export const teamMembers = pgTable(
   'team_members',
   {
-    teamId: uuid('team_id').notNull().references(() => teams.id, { onDelete: 'cascade' }),
-    agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+    teamId: uuid('team_id')
+      .notNull()
+      .references(() => teams.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.agentId] }), index('team_members_agent_idx').on(t.agentId)],
 );
 
 export const agentSessions = pgTable('agent_sessions', {
   tokenHash: text('token_hash').primaryKey(),
-  agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+  agentId: uuid('agent_id')
+    .notNull()
+    .references(() => agents.id, { onDelete: 'cascade' }),
   workspaceId: workspaceId(),
   createdAt: createdAt(),
   expiresAt: ts('expires_at').notNull(),
@@ -218,7 +229,9 @@ export const tickets = pgTable(
     index('tickets_ws_priority_idx').on(t.workspaceId, t.priority, t.createdAt, t.id),
     index('tickets_tags_idx').using('gin', t.tags),
     // The queue's views over the tickets still waiting (src/sla/queue.ts).
-    index('tickets_queue_assignee_idx').on(t.workspaceId, t.assigneeId).where(sql`status in ('new', 'open', 'pending')`),
+    index('tickets_queue_assignee_idx')
+      .on(t.workspaceId, t.assigneeId)
+      .where(sql`status in ('new', 'open', 'pending')`),
     index('tickets_queue_team_idx').on(t.workspaceId, t.teamId).where(sql`status in ('new', 'open', 'pending')`),
     index('tickets_search_idx').using('gin', t.search),
     uniqueIndex('tickets_external_uq').on(t.workspaceId, t.externalId),
@@ -235,7 +248,9 @@ export const messages = pgTable(
   {
     id: id(),
     workspaceId: workspaceId(),
-    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     authorType: text('author_type').$type<AuthorType>().notNull(),
     authorId: uuid('author_id'),
     visibility: text('visibility').$type<MessageVisibility>().notNull().default('public'),
@@ -270,7 +285,9 @@ export const decisions = pgTable(
   {
     id: id(),
     workspaceId: workspaceId(),
-    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     runId: text('run_id').notNull(),
     stage: text('stage').notNull(),
     ok: boolean('ok').notNull(),
@@ -354,7 +371,10 @@ export const articles = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('articles_external_uq').on(t.workspaceId, t.externalId), index('articles_ws_idx').on(t.workspaceId)],
+  (t) => [
+    uniqueIndex('articles_external_uq').on(t.workspaceId, t.externalId),
+    index('articles_ws_idx').on(t.workspaceId),
+  ],
 );
 
 /** Every saved version of an article (append-only). */
@@ -363,7 +383,9 @@ export const articleVersions = pgTable(
   {
     id: id(),
     workspaceId: workspaceId(),
-    articleId: uuid('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     title: text('title').notNull(),
     body: text('body').notNull(),
@@ -384,7 +406,9 @@ export const articleChunks = pgTable(
   {
     id: id(),
     workspaceId: workspaceId(),
-    articleId: uuid('article_id').notNull().references(() => articles.id, { onDelete: 'cascade' }),
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
     ordinal: integer('ordinal').notNull(),
     heading: text('heading'),
     text: text('text').notNull(),
@@ -392,7 +416,11 @@ export const articleChunks = pgTable(
     embedding: real('embedding').array(),
     embedder: text('embedder'),
   },
-  (t) => [index('article_chunks_ws_idx').on(t.workspaceId), index('article_chunks_search_idx').using('gin', t.search), index('article_chunks_article_idx').on(t.articleId)],
+  (t) => [
+    index('article_chunks_ws_idx').on(t.workspaceId),
+    index('article_chunks_search_idx').using('gin', t.search),
+    index('article_chunks_article_idx').on(t.articleId),
+  ],
 );
 
 /** What the assistant does for an intent: answer from the knowledge base, run an action, or hand off. */
@@ -436,7 +464,10 @@ export const routingRules = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('routing_rules_name_uq').on(t.workspaceId, t.name), index('routing_rules_ws_idx').on(t.workspaceId, t.position)],
+  (t) => [
+    uniqueIndex('routing_rules_name_uq').on(t.workspaceId, t.name),
+    index('routing_rules_ws_idx').on(t.workspaceId, t.position),
+  ],
 );
 
 // ── channels (src/channels): outbound webhooks, Slack notices and the email channel ────────────────
@@ -503,7 +534,9 @@ export const outboxAttempts = pgTable(
   {
     id: id(),
     workspaceId: workspaceId(),
-    deliveryId: uuid('delivery_id').notNull().references(() => outbox.id, { onDelete: 'cascade' }),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => outbox.id, { onDelete: 'cascade' }),
     attempt: integer('attempt').notNull(),
     ok: boolean('ok').notNull(),
     statusCode: integer('status_code'),
@@ -520,7 +553,9 @@ export const emailMessages = pgTable(
   {
     id: id(),
     workspaceId: workspaceId(),
-    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
     direction: text('direction').$type<'inbound' | 'outbound'>().notNull(),
     rfcMessageId: text('rfc_message_id').notNull(),
@@ -533,7 +568,10 @@ export const emailMessages = pgTable(
     notes: jsonb('notes').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('email_messages_rfc_uq').on(t.workspaceId, t.rfcMessageId), index('email_messages_ticket_idx').on(t.ticketId, t.createdAt)],
+  (t) => [
+    uniqueIndex('email_messages_rfc_uq').on(t.workspaceId, t.rfcMessageId),
+    index('email_messages_ticket_idx').on(t.ticketId, t.createdAt),
+  ],
 );
 
 /** Files attached to messages (stored in the database, so every process of a scaled deployment serves them). */
@@ -542,7 +580,9 @@ export const attachments = pgTable(
   {
     id: id(),
     workspaceId: workspaceId(),
-    ticketId: uuid('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     messageId: uuid('message_id').references(() => messages.id, { onDelete: 'cascade' }),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
@@ -579,9 +619,13 @@ export const insightTopics = pgTable(
 export const ticketTopics = pgTable(
   'ticket_topics',
   {
-    ticketId: uuid('ticket_id').primaryKey().references(() => tickets.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     workspaceId: workspaceId(),
-    topicId: uuid('topic_id').notNull().references(() => insightTopics.id, { onDelete: 'cascade' }),
+    topicId: uuid('topic_id')
+      .notNull()
+      .references(() => insightTopics.id, { onDelete: 'cascade' }),
     similarity: doublePrecision('similarity').notNull(),
     assignedAt: ts('assigned_at').notNull(),
     /** The ticket's creation time, set by a trigger (migration 0021): a topic's newest tickets come from an index. */
@@ -594,7 +638,8 @@ export const ticketTopics = pgTable(
 );
 
 /**
- * Insight rollups (migration 0021): per workspace, hour (and day), dimension (`all`, intent, topic, tier, feature, account,
+ * Insight rollups (migration 0021): per workspace, hour (and day), dimension (`all`, intent, topic, tier, feature,
+ * account,
  * channel, `topic.intent`) and key, the sums of its tickets' facts, kept by triggers in the writing transaction
  * (src/insights/rollups.ts reads them). No foreign key: a workspace's deletion removes them by trigger.
  */
@@ -621,12 +666,24 @@ export const insightRollups = pgTable(
     resolutionMs: bigint('resolution_ms', { mode: 'number' }).notNull().default(0),
     resolutionN: integer('resolution_n').notNull().default(0),
   },
-  (t) => [uniqueIndex('insight_rollups_uq').on(t.workspaceId, t.dimension, t.grain, t.hour, sql`(${t.key} is null)`, sql`coalesce(${t.key}, '')`)],
+  (t) => [
+    uniqueIndex('insight_rollups_uq').on(
+      t.workspaceId,
+      t.dimension,
+      t.grain,
+      t.hour,
+      sql`(${t.key} is null)`,
+      sql`coalesce(${t.key}, '')`,
+    ),
+  ],
 );
 
-/** Each ticket's first understanding carrying a sentiment, kept by a trigger on decisions (migration 0021) for the rollups. */
+/** Each ticket's first understanding carrying a sentiment, kept by a trigger on decisions (migration 0021) for the
+ * rollups. */
 export const insightTicketSentiments = pgTable('insight_ticket_sentiments', {
-  ticketId: uuid('ticket_id').primaryKey().references(() => tickets.id, { onDelete: 'cascade' }),
+  ticketId: uuid('ticket_id')
+    .primaryKey()
+    .references(() => tickets.id, { onDelete: 'cascade' }),
   compound: doublePrecision('compound').notNull(),
   churn: boolean('churn').notNull(),
   decidedAt: ts('decided_at').notNull(),
@@ -649,7 +706,10 @@ export const anomalies = pgTable(
     ticketIds: text('ticket_ids').array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
-  (t) => [index('anomalies_ws_idx').on(t.workspaceId, t.createdAt), index('anomalies_series_idx').on(t.workspaceId, t.dimension, t.key, t.windowEnd)],
+  (t) => [
+    index('anomalies_ws_idx').on(t.workspaceId, t.createdAt),
+    index('anomalies_series_idx').on(t.workspaceId, t.dimension, t.key, t.windowEnd),
+  ],
 );
 
 /** Bug reports: a group of bug tickets, its structured report and the engineering issue it is linked to. */
@@ -676,7 +736,10 @@ export const bugReports = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('bug_reports_fingerprint_uq').on(t.workspaceId, t.fingerprint), index('bug_reports_external_idx').on(t.workspaceId, t.tracker, t.externalId)],
+  (t) => [
+    uniqueIndex('bug_reports_fingerprint_uq').on(t.workspaceId, t.fingerprint),
+    index('bug_reports_external_idx').on(t.workspaceId, t.tracker, t.externalId),
+  ],
 );
 
 /** When each periodic insights job last ran per workspace (throttles the sweep). */
@@ -694,7 +757,9 @@ export const insightRuns = pgTable(
 
 /** Per-workspace integration settings: `settings` may be shown, `secrets` are write-only. */
 export const integrationSettings = pgTable('integration_settings', {
-  workspaceId: uuid('workspace_id').primaryKey().references(() => workspaces.id, { onDelete: 'cascade' }),
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
   settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
   secrets: jsonb('secrets').$type<Record<string, string>>().notNull().default({}),
   updatedAt: updatedAt(),
@@ -754,7 +819,10 @@ export const webhookReceipts = pgTable(
     signedAt: ts('signed_at').notNull(),
     receivedAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.source, t.eventId] }), index('webhook_receipts_received_idx').on(t.receivedAt)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.source, t.eventId] }),
+    index('webhook_receipts_received_idx').on(t.receivedAt),
+  ],
 );
 
 /** Product usage (Segment identify/track/page events) per customer, pruned to the workspace's retention. */
@@ -763,7 +831,9 @@ export const usageEvents = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     workspaceId: workspaceId(),
-    customerId: uuid('customer_id').notNull().references(() => customers.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
     kind: text('kind').notNull(),
     event: text('event'),
     properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
@@ -771,7 +841,10 @@ export const usageEvents = pgTable(
     occurredAt: ts('occurred_at').notNull(),
     receivedAt: createdAt(),
   },
-  (t) => [uniqueIndex('usage_events_message_uq').on(t.workspaceId, t.messageId), index('usage_events_customer_idx').on(t.customerId, t.occurredAt)],
+  (t) => [
+    uniqueIndex('usage_events_message_uq').on(t.workspaceId, t.messageId),
+    index('usage_events_customer_idx').on(t.customerId, t.occurredAt),
+  ],
 );
 
 // ── Security: the audit log ──────────────────────────────────────────────────
@@ -833,7 +906,8 @@ export const rateLimits = pgTable('rate_limits', {
   resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
 });
 
-/** Bulk imports (src/ingest/import.ts): one row per unfinished import of a file, moved on per chunk, deleted at its end. */
+/** Bulk imports (src/ingest/import.ts): one row per unfinished import of a file, moved on per chunk, deleted at its
+ * end. */
 export const importRuns = pgTable(
   'import_runs',
   {

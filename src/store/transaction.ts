@@ -10,6 +10,11 @@ export function contextOf(deps: { database: Database; now: () => Date }, workspa
 }
 
 /** Runs `fn` in one transaction, with a workspace-scoped context over it. */
-export function inTransaction<T>(deps: { database: Database; now: () => Date }, workspaceId: string, actor: Actor, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
+export function inTransaction<T>(
+  deps: { database: Database; now: () => Date },
+  workspaceId: string,
+  actor: Actor,
+  fn: (ctx: Ctx) => Promise<T>,
+): Promise<T> {
   return deps.database.db.transaction((tx) => fn({ db: tx, workspaceId, actor, now: deps.now }));
 }

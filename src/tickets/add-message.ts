@@ -22,7 +22,8 @@ export async function addMessage(
   let row = await lockTicket(ctx, ticketId);
   if (input.visibility === 'public') {
     if (author.type === 'customer') row = await transition(ctx, row, { type: 'customer_message' });
-    else if (author.type === 'agent' || author.type === 'assistant') row = await transition(ctx, row, { type: 'agent_reply' });
+    else if (author.type === 'agent' || author.type === 'assistant')
+      row = await transition(ctx, row, { type: 'agent_reply' });
   }
   const { message, ticket } = await insertMessage(ctx, ticketId, input, author);
   return { ticket: toTicket(ticket), message };

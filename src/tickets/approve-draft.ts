@@ -18,15 +18,26 @@ export async function approveDraft(ctx: Ctx, ticketId: string, edited?: string):
     const [draft] = await ctx.db
       .select()
       .from(messages)
-      .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant'), eq(messages.visibility, 'internal')))
+      .where(
+        and(
+          eq(messages.workspaceId, ctx.workspaceId),
+          eq(messages.ticketId, ticketId),
+          eq(messages.authorType, 'assistant'),
+          eq(messages.visibility, 'internal'),
+        ),
+      )
       .orderBy(desc(messages.createdAt))
       .limit(1);
-    if (!draft || !draft.bodyText.startsWith(DRAFT_PREFIX)) throw new DeskmindError('not_found', 'This ticket has no draft from the assistant');
+    if (!draft?.bodyText.startsWith(DRAFT_PREFIX))
+      throw new DeskmindError('not_found', 'This ticket has no draft from the assistant');
     const original = draft.bodyText.slice(DRAFT_PREFIX.length);
     const text = edited?.trim() || original;
-    const author = text === original ? { type: 'assistant' as const, id: null } : { type: 'agent' as const, id: ctx.actor.id };
+    const author =
+      text === original ? { type: 'assistant' as const, id: null } : { type: 'agent' as const, id: ctx.actor.id };
     await addMessage(ctx, ticketId, { text, visibility: 'public', attachments: [] }, author);
-    await appendEvent(ctx, 'outcome.recorded', ticketId, { outcome: text === original ? 'draft_approved' : 'draft_edited' });
+    await appendEvent(ctx, 'outcome.recorded', ticketId, {
+      outcome: text === original ? 'draft_approved' : 'draft_edited',
+    });
     const ticket = await getTicket(ctx, ticketId);
     return updateTicket(ctx, ticketId, { status: 'resolved', tags: [...new Set([...ticket.tags, AI_ANSWERED])] });
   });

@@ -8,7 +8,11 @@ import { updateTicket } from './update-ticket.js';
 export async function claimTicket(ctx: Ctx, ticketId: string, agentId: string): Promise<Ticket> {
   return inTransaction(ctx, async (ctx) => {
     const ticket = await getTicket(ctx, ticketId);
-    if (ticket.assigneeId && ticket.assigneeId !== agentId) throw new DeskmindError('conflict', 'The ticket is already assigned to someone else; transfer it instead');
-    return updateTicket(ctx, ticketId, { assigneeId: agentId, ...(ticket.status === 'new' ? { status: 'open' as const } : {}) });
+    if (ticket.assigneeId && ticket.assigneeId !== agentId)
+      throw new DeskmindError('conflict', 'The ticket is already assigned to someone else; transfer it instead');
+    return updateTicket(ctx, ticketId, {
+      assigneeId: agentId,
+      ...(ticket.status === 'new' ? { status: 'open' as const } : {}),
+    });
   });
 }

@@ -18,7 +18,14 @@ import { SEARCH_CHARS, toTicket, toMessage, prepareBody, messageValues, messageC
  * The ticket row a new ticket is inserted as, with its SLA fields and the text its search vector is computed
  * from (`searchText`, see `NEW_TICKET_SEARCH`).
  */
-function newTicketValues(ctx: Ctx, input: TicketCreate, body: { text: string }, customerId: string, sla: object, now: Date) {
+function newTicketValues(
+  ctx: Ctx,
+  input: TicketCreate,
+  body: { text: string },
+  customerId: string,
+  sla: object,
+  now: Date,
+) {
   return {
     workspaceId: ctx.workspaceId,
     subject: input.subject,
@@ -38,7 +45,10 @@ function newTicketValues(ctx: Ctx, input: TicketCreate, body: { text: string }, 
 
 /** How new tickets are inserted: searchable by subject and first message, as once their first message is added. */
 const NEW_TICKET_SEARCH = {
-  computed: { search: (field: RecordField) => sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})` },
+  computed: {
+    search: (field: RecordField) =>
+      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})`,
+  },
   extraFields: { searchText: 'text' },
   returning: ticketColumns,
 };
@@ -47,7 +57,11 @@ const NEW_TICKET_SEARCH = {
  * Opens a ticket with its first customer message; the customer is found or created. With `sla`, the ticket
  * is inserted with its SLA policy and due times (as `applySla` computes them). Call inside a transaction.
  */
-export async function createTicket(ctx: Ctx, input: TicketCreate, opts: { sla?: boolean } = {}): Promise<{ ticket: Ticket; message: Message }> {
+export async function createTicket(
+  ctx: Ctx,
+  input: TicketCreate,
+  opts: { sla?: boolean } = {},
+): Promise<{ ticket: Ticket; message: Message }> {
   const [created] = await createTickets(ctx, [draftTicket(input, ctx.actor)], opts);
   return created!;
 }
@@ -71,15 +85,28 @@ export function draftTicket(input: TicketCreate, actor: Actor): TicketDraft {
  * in one statement (events are batched under `withEventBatch`). Returns one result per draft, in order.
  * All or nothing: call inside a transaction; a duplicate externalId fails them all.
  */
-export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla?: boolean } = {}): Promise<{ ticket: Ticket; message: Message }[]> {
+export async function createTickets(
+  ctx: Ctx,
+  drafts: TicketDraft[],
+  opts: { sla?: boolean } = {},
+): Promise<{ ticket: Ticket; message: Message }[]> {
   if (!drafts.length) return [];
-  const people = await resolveCustomerRefs(ctx, drafts.map((d) => d.input.customer));
+  const people = await resolveCustomerRefs(
+    ctx,
+    drafts.map((d) => d.input.customer),
+  );
   const now = ctx.now();
   let slas: object[] = drafts.map(() => ({}));
   if (opts.sla) {
     const accountIds = padToPowerOfTwo([...new Set(people.flatMap((c) => (c.accountId ? [c.accountId] : [])))]);
     const tiers = new Map(
-      (accountIds.length ? await ctx.db.select({ id: accounts.id, tier: accounts.tier }).from(accounts).where(inArray(accounts.id, accountIds)) : []).map((a) => [a.id, a.tier]),
+      (accountIds.length
+        ? await ctx.db
+            .select({ id: accounts.id, tier: accounts.tier })
+            .from(accounts)
+            .where(inArray(accounts.id, accountIds))
+        : []
+      ).map((a) => [a.id, a.tier]),
     );
     // The workspace's SLA settings read once for the group, in this transaction (not through the shared
     // configuration cache, whose pending reads may wait for this transaction to end).
@@ -94,7 +121,10 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
     bulkInsert(
       ctx.db,
       tickets,
-      drafts.map((d, i) => ({ id: ticketIds[i]!, ...newTicketValues(ctx, d.input, d.body, people[i]!.id, slas[i]!, now) })),
+      drafts.map((d, i) => ({
+        id: ticketIds[i]!,
+        ...newTicketValues(ctx, d.input, d.body, people[i]!.id, slas[i]!, now),
+      })),
       NEW_TICKET_SEARCH,
     ),
   );
@@ -104,7 +134,14 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
     messages,
     drafts.map((d, i) => ({
       id: messageIds[i]!,
-      ...messageValues(ctx, ticketIds[i]!, { ...d.input.message, visibility: 'public' }, d.body, { type: 'customer', id: people[i]!.id }, now),
+      ...messageValues(
+        ctx,
+        ticketIds[i]!,
+        { ...d.input.message, visibility: 'public' },
+        d.body,
+        { type: 'customer', id: people[i]!.id },
+        now,
+      ),
     })),
     { returning: messageColumns },
   );
@@ -113,9 +150,19 @@ export async function createTickets(ctx: Ctx, drafts: TicketDraft[], opts: { sla
   const results: { ticket: Ticket; message: Message }[] = [];
   for (const [i, d] of drafts.entries()) {
     const customerId = people[i]!.id;
-    await appendEvent({ ...ctx, actor: d.actor }, 'ticket.created', ticketIds[i]!, { channel: d.input.channel, customerId });
-    await appendEvent({ ...ctx, actor: { type: 'customer', id: customerId } }, 'message.created', ticketIds[i]!, { messageId: messageIds[i]!, authorType: 'customer', visibility: 'public' });
-    results.push({ ticket: toTicket(ticketById.get(ticketIds[i]!)!), message: toMessage(messageById.get(messageIds[i]!)!) });
+    await appendEvent({ ...ctx, actor: d.actor }, 'ticket.created', ticketIds[i]!, {
+      channel: d.input.channel,
+      customerId,
+    });
+    await appendEvent({ ...ctx, actor: { type: 'customer', id: customerId } }, 'message.created', ticketIds[i]!, {
+      messageId: messageIds[i]!,
+      authorType: 'customer',
+      visibility: 'public',
+    });
+    results.push({
+      ticket: toTicket(ticketById.get(ticketIds[i]!)!),
+      message: toMessage(messageById.get(messageIds[i]!)!),
+    });
   }
   return results;
 }

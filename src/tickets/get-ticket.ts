@@ -30,15 +30,29 @@ export interface TicketWithMessages {
 export async function getTicketsWithMessages(ctx: Ctx, ids: string[]): Promise<Map<string, TicketWithMessages>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = await ctx.db.select(ticketColumns).from(tickets).where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.id, unique)));
+  const rows = await ctx.db
+    .select(ticketColumns)
+    .from(tickets)
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.id, unique)));
   if (!rows.length) return new Map();
   const [msgRows, customers] = await Promise.all([
     ctx.db
       .select()
       .from(messages)
-      .where(and(eq(messages.workspaceId, ctx.workspaceId), inArray(messages.ticketId, rows.map((r) => r.id))))
+      .where(
+        and(
+          eq(messages.workspaceId, ctx.workspaceId),
+          inArray(
+            messages.ticketId,
+            rows.map((r) => r.id),
+          ),
+        ),
+      )
       .orderBy(asc(messages.createdAt), asc(messages.id)),
-    getCustomers(ctx, rows.flatMap((r) => (r.customerId ? [r.customerId] : []))),
+    getCustomers(
+      ctx,
+      rows.flatMap((r) => (r.customerId ? [r.customerId] : [])),
+    ),
   ]);
   const byTicket = new Map<string, Message[]>();
   for (const m of msgRows) {
@@ -47,7 +61,14 @@ export async function getTicketsWithMessages(ctx: Ctx, ids: string[]): Promise<M
     byTicket.set(m.ticketId, list);
   }
   return new Map(
-    rows.map((r) => [r.id, { ticket: toTicket(r), customer: r.customerId ? (customers.get(r.customerId) ?? null) : null, messages: byTicket.get(r.id) ?? [] }]),
+    rows.map((r) => [
+      r.id,
+      {
+        ticket: toTicket(r),
+        customer: r.customerId ? (customers.get(r.customerId) ?? null) : null,
+        messages: byTicket.get(r.id) ?? [],
+      },
+    ]),
   );
 }
 
@@ -55,9 +76,17 @@ export async function getTicketsWithMessages(ctx: Ctx, ids: string[]): Promise<M
 export async function getTicketDetail(ctx: Ctx, id: string): Promise<TicketDetail> {
   const ticket = await getTicket(ctx, id);
   const [msgRows, timeline, decisionRows, customer] = await Promise.all([
-    ctx.db.select().from(messages).where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, id))).orderBy(asc(messages.createdAt), asc(messages.id)),
+    ctx.db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, id)))
+      .orderBy(asc(messages.createdAt), asc(messages.id)),
     listTicketEvents(ctx, id),
-    ctx.db.select().from(decisions).where(and(eq(decisions.workspaceId, ctx.workspaceId), eq(decisions.ticketId, id))).orderBy(asc(decisions.createdAt)),
+    ctx.db
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.workspaceId, ctx.workspaceId), eq(decisions.ticketId, id)))
+      .orderBy(asc(decisions.createdAt)),
     ticket.customerId ? getCustomer(ctx, ticket.customerId) : Promise.resolve(null),
   ]);
   return {

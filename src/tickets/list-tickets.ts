@@ -6,7 +6,8 @@ import type { Ctx } from '../store/ctx.js';
 import { toTicket } from './ticket-rows.js';
 
 /** A page's position: the sort key of its last ticket and its id (the tie-breaker). */
-const encodeCursor = (at: Date, id: string) => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+const encodeCursor = (at: Date, id: string) =>
+  Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
 
 function decodeCursor(cursor: string): { at: Date; id: string } {
   try {
@@ -15,7 +16,9 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
     if (Number.isNaN(at.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('bad');
     return { at, id };
   } catch {
-    throw new DeskmindError('validation_failed', 'The cursor is not valid', { issues: [{ path: 'cursor', message: 'invalid' }] });
+    throw new DeskmindError('validation_failed', 'The cursor is not valid', {
+      issues: [{ path: 'cursor', message: 'invalid' }],
+    });
   }
 }
 
@@ -31,7 +34,11 @@ export function ticketListQuery(ctx: Ctx, query: TicketListQuery) {
     eq(tickets.workspaceId, ctx.workspaceId),
     query.status?.length ? inArray(tickets.status, query.status) : undefined,
     query.priority?.length ? inArray(tickets.priority, query.priority) : undefined,
-    query.assigneeId === 'none' ? isNull(tickets.assigneeId) : query.assigneeId ? eq(tickets.assigneeId, query.assigneeId) : undefined,
+    query.assigneeId === 'none'
+      ? isNull(tickets.assigneeId)
+      : query.assigneeId
+        ? eq(tickets.assigneeId, query.assigneeId)
+        : undefined,
     query.teamId ? eq(tickets.teamId, query.teamId) : undefined,
     query.intent ? eq(tickets.intent, query.intent) : undefined,
     query.tag ? arrayContains(tickets.tags, [query.tag]) : undefined,
@@ -39,7 +46,10 @@ export function ticketListQuery(ctx: Ctx, query: TicketListQuery) {
     query.accountId
       ? inArray(
           tickets.customerId,
-          ctx.db.select({ id: customers.id }).from(customers).where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.accountId, query.accountId))),
+          ctx.db
+            .select({ id: customers.id })
+            .from(customers)
+            .where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.accountId, query.accountId))),
         )
       : undefined,
     query.q ? sql`${tickets.search} @@ websearch_to_tsquery('english', ${query.q})` : undefined,
@@ -57,10 +67,16 @@ export function ticketListQuery(ctx: Ctx, query: TicketListQuery) {
 }
 
 /** Tickets newest first (by creation or last update) with filters and full-text search, one page at a time. */
-export async function listTickets(ctx: Ctx, query: TicketListQuery): Promise<{ data: Ticket[]; nextCursor: string | null }> {
+export async function listTickets(
+  ctx: Ctx,
+  query: TicketListQuery,
+): Promise<{ data: Ticket[]; nextCursor: string | null }> {
   const rows = await ticketListQuery(ctx, query);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  const nextCursor = rows.length > query.limit && last ? encodeCursor(query.sort === 'updated' ? last.updatedAt : last.createdAt, last.id) : null;
+  const nextCursor =
+    rows.length > query.limit && last
+      ? encodeCursor(query.sort === 'updated' ? last.updatedAt : last.createdAt, last.id)
+      : null;
   return { data: page.map(toTicket), nextCursor };
 }

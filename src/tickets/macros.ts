@@ -19,11 +19,18 @@ export const MacroSchema = MacroInputSchema.extend({ id: z.uuid() });
 
 export type Macro = z.infer<typeof MacroSchema>;
 
-const macrosOf = (settings: Record<string, unknown>): Macro[] => z.array(MacroSchema).catch([]).parse(settings.macros ?? []);
+const macrosOf = (settings: Record<string, unknown>): Macro[] =>
+  z
+    .array(MacroSchema)
+    .catch([])
+    .parse(settings.macros ?? []);
 
 async function saveMacros(ctx: Ctx, list: Macro[]): Promise<void> {
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
-  await ctx.db.update(workspaces).set({ settings: { ...ws.settings, macros: list } }).where(eq(workspaces.id, ctx.workspaceId));
+  await ctx.db
+    .update(workspaces)
+    .set({ settings: { ...ws.settings, macros: list } })
+    .where(eq(workspaces.id, ctx.workspaceId));
 }
 
 /** The workspace's macros (canned replies with the same placeholders as playbook templates). */
@@ -35,9 +42,13 @@ export async function listMacros(ctx: Ctx): Promise<Macro[]> {
 export async function createMacro(ctx: Ctx, input: z.infer<typeof MacroInputSchema>): Promise<Macro> {
   return inTransaction(ctx, async (ctx) => {
     const problems = templateProblems(input.body, 'handoff');
-    if (problems.length) throw new DeskmindError('validation_failed', problems.join('; '), { issues: problems.map((message) => ({ path: 'body', message })) });
+    if (problems.length)
+      throw new DeskmindError('validation_failed', problems.join('; '), {
+        issues: problems.map((message) => ({ path: 'body', message })),
+      });
     const list = await listMacros(ctx);
-    if (list.some((m) => m.name.toLowerCase() === input.name.toLowerCase())) throw new DeskmindError('conflict', `A macro named "${input.name}" already exists`);
+    if (list.some((m) => m.name.toLowerCase() === input.name.toLowerCase()))
+      throw new DeskmindError('conflict', `A macro named "${input.name}" already exists`);
     const macro = { id: randomUUID(), ...input };
     await saveMacros(ctx, [...list, macro]);
     return macro;
@@ -48,7 +59,10 @@ export async function deleteMacro(ctx: Ctx, id: string): Promise<void> {
   return inTransaction(ctx, async (ctx) => {
     const list = await listMacros(ctx);
     if (!list.some((m) => m.id === id)) throw notFound('Macro', id);
-    await saveMacros(ctx, list.filter((m) => m.id !== id));
+    await saveMacros(
+      ctx,
+      list.filter((m) => m.id !== id),
+    );
   });
 }
 
@@ -62,7 +76,12 @@ export async function applyMacro(ctx: Ctx, ticketId: string, macroId: string, op
     const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
     const text = renderTemplate(macro.body, { customer, account, ticket: { id: ticket.id, subject: ticket.subject } });
     if (!opts.send) return { text, ticket, message: null };
-    const sent = await addMessage(ctx, ticketId, { text, visibility: 'public', attachments: [] }, { type: 'agent', id: ctx.actor.id });
+    const sent = await addMessage(
+      ctx,
+      ticketId,
+      { text, visibility: 'public', attachments: [] },
+      { type: 'agent', id: ctx.actor.id },
+    );
     return { text, ...sent };
   });
 }

@@ -19,7 +19,13 @@ export async function markAiAnswer(ctx: Ctx, ticketId: string, verdict: 'good' |
     const answered = await ctx.db
       .select({ id: messages.id })
       .from(messages)
-      .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant')))
+      .where(
+        and(
+          eq(messages.workspaceId, ctx.workspaceId),
+          eq(messages.ticketId, ticketId),
+          eq(messages.authorType, 'assistant'),
+        ),
+      )
       .limit(1);
     if (answered.length === 0) throw new DeskmindError('not_found', 'The assistant has not answered this ticket');
     const resolve = await latestComposedReply(ctx.db, ticketId);
@@ -30,8 +36,15 @@ export async function markAiAnswer(ctx: Ctx, ticketId: string, verdict: 'good' |
         .set({ usefulness: sql`${articles.usefulness} * ${WRONG_ANSWER_PENALTY}` })
         .where(and(eq(articles.workspaceId, ctx.workspaceId), inArray(articles.id, sources)));
     }
-    await appendEvent(ctx, 'outcome.recorded', ticketId, { outcome: verdict === 'good' ? 'ai_answer_good' : 'ai_answer_wrong', articles: sources, ...(note ? { note } : {}) });
-    const recorded = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(events).where(and(eq(events.ticketId, ticketId), eq(events.type, 'outcome.recorded')));
+    await appendEvent(ctx, 'outcome.recorded', ticketId, {
+      outcome: verdict === 'good' ? 'ai_answer_good' : 'ai_answer_wrong',
+      articles: sources,
+      ...(note ? { note } : {}),
+    });
+    const recorded = await ctx.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(events)
+      .where(and(eq(events.ticketId, ticketId), eq(events.type, 'outcome.recorded')));
     return { verdict, articles: sources, outcomes: recorded[0]?.n ?? 0 };
   });
 }

@@ -14,7 +14,10 @@ import { updateTicket } from './update-ticket.js';
  */
 export async function mergeTickets(ctx: Ctx, sourceId: string, targetId: string): Promise<Ticket> {
   return inTransaction(ctx, async (ctx) => {
-    if (sourceId === targetId) throw new DeskmindError('validation_failed', 'A ticket cannot be merged into itself', { issues: [{ path: 'into', message: 'same ticket' }] });
+    if (sourceId === targetId)
+      throw new DeskmindError('validation_failed', 'A ticket cannot be merged into itself', {
+        issues: [{ path: 'into', message: 'same ticket' }],
+      });
     const [source, target] = [await getTicket(ctx, sourceId), await getTicket(ctx, targetId)];
     if (target.status === 'closed') throw new DeskmindError('ticket_closed', 'The target ticket is closed');
     if (source.status === 'closed') throw new DeskmindError('ticket_closed', 'The duplicate is already closed');
@@ -25,13 +28,21 @@ export async function mergeTickets(ctx: Ctx, sourceId: string, targetId: string)
       .returning({ id: messages.id, text: messages.bodyText });
     await ctx.db
       .update(tickets)
-      .set({ search: sql`coalesce(${tickets.search}, ''::tsvector) || coalesce((select search from tickets t where t.id = ${sourceId}), ''::tsvector)` })
+      .set({
+        search: sql`coalesce(${tickets.search}, ''::tsvector) || coalesce((select search from tickets t where t.id = ${sourceId}), ''::tsvector)`,
+      })
       .where(eq(tickets.id, targetId));
     await updateTicket(ctx, targetId, { tags: [...new Set([...target.tags, ...source.tags])] });
     await appendEvent(ctx, 'ticket.merged', targetId, { from: sourceId, messages: moved.length });
-    await addMessage(ctx, sourceId, { text: `Merged into ticket ${targetId}.`, visibility: 'internal', attachments: [] }, { type: 'system', id: null });
+    await addMessage(
+      ctx,
+      sourceId,
+      { text: `Merged into ticket ${targetId}.`, visibility: 'internal', attachments: [] },
+      { type: 'system', id: null },
+    );
     await appendEvent(ctx, 'ticket.merged', sourceId, { into: targetId, messages: moved.length });
-    if (source.status !== 'resolved') await updateTicket(ctx, sourceId, { status: 'resolved', tags: [...new Set([...source.tags, 'merged'])] });
+    if (source.status !== 'resolved')
+      await updateTicket(ctx, sourceId, { status: 'resolved', tags: [...new Set([...source.tags, 'merged'])] });
     await updateTicket(ctx, sourceId, { status: 'closed' });
     return getTicket(ctx, targetId);
   });

@@ -17,11 +17,13 @@ export async function messageAuthor(
   input: Pick<MessageInput, 'authorType' | 'authorId'>,
 ): Promise<{ type: AuthorType; id: string | null }> {
   if (principal.kind === 'agent') {
-    if (input.authorType && input.authorType !== 'agent') throw new DeskmindError('forbidden', 'A session writes as its agent');
+    if (input.authorType && input.authorType !== 'agent')
+      throw new DeskmindError('forbidden', 'A session writes as its agent');
     return { type: 'agent', id: principal.agentId };
   }
   const type = input.authorType ?? 'customer';
-  if (principal.role === 'ingest' && type !== 'customer') throw new DeskmindError('forbidden', 'An ingest key writes customer messages only');
+  if (principal.role === 'ingest' && type !== 'customer')
+    throw new DeskmindError('forbidden', 'An ingest key writes customer messages only');
   if ((type === 'assistant' || type === 'system') && principal.role !== 'admin') {
     throw new DeskmindError('forbidden', 'Only admin keys write as the assistant or system');
   }

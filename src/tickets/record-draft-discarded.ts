@@ -13,10 +13,17 @@ export async function recordDraftDiscarded(ctx: Ctx, ticketId: string): Promise<
     const [draft] = await ctx.db
       .select({ createdAt: messages.createdAt, text: messages.bodyText })
       .from(messages)
-      .where(and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant'), eq(messages.visibility, 'internal')))
+      .where(
+        and(
+          eq(messages.workspaceId, ctx.workspaceId),
+          eq(messages.ticketId, ticketId),
+          eq(messages.authorType, 'assistant'),
+          eq(messages.visibility, 'internal'),
+        ),
+      )
       .orderBy(desc(messages.createdAt))
       .limit(1);
-    if (!draft || !draft.text.startsWith(DRAFT_PREFIX)) return false;
+    if (!draft?.text.startsWith(DRAFT_PREFIX)) return false;
     const settled = await ctx.db
       .select({ id: events.id })
       .from(events)

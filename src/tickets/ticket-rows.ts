@@ -37,7 +37,10 @@ export function toMessage(row: typeof messages.$inferSelect): Message {
 export const scope = (ctx: Ctx, id: string) => and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, id));
 
 /** Checks and normalises a message body: HTML with active content is refused, the rest is sanitised. */
-export function prepareBody(input: Pick<MessageInput, 'text' | 'html'>, opts: { allowActive?: boolean } = {}): { text: string; html: string | null } {
+export function prepareBody(
+  input: Pick<MessageInput, 'text' | 'html'>,
+  opts: { allowActive?: boolean } = {},
+): { text: string; html: string | null } {
   if (input.html) {
     const active = findActiveContent(input.html);
     if (active.length && !opts.allowActive) {
@@ -47,7 +50,10 @@ export function prepareBody(input: Pick<MessageInput, 'text' | 'html'>, opts: { 
     }
     const html = sanitise(input.html);
     const text = input.text?.trim() ? input.text.trim() : htmlToText(html);
-    if (!text) throw new DeskmindError('validation_failed', 'The message has no text', { issues: [{ path: 'text', message: 'empty' }] });
+    if (!text)
+      throw new DeskmindError('validation_failed', 'The message has no text', {
+        issues: [{ path: 'text', message: 'empty' }],
+      });
     return { text, html };
   }
   return { text: (input.text ?? '').trim(), html: null };
@@ -75,11 +81,20 @@ export async function transition(ctx: Ctx, row: TicketRow, action: LifecycleActi
   const { state, changed, reopened } = applyLifecycle(before, action, now);
   // Waiting on the customer (pending, snoozed) pauses the resolution SLA; leaving it resumes it.
   const waiting = (status: string) => SLA_PAUSED_STATUSES.includes(status);
-  const sla = !changed ? {} : waiting(state.status) && !waiting(row.status) ? pauseSla(row, now) : !waiting(state.status) && waiting(row.status) ? await resumeSla(ctx, row, now) : {};
+  const sla = !changed
+    ? {}
+    : waiting(state.status) && !waiting(row.status)
+      ? pauseSla(row, now)
+      : !waiting(state.status) && waiting(row.status)
+        ? await resumeSla(ctx, row, now)
+        : {};
   // applyLifecycle returns the same state when nothing changed: no write then.
   if (state === before) return row;
   const next = { ...row, ...state, ...sla, updatedAt: now };
-  await ctx.db.update(tickets).set({ ...state, ...sla, updatedAt: now }).where(eq(tickets.id, row.id));
+  await ctx.db
+    .update(tickets)
+    .set({ ...state, ...sla, updatedAt: now })
+    .where(eq(tickets.id, row.id));
   if (changed) {
     await appendEvent(ctx, 'ticket.status_changed', row.id, { from: row.status, to: state.status });
     const extra: Partial<Record<string, EventType>> = { resolved: 'ticket.resolved', closed: 'ticket.closed' };
@@ -122,8 +137,15 @@ export async function insertMessageRow(
   author: { type: AuthorType; id: string | null },
   now: Date,
 ): Promise<Message> {
-  const [row] = await ctx.db.insert(messages).values(messageValues(ctx, ticketId, input, body, author, now)).returning();
-  await appendEvent(ctx, 'message.created', ticketId, { messageId: row!.id, authorType: author.type, visibility: input.visibility });
+  const [row] = await ctx.db
+    .insert(messages)
+    .values(messageValues(ctx, ticketId, input, body, author, now))
+    .returning();
+  await appendEvent(ctx, 'message.created', ticketId, {
+    messageId: row!.id,
+    authorType: author.type,
+    visibility: input.visibility,
+  });
   return toMessage(row!);
 }
 

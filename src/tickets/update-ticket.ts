@@ -10,13 +10,21 @@ import { toTicket, lockTicket, transition } from './ticket-rows.js';
  * Changes a ticket's fields; a status change goes through the lifecycle state machine. `locked`: the ticket's
  * row as the caller locked it in this transaction (it is then not read again).
  */
-export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch, opts: { locked?: TicketRow } = {}): Promise<Ticket> {
+export async function updateTicket(
+  ctx: Ctx,
+  id: string,
+  patch: TicketPatch,
+  opts: { locked?: TicketRow } = {},
+): Promise<Ticket> {
   let row = opts.locked ?? (await lockTicket(ctx, id));
   if (row.status === 'closed') throw new DeskmindError('ticket_closed', 'A closed ticket cannot be changed');
   const set: Partial<typeof tickets.$inferInsert> = {};
   if (patch.assigneeId !== undefined && patch.assigneeId !== row.assigneeId) {
     if (patch.assigneeId) {
-      const [agent] = await ctx.db.select({ id: agents.id }).from(agents).where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, patch.assigneeId)));
+      const [agent] = await ctx.db
+        .select({ id: agents.id })
+        .from(agents)
+        .where(and(eq(agents.workspaceId, ctx.workspaceId), eq(agents.id, patch.assigneeId)));
       if (!agent) throw notFound('Agent', patch.assigneeId);
     }
     set.assigneeId = patch.assigneeId;
@@ -24,7 +32,10 @@ export async function updateTicket(ctx: Ctx, id: string, patch: TicketPatch, opt
   }
   if (patch.teamId !== undefined && patch.teamId !== row.teamId) {
     if (patch.teamId) {
-      const [team] = await ctx.db.select({ id: teams.id }).from(teams).where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, patch.teamId)));
+      const [team] = await ctx.db
+        .select({ id: teams.id })
+        .from(teams)
+        .where(and(eq(teams.workspaceId, ctx.workspaceId), eq(teams.id, patch.teamId)));
       if (!team) throw notFound('Team', patch.teamId);
     }
     set.teamId = patch.teamId;

@@ -33,8 +33,20 @@ export async function startActionServer(secret: string): Promise<FakeActionServe
   const requests: ActionRequest[] = [];
   const server = await serveLocally((req, raw) => {
     const header = (name: string) => req.headers[name] as string | undefined;
-    const signatureValid = verifySignature(secret, header('x-deskmind-timestamp'), raw, header('x-deskmind-signature'), 300);
-    requests.push({ path: req.url ?? '', headers: req.headers, raw, body: raw ? JSON.parse(raw) : null, signatureValid });
+    const signatureValid = verifySignature(
+      secret,
+      header('x-deskmind-timestamp'),
+      raw,
+      header('x-deskmind-signature'),
+      300,
+    );
+    requests.push({
+      path: req.url ?? '',
+      headers: req.headers,
+      raw,
+      body: raw ? JSON.parse(raw) : null,
+      signatureValid,
+    });
     const b = behaviour;
     return {
       delayMs: b.delayMs,

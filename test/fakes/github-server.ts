@@ -36,14 +36,29 @@ export async function startFakeGithub(token: string, repo: { owner: string; repo
     });
     const path = req.url ?? '';
     requests.push({ method: req.method ?? '', path, headers: req.headers });
-    if (req.headers.authorization !== `Bearer ${token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     const m = /^\/repos\/([^/]+)\/([^/]+)\/issues(?:\/(\d+)(\/comments)?)?$/.exec(path);
-    if (!m || m[1] !== repo.owner || m[2] !== repo.repo) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    if (!m || m[1] !== repo.owner || m[2] !== repo.repo)
+      return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     const body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
     if (!m[3] && req.method === 'POST') {
-      if (!body.title) return send(422, { message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }] });
+      if (!body.title)
+        return send(422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+        });
       const number = issues.length + 1;
-      const issue: FakeGithubIssue = { id: 1000 + number, number, html_url: `https://github.com/${repo.owner}/${repo.repo}/issues/${number}`, title: body.title, body: body.body ?? '', labels: body.labels ?? [], state: 'open', comments: [] };
+      const issue: FakeGithubIssue = {
+        id: 1000 + number,
+        number,
+        html_url: `https://github.com/${repo.owner}/${repo.repo}/issues/${number}`,
+        title: body.title,
+        body: body.body ?? '',
+        labels: body.labels ?? [],
+        state: 'open',
+        comments: [],
+      };
       issues.push(issue);
       return send(201, { ...issue, comments: 0 });
     }
@@ -51,10 +66,18 @@ export async function startFakeGithub(token: string, repo: { owner: string; repo
     if (!issue) return send(404, { message: 'Not Found' });
     if (m[4] && req.method === 'POST') {
       issue.comments.push(body.body);
-      return send(201, { id: issue.comments.length, body: body.body, html_url: `${issue.html_url}#issuecomment-${issue.comments.length}` });
+      return send(201, {
+        id: issue.comments.length,
+        body: body.body,
+        html_url: `${issue.html_url}#issuecomment-${issue.comments.length}`,
+      });
     }
     if (!m[4] && req.method === 'PATCH') {
-      Object.assign(issue, { title: body.title ?? issue.title, body: body.body ?? issue.body, state: body.state ?? issue.state });
+      Object.assign(issue, {
+        title: body.title ?? issue.title,
+        body: body.body ?? issue.body,
+        state: body.state ?? issue.state,
+      });
       return send(200, { ...issue, comments: issue.comments.length });
     }
     return send(404, { message: 'Not Found' });

@@ -13,7 +13,10 @@ export interface LocalServer {
  * before `answer` runs (0: at once); an answer to a client that already went away is dropped.
  */
 export async function serveLocally(
-  handle: (req: IncomingMessage, raw: string) => { delayMs?: number | undefined; answer: (res: ServerResponse) => void },
+  handle: (
+    req: IncomingMessage,
+    raw: string,
+  ) => { delayMs?: number | undefined; answer: (res: ServerResponse) => void },
 ): Promise<LocalServer> {
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {

@@ -54,16 +54,31 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     return {
       delayMs: b.delayMs,
       answer: (res) => {
-        if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
-        if (b.status) return send(res, b.status, { error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
+        if (req.method !== 'POST' || req.url !== '/v1/chat/completions')
+          return send(res, 404, { error: { message: 'not found', type: 'invalid_request_error' } });
+        if (b.status)
+          return send(res, b.status, {
+            error: {
+              message: 'The server had an error while processing your request.',
+              type: 'server_error',
+              param: null,
+              code: null,
+            },
+          });
         const content = typeof b.content === 'function' ? b.content(body) : (b.content ?? '');
         send(res, 200, {
           id: `chatcmpl-${requests.length}`,
           object: 'chat.completion',
           created: Math.floor(Date.now() / 1000),
           model: body?.model ?? 'fake-model',
-          choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
-          usage: { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((raw.length + content.length) / 4) },
+          choices: [
+            { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' },
+          ],
+          usage: {
+            prompt_tokens: Math.ceil(raw.length / 4),
+            completion_tokens: Math.ceil(content.length / 4),
+            total_tokens: Math.ceil((raw.length + content.length) / 4),
+          },
         });
       },
     };

@@ -33,8 +33,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       } catch {
         return reply(400, 'invalid_payload');
       }
-      if (!body || typeof body !== 'object' || (typeof body.text !== 'string' && !Array.isArray(body.blocks))) return reply(400, 'no_text');
-      if (Array.isArray(body.blocks) && body.blocks.some((b: { type?: unknown }) => typeof b?.type !== 'string')) return reply(400, 'invalid_blocks');
+      if (!body || typeof body !== 'object' || (typeof body.text !== 'string' && !Array.isArray(body.blocks)))
+        return reply(400, 'no_text');
+      if (Array.isArray(body.blocks) && body.blocks.some((b: { type?: unknown }) => typeof b?.type !== 'string'))
+        return reply(400, 'invalid_blocks');
       fake.messages.push(body as FakeSlack['messages'][number]);
       reply(200, 'ok');
     },

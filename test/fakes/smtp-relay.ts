@@ -21,19 +21,28 @@ export async function startFakeRelay(): Promise<FakeRelay> {
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     onMailFrom(_address, _session, callback) {
-      if (state.failing) return callback(Object.assign(new Error('Relay unavailable, try again later'), { responseCode: 451 }));
+      if (state.failing)
+        return callback(Object.assign(new Error('Relay unavailable, try again later'), { responseCode: 451 }));
       callback();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        state.received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+        state.received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks),
+        });
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return Object.assign(state, { port, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  return Object.assign(state, {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
 }

@@ -14,7 +14,13 @@ export interface FakeStripe extends LocalServer {
 }
 
 export async function startStripeServer(secretKey: string): Promise<FakeStripe> {
-  const state = { customers: [] as Record<string, any>[], subscriptions: [] as Record<string, any>[], invoices: [] as Record<string, any>[], requests: [] as FakeStripe['requests'], delayMs: 0 };
+  const state = {
+    customers: [] as Record<string, any>[],
+    subscriptions: [] as Record<string, any>[],
+    invoices: [] as Record<string, any>[],
+    requests: [] as FakeStripe['requests'],
+    delayMs: 0,
+  };
   const server = await serveLocally((req) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const auth = req.headers.authorization;
@@ -23,30 +29,66 @@ export async function startStripeServer(secretKey: string): Promise<FakeStripe> 
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${state.requests.length}` });
       res.end(JSON.stringify(body));
     };
-    const error = (status: number, type: string, code: string, message: string) => ({ delayMs: state.delayMs, answer: json(status, { error: { type, code, message } }) });
-    if (auth !== `Bearer ${secretKey}`) return error(401, 'invalid_request_error', 'api_key_invalid', 'Invalid API Key provided');
+    const error = (status: number, type: string, code: string, message: string) => ({
+      delayMs: state.delayMs,
+      answer: json(status, { error: { type, code, message } }),
+    });
+    if (auth !== `Bearer ${secretKey}`)
+      return error(401, 'invalid_request_error', 'api_key_invalid', 'Invalid API Key provided');
     const list = (path: string, rows: Record<string, any>[]) => {
       const limit = Number(url.searchParams.get('limit') ?? 10);
-      return { delayMs: state.delayMs, answer: json(200, { object: 'list', data: rows.slice(0, limit), has_more: rows.length > limit, url: path }) };
+      return {
+        delayMs: state.delayMs,
+        answer: json(200, { object: 'list', data: rows.slice(0, limit), has_more: rows.length > limit, url: path }),
+      };
     };
     const q = (name: string) => url.searchParams.get(name);
     const m = /^\/v1\/customers\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && m) {
       const c = state.customers.find((x) => x.id === m[1]);
-      return c ? { delayMs: state.delayMs, answer: json(200, c) } : error(404, 'invalid_request_error', 'resource_missing', `No such customer: '${m[1]}'`);
+      return c
+        ? { delayMs: state.delayMs, answer: json(200, c) }
+        : error(404, 'invalid_request_error', 'resource_missing', `No such customer: '${m[1]}'`);
     }
-    if (req.method === 'GET' && url.pathname === '/v1/customers') return list('/v1/customers', state.customers.filter((c) => !q('email') || c.email === q('email')));
+    if (req.method === 'GET' && url.pathname === '/v1/customers')
+      return list(
+        '/v1/customers',
+        state.customers.filter((c) => !q('email') || c.email === q('email')),
+      );
     if (req.method === 'GET' && url.pathname === '/v1/subscriptions') {
-      return list('/v1/subscriptions', state.subscriptions.filter((s) => s.customer === q('customer') && (q('status') === 'all' || s.status === (q('status') ?? 'active'))));
+      return list(
+        '/v1/subscriptions',
+        state.subscriptions.filter(
+          (s) => s.customer === q('customer') && (q('status') === 'all' || s.status === (q('status') ?? 'active')),
+        ),
+      );
     }
-    if (req.method === 'GET' && url.pathname === '/v1/invoices') return list('/v1/invoices', state.invoices.filter((i) => i.customer === q('customer') && (!q('status') || i.status === q('status'))));
-    return error(404, 'invalid_request_error', 'resource_missing', `Unrecognized request URL (${req.method}: ${url.pathname})`);
+    if (req.method === 'GET' && url.pathname === '/v1/invoices')
+      return list(
+        '/v1/invoices',
+        state.invoices.filter((i) => i.customer === q('customer') && (!q('status') || i.status === q('status'))),
+      );
+    return error(
+      404,
+      'invalid_request_error',
+      'resource_missing',
+      `Unrecognized request URL (${req.method}: ${url.pathname})`,
+    );
   });
   return Object.assign(state, server) as FakeStripe;
 }
 
 /** A subscription object as Stripe sends it (items carry the price and the current period). */
-export function stripeSubscription(o: { id: string; customer: string; status: string; unitAmount: number; quantity?: number; nickname?: string; interval?: 'month' | 'year'; periodEnd?: number }) {
+export function stripeSubscription(o: {
+  id: string;
+  customer: string;
+  status: string;
+  unitAmount: number;
+  quantity?: number;
+  nickname?: string;
+  interval?: 'month' | 'year';
+  periodEnd?: number;
+}) {
   return {
     id: o.id,
     object: 'subscription',
@@ -65,7 +107,16 @@ export function stripeSubscription(o: { id: string; customer: string; status: st
           object: 'subscription_item',
           quantity: o.quantity ?? 1,
           current_period_end: o.periodEnd ?? 1_783_000_000,
-          price: { id: `price_${o.nickname ?? 'x'}`, object: 'price', currency: 'usd', nickname: o.nickname ?? null, lookup_key: null, product: 'prod_1', unit_amount: o.unitAmount, recurring: { interval: o.interval ?? 'month', interval_count: 1 } },
+          price: {
+            id: `price_${o.nickname ?? 'x'}`,
+            object: 'price',
+            currency: 'usd',
+            nickname: o.nickname ?? null,
+            lookup_key: null,
+            product: 'prod_1',
+            unit_amount: o.unitAmount,
+            recurring: { interval: o.interval ?? 'month', interval_count: 1 },
+          },
         },
       ],
       has_more: false,
@@ -74,7 +125,14 @@ export function stripeSubscription(o: { id: string; customer: string; status: st
 }
 
 /** An invoice object as Stripe sends it. */
-export function stripeInvoice(o: { id: string; customer: string; email?: string; status: string; amountDue: number; attemptCount?: number }) {
+export function stripeInvoice(o: {
+  id: string;
+  customer: string;
+  email?: string;
+  status: string;
+  amountDue: number;
+  attemptCount?: number;
+}) {
   return {
     id: o.id,
     object: 'invoice',
@@ -93,6 +151,22 @@ export function stripeInvoice(o: { id: string; customer: string; email?: string;
 }
 
 /** A Stripe event envelope around an object. */
-export function stripeEvent(id: string, type: string, object: unknown, created: number, previous?: Record<string, unknown>) {
-  return { id, object: 'event', api_version: '2026-10-28.endive', created, type, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object, ...(previous ? { previous_attributes: previous } : {}) } };
+export function stripeEvent(
+  id: string,
+  type: string,
+  object: unknown,
+  created: number,
+  previous?: Record<string, unknown>,
+) {
+  return {
+    id,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created,
+    type,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: { object, ...(previous ? { previous_attributes: previous } : {}) },
+  };
 }

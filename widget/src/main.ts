@@ -10,7 +10,12 @@ import { STYLES } from './styles.js';
 import { button, createWalkthrough, type Walkthrough } from './walkthrough.js';
 import { stateNotice, type TicketState } from './notices.js';
 
-interface WidgetMessage { id: string; authorType: 'customer' | 'agent' | 'assistant' | 'system'; text: string; createdAt: string }
+interface WidgetMessage {
+  id: string;
+  authorType: 'customer' | 'agent' | 'assistant' | 'system';
+  text: string;
+  createdAt: string;
+}
 interface WidgetTicket {
   id: string;
   subject: string;
@@ -23,9 +28,16 @@ interface WidgetTicket {
   messages: WidgetMessage[];
   walkthroughs: Walkthrough[];
 }
-interface Identity { userId?: string; userHash?: string; name?: string; email?: string }
+interface Identity {
+  userId?: string;
+  userHash?: string;
+  name?: string;
+  email?: string;
+}
 
-const script = (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[data-workspace][src*="widget"]');
+const script =
+  (document.currentScript as HTMLScriptElement | null) ??
+  document.querySelector<HTMLScriptElement>('script[data-workspace][src*="widget"]');
 const data = script?.dataset ?? {};
 const widgetId = data.workspace ?? '';
 const apiBase = `${new URL(script?.src ?? location.href, location.href).origin}/api/v1/widget`;
@@ -36,7 +48,9 @@ const remember = (msg: string) => {
   errors.push(msg.slice(0, 500));
   if (errors.length > 10) errors.shift();
 };
-window.addEventListener('error', (e) => remember(`${e.message}${e.filename ? ` at ${e.filename}:${e.lineno}:${e.colno}` : ''}`));
+window.addEventListener('error', (e) =>
+  remember(`${e.message}${e.filename ? ` at ${e.filename}:${e.lineno}:${e.colno}` : ''}`),
+);
 window.addEventListener('unhandledrejection', (e) => {
   const r = e.reason as { message?: string } | string | undefined;
   remember(`Unhandled rejection: ${typeof r === 'string' ? r : (r?.message ?? String(r))}`);
@@ -44,8 +58,15 @@ window.addEventListener('unhandledrejection', (e) => {
 
 /** Where the customer is: URL, route, feature markers, app version and the page's recent JavaScript errors. */
 function pageContext() {
-  const features = [...new Set([...document.querySelectorAll<HTMLElement>('[data-deskmind-feature]')].map((el) => el.dataset.deskmindFeature!).filter(Boolean))].slice(0, 50);
-  const focused = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-deskmind-feature]')?.dataset.deskmindFeature;
+  const features = [
+    ...new Set(
+      [...document.querySelectorAll<HTMLElement>('[data-deskmind-feature]')]
+        .map((el) => el.dataset.deskmindFeature!)
+        .filter(Boolean),
+    ),
+  ].slice(0, 50);
+  const focused = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('[data-deskmind-feature]')
+    ?.dataset.deskmindFeature;
   return {
     url: location.href.slice(0, 2048),
     route: (location.pathname + location.hash).slice(0, 512),
@@ -67,18 +88,28 @@ class WidgetError extends Error {}
  * when the server is briefly unavailable (503, or no answer at all).
  */
 async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const key = method === 'POST' ? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('') : null;
+  const key =
+    method === 'POST'
+      ? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('')
+      : null;
   const send = () =>
     fetch(`${apiBase}${path}`, {
       method,
-      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { 'x-deskmind-widget-token': token } : {}), ...(key ? { 'idempotency-key': key } : {}) },
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { 'x-deskmind-widget-token': token } : {}),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   let res: Response | null = null;
   for (let attempt = 0; attempt < 4; attempt++) {
     res = await send().catch(() => null);
     if (res && res.status !== 503) break;
-    if (attempt < 3) await new Promise((r) => setTimeout(r, Math.min(10, Number(res?.headers.get('retry-after')) || 2 ** attempt) * 1000));
+    if (attempt < 3)
+      await new Promise((r) =>
+        setTimeout(r, Math.min(10, Number(res?.headers.get('retry-after')) || 2 ** attempt) * 1000),
+      );
   }
   if (!res) throw new WidgetError('The help desk cannot be reached; try again in a moment');
   const json = (await res.json().catch(() => ({}))) as T & { detail?: string; code?: string };
@@ -87,9 +118,15 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
     // the details go to the developer's console, the customer gets a plain sentence.
     if (path === '/session') {
       console.warn(`Deskmind widget: the chat session was refused (${json.code ?? res.status}): ${json.detail ?? ''}`);
-      throw new WidgetError('Sorry, the chat cannot start on this page right now. Please reload the page or contact us another way.');
+      throw new WidgetError(
+        'Sorry, the chat cannot start on this page right now. Please reload the page or contact us another way.',
+      );
     }
-    throw new WidgetError(res.status >= 500 ? 'Something went wrong on our side. Please try again in a moment.' : (json.detail ?? `Request failed (${res.status})`));
+    throw new WidgetError(
+      res.status >= 500
+        ? 'Something went wrong on our side. Please try again in a moment.'
+        : (json.detail ?? `Request failed (${res.status})`),
+    );
   }
   return json;
 }
@@ -106,7 +143,11 @@ function visitorId(): string {
 
 async function ensureSession(): Promise<{ title: string; greeting: string }> {
   const clean = Object.fromEntries(Object.entries(identity).filter(([, v]) => v));
-  const s = await call<{ token: string; title: string; greeting: string }>('POST', '/session', { widgetId, ...clean, ...(identity.userHash ? {} : { visitorId: visitorId() }) });
+  const s = await call<{ token: string; title: string; greeting: string }>('POST', '/session', {
+    widgetId,
+    ...clean,
+    ...(identity.userHash ? {} : { visitorId: visitorId() }),
+  });
   token = s.token;
   return s;
 }
@@ -157,7 +198,8 @@ let events: EventSource | null = null;
 let poll: ReturnType<typeof setInterval> | undefined;
 const storeKey = `deskmind_ticket_${widgetId}`;
 
-const label = (a: WidgetMessage['authorType']) => ({ customer: 'You', agent: 'Support agent', assistant: 'Assistant', system: 'Support' })[a];
+const label = (a: WidgetMessage['authorType']) =>
+  ({ customer: 'You', agent: 'Support agent', assistant: 'Assistant', system: 'Support' })[a];
 
 function render(): void {
   list.replaceChildren();
@@ -190,7 +232,8 @@ function render(): void {
 function renderActions(): void {
   actions.replaceChildren();
   if (!ticket) return;
-  for (const w of ticket.walkthroughs) actions.append(button(`Show me how: ${w.title}`, 'walk', () => walkthrough.start(w)));
+  for (const w of ticket.walkthroughs)
+    actions.append(button(`Show me how: ${w.title}`, 'walk', () => walkthrough.start(w)));
   if (ticket.awaitingFeedback) {
     actions.append(
       button('Solved', 'solved', () => void feedback('solved')),
@@ -233,9 +276,10 @@ async function send(text: string): Promise<void> {
   statusLine.textContent = '';
   if (!token) await ensureSession();
   const body = { text, pageContext: pageContext() };
-  ticket = ticket && ticket.status !== 'closed'
-    ? await call<WidgetTicket>('POST', `/tickets/${ticket.id}/messages`, body)
-    : await call<WidgetTicket>('POST', '/tickets', body);
+  ticket =
+    ticket && ticket.status !== 'closed'
+      ? await call<WidgetTicket>('POST', `/tickets/${ticket.id}/messages`, body)
+      : await call<WidgetTicket>('POST', '/tickets', body);
   localStorage.setItem(storeKey, ticket.id);
   render();
   follow(ticket.id);

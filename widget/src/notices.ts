@@ -25,20 +25,34 @@ export function expectedWait(dueIso: string | null, now: Date): string | null {
 export function stateNotice(t: TicketState, now: Date): { cls: string; who: string; text: string } | null {
   switch (t.state) {
     case 'thinking':
-      return { cls: 'assistant pending', who: 'Assistant', text: t.reopened ? 'Reopened: looking at your message…' : 'Thinking…' };
+      return {
+        cls: 'assistant pending',
+        who: 'Assistant',
+        text: t.reopened ? 'Reopened: looking at your message…' : 'Thinking…',
+      };
     case 'awaiting_person': {
       const wait = expectedWait(t.expectedReplyBy, now);
       const when = wait ? `, usually ${wait}` : ' as soon as possible';
       return {
         cls: 'system handoff',
         who: 'Support',
-        text: `${t.reopened ? 'Reopened. ' : ''}A person from our team will answer here${when}. You can close this window; we keep the conversation.`,
+        text:
+          `${t.reopened ? 'Reopened. ' : ''}A person from our team will answer here${when}. You can close ` +
+          `this window; we keep the conversation.`,
       };
     }
     case 'resolved':
-      return { cls: 'system resolved', who: 'Support', text: 'This conversation is resolved. Write below if you need anything else; it reopens.' };
+      return {
+        cls: 'system resolved',
+        who: 'Support',
+        text: 'This conversation is resolved. Write below if you need anything else; it reopens.',
+      };
     case 'closed':
-      return { cls: 'system resolved', who: 'Support', text: 'This conversation is closed. A new message starts a new conversation.' };
+      return {
+        cls: 'system resolved',
+        who: 'Support',
+        text: 'This conversation is closed. A new message starts a new conversation.',
+      };
     default:
       return null;
   }

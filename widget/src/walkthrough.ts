@@ -38,7 +38,12 @@ export function createWalkthrough(layer: HTMLElement) {
     }
     const r = target.getBoundingClientRect();
     ring.hidden = false;
-    Object.assign(ring.style, { top: `${r.top - 6}px`, left: `${r.left - 6}px`, width: `${r.width + 12}px`, height: `${r.height + 12}px` });
+    Object.assign(ring.style, {
+      top: `${r.top - 6}px`,
+      left: `${r.left - 6}px`,
+      width: `${r.width + 12}px`,
+      height: `${r.height + 12}px`,
+    });
     card.classList.remove('floating');
     const below = r.bottom + 12 + 160 < window.innerHeight;
     const top = below ? r.bottom + 12 : Math.max(8, r.top - 172);

@@ -7,7 +7,12 @@ export class ApiError extends Error {
    * (the server's "body." / "params." prefix is dropped).
    */
   readonly issues: FieldIssue[];
-  constructor(readonly status: number, readonly code: string, message: string, issues: FieldIssue[] = []) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    issues: FieldIssue[] = [],
+  ) {
     super(message);
     this.issues = issues.map((i) => ({ ...i, path: i.path.replace(/^(body|params)(\.|$)/, '') }));
   }
@@ -19,7 +24,11 @@ function cookie(name: string): string | null {
 }
 
 /** Calls the API under /api/v1; throws ApiError with the problem's code and detail. */
-export async function api<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T = unknown>(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const csrf = cookie('deskmind_csrf');
   const res = await fetch(`/api/v1${path}`, {
     method,
@@ -32,10 +41,18 @@ export async function api<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' 
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => null)) as (T & { code?: string; detail?: string; issues?: FieldIssue[] }) | null;
+  const json = (await res.json().catch(() => null)) as
+    | (T & { code?: string; detail?: string; issues?: FieldIssue[] })
+    | null;
   if (!res.ok) {
-    const err = new ApiError(res.status, json?.code ?? 'error', json?.detail ?? `Request failed (${res.status})`, json?.issues);
-    if (res.status === 401 && !path.startsWith('/auth/')) window.dispatchEvent(new CustomEvent('deskmind:unauthorized'));
+    const err = new ApiError(
+      res.status,
+      json?.code ?? 'error',
+      json?.detail ?? `Request failed (${res.status})`,
+      json?.issues,
+    );
+    if (res.status === 401 && !path.startsWith('/auth/'))
+      window.dispatchEvent(new CustomEvent('deskmind:unauthorized'));
     throw err;
   }
   return json as T;

@@ -8,7 +8,10 @@ let cache: Promise<Map<string, string>> | null = null;
 export function useIntentLabels(): IntentLabel {
   const [labels, setLabels] = useState<Map<string, string> | null>(null);
   useEffect(() => {
-    cache ??= api<{ data: { id: string; label: string }[] }>('GET', '/taxonomy').then((r) => new Map(r.data.map((t) => [t.id, t.label])), () => new Map());
+    cache ??= api<{ data: { id: string; label: string }[] }>('GET', '/taxonomy').then(
+      (r) => new Map(r.data.map((t) => [t.id, t.label])),
+      () => new Map(),
+    );
     void cache.then(setLabels);
   }, []);
   return (id: string) => labels?.get(id) ?? humanize(id);

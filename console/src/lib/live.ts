@@ -1,6 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 
-export interface LiveEvent { workspaceId: string; ticketId: string | null; type: string; actorType: string; at: string }
+export interface LiveEvent {
+  workspaceId: string;
+  ticketId: string | null;
+  type: string;
+  actorType: string;
+  at: string;
+}
 
 /** Opens the workspace's event stream (`/api/v1/stream`) and re-broadcasts each event on window. */
 export function useLiveStream(enabled: boolean): boolean {

@@ -44,16 +44,33 @@ export function Shortcuts({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLButtonElement>(null);
   useEffect(() => ref.current?.focus(), []);
   return (
-    <div className="modal" role="dialog" aria-modal="true" aria-labelledby="kb-title" onKeyDown={(e) => {
-      e.stopPropagation(); // keys belong to the dialog while it is open
-      if (e.key === 'Escape') onClose();
-    }}>
+    <div
+      className="modal"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby="kb-title"
+      onKeyDown={(e) => {
+        e.stopPropagation(); // keys belong to the dialog while it is open
+        if (e.key === 'Escape') onClose();
+      }}
+    >
       <div className="modal-body">
         <h2 id="kb-title">Keyboard shortcuts</h2>
         <table>
-          <tbody>{SHORTCUTS.map(([k, v]) => <tr key={k}><th scope="row"><kbd>{k}</kbd></th><td>{v}</td></tr>)}</tbody>
+          <tbody>
+            {SHORTCUTS.map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">
+                  <kbd>{k}</kbd>
+                </th>
+                <td>{v}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
-        <button ref={ref} className="primary" onClick={onClose}>Close</button>
+        <button ref={ref} className="primary" onClick={onClose}>
+          Close
+        </button>
       </div>
     </div>
   );

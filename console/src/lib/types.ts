@@ -1,6 +1,13 @@
 /** Wire types of the API, derived from the server's own schemas (z.input: timestamps are ISO strings). */
 import type { z } from 'zod';
-import type { AgentSchema, TeamSchema, TicketDetailSchema, TicketSchema, MessageSchema, ApiKeySchema } from '../../../src/domain/schemas.js';
+import type {
+  AgentSchema,
+  TeamSchema,
+  TicketDetailSchema,
+  TicketSchema,
+  MessageSchema,
+  ApiKeySchema,
+} from '../../../src/domain/schemas.js';
 import type { AutonomySettingsSchema } from '../../../src/domain/settings.js';
 import type { ComplianceSchema, QueueItemSchema } from '../../../src/sla/schemas.js';
 import type { SlaSettingsSchema } from '../../../src/sla/settings.js';
@@ -41,13 +48,29 @@ export type Compliance = z.input<typeof ComplianceSchema>;
 export type SlaSettings = z.output<typeof SlaSettingsSchema>;
 export type SlaPolicy = SlaSettings['policies'][number];
 /** An intent as `GET /taxonomy` lists it. */
-export type TaxonomyIntent = Pick<z.input<typeof TaxonomyIntentSchema>, 'id' | 'label' | 'description' | 'team' | 'automatable'>;
+export type TaxonomyIntent = Pick<
+  z.input<typeof TaxonomyIntentSchema>,
+  'id' | 'label' | 'description' | 'team' | 'automatable'
+>;
 /** `GET /learning/thresholds` (its response schema is local to the route; the proposals' is shared). */
-export interface Thresholds { defaultThreshold: number; current: Record<string, number>; proposals: z.input<typeof ProposalSchema>[] }
+export interface Thresholds {
+  defaultThreshold: number;
+  current: Record<string, number>;
+  proposals: z.input<typeof ProposalSchema>[];
+}
 export type Topics = z.input<typeof TopicsReportSchema>;
 export type Trends = z.input<typeof TrendsReportSchema>;
 export type Anomaly = z.input<typeof AnomalySchema>;
 export type Health = z.input<typeof AccountHealthSchema>;
 export type BugReport = z.input<typeof BugReportSchema>;
-export interface Me { workspaceId: string; role: string; kind: string; agent: Agent | null }
-export interface Macro { id: string; name: string; body: string }
+export interface Me {
+  workspaceId: string;
+  role: string;
+  kind: string;
+  agent: Agent | null;
+}
+export interface Macro {
+  id: string;
+  name: string;
+  body: string;
+}

@@ -14,8 +14,13 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
   };
   return (
     <>
-      <button type="button" onClick={() => void copy()}>{label}</button>
-      <span role="status" className="muted"> {done}</span>
+      <button type="button" onClick={() => void copy()}>
+        {label}
+      </button>
+      <span role="status" className="muted">
+        {' '}
+        {done}
+      </span>
     </>
   );
 }
@@ -25,8 +30,12 @@ export function SecretField({ value, label }: { value: string; label: string }) 
   const [shown, setShown] = useState(false);
   return (
     <span className="secret-field">
-      <code aria-label={label} className="secret">{shown ? value : `${'•'.repeat(12)}${value.slice(-4)}`}</code>{' '}
-      <button type="button" onClick={() => setShown(!shown)} aria-pressed={shown}>{shown ? 'Hide' : 'Reveal'}</button>{' '}
+      <code aria-label={label} className="secret">
+        {shown ? value : `${'•'.repeat(12)}${value.slice(-4)}`}
+      </code>{' '}
+      <button type="button" onClick={() => setShown(!shown)} aria-pressed={shown}>
+        {shown ? 'Hide' : 'Reveal'}
+      </button>{' '}
       <CopyButton text={value} />
     </span>
   );
@@ -34,5 +43,18 @@ export function SecretField({ value, label }: { value: string; label: string }) 
 
 /** An error (role alert) and a notice (role status) line. */
 export function Status({ error, notice }: { error?: string; notice?: string }) {
-  return <>{error && <p role="alert" className="error">{error}</p>}{notice && <p role="status" className="notice">{notice}</p>}</>;
+  return (
+    <>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
+    </>
+  );
 }

@@ -66,7 +66,13 @@ const ATTRIBUTION = [
   /^-{2,}\s*(Original Message|Forwarded message|Ursprüngliche Nachricht|Message d'origine)\s*-{2,}\s*$/i,
   /^_{10,}\s*$/,
 ];
-const SIGNATURE = [/^-- ?$/, /^Sent from my \w[\w ]{0,40}$/i, /^Get Outlook for \w+/i, /^Envoyé de mon \w+/i, /^Von meinem \w[\w ]{0,40} gesendet$/i];
+const SIGNATURE = [
+  /^-- ?$/,
+  /^Sent from my \w[\w ]{0,40}$/i,
+  /^Get Outlook for \w+/i,
+  /^Envoyé de mon \w+/i,
+  /^Von meinem \w[\w ]{0,40} gesendet$/i,
+];
 const HEADER_BLOCK_START = /^\*?From:\*?\s.{1,300}$/i;
 const HEADER_BLOCK_NEXT = /^\*?(Sent|Date|To|Subject|Cc):\*?\s/i;
 
@@ -84,17 +90,28 @@ export function stripReply(text: string): string {
     const trimmed = line.trim();
     if (ATTRIBUTION.some((re) => re.test(trimmed))) break;
     // Attribution lines that wrap: "On Mon, 1 Jun 2026 at 09:00, Kim <kim@example.com>" / "wrote:".
-    if (/^On\b/i.test(trimmed) && trimmed.length <= 300 && i + 1 < lines.length && /^.{0,200}\bwrote:?\s*$/i.test(lines[i + 1]!.trim())) break;
-    if (HEADER_BLOCK_START.test(trimmed) && lines.slice(i + 1, i + 4).some((l) => HEADER_BLOCK_NEXT.test(l.trim()))) break;
+    if (
+      /^On\b/i.test(trimmed) &&
+      trimmed.length <= 300 &&
+      i + 1 < lines.length &&
+      /^.{0,200}\bwrote:?\s*$/i.test(lines[i + 1]!.trim())
+    )
+      break;
+    if (HEADER_BLOCK_START.test(trimmed) && lines.slice(i + 1, i + 4).some((l) => HEADER_BLOCK_NEXT.test(l.trim())))
+      break;
     if (SIGNATURE.some((re) => re.test(line.trimEnd()))) break;
     if (/^\s*>/.test(line)) continue;
     kept.push(line);
   }
-  const out = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  const out = kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return out || normalised.trim();
 }
 
-const QUOTE_CLASSES = /\b(gmail_quote|gmail_signature|moz-cite-prefix|moz-signature|yahoo_quoted|protonmail_quote|OutlookMessageHeader)\b/i;
+const QUOTE_CLASSES =
+  /\b(gmail_quote|gmail_signature|moz-cite-prefix|moz-signature|yahoo_quoted|protonmail_quote|OutlookMessageHeader)\b/i;
 const QUOTE_IDS = /^(appendonsend|divRplyFwdMsg|Signature|x_divRplyFwdMsg)$/i;
 
 /** The mail's HTML without its quoted original and signature blocks, sanitised to the safe subset. */
@@ -146,13 +163,31 @@ export async function parseEmail(raw: Buffer | string): Promise<ParsedEmail> {
       })),
     };
   } catch {
-    const text = buf.toString('utf8').replace(/[\u0000]/g, '').slice(0, 100_000);
-    return { messageId: null, inReplyTo: null, references: [], threadIds: [], from: null, to: [], subject: '', text, html: null, fullText: text, automatic: false, attachments: [] };
+    const text = buf
+      .toString('utf8')
+      .replace(/[\u0000]/g, '')
+      .slice(0, 100_000);
+    return {
+      messageId: null,
+      inReplyTo: null,
+      references: [],
+      threadIds: [],
+      from: null,
+      to: [],
+      subject: '',
+      text,
+      html: null,
+      fullText: text,
+      automatic: false,
+      attachments: [],
+    };
   }
 }
 
 /** "Re: <subject>" unless the subject already starts with a reply prefix. */
-export const replySubject = (subject: string): string => (/^\s*(re|aw|sv|antw)\s*:/i.test(subject) ? subject : `Re: ${subject}`);
+export const replySubject = (subject: string): string =>
+  /^\s*(re|aw|sv|antw)\s*:/i.test(subject) ? subject : `Re: ${subject}`;
 
 /** The subject without reply/forward prefixes, for a new ticket. */
-export const baseSubject = (subject: string): string => subject.replace(/^(\s*(re|aw|sv|antw|fwd?|wg|tr)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();
+export const baseSubject = (subject: string): string =>
+  subject.replace(/^(\s*(re|aw|sv|antw|fwd?|wg|tr)\s*(\[\d+\])?\s*:\s*)+/i, '').trim();

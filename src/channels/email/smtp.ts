@@ -11,7 +11,8 @@ export interface SmtpListenerOptions {
   logger: Logger;
   /** Whether mail to this address is accepted (a workspace's inbound address). */
   accepts(address: string): Promise<boolean>;
-  /** Stores one accepted mail; a `DeskmindError` 4xx refuses it for good (550), any other throw makes the sender retry later (451). */
+  /** Stores one accepted mail; a `DeskmindError` 4xx refuses it for good (550), any other throw makes the sender retry
+   * later (451). */
   receive(raw: Buffer, recipients: string[]): Promise<void>;
 }
 

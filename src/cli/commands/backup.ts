@@ -4,7 +4,10 @@ import { backupDataDir, restoreDataDir } from '../../ops/backup.js';
 import type { RegisterCommand } from './index.js';
 
 const embeddedOnly = (databaseUrl: string | undefined, what: string) => {
-  if (databaseUrl) throw new Error(`${what} works on the embedded data folder; with DATABASE_URL use pg_dump / pg_restore (see README)`);
+  if (databaseUrl)
+    throw new Error(
+      `${what} works on the embedded data folder; with DATABASE_URL use pg_dump / pg_restore (see README)`,
+    );
 };
 
 /** `deskmind backup --out FILE` and `deskmind restore --from FILE [--force]` for the embedded data folder. */
@@ -28,6 +31,8 @@ export const registerBackup: RegisterCommand = (program: Command) => {
       const config = loadConfig();
       embeddedOnly(config.databaseUrl, 'restore');
       const { movedAside } = await restoreDataDir(config.dataDir, opts.from, { force: opts.force });
-      console.log(`Restored ${config.dataDir} from ${opts.from}.${movedAside ? ` The previous folder is at ${movedAside}.` : ''}`);
+      console.log(
+        `Restored ${config.dataDir} from ${opts.from}.${movedAside ? ` The previous folder is at ${movedAside}.` : ''}`,
+      );
     });
 };

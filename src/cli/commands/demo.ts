@@ -39,18 +39,31 @@ function keepDemoKey(desk: Deskmind, workspaceId: string, apiKey: string): void 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('Start Deskmind on the embedded database with a demo workspace (Pipewise: accounts, agents, teams, tickets)')
+    .description(
+      'Start Deskmind on the embedded database with a demo workspace (Pipewise: accounts, agents, teams, tickets)',
+    )
     .option('-p, --port <port>', 'port to listen on (default: DESKMIND_PORT or 3000)', (v) => Number(v))
     .option('--json', 'print one JSON line {url, apiKey, agentEmail, agentPassword, workspaceId} first')
     .action(async (opts: { port?: number; json?: boolean }) => {
       // Readable logs unless DESKMIND_LOG_FORMAT says otherwise; with --json, stdout is for the credentials.
-      const { desk, url, stop } = await startServer({ port: opts.port }, opts.json ? 'stderr' : 'stdout', { logFormat: 'pretty' });
+      const { desk, url, stop } = await startServer({ port: opts.port }, opts.json ? 'stderr' : 'stdout', {
+        logFormat: 'pretty',
+      });
       stopOnSignal(stop);
       // Reuse the demo workspace (and its admin key) of an earlier run of the same data folder.
-      const [existing] = await desk.database.db.select().from(agents).where(eq(agents.email, DEMO_AGENT.email)).limit(1);
+      const [existing] = await desk.database.db
+        .select()
+        .from(agents)
+        .where(eq(agents.email, DEMO_AGENT.email))
+        .limit(1);
       let creds;
       if (existing) {
-        creds = { workspaceId: existing.workspaceId, apiKey: await demoApiKey(desk, existing.workspaceId), agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };
+        creds = {
+          workspaceId: existing.workspaceId,
+          apiKey: await demoApiKey(desk, existing.workspaceId),
+          agentEmail: DEMO_AGENT.email,
+          agentPassword: DEMO_AGENT.password,
+        };
       } else {
         creds = await seedDemo(desk);
         keepDemoKey(desk, creds.workspaceId, creds.apiKey);

@@ -67,13 +67,21 @@ const workspaceId = (v: string) => {
   return v;
 };
 
-/** Progress on stderr: a bar on a terminal, a line every few seconds otherwise. Returns the progress callback and a stop. */
+/** Progress on stderr: a bar on a terminal, a line every few seconds otherwise. Returns the progress callback and a
+ * stop. */
 function progressReporter(kind: ImportKind): { update: (p: ImportProgress) => void; stop: () => void } {
   const describe = (p: ImportProgress) =>
-    `${p.processed}/${p.total} ${kind} (created ${p.created}, updated ${p.updated}, skipped ${p.skipped}, rejected ${p.rejected})`;
+    `${p.processed}/${p.total} ${kind} (created ${p.created}, updated ${p.updated}, skipped ${p.skipped}, ` +
+    `rejected ${p.rejected})`;
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: `${kind} [{bar}] {percentage}% {value}/{total} | created {created} updated {updated} skipped {skipped} rejected {rejected} | eta {eta_formatted}`, hideCursor: true },
+      {
+        stream: process.stderr,
+        format:
+          `${kind} [{bar}] {percentage}% {value}/{total} | created {created} updated {updated} skipped ` +
+          `{skipped} rejected {rejected} | eta {eta_formatted}`,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
@@ -118,7 +126,8 @@ export function formatImportSummary(s: ImportSummary, opts: { file: string; dryR
 
 /** Runs one import: reads the file, opens Deskmind (no worker), imports, prints the summary and sets the exit code. */
 export async function runImport(kind: ImportKind, file: string, opts: ImportCommandOptions): Promise<ImportSummary> {
-  if (opts.from && kind !== 'tickets') throw new DeskmindError('validation_failed', `--from ${opts.from} imports tickets, not ${kind}`);
+  if (opts.from && kind !== 'tickets')
+    throw new DeskmindError('validation_failed', `--from ${opts.from} imports tickets, not ${kind}`);
   const source = await readImportSource(file, opts.from ? 'jsonl' : opts.format);
   const text = opts.from === 'zendesk' ? zendeskToJsonl(source.text) : source.text;
   const format = source.format;
@@ -127,12 +136,19 @@ export async function runImport(kind: ImportKind, file: string, opts: ImportComm
   const progress = progressReporter(kind);
   let summary: ImportSummary;
   try {
-    summary = await importText(desk, opts.workspace, text, { kind, format, dryRun: opts.dryRun, onProgress: progress.update });
+    summary = await importText(desk, opts.workspace, text, {
+      kind,
+      format,
+      dryRun: opts.dryRun,
+      onProgress: progress.update,
+    });
   } finally {
     progress.stop();
     await desk.close();
   }
-  process.stdout.write((opts.json ? JSON.stringify(summary) : formatImportSummary(summary, { file, dryRun: opts.dryRun })) + '\n');
+  process.stdout.write(
+    (opts.json ? JSON.stringify(summary) : formatImportSummary(summary, { file, dryRun: opts.dryRun })) + '\n',
+  );
   if (summary.total > 0 && summary.rejected === summary.total) process.exitCode = 1;
   return summary;
 }
@@ -145,7 +161,9 @@ export function registerImport(program: Command, run: typeof runImport = runImpo
     .addArgument(new Argument('<kind>', 'what the file holds').choices(IMPORT_KINDS))
     .argument('<file>', 'a .csv file with a header row, or a .jsonl file')
     .requiredOption('-w, --workspace <id>', 'the workspace to import into', workspaceId)
-    .addOption(new Option('--format <format>', 'file format (default: from the file extension)').choices(IMPORT_FORMATS))
+    .addOption(
+      new Option('--format <format>', 'file format (default: from the file extension)').choices(IMPORT_FORMATS),
+    )
     .addOption(new Option('--from <desk>', "the file is another desk's export (tickets)").choices(IMPORT_SOURCES))
     .option('--json', 'print the summary as one JSON object', false)
     .option('--dry-run', 'validate and write every row, then roll it back: nothing is stored', false)

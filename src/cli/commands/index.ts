@@ -14,4 +14,14 @@ import { registerTrain } from './train.js';
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of the `deskmind` CLI, in help order. */
-export const commands: RegisterCommand[] = [registerServe, registerDemo, registerImport, registerKb, registerTrain, registerEval, registerReplay, registerBench, registerBackup];
+export const commands: RegisterCommand[] = [
+  registerServe,
+  registerDemo,
+  registerImport,
+  registerKb,
+  registerTrain,
+  registerEval,
+  registerReplay,
+  registerBench,
+  registerBackup,
+];

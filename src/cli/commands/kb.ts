@@ -25,7 +25,11 @@ Example:
 `;
 
 /** Imports a folder, .json or .csv of articles into a workspace and returns the summary. */
-export async function runKbImport(source: string, opts: { workspace: string }, config: Config = loadConfig()): Promise<ArticleImportResult> {
+export async function runKbImport(
+  source: string,
+  opts: { workspace: string },
+  config: Config = loadConfig(),
+): Promise<ArticleImportResult> {
   const items = await readArticleSource(source);
   const desk = await Deskmind.open({ config, logger: createLogger(config, 'stderr'), worker: false });
   try {
@@ -38,7 +42,13 @@ export async function runKbImport(source: string, opts: { workspace: string }, c
 
 /** The human-readable summary of an article import. */
 export function formatKbSummary(r: ArticleImportResult, source: string): string {
-  const lines = [`Imported articles from ${source}`, `  created   ${r.created}`, `  updated   ${r.updated}`, `  unchanged ${r.unchanged}`, `  rejected  ${r.rejected.length}`];
+  const lines = [
+    `Imported articles from ${source}`,
+    `  created   ${r.created}`,
+    `  updated   ${r.updated}`,
+    `  unchanged ${r.unchanged}`,
+    `  rejected  ${r.rejected.length}`,
+  ];
   for (const x of r.rejected) lines.push(`    ${x.item}: ${x.reason}`);
   return lines.join('\n');
 }

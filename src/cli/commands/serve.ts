@@ -17,7 +17,8 @@ export async function startServer(
   defaults: Partial<Config> = {},
 ): Promise<{ desk: Deskmind; url: string; stop: () => Promise<void> }> {
   const config = loadConfig(overrides);
-  for (const [key, value] of Object.entries(defaults)) if (config[key as keyof Config] === undefined) Object.assign(config, { [key]: value });
+  for (const [key, value] of Object.entries(defaults))
+    if (config[key as keyof Config] === undefined) Object.assign(config, { [key]: value });
   const desk = await Deskmind.open({ config, logger: createLogger(config, logTo) });
   survivePromiseRejections(desk.logger);
   const server = await buildServer(desk);
@@ -70,7 +71,11 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on (default: DESKMIND_HOST or 127.0.0.1)')
     .option('--no-worker', 'do not process jobs in this process (run `deskmind worker` apart)')
     .action(async (opts: { port?: number; host?: string; worker: boolean }) => {
-      const { url, stop, desk } = await startServer({ port: opts.port, host: opts.host, ...(opts.worker ? {} : { worker: false }) });
+      const { url, stop, desk } = await startServer({
+        port: opts.port,
+        host: opts.host,
+        ...(opts.worker ? {} : { worker: false }),
+      });
       desk.logger.info({ url, database: desk.database.kind }, `Deskmind listening on ${url}`);
       stopOnSignal(stop);
     });
@@ -96,36 +101,49 @@ export function registerServe(program: Command): void {
 
   program
     .command('create-workspace')
-    .description('Create a workspace and print its admin API key; with --admin-email also its first admin agent and console login')
+    .description(
+      'Create a workspace and print its admin API key; with --admin-email also its first admin agent and console login',
+    )
     .requiredOption('--name <name>', 'workspace name')
     .option('--admin-email <email>', "the first admin agent's email (their console login)")
     .option('--admin-name <name>', "the first admin agent's name (default: the part of the email before @)")
-    .option('--admin-password <password>', 'their password, at least 8 characters (default: a generated one, printed once)')
+    .option(
+      '--admin-password <password>',
+      'their password, at least 8 characters (default: a generated one, printed once)',
+    )
     .option('--json', 'print {"workspaceId", "apiKey"} (and "adminEmail", "adminPassword") as JSON')
-    .action(async (opts: { name: string; adminEmail?: string; adminName?: string; adminPassword?: string; json?: boolean }) => {
-      const admin = opts.adminEmail
-        ? AgentInputSchema.parse({
-            name: opts.adminName ?? opts.adminEmail.split('@')[0],
-            email: opts.adminEmail,
-            role: 'admin',
-            status: 'online',
-            password: opts.adminPassword ?? randomToken('').slice(0, 20),
-          })
-        : null;
-      const desk = await Deskmind.open({ worker: false });
-      try {
-        const { workspace, apiKey } = await desk.createWorkspace(opts.name.trim());
-        if (admin) await desk.tx(workspace.id, systemActor, (ctx) => createAgent(ctx, admin));
-        const login = admin ? { adminEmail: admin.email, adminPassword: admin.password } : {};
-        if (opts.json) console.log(JSON.stringify({ workspaceId: workspace.id, apiKey, ...login }));
-        else
-          console.log(
-            `Workspace "${workspace.name}" created.\n  workspace id: ${workspace.id}\n  admin API key: ${apiKey}` +
-              (admin ? `\n  console login: ${admin.email} / ${admin.password}` : '') +
-              `\nKeep ${admin ? 'them' : 'the key'} safe: shown only once.${admin && !opts.adminPassword ? ' Change the password in the console (Admin → Agents) or with PATCH /api/v1/agents/:id.' : ''}`,
-          );
-      } finally {
-        await desk.close();
-      }
-    });
+    .action(
+      async (opts: {
+        name: string;
+        adminEmail?: string;
+        adminName?: string;
+        adminPassword?: string;
+        json?: boolean;
+      }) => {
+        const admin = opts.adminEmail
+          ? AgentInputSchema.parse({
+              name: opts.adminName ?? opts.adminEmail.split('@')[0],
+              email: opts.adminEmail,
+              role: 'admin',
+              status: 'online',
+              password: opts.adminPassword ?? randomToken('').slice(0, 20),
+            })
+          : null;
+        const desk = await Deskmind.open({ worker: false });
+        try {
+          const { workspace, apiKey } = await desk.createWorkspace(opts.name.trim());
+          if (admin) await desk.tx(workspace.id, systemActor, (ctx) => createAgent(ctx, admin));
+          const login = admin ? { adminEmail: admin.email, adminPassword: admin.password } : {};
+          if (opts.json) console.log(JSON.stringify({ workspaceId: workspace.id, apiKey, ...login }));
+          else
+            console.log(
+              `Workspace "${workspace.name}" created.\n  workspace id: ${workspace.id}\n  admin API key: ${apiKey}` +
+                (admin ? `\n  console login: ${admin.email} / ${admin.password}` : '') +
+                `\nKeep ${admin ? 'them' : 'the key'} safe: shown only once.${admin && !opts.adminPassword ? ' Change the password in the console (Admin → Agents) or with PATCH /api/v1/agents/:id.' : ''}`,
+            );
+        } finally {
+          await desk.close();
+        }
+      },
+    );
 }

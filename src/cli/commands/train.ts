@@ -27,25 +27,43 @@ export function registerTrain(program: Command): void {
     .option('--no-tickets', "leave out the workspace's human-labelled tickets")
     .option('--no-starter', 'leave out the starter SaaS-support taxonomy examples')
     .option('--json', 'print the result as one JSON object')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Training data: the workspace's tickets whose intent a person set (imported with a label or relabelled
 by an agent), the rows of --file, and the starter taxonomy's example phrasings (retired when your labels
 name ${OWN_TAXONOMY_MIN_LABELS} or more intents of your own, except the starter intents you label too). 15% is held out to
-report accuracy and calibration; the stored model is then trained on everything.`)
+report accuracy and calibration; the stored model is then trained on everything.`,
+    )
     .action(async (model: string, opts: TrainOptions) => {
       if (model !== 'intents') throw new Error(`unknown model "${model}" (expected: intents)`);
       const desk = await Deskmind.open({ worker: false });
       try {
         await getWorkspace(desk.database.db, opts.workspace);
-        const file = opts.file ? { path: opts.file, textColumn: opts.textColumn, labelColumn: opts.labelColumn } : undefined;
-        const { examples, counts, starter } = await gatherTrainingExamples(desk.ctx(opts.workspace, systemActor), { tickets: opts.tickets, starter: opts.starter, file });
+        const file = opts.file
+          ? { path: opts.file, textColumn: opts.textColumn, labelColumn: opts.labelColumn }
+          : undefined;
+        const { examples, counts, starter } = await gatherTrainingExamples(desk.ctx(opts.workspace, systemActor), {
+          tickets: opts.tickets,
+          starter: opts.starter,
+          file,
+        });
         const result = await trainWorkspaceIntents(desk.intentModels, opts.workspace, examples, counts, starter);
         if (opts.json) console.log(JSON.stringify(result));
         else {
-          const from = Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ');
-          console.log(`Stored intent model version ${result.version}: ${result.examples} examples, ${result.labels} intents (${from}), trained in ${result.trainSeconds.toFixed(1)} s.`);
+          const from = Object.entries(counts)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
+          console.log(
+            `Stored intent model version ${result.version}: ${result.examples} examples, ${result.labels} intents ` +
+              `(${from}), trained in ${result.trainSeconds.toFixed(1)} s.`,
+          );
           if (result.starter) console.log(`Starter taxonomy: ${result.starter.reason}.`);
-          if (result.outOfScope) console.log(`Out of scope below confidence ${result.outOfScope.confidence} (fitted on ${result.outOfScope.heldOut} held-out labels of your own).`);
+          if (result.outOfScope)
+            console.log(
+              `Out of scope below confidence ${result.outOfScope.confidence} (fitted on ` +
+                `${result.outOfScope.heldOut} held-out labels of your own).`,
+            );
           if (result.heldOut) console.log(`Held-out check (15%):\n${formatEvalResult(result.heldOut)}`);
         }
       } finally {

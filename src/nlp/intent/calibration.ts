@@ -64,7 +64,11 @@ export function fitTemperature(logits: Float64Array[], truth: Int32Array, n: num
 }
 
 /** Expected calibration error with equal-width bins over confidence. */
-export function expectedCalibrationError(confidence: ArrayLike<number>, correct: ArrayLike<boolean>, bins = 15): number {
+export function expectedCalibrationError(
+  confidence: ArrayLike<number>,
+  correct: ArrayLike<boolean>,
+  bins = 15,
+): number {
   const n = confidence.length;
   if (n === 0) return 0;
   const sumC = new Float64Array(bins);

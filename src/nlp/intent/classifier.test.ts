@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fitIsotonic, fitTemperature, meanNll, thresholdForPrecision, expectedCalibrationError } from './calibration.js';
+import {
+  fitIsotonic,
+  fitTemperature,
+  meanNll,
+  thresholdForPrecision,
+  expectedCalibrationError,
+} from './calibration.js';
 import { tinyDataset } from './fixtures.test-data.js';
 import { IntentClassifier, IntentPredictionSchema } from './index.js';
 import { rng } from './model.js';
@@ -13,8 +19,11 @@ describe('IntentClassifier', () => {
   it('reads a long message by its sentences: an ask buried in background paragraphs is found, the sign-off ignored', () => {
     const background =
       'I have been a customer for years and I am mostly happy. I am writing from the train, so sorry for typos. ' +
-      'Last week was very busy with the move to the new flat and everything that comes with it. My sister uses the service as well.';
-    const long = `Hello team,\n\n${background}\n\nI forgot the password for my login.\n\n${background}\n\nKind regards,\nAnna\n\nSent from my phone`;
+      'Last week was very busy with the move to the new flat and everything that comes with it. My sister uses ' +
+      'the service as well.';
+    const long =
+      `Hello team,\n\n${background}\n\nI forgot the password for my login.\n\n${background}\n\nKind ` +
+      `regards,\nAnna\n\nSent from my phone`;
     expect(tokenize(long).length).toBeGreaterThan(80);
     const p = model.predict(long);
     expect(p.topIntent).toBe('reset_password');
@@ -35,7 +44,13 @@ describe('IntentClassifier', () => {
       ['please cancel my monthly subscription', 'cancel_subscription'],
     ];
     for (const [text, label] of unseen) expect(model.predict(text).topIntent, text).toBe(label);
-    expect(model.labels.sort()).toEqual(['cancel_subscription', 'delivery_status', 'lost_card', 'refund_request', 'reset_password']);
+    expect(model.labels.sort()).toEqual([
+      'cancel_subscription',
+      'delivery_status',
+      'lost_card',
+      'refund_request',
+      'reset_password',
+    ]);
   });
 
   it('returns a schema-valid prediction with an explanation', () => {
@@ -89,7 +104,8 @@ describe('IntentClassifier', () => {
     // an updated model round-trips too
     const back = IntentClassifier.fromBuffer(m.toBuffer());
     expect(back.labels).toEqual(m.labels);
-    for (const t of [text, 'my plastic got nicked', 'where is my parcel']) expect(back.predict(t)).toEqual(m.predict(t));
+    for (const t of [text, 'my plastic got nicked', 'where is my parcel'])
+      expect(back.predict(t)).toEqual(m.predict(t));
   });
 
   it('round-trips through toBuffer/fromBuffer with identical predictions', () => {

@@ -1,7 +1,7 @@
 /** The public intent classifier: training, calibrated prediction, explanations, online updates. */
 import { fitTemperature, meanNll, softmaxInPlace } from './calibration.js';
 import { forEachFeature, GROUP_WORD } from './features.js';
-import { Core, scoreVec, stratifiedSplit, trainCore, type SentenceVectors } from './model.js';
+import { type Core, scoreVec, stratifiedSplit, trainCore, type SentenceVectors } from './model.js';
 import {
   IntentClassifierOptionsSchema,
   LabelledExampleSchema,
@@ -31,7 +31,8 @@ export interface Calibration {
   oosThreshold: number;
   /** Held-out accuracy of the model trained without the slice (informational). */
   heldOutAccuracy: number | null;
-  /** A second map fitted after training on labels the model never saw (see {@link IntentClassifier.recalibrate}); absent when none was fitted. */
+  /** A second map fitted after training on labels the model never saw (see {@link IntentClassifier.recalibrate});
+   * absent when none was fitted. */
   recalibration?: Recalibration | undefined;
   /** The calibration of texts scored with their sentence vector (models trained with an encoder's vectors). */
   sentence?: SentenceCalibration | undefined;
@@ -91,7 +92,11 @@ export class IntentClassifier {
    * encoder vector per example, same order) the model also learns sentence-vector evidence, used by
    * {@link predict} whenever a text's vector is given.
    */
-  static train(examples: LabelledExample[], options: Partial<IntentClassifierOptions> = {}, sentence: SentenceVectors | null = null): IntentClassifier {
+  static train(
+    examples: LabelledExample[],
+    options: Partial<IntentClassifierOptions> = {},
+    sentence: SentenceVectors | null = null,
+  ): IntentClassifier {
     const o = IntentClassifierOptionsSchema.parse(options);
     const data = examples.map((e) => LabelledExampleSchema.parse(e));
     if (data.length === 0) throw new Error('IntentClassifier.train needs at least one example');
@@ -116,15 +121,34 @@ export class IntentClassifier {
       let rest = data.map((_, i) => i);
       for (let f = 0; f < folds; f++) {
         const share = folds === 1 ? o.holdout : 1 / (folds - f);
-        const [keep, hold] = f === folds - 1 && folds > 1 ? [[], rest.map((_, j) => j)] : stratifiedSplit(rest.map((i) => data[i]!.label), share, o.seed + f);
+        const [keep, hold] =
+          f === folds - 1 && folds > 1
+            ? [[], rest.map((_, j) => j)]
+            : stratifiedSplit(
+                rest.map((i) => data[i]!.label),
+                share,
+                o.seed + f,
+              );
         const holdIdx = hold.map((j) => rest[j]!);
         const holdSet = new Set(holdIdx);
         rest = keep.map((j) => rest[j]!);
         const trainIdx = data.map((_, i) => i).filter((i) => !holdSet.has(i));
         if (holdIdx.length === 0 || trainIdx.length === 0) continue;
-        const sub = (idx: number[]) => (sentence ? { encoderId: sentence.encoderId, vectors: idx.map((i) => sentence.vectors[i]!) } : null);
-        const part = trainCore(trainIdx.map((i) => data[i]!), o, vectors, sub(trainIdx));
-        rows.push(...heldOutRows(part, holdIdx.map((i) => data[i]!), sub(holdIdx)?.vectors ?? null));
+        const sub = (idx: number[]) =>
+          sentence ? { encoderId: sentence.encoderId, vectors: idx.map((i) => sentence.vectors[i]!) } : null;
+        const part = trainCore(
+          trainIdx.map((i) => data[i]!),
+          o,
+          vectors,
+          sub(trainIdx),
+        );
+        rows.push(
+          ...heldOutRows(
+            part,
+            holdIdx.map((i) => data[i]!),
+            sub(holdIdx)?.vectors ?? null,
+          ),
+        );
       }
     }
     if (rows.length >= 10) {
@@ -157,7 +181,8 @@ export class IntentClassifier {
 
   /**
    * Classifies a text: calibrated confidence, alternatives, multi-intent flag and explanation. `vector` is the text's
-   * sentence vector from the encoder named by {@link sentenceEncoderId}; without it the text is read on its words alone.
+   * sentence vector from the encoder named by {@link sentenceEncoderId}; without it the text is read on its words
+   * alone.
    */
   predict(text: string, vector: Float32Array | null = null): IntentPrediction {
     const core = this.core;
@@ -181,7 +206,9 @@ export class IntentClassifier {
     const outOfScope = K === 0 || raw < cal.oosThreshold;
     const confidence = recalibrated(this.calibration.recalibration, raw);
     const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => p[b]! - p[a]!);
-    const alternatives = order.slice(0, MAX_ALTERNATIVES).map((k) => ({ intent: core.labels[k]!, probability: hasEvidence ? p[k]! : 0 }));
+    const alternatives = order
+      .slice(0, MAX_ALTERNATIVES)
+      .map((k) => ({ intent: core.labels[k]!, probability: hasEvidence ? p[k]! : 0 }));
     const topIntent = K > 0 ? core.labels[best]! : null;
     return {
       intent: outOfScope ? null : topIntent,
@@ -192,7 +219,11 @@ export class IntentClassifier {
       multiIntent: K > 1 ? this.multiIntent(text) : null,
       explanation: {
         topTerms: K > 0 ? this.topTerms(tokens, vec.idx, vec.val, best) : [],
-        neighbours: s.nearest.map(([e, sim]) => ({ text: core.texts[e]!, label: core.labels[core.exLabel[e]!]!, similarity: round(sim) })),
+        neighbours: s.nearest.map(([e, sim]) => ({
+          text: core.texts[e]!,
+          label: core.labels[core.exLabel[e]!]!,
+          similarity: round(sim),
+        })),
       },
     };
   }
@@ -208,7 +239,10 @@ export class IntentClassifier {
   ): { s: ReturnType<typeof scoreVec>; p: Float64Array; best: number; raw: number; cal: Calibration } {
     const core = this.core;
     const K = core.K;
-    const sc = vector && core.sentence && this.calibration.sentence && vector.length === core.sentence.dims ? this.calibration.sentence : null;
+    const sc =
+      vector && core.sentence && this.calibration.sentence && vector.length === core.sentence.dims
+        ? this.calibration.sentence
+        : null;
     const cal = sc ?? this.calibration;
     const s = scoreVec(core, core.analyze(text), cal, neighbours);
     const p = Float64Array.from(s.logits);
@@ -281,7 +315,10 @@ export class IntentClassifier {
     }
     if (X.length < RECALIBRATION_MIN) return null;
     const slope = 1;
-    const intercept = fitShift(X.map((x) => x[0]!), y);
+    const intercept = fitShift(
+      X.map((x) => x[0]!),
+      y,
+    );
     if (!Number.isFinite(intercept)) return null;
     const map: Recalibration = { slope, intercept, n: X.length };
     this.calibration.recalibration = map;
@@ -317,7 +354,12 @@ export class IntentClassifier {
   }
 
   /** Per-word contributions to the predicted class logit (centred over classes). */
-  private topTerms(tokens: string[], idx: Int32Array, val: Float32Array, cls: number): { term: string; weight: number }[] {
+  private topTerms(
+    tokens: string[],
+    idx: Int32Array,
+    val: Float32Array,
+    cls: number,
+  ): { term: string; weight: number }[] {
     const core = this.core;
     const kc = core.kCap;
     const W = core.W;
@@ -405,7 +447,12 @@ export function calibrated(cal: Calibration, pMax: number, sim: number, sem: num
   return calibratedRaw(cal, logit(pMax), sim, sem);
 }
 
-function calibratedRaw(cal: Pick<Calibration, 'a' | 'b' | 'c' | 'd' | 'minSim'>, logitP: number, sim: number, sem: number): number {
+function calibratedRaw(
+  cal: Pick<Calibration, 'a' | 'b' | 'c' | 'd' | 'minSim'>,
+  logitP: number,
+  sim: number,
+  sem: number,
+): number {
   const p = sigmoid(cal.a * logitP + cal.b * sim + cal.d * sem + cal.c);
   return cal.minSim > 0 && sim < cal.minSim ? p * (sim / cal.minSim) : p;
 }
@@ -414,7 +461,11 @@ function calibratedRaw(cal: Pick<Calibration, 'a' | 'b' | 'c' | 'd' | 'minSim'>,
  * Fits on held-out rows: the kNN weight and temperature (NLL), then a 3-parameter logistic map
  * from (logit of top probability, neighbour similarity) to correctness, and the OOS threshold.
  */
-function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions, withSentence: boolean): Calibration | SentenceCalibration {
+function fitCalibration(
+  rows: HeldOutRow[],
+  o: IntentClassifierOptions,
+  withSentence: boolean,
+): Calibration | SentenceCalibration {
   // rows from different folds may know different label sets; align by padding to the max length
   const K = Math.max(...rows.map((r) => r.lr.length));
   const truth = Int32Array.from(rows.map((r) => r.truth));
@@ -429,7 +480,12 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions, withSent
     const logits = rows.map((r) => {
       const z = new Float64Array(K).fill(-1e9);
       for (let k = 0; k < r.lr.length; k++) {
-        z[k] = r.lr[k]! + eta * r.hinge[k]! + beta * r.knn[k]! + gamma * r.sem[k]! + (r.ex ? xi * r.ex[k]! + kappa * r.ek![k]! : 0);
+        z[k] =
+          r.lr[k]! +
+          eta * r.hinge[k]! +
+          beta * r.knn[k]! +
+          gamma * r.sem[k]! +
+          (r.ex ? xi * r.ex[k]! + kappa * r.ek![k]! : 0);
       }
       return z;
     });
@@ -441,10 +497,12 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions, withSent
     }
   };
   for (const beta of betas) for (const gamma of gammas) for (const eta of etas) tryWeights(beta, gamma, eta, 0, 0);
-  // the sentence-vector weights, with the lexical ones fixed at their best (a full grid costs 20× the time for nothing on Banking77)
+  // the sentence-vector weights, with the lexical ones fixed at their best (a full grid costs 20× the time for nothing
+  // on Banking77)
   if (withSentence && rows.some((r) => r.ex)) {
     const { beta, gamma, eta } = best;
-    for (const xi of SENTENCE_WEIGHTS) for (const kappa of SENTENCE_KNN_WEIGHTS) tryWeights(beta, gamma, eta, xi, kappa);
+    for (const xi of SENTENCE_WEIGHTS)
+      for (const kappa of SENTENCE_KNN_WEIGHTS) tryWeights(beta, gamma, eta, xi, kappa);
   }
   const u1: number[] = [];
   const u2: number[] = [];
@@ -488,8 +546,25 @@ function fitCalibration(rows: HeldOutRow[], o: IntentClassifierOptions, withSent
     if (rest <= 0 || other >= K) continue;
     pseudo.push(calibratedRaw(cal0, logit(p[other]! / rest), rows[i]!.knn[other] ?? 0, rows[i]!.sem[other] ?? 0));
   }
-  const oos = o.oosThreshold ?? oosThresholdFor(conf.filter((_, i) => correct[i]), pseudo);
-  const cal: Calibration = { temperature: best.T, knnWeight: best.beta, semWeight: best.gamma, hingeWeight: best.eta, a, b, c, d, minSim, oosThreshold: oos, heldOutAccuracy: acc };
+  const oos =
+    o.oosThreshold ??
+    oosThresholdFor(
+      conf.filter((_, i) => correct[i]),
+      pseudo,
+    );
+  const cal: Calibration = {
+    temperature: best.T,
+    knnWeight: best.beta,
+    semWeight: best.gamma,
+    hingeWeight: best.eta,
+    a,
+    b,
+    c,
+    d,
+    minSim,
+    oosThreshold: oos,
+    heldOutAccuracy: acc,
+  };
   return withSentence ? { ...cal, expertWeight: best.xi, expertKnnWeight: best.kappa } : cal;
 }
 
@@ -563,7 +638,9 @@ function fitLogistic(X: number[][], y: boolean[], prior: number[], fixed: boolea
   const ridge = 5;
   for (let it = 0; it < 50; it++) {
     const g = new Array<number>(n).fill(0);
-    const H: number[][] = Array.from({ length: n }, (_, u) => Array.from({ length: n }, (_, v): number => (u === v ? ridge : 0)));
+    const H: number[][] = Array.from({ length: n }, (_, u) =>
+      Array.from({ length: n }, (_, v): number => (u === v ? ridge : 0)),
+    );
     for (let i = 0; i < X.length; i++) {
       const f = X[i]!;
       let t = 0;

@@ -1,5 +1,11 @@
 /** Public API of the intent classifier. */
-export { IntentClassifier, RECALIBRATION_MIN, recalibrated, type Calibration, type Recalibration } from './classifier.js';
+export {
+  IntentClassifier,
+  RECALIBRATION_MIN,
+  recalibrated,
+  type Calibration,
+  type Recalibration,
+} from './classifier.js';
 export {
   IntentPredictionSchema,
   ExplanationSchema,

@@ -30,7 +30,12 @@ export interface MemoryEntry {
   vector: Float32Array;
 }
 
-export const MemoryNeighbourSchema = z.object({ text: z.string(), label: z.string(), source: MemorySourceSchema, similarity: z.number() });
+export const MemoryNeighbourSchema = z.object({
+  text: z.string(),
+  label: z.string(),
+  source: MemorySourceSchema,
+  similarity: z.number(),
+});
 export type MemoryNeighbour = z.infer<typeof MemoryNeighbourSchema>;
 
 /** The memory's vote on one text: per intent, the cosine of its nearest entry, and the nearest entries overall. */
@@ -72,7 +77,8 @@ export const PRIOR_COMBINATION: Combination = {
 
 /** Nearest entries kept for the explanation. */
 const NEAREST_SHOWN = 3;
-/** The cosine a label without entries counts as: an unrelated sentence's (0.1–0.3), or the least similar label's if lower. */
+/** The cosine a label without entries counts as: an unrelated sentence's (0.1–0.3), or the least similar label's if
+ * lower. */
 const ABSENT_COSINE = 0.3;
 
 /** A bounded set of labelled sentence vectors of one encoder. */
@@ -120,7 +126,15 @@ export class NeighbourMemory {
         if (top.length > NEAREST_SHOWN) top.pop();
       }
     }
-    return { similarity, nearest: top.map(({ e, s }) => ({ text: e.text.slice(0, 200), label: e.label, source: e.source, similarity: round(s) })) };
+    return {
+      similarity,
+      nearest: top.map(({ e, s }) => ({
+        text: e.text.slice(0, 200),
+        label: e.label,
+        source: e.source,
+        similarity: round(s),
+      })),
+    };
   }
 }
 
@@ -145,7 +159,11 @@ export interface CombinedReading {
  * top share through the Platt map. A label only the memory knows (a person's new label, not yet learned by the
  * model) gets the model's smallest probability; a label the memory lacks counts as unrelated (`ABSENT_COSINE`).
  */
-export function combineWithMemory(linear: LinearProbabilities, vote: MemoryVote, w: Combination): CombinedReading | null {
+export function combineWithMemory(
+  linear: LinearProbabilities,
+  vote: MemoryVote,
+  w: Combination,
+): CombinedReading | null {
   const labels = new Set([...linear.keys(), ...vote.similarity.keys()]);
   if (labels.size === 0) return null;
   const pMin = Math.max(1e-6, Math.min(...(linear.size ? [...linear.values()] : [1])));
@@ -200,7 +218,8 @@ export function fitCombination(rows: CombinationRow[], fittedOn: string): Combin
     for (const beta of BETAS) {
       const w = { alpha, beta, a: 1, b: 0, oosLevel: 0, fittedOn };
       let loss = 0;
-      for (const r of rows) loss -= Math.log(Math.max(1e-9, combineWithMemory(r.linear, r.vote, w)?.shares.get(r.label) ?? 0));
+      for (const r of rows)
+        loss -= Math.log(Math.max(1e-9, combineWithMemory(r.linear, r.vote, w)?.shares.get(r.label) ?? 0));
       if (loss < bestLoss) [bestLoss, ab] = [loss, { alpha, beta }];
     }
   }
@@ -216,7 +235,13 @@ export function fitCombination(rows: CombinationRow[], fittedOn: string): Combin
     if (t.right) right++;
     if (right / (i + 1) >= OOS_PRECISION) oosLevel = t.c;
   });
-  return CombinationSchema.parse({ ...ab, a: round(a), b: round(b), oosLevel: round(Math.min(oosLevel, 0.9)), fittedOn });
+  return CombinationSchema.parse({
+    ...ab,
+    a: round(a),
+    b: round(b),
+    oosLevel: round(Math.min(oosLevel, 0.9)),
+    fittedOn,
+  });
 }
 
 /** Logistic regression of y on x (Newton steps, a light L2 pull towards the identity map a=1, b=0). */
@@ -267,37 +292,76 @@ export type MemoryRecord = z.infer<typeof MemoryRecordSchema>;
  * The prediction under the memory's vote: intent, confidence, scope and alternatives from the combined reading,
  * the model's explanation kept and the memory's nearest entries added; with the record of what changed.
  */
-export function withMemory(prediction: IntentPrediction, reading: CombinedReading, vote: MemoryVote, entries: number): { prediction: IntentPrediction; record: MemoryRecord } {
+export function withMemory(
+  prediction: IntentPrediction,
+  reading: CombinedReading,
+  vote: MemoryVote,
+  entries: number,
+): { prediction: IntentPrediction; record: MemoryRecord } {
   const before = { intent: prediction.intent, confidence: round(prediction.confidence) };
   const near = vote.nearest[0];
-  const why = near ? `its nearest remembered example is "${near.text.slice(0, 80)}" (${near.label}, ${near.source === 'label' ? "a person's label" : 'an article'}, cosine ${near.similarity})` : 'it has no entries';
+  const why = near
+    ? `its nearest remembered example is "${near.text.slice(0, 80)}" (${near.label}, ` +
+      `${near.source === 'label' ? "a person's label" : 'an article'}, cosine ${near.similarity})`
+    : 'it has no entries';
   const top = prediction.topIntent ?? 'none';
   const nearest = vote.nearest;
   // Another intent needs the memory's confidence in scope; the model's own intent keeps the scope the model gave it
   // unless the memory brings it in.
   if (reading.top !== prediction.topIntent && reading.outOfScope) {
-    const detail = `the memory of labelled examples leans towards ${reading.top} (${round(reading.confidence)}), not enough to change the model's ${top}: ${why}`;
+    const detail =
+      `the memory of labelled examples leans towards ${reading.top} (${round(reading.confidence)}), ` +
+      `not enough to change the model's ${top}: ${why}`;
     return { prediction, record: { code: 'kept', detail, linear: before, combined: before, nearest, entries } };
   }
   const intent = prediction.outOfScope && reading.outOfScope ? null : reading.top;
   // An article says which topic it covers, not that it answers this question: article evidence decides intent and
   // scope, never autonomy — with an article nearest, the confidence stays at most the model's for that intent.
-  const modelP = reading.top === prediction.topIntent ? prediction.confidence : (prediction.alternatives.find((a) => a.intent === reading.top)?.probability ?? 0);
+  const modelP =
+    reading.top === prediction.topIntent
+      ? prediction.confidence
+      : (prediction.alternatives.find((a) => a.intent === reading.top)?.probability ?? 0);
   const confidence = near?.source === 'article' ? Math.min(reading.confidence, modelP) : reading.confidence;
   const after = { intent, confidence: round(confidence) };
   const [code, detail]: [MemoryRecord['code'], string] =
     reading.top !== prediction.topIntent
-      ? ['changed_intent', `the memory of labelled examples reads ${reading.top} (${after.confidence}) instead of the model's ${top} (${before.confidence}): ${why}`]
+      ? [
+          'changed_intent',
+          `the memory of labelled examples reads ${reading.top} (${after.confidence}) instead of the model's ` +
+            `${top} (${before.confidence}): ${why}`,
+        ]
       : prediction.outOfScope && intent
-        ? ['into_scope', `the memory of labelled examples agrees with ${top} and brings it in scope (${before.confidence} → ${after.confidence}): ${why}`]
+        ? [
+            'into_scope',
+            `the memory of labelled examples agrees with ${top} and brings it in scope (${before.confidence} → ` +
+              `${after.confidence}): ${why}`,
+          ]
         : after.confidence > before.confidence
-            ? ['raised_confidence', `the memory of labelled examples agrees with ${top}: confidence ${before.confidence} → ${after.confidence}; ${why}`]
-            : after.confidence < before.confidence
-              ? ['lowered_confidence', `the memory of labelled examples weakens ${top}: confidence ${before.confidence} → ${after.confidence}; ${why}`]
-              : ['kept', `the memory of labelled examples leaves ${top} at ${before.confidence}`];
-  const alternatives = [...reading.shares].sort((x, y) => y[1] - x[1]).slice(0, 5).map(([l, q]) => ({ intent: l, probability: l === reading.top ? confidence : Math.min(q, confidence) }));
+          ? [
+              'raised_confidence',
+              `the memory of labelled examples agrees with ${top}: confidence ${before.confidence} → ` +
+                `${after.confidence}; ${why}`,
+            ]
+          : after.confidence < before.confidence
+            ? [
+                'lowered_confidence',
+                `the memory of labelled examples weakens ${top}: confidence ${before.confidence} → ` +
+                  `${after.confidence}; ${why}`,
+              ]
+            : ['kept', `the memory of labelled examples leaves ${top} at ${before.confidence}`];
+  const alternatives = [...reading.shares]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 5)
+    .map(([l, q]) => ({ intent: l, probability: l === reading.top ? confidence : Math.min(q, confidence) }));
   return {
-    prediction: { ...prediction, intent, confidence, outOfScope: intent === null, topIntent: reading.top, alternatives },
+    prediction: {
+      ...prediction,
+      intent,
+      confidence,
+      outOfScope: intent === null,
+      topIntent: reading.top,
+      alternatives,
+    },
     record: { code, detail, linear: before, combined: after, nearest, entries },
   };
 }

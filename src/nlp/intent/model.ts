@@ -386,7 +386,8 @@ export class Core {
   /** Dot product of the word blocks of two vectors. */
   wordDot(a: SparseVec, b: SparseVec): number {
     const m = new Map<number, number>();
-    for (let j = a.lexStart; j < a.idx.length; j++) if (this.rowGroup[a.idx[j]!] === GROUP_WORD) m.set(a.idx[j]!, a.val[j]!);
+    for (let j = a.lexStart; j < a.idx.length; j++)
+      if (this.rowGroup[a.idx[j]!] === GROUP_WORD) m.set(a.idx[j]!, a.val[j]!);
     let s = 0;
     for (let j = 0; j < b.idx.length; j++) {
       const v = m.get(b.idx[j]!);
@@ -468,7 +469,6 @@ export class Core {
   }
 }
 
-
 /** Symmetric int8 quantisation with one scale. */
 export function quantize(v: Float32Array): { q: Int8Array; scale: number } {
   let max = 0;
@@ -486,8 +486,18 @@ export interface SentenceVectors {
 }
 
 /** Trains the core (features, LR weights, neighbour index; sentence-vector evidence when given) on examples. */
-export function trainCore(examples: readonly LabelledExample[], o: IntentClassifierOptions, vectors: WordVectors | null, sentence: SentenceVectors | null = null): Core {
-  const core = new Core({ wordMaxN: o.wordMaxN, charMin: o.charMin, charMax: o.charMax }, vectors, o.vectorScale, o.pooling);
+export function trainCore(
+  examples: readonly LabelledExample[],
+  o: IntentClassifierOptions,
+  vectors: WordVectors | null,
+  sentence: SentenceVectors | null = null,
+): Core {
+  const core = new Core(
+    { wordMaxN: o.wordMaxN, charMin: o.charMin, charMax: o.charMax },
+    vectors,
+    o.vectorScale,
+    o.pooling,
+  );
   for (const ex of examples) core.addLabel(ex.label);
   // document frequencies
   const df = new Map<number, number>();
@@ -634,6 +644,7 @@ export function scoreVec(
   const sem = new Float64Array(K);
   if (a.dense && K > 0 && semCandidates > 0) core.semantic(a.dense, lr, sem, semCandidates);
   const logits = new Float64Array(K);
-  for (let k = 0; k < K; k++) logits[k] = lr[k]! + w.hingeWeight * hinge[k]! + w.knnWeight * knn[k]! + w.semWeight * sem[k]!;
+  for (let k = 0; k < K; k++)
+    logits[k] = lr[k]! + w.hingeWeight * hinge[k]! + w.knnWeight * knn[k]! + w.semWeight * sem[k]!;
   return { logits, lr, hinge, knn, sem, vec: a.vec, tokens: a.tokens, nearest };
 }

@@ -31,7 +31,9 @@ describe('sentence-vector evidence', () => {
     expect(model.sentenceEncoderId).toBe(encoderId);
     expect(lexical.sentenceEncoderId).toBeNull();
     expect(model.calibration.sentence!.expertWeight + model.calibration.sentence!.expertKnnWeight).toBeGreaterThan(0);
-    const right = unseen.filter((e) => model.predict(e.text, vectorFor(e.label, e.text, labels)).topIntent === e.label).length;
+    const right = unseen.filter(
+      (e) => model.predict(e.text, vectorFor(e.label, e.text, labels)).topIntent === e.label,
+    ).length;
     expect(right).toBe(unseen.length);
     for (const e of data.slice(0, 5)) expect(model.predict(e.text)).toEqual(lexical.predict(e.text));
     // a vector of the wrong length (another encoder) is ignored

@@ -107,7 +107,11 @@ export function encodeModel(model: IntentClassifier): Uint8Array {
 }
 
 /** Decodes {@link encodeModel} output, re-vectorising the stored examples for the neighbour index. */
-export function decodeModel(buf: Uint8Array): { core: Core; options: IntentClassifierOptions; calibration: Calibration } {
+export function decodeModel(buf: Uint8Array): {
+  core: Core;
+  options: IntentClassifierOptions;
+  calibration: Calibration;
+} {
   const magic = String.fromCharCode(buf[0]!, buf[1]!, buf[2]!, buf[3]!);
   if (magic !== MAGIC) throw new Error('not a Deskmind intent model');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -170,10 +174,16 @@ export function decodeModel(buf: Uint8Array): { core: Core; options: IntentClass
     core.exLabel.push(header.exLabel[e]!);
     core.exLex.push({ idx, val, lexStart: 0 });
     const has = buf[ex.hasOff + e] === 1;
-    core.exMean.push(has ? Int8Array.from(buf.subarray(ex.meanOff + e * d, ex.meanOff + (e + 1) * d), (x) => (x << 24) >> 24) : null);
+    core.exMean.push(
+      has ? Int8Array.from(buf.subarray(ex.meanOff + e * d, ex.meanOff + (e + 1) * d), (x) => (x << 24) >> 24) : null,
+    );
     core.exMeanScale.push(view.getFloat32(ex.scaleOff + e * 4, true));
   }
-  if (header.sentence) core.sentence = SentenceExpert.fromBytes(header.sentence.encoderId, buf.subarray(ex.end, ex.end + header.sentence.bytes));
+  if (header.sentence)
+    core.sentence = SentenceExpert.fromBytes(
+      header.sentence.encoderId,
+      buf.subarray(ex.end, ex.end + header.sentence.bytes),
+    );
   core.buildIndex();
   return { core, options, calibration: header.calibration };
 }

@@ -15,7 +15,10 @@ const CONTRACTIONS: [RegExp, string][] = [
 
 /** Lower-cases, strips diacritics and expands common English contractions. */
 export function normalize(text: string): string {
-  let s = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  let s = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
   s = s.replace(/[\u2018\u2019\u02bc`´]/g, "'");
   for (const [re, rep] of CONTRACTIONS) s = s.replace(re, rep);
   return s;
@@ -28,14 +31,18 @@ export function tokenize(text: string): string[] {
   return normalize(text).match(TOKEN_RE) ?? [];
 }
 
-const CONNECTIVE_RE = /\s*(?:[.?!;]+(?:\s+|$)|\n+|,?\s+(?:and also|also|plus|and then|another thing|additionally|besides that|on top of that|in addition)\s+|,\s*and\s+|\s+and\s+(?=(?:can|could|how|what|why|when|where|is|are|do|does|did|will|would|i|my|please)\b))/i;
+const CONNECTIVE_RE =
+  /\s*(?:[.?!;]+(?:\s+|$)|\n+|,?\s+(?:and also|also|plus|and then|another thing|additionally|besides that|on top of that|in addition)\s+|,\s*and\s+|\s+and\s+(?=(?:can|could|how|what|why|when|where|is|are|do|does|did|will|would|i|my|please)\b))/i;
 
 /**
  * Splits a text into sentence/clause parts that may carry separate intents.
  * Parts shorter than two tokens are merged into their neighbour.
  */
 export function splitClauses(text: string): string[] {
-  const raw = text.split(new RegExp(CONNECTIVE_RE.source, 'gi')).map((p) => p.trim()).filter((p) => p.length > 0);
+  const raw = text
+    .split(new RegExp(CONNECTIVE_RE.source, 'gi'))
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const parts: string[] = [];
   for (const p of raw) {
     const n = tokenize(p).length;
@@ -54,7 +61,8 @@ export function splitClauses(text: string): string[] {
 const SIGN_OFF_RE =
   /^(?:(?:kind|best|warm|many|with)?\s*(?:regards|wishes|thanks|thank you)(?: in advance| so much| again| for your help)?|cheers|sincerely|yours(?: truly| sincerely)?|sent from my\b.*|get outlook for\b.*|-- ?)\s*[,.!]?\s*$/i;
 
-/** The text before its sign-off line (what follows it is a name or a signature, not an ask); the whole text when it has none. */
+/** The text before its sign-off line (what follows it is a name or a signature, not an ask); the whole text when it has
+ * none. */
 export function withoutSignOff(text: string): string {
   const lines = text.split(/\r?\n/);
   const i = lines.findIndex((l, n) => n > 0 && SIGN_OFF_RE.test(l.trim()));

@@ -10,7 +10,10 @@ export type BatchRouting = ReturnType<typeof batchRouting>;
  * batch counts towards the agent's load (and last assignment) for the tickets routed after it, as if each
  * had been applied before the next was routed. `exclusive` runs the route stages one at a time.
  */
-export function batchRouting(port: RoutingPort, now: () => Date): { port: RoutingPort; exclusive<T>(fn: () => Promise<T>): Promise<T>; assigned(action: TicketAction): void } {
+export function batchRouting(
+  port: RoutingPort,
+  now: () => Date,
+): { port: RoutingPort; exclusive<T>(fn: () => Promise<T>): Promise<T>; assigned(action: TicketAction): void } {
   const snapshots = new Map<string, Promise<RoutingSnapshot>>();
   let chain: Promise<unknown> = Promise.resolve();
   return {
@@ -29,7 +32,10 @@ export function batchRouting(port: RoutingPort, now: () => Date): { port: Routin
       for (const [workspaceId, snapshot] of snapshots) {
         snapshots.set(
           workspaceId,
-          snapshot.then((s) => ({ ...s, agents: s.agents.map((a) => (a.id === agentId ? { ...a, load: a.load + 1, lastAssignedAt: now() } : a)) })),
+          snapshot.then((s) => ({
+            ...s,
+            agents: s.agents.map((a) => (a.id === agentId ? { ...a, load: a.load + 1, lastAssignedAt: now() } : a)),
+          })),
         );
       }
     },

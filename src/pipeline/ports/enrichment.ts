@@ -4,7 +4,13 @@
  * ticket: the stage goes on with what is known and records each source's status.
  */
 import type { Account, Customer } from '../../domain/schemas.js';
-import type { BillingFacts, CrmFacts, EnrichedAccount, SourceReport, UsageSummary } from '../../domain/stage-results.js';
+import type {
+  BillingFacts,
+  CrmFacts,
+  EnrichedAccount,
+  SourceReport,
+  UsageSummary,
+} from '../../domain/stage-results.js';
 
 /** What one source contributed. */
 export interface SourceFacts {
@@ -32,7 +38,10 @@ export interface EnrichmentSource {
 }
 
 /** Runs one source with its timeout; never throws. */
-export async function runSource(source: EnrichmentSource, subject: EnrichmentSubject): Promise<{ report: SourceReport; facts: SourceFacts | null }> {
+export async function runSource(
+  source: EnrichmentSource,
+  subject: EnrichmentSubject,
+): Promise<{ report: SourceReport; facts: SourceFacts | null }> {
   const started = performance.now();
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -46,10 +55,26 @@ export async function runSource(source: EnrichmentSource, subject: EnrichmentSub
     if (outcome === 'timeout') {
       controller.abort();
       loading.catch(() => undefined); // a late failure is of no interest any more
-      return { report: { source: source.name, status: 'timed_out', ms: ms(), detail: `no answer within ${source.timeoutMs} ms` }, facts: null };
+      return {
+        report: {
+          source: source.name,
+          status: 'timed_out',
+          ms: ms(),
+          detail: `no answer within ${source.timeoutMs} ms`,
+        },
+        facts: null,
+      };
     }
     const empty = !outcome || Object.values(outcome).every((v) => v === undefined);
-    return { report: { source: source.name, status: empty ? 'empty' : 'ok', ms: ms(), detail: empty ? 'nothing known about this customer' : null }, facts: empty ? null : outcome };
+    return {
+      report: {
+        source: source.name,
+        status: empty ? 'empty' : 'ok',
+        ms: ms(),
+        detail: empty ? 'nothing known about this customer' : null,
+      },
+      facts: empty ? null : outcome,
+    };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { report: { source: source.name, status: 'failed', ms: ms(), detail: message.slice(0, 300) }, facts: null };
@@ -62,12 +87,22 @@ const DOWNGRADE_WINDOW_MS = 30 * 86_400_000;
 
 /** The billing state in force now: a downgrade counts for 30 days, then the account is simply active. */
 export function effectiveBillingState(billing: Pick<BillingFacts, 'state' | 'downgradedAt'>, now: Date): string {
-  if (billing.state === 'downgraded' && billing.downgradedAt && now.getTime() - new Date(billing.downgradedAt).getTime() > DOWNGRADE_WINDOW_MS) return 'active';
+  if (
+    billing.state === 'downgraded' &&
+    billing.downgradedAt &&
+    now.getTime() - new Date(billing.downgradedAt).getTime() > DOWNGRADE_WINDOW_MS
+  )
+    return 'active';
   return billing.state;
 }
 
 /** Merges the stored account with what the CRM and billing sources found. */
-export function enrichAccount(account: Account | null, billing: BillingFacts | null, crm: CrmFacts | null, now: Date): EnrichedAccount | null {
+export function enrichAccount(
+  account: Account | null,
+  billing: BillingFacts | null,
+  crm: CrmFacts | null,
+  now: Date,
+): EnrichedAccount | null {
   if (!account && !billing && !crm) return null;
   const attrs = account?.attributes ?? {};
   const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v : null);
@@ -85,6 +120,7 @@ export function enrichAccount(account: Account | null, billing: BillingFacts | n
     billingState: billing ? effectiveBillingState(billing, now) : (account?.billingState ?? 'none'),
     lifecycleStage: str(attrs.lifecycleStage) ?? crm?.lifecycleStage ?? null,
     renewalDate: str(attrs.renewalDate) ?? crm?.renewalDate ?? billing?.renewalDate ?? null,
-    owner: ownerAgentId || ownerEmail ? { agentId: ownerAgentId, email: ownerEmail, name: crm?.ownerName ?? null } : null,
+    owner:
+      ownerAgentId || ownerEmail ? { agentId: ownerAgentId, email: ownerEmail, name: crm?.ownerName ?? null } : null,
   };
 }

@@ -6,7 +6,8 @@ import { latestModelVersion, loadModel, saveModel } from '../../learning/models.
 
 export const INTENT_MODEL_KIND = 'intent';
 
-/** A workspace's model with the out-of-scope confidence fitted on its own labels (null: the classifier's own decision). */
+/** A workspace's model with the out-of-scope confidence fitted on its own labels (null: the classifier's own decision).
+ */
 export interface WorkspaceModel {
   version: number;
   model: IntentClassifier;
@@ -23,11 +24,22 @@ const oosOf = (metrics: unknown): number | null => {
  * is in scope when its confidence reaches the confidence fitted on the workspace's own labels
  * (`fitWorkspaceOos`), with the reason in `scopeAdjusted`.
  */
-export function inScopeByWorkspace(prediction: IntentPrediction, oosConfidence: number | null): { prediction: IntentPrediction; scopeAdjusted: string | null } {
-  if (oosConfidence === null || !prediction.outOfScope || !prediction.topIntent || prediction.confidence < oosConfidence) return { prediction, scopeAdjusted: null };
+export function inScopeByWorkspace(
+  prediction: IntentPrediction,
+  oosConfidence: number | null,
+): { prediction: IntentPrediction; scopeAdjusted: string | null } {
+  if (
+    oosConfidence === null ||
+    !prediction.outOfScope ||
+    !prediction.topIntent ||
+    prediction.confidence < oosConfidence
+  )
+    return { prediction, scopeAdjusted: null };
   return {
     prediction: { ...prediction, intent: prediction.topIntent, outOfScope: false },
-    scopeAdjusted: `confidence ${prediction.confidence.toFixed(2)} reaches the workspace's out-of-scope confidence ${oosConfidence} (fitted on its own labels): ${prediction.topIntent} is in scope`,
+    scopeAdjusted:
+      `confidence ${prediction.confidence.toFixed(2)} reaches the workspace's out-of-scope ` +
+      `confidence ${oosConfidence} (fitted on its own labels): ${prediction.topIntent} is in scope`,
   };
 }
 
@@ -47,23 +59,38 @@ export class IntentModels {
    * (`withConfigVersion`), tickets decided together use the version that was latest when their run started.
    */
   async get(workspaceId: string, db: DbOrTx = this.database.db): Promise<WorkspaceModel | null> {
-    const latest = await onceInRun(db, workspaceId, 'intent-model-version', () => latestModelVersion(db, workspaceId, INTENT_MODEL_KIND));
+    const latest = await onceInRun(db, workspaceId, 'intent-model-version', () =>
+      latestModelVersion(db, workspaceId, INTENT_MODEL_KIND),
+    );
     if (latest === null) return null;
     const cached = this.cache.get(workspaceId);
     if (cached && cached.version === latest) return cached;
     const stored = await loadModel(this.database.db, workspaceId, INTENT_MODEL_KIND, latest);
     if (!stored) return null;
-    const entry = { version: stored.version, model: IntentClassifier.fromBuffer(stored.data), oosConfidence: oosOf(stored.metrics) };
+    const entry = {
+      version: stored.version,
+      model: IntentClassifier.fromBuffer(stored.data),
+      oosConfidence: oosOf(stored.metrics),
+    };
     this.cache.set(workspaceId, entry);
     return entry;
   }
 
   /** Trains a classifier on labelled examples and stores it as the workspace's next version. */
-  async train(workspaceId: string, examples: LabelledExample[], metrics: Record<string, unknown> = {}): Promise<{ version: number; model: IntentClassifier; seconds: number }> {
+  async train(
+    workspaceId: string,
+    examples: LabelledExample[],
+    metrics: Record<string, unknown> = {},
+  ): Promise<{ version: number; model: IntentClassifier; seconds: number }> {
     const started = performance.now();
     const model = IntentClassifier.train(examples);
     const seconds = (performance.now() - started) / 1000;
-    const version = await this.save(workspaceId, model, { ...metrics, examples: examples.length, labels: model.labels.length, trainSeconds: seconds });
+    const version = await this.save(workspaceId, model, {
+      ...metrics,
+      examples: examples.length,
+      labels: model.labels.length,
+      trainSeconds: seconds,
+    });
     return { version, model, seconds };
   }
 
@@ -73,7 +100,8 @@ export class IntentModels {
    */
   async save(workspaceId: string, model: IntentClassifier, metrics: Record<string, unknown>): Promise<number> {
     const previous = this.cache.get(workspaceId);
-    if (!('outOfScope' in metrics) && previous?.oosConfidence != null) metrics = { ...metrics, outOfScope: { confidence: previous.oosConfidence, carriedFrom: previous.version } };
+    if (!('outOfScope' in metrics) && previous?.oosConfidence != null)
+      metrics = { ...metrics, outOfScope: { confidence: previous.oosConfidence, carriedFrom: previous.version } };
     const version = await saveModel(this.database.db, workspaceId, INTENT_MODEL_KIND, model.toBuffer(), metrics);
     this.cache.set(workspaceId, { version, model, oosConfidence: oosOf(metrics) });
     return version;
@@ -85,9 +113,19 @@ export class IntentModels {
     starter ??= (() => {
       const started = performance.now();
       const model = IntentClassifier.train(starterExamples().map(({ text, label }) => ({ text, label })));
-      return { buffer: model.toBuffer(), trainSeconds: (performance.now() - started) / 1000, labels: model.labels.length, examples: model.size };
+      return {
+        buffer: model.toBuffer(),
+        trainSeconds: (performance.now() - started) / 1000,
+        labels: model.labels.length,
+        examples: model.size,
+      };
     })();
     const model = IntentClassifier.fromBuffer(starter.buffer);
-    await this.save(workspaceId, model, { source: 'starter-taxonomy', labels: starter.labels, trainedOn: starter.examples, trainSeconds: starter.trainSeconds });
+    await this.save(workspaceId, model, {
+      source: 'starter-taxonomy',
+      labels: starter.labels,
+      trainedOn: starter.examples,
+      trainSeconds: starter.trainSeconds,
+    });
   }
 }

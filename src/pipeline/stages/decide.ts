@@ -16,7 +16,9 @@ export const decideStage: Stage<'decide'> = {
     const text = customerText(input);
     const windowMs = input.settings.repeatContactDays * 86_400_000;
     const repeatContacts = intent?.intent
-      ? input.history.filter((t) => t.intent === intent.intent && input.now.getTime() - t.createdAt.getTime() <= windowMs).length
+      ? input.history.filter(
+          (t) => t.intent === intent.intent && input.now.getTime() - t.createdAt.getTime() <= windowMs,
+        ).length
       : 0;
     const playbook = intent?.intent ? await ports.playbook(input.workspaceId, intent.intent) : null;
     const policy = decide({
@@ -36,7 +38,10 @@ export const decideStage: Stage<'decide'> = {
     const failed = policy.checks.find((c) => c.check === policy.reason);
     return {
       result: { ...policy, playbook },
-      actions: policy.decision === 'hand_off' ? [{ type: 'hand_off', reason: policy.reason, detail: failed?.detail ?? policy.reason }] : [],
+      actions:
+        policy.decision === 'hand_off'
+          ? [{ type: 'hand_off', reason: policy.reason, detail: failed?.detail ?? policy.reason }]
+          : [],
     };
   },
 };

@@ -7,14 +7,20 @@ import type { PipelineInput, Stage, TicketAction } from '../types.js';
 const DAY = 86_400_000;
 
 /** The page the customer is on: the latest customer message that carried a page context, else the ticket's. */
-export function latestPage(ticket: Pick<Ticket, 'pageContext'>, messages: Pick<Message, 'authorType' | 'pageContext' | 'createdAt'>[]): { page: PageContextInput | null; source: 'message' | 'ticket' | null } {
-  const fromMessage = [...messages].filter((m) => m.authorType === 'customer' && m.pageContext).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+export function latestPage(
+  ticket: Pick<Ticket, 'pageContext'>,
+  messages: Pick<Message, 'authorType' | 'pageContext' | 'createdAt'>[],
+): { page: PageContextInput | null; source: 'message' | 'ticket' | null } {
+  const fromMessage = [...messages]
+    .filter((m) => m.authorType === 'customer' && m.pageContext)
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
   if (fromMessage?.pageContext) return { page: fromMessage.pageContext, source: 'message' };
   return ticket.pageContext ? { page: ticket.pageContext, source: 'ticket' } : { page: null, source: null };
 }
 
 function outcomeOf(t: PipelineInput['history'][number]): string {
-  if (t.status === 'resolved' || t.status === 'closed') return t.tags.includes(AI_ANSWERED) ? 'resolved_by_assistant' : 'resolved_by_agent';
+  if (t.status === 'resolved' || t.status === 'closed')
+    return t.tags.includes(AI_ANSWERED) ? 'resolved_by_assistant' : 'resolved_by_agent';
   return 'open';
 }
 
@@ -33,7 +39,8 @@ export const enrichStage: Stage<'enrich'> = {
     const sources = ports.enrichmentSources ? await ports.enrichmentSources(input.workspaceId) : [];
     const subject = { workspaceId: input.workspaceId, customer, account, now };
     const runs = await Promise.all(sources.map((s) => runSource(s, subject)));
-    const pick = <K extends 'billing' | 'crm' | 'usage'>(key: K) => runs.map((r) => r.facts?.[key]).find((v) => v !== undefined) ?? null;
+    const pick = <K extends 'billing' | 'crm' | 'usage'>(key: K) =>
+      runs.map((r) => r.facts?.[key]).find((v) => v !== undefined) ?? null;
     const billing = pick('billing') as BillingFacts | null;
     const crm = pick('crm') as CrmFacts | null;
     const usage = pick('usage') as UsageSummary | null;
@@ -45,7 +52,9 @@ export const enrichStage: Stage<'enrich'> = {
       ...runs.filter((r) => r.report.status !== 'ok').map((r) => r.report.source),
     ].filter((x): x is string => !!x);
     const result: Enrichment = {
-      customer: customer ? { id: customer.id, name: customer.name, email: customer.email, locale: customer.locale } : null,
+      customer: customer
+        ? { id: customer.id, name: customer.name, email: customer.email, locale: customer.locale }
+        : null,
       account: enrichAccount(account, billing, crm, now),
       billing,
       crm,
@@ -55,11 +64,22 @@ export const enrichStage: Stage<'enrich'> = {
       previousTickets: others.length,
       recentTickets7d: others.filter((t) => now.getTime() - t.createdAt.getTime() <= 7 * DAY).length,
       reopenedBefore: others.filter((t) => t.reopenCount > 0).length,
-      history: others.slice(0, 10).map((t) => ({ id: t.id, subject: t.subject, intent: t.intent, status: t.status, outcome: outcomeOf(t), reopened: t.reopenCount > 0, createdAt: t.createdAt.toISOString() })),
+      history: others.slice(0, 10).map((t) => ({
+        id: t.id,
+        subject: t.subject,
+        intent: t.intent,
+        status: t.status,
+        outcome: outcomeOf(t),
+        reopened: t.reopenCount > 0,
+        createdAt: t.createdAt.toISOString(),
+      })),
       sources: runs.map((r) => r.report),
       missing,
     };
-    const actions: TicketAction[] = crm && !crm.cached ? [{ type: 'sync_account', accountId: account?.id ?? null, customerId: customer?.id ?? null, crm }] : [];
+    const actions: TicketAction[] =
+      crm && !crm.cached
+        ? [{ type: 'sync_account', accountId: account?.id ?? null, customerId: customer?.id ?? null, crm }]
+        : [];
     return { result, actions };
   },
 };
@@ -93,7 +113,15 @@ export function applyEnrichment(input: PipelineInput, enrichment: Enrichment): P
     if (e.owner?.email && !attributes.ownerEmail && !attributes.ownerAgentId) attributes.ownerEmail = e.owner.email;
     if (e.lifecycleStage && !attributes.lifecycleStage) attributes.lifecycleStage = e.lifecycleStage;
     if (e.renewalDate && !attributes.renewalDate) attributes.renewalDate = e.renewalDate;
-    account = { ...base, tier: e.tier ?? base.tier, plan: e.plan, mrr: e.mrr, seats: e.seats, billingState: e.billingState, attributes };
+    account = {
+      ...base,
+      tier: e.tier ?? base.tier,
+      plan: e.plan,
+      mrr: e.mrr,
+      seats: e.seats,
+      billingState: e.billingState,
+      attributes,
+    };
   }
   const ticket = enrichment.page ? { ...input.ticket, pageContext: enrichment.page as PageContextInput } : input.ticket;
   return { ...input, account, ticket, enrichment };

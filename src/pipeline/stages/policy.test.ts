@@ -8,7 +8,14 @@ const text = 'I forgot my password and cannot log in';
 const base = (): PolicyInput => ({
   settings: AutonomySettingsSchema.parse({}),
   language: detectLanguage(text),
-  intent: { intent: 'password_reset', confidence: 0.97, outOfScope: false, alternatives: [], multiIntent: null, explanation: { topTerms: [], neighbours: [] } } as never,
+  intent: {
+    intent: 'password_reset',
+    confidence: 0.97,
+    outOfScope: false,
+    alternatives: [],
+    multiIntent: null,
+    explanation: { topTerms: [], neighbours: [] },
+  } as never,
   sentiment: analyseSentiment(text),
   text,
   tier: 'pro',
@@ -29,12 +36,27 @@ describe('decision policy', () => {
   });
 
   const cases: [string, (i: PolicyInput) => PolicyInput][] = [
-    ['language_supported', (i) => ({ ...i, language: detectLanguage('Hola, no puedo iniciar sesión en mi cuenta, ¿me pueden ayudar?') })],
+    [
+      'language_supported',
+      (i) => ({ ...i, language: detectLanguage('Hola, no puedo iniciar sesión en mi cuenta, ¿me pueden ayudar?') }),
+    ],
     ['human_not_requested', (i) => ({ ...i, humanRequested: true })],
     ['in_scope', (i) => ({ ...i, intent: { ...i.intent!, outOfScope: true } })],
     ['intent_confident', (i) => ({ ...i, intent: { ...i.intent!, confidence: 0.6 } })],
-    ['single_intent', (i) => ({ ...i, intent: { ...i.intent!, multiIntent: { intents: ['password_reset', 'billing_refund'], parts: [] } } })],
-    ['sentiment_ok', (i) => ({ ...i, sentiment: analyseSentiment('This is the third time!!! Still broken, absolutely unacceptable and ridiculous') })],
+    [
+      'single_intent',
+      (i) => ({
+        ...i,
+        intent: { ...i.intent!, multiIntent: { intents: ['password_reset', 'billing_refund'], parts: [] } },
+      }),
+    ],
+    [
+      'sentiment_ok',
+      (i) => ({
+        ...i,
+        sentiment: analyseSentiment('This is the third time!!! Still broken, absolutely unacceptable and ridiculous'),
+      }),
+    ],
     ['tier_allowed', (i) => ({ ...i, tier: 'enterprise' })],
     ['no_sensitive_topic', (i) => ({ ...i, text: 'I think my account was hacked, I cannot log in' })],
     ['not_repeat_contact', (i) => ({ ...i, reopenCount: 1 })],
@@ -51,11 +73,15 @@ describe('decision policy', () => {
 
   it('drafts instead of sending in shadow mode', () => {
     expect(decide({ ...base(), playbook: { kind: 'answer', mode: 'shadow', threshold: null } }).decision).toBe('draft');
-    expect(decide({ ...base(), settings: AutonomySettingsSchema.parse({ shadowMode: true }) }).reason).toBe('shadow_mode');
+    expect(decide({ ...base(), settings: AutonomySettingsSchema.parse({ shadowMode: true }) }).reason).toBe(
+      'shadow_mode',
+    );
   });
 
   it('lets enterprise through when the workspace allows it', () => {
-    expect(decide({ ...base(), tier: 'enterprise', settings: AutonomySettingsSchema.parse({ handoffTiers: [] }) }).decision).toBe('resolve');
+    expect(
+      decide({ ...base(), tier: 'enterprise', settings: AutonomySettingsSchema.parse({ handoffTiers: [] }) }).decision,
+    ).toBe('resolve');
   });
 
   it('takes the threshold from the playbook, then the intent, then the default', () => {
@@ -66,7 +92,21 @@ describe('decision policy', () => {
   });
 
   it('recognises requests for a human', () => {
-    for (const t of ['Can I talk to a human please?', 'I want to speak with a real person', 'get me a live agent', 'human please', 'contact agent', 'speaking to an operator', 'how can I contact a customer service representative']) expect(asksForHuman(t), t).toBe(true);
-    for (const t of ['How do I add a human-readable name to my pipeline?', 'my agent config is broken', 'how do I contact support about billing']) expect(asksForHuman(t), t).toBe(false);
+    for (const t of [
+      'Can I talk to a human please?',
+      'I want to speak with a real person',
+      'get me a live agent',
+      'human please',
+      'contact agent',
+      'speaking to an operator',
+      'how can I contact a customer service representative',
+    ])
+      expect(asksForHuman(t), t).toBe(true);
+    for (const t of [
+      'How do I add a human-readable name to my pipeline?',
+      'my agent config is broken',
+      'how do I contact support about billing',
+    ])
+      expect(asksForHuman(t), t).toBe(false);
   });
 });

@@ -24,14 +24,20 @@ export interface PolicyInput {
   retrievalScore: number | null;
 }
 
-const HUMAN_REQUEST = /\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|get|connect me)\s+(to|with)?\s*(a\s+|an\s+|some\s*one|somebody|a\s+real|your|the)?\s*(real\s+|live\s+|actual\s+)?(human|person|agent|operator|someone|somebody|representative|rep|manager|supervisor|customer (service|support) (agent|rep|representative))\b|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|agent|support|being)\b|\bnot\s+a\s+bot\b/i;
-const SENSITIVE = /\b(lawyer|attorney|legal action|sue|lawsuit|court|gdpr request|subpoena|breach|hacked|compromised|phishing|fraud|unauthori[sz]ed (access|charge|login)|data leak|vulnerability|exploit)\b/i;
+const HUMAN_REQUEST =
+  /\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|get|connect me)\s+(to|with)?\s*(a\s+|an\s+|some\s*one|somebody|a\s+real|your|the)?\s*(real\s+|live\s+|actual\s+)?(human|person|agent|operator|someone|somebody|representative|rep|manager|supervisor|customer (service|support) (agent|rep|representative))\b|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|agent|support|being)\b|\bnot\s+a\s+bot\b/i;
+const SENSITIVE =
+  /\b(lawyer|attorney|legal action|sue|lawsuit|court|gdpr request|subpoena|breach|hacked|compromised|phishing|fraud|unauthori[sz]ed (access|charge|login)|data leak|vulnerability|exploit)\b/i;
 
 /** True when the text asks for a human. */
 export const asksForHuman = (text: string): boolean => HUMAN_REQUEST.test(text);
 
 /** The autonomy threshold in force for an intent: playbook, then workspace per-intent, then default. */
-export function thresholdFor(settings: AutonomySettings, intent: string | null, playbookThreshold: number | null): number {
+export function thresholdFor(
+  settings: AutonomySettings,
+  intent: string | null,
+  playbookThreshold: number | null,
+): number {
   if (playbookThreshold !== null) return playbookThreshold;
   if (intent && settings.intentThresholds[intent] !== undefined) return settings.intentThresholds[intent]!;
   return settings.defaultThreshold;
@@ -58,7 +64,9 @@ export function decide(input: PolicyInput): PolicyResult {
       passed: !!input.language?.supported,
       value: input.language?.language ?? null,
       threshold: s.languages.join(','),
-      detail: input.language ? `${input.language.language} (confidence ${input.language.confidence.toFixed(2)})` : 'language not detected',
+      detail: input.language
+        ? `${input.language.language} (confidence ${input.language.confidence.toFixed(2)})`
+        : 'language not detected',
     },
     {
       check: 'human_not_requested',
@@ -70,59 +78,87 @@ export function decide(input: PolicyInput): PolicyResult {
       check: 'in_scope',
       passed: !!intentName && !input.intent?.outOfScope,
       value: intentName,
-      detail: intentName && !input.intent?.outOfScope ? `intent ${intentName}` : 'nothing in the taxonomy fits (out of scope)',
+      detail:
+        intentName && !input.intent?.outOfScope
+          ? `intent ${intentName}`
+          : 'nothing in the taxonomy fits (out of scope)',
     },
     {
       check: 'intent_confident',
       passed: !!input.intent && input.intent.confidence >= threshold,
       value: input.intent?.confidence ?? null,
       threshold,
-      detail: input.intent ? `${intentName} at ${input.intent.confidence.toFixed(3)} against threshold ${threshold}` : 'no prediction',
+      detail: input.intent
+        ? `${intentName} at ${input.intent.confidence.toFixed(3)} against threshold ${threshold}`
+        : 'no prediction',
     },
     {
       check: 'single_intent',
       passed: !input.intent?.multiIntent,
       value: input.intent?.multiIntent ? input.intent.multiIntent.intents.join('+') : null,
-      detail: input.intent?.multiIntent ? `asks about ${input.intent.multiIntent.intents.join(' and ')}` : 'one question',
+      detail: input.intent?.multiIntent
+        ? `asks about ${input.intent.multiIntent.intents.join(' and ')}`
+        : 'one question',
     },
     {
       check: 'sentiment_ok',
       passed: (input.sentiment?.compound ?? 0) >= s.minSentiment && maxEmotion <= s.maxEmotion,
       value: Number((input.sentiment?.compound ?? 0).toFixed(3)),
       threshold: s.minSentiment,
-      detail: `sentiment ${(input.sentiment?.compound ?? 0).toFixed(2)} (min ${s.minSentiment}), strongest emotion ${maxEmotion.toFixed(2)} (max ${s.maxEmotion})`,
+      detail:
+        `sentiment ${(input.sentiment?.compound ?? 0).toFixed(2)} (min ${s.minSentiment}), strongest ` +
+        `emotion ${maxEmotion.toFixed(2)} (max ${s.maxEmotion})`,
     },
     {
       check: 'tier_allowed',
       passed: !input.tier || !s.handoffTiers.includes(input.tier),
       value: input.tier,
       threshold: s.handoffTiers.join(','),
-      detail: input.tier && s.handoffTiers.includes(input.tier) ? `${input.tier} accounts always go to a human` : `tier ${input.tier ?? 'unknown'} may be answered`,
+      detail:
+        input.tier && s.handoffTiers.includes(input.tier)
+          ? `${input.tier} accounts always go to a human`
+          : `tier ${input.tier ?? 'unknown'} may be answered`,
     },
     {
       check: 'no_sensitive_topic',
       passed: !legal && !sensitiveMatch,
       value: sensitiveMatch ?? (legal ? 'legal threat' : null),
-      detail: sensitiveMatch || legal ? `legal or security matter ("${sensitiveMatch ?? 'legal threat'}")` : 'no legal or security words',
+      detail:
+        sensitiveMatch || legal
+          ? `legal or security matter ("${sensitiveMatch ?? 'legal threat'}")`
+          : 'no legal or security words',
     },
     {
       check: 'not_repeat_contact',
       passed: input.repeatContacts === 0 && input.reopenCount === 0,
       value: input.repeatContacts + input.reopenCount,
-      detail: input.reopenCount > 0 ? `reopened ${input.reopenCount} time(s)` : input.repeatContacts > 0 ? `${input.repeatContacts} other ticket(s) on the same issue within ${s.repeatContactDays} days` : 'first contact on this issue',
+      detail:
+        input.reopenCount > 0
+          ? `reopened ${input.reopenCount} time(s)`
+          : input.repeatContacts > 0
+            ? `${input.repeatContacts} other ticket(s) on the same issue within ${s.repeatContactDays} days`
+            : 'first contact on this issue',
     },
     {
       check: 'ai_reply_budget',
       passed: input.aiReplies < s.maxAiReplies,
       value: input.aiReplies,
       threshold: s.maxAiReplies,
-      detail: `${input.aiReplies} assistant repl${input.aiReplies === 1 ? 'y' : 'ies'} so far (max ${s.maxAiReplies}); the assistant never answers a ticket twice`,
+      detail:
+        `${input.aiReplies} assistant repl${input.aiReplies === 1 ? 'y' : 'ies'} so far (max ` +
+        `${s.maxAiReplies}); the assistant never answers a ticket twice`,
     },
     {
       check: 'playbook_available',
       passed: !!input.playbook && input.playbook.kind !== 'handoff' && input.playbook.mode !== 'off',
       value: input.playbook ? `${input.playbook.kind}/${input.playbook.mode}` : null,
-      detail: !input.playbook ? `no playbook for ${intentName ?? 'this intent'}` : input.playbook.kind === 'handoff' ? 'the playbook always hands off' : input.playbook.mode === 'off' ? 'the playbook is off' : `${input.playbook.kind} playbook (${input.playbook.mode})`,
+      detail: !input.playbook
+        ? `no playbook for ${intentName ?? 'this intent'}`
+        : input.playbook.kind === 'handoff'
+          ? 'the playbook always hands off'
+          : input.playbook.mode === 'off'
+            ? 'the playbook is off'
+            : `${input.playbook.kind} playbook (${input.playbook.mode})`,
     },
   ];
   if (input.playbook?.kind === 'answer') {
@@ -131,11 +167,20 @@ export function decide(input: PolicyInput): PolicyResult {
       passed: input.retrievalScore !== null && input.retrievalScore >= s.minRetrievalScore,
       value: input.retrievalScore,
       threshold: s.minRetrievalScore,
-      detail: input.retrievalScore === null ? 'no article found' : `best passage scores ${input.retrievalScore.toFixed(3)} (min ${s.minRetrievalScore})`,
+      detail:
+        input.retrievalScore === null
+          ? 'no article found'
+          : `best passage scores ${input.retrievalScore.toFixed(3)} (min ${s.minRetrievalScore})`,
     });
   }
   const failed = checks.filter((c) => !c.passed).map((c) => c.check);
   if (failed.length) return { decision: 'hand_off', reason: failed[0]!, failed, threshold, checks };
   const shadow = s.shadowMode || input.playbook?.mode === 'shadow';
-  return { decision: shadow ? 'draft' : 'resolve', reason: shadow ? 'shadow_mode' : 'all_guardrails_passed', failed, threshold, checks };
+  return {
+    decision: shadow ? 'draft' : 'resolve',
+    reason: shadow ? 'shadow_mode' : 'all_guardrails_passed',
+    failed,
+    threshold,
+    checks,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Stage } from '../types.js';
 
-/** The least probability of answering the ask an answer needs, whatever the intent's threshold (a lowered threshold never lets a likely-wrong answer out). */
+/** The least probability of answering the ask an answer needs, whatever the intent's threshold (a lowered threshold
+ * never lets a likely-wrong answer out). */
 export const MIN_ANSWER_PROBABILITY = 0.8;
 
 /**
@@ -12,10 +13,12 @@ export const resolveStage: Stage<'resolve'> = {
   external: true,
   async run(input, earlier, ports) {
     const decided = earlier.decide?.result;
-    if (!decided || decided.decision === 'hand_off' || !decided.playbook) return { result: { skipped: 'handed off' as const } };
+    if (!decided || decided.decision === 'hand_off' || !decided.playbook)
+      return { result: { skipped: 'handed off' as const } };
     const passages = earlier.retrieve?.result.passages ?? [];
     const understood = earlier.understand?.result;
-    // The answer judgement must reach the same threshold as the intent's confidence, and never less than MIN_ANSWER_PROBABILITY.
+    // The answer judgement must reach the same threshold as the intent's confidence, and never less than
+    // MIN_ANSWER_PROBABILITY.
     const judge = {
       intentConfidence: understood?.intent?.confidence ?? 0,
       threshold: Math.max(MIN_ANSWER_PROBABILITY, decided.threshold ?? input.settings.defaultThreshold),
@@ -24,7 +27,12 @@ export const resolveStage: Stage<'resolve'> = {
     const reply = await ports.compose(input, decided.playbook, passages, judge);
     if (!reply.ok) {
       return {
-        result: { composed: false as const, reason: reply.reason, detail: reply.detail, verification: reply.verification ?? null },
+        result: {
+          composed: false as const,
+          reason: reply.reason,
+          detail: reply.detail,
+          verification: reply.verification ?? null,
+        },
         actions: [{ type: 'hand_off', reason: `compose_${reply.reason}`, detail: reply.detail }],
       };
     }
@@ -33,7 +41,16 @@ export const resolveStage: Stage<'resolve'> = {
         ? { type: 'auto_resolve' as const, text: reply.text, html: reply.html ?? null, sources: reply.sources }
         : { type: 'draft' as const, text: reply.text, sources: reply.sources };
     return {
-      result: { composed: true as const, path: decided.decision, via: reply.via, grounding: reply.grounding, verification: reply.verification ?? null, reply: reply.text, sources: reply.sources, action: reply.action ?? null },
+      result: {
+        composed: true as const,
+        path: decided.decision,
+        via: reply.via,
+        grounding: reply.grounding,
+        verification: reply.verification ?? null,
+        reply: reply.text,
+        sources: reply.sources,
+        action: reply.action ?? null,
+      },
       actions: [action],
     };
   },

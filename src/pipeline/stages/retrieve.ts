@@ -9,7 +9,8 @@ export const retrieveStage: Stage<'retrieve'> = {
   name: 'retrieve',
   async run(input, earlier, ports) {
     const understood = earlier.understand?.result;
-    if (understood?.language && !understood.language.supported) return { result: { skipped: 'unsupported language' as const, passages: [] } };
+    if (understood?.language && !understood.language.supported)
+      return { result: { skipped: 'unsupported language' as const, passages: [] } };
     // Retrieval reads the ask, as classification did: a 2,000-word story would drown the question. The page's
     // feature joins it once, a mild pull towards the articles of the page the customer is on.
     const page = pageWords(input.ticket.pageContext);
@@ -23,6 +24,14 @@ export const retrieveStage: Stage<'retrieve'> = {
     // article that happens to rank first is a wrong answer waiting to happen.
     const forIntent = hits.filter((h) => h.intentMatch);
     const passages = forIntent.length ? forIntent : hits;
-    return { result: { passages, bestScore: passages[0]?.score ?? null, restrictedToIntent: forIntent.length > 0, candidates: hits.length, pageHint: page.length ? page : null } };
+    return {
+      result: {
+        passages,
+        bestScore: passages[0]?.score ?? null,
+        restrictedToIntent: forIntent.length > 0,
+        candidates: hits.length,
+        pageHint: page.length ? page : null,
+      },
+    };
   },
 };

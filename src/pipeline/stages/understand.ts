@@ -6,7 +6,7 @@ import { analyseSentiment } from '../../nlp/sentiment.js';
 import { assessUrgency } from '../../nlp/urgency.js';
 import type { IntentPrediction } from '../../nlp/intent/index.js';
 import type { UnderstandContext } from '../../domain/stage-results.js';
-import type { PipelineInput, PipelinePorts, Stage } from '../types.js';
+import type { PipelineInput, Stage } from '../types.js';
 import { thresholdFor } from './policy.js';
 
 /** What the customer wrote in their public messages, oldest first. */
@@ -22,7 +22,11 @@ export function customerBody(input: PipelineInput): string {
 export function customerText(input: PipelineInput): string {
   const body = customerBody(input);
   const subject = input.ticket.subject.trim();
-  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
   if (!subject || norm(body).startsWith(norm(subject).replace(/ ?…$/, ''))) return body;
   return `${subject}\n${body}`.slice(0, 20_000);
 }
@@ -30,9 +34,14 @@ export function customerText(input: PipelineInput): string {
 /** A message of at least this many words is classified on its own; a shorter one with its subject. */
 export const MIN_BODY_WORDS = 5;
 
-/** The ask of the customer's public messages (`findAsk`): quoted threads, signatures, greetings and long stories set aside. */
+/** The ask of the customer's public messages (`findAsk`): quoted threads, signatures, greetings and long stories set
+ * aside. */
 export function askOf(input: PipelineInput): Ask {
-  return findAsk(input.messages.filter((m) => m.authorType === 'customer' && m.visibility === 'public').map((m) => m.text.slice(0, 20_000)));
+  return findAsk(
+    input.messages
+      .filter((m) => m.authorType === 'customer' && m.visibility === 'public')
+      .map((m) => m.text.slice(0, 20_000)),
+  );
 }
 
 /**
@@ -43,12 +52,17 @@ export function askOf(input: PipelineInput): Ask {
 export function askText(input: PipelineInput, ask: Ask = askOf(input)): string {
   const subject = input.ticket.subject.trim();
   if (!subject || ask.text.split(/\s+/).filter(Boolean).length >= MIN_BODY_WORDS) return ask.text;
-  const norm = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
   return norm(ask.text).startsWith(norm(subject).replace(/ ?…$/, '')) ? ask.text : `${subject}\n${ask.text}`;
 }
 
 const PAYMENT_FAILED = 'billing_failed_payment';
-const BILLING_WORDS = /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|plan|renew|renewal|declined|suspended|locked|past due|overdue|receipt)\b/i;
+const BILLING_WORDS =
+  /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|plan|renew|renewal|declined|suspended|locked|past due|overdue|receipt)\b/i;
 
 /** What enrichment says about the customer that bears on understanding the ticket. */
 export function contextOf(input: PipelineInput): UnderstandContext {
@@ -60,7 +74,10 @@ export function contextOf(input: PipelineInput): UnderstandContext {
     paymentFailed: e?.billing?.paymentFailed ?? null,
     recentlyDowngraded: e?.billing?.state === 'downgraded' ? e.billing.downgradedAt : null,
     featureId: (e?.page?.featureId as string | undefined) ?? input.ticket.pageContext?.featureId ?? null,
-    recentErrors: [...((e?.page?.recentErrors as string[] | undefined) ?? []), ...(e?.usage?.recentErrors.map((r) => r.message) ?? [])].slice(0, 5),
+    recentErrors: [
+      ...((e?.page?.recentErrors as string[] | undefined) ?? []),
+      ...(e?.usage?.recentErrors.map((r) => r.message) ?? []),
+    ].slice(0, 5),
     missing: e?.missing ?? [],
   };
 }
@@ -76,27 +93,46 @@ const ACCESS_INTENT_RE = /access|login|log_in|sign_in|password|two_factor|2fa|lo
  * payment explains: an access intent (or none) gives way to the failed-payment intent, at the model's
  * probability of an access or billing problem.
  */
-export function billingPrior(prediction: IntentPrediction, text: string, billingState: string | null, paymentFailed = false): { prediction: IntentPrediction; adjusted: string | null } {
+export function billingPrior(
+  prediction: IntentPrediction,
+  text: string,
+  billingState: string | null,
+  paymentFailed = false,
+): { prediction: IntentPrediction; adjusted: string | null } {
   if (billingState !== 'past_due' || prediction.intent === PAYMENT_FAILED) return { prediction, adjusted: null };
   const top = prediction.intent ?? prediction.topIntent;
   const alt = prediction.alternatives.find((a) => a.intent === PAYMENT_FAILED);
   if (paymentFailed && alt && ACCESS_ASK_RE.test(text) && (!top || top === 'other' || ACCESS_INTENT_RE.test(top))) {
     // The model's belief that the customer cannot get in or has a billing problem: the failed payment explains either.
-    const mass = prediction.alternatives.filter((a) => a.intent.startsWith('billing_') || ACCESS_INTENT_RE.test(a.intent)).reduce((n, a) => n + a.probability, 0);
+    const mass = prediction.alternatives
+      .filter((a) => a.intent.startsWith('billing_') || ACCESS_INTENT_RE.test(a.intent))
+      .reduce((n, a) => n + a.probability, 0);
     const confidence = Math.min(1, Math.max(prediction.confidence, mass));
     return {
       prediction: { ...prediction, intent: PAYMENT_FAILED, confidence, outOfScope: false, topIntent: PAYMENT_FAILED },
-      adjusted: `account is past_due with a failed payment and the customer cannot get in: ${PAYMENT_FAILED} explains ${top ?? 'the access problem'} (confidence ${confidence.toFixed(2)}: the model's probability of an access or billing problem)`,
+      adjusted:
+        `account is past_due with a failed payment and the customer cannot get in: ${PAYMENT_FAILED} ` +
+        `explains ${top ?? 'the access problem'} (confidence ${confidence.toFixed(2)}: the model's probability of ` +
+        `an access or billing problem)`,
     };
   }
   if (!BILLING_WORDS.test(text)) return { prediction, adjusted: null };
   const billingish = !top || top === 'other' || top.startsWith('billing_');
   // The model hesitates: it found nothing in scope, or the failed payment is a close second.
-  const hesitates = !!alt && (prediction.intent === null || top === 'other' || alt.probability >= prediction.confidence / 2);
+  const hesitates =
+    !!alt && (prediction.intent === null || top === 'other' || alt.probability >= prediction.confidence / 2);
   if (!billingish || !alt || !hesitates) return { prediction, adjusted: null };
   return {
-    prediction: { ...prediction, intent: PAYMENT_FAILED, confidence: Math.min(alt.probability, prediction.confidence), outOfScope: false, topIntent: PAYMENT_FAILED },
-    adjusted: `account is past_due and the text is about billing: ${PAYMENT_FAILED} (p=${alt.probability.toFixed(2)}) preferred over ${top ?? 'out of scope'}`,
+    prediction: {
+      ...prediction,
+      intent: PAYMENT_FAILED,
+      confidence: Math.min(alt.probability, prediction.confidence),
+      outOfScope: false,
+      topIntent: PAYMENT_FAILED,
+    },
+    adjusted:
+      `account is past_due and the text is about billing: ${PAYMENT_FAILED} ` +
+      `(p=${alt.probability.toFixed(2)}) preferred over ${top ?? 'out of scope'}`,
   };
 }
 
@@ -114,7 +150,10 @@ export function pageWords(page: { featureId?: string | null; route?: string | nu
  * alternative named after the page's feature comes within `PAGE_PRIOR_RATIO` of it, the alternative is
  * preferred at its own probability (the policy's threshold still applies).
  */
-export function pagePrior(prediction: IntentPrediction, words: string[]): { prediction: IntentPrediction; adjusted: string | null } {
+export function pagePrior(
+  prediction: IntentPrediction,
+  words: string[],
+): { prediction: IntentPrediction; adjusted: string | null } {
   const top = prediction.intent ?? prediction.topIntent;
   if (!words.length || !top) return { prediction, adjusted: null };
   const about = (intent: string) => contentWords(intent.replace(/[_.:-]+/g, ' ')).some((w) => words.includes(w));
@@ -123,8 +162,16 @@ export function pagePrior(prediction: IntentPrediction, words: string[]): { pred
   const alt = prediction.alternatives.find((a) => a.intent !== top && about(a.intent));
   if (!alt || alt.probability < PAGE_PRIOR_RATIO * topP) return { prediction, adjusted: null };
   return {
-    prediction: { ...prediction, intent: alt.intent, confidence: Math.min(alt.probability, prediction.confidence), outOfScope: false, topIntent: alt.intent },
-    adjusted: `the customer is on the ${words.join('/')} page: ${alt.intent} (p=${alt.probability.toFixed(2)}) preferred over ${top} (p=${topP.toFixed(2)})`,
+    prediction: {
+      ...prediction,
+      intent: alt.intent,
+      confidence: Math.min(alt.probability, prediction.confidence),
+      outOfScope: false,
+      topIntent: alt.intent,
+    },
+    adjusted:
+      `the customer is on the ${words.join('/')} page: ${alt.intent} (p=${alt.probability.toFixed(2)}) ` +
+      `preferred over ${top} (p=${topP.toFixed(2)})`,
   };
 }
 
@@ -146,11 +193,16 @@ export const understandStage: Stage<'understand'> = {
     const threshold = (intent: string | null) => thresholdFor(input.settings, intent, null);
     const predicted = language.supported ? await ports.predictIntent(input.workspaceId, query, { threshold }) : null;
     const context = contextOf(input);
-    const billing = predicted ? billingPrior(predicted.prediction, query, context.billingState, !!context.paymentFailed) : null;
-    const page = billing && !billing.adjusted ? pagePrior(billing.prediction, pageWords(input.ticket.pageContext)) : null;
+    const billing = predicted
+      ? billingPrior(predicted.prediction, query, context.billingState, !!context.paymentFailed)
+      : null;
+    const page =
+      billing && !billing.adjusted ? pagePrior(billing.prediction, pageWords(input.ticket.pageContext)) : null;
     const prior = page?.adjusted ? page : billing;
     const intent = predicted && prior ? { ...predicted, prediction: prior.prediction } : null;
-    const recentTicketCount = input.history.filter((t) => t.id !== input.ticket.id && input.now.getTime() - t.createdAt.getTime() <= 7 * 86_400_000).length;
+    const recentTicketCount = input.history.filter(
+      (t) => t.id !== input.ticket.id && input.now.getTime() - t.createdAt.getTime() <= 7 * 86_400_000,
+    ).length;
     const urgency = assessUrgency({
       text,
       intent: intent?.prediction.intent ?? undefined,
@@ -162,11 +214,27 @@ export const understandStage: Stage<'understand'> = {
       recentTicketCount,
     });
     const actions = [];
-    if (intent?.prediction.intent) actions.push({ type: 'set_intent' as const, intent: intent.prediction.intent, confidence: intent.prediction.confidence });
+    if (intent?.prediction.intent)
+      actions.push({
+        type: 'set_intent' as const,
+        intent: intent.prediction.intent,
+        confidence: intent.prediction.confidence,
+      });
     const order = ['low', 'normal', 'high', 'urgent'] as const;
-    if (order.indexOf(urgency.priority) > order.indexOf(input.ticket.priority)) actions.push({ type: 'set_priority' as const, priority: urgency.priority });
+    if (order.indexOf(urgency.priority) > order.indexOf(input.ticket.priority))
+      actions.push({ type: 'set_priority' as const, priority: urgency.priority });
     return {
-      result: { language, ask: askRecord(ask, query), intent: intent?.prediction ?? null, intentAdjusted: prior?.adjusted ?? null, scopeAdjusted: predicted?.scopeAdjusted ?? null, memory: predicted?.memory ?? null, sentiment, urgency, context },
+      result: {
+        language,
+        ask: askRecord(ask, query),
+        intent: intent?.prediction ?? null,
+        intentAdjusted: prior?.adjusted ?? null,
+        scopeAdjusted: predicted?.scopeAdjusted ?? null,
+        memory: predicted?.memory ?? null,
+        sentiment,
+        urgency,
+        context,
+      },
       modelVersion: intent?.modelVersion,
       actions,
     };

@@ -26,7 +26,18 @@ export async function finishedRuns(db: DbOrTx, jobs: { ticketId: string; runId: 
   const rows = await db
     .selectDistinct({ ticketId: decisions.ticketId, runId: decisions.runId })
     .from(decisions)
-    .where(and(inArray(decisions.ticketId, jobs.map((j) => j.ticketId)), inArray(decisions.runId, jobs.map((j) => j.runId))));
+    .where(
+      and(
+        inArray(
+          decisions.ticketId,
+          jobs.map((j) => j.ticketId),
+        ),
+        inArray(
+          decisions.runId,
+          jobs.map((j) => j.runId),
+        ),
+      ),
+    );
   return new Set(rows.map((r) => runKey(r.ticketId, r.runId)));
 }
 
@@ -41,7 +52,12 @@ export async function stageDecisions<N extends StageName>(
   order: 'newest' | 'oldest' = 'newest',
 ): Promise<StoredDecision<N>[]> {
   const rows = await db
-    .select({ ticketId: decisions.ticketId, result: decisions.result, modelVersion: decisions.modelVersion, createdAt: decisions.createdAt })
+    .select({
+      ticketId: decisions.ticketId,
+      result: decisions.result,
+      modelVersion: decisions.modelVersion,
+      createdAt: decisions.createdAt,
+    })
     .from(decisions)
     .where(
       and(
@@ -57,11 +73,20 @@ export async function stageDecisions<N extends StageName>(
 }
 
 /** The latest reply the resolve stage composed for a ticket (sent or drafted), or null. */
-export async function latestComposedReply(db: DbOrTx, ticketId: string): Promise<Extract<StageResults['resolve'], { composed: true }> | null> {
+export async function latestComposedReply(
+  db: DbOrTx,
+  ticketId: string,
+): Promise<Extract<StageResults['resolve'], { composed: true }> | null> {
   const [row] = await db
     .select({ result: decisions.result })
     .from(decisions)
-    .where(and(eq(decisions.ticketId, ticketId), eq(decisions.stage, 'resolve'), sql`${decisions.result} ->> 'composed' = 'true'`))
+    .where(
+      and(
+        eq(decisions.ticketId, ticketId),
+        eq(decisions.stage, 'resolve'),
+        sql`${decisions.result} ->> 'composed' = 'true'`,
+      ),
+    )
     .orderBy(desc(decisions.createdAt))
     .limit(1);
   const result = row ? typed<'resolve'>(row) : null;

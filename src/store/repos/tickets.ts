@@ -32,8 +32,16 @@ export function ticketScanWhere(workspaceId: string, scan: TicketScan): SQL | un
   return and(
     eq(tickets.workspaceId, workspaceId),
     statusInSql(scan.statuses),
-    scan.assigneeId === undefined ? undefined : scan.assigneeId === null ? isNull(tickets.assigneeId) : eq(tickets.assigneeId, scan.assigneeId),
-    scan.teamIds === undefined ? undefined : scan.teamIds === 'any' ? isNotNull(tickets.teamId) : inArray(tickets.teamId, scan.teamIds),
+    scan.assigneeId === undefined
+      ? undefined
+      : scan.assigneeId === null
+        ? isNull(tickets.assigneeId)
+        : eq(tickets.assigneeId, scan.assigneeId),
+    scan.teamIds === undefined
+      ? undefined
+      : scan.teamIds === 'any'
+        ? isNotNull(tickets.teamId)
+        : inArray(tickets.teamId, scan.teamIds),
     scan.where,
   );
 }

@@ -23,7 +23,18 @@ export function Admin({ tab }: { tab: string }) {
       <nav className="views" aria-label="Admin sections">
         <ul>
           {TABS.map(([id, label]) => (
-            <li key={id}><a href={`/admin/${id}`} aria-current={id === tab ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate(`/admin/${id}`); }}>{label}</a></li>
+            <li key={id}>
+              <a
+                href={`/admin/${id}`}
+                aria-current={id === tab ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/admin/${id}`);
+                }}
+              >
+                {label}
+              </a>
+            </li>
           ))}
         </ul>
       </nav>

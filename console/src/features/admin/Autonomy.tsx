@@ -26,7 +26,9 @@ export function AutonomyScreen() {
     const n = Number(e.n ?? 0);
     const ok = Number(e.successes ?? 0);
     const lower = typeof e.wilsonLower === 'number' ? e.wilsonLower : null;
-    return n ? `${ok} of ${n} answers held${lower !== null ? ` (at least ${Math.round(lower * 100)}% with 95% confidence)` : ''}` : 'no answers yet';
+    return n
+      ? `${ok} of ${n} answers held${lower !== null ? ` (at least ${Math.round(lower * 100)}% with 95% confidence)` : ''}`
+      : 'no answers yet';
   };
   return (
     <section aria-labelledby="au-title">
@@ -35,31 +37,109 @@ export function AutonomyScreen() {
       {a && (
         <>
           <label className="check big">
-            <input type="checkbox" checked={!!a.shadowMode} onChange={(e) => void patch({ shadowMode: e.target.checked }, e.target.checked ? 'Shadow mode on: the assistant drafts, people send' : 'Shadow mode off')} />
+            <input
+              type="checkbox"
+              checked={!!a.shadowMode}
+              onChange={(e) =>
+                void patch(
+                  { shadowMode: e.target.checked },
+                  e.target.checked ? 'Shadow mode on: the assistant drafts, people send' : 'Shadow mode off',
+                )
+              }
+            />
             Shadow mode — the assistant only drafts; a person approves every reply
           </label>
-          <form className="inline" onSubmit={(e) => { e.preventDefault(); const v = Number(new FormData(e.currentTarget).get('def')); void patch({ defaultThreshold: v }, 'Default threshold saved'); }}>
-            <label>Default confidence threshold <input name="def" type="number" min={0} max={1} step={0.01} defaultValue={a.defaultThreshold} /></label>
+          <form
+            className="inline"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const v = Number(new FormData(e.currentTarget).get('def'));
+              void patch({ defaultThreshold: v }, 'Default threshold saved');
+            }}
+          >
+            <label>
+              Default confidence threshold{' '}
+              <input name="def" type="number" min={0} max={1} step={0.01} defaultValue={a.defaultThreshold} />
+            </label>
             <button type="submit">Save</button>
           </form>
-          <form className="inline" onSubmit={(e) => { e.preventDefault(); if (intent) void patch({ intentThresholds: { [intent]: Number(value) } }, `Threshold of ${intent} saved`); }}>
-            <label>Intent <input value={intent} onChange={(e) => setIntent(e.target.value)} /></label>
-            <label>Threshold <input type="number" min={0} max={1} step={0.01} value={value} onChange={(e) => setValue(e.target.value)} /></label>
+          <form
+            className="inline"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (intent) void patch({ intentThresholds: { [intent]: Number(value) } }, `Threshold of ${intent} saved`);
+            }}
+          >
+            <label>
+              Intent <input value={intent} onChange={(e) => setIntent(e.target.value)} />
+            </label>
+            <label>
+              Threshold{' '}
+              <input
+                type="number"
+                min={0}
+                max={1}
+                step={0.01}
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+              />
+            </label>
             <button type="submit">Set</button>
           </form>
         </>
       )}
       <h2>Per-intent thresholds and their evidence</h2>
       <table>
-        <thead><tr><th>Intent</th><th>In force</th><th>Proposed</th><th>Why</th><th>Evidence at current</th><th>Evidence at proposed</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Intent</th>
+            <th>In force</th>
+            <th>Proposed</th>
+            <th>Why</th>
+            <th>Evidence at current</th>
+            <th>Evidence at proposed</th>
+          </tr>
+        </thead>
         <tbody>
           {thresholds.data?.proposals.map((p) => (
-            <tr key={p.intent}><td>{p.intent === '*' ? 'Default (all intents)' : label(p.intent)}</td><td>{p.current}</td><td>{p.proposed} ({p.action.replace(/_/g, ' ')})</td><td>{p.reason.replace(/_/g, ' ')}</td><td className="small">{ev(p.atCurrent)}</td><td className="small">{ev(p.atProposed)}</td></tr>
+            <tr key={p.intent}>
+              <td>{p.intent === '*' ? 'Default (all intents)' : label(p.intent)}</td>
+              <td>{p.current}</td>
+              <td>
+                {p.proposed} ({p.action.replace(/_/g, ' ')})
+              </td>
+              <td>{p.reason.replace(/_/g, ' ')}</td>
+              <td className="small">{ev(p.atCurrent)}</td>
+              <td className="small">{ev(p.atProposed)}</td>
+            </tr>
           ))}
-          {thresholds.data && Object.entries(thresholds.data.current).filter(([i]) => !thresholds.data!.proposals.some((p) => p.intent === i)).map(([i, v]) => <tr key={i}><td>{i === '*' ? 'Default (all intents)' : label(i)}</td><td>{v}</td><td colSpan={4} className="muted">no evidence yet</td></tr>)}
+          {thresholds.data &&
+            Object.entries(thresholds.data.current)
+              .filter(([i]) => !thresholds.data!.proposals.some((p) => p.intent === i))
+              .map(([i, v]) => (
+                <tr key={i}>
+                  <td>{i === '*' ? 'Default (all intents)' : label(i)}</td>
+                  <td>{v}</td>
+                  <td colSpan={4} className="muted">
+                    no evidence yet
+                  </td>
+                </tr>
+              ))}
         </tbody>
       </table>
-      <button onClick={() => void api('POST', '/learning/thresholds/tune').then(() => { setNotice('Tuned'); return thresholds.reload(); }, (err) => thresholds.setError(errorText(err)))}>Tune now</button>
+      <button
+        onClick={() =>
+          void api('POST', '/learning/thresholds/tune').then(
+            () => {
+              setNotice('Tuned');
+              return thresholds.reload();
+            },
+            (err) => thresholds.setError(errorText(err)),
+          )
+        }
+      >
+        Tune now
+      </button>
     </section>
   );
 }

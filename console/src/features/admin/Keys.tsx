@@ -13,31 +13,76 @@ export function Keys() {
     <section aria-labelledby="keys-title">
       <h1 id="keys-title">API keys</h1>
       <Status error={error} />
-      {secret && <p role="status" className="notice">New key (shown once): <code>{secret}</code></p>}
+      {secret && (
+        <p role="status" className="notice">
+          New key (shown once): <code>{secret}</code>
+        </p>
+      )}
       <table>
-        <thead><tr><th>Name</th><th>Role</th><th>Prefix</th><th>Created</th><th>Last used</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Role</th>
+            <th>Prefix</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {data?.data.map((k) => (
             <tr key={k.id} className={k.revokedAt ? 'muted' : ''}>
-              <td>{k.name}</td><td>{k.role}</td><td><code>{k.prefix}…</code></td><td>{new Date(k.createdAt).toLocaleDateString()}</td><td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : '—'}</td>
-              <td>{k.revokedAt ? 'revoked' : <button onClick={() => void api('DELETE', `/api-keys/${k.id}`).then(reload, (err) => setError(errorText(err)))}>Revoke</button>}</td>
+              <td>{k.name}</td>
+              <td>{k.role}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>{new Date(k.createdAt).toLocaleDateString()}</td>
+              <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : '—'}</td>
+              <td>
+                {k.revokedAt ? (
+                  'revoked'
+                ) : (
+                  <button
+                    onClick={() =>
+                      void api('DELETE', `/api-keys/${k.id}`).then(reload, (err) => setError(errorText(err)))
+                    }
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <form className="inline" onSubmit={async (e) => {
-        e.preventDefault();
-        try {
-          setSecret((await api<{ secret: string }>('POST', '/api-keys', { name, role })).secret);
-          setName('');
-          await reload();
-        } catch (err) {
-          setError(errorText(err));
-        }
-      }}>
-        <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required /></label>
-        <label>Role <select value={role} onChange={(e) => setRole(e.target.value)}><option>agent</option><option>ingest</option><option>admin</option></select></label>
-        <button className="primary" type="submit">Create key</button>
+      <form
+        className="inline"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          try {
+            setSecret((await api<{ secret: string }>('POST', '/api-keys', { name, role })).secret);
+            setName('');
+            await reload();
+          } catch (err) {
+            setError(errorText(err));
+          }
+        }}
+      >
+        <label>
+          Name <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <label>
+          Role{' '}
+          <select value={role} onChange={(e) => setRole(e.target.value)}>
+            <option>agent</option>
+            <option>ingest</option>
+            <option>admin</option>
+          </select>
+        </label>
+        <button className="primary" type="submit">
+          Create key
+        </button>
       </form>
     </section>
   );

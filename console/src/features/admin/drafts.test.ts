@@ -56,7 +56,8 @@ describe('routing rule form draft', () => {
 
   it('reads conditions as words', () => {
     expect(describeConditions(rule.conditions, humanize)).toBe(
-      'intent is Billing refund; tier is enterprise or pro; priority is high or urgent; channel is email; tagged vip; account seats is 100',
+      'intent is Billing refund; tier is enterprise or pro; priority is high or urgent; channel is email; tagged ' +
+        'vip; account seats is 100',
     );
     expect(describeConditions({}, humanize)).toBe('every ticket');
   });

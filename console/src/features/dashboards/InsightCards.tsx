@@ -19,14 +19,12 @@ export function TrendsCard({ trends, label }: { trends: Trends; label: IntentLab
               type: 'line',
               data: {
                 labels: trends.buckets.map((b) => new Date(b).toLocaleDateString()),
-                datasets: trends.series
-                  .slice(0, 6)
-                  .map((x, i) => ({
-                    label: x.key === '(none)' ? 'Not recognised' : label(x.key),
-                    data: x.counts,
-                    borderColor: COLORS[i],
-                    backgroundColor: COLORS[i],
-                  })),
+                datasets: trends.series.slice(0, 6).map((x, i) => ({
+                  label: x.key === '(none)' ? 'Not recognised' : label(x.key),
+                  data: x.counts,
+                  borderColor: COLORS[i],
+                  backgroundColor: COLORS[i],
+                })),
               },
               options: { scales: { y: { min: 0, title: { display: true, text: 'tickets' } } } },
             }}

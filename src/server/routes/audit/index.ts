@@ -9,7 +9,19 @@ import { listAuditLogRoute } from './list-audit-log.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Admin areas audited whoever may call them (besides every admin-only route). */
-const AUDITED_PREFIXES = ['/api/v1/settings', '/api/v1/api-keys', '/api/v1/agents', '/api/v1/teams', '/api/v1/learning', '/api/v1/routing', '/api/v1/sla', '/api/v1/playbooks', '/api/v1/integrations', '/api/v1/webhooks', '/api/v1/channels'];
+const AUDITED_PREFIXES = [
+  '/api/v1/settings',
+  '/api/v1/api-keys',
+  '/api/v1/agents',
+  '/api/v1/teams',
+  '/api/v1/learning',
+  '/api/v1/routing',
+  '/api/v1/sla',
+  '/api/v1/playbooks',
+  '/api/v1/integrations',
+  '/api/v1/webhooks',
+  '/api/v1/channels',
+];
 /** Whether a route writes admin state: mutating, and admin-only or in an admin area (public routes are not audited). */
 export function isAuditedRoute(method: string, url: string, access: Access | undefined): boolean {
   if (!MUTATING.has(method) || access === 'public') return false;
@@ -44,7 +56,10 @@ export function registerAuditHook(app: FastifyInstance, desk: Deskmind): void {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       if (!isAuditedRoute(method, route.url, route.config?.access)) continue;
-      route.handler = route.config?.audit === 'before' ? auditBefore(route.handler, entryOf, desk, started) : auditInTransaction(route.handler, entryOf, desk);
+      route.handler =
+        route.config?.audit === 'before'
+          ? auditBefore(route.handler, entryOf, desk, started)
+          : auditInTransaction(route.handler, entryOf, desk);
       return;
     }
   });
@@ -52,10 +67,18 @@ export function registerAuditHook(app: FastifyInstance, desk: Deskmind): void {
     const id = started.get(request);
     if (!id) return;
     started.delete(request);
-    await desk.database.db.update(auditLog).set({ status: reply.statusCode }).where(eq(auditLog.id, id)).catch((err: unknown) => request.log.error({ err }, 'could not record the final status of an audit entry'));
+    await desk.database.db
+      .update(auditLog)
+      .set({ status: reply.statusCode })
+      .where(eq(auditLog.id, id))
+      .catch((err: unknown) => request.log.error({ err }, 'could not record the final status of an audit entry'));
   });
 }
-function auditInTransaction(handler: Handler, entryOf: (r: FastifyRequest, status: number) => AuditEntry, desk: Deskmind): Handler {
+function auditInTransaction(
+  handler: Handler,
+  entryOf: (r: FastifyRequest, status: number) => AuditEntry,
+  desk: Deskmind,
+): Handler {
   return async function audited(this: FastifyInstance, request, reply) {
     // Hold the handler's `reply.send` until the transaction has committed.
     const send = reply.send;
@@ -81,7 +104,12 @@ function auditInTransaction(handler: Handler, entryOf: (r: FastifyRequest, statu
     return sent ? reply.send(sent.payload) : result.out;
   };
 }
-function auditBefore(handler: Handler, entryOf: (r: FastifyRequest, status: number) => AuditEntry, desk: Deskmind, started: WeakMap<FastifyRequest, string>): Handler {
+function auditBefore(
+  handler: Handler,
+  entryOf: (r: FastifyRequest, status: number) => AuditEntry,
+  desk: Deskmind,
+  started: WeakMap<FastifyRequest, string>,
+): Handler {
   return async function audited(this: FastifyInstance, request, reply) {
     started.set(request, await recordAudit(desk.database.db, entryOf(request, 202)));
     return handler.call(this, request, reply);
@@ -89,6 +117,8 @@ function auditBefore(handler: Handler, entryOf: (r: FastifyRequest, status: numb
 }
 
 /** `GET /audit-log`: admin and AI actions, newest first. */
-export const auditRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  listAuditLogRoute(app, desk);
-};
+export const auditRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    listAuditLogRoute(app, desk);
+  };

@@ -5,9 +5,15 @@ import { Params } from './shared.js';
 
 /** `DELETE /api/v1/webhooks/:id` */
 export const deleteWebhookRoute: Route = (app, desk) => {
-  app.delete('/webhooks/:id', { config: { access: ADMIN }, schema: { tags: ['webhooks'], summary: 'Delete an endpoint and its deliveries', params: Params } },
+  app.delete(
+    '/webhooks/:id',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['webhooks'], summary: 'Delete an endpoint and its deliveries', params: Params },
+    },
     async (request, reply) => {
       await hooks.deleteEndpoint(ctxOf(desk, request), request.params.id);
       return reply.code(204).send();
-    });
+    },
+  );
 };

@@ -9,7 +9,9 @@ const disposition = (filename: string) =>
 
 /** `GET /api/v1/attachments/:id` */
 export const getAttachmentRoute: Route = (app, desk) => {
-  app.get('/attachments/:id', { config: { access: STAFF }, schema: { tags: ['email'], summary: 'Download an attachment', params: Params } },
+  app.get(
+    '/attachments/:id',
+    { config: { access: STAFF }, schema: { tags: ['email'], summary: 'Download an attachment', params: Params } },
     async (request, reply) => {
       const a = await getAttachment(ctxOf(desk, request), request.params.id);
       return reply
@@ -18,5 +20,6 @@ export const getAttachmentRoute: Route = (app, desk) => {
         .header('content-disposition', disposition(a.filename))
         .header('x-original-content-type', a.contentType.replace(/[^\x20-\x7e]/g, ''))
         .send(Buffer.from(a.content));
-    });
+    },
+  );
 };

@@ -6,6 +6,12 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/webhooks/:id` */
 export const getWebhookRoute: Route = (app, desk) => {
-  app.get('/webhooks/:id', { config: { access: ADMIN }, schema: { tags: ['webhooks'], summary: 'One endpoint', params: Params, response: { 200: EndpointSchema } } },
-    async (request) => hooks.getEndpoint(ctxOf(desk, request), request.params.id));
+  app.get(
+    '/webhooks/:id',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['webhooks'], summary: 'One endpoint', params: Params, response: { 200: EndpointSchema } },
+    },
+    async (request) => hooks.getEndpoint(ctxOf(desk, request), request.params.id),
+  );
 };

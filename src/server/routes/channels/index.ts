@@ -16,21 +16,24 @@ import { getAttachmentRoute } from './get-attachment.js';
 import { listTicketEmailsRoute } from './list-ticket-emails.js';
 import { getRawEmailRoute } from './get-raw-email.js';
 
-/** Outbound webhooks and Slack endpoints, the outbox's deliveries (dead letters, replay), email settings, attachments and raw emails. */
-export const channelRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  createWebhookRoute(app, desk);
-  listWebhooksRoute(app, desk);
-  getWebhookRoute(app, desk);
-  updateWebhookRoute(app, desk);
-  rotateWebhookSecretRoute(app, desk);
-  deleteWebhookRoute(app, desk);
-  listDeliveriesRoute(app, desk);
-  getDeliveryRoute(app, desk);
-  replayDeliveryRoute(app, desk);
-  getEmailSettingsRoute(app, desk);
-  updateEmailSettingsRoute(app, desk);
-  listTicketAttachmentsRoute(app, desk);
-  getAttachmentRoute(app, desk);
-  listTicketEmailsRoute(app, desk);
-  getRawEmailRoute(app, desk);
-};
+/** Outbound webhooks and Slack endpoints, the outbox's deliveries (dead letters, replay), email settings, attachments
+ * and raw emails. */
+export const channelRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    createWebhookRoute(app, desk);
+    listWebhooksRoute(app, desk);
+    getWebhookRoute(app, desk);
+    updateWebhookRoute(app, desk);
+    rotateWebhookSecretRoute(app, desk);
+    deleteWebhookRoute(app, desk);
+    listDeliveriesRoute(app, desk);
+    getDeliveryRoute(app, desk);
+    replayDeliveryRoute(app, desk);
+    getEmailSettingsRoute(app, desk);
+    updateEmailSettingsRoute(app, desk);
+    listTicketAttachmentsRoute(app, desk);
+    getAttachmentRoute(app, desk);
+    listTicketEmailsRoute(app, desk);
+    getRawEmailRoute(app, desk);
+  };

@@ -6,8 +6,17 @@ import { Params } from './shared.js';
 
 /** `POST /api/v1/webhooks/:id/rotate-secret` */
 export const rotateWebhookSecretRoute: Route = (app, desk) => {
-  app.post('/webhooks/:id/rotate-secret', {
-    config: { access: ADMIN },
-    schema: { tags: ['webhooks'], summary: "Replace an endpoint's signing secret (shown once)", params: Params, response: { 200: EndpointCreatedSchema } },
-  }, async (request) => hooks.rotateEndpointSecret(ctxOf(desk, request), request.params.id));
+  app.post(
+    '/webhooks/:id/rotate-secret',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['webhooks'],
+        summary: "Replace an endpoint's signing secret (shown once)",
+        params: Params,
+        response: { 200: EndpointCreatedSchema },
+      },
+    },
+    async (request) => hooks.rotateEndpointSecret(ctxOf(desk, request), request.params.id),
+  );
 };

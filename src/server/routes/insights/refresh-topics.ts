@@ -5,8 +5,21 @@ import type { Route } from '../route.js';
 
 /** `POST /api/v1/insights/topics/refresh` */
 export const refreshTopicsRoute: Route = (app, desk) => {
-  app.post('/insights/topics/refresh', {
-    config: { access: ADMIN, audit: 'before' },
-    schema: { tags: ['insights'], summary: 'Assign new tickets to topics now; with recluster, re-cluster the whole window', body: z.object({ recluster: z.boolean().default(false) }).strict().optional(), response: { 200: z.object({ assigned: z.number(), topics: z.number(), created: z.number() }) } },
-  }, async (request) => updateTopics(ctxOf(desk, request), desk.embedder, { recluster: request.body?.recluster ?? false }));
+  app.post(
+    '/insights/topics/refresh',
+    {
+      config: { access: ADMIN, audit: 'before' },
+      schema: {
+        tags: ['insights'],
+        summary: 'Assign new tickets to topics now; with recluster, re-cluster the whole window',
+        body: z
+          .object({ recluster: z.boolean().default(false) })
+          .strict()
+          .optional(),
+        response: { 200: z.object({ assigned: z.number(), topics: z.number(), created: z.number() }) },
+      },
+    },
+    async (request) =>
+      updateTopics(ctxOf(desk, request), desk.embedder, { recluster: request.body?.recluster ?? false }),
+  );
 };

@@ -10,10 +10,22 @@ const Params = z.object({ id: IdSchema }).strict();
 
 /** `GET /accounts/:id/billing`: the billing state Stripe webhooks left. */
 export const getAccountBilling: IntegrationRoute = (app, desk) => {
-  app.get('/accounts/:id/billing', { config: { access: STAFF }, schema: { tags: ['integrations'], summary: "The account's billing state as Stripe webhooks left it (null when unknown)", params: Params, response: { 200: z.object({ billing: BillingFactsSchema.nullable() }) } } }, async (request) => {
-    const ctx = ctxOf(desk, request);
-    const account = await getAccount(ctx, request.params.id);
-    const row = await findBilling(ctx, account.id, null);
-    return { billing: row ? billingFactsOf(row, 'stored') : null };
-  });
+  app.get(
+    '/accounts/:id/billing',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['integrations'],
+        summary: "The account's billing state as Stripe webhooks left it (null when unknown)",
+        params: Params,
+        response: { 200: z.object({ billing: BillingFactsSchema.nullable() }) },
+      },
+    },
+    async (request) => {
+      const ctx = ctxOf(desk, request);
+      const account = await getAccount(ctx, request.params.id);
+      const row = await findBilling(ctx, account.id, null);
+      return { billing: row ? billingFactsOf(row, 'stored') : null };
+    },
+  );
 };

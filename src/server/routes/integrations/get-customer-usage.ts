@@ -10,9 +10,21 @@ const Params = z.object({ id: IdSchema }).strict();
 
 /** `GET /customers/:id/usage`: the customer's product usage summary. */
 export const getCustomerUsage: IntegrationRoute = (app, desk) => {
-  app.get('/customers/:id/usage', { config: { access: STAFF }, schema: { tags: ['integrations'], summary: "The customer's product usage: last seen, features used (30 days), recent errors (7 days)", params: Params, response: { 200: z.object({ usage: UsageSummarySchema.nullable() }) } } }, async (request) => {
-    const ctx = ctxOf(desk, request);
-    const customer = await getCustomer(ctx, request.params.id);
-    return { usage: await summariseUsage(ctx.db, ctx.workspaceId, customer.id, desk.now()) };
-  });
+  app.get(
+    '/customers/:id/usage',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['integrations'],
+        summary: "The customer's product usage: last seen, features used (30 days), recent errors (7 days)",
+        params: Params,
+        response: { 200: z.object({ usage: UsageSummarySchema.nullable() }) },
+      },
+    },
+    async (request) => {
+      const ctx = ctxOf(desk, request);
+      const customer = await getCustomer(ctx, request.params.id);
+      return { usage: await summariseUsage(ctx.db, ctx.workspaceId, customer.id, desk.now()) };
+    },
+  );
 };

@@ -20,6 +20,8 @@ const ROUTES: IntegrationRoute[] = [
 ];
 
 /** Billing (Stripe), CRM (HubSpot, other CRMs) and product usage (Segment format), their settings and webhooks. */
-export const integrationRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  for (const route of ROUTES) await route(app, desk);
-};
+export const integrationRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    for (const route of ROUTES) await route(app, desk);
+  };

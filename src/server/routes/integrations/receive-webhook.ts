@@ -19,23 +19,33 @@ export const receiveWebhooks: IntegrationRoute = async (app, desk) => {
     for (const connector of ALL) {
       const { webhook } = connector;
       if (!webhook) continue;
-      hooks.post(`/integrations/${connector.id}/webhook/:workspaceId`, {
-        config: { access: 'public' },
-        schema: {
-          tags: ['integrations'],
-          summary: webhook.summary,
-          params: WorkspaceParams,
-          security: [],
-          response: { 200: webhook.response },
+      hooks.post(
+        `/integrations/${connector.id}/webhook/:workspaceId`,
+        {
+          config: { access: 'public' },
+          schema: {
+            tags: ['integrations'],
+            summary: webhook.summary,
+            params: WorkspaceParams,
+            security: [],
+            response: { 200: webhook.response },
+          },
         },
-      }, async (request) => {
-        const { workspaceId } = request.params;
-        const config = await loadIntegrationConfig(desk.database.db, workspaceId);
-        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('');
-        const header = request.headers[webhook.signatureHeader];
-        const signature = typeof header === 'string' ? header : undefined;
-        return webhook.receive(desk, { workspaceId, section: sectionOf(config, connector), raw, signature, log: request.log });
-      });
+        async (request) => {
+          const { workspaceId } = request.params;
+          const config = await loadIntegrationConfig(desk.database.db, workspaceId);
+          const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('');
+          const header = request.headers[webhook.signatureHeader];
+          const signature = typeof header === 'string' ? header : undefined;
+          return webhook.receive(desk, {
+            workspaceId,
+            section: sectionOf(config, connector),
+            raw,
+            signature,
+            log: request.log,
+          });
+        },
+      );
     }
   });
 };

@@ -7,6 +7,13 @@ import type { Route } from '../route.js';
 export const createArticleRoute: Route = (app, desk) => {
   const { embedder } = desk;
   const tags = ['knowledge'];
-  app.post('/articles', { config: { access: ADMIN }, schema: { tags, summary: 'Create an article', body: ArticleInputSchema, response: { 201: ArticleSchema } } },
-    async (request, reply) => reply.code(201).send(await articleOps.createArticle(ctxOf(desk, request), embedder, request.body)));
+  app.post(
+    '/articles',
+    {
+      config: { access: ADMIN },
+      schema: { tags, summary: 'Create an article', body: ArticleInputSchema, response: { 201: ArticleSchema } },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await articleOps.createArticle(ctxOf(desk, request), embedder, request.body)),
+  );
 };

@@ -10,6 +10,17 @@ const VersionParams = z.object({ id: IdSchema, version: z.coerce.number().int().
 /** `GET /api/v1/articles/:id/versions/:version` */
 export const getArticleVersionRoute: Route = (app, desk) => {
   const tags = ['knowledge'];
-  app.get('/articles/:id/versions/:version', { config: { access: STAFF }, schema: { tags, summary: 'One saved version of an article', params: VersionParams, response: { 200: ArticleVersionSchema } } },
-    async (request) => articleOps.getArticleVersion(ctxOf(desk, request), request.params.id, request.params.version));
+  app.get(
+    '/articles/:id/versions/:version',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags,
+        summary: 'One saved version of an article',
+        params: VersionParams,
+        response: { 200: ArticleVersionSchema },
+      },
+    },
+    async (request) => articleOps.getArticleVersion(ctxOf(desk, request), request.params.id, request.params.version),
+  );
 };

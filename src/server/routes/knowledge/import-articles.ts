@@ -11,8 +11,18 @@ const ImportBody = z.array(z.unknown()).min(1).max(1000);
 export const importArticlesRoute: Route = (app, desk) => {
   const { embedder } = desk;
   const tags = ['knowledge'];
-  app.post('/articles/import', {
-    config: { access: ADMIN },
-    schema: { tags, summary: 'Create or update articles by externalId (default: the title\'s slug); unchanged ones keep their version', body: ImportBody, response: { 200: ArticleImportResultSchema } },
-  }, async (request) => importArticles(ctxOf(desk, request), embedder, articleItems(request.body)));
+  app.post(
+    '/articles/import',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags,
+        summary:
+          "Create or update articles by externalId (default: the title's slug); unchanged ones keep their version",
+        body: ImportBody,
+        response: { 200: ArticleImportResultSchema },
+      },
+    },
+    async (request) => importArticles(ctxOf(desk, request), embedder, articleItems(request.body)),
+  );
 };

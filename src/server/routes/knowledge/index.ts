@@ -12,15 +12,17 @@ import { searchKnowledgeRoute } from './search-knowledge.js';
 import { suggestArticlesRoute } from './suggest-articles.js';
 
 /** The knowledge base: articles, their versions, import and hybrid search. STAFF reads and searches, ADMIN writes. */
-export const knowledgeRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  createArticleRoute(app, desk);
-  listArticlesRoute(app, desk);
-  importArticlesRoute(app, desk);
-  getArticleRoute(app, desk);
-  updateArticleRoute(app, desk);
-  deleteArticleRoute(app, desk);
-  listArticleVersionsRoute(app, desk);
-  getArticleVersionRoute(app, desk);
-  searchKnowledgeRoute(app, desk);
-  suggestArticlesRoute(app, desk);
-};
+export const knowledgeRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    createArticleRoute(app, desk);
+    listArticlesRoute(app, desk);
+    importArticlesRoute(app, desk);
+    getArticleRoute(app, desk);
+    updateArticleRoute(app, desk);
+    deleteArticleRoute(app, desk);
+    listArticleVersionsRoute(app, desk);
+    getArticleVersionRoute(app, desk);
+    searchKnowledgeRoute(app, desk);
+    suggestArticlesRoute(app, desk);
+  };

@@ -8,6 +8,18 @@ import { Params } from './shared.js';
 export const updateArticleRoute: Route = (app, desk) => {
   const { embedder } = desk;
   const tags = ['knowledge'];
-  app.patch('/articles/:id', { config: { access: ADMIN }, schema: { tags, summary: 'Change an article (a new version)', params: Params, body: ArticlePatchSchema, response: { 200: ArticleSchema } } },
-    async (request) => articleOps.updateArticle(ctxOf(desk, request), embedder, request.params.id, request.body));
+  app.patch(
+    '/articles/:id',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags,
+        summary: 'Change an article (a new version)',
+        params: Params,
+        body: ArticlePatchSchema,
+        response: { 200: ArticleSchema },
+      },
+    },
+    async (request) => articleOps.updateArticle(ctxOf(desk, request), embedder, request.params.id, request.body),
+  );
 };

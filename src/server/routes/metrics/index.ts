@@ -9,12 +9,14 @@ import { getLearningSettingsRoute } from './get-learning-settings.js';
 import { updateLearningSettingsRoute } from './update-learning-settings.js';
 
 /** Quality and learning metrics, CSAT, and the tuning of autonomy thresholds. */
-export const metricsRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  recordCsatRoute(app, desk);
-  getQualityMetricsRoute(app, desk);
-  getLearningMetricsRoute(app, desk);
-  proposeThresholdsRoute(app, desk);
-  tuneThresholdsRoute(app, desk);
-  getLearningSettingsRoute(app, desk);
-  updateLearningSettingsRoute(app, desk);
-};
+export const metricsRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    recordCsatRoute(app, desk);
+    getQualityMetricsRoute(app, desk);
+    getLearningMetricsRoute(app, desk);
+    proposeThresholdsRoute(app, desk);
+    tuneThresholdsRoute(app, desk);
+    getLearningSettingsRoute(app, desk);
+    updateLearningSettingsRoute(app, desk);
+  };

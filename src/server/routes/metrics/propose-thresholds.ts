@@ -12,8 +12,16 @@ const ThresholdsSchema = z.object({
 
 /** `GET /api/v1/learning/thresholds` */
 export const proposeThresholdsRoute: Route = (app, desk) => {
-  app.get('/learning/thresholds', {
-    config: { access: STAFF },
-    schema: { tags: ['learning'], summary: 'Autonomy thresholds in force and what tuning would change, with the evidence', response: { 200: ThresholdsSchema } },
-  }, async (request) => proposeThresholds(ctxOf(desk, request)));
+  app.get(
+    '/learning/thresholds',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['learning'],
+        summary: 'Autonomy thresholds in force and what tuning would change, with the evidence',
+        response: { 200: ThresholdsSchema },
+      },
+    },
+    async (request) => proposeThresholds(ctxOf(desk, request)),
+  );
 };

@@ -9,11 +9,23 @@ const Params = z.object({ id: IdSchema }).strict();
 
 /** `POST /api/v1/tickets/:id/csat` */
 export const recordCsatRoute: Route = (app, desk) => {
-  app.post('/tickets/:id/csat', {
-    config: { access: ANY },
-    schema: { tags: ['tickets'], summary: "The customer's satisfaction rating (1..5)", params: Params, body: CsatInputSchema, response: { 201: z.object({ ticketId: z.string(), rating: z.number(), comment: z.string().nullable() }) } },
-  }, async (request, reply) => {
-    const result = await inTransaction(ctxOf(desk, request), (ctx) => recordCsat(ctx, request.params.id, request.body.rating, request.body.comment));
-    return reply.code(201).send(result);
-  });
+  app.post(
+    '/tickets/:id/csat',
+    {
+      config: { access: ANY },
+      schema: {
+        tags: ['tickets'],
+        summary: "The customer's satisfaction rating (1..5)",
+        params: Params,
+        body: CsatInputSchema,
+        response: { 201: z.object({ ticketId: z.string(), rating: z.number(), comment: z.string().nullable() }) },
+      },
+    },
+    async (request, reply) => {
+      const result = await inTransaction(ctxOf(desk, request), (ctx) =>
+        recordCsat(ctx, request.params.id, request.body.rating, request.body.comment),
+      );
+      return reply.code(201).send(result);
+    },
+  );
 };

@@ -5,9 +5,12 @@ import { Params } from './shared.js';
 
 /** `DELETE /api/v1/accounts/:id` */
 export const deleteAccountRoute: Route = (app, desk) => {
-  app.delete('/accounts/:id', { config: { access: ADMIN }, schema: { tags: ['accounts'], summary: 'Delete an account', params: Params } },
+  app.delete(
+    '/accounts/:id',
+    { config: { access: ADMIN }, schema: { tags: ['accounts'], summary: 'Delete an account', params: Params } },
     async (request, reply) => {
       await accountOps.deleteAccount(ctxOf(desk, request), request.params.id);
       return reply.code(204).send();
-    });
+    },
+  );
 };

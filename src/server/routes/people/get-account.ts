@@ -6,6 +6,12 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/accounts/:id` */
 export const getAccountRoute: Route = (app, desk) => {
-  app.get('/accounts/:id', { config: { access: STAFF }, schema: { tags: ['accounts'], summary: 'An account', params: Params, response: { 200: AccountSchema } } },
-    async (request) => accountOps.getAccount(ctxOf(desk, request), request.params.id));
+  app.get(
+    '/accounts/:id',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['accounts'], summary: 'An account', params: Params, response: { 200: AccountSchema } },
+    },
+    async (request) => accountOps.getAccount(ctxOf(desk, request), request.params.id),
+  );
 };

@@ -6,6 +6,12 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/agents/:id` */
 export const getAgentRoute: Route = (app, desk) => {
-  app.get('/agents/:id', { config: { access: STAFF }, schema: { tags: ['agents'], summary: 'An agent', params: Params, response: { 200: AgentSchema } } },
-    async (request) => agentOps.getAgent(ctxOf(desk, request), request.params.id));
+  app.get(
+    '/agents/:id',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['agents'], summary: 'An agent', params: Params, response: { 200: AgentSchema } },
+    },
+    async (request) => agentOps.getAgent(ctxOf(desk, request), request.params.id),
+  );
 };

@@ -6,6 +6,12 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/customers/:id` */
 export const getCustomerRoute: Route = (app, desk) => {
-  app.get('/customers/:id', { config: { access: STAFF }, schema: { tags: ['customers'], summary: 'A customer', params: Params, response: { 200: CustomerSchema } } },
-    async (request) => customerOps.getCustomer(ctxOf(desk, request), request.params.id));
+  app.get(
+    '/customers/:id',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['customers'], summary: 'A customer', params: Params, response: { 200: CustomerSchema } },
+    },
+    async (request) => customerOps.getCustomer(ctxOf(desk, request), request.params.id),
+  );
 };

@@ -6,6 +6,12 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/teams/:id` */
 export const getTeamRoute: Route = (app, desk) => {
-  app.get('/teams/:id', { config: { access: STAFF }, schema: { tags: ['teams'], summary: 'A team', params: Params, response: { 200: TeamSchema } } },
-    async (request) => agentOps.getTeam(ctxOf(desk, request), request.params.id));
+  app.get(
+    '/teams/:id',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['teams'], summary: 'A team', params: Params, response: { 200: TeamSchema } },
+    },
+    async (request) => agentOps.getTeam(ctxOf(desk, request), request.params.id),
+  );
 };

@@ -27,30 +27,32 @@ import { listApiKeysRoute } from './list-api-keys.js';
 import { revokeApiKeyRoute } from './revoke-api-key.js';
 
 /** Customers, accounts, agents, teams and API keys. */
-export const peopleRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  createAccountRoute(app, desk);
-  listAccountsRoute(app, desk);
-  getAccountRoute(app, desk);
-  updateAccountRoute(app, desk);
-  deleteAccountRoute(app, desk);
-  upsertAccountRoute(app, desk);
-  createCustomerRoute(app, desk);
-  listCustomersRoute(app, desk);
-  getCustomerRoute(app, desk);
-  updateCustomerRoute(app, desk);
-  deleteCustomerRoute(app, desk);
-  upsertCustomerRoute(app, desk);
-  createAgentRoute(app, desk);
-  listAgentsRoute(app, desk);
-  getAgentRoute(app, desk);
-  updateAgentRoute(app, desk);
-  deleteAgentRoute(app, desk);
-  createTeamRoute(app, desk);
-  listTeamsRoute(app, desk);
-  getTeamRoute(app, desk);
-  updateTeamRoute(app, desk);
-  deleteTeamRoute(app, desk);
-  createApiKeyRoute(app, desk);
-  listApiKeysRoute(app, desk);
-  revokeApiKeyRoute(app, desk);
-};
+export const peopleRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    createAccountRoute(app, desk);
+    listAccountsRoute(app, desk);
+    getAccountRoute(app, desk);
+    updateAccountRoute(app, desk);
+    deleteAccountRoute(app, desk);
+    upsertAccountRoute(app, desk);
+    createCustomerRoute(app, desk);
+    listCustomersRoute(app, desk);
+    getCustomerRoute(app, desk);
+    updateCustomerRoute(app, desk);
+    deleteCustomerRoute(app, desk);
+    upsertCustomerRoute(app, desk);
+    createAgentRoute(app, desk);
+    listAgentsRoute(app, desk);
+    getAgentRoute(app, desk);
+    updateAgentRoute(app, desk);
+    deleteAgentRoute(app, desk);
+    createTeamRoute(app, desk);
+    listTeamsRoute(app, desk);
+    getTeamRoute(app, desk);
+    updateTeamRoute(app, desk);
+    deleteTeamRoute(app, desk);
+    createApiKeyRoute(app, desk);
+    listApiKeysRoute(app, desk);
+    revokeApiKeyRoute(app, desk);
+  };

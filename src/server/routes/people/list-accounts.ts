@@ -6,6 +6,24 @@ import { ListQuery, pageOf } from './shared.js';
 
 /** `GET /api/v1/accounts` */
 export const listAccountsRoute: Route = (app, desk) => {
-  app.get('/accounts', { config: { access: STAFF }, schema: { tags: ['accounts'], summary: 'List accounts', querystring: ListQuery, response: { 200: PageSchema(AccountSchema) } } },
-    async (request) => pageOf(await accountOps.listAccounts(ctxOf(desk, request), { limit: request.query.limit, after: request.query.cursor }), request.query.limit));
+  app.get(
+    '/accounts',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['accounts'],
+        summary: 'List accounts',
+        querystring: ListQuery,
+        response: { 200: PageSchema(AccountSchema) },
+      },
+    },
+    async (request) =>
+      pageOf(
+        await accountOps.listAccounts(ctxOf(desk, request), {
+          limit: request.query.limit,
+          after: request.query.cursor,
+        }),
+        request.query.limit,
+      ),
+  );
 };

@@ -6,6 +6,12 @@ import type { Route } from '../route.js';
 
 /** `GET /api/v1/agents` */
 export const listAgentsRoute: Route = (app, desk) => {
-  app.get('/agents', { config: { access: STAFF }, schema: { tags: ['agents'], summary: 'List agents', response: { 200: z.object({ data: z.array(AgentSchema) }) } } },
-    async (request) => ({ data: await agentOps.listAgents(ctxOf(desk, request)) }));
+  app.get(
+    '/agents',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['agents'], summary: 'List agents', response: { 200: z.object({ data: z.array(AgentSchema) }) } },
+    },
+    async (request) => ({ data: await agentOps.listAgents(ctxOf(desk, request)) }),
+  );
 };

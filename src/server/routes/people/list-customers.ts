@@ -6,6 +6,24 @@ import { ListQuery, pageOf } from './shared.js';
 
 /** `GET /api/v1/customers` */
 export const listCustomersRoute: Route = (app, desk) => {
-  app.get('/customers', { config: { access: STAFF }, schema: { tags: ['customers'], summary: 'List customers', querystring: ListQuery, response: { 200: PageSchema(CustomerSchema) } } },
-    async (request) => pageOf(await customerOps.listCustomers(ctxOf(desk, request), { limit: request.query.limit, after: request.query.cursor }), request.query.limit));
+  app.get(
+    '/customers',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['customers'],
+        summary: 'List customers',
+        querystring: ListQuery,
+        response: { 200: PageSchema(CustomerSchema) },
+      },
+    },
+    async (request) =>
+      pageOf(
+        await customerOps.listCustomers(ctxOf(desk, request), {
+          limit: request.query.limit,
+          after: request.query.cursor,
+        }),
+        request.query.limit,
+      ),
+  );
 };

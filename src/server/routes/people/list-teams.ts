@@ -6,6 +6,12 @@ import type { Route } from '../route.js';
 
 /** `GET /api/v1/teams` */
 export const listTeamsRoute: Route = (app, desk) => {
-  app.get('/teams', { config: { access: STAFF }, schema: { tags: ['teams'], summary: 'List teams', response: { 200: z.object({ data: z.array(TeamSchema) }) } } },
-    async (request) => ({ data: await agentOps.listTeams(ctxOf(desk, request)) }));
+  app.get(
+    '/teams',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['teams'], summary: 'List teams', response: { 200: z.object({ data: z.array(TeamSchema) }) } },
+    },
+    async (request) => ({ data: await agentOps.listTeams(ctxOf(desk, request)) }),
+  );
 };

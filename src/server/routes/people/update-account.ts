@@ -6,6 +6,18 @@ import { Params } from './shared.js';
 
 /** `PATCH /api/v1/accounts/:id` */
 export const updateAccountRoute: Route = (app, desk) => {
-  app.patch('/accounts/:id', { config: { access: STAFF }, schema: { tags: ['accounts'], summary: 'Change an account', params: Params, body: AccountPatchSchema, response: { 200: AccountSchema } } },
-    async (request) => accountOps.updateAccount(ctxOf(desk, request), request.params.id, request.body));
+  app.patch(
+    '/accounts/:id',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change an account',
+        params: Params,
+        body: AccountPatchSchema,
+        response: { 200: AccountSchema },
+      },
+    },
+    async (request) => accountOps.updateAccount(ctxOf(desk, request), request.params.id, request.body),
+  );
 };

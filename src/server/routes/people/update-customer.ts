@@ -6,6 +6,18 @@ import { Params } from './shared.js';
 
 /** `PATCH /api/v1/customers/:id` */
 export const updateCustomerRoute: Route = (app, desk) => {
-  app.patch('/customers/:id', { config: { access: STAFF }, schema: { tags: ['customers'], summary: 'Change a customer', params: Params, body: CustomerPatchSchema, response: { 200: CustomerSchema } } },
-    async (request) => customerOps.updateCustomer(ctxOf(desk, request), request.params.id, request.body));
+  app.patch(
+    '/customers/:id',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['customers'],
+        summary: 'Change a customer',
+        params: Params,
+        body: CustomerPatchSchema,
+        response: { 200: CustomerSchema },
+      },
+    },
+    async (request) => customerOps.updateCustomer(ctxOf(desk, request), request.params.id, request.body),
+  );
 };

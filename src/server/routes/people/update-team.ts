@@ -6,6 +6,18 @@ import { Params } from './shared.js';
 
 /** `PATCH /api/v1/teams/:id` */
 export const updateTeamRoute: Route = (app, desk) => {
-  app.patch('/teams/:id', { config: { access: ADMIN }, schema: { tags: ['teams'], summary: 'Change a team', params: Params, body: TeamPatchSchema, response: { 200: TeamSchema } } },
-    async (request) => agentOps.updateTeam(ctxOf(desk, request), request.params.id, request.body));
+  app.patch(
+    '/teams/:id',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['teams'],
+        summary: 'Change a team',
+        params: Params,
+        body: TeamPatchSchema,
+        response: { 200: TeamSchema },
+      },
+    },
+    async (request) => agentOps.updateTeam(ctxOf(desk, request), request.params.id, request.body),
+  );
 };

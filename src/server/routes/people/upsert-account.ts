@@ -6,11 +6,25 @@ import { ExternalParams } from './shared.js';
 
 /** `PUT /api/v1/accounts/by-external-id/:externalId` */
 export const upsertAccountRoute: Route = (app, desk) => {
-  app.put('/accounts/by-external-id/:externalId', {
-    config: { access: ANY },
-    schema: { tags: ['accounts'], summary: 'Create or update the account with this external id', params: ExternalParams, body: AccountInputSchema, response: { 200: AccountSchema, 201: AccountSchema } },
-  }, async (request, reply) => {
-    const { account, created } = await accountOps.upsertAccountByExternalId(ctxOf(desk, request), request.params.externalId, request.body);
-    return reply.code(created ? 201 : 200).send(account);
-  });
+  app.put(
+    '/accounts/by-external-id/:externalId',
+    {
+      config: { access: ANY },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create or update the account with this external id',
+        params: ExternalParams,
+        body: AccountInputSchema,
+        response: { 200: AccountSchema, 201: AccountSchema },
+      },
+    },
+    async (request, reply) => {
+      const { account, created } = await accountOps.upsertAccountByExternalId(
+        ctxOf(desk, request),
+        request.params.externalId,
+        request.body,
+      );
+      return reply.code(created ? 201 : 200).send(account);
+    },
+  );
 };

@@ -5,9 +5,15 @@ import { Params } from './shared.js';
 
 /** `DELETE /api/v1/playbooks/:intent` */
 export const deletePlaybookRoute: Route = (app, desk) => {
-  app.delete('/playbooks/:intent', { config: { access: ADMIN }, schema: { tags: ['playbooks'], summary: 'Delete the playbook of an intent', params: Params } },
+  app.delete(
+    '/playbooks/:intent',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['playbooks'], summary: 'Delete the playbook of an intent', params: Params },
+    },
     async (request, reply) => {
       await playbookOps.deletePlaybook(ctxOf(desk, request), request.params.intent);
       return reply.code(204).send();
-    });
+    },
+  );
 };

@@ -6,6 +6,17 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/playbooks/:intent` */
 export const getPlaybookRoute: Route = (app, desk) => {
-  app.get('/playbooks/:intent', { config: { access: STAFF }, schema: { tags: ['playbooks'], summary: 'The playbook of an intent', params: Params, response: { 200: PlaybookSchema } } },
-    async (request) => playbookOps.getPlaybook(ctxOf(desk, request), request.params.intent));
+  app.get(
+    '/playbooks/:intent',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['playbooks'],
+        summary: 'The playbook of an intent',
+        params: Params,
+        response: { 200: PlaybookSchema },
+      },
+    },
+    async (request) => playbookOps.getPlaybook(ctxOf(desk, request), request.params.intent),
+  );
 };

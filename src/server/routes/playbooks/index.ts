@@ -6,9 +6,11 @@ import { upsertPlaybookRoute } from './upsert-playbook.js';
 import { deletePlaybookRoute } from './delete-playbook.js';
 
 /** Playbooks: what the assistant does for each intent (admins write, staff read). */
-export const playbookRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  listPlaybooksRoute(app, desk);
-  getPlaybookRoute(app, desk);
-  upsertPlaybookRoute(app, desk);
-  deletePlaybookRoute(app, desk);
-};
+export const playbookRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    listPlaybooksRoute(app, desk);
+    getPlaybookRoute(app, desk);
+    upsertPlaybookRoute(app, desk);
+    deletePlaybookRoute(app, desk);
+  };

@@ -6,6 +6,18 @@ import type { Route } from '../route.js';
 
 /** `POST /api/v1/routing/rules` */
 export const createRuleRoute: Route = (app, desk) => {
-  app.post('/routing/rules', { config: { access: ADMIN }, schema: { tags: ['routing'], summary: 'Create a routing rule', body: RoutingRuleInputSchema, response: { 201: RoutingRuleSchema } } },
-    async (request, reply) => reply.code(201).send(await inTransaction(ctxOf(desk, request), (ctx) => ruleOps.createRule(ctx, request.body))));
+  app.post(
+    '/routing/rules',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['routing'],
+        summary: 'Create a routing rule',
+        body: RoutingRuleInputSchema,
+        response: { 201: RoutingRuleSchema },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await inTransaction(ctxOf(desk, request), (ctx) => ruleOps.createRule(ctx, request.body))),
+  );
 };

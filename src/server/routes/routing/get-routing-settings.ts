@@ -5,6 +5,12 @@ import type { Route } from '../route.js';
 /** `GET /api/v1/routing/settings` */
 export const getRoutingSettingsRoute: Route = (app, desk) => {
   // ── settings
-  app.get('/routing/settings', { config: { access: STAFF }, schema: { tags: ['routing'], summary: 'Routing settings', response: { 200: RoutingSettingsSchema } } },
-    async (request) => getRoutingSettings(ctxOf(desk, request)));
+  app.get(
+    '/routing/settings',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['routing'], summary: 'Routing settings', response: { 200: RoutingSettingsSchema } },
+    },
+    async (request) => getRoutingSettings(ctxOf(desk, request)),
+  );
 };

@@ -6,6 +6,12 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/routing/rules/:id` */
 export const getRuleRoute: Route = (app, desk) => {
-  app.get('/routing/rules/:id', { config: { access: STAFF }, schema: { tags: ['routing'], summary: 'A routing rule', params: Params, response: { 200: RoutingRuleSchema } } },
-    async (request) => ruleOps.getRule(ctxOf(desk, request), request.params.id));
+  app.get(
+    '/routing/rules/:id',
+    {
+      config: { access: STAFF },
+      schema: { tags: ['routing'], summary: 'A routing rule', params: Params, response: { 200: RoutingRuleSchema } },
+    },
+    async (request) => ruleOps.getRule(ctxOf(desk, request), request.params.id),
+  );
 };

@@ -11,14 +11,16 @@ import { explainRoutingRoute } from './explain-routing.js';
 import { setPresenceRoute } from './set-presence.js';
 
 /** Routing rules and settings, the routing explanation of a ticket, and agent presence. */
-export const routingRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  listRulesRoute(app, desk);
-  createRuleRoute(app, desk);
-  getRuleRoute(app, desk);
-  updateRuleRoute(app, desk);
-  deleteRuleRoute(app, desk);
-  getRoutingSettingsRoute(app, desk);
-  updateRoutingSettingsRoute(app, desk);
-  explainRoutingRoute(app, desk);
-  setPresenceRoute(app, desk);
-};
+export const routingRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    listRulesRoute(app, desk);
+    createRuleRoute(app, desk);
+    getRuleRoute(app, desk);
+    updateRuleRoute(app, desk);
+    deleteRuleRoute(app, desk);
+    getRoutingSettingsRoute(app, desk);
+    updateRoutingSettingsRoute(app, desk);
+    explainRoutingRoute(app, desk);
+    setPresenceRoute(app, desk);
+  };

@@ -9,7 +9,12 @@ import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
 const PresenceBody = z.object({ status: z.enum(AGENT_STATUSES) }).strict();
-const Reassigned = z.object({ ticketId: z.uuid(), teamId: z.uuid().nullable(), agentId: z.uuid().nullable(), why: z.string() });
+const Reassigned = z.object({
+  ticketId: z.uuid(),
+  teamId: z.uuid().nullable(),
+  agentId: z.uuid().nullable(),
+  why: z.string(),
+});
 const PresenceReply = z.object({
   agent: AgentSchema,
   redistributed: z.array(Reassigned),
@@ -20,13 +25,26 @@ const PresenceReply = z.object({
 /** `POST /api/v1/agents/:id/presence` */
 export const setPresenceRoute: Route = (app, desk) => {
   // ── presence
-  app.post('/agents/:id/presence', {
-    config: { access: STAFF },
-    schema: { tags: ['agents'], summary: "Set an agent's presence; going offline hands their open tickets back to their teams, coming online takes tickets waiting in their teams' queues (agents: own presence only)", params: Params, body: PresenceBody, response: { 200: PresenceReply } },
-  }, async (request) => {
-    const principal = principalOf(request);
-    const own = principal.kind === 'agent' && principal.agentId === request.params.id;
-    if (principal.role !== 'admin' && !own) throw new DeskmindError('forbidden', 'Agents may set only their own presence');
-    return inTransaction(ctxOf(desk, request), (ctx) => setPresence(ctx, request.params.id, request.body.status));
-  });
+  app.post(
+    '/agents/:id/presence',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['agents'],
+        summary:
+          "Set an agent's presence; going offline hands their open tickets back to their teams, coming online " +
+          "takes tickets waiting in their teams' queues (agents: own presence only)",
+        params: Params,
+        body: PresenceBody,
+        response: { 200: PresenceReply },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const own = principal.kind === 'agent' && principal.agentId === request.params.id;
+      if (principal.role !== 'admin' && !own)
+        throw new DeskmindError('forbidden', 'Agents may set only their own presence');
+      return inTransaction(ctxOf(desk, request), (ctx) => setPresence(ctx, request.params.id, request.body.status));
+    },
+  );
 };

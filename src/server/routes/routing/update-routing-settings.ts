@@ -5,6 +5,17 @@ import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/routing/settings` */
 export const updateRoutingSettingsRoute: Route = (app, desk) => {
-  app.patch('/routing/settings', { config: { access: ADMIN }, schema: { tags: ['routing'], summary: 'Change routing settings (logged with the old and new values)', body: RoutingSettingsPatchSchema, response: { 200: RoutingSettingsSchema } } },
-    async (request) => inTransaction(ctxOf(desk, request), (ctx) => updateRoutingSettings(ctx, request.body)));
+  app.patch(
+    '/routing/settings',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['routing'],
+        summary: 'Change routing settings (logged with the old and new values)',
+        body: RoutingSettingsPatchSchema,
+        response: { 200: RoutingSettingsSchema },
+      },
+    },
+    async (request) => inTransaction(ctxOf(desk, request), (ctx) => updateRoutingSettings(ctx, request.body)),
+  );
 };

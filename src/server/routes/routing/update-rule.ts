@@ -7,6 +7,19 @@ import { Params } from './shared.js';
 
 /** `PATCH /api/v1/routing/rules/:id` */
 export const updateRuleRoute: Route = (app, desk) => {
-  app.patch('/routing/rules/:id', { config: { access: ADMIN }, schema: { tags: ['routing'], summary: 'Change a routing rule', params: Params, body: RoutingRulePatchSchema, response: { 200: RoutingRuleSchema } } },
-    async (request) => inTransaction(ctxOf(desk, request), (ctx) => ruleOps.updateRule(ctx, request.params.id, request.body)));
+  app.patch(
+    '/routing/rules/:id',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['routing'],
+        summary: 'Change a routing rule',
+        params: Params,
+        body: RoutingRulePatchSchema,
+        response: { 200: RoutingRuleSchema },
+      },
+    },
+    async (request) =>
+      inTransaction(ctxOf(desk, request), (ctx) => ruleOps.updateRule(ctx, request.params.id, request.body)),
+  );
 };

@@ -5,8 +5,10 @@ import { logOutRoute } from './log-out.js';
 import { getMeRoute } from './get-me.js';
 
 /** Agent login for the console: an http-only session cookie. */
-export const sessionRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  logInRoute(app, desk);
-  logOutRoute(app, desk);
-  getMeRoute(app, desk);
-};
+export const sessionRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    logInRoute(app, desk);
+    logOutRoute(app, desk);
+    getMeRoute(app, desk);
+  };

@@ -14,34 +14,52 @@ const LoginSchema = z
 
 /** `POST /api/v1/auth/login` */
 export const logInRoute: Route = (app, desk) => {
-  app.post('/auth/login', {
-    config: { access: 'public' },
-    schema: { tags: ['auth'], summary: 'Log an agent in (sets an http-only session cookie)', body: LoginSchema, response: { 200: z.object({ agent: AgentSchema, workspaceId: z.uuid() }) } },
-  }, async (request, reply) => {
-    const email = request.body.email.toLowerCase();
-    const account = [
-      { rule: THROTTLES.loginAccountAddress, subject: `${email}\n${request.ip}` },
-      { rule: THROTTLES.loginAccount, subject: email },
-    ];
-    const keys = [...account, { rule: THROTTLES.loginAddress, subject: request.ip }];
-    const session = await throttledAttempt(desk, request, reply, {
-      keys,
-      what: 'logins',
-      failed: (err) => err instanceof DeskmindError && err.code === 'invalid_credentials',
-      action: 'auth.login_throttled',
-      workspaceIds: () => workspacesOfAgentEmail(desk.database.db, email),
-      data: { email },
-    }, () => login(desk.database.db, request.body, { now: desk.now(), ttlHours: desk.config.sessionTtlHours }));
-    await desk.throttle.clear(account);
-    reply.setCookie(SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: desk.config.secureCookies,
-      path: '/',
-      expires: session.expiresAt,
-    });
-    setCsrfCookie(reply, desk.config, session.expiresAt);
-    const agent = await getAgent(desk.ctx(session.workspaceId, { type: 'agent', id: session.agentId }), session.agentId);
-    return { agent, workspaceId: session.workspaceId };
-  });
+  app.post(
+    '/auth/login',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log an agent in (sets an http-only session cookie)',
+        body: LoginSchema,
+        response: { 200: z.object({ agent: AgentSchema, workspaceId: z.uuid() }) },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.toLowerCase();
+      const account = [
+        { rule: THROTTLES.loginAccountAddress, subject: `${email}\n${request.ip}` },
+        { rule: THROTTLES.loginAccount, subject: email },
+      ];
+      const keys = [...account, { rule: THROTTLES.loginAddress, subject: request.ip }];
+      const session = await throttledAttempt(
+        desk,
+        request,
+        reply,
+        {
+          keys,
+          what: 'logins',
+          failed: (err) => err instanceof DeskmindError && err.code === 'invalid_credentials',
+          action: 'auth.login_throttled',
+          workspaceIds: () => workspacesOfAgentEmail(desk.database.db, email),
+          data: { email },
+        },
+        () => login(desk.database.db, request.body, { now: desk.now(), ttlHours: desk.config.sessionTtlHours }),
+      );
+      await desk.throttle.clear(account);
+      reply.setCookie(SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: desk.config.secureCookies,
+        path: '/',
+        expires: session.expiresAt,
+      });
+      setCsrfCookie(reply, desk.config, session.expiresAt);
+      const agent = await getAgent(
+        desk.ctx(session.workspaceId, { type: 'agent', id: session.agentId }),
+        session.agentId,
+      );
+      return { agent, workspaceId: session.workspaceId };
+    },
+  );
 };

@@ -5,6 +5,17 @@ import type { Route } from '../route.js';
 
 /** `GET /api/v1/sla/compliance` */
 export const getSlaComplianceRoute: Route = (app, desk) => {
-  app.get('/sla/compliance', { config: { access: STAFF }, schema: { tags: ['sla'], summary: 'SLA compliance per tier and priority of tickets created in [from, to) (default: the last 30 days)', querystring: ComplianceQuerySchema, response: { 200: ComplianceSchema } } },
-    async (request) => slaCompliance(ctxOf(desk, request), request.query));
+  app.get(
+    '/sla/compliance',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['sla'],
+        summary: 'SLA compliance per tier and priority of tickets created in [from, to) (default: the last 30 days)',
+        querystring: ComplianceQuerySchema,
+        response: { 200: ComplianceSchema },
+      },
+    },
+    async (request) => slaCompliance(ctxOf(desk, request), request.query),
+  );
 };

@@ -7,10 +7,12 @@ import { getTicketSlaRoute } from './get-ticket-sla.js';
 import { listQueueRoute } from './list-queue.js';
 
 /** SLA policies and calendar, a ticket's SLA, compliance, and the priority queue. */
-export const slaRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  getSlaPoliciesRoute(app, desk);
-  updateSlaPoliciesRoute(app, desk);
-  getSlaComplianceRoute(app, desk);
-  getTicketSlaRoute(app, desk);
-  listQueueRoute(app, desk);
-};
+export const slaRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    getSlaPoliciesRoute(app, desk);
+    updateSlaPoliciesRoute(app, desk);
+    getSlaComplianceRoute(app, desk);
+    getTicketSlaRoute(app, desk);
+    listQueueRoute(app, desk);
+  };

@@ -5,10 +5,19 @@ import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/sla/policies` */
 export const updateSlaPoliciesRoute: Route = (app, desk) => {
-  app.patch('/sla/policies', {
-    config: { access: ADMIN },
-    schema: { tags: ['sla'], summary: 'Change SLA settings: policies replace the list, calendar and atRisk change the fields sent (logged)', body: SlaSettingsPatchSchema, response: { 200: SlaSettingsSchema } },
-  }, async (request) => {
-    return inTransaction(ctxOf(desk, request), (tx) => updateSlaSettings(tx, request.body));
-  });
+  app.patch(
+    '/sla/policies',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['sla'],
+        summary: 'Change SLA settings: policies replace the list, calendar and atRisk change the fields sent (logged)',
+        body: SlaSettingsPatchSchema,
+        response: { 200: SlaSettingsSchema },
+      },
+    },
+    async (request) => {
+      return inTransaction(ctxOf(desk, request), (tx) => updateSlaSettings(tx, request.body));
+    },
+  );
 };

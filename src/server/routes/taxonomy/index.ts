@@ -3,6 +3,8 @@ import type { Deskmind } from '../../../app.js';
 import { listTaxonomyRoute } from './list-taxonomy.js';
 
 /** The intent taxonomy (the console's playbook and relabel screens list it). */
-export const taxonomyRoutes = (_desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  listTaxonomyRoute(app, _desk);
-};
+export const taxonomyRoutes =
+  (_desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    listTaxonomyRoute(app, _desk);
+  };

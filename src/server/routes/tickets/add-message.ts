@@ -7,24 +7,30 @@ import { Params, TicketWithMessage } from './shared.js';
 
 /** `POST /api/v1/tickets/:id/messages` */
 export const addMessageRoute: Route = (app, desk) => {
-  app.post('/tickets/:id/messages', {
-    config: { access: ANY },
-    schema: {
-      tags: ['tickets'],
-      summary: 'Add a message: a customer reply, an agent reply or an internal note',
-      description: 'Sessions write as their agent. API keys write as the customer unless authorType says otherwise; ingest keys write only as the customer.',
-      params: Params,
-      body: MessageInputSchema,
-      response: { 201: TicketWithMessage },
+  app.post(
+    '/tickets/:id/messages',
+    {
+      config: { access: ANY },
+      schema: {
+        tags: ['tickets'],
+        summary: 'Add a message: a customer reply, an agent reply or an internal note',
+        description:
+          'Sessions write as their agent. API keys write as the customer unless authorType says otherwise; ingest ' +
+          'keys write only as the customer.',
+        params: Params,
+        body: MessageInputSchema,
+        response: { 201: TicketWithMessage },
+      },
     },
-  }, async (request, reply) => {
-    const principal = principalOf(request);
-    const body = request.body;
-    const author = await messageAuthor(ctxOf(desk, request), principal, request.params.id, body);
-    const result = await desk.addMessage(principal.workspaceId, actorOf(principal), request.params.id, body, author);
-    if (author.type === 'agent' && body.visibility === 'public') {
-      await recordDraftDiscarded(ctxOf(desk, request), request.params.id);
-    }
-    return reply.code(201).send(result);
-  });
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      const author = await messageAuthor(ctxOf(desk, request), principal, request.params.id, body);
+      const result = await desk.addMessage(principal.workspaceId, actorOf(principal), request.params.id, body, author);
+      if (author.type === 'agent' && body.visibility === 'public') {
+        await recordDraftDiscarded(ctxOf(desk, request), request.params.id);
+      }
+      return reply.code(201).send(result);
+    },
+  );
 };

@@ -5,13 +5,19 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/tickets/:id/handoff` */
 export const getHandoffRoute: Route = (app, desk) => {
-  app.get('/tickets/:id/handoff', {
-    config: { access: STAFF },
-    schema: {
-      tags: ['tickets'],
-      summary: 'The handoff packet: summary, what was tried, what the AI said, intent, sentiment trend, customer card, similar resolved tickets, suggested reply',
-      params: Params,
-      response: { 200: HandoffPacketSchema },
+  app.get(
+    '/tickets/:id/handoff',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['tickets'],
+        summary:
+          'The handoff packet: summary, what was tried, what the AI said, intent, sentiment trend, customer card, ' +
+          'similar resolved tickets, suggested reply',
+        params: Params,
+        response: { 200: HandoffPacketSchema },
+      },
     },
-  }, async (request) => buildHandoffPacket(ctxOf(desk, request), request.params.id, { llm: desk.llm }));
+    async (request) => buildHandoffPacket(ctxOf(desk, request), request.params.id, { llm: desk.llm }),
+  );
 };

@@ -6,8 +6,18 @@ import type { Route } from '../route.js';
 /** `GET /api/v1/settings/signing-secret` */
 export const getSigningSecretRoute: Route = (app, desk) => {
   const Secret = z.object({ signingSecret: z.string() });
-  app.get('/settings/signing-secret', {
-    config: { access: ADMIN },
-    schema: { tags: ['settings'], summary: 'The secret that signs playbook action calls to your backend', response: { 200: Secret } },
-  }, async (request) => ({ signingSecret: (await getWorkspace(ctxOf(desk, request).db, principalOf(request).workspaceId)).signingSecret }));
+  app.get(
+    '/settings/signing-secret',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['settings'],
+        summary: 'The secret that signs playbook action calls to your backend',
+        response: { 200: Secret },
+      },
+    },
+    async (request) => ({
+      signingSecret: (await getWorkspace(ctxOf(desk, request).db, principalOf(request).workspaceId)).signingSecret,
+    }),
+  );
 };

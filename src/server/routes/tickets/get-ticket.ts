@@ -6,8 +6,17 @@ import { Params } from './shared.js';
 
 /** `GET /api/v1/tickets/:id` */
 export const getTicketRoute: Route = (app, desk) => {
-  app.get('/tickets/:id', {
-    config: { access: STAFF },
-    schema: { tags: ['tickets'], summary: 'A ticket with its messages, timeline and decision record', params: Params, response: { 200: TicketDetailSchema } },
-  }, async (request) => getTicketDetail(ctxOf(desk, request), request.params.id));
+  app.get(
+    '/tickets/:id',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['tickets'],
+        summary: 'A ticket with its messages, timeline and decision record',
+        params: Params,
+        response: { 200: TicketDetailSchema },
+      },
+    },
+    async (request) => getTicketDetail(ctxOf(desk, request), request.params.id),
+  );
 };

@@ -15,18 +15,20 @@ import { getAutonomyRoute } from './get-autonomy.js';
 import { updateAutonomyRoute } from './update-autonomy.js';
 
 /** Tickets and their conversations. */
-export const ticketRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  createTicketRoute(app, desk);
-  listTicketsRoute(app, desk);
-  getTicketRoute(app, desk);
-  updateTicketRoute(app, desk);
-  addMessageRoute(app, desk);
-  recordFeedbackRoute(app, desk);
-  approveDraftRoute(app, desk);
-  getHandoffRoute(app, desk);
-  replayTicketRoute(app, desk);
-  getSigningSecretRoute(app, desk);
-  rotateSigningSecretRoute(app, desk);
-  getAutonomyRoute(app, desk);
-  updateAutonomyRoute(app, desk);
-};
+export const ticketRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    createTicketRoute(app, desk);
+    listTicketsRoute(app, desk);
+    getTicketRoute(app, desk);
+    updateTicketRoute(app, desk);
+    addMessageRoute(app, desk);
+    recordFeedbackRoute(app, desk);
+    approveDraftRoute(app, desk);
+    getHandoffRoute(app, desk);
+    replayTicketRoute(app, desk);
+    getSigningSecretRoute(app, desk);
+    rotateSigningSecretRoute(app, desk);
+    getAutonomyRoute(app, desk);
+    updateAutonomyRoute(app, desk);
+  };

@@ -6,10 +6,14 @@ import type { Route } from '../route.js';
 /** `POST /api/v1/settings/signing-secret/rotate` */
 export const rotateSigningSecretRoute: Route = (app, desk) => {
   const Secret = z.object({ signingSecret: z.string() });
-  app.post('/settings/signing-secret/rotate', {
-    config: { access: ADMIN },
-    schema: { tags: ['settings'], summary: 'Replace the action signing secret', response: { 200: Secret } },
-  }, async (request) => {
-    return { signingSecret: await rotateSigningSecret(ctxOf(desk, request)) };
-  });
+  app.post(
+    '/settings/signing-secret/rotate',
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['settings'], summary: 'Replace the action signing secret', response: { 200: Secret } },
+    },
+    async (request) => {
+      return { signingSecret: await rotateSigningSecret(ctxOf(desk, request)) };
+    },
+  );
 };

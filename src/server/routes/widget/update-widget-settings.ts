@@ -1,14 +1,27 @@
-import { updateWidgetSettings, WidgetSettingsPatchSchema, WidgetSettingsSchema } from '../../../ingest/widget-session.js';
+import {
+  updateWidgetSettings,
+  WidgetSettingsPatchSchema,
+  WidgetSettingsSchema,
+} from '../../../ingest/widget-session.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/settings/widget` */
 export const updateWidgetSettingsRoute: Route = (app, desk) => {
-  app.patch('/settings/widget', {
-    config: { access: ADMIN },
-    schema: { tags: ['widget'], summary: 'Require identity verification, change the title or greeting (logged)', body: WidgetSettingsPatchSchema, response: { 200: WidgetSettingsSchema } },
-  }, async (request) => {
-    return inTransaction(ctxOf(desk, request), (ctx) => updateWidgetSettings(ctx, request.body));
-  });
+  app.patch(
+    '/settings/widget',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['widget'],
+        summary: 'Require identity verification, change the title or greeting (logged)',
+        body: WidgetSettingsPatchSchema,
+        response: { 200: WidgetSettingsSchema },
+      },
+    },
+    async (request) => {
+      return inTransaction(ctxOf(desk, request), (ctx) => updateWidgetSettings(ctx, request.body));
+    },
+  );
 };

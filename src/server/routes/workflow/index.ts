@@ -9,12 +9,14 @@ import { deleteMacroRoute } from './delete-macro.js';
 import { applyMacroRoute } from './apply-macro.js';
 
 /** The agent's workflow beyond replies: claim, macros, merge duplicates, verdicts on AI answers. */
-export const workflowRoutes = (desk: Deskmind): FastifyPluginAsyncZod => async (app) => {
-  claimTicketRoute(app, desk);
-  mergeTicketRoute(app, desk);
-  markAiAnswerRoute(app, desk);
-  listMacrosRoute(app, desk);
-  createMacroRoute(app, desk);
-  deleteMacroRoute(app, desk);
-  applyMacroRoute(app, desk);
-};
+export const workflowRoutes =
+  (desk: Deskmind): FastifyPluginAsyncZod =>
+  async (app) => {
+    claimTicketRoute(app, desk);
+    mergeTicketRoute(app, desk);
+    markAiAnswerRoute(app, desk);
+    listMacrosRoute(app, desk);
+    createMacroRoute(app, desk);
+    deleteMacroRoute(app, desk);
+    applyMacroRoute(app, desk);
+  };
