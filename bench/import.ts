@@ -117,7 +117,7 @@ export async function benchImport(n = 20_000) {
   const text = syntheticImport(n);
   const load = loadavg().map((l) => Math.round(l * 100) / 100);
   const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-import-'));
-  let embedded;
+  let embedded: Awaited<ReturnType<typeof timeImport>> & { bytesOnDiskPerTicket: number };
   try {
     embedded = {
       ...(await timeImport(await openPglite(dir), text, n)),

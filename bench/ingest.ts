@@ -97,7 +97,8 @@ for (let r = 0; r < rounds; r++) {
     const result = await run(groupSize);
     console.error(
       `bench ingest: round ${r + 1}, group size ${groupSize}: ${result.ticketsPerSecond} tickets/s, p50 ` +
-        `${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statuses)}, stored ${JSON.stringify(result.stored)}`,
+        `${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${JSON.stringify(result.statuses)}, ` +
+        `stored ${JSON.stringify(result.stored)}`,
     );
     runs.push({ round: r + 1, ...result });
   }

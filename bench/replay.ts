@@ -88,7 +88,15 @@ export async function benchReplay(dataDir: string, words: string[] = []): Promis
     method:
       `official Banking77 split; seed = the first ${SEED_PER_INTENT} train rows per intent, stream = the ` +
       `remaining train rows ` +
-      `in each of these orders: ${orders.map((o) => (o === null ? 'file order (bursty: train.csv is sorted by intent, so the stream is one intent at a time)' : `shuffled with seed ${o}`)).join('; ')}; ` +
+      `in each of these orders: ` +
+      orders
+        .map((o) =>
+          o === null
+            ? 'file order (bursty: train.csv is sorted by intent, so the stream is one intent at a time)'
+            : `shuffled with seed ${o}`,
+        )
+        .join('; ') +
+      `; ` +
       `blocks of 500 tickets, 200 tickets a simulated day; default autonomy and learning settings except the ` +
       `starting default threshold ${START_THRESHOLD} ` +
       `and the tuner's target success ${TARGET_SUCCESS} (learning.targetSuccess; the target here is at most ` +

@@ -45,7 +45,7 @@ const OUT_OF_TAXONOMY = [
 const NAMES = ['Maria', 'John', 'Aisha', 'Wei', 'Lucas', 'Olga'];
 
 type Row = { instruction: string; intent: string; category: string; response: string; tags: string };
-type Decision = { stage: string; ok: boolean; result: Record<string, any> };
+type Decision = { stage: string; ok: boolean; result: Record<string, unknown> };
 type Style = 'plain' | 'greeting, name and sign-off' | 'order number line';
 
 const humanise = (intent: string) => intent.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());

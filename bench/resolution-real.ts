@@ -80,7 +80,17 @@ export const PIPEWISE_HISTORY: [intent: string, subject: string, text: string][]
   ['other', 'Thanks', 'Thank you, all sorted now.'],
 ];
 
-type Decision = { stage: string; ok: boolean; result: Record<string, any> };
+type Decision = { stage: string; ok: boolean; result: Record<string, unknown> };
+/** The fields of the decide and resolve stages' results this benchmark reads. */
+type DecideResult = { decision?: string; reason: string; checks: unknown; playbook?: { kind?: string } | null };
+type ResolveResult = {
+  composed?: boolean;
+  path?: string;
+  reason?: string;
+  detail?: string | null;
+  sources?: unknown;
+  verification?: unknown;
+};
 /** A non-enterprise account per ticket (enterprise accounts always go to a human by default). */
 const ACCOUNTS = ['acc_initech', 'acc_hooli', 'acc_piedpiper'];
 
@@ -286,8 +296,8 @@ export async function benchResolutionReal(): Promise<object> {
         | { intent: string | null; confidence: number }
         | null
         | undefined;
-      const decided = stage('decide')?.result;
-      const resolved = stage('resolve')?.result;
+      const decided = stage('decide')?.result as DecideResult | undefined;
+      const resolved = stage('resolve')?.result as ResolveResult | undefined;
       const failed = records.find((d) => !d.ok);
       // The judgement's unit, with the passages the retrieve stage found (labelled right when the ticket may be
       // answered

@@ -30,7 +30,17 @@ const SUBJECT_WORDS = 6;
 const EXAMPLES = 3;
 
 type Row = { instruction: string; intent: string; category: string; response: string };
-type Decision = { stage: string; ok: boolean; result: Record<string, any>; durationMs: number | null };
+type Decision = { stage: string; ok: boolean; result: Record<string, unknown>; durationMs: number | null };
+/** The fields of the decide and resolve stages' results this benchmark reads. */
+type DecideResult = { decision?: string; reason: string; checks: unknown; playbook?: { kind?: string } | null };
+type ResolveResult = {
+  composed?: boolean;
+  path?: string;
+  reason?: string;
+  detail?: string | null;
+  sources?: unknown;
+  verification?: unknown;
+};
 
 const humanise = (intent: string) => intent.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
@@ -178,12 +188,12 @@ export async function benchResolution(dataDir: string): Promise<object | null> {
           const subjectSplit = !!parts?.some(
             (p) => p.text.trim() === subject.trim() && p.intent !== intent && p.confidence >= 0.7,
           );
-          const decided = stage('decide')?.result;
+          const decided = stage('decide')?.result as DecideResult | undefined;
           const retrievedArticles = [
             ...new Set(((stage('retrieve')?.result.passages ?? []) as { articleId: string }[]).map((p) => p.articleId)),
           ];
           const rank = retrievedArticles.indexOf(articleOf.get(intent)!) + 1;
-          const resolved = stage('resolve')?.result;
+          const resolved = stage('resolve')?.result as ResolveResult | undefined;
           const failed = (detail.decisions as Decision[]).find((d) => !d.ok);
           const sent = detail.messages.some((m) => m.authorType === 'assistant' && m.visibility === 'public');
           const base = {

@@ -108,12 +108,14 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
       const t1 = performance.now();
       await database.executeSql(
         `insert into insight_topics (workspace_id, label, centroid, embedder, first_seen_at, last_seen_at)
-         select $1, 'Topic ' || g, array[1, g]::real[], 'bench', now() - interval '40 days', now() from generate_series(1, 20) g`,
+         select $1, 'Topic ' || g, array[1, g]::real[], 'bench', now() - interval '40 days', now() from
+           generate_series(1, 20) g`,
         [workspace.id],
       );
       await database.executeSql(
         `insert into ticket_topics (ticket_id, workspace_id, topic_id, similarity, assigned_at)
-         select t.id, t.workspace_id, (array(select id from insight_topics where workspace_id = $1 order by label))[1 + abs(hashtext(t.id::text)) % 20], 0.9, now()
+         select t.id, t.workspace_id, (array(select id from insight_topics where workspace_id = $1 order by label))[1 +
+           abs(hashtext(t.id::text)) % 20], 0.9, now()
          from tickets t where t.workspace_id = $1`,
         [workspace.id],
       );

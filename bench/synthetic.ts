@@ -62,7 +62,8 @@ export async function generateHistory(
   );
   await sql(
     `insert into customers (workspace_id, account_id, email, name, external_id)
-     select $1, (select id from accounts a where a.workspace_id = $1 and a.external_id = 'syn-acc-' || (1 + g % $3::int)),
+     select $1, (select id from accounts a where a.workspace_id = $1 and a.external_id = 'syn-acc-' || (1 + g %
+       $3::int)),
             'syn' || g || '@example.com', 'Customer ' || g, 'syn-cus-' || g
      from generate_series(1, $2::int) g on conflict do nothing`,
     [ws, customers, accountCount],
@@ -95,21 +96,25 @@ export async function generateHistory(
     // u, v, w: independent uniform numbers per row: the age, the status, the intent (skewed: low numbers are frequent).
     await sql(
       `with g as (
-         select g, (hashint4(g)::bigint - (-2147483648)) / 4294967296.0 as u, (hashint4(g * 7 + 3)::bigint - (-2147483648)) / 4294967296.0 as v,
+         select g, (hashint4(g)::bigint - (-2147483648)) / 4294967296.0 as u, (hashint4(g * 7 + 3)::bigint -
+           (-2147483648)) / 4294967296.0 as v,
                 (hashint4(g * 13 + 5)::bigint - (-2147483648)) / 4294967296.0 as w
          from generate_series($2::int, $3::int) g
        ), r as (
          select g, u, v, w,
            $4::timestamptz - make_interval(secs => u * $5::int * 86400) as created,
-           case when v < 0.05 then 'new' when v < 0.10 then 'open' when v < 0.13 then 'pending' when v < 0.14 then 'snoozed' when v < 0.40 then 'resolved' else 'closed' end as status,
-           (array[${SYNTHETIC_INTENTS.map((i) => `'${i}'`).join(',')}])[1 + least(49, floor(50 * power(w, 2))::int)] as intent,
+           case when v < 0.05 then 'new' when v < 0.10 then 'open' when v < 0.13 then 'pending' when v < 0.14 then
+             'snoozed' when v < 0.40 then 'resolved' else 'closed' end as status,
+           (array[${SYNTHETIC_INTENTS.map((i) => `'${i}'`).join(',')}])[1 + least(49, floor(50 * power(w, 2))::int)] as
+             intent,
            (array['low','normal','normal','normal','high','urgent'])[1 + (g % 6)] as priority,
            (array[${WORDS.map((w) => `'${w}'`).join(',')}])[1 + (g % ${WORDS.length})] as w1,
            (array[${WORDS.map((w) => `'${w}'`).join(',')}])[1 + ((g / 7) % ${WORDS.length})] as w2
          from g
        )
-       insert into tickets (workspace_id, external_id, subject, status, priority, channel, customer_id, assignee_id, team_id, intent,
-                            intent_confidence, tags, first_response_at, resolved_at, closed_at, reopen_count, last_message_at, search,
+       insert into tickets (workspace_id, external_id, subject, status, priority, channel, customer_id, assignee_id,
+                            team_id, intent, intent_confidence, tags, first_response_at, resolved_at, closed_at,
+                            reopen_count, last_message_at, search,
                             created_at, updated_at)
        select $1, 'syn-' || g, 'Problem with ' || w1 || ' and ' || w2 || ' #' || g, status, priority,
               (array['email','widget','api','chat'])[1 + (g % 4)],
@@ -117,7 +122,8 @@ export async function generateHistory(
               case when g % 10 < 7 then ($7::uuid[])[1 + (g % array_length($7::uuid[], 1))] end,
               ($8::uuid[])[1 + (g % array_length($8::uuid[], 1))],
               intent, case when g % 5 < 2 then null else 0.5 + v / 2 end, -- two in five labelled by a person
-              case when status in ('resolved','closed') and g % 3 = 0 then array['ai_answered'] when g % 11 = 0 then array['human_requested'] else '{}'::text[] end,
+              case when status in ('resolved','closed') and g % 3 = 0 then array['ai_answered'] when g % 11 = 0 then
+                array['human_requested'] else '{}'::text[] end,
               case when status <> 'new' then created + interval '20 minutes' * (1 + g % 5) end,
               case when status in ('resolved','closed') then created + interval '3 hours' * (1 + g % 7) end,
               case when status = 'closed' then created + interval '1 day' + interval '3 hours' * (1 + g % 7) end,
@@ -131,8 +137,10 @@ export async function generateHistory(
     if (opts.messages) {
       await sql(
         `insert into messages (workspace_id, ticket_id, author_type, author_id, body_text, created_at)
-         select t.workspace_id, t.id, 'customer', t.customer_id, t.subject || '. It happened again today, please help.', t.created_at
-         from tickets t where t.workspace_id = $1 and t.external_id in (select 'syn-' || g from generate_series($2::int, $3::int) g)`,
+         select t.workspace_id, t.id, 'customer', t.customer_id, t.subject || '. It happened again today, please help.',
+           t.created_at
+         from tickets t where t.workspace_id = $1 and t.external_id in (select 'syn-' || g from generate_series($2::int,
+           $3::int) g)`,
         [ws, from, to],
       );
     }

@@ -82,7 +82,8 @@ describe.each(backends())('API safety on %s', (kind) => {
     const { rows } = await t.desk.database.executeSql(
       `select (select count(*) from tickets)::int t, (select count(*) from messages)::int m, (select count(*) ` +
         `from customers)::int c,
-              (select count(*) from accounts)::int a, (select count(*) from agents)::int ag, (select count(*) from teams)::int te,
+              (select count(*) from accounts)::int a, (select count(*) from agents)::int ag, ` +
+        `(select count(*) from teams)::int te,
               (select count(*) from events)::int e, (select count(*) from api_keys where revoked_at is null)::int k,
               (select string_agg(status || priority || coalesce(subject,''), ',') from tickets) s`,
     );
@@ -374,7 +375,8 @@ describe.each(backends())('API safety on %s', (kind) => {
       [
         a.workspaceId,
         key,
-        idempotencyHash('POST', '/api/v1/tickets', TicketCreateSchema.parse(body)), // the body as the server validated it
+        // the body as the server validated it
+        idempotencyHash('POST', '/api/v1/tickets', TicketCreateSchema.parse(body)),
       ],
     );
     const created = await t.desk.createTicket(
@@ -432,31 +434,34 @@ describe.each(backends())('API safety on %s', (kind) => {
     expect(rows.every((r) => !String(r.key_hash).startsWith('dm_'))).toBe(true);
   });
 
-  it('trusts a key it found valid for the cache time only: a key revoked by another process stops working after it', async () => {
-    const db = t.desk.database.db;
-    let clock = 1_000;
-    const cache = new ApiKeyCache(5_000, () => clock);
-    const revokeElsewhere = (id: string) =>
-      t.desk.database.executeSql(`update api_keys set revoked_at = now() where id = '${id}'`);
-    const key = (await a.call('POST', '/api/v1/api-keys', { name: 'elsewhere', role: 'agent' })).body;
-    expect(await cache.authenticate(db, key.secret)).toMatchObject({
-      kind: 'api_key',
-      keyId: key.key.id,
-      role: 'agent',
-      workspaceId: a.workspaceId,
-    });
-    await revokeElsewhere(key.key.id);
-    clock += 4_999;
-    expect(await cache.authenticate(db, key.secret)).not.toBeNull();
-    clock += 2;
-    expect(await cache.authenticate(db, key.secret)).toBeNull();
-    // Without a cache time, every request reads its key.
-    const uncached = new ApiKeyCache(0, () => clock);
-    const other = (await a.call('POST', '/api/v1/api-keys', { name: 'uncached', role: 'agent' })).body;
-    expect(await uncached.authenticate(db, other.secret)).not.toBeNull();
-    await revokeElsewhere(other.key.id);
-    expect(await uncached.authenticate(db, other.secret)).toBeNull();
-  });
+  it(
+    'trusts a key it found valid for the cache time only: a key revoked by another process stops working after ' + 'it',
+    async () => {
+      const db = t.desk.database.db;
+      let clock = 1_000;
+      const cache = new ApiKeyCache(5_000, () => clock);
+      const revokeElsewhere = (id: string) =>
+        t.desk.database.executeSql(`update api_keys set revoked_at = now() where id = '${id}'`);
+      const key = (await a.call('POST', '/api/v1/api-keys', { name: 'elsewhere', role: 'agent' })).body;
+      expect(await cache.authenticate(db, key.secret)).toMatchObject({
+        kind: 'api_key',
+        keyId: key.key.id,
+        role: 'agent',
+        workspaceId: a.workspaceId,
+      });
+      await revokeElsewhere(key.key.id);
+      clock += 4_999;
+      expect(await cache.authenticate(db, key.secret)).not.toBeNull();
+      clock += 2;
+      expect(await cache.authenticate(db, key.secret)).toBeNull();
+      // Without a cache time, every request reads its key.
+      const uncached = new ApiKeyCache(0, () => clock);
+      const other = (await a.call('POST', '/api/v1/api-keys', { name: 'uncached', role: 'agent' })).body;
+      expect(await uncached.authenticate(db, other.secret)).not.toBeNull();
+      await revokeElsewhere(other.key.id);
+      expect(await uncached.authenticate(db, other.secret)).toBeNull();
+    },
+  );
 
   it("records a key's last use at most once a minute, and lists it", async () => {
     const db = t.desk.database.db;

@@ -66,7 +66,8 @@ describe('deskmind backup / restore (embedded)', () => {
 });
 
 describe('deskmind backup / restore: bad archives and a folder in use', () => {
-  it('verifies an archive before touching the data folder, and leaves it as it was when the archive is bad', async () => {
+  it('verifies an archive before touching the data folder, ' +
+    'and leaves it as it was when the archive is bad', async () => {
     const dir = path.join(root, 'kept');
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
     const env = { DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_LOG_LEVEL: 'warn' };

@@ -30,21 +30,26 @@ const run = haveChromium || config.ci ? describe : describe.skip;
 const SHOTS = path.join(ROOT, '.tmp', 'screenshots');
 
 function hostPage(deskUrl: string, widgetId: string, userId: string, userHash: string): string {
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Pipewise — Sign in</title>
-<style>body{font:16px Georgia,serif;margin:40px;color:#222} button{font:inherit} .card{border:1px solid #ccc;padding:20px;max-width:420px}</style></head>
+<style>body{font:16px Georgia,serif;margin:40px;color:#222} button{font:inherit} ` +
+    `.card{border:1px solid #ccc;padding:20px;max-width:420px}</style></head>
 <body>
   <nav data-deskmind-feature="top-nav"><a href="/">Pipewise</a> · <a href="/login">Sign in</a></nav>
   <main class="card" data-deskmind-feature="login">
     <h1>Sign in</h1>
     <label>Password <input type="password"></label>
     <p><button id="forgot-password" type="button">Forgot password?</button></p>
-    <form id="reset" onsubmit="return false"><label>Email <input type="email"></label> <button type="submit">Send reset link</button></form>
+    <form id="reset" onsubmit="return false"><label>Email <input type="email"></label> ` +
+    `<button type="submit">Send reset link</button></form>
   </main>
   <script src="${deskUrl}/widget.js" data-workspace="${widgetId}" data-app-version="4.12.0"
     data-user-id="${userId}" data-user-hash="${userHash}" data-user-name="Maria Lopez"></script>
-  <script>setTimeout(function () { throw new Error('Boom: cannot read properties of undefined (reading "token")'); }, 0);</script>
-</body></html>`;
+  <script>setTimeout(function () { ` +
+    `throw new Error('Boom: cannot read properties of undefined (reading "token")'); }, 0);</script>
+</body></html>`
+  );
 }
 
 run('console and widget in Chromium', () => {
@@ -231,106 +236,111 @@ run('console and widget in Chromium', () => {
     expect(detail.pageContext.recentErrors.join('\n')).toContain('Boom');
   });
 
-  it('puts the ticket at the top of the agent queue with its handoff packet; the reply reaches the widget live', async () => {
-    const console_ = await context.newPage();
-    await console_.goto(deskUrl);
-    await console_.getByLabel('Email').fill(agent.email);
-    await console_.getByLabel('Password').fill(agent.password);
-    await shot(console_, '5-console-login');
-    await console_.getByRole('button', { name: 'Sign in' }).click();
+  it(
+    'puts the ticket at the top of the agent queue with its handoff packet; the reply reaches the widget ' + 'live',
+    async () => {
+      const console_ = await context.newPage();
+      await console_.goto(deskUrl);
+      await console_.getByLabel('Email').fill(agent.email);
+      await console_.getByLabel('Password').fill(agent.password);
+      await shot(console_, '5-console-login');
+      await console_.getByRole('button', { name: 'Sign in' }).click();
 
-    const rows = console_.getByRole('list', { name: 'Tickets, by priority' }).getByRole('link');
-    await rows.first().waitFor();
-    await expect.poll(() => console_.locator('.live.on').count()).toBe(1);
-    expect(await rows.count()).toBeGreaterThanOrEqual(3);
-    await expect.poll(() => rows.first().textContent()).toContain('How do I reset my password');
-    await shot(console_, '6-console-inbox');
+      const rows = console_.getByRole('list', { name: 'Tickets, by priority' }).getByRole('link');
+      await rows.first().waitFor();
+      await expect.poll(() => console_.locator('.live.on').count()).toBe(1);
+      expect(await rows.count()).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => rows.first().textContent()).toContain('How do I reset my password');
+      await shot(console_, '6-console-inbox');
 
-    // Live: a ticket arriving now shows up without a reload.
-    await api('POST', '/tickets', {
-      subject: 'Arrived while watching',
-      priority: 'low',
-      message: { text: 'Just checking the live queue.' },
-      customer: { email: 'late@hooli.example' },
-    });
-    await console_.getByRole('link', { name: /Arrived while watching/ }).waitFor({ timeout: 20_000 });
+      // Live: a ticket arriving now shows up without a reload.
+      await api('POST', '/tickets', {
+        subject: 'Arrived while watching',
+        priority: 'low',
+        message: { text: 'Just checking the live queue.' },
+        customer: { email: 'late@hooli.example' },
+      });
+      await console_.getByRole('link', { name: /Arrived while watching/ }).waitFor({ timeout: 20_000 });
 
-    await rows.first().click();
-    const packet = console_.getByRole('region', { name: 'Handoff packet' });
-    await packet.waitFor();
-    expect(await packet.textContent()).toContain('human_requested');
-    expect(await packet.textContent()).toContain('Initech');
-    expect(await console_.getByRole('region', { name: 'Decision record' }).textContent()).toMatch(
-      /Answered on its own/,
-    );
-    await shot(console_, '7-console-ticket');
+      await rows.first().click();
+      const packet = console_.getByRole('region', { name: 'Handoff packet' });
+      await packet.waitFor();
+      expect(await packet.textContent()).toContain('human_requested');
+      expect(await packet.textContent()).toContain('Initech');
+      expect(await console_.getByRole('region', { name: 'Decision record' }).textContent()).toMatch(
+        /Answered on its own/,
+      );
+      await shot(console_, '7-console-ticket');
 
-    // Keyboard: "?" opens the shortcuts, Escape closes them.
-    await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
-    await console_.keyboard.press('?');
-    await console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
-    await console_.keyboard.press('Escape');
-    await expect.poll(() => console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(0);
+      // Keyboard: "?" opens the shortcuts, Escape closes them.
+      await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
+      await console_.keyboard.press('?');
+      await console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+      await console_.keyboard.press('Escape');
+      await expect.poll(() => console_.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(0);
 
-    // With a CSRF cookie set, every mutating request carries it back in X-CSRF-Token.
-    await context.addCookies([{ name: 'deskmind_csrf', value: 'csrf-test-token', url: deskUrl }]);
-    const claimRequest = console_.waitForRequest((r) => r.url().endsWith('/claim') && r.method() === 'POST');
-    await console_.getByRole('button', { name: /Claim/ }).click();
-    expect((await claimRequest).headers()['x-csrf-token']).toBe('csrf-test-token');
-    await console_.getByRole('status').filter({ hasText: 'Claimed' }).waitFor();
-    await console_
-      .getByLabel('Reply to the customer')
-      .fill('Hi Maria, I have sent you a fresh reset link; it is valid for 30 minutes.');
-    await console_.getByRole('button', { name: /Send reply/ }).click();
-    await console_.getByRole('status').filter({ hasText: 'Reply sent' }).waitFor();
+      // With a CSRF cookie set, every mutating request carries it back in X-CSRF-Token.
+      await context.addCookies([{ name: 'deskmind_csrf', value: 'csrf-test-token', url: deskUrl }]);
+      const claimRequest = console_.waitForRequest((r) => r.url().endsWith('/claim') && r.method() === 'POST');
+      await console_.getByRole('button', { name: /Claim/ }).click();
+      expect((await claimRequest).headers()['x-csrf-token']).toBe('csrf-test-token');
+      await console_.getByRole('status').filter({ hasText: 'Claimed' }).waitFor();
+      await console_
+        .getByLabel('Reply to the customer')
+        .fill('Hi Maria, I have sent you a fresh reset link; it is valid for 30 minutes.');
+      await console_.getByRole('button', { name: /Send reply/ }).click();
+      await console_.getByRole('status').filter({ hasText: 'Reply sent' }).waitFor();
 
-    // The customer sees it in the widget without doing anything.
-    await customer.locator('#deskmind-widget .msg.agent', { hasText: 'fresh reset link' }).waitFor({ timeout: 20_000 });
-    await shot(customer, '8-widget-agent-reply');
+      // The customer sees it in the widget without doing anything.
+      await customer
+        .locator('#deskmind-widget .msg.agent', { hasText: 'fresh reset link' })
+        .waitFor({ timeout: 20_000 });
+      await shot(customer, '8-widget-agent-reply');
 
-    // Transfer, relabel and resolve (by keyboard) from the ticket view.
-    await console_.getByLabel('Transfer to team').selectOption({ label: 'Technical' });
-    await console_.getByRole('status').filter({ hasText: 'Transferred' }).waitFor();
-    await console_.getByLabel('Intent', { exact: true }).fill('account_access');
-    await console_.getByRole('button', { name: 'Relabel' }).click();
-    await console_.getByRole('status').filter({ hasText: 'relabelled' }).waitFor();
-    await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
-    await console_.keyboard.press('e');
-    await console_.getByRole('status').filter({ hasText: 'Resolved' }).waitFor();
-    const teams = await api('GET', '/teams');
-    expect(await api('GET', `/tickets/${ticketId}`)).toMatchObject({
-      status: 'resolved',
-      intent: 'account_access',
-      teamId: teams.data.find((t: { name: string }) => t.name === 'Technical').id,
-    });
+      // Transfer, relabel and resolve (by keyboard) from the ticket view.
+      await console_.getByLabel('Transfer to team').selectOption({ label: 'Technical' });
+      await console_.getByRole('status').filter({ hasText: 'Transferred' }).waitFor();
+      await console_.getByLabel('Intent', { exact: true }).fill('account_access');
+      await console_.getByRole('button', { name: 'Relabel' }).click();
+      await console_.getByRole('status').filter({ hasText: 'relabelled' }).waitFor();
+      await console_.evaluate(`document.activeElement && document.activeElement.blur()`);
+      await console_.keyboard.press('e');
+      await console_.getByRole('status').filter({ hasText: 'Resolved' }).waitFor();
+      const teams = await api('GET', '/teams');
+      expect(await api('GET', `/tickets/${ticketId}`)).toMatchObject({
+        status: 'resolved',
+        intent: 'account_access',
+        teamId: teams.data.find((t: { name: string }) => t.name === 'Technical').id,
+      });
 
-    await console_.getByRole('link', { name: 'Dashboards' }).click();
-    await console_.getByRole('heading', { name: 'Resolution vs deflection, by week' }).waitFor();
-    await console_.waitForTimeout(300);
-    await shot(console_, '9-dashboards');
-    await console_.getByRole('link', { name: 'Admin' }).click();
-    await console_.getByRole('link', { name: 'Knowledge base' }).click();
-    await console_.getByRole('button', { name: /Reset your password/ }).click();
-    expect(await console_.getByLabel('CSS selector').first().inputValue()).toBe('a[href="/login"]');
-    await shot(console_, '10-admin-kb-walkthrough');
-    // SLA policies are edited as a table, not as JSON.
-    await console_.getByRole('link', { name: 'SLA policies' }).click();
-    await console_.getByLabel('Pro resolution minutes', { exact: true }).fill('1500');
-    await console_.getByRole('button', { name: 'Save', exact: true }).click();
-    await console_.getByRole('status').filter({ hasText: 'SLA settings saved' }).waitFor();
-    const sla = await api('GET', '/sla/policies');
-    expect(sla.policies.find((p: { name: string }) => p.name === 'Pro')).toMatchObject({
-      resolutionMinutes: 1500,
-      firstResponseMinutes: 240,
-    });
-    await shot(console_, '10b-admin-sla');
+      await console_.getByRole('link', { name: 'Dashboards' }).click();
+      await console_.getByRole('heading', { name: 'Resolution vs deflection, by week' }).waitFor();
+      await console_.waitForTimeout(300);
+      await shot(console_, '9-dashboards');
+      await console_.getByRole('link', { name: 'Admin' }).click();
+      await console_.getByRole('link', { name: 'Knowledge base' }).click();
+      await console_.getByRole('button', { name: /Reset your password/ }).click();
+      expect(await console_.getByLabel('CSS selector').first().inputValue()).toBe('a[href="/login"]');
+      await shot(console_, '10-admin-kb-walkthrough');
+      // SLA policies are edited as a table, not as JSON.
+      await console_.getByRole('link', { name: 'SLA policies' }).click();
+      await console_.getByLabel('Pro resolution minutes', { exact: true }).fill('1500');
+      await console_.getByRole('button', { name: 'Save', exact: true }).click();
+      await console_.getByRole('status').filter({ hasText: 'SLA settings saved' }).waitFor();
+      const sla = await api('GET', '/sla/policies');
+      expect(sla.policies.find((p: { name: string }) => p.name === 'Pro')).toMatchObject({
+        resolutionMinutes: 1500,
+        firstResponseMinutes: 240,
+      });
+      await shot(console_, '10b-admin-sla');
 
-    // A phone-sized screen still shows the queue.
-    await console_.setViewportSize({ width: 390, height: 844 });
-    await console_.getByRole('link', { name: 'Inbox' }).click();
-    await rows.first().waitFor();
-    await shot(console_, '11-console-phone');
-  });
+      // A phone-sized screen still shows the queue.
+      await console_.setViewportSize({ width: 390, height: 844 });
+      await console_.getByRole('link', { name: 'Inbox' }).click();
+      await rows.first().waitFor();
+      await shot(console_, '11-console-phone');
+    },
+  );
   /** What a person sees must read as words: no raw JSON, no `undefined`/`NaN`, no camelCase field names with numbers.
    */
   const expectClean = (raw: string, where: string) => {
@@ -365,7 +375,8 @@ run('console and widget in Chromium', () => {
       await page.goto(`${deskUrl}/admin/routing`);
       const rule = page.getByRole('form', { name: 'New rule' });
       await rule.getByLabel('Name').fill('Enterprise refunds by email');
-      await rule.getByLabel('Intent is one of').selectOption(['billing_refund', 'billing_invoice']); // kept in the taxonomy's order
+      // kept in the taxonomy's order
+      await rule.getByLabel('Intent is one of').selectOption(['billing_refund', 'billing_invoice']);
       await rule.getByLabel('Account tier is one of').fill('enterprise, pro');
       await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('urgent').check();
       await rule.getByRole('group', { name: 'Priority is one of' }).getByLabel('high').check();
@@ -496,8 +507,10 @@ run('console and widget in Chromium', () => {
     }
 
     // The snippet is correct as pasted: an anonymous visitor on a page holding exactly that text can chat.
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
     const snippet = await page.getByLabel('Widget snippet').innerText();
     expect(snippet).not.toMatch(/USER_ID|HMAC|data-user/);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
     expect(await page.getByLabel('Identity secret').innerText()).toMatch(/^•+.{4}$/);
     const pasted =
       `<!doctype html><html lang="en"><head><meta ` +
@@ -519,10 +532,11 @@ run('console and widget in Chromium', () => {
           .waitFor({ timeout: 0 /* the test's own timeout ends a hang */ })
           .catch(async (err: Error) => {
             await shot(visitor, `widget-${name}-failed`);
-            throw new Error(
-              `${err.message}\nThe widget showed: ${await visitor.locator('#deskmind-widget .panel').innerText()}`,
-            );
+            // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
+            const shown = await visitor.locator('#deskmind-widget .panel').innerText();
+            throw new Error(`${err.message}\nThe widget showed: ${shown}`);
           });
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
         expectClean(await messages.innerText(), name);
         await shot(visitor, `widget-${name}`);
       };

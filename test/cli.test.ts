@@ -134,50 +134,55 @@ describe('deskmind CLI', () => {
     }
   });
 
-  it('starts the demo on DESKMIND_PORT, prints its credentials as the first JSON line, and keeps one admin key', async () => {
-    const dir = dataDir();
-    const port = await freePort();
-    const { child, firstLine } = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
-    try {
-      const creds = JSON.parse(await firstLine) as {
-        url: string;
-        apiKey: string;
-        agentEmail: string;
-        agentPassword: string;
-        workspaceId: string;
-      };
-      expect(creds.url).toBe(`http://127.0.0.1:${port}`);
-      const login = await fetch(`${creds.url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: creds.agentEmail, password: creds.agentPassword }),
-      });
-      expect(login.status).toBe(200);
-      const list = await fetch(`${creds.url}/api/v1/tickets`, { headers: { authorization: `Bearer ${creds.apiKey}` } });
-      const body = (await list.json()) as { data: unknown[] };
-      expect(body.data.length).toBeGreaterThanOrEqual(5);
-      const accounts = (await (
-        await fetch(`${creds.url}/api/v1/accounts`, { headers: { authorization: `Bearer ${creds.apiKey}` } })
-      ).json()) as { data: { tier: string }[] };
-      expect(new Set(accounts.data.map((a) => a.tier))).toEqual(new Set(['free', 'pro', 'enterprise']));
-      await stopped(child);
-      // A second start of the same data folder prints the same key and creates none.
-      const again = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
+  it(
+    'starts the demo on DESKMIND_PORT, prints its credentials as the first JSON line, and keeps one admin ' + 'key',
+    async () => {
+      const dir = dataDir();
+      const port = await freePort();
+      const { child, firstLine } = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
       try {
-        expect(JSON.parse(await again.firstLine)).toMatchObject({
-          apiKey: creds.apiKey,
-          workspaceId: creds.workspaceId,
+        const creds = JSON.parse(await firstLine) as {
+          url: string;
+          apiKey: string;
+          agentEmail: string;
+          agentPassword: string;
+          workspaceId: string;
+        };
+        expect(creds.url).toBe(`http://127.0.0.1:${port}`);
+        const login = await fetch(`${creds.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: creds.agentEmail, password: creds.agentPassword }),
         });
-        const keys = (await (
-          await fetch(`${creds.url}/api/v1/api-keys`, { headers: { authorization: `Bearer ${creds.apiKey}` } })
-        ).json()) as { data: { lastUsedAt: string | null }[] };
-        expect(keys.data).toHaveLength(1);
-        expect(keys.data[0]!.lastUsedAt).not.toBeNull();
+        expect(login.status).toBe(200);
+        const list = await fetch(`${creds.url}/api/v1/tickets`, {
+          headers: { authorization: `Bearer ${creds.apiKey}` },
+        });
+        const body = (await list.json()) as { data: unknown[] };
+        expect(body.data.length).toBeGreaterThanOrEqual(5);
+        const accounts = (await (
+          await fetch(`${creds.url}/api/v1/accounts`, { headers: { authorization: `Bearer ${creds.apiKey}` } })
+        ).json()) as { data: { tier: string }[] };
+        expect(new Set(accounts.data.map((a) => a.tier))).toEqual(new Set(['free', 'pro', 'enterprise']));
+        await stopped(child);
+        // A second start of the same data folder prints the same key and creates none.
+        const again = startUntilLine(['demo', '--json'], dir, { DESKMIND_PORT: String(port) });
+        try {
+          expect(JSON.parse(await again.firstLine)).toMatchObject({
+            apiKey: creds.apiKey,
+            workspaceId: creds.workspaceId,
+          });
+          const keys = (await (
+            await fetch(`${creds.url}/api/v1/api-keys`, { headers: { authorization: `Bearer ${creds.apiKey}` } })
+          ).json()) as { data: { lastUsedAt: string | null }[] };
+          expect(keys.data).toHaveLength(1);
+          expect(keys.data[0]!.lastUsedAt).not.toBeNull();
+        } finally {
+          await stopped(again.child);
+        }
       } finally {
-        await stopped(again.child);
+        await stopped(child);
       }
-    } finally {
-      await stopped(child);
-    }
-  });
+    },
+  );
 });

@@ -64,41 +64,45 @@ describe.each(backends())('configuration cache on %s', (kind) => {
     expect(await ask(question)).toBe('draft');
   });
 
-  it('serves reads through the handle of a run from memory, and reads through any other handle from the database', async () => {
-    const db = t.desk.database.db;
-    const v = await version();
-    let loads = 0;
-    const load = async () => ++loads;
-    const run = withConfigVersion(db, wsId, v);
-    // The handle runs statements as the database does.
-    expect(await readConfigVersion(run, wsId)).toBe(v);
-    expect(await cachedConfig(run, wsId, 'handle-test', load)).toBe(1);
-    expect(await cachedConfig(run, wsId, 'handle-test', load)).toBe(1);
-    // Another run at the same version shares the cache; a plain handle and another workspace always load.
-    expect(await cachedConfig(withConfigVersion(db, wsId, v), wsId, 'handle-test', load)).toBe(1);
-    expect(await cachedConfig(db, wsId, 'handle-test', load)).toBe(2);
-    expect(await cachedConfig(run, 'another-workspace', 'handle-test', load)).toBe(3);
-    // Work running at the same time through a plain handle is not in the run's scope.
-    const [inRun, outside] = await Promise.all([
-      cachedConfig(run, wsId, 'handle-test', load),
-      cachedConfig(db, wsId, 'handle-test', load),
-    ]);
-    expect([inRun, outside]).toEqual([1, 4]);
-    // A transaction opened from the run's handle reads from memory once given its scope.
-    await run.transaction(async (tx) => {
-      expect(await cachedConfig(inScopeOf(tx, run), wsId, 'handle-test', load)).toBe(1);
-      expect(await cachedConfig(tx, wsId, 'handle-test', load)).toBe(5);
-      expect(inScopeOf(tx, db)).toBe(tx);
-    });
-    // `onceInRun` reads once per run, whatever the version.
-    let versions = 0;
-    const latest = async () => ++versions;
-    expect([await onceInRun(run, wsId, 'once-test', latest), await onceInRun(run, wsId, 'once-test', latest)]).toEqual([
-      1, 1,
-    ]);
-    expect(await onceInRun(withConfigVersion(db, wsId, v), wsId, 'once-test', latest)).toBe(2);
-    expect(await onceInRun(db, wsId, 'once-test', latest)).toBe(3);
-  });
+  it(
+    'serves reads through the handle of a run from memory, and reads through any other handle from the ' + 'database',
+    async () => {
+      const db = t.desk.database.db;
+      const v = await version();
+      let loads = 0;
+      const load = async () => ++loads;
+      const run = withConfigVersion(db, wsId, v);
+      // The handle runs statements as the database does.
+      expect(await readConfigVersion(run, wsId)).toBe(v);
+      expect(await cachedConfig(run, wsId, 'handle-test', load)).toBe(1);
+      expect(await cachedConfig(run, wsId, 'handle-test', load)).toBe(1);
+      // Another run at the same version shares the cache; a plain handle and another workspace always load.
+      expect(await cachedConfig(withConfigVersion(db, wsId, v), wsId, 'handle-test', load)).toBe(1);
+      expect(await cachedConfig(db, wsId, 'handle-test', load)).toBe(2);
+      expect(await cachedConfig(run, 'another-workspace', 'handle-test', load)).toBe(3);
+      // Work running at the same time through a plain handle is not in the run's scope.
+      const [inRun, outside] = await Promise.all([
+        cachedConfig(run, wsId, 'handle-test', load),
+        cachedConfig(db, wsId, 'handle-test', load),
+      ]);
+      expect([inRun, outside]).toEqual([1, 4]);
+      // A transaction opened from the run's handle reads from memory once given its scope.
+      await run.transaction(async (tx) => {
+        expect(await cachedConfig(inScopeOf(tx, run), wsId, 'handle-test', load)).toBe(1);
+        expect(await cachedConfig(tx, wsId, 'handle-test', load)).toBe(5);
+        expect(inScopeOf(tx, db)).toBe(tx);
+      });
+      // `onceInRun` reads once per run, whatever the version.
+      let versions = 0;
+      const latest = async () => ++versions;
+      expect([
+        await onceInRun(run, wsId, 'once-test', latest),
+        await onceInRun(run, wsId, 'once-test', latest),
+      ]).toEqual([1, 1]);
+      expect(await onceInRun(withConfigVersion(db, wsId, v), wsId, 'once-test', latest)).toBe(2);
+      expect(await onceInRun(db, wsId, 'once-test', latest)).toBe(3);
+    },
+  );
 
   it('raises the version for every kind of configuration change, and only for its workspace', async () => {
     const other = await newWorkspace(t, 'Other');

@@ -97,9 +97,12 @@ async function verify(
 ) {
   const { rows } = await database.executeSql(
     `select t.id, t.subject,
-            (select count(*) from events e where e.ticket_id = t.id and e.type in ('pipeline.completed', 'pipeline.failed'))::int as runs,
-            (select count(distinct d.run_id) from decisions d where d.ticket_id = t.id and d.stage = 'decide')::int as decide_runs,
-            (select string_agg(d.stage || ': ' || (d.result ->> 'error'), '; ') from decisions d where d.ticket_id = t.id and not d.ok) as errors
+            (select count(*) from events e where e.ticket_id = t.id ` +
+      `and e.type in ('pipeline.completed', 'pipeline.failed'))::int as runs,
+            (select count(distinct d.run_id) from decisions d ` +
+      `where d.ticket_id = t.id and d.stage = 'decide')::int as decide_runs,
+            (select string_agg(d.stage || ': ' || (d.result ->> 'error'), '; ') from decisions d ` +
+      `where d.ticket_id = t.id and not d.ok) as errors
        from tickets t where t.subject like $1`,
     [`${prefix}-%`],
   );
@@ -127,7 +130,8 @@ const decidedSql = (prefix: string) =>
   `('pipeline.completed', 'pipeline.failed') where t.subject like '${prefix}-%'`;
 
 describe('crash safety, embedded (PGlite)', () => {
-  it('keeps every acknowledged ticket exactly once, decided exactly once, across a SIGKILL of the server mid-load', async () => {
+  it('keeps every acknowledged ticket exactly once, decided ' +
+    'exactly once, across a SIGKILL of the server mid-load', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-crash-'));
     cpSync(TEMPLATE_DIR, dir, { recursive: true });
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -227,7 +231,8 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
     return { url: url.toString(), query };
   }
 
-  it('survives a worker SIGKILLed mid-job: its jobs are retried by another worker, each ticket decided once', async () => {
+  it('survives a worker SIGKILLed mid-job: its jobs are ' +
+    'retried by another worker, each ticket decided once', async () => {
     const db = await scratch(config.testDatabaseUrl!);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;

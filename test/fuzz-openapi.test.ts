@@ -128,13 +128,11 @@ describe.each(backends())('fuzzing every OpenAPI operation (%s)', (kind) => {
   const BOOKKEEPING: Record<string, string[]> = { api_keys: ['last_used_at'] };
   const rowText = (n: string) =>
     BOOKKEEPING[n] ? `(to_jsonb(r) - array[${BOOKKEEPING[n]!.map((c) => `'${c}'`).join(', ')}])::text` : 'r::text';
+  /** The digest of the rows of table `n`, as a column named after it. */
+  const digestOf = (n: string) =>
+    `(select md5(coalesce(string_agg(${rowText(n)}, ',' order by ${rowText(n)}), '')) from "${n}" r) as "${n}"`;
   /** One digest per table over all its rows. */
-  const digest = async () =>
-    (
-      await t.desk.database.executeSql(
-        `select ${tables.map((n) => `(select md5(coalesce(string_agg(${rowText(n)}, ',' order by ${rowText(n)}), '')) from "${n}" r) as "${n}"`).join(', ')}`,
-      )
-    ).rows[0]!;
+  const digest = async () => (await t.desk.database.executeSql(`select ${tables.map(digestOf).join(', ')}`)).rows[0]!;
 
   const check = (label: string, res: { statusCode: number; headers: Record<string, unknown>; body: string }) => {
     expect(res.statusCode, `${label} → ${res.body.slice(0, 300)}`).toBeLessThan(500);

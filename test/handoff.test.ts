@@ -79,33 +79,38 @@ describe('handoff packet', () => {
     expect(Array.isArray(packet.relevantArticles)).toBe(true);
   });
 
-  it('explains the hand-off in plain words, says how the customer sounds, offers a reply, and names a reopen', async () => {
-    const created = await call('POST', '/api/v1/tickets', {
-      subject: 'Refund please',
-      message: { text: 'Please refund the duplicate charge on my last invoice, this is the third time I am asking!!' },
-      customer: { email: 'maria@initech.example', name: 'Maria Lopez', accountExternalId: 'acc_initech' },
-    });
-    const id = created.ticket.id;
-    await t.desk.runPipeline(wsId, id, 'created');
-    const packet = await call('GET', `/api/v1/tickets/${id}/handoff`);
-    const why = packet.whyHandedOff;
-    expect(why.text).not.toMatch(/_/); // no codes in the sentence
-    expect(why.failedChecks.length).toBeGreaterThan(0);
-    for (const f of why.failedChecks) expect(f.text).toMatch(/^[A-Z].*\.$/);
-    if (packet.intent.intent === 'billing_refund')
-      expect(why.failedChecks.map((f: { text: string }) => f.text)).toContain(
-        'Refund request always goes to a person (playbook).',
-      );
-    expect(packet.sentiment.summary).toMatch(/^Frustrated \("third time/);
-    // The pipeline did not compose a reply, so the packet drafts one from the best passages.
-    if (packet.relevantArticles.length)
-      expect(packet.suggestedReply).toMatchObject({ source: expect.stringMatching(/assistant|passages/) });
-    // The customer writes again after it was resolved: the reason is the reopen, not the old guardrail.
-    await call('PATCH', `/api/v1/tickets/${id}`, { status: 'resolved' });
-    await call('POST', `/api/v1/tickets/${id}/messages`, { text: 'It is still not refunded.' });
-    const after = await call('GET', `/api/v1/tickets/${id}/handoff`);
-    expect(after.whyHandedOff).toMatchObject({ reason: 'reopened', text: 'Reopened by the customer.' });
-  });
+  it(
+    'explains the hand-off in plain words, says how the customer sounds, offers a reply, and names a ' + 'reopen',
+    async () => {
+      const created = await call('POST', '/api/v1/tickets', {
+        subject: 'Refund please',
+        message: {
+          text: 'Please refund the duplicate charge on my last invoice, this is the third time I am asking!!',
+        },
+        customer: { email: 'maria@initech.example', name: 'Maria Lopez', accountExternalId: 'acc_initech' },
+      });
+      const id = created.ticket.id;
+      await t.desk.runPipeline(wsId, id, 'created');
+      const packet = await call('GET', `/api/v1/tickets/${id}/handoff`);
+      const why = packet.whyHandedOff;
+      expect(why.text).not.toMatch(/_/); // no codes in the sentence
+      expect(why.failedChecks.length).toBeGreaterThan(0);
+      for (const f of why.failedChecks) expect(f.text).toMatch(/^[A-Z].*\.$/);
+      if (packet.intent.intent === 'billing_refund')
+        expect(why.failedChecks.map((f: { text: string }) => f.text)).toContain(
+          'Refund request always goes to a person (playbook).',
+        );
+      expect(packet.sentiment.summary).toMatch(/^Frustrated \("third time/);
+      // The pipeline did not compose a reply, so the packet drafts one from the best passages.
+      if (packet.relevantArticles.length)
+        expect(packet.suggestedReply).toMatchObject({ source: expect.stringMatching(/assistant|passages/) });
+      // The customer writes again after it was resolved: the reason is the reopen, not the old guardrail.
+      await call('PATCH', `/api/v1/tickets/${id}`, { status: 'resolved' });
+      await call('POST', `/api/v1/tickets/${id}/messages`, { text: 'It is still not refunded.' });
+      const after = await call('GET', `/api/v1/tickets/${id}/handoff`);
+      expect(after.whyHandedOff).toMatchObject({ reason: 'reopened', text: 'Reopened by the customer.' });
+    },
+  );
 
   it('drafts a suggested reply from the passages when the assistant did not answer', async () => {
     const created = await call('POST', '/api/v1/tickets', {

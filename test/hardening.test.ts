@@ -114,7 +114,8 @@ describe.each(backends())('hardening (%s)', (kind) => {
     const summary = await importText(
       t.desk,
       ws.workspaceId,
-      `${JSON.stringify({ externalId: 'ok-1', name: 'Fine' })}\n${JSON.stringify({ externalId: 'bad-1', name: 'Bad \udc00' })}\n`,
+      `${JSON.stringify({ externalId: 'ok-1', name: 'Fine' })}\n` +
+        `${JSON.stringify({ externalId: 'bad-1', name: 'Bad \udc00' })}\n`,
       { kind: 'accounts', format: 'jsonl' },
     );
     expect(summary).toMatchObject({ created: 1, rejected: 1 });

@@ -10,35 +10,38 @@ import { TicketCreateSchema } from '../src/domain/schemas.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 
 describe('GroupCommit', () => {
-  it('writes the first call at once and the calls that arrive meanwhile together, each with its own outcome', async () => {
-    const groups: number[][] = [];
-    const gate: { open?: () => void } = {};
-    const group = new GroupCommit<number, string>({
-      maxSize: 3,
-      write: async (inputs) => {
-        groups.push(inputs);
-        if (groups.length === 1) await new Promise<void>((r) => (gate.open = r));
-        return inputs.map(
-          (n): Outcome<string> => (n === 4 ? { ok: false, error: new Error('four') } : { ok: true, value: `v${n}` }),
-        );
-      },
-    });
-    const first = group.submit(0);
-    await new Promise((r) => setImmediate(r));
-    expect(groups).toEqual([[0]]); // no waiting: written at the end of the turn it arrived in
-    const rest = [1, 2, 3, 4, 5].map((n) =>
-      group.submit(n).then(
-        (v) => v,
-        (e: Error) => `error:${e.message}`,
-      ),
-    );
-    expect(group.pending).toBe(5);
-    gate.open!();
-    expect(await first).toBe('v0');
-    expect(await Promise.all(rest)).toEqual(['v1', 'v2', 'v3', 'error:four', 'v5']);
-    expect(groups).toEqual([[0], [1, 2, 3], [4, 5]]); // at most maxSize per group
-    expect(group.stats).toEqual({ groups: 3, members: 6, largest: 3 });
-  });
+  it(
+    'writes the first call at once and the calls that arrive meanwhile together, each with its own ' + 'outcome',
+    async () => {
+      const groups: number[][] = [];
+      const gate: { open?: () => void } = {};
+      const group = new GroupCommit<number, string>({
+        maxSize: 3,
+        write: async (inputs) => {
+          groups.push(inputs);
+          if (groups.length === 1) await new Promise<void>((r) => (gate.open = r));
+          return inputs.map(
+            (n): Outcome<string> => (n === 4 ? { ok: false, error: new Error('four') } : { ok: true, value: `v${n}` }),
+          );
+        },
+      });
+      const first = group.submit(0);
+      await new Promise((r) => setImmediate(r));
+      expect(groups).toEqual([[0]]); // no waiting: written at the end of the turn it arrived in
+      const rest = [1, 2, 3, 4, 5].map((n) =>
+        group.submit(n).then(
+          (v) => v,
+          (e: Error) => `error:${e.message}`,
+        ),
+      );
+      expect(group.pending).toBe(5);
+      gate.open!();
+      expect(await first).toBe('v0');
+      expect(await Promise.all(rest)).toEqual(['v1', 'v2', 'v3', 'error:four', 'v5']);
+      expect(groups).toEqual([[0], [1, 2, 3], [4, 5]]); // at most maxSize per group
+      expect(group.stats).toEqual({ groups: 3, members: 6, largest: 3 });
+    },
+  );
 
   it('groups the calls of one event-loop turn', async () => {
     const groups: number[][] = [];
@@ -50,25 +53,28 @@ describe('GroupCommit', () => {
     expect(groups).toEqual([[1, 2, 3]]);
   });
 
-  it('under load waits up to lingerMs after the last group for more calls; after a quiet spell writes at once', async () => {
-    const groups: number[][] = [];
-    const group = new GroupCommit<number, number>({
-      maxSize: 100,
-      lingerMs: 200,
-      write: async (inputs) => (groups.push(inputs), inputs.map((n) => ({ ok: true, value: n }))),
-    });
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    // The first call comes after a quiet spell: written alone, at once.
-    await group.submit(1);
-    // Right after a group: the next one waits for the calls of the next 200 ms.
-    const second = [group.submit(2), pause(50).then(() => group.submit(3))];
-    await Promise.all(second);
-    // After a quiet spell longer than the linger: written at once, so a call 50 ms later makes its own group.
-    await pause(300);
-    const third = [group.submit(4), pause(50).then(() => group.submit(5))];
-    await Promise.all(third);
-    expect(groups).toEqual([[1], [2, 3], [4], [5]]);
-  });
+  it(
+    'under load waits up to lingerMs after the last group for more calls; after a quiet spell writes at ' + 'once',
+    async () => {
+      const groups: number[][] = [];
+      const group = new GroupCommit<number, number>({
+        maxSize: 100,
+        lingerMs: 200,
+        write: async (inputs) => (groups.push(inputs), inputs.map((n) => ({ ok: true, value: n }))),
+      });
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      // The first call comes after a quiet spell: written alone, at once.
+      await group.submit(1);
+      // Right after a group: the next one waits for the calls of the next 200 ms.
+      const second = [group.submit(2), pause(50).then(() => group.submit(3))];
+      await Promise.all(second);
+      // After a quiet spell longer than the linger: written at once, so a call 50 ms later makes its own group.
+      await pause(300);
+      const third = [group.submit(4), pause(50).then(() => group.submit(5))];
+      await Promise.all(third);
+      expect(groups).toEqual([[1], [2, 3], [4], [5]]);
+    },
+  );
 
   it('rejects only the group whose write threw, and goes on with the next', async () => {
     let calls = 0;
@@ -146,113 +152,119 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       ),
     );
 
-  it('stores 50 concurrent tickets exactly once, each with its own message, events, SLA targets and pipeline job', async () => {
-    const before = t.desk.ingestStats;
-    const bodies = Array.from({ length: 50 }, (_, i) => {
-      const c = i % 20;
-      const account = ACCOUNTS[c % 3];
-      return {
-        subject: `Concurrent ${kind} ${i}`,
-        priority: PRIORITIES[i % 4]!,
-        tags: [`n${i}`],
-        message: { text: `Message number ${i}: the export of report ${i} fails.` },
-        customer: {
-          email: `group-${c}@${kind}.example`,
-          name: `Customer ${c}`,
-          ...(account ? { accountExternalId: account } : {}),
-        },
-      };
-    });
-    const results = await Promise.all(bodies.map((b) => ws.call('POST', '/api/v1/tickets', b)));
-    const after = t.desk.ingestStats;
-    expect(after.largest, 'requests were written in groups').toBeGreaterThan(1);
-    expect(after.groups - before.groups, 'fewer transactions than tickets').toBeLessThan(50);
-    expect(after.fallbacks).toBe(before.fallbacks);
-
-    // Each caller got its own ticket and message.
-    for (const [i, res] of results.entries()) {
-      expect(res.status).toBe(201);
-      expect(res.body.ticket).toMatchObject({
-        subject: bodies[i]!.subject,
-        priority: bodies[i]!.priority,
-        tags: [`n${i}`],
-        status: 'new',
+  it(
+    'stores 50 concurrent tickets exactly once, each with its own message, events, SLA targets and pipeline ' + 'job',
+    async () => {
+      const before = t.desk.ingestStats;
+      const bodies = Array.from({ length: 50 }, (_, i) => {
+        const c = i % 20;
+        const account = ACCOUNTS[c % 3];
+        return {
+          subject: `Concurrent ${kind} ${i}`,
+          priority: PRIORITIES[i % 4]!,
+          tags: [`n${i}`],
+          message: { text: `Message number ${i}: the export of report ${i} fails.` },
+          customer: {
+            email: `group-${c}@${kind}.example`,
+            name: `Customer ${c}`,
+            ...(account ? { accountExternalId: account } : {}),
+          },
+        };
       });
-      expect(res.body.message).toMatchObject({
-        ticketId: res.body.ticket.id,
-        text: bodies[i]!.message.text,
-        authorType: 'customer',
-        authorId: res.body.ticket.customerId,
-      });
-    }
-    const ids = results.map((r) => r.body.ticket.id as string);
-    expect(new Set(ids).size).toBe(50);
+      const results = await Promise.all(bodies.map((b) => ws.call('POST', '/api/v1/tickets', b)));
+      const after = t.desk.ingestStats;
+      expect(after.largest, 'requests were written in groups').toBeGreaterThan(1);
+      expect(after.groups - before.groups, 'fewer transactions than tickets').toBeLessThan(50);
+      expect(after.fallbacks).toBe(before.fallbacks);
 
-    // Stored once, with the right customer, message and events.
-    const rows = await sql(
-      `select t.id, t.subject, t.priority, t.created_at, t.sla_policy, t.first_response_due_at, ` +
-        `t.resolution_due_at, c.email, a.tier,
+      // Each caller got its own ticket and message.
+      for (const [i, res] of results.entries()) {
+        expect(res.status).toBe(201);
+        expect(res.body.ticket).toMatchObject({
+          subject: bodies[i]!.subject,
+          priority: bodies[i]!.priority,
+          tags: [`n${i}`],
+          status: 'new',
+        });
+        expect(res.body.message).toMatchObject({
+          ticketId: res.body.ticket.id,
+          text: bodies[i]!.message.text,
+          authorType: 'customer',
+          authorId: res.body.ticket.customerId,
+        });
+      }
+      const ids = results.map((r) => r.body.ticket.id as string);
+      expect(new Set(ids).size).toBe(50);
+
+      // Stored once, with the right customer, message and events.
+      const rows = await sql(
+        `select t.id, t.subject, t.priority, t.created_at, t.sla_policy, t.first_response_due_at, ` +
+          `t.resolution_due_at, c.email, a.tier,
               (select count(*) from messages m where m.ticket_id = t.id)::int as messages,
               (select m.body_text from messages m where m.ticket_id = t.id limit 1) as text,
               (select m.id from messages m where m.ticket_id = t.id limit 1) as message_id,
               (select array_agg(e.type order by e.id) from events e where e.ticket_id = t.id) as events,
-              (select e.data->>'customerId' from events e where e.ticket_id = t.id and e.type = 'ticket.created') as created_customer,
-              (select e.data->>'messageId' from events e where e.ticket_id = t.id and e.type = 'message.created') as event_message
+              (select e.data->>'customerId' from events e where e.ticket_id = t.id ` +
+          `and e.type = 'ticket.created') as created_customer,
+              (select e.data->>'messageId' from events e where e.ticket_id = t.id ` +
+          `and e.type = 'message.created') as event_message
          from tickets t join customers c on c.id = t.customer_id left join accounts a on a.id = c.account_id
         where t.workspace_id = $1 and t.subject like $2`,
-      [ws.workspaceId, `Concurrent ${kind} %`],
-    );
-    expect(rows).toHaveLength(50);
-    const bySubject = new Map(rows.map((r) => [String(r.subject), r]));
-    const ctx = t.desk.ctx(ws.workspaceId, { type: 'system', id: null });
-    for (const [i, b] of bodies.entries()) {
-      const row = bySubject.get(b.subject)!;
-      expect(row.id).toBe(ids[i]);
-      expect(row.email).toBe(b.customer.email);
-      expect(row.messages).toBe(1);
-      expect(row.text).toBe(b.message.text);
-      expect(row.events).toEqual(['ticket.created', 'message.created']);
-      expect(row.created_customer).toBe(results[i]!.body.ticket.customerId);
-      expect(row.event_message).toBe(row.message_id);
-      expect(row.tier ?? null).toBe(
-        b.customer.accountExternalId === 'ent' ? 'enterprise' : b.customer.accountExternalId === 'pro' ? 'pro' : null,
+        [ws.workspaceId, `Concurrent ${kind} %`],
       );
-      // The SLA targets of its own tier and priority.
-      const expected = await slaTargets(
-        ctx,
-        (row.tier as string | null) ?? null,
-        b.priority,
-        new Date(row.created_at as string),
+      expect(rows).toHaveLength(50);
+      const bySubject = new Map(rows.map((r) => [String(r.subject), r]));
+      const ctx = t.desk.ctx(ws.workspaceId, { type: 'system', id: null });
+      for (const [i, b] of bodies.entries()) {
+        const row = bySubject.get(b.subject)!;
+        expect(row.id).toBe(ids[i]);
+        expect(row.email).toBe(b.customer.email);
+        expect(row.messages).toBe(1);
+        expect(row.text).toBe(b.message.text);
+        expect(row.events).toEqual(['ticket.created', 'message.created']);
+        expect(row.created_customer).toBe(results[i]!.body.ticket.customerId);
+        expect(row.event_message).toBe(row.message_id);
+        expect(row.tier ?? null).toBe(
+          b.customer.accountExternalId === 'ent' ? 'enterprise' : b.customer.accountExternalId === 'pro' ? 'pro' : null,
+        );
+        // The SLA targets of its own tier and priority.
+        const expected = await slaTargets(
+          ctx,
+          (row.tier as string | null) ?? null,
+          b.priority,
+          new Date(row.created_at as string),
+        );
+        expect(row.sla_policy).toBe(expected.slaPolicy);
+        expect(expected.slaPolicy).not.toBeNull();
+        expect(new Date(row.first_response_due_at as string).getTime()).toBe(expected.firstResponseDueAt!.getTime());
+        expect(new Date(row.resolution_due_at as string).getTime()).toBe(expected.resolutionDueAt!.getTime());
+      }
+      expect(
+        new Set(rows.map((r) => r.sla_policy)).size,
+        'tiers and priorities differ across the group',
+      ).toBeGreaterThan(2);
+      // One customer per distinct email, created once.
+      const customers = await sql(
+        `select count(*)::int as n from customers where workspace_id = $1 and email like $2`,
+        [ws.workspaceId, `group-%@${kind}.example`],
       );
-      expect(row.sla_policy).toBe(expected.slaPolicy);
-      expect(expected.slaPolicy).not.toBeNull();
-      expect(new Date(row.first_response_due_at as string).getTime()).toBe(expected.firstResponseDueAt!.getTime());
-      expect(new Date(row.resolution_due_at as string).getTime()).toBe(expected.resolutionDueAt!.getTime());
-    }
-    expect(new Set(rows.map((r) => r.sla_policy)).size, 'tiers and priorities differ across the group').toBeGreaterThan(
-      2,
-    );
-    // One customer per distinct email, created once.
-    const customers = await sql(`select count(*)::int as n from customers where workspace_id = $1 and email like $2`, [
-      ws.workspaceId,
-      `group-%@${kind}.example`,
-    ]);
-    expect(customers[0]!.n).toBe(20);
-    // Exactly one queued pipeline job per ticket, for its workspace.
-    const jobs = await sql(
-      `select data->>'ticketId' as ticket, data->>'workspaceId' as ws, data->>'trigger' as trigger, ` +
-        `data->>'runId' as run from pgboss.job where name = 'ticket-pipeline' and data->>'ticketId' = any($1)`,
-      [ids],
-    );
-    expect(jobs).toHaveLength(50);
-    expect(new Set(jobs.map((j) => j.ticket)).size).toBe(50);
-    expect(new Set(jobs.map((j) => j.run)).size).toBe(50);
-    for (const j of jobs) expect(j).toMatchObject({ ws: ws.workspaceId, trigger: 'created' });
-    // The job runs the pipeline of its ticket.
-    const one = jobs.find((j) => j.ticket === ids[7])!;
-    await t.desk.runPipeline(ws.workspaceId, String(one.ticket), 'created', String(one.run));
-    expect((await ws.call('GET', `/api/v1/tickets/${ids[7]}`)).body.decisions.length).toBeGreaterThan(0);
-  });
+      expect(customers[0]!.n).toBe(20);
+      // Exactly one queued pipeline job per ticket, for its workspace.
+      const jobs = await sql(
+        `select data->>'ticketId' as ticket, data->>'workspaceId' as ws, data->>'trigger' as trigger, ` +
+          `data->>'runId' as run from pgboss.job where name = 'ticket-pipeline' and data->>'ticketId' = any($1)`,
+        [ids],
+      );
+      expect(jobs).toHaveLength(50);
+      expect(new Set(jobs.map((j) => j.ticket)).size).toBe(50);
+      expect(new Set(jobs.map((j) => j.run)).size).toBe(50);
+      for (const j of jobs) expect(j).toMatchObject({ ws: ws.workspaceId, trigger: 'created' });
+      // The job runs the pipeline of its ticket.
+      const one = jobs.find((j) => j.ticket === ids[7])!;
+      await t.desk.runPipeline(ws.workspaceId, String(one.ticket), 'created', String(one.run));
+      expect((await ws.call('GET', `/api/v1/tickets/${ids[7]}`)).body.decisions.length).toBeGreaterThan(0);
+    },
+  );
 
   it('gives a failing member its own error (duplicate externalId, bad body) and the others their tickets', async () => {
     expect(
@@ -358,53 +370,58 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
     expect(warm).toEqual([{ name: 'Warm' }]);
   });
 
-  it('makes one ticket of concurrent requests with the same Idempotency-Key, and stores each key its own response', async () => {
-    const body = {
-      subject: `Idem ${kind}`,
-      message: { text: 'please help' },
-      customer: { email: `idem@${kind}.example` },
-    };
-    const same = await Promise.all(
-      Array.from({ length: 4 }, () => ws.call('POST', '/api/v1/tickets', body, { 'idempotency-key': `same-${kind}` })),
-    );
-    for (const r of same) expect([201, 409]).toContain(r.status);
-    const created = same.filter((r) => r.status === 201);
-    expect(created.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(created.map((r) => r.body.ticket.id)).size).toBe(1);
-    expect(
-      (
-        await sql(`select count(*)::int as n from tickets where workspace_id = $1 and subject = $2`, [
-          ws.workspaceId,
-          `Idem ${kind}`,
-        ])
-      )[0]!.n,
-    ).toBe(1);
-    const replay = await ws.call('POST', '/api/v1/tickets', body, { 'idempotency-key': `same-${kind}` });
-    expect(replay.status).toBe(201);
-    expect(replay.headers['idempotent-replayed']).toBe('true');
-    expect(replay.body.ticket.id).toBe(created[0]!.body.ticket.id);
+  it(
+    'makes one ticket of concurrent requests with the same Idempotency-Key, and stores each key its own ' + 'response',
+    async () => {
+      const body = {
+        subject: `Idem ${kind}`,
+        message: { text: 'please help' },
+        customer: { email: `idem@${kind}.example` },
+      };
+      const same = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          ws.call('POST', '/api/v1/tickets', body, { 'idempotency-key': `same-${kind}` }),
+        ),
+      );
+      for (const r of same) expect([201, 409]).toContain(r.status);
+      const created = same.filter((r) => r.status === 201);
+      expect(created.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(created.map((r) => r.body.ticket.id)).size).toBe(1);
+      expect(
+        (
+          await sql(`select count(*)::int as n from tickets where workspace_id = $1 and subject = $2`, [
+            ws.workspaceId,
+            `Idem ${kind}`,
+          ])
+        )[0]!.n,
+      ).toBe(1);
+      const replay = await ws.call('POST', '/api/v1/tickets', body, { 'idempotency-key': `same-${kind}` });
+      expect(replay.status).toBe(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.ticket.id).toBe(created[0]!.body.ticket.id);
 
-    // Different keys in one burst: each key's retry gets its own ticket back.
-    const before = t.desk.ingestStats;
-    const keyed = Array.from({ length: 10 }, (_, i) => ({
-      subject: `Keyed ${kind} ${i}`,
-      message: { text: `keyed ${i}` },
-      customer: { email: `keyed-${i}@${kind}.example` },
-    }));
-    const first = await Promise.all(
-      keyed.map((b, i) => ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` })),
-    );
-    expect(t.desk.ingestStats.largest).toBeGreaterThan(1);
-    expect(t.desk.ingestStats.groups - before.groups).toBeLessThan(10);
-    for (const [i, b] of keyed.entries()) {
-      expect(first[i]!.status).toBe(201);
-      const retry = await ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` });
-      expect(retry.status).toBe(201);
-      expect(retry.headers['idempotent-replayed']).toBe('true');
-      expect(retry.body).toEqual(first[i]!.body);
-      expect(retry.body.ticket.subject).toBe(b.subject);
-    }
-  });
+      // Different keys in one burst: each key's retry gets its own ticket back.
+      const before = t.desk.ingestStats;
+      const keyed = Array.from({ length: 10 }, (_, i) => ({
+        subject: `Keyed ${kind} ${i}`,
+        message: { text: `keyed ${i}` },
+        customer: { email: `keyed-${i}@${kind}.example` },
+      }));
+      const first = await Promise.all(
+        keyed.map((b, i) => ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` })),
+      );
+      expect(t.desk.ingestStats.largest).toBeGreaterThan(1);
+      expect(t.desk.ingestStats.groups - before.groups).toBeLessThan(10);
+      for (const [i, b] of keyed.entries()) {
+        expect(first[i]!.status).toBe(201);
+        const retry = await ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` });
+        expect(retry.status).toBe(201);
+        expect(retry.headers['idempotent-replayed']).toBe('true');
+        expect(retry.body).toEqual(first[i]!.body);
+        expect(retry.body.ticket.subject).toBe(b.subject);
+      }
+    },
+  );
 
   it('keeps the tickets of different workspaces in a group apart', async () => {
     const other = await newWorkspace(t, 'Other');

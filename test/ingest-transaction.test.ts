@@ -19,10 +19,11 @@ describe.each(backends())('ways in queue the pipeline in their own transaction o
 
   /** The transaction ids of the row `id` of `table` and of the pipeline jobs of `ticketId` with `trigger`. */
   async function writers(table: 'tickets' | 'messages', id: string, ticketId: string, trigger: string) {
+    const jobsOf = sql`name = 'ticket-pipeline' and data->>'ticketId' = ${ticketId} and data->>'trigger' = ${trigger}`;
     const res = (await t.desk.database.db.execute(sql`
       select (select xmin::text from ${sql.identifier(table)} where id = ${id}) as row,
              (select array_agg(xmin::text) from pgboss.job
-               where name = 'ticket-pipeline' and data->>'ticketId' = ${ticketId} and data->>'trigger' = ${trigger}) as jobs`)) as unknown as {
+               where ${jobsOf}) as jobs`)) as unknown as {
       rows: { row: string; jobs: string[] | string | null }[];
     };
     const { row, jobs } = res.rows[0]!;

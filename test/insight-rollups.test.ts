@@ -171,7 +171,8 @@ describe.each(backends())('insight rollups on %s', (kind) => {
             `reopened, sla_breached, escalated, sentiment_sum::float8 s, sentiment_n, ` +
             `churn,
                  first_response_n, resolution_ms, resolution_n
-                 from insight_rollups where workspace_id = '${ctx.workspaceId}' and grain = '${grain}' and tickets <> 0 order by 1, 2, 3`,
+                 from insight_rollups where workspace_id = '${ctx.workspaceId}' ` +
+            `and grain = '${grain}' and tickets <> 0 order by 1, 2, 3`,
         ),
       );
       const fresh = await ctx.db.execute(
@@ -179,8 +180,10 @@ describe.each(backends())('insight rollups on %s', (kind) => {
           `select dimension, key, extract(epoch from ${bucket})::float8 as at, count(*)::int tickets, ` +
             `sum(open)::int open, sum(resolved)::int resolved, sum(reopened)::int ` +
             `reopened,
-                 sum(sla_breached)::int sla_breached, sum(escalated)::int escalated, coalesce(sum(sentiment), 0)::float8 s, count(sentiment)::int sentiment_n, sum(churn)::int churn,
-                 count(first_response_ms)::int first_response_n, coalesce(sum(resolution_ms), 0) resolution_ms, count(resolution_ms)::int resolution_n
+                 sum(sla_breached)::int sla_breached, sum(escalated)::int escalated, ` +
+            `coalesce(sum(sentiment), 0)::float8 s, count(sentiment)::int sentiment_n, sum(churn)::int churn,
+                 count(first_response_ms)::int first_response_n, coalesce(sum(resolution_ms), 0) resolution_ms, ` +
+            `count(resolution_ms)::int resolution_n
                  from insight_ticket_facts where workspace_id = '${ctx.workspaceId}' group by 1, 2, 3 order by 1, 2, 3`,
         ),
       );

@@ -759,56 +759,59 @@ describe('integrations: billing, CRM, usage', () => {
       expect(asAgent.statusCode).toBe(403);
     });
 
-    it('upserts accounts and customers from a signed CRM webhook, refusing forged and replayed deliveries', async () => {
-      const ws = await newWorkspace(t, 'Other CRM Co');
-      const secret = 'crm-webhook-secret-42';
-      await ws.call('PATCH', '/api/v1/integrations/settings', { crm: { webhookSecret: secret } });
-      const body = JSON.stringify({
-        id: 'delivery-1',
-        accounts: [
-          {
-            externalId: 'ac_9',
-            name: 'Initech',
-            tier: 'enterprise',
-            mrr: 9000,
-            attributes: { renewalDate: '2027-01-31' },
-          },
-        ],
-        customers: [{ email: 'peter@initech.example', name: 'Peter', accountExternalId: 'ac_9' }],
-      });
-      const send = (signature: string, payload = body) =>
-        t.server.inject({
-          method: 'POST',
-          url: `/api/v1/integrations/crm/webhook/${ws.workspaceId}`,
-          headers: { 'content-type': 'application/json', 'x-deskmind-signature': signature },
-          payload,
+    it(
+      'upserts accounts and customers from a signed CRM webhook, refusing forged and replayed ' + 'deliveries',
+      async () => {
+        const ws = await newWorkspace(t, 'Other CRM Co');
+        const secret = 'crm-webhook-secret-42';
+        await ws.call('PATCH', '/api/v1/integrations/settings', { crm: { webhookSecret: secret } });
+        const body = JSON.stringify({
+          id: 'delivery-1',
+          accounts: [
+            {
+              externalId: 'ac_9',
+              name: 'Initech',
+              tier: 'enterprise',
+              mrr: 9000,
+              attributes: { renewalDate: '2027-01-31' },
+            },
+          ],
+          customers: [{ email: 'peter@initech.example', name: 'Peter', accountExternalId: 'ac_9' }],
         });
-      const signature = signCrmWebhook(secret, body, now());
-      const ok = await send(signature);
-      expect(ok.statusCode).toBe(200);
-      expect(ok.json()).toMatchObject({
-        accounts: { created: 1, rejected: 0 },
-        customers: { created: 1, rejected: 0 },
-      });
-      const forged = await send(signCrmWebhook('guess', body, now()));
-      expect([forged.statusCode, forged.json().code]).toEqual([400, 'webhook_signature_invalid']);
-      const replayed = await send(signature);
-      expect([replayed.statusCode, replayed.json().code]).toEqual([409, 'webhook_replayed']);
-      const stale = await send(signCrmWebhook(secret, body, now() - 3600));
-      expect(stale.json().code).toBe('webhook_signature_invalid');
-      const customers = (await ws.call('GET', '/api/v1/customers')).body.data;
-      expect(customers).toHaveLength(1);
+        const send = (signature: string, payload = body) =>
+          t.server.inject({
+            method: 'POST',
+            url: `/api/v1/integrations/crm/webhook/${ws.workspaceId}`,
+            headers: { 'content-type': 'application/json', 'x-deskmind-signature': signature },
+            payload,
+          });
+        const signature = signCrmWebhook(secret, body, now());
+        const ok = await send(signature);
+        expect(ok.statusCode).toBe(200);
+        expect(ok.json()).toMatchObject({
+          accounts: { created: 1, rejected: 0 },
+          customers: { created: 1, rejected: 0 },
+        });
+        const forged = await send(signCrmWebhook('guess', body, now()));
+        expect([forged.statusCode, forged.json().code]).toEqual([400, 'webhook_signature_invalid']);
+        const replayed = await send(signature);
+        expect([replayed.statusCode, replayed.json().code]).toEqual([409, 'webhook_replayed']);
+        const stale = await send(signCrmWebhook(secret, body, now() - 3600));
+        expect(stale.json().code).toBe('webhook_signature_invalid');
+        const customers = (await ws.call('GET', '/api/v1/customers')).body.data;
+        expect(customers).toHaveLength(1);
 
-      const id = await ticket(ws, 'peter@initech.example', 'The TPS report export is broken');
-      await t.desk.runPipeline(ws.workspaceId, id, 'created');
-      const enrich = latest((await ws.call('GET', `/api/v1/tickets/${id}`)).body, 'enrich');
-      expect(enrich.account).toMatchObject({
-        tier: 'enterprise',
-        mrr: 9000,
-        renewalDate: '2027-01-31',
-        tierSource: 'account',
-      });
-    });
+        const id = await ticket(ws, 'peter@initech.example', 'The TPS report export is broken');
+        await t.desk.runPipeline(ws.workspaceId, id, 'created');
+        const enrich = latest((await ws.call('GET', `/api/v1/tickets/${id}`)).body, 'enrich');
+        expect(enrich.account).toMatchObject({
+          tier: 'enterprise',
+          mrr: 9000,
+          renewalDate: '2027-01-31',
+          tierSource: 'account',
+        });
+      },
+    );
 
     it('imports accounts from CSV and customers from a JSON array', async () => {
       const ws = await newWorkspace(t, 'Import Co');

@@ -55,29 +55,32 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     expect((await t.desk.learn(ws.workspaceId, id)).status).toBe('updated');
   });
 
-  it('checks each update against recent labels, and a burst of contradicting labels does not overturn them', async () => {
-    // Twenty-five consistent human labels form the guard window.
-    for (let i = 0; i < 25; i++) {
-      const id = await ticket(`Please send me the invoice for my order${i % 2 ? '' : ' please'}`);
-      await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'billing_invoice' });
-    }
-    const outcomes = [];
-    for (let i = 0; i < 6; i++) {
-      const id = await ticket('Please send me the invoice for my order');
-      await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'feature_request' });
-      outcomes.push(await t.desk.learn(ws.workspaceId, id));
-    }
-    for (const o of outcomes) {
-      expect(['updated', 'rejected']).toContain(o.status);
-      // judged on the window: never more than 2 points worse when kept
-      const { before, after, window } = o as { before: number; after: number; window: number };
-      expect(window).toBeGreaterThanOrEqual(25);
-      if (o.status === 'updated') expect(after).toBeGreaterThanOrEqual(before - 0.02);
-      else expect(after).toBeLessThan(before - 0.02);
-    }
-    const model = (await t.desk.intentModels.get(ws.workspaceId))!.model;
-    expect(model.predict('Help\nPlease send me the invoice for my order please').topIntent).toBe('billing_invoice');
-  });
+  it(
+    'checks each update against recent labels, and a burst of contradicting labels does not overturn ' + 'them',
+    async () => {
+      // Twenty-five consistent human labels form the guard window.
+      for (let i = 0; i < 25; i++) {
+        const id = await ticket(`Please send me the invoice for my order${i % 2 ? '' : ' please'}`);
+        await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'billing_invoice' });
+      }
+      const outcomes = [];
+      for (let i = 0; i < 6; i++) {
+        const id = await ticket('Please send me the invoice for my order');
+        await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'feature_request' });
+        outcomes.push(await t.desk.learn(ws.workspaceId, id));
+      }
+      for (const o of outcomes) {
+        expect(['updated', 'rejected']).toContain(o.status);
+        // judged on the window: never more than 2 points worse when kept
+        const { before, after, window } = o as { before: number; after: number; window: number };
+        expect(window).toBeGreaterThanOrEqual(25);
+        if (o.status === 'updated') expect(after).toBeGreaterThanOrEqual(before - 0.02);
+        else expect(after).toBeLessThan(before - 0.02);
+      }
+      const model = (await t.desk.intentModels.get(ws.workspaceId))!.model;
+      expect(model.predict('Help\nPlease send me the invoice for my order please').topIntent).toBe('billing_invoice');
+    },
+  );
 
   it('counts a handed-off ticket whose intent a person set as evidence for the tuner', async () => {
     const system = t.desk.ctx(ws.workspaceId, { type: 'system', id: null });

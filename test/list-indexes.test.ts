@@ -30,10 +30,11 @@ interface PlanNode {
 const walk = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(walk)];
 const describePlan = (plan: PlanNode) =>
   walk(plan)
-    .map(
-      (n) =>
-        `${n['Node Type']}${n['Index Name'] ? ` ${n['Index Name']}` : ''}${n['Rows Removed by Filter'] ? ` (-${n['Rows Removed by Filter']})` : ''}`,
-    )
+    .map((n) => {
+      const index = n['Index Name'] ? ` ${n['Index Name']}` : '';
+      const removed = n['Rows Removed by Filter'] ? ` (-${n['Rows Removed by Filter']})` : '';
+      return `${n['Node Type']}${index}${removed}`;
+    })
     .join(' > ');
 /**
  * What a plan does wrong with `tickets`: a sequential scan, or a scan that reads many more tickets than it

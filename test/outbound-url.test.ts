@@ -138,34 +138,37 @@ describe('outbound calls (delivery time, after DNS)', () => {
   });
   afterAll(async () => receiver?.close());
 
-  it('refuses a name that resolves to a private address, and connects to the checked address when allowed', async () => {
-    const dns = fakeDns({
-      'rebind.example.test': ['127.0.0.1'],
-      'hooks.example.test': ['127.0.0.1'],
-      'mixed.example.test': ['93.184.216.34', '10.0.0.7'],
-    });
-    const guard = createOutboundGuard({ allow: ['hooks.example.test'], resolve: dns });
-    try {
-      const before = receiver.received.length;
-      const refused = await guard
-        .fetch(`http://rebind.example.test:${receiver.port}/x`, { method: 'POST', body: '{}' })
-        .catch((e: unknown) => e);
-      expect(outboundRefusal(refused)?.reason).toMatch(
-        /rebind\.example\.test resolves to a loopback address 127\.0\.0\.1/,
-      );
-      const mixed = await guard.fetch(`http://mixed.example.test:${receiver.port}/x`).catch((e: unknown) => e);
-      expect(outboundRefusal(mixed)?.reason).toMatch(/private address 10\.0\.0\.7/);
-      const literal = await guard.fetch(`http://0x7f.1:${receiver.port}/x`).catch((e: unknown) => e);
-      expect(outboundRefusal(literal)?.reason).toMatch(/loopback address 127\.0\.0\.1/);
-      expect(receiver.received.length).toBe(before);
-      // The allowed name reaches the address the guard resolved (the receiver only listens on 127.0.0.1).
-      const ok = await guard.fetch(`http://hooks.example.test:${receiver.port}/x`, { method: 'POST', body: 'hello' });
-      expect(ok.status).toBe(204);
-      expect(receiver.received.at(-1)).toEqual({ host: `hooks.example.test:${receiver.port}`, body: 'hello' });
-    } finally {
-      await guard.close();
-    }
-  });
+  it(
+    'refuses a name that resolves to a private address, and connects to the checked address when ' + 'allowed',
+    async () => {
+      const dns = fakeDns({
+        'rebind.example.test': ['127.0.0.1'],
+        'hooks.example.test': ['127.0.0.1'],
+        'mixed.example.test': ['93.184.216.34', '10.0.0.7'],
+      });
+      const guard = createOutboundGuard({ allow: ['hooks.example.test'], resolve: dns });
+      try {
+        const before = receiver.received.length;
+        const refused = await guard
+          .fetch(`http://rebind.example.test:${receiver.port}/x`, { method: 'POST', body: '{}' })
+          .catch((e: unknown) => e);
+        expect(outboundRefusal(refused)?.reason).toMatch(
+          /rebind\.example\.test resolves to a loopback address 127\.0\.0\.1/,
+        );
+        const mixed = await guard.fetch(`http://mixed.example.test:${receiver.port}/x`).catch((e: unknown) => e);
+        expect(outboundRefusal(mixed)?.reason).toMatch(/private address 10\.0\.0\.7/);
+        const literal = await guard.fetch(`http://0x7f.1:${receiver.port}/x`).catch((e: unknown) => e);
+        expect(outboundRefusal(literal)?.reason).toMatch(/loopback address 127\.0\.0\.1/);
+        expect(receiver.received.length).toBe(before);
+        // The allowed name reaches the address the guard resolved (the receiver only listens on 127.0.0.1).
+        const ok = await guard.fetch(`http://hooks.example.test:${receiver.port}/x`, { method: 'POST', body: 'hello' });
+        expect(ok.status).toBe(204);
+        expect(receiver.received.at(-1)).toEqual({ host: `hooks.example.test:${receiver.port}`, body: 'hello' });
+      } finally {
+        await guard.close();
+      }
+    },
+  );
 
   it('checks every redirect hop, address literals included', async () => {
     const redirector = await startReceiver({ redirectTo: `http://127.0.0.1:${receiver.port}/internal` });
@@ -270,38 +273,43 @@ describe.each(backends())('outbound URL guard through the API on %s', (kind) => 
     expect((await ws.call('GET', '/api/v1/webhooks')).body.data).toEqual([]);
   });
 
-  it('refuses a private URL on update, for a Slack endpoint, a playbook action and a bug tracker, changing nothing', async () => {
-    const ws = await newWorkspace(t, 'Updates');
-    const created = await ws.call('POST', '/api/v1/webhooks', { url: 'https://hooks.example.com/a', kind: 'slack' });
-    expect(created.status).toBe(201);
-    const patched = await ws.call('PATCH', `/api/v1/webhooks/${created.body.id}`, { url: 'http://10.0.0.8/slack' });
-    expect(patched.status).toBe(422);
-    expect(patched.body.code).toBe('outbound_url_refused');
-    expect((await ws.call('GET', `/api/v1/webhooks/${created.body.id}`)).body.url).toBe('https://hooks.example.com/a');
+  it(
+    'refuses a private URL on update, for a Slack endpoint, a playbook action and a bug tracker, changing ' + 'nothing',
+    async () => {
+      const ws = await newWorkspace(t, 'Updates');
+      const created = await ws.call('POST', '/api/v1/webhooks', { url: 'https://hooks.example.com/a', kind: 'slack' });
+      expect(created.status).toBe(201);
+      const patched = await ws.call('PATCH', `/api/v1/webhooks/${created.body.id}`, { url: 'http://10.0.0.8/slack' });
+      expect(patched.status).toBe(422);
+      expect(patched.body.code).toBe('outbound_url_refused');
+      expect((await ws.call('GET', `/api/v1/webhooks/${created.body.id}`)).body.url).toBe(
+        'https://hooks.example.com/a',
+      );
 
-    const action = {
-      url: 'http://192.168.0.1/refund',
-      inputSchema: { type: 'object' },
-      successTemplate: 'Done.',
-      failureTemplate: 'A teammate will help.',
-    };
-    const playbook = await ws.call('PUT', '/api/v1/playbooks/refund_request', { kind: 'action', action });
-    expect(playbook.status).toBe(422);
-    expect(playbook.body).toMatchObject({ code: 'outbound_url_refused', issues: [{ path: 'action.url' }] });
-    expect((await ws.call('GET', '/api/v1/playbooks/refund_request')).status).toBe(404);
+      const action = {
+        url: 'http://192.168.0.1/refund',
+        inputSchema: { type: 'object' },
+        successTemplate: 'Done.',
+        failureTemplate: 'A teammate will help.',
+      };
+      const playbook = await ws.call('PUT', '/api/v1/playbooks/refund_request', { kind: 'action', action });
+      expect(playbook.status).toBe(422);
+      expect(playbook.body).toMatchObject({ code: 'outbound_url_refused', issues: [{ path: 'action.url' }] });
+      expect((await ws.call('GET', '/api/v1/playbooks/refund_request')).status).toBe(404);
 
-    for (const bugReports of [
-      { webhook: { url: 'http://[fe80::1]/bugs' } },
-      { github: { apiUrl: 'http://0.0.0.0:3000' } },
-      { linear: { apiUrl: 'http://127.0.0.1:1/graphql' } },
-    ]) {
-      const res = await ws.call('PATCH', '/api/v1/insights/settings', { bugReports });
-      expect(res.status).toBe(422);
-      expect(res.body.code).toBe('outbound_url_refused');
-    }
-    const view = (await ws.call('GET', '/api/v1/insights/settings')).body.bugReports;
-    expect([view.webhook.url, view.github.apiUrl, view.linear.apiUrl]).toEqual([null, null, null]);
-  });
+      for (const bugReports of [
+        { webhook: { url: 'http://[fe80::1]/bugs' } },
+        { github: { apiUrl: 'http://0.0.0.0:3000' } },
+        { linear: { apiUrl: 'http://127.0.0.1:1/graphql' } },
+      ]) {
+        const res = await ws.call('PATCH', '/api/v1/insights/settings', { bugReports });
+        expect(res.status).toBe(422);
+        expect(res.body.code).toBe('outbound_url_refused');
+      }
+      const view = (await ws.call('GET', '/api/v1/insights/settings')).body.bugReports;
+      expect([view.webhook.url, view.github.apiUrl, view.linear.apiUrl]).toEqual([null, null, null]);
+    },
+  );
 
   it('saves private URLs the allow-list names', async () => {
     const ws = await newWorkspace(allowed, 'Internal');

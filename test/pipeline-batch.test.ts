@@ -30,47 +30,50 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
     runId: randomUUID(),
   });
 
-  it('decides each ticket once, runs a ticket queued twice after its first run, and reports a missing ticket alone', async () => {
-    const a = await create('Invoice', 'Please send me the invoice for October.');
-    const b = await create('Password', 'I forgot my password and cannot log in.');
-    const missing = randomUUID();
-    // What each run saw of its ticket when its stages ran.
-    const probe: Stage = { name: 'probe', run: async (input) => ({ result: { intentSeen: input.ticket.intent } }) };
-    const jobs = [job(a), job(b), job(missing), job(a, 'customer_message')];
-    const runs = await runPipelineBatch({ ...deps, stages: [...DEFAULT_STAGES, probe] }, jobs);
+  it(
+    'decides each ticket once, runs a ticket queued twice after its first run, and reports a missing ticket ' + 'alone',
+    async () => {
+      const a = await create('Invoice', 'Please send me the invoice for October.');
+      const b = await create('Password', 'I forgot my password and cannot log in.');
+      const missing = randomUUID();
+      // What each run saw of its ticket when its stages ran.
+      const probe: Stage = { name: 'probe', run: async (input) => ({ result: { intentSeen: input.ticket.intent } }) };
+      const jobs = [job(a), job(b), job(missing), job(a, 'customer_message')];
+      const runs = await runPipelineBatch({ ...deps, stages: [...DEFAULT_STAGES, probe] }, jobs);
 
-    expect(runs[2]).toBeInstanceOf(DeskmindError);
-    expect((runs[2] as DeskmindError).code).toBe('not_found');
-    for (const k of [0, 1, 3]) {
-      const run = runs[k];
-      if (run instanceof Error) throw run;
-      expect(run!.runId).toBe(jobs[k]!.runId);
-      expect(run!.records.map((r) => r.stage)).toEqual([...DEFAULT_STAGES.map((s) => s.name), 'probe']);
-    }
-    // The second run of `a` saw what the first one wrote.
-    const [first, second] = [runs[0], runs[3]] as { outcomes: Record<string, { result: Record<string, unknown> }> }[];
-    expect(first!.outcomes.probe!.result.intentSeen).toBeNull();
-    expect(second!.outcomes.probe!.result.intentSeen).toEqual(expect.any(String));
+      expect(runs[2]).toBeInstanceOf(DeskmindError);
+      expect((runs[2] as DeskmindError).code).toBe('not_found');
+      for (const k of [0, 1, 3]) {
+        const run = runs[k];
+        if (run instanceof Error) throw run;
+        expect(run!.runId).toBe(jobs[k]!.runId);
+        expect(run!.records.map((r) => r.stage)).toEqual([...DEFAULT_STAGES.map((s) => s.name), 'probe']);
+      }
+      // The second run of `a` saw what the first one wrote.
+      const [first, second] = [runs[0], runs[3]] as { outcomes: Record<string, { result: Record<string, unknown> }> }[];
+      expect(first!.outcomes.probe!.result.intentSeen).toBeNull();
+      expect(second!.outcomes.probe!.result.intentSeen).toEqual(expect.any(String));
 
-    const detailA = await detailOf(a);
-    expect(new Set(detailA.decisions.map((d: { runId: string }) => d.runId))).toEqual(
-      new Set([jobs[0]!.runId, jobs[3]!.runId]),
-    );
-    const completed = (d: { timeline: { type: string; data: { runId?: string } }[] }) =>
-      d.timeline.filter((e) => e.type === 'pipeline.completed').map((e) => e.data.runId);
-    expect(completed(detailA)).toEqual([jobs[0]!.runId, jobs[3]!.runId]);
-    const detailB = await detailOf(b);
-    expect(completed(detailB)).toEqual([jobs[1]!.runId]);
-    expect(detailB.intent).toEqual(expect.any(String));
+      const detailA = await detailOf(a);
+      expect(new Set(detailA.decisions.map((d: { runId: string }) => d.runId))).toEqual(
+        new Set([jobs[0]!.runId, jobs[3]!.runId]),
+      );
+      const completed = (d: { timeline: { type: string; data: { runId?: string } }[] }) =>
+        d.timeline.filter((e) => e.type === 'pipeline.completed').map((e) => e.data.runId);
+      expect(completed(detailA)).toEqual([jobs[0]!.runId, jobs[3]!.runId]);
+      const detailB = await detailOf(b);
+      expect(completed(detailB)).toEqual([jobs[1]!.runId]);
+      expect(detailB.intent).toEqual(expect.any(String));
 
-    // The same jobs delivered again (a retry after a crash) decide nothing twice.
-    const again = await runPipelineBatch({ ...deps, stages: [...DEFAULT_STAGES, probe] }, jobs);
-    expect(
-      again.filter((r) => !(r instanceof Error)).every((r) => (r as { records: unknown[] }).records.length === 0),
-    ).toBe(true);
-    expect((await detailOf(a)).decisions).toHaveLength(detailA.decisions.length);
-    expect(completed(await detailOf(b))).toEqual([jobs[1]!.runId]);
-  });
+      // The same jobs delivered again (a retry after a crash) decide nothing twice.
+      const again = await runPipelineBatch({ ...deps, stages: [...DEFAULT_STAGES, probe] }, jobs);
+      expect(
+        again.filter((r) => !(r instanceof Error)).every((r) => (r as { records: unknown[] }).records.length === 0),
+      ).toBe(true);
+      expect((await detailOf(a)).decisions).toHaveLength(detailA.decisions.length);
+      expect(completed(await detailOf(b))).toEqual([jobs[1]!.runId]);
+    },
+  );
 
   it('fails only the run whose writes fail; the others of its batch are decided', async () => {
     const good = await create('Invoice', 'Please send me the invoice for November.');

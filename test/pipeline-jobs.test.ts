@@ -193,33 +193,40 @@ describe.each(backends())('waking the workers on %s', (kind) => {
 });
 
 describe.each(backends())('announcing queued jobs to other processes on %s', (kind) => {
-  it('a process without workers announces its jobs when they commit, and the workers elsewhere fetch at once', async () => {
-    const t = await openTestDesk(kind);
-    // The desk's queue runs no worker (an API process); `other` stands for a worker process on the same database.
-    const other = new JobQueue(t.desk.database, pino({ level: 'silent' }));
-    try {
-      await other.start();
-      const seen: string[] = [];
-      await other.workBatch(pipelineJob, { concurrency: 1, batchSize: 8, pollingIntervalSeconds: 60 }, async (jobs) => {
-        seen.push(...jobs.map((j) => j.data.ticketId));
-        return jobs.map(() => null);
-      });
-      await sleep(500);
-      const job = { workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'created' as const };
-      await t.desk.database.db.transaction(async (tx) => {
-        await t.desk.jobs.enqueuePipeline(job, tx);
-        // Not before the commit.
+  it(
+    'a process without workers announces its jobs when they commit, and the workers elsewhere fetch at ' + 'once',
+    async () => {
+      const t = await openTestDesk(kind);
+      // The desk's queue runs no worker (an API process); `other` stands for a worker process on the same database.
+      const other = new JobQueue(t.desk.database, pino({ level: 'silent' }));
+      try {
+        await other.start();
+        const seen: string[] = [];
+        await other.workBatch(
+          pipelineJob,
+          { concurrency: 1, batchSize: 8, pollingIntervalSeconds: 60 },
+          async (jobs) => {
+            seen.push(...jobs.map((j) => j.data.ticketId));
+            return jobs.map(() => null);
+          },
+        );
         await sleep(500);
-        expect(seen).toEqual([]);
-      });
-      await waitFor(async () => seen.includes(job.ticketId), 5_000);
-      // Queued outside a transaction (a customer's reply): announced at once.
-      const reply = { workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'customer_message' as const };
-      await t.desk.jobs.enqueuePipeline(reply);
-      await waitFor(async () => seen.includes(reply.ticketId), 5_000);
-    } finally {
-      await other.stop();
-      await t.close();
-    }
-  });
+        const job = { workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'created' as const };
+        await t.desk.database.db.transaction(async (tx) => {
+          await t.desk.jobs.enqueuePipeline(job, tx);
+          // Not before the commit.
+          await sleep(500);
+          expect(seen).toEqual([]);
+        });
+        await waitFor(async () => seen.includes(job.ticketId), 5_000);
+        // Queued outside a transaction (a customer's reply): announced at once.
+        const reply = { workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'customer_message' as const };
+        await t.desk.jobs.enqueuePipeline(reply);
+        await waitFor(async () => seen.includes(reply.ticketId), 5_000);
+      } finally {
+        await other.stop();
+        await t.close();
+      }
+    },
+  );
 });

@@ -143,27 +143,31 @@ describe.each(backends())('lexical retrieval on %s', (kind) => {
     await database?.cleanup();
   });
 
-  it('ranks in memory with BM25, also without vectors: stems match, stop words are ignored, titles weigh more', async () => {
-    const res = await retrieve(ctx, embedder, 'passwords', FTS);
-    expect(res.explanation).toMatchObject({ lexical: 'bm25', degraded: null, ftsMatches: 2, vectorCandidates: 0 });
-    expect(res.explanation.method).toMatch(/BM25 in memory/);
-    expect(res.hits.map((h) => h.articleTitle)).toEqual(['Reset your password', 'Account security']);
-    expect(res.hits[0]!.ftsRank).toBe(1); // normalised by the best lexical score
-    expect(res.hits[1]!.ftsRank).toBeGreaterThan(0);
-    expect(res.hits[1]!.ftsRank).toBeLessThan(1);
+  it(
+    'ranks in memory with BM25, also without vectors: stems match, stop words are ignored, titles weigh ' + 'more',
+    async () => {
+      const res = await retrieve(ctx, embedder, 'passwords', FTS);
+      expect(res.explanation).toMatchObject({ lexical: 'bm25', degraded: null, ftsMatches: 2, vectorCandidates: 0 });
+      expect(res.explanation.method).toMatch(/BM25 in memory/);
+      expect(res.hits.map((h) => h.articleTitle)).toEqual(['Reset your password', 'Account security']);
+      expect(res.hits[0]!.ftsRank).toBe(1); // normalised by the best lexical score
+      expect(res.hits[1]!.ftsRank).toBeGreaterThan(0);
+      expect(res.hits[1]!.ftsRank).toBeLessThan(1);
 
-    expect(await titles('I forgot my password')).toEqual(['Reset your password', 'Account security']);
-    expect(await titles('the invoice')).toEqual(['Download invoices', 'Shipping times']); // title above two body mentions
-    expect(await titles('invoicing')).toEqual(await titles('invoice'));
-    const stop = await retrieve(ctx, embedder, 'how can I do it?', FTS);
-    expect(stop.hits).toEqual([]);
-    expect(stop.explanation.ftsMatches).toBe(0);
+      expect(await titles('I forgot my password')).toEqual(['Reset your password', 'Account security']);
+      // title above two body mentions
+      expect(await titles('the invoice')).toEqual(['Download invoices', 'Shipping times']);
+      expect(await titles('invoicing')).toEqual(await titles('invoice'));
+      const stop = await retrieve(ctx, embedder, 'how can I do it?', FTS);
+      expect(stop.hits).toEqual([]);
+      expect(stop.explanation.ftsMatches).toBe(0);
 
-    // Hybrid retrieval uses the same index for its lexical part.
-    const hybrid = await retrieve(ctx, embedder, 'I forgot my password');
-    expect(hybrid.explanation).toMatchObject({ lexical: 'bm25', degraded: null, ftsMatches: 2 });
-    expect(hybrid.hits[0]).toMatchObject({ articleTitle: 'Reset your password', ftsRank: 1 });
-  });
+      // Hybrid retrieval uses the same index for its lexical part.
+      const hybrid = await retrieve(ctx, embedder, 'I forgot my password');
+      expect(hybrid.explanation).toMatchObject({ lexical: 'bm25', degraded: null, ftsMatches: 2 });
+      expect(hybrid.hits[0]).toMatchObject({ articleTitle: 'Reset your password', ftsRank: 1 });
+    },
+  );
 
   it('keeps tier restrictions and never indexes drafts', async () => {
     const sso = 'configure SAML with Okta';

@@ -22,11 +22,15 @@ describe('business time', () => {
 
   it('adds minutes within a day, across nights and over the weekend', () => {
     expect(addBusinessMinutes(at('2026-06-01T09:00:00Z'), 240, weekdays)).toEqual(at('2026-06-01T13:00:00Z'));
-    expect(addBusinessMinutes(at('2026-06-01T07:00:00Z'), 30, weekdays)).toEqual(at('2026-06-01T09:30:00Z')); // before opening
-    expect(addBusinessMinutes(at('2026-06-01T16:00:00Z'), 60, weekdays)).toEqual(at('2026-06-01T17:00:00Z')); // due at the close
+    // before opening
+    expect(addBusinessMinutes(at('2026-06-01T07:00:00Z'), 30, weekdays)).toEqual(at('2026-06-01T09:30:00Z'));
+    // due at the close
+    expect(addBusinessMinutes(at('2026-06-01T16:00:00Z'), 60, weekdays)).toEqual(at('2026-06-01T17:00:00Z'));
     expect(addBusinessMinutes(at('2026-06-01T16:00:00Z'), 61, weekdays)).toEqual(at('2026-06-02T09:01:00Z'));
-    expect(addBusinessMinutes(at('2026-06-05T16:00:00Z'), 120, weekdays)).toEqual(at('2026-06-08T10:00:00Z')); // Fri → Mon
-    expect(addBusinessMinutes(at('2026-06-06T12:00:00Z'), 60, weekdays)).toEqual(at('2026-06-08T10:00:00Z')); // from a Saturday
+    // Fri → Mon
+    expect(addBusinessMinutes(at('2026-06-05T16:00:00Z'), 120, weekdays)).toEqual(at('2026-06-08T10:00:00Z'));
+    // from a Saturday
+    expect(addBusinessMinutes(at('2026-06-06T12:00:00Z'), 60, weekdays)).toEqual(at('2026-06-08T10:00:00Z'));
     expect(addBusinessMinutes(at('2026-06-01T09:00:00Z'), 1440, weekdays)).toEqual(at('2026-06-03T17:00:00Z'));
     expect(addBusinessMinutes(at('2026-06-06T12:00:00Z'), 0, weekdays)).toEqual(at('2026-06-06T12:00:00Z'));
   });
@@ -69,7 +73,8 @@ describe('business time', () => {
     expect(businessMinutesBetween(at('2026-11-01T04:00:00Z'), at('2026-11-02T05:00:00Z'), sundays)).toBe(25 * 60);
     expect(addBusinessMinutes(at('2026-03-08T05:00:00Z'), 23 * 60, sundays)).toEqual(at('2026-03-09T04:00:00Z'));
     const tokyo = cal({ timezone: 'Asia/Tokyo' });
-    expect(addBusinessMinutes(at('2026-06-01T00:00:00Z'), 480, tokyo)).toEqual(at('2026-06-01T08:00:00Z')); // 09:00–17:00 JST
+    // 09:00–17:00 JST
+    expect(addBusinessMinutes(at('2026-06-01T00:00:00Z'), 480, tokyo)).toEqual(at('2026-06-01T08:00:00Z'));
   });
 
   it('runs around the clock when always open, and refuses calendars that are never open', () => {
@@ -312,7 +317,8 @@ describe.each(backends())('SLA on %s', (kind) => {
         teamIds: [support.id],
       })
     ).body;
-    const { id, sla } = await open(ws, 'ent', 'high'); // Enterprise high: 60 min / 8 h around the clock; at risk within 15 min
+    // Enterprise high: 60 min / 8 h around the clock; at risk within 15 min
+    const { id, sla } = await open(ws, 'ent', 'high');
     expect(sla.firstResponse.dueAt).toEqual(at('2026-06-01T11:00:00Z'));
     await ws.call('PATCH', `/api/v1/tickets/${id}`, { assigneeId: away.id, teamId: support.id });
 
@@ -566,7 +572,8 @@ describe.each(backends())('SLA on %s', (kind) => {
     });
     clock.set(at('2026-06-01T14:30:00Z')); // 16:30 in Berlin
     const { sla } = await open(ws, 'pro', 'normal');
-    expect(sla).toMatchObject({ policy: 'Everyone', firstResponse: { dueAt: at('2026-06-02T07:30:00Z') } }); // Tue 09:30 Berlin
+    // Tue 09:30 Berlin
+    expect(sla).toMatchObject({ policy: 'Everyone', firstResponse: { dueAt: at('2026-06-02T07:30:00Z') } });
 
     for (const bad of [
       {},

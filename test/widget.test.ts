@@ -170,35 +170,38 @@ describe.each(backends())('widget API and live updates on %s', (kind) => {
     expect((await widget('GET', '/tickets', undefined, anonymous)).status).toBe(200);
   });
 
-  it('honours Idempotency-Key on the widget: a retry never makes a second ticket, and keys are per visitor', async () => {
-    const open = async (visitorId: string) =>
-      (await widget('POST', '/session', { widgetId: widgetA.publicId, visitorId })).body.token as string;
-    const [one, two] = [await open('visitor-idempotent-one'), await open('visitor-idempotent-two')];
-    const post = (token: string) =>
-      t.server.inject({
-        method: 'POST',
-        url: '/api/v1/widget/tickets',
-        headers: { 'x-deskmind-widget-token': token, 'idempotency-key': 'same-key-1' },
-        payload: { text: 'Retried after a 503' },
-      });
-    const first = await post(one);
-    expect(first.statusCode).toBe(201);
-    const retry = await post(one);
-    expect(retry.statusCode).toBe(201);
-    expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.json().id).toBe(first.json().id);
-    const other = await post(two);
-    expect(other.statusCode).toBe(201);
-    expect(other.json().id).not.toBe(first.json().id);
-    expect(
-      (await widget('GET', '/tickets', undefined, one)).body.data.filter(
-        (x: any) => x.subject === 'Retried after a 503',
-      ),
-    ).toHaveLength(1);
-    expect(String((await widget('OPTIONS', '/tickets')).headers['access-control-allow-headers'])).toContain(
-      'idempotency-key',
-    );
-  });
+  it(
+    'honours Idempotency-Key on the widget: a retry never makes a second ticket, and keys are per ' + 'visitor',
+    async () => {
+      const open = async (visitorId: string) =>
+        (await widget('POST', '/session', { widgetId: widgetA.publicId, visitorId })).body.token as string;
+      const [one, two] = [await open('visitor-idempotent-one'), await open('visitor-idempotent-two')];
+      const post = (token: string) =>
+        t.server.inject({
+          method: 'POST',
+          url: '/api/v1/widget/tickets',
+          headers: { 'x-deskmind-widget-token': token, 'idempotency-key': 'same-key-1' },
+          payload: { text: 'Retried after a 503' },
+        });
+      const first = await post(one);
+      expect(first.statusCode).toBe(201);
+      const retry = await post(one);
+      expect(retry.statusCode).toBe(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.json().id).toBe(first.json().id);
+      const other = await post(two);
+      expect(other.statusCode).toBe(201);
+      expect(other.json().id).not.toBe(first.json().id);
+      expect(
+        (await widget('GET', '/tickets', undefined, one)).body.data.filter(
+          (x: any) => x.subject === 'Retried after a 503',
+        ),
+      ).toHaveLength(1);
+      expect(String((await widget('OPTIONS', '/tickets')).headers['access-control-allow-headers'])).toContain(
+        'idempotency-key',
+      );
+    },
+  );
 
   it('lets a visitor see only their own tickets, with public messages only', async () => {
     const kim = (

@@ -60,11 +60,11 @@ export function App() {
         <span className={`live ${live ? 'on' : ''}`} title={live ? 'Live updates on' : 'Reconnecting…'}>
           {live ? '● Live' : '○ Offline'}
         </span>
-        <button className="link" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
+        <button type="button" className="link" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
           ?
         </button>
         <span className="who">{me.agent?.name ?? me.role}</span>
-        <button className="link" onClick={logout}>
+        <button type="button" className="link" onClick={logout}>
           Sign out
         </button>
       </header>

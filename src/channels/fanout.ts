@@ -24,7 +24,8 @@ export interface FanOutEndpoint {
 export function enabledEndpointsSql(workspaceId: string): SQL<FanOutEndpoint[] | null> {
   return sql<
     FanOutEndpoint[] | null
-  >`(select json_agg(json_build_object('id', e.id, 'kind', e.kind, 'eventTypes', e.event_types)) from ${webhookEndpoints} e where e.workspace_id = ${workspaceId} and e.enabled)`;
+  >`(select json_agg(json_build_object('id', e.id, 'kind', e.kind, 'eventTypes', e.event_types)) from
+    ${webhookEndpoints} e where e.workspace_id = ${workspaceId} and e.enabled)`;
 }
 
 /** The outbound channels as a listener of the timeline: the enabled endpoints are read with the events' insert. */

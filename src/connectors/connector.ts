@@ -85,7 +85,7 @@ export interface Connector<Id extends string = string, O extends z.ZodObject = z
 /** Declares a connector, keeping its id, options schema and secret names as literal types for the registry. */
 export function defineConnector<
   const Id extends string,
-  O extends z.ZodObject = z.ZodObject<{}>,
+  O extends z.ZodObject = z.ZodObject<Record<never, never>>,
   const S extends string = never,
 >(connector: Connector<Id, O, S>): Connector<Id, O, S> {
   return connector;

@@ -7,7 +7,9 @@ export function githubTracker(
   opts: { token: string; owner: string; repo: string; apiUrl?: string | undefined },
   fetchImpl: typeof fetch = fetch,
 ): BugTracker {
-  const base = `${(opts.apiUrl ?? 'https://api.github.com').replace(/\/$/, '')}/repos/${encodeURIComponent(opts.owner)}/${encodeURIComponent(opts.repo)}`;
+  const base =
+    `${(opts.apiUrl ?? 'https://api.github.com').replace(/\/$/, '')}/repos/${encodeURIComponent(opts.owner)}/` +
+    `${encodeURIComponent(opts.repo)}`;
   const call = async (method: string, path: string, body: unknown) => {
     let res: Response;
     try {

@@ -39,7 +39,9 @@ export function slackMessage(event: SlackEvent, ticket: SlackTicket | null): Sla
     title = `:rotating_light: ${ticket.priority} ticket handed to a human`;
     detail = str(event.data.detail) ?? str(event.data.reason);
   } else if (event.type === 'sla.breached') {
-    title = `:alarm_clock: SLA breached${str(event.data.target) ? ` (${str(event.data.target)?.replace(/_/g, ' ')})` : ''}`;
+    title =
+      `:alarm_clock: SLA breached` +
+      `${str(event.data.target) ? ` (${str(event.data.target)?.replace(/_/g, ' ')})` : ''}`;
     const overdue = str(event.data.overdueMinutes);
     if (overdue) detail = `${overdue} minutes overdue`;
   } else if (event.type === 'anomaly.detected') {

@@ -251,7 +251,9 @@ export async function pruneUsage(db: DbOrTx, workspaceId: string, retention: Usa
   const excess = await db
     .delete(usageEvents)
     .where(
-      sql`${usageEvents.id} in (select id from (select id, row_number() over (partition by customer_id order by occurred_at desc, id desc) as rn from usage_events where workspace_id = ${workspaceId}) ranked where rn > ${retention.maxEventsPerCustomer})`,
+      sql`${usageEvents.id} in (select id from (select id, row_number() over (partition by customer_id order by
+          occurred_at desc, id desc) as rn from usage_events where workspace_id = ${workspaceId}) ranked where rn >
+          ${retention.maxEventsPerCustomer})`,
     )
     .returning({ id: usageEvents.id });
   return old.length + excess.length;

@@ -215,7 +215,8 @@ export function webhookTracker(
           'content-type': 'application/json',
           'x-deskmind-timestamp': timestamp,
           'x-deskmind-signature': signPayload(opts.secret, timestamp, body),
-          'idempotency-key': `${report.reportId}:${event}:${(report.report.linkedTickets as unknown[] | undefined)?.length ?? 0}`,
+          'idempotency-key':
+            `${report.reportId}:${event}:` + `${(report.report.linkedTickets as unknown[] | undefined)?.length ?? 0}`,
         },
         body,
         signal: AbortSignal.timeout(15_000),

@@ -106,7 +106,10 @@ export function explainCheck(v: Verdict, intentLabel: IntentLabel = humanize, in
       if (!kind) return `No playbook for ${intent ? intentLabel(intent) : 'this intent'}: a person answers.`;
       if (kind === 'handoff') return `${name} always goes to a person (playbook).`;
       if (mode === 'off') return `The playbook of ${intent ? intentLabel(intent) : 'this intent'} is switched off.`;
-      return `The playbook may ${kind === 'action' ? 'run its action' : 'answer from the knowledge base'}${mode === 'shadow' ? ', as a draft for a person to approve' : ' on its own'}.`;
+      return (
+        `The playbook may ${kind === 'action' ? 'run its action' : 'answer from the knowledge base'}` +
+        `${mode === 'shadow' ? ', as a draft for a person to approve' : ' on its own'}.`
+      );
     }
     case 'retrieval_confident': {
       const s = num(value);

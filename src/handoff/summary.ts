@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { findAsk, isAsking } from '../nlp/ask.js';
 import { contentWords, splitSentences } from '../resolution/text.js';
 
-const TRIED =
-  /\b(i|we)\s+(have\s+|'ve\s+|already\s+|also\s+)*(tried|restarted|rebooted|reinstalled|cleared|reset|updated|checked|followed|switched|disabled|enabled|logged out|re-?entered|contacted)\b|\balready\b.*\b(tried|did|done|checked)\b|\bdid(n't| not) (help|work|fix)\b/i;
+const TRIED = new RegExp(
+  String.raw`\b(i|we)\s+(have\s+|'ve\s+|already\s+|also\s+)*(tried|restarted|rebooted|reinstalled|cleared|` +
+    String.raw`reset|updated|checked|followed|switched|disabled|enabled|logged out|re-?entered|contacted)\b|` +
+    String.raw`\balready\b.*\b(tried|did|done|checked)\b|\bdid(n't| not) (help|work|fix)\b`,
+  'i',
+);
 
 /** The sentences of a text (paragraphs and lines split too). */
 export function sentencesOf(text: string): string[] {
@@ -75,9 +79,11 @@ export function nextStepFrom(
     const sentences = sentencesOf(s.resolution).filter((x) => !GREETING_LINE.test(x) && contentWords(x).length >= 3);
     const step =
       sentences.find((x) =>
-        /^(?:\d+[.)]\s*)?(?:go|open|click|select|choose|enter|use|try|update|pay|add|remove|reset|check|contact|reply|sign|log|visit|we(?:'ve| have)?|i(?:'ve| have)?|you can)\b/i.test(
-          x,
-        ),
+        new RegExp(
+          String.raw`^(?:\d+[.)]\s*)?(?:go|open|click|select|choose|enter|use|try|update|pay|add|remove|` +
+            String.raw`reset|check|contact|reply|sign|log|visit|we(?:'ve| have)?|i(?:'ve| have)?|you can)\b`,
+          'i',
+        ).test(x),
       ) ?? sentences[0];
     if (step) return { text: oneLine(step), fromTicket: s.id, subject: s.subject };
   }

@@ -258,7 +258,8 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
       {
         computed: {
           search: (field) =>
-            sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})`,
+            sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
+                ${field('searchText')})`,
         },
         extraFields: { searchText: 'text' },
       },

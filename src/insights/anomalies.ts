@@ -152,7 +152,11 @@ export async function detectAnomalies(ctx: Ctx): Promise<Anomaly[]> {
       summary:
         `${anomaly.observed} tickets for ${anomaly.dimension} "${anomaly.label}" since ` +
         `${anomaly.windowStart.toISOString()} where about ${anomaly.expected.toFixed(1)} were expected` +
-        ` (baseline from ${test.history.hours < test.history.fullHours ? `only ${test.history.hours} hours` : `${test.history.fullHours / 24} days`} of history)`,
+        ` (baseline from ` +
+        (test.history.hours < test.history.fullHours
+          ? `only ${test.history.hours} hours`
+          : `${test.history.fullHours / 24} days`) +
+        ` of history)`,
     });
     created.push(anomaly);
   }

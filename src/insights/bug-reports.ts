@@ -80,11 +80,18 @@ function toBugReport(row: typeof bugReports.$inferSelect): BugReport {
   return { ...rest, report: report as BugReportContent };
 }
 
-const STEP_RE =
-  /\b(when i|when we|after (?:i|we)|i click|we click|clicked|click(?:ing)? on|open(?:ed|ing)? the|go(?:ing)? to|went to|navigat\w+ to|tr(?:y|ied) to|select(?:ed|ing)?|upload(?:ed|ing)?|press(?:ed|ing)?|submit(?:ted|ting)?|log(?:ged)? in)\b/i;
+const STEP_RE = new RegExp(
+  String.raw`\b(when i|when we|after (?:i|we)|i click|we click|clicked|click(?:ing)? on|open(?:ed|ing)? ` +
+    String.raw`the|go(?:ing)? to|went to|navigat\w+ to|tr(?:y|ied) to|select(?:ed|ing)?|upload(?:ed|ing)?|` +
+    String.raw`press(?:ed|ing)?|submit(?:ted|ting)?|log(?:ged)? in)\b`,
+  'i',
+);
 const EXPECTED_RE = /\b(expect(?:ed|ing)?|should|supposed to|used to)\b/i;
-const ACTUAL_RE =
-  /\b(error|fails?|failed|failing|crash\w*|broken|blank|freez\w*|hangs?|doesn'?t|does not|won'?t|will not|not working|stuck|wrong|missing|empty|500|404)\b/i;
+const ACTUAL_RE = new RegExp(
+  String.raw`\b(error|fails?|failed|failing|crash\w*|broken|blank|freez\w*|hangs?|doesn'?t|does not|won'?t|` +
+    String.raw`will not|not working|stuck|wrong|missing|empty|500|404)\b`,
+  'i',
+);
 
 function sentences(text: string): string[] {
   return text
@@ -121,7 +128,8 @@ export function buildReport(
     steps.unshift(`Open ${pages[0]}${versions.length ? ` (app ${versions.at(-1)})` : ''}`);
   const expected = allSentences.find((s) => EXPECTED_RE.test(s)) ?? `${where ?? 'The product'} works without errors.`;
   const actual = errors.length
-    ? `${errors.map((e) => `"${e}"`).join('; ')}${allSentences.find((s) => ACTUAL_RE.test(s)) ? ` — ${allSentences.find((s) => ACTUAL_RE.test(s))}` : ''}`
+    ? errors.map((e) => `"${e}"`).join('; ') +
+      (allSentences.find((s) => ACTUAL_RE.test(s)) ? ` — ${allSentences.find((s) => ACTUAL_RE.test(s))}` : '')
     : (allSentences.find((s) => ACTUAL_RE.test(s)) ?? sorted[0]!.subject);
   const first = sorted[0]!.createdAt;
   const last = sorted.at(-1)!.createdAt;
@@ -131,7 +139,8 @@ export function buildReport(
   return {
     title,
     summary:
-      `${sorted.length} ticket${sorted.length === 1 ? '' : 's'} from ${people.customers.length} customer${people.customers.length === 1 ? '' : 's'}` +
+      `${sorted.length} ticket${sorted.length === 1 ? '' : 's'} from ${people.customers.length} customer` +
+      `${people.customers.length === 1 ? '' : 's'}` +
       (people.accounts.length
         ? ` at ${people.accounts.length} account${people.accounts.length === 1 ? '' : 's'} (${tiers.join(', ')}; ` +
           `MRR ${mrrAtRisk})`
@@ -182,7 +191,8 @@ export function reportMarkdown(r: BugReportContent, reportId: string): string {
       `${r.affected.customers.length} customers; MRR at risk ${r.affected.mrrAtRisk}`,
     ]),
     '## Frequency',
-    `${r.frequency.tickets} tickets, ${r.frequency.perDay} a day; first seen ${r.firstSeenAt}, last seen ${r.lastSeenAt}`,
+    `${r.frequency.tickets} tickets, ${r.frequency.perDay} a day; first seen ${r.firstSeenAt}, last seen ` +
+      `${r.lastSeenAt}`,
     '## Linked tickets',
     list(r.linkedTickets.map((t) => `${t.subject} (${t.status}, ${t.id})`)),
     `\n_Deskmind bug report ${reportId}_`,

@@ -96,9 +96,11 @@ export async function rollupSums(
   const hTo = to === undefined ? undefined : Math.floor(to / HOUR) * HOUR;
   const ws = ctx.workspaceId;
   const facts = (cond: SQL) =>
-    sql`select hour, key, ${FACT_COLUMNS} from insight_ticket_facts where workspace_id = ${ws} and dimension = ${dimension} and ${cond}`;
+    sql`select hour, key, ${FACT_COLUMNS} from insight_ticket_facts where workspace_id = ${ws} and dimension =
+        ${dimension} and ${cond}`;
   const rows = (grain: 'h' | 'd', start: number, end: number | undefined) =>
-    sql`select hour, key, ${ROLLUP_COLUMNS} from insight_rollups where workspace_id = ${ws} and dimension = ${dimension} and grain = ${grain}
+    sql`select hour, key, ${ROLLUP_COLUMNS} from insight_rollups where workspace_id = ${ws} and dimension = ${dimension}
+        and grain = ${grain}
         and hour >= ${iso(start)}::timestamptz${end === undefined ? sql`` : sql` and hour < ${iso(end)}::timestamptz`}`;
   const parts: SQL[] = [];
   if (to !== undefined && hTo! <= hFrom) {
@@ -126,7 +128,8 @@ export async function rollupSums(
   );
   const group = sql.raw(opts.by ? '1, key' : 'key');
   const res = (await ctx.db.execute(
-    sql`select (${bucket})::float8 as bucket_ms, key, ${SUMS} from (${sql.join(parts, sql` union all `)}) p group by ${group} having sum(tickets) <> 0`,
+    sql`select (${bucket})::float8 as bucket_ms, key, ${SUMS} from (${sql.join(parts, sql` union all `)}) p group by
+        ${group} having sum(tickets) <> 0`,
   )) as unknown as { rows: Record<string, unknown>[] };
   return res.rows.map((r) => {
     const sums = {} as RollupSums;

@@ -79,7 +79,7 @@ export async function updateTopics(
   let similarity: number[];
   if (recluster) {
     // Tickets far from every topic seed new ones first, then k-means over the whole window.
-    const far = vectors.filter((v, i) => !facts[i]!.topicId);
+    const far = vectors.filter((_v, i) => !facts[i]!.topicId);
     const seeded = assignIncrementally(clusters, far, settings.similarity).clusters;
     const refined = refine(
       seeded.map((c) => c.centroid),

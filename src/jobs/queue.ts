@@ -165,7 +165,8 @@ export class JobQueue {
         `make_interval(secs => $2::double precision))`;
     const { rows } = await this.database.executeSql(
       `select j.name, j.id from pgboss.job j
-        where j.name = any($1::text[]) and j.state = 'active' and j.started_on <= now() - make_interval(secs => $2::double precision) ${live}`,
+        where j.name = any($1::text[]) and j.state = 'active' and j.started_on <= now() - make_interval(secs =>
+          $2::double precision) ${live}`,
       [JOB_NAMES, olderThanSeconds],
     );
     const byQueue = new Map<string, string[]>();

@@ -53,7 +53,8 @@ async function writeChunks(ctx: Ctx, articleId: string, title: string, prepared:
       ordinal: c.ordinal,
       heading: c.heading,
       text: c.text,
-      search: sql`setweight(to_tsvector('english', ${title}), 'A') || setweight(to_tsvector('english', ${c.heading ?? ''}), 'B') || to_tsvector('english', ${c.text})`,
+      search: sql`setweight(to_tsvector('english', ${title}), 'A') || setweight(to_tsvector('english',
+          ${c.heading ?? ''}), 'B') || to_tsvector('english', ${c.text})`,
       embedding: Array.from(c.embedding),
       embedder: prepared.embedder,
     })),
@@ -135,7 +136,8 @@ export async function listArticles(ctx: Ctx, query: ArticleListQuery): Promise<A
     const like = `%${escapeLike(query.q)}%`;
     conds.push(
       or(
-        sql`to_tsvector('english', ${articles.title} || ' ' || ${articles.body}) @@ websearch_to_tsquery('english', ${query.q})`,
+        sql`to_tsvector('english', ${articles.title} || ' ' || ${articles.body}) @@ websearch_to_tsquery('english',
+            ${query.q})`,
         ilike(articles.title, like),
       ),
     );

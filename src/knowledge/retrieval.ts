@@ -71,7 +71,9 @@ async function fingerprint(ctx: Ctx): Promise<string> {
   const [row] = await ctx.db
     .select({
       n: sql<number>`count(*)::int`,
-      h: sql<string>`coalesce(sum(hashtext(${articles.id}::text || ':' || ${articles.version} || ':' || ${articles.status} || ':' || ${articles.usefulness} || ':' || array_to_string(${articles.tiers}, ',') || ':' || array_to_string(${articles.intents}, ','))::bigint), 0)::text`,
+      h: sql<string>`coalesce(sum(hashtext(${articles.id}::text || ':' || ${articles.version} || ':' ||
+          ${articles.status} || ':' || ${articles.usefulness} || ':' || array_to_string(${articles.tiers}, ',') || ':'
+          || array_to_string(${articles.intents}, ','))::bigint), 0)::text`,
     })
     .from(articles)
     .where(eq(articles.workspaceId, ctx.workspaceId));
@@ -247,7 +249,11 @@ export async function retrieve(
   ]);
   const stale = useVectors && index && queryVector ? await embedStale(index, embedder) : null;
   if (!index)
-    degraded = `in-memory index unavailable: ${[useVectors ? 'no vector search' : '', weights.fts > 0 ? 'lexical ranking by PostgreSQL ts_rank_cd' : ''].filter(Boolean).join('; ')}`;
+    degraded =
+      `in-memory index unavailable: ` +
+      [useVectors ? 'no vector search' : '', weights.fts > 0 ? 'lexical ranking by PostgreSQL ts_rank_cd' : '']
+        .filter(Boolean)
+        .join('; ');
   else if (useVectors && !queryVector)
     degraded = `vector search unavailable (${embedder.id} failed); full-text ranking only`;
   else degraded = stale;

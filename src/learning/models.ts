@@ -81,7 +81,8 @@ export async function compactModels(db: DbOrTx, keep = MODEL_VERSIONS_KEPT): Pro
     .update(models)
     .set({ data: Buffer.alloc(0) })
     .where(
-      sql`octet_length(${models.data}) > 0 and ${models.version} <= (select max(x.version) from ${models} x where x.workspace_id = ${models.workspaceId} and x.kind = ${models.kind}) - ${keep}`,
+      sql`octet_length(${models.data}) > 0 and ${models.version} <= (select max(x.version) from ${models} x where
+          x.workspace_id = ${models.workspaceId} and x.kind = ${models.kind}) - ${keep}`,
     )
     .returning({ version: models.version });
   return rows.length;

@@ -24,7 +24,8 @@ export type LiveEvent = z.infer<typeof LiveEventSchema>;
  * events commits (and never when it rolls back).
  */
 export function notifyAllExpression(notices: string[]): SQL {
-  return sql`(select count(*) from (select pg_notify(${LIVE_CHANNEL}, n) from unnest(${sql.param(noticePayloads(notices))}::text[]) n) sent)`;
+  return sql`(select count(*) from (select pg_notify(${LIVE_CHANNEL}, n) from
+      unnest(${sql.param(noticePayloads(notices))}::text[]) n) sent)`;
 }
 
 /** PostgreSQL refuses a notification payload of 8,000 bytes or more. */

@@ -94,7 +94,8 @@ describe('findAsk', () => {
   });
 
   it('finds a question buried in the middle, and keeps the sentence before a short one', () => {
-    const text = `${story(10)}\n\nOur last invoice shows two charges for the same month. Can you fix it?\n\n${story(10)}`;
+    const text =
+      `${story(10)}\n\nOur last invoice shows two charges for the same month. ` + `Can you fix it?\n\n${story(10)}`;
     const ask = findAsk(text);
     expect(ask.text).toContain('Our last invoice shows two charges for the same month. Can you fix it?');
   });

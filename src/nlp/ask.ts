@@ -51,23 +51,56 @@ const QUOTE_HEADER = [
   /^\s*From:\s.+$/i, // an Outlook header block ("From: … Sent: … To: … Subject: …")
 ];
 const SIGNATURE_START = [/^--\s?$/, /^\s*sent from my \w+/i, /^\s*get outlook for \w+/i, /^\s*sent (?:via|with) \w+/i];
-const SIGN_OFF_RE =
-  /^\s*(?:(?:many |kind(?:est)? |best |warm(?:est)? |with )?(?:regards|wishes)|best|cheers|thanks(?: (?:a lot|again|so much|in advance))?|thank you(?: (?:so much|in advance))?|thx|ty|sincerely|yours(?: truly| sincerely)?|all the best|talk soon|br|rgds|saludos|gracias|merci|danke|cordialement|mit freundlichen grüßen|grüße)\s*[,.!]?\s*(?:[-–—]?\s*[\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)?\s*[,.!]?\s*$/iu;
-const GREETING_RE =
-  /^\s*(?:(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day)|dear|hola|bonjour|salut|hallo|ciao|olá|ola)\b(?:\s+(?:there|all|team|folks|guys|everyone|support(?: team)?|sir|madam|sir or madam|to whom it may concern|[\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?))?|to whom it may concern)\s*[,.!:;—–-]*\s*/iu;
+const SIGN_OFF_RE = new RegExp(
+  String.raw`^\s*(?:(?:many |kind(?:est)? |best |warm(?:est)? |with )?(?:regards|wishes)|best|cheers|` +
+    String.raw`thanks(?: (?:a lot|again|so much|in advance))?|thank you(?: (?:so much|in advance))?|thx|ty|` +
+    String.raw`sincerely|yours(?: truly| sincerely)?|all the best|talk soon|br|rgds|saludos|gracias|merci|` +
+    String.raw`danke|cordialement|mit freundlichen grüßen|grüße)\s*[,` +
+    String.raw`.!]?\s*(?:[-–—]?\s*[\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)?\s*[,.!]?\s*$`,
+  'iu',
+);
+const GREETING_RE = new RegExp(
+  String.raw`^\s*(?:(?:hi|hello|hey|hiya|howdy|greetings|good (?:morning|afternoon|evening|day)|dear|hola|` +
+    String.raw`bonjour|salut|hallo|ciao|olá|ola)\b(?:\s+(?:there|all|team|folks|guys|everyone|support(?: ` +
+    String.raw`team)?|sir|madam|sir or madam|to whom it may concern|` +
+    String.raw`[\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?))?|to whom it may concern)\s*[,.!:;—–-]*\s*`,
+  'iu',
+);
 /** "Maria here", "this is Maria (from Acme)", "my name is Maria", "it's Maria from Acme". */
-const INTRO_RE =
-  /^\s*(?:(?:it'?s|this is|my name is|my name's|i am|i'm)\s+([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)(?:\s+(?:from|at|of|with)\s+[\p{L}\p{N}&.'-]+(?:\s+[\p{Lu}][\p{L}\p{N}&.'-]*)*)?|([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)\s+here(?:\s+(?:from|at)\s+[\p{L}\p{N}&.'-]+)?)\s*[,.!:;—–-]*\s*/iu;
-const ORDER_NUMBER_RE =
-  /(?:\b(?:order|purchase|invoice|ticket|case|reference|ref|booking|account|customer|confirmation|po)\b\s*(?:no\.?|number|num|nr|id|#)?\s*[:#]?\s*)([A-Z]{0,4}-?\d[\d-]{3,})\b|#(\d{4,})\b/gi;
+const INTRO_RE = new RegExp(
+  String.raw`^\s*(?:(?:it'?s|this is|my name is|my name's|i am|i'm)` +
+    String.raw`\s+([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)(?:\s+(?:from|at|of|with)` +
+    String.raw`\s+[\p{L}\p{N}&.'-]+(?:\s+[\p{Lu}][\p{L}\p{N}&.'-]*)*)?|` +
+    String.raw`([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)\s+here(?:\s+(?:from|at)\s+[\p{L}\p{N}&.'-]+)?)` +
+    String.raw`\s*[,.!:;—–-]*\s*`,
+  'iu',
+);
+const ORDER_NUMBER_RE = new RegExp(
+  String.raw`(?:\b(?:order|purchase|invoice|ticket|case|reference|ref|booking|account|customer|` +
+    String.raw`confirmation|po)\b\s*(?:no\.?|number|num|nr|id|#)?\s*[:#]?\s*)([A-Z]{0,4}-?\d[\d-]{3,})\b|` +
+    String.raw`#(\d{4,})\b`,
+  'gi',
+);
 /** A line or sentence that only gives a reference: "Order #12345", "Order number: 113542617735902.", "Ref:
  * INV-2024-001". */
-const REFERENCE_ONLY_RE =
-  /^\s*(?:(?:my|the|our)\s+)?(?:order|purchase|invoice|ticket|case|reference|ref|booking|account|customer|confirmation|po)\s*(?:no\.?|number|num|nr|id|#)?\s*(?:is|was)?\s*[:#]?\s*[A-Z]{0,4}-?\d[\d-]{3,}\s*[.,;]?\s*$|^\s*#\d{4,}\s*[.,;]?\s*$/i;
-const QUESTION_START_RE =
-  /^(?:how|what|why|when|where|which|who|whom|whose|is|are|am|was|were|do|does|did|can|could|would|will|should|shall|may|might|have|has|any idea|is there|are there)\b/i;
-const REQUEST_RE =
-  /\b(?:please|pls|plz|kindly|help|need|needs|want|wanna|would like|i'd like|like to|looking for|trying to|tried to|unable|can't|cannot|can not|couldn't|won't|doesn't|don't know|isn't|not working|no longer|stopped|keeps?|broken|error|fail(?:s|ed|ing)?|wrong|missing|charged|refund|cancel|locked|lost|how (?:do|can|to))\b/i;
+const REFERENCE_ONLY_RE = new RegExp(
+  String.raw`^\s*(?:(?:my|the|our)\s+)?(?:order|purchase|invoice|ticket|case|reference|ref|booking|account|` +
+    String.raw`customer|confirmation|po)\s*(?:no\.?|number|num|nr|id|#)?\s*(?:is|was)?\s*[:#]?\s*[A-Z]{0,` +
+    String.raw`4}-?\d[\d-]{3,}\s*[.,;]?\s*$|^\s*#\d{4,}\s*[.,;]?\s*$`,
+  'i',
+);
+const QUESTION_START_RE = new RegExp(
+  String.raw`^(?:how|what|why|when|where|which|who|whom|whose|is|are|am|was|were|do|does|did|can|could|` +
+    String.raw`would|will|should|shall|may|might|have|has|any idea|is there|are there)\b`,
+  'i',
+);
+const REQUEST_RE = new RegExp(
+  String.raw`\b(?:please|pls|plz|kindly|help|need|needs|want|wanna|would like|i'd like|like to|looking for|` +
+    String.raw`trying to|tried to|unable|can't|cannot|can not|couldn't|won't|doesn't|don't know|isn't|not ` +
+    String.raw`working|no longer|stopped|keeps?|broken|error|fail(?:s|ed|ing)?|wrong|missing|charged|refund|` +
+    String.raw`cancel|locked|lost|how (?:do|can|to))\b`,
+  'i',
+);
 
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 

@@ -94,7 +94,10 @@ interface CueDef {
 
 const N = "(?:n't|nt| not)"; // contraction after do/is/can..., apostrophes normalised to '
 /** Who a customer may leave for: "a competitor", a named help-desk vendor, "another tool". */
-const COMPETITOR_TARGET = String.raw`(?:a |one of your |your )?competitors?|zendesk|freshdesk|intercom|help ?scout|hubspot|gorgias|kustomer|zoho desk|(?:another|a different|a new|a competing|a cheaper|a better|other) (?:providers?|vendors?|tools?|services?|platforms?|solutions?|help ?desks?|apps?)`;
+const COMPETITOR_TARGET =
+  String.raw`(?:a |one of your |your )?competitors?|zendesk|freshdesk|intercom|help ?scout|hubspot|gorgias|kustomer|` +
+  String.raw`zoho desk|(?:another|a different|a new|a competing|a cheaper|a better|other) ` +
+  String.raw`(?:providers?|vendors?|tools?|services?|platforms?|solutions?|help ?desks?|apps?)`;
 
 /** Support-desk cue catalogue. Patterns run on normalised text, case-insensitive. */
 const CUES: readonly CueDef[] = [
@@ -103,14 +106,24 @@ const CUES: readonly CueDef[] = [
     cue: 'repeat_contact',
     kind: 'frustration',
     weight: 0.6,
-    re: /\b(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|\d+th|umpteenth|nth|another)\s+time\b|\b(?:asked|told|contacted|written|wrote|emailed|messaged|called|reported)\s+(?:\w+\s+){0,3}(?:twice|three times|four times|multiple times|several times|many times|so many times|\d+\s+times)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|\d+th|umpteenth|nth|another)` +
+        String.raw`\s+time\b|\b(?:asked|told|contacted|written|wrote|emailed|messaged|called|reported)` +
+        String.raw`\s+(?:\w+\s+){0,3}(?:twice|three times|four times|multiple times|several times|many times|` +
+        String.raw`so many times|\d+\s+times)\b`,
+      'i',
+    ),
   },
   { cue: 'how_many_times', kind: 'frustration', weight: 0.6, re: /\bhow many (?:more )?times\b/i },
   {
     cue: 'again_emphatic',
     kind: 'frustration',
     weight: 0.4,
-    re: /\b(?:yet|once|happening|happened|broken|broke|down|failed|failing|crashed|crashing|stopped)\s+again\b|\bagain\s*(?:!|\?{2,})/i,
+    re: new RegExp(
+      String.raw`\b(?:yet|once|happening|happened|broken|broke|down|failed|failing|crashed|crashing|stopped)` +
+        String.raw`\s+again\b|\bagain\s*(?:!|\?{2,})`,
+      'i',
+    ),
   },
   { cue: 'again', kind: 'frustration', weight: 0.2, re: /\bagain\b/i },
   {
@@ -118,7 +131,9 @@ const CUES: readonly CueDef[] = [
     kind: 'frustration',
     weight: 0.55,
     re: new RegExp(
-      `\\bstill\\s+(?:not\\b|broken|down|failing|failed|crashing|crashes|buggy|wrong|missing|stuck|waiting|happening|the same|unable|no\\b|nothing|(?:does|do|is|are|can|wo|did)${N}|cannot|having|getting|seeing|an? (?:issue|problem|error|bug))`,
+      `\\bstill\\s+(?:not\\b|broken|down|failing|failed|crashing|crashes|buggy|wrong|missing|stuck|waiting|` +
+        `happening|the same|unable|no\\b|nothing|(?:does|do|is|are|can|wo|did)${N}|cannot|having|getting|seeing|` +
+        `an? (?:issue|problem|error|bug))`,
       'i',
     ),
   },
@@ -127,7 +142,8 @@ const CUES: readonly CueDef[] = [
     kind: 'frustration',
     weight: 0.25,
     re: new RegExp(
-      `\\b(?:(?:does|do|is|did|wo)${N}|not|never)\\s+(?:\\w+\\s+)?(?:working|work|works|load|loading|loads|fixed|resolved|sync(?:ing)?|send(?:ing)?)\\b`,
+      `\\b(?:(?:does|do|is|did|wo)${N}|not|never)\\s+(?:\\w+\\s+)?(?:working|work|works|load|loading|loads|` +
+        `fixed|resolved|sync(?:ing)?|send(?:ing)?)\\b`,
       'i',
     ),
   },
@@ -135,14 +151,21 @@ const CUES: readonly CueDef[] = [
     cue: 'waste_of_time',
     kind: 'frustration',
     weight: 0.55,
-    re: /\bwast(?:e|ed|ing)\s+(?:of\s+)?(?:(?:my|our|so much|so many|hours of)\s+)?(?:time|hours|days|money|a day|an afternoon)\b/i,
+    re: new RegExp(
+      String.raw`\bwast(?:e|ed|ing)\s+(?:of\s+)?(?:(?:my|our|so much|so many|hours of)\s+)?(?:time|hours|` +
+        String.raw`days|money|a day|an afternoon)\b`,
+      'i',
+    ),
   },
   {
     cue: 'nobody_answers',
     kind: 'frustration',
     weight: 0.55,
     re: new RegExp(
-      `\\b(?:nobody|no one|no-one|noone)\\s+(?:\\w+\\s+)?(?:answers?|answered|answering|replies|replied|replying|responds?|responded|responding|gets back|got back|helps?|helped|cares?|reads?|listens?)\\b|\\bno\\s+(?:one\\s+)?(?:answer|reply|response|replies|responses|help)\\b|\\b(?:(?:have|has|did)${N}|never)\\s+(?:heard|got|gotten|received)\\s+(?:back|an?y?\\s+(?:answer|reply|response|update))`,
+      `\\b(?:nobody|no one|no-one|noone)\\s+(?:\\w+\\s+)?(?:answers?|answered|answering|replies|replied|` +
+        `replying|responds?|responded|responding|gets back|got back|helps?|helped|cares?|reads?|listens?)\\b|` +
+        `\\bno\\s+(?:one\\s+)?(?:answer|reply|response|replies|responses|help)\\b|\\b(?:(?:have|has|did)${N}|` +
+        `never)\\s+(?:heard|got|gotten|received)\\s+(?:back|an?y?\\s+(?:answer|reply|response|update))`,
       'i',
     ),
   },
@@ -150,7 +173,11 @@ const CUES: readonly CueDef[] = [
     cue: 'long_wait',
     kind: 'frustration',
     weight: 0.45,
-    re: /\b(?:waiting|waited|been waiting)\s+(?:for\s+)?(?:over\s+|more than\s+|almost\s+)?(?:\d+|two|three|four|five|six|several|many|a few|days|weeks|hours|a week|a month|ages|forever)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:waiting|waited|been waiting)\s+(?:for\s+)?(?:over\s+|more than\s+|almost\s+)?(?:\d+|` +
+        String.raw`two|three|four|five|six|several|many|a few|days|weeks|hours|a week|a month|ages|forever)\b`,
+      'i',
+    ),
   },
   {
     cue: 'tried_everything',
@@ -162,7 +189,11 @@ const CUES: readonly CueDef[] = [
     cue: 'fed_up',
     kind: 'frustration',
     weight: 0.6,
-    re: /\b(?:fed up|sick (?:and tired )?of|had enough|tired of|wits'? end|los(?:ing|t) (?:my|our) patience|at the end of my rope)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:fed up|sick (?:and tired )?of|had enough|tired of|wits'? end|los(?:ing|t) (?:my|our) ` +
+        String.raw`patience|at the end of my rope)\b`,
+      'i',
+    ),
   },
   {
     cue: 'frustrated',
@@ -175,7 +206,12 @@ const CUES: readonly CueDef[] = [
     cue: 'keeps_happening',
     kind: 'frustration',
     weight: 0.3,
-    re: /\b(?:keeps?|kept)\s+(?:on\s+)?(?:happening|failing|crashing|breaking|logging|asking|getting|showing|freezing|timing|erroring|throwing|returning|sending|charging)\b|\bevery (?:single )?time\b|\bover and over\b|\bconstantly\b/i,
+    re: new RegExp(
+      String.raw`\b(?:keeps?|kept)\s+(?:on\s+)?(?:happening|failing|crashing|breaking|logging|asking|getting|` +
+        String.raw`showing|freezing|timing|erroring|throwing|returning|sending|charging)\b|\bevery (?:single )` +
+        String.raw`?time\b|\bover and over\b|\bconstantly\b`,
+      'i',
+    ),
   },
   // anger
   { cue: 'unacceptable', kind: 'anger', weight: 0.6, negatable: true, re: /\bunacceptable\b/i },
@@ -184,7 +220,11 @@ const CUES: readonly CueDef[] = [
     kind: 'anger',
     weight: 0.5,
     negatable: true,
-    re: /\b(?:ridiculous|absurd|outrageous|insane|pathetic|disgraceful|shameful|appalling|atrocious|laughable|a joke|joke of a)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:ridiculous|absurd|outrageous|insane|pathetic|disgraceful|shameful|appalling|atrocious|` +
+        String.raw`laughable|a joke|joke of a)\b`,
+      'i',
+    ),
   },
   {
     cue: 'angry',
@@ -197,7 +237,11 @@ const CUES: readonly CueDef[] = [
     cue: 'insult',
     kind: 'anger',
     weight: 0.5,
-    re: /\b(?:incompetent|incompetence|useless|clowns?|idiots?|morons?|amateurs?|scam(?:mers?|med)?|fraud(?:ulent|sters?)?|rip-?off|ripped off|thieves|robbery|daylight robbery)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:incompetent|incompetence|useless|clowns?|idiots?|morons?|amateurs?|scam(?:mers?|med)?|` +
+        String.raw`fraud(?:ulent|sters?)?|rip-?off|ripped off|thieves|robbery|daylight robbery)\b`,
+      'i',
+    ),
   },
   {
     cue: 'profanity',
@@ -211,20 +255,34 @@ const CUES: readonly CueDef[] = [
     cue: 'lawyer',
     kind: 'legal',
     weight: 0.7,
-    re: /\b(?:lawyers?|attorneys?|solicitors?|legal action|legal steps|(?:take|taking) (?:you|this|your company) to court|see you in court|small claims|lawsuit|litigation)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:lawyers?|attorneys?|solicitors?|legal action|legal steps|(?:take|taking) (?:you|this|` +
+        String.raw`your company) to court|see you in court|small claims|lawsuit|litigation)\b`,
+      'i',
+    ),
   },
   { cue: 'sue', kind: 'legal', weight: 0.7, re: /\b(?:sue|suing|sued)\b/i },
   {
     cue: 'chargeback',
     kind: 'legal',
     weight: 0.6,
-    re: /\b(?:charge-?backs?|charge back|dispute (?:the|this|these|your) (?:charges?|payments?|transactions?)|file a dispute|(?:contact|call|calling|contacting|told) my bank|(?:contact|call|calling|contacting) my card (?:company|issuer))\b/i,
+    re: new RegExp(
+      String.raw`\b(?:charge-?backs?|charge back|dispute (?:the|this|these|your) (?:charges?|payments?|` +
+        String.raw`transactions?)|file a dispute|(?:contact|call|calling|contacting|told) my bank|(?:contact|` +
+        String.raw`call|calling|contacting) my card (?:company|issuer))\b`,
+      'i',
+    ),
   },
   {
     cue: 'report_you',
     kind: 'legal',
     weight: 0.6,
-    re: /\breport(?:ing)?\s+(?:you|your company|you guys|this company|this)\s+to\b|\breport(?:ing)?\s+(?:you|your company|you guys)\b|\b(?:better business bureau|bbb|consumer protection|ftc|trading standards|ombudsman|data protection authority|gdpr complaint)\b/i,
+    re: new RegExp(
+      String.raw`\breport(?:ing)?\s+(?:you|your company|you guys|this company|this)\s+to\b|\breport(?:ing)` +
+        String.raw`?\s+(?:you|your company|you guys)\b|\b(?:better business bureau|bbb|consumer protection|ftc|` +
+        String.raw`trading standards|ombudsman|data protection authority|gdpr complaint)\b`,
+      'i',
+    ),
   },
   // churn
   {
@@ -232,7 +290,13 @@ const CUES: readonly CueDef[] = [
     kind: 'churn',
     weight: 0.7,
     negatable: true,
-    re: /\bcancel(?:l?ing|l?ed|lation of)?\s+(?:my|our|the|this)\s+(?:\w+\s+)?(?:account|subscription|plan|membership|contract|service|seats?)\b|\b(?:close|delete|terminate|end)\s+(?:my|our)\s+(?:\w+\s+)?(?:account|subscription|contract)\b|\bi\s*(?:'?m|am|want to|will|'?ll|would like to)\s+(?:be\s+)?cancel(?:l?ing)?\b/i,
+    re: new RegExp(
+      String.raw`\bcancel(?:l?ing|l?ed|lation of)?\s+(?:my|our|the|this)\s+(?:\w+\s+)?(?:account|` +
+        String.raw`subscription|plan|membership|contract|service|seats?)\b|\b(?:close|delete|terminate|end)` +
+        String.raw`\s+(?:my|our)\s+(?:\w+\s+)?(?:account|subscription|contract)\b|\bi\s*(?:'?m|am|want to|will|` +
+        String.raw`'?ll|would like to)\s+(?:be\s+)?cancel(?:l?ing)?\b`,
+      'i',
+    ),
   },
   {
     cue: 'switching_competitor',
@@ -240,7 +304,10 @@ const CUES: readonly CueDef[] = [
     weight: 0.7,
     re: new RegExp(
       `\\b(?:switch(?:ing)?|mov(?:e|ing)|migrat(?:e|ing)|go(?:ing)?|leav(?:e|ing)\\s+(?:you\\s+)?for|jump(?:ing)? ` +
-        `ship)\\s+(?:over\\s+)?to\\s+(?:${COMPETITOR_TARGET})\\b|\\b(?:${COMPETITOR_TARGET})\\s+(?:is|are|offers?|has|have)\\s+(?:cheaper|better|more)\\b|\\btake (?:my|our) business elsewhere\\b|\\blooking (?:at|for|into) (?:alternatives|other (?:providers|vendors|tools|options))\\b|\\b(?:not|wo${N}|will not)\\s+(?:be\\s+)?(?:going to\\s+)?renew(?:ing)?\\b`,
+        `ship)\\s+(?:over\\s+)?to\\s+(?:${COMPETITOR_TARGET})\\b|\\b(?:${COMPETITOR_TARGET})\\s+(?:is|are|` +
+        `offers?|has|have)\\s+(?:cheaper|better|more)\\b|\\btake (?:my|our) business elsewhere\\b|\\blooking ` +
+        `(?:at|for|into) (?:alternatives|other (?:providers|vendors|tools|options))\\b|\\b(?:not|wo${N}|will ` +
+        `not)\\s+(?:be\\s+)?(?:going to\\s+)?renew(?:ing)?\\b`,
       'i',
     ),
   },
@@ -250,26 +317,45 @@ const CUES: readonly CueDef[] = [
     kind: 'anxiety',
     weight: 0.5,
     negatable: true,
-    re: /\b(?:worried|worry|worrying|concerned|nervous|anxious|scared|afraid|panic\w*|freaking out|stressed|terrified)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:worried|worry|worrying|concerned|nervous|anxious|scared|afraid|panic\w*|freaking out|` +
+        String.raw`stressed|terrified)\b`,
+      'i',
+    ),
   },
   {
     cue: 'urgent',
     kind: 'anxiety',
     weight: 0.5,
     negatable: true,
-    re: /\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|as soon as possible|emergency|immediately|right away|critical|time[- ]sensitive)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:urgent(?:ly)?|asap|a\.s\.a\.p|as soon as possible|emergency|immediately|right away|` +
+        String.raw`critical|time[- ]sensitive)\b`,
+      'i',
+    ),
   },
   {
     cue: 'data_loss',
     kind: 'anxiety',
     weight: 0.7,
-    re: /\blost\s+(?:all\s+)?(?:of\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:data|files|work|records|contacts|tickets|history|projects?|documents|customers|emails)\b|\b(?:data|files|everything|records|tickets|contacts|history)\s+(?:(?:is|are|has|have)\s+)?(?:been\s+|just\s+)?(?:gone|missing|deleted|wiped|disappeared|vanished|erased)\b/i,
+    re: new RegExp(
+      String.raw`\blost\s+(?:all\s+)?(?:of\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:data|files|work|records|` +
+        String.raw`contacts|tickets|history|projects?|documents|customers|emails)\b|\b(?:data|files|everything|` +
+        String.raw`records|tickets|contacts|history)\s+(?:(?:is|are|has|have)\s+)?(?:been\s+|just\s+)?(?:gone|` +
+        String.raw`missing|deleted|wiped|disappeared|vanished|erased)\b`,
+      'i',
+    ),
   },
   {
     cue: 'deadline',
     kind: 'anxiety',
     weight: 0.45,
-    re: /\b(?:deadline|due (?:today|tomorrow|tonight)|by (?:tomorrow|tonight|end of (?:the )?(?:day|week))|eod|launch(?:ing)? (?:today|tomorrow)|go(?:ing)? live (?:today|tomorrow)|before (?:tomorrow|monday|the meeting|our launch)|in (?:an hour|\d+ hours?))\b/i,
+    re: new RegExp(
+      String.raw`\b(?:deadline|due (?:today|tomorrow|tonight)|by (?:tomorrow|tonight|end of (?:the )?(?:day|` +
+        String.raw`week))|eod|launch(?:ing)? (?:today|tomorrow)|go(?:ing)? live (?:today|tomorrow)|before ` +
+        String.raw`(?:tomorrow|monday|the meeting|our launch)|in (?:an hour|\d+ hours?))\b`,
+      'i',
+    ),
   },
   {
     cue: 'business_impact',
@@ -426,11 +512,26 @@ const PRAISE = new Set([
 const VERDICT_NOUNS =
   /^\s*(?:work|job|jobs|service|support|stuff|update|release|product|team|guys|folks|everyone|people)\b/i;
 /** A problem the customer reports. */
-const PROBLEM_RE =
-  /\b(?:broken|broke|breaks|down|crash(?:ed|es|ing)?|fail(?:s|ed|ing|ure)?|errors?|bugs?|buggy|glitch\w*|outage|stuck|frozen|freez\w*|unusable|useless|lost|missing|wrong|wiped|deleted|declined|locked(?: out)?|(?:logs?|logged|kick(?:s|ed)?|throws?) (?:me |us )?out|nothing (?:works|syncs|loads|happens)|still nothing|fail to \w+|charged (?:me )?(?:twice|again)|double[- ]charged|overcharged|not (?:working|loading|fixed|resolved)|(?:doesn'?t|does not|don'?t|won'?t|can'?t|cannot|isn'?t|stopped) (?:\w+ )?(?:work|load|open|sync|send|log|save|let)\w*|still (?:not|broken|waiting|down)|(?:yet|once|broken|down|failed|crashed)\s+again|again\s*[.!?]|for nothing|(?:third|fourth|fifth|\d+(?:st|nd|rd|th)) time|waiting (?:for )?(?:\d+|days|weeks|hours))\b/i;
+const PROBLEM_RE = new RegExp(
+  String.raw`\b(?:broken|broke|breaks|down|crash(?:ed|es|ing)?|fail(?:s|ed|ing|ure)?|errors?|bugs?|buggy|` +
+    String.raw`glitch\w*|outage|stuck|frozen|freez\w*|unusable|useless|lost|missing|wrong|wiped|deleted|` +
+    String.raw`declined|locked(?: out)?|(?:logs?|logged|kick(?:s|ed)?|throws?) (?:me |us )?out|nothing ` +
+    String.raw`(?:works|syncs|loads|happens)|still nothing|fail to \w+|charged (?:me )?(?:twice|again)|` +
+    String.raw`double[- ]charged|overcharged|not (?:working|loading|fixed|resolved)|(?:doesn'?t|does not|` +
+    String.raw`don'?t|won'?t|can'?t|cannot|isn'?t|stopped) (?:\w+ )?(?:work|load|open|sync|send|log|save|let)` +
+    String.raw`\w*|still (?:not|broken|waiting|down)|(?:yet|once|broken|down|failed|crashed)\s+again|` +
+    String.raw`again\s*[.!?]|for nothing|(?:third|fourth|fifth|\d+(?:st|nd|rd|th)) time|waiting (?:for )` +
+    String.raw`?(?:\d+|days|weeks|hours))\b`,
+  'i',
+);
 /** The problem is over: praise is then meant ("it works now, great"). */
-const SOLVED_RE =
-  /\b(?:works? (?:now|again|fine now|perfectly now)|working (?:now|again)|now (?:it )?(?:works|is working|loads|syncs)|now (?:it'?s |all )?(?:fine|good|working)|(?:is |are |got )?(?:fixed|solved|resolved|sorted) (?:now|it)|(?:that|this|which|you) (?:fixed|solved|did) (?:it|the trick)|all good now|back (?:up|to normal)|problem (?:is )?(?:gone|solved|fixed))\b/i;
+const SOLVED_RE = new RegExp(
+  String.raw`\b(?:works? (?:now|again|fine now|perfectly now)|working (?:now|again)|now (?:it )?(?:works|` +
+    String.raw`is working|loads|syncs)|now (?:it'?s |all )?(?:fine|good|working)|(?:is |are |got )?(?:fixed|` +
+    String.raw`solved|resolved|sorted) (?:now|it)|(?:that|this|which|you) (?:fixed|solved|did) (?:it|the ` +
+    String.raw`trick)|all good now|back (?:up|to normal)|problem (?:is )?(?:gone|solved|fixed))\b`,
+  'i',
+);
 
 /**
  * Token indices of praise that reads as irony: in a text that reports a problem (and does not say it is
@@ -457,9 +558,11 @@ export function ironicPraise(
       (t.lower === 'love' || t.lower === 'loving') && /^\s+(?:how|that|it when|the way|when)\b/i.test(after);
     const thanksFor =
       (t.lower === 'thanks' || t.lower === 'thank') &&
-      /^\s*(?:you\s+)?(?:(?:so much |very much )?for nothing|a lot\b|a bunch\b|again\b|for (?:that|this|breaking|ruining|wasting))/i.test(
-        after,
-      );
+      new RegExp(
+        String.raw`^\s*(?:you\s+)?(?:(?:so much |very much )?for nothing|a lot\b|a bunch\b|again\b|for ` +
+          String.raw`(?:that|this|breaking|ruining|wasting))`,
+        'i',
+      ).test(after);
     // A bare "thanks" after a complaint is as often polite as sarcastic: it is left alone.
     const bareThanks = (t.lower === 'thanks' || t.lower === 'thank') && !thanksFor;
     if ((standsAlone && !bareThanks) || verdict || loveHow || thanksFor) {

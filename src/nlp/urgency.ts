@@ -79,31 +79,72 @@ const TEXT_SIGNALS: readonly TextSignalDef[] = [
     signal: 'outage',
     weight: 0.4,
     label: 'outage words',
-    re: /\b(?:outage|downtime|(?:is|are|was|were|went|goes|been|be|all|completely|totally|entirely|still|whole (?:site|app|platform)|site|app|service|platform|server|servers|api|dashboard|production|prod|everything)\s+(?:is\s+|are\s+)?down\b|down\s+(?:again|for (?:everyone|all|us|hours|\d+)|since)|(?:5\d\d|500|502|503|504)\s+(?:errors?|status|responses?|bad gateway|gateway)|(?:internal server|bad gateway|gateway timeout|service unavailable) errors?|service unavailable|not (?:loading|responding|working) (?:for|at all)|(?:can'?t|cannot|unable to|nobody can|no one can|none of (?:us|our \w+) can)\s+(?:log ?in|login|sign ?in|access)\s+(?:for|at all)|(?:nobody|no one|none of (?:us|our \w+))\s+(?:can|is able to)\s+(?:log ?in|login|sign ?in|access)|completely (?:broken|unusable)|(?:site|app|platform|service) is (?:unreachable|unusable|offline)|everything is broken)/i,
+    re: new RegExp(
+      String.raw`\b(?:outage|downtime|(?:is|are|was|were|went|goes|been|be|all|completely|totally|entirely|` +
+        String.raw`still|whole (?:site|app|platform)|site|app|service|platform|server|servers|api|dashboard|` +
+        String.raw`production|prod|everything)\s+(?:is\s+|are\s+)?down\b|down\s+(?:again|for (?:everyone|all|` +
+        String.raw`us|hours|\d+)|since)|(?:5\d\d|500|502|503|504)\s+(?:errors?|status|responses?|bad gateway|` +
+        String.raw`gateway)|(?:internal server|bad gateway|gateway timeout|service unavailable) errors?|` +
+        String.raw`service unavailable|not (?:loading|responding|working) (?:for|at all)|(?:can'?t|cannot|` +
+        String.raw`unable to|nobody can|no one can|none of (?:us|our \w+) can)\s+(?:log ?in|login|sign ?in|` +
+        String.raw`access)\s+(?:for|at all)|(?:nobody|no one|none of (?:us|our \w+))\s+(?:can|is able to)` +
+        String.raw`\s+(?:log ?in|login|sign ?in|access)|completely (?:broken|unusable)|(?:site|app|platform|` +
+        String.raw`service) is (?:unreachable|unusable|offline)|everything is broken)`,
+      'i',
+    ),
   },
   {
     signal: 'data_loss',
     weight: 0.35,
     label: 'data-loss words',
-    re: /\b(?:lost\s+(?:all\s+)?(?:of\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:data|files|records|contacts|tickets|history|projects?|documents|customers|emails|work)|(?:data|files|records|tickets|contacts|history|everything)\s+(?:(?:is|are|has|have)\s+)?(?:been\s+|just\s+)?(?:gone|missing|deleted|wiped|disappeared|vanished|erased|corrupted)|data loss|deleted (?:everything|all (?:of )?(?:my|our))|wiped (?:out )?(?:all|everything|my|our)|corrupt(?:ed)? (?:data|database|files?))\b/i,
+    re: new RegExp(
+      String.raw`\b(?:lost\s+(?:all\s+)?(?:of\s+)?(?:my|our|the)\s+(?:\w+\s+)?(?:data|files|records|contacts|` +
+        String.raw`tickets|history|projects?|documents|customers|emails|work)|(?:data|files|records|tickets|` +
+        String.raw`contacts|history|everything)\s+(?:(?:is|are|has|have)\s+)?(?:been\s+|just\s+)?(?:gone|` +
+        String.raw`missing|deleted|wiped|disappeared|vanished|erased|corrupted)|data loss|deleted ` +
+        String.raw`(?:everything|all (?:of )?(?:my|our))|wiped (?:out )?(?:all|everything|my|our)|corrupt(?:ed)` +
+        String.raw`? (?:data|database|files?))\b`,
+      'i',
+    ),
   },
   {
     signal: 'security',
     weight: 0.35,
     label: 'security words',
-    re: /\b(?:hacked|hacker|breach(?:ed)?|compromised|phishing|phish|malware|ransomware|account takeover|unauthori[sz]ed (?:access|login|logins|charges?|user|users|activity)|suspicious (?:login|logins|activity|email|emails)|someone (?:else )?(?:logged|is logged|has access|accessed|got into)|data (?:leak|leaked|exposed)|leaked|exposed (?:api )?(?:keys?|tokens?|credentials|passwords?|data)|vulnerabilit(?:y|ies)|security (?:issue|incident|hole|flaw|problem)|stolen (?:credentials|password|account|card)|identity theft|xss|sql injection|csrf)\b/i,
+    re: new RegExp(
+      String.raw`\b(?:hacked|hacker|breach(?:ed)?|compromised|phishing|phish|malware|ransomware|account ` +
+        String.raw`takeover|unauthori[sz]ed (?:access|login|logins|charges?|user|users|activity)|suspicious ` +
+        String.raw`(?:login|logins|activity|email|emails)|someone (?:else )?(?:logged|is logged|has access|` +
+        String.raw`accessed|got into)|data (?:leak|leaked|exposed)|leaked|exposed (?:api )?(?:keys?|tokens?|` +
+        String.raw`credentials|passwords?|data)|vulnerabilit(?:y|ies)|security (?:issue|incident|hole|flaw|` +
+        String.raw`problem)|stolen (?:credentials|password|account|card)|identity theft|xss|sql injection|csrf)` +
+        String.raw`\b`,
+      'i',
+    ),
   },
   {
     signal: 'payment_failure',
     weight: 0.12,
     label: 'payment-failure words',
-    re: /\b(?:card (?:was |got |is )?(?:declined|rejected)|payment (?:failed|failing|declined|didn'?t go through|did not go through|was rejected|bounced)|failed (?:payment|charge|transaction)|(?:charged|billed) (?:twice|double|two times|three times)|double(?:-| )charged|can'?t (?:pay|update (?:my|the) card))\b/i,
+    re: new RegExp(
+      String.raw`\b(?:card (?:was |got |is )?(?:declined|rejected)|payment (?:failed|failing|declined|` +
+        String.raw`didn'?t go through|did not go through|was rejected|bounced)|failed (?:payment|charge|` +
+        String.raw`transaction)|(?:charged|billed) (?:twice|double|two times|three times)|double(?:-| )charged|` +
+        String.raw`can'?t (?:pay|update (?:my|the) card))\b`,
+      'i',
+    ),
   },
   {
     signal: 'wide_impact',
     weight: 0.12,
     label: 'many people affected',
-    re: /\b(?:for everyone|for all (?:of )?(?:our |my )?(?:users|customers|agents|team|staff|employees)|all (?:of )?(?:our |my )?(?:users|customers|agents|staff|employees) (?:are|can'?t|cannot)|(?:entire|whole) (?:team|company|organi[sz]ation|org|office)|company-?wide|in production|(?:our|my) customers (?:can'?t|cannot|are unable))\b/i,
+    re: new RegExp(
+      String.raw`\b(?:for everyone|for all (?:of )?(?:our |my )?(?:users|customers|agents|team|staff|` +
+        String.raw`employees)|all (?:of )?(?:our |my )?(?:users|customers|agents|staff|employees) (?:are|` +
+        String.raw`can'?t|cannot)|(?:entire|whole) (?:team|company|organi[sz]ation|org|office)|company-?wide|` +
+        String.raw`in production|(?:our|my) customers (?:can'?t|cannot|are unable))\b`,
+      'i',
+    ),
   },
   {
     signal: 'explicit_urgency',

@@ -91,7 +91,10 @@ function lockForOps(dataDir: string, what: 'backup' | 'restore'): () => void {
     if (!(err instanceof DataDirInUseError)) throw err;
     throw new Error(
       `${dataDir} is in use by process ${err.holder.pid} (${err.holder.command || 'deskmind'}): ` +
-        `${what === 'backup' ? 'a copy taken while it writes would not be consistent' : 'it would keep writing to the old files'}; stop it first`,
+        (what === 'backup'
+          ? 'a copy taken while it writes would not be consistent'
+          : 'it would keep writing to the old files') +
+        `; stop it first`,
       { cause: err },
     );
   }

@@ -303,7 +303,7 @@ export async function runScenario(scenario: LoadScenario, opts: LoadOptions): Pr
     procs.length = 0;
 
     const database = await target.open();
-    let facts;
+    let facts: Awaited<ReturnType<typeof decisionFacts>>;
     try {
       facts = await decisionFacts(database, workspaceId);
     } finally {

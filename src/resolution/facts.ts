@@ -102,8 +102,10 @@ export function factLines(f: CustomerFacts, opts: { links?: boolean } = {}): str
     const p = f.failedPayment;
     lines.push(
       `Billing: ${f.billingState ?? 'unknown'}; the ` +
-        `payment${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} ` +
-        `failed${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}${p.payUrl && links ? `; it can be paid at ${p.payUrl}` : ''}${p.nextAttempt ? `; next attempt ${p.nextAttempt}` : ''}.`,
+        `payment${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} failed` +
+        `${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}` +
+        `${p.payUrl && links ? `; it can be paid at ${p.payUrl}` : ''}` +
+        `${p.nextAttempt ? `; next attempt ${p.nextAttempt}` : ''}.`,
     );
   } else if (f.billingState && f.billingState !== 'none') lines.push(`Billing: ${f.billingState}.`);
   if (plan.length) lines.push(`Account: ${plan.join(', ')}.`);
@@ -120,11 +122,18 @@ export function factLines(f: CustomerFacts, opts: { links?: boolean } = {}): str
 }
 
 /** An ask about losing access: locked, suspended, blocked, read-only, cannot log in or use the product. */
-export const ACCESS_ASK_RE =
-  /\b(?:lock(?:ed)?(?: out)?|suspend(?:ed)?|block(?:ed)?|disabled|deactivated|read[- ]only|restricted|frozen|paused|no access|lost access|access (?:denied|revoked)|(?:can'?t|cannot|can not|unable to) (?:log ?in|sign ?in|access|get in(?:to)?|use|open))\b/i;
+export const ACCESS_ASK_RE = new RegExp(
+  String.raw`\b(?:lock(?:ed)?(?: out)?|suspend(?:ed)?|block(?:ed)?|disabled|deactivated|read[- ]only|` +
+    String.raw`restricted|frozen|paused|no access|lost access|access (?:denied|revoked)|(?:can'?t|cannot|can ` +
+    String.raw`not|unable to) (?:log ?in|sign ?in|access|get in(?:to)?|use|open))\b`,
+  'i',
+);
 /** An ask about paying. */
-export const BILLING_ASK_RE =
-  /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|declined|past due|overdue)\b/i;
+export const BILLING_ASK_RE = new RegExp(
+  String.raw`\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|` +
+    String.raw`subscription|declined|past due|overdue)\b`,
+  'i',
+);
 
 /**
  * The billing notice of a past-due account whose payment failed, when the ask is about access or paying:
@@ -136,7 +145,9 @@ export function billingNotice(ask: string, f: CustomerFacts): string[] | null {
   const p = f.failedPayment;
   if (f.billingState !== 'past_due' || !p || !(ACCESS_ASK_RE.test(ask) || BILLING_ASK_RE.test(ask))) return null;
   const lines = [
-    `Your account is past due: the payment${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} failed${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}.`,
+    `Your account is past due: the payment` +
+      `${p.amount ? ` of ${p.amount}` : ''}${p.invoiceId ? ` for invoice ${p.invoiceId}` : ''} failed` +
+      `${p.on ? ` on ${p.on}` : ''}${p.reason ? ` (${p.reason})` : ''}.`,
   ];
   if (p.payUrl) lines.push(`You can pay the invoice here: ${p.payUrl}`);
   if (p.nextAttempt) lines.push(`Otherwise the card on file will be charged again on ${p.nextAttempt}.`);

@@ -11,8 +11,13 @@ import { contentWords, isNegation, isNumeric, splitUnits } from './text.js';
 export const DEFAULT_GROUNDING_THRESHOLD = 0.6;
 const WINDOW = 3;
 const MIN_CONTENT_WORDS = 3;
-const CONVERSATIONAL_RE =
-  /^(?:hi|hello|hey|dear|thanks|thank you|best|regards|kind regards|cheers|sincerely|sorry|apologies|i hope|hope this|happy to help|glad to help|feel free|let (?:me|us) know|please let (?:me|us) know|if you (?:have|need) (?:any )?(?:other|more|further)|don't hesitate|do not hesitate)\b/i;
+const CONVERSATIONAL_RE = new RegExp(
+  String.raw`^(?:hi|hello|hey|dear|thanks|thank you|best|regards|kind regards|cheers|sincerely|sorry|` +
+    String.raw`apologies|i hope|hope this|happy to help|glad to help|feel free|let (?:me|us) know|please let ` +
+    String.raw`(?:me|us) know|if you (?:have|need) (?:any )?(?:other|more|further)|don't hesitate|do not ` +
+    String.raw`hesitate)\b`,
+  'i',
+);
 
 /** How one sentence is supported. */
 export const SentenceSupportSchema = z.object({

@@ -182,8 +182,11 @@ export type DraftOutcome =
 
 const CITATION_RE = /\s*\[(\d+(?:\s*,\s*\d+)*)\]/g;
 const GREETING_RE = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^.!?]{0,40}[,!.]?$/i;
-const SIGN_OFF_RE =
-  /^(?:best|regards|kind regards|best regards|cheers|thanks|thank you|sincerely|warm regards)\b[^.!?]{0,40}[,!.]?$|^\[?your name\]?$/i;
+const SIGN_OFF_RE = new RegExp(
+  String.raw`^(?:best|regards|kind regards|best regards|cheers|thanks|thank you|sincerely|warm regards)` +
+    String.raw`\b[^.!?]{0,40}[,!.]?$|^\[?your name\]?$`,
+  'i',
+);
 
 /**
  * Asks the model for a reply grounded in the passages and wraps it in the playbook's template.
@@ -326,7 +329,8 @@ export async function judgeReply(
     .join('\n\n');
   const user =
     `Sources:\n\n${sources}\n\nCustomer's ` +
-    `message:\n<<<\n${redactor.redact(input.question).trim()}\n>>>\n\nReply:\n<<<\n${redactor.redact(input.reply).trim()}\n>>>`;
+    `message:\n<<<\n${redactor.redact(input.question).trim()}\n>>>\n\nReply:\n<<<\n` +
+    `${redactor.redact(input.reply).trim()}\n>>>`;
   let completion: LlmCompletion;
   try {
     completion = await provider.draft({

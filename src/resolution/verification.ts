@@ -225,8 +225,11 @@ const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x))
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 const GREETING_LINE = /^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?\n]{0,80}[,.!]?$/i;
-const SIGN_OFF_LINE =
-  /^(?:thanks?(?: you)?(?: so much| a lot| in advance)?|many thanks|cheers|best(?: regards| wishes)?|regards|kind regards|warm regards|sincerely|br)\b[^.!?\n]{0,40}[,.!]?$/i;
+const SIGN_OFF_LINE = new RegExp(
+  String.raw`^(?:thanks?(?: you)?(?: so much| a lot| in advance)?|many thanks|cheers|best(?: regards| ` +
+    String.raw`wishes)?|regards|kind regards|warm regards|sincerely|br)\b[^.!?\n]{0,40}[,.!]?$`,
+  'i',
+);
 const NOISE = [
   /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/g, // email addresses
   /https?:\/\/\S+/g,

@@ -53,13 +53,15 @@ export async function loadRoutingSnapshot(db: DbOrTx, workspaceId: string): Prom
     db
       .select({
         agent: agents,
-        load: sql<number>`(select count(*)::int from ${tickets} t where t.workspace_id = ${workspaceId} and t.assignee_id = "agents"."id" and t.status in (${sql.join(
-          LOAD_STATUSES.map((s) => sql`${s}`),
-          sql`, `,
-        )}))`,
+        load: sql<number>`(select count(*)::int from ${tickets} t where t.workspace_id = ${workspaceId} and
+            t.assignee_id = "agents"."id" and t.status in (${sql.join(
+              LOAD_STATUSES.map((s) => sql`${s}`),
+              sql`, `,
+            )}))`,
         lastAssignedAt: sql<
           Date | string | null
-        >`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed' and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
+        >`(select e.created_at from ${events} e where e.workspace_id = ${workspaceId} and e.type = 'assignee.changed'
+          and e.data->>'to' = "agents"."id"::text order by e.id desc limit 1)`,
       })
       .from(agents)
       .where(eq(agents.workspaceId, workspaceId)),

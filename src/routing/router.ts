@@ -383,12 +383,19 @@ export function route(input: RouteInput): RoutingDecision {
   const skillWords = wanted.skills.length
     ? matched.length
       ? `, has ${matched.join(', ')} (the skills ${ticket.intent} wants, from ` +
-        `${wanted.source === 'settings' ? 'the routing settings' : wanted.source === 'playbook' ? 'its playbook' : 'the taxonomy'})`
+        (wanted.source === 'settings'
+          ? 'the routing settings'
+          : wanted.source === 'playbook'
+            ? 'its playbook'
+            : 'the taxonomy') +
+        `)`
       : `; nobody available has ${wanted.skills.join(', ')} (the skills ${ticket.intent} wants)`
     : '';
   why.push(
-    `Assigned to ${winner.name}: lowest load (${winner.load}/${winner.capacity})${idle === null ? ', never assigned before' : `, idle ${idle} min`}` +
-      `${skills.length ? `, has ${skills.join(', ')}` : ''}${skillWords}${ticket.language ? `, speaks ${ticket.language}` : ''}.` +
+    `Assigned to ${winner.name}: lowest load (${winner.load}/${winner.capacity})` +
+      `${idle === null ? ', never assigned before' : `, idle ${idle} min`}` +
+      `${skills.length ? `, has ${skills.join(', ')}` : ''}${skillWords}` +
+      `${ticket.language ? `, speaks ${ticket.language}` : ''}.` +
       (droppedWords.length ? ` Skipped: ${droppedWords.join('; ')}.` : ''),
   );
   return decision(winner.id, candidates);

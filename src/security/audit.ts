@@ -151,7 +151,8 @@ export async function listAuditLog(ctx: Ctx, q: AuditQuery): Promise<{ entries: 
           eq(events.workspaceId, ctx.workspaceId),
           q.kind === 'ai'
             ? sql`(${events.actorType} = 'assistant' and ${inArray(events.type, aiTypes)})`
-            : sql`((${events.actorType} = 'assistant' and ${inArray(events.type, aiTypes)}) or ${inArray(events.type, [...SYSTEM_ACTION_EVENTS])})`,
+            : sql`((${events.actorType} = 'assistant' and ${inArray(events.type, aiTypes)}) or
+                ${inArray(events.type, [...SYSTEM_ACTION_EVENTS])})`,
           q.actorType ? eq(events.actorType, q.actorType as never) : undefined,
           q.actorId ? eq(events.actorId, q.actorId) : undefined,
           q.action ? sql`starts_with(${events.type}, ${q.action})` : undefined,

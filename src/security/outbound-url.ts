@@ -166,7 +166,9 @@ export interface OutboundGuard {
 
 /**
  * The guard for an allow-list (checked here, once: a bad entry throws). `resolve` replaces DNS (tests).
- * @example const guard = createOutboundGuard({ allow: ['10.0.0.0/8'] }); await guard.fetch('https://hooks.example.com/x', { method: 'POST' })
+ * @example
+ * const guard = createOutboundGuard({ allow: ['10.0.0.0/8'] });
+ * await guard.fetch('https://hooks.example.com/x', { method: 'POST' })
  */
 export function createOutboundGuard(opts: { allow: readonly string[]; resolve?: ResolveAll }): OutboundGuard {
   const allow = parseAllowList(opts.allow);

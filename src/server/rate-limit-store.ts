@@ -23,7 +23,8 @@ export function databaseRateLimitStore(database: Database): FastifyRateLimitStor
           target: rateLimits.key,
           set: {
             hits: sql`case when ${rateLimits.resetAt} <= now() then 1 else ${rateLimits.hits} + 1 end`,
-            resetAt: sql`case when ${rateLimits.resetAt} <= now() then excluded.reset_at else ${rateLimits.resetAt} end`,
+            resetAt: sql`case when ${rateLimits.resetAt} <= now() then excluded.reset_at else ${rateLimits.resetAt}
+                end`,
           },
         })
         .returning({

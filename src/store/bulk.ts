@@ -140,10 +140,12 @@ function shapeOf(
     keys,
     extra: Object.keys(extra),
     head: text(
-      sql`insert into ${table} (${sql.join(targets, sql`, `)}) select ${sql.join(selected, sql`, `)} from jsonb_to_recordset(`,
+      sql`insert into ${table} (${sql.join(targets, sql`, `)}) select ${sql.join(selected, sql`, `)} from
+          jsonb_to_recordset(`,
     ),
     tail: text(
-      sql`::jsonb) as r(${sql.join(recordType, sql`, `)})${opts.onConflictDoNothing ? sql` on conflict do nothing` : sql``}`,
+      sql`::jsonb) as
+          r(${sql.join(recordType, sql`, `)})${opts.onConflictDoNothing ? sql` on conflict do nothing` : sql``}`,
     ),
   };
   byOwner.set(id, shape);

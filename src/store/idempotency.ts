@@ -40,7 +40,8 @@ export async function storeIdempotentResponses(
   const rows = sql.join(
     stored.map(
       (s) =>
-        sql`(${s.claim.workspaceId}::uuid, ${s.claim.key}::text, ${s.statusCode}::int, ${JSON.stringify(s.response)}::jsonb)`,
+        sql`(${s.claim.workspaceId}::uuid, ${s.claim.key}::text, ${s.statusCode}::int,
+            ${JSON.stringify(s.response)}::jsonb)`,
     ),
     sql`, `,
   );

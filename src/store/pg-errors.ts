@@ -33,8 +33,12 @@ const CONNECTION_ERRNOS = new Set([
   'ENETUNREACH',
 ]);
 /** Driver messages of a lost or closed connection (node-postgres, PGlite and its thread). */
-const CONNECTION_MESSAGES =
-  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end|PGlite is closed|embedded database thread stopped/i;
+const CONNECTION_MESSAGES = new RegExp(
+  String.raw`Connection terminated|connection error and is not queryable|timeout exceeded when trying to ` +
+    String.raw`connect|Client was closed|Cannot use a pool after calling end|PGlite is closed|embedded ` +
+    String.raw`database thread stopped`,
+  'i',
+);
 
 /**
  * True when `err` says the database cannot be reached right now (refused, cut or closed connection; a

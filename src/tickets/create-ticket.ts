@@ -34,7 +34,8 @@ function newTicketValues(
     ...sla,
     tags: [...new Set(input.tags)],
     customerId,
-    pageContext: input.message.pageContext ?? input.pageContext ?? null, // the message's page wins, as for later messages
+    // the message's page wins, as for later messages
+    pageContext: input.message.pageContext ?? input.pageContext ?? null,
     externalId: input.externalId ?? null,
     searchText: body.text.slice(0, SEARCH_CHARS),
     lastMessageAt: now,
@@ -47,7 +48,8 @@ function newTicketValues(
 const NEW_TICKET_SEARCH = {
   computed: {
     search: (field: RecordField) =>
-      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})`,
+      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
+          ${field('searchText')})`,
   },
   extraFields: { searchText: 'text' },
   returning: ticketColumns,

@@ -29,7 +29,8 @@ export async function mergeTickets(ctx: Ctx, sourceId: string, targetId: string)
     await ctx.db
       .update(tickets)
       .set({
-        search: sql`coalesce(${tickets.search}, ''::tsvector) || coalesce((select search from tickets t where t.id = ${sourceId}), ''::tsvector)`,
+        search: sql`coalesce(${tickets.search}, ''::tsvector) || coalesce((select search from tickets t where t.id =
+            ${sourceId}), ''::tsvector)`,
       })
       .where(eq(tickets.id, targetId));
     await updateTicket(ctx, targetId, { tags: [...new Set([...target.tags, ...source.tags])] });

@@ -164,7 +164,8 @@ export async function insertMessage(
     .set({
       lastMessageAt: now,
       updatedAt: now,
-      search: sql`coalesce(${tickets.search}, ''::tsvector) || to_tsvector('english', ${body.text.slice(0, SEARCH_CHARS)})`,
+      search: sql`coalesce(${tickets.search}, ''::tsvector) || to_tsvector('english',
+          ${body.text.slice(0, SEARCH_CHARS)})`,
       ...(input.pageContext ? { pageContext: input.pageContext } : {}),
     })
     .where(eq(tickets.id, ticketId))

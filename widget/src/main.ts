@@ -163,9 +163,11 @@ if (canAdopt) {
   sheet.replaceSync(STYLES);
   root.adoptedStyleSheets = [sheet];
 }
-root.innerHTML = `${canAdopt ? '' : `<style>${STYLES}</style>`}
+root.innerHTML =
+  `${canAdopt ? '' : `<style>${STYLES}</style>`}
 <button class="launcher" part="launcher" aria-label="Open support chat" aria-expanded="false" aria-controls="dm-panel">
-  <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
+  <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true">` +
+  `<path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
 </button>
 <section class="panel" id="dm-panel" role="dialog" aria-modal="false" aria-labelledby="dm-title" hidden>
   <header><h2 id="dm-title">Help</h2><button class="close" aria-label="Close support chat">×</button></header>

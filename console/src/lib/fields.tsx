@@ -68,6 +68,7 @@ export function Field({
   const invalid = issues.messageFor(path) !== null;
   return (
     <div className="field">
+      {/* biome-ignore lint/a11y/noLabelWithoutControl: the control is `children`, rendered inside the label */}
       <label className={className}>
         {label}{' '}
         {invalid ? cloneElement(children, { 'aria-invalid': true, 'aria-describedby': errorId(path) }) : children}

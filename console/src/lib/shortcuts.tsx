@@ -68,7 +68,7 @@ export function Shortcuts({ onClose }: { onClose: () => void }) {
             ))}
           </tbody>
         </table>
-        <button ref={ref} className="primary" onClick={onClose}>
+        <button type="button" ref={ref} className="primary" onClick={onClose}>
           Close
         </button>
       </div>

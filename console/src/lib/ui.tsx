@@ -30,7 +30,7 @@ export function SecretField({ value, label }: { value: string; label: string }) 
   const [shown, setShown] = useState(false);
   return (
     <span className="secret-field">
-      <code aria-label={label} className="secret">
+      <code role="note" aria-label={label} className="secret">
         {shown ? value : `${'•'.repeat(12)}${value.slice(-4)}`}
       </code>{' '}
       <button type="button" onClick={() => setShown(!shown)} aria-pressed={shown}>

@@ -56,7 +56,7 @@ export function registerDemo(program: Command): void {
         .from(agents)
         .where(eq(agents.email, DEMO_AGENT.email))
         .limit(1);
-      let creds;
+      let creds: Awaited<ReturnType<typeof seedDemo>>;
       if (existing) {
         creds = {
           workspaceId: existing.workspaceId,

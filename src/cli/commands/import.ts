@@ -30,7 +30,8 @@ export interface ImportCommandOptions {
   dryRun: boolean;
 }
 
-const COLUMNS_HELP = `
+const COLUMNS_HELP =
+  `
 Files: CSV with a header row, or JSONL (one JSON object a line) with the same field names.
 Empty cells are "not given": an update never clears a field.
 
@@ -45,7 +46,8 @@ tickets    ${IMPORT_COLUMNS.tickets.join(', ')}
            customerExternalId (the customer is created when new). channel defaults to "import"; priority is
            low|normal|high|urgent; tags are separated by "," or "|"; status is new|open|pending|resolved|closed
            (default: new, or open once an agent replied); intent is an agent-confirmed label; createdAt is an
-           ISO 8601 time with a zone (default: now). JSONL rows may add "messages": [{"author": "customer"|"agent", "text": "...",
+           ISO 8601 time with a zone (default: now). JSONL rows may add "messages": [{"author": "customer"|"agent", ` +
+  `"text": "...",
            "createdAt"?: "..."}] for the later conversation. Tickets whose externalId was already imported are
            skipped; rows without externalId are created on every run.
 
@@ -132,7 +134,8 @@ export async function runImport(kind: ImportKind, file: string, opts: ImportComm
   const text = opts.from === 'zendesk' ? zendeskToJsonl(source.text) : source.text;
   const format = source.format;
   const config = loadConfig();
-  const desk = await Deskmind.open({ config, logger: createLogger(config, 'stderr'), worker: false }); // stdout is for the summary
+  // stdout is for the summary
+  const desk = await Deskmind.open({ config, logger: createLogger(config, 'stderr'), worker: false });
   const progress = progressReporter(kind);
   let summary: ImportSummary;
   try {

@@ -19,8 +19,16 @@ export function formatReplayResult(r: ReplayResult): string {
     ),
     `  final test accuracy      ${pct(r.final.testAccuracy)}  (batch-trained on the same labels: ` +
       `${pct(r.batchTestAccuracy)})`,
-    `  last block               auto-resolved ${pct(r.final.autoResolutionRate)}, wrong among autonomous answers ${pct(r.final.wrongAnswerRate)}`,
-    `  background retrains      ${r.retrains.map((x) => `${x.status} after ${x.afterTickets} tickets (${x.examples} labels${x.after === null ? '' : `, window ${pct(x.before).trim()} → ${pct(x.after).trim()}`})`).join('; ') || 'none'}`,
+    `  last block               auto-resolved ${pct(r.final.autoResolutionRate)}, wrong among autonomous ` +
+      `answers ${pct(r.final.wrongAnswerRate)}`,
+    `  background retrains      ` +
+      (r.retrains
+        .map(
+          (x) =>
+            `${x.status} after ${x.afterTickets} tickets (${x.examples} labels` +
+            `${x.after === null ? '' : `, window ${pct(x.before).trim()} → ${pct(x.after).trim()}`})`,
+        )
+        .join('; ') || 'none'),
     `  settings                 start threshold ${r.settings.startThreshold}, target success ` +
       `${r.settings.targetSuccess}, ${r.settings.ticketsPerDay} tickets a day`,
     `  run time                 ${r.seconds.toFixed(1)} s`,

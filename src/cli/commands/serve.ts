@@ -139,7 +139,10 @@ export function registerServe(program: Command): void {
             console.log(
               `Workspace "${workspace.name}" created.\n  workspace id: ${workspace.id}\n  admin API key: ${apiKey}` +
                 (admin ? `\n  console login: ${admin.email} / ${admin.password}` : '') +
-                `\nKeep ${admin ? 'them' : 'the key'} safe: shown only once.${admin && !opts.adminPassword ? ' Change the password in the console (Admin → Agents) or with PATCH /api/v1/agents/:id.' : ''}`,
+                `\nKeep ${admin ? 'them' : 'the key'} safe: shown only once.` +
+                (admin && !opts.adminPassword
+                  ? ' Change the password in the console (Admin → Agents) or with PATCH /api/v1/agents/:id.'
+                  : ''),
             );
         } finally {
           await desk.close();

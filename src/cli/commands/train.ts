@@ -32,7 +32,8 @@ export function registerTrain(program: Command): void {
       `
 Training data: the workspace's tickets whose intent a person set (imported with a label or relabelled
 by an agent), the rows of --file, and the starter taxonomy's example phrasings (retired when your labels
-name ${OWN_TAXONOMY_MIN_LABELS} or more intents of your own, except the starter intents you label too). 15% is held out to
+name ${OWN_TAXONOMY_MIN_LABELS} or more intents of your own, except the starter intents you label too). 15% is held ` +
+        `out to
 report accuracy and calibration; the stored model is then trained on everything.`,
     )
     .action(async (model: string, opts: TrainOptions) => {

@@ -16,22 +16,25 @@ const data = tinyDataset();
 const model = IntentClassifier.train(data);
 
 describe('IntentClassifier', () => {
-  it('reads a long message by its sentences: an ask buried in background paragraphs is found, the sign-off ignored', () => {
-    const background =
-      'I have been a customer for years and I am mostly happy. I am writing from the train, so sorry for typos. ' +
-      'Last week was very busy with the move to the new flat and everything that comes with it. My sister uses ' +
-      'the service as well.';
-    const long =
-      `Hello team,\n\n${background}\n\nI forgot the password for my login.\n\n${background}\n\nKind ` +
-      `regards,\nAnna\n\nSent from my phone`;
-    expect(tokenize(long).length).toBeGreaterThan(80);
-    const p = model.predict(long);
-    expect(p.topIntent).toBe('reset_password');
-    expect(p.outOfScope).toBe(false);
-    expect(withoutSignOff(long)).not.toMatch(/Anna|Sent from/);
-    expect(withoutSignOff(long)).toMatch(/password/);
-    expect(withoutSignOff('Thanks,\nwhere is my parcel?')).toBe('Thanks,\nwhere is my parcel?');
-  });
+  it(
+    'reads a long message by its sentences: an ask buried in background paragraphs is found, ' + 'the sign-off ignored',
+    () => {
+      const background =
+        'I have been a customer for years and I am mostly happy. I am writing from the train, so sorry for typos. ' +
+        'Last week was very busy with the move to the new flat and everything that comes with it. My sister uses ' +
+        'the service as well.';
+      const long =
+        `Hello team,\n\n${background}\n\nI forgot the password for my login.\n\n${background}\n\nKind ` +
+        `regards,\nAnna\n\nSent from my phone`;
+      expect(tokenize(long).length).toBeGreaterThan(80);
+      const p = model.predict(long);
+      expect(p.topIntent).toBe('reset_password');
+      expect(p.outOfScope).toBe(false);
+      expect(withoutSignOff(long)).not.toMatch(/Anna|Sent from/);
+      expect(withoutSignOff(long)).toMatch(/password/);
+      expect(withoutSignOff('Thanks,\nwhere is my parcel?')).toBe('Thanks,\nwhere is my parcel?');
+    },
+  );
 
   it('learns a tiny dataset and generalises to paraphrases', () => {
     const train = data.filter((e) => model.predict(e.text).topIntent === e.label).length / data.length;

@@ -18,30 +18,33 @@ const unit = (...xs: number[]) => {
 const W: Combination = { alpha: 1, beta: 10, a: 1, b: 0, oosLevel: 0.5, fittedOn: 'test' };
 
 describe('NeighbourMemory', () => {
-  it('votes per label with the cosine of its nearest entry, and a newer entry of the same key replaces the old one', () => {
-    const m = new NeighbourMemory('enc');
-    m.set({ key: 't1', text: 'my September bill', label: 'billing_invoice', source: 'label', vector: unit(1, 0, 0) });
-    m.set({
-      key: 'a1',
-      text: 'Reset your password',
-      label: 'password_reset',
-      source: 'article',
-      vector: unit(0, 1, 0),
-    });
-    const v = m.vote(unit(1, 0.2, 0));
-    expect(v.similarity.get('billing_invoice')).toBeGreaterThan(v.similarity.get('password_reset')!);
-    expect(v.nearest[0]).toMatchObject({ label: 'billing_invoice', source: 'label' });
-    // a relabel: same ticket, new label
-    m.set({
-      key: 't1',
-      text: 'my September bill',
-      label: 'billing_failed_payment',
-      source: 'label',
-      vector: unit(1, 0, 0),
-    });
-    expect(m.size).toBe(2);
-    expect(m.vote(unit(1, 0, 0)).similarity.has('billing_invoice')).toBe(false);
-  });
+  it(
+    'votes per label with the cosine of its nearest entry, ' + 'and a newer entry of the same key replaces the old one',
+    () => {
+      const m = new NeighbourMemory('enc');
+      m.set({ key: 't1', text: 'my September bill', label: 'billing_invoice', source: 'label', vector: unit(1, 0, 0) });
+      m.set({
+        key: 'a1',
+        text: 'Reset your password',
+        label: 'password_reset',
+        source: 'article',
+        vector: unit(0, 1, 0),
+      });
+      const v = m.vote(unit(1, 0.2, 0));
+      expect(v.similarity.get('billing_invoice')).toBeGreaterThan(v.similarity.get('password_reset')!);
+      expect(v.nearest[0]).toMatchObject({ label: 'billing_invoice', source: 'label' });
+      // a relabel: same ticket, new label
+      m.set({
+        key: 't1',
+        text: 'my September bill',
+        label: 'billing_failed_payment',
+        source: 'label',
+        vector: unit(1, 0, 0),
+      });
+      expect(m.size).toBe(2);
+      expect(m.vote(unit(1, 0, 0)).similarity.has('billing_invoice')).toBe(false);
+    },
+  );
 });
 
 describe('combineWithMemory', () => {

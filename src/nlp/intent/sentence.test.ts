@@ -24,21 +24,24 @@ describe('sentence-vector evidence', () => {
   // texts the words cannot place (no training vocabulary), whose vectors point to their intent
   const unseen = labels.map((label, i) => ({ text: `zzq${i} qqz${i} xxv${i}`, label }));
 
-  it('reads a text with its vector through the sentence calibration, and without one exactly as a lexical model', () => {
-    const vectors = data.map((e) => vectorFor(e.label, e.text, labels));
-    const model = IntentClassifier.train(data, {}, { encoderId, vectors });
-    const lexical = IntentClassifier.train(data);
-    expect(model.sentenceEncoderId).toBe(encoderId);
-    expect(lexical.sentenceEncoderId).toBeNull();
-    expect(model.calibration.sentence!.expertWeight + model.calibration.sentence!.expertKnnWeight).toBeGreaterThan(0);
-    const right = unseen.filter(
-      (e) => model.predict(e.text, vectorFor(e.label, e.text, labels)).topIntent === e.label,
-    ).length;
-    expect(right).toBe(unseen.length);
-    for (const e of data.slice(0, 5)) expect(model.predict(e.text)).toEqual(lexical.predict(e.text));
-    // a vector of the wrong length (another encoder) is ignored
-    expect(model.predict(unseen[0]!.text, new Float32Array(8))).toEqual(lexical.predict(unseen[0]!.text));
-  });
+  it(
+    'reads a text with its vector through the sentence calibration, ' + 'and without one exactly as a lexical model',
+    () => {
+      const vectors = data.map((e) => vectorFor(e.label, e.text, labels));
+      const model = IntentClassifier.train(data, {}, { encoderId, vectors });
+      const lexical = IntentClassifier.train(data);
+      expect(model.sentenceEncoderId).toBe(encoderId);
+      expect(lexical.sentenceEncoderId).toBeNull();
+      expect(model.calibration.sentence!.expertWeight + model.calibration.sentence!.expertKnnWeight).toBeGreaterThan(0);
+      const right = unseen.filter(
+        (e) => model.predict(e.text, vectorFor(e.label, e.text, labels)).topIntent === e.label,
+      ).length;
+      expect(right).toBe(unseen.length);
+      for (const e of data.slice(0, 5)) expect(model.predict(e.text)).toEqual(lexical.predict(e.text));
+      // a vector of the wrong length (another encoder) is ignored
+      expect(model.predict(unseen[0]!.text, new Float32Array(8))).toEqual(lexical.predict(unseen[0]!.text));
+    },
+  );
 
   it('survives serialisation, and online updates add neighbours for new labels', () => {
     const vectors = data.map((e) => vectorFor(e.label, e.text, labels));

@@ -31,8 +31,12 @@ export function tokenize(text: string): string[] {
   return normalize(text).match(TOKEN_RE) ?? [];
 }
 
-const CONNECTIVE_RE =
-  /\s*(?:[.?!;]+(?:\s+|$)|\n+|,?\s+(?:and also|also|plus|and then|another thing|additionally|besides that|on top of that|in addition)\s+|,\s*and\s+|\s+and\s+(?=(?:can|could|how|what|why|when|where|is|are|do|does|did|will|would|i|my|please)\b))/i;
+const CONNECTIVE_RE = new RegExp(
+  String.raw`\s*(?:[.?!;]+(?:\s+|$)|\n+|,?\s+(?:and also|also|plus|and then|another thing|additionally|` +
+    String.raw`besides that|on top of that|in addition)\s+|,\s*and\s+|\s+and\s+(?=(?:can|could|how|what|why|` +
+    String.raw`when|where|is|are|do|does|did|will|would|i|my|please)\b))`,
+  'i',
+);
 
 /**
  * Splits a text into sentence/clause parts that may carry separate intents.
@@ -58,8 +62,12 @@ export function splitClauses(text: string): string[] {
 }
 
 /** A line that closes a message: a sign-off ("Kind regards,", "Thanks in advance"), a "Sent from my …" line or "--". */
-const SIGN_OFF_RE =
-  /^(?:(?:kind|best|warm|many|with)?\s*(?:regards|wishes|thanks|thank you)(?: in advance| so much| again| for your help)?|cheers|sincerely|yours(?: truly| sincerely)?|sent from my\b.*|get outlook for\b.*|-- ?)\s*[,.!]?\s*$/i;
+const SIGN_OFF_RE = new RegExp(
+  String.raw`^(?:(?:kind|best|warm|many|with)?\s*(?:regards|wishes|thanks|thank you)(?: in advance| so ` +
+    String.raw`much| again| for your help)?|cheers|sincerely|yours(?: truly| sincerely)?|sent from my\b.*|` +
+    String.raw`get outlook for\b.*|-- ?)\s*[,.!]?\s*$`,
+  'i',
+);
 
 /** The text before its sign-off line (what follows it is a name or a signature, not an ask); the whole text when it has
  * none. */

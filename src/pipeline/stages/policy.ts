@@ -24,10 +24,20 @@ export interface PolicyInput {
   retrievalScore: number | null;
 }
 
-const HUMAN_REQUEST =
-  /\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|get|connect me)\s+(to|with)?\s*(a\s+|an\s+|some\s*one|somebody|a\s+real|your|the)?\s*(real\s+|live\s+|actual\s+)?(human|person|agent|operator|someone|somebody|representative|rep|manager|supervisor|customer (service|support) (agent|rep|representative))\b|\b(real|actual|live)\s+(human|person|agent)\b|\bhuman\s+(please|agent|support|being)\b|\bnot\s+a\s+bot\b/i;
-const SENSITIVE =
-  /\b(lawyer|attorney|legal action|sue|lawsuit|court|gdpr request|subpoena|breach|hacked|compromised|phishing|fraud|unauthori[sz]ed (access|charge|login)|data leak|vulnerability|exploit)\b/i;
+const HUMAN_REQUEST = new RegExp(
+  String.raw`\b(speak|speaking|talk|talking|chat|chatting|contact|contacting|reach|get|connect me)\s+(to|` +
+    String.raw`with)?\s*(a\s+|an\s+|some\s*one|somebody|a\s+real|your|the)?\s*(real\s+|live\s+|actual\s+)` +
+    String.raw`?(human|person|agent|operator|someone|somebody|representative|rep|manager|supervisor|customer ` +
+    String.raw`(service|support) (agent|rep|representative))\b|\b(real|actual|live)\s+(human|person|agent)\b|` +
+    String.raw`\bhuman\s+(please|agent|support|being)\b|\bnot\s+a\s+bot\b`,
+  'i',
+);
+const SENSITIVE = new RegExp(
+  String.raw`\b(lawyer|attorney|legal action|sue|lawsuit|court|gdpr request|subpoena|breach|hacked|` +
+    String.raw`compromised|phishing|fraud|unauthori[sz]ed (access|charge|login)|data leak|vulnerability|` +
+    String.raw`exploit)\b`,
+  'i',
+);
 
 /** True when the text asks for a human. */
 export const asksForHuman = (text: string): boolean => HUMAN_REQUEST.test(text);

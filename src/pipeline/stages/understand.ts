@@ -61,8 +61,11 @@ export function askText(input: PipelineInput, ask: Ask = askOf(input)): string {
 }
 
 const PAYMENT_FAILED = 'billing_failed_payment';
-const BILLING_WORDS =
-  /\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|subscription|plan|renew|renewal|declined|suspended|locked|past due|overdue|receipt)\b/i;
+const BILLING_WORDS = new RegExp(
+  String.raw`\b(?:pay|paid|payment|payments|card|charge|charged|invoice|invoices|billing|billed|bill|` +
+    String.raw`subscription|plan|renew|renewal|declined|suspended|locked|past due|overdue|receipt)\b`,
+  'i',
+);
 
 /** What enrichment says about the customer that bears on understanding the ticket. */
 export function contextOf(input: PipelineInput): UnderstandContext {

@@ -4,10 +4,12 @@ import type { DbOrTx } from '../db.js';
 import { ticketColumns, tickets, type TicketRow } from '../schema.js';
 
 /** The earliest due time still running on a ticket (first response until replied, then resolution), as SQL. */
-export const nextDueSql = sql`least(case when ${tickets.firstResponseAt} is null then ${tickets.firstResponseDueAt} end, ${tickets.resolutionDueAt})`;
+export const nextDueSql = sql`least(case when ${tickets.firstResponseAt} is null then ${tickets.firstResponseDueAt} end,
+    ${tickets.resolutionDueAt})`;
 
 /** Priority as a rank, most urgent first, as SQL. */
-export const priorityRankSql = sql`case ${tickets.priority} when 'urgent' then 0 when 'high' then 1 when 'normal' then 2 else 3 end`;
+export const priorityRankSql = sql`case ${tickets.priority} when 'urgent' then 0 when 'high' then 1 when 'normal' then 2
+    else 3 end`;
 
 /**
  * Statuses written out (not as parameters), so that the plan may use the partial indexes on the open

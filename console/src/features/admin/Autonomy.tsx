@@ -26,9 +26,8 @@ export function AutonomyScreen() {
     const n = Number(e.n ?? 0);
     const ok = Number(e.successes ?? 0);
     const lower = typeof e.wilsonLower === 'number' ? e.wilsonLower : null;
-    return n
-      ? `${ok} of ${n} answers held${lower !== null ? ` (at least ${Math.round(lower * 100)}% with 95% confidence)` : ''}`
-      : 'no answers yet';
+    const bound = lower !== null ? ` (at least ${Math.round(lower * 100)}% with 95% confidence)` : '';
+    return n ? `${ok} of ${n} answers held${bound}` : 'no answers yet';
   };
   return (
     <section aria-labelledby="au-title">
@@ -128,6 +127,7 @@ export function AutonomyScreen() {
         </tbody>
       </table>
       <button
+        type="button"
         onClick={() =>
           void api('POST', '/learning/thresholds/tune').then(
             () => {

@@ -44,6 +44,7 @@ export function Keys() {
                   'revoked'
                 ) : (
                   <button
+                    type="button"
                     onClick={() =>
                       void api('DELETE', `/api-keys/${k.id}`).then(reload, (err) => setError(errorText(err)))
                     }

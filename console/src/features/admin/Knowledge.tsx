@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
+import { rowKey } from '../../lib/keys.js';
 import { useResource } from '../../lib/useResource.js';
 import { Status } from '../../lib/ui.js';
 import type { Article } from '../../lib/types.js';
 
-type Step = NonNullable<Article['walkthrough']>[number];
+/** A walkthrough step as edited, with a React key that is never sent. */
+type Step = NonNullable<Article['walkthrough']>[number] & { key: string };
 const emptyArticle = {
   id: '',
   title: '',
@@ -27,7 +29,7 @@ export function Knowledge() {
       intents: a.intents.join(', '),
       tags: a.tags.join(', '),
       status: a.status,
-      walkthrough: (a.walkthrough ?? []).map((s) => ({ ...s })),
+      walkthrough: (a.walkthrough ?? []).map((s) => ({ ...s, key: rowKey() })),
     });
   const list = (s: string) =>
     s
@@ -72,11 +74,13 @@ export function Knowledge() {
       <div className="split">
         <ul className="list">
           <li>
-            <button onClick={() => setForm(emptyArticle)}>+ New article</button>
+            <button type="button" onClick={() => setForm(emptyArticle)}>
+              + New article
+            </button>
           </li>
           {data?.data.map((a) => (
             <li key={a.id}>
-              <button className={a.id === form.id ? 'selected' : ''} onClick={() => edit(a)}>
+              <button type="button" className={a.id === form.id ? 'selected' : ''} onClick={() => edit(a)}>
                 {a.title}{' '}
                 <span className="muted">
                   v{a.version}
@@ -116,7 +120,7 @@ export function Knowledge() {
           <fieldset>
             <legend>Walkthrough steps (the widget highlights each element on the customer's page)</legend>
             {form.walkthrough.map((s, i) => (
-              <div className="step" key={i}>
+              <div className="step" key={s.key}>
                 <span>{i + 1}.</span>
                 <label>
                   Title <input value={s.title} onChange={(e) => setStep(i, { title: e.target.value })} required />
@@ -150,7 +154,9 @@ export function Knowledge() {
             ))}
             <button
               type="button"
-              onClick={() => setForm({ ...form, walkthrough: [...form.walkthrough, { title: '', selector: '' }] })}
+              onClick={() =>
+                setForm({ ...form, walkthrough: [...form.walkthrough, { title: '', selector: '', key: rowKey() }] })
+              }
             >
               + Add step
             </button>

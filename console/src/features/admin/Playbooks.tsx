@@ -58,6 +58,7 @@ export function Playbooks() {
                 <td>{p ? (p.threshold ?? 'default') : ''}</td>
                 <td>
                   <button
+                    type="button"
                     aria-label={`Edit the playbook of ${intent}`}
                     onClick={() => {
                       setNotice('');

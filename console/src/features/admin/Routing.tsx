@@ -71,10 +71,13 @@ export function Routing() {
                 />
               </td>
               <td>
-                <button aria-label={`Edit ${r.name}`} onClick={() => setEditing(r)}>
+                <button type="button" aria-label={`Edit ${r.name}`} onClick={() => setEditing(r)}>
                   Edit
                 </button>{' '}
-                <button onClick={() => void run('Deleted', () => api('DELETE', `/routing/rules/${r.id}`))}>
+                <button
+                  type="button"
+                  onClick={() => void run('Deleted', () => api('DELETE', `/routing/rules/${r.id}`))}
+                >
                   Delete
                 </button>
               </td>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { PRIORITIES } from '../../../../src/domain/enums.js';
 import { api, errorText } from '../../lib/api.js';
+import { rowKey } from '../../lib/keys.js';
 import { useResource } from '../../lib/useResource.js';
 import { Status } from '../../lib/ui.js';
 import type { SlaPolicy, SlaSettings } from '../../lib/types.js';
@@ -11,8 +12,13 @@ export function Sla() {
   const { data, error, reload, setError } = useResource<SlaSettings>('/sla/policies');
   const [form, setForm] = useState<SlaSettings | null>(null);
   const [notice, setNotice] = useState('');
+  /** One React key per row of `form.policies`, in the same order (the policies themselves are sent as they are). */
+  const [keys, setKeys] = useState<string[]>([]);
   useEffect(() => {
-    if (data) setForm(structuredClone(data));
+    if (data) {
+      setForm(structuredClone(data));
+      setKeys(data.policies.map(() => rowKey()));
+    }
   }, [data]);
   if (!form)
     return (
@@ -71,7 +77,7 @@ export function Sla() {
             </thead>
             <tbody>
               {form.policies.map((p, i) => (
-                <tr key={i}>
+                <tr key={keys[i]}>
                   <td>
                     <input
                       aria-label={`Policy ${i + 1} name`}
@@ -135,7 +141,10 @@ export function Sla() {
                   <td>
                     <button
                       type="button"
-                      onClick={() => setForm({ ...form, policies: form.policies.filter((_, j) => j !== i) })}
+                      onClick={() => {
+                        setForm({ ...form, policies: form.policies.filter((_, j) => j !== i) });
+                        setKeys(keys.filter((_, j) => j !== i));
+                      }}
                     >
                       Remove
                     </button>
@@ -147,7 +156,8 @@ export function Sla() {
         </div>
         <button
           type="button"
-          onClick={() =>
+          onClick={() => {
+            setKeys([...keys, rowKey()]);
             setForm({
               ...form,
               policies: [
@@ -161,8 +171,8 @@ export function Sla() {
                   businessHours: true,
                 },
               ],
-            })
-          }
+            });
+          }}
         >
           Add policy
         </button>

@@ -56,9 +56,9 @@ export function Widget() {
             Paste this before <code>&lt;/body&gt;</code> on the pages where customers need help. It works as it is:
             visitors chat anonymously, and each browser keeps its own conversation.
           </p>
-          <pre className="mono snippet" aria-label="Widget snippet">
-            {snippet}
-          </pre>
+          <figure className="snippet-figure" aria-label="Widget snippet">
+            <pre className="mono snippet">{snippet}</pre>
+          </figure>
           <p>
             <CopyButton text={snippet} label="Copy snippet" />
           </p>
@@ -73,12 +73,12 @@ export function Widget() {
             and a hash your server computes with the secret below. Without a valid hash, an id is never trusted and the
             visitor stays anonymous.
           </p>
-          <pre className="mono snippet" aria-label="Snippet for signed-in users">
-            {verifiedSnippet(location.origin, data.publicId)}
-          </pre>
-          <pre className="mono snippet" aria-label="Server code">
-            {serverCode}
-          </pre>
+          <figure className="snippet-figure" aria-label="Snippet for signed-in users">
+            <pre className="mono snippet">{verifiedSnippet(location.origin, data.publicId)}</pre>
+          </figure>
+          <figure className="snippet-figure" aria-label="Server code">
+            <pre className="mono snippet">{serverCode}</pre>
+          </figure>
           <p>
             Identity secret: <SecretField value={data.secret} label="Identity secret" />{' '}
             <button type="button" onClick={() => void rotate()}>

@@ -140,6 +140,9 @@ export function HealthCard({ health }: { health: Health[] }) {
 }
 
 /** Bugs reported by several customers, with their tracker issue and who to notify. */
+/** The chip of a bug report's status: an open one stands out. */
+const statusChip = (status: BugReport['status']) => `chip ${status === 'open' ? 'warn' : ''}`;
+
 export function BugReportsCard({ bugs }: { bugs: BugReport[] }) {
   return (
     <section className="card" aria-labelledby="d-bugs">
@@ -150,7 +153,7 @@ export function BugReportsCard({ bugs }: { bugs: BugReport[] }) {
         <ul className="plain">
           {bugs.slice(0, 6).map((b) => (
             <li key={b.id}>
-              <strong>{b.title}</strong> <span className={`chip ${b.status === 'open' ? 'warn' : ''}`}>{b.status}</span>{' '}
+              <strong>{b.title}</strong> <span className={statusChip(b.status)}>{b.status}</span>{' '}
               {b.externalUrl ? (
                 <a href={b.externalUrl} target="_blank" rel="noreferrer">
                   {b.externalKey ?? 'tracker issue'}

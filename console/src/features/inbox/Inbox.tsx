@@ -79,18 +79,20 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
       <section className="queue" aria-labelledby="queue-title">
         <div className="queue-head">
           <h1 id="queue-title">{title}</h1>
-          <form role="search" onSubmit={search}>
-            <label htmlFor="search" className="sr-only">
-              Search tickets
-            </label>
-            <input
-              id="search"
-              type="search"
-              placeholder="Search tickets"
-              value={q}
-              onChange={(e) => setQ(e.target.value)}
-            />
-          </form>
+          <search>
+            <form onSubmit={search}>
+              <label htmlFor="search" className="sr-only">
+                Search tickets
+              </label>
+              <input
+                id="search"
+                type="search"
+                placeholder="Search tickets"
+                value={q}
+                onChange={(e) => setQ(e.target.value)}
+              />
+            </form>
+          </search>
         </div>
         {error && (
           <p role="alert" className="error">

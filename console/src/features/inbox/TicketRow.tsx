@@ -41,7 +41,7 @@ export function TicketRow({ ticket: t, href, selected, cursor, assignee, label, 
         {t.intent && <span className="chip">{label(t.intent)}</span>}
         {t.tags.includes('human_requested') && <span className="chip warn">wants a person</span>}
         {due && (
-          <span className={`chip ${due.danger ? 'danger' : ''}`} title={due.tooltip} aria-label={due.tooltip}>
+          <span className={`chip ${due.danger ? 'danger' : ''}`} title={due.tooltip}>
             {due.chip}
           </span>
         )}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
 import type { Me } from '../../lib/types.js';
 
@@ -8,6 +8,9 @@ export function Login({ onLogin }: { onLogin: (me: Me) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const emailRef = useRef<HTMLInputElement>(null);
+  // The email field takes the focus when the screen opens.
+  useEffect(() => emailRef.current?.focus(), []);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -28,13 +31,13 @@ export function Login({ onLogin }: { onLogin: (me: Me) => void }) {
         <p className="muted">Sign in to the agent console</p>
         <label htmlFor="email">Email</label>
         <input
+          ref={emailRef}
           id="email"
           type="email"
           autoComplete="username"
           value={email}
           onChange={(e) => setEmail(e.target.value)}
           required
-          autoFocus
         />
         <label htmlFor="password">Password</label>
         <input

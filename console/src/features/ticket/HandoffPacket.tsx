@@ -1,5 +1,6 @@
 import { describeSentiment, type IntentLabel } from '../../../../src/domain/explain.js';
 import type { HandoffPacket as Packet } from '../../lib/types.js';
+import { keyedByText } from '../../lib/keys.js';
 import { pct } from './format.js';
 
 /** Everything a person needs to take the ticket over: why, what was tried, who the customer is, what to say. */
@@ -12,8 +13,8 @@ export function HandoffPacket({ packet, label }: { packet: Packet; label: Intent
         Summary <span className="muted">({p.summarySource})</span>
       </h4>
       <ul>
-        {p.summary.map((s, i) => (
-          <li key={i}>{s}</li>
+        {keyedByText(p.summary, String).map(({ key, item: s }) => (
+          <li key={key}>{s}</li>
         ))}
       </ul>
       {p.whyHandedOff.reason && (
@@ -37,8 +38,8 @@ export function HandoffPacket({ packet, label }: { packet: Packet; label: Intent
         <>
           <h4>Already tried</h4>
           <ul>
-            {p.alreadyTried.map((s, i) => (
-              <li key={i}>{s}</li>
+            {keyedByText(p.alreadyTried, String).map(({ key, item: s }) => (
+              <li key={key}>{s}</li>
             ))}
           </ul>
         </>
@@ -47,8 +48,8 @@ export function HandoffPacket({ packet, label }: { packet: Packet; label: Intent
         <>
           <h4>What the AI said</h4>
           <ul>
-            {p.aiSaid.map((s, i) => (
-              <li key={i}>
+            {keyedByText(p.aiSaid, (s) => `${s.at} ${s.text}`).map(({ key, item: s }) => (
+              <li key={key}>
                 <span className="chip">{s.visibility}</span> {s.text.slice(0, 300)}
               </li>
             ))}
@@ -101,8 +102,8 @@ export function HandoffPacket({ packet, label }: { packet: Packet; label: Intent
           </p>
           {p.page.recentErrors?.length ? (
             <ul className="errors">
-              {p.page.recentErrors.map((e, i) => (
-                <li key={i}>
+              {keyedByText(p.page.recentErrors, String).map(({ key, item: e }) => (
+                <li key={key}>
                   <code>{e}</code>
                 </li>
               ))}
@@ -140,8 +141,8 @@ export function HandoffPacket({ packet, label }: { packet: Packet; label: Intent
           <h4>
             Suggested reply{' '}
             <span className="muted">
-              ({p.suggestedReply.source === 'assistant' ? "the assistant's reply" : 'drafted from the best articles'};
-              press <kbd>u</kbd> to use it)
+              ({p.suggestedReply.source === 'assistant' ? "the assistant's reply" : 'drafted from the best articles'}
+              {'; '}press <kbd>u</kbd> to use it)
             </span>
           </h4>
           <p className="suggested">{p.suggestedReply.text}</p>

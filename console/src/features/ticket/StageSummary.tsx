@@ -1,7 +1,7 @@
 import { explainCheck, explainReason, type IntentLabel, type Verdict } from '../../../../src/domain/explain.js';
 import { pct } from './format.js';
 
-type Rec = Record<string, any>;
+type Rec = Record<string, unknown>;
 
 /** What a stage decided, in one or two lines. */
 export function StageSummary({
@@ -19,9 +19,10 @@ export function StageSummary({
     const i = result.intent as Rec | undefined;
     return (
       <p className="stage-line">
-        Intent <strong>{i?.intent ? label(String(i.intent)) : 'none'}</strong> at {pct(i?.confidence)}
-        {result.sentiment ? <>, tone {String(result.sentiment.label)}</> : null}
-        {result.urgency ? <>, urgency {String(result.urgency.priority)}</> : null}
+        Intent <strong>{i?.intent ? label(String(i.intent)) : 'none'}</strong> at{' '}
+        {pct(i?.confidence as number | undefined)}
+        {result.sentiment ? <>, tone {String((result.sentiment as Rec).label)}</> : null}
+        {result.urgency ? <>, urgency {String((result.urgency as Rec).priority)}</> : null}
       </p>
     );
   }

@@ -16,7 +16,7 @@ export function TicketHeader({
 }) {
   return (
     <header className="ticket-head">
-      <button className="link back" onClick={onClose} aria-label="Back to the list">
+      <button type="button" className="link back" onClick={onClose} aria-label="Back to the list">
         ←
       </button>
       <div>

@@ -18,10 +18,11 @@ export function TicketToolbar({ ticket, packet, me, agents, teams, actions }: Pr
   const { act, patch } = actions;
   return (
     <div className="toolbar" role="toolbar" aria-label="Ticket actions">
-      <button onClick={() => void actions.claim()} disabled={ticket.assigneeId === me.agent?.id}>
+      <button type="button" onClick={() => void actions.claim()} disabled={ticket.assigneeId === me.agent?.id}>
         Claim <kbd>c</kbd>
       </button>
       <button
+        type="button"
         className="primary"
         onClick={() => void actions.resolve()}
         disabled={ticket.status === 'resolved' || ticket.status === 'closed'}

@@ -5,7 +5,8 @@ import { Params } from './shared.js';
 
 /** Content-Disposition for a download, safe for any file name (RFC 6266 / 5987). */
 const disposition = (filename: string) =>
-  `attachment; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  `attachment; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''` +
+  `${encodeURIComponent(filename)}`;
 
 /** `GET /api/v1/attachments/:id` */
 export const getAttachmentRoute: Route = (app, desk) => {
