@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { widgetState } from '../src/ingest/widget-session.js';
-import { expectedWait, stateNotice } from '../widget/src/notices.js';
+import { widgetState } from './widget-session.js';
+import { expectedWait, stateNotice } from '../../widget/src/notices.js';
 
 const now = new Date('2026-03-02T10:00:00Z');
 const inMinutes = (m: number) => new Date(now.getTime() + m * 60_000).toISOString();

@@ -5,11 +5,11 @@ import {
   retrainWithGuard,
   stratifiedWindow,
   type WindowLabel,
-} from '../src/learning/retrain-guard.js';
-import { trainedOnOf } from '../src/learning/retrain.js';
-import { retrainInWorker } from '../src/learning/retrain-thread.js';
-import { LearningSettingsSchema } from '../src/learning/thresholds.js';
-import { IntentClassifier, RECALIBRATION_MIN, recalibrated, type LabelledExample } from '../src/nlp/intent/index.js';
+} from './retrain-guard.js';
+import { trainedOnOf } from './retrain.js';
+import { retrainInWorker } from './retrain-thread.js';
+import { LearningSettingsSchema } from './thresholds.js';
+import { IntentClassifier, RECALIBRATION_MIN, recalibrated, type LabelledExample } from '../nlp/intent/index.js';
 
 const WORDS: Record<string, string[]> = {
   refund: ['refund', 'money back', 'reimburse', 'chargeback', 'repayment', 'refunded'],

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerReplay, type ReplayCliOptions } from '../src/cli/commands/replay.js';
-import { replay, ReplayResultSchema, shuffled, takeSeed, type ReplayResult } from '../src/learning/replay.js';
-import type { LabelledExample } from '../src/nlp/intent/index.js';
+import { registerReplay, type ReplayCliOptions } from '../cli/commands/replay.js';
+import { replay, ReplayResultSchema, shuffled, takeSeed, type ReplayResult } from './replay.js';
+import type { LabelledExample } from '../nlp/intent/index.js';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
 function rng(seed: number): () => number {
