@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  heldExamples,
-  retrainDue,
-  retrainWithGuard,
-  stratifiedWindow,
-  type WindowLabel,
-} from './retrain-guard.js';
+import { heldExamples, retrainDue, retrainWithGuard, stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { trainedOnOf } from './retrain.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { LearningSettingsSchema } from './thresholds.js';
