@@ -32,21 +32,31 @@ interface UseModel {
 
 let loading: Promise<UseModel> | null = null;
 
+/** Emscripten's Node glue: `if (!(ex instanceof ExitStatus)) throw ex` and `throw reason`. */
+const RETHROWS = new RegExp(
+  String.raw`^function\s*\((\w+)\)\s*\{\s*(?:if\s*\(!\(\1 instanceof ExitStatus\)\)\s*\{?\s*)?` +
+    String.raw`throw \1;?\s*\}?\s*\}$`,
+);
+
 /**
- * Runs `load` and then removes the process listeners it added. The WebAssembly backend's Emscripten glue adds
- * listeners that rethrow every unhandled rejection and uncaught exception. That would crash a server that logs
- * them and goes on (`deskmind serve`) the first time a database outage leaves a rejection unhandled.
+ * Runs `load` and then removes the process listeners it added that only rethrow. The WebAssembly backend's Emscripten
+ * glue adds such listeners for every unhandled rejection and uncaught exception: they would crash a server that
+ * logs them and goes on (`deskmind serve`) the first time a database outage leaves a rejection unhandled. Listeners
+ * others add meanwhile (the server's own) stay.
  */
 async function keepingProcessListeners<T>(load: () => Promise<T>): Promise<T> {
   const rejections = process.listeners('unhandledRejection');
   const exceptions = process.listeners('uncaughtException');
+  const added = (l: (...args: never[]) => unknown, before: unknown[]) => !before.includes(l) && RETHROWS.test(`${l}`);
   try {
     return await load();
   } finally {
-    for (const l of process.listeners('unhandledRejection'))
-      if (!rejections.includes(l)) process.off('unhandledRejection', l);
-    for (const l of process.listeners('uncaughtException'))
-      if (!exceptions.includes(l)) process.off('uncaughtException', l);
+    for (const l of process.listeners('unhandledRejection')) {
+      if (added(l, rejections)) process.off('unhandledRejection', l);
+    }
+    for (const l of process.listeners('uncaughtException')) {
+      if (added(l, exceptions)) process.off('uncaughtException', l);
+    }
   }
 }
 
