@@ -65,13 +65,15 @@ export class Deskmind {
     readonly outbound: OutboundGuard,
   ) {
     this.intentModels = new IntentModels(database);
-    this.intentMemory = config.intentMemory ? new IntentMemories(cachedEncoder(universalSentenceEncoder())) : null;
+    // One sentence encoder (the model loads once per process) shared by the intent memory and the answer check.
+    const encoder = cachedEncoder(universalSentenceEncoder());
+    this.intentMemory = config.intentMemory ? new IntentMemories(encoder) : null;
     this.tickets = new TicketOpener(this);
     this.live = new LiveBus(database);
     this.apiKeys = new ApiKeyCache(config.apiKeyCacheSeconds * 1000, () => now().getTime());
     this.throttle = new Throttle(database, now);
     this.embedder = createEmbedder(config);
-    this.passageVectors = config.answerSemantic ? new PassageVectors(universalSentenceEncoder()) : null;
+    this.passageVectors = config.answerSemantic ? new PassageVectors(encoder) : null;
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
     this.worker = new JobWorker(this);
