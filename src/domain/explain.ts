@@ -61,6 +61,12 @@ export function explainCheck(v: Verdict, intentLabel: IntentLabel = humanize, in
       const t = num(threshold);
       if (c === null || t === null)
         return v.passed ? 'The intent is recognised with enough confidence.' : 'No intent could be predicted.';
+      // Below an answer playbook's threshold the policy checks only the floor (its detail says so); the answer check
+      // then weighs the confidence with the articles against the threshold.
+      if (v.detail?.includes('the floor'))
+        return v.passed
+          ? `Confidence ${percent(c, t)} clears the ${percent(t)} floor; the answer check weighs it with the articles.`
+          : `Confidence ${percent(c, t)} is below the ${percent(t)} floor under which the intent is only a guess.`;
       return v.passed
         ? `Confidence ${percent(c, t)} meets the ${percent(t)} this intent needs to answer alone.`
         : `Confidence ${percent(c, t)} is below the ${percent(t)} this intent needs to answer alone.`;
@@ -136,6 +142,7 @@ const REASONS: Record<string, string> = {
   compose_error: 'The language model failed.',
   compose_empty: 'The articles found do not answer the question.',
   compose_low_overlap: 'The articles found cover too little of the question.',
+  compose_off_question: 'The reply found is not likely enough to answer this question, so it was not sent.',
   compose_action_failed: "The playbook's action failed on your backend.",
   compose_no_action: 'The playbook has no action to run.',
   compose_no_playbook: 'There is no playbook to answer with.',
