@@ -1,7 +1,7 @@
 import type { QualityReport } from '../../lib/types.js';
 import { pct } from './format.js';
 
-/** The headline figures of the period: resolution, deflection, escalation, reopens, first response, CSAT. */
+/** The headline figures of the period: resolution, deflection, escalation, reopens, first response, handoff to human reply, CSAT. */
 export function Kpis({ total }: { total: QualityReport['total'] }) {
   return (
     <div className="kpis">
@@ -28,6 +28,16 @@ export function Kpis({ total }: { total: QualityReport['total'] }) {
         <strong>
           {total.medianFirstResponseMinutes != null ? `${Math.round(total.medianFirstResponseMinutes)} min` : '—'}
         </strong>
+      </div>
+      <div className="kpi">
+        <span>Handoff to human reply</span>
+        <strong>
+          {total.medianHandoffReplyMinutes != null ? `${Math.round(total.medianHandoffReplyMinutes)} min` : '—'}
+        </strong>
+        <small>
+          median; p90 {total.p90HandoffReplyMinutes != null ? `${Math.round(total.p90HandoffReplyMinutes)} min` : '—'} ·{' '}
+          {total.handoffsReplied} replied
+        </small>
       </div>
       <div className="kpi">
         <span>CSAT</span>
