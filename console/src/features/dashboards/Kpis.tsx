@@ -1,8 +1,12 @@
 import type { QualityReport } from '../../lib/types.js';
 import { pct } from './format.js';
 
-/** The headline figures of the period: resolution, deflection, escalation, reopens, first response, handoff to human reply, CSAT. */
+/**
+ * The headline figures of the period: resolution, deflection, escalation, reopens, first response, handoff to
+ * human reply, CSAT.
+ */
 export function Kpis({ total }: { total: QualityReport['total'] }) {
+  const minutes = (m: number | null | undefined) => (m != null ? `${Math.round(m)} min` : '—');
   return (
     <div className="kpis">
       <div className="kpi">
@@ -31,12 +35,9 @@ export function Kpis({ total }: { total: QualityReport['total'] }) {
       </div>
       <div className="kpi">
         <span>Handoff to human reply</span>
-        <strong>
-          {total.medianHandoffReplyMinutes != null ? `${Math.round(total.medianHandoffReplyMinutes)} min` : '—'}
-        </strong>
+        <strong>{minutes(total.medianHandoffReplyMinutes)}</strong>
         <small>
-          median; p90 {total.p90HandoffReplyMinutes != null ? `${Math.round(total.p90HandoffReplyMinutes)} min` : '—'} ·{' '}
-          {total.handoffsReplied} replied
+          median; p90 {minutes(total.p90HandoffReplyMinutes)} · {total.handoffsReplied} replied
         </small>
       </div>
       <div className="kpi">
