@@ -1,8 +1,12 @@
 import type { QualityReport } from '../../lib/types.js';
 import { pct } from './format.js';
 
-/** The headline figures of the period: resolution, deflection, escalation, reopens, first response, CSAT. */
+/**
+ * The headline figures of the period: resolution, deflection, escalation, reopens, first response, handoff to
+ * human reply, CSAT.
+ */
 export function Kpis({ total }: { total: QualityReport['total'] }) {
+  const minutes = (m: number | null | undefined) => (m != null ? `${Math.round(m)} min` : '—');
   return (
     <div className="kpis">
       <div className="kpi">
@@ -28,6 +32,13 @@ export function Kpis({ total }: { total: QualityReport['total'] }) {
         <strong>
           {total.medianFirstResponseMinutes != null ? `${Math.round(total.medianFirstResponseMinutes)} min` : '—'}
         </strong>
+      </div>
+      <div className="kpi">
+        <span>Handoff to human reply</span>
+        <strong>{minutes(total.medianHandoffReplyMinutes)}</strong>
+        <small>
+          median; p90 {minutes(total.p90HandoffReplyMinutes)} · {total.handoffsReplied} replied
+        </small>
       </div>
       <div className="kpi">
         <span>CSAT</span>
