@@ -9,11 +9,6 @@ describe('plain-language explanations', () => {
     expect(explainCheck({ check: 'intent_confident', passed: true, value: 0.97, threshold: 0.9 })).toBe(
       'Confidence 97% meets the 90% this intent needs to answer alone.',
     );
-    const floor = { check: 'intent_confident', threshold: 0.5, detail: 'how_to at 0.700 against the floor 0.5 (…)' };
-    expect(explainCheck({ ...floor, passed: true, value: 0.7 })).toBe(
-      'Confidence 70% clears the 50% floor; the answer check weighs it with the articles.',
-    );
-    expect(explainCheck({ ...floor, passed: false, value: 0.4 })).toMatch(/below the 50% floor/);
     expect(explainReason('compose_off_question')).toMatch(/not likely enough to answer/);
     // Never "90% is below the 90%".
     expect(percent(0.897, 0.9)).toBe('89.7%');

@@ -61,12 +61,6 @@ export function explainCheck(v: Verdict, intentLabel: IntentLabel = humanize, in
       const t = num(threshold);
       if (c === null || t === null)
         return v.passed ? 'The intent is recognised with enough confidence.' : 'No intent could be predicted.';
-      // Below an answer playbook's threshold the policy checks only the floor (its detail says so); the answer check
-      // then weighs the confidence with the articles against the threshold.
-      if (v.detail?.includes('the floor'))
-        return v.passed
-          ? `Confidence ${percent(c, t)} clears the ${percent(t)} floor; the answer check weighs it with the articles.`
-          : `Confidence ${percent(c, t)} is below the ${percent(t)} floor under which the intent is only a guess.`;
       return v.passed
         ? `Confidence ${percent(c, t)} meets the ${percent(t)} this intent needs to answer alone.`
         : `Confidence ${percent(c, t)} is below the ${percent(t)} this intent needs to answer alone.`;

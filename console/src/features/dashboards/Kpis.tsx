@@ -1,12 +1,11 @@
 import type { QualityReport } from '../../lib/types.js';
-import { pct } from './format.js';
+import { minutes, pct } from './format.js';
 
 /**
  * The headline figures of the period: resolution, deflection, escalation, reopens, first response, handoff to
  * human reply, CSAT.
  */
 export function Kpis({ total }: { total: QualityReport['total'] }) {
-  const minutes = (m: number | null | undefined) => (m != null ? `${Math.round(m)} min` : '—');
   return (
     <div className="kpis">
       <div className="kpi">
@@ -29,9 +28,7 @@ export function Kpis({ total }: { total: QualityReport['total'] }) {
       </div>
       <div className="kpi">
         <span>Median first response</span>
-        <strong>
-          {total.medianFirstResponseMinutes != null ? `${Math.round(total.medianFirstResponseMinutes)} min` : '—'}
-        </strong>
+        <strong>{minutes(total.medianFirstResponseMinutes)}</strong>
       </div>
       <div className="kpi">
         <span>Handoff to human reply</span>
