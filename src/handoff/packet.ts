@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { AccountSchema, CustomerSchema, PageContextSchema, Timestamp } from '../domain/schemas.js';
 import { getAccount } from '../people/accounts.js';
 import type { Ctx } from '../store/ctx.js';
-import { getTicketDetail } from '../tickets/get-ticket.js';
+import { getTicket, getTicketDetail } from '../tickets/get-ticket.js';
+import { getCustomer } from '../people/customers.js';
 import { messages, tickets } from '../store/schema.js';
 import { createRedactor } from '../resolution/redact.js';
 import type { LlmProvider } from '../resolution/llm.js';
@@ -22,7 +23,8 @@ import {
   EnrichmentSchema,
   UsageSummarySchema,
 } from '../domain/stage-results.js';
-import { latestResult } from '../store/repos/decisions.js';
+import { latestResult, stageDecisions } from '../store/repos/decisions.js';
+import { snapshotOf, type PacketSnapshot } from './snapshot.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({
@@ -295,6 +297,41 @@ export async function buildHandoffPacket(
     suggestedReply: suggested,
     relevantArticles: (retrieve?.passages ?? []).map(({ articleId, title, score }) => ({ articleId, title, score })),
   };
+}
+
+/**
+ * What the ticket's handoff packet shows now, as the snapshot a `ticket.handed_off` event keeps (for a handoff
+ * made outside the pipeline, which builds it from the run's own input).
+ */
+export async function snapshotTicket(ctx: Ctx, ticketId: string): Promise<PacketSnapshot> {
+  // One query at a time: this runs inside the caller's transaction.
+  const ticket = await getTicket(ctx, ticketId);
+  const customer = ticket.customerId ? await getCustomer(ctx, ticket.customerId).catch(() => null) : null;
+  const account = customer?.accountId ? await getAccount(ctx, customer.accountId).catch(() => null) : null;
+  const said = await ctx.db
+    .select({ text: messages.bodyText })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, ctx.workspaceId),
+        eq(messages.ticketId, ticketId),
+        eq(messages.authorType, 'customer'),
+        eq(messages.visibility, 'public'),
+      ),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id));
+  const where = { workspaceId: ctx.workspaceId, ticketIds: [ticketId] };
+  const [enrich] = await stageDecisions(ctx.db, 'enrich', where);
+  const [understand] = await stageDecisions(ctx.db, 'understand', where);
+  const enriched = EnrichmentSchema.safeParse(enrich?.result);
+  return snapshotOf({
+    messages: said.map((m) => m.text),
+    enrichment: enriched.success ? enriched.data : null,
+    account,
+    customer,
+    page: ticket.pageContext,
+    intent: ticket.intent ?? understand?.result.intent?.intent ?? null,
+  });
 }
 
 /** Resolved or closed tickets that read like this one (full-text), each with how it was answered. */

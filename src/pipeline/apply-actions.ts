@@ -7,6 +7,7 @@ import { appendEvent } from '../events/timeline.js';
 import { addMessage } from '../tickets/add-message.js';
 import { updateTicket } from '../tickets/update-ticket.js';
 import { slaTargets } from '../sla/state.js';
+import { snapshotOf } from '../handoff/snapshot.js';
 import { accounts, customers, tickets, type TicketRow } from '../store/schema.js';
 import type { DecidedRun } from './types.js';
 
@@ -50,7 +51,18 @@ export async function applyActions(
     set = {};
   };
   const handOff = async (reason: string, detail: string) => {
-    await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason, detail });
+    // What the handoff packet shows now, kept with the event (the packet itself changes with the ticket).
+    const packet = snapshotOf({
+      messages: run.input.messages
+        .filter((m) => m.authorType === 'customer' && m.visibility === 'public')
+        .map((m) => m.text),
+      enrichment: run.input.enrichment,
+      account: run.input.account,
+      customer: run.input.customer,
+      page: run.input.ticket.pageContext,
+      intent: set.intent ?? row.intent,
+    });
+    await appendEvent(ctx, 'ticket.handed_off', ticketId, { reason, detail, packet });
     if ((set.status ?? row.status) !== 'new') return;
     Object.assign(set, { status: 'open', updatedAt: ctx.now() });
     await appendEvent(ctx, 'ticket.status_changed', ticketId, { from: 'new', to: 'open' });

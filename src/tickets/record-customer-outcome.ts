@@ -3,6 +3,7 @@ import { AI_ANSWERED, HUMAN_REQUESTED } from '../domain/tags.js';
 import type { Ticket } from '../domain/schemas.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
+import { snapshotTicket } from '../handoff/packet.js';
 import { getTicket } from './get-ticket.js';
 import { updateTicket } from './update-ticket.js';
 
@@ -42,6 +43,7 @@ export async function recordCustomerOutcome(
     await appendEvent(customer, 'ticket.handed_off', ticketId, {
       reason: 'human_requested',
       detail: 'the customer asked for a human',
+      packet: await snapshotTicket(ctx, ticketId),
     });
     return updated;
   });
