@@ -141,6 +141,7 @@ describe.each(backends())('API safety on %s', (kind) => {
           claim: { agentId: ids.agent },
           merge: { into: ids.ticket2 },
           'ai-feedback': { verdict: 'wrong' },
+          'handoff-verdict': { verdict: 'had_what_i_needed' },
           '{macroId}': {},
           csat: { rating: 1 },
         };

@@ -22,6 +22,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/v1/tickets/{id}/claim': 'ticket work',
   'POST /api/v1/tickets/{id}/merge': 'ticket work',
   'POST /api/v1/tickets/{id}/ai-feedback': 'ticket work',
+  'POST /api/v1/tickets/{id}/handoff-verdict': 'ticket work: its timeline event is the record',
   'POST /api/v1/tickets/{id}/macros/{macroId}': 'ticket work',
   'POST /api/v1/tickets/{id}/csat': 'ticket work',
   'POST /api/v1/accounts': 'customer data (staff), not admin state',

@@ -10,18 +10,28 @@ describe.each(backends())('handoff packet snapshot and verdicts on %s', (kind) =
   let key: string;
   let wsId: string;
   const clock = testClock(new Date('2026-06-01T09:00:00.000Z'));
-  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown) => {
+  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown, auth = key) => {
     const res = await t.server.inject({
       method,
       url,
-      headers: { authorization: `Bearer ${key}` },
+      headers: { authorization: `Bearer ${auth}` },
       ...(body !== undefined ? { payload: body as object } : {}),
     });
-    return { status: res.statusCode, body: res.body ? (res.json() as any) : null };
+    return {
+      status: res.statusCode,
+      type: String(res.headers['content-type'] ?? ''),
+      body: res.body ? (res.json() as any) : null,
+    };
   };
+  const verdict = (id: string, body: unknown, auth = key) =>
+    call('POST', `/api/v1/tickets/${id}/handoff-verdict`, body, auth);
+  const verdictEvents = async (id: string) =>
+    (await call('GET', `/api/v1/tickets/${id}`)).body.timeline.filter(
+      (e: any) => e.type === 'outcome.recorded' && e.data.outcome === 'handoff_verdict',
+    );
   const handedOff = async (id: string) =>
     (await call('GET', `/api/v1/tickets/${id}`)).body.timeline.filter((e: any) => e.type === 'ticket.handed_off');
-  const ids = { nancy: '', ann: '' };
+  const ids = { nancy: '', ann: '', bob: '' };
 
   beforeAll(async () => {
     t = await openTestDesk(kind, { now: clock.now });
@@ -52,6 +62,14 @@ describe.each(backends())('handoff packet snapshot and verdicts on %s', (kind) =
     ids.ann = invoice.body.ticket.id;
     await t.desk.runPipeline(wsId, ids.ann, 'created');
     expect((await call('GET', `/api/v1/tickets/${ids.ann}`)).body.status).toBe('resolved');
+    // One the assistant answered and nobody handed off.
+    const bob = await call('POST', '/api/v1/tickets', {
+      subject: 'Invoices',
+      message: { text: 'Where do I download my invoices?' },
+      customer: { email: 'bob@initech.example', name: 'Bob', accountExternalId: 'acc_initech' },
+    });
+    ids.bob = bob.body.ticket.id;
+    await t.desk.runPipeline(wsId, ids.bob, 'created');
   });
   afterAll(async () => t?.close());
 
@@ -80,5 +98,65 @@ describe.each(backends())('handoff packet snapshot and verdicts on %s', (kind) =
       reason: 'human_requested',
       packet: { tier: 'pro', email: 'ann@initech.example', ask: 'Where do I download my invoices?' },
     });
+  });
+
+  it('takes one verdict per person per ticket, a second replacing the first, each on the timeline', async () => {
+    const first = await verdict(ids.nancy, {
+      verdict: 'missing',
+      missing: ['billing', 'billing', 'history'],
+      note: ' no invoice ',
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toMatchObject({
+      ticketId: ids.nancy,
+      verdict: 'missing',
+      missing: ['billing', 'history'],
+      note: 'no invoice',
+      replaced: false,
+      by: { type: 'integration' },
+    });
+    clock.advance(MINUTE);
+    const second = await verdict(ids.nancy, { verdict: 'had_what_i_needed' });
+    expect(second.body).toMatchObject({ verdict: 'had_what_i_needed', missing: [], note: null, replaced: true });
+    // another person's verdict stands beside it
+    const other = (await call('POST', '/api/v1/api-keys', { name: 'second agent', role: 'agent' })).body.secret;
+    expect((await verdict(ids.nancy, { verdict: 'missing', missing: ['page'] }, other)).body.replaced).toBe(false);
+
+    const packet = (await call('GET', `/api/v1/tickets/${ids.nancy}/handoff`)).body;
+    expect(packet.verdicts.map((v: any) => [v.verdict, v.missing])).toEqual([
+      ['had_what_i_needed', []],
+      ['missing', ['page']],
+    ]);
+    expect(packet.atHandoff).toMatchObject({ tier: 'enterprise', errors: ['HTTP 500 POST /api/runs'] });
+    expect((await verdictEvents(ids.nancy)).map((e: any) => [e.data.verdict, e.data.replaced])).toEqual([
+      ['missing', false],
+      ['had_what_i_needed', true],
+      ['missing', false],
+    ]);
+  });
+
+  it('refuses a verdict on a ticket never handed off, and bad input, changing nothing', async () => {
+    const never = await verdict(ids.bob, { verdict: 'had_what_i_needed' });
+    expect(never.status).toBe(409);
+    expect(never.type).toMatch(/application\/problem\+json/);
+    expect(never.body).toMatchObject({ code: 'not_handed_off' });
+    expect(await verdictEvents(ids.bob)).toEqual([]);
+
+    for (const bad of [
+      { verdict: 'missing' },
+      { verdict: 'missing', missing: [] },
+      { verdict: 'missing', missing: ['the moon'] },
+      { verdict: 'had_what_i_needed', missing: ['page'] },
+      { verdict: 'great' },
+      { verdict: 'missing', missing: ['page'], note: 'x'.repeat(501) },
+      { verdict: 'missing', missing: ['page'], extra: true },
+    ]) {
+      const res = await verdict(ids.ann, bad);
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.code).toBe('validation_failed');
+    }
+    expect(await verdictEvents(ids.ann)).toEqual([]);
+    expect((await call('GET', `/api/v1/tickets/${ids.ann}/handoff`)).body.verdicts).toEqual([]);
+    expect((await verdict('00000000-0000-4000-8000-000000000000', { verdict: 'had_what_i_needed' })).status).toBe(404);
   });
 });

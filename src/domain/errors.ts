@@ -22,6 +22,10 @@ export const ERRORS = {
   conflict: { status: 409, title: 'The resource already exists' },
   invalid_transition: { status: 409, title: 'The ticket cannot make that status change' },
   ticket_closed: { status: 409, title: 'The ticket is closed; open a new ticket instead' },
+  not_handed_off: {
+    status: 409,
+    title: 'The ticket was never handed off to a person: it has no handoff packet to judge',
+  },
   idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with a different request' },
   payload_too_large: { status: 413, title: 'The request body is too large' },

@@ -24,7 +24,9 @@ import {
   UsageSummarySchema,
 } from '../domain/stage-results.js';
 import { latestResult, stageDecisions } from '../store/repos/decisions.js';
-import { snapshotOf, type PacketSnapshot } from './snapshot.js';
+import { PacketSnapshotSchema, snapshotOf, type PacketSnapshot } from './snapshot.js';
+import { HandoffVerdictSchema } from './verdict.js';
+import { ticketHandoffVerdicts } from '../store/repos/handoff-verdicts.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({
@@ -101,6 +103,10 @@ export const HandoffPacketSchema = z.object({
     })
     .nullable(),
   relevantArticles: z.array(z.object({ articleId: z.string(), title: z.string(), score: z.number() })),
+  /** What the packet showed when the ticket was last handed off (null for a handoff older than snapshots). */
+  atHandoff: PacketSnapshotSchema.nullable(),
+  /** The verdicts people gave on this packet, one per person, oldest first. */
+  verdicts: z.array(HandoffVerdictSchema),
 });
 export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
 
@@ -188,6 +194,8 @@ export async function buildHandoffPacket(
     .reverse()
     .find((e) => e.type === 'ticket.handed_off' || e.type === 'ticket.reopened');
   const reopened = handoff?.type === 'ticket.reopened';
+  const lastHandoff = [...detail.timeline].reverse().find((e) => e.type === 'ticket.handed_off');
+  const atHandoff = PacketSnapshotSchema.safeParse(lastHandoff?.data.packet);
   const checks = (decide?.checks ?? []).filter((c) => !c.passed);
   const intentId = detail.intent ?? understand?.intent?.intent ?? null;
   const reason = reopened ? 'reopened' : ((handoff?.data.reason as string | undefined) ?? null);
@@ -296,6 +304,8 @@ export async function buildHandoffPacket(
     similarResolved: similar,
     suggestedReply: suggested,
     relevantArticles: (retrieve?.passages ?? []).map(({ articleId, title, score }) => ({ articleId, title, score })),
+    atHandoff: atHandoff.success ? atHandoff.data : null,
+    verdicts: await ticketHandoffVerdicts(ctx, ticketId),
   };
 }
 

@@ -10,26 +10,9 @@ import type { Enrichment } from '../domain/stage-results.js';
 import { findAsk } from '../nlp/ask.js';
 import { customerFacts, factLines } from '../resolution/facts.js';
 import { alreadyTried, askLine, oneLine } from './summary.js';
+import { PACKET_FIELDS, type PacketField } from './fields.js';
 
-/**
- * The fields of a handoff packet an agent can find missing, and that a question to the customer can ask about
- * again: the ask, the plan or tier, billing (state, invoice), errors, the page, the account (email, company),
- * the steps already tried, earlier tickets, the intent, and anything else.
- */
-export const PACKET_FIELDS = [
-  'ask',
-  'plan',
-  'billing',
-  'errors',
-  'page',
-  'account',
-  'steps_tried',
-  'history',
-  'intent',
-  'other',
-] as const;
 export const PacketFieldSchema = z.enum(PACKET_FIELDS);
-export type PacketField = z.infer<typeof PacketFieldSchema>;
 
 /** Most entries a snapshot keeps of each list, and most characters of each entry. */
 export const SNAPSHOT_LIMITS = { list: 5, facts: 8, chars: 300 } as const;

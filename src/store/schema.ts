@@ -279,6 +279,31 @@ export const events = pgTable(
   (t) => [index('events_ticket_idx').on(t.ticketId, t.id), index('events_ws_type_idx').on(t.workspaceId, t.type, t.id)],
 );
 
+/**
+ * An agent's verdict on a ticket's handoff packet: `had_what_i_needed` or `missing` (with the fields missing).
+ * One per person and ticket (`actorType`, `actorId`: an agent session or an API key); a second replaces the first.
+ */
+export const handoffVerdicts = pgTable(
+  'handoff_verdicts',
+  {
+    workspaceId: workspaceId(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    actorType: text('actor_type').$type<ActorType>().notNull(),
+    actorId: text('actor_id').notNull(),
+    verdict: text('verdict').$type<'had_what_i_needed' | 'missing'>().notNull(),
+    missing: jsonb('missing').$type<string[]>().notNull().default([]),
+    note: text('note'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'handoff_verdicts_pk', columns: [t.ticketId, t.actorType, t.actorId] }),
+    index('handoff_verdicts_ws_idx').on(t.workspaceId, t.ticketId),
+  ],
+);
+
 /** The decision record: each pipeline stage's result on a ticket, replayable and explainable. */
 export const decisions = pgTable(
   'decisions',

@@ -1,14 +1,27 @@
+import type { ReactNode } from 'react';
 import { describeSentiment, type IntentLabel } from '../../../../src/domain/explain.js';
 import type { HandoffPacket as Packet } from '../../lib/types.js';
 import { keyedByText } from '../../lib/keys.js';
 import { pct } from './format.js';
 
-/** Everything a person needs to take the ticket over: why, what was tried, who the customer is, what to say. */
-export function HandoffPacket({ packet, label }: { packet: Packet; label: IntentLabel }) {
+/**
+ * Everything a person needs to take the ticket over: why, what was tried, who the customer is, what to say;
+ * `children` (the agent's verdict on it) show under the title.
+ */
+export function HandoffPacket({
+  packet,
+  label,
+  children,
+}: {
+  packet: Packet;
+  label: IntentLabel;
+  children?: ReactNode;
+}) {
   const p = packet;
   return (
     <section className="card handoff" aria-labelledby="handoff-title">
       <h3 id="handoff-title">Handoff packet</h3>
+      {children}
       <h4>
         Summary <span className="muted">({p.summarySource})</span>
       </h4>

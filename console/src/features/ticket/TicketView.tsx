@@ -6,6 +6,7 @@ import { Conversation } from './Conversation.js';
 import { DecisionRecord } from './DecisionRecord.js';
 import { DRAFT_PREFIX, tomorrowNine } from './format.js';
 import { HandoffPacket } from './HandoffPacket.js';
+import { HandoffVerdict } from './HandoffVerdict.js';
 import { ReplyBox } from './ReplyBox.js';
 import { TicketHeader } from './TicketHeader.js';
 import { TicketToolbar } from './TicketToolbar.js';
@@ -112,7 +113,13 @@ export function TicketView({
           />
         </div>
         <aside className="side">
-          {packet && <HandoffPacket packet={packet} label={label} />}
+          {packet && (
+            <HandoffPacket packet={packet} label={label}>
+              {ticket.timeline.some((e) => e.type === 'ticket.handed_off') && (
+                <HandoffVerdict ticketId={id} packet={packet} me={me} />
+              )}
+            </HandoffPacket>
+          )}
           <DecisionRecord ticket={ticket} label={label} />
           <Timeline ticket={ticket} label={label} />
         </aside>

@@ -8,6 +8,7 @@ import { addMessageRoute } from './add-message.js';
 import { recordFeedbackRoute } from './record-feedback.js';
 import { approveDraftRoute } from './approve-draft.js';
 import { getHandoffRoute } from './get-handoff.js';
+import { recordHandoffVerdictRoute } from './record-handoff-verdict.js';
 import { replayTicketRoute } from './replay-ticket.js';
 import { getSigningSecretRoute } from './get-signing-secret.js';
 import { rotateSigningSecretRoute } from './rotate-signing-secret.js';
@@ -26,6 +27,7 @@ export const ticketRoutes =
     recordFeedbackRoute(app, desk);
     approveDraftRoute(app, desk);
     getHandoffRoute(app, desk);
+    recordHandoffVerdictRoute(app, desk);
     replayTicketRoute(app, desk);
     getSigningSecretRoute(app, desk);
     rotateSigningSecretRoute(app, desk);
