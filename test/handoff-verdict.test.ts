@@ -159,4 +159,46 @@ describe.each(backends())('handoff packet snapshot and verdicts on %s', (kind) =
     expect((await call('GET', `/api/v1/tickets/${ids.ann}/handoff`)).body.verdicts).toEqual([]);
     expect((await verdict('00000000-0000-4000-8000-000000000000', { verdict: 'had_what_i_needed' })).status).toBe(404);
   });
+
+  it('reports the verdicts and how often a customer had to repeat what the packet held', async () => {
+    clock.advance(10 * MINUTE);
+    const reply = async (id: string, text: string) =>
+      expect((await call('POST', `/api/v1/tickets/${id}/messages`, { text, authorType: 'agent' })).status).toBe(201);
+    // nancy's agent asks for her plan and the error, both in the packet; ann's does not ask for anything
+    await reply(ids.nancy, 'Hi Nancy, looking into it. Which plan are you on? Could you send me the exact error?');
+    await reply(ids.ann, 'Here is where your invoices are: Settings → Billing → Invoices.');
+    // an internal note and a reply on a ticket never handed off are not read
+    await call('POST', `/api/v1/tickets/${ids.nancy}/messages`, {
+      text: 'What is her email?',
+      authorType: 'agent',
+      visibility: 'internal',
+    });
+    await reply(ids.bob, 'Which plan are you on?');
+
+    const q = (await call('GET', '/api/v1/metrics/quality')).body;
+    expect(q.total).toMatchObject({
+      handoffVerdicts: 2,
+      packetHadWhatNeeded: 1,
+      packetHadWhatNeededRate: 0.5,
+      topMissingFields: [{ field: 'page', count: 1 }],
+      handoffsChecked: 2,
+      repeatedInfo: 1,
+      repeatedInfoRate: 0.5,
+      topRepeatedFields: [
+        { field: 'plan', count: 1 },
+        { field: 'errors', count: 1 },
+      ],
+    });
+    const byTier = (await call('GET', '/api/v1/metrics/quality?groupBy=tier')).body.groups;
+    expect(byTier.map((g: any) => [g.key, g.handoffVerdicts, g.handoffsChecked, g.repeatedInfoRate])).toEqual([
+      ['enterprise', 2, 1, 1],
+      ['pro', 0, 1, 0],
+    ]);
+    const byWeek = (await call('GET', '/api/v1/metrics/quality?groupBy=week')).body.groups;
+    expect(byWeek.map((g: any) => [g.key, g.repeatedInfo, g.packetHadWhatNeededRate])).toEqual([
+      ['2026-06-01', 1, 0.5],
+    ]);
+    const byIntent = (await call('GET', '/api/v1/metrics/quality?groupBy=intent')).body.groups;
+    expect(byIntent.reduce((n: number, g: any) => n + g.handoffsChecked, 0)).toBe(2);
+  });
 });

@@ -26,7 +26,7 @@ import {
 import { latestResult, stageDecisions } from '../store/repos/decisions.js';
 import { PacketSnapshotSchema, snapshotOf, type PacketSnapshot } from './snapshot.js';
 import { HandoffVerdictSchema } from './verdict.js';
-import { ticketHandoffVerdicts } from '../store/repos/handoff-verdicts.js';
+import { ticketHandoffVerdicts } from '../store/repos/handoffs.js';
 
 /** Everything a human needs to take a ticket over without asking the customer to repeat themselves. */
 export const HandoffPacketSchema = z.object({

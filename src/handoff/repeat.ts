@@ -8,8 +8,9 @@
  * 2. An asking sentence asks for a field when it names it (plan or tier; billing or an invoice; an error;
  *    the page or screen; the account or email) with a cue that it wants the information ("what", "which",
  *    "send", "confirm", "are you on"… — not "do you still get the error?"), or asks about the steps already
- *    tried ("have you tried…", "what have you tried"). A specific step ("have you tried clearing the cache?") counts only when the customer's own
- *    account of what they tried shares a content word with it (else it is a new suggestion, not a repeat).
+ *    tried ("have you tried…", "what have you tried"). A specific step ("have you tried clearing the
+ *    cache?") counts only when the customer's own account of what they tried shares a content word with it
+ *    (else it is a new suggestion, not a repeat).
  * 3. The question repeats when the packet snapshot taken at the handoff before it held that field.
  *
  * Pure: the callers give the snapshots and the replies.
@@ -23,8 +24,9 @@ import { sentencesOf } from './summary.js';
 /** Requests of the customer without a question mark. */
 const REQUEST_RE = new RegExp(
   String.raw`\b(?:(?:please|pls|kindly|could you|can you|would you|would you mind|can i ask you to)\s+` +
-    String.raw`(?:\w+\s+){0,2}?(?:send|share|tell|confirm|provide|attach|forward|paste|describe|give|let (?:me|us) know)|` +
-    String.raw`let (?:me|us) know|(?:i|we)(?:'d| would)? need (?:you to (?:send|share|confirm|provide|tell)|your|the)|` +
+    String.raw`(?:\w+\s+){0,2}?(?:send|share|tell|confirm|provide|attach|forward|paste|describe|give|` +
+    String.raw`let (?:me|us) know)|let (?:me|us) know|` +
+    String.raw`(?:i|we)(?:'d| would)? need (?:you to (?:send|share|confirm|provide|tell)|your|the)|` +
     String.raw`(?:i|we)(?:'d| would) like to know)\b`,
   'i',
 );
@@ -50,8 +52,11 @@ const INFO_CUE_RE = new RegExp(
   'i',
 );
 /** A question about the steps tried in general ("what have you tried so far?"). */
-const ANY_STEPS_RE =
-  /\b(?:what (?:have|did) you (?:already )?(?:tried|try|done|do)|what steps|tried anything|which steps|steps (?:you|have you))\b/i;
+const ANY_STEPS_RE = new RegExp(
+  String.raw`\b(?:what (?:have|did) you (?:already )?(?:tried|try|done|do)|what steps|tried anything|` +
+    String.raw`which steps|steps (?:you|have you))\b`,
+  'i',
+);
 /** Words of the asking itself, not of the step asked about. */
 const ASKING_WORDS = new Set(contentWords('have you already also tried try did steps anything yet so far before'));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineFact } from '../learning/outcomes.js';
-import { handoffReplyMinutes, qualityRow, ticketQuality } from './quality.js';
+import { snapshotOf } from '../handoff/snapshot.js';
+import { fieldCounts, handoffReplyMinutes, qualityRow, ticketQuality } from './quality.js';
 import { quantile } from './stats.js';
 
 const T0 = Date.parse('2026-06-01T09:00:00Z');
@@ -73,5 +74,86 @@ describe('qualityRow handoff reply times', () => {
       medianHandoffReplyMinutes: 30,
       p90HandoffReplyMinutes: 200,
     });
+  });
+});
+
+describe('qualityRow escalation quality', () => {
+  const facts = (tl: TimelineFact[]) => ({
+    id: 'x',
+    createdAt: at(0),
+    intent: null,
+    tier: null,
+    firstResponseAt: null,
+    timeline: tl,
+    predicted: null,
+    decided: null,
+  });
+  const opts = { now: at(10_000), windowHours: 72 };
+  const packet = snapshotOf({
+    messages: ['The export fails with an error.'],
+    enrichment: null,
+    account: { tier: 'pro', plan: 'Team' },
+    customer: { email: 'a@b.example' },
+  });
+  const handoff = (data: Record<string, unknown> = { packet }) => ev('ticket.handed_off', 0, data);
+  const reply = (text: string, m = 5) => ({ at: at(m), text });
+
+  it('rates the packets by the verdicts and names the missing fields', () => {
+    const row = qualityRow(null, [
+      ticketQuality(facts([handoff()]), opts, {
+        verdicts: [
+          { verdict: 'missing', missing: ['billing', 'errors'] },
+          { verdict: 'had_what_i_needed', missing: [] },
+        ],
+      }),
+      ticketQuality(facts([handoff()]), opts, { verdicts: [{ verdict: 'missing', missing: ['billing'] }] }),
+      ticketQuality(facts([handoff()]), opts),
+    ]);
+    expect(row).toMatchObject({
+      handoffVerdicts: 3,
+      packetHadWhatNeeded: 1,
+      packetHadWhatNeededRate: 1 / 3,
+      topMissingFields: [
+        { field: 'billing', count: 2 },
+        { field: 'errors', count: 1 },
+      ],
+    });
+  });
+
+  it('counts the checked tickets whose customer had to repeat what the packet held', () => {
+    const row = qualityRow(null, [
+      // asked for the plan the packet showed (twice in one ticket: counted once)
+      ticketQuality(facts([handoff()]), opts, {
+        replies: [reply('Which plan are you on?'), reply('And your account email, please confirm it?', 9)],
+      }),
+      // asked for something the packet did not hold
+      ticketQuality(facts([handoff()]), opts, { replies: [reply('Which browser do you use?')] }),
+      // no reply since the handoff: not checked
+      ticketQuality(facts([handoff()]), opts),
+      // a handoff kept before snapshots existed: not checked
+      ticketQuality(facts([handoff({ reason: 'x' })]), opts, { replies: [reply('Which plan are you on?')] }),
+    ]);
+    expect(row).toMatchObject({
+      handoffsChecked: 2,
+      repeatedInfo: 1,
+      repeatedInfoRate: 0.5,
+      topRepeatedFields: [
+        { field: 'plan', count: 1 },
+        { field: 'account', count: 1 },
+      ],
+    });
+    expect(qualityRow(null, [])).toMatchObject({
+      handoffVerdicts: 0,
+      packetHadWhatNeededRate: null,
+      repeatedInfoRate: null,
+    });
+  });
+
+  it('orders field counts by count, then by the fields’ order', () => {
+    expect(fieldCounts(['page', 'ask', 'page', 'billing'])).toEqual([
+      { field: 'page', count: 2 },
+      { field: 'ask', count: 1 },
+      { field: 'billing', count: 1 },
+    ]);
   });
 });

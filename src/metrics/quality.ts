@@ -9,6 +9,11 @@ import {
   type TicketFacts,
 } from '../learning/outcomes.js';
 import { getLearningSettings } from '../learning/thresholds.js';
+import { PACKET_FIELDS, type PacketField } from '../handoff/fields.js';
+import { ticketRepeat, type TicketRepeat } from '../handoff/repeat.js';
+import { PacketSnapshotSchema } from '../handoff/snapshot.js';
+import type { HandoffVerdict } from '../handoff/verdict.js';
+import { handoffVerdictsOfRange, humanRepliesOfHandedOff } from '../store/repos/handoffs.js';
 import type { Ctx } from '../store/ctx.js';
 import type { QualityQuery, QualityReport, QualityRow } from './schemas.js';
 import { median, quantile, rangeOf, ratio, weekOf } from './stats.js';
@@ -32,6 +37,33 @@ export interface TicketQuality {
   handoffReplyMinutes: number | null;
   resolutionMinutes: number | null;
   csat: number | null;
+  /** The verdicts people gave on its handoff packet. */
+  verdicts: Pick<HandoffVerdict, 'verdict' | 'missing'>[];
+  /** Whether a person's reply after a handoff asked for what the packet snapshot held. */
+  repeat: TicketRepeat;
+}
+
+/** What the quality metrics read of a ticket beyond its facts: the packet verdicts and people's replies. */
+export interface TicketHandoffReview {
+  verdicts?: Pick<HandoffVerdict, 'verdict' | 'missing'>[];
+  replies?: { at: Date; text: string }[];
+}
+
+/** The snapshots its `ticket.handed_off` events kept (null for one kept before snapshots existed). */
+export function handoffSnapshots(tl: TicketFacts['timeline']) {
+  return tl
+    .filter((e) => e.type === 'ticket.handed_off')
+    .map((e) => {
+      const packet = PacketSnapshotSchema.safeParse(e.data.packet);
+      return { at: e.createdAt, packet: packet.success ? packet.data : null };
+    });
+}
+
+/** How often each field was named, most often first (ties in the fields' order). */
+export function fieldCounts(named: PacketField[]): { field: PacketField; count: number }[] {
+  return PACKET_FIELDS.map((field) => ({ field, count: named.filter((f) => f === field).length }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count);
 }
 
 /**
@@ -54,7 +86,11 @@ export function handoffReplyMinutes(tl: TicketFacts['timeline']): number | null 
 }
 
 /** Reads one ticket's quality facts from its timeline. */
-export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: number }): TicketQuality {
+export function ticketQuality(
+  f: TicketFacts,
+  opts: { now: Date; windowHours: number },
+  review: TicketHandoffReview = {},
+): TicketQuality {
   const tl = f.timeline;
   const firstResolved = tl.find((e) => e.type === 'ticket.resolved');
   const reopened = tl.some((e) => e.type === 'ticket.reopened');
@@ -92,6 +128,8 @@ export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: nu
     handoffReplyMinutes: handoffReplyMinutes(tl),
     resolutionMinutes: firstResolved ? minutes(f.createdAt, firstResolved.createdAt) : null,
     csat: csat ? (csat.data.rating as number) : null,
+    verdicts: review.verdicts ?? [],
+    repeat: ticketRepeat(handoffSnapshots(tl), review.replies ?? []),
   };
 }
 
@@ -114,6 +152,10 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
   const unassigned = count((q) => q.unassigned);
   const handoffReplies = rows.flatMap((q) => (q.handoffReplyMinutes === null ? [] : [q.handoffReplyMinutes]));
   const ratings = rows.flatMap((q) => (q.csat === null ? [] : [q.csat]));
+  const verdicts = rows.flatMap((q) => q.verdicts);
+  const hadWhatNeeded = verdicts.filter((v) => v.verdict === 'had_what_i_needed').length;
+  const checked = rows.filter((q) => q.repeat.checked);
+  const repeated = checked.filter((q) => q.repeat.repeated.length > 0);
   return {
     key,
     tickets,
@@ -140,6 +182,14 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
     handoffsReplied: handoffReplies.length,
     medianHandoffReplyMinutes: median(handoffReplies),
     p90HandoffReplyMinutes: quantile(handoffReplies, 0.9),
+    handoffVerdicts: verdicts.length,
+    packetHadWhatNeeded: hadWhatNeeded,
+    packetHadWhatNeededRate: ratio(hadWhatNeeded, verdicts.length),
+    topMissingFields: fieldCounts(verdicts.flatMap((v) => v.missing)),
+    handoffsChecked: checked.length,
+    repeatedInfo: repeated.length,
+    repeatedInfoRate: ratio(repeated.length, checked.length),
+    topRepeatedFields: fieldCounts(repeated.flatMap((q) => [...new Set(q.repeat.repeated.flatMap((r) => r.fields))])),
     medianResolutionMinutes: median(rows.flatMap((q) => (q.resolutionMinutes === null ? [] : [q.resolutionMinutes]))),
     csat: {
       average: ratings.length ? ratings.reduce((a, b) => a + b, 0) / ratings.length : null,
@@ -148,13 +198,25 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
   };
 }
 
+function groupByTicket<T extends { ticketId: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.ticketId);
+    if (list) list.push(r);
+    else out.set(r.ticketId, [r]);
+  }
+  return out;
+}
+
 const groupKey = (f: TicketFacts, by: NonNullable<QualityQuery['groupBy']>): string =>
   by === 'intent' ? (f.intent ?? 'unknown') : by === 'tier' ? (f.tier ?? 'none') : weekOf(f.createdAt);
 
 /**
  * Support quality of the workspace's tickets created in the period, in total and per intent, tier or
  * week: resolution (answers that held, over all tickets) apart from deflection (answered at all), first
- * contact resolution, reopens, escalations, routing accuracy, response and resolution times, CSAT.
+ * contact resolution, reopens, escalations, routing accuracy, response and resolution times, CSAT, and the
+ * escalation quality: the agents' verdicts on the handoff packets and how often a customer had to repeat
+ * information the packet already held.
  *
  * @example (await qualityMetrics(ctx, { groupBy: 'intent' })).total.resolutionRate
  */
@@ -163,7 +225,12 @@ export async function qualityMetrics(ctx: Ctx, query: QualityQuery): Promise<Qua
   const range = rangeOf(query, now);
   const { windowHours } = await getLearningSettings(ctx);
   const facts = await loadTicketFacts(ctx, range);
-  const rows = facts.map((f) => ({ f, q: ticketQuality(f, { now, windowHours }) }));
+  const verdicts = groupByTicket(await handoffVerdictsOfRange(ctx, range));
+  const replies = groupByTicket(await humanRepliesOfHandedOff(ctx, range));
+  const rows = facts.map((f) => ({
+    f,
+    q: ticketQuality(f, { now, windowHours }, { verdicts: verdicts.get(f.id), replies: replies.get(f.id) }),
+  }));
   const groups = new Map<string, TicketQuality[]>();
   if (query.groupBy) {
     for (const { f, q } of rows) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AI_OUTCOMES } from '../learning/outcomes.js';
+import { PacketFieldSchema } from '../handoff/snapshot.js';
 
 /** The period of a metrics query: tickets created in [from, to); the last 30 days by default. */
 export const MetricsRangeQuerySchema = z
@@ -15,6 +16,8 @@ export const QualityQuerySchema = MetricsRangeQuerySchema.extend({
 export type QualityQuery = z.infer<typeof QualityQuerySchema>;
 
 const rate = z.number().min(0).max(1).nullable();
+/** Packet fields with how often they were named, most often first. */
+const fieldCounts = z.array(z.object({ field: PacketFieldSchema, count: z.number().int() }));
 
 /** Quality of one group of tickets (or of all of them). Rates are null when their denominator is 0. */
 export const QualityRowSchema = z.object({
@@ -61,6 +64,22 @@ export const QualityRowSchema = z.object({
   /** Median / 90th percentile (nearest rank) of minutes from the first handoff to the first human public reply. */
   medianHandoffReplyMinutes: z.number().nullable(),
   p90HandoffReplyMinutes: z.number().nullable(),
+  /** Verdicts people gave on the handoff packets (one per person and ticket; a second replaced the first). */
+  handoffVerdicts: z.number().int(),
+  /** Verdicts "had what I needed". */
+  packetHadWhatNeeded: z.number().int(),
+  /** packetHadWhatNeeded / handoffVerdicts. */
+  packetHadWhatNeededRate: rate,
+  /** The fields "missing" verdicts named. */
+  topMissingFields: fieldCounts,
+  /** Handed-off tickets with a packet snapshot that a person replied to publicly after the handoff. */
+  handoffsChecked: z.number().int(),
+  /** Of those, the tickets where a person asked the customer for something the packet already held. */
+  repeatedInfo: z.number().int(),
+  /** repeatedInfo / handoffsChecked: how often the customer had to repeat information after a handoff. */
+  repeatedInfoRate: rate,
+  /** The fields asked for again (once per ticket). */
+  topRepeatedFields: fieldCounts,
   medianResolutionMinutes: z.number().nullable(),
   csat: z.object({ average: z.number().nullable(), count: z.number().int() }),
 });

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { appendEvent } from '../events/timeline.js';
 import type { HandoffVerdict, HandoffVerdictInput } from '../handoff/verdict.js';
-import { upsertHandoffVerdict } from '../store/repos/handoff-verdicts.js';
+import { upsertHandoffVerdict } from '../store/repos/handoffs.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
 import { events } from '../store/schema.js';
 import { getTicket } from './get-ticket.js';

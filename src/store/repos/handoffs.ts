@@ -1,8 +1,9 @@
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+/** The queries of handed-off tickets: the verdicts on their packets, and the replies people wrote after. */
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { HandoffVerdict } from '../../handoff/verdict.js';
 import type { PacketField } from '../../handoff/fields.js';
 import type { Ctx } from '../ctx.js';
-import { handoffVerdicts, tickets } from '../schema.js';
+import { events, handoffVerdicts, messages, tickets } from '../schema.js';
 
 type Row = typeof handoffVerdicts.$inferSelect;
 const toVerdict = (r: Row): HandoffVerdict => ({
@@ -69,4 +70,38 @@ export async function handoffVerdictsOfRange(ctx: Ctx, range: { from: Date; to: 
     )
     .orderBy(asc(handoffVerdicts.ticketId), asc(handoffVerdicts.updatedAt));
   return rows.map((r) => toVerdict(r.v));
+}
+
+/** Most characters of a reply the metrics read (a question to the customer sits well within them). */
+export const REPLY_CHARS = 4000;
+
+/**
+ * The public replies people (not the assistant) wrote on the workspace's handed-off tickets created in
+ * [from, to), oldest first, each cut to `REPLY_CHARS`.
+ */
+export async function humanRepliesOfHandedOff(
+  ctx: Ctx,
+  range: { from: Date; to: Date },
+): Promise<{ ticketId: string; text: string; at: Date }[]> {
+  return ctx.db
+    .select({
+      ticketId: messages.ticketId,
+      text: sql<string>`left(${messages.bodyText}, ${sql.raw(String(REPLY_CHARS))})`,
+      at: messages.createdAt,
+    })
+    .from(messages)
+    .innerJoin(tickets, eq(tickets.id, messages.ticketId))
+    .where(
+      and(
+        eq(messages.workspaceId, ctx.workspaceId),
+        eq(tickets.workspaceId, ctx.workspaceId),
+        gte(tickets.createdAt, range.from),
+        lt(tickets.createdAt, range.to),
+        eq(messages.authorType, 'agent'),
+        eq(messages.visibility, 'public'),
+        sql`exists (select 1 from ${events} e where e.ticket_id = ${messages.ticketId}
+          and e.workspace_id = ${ctx.workspaceId} and e.type = 'ticket.handed_off')`,
+      ),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id));
 }
