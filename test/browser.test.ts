@@ -268,6 +268,17 @@ run('console and widget in Chromium', () => {
       await packet.waitFor();
       expect(await packet.textContent()).toContain('human_requested');
       expect(await packet.textContent()).toContain('Initech');
+      // The agent's verdict on the packet: "Missing…" with a field, then "Had what I needed" replaces it.
+      await packet.getByRole('button', { name: 'Missing…' }).click();
+      await packet.getByLabel('Billing or invoice').check();
+      await packet.getByRole('button', { name: 'Send' }).click();
+      await packet.getByRole('status').filter({ hasText: 'You said: missing billing or invoice' }).waitFor();
+      await packet.getByRole('button', { name: 'Had what I needed' }).click();
+      await packet.getByRole('status').filter({ hasText: 'it had what you needed' }).waitFor();
+      await shot(console_, '7b-console-handoff-verdict');
+      await expect
+        .poll(async () => (await api('GET', `/tickets/${ticketId}/handoff`)).verdicts)
+        .toMatchObject([{ verdict: 'had_what_i_needed', missing: [], by: { type: 'agent' } }]);
       expect(await console_.getByRole('region', { name: 'Decision record' }).textContent()).toMatch(
         /Answered on its own/,
       );
@@ -314,6 +325,12 @@ run('console and widget in Chromium', () => {
 
       await console_.getByRole('link', { name: 'Dashboards' }).click();
       await console_.getByRole('heading', { name: 'Resolution vs deflection, by week' }).waitFor();
+      await expect
+        .poll(() => console_.locator('.kpi', { hasText: 'Packet had what was needed' }).textContent())
+        .toMatch(/100%.*1 agent verdict\b/);
+      expect(await console_.locator('.kpi', { hasText: 'Customer had to repeat' }).textContent()).toMatch(
+        /0 of 1 replied handoffs/,
+      );
       await shot(console_, '9-dashboards');
       await console_.getByRole('link', { name: 'Admin' }).click();
       await console_.getByRole('link', { name: 'Knowledge base' }).click();

@@ -51,7 +51,9 @@ export function Kpis({ total }: { total: QualityReport['total'] }) {
       <div className="kpi">
         <span>Packet had what was needed</span>
         <strong>{pct(total.packetHadWhatNeededRate) ?? '—'}%</strong>
-        <small>{total.handoffVerdicts} agent verdicts</small>
+        <small>
+          {total.handoffVerdicts} agent verdict{total.handoffVerdicts === 1 ? '' : 's'}
+        </small>
       </div>
       <div className="kpi">
         <span>Missing from packets</span>
