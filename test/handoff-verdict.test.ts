@@ -175,6 +175,15 @@ describe.each(backends())('handoff packet snapshot and verdicts on %s', (kind) =
     });
     await reply(ids.bob, 'Which plan are you on?');
 
+    // the packet names the questions that asked again, and why
+    const asked = (await call('GET', `/api/v1/tickets/${ids.nancy}/handoff`)).body.askedAgain;
+    expect(asked.map((a: any) => [a.question, a.fields])).toEqual([
+      ['Which plan are you on?', ['plan']],
+      ['Could you send me the exact error?', ['errors']],
+    ]);
+    expect(asked[0].reason).toMatch(/^Asked about plan or tier, which the packet already showed \(tier enterprise/);
+    expect((await call('GET', `/api/v1/tickets/${ids.ann}/handoff`)).body.askedAgain).toEqual([]);
+
     const q = (await call('GET', '/api/v1/metrics/quality')).body;
     expect(q.total).toMatchObject({
       handoffVerdicts: 2,

@@ -24,7 +24,8 @@ import {
   UsageSummarySchema,
 } from '../domain/stage-results.js';
 import { latestResult, stageDecisions } from '../store/repos/decisions.js';
-import { PacketSnapshotSchema, snapshotOf, type PacketSnapshot } from './snapshot.js';
+import { PacketFieldSchema, PacketSnapshotSchema, snapshotOf, type PacketSnapshot } from './snapshot.js';
+import { handoffSnapshots, ticketRepeat } from './repeat.js';
 import { HandoffVerdictSchema } from './verdict.js';
 import { ticketHandoffVerdicts } from '../store/repos/handoffs.js';
 
@@ -107,6 +108,8 @@ export const HandoffPacketSchema = z.object({
   atHandoff: PacketSnapshotSchema.nullable(),
   /** The verdicts people gave on this packet, one per person, oldest first. */
   verdicts: z.array(HandoffVerdictSchema),
+  /** Questions people asked the customer after the handoff whose answer the packet already showed, and why. */
+  askedAgain: z.array(z.object({ question: z.string(), fields: z.array(PacketFieldSchema), reason: z.string() })),
 });
 export type HandoffPacket = z.infer<typeof HandoffPacketSchema>;
 
@@ -306,6 +309,12 @@ export async function buildHandoffPacket(
     relevantArticles: (retrieve?.passages ?? []).map(({ articleId, title, score }) => ({ articleId, title, score })),
     atHandoff: atHandoff.success ? atHandoff.data : null,
     verdicts: await ticketHandoffVerdicts(ctx, ticketId),
+    askedAgain: ticketRepeat(
+      handoffSnapshots(detail.timeline),
+      detail.messages
+        .filter((m) => m.authorType === 'agent' && m.visibility === 'public')
+        .map((m) => ({ at: m.createdAt, text: m.text })),
+    ).repeated,
   };
 }
 

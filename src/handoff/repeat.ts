@@ -13,12 +13,12 @@
  *    (else it is a new suggestion, not a repeat).
  * 3. The question repeats when the packet snapshot taken at the handoff before it held that field.
  *
- * Pure: the callers give the snapshots and the replies.
+ * Pure: the callers give the timeline (or the snapshots) and the replies.
  */
 import { findAsk } from '../nlp/ask.js';
 import { contentWords } from '../resolution/text.js';
 import { PACKET_FIELD_LABELS, type PacketField } from './fields.js';
-import type { PacketSnapshot } from './snapshot.js';
+import { PacketSnapshotSchema, type PacketSnapshot } from './snapshot.js';
 import { sentencesOf } from './summary.js';
 
 /** Requests of the customer without a question mark. */
@@ -128,6 +128,18 @@ export function repeatedQuestions(snapshot: PacketSnapshot, reply: string): Repe
       `already showed (${fields.map((f) => shown(snapshot, f)).join('; ')}).`;
     return [{ question, fields, reason }];
   });
+}
+
+/** The snapshots a ticket's `ticket.handed_off` events kept, oldest first (null for one kept before snapshots). */
+export function handoffSnapshots(
+  timeline: readonly { type: string; data: Record<string, unknown>; createdAt: Date }[],
+): { at: Date; packet: PacketSnapshot | null }[] {
+  return timeline
+    .filter((e) => e.type === 'ticket.handed_off')
+    .map((e) => {
+      const packet = PacketSnapshotSchema.safeParse(e.data.packet);
+      return { at: e.createdAt, packet: packet.success ? packet.data : null };
+    });
 }
 
 /** What one ticket says about repeating: whether it could be checked, and the repeated questions. */

@@ -10,8 +10,7 @@ import {
 } from '../learning/outcomes.js';
 import { getLearningSettings } from '../learning/thresholds.js';
 import { PACKET_FIELDS, type PacketField } from '../handoff/fields.js';
-import { ticketRepeat, type TicketRepeat } from '../handoff/repeat.js';
-import { PacketSnapshotSchema } from '../handoff/snapshot.js';
+import { handoffSnapshots, ticketRepeat, type TicketRepeat } from '../handoff/repeat.js';
 import type { HandoffVerdict } from '../handoff/verdict.js';
 import { handoffVerdictsOfRange, humanRepliesOfHandedOff } from '../store/repos/handoffs.js';
 import type { Ctx } from '../store/ctx.js';
@@ -47,16 +46,6 @@ export interface TicketQuality {
 export interface TicketHandoffReview {
   verdicts?: Pick<HandoffVerdict, 'verdict' | 'missing'>[];
   replies?: { at: Date; text: string }[];
-}
-
-/** The snapshots its `ticket.handed_off` events kept (null for one kept before snapshots existed). */
-export function handoffSnapshots(tl: TicketFacts['timeline']) {
-  return tl
-    .filter((e) => e.type === 'ticket.handed_off')
-    .map((e) => {
-      const packet = PacketSnapshotSchema.safeParse(e.data.packet);
-      return { at: e.createdAt, packet: packet.success ? packet.data : null };
-    });
 }
 
 /** How often each field was named, most often first (ties in the fields' order). */

@@ -22,6 +22,18 @@ export function HandoffPacket({
     <section className="card handoff" aria-labelledby="handoff-title">
       <h3 id="handoff-title">Handoff packet</h3>
       {children}
+      {p.askedAgain.length > 0 && (
+        <>
+          <h4>Asked the customer again</h4>
+          <ul className="asked-again">
+            {keyedByText(p.askedAgain, (q) => q.question).map(({ key, item: q }) => (
+              <li key={key}>
+                “{q.question}” <span className="muted">{q.reason}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h4>
         Summary <span className="muted">({p.summarySource})</span>
       </h4>
