@@ -24,7 +24,7 @@ import {
   UsageSummarySchema,
 } from '../domain/stage-results.js';
 import { latestResult, stageDecisions } from '../store/repos/decisions.js';
-import { PacketFieldSchema, PacketSnapshotSchema, snapshotOf, type PacketSnapshot } from './snapshot.js';
+import { PacketFieldSchema, PacketSnapshotSchema, trySnapshotOf, type PacketSnapshot } from './snapshot.js';
 import { handoffSnapshots, ticketRepeat } from './repeat.js';
 import { HandoffVerdictSchema } from './verdict.js';
 import { ticketHandoffVerdicts } from '../store/repos/handoffs.js';
@@ -322,7 +322,7 @@ export async function buildHandoffPacket(
  * What the ticket's handoff packet shows now, as the snapshot a `ticket.handed_off` event keeps (for a handoff
  * made outside the pipeline, which builds it from the run's own input).
  */
-export async function snapshotTicket(ctx: Ctx, ticketId: string): Promise<PacketSnapshot> {
+export async function snapshotTicket(ctx: Ctx, ticketId: string): Promise<PacketSnapshot | null> {
   // One query at a time: this runs inside the caller's transaction.
   const ticket = await getTicket(ctx, ticketId);
   const customer = ticket.customerId ? await getCustomer(ctx, ticket.customerId).catch(() => null) : null;
@@ -343,7 +343,7 @@ export async function snapshotTicket(ctx: Ctx, ticketId: string): Promise<Packet
   const [enrich] = await stageDecisions(ctx.db, 'enrich', where);
   const [understand] = await stageDecisions(ctx.db, 'understand', where);
   const enriched = EnrichmentSchema.safeParse(enrich?.result);
-  return snapshotOf({
+  return trySnapshotOf({
     messages: said.map((m) => m.text),
     enrichment: enriched.success ? enriched.data : null,
     account,

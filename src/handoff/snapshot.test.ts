@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Enrichment } from '../domain/stage-results.js';
-import { PacketSnapshotSchema, SNAPSHOT_LIMITS, snapshotOf } from './snapshot.js';
+import { PacketSnapshotSchema, SNAPSHOT_LIMITS, snapshotOf, trySnapshotOf } from './snapshot.js';
 
 const enrichment = (over: Partial<Enrichment> = {}): Enrichment => ({
   customer: { id: 'c1', name: 'Nancy', email: 'nancy@northwind.example', locale: null },
@@ -103,5 +103,10 @@ describe('snapshotOf', () => {
     expect(s.tried.length).toBeLessThanOrEqual(SNAPSHOT_LIMITS.list);
     expect(s.errors.length).toBeLessThanOrEqual(SNAPSHOT_LIMITS.list);
     expect(JSON.stringify(s).length).toBeLessThan(8000);
+  });
+
+  it('never fails a handoff: an input it cannot read gives no snapshot', () => {
+    expect(trySnapshotOf({ messages: [null as unknown as string], enrichment: null })).toBeNull();
+    expect(trySnapshotOf({ messages: ['Hi'], enrichment: null })).toMatchObject({ ask: 'Hi' });
   });
 });

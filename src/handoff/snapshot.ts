@@ -112,6 +112,18 @@ export function snapshotOf(input: {
   return { ...snapshot, holds: heldFields(snapshot) };
 }
 
+/**
+ * `snapshotOf`, or null should it fail on some unforeseen input: a handoff never fails for want of its
+ * snapshot (the metrics count a handoff without one as not checked).
+ */
+export function trySnapshotOf(input: Parameters<typeof snapshotOf>[0]): PacketSnapshot | null {
+  try {
+    return snapshotOf(input);
+  } catch {
+    return null;
+  }
+}
+
 /** The fields a snapshot holds a fact for. */
 export function heldFields(s: Omit<PacketSnapshot, 'holds'>): PacketField[] {
   const held: Record<PacketField, boolean> = {

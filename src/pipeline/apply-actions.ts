@@ -7,7 +7,7 @@ import { appendEvent } from '../events/timeline.js';
 import { addMessage } from '../tickets/add-message.js';
 import { updateTicket } from '../tickets/update-ticket.js';
 import { slaTargets } from '../sla/state.js';
-import { snapshotOf } from '../handoff/snapshot.js';
+import { trySnapshotOf } from '../handoff/snapshot.js';
 import { accounts, customers, tickets, type TicketRow } from '../store/schema.js';
 import type { DecidedRun } from './types.js';
 
@@ -52,7 +52,7 @@ export async function applyActions(
   };
   const handOff = async (reason: string, detail: string) => {
     // What the handoff packet shows now, kept with the event (the packet itself changes with the ticket).
-    const packet = snapshotOf({
+    const packet = trySnapshotOf({
       messages: run.input.messages
         .filter((m) => m.authorType === 'customer' && m.visibility === 'public')
         .map((m) => m.text),
