@@ -21,6 +21,7 @@ export function HandoffVerdict({ ticketId, packet, me }: { ticketId: string; pac
   const [error, setError] = useState('');
 
   const send = async (body: { verdict: Verdict['verdict']; missing?: PacketField[]; note?: string }) => {
+    const before = chosen;
     setError('');
     setPicking(false);
     setChosen({
@@ -34,7 +35,7 @@ export function HandoffVerdict({ ticketId, packet, me }: { ticketId: string; pac
     try {
       setChosen(await api<Verdict>('POST', `/tickets/${ticketId}/handoff-verdict`, body));
     } catch (err) {
-      setChosen(null);
+      setChosen(before);
       setError(errorText(err));
     }
   };
