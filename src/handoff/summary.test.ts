@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { askLine, briefLines, briefOf, nextStepFrom, oneLine, toneLine } from './summary.js';
+import { alreadyTried, askLine, briefLines, briefOf, nextStepFrom, oneLine, toneLine } from './summary.js';
 
 const conversation = [
   'Hi team, Nancy here.\n\nSince 9am every production pipeline run fails with a 500 error on the warehouse step. ' +
@@ -99,5 +99,13 @@ describe('handoff brief (extractive, deterministic)', () => {
     expect(oneLine('word '.repeat(100), 40).endsWith('…')).toBe(true);
     expect(toneLine([{ label: 'negative', compound: -0.5 }], 'unknown', [])).toBe('negative');
     expect(toneLine([], 'unknown', [])).toBe('no customer message');
+  });
+
+  it('takes a question about how to do something for the ask, not for a step tried', () => {
+    expect(alreadyTried(['How do I reset my password? I forgot it and cannot log in.'])).toEqual([]);
+    expect(alreadyTried(['Can we reset the workspace?'])).toEqual([]);
+    expect(alreadyTried(['I reset my password twice, why does it still fail?'])).toEqual([
+      'I reset my password twice, why does it still fail?',
+    ]);
   });
 });

@@ -18,9 +18,12 @@ export function sentencesOf(text: string): string[] {
     .filter((s) => s.length > 2);
 }
 
-/** Sentences in which the customer says what they already tried. */
+/** A question about doing something ("How do I reset my password?", "Can I restart it?"), not an account of it. */
+const HOW_DO_I = /^(?:how|what|why|when|where|which|can|could|should|shall|may|do|does|would|will)\b.*\b(?:i|we)\b/i;
+
+/** Sentences in which the customer says what they already tried (not questions about how to do it). */
 export function alreadyTried(messages: string[]): string[] {
-  return messages.flatMap((m) => sentencesOf(m).filter((s) => TRIED.test(s)));
+  return messages.flatMap((m) => sentencesOf(m).filter((s) => TRIED.test(s) && !(s.endsWith('?') && HOW_DO_I.test(s))));
 }
 
 /** The brief a human reads first when taking a ticket over. */
