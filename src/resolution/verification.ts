@@ -45,14 +45,16 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  * folded into one linear model. Hand-set, because the benchmark cannot measure them: `intentMatch` (an
  * article of another intent than the classified one; the bias is lowered by the same amount, so matching
  * articles score as fitted), `articleRecord` (ln usefulness; a new workspace has no record), `semantic`
- * (no encoder supplies it yet) and `intentConfidence` (the intent is gated on its own threshold) weigh as
- * below. Rounded to 3 decimals.
+ * (no encoder supplies it yet) and `intentConfidence` weigh as below. `intentConfidence` (the classifier's
+ * calibrated probability; the policy lets an answer playbook's ticket through from MIN_INTENT_CONFIDENCE) weighs 4
+ * with the bias lowered by 4 × 0.9, so a ticket at the old gate of 0.9 scores as fitted and one at 0.6 loses 1.2 on
+ * the logit scale; chosen on the dev tickets (docs/answering.md). Rounded to 3 decimals.
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
-  bias: -3.202,
+  bias: -6.802,
   weights: {
     intentMatch: 1.5,
-    intentConfidence: 0,
+    intentConfidence: 4,
     lexical: 1.256,
     margin: 1.134,
     coverage: 0.671,
@@ -67,10 +69,10 @@ export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
 /** The prior when no sentence encoder measures `semantic` (DESKMIND_ANSWER_SEMANTIC=false, or the encoder failed):
  * fitted the same way without it. */
 export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
-  bias: -3.202,
+  bias: -6.802,
   weights: {
     intentMatch: 1.5,
-    intentConfidence: 0,
+    intentConfidence: 4,
     lexical: 1.256,
     margin: 1.134,
     coverage: 0.671,

@@ -54,6 +54,25 @@ export function thresholdFor(
 }
 
 /**
+ * The floor under the classifier's confidence for an answer playbook: below it the intent is no better than a guess
+ * and the ticket goes to a human whatever the answer check says. Above it, the answer check (resolve stage) weighs the
+ * confidence with its other evidence and its estimate must reach the intent's threshold.
+ */
+export const MIN_INTENT_CONFIDENCE = 0.5;
+/**
+ * The highest threshold the answer check may stand in for: above it (a threshold of 0.999 means "only when certain")
+ * the classifier's confidence itself must reach the threshold, as for action playbooks.
+ */
+export const JUDGED_THRESHOLD_CEILING = 0.99;
+
+/** The bar the classifier's confidence must clear in the policy (see MIN_INTENT_CONFIDENCE). */
+export function intentBar(threshold: number, playbookKind: 'answer' | 'action' | 'handoff' | null): number {
+  return playbookKind === 'answer' && threshold <= JUDGED_THRESHOLD_CEILING
+    ? Math.min(threshold, MIN_INTENT_CONFIDENCE)
+    : threshold;
+}
+
+/**
  * The decision policy: the assistant acts alone only when every guardrail passes. Each guardrail's
  * verdict is returned, so the decision can be explained and replayed.
  *
@@ -64,6 +83,8 @@ export function decide(input: PolicyInput): PolicyResult {
   const s = input.settings;
   const intentName = input.intent?.intent ?? null;
   const threshold = thresholdFor(s, intentName, input.playbook?.threshold ?? null);
+  const bar = intentBar(threshold, input.playbook?.kind ?? null);
+  const judged = bar < threshold;
   const emotions = input.sentiment?.emotions;
   const maxEmotion = emotions ? Math.max(emotions.frustration, emotions.anger, emotions.anxiety) : 0;
   const legal = input.sentiment?.cues.some((c) => c.kind === 'legal') ?? false;
@@ -95,11 +116,13 @@ export function decide(input: PolicyInput): PolicyResult {
     },
     {
       check: 'intent_confident',
-      passed: !!input.intent && input.intent.confidence >= threshold,
+      passed: !!input.intent && input.intent.confidence >= bar,
       value: input.intent?.confidence ?? null,
-      threshold,
+      threshold: bar,
       detail: input.intent
-        ? `${intentName} at ${input.intent.confidence.toFixed(3)} against threshold ${threshold}`
+        ? `${intentName} at ${input.intent.confidence.toFixed(3)} against ${
+            judged ? `the floor ${bar} (the answer check must reach ${threshold})` : `threshold ${threshold}`
+          }`
         : 'no prediction',
     },
     {
