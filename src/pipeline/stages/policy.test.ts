@@ -84,6 +84,24 @@ describe('decision policy', () => {
     expect(confident(at(0.9995, certain)).passed).toBe(true);
   });
 
+  it('leaves an out-of-scope guess with an answer playbook to the answer check, but only above the floor', () => {
+    const outOfScope = (confidence: number, i = base()): PolicyInput => ({
+      ...i,
+      intent: { ...i.intent!, intent: null, topIntent: 'password_reset', outOfScope: true, confidence },
+    });
+    const check = (i: PolicyInput, name: string) => decide(i).checks.find((c) => c.check === name)!;
+    expect(check(outOfScope(0.52), 'in_scope')).toMatchObject({ passed: true, value: 'password_reset' });
+    expect(check(outOfScope(0.52), 'in_scope').detail).toContain('the answer check decides');
+    expect(decide(outOfScope(0.52))).toMatchObject({ decision: 'resolve', threshold: 0.9 });
+    expect(decide(outOfScope(MIN_INTENT_CONFIDENCE - 0.01)).reason).toBe('in_scope');
+    // an action playbook, or a threshold the answer check may not stand in for, keeps the classifier's line
+    const action = { ...base(), playbook: { kind: 'action' as const, mode: 'auto' as const, threshold: null } };
+    expect(decide(outOfScope(0.52, action)).reason).toBe('in_scope');
+    const certain = { ...base(), playbook: { kind: 'answer' as const, mode: 'auto' as const, threshold: 0.999 } };
+    expect(decide(outOfScope(0.52, certain)).reason).toBe('in_scope');
+    expect(decide({ ...outOfScope(0.52), playbook: null }).reason).toBe('in_scope');
+  });
+
   it('drafts instead of sending in shadow mode', () => {
     expect(decide({ ...base(), playbook: { kind: 'answer', mode: 'shadow', threshold: null } }).decision).toBe('draft');
     expect(decide({ ...base(), settings: AutonomySettingsSchema.parse({ shadowMode: true }) }).reason).toBe(

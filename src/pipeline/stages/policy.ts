@@ -73,6 +73,21 @@ export function intentBar(threshold: number, playbookKind: 'answer' | 'action' |
 }
 
 /**
+ * True when a prediction the classifier called out of scope is left to the answer check: its top intent's playbook
+ * (the one passed in) answers, the answer check may stand in for its threshold, and the top intent's confidence
+ * reaches MIN_INTENT_CONFIDENCE. The check weighs that confidence, so a weak guess needs a passage that plainly answers.
+ */
+export function scopeJudgedFor(input: Pick<PolicyInput, 'intent' | 'playbook'>, threshold: number): boolean {
+  const p = input.intent;
+  return (
+    !!p?.outOfScope &&
+    !!p.topIntent &&
+    p.confidence >= MIN_INTENT_CONFIDENCE &&
+    intentBar(threshold, input.playbook?.kind ?? null) < threshold
+  );
+}
+
+/**
  * The decision policy: the assistant acts alone only when every guardrail passes. Each guardrail's
  * verdict is returned, so the decision can be explained and replayed.
  *
@@ -81,8 +96,13 @@ export function intentBar(threshold: number, playbookKind: 'answer' | 'action' |
  */
 export function decide(input: PolicyInput): PolicyResult {
   const s = input.settings;
-  const intentName = input.intent?.intent ?? null;
-  const threshold = thresholdFor(s, intentName, input.playbook?.threshold ?? null);
+  const top = input.intent?.topIntent ?? null;
+  const topThreshold = thresholdFor(s, top, input.playbook?.threshold ?? null);
+  // Out of scope by the classifier's own line, yet its top intent has an answer playbook the answer check may stand
+  // in for: the check decides, weighing the low confidence (see `scopeJudged`).
+  const scopeJudged = scopeJudgedFor(input, topThreshold);
+  const intentName = input.intent?.intent ?? (scopeJudged ? top : null);
+  const threshold = scopeJudged ? topThreshold : thresholdFor(s, intentName, input.playbook?.threshold ?? null);
   const bar = intentBar(threshold, input.playbook?.kind ?? null);
   const judged = bar < threshold;
   const emotions = input.sentiment?.emotions;
@@ -107,10 +127,12 @@ export function decide(input: PolicyInput): PolicyResult {
     },
     {
       check: 'in_scope',
-      passed: !!intentName && !input.intent?.outOfScope,
+      passed: !!intentName && (!input.intent?.outOfScope || scopeJudged),
       value: intentName,
-      detail:
-        intentName && !input.intent?.outOfScope
+      detail: scopeJudged
+        ? `${intentName} at ${input.intent!.confidence.toFixed(3)} is under the classifier's out-of-scope line; ` +
+          `the answer check decides (it must reach ${threshold})`
+        : intentName && !input.intent?.outOfScope
           ? `intent ${intentName}`
           : 'nothing in the taxonomy fits (out of scope)',
     },

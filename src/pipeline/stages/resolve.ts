@@ -36,6 +36,11 @@ export const resolveStage: Stage<'resolve'> = {
         actions: [{ type: 'hand_off', reason: `compose_${reply.reason}`, detail: reply.detail }],
       };
     }
+    // A guess the classifier called out of scope that the answer check accepted: the ticket is filed under it.
+    const filed =
+      understood?.intent?.outOfScope && reply.verification?.passed
+        ? [{ type: 'set_intent' as const, intent: decided.playbook.intent, confidence: understood.intent.confidence }]
+        : [];
     const action =
       decided.decision === 'resolve'
         ? { type: 'auto_resolve' as const, text: reply.text, html: reply.html ?? null, sources: reply.sources }
@@ -51,7 +56,7 @@ export const resolveStage: Stage<'resolve'> = {
         sources: reply.sources,
         action: reply.action ?? null,
       },
-      actions: [action],
+      actions: [...filed, action],
     };
   },
 };

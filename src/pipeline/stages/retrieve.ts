@@ -16,7 +16,8 @@ export const retrieveStage: Stage<'retrieve'> = {
     const page = pageWords(input.ticket.pageContext);
     const query = understood?.ask?.query ?? askText(input);
     const hits = await ports.retrieve(input.workspaceId, page.length ? `${query}\n${page.join(' ')}` : query, {
-      intent: understood?.intent?.intent ?? null,
+      // Out of scope by the classifier's line: its best guess still points retrieval at that intent's articles.
+      intent: understood?.intent?.intent ?? understood?.intent?.topIntent ?? null,
       tier: input.account?.tier ?? null,
       k: 5,
     });
