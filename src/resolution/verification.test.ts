@@ -28,6 +28,7 @@ const features = (over: Partial<AnswerFeatures>): AnswerFeatures => ({
   facts: 0,
   capability: 0,
   capabilityUncovered: 0,
+  rivalCloser: 0,
   gap: 0.5,
   ...over,
 });
@@ -253,5 +254,32 @@ describe('typing slips', () => {
     expect(isTypoOf('card', 'bard')).toBe(false);
     expect(isTypoOf('cat', 'car')).toBe(false);
     expect(isTypoOf('export', 'import')).toBe(false);
+  });
+});
+
+describe('a guess the knowledge base contradicts', () => {
+  const evidence = (intentConfidence: number, rivalSemantic: number): AnswerEvidence => ({
+    ask: 'How do I cancel my order?',
+    answer: 'To cancel an order, open Orders and click Cancel order.',
+    title: 'Cancel an order',
+    intentMatch: true,
+    intentConfidence,
+    lexical: 1,
+    semantic: 0.6,
+    rivalSemantic,
+  });
+
+  it("is not sent below the intent's threshold when another intent's article is closer in meaning", () => {
+    const contested = verifyAnswer(evidence(0.7, 0.65), 0.9);
+    expect(contested.features.rivalCloser).toBeCloseTo(0.05);
+    expect(contested.passed).toBe(false);
+    expect(contested.explanation).toContain("another intent's article is closer in meaning");
+    expect(verifyAnswer(evidence(0.7, 0.55), 0.9).features.rivalCloser).toBe(0);
+  });
+
+  it('leaves a confident intent to the estimate alone', () => {
+    const confident = verifyAnswer(evidence(0.97, 0.65), 0.9);
+    expect(confident.passed).toBe(confident.probability >= 0.9);
+    expect(confident.explanation).not.toContain("another intent's article");
   });
 });

@@ -22,6 +22,7 @@ export const ANSWER_FEATURES = [
   'facts',
   'capability',
   'capabilityUncovered',
+  'rivalCloser',
   'gap',
 ] as const;
 export type AnswerFeature = (typeof ANSWER_FEATURES)[number];
@@ -68,6 +69,7 @@ export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
     facts: 6,
     capability: 0,
     capabilityUncovered: -5,
+    rivalCloser: 0,
     gap: 1.549,
   },
 };
@@ -88,6 +90,7 @@ export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
     facts: 6,
     capability: 0,
     capabilityUncovered: -5,
+    rivalCloser: 0,
     gap: 1.549,
   },
 };
@@ -123,6 +126,8 @@ export interface AnswerEvidence {
   usefulness?: number | undefined;
   /** A semantic similarity of ask and passage in [0, 1] from a sentence encoder, when one is available. */
   semantic?: number | undefined;
+  /** The closest meaning (same scale as `semantic`) of another intent's article the intent's restriction set aside. */
+  rivalSemantic?: number | undefined;
   /** Content-word sets of the other candidate passages' units: rarer words weigh more. */
   background?: Set<string>[] | undefined;
   /** How far this candidate is ahead of the next one (see `AnswerJudgeWeights`); set by `judgeCandidates`. */
@@ -331,6 +336,8 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
     facts: e.facts ? 1 : 0,
     capability,
     capabilityUncovered: round3(capability * (1 - coverage)),
+    rivalCloser:
+      e.semantic !== undefined && e.rivalSemantic !== undefined ? round3(clamp01(e.rivalSemantic - e.semantic)) : 0,
     gap: round3(e.gap ?? LONE_CANDIDATE_GAP),
   };
   return { features, missing };
@@ -360,6 +367,7 @@ const LABELS: Record<AnswerFeature, string> = {
   facts: "the customer's own billing facts answer it",
   capability: 'it asks whether something is possible',
   capabilityUncovered: 'the answer does not speak of what it asks about',
+  rivalCloser: "another intent's article is closer in meaning",
   gap: 'it stands out from the other candidates',
 };
 
@@ -413,7 +421,10 @@ export function verifyAnswer(
 ): AnswerVerification {
   const { features, missing } = answerFeatures(e);
   const { probability, contributions } = scoreAnswer(features, model.weights);
-  const passed = probability >= threshold;
+  // Below the threshold the classifier's intent is a guess, and the knowledge base must not contradict it: an article
+  // of another intent closer in meaning to the ask than this answer says the guess is likely wrong.
+  const contested = features.intentConfidence < threshold && features.rivalCloser > 0;
+  const passed = probability >= threshold && !contested;
   const ranked = ANSWER_FEATURES.filter((f) => contributions[f] !== 0).sort(
     (a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]),
   );
@@ -431,6 +442,11 @@ export function verifyAnswer(
     (helped.length ? `; for: ${helped.join(', ')}` : '') +
     (hurt.length ? `; against: ${hurt.join(', ')}` : '') +
     (missing.length ? `; not covered: ${missing.slice(0, 4).join(', ')}` : '') +
+    (contested
+      ? `; and another intent's article is closer in meaning to the question while the intent's confidence ` +
+        `(${(features.intentConfidence * 100).toFixed(0)}%) is below the ` +
+        `${(threshold * 100).toFixed(0)}% it needs alone`
+      : '') +
     '.';
   return {
     probability: round3(probability),

@@ -75,7 +75,7 @@ export function intentBar(threshold: number, playbookKind: 'answer' | 'action' |
 /**
  * True when a prediction the classifier called out of scope is left to the answer check: its top intent's playbook
  * (the one passed in) answers, the answer check may stand in for its threshold, and the top intent's confidence
- * reaches MIN_INTENT_CONFIDENCE. The check weighs that confidence, so a weak guess needs a passage that plainly answers.
+ * reaches MIN_INTENT_CONFIDENCE. The check weighs that confidence: a weak guess needs a passage that plainly answers.
  */
 export function scopeJudgedFor(input: Pick<PolicyInput, 'intent' | 'playbook'>, threshold: number): boolean {
   const p = input.intent;

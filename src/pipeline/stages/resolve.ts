@@ -23,6 +23,7 @@ export const resolveStage: Stage<'resolve'> = {
       intentConfidence: understood?.intent?.confidence ?? 0,
       threshold: Math.max(MIN_ANSWER_PROBABILITY, decided.threshold ?? input.settings.defaultThreshold),
       names: [input.customer?.name, input.account?.name],
+      rivals: earlier.retrieve?.result && 'rivals' in earlier.retrieve.result ? earlier.retrieve.result.rivals : [],
     };
     const reply = await ports.compose(input, decided.playbook, passages, judge);
     if (!reply.ok) {
