@@ -107,6 +107,28 @@ describe('findAsk', () => {
     expect(ask.text).toContain('The dashboard has been broken since Tuesday and nothing loads.');
   });
 
+  it('takes the announced ask without its announcement, over a story that needs things', () => {
+    const background =
+      "We're in the middle of a migration and I need to understand a list of things before we switch off the old " +
+      'servers at the end of the month.';
+    const text =
+      `Hello,\n\n${background} ${story(6)}\n\nThe reason I'm writing: clicked forgot password twice and ` +
+      'still nothing has shown up in my inbox.\n\nThat is all for now, thanks!\n\nAisha';
+    expect(findAsk(text).text).toBe('clicked forgot password twice and still nothing has shown up in my inbox.');
+    const asked = `${story(8)}\n\nMy question is: can I pay by bank transfer?\n\n${story(2)}`;
+    expect(findAsk(asked).text).toBe('can I pay by bank transfer?');
+  });
+
+  it('reads a problem that is stated, not asked, as the ask', () => {
+    for (const problem of [
+      'I never received the reset email.',
+      'Nothing has shown up in my inbox since Monday.',
+      'The invitation link expired before I opened it.',
+      'The login page keeps kicking me out.',
+    ])
+      expect(isAsking(problem)).toBe(true);
+  });
+
   it('does not reduce a message at the length limit', () => {
     const text = Array.from({ length: LONG_MESSAGE_WORDS }, () => 'word').join(' ');
     expect(findAsk(text).reduced).toBe(false);
