@@ -27,6 +27,13 @@ describe('findAsk', () => {
     expect(ask.removed.referenceLines).toEqual(['Order #884213']);
   });
 
+  it('sets aside an introduction with a company and an account reference', () => {
+    const ask = findAsk('Hi there, Aisha Khan from Pied Piper here (account PW-48866).\n\nHow do I export runs?');
+    expect(ask.text).toBe('How do I export runs?');
+    expect(ask.references.name).toBe('Aisha Khan');
+    expect(findAsk('Hi, Marco from Hooli here. Can we pay yearly?').text).toBe('Can we pay yearly?');
+  });
+
   it('keeps a question that follows the greeting on the same line', () => {
     expect(findAsk('Hi team, how do I add a seat?').text).toBe('how do I add a seat?');
     expect(findAsk('Hey, why is my invoice higher this month?').text).toBe('why is my invoice higher this month?');

@@ -66,13 +66,15 @@ const GREETING_RE = new RegExp(
     String.raw`[\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?))?|to whom it may concern)\s*[,.!:;—–-]*\s*`,
   'iu',
 );
-/** "Maria here", "this is Maria (from Acme)", "my name is Maria", "it's Maria from Acme". */
+/** "Maria here", "Maria Lopez from Acme here (account AC-123)", "this is Maria (from Acme)", "my name is Maria". */
 const INTRO_RE = new RegExp(
   String.raw`^\s*(?:(?:it'?s|this is|my name is|my name's|i am|i'm)` +
     String.raw`\s+([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)(?:\s+(?:from|at|of|with)` +
     String.raw`\s+[\p{L}\p{N}&.'-]+(?:\s+[\p{Lu}][\p{L}\p{N}&.'-]*)*)?|` +
-    String.raw`([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)\s+here(?:\s+(?:from|at)\s+[\p{L}\p{N}&.'-]+)?)` +
-    String.raw`\s*[,.!:;—–-]*\s*`,
+    String.raw`([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)(?:\s+(?:from|at|of|with)\s+[\p{L}\p{N}&.'-]+` +
+    String.raw`(?:\s+[\p{L}\p{N}&.'-]+){0,3}?)?\s+here(?:\s+(?:from|at)\s+[\p{L}\p{N}&.'-]+)?)` +
+    // "(account PW-48866)", "(order 1234)" after the introduction
+    String.raw`(?:\s*\([^)\n]{0,80}\))?\s*[,.!:;—–-]*\s*`,
   'iu',
 );
 const ORDER_NUMBER_RE = new RegExp(
