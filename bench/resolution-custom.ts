@@ -5,7 +5,7 @@
  * tickets through the whole pipeline. Reports resolution, wrong answers of answers, and out-of-scope flags on
  * in-taxonomy tickets, on a dev split (the one to tune on) and a test split.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,9 @@ interface Outcome {
   outOfScope: boolean;
   /** The workspace's own out-of-scope confidence put the ticket in scope. */
   scopeAdjusted: boolean;
+  /** The classifier's best intents and the answer judgement (for the .tmp dump). */
+  alternatives: unknown[];
+  verification: unknown;
   kind: 'answered_correctly' | 'answered_wrongly' | 'handed_off';
   reason: string | null;
   answeredWith: string | null;
@@ -193,6 +196,8 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
         confidence: u ? round(u.confidence, 3) : null,
         outOfScope: u?.outOfScope ?? true,
         scopeAdjusted: !!understood?.scopeAdjusted,
+        alternatives: ((understood?.intent as { alternatives?: unknown } | null)?.alternatives ?? []) as unknown[],
+        verification: (resolved?.verification ?? null) as unknown,
       };
       if (detail.status === 'resolved' && sent && resolved?.composed) {
         const first = (resolved.sources as { articleId: string }[])[0]?.articleId;
@@ -225,6 +230,9 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
     for (const [i, text] of OUT_OF_TAXONOMY.entries())
       outcomes.push(await send('out-of-taxonomy', null, text, STYLES[i % STYLES.length]!));
 
+    // Every ticket's outcome, for analysing answers and hand-offs (not recorded: .tmp is not part of the repository).
+    mkdirSync(resolve(here, '..', '.tmp'), { recursive: true });
+    writeFileSync(resolve(here, '..', '.tmp', 'resolution-custom-outcomes.json'), JSON.stringify(outcomes, null, 1));
     const summarise = (list: Outcome[]) => {
       const n = list.length;
       const correct = list.filter((o) => o.kind === 'answered_correctly').length;

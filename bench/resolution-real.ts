@@ -196,7 +196,7 @@ interface Outcome {
   detail: string | null;
   answeredWith: string[];
   /** The answer judgement's estimate and threshold, when the resolve stage judged a reply. */
-  verification: { probability: number; threshold: number } | null;
+  verification: { probability: number; threshold: number; features?: Record<string, number> | undefined } | null;
   ms: number;
 }
 
@@ -356,7 +356,9 @@ export async function benchResolutionReal(): Promise<object> {
           })),
         });
       }
-      const v = resolved?.verification as { probability: number; threshold: number } | undefined;
+      const v = resolved?.verification as
+        | { probability: number; threshold: number; features?: Record<string, number> }
+        | undefined;
       const base = {
         id: t.id,
         split: t.split,
@@ -367,7 +369,7 @@ export async function benchResolutionReal(): Promise<object> {
         predicted: understood?.intent ?? null,
         top: understood?.intent ?? understood?.topIntent ?? null,
         confidence: understood ? round(understood.confidence, 3) : null,
-        verification: v ? { probability: round(v.probability, 3), threshold: v.threshold } : null,
+        verification: v ? { probability: round(v.probability, 3), threshold: v.threshold, features: v.features } : null,
         ms,
       };
       const sent = detail.messages.some((m) => m.authorType === 'assistant' && m.visibility === 'public');

@@ -218,6 +218,8 @@ export const RetrieveResultSchema = z.union([
     passages: z.array(RetrievedPassageSchema),
     bestScore: z.number().nullable(),
     restrictedToIntent: z.boolean(),
+    /** The best passages of other intents' articles that the restriction set aside (evidence against the intent). */
+    rivals: z.array(RetrievedPassageSchema).optional(),
     candidates: z.number(),
     pageHint: z.array(z.string()).nullable(),
   }),

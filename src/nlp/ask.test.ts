@@ -27,6 +27,13 @@ describe('findAsk', () => {
     expect(ask.removed.referenceLines).toEqual(['Order #884213']);
   });
 
+  it('sets aside an introduction with a company and an account reference', () => {
+    const ask = findAsk('Hi there, Aisha Khan from Pied Piper here (account PW-48866).\n\nHow do I export runs?');
+    expect(ask.text).toBe('How do I export runs?');
+    expect(ask.references.name).toBe('Aisha Khan');
+    expect(findAsk('Hi, Marco from Hooli here. Can we pay yearly?').text).toBe('Can we pay yearly?');
+  });
+
   it('keeps a question that follows the greeting on the same line', () => {
     expect(findAsk('Hi team, how do I add a seat?').text).toBe('how do I add a seat?');
     expect(findAsk('Hey, why is my invoice higher this month?').text).toBe('why is my invoice higher this month?');
@@ -105,6 +112,28 @@ describe('findAsk', () => {
     const ask = findAsk(text);
     expect(ask.reduced).toBe(true);
     expect(ask.text).toContain('The dashboard has been broken since Tuesday and nothing loads.');
+  });
+
+  it('takes the announced ask without its announcement, over a story that needs things', () => {
+    const background =
+      "We're in the middle of a migration and I need to understand a list of things before we switch off the old " +
+      'servers at the end of the month.';
+    const text =
+      `Hello,\n\n${background} ${story(6)}\n\nThe reason I'm writing: clicked forgot password twice and ` +
+      'still nothing has shown up in my inbox.\n\nThat is all for now, thanks!\n\nAisha';
+    expect(findAsk(text).text).toBe('clicked forgot password twice and still nothing has shown up in my inbox.');
+    const asked = `${story(8)}\n\nMy question is: can I pay by bank transfer?\n\n${story(2)}`;
+    expect(findAsk(asked).text).toBe('can I pay by bank transfer?');
+  });
+
+  it('reads a problem that is stated, not asked, as the ask', () => {
+    for (const problem of [
+      'I never received the reset email.',
+      'Nothing has shown up in my inbox since Monday.',
+      'The invitation link expired before I opened it.',
+      'The login page keeps kicking me out.',
+    ])
+      expect(isAsking(problem)).toBe(true);
   });
 
   it('does not reduce a message at the length limit', () => {

@@ -66,13 +66,15 @@ const GREETING_RE = new RegExp(
     String.raw`[\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?))?|to whom it may concern)\s*[,.!:;—–-]*\s*`,
   'iu',
 );
-/** "Maria here", "this is Maria (from Acme)", "my name is Maria", "it's Maria from Acme". */
+/** "Maria here", "Maria Lopez from Acme here (account AC-123)", "this is Maria (from Acme)", "my name is Maria". */
 const INTRO_RE = new RegExp(
   String.raw`^\s*(?:(?:it'?s|this is|my name is|my name's|i am|i'm)` +
     String.raw`\s+([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)(?:\s+(?:from|at|of|with)` +
     String.raw`\s+[\p{L}\p{N}&.'-]+(?:\s+[\p{Lu}][\p{L}\p{N}&.'-]*)*)?|` +
-    String.raw`([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)\s+here(?:\s+(?:from|at)\s+[\p{L}\p{N}&.'-]+)?)` +
-    String.raw`\s*[,.!:;—–-]*\s*`,
+    String.raw`([\p{Lu}][\p{L}'-]*(?:\s+[\p{Lu}][\p{L}'-]*)?)(?:\s+(?:from|at|of|with)\s+[\p{L}\p{N}&.'-]+` +
+    String.raw`(?:\s+[\p{L}\p{N}&.'-]+){0,3}?)?\s+here(?:\s+(?:from|at)\s+[\p{L}\p{N}&.'-]+)?)` +
+    // "(account PW-48866)", "(order 1234)" after the introduction
+    String.raw`(?:\s*\([^)\n]{0,80}\))?\s*[,.!:;—–-]*\s*`,
   'iu',
 );
 const ORDER_NUMBER_RE = new RegExp(
@@ -98,7 +100,17 @@ const REQUEST_RE = new RegExp(
   String.raw`\b(?:please|pls|plz|kindly|help|need|needs|want|wanna|would like|i'd like|like to|looking for|` +
     String.raw`trying to|tried to|unable|can't|cannot|can not|couldn't|won't|doesn't|don't know|isn't|not ` +
     String.raw`working|no longer|stopped|keeps?|broken|error|fail(?:s|ed|ing)?|wrong|missing|charged|refund|` +
-    String.raw`cancel|locked|lost|how (?:do|can|to))\b`,
+    String.raw`cancel|locked|lost|how (?:do|can|to)|never (?:got|received|arrived|came)|nothing (?:has )?(?:shown|` +
+    String.raw`arrived|come|came|happen(?:s|ed)?)|has(?:n't| not) (?:arrived|come|shown)|did(?:n't| not) (?:get|` +
+    String.raw`receive|arrive|work)|expired|declined|rejected|kick(?:s|ing|ed)? me out)\b`,
+  'i',
+);
+/** Words that announce the ask after a story ("The reason I'm writing: …", "My question is …"). */
+const ASK_CUE_RE = new RegExp(
+  String.raw`\b(?:the (?:reason|thing) (?:i'?m|i am) (?:writing|contacting you|reaching out|asking)|` +
+    String.raw`i'?m (?:writing|contacting you|reaching out) (?:because|about|as)|my (?:actual |real )?(?:question|` +
+    String.raw`problem|issue|request) is|the (?:actual |real )?(?:problem|issue|question) is|long story short|` +
+    String.raw`what i (?:need|want) (?:to know )?is)\b`,
   'i',
 );
 
@@ -112,6 +124,17 @@ function sentencesOfParagraph(paragraph: string): string[] {
     .split(/(?<=[.!?…])\s+(?=["'([]?[\p{Lu}\p{N}¿¡])|(?<=[?!])\s+/u)
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** The sentence without the words that announce it ("The reason I'm writing: it expired" → "it expired"). */
+function withoutCue(sentence: string): string {
+  const m = ASK_CUE_RE.exec(sentence);
+  if (!m || m.index > 20) return sentence;
+  const rest = sentence
+    .slice(m.index + m[0].length)
+    .replace(/^\s*(?:[:,;-]|is that|is|that)?\s*/i, '')
+    .trim();
+  return words(rest) >= 3 ? rest : sentence;
 }
 
 /** True when a sentence asks: a question or a request / statement of a problem. */
@@ -278,12 +301,18 @@ export function findAsk(messages: string | string[], opts: { longWords?: number;
     const question = x.text.endsWith('?') || QUESTION_START_RE.test(x.text);
     const request = REQUEST_RE.test(x.text);
     const edge = (x.p === 0 && x.i === 0) || (x.p === last && x.i === 0);
+    // A sentence the customer announces as the reason for writing outranks every other.
+    const cue = ASK_CUE_RE.test(x.text);
     // Later questions first: a story leads up to its question.
-    return (question ? 4 : 0) + (request ? 2 : 0) + (edge ? 1 : 0) + (x.p === last ? 0.5 : 0) + x.p * 0.01;
+    return (
+      (cue ? 6 : 0) + (question ? 4 : 0) + (request ? 2 : 0) + (edge ? 1 : 0) + (x.p === last ? 0.5 : 0) + x.p * 0.01
+    );
   };
   const byRank = flat.map((x, k) => ({ ...x, k, r: rank(x) })).sort((a, b) => b.r - a.r);
-  // The first and last paragraphs stand in for the ask only when no sentence asks.
-  const floor = byRank[0] && byRank[0].r >= 2 ? 2 : 1;
+  // The first and last paragraphs stand in for the ask only when no sentence asks; an announced ask keeps only the
+  // questions beside it.
+  const top = byRank[0]?.r ?? 0;
+  const floor = top >= 6 ? 4 : top >= 2 ? 2 : 1;
   const chosen = new Set<number>();
   let used = 0;
   for (const x of byRank) {
@@ -308,5 +337,5 @@ export function findAsk(messages: string | string[], opts: { longWords?: number;
   if (!chosen.size) chosen.add(0);
   const kept = flat.filter((_, k) => chosen.has(k));
   removed.contextSentences = flat.length - kept.length;
-  return result(kept.map((x) => x.text).join(' '), true);
+  return result(kept.map((x) => withoutCue(x.text)).join(' '), true);
 }

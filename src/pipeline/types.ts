@@ -43,6 +43,10 @@ export interface AnswerJudgeInput {
   threshold: number;
   /** The customer's and their company's names (not words of the question). */
   names?: (string | null | undefined)[] | undefined;
+  /** Passages of other intents' articles that retrieval ranked with the answers (set aside for the intent). */
+  rivals?: RetrievedPassage[] | undefined;
+  /** The closest meaning of a rival passage to the ask (set by compose once measured). */
+  rivalSemantic?: number | undefined;
 }
 
 /** A composed reply, or why none could be made (the ticket then goes to a human). */

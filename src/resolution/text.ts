@@ -147,3 +147,34 @@ export function splitUnits(text: string): TextUnit[] {
   if (last?.kind === 'heading') last.kind = 'sentence';
   return units.filter((u) => u.text.length > 0);
 }
+
+/**
+ * True when `a` is a typing slip of `b` (or the other way): one edit apart (a letter left out, added, changed or two
+ * swapped) for words of 4–7 letters, two for longer ones, starting with the same letter. "invooic" ~ "invoic",
+ * "trnsfer" ~ "transfer"; words under 4 letters must match exactly.
+ */
+export function isTypoOf(a: string, b: string): boolean {
+  if (a === b) return true;
+  const n = Math.min(a.length, b.length);
+  if (n < 4 || a[0] !== b[0]) return false;
+  const max = n >= 8 ? 2 : 1;
+  if (Math.abs(a.length - b.length) > max) return false;
+  // Optimal string alignment distance, rows of three, stopped as soon as a row exceeds `max`.
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let low = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
+      low = Math.min(low, d);
+    }
+    if (low > max) return false;
+    prev2 = prev;
+    prev = row;
+  }
+  return prev[b.length]! <= max;
+}

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { isTypoOf } from './text.js';
 import { answerJudgeOf } from './answer-judge.js';
 import {
   answerFeatures,
+  asksIfPossible,
   askOf,
   fitAnswerJudge,
   judgeCandidates,
@@ -24,6 +26,9 @@ const features = (over: Partial<AnswerFeatures>): AnswerFeatures => ({
   semantic: 0,
   articleRecord: 0,
   facts: 0,
+  capability: 0,
+  capabilityUncovered: 0,
+  rivalCloser: 0,
   gap: 0.5,
   ...over,
 });
@@ -188,5 +193,93 @@ describe('answer judgement', () => {
         0.9,
       ).passed,
     ).toBe(false);
+  });
+});
+
+describe('questions about what the product can do', () => {
+  const evidence = (ask: string, answer: string): AnswerEvidence => ({
+    ask,
+    answer,
+    title: 'Schedules',
+    intentMatch: true,
+    intentConfidence: 0.95,
+  });
+
+  it('tells a yes/no question about a capability from a request for steps', () => {
+    expect(asksIfPossible('Can I rename a pipeline?')).toBe(true);
+    expect(asksIfPossible('Is there a dbt integration?')).toBe(true);
+    expect(asksIfPossible('Do you support hardware security keys?')).toBe(true);
+    expect(asksIfPossible('How do I reset my password?')).toBe(false);
+    expect(asksIfPossible('The reset link expired before I clicked it')).toBe(false);
+  });
+
+  it('counts what the passage leaves uncovered only for such questions', () => {
+    const passage = 'Schedules run in the time zone of the workspace, set under Settings.';
+    const asked = answerFeatures(evidence('Can I rename a pipeline?', passage)).features;
+    expect(asked.capability).toBe(1);
+    expect(asked.capabilityUncovered).toBeGreaterThan(0.5);
+    const told = answerFeatures(evidence('Which time zone do schedules run in?', passage)).features;
+    expect(told).toMatchObject({ capability: 0, capabilityUncovered: 0 });
+  });
+
+  it('scores a capability the passage does not speak of below one it does', () => {
+    const passage = 'To rename a pipeline, open it and click its name.';
+    const about = verifyAnswer(evidence('Can I rename a pipeline?', passage), 0.9);
+    const other = verifyAnswer(evidence('Can I rename a pipeline?', 'Schedules run in the workspace time zone.'), 0.9);
+    expect(about.probability).toBeGreaterThan(other.probability);
+    expect(other.passed).toBe(false);
+  });
+});
+
+describe('typing slips', () => {
+  it('covers a misspelt word of the ask by the word it was meant to be', () => {
+    const passage = 'Pay by bank transfer: choose Invoice as the payment method instead of card.';
+    const slipped = answerFeatures({
+      ask: 'can we pay by bank trnsfer instead of caard',
+      answer: passage,
+      title: 'Payment methods',
+      intentMatch: true,
+      intentConfidence: 0.9,
+    });
+    expect(slipped.missing).not.toContain('transfer');
+    expect(slipped.features.coverage).toBe(1);
+  });
+
+  it('allows one slip in a short word and two in a long one, never in a word under four letters', () => {
+    expect(isTypoOf('invooic', 'invoic')).toBe(true);
+    expect(isTypoOf('trnsfer', 'transfer')).toBe(true);
+    expect(isTypoOf('definitiions', 'definitions')).toBe(true);
+    expect(isTypoOf('recieve', 'receive')).toBe(true);
+    expect(isTypoOf('card', 'cart')).toBe(true);
+    expect(isTypoOf('card', 'bard')).toBe(false);
+    expect(isTypoOf('cat', 'car')).toBe(false);
+    expect(isTypoOf('export', 'import')).toBe(false);
+  });
+});
+
+describe('a guess the knowledge base contradicts', () => {
+  const evidence = (intentConfidence: number, rivalSemantic: number): AnswerEvidence => ({
+    ask: 'How do I cancel my order?',
+    answer: 'To cancel an order, open Orders and click Cancel order.',
+    title: 'Cancel an order',
+    intentMatch: true,
+    intentConfidence,
+    lexical: 1,
+    semantic: 0.6,
+    rivalSemantic,
+  });
+
+  it("is not sent below the intent's threshold when another intent's article is closer in meaning", () => {
+    const contested = verifyAnswer(evidence(0.7, 0.65), 0.9);
+    expect(contested.features.rivalCloser).toBeCloseTo(0.05);
+    expect(contested.passed).toBe(false);
+    expect(contested.explanation).toContain("another intent's article is closer in meaning");
+    expect(verifyAnswer(evidence(0.7, 0.55), 0.9).features.rivalCloser).toBe(0);
+  });
+
+  it('leaves a confident intent to the estimate alone', () => {
+    const confident = verifyAnswer(evidence(0.97, 0.65), 0.9);
+    expect(confident.passed).toBe(confident.probability >= 0.9);
+    expect(confident.explanation).not.toContain("another intent's article");
   });
 });

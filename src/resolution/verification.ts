@@ -7,7 +7,7 @@
  * on them, pulled toward the prior (`fitAnswerJudge`). Pure functions.
  */
 import { z } from 'zod';
-import { contentWords, splitUnits } from './text.js';
+import { contentWords, isTypoOf, splitUnits } from './text.js';
 
 /** The evidence the judgement weighs; every feature is a number, mostly in [0, 1]. */
 export const ANSWER_FEATURES = [
@@ -20,6 +20,9 @@ export const ANSWER_FEATURES = [
   'semantic',
   'articleRecord',
   'facts',
+  'capability',
+  'capabilityUncovered',
+  'rivalCloser',
   'gap',
 ] as const;
 export type AnswerFeature = (typeof ANSWER_FEATURES)[number];
@@ -42,17 +45,21 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  * retrieved for a dev ticket whose intent the classifier got right (right = the ticket may be answered and
  * the passage's article is among its right ones) ranks the passages, then a ticket-level logistic fit on
  * the best passage's sum and its gap to the next one calibrates the probability (Platt scaling), the two
- * folded into one linear model. Hand-set, because the benchmark cannot measure them: `intentMatch` (an
- * article of another intent than the classified one; the bias is lowered by the same amount, so matching
- * articles score as fitted), `articleRecord` (ln usefulness; a new workspace has no record), `semantic`
- * (no encoder supplies it yet) and `intentConfidence` (the intent is gated on its own threshold) weigh as
- * below. Rounded to 3 decimals.
+ * folded into one linear model. Hand-set on the dev tickets, because that fit cannot measure them:
+ * `intentMatch` (an article of another intent than the classified one; the bias is lowered by the same amount,
+ * so matching articles score as fitted), `articleRecord` (ln usefulness; a new workspace has no record),
+ * `semantic` 2, `intentConfidence` 4 (the policy lets an answer playbook's ticket through from
+ * MIN_INTENT_CONFIDENCE; the bias is lowered by 4 × 0.9, so a ticket at the old gate of 0.9 scores as fitted and
+ * one at 0.6 loses 1.2 on the logit scale), and what a yes/no question about a capability leaves uncovered
+ * (`capabilityUncovered` −5: "Can I rename a pipeline?" is answered only by a passage that speaks of renaming, an
+ * article on the neighbouring feature says neither yes nor no; `capability` itself weighs 0 until a workspace's own
+ * outcomes say otherwise), with the bias raised by 0.5. Rounded to 3 decimals.
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
-  bias: -3.202,
+  bias: -6.802,
   weights: {
     intentMatch: 1.5,
-    intentConfidence: 0,
+    intentConfidence: 4,
     lexical: 1.256,
     margin: 1.134,
     coverage: 0.671,
@@ -60,6 +67,9 @@ export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
     semantic: 2,
     articleRecord: 1,
     facts: 6,
+    capability: 0,
+    capabilityUncovered: -5,
+    rivalCloser: 0,
     gap: 1.549,
   },
 };
@@ -67,10 +77,10 @@ export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
 /** The prior when no sentence encoder measures `semantic` (DESKMIND_ANSWER_SEMANTIC=false, or the encoder failed):
  * fitted the same way without it. */
 export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
-  bias: -3.202,
+  bias: -6.802,
   weights: {
     intentMatch: 1.5,
-    intentConfidence: 0,
+    intentConfidence: 4,
     lexical: 1.256,
     margin: 1.134,
     coverage: 0.671,
@@ -78,6 +88,9 @@ export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
     semantic: 0,
     articleRecord: 1,
     facts: 6,
+    capability: 0,
+    capabilityUncovered: -5,
+    rivalCloser: 0,
     gap: 1.549,
   },
 };
@@ -113,6 +126,8 @@ export interface AnswerEvidence {
   usefulness?: number | undefined;
   /** A semantic similarity of ask and passage in [0, 1] from a sentence encoder, when one is available. */
   semantic?: number | undefined;
+  /** The closest meaning (same scale as `semantic`) of another intent's article the intent's restriction set aside. */
+  rivalSemantic?: number | undefined;
   /** Content-word sets of the other candidate passages' units: rarer words weigh more. */
   background?: Set<string>[] | undefined;
   /** How far this candidate is ahead of the next one (see `AnswerJudgeWeights`); set by `judgeCandidates`. */
@@ -220,6 +235,21 @@ export function keyTerms(text: string): string[] {
     .filter((w) => !FILLER.has(w) && w.length > 1);
 }
 
+const CAPABILITY_QUESTION = new RegExp(
+  String.raw`\b(?:can (?:i|we|you|my|our|one)|could (?:i|we|you)|is (?:there|it possible)|are there|` +
+    String.raw`do you (?:support|offer|integrate|have|allow|provide)|` +
+    String.raw`does (?:pipewise|it|the \w+) (?:support|offer|allow|have|integrate|work)|` +
+    String.raw`what is the (?:max|maximum|limit))\b`,
+  'i',
+);
+
+/**
+ * True when the ask is a yes/no question about what the product can do ("Can I rename a pipeline?", "Is there a dbt
+ * integration?", "Do you support YubiKeys?"): only a passage that speaks of that very thing answers it, because an
+ * article on the neighbouring feature neither says yes nor no.
+ */
+export const asksIfPossible = (ask: string): boolean => CAPABILITY_QUESTION.test(ask.slice(0, 4_000));
+
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -269,7 +299,8 @@ export function askOf(text: string, names: (string | null | undefined)[] = []): 
 
 /** The features of one candidate answer (see `AnswerEvidence`). */
 export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; missing: string[] } {
-  const ask = [...new Set(keyTerms(askOf(e.ask, e.names ?? [])))];
+  const question = askOf(e.ask, e.names ?? []);
+  const ask = [...new Set(keyTerms(question))];
   const answerWords = new Set(keyTerms(e.answer));
   const titleWords = new Set(keyTerms(`${e.title}\n${e.heading ?? ''}`));
   for (const w of titleWords) answerWords.add(w);
@@ -281,20 +312,32 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
   };
   const weights = new Map(ask.map((w) => [w, weight(w)]));
   const total = [...weights.values()].reduce((a, b) => a + b, 0);
-  const share = (has: Set<string>) =>
-    total ? ask.filter((w) => has.has(w)).reduce((a, w) => a + weights.get(w)!, 0) / total : 0;
-  const missing = ask.filter((w) => !answerWords.has(w)).sort((a, b) => weights.get(b)! - weights.get(a)!);
+  // A word of the ask counts as covered when the text has it, or has the word it is a typing slip of.
+  const covers = (has: Set<string>) => {
+    const list = [...has];
+    return new Set(ask.filter((w) => has.has(w) || list.some((h) => isTypoOf(w, h))));
+  };
+  const share = (covered: Set<string>) =>
+    total ? ask.filter((w) => covered.has(w)).reduce((a, w) => a + weights.get(w)!, 0) / total : 0;
+  const inAnswer = covers(answerWords);
+  const missing = ask.filter((w) => !inAnswer.has(w)).sort((a, b) => weights.get(b)! - weights.get(a)!);
   const margin = e.score !== undefined && e.score > 0 ? clamp01((e.score - (e.runnerUp ?? 0)) / e.score) : 0;
+  const coverage = round3(share(inAnswer));
+  const capability = asksIfPossible(question) ? 1 : 0;
   const features: AnswerFeatures = {
     intentMatch: e.intentMatch ? 1 : 0,
     intentConfidence: clamp01(e.intentConfidence),
     lexical: clamp01(e.lexical ?? 0),
     margin,
-    coverage: round3(share(answerWords)),
-    titleCoverage: round3(e.titleCoverage ?? share(titleWords)),
+    coverage,
+    titleCoverage: round3(e.titleCoverage ?? share(covers(titleWords))),
     semantic: clamp01(e.semantic ?? 0),
     articleRecord: round3(Math.max(-2, Math.log(e.usefulness ?? 1))),
     facts: e.facts ? 1 : 0,
+    capability,
+    capabilityUncovered: round3(capability * (1 - coverage)),
+    rivalCloser:
+      e.semantic !== undefined && e.rivalSemantic !== undefined ? round3(clamp01(e.rivalSemantic - e.semantic)) : 0,
     gap: round3(e.gap ?? LONE_CANDIDATE_GAP),
   };
   return { features, missing };
@@ -322,6 +365,9 @@ const LABELS: Record<AnswerFeature, string> = {
   semantic: 'the meaning is close',
   articleRecord: "the article's record of answers",
   facts: "the customer's own billing facts answer it",
+  capability: 'it asks whether something is possible',
+  capabilityUncovered: 'the answer does not speak of what it asks about',
+  rivalCloser: "another intent's article is closer in meaning",
   gap: 'it stands out from the other candidates',
 };
 
@@ -375,7 +421,10 @@ export function verifyAnswer(
 ): AnswerVerification {
   const { features, missing } = answerFeatures(e);
   const { probability, contributions } = scoreAnswer(features, model.weights);
-  const passed = probability >= threshold;
+  // Below the threshold the classifier's intent is a guess, and the knowledge base must not contradict it: an article
+  // of another intent closer in meaning to the ask than this answer says the guess is likely wrong.
+  const contested = features.intentConfidence < threshold && features.rivalCloser > 0;
+  const passed = probability >= threshold && !contested;
   const ranked = ANSWER_FEATURES.filter((f) => contributions[f] !== 0).sort(
     (a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]),
   );
@@ -393,6 +442,11 @@ export function verifyAnswer(
     (helped.length ? `; for: ${helped.join(', ')}` : '') +
     (hurt.length ? `; against: ${hurt.join(', ')}` : '') +
     (missing.length ? `; not covered: ${missing.slice(0, 4).join(', ')}` : '') +
+    (contested
+      ? `; and another intent's article is closer in meaning to the question while the intent's confidence ` +
+        `(${(features.intentConfidence * 100).toFixed(0)}%) is below the ` +
+        `${(threshold * 100).toFixed(0)}% it needs alone`
+      : '') +
     '.';
   return {
     probability: round3(probability),

@@ -77,8 +77,13 @@ export function resolutionPorts(deps: {
     };
     if (playbook.kind === 'action') return composeAction(c, playbook, question, reply);
     // One judgement for both paths: which passage answers the ask, and is it sure enough to send?
-    passages = await withSemantic(deps.passageVectors, askOf(question, judge.names ?? []), passages);
+    const ask = askOf(question, judge.names ?? []);
+    passages = await withSemantic(deps.passageVectors, ask, passages);
     const semantic = passages.length > 0 && passages.every((p) => p.semantic !== undefined);
+    // Another intent's article closer in meaning to the ask is evidence that the intent is wrong.
+    const rivals = semantic ? await withSemantic(deps.passageVectors, ask, judge.rivals ?? []) : [];
+    const measured = rivals.filter((r) => r.semantic !== undefined).map((r) => r.semantic!);
+    judge = { ...judge, rivalSemantic: measured.length ? Math.max(...measured) : undefined };
     const model = answerJudgeOf((await getWorkspace(c.db, c.workspaceId)).settings, { semantic });
     // A past-due account asking about access or paying: its billing facts (the payment that failed, when, where to
     // pay) are one more candidate answer, judged with the passages.
@@ -263,6 +268,7 @@ function evidenceOf(
     runnerUp,
     usefulness: p.usefulness,
     semantic: p.semantic,
+    rivalSemantic: judge.rivalSemantic,
     background,
   };
 }

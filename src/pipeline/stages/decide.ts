@@ -20,7 +20,14 @@ export const decideStage: Stage<'decide'> = {
           (t) => t.intent === intent.intent && input.now.getTime() - t.createdAt.getTime() <= windowMs,
         ).length
       : 0;
-    const playbook = intent?.intent ? await ports.playbook(input.workspaceId, intent.intent) : null;
+    // Out of scope by the classifier's line: its top intent's answer playbook still lets the answer check decide.
+    const top = intent?.outOfScope ? (intent.topIntent ?? null) : null;
+    const topPlaybook = top ? await ports.playbook(input.workspaceId, top) : null;
+    const playbook = intent?.intent
+      ? await ports.playbook(input.workspaceId, intent.intent)
+      : topPlaybook?.kind === 'answer'
+        ? topPlaybook
+        : null;
     const policy = decide({
       settings: input.settings,
       language: understood?.language ?? null,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AutonomySettingsSchema } from '../../domain/settings.js';
 import { analyseSentiment } from '../../nlp/sentiment.js';
 import { detectLanguage } from '../../nlp/language.js';
-import { asksForHuman, decide, thresholdFor, type PolicyInput } from './policy.js';
+import { asksForHuman, decide, MIN_INTENT_CONFIDENCE, thresholdFor, type PolicyInput } from './policy.js';
 
 const text = 'I forgot my password and cannot log in';
 const base = (): PolicyInput => ({
@@ -42,7 +42,7 @@ describe('decision policy', () => {
     ],
     ['human_not_requested', (i) => ({ ...i, humanRequested: true })],
     ['in_scope', (i) => ({ ...i, intent: { ...i.intent!, outOfScope: true } })],
-    ['intent_confident', (i) => ({ ...i, intent: { ...i.intent!, confidence: 0.6 } })],
+    ['intent_confident', (i) => ({ ...i, intent: { ...i.intent!, confidence: 0.4 } })],
     [
       'single_intent',
       (i) => ({
@@ -69,6 +69,37 @@ describe('decision policy', () => {
     expect(r.decision).toBe('hand_off');
     expect(r.reason).toBe(check);
     expect(r.checks.find((c) => c.check === check)?.passed).toBe(false);
+  });
+
+  it('leaves an answer playbook to the answer check above the floor, but not an action or a near-1 threshold', () => {
+    const confident = (i: PolicyInput) => decide(i).checks.find((c) => c.check === 'intent_confident')!;
+    const at = (confidence: number, i = base()) => ({ ...i, intent: { ...i.intent!, confidence } });
+    expect(confident(at(0.7))).toMatchObject({ passed: true, threshold: MIN_INTENT_CONFIDENCE });
+    expect(decide(at(0.7)).threshold).toBe(0.9);
+    expect(confident(at(MIN_INTENT_CONFIDENCE - 0.01)).passed).toBe(false);
+    const action = { ...base(), playbook: { kind: 'action' as const, mode: 'auto' as const, threshold: null } };
+    expect(confident(at(0.7, action))).toMatchObject({ passed: false, threshold: 0.9 });
+    const certain = { ...base(), playbook: { kind: 'answer' as const, mode: 'auto' as const, threshold: 0.999 } };
+    expect(confident(at(0.995, certain))).toMatchObject({ passed: false, threshold: 0.999 });
+    expect(confident(at(0.9995, certain)).passed).toBe(true);
+  });
+
+  it('leaves an out-of-scope guess with an answer playbook to the answer check, but only above the floor', () => {
+    const outOfScope = (confidence: number, i = base()): PolicyInput => ({
+      ...i,
+      intent: { ...i.intent!, intent: null, topIntent: 'password_reset', outOfScope: true, confidence },
+    });
+    const check = (i: PolicyInput, name: string) => decide(i).checks.find((c) => c.check === name)!;
+    expect(check(outOfScope(0.52), 'in_scope')).toMatchObject({ passed: true, value: 'password_reset' });
+    expect(check(outOfScope(0.52), 'in_scope').detail).toContain('the answer check decides');
+    expect(decide(outOfScope(0.52))).toMatchObject({ decision: 'resolve', threshold: 0.9 });
+    expect(decide(outOfScope(MIN_INTENT_CONFIDENCE - 0.01)).reason).toBe('in_scope');
+    // an action playbook, or a threshold the answer check may not stand in for, keeps the classifier's line
+    const action = { ...base(), playbook: { kind: 'action' as const, mode: 'auto' as const, threshold: null } };
+    expect(decide(outOfScope(0.52, action)).reason).toBe('in_scope');
+    const certain = { ...base(), playbook: { kind: 'answer' as const, mode: 'auto' as const, threshold: 0.999 } };
+    expect(decide(outOfScope(0.52, certain)).reason).toBe('in_scope');
+    expect(decide({ ...outOfScope(0.52), playbook: null }).reason).toBe('in_scope');
   });
 
   it('drafts instead of sending in shadow mode', () => {

@@ -54,6 +54,40 @@ export function thresholdFor(
 }
 
 /**
+ * The floor under the classifier's confidence for an answer playbook: below it the intent is no better than a guess
+ * and the ticket goes to a human whatever the answer check says. Above it, the answer check (resolve stage) weighs the
+ * confidence with its other evidence and its estimate must reach the intent's threshold.
+ */
+export const MIN_INTENT_CONFIDENCE = 0.5;
+/**
+ * The highest threshold the answer check may stand in for: above it (a threshold of 0.999 means "only when certain")
+ * the classifier's confidence itself must reach the threshold, as for action playbooks.
+ */
+export const JUDGED_THRESHOLD_CEILING = 0.99;
+
+/** The bar the classifier's confidence must clear in the policy (see MIN_INTENT_CONFIDENCE). */
+export function intentBar(threshold: number, playbookKind: 'answer' | 'action' | 'handoff' | null): number {
+  return playbookKind === 'answer' && threshold <= JUDGED_THRESHOLD_CEILING
+    ? Math.min(threshold, MIN_INTENT_CONFIDENCE)
+    : threshold;
+}
+
+/**
+ * True when a prediction the classifier called out of scope is left to the answer check: its top intent's playbook
+ * (the one passed in) answers, the answer check may stand in for its threshold, and the top intent's confidence
+ * reaches MIN_INTENT_CONFIDENCE. The check weighs that confidence: a weak guess needs a passage that plainly answers.
+ */
+export function scopeJudgedFor(input: Pick<PolicyInput, 'intent' | 'playbook'>, threshold: number): boolean {
+  const p = input.intent;
+  return (
+    !!p?.outOfScope &&
+    !!p.topIntent &&
+    p.confidence >= MIN_INTENT_CONFIDENCE &&
+    intentBar(threshold, input.playbook?.kind ?? null) < threshold
+  );
+}
+
+/**
  * The decision policy: the assistant acts alone only when every guardrail passes. Each guardrail's
  * verdict is returned, so the decision can be explained and replayed.
  *
@@ -62,8 +96,15 @@ export function thresholdFor(
  */
 export function decide(input: PolicyInput): PolicyResult {
   const s = input.settings;
-  const intentName = input.intent?.intent ?? null;
-  const threshold = thresholdFor(s, intentName, input.playbook?.threshold ?? null);
+  const top = input.intent?.topIntent ?? null;
+  const topThreshold = thresholdFor(s, top, input.playbook?.threshold ?? null);
+  // Out of scope by the classifier's own line, yet its top intent has an answer playbook the answer check may stand
+  // in for: the check decides, weighing the low confidence (see `scopeJudged`).
+  const scopeJudged = scopeJudgedFor(input, topThreshold);
+  const intentName = input.intent?.intent ?? (scopeJudged ? top : null);
+  const threshold = scopeJudged ? topThreshold : thresholdFor(s, intentName, input.playbook?.threshold ?? null);
+  const bar = intentBar(threshold, input.playbook?.kind ?? null);
+  const judged = bar < threshold;
   const emotions = input.sentiment?.emotions;
   const maxEmotion = emotions ? Math.max(emotions.frustration, emotions.anger, emotions.anxiety) : 0;
   const legal = input.sentiment?.cues.some((c) => c.kind === 'legal') ?? false;
@@ -86,20 +127,24 @@ export function decide(input: PolicyInput): PolicyResult {
     },
     {
       check: 'in_scope',
-      passed: !!intentName && !input.intent?.outOfScope,
+      passed: !!intentName && (!input.intent?.outOfScope || scopeJudged),
       value: intentName,
-      detail:
-        intentName && !input.intent?.outOfScope
+      detail: scopeJudged
+        ? `${intentName} at ${input.intent!.confidence.toFixed(3)} is under the classifier's out-of-scope line; ` +
+          `the answer check decides (it must reach ${threshold})`
+        : intentName && !input.intent?.outOfScope
           ? `intent ${intentName}`
           : 'nothing in the taxonomy fits (out of scope)',
     },
     {
       check: 'intent_confident',
-      passed: !!input.intent && input.intent.confidence >= threshold,
+      passed: !!input.intent && input.intent.confidence >= bar,
       value: input.intent?.confidence ?? null,
-      threshold,
+      threshold: bar,
       detail: input.intent
-        ? `${intentName} at ${input.intent.confidence.toFixed(3)} against threshold ${threshold}`
+        ? `${intentName} at ${input.intent.confidence.toFixed(3)} against ${
+            judged ? `the floor ${bar} (the answer check must reach ${threshold})` : `threshold ${threshold}`
+          }`
         : 'no prediction',
     },
     {

@@ -23,6 +23,7 @@ export const resolveStage: Stage<'resolve'> = {
       intentConfidence: understood?.intent?.confidence ?? 0,
       threshold: Math.max(MIN_ANSWER_PROBABILITY, decided.threshold ?? input.settings.defaultThreshold),
       names: [input.customer?.name, input.account?.name],
+      rivals: earlier.retrieve?.result && 'rivals' in earlier.retrieve.result ? earlier.retrieve.result.rivals : [],
     };
     const reply = await ports.compose(input, decided.playbook, passages, judge);
     if (!reply.ok) {
@@ -36,6 +37,11 @@ export const resolveStage: Stage<'resolve'> = {
         actions: [{ type: 'hand_off', reason: `compose_${reply.reason}`, detail: reply.detail }],
       };
     }
+    // A guess the classifier called out of scope that the answer check accepted: the ticket is filed under it.
+    const filed =
+      understood?.intent?.outOfScope && reply.verification?.passed
+        ? [{ type: 'set_intent' as const, intent: decided.playbook.intent, confidence: understood.intent.confidence }]
+        : [];
     const action =
       decided.decision === 'resolve'
         ? { type: 'auto_resolve' as const, text: reply.text, html: reply.html ?? null, sources: reply.sources }
@@ -51,7 +57,7 @@ export const resolveStage: Stage<'resolve'> = {
         sources: reply.sources,
         action: reply.action ?? null,
       },
-      actions: [action],
+      actions: [...filed, action],
     };
   },
 };

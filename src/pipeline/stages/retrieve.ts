@@ -1,6 +1,9 @@
 import type { Stage } from '../types.js';
 import { askText, pageWords } from './understand.js';
 
+/** Passages of other intents' articles kept as rivals for the answer judgement. */
+export const MAX_RIVALS = 3;
+
 /**
  * Retrieve: the knowledge-base passages that best answer the ticket, for the predicted intent and the
  * customer's tier.
@@ -16,7 +19,8 @@ export const retrieveStage: Stage<'retrieve'> = {
     const page = pageWords(input.ticket.pageContext);
     const query = understood?.ask?.query ?? askText(input);
     const hits = await ports.retrieve(input.workspaceId, page.length ? `${query}\n${page.join(' ')}` : query, {
-      intent: understood?.intent?.intent ?? null,
+      // Out of scope by the classifier's line: its best guess still points retrieval at that intent's articles.
+      intent: understood?.intent?.intent ?? understood?.intent?.topIntent ?? null,
       tier: input.account?.tier ?? null,
       k: 5,
     });
@@ -29,6 +33,7 @@ export const retrieveStage: Stage<'retrieve'> = {
         passages,
         bestScore: passages[0]?.score ?? null,
         restrictedToIntent: forIntent.length > 0,
+        rivals: forIntent.length ? hits.filter((h) => !h.intentMatch).slice(0, MAX_RIVALS) : [],
         candidates: hits.length,
         pageHint: page.length ? page : null,
       },
