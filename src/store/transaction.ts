@@ -22,8 +22,9 @@ export function inTransaction<T>(
 
 /**
  * `inTransaction` for an operation whose only effects are its transaction's writes (the ways in: a ticket, a
- * message, an email): run again from the start when PostgreSQL rolled the transaction back to break a deadlock
- * or for a serialization failure (`retryOnConflict`), so that a concurrent writer never costs the request.
+ * message, an email; the sweep's steps): run again from the start when PostgreSQL rolled the transaction back
+ * to break a deadlock or for a serialization failure (`retryOnConflict`), so that a concurrent writer (another
+ * process's) never costs the request.
  */
 export function inRetriedTransaction<T>(
   deps: { database: Database; now: () => Date },
