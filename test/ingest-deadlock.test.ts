@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageInputSchema } from '../src/domain/schemas.js';
 import { pipelineJob } from '../src/jobs/queue.js';
 import { pgCode } from '../src/store/pg-errors.js';
-import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
+import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
 /**
  * A way in whose transaction PostgreSQL rolls back to break a deadlock writes it again: the request succeeds
@@ -21,7 +21,7 @@ describe.skipIf(!backends().includes('postgres'))('a way in deadlocked with anot
   let t: TestDesk;
   let ws: Awaited<ReturnType<typeof newWorkspace>>;
   beforeAll(async () => {
-    t = await openTestDesk('postgres');
+    t = await openTestDesk('postgres', { now: testClock().now }); // one hour: every ticket adds to the same rollups
     ws = await newWorkspace(t);
   });
   afterAll(async () => t?.close());
@@ -52,14 +52,7 @@ describe.skipIf(!backends().includes('postgres'))('a way in deadlocked with anot
           (value) => ({ ok: true as const, value }),
           (error: unknown) => ({ ok: false as const, error }),
         );
-        // Until the request's transaction waits for this one (an event in the database; polled, no fixed wait).
-        for (;;) {
-          const [w] = await rows<{ n: number }>(
-            sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`,
-          );
-          if (w!.n > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
+        await blockedBy(pid);
         try {
           await tx.execute(waitForRequest);
           happened = true;
@@ -72,6 +65,17 @@ describe.skipIf(!backends().includes('postgres'))('a way in deadlocked with anot
         if (!(err instanceof TransactionRollbackError)) throw err;
       });
     return { happened, outcome: await outcome! };
+  }
+
+  /** Resolves once a transaction waits for the one of backend `pid` (an event in the database, polled). */
+  async function blockedBy(pid: number): Promise<void> {
+    for (;;) {
+      const [w] = await rows<{ n: number }>(
+        sql`select count(*)::int as n from pg_stat_activity where ${pid}::int = any(pg_blocking_pids(pid))`,
+      );
+      if (w!.n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** Repeats `attempt` until the deadlock happened (at most 3 times), and returns that outcome. */
@@ -132,5 +136,38 @@ describe.skipIf(!backends().includes('postgres'))('a way in deadlocked with anot
              (select count(*)::int from pgboss.job where name = ${pipelineJob.name} and data->>'ticketId' = ${ticketId}
                and data->>'trigger' = 'customer_message') as jobs`);
     expect(stored).toEqual({ messages: 1, jobs: 1 });
+  });
+
+  it('a ticket insert takes its insight rollup rows in one order, whatever the plan (migration 0026)', async () => {
+    const open = (email: string) =>
+      ws.call('POST', '/api/v1/tickets', {
+        subject: 'Invoice',
+        message: { text: 'Where is my invoice?' },
+        customer: { email },
+      });
+    expect((await open('first@order.example')).status).toBe(201); // the rollup rows the next ticket adds to
+    const [{ total }] = (await rows<{ total: number }>(
+      sql`select count(*)::int as total from insight_rollups where workspace_id = ${ws.workspaceId}`,
+    )) as [{ total: number }];
+    let second: ReturnType<typeof open> | undefined;
+    await t.desk.database.db
+      .transaction(async (tx) => {
+        const [{ pid }] = rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`)) as [
+          { pid: number },
+        ];
+        // The first row in that order: the insert waits for it before it takes any other.
+        await tx.execute(sql`select 1 from insight_rollups where workspace_id = ${ws.workspaceId}
+          order by dimension, grain, hour, key limit 1 for update`);
+        second = open('second@order.example');
+        await blockedBy(pid);
+        const [free] = await rows<{ n: number }>(sql`select count(*)::int as n from (select 1 from insight_rollups
+          where workspace_id = ${ws.workspaceId} for update skip locked) x`);
+        expect(free!.n).toBe(total - 1);
+        tx.rollback();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof TransactionRollbackError)) throw err;
+      });
+    expect((await second!).status).toBe(201);
   });
 });
