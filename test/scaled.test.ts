@@ -70,7 +70,8 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
         ),
       );
       for (const c of created) {
-        expect(c.status).toBe(201);
+        // On failure: the problem body and every process's last log lines (their stderr, kept by startDeskmind).
+        expect(c.status, `${JSON.stringify(c.body)}\n${procs.map((p) => p.tail()).join('\n---\n')}`).toBe(201);
         ids.push(c.body.ticket.id);
       }
     }

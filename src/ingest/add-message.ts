@@ -3,7 +3,7 @@ import type { MessageInput } from '../domain/schemas.js';
 import { pipelineJob } from '../jobs/queue.js';
 import type { Actor } from '../store/ctx.js';
 import { addMessage as addTicketMessage } from '../tickets/add-message.js';
-import { inTransaction } from '../store/transaction.js';
+import { inRetriedTransaction } from '../store/transaction.js';
 import type { IngestDeps } from './deps.js';
 
 /** Who writes a message. */
@@ -22,7 +22,7 @@ export async function addMessage(
   author: MessageAuthor,
 ) {
   const rerun = author.type === 'customer' && input.visibility === 'public';
-  const result = await inTransaction(deps, workspaceId, actor, async (ctx) => {
+  const result = await inRetriedTransaction(deps, workspaceId, actor, async (ctx) => {
     const added = await addTicketMessage(ctx, ticketId, input, author);
     if (rerun) await deps.jobs.enqueuePipeline({ workspaceId, ticketId, trigger: 'customer_message' }, ctx.db);
     return added;

@@ -20,7 +20,7 @@ import type { Config } from '../config.js';
 import { assertStorableText } from '../domain/text.js';
 import { pipelineJob } from '../jobs/queue.js';
 import { startSmtpListener, type SmtpListener } from '../channels/email/smtp.js';
-import { inTransaction } from '../store/transaction.js';
+import { inRetriedTransaction } from '../store/transaction.js';
 import type { IngestDeps } from './deps.js';
 
 export interface AttachmentLimits {
@@ -56,7 +56,7 @@ export async function receiveEmail(deps: EmailDeps, raw: Buffer, recipients: str
   }
   const results: InboundResult[] = [];
   for (const ws of workspaceIds) {
-    const result = await inTransaction(deps, ws, { type: 'integration', id: 'email' }, async (ctx) => {
+    const result = await inRetriedTransaction(deps, ws, { type: 'integration', id: 'email' }, async (ctx) => {
       const result = await ingestEmail(ctx, mail, raw, recipients, limits);
       if (result.status === 'created' || result.status === 'threaded') {
         const trigger = result.status === 'created' ? 'created' : 'customer_message';

@@ -11,7 +11,7 @@ import { pipelineJob } from '../jobs/queue.js';
 import type { Actor, Ctx } from '../store/ctx.js';
 import * as ticketOps from '../tickets/create-ticket.js';
 import { storeIdempotentResponse, storeIdempotentResponses, type IdempotencyClaim } from '../store/idempotency.js';
-import { inTransaction } from '../store/transaction.js';
+import { inRetriedTransaction } from '../store/transaction.js';
 import type { IngestDeps } from './deps.js';
 import { GroupCommit, powerOfTwoChunks, settle, type Outcome } from './group-commit.js';
 
@@ -50,9 +50,9 @@ export class TicketOpener {
     return { ...this.group.stats, fallbacks: this.fallbacks };
   }
 
-  /** One ticket in its own transaction. */
+  /** One ticket in its own transaction, run again if PostgreSQL rolls it back to break a deadlock. */
   private async openAlone(r: TicketRequest): Promise<CreatedTicket> {
-    const created = await inTransaction(this.deps, r.workspaceId, r.actor, async (txCtx) => {
+    const created = await inRetriedTransaction(this.deps, r.workspaceId, r.actor, async (txCtx) => {
       const created = await withEventBatch(txCtx, (ctx) => ticketOps.createTicket(ctx, r.input, { sla: true }));
       await this.deps.jobs.enqueuePipeline(
         { workspaceId: r.workspaceId, ticketId: created.ticket.id, trigger: 'created' },
@@ -71,8 +71,8 @@ export class TicketOpener {
    * Writes a group of ticket requests in one transaction: per workspace, customers resolved together and
    * tickets, messages and events inserted in one statement each; then every pipeline job and stored
    * idempotent response in one statement each. A bad body is refused alone, before anything is written. If
-   * the group fails (a duplicate externalId, an unknown customer…), each request is written alone, as
-   * without grouping, so that each gets its own outcome.
+   * the group fails (a duplicate externalId, an unknown customer, a deadlock…), each request is written alone,
+   * as without grouping, so that each gets its own outcome.
    */
   private async writeGroup(requests: TicketRequest[]): Promise<Outcome<CreatedTicket>[]> {
     if (requests.length === 1) return [await settle(() => this.openAlone(requests[0]!))];

@@ -12,7 +12,7 @@ import { pruneRateLimits } from '../server/rate-limit-store.js';
 import { sweepSla } from '../sla/sweep.js';
 import { pruneOutbox } from '../channels/outbox.js';
 import { decisions, tickets, workspaces } from '../store/schema.js';
-import { contextOf, inTransaction, SYSTEM_ACTOR } from '../store/transaction.js';
+import { contextOf, inRetriedTransaction, SYSTEM_ACTOR } from '../store/transaction.js';
 import type { JobDeps, StopJob } from './deps.js';
 import { queuePipeline } from './pipeline.js';
 import { sweepJob } from './queue.js';
@@ -32,18 +32,18 @@ export async function sweep(deps: JobDeps): Promise<SweepTotals> {
   const total: SweepTotals = { closed: 0, woken: 0, requeued: 0, escalated: 0, breached: 0, assigned: 0 };
   const ws = await database.db.select({ id: workspaces.id }).from(workspaces);
   for (const { id } of ws) {
-    const r = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) =>
+    const r = await inRetriedTransaction(deps, id, SYSTEM_ACTOR, (ctx) =>
       sweepLifecycle(ctx, { closeAfterHours: config.closeAfterHours }),
     );
     total.closed += r.closed;
     total.woken += r.woken;
-    const sla = await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => sweepSla(ctx, deps.now()));
+    const sla = await inRetriedTransaction(deps, id, SYSTEM_ACTOR, (ctx) => sweepSla(ctx, deps.now()));
     total.escalated += sla.escalated;
     total.breached += sla.breached;
     // Tickets waiting in a team queue go to agents who have room again.
-    total.assigned += (await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => assignQueued(ctx))).length;
+    total.assigned += (await inRetriedTransaction(deps, id, SYSTEM_ACTOR, (ctx) => assignQueued(ctx))).length;
     // Autonomy thresholds move with the evidence, at most once a day.
-    await inTransaction(deps, id, SYSTEM_ACTOR, (ctx) => tuneThresholdsIfDue(ctx));
+    await inRetriedTransaction(deps, id, SYSTEM_ACTOR, (ctx) => tuneThresholdsIfDue(ctx));
     // Insights (topics, anomalies, bug reports) outside a transaction: tracker calls must not hold one open.
     await sweepInsights(contextOf(deps, id, SYSTEM_ACTOR), deps.embedder, deps.outbound, (part, err) =>
       logger.warn({ err, workspaceId: id, part }, 'insights sweep failed'),

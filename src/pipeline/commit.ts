@@ -5,6 +5,7 @@ import { appendEvent, withEventBatch } from '../events/timeline.js';
 import { bulkInsert, bulkUpdate } from '../store/bulk.js';
 import { inScopeOf } from '../store/config-cache.js';
 import { runKey } from '../store/repos/decisions.js';
+import { retryOnConflict } from '../store/pg-errors.js';
 import { decisions, ticketColumns, tickets } from '../store/schema.js';
 import { applyActions, type TicketUpdate } from './apply-actions.js';
 import type { DecidedRun } from './types.js';
@@ -79,35 +80,6 @@ export async function commitRuns(ctx: Ctx, runs: DecidedRun[]): Promise<Set<Deci
     });
     return decided;
   });
-}
-
-/** PostgreSQL's codes for a transaction it rolled back to break a deadlock or a serialization conflict. */
-const CONFLICT_CODES = new Set(['40P01', '40001']);
-const conflictCode = (err: unknown): string | undefined => {
-  for (
-    let e: unknown = err, depth = 0;
-    e && typeof e === 'object' && depth < 4;
-    e = (e as { cause?: unknown }).cause, depth++
-  ) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CONFLICT_CODES.has(code)) return code;
-  }
-  return undefined;
-};
-
-/**
- * Runs a commit's transaction again when PostgreSQL rolled it back to break a deadlock (another run of the same
- * ticket, e.g. a duplicate delivery, held a row it needed): the whole transaction was undone, so running it
- * again is safe. Other errors, and a third conflict, go to the caller.
- */
-export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (err) {
-      if (attempt >= attempts || !conflictCode(err)) throw err;
-    }
-  }
 }
 
 export const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));

@@ -11,6 +11,40 @@ export function pgCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * SQLSTATEs of a transaction PostgreSQL rolled back whole to break a deadlock (40P01) or for a serialization
+ * failure (40001): nothing of it was written, so running it again is safe.
+ */
+const CONFLICT_CODES = new Set(['40P01', '40001']);
+
+/** True when `err` (or its cause) is a deadlock or serialization failure that rolled its transaction back. */
+export function isTransientConflict(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONFLICT_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Runs a transaction (`run` opens it and has no effect outside it) again when PostgreSQL rolled it back for a
+ * deadlock or a serialization failure with a concurrent one (e.g. another process's, locking the same insight
+ * rollup rows in another order); other errors, and the last attempt's conflict, go to the caller.
+ *
+ * @example const created = await retryOnConflict(() => db.transaction((tx) => createTicket(tx, input)));
+ */
+export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= attempts || !isTransientConflict(err)) throw err;
+    }
+  }
+}
+
 /** Turns a unique-constraint violation into a `conflict` error; rethrows anything else. */
 export async function mapUnique<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
