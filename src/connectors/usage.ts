@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import DataLoader from 'dataloader';
 import type { UsageSummary } from '../domain/stage-results.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { resolveCustomerRef } from '../people/customers.js';
 import type { DbOrTx } from '../store/db.js';
 import { usageEvents } from '../store/schema.js';
@@ -79,7 +79,15 @@ const MAX_PROPERTIES_CHARS = 8000;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** Stores Segment events (deduplicated by messageId). Call inside a transaction. */
-export async function ingestUsage(
+/** Stores a batch of Segment events in one transaction of its own; duplicates (by message id) are counted. */
+export function ingestUsage(
+  ctx: Ctx,
+  events: (SegmentEvent & { type: (typeof USAGE_TYPES)[number] })[],
+): Promise<UsageIngestResult> {
+  return inTransaction(ctx, (tx) => storeUsageEvents(tx, events));
+}
+
+async function storeUsageEvents(
   ctx: Ctx,
   events: (SegmentEvent & { type: (typeof USAGE_TYPES)[number] })[],
 ): Promise<UsageIngestResult> {

@@ -92,12 +92,3 @@ export function ctxOf(desk: Deskmind, request: FastifyRequest): Ctx {
   const ctx = desk.ctx(principal.workspaceId, actorOf(principal));
   return request.tx ? withDb(ctx, request.tx) : ctx;
 }
-
-/**
- * Runs `fn` in one transaction: the request's own on an audited route, else a new one. Routes call an
- * operation that opens its own (`inTransaction` in store/ctx.ts) instead; left for routes/integrations.
- */
-export function txOf<T>(desk: Deskmind, request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const ctx = ctxOf(desk, request);
-  return request.tx ? fn(ctx) : desk.tx(ctx.workspaceId, ctx.actor, fn);
-}
