@@ -5,7 +5,7 @@ import type { ApiKey } from '../domain/schemas.js';
 import type { DbOrTx } from '../store/db.js';
 import { agentSessions, agents, apiKeys } from '../store/schema.js';
 import type { Ctx } from '../store/ctx.js';
-import { randomToken, tokenHash, verifyPassword } from './passwords.js';
+import { randomToken, tokenHash } from './passwords.js';
 
 /** Who is calling: a workspace API key or a logged-in agent. */
 export type Principal =
@@ -131,43 +131,6 @@ export class ApiKeyCache {
   }
 }
 
-/** Checks an agent's email and password and opens a session; returns the session token (for an http-only cookie). */
-export async function login(
-  db: DbOrTx,
-  input: { email: string; password: string; workspaceId?: string | undefined },
-  opts: { now: Date; ttlHours: number },
-): Promise<{ token: string; agentId: string; workspaceId: string; expiresAt: Date }> {
-  const rows = await db
-    .select()
-    .from(agents)
-    .where(
-      and(
-        eq(agents.email, input.email.toLowerCase()),
-        input.workspaceId ? eq(agents.workspaceId, input.workspaceId) : undefined,
-      ),
-    );
-  for (const agent of rows) {
-    if (agent.passwordHash && (await verifyPassword(input.password, agent.passwordHash))) {
-      const token = randomToken('dms_');
-      const expiresAt = new Date(opts.now.getTime() + opts.ttlHours * 3_600_000);
-      await db
-        .insert(agentSessions)
-        .values({ tokenHash: tokenHash(token), agentId: agent.id, workspaceId: agent.workspaceId, expiresAt });
-      return { token, agentId: agent.id, workspaceId: agent.workspaceId, expiresAt };
-    }
-  }
-  throw new DeskmindError('invalid_credentials');
-}
-
-/** The workspaces with an agent of this email (where failed logins to it are audited). */
-export async function workspacesOfAgentEmail(db: DbOrTx, email: string): Promise<string[]> {
-  const rows = await db
-    .select({ workspaceId: agents.workspaceId })
-    .from(agents)
-    .where(eq(agents.email, email.toLowerCase()));
-  return rows.map((r) => r.workspaceId);
-}
-
 /** The principal of a session token, or null when unknown or expired. */
 export async function authenticateSession(db: DbOrTx, token: string, now: Date): Promise<Principal | null> {
   const [row] = await db
@@ -176,8 +139,4 @@ export async function authenticateSession(db: DbOrTx, token: string, now: Date):
     .innerJoin(agents, eq(agents.id, agentSessions.agentId))
     .where(and(eq(agentSessions.tokenHash, tokenHash(token)), gt(agentSessions.expiresAt, now)));
   return row ? { kind: 'agent', ...row } : null;
-}
-
-export async function logout(db: DbOrTx, token: string): Promise<void> {
-  await db.delete(agentSessions).where(eq(agentSessions.tokenHash, tokenHash(token)));
 }
