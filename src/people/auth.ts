@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
-import { DeskmindError, notFound } from '../domain/errors.js';
+import { notFound } from '../domain/errors.js';
 import type { ApiKey } from '../domain/schemas.js';
 import type { DbOrTx } from '../store/db.js';
 import { agentSessions, agents, apiKeys } from '../store/schema.js';

@@ -11,7 +11,6 @@ import {
   openWidgetSession,
   verifyWidgetToken,
   WIDGET_TOKEN_HEADER,
-  widgetCustomer,
   WidgetMessageInputSchema,
   WidgetSessionInputSchema,
   WidgetSessionSchema,
