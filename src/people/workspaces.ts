@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Deskmind } from '../app.js';
 import { eq } from 'drizzle-orm';
 import { notFound } from '../domain/errors.js';
 import type { DbOrTx } from '../store/db.js';
@@ -34,6 +35,16 @@ export async function createWorkspace(db: DbOrTx, input: { name: string }, now =
     { name: 'Initial admin key', role: 'admin' },
   );
   return { workspace: ws!, apiKey: secret, apiKeyId: key.id };
+}
+
+/** `createWorkspace` in a transaction of its own, then the workspace's starter intent model. */
+export async function createWorkspaceWithModel(
+  desk: Pick<Deskmind, 'database' | 'now' | 'intentModels'>,
+  name: string,
+) {
+  const created = await desk.database.db.transaction((tx) => createWorkspace(tx, { name }, desk.now));
+  await desk.intentModels.ensureStarter(created.workspace.id);
+  return created;
 }
 
 /** The workspace row (from memory through a pipeline run's handle while its configuration is unchanged). */
