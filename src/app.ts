@@ -24,9 +24,9 @@ import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { createOutboundGuard, type OutboundGuard } from './security/outbound-url.js';
 import { Throttle } from './security/throttle.js';
-import { ApiKeyCache } from './people/auth.js';
+import { ApiKeyCache } from './people/authenticate-api-key.js';
 import type { Actor, Ctx } from './store/ctx.js';
-import { createWorkspaceWithModel } from './people/workspaces.js';
+import { createWorkspaceWithModel } from './people/create-workspace.js';
 import { openDatabase, type Database, type DbOrTx } from './store/db.js';
 import { contextOf, inTransaction } from './store/transaction.js';
 

@@ -8,7 +8,7 @@ import { DeskmindError } from '../domain/errors.js';
 import DataLoader from 'dataloader';
 import type { UsageSummary } from '../domain/stage-results.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
-import { resolveCustomerRef } from '../people/customers.js';
+import { resolveCustomerRef } from '../people/resolve-customer-ref.js';
 import type { DbOrTx } from '../store/db.js';
 import { usageEvents } from '../store/schema.js';
 import { defineConnector } from './connector.js';

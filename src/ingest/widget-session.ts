@@ -9,9 +9,9 @@ import { articles, messages, ticketColumns, tickets, workspaces } from '../store
 import { latestComposedReply } from '../store/repos/decisions.js';
 import { inTransaction, systemActor, type Ctx } from '../store/ctx.js';
 import type { Deskmind } from '../app.js';
-import { resolveCustomerRef } from '../people/customers.js';
+import { resolveCustomerRef } from '../people/resolve-customer-ref.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 
 /**
  * The chat widget's side of a workspace: its public id (in the `<script>` tag), the secret the host app

@@ -13,7 +13,7 @@ import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { addMessage } from '../tickets/add-message.js';
 import { updateTicket } from '../tickets/update-ticket.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { accounts, bugReports, customers } from '../store/schema.js';
 import { assignIncrementally, clusterFrom, keyPhrases } from './clustering.js';
 import { loadTicketFacts, ticketTexts, type TicketFact } from './data.js';

@@ -6,7 +6,7 @@ import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
 import { getAutonomy } from '../tickets/autonomy.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { events, playbooks, workspaces } from '../store/schema.js';
 import { humanLabel } from '../metrics/learning.js';
 import { refitAnswerJudge } from '../resolution/answer-judge.js';

@@ -3,7 +3,7 @@ import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Agent } from '../domain/schemas.js';
 import { agentSessions, agents } from '../store/schema.js';
-import { getAgent } from './agents.js';
+import { getAgent } from './get-agent.js';
 import { randomToken, tokenHash, verifyPassword } from './passwords.js';
 
 /** What logging in and out uses of the running desk (no workspace is known before the password is checked). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../../domain/schemas.js';
 import { billingFactsOf, findBilling } from '../../../connectors/stripe.js';
 import { BillingFactsSchema } from '../../../domain/stage-results.js';
-import { getAccount } from '../../../people/accounts.js';
+import { getAccount } from '../../../people/get-account.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { IntegrationRoute } from './types.js';
 

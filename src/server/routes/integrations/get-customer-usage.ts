@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdSchema } from '../../../domain/schemas.js';
 import { summariseUsage } from '../../../connectors/usage.js';
 import { UsageSummarySchema } from '../../../domain/stage-results.js';
-import { getCustomer } from '../../../people/customers.js';
+import { getCustomer } from '../../../people/get-customer.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { IntegrationRoute } from './types.js';
 

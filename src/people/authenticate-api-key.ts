@@ -1,59 +1,8 @@
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
-import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
-import { notFound } from '../domain/errors.js';
-import type { ApiKey } from '../domain/schemas.js';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import type { DbOrTx } from '../store/db.js';
-import { agentSessions, agents, apiKeys } from '../store/schema.js';
-import type { Ctx } from '../store/ctx.js';
-import { randomToken, tokenHash } from './passwords.js';
-
-/** Who is calling: a workspace API key or a logged-in agent. */
-export type Principal =
-  | { kind: 'api_key'; workspaceId: string; keyId: string; role: ApiKeyRole }
-  | { kind: 'agent'; workspaceId: string; agentId: string; role: AgentRole };
-
-const toApiKey = (row: typeof apiKeys.$inferSelect): ApiKey => ({
-  id: row.id,
-  name: row.name,
-  role: row.role,
-  prefix: row.prefix,
-  createdAt: row.createdAt,
-  lastUsedAt: row.lastUsedAt,
-  revokedAt: row.revokedAt,
-});
-
-/** Creates an API key; the secret is returned once and stored only as a hash. */
-export async function createApiKey(
-  ctx: Ctx,
-  input: { name: string; role: ApiKeyRole },
-): Promise<{ key: ApiKey; secret: string }> {
-  const secret = randomToken('dm_');
-  const [row] = await ctx.db
-    .insert(apiKeys)
-    .values({
-      workspaceId: ctx.workspaceId,
-      name: input.name,
-      role: input.role,
-      prefix: secret.slice(0, 10),
-      keyHash: tokenHash(secret),
-    })
-    .returning();
-  return { key: toApiKey(row!), secret };
-}
-
-export async function listApiKeys(ctx: Ctx): Promise<ApiKey[]> {
-  const rows = await ctx.db.select().from(apiKeys).where(eq(apiKeys.workspaceId, ctx.workspaceId));
-  return rows.map(toApiKey);
-}
-
-export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
-  const rows = await ctx.db
-    .update(apiKeys)
-    .set({ revokedAt: ctx.now() })
-    .where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
-  if (rows.length === 0) throw notFound('API key', id);
-}
+import { apiKeys } from '../store/schema.js';
+import { tokenHash } from './passwords.js';
+import type { Principal } from './principal.js';
 
 type ApiKeyPrincipal = Extract<Principal, { kind: 'api_key' }>;
 
@@ -129,14 +78,4 @@ export class ApiKeyCache {
   forget(keyId: string): void {
     for (const [hash, entry] of this.entries) if (entry.principal.keyId === keyId) this.entries.delete(hash);
   }
-}
-
-/** The principal of a session token, or null when unknown or expired. */
-export async function authenticateSession(db: DbOrTx, token: string, now: Date): Promise<Principal | null> {
-  const [row] = await db
-    .select({ agentId: agents.id, workspaceId: agents.workspaceId, role: agents.role })
-    .from(agentSessions)
-    .innerJoin(agents, eq(agents.id, agentSessions.agentId))
-    .where(and(eq(agentSessions.tokenHash, tokenHash(token)), gt(agentSessions.expiresAt, now)));
-  return row ? { kind: 'agent', ...row } : null;
 }

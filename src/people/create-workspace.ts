@@ -1,13 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Deskmind } from '../app.js';
 import { eq } from 'drizzle-orm';
-import { notFound } from '../domain/errors.js';
 import type { DbOrTx } from '../store/db.js';
 import { teams, workspaces } from '../store/schema.js';
-import { createApiKey } from './auth.js';
-import { appendEvent } from '../events/timeline.js';
-import { inTransaction, systemActor, type Ctx } from '../store/ctx.js';
-import { cachedConfig } from '../store/config-cache.js';
+import { systemActor } from '../store/ctx.js';
+import { createApiKey } from './create-api-key.js';
 
 /** The default team every workspace is created with: routing's last resort, so no ticket is left without a team. */
 export const TRIAGE_TEAM = {
@@ -45,31 +41,4 @@ export async function createWorkspaceWithModel(
   const created = await desk.database.db.transaction((tx) => createWorkspace(tx, { name }, desk.now));
   await desk.intentModels.ensureStarter(created.workspace.id);
   return created;
-}
-
-/** The workspace row (from memory through a pipeline run's handle while its configuration is unchanged). */
-export function getWorkspace(db: DbOrTx, id: string) {
-  return cachedConfig(db, id, 'workspace', async () => {
-    const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, id));
-    if (!ws) throw notFound('Workspace', id);
-    return ws;
-  });
-}
-
-/**
- * Replaces the workspace's action signing secret with a new random one and returns it; the change is
- * logged (`settings.changed`, without the secret) in the same transaction.
- */
-export function rotateSigningSecret(ctx: Ctx): Promise<string> {
-  return inTransaction(ctx, async (ctx) => {
-    const secret = randomBytes(32).toString('hex');
-    const rows = await ctx.db
-      .update(workspaces)
-      .set({ signingSecret: secret })
-      .where(eq(workspaces.id, ctx.workspaceId))
-      .returning({ id: workspaces.id });
-    if (rows.length === 0) throw notFound('Workspace', ctx.workspaceId);
-    await appendEvent(ctx, 'settings.changed', null, { section: 'signing_secret', rotated: true });
-    return secret;
-  });
 }
