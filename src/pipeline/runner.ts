@@ -16,7 +16,7 @@ import { routeStage } from './stages/route.js';
 import { understandStage } from './stages/understand.js';
 import type {
   DecidedRun,
-  EarlierResults,
+  StageOutcomes,
   PipelineInput,
   PipelineJobRef,
   PipelinePorts,
@@ -50,7 +50,7 @@ export interface RunnerDeps {
 
 export interface PipelineRun {
   runId: string;
-  outcomes: Record<string, StageOutcome | undefined>;
+  outcomes: StageOutcomes;
   failedStage: string | null;
   /** The decision record of the run, stage by stage. */
   records: {
@@ -89,14 +89,13 @@ async function decideRun(
 ): Promise<DecidedRun> {
   const now = deps.now ?? (() => new Date());
   let input = loaded;
-  const outcomes: Record<string, StageOutcome | undefined> = {};
-  // A stage's name says which result it gives (`Stage<N>`): the record is read by stage.
-  const earlier = outcomes as EarlierResults;
+  // A stage's name says which result it gives (`Stage<N>`): later stages read the record by stage.
+  const outcomes: StageOutcomes = {};
   const records: DecidedRun['records'] = [];
   let failedStage: string | null = null;
   for (const stage of stages) {
     const started = performance.now();
-    const runStage = () => withTimeout(stage.run(input, earlier, ports), deps.stageTimeoutMs ?? 10_000, stage.name);
+    const runStage = () => withTimeout(stage.run(input, outcomes, ports), deps.stageTimeoutMs ?? 10_000, stage.name);
     try {
       const outcome = stage.exclusive
         ? await routing.exclusive(async () => {
