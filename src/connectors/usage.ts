@@ -8,6 +8,7 @@ import { DeskmindError } from '../domain/errors.js';
 import DataLoader from 'dataloader';
 import type { UsageSummary } from '../domain/stage-results.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
+import { getCustomer } from '../people/get-customer.js';
 import { resolveCustomerRef } from '../people/resolve-customer-ref.js';
 import type { DbOrTx } from '../store/db.js';
 import { usageEvents } from '../store/schema.js';
@@ -156,6 +157,12 @@ export async function summariseUsage(
 ): Promise<UsageSummary | null> {
   const [summary] = await summariseUsages(db, workspaceId, [customerId], now);
   return summary ?? null;
+}
+
+/** A customer's product usage summary (null when none); `not_found` for an unknown customer. */
+export async function customerUsage(ctx: Ctx, customerId: string): Promise<UsageSummary | null> {
+  const customer = await getCustomer(ctx, customerId);
+  return summariseUsage(ctx.db, ctx.workspaceId, customer.id, ctx.now());
 }
 
 /**

@@ -16,13 +16,12 @@ import { routeStage } from './stages/route.js';
 import { understandStage } from './stages/understand.js';
 import type {
   DecidedRun,
-  StageOutcomes,
   PipelineInput,
   PipelineJobRef,
   PipelinePorts,
   PipelineTrigger,
   Stage,
-  StageOutcome,
+  StageOutcomes,
 } from './types.js';
 
 /** The stages in order. */
