@@ -4,6 +4,10 @@ import { DRAFT_PREFIX } from '../../domain/tags.js';
 import type { Ctx } from '../ctx.js';
 import { messages } from '../schema.js';
 
+/** The assistant's messages on a ticket (its answers and its drafts), as a condition. */
+export const assistantMessagesOf = (ctx: Pick<Ctx, 'workspaceId'>, ticketId: string) =>
+  and(eq(messages.workspaceId, ctx.workspaceId), eq(messages.ticketId, ticketId), eq(messages.authorType, 'assistant'));
+
 /**
  * The assistant's draft waiting on a ticket (shadow mode): its latest internal note when that note is a draft
  * (a later note of its own, or none, means no draft waits); undefined otherwise.
@@ -12,14 +16,7 @@ export async function waitingDraft(ctx: Ctx, ticketId: string): Promise<typeof m
   const [note] = await ctx.db
     .select()
     .from(messages)
-    .where(
-      and(
-        eq(messages.workspaceId, ctx.workspaceId),
-        eq(messages.ticketId, ticketId),
-        eq(messages.authorType, 'assistant'),
-        eq(messages.visibility, 'internal'),
-      ),
-    )
+    .where(and(assistantMessagesOf(ctx, ticketId), eq(messages.visibility, 'internal')))
     .orderBy(desc(messages.createdAt))
     .limit(1);
   return note?.bodyText.startsWith(DRAFT_PREFIX) ? note : undefined;
