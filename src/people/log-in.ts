@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Agent } from '../domain/schemas.js';
@@ -9,11 +10,10 @@ import { randomToken, tokenHash, verifyPassword } from './passwords.js';
 /** What logging in and out uses of the running desk (no workspace is known before the password is checked). */
 export type SessionDesk = Pick<Deskmind, 'database' | 'now' | 'config' | 'ctx'>;
 
-export interface LogInInput {
-  email: string;
-  password: string;
-  workspaceId?: string | undefined;
-}
+export const LogInSchema = z
+  .object({ email: z.email().max(320), password: z.string().min(1).max(200), workspaceId: z.uuid().optional() })
+  .strict();
+export type LogInInput = z.infer<typeof LogInSchema>;
 
 /**
  * Checks an agent's email and password and opens a session of DESKMIND_SESSION_TTL_HOURS; returns its token (for an

@@ -2,14 +2,10 @@ import { z } from 'zod';
 import { AgentSchema } from '../../../domain/schemas.js';
 import { DeskmindError } from '../../../domain/errors.js';
 import { THROTTLES } from '../../../security/throttle.js';
-import { logIn, workspacesOfLogin } from '../../../people/log-in.js';
+import { LogInSchema, logIn, workspacesOfLogin } from '../../../people/log-in.js';
 import { SESSION_COOKIE } from '../../auth.js';
 import { setCsrfCookie, throttledAttempt } from '../../security.js';
 import type { Route } from '../route.js';
-
-const LoginSchema = z
-  .object({ email: z.email().max(320), password: z.string().min(1).max(200), workspaceId: z.uuid().optional() })
-  .strict();
 
 /** `POST /api/v1/auth/login` */
 export const logInRoute: Route = (app, desk) => {
@@ -20,7 +16,7 @@ export const logInRoute: Route = (app, desk) => {
       schema: {
         tags: ['auth'],
         summary: 'Log an agent in (sets an http-only session cookie)',
-        body: LoginSchema,
+        body: LogInSchema,
         response: { 200: z.object({ agent: AgentSchema, workspaceId: z.uuid() }) },
       },
     },
