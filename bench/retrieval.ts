@@ -8,7 +8,7 @@ import { createArticle } from '../src/knowledge/articles.js';
 import { createEmbedder } from '../src/knowledge/embedders.js';
 import { retrieve, type RetrieveOptions } from '../src/knowledge/retrieval.js';
 import { systemActor, type Ctx } from '../src/store/ctx.js';
-import { createWorkspace } from '../src/people/workspaces.js';
+import { createWorkspace } from '../src/people/create-workspace.js';
 import { openPglite } from '../src/store/db.js';
 
 import { machine, writeResult } from './record.js';

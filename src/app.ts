@@ -8,10 +8,8 @@ import { registerEventListener } from './events/listeners.js';
 import { addMessage, type MessageAuthor } from './ingest/add-message.js';
 import { listenForEmail, receiveEmail } from './ingest/email.js';
 import { TicketOpener, type OpenTicketOptions } from './ingest/open-ticket.js';
-import { learn, queueLearning } from './jobs/learn.js';
-import { pipelinePorts, replayDecision, runPipelineNow } from './jobs/pipeline.js';
+import { pipelinePorts, runPipelineNow } from './jobs/pipeline.js';
 import { JobQueue } from './jobs/queue.js';
-import { retrain } from './jobs/retrain.js';
 import { sweep } from './jobs/sweep.js';
 import { JobWorker } from './jobs/worker.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
@@ -26,9 +24,9 @@ import type { PipelinePorts, PipelineTrigger } from './pipeline/types.js';
 import { createLlmProvider, type LlmProvider } from './resolution/llm.js';
 import { createOutboundGuard, type OutboundGuard } from './security/outbound-url.js';
 import { Throttle } from './security/throttle.js';
-import { ApiKeyCache } from './people/auth.js';
+import { ApiKeyCache } from './people/authenticate-api-key.js';
 import type { Actor, Ctx } from './store/ctx.js';
-import { createWorkspace } from './people/workspaces.js';
+import { createWorkspaceWithModel } from './people/create-workspace.js';
 import { openDatabase, type Database, type DbOrTx } from './store/db.js';
 import { contextOf, inTransaction } from './store/transaction.js';
 
@@ -85,22 +83,14 @@ export class Deskmind {
    * `outbound` replaces the SSRF guard built from DESKMIND_OUTBOUND_ALLOW (tests give one with its own DNS).
    */
   static async open(
-    options: {
-      config?: Config;
-      logger?: Logger;
-      now?: () => Date;
-      worker?: boolean;
-      database?: Database;
-      outbound?: OutboundGuard;
-    } = {},
+    options: Partial<Pick<Deskmind, 'config' | 'logger' | 'now' | 'database' | 'outbound'>> & { worker?: boolean } = {},
   ): Promise<Deskmind> {
     const config = options.config ?? loadConfig();
     configureWordVectors(config.wordVectors);
     registerEventListener(fanOutListener);
     const logger = options.logger ?? createLogger(config);
     const database = options.database ?? (await openDatabase(config));
-    const { jobTimeoutSeconds, workerLeaseSeconds } = config;
-    const jobs = new JobQueue(database, logger, { jobTimeoutSeconds, workerLeaseSeconds });
+    const jobs = new JobQueue(database, logger, config);
     const outbound = options.outbound ?? createOutboundGuard({ allow: config.outboundAllow });
     const app = new Deskmind(config, database, jobs, logger, options.now ?? (() => new Date()), outbound);
     try {
@@ -119,11 +109,7 @@ export class Deskmind {
   ctx = (workspaceId: string, actor: Actor): Ctx => contextOf(this, workspaceId, actor);
   tx = <T>(ws: string, actor: Actor, fn: (ctx: Ctx) => Promise<T>): Promise<T> => inTransaction(this, ws, actor, fn);
 
-  async createWorkspace(name: string) {
-    const created = await this.database.db.transaction((tx) => createWorkspace(tx, { name }, this.now));
-    await this.intentModels.ensureStarter(created.workspace.id);
-    return created;
-  }
+  createWorkspace = (name: string) => createWorkspaceWithModel(this, name);
 
   // The ways in (src/ingest): each queues the pipeline in the transaction that writes the ticket or message.
   createTicket = (ws: string, actor: Actor, input: TicketCreate, opts: OpenTicketOptions = {}) =>
@@ -140,13 +126,9 @@ export class Deskmind {
   startSmtp = async (opts: { host?: string; port?: number } = {}) =>
     (this.smtp ??= await listenForEmail(this, opts)).port;
 
-  // The jobs (src/jobs), which `replay`, the CLI and tests also run now, in this process.
+  // Jobs (src/jobs) the CLI and tests run now, in this process; routes and tests import the others from src/jobs.
   runPipeline = (ws: string, ticketId: string, trigger: PipelineTrigger, runId?: string) =>
     runPipelineNow(this, ws, ticketId, trigger, runId);
-  replayDecision = (ws: string, ticketId: string) => replayDecision(this, ws, ticketId);
-  learn = (ws: string, ticketId: string) => learn(this, ws, ticketId);
-  queueLearning = (ws: string, ticketId: string) => queueLearning(this, ws, ticketId);
-  retrain = (ws: string) => retrain(this, ws);
   sweep = () => sweep(this);
   deliverOutbox = () => this.worker.deliverOutbox();
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketCreateSchema } from '../src/domain/schemas.js';
 import { idempotencyHash } from '../src/server/idempotency.js';
-import { ApiKeyCache } from '../src/people/auth.js';
+import { ApiKeyCache } from '../src/people/authenticate-api-key.js';
 import { backends, newWorkspace, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
 
 const ticketBody = { subject: 'Help', message: { text: 'Something is wrong' }, customer: { email: 'a@example.com' } };

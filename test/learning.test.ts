@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { learn } from '../src/jobs/learn.js';
+import { retrain } from '../src/jobs/retrain.js';
 import { retrainIsDue } from '../src/learning/retrain.js';
 import { getLearningSettings, samplesByIntent, updateLearningSettings } from '../src/learning/thresholds.js';
 import { latestModelVersion, loadModel } from '../src/learning/models.js';
@@ -29,7 +31,7 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     const relabel = await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'webhook_delay' });
     expect(relabel.status).toBe(200);
     expect(await t.desk.jobs.pending('learn-label')).toBeGreaterThanOrEqual(1);
-    const outcome = await t.desk.learn(ws.workspaceId, id);
+    const outcome = await learn(t.desk, ws.workspaceId, id);
     expect(outcome).toMatchObject({ status: 'updated', label: 'webhook_delay', version: v1! + 1 });
     const model = await t.desk.intentModels.get(ws.workspaceId);
     expect(model!.model.labels).toContain('webhook_delay');
@@ -44,7 +46,7 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
   it("never learns from the assistant's own guesses, but does from a person's confirmation", async () => {
     const id = await ticket('I forgot my password');
     await t.desk.runPipeline(ws.workspaceId, id, 'created');
-    expect(await t.desk.learn(ws.workspaceId, id)).toEqual({
+    expect(await learn(t.desk, ws.workspaceId, id)).toEqual({
       status: 'skipped',
       reason: 'the ticket has no human label',
     });
@@ -52,7 +54,7 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     expect(detail.intentConfidence).not.toBeNull();
     const confirmed = (await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: detail.intent })).body;
     expect(confirmed.intentConfidence).toBeNull();
-    expect((await t.desk.learn(ws.workspaceId, id)).status).toBe('updated');
+    expect((await learn(t.desk, ws.workspaceId, id)).status).toBe('updated');
   });
 
   it(
@@ -67,7 +69,7 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
       for (let i = 0; i < 6; i++) {
         const id = await ticket('Please send me the invoice for my order');
         await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'feature_request' });
-        outcomes.push(await t.desk.learn(ws.workspaceId, id));
+        outcomes.push(await learn(t.desk, ws.workspaceId, id));
       }
       for (const o of outcomes) {
         expect(['updated', 'rejected']).toContain(o.status);
@@ -129,7 +131,7 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     await t.desk.sweep(); // one queued retrain per workspace at a time
     expect(await t.desk.jobs.pending('retrain-intents')).toBe(1);
     const from = (await t.desk.intentModels.get(ws.workspaceId))!;
-    const outcome = await t.desk.retrain(ws.workspaceId);
+    const outcome = await retrain(t.desk, ws.workspaceId);
     expect(outcome).toMatchObject({ status: 'promoted', version: from.version + 1, examples: from.model.size });
     const stored = await loadModel(t.desk.database.db, ws.workspaceId, 'intent');
     expect(stored!.metrics).toMatchObject({ source: 'retrain', trainedOn: from.model.size });
@@ -147,7 +149,7 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     // online learning after a retrain carries the retrain's label count along
     const id = await ticket('Please send me a copy of the invoice for order 900');
     await ws.call('PATCH', `/api/v1/tickets/${id}`, { intent: 'billing_invoice' });
-    expect((await t.desk.learn(ws.workspaceId, id)).status).toBe('updated');
+    expect((await learn(t.desk, ws.workspaceId, id)).status).toBe('updated');
     expect((await loadModel(t.desk.database.db, ws.workspaceId, 'intent'))!.metrics).toMatchObject({
       source: 'online',
       trainedOn: from.model.size,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactModels, loadModel, saveModel } from '../src/learning/models.js';
-import { createWorkspace } from '../src/people/workspaces.js';
+import { createWorkspace } from '../src/people/create-workspace.js';
 import { models } from '../src/store/schema.js';
 import { openTestDatabase } from './helpers.js';
 

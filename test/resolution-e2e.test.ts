@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
-import { getWorkspace } from '../src/people/workspaces.js';
+import { getWorkspace } from '../src/people/get-workspace.js';
 import { startActionServer } from './fakes/action-server.js';
 import { backends, openTestDesk, type TestDesk } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { buildLexicalIndex, lexicalTerms, rankLexical } from '../src/knowledge/l
 import { invalidateRetrievalCache, retrieve, type RetrieveOptions } from '../src/knowledge/retrieval.js';
 import type { ArticleInput } from '../src/knowledge/schemas.js';
 import { systemActor, type Ctx } from '../src/store/ctx.js';
-import { createWorkspace } from '../src/people/workspaces.js';
+import { createWorkspace } from '../src/people/create-workspace.js';
 import { articles } from '../src/store/schema.js';
 import { serveLocally } from './fakes/http.js';
 import { backends, openTestDatabase } from './helpers.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { REDACT_PATHS } from '../src/ops/logger.js';
 import { openPglite } from '../src/store/db.js';
-import { createWorkspace } from '../src/people/workspaces.js';
+import { createWorkspace } from '../src/people/create-workspace.js';
 import { backends, openTestDatabase } from './helpers.js';
 
 describe.each(backends())('storage on %s', (kind) => {

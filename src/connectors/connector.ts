@@ -1,8 +1,9 @@
 /**
  * One shape for every vendor and outbound channel. A connector declares its per-workspace settings (a zod
  * schema with defaults), which fields are write-only secrets, and what it contributes: an enrichment source,
- * a signed webhook receiver, a bug tracker. Each is listed once in `registry.ts`; the integration settings,
- * the enrichment sources, the webhook routes and the tracker choice are all built from that list.
+ * a signed webhook receiver, a bug tracker, an outbound channel. Each is listed once in `registry.ts`; the
+ * integration settings, the enrichment sources, the webhook routes, the tracker choice and the event fan-out
+ * are all built from that list.
  *
  * A connector module never imports the registry or `settings.ts` (they import it): it is handed its own
  * section of the settings (`ConnectorSection`).
@@ -13,7 +14,10 @@ import type { Deskmind } from '../app.js';
 import type { Config } from '../config.js';
 import type { InsightsSettings } from '../insights/settings.js';
 import type { EnrichmentSource } from '../pipeline/ports/enrichment.js';
+import type { AppendedEvent } from '../events/listeners.js';
+import type { Ctx } from '../store/ctx.js';
 import type { Database } from '../store/db.js';
+import type { OutboxChannel } from '../domain/enums.js';
 import type { BugTracker, TrackerOutbound } from './trackers.js';
 
 /** A connector's own part of a workspace's integration settings: its options and the secrets that are set. */
@@ -22,10 +26,13 @@ export interface ConnectorSection<O extends z.ZodObject = z.ZodObject, S extends
   secrets: Partial<Record<S, string>>;
 }
 
-/** What enrichment sources are built with. */
+/**
+ * What enrichment sources are built with. `config` is the process configuration: a connector reads its own
+ * variables there (its vendor API address, `enrichTimeoutMs`), so this list names no vendor.
+ */
 export interface SourceDeps {
   database: Pick<Database, 'db'>;
-  config: Pick<Config, 'stripeApiUrl' | 'hubspotApiUrl' | 'enrichTimeoutMs'>;
+  config: Readonly<Config>;
   now: () => Date;
 }
 
@@ -64,6 +71,28 @@ export interface TrackerFactory {
   create(settings: InsightsSettings['bugReports'], deps: TrackerDeps): BugTracker | null;
 }
 
+/** An enabled webhook or Slack endpoint of the workspace, as fan-out reads it with the event's insert. */
+export interface FanOutEndpoint {
+  id: string;
+  kind: 'webhook' | 'slack';
+  eventTypes: string[];
+}
+
+/** One outbox row an event causes on a channel: its endpoint (none for email) and its payload. */
+export interface OutboundDelivery {
+  channel: OutboxChannel;
+  endpointId: string | null;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * An outbound channel: the deliveries an appended event causes, written to the outbox in the event's own
+ * transaction (channels/fanout.ts); the outbox worker sends them later.
+ */
+export interface OutboundChannel {
+  deliveries(ctx: Ctx, ev: AppendedEvent, endpoints: readonly FanOutEndpoint[]): Promise<OutboundDelivery[]>;
+}
+
 export interface Connector<Id extends string = string, O extends z.ZodObject = z.ZodObject, S extends string = string> {
   /** The settings section and the webhook path segment (`stripe`, `hubspot` …). */
   id: Id;
@@ -80,6 +109,8 @@ export interface Connector<Id extends string = string, O extends z.ZodObject = z
   enrichment?(section: ConnectorSection<O, S>, deps: SourceDeps, workspaceId: string): EnrichmentSource | null;
   webhook?: WebhookReceiver<O, S>;
   tracker?: TrackerFactory;
+  /** What it sends when events are appended (signed webhooks, Slack messages, email replies). */
+  outbound?: OutboundChannel;
 }
 
 /** Declares a connector, keeping its id, options schema and secret names as literal types for the registry. */

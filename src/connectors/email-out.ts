@@ -8,6 +8,7 @@ import type { Ctx } from '../store/ctx.js';
 import { customers, emailMessages, messages, tickets, workspaces } from '../store/schema.js';
 import { emailOf } from './email-settings.js';
 import { replySubject } from '../channels/email/parse.js';
+import { defineConnector } from './connector.js';
 
 /** What the outbox stores for one outbound email. */
 export interface OutboundEmail {
@@ -130,3 +131,19 @@ export function createMailSender(relayUrl: string | undefined, timeoutMs: number
     },
   };
 }
+
+/** Email replies: an agent's or the assistant's public reply on an email ticket is mailed to the customer. */
+export const emailOutConnector = defineConnector({
+  id: 'emailOut',
+  title: 'Email replies (SMTP relay)',
+  outbound: {
+    async deliveries(ctx, ev) {
+      const { data } = ev;
+      if (ev.type !== 'message.created' || !ev.ticketId || data.visibility !== 'public') return [];
+      if (data.authorType !== 'agent' && data.authorType !== 'assistant') return [];
+      if (typeof data.messageId !== 'string') return [];
+      const email = await buildReplyEmail(ctx, ev.ticketId, data.messageId);
+      return email ? [{ channel: 'email', endpointId: null, payload: { ...email } }] : [];
+    },
+  },
+});

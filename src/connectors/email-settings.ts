@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import type { DbOrTx } from '../store/db.js';
 import { workspaces } from '../store/schema.js';
 

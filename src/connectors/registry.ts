@@ -1,14 +1,17 @@
 /**
  * Every connector, listed once. Adding a vendor: one file exporting a `Connector` (see `connector.ts`) and
  * one line here; its settings section, secrets, enrichment source, webhook route and tracker follow.
- * The order is the order of the settings sections and of the enrichment sources in decision records.
+ * The order is the order of the settings sections, of the enrichment sources in decision records and of an
+ * event's outbox rows.
  */
 import type { InsightsSettings } from '../insights/settings.js';
 import type { Connector, TrackerDeps } from './connector.js';
 import { crmConnector } from './crm.js';
+import { emailOutConnector } from './email-out.js';
 import { githubConnector } from './github.js';
 import { hubspotConnector } from './hubspot.js';
 import { linearConnector } from './linear.js';
+import { slackConnector } from './slack.js';
 import { stripeConnector } from './stripe.js';
 import type { BugTracker } from './trackers.js';
 import { usageConnector } from './usage.js';
@@ -22,6 +25,8 @@ export const CONNECTORS = [
   linearConnector,
   githubConnector,
   webhooksConnector,
+  slackConnector,
+  emailOutConnector,
 ] as const;
 
 /** The registry without each connector's literal types, for code that treats them alike. */

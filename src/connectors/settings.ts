@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import type { DbOrTx } from '../store/db.js';
 import { integrationSettings } from '../store/schema.js';
@@ -122,10 +122,11 @@ export function viewOf(workspaceId: string, config: IntegrationConfig): Integrat
 }
 
 /** Changes the settings; logs `settings.changed` naming what changed (secrets by name only). */
-export async function updateIntegrationSettings(
-  ctx: Ctx,
-  patch: IntegrationSettingsPatch,
-): Promise<IntegrationSettingsView> {
+export function updateIntegrationSettings(ctx: Ctx, patch: IntegrationSettingsPatch): Promise<IntegrationSettingsView> {
+  return inTransaction(ctx, (tx) => storeIntegrationSettings(tx, patch));
+}
+
+async function storeIntegrationSettings(ctx: Ctx, patch: IntegrationSettingsPatch): Promise<IntegrationSettingsView> {
   const current = await loadIntegrationConfig(ctx.db, ctx.workspaceId);
   const secrets: Record<string, string> = { ...(current.secrets as Record<string, string>) };
   const merged: Record<string, unknown> = {};

@@ -1,7 +1,14 @@
 /**
  * Slack incoming-webhook messages (Slack's documented JSON: `text` as the notification fallback, `blocks`
- * for the layout) for escalations and anomalies.
+ * for the layout) for escalations and anomalies, and the Slack endpoints' outbound channel.
  */
+import { and, eq } from 'drizzle-orm';
+import { SLACK_DEFAULT_EVENTS } from '../channels/schemas.js';
+import type { Ctx } from '../store/ctx.js';
+import { customers, tickets } from '../store/schema.js';
+import { defineConnector, type OutboundDelivery } from './connector.js';
+import { endpointWants } from './webhooks.js';
+
 export interface SlackTicket {
   id: string;
   subject: string;
@@ -76,3 +83,44 @@ export function slackMessage(event: SlackEvent, ticket: SlackTicket | null): Sla
   });
   return { text, blocks };
 }
+
+/** Hand-offs Slack is told about: those of high and urgent tickets. */
+const SLACK_ESCALATION_PRIORITIES = new Set(['high', 'urgent']);
+
+async function slackTicket(ctx: Ctx, ticketId: string): Promise<SlackTicket | null> {
+  const [row] = await ctx.db
+    .select({
+      id: tickets.id,
+      subject: tickets.subject,
+      priority: tickets.priority,
+      status: tickets.status,
+      customerEmail: customers.email,
+    })
+    .from(tickets)
+    .leftJoin(customers, eq(customers.id, tickets.customerId))
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), eq(tickets.id, ticketId)));
+  return row ?? null;
+}
+
+/**
+ * Slack endpoints (incoming webhooks, kept with the webhook endpoints): a message per event they take, by
+ * default hand-offs of high and urgent tickets, SLA breaches and anomalies.
+ */
+export const slackConnector = defineConnector({
+  id: 'slack',
+  title: 'Slack (incoming webhooks)',
+  outbound: {
+    async deliveries(ctx, ev, endpoints) {
+      const out: OutboundDelivery[] = [];
+      let ticket: SlackTicket | null | undefined;
+      for (const ep of endpoints) {
+        if (ep.kind !== 'slack' || !endpointWants(ep, ev.type, SLACK_DEFAULT_EVENTS)) continue;
+        ticket ??= ev.ticketId ? await slackTicket(ctx, ev.ticketId) : null;
+        if (ev.type === 'ticket.handed_off' && !(ticket && SLACK_ESCALATION_PRIORITIES.has(ticket.priority))) continue;
+        const message = slackMessage(ev, ticket);
+        if (message) out.push({ channel: 'slack', endpointId: ep.id, payload: { ...message } });
+      }
+      return out;
+    },
+  },
+});

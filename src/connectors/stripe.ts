@@ -11,6 +11,7 @@ import type Stripe from 'stripe';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import type { BillingFacts, PaymentFailure } from '../domain/stage-results.js';
+import { getAccount } from '../people/get-account.js';
 import type { Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { accounts, billingCustomers, customers, webhookReceipts } from '../store/schema.js';
@@ -546,6 +547,13 @@ export async function findBilling(
 ): Promise<BillingRow | null> {
   const [row] = await findBillings(ctx, [{ accountId, email }]);
   return row ?? null;
+}
+
+/** An account's billing state as Stripe webhooks left it (null when unknown); `not_found` for an unknown account. */
+export async function accountBilling(ctx: Ctx, accountId: string): Promise<BillingFacts | null> {
+  const account = await getAccount(ctx, accountId);
+  const row = await findBilling(ctx, account.id, null);
+  return row ? billingFactsOf(row, 'stored') : null;
 }
 
 /**

@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import DataLoader from 'dataloader';
 import type { UsageSummary } from '../domain/stage-results.js';
-import type { Ctx } from '../store/ctx.js';
-import { resolveCustomerRef } from '../people/customers.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
+import { getCustomer } from '../people/get-customer.js';
+import { resolveCustomerRef } from '../people/resolve-customer-ref.js';
 import type { DbOrTx } from '../store/db.js';
 import { usageEvents } from '../store/schema.js';
 import { defineConnector } from './connector.js';
@@ -79,7 +80,15 @@ const MAX_PROPERTIES_CHARS = 8000;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** Stores Segment events (deduplicated by messageId). Call inside a transaction. */
-export async function ingestUsage(
+/** Stores a batch of Segment events in one transaction of its own; duplicates (by message id) are counted. */
+export function ingestUsage(
+  ctx: Ctx,
+  events: (SegmentEvent & { type: (typeof USAGE_TYPES)[number] })[],
+): Promise<UsageIngestResult> {
+  return inTransaction(ctx, (tx) => storeUsageEvents(tx, events));
+}
+
+async function storeUsageEvents(
   ctx: Ctx,
   events: (SegmentEvent & { type: (typeof USAGE_TYPES)[number] })[],
 ): Promise<UsageIngestResult> {
@@ -148,6 +157,12 @@ export async function summariseUsage(
 ): Promise<UsageSummary | null> {
   const [summary] = await summariseUsages(db, workspaceId, [customerId], now);
   return summary ?? null;
+}
+
+/** A customer's product usage summary (null when none); `not_found` for an unknown customer. */
+export async function customerUsage(ctx: Ctx, customerId: string): Promise<UsageSummary | null> {
+  const customer = await getCustomer(ctx, customerId);
+  return summariseUsage(ctx.db, ctx.workspaceId, customer.id, ctx.now());
 }
 
 /**

@@ -10,7 +10,8 @@ import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../store/ctx.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
 import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from '../channels/schemas.js';
-import { defineConnector } from './connector.js';
+import type { AppendedEvent } from '../events/listeners.js';
+import { defineConnector, type FanOutEndpoint } from './connector.js';
 import { trackerFailure, type BugTracker, type TrackerReport } from './trackers.js';
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -239,9 +240,34 @@ export function webhookTracker(
 }
 
 /** Bug reports to a webhook (`insights.bugReports.webhook.url`), signed with the workspace's signing secret. */
+/** The JSON body of a webhook delivery. */
+export function webhookBody(workspaceId: string, ev: AppendedEvent): Record<string, unknown> {
+  return {
+    eventId: ev.id,
+    type: ev.type,
+    createdAt: ev.createdAt.toISOString(),
+    workspaceId,
+    ticketId: ev.ticketId,
+    actor: { type: ev.actorType, id: ev.actorId },
+    data: ev.data,
+  };
+}
+
+/** Whether an endpoint is sent this event: the types it lists, or `defaults` when it lists none. */
+export const endpointWants = (ep: FanOutEndpoint, type: string, defaults: readonly string[] = []): boolean => {
+  const types = ep.eventTypes.length ? ep.eventTypes : defaults;
+  return !types.length || types.includes(type);
+};
+
 export const webhooksConnector = defineConnector({
   id: 'webhooks',
   title: 'Signed webhooks (events, bug reports)',
+  outbound: {
+    deliveries: async (ctx, ev, endpoints) =>
+      endpoints
+        .filter((ep) => ep.kind === 'webhook' && endpointWants(ep, ev.type))
+        .map((ep) => ({ channel: 'webhook', endpointId: ep.id, payload: webhookBody(ctx.workspaceId, ev) })),
+  },
   tracker: {
     kind: 'webhook',
     create: ({ webhook }, { signingSecret, now, outbound }) =>

@@ -1,8 +1,10 @@
 import type { Deskmind } from '../app.js';
 import type { AccountInput, AgentInput, TicketCreate } from '../domain/schemas.js';
-import { createAccount } from '../people/accounts.js';
-import { createAgent, createTeam, listTeams } from '../people/agents.js';
-import { TRIAGE_TEAM } from '../people/workspaces.js';
+import { createAccount } from '../people/create-account.js';
+import { createAgent } from '../people/create-agent.js';
+import { createTeam } from '../people/create-team.js';
+import { listTeams } from '../people/list-teams.js';
+import { TRIAGE_TEAM } from '../people/create-workspace.js';
 import { updateRoutingSettings } from '../routing/settings.js';
 import type { TeamHint } from '../nlp/taxonomy.js';
 import { systemActor } from '../store/ctx.js';

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { AccountSchema, CustomerSchema, PageContextSchema, Timestamp } from '../domain/schemas.js';
-import { getAccount } from '../people/accounts.js';
+import { getAccount } from '../people/get-account.js';
 import type { Ctx } from '../store/ctx.js';
 import { getTicket, getTicketDetail } from '../tickets/get-ticket.js';
 import { getCustomer } from '../people/customers.js';

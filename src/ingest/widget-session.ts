@@ -7,10 +7,11 @@ import { AI_ANSWERED } from '../domain/tags.js';
 import type { DbOrTx } from '../store/db.js';
 import { articles, messages, ticketColumns, tickets, workspaces } from '../store/schema.js';
 import { latestComposedReply } from '../store/repos/decisions.js';
-import type { Ctx } from '../store/ctx.js';
-import { resolveCustomerRef } from '../people/customers.js';
+import { inTransaction, systemActor, type Ctx } from '../store/ctx.js';
+import type { Deskmind } from '../app.js';
+import { resolveCustomerRef } from '../people/resolve-customer-ref.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 
 /**
  * The chat widget's side of a workspace: its public id (in the `<script>` tag), the secret the host app
@@ -81,8 +82,11 @@ export async function rotateWidgetSecret(ctx: Ctx): Promise<WidgetSettings> {
   return after;
 }
 
+/** What the widget's public side uses of the running desk (it knows no workspace until the widget id names one). */
+export type WidgetDesk = Pick<Deskmind, 'database' | 'now' | 'ctx'>;
+
 /** The workspace a widget public id belongs to, with its settings; null when unknown. */
-export async function findWidget(
+async function findWidget(
   db: DbOrTx,
   publicId: string,
 ): Promise<{ workspaceId: string; widget: WidgetSettings } | null> {
@@ -191,7 +195,10 @@ export function issueWidgetToken(secret: string, t: WidgetToken): string {
  * throws `unauthorized` when it is forged, expired or from a rotated secret, and `identity_unverified` when
  * the workspace requires verified users and the session is an anonymous one (opened before the setting changed).
  */
-export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, now: Date): Promise<WidgetToken> {
+export async function verifyWidgetToken(
+  desk: Omit<WidgetDesk, 'ctx'>,
+  token: string | undefined,
+): Promise<WidgetToken> {
   const fail = () =>
     new DeskmindError('unauthorized', 'The widget session is missing, expired or invalid; open a new one');
   if (!token) throw fail();
@@ -203,14 +210,17 @@ export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, n
   } catch {
     throw fail();
   }
-  const [row] = await db.select({ settings: workspaces.settings }).from(workspaces).where(eq(workspaces.id, claims.w));
+  const [row] = await desk.database.db
+    .select({ settings: workspaces.settings })
+    .from(workspaces)
+    .where(eq(workspaces.id, claims.w));
   const widget = WidgetSettingsSchema.safeParse(row?.settings.widget);
   if (
     !widget.success ||
     !safeEqual(Buffer.from(signature).toString('hex'), Buffer.from(sign(widget.data.secret, body)).toString('hex'))
   )
     throw fail();
-  if (claims.exp * 1000 <= now.getTime()) throw fail();
+  if (claims.exp * 1000 <= desk.now().getTime()) throw fail();
   const verified = claims.v === true;
   if (widget.data.identityRequired && !verified) {
     throw new DeskmindError(
@@ -219,6 +229,44 @@ export async function verifyWidgetToken(db: DbOrTx, token: string | undefined, n
     );
   }
   return { workspaceId: claims.w, customerId: claims.c, expiresAt: new Date(claims.exp * 1000), verified };
+}
+
+const SESSION_HOURS = 24;
+
+/** A visitor's new widget session: its token and what the widget shows first. */
+export const WidgetSessionSchema = z.object({
+  token: z.string(),
+  customerId: z.uuid(),
+  verified: z.boolean(),
+  expiresAt: z.string(),
+  title: z.string(),
+  greeting: z.string(),
+});
+export type WidgetSession = z.infer<typeof WidgetSessionSchema>;
+
+/**
+ * Opens a widget session for the widget public id: an anonymous visitor, or a user proven by `userHash`.
+ * `guard` runs the identity check, given the widget's workspace (the route throttles guessed hashes with it).
+ */
+export async function openWidgetSession(
+  desk: WidgetDesk,
+  input: WidgetSessionInput,
+  guard: <T>(workspaceId: string, check: () => Promise<T>) => Promise<T> = (_ws, check) => check(),
+): Promise<WidgetSession> {
+  const found = await findWidget(desk.database.db, input.widgetId);
+  if (!found) throw new DeskmindError('unauthorized', 'Unknown widget id; copy it from the console (Admin → Widget)');
+  const { customer, verified } = await guard(found.workspaceId, () =>
+    inTransaction(desk.ctx(found.workspaceId, systemActor), (ctx) => widgetCustomer(ctx, found.widget, input)),
+  );
+  const expiresAt = new Date(desk.now().getTime() + SESSION_HOURS * 3_600_000);
+  const token = issueWidgetToken(found.widget.secret, {
+    workspaceId: found.workspaceId,
+    customerId: customer.id,
+    expiresAt,
+    verified,
+  });
+  const { title, greeting } = found.widget;
+  return { token, customerId: customer.id, verified, expiresAt: expiresAt.toISOString(), title, greeting };
 }
 
 // ── what the visitor sees ───────────────────────────────────────────────────

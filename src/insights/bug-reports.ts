@@ -7,13 +7,13 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { Timestamp } from '../domain/schemas.js';
-import { notFound } from '../domain/errors.js';
+import { DeskmindError, notFound } from '../domain/errors.js';
 import type { Embedder } from '../knowledge/embedders.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { addMessage } from '../tickets/add-message.js';
 import { updateTicket } from '../tickets/update-ticket.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { accounts, bugReports, customers } from '../store/schema.js';
 import { assignIncrementally, clusterFrom, keyPhrases } from './clustering.js';
 import { loadTicketFacts, ticketTexts, type TicketFact } from './data.js';
@@ -479,4 +479,30 @@ export async function getBugReport(ctx: Ctx, id: string): Promise<BugReport> {
     .where(and(eq(bugReports.workspaceId, ctx.workspaceId), eq(bugReports.id, id)));
   if (!row) throw notFound('Bug report', id);
   return toBugReport(row);
+}
+
+/**
+ * Sends (or updates) one report in the configured tracker now, whatever its size; `validation_failed` when no
+ * tracker is configured or the report is closed (nothing was sent and it has no issue yet).
+ */
+export async function sendBugReport(ctx: Ctx, outbound: TrackerOutbound, id: string): Promise<BugReport> {
+  await getBugReport(ctx, id);
+  const r = await syncBugReports(ctx, outbound, { only: id, force: true });
+  const report = await getBugReport(ctx, id);
+  if (r.sent === 0 && r.failed === 0 && !report.externalId) {
+    throw new DeskmindError(
+      'validation_failed',
+      'No bug tracker is configured (PATCH /insights/settings) or the report is closed',
+    );
+  }
+  return report;
+}
+
+/** Groups new bug tickets into reports, then sends what the tracker has not seen: the reports changed, the sends. */
+export async function refreshAndSendBugReports(
+  ctx: Ctx,
+  deps: { embedder: Embedder; outbound: TrackerOutbound },
+): Promise<{ changed: string[]; sent: number; failed: number }> {
+  const changed = await refreshBugReports(ctx, deps.embedder);
+  return { changed, ...(await syncBugReports(ctx, deps.outbound)) };
 }

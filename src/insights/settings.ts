@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { workspaces } from '../store/schema.js';
 
 const secret = z.string().min(1).max(500);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { contentWords } from '../resolution/text.js';
 import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { events, messages, tickets } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
 

@@ -6,7 +6,7 @@ import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
 import { getAutonomy } from '../tickets/autonomy.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { events, playbooks, workspaces } from '../store/schema.js';
 import { humanLabel } from '../metrics/learning.js';
 import { refitAnswerJudge } from '../resolution/answer-judge.js';
@@ -346,6 +346,14 @@ export async function samplesByIntent(ctx: Ctx, s: LearningSettings): Promise<Ma
   return byIntent;
 }
 
+/** The timeline entries of the workspace's threshold-tuning runs (`settings.changed`, section `thresholds.tuned`). */
+const tuningRuns = (workspaceId: string) =>
+  and(
+    eq(events.workspaceId, workspaceId),
+    eq(events.type, 'settings.changed'),
+    sql`${events.data}->>'section' = 'thresholds.tuned'`,
+  );
+
 /** The workspace's thresholds in force and the tuning plan on the lookback's evidence. */
 async function planFor(ctx: Ctx): Promise<{
   settings: LearningSettings;
@@ -367,14 +375,7 @@ async function planFor(ctx: Ctx): Promise<{
   const runs = await ctx.db
     .select({ data: events.data })
     .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, ctx.workspaceId),
-        eq(events.type, 'settings.changed'),
-        sql`${events.data}->>'section' = 'thresholds.tuned'`,
-        sql`${events.createdAt} > ${since}`,
-      ),
-    );
+    .where(and(tuningRuns(ctx.workspaceId), sql`${events.createdAt} > ${since}`));
   const loweredToday = loweredBy(
     runs.map((r) =>
       z
@@ -451,13 +452,7 @@ export async function tuneThresholdsIfDue(ctx: Ctx, everyHours = 24): Promise<{ 
   const [last] = await ctx.db
     .select({ createdAt: events.createdAt })
     .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, ctx.workspaceId),
-        eq(events.type, 'settings.changed'),
-        sql`${events.data}->>'section' = 'thresholds.tuned'`,
-      ),
-    )
+    .where(tuningRuns(ctx.workspaceId))
     .orderBy(desc(events.id))
     .limit(1);
   if (last && ctx.now().getTime() - last.createdAt.getTime() < everyHours * 3_600_000) return null;

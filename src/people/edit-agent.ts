@@ -2,8 +2,9 @@ import { DeskmindError } from '../domain/errors.js';
 import type { Agent, AgentPatch } from '../domain/schemas.js';
 import { setPresence } from '../routing/presence.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
-import { getAgent, updateAgent } from './agents.js';
-import type { Principal } from './auth.js';
+import { getAgent } from './get-agent.js';
+import { updateAgent } from './update-agent.js';
+import type { Principal } from './principal.js';
 
 /**
  * Changes an agent, in one transaction. Admins change anything; an agent changes only their own status.

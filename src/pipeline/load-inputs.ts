@@ -1,9 +1,9 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { autonomyOf } from '../domain/settings.js';
-import { getAccounts } from '../people/accounts.js';
+import { getAccounts } from '../people/get-account.js';
 import type { Ctx } from '../store/ctx.js';
 import { getTicketsWithMessages } from '../tickets/get-ticket.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { tickets } from '../store/schema.js';
 import type { PipelineInput, PipelineJobRef } from './types.js';
 

@@ -16,13 +16,12 @@ import { routeStage } from './stages/route.js';
 import { understandStage } from './stages/understand.js';
 import type {
   DecidedRun,
-  EarlierResults,
   PipelineInput,
   PipelineJobRef,
   PipelinePorts,
   PipelineTrigger,
   Stage,
-  StageOutcome,
+  StageOutcomes,
 } from './types.js';
 
 /** The stages in order. */
@@ -50,7 +49,7 @@ export interface RunnerDeps {
 
 export interface PipelineRun {
   runId: string;
-  outcomes: Record<string, StageOutcome | undefined>;
+  outcomes: StageOutcomes;
   failedStage: string | null;
   /** The decision record of the run, stage by stage. */
   records: {
@@ -89,14 +88,13 @@ async function decideRun(
 ): Promise<DecidedRun> {
   const now = deps.now ?? (() => new Date());
   let input = loaded;
-  const outcomes: Record<string, StageOutcome | undefined> = {};
-  // A stage's name says which result it gives (`Stage<N>`): the record is read by stage.
-  const earlier = outcomes as EarlierResults;
+  // A stage's name says which result it gives (`Stage<N>`): later stages read the record by stage.
+  const outcomes: StageOutcomes = {};
   const records: DecidedRun['records'] = [];
   let failedStage: string | null = null;
   for (const stage of stages) {
     const started = performance.now();
-    const runStage = () => withTimeout(stage.run(input, earlier, ports), deps.stageTimeoutMs ?? 10_000, stage.name);
+    const runStage = () => withTimeout(stage.run(input, outcomes, ports), deps.stageTimeoutMs ?? 10_000, stage.name);
     try {
       const outcome = stage.exclusive
         ? await routing.exclusive(async () => {

@@ -134,8 +134,11 @@ export interface StageOutcome<R extends object = Record<string, unknown>> {
  * The outcomes of the stages that ran before, by stage: each standard stage's typed result, and any other
  * stage's (a workspace's own, a test's probe) under its name.
  */
-export type EarlierResults = { readonly [N in StageName]?: StageOutcome<StageResults[N]> } & {
-  readonly [name: string]: StageOutcome | undefined;
+export type EarlierResults = Readonly<StageOutcomes>;
+
+/** The outcomes of a run's stages by stage, as the runner collects them (a standard stage's result typed by it). */
+export type StageOutcomes = { [N in StageName]?: StageOutcome<StageResults[N]> } & {
+  [name: string]: StageOutcome | undefined;
 };
 
 /** The result type of a stage by its name: the standard stages' from stage-results.ts, any other's a plain record. */
@@ -168,7 +171,7 @@ export interface PipelineJobRef {
 export interface DecidedRun {
   job: PipelineJobRef;
   input: PipelineInput;
-  outcomes: Record<string, StageOutcome | undefined>;
+  outcomes: StageOutcomes;
   records: (typeof decisions.$inferInsert)[];
   failedStage: string | null;
   actions: TicketAction[];

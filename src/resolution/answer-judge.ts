@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { classifyOutcome, FAILED_OUTCOMES, type TimelineFact } from '../learning/outcomes.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { decisions, events, workspaces } from '../store/schema.js';
 import {
   AnswerFeaturesSchema,

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, DbOrTx } from '../store/db.js';
 import { agents, events, playbooks, teamMembers, teams, tickets } from '../store/schema.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import type { RouterRule, RoutingAgent, RoutingTeam } from './router.js';
 import { listRules } from './rules.js';
 import { routingOf, type RoutingSettings } from './settings.js';

@@ -1,6 +1,6 @@
 import type { AgentStatus } from '../domain/enums.js';
 import type { Agent } from '../domain/schemas.js';
-import { updateAgent } from '../people/agents.js';
+import { updateAgent } from '../people/update-agent.js';
 import { systemActor, type Ctx } from '../store/ctx.js';
 import { getTicket } from '../tickets/get-ticket.js';
 import { scanTickets } from '../store/repos/tickets.js';

@@ -4,7 +4,7 @@ import { DeskmindError } from '../domain/errors.js';
 import { patchOf } from '../domain/schemas.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { teams, workspaces } from '../store/schema.js';
 
 /** A workspace's routing settings, stored in `workspaces.settings.routing`: the schema, and reading and changing them.

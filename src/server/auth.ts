@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AgentRole, ApiKeyRole } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Deskmind } from '../app.js';
-import { authenticateSession, type Principal } from '../people/auth.js';
+import { authenticateSession } from '../people/authenticate-session.js';
+import type { Principal } from '../people/principal.js';
 import { withDb, type Actor, type Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { THROTTLES } from '../security/throttle.js';
@@ -91,13 +92,4 @@ export function ctxOf(desk: Deskmind, request: FastifyRequest): Ctx {
   const principal = principalOf(request);
   const ctx = desk.ctx(principal.workspaceId, actorOf(principal));
   return request.tx ? withDb(ctx, request.tx) : ctx;
-}
-
-/**
- * Runs `fn` in one transaction: the request's own on an audited route, else a new one. Routes call an
- * operation that opens its own (`inTransaction` in store/ctx.ts) instead; left for routes/integrations.
- */
-export function txOf<T>(desk: Deskmind, request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  const ctx = ctxOf(desk, request);
-  return request.tx ? fn(ctx) : desk.tx(ctx.workspaceId, ctx.actor, fn);
 }

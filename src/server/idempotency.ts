@@ -40,11 +40,7 @@ export function registerIdempotency(app: FastifyInstance, desk: Deskmind): void 
     // The widget's visitors: keys of their session's workspace, apart for each customer.
     const widget =
       !request.principal && request.url.startsWith(WIDGET_PREFIX) && !request.url.startsWith(`${WIDGET_PREFIX}session`)
-        ? await verifyWidgetToken(
-            desk.database.db,
-            request.headers[WIDGET_TOKEN_HEADER] as string | undefined,
-            desk.now(),
-          )
+        ? await verifyWidgetToken(desk, request.headers[WIDGET_TOKEN_HEADER] as string | undefined)
         : null;
     const workspaceId = request.principal?.workspaceId ?? widget?.workspaceId;
     if (!workspaceId) return;

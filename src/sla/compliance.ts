@@ -1,7 +1,7 @@
 import { and, eq, gte, isNotNull, lt, or, sql } from 'drizzle-orm';
 import { PRIORITIES, type Priority } from '../domain/enums.js';
 import type { Ctx } from '../store/ctx.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { accounts, customers, tickets } from '../store/schema.js';
 import type { Compliance, ComplianceRow } from './schemas.js';
 import { slaOf } from './settings.js';

@@ -5,7 +5,7 @@ import { DeskmindError } from '../domain/errors.js';
 import { patchOf } from '../domain/schemas.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { workspaces } from '../store/schema.js';
 import { isTimeZone } from './business-time.js';
 

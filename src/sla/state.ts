@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Priority } from '../domain/enums.js';
 import { notFound } from '../domain/errors.js';
 import type { Ctx } from '../store/ctx.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { accounts, customers, ticketColumns, tickets } from '../store/schema.js';
 import { addBusinessMinutes, businessMinutesBetween } from './business-time.js';
 import type { SlaState, SlaTargetState } from './schemas.js';

@@ -7,7 +7,7 @@ import { recordAssignment, route, withinWorkingHours } from '../routing/router.j
 import { systemActor, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { updateTicket } from '../tickets/update-ticket.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { tickets, type TicketRow } from '../store/schema.js';
 import { scanTickets } from '../store/repos/tickets.js';
 import { businessMinutesBetween } from './business-time.js';

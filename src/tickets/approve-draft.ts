@@ -1,8 +1,7 @@
-import { and, desc, eq } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { AI_ANSWERED, DRAFT_PREFIX } from '../domain/tags.js';
 import type { Ticket } from '../domain/schemas.js';
-import { messages } from '../store/schema.js';
+import { waitingDraft } from '../store/repos/messages.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { addMessage } from './add-message.js';
@@ -15,21 +14,8 @@ import { updateTicket } from './update-ticket.js';
  */
 export async function approveDraft(ctx: Ctx, ticketId: string, edited?: string): Promise<Ticket> {
   return inTransaction(ctx, async (ctx) => {
-    const [draft] = await ctx.db
-      .select()
-      .from(messages)
-      .where(
-        and(
-          eq(messages.workspaceId, ctx.workspaceId),
-          eq(messages.ticketId, ticketId),
-          eq(messages.authorType, 'assistant'),
-          eq(messages.visibility, 'internal'),
-        ),
-      )
-      .orderBy(desc(messages.createdAt))
-      .limit(1);
-    if (!draft?.bodyText.startsWith(DRAFT_PREFIX))
-      throw new DeskmindError('not_found', 'This ticket has no draft from the assistant');
+    const draft = await waitingDraft(ctx, ticketId);
+    if (!draft) throw new DeskmindError('not_found', 'This ticket has no draft from the assistant');
     const original = draft.bodyText.slice(DRAFT_PREFIX.length);
     const text = edited?.trim() || original;
     const author =

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { workspaces } from '../store/schema.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 
 /** The workspace's autonomy settings. */
 export async function getAutonomy(ctx: Ctx): Promise<AutonomySettings> {

@@ -3,7 +3,7 @@ import { notFound } from '../domain/errors.js';
 import type { Customer, Message, Ticket, TicketDetail } from '../domain/schemas.js';
 import { decisions, messages, ticketColumns, tickets } from '../store/schema.js';
 import type { Ctx } from '../store/ctx.js';
-import { getCustomer, getCustomers } from '../people/customers.js';
+import { getCustomer, getCustomers } from '../people/get-customer.js';
 import { listTicketEvents } from '../events/timeline.js';
 import { toTicket, toMessage, scope } from './ticket-rows.js';
 

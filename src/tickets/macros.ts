@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import { renderTemplate, templateProblems } from '../resolution/template.js';
 import { workspaces } from '../store/schema.js';
-import { getAccount } from '../people/accounts.js';
+import { getAccount } from '../people/get-account.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
-import { getCustomer } from '../people/customers.js';
+import { getCustomer } from '../people/get-customer.js';
 import { addMessage } from './add-message.js';
 import { getTicket } from './get-ticket.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getWorkspace } from '../people/get-workspace.js';
 
 export const MacroInputSchema = z
   .object({ name: z.string().trim().min(1).max(200), body: z.string().trim().min(1).max(20_000) })

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { articles, events, messages } from '../store/schema.js';
+import { assistantMessagesOf } from '../store/repos/messages.js';
 import { latestComposedReply } from '../store/repos/decisions.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
@@ -19,13 +20,7 @@ export async function markAiAnswer(ctx: Ctx, ticketId: string, verdict: 'good' |
     const answered = await ctx.db
       .select({ id: messages.id })
       .from(messages)
-      .where(
-        and(
-          eq(messages.workspaceId, ctx.workspaceId),
-          eq(messages.ticketId, ticketId),
-          eq(messages.authorType, 'assistant'),
-        ),
-      )
+      .where(assistantMessagesOf(ctx, ticketId))
       .limit(1);
     if (answered.length === 0) throw new DeskmindError('not_found', 'The assistant has not answered this ticket');
     const resolve = await latestComposedReply(ctx.db, ticketId);

@@ -1,7 +1,7 @@
 import type { AuthorType } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { MessageInput } from '../domain/schemas.js';
-import type { Principal } from '../people/auth.js';
+import type { Principal } from '../people/principal.js';
 import type { Ctx } from '../store/ctx.js';
 import { getTicket } from './get-ticket.js';
 

@@ -1,6 +1,6 @@
-import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
-import { DRAFT_PREFIX } from '../domain/tags.js';
-import { events, messages } from '../store/schema.js';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
+import { events } from '../store/schema.js';
+import { waitingDraft } from '../store/repos/messages.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 
@@ -10,20 +10,8 @@ import { appendEvent } from '../events/timeline.js';
  */
 export async function recordDraftDiscarded(ctx: Ctx, ticketId: string): Promise<boolean> {
   return inTransaction(ctx, async (ctx) => {
-    const [draft] = await ctx.db
-      .select({ createdAt: messages.createdAt, text: messages.bodyText })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.workspaceId, ctx.workspaceId),
-          eq(messages.ticketId, ticketId),
-          eq(messages.authorType, 'assistant'),
-          eq(messages.visibility, 'internal'),
-        ),
-      )
-      .orderBy(desc(messages.createdAt))
-      .limit(1);
-    if (!draft?.text.startsWith(DRAFT_PREFIX)) return false;
+    const draft = await waitingDraft(ctx, ticketId);
+    if (!draft) return false;
     const settled = await ctx.db
       .select({ id: events.id })
       .from(events)

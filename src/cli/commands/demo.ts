@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { Deskmind } from '../../app.js';
 import { seedDemo, DEMO_AGENT } from '../../demo/seed.js';
 import { agents } from '../../store/schema.js';
-import { authenticateApiKey, createApiKey } from '../../people/auth.js';
+import { authenticateApiKey } from '../../people/authenticate-api-key.js';
+import { createApiKey } from '../../people/create-api-key.js';
 import { systemActor } from '../../store/ctx.js';
 import { startServer, stopOnSignal } from './serve.js';
 

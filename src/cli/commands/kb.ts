@@ -6,7 +6,7 @@ import { IdSchema } from '../../domain/schemas.js';
 import { importArticles, readArticleSource } from '../../knowledge/import.js';
 import type { ArticleImportResult } from '../../knowledge/schemas.js';
 import { systemActor } from '../../store/ctx.js';
-import { getWorkspace } from '../../people/workspaces.js';
+import { getWorkspace } from '../../people/get-workspace.js';
 
 const HELP = `
 Sources:

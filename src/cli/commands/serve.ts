@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../../config.js';
 import { openDatabase } from '../../store/db.js';
 import { buildServer } from '../../server/server.js';
 import { AgentInputSchema } from '../../domain/schemas.js';
-import { createAgent } from '../../people/agents.js';
+import { createAgent } from '../../people/create-agent.js';
 import { systemActor } from '../../store/ctx.js';
 import { randomToken } from '../../people/passwords.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Deskmind } from '../../app.js';
 import { systemActor } from '../../store/ctx.js';
 import { gatherTrainingExamples, OWN_TAXONOMY_MIN_LABELS, trainWorkspaceIntents } from '../../learning/training.js';
-import { getWorkspace } from '../../people/workspaces.js';
+import { getWorkspace } from '../../people/get-workspace.js';
 import { formatEvalResult } from './eval.js';
 
 interface TrainOptions {

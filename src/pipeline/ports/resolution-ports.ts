@@ -16,7 +16,7 @@ import {
   askOf,
 } from '../../resolution/verification.js';
 import type { Ctx } from '../../store/ctx.js';
-import { getWorkspace } from '../../people/workspaces.js';
+import { getWorkspace } from '../../people/get-workspace.js';
 import type { Database } from '../../store/db.js';
 import type { AnswerJudgeInput, ComposedReply, PipelineInput, PipelinePorts } from '../types.js';
 import type { PlaybookView, ReplyVerification, RetrievedPassage } from '../../domain/stage-results.js';

@@ -31,7 +31,7 @@ export function isAuditedRoute(method: string, url: string, access: Access | und
 type Handler = RouteOptions['handler'];
 /**
  * Every route that writes admin state leaves an audit entry, and fails closed: the handler runs in one
- * transaction (`request.tx`, which `ctxOf` / `txOf` / `dbOf` hand to the operation) and the entry is inserted
+ * transaction (`request.tx`, which `ctxOf` hands to the operation) and the entry is inserted
  * in that transaction before it commits, so a change is never stored without its entry. The response is held
  * until the commit. Routes marked `audit: 'before'` (work that must not hold a transaction open) get their
  * entry written, with status 202, before the handler runs, and its final status after.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refreshBugReports, syncBugReports } from '../../../insights/bug-reports.js';
+import { refreshAndSendBugReports } from '../../../insights/bug-reports.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -15,10 +15,6 @@ export const refreshBugReportsRoute: Route = (app, desk) => {
         response: { 200: z.object({ changed: z.array(z.string()), sent: z.number(), failed: z.number() }) },
       },
     },
-    async (request) => {
-      const ctx = ctxOf(desk, request);
-      const changed = await refreshBugReports(ctx, desk.embedder);
-      return { changed, ...(await syncBugReports(ctx, desk.outbound)) };
-    },
+    async (request) => refreshAndSendBugReports(ctxOf(desk, request), desk),
   );
 };

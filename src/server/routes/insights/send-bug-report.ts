@@ -1,5 +1,4 @@
-import { DeskmindError } from '../../../domain/errors.js';
-import { BugReportSchema, getBugReport, syncBugReports } from '../../../insights/bug-reports.js';
+import { BugReportSchema, sendBugReport } from '../../../insights/bug-reports.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -17,17 +16,6 @@ export const sendBugReportRoute: Route = (app, desk) => {
         response: { 200: BugReportSchema },
       },
     },
-    async (request) => {
-      const ctx = ctxOf(desk, request);
-      await getBugReport(ctx, request.params.id);
-      const r = await syncBugReports(ctx, desk.outbound, { only: request.params.id, force: true });
-      if (r.sent === 0 && r.failed === 0 && !(await getBugReport(ctx, request.params.id)).externalId) {
-        throw new DeskmindError(
-          'validation_failed',
-          'No bug tracker is configured (PATCH /insights/settings) or the report is closed',
-        );
-      }
-      return getBugReport(ctx, request.params.id);
-    },
+    async (request) => sendBugReport(ctxOf(desk, request), desk.outbound, request.params.id),
   );
 };

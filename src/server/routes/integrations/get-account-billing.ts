@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../../../domain/schemas.js';
-import { billingFactsOf, findBilling } from '../../../connectors/stripe.js';
+import { accountBilling } from '../../../connectors/stripe.js';
 import { BillingFactsSchema } from '../../../domain/stage-results.js';
-import { getAccount } from '../../../people/accounts.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { IntegrationRoute } from './types.js';
 
@@ -22,10 +21,7 @@ export const getAccountBilling: IntegrationRoute = (app, desk) => {
       },
     },
     async (request) => {
-      const ctx = ctxOf(desk, request);
-      const account = await getAccount(ctx, request.params.id);
-      const row = await findBilling(ctx, account.id, null);
-      return { billing: row ? billingFactsOf(row, 'stored') : null };
+      return { billing: await accountBilling(ctxOf(desk, request), request.params.id) };
     },
   );
 };

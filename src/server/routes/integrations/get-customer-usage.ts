@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { IdSchema } from '../../../domain/schemas.js';
-import { summariseUsage } from '../../../connectors/usage.js';
+import { customerUsage } from '../../../connectors/usage.js';
 import { UsageSummarySchema } from '../../../domain/stage-results.js';
-import { getCustomer } from '../../../people/customers.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { IntegrationRoute } from './types.js';
 
@@ -22,9 +21,7 @@ export const getCustomerUsage: IntegrationRoute = (app, desk) => {
       },
     },
     async (request) => {
-      const ctx = ctxOf(desk, request);
-      const customer = await getCustomer(ctx, request.params.id);
-      return { usage: await summariseUsage(ctx.db, ctx.workspaceId, customer.id, desk.now()) };
+      return { usage: await customerUsage(ctxOf(desk, request), request.params.id) };
     },
   );
 };

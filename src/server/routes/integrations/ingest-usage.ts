@@ -6,7 +6,7 @@ import {
   UsageIngestResultSchema,
   USAGE_TYPES,
 } from '../../../connectors/usage.js';
-import { txOf, type Access } from '../../auth.js';
+import { ctxOf, type Access } from '../../auth.js';
 import type { IntegrationRoute } from './types.js';
 
 const INGEST: Access = ['admin', 'ingest'];
@@ -26,7 +26,7 @@ export const ingestUsageRoutes: IntegrationRoute = (app, desk) => {
         },
       },
       async (request) => {
-        return txOf(desk, request, (tx) => ingestUsage(tx, [{ ...request.body, type }]));
+        return ingestUsage(ctxOf(desk, request), [{ ...request.body, type }]);
       },
     );
   }
@@ -49,7 +49,7 @@ export const ingestUsageRoutes: IntegrationRoute = (app, desk) => {
           });
         return { ...e, type: e.type, context: e.context ?? request.body.context };
       });
-      return txOf(desk, request, (tx) => ingestUsage(tx, events));
+      return ingestUsage(ctxOf(desk, request), events);
     },
   );
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ALL } from '../../../connectors/registry.js';
-import { loadIntegrationConfig, sectionOf } from '../../../connectors/settings.js';
+import { receiveWebhook } from '../../../connectors/receive-webhook.js';
 import { IdSchema } from '../../../domain/schemas.js';
 import type { IntegrationRoute } from './types.js';
 
@@ -32,14 +32,11 @@ export const receiveWebhooks: IntegrationRoute = async (app, desk) => {
           },
         },
         async (request) => {
-          const { workspaceId } = request.params;
-          const config = await loadIntegrationConfig(desk.database.db, workspaceId);
           const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('');
           const header = request.headers[webhook.signatureHeader];
           const signature = typeof header === 'string' ? header : undefined;
-          return webhook.receive(desk, {
-            workspaceId,
-            section: sectionOf(config, connector),
+          return receiveWebhook(desk, connector, {
+            workspaceId: request.params.workspaceId,
             raw,
             signature,
             log: request.log,

@@ -3,7 +3,7 @@ import {
   IntegrationSettingsViewSchema,
   updateIntegrationSettings,
 } from '../../../connectors/settings.js';
-import { ADMIN, txOf } from '../../auth.js';
+import { ADMIN, ctxOf } from '../../auth.js';
 import type { IntegrationRoute } from './types.js';
 
 /** `PATCH /integrations/settings`: changes options and write-only secrets. */
@@ -20,7 +20,7 @@ export const updateIntegrationSettingsRoute: IntegrationRoute = (app, desk) => {
       },
     },
     async (request) => {
-      return txOf(desk, request, (tx) => updateIntegrationSettings(tx, request.body));
+      return updateIntegrationSettings(ctxOf(desk, request), request.body);
     },
   );
 };

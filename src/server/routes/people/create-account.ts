@@ -1,5 +1,5 @@
 import { AccountInputSchema, AccountSchema } from '../../../domain/schemas.js';
-import * as accountOps from '../../../people/accounts.js';
+import { createAccount } from '../../../people/create-account.js';
 import { ANY, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -17,6 +17,6 @@ export const createAccountRoute: Route = (app, desk) => {
         response: { 201: AccountSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await accountOps.createAccount(ctxOf(desk, request), request.body)),
+    async (request, reply) => reply.code(201).send(await createAccount(ctxOf(desk, request), request.body)),
   );
 };

@@ -1,5 +1,5 @@
 import { AgentInputSchema, AgentSchema } from '../../../domain/schemas.js';
-import * as agentOps from '../../../people/agents.js';
+import { createAgent } from '../../../people/create-agent.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -12,6 +12,6 @@ export const createAgentRoute: Route = (app, desk) => {
       config: { access: ADMIN },
       schema: { tags: ['agents'], summary: 'Create an agent', body: AgentInputSchema, response: { 201: AgentSchema } },
     },
-    async (request, reply) => reply.code(201).send(await agentOps.createAgent(ctxOf(desk, request), request.body)),
+    async (request, reply) => reply.code(201).send(await createAgent(ctxOf(desk, request), request.body)),
   );
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiKeyCreateSchema, ApiKeySchema } from '../../../domain/schemas.js';
-import { createApiKey } from '../../../people/auth.js';
+import { createApiKey } from '../../../people/create-api-key.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

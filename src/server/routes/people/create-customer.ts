@@ -1,5 +1,5 @@
 import { CustomerInputSchema, CustomerSchema } from '../../../domain/schemas.js';
-import * as customerOps from '../../../people/customers.js';
+import { createCustomer } from '../../../people/create-customer.js';
 import { ANY, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -17,7 +17,6 @@ export const createCustomerRoute: Route = (app, desk) => {
         response: { 201: CustomerSchema },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await customerOps.createCustomer(ctxOf(desk, request), request.body)),
+    async (request, reply) => reply.code(201).send(await createCustomer(ctxOf(desk, request), request.body)),
   );
 };

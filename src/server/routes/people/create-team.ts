@@ -1,5 +1,5 @@
 import { TeamInputSchema, TeamSchema } from '../../../domain/schemas.js';
-import * as agentOps from '../../../people/agents.js';
+import { createTeam } from '../../../people/create-team.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -12,6 +12,6 @@ export const createTeamRoute: Route = (app, desk) => {
       config: { access: ADMIN },
       schema: { tags: ['teams'], summary: 'Create a team', body: TeamInputSchema, response: { 201: TeamSchema } },
     },
-    async (request, reply) => reply.code(201).send(await agentOps.createTeam(ctxOf(desk, request), request.body)),
+    async (request, reply) => reply.code(201).send(await createTeam(ctxOf(desk, request), request.body)),
   );
 };

@@ -1,4 +1,4 @@
-import * as accountOps from '../../../people/accounts.js';
+import { deleteAccount } from '../../../people/delete-account.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -9,7 +9,7 @@ export const deleteAccountRoute: Route = (app, desk) => {
     '/accounts/:id',
     { config: { access: ADMIN }, schema: { tags: ['accounts'], summary: 'Delete an account', params: Params } },
     async (request, reply) => {
-      await accountOps.deleteAccount(ctxOf(desk, request), request.params.id);
+      await deleteAccount(ctxOf(desk, request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,4 @@
-import * as agentOps from '../../../people/agents.js';
+import { deleteAgent } from '../../../people/delete-agent.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -9,7 +9,7 @@ export const deleteAgentRoute: Route = (app, desk) => {
     '/agents/:id',
     { config: { access: ADMIN }, schema: { tags: ['agents'], summary: 'Delete an agent', params: Params } },
     async (request, reply) => {
-      await agentOps.deleteAgent(ctxOf(desk, request), request.params.id);
+      await deleteAgent(ctxOf(desk, request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,4 @@
-import * as customerOps from '../../../people/customers.js';
+import { deleteCustomer } from '../../../people/delete-customer.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -9,7 +9,7 @@ export const deleteCustomerRoute: Route = (app, desk) => {
     '/customers/:id',
     { config: { access: ADMIN }, schema: { tags: ['customers'], summary: 'Delete a customer', params: Params } },
     async (request, reply) => {
-      await customerOps.deleteCustomer(ctxOf(desk, request), request.params.id);
+      await deleteCustomer(ctxOf(desk, request), request.params.id);
       return reply.code(204).send();
     },
   );

@@ -1,4 +1,4 @@
-import * as agentOps from '../../../people/agents.js';
+import { deleteTeam } from '../../../people/delete-team.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -9,7 +9,7 @@ export const deleteTeamRoute: Route = (app, desk) => {
     '/teams/:id',
     { config: { access: ADMIN }, schema: { tags: ['teams'], summary: 'Delete a team', params: Params } },
     async (request, reply) => {
-      await agentOps.deleteTeam(ctxOf(desk, request), request.params.id);
+      await deleteTeam(ctxOf(desk, request), request.params.id);
       return reply.code(204).send();
     },
   );

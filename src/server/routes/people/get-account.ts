@@ -1,5 +1,5 @@
 import { AccountSchema } from '../../../domain/schemas.js';
-import * as accountOps from '../../../people/accounts.js';
+import { getAccount } from '../../../people/get-account.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -12,6 +12,6 @@ export const getAccountRoute: Route = (app, desk) => {
       config: { access: STAFF },
       schema: { tags: ['accounts'], summary: 'An account', params: Params, response: { 200: AccountSchema } },
     },
-    async (request) => accountOps.getAccount(ctxOf(desk, request), request.params.id),
+    async (request) => getAccount(ctxOf(desk, request), request.params.id),
   );
 };

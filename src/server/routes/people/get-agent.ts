@@ -1,5 +1,5 @@
 import { AgentSchema } from '../../../domain/schemas.js';
-import * as agentOps from '../../../people/agents.js';
+import { getAgent } from '../../../people/get-agent.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -12,6 +12,6 @@ export const getAgentRoute: Route = (app, desk) => {
       config: { access: STAFF },
       schema: { tags: ['agents'], summary: 'An agent', params: Params, response: { 200: AgentSchema } },
     },
-    async (request) => agentOps.getAgent(ctxOf(desk, request), request.params.id),
+    async (request) => getAgent(ctxOf(desk, request), request.params.id),
   );
 };

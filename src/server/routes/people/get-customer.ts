@@ -1,5 +1,5 @@
 import { CustomerSchema } from '../../../domain/schemas.js';
-import * as customerOps from '../../../people/customers.js';
+import { getCustomer } from '../../../people/get-customer.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -12,6 +12,6 @@ export const getCustomerRoute: Route = (app, desk) => {
       config: { access: STAFF },
       schema: { tags: ['customers'], summary: 'A customer', params: Params, response: { 200: CustomerSchema } },
     },
-    async (request) => customerOps.getCustomer(ctxOf(desk, request), request.params.id),
+    async (request) => getCustomer(ctxOf(desk, request), request.params.id),
   );
 };

@@ -1,5 +1,5 @@
 import { TeamSchema } from '../../../domain/schemas.js';
-import * as agentOps from '../../../people/agents.js';
+import { getTeam } from '../../../people/get-team.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -12,6 +12,6 @@ export const getTeamRoute: Route = (app, desk) => {
       config: { access: STAFF },
       schema: { tags: ['teams'], summary: 'A team', params: Params, response: { 200: TeamSchema } },
     },
-    async (request) => agentOps.getTeam(ctxOf(desk, request), request.params.id),
+    async (request) => getTeam(ctxOf(desk, request), request.params.id),
   );
 };

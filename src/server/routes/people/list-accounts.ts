@@ -1,5 +1,5 @@
 import { AccountSchema, PageSchema } from '../../../domain/schemas.js';
-import * as accountOps from '../../../people/accounts.js';
+import { listAccounts } from '../../../people/list-accounts.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { ListQuery, pageOf } from './shared.js';
@@ -19,7 +19,7 @@ export const listAccountsRoute: Route = (app, desk) => {
     },
     async (request) =>
       pageOf(
-        await accountOps.listAccounts(ctxOf(desk, request), {
+        await listAccounts(ctxOf(desk, request), {
           limit: request.query.limit,
           after: request.query.cursor,
         }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentSchema } from '../../../domain/schemas.js';
-import * as agentOps from '../../../people/agents.js';
+import { listAgents } from '../../../people/list-agents.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -12,6 +12,6 @@ export const listAgentsRoute: Route = (app, desk) => {
       config: { access: STAFF },
       schema: { tags: ['agents'], summary: 'List agents', response: { 200: z.object({ data: z.array(AgentSchema) }) } },
     },
-    async (request) => ({ data: await agentOps.listAgents(ctxOf(desk, request)) }),
+    async (request) => ({ data: await listAgents(ctxOf(desk, request)) }),
   );
 };

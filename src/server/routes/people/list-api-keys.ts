@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiKeySchema } from '../../../domain/schemas.js';
-import { listApiKeys } from '../../../people/auth.js';
+import { listApiKeys } from '../../../people/list-api-keys.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

@@ -1,5 +1,5 @@
 import { CustomerSchema, PageSchema } from '../../../domain/schemas.js';
-import * as customerOps from '../../../people/customers.js';
+import { listCustomers } from '../../../people/list-customers.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { ListQuery, pageOf } from './shared.js';
@@ -19,7 +19,7 @@ export const listCustomersRoute: Route = (app, desk) => {
     },
     async (request) =>
       pageOf(
-        await customerOps.listCustomers(ctxOf(desk, request), {
+        await listCustomers(ctxOf(desk, request), {
           limit: request.query.limit,
           after: request.query.cursor,
         }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TeamSchema } from '../../../domain/schemas.js';
-import * as agentOps from '../../../people/agents.js';
+import { listTeams } from '../../../people/list-teams.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -12,6 +12,6 @@ export const listTeamsRoute: Route = (app, desk) => {
       config: { access: STAFF },
       schema: { tags: ['teams'], summary: 'List teams', response: { 200: z.object({ data: z.array(TeamSchema) }) } },
     },
-    async (request) => ({ data: await agentOps.listTeams(ctxOf(desk, request)) }),
+    async (request) => ({ data: await listTeams(ctxOf(desk, request)) }),
   );
 };

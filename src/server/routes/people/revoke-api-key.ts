@@ -1,4 +1,4 @@
-import { revokeApiKey } from '../../../people/auth.js';
+import { revokeApiKey } from '../../../people/revoke-api-key.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';

@@ -1,5 +1,5 @@
 import { AccountPatchSchema, AccountSchema } from '../../../domain/schemas.js';
-import * as accountOps from '../../../people/accounts.js';
+import { updateAccount } from '../../../people/update-account.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -18,6 +18,6 @@ export const updateAccountRoute: Route = (app, desk) => {
         response: { 200: AccountSchema },
       },
     },
-    async (request) => accountOps.updateAccount(ctxOf(desk, request), request.params.id, request.body),
+    async (request) => updateAccount(ctxOf(desk, request), request.params.id, request.body),
   );
 };

@@ -1,5 +1,5 @@
 import { CustomerPatchSchema, CustomerSchema } from '../../../domain/schemas.js';
-import * as customerOps from '../../../people/customers.js';
+import { updateCustomer } from '../../../people/update-customer.js';
 import { STAFF, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -18,6 +18,6 @@ export const updateCustomerRoute: Route = (app, desk) => {
         response: { 200: CustomerSchema },
       },
     },
-    async (request) => customerOps.updateCustomer(ctxOf(desk, request), request.params.id, request.body),
+    async (request) => updateCustomer(ctxOf(desk, request), request.params.id, request.body),
   );
 };

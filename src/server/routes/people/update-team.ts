@@ -1,5 +1,5 @@
 import { TeamPatchSchema, TeamSchema } from '../../../domain/schemas.js';
-import * as agentOps from '../../../people/agents.js';
+import { updateTeam } from '../../../people/update-team.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -18,6 +18,6 @@ export const updateTeamRoute: Route = (app, desk) => {
         response: { 200: TeamSchema },
       },
     },
-    async (request) => agentOps.updateTeam(ctxOf(desk, request), request.params.id, request.body),
+    async (request) => updateTeam(ctxOf(desk, request), request.params.id, request.body),
   );
 };

@@ -1,5 +1,5 @@
 import { AccountInputSchema, AccountSchema } from '../../../domain/schemas.js';
-import * as accountOps from '../../../people/accounts.js';
+import { upsertAccountByExternalId } from '../../../people/upsert-account.js';
 import { ANY, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { ExternalParams } from './shared.js';
@@ -19,7 +19,7 @@ export const upsertAccountRoute: Route = (app, desk) => {
       },
     },
     async (request, reply) => {
-      const { account, created } = await accountOps.upsertAccountByExternalId(
+      const { account, created } = await upsertAccountByExternalId(
         ctxOf(desk, request),
         request.params.externalId,
         request.body,

@@ -1,5 +1,5 @@
 import { CustomerInputSchema, CustomerSchema } from '../../../domain/schemas.js';
-import * as customerOps from '../../../people/customers.js';
+import { upsertCustomer } from '../../../people/upsert-customer.js';
 import { ANY, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { ExternalParams } from './shared.js';
@@ -19,7 +19,7 @@ export const upsertCustomerRoute: Route = (app, desk) => {
       },
     },
     async (request, reply) => {
-      const { customer, created } = await customerOps.upsertCustomer(ctxOf(desk, request), {
+      const { customer, created } = await upsertCustomer(ctxOf(desk, request), {
         ...request.body,
         externalId: request.params.externalId,
       });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentSchema } from '../../../domain/schemas.js';
-import { getAgent } from '../../../people/agents.js';
+import { getAgent } from '../../../people/get-agent.js';
 import { STAFF, ctxOf, principalOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

@@ -1,16 +1,11 @@
 import { z } from 'zod';
 import { AgentSchema } from '../../../domain/schemas.js';
-import { getAgent } from '../../../people/agents.js';
 import { DeskmindError } from '../../../domain/errors.js';
 import { THROTTLES } from '../../../security/throttle.js';
-import { login, workspacesOfAgentEmail } from '../../../people/auth.js';
+import { LogInSchema, logIn, workspacesOfLogin } from '../../../people/log-in.js';
 import { SESSION_COOKIE } from '../../auth.js';
 import { setCsrfCookie, throttledAttempt } from '../../security.js';
 import type { Route } from '../route.js';
-
-const LoginSchema = z
-  .object({ email: z.email().max(320), password: z.string().min(1).max(200), workspaceId: z.uuid().optional() })
-  .strict();
 
 /** `POST /api/v1/auth/login` */
 export const logInRoute: Route = (app, desk) => {
@@ -21,7 +16,7 @@ export const logInRoute: Route = (app, desk) => {
       schema: {
         tags: ['auth'],
         summary: 'Log an agent in (sets an http-only session cookie)',
-        body: LoginSchema,
+        body: LogInSchema,
         response: { 200: z.object({ agent: AgentSchema, workspaceId: z.uuid() }) },
       },
     },
@@ -41,10 +36,10 @@ export const logInRoute: Route = (app, desk) => {
           what: 'logins',
           failed: (err) => err instanceof DeskmindError && err.code === 'invalid_credentials',
           action: 'auth.login_throttled',
-          workspaceIds: () => workspacesOfAgentEmail(desk.database.db, email),
+          workspaceIds: () => workspacesOfLogin(desk, email),
           data: { email },
         },
-        () => login(desk.database.db, request.body, { now: desk.now(), ttlHours: desk.config.sessionTtlHours }),
+        () => logIn(desk, request.body),
       );
       await desk.throttle.clear(account);
       reply.setCookie(SESSION_COOKIE, session.token, {
@@ -55,11 +50,7 @@ export const logInRoute: Route = (app, desk) => {
         expires: session.expiresAt,
       });
       setCsrfCookie(reply, desk.config, session.expiresAt);
-      const agent = await getAgent(
-        desk.ctx(session.workspaceId, { type: 'agent', id: session.agentId }),
-        session.agentId,
-      );
-      return { agent, workspaceId: session.workspaceId };
+      return { agent: session.agent, workspaceId: session.workspaceId };
     },
   );
 };

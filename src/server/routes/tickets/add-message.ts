@@ -1,5 +1,4 @@
 import { MessageInputSchema } from '../../../domain/schemas.js';
-import { recordDraftDiscarded } from '../../../tickets/record-draft-discarded.js';
 import { messageAuthor } from '../../../tickets/message-author.js';
 import { ANY, actorOf, ctxOf, principalOf } from '../../auth.js';
 import type { Route } from '../route.js';
@@ -27,9 +26,6 @@ export const addMessageRoute: Route = (app, desk) => {
       const body = request.body;
       const author = await messageAuthor(ctxOf(desk, request), principal, request.params.id, body);
       const result = await desk.addMessage(principal.workspaceId, actorOf(principal), request.params.id, body, author);
-      if (author.type === 'agent' && body.visibility === 'public') {
-        await recordDraftDiscarded(ctxOf(desk, request), request.params.id);
-      }
       return reply.code(201).send(result);
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { getWorkspace } from '../../../people/workspaces.js';
+import { getWorkspace } from '../../../people/get-workspace.js';
 import { ADMIN, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

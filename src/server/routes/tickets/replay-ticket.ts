@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { replayDecision } from '../../../jobs/pipeline.js';
 import { getTicket } from '../../../tickets/get-ticket.js';
 import { STAFF, ctxOf, principalOf } from '../../auth.js';
 import type { Route } from '../route.js';
@@ -37,7 +38,7 @@ export const replayTicketRoute: Route = (app, desk) => {
     async (request) => {
       const principal = principalOf(request);
       await getTicket(ctxOf(desk, request), request.params.id);
-      const run = await desk.replayDecision(principal.workspaceId, request.params.id);
+      const run = await replayDecision(desk, principal.workspaceId, request.params.id);
       return { runId: run.runId, failedStage: run.failedStage, records: run.records };
     },
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rotateSigningSecret } from '../../../people/workspaces.js';
+import { rotateSigningSecret } from '../../../people/rotate-signing-secret.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 

@@ -1,4 +1,5 @@
 import { TicketPatchSchema, TicketSchema } from '../../../domain/schemas.js';
+import { queueLearning } from '../../../jobs/learn.js';
 import { editTicket } from '../../../tickets/edit-ticket.js';
 import { STAFF, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
@@ -22,7 +23,7 @@ export const updateTicketRoute: Route = (app, desk) => {
       const principal = principalOf(request);
       const ticket = await editTicket(ctxOf(desk, request), request.params.id, request.body);
       // A person labelled, relabelled or confirmed the intent: the model learns from it, online.
-      if (request.body.intent) await desk.queueLearning(principal.workspaceId, ticket.id);
+      if (request.body.intent) await queueLearning(desk, principal.workspaceId, ticket.id);
       return ticket;
     },
   );

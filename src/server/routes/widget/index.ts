@@ -6,19 +6,17 @@ import { DeskmindError } from '../../../domain/errors.js';
 import { IdSchema, Timestamp } from '../../../domain/schemas.js';
 import { recordCustomerOutcome } from '../../../tickets/record-customer-outcome.js';
 import {
-  findWidget,
   getWidgetTicket,
-  issueWidgetToken,
   listWidgetTickets,
+  openWidgetSession,
   verifyWidgetToken,
   WIDGET_TOKEN_HEADER,
-  widgetCustomer,
   WidgetMessageInputSchema,
   WidgetSessionInputSchema,
+  WidgetSessionSchema,
   WidgetTicketSchema,
 } from '../../../ingest/widget-session.js';
 import { THROTTLES } from '../../../security/throttle.js';
-import { inTransaction, systemActor } from '../../../store/ctx.js';
 import { throttledAttempt } from '../../security.js';
 import { startSse } from '../../sse.js';
 import { getWidgetSettingsRoute } from './get-widget-settings.js';
@@ -27,7 +25,6 @@ import { rotateWidgetSecretRoute } from './rotate-widget-secret.js';
 
 const Params = z.object({ id: IdSchema }).strict();
 const TOKEN_HEADER = WIDGET_TOKEN_HEADER;
-const SESSION_HOURS = 24;
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
@@ -68,11 +65,7 @@ export const widgetRoutes =
         );
 
         const session = async (request: FastifyRequest, token?: string) => {
-          const t = await verifyWidgetToken(
-            desk.database.db,
-            token ?? (request.headers[TOKEN_HEADER] as string | undefined),
-            desk.now(),
-          );
+          const t = await verifyWidgetToken(desk, token ?? (request.headers[TOKEN_HEADER] as string | undefined));
           const actor = { type: 'customer' as const, id: t.customerId };
           return { ...t, actor, ctx: desk.ctx(t.workspaceId, actor) };
         };
@@ -87,62 +80,33 @@ export const widgetRoutes =
                 'Open a widget session: an anonymous visitor, or a user proven by userHash = HMAC-SHA256(widget ' +
                 'secret, userId)',
               body: WidgetSessionInputSchema,
-              response: {
-                200: z.object({
-                  token: z.string(),
-                  customerId: z.uuid(),
-                  verified: z.boolean(),
-                  expiresAt: z.string(),
-                  title: z.string(),
-                  greeting: z.string(),
-                }),
-              },
+              response: { 200: WidgetSessionSchema },
             },
           },
           async (request, reply) => {
-            const found = await findWidget(desk.database.db, request.body.widgetId);
-            if (!found)
-              throw new DeskmindError('unauthorized', 'Unknown widget id; copy it from the console (Admin → Widget)');
             const { userId, userHash } = request.body;
-            const identify = () =>
-              inTransaction(desk.ctx(found.workspaceId, systemActor), (ctx) =>
-                widgetCustomer(ctx, found.widget, request.body),
-              );
             // Hashes are guessed per user id and per address.
-            const { customer, verified } = userHash
-              ? await throttledAttempt(
-                  desk,
-                  request,
-                  reply,
-                  {
-                    keys: [
-                      { rule: THROTTLES.widgetUser, subject: `${found.workspaceId}\n${userId ?? ''}` },
-                      { rule: THROTTLES.widgetAddress, subject: request.ip },
-                    ],
-                    what: 'identity verifications',
-                    failed: (err) => err instanceof DeskmindError && err.code === 'identity_unverified',
-                    action: 'widget.identity_throttled',
-                    workspaceIds: async () => [found.workspaceId],
-                    data: { userId },
-                  },
-                  identify,
-                )
-              : await identify();
-            const expiresAt = new Date(desk.now().getTime() + SESSION_HOURS * 3_600_000);
-            const token = issueWidgetToken(found.widget.secret, {
-              workspaceId: found.workspaceId,
-              customerId: customer.id,
-              expiresAt,
-              verified,
-            });
-            return {
-              token,
-              customerId: customer.id,
-              verified,
-              expiresAt: expiresAt.toISOString(),
-              title: found.widget.title,
-              greeting: found.widget.greeting,
-            };
+            return openWidgetSession(desk, request.body, (workspaceId, check) =>
+              userHash
+                ? throttledAttempt(
+                    desk,
+                    request,
+                    reply,
+                    {
+                      keys: [
+                        { rule: THROTTLES.widgetUser, subject: `${workspaceId}\n${userId ?? ''}` },
+                        { rule: THROTTLES.widgetAddress, subject: request.ip },
+                      ],
+                      what: 'identity verifications',
+                      failed: (err) => err instanceof DeskmindError && err.code === 'identity_unverified',
+                      action: 'widget.identity_throttled',
+                      workspaceIds: async () => [workspaceId],
+                      data: { userId },
+                    },
+                    check,
+                  )
+                : check(),
+            );
           },
         );
 

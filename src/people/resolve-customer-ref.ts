@@ -1,117 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, getTableColumns, gt, inArray, or } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
-import type { Customer, CustomerInput, CustomerPatch, CustomerRef } from '../domain/schemas.js';
+import type { Customer, CustomerPatch, CustomerRef } from '../domain/schemas.js';
 import { bulkInsert } from '../store/bulk.js';
 import { accounts, customers } from '../store/schema.js';
-import { findAccountByExternalId, getAccount } from './accounts.js';
 import type { Ctx } from '../store/ctx.js';
 import { mapUnique } from '../store/pg-errors.js';
 import { padToPowerOfTwo } from '../ingest/group-commit.js';
-
-const scope = (ctx: Ctx, id: string) => and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.id, id));
-/** Every column of a customer, as an insert returns them. */
-const customerColumns = getTableColumns(customers);
-
-function toCustomer(row: typeof customers.$inferSelect): Customer {
-  const { workspaceId: _w, ...rest } = row;
-  return rest;
-}
-
-/** Resolves `accountId` / `accountExternalId` to an account id of this workspace. */
-async function resolveAccountId(
-  ctx: Ctx,
-  input: Pick<CustomerPatch, 'accountId' | 'accountExternalId'>,
-): Promise<string | null | undefined> {
-  if (input.accountId) return (await getAccount(ctx, input.accountId)).id;
-  if (input.accountExternalId) {
-    const account = await findAccountByExternalId(ctx, input.accountExternalId);
-    if (!account)
-      throw new DeskmindError('validation_failed', `No account has externalId ${input.accountExternalId}`, {
-        issues: [{ path: 'accountExternalId', message: 'unknown account' }],
-      });
-    return account.id;
-  }
-  return input.accountId === null ? null : undefined;
-}
-
-function columns(input: CustomerPatch, accountId: string | null | undefined) {
-  const { accountExternalId: _a, accountId: _b, ...rest } = input;
-  return accountId === undefined ? rest : { ...rest, accountId };
-}
-
-export async function createCustomer(ctx: Ctx, input: CustomerInput): Promise<Customer> {
-  const accountId = await resolveAccountId(ctx, input);
-  const [row] = await mapUnique('A customer with this email or externalId', () =>
-    ctx.db
-      .insert(customers)
-      .values({ ...columns(input, accountId), workspaceId: ctx.workspaceId })
-      .returning(),
-  );
-  return toCustomer(row!);
-}
-
-/** Customers by id (one statement); unknown ids are absent from the map. */
-export async function getCustomers(ctx: Ctx, ids: string[]): Promise<Map<string, Customer>> {
-  if (!ids.length) return new Map();
-  const rows = await ctx.db
-    .select()
-    .from(customers)
-    .where(and(eq(customers.workspaceId, ctx.workspaceId), inArray(customers.id, [...new Set(ids)])));
-  return new Map(rows.map((r) => [r.id, toCustomer(r)]));
-}
-
-export async function getCustomer(ctx: Ctx, id: string): Promise<Customer> {
-  const [row] = await ctx.db.select().from(customers).where(scope(ctx, id));
-  if (!row) throw notFound('Customer', id);
-  return toCustomer(row);
-}
-
-export async function updateCustomer(ctx: Ctx, id: string, patch: CustomerPatch): Promise<Customer> {
-  const accountId = await resolveAccountId(ctx, patch);
-  const [row] = await mapUnique('A customer with this email or externalId', () =>
-    ctx.db
-      .update(customers)
-      .set({ ...columns(patch, accountId), updatedAt: ctx.now() })
-      .where(scope(ctx, id))
-      .returning(),
-  );
-  if (!row) throw notFound('Customer', id);
-  return toCustomer(row);
-}
-
-export async function deleteCustomer(ctx: Ctx, id: string): Promise<void> {
-  const rows = await ctx.db.delete(customers).where(scope(ctx, id)).returning({ id: customers.id });
-  if (rows.length === 0) throw notFound('Customer', id);
-}
-
-export async function findCustomer(
-  ctx: Ctx,
-  by: { email?: string | null | undefined; externalId?: string | null | undefined },
-): Promise<Customer | null> {
-  const conds = [
-    by.externalId ? eq(customers.externalId, by.externalId) : undefined,
-    by.email ? eq(customers.email, by.email) : undefined,
-  ].filter((c) => c !== undefined);
-  if (conds.length === 0) return null;
-  const rows = await ctx.db
-    .select()
-    .from(customers)
-    .where(and(eq(customers.workspaceId, ctx.workspaceId), or(...conds)));
-  // Prefer the external id match when both exist.
-  const row = rows.find((r) => by.externalId && r.externalId === by.externalId) ?? rows[0];
-  return row ? toCustomer(row) : null;
-}
-
-/** Creates the customer with this external id (or email), or updates the existing one. */
-export async function upsertCustomer(
-  ctx: Ctx,
-  input: CustomerInput,
-): Promise<{ customer: Customer; created: boolean }> {
-  const existing = await findCustomer(ctx, input);
-  if (existing) return { customer: await updateCustomer(ctx, existing.id, input), created: false };
-  return { customer: await createCustomer(ctx, input), created: true };
-}
+import { customerColumns, toCustomer } from './customer-rows.js';
+import { updateCustomer } from './update-customer.js';
 
 /** Finds the customer a ticket names, creating them when they are new. Known fields are filled in, never erased. */
 export async function resolveCustomerRef(ctx: Ctx, ref: CustomerRef): Promise<Customer> {
@@ -245,17 +142,4 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
     if (p.stored && Object.keys(p.fill).length) p.stored = await updateCustomer(ctx, p.stored.id, p.fill);
   }
   return named.map((p) => p.stored!);
-}
-
-export async function listCustomers(
-  ctx: Ctx,
-  opts: { limit: number; after?: string | undefined },
-): Promise<Customer[]> {
-  const rows = await ctx.db
-    .select()
-    .from(customers)
-    .where(and(eq(customers.workspaceId, ctx.workspaceId), opts.after ? gt(customers.id, opts.after) : undefined))
-    .orderBy(asc(customers.id))
-    .limit(opts.limit);
-  return rows.map(toCustomer);
 }
