@@ -5,7 +5,7 @@ import { AccountSchema, CustomerSchema, PageContextSchema, Timestamp } from '../
 import { getAccount } from '../people/get-account.js';
 import type { Ctx } from '../store/ctx.js';
 import { getTicket, getTicketDetail } from '../tickets/get-ticket.js';
-import { getCustomer } from '../people/customers.js';
+import { getCustomer } from '../people/get-customer.js';
 import { messages, tickets } from '../store/schema.js';
 import { createRedactor } from '../resolution/redact.js';
 import type { LlmProvider } from '../resolution/llm.js';
