@@ -9,6 +9,8 @@ import { systemActor } from '../store/ctx.js';
 import { importArticles } from '../knowledge/import.js';
 import { upsertPlaybook } from '../resolution/playbooks.js';
 import { DEMO_ARTICLES, DEMO_PLAYBOOKS } from './content.js';
+import { demoHistory } from './history.js';
+import { importText } from '../ingest/import.js';
 
 /** The demo product: "Pipewise", a SaaS for data pipelines, with customers on three tiers. */
 export const DEMO_AGENT = { email: 'alex@pipewise.example', password: 'deskmind-demo' };
@@ -208,11 +210,12 @@ const TICKETS: (Omit<TicketCreate, 'channel' | 'tags' | 'message'> & { text: str
 
 /**
  * Creates the demo workspace — accounts, teams, agents, knowledge-base articles and playbooks for the
- * starter taxonomy, and (unless `tickets: false`) a few tickets — and returns its credentials.
+ * starter taxonomy, 90 days of past tickets (unless `history: false`; bulk-imported, see ./history.ts) and
+ * (unless `tickets: false`) a few live tickets — and returns its credentials. `tickets: false` also skips the history.
  */
 export async function seedDemo(
   desk: Deskmind,
-  opts: { tickets?: boolean } = {},
+  opts: { tickets?: boolean; history?: boolean } = {},
 ): Promise<{ workspaceId: string; apiKey: string; agentEmail: string; agentPassword: string }> {
   const { workspace, apiKey } = await desk.createWorkspace('Pipewise (demo)');
   await desk.tx(workspace.id, systemActor, async (ctx) => {
@@ -232,6 +235,11 @@ export async function seedDemo(
     desk.embedder,
     DEMO_ARTICLES.map((a) => ({ item: a.externalId, data: a })),
   );
+  if (opts.history ?? opts.tickets !== false) {
+    const rows = demoHistory({ now: desk.now() });
+    const text = rows.map((r) => JSON.stringify(r)).join('\n');
+    await importText(desk, workspace.id, text, { kind: 'tickets', format: 'jsonl' });
+  }
   if (opts.tickets === false)
     return { workspaceId: workspace.id, apiKey, agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };
   for (const t of TICKETS) {
