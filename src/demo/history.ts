@@ -28,11 +28,23 @@ interface Wording {
 /** Ways Pipewise customers ask, per intent (the history picks one at random and varies its details). */
 const WORDINGS: Wording[] = [
   { intent: 'password_reset', subject: 'Cannot log in', text: 'I forgot my password, how do I reset it?' },
-  { intent: 'password_reset', subject: 'Password reset', text: 'The password reset email never arrived, can you help?' },
+  {
+    intent: 'password_reset',
+    subject: 'Password reset',
+    text: 'The password reset email never arrived, can you help?',
+  },
   { intent: 'account_access', subject: 'Locked out', text: 'My account is locked after too many login attempts.' },
-  { intent: 'two_factor', subject: 'Lost my phone', text: 'I lost the phone with my two-factor codes, how do I log in?' },
+  {
+    intent: 'two_factor',
+    subject: 'Lost my phone',
+    text: 'I lost the phone with my two-factor codes, how do I log in?',
+  },
   { intent: 'billing_invoice', subject: 'Invoice needed', text: 'Where can I download the invoice for last month?' },
-  { intent: 'billing_invoice', subject: 'VAT on invoice', text: 'Our invoice is missing the VAT number, please add it.' },
+  {
+    intent: 'billing_invoice',
+    subject: 'VAT on invoice',
+    text: 'Our invoice is missing the VAT number, please add it.',
+  },
   { intent: 'billing_plan_change', subject: 'Upgrade plan', text: 'How do I upgrade from Pro to Enterprise?' },
   { intent: 'billing_refund', subject: 'Refund please', text: 'We were charged twice this month, please refund one.' },
   { intent: 'billing_failed_payment', subject: 'Card declined', text: 'Our card payment failed, how do I update it?' },
@@ -40,17 +52,37 @@ const WORDINGS: Wording[] = [
   { intent: 'how_to', subject: 'Retry a run', text: 'How can I retry a failed run without starting over?' },
   { intent: 'data_export', subject: 'Export runs', text: 'How do I export my run history as a CSV file?' },
   { intent: 'data_export', subject: 'Export via API', text: 'Can I export pipeline runs through the API?' },
-  { intent: 'integrations', subject: 'Snowflake connector', text: 'How do I connect Pipewise to our Snowflake warehouse?' },
+  {
+    intent: 'integrations',
+    subject: 'Snowflake connector',
+    text: 'How do I connect Pipewise to our Snowflake warehouse?',
+  },
   { intent: 'integrations', subject: 'Webhook setup', text: 'Where do I configure a webhook when a run finishes?' },
   { intent: 'bug_report', subject: 'Editor glitch', text: 'The pipeline editor freezes when I drag a step.' },
   { intent: 'outage', subject: 'Runs failing', text: 'Every run fails with a 500 error since this morning.' },
-  { intent: 'security_privacy', subject: 'Delete our data', text: 'Please delete all personal data of a former user (GDPR).' },
-  { intent: 'billing_cancellation', subject: 'Cancel', text: 'How do I cancel our subscription at the end of the term?' },
+  {
+    intent: 'security_privacy',
+    subject: 'Delete our data',
+    text: 'Please delete all personal data of a former user (GDPR).',
+  },
+  {
+    intent: 'billing_cancellation',
+    subject: 'Cancel',
+    text: 'How do I cancel our subscription at the end of the term?',
+  },
 ];
 
 const INCIDENT: Wording[] = [
-  { intent: 'bug_report', subject: 'Run history error', text: 'The Runs page shows an error and the run history is blank.' },
-  { intent: 'bug_report', subject: 'Runs tab broken', text: 'Error on the Runs tab since the update, history does not load.' },
+  {
+    intent: 'bug_report',
+    subject: 'Run history error',
+    text: 'The Runs page shows an error and the run history is blank.',
+  },
+  {
+    intent: 'bug_report',
+    subject: 'Runs tab broken',
+    text: 'Error on the Runs tab since the update, history does not load.',
+  },
   { intent: 'bug_report', subject: 'Run history empty', text: 'Bug: clicking Runs gives an error and an empty list.' },
 ];
 
