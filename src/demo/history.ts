@@ -1,11 +1,11 @@
 /**
- * The demo's past: 90 days of Pipewise tickets, generated deterministically (a seeded random) from the demo's own
- * wordings, as rows for the bulk history import (`importText`, kind `tickets`): labels, statuses, agent replies and
- * timestamps are kept without running the pipeline. The story it tells: a steady stream over every starter intent,
- * a run-history incident (a spike of one bug, on one app version, a week before today), and an account (Globex)
- * sliding toward churn (more tickets, angrier, about failures and cancelling). Pure: no I/O.
+ * The demo's past: 90 days of what Pipewise customers asked and how the team settled it, generated
+ * deterministically (a seeded random) from the demo's own wordings. The story it tells: a steady stream over every
+ * starter intent, a run-history incident (a spike of one bug, on one app version, a week before today), and an
+ * account (Globex) sliding toward churn (more tickets, angrier, about failures and cancelling). What the assistant
+ * made of each ticket is not made up here: ./seed-history.ts runs the pipeline's stages on them. Pure: no I/O.
  */
-import type { TicketImport } from '../ingest/import.js';
+import type { Ticket } from '../domain/schemas.js';
 
 /** A seeded pseudo-random generator (mulberry32): the same seed gives the same history. */
 export function seededRandom(seed: number): () => number {
@@ -17,6 +17,13 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A contact of a demo account. */
+export interface DemoCustomer {
+  email: string;
+  name: string;
+  accountExternalId: string;
 }
 
 interface Wording {
@@ -98,19 +105,45 @@ const CHURN: Wording[] = [
 
 const DETAILS = ['', ' Thanks!', ' It is blocking our team.', ' Any help appreciated.', ' We are on the EU region.'];
 
-const CUSTOMERS: { email: string; name: string; account: string }[] = [
-  { email: 'maria@initech.example', name: 'Maria Lopez', account: 'acc_initech' },
-  { email: 'bill@initech.example', name: 'Bill Lumbergh', account: 'acc_initech' },
-  { email: 'finance@globex.example', name: 'Hank Scorpio', account: 'acc_globex' },
-  { email: 'cto@globex.example', name: 'Frank Grimes', account: 'acc_globex' },
-  { email: 'ops@northwind.example', name: 'Nancy Davolio', account: 'acc_northwind' },
-  { email: 'andrew@northwind.example', name: 'Andrew Fuller', account: 'acc_northwind' },
-  { email: 'gavin@hooli.example', name: 'Gavin Belson', account: 'acc_hooli' },
-  { email: 'richard@piedpiper.example', name: 'Richard Hendricks', account: 'acc_piedpiper' },
+/** The people behind the named demo customers (the live tickets' senders) come first in their accounts. */
+const NAMED: DemoCustomer[] = [
+  { email: 'maria@initech.example', name: 'Maria Lopez', accountExternalId: 'acc_initech' },
+  { email: 'bill@initech.example', name: 'Bill Lumbergh', accountExternalId: 'acc_initech' },
+  { email: 'finance@globex.example', name: 'Hank Scorpio', accountExternalId: 'acc_globex' },
+  { email: 'cto@globex.example', name: 'Frank Grimes', accountExternalId: 'acc_globex' },
+  { email: 'ops@northwind.example', name: 'Nancy Davolio', accountExternalId: 'acc_northwind' },
+  { email: 'andrew@northwind.example', name: 'Andrew Fuller', accountExternalId: 'acc_northwind' },
+  { email: 'gavin@hooli.example', name: 'Gavin Belson', accountExternalId: 'acc_hooli' },
+  { email: 'richard@piedpiper.example', name: 'Richard Hendricks', accountExternalId: 'acc_piedpiper' },
 ];
 
-const GLOBEX = CUSTOMERS.filter((c) => c.account === 'acc_globex');
-const OTHERS = CUSTOMERS.filter((c) => c.account !== 'acc_globex');
+/** How many people write in from each account (a few hundred contacts: the same person rarely asks twice a week). */
+const PEOPLE: Record<string, { domain: string; people: number }> = {
+  acc_initech: { domain: 'initech.example', people: 60 },
+  acc_hooli: { domain: 'hooli.example', people: 45 },
+  acc_piedpiper: { domain: 'piedpiper.example', people: 35 },
+  acc_northwind: { domain: 'northwind.example', people: 40 },
+  acc_globex: { domain: 'globex.example', people: 12 },
+};
+const FIRST = ['Ana', 'Ben', 'Chloe', 'Dev', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kemi', 'Luca'];
+const LAST = ['Adler', 'Brooks', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Horvat', 'Ito', 'Jansen'];
+
+/** The demo's customer contacts: the named ones, then generated people per account (deterministic). */
+export function demoCustomers(): DemoCustomer[] {
+  const out = [...NAMED];
+  for (const [account, { domain, people }] of Object.entries(PEOPLE)) {
+    for (let i = 0; out.filter((c) => c.accountExternalId === account).length < people; i++) {
+      const first = FIRST[i % FIRST.length]!;
+      const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
+      out.push({ email: `${first}.${last}@${domain}`.toLowerCase(), name: `${first} ${last}`, accountExternalId: account });
+    }
+  }
+  return out;
+}
+
+const CUSTOMERS = demoCustomers();
+const GLOBEX = CUSTOMERS.filter((c) => c.accountExternalId === 'acc_globex');
+const OTHERS = CUSTOMERS.filter((c) => c.accountExternalId !== 'acc_globex');
 
 const REPLY: Record<string, string> = {
   billing_refund: 'I have refunded the duplicate charge; it shows on your card within 5 days.',
@@ -119,27 +152,58 @@ const REPLY: Record<string, string> = {
 };
 const DEFAULT_REPLY = 'Here is how to do it, step by step, from our help article. Let us know if anything is unclear.';
 
+/**
+ * A new question in the style of the history (for the live trickle): a wording with one of its details, from a
+ * customer of a non-churning account.
+ */
+export function demoQuestion(rand: () => number): Pick<DemoTicket, 'subject' | 'text' | 'customer' | 'intent'> {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const w = pick(WORDINGS);
+  return { subject: w.subject, text: w.text + pick(DETAILS), customer: pick(OTHERS), intent: w.intent };
+}
+
 export interface DemoHistoryOptions {
   /** The history ends here (the demo's start). */
   now: Date;
   /** Days of history (default 90). */
   days?: number;
-  /** Average tickets per day outside the incident (default 30). */
+  /** Average tickets per day outside the incident (default 20). */
   perDay?: number;
   seed?: number;
 }
 
 const DAY = 86_400_000;
 
-/** The demo's past as ticket import rows, oldest first; externalIds (`demo-h-<n>`) make re-importing a no-op. */
-export function demoHistory(opts: DemoHistoryOptions): TicketImport[] {
+/** What a customer of the history really asked, and what the support team did about it (what the assistant did: ./seed-history.ts). */
+export interface DemoTicket {
+  /** `demo-h-<n>`: seeding twice is a no-op. */
+  externalId: string;
+  subject: string;
+  text: string;
+  customer: DemoCustomer;
+  channel: 'widget' | 'email' | 'api';
+  tags: string[];
+  /** The intent a person would label it with (the truth the assistant's guesses are judged by). */
+  intent: string;
+  createdAt: Date;
+  pageContext: Ticket['pageContext'];
+  /** Settled tickets are done with; the last two days still hold work: replied to, or waiting for a first answer. */
+  state: 'settled' | 'replied' | 'waiting';
+  /** What a person answers. */
+  reply: string;
+  /** After a person's answer the customer writes back that it did not work (a reopen). */
+  comesBack: boolean;
+}
+
+/** The demo's past, oldest first: what customers asked and how the team settled it, deterministic for a seed. */
+export function demoHistory(opts: DemoHistoryOptions): DemoTicket[] {
   const days = opts.days ?? 90;
-  const perDay = opts.perDay ?? 30;
+  const perDay = opts.perDay ?? 20;
   const rand = seededRandom(opts.seed ?? 19);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const start = opts.now.getTime() - days * DAY;
   const incidentDay = days - 7;
-  const rows: TicketImport[] = [];
+  const rows: DemoTicket[] = [];
   for (let day = 0; day < days; day++) {
     const weekend = new Date(start + day * DAY).getUTCDay() % 6 === 0;
     const base = Math.round(perDay * (weekend ? 0.4 : 1) * (0.8 + 0.4 * rand()));
@@ -155,45 +219,35 @@ export function demoHistory(opts: DemoHistoryOptions): TicketImport[] {
       for (let i = 0; i < count; i++) {
         const w = pick(wordings);
         const customer = pick(globex || rand() < 0.03 ? GLOBEX : OTHERS);
-        const createdAt = start + day * DAY + Math.floor(rand() * (DAY - 3_600_000));
-        // Older tickets are settled; the last two days still hold open work.
+        const createdAt = new Date(start + day * DAY + Math.floor(rand() * (DAY - 6 * 3_600_000)));
         const settled = day < days - 2 || rand() < 0.5;
-        const replied = settled || rand() < 0.5;
-        const reopened = settled && rand() < 0.06;
-        const later: TicketImport['messages'] = [];
-        let at = createdAt;
-        const step = () => new Date((at += 600_000 + Math.floor(rand() * 7_200_000))).toISOString();
-        if (replied) later.push({ author: 'agent', text: REPLY[w.intent] ?? DEFAULT_REPLY, createdAt: step() });
-        if (reopened) {
-          later.push({ author: 'customer', text: 'That did not work, it still happens.', createdAt: step() });
-          later.push({ author: 'agent', text: 'Sorry about that; fixed for good now.', createdAt: step() });
-        }
         const incidentRow = wordings === INCIDENT;
         rows.push({
-          externalId: `demo-h-${rows.length + 1}`,
+          externalId: '',
           subject: w.subject,
-          message: { text: w.text + pick(DETAILS), visibility: 'public', attachments: [] },
-          customer: { email: customer.email, name: customer.name, accountExternalId: customer.account },
+          text: w.text + pick(DETAILS),
+          customer,
           channel: pick(['widget', 'email', 'api'] as const),
           tags: incidentRow ? ['run-history'] : [],
           intent: w.intent,
-          status: settled ? (day < days - 14 ? 'closed' : 'resolved') : replied ? 'open' : 'new',
-          createdAt: new Date(createdAt).toISOString(),
-          messages: later,
-          ...(incidentRow
+          createdAt,
+          pageContext: incidentRow
             ? {
-                pageContext: {
-                  url: 'https://app.pipewise.example/pipelines/p1/runs',
-                  route: '/pipelines/:id/runs',
-                  featureId: 'run-history',
-                  appVersion: '4.13.0',
-                  recentErrors: ["TypeError: Cannot read properties of undefined (reading 'rows')"],
-                },
+                url: 'https://app.pipewise.example/pipelines/p1/runs',
+                route: '/pipelines/:id/runs',
+                featureId: 'run-history',
+                appVersion: '4.13.0',
+                recentErrors: ["TypeError: Cannot read properties of undefined (reading 'rows')"],
               }
-            : {}),
+            : null,
+          state: settled ? 'settled' : rand() < 0.5 ? 'replied' : 'waiting',
+          reply: REPLY[w.intent] ?? DEFAULT_REPLY,
+          comesBack: settled && rand() < 0.06,
         });
       }
     }
   }
-  return rows.sort((a, b) => a.createdAt!.localeCompare(b.createdAt!));
+  rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  rows.forEach((r, i) => (r.externalId = `demo-h-${i + 1}`));
+  return rows;
 }

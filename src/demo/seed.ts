@@ -10,7 +10,7 @@ import { importArticles } from '../knowledge/import.js';
 import { upsertPlaybook } from '../resolution/playbooks.js';
 import { DEMO_ARTICLES, DEMO_PLAYBOOKS } from './content.js';
 import { demoHistory } from './history.js';
-import { importText } from '../ingest/import.js';
+import { seedHistory } from './seed-history.js';
 
 /** The demo product: "Pipewise", a SaaS for data pipelines, with customers on three tiers. */
 export const DEMO_AGENT = { email: 'alex@pipewise.example', password: 'deskmind-demo' };
@@ -210,7 +210,7 @@ const TICKETS: (Omit<TicketCreate, 'channel' | 'tags' | 'message'> & { text: str
 
 /**
  * Creates the demo workspace — accounts, teams, agents, knowledge-base articles and playbooks for the
- * starter taxonomy, 90 days of past tickets (unless `history: false`; bulk-imported, see ./history.ts) and
+ * starter taxonomy, 90 days of past tickets (unless `history: false`; see ./seed-history.ts) and
  * (unless `tickets: false`) a few live tickets — and returns its credentials. `tickets: false` also skips the history.
  */
 export async function seedDemo(
@@ -236,9 +236,8 @@ export async function seedDemo(
     DEMO_ARTICLES.map((a) => ({ item: a.externalId, data: a })),
   );
   if (opts.history ?? opts.tickets !== false) {
-    const rows = demoHistory({ now: desk.now() });
-    const text = rows.map((r) => JSON.stringify(r)).join('\n');
-    await importText(desk, workspace.id, text, { kind: 'tickets', format: 'jsonl' });
+    const now = desk.now();
+    await seedHistory(desk, workspace.id, demoHistory({ now }), now);
   }
   if (opts.tickets === false)
     return { workspaceId: workspace.id, apiKey, agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };
