@@ -135,7 +135,11 @@ export function demoCustomers(): DemoCustomer[] {
     for (let i = 0; out.filter((c) => c.accountExternalId === account).length < people; i++) {
       const first = FIRST[i % FIRST.length]!;
       const last = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
-      out.push({ email: `${first}.${last}@${domain}`.toLowerCase(), name: `${first} ${last}`, accountExternalId: account });
+      out.push({
+        email: `${first}.${last}@${domain}`.toLowerCase(),
+        name: `${first} ${last}`,
+        accountExternalId: account,
+      });
     }
   }
   return out;
@@ -167,7 +171,7 @@ export interface DemoHistoryOptions {
   now: Date;
   /** Days of history (default 90). */
   days?: number;
-  /** Average tickets per day outside the incident (default 20). */
+  /** Average tickets per day outside the incident (default 14). */
   perDay?: number;
   seed?: number;
 }
@@ -198,7 +202,7 @@ export interface DemoTicket {
 /** The demo's past, oldest first: what customers asked and how the team settled it, deterministic for a seed. */
 export function demoHistory(opts: DemoHistoryOptions): DemoTicket[] {
   const days = opts.days ?? 90;
-  const perDay = opts.perDay ?? 20;
+  const perDay = opts.perDay ?? 14;
   const rand = seededRandom(opts.seed ?? 19);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const start = opts.now.getTime() - days * DAY;

@@ -6,8 +6,9 @@
  * - what follows (confirmations, reopens, requests for a human, agents' labels and replies, CSAT, closing) is played
  *   by ./timeline.ts from whether the assistant understood the customer;
  * - the week is written in a few multi-row inserts (tickets, messages, timeline, decision records);
- * - at the week's end the threshold tuner runs (`tuneThresholds`, on that date), and every fourth week the intent
- *   model is retrained when due, judged by the retrain guard (`retrainWithGuard`) and stored as the next version.
+ * - every second week's end the threshold tuner runs (`tuneThresholds`, on that date), and every fourth week the
+ *   intent model is retrained when due, judged by the retrain guard (`retrainWithGuard`) and stored as the next version.
+ * - over its last days, the anomaly scan runs every few hours on those dates (`detectAnomalies`).
  * Online learning (a model version per label) is left out: the retrains carry the labels. The stages read the
  * ports through a memo (the same question asked twice is answered once), so a few thousand tickets take seconds.
  */
@@ -21,6 +22,7 @@ import { heldExamples, retrainDue, retrainWithGuard } from '../learning/retrain-
 import { guardWindow, trainedOnOf, versionMetrics } from '../learning/retrain.js';
 import { getLearningSettings, tuneThresholds } from '../learning/thresholds.js';
 import { labelledTicketExamples } from '../learning/training.js';
+import { detectAnomalies } from '../insights/anomalies.js';
 import { getAccounts } from '../people/accounts.js';
 import { listAgents } from '../people/agents.js';
 import { resolveCustomerRefs } from '../people/customers.js';
@@ -37,8 +39,12 @@ import { playTicket, type StagesRun, type TicketTimeline, type Who } from './tim
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
-/** Every how many weeks the past's sweep checks whether a retrain is due. */
+/** Every how many weeks the past's sweep tunes the thresholds, and checks whether a retrain is due. */
+const TUNE_EVERY_WEEKS = 2;
 const RETRAIN_EVERY_WEEKS = 4;
+/** The past's anomaly scans: every few hours over its last days (older alerts are out of the anomaly list's reach). */
+const SCAN_EVERY_MS = 6 * 3_600_000;
+const SCAN_DAYS = 10;
 /** The stages the past runs: all but routing. */
 const STAGES = DEFAULT_STAGES.filter((s) => s.name !== 'route');
 
@@ -49,6 +55,7 @@ export interface HistorySummary {
   labelledByAgents: number;
   modelVersions: number[];
   thresholdChanges: number;
+  anomalies: number;
 }
 
 /** The ports with a memo: each distinct question is classified, retrieved and composed once per model version. */
@@ -62,8 +69,7 @@ function memoPorts(base: PipelinePorts, version: () => string): PipelinePorts {
   return {
     ...base,
     predictIntent: (ws, text, opts) => once(`i\0${version()}\0${text}`, () => base.predictIntent(ws, text, opts)),
-    retrieve: (ws, query, o) =>
-      once(`r\0${query}\0${o.intent}\0${o.tier}\0${o.k}`, () => base.retrieve(ws, query, o)),
+    retrieve: (ws, query, o) => once(`r\0${query}\0${o.intent}\0${o.tier}\0${o.k}`, () => base.retrieve(ws, query, o)),
     playbook: (ws, intent) => once(`p\0${intent}`, () => base.playbook(ws, intent)),
     compose: (input, playbook, passages, judge) =>
       once(
@@ -87,7 +93,12 @@ async function runStages(ports: PipelinePorts, loaded: PipelineInput): Promise<S
       const outcome = await stage.run(input, outcomes as EarlierResults, ports);
       outcomes[stage.name] = outcome;
       if (stage.overlay) input = stage.overlay(input, outcome.result as never);
-      run.records.push({ stage: stage.name, ok: true, result: outcome.result, modelVersion: outcome.modelVersion ?? null });
+      run.records.push({
+        stage: stage.name,
+        ok: true,
+        result: outcome.result,
+        modelVersion: outcome.modelVersion ?? null,
+      });
       run.actions.push(...(outcome.actions ?? []));
     } catch (err) {
       run.records.push({
@@ -144,28 +155,35 @@ function pipelineInput(
     createdAt: p.row.createdAt,
     updatedAt: now,
   };
-  const msgs: Message[] = (t?.messages ?? [{ author: 'customer', visibility: 'public', text: p.row.text, at: now }]).map(
-    (m, i) => ({
-      id: randomUUID(),
-      ticketId: p.id,
-      authorType: m.author,
-      authorId: m.author === 'customer' ? p.customer.id : null,
-      visibility: m.visibility,
-      text: m.text,
-      html: null,
-      attachments: [],
-      pageContext: i === 0 ? p.row.pageContext : null,
-      createdAt: m.at,
-    }),
-  );
-  return { workspaceId, trigger, ticket, messages: msgs, customer: p.customer, account: p.account, history, settings, now };
+  const msgs: Message[] = (
+    t?.messages ?? [{ author: 'customer', visibility: 'public', text: p.row.text, at: now }]
+  ).map((m, i) => ({
+    id: randomUUID(),
+    ticketId: p.id,
+    authorType: m.author,
+    authorId: m.author === 'customer' ? p.customer.id : null,
+    visibility: m.visibility,
+    text: m.text,
+    html: null,
+    attachments: [],
+    pageContext: i === 0 ? p.row.pageContext : null,
+    createdAt: m.at,
+  }));
+  return {
+    workspaceId,
+    trigger,
+    ticket,
+    messages: msgs,
+    customer: p.customer,
+    account: p.account,
+    history,
+    settings,
+    now,
+  };
 }
 
 /** Writes one week of played tickets in a few multi-row statements. */
-async function writeWeek(
-  ctx: Ctx,
-  played: { past: Past; t: TicketTimeline; agentId: string | null }[],
-): Promise<void> {
+async function writeWeek(ctx: Ctx, played: { past: Past; t: TicketTimeline; agentId: string | null }[]): Promise<void> {
   const actor = (by: Who, past: Past, agentId: string | null) =>
     by === 'customer'
       ? { actorType: 'customer' as const, actorId: past.customer.id }
@@ -207,7 +225,6 @@ async function writeWeek(
       extraFields: { searchText: 'text' },
     },
   );
-  let T0 = performance.now();
   await bulkInsert(
     ctx.db,
     messages,
@@ -227,7 +244,6 @@ async function writeWeek(
       })),
     ),
   );
-  console.error('tickets', Math.round(performance.now() - T0)); T0 = performance.now();
   await bulkInsert(
     ctx.db,
     events,
@@ -247,7 +263,6 @@ async function writeWeek(
       })),
     ),
   );
-  console.error('msgs+events', Math.round(performance.now() - T0)); T0 = performance.now();
   await bulkInsert(
     ctx.db,
     decisions,
@@ -264,9 +279,6 @@ async function writeWeek(
       })),
     ),
   );
-  const sz: Record<string, number> = {};
-  for (const r of played.flatMap((p) => p.t.records)) sz[r.stage] = (sz[r.stage] ?? 0) + JSON.stringify(r.result).length;
-  console.error('decisions', Math.round(performance.now() - T0), JSON.stringify(sz));
 }
 
 /** The agent who answers an intent's tickets: the billing agent for billing, the technical one for technical work. */
@@ -312,11 +324,7 @@ async function retrainAt(desk: Deskmind, ctx: Ctx, starter: { text: string; labe
     .update(models)
     .set({ createdAt: ctx.now() })
     .where(
-      and(
-        eq(models.workspaceId, ctx.workspaceId),
-        eq(models.kind, INTENT_MODEL_KIND),
-        eq(models.version, version),
-      ),
+      and(eq(models.workspaceId, ctx.workspaceId), eq(models.kind, INTENT_MODEL_KIND), eq(models.version, version)),
     );
   await appendEvent(ctx, 'model.retrained', null, { ...outcome, version, after: r.after, seconds: r.seconds });
   return version;
@@ -359,6 +367,7 @@ export async function seedHistory(
     labelledByAgents: 0,
     modelVersions: starterModel ? [starterModel.version] : [],
     thresholdChanges: 0,
+    anomalies: 0,
   };
   const start = rows[0]?.createdAt.getTime() ?? end.getTime();
   for (let week = 0, i = 0; i < rows.length; week++) {
@@ -381,8 +390,7 @@ export async function seedHistory(
         end,
         closeAfterHours,
         rand,
-        rerun: (now) =>
-          runStages(ports, pipelineInput(workspaceId, past, now, history, settings, 'customer_message')),
+        rerun: (now) => runStages(ports, pipelineInput(workspaceId, past, now, history, settings, 'customer_message')),
       });
       played.push({ past, t, agentId: agentFor(row.intent, agentIds) });
       pastOf.set(customer.id, [
@@ -401,13 +409,12 @@ export async function seedHistory(
       if (t.messages.some((m) => m.author === 'assistant' && m.visibility === 'public')) summary.answeredByAssistant++;
       if (t.events.some((e) => e.type === 'ticket.intent_changed' && e.by === 'agent')) summary.labelledByAgents++;
     }
-    let T = performance.now();
     await desk.tx(workspaceId, systemActor, (ctx) => writeWeek(ctx, played));
-    console.error('write', played.length, Math.round(performance.now() - T)); T = performance.now();
     if (weekEnd.getTime() >= end.getTime()) break;
-    const tuned = await desk.tx(workspaceId, systemActor, (ctx) => tuneThresholds({ ...ctx, now: () => weekEnd }));
-    summary.thresholdChanges += tuned.changes.length;
-    console.error('tune', Math.round(performance.now() - T));
+    if ((week + 1) % TUNE_EVERY_WEEKS === 0) {
+      const tuned = await desk.tx(workspaceId, systemActor, (ctx) => tuneThresholds({ ...ctx, now: () => weekEnd }));
+      summary.thresholdChanges += tuned.changes.length;
+    }
     if ((week + 1) % RETRAIN_EVERY_WEEKS === 0) {
       // outside a transaction, as the retrain job runs: the model store writes on its own connection
       const v = await retrainAt(desk, { ...base, now: () => weekEnd }, starter);
@@ -416,6 +423,13 @@ export async function seedHistory(
         version = String(v);
       }
     }
+  }
+  // the insights sweep's anomaly scan, on the dates it would have run
+  for (let at = end.getTime() - SCAN_DAYS * DAY; at <= end.getTime(); at += SCAN_EVERY_MS) {
+    const found = await desk.tx(workspaceId, systemActor, (ctx) =>
+      detectAnomalies({ ...ctx, now: () => new Date(at) }),
+    );
+    summary.anomalies += found.length;
   }
   return summary;
 }

@@ -9,7 +9,7 @@ import { systemActor } from '../store/ctx.js';
 import { importArticles } from '../knowledge/import.js';
 import { upsertPlaybook } from '../resolution/playbooks.js';
 import { DEMO_ARTICLES, DEMO_PLAYBOOKS } from './content.js';
-import { demoHistory } from './history.js';
+import { demoHistory, type DemoHistoryOptions } from './history.js';
 import { seedHistory } from './seed-history.js';
 
 /** The demo product: "Pipewise", a SaaS for data pipelines, with customers on three tiers. */
@@ -210,12 +210,13 @@ const TICKETS: (Omit<TicketCreate, 'channel' | 'tags' | 'message'> & { text: str
 
 /**
  * Creates the demo workspace — accounts, teams, agents, knowledge-base articles and playbooks for the
- * starter taxonomy, 90 days of past tickets (unless `history: false`; see ./seed-history.ts) and
- * (unless `tickets: false`) a few live tickets — and returns its credentials. `tickets: false` also skips the history.
+ * starter taxonomy, 90 days of past tickets lived through the pipeline (./seed-history.ts; none with `history: false`,
+ * a shorter or thinner one with `history: {days, perDay}`) and (unless `tickets: false`) a few live tickets — and
+ * returns its credentials. `tickets: false` also skips the history.
  */
 export async function seedDemo(
   desk: Deskmind,
-  opts: { tickets?: boolean; history?: boolean } = {},
+  opts: { tickets?: boolean; history?: boolean | Omit<DemoHistoryOptions, 'now'> } = {},
 ): Promise<{ workspaceId: string; apiKey: string; agentEmail: string; agentPassword: string }> {
   const { workspace, apiKey } = await desk.createWorkspace('Pipewise (demo)');
   await desk.tx(workspace.id, systemActor, async (ctx) => {
@@ -237,7 +238,8 @@ export async function seedDemo(
   );
   if (opts.history ?? opts.tickets !== false) {
     const now = desk.now();
-    await seedHistory(desk, workspace.id, demoHistory({ now }), now);
+    const shape = typeof opts.history === 'object' ? opts.history : {};
+    await seedHistory(desk, workspace.id, demoHistory({ ...shape, now }), now);
   }
   if (opts.tickets === false)
     return { workspaceId: workspace.id, apiKey, agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };

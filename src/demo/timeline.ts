@@ -107,7 +107,8 @@ export class TicketTimeline {
   /** A message, moving the lifecycle as `addMessage` does (a customer's wakes or reopens, a public reply opens). */
   message(author: TimelineMessage['author'], text: string, visibility: TimelineMessage['visibility'] = 'public'): void {
     const by: Who = author;
-    if (visibility === 'public') this.lifecycle({ type: author === 'customer' ? 'customer_message' : 'agent_reply' }, by);
+    if (visibility === 'public')
+      this.lifecycle({ type: author === 'customer' ? 'customer_message' : 'agent_reply' }, by);
     this.messages.push({ author, visibility, text, at: this.at });
     this.event('message.created', by, { authorType: author, visibility }, this.messages.length - 1);
   }
@@ -116,7 +117,7 @@ export class TicketTimeline {
     this.lifecycle({ type: 'set_status', to, snoozedUntil: null }, by);
   }
 
-  /** A person sets the intent: a relabel, or a confirmation of the model's (it becomes a human label), as `updateTicket`. */
+  /** A person sets the intent: a relabel, or a confirmation of the model's (then a human label), as `updateTicket`. */
   label(intent: string): void {
     if (intent !== this.intent) this.event('ticket.intent_changed', 'agent', { from: this.intent, to: intent });
     else if (this.intentConfidence !== null)
@@ -128,10 +129,16 @@ export class TicketTimeline {
 
   /** "I need a human" from the customer, as `recordCustomerOutcome`. */
   askForHuman(): void {
-    this.event('outcome.recorded', 'customer', { outcome: 'asked_for_human', aiAnswered: this.tags.includes(AI_ANSWERED) });
+    this.event('outcome.recorded', 'customer', {
+      outcome: 'asked_for_human',
+      aiAnswered: this.tags.includes(AI_ANSWERED),
+    });
     this.tags = [...new Set([...this.tags, HUMAN_REQUESTED])];
     if (this.state.status === 'resolved') this.setStatus('open', 'customer');
-    this.event('ticket.handed_off', 'customer', { reason: 'human_requested', detail: 'the customer asked for a human' });
+    this.event('ticket.handed_off', 'customer', {
+      reason: 'human_requested',
+      detail: 'the customer asked for a human',
+    });
   }
 
   private handOff(reason: string, detail: string): void {

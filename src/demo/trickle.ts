@@ -27,7 +27,7 @@ export interface TrickleOptions {
   /** Shortest and longest pause between two tickets (default 20 and 40 seconds). */
   minMs?: number;
   maxMs?: number;
-  /** Called with each ticket opened. */
+  /** Called with each ticket opened (the next one is scheduled by then). */
   onTicket?: (ticketId: string) => void;
   /** Called when opening one fails (the trickle goes on). */
   onError?: (err: unknown) => void;
@@ -57,14 +57,22 @@ export function startTrickle(desk: Deskmind, workspaceId: string, opts: TrickleO
         message: { text: q.text, visibility: 'public', attachments: [] },
       },
     );
-    opts.onTicket?.(ticket.id);
+    return ticket.id;
   };
   const schedule = () => {
     if (stopped) return;
     cancel = timer.after(min + Math.floor(rand() * (max - min)), () => {
-      open()
-        .catch((err: unknown) => opts.onError?.(err))
-        .finally(schedule);
+      // the next one is scheduled before anyone hears of this one
+      open().then(
+        (id) => {
+          schedule();
+          opts.onTicket?.(id);
+        },
+        (err: unknown) => {
+          schedule();
+          opts.onError?.(err);
+        },
+      );
     });
   };
   schedule();
