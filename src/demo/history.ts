@@ -178,7 +178,7 @@ export interface DemoHistoryOptions {
 
 const DAY = 86_400_000;
 
-/** What a customer of the history really asked, and what the support team did about it (what the assistant did: ./seed-history.ts). */
+/** What a customer of the history asked and what the team did about it (what the assistant did: ./seed-history.ts). */
 export interface DemoTicket {
   /** `demo-h-<n>`: seeding twice is a no-op. */
   externalId: string;

@@ -7,7 +7,7 @@
  *   by ./timeline.ts from whether the assistant understood the customer;
  * - the week is written in a few multi-row inserts (tickets, messages, timeline, decision records);
  * - every second week's end the threshold tuner runs (`tuneThresholds`, on that date), and every fourth week the
- *   intent model is retrained when due, judged by the retrain guard (`retrainWithGuard`) and stored as the next version.
+ *   intent model is retrained when due, judged by the retrain guard (`retrainWithGuard`), stored as the next version;
  * - over its last days, the anomaly scan runs every few hours on those dates (`detectAnomalies`).
  * Online learning (a model version per label) is left out: the retrains carry the labels. The stages read the
  * ports through a memo (the same question asked twice is answered once), so a few thousand tickets take seconds.

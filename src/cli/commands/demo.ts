@@ -82,6 +82,7 @@ export function registerDemo(program: Command): void {
         console.log(JSON.stringify({ url, ...creds }));
         return;
       }
+      const trickleLine = trickle ? 'A new demo ticket arrives every 20-40 s (--no-trickle: none).\n' : '';
       console.log(`
 Deskmind demo is running at ${url}
 
@@ -91,7 +92,7 @@ Deskmind demo is running at ${url}
   Admin API key:   ${creds.apiKey}
   Workspace id:    ${creds.workspaceId}
 
-${trickle ? 'A new demo ticket arrives every 20-40 s (--no-trickle: none).\n' : ''}Try:  curl -H "Authorization: Bearer ${creds.apiKey}" ${url}/api/v1/tickets
+${trickleLine}Try:  curl -H "Authorization: Bearer ${creds.apiKey}" ${url}/api/v1/tickets
 Press Ctrl+C to stop.`);
     });
 }
