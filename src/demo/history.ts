@@ -72,11 +72,7 @@ const WORDINGS: Wording[] = [
     subject: 'Delete our data',
     text: 'Please delete all personal data of a former user (GDPR).',
   },
-  {
-    intent: 'billing_cancellation',
-    subject: 'Cancel',
-    text: 'How do I cancel our subscription at the end of the term?',
-  },
+  // No one but Globex (below) talks of cancelling: account health reads that as a churn threat.
 ];
 
 const INCIDENT: Wording[] = [
@@ -171,7 +167,7 @@ export interface DemoHistoryOptions {
   now: Date;
   /** Days of history (default 90). */
   days?: number;
-  /** Average tickets per day outside the incident (default 14). */
+  /** Average tickets per day outside the incident (default 12). */
   perDay?: number;
   seed?: number;
 }
@@ -202,7 +198,7 @@ export interface DemoTicket {
 /** The demo's past, oldest first: what customers asked and how the team settled it, deterministic for a seed. */
 export function demoHistory(opts: DemoHistoryOptions): DemoTicket[] {
   const days = opts.days ?? 90;
-  const perDay = opts.perDay ?? 14;
+  const perDay = opts.perDay ?? 12;
   const rand = seededRandom(opts.seed ?? 19);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const start = opts.now.getTime() - days * DAY;

@@ -291,6 +291,16 @@ function agentFor(intent: string, byEmail: Map<string, string>): string | null {
   return byEmail.get(email) ?? null;
 }
 
+/** Dates a stored intent model version (the store stamps the database's clock; the past has its own dates). */
+async function datedModel(ctx: Ctx, version: number, at: Date): Promise<void> {
+  await ctx.db
+    .update(models)
+    .set({ createdAt: at })
+    .where(
+      and(eq(models.workspaceId, ctx.workspaceId), eq(models.kind, INTENT_MODEL_KIND), eq(models.version, version)),
+    );
+}
+
 /**
  * The past's sweep at `at`, as the product's retrain job would do it: retrains on the starter examples and every
  * label people gave so far when due (`retrainDue`), judged on the newest labels (`guardWindow`, `retrainWithGuard`),
@@ -320,12 +330,7 @@ async function retrainAt(desk: Deskmind, ctx: Ctx, starter: { text: string; labe
     recalibration: r.recalibration,
     trainSeconds: r.seconds,
   });
-  await ctx.db
-    .update(models)
-    .set({ createdAt: ctx.now() })
-    .where(
-      and(eq(models.workspaceId, ctx.workspaceId), eq(models.kind, INTENT_MODEL_KIND), eq(models.version, version)),
-    );
+  await datedModel(ctx, version, ctx.now());
   await appendEvent(ctx, 'model.retrained', null, { ...outcome, version, after: r.after, seconds: r.seconds });
   return version;
 }
@@ -354,6 +359,9 @@ export async function seedHistory(
   await desk.intentModels.ensureStarter(workspaceId);
   const starterModel = await desk.intentModels.get(workspaceId);
   const starter = starterModel ? heldExamples(starterModel.model) : [];
+  const start = rows[0]?.createdAt.getTime() ?? end.getTime();
+  // the starter model is the one the past began with
+  if (starterModel) await datedModel(base, starterModel.version, new Date(start));
   let version = String(starterModel?.version ?? 0);
   // With the intent memory, a prediction also depends on the thresholds in force (the memory reads those under them).
   let thresholds = '';
@@ -369,7 +377,6 @@ export async function seedHistory(
     thresholdChanges: 0,
     anomalies: 0,
   };
-  const start = rows[0]?.createdAt.getTime() ?? end.getTime();
   for (let week = 0, i = 0; i < rows.length; week++) {
     const weekEnd = new Date(Math.min(start + (week + 1) * WEEK, end.getTime()));
     const settings = autonomyOf((await getWorkspace(desk.database.db, workspaceId)).settings);
