@@ -1,6 +1,8 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
 import { startTrickle, type Timer } from '../src/demo/trickle.js';
+import { customers, messages, tickets } from '../src/store/schema.js';
 import { backends, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
 /** A timer the test fires by hand. */
@@ -51,6 +53,20 @@ describe.each(backends())('the demo workspace on %s', (kind) => {
     expect(total.escalationRate).toBeGreaterThan(0);
     expect(total.escalationRate).toBeLessThan(1);
     expect(total.csat.count).toBeGreaterThan(0);
+  });
+
+  it('each assistant reply of the past greets its own customer', async () => {
+    const replies = await t.desk.database.db
+      .select({ text: messages.bodyText, name: customers.name })
+      .from(messages)
+      .innerJoin(tickets, eq(tickets.id, messages.ticketId))
+      .innerJoin(customers, eq(customers.id, tickets.customerId))
+      .where(
+        and(eq(messages.workspaceId, wsId), eq(messages.authorType, 'assistant'), eq(messages.visibility, 'public')),
+      );
+    expect(replies.length).toBeGreaterThan(20);
+    for (const r of replies) expect(r.text.startsWith(`Hi ${r.name!.split(' ')[0]},`), r.text.slice(0, 40)).toBe(true);
+    expect(new Set(replies.map((r) => r.name)).size).toBeGreaterThan(10);
   });
 
   it('has a learning curve: weekly accuracy against agents’ labels, and retrained model versions', async () => {

@@ -14,9 +14,10 @@ import { seedHistory } from './seed-history.js';
 import { updateLearningSettings } from '../learning/thresholds.js';
 
 /** The demo product: "Pipewise", a SaaS for data pipelines, with customers on three tiers. */
-const DEMO_LEARNING = { targetSuccess: 0.9, minSamples: 20 };
-
 export const DEMO_AGENT = { email: 'alex@pipewise.example', password: 'deskmind-demo' };
+
+/** A support team of this size tunes on fewer answers than the defaults ask for (a 90% target, 20 answers). */
+const DEMO_LEARNING = { targetSuccess: 0.9, minSamples: 20 };
 
 const ACCOUNTS: AccountInput[] = [
   {
@@ -240,7 +241,6 @@ export async function seedDemo(
     DEMO_ARTICLES.map((a) => ({ item: a.externalId, data: a })),
   );
   if (opts.history ?? opts.tickets !== false) {
-    // A support team of this size tunes on fewer answers than the defaults ask for (a 90% target, 20 answers).
     await desk.tx(workspace.id, systemActor, (ctx) => updateLearningSettings(ctx, DEMO_LEARNING));
     const now = desk.now();
     const shape = typeof opts.history === 'object' ? opts.history : {};
