@@ -71,6 +71,14 @@ const entries = {
     description: 'Quiet period after which a resolved ticket is closed automatically.',
     sensitive: false,
   },
+  demoTrickle: {
+    env: 'DESKMIND_DEMO_TRICKLE',
+    schema: z.stringbool().default(true),
+    description:
+      '`deskmind demo` keeps a gentle live trickle of new tickets (one every 20-40 s, through the ticket API path ' +
+      'and the pipeline). false (or `demo --no-trickle`): none.',
+    sensitive: false,
+  },
   sessionTtlHours: {
     env: 'DESKMIND_SESSION_TTL_HOURS',
     schema: z.coerce

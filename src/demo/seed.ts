@@ -11,9 +11,15 @@ import { systemActor } from '../store/ctx.js';
 import { importArticles } from '../knowledge/import.js';
 import { upsertPlaybook } from '../resolution/playbooks.js';
 import { DEMO_ARTICLES, DEMO_PLAYBOOKS } from './content.js';
+import { demoHistory, type DemoHistoryOptions } from './history.js';
+import { seedHistory } from './seed-history.js';
+import { updateLearningSettings } from '../learning/thresholds.js';
 
 /** The demo product: "Pipewise", a SaaS for data pipelines, with customers on three tiers. */
 export const DEMO_AGENT = { email: 'alex@pipewise.example', password: 'deskmind-demo' };
+
+/** A support team of this size tunes on fewer answers than the defaults ask for (a 90% target, 20 answers). */
+const DEMO_LEARNING = { targetSuccess: 0.9, minSamples: 20 };
 
 const ACCOUNTS: AccountInput[] = [
   {
@@ -210,11 +216,13 @@ const TICKETS: (Omit<TicketCreate, 'channel' | 'tags' | 'message'> & { text: str
 
 /**
  * Creates the demo workspace — accounts, teams, agents, knowledge-base articles and playbooks for the
- * starter taxonomy, and (unless `tickets: false`) a few tickets — and returns its credentials.
+ * starter taxonomy, 90 days of past tickets lived through the pipeline (./seed-history.ts; none with `history: false`,
+ * a shorter or thinner one with `history: {days, perDay}`) and (unless `tickets: false`) a few live tickets — and
+ * returns its credentials. `tickets: false` also skips the history.
  */
 export async function seedDemo(
   desk: Deskmind,
-  opts: { tickets?: boolean } = {},
+  opts: { tickets?: boolean; history?: boolean | Omit<DemoHistoryOptions, 'now'> } = {},
 ): Promise<{ workspaceId: string; apiKey: string; agentEmail: string; agentPassword: string }> {
   const { workspace, apiKey } = await desk.createWorkspace('Pipewise (demo)');
   await desk.tx(workspace.id, systemActor, async (ctx) => {
@@ -234,6 +242,12 @@ export async function seedDemo(
     desk.embedder,
     DEMO_ARTICLES.map((a) => ({ item: a.externalId, data: a })),
   );
+  if (opts.history ?? opts.tickets !== false) {
+    await desk.tx(workspace.id, systemActor, (ctx) => updateLearningSettings(ctx, DEMO_LEARNING));
+    const now = desk.now();
+    const shape = typeof opts.history === 'object' ? opts.history : {};
+    await seedHistory(desk, workspace.id, demoHistory({ ...shape, now }), now);
+  }
   if (opts.tickets === false)
     return { workspaceId: workspace.id, apiKey, agentEmail: DEMO_AGENT.email, agentPassword: DEMO_AGENT.password };
   for (const t of TICKETS) {

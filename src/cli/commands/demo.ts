@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Deskmind } from '../../app.js';
 import { seedDemo, DEMO_AGENT } from '../../demo/seed.js';
+import { startTrickle } from '../../demo/trickle.js';
 import { agents } from '../../store/schema.js';
 import { authenticateApiKey } from '../../people/authenticate-api-key.js';
 import { createApiKey } from '../../people/create-api-key.js';
@@ -45,12 +46,17 @@ export function registerDemo(program: Command): void {
     )
     .option('-p, --port <port>', 'port to listen on (default: DESKMIND_PORT or 3000)', (v) => Number(v))
     .option('--json', 'print one JSON line {url, apiKey, agentEmail, agentPassword, workspaceId} first')
-    .action(async (opts: { port?: number; json?: boolean }) => {
+    .option('--no-trickle', 'no live trickle of new tickets (also DESKMIND_DEMO_TRICKLE=false)')
+    .action(async (opts: { port?: number; json?: boolean; trickle: boolean }) => {
       // Readable logs unless DESKMIND_LOG_FORMAT says otherwise; with --json, stdout is for the credentials.
       const { desk, url, stop } = await startServer({ port: opts.port }, opts.json ? 'stderr' : 'stdout', {
         logFormat: 'pretty',
       });
-      stopOnSignal(stop);
+      let trickle: { stop(): void } | null = null;
+      stopOnSignal(async () => {
+        trickle?.stop();
+        await stop();
+      });
       // Reuse the demo workspace (and its admin key) of an earlier run of the same data folder.
       const [existing] = await desk.database.db
         .select()
@@ -69,10 +75,15 @@ export function registerDemo(program: Command): void {
         creds = await seedDemo(desk);
         keepDemoKey(desk, creds.workspaceId, creds.apiKey);
       }
+      if (opts.trickle && desk.config.demoTrickle)
+        trickle = startTrickle(desk, creds.workspaceId, {
+          onError: (err) => desk.logger.warn({ err }, 'demo trickle: a ticket could not be opened'),
+        });
       if (opts.json) {
         console.log(JSON.stringify({ url, ...creds }));
         return;
       }
+      const trickleLine = trickle ? 'A new demo ticket arrives every 20-40 s (--no-trickle: none).\n' : '';
       console.log(`
 Deskmind demo is running at ${url}
 
@@ -82,7 +93,7 @@ Deskmind demo is running at ${url}
   Admin API key:   ${creds.apiKey}
   Workspace id:    ${creds.workspaceId}
 
-Try:  curl -H "Authorization: Bearer ${creds.apiKey}" ${url}/api/v1/tickets
+${trickleLine}Try:  curl -H "Authorization: Bearer ${creds.apiKey}" ${url}/api/v1/tickets
 Press Ctrl+C to stop.`);
     });
 }
