@@ -24,10 +24,10 @@ import { guardWindow, trainedOnOf, versionMetrics } from '../learning/retrain.js
 import { getLearningSettings, tuneThresholds } from '../learning/thresholds.js';
 import { labelledTicketExamples } from '../learning/training.js';
 import { detectAnomalies } from '../insights/anomalies.js';
-import { getAccounts } from '../people/accounts.js';
-import { listAgents } from '../people/agents.js';
-import { resolveCustomerRefs } from '../people/customers.js';
-import { getWorkspace } from '../people/workspaces.js';
+import { getAccounts } from '../people/get-account.js';
+import { listAgents } from '../people/list-agents.js';
+import { resolveCustomerRefs } from '../people/resolve-customer-ref.js';
+import { getWorkspace } from '../people/get-workspace.js';
 import { INTENT_MODEL_KIND } from '../pipeline/ports/intent-port.js';
 import { DEFAULT_STAGES } from '../pipeline/runner.js';
 import { askText } from '../pipeline/stages/understand.js';
