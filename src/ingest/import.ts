@@ -36,6 +36,7 @@ import { withDb, type Actor, type Ctx } from '../store/ctx.js';
 import { createCustomer, findCustomer, resolveCustomerRefs, updateCustomer } from '../people/customers.js';
 import { replayImportedHistory, type ImportedHistory } from './import-history.js';
 import { mapUnique } from '../store/pg-errors.js';
+import { vacuumDue } from '../store/maintenance.js';
 import { prepareBody } from '../tickets/ticket-rows.js';
 import { getWorkspace } from '../people/workspaces.js';
 
@@ -637,6 +638,9 @@ export async function importText(
         tally(next, chunk, err.results, spec);
       });
     Object.assign(counts, next);
+    // The embedded database has no autovacuum: without fresh statistics, the next chunks' lookups of the rows
+    // just written are planned as on an empty table (a scan of every ticket per chunk).
+    if (desk.database.kind === 'pglite' && !options.dryRun) await vacuumDue(desk.database);
     progress(from + chunk.length);
   }
   return { kind, total: rows.length, ...counts };
