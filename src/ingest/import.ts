@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { IngestDeps } from './deps.js';
 import { DeskmindError } from '../domain/errors.js';
@@ -29,7 +29,7 @@ import {
 } from '../domain/schemas.js';
 import type { TicketStatus } from '../domain/enums.js';
 import type { Db } from '../store/db.js';
-import { bulkInsert } from '../store/bulk.js';
+import { anyOf, bulkInsert } from '../store/bulk.js';
 import { events, importRuns, messages, tickets } from '../store/schema.js';
 import { createAccount, findAccountByExternalId, updateAccount } from '../people/accounts.js';
 import { withDb, type Actor, type Ctx } from '../store/ctx.js';
@@ -197,7 +197,7 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
           await ctx.db
             .select({ externalId: tickets.externalId })
             .from(tickets)
-            .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.externalId, externalIds)))
+            .where(and(eq(tickets.workspaceId, ctx.workspaceId), anyOf(tickets.externalId, externalIds)))
         ).map((r) => r.externalId)
       : [],
   );

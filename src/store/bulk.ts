@@ -30,6 +30,18 @@ export interface BulkInsertOptions<TTable extends PgTable, R extends Returning> 
   extraFields?: Record<string, string>;
 }
 
+/**
+ * `column = any($1::type[])`: a membership test whose values travel as one array parameter, so that a list of
+ * any length is one short statement (no placeholder per value to build, send and plan; one prepared statement).
+ * `type` is the column's SQL type (`getSQLType`).
+ *
+ * @example
+ * await db.select().from(tickets).where(and(eq(tickets.workspaceId, ws), anyOf(tickets.externalId, ids)));
+ */
+export function anyOf(column: PgColumn, values: readonly unknown[]): SQL {
+  return sql`${column} = any(${sql.param(values)}::${sql.raw(sqlTypeOf(column))}[])`;
+}
+
 /** SQL types a record field may be declared with (serial types are only column types). */
 const SERIAL_TYPES: Record<string, string> = { serial: 'integer', smallserial: 'smallint', bigserial: 'bigint' };
 
