@@ -29,7 +29,7 @@ import {
 } from '../domain/schemas.js';
 import type { TicketStatus } from '../domain/enums.js';
 import type { Db } from '../store/db.js';
-import { anyOf, prepareBulkInsert } from '../store/bulk.js';
+import { anyOf, prepareBulkInsert, type BulkInsertOptions } from '../store/bulk.js';
 import { events, importRuns, messages, tickets } from '../store/schema.js';
 import { createAccount, findAccountByExternalId, updateAccount } from '../people/accounts.js';
 import { withDb, type Actor, type Ctx } from '../store/ctx.js';
@@ -194,6 +194,15 @@ async function whileRunning<W>(statement: Promise<unknown>, work: () => W): Prom
 /** How much of a ticket's conversation its search vector holds. */
 const SEARCH_CHARS = 100_000;
 
+/** The tickets' search vector, computed in SQL from the subject and the conversation (one constant: one shape). */
+const TICKET_SEARCH: BulkInsertOptions<typeof tickets, Record<never, never>> = {
+  computed: {
+    search: (field) =>
+      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})`,
+  },
+  extraFields: { searchText: 'text' },
+};
+
 /**
  * Writes imported tickets with their whole history in a few multi-row statements: tickets already imported
  * (same externalId, here or earlier in the rows) are skipped, each history is replayed in memory
@@ -267,14 +276,7 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[], meanwhile?: () => vo
         .join('\n')
         .slice(0, SEARCH_CHARS),
     })),
-    {
-      computed: {
-        search: (field) =>
-          sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
-                ${field('searchText')})`,
-      },
-      extraFields: { searchText: 'text' },
-    },
+    TICKET_SEARCH,
   );
   const inserting = mapUnique('A ticket with this externalId', () => ticketRows.run(ctx.db));
   // While the database writes the tickets, their messages and timelines are serialised.
