@@ -198,7 +198,8 @@ const SEARCH_CHARS = 100_000;
 const TICKET_SEARCH: BulkInsertOptions<typeof tickets, Record<never, never>> = {
   computed: {
     search: (field) =>
-      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english', ${field('searchText')})`,
+      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') ||
+          to_tsvector('english', ${field('searchText')})`,
   },
   extraFields: { searchText: 'text' },
 };

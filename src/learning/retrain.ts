@@ -1,7 +1,8 @@
 /**
  * Background retraining: the workspace's intent model retrained from scratch on the labels it holds (a sample
  * by intent when they are many), promoted only when it does at least as well as the live model on a held-out
- * window of recent human labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
+ * window of recent human labels. Online updates learn each label within seconds but lag a batch fit; the retrain
+ * catches up.
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';

@@ -99,7 +99,8 @@ export async function labelledTicketSample(
   if (!allocation.size) return { examples: [], sample };
   const { rows } = (await ctx.db.execute(
     sql`select t.id, t.subject, t.intent, t.created_at from
-          unnest(${sql.param([...allocation.keys()])}::text[], ${sql.param([...allocation.values()])}::int[]) as q(intent, n)
+          unnest(${sql.param([...allocation.keys()])}::text[], ${sql.param([...allocation.values()])}::int[])
+            as q(intent, n)
         cross join lateral (
           select id, subject, intent, created_at from ${tickets}
           where workspace_id = ${ctx.workspaceId} and intent = q.intent and intent_confidence is null
