@@ -13,6 +13,7 @@
  * Run: `npm run bench -- retrain` (`npx tsx bench/retrain.ts [labels…] [server-only|embedded-only]`, default
  * 100000). Records bench/results/retrain.json.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,31 +112,46 @@ async function benchOne(database: Database, labels: number) {
   }
 }
 
-export async function benchRetrain(args: string[] = []) {
+/** One backend's runs at each size, in this process. */
+async function runHere(kind: 'embedded' | 'server', labelCounts: number[]) {
   const config = loadConfig();
-  const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
-  const labelCounts = sizes.length ? sizes : [100_000];
-  const load = loadavg().map((l) => round(l, 2));
-  const embedded = [];
-  const server = [];
+  const out = [];
   for (const labels of labelCounts) {
-    if (!args.includes('server-only')) {
+    if (kind === 'embedded') {
       const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-retrain-'));
       try {
-        embedded.push(await benchOne(await openPglite(dir), labels));
+        out.push(await benchOne(await openPglite(dir), labels));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
-    }
-    if (config.testDatabaseUrl && !args.includes('embedded-only')) {
+    } else if (config.testDatabaseUrl) {
       const { database, drop } = await freshServerDatabase(config.testDatabaseUrl, 'retrain');
       try {
-        server.push(await benchOne(database, labels));
+        out.push(await benchOne(database, labels));
       } finally {
         await drop();
       }
     }
   }
+  return out;
+}
+
+/** {@link runHere} in a child process of its own, so that its peak RSS is its own. */
+function runInChild(kind: 'embedded' | 'server', labelCounts: number[]): unknown[] {
+  const stdout = execFileSync('npx', ['tsx', 'bench/retrain.ts', '--child', kind, ...labelCounts.map(String)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 2 ** 20,
+  });
+  return JSON.parse(stdout.toString());
+}
+
+export async function benchRetrain(args: string[] = []) {
+  const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  const labelCounts = sizes.length ? sizes : [100_000];
+  const load = loadavg().map((l) => round(l, 2));
+  const embedded = args.includes('server-only') ? [] : runInChild('embedded', labelCounts);
+  const server =
+    args.includes('embedded-only') || !loadConfig().testDatabaseUrl ? [] : runInChild('server', labelCounts);
   const record = {
     benchmark: 'retrain',
     description:
@@ -144,7 +160,8 @@ export async function benchRetrain(args: string[] = []) {
       'labelled tickets; retrainStored: Deskmind.retrain (worker thread) of the stored model; ' +
       'retrainOfModelHoldingAll: sampleNewest + retrainInWorker of a live model made to hold every label (online ' +
       'updates). Seconds are wall time in one process; peakRssMb is the process peak so far ' +
-      '(getrusage maxrss, worker threads included; on embedded it includes PGlite).',
+      '(getrusage maxrss of a process per database, worker threads included; on embedded it includes PGlite ' +
+      'and the generated history).',
     machine: machine(),
     loadAverageAtStart: load,
     loadAverageAtEnd: loadavg().map((l) => round(l, 2)),
@@ -155,4 +172,10 @@ export async function benchRetrain(args: string[] = []) {
   return record;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchRetrain(process.argv.slice(2));
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    const sizes = args.slice(2).map(Number);
+    console.log(JSON.stringify(await runHere(args[1] === 'server' ? 'server' : 'embedded', sizes)));
+  } else await benchRetrain(args);
+}

@@ -664,6 +664,9 @@ export async function importText(
     const next: Counts = { ...counts, rejections: [...counts.rejections] };
     await db
       .transaction(async (tx) => {
+        // A chunk lost to a crash after its commit returned is lost with its checkpoint, and resuming writes it
+        // again: no need to wait for the disk at each commit.
+        if (desk.database.kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
         const results = await writeChunk({ db: tx, workspaceId, actor, now: desk.now }, spec, current, prepareNext);
         if (options.dryRun) throw new DryRunRollback(results);
         tally(next, chunk, results, spec);
