@@ -188,6 +188,8 @@ interface Outcome {
   answerable: boolean;
   allowed: boolean;
   predicted: string | null;
+  /** The intent read, in scope or not (the out-of-scope flag aside). */
+  top: string | null;
   confidence: number | null;
   kind: 'answered_correctly' | 'answered_wrongly' | 'handed_off';
   reason: string | null;
@@ -219,7 +221,31 @@ function summarise(outcomes: Outcome[]) {
     wrongAmongTickets: n ? round(wrong / n) : null,
     handOffReasons: Object.fromEntries(Object.entries(reasons).sort((a, b) => b[1] - a[1])),
     intentAccuracy: n ? round(outcomes.filter((o) => o.predicted === o.intent).length / n) : null,
+    intentAtConfidence: intentAtConfidence(outcomes),
   };
+}
+
+/** Confidence levels at which the intent reading is tallied (what a judgement weighing intent confidence sees). */
+const CONFIDENCE_LEVELS = [0.5, 0.7, 0.8, 0.9] as const;
+
+/**
+ * How well the understand stage's confidence separates right from wrong readings, whatever the decision policy
+ * does with it: per level, the share of answerable-and-allowed tickets whose top intent (in scope or not) is right
+ * at that confidence or more, and how many tickets of any kind carry a wrong top intent at that confidence or more.
+ */
+function intentAtConfidence(outcomes: Outcome[]) {
+  const eligible = outcomes.filter((o) => o.answerable && o.allowed);
+  return Object.fromEntries(
+    CONFIDENCE_LEVELS.map((level) => {
+      const at = (o: Outcome) => (o.confidence ?? 0) >= level;
+      const right = eligible.filter((o) => at(o) && o.top === o.intent).length;
+      const wrong = outcomes.filter((o) => at(o) && o.top !== null && o.top !== o.intent).length;
+      return [
+        String(level),
+        { rightOfAnswerable: eligible.length ? round(right / eligible.length) : null, wrongTickets: wrong },
+      ];
+    }),
+  );
 }
 
 /** Runs the benchmark; `label` names the code state in the record (e.g. baseline). */
@@ -293,7 +319,7 @@ export async function benchResolutionReal(): Promise<object> {
       const records = detail.decisions as Decision[];
       const stage = (name: string) => records.filter((d) => d.stage === name).at(-1);
       const understood = stage('understand')?.result.intent as
-        | { intent: string | null; confidence: number }
+        | { intent: string | null; topIntent?: string | null; confidence: number }
         | null
         | undefined;
       const decided = stage('decide')?.result as DecideResult | undefined;
@@ -339,6 +365,7 @@ export async function benchResolutionReal(): Promise<object> {
         answerable: t.answerable,
         allowed: t.allowed,
         predicted: understood?.intent ?? null,
+        top: understood?.intent ?? understood?.topIntent ?? null,
         confidence: understood ? round(understood.confidence, 3) : null,
         verification: v ? { probability: round(v.probability, 3), threshold: v.threshold } : null,
         ms,

@@ -119,6 +119,8 @@ describe.each(backends())('metrics and threshold tuning on %s', (kind) => {
       medianResolutionMinutes: 0,
       csat: { average: 3, count: 2 },
     });
+    // eve's agent replied half an hour after her handoff; nobody has replied to dan's request for a human yet
+    expect(total).toMatchObject({ handoffsReplied: 1, medianHandoffReplyMinutes: 30, p90HandoffReplyMinutes: 30 });
     expect(total.routedCorrectly).toBe(total.routed);
     expect(res.body.windowHours).toBe(72);
   });

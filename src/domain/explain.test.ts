@@ -9,6 +9,7 @@ describe('plain-language explanations', () => {
     expect(explainCheck({ check: 'intent_confident', passed: true, value: 0.97, threshold: 0.9 })).toBe(
       'Confidence 97% meets the 90% this intent needs to answer alone.',
     );
+    expect(explainReason('compose_off_question')).toMatch(/not likely enough to answer/);
     // Never "90% is below the 90%".
     expect(percent(0.897, 0.9)).toBe('89.7%');
   });

@@ -136,6 +136,7 @@ const REASONS: Record<string, string> = {
   compose_error: 'The language model failed.',
   compose_empty: 'The articles found do not answer the question.',
   compose_low_overlap: 'The articles found cover too little of the question.',
+  compose_off_question: 'The reply found is not likely enough to answer this question, so it was not sent.',
   compose_action_failed: "The playbook's action failed on your backend.",
   compose_no_action: 'The playbook has no action to run.',
   compose_no_playbook: 'There is no playbook to answer with.',

@@ -11,7 +11,7 @@ import {
 import { getLearningSettings } from '../learning/thresholds.js';
 import type { Ctx } from '../store/ctx.js';
 import type { QualityQuery, QualityReport, QualityRow } from './schemas.js';
-import { median, rangeOf, ratio, weekOf } from './stats.js';
+import { median, quantile, rangeOf, ratio, weekOf } from './stats.js';
 
 const minutes = (from: Date, to: Date) => (to.getTime() - from.getTime()) / 60_000;
 
@@ -28,8 +28,29 @@ export interface TicketQuality {
   /** Its first routing found no team. */
   unassigned: boolean;
   firstResponseMinutes: number | null;
+  /** Minutes from its first handoff to the first public reply by a person after it; null if none yet. */
+  handoffReplyMinutes: number | null;
   resolutionMinutes: number | null;
   csat: number | null;
+}
+
+/**
+ * Minutes from the ticket's first handoff to the first public reply a person (an agent, not the assistant)
+ * wrote after it, or null when it was never handed off or no person has replied since.
+ *
+ * @example handoffReplyMinutes(timeline) // 42
+ */
+export function handoffReplyMinutes(tl: TicketFacts['timeline']): number | null {
+  const handoff = tl.find((e) => e.type === 'ticket.handed_off');
+  if (!handoff) return null;
+  const reply = tl.find(
+    (e) =>
+      e.type === 'message.created' &&
+      e.data.authorType === 'agent' &&
+      e.data.visibility === 'public' &&
+      e.createdAt >= handoff.createdAt,
+  );
+  return reply ? minutes(handoff.createdAt, reply.createdAt) : null;
 }
 
 /** Reads one ticket's quality facts from its timeline. */
@@ -68,6 +89,7 @@ export function ticketQuality(f: TicketFacts, opts: { now: Date; windowHours: nu
     routedCorrectly: firstRouted >= 0 && !transferred,
     unassigned: noTeam,
     firstResponseMinutes: f.firstResponseAt ? minutes(f.createdAt, f.firstResponseAt) : null,
+    handoffReplyMinutes: handoffReplyMinutes(tl),
     resolutionMinutes: firstResolved ? minutes(f.createdAt, firstResolved.createdAt) : null,
     csat: csat ? (csat.data.rating as number) : null,
   };
@@ -90,6 +112,7 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
   const routed = count((q) => q.routed);
   const routedCorrectly = count((q) => q.routedCorrectly);
   const unassigned = count((q) => q.unassigned);
+  const handoffReplies = rows.flatMap((q) => (q.handoffReplyMinutes === null ? [] : [q.handoffReplyMinutes]));
   const ratings = rows.flatMap((q) => (q.csat === null ? [] : [q.csat]));
   return {
     key,
@@ -114,6 +137,9 @@ export function qualityRow(key: string | null, rows: TicketQuality[]): QualityRo
     medianFirstResponseMinutes: median(
       rows.flatMap((q) => (q.firstResponseMinutes === null ? [] : [q.firstResponseMinutes])),
     ),
+    handoffsReplied: handoffReplies.length,
+    medianHandoffReplyMinutes: median(handoffReplies),
+    p90HandoffReplyMinutes: quantile(handoffReplies, 0.9),
     medianResolutionMinutes: median(rows.flatMap((q) => (q.resolutionMinutes === null ? [] : [q.resolutionMinutes]))),
     csat: {
       average: ratings.length ? ratings.reduce((a, b) => a + b, 0) / ratings.length : null,

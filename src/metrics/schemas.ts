@@ -56,6 +56,11 @@ export const QualityRowSchema = z.object({
   /** unassigned / (routed + unassigned). */
   unassignedRate: rate,
   medianFirstResponseMinutes: z.number().nullable(),
+  /** Handed-off tickets a person has replied to publicly since the handoff. */
+  handoffsReplied: z.number().int(),
+  /** Median / 90th percentile (nearest rank) of minutes from the first handoff to the first human public reply. */
+  medianHandoffReplyMinutes: z.number().nullable(),
+  p90HandoffReplyMinutes: z.number().nullable(),
   medianResolutionMinutes: z.number().nullable(),
   csat: z.object({ average: z.number().nullable(), count: z.number().int() }),
 });

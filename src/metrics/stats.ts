@@ -12,6 +12,17 @@ export function median(values: number[]): number | null {
 }
 
 /**
+ * The q-quantile (0..1) of the values by the nearest-rank method (a value that occurred), or null when there are none.
+ *
+ * @example quantile([1, 2, 3, 4, 10], 0.9) // 10
+ */
+export function quantile(values: number[], q: number): number | null {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/**
  * The start (Monday, UTC) of the ISO week holding the date, as YYYY-MM-DD.
  *
  * @example weekOf(new Date('2026-06-04T12:00:00Z')) // '2026-06-01'

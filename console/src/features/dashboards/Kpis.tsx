@@ -1,7 +1,10 @@
 import type { QualityReport } from '../../lib/types.js';
-import { pct } from './format.js';
+import { minutes, pct } from './format.js';
 
-/** The headline figures of the period: resolution, deflection, escalation, reopens, first response, CSAT. */
+/**
+ * The headline figures of the period: resolution, deflection, escalation, reopens, first response, handoff to
+ * human reply, CSAT.
+ */
 export function Kpis({ total }: { total: QualityReport['total'] }) {
   return (
     <div className="kpis">
@@ -25,9 +28,14 @@ export function Kpis({ total }: { total: QualityReport['total'] }) {
       </div>
       <div className="kpi">
         <span>Median first response</span>
-        <strong>
-          {total.medianFirstResponseMinutes != null ? `${Math.round(total.medianFirstResponseMinutes)} min` : '—'}
-        </strong>
+        <strong>{minutes(total.medianFirstResponseMinutes)}</strong>
+      </div>
+      <div className="kpi">
+        <span>Handoff to human reply</span>
+        <strong>{minutes(total.medianHandoffReplyMinutes)}</strong>
+        <small>
+          median; p90 {minutes(total.p90HandoffReplyMinutes)} · {total.handoffsReplied} replied
+        </small>
       </div>
       <div className="kpi">
         <span>CSAT</span>
