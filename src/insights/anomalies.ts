@@ -104,7 +104,10 @@ async function recentTickets(ctx: Ctx, from: number, to: number): Promise<Recent
   }));
 }
 
-/** Hourly ticket counts of each series in [from, to) (whole hours), from the hourly rollups. */
+/**
+ * Hourly ticket counts of each series in [from, to) (whole hours), from the hourly rollups: one index range of
+ * each dimension's hours (its keys × hours, whatever the number of tickets), its tested keys kept.
+ */
 async function hourlyHistory(
   ctx: Ctx,
   series: readonly Series[],
@@ -112,19 +115,21 @@ async function hourlyHistory(
   to: number,
 ): Promise<Map<string, Map<number, number>>> {
   const out = new Map<string, Map<number, number>>();
-  if (!series.length || to <= from) return out;
-  const res = (await ctx.db.execute(sql`
-    select r.dimension, r.key, extract(epoch from r.hour) * 1000 as hour_ms, r.tickets
-    from insight_rollups r
-    join unnest(${sql.param(series.map((s) => s.dimension))}::text[], ${sql.param(series.map((s) => s.key))}::text[])
-      s(dimension, key) on r.dimension = s.dimension and r.key = s.key
-    where r.workspace_id = ${ctx.workspaceId} and r.grain = 'h' and r.hour >= ${iso(from)}::timestamptz
-      and r.hour < ${iso(to)}::timestamptz and r.tickets <> 0`)) as unknown as { rows: Record<string, unknown>[] };
-  for (const r of res.rows) {
-    const id = seriesId(r.dimension as string, r.key as string);
-    const hours = out.get(id) ?? new Map<number, number>();
-    hours.set(Number(r.hour_ms), Number(r.tickets));
-    out.set(id, hours);
+  if (to <= from) return out;
+  const keysOf = new Map<AnomalyDimension, string[]>();
+  for (const s of series) keysOf.set(s.dimension, [...(keysOf.get(s.dimension) ?? []), s.key]);
+  for (const [dimension, keys] of keysOf) {
+    const res = (await ctx.db.execute(sql`
+      select key, extract(epoch from hour) * 1000 as hour_ms, tickets from insight_rollups
+      where workspace_id = ${ctx.workspaceId} and dimension = ${dimension} and grain = 'h'
+        and hour >= ${iso(from)}::timestamptz and hour < ${iso(to)}::timestamptz
+        and key = any(${sql.param(keys)}::text[]) and tickets <> 0`)) as unknown as { rows: Record<string, unknown>[] };
+    for (const r of res.rows) {
+      const id = seriesId(dimension, r.key as string);
+      const hours = out.get(id) ?? new Map<number, number>();
+      hours.set(Number(r.hour_ms), Number(r.tickets));
+      out.set(id, hours);
+    }
   }
   return out;
 }
