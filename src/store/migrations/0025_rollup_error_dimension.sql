@@ -56,7 +56,7 @@ SELECT b.ticket_id, b.workspace_id, b.created_at, b.hour, b.day, d.dimension, d.
 FROM insight_ticket_base b
 CROSS JOIN LATERAL insight_ticket_dimensions(b.intent, b.topic_id, b.tier, b.feature, b.account_id, b.channel, b.errors) d;--> statement-breakpoint
 DROP FUNCTION insight_ticket_dimensions(text, uuid, text, text, uuid, text);--> statement-breakpoint
--- 0024's function with the tickets' errors among the keys alike tickets share.
+-- 0024's function with the tickets' errors among the keys alike tickets share, its rows taken in one order.
 CREATE OR REPLACE FUNCTION insight_rollup_apply(ids uuid[], sign integer, dims text[], as_topic boolean DEFAULT false, topic uuid DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -99,6 +99,9 @@ BEGIN
     sign * sla_breached, sign * escalated, sign * sentiment_sum, sign * sentiment_n, sign * churn, sign * first_response_ms,
     sign * first_response_n, sign * resolution_ms, sign * resolution_n
   FROM grains
+  -- Every statement takes its rollup rows in one order (the grouping's order follows the plan, which follows how many
+  -- tickets it sums), so that two never wait for each other's rows in a cycle (a deadlock).
+  ORDER BY 1, 4, 2, 3, 5
   ON CONFLICT (workspace_id, dimension, grain, hour, (key IS NULL), (coalesce(key, ''))) DO UPDATE SET
     tickets = r.tickets + excluded.tickets, open = r.open + excluded.open, resolved = r.resolved + excluded.resolved,
     reopened = r.reopened + excluded.reopened, sla_breached = r.sla_breached + excluded.sla_breached,
