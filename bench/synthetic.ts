@@ -135,7 +135,8 @@ export async function generateHistory(
               case when $9::boolean and g % 3 = 0 then jsonb_build_object(
                 'featureId', 'feature-' || (g / 3) % 8, 'route', '/page/' || (g / 3) % 8,
                 'recentErrors', case when g % 2 = 0 then jsonb_build_array(
-                  'Run ' || g || ' failed at app.js:' || (g % 90) || ':3', 'Error kind ' || (g / 6) % 10 || ' for ' || g)
+                  'Run ' || g || ' failed at app.js:' || (g % 90) || ':3',
+                  'Error kind ' || (g / 6) % 10 || ' for ' || g)
                 else '[]'::jsonb end) end,
               created, created + interval '3 hours' * (1 + g % 7)
        from r`,

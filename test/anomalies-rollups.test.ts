@@ -124,8 +124,8 @@ describe.each(backends())('anomalies from the rollups on %s', (kind) => {
   it('reads the weeks of history from the hourly rollups, not from the tickets', async () => {
     const { historyStart, historyEnd } = historySpan(now, {});
     const scale = (op: 'times' | 'over') =>
-      ctx.db.execute(sql`update insight_rollups set tickets = tickets ${sql.raw(op === 'times' ? '*' : '/')} 10 where workspace_id = ${ctx.workspaceId}
-        and grain = 'h' and dimension = 'error' and key = ${SPIKE_ERROR}
+      ctx.db.execute(sql`update insight_rollups set tickets = tickets ${sql.raw(op === 'times' ? '*' : '/')} 10
+        where workspace_id = ${ctx.workspaceId} and grain = 'h' and dimension = 'error' and key = ${SPIKE_ERROR}
         and hour >= ${new Date(historyStart).toISOString()}::timestamptz
         and hour < ${new Date(historyEnd).toISOString()}::timestamptz`);
     const find = (xs: SeriesTest[]) => xs.find((s) => s.dimension === 'error' && s.key === SPIKE_ERROR)!;
