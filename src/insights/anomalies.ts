@@ -117,7 +117,11 @@ async function hourlyHistory(
   const out = new Map<string, Map<number, number>>();
   if (to <= from) return out;
   const keysOf = new Map<AnomalyDimension, string[]>();
-  for (const s of series) keysOf.set(s.dimension, [...(keysOf.get(s.dimension) ?? []), s.key]);
+  for (const s of series) {
+    const keys = keysOf.get(s.dimension) ?? [];
+    keys.push(s.key);
+    keysOf.set(s.dimension, keys);
+  }
   for (const [dimension, keys] of keysOf) {
     const res = (await ctx.db.execute(sql`
       select key, extract(epoch from hour) * 1000 as hour_ms, tickets from insight_rollups
