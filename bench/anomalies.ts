@@ -2,11 +2,20 @@
  * Spike detection on synthetic ticket streams with injected spikes: detection delay and false alarms per
  * week, for the detector and settings the sweep uses (src/insights/anomaly.ts, workspace defaults).
  */
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Deskmind } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { testSeries } from '../src/insights/anomalies.js';
 import { DEFAULT_WINDOWS_MINUTES, detectSpike } from '../src/insights/anomaly.js';
 import { InsightsSettingsSchema } from '../src/insights/settings.js';
+import { openPglite } from '../src/store/db.js';
+import { anomalyTestsFromScratch } from './insights-scratch.js';
 import { machine, writeResult } from './record.js';
+import { serverDatabase, time } from './scale.js';
+import { generateHistory } from './synthetic.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MIN = 60_000;
@@ -209,4 +218,94 @@ function run(alpha: number, minCount: number, minRatio: number) {
     runtimeMs: Math.round(performance.now() - started),
     perSeries,
   };
+}
+
+/**
+ * What one anomaly scan reads, before and after the rollups, at each size: `n` synthetic tickets over 30 days
+ * (bench/synthetic.ts, a third with a page feature and errors) on the embedded database and on the PostgreSQL server
+ * (DESKMIND_TEST_DATABASE_URL). before: the former read of every ticket of the 4 weeks and 2 hours
+ * (anomalyTestsFromScratch); after: testSeries (the last hours from the tickets, the history from the hourly
+ * rollups). Both give the same tests (checked here). Median of 3 after a warm-up; writes
+ * bench/results/anomalies-read.json.
+ */
+export async function benchAnomalyReads(sizes: number[], only?: 'embedded' | 'server'): Promise<object> {
+  const config = loadConfig();
+  const settings = InsightsSettingsSchema.parse({}).anomalies;
+  const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+  const runs = [];
+  for (const kind of ['embedded', 'server'] as const) {
+    if ((only && only !== kind) || (kind === 'server' && !config.testDatabaseUrl)) continue;
+    for (const n of sizes) {
+      const dir = kind === 'embedded' ? mkdtempSync(join(tmpdir(), 'deskmind-anomalies-')) : null;
+      const server = dir
+        ? null
+        : await serverDatabase(config.testDatabaseUrl!, `deskmind_bench_anomalies_${process.pid}`);
+      const database = dir ? await openPglite(dir) : server!.database;
+      try {
+        await database.migrate();
+        const now = new Date();
+        const desk = await Deskmind.open({
+          config: loadConfig({ logLevel: 'silent' }),
+          database,
+          worker: false,
+          now: () => now,
+        });
+        try {
+          const { workspace } = await desk.createWorkspace('Anomaly bench');
+          await generateHistory(database.executeSql, {
+            workspaceId: workspace.id,
+            tickets: n,
+            days: 30,
+            now,
+            pages: true,
+          });
+          const ctx = desk.ctx(workspace.id, { type: 'system', id: null });
+          const after = await testSeries(ctx, settings);
+          const before = await anomalyTestsFromScratch(ctx, settings);
+          const same =
+            JSON.stringify(after.map((s) => [s.dimension, s.key, s.test.observed, s.test.spike]).sort()) ===
+            JSON.stringify(before.map((s) => [s.dimension, s.key, s.test.observed, s.test.spike]).sort());
+          if (!same) throw new Error(`anomaly bench: the tests before and after differ at ${n} ${kind}`);
+          const run = {
+            kind,
+            tickets: n,
+            seriesTested: after.length,
+            before: await time(database, () => anomalyTestsFromScratch(ctx, settings), 3),
+            after: await time(database, () => testSeries(ctx, settings), 3),
+          };
+          console.error(`anomalies: ${kind} ${n} before ${run.before.ms} ms, after ${run.after.ms} ms`);
+          runs.push(run);
+        } finally {
+          await desk.close();
+        }
+      } finally {
+        if (dir) rmSync(dir, { recursive: true, force: true });
+        else await server!.drop();
+      }
+    }
+  }
+  const record = {
+    benchmark: 'anomalies-read',
+    description:
+      'One anomaly scan (every intent, topic, feature and error series with enough recent tickets) on n synthetic ' +
+      'tickets over 30 days, a third with a page feature and errors. before: every ticket of the 4 weeks and 2 ' +
+      'hours read into JavaScript (the former code, bench/insights-scratch.ts); after: the last hours from the ' +
+      'tickets and the hourly history from insight_rollups (src/insights/anomalies.ts testSeries). Same tests ' +
+      '(checked). ms: wall time, median of 3 after a warm-up; nodeCpuMs and serverCpuMs (server backends, /proc).',
+    machine: machine(),
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+    runs,
+  };
+  writeResult(resolve(here, 'results', 'anomalies-read.json'), record);
+  return record;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  if (args[0] === 'reads') {
+    const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+    const only = args.includes('embedded-only') ? 'embedded' : args.includes('server-only') ? 'server' : undefined;
+    await benchAnomalyReads(sizes.length ? sizes : [10_000, 100_000], only);
+  } else await benchAnomalies();
 }

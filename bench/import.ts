@@ -3,9 +3,11 @@
  * intent label, customers shared by about twenty tickets each) as JSONL through `importText`, into a fresh
  * embedded database (in this process) and a fresh database on the PostgreSQL server when one is configured
  * (DESKMIND_TEST_DATABASE_URL). Records tickets/s, node and server CPU per ticket in bench/results/import.json.
- * Run: `npm run bench -- import` (`npx tsx bench/import.ts [tickets]`, default 20000).
+ * Run: `npm run bench -- import` (`npx tsx bench/import.ts [tickets…] [--baseline DIR]`, default 20000; DIR a
+ * checkout of other code to compare with, e.g. `git worktree add --detach /tmp/base main` with node_modules linked).
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -50,8 +52,11 @@ export function syntheticImport(n: number, prefix = 'imp'): string {
   return lines.join('\n');
 }
 
-async function freshServerDatabase(url: string): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const name = `deskmind_bench_import_${process.pid}`;
+export async function freshServerDatabase(
+  url: string,
+  label = 'import',
+): Promise<{ database: Database; drop: () => Promise<void> }> {
+  const name = `deskmind_bench_${label}_${process.pid}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);
@@ -112,10 +117,10 @@ export async function timeImport(database: Database, text: string, n: number) {
   }
 }
 
-export async function benchImport(n = 20_000) {
+/** One import of `n` tickets into each database (the server when configured) with this code. */
+async function importBoth(n: number) {
   const config = loadConfig();
   const text = syntheticImport(n);
-  const load = loadavg().map((l) => Math.round(l * 100) / 100);
   const dir = mkdtempSync(path.join(tmpdir(), 'deskmind-import-'));
   let embedded: Awaited<ReturnType<typeof timeImport>> & { bytesOnDiskPerTicket: number };
   try {
@@ -126,30 +131,67 @@ export async function benchImport(n = 20_000) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.error(`import: embedded ${embedded.ticketsPerSecond} tickets/s`);
+  console.error(`import: ${n} embedded ${embedded.ticketsPerSecond} tickets/s`);
   let server = null;
   if (config.testDatabaseUrl) {
     const { database, drop } = await freshServerDatabase(config.testDatabaseUrl);
     try {
       server = await timeImport(database, text, n);
-      console.error(`import: server ${server.ticketsPerSecond} tickets/s`);
+      console.error(`import: ${n} server ${server.ticketsPerSecond} tickets/s`);
     } finally {
       await drop();
     }
   }
+  return { embedded, server };
+}
+
+/**
+ * The same import with the code of another checkout (`dir`, e.g. a `git worktree` of main with node_modules),
+ * in a child process: its own bench/import.ts, whose record is read back.
+ */
+function importWithCode(dir: string, n: number): unknown {
+  execFileSync('npx', ['tsx', 'bench/import.ts', String(n)], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  const { embedded, server } = JSON.parse(readFileSync(path.join(dir, 'bench/results/import.json'), 'utf8'));
+  return { embedded, server };
+}
+
+const round2 = (l: number) => Math.round(l * 100) / 100;
+
+/**
+ * Imports `sizes` tickets with this code and, given `baseline` (a checkout of the code to compare with), with
+ * that code too, one after the other in the same run. Records bench/results/import.json.
+ */
+export async function benchImport(sizes: number[] = [20_000], baseline?: string) {
+  const loadAtStart = loadavg().map(round2);
+  const runs = [];
+  for (const n of sizes) {
+    const before = baseline ? importWithCode(baseline, n) : null;
+    runs.push({ tickets: n, current: await importBoth(n), baseline: before });
+  }
+  const commit = (cwd: string) => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd }).toString().trim();
   const record = {
     benchmark: 'import',
     description:
-      `${n} tickets as JSONL (a third resolved with an agent reply and an intent), chunks of 1000, ` +
-      `through importText in one process; embedded: PGlite on a data folder in the same process; server: ` +
-      `PostgreSQL 15 on this machine (pool of 4)`,
+      `tickets as JSONL (a third resolved with an agent reply and an intent, customers shared by ~20 tickets), ` +
+      `chunks of 1000, through importText in one process; embedded: PGlite on a data folder in the same process; ` +
+      `server: PostgreSQL 15 on this machine (pool of 4). ticketsPerSecond is wall time; ticketsPerCpuSecond counts ` +
+      `this process's CPU and the server backends' (from /proc): what one busy core does, whatever else runs. ` +
+      `baseline: the same import with the code of ${baseline ? `commit ${commit(baseline)}` : 'none'} (its own ` +
+      `bench/import.ts in a child process, run just before).`,
     machine: machine(),
-    loadAverage: load,
-    embedded,
-    server,
+    code: commit(process.cwd()),
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: loadavg().map(round2),
+    runs,
   };
   writeResult('bench/results/import.json', record);
   return record;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchImport(Number(process.argv[2] ?? 20_000));
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--baseline');
+  const baseline = at >= 0 ? args[at + 1] : undefined;
+  const sizes = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--baseline').map(Number);
+  await benchImport(sizes.length ? sizes : [20_000], baseline);
+}

@@ -4,6 +4,8 @@
  * "before" of the scale benchmark (bench/scale.ts). Topics' top intents break ties by name, as the rollups do.
  */
 import { and, eq, gte, inArray } from 'drizzle-orm';
+import { DEFAULT_WINDOWS_MINUTES, detectSpike, historySpan } from '../src/insights/anomaly.js';
+import type { AnomalyDimension, AnomalySettings, SeriesTest } from '../src/insights/anomalies.js';
 import { loadTicketFacts, type TicketFact } from '../src/insights/data.js';
 import { scoreHealth, usageChangeOf } from '../src/insights/health.js';
 import { keyOf, type TrendsQuery } from '../src/insights/trends.js';
@@ -134,4 +136,40 @@ export async function topicsFromScratch(ctx: Ctx) {
     clustered: facts.filter((f) => f.topicId).length,
     topics: topics.sort((a, b) => a.id.localeCompare(b.id)),
   };
+}
+
+/**
+ * The former anomaly tests ({@link testSeries}'s answer): every ticket of the 4 weeks and 2 hours read into
+ * JavaScript, each series' hourly history counted from its tickets' times.
+ */
+export async function anomalyTestsFromScratch(ctx: Ctx, settings: AnomalySettings): Promise<SeriesTest[]> {
+  const now = ctx.now().getTime();
+  const span = { windowsMinutes: DEFAULT_WINDOWS_MINUTES, historyWeeks: 4 };
+  const facts = await loadTicketFacts(ctx, new Date(historySpan(now, span).historyStart), ctx.now());
+  const recentFrom = now - Math.max(...DEFAULT_WINDOWS_MINUTES) * 60_000;
+  const sinceMs = facts.length ? Math.min(...facts.map((f) => f.createdAt.getTime())) : now;
+  const series = new Map<string, { dimension: AnomalyDimension; key: string; facts: TicketFact[] }>();
+  const add = (dimension: AnomalyDimension, key: string | null, f: TicketFact) => {
+    if (!key) return;
+    const s = series.get(`${dimension}\u0000${key}`) ?? { dimension, key, facts: [] };
+    s.facts.push(f);
+    series.set(`${dimension}\u0000${key}`, s);
+  };
+  for (const f of facts) {
+    add('intent', f.intent, f);
+    add('topic', f.topicId, f);
+    add('feature', f.feature, f);
+    for (const e of f.errors) add('error', e, f);
+  }
+  return [...series.values()]
+    .filter((s) => s.facts.filter((f) => f.createdAt.getTime() >= recentFrom).length >= settings.minCount)
+    .map((s) => {
+      const test = detectSpike(
+        s.facts.map((f) => f.createdAt.getTime()),
+        now,
+        { alpha: settings.alpha, minCount: settings.minCount, minRatio: settings.minRatio, ...span, sinceMs },
+      );
+      const ticketIds = s.facts.filter((f) => f.createdAt.getTime() >= test.windowStart).map((f) => f.id);
+      return { dimension: s.dimension, key: s.key, ticketIds, test };
+    });
 }

@@ -13,6 +13,7 @@ import { benchOutbox } from './outbox.js';
 import { benchLoad } from './load.js';
 import { benchMemory } from './memory.js';
 import { benchReplay } from './replay.js';
+import { benchRetrain } from './retrain.js';
 import { benchResolution } from './resolution.js';
 import { benchResolutionCustom } from './resolution-custom.js';
 import { benchScale } from './scale.js';
@@ -47,6 +48,7 @@ if (words[0] === 'load' && words.length > 1) {
     ['anomaly detection (synthetic streams)', () => benchAnomalies(), false],
     ['load (HTTP, embedded and server)', () => benchLoad(), false],
     ['import (bulk, embedded and server)', () => benchImport(), false],
+    ['retrain (100k labelled tickets, embedded and server)', () => benchRetrain(words.slice(1)), false],
     ['scale (10k and 100k tickets, embedded and server)', () => benchScale(words.slice(1)), false],
   ];
   for (const [name, run, needsData] of benches) {

@@ -46,7 +46,7 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Times `fn` `runs` times (after one warm-up when `warm`), the median of each measure. */
-async function time(database: Database, fn: () => Promise<unknown>, runs: number, warm = true): Promise<Timing> {
+export async function time(database: Database, fn: () => Promise<unknown>, runs: number, warm = true): Promise<Timing> {
   if (warm) await fn();
   const ms: number[] = [];
   const cpu: number[] = [];
@@ -72,7 +72,10 @@ async function time(database: Database, fn: () => Promise<unknown>, runs: number
   };
 }
 
-async function serverDatabase(url: string, name: string): Promise<{ database: Database; drop: () => Promise<void> }> {
+export async function serverDatabase(
+  url: string,
+  name: string,
+): Promise<{ database: Database; drop: () => Promise<void> }> {
   const admin = async (sql: string) => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();

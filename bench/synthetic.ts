@@ -17,6 +17,8 @@ export interface SyntheticOptions {
   messages?: boolean;
   /** Rows per INSERT statement (keeps each statement's memory bounded). */
   batch?: number;
+  /** Gives a third of the tickets a page context: one of 8 features and up to two errors (ten kinds, with ids). */
+  pages?: boolean;
 }
 
 export const SYNTHETIC_INTENTS = Array.from({ length: 50 }, (_, i) => `intent_${String(i).padStart(2, '0')}`);
@@ -114,7 +116,7 @@ export async function generateHistory(
        )
        insert into tickets (workspace_id, external_id, subject, status, priority, channel, customer_id, assignee_id,
                             team_id, intent, intent_confidence, tags, first_response_at, resolved_at, closed_at,
-                            reopen_count, last_message_at, search,
+                            reopen_count, last_message_at, search, page_context,
                             created_at, updated_at)
        select $1, 'syn-' || g, 'Problem with ' || w1 || ' and ' || w2 || ' #' || g, status, priority,
               (array['email','widget','api','chat'])[1 + (g % 4)],
@@ -130,9 +132,15 @@ export async function generateHistory(
               case when g % 17 = 0 then 1 else 0 end,
               created,
               setweight(to_tsvector('english', 'Problem with ' || w1 || ' and ' || w2), 'A'),
+              case when $9::boolean and g % 3 = 0 then jsonb_build_object(
+                'featureId', 'feature-' || (g / 3) % 8, 'route', '/page/' || (g / 3) % 8,
+                'recentErrors', case when g % 2 = 0 then jsonb_build_array(
+                  'Run ' || g || ' failed at app.js:' || (g % 90) || ':3',
+                  'Error kind ' || (g / 6) % 10 || ' for ' || g)
+                else '[]'::jsonb end) end,
               created, created + interval '3 hours' * (1 + g % 7)
        from r`,
-      [ws, from, to, now, days, customerIds, agentIds, teamIds],
+      [ws, from, to, now, days, customerIds, agentIds, teamIds, opts.pages ?? false],
     );
     if (opts.messages) {
       await sql(

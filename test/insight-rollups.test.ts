@@ -41,6 +41,13 @@ const INTENTS = ['billing', 'bug', 'login', 'refund', 'export', ''];
 const STATUSES = ['new', 'open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
 const CHANNELS = ['email', 'widget', 'api'] as const;
 const TIERS = ['free', 'pro', 'enterprise'];
+// Page errors: none, one, two that normalise alike (one key), two keys.
+const ERRORS = [
+  () => [],
+  (n: number) => [`Run ${n} failed at app.js:${n % 97}:3`],
+  (n: number) => [`Run ${n} failed at app.js:1:3`, `Run ${n + 1} failed at app.js:2:3`],
+  (n: number) => [`HTTP 502 POST /api/${n % 3}`, 'TypeError: x is undefined'],
+];
 
 describe.each(backends())('insight rollups on %s', (kind) => {
   // Not on an hour: every window has partial hours at both ends.
@@ -114,7 +121,7 @@ describe.each(backends())('insight rollups on %s', (kind) => {
         r.next() < 0.3
           ? null
           : r.next() < 0.5
-            ? { featureId: r.pick(['runs', 'billing']) }
+            ? { featureId: r.pick(['runs', 'billing']), recentErrors: r.pick(ERRORS)(r.int(100_000)) }
             : { route: r.pick(['/runs', '/settings']) },
       resolvedAt: r.next() < 0.5 ? new Date(at + r.int(DAY)) : null,
       firstResponseBreachedAt: r.next() < 0.15 ? new Date(at + HOUR) : null,
@@ -246,7 +253,7 @@ describe.each(backends())('insight rollups on %s', (kind) => {
           intent: r.pick(INTENTS),
           reopenCount: r.int(4),
           slaEscalatedAt: r.next() < 0.5 ? clock.now() : null,
-          pageContext: { route: '/moved' },
+          pageContext: { route: '/moved', recentErrors: r.pick(ERRORS)(r.int(100_000)) },
         })
         .where(eq(tickets.id, id));
     }

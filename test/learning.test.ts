@@ -134,7 +134,12 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     const outcome = await retrain(t.desk, ws.workspaceId);
     expect(outcome).toMatchObject({ status: 'promoted', version: from.version + 1, examples: from.model.size });
     const stored = await loadModel(t.desk.database.db, ws.workspaceId, 'intent');
-    expect(stored!.metrics).toMatchObject({ source: 'retrain', trainedOn: from.model.size });
+    expect(stored!.metrics).toMatchObject({
+      source: 'retrain',
+      trainedOn: from.model.size,
+      // every label it held: far below the sample's budget
+      sample: { labels: from.model.size, used: from.model.size, cutIntents: 0 },
+    });
     expect(await retrainIsDue(system, t.desk.intentModels)).toBe(false);
     const events = await t.desk.database.executeSql(
       `select data from events where workspace_id = $1 and type = 'model.retrained'`,

@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { IngestDeps } from './deps.js';
 import { DeskmindError } from '../domain/errors.js';
@@ -29,7 +29,7 @@ import {
 } from '../domain/schemas.js';
 import type { TicketStatus } from '../domain/enums.js';
 import type { Db } from '../store/db.js';
-import { bulkInsert } from '../store/bulk.js';
+import { anyOf, prepareBulkInsert, type BulkInsertOptions } from '../store/bulk.js';
 import { events, importRuns, messages, tickets } from '../store/schema.js';
 import { createAccount } from '../people/create-account.js';
 import { findAccountByExternalId } from '../people/find-account.js';
@@ -41,6 +41,7 @@ import { resolveCustomerRefs } from '../people/resolve-customer-ref.js';
 import { updateCustomer } from '../people/update-customer.js';
 import { replayImportedHistory, type ImportedHistory } from './import-history.js';
 import { mapUnique } from '../store/pg-errors.js';
+import { vacuumDue } from '../store/maintenance.js';
 import { prepareBody } from '../tickets/ticket-rows.js';
 import { getWorkspace } from '../people/get-workspace.js';
 
@@ -145,8 +146,9 @@ interface KindSpec<P = unknown> {
   /**
    * Writes validated rows in the caller's transaction, one result per row. A rejected row changes nothing; a
    * database error may fail the whole call (the import then writes the rows one at a time to find it).
+   * `meanwhile` (the next chunk's validation) is called at most once, while the database is busy.
    */
-  write(ctx: Ctx, rows: P[]): Promise<RowResult[]>;
+  write(ctx: Ctx, rows: P[], meanwhile?: () => void): Promise<RowResult[]>;
 }
 
 /** Writes rows one after another, each in a savepoint: a failing row is rolled back alone. */
@@ -182,8 +184,30 @@ const splitTags = (v: unknown) =>
         .filter(Boolean)
     : v;
 
+/**
+ * Does `work` while the database runs `statement` (once it has been sent: after a turn of the event loop), then
+ * waits for the statement; returns the work's result. On a server, the JavaScript and SQL of an import overlap.
+ */
+async function whileRunning<W>(statement: Promise<unknown>, work: () => W): Promise<W> {
+  statement.catch(() => {}); // awaited below: a failure meanwhile is not an unhandled rejection
+  await new Promise((resolve) => setImmediate(resolve));
+  const result = work();
+  await statement;
+  return result;
+}
+
 /** How much of a ticket's conversation its search vector holds. */
 const SEARCH_CHARS = 100_000;
+
+/** The tickets' search vector, computed in SQL from the subject and the conversation (one constant: one shape). */
+const TICKET_SEARCH: BulkInsertOptions<typeof tickets, Record<never, never>> = {
+  computed: {
+    search: (field) =>
+      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') ||
+          to_tsvector('english', ${field('searchText')})`,
+  },
+  extraFields: { searchText: 'text' },
+};
 
 /**
  * Writes imported tickets with their whole history in a few multi-row statements: tickets already imported
@@ -192,7 +216,7 @@ const SEARCH_CHARS = 100_000;
  * together, then the tickets, their messages and their timelines are inserted. The timeline is history: it
  * goes to no webhook nor live notice, and the live pipeline does not run.
  */
-async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]> {
+async function writeTickets(ctx: Ctx, rows: TicketImport[], meanwhile?: () => void): Promise<RowResult[]> {
   const results: RowResult[] = rows.map(() => 'skipped');
   const externalIds = [...new Set(rows.flatMap((r) => (r.externalId ? [r.externalId] : [])))];
   const known = new Set(
@@ -201,7 +225,7 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
           await ctx.db
             .select({ externalId: tickets.externalId })
             .from(tickets)
-            .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.externalId, externalIds)))
+            .where(and(eq(tickets.workspaceId, ctx.workspaceId), anyOf(tickets.externalId, externalIds)))
         ).map((r) => r.externalId)
       : [],
   );
@@ -236,79 +260,74 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
   );
   const ticketIds = fresh.map(() => randomUUID());
   const messageIds = fresh.map((f) => f.history.messages.map(() => randomUUID()));
-  await mapUnique('A ticket with this externalId', () =>
-    bulkInsert(
-      ctx.db,
-      tickets,
-      fresh.map(({ row, history }, i) => ({
-        id: ticketIds[i]!,
-        workspaceId: ctx.workspaceId,
-        subject: row.subject,
-        channel: row.channel,
-        priority: row.priority ?? 'normal',
-        tags: [...new Set(row.tags)],
-        customerId: people[i]!.id,
-        pageContext: row.message.pageContext ?? row.pageContext ?? null,
-        externalId: row.externalId ?? null,
-        intent: history.intent,
-        ...history.state,
-        lastMessageAt: history.lastMessageAt,
-        createdAt: history.createdAt,
-        updatedAt: history.updatedAt,
-        searchText: history.messages
-          .map((m) => m.text)
-          .join('\n')
-          .slice(0, SEARCH_CHARS),
-      })),
-      {
-        computed: {
-          search: (field) =>
-            sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
-                ${field('searchText')})`,
-        },
-        extraFields: { searchText: 'text' },
-      },
-    ),
+  const ticketRows = prepareBulkInsert(
+    tickets,
+    fresh.map(({ row, history }, i) => ({
+      id: ticketIds[i]!,
+      workspaceId: ctx.workspaceId,
+      subject: row.subject,
+      channel: row.channel,
+      priority: row.priority ?? 'normal',
+      tags: [...new Set(row.tags)],
+      customerId: people[i]!.id,
+      pageContext: row.message.pageContext ?? row.pageContext ?? null,
+      externalId: row.externalId ?? null,
+      intent: history.intent,
+      ...history.state,
+      lastMessageAt: history.lastMessageAt,
+      createdAt: history.createdAt,
+      updatedAt: history.updatedAt,
+      searchText: history.messages
+        .map((m) => m.text)
+        .join('\n')
+        .slice(0, SEARCH_CHARS),
+    })),
+    TICKET_SEARCH,
   );
-  await bulkInsert(
-    ctx.db,
-    messages,
-    fresh.flatMap(({ row, history }, i) =>
-      history.messages.map((m, j) => ({
-        id: messageIds[i]![j]!,
-        workspaceId: ctx.workspaceId,
-        ticketId: ticketIds[i]!,
-        authorType: m.author,
-        authorId: m.author === 'customer' ? people[i]!.id : null,
-        visibility: 'public' as const,
-        bodyText: m.text,
-        bodyHtml: m.html,
-        attachments: j === 0 ? row.message.attachments : [],
-        pageContext: j === 0 ? (row.message.pageContext ?? null) : null,
-        createdAt: m.at,
-      })),
+  const inserting = mapUnique('A ticket with this externalId', () => ticketRows.run(ctx.db));
+  // While the database writes the tickets, their messages and timelines are serialised.
+  const later = await whileRunning(inserting, () => ({
+    messages: prepareBulkInsert(
+      messages,
+      fresh.flatMap(({ row, history }, i) =>
+        history.messages.map((m, j) => ({
+          id: messageIds[i]![j]!,
+          workspaceId: ctx.workspaceId,
+          ticketId: ticketIds[i]!,
+          authorType: m.author,
+          authorId: m.author === 'customer' ? people[i]!.id : null,
+          visibility: 'public' as const,
+          bodyText: m.text,
+          bodyHtml: m.html,
+          attachments: j === 0 ? row.message.attachments : [],
+          pageContext: j === 0 ? (row.message.pageContext ?? null) : null,
+          createdAt: m.at,
+        })),
+      ),
     ),
-  );
-  await bulkInsert(
-    ctx.db,
-    events,
-    fresh.flatMap(({ history }, i) =>
-      history.events.map((e) => ({
-        workspaceId: ctx.workspaceId,
-        ticketId: ticketIds[i]!,
-        type: e.type,
-        actorType: e.by === 'customer' ? ('customer' as const) : ctx.actor.type,
-        actorId: e.by === 'customer' ? people[i]!.id : ctx.actor.id,
-        data:
-          e.type === 'ticket.created'
-            ? { ...e.data, customerId: people[i]!.id }
-            : e.message !== undefined
-              ? { messageId: messageIds[i]![e.message]!, ...e.data }
-              : e.data,
-        createdAt: e.at,
-      })),
+    events: prepareBulkInsert(
+      events,
+      fresh.flatMap(({ history }, i) =>
+        history.events.map((e) => ({
+          workspaceId: ctx.workspaceId,
+          ticketId: ticketIds[i]!,
+          type: e.type,
+          actorType: e.by === 'customer' ? ('customer' as const) : ctx.actor.type,
+          actorId: e.by === 'customer' ? people[i]!.id : ctx.actor.id,
+          data:
+            e.type === 'ticket.created'
+              ? { ...e.data, customerId: people[i]!.id }
+              : e.message !== undefined
+                ? { messageId: messageIds[i]![e.message]!, ...e.data }
+                : e.data,
+          createdAt: e.at,
+        })),
+      ),
     ),
-  );
+  }));
+  await later.messages.run(ctx.db);
+  // The last statement: the caller prepares the next chunk meanwhile.
+  await whileRunning(later.events.run(ctx.db), () => meanwhile?.());
   for (const f of fresh) results[f.index] = 'created';
   return results;
 }
@@ -528,14 +547,16 @@ function tally(counts: Counts, rows: RawRow[], results: RowResult[], spec: KindS
   });
 }
 
-/**
- * Writes one chunk in the caller's transaction: rows that do not validate are rejected at once, the others
- * written together; if that fails on a database error (a value the database refuses), each row is written
- * again alone in a savepoint, so that only the bad row is rejected.
- */
-async function writeChunk(ctx: Ctx, spec: KindSpec, rows: RawRow[]): Promise<RowResult[]> {
+/** A chunk's rows validated: the rejected ones' results, and the others ready to write. */
+interface PreparedChunk {
+  results: RowResult[];
+  valid: { index: number; prepared: unknown }[];
+}
+
+/** Validates a chunk's rows (no I/O): rows that do not validate are rejected at once. */
+function prepareChunk(spec: KindSpec, rows: RawRow[]): PreparedChunk {
   const results: RowResult[] = new Array(rows.length);
-  const valid: { index: number; prepared: unknown }[] = [];
+  const valid: PreparedChunk['valid'] = [];
   rows.forEach((row, index) => {
     try {
       if ('error' in row) throw new DeskmindError('validation_failed', row.error);
@@ -545,11 +566,27 @@ async function writeChunk(ctx: Ctx, spec: KindSpec, rows: RawRow[]): Promise<Row
       results[index] = { error };
     }
   });
+  return { results, valid };
+}
+
+/**
+ * Writes one validated chunk in the caller's transaction, its valid rows together; if that fails on a database
+ * error (a value the database refuses), each row is written again alone in a savepoint, so that only the bad
+ * row is rejected. `meanwhile` as in `KindSpec.write`.
+ */
+async function writeChunk(
+  ctx: Ctx,
+  spec: KindSpec,
+  { results: rejected, valid }: PreparedChunk,
+  meanwhile?: () => void,
+): Promise<RowResult[]> {
+  const results = [...rejected];
   const written = await ctx.db
     .transaction((sp) =>
       spec.write(
         withDb(ctx, sp),
         valid.map((v) => v.prepared),
+        meanwhile,
       ),
     )
     .catch(async () => {
@@ -619,12 +656,23 @@ export async function importText(
     const { rejections: _r, ...rest } = counts;
     options.onProgress?.({ total: rows.length, ...rest, processed });
   };
+  // Each chunk is validated while the database writes the one before (see `KindSpec.write`).
+  let prepared: PreparedChunk | undefined;
   for (let from = run?.done ?? 0; from < rows.length; from += chunkRows) {
     const chunk = rows.slice(from, from + chunkRows);
+    const current = prepared ?? prepareChunk(spec, chunk);
+    prepared = undefined;
+    const following = rows.slice(from + chunkRows, from + 2 * chunkRows);
+    const prepareNext = () => {
+      if (following.length) prepared = prepareChunk(spec, following);
+    };
     const next: Counts = { ...counts, rejections: [...counts.rejections] };
     await db
       .transaction(async (tx) => {
-        const results = await writeChunk({ db: tx, workspaceId, actor, now: desk.now }, spec, chunk);
+        // A chunk lost to a crash after its commit returned is lost with its checkpoint, and resuming writes it
+        // again: no need to wait for the disk at each commit.
+        if (desk.database.kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
+        const results = await writeChunk({ db: tx, workspaceId, actor, now: desk.now }, spec, current, prepareNext);
         if (options.dryRun) throw new DryRunRollback(results);
         tally(next, chunk, results, spec);
         const done = from + chunk.length;
@@ -642,6 +690,9 @@ export async function importText(
         tally(next, chunk, err.results, spec);
       });
     Object.assign(counts, next);
+    // The embedded database has no autovacuum: without fresh statistics, the next chunks' lookups of the rows
+    // just written are planned as on an empty table (a scan of every ticket per chunk).
+    if (desk.database.kind === 'pglite' && !options.dryRun) await vacuumDue(desk.database);
     progress(from + chunk.length);
   }
   return { kind, total: rows.length, ...counts };

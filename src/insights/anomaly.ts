@@ -179,6 +179,14 @@ export interface HistoryUsed {
   fullHours: number;
 }
 
+/** One series as a test reads it: its hourly counts over the history, and its event times near now. */
+export interface SeriesCounts {
+  /** The series' counts of the `hours` whole hours from `startMs` (an UTC hour boundary). */
+  hourly(startMs: number, hours: number): ArrayLike<number>;
+  /** Its event times in the trailing windows (earlier ones are not counted). */
+  recent: readonly number[];
+}
+
 /**
  * Tests the trailing windows ending at `nowMs` of one series (its event times) against the baseline
  * fitted on the whole hours of the history before the longest window. Returns the most significant
@@ -198,14 +206,24 @@ export function detectSpike(
   nowMs: number,
   opts: DetectOptions & { sinceMs?: number },
 ): SpikeTest & { windowStart: number; history: HistoryUsed } {
+  let first = nowMs;
+  for (const t of times) if (t < first) first = t;
+  return detectSpikeIn({ hourly: (startMs, hours) => hourlyCounts(times, startMs, hours), recent: times }, nowMs, {
+    ...opts,
+    sinceMs: opts.sinceMs ?? first,
+  });
+}
+
+/** {@link detectSpike} of a series given as hourly counts (e.g. from rollups) and its recent event times. */
+export function detectSpikeIn(
+  series: SeriesCounts,
+  nowMs: number,
+  opts: DetectOptions & { sinceMs: number },
+): SpikeTest & { windowStart: number; history: HistoryUsed } {
   const windows = opts.windowsMinutes ?? DEFAULT_WINDOWS_MINUTES;
-  const longest = Math.max(...windows) * 60_000;
-  const historyEnd = Math.floor((nowMs - longest) / HOUR) * HOUR;
-  const fullHours = (opts.historyWeeks ?? 4) * 7 * 24;
-  const first = opts.sinceMs ?? (times.length ? Math.min(...times) : nowMs);
-  const historyStart = Math.max(historyEnd - fullHours * HOUR, Math.ceil(first / HOUR) * HOUR);
+  const { historyStart, historyEnd, fullHours } = historySpan(nowMs, opts);
   const hours = Math.max(0, Math.round((historyEnd - historyStart) / HOUR));
-  const counts = hourlyCounts(times, historyStart, hours);
+  const counts = series.hourly(historyStart, hours);
   const model = fitSeasonal(counts, historyStart);
   const coverage = hours / fullHours;
   let alpha = opts.alpha;
@@ -222,7 +240,7 @@ export function detectSpike(
   for (const minutes of windows) {
     const from = nowMs - minutes * 60_000;
     let observed = 0;
-    for (const t of times) if (t >= from && t < nowMs) observed++;
+    for (const t of series.recent) if (t >= from && t < nowMs) observed++;
     const test = testWindow(model, from, nowMs, observed, {
       alpha: alpha / windows.length,
       minCount,
@@ -231,4 +249,19 @@ export function detectSpike(
     if (!best || test.pValue < best.pValue) best = { ...test, windowStart: from };
   }
   return { ...best!, history: { hours, fullHours } };
+}
+
+/**
+ * The whole hours a test at `nowMs` fits its baseline on: up to `historyWeeks` before the hour in which the longest
+ * window starts, from `sinceMs` (rounded up to an hour) at the earliest.
+ */
+export function historySpan(
+  nowMs: number,
+  opts: Pick<DetectOptions, 'windowsMinutes' | 'historyWeeks'> & { sinceMs?: number },
+): { historyStart: number; historyEnd: number; fullHours: number } {
+  const longest = Math.max(...(opts.windowsMinutes ?? DEFAULT_WINDOWS_MINUTES)) * 60_000;
+  const historyEnd = Math.floor((nowMs - longest) / HOUR) * HOUR;
+  const fullHours = (opts.historyWeeks ?? 4) * 7 * 24;
+  const historyStart = Math.max(historyEnd - fullHours * HOUR, Math.ceil((opts.sinceMs ?? -Infinity) / HOUR) * HOUR);
+  return { historyStart, historyEnd, fullHours };
 }

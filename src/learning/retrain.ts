@@ -1,7 +1,8 @@
 /**
- * Background retraining: the workspace's intent model retrained from scratch on every label it holds,
- * promoted only when it does at least as well as the live model on a held-out window of recent human
- * labels. Online updates learn each label within seconds but lag a batch fit; the retrain catches up.
+ * Background retraining: the workspace's intent model retrained from scratch on the labels it holds (a sample
+ * by intent when they are many), promoted only when it does at least as well as the live model on a held-out
+ * window of recent human labels. Online updates learn each label within seconds but lag a batch fit; the retrain
+ * catches up.
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';
@@ -13,6 +14,7 @@ import { stageDecisions } from '../store/repos/decisions.js';
 import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { getLearningSettings } from './thresholds.js';
+import { sampleNewest, type TRAINING_SAMPLE_MAX } from './label-sample.js';
 
 // ---- the product side: the sweep checks, the `retrain-intents` job retrains ----
 
@@ -104,8 +106,10 @@ export type RetrainResult =
   | { status: 'skipped'; reason: string };
 
 /**
- * Retrains the workspace's intent model from scratch on every label it holds (its training set and every
- * label learned online since), judged by {@link retrainWithGuard} on the newest human labels. A promoted
+ * Retrains the workspace's intent model from scratch on the labels it holds (its training set and every
+ * label learned online since; above {@link TRAINING_SAMPLE_MAX}, a sample of the newest of each intent with rare
+ * intents whole, recorded as `sample` with the model and its event), judged by {@link retrainWithGuard} on the
+ * newest human labels. A promoted
  * model also learns the labels that arrived while it trained, and becomes the next version
  * (`model.retrained`); a rejected one is logged (`model.retrain_rejected`) and dropped. The `retrain-intents`
  * job runs this outside any transaction; the training runs in a worker thread ({@link retrainInWorker}), so the
@@ -117,13 +121,16 @@ export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): 
   if (new Set(current.model.core.exLabel).size < 2)
     return { status: 'skipped', reason: 'the model holds fewer than two intents' };
   const window = await guardWindow(ctx);
+  // bounded time and memory however many labels the model holds: the newest of each intent, rare intents whole
+  const { examples: sampled, sample } = sampleNewest(heldExamples(current.model));
   // in a worker thread: training takes seconds to minutes, and this process keeps serving meanwhile
-  const r = await retrainInWorker(heldExamples(current.model), window);
+  const r = await retrainInWorker(sampled, window);
   if (r.status === 'rejected') {
     await appendEvent(ctx, 'model.retrain_rejected', null, {
       fromVersion: current.version,
       labels: current.model.size,
       examples: r.examples,
+      sample,
       window: r.window,
       before: r.before,
       after: r.after,
@@ -150,6 +157,7 @@ export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): 
     trainedOn: examples,
     examples,
     fromVersion: latest?.version ?? current.version,
+    sample,
     window: r.window,
     windowAccuracyBefore: r.before,
     windowAccuracyAfter: r.after,
@@ -160,6 +168,7 @@ export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): 
     version,
     fromVersion: latest?.version ?? current.version,
     examples,
+    sample,
     window: r.window,
     before: r.before,
     after: r.after,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { evaluateExamples, readLabelledFile } from '../nlp/eval.js';
 import type { LabelledExample } from '../nlp/intent/index.js';
@@ -8,6 +8,8 @@ import { STARTER_TAXONOMY, starterExamples } from '../nlp/taxonomy.js';
 import type { IntentModels } from '../pipeline/ports/intent-port.js';
 import { messages, tickets } from '../store/schema.js';
 import type { Ctx } from '../store/ctx.js';
+import { anyOf } from '../store/bulk.js';
+import { allocateSample, describeSample, TRAINING_SAMPLE_MAX, type LabelSample } from './label-sample.js';
 
 /**
  * The workspace's human-labelled tickets as training examples: tickets whose intent was set by a
@@ -42,6 +44,14 @@ export async function labelledTickets(
     )
     .orderBy(desc(tickets.updatedAt))
     .limit(limit);
+  return withFirstMessages(ctx, rows);
+}
+
+/** Labelled tickets as examples: the subject and the first customer message (read for these tickets only). */
+async function withFirstMessages(
+  ctx: Ctx,
+  rows: { id: string; subject: string; intent: string | null }[],
+): Promise<(LabelledExample & { id: string })[]> {
   if (rows.length === 0) return [];
   // The first customer message of the tickets chosen only (never of every labelled ticket), a chunk at a time.
   const first = new Map<string, string>();
@@ -54,13 +64,51 @@ export async function labelledTickets(
         and(
           eq(messages.workspaceId, ctx.workspaceId),
           eq(messages.authorType, 'customer'),
-          inArray(messages.ticketId, ids),
+          anyOf(messages.ticketId, ids),
         ),
       )
       .orderBy(asc(messages.createdAt), asc(messages.id));
     for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
   }
   return rows.map((r) => ({ id: r.id, text: `${r.subject}\n${first.get(r.id) ?? ''}`.trim(), label: r.intent! }));
+}
+
+/**
+ * A sample of the workspace's human-labelled tickets ({@link labelledTickets}' labels) of at most `max`, stratified
+ * by intent ({@link allocateSample}: rare intents whole, the others their newest tickets), read with bounded
+ * queries: one count per intent, then each intent's newest tickets from the (workspace, intent, created) index.
+ * Memory and time stay bounded by `max`, whether the workspace holds 10k labels or 1M. Oldest first.
+ */
+export async function labelledTicketSample(
+  ctx: Ctx,
+  max = TRAINING_SAMPLE_MAX,
+): Promise<{ examples: (LabelledExample & { id: string })[]; sample: LabelSample }> {
+  const human = and(
+    eq(tickets.workspaceId, ctx.workspaceId),
+    isNotNull(tickets.intent),
+    isNull(tickets.intentConfidence),
+  );
+  const countRows = await ctx.db
+    .select({ intent: tickets.intent, n: sql<number>`count(*)::int` })
+    .from(tickets)
+    .where(human)
+    .groupBy(tickets.intent);
+  const counts = new Map(countRows.map((r) => [r.intent!, Number(r.n)]));
+  const allocation = allocateSample(counts, max);
+  const sample = describeSample(counts, allocation, max);
+  if (!allocation.size) return { examples: [], sample };
+  const { rows } = (await ctx.db.execute(
+    sql`select t.id, t.subject, t.intent, t.created_at from
+          unnest(${sql.param([...allocation.keys()])}::text[], ${sql.param([...allocation.values()])}::int[])
+            as q(intent, n)
+        cross join lateral (
+          select id, subject, intent, created_at from ${tickets}
+          where workspace_id = ${ctx.workspaceId} and intent = q.intent and intent_confidence is null
+          order by created_at desc, id desc limit q.n
+        ) t
+        order by t.created_at, t.id`,
+  )) as unknown as { rows: { id: string; subject: string; intent: string }[] };
+  return { examples: await withFirstMessages(ctx, rows), sample };
 }
 
 /** Where training examples come from. */
@@ -119,6 +167,8 @@ export async function gatherTrainingExamples(
   examples: LabelledExample[];
   counts: Record<string, number>;
   starter: ReturnType<typeof starterPolicy> | null;
+  /** What the sample of the workspace's labelled tickets kept ({@link labelledTicketSample}); null without them. */
+  sample: LabelSample | null;
 }> {
   const examples: LabelledExample[] = [];
   const counts: Record<string, number> = {};
@@ -126,7 +176,15 @@ export async function gatherTrainingExamples(
     counts[name] = rows.length;
     examples.push(...rows);
   };
-  if (sources.tickets) add('tickets', await labelledTicketExamples(ctx));
+  let sample: LabelSample | null = null;
+  if (sources.tickets) {
+    const read = await labelledTicketSample(ctx);
+    sample = read.sample;
+    add(
+      'tickets',
+      read.examples.map(({ text, label }) => ({ text, label })),
+    );
+  }
   if (sources.file) add('file', readLabelledFile(sources.file.path, sources.file.textColumn, sources.file.labelColumn));
   const policy = sources.starter ? starterPolicy(examples) : null;
   if (policy) {
@@ -138,7 +196,7 @@ export async function gatherTrainingExamples(
         .map(({ text, label }) => ({ text, label })),
     );
   }
-  return { examples, counts, starter: policy };
+  return { examples, counts, starter: policy, sample };
 }
 
 /** Share of correctly classified held-out labels the workspace's out-of-scope confidence must keep in scope. */
@@ -188,6 +246,8 @@ export async function trainWorkspaceIntents(
   examples: LabelledExample[],
   counts: Record<string, number>,
   starter: ReturnType<typeof starterPolicy> | null = null,
+  /** What the tickets' sample kept ({@link gatherTrainingExamples}), stored with the model. */
+  sample: LabelSample | null = null,
 ) {
   const labels = new Set(examples.map((e) => e.label)).size;
   if (labels < 2)
@@ -206,6 +266,7 @@ export async function trainWorkspaceIntents(
   const starterReport = starter ? { use: starter.use, retired: starter.retired, reason: starter.reason } : null;
   const { version, seconds } = await models.train(workspaceId, examples, {
     sources: counts,
+    sample,
     heldOut,
     starter: starterReport,
     outOfScope: own
@@ -219,6 +280,7 @@ export async function trainWorkspaceIntents(
     examples: examples.length,
     labels,
     sources: counts,
+    sample,
     trainSeconds: seconds,
     heldOut,
     starter: starterReport,

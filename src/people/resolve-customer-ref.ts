@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import type { Customer, CustomerPatch, CustomerRef } from '../domain/schemas.js';
-import { bulkInsert } from '../store/bulk.js';
+import { anyOf, bulkInsert } from '../store/bulk.js';
 import { accounts, customers } from '../store/schema.js';
 import type { Ctx } from '../store/ctx.js';
 import { mapUnique } from '../store/pg-errors.js';
-import { padToPowerOfTwo } from '../ingest/group-commit.js';
 import { customerColumns, toCustomer } from './customer-rows.js';
 import { updateCustomer } from './update-customer.js';
 
@@ -28,8 +27,7 @@ interface Person {
   fill: CustomerPatch;
 }
 
-// Padded: a few `in (...)` list lengths, a few prepared statements (see powerOfTwoChunks).
-const uniq = <T>(list: T[]) => padToPowerOfTwo([...new Set(list)]);
+const uniq = <T>(list: T[]) => [...new Set(list)];
 
 /**
  * `resolveCustomerRef` for many refs at once, as if they were resolved one after another: one read finds the
@@ -41,9 +39,9 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
   const externalIds = uniq(refs.flatMap((r) => (!r.id && r.externalId ? [r.externalId] : [])));
   const emails = uniq(refs.flatMap((r) => (!r.id && r.email ? [r.email] : [])));
   const conds = [
-    ids.length ? inArray(customers.id, ids) : undefined,
-    externalIds.length ? inArray(customers.externalId, externalIds) : undefined,
-    emails.length ? inArray(customers.email, emails) : undefined,
+    ids.length ? anyOf(customers.id, ids) : undefined,
+    externalIds.length ? anyOf(customers.externalId, externalIds) : undefined,
+    emails.length ? anyOf(customers.email, emails) : undefined,
   ].filter((c) => c !== undefined);
   const rows = conds.length
     ? await ctx.db
@@ -51,30 +49,44 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
         .from(customers)
         .where(and(eq(customers.workspaceId, ctx.workspaceId), or(...conds)))
     : [];
-  const people: Person[] = rows.map(toCustomer).map((c) => ({
-    stored: c,
-    email: c.email,
-    externalId: c.externalId,
-    name: c.name,
-    locale: c.locale,
-    hasAccount: c.accountId !== null,
-    accountExternalId: null,
-    fill: {},
-  }));
+  const people: Person[] = [];
+  // The first person (stored ones first, then new ones in order) with each id, external id and email.
+  const byId = new Map<string, Person>();
+  const byExternalId = new Map<string, Person>();
+  const byEmail = new Map<string, Person>();
+  const index = (p: Person) => {
+    if (p.stored && !byId.has(p.stored.id)) byId.set(p.stored.id, p);
+    if (p.externalId && !byExternalId.has(p.externalId)) byExternalId.set(p.externalId, p);
+    if (p.email && !byEmail.has(p.email)) byEmail.set(p.email, p);
+  };
+  for (const c of rows.map(toCustomer)) {
+    const person: Person = {
+      stored: c,
+      email: c.email,
+      externalId: c.externalId,
+      name: c.name,
+      locale: c.locale,
+      hasAccount: c.accountId !== null,
+      accountExternalId: null,
+      fill: {},
+    };
+    people.push(person);
+    index(person);
+  }
   const named: Person[] = [];
   for (const ref of refs) {
     if (ref.id) {
-      const person = people.find((p) => p.stored?.id === ref.id);
+      const person = byId.get(ref.id);
       if (!person) throw notFound('Customer', ref.id);
       named.push(person);
       continue;
     }
     // As findCustomer: the external id match wins over the email match.
     const person =
-      people.find((p) => ref.externalId && p.externalId === ref.externalId) ??
-      people.find((p) => ref.email && p.email === ref.email);
+      (ref.externalId ? byExternalId.get(ref.externalId) : undefined) ??
+      (ref.email ? byEmail.get(ref.email) : undefined);
     if (!person) {
-      people.push({
+      const fresh: Person = {
         stored: null,
         email: ref.email ?? null,
         externalId: ref.externalId ?? null,
@@ -83,8 +95,10 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
         hasAccount: false,
         accountExternalId: ref.accountExternalId ?? null,
         fill: {},
-      });
-      named.push(people.at(-1)!);
+      };
+      people.push(fresh);
+      index(fresh);
+      named.push(fresh);
       continue;
     }
     // Known fields are filled in, never erased.
@@ -95,6 +109,7 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
         person.fill[field] = value;
       }
     }
+    index(person);
     if (ref.accountExternalId && !person.hasAccount && !person.accountExternalId) {
       person.accountExternalId = ref.accountExternalId;
       person.fill.accountExternalId = ref.accountExternalId;
@@ -108,7 +123,7 @@ export async function resolveCustomerRefs(ctx: Ctx, refs: CustomerRef[]): Promis
       ? await ctx.db
           .select({ id: accounts.id, externalId: accounts.externalId })
           .from(accounts)
-          .where(and(eq(accounts.workspaceId, ctx.workspaceId), inArray(accounts.externalId, accountRefs)))
+          .where(and(eq(accounts.workspaceId, ctx.workspaceId), anyOf(accounts.externalId, accountRefs)))
       : [];
     const accountIds = new Map(found.map((a) => [a.externalId, a.id]));
     const values = fresh.map((p) => {

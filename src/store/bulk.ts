@@ -30,6 +30,18 @@ export interface BulkInsertOptions<TTable extends PgTable, R extends Returning> 
   extraFields?: Record<string, string>;
 }
 
+/**
+ * `column = any($1::type[])`: a membership test whose values travel as one array parameter, so that a list of
+ * any length is one short statement (no placeholder per value to build, send and plan; one prepared statement).
+ * `type` is the column's SQL type (`getSQLType`).
+ *
+ * @example
+ * await db.select().from(tickets).where(and(eq(tickets.workspaceId, ws), anyOf(tickets.externalId, ids)));
+ */
+export function anyOf(column: PgColumn, values: readonly unknown[]): SQL {
+  return sql`${column} = any(${sql.param(values)}::${sql.raw(sqlTypeOf(column))}[])`;
+}
+
 /** SQL types a record field may be declared with (serial types are only column types). */
 const SERIAL_TYPES: Record<string, string> = { serial: 'integer', smallserial: 'smallint', bigserial: 'bigint' };
 
@@ -57,7 +69,24 @@ export async function bulkInsert<TTable extends PgTable, R extends Returning = R
   rows: (InferInsertModel<TTable> & Record<string, unknown>)[],
   opts: BulkInsertOptions<TTable, R> = {},
 ): Promise<Returned<R>[]> {
-  if (!rows.length) return [];
+  return prepareBulkInsert(table, rows, opts).run(db);
+}
+
+/** A `bulkInsert` statement built and serialised, to run later. */
+export interface PreparedBulkInsert<R extends Returning> {
+  run(db: DbOrTx): Promise<Returned<R>[]>;
+}
+
+/**
+ * Builds `bulkInsert`'s statement (the JSON of its rows included) without running it: the JavaScript work of a
+ * batch can then be done while the database is busy with an earlier statement.
+ */
+export function prepareBulkInsert<TTable extends PgTable, R extends Returning = Record<never, never>>(
+  table: TTable,
+  rows: (InferInsertModel<TTable> & Record<string, unknown>)[],
+  opts: BulkInsertOptions<TTable, R> = {},
+): PreparedBulkInsert<R> {
+  if (!rows.length) return { run: async () => [] };
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const given = new Set<string>();
   for (const row of rows) for (const key in row) if (row[key] !== undefined) given.add(key);
@@ -76,17 +105,21 @@ export async function bulkInsert<TTable extends PgTable, R extends Returning = R
     );
     statement.append(sql` returning ${sql.join(list, sql`, `)}`);
   }
-  const result = (await db.execute(statement)) as unknown as { rows: Record<string, unknown>[] };
-  if (!returning.length) return rows.map(() => ({}) as Returned<R>);
-  return result.rows.map((raw) => {
-    const out: Record<string, unknown> = {};
-    for (const [i, [key, expr]] of returning.entries()) {
-      const value = raw[`r${i}`];
-      out[key] =
-        value === null || value === undefined ? null : is(expr, PgColumn) ? expr.mapFromDriverValue(value) : value;
-    }
-    return out as Returned<R>;
-  });
+  return {
+    async run(db) {
+      const result = (await db.execute(statement)) as unknown as { rows: Record<string, unknown>[] };
+      if (!returning.length) return rows.map(() => ({}) as Returned<R>);
+      return result.rows.map((raw) => {
+        const out: Record<string, unknown> = {};
+        for (const [i, [key, expr]] of returning.entries()) {
+          const value = raw[`r${i}`];
+          out[key] =
+            value === null || value === undefined ? null : is(expr, PgColumn) ? expr.mapFromDriverValue(value) : value;
+        }
+        return out as Returned<R>;
+      });
+    },
+  };
 }
 
 /** One statement shape: the columns a batch gives, and its SQL text before and after the JSON parameter. */

@@ -664,9 +664,9 @@ export const ticketTopics = pgTable(
 
 /**
  * Insight rollups (migration 0021): per workspace, hour (and day), dimension (`all`, intent, topic, tier, feature,
- * account,
- * channel, `topic.intent`) and key, the sums of its tickets' facts, kept by triggers in the writing transaction
- * (src/insights/rollups.ts reads them). No foreign key: a workspace's deletion removes them by trigger.
+ * account, channel, `topic.intent`, and `error` since 0025: one key per normalised error of the page context) and
+ * key, the sums of its tickets' facts, kept by triggers in the writing transaction (src/insights/rollups.ts reads
+ * them). No foreign key: a workspace's deletion removes them by trigger.
  */
 export const insightRollups = pgTable(
   'insight_rollups',

@@ -44,12 +44,22 @@ report accuracy and calibration; the stored model is then trained on everything.
         const file = opts.file
           ? { path: opts.file, textColumn: opts.textColumn, labelColumn: opts.labelColumn }
           : undefined;
-        const { examples, counts, starter } = await gatherTrainingExamples(desk.ctx(opts.workspace, systemActor), {
-          tickets: opts.tickets,
-          starter: opts.starter,
-          file,
-        });
-        const result = await trainWorkspaceIntents(desk.intentModels, opts.workspace, examples, counts, starter);
+        const { examples, counts, starter, sample } = await gatherTrainingExamples(
+          desk.ctx(opts.workspace, systemActor),
+          {
+            tickets: opts.tickets,
+            starter: opts.starter,
+            file,
+          },
+        );
+        const result = await trainWorkspaceIntents(
+          desk.intentModels,
+          opts.workspace,
+          examples,
+          counts,
+          starter,
+          sample,
+        );
         if (opts.json) console.log(JSON.stringify(result));
         else {
           const from = Object.entries(counts)
@@ -59,6 +69,11 @@ report accuracy and calibration; the stored model is then trained on everything.
             `Stored intent model version ${result.version}: ${result.examples} examples, ${result.labels} intents ` +
               `(${from}), trained in ${result.trainSeconds.toFixed(1)} s.`,
           );
+          if (sample && sample.used < sample.labels)
+            console.log(
+              `Labelled tickets: a sample of ${sample.used} of ${sample.labels} (the newest of each intent, at most ` +
+                `${sample.perIntent} per intent; ${sample.intents - sample.cutIntents} smaller intents kept whole).`,
+            );
           if (result.starter) console.log(`Starter taxonomy: ${result.starter.reason}.`);
           if (result.outOfScope)
             console.log(
