@@ -19,6 +19,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Deskmind } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { retrain as retrainWorkspace } from '../src/jobs/retrain.js';
 import { gatherTrainingExamples, labelledTickets, trainWorkspaceIntents } from '../src/learning/training.js';
 import { systemActor } from '../src/store/ctx.js';
 import { sampleNewest } from '../src/learning/label-sample.js';
@@ -65,7 +66,7 @@ async function benchOne(database: Database, labels: number) {
       return trainWorkspaceIntents(desk.intentModels, workspace.id, examples, counts, starter, sample);
     });
     // The full background retrain of the stored model (the trained sample), through the job's code.
-    const stored = await timed('retrain the stored model', () => desk.retrain(workspace.id));
+    const stored = await timed('retrain the stored model', () => retrainWorkspace(desk, workspace.id));
     // A live model that holds every label (the trained sample, then each other labelled ticket learned online, as
     // a model trained before sampling existed or one that learned them one by one would hold), kept in memory: its
     // retrain (in a worker thread, as the job runs it) samples it back. Such a model is too large to store.
