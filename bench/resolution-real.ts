@@ -196,7 +196,12 @@ interface Outcome {
   detail: string | null;
   answeredWith: string[];
   /** The answer judgement's estimate and threshold, when the resolve stage judged a reply. */
-  verification: { probability: number; threshold: number; features?: Record<string, number> | undefined } | null;
+  verification: {
+    probability: number;
+    threshold: number;
+    features?: Record<string, number> | undefined;
+    judgedRight?: boolean | null;
+  } | null;
   ms: number;
 }
 
@@ -357,8 +362,10 @@ export async function benchResolutionReal(): Promise<object> {
         });
       }
       const v = resolved?.verification as
-        | { probability: number; threshold: number; features?: Record<string, number> }
+        | { probability: number; threshold: number; features?: Record<string, number>; articleId?: string | null }
         | undefined;
+      // The article the judgement chose, sent or not: would it have been a right answer?
+      const judgedRight = v?.articleId ? t.allowed && t.articles.includes(externalOf.get(v.articleId) ?? '') : null;
       const base = {
         id: t.id,
         split: t.split,
@@ -369,7 +376,9 @@ export async function benchResolutionReal(): Promise<object> {
         predicted: understood?.intent ?? null,
         top: understood?.intent ?? understood?.topIntent ?? null,
         confidence: understood ? round(understood.confidence, 3) : null,
-        verification: v ? { probability: round(v.probability, 3), threshold: v.threshold, features: v.features } : null,
+        verification: v
+          ? { probability: round(v.probability, 3), threshold: v.threshold, features: v.features, judgedRight }
+          : null,
         ms,
       };
       const sent = detail.messages.some((m) => m.authorType === 'assistant' && m.visibility === 'public');

@@ -211,6 +211,10 @@ describe('questions about what the product can do', () => {
     expect(asksIfPossible('Do you support hardware security keys?')).toBe(true);
     expect(asksIfPossible('How do I reset my password?')).toBe(false);
     expect(asksIfPossible('The reset link expired before I clicked it')).toBe(false);
+    expect(asksIfPossible('Can you send me the invoice for May?')).toBe(false);
+    expect(asksIfPossible('I no longer use my gold account, how can I close it?')).toBe(false);
+    expect(asksIfPossible('under which circumstances can I request my money back?')).toBe(false);
+    expect(asksIfPossible('Thanks for the help. Also, can I pay yearly?')).toBe(true);
   });
 
   it('counts what the passage leaves uncovered only for such questions', () => {
@@ -220,6 +224,13 @@ describe('questions about what the product can do', () => {
     expect(asked.capabilityUncovered).toBeGreaterThan(0.5);
     const told = answerFeatures(evidence('Which time zone do schedules run in?', passage)).features;
     expect(told).toMatchObject({ capability: 0, capabilityUncovered: 0 });
+  });
+
+  it('asks only the capability clause to be covered, not the rest of the message', () => {
+    const passage = 'To cancel an order, open Orders and click Cancel order.';
+    const f = answerFeatures(evidence('I cannot afford this item, can I cancel order 00004587345?', passage)).features;
+    expect(f).toMatchObject({ capability: 1, capabilityUncovered: 0 });
+    expect(f.coverage).toBeLessThan(1);
   });
 
   it('scores a capability the passage does not speak of below one it does', () => {

@@ -236,7 +236,9 @@ export function keyTerms(text: string): string[] {
 }
 
 const CAPABILITY_QUESTION = new RegExp(
-  String.raw`\b(?:can (?:i|we|you|my|our|one)|could (?:i|we|you)|is (?:there|it possible)|are there|` +
+  // at the start of a sentence or clause: "how can I …" and "under which terms can I …" ask how, not whether
+  String.raw`(?:^|[.?!;:\n]\s*|,\s*|\b(?:and|also|but|so|then)\s+)` +
+    String.raw`(?:can (?:i|we|my|our|one)|could (?:i|we)|is (?:there|it possible)|are there|` +
     String.raw`do you (?:support|offer|integrate|have|allow|provide)|` +
     String.raw`does (?:pipewise|it|the \w+) (?:support|offer|allow|have|integrate|work)|` +
     String.raw`what is the (?:max|maximum|limit))\b`,
@@ -244,11 +246,22 @@ const CAPABILITY_QUESTION = new RegExp(
 );
 
 /**
- * True when the ask is a yes/no question about what the product can do ("Can I rename a pipeline?", "Is there a dbt
- * integration?", "Do you support YubiKeys?"): only a passage that speaks of that very thing answers it, because an
- * article on the neighbouring feature neither says yes nor no.
+ * The clause of the ask that asks whether the product can do something ("Can I rename a pipeline?", "Is there a dbt
+ * integration?", "Do you support YubiKeys?"), from its opening words to the end of its sentence, or null. Only a
+ * passage that speaks of that very thing answers it: an article on the neighbouring feature says neither yes nor no.
+ * A request to support ("Can you send me the invoice?") is not such a question.
  */
-export const asksIfPossible = (ask: string): boolean => CAPABILITY_QUESTION.test(ask.slice(0, 4_000));
+export function capabilityClause(ask: string): string | null {
+  const text = ask.slice(0, 4_000);
+  const m = CAPABILITY_QUESTION.exec(text);
+  if (!m) return null;
+  const rest = text.slice(m.index).replace(/^[\s.?!;:,]+/, '');
+  const end = rest.search(/[?.!\n]/);
+  return end < 0 ? rest : rest.slice(0, end);
+}
+
+/** True when the ask asks whether the product can do something (see {@link capabilityClause}). */
+export const asksIfPossible = (ask: string): boolean => capabilityClause(ask) !== null;
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -323,7 +336,15 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
   const missing = ask.filter((w) => !inAnswer.has(w)).sort((a, b) => weights.get(b)! - weights.get(a)!);
   const margin = e.score !== undefined && e.score > 0 ? clamp01((e.score - (e.runnerUp ?? 0)) / e.score) : 0;
   const coverage = round3(share(inAnswer));
-  const capability = asksIfPossible(question) ? 1 : 0;
+  // What a capability question asks about must be covered, the rest of the message ("I cannot afford this item")
+  // need not be.
+  const clause = capabilityClause(question);
+  const asked = clause === null ? [] : [...new Set(keyTerms(clause))].filter((w) => weights.has(w));
+  const askedWeight = asked.reduce((a, w) => a + weights.get(w)!, 0);
+  const capability = clause === null ? 0 : 1;
+  const uncovered = askedWeight
+    ? asked.filter((w) => !inAnswer.has(w)).reduce((a, w) => a + weights.get(w)!, 0) / askedWeight
+    : 0;
   const features: AnswerFeatures = {
     intentMatch: e.intentMatch ? 1 : 0,
     intentConfidence: clamp01(e.intentConfidence),
@@ -335,7 +356,7 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
     articleRecord: round3(Math.max(-2, Math.log(e.usefulness ?? 1))),
     facts: e.facts ? 1 : 0,
     capability,
-    capabilityUncovered: round3(capability * (1 - coverage)),
+    capabilityUncovered: round3(uncovered),
     rivalCloser:
       e.semantic !== undefined && e.rivalSemantic !== undefined ? round3(clamp01(e.rivalSemantic - e.semantic)) : 0,
     gap: round3(e.gap ?? LONE_CANDIDATE_GAP),

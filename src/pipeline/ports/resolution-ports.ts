@@ -77,12 +77,22 @@ export function resolutionPorts(deps: {
     };
     if (playbook.kind === 'action') return composeAction(c, playbook, question, reply);
     // One judgement for both paths: which passage answers the ask, and is it sure enough to send?
-    const ask = askOf(question, judge.names ?? []);
-    passages = await withSemantic(deps.passageVectors, ask, passages);
+    // The rivals (other intents' articles) are measured with the passages, the ask encoded once: one closer in meaning
+    // to the ask is evidence that the intent is wrong.
+    const rivalCount = judge.rivals?.length ?? 0;
+    const measuredAll = await withSemantic(
+      deps.passageVectors,
+      askOf(question, judge.names ?? []),
+      rivalCount ? [...passages, ...judge.rivals!] : passages,
+    );
+    passages = measuredAll.slice(0, passages.length);
     const semantic = passages.length > 0 && passages.every((p) => p.semantic !== undefined);
-    // Another intent's article closer in meaning to the ask is evidence that the intent is wrong.
-    const rivals = semantic ? await withSemantic(deps.passageVectors, ask, judge.rivals ?? []) : [];
-    const measured = rivals.filter((r) => r.semantic !== undefined).map((r) => r.semantic!);
+    const measured = semantic
+      ? measuredAll
+          .slice(passages.length)
+          .filter((r) => r.semantic !== undefined)
+          .map((r) => r.semantic!)
+      : [];
     judge = { ...judge, rivalSemantic: measured.length ? Math.max(...measured) : undefined };
     const model = answerJudgeOf((await getWorkspace(c.db, c.workspaceId)).settings, { semantic });
     // A past-due account asking about access or paying: its billing facts (the payment that failed, when, where to
