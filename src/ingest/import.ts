@@ -41,7 +41,7 @@ import { resolveCustomerRefs } from '../people/resolve-customer-ref.js';
 import { updateCustomer } from '../people/update-customer.js';
 import { replayImportedHistory, type ImportedHistory } from './import-history.js';
 import { mapUnique } from '../store/pg-errors.js';
-import { prepareBody } from '../tickets/ticket-rows.js';
+import { prepareBody, TICKET_SEARCH_INSERT } from '../tickets/ticket-rows.js';
 import { getWorkspace } from '../people/get-workspace.js';
 
 export const IMPORT_KINDS = ['accounts', 'customers', 'tickets'] as const;
@@ -260,14 +260,7 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[]): Promise<RowResult[]
           .join('\n')
           .slice(0, SEARCH_CHARS),
       })),
-      {
-        computed: {
-          search: (field) =>
-            sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
-                ${field('searchText')})`,
-        },
-        extraFields: { searchText: 'text' },
-      },
+      TICKET_SEARCH_INSERT,
     ),
   );
   await bulkInsert(
