@@ -14,7 +14,7 @@
  * once), so a thousand tickets cost a few hundred of each.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Deskmind } from '../app.js';
 import type { Account, Customer, Message, Ticket } from '../domain/schemas.js';
 import { autonomyOf, type AutonomySettings } from '../domain/settings.js';
@@ -35,6 +35,7 @@ import { firstName } from '../resolution/template.js';
 import type { EarlierResults, PipelineInput, PipelinePorts, PipelineTrigger, StageOutcome } from '../pipeline/types.js';
 import { bulkInsert } from '../store/bulk.js';
 import { systemActor, type Ctx } from '../store/ctx.js';
+import { TICKET_SEARCH_INSERT } from '../tickets/ticket-rows.js';
 import { decisions, events, messages, models, tickets } from '../store/schema.js';
 import { seededRandom, type DemoTicket } from './history.js';
 import { playTicket, type StagesRun, type TicketTimeline, type Who } from './timeline.js';
@@ -227,14 +228,7 @@ async function writeWeek(ctx: Ctx, played: { past: Past; t: TicketTimeline; agen
         .map((m) => m.text)
         .join('\n'),
     })),
-    {
-      computed: {
-        search: (field) =>
-          sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
-              ${field('searchText')})`,
-      },
-      extraFields: { searchText: 'text' },
-    },
+    TICKET_SEARCH_INSERT,
   );
   await bulkInsert(
     ctx.db,

@@ -220,8 +220,9 @@ export interface PlayOptions {
  * Plays one history ticket after the pipeline's first run: what customers and agents do next follows from what
  * the assistant did and whether it understood the customer (its intent against the one a person gives). An answer
  * to the wrong question is mostly reopened or turned into a request for a human (a few go unnoticed); a right
- * one is sometimes confirmed, and one in ten comes back anyway. Handed-off work is labelled by the agent when the assistant's intent was wrong (and
- * often confirmed when right), answered, and resolved; settled tickets close after the quiet period.
+ * one is sometimes confirmed, and one in ten comes back anyway. Handed-off work is labelled by the agent when the
+ * assistant's intent was wrong (and often confirmed when right), answered, and resolved; settled tickets close after
+ * the quiet period.
  */
 export async function playTicket(row: DemoTicket, first: StagesRun, opts: PlayOptions): Promise<TicketTimeline> {
   const { rand } = opts;

@@ -29,7 +29,7 @@ import {
 } from '../domain/schemas.js';
 import type { TicketStatus } from '../domain/enums.js';
 import type { Db } from '../store/db.js';
-import { anyOf, prepareBulkInsert, type BulkInsertOptions } from '../store/bulk.js';
+import { anyOf, prepareBulkInsert } from '../store/bulk.js';
 import { events, importRuns, messages, tickets } from '../store/schema.js';
 import { createAccount } from '../people/create-account.js';
 import { findAccountByExternalId } from '../people/find-account.js';
@@ -42,7 +42,7 @@ import { updateCustomer } from '../people/update-customer.js';
 import { replayImportedHistory, type ImportedHistory } from './import-history.js';
 import { mapUnique } from '../store/pg-errors.js';
 import { vacuumDue } from '../store/maintenance.js';
-import { prepareBody } from '../tickets/ticket-rows.js';
+import { prepareBody, TICKET_SEARCH_INSERT } from '../tickets/ticket-rows.js';
 import { getWorkspace } from '../people/get-workspace.js';
 
 export const IMPORT_KINDS = ['accounts', 'customers', 'tickets'] as const;
@@ -199,16 +199,6 @@ async function whileRunning<W>(statement: Promise<unknown>, work: () => W): Prom
 /** How much of a ticket's conversation its search vector holds. */
 const SEARCH_CHARS = 100_000;
 
-/** The tickets' search vector, computed in SQL from the subject and the conversation (one constant: one shape). */
-const TICKET_SEARCH: BulkInsertOptions<typeof tickets, Record<never, never>> = {
-  computed: {
-    search: (field) =>
-      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') ||
-          to_tsvector('english', ${field('searchText')})`,
-  },
-  extraFields: { searchText: 'text' },
-};
-
 /**
  * Writes imported tickets with their whole history in a few multi-row statements: tickets already imported
  * (same externalId, here or earlier in the rows) are skipped, each history is replayed in memory
@@ -282,7 +272,7 @@ async function writeTickets(ctx: Ctx, rows: TicketImport[], meanwhile?: () => vo
         .join('\n')
         .slice(0, SEARCH_CHARS),
     })),
-    TICKET_SEARCH,
+    TICKET_SEARCH_INSERT,
   );
   const inserting = mapUnique('A ticket with this externalId', () => ticketRows.run(ctx.db));
   // While the database writes the tickets, their messages and timelines are serialised.

@@ -60,6 +60,16 @@ async function keepingProcessListeners<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Removes every process listener that only rethrows (Emscripten's glue; see {@link keepingProcessListeners}). */
+function dropRethrowers(): void {
+  for (const l of process.listeners('unhandledRejection')) {
+    if (RETHROWS.test(`${l}`)) process.off('unhandledRejection', l);
+  }
+  for (const l of process.listeners('uncaughtException')) {
+    if (RETHROWS.test(`${l}`)) process.off('uncaughtException', l);
+  }
+}
+
 /** Loads the model once per process (concurrent callers share the load; a failed load is retried next time). */
 function loadUse(): Promise<UseModel> {
   loading ??= keepingProcessListeners(async () => {
@@ -102,6 +112,9 @@ export function universalSentenceEncoder(): SentenceEncoder {
         const batch = texts.slice(i, i + BATCH).map((t) => (t.trim() ? t : ' '));
         for (const v of await model.embed(batch)) out.push(unit(Float32Array.from(v)));
       }
+      // The backend can add its rethrowing listeners again after the load (a server crashed on a rejection during a
+      // database restart): they go as soon as they appear.
+      dropRethrowers();
       return out;
     },
   };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { inArray, sql } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { assertStorableText } from '../domain/text.js';
 import type { Message, Ticket, TicketCreate } from '../domain/schemas.js';
 import { slaTargetsOf } from '../sla/state.js';
-import { bulkInsert, type RecordField } from '../store/bulk.js';
+import { bulkInsert } from '../store/bulk.js';
 import { accounts, messages, ticketColumns, tickets } from '../store/schema.js';
 import { slaOf } from '../sla/settings.js';
 import { getWorkspace } from '../people/get-workspace.js';
@@ -12,7 +12,15 @@ import { resolveCustomerRefs } from '../people/resolve-customer-ref.js';
 import { appendEvent } from '../events/timeline.js';
 import { mapUnique } from '../store/pg-errors.js';
 import { padToPowerOfTwo } from '../ingest/group-commit.js';
-import { SEARCH_CHARS, toTicket, toMessage, prepareBody, messageValues, messageColumns } from './ticket-rows.js';
+import {
+  SEARCH_CHARS,
+  TICKET_SEARCH_INSERT,
+  toTicket,
+  toMessage,
+  prepareBody,
+  messageValues,
+  messageColumns,
+} from './ticket-rows.js';
 
 /**
  * The ticket row a new ticket is inserted as, with its SLA fields and the text its search vector is computed
@@ -45,15 +53,7 @@ function newTicketValues(
 }
 
 /** How new tickets are inserted: searchable by subject and first message, as once their first message is added. */
-const NEW_TICKET_SEARCH = {
-  computed: {
-    search: (field: RecordField) =>
-      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
-          ${field('searchText')})`,
-  },
-  extraFields: { searchText: 'text' },
-  returning: ticketColumns,
-};
+const NEW_TICKET_SEARCH = { ...TICKET_SEARCH_INSERT, returning: ticketColumns };
 
 /**
  * Opens a ticket with its first customer message; the customer is found or created. With `sla`, the ticket

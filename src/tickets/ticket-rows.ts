@@ -7,6 +7,7 @@ import { applyLifecycle, type LifecycleAction, type LifecycleState } from '../do
 import { pauseSla, resumeSla, SLA_PAUSED_STATUSES } from '../sla/state.js';
 import { messages, ticketColumns, tickets, type TicketRow } from '../store/schema.js';
 import type { Ctx } from '../store/ctx.js';
+import type { RecordField } from '../store/bulk.js';
 import { appendEvent } from '../events/timeline.js';
 import { findActiveContent, htmlToText, sanitise } from '../domain/html.js';
 
@@ -175,3 +176,16 @@ export async function insertMessage(
 }
 
 export const messageColumns = getTableColumns(messages);
+
+/**
+ * How tickets are bulk-inserted searchable (`bulkInsert` options): by subject and the text of their messages, the
+ * row's `searchText`, as once their messages are added.
+ */
+export const TICKET_SEARCH_INSERT = {
+  computed: {
+    search: (field: RecordField) =>
+      sql`setweight(to_tsvector('english', ${field('subject')}), 'A') || to_tsvector('english',
+          ${field('searchText')})`,
+  },
+  extraFields: { searchText: 'text' as const },
+};

@@ -79,12 +79,10 @@ export function resolutionPorts(deps: {
     // One judgement for both paths: which passage answers the ask, and is it sure enough to send?
     // The rivals (other intents' articles) are measured with the passages, the ask encoded once: one closer in meaning
     // to the ask is evidence that the intent is wrong.
-    const rivalCount = judge.rivals?.length ?? 0;
-    const measuredAll = await withSemantic(
-      deps.passageVectors,
-      askOf(question, judge.names ?? []),
-      rivalCount ? [...passages, ...judge.rivals!] : passages,
-    );
+    const measuredAll = await withSemantic(deps.passageVectors, askOf(question, judge.names ?? []), [
+      ...passages,
+      ...(judge.rivals ?? []),
+    ]);
     passages = measuredAll.slice(0, passages.length);
     const semantic = passages.length > 0 && passages.every((p) => p.semantic !== undefined);
     const measured = semantic
