@@ -17,6 +17,7 @@ import { upsertPlaybook } from '../src/resolution/playbooks.js';
 import { systemActor } from '../src/store/ctx.js';
 import { getTicketDetail } from '../src/tickets/get-ticket.js';
 import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
+import { storedSentenceVectors } from '../src/learning/sentence-vectors.js';
 import { openPglite } from '../src/store/db.js';
 import { machine, writeResult } from './record.js';
 
@@ -156,8 +157,17 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
       tickets: true,
       file: { path: labelsFile, textColumn: 'text', labelColumn: 'label' },
       starter: true,
+      articles: true,
     });
-    const trained = await trainWorkspaceIntents(desk.intentModels, ws, examples, counts, starter);
+    const trained = await trainWorkspaceIntents(
+      desk.intentModels,
+      ws,
+      examples,
+      counts,
+      starter,
+      null,
+      desk.sentenceEncoder ? storedSentenceVectors(database.db, ws, desk.sentenceEncoder) : null,
+    );
 
     let seq = 0;
     const send = async (

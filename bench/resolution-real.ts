@@ -19,6 +19,7 @@ import { systemActor } from '../src/store/ctx.js';
 import { importText } from '../src/ingest/import.js';
 import { getTicketDetail } from '../src/tickets/get-ticket.js';
 import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
+import { storedSentenceVectors } from '../src/learning/sentence-vectors.js';
 import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
 import { machine, writeResult } from './record.js';
@@ -280,8 +281,20 @@ export async function benchResolutionReal(): Promise<object> {
     ).join('\n');
     const imported = await importText(desk, ws, history, { kind: 'tickets', format: 'jsonl' });
     if (imported.rejected) throw new Error(`history rejected: ${JSON.stringify(imported.rejections)}`);
-    const { examples, counts } = await gatherTrainingExamples(ctx, { tickets: true, starter: true });
-    const trained = await trainWorkspaceIntents(desk.intentModels, ws, examples, counts);
+    const { examples, counts } = await gatherTrainingExamples(ctx, {
+      tickets: true,
+      starter: true,
+      articles: true,
+    });
+    const trained = await trainWorkspaceIntents(
+      desk.intentModels,
+      ws,
+      examples,
+      counts,
+      null,
+      null,
+      desk.sentenceEncoder ? storedSentenceVectors(database.db, ws, desk.sentenceEncoder) : null,
+    );
     const { rows: articleRows } = await database.executeSql('select id, external_id from articles');
     const externalOf = new Map(
       (articleRows as { id: string; external_id: string }[]).map((a) => [a.id, a.external_id]),
@@ -377,7 +390,13 @@ export async function benchResolutionReal(): Promise<object> {
         top: understood?.intent ?? understood?.topIntent ?? null,
         confidence: understood ? round(understood.confidence, 3) : null,
         verification: v
-          ? { probability: round(v.probability, 3), threshold: v.threshold, features: v.features, judgedRight }
+          ? {
+              probability: round(v.probability, 3),
+              threshold: v.threshold,
+              article: v.articleId ? (externalOf.get(v.articleId) ?? null) : null,
+              features: v.features,
+              judgedRight,
+            }
           : null,
         ms,
       };

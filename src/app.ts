@@ -14,7 +14,7 @@ import { sweep } from './jobs/sweep.js';
 import { JobWorker } from './jobs/worker.js';
 import { createEmbedder, type Embedder } from './knowledge/embedders.js';
 import { PassageVectors } from './knowledge/passage-vectors.js';
-import { cachedEncoder, universalSentenceEncoder } from './nlp/encoder.js';
+import { cachedEncoder, type SentenceEncoder, universalSentenceEncoder } from './nlp/encoder.js';
 import { IntentMemories } from './learning/intent-memory.js';
 import { LiveBus } from './live/bus.js';
 import { configureWordVectors } from './nlp/intent/vectors.js';
@@ -39,6 +39,8 @@ export class Deskmind {
   /** Embeds knowledge-base chunks and questions (built-in, or an OpenAI-compatible endpoint). */
   readonly embedder: Embedder;
   readonly passageVectors: PassageVectors | null;
+  /** The sentence encoder the intent models train and read with (DESKMIND_INTENT_SENTENCE; null: words alone). */
+  readonly sentenceEncoder: SentenceEncoder | null;
   /** The configured OpenAI-compatible chat model, or null (the default: no LLM). */
   readonly llm: LlmProvider | null;
   /** Sends outbound email replies through the configured SMTP relay (null: none configured). */
@@ -72,6 +74,7 @@ export class Deskmind {
     this.throttle = new Throttle(database, now);
     this.embedder = createEmbedder(config);
     this.passageVectors = config.answerSemantic ? new PassageVectors(encoder) : null;
+    this.sentenceEncoder = config.intentSentence ? encoder : null;
     this.llm = createLlmProvider(config);
     this.mail = createMailSender(config.smtpRelayUrl, config.webhookTimeoutMs);
     this.worker = new JobWorker(this);

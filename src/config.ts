@@ -207,6 +207,16 @@ const entries = {
       'a file of the same format, or `off`.',
     sensitive: false,
   },
+  intentSentence: {
+    env: 'DESKMIND_INTENT_SENTENCE',
+    schema: z.stringbool().default(true),
+    description:
+      'Train intent models with the sentence vectors of their examples (the built-in sentence encoder, stored per ' +
+      "workspace) and read each ticket's ask with its vector: paraphrases and few-label intents are recognised by " +
+      'meaning, not only by words (about 10-45 ms a ticket once the encoder is loaded). false: words alone; a model ' +
+      'trained with vectors then reads words alone too.',
+    sensitive: false,
+  },
   intentMemory: {
     env: 'DESKMIND_INTENT_MEMORY',
     // Off by default: on the merged build it let 3 near-miss asks the knowledge base does not answer through

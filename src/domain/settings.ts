@@ -17,7 +17,7 @@ export const AutonomySettingsSchema = z
     handoffTiers: z.array(z.string()).default(['enterprise']),
     /** Lowest sentiment compound score (−1..1) the assistant may answer. */
     minSentiment: z.number().min(-1).max(1).default(-0.6),
-    /** Highest frustration, anger or anxiety score (0..1) the assistant may answer. */
+    /** Highest frustration, anger and anxiety together (1 − Π(1 − e), 0..1) the assistant may answer. */
     maxEmotion: z.number().min(0).max(1).default(0.5),
     /** Lowest retrieval score of the best passage for an answer. */
     minRetrievalScore: z.number().min(0).max(1).default(0.35),

@@ -185,6 +185,9 @@ export const UnderstandResultSchema = z.object({
   scopeAdjusted: z.string().nullable(),
   /** What the workspace's memory of labelled examples changed, when it was consulted. */
   memory: MemoryRecordSchema.nullable().optional(),
+  /** How the classifier read the ask: by its words, or by its words and its sentence vector (a model trained with
+   * them), and the encoder. */
+  reading: z.object({ by: z.enum(['words', 'words_and_meaning']), encoder: z.string().nullable() }).optional(),
   sentiment: SentimentResultSchema,
   urgency: UrgencyResultSchema,
   context: UnderstandContextSchema,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Embedder } from '../knowledge/embedders.js';
+import type { SentenceEncoder } from '../nlp/encoder.js';
 import type { PassageVectors } from '../knowledge/passage-vectors.js';
 import type { IntentMemories } from '../learning/intent-memory.js';
 import type { IntentModels } from '../pipeline/ports/intent-port.js';
@@ -22,6 +23,8 @@ export interface JobDeps {
   embedder: Embedder;
   /** Sentence vectors of passages for the answer check's semantic evidence (DESKMIND_ANSWER_SEMANTIC; null: off). */
   passageVectors: PassageVectors | null;
+  /** The encoder that models trained with sentence vectors read each ask with (DESKMIND_INTENT_SENTENCE; null: off). */
+  sentenceEncoder: SentenceEncoder | null;
   llm: LlmProvider | null;
   outbound: OutboundGuard;
 }

@@ -11,7 +11,16 @@ import { PIPELINE_BATCH_SIZE, pipelineJob } from './queue.js';
 
 type PortDeps = Pick<
   JobDeps,
-  'config' | 'now' | 'intentModels' | 'intentMemory' | 'logger' | 'embedder' | 'passageVectors' | 'llm' | 'outbound'
+  | 'config'
+  | 'now'
+  | 'intentModels'
+  | 'intentMemory'
+  | 'logger'
+  | 'embedder'
+  | 'passageVectors'
+  | 'sentenceEncoder'
+  | 'llm'
+  | 'outbound'
 >;
 
 /** The pipeline's ports, reading through `db` (a run's handle: they then see its configuration version). */
@@ -21,7 +30,19 @@ export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
     predictIntent: async (workspaceId, text, opts) => {
       const entry = await deps.intentModels.get(workspaceId, db);
       if (!entry) return null;
-      const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text), entry.oosConfidence);
+      // A model trained with sentence vectors reads the ask with its vector; if the encoder fails, by its words.
+      const encoder = deps.sentenceEncoder;
+      const vector =
+        encoder && entry.model.sentenceEncoderId === encoder.id
+          ? await encoder
+              .embed([text])
+              .then((v) => v[0] ?? null)
+              .catch((err: unknown) => {
+                deps.logger.warn({ err, workspaceId }, 'sentence encoder failed; the intent is read by its words');
+                return null;
+              })
+          : null;
+      const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text, vector), entry.oosConfidence);
       // the memory only adds evidence: if it fails (the encoder cannot load), the model's reading stands
       const threshold = opts?.threshold;
       const recalled =
@@ -39,6 +60,7 @@ export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
         modelVersion,
         scopeAdjusted,
         memory: recalled?.record ?? null,
+        sentenceEncoder: vector ? encoder!.id : null,
       };
     },
     ...resolutionPorts({

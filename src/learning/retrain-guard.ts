@@ -4,6 +4,7 @@
  * import it cheaply.
  */
 import { IntentClassifier, type LabelledExample, type Recalibration } from '../nlp/intent/index.js';
+import type { SentenceVectors } from '../nlp/intent/model.js';
 import type { LearningSettings } from './thresholds.js';
 import type { retrainInWorker } from './retrain-thread.js';
 
@@ -102,6 +103,8 @@ export function retrainWithGuard(
   examples: LabelledExample[],
   recent: WindowLabel[],
   options: { tolerance?: number; minWindow?: number } = {},
+  /** The examples' sentence vectors (same order): the candidate learns from them too. */
+  sentence: SentenceVectors | null = null,
 ): RetrainOutcome {
   const t0 = performance.now();
   const window = stratifiedWindow(
@@ -114,15 +117,21 @@ export function retrainWithGuard(
   const held = new Map<string, number>();
   if (judged)
     for (const w of window) held.set(`${w.label}\u0000${w.text}`, (held.get(`${w.label}\u0000${w.text}`) ?? 0) + 1);
-  const train: LabelledExample[] = [];
+  const kept: number[] = [];
   for (let i = examples.length - 1; i >= 0; i--) {
     const key = `${examples[i]!.label}\u0000${examples[i]!.text}`;
     const n = held.get(key) ?? 0;
     if (n > 0) held.set(key, n - 1);
-    else train.push(examples[i]!);
+    else kept.push(i);
   }
-  train.reverse();
-  const candidate = IntentClassifier.train(train.length ? train : examples);
+  kept.reverse();
+  const idx = kept.length ? kept : examples.map((_, i) => i);
+  const train = kept.map((i) => examples[i]!);
+  const candidate = IntentClassifier.train(
+    idx.map((i) => examples[i]!),
+    {},
+    sentence ? { encoderId: sentence.encoderId, vectors: idx.map((i) => sentence.vectors[i]!) } : null,
+  );
   let before: number | null = null;
   let after: number | null = null;
   if (judged) {

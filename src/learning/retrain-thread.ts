@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import { wordVectorSource } from '../nlp/intent/vectors.js';
+import type { SentenceVectors } from '../nlp/intent/model.js';
 import type { RetrainOutcome, retrainWithGuard, WindowLabel } from './retrain-guard.js';
 
 /** What the worker gets. */
@@ -15,6 +16,8 @@ export interface RetrainThreadInput {
   options: { tolerance?: number; minWindow?: number };
   /** The word-vector source of this process, so that the worker's model reads the same vectors. */
   wordVectors: string;
+  /** The examples' sentence vectors (same order), for a model that reads them; null: words alone. */
+  sentence: SentenceVectors | null;
 }
 
 /** What the worker posts back: the outcome, a promoted model as bytes. */
@@ -49,8 +52,9 @@ export function retrainInWorker(
   options: RetrainThreadInput['options'] = {},
   /** A retrain still running after this long is stopped (its thread terminated) and fails. */
   timeoutMs = 50 * 60_000,
+  sentence: SentenceVectors | null = null,
 ): Promise<RetrainOutcome> {
-  const input: RetrainThreadInput = { examples, window, options, wordVectors: wordVectorSource() };
+  const input: RetrainThreadInput = { examples, window, options, wordVectors: wordVectorSource(), sentence };
   return new Promise<RetrainOutcome>((resolve, reject) => {
     const worker = startWorker(input);
     let settled = false;

@@ -9,6 +9,6 @@ import type { RetrainThreadInput, RetrainThreadOutput } from './retrain-thread.j
 
 const input = workerData as RetrainThreadInput;
 configureWordVectors(input.wordVectors);
-const r = retrainWithGuard(input.examples, input.window, input.options);
+const r = retrainWithGuard(input.examples, input.window, input.options, input.sentence);
 const out: RetrainThreadOutput = r.status === 'promoted' ? { ...r, model: r.model.toBuffer() } : r;
 parentPort!.postMessage(out, out.status === 'promoted' ? [out.model.buffer as ArrayBuffer] : []);

@@ -11,6 +11,8 @@ import { appendEvent } from '../events/timeline.js';
 import { labelledTickets } from './training.js';
 import { events, models } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
+import type { SentenceEncoder } from '../nlp/encoder.js';
+import { storedSentenceVectors } from './sentence-vectors.js';
 import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { getLearningSettings } from './thresholds.js';
@@ -115,7 +117,12 @@ export type RetrainResult =
  * job runs this outside any transaction; the training runs in a worker thread ({@link retrainInWorker}), so the
  * process keeps serving while it takes seconds to minutes.
  */
-export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): Promise<RetrainResult> {
+export async function retrainIntentModel(
+  ctx: Ctx,
+  intentModels: IntentModels,
+  /** The encoder of models that read sentence vectors: such a model is retrained with its examples' vectors. */
+  encoder: SentenceEncoder | null = null,
+): Promise<RetrainResult> {
   const current = await intentModels.get(ctx.workspaceId);
   if (!current) return { status: 'skipped', reason: 'the workspace has no intent model' };
   if (new Set(current.model.core.exLabel).size < 2)
@@ -123,8 +130,14 @@ export async function retrainIntentModel(ctx: Ctx, intentModels: IntentModels): 
   const window = await guardWindow(ctx);
   // bounded time and memory however many labels the model holds: the newest of each intent, rare intents whole
   const { examples: sampled, sample } = sampleNewest(heldExamples(current.model));
+  // A model that reads sentence vectors is retrained with them (stored per workspace: only new labels are encoded).
+  // Without its encoder here, it is retrained on words alone and reads words alone from then on.
+  const sentence =
+    encoder && current.model.sentenceEncoderId === encoder.id
+      ? await storedSentenceVectors(ctx.db, ctx.workspaceId, encoder)(sampled.map((e) => e.text))
+      : null;
   // in a worker thread: training takes seconds to minutes, and this process keeps serving meanwhile
-  const r = await retrainInWorker(sampled, window);
+  const r = await retrainInWorker(sampled, window, {}, undefined, sentence);
   if (r.status === 'rejected') {
     await appendEvent(ctx, 'model.retrain_rejected', null, {
       fromVersion: current.version,

@@ -3,10 +3,13 @@ import { DeskmindError } from '../domain/errors.js';
 import { evaluateExamples, readLabelledFile } from '../nlp/eval.js';
 import type { LabelledExample } from '../nlp/intent/index.js';
 import { IntentClassifier } from '../nlp/intent/index.js';
-import { stratifiedSplit } from '../nlp/intent/model.js';
+import { type SentenceVectors, stratifiedSplit } from '../nlp/intent/model.js';
 import { STARTER_TAXONOMY, starterExamples } from '../nlp/taxonomy.js';
 import type { IntentModels } from '../pipeline/ports/intent-port.js';
 import { messages, tickets } from '../store/schema.js';
+import { intentArticles } from '../store/repos/intent-memory.js';
+import type { SentenceVectorsOf } from './sentence-vectors.js';
+import { articlePhrases } from '../nlp/intent/memory.js';
 import type { Ctx } from '../store/ctx.js';
 import { anyOf } from '../store/bulk.js';
 import { allocateSample, describeSample, TRAINING_SAMPLE_MAX, type LabelSample } from './label-sample.js';
@@ -116,6 +119,8 @@ export interface TrainingSources {
   tickets: boolean;
   file?: { path: string; textColumn: string; labelColumn: string } | undefined;
   starter: boolean;
+  /** What the workspace's published articles say they answer, as examples of the intents they are written for. */
+  articles?: boolean | undefined;
 }
 
 /** A workspace whose own labels name at least this many intents outside the starter taxonomy has its own taxonomy. */
@@ -159,6 +164,17 @@ export function starterPolicy(own: LabelledExample[]): {
   };
 }
 
+/**
+ * What the workspace's published articles say they answer — titles, headings and the questions in their bodies
+ * (`articlePhrases`) — as examples of the intent each article is written for (its first): a workspace with
+ * articles and few labels then recognises paraphrases of the questions its articles answer. An article of
+ * several intents teaches its first only: the same phrase under two labels teaches neither.
+ */
+export async function articleExamples(ctx: Ctx): Promise<LabelledExample[]> {
+  const docs = await intentArticles(ctx.db, ctx.workspaceId);
+  return docs.flatMap((d) => articlePhrases(d.title, d.body).map((text) => ({ text, label: d.intents[0]! })));
+}
+
 /** Gathers labelled examples from the workspace's tickets, a file and the starter taxonomy (see `starterPolicy`). */
 export async function gatherTrainingExamples(
   ctx: Ctx,
@@ -186,6 +202,7 @@ export async function gatherTrainingExamples(
     );
   }
   if (sources.file) add('file', readLabelledFile(sources.file.path, sources.file.textColumn, sources.file.labelColumn));
+  if (sources.articles) add('articles', await articleExamples(ctx));
   const policy = sources.starter ? starterPolicy(examples) : null;
   if (policy) {
     const kept = new Set(policy.kept);
@@ -215,13 +232,19 @@ const OOS_PROBE_SHARE = 0.2;
 export function fitWorkspaceOos(
   examples: LabelledExample[],
   seed = 11,
+  /** The examples' sentence vectors, when the model reads them: the probe then reads as the model does. */
+  sentence: SentenceVectors | null = null,
 ): { confidence: number; heldOut: number; correct: number } | null {
   const labels = examples.map((e) => e.label);
   const [fitIdx, holdIdx] = stratifiedSplit(labels, OOS_PROBE_SHARE, seed);
   if (holdIdx.length < 20 || new Set(fitIdx.map((i) => labels[i])).size < 2) return null;
-  const probe = IntentClassifier.train(fitIdx.map((i) => examples[i]!));
+  const probe = IntentClassifier.train(
+    fitIdx.map((i) => examples[i]!),
+    {},
+    sentence ? { encoderId: sentence.encoderId, vectors: fitIdx.map((i) => sentence.vectors[i]!) } : null,
+  );
   const correct = holdIdx
-    .map((i) => ({ p: probe.predict(examples[i]!.text), label: labels[i]! }))
+    .map((i) => ({ p: probe.predict(examples[i]!.text, sentence?.vectors[i] ?? null), label: labels[i]! }))
     .filter(({ p, label }) => p.topIntent === label)
     .map(({ p }) => p.confidence)
     .sort((a, b) => a - b);
@@ -248,6 +271,9 @@ export async function trainWorkspaceIntents(
   starter: ReturnType<typeof starterPolicy> | null = null,
   /** What the tickets' sample kept ({@link gatherTrainingExamples}), stored with the model. */
   sample: LabelSample | null = null,
+  /** The examples' sentence vectors (`storedSentenceVectors`): the model also learns from them and reads each ticket's
+   * vector (see `IntentClassifier.train`). Null: words alone. */
+  sentenceVectors: SentenceVectorsOf | null = null,
 ) {
   const labels = new Set(examples.map((e) => e.label)).size;
   if (labels < 2)
@@ -262,17 +288,24 @@ export async function trainWorkspaceIntents(
   const heldOut = examples.length >= 50 ? evaluateExamples(shuffled.slice(cut), shuffled.slice(0, cut)) : null;
   // A taxonomy of its own (the starter's intents retired, or never included): the out-of-scope decision is fitted on
   // the customer's labels.
-  const own = starterPolicy(examples).use === 'shared' ? fitWorkspaceOos(examples) : null;
+  const sentence = sentenceVectors ? await sentenceVectors(examples.map((e) => e.text)) : null;
+  const own = starterPolicy(examples).use === 'shared' ? fitWorkspaceOos(examples, 11, sentence) : null;
   const starterReport = starter ? { use: starter.use, retired: starter.retired, reason: starter.reason } : null;
-  const { version, seconds } = await models.train(workspaceId, examples, {
-    sources: counts,
-    sample,
-    heldOut,
-    starter: starterReport,
-    outOfScope: own
-      ? { ...own, rule: `keeps ${OOS_KEEP_CORRECT * 100}% of correctly classified held-out labels in scope` }
-      : null,
-  });
+  const { version, seconds } = await models.train(
+    workspaceId,
+    examples,
+    {
+      sources: counts,
+      sample,
+      heldOut,
+      starter: starterReport,
+      outOfScope: own
+        ? { ...own, rule: `keeps ${OOS_KEEP_CORRECT * 100}% of correctly classified held-out labels in scope` }
+        : null,
+      sentenceEncoder: sentence?.encoderId ?? null,
+    },
+    sentence,
+  );
   return {
     workspaceId,
     model: 'intent',

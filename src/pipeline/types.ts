@@ -78,6 +78,8 @@ export interface PipelinePorts {
     modelVersion: string;
     scopeAdjusted?: string | null | undefined;
     memory?: MemoryRecord | null | undefined;
+    /** The encoder whose sentence vector the ask was read with (null: words alone). */
+    sentenceEncoder?: string | null | undefined;
   } | null>;
   /** Knowledge-base passages for a question (best first), respecting the customer's tier. */
   retrieve(

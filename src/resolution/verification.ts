@@ -51,8 +51,10 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  * `semantic` 2, `intentConfidence` 4 (the policy lets an answer playbook's ticket through from
  * MIN_INTENT_CONFIDENCE; the bias is lowered by 4 × 0.9, so a ticket at the old gate of 0.9 scores as fitted and
  * one at 0.6 loses 1.2 on the logit scale), and what a yes/no question about a capability leaves uncovered
- * (`capabilityUncovered` −5: "Can I rename a pipeline?" is answered only by a passage that speaks of renaming, an
- * article on the neighbouring feature says neither yes nor no; `capability` itself weighs 0 until a workspace's own
+ * (`capabilityUncovered` −10: "Can I rename a pipeline?" is answered only by a passage that speaks of renaming, an
+ * article on the neighbouring feature says neither yes nor no; −5 let "Can I have two separate logins for the same
+ * email address?" through once the classifier read meaning too, and every candidate loses alike, so the gap gives
+ * part of it back; `capability` itself weighs 0 until a workspace's own
  * outcomes say otherwise), with the bias raised by 0.5. Rounded to 3 decimals.
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
@@ -68,7 +70,7 @@ export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
     articleRecord: 1,
     facts: 6,
     capability: 0,
-    capabilityUncovered: -5,
+    capabilityUncovered: -10,
     rivalCloser: 0,
     gap: 1.549,
   },
@@ -89,7 +91,7 @@ export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
     articleRecord: 1,
     facts: 6,
     capability: 0,
-    capabilityUncovered: -5,
+    capabilityUncovered: -10,
     rivalCloser: 0,
     gap: 1.549,
   },

@@ -3,6 +3,7 @@ import { Deskmind } from '../../app.js';
 import { systemActor } from '../../store/ctx.js';
 import { gatherTrainingExamples, OWN_TAXONOMY_MIN_LABELS, trainWorkspaceIntents } from '../../learning/training.js';
 import { getWorkspace } from '../../people/get-workspace.js';
+import { storedSentenceVectors } from '../../learning/sentence-vectors.js';
 import { formatEvalResult } from './eval.js';
 
 interface TrainOptions {
@@ -12,6 +13,7 @@ interface TrainOptions {
   labelColumn: string;
   starter: boolean;
   tickets: boolean;
+  articles: boolean;
   json?: boolean;
 }
 
@@ -26,15 +28,17 @@ export function registerTrain(program: Command): void {
     .option('--label-column <name>', 'label column of --file', 'label')
     .option('--no-tickets', "leave out the workspace's human-labelled tickets")
     .option('--no-starter', 'leave out the starter SaaS-support taxonomy examples')
+    .option('--no-articles', 'leave out what the published articles say they answer (titles, headings, questions)')
     .option('--json', 'print the result as one JSON object')
     .addHelpText(
       'after',
       `
 Training data: the workspace's tickets whose intent a person set (imported with a label or relabelled
-by an agent), the rows of --file, and the starter taxonomy's example phrasings (retired when your labels
-name ${OWN_TAXONOMY_MIN_LABELS} or more intents of your own, except the starter intents you label too). 15% is held ` +
-        `out to
-report accuracy and calibration; the stored model is then trained on everything.`,
+by an agent), the rows of --file, what your published articles say they answer (their titles, headings and
+questions, as examples of the intent each is written for), and the starter taxonomy's example phrasings
+(retired when your labels name ${OWN_TAXONOMY_MIN_LABELS} or more intents of your own, except the starter
+intents you label too). 15% is held out to report accuracy and calibration; the stored model is then trained
+on everything, with the examples' sentence vectors unless DESKMIND_INTENT_SENTENCE=false.`,
     )
     .action(async (model: string, opts: TrainOptions) => {
       if (model !== 'intents') throw new Error(`unknown model "${model}" (expected: intents)`);
@@ -49,6 +53,7 @@ report accuracy and calibration; the stored model is then trained on everything.
           {
             tickets: opts.tickets,
             starter: opts.starter,
+            articles: opts.articles,
             file,
           },
         );
@@ -59,6 +64,7 @@ report accuracy and calibration; the stored model is then trained on everything.
           counts,
           starter,
           sample,
+          desk.sentenceEncoder ? storedSentenceVectors(desk.database.db, opts.workspace, desk.sentenceEncoder) : null,
         );
         if (opts.json) console.log(JSON.stringify(result));
         else {

@@ -1,5 +1,6 @@
 import type { Database, DbOrTx } from '../../store/db.js';
 import { IntentClassifier, type IntentPrediction, type LabelledExample } from '../../nlp/intent/index.js';
+import type { SentenceVectors } from '../../nlp/intent/model.js';
 import { starterExamples } from '../../nlp/taxonomy.js';
 import { onceInRun } from '../../store/config-cache.js';
 import { latestModelVersion, loadModel, saveModel } from '../../learning/models.js';
@@ -81,9 +82,10 @@ export class IntentModels {
     workspaceId: string,
     examples: LabelledExample[],
     metrics: Record<string, unknown> = {},
+    sentence: SentenceVectors | null = null,
   ): Promise<{ version: number; model: IntentClassifier; seconds: number }> {
     const started = performance.now();
-    const model = IntentClassifier.train(examples);
+    const model = IntentClassifier.train(examples, {}, sentence);
     const seconds = (performance.now() - started) / 1000;
     const version = await this.save(workspaceId, model, {
       ...metrics,

@@ -106,7 +106,9 @@ export function decide(input: PolicyInput): PolicyResult {
   const bar = intentBar(threshold, input.playbook?.kind ?? null);
   const judged = bar < threshold;
   const emotions = input.sentiment?.emotions;
-  const maxEmotion = emotions ? Math.max(emotions.frustration, emotions.anger, emotions.anxiety) : 0;
+  // Emotions add up: a customer both angry and frustrated ("This is outrageous ... ?!") is more upset than either
+  // cue says alone, so the check weighs their combination (1 − Π(1 − e)), never less than the strongest.
+  const distress = emotions ? 1 - (1 - emotions.frustration) * (1 - emotions.anger) * (1 - emotions.anxiety) : 0;
   const legal = input.sentiment?.cues.some((c) => c.kind === 'legal') ?? false;
   const sensitiveMatch = SENSITIVE.exec(input.text)?.[0] ?? null;
   const checks: Check[] = [
@@ -157,12 +159,12 @@ export function decide(input: PolicyInput): PolicyResult {
     },
     {
       check: 'sentiment_ok',
-      passed: (input.sentiment?.compound ?? 0) >= s.minSentiment && maxEmotion <= s.maxEmotion,
+      passed: (input.sentiment?.compound ?? 0) >= s.minSentiment && distress <= s.maxEmotion,
       value: Number((input.sentiment?.compound ?? 0).toFixed(3)),
       threshold: s.minSentiment,
       detail:
-        `sentiment ${(input.sentiment?.compound ?? 0).toFixed(2)} (min ${s.minSentiment}), strongest ` +
-        `emotion ${maxEmotion.toFixed(2)} (max ${s.maxEmotion})`,
+        `sentiment ${(input.sentiment?.compound ?? 0).toFixed(2)} (min ${s.minSentiment}), emotions ` +
+        `${distress.toFixed(2)} together (max ${s.maxEmotion})`,
     },
     {
       check: 'tier_allowed',
