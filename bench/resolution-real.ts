@@ -435,6 +435,21 @@ export async function benchResolutionReal(): Promise<object> {
       ...summarise(list),
       perStyle: Object.fromEntries(styles.map((s) => [s, summarise(list.filter((o) => o.style === s))])),
     });
+    // Paraphrase pairs: two paraphrase-style tickets of the same intent and the same right articles (one need, two
+    // wordings); they agree when the classifier reads the same intent in both (in scope or not).
+    const articlesOf = new Map(fixture.tickets.map((t) => [t.id, [...t.articles].sort().join(',')]));
+    const paraphrases = outcomes.filter((o) => o.style === 'paraphrase');
+    const pairs = paraphrases.flatMap((a, i) =>
+      paraphrases
+        .slice(i + 1)
+        .filter((b) => b.intent === a.intent && articlesOf.get(b.id) === articlesOf.get(a.id))
+        .map((b) => [a, b] as const),
+    );
+    const paraphrasePairs = {
+      pairs: pairs.length,
+      agreeing: pairs.filter(([a, b]) => a.top === b.top).length,
+      agreeingOnTheRightIntent: pairs.filter(([a, b]) => a.top === b.top && a.top === a.intent).length,
+    };
     const times = outcomes.map((o) => o.ms).sort((a, b) => a - b);
     const wrongOnes = outcomes.filter((o) => o.kind === 'answered_wrongly');
     const missed = outcomes.filter((o) => o.answerable && o.allowed && o.kind === 'handed_off');
@@ -468,7 +483,8 @@ export async function benchResolutionReal(): Promise<object> {
         'billing_invoice, billing_plan_change, billing_failed_payment, how_to, data_export, integrations; shadow ' +
         'for billing_cancellation; handoff for refunds, bugs, outages, security), ' +
         `default autonomy settings, ${PIPEWISE_HISTORY.length} labelled past tickets imported as closed tickets, ` +
-        `the intent model trained on them and the starter taxonomy. ` +
+        `the intent model trained on them, the articles' titles, headings and questions and the starter taxonomy, ` +
+        `with their sentence vectors (trainWorkspaceIntents with storedSentenceVectors, as deskmind train does). ` +
         `Each of the ${fixture.tickets.length} fixture tickets (bench/fixtures/pipewise-tickets.json) is opened ` +
         `by a new customer of a Pro or Free account through desk.createTicket and run ` +
         'through the whole pipeline with desk.runPipeline, no LLM. answered correctly = resolved with a public ' +
@@ -477,12 +493,15 @@ export async function benchResolutionReal(): Promise<object> {
         'right ones, or a ticket that must go to a human). ' +
         'resolutionOfAnswerableAndAllowed = correct answers / tickets the knowledge base answers and the ' +
         'assistant may answer alone. wrongAmongAnswers = wrong / replies sent. ' +
-        'The fixture is split by ask: dev (tuning) and test (never tuned on).',
+        'The fixture is split by ask: dev (tuning) and test (never tuned on). paraphrasePairs: pairs of ' +
+        'paraphrase-style tickets with the same intent and right articles (one need in two wordings); agreeing = ' +
+        'the classifier reads the same intent in both.',
       articles: externalOf.size,
       trainingExamples: trained.examples,
       all: part(outcomes),
       dev: part(outcomes.filter((o) => o.split === 'dev')),
       test: part(outcomes.filter((o) => o.split === 'test')),
+      paraphrasePairs,
       pipelineMs: { p50: round(pct(times, 0.5), 1), p95: round(pct(times, 0.95), 1) },
       answerJudge: {
         howFitted:

@@ -173,6 +173,17 @@ export const UnderstandContextSchema = z.object({
 });
 export type UnderstandContext = z.infer<typeof UnderstandContextSchema>;
 
+/**
+ * How the classifier read an ask: by its words alone, or by its words and its sentence vector (a model trained with
+ * them, when the words alone do not reach the intent's threshold), with the encoder and the reason in plain words.
+ */
+export const IntentReadingSchema = z.object({
+  by: z.enum(['words', 'words_and_meaning']),
+  encoder: z.string().nullable(),
+  detail: z.string(),
+});
+export type IntentReading = z.infer<typeof IntentReadingSchema>;
+
 /** The understand stage's result: language, the ask, intent (after the priors), sentiment, urgency and context. */
 export const UnderstandResultSchema = z.object({
   language: LanguageResultSchema,
@@ -185,9 +196,8 @@ export const UnderstandResultSchema = z.object({
   scopeAdjusted: z.string().nullable(),
   /** What the workspace's memory of labelled examples changed, when it was consulted. */
   memory: MemoryRecordSchema.nullable().optional(),
-  /** How the classifier read the ask: by its words, or by its words and its sentence vector (a model trained with
-   * them), and the encoder. */
-  reading: z.object({ by: z.enum(['words', 'words_and_meaning']), encoder: z.string().nullable() }).optional(),
+  /** How the classifier read the ask: by its words, or by its words and its sentence vector. */
+  reading: IntentReadingSchema.optional(),
   sentiment: SentimentResultSchema,
   urgency: UrgencyResultSchema,
   context: UnderstandContextSchema,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { integrationSources } from '../connectors/sources.js';
-import { inScopeByWorkspace } from '../pipeline/ports/intent-port.js';
+import { inScopeByWorkspace, readIntent } from '../pipeline/ports/intent-port.js';
 import { resolutionPorts } from '../pipeline/ports/resolution-ports.js';
 import { runPipeline, runPipelineBatch, type RunnerDeps } from '../pipeline/runner.js';
 import type { PipelinePorts, PipelineTrigger } from '../pipeline/types.js';
@@ -30,21 +30,15 @@ export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
     predictIntent: async (workspaceId, text, opts) => {
       const entry = await deps.intentModels.get(workspaceId, db);
       if (!entry) return null;
-      // A model trained with sentence vectors reads the ask with its vector; if the encoder fails, by its words.
-      const encoder = deps.sentenceEncoder;
-      const vector =
-        encoder && entry.model.sentenceEncoderId === encoder.id
-          ? await encoder
-              .embed([text])
-              .then((v) => v[0] ?? null)
-              .catch((err: unknown) => {
-                deps.logger.warn({ err, workspaceId }, 'sentence encoder failed; the intent is read by its words');
-                return null;
-              })
-          : null;
-      const { prediction, scopeAdjusted } = inScopeByWorkspace(entry.model.predict(text, vector), entry.oosConfidence);
-      // the memory only adds evidence: if it fails (the encoder cannot load), the model's reading stands
       const threshold = opts?.threshold;
+      const { reading, ...read } = await readIntent(entry.model, text, {
+        encoder: deps.sentenceEncoder,
+        threshold,
+        onEncoderError: (err) =>
+          deps.logger.warn({ err, workspaceId }, 'sentence encoder failed; the intent is read by its words'),
+      });
+      const { prediction, scopeAdjusted } = inScopeByWorkspace(read.prediction, entry.oosConfidence);
+      // the memory only adds evidence: if it fails (the encoder cannot load), the model's reading stands
       const recalled =
         threshold && deps.intentMemory
           ? await deps.intentMemory
@@ -60,7 +54,7 @@ export function pipelinePorts(deps: PortDeps, db: DbOrTx): PipelinePorts {
         modelVersion,
         scopeAdjusted,
         memory: recalled?.record ?? null,
-        sentenceEncoder: vector ? encoder!.id : null,
+        reading,
       };
     },
     ...resolutionPorts({

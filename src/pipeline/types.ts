@@ -1,3 +1,4 @@
+import type { IntentReading } from '../domain/stage-results.js';
 import type { Account, Customer, Message, Ticket } from '../domain/schemas.js';
 import type { Priority } from '../domain/enums.js';
 import type { AutonomySettings } from '../domain/settings.js';
@@ -78,8 +79,8 @@ export interface PipelinePorts {
     modelVersion: string;
     scopeAdjusted?: string | null | undefined;
     memory?: MemoryRecord | null | undefined;
-    /** The encoder whose sentence vector the ask was read with (null: words alone). */
-    sentenceEncoder?: string | null | undefined;
+    /** How the classifier read the ask (by its words, or with its sentence vector too) and why. */
+    reading?: IntentReading | undefined;
   } | null>;
   /** Knowledge-base passages for a question (best first), respecting the customer's tier. */
   retrieve(

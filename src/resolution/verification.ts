@@ -51,10 +51,8 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  * `semantic` 2, `intentConfidence` 4 (the policy lets an answer playbook's ticket through from
  * MIN_INTENT_CONFIDENCE; the bias is lowered by 4 × 0.9, so a ticket at the old gate of 0.9 scores as fitted and
  * one at 0.6 loses 1.2 on the logit scale), and what a yes/no question about a capability leaves uncovered
- * (`capabilityUncovered` −10: "Can I rename a pipeline?" is answered only by a passage that speaks of renaming, an
- * article on the neighbouring feature says neither yes nor no; −5 let "Can I have two separate logins for the same
- * email address?" through once the classifier read meaning too, and every candidate loses alike, so the gap gives
- * part of it back; `capability` itself weighs 0 until a workspace's own
+ * (`capabilityUncovered` −5: "Can I rename a pipeline?" is answered only by a passage that speaks of renaming, an
+ * article on the neighbouring feature says neither yes nor no; it is left out of the `gap`, see `judgeCandidates`; `capability` itself weighs 0 until a workspace's own
  * outcomes say otherwise), with the bias raised by 0.5. Rounded to 3 decimals.
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
@@ -70,7 +68,7 @@ export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
     articleRecord: 1,
     facts: 6,
     capability: 0,
-    capabilityUncovered: -10,
+    capabilityUncovered: -5,
     rivalCloser: 0,
     gap: 1.549,
   },
@@ -91,7 +89,7 @@ export const PRIOR_ANSWER_JUDGE_LEXICAL: AnswerJudgeWeights = {
     articleRecord: 1,
     facts: 6,
     capability: 0,
-    capabilityUncovered: -10,
+    capabilityUncovered: -5,
     rivalCloser: 0,
     gap: 1.549,
   },
@@ -413,20 +411,24 @@ export function judgeCandidates(
   model: { weights: AnswerJudgeWeights; source: 'prior' | 'workspace' },
 ): { index: number; gap: number; verification: AnswerVerification } | null {
   if (!candidates.length) return null;
-  const scores = candidates.map((c) => candidateScore(answerFeatures(c).features, model.weights));
+  const features = candidates.map((c) => answerFeatures(c).features);
+  const scores = features.map((f) => candidateScore(f, model.weights));
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]);
   // Retrieval's order breaks near ties: the judgement's score is a gate, the ranking weighs more (the hybrid score,
   // the article's record); of candidates within NEAR_BEST of the best score, the first retrieved is answered from.
   const [topScore] = order[0]!;
   const index = scores.findIndex((s) => s >= topScore - NEAR_BEST);
-  const bestScore = scores[index]!;
   // The next candidate is the best passage of another article: another passage of the same article is no rival. Other
   // articles of the same intent are (judging the best of them without its siblings answered wrongly on the dev
   // tickets).
   const group = candidates[index]!.articleId;
   const next = order.find(([, i]) => i !== index && (group === undefined || candidates[i]!.articleId !== group));
-  // (a rival above the chosen one makes the gap negative: the chosen answer must then carry the judgement alone)
-  const gap = next ? bestScore - next[0] : LONE_CANDIDATE_GAP;
+  // (a rival above the chosen one makes the gap negative: the chosen answer must then carry the judgement alone).
+  // What a capability question leaves uncovered says whether the question is answered at all, not how clearly one
+  // answer stands out: a rival that covers even less must not lend the chosen one a lead (it let "Can I have two
+  // separate logins for the same email address?" through on the article about changing the login email).
+  const lead = (i: number) => scores[i]! - model.weights.weights.capabilityUncovered * features[i]!.capabilityUncovered;
+  const gap = next ? lead(index) - lead(next[1]) : LONE_CANDIDATE_GAP;
   return { index, gap, verification: verifyAnswer({ ...candidates[index]!, gap }, threshold, model) };
 }
 

@@ -1,6 +1,8 @@
 import type { Database, DbOrTx } from '../../store/db.js';
 import { IntentClassifier, type IntentPrediction, type LabelledExample } from '../../nlp/intent/index.js';
 import type { SentenceVectors } from '../../nlp/intent/model.js';
+import type { SentenceEncoder } from '../../nlp/encoder.js';
+import type { IntentReading } from '../../domain/stage-results.js';
 import { starterExamples } from '../../nlp/taxonomy.js';
 import { onceInRun } from '../../store/config-cache.js';
 import { latestModelVersion, loadModel, saveModel } from '../../learning/models.js';
@@ -41,6 +43,67 @@ export function inScopeByWorkspace(
     scopeAdjusted:
       `confidence ${prediction.confidence.toFixed(2)} reaches the workspace's out-of-scope ` +
       `confidence ${oosConfidence} (fitted on its own labels): ${prediction.topIntent} is in scope`,
+  };
+}
+
+/**
+ * Reads an ask with a workspace's model: by its words, and — for a model trained with sentence vectors whose words
+ * alone do not reach the intent's threshold (or with no threshold given) — with the ask's vector too, encoded only
+ * then. If the encoder fails, the words' reading stands.
+ */
+export async function readIntent(
+  model: IntentClassifier,
+  text: string,
+  opts: {
+    encoder: SentenceEncoder | null;
+    threshold?: ((intent: string | null) => number) | undefined;
+    onEncoderError?: (err: unknown) => void;
+  },
+): Promise<{ prediction: IntentPrediction; reading: IntentReading }> {
+  const words = model.predict(text);
+  const { encoder } = opts;
+  if (!encoder || model.sentenceEncoderId !== encoder.id)
+    return {
+      prediction: words,
+      reading: {
+        by: 'words',
+        encoder: null,
+        detail: 'read by its words (the model was trained without sentence vectors)',
+      },
+    };
+  const bar = words.intent && opts.threshold ? opts.threshold(words.intent) : null;
+  if (bar !== null && words.confidence >= bar)
+    return {
+      prediction: words,
+      reading: {
+        by: 'words',
+        encoder: null,
+        detail: `read by its words: ${words.intent} at ${words.confidence.toFixed(2)} reaches its threshold ${bar}`,
+      },
+    };
+  const vector = await encoder
+    .embed([text])
+    .then((v) => v[0] ?? null)
+    .catch((err: unknown) => {
+      opts.onEncoderError?.(err);
+      return null;
+    });
+  if (!vector)
+    return {
+      prediction: words,
+      reading: { by: 'words', encoder: null, detail: 'read by its words: the sentence encoder failed' },
+    };
+  return {
+    prediction: model.predict(text, vector),
+    reading: {
+      by: 'words_and_meaning',
+      encoder: encoder.id,
+      detail:
+        `read by its words and its meaning (${encoder.id}): ` +
+        (words.intent
+          ? `the words alone gave ${words.intent} at ${words.confidence.toFixed(2)}`
+          : 'the words alone were out of scope'),
+    },
   };
 }
 

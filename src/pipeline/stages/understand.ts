@@ -234,9 +234,7 @@ export const understandStage: Stage<'understand'> = {
         intentAdjusted: prior?.adjusted ?? null,
         scopeAdjusted: predicted?.scopeAdjusted ?? null,
         memory: predicted?.memory ?? null,
-        reading: predicted?.sentenceEncoder
-          ? { by: 'words_and_meaning' as const, encoder: predicted.sentenceEncoder }
-          : { by: 'words' as const, encoder: null },
+        reading: predicted?.reading,
         sentiment,
         urgency,
         context,
