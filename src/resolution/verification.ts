@@ -52,8 +52,9 @@ export type AnswerJudgeWeights = z.infer<typeof AnswerJudgeWeightsSchema>;
  * MIN_INTENT_CONFIDENCE; the bias is lowered by 4 × 0.9, so a ticket at the old gate of 0.9 scores as fitted and
  * one at 0.6 loses 1.2 on the logit scale), and what a yes/no question about a capability leaves uncovered
  * (`capabilityUncovered` −5: "Can I rename a pipeline?" is answered only by a passage that speaks of renaming, an
- * article on the neighbouring feature says neither yes nor no; it is left out of the `gap`, see `judgeCandidates`; `capability` itself weighs 0 until a workspace's own
- * outcomes say otherwise), with the bias raised by 0.5. Rounded to 3 decimals.
+ * article on the neighbouring feature says neither yes nor no; it is left out of the `gap`, see `judgeCandidates`;
+ * `capability` itself weighs 0 until a workspace's own outcomes say otherwise), with the bias raised by 0.5. Rounded
+ * to 3 decimals.
  */
 export const PRIOR_ANSWER_JUDGE: AnswerJudgeWeights = {
   bias: -6.802,
