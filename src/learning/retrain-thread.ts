@@ -3,7 +3,7 @@
  * serving (on Banking77 a retrain takes 30 s to two minutes of one core). The examples and window go to the
  * worker by structured clone; the promoted model comes back as its serialised bytes (transferred, not copied).
  */
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../ops/worker-thread.js';
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import { wordVectorSource } from '../nlp/intent/vectors.js';
 import type { SentenceVectors } from '../nlp/intent/model.js';
@@ -26,20 +26,6 @@ export type RetrainThreadOutput =
   | Extract<RetrainOutcome, { status: 'rejected' }>;
 
 /**
- * A worker on the script next to this module: the compiled `.js`, or when this module runs from its TypeScript
- * source (tests, `tsx`) the `.ts` source, loaded through tsx's loader registered in the worker first.
- */
-function startWorker(workerData: RetrainThreadInput): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./retrain-worker.js', import.meta.url), { workerData });
-  const script = new URL('./retrain-worker.ts', import.meta.url).href;
-  return new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`,
-    { eval: true, workerData },
-  );
-}
-
-/**
  * {@link retrainWithGuard} in a worker thread: the same outcome, without blocking this thread's event loop.
  * Rejects when the worker fails (the `retrain-intents` job then fails and is retried like any job).
  *
@@ -56,7 +42,7 @@ export function retrainInWorker(
 ): Promise<RetrainOutcome> {
   const input: RetrainThreadInput = { examples, window, options, wordVectors: wordVectorSource(), sentence };
   return new Promise<RetrainOutcome>((resolve, reject) => {
-    const worker = startWorker(input);
+    const worker = startWorker(import.meta.url, 'retrain-worker', input);
     let settled = false;
     const settle = (fn: () => void) => {
       if (settled) return;

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../ops/worker-thread.js';
+import type { Worker } from 'node:worker_threads';
 import { Mutex, types, type QueryOptions, type Results } from '@electric-sql/pglite';
 import { channelListeners, statementRunner, type PgliteClient, type TypeHandlers } from './pglite-fast.js';
 import type { WorkerError, WorkerInit, WorkerReply, WorkerRequest } from './pglite-worker.js';
@@ -29,21 +30,6 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const fromWorkerError = (e: WorkerError): Error => Object.assign(new Error(e.message), e.fields);
 
 /**
- * The worker on the script next to this module: the compiled `.js`, or when this module runs from its
- * TypeScript source (tests, `tsx`) the `.ts` source, loaded through tsx's loader registered in the worker
- * first (as `learning/retrain-thread.ts` does).
- */
-function startWorker(workerData: WorkerInit): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
-  const script = new URL('./pglite-worker.ts', import.meta.url).href;
-  return new Worker(
-    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`,
-    { eval: true, workerData },
-  );
-}
-
-/**
  * Opens the embedded database (`dataDir`, in memory when undefined) on a worker thread, so that SQL runs
  * in the WebAssembly backend while this thread goes on with its JavaScript. The client is the same as
  * `cachedPglite`'s (prepared statements, PGlite's type handlers and errors), with the same session
@@ -55,7 +41,7 @@ export async function openPgliteThread(
   dataDir: string | undefined,
   opts: { maxStatements?: number } = {},
 ): Promise<PgliteThread> {
-  const worker = startWorker({ dataDir });
+  const worker = startWorker(import.meta.url, 'pglite-worker', { dataDir } satisfies WorkerInit);
   const pending = new Map<
     number,
     { resolve: (bytes: ArrayBuffer | undefined) => void; reject: (err: Error) => void }
