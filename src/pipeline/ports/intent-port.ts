@@ -68,7 +68,9 @@ export async function readIntent(
       reading: {
         by: 'words',
         encoder: null,
-        detail: 'read by its words (the model was trained without sentence vectors)',
+        detail: model.sentenceEncoderId
+          ? 'read by its words (sentence vectors are off: DESKMIND_INTENT_SENTENCE)'
+          : 'read by its words (the model was trained without sentence vectors)',
       },
     };
   const bar = words.intent && opts.threshold ? opts.threshold(words.intent) : null;
