@@ -17,7 +17,7 @@ import { upsertPlaybook } from '../src/resolution/playbooks.js';
 import { systemActor } from '../src/store/ctx.js';
 import { getTicketDetail } from '../src/tickets/get-ticket.js';
 import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
-import { storedSentenceVectors } from '../src/learning/sentence-vectors.js';
+import { workspaceSentenceVectors } from '../src/learning/sentence-vectors.js';
 import { openPglite } from '../src/store/db.js';
 import { machine, writeResult } from './record.js';
 
@@ -166,7 +166,7 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
       counts,
       starter,
       null,
-      desk.sentenceEncoder ? storedSentenceVectors(database.db, ws, desk.sentenceEncoder) : null,
+      workspaceSentenceVectors(desk, ws),
     );
 
     let seq = 0;

@@ -19,7 +19,7 @@ import { systemActor } from '../src/store/ctx.js';
 import { importText } from '../src/ingest/import.js';
 import { getTicketDetail } from '../src/tickets/get-ticket.js';
 import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
-import { storedSentenceVectors } from '../src/learning/sentence-vectors.js';
+import { workspaceSentenceVectors } from '../src/learning/sentence-vectors.js';
 import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
 import { machine, writeResult } from './record.js';
@@ -293,7 +293,7 @@ export async function benchResolutionReal(): Promise<object> {
       counts,
       null,
       null,
-      desk.sentenceEncoder ? storedSentenceVectors(database.db, ws, desk.sentenceEncoder) : null,
+      workspaceSentenceVectors(desk, ws),
     );
     const { rows: articleRows } = await database.executeSql('select id, external_id from articles');
     const externalOf = new Map(
@@ -484,7 +484,7 @@ export async function benchResolutionReal(): Promise<object> {
         'for billing_cancellation; handoff for refunds, bugs, outages, security), ' +
         `default autonomy settings, ${PIPEWISE_HISTORY.length} labelled past tickets imported as closed tickets, ` +
         `the intent model trained on them, the articles' titles, headings and questions and the starter taxonomy, ` +
-        `with their sentence vectors (trainWorkspaceIntents with storedSentenceVectors, as deskmind train does). ` +
+        `with their sentence vectors (trainWorkspaceIntents with workspaceSentenceVectors, as deskmind train does). ` +
         `Each of the ${fixture.tickets.length} fixture tickets (bench/fixtures/pipewise-tickets.json) is opened ` +
         `by a new customer of a Pro or Free account through desk.createTicket and run ` +
         'through the whole pipeline with desk.runPipeline, no LLM. answered correctly = resolved with a public ' +

@@ -61,6 +61,18 @@ describe.each(backends())('intent models that read sentence vectors on %s', (kin
   });
   afterAll(async () => t?.close());
 
+  /** Opens a ticket, runs the pipeline and returns its understand stage's result. */
+  async function understood(subject: string, text: string) {
+    const { body } = await ws.call('POST', '/api/v1/tickets', {
+      subject,
+      message: { text },
+      customer: { email: 'r@example.com' },
+    });
+    await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created');
+    const detail = (await ws.call('GET', `/api/v1/tickets/${body.ticket.id}`)).body;
+    return detail.decisions.find((d: { stage: string }) => d.stage === 'understand').result;
+  }
+
   it('trains with stored vectors, reads each ask with its vector, keeps them through a retrain', async () => {
     const encoder = counting(t.desk.sentenceEncoder!);
     const ctx = t.desk.ctx(ws.workspaceId, systemActor);
@@ -90,20 +102,16 @@ describe.each(backends())('intent models that read sentence vectors on %s', (kin
     expect(
       (await ws.call('PATCH', '/api/v1/settings/autonomy', { intentThresholds: { scheduler_stuck: 1 } })).status,
     ).toBe(200);
-    const { body } = await ws.call('POST', '/api/v1/tickets', {
-      subject: 'Jobs waiting',
-      message: { text: 'Nothing has left the waiting line since 8am, our jobs just sit there' },
-      customer: { email: 'r@example.com' },
-    });
-    await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created');
-    const detail = (await ws.call('GET', `/api/v1/tickets/${body.ticket.id}`)).body;
-    const understand = detail.decisions.find((d: { stage: string }) => d.stage === 'understand');
-    expect(understand.result.reading).toMatchObject({ by: 'words_and_meaning', encoder: encoder.id });
-    const query = understand.result.ask.query as string;
+    const understand = await understood(
+      'Jobs waiting',
+      'Nothing has left the waiting line since 8am, our jobs just sit there',
+    );
+    expect(understand.reading).toMatchObject({ by: 'words_and_meaning', encoder: encoder.id });
+    const query = understand.ask.query as string;
     const [vector] = await encoder.embed([query]);
     const expected = model.model.predict(query, vector!);
-    expect(understand.result.intent.topIntent).toBe(expected.topIntent);
-    expect(understand.result.intent.confidence).toBeCloseTo(expected.confidence, 6);
+    expect(understand.intent.topIntent).toBe(expected.topIntent);
+    expect(understand.intent.confidence).toBeCloseTo(expected.confidence, 6);
 
     // a retrain (in its worker thread) learns from the stored vectors again and keeps reading by meaning
     const before = encoder.encoded;
@@ -117,15 +125,8 @@ describe.each(backends())('intent models that read sentence vectors on %s', (kin
     const ctx = t.desk.ctx(ws.workspaceId, systemActor);
     const { examples, counts } = await gatherTrainingExamples(ctx, { tickets: true, starter: false });
     await trainWorkspaceIntents(t.desk.intentModels, ws.workspaceId, examples, counts);
-    const { body } = await ws.call('POST', '/api/v1/tickets', {
-      subject: 'VAT',
-      message: { text: 'Where do I enter our VAT number for invoices?' },
-      customer: { email: 's@example.com' },
-    });
-    await t.desk.runPipeline(ws.workspaceId, body.ticket.id, 'created');
-    const detail = (await ws.call('GET', `/api/v1/tickets/${body.ticket.id}`)).body;
-    const understand = detail.decisions.find((d: { stage: string }) => d.stage === 'understand');
-    expect(understand.result.reading).toMatchObject({ by: 'words', encoder: null });
+    const understand = await understood('VAT', 'Where do I enter our VAT number for invoices?');
+    expect(understand.reading).toMatchObject({ by: 'words', encoder: null });
   });
 
   it('learns what published articles say they answer, under the intent each is written for first', async () => {

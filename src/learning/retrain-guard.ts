@@ -126,7 +126,6 @@ export function retrainWithGuard(
   }
   kept.reverse();
   const idx = kept.length ? kept : examples.map((_, i) => i);
-  const train = kept.map((i) => examples[i]!);
   const candidate = IntentClassifier.train(
     idx.map((i) => examples[i]!),
     {},
@@ -140,7 +139,7 @@ export function retrainWithGuard(
     if (after < before - (options.tolerance ?? RETRAIN_TOLERANCE)) {
       return {
         status: 'rejected',
-        examples: train.length,
+        examples: kept.length,
         window: window.length,
         before,
         after,
@@ -153,7 +152,7 @@ export function retrainWithGuard(
   return {
     status: 'promoted',
     model: candidate,
-    examples: train.length + (judged ? window.length : 0),
+    examples: kept.length + (judged ? window.length : 0),
     window: window.length,
     before,
     after,

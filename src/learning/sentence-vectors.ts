@@ -36,3 +36,14 @@ export function storedSentenceVectors(db: DbOrTx, workspaceId: string, encoder: 
     return { encoderId: encoder.id, vectors: hashes.map((h) => found.get(h)!) };
   };
 }
+
+/**
+ * The sentence vectors a workspace's training uses: {@link storedSentenceVectors} over the desk's encoder, or null
+ * when sentence vectors are off (DESKMIND_INTENT_SENTENCE=false).
+ */
+export function workspaceSentenceVectors(
+  desk: { database: { db: DbOrTx }; sentenceEncoder: SentenceEncoder | null },
+  workspaceId: string,
+): SentenceVectorsOf | null {
+  return desk.sentenceEncoder ? storedSentenceVectors(desk.database.db, workspaceId, desk.sentenceEncoder) : null;
+}

@@ -3,7 +3,7 @@ import { Deskmind } from '../../app.js';
 import { systemActor } from '../../store/ctx.js';
 import { gatherTrainingExamples, OWN_TAXONOMY_MIN_LABELS, trainWorkspaceIntents } from '../../learning/training.js';
 import { getWorkspace } from '../../people/get-workspace.js';
-import { storedSentenceVectors } from '../../learning/sentence-vectors.js';
+import { workspaceSentenceVectors } from '../../learning/sentence-vectors.js';
 import { formatEvalResult } from './eval.js';
 
 interface TrainOptions {
@@ -64,7 +64,7 @@ on everything, with the examples' sentence vectors unless DESKMIND_INTENT_SENTEN
           counts,
           starter,
           sample,
-          desk.sentenceEncoder ? storedSentenceVectors(desk.database.db, opts.workspace, desk.sentenceEncoder) : null,
+          workspaceSentenceVectors(desk, opts.workspace),
         );
         if (opts.json) console.log(JSON.stringify(result));
         else {

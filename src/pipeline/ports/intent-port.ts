@@ -61,28 +61,20 @@ export async function readIntent(
   },
 ): Promise<{ prediction: IntentPrediction; reading: IntentReading }> {
   const words = model.predict(text);
+  const byWords = (detail: string) => ({
+    prediction: words,
+    reading: { by: 'words' as const, encoder: null, detail: `read by its words${detail}` },
+  });
   const { encoder } = opts;
   if (!encoder || model.sentenceEncoderId !== encoder.id)
-    return {
-      prediction: words,
-      reading: {
-        by: 'words',
-        encoder: null,
-        detail: model.sentenceEncoderId
-          ? 'read by its words (sentence vectors are off: DESKMIND_INTENT_SENTENCE)'
-          : 'read by its words (the model was trained without sentence vectors)',
-      },
-    };
+    return byWords(
+      model.sentenceEncoderId
+        ? ' (sentence vectors are off: DESKMIND_INTENT_SENTENCE)'
+        : ' (the model was trained without sentence vectors)',
+    );
   const bar = words.intent && opts.threshold ? opts.threshold(words.intent) : null;
   if (bar !== null && words.confidence >= bar)
-    return {
-      prediction: words,
-      reading: {
-        by: 'words',
-        encoder: null,
-        detail: `read by its words: ${words.intent} at ${words.confidence.toFixed(2)} reaches its threshold ${bar}`,
-      },
-    };
+    return byWords(`: ${words.intent} at ${words.confidence.toFixed(2)} reaches its threshold ${bar}`);
   const vector = await encoder
     .embed([text])
     .then((v) => v[0] ?? null)
@@ -90,11 +82,7 @@ export async function readIntent(
       opts.onEncoderError?.(err);
       return null;
     });
-  if (!vector)
-    return {
-      prediction: words,
-      reading: { by: 'words', encoder: null, detail: 'read by its words: the sentence encoder failed' },
-    };
+  if (!vector) return byWords(': the sentence encoder failed');
   return {
     prediction: model.predict(text, vector),
     reading: {
