@@ -85,6 +85,12 @@ describe.each(backends())('the demo workspace on %s', (kind) => {
     expect(JSON.stringify(trends)).toContain('run-history');
     const anomalies = await get('/api/v1/insights/anomalies?days=10');
     expect(anomalies.data.some((a: { key: string }) => a.key === 'run-history')).toBe(true);
+    // the incident's tickets are one bug report, with the accounts it hit
+    const reports = await get('/api/v1/insights/bug-reports');
+    const incident = reports.data.find((r: object) => JSON.stringify(r).includes('run-history'));
+    expect(incident, JSON.stringify(reports.data.map((r: { title: string }) => r.title))).toBeDefined();
+    expect(incident.report.frequency.tickets).toBeGreaterThan(5);
+    expect(incident.report.affected.accounts.length).toBeGreaterThan(1);
     const health = await get('/api/v1/insights/health');
     const globex = health.data.find((h: { name: string }) => h.name === 'Globex');
     expect(globex).toMatchObject({ churnRisk: true });

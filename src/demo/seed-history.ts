@@ -24,6 +24,7 @@ import { guardWindow, trainedOnOf, versionMetrics } from '../learning/retrain.js
 import { getLearningSettings, tuneThresholds } from '../learning/thresholds.js';
 import { labelledTicketExamples } from '../learning/training.js';
 import { detectAnomalies } from '../insights/anomalies.js';
+import { refreshBugReports } from '../insights/bug-reports.js';
 import { getAccounts } from '../people/get-account.js';
 import { listAgents } from '../people/list-agents.js';
 import { resolveCustomerRefs } from '../people/resolve-customer-ref.js';
@@ -59,6 +60,7 @@ export interface HistorySummary {
   modelVersions: number[];
   thresholdChanges: number;
   anomalies: number;
+  bugReports: number;
 }
 
 /** The ports with a memo: each distinct question is classified, retrieved and composed once per model version. */
@@ -381,6 +383,7 @@ export async function seedHistory(
     modelVersions: starterModel ? [starterModel.version] : [],
     thresholdChanges: 0,
     anomalies: 0,
+    bugReports: 0,
   };
   for (let week = 0, i = 0; i < rows.length; week++) {
     const weekEnd = new Date(Math.min(start + (week + 1) * WEEK, end.getTime()));
@@ -443,5 +446,10 @@ export async function seedHistory(
     );
     summary.anomalies += found.length;
   }
+  // and its bug reports as of today: the incident's tickets grouped into one report, with the customers to notify
+  const reports = await desk.tx(workspaceId, systemActor, (ctx) =>
+    refreshBugReports({ ...ctx, now: () => end }, desk.embedder),
+  );
+  summary.bugReports = reports.length;
   return summary;
 }
