@@ -125,7 +125,7 @@ function fitPrior(tickets: JudgeTicket[], opts: { semantic: boolean }) {
     ...(opts.semantic ? {} : { semantic: 0 }),
   });
   const passages = tickets.flatMap((t) => t.passages.map((p) => ({ ...p, features: zeroed(p.features) })));
-  const ranker = fitAnswerJudge(passages, zero, { strength: 1, iterations: 3000, rate: 1 });
+  const ranker = fitAnswerJudge(passages, zero, { strength: 1 });
   const rows = tickets.map((t) => {
     const scored = t.passages
       .map((p, i) => ({ s: candidateScore(zeroed(p.features), ranker), y: p.success, group: t.evidence[i]!.articleId }))

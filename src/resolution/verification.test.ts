@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isTypoOf } from './text.js';
 import { answerJudgeOf } from './answer-judge.js';
 import {
+  ANSWER_FEATURES,
   answerFeatures,
   asksIfPossible,
   askOf,
@@ -13,6 +14,7 @@ import {
   verifyAnswer,
   type AnswerEvidence,
   type AnswerFeatures,
+  type AnswerJudgeWeights,
   type AnswerSample,
 } from './verification.js';
 
@@ -110,6 +112,28 @@ describe('answer judgement', () => {
     expect(scoreAnswer(features({ titleCoverage: 0 }), fitted).probability).toBeLessThan(
       scoreAnswer(features({ titleCoverage: 0 }), PRIOR_ANSWER_JUDGE).probability,
     );
+  });
+
+  it('reaches the minimum of the penalised log-loss: its gradient there is zero', () => {
+    const rand = (() => {
+      let x = 7;
+      return () => ((x = (x * 16807) % 2147483647) - 1) / 2147483646;
+    })();
+    const samples: AnswerSample[] = Array.from({ length: 300 }, () => {
+      const f = features({ coverage: rand(), semantic: rand(), gap: rand() * 3, intentConfidence: 0.5 + rand() / 2 });
+      return { features: f, success: rand() < 0.3 + 0.5 * f.coverage };
+    });
+    const fitted = fitAnswerJudge(samples, PRIOR_ANSWER_JUDGE, { strength: 2 });
+    const keys = ['bias', ...ANSWER_FEATURES] as const;
+    const value = (m: AnswerJudgeWeights, k: (typeof keys)[number]) => (k === 'bias' ? m.bias : m.weights[k]);
+    const grad = keys.map((k) => 2 * 2 * (value(fitted, k) - value(PRIOR_ANSWER_JUDGE, k)));
+    for (const s of samples) {
+      const err = scoreAnswer(s.features, fitted).probability - (s.success ? 1 : 0);
+      keys.forEach((k, j) => (grad[j]! += err * (k === 'bias' ? 1 : s.features[k])));
+    }
+    // the weights are rounded to 3 decimals, so the gradient is zero up to that rounding
+    for (const [j, g] of grad.entries()) expect(Math.abs(g), keys[j]).toBeLessThan(0.5);
+    expect(fitted.weights.coverage).toBeGreaterThan(PRIOR_ANSWER_JUDGE.weights.coverage);
   });
 
   it('uses the weights stored on the workspace, else the prior', () => {
