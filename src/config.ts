@@ -213,8 +213,8 @@ const entries = {
     description:
       'Train intent models with the sentence vectors of their examples (the built-in sentence encoder, stored per ' +
       "workspace) and read each ticket's ask with its vector: paraphrases and few-label intents are recognised by " +
-      'meaning, not only by words (about 10-45 ms a ticket once the encoder is loaded). false: words alone; a model ' +
-      'trained with vectors then reads words alone too.',
+      'meaning, not only by words (about 10-45 ms a ticket once the encoder is loaded); the background retrain ' +
+      'does the same. false: words alone; a model trained with vectors then reads words alone too.',
     sensitive: false,
   },
   intentMemory: {

@@ -4,6 +4,7 @@ import { systemActor } from '../src/store/ctx.js';
 import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
 import { storedSentenceVectors } from '../src/learning/sentence-vectors.js';
 import { retrainIntentModel } from '../src/learning/retrain.js';
+import { heldExamples } from '../src/learning/retrain-guard.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
 
 /** The desk's encoder, counting the texts it is asked to encode. */
@@ -127,6 +128,15 @@ describe.each(backends())('intent models that read sentence vectors on %s', (kin
     await trainWorkspaceIntents(t.desk.intentModels, ws.workspaceId, examples, counts);
     const understand = await understood('VAT', 'Where do I enter our VAT number for invoices?');
     expect(understand.reading).toMatchObject({ by: 'words', encoder: null });
+
+    // its retrain without the encoder stays on words; with it (DESKMIND_INTENT_SENTENCE on), it learns the examples'
+    // vectors (stored already: none is encoded again) and reads by meaning from then on
+    expect((await retrainIntentModel(ctx, t.desk.intentModels, null)).status).toBe('promoted');
+    expect((await t.desk.intentModels.get(ws.workspaceId))!.model.sentenceEncoderId).toBeNull();
+    const encoder = counting(t.desk.sentenceEncoder!);
+    expect((await retrainIntentModel(ctx, t.desk.intentModels, encoder)).status).toBe('promoted');
+    expect(encoder.encoded).toBe(0);
+    expect((await t.desk.intentModels.get(ws.workspaceId))!.model.sentenceEncoderId).toBe(encoder.id);
   });
 
   it('learns what published articles say they answer, under the intent each is written for first', async () => {
@@ -149,5 +159,9 @@ describe.each(backends())('intent models that read sentence vectors on %s', (kin
       { text: 'Where the VAT number goes', label: 'vat_number' },
       { text: 'Can I change it later?', label: 'vat_number' },
     ]);
+    // a retrain learns them too, once each however often it runs
+    for (let i = 0; i < 2; i++) expect((await retrainIntentModel(ctx, t.desk.intentModels)).status).toBe('promoted');
+    const held = heldExamples((await t.desk.intentModels.get(ws.workspaceId))!.model);
+    expect(held.filter((e) => examples.some((a) => a.text === e.text))).toEqual(examples);
   });
 });

@@ -8,7 +8,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { INTENT_MODEL_KIND, type IntentModels } from '../pipeline/ports/intent-port.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
-import { labelledTickets } from './training.js';
+import { articleExamples, labelledTickets } from './training.js';
 import { events, models } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
 import type { SentenceEncoder } from '../nlp/encoder.js';
@@ -110,8 +110,9 @@ export type RetrainResult =
 /**
  * Retrains the workspace's intent model from scratch on the labels it holds (its training set and every
  * label learned online since; above {@link TRAINING_SAMPLE_MAX}, a sample of the newest of each intent with rare
- * intents whole, recorded as `sample` with the model and its event), judged by {@link retrainWithGuard} on the
- * newest human labels. A promoted
+ * intents whole, recorded as `sample` with the model and its event) and on what the published articles say they
+ * answer ({@link articleExamples}), with the examples' sentence vectors when `encoder` is given, judged by
+ * {@link retrainWithGuard} on the newest human labels. A promoted
  * model also learns the labels that arrived while it trained, and becomes the next version
  * (`model.retrained`); a rejected one is logged (`model.retrain_rejected`) and dropped. The `retrain-intents`
  * job runs this outside any transaction; the training runs in a worker thread ({@link retrainInWorker}), so the
@@ -120,7 +121,8 @@ export type RetrainResult =
 export async function retrainIntentModel(
   ctx: Ctx,
   intentModels: IntentModels,
-  /** The encoder of models that read sentence vectors: such a model is retrained with its examples' vectors. */
+  /** The sentence encoder (`intentSentence` on): the model is retrained with its examples' vectors and reads by
+   * meaning from then on, also when it read words alone before (a new workspace's first retrain). */
   encoder: SentenceEncoder | null = null,
 ): Promise<RetrainResult> {
   const current = await intentModels.get(ctx.workspaceId);
@@ -129,13 +131,22 @@ export async function retrainIntentModel(
     return { status: 'skipped', reason: 'the model holds fewer than two intents' };
   const window = await guardWindow(ctx);
   // bounded time and memory however many labels the model holds: the newest of each intent, rare intents whole
-  const { examples: sampled, sample } = sampleNewest(heldExamples(current.model));
-  // A model that reads sentence vectors is retrained with them (stored per workspace: only new labels are encoded).
-  // Without its encoder here, it is retrained on words alone and reads words alone from then on.
-  const sentence =
-    encoder && current.model.sentenceEncoderId === encoder.id
-      ? await storedSentenceVectors(ctx.db, ctx.workspaceId, encoder)(sampled.map((e) => e.text))
-      : null;
+  const { examples: held, sample } = sampleNewest(heldExamples(current.model));
+  // and what published articles say they answer, as `deskmind train` learns it (titles, headings, questions), for
+  // phrases the model does not hold yet
+  const known = new Set(held.map((e) => e.text));
+  const sampled = [...held];
+  for (const e of await articleExamples(ctx)) {
+    if (known.has(e.text)) continue;
+    known.add(e.text);
+    sampled.push(e);
+  }
+  // With the encoder, the retrain learns from the examples' sentence vectors (stored per workspace: only texts not
+  // yet encoded are), whatever the model read before; without it, from words alone, and it reads words alone then.
+  // The guard judges the new kind of model like any other retrain.
+  const sentence = encoder
+    ? await storedSentenceVectors(ctx.db, ctx.workspaceId, encoder)(sampled.map((e) => e.text))
+    : null;
   // in a worker thread: training takes seconds to minutes, and this process keeps serving meanwhile
   const r = await retrainInWorker(sampled, window, {}, undefined, sentence);
   if (r.status === 'rejected') {
