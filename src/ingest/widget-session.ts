@@ -47,8 +47,13 @@ async function saveWidget(db: DbOrTx, workspaceId: string, widget: WidgetSetting
   return widget;
 }
 
-/** The workspace's widget settings, created (with a fresh public id and secret) on first use. */
-export async function getWidgetSettings(ctx: Ctx): Promise<WidgetSettings> {
+/** The workspace's widget settings, created (with a fresh public id and secret) on first use, in one transaction. */
+export function getWidgetSettings(ctx: Ctx): Promise<WidgetSettings> {
+  return inTransaction(ctx, widgetSettingsOf);
+}
+
+/** The widget settings (created on first use) in the caller's transaction. */
+async function widgetSettingsOf(ctx: Ctx): Promise<WidgetSettings> {
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const parsed = WidgetSettingsSchema.safeParse(ws.settings.widget);
   if (parsed.success) return parsed.data;
@@ -59,27 +64,33 @@ export async function getWidgetSettings(ctx: Ctx): Promise<WidgetSettings> {
   );
 }
 
-/** Changes the widget settings (logged, without the secret). */
-export async function updateWidgetSettings(
+/** Changes the widget settings (logged, without the secret), in one transaction. */
+export function updateWidgetSettings(
   ctx: Ctx,
   patch: z.infer<typeof WidgetSettingsPatchSchema>,
 ): Promise<WidgetSettings> {
-  const before = await getWidgetSettings(ctx);
-  const after = await saveWidget(ctx.db, ctx.workspaceId, { ...before, ...patch });
-  await appendEvent(ctx, 'settings.changed', null, {
-    section: 'widget',
-    before: { ...before, secret: undefined },
-    after: { ...after, secret: undefined },
+  return inTransaction(ctx, async (ctx) => {
+    const before = await widgetSettingsOf(ctx);
+    const after = await saveWidget(ctx.db, ctx.workspaceId, { ...before, ...patch });
+    await appendEvent(ctx, 'settings.changed', null, {
+      section: 'widget',
+      before: { ...before, secret: undefined },
+      after: { ...after, secret: undefined },
+    });
+    return after;
   });
-  return after;
 }
 
-/** Replaces the identity-verification secret: every user hash and widget session signed with the old one stops working.
+/**
+ * Replaces the identity-verification secret, in one transaction: every user hash and widget session signed with the
+ * old one stops working.
  */
-export async function rotateWidgetSecret(ctx: Ctx): Promise<WidgetSettings> {
-  const after = await saveWidget(ctx.db, ctx.workspaceId, { ...(await getWidgetSettings(ctx)), secret: newSecret() });
-  await appendEvent(ctx, 'settings.changed', null, { section: 'widget', rotated: true });
-  return after;
+export function rotateWidgetSecret(ctx: Ctx): Promise<WidgetSettings> {
+  return inTransaction(ctx, async (ctx) => {
+    const after = await saveWidget(ctx.db, ctx.workspaceId, { ...(await widgetSettingsOf(ctx)), secret: newSecret() });
+    await appendEvent(ctx, 'settings.changed', null, { section: 'widget', rotated: true });
+    return after;
+  });
 }
 
 /** What the widget's public side uses of the running desk (it knows no workspace until the widget id names one). */

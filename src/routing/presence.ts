@@ -1,7 +1,9 @@
 import type { AgentStatus } from '../domain/enums.js';
+import { DeskmindError } from '../domain/errors.js';
 import type { Agent } from '../domain/schemas.js';
+import type { Principal } from '../people/principal.js';
 import { updateAgent } from '../people/update-agent.js';
-import { systemActor, type Ctx } from '../store/ctx.js';
+import { inTransaction, systemActor, type Ctx } from '../store/ctx.js';
 import { getTicket } from '../tickets/get-ticket.js';
 import { scanTickets } from '../store/repos/tickets.js';
 import type { TicketRow } from '../store/schema.js';
@@ -120,6 +122,20 @@ export async function setPresence(
     redistributed: status === 'offline' ? await redistributeOnOffline(ctx, agentId) : [],
     assigned: status === 'online' ? await assignQueued(ctx, { teamIds: agent.teamIds }) : [],
   };
+}
+
+/**
+ * A person sets an agent's presence (`setPresence`), in one transaction: admins anyone's, an agent only their own.
+ */
+export async function changePresence(
+  ctx: Ctx,
+  by: Principal,
+  agentId: string,
+  status: AgentStatus,
+): Promise<{ agent: Agent; redistributed: Redistributed[]; assigned: Redistributed[] }> {
+  const own = by.kind === 'agent' && by.agentId === agentId;
+  if (by.role !== 'admin' && !own) throw new DeskmindError('forbidden', 'Agents may set only their own presence');
+  return inTransaction(ctx, (ctx) => setPresence(ctx, agentId, status));
 }
 
 /** How the router would route a ticket now, from scratch (ignoring its current team), changing nothing: for trying

@@ -1,6 +1,6 @@
 import { and, asc, eq, max } from 'drizzle-orm';
 import { DeskmindError, notFound } from '../domain/errors.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { mapUnique } from '../store/pg-errors.js';
 import type { DbOrTx } from '../store/db.js';
 import { routingRules, teams } from '../store/schema.js';
@@ -34,25 +34,27 @@ export function listRules(db: DbOrTx, workspaceId: string): Promise<RoutingRule[
   });
 }
 
-/** Creates a rule; without a position it goes last. */
-export async function createRule(ctx: Ctx, input: RoutingRuleInput): Promise<RoutingRule> {
-  await checkTeam(ctx, input.teamId);
-  const position =
-    input.position ??
-    ((
-      await ctx.db
-        .select({ last: max(routingRules.position) })
-        .from(routingRules)
-        .where(eq(routingRules.workspaceId, ctx.workspaceId))
-    )[0]?.last ?? -1) + 1;
-  const now = ctx.now();
-  const [row] = await mapUnique('A routing rule with this name', () =>
-    ctx.db
-      .insert(routingRules)
-      .values({ ...input, position, workspaceId: ctx.workspaceId, createdAt: now, updatedAt: now })
-      .returning(),
-  );
-  return toRule(row!);
+/** Creates a rule, in one transaction; without a position it goes last. */
+export function createRule(ctx: Ctx, input: RoutingRuleInput): Promise<RoutingRule> {
+  return inTransaction(ctx, async (ctx) => {
+    await checkTeam(ctx, input.teamId);
+    const position =
+      input.position ??
+      ((
+        await ctx.db
+          .select({ last: max(routingRules.position) })
+          .from(routingRules)
+          .where(eq(routingRules.workspaceId, ctx.workspaceId))
+      )[0]?.last ?? -1) + 1;
+    const now = ctx.now();
+    const [row] = await mapUnique('A routing rule with this name', () =>
+      ctx.db
+        .insert(routingRules)
+        .values({ ...input, position, workspaceId: ctx.workspaceId, createdAt: now, updatedAt: now })
+        .returning(),
+    );
+    return toRule(row!);
+  });
 }
 
 /** One rule of the workspace. */
@@ -62,18 +64,20 @@ export async function getRule(ctx: Ctx, id: string): Promise<RoutingRule> {
   return toRule(row);
 }
 
-/** Changes the fields sent; the others keep their values. */
-export async function updateRule(ctx: Ctx, id: string, patch: RoutingRulePatch): Promise<RoutingRule> {
-  await checkTeam(ctx, patch.teamId);
-  const [row] = await mapUnique('A routing rule with this name', () =>
-    ctx.db
-      .update(routingRules)
-      .set({ ...patch, updatedAt: ctx.now() })
-      .where(scope(ctx, id))
-      .returning(),
-  );
-  if (!row) throw notFound('Routing rule', id);
-  return toRule(row);
+/** Changes the fields sent, in one transaction; the others keep their values. */
+export function updateRule(ctx: Ctx, id: string, patch: RoutingRulePatch): Promise<RoutingRule> {
+  return inTransaction(ctx, async (ctx) => {
+    await checkTeam(ctx, patch.teamId);
+    const [row] = await mapUnique('A routing rule with this name', () =>
+      ctx.db
+        .update(routingRules)
+        .set({ ...patch, updatedAt: ctx.now() })
+        .where(scope(ctx, id))
+        .returning(),
+    );
+    if (!row) throw notFound('Routing rule', id);
+    return toRule(row);
+  });
 }
 
 /** Deletes a rule of the workspace. */

@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import { patchOf } from '../domain/schemas.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../people/get-workspace.js';
 import { teams, workspaces } from '../store/schema.js';
@@ -40,9 +40,15 @@ export async function getRoutingSettings(ctx: Ctx): Promise<RoutingSettings> {
   return routingOf((await getWorkspace(ctx.db, ctx.workspaceId)).settings);
 }
 
-/** Changes routing settings (teams must belong to the workspace); logged as `settings.changed` with old and new values.
+/**
+ * Changes routing settings (teams must belong to the workspace), in one transaction; logged as `settings.changed`
+ * with old and new values.
  */
-export async function updateRoutingSettings(ctx: Ctx, patch: RoutingSettingsPatch): Promise<RoutingSettings> {
+export function updateRoutingSettings(ctx: Ctx, patch: RoutingSettingsPatch): Promise<RoutingSettings> {
+  return inTransaction(ctx, (ctx) => writeRoutingSettings(ctx, patch));
+}
+
+async function writeRoutingSettings(ctx: Ctx, patch: RoutingSettingsPatch): Promise<RoutingSettings> {
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = routingOf(ws.settings);
   const after: RoutingSettings = {

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { auditLog, events } from '../store/schema.js';
 
@@ -57,6 +57,38 @@ export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<string
     })
     .returning({ id: auditLog.id });
   return row!.id;
+}
+
+/**
+ * Runs an admin change and its audit entry in one transaction: `run` makes the change, then `entryAfter` gives the
+ * entry (null when the change failed and leaves none), inserted before the commit so that a change is never stored
+ * without its entry.
+ */
+export function inAuditedTransaction<T>(
+  ctx: Ctx,
+  run: (ctx: Ctx) => Promise<T>,
+  entryAfter: () => AuditEntry | null,
+): Promise<T> {
+  return inTransaction(ctx, async (ctx) => {
+    const out = await run(ctx);
+    const entry = entryAfter();
+    if (entry) await recordAudit(ctx.db, entry);
+    return out;
+  });
+}
+
+/** Writes an admin action's entry before its work runs (work that must not hold a transaction open); returns its id.
+ */
+export function openAuditEntry(ctx: Ctx, entry: AuditEntry): Promise<string> {
+  return recordAudit(ctx.db, entry);
+}
+
+/** Records the final status of an entry written by `openAuditEntry`. */
+export async function settleAuditEntry(ctx: Ctx, id: string, status: number): Promise<void> {
+  await ctx.db
+    .update(auditLog)
+    .set({ status })
+    .where(and(eq(auditLog.workspaceId, ctx.workspaceId), eq(auditLog.id, id)));
 }
 
 /** Events the assistant causes that count as AI actions (answers, drafts, hand-offs, routing decisions). */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PRIORITIES } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import { patchOf } from '../domain/schemas.js';
-import type { Ctx } from '../store/ctx.js';
+import { inTransaction, type Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../people/get-workspace.js';
 import { workspaces } from '../store/schema.js';
@@ -145,11 +145,15 @@ export async function getSlaSettings(ctx: Ctx): Promise<SlaSettings> {
 }
 
 /**
- * Changes the SLA settings: `policies` replaces the list, `calendar` and `atRisk` change only the fields
- * sent. Logged as `settings.changed` with old and new values. Due times already stored stay as they are
+ * Changes the SLA settings, in one transaction: `policies` replaces the list, `calendar` and `atRisk` change only
+ * the fields sent. Logged as `settings.changed` with old and new values. Due times already stored stay as they are
  * until `applySla` runs again for a ticket.
  */
-export async function updateSlaSettings(ctx: Ctx, patch: SlaSettingsPatch): Promise<SlaSettings> {
+export function updateSlaSettings(ctx: Ctx, patch: SlaSettingsPatch): Promise<SlaSettings> {
+  return inTransaction(ctx, (ctx) => writeSlaSettings(ctx, patch));
+}
+
+async function writeSlaSettings(ctx: Ctx, patch: SlaSettingsPatch): Promise<SlaSettings> {
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = slaOf(ws.settings);
   const parsed = SlaSettingsSchema.safeParse({

@@ -1,10 +1,8 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deskmind } from '../../../app.js';
-import { recordAudit, type AuditEntry } from '../../../security/audit.js';
-import { auditLog } from '../../../store/schema.js';
-import { actorOf, principalOf, type Access } from '../../auth.js';
+import { inAuditedTransaction, openAuditEntry, settleAuditEntry, type AuditEntry } from '../../../security/audit.js';
+import { actorOf, ctxOf, principalOf, type Access } from '../../auth.js';
 import { listAuditLogRoute } from './list-audit-log.js';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -67,11 +65,9 @@ export function registerAuditHook(app: FastifyInstance, desk: Deskmind): void {
     const id = started.get(request);
     if (!id) return;
     started.delete(request);
-    await desk.database.db
-      .update(auditLog)
-      .set({ status: reply.statusCode })
-      .where(eq(auditLog.id, id))
-      .catch((err: unknown) => request.log.error({ err }, 'could not record the final status of an audit entry'));
+    await settleAuditEntry(ctxOf(desk, request), id, reply.statusCode).catch((err: unknown) =>
+      request.log.error({ err }, 'could not record the final status of an audit entry'),
+    );
   });
 }
 function auditInTransaction(
@@ -90,12 +86,15 @@ function auditInTransaction(
     }) as unknown as typeof reply.send;
     let result: { out: unknown };
     try {
-      result = await desk.database.db.transaction(async (tx) => {
-        request.tx = tx;
-        const out: unknown = await handler.call(this, request, reply);
-        if (reply.statusCode < 400) await recordAudit(tx, entryOf(request, reply.statusCode));
-        return { out };
-      });
+      result = await inAuditedTransaction(
+        ctxOf(desk, request),
+        async (ctx) => {
+          request.tx = ctx.db;
+          const out: unknown = await handler.call(this, request, reply);
+          return { out };
+        },
+        () => (reply.statusCode < 400 ? entryOf(request, reply.statusCode) : null),
+      );
     } finally {
       request.tx = null;
       reply.send = send;
@@ -111,7 +110,7 @@ function auditBefore(
   started: WeakMap<FastifyRequest, string>,
 ): Handler {
   return async function audited(this: FastifyInstance, request, reply) {
-    started.set(request, await recordAudit(desk.database.db, entryOf(request, 202)));
+    started.set(request, await openAuditEntry(ctxOf(desk, request), entryOf(request, 202)));
     return handler.call(this, request, reply);
   };
 }

@@ -1,7 +1,6 @@
 import { DeliverySchema } from '../../../channels/schemas.js';
-import * as hooks from '../../../connectors/webhooks.js';
+import { replayWebhookDelivery } from '../../../channels/replay-webhook-delivery.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
 
@@ -18,6 +17,6 @@ export const replayDeliveryRoute: Route = (app, desk) => {
         response: { 200: DeliverySchema },
       },
     },
-    async (request) => inTransaction(ctxOf(desk, request), (ctx) => hooks.replayDelivery(ctx, request.params.id)),
+    async (request) => replayWebhookDelivery(ctxOf(desk, request), request.params.id),
   );
 };

@@ -1,10 +1,6 @@
-import {
-  updateEmailSettings,
-  EmailSettingsPatchSchema,
-  EmailSettingsSchema,
-} from '../../../connectors/email-settings.js';
+import { changeEmailSettings } from '../../../channels/change-email-settings.js';
+import { EmailSettingsPatchSchema, EmailSettingsSchema } from '../../../connectors/email-settings.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/settings/email` */
@@ -20,6 +16,6 @@ export const updateEmailSettingsRoute: Route = (app, desk) => {
         response: { 200: EmailSettingsSchema },
       },
     },
-    async (request) => inTransaction(ctxOf(desk, request), (ctx) => updateEmailSettings(ctx, request.body)),
+    async (request) => changeEmailSettings(ctxOf(desk, request), request.body),
   );
 };

@@ -1,10 +1,6 @@
-import {
-  InsightsSettingsPatchSchema,
-  InsightsSettingsViewSchema,
-  updateInsightsSettings,
-} from '../../../insights/settings.js';
+import { changeInsightsSettings } from '../../../insights/change-insights-settings.js';
+import { InsightsSettingsPatchSchema, InsightsSettingsViewSchema } from '../../../insights/settings.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/insights/settings` */
@@ -22,8 +18,6 @@ export const updateInsightsSettingsRoute: Route = (app, desk) => {
         response: { 200: InsightsSettingsViewSchema },
       },
     },
-    async (request) => {
-      return inTransaction(ctxOf(desk, request), (ctx) => updateInsightsSettings(ctx, request.body, desk.outbound));
-    },
+    async (request) => changeInsightsSettings(ctxOf(desk, request), request.body, desk.outbound),
   );
 };

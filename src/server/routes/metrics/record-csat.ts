@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { IdSchema } from '../../../domain/schemas.js';
-import { CsatInputSchema, recordCsat } from '../../../learning/outcomes.js';
+import { CsatInputSchema } from '../../../learning/outcomes.js';
+import { recordTicketCsat } from '../../../metrics/record-ticket-csat.js';
 import { ANY, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 const Params = z.object({ id: IdSchema }).strict();
@@ -22,9 +22,8 @@ export const recordCsatRoute: Route = (app, desk) => {
       },
     },
     async (request, reply) => {
-      const result = await inTransaction(ctxOf(desk, request), (ctx) =>
-        recordCsat(ctx, request.params.id, request.body.rating, request.body.comment),
-      );
+      const { id } = request.params;
+      const result = await recordTicketCsat(ctxOf(desk, request), id, request.body.rating, request.body.comment);
       return reply.code(201).send(result);
     },
   );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ProposalSchema, tuneThresholds } from '../../../learning/thresholds.js';
+import { ProposalSchema } from '../../../learning/thresholds.js';
+import { runThresholdTuning } from '../../../metrics/run-threshold-tuning.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/learning/thresholds/tune` */
@@ -16,8 +16,6 @@ export const tuneThresholdsRoute: Route = (app, desk) => {
         response: { 200: z.object({ changes: z.array(ProposalSchema), proposals: z.array(ProposalSchema) }) },
       },
     },
-    async (request) => {
-      return inTransaction(ctxOf(desk, request), (ctx) => tuneThresholds(ctx));
-    },
+    async (request) => runThresholdTuning(ctxOf(desk, request)),
   );
 };

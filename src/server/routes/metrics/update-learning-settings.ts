@@ -1,10 +1,6 @@
-import {
-  LearningSettingsPatchSchema,
-  LearningSettingsSchema,
-  updateLearningSettings,
-} from '../../../learning/thresholds.js';
+import { LearningSettingsPatchSchema, LearningSettingsSchema } from '../../../learning/thresholds.js';
+import { changeLearningSettings } from '../../../metrics/change-learning-settings.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/learning/settings` */
@@ -20,8 +16,6 @@ export const updateLearningSettingsRoute: Route = (app, desk) => {
         response: { 200: LearningSettingsSchema },
       },
     },
-    async (request) => {
-      return inTransaction(ctxOf(desk, request), (ctx) => updateLearningSettings(ctx, request.body));
-    },
+    async (request) => changeLearningSettings(ctxOf(desk, request), request.body),
   );
 };

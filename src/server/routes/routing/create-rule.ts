@@ -1,6 +1,5 @@
 import * as ruleOps from '../../../routing/rules.js';
 import { RoutingRuleInputSchema, RoutingRuleSchema } from '../../../routing/schemas.js';
-import { inTransaction } from '../../../store/ctx.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -17,7 +16,6 @@ export const createRuleRoute: Route = (app, desk) => {
         response: { 201: RoutingRuleSchema },
       },
     },
-    async (request, reply) =>
-      reply.code(201).send(await inTransaction(ctxOf(desk, request), (ctx) => ruleOps.createRule(ctx, request.body))),
+    async (request, reply) => reply.code(201).send(await ruleOps.createRule(ctxOf(desk, request), request.body)),
   );
 };

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { AGENT_STATUSES } from '../../../domain/enums.js';
-import { DeskmindError } from '../../../domain/errors.js';
 import { AgentSchema } from '../../../domain/schemas.js';
-import { setPresence } from '../../../routing/presence.js';
-import { inTransaction } from '../../../store/ctx.js';
+import { changePresence } from '../../../routing/presence.js';
 import { STAFF, principalOf, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -39,12 +37,7 @@ export const setPresenceRoute: Route = (app, desk) => {
         response: { 200: PresenceReply },
       },
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const own = principal.kind === 'agent' && principal.agentId === request.params.id;
-      if (principal.role !== 'admin' && !own)
-        throw new DeskmindError('forbidden', 'Agents may set only their own presence');
-      return inTransaction(ctxOf(desk, request), (ctx) => setPresence(ctx, request.params.id, request.body.status));
-    },
+    async (request) =>
+      changePresence(ctxOf(desk, request), principalOf(request), request.params.id, request.body.status),
   );
 };

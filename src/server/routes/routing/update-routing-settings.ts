@@ -1,5 +1,4 @@
 import { RoutingSettingsPatchSchema, RoutingSettingsSchema, updateRoutingSettings } from '../../../routing/settings.js';
-import { inTransaction } from '../../../store/ctx.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 
@@ -16,6 +15,6 @@ export const updateRoutingSettingsRoute: Route = (app, desk) => {
         response: { 200: RoutingSettingsSchema },
       },
     },
-    async (request) => inTransaction(ctxOf(desk, request), (ctx) => updateRoutingSettings(ctx, request.body)),
+    async (request) => updateRoutingSettings(ctxOf(desk, request), request.body),
   );
 };

@@ -1,6 +1,5 @@
 import * as ruleOps from '../../../routing/rules.js';
 import { RoutingRulePatchSchema, RoutingRuleSchema } from '../../../routing/schemas.js';
-import { inTransaction } from '../../../store/ctx.js';
 import { ADMIN, ctxOf } from '../../auth.js';
 import type { Route } from '../route.js';
 import { Params } from './shared.js';
@@ -19,7 +18,6 @@ export const updateRuleRoute: Route = (app, desk) => {
         response: { 200: RoutingRuleSchema },
       },
     },
-    async (request) =>
-      inTransaction(ctxOf(desk, request), (ctx) => ruleOps.updateRule(ctx, request.params.id, request.body)),
+    async (request) => ruleOps.updateRule(ctxOf(desk, request), request.params.id, request.body),
   );
 };

@@ -1,6 +1,5 @@
 import { SlaSettingsPatchSchema, SlaSettingsSchema, updateSlaSettings } from '../../../sla/settings.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/sla/policies` */
@@ -16,8 +15,6 @@ export const updateSlaPoliciesRoute: Route = (app, desk) => {
         response: { 200: SlaSettingsSchema },
       },
     },
-    async (request) => {
-      return inTransaction(ctxOf(desk, request), (tx) => updateSlaSettings(tx, request.body));
-    },
+    async (request) => updateSlaSettings(ctxOf(desk, request), request.body),
   );
 };

@@ -1,6 +1,5 @@
 import { getWidgetSettings, WidgetSettingsSchema } from '../../../ingest/widget-session.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `GET /api/v1/settings/widget` */
@@ -16,8 +15,6 @@ export const getWidgetSettingsRoute: Route = (app, desk) => {
         response: { 200: WidgetSettingsSchema },
       },
     },
-    async (request) => {
-      return inTransaction(ctxOf(desk, request), (ctx) => getWidgetSettings(ctx));
-    },
+    async (request) => getWidgetSettings(ctxOf(desk, request)),
   );
 };

@@ -1,6 +1,5 @@
 import { rotateWidgetSecret, WidgetSettingsSchema } from '../../../ingest/widget-session.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `POST /api/v1/settings/widget/rotate` */
@@ -15,8 +14,6 @@ export const rotateWidgetSecretRoute: Route = (app, desk) => {
         response: { 200: WidgetSettingsSchema },
       },
     },
-    async (request) => {
-      return inTransaction(ctxOf(desk, request), (ctx) => rotateWidgetSecret(ctx));
-    },
+    async (request) => rotateWidgetSecret(ctxOf(desk, request)),
   );
 };

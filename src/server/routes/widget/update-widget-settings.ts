@@ -4,7 +4,6 @@ import {
   WidgetSettingsSchema,
 } from '../../../ingest/widget-session.js';
 import { ADMIN, ctxOf } from '../../auth.js';
-import { inTransaction } from '../../../store/ctx.js';
 import type { Route } from '../route.js';
 
 /** `PATCH /api/v1/settings/widget` */
@@ -20,8 +19,6 @@ export const updateWidgetSettingsRoute: Route = (app, desk) => {
         response: { 200: WidgetSettingsSchema },
       },
     },
-    async (request) => {
-      return inTransaction(ctxOf(desk, request), (ctx) => updateWidgetSettings(ctx, request.body));
-    },
+    async (request) => updateWidgetSettings(ctxOf(desk, request), request.body),
   );
 };
