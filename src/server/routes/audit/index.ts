@@ -61,13 +61,15 @@ export function registerAuditHook(app: FastifyInstance, desk: Deskmind): void {
       return;
     }
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // The final status is written before the reply goes out, so whoever reads the log after the answer sees it.
+  app.addHook('onSend', async (request, reply, payload) => {
     const id = started.get(request);
-    if (!id) return;
+    if (!id) return payload;
     started.delete(request);
     await settleAuditEntry(ctxOf(desk, request), id, reply.statusCode).catch((err: unknown) =>
       request.log.error({ err }, 'could not record the final status of an audit entry'),
     );
+    return payload;
   });
 }
 function auditInTransaction(
