@@ -19,6 +19,7 @@ import type { Ctx } from '../store/ctx.js';
 import type { Database } from '../store/db.js';
 import type { OutboxChannel } from '../domain/enums.js';
 import type { BugTracker, TrackerOutbound } from './trackers.js';
+import type { MailSender } from './email-out.js';
 
 /** A connector's own part of a workspace's integration settings: its options and the secrets that are set. */
 export interface ConnectorSection<O extends z.ZodObject = z.ZodObject, S extends string = string> {
@@ -78,19 +79,59 @@ export interface FanOutEndpoint {
   eventTypes: string[];
 }
 
-/** One outbox row an event causes on a channel: its endpoint (none for email) and its payload. */
-export interface OutboundDelivery {
-  channel: OutboxChannel;
+/** One outbox row an event causes on a connector's channel: its endpoint (none for email) and its payload. */
+export interface OutboundDelivery<P extends Record<string, unknown> = Record<string, unknown>> {
   endpointId: string | null;
-  payload: Record<string, unknown>;
+  payload: P;
+}
+
+/** A stored outbox delivery as its channel sends it: the payload parsed by the channel's own schema. */
+export interface OutboxMessage<P> {
+  id: string;
+  eventType: string;
+  seq: number | null;
+  /** The webhook or Slack endpoint it goes to, with its signing secret; null for email. */
+  endpoint: { url: string; secret: string } | null;
+  payload: P;
+}
+
+/** What a channel sends with: the worker's clock, the outbound URL guard's fetch, the attempt timeout, the relay. */
+export interface SendDeps {
+  now: () => Date;
+  /** The SSRF-guarded fetch (`OutboundGuard.fetch`): webhook and Slack URLs are workspace-configured. */
+  fetch: typeof fetch;
+  timeoutMs: number;
+  /** The SMTP relay (null: none configured). */
+  mail: MailSender | null;
+}
+
+/** The outcome of one attempt, as the outbox records it. */
+export interface SendResult {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  /** Retrying would not help (the outbound URL guard refused the destination, the stored payload is not one the
+   * channel sends): the delivery goes to the dead-letter list at once. */
+  permanent?: boolean;
 }
 
 /**
  * An outbound channel: the deliveries an appended event causes, written to the outbox in the event's own
- * transaction (channels/fanout.ts); the outbox worker sends them later.
+ * transaction (channels/fanout.ts), and how one is sent when the outbox worker (channels/outbox.ts) finds it
+ * due. The worker owns leases, retries, backoff and the dead-letter list; it finds the channel by the row's
+ * `channel` (`senderOf` in the registry) and hands `send` the stored payload parsed by `payload`.
  */
-export interface OutboundChannel {
-  deliveries(ctx: Ctx, ev: AppendedEvent, endpoints: readonly FanOutEndpoint[]): Promise<OutboundDelivery[]>;
+export interface OutboundChannel<P extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>> {
+  /** The outbox channel its rows are written on. */
+  channel: OutboxChannel;
+  /** What its rows' payloads are. */
+  payload: P;
+  deliveries(
+    ctx: Ctx,
+    ev: AppendedEvent,
+    endpoints: readonly FanOutEndpoint[],
+  ): Promise<OutboundDelivery<z.output<P>>[]>;
+  send(message: OutboxMessage<z.output<P>>, deps: SendDeps): Promise<SendResult>;
 }
 
 export interface Connector<Id extends string = string, O extends z.ZodObject = z.ZodObject, S extends string = string> {
@@ -111,6 +152,13 @@ export interface Connector<Id extends string = string, O extends z.ZodObject = z
   tracker?: TrackerFactory;
   /** What it sends when events are appended (signed webhooks, Slack messages, email replies). */
   outbound?: OutboundChannel;
+}
+
+/** Declares an outbound channel, checking its deliveries and its send against its own payload schema. */
+export function defineOutbound<P extends z.ZodType<Record<string, unknown>>>(
+  channel: OutboundChannel<P>,
+): OutboundChannel {
+  return channel;
 }
 
 /** Declares a connector, keeping its id, options schema and secret names as literal types for the registry. */

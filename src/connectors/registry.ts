@@ -4,8 +4,10 @@
  * The order is the order of the settings sections, of the enrichment sources in decision records and of an
  * event's outbox rows.
  */
+import { z } from 'zod';
+import type { OutboxChannel } from '../domain/enums.js';
 import type { InsightsSettings } from '../insights/settings.js';
-import type { Connector, TrackerDeps } from './connector.js';
+import type { Connector, OutboundChannel, OutboxMessage, SendDeps, SendResult, TrackerDeps } from './connector.js';
 import { crmConnector } from './crm.js';
 import { emailOutConnector } from './email-out.js';
 import { githubConnector } from './github.js';
@@ -39,4 +41,31 @@ export const ALL: readonly Connector[] = CONNECTORS;
 export function trackerFor(settings: InsightsSettings['bugReports'], deps: TrackerDeps): BugTracker | null {
   const factory = ALL.find((c) => c.tracker?.kind === settings.destination)?.tracker;
   return factory?.create(settings, deps) ?? null;
+}
+
+/** The registry's outbound channels, in its order (the order of an event's outbox rows). */
+export const OUTBOUND: readonly OutboundChannel[] = ALL.flatMap((c) => (c.outbound ? [c.outbound] : []));
+
+/** The outbound channel that sends a channel's outbox rows. */
+export const senderOf = (channel: OutboxChannel): OutboundChannel | undefined =>
+  OUTBOUND.find((o) => o.channel === channel);
+
+/**
+ * Sends one stored outbox delivery through the connector whose channel it is, its payload parsed by that
+ * connector's schema. A row no connector sends, or whose payload is not one its connector sends, fails for good.
+ */
+export async function sendDelivery(
+  channel: OutboxChannel,
+  message: OutboxMessage<unknown>,
+  deps: SendDeps,
+): Promise<SendResult> {
+  const sender = senderOf(channel);
+  if (!sender)
+    return { ok: false, statusCode: null, error: `no connector sends ${channel} deliveries`, permanent: true };
+  const payload = sender.payload.safeParse(message.payload);
+  if (!payload.success) {
+    const error = `the stored payload is not a ${channel} delivery: ${z.prettifyError(payload.error)}`;
+    return { ok: false, statusCode: null, error: error.slice(0, 500), permanent: true };
+  }
+  return sender.send({ ...message, payload: payload.data }, deps);
 }
