@@ -13,8 +13,8 @@ import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
 import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from '../channels/schemas.js';
 import type { AppendedEvent } from '../events/listeners.js';
 import { HEADERS } from '../channels/signature.js';
-import { defineConnector, defineOutbound, type FanOutEndpoint, type SendResult } from './connector.js';
-import { trackerFailure, type BugTracker, type TrackerReport } from './trackers.js';
+import { defineConnector, defineOutbound, defineTracker, type FanOutEndpoint, type SendResult } from './connector.js';
+import { trackerFailure, trackerUrl, type BugTracker, type TrackerReport } from './trackers.js';
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: EndpointRow): Endpoint => rest;
@@ -198,7 +198,7 @@ const sqlNextPos = () => sql`nextval(pg_get_serial_sequence('outbox', 'pos'))`;
 export function webhookTracker(
   opts: { url: string; secret: string; now: () => Date },
   fetchImpl: typeof fetch = fetch,
-): BugTracker {
+): BugTracker<'webhook'> {
   const post = async (event: string, report: TrackerReport, comment: string | null) => {
     const body = JSON.stringify({
       event,
@@ -342,9 +342,12 @@ export const webhooksConnector = defineConnector({
       return postJson(deps.fetch, endpoint.url, body, headers, deps.timeoutMs);
     },
   }),
-  tracker: {
+  tracker: defineTracker({
     kind: 'webhook',
-    create: ({ webhook }, { signingSecret, now, outbound }) =>
-      webhook.url ? webhookTracker({ url: webhook.url, secret: signingSecret, now }, outbound.fetch) : null,
-  },
+    settings: z.object({ url: trackerUrl }),
+    secrets: [],
+    urls: ['url'],
+    create: ({ url }, { signingSecret, now, outbound }) =>
+      url ? webhookTracker({ url, secret: signingSecret, now }, outbound.fetch) : null,
+  }),
 });
