@@ -101,7 +101,7 @@ export async function sendDelivery(
     return { ok: false, statusCode: null, error: `no connector sends ${channel} deliveries`, permanent: true };
   const payload = sender.payload.safeParse(message.payload);
   if (!payload.success) {
-    const error = `the stored payload is not a ${channel} delivery: ${z.prettifyError(payload.error)}`;
+    const error = `the stored payload is not one the ${channel} channel sends: ${z.prettifyError(payload.error)}`;
     return { ok: false, statusCode: null, error: error.slice(0, 500), permanent: true };
   }
   return sender.send({ ...message, payload: payload.data }, deps);
