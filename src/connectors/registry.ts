@@ -84,8 +84,7 @@ export function trackerFor(
 export const OUTBOUND: readonly OutboundChannel[] = ALL.flatMap((c) => (c.outbound ? [c.outbound] : []));
 
 /** The outbound channel that sends a channel's outbox rows. */
-export const senderOf = (channel: OutboxChannel): OutboundChannel | undefined =>
-  OUTBOUND.find((o) => o.channel === channel);
+const senderOf = (channel: OutboxChannel): OutboundChannel | undefined => OUTBOUND.find((o) => o.channel === channel);
 
 /**
  * Sends one stored outbox delivery through the connector whose channel it is, its payload parsed by that
