@@ -7,10 +7,7 @@ import type { AppendedEvent, EventListener } from '../events/listeners.js';
 import type { Ctx } from '../store/ctx.js';
 import { outbox, webhookEndpoints } from '../store/schema.js';
 import type { FanOutEndpoint } from '../connectors/connector.js';
-import { ALL } from '../connectors/registry.js';
-
-/** The registry's outbound channels (signed webhooks, Slack, email replies), in its order. */
-const CHANNELS = ALL.flatMap((c) => (c.outbound ? [c.outbound] : []));
+import { OUTBOUND } from '../connectors/registry.js';
 
 /**
  * The workspace's enabled endpoints as one JSON array, for a `returning` clause: the event's insert then reads
@@ -57,8 +54,9 @@ export async function fanOut(ctx: Ctx, ev: AppendedEvent, enabled?: FanOutEndpoi
     nextAttemptAt: ctx.now(),
     createdAt: ctx.now(),
   };
-  for (const channel of CHANNELS) {
-    for (const delivery of await channel.deliveries(ctx, ev, endpoints)) rows.push({ ...base, ...delivery });
+  for (const outbound of OUTBOUND) {
+    for (const delivery of await outbound.deliveries(ctx, ev, endpoints))
+      rows.push({ ...base, channel: outbound.channel, ...delivery });
   }
   if (rows.length) await ctx.db.insert(outbox).values(rows);
 }

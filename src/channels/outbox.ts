@@ -1,15 +1,16 @@
 /**
- * The outbox worker: numbers new deliveries, then sends what is due — webhooks and Slack notices per
- * endpoint in order, emails through the SMTP relay — retrying with exponential backoff and jitter, and
- * moving a delivery to the dead-letter list after the last attempt.
+ * The outbox worker: numbers new deliveries, then sends what is due — those to an endpoint (webhooks, Slack
+ * notices) per endpoint in order, the others (emails) one by one — retrying with exponential backoff and jitter,
+ * and moving a delivery to the dead-letter list after the last attempt. What one attempt does is its connector's
+ * (`send` of the channel's `outbound`, found through the registry); this file names no channel.
  */
 import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database, Db } from '../store/db.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
-import type { MailSender, OutboundEmail } from '../connectors/email-out.js';
-import { outboundRefusal } from '../security/outbound-url.js';
-import { HEADERS, signPayload } from './signature.js';
+import type { MailSender } from '../connectors/email-out.js';
+import type { SendDeps, SendResult } from '../connectors/connector.js';
+import { sendDelivery } from '../connectors/registry.js';
 
 export interface OutboxDeps {
   database: Database;
@@ -56,67 +57,19 @@ export async function sequenceOutbox(db: Db): Promise<number> {
   });
 }
 
-interface AttemptResult {
-  ok: boolean;
-  statusCode: number | null;
-  error: string | null;
-  /** The SSRF guard refused the destination: retrying would not help, so the delivery goes to the dead-letter list at
-   * once. */
-  refused?: boolean;
-}
-
-async function postJson(
-  fetchImpl: typeof fetch,
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  timeoutMs: number,
-): Promise<AttemptResult> {
-  try {
-    const res = await fetchImpl(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Deskmind-Webhooks/1', ...headers },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text().catch(() => '');
-    if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status, error: null };
-    return { ok: false, statusCode: res.status, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}` };
-  } catch (err) {
-    const refusal = outboundRefusal(err);
-    if (refusal)
-      return {
-        ok: false,
-        statusCode: null,
-        error: `refused by the outbound URL guard: ${refusal.reason}`.slice(0, 500),
-        refused: true,
-      };
-    const e = err as Error & { cause?: { code?: string } };
-    return {
-      ok: false,
-      statusCode: null,
-      error: (e.name === 'TimeoutError'
-        ? `no answer within ${timeoutMs} ms`
-        : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`
-      ).slice(0, 500),
-    };
-  }
-}
-
 type Row = typeof outbox.$inferSelect;
 
 /** Records one attempt and moves the delivery on: delivered, retried later, or dead. Returns the outcome. */
 async function settle(
   deps: OutboxDeps,
   row: Row,
-  result: AttemptResult,
+  result: SendResult,
   startedAt: number,
 ): Promise<'delivered' | 'retry' | 'dead'> {
   const db = deps.database.db;
   const now = deps.now();
   const attempts = row.attempts + 1;
-  const outcome = result.ok ? 'delivered' : attempts >= deps.maxAttempts || result.refused ? 'dead' : 'retry';
+  const outcome = result.ok ? 'delivered' : attempts >= deps.maxAttempts || result.permanent ? 'dead' : 'retry';
   await db.transaction(async (tx) => {
     await tx.insert(outboxAttempts).values({
       workspaceId: row.workspaceId,
@@ -194,19 +147,7 @@ async function deliverEndpoint(
       for (const head of batch) {
         if (head.nextAttemptAt > deps.now() || !(await renew())) return;
         const startedAt = performance.now();
-        const body = JSON.stringify(head.payload);
-        let headers: Record<string, string> = {};
-        if (head.channel === 'webhook') {
-          const timestamp = Math.floor(deps.now().getTime() / 1000);
-          headers = {
-            [HEADERS.event]: head.eventType,
-            [HEADERS.delivery]: head.id,
-            [HEADERS.sequence]: String(head.seq),
-            [HEADERS.timestamp]: String(timestamp),
-            [HEADERS.signature]: signPayload(endpoint.secret, String(timestamp), body),
-          };
-        }
-        const result = await postJson(deps.fetch, endpoint.url, body, headers, deps.timeoutMs);
+        const result = await send(deps, head, { url: endpoint.url, secret: endpoint.secret });
         const outcome = await settle(deps, head, result, startedAt);
         counts[outcome]++;
         sent++;
@@ -221,7 +162,8 @@ async function deliverEndpoint(
   }
 }
 
-async function deliverEmails(deps: OutboxDeps, counts: DeliveryCounts): Promise<void> {
+/** Delivers the due deliveries that have no endpoint (emails), each on its own. */
+async function deliverUnaddressed(deps: OutboxDeps, counts: DeliveryCounts): Promise<void> {
   const db = deps.database.db;
   const now = deps.now();
   const due = await db
@@ -229,7 +171,7 @@ async function deliverEmails(deps: OutboxDeps, counts: DeliveryCounts): Promise<
     .from(outbox)
     .where(
       and(
-        eq(outbox.channel, 'email'),
+        isNull(outbox.endpointId),
         eq(outbox.status, 'pending'),
         isNotNull(outbox.seq),
         lte(outbox.nextAttemptAt, now),
@@ -248,20 +190,19 @@ async function deliverEmails(deps: OutboxDeps, counts: DeliveryCounts): Promise<
       .returning();
     if (!row) continue;
     const startedAt = performance.now();
-    let result: AttemptResult;
-    if (!deps.mail)
-      result = { ok: false, statusCode: null, error: 'no SMTP relay is configured (DESKMIND_SMTP_RELAY_URL)' };
-    else {
-      try {
-        await deps.mail.send(row.payload as unknown as OutboundEmail);
-        result = { ok: true, statusCode: null, error: null };
-      } catch (err) {
-        const e = err as Error & { responseCode?: number };
-        result = { ok: false, statusCode: e.responseCode ?? null, error: String(e.message).slice(0, 500) };
-      }
-    }
-    counts[await settle(deps, row, result, startedAt)]++;
+    counts[await settle(deps, row, await send(deps, row, null), startedAt)]++;
   }
+}
+
+/** One attempt at a delivery, by the connector whose channel it is. */
+function send(deps: OutboxDeps, row: Row, endpoint: { url: string; secret: string } | null): Promise<SendResult> {
+  const { now, fetch, timeoutMs, mail } = deps;
+  const sendDeps: SendDeps = { now, fetch, timeoutMs, mail };
+  return sendDelivery(
+    row.channel,
+    { id: row.id, eventType: row.eventType, seq: row.seq, endpoint, payload: row.payload },
+    sendDeps,
+  );
 }
 
 export interface DeliveryCounts {
@@ -296,7 +237,7 @@ export async function deliverOutbox(deps: OutboxDeps): Promise<DeliveryCounts> {
     for (let i = 0; i < endpoints.length; i += 8)
       await Promise.all(endpoints.slice(i, i + 8).map((ep) => deliverEndpoint(deps, ep, counts)));
   }
-  await deliverEmails(deps, counts);
+  await deliverUnaddressed(deps, counts);
   return counts;
 }
 

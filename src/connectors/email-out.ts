@@ -4,25 +4,27 @@
  */
 import { and, asc, eq } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { z } from 'zod';
 import type { Ctx } from '../store/ctx.js';
 import { customers, emailMessages, messages, tickets, workspaces } from '../store/schema.js';
 import { emailOf } from './email-settings.js';
 import { replySubject } from '../channels/email/parse.js';
-import { defineConnector } from './connector.js';
+import { defineConnector, defineOutbound, type SendResult } from './connector.js';
 
 /** What the outbox stores for one outbound email. */
-export interface OutboundEmail {
-  from: { name: string; address: string };
-  to: string;
-  subject: string;
-  text: string;
-  html?: string | undefined;
-  messageId: string;
-  inReplyTo?: string | undefined;
-  references: string[];
+export const OutboundEmailSchema = z.object({
+  from: z.object({ name: z.string(), address: z.string() }),
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string().optional(),
+  messageId: z.string(),
+  inReplyTo: z.string().optional(),
+  references: z.array(z.string()),
   /** The assistant's answers are marked automatic (RFC 3834), so auto-responders do not answer them. */
-  automatic: boolean;
-}
+  automatic: z.boolean(),
+});
+export type OutboundEmail = z.output<typeof OutboundEmailSchema>;
 
 const MAX_REFERENCES = 20;
 
@@ -132,18 +134,33 @@ export function createMailSender(relayUrl: string | undefined, timeoutMs: number
   };
 }
 
+/** One attempt at handing an email to the relay; an SMTP refusal's reply code is kept as the status. */
+async function sendEmail(mail: MailSender | null, email: OutboundEmail): Promise<SendResult> {
+  if (!mail) return { ok: false, statusCode: null, error: 'no SMTP relay is configured (DESKMIND_SMTP_RELAY_URL)' };
+  try {
+    await mail.send(email);
+    return { ok: true, statusCode: null, error: null };
+  } catch (err) {
+    const e = err as Error & { responseCode?: number };
+    return { ok: false, statusCode: e.responseCode ?? null, error: String(e.message).slice(0, 500) };
+  }
+}
+
 /** Email replies: an agent's or the assistant's public reply on an email ticket is mailed to the customer. */
 export const emailOutConnector = defineConnector({
   id: 'emailOut',
   title: 'Email replies (SMTP relay)',
-  outbound: {
+  outbound: defineOutbound({
+    channel: 'email',
+    payload: OutboundEmailSchema,
     async deliveries(ctx, ev) {
       const { data } = ev;
       if (ev.type !== 'message.created' || !ev.ticketId || data.visibility !== 'public') return [];
       if (data.authorType !== 'agent' && data.authorType !== 'assistant') return [];
       if (typeof data.messageId !== 'string') return [];
       const email = await buildReplyEmail(ctx, ev.ticketId, data.messageId);
-      return email ? [{ channel: 'email', endpointId: null, payload: { ...email } }] : [];
+      return email ? [{ endpointId: null, payload: email }] : [];
     },
-  },
+    send: ({ payload }, { mail }) => sendEmail(mail, payload),
+  }),
 });

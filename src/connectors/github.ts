@@ -1,12 +1,14 @@
 /** GitHub Issues (REST): where bug reports can go, and the verification of its webhooks (X-Hub-Signature-256). */
-import { defineConnector } from './connector.js';
-import { hmacMatches, trackerFailure, type BugTracker } from './trackers.js';
+import { z } from 'zod';
+import { DeskmindError } from '../domain/errors.js';
+import { defineConnector, defineTracker } from './connector.js';
+import { hmacMatches, trackerFailure, trackerSecret, trackerUrl, type BugTracker } from './trackers.js';
 
 /** GitHub Issues through the REST API (`POST/PATCH /repos/{owner}/{repo}/issues`, comments). */
 export function githubTracker(
   opts: { token: string; owner: string; repo: string; apiUrl?: string | undefined },
   fetchImpl: typeof fetch = fetch,
-): BugTracker {
+): BugTracker<'github'> {
   const base =
     `${(opts.apiUrl ?? 'https://api.github.com').replace(/\/$/, '')}/repos/${encodeURIComponent(opts.owner)}/` +
     `${encodeURIComponent(opts.repo)}`;
@@ -67,18 +69,49 @@ export function githubClosedIssue(
   return { number: String(issue.number), repo: typeof repo === 'string' ? repo : null };
 }
 
-/** Bug reports as GitHub issues (`insights.bugReports.github`: token, owner, repo, apiUrl?). */
+const header = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
+
+/** Bug reports as GitHub issues (`insights.bugReports.github`: token, owner, repo, apiUrl?, webhookSecret?). */
 export const githubConnector = defineConnector({
   id: 'github',
   title: 'GitHub Issues (bug reports)',
-  tracker: {
+  tracker: defineTracker({
     kind: 'github',
-    create: ({ github }, { outbound }) =>
+    settings: z.object({
+      token: trackerSecret,
+      owner: z.string().max(200),
+      repo: z.string().max(200),
+      apiUrl: trackerUrl,
+      webhookSecret: trackerSecret,
+    }),
+    secrets: ['token', 'webhookSecret'],
+    urls: ['apiUrl'],
+    create: (github, { outbound }) =>
       github.token && github.owner && github.repo
         ? githubTracker(
             { token: github.token, owner: github.owner, repo: github.repo, apiUrl: github.apiUrl },
             outbound.fetch,
           )
         : null,
-  },
+    webhook: {
+      summary:
+        'GitHub `issues` webhook: a closed issue closes its report and resolves the linked tickets. ' +
+        'Verified by X-Hub-Signature-256.',
+      closedIssue({ settings, raw, headers, body }) {
+        const secret = settings.webhookSecret;
+        if (!secret || !verifyGithubSignature(raw, header(headers['x-hub-signature-256']), secret))
+          throw new DeskmindError('invalid_signature');
+        const closed = githubClosedIssue(header(headers['x-github-event']), body);
+        // An issue of another repository (one webhook on several) is none of this workspace's.
+        if (
+          closed?.repo &&
+          settings.owner &&
+          settings.repo &&
+          closed.repo.toLowerCase() !== `${settings.owner}/${settings.repo}`.toLowerCase()
+        )
+          return null;
+        return closed?.number ?? null;
+      },
+    },
+  }),
 });

@@ -1,8 +1,10 @@
 /** Linear (official `@linear/sdk`): where bug reports can go, and the verification of its webhooks (Linear-Signature).
  */
 import { LinearClient } from '@linear/sdk';
-import { defineConnector } from './connector.js';
-import { hmacMatches, trackerFailure, type BugTracker } from './trackers.js';
+import { z } from 'zod';
+import { DeskmindError } from '../domain/errors.js';
+import { defineConnector, defineTracker } from './connector.js';
+import { hmacMatches, trackerFailure, trackerSecret, trackerUrl, type BugTracker } from './trackers.js';
 
 /**
  * Linear through its SDK; `apiUrl` may point at a local server (tests, proxies). The SDK calls the global
@@ -13,7 +15,7 @@ export function linearTracker(opts: {
   teamId: string;
   apiUrl?: string | undefined;
   checkUrl?: (url: string) => Promise<void>;
-}): BugTracker {
+}): BugTracker<'linear'> {
   const client = new LinearClient({ apiKey: opts.apiKey, ...(opts.apiUrl ? { apiUrl: opts.apiUrl } : {}) });
   const precheck = async () => {
     if (opts.apiUrl && opts.checkUrl) await opts.checkUrl(opts.apiUrl);
@@ -74,13 +76,24 @@ export function linearClosedIssue(payload: Record<string, unknown>): string | nu
     : null;
 }
 
-/** Bug reports as Linear issues (`insights.bugReports.linear`: apiKey, teamId, apiUrl?). */
+/** How old a Linear webhook may be (its `webhookTimestamp`, either way) before it is refused as a replay. */
+const LINEAR_WEBHOOK_TOLERANCE_MS = 5 * 60_000;
+
+/** Bug reports as Linear issues (`insights.bugReports.linear`: apiKey, teamId, apiUrl?, webhookSecret?). */
 export const linearConnector = defineConnector({
   id: 'linear',
   title: 'Linear (bug reports)',
-  tracker: {
+  tracker: defineTracker({
     kind: 'linear',
-    create: ({ linear }, { outbound }) =>
+    settings: z.object({
+      apiKey: trackerSecret,
+      teamId: z.string().max(200),
+      apiUrl: trackerUrl,
+      webhookSecret: trackerSecret,
+    }),
+    secrets: ['apiKey', 'webhookSecret'],
+    urls: ['apiUrl'],
+    create: (linear, { outbound }) =>
       linear.apiKey && linear.teamId
         ? linearTracker({
             apiKey: linear.apiKey,
@@ -89,5 +102,20 @@ export const linearConnector = defineConnector({
             checkUrl: (url) => outbound.checkResolved(url),
           })
         : null,
-  },
+    webhook: {
+      summary:
+        'Linear webhook (Issue updates): a completed or cancelled issue closes its report and resolves the ' +
+        'linked tickets. Verified by Linear-Signature.',
+      closedIssue({ settings, raw, headers, body, now }) {
+        const secret = settings.webhookSecret;
+        const signature = headers['linear-signature'];
+        if (!secret || !verifyLinearSignature(raw, typeof signature === 'string' ? signature : undefined, secret))
+          throw new DeskmindError('invalid_signature');
+        const ts = body.webhookTimestamp;
+        if (typeof ts === 'number' && Math.abs(now.getTime() - ts) > LINEAR_WEBHOOK_TOLERANCE_MS)
+          throw new DeskmindError('invalid_signature', 'The webhook is too old (webhookTimestamp)');
+        return linearClosedIssue(body);
+      },
+    },
+  }),
 });

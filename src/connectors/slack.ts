@@ -3,11 +3,12 @@
  * for the layout) for escalations and anomalies, and the Slack endpoints' outbound channel.
  */
 import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
 import { SLACK_DEFAULT_EVENTS } from '../channels/schemas.js';
 import type { Ctx } from '../store/ctx.js';
 import { customers, tickets } from '../store/schema.js';
-import { defineConnector, type OutboundDelivery } from './connector.js';
-import { endpointWants } from './webhooks.js';
+import { defineConnector, defineOutbound, type OutboundDelivery } from './connector.js';
+import { endpointWants, NO_ENDPOINT, postJson } from './webhooks.js';
 
 export interface SlackTicket {
   id: string;
@@ -24,10 +25,15 @@ export interface SlackEvent {
   createdAt: Date;
 }
 
-export interface SlackMessage {
-  text: string;
-  blocks: Record<string, unknown>[];
-}
+/**
+ * A Slack message, as the outbox stores it and Slack is sent it: `text` before `blocks` (the order jsonb gives them
+ * back, so the body sent is the stored one), any other field Slack reads kept as it is.
+ */
+export const SlackMessageSchema = z.looseObject({
+  text: z.string(),
+  blocks: z.array(z.record(z.string(), z.unknown())),
+});
+export type SlackMessage = z.output<typeof SlackMessageSchema>;
 
 /** Escapes the three characters Slack's mrkdwn reserves. */
 export const slackEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -109,18 +115,23 @@ async function slackTicket(ctx: Ctx, ticketId: string): Promise<SlackTicket | nu
 export const slackConnector = defineConnector({
   id: 'slack',
   title: 'Slack (incoming webhooks)',
-  outbound: {
+  outbound: defineOutbound({
+    channel: 'slack',
+    payload: SlackMessageSchema,
     async deliveries(ctx, ev, endpoints) {
-      const out: OutboundDelivery[] = [];
+      const out: OutboundDelivery<SlackMessage>[] = [];
       let ticket: SlackTicket | null | undefined;
       for (const ep of endpoints) {
         if (ep.kind !== 'slack' || !endpointWants(ep, ev.type, SLACK_DEFAULT_EVENTS)) continue;
         ticket ??= ev.ticketId ? await slackTicket(ctx, ev.ticketId) : null;
         if (ev.type === 'ticket.handed_off' && !(ticket && SLACK_ESCALATION_PRIORITIES.has(ticket.priority))) continue;
         const message = slackMessage(ev, ticket);
-        if (message) out.push({ channel: 'slack', endpointId: ep.id, payload: { ...message } });
+        if (message) out.push({ endpointId: ep.id, payload: message });
       }
       return out;
     },
-  },
+    /** The incoming webhook's URL is its secret: the message is POSTed unsigned. */
+    send: async ({ endpoint, payload }, deps) =>
+      endpoint ? postJson(deps.fetch, endpoint.url, JSON.stringify(payload), {}, deps.timeoutMs) : NO_ENDPOINT,
+  }),
 });

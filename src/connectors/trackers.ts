@@ -1,8 +1,10 @@
 /**
  * The port bug reports go through: Linear (`linear.ts`), GitHub Issues (`github.ts`) or a generic webhook
- * (`webhooks.ts`), each a connector with a `tracker`; the workspace's choice is `trackerFor` in the registry.
+ * (`webhooks.ts`), each a connector with a `tracker` (`defineTracker` in `connector.ts`); the workspace's choice
+ * is `trackerFor` in the registry.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import { DeskmindError } from '../domain/errors.js';
 import { outboundRefusal, type OutboundGuard } from '../security/outbound-url.js';
 
@@ -25,8 +27,9 @@ export interface TrackerReport {
   report: Record<string, unknown>;
 }
 
-export interface BugTracker {
-  readonly kind: 'linear' | 'github' | 'webhook';
+/** A tracker connector's client; `kind` is its tracker's (the registry's `TrackerKind`). */
+export interface BugTracker<K extends string = string> {
+  readonly kind: K;
   create(report: TrackerReport): Promise<TrackerIssue>;
   /** Updates the issue's title and description and adds a comment saying what changed. */
   update(issue: TrackerIssue, report: TrackerReport, comment: string): Promise<void>;
@@ -51,3 +54,8 @@ export function hmacMatches(given: string, rawBody: string, secret: string): boo
   const y = Buffer.from(createHmac('sha256', secret).update(rawBody).digest('hex'), 'utf8');
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/** A token or signing secret in a tracker's settings. */
+export const trackerSecret = z.string().min(1).max(500);
+/** An API or webhook address in a tracker's settings (checked by the outbound URL guard when saved). */
+export const trackerUrl = z.url().max(2048);

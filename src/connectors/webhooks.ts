@@ -1,18 +1,20 @@
 /**
  * Signed outbound webhooks: the webhook and Slack endpoints, the outbox's deliveries as the admin API shows
- * them, and the bug-report webhook tracker.
+ * them, the signed delivery of events (and the JSON POST Slack's channel shares), and the bug-report webhook tracker.
  */
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { DeskmindError, notFound } from '../domain/errors.js';
 import { signPayload } from '../resolution/actions.js';
-import type { OutboundGuard } from '../security/outbound-url.js';
+import { outboundRefusal, type OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../store/ctx.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
 import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from '../channels/schemas.js';
 import type { AppendedEvent } from '../events/listeners.js';
-import { defineConnector, type FanOutEndpoint } from './connector.js';
-import { trackerFailure, type BugTracker, type TrackerReport } from './trackers.js';
+import { HEADERS } from '../channels/signature.js';
+import { defineConnector, defineOutbound, defineTracker, type FanOutEndpoint, type SendResult } from './connector.js';
+import { trackerFailure, trackerUrl, type BugTracker, type TrackerReport } from './trackers.js';
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: EndpointRow): Endpoint => rest;
@@ -196,7 +198,7 @@ const sqlNextPos = () => sql`nextval(pg_get_serial_sequence('outbox', 'pos'))`;
 export function webhookTracker(
   opts: { url: string; secret: string; now: () => Date },
   fetchImpl: typeof fetch = fetch,
-): BugTracker {
+): BugTracker<'webhook'> {
   const post = async (event: string, report: TrackerReport, comment: string | null) => {
     const body = JSON.stringify({
       event,
@@ -239,7 +241,12 @@ export function webhookTracker(
   };
 }
 
-/** Bug reports to a webhook (`insights.bugReports.webhook.url`), signed with the workspace's signing secret. */
+/**
+ * What a webhook delivery sends: the JSON object its outbox row holds (`webhookBody`, or whatever a replayed or
+ * hand-written row holds), as it is, keys in their stored order.
+ */
+export const WebhookPayloadSchema = z.record(z.string(), z.unknown());
+
 /** The JSON body of a webhook delivery. */
 export function webhookBody(workspaceId: string, ev: AppendedEvent): Record<string, unknown> {
   return {
@@ -253,24 +260,94 @@ export function webhookBody(workspaceId: string, ev: AppendedEvent): Record<stri
   };
 }
 
+/** One outbox attempt of a JSON POST to an endpoint (no redirects followed): a 2xx answer delivers it. */
+export async function postJson(
+  fetchImpl: typeof fetch,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<SendResult> {
+  try {
+    const res = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Deskmind-Webhooks/1', ...headers },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text().catch(() => '');
+    if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status, error: null };
+    return { ok: false, statusCode: res.status, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}` };
+  } catch (err) {
+    const refusal = outboundRefusal(err);
+    if (refusal)
+      return {
+        ok: false,
+        statusCode: null,
+        error: `refused by the outbound URL guard: ${refusal.reason}`.slice(0, 500),
+        permanent: true,
+      };
+    const e = err as Error & { cause?: { code?: string } };
+    return {
+      ok: false,
+      statusCode: null,
+      error: (e.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`
+      ).slice(0, 500),
+    };
+  }
+}
+
+/** What a delivery meant for an endpoint gets when it has none (the outbox always passes it one). */
+export const NO_ENDPOINT: SendResult = {
+  ok: false,
+  statusCode: null,
+  error: 'the delivery has no endpoint',
+  permanent: true,
+};
+
 /** Whether an endpoint is sent this event: the types it lists, or `defaults` when it lists none. */
 export const endpointWants = (ep: FanOutEndpoint, type: string, defaults: readonly string[] = []): boolean => {
   const types = ep.eventTypes.length ? ep.eventTypes : defaults;
   return !types.length || types.includes(type);
 };
 
+/**
+ * Signed webhooks: each event a webhook endpoint takes, POSTed in order with its sequence number and signature;
+ * and bug reports to `insights.bugReports.webhook.url`, signed with the workspace's signing secret.
+ */
 export const webhooksConnector = defineConnector({
   id: 'webhooks',
   title: 'Signed webhooks (events, bug reports)',
-  outbound: {
+  outbound: defineOutbound({
+    channel: 'webhook',
+    payload: WebhookPayloadSchema,
     deliveries: async (ctx, ev, endpoints) =>
       endpoints
         .filter((ep) => ep.kind === 'webhook' && endpointWants(ep, ev.type))
-        .map((ep) => ({ channel: 'webhook', endpointId: ep.id, payload: webhookBody(ctx.workspaceId, ev) })),
-  },
-  tracker: {
+        .map((ep) => ({ endpointId: ep.id, payload: webhookBody(ctx.workspaceId, ev) })),
+    send: async ({ id, eventType, seq, endpoint, payload }, deps) => {
+      if (!endpoint) return NO_ENDPOINT;
+      const body = JSON.stringify(payload);
+      const timestamp = Math.floor(deps.now().getTime() / 1000);
+      const headers = {
+        [HEADERS.event]: eventType,
+        [HEADERS.delivery]: id,
+        [HEADERS.sequence]: String(seq),
+        [HEADERS.timestamp]: String(timestamp),
+        [HEADERS.signature]: signPayload(endpoint.secret, String(timestamp), body),
+      };
+      return postJson(deps.fetch, endpoint.url, body, headers, deps.timeoutMs);
+    },
+  }),
+  tracker: defineTracker({
     kind: 'webhook',
-    create: ({ webhook }, { signingSecret, now, outbound }) =>
-      webhook.url ? webhookTracker({ url: webhook.url, secret: signingSecret, now }, outbound.fetch) : null,
-  },
+    settings: z.object({ url: trackerUrl }),
+    secrets: [],
+    urls: ['url'],
+    create: ({ url }, { signingSecret, now, outbound }) =>
+      url ? webhookTracker({ url, secret: signingSecret, now }, outbound.fetch) : null,
+  }),
 });

@@ -18,7 +18,7 @@ import { accounts, bugReports, customers } from '../store/schema.js';
 import { assignIncrementally, clusterFrom, keyPhrases } from './clustering.js';
 import { loadTicketFacts, ticketTexts, type TicketFact } from './data.js';
 import { getInsightsSettings } from './settings.js';
-import { trackerFor } from '../connectors/registry.js';
+import { trackerFor, type TrackerKind } from '../connectors/registry.js';
 import type { BugTracker, TrackerOutbound, TrackerReport } from '../connectors/trackers.js';
 
 const DAY = 86_400_000;
@@ -403,7 +403,7 @@ export async function syncBugReports(
  */
 export async function closeFromTracker(
   ctx: Ctx,
-  tracker: 'linear' | 'github',
+  tracker: TrackerKind,
   externalId: string,
 ): Promise<{ report: BugReport; resolved: string[] } | null> {
   const [row] = await ctx.db

@@ -1,17 +1,66 @@
 /**
  * The workspace's insights settings (`workspaces.settings.insights`): topics, anomaly detection, and
- * where bug reports go. Tokens and webhook secrets are write-only: reads say whether one is set.
+ * where bug reports go. Each tracker of the connector registry (`TRACKERS`) is a destination and has its own
+ * section of `bugReports` (`bugReports.<kind>`), built from its declaration (`defineTracker`). Tokens and webhook
+ * secrets are write-only: reads say whether one is set.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import type { TrackerFactory } from '../connectors/connector.js';
+import { TRACKERS, trackerSettingsSchema, type RegisteredTracker } from '../connectors/registry.js';
 import type { OutboundGuard } from '../security/outbound-url.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../people/get-workspace.js';
 import { workspaces } from '../store/schema.js';
 
-const secret = z.string().min(1).max(500);
-const endpointUrl = z.url().max(2048);
+type Fields<T extends TrackerFactory> = z.output<T['settings']>;
+type Secret<T extends TrackerFactory> = T['secrets'][number];
+/** A tracker's section as stored: any of its fields. */
+type StoredSection<T extends TrackerFactory> = Partial<Fields<T>>;
+/** A change of a tracker's section: a field sent as null is removed. */
+type PatchSection<T extends TrackerFactory> = { [F in keyof Fields<T>]?: Fields<T>[F] | null };
+/** A tracker's section as reads show it: its settings, and for each secret whether it is set. */
+type ViewSection<T extends TrackerFactory> = { [F in Exclude<keyof Fields<T>, Secret<T>>]: string | null } & {
+  [F in Secret<T> as `has${Capitalize<F>}`]: boolean;
+};
+/** `secretKey` → `hasSecretKey`: how reads say a secret is set. */
+const hasField = (field: string) => `has${field.charAt(0).toUpperCase()}${field.slice(1)}`;
+
+/**
+ * One schema per tracker, under its kind, in registry order. Each use states the type the schemas have (from each
+ * tracker's declaration, above): TypeScript cannot map a list's entries to an object's keys by itself.
+ */
+const trackerShape = (build: (t: TrackerFactory) => z.ZodType): Record<string, z.ZodType> =>
+  Object.fromEntries(TRACKERS.map((t) => [t.kind, build(t)]));
+
+const storedShape = trackerShape((t) => trackerSettingsSchema(t).default({})) as {
+  [T in RegisteredTracker as T['kind']]: z.ZodDefault<z.ZodType<StoredSection<T>>>;
+};
+const patchShape = trackerShape((t) =>
+  z
+    .object(Object.fromEntries(Object.entries(t.settings.shape).map(([field, schema]) => [field, schema.nullable()])))
+    .partial()
+    .strict()
+    .optional(),
+) as { [T in RegisteredTracker as T['kind']]: z.ZodOptional<z.ZodType<PatchSection<T>>> };
+const viewShape = trackerShape((t) =>
+  z.object({
+    ...Object.fromEntries(
+      Object.keys(t.settings.shape)
+        .filter((field) => !t.secrets.includes(field))
+        .map((field) => [field, z.string().nullable()]),
+    ),
+    ...Object.fromEntries(t.secrets.map((field) => [hasField(field), z.boolean()])),
+  }),
+) as { [T in RegisteredTracker as T['kind']]: z.ZodType<ViewSection<T>> };
+
+/** Where reports go: nowhere (kept in Deskmind) or a tracker of the registry. */
+const DESTINATIONS = ['none', ...TRACKERS.map((t) => t.kind)] as const;
+
+const CLOSE_REPLY =
+  'Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us ' +
+  'know — reply here if you still see it.';
 
 export const InsightsSettingsSchema = z
   .object({
@@ -41,56 +90,20 @@ export const InsightsSettingsSchema = z
       .default({ alpha: 1e-4, minCount: 3, minRatio: 2, cooldownHours: 6 }),
     bugReports: z
       .object({
-        /** Where reports go: nowhere (kept in Deskmind), Linear, GitHub Issues or a webhook. */
-        destination: z.enum(['none', 'linear', 'github', 'webhook']).default('none'),
+        /** Where reports go: nowhere (kept in Deskmind) or a tracker (`linear`, `github`, `webhook` …). */
+        destination: z.enum(DESTINATIONS).default('none'),
         /** Intents whose tickets are bug reports. */
         intents: z.array(z.string()).default(['bug_report']),
         /** Tickets a group needs before it is sent. */
         minTickets: z.number().int().min(1).default(2),
-        linear: z
-          .object({
-            apiKey: secret.optional(),
-            teamId: z.string().max(200).optional(),
-            apiUrl: endpointUrl.optional(),
-            webhookSecret: secret.optional(),
-          })
-          .strict()
-          .default({}),
-        github: z
-          .object({
-            token: secret.optional(),
-            owner: z.string().max(200).optional(),
-            repo: z.string().max(200).optional(),
-            apiUrl: endpointUrl.optional(),
-            webhookSecret: secret.optional(),
-          })
-          .strict()
-          .default({}),
-        webhook: z.object({ url: endpointUrl.optional() }).strict().default({}),
+        /** Each tracker's settings. */
+        ...storedShape,
         /** Resolve the linked tickets with a reply when the engineering issue is closed. */
         resolveOnClose: z.boolean().default(true),
-        closeReply: z
-          .string()
-          .min(1)
-          .max(5000)
-          .default(
-            'Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us ' +
-              'know — reply here if you still see it.',
-          ),
+        closeReply: z.string().min(1).max(5000).default(CLOSE_REPLY),
       })
       .strict()
-      .default({
-        destination: 'none',
-        intents: ['bug_report'],
-        minTickets: 2,
-        linear: {},
-        github: {},
-        webhook: {},
-        resolveOnClose: true,
-        closeReply:
-          'Good news: the problem you reported has been fixed by our engineering team. Thank you for letting us ' +
-          'know — reply here if you still see it.',
-      }),
+      .prefault({}),
   })
   .strict();
 export type InsightsSettings = z.infer<typeof InsightsSettingsSchema>;
@@ -102,31 +115,10 @@ export const InsightsSettingsPatchSchema = z
     anomalies: InsightsSettingsSchema.shape.anomalies.unwrap().partial().strict().optional(),
     bugReports: z
       .object({
-        destination: z.enum(['none', 'linear', 'github', 'webhook']).optional(),
+        destination: z.enum(DESTINATIONS).optional(),
         intents: z.array(z.string().min(1).max(100)).max(50).optional(),
         minTickets: z.number().int().min(1).optional(),
-        linear: z
-          .object({
-            apiKey: secret.nullable(),
-            teamId: z.string().max(200).nullable(),
-            apiUrl: endpointUrl.nullable(),
-            webhookSecret: secret.nullable(),
-          })
-          .partial()
-          .strict()
-          .optional(),
-        github: z
-          .object({
-            token: secret.nullable(),
-            owner: z.string().max(200).nullable(),
-            repo: z.string().max(200).nullable(),
-            apiUrl: endpointUrl.nullable(),
-            webhookSecret: secret.nullable(),
-          })
-          .partial()
-          .strict()
-          .optional(),
-        webhook: z.object({ url: endpointUrl.nullable() }).partial().strict().optional(),
+        ...patchShape,
         resolveOnClose: z.boolean().optional(),
         closeReply: z.string().min(1).max(5000).optional(),
       })
@@ -144,20 +136,7 @@ export const InsightsSettingsViewSchema = z.object({
     destination: z.string(),
     intents: z.array(z.string()),
     minTickets: z.number(),
-    linear: z.object({
-      teamId: z.string().nullable(),
-      apiUrl: z.string().nullable(),
-      hasApiKey: z.boolean(),
-      hasWebhookSecret: z.boolean(),
-    }),
-    github: z.object({
-      owner: z.string().nullable(),
-      repo: z.string().nullable(),
-      apiUrl: z.string().nullable(),
-      hasToken: z.boolean(),
-      hasWebhookSecret: z.boolean(),
-    }),
-    webhook: z.object({ url: z.string().nullable() }),
+    ...viewShape,
     resolveOnClose: z.boolean(),
     closeReply: z.string(),
   }),
@@ -172,32 +151,22 @@ export function insightsOf(settings: Record<string, unknown> | null | undefined)
 
 /** The settings as shown to admins: secrets replaced by whether they are set. */
 export function viewOf(s: InsightsSettings): InsightsSettingsView {
-  const b = s.bugReports;
-  return {
+  const { bugReports } = s;
+  const trackers = TRACKERS.map((t) => [t.kind, sectionView(t, bugReports[t.kind])]);
+  return InsightsSettingsViewSchema.parse({
     topics: s.topics,
     anomalies: s.anomalies,
-    bugReports: {
-      destination: b.destination,
-      intents: b.intents,
-      minTickets: b.minTickets,
-      linear: {
-        teamId: b.linear.teamId ?? null,
-        apiUrl: b.linear.apiUrl ?? null,
-        hasApiKey: !!b.linear.apiKey,
-        hasWebhookSecret: !!b.linear.webhookSecret,
-      },
-      github: {
-        owner: b.github.owner ?? null,
-        repo: b.github.repo ?? null,
-        apiUrl: b.github.apiUrl ?? null,
-        hasToken: !!b.github.token,
-        hasWebhookSecret: !!b.github.webhookSecret,
-      },
-      webhook: { url: b.webhook.url ?? null },
-      resolveOnClose: b.resolveOnClose,
-      closeReply: b.closeReply,
-    },
-  };
+    bugReports: { ...bugReports, ...Object.fromEntries(trackers) },
+  });
+}
+
+/** A tracker's section as reads show it: its fields (null when unset), and `has<Field>` for each secret. */
+function sectionView(tracker: TrackerFactory, section: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  for (const field of Object.keys(tracker.settings.shape))
+    if (!tracker.secrets.includes(field)) view[field] = section[field] ?? null;
+  for (const field of tracker.secrets) view[hasField(field)] = !!section[field];
+  return view;
 }
 
 export async function getInsightsSettings(ctx: Ctx): Promise<InsightsSettings> {
@@ -221,24 +190,23 @@ export async function updateInsightsSettings(
   patch: InsightsSettingsPatch,
   guard: Pick<OutboundGuard, 'assertAllowed'>,
 ): Promise<InsightsSettingsView> {
-  const urls = {
-    'bugReports.linear.apiUrl': patch.bugReports?.linear?.apiUrl,
-    'bugReports.github.apiUrl': patch.bugReports?.github?.apiUrl,
-    'bugReports.webhook.url': patch.bugReports?.webhook?.url,
-  };
-  for (const [field, url] of Object.entries(urls)) if (url) guard.assertAllowed(url, field);
+  const bugPatch = patch.bugReports ?? {};
+  for (const t of TRACKERS) {
+    const section: Readonly<Record<string, unknown>> = bugPatch[t.kind] ?? {};
+    for (const field of t.urls) {
+      const url = section[field];
+      if (typeof url === 'string' && url) guard.assertAllowed(url, `bugReports.${t.kind}.${field}`);
+    }
+  }
   const ws = await getWorkspace(ctx.db, ctx.workspaceId);
   const before = insightsOf(ws.settings);
-  const { linear, github, webhook, ...bugRest } = patch.bugReports ?? {};
+  const isTracker = (key: string) => TRACKERS.some((t) => t.kind === key);
+  const bugRest = Object.fromEntries(Object.entries(bugPatch).filter(([key]) => !isTracker(key)));
+  const sections = TRACKERS.map((t) => [t.kind, merge(before.bugReports[t.kind], bugPatch[t.kind])]);
   const after = InsightsSettingsSchema.parse({
     topics: merge(before.topics, patch.topics),
     anomalies: merge(before.anomalies, patch.anomalies),
-    bugReports: {
-      ...merge(before.bugReports, bugRest),
-      linear: merge(before.bugReports.linear, linear),
-      github: merge(before.bugReports.github, github),
-      webhook: merge(before.bugReports.webhook, webhook),
-    },
+    bugReports: { ...merge(before.bugReports, bugRest), ...Object.fromEntries(sections) },
   });
   await ctx.db
     .update(workspaces)

@@ -5,8 +5,7 @@ import { DeskmindError } from '../../../domain/errors.js';
 import { IdSchema } from '../../../domain/schemas.js';
 import { closeFromTracker } from '../../../insights/bug-reports.js';
 import { getInsightsSettings } from '../../../insights/settings.js';
-import { githubClosedIssue, verifyGithubSignature } from '../../../connectors/github.js';
-import { linearClosedIssue, verifyLinearSignature } from '../../../connectors/linear.js';
+import { TRACKERS, trackerSettingsOf, type TrackerKind } from '../../../connectors/registry.js';
 import { inTransaction, systemActor } from '../../../store/ctx.js';
 import { listTopicsRoute } from './list-topics.js';
 import { refreshTopicsRoute } from './refresh-topics.js';
@@ -57,7 +56,7 @@ export const insightsRoutes =
         }
       });
       const rawOf = (request: unknown) => (request as { rawBody?: string }).rawBody ?? '';
-      const handle = async (workspaceId: string, tracker: 'linear' | 'github', externalId: string | null) => {
+      const handle = async (workspaceId: string, tracker: TrackerKind, externalId: string | null) => {
         if (!externalId) return { ok: true, bugReportId: null, resolvedTickets: [] };
         const actor = { type: 'integration' as const, id: tracker };
         const result = await inTransaction(desk.ctx(workspaceId, actor), (ctx) =>
@@ -73,67 +72,34 @@ export const insightsRoutes =
         }
       };
 
-      hooks.post(
-        '/insights/webhooks/linear',
-        {
-          config: { access: 'public' },
-          schema: {
-            tags: ['insights'],
-            summary:
-              'Linear webhook (Issue updates): a completed or cancelled issue closes its report and resolves the ' +
-              'linked tickets. Verified by Linear-Signature.',
-            querystring: WebhookQuerySchema,
-            body: z.record(z.string(), z.unknown()),
-            response: { 200: WebhookAnswerSchema },
+      // One route per tracker of the registry that takes webhooks: `/insights/webhooks/<kind>`.
+      for (const tracker of TRACKERS) {
+        const { webhook } = tracker;
+        if (!webhook) continue;
+        hooks.post(
+          `/insights/webhooks/${tracker.kind}`,
+          {
+            config: { access: 'public' },
+            schema: {
+              tags: ['insights'],
+              summary: webhook.summary,
+              querystring: WebhookQuerySchema,
+              body: z.record(z.string(), z.unknown()),
+              response: { 200: WebhookAnswerSchema },
+            },
           },
-        },
-        async (request) => {
-          const settings = await settingsOf(request.query.workspace);
-          const secret = settings.linear.webhookSecret;
-          if (
-            !secret ||
-            !verifyLinearSignature(rawOf(request), request.headers['linear-signature'] as string | undefined, secret)
-          )
-            throw new DeskmindError('invalid_signature');
-          const ts = request.body.webhookTimestamp;
-          if (typeof ts === 'number' && Math.abs(desk.now().getTime() - ts) > 5 * 60_000)
-            throw new DeskmindError('invalid_signature', 'The webhook is too old (webhookTimestamp)');
-          return handle(request.query.workspace, 'linear', linearClosedIssue(request.body));
-        },
-      );
-
-      hooks.post(
-        '/insights/webhooks/github',
-        {
-          config: { access: 'public' },
-          schema: {
-            tags: ['insights'],
-            summary:
-              'GitHub `issues` webhook: a closed issue closes its report and resolves the linked tickets. ' +
-              'Verified by X-Hub-Signature-256.',
-            querystring: WebhookQuerySchema,
-            body: z.record(z.string(), z.unknown()),
-            response: { 200: WebhookAnswerSchema },
+          async (request) => {
+            const settings = trackerSettingsOf(tracker, await settingsOf(request.query.workspace));
+            const closed = webhook.closedIssue({
+              settings,
+              raw: rawOf(request),
+              headers: request.headers,
+              body: request.body,
+              now: desk.now(),
+            });
+            return handle(request.query.workspace, tracker.kind, closed);
           },
-        },
-        async (request) => {
-          const settings = await settingsOf(request.query.workspace);
-          const secret = settings.github.webhookSecret;
-          if (
-            !secret ||
-            !verifyGithubSignature(rawOf(request), request.headers['x-hub-signature-256'] as string | undefined, secret)
-          )
-            throw new DeskmindError('invalid_signature');
-          const closed = githubClosedIssue(request.headers['x-github-event'] as string | undefined, request.body);
-          if (
-            closed?.repo &&
-            settings.github.owner &&
-            settings.github.repo &&
-            closed.repo.toLowerCase() !== `${settings.github.owner}/${settings.github.repo}`.toLowerCase()
-          )
-            return { ok: true, bugReportId: null, resolvedTickets: [] };
-          return handle(request.query.workspace, 'github', closed?.number ?? null);
-        },
-      );
+        );
+      }
     });
   };
