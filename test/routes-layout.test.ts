@@ -11,10 +11,6 @@ import { ROOT } from './template.js';
 const ROUTES = path.join(ROOT, 'src', 'server', 'routes');
 /** What only an operation (or the composition root) does. */
 const FORBIDDEN = [/\binTransaction\(/, /\bdesk\.database\b/, /\.transaction\(/, /\bdesk\.tx\(/];
-/** Files allowed one of them for now, with the reason (reviewed). */
-const PENDING: Record<string, string> = {
-  'insights/index.ts': 'the tracker webhooks (closeFromTracker) move to an operation of their own in another change',
-};
 
 const routeFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -27,7 +23,6 @@ describe('routes', () => {
     expect(files.length).toBeGreaterThan(50);
     const offending = files
       .map((file) => path.relative(ROUTES, file).split(path.sep).join('/'))
-      .filter((name) => !(name in PENDING))
       .flatMap((name) => {
         const source = readFileSync(path.join(ROUTES, name), 'utf8');
         return FORBIDDEN.filter((re) => re.test(source)).map((re) => `${name}: ${re.source}`);

@@ -3,10 +3,10 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provid
 import type { Deskmind } from '../../../app.js';
 import { DeskmindError } from '../../../domain/errors.js';
 import { IdSchema } from '../../../domain/schemas.js';
-import { closeFromTracker } from '../../../insights/bug-reports.js';
+import { closeBugReportFromTracker } from '../../../insights/close-from-tracker.js';
 import { getInsightsSettings } from '../../../insights/settings.js';
 import { TRACKERS, trackerSettingsOf, type TrackerKind } from '../../../connectors/registry.js';
-import { inTransaction, systemActor } from '../../../store/ctx.js';
+import { systemActor } from '../../../store/ctx.js';
 import { listTopicsRoute } from './list-topics.js';
 import { refreshTopicsRoute } from './refresh-topics.js';
 import { getTrendsRoute } from './get-trends.js';
@@ -56,14 +56,8 @@ export const insightsRoutes =
         }
       });
       const rawOf = (request: unknown) => (request as { rawBody?: string }).rawBody ?? '';
-      const handle = async (workspaceId: string, tracker: TrackerKind, externalId: string | null) => {
-        if (!externalId) return { ok: true, bugReportId: null, resolvedTickets: [] };
-        const actor = { type: 'integration' as const, id: tracker };
-        const result = await inTransaction(desk.ctx(workspaceId, actor), (ctx) =>
-          closeFromTracker(ctx, tracker, externalId),
-        );
-        return { ok: true, bugReportId: result?.report.id ?? null, resolvedTickets: result?.resolved ?? [] };
-      };
+      const handle = (workspaceId: string, tracker: TrackerKind, externalId: string | null) =>
+        closeBugReportFromTracker(desk.ctx(workspaceId, { type: 'integration', id: tracker }), tracker, externalId);
       const settingsOf = async (workspaceId: string) => {
         try {
           return (await getInsightsSettings(desk.ctx(workspaceId, systemActor))).bugReports;
