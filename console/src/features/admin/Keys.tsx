@@ -15,7 +15,11 @@ export function Keys() {
       <Status error={error} />
       {secret && (
         <p role="status" className="notice">
-          New key (shown once): <code aria-label="New API key">{secret}</code> <CopyButton text={secret} />
+          New key (shown once):{' '}
+          <code role="note" aria-label="New API key">
+            {secret}
+          </code>{' '}
+          <CopyButton text={secret} />
         </p>
       )}
       <table>
