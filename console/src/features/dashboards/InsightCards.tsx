@@ -23,23 +23,40 @@ function InboxLink({ href, title, children }: { href: string; title: string; chi
   );
 }
 
-/** Tickets per day for the busiest intents, and how this week compares with the last. */
-export function TrendsCard({ trends, label }: { trends: Trends; label: IntentLabel }) {
+/** One series of a trends report: a key (an intent, a topic id), its label and its counts. */
+type Series = Trends['series'][number];
+
+/**
+ * Tickets per day for the busiest intents or topics, and how this week compares with the last; each names its
+ * series (`name`) and may link to its tickets (`href`).
+ */
+export function TrendsCard({
+  trends,
+  by,
+  name,
+  href,
+}: {
+  trends: Trends;
+  by: 'intent' | 'topic';
+  name: (s: Series) => string;
+  href?: (s: Series) => string | null;
+}) {
+  const id = `d-trends-${by}`;
   return (
-    <section className="card" aria-labelledby="d-trends">
-      <h2 id="d-trends">Trends: tickets per day, by intent</h2>
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>Trends: tickets per day, by {by}</h2>
       {trends.series.length === 0 ? (
         <p className="muted">No tickets in the period yet.</p>
       ) : (
         <>
           <ChartBox
-            label="Tickets per day for the busiest intents"
+            label={`Tickets per day for the busiest ${by === 'intent' ? 'intents' : 'topics'}`}
             config={{
               type: 'line',
               data: {
                 labels: trends.buckets.map((b) => new Date(b).toLocaleDateString()),
                 datasets: trends.series.slice(0, 6).map((x, i) => ({
-                  label: x.key === '(none)' ? 'Not recognised' : label(x.key),
+                  label: name(x),
                   data: x.counts,
                   borderColor: COLORS[i],
                   backgroundColor: COLORS[i],
@@ -49,14 +66,25 @@ export function TrendsCard({ trends, label }: { trends: Trends; label: IntentLab
             }}
           />
           <ul className="plain">
-            {trends.series.slice(0, 5).map((x) => (
-              <li key={x.key}>
-                <strong>{x.key === '(none)' ? 'Not recognised' : label(x.key)}</strong>{' '}
-                <span className="muted">
-                  {x.thisWeek} this week, {change(x.weekOverWeek)}
-                </span>
-              </li>
-            ))}
+            {trends.series.slice(0, 5).map((x) => {
+              const to = href?.(x);
+              return (
+                <li key={x.key}>
+                  <strong>
+                    {to ? (
+                      <InboxLink href={to} title={`The tickets of "${name(x)}" in the inbox`}>
+                        {name(x)}
+                      </InboxLink>
+                    ) : (
+                      name(x)
+                    )}
+                  </strong>{' '}
+                  <span className="muted">
+                    {x.thisWeek} this week, {change(x.weekOverWeek)}
+                  </span>
+                </li>
+              );
+            })}
           </ul>
         </>
       )}

@@ -61,7 +61,7 @@ export const VIEWS: { id: string; label: string; load: () => Promise<Row[]> }[] 
 ];
 
 /** The ticket list filters a dashboard's link may put on the inbox, named as the API names them. */
-const FILTER_KEYS = ['ids', 'topicId', 'accountId'] as const;
+const FILTER_KEYS = ['ids', 'topicId', 'accountId', 'intent'] as const;
 export type InboxFilterKey = (typeof FILTER_KEYS)[number];
 /** How many tickets a filtered inbox shows (the API's page limit; `ids` lists at most as many). */
 export const FILTERED_LIMIT = 100;
