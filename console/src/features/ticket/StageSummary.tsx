@@ -7,6 +7,7 @@ import {
   explainRouteSkip,
   type IntentLabel,
   type Verdict,
+  withIntentNames,
 } from '../../../../src/domain/explain.js';
 import { pct } from './format.js';
 
@@ -113,9 +114,9 @@ export function StageSummary({
   if (stage === 'route') {
     if (typeof result.skipped === 'string') return <p className="stage-line">{explainRouteSkip(result.skipped)}</p>;
     return (
-      <p className="stage-line">
+      <p className="stage-line" title={typeof result.why === 'string' ? result.why : undefined}>
         {typeof result.why === 'string'
-          ? result.why
+          ? withIntentNames(result.why, label)
           : typeof result.error === 'string'
             ? `Failed: ${result.error}`
             : 'Not routed.'}
