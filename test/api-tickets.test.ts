@@ -106,6 +106,63 @@ describe.each(backends())('tickets API on %s', (kind) => {
     expect(byStatus.body.data).toEqual([]);
   });
 
+  it('lists the tickets behind an insight: given ids, or a topic', async () => {
+    const opened: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await ws.call('POST', '/api/v1/tickets', newTicket({ subject: `Drill-down ${i}` }));
+      opened.push(res.body.ticket.id);
+    }
+    const [a, b, c, d] = opened as [string, string, string, string];
+    const sql = t.desk.database.executeSql;
+    // One minute apart, in the order they were opened (the list is newest first).
+    for (const [i, id] of opened.entries()) {
+      await sql(`update tickets set created_at = now() - make_interval(mins => $2) where id = $1`, [id, 10 - i]);
+    }
+    const byIds = await ws.call('GET', `/api/v1/tickets?ids=${a},${c}`);
+    expect(byIds.status).toBe(200);
+    expect(byIds.body.data.map((x: { id: string }) => x.id)).toEqual([c, a]);
+    const [topic] = (
+      await sql(
+        `insert into insight_topics (workspace_id, label, centroid, embedder, first_seen_at, last_seen_at)
+         values ($1, 'exports', '{1,0}', 'test', now(), now()) returning id`,
+        [ws.workspaceId],
+      )
+    ).rows;
+    const topicId = String(topic!.id);
+    for (const id of [b, c, d]) {
+      await sql(
+        `insert into ticket_topics (ticket_id, workspace_id, topic_id, similarity, assigned_at)
+         values ($1, $2, $3, 0.9, now())`,
+        [id, ws.workspaceId, topicId],
+      );
+    }
+    const first = await ws.call('GET', `/api/v1/tickets?topicId=${topicId}&limit=2`);
+    expect(first.body.data.map((x: { id: string }) => x.id)).toEqual([d, c]);
+    const next = await ws.call('GET', `/api/v1/tickets?topicId=${topicId}&limit=2&cursor=${first.body.nextCursor}`);
+    expect(next.body.data.map((x: { id: string }) => x.id)).toEqual([b]);
+    expect(next.body.nextCursor).toBeNull();
+    const both = await ws.call('GET', `/api/v1/tickets?topicId=${topicId}&ids=${a},${b}`);
+    expect(both.body.data.map((x: { id: string }) => x.id)).toEqual([b]);
+    const updated = await ws.call('GET', `/api/v1/tickets?topicId=${topicId}&sort=updated`);
+    expect(updated.body.data.map((x: { id: string }) => x.id).sort()).toEqual([b, c, d].sort());
+  });
+
+  it('refuses too many ids, ids that are not uuids, and a topic that is not a uuid, with problem+json', async () => {
+    const many = Array.from({ length: 101 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const url of [
+      `/api/v1/tickets?ids=${many.join(',')}`,
+      '/api/v1/tickets?ids=123',
+      '/api/v1/tickets?ids=',
+      '/api/v1/tickets?topicId=billing',
+    ]) {
+      const res = await ws.call('GET', url);
+      expect(res.status, url).toBe(400);
+      expect(res.headers['content-type'], url).toContain('application/problem+json');
+      expect(res.body.code, url).toBe('validation_failed');
+    }
+    expect((await ws.call('GET', `/api/v1/tickets?ids=${many.slice(0, 100).join(',')}`)).status).toBe(200);
+  });
+
   it('reopens a resolved ticket when the customer writes again', async () => {
     const { body } = await ws.call('POST', '/api/v1/tickets', newTicket());
     const id = body.ticket.id;

@@ -578,4 +578,106 @@ run('console and widget in Chromium', () => {
     }
     expect(errors).toEqual([]);
   });
+
+  it('drills down from the dashboards to the tickets behind an insight, and back', async () => {
+    // The browser context still holds the agent's session. The customer-health card lists the demo's accounts.
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${deskUrl}/dashboards`);
+    await page.getByRole('region', { name: 'Customer health' }).getByRole('link', { name: 'Initech' }).click();
+    await page.getByRole('heading', { name: 'Account: Initech' }).waitFor();
+    const at = new URL(page.url());
+    expect(at.pathname).toBe('/inbox/filtered');
+    const accountId = at.searchParams.get('accountId')!;
+    const expected = (await api('GET', `/tickets?accountId=${accountId}&limit=100`)).data.map(
+      (t: { id: string }) => t.id,
+    );
+    // Maria's ticket (Initech), not the Hooli customers' ones.
+    expect(expected).toContain(ticketId);
+    const rows = page.getByRole('list', { name: 'Tickets, by priority' }).getByRole('link');
+    const shown = async () =>
+      (await Promise.all((await rows.all()).map((r) => r.getAttribute('id'))))
+        .map((id) => (id ?? '').replace(/^row-/, ''))
+        .sort();
+    await expect.poll(shown).toEqual([...expected].sort());
+    const chip = page.getByRole('button', { name: 'Remove the filter "Account: Initech"' });
+    await chip.waitFor();
+    await shot(page, '14-inbox-filtered-by-account');
+
+    // A ticket opens within the filter; Escape closes it, the filter stays.
+    await page.locator(`[id="row-${ticketId}"]`).click();
+    await page.getByRole('region', { name: 'Decision record' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/inbox/filtered/${ticketId}`);
+    expect(new URL(page.url()).searchParams.get('accountId')).toBe(accountId);
+    await page.evaluate(`document.activeElement && document.activeElement.blur()`);
+    await page.keyboard.press('Escape');
+    await page.getByRole('region', { name: 'No ticket open' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/inbox/filtered');
+    expect(new URL(page.url()).searchParams.get('accountId')).toBe(accountId);
+    await chip.waitFor();
+
+    // Back to the dashboards, forward again, then the chip removes the filter.
+    await page.getByRole('link', { name: /Back to Dashboards/ }).click();
+    await page.getByRole('heading', { name: 'Customer health' }).waitFor();
+    await page.goBack();
+    await chip.click();
+    await page.getByRole('heading', { name: 'All open' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/inbox/all');
+    expect(await page.getByRole('button', { name: /Remove the filter/ }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('tells why a ticket was handed off in words: the guardrail with its numbers, no stage in codes', async () => {
+    // No confidence reaches 100%: the password question is handed off by the confidence guardrail.
+    const playbook = await api('GET', '/playbooks/password_reset');
+    await api('PUT', '/playbooks/password_reset', { kind: playbook.kind, mode: playbook.mode, threshold: 1 });
+    try {
+      const { ticket } = await api('POST', '/tickets', {
+        subject: 'Reset e-mail never arrives',
+        message: { text: 'I forgot my password and the reset e-mail never arrives. How do I reset it?' },
+        customer: { email: 'sam@hooli.example' },
+      });
+      const decided = async () => (await api('GET', `/tickets/${ticket.id}`)).decisions;
+      await expect.poll(async () => (await decided()).map((d: { stage: string }) => d.stage)).toContain('route');
+      const record = await decided();
+      const result = (stage: string) => record.find((d: { stage: string }) => d.stage === stage).result;
+      expect(result('decide')).toMatchObject({ decision: 'hand_off', reason: 'intent_confident' });
+
+      const page = await context.newPage();
+      const errors = collectErrors(page);
+      await page.goto(`${deskUrl}/inbox/all/${ticket.id}`);
+      const decisions = page.getByRole('region', { name: 'Decision record' });
+      await decisions.waitFor();
+      const timeline = page.getByRole('region', { name: 'Timeline' });
+      await timeline
+        .getByText(/handed off/)
+        .first()
+        .waitFor();
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
+      const timelineText = await timeline.innerText();
+      expect(timelineText).toMatch(/Confidence \d+(\.\d)?% is below the 100% this intent needs to answer alone\./);
+      expect(timelineText).not.toContain('No intent could be predicted');
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
+      const recordText = await decisions.innerText();
+      expect(recordText).toMatch(/the customer sounds (unhappy|calm|pleased)/);
+      expect(recordText).toMatch(/needs an answer right away|needs an answer soon|in the usual time|can wait/);
+      expect(recordText).toContain('No reply composed: the ticket went to a person.');
+      // The router's explanation, its intent ids read as names.
+      expect(recordText).toContain(result('route').why.replaceAll('password_reset', 'Password reset'));
+      // The codes stay in small print (<code>) and tooltips for the API-minded; the words around them have none.
+      const words = await page.evaluate(
+        `(() => { const codes = [...document.querySelectorAll('.ticket code')]; codes.forEach((c) => ` +
+          `(c.style.display = 'none')); const text = ['decisions-title', 'timeline-title'].map((id) => ` +
+          `document.getElementById(id).closest('section').innerText).join('\\n'); codes.forEach((c) => ` +
+          `(c.style.display = '')); return text; })()`,
+      );
+      expect(words).not.toMatch(/\b[a-z]+_[a-z0-9_]+\b/);
+      await shot(page, '15-ticket-handed-off-in-words');
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await api('PUT', '/playbooks/password_reset', { kind: playbook.kind, mode: playbook.mode, threshold: null });
+    }
+  });
 });

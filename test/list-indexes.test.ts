@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateHistory, SYNTHETIC_INTENTS } from '../bench/synthetic.js';
-import { TicketListQuerySchema, type TicketListQuery } from '../src/domain/schemas.js';
+import { TicketListQuerySchema, type Ticket, type TicketListQuery } from '../src/domain/schemas.js';
 import type { Ctx } from '../src/store/ctx.js';
 import { listTickets, ticketListQuery } from '../src/tickets/list-tickets.js';
 import { queueQuery } from '../src/sla/queue.js';
@@ -54,6 +54,9 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
   let ctx: Ctx;
   let ids: Awaited<ReturnType<typeof generateHistory>>;
+  /** A large topic (every 10th ticket), a small one (every 1000th), and 100 tickets picked by id. */
+  let topics: { large: string; small: string };
+  let someIds: string[];
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
@@ -64,6 +67,32 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
       tickets: TICKETS,
       now: new Date('2026-06-01T00:00:00Z'),
     });
+    const topic = async (label: string, every: number, rest: number) => {
+      const [row] = (
+        await database.executeSql(
+          `insert into insight_topics (workspace_id, label, centroid, embedder, first_seen_at, last_seen_at)
+           values ($1, $2, '{1,0}', 'test', now(), now()) returning id`,
+          [workspaceId, label],
+        )
+      ).rows;
+      const topicId = String(row!.id);
+      await database.executeSql(
+        `insert into ticket_topics (ticket_id, workspace_id, topic_id, similarity, assigned_at)
+         select id, workspace_id, $2, 0.9, now() from (
+           select id, workspace_id, row_number() over (order by id) as n from tickets where workspace_id = $1
+         ) t where n % $3 = $4`,
+        [workspaceId, topicId, every, rest],
+      );
+      return topicId;
+    };
+    topics = { large: await topic('large', 10, 0), small: await topic('small', 1000, 1) };
+    await database.executeSql('analyze ticket_topics');
+    someIds = (
+      await database.executeSql(
+        'select id::text as id from tickets where workspace_id = $1 order by id limit 100 offset 5000',
+        [workspaceId],
+      )
+    ).rows.map((r) => String(r.id));
     ctx = {
       db: database.db,
       workspaceId,
@@ -110,6 +139,10 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
     ['search with a status', () => ({ q: 'invoice crash', status: 'closed' })],
     ['intent and status', () => ({ intent: SYNTHETIC_INTENTS[3], status: 'open,pending' })],
     ['team and assignee', () => ({ teamId: ids.teamIds[1], assigneeId: ids.agentIds[1] })],
+    ['by a large topic', () => ({ topicId: topics.large })],
+    ['by a small topic', () => ({ topicId: topics.small })],
+    ['by topic and status', () => ({ topicId: topics.large, status: 'open,pending' })],
+    ['by 100 ids', () => ({ ids: someIds.join(',') })],
   ];
   it.each(lists)('ticket list %s uses an index', async (_name, query) => {
     const parsed: TicketListQuery = TicketListQuerySchema.parse(query());
@@ -126,6 +159,37 @@ describe.each(backends())('list plans at 100k tickets (%s)', (kind) => {
       ticketListQuery(ctx, TicketListQuerySchema.parse({ intent: SYNTHETIC_INTENTS[7], cursor })),
     );
     expect(problems(plan), describePlan(plan)).toEqual([]);
+  });
+
+  it('topic pages with a cursor use an index', async () => {
+    const first = await ticketListQuery(ctx, TicketListQuerySchema.parse({ topicId: topics.large, limit: '5' }));
+    expect(first).toHaveLength(6);
+    const last = first[4]!;
+    const cursor = Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url');
+    const plan = await explain(ticketListQuery(ctx, TicketListQuerySchema.parse({ topicId: topics.large, cursor })));
+    expect(problems(plan), describePlan(plan)).toEqual([]);
+  });
+
+  it('answers the topic and ids filters as they say, newest first, page after page', async () => {
+    const { rows } = await database.executeSql('select ticket_id::text as id from ticket_topics where topic_id = $1', [
+      topics.small,
+    ]);
+    const ofTopic = new Set(rows.map((r) => String(r.id)));
+    const seen: Ticket[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listTickets(
+        ctx,
+        TicketListQuerySchema.parse({ topicId: topics.small, limit: '30', ...(cursor ? { cursor } : {}) }),
+      );
+      seen.push(...page.data);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen.map((t) => t.id).sort()).toEqual([...ofTopic].sort());
+    const times = seen.map((t) => t.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const byIds = await listTickets(ctx, TicketListQuerySchema.parse({ ids: someIds.join(','), limit: '200' }));
+    expect(byIds.data.map((t) => t.id).sort()).toEqual([...someIds].sort());
   });
 
   it('answers the account filter and the updated sort as they say', async () => {

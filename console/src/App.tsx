@@ -5,14 +5,14 @@ import { Dashboards } from './features/dashboards/Dashboards.js';
 import { Inbox } from './features/inbox/Inbox.js';
 import { Login } from './features/login/Login.js';
 import { useLiveStream } from './lib/live.js';
-import { navigate, usePath } from './lib/router.js';
+import { navigate, useLocation } from './lib/router.js';
 import { Shortcuts, useGlobalShortcuts } from './lib/shortcuts.js';
 import type { Me } from './lib/types.js';
 
 /** The console's shell: sign-in, the top bar, live updates, and the screen of the current path. */
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  const path = usePath();
+  const { path, search } = useLocation();
   const live = useLiveStream(!!me);
   const [help, setHelp] = useState(false);
 
@@ -68,7 +68,7 @@ export function App() {
           Sign out
         </button>
       </header>
-      {section === 'inbox' && <Inbox me={me} path={path} />}
+      {section === 'inbox' && <Inbox me={me} path={path} search={search} />}
       {section === 'dashboards' && <Dashboards />}
       {section === 'admin' && <Admin tab={path.split('/')[2] ?? 'playbooks'} />}
       {help && <Shortcuts onClose={() => setHelp(false)} />}

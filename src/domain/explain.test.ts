@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { describeSentiment, explainCheck, explainReason, percent } from './explain.js';
+import {
+  describeSentiment,
+  describeTone,
+  describeUrgency,
+  explainCheck,
+  explainReason,
+  explainResolveFailure,
+  explainRouteSkip,
+  percent,
+  withIntentNames,
+} from './explain.js';
 
 describe('plain-language explanations', () => {
   it('reads the confidence guardrail as a sentence, never as a code', () => {
@@ -41,7 +51,7 @@ describe('plain-language explanations', () => {
     expect(explainReason('intent_confident', { checks })).toBe(
       'Confidence 50% is below the 90% this intent needs to answer alone.',
     );
-    expect(explainReason('sla_at_risk', { detail: 'due in 10 minutes' })).toBe('Sla at risk: due in 10 minutes.');
+    expect(explainReason('made_up_code', { detail: 'due in 10 minutes' })).toBe('Made up code: due in 10 minutes.');
     for (const check of [
       'language_supported',
       'in_scope',
@@ -54,6 +64,33 @@ describe('plain-language explanations', () => {
       for (const passed of [true, false])
         expect(explainCheck({ check, passed, value: null, threshold: null })).not.toMatch(/undefined|NaN|null|_/);
     }
+  });
+
+  it('puts the resolve, route and understand codes in words', () => {
+    expect(explainResolveFailure('off_question')).toMatch(/not likely enough to answer this question/);
+    expect(explainResolveFailure('ungrounded')).toMatch(/the articles do not support/);
+    expect(explainResolveFailure('timeout')).toBe('The language model did not answer in time.');
+    expect(explainResolveFailure('brand_new')).toBe('No reply could be composed (brand new).');
+    expect(explainReason('queue')).toBe('Taken from the team queue when an agent came online.');
+    expect(explainReason('agent_offline')).toBe('Its agent went offline, so it was routed again.');
+    expect(explainReason('handed_off')).toMatch(/^Handed to a person/);
+    expect(explainReason('sla_at_risk')).toMatch(/SLA target was at risk/);
+    expect(explainRouteSkip('not handed to a human')).toBe('Not routed: no person was needed.');
+    expect(explainRouteSkip('already assigned')).toMatch(/already has its agent/);
+    expect(
+      withIntentNames('team Success from the team hint "success" of password_reset (the skills password_reset wants).'),
+    ).toBe('team Success from the team hint "success" of Password reset (the skills Password reset wants).');
+    expect(withIntentNames('intent is refund_request', () => 'Refunds')).toBe('intent is Refunds');
+    expect(describeTone('negative')).toBe('the customer sounds unhappy');
+    expect(describeUrgency('urgent')).toBe('needs an answer right away');
+    expect(describeUrgency('low')).toBe('can wait');
+    for (const phrase of [
+      ...['off_question', 'ungrounded', 'empty', 'error', 'low_overlap', 'bad_citation'].map(explainResolveFailure),
+      ...['action_failed', 'no_action', 'no_playbook'].map(explainResolveFailure),
+      ...['negative', 'neutral', 'positive'].map(describeTone),
+      ...['urgent', 'high', 'normal', 'low'].map(describeUrgency),
+    ])
+      expect(phrase).not.toMatch(/_/);
   });
 
   it('says how the customer sounds, with the evidence', () => {

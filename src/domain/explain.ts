@@ -140,6 +140,11 @@ const REASONS: Record<string, string> = {
   compose_action_failed: "The playbook's action failed on your backend.",
   compose_no_action: 'The playbook has no action to run.',
   compose_no_playbook: 'There is no playbook to answer with.',
+  // Why a ticket was routed (the reason of its `ticket.routed` event).
+  handed_off: 'Handed to a person: routed to a team and, when one was free, to an agent.',
+  queue: 'Taken from the team queue when an agent came online.',
+  agent_offline: 'Its agent went offline, so it was routed again.',
+  sla_at_risk: 'Its SLA target was at risk while its agent was unavailable, so it was routed again.',
 };
 
 /**
@@ -170,6 +175,48 @@ export function explainReason(
     ? `${humanize(reason)}${opts.detail ? `: ${opts.detail}` : ''}.`
     : known;
 }
+
+/**
+ * Why the resolve stage sent no reply, from its code (`off_question`, `ungrounded`, `timeout` …): the words of
+ * the hand-off it caused (`compose_<code>`).
+ * @example explainResolveFailure('ungrounded') // "The drafted reply said things the articles do not support, …"
+ */
+export function explainResolveFailure(reason: string): string {
+  return REASONS[`compose_${reason}`] ?? `No reply could be composed (${humanize(reason).toLowerCase()}).`;
+}
+
+const ROUTE_SKIPS: Record<string, string> = {
+  'not handed to a human': 'Not routed: no person was needed.',
+  'already assigned': 'Not routed again: the ticket already has its agent.',
+};
+/** Why the route stage did not route, from what it recorded (`not handed to a human`, `already assigned`). */
+export const explainRouteSkip = (skipped: string): string => ROUTE_SKIPS[skipped] ?? `Not routed (${skipped}).`;
+
+/**
+ * A sentence that names intents by id (the router's `why`: "… the skills password_reset wants") read with their
+ * names: each snake_case word goes through `intentLabel`.
+ * @example withIntentNames('the skills password_reset wants') // 'the skills Password reset wants'
+ */
+export const withIntentNames = (text: string, intentLabel: IntentLabel = humanize): string =>
+  text.replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, (id) => intentLabel(id));
+
+const TONES: Record<string, string> = {
+  negative: 'the customer sounds unhappy',
+  neutral: 'the customer sounds calm',
+  positive: 'the customer sounds pleased',
+};
+/** The sentiment label (`negative`, `neutral`, `positive`) as a phrase: "the customer sounds unhappy". */
+export const describeTone = (label: string): string => TONES[label] ?? `tone ${humanize(label).toLowerCase()}`;
+
+const URGENCIES: Record<string, string> = {
+  urgent: 'needs an answer right away',
+  high: 'needs an answer soon',
+  normal: 'can be answered in the usual time',
+  low: 'can wait',
+};
+/** The urgency's priority (`urgent`, `high`, `normal`, `low`) as a phrase: "needs an answer right away". */
+export const describeUrgency = (priority: string): string =>
+  URGENCIES[priority] ?? `urgency ${humanize(priority).toLowerCase()}`;
 
 /** An emotion cue as the sentiment analysis lists it: its kind, its name and the words that made it fire. */
 export interface Cue {

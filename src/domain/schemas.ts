@@ -327,7 +327,7 @@ export const TicketDetailSchema = TicketSchema.extend({
 });
 export type TicketDetail = z.infer<typeof TicketDetailSchema>;
 
-const csv = <T extends z.ZodType>(inner: T) =>
+const csv = <T extends z.ZodType>(inner: T, max = 20, min = 0) =>
   z.preprocess(
     (v) =>
       typeof v === 'string'
@@ -336,8 +336,11 @@ const csv = <T extends z.ZodType>(inner: T) =>
             .map((s) => s.trim())
             .filter(Boolean)
         : v,
-    z.array(inner).max(20),
+    z.array(inner).min(min).max(max),
   );
+
+/** At most this many ticket ids in one list query (an anomaly keeps 50; a bug report's newest are enough). */
+export const TICKET_LIST_MAX_IDS = 100;
 
 export const TicketListQuerySchema = z
   .object({
@@ -350,6 +353,10 @@ export const TicketListQuerySchema = z
     customerId: z.uuid().optional(),
     /** Tickets of the account's customers. */
     accountId: z.uuid().optional(),
+    /** Only these tickets (a comma list of ids): the tickets behind an insight (an anomaly, a bug report). */
+    ids: csv(z.uuid(), TICKET_LIST_MAX_IDS, 1).optional(),
+    /** Tickets of the topic (src/insights/topics.ts). */
+    topicId: z.uuid().optional(),
     q: z.string().trim().min(1).max(500).optional(),
     /** Newest first by creation (default) or by last update. */
     sort: z.enum(['created', 'updated']).optional(),

@@ -1,7 +1,7 @@
 import { and, arrayContains, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ticket, TicketListQuery } from '../domain/schemas.js';
-import { customers, ticketColumns, tickets } from '../store/schema.js';
+import { customers, ticketColumns, tickets, ticketTopics } from '../store/schema.js';
 import type { Ctx } from '../store/ctx.js';
 import { toTicket } from './ticket-rows.js';
 
@@ -25,11 +25,18 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 /**
  * The query behind the ticket list: every filter of `TicketListQuery`, newest first by the chosen sort
  * (created or updated), one row more than a page. Each filter has an index that serves it in that order
- * (migration 0017; test/list-indexes.test.ts checks the plans at 100k tickets).
+ * (migration 0017; test/list-indexes.test.ts checks the plans at 100k tickets). A topic's tickets are read
+ * from its assignments, which carry their ticket's creation time (migration 0021), newest first from their
+ * index; `ids` reads its (at most 100) tickets by primary key.
  */
 export function ticketListQuery(ctx: Ctx, query: TicketListQuery) {
   const cursor = query.cursor ? decodeCursor(query.cursor) : null;
-  const sortColumn = query.sort === 'updated' ? tickets.updatedAt : tickets.createdAt;
+  // By creation within a topic, the assignment's copy of the creation time and its ticket id are the sort keys:
+  // their index yields the topic's tickets in the list's order.
+  const byTopic = !!query.topicId && query.sort !== 'updated';
+  const sortColumn =
+    query.sort === 'updated' ? tickets.updatedAt : byTopic ? ticketTopics.ticketCreatedAt : tickets.createdAt;
+  const idColumn = byTopic ? ticketTopics.ticketId : tickets.id;
   const where = and(
     eq(tickets.workspaceId, ctx.workspaceId),
     query.status?.length ? inArray(tickets.status, query.status) : undefined,
@@ -52,17 +59,21 @@ export function ticketListQuery(ctx: Ctx, query: TicketListQuery) {
             .where(and(eq(customers.workspaceId, ctx.workspaceId), eq(customers.accountId, query.accountId))),
         )
       : undefined,
+    query.ids?.length ? inArray(tickets.id, query.ids) : undefined,
+    query.topicId
+      ? and(eq(ticketTopics.workspaceId, ctx.workspaceId), eq(ticketTopics.topicId, query.topicId))
+      : undefined,
     query.q ? sql`${tickets.search} @@ websearch_to_tsquery('english', ${query.q})` : undefined,
-    cursor ? or(lt(sortColumn, cursor.at), and(lte(sortColumn, cursor.at), lt(tickets.id, cursor.id))) : undefined,
+    cursor ? or(lt(sortColumn, cursor.at), and(lte(sortColumn, cursor.at), lt(idColumn, cursor.id))) : undefined,
   );
   // A search starts from its matches (the search index) and sorts them: the planner, misjudging how rare a
   // phrase is, would otherwise walk the sort's index and test every ticket. `+ interval '0'` hides that index.
   const sortKey = query.q ? sql`${sortColumn} + interval '0 seconds'` : sortColumn;
-  return ctx.db
-    .select(ticketColumns)
-    .from(tickets)
+  const from = ctx.db.select(ticketColumns).from(tickets);
+  const joined = query.topicId ? from.innerJoin(ticketTopics, eq(ticketTopics.ticketId, tickets.id)) : from;
+  return joined
     .where(where)
-    .orderBy(desc(sortKey), desc(tickets.id))
+    .orderBy(desc(sortKey), desc(idColumn))
     .limit(query.limit + 1);
 }
 

@@ -36,6 +36,7 @@ export const SHORTCUTS: [string, string][] = [
   ['e', 'resolve'],
   ['s', 'snooze until tomorrow 9:00'],
   ['u', 'use the suggested reply'],
+  ['Escape', 'close the ticket'],
   ['g i / g d / g a', 'go to inbox / dashboards / admin'],
   ['?', 'this help'],
 ];

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
 import { useResource } from '../../lib/useResource.js';
-import { Status } from '../../lib/ui.js';
+import { CopyButton, Status } from '../../lib/ui.js';
 import type { ApiKey } from '../../lib/types.js';
 
 export function Keys() {
@@ -15,7 +15,11 @@ export function Keys() {
       <Status error={error} />
       {secret && (
         <p role="status" className="notice">
-          New key (shown once): <code>{secret}</code>
+          New key (shown once):{' '}
+          <code role="note" aria-label="New API key">
+            {secret}
+          </code>{' '}
+          <CopyButton text={secret} />
         </p>
       )}
       <table>

@@ -1,5 +1,6 @@
 import { humanize } from '../../../../src/domain/explain.js';
 import type { Compliance } from '../../lib/types.js';
+import { ChartBox } from './ChartBox.js';
 
 const fmt = (n: number | null) => (n == null ? '—' : `${Math.round(n * 10) / 10}%`);
 
@@ -40,5 +41,34 @@ export function ComplianceTable({ data }: { data: Compliance }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The share of tickets that met each target, per tier and priority, as bars (the table beside it has the counts). */
+export function ComplianceChart({ data }: { data: Compliance }) {
+  if (data.rows.length === 0) return <p className="muted">No ticket under an SLA target yet.</p>;
+  return (
+    <ChartBox
+      label="SLA targets met per tier and priority, in percent"
+      config={{
+        type: 'bar',
+        data: {
+          labels: data.rows.map((r) => `${humanize(r.tier)} · ${humanize(r.priority)}`),
+          datasets: [
+            {
+              label: 'First reply on time %',
+              data: data.rows.map((r) => r.firstResponseMetPct),
+              backgroundColor: '#1d4ed8',
+            },
+            {
+              label: 'Resolved on time %',
+              data: data.rows.map((r) => r.resolutionMetPct),
+              backgroundColor: '#047857',
+            },
+          ],
+        },
+        options: { scales: { y: { min: 0, max: 100 } } },
+      }}
+    />
   );
 }

@@ -13,10 +13,14 @@ import type {
   Trends,
 } from '../../lib/types.js';
 import { ChartBox } from './ChartBox.js';
-import { ComplianceTable } from './ComplianceTable.js';
+import { ComplianceChart, ComplianceTable } from './ComplianceTable.js';
+import { filteredInboxHref } from '../inbox/views.js';
 import { pct } from './format.js';
 import { BugReportsCard, HealthCard, SpikesCard, TopicsCard, TrendsCard } from './InsightCards.js';
 import { Kpis } from './Kpis.js';
+
+/** The key of a trends series without an intent or topic. */
+const NONE = '(none)';
 
 /** Resolution vs deflection, learning velocity, volume by intent, SLA compliance, and insights when available. */
 export function Dashboards() {
@@ -28,6 +32,7 @@ export function Dashboards() {
   // SLA compliance and the insights are optional: a card appears for each endpoint that answers.
   const compliance = useResource<Compliance>('/sla/compliance').data;
   const trends = useResource<Trends>('/insights/trends?by=intent').data;
+  const topicTrends = useResource<Trends>('/insights/trends?by=topic').data;
   const topics = useResource<Topics>('/insights/topics').data;
   const anomalies = useResource<{ data: Anomaly[] }>('/insights/anomalies').data;
   const health = useResource<{ data: Health[] }>('/insights/health').data;
@@ -141,10 +146,26 @@ export function Dashboards() {
         {compliance && (
           <section className="card" aria-labelledby="d-sla">
             <h2 id="d-sla">SLA compliance</h2>
+            <ComplianceChart data={compliance} />
             <ComplianceTable data={compliance} />
           </section>
         )}
-        {trends && <TrendsCard trends={trends} label={label} />}
+        {trends && (
+          <TrendsCard
+            trends={trends}
+            by="intent"
+            name={(s) => (s.key === NONE ? 'Not recognised' : label(s.key))}
+            href={(s) => (s.key === NONE ? null : filteredInboxHref({ intent: s.key }, `Intent: ${label(s.key)}`))}
+          />
+        )}
+        {topicTrends && (
+          <TrendsCard
+            trends={topicTrends}
+            by="topic"
+            name={(s) => (s.key === NONE ? 'No topic' : s.label)}
+            href={(s) => (s.key === NONE ? null : filteredInboxHref({ topicId: s.key }, `Topic: ${s.label}`))}
+          />
+        )}
         {topics && <TopicsCard topics={topics} />}
         {anomalies && <SpikesCard anomalies={anomalies.data} label={label} />}
         {health && <HealthCard health={health.data} />}

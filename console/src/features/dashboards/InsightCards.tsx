@@ -1,26 +1,62 @@
 /** The insight cards of the dashboards: each shows one report, or says in words why it is empty. */
+import type { ReactNode } from 'react';
 import type { IntentLabel } from '../../../../src/domain/explain.js';
+import { navigate } from '../../lib/router.js';
 import type { Anomaly, BugReport, Health, Topics, Trends } from '../../lib/types.js';
+import { filteredInboxHref } from '../inbox/views.js';
 import { ChartBox } from './ChartBox.js';
 import { change, COLORS, money } from './format.js';
 
-/** Tickets per day for the busiest intents, and how this week compares with the last. */
-export function TrendsCard({ trends, label }: { trends: Trends; label: IntentLabel }) {
+/** A link to the inbox filtered to an insight's tickets (its chip leads back here). */
+function InboxLink({ href, title, children }: { href: string; title: string; children: ReactNode }) {
   return (
-    <section className="card" aria-labelledby="d-trends">
-      <h2 id="d-trends">Trends: tickets per day, by intent</h2>
+    <a
+      href={href}
+      title={title}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+/** One series of a trends report: a key (an intent, a topic id), its label and its counts. */
+type Series = Trends['series'][number];
+
+/**
+ * Tickets per day for the busiest intents or topics, and how this week compares with the last; each names its
+ * series (`name`) and may link to its tickets (`href`).
+ */
+export function TrendsCard({
+  trends,
+  by,
+  name,
+  href,
+}: {
+  trends: Trends;
+  by: 'intent' | 'topic';
+  name: (s: Series) => string;
+  href?: (s: Series) => string | null;
+}) {
+  const id = `d-trends-${by}`;
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>Trends: tickets per day, by {by}</h2>
       {trends.series.length === 0 ? (
         <p className="muted">No tickets in the period yet.</p>
       ) : (
         <>
           <ChartBox
-            label="Tickets per day for the busiest intents"
+            label={`Tickets per day for the busiest ${by === 'intent' ? 'intents' : 'topics'}`}
             config={{
               type: 'line',
               data: {
                 labels: trends.buckets.map((b) => new Date(b).toLocaleDateString()),
                 datasets: trends.series.slice(0, 6).map((x, i) => ({
-                  label: x.key === '(none)' ? 'Not recognised' : label(x.key),
+                  label: name(x),
                   data: x.counts,
                   borderColor: COLORS[i],
                   backgroundColor: COLORS[i],
@@ -30,14 +66,25 @@ export function TrendsCard({ trends, label }: { trends: Trends; label: IntentLab
             }}
           />
           <ul className="plain">
-            {trends.series.slice(0, 5).map((x) => (
-              <li key={x.key}>
-                <strong>{x.key === '(none)' ? 'Not recognised' : label(x.key)}</strong>{' '}
-                <span className="muted">
-                  {x.thisWeek} this week, {change(x.weekOverWeek)}
-                </span>
-              </li>
-            ))}
+            {trends.series.slice(0, 5).map((x) => {
+              const to = href?.(x);
+              return (
+                <li key={x.key}>
+                  <strong>
+                    {to ? (
+                      <InboxLink href={to} title={`The tickets of "${name(x)}" in the inbox`}>
+                        {name(x)}
+                      </InboxLink>
+                    ) : (
+                      name(x)
+                    )}
+                  </strong>{' '}
+                  <span className="muted">
+                    {x.thisWeek} this week, {change(x.weekOverWeek)}
+                  </span>
+                </li>
+              );
+            })}
           </ul>
         </>
       )}
@@ -59,7 +106,13 @@ export function TopicsCard({ topics }: { topics: Topics }) {
               <strong>{t.label}</strong>
               {t.emerging && <span className="chip warn">emerging</span>}{' '}
               <span className="muted">
-                {t.tickets} tickets · {t.thisWeek} this week, {change(t.weekOverWeek)}
+                <InboxLink
+                  href={filteredInboxHref({ topicId: t.id }, `Topic: ${t.label}`)}
+                  title={`The tickets of the topic "${t.label}" in the inbox`}
+                >
+                  {t.tickets} tickets
+                </InboxLink>{' '}
+                · {t.thisWeek} this week, {change(t.weekOverWeek)}
               </span>
             </li>
           ))}
@@ -78,17 +131,29 @@ export function SpikesCard({ anomalies, label }: { anomalies: Anomaly[]; label: 
         <p className="muted">No unusual spike in the last 7 days.</p>
       ) : (
         <ul className="plain">
-          {anomalies.slice(0, 8).map((a) => (
-            <li key={a.id}>
-              <strong>{a.dimension === 'intent' ? label(a.key) : a.label}</strong>{' '}
-              <span className="muted">
-                {a.observed} tickets where about {Math.round(a.expected * 10) / 10} were expected,{' '}
-                {new Date(a.windowStart).toLocaleString()} ·{' '}
-                {a.pValue < 0.001 ? 'very unlikely by chance' : `chance ${(a.pValue * 100).toFixed(1)}%`} ·{' '}
-                {a.ticketIds.length} tickets
-              </span>
-            </li>
-          ))}
+          {anomalies.slice(0, 8).map((a) => {
+            const name = a.dimension === 'intent' ? label(a.key) : a.label;
+            const since = new Date(a.windowStart).toLocaleString();
+            return (
+              <li key={a.id}>
+                <strong>{name}</strong>{' '}
+                <span className="muted">
+                  {a.observed} tickets where about {Math.round(a.expected * 10) / 10} were expected, {since} ·{' '}
+                  {a.pValue < 0.001 ? 'very unlikely by chance' : `chance ${(a.pValue * 100).toFixed(1)}%`} ·{' '}
+                  {a.ticketIds.length ? (
+                    <InboxLink
+                      href={filteredInboxHref({ ids: a.ticketIds }, `Spike: ${name} since ${since}`)}
+                      title={`The tickets of the spike "${name}" in the inbox`}
+                    >
+                      {a.ticketIds.length} tickets
+                    </InboxLink>
+                  ) : (
+                    'no ticket kept'
+                  )}
+                </span>
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>
@@ -116,7 +181,13 @@ export function HealthCard({ health }: { health: Health[] }) {
             {health.slice(0, 8).map((h) => (
               <tr key={h.accountId}>
                 <td>
-                  {h.name} <span className={`chip tier ${h.tier}`}>{h.tier}</span>
+                  <InboxLink
+                    href={filteredInboxHref({ accountId: h.accountId }, `Account: ${h.name}`)}
+                    title={`The tickets of ${h.name} in the inbox`}
+                  >
+                    {h.name}
+                  </InboxLink>{' '}
+                  <span className={`chip tier ${h.tier}`}>{h.tier}</span>
                 </td>
                 <td>
                   <span className={`chip ${h.risk === 'high' ? 'danger' : h.risk === 'medium' ? 'warn' : ''}`}>
@@ -140,6 +211,10 @@ export function HealthCard({ health }: { health: Health[] }) {
 }
 
 /** Bugs reported by several customers, with their tracker issue and who to notify. */
+/** A bug report's linked tickets, newest first (the inbox link keeps the newest when there are many). */
+const newestFirst = (tickets: BugReport['report']['linkedTickets']) =>
+  [...tickets].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+
 /** The chip of a bug report's status: an open one stands out. */
 const statusChip = (status: BugReport['status']) => `chip ${status === 'open' ? 'warn' : ''}`;
 
@@ -167,7 +242,16 @@ export function BugReportsCard({ bugs }: { bugs: BugReport[] }) {
                   .slice(0, 4)
                   .map((c) => c.name ?? c.email ?? 'unknown')
                   .join(', ')}
-                ) · {money(b.report.affected.mrrAtRisk)}/mo at stake
+                ) · {money(b.report.affected.mrrAtRisk)}/mo at stake ·{' '}
+                <InboxLink
+                  href={filteredInboxHref(
+                    { ids: newestFirst(b.report.linkedTickets).map((t) => t.id) },
+                    `Bug report: ${b.title}`,
+                  )}
+                  title={`The tickets of the bug report "${b.title}" in the inbox`}
+                >
+                  {b.report.linkedTickets.length} linked tickets
+                </InboxLink>
                 {b.lastError ? ` · last send failed: ${b.lastError}` : ''}
               </div>
             </li>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorText } from '../../lib/api.js';
 import { useIntentLabels } from '../../lib/labels.js';
 import { useLiveEvents } from '../../lib/live.js';
@@ -8,12 +8,21 @@ import type { Agent, Me } from '../../lib/types.js';
 import { TicketView } from '../ticket/TicketView.js';
 import { TicketRow } from './TicketRow.js';
 import { useQueueKeys } from './useQueueKeys.js';
-import { VIEWS, type Row } from './views.js';
+import { FILTERED_LIMIT, filteredView, inboxFilter, VIEWS, type Row } from './views.js';
 
-/** The inbox: its views, the queue of the current view (or search results), and the open ticket. */
-export function Inbox({ me, path }: { me: Me; path: string }) {
+/**
+ * The inbox: its views, the queue of the current view (or search results), and the open ticket. A dashboard's
+ * link opens the `filtered` view, its filter in the query string (`search`), shown as a removable chip.
+ */
+export function Inbox({ me, path, search: location }: { me: Me; path: string; search: string }) {
   const [, , viewId = 'all', ticketId] = path.split('/');
-  const view = VIEWS.find((v) => v.id === viewId) ?? VIEWS[0]!;
+  const filter = useMemo(() => (viewId === 'filtered' ? inboxFilter(location) : null), [viewId, location]);
+  const view = useMemo(
+    () => (filter ? filteredView(filter) : (VIEWS.find((v) => v.id === viewId) ?? VIEWS[0]!)),
+    [filter, viewId],
+  );
+  /** The query string that keeps a filtered view's filter on the paths below it. */
+  const keep = filter ? location : '';
   const [rows, setRows] = useState<Row[] | null>(null);
   const [error, setError] = useState('');
   const [cursor, setCursor] = useState(0);
@@ -38,7 +47,7 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
   useLiveEvents(() => void load());
 
   const list = found ?? rows ?? [];
-  const open = (id: string) => navigate(`/inbox/${view.id}/${id}`);
+  const open = (id: string) => navigate(`/inbox/${view.id}/${id}${keep}`);
   useQueueKeys(list, cursor, setCursor, !!ticketId, open);
 
   const search = async (e: React.FormEvent) => {
@@ -53,6 +62,10 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
         : (agents.find((a) => a.id === t.assigneeId)?.name ?? 'assigned')
       : 'unassigned';
   const title = found ? 'Search results' : view.label;
+  const clearFilter = () => {
+    setCursor(0);
+    navigate('/inbox/all');
+  };
 
   return (
     <div className={`inbox ${ticketId ? 'has-ticket' : ''}`}>
@@ -94,6 +107,31 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
             </form>
           </search>
         </div>
+        {filter && !found && (
+          <p className="filter-bar">
+            <span className="chip filter">
+              {filter.label}{' '}
+              <button
+                type="button"
+                className="link"
+                aria-label={`Remove the filter "${filter.label}"`}
+                onClick={clearFilter}
+              >
+                ×
+              </button>
+            </span>{' '}
+            <a
+              href="/dashboards"
+              onClick={(e) => {
+                e.preventDefault();
+                navigate('/dashboards');
+              }}
+            >
+              ← Back to Dashboards
+            </a>
+            {rows?.length === FILTERED_LIMIT && <span className="muted"> · the newest {FILTERED_LIMIT} tickets</span>}
+          </p>
+        )}
         {error && (
           <p role="alert" className="error">
             {error}
@@ -109,7 +147,7 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
               <li key={t.id}>
                 <TicketRow
                   ticket={t}
-                  href={`/inbox/${view.id}/${t.id}`}
+                  href={`/inbox/${view.id}/${t.id}${keep}`}
                   selected={t.id === ticketId}
                   cursor={i === cursor}
                   assignee={assignee(t)}
@@ -129,7 +167,7 @@ export function Inbox({ me, path }: { me: Me; path: string }) {
           key={ticketId}
           id={ticketId}
           me={me}
-          onClose={() => navigate(`/inbox/${view.id}`)}
+          onClose={() => navigate(`/inbox/${view.id}${keep}`)}
           onChanged={load}
         />
       ) : (

@@ -60,6 +60,51 @@ export const VIEWS: { id: string; label: string; load: () => Promise<Row[]> }[] 
   },
 ];
 
+/** The ticket list filters a dashboard's link may put on the inbox, named as the API names them. */
+const FILTER_KEYS = ['ids', 'topicId', 'accountId', 'intent'] as const;
+export type InboxFilterKey = (typeof FILTER_KEYS)[number];
+/** How many tickets a filtered inbox shows (the API's page limit; `ids` lists at most as many). */
+export const FILTERED_LIMIT = 100;
+
+/** A filter a dashboard put on the inbox: the list query it makes and the words of its chip. */
+export interface InboxFilter {
+  query: string;
+  label: string;
+}
+
+/** The filter in the inbox URL's query string (`?topicId=…&label=…`), or null when it has none. */
+export function inboxFilter(search: string): InboxFilter | null {
+  const params = new URLSearchParams(search);
+  const query = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = params.get(key);
+    if (value) query.set(key, value);
+  }
+  if (!query.toString()) return null;
+  return { query: query.toString(), label: params.get('label') || 'Tickets from the dashboards' };
+}
+
+/** The inbox, filtered to an insight's tickets: the link a dashboard card gives (`ids` at most FILTERED_LIMIT). */
+export function filteredInboxHref(filter: Partial<Record<InboxFilterKey, string | string[]>>, label: string): string {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filter[key];
+    if (value?.length) params.set(key, Array.isArray(value) ? value.slice(0, FILTERED_LIMIT).join(',') : value);
+  }
+  params.set('label', label);
+  return `/inbox/filtered?${params.toString()}`;
+}
+
+/** The inbox view of a filter: its tickets from the ticket list, ordered by priority like every view. */
+export function filteredView(filter: InboxFilter): { id: string; label: string; load: () => Promise<Row[]> } {
+  return {
+    id: 'filtered',
+    label: filter.label,
+    load: async () =>
+      (await api<{ data: Row[] }>('GET', `/tickets?${filter.query}&limit=${FILTERED_LIMIT}`)).data.sort(byPriority),
+  };
+}
+
 /** The SLA target still running, in words for the chip and its tooltip. */
 export function slaDue(t: Row): { chip: string; tooltip: string; danger: boolean } | null {
   const s = t.sla;

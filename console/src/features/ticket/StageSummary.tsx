@@ -1,9 +1,22 @@
-import { explainCheck, explainReason, type IntentLabel, type Verdict } from '../../../../src/domain/explain.js';
+import {
+  describeTone,
+  describeUrgency,
+  explainCheck,
+  explainReason,
+  explainResolveFailure,
+  explainRouteSkip,
+  type IntentLabel,
+  type Verdict,
+  withIntentNames,
+} from '../../../../src/domain/explain.js';
 import { pct } from './format.js';
 
 type Rec = Record<string, unknown>;
 
-/** What a stage decided, in one or two lines. */
+/** A code beside its words, in small print, for the API-minded. */
+const Code = ({ code }: { code: string }) => <code className="muted code">{code}</code>;
+
+/** What a stage decided, in one or two lines of plain words (the codes in small print or a tooltip). */
 export function StageSummary({
   stage,
   result,
@@ -17,12 +30,22 @@ export function StageSummary({
 }) {
   if (stage === 'understand') {
     const i = result.intent as Rec | undefined;
+    const tone = result.sentiment ? String((result.sentiment as Rec).label) : null;
+    const urgency = result.urgency ? String((result.urgency as Rec).priority) : null;
     return (
       <p className="stage-line">
         Intent <strong>{i?.intent ? label(String(i.intent)) : 'none'}</strong> at{' '}
         {pct(i?.confidence as number | undefined)}
-        {result.sentiment ? <>, tone {String((result.sentiment as Rec).label)}</> : null}
-        {result.urgency ? <>, urgency {String((result.urgency as Rec).priority)}</> : null}
+        {tone ? (
+          <>
+            , <span title={`sentiment: ${tone}`}>{describeTone(tone)}</span>
+          </>
+        ) : null}
+        {urgency ? (
+          <>
+            , <span title={`urgency: ${urgency}`}>{describeUrgency(urgency)}</span>
+          </>
+        ) : null}
       </p>
     );
   }
@@ -46,7 +69,7 @@ export function StageSummary({
           <ul className="checks">
             {checks.map((c) => (
               <li key={c.check} className={c.passed ? 'pass' : 'fail'} title={c.detail}>
-                {c.passed ? '✓' : '✗'} {explainCheck(c, label, intent)} <code className="muted code">{c.check}</code>
+                {c.passed ? '✓' : '✗'} {explainCheck(c, label, intent)} <Code code={c.check} />
               </li>
             ))}
           </ul>
@@ -67,20 +90,38 @@ export function StageSummary({
       </p>
     );
   }
-  if (stage === 'resolve')
+  if (stage === 'resolve') {
+    if (result.composed)
+      return (
+        <p className="stage-line">Answered from {((result.sources ?? []) as Rec[]).map((s) => s.title).join(', ')}</p>
+      );
+    if (typeof result.reason === 'string')
+      return (
+        <p className="stage-line" title={typeof result.detail === 'string' ? result.detail : undefined}>
+          {explainResolveFailure(result.reason)} <Code code={result.reason} />
+        </p>
+      );
     return (
       <p className="stage-line">
-        {result.composed
-          ? `Answered from ${((result.sources ?? []) as Rec[]).map((s) => s.title).join(', ')}`
-          : String(result.reason ?? result.error ?? 'not answered')}
+        {typeof result.error === 'string'
+          ? `Failed: ${result.error}`
+          : result.skipped
+            ? 'No reply composed: the ticket went to a person.'
+            : 'Not answered.'}
       </p>
     );
-  if (stage === 'route')
+  }
+  if (stage === 'route') {
+    if (typeof result.skipped === 'string') return <p className="stage-line">{explainRouteSkip(result.skipped)}</p>;
     return (
-      <p className="stage-line">
-        {result.teamName ? `Team ${result.teamName}` : ''} {result.agentName ? `→ ${result.agentName}` : ''}{' '}
-        {result.reason ? `(${result.reason})` : ''}
+      <p className="stage-line" title={typeof result.why === 'string' ? result.why : undefined}>
+        {typeof result.why === 'string'
+          ? withIntentNames(result.why, label)
+          : typeof result.error === 'string'
+            ? `Failed: ${result.error}`
+            : 'Not routed.'}
       </p>
     );
+  }
   return null;
 }

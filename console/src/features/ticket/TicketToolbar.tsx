@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import { api } from '../../lib/api.js';
 import type { Agent, HandoffPacket, Me, Team, TicketDetail } from '../../lib/types.js';
 import type { useTicketActions } from './useTicketActions.js';
 
@@ -15,7 +14,7 @@ interface Props {
 
 /** Claim, resolve, assign, transfer, priority, relabel, snooze and merge. */
 export function TicketToolbar({ ticket, packet, me, agents, teams, actions }: Props) {
-  const { act, patch } = actions;
+  const { patch } = actions;
   return (
     <div className="toolbar" role="toolbar" aria-label="Ticket actions">
       <button type="button" onClick={() => void actions.claim()} disabled={ticket.assigneeId === me.agent?.id}>
@@ -71,7 +70,7 @@ export function TicketToolbar({ ticket, packet, me, agents, teams, actions }: Pr
         onRelabel={(intent) => void patch('Intent relabelled (the model learns from it)', { intent })}
       />
       <SnoozeForm onSnooze={(until) => void actions.snooze('Snoozed', until)} />
-      <MergeForm onMerge={(into) => void act('Merged', () => api('POST', `/tickets/${ticket.id}/merge`, { into }))} />
+      <MergeForm onMerge={(into) => void actions.merge(into)} />
     </div>
   );
 }

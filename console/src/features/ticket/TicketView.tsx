@@ -30,7 +30,7 @@ export function TicketView({
 }) {
   const state = useTicket(id);
   const { ticket, packet, error } = state;
-  const actions = useTicketActions(id, state, onChanged);
+  const actions = useTicketActions(id, state, onChanged, me.agent?.id ?? null);
   const agents = useResource<{ data: Agent[] }>('/agents').data?.data ?? [];
   const teams = useResource<{ data: Team[] }>('/teams').data?.data ?? [];
   const macros = useResource<{ data: Macro[] }>('/macros').data?.data ?? [];

@@ -5,9 +5,15 @@ import type { useTicket } from './useTicket.js';
 
 /**
  * The agent's actions on a ticket. Each shows its optimistic change at once, then the server's answer, then
- * the full ticket again; on failure the ticket goes back and the error shows.
+ * the full ticket again; on failure the ticket goes back and the error shows. `agentId` is the signed-in agent's
+ * (a claim shows them as the assignee at once).
  */
-export function useTicketActions(id: string, state: ReturnType<typeof useTicket>, onChanged: () => void) {
+export function useTicketActions(
+  id: string,
+  state: ReturnType<typeof useTicket>,
+  onChanged: () => void,
+  agentId: string | null,
+) {
   const { ticket, setTicket, load, setError } = state;
   // A notice holds for the status it was given at: a reopen after "Resolved" hides it.
   const [notice, setNotice] = useState<{ text: string; status: string | null }>({ text: '', status: null });
@@ -42,7 +48,14 @@ export function useTicketActions(id: string, state: ReturnType<typeof useTicket>
     act,
     patch,
     notice: shown,
-    claim: () => act('Claimed', () => api('POST', `/tickets/${id}/claim`, {})),
+    claim: () =>
+      act('Claimed', () => api('POST', `/tickets/${id}/claim`, {}), agentId ? { assigneeId: agentId } : undefined),
+    /** Merging closes this ticket (tagged `merged`) into `into`. */
+    merge: (into: string) =>
+      act('Merged', () => api('POST', `/tickets/${id}/merge`, { into }), {
+        status: 'closed',
+        tags: [...new Set([...(ticket?.tags ?? []), 'merged'])],
+      }),
     resolve: () => patch('Resolved', { status: 'resolved' }),
     snooze: (what: string, until: string) => patch(what, { status: 'snoozed', snoozedUntil: until }),
   };
