@@ -5,7 +5,8 @@ import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getTicket } from '../tickets/get-ticket.js';
-import { accounts, customers, decisions, events, tickets } from '../store/schema.js';
+import { accounts, customers, decisions, tickets } from '../store/schema.js';
+import { ticketFactEvents } from '../store/repos/events.js';
 
 /** Hours after the assistant's reply during which a reopen or a request for a human counts against it. */
 export const DEFAULT_WINDOW_HOURS = 72;
@@ -195,18 +196,7 @@ export async function loadTicketFacts(ctx: Ctx, range: { from: Date; to: Date })
     .where(inRange)
     .orderBy(asc(tickets.createdAt), asc(tickets.id));
   if (!rows.length) return [];
-  const evs = await ctx.db
-    .select({
-      ticketId: events.ticketId,
-      type: events.type,
-      actorType: events.actorType,
-      data: events.data,
-      createdAt: events.createdAt,
-    })
-    .from(events)
-    .innerJoin(tickets, eq(tickets.id, events.ticketId))
-    .where(and(inRange, eq(events.workspaceId, ctx.workspaceId), inArray(events.type, FACT_EVENTS)))
-    .orderBy(asc(events.id));
+  const evs = await ticketFactEvents(ctx.db, ctx.workspaceId, { createdIn: range }, FACT_EVENTS);
   const recs = await ctx.db
     .select({
       ticketId: decisions.ticketId,

@@ -8,7 +8,8 @@ import { classifyOutcome, FAILED_OUTCOMES, type TimelineFact } from '../learning
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../people/get-workspace.js';
-import { decisions, events, workspaces } from '../store/schema.js';
+import { decisions, workspaces } from '../store/schema.js';
+import { ticketFactEvents } from '../store/repos/events.js';
 import {
   AnswerFeaturesSchema,
   AnswerJudgeWeightsSchema,
@@ -74,23 +75,11 @@ export async function answerSamples(
       judged.set(r.ticketId, v.features);
   }
   if (!judged.size) return [];
-  const evs = await ctx.db
-    .select({
-      ticketId: events.ticketId,
-      type: events.type,
-      actorType: events.actorType,
-      data: events.data,
-      createdAt: events.createdAt,
-    })
-    .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, ctx.workspaceId),
-        inArray(events.ticketId, [...judged.keys()]),
-        inArray(events.type, ['message.created', 'ticket.reopened', 'outcome.recorded']),
-      ),
-    )
-    .orderBy(events.id);
+  const evs = await ticketFactEvents(ctx.db, ctx.workspaceId, { ticketIds: [...judged.keys()] }, [
+    'message.created',
+    'ticket.reopened',
+    'outcome.recorded',
+  ]);
   const timelines = new Map<string, TimelineFact[]>();
   for (const e of evs) timelines.set(e.ticketId!, [...(timelines.get(e.ticketId!) ?? []), e]);
   const samples: AnswerSample[] = [];
