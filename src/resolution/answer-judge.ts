@@ -2,7 +2,7 @@
  * The answer judgement's model per workspace: the prior until the workspace has outcomes of its own, then
  * weights refitted on them (with the learning sweep, once a day), kept in `workspaces.settings.answerJudge`.
  */
-import { and, eq, gte, inArray } from 'drizzle-orm';
+import { and, eq, gte } from 'drizzle-orm';
 import { z } from 'zod';
 import { classifyOutcome, FAILED_OUTCOMES, type TimelineFact } from '../learning/outcomes.js';
 import type { Ctx } from '../store/ctx.js';
