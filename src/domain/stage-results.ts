@@ -180,7 +180,8 @@ export type UnderstandContext = z.infer<typeof UnderstandContextSchema>;
 export const IntentReadingSchema = z.object({
   by: z.enum(['words', 'words_and_meaning']),
   encoder: z.string().nullable(),
-  detail: z.string(),
+  /** Empty in the records written before the reading said why. */
+  detail: z.string().default(''),
 });
 export type IntentReading = z.infer<typeof IntentReadingSchema>;
 
