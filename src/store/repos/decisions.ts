@@ -4,10 +4,10 @@
  * result its stage's schema no longer accepts (a record written before the result took its present shape) is
  * read as if it were not there: the readers skip it, never fail on it.
  */
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { STAGE_RESULTS, type StageName, type StageResults } from '../../domain/stage-results.js';
 import type { DbOrTx } from '../db.js';
-import { decisions } from '../schema.js';
+import { decisions, tickets } from '../schema.js';
 
 /** A stored record of one stage, its result typed by the stage. */
 export interface StoredDecision<N extends StageName> {
@@ -48,15 +48,22 @@ export async function finishedRuns(db: DbOrTx, jobs: { ticketId: string; runId: 
 }
 
 /**
- * The successful records of one stage for some tickets (`ticketIds`; all of the workspace's when omitted),
- * optionally since `from`, newest first (or `oldest` first, in the order they were written).
+ * The successful records of one stage for some tickets (`ticketIds`, or those created in [from, to)
+ * `ticketsCreatedIn`; all of the workspace's when omitted), optionally since `from`, newest first (or `oldest` first,
+ * in the order they were written).
  */
 export async function stageDecisions<N extends StageName>(
   db: DbOrTx,
   stage: N,
-  where: { workspaceId?: string | undefined; ticketIds?: readonly string[] | undefined; from?: Date | undefined },
+  where: {
+    workspaceId?: string | undefined;
+    ticketIds?: readonly string[] | undefined;
+    ticketsCreatedIn?: { from: Date; to: Date } | undefined;
+    from?: Date | undefined;
+  },
   order: 'newest' | 'oldest' = 'newest',
 ): Promise<StoredDecision<N>[]> {
+  const created = where.ticketsCreatedIn;
   const rows = await db
     .select({
       ticketId: decisions.ticketId,
@@ -68,6 +75,21 @@ export async function stageDecisions<N extends StageName>(
     .where(
       and(
         where.ticketIds ? inArray(decisions.ticketId, [...where.ticketIds]) : undefined,
+        created
+          ? inArray(
+              decisions.ticketId,
+              db
+                .select({ id: tickets.id })
+                .from(tickets)
+                .where(
+                  and(
+                    where.workspaceId ? eq(tickets.workspaceId, where.workspaceId) : undefined,
+                    gte(tickets.createdAt, created.from),
+                    lt(tickets.createdAt, created.to),
+                  ),
+                ),
+            )
+          : undefined,
         where.workspaceId ? eq(decisions.workspaceId, where.workspaceId) : undefined,
         eq(decisions.stage, stage),
         eq(decisions.ok, true),
