@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluateWithModel, readLabelledFile, scoreModel, type EvalResult } from '../src/nlp/eval.js';
 import { universalSentenceEncoder, type SentenceEncoder } from '../src/nlp/encoder.js';
-import { rng } from '../src/nlp/intent/model.js';
+import { rng } from '../src/nlp/intent/numeric.js';
 import type { LabelledExample } from '../src/nlp/intent/schema.js';
 import { wrapLong } from './long-texts.js';
 import { machine, writeResult } from './record.js';

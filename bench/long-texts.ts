@@ -5,7 +5,7 @@
  * sentences are written here once, in the voice of a customer, and name no banking intent (they must not change
  * the answer); the questions are the data set's own.
  */
-import { rng } from '../src/nlp/intent/model.js';
+import { rng } from '../src/nlp/intent/numeric.js';
 import type { LabelledExample } from '../src/nlp/intent/schema.js';
 
 const GREETINGS = [

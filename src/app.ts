@@ -121,9 +121,7 @@ export class Deskmind {
     addMessage(this, ws, actor, ticketId, input, author);
   receiveEmail = (raw: Buffer, recipients: string[]) => receiveEmail(this, raw, recipients);
   /** Ticket groups written: how many, the tickets they held, the largest, how many fell back to one at a time. */
-  get ingestStats() {
-    return this.tickets.stats;
-  }
+  ingestStats = () => this.tickets.stats;
 
   /** Starts the inbound SMTP listener (DESKMIND_SMTP_HOST / _PORT unless given); resolves with its port. */
   startSmtp = async (opts: { host?: string; port?: number } = {}) =>

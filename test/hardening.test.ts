@@ -81,7 +81,7 @@ describe.each(backends())('hardening (%s)', (kind) => {
 
   it('keeps the rest of a group-committed batch when one ticket holds unstorable text', async () => {
     const before = await count('tickets');
-    const fallbacks = t.desk.ingestStats.fallbacks;
+    const fallbacks = t.desk.ingestStats().fallbacks;
     const actor = { type: 'integration' as const, id: null };
     const inputs = Array.from({ length: 6 }, (_, i) => ({
       subject: `Batch ${i}`,
@@ -104,7 +104,7 @@ describe.each(backends())('hardening (%s)', (kind) => {
     expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'invalid_text' });
     expect(await count('tickets')).toBe(before + 5);
     // Refused alone before the group was written: the group did not fail and fall back.
-    expect(t.desk.ingestStats.fallbacks).toBe(fallbacks);
+    expect(t.desk.ingestStats().fallbacks).toBe(fallbacks);
     // Over HTTP, concurrently: the bad one is a 400, the others 201.
     const res = await Promise.all(inputs.map((input) => ws.call('POST', '/api/v1/tickets', input)));
     expect(res.map((r) => r.status)).toEqual([201, 201, 400, 201, 201, 201]);

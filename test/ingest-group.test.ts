@@ -155,7 +155,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
   it(
     'stores 50 concurrent tickets exactly once, each with its own message, events, SLA targets and pipeline ' + 'job',
     async () => {
-      const before = t.desk.ingestStats;
+      const before = t.desk.ingestStats();
       const bodies = Array.from({ length: 50 }, (_, i) => {
         const c = i % 20;
         const account = ACCOUNTS[c % 3];
@@ -172,7 +172,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
         };
       });
       const results = await Promise.all(bodies.map((b) => ws.call('POST', '/api/v1/tickets', b)));
-      const after = t.desk.ingestStats;
+      const after = t.desk.ingestStats();
       expect(after.largest, 'requests were written in groups').toBeGreaterThan(1);
       expect(after.groups - before.groups, 'fewer transactions than tickets').toBeLessThan(50);
       expect(after.fallbacks).toBe(before.fallbacks);
@@ -279,7 +279,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
         ])
       )[0]!.ok,
     ).toBe(true);
-    const before = t.desk.ingestStats;
+    const before = t.desk.ingestStats();
     const inputs = Array.from({ length: 8 }, (_, i) => ({
       subject: `Mixed ${kind} ${i}`,
       message: i === 5 ? { html: '<p>hi</p><script>alert(1)</script>' } : { text: `mixed ${i}` },
@@ -288,7 +288,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       ...(i === 2 ? { externalId: `dup-${kind}` } : i === 3 || i === 6 ? { externalId: `twin-${kind}` } : {}),
     }));
     const out = await createAll(inputs);
-    const after = t.desk.ingestStats;
+    const after = t.desk.ingestStats();
     expect(after.members - before.members).toBe(8);
     expect(after.groups - before.groups).toBe(1);
     expect(after.fallbacks - before.fallbacks, 'the group failed and was written one at a time').toBe(1);
@@ -309,7 +309,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
     );
     expect(stored.map((r) => r.subject)).toEqual([0, 1, 3, 4, 7].map((i) => `Mixed ${kind} ${i}`));
     // A bad body alone does not fail its group.
-    const before2 = t.desk.ingestStats;
+    const before2 = t.desk.ingestStats();
     const out2 = await createAll(
       [0, 1, 2].map((i) => ({
         subject: `Body ${kind} ${i}`,
@@ -318,7 +318,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       })),
     );
     expect(out2.map((o) => (o.ok ? 201 : o.code))).toEqual([201, 'unsafe_html', 201]);
-    expect(t.desk.ingestStats.fallbacks).toBe(before2.fallbacks);
+    expect(t.desk.ingestStats().fallbacks).toBe(before2.fallbacks);
   });
 
   it('answers 409 for a duplicate externalId over HTTP while the others of the burst get 201', async () => {
@@ -401,7 +401,7 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       expect(replay.body.ticket.id).toBe(created[0]!.body.ticket.id);
 
       // Different keys in one burst: each key's retry gets its own ticket back.
-      const before = t.desk.ingestStats;
+      const before = t.desk.ingestStats();
       const keyed = Array.from({ length: 10 }, (_, i) => ({
         subject: `Keyed ${kind} ${i}`,
         message: { text: `keyed ${i}` },
@@ -410,8 +410,8 @@ describe.each(backends())('ticket group commit on %s', (kind) => {
       const first = await Promise.all(
         keyed.map((b, i) => ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` })),
       );
-      expect(t.desk.ingestStats.largest).toBeGreaterThan(1);
-      expect(t.desk.ingestStats.groups - before.groups).toBeLessThan(10);
+      expect(t.desk.ingestStats().largest).toBeGreaterThan(1);
+      expect(t.desk.ingestStats().groups - before.groups).toBeLessThan(10);
       for (const [i, b] of keyed.entries()) {
         expect(first[i]!.status).toBe(201);
         const retry = await ws.call('POST', '/api/v1/tickets', b, { 'idempotency-key': `k-${kind}-${i}` });
@@ -466,7 +466,7 @@ describe('ticket group commit turned off', () => {
         ),
       );
       expect(res.map((r) => r.status)).toEqual([201, 201, 201, 201]);
-      expect(t.desk.ingestStats.groups).toBe(0);
+      expect(t.desk.ingestStats().groups).toBe(0);
     } finally {
       await t.close();
     }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeskmindError } from '../src/domain/errors.js';
-import { DEFAULT_STAGES, runPipelineBatch, type RunnerDeps } from '../src/pipeline/runner.js';
+import { runPipelineBatch } from '../src/pipeline/run-batch.js';
+import { DEFAULT_STAGES, type RunnerDeps } from '../src/pipeline/runner.js';
 import type { PipelineJobRef, Stage } from '../src/pipeline/types.js';
 import { billingCustomers } from '../src/store/schema.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';

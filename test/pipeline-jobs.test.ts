@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { JobQueue, pipelineJob } from '../src/jobs/queue.js';
 import type { Stage } from '../src/pipeline/types.js';
-import { DEFAULT_STAGES, runPipeline } from '../src/pipeline/runner.js';
+import { runPipeline } from '../src/pipeline/run-batch.js';
+import { DEFAULT_STAGES } from '../src/pipeline/runner.js';
 import { createTicket } from '../src/tickets/create-ticket.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
 

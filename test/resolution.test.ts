@@ -1,23 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import {
-  buildActionInput,
-  checkGrounding,
-  composeAnswer,
-  createLlmProvider,
-  createRedactor,
-  draftReply,
-  ibanValid,
-  isGrounded,
-  luhnValid,
-  runAction,
-  signPayload,
-  toPassages,
-  verifySignature,
-  type LlmProvider,
-  type PlaybookAction,
-} from '../src/resolution/index.js';
+import { buildActionInput, runAction, signPayload, verifySignature } from '../src/resolution/actions.js';
+import { composeAnswer, toPassages } from '../src/resolution/compose.js';
+import { checkGrounding, isGrounded } from '../src/resolution/grounding.js';
+import { createLlmProvider, draftReply, type LlmProvider } from '../src/resolution/llm.js';
+import { createRedactor, ibanValid, luhnValid } from '../src/resolution/redact.js';
+import type { PlaybookAction } from '../src/resolution/schemas.js';
 import { playbookRoutes } from '../src/server/routes/playbooks/index.js';
 import { startActionServer, type FakeActionServer } from './fakes/action-server.js';
 import { startFakeOpenAi, type FakeOpenAi } from './fakes/openai-server.js';

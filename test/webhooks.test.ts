@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxHasDue } from '../src/channels/outbox.js';
-import { verifySignature } from '../src/channels/signature.js';
+import { verifySignature } from '../src/resolution/actions.js';
 import { appendEvent } from '../src/events/timeline.js';
 import { outbox } from '../src/store/schema.js';
 import { serveLocally, type LocalServer } from './fakes/http.js';

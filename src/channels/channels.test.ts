@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, RETRY_CAP_MS } from './outbox.js';
-import { signPayload, verifySignature } from './signature.js';
+import { signPayload, verifySignature } from '../resolution/actions.js';
 import { slackMessage } from '../connectors/slack.js';
 
 describe('webhook signatures', () => {

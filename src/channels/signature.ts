@@ -8,7 +8,8 @@ export const HEADERS = {
 } as const;
 
 /**
- * Deliveries are signed like playbook actions: `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`;
- * `verifySignature(secret, timestamp, body, header)` is what a receiver runs.
+ * Deliveries are signed like playbook actions, with `signPayload` of resolution/actions.ts:
+ * `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`; its `verifySignature(secret, timestamp, body, header)` is
+ * what a receiver runs.
  */
-export { signPayload, verifySignature } from '../resolution/actions.js';
+export { signPayload } from '../resolution/actions.js';

@@ -5,6 +5,7 @@
  * (src/store/repos/decisions.ts).
  */
 import { z } from 'zod';
+import { PageContextSchema } from './schemas.js';
 import { AskSchema } from '../nlp/ask.js';
 import { IntentPredictionSchema } from '../nlp/intent/schema.js';
 import { MemoryRecordSchema } from '../nlp/intent/memory.js';
@@ -145,7 +146,8 @@ export const EnrichmentSchema = z.object({
   billing: BillingFactsSchema.nullable(),
   crm: CrmFactsSchema.nullable(),
   usage: UsageSummarySchema.nullable(),
-  page: z.record(z.string(), z.unknown()).nullable(),
+  /** The page context as the widget or the API gave it (kept as stored: a key it no longer sends is no error). */
+  page: z.looseObject(PageContextSchema.shape).nullable(),
   /** `message`: the latest customer message's page context; `ticket`: the ticket's. */
   pageSource: z.enum(['message', 'ticket']).nullable(),
   previousTickets: z.number(),
@@ -180,7 +182,8 @@ export type UnderstandContext = z.infer<typeof UnderstandContextSchema>;
 export const IntentReadingSchema = z.object({
   by: z.enum(['words', 'words_and_meaning']),
   encoder: z.string().nullable(),
-  detail: z.string(),
+  /** Empty in the records written before the reading said why. */
+  detail: z.string().default(''),
 });
 export type IntentReading = z.infer<typeof IntentReadingSchema>;
 

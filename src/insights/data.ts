@@ -1,7 +1,8 @@
 /** What the insights read about tickets in a time window: one row per ticket with its facts. */
 import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../store/ctx.js';
-import { accounts, customers, messages, tickets, ticketTopics } from '../store/schema.js';
+import { accounts, customers, tickets, ticketTopics } from '../store/schema.js';
+import { firstCustomerMessages } from '../store/repos/messages.js';
 
 export interface TicketFact {
   id: string;
@@ -108,26 +109,10 @@ export async function ticketTexts(
   ctx: Ctx,
   rows: readonly { id: string; subject: string }[],
 ): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < rows.length; i += 500) {
-    const chunk = rows.slice(i, i + 500);
-    const bodies = await ctx.db
-      .select({ ticketId: messages.ticketId, text: messages.bodyText })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.workspaceId, ctx.workspaceId),
-          inArray(
-            messages.ticketId,
-            chunk.map((r) => r.id),
-          ),
-          eq(messages.authorType, 'customer'),
-        ),
-      )
-      .orderBy(asc(messages.createdAt));
-    const first = new Map<string, string>();
-    for (const b of bodies) if (!first.has(b.ticketId)) first.set(b.ticketId, b.text);
-    for (const r of chunk) out.set(r.id, `${r.subject}\n${first.get(r.id) ?? ''}`.trim());
-  }
-  return out;
+  const first = await firstCustomerMessages(
+    ctx.db,
+    ctx.workspaceId,
+    rows.map((r) => r.id),
+  );
+  return new Map(rows.map((r) => [r.id, `${r.subject}\n${first.get(r.id) ?? ''}`.trim()]));
 }

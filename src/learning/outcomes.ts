@@ -1,11 +1,13 @@
-import { and, asc, eq, gte, inArray, lt } from 'drizzle-orm';
+import { and, asc, eq, gte, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ActorType } from '../domain/enums.js';
 import { DeskmindError } from '../domain/errors.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getTicket } from '../tickets/get-ticket.js';
-import { accounts, customers, decisions, events, tickets } from '../store/schema.js';
+import { accounts, customers, tickets } from '../store/schema.js';
+import { stageDecisions } from '../store/repos/decisions.js';
+import { ticketFactEvents } from '../store/repos/events.js';
 
 /** Hours after the assistant's reply during which a reopen or a request for a human counts against it. */
 export const DEFAULT_WINDOW_HOURS = 72;
@@ -173,7 +175,7 @@ export interface TicketFacts {
 
 /**
  * Loads the workspace's tickets created in [from, to) with their relevant timeline and decision record,
- * in three workspace-scoped queries.
+ * in four workspace-scoped queries.
  */
 export async function loadTicketFacts(ctx: Ctx, range: { from: Date; to: Date }): Promise<TicketFacts[]> {
   const inRange = and(
@@ -195,69 +197,38 @@ export async function loadTicketFacts(ctx: Ctx, range: { from: Date; to: Date })
     .where(inRange)
     .orderBy(asc(tickets.createdAt), asc(tickets.id));
   if (!rows.length) return [];
-  const evs = await ctx.db
-    .select({
-      ticketId: events.ticketId,
-      type: events.type,
-      actorType: events.actorType,
-      data: events.data,
-      createdAt: events.createdAt,
-    })
-    .from(events)
-    .innerJoin(tickets, eq(tickets.id, events.ticketId))
-    .where(and(inRange, eq(events.workspaceId, ctx.workspaceId), inArray(events.type, FACT_EVENTS)))
-    .orderBy(asc(events.id));
-  const recs = await ctx.db
-    .select({
-      ticketId: decisions.ticketId,
-      stage: decisions.stage,
-      result: decisions.result,
-      modelVersion: decisions.modelVersion,
-      createdAt: decisions.createdAt,
-    })
-    .from(decisions)
-    .innerJoin(tickets, eq(tickets.id, decisions.ticketId))
-    .where(
-      and(
-        inRange,
-        eq(decisions.workspaceId, ctx.workspaceId),
-        eq(decisions.ok, true),
-        inArray(decisions.stage, ['understand', 'decide']),
-      ),
-    )
-    .orderBy(asc(decisions.createdAt), asc(decisions.id));
+  const evs = await ticketFactEvents(ctx.db, ctx.workspaceId, { createdIn: range }, FACT_EVENTS);
+  const where = { workspaceId: ctx.workspaceId, ticketsCreatedIn: range };
+  const understood = await stageDecisions(ctx.db, 'understand', where, 'oldest');
+  const decided = await stageDecisions(ctx.db, 'decide', where, 'oldest');
   const facts = new Map<string, TicketFacts>(
     rows.map((r) => [r.id, { ...r, timeline: [], predicted: null, decided: null }]),
   );
   for (const e of evs) facts.get(e.ticketId!)?.timeline.push(e);
-  for (const d of recs) {
+  for (const d of understood) {
     const f = facts.get(d.ticketId);
-    if (!f) continue;
-    if (d.stage === 'understand' && !f.predicted) {
-      const p = d.result.intent as
-        | { intent?: string | null; topIntent?: string | null; confidence?: number }
-        | null
-        | undefined;
-      f.predicted = {
-        intent: p?.intent ?? null,
-        topIntent: p?.topIntent ?? p?.intent ?? null,
-        confidence: p?.confidence ?? null,
-        modelVersion: d.modelVersion,
-        at: d.createdAt,
-      };
-    }
-    if (d.stage === 'decide' && !f.decided && (d.result.decision === 'resolve' || d.result.decision === 'draft')) {
-      const checks = (d.result.checks ?? []) as { check: string; value?: unknown; threshold?: unknown }[];
-      const confident = checks.find((c) => c.check === 'intent_confident');
-      const scope = checks.find((c) => c.check === 'in_scope');
-      f.decided = {
-        intent: typeof scope?.value === 'string' ? scope.value : null,
-        confidence: typeof confident?.value === 'number' ? confident.value : null,
-        threshold: typeof d.result.threshold === 'number' ? d.result.threshold : null,
-        decision: d.result.decision as string,
-        at: d.createdAt,
-      };
-    }
+    if (!f || f.predicted) continue;
+    const p = d.result.intent;
+    f.predicted = {
+      intent: p?.intent ?? null,
+      topIntent: p?.topIntent ?? p?.intent ?? null,
+      confidence: p?.confidence ?? null,
+      modelVersion: d.modelVersion,
+      at: d.createdAt,
+    };
+  }
+  for (const d of decided) {
+    const f = facts.get(d.ticketId);
+    if (!f || f.decided || (d.result.decision !== 'resolve' && d.result.decision !== 'draft')) continue;
+    const confident = d.result.checks.find((c) => c.check === 'intent_confident');
+    const scope = d.result.checks.find((c) => c.check === 'in_scope');
+    f.decided = {
+      intent: typeof scope?.value === 'string' ? scope.value : null,
+      confidence: typeof confident?.value === 'number' ? confident.value : null,
+      threshold: d.result.threshold,
+      decision: d.result.decision,
+      at: d.createdAt,
+    };
   }
   return [...facts.values()];
 }

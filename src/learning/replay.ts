@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { AutonomySettingsSchema } from '../domain/settings.js';
 import { readLabelledFile } from '../nlp/eval.js';
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
-import { rng } from '../nlp/intent/model.js';
+import { rng } from '../nlp/intent/numeric.js';
 import { detectLanguage } from '../nlp/language.js';
 import { analyseSentiment } from '../nlp/sentiment.js';
 import { asksForHuman, decide, thresholdFor } from '../pipeline/stages/policy.js';

@@ -1,11 +1,12 @@
-import { and, asc, eq, gte, inArray } from 'drizzle-orm';
+import { and, eq, gte, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { contentWords } from '../resolution/text.js';
 import type { Ctx } from '../store/ctx.js';
 import { autonomyOf } from '../domain/settings.js';
 import { getWorkspace } from '../people/get-workspace.js';
-import { events, messages, tickets } from '../store/schema.js';
+import { events, tickets } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
+import { firstCustomerMessages } from '../store/repos/messages.js';
 
 /** Hand-off reasons that mean "the knowledge base had no answer". */
 export const NO_ANSWER_REASONS: readonly string[] = [
@@ -53,14 +54,8 @@ export async function suggestArticles(ctx: Ctx, opts: { days: number; limit: num
   const rows = await ctx.db
     .select({ id: tickets.id, subject: tickets.subject, intent: tickets.intent })
     .from(tickets)
-    .where(inArray(tickets.id, ids));
-  const bodies = await ctx.db
-    .select({ ticketId: messages.ticketId, text: messages.bodyText })
-    .from(messages)
-    .where(and(inArray(messages.ticketId, ids), eq(messages.authorType, 'customer')))
-    .orderBy(asc(messages.createdAt));
-  const textOf = new Map<string, string>();
-  for (const b of bodies) if (!textOf.has(b.ticketId)) textOf.set(b.ticketId, b.text);
+    .where(and(eq(tickets.workspaceId, ctx.workspaceId), inArray(tickets.id, ids)));
+  const textOf = await firstCustomerMessages(ctx.db, ctx.workspaceId, ids);
 
   // Words frequent in a group but rare across all unanswered tickets describe the group best.
   const wordsOf = new Map(rows.map((r) => [r.id, new Set(contentWords(`${r.subject} ${textOf.get(r.id) ?? ''}`))]));

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { DeskmindError } from '../domain/errors.js';
 import { evaluateExamples, readLabelledFile } from '../nlp/eval.js';
 import type { LabelledExample } from '../nlp/intent/index.js';
@@ -6,12 +6,12 @@ import { IntentClassifier } from '../nlp/intent/index.js';
 import { type SentenceVectors, stratifiedSplit } from '../nlp/intent/model.js';
 import { STARTER_TAXONOMY, starterExamples } from '../nlp/taxonomy.js';
 import type { IntentModels } from '../pipeline/ports/intent-port.js';
-import { messages, tickets } from '../store/schema.js';
+import { tickets } from '../store/schema.js';
 import { intentArticles } from '../store/repos/intent-memory.js';
 import type { SentenceVectorsOf } from './sentence-vectors.js';
 import { articlePhrases } from '../nlp/intent/memory.js';
 import type { Ctx } from '../store/ctx.js';
-import { anyOf } from '../store/bulk.js';
+import { firstCustomerMessages } from '../store/repos/messages.js';
 import { allocateSample, describeSample, TRAINING_SAMPLE_MAX, type LabelSample } from './label-sample.js';
 
 /**
@@ -56,23 +56,11 @@ async function withFirstMessages(
   rows: { id: string; subject: string; intent: string | null }[],
 ): Promise<(LabelledExample & { id: string })[]> {
   if (rows.length === 0) return [];
-  // The first customer message of the tickets chosen only (never of every labelled ticket), a chunk at a time.
-  const first = new Map<string, string>();
-  for (let i = 0; i < rows.length; i += 1000) {
-    const ids = rows.slice(i, i + 1000).map((r) => r.id);
-    const msgs = await ctx.db
-      .select({ ticketId: messages.ticketId, text: messages.bodyText })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.workspaceId, ctx.workspaceId),
-          eq(messages.authorType, 'customer'),
-          anyOf(messages.ticketId, ids),
-        ),
-      )
-      .orderBy(asc(messages.createdAt), asc(messages.id));
-    for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
-  }
+  const first = await firstCustomerMessages(
+    ctx.db,
+    ctx.workspaceId,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({ id: r.id, text: `${r.subject}\n${first.get(r.id) ?? ''}`.trim(), label: r.intent! }));
 }
 

@@ -10,7 +10,8 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { expectedCalibrationError, thresholdForPrecision } from './intent/calibration.js';
 import { IntentClassifier } from './intent/classifier.js';
-import { rng, stratifiedSplit } from './intent/model.js';
+import { stratifiedSplit } from './intent/model.js';
+import { rng } from './intent/numeric.js';
 import type { IntentClassifierOptions, IntentPrediction, LabelledExample } from './intent/schema.js';
 
 export const EvalOptionsSchema = z.object({

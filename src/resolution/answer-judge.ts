@@ -2,19 +2,21 @@
  * The answer judgement's model per workspace: the prior until the workspace has outcomes of its own, then
  * weights refitted on them (with the learning sweep, once a day), kept in `workspaces.settings.answerJudge`.
  */
-import { and, eq, gte, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { classifyOutcome, FAILED_OUTCOMES, type TimelineFact } from '../learning/outcomes.js';
 import type { Ctx } from '../store/ctx.js';
 import { appendEvent } from '../events/timeline.js';
 import { getWorkspace } from '../people/get-workspace.js';
-import { decisions, events, workspaces } from '../store/schema.js';
+import { workspaces } from '../store/schema.js';
+import { stageDecisions } from '../store/repos/decisions.js';
+import { ticketFactEvents } from '../store/repos/events.js';
 import {
-  AnswerFeaturesSchema,
   AnswerJudgeWeightsSchema,
   fitAnswerJudge,
   PRIOR_ANSWER_JUDGE,
   PRIOR_ANSWER_JUDGE_LEXICAL,
+  type AnswerFeatures,
   type AnswerJudgeWeights,
   type AnswerSample,
 } from './verification.js';
@@ -56,49 +58,25 @@ export async function answerSamples(
 ): Promise<AnswerSample[]> {
   const now = ctx.now();
   const from = new Date(now.getTime() - opts.lookbackDays * 86_400_000);
-  const recs = await ctx.db
-    .select({ ticketId: decisions.ticketId, result: decisions.result })
-    .from(decisions)
-    .where(
-      and(
-        eq(decisions.workspaceId, ctx.workspaceId),
-        eq(decisions.stage, 'resolve'),
-        eq(decisions.ok, true),
-        gte(decisions.createdAt, from),
-      ),
-    );
-  const judged = new Map<string, unknown>();
-  for (const r of recs) {
-    const v = r.result.verification as { features?: unknown } | null | undefined;
-    if (r.result.composed === true && r.result.path === 'resolve' && v?.features && !judged.has(r.ticketId))
-      judged.set(r.ticketId, v.features);
+  const recs = await stageDecisions(ctx.db, 'resolve', { workspaceId: ctx.workspaceId, from }, 'oldest');
+  const judged = new Map<string, AnswerFeatures>();
+  for (const { ticketId, result } of recs) {
+    if ('composed' in result && result.composed && result.path === 'resolve' && result.verification)
+      if (!judged.has(ticketId)) judged.set(ticketId, result.verification.features);
   }
   if (!judged.size) return [];
-  const evs = await ctx.db
-    .select({
-      ticketId: events.ticketId,
-      type: events.type,
-      actorType: events.actorType,
-      data: events.data,
-      createdAt: events.createdAt,
-    })
-    .from(events)
-    .where(
-      and(
-        eq(events.workspaceId, ctx.workspaceId),
-        inArray(events.ticketId, [...judged.keys()]),
-        inArray(events.type, ['message.created', 'ticket.reopened', 'outcome.recorded']),
-      ),
-    )
-    .orderBy(events.id);
+  const evs = await ticketFactEvents(ctx.db, ctx.workspaceId, { ticketIds: [...judged.keys()] }, [
+    'message.created',
+    'ticket.reopened',
+    'outcome.recorded',
+  ]);
   const timelines = new Map<string, TimelineFact[]>();
   for (const e of evs) timelines.set(e.ticketId!, [...(timelines.get(e.ticketId!) ?? []), e]);
   const samples: AnswerSample[] = [];
-  for (const [ticketId, raw] of judged) {
-    const features = AnswerFeaturesSchema.safeParse(raw);
+  for (const [ticketId, features] of judged) {
     const verdict = classifyOutcome(timelines.get(ticketId) ?? [], { now, windowHours: opts.windowHours });
-    if (!features.success || !verdict || verdict.outcome === 'pending') continue;
-    samples.push({ features: features.data, success: !FAILED_OUTCOMES.includes(verdict.outcome) });
+    if (!verdict || verdict.outcome === 'pending') continue;
+    samples.push({ features, success: !FAILED_OUTCOMES.includes(verdict.outcome) });
   }
   return samples;
 }

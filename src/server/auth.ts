@@ -7,7 +7,7 @@ import type { Principal } from '../people/principal.js';
 import { withDb, type Actor, type Ctx } from '../store/ctx.js';
 import type { DbOrTx } from '../store/db.js';
 import { THROTTLES } from '../security/throttle.js';
-import { refuseAttempt } from './security.js';
+import { refuseAttempt } from './refuse-attempt.js';
 
 export const SESSION_COOKIE = 'deskmind_session';
 

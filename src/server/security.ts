@@ -9,6 +9,7 @@ import { recordAudit } from '../security/audit.js';
 import { retryAfterSeconds, type ThrottleKey } from '../security/throttle.js';
 import { assertStorableText } from '../domain/text.js';
 import { SESSION_COOKIE } from './auth.js';
+import { refuseAttempt } from './refuse-attempt.js';
 
 /** The readable cookie of the double-submit CSRF check; the console echoes it in `X-CSRF-Token`. */
 export const CSRF_COOKIE = 'deskmind_csrf';
@@ -54,13 +55,6 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** Refuses an attempt that must wait: 429 `too_many_attempts` with `Retry-After`. */
-export function refuseAttempt(reply: FastifyReply, waitMs: number, what: string): never {
-  const seconds = retryAfterSeconds(waitMs);
-  reply.header('retry-after', String(seconds));
-  throw new DeskmindError('too_many_attempts', `Too many failed ${what}; try again in ${seconds} s`);
 }
 
 /**

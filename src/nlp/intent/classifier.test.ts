@@ -8,7 +8,7 @@ import {
 } from './calibration.js';
 import { tinyDataset } from './fixtures.test-data.js';
 import { IntentClassifier, IntentPredictionSchema } from './index.js';
-import { rng } from './model.js';
+import { rng } from './numeric.js';
 import { splitClauses, tokenize, withoutSignOff } from './text.js';
 import { loadWordVectors, resetWordVectorsCache } from './vectors.js';
 

@@ -6,20 +6,9 @@
 import { softmaxInPlace } from './calibration.js';
 import { GROUP_WORD, groupOf, pooledVectors, rawDoc, type FeatureConfig, type SparseVec } from './features.js';
 import type { IntentClassifierOptions, LabelledExample } from './schema.js';
+import { quantize, rng } from './numeric.js';
 import { SentenceExpert } from './sentence.js';
 import type { WordVectors } from './vectors.js';
-
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Stratified split of example indices into [train, holdout]. */
 export function stratifiedSplit(labels: readonly string[], share: number, seed: number): [number[], number[]] {
@@ -467,16 +456,6 @@ export class Core {
     }
     return best;
   }
-}
-
-/** Symmetric int8 quantisation with one scale. */
-export function quantize(v: Float32Array): { q: Int8Array; scale: number } {
-  let max = 0;
-  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]!));
-  const scale = Math.fround(max / 127 || 1);
-  const q = new Int8Array(v.length);
-  for (let i = 0; i < v.length; i++) q[i] = Math.round(v[i]! / scale);
-  return { q, scale };
 }
 
 /** Sentence vectors of the training examples (same order) and the encoder they came from. */

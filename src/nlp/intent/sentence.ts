@@ -5,7 +5,7 @@
  * only where a decision needs it.
  */
 import { softmaxInPlace } from './calibration.js';
-import { quantize, rng } from './model.js';
+import { quantize, rng } from './numeric.js';
 
 /** Epochs of the regression (Adagrad); more bought nothing measurable on Banking77's held-out slice. */
 const EPOCHS = 10;

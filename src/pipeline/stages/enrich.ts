@@ -1,7 +1,7 @@
 import type { Account, Message, PageContextInput, Ticket } from '../../domain/schemas.js';
 import { AI_ANSWERED } from '../../domain/tags.js';
-import { enrichAccount, runSource } from '../ports/enrichment.js';
-import type { BillingFacts, CrmFacts, Enrichment, UsageSummary } from '../../domain/stage-results.js';
+import { enrichAccount, runSource, type SourceFacts } from '../ports/enrichment.js';
+import type { Enrichment } from '../../domain/stage-results.js';
 import type { PipelineInput, Stage, TicketAction } from '../types.js';
 
 const DAY = 86_400_000;
@@ -16,6 +16,18 @@ export function latestPage(
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
   if (fromMessage?.pageContext) return { page: fromMessage.pageContext, source: 'message' };
   return ticket.pageContext ? { page: ticket.pageContext, source: 'ticket' } : { page: null, source: null };
+}
+
+/** The first source's facts of one kind (the sources in their configured order), or null when none had any. */
+export function firstFact<K extends keyof SourceFacts>(
+  runs: readonly { facts: SourceFacts | null }[],
+  key: K,
+): NonNullable<SourceFacts[K]> | null {
+  for (const r of runs) {
+    const facts = r.facts?.[key];
+    if (facts !== undefined) return facts ?? null;
+  }
+  return null;
 }
 
 function outcomeOf(t: PipelineInput['history'][number]): string {
@@ -39,11 +51,9 @@ export const enrichStage: Stage<'enrich'> = {
     const sources = ports.enrichmentSources ? await ports.enrichmentSources(input.workspaceId) : [];
     const subject = { workspaceId: input.workspaceId, customer, account, now };
     const runs = await Promise.all(sources.map((s) => runSource(s, subject)));
-    const pick = <K extends 'billing' | 'crm' | 'usage'>(key: K) =>
-      runs.map((r) => r.facts?.[key]).find((v) => v !== undefined) ?? null;
-    const billing = pick('billing') as BillingFacts | null;
-    const crm = pick('crm') as CrmFacts | null;
-    const usage = pick('usage') as UsageSummary | null;
+    const billing = firstFact(runs, 'billing');
+    const crm = firstFact(runs, 'crm');
+    const usage = firstFact(runs, 'usage');
     const { page, source: pageSource } = latestPage(ticket, input.messages);
     const others = history.filter((t) => t.id !== ticket.id);
     const missing = [
@@ -123,6 +133,6 @@ export function applyEnrichment(input: PipelineInput, enrichment: Enrichment): P
       attributes,
     };
   }
-  const ticket = enrichment.page ? { ...input.ticket, pageContext: enrichment.page as PageContextInput } : input.ticket;
+  const ticket = enrichment.page ? { ...input.ticket, pageContext: enrichment.page } : input.ticket;
   return { ...input, account, ticket, enrichment };
 }

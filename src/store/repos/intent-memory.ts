@@ -1,7 +1,8 @@
 /** The intent memory's reads and writes: human labels since a point in time, articles' phrases, persisted vectors. */
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../db.js';
-import { articles, messages, textVectors, tickets } from '../schema.js';
+import { articles, textVectors, tickets } from '../schema.js';
+import { firstCustomerMessages } from './messages.js';
 
 /** A person's intent label on a ticket: the text is the subject and the customer's first message. */
 export interface HumanLabel {
@@ -35,22 +36,11 @@ export async function humanLabelsSince(
     .orderBy(desc(tickets.updatedAt), desc(tickets.id))
     .limit(limit);
   if (!rows.length) return [];
-  const first = new Map<string, string>();
-  const msgs = await db
-    .select({ ticketId: messages.ticketId, text: messages.bodyText })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.workspaceId, workspaceId),
-        eq(messages.authorType, 'customer'),
-        inArray(
-          messages.ticketId,
-          rows.map((r) => r.id),
-        ),
-      ),
-    )
-    .orderBy(asc(messages.createdAt), asc(messages.id));
-  for (const m of msgs) if (!first.has(m.ticketId)) first.set(m.ticketId, m.text);
+  const first = await firstCustomerMessages(
+    db,
+    workspaceId,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     ticketId: r.id,
     text: `${r.subject}\n${first.get(r.id) ?? ''}`.trim().slice(0, 2000),

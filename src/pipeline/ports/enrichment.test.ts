@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { IntentPrediction } from '../src/nlp/intent/index.js';
-import {
-  effectiveBillingState,
-  enrichAccount,
-  runSource,
-  type EnrichmentSource,
-} from '../src/pipeline/ports/enrichment.js';
-import { latestPage } from '../src/pipeline/stages/enrich.js';
-import { billingPrior } from '../src/pipeline/stages/understand.js';
-import { tierOf } from '../src/connectors/hubspot.js';
-import { stateOfStatus, subscriptionFacts } from '../src/connectors/stripe.js';
-import { stripeSubscription } from './fakes/stripe-server.js';
+import type { IntentPrediction } from '../../nlp/intent/index.js';
+import { effectiveBillingState, enrichAccount, runSource, type EnrichmentSource } from './enrichment.js';
+import { latestPage } from '../stages/enrich.js';
+import { billingPrior } from '../stages/understand.js';
+import { tierOf } from '../../connectors/hubspot.js';
+import { stateOfStatus, subscriptionFacts } from '../../connectors/stripe.js';
+import { stripeSubscription } from '../../../test/fakes/stripe-server.js';
 
 const subject = { workspaceId: 'w', customer: null, account: null, now: new Date('2026-06-01T00:00:00Z') };
 const source = (name: string, load: EnrichmentSource['load'], timeoutMs = 100): EnrichmentSource => ({

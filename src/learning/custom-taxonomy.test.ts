@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { IntentPrediction } from '../src/nlp/intent/index.js';
-import { STARTER_TAXONOMY } from '../src/nlp/taxonomy.js';
-import { inScopeByWorkspace } from '../src/pipeline/ports/intent-port.js';
-import { billingPrior, pagePrior, pageWords } from '../src/pipeline/stages/understand.js';
-import { fitWorkspaceOos, OWN_TAXONOMY_MIN_LABELS, starterPolicy } from '../src/learning/training.js';
+import type { IntentPrediction } from '../nlp/intent/index.js';
+import { STARTER_TAXONOMY } from '../nlp/taxonomy.js';
+import { inScopeByWorkspace } from '../pipeline/ports/intent-port.js';
+import { billingPrior, pagePrior, pageWords } from '../pipeline/stages/understand.js';
+import { fitWorkspaceOos, OWN_TAXONOMY_MIN_LABELS, starterPolicy } from './training.js';
 
 const prediction = (over: Partial<IntentPrediction>): IntentPrediction => ({
   intent: 'cancel_order',
