@@ -12,9 +12,21 @@ import type { Ctx } from '../store/ctx.js';
 import { outbox, outboxAttempts, webhookEndpoints } from '../store/schema.js';
 import type { Delivery, DeliveryListQuery, Endpoint, EndpointInput, EndpointPatch } from '../channels/schemas.js';
 import type { AppendedEvent } from '../events/listeners.js';
-import { HEADERS } from '../channels/signature.js';
 import { defineConnector, defineOutbound, defineTracker, type FanOutEndpoint, type SendResult } from './connector.js';
 import { trackerFailure, trackerUrl, type BugTracker, type TrackerReport } from './trackers.js';
+
+/**
+ * Header names of a signed webhook delivery. Deliveries are signed like playbook actions, with `signPayload` of
+ * resolution/actions.ts: `v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`; its `verifySignature(secret,
+ * timestamp, body, header)` is what a receiver runs.
+ */
+const HEADERS = {
+  event: 'x-deskmind-event',
+  delivery: 'x-deskmind-delivery',
+  sequence: 'x-deskmind-sequence',
+  timestamp: 'x-deskmind-timestamp',
+  signature: 'x-deskmind-signature',
+} as const;
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 const toEndpoint = ({ workspaceId: _w, secret: _s, leaseUntil: _l, ...rest }: EndpointRow): Endpoint => rest;
