@@ -102,7 +102,7 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     // The good archive still restores (the damaged one did differ from it).
     await runDeskmind(['restore', '--from', good, '--force'], env);
     expect(await workspaces(dir)).toContain(workspaceId);
-  }, 240_000);
+  });
 
   it('refuses to back up or restore a folder a running server holds, saying why', async () => {
     const dir = path.join(root, 'busy');
@@ -129,5 +129,5 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     }
     await runDeskmind(['backup', '--out', file], env);
     expect(existsSync(file)).toBe(true);
-  }, 240_000);
+  });
 });

@@ -51,5 +51,5 @@ describe.each(backends())('intent memory of human labels on %s', (kind) => {
     // the vectors are kept for the next process
     const stored = await t.desk.database.db.select({ h: textVectors.textHash }).from(textVectors);
     expect(stored.length).toBeGreaterThan(0);
-  }, 120_000);
+  });
 });

@@ -57,7 +57,7 @@ describe('embedded: the jobs a stopped process held', () => {
         DESKMIND_LOG_LEVEL: 'silent',
       }),
     ).rejects.toThrow(/in use by process \d+/);
-  }, 120_000);
+  });
 });
 
 describe.skipIf(!backends().includes('postgres'))('server: the jobs of a worker that stopped beating', () => {
@@ -112,5 +112,5 @@ describe.skipIf(!backends().includes('postgres'))('server: the jobs of a worker 
     expect(await dead.failOrphans()).toBe(0);
     expect((await live.boss.getJobById(learnJob.name, longId))?.state).toBe('active');
     release();
-  }, 180_000);
+  });
 });

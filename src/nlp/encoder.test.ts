@@ -77,7 +77,7 @@ describe('sentence encoder port', () => {
     expect(process.listeners('unhandledRejection')).toContain(serversOwn);
     process.off('unhandledRejection', serversOwn);
     expect(listeners()).toEqual(before);
-  }, 60_000);
+  });
 
   it('stores a vector as bytes and reads it back, and keys texts by a stable hash', () => {
     const v = Float32Array.from([0.25, -0.5, 1e-3]);
