@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, runDeskmind, startDeskmind, waitReady } from '../src/ops/processes.js';
 import { openPglite } from '../src/store/db.js';
+import { NO_DEADLINE } from './helpers-wait.js';
 import { TEMPLATE_DIR } from './template.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'deskmind-backup-'));
@@ -114,7 +115,7 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     const file = path.join(root, 'busy.tar.gz');
     const server = startDeskmind(['serve'], env);
     try {
-      await waitReady(`http://127.0.0.1:${port}`, server);
+      await waitReady(`http://127.0.0.1:${port}`, server, NO_DEADLINE);
       await expect(runDeskmind(['backup', '--out', file], env)).rejects.toThrow(
         /in use by process \d+ .*would not be consistent.*stop it first/s,
       );

@@ -14,3 +14,6 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** The timeout to give a helper of src/ that takes one (`waitReady`): none, the test's own ends a hang. */
+export const NO_DEADLINE = Number.POSITIVE_INFINITY;
