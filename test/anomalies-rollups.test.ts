@@ -94,7 +94,7 @@ describe.each(backends())('anomalies from the rollups on %s', (kind) => {
         },
       });
     for (let i = 0; i < rows.length; i += 1000) await ctx.db.insert(tickets).values(rows.slice(i, i + 1000));
-  }, 240_000);
+  });
   afterAll(async () => t?.close());
 
   it('tests the same series with the same results as a read of every ticket', async () => {

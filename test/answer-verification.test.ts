@@ -30,7 +30,8 @@ describe('answer verification on the demo knowledge base', () => {
     ports = resolutionPorts({
       database: t.desk.database,
       embedder: t.desk.embedder,
-      llm: createOpenAiProvider({ baseUrl: llm.baseUrl, model: 'fake-model', timeoutMs: 2000 }),
+      // The fake answers at once and no test here is about timeouts: a timeout this long only ends a hang.
+      llm: createOpenAiProvider({ baseUrl: llm.baseUrl, model: 'fake-model', timeoutMs: 600_000 }),
       now: () => new Date(),
     });
   });

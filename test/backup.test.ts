@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, runDeskmind, startDeskmind, waitReady } from '../src/ops/processes.js';
 import { openPglite } from '../src/store/db.js';
+import { NO_DEADLINE } from './helpers-wait.js';
 import { TEMPLATE_DIR } from './template.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'deskmind-backup-'));
@@ -66,43 +67,45 @@ describe('deskmind backup / restore (embedded)', () => {
 });
 
 describe('deskmind backup / restore: bad archives and a folder in use', () => {
-  it('verifies an archive before touching the data folder, ' +
-    'and leaves it as it was when the archive is bad', async () => {
-    const dir = path.join(root, 'kept');
-    cpSync(TEMPLATE_DIR, dir, { recursive: true });
-    const env = { DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_LOG_LEVEL: 'warn' };
-    const { workspaceId } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Kept', '--json'], env)) as {
-      workspaceId: string;
-    };
-    const good = path.join(root, 'good.tar.gz');
-    await runDeskmind(['backup', '--out', good], env);
-    const bytes = readFileSync(good);
-    const tar = gunzipSync(bytes);
-    const damaged = Buffer.from(tar);
-    damaged.fill(0x41, 512 * 3, 512 * 3 + 300); // a header or file block overwritten
-    const bad: Record<string, Buffer> = {
-      'random bytes': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)),
-      'a truncated archive': bytes.subarray(0, Math.floor(bytes.length / 2)),
-      'gzip of no tar': gzipSync(Buffer.from('hello, not a tarball')),
-      'a tar of no database': gzipSync(tar.subarray(0, 0)),
-      'a damaged tar': gzipSync(damaged),
-    };
-    for (const [what, content] of Object.entries(bad)) {
-      const file = path.join(root, 'bad.tar.gz');
-      writeFileSync(file, content);
-      await expect(runDeskmind(['restore', '--from', file, '--force'], env), what).rejects.toThrow(
-        /not a gzip|corrupt|truncated|no PostgreSQL|not a usable/,
-      );
-      expect(
-        readdirSync(root).filter((d) => d.startsWith('kept.')),
-        what,
-      ).toEqual([]);
-      expect(await workspaces(dir), what).toContain(workspaceId);
-    }
-    // The good archive still restores (the damaged one did differ from it).
-    await runDeskmind(['restore', '--from', good, '--force'], env);
-    expect(await workspaces(dir)).toContain(workspaceId);
-  }, 240_000);
+  it(
+    'verifies an archive before touching the data folder, ' + 'and leaves it as it was when the archive is bad',
+    async () => {
+      const dir = path.join(root, 'kept');
+      cpSync(TEMPLATE_DIR, dir, { recursive: true });
+      const env = { DESKMIND_DATA_DIR: dir, DATABASE_URL: '', DESKMIND_LOG_LEVEL: 'warn' };
+      const { workspaceId } = JSON.parse(await runDeskmind(['create-workspace', '--name', 'Kept', '--json'], env)) as {
+        workspaceId: string;
+      };
+      const good = path.join(root, 'good.tar.gz');
+      await runDeskmind(['backup', '--out', good], env);
+      const bytes = readFileSync(good);
+      const tar = gunzipSync(bytes);
+      const damaged = Buffer.from(tar);
+      damaged.fill(0x41, 512 * 3, 512 * 3 + 300); // a header or file block overwritten
+      const bad: Record<string, Buffer> = {
+        'random bytes': Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)),
+        'a truncated archive': bytes.subarray(0, Math.floor(bytes.length / 2)),
+        'gzip of no tar': gzipSync(Buffer.from('hello, not a tarball')),
+        'a tar of no database': gzipSync(tar.subarray(0, 0)),
+        'a damaged tar': gzipSync(damaged),
+      };
+      for (const [what, content] of Object.entries(bad)) {
+        const file = path.join(root, 'bad.tar.gz');
+        writeFileSync(file, content);
+        await expect(runDeskmind(['restore', '--from', file, '--force'], env), what).rejects.toThrow(
+          /not a gzip|corrupt|truncated|no PostgreSQL|not a usable/,
+        );
+        expect(
+          readdirSync(root).filter((d) => d.startsWith('kept.')),
+          what,
+        ).toEqual([]);
+        expect(await workspaces(dir), what).toContain(workspaceId);
+      }
+      // The good archive still restores (the damaged one did differ from it).
+      await runDeskmind(['restore', '--from', good, '--force'], env);
+      expect(await workspaces(dir)).toContain(workspaceId);
+    },
+  );
 
   it('refuses to back up or restore a folder a running server holds, saying why', async () => {
     const dir = path.join(root, 'busy');
@@ -114,7 +117,7 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     const file = path.join(root, 'busy.tar.gz');
     const server = startDeskmind(['serve'], env);
     try {
-      await waitReady(`http://127.0.0.1:${port}`, server);
+      await waitReady(`http://127.0.0.1:${port}`, server, NO_DEADLINE);
       await expect(runDeskmind(['backup', '--out', file], env)).rejects.toThrow(
         /in use by process \d+ .*would not be consistent.*stop it first/s,
       );
@@ -129,5 +132,5 @@ describe('deskmind backup / restore: bad archives and a folder in use', () => {
     }
     await runDeskmind(['backup', '--out', file], env);
     expect(existsSync(file)).toBe(true);
-  }, 240_000);
+  });
 });

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/index.js';
+import { waitFor } from './helpers-wait.js';
 import { ROOT, TEMPLATE_DIR } from './template.js';
 
 const run = promisify(execFile);
@@ -97,14 +98,14 @@ describe('deskmind CLI', () => {
     const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], { env: env(dir), stdio: 'ignore' });
     try {
       const base = `http://127.0.0.1:${port}`;
-      for (let i = 0; i < 200; i++) {
-        const ok = await fetch(`${base}/readyz`).then(
+      // Waits until it is ready (or gone), with no deadline of its own: the test's timeout ends a hang.
+      await waitFor(() => {
+        if (child.exitCode !== null) throw new Error(`deskmind serve exited with ${child.exitCode}`);
+        return fetch(`${base}/readyz`).then(
           (r) => r.ok,
           () => false,
         );
-        if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      });
       const res = await fetch(`${base}/api/v1/tickets`, {
         method: 'POST',
         headers: { authorization: `Bearer ${created.apiKey}`, 'content-type': 'application/json' },

@@ -125,7 +125,7 @@ describe.skipIf(!backends().includes('postgres'))('the PostgreSQL server cannot 
       'Charged twice during',
     ]);
     expect(rows[0]!.n).toBe(1);
-  }, 120_000);
+  });
 });
 
 describe('the embedded database is closed', () => {
@@ -163,5 +163,5 @@ describe('the embedded database is closed', () => {
     } finally {
       await t.server.close();
     }
-  }, 120_000);
+  });
 });

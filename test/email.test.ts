@@ -5,6 +5,7 @@ import { outboxHasDue } from '../src/channels/outbox.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { startFakeRelay, type FakeRelay } from './fakes/smtp-relay.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
+import { waitFor } from './helpers-wait.js';
 
 describe.each(backends())('the email channel on %s (loopback SMTP in and out)', (kind) => {
   let t: TestDesk;
@@ -270,8 +271,8 @@ describe.each(backends())('the email channel on %s (loopback SMTP in and out)', 
       text: 'Attached is your May invoice.',
       authorType: 'agent',
     });
-    for (let i = 0; i < 100 && !relay.received.slice(before).some((r) => r.to.includes('ann@example.com')); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    // Waits on the relay receiving it (the test's timeout ends a hang), not on a count of sleeps.
+    await waitFor(() => relay.received.slice(before).some((r) => r.to.includes('ann@example.com')));
     const mine = relay.received.slice(before).filter((r) => r.to.includes('ann@example.com'));
     expect(mine.length).toBeGreaterThanOrEqual(1);
     expect((await simpleParser(mine.at(-1)!.raw)).text).toContain('May invoice');

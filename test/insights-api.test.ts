@@ -136,7 +136,7 @@ describe.each(backends())('insights through the API on %s', (kind) => {
       );
     clock.set(new Date(NOW));
     await t.desk.sweep();
-  }, 240_000);
+  });
   afterAll(async () => {
     await t?.close();
     await linear?.close();

@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { openPglite } from '../src/store/db.js';
 import { cachedPglite, type PgliteClient } from '../src/store/pglite-fast.js';
 import { openPgliteThread } from '../src/store/pglite-thread.js';
+import { waitFor } from './helpers-wait.js';
 import { TEMPLATE_DIR } from './template.js';
 
 const TABLE =
@@ -197,6 +198,8 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
       .then((r) => {
         order.push(`outside saw ${r.rows[0]!.n}`);
       });
+    // A gap, not a wait: a statement that did not wait would be answered within it; a slow machine can only hide
+    // that, never fail this.
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(order).toEqual([]);
     release();
@@ -207,8 +210,13 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
   it('delivers a notification when its transaction commits, and none for a rolled back one', async () => {
     const heard: string[] = [];
     const stop = await h.listen('fast_channel', (payload) => heard.push(payload));
+    // Waits on a notification, with no deadline; they arrive in order, so once a later one is heard, one that was
+    // wrongly sent before it would have been heard too.
+    const heardUpTo = (payload: string) => waitFor(() => heard.includes(payload), 5);
     await client.transaction(async (tx) => {
       await tx.query(`select pg_notify('fast_channel', $1)`, ['committed']);
+      // A gap, not a wait: a notification delivered before the commit would arrive within it; a slow machine can
+      // only hide that, never fail this.
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(heard).toEqual([]);
     });
@@ -219,7 +227,7 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
       }),
     ).rejects.toThrow('no');
     await client.query(`select pg_notify('fast_channel', $1)`, ['outside']);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await heardUpTo('outside');
     expect(heard).toEqual(['committed', 'outside']);
     // Read on the fast path with the rows of the same answer (multi-byte text intact, in order).
     const res = await client.query<{ answer: number }>(
@@ -228,19 +236,24 @@ describe.each(harnesses)('cached PGlite client %s', (_name, open) => {
       ['héllo ✓', 'second'],
     );
     expect(res.rows).toEqual([{ answer: 42 }, { answer: 42 }]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await heardUpTo('second');
     expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
     // An answer with an error and a notification: the error is thrown, the notification of the failed statement never
     // sent.
     await expect(client.query(`select pg_notify('fast_channel', $1), 1 / 0`, ['failed'])).rejects.toThrow(
       /division by zero/,
     );
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
+    await client.query(`select pg_notify('fast_channel', $1)`, ['after failed']);
+    await heardUpTo('after failed');
+    expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second', 'after failed']);
     await stop();
+    // A stopped listener hears nothing more: another one, listening after it stopped, hears the next notification.
+    const later: string[] = [];
+    const stopLater = await h.listen('fast_channel', (payload) => later.push(payload));
     await client.query(`select pg_notify('fast_channel', $1)`, ['after stop']);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second']);
+    await waitFor(() => later.includes('after stop'), 5);
+    expect(heard).toEqual(['committed', 'outside', 'héllo ✓', 'second', 'after failed']);
+    await stopLater();
   });
 });
 
@@ -271,7 +284,9 @@ describe('PGlite on a worker thread', () => {
     const dir = copyTemplate();
     try {
       const thread = await openPgliteThread(dir);
-      const pending = thread.query(`select pg_sleep(0.5)`);
+      // A statement that never ends by itself within the test, so only the thread's death can end it; the gap lets it
+      // reach the thread (were it still queued, it is pending all the same: a slow machine cannot fail this).
+      const pending = thread.query(`select pg_sleep(3600)`);
       await new Promise((resolve) => setTimeout(resolve, 50));
       await thread.worker.terminate();
       await expect(pending).rejects.toThrow(/embedded database thread stopped/);
@@ -297,7 +312,7 @@ describe('PGlite on a worker thread', () => {
       const heard: string[] = [];
       const stop = await database.listen('db_channel', (p) => heard.push(p));
       await database.executeSql(`select pg_notify('db_channel', $1)`, ['hi']);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => heard.length > 0, 5);
       expect(heard).toEqual(['hi']);
       await database.close();
       await stop();

@@ -7,23 +7,15 @@ import type { Stage } from '../src/pipeline/types.js';
 import { runPipeline } from '../src/pipeline/run-batch.js';
 import { DEFAULT_STAGES } from '../src/pipeline/runner.js';
 import { createTicket } from '../src/tickets/create-ticket.js';
+import type { Database } from '../src/store/db.js';
 import { backends, newWorkspace, openTestDesk, testClock, type TestDesk } from './helpers.js';
+import { waitFor } from './helpers-wait.js';
 
 const ticketBody = {
   subject: 'Invoice',
   message: { text: 'Please send me the invoice for October.' },
   customer: { email: 'c@example.com' },
 };
-
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
   let t: TestDesk;
@@ -153,41 +145,73 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
   });
 });
 
+/** Longer than the test's timeout: a worker polling this seldom fetches again only when it is woken. */
+const NEVER_POLLS_SECONDS = 3_600;
+
+/**
+ * `database`, recording the pipeline-job fetches of the pg-boss workers on it (its `SKIP LOCKED` query on the
+ * queue): how many started, and how many jobs each one that ended found. The events the wake-up tests wait on.
+ */
+function recordingFetches(database: Database) {
+  const found: number[] = [];
+  let started = 0;
+  const recorded: Database = {
+    ...database,
+    executeSql: async (text, values) => {
+      const fetch = text.includes('SKIP LOCKED') && values?.[0] === pipelineJob.name;
+      if (fetch) started++;
+      const res = await database.executeSql(text, values);
+      if (fetch) found.push(res.rows.length);
+      return res;
+    },
+  };
+  return { database: recorded, found, started: () => started };
+}
+
 describe.each(backends())('waking the workers on %s', (kind) => {
   it('a worker fetches the jobs this process queued at once, not at its next poll', async () => {
     const t = await openTestDesk(kind);
+    const fetches = recordingFetches(t.desk.database);
+    const jobs = new JobQueue(fetches.database, pino({ level: 'silent' }));
     try {
+      await jobs.start();
       const seen: string[] = [];
-      await t.desk.jobs.workBatch(
+      await jobs.workBatch(
         pipelineJob,
-        { concurrency: 1, batchSize: 1, pollingIntervalSeconds: 60 },
-        async (jobs) => {
-          seen.push(...jobs.map((j) => j.data.ticketId));
-          return jobs.map(() => null);
+        { concurrency: 1, batchSize: 1, pollingIntervalSeconds: NEVER_POLLS_SECONDS },
+        async (batch) => {
+          seen.push(...batch.map((j) => j.data.ticketId));
+          return batch.map(() => null);
         },
       );
-      // The worker's first fetch found nothing: it now waits out its 60-second polling interval.
-      await sleep(500);
+      // The worker's first fetch found nothing: it now waits out a polling interval longer than the test's
+      // timeout, so each of its later fetches is a wake-up.
+      await waitFor(() => fetches.found.length === 1, 20);
+      expect(fetches.found).toEqual([0]);
       const job = () => ({ workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'created' as const });
-      // Queued inside a transaction: nobody is told until the caller wakes the workers after the commit.
+      // Queued inside a transaction: nobody is told until the caller wakes the workers after the commit. (A gap,
+      // not a wait: a wake-up would start a fetch within it; a slow machine can only hide one, never fail this.)
       const inTx = job();
-      await t.desk.database.db.transaction((tx) => t.desk.jobs.enqueuePipeline(inTx, tx));
-      await sleep(1_000);
-      expect(seen).toEqual([]);
-      t.desk.jobs.wake(pipelineJob.name);
-      await waitFor(async () => seen.includes(inTx.ticketId), 5_000);
+      await t.desk.database.db.transaction((tx) => jobs.enqueuePipeline(inTx, tx));
+      await sleep(300);
+      expect(fetches.started()).toBe(1);
+      jobs.wake(pipelineJob.name);
+      await waitFor(() => seen.includes(inTx.ticketId), 20);
       // Queued outside a transaction: the queue wakes its workers itself.
       const direct = job();
-      await t.desk.jobs.enqueuePipeline(direct);
-      await waitFor(async () => seen.includes(direct.ticketId), 5_000);
+      await jobs.enqueuePipeline(direct);
+      await waitFor(() => seen.includes(direct.ticketId), 20);
       // A worker that found jobs fetches again at once: three jobs, one per fetch, after a single wake-up.
       const three = [job(), job(), job()];
       await t.desk.database.db.transaction(async (tx) => {
-        for (const j of three) await t.desk.jobs.enqueuePipeline(j, tx);
+        for (const j of three) await jobs.enqueuePipeline(j, tx);
       });
-      t.desk.jobs.wake(pipelineJob.name);
-      await waitFor(async () => three.every((j) => seen.includes(j.ticketId)), 5_000);
+      jobs.wake(pipelineJob.name);
+      await waitFor(() => three.every((j) => seen.includes(j.ticketId)), 20);
+      // Each job handed over once.
+      expect(seen.toSorted()).toEqual([inTx, direct, ...three].map((j) => j.ticketId).toSorted());
     } finally {
+      await jobs.stop();
       await t.close();
     }
   });
@@ -199,31 +223,35 @@ describe.each(backends())('announcing queued jobs to other processes on %s', (ki
     async () => {
       const t = await openTestDesk(kind);
       // The desk's queue runs no worker (an API process); `other` stands for a worker process on the same database.
-      const other = new JobQueue(t.desk.database, pino({ level: 'silent' }));
+      const fetches = recordingFetches(t.desk.database);
+      const other = new JobQueue(fetches.database, pino({ level: 'silent' }));
       try {
         await other.start();
         const seen: string[] = [];
         await other.workBatch(
           pipelineJob,
-          { concurrency: 1, batchSize: 8, pollingIntervalSeconds: 60 },
+          { concurrency: 1, batchSize: 8, pollingIntervalSeconds: NEVER_POLLS_SECONDS },
           async (jobs) => {
             seen.push(...jobs.map((j) => j.data.ticketId));
             return jobs.map(() => null);
           },
         );
-        await sleep(500);
+        // Its first fetch found nothing: from now on only an announcement makes it fetch within the test.
+        await waitFor(() => fetches.found.length === 1, 20);
+        expect(fetches.found).toEqual([0]);
         const job = { workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'created' as const };
         await t.desk.database.db.transaction(async (tx) => {
           await t.desk.jobs.enqueuePipeline(job, tx);
-          // Not before the commit.
-          await sleep(500);
-          expect(seen).toEqual([]);
+          // Not before the commit. (A gap, not a wait: an early announcement would start a fetch within it; a
+          // slow machine can only hide one, never fail this.)
+          await sleep(300);
+          expect(fetches.started()).toBe(1);
         });
-        await waitFor(async () => seen.includes(job.ticketId), 5_000);
+        await waitFor(() => seen.includes(job.ticketId), 20);
         // Queued outside a transaction (a customer's reply): announced at once.
         const reply = { workspaceId: randomUUID(), ticketId: randomUUID(), trigger: 'customer_message' as const };
         await t.desk.jobs.enqueuePipeline(reply);
-        await waitFor(async () => seen.includes(reply.ticketId), 5_000);
+        await waitFor(() => seen.includes(reply.ticketId), 20);
       } finally {
         await other.stop();
         await t.close();

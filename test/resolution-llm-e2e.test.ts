@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
+import { createOpenAiProvider, type LlmProvider } from '../src/resolution/llm.js';
 import { startFakeOpenAi, type FakeOpenAi } from './fakes/openai-server.js';
 import { openTestDesk, type TestDesk } from './helpers.js';
 
@@ -14,7 +15,8 @@ describe('resolution with an OpenAI-compatible LLM', () => {
   beforeAll(async () => {
     llm = await startFakeOpenAi();
     t = await openTestDesk('pglite', {
-      config: { llmBaseUrl: llm.baseUrl, llmModel: 'fake-model', llmTimeoutMs: 1000 },
+      // The fake answers at once: a timeout this long only ends a hang (the timeout case sets its own, short one).
+      config: { llmBaseUrl: llm.baseUrl, llmModel: 'fake-model', llmTimeoutMs: 600_000 },
     });
     const demo = await seedDemo(t.desk, { tickets: false });
     key = demo.apiKey;
@@ -86,17 +88,27 @@ describe('resolution with an OpenAI-compatible LLM', () => {
       'an ungrounded draft',
       { content: 'Your password has been reset to 12345 and your account upgraded to Enterprise for free.' },
       'compose_ungrounded',
+      null,
     ],
-    ['an HTTP error', { status: 500 }, 'compose_error'],
-    ['a timeout', { delayMs: 3000, content: 'too late' }, 'compose_timeout'],
-  ])('hands the ticket to a human on %s', async (_name, behaviour, reason) => {
+    ['an HTTP error', { status: 500 }, 'compose_error', null],
+    // The model never answers within the test, so only the provider's own short timeout (this case's alone: the
+    // desk's provider is swapped for it) can end the call; a slow machine cannot make it answer in time.
+    ['a timeout', { delayMs: 600_000, content: 'too late' }, 'compose_timeout', 200],
+  ])('hands the ticket to a human on %s', async (_name, behaviour, reason, timeoutMs) => {
     llm.behave(behaviour);
-    const detail = await ask('Where can I download my invoices?', 'Invoices');
-    expect(detail.status).toBe('open');
-    expect(detail.messages.some((m: any) => m.authorType === 'assistant' && m.visibility === 'public')).toBe(false);
-    const handoff = detail.timeline.find((e: any) => e.type === 'ticket.handed_off');
-    expect(handoff.data.reason).toBe(reason);
-    expect(stage(detail, 'resolve').result).toMatchObject({ composed: false });
+    const desk = t.desk as unknown as { llm: LlmProvider | null };
+    const patient = desk.llm;
+    if (timeoutMs) desk.llm = createOpenAiProvider({ baseUrl: llm.baseUrl, model: 'fake-model', timeoutMs });
+    try {
+      const detail = await ask('Where can I download my invoices?', 'Invoices');
+      expect(detail.status).toBe('open');
+      expect(detail.messages.some((m: any) => m.authorType === 'assistant' && m.visibility === 'public')).toBe(false);
+      const handoff = detail.timeline.find((e: any) => e.type === 'ticket.handed_off');
+      expect(handoff.data.reason).toBe(reason);
+      expect(stage(detail, 'resolve').result).toMatchObject({ composed: false });
+    } finally {
+      desk.llm = patient;
+    }
   });
 
   it('summarises the handoff packet with the LLM, redacted on the way out and restored on the way back', async () => {

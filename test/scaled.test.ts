@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { freePort, runDeskmind, startDeskmind, waitReady, type DeskmindProcess } from '../src/ops/processes.js';
+import { NO_DEADLINE } from './helpers-wait.js';
 
 const config = loadConfig({ logLevel: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,7 +48,11 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
       procs.push(startDeskmind(['serve', '--no-worker'], { ...env, DESKMIND_PORT: String(port) }));
     procs.push(startDeskmind(['worker'], env), startDeskmind(['worker'], env));
     const urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    await Promise.all(urls.map((u, i) => waitReady(u, procs[i])));
+    // No deadlines in this test: its timeout ends a hang, and then every process's last log lines are printed.
+    onTestFailed(() => {
+      for (const p of procs) console.error(`--- pid ${p.child.pid}:\n${p.tail()}`);
+    });
+    await Promise.all(urls.map((u, i) => waitReady(u, procs[i], NO_DEADLINE)));
     const call = async (url: string, method: string, p: string, body?: unknown) => {
       const res = await fetch(`${url}${p}`, {
         method,
@@ -78,7 +83,6 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
     const c = new pg.Client({ connectionString: dbUrl.toString() });
     await c.connect();
     cleanups.push(() => c.end());
-    const until = Date.now() + 90_000;
     for (;;) {
       const { rows } = await c.query(
         `select count(distinct ticket_id)::int n from events where type in ('pipeline.completed', ` +
@@ -86,8 +90,7 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
         [ids],
       );
       if (rows[0].n === ids.length) break;
-      if (Date.now() > until) throw new Error(`only ${rows[0].n} of ${ids.length} decided`);
-      await sleep(300);
+      await sleep(300); // polling the database for the decisions
     }
     const { rows: runs } = await c.query(
       `select ticket_id, count(*)::int n from events where type in ('pipeline.completed', 'pipeline.failed') and ` +
@@ -123,7 +126,6 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
       message: { text: 'Please send me a copy of the invoice.' },
       customer: { email: 'late@scaled.example' },
     });
-    const lateUntil = Date.now() + 60_000;
     for (;;) {
       const { rows } = await c.query(
         `select model_version from decisions where ticket_id = $1 and stage = 'understand'`,
@@ -133,9 +135,8 @@ describe.skipIf(!config.testDatabaseUrl)('scaled mode: 2 API processes + 2 worke
         expect(rows[0].model_version).toBe('intent@2'); // a worker, not the trainer, decided it
         break;
       }
-      if (Date.now() > lateUntil) throw new Error('the late ticket was never decided');
-      await sleep(300);
+      await sleep(300); // polling the database for its decision
     }
     for (const p of procs) expect(p.child.exitCode, p.tail()).toBeNull();
-  }, 240_000);
+  });
 });

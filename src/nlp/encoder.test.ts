@@ -52,32 +52,35 @@ describe('sentence encoder port', () => {
     expect(inner.asked).toEqual(['a', 'b', 'c', 'b']);
   });
 
-  it('the Universal Sentence Encoder lite loads from node_modules and places paraphrases closer than unrelated ' +
-    'texts', async () => {
-    const listeners = () => [
-      process.listeners('unhandledRejection').length,
-      process.listeners('uncaughtException').length,
-    ];
-    const before = listeners();
-    const enc = universalSentenceEncoder();
-    const loading = enc.embed([
-      'I lost my password, how do I pick a new one?',
-      'Reset your password from the sign-in page',
-      'Our office is closed on public holidays',
-    ]);
-    // a server's own handler, registered while the model loads, is kept
-    const serversOwn = () => undefined;
-    process.on('unhandledRejection', serversOwn);
-    const [a, b, c] = await loading;
-    expect(a!.length).toBe(512);
-    expect(cosine(a!, a!)).toBeCloseTo(1, 4);
-    expect(cosine(a!, b!)).toBeGreaterThan(cosine(a!, c!) + 0.15);
-    expect(await enc.embed([])).toEqual([]);
-    // the WebAssembly backend's own listeners (which rethrow, crashing a server that logs rejections) are removed
-    expect(process.listeners('unhandledRejection')).toContain(serversOwn);
-    process.off('unhandledRejection', serversOwn);
-    expect(listeners()).toEqual(before);
-  }, 60_000);
+  it(
+    'the Universal Sentence Encoder lite loads from node_modules and places paraphrases closer than unrelated ' +
+      'texts',
+    async () => {
+      const listeners = () => [
+        process.listeners('unhandledRejection').length,
+        process.listeners('uncaughtException').length,
+      ];
+      const before = listeners();
+      const enc = universalSentenceEncoder();
+      const loading = enc.embed([
+        'I lost my password, how do I pick a new one?',
+        'Reset your password from the sign-in page',
+        'Our office is closed on public holidays',
+      ]);
+      // a server's own handler, registered while the model loads, is kept
+      const serversOwn = () => undefined;
+      process.on('unhandledRejection', serversOwn);
+      const [a, b, c] = await loading;
+      expect(a!.length).toBe(512);
+      expect(cosine(a!, a!)).toBeCloseTo(1, 4);
+      expect(cosine(a!, b!)).toBeGreaterThan(cosine(a!, c!) + 0.15);
+      expect(await enc.embed([])).toEqual([]);
+      // the WebAssembly backend's own listeners (which rethrow, crashing a server that logs rejections) are removed
+      expect(process.listeners('unhandledRejection')).toContain(serversOwn);
+      process.off('unhandledRejection', serversOwn);
+      expect(listeners()).toEqual(before);
+    },
+  );
 
   it('stores a vector as bytes and reads it back, and keys texts by a stable hash', () => {
     const v = Float32Array.from([0.25, -0.5, 1e-3]);
