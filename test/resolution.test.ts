@@ -205,7 +205,7 @@ describe('playbook actions', () => {
         reason: 'duplicate charge on ticket {{ticket.id}}',
       },
       // Long enough for a loaded machine; the timeout test below uses its own short one.
-      timeoutMs: 10_000,
+      timeoutMs: 60_000, // the most an action may wait: a loaded machine never crosses it; the timeout case sets its own
       successTemplate:
         'Hi {{customer.firstName}}, refund {{action.result.refund.id}} of {{action.result.refund.amount}} is on ' +
         'its way.',
