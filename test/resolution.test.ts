@@ -204,8 +204,8 @@ describe('playbook actions', () => {
         plan: '{{account.plan}}',
         reason: 'duplicate charge on ticket {{ticket.id}}',
       },
-      // Long enough for a loaded machine; the timeout test below uses its own short one.
-      timeoutMs: 60_000, // the most an action may wait: a loaded machine never crosses it; the timeout case sets its own
+      // Long enough for any loaded machine; the timeout test below uses its own short one.
+      timeoutMs: 60_000, // the most an action may wait
       successTemplate:
         'Hi {{customer.firstName}}, refund {{action.result.refund.id}} of {{action.result.refund.amount}} is on ' +
         'its way.',
