@@ -167,7 +167,7 @@ export interface DemoHistoryOptions {
   now: Date;
   /** Days of history (default 90). */
   days?: number;
-  /** Average tickets per day outside the incident (default 12). */
+  /** Average tickets per day outside the incident (default 24: about 2,000 tickets in 90 days). */
   perDay?: number;
   seed?: number;
 }
@@ -198,7 +198,7 @@ export interface DemoTicket {
 /** The demo's past, oldest first: what customers asked and how the team settled it, deterministic for a seed. */
 export function demoHistory(opts: DemoHistoryOptions): DemoTicket[] {
   const days = opts.days ?? 90;
-  const perDay = opts.perDay ?? 12;
+  const perDay = opts.perDay ?? 24;
   const rand = seededRandom(opts.seed ?? 19);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const start = opts.now.getTime() - days * DAY;

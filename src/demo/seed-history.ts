@@ -11,7 +11,7 @@
  * - over its last days, the anomaly scan runs every few hours on those dates (`detectAnomalies`).
  * Online learning (a model version per label) is left out: the retrains carry the labels. The stages read the
  * ports through a memo (the same question under the same model and thresholds is classified, retrieved and composed
- * once), so a thousand tickets cost a few hundred of each.
+ * once), so two thousand tickets cost a few hundred of each.
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
