@@ -125,6 +125,22 @@ async function verify(
   return rows.length;
 }
 
+/** {@link verify} on a PostgreSQL server, through a connection of its own. */
+async function verifyOnServer(url: string, load: { acked: Map<string, string>; sent: Set<string> }, prefix: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await verify(
+      { executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) },
+      load.acked,
+      load.sent,
+      prefix,
+    );
+  } finally {
+    await c.end();
+  }
+}
+
 const decidedSql = (prefix: string) =>
   `select count(distinct t.id)::int as n from tickets t join events e on e.ticket_id = t.id and e.type in ` +
   `('pipeline.completed', 'pipeline.failed') where t.subject like '${prefix}-%'`;
@@ -295,18 +311,7 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
           .rows[0].n,
       );
       expect(retried).toBeGreaterThan(0); // the killed worker's jobs really were taken over
-      const c = new pg.Client({ connectionString: db.url });
-      await c.connect();
-      try {
-        await verify(
-          { executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) },
-          load.acked,
-          load.sent,
-          'wrk',
-        );
-      } finally {
-        await c.end();
-      }
+      await verifyOnServer(db.url, load, 'wrk');
       await second.stop();
       await api.stop();
     },
@@ -366,18 +371,7 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
       await waitDecided(async () => (await db.query(decidedSql('pgr'))) as never, load.acked.size);
       // A gap, not a wait: a second run of a ticket would show; a slow machine can only hide one, never fail this.
       await sleep(1000);
-      const c = new pg.Client({ connectionString: db.url });
-      await c.connect();
-      try {
-        await verify(
-          { executeSql: async (text, values) => ({ rows: (await c.query(text, values)).rows }) },
-          load.acked,
-          load.sent,
-          'pgr',
-        );
-      } finally {
-        await c.end();
-      }
+      await verifyOnServer(db.url, load, 'pgr');
       await worker.stop();
       await api.stop();
     },

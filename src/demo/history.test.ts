@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { demoCustomers, demoHistory, demoQuestion, seededRandom } from './history.js';
+import { rng } from '../nlp/intent/numeric.js';
+import { demoCustomers, demoHistory, demoQuestion } from './history.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const DAY = 86_400_000;
@@ -37,7 +38,7 @@ describe('demoHistory', () => {
 
   it('a different seed gives a different history; the trickle asks in the same styles', () => {
     expect(demoHistory({ now, seed: 7 })).not.toEqual(rows);
-    const q = demoQuestion(seededRandom(3));
+    const q = demoQuestion(rng(3));
     expect(rows.some((r) => r.subject === q.subject && r.intent === q.intent)).toBe(true);
     expect(q.customer.accountExternalId).not.toBe('acc_globex');
   });

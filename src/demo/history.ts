@@ -6,18 +6,7 @@
  * made of each ticket is not made up here: ./seed-history.ts runs the pipeline's stages on them. Pure: no I/O.
  */
 import type { Ticket } from '../domain/schemas.js';
-
-/** A seeded pseudo-random generator (mulberry32): the same seed gives the same history. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../nlp/intent/numeric.js';
 
 /** A contact of a demo account. */
 export interface DemoCustomer {
@@ -199,7 +188,7 @@ export interface DemoTicket {
 export function demoHistory(opts: DemoHistoryOptions): DemoTicket[] {
   const days = opts.days ?? 90;
   const perDay = opts.perDay ?? 24;
-  const rand = seededRandom(opts.seed ?? 19);
+  const rand = rng(opts.seed ?? 19);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const start = opts.now.getTime() - days * DAY;
   const incidentDay = days - 7;

@@ -38,7 +38,8 @@ import { bulkInsert } from '../store/bulk.js';
 import { systemActor, type Ctx } from '../store/ctx.js';
 import { TICKET_SEARCH_INSERT } from '../tickets/ticket-rows.js';
 import { decisions, events, messages, models, tickets } from '../store/schema.js';
-import { seededRandom, type DemoTicket } from './history.js';
+import { rng } from '../nlp/intent/numeric.js';
+import type { DemoTicket } from './history.js';
 import { playTicket, type StagesRun, type TicketTimeline, type Who } from './timeline.js';
 
 const DAY = 86_400_000;
@@ -373,7 +374,7 @@ export async function seedHistory(
   // With the intent memory, a prediction also depends on the thresholds in force (the memory reads those under them).
   let thresholds = '';
   const ports = memoPorts(desk.ports, () => `${version}\0${thresholds}`);
-  const rand = seededRandom(rows.length);
+  const rand = rng(rows.length);
   const { closeAfterHours } = desk.config;
   const pastOf = new Map<string, PipelineInput['history']>();
   const summary: HistorySummary = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyOutcome } from '../learning/outcomes.js';
-import { seededRandom, type DemoTicket } from './history.js';
+import { rng } from '../nlp/intent/numeric.js';
+import type { DemoTicket } from './history.js';
 import { MISSED_ANSWER, playTicket, type StagesRun, type TicketTimeline } from './timeline.js';
 
 const created = new Date('2026-05-01T09:00:00Z');
@@ -44,7 +45,7 @@ async function playUntil(first: StagesRun, pred: (t: TicketTimeline) => boolean,
     const t = await playTicket({ ...row, ...r }, first, {
       end,
       closeAfterHours: 72,
-      rand: seededRandom(seed),
+      rand: rng(seed),
       rerun: async () => handOff,
     });
     if (pred(t)) return t;

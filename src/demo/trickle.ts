@@ -5,7 +5,8 @@
  * through a {@link Timer}, so tests fire it by hand instead of waiting.
  */
 import type { Deskmind } from '../app.js';
-import { demoQuestion, seededRandom } from './history.js';
+import { rng } from '../nlp/intent/numeric.js';
+import { demoQuestion } from './history.js';
 
 /** Schedules `fn` once after `ms`; returns how to cancel it. */
 export interface Timer {
@@ -40,7 +41,7 @@ export interface TrickleOptions {
  */
 export function startTrickle(desk: Deskmind, workspaceId: string, opts: TrickleOptions = {}): { stop(): void } {
   const timer = opts.timer ?? realTimer;
-  const rand = opts.rand ?? seededRandom(Date.now());
+  const rand = opts.rand ?? rng(Date.now());
   const [min, max] = [opts.minMs ?? 20_000, opts.maxMs ?? 40_000];
   let cancel: (() => void) | null = null;
   let stopped = false;
