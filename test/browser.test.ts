@@ -15,7 +15,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Deskmind } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { demoHistory } from '../src/demo/history.js';
 import { seedDemo } from '../src/demo/seed.js';
+import { seedHistory } from '../src/demo/seed-history.js';
 import { PRIOR_ANSWER_JUDGE } from '../src/resolution/verification.js';
 import { buildServer } from '../src/server/server.js';
 import { CONSOLE_DIR, WIDGET_DIR } from '../src/server/static.js';
@@ -62,6 +64,7 @@ run('console and widget in Chromium', () => {
   let deskUrl: string;
   let hostUrl: string;
   let apiKey: string;
+  let workspaceId: string;
   let agent: { email: string; password: string };
   let ticketId: string;
   let customer: Page;
@@ -96,6 +99,7 @@ run('console and widget in Chromium', () => {
     });
     const demo = await seedDemo(desk, { tickets: false });
     apiKey = demo.apiKey;
+    workspaceId = demo.workspaceId;
     // The widget's flow is under test here, not the answer judgement: the workspace's own refitted judge (what the
     // learning sweep stores after 30+ outcomes) trusts its password articles, so the password question is answered.
     // (On a new workspace the prior hands it to a person: four password articles compete; see docs/answering.md.)
@@ -679,5 +683,27 @@ run('console and widget in Chromium', () => {
     } finally {
       await api('PUT', '/playbooks/password_reset', { kind: playbook.kind, mode: playbook.mode, threshold: null });
     }
+  });
+
+  // Last: it gives the workspace a past, which the steps above do not expect.
+  it('shows the dashboards of a workspace with a past in words: rates, charts and its bug report', async () => {
+    const now = desk.now();
+    await seedHistory(desk, workspaceId, demoHistory({ now, days: 21, perDay: 6 }), now);
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${deskUrl}/dashboards`);
+    await page.getByRole('heading', { name: 'Resolution vs deflection, by week' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
+    const rate = await page.locator('.kpi', { hasText: 'Resolution rate' }).locator('strong').innerText();
+    expect(rate).toMatch(/^[1-9]\d*(\.\d+)?%$/);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as shown
+    const text = await page.locator('body').innerText();
+    // a bug report is titled by the error its customers saw, quoted as they saw it ("… of undefined"): data, not words
+    expectClean(text.replace(/Error "[^"\n]*"/g, 'Error "…"'), 'dashboards with a past');
+    expect(text).not.toContain('No bug reported by several customers yet.');
+    await page.screenshot({ path: path.join(SHOTS, '16-dashboards-with-a-past.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
