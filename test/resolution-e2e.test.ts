@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../src/demo/seed.js';
+import { STAGE_RESULTS, type StageName } from '../src/domain/stage-results.js';
 import { getWorkspace } from '../src/people/get-workspace.js';
 import { startActionServer } from './fakes/action-server.js';
 import { backends, openTestDesk, type TestDesk } from './helpers.js';
@@ -290,5 +291,21 @@ describe.each(backends())('autonomous resolution on %s', (kind) => {
     const group = suggestions.find((g: any) => g.examples.some((e: any) => unanswered.some((d) => d.id === e.id)));
     expect(group.tickets).toBeGreaterThanOrEqual(unanswered.length);
     expect(group.keyPhrases).toContain('renam');
+  });
+
+  // Last: every record the stages wrote above (answered, handed off, reopened, shadow, action, replay) reads back
+  // through its stage's schema, so the typed reads (src/store/repos/decisions.ts) skip none of today's records.
+  it("writes every stage's record in the shape its schema reads", async () => {
+    const { rows } = await t.desk.database.executeSql(
+      'select stage, result from decisions where workspace_id = $1 and ok',
+      [wsId],
+    );
+    expect(rows.length).toBeGreaterThan(50);
+    const refused = rows.flatMap((r) => {
+      const schema = STAGE_RESULTS[r.stage as StageName];
+      const parsed = schema?.safeParse(r.result);
+      return parsed && !parsed.success ? [`${r.stage}: ${parsed.error.message.slice(0, 300)}`] : [];
+    });
+    expect(refused).toEqual([]);
   });
 });
