@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { freePort, runDeskmind, startDeskmind, waitReady, type DeskmindProcess } from '../src/ops/processes.js';
 import { openPglite, type Database } from '../src/store/db.js';
-import { NO_DEADLINE } from './helpers-wait.js';
+import { NO_DEADLINE, waitFor } from './helpers-wait.js';
 import { TEMPLATE_DIR } from './template.js';
 
 const config = loadConfig({ logLevel: 'silent' });
@@ -34,10 +34,20 @@ const BASE_ENV = {
   DESKMIND_RATE_LIMIT_IP_PER_MINUTE: '0',
 };
 
-/** Sends tickets with unique subjects (4 in flight) until `stop()`; remembers which were acknowledged. */
+/**
+ * Sends tickets with unique subjects (4 in flight) until `stop()`; remembers which were acknowledged and counts the
+ * requests that failed. `until(condition)` resolves once the condition holds, checked after every request's outcome.
+ */
 function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
   const acked = new Map<string, string>(); // subject -> ticket id
   const sent = new Set<string>();
+  let failed = 0;
+  let waiters: { condition: () => boolean; resolve: () => void }[] = [];
+  const settled = () => {
+    const ready = waiters.filter((w) => w.condition());
+    waiters = waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  };
   let running = true;
   let i = 0;
   const worker = async () => {
@@ -57,8 +67,12 @@ function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
         });
         const body = (await res.json().catch(() => null)) as { ticket?: { id: string } } | null;
         if (res.status === 201 && body?.ticket) acked.set(subject, body.ticket.id);
+        else failed++;
+        settled();
       } catch {
-        await sleep(50); // connection refused or reset while the server is down
+        failed++;
+        settled();
+        await sleep(50); // pacing: connection refused or reset while the server is down
       }
     }
   };
@@ -66,6 +80,12 @@ function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
   return {
     acked,
     sent,
+    get failed() {
+      return failed;
+    },
+    until(condition: () => boolean): Promise<void> {
+      return condition() ? Promise.resolve() : new Promise((resolve) => waiters.push({ condition, resolve }));
+    },
     async stop() {
       running = false;
       await Promise.all(workers);
@@ -78,7 +98,7 @@ function loadGenerator(getUrl: () => string, apiKey: string, prefix: string) {
  * the test's timeout ends a hang (and `logOnFailure` shows the processes' last lines then).
  */
 async function waitDecided(db: () => Promise<{ rows: Record<string, unknown>[] }>, expected: number): Promise<void> {
-  while (Number((await db()).rows[0]?.n ?? 0) < expected) await sleep(500);
+  await waitFor(async () => Number((await db()).rows[0]?.n ?? 0) >= expected, 500);
 }
 
 /** On failure (a timeout too), prints the last log lines of the test's processes. */
@@ -170,43 +190,35 @@ describe('crash safety, embedded (PGlite)', () => {
       logOnFailure(() => [server]);
       await waitReady(url, server, NO_DEADLINE);
       const load = loadGenerator(() => url, apiKey, 'emb');
-      while (load.acked.size < 40) await sleep(50);
+      await load.until(() => load.acked.size >= 40);
       await server.kill(); // SIGKILL: no graceful shutdown, requests and jobs in flight
       const ackedAtCrash = load.acked.size;
-      // A gap, not a wait (the process is gone): the load meets a server that is down; a slow machine cannot fail it.
-      await sleep(300);
+      const failedAtCrash = load.failed;
+      // the load meets the server that is down
+      await load.until(() => load.failed > failedAtCrash);
       const restartedAt = Date.now();
       server = startDeskmind(['serve'], env);
       await waitReady(url, server, NO_DEADLINE);
       const readyAt = Date.now();
-      while (load.acked.size < ackedAtCrash + 30) await sleep(50);
+      await load.until(() => load.acked.size >= ackedAtCrash + 30);
       await load.stop();
       const loadedAt = Date.now();
       expect(load.sent.size).toBeGreaterThan(load.acked.size - 1);
 
       // Wait for the queue to drain through the API (the database is the server's own), then check on disk. No
       // deadline: the test's timeout ends a hang.
-      for (;;) {
-        const pending = await Promise.all(
-          [...load.acked.values()].map(
-            async (id) =>
-              (
-                (await (
-                  await fetch(`${url}/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })
-                ).json()) as { decisions: unknown[] }
-              ).decisions.length === 0,
-          ),
-        );
-        if (!pending.some(Boolean)) {
-          const s = (t: number) => ((t - restartedAt) / 1000).toFixed(1);
-          console.log(
-            `embedded: ready ${s(readyAt)} s after the restart, load ended at ${s(loadedAt)} s, all ` +
-              `${load.acked.size} acknowledged tickets decided at ${s(Date.now())} s`,
-          );
-          break;
-        }
-        await sleep(500);
-      }
+      const undecided = async (id: string) =>
+        (
+          (await (
+            await fetch(`${url}/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${apiKey}` } })
+          ).json()) as { decisions: unknown[] }
+        ).decisions.length === 0;
+      await waitFor(async () => !(await Promise.all([...load.acked.values()].map(undecided))).some(Boolean), 500);
+      const s = (t: number) => ((t - restartedAt) / 1000).toFixed(1);
+      console.log(
+        `embedded: ready ${s(readyAt)} s after the restart, load ended at ${s(loadedAt)} s, all ` +
+          `${load.acked.size} acknowledged tickets decided at ${s(Date.now())} s`,
+      );
       // A gap, not a wait: in-flight retries of unacknowledged tickets finish, and a second run of an acknowledged
       // one would show; a slow machine can only hide such a run, never fail the checks below.
       await sleep(1000);
@@ -283,21 +295,20 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
       cleanups.push(() => first.kill());
       procs.push(first);
       // Kill the worker while it has jobs in hand (no deadline: the test's timeout ends a hang).
-      for (;;) {
+      await waitFor(async () => {
         const active = Number(
           (await db.query(`select count(*)::int n from pgboss.job where name = 'ticket-pipeline' and state = 'active'`))
             .rows[0].n,
         );
-        if (active > 0 && load.acked.size > 30) break;
         if (first.child.exitCode !== null) throw new Error(`the worker exited:\n${first.tail()}`);
-        await sleep(20);
-      }
+        return active > 0 && load.acked.size > 30;
+      }, 20);
       await first.kill();
       const killedAt = Date.now();
       const second = startDeskmind(['worker'], env);
       cleanups.push(() => second.kill());
       procs.push(second);
-      while (load.acked.size < 80) await sleep(50);
+      await load.until(() => load.acked.size >= 80);
       await load.stop();
       await waitDecided(async () => (await db.query(decidedSql('wrk'))) as never, load.acked.size);
       console.log(
@@ -356,14 +367,14 @@ describe.skipIf(!config.testDatabaseUrl)('crash safety, PostgreSQL server', () =
       logOnFailure(() => [api, worker]);
       await waitReady(url, api, NO_DEADLINE);
       const load = loadGenerator(() => url, apiKey, 'pgr');
-      while (load.acked.size < 30) await sleep(50);
+      await load.until(() => load.acked.size >= 30);
       su(`${pgBin}/pg_ctl -D ${dataDir} -m immediate stop >/dev/null`);
       // A gap, not a wait: the load meets a database that is down; a slow machine cannot fail it.
       await sleep(1500);
       start();
       const ackedAtRestart = load.acked.size;
       // The API recovers by itself (no deadline: the test's timeout ends a hang).
-      while (load.acked.size < ackedAtRestart + 30) await sleep(100);
+      await load.until(() => load.acked.size >= ackedAtRestart + 30);
       await load.stop();
       // The processes recovered by themselves (no restart of Deskmind).
       expect(api.child.exitCode, api.tail()).toBeNull();
