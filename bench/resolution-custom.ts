@@ -16,7 +16,7 @@ import { importArticles } from '../src/knowledge/import.js';
 import { upsertPlaybook } from '../src/resolution/playbooks.js';
 import { systemActor } from '../src/store/ctx.js';
 import { getTicketDetail } from '../src/tickets/get-ticket.js';
-import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
+import { trainFromSources } from '../src/learning/training.js';
 import { workspaceSentenceVectors } from '../src/learning/sentence-vectors.js';
 import { openPglite } from '../src/store/db.js';
 import { machine, writeResult } from './record.js';
@@ -153,19 +153,15 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
         )
         .join('\n'),
     );
-    const { examples, counts, starter } = await gatherTrainingExamples(ctx, {
-      tickets: true,
-      file: { path: labelsFile, textColumn: 'text', labelColumn: 'label' },
-      starter: true,
-      articles: true,
-    });
-    const trained = await trainWorkspaceIntents(
+    const trained = await trainFromSources(
+      ctx,
       desk.intentModels,
-      ws,
-      examples,
-      counts,
-      starter,
-      null,
+      {
+        tickets: true,
+        file: { path: labelsFile, textColumn: 'text', labelColumn: 'label' },
+        starter: true,
+        articles: true,
+      },
       workspaceSentenceVectors(desk, ws),
     );
 
@@ -286,7 +282,7 @@ export async function benchResolutionCustom(dataDir: string): Promise<object | n
         `outOfScopeFlags = the understand stage marked the ticket out of scope. ` +
         `${OUT_OF_TAXONOMY.length} hand-written out-of-taxonomy tickets (no shop intent fits) are reported apart: ` +
         `each should be handed off. Tune on dev only; test is the figure.`,
-      labelledExamples: counts,
+      labelledExamples: trained.sources,
       trainingLabels: trained.labels,
       starterTaxonomy: trained.starter,
       workspaceOutOfScope: trained.outOfScope,

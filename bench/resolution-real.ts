@@ -18,7 +18,7 @@ import { seedDemo } from '../src/demo/seed.js';
 import { systemActor } from '../src/store/ctx.js';
 import { importText } from '../src/ingest/import.js';
 import { getTicketDetail } from '../src/tickets/get-ticket.js';
-import { gatherTrainingExamples, trainWorkspaceIntents } from '../src/learning/training.js';
+import { trainFromSources } from '../src/learning/training.js';
 import { workspaceSentenceVectors } from '../src/learning/sentence-vectors.js';
 import { openPglite } from '../src/store/db.js';
 import type { FixtureTicket } from './fixtures/make-pipewise-tickets.js';
@@ -281,18 +281,10 @@ export async function benchResolutionReal(): Promise<object> {
     ).join('\n');
     const imported = await importText(desk, ws, history, { kind: 'tickets', format: 'jsonl' });
     if (imported.rejected) throw new Error(`history rejected: ${JSON.stringify(imported.rejections)}`);
-    const { examples, counts } = await gatherTrainingExamples(ctx, {
-      tickets: true,
-      starter: true,
-      articles: true,
-    });
-    const trained = await trainWorkspaceIntents(
+    const trained = await trainFromSources(
+      ctx,
       desk.intentModels,
-      ws,
-      examples,
-      counts,
-      null,
-      null,
+      { tickets: true, starter: true, articles: true },
       workspaceSentenceVectors(desk, ws),
     );
     const { rows: articleRows } = await database.executeSql('select id, external_id from articles');

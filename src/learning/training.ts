@@ -248,6 +248,20 @@ function hash(s: string): number {
 }
 
 /**
+ * What `deskmind train` does: gathers the examples of `sources` ({@link gatherTrainingExamples}) and trains the
+ * workspace's model on them ({@link trainWorkspaceIntents}), with their sentence vectors when given.
+ */
+export async function trainFromSources(
+  ctx: Ctx,
+  models: IntentModels,
+  sources: TrainingSources,
+  sentenceVectors: SentenceVectorsOf | null = null,
+) {
+  const { examples, counts, starter, sample } = await gatherTrainingExamples(ctx, sources);
+  return trainWorkspaceIntents(models, ctx.workspaceId, examples, counts, starter, sample, sentenceVectors);
+}
+
+/**
  * Trains the workspace's intent classifier on `examples` and stores it as the next version. With 50 or
  * more examples, 15% is held out first for an honest accuracy and calibration report.
  */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Deskmind } from '../../app.js';
 import { systemActor } from '../../store/ctx.js';
-import { gatherTrainingExamples, OWN_TAXONOMY_MIN_LABELS, trainWorkspaceIntents } from '../../learning/training.js';
+import { OWN_TAXONOMY_MIN_LABELS, trainFromSources } from '../../learning/training.js';
 import { getWorkspace } from '../../people/get-workspace.js';
 import { workspaceSentenceVectors } from '../../learning/sentence-vectors.js';
 import { formatEvalResult } from './eval.js';
@@ -48,33 +48,22 @@ on everything, with the examples' sentence vectors unless DESKMIND_INTENT_SENTEN
         const file = opts.file
           ? { path: opts.file, textColumn: opts.textColumn, labelColumn: opts.labelColumn }
           : undefined;
-        const { examples, counts, starter, sample } = await gatherTrainingExamples(
+        const result = await trainFromSources(
           desk.ctx(opts.workspace, systemActor),
-          {
-            tickets: opts.tickets,
-            starter: opts.starter,
-            articles: opts.articles,
-            file,
-          },
-        );
-        const result = await trainWorkspaceIntents(
           desk.intentModels,
-          opts.workspace,
-          examples,
-          counts,
-          starter,
-          sample,
+          { tickets: opts.tickets, starter: opts.starter, articles: opts.articles, file },
           workspaceSentenceVectors(desk, opts.workspace),
         );
         if (opts.json) console.log(JSON.stringify(result));
         else {
-          const from = Object.entries(counts)
+          const from = Object.entries(result.sources)
             .map(([k, v]) => `${k} ${v}`)
             .join(', ');
           console.log(
             `Stored intent model version ${result.version}: ${result.examples} examples, ${result.labels} intents ` +
               `(${from}), trained in ${result.trainSeconds.toFixed(1)} s.`,
           );
+          const { sample } = result;
           if (sample && sample.used < sample.labels)
             console.log(
               `Labelled tickets: a sample of ${sample.used} of ${sample.labels} (the newest of each intent, at most ` +
