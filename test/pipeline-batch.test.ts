@@ -195,11 +195,16 @@ describe.each(backends())('pipeline batches on %s', (kind) => {
     );
     expect(runs.every((r) => !(r instanceof Error))).toBe(true);
     const details = await Promise.all(ids.map(async (id) => (await w.call('GET', `/api/v1/tickets/${id}`)).body));
-    // The stale snapshot routed two tickets to Cy; the batch's own count of Cy's room lets only the first through.
-    expect(details.map((d) => d.assigneeId)).toEqual([cy.id, null, null]);
+    // The stale snapshot shows Cy with room for two; the batch's own count routes two of the three to Cy, and the
+    // check when they are applied lets only one through: the other waits in the team queue, saying why. (The
+    // tickets of a batch are decided concurrently, so which of them reaches routing first is not fixed.)
+    expect(details.map((d) => d.assigneeId).sort()).toEqual([cy.id, null, null].sort());
     expect(details.every((d) => d.teamId === team.id)).toBe(true);
-    const routed = details[1].timeline.find((e: { type: string }) => e.type === 'ticket.routed');
-    expect(routed.data.why).toContain('filled up meanwhile');
+    const whys = details.map((d) => d.timeline.find((e: { type: string }) => e.type === 'ticket.routed').data.why);
+    expect(
+      whys.filter((why: string) => why.includes('filled up meanwhile')),
+      JSON.stringify(whys),
+    ).toHaveLength(1);
   });
   it('reads billing and usage for the whole batch together, and each ticket gets its own facts', async () => {
     const w = await newWorkspace(t);
