@@ -141,6 +141,17 @@ describe('analyseSentiment: support cues', () => {
     expect(cueIds(strong)).not.toContain('again');
   });
 
+  it('"how many times" is exasperation when the customer keeps asking, not when they ask about a number', () => {
+    for (const t of [
+      'How many times do I have to ask?',
+      'How many more times will this break?',
+      'how many times have I told you',
+    ])
+      expect(cueIds(analyseSentiment(t)), t).toContain('how_many_times');
+    for (const t of ['How many times do you retry a failed charge?', 'How many times can a run be retried?'])
+      expect(cueIds(analyseSentiment(t)), t).not.toContain('how_many_times');
+  });
+
   it('handles typographic apostrophes', () => {
     expect(analyseSentiment('It still doesn\u2019t work').cues.map((c) => c.cue)).toContain('still_broken');
   });

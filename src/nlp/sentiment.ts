@@ -114,7 +114,19 @@ const CUES: readonly CueDef[] = [
       'i',
     ),
   },
-  { cue: 'how_many_times', kind: 'frustration', weight: 0.6, re: /\bhow many (?:more )?times\b/i },
+  // "How many times do I have to ask?" is exasperation; "How many times do you retry a failed charge?" is a question
+  // about a number: the cue needs the customer as the one who keeps doing it (or "how many more times").
+  {
+    cue: 'how_many_times',
+    kind: 'frustration',
+    weight: 0.6,
+    re: new RegExp(
+      String.raw`\bhow many more times\b|\bhow many times\s+(?:` +
+        String.raw`(?:do|must|should|will|would|can|did|have|has|am|are)\s+(?:i|we)\b|(?:i|we)(?:'ve| have)\b|` +
+        String.raw`(?:do|will|would|must)\s+(?:you|they)\s+(?:need|want|expect)\s+(?:me|us)\b|(?:is|has)\s+this\b)`,
+      'i',
+    ),
+  },
   {
     cue: 'again_emphatic',
     kind: 'frustration',
