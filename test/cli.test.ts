@@ -1,5 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
@@ -51,6 +51,19 @@ function startUntilLine(args: string[], dir: string, extraEnv: Record<string, st
   return { child, firstLine };
 }
 
+/** Runs a command to its end (no deadline: the test's timeout only ends a hang) and gives its exit code and output. */
+function exited(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) {
+  const child = spawn(command, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 const stopped = (child: ReturnType<typeof spawn>) =>
   new Promise<number | null>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
@@ -76,6 +89,36 @@ describe('deskmind CLI', () => {
       expect(command, c).toBeDefined();
       expect(command!.helpInformation(), c).toMatch(/^Usage: deskmind /);
     }
+  });
+
+  it('runs as the README writes it, `npx deskmind …` from the repository, without rebuilding', async () => {
+    const dir = dataDir();
+    // A first run: npx links the repository into its own (here empty) cache and runs `prepare`, which finds dist/
+    // up to date. Offline: linking the folder needs no registry.
+    const cache = mkdtempSync(path.join(tmpdir(), 'deskmind-npx-'));
+    dirs.push(cache);
+    const npxEnv = {
+      ...env(dir),
+      npm_config_cache: cache,
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
+    };
+    const cli = path.join(ROOT, 'dist', 'cli', 'index.js');
+    const built = statSync(cli).mtimeMs;
+    const npx = (...args: string[]) => exited('npx', ['deskmind', ...args], { cwd: ROOT, env: npxEnv });
+    const help = await npx('--help');
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: deskmind /);
+    expect(help.stdout).toMatch(/^ {2}backup /m);
+    const out = path.join(cache, 'backup-2026-11-27.tar.gz');
+    const backup = await npx('backup', '--out', out);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stdout).toContain(`Backed up ${dir} to ${out}`);
+    expect(statSync(out).size).toBeGreaterThan(0);
+    // npx ran the repository's own build (a link to it, not a copy), and did not rebuild it
+    const [installed] = readdirSync(path.join(cache, '_npx'));
+    expect(realpathSync(path.join(cache, '_npx', installed!, 'node_modules', 'deskmind'))).toBe(realpathSync(ROOT));
+    expect(statSync(cli).mtimeMs).toBe(built);
   });
 
   it('creates a workspace, then serves it on the same data folder', async () => {

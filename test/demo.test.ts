@@ -1,8 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../src/demo/seed.js';
+import { DEMO_TICKETS, seedDemo } from '../src/demo/seed.js';
 import { startTrickle, type Timer } from '../src/demo/trickle.js';
-import { customers, messages, tickets } from '../src/store/schema.js';
+import { sweepInsights } from '../src/insights/sweep.js';
+import { systemActor } from '../src/store/ctx.js';
+import { customers, insightRuns, messages, tickets } from '../src/store/schema.js';
 import { backends, openTestDesk, testClock, type TestDesk } from './helpers.js';
 
 /** A timer the test fires by hand. */
@@ -94,6 +96,41 @@ describe.each(backends())('the demo workspace on %s', (kind) => {
     const health = await get('/api/v1/insights/health');
     const globex = health.data.find((h: { name: string }) => h.name === 'Globex');
     expect(globex).toMatchObject({ churnRisk: true });
+  });
+
+  it('has topics from its past at once (no sweep ran), each leading to its own tickets', async () => {
+    const topics = await get('/api/v1/insights/topics');
+    // every past ticket of the topics window is in a topic; the live ones opened after the past join at the first sweep
+    expect(topics.tickets).toBeGreaterThan(100);
+    expect(topics.clustered).toBe(topics.tickets - DEMO_TICKETS.length);
+    expect(topics.data.length).toBeGreaterThan(3);
+    // the incident of a week ago is a topic of its own, new this week: its tickets are the run-history page's
+    const incident = topics.data.find((x: { trend: string }) => x.trend === 'new');
+    expect(incident, JSON.stringify(topics.data.map((x: { label: string }) => x.label))).toBeDefined();
+    for (const example of incident.examples) {
+      const detail = await get(`/api/v1/tickets/${example.id}`);
+      expect(detail.pageContext?.featureId, detail.subject).toBe('run-history');
+    }
+    const trends = await get('/api/v1/insights/trends?by=topic&interval=day&days=30');
+    expect(JSON.stringify(trends)).toContain(incident.id);
+    // the drill-down: the topic's tickets in the inbox are as many as the card says
+    const first = topics.data[0];
+    const list = await get(`/api/v1/tickets?topicId=${first.id}&limit=100`);
+    expect(list.data.length).toBe(Math.min(first.tickets, 100));
+    expect(list.data.map((x: { id: string }) => x.id)).toEqual(
+      expect.arrayContaining(first.examples.map((e: { id: string }) => e.id)),
+    );
+    // the daily re-clustering is recorded as done: the live sweep only joins new tickets to these topics
+    const [run] = await t.desk.database.db
+      .select()
+      .from(insightRuns)
+      .where(and(eq(insightRuns.workspaceId, wsId), eq(insightRuns.kind, 'topics.recluster')));
+    expect(run?.lastRunAt.getTime()).toBe(clock.now().getTime());
+    const swept = await sweepInsights(t.desk.ctx(wsId, systemActor), t.desk.embedder, t.desk.outbound);
+    expect(swept.topicsAssigned).toBe(DEMO_TICKETS.length);
+    const after = await get('/api/v1/insights/topics');
+    expect(after.clustered).toBe(after.tickets);
+    expect(after.data.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([incident.id, first.id]));
   });
 
   it('the trickle opens a ticket when its timer fires, and the pipeline decides it', async () => {

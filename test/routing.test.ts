@@ -98,7 +98,9 @@ describe('route (pure)', () => {
       teamSource: 'rule',
       rule: { id: r.id, name: 'Refunds', matched: ['intent is billing_refund'] },
     });
-    expect(d.why).toContain('Rule "Refunds" matched (intent is billing_refund) → team Billing.');
+    // people read the intent's name; the API keeps its id (rule.matched)
+    expect(d.why).toContain('Rule "Refunds" matched (intent is Refund request) → team Billing.');
+    expect(d.why).not.toMatch(/[a-z]_[a-z]/);
     expect(d.why).toContain('Assigned to Ana: lowest load (0/5), never assigned before');
     expect(d.candidates.map((c) => c.name)).toEqual(['Ana', 'Ben']);
   });
@@ -207,7 +209,7 @@ describe('route (pure)', () => {
       teamSource: 'intent',
     });
     expect(routeWith([], { intent: 'billing_refund' }, { teams }).why).toContain(
-      `team Billing-team from the team hint "billing" of billing_refund`,
+      `team Billing-team from the team hint "billing" of Refund request`,
     );
     expect(
       routeWith(
@@ -349,7 +351,7 @@ describe('routing that never strands a ticket (pure)', () => {
       uncertain: { reason: 'out_of_scope' },
     });
     expect(agree.why).toContain(
-      'the intent is uncertain, and its alternatives agree (billing_invoice → Billing, billing_refund → Billing)',
+      'the intent is uncertain, and its alternatives agree (Invoices and receipts → Billing, Refund request → Billing)',
     );
     const split = go({ uncertain: { reason: 'multi_intent', alternatives: ['billing_invoice', 'outage'] } });
     expect(split).toMatchObject({
@@ -359,7 +361,7 @@ describe('routing that never strands a ticket (pure)', () => {
     });
     expect(split.why).toContain(
       'team Triage from the default team (the ticket asks several things, and its alternatives disagree: ' +
-        'billing_invoice → Billing, outage → Technical)',
+        'Invoices and receipts → Billing, Outage → Technical)',
     );
     expect(go({ uncertain: { reason: 'out_of_scope', alternatives: [] } })).toMatchObject({
       teamId: triage.id,
@@ -368,7 +370,8 @@ describe('routing that never strands a ticket (pure)', () => {
     // a sure intent without a mapped team goes to triage too, and says so
     const unmapped = go({ intent: 'something_new' });
     expect(unmapped).toMatchObject({ teamId: triage.id, teamSource: 'default' });
-    expect(unmapped.why).toContain('no team is mapped to something_new');
+    // an intent the taxonomy does not know reads as its id in words
+    expect(unmapped.why).toContain('no team is mapped to Something new');
     expect(unmapped.uncertain).toBeUndefined();
   });
 
@@ -383,10 +386,10 @@ describe('routing that never strands a ticket (pure)', () => {
     // Ana is busier, but billing_refund wants "billing" (its taxonomy team hint) and only she has it
     const taxonomy = go({ intent: 'billing_refund' });
     expect(taxonomy).toMatchObject({ teamId: billing.id, agentId: ana.id, teamSource: 'intent' });
-    expect(taxonomy.why).toContain('has billing (the skills billing_refund wants, from the taxonomy)');
+    expect(taxonomy.why).toContain('has billing (the skills Refund request wants, from the taxonomy)');
     const playbook = go({ intent: 'billing_refund' }, { playbookSkills: { billing_refund: ['refunds'] } });
     expect(playbook.agentId).toBe(ben.id);
-    expect(playbook.why).toContain('nobody available has refunds (the skills billing_refund wants)');
+    expect(playbook.why).toContain('nobody available has refunds (the skills Refund request wants)');
     const overridden = go(
       { intent: 'billing_refund' },
       {

@@ -4,8 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Deskmind } from '../src/app.js';
 import { REDACT_PATHS } from '../src/ops/logger.js';
 import { loadConfig } from '../src/config.js';
+import { pruneRateLimits } from '../src/server/rate-limit-store.js';
 import { buildServer } from '../src/server/server.js';
-import { backends, newWorkspace, openTestDatabase, openTestDesk, sessionHeaders, type TestDesk } from './helpers.js';
+import {
+  backends,
+  newWorkspace,
+  openTestDatabase,
+  openTestDesk,
+  sessionHeaders,
+  testClock,
+  type TestDesk,
+} from './helpers.js';
 
 const ticketBody = {
   subject: 'Help',
@@ -224,10 +233,12 @@ describe.each(backends())('security on %s', (kind) => {
   });
 });
 
+/** The windows are counted on the app's clock, which the tests move: no test depends on how fast requests go. */
 describe.each(backends())('rate limits on %s', (kind) => {
   let t: TestDesk;
+  const clock = testClock();
   beforeAll(async () => {
-    t = await openTestDesk(kind, { config: { rateLimitPerMinute: 5, rateLimitIpPerMinute: 8 } });
+    t = await openTestDesk(kind, { now: clock.now, config: { rateLimitPerMinute: 5, rateLimitIpPerMinute: 8 } });
   });
   afterAll(async () => t?.close());
 
@@ -241,7 +252,8 @@ describe.each(backends())('rate limits on %s', (kind) => {
     expect(limited.status).toBe(429);
     expect(limited.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(limited.body.code).toBe('rate_limited');
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // the clock has not moved since A's first request: its whole minute is left
+    expect(limited.headers['retry-after']).toBe('60');
     // Another key is not limited by A's use, until the IP's budget (8 per minute) runs out.
     expect((await b.call('GET', '/api/v1/tickets')).status).toBe(200);
     const more: number[] = [];
@@ -256,6 +268,14 @@ describe.each(backends())('rate limits on %s', (kind) => {
     });
     expect(elsewhere.statusCode).toBe(200);
     expect((await t.server.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    // A millisecond before the minute ends A is still limited (1 s to wait, rounded up); when it ends, it is not.
+    clock.advance(59_999);
+    const late = await a.call('GET', '/api/v1/tickets');
+    expect(late.status).toBe(429);
+    expect(late.headers['retry-after']).toBe('1');
+    clock.advance(1);
+    expect((await a.call('GET', '/api/v1/tickets')).status).toBe(200);
+    expect((await b.call('GET', '/api/v1/tickets')).status).toBe(200);
   });
 
   it.runIf(kind === 'postgres')(
@@ -275,6 +295,11 @@ describe.each(backends())('rate limits on %s', (kind) => {
         const statuses: number[] = [];
         for (let i = 0; i < 3; i++) statuses.push((await via(t.server)).statusCode, (await via(second)).statusCode);
         expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+        // The sweep prunes the counters of windows that ended, on the same clock.
+        expect(await pruneRateLimits(t.desk.database, clock.now())).toBe(0);
+        clock.advance(60_001);
+        expect(await pruneRateLimits(t.desk.database, clock.now())).toBeGreaterThanOrEqual(2);
+        expect((await via(second)).statusCode).toBe(200);
       } finally {
         await second.close();
       }

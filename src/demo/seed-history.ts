@@ -8,7 +8,10 @@
  * - the week is written in a few multi-row inserts (tickets, messages, timeline, decision records);
  * - every second week's end the threshold tuner runs (`tuneThresholds`, on that date), and every fourth week the
  *   intent model is retrained when due, judged by the retrain guard (`retrainWithGuard`), stored as the next version;
- * - over its last days, the anomaly scan runs every few hours on those dates (`detectAnomalies`).
+ * - over its last days, the anomaly scan runs every few hours on those dates (`detectAnomalies`);
+ * - at its end, the sweep's topic clustering runs once, as of that day (`updateTopics` with the daily re-clustering):
+ *   it reads only the topics window (30 days by default, whatever the length of the past), so it costs a couple of
+ *   seconds; the Topics card and each topic's tickets have the past's topics from the first page view.
  * Online learning (a model version per label) is left out: the retrains carry the labels. The stages read the
  * ports through a memo (the same question under the same model and thresholds is classified, retrieved and composed
  * once), so two thousand tickets cost a few hundred of each.
@@ -25,6 +28,8 @@ import { getLearningSettings, tuneThresholds } from '../learning/thresholds.js';
 import { labelledTicketExamples } from '../learning/training.js';
 import { detectAnomalies } from '../insights/anomalies.js';
 import { refreshBugReports } from '../insights/bug-reports.js';
+import { dueAndMark, RECLUSTER_EVERY_MS } from '../insights/sweep.js';
+import { updateTopics } from '../insights/topics.js';
 import { getAccounts } from '../people/get-account.js';
 import { listAgents } from '../people/list-agents.js';
 import { resolveCustomerRefs } from '../people/resolve-customer-ref.js';
@@ -62,6 +67,9 @@ export interface HistorySummary {
   thresholdChanges: number;
   anomalies: number;
   bugReports: number;
+  /** Topics the past's tickets of the topics window form, and how many of those tickets they hold. */
+  topics: number;
+  clustered: number;
 }
 
 /** The ports with a memo: each distinct question is classified, retrieved and composed once per model version. */
@@ -385,6 +393,8 @@ export async function seedHistory(
     thresholdChanges: 0,
     anomalies: 0,
     bugReports: 0,
+    topics: 0,
+    clustered: 0,
   };
   for (let week = 0, i = 0; i < rows.length; week++) {
     const weekEnd = new Date(Math.min(start + (week + 1) * WEEK, end.getTime()));
@@ -452,5 +462,15 @@ export async function seedHistory(
     refreshBugReports({ ...ctx, now: () => end }, desk.embedder),
   );
   summary.bugReports = reports.length;
+  // and its topics as of today: the daily re-clustering, recorded as done (the live sweep joins new tickets to them
+  // within minutes and re-clusters a day later)
+  const topics = await desk.tx(workspaceId, systemActor, async (ctx) => {
+    const today = { ...ctx, now: () => end };
+    return updateTopics(today, desk.embedder, {
+      recluster: await dueAndMark(today, 'topics.recluster', RECLUSTER_EVERY_MS),
+    });
+  });
+  summary.topics = topics.topics;
+  summary.clustered = topics.assigned;
   return summary;
 }

@@ -8,7 +8,6 @@ import {
   explainResolveFailure,
   explainRouteSkip,
   percent,
-  withIntentNames,
 } from './explain.js';
 
 describe('plain-language explanations', () => {
@@ -77,10 +76,6 @@ describe('plain-language explanations', () => {
     expect(explainReason('sla_at_risk')).toMatch(/SLA target was at risk/);
     expect(explainRouteSkip('not handed to a human')).toBe('Not routed: no person was needed.');
     expect(explainRouteSkip('already assigned')).toMatch(/already has its agent/);
-    expect(
-      withIntentNames('team Success from the team hint "success" of password_reset (the skills password_reset wants).'),
-    ).toBe('team Success from the team hint "success" of Password reset (the skills Password reset wants).');
-    expect(withIntentNames('intent is refund_request', () => 'Refunds')).toBe('intent is Refunds');
     expect(describeTone('negative')).toBe('the customer sounds unhappy');
     expect(describeUrgency('urgent')).toBe('needs an answer right away');
     expect(describeUrgency('low')).toBe('can wait');

@@ -192,14 +192,6 @@ const ROUTE_SKIPS: Record<string, string> = {
 /** Why the route stage did not route, from what it recorded (`not handed to a human`, `already assigned`). */
 export const explainRouteSkip = (skipped: string): string => ROUTE_SKIPS[skipped] ?? `Not routed (${skipped}).`;
 
-/**
- * A sentence that names intents by id (the router's `why`: "… the skills password_reset wants") read with their
- * names: each snake_case word goes through `intentLabel`.
- * @example withIntentNames('the skills password_reset wants') // 'the skills Password reset wants'
- */
-export const withIntentNames = (text: string, intentLabel: IntentLabel = humanize): string =>
-  text.replace(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g, (id) => intentLabel(id));
-
 const TONES: Record<string, string> = {
   negative: 'the customer sounds unhappy',
   neutral: 'the customer sounds calm',

@@ -12,8 +12,8 @@ import type { LlmProvider } from '../resolution/llm.js';
 import { customerFacts, factLines } from '../resolution/facts.js';
 import { contentWords } from '../resolution/text.js';
 import { alreadyTried, briefLines, briefOf, HandoffBriefSchema, oneLine, sentencesOf } from './summary.js';
-import { describeSentiment, explainCheck, explainReason, humanize } from '../domain/explain.js';
-import { STARTER_TAXONOMY } from '../nlp/taxonomy.js';
+import { describeSentiment, explainCheck, explainReason } from '../domain/explain.js';
+import { intentName } from '../nlp/taxonomy.js';
 import { composeAnswer } from '../resolution/compose.js';
 import type { PassageInput } from '../resolution/schemas.js';
 import {
@@ -153,10 +153,6 @@ async function llmAskLine(llm: LlmProvider, texts: string[], customerName: strin
   return oneLine(line);
 }
 
-const LABELS = new Map(STARTER_TAXONOMY.map((t) => [t.id, t.label]));
-/** An intent's name for people: the taxonomy's label, else the id in words. */
-const intentLabel = (id: string) => LABELS.get(id) ?? humanize(id);
-
 /** A suggested reply composed from the retrieved passages (no LLM), or null when they say nothing relevant. */
 function replyFromPassages(
   question: string,
@@ -277,9 +273,9 @@ export async function buildHandoffPacket(
         checks,
         detail: handoff?.data.detail as string | undefined,
         intent: intentId,
-        intentLabel,
+        intentLabel: intentName,
       }),
-      failedChecks: checks.map((c) => ({ check: c.check, text: explainCheck(c, intentLabel, intentId) })),
+      failedChecks: checks.map((c) => ({ check: c.check, text: explainCheck(c, intentName, intentId) })),
     },
     intent: {
       intent: intentId,

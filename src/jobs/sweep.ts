@@ -59,7 +59,9 @@ export async function sweep(deps: JobDeps): Promise<SweepTotals> {
   }
   await pruneOutbox(database.db, deps.now()).catch((err) => logger.warn({ err }, 'could not prune the outbox'));
   await pruneWebhookReceipts(database.db, deps.now());
-  await pruneRateLimits(database).catch((err) => logger.warn({ err }, 'could not prune rate-limit counters'));
+  await pruneRateLimits(database, deps.now()).catch((err) =>
+    logger.warn({ err }, 'could not prune rate-limit counters'),
+  );
   await compactModels(database.db).catch((err) => logger.warn({ err }, 'could not compact old model versions'));
   const staleBefore = new Date(deps.now().getTime() - 5 * 60_000);
   const stuck = await database.db

@@ -4,6 +4,7 @@
  * calm and angry, typos, and context such as "I'm on the Pro plan".
  */
 import { z } from 'zod';
+import { humanize } from '../domain/explain.js';
 
 /** Team an intent is usually routed to. */
 export const TeamHintSchema = z.enum(['billing', 'technical', 'success', 'security']);
@@ -713,3 +714,9 @@ export function starterExamples(taxonomy: readonly TaxonomyIntent[] = STARTER_TA
 export function starterIntent(id: string): TaxonomyIntent | undefined {
   return STARTER_TAXONOMY.find((i) => i.id === id);
 }
+
+/**
+ * An intent's name for people: its taxonomy label, else its id in words (an intent the taxonomy does not know).
+ * @example intentName('billing_refund') // 'Refund request'
+ */
+export const intentName = (id: string): string => starterIntent(id)?.label ?? humanize(id);

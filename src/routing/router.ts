@@ -1,6 +1,7 @@
 import type { AgentStatus, Channel, Priority } from '../domain/enums.js';
 import type { PageContextInput, WorkingHours } from '../domain/schemas.js';
-import { starterIntent } from '../nlp/taxonomy.js';
+import type { IntentLabel } from '../domain/explain.js';
+import { intentName, starterIntent } from '../nlp/taxonomy.js';
 import type { DropReason, RoutingCandidate, RoutingConditions, RoutingDecision, RoutingRule } from './schemas.js';
 import type { RoutingSettings } from './settings.js';
 
@@ -79,21 +80,29 @@ function pathOf(url: string | undefined): string | null {
   }
 }
 
-/** The conditions of a rule the ticket meets, in words, or null when one fails. */
-export function matchConditions(c: RoutingConditions, t: TicketFacts): string[] | null {
+/**
+ * The conditions of a rule the ticket meets, in words, or null when one fails. The intent is named by its id (the
+ * decision's `rule.matched`, for the API), or through `intentLabel` (for people).
+ */
+export function matchConditions(
+  c: RoutingConditions,
+  t: TicketFacts,
+  intentLabel: IntentLabel = (id) => id,
+): string[] | null {
   const matched: string[] = [];
   const oneOf = (
     label: string,
     value: string | null,
     allowed: string[] | undefined,
     norm: (s: string) => string = lower,
+    show: (s: string) => string = (s) => s,
   ): boolean => {
     if (!allowed) return true;
     if (value === null || !allowed.some((a) => norm(a) === norm(value))) return false;
-    matched.push(`${label} is ${value}`);
+    matched.push(`${label} is ${show(value)}`);
     return true;
   };
-  if (!oneOf('intent', t.intent, c.intent)) return null;
+  if (!oneOf('intent', t.intent, c.intent, lower, intentLabel)) return null;
   if (!oneOf('tier', t.tier, c.tier)) return null;
   if (!oneOf('language', t.language, c.language, primaryLanguage)) return null;
   if (!oneOf('priority', t.priority, c.priority)) return null;
@@ -210,6 +219,7 @@ function teamOfIntent(
   intent: string,
   hintOverride?: string | null,
 ): { team: RoutingTeam; note: string } | null {
+  const name = intentName(intent);
   const hint = hintOverride !== undefined ? hintOverride : (starterIntent(intent)?.team ?? null);
   const byId = (id: string | undefined) => (id ? input.teams.find((t) => t.id === id) : undefined);
   for (const key of [intent, hint]) {
@@ -218,7 +228,7 @@ function teamOfIntent(
       byId(input.settings.intentTeams[key]) ??
       input.teams.find((t) => lower(t.name) === lower(key)) ??
       input.teams.find((t) => t.skills.some((s) => lower(s) === lower(key)));
-    if (team) return { team, note: key === intent ? `the intent ${intent}` : `the team hint "${hint}" of ${intent}` };
+    if (team) return { team, note: key === intent ? `the intent ${name}` : `the team hint "${hint}" of ${name}` };
   }
   return null;
 }
@@ -255,7 +265,7 @@ function fallbackTeam(
     const what = uncertain.reason === 'out_of_scope' ? 'the intent is uncertain' : 'the ticket asks several things';
     const mapped = uncertain.alternatives.map((a) => ({ intent: a, team: teamOfIntent(input, a)?.team ?? null }));
     const teamsOf = [...new Set(mapped.map((m) => m.team?.id ?? null))];
-    const words = mapped.map((m) => `${m.intent} → ${m.team?.name ?? 'no team'}`).join(', ');
+    const words = mapped.map((m) => `${intentName(m.intent)} → ${m.team?.name ?? 'no team'}`).join(', ');
     if (mapped.length && teamsOf.length === 1 && teamsOf[0])
       return { team: mapped[0]!.team!, source: 'alternatives', note: `${what}, and its alternatives agree (${words})` };
     return toTriage(
@@ -266,7 +276,7 @@ function fallbackTeam(
     const found = teamOfIntent(input, intent, input.teamHint);
     if (found) return { team: found.team, source: 'intent', note: found.note };
   }
-  return toTriage(intent ? `no team is mapped to ${intent}` : 'no intent');
+  return toTriage(intent ? `no team is mapped to ${intentName(intent)}` : 'no intent');
 }
 
 /**
@@ -277,7 +287,8 @@ function fallbackTeam(
  *
  * @example
  * const d = route({ ticket, rules, teams, agents, accountOwnerId: null, settings, now });
- * d.why // 'Rule "Refunds" matched (intent is refund_request) → team Billing. Assigned to Ana: …'
+ * d.why // 'Rule "Refunds" matched (intent is Refund request) → team Billing. Assigned to Ana: …'
+ * d.rule?.matched // ['intent is billing_refund']
  */
 export function route(input: RouteInput): RoutingDecision {
   const { ticket, settings, now } = input;
@@ -295,9 +306,8 @@ export function route(input: RouteInput): RoutingDecision {
     }
   }
   const teamById = (id: string | null) => (id ? (input.teams.find((t) => t.id === id) ?? null) : null);
-  const ruleWords = rule
-    ? `Rule "${rule.name}" matched (${rule.matched.join('; ') || 'no conditions'})`
-    : 'No rule matched';
+  const named = ruleOf ? (matchConditions(ruleOf.conditions, ticket, intentName) ?? []) : [];
+  const ruleWords = rule ? `Rule "${rule.name}" matched (${named.join('; ') || 'no conditions'})` : 'No rule matched';
   let team: RoutingTeam | null = null;
   let teamSource: RoutingDecision['teamSource'] = 'none';
   if (teamById(ticket.teamId)) {
@@ -380,16 +390,17 @@ export function route(input: RouteInput): RoutingDecision {
   const winner = eligible.sort((a, b) => has(b).length - has(a).length || better(a, b))[0]!;
   const matched = has(winner);
   const idle = idleOf(winner, now);
+  const wants = ticket.intent ? `the skills ${intentName(ticket.intent)} wants` : '';
   const skillWords = wanted.skills.length
     ? matched.length
-      ? `, has ${matched.join(', ')} (the skills ${ticket.intent} wants, from ` +
+      ? `, has ${matched.join(', ')} (${wants}, from ` +
         (wanted.source === 'settings'
           ? 'the routing settings'
           : wanted.source === 'playbook'
             ? 'its playbook'
             : 'the taxonomy') +
         `)`
-      : `; nobody available has ${wanted.skills.join(', ')} (the skills ${ticket.intent} wants)`
+      : `; nobody available has ${wanted.skills.join(', ')} (${wants})`
     : '';
   why.push(
     `Assigned to ${winner.name}: lowest load (${winner.load}/${winner.capacity})` +

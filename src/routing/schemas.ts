@@ -114,7 +114,7 @@ export const TEAM_SOURCES = ['rule', 'ticket', 'intent', 'alternatives', 'defaul
 export const RoutingDecisionSchema = z.object({
   teamId: z.uuid().nullable(),
   agentId: z.uuid().nullable(),
-  /** The rule that matched, with the conditions it matched on in words. */
+  /** The rule that matched, with the conditions it matched on in words (intents by id: `intent is billing_refund`). */
   rule: z.object({ id: z.uuid(), name: z.string(), matched: z.array(z.string()) }).nullable(),
   /** rule, ticket (kept), intent (its team), alternatives (an uncertain intent whose alternatives agree), default (the
    * triage team), none. */
@@ -125,7 +125,8 @@ export const RoutingDecisionSchema = z.object({
     .object({ reason: z.enum(['out_of_scope', 'multi_intent']), alternatives: z.array(z.string()) })
     .optional(),
   candidates: z.array(RoutingCandidateSchema),
-  /** One paragraph an agent can read. */
+  /** One paragraph an agent can read: intents by their taxonomy names ("Refund request"); the ids are in the fields
+   * above. */
   why: z.string(),
 });
 export type RoutingDecision = z.infer<typeof RoutingDecisionSchema>;

@@ -119,13 +119,13 @@ function credentialKey(request: FastifyRequest): string | null {
 /**
  * Security headers (helmet; a CSP that lets the console load its own scripts and styles, and lets other
  * origins embed the widget script) and rate limits per credential and per client IP on /api.
- * Limits are counted in `store` (the database's, shared by every API process, on a PostgreSQL server) or
- * else in this process's memory; a 429 is `rate_limited` problem+json with `Retry-After`.
+ * Limits are counted in `store` (./rate-limit-store.ts: the database's, shared by every API process, on a PostgreSQL
+ * server, or this process's memory), on the app's clock; a 429 is `rate_limited` problem+json with `Retry-After`.
  */
 export async function registerSecurity(
   app: FastifyInstance,
   config: Pick<Config, 'rateLimitPerMinute' | 'rateLimitIpPerMinute'>,
-  store?: FastifyRateLimitStoreCtor,
+  store: FastifyRateLimitStoreCtor,
 ): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -152,7 +152,7 @@ export async function registerSecurity(
   app.addHook('preValidation', async (request) => refuseUnstorableText(request));
 
   // A failing shared store lets requests through rather than refusing them all.
-  await app.register(rateLimit, { global: false, ...(store ? { store, skipOnError: true } : {}) });
+  await app.register(rateLimit, { global: false, store, skipOnError: true });
   const limiters: { max: number; key: (r: FastifyRequest) => string | null }[] = [];
   if (config.rateLimitIpPerMinute > 0) limiters.push({ max: config.rateLimitIpPerMinute, key: (r) => `ip:${r.ip}` });
   if (config.rateLimitPerMinute > 0)

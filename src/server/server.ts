@@ -13,7 +13,7 @@ import type { Deskmind } from '../app.js';
 import { DeskmindError } from '../domain/errors.js';
 import { authHook } from './auth.js';
 import { auditRoutes, registerAuditHook } from './routes/audit/index.js';
-import { databaseRateLimitStore } from './rate-limit-store.js';
+import { databaseRateLimitStore, memoryRateLimitStore } from './rate-limit-store.js';
 import { checkCsrf, registerSecurity } from './security.js';
 import { clientErrorHandler, DATABASE_RETRY_AFTER_SECONDS, errorHandler, sendProblem } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
@@ -109,7 +109,9 @@ export async function buildServer(desk: Deskmind): Promise<FastifyInstance> {
   await registerSecurity(
     app,
     desk.config,
-    desk.database.kind === 'postgres' ? databaseRateLimitStore(desk.database) : undefined,
+    desk.database.kind === 'postgres'
+      ? databaseRateLimitStore(desk.database, desk.now)
+      : memoryRateLimitStore(desk.now),
   );
   app.decorateRequest('principal', null);
   app.decorateRequest('tx', null);

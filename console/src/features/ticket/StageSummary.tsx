@@ -7,7 +7,6 @@ import {
   explainRouteSkip,
   type IntentLabel,
   type Verdict,
-  withIntentNames,
 } from '../../../../src/domain/explain.js';
 import { pct } from './format.js';
 
@@ -114,9 +113,9 @@ export function StageSummary({
   if (stage === 'route') {
     if (typeof result.skipped === 'string') return <p className="stage-line">{explainRouteSkip(result.skipped)}</p>;
     return (
-      <p className="stage-line" title={typeof result.why === 'string' ? result.why : undefined}>
+      <p className="stage-line">
         {typeof result.why === 'string'
-          ? withIntentNames(result.why, label)
+          ? result.why
           : typeof result.error === 'string'
             ? `Failed: ${result.error}`
             : 'Not routed.'}
