@@ -98,7 +98,9 @@ async function timeAll(name: string, label: string, result: string) {
         await database.executeSql(
           `select distinct on (tt.topic_id) tt.topic_id, t.subject || E'\n' || coalesce(m.body_text, '') as text
            from ticket_topics tt join tickets t on t.id = tt.ticket_id
-           left join lateral (select body_text from messages where ticket_id = t.id order by created_at limit 1) m on true
+           left join lateral (
+             select body_text from messages where ticket_id = t.id order by created_at limit 1
+           ) m on true
            where tt.workspace_id = $1 order by tt.topic_id, tt.ticket_created_at desc`,
           [ws],
         )

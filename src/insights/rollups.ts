@@ -2,10 +2,9 @@
  * Reads of the insight rollups (migration 0021): sums of the facts of a workspace's tickets created in a time
  * range, per key of one dimension (and per hour or day when asked). Whole days and hours come from
  * `insight_rollups`, which triggers keep exact in the transaction of every change; the partial hours at the range's
- * edges come from
- * `insight_ticket_base` with the dimension's key, the same definition the triggers apply. A read costs the number of hours and keys in
- * the range (days, and at most 46 hours around them) plus the tickets of at most two hours, whatever the number of
- * tickets in it.
+ * edges come from `insight_ticket_base` with the dimension's key, the same definition the triggers apply. A read
+ * costs the number of hours and keys in the range (days, and at most 46 hours around them) plus the tickets of at
+ * most two hours (the key and the measures of each, by index lookups), whatever the number of tickets in it.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../store/ctx.js';
@@ -114,7 +113,8 @@ export async function rollupSums(
   const hTo = to === undefined ? undefined : Math.floor(to / HOUR) * HOUR;
   const ws = ctx.workspaceId;
   const facts = (cond: SQL) =>
-    sql`select hour, ${EDGE_KEYS[dimension]}, ${FACT_COLUMNS} from insight_ticket_base b where workspace_id = ${ws} and ${cond}`;
+    sql`select hour, ${EDGE_KEYS[dimension]}, ${FACT_COLUMNS} from insight_ticket_base b
+        where workspace_id = ${ws} and ${cond}`;
   const rows = (grain: 'h' | 'd', start: number, end: number | undefined) =>
     sql`select hour, key, ${ROLLUP_COLUMNS} from insight_rollups where workspace_id = ${ws} and dimension = ${dimension}
         and grain = ${grain}
