@@ -46,6 +46,24 @@ describe.each(backends())('ticket pipeline as jobs on %s', (kind) => {
     expect(decisions.every((d) => d.ok)).toBe(true);
   });
 
+  it('has a decided ticket join a topic in the background (the topics job after the commit)', async () => {
+    await t.desk.startWorker();
+    const { body } = await ws.call('POST', '/api/v1/tickets', { ...ticketBody, subject: 'Topic online' });
+    const topic = await waitFor(async () => {
+      const rows = await t.desk.database.executeSql('select topic_id from ticket_topics where ticket_id = $1', [
+        body.ticket.id,
+      ]);
+      return rows.rows[0]?.topic_id as string | undefined;
+    });
+    expect(topic).toBeTruthy();
+    const waiting = await t.desk.database.executeSql('select 1 from insight_topic_pending where ticket_id = $1', [
+      body.ticket.id,
+    ]);
+    expect(waiting.rows).toEqual([]);
+    const topics = (await ws.call('GET', '/api/v1/insights/topics?minSize=1')).body;
+    expect(topics.data.map((x: { id: string }) => x.id)).toContain(topic);
+  });
+
   it('retries a job that crashed and never loses the ticket', async () => {
     const { body } = await ws.call('POST', '/api/v1/tickets', { ...ticketBody, subject: 'Crash test' });
     // A second queue consumer that crashes on its first attempt, as a process dying mid-pipeline would.

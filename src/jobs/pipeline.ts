@@ -8,6 +8,7 @@ import type { PipelinePorts, PipelineTrigger } from '../pipeline/types.js';
 import { dbRoutingPort } from '../routing/port.js';
 import type { DbOrTx } from '../store/db.js';
 import type { JobDeps } from './deps.js';
+import { queueTopics } from './topics.js';
 import { PIPELINE_BATCH_SIZE, pipelineJob } from './queue.js';
 
 type PortDeps = Pick<
@@ -122,6 +123,9 @@ export async function workPipelines(deps: JobDeps): Promise<void> {
         runner,
         jobs.map((j) => j.data),
       );
+      // The decided tickets join their topics in the background (they wait for it in insight_topic_pending).
+      const decided = new Set(jobs.filter((_j, i) => !(runs[i] instanceof Error)).map((j) => j.data.workspaceId));
+      for (const workspaceId of decided) await queueTopics(deps, workspaceId);
       return runs.map((r) => (r instanceof Error ? r : null));
     },
   );

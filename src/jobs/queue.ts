@@ -79,7 +79,21 @@ export const retrainJob = {
   expireInSeconds: 3600,
 } satisfies JobDefinition<z.ZodType>;
 
-export const JOBS = [pipelineJob, sweepJob, learnJob, retrainJob];
+/**
+ * Tickets of one workspace waiting for a topic join it (queued after each pipeline commit, at most one per
+ * workspace every few seconds; the sweep joins what is left). The tickets a join claims are claimed in its own
+ * transaction (src/insights/topics.ts), so a job retried after a crash assigns none twice.
+ */
+export const topicsJob = {
+  name: 'insight-topics',
+  payload: z.object({ workspaceId: z.uuid() }),
+  retryLimit: 3,
+  expireInSeconds: 300,
+} satisfies JobDefinition<z.ZodType>;
+/** Seconds between two topics jobs of one workspace (a ticket decided meanwhile waits for the next). */
+export const TOPICS_JOB_SECONDS = 5;
+
+export const JOBS = [pipelineJob, sweepJob, learnJob, retrainJob, topicsJob];
 const JOB_NAMES = JOBS.map((j) => j.name);
 
 /** The durable job queue (pg-boss) on the application's own database. */
@@ -268,6 +282,11 @@ export class JobQueue {
       singletonKey: `retrain:${payload.workspaceId}`,
       singletonSeconds: 600,
     });
+  }
+
+  /** Queues a topics join for a workspace: one per TOPICS_JOB_SECONDS, a later request going to the next slot. */
+  async enqueueTopics(payload: z.infer<typeof topicsJob.payload>): Promise<void> {
+    await this.boss.sendDebounced(topicsJob.name, payload, {}, TOPICS_JOB_SECONDS, `topics:${payload.workspaceId}`);
   }
 
   async enqueueSweep(): Promise<void> {

@@ -7,9 +7,10 @@ import { OutboxDelivery } from './outbox.js';
 import { workPipelines } from './pipeline.js';
 import { workRetrains } from './retrain.js';
 import { workSweeps } from './sweep.js';
+import { workTopics } from './topics.js';
 
 /**
- * The jobs of one process: `start` runs the pipeline, learning, retrain and sweep workers, the embedded vacuum
+ * The jobs of one process: `start` runs the pipeline, learning, retrain, topics and sweep workers, the embedded vacuum
  * and the outbox polling here; `stop` ends the timers and waits for the outbox pass under way.
  */
 export class JobWorker {
@@ -37,6 +38,7 @@ export class JobWorker {
     await workPipelines(this.deps);
     await workLearning(this.deps);
     await workRetrains(this.deps);
+    await workTopics(this.deps);
     this.stops.push(await workSweeps(this.deps), startEmbeddedVacuum(this.deps));
     this.outbox.poll();
   }

@@ -663,6 +663,23 @@ export const ticketTopics = pgTable(
 );
 
 /**
+ * Tickets waiting to join a topic (migration 0027): a row per ticket without one, kept by triggers (a new ticket
+ * waits, a ticket given a topic waits no more, one whose topic is deleted waits again); a join claims the rows it
+ * assigns by deleting them in its own transaction (src/insights/topics.ts).
+ */
+export const insightTopicPending = pgTable(
+  'insight_topic_pending',
+  {
+    ticketId: uuid('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('insight_topic_pending_ws_idx').on(t.workspaceId, t.createdAt)],
+);
+
+/**
  * Insight rollups (migration 0021): per workspace, hour (and day), dimension (`all`, intent, topic, tier, feature,
  * account, channel, `topic.intent`, and `error` since 0025: one key per normalised error of the page context) and
  * key, the sums of its tickets' facts, kept by triggers in the writing transaction (src/insights/rollups.ts reads

@@ -11,7 +11,8 @@ export const refreshTopicsRoute: Route = (app, desk) => {
       config: { access: ADMIN, audit: 'before' },
       schema: {
         tags: ['insights'],
-        summary: 'Assign new tickets to topics now; with recluster, re-cluster the whole window',
+        summary:
+          'Assign waiting tickets to topics now; with recluster, re-cluster the window (a sample of 5,000 at most)',
         body: z
           .object({ recluster: z.boolean().default(false) })
           .strict()
