@@ -36,7 +36,7 @@ describe('model versions', () => {
     expect((await loadModel(database.db, a, 'compact-test'))!.data).toEqual(new Uint8Array([13, 13, 13]));
   });
 
-  it('keeps the weights of the newest trained version (the retrain guard rebuilds the live model from it)', async () => {
+  it('keeps the weights of the newest trained version, the base the retrain guard rebuilds from', async () => {
     const ws = (await createWorkspace(database.db, { name: 'C' })).workspace.id;
     await saveModel(database.db, ws, 'trained-test', new Uint8Array([1]), { source: 'starter-taxonomy' });
     await saveModel(database.db, ws, 'trained-test', new Uint8Array([2]), { source: 'retrain' });
