@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactModels, lastTrainedModel, loadModel, saveModel } from '../src/learning/models.js';
 import { createWorkspace } from '../src/people/create-workspace.js';
 import { models } from '../src/store/schema.js';
-import { openTestDatabase } from './helpers.js';
+import { backends, openTestDatabase } from './helpers.js';
 
-describe('model versions', () => {
+describe.each(backends())('model versions on %s', (kind) => {
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
   beforeAll(async () => {
-    database = await openTestDatabase('pglite');
+    database = await openTestDatabase(kind);
   });
   afterAll(async () => {
     await database?.close();
