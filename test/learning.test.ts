@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { learn } from '../src/jobs/learn.js';
 import { retrain } from '../src/jobs/retrain.js';
-import { retrainIsDue } from '../src/learning/retrain.js';
+import { liveHistory, retrainIsDue } from '../src/learning/retrain.js';
+import { heldExamples } from '../src/learning/retrain-guard.js';
 import { getLearningSettings, samplesByIntent, updateLearningSettings } from '../src/learning/thresholds.js';
 import { latestModelVersion, loadModel } from '../src/learning/models.js';
 import { backends, newWorkspace, openTestDesk, type TestDesk } from './helpers.js';
@@ -131,6 +132,10 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
     await t.desk.sweep(); // one queued retrain per workspace at a time
     expect(await t.desk.jobs.pending('retrain-intents')).toBe(1);
     const from = (await t.desk.intentModels.get(ws.workspaceId))!;
+    // the guard rebuilds the live model from its last training (the starter model) and the labels learned since
+    const history = (await liveHistory(system, from.model))!;
+    expect(history.online.length).toBeGreaterThan(0);
+    expect([...heldExamples(history.base), ...history.online]).toEqual(heldExamples(from.model));
     const outcome = await retrain(t.desk, ws.workspaceId);
     expect(outcome).toMatchObject({ status: 'promoted', version: from.version + 1, examples: from.model.size });
     const stored = await loadModel(t.desk.database.db, ws.workspaceId, 'intent');
@@ -159,5 +164,11 @@ describe.each(backends())('online learning from human labels on %s', (kind) => {
       source: 'online',
       trainedOn: from.model.size,
     });
+    // the retrain is now the last training: the next guard rebuilds from it and the one label learned since
+    const live = (await t.desk.intentModels.get(ws.workspaceId))!.model;
+    const after = (await liveHistory(system, live))!;
+    expect(after.base.size).toBe(live.size - 1);
+    expect(after.online).toEqual([heldExamples(live).at(-1)]);
+    expect(after.online[0]!.label).toBe('billing_invoice');
   });
 });

@@ -68,13 +68,33 @@ export async function loadModel(
     : null;
 }
 
+/** Whether a stored version was made by training (a first training, a retrain), not by an online update. */
+const TRAINED = sql`(${models.metrics}->>'source') is distinct from 'online'`;
+
+/**
+ * The newest version of a workspace's model that was made by training rather than by an online update (what the
+ * retrain guard rebuilds the live model from), or null when there is none or its weights were dropped.
+ */
+export async function lastTrainedModel(db: DbOrTx, workspaceId: string, kind: string): Promise<StoredModel | null> {
+  const [row] = await db
+    .select()
+    .from(models)
+    .where(and(eq(models.workspaceId, workspaceId), eq(models.kind, kind), TRAINED))
+    .orderBy(desc(models.version))
+    .limit(1);
+  return row && row.data.length > 0
+    ? { version: row.version, data: new Uint8Array(row.data), metrics: row.metrics, createdAt: row.createdAt }
+    : null;
+}
+
 /** Versions of each model whose weights are kept (the older ones keep their metrics and dates only). */
 export const MODEL_VERSIONS_KEPT = 10;
 
 /**
  * Drops the weights of all but the newest `keep` versions of every model (each human label stores a new
  * online version; on Banking77 a version is about 12 MB). Rows stay, with their metrics and dates, for the
- * learning-velocity history; only the latest version is ever loaded. Returns how many were compacted.
+ * learning-velocity history. The newest version made by training keeps its weights too ({@link lastTrainedModel}:
+ * the retrain guard rebuilds the live model from it). Returns how many were compacted.
  */
 export async function compactModels(db: DbOrTx, keep = MODEL_VERSIONS_KEPT): Promise<number> {
   const rows = await db
@@ -82,7 +102,9 @@ export async function compactModels(db: DbOrTx, keep = MODEL_VERSIONS_KEPT): Pro
     .set({ data: Buffer.alloc(0) })
     .where(
       sql`octet_length(${models.data}) > 0 and ${models.version} <= (select max(x.version) from ${models} x where
-          x.workspace_id = ${models.workspaceId} and x.kind = ${models.kind}) - ${keep}`,
+          x.workspace_id = ${models.workspaceId} and x.kind = ${models.kind}) - ${keep}
+          and ${models.version} <> coalesce((select max(y.version) from ${models} y where y.workspace_id =
+          ${models.workspaceId} and y.kind = ${models.kind} and (y.metrics->>'source') is distinct from 'online'), 0)`,
     )
     .returning({ version: models.version });
   return rows.length;

@@ -26,14 +26,16 @@ import { LearningSettingsSchema, planThresholds, type ThresholdSample } from './
 /** What the replay output says about how it was produced. */
 export const REPLAY_NOTE =
   'in-memory simulation of the understand/decide/learn loop (no tickets are written to a database); ' +
-  'no knowledge base: every intent has an auto answer playbook and retrieval counts as perfect (retrievalScore 1); ' +
+  'no knowledge base: every intent has an auto answer playbook and retrieval counts as perfect (retrievalScore 1), ' +
+  "and with no answer check to stand in for the threshold the classifier's confidence must reach it; " +
   'a resolved ticket is accepted when the predicted intent equals its label, else reopened; agents confirm the ' +
   'label of every other ticket; ' +
   "every label updates the model online (without the per-label guard window); once a simulated day the sweep's " +
   'work runs: ' +
   "thresholds tuned by planThresholds (answers and handed-off tickets with an agent's label as evidence) and, " +
   'when due, ' +
-  'a retrain on all labels promoted through the window guard (instantly: the product runs it as a background job ' +
+  'a retrain on all labels promoted through the window guard (the live side rebuilt from its last training without ' +
+  'the window; instantly: the product runs it as a background job ' +
   'while the old model serves)';
 
 export const ReplayOptionsSchema = z.object({
@@ -169,6 +171,8 @@ export function replay(
   const { seed } = takeSeed(seedRows, o.seedPerIntent);
   const stream = o.shuffleSeed === null ? streamRows : shuffled(streamRows, o.shuffleSeed);
   let model = IntentClassifier.train(seed);
+  /** The live model as its last training left it (the retrain guard rebuilds it without the window's labels). */
+  let base = IntentClassifier.fromBuffer(model.toBuffer());
   const settings = AutonomySettingsSchema.parse({ defaultThreshold: o.startThreshold });
   const learning = LearningSettingsSchema.parse(o.targetSuccess === null ? {} : { targetSuccess: o.targetSuccess });
   /** Evidence per intent, with the simulated day it came from (for the lookback). */
@@ -220,7 +224,8 @@ export function replay(
     }
     if (o.retrain && retrainDue(model.size, trainedOn, learning)) {
       o.onProgress?.(`retrain after ${ticketsSoFar} tickets on ${model.size} labels`);
-      const r = retrainWithGuard(heldExamples(model), recent);
+      const live = { base, online: heldExamples(model).slice(base.size) };
+      const r = retrainWithGuard(heldExamples(model), recent, {}, null, live);
       retrains.push({
         afterTickets: ticketsSoFar,
         status: r.status,
@@ -231,7 +236,10 @@ export function replay(
         recalibration: r.status === 'promoted' ? r.recalibration : null,
         seconds: r.seconds,
       });
-      if (r.status === 'promoted') model = r.model;
+      if (r.status === 'promoted') {
+        model = r.model;
+        base = IntentClassifier.fromBuffer(model.toBuffer());
+      }
       trainedOn = model.size;
     }
   };
@@ -257,7 +265,8 @@ export function replay(
     const right = intent.topIntent === ticket.label;
     blk.n++;
     if (right) blk.correct++;
-    if (decision.decision === 'resolve' && intent.intent) {
+    // no knowledge base, so no answer check to stand in for the threshold: the confidence itself must reach it
+    if (decision.decision === 'resolve' && intent.intent && intent.confidence >= decision.threshold) {
       // the customer accepts a right answer and reopens a wrong one; the tuner learns the outcome
       blk.answers++;
       if (right) blk.accepted++;

@@ -7,7 +7,7 @@ import { startWorker } from '../ops/worker-thread.js';
 import { IntentClassifier, type LabelledExample } from '../nlp/intent/index.js';
 import { wordVectorSource } from '../nlp/intent/vectors.js';
 import type { SentenceVectors } from '../nlp/intent/model.js';
-import type { RetrainOutcome, retrainWithGuard, WindowLabel } from './retrain-guard.js';
+import type { LiveHistory, RetrainOutcome, retrainWithGuard, WindowLabel } from './retrain-guard.js';
 
 /** What the worker gets. */
 export interface RetrainThreadInput {
@@ -18,6 +18,8 @@ export interface RetrainThreadInput {
   wordVectors: string;
   /** The examples' sentence vectors (same order), for a model that reads them; null: words alone. */
   sentence: SentenceVectors | null;
+  /** The live model's last training (serialised) and the labels it learned online since; null: judged on arrival. */
+  live: { base: Uint8Array; online: LabelledExample[] } | null;
 }
 
 /** What the worker posts back: the outcome, a promoted model as bytes. */
@@ -39,8 +41,16 @@ export function retrainInWorker(
   /** A retrain still running after this long is stopped (its thread terminated) and fails. */
   timeoutMs = 50 * 60_000,
   sentence: SentenceVectors | null = null,
+  live: LiveHistory | null = null,
 ): Promise<RetrainOutcome> {
-  const input: RetrainThreadInput = { examples, window, options, wordVectors: wordVectorSource(), sentence };
+  const input: RetrainThreadInput = {
+    examples,
+    window,
+    options,
+    wordVectors: wordVectorSource(),
+    sentence,
+    live: live ? { base: live.base.toBuffer(), online: live.online } : null,
+  };
   return new Promise<RetrainOutcome>((resolve, reject) => {
     const worker = startWorker(import.meta.url, 'retrain-worker', input);
     let settled = false;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { heldExamples, retrainDue, retrainWithGuard, stratifiedWindow, type WindowLabel } from './retrain-guard.js';
+import fc from 'fast-check';
+import {
+  heldExamples,
+  liveWithout,
+  retrainDue,
+  retrainWithGuard,
+  stratifiedWindow,
+  type LiveHistory,
+  type WindowLabel,
+} from './retrain-guard.js';
 import { trainedOnOf } from './retrain.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { LearningSettingsSchema } from './thresholds.js';
@@ -82,6 +91,67 @@ describe('retrainWithGuard', () => {
     // no intent gives more than a quarter of its labels (at least one)
     expect(stratifiedWindow(burst, burst, 200)).toHaveLength(25);
     expect(stratifiedWindow(burst.slice(0, 3), burst.slice(0, 3), 200)).toHaveLength(1);
+  });
+
+  describe("with the live model's history", () => {
+    /** The live model: trained on the first 150 labels, then 120 learned online. */
+    const base = IntentClassifier.train(all.slice(0, 150));
+    const live = (): LiveHistory => ({ base: IntentClassifier.fromBuffer(base.toBuffer()), online: all.slice(150) });
+    const key = (e: LabelledExample) => `${e.label}|${e.text}`;
+    const accuracy = (m: IntentClassifier, xs: LabelledExample[]) =>
+      xs.filter((e) => m.predict(e.text).topIntent === e.label).length / xs.length;
+
+    it('judges the live model rebuilt without the window, now — whatever it predicted when the tickets arrived', () => {
+      // property: over any record of arrival predictions (a burst flatters them: all right, or none), the live side
+      // is the rebuilt model's accuracy on the window, and the window holds only labels its base never trained on
+      const inBase = new Set(all.slice(0, 150).map(key));
+      fc.assert(
+        fc.property(fc.array(fc.boolean(), { minLength: all.length, maxLength: all.length }), (rights) => {
+          const recent: WindowLabel[] = all.map((e, i) => ({ ...e, liveRight: rights[i]! }));
+          const r = retrainWithGuard(all, recent, {}, null, live());
+          const window = stratifiedWindow(
+            recent.filter((w) => !inBase.has(key(w))),
+            all,
+            27,
+          );
+          expect(r.window).toBe(27);
+          expect(window.every((w) => !inBase.has(key(w)))).toBe(true);
+          const held = new Set(window.map((w) => `${w.label}\u0000${w.text}`));
+          expect(r.before).toBe(accuracy(liveWithout(live(), held), window));
+          expect(r.after).not.toBeNull();
+        }),
+        { numRuns: 4 },
+      );
+    });
+
+    it('promotes a retrain that a flattering arrival record would have rejected', () => {
+      // an incident: 40 refund-worded tickets, half of them labelled shipping, a burst the live model learned online;
+      // the arrival record calls every one right (each came the moment after its like). Neither the candidate nor
+      // the live model rebuilt without the window saw the window's share of them: they do about as well there
+      const burst: LabelledExample[] = examples(['refund'])
+        .slice(0, 30)
+        .map((e, i) => ({ text: `${e.text} — order ${i}`, label: i % 2 ? 'shipping' : 'refund' }));
+      const held = [...all, ...burst];
+      const recent: WindowLabel[] = held.slice(150).map((e) => ({ ...e, liveRight: true }));
+      const history = { base: IntentClassifier.fromBuffer(base.toBuffer()), online: held.slice(150) };
+      const judgedNow = retrainWithGuard(held, recent, { tolerance: 0.1 }, null, history);
+      const onArrival = retrainWithGuard(held, recent, { tolerance: 0.1 });
+      expect(onArrival).toMatchObject({ status: 'rejected', before: 1 });
+      expect(judgedNow.status).toBe('promoted');
+      expect(judgedNow.before!).toBeLessThan(0.9);
+    });
+
+    it('holds every copy of a window label out of the candidate, and gives them back after', () => {
+      const twice = [...all, ...all.slice(200, 230)];
+      const recent: WindowLabel[] = twice.slice(150).map((e) => ({ ...e, liveRight: true }));
+      const history = { base: IntentClassifier.fromBuffer(base.toBuffer()), online: twice.slice(150) };
+      const r = retrainWithGuard(twice, recent, { tolerance: 1 }, null, history);
+      expect(r.status).toBe('promoted');
+      if (r.status !== 'promoted') return;
+      expect(r.model.size).toBe(twice.length);
+      expect(r.examples).toBe(twice.length);
+      expect(new Set(heldExamples(r.model).map(key))).toEqual(new Set(twice.map(key)));
+    });
   });
 
   it('promotes unjudged when the window is too small to judge', () => {

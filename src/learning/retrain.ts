@@ -13,7 +13,16 @@ import { events, models } from '../store/schema.js';
 import { stageDecisions } from '../store/repos/decisions.js';
 import type { SentenceEncoder } from '../nlp/encoder.js';
 import { storedSentenceVectors } from './sentence-vectors.js';
-import { heldExamples, RETRAIN_SPAN, retrainDue, type stratifiedWindow, type WindowLabel } from './retrain-guard.js';
+import {
+  heldExamples,
+  type LiveHistory,
+  RETRAIN_SPAN,
+  retrainDue,
+  type stratifiedWindow,
+  type WindowLabel,
+} from './retrain-guard.js';
+import { IntentClassifier } from '../nlp/intent/index.js';
+import { lastTrainedModel } from './models.js';
 import { retrainInWorker } from './retrain-thread.js';
 import { getLearningSettings } from './thresholds.js';
 import { sampleNewest, type TRAINING_SAMPLE_MAX } from './label-sample.js';
@@ -85,6 +94,24 @@ export async function guardWindow(ctx: Ctx, limit = RETRAIN_SPAN): Promise<Windo
     .reverse();
 }
 
+/**
+ * The live model's history for the retrain guard: its newest trained version (a retrain or a first training, kept
+ * with its weights by the compaction) and the labels it learned online since, in order. Null when that version is
+ * not what the live model grew from (its examples are not the start of the live model's) or has no weights: the
+ * guard then judges the live model by what it predicted when each ticket arrived.
+ */
+export async function liveHistory(ctx: Ctx, live: IntentClassifier): Promise<LiveHistory | null> {
+  const stored = await lastTrainedModel(ctx.db, ctx.workspaceId, INTENT_MODEL_KIND);
+  if (!stored) return null;
+  const base = IntentClassifier.fromBuffer(stored.data);
+  const core = base.core;
+  const held = heldExamples(live);
+  if (core.texts.length > held.length) return null;
+  for (let i = 0; i < core.texts.length; i++)
+    if (core.texts[i] !== held[i]!.text || core.labels[core.exLabel[i]!] !== held[i]!.label) return null;
+  return { base, online: held.slice(core.texts.length) };
+}
+
 export type RetrainResult =
   | {
       status: 'promoted';
@@ -112,7 +139,8 @@ export type RetrainResult =
  * label learned online since; above {@link TRAINING_SAMPLE_MAX}, a sample of the newest of each intent with rare
  * intents whole, recorded as `sample` with the model and its event) and on what the published articles say they
  * answer ({@link articleExamples}), with the examples' sentence vectors when `encoder` is given, judged by
- * {@link retrainWithGuard} on the newest human labels. A promoted
+ * {@link retrainWithGuard} on recent human labels neither model trained on (the live model rebuilt from its last
+ * training without them, {@link liveHistory}). A promoted
  * model also learns the labels that arrived while it trained, and becomes the next version
  * (`model.retrained`); a rejected one is logged (`model.retrain_rejected`) and dropped. The `retrain-intents`
  * job runs this outside any transaction; the training runs in a worker thread ({@link retrainInWorker}), so the
@@ -148,7 +176,7 @@ export async function retrainIntentModel(
     ? await storedSentenceVectors(ctx.db, ctx.workspaceId, encoder)(sampled.map((e) => e.text))
     : null;
   // in a worker thread: training takes seconds to minutes, and this process keeps serving meanwhile
-  const r = await retrainInWorker(sampled, window, {}, undefined, sentence);
+  const r = await retrainInWorker(sampled, window, {}, undefined, sentence, await liveHistory(ctx, current.model));
   if (r.status === 'rejected') {
     await appendEvent(ctx, 'model.retrain_rejected', null, {
       fromVersion: current.version,
