@@ -18,7 +18,7 @@ import { TrendsQuerySchema, volumeTrends } from '../src/insights/trends.js';
 import { openPostgres } from '../src/store/db.js';
 import { machine, writeResult } from './record.js';
 import { time } from './scale.js';
-import { generateHistory } from './synthetic.js';
+import { assignSyntheticTopics, generateHistory } from './synthetic.js';
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
@@ -44,19 +44,7 @@ async function generate(n: number, name: string) {
   await generateHistory(database.executeSql, { workspaceId: workspace.id, tickets: n, days: 30, messages: true });
   const generateSeconds = round((performance.now() - t0) / 1000);
   // Twenty topics, each ticket in one, as bench/scale.ts assigns them.
-  await database.executeSql(
-    `insert into insight_topics (workspace_id, label, centroid, embedder, first_seen_at, last_seen_at)
-     select $1, 'Topic ' || g, array[1, g]::real[], 'bench', now() - interval '40 days', now() from
-       generate_series(1, 20) g`,
-    [workspace.id],
-  );
-  await database.executeSql(
-    `insert into ticket_topics (ticket_id, workspace_id, topic_id, similarity, assigned_at)
-     select t.id, t.workspace_id, (array(select id from insight_topics where workspace_id = $1 order by label))[1 +
-       abs(hashtext(t.id::text)) % 20], 0.9, now()
-     from tickets t where t.workspace_id = $1`,
-    [workspace.id],
-  );
+  await assignSyntheticTopics(database.executeSql, workspace.id);
   console.error(
     `generated ${n} tickets in ${generateSeconds} s (${round((performance.now() - t0) / 1000)} s with topics)`,
   );

@@ -29,7 +29,7 @@ import { openPglite, openPostgres, type Database } from '../src/store/db.js';
 import { nodeCpuMs, serverCpu, serverCpuBetween } from './cpu.js';
 import { folderBytes, syntheticImport } from './import.js';
 import { machine, writeResult } from './record.js';
-import { generateHistory, SYNTHETIC_INTENTS } from './synthetic.js';
+import { assignSyntheticTopics, generateHistory, SYNTHETIC_INTENTS } from './synthetic.js';
 
 const RESULTS = { all: 'bench/results/scale.json', insights: 'bench/results/scale-insights.json' };
 
@@ -109,19 +109,7 @@ async function runSize(kind: 'embedded' | 'server', n: number, serverUrl: string
       const generateSeconds = round((performance.now() - t0) / 1000);
       // Twenty topics, each ticket in one (the rollups' triggers apply each assignment).
       const t1 = performance.now();
-      await database.executeSql(
-        `insert into insight_topics (workspace_id, label, centroid, embedder, first_seen_at, last_seen_at)
-         select $1, 'Topic ' || g, array[1, g]::real[], 'bench', now() - interval '40 days', now() from
-           generate_series(1, 20) g`,
-        [workspace.id],
-      );
-      await database.executeSql(
-        `insert into ticket_topics (ticket_id, workspace_id, topic_id, similarity, assigned_at)
-         select t.id, t.workspace_id, (array(select id from insight_topics where workspace_id = $1 order by label))[1 +
-           abs(hashtext(t.id::text)) % 20], 0.9, now()
-         from tickets t where t.workspace_id = $1`,
-        [workspace.id],
-      );
+      await assignSyntheticTopics(database.executeSql, workspace.id);
       const topicsSeconds = round((performance.now() - t1) / 1000);
       console.error(`scale: ${kind} ${n}: generated in ${generateSeconds} s, topics assigned in ${topicsSeconds} s`);
       const ctx: Ctx = desk.ctx(workspace.id, { type: 'system', id: null });

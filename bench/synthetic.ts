@@ -158,3 +158,20 @@ export async function generateHistory(
   if (opts.messages) await sql('analyze messages');
   return { teamIds, agentIds, customerIds, accountIds };
 }
+
+/** Twenty topics in the workspace, each ticket in one (by a hash of its id); the rollups' triggers apply each one. */
+export async function assignSyntheticTopics(sql: ExecuteSql, workspaceId: string): Promise<void> {
+  await sql(
+    `insert into insight_topics (workspace_id, label, centroid, embedder, first_seen_at, last_seen_at)
+     select $1, 'Topic ' || g, array[1, g]::real[], 'bench', now() - interval '40 days', now() from
+       generate_series(1, 20) g`,
+    [workspaceId],
+  );
+  await sql(
+    `insert into ticket_topics (ticket_id, workspace_id, topic_id, similarity, assigned_at)
+     select t.id, t.workspace_id, (array(select id from insight_topics where workspace_id = $1 order by label))[1 +
+       abs(hashtext(t.id::text)) % 20], 0.9, now()
+     from tickets t where t.workspace_id = $1`,
+    [workspaceId],
+  );
+}
