@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, type SQLWrapper, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../store/db.js';
 import { models } from '../store/schema.js';
 
@@ -68,8 +68,8 @@ export async function loadModel(
     : null;
 }
 
-/** Whether a stored version was made by training (a first training, a retrain), not by an online update. */
-const TRAINED = sql`(${models.metrics}->>'source') is distinct from 'online'`;
+/** Whether a stored version (its `metrics` column) was made by training (a first training, a retrain), not online. */
+const trained = (metrics: SQLWrapper) => sql`(${metrics}->>'source') is distinct from 'online'`;
 
 /**
  * The newest version of a workspace's model that was made by training rather than by an online update (what the
@@ -79,7 +79,7 @@ export async function lastTrainedModel(db: DbOrTx, workspaceId: string, kind: st
   const [row] = await db
     .select()
     .from(models)
-    .where(and(eq(models.workspaceId, workspaceId), eq(models.kind, kind), TRAINED))
+    .where(and(eq(models.workspaceId, workspaceId), eq(models.kind, kind), trained(models.metrics)))
     .orderBy(desc(models.version))
     .limit(1);
   return row && row.data.length > 0
@@ -104,7 +104,7 @@ export async function compactModels(db: DbOrTx, keep = MODEL_VERSIONS_KEPT): Pro
       sql`octet_length(${models.data}) > 0 and ${models.version} <= (select max(x.version) from ${models} x where
           x.workspace_id = ${models.workspaceId} and x.kind = ${models.kind}) - ${keep}
           and ${models.version} <> coalesce((select max(y.version) from ${models} y where y.workspace_id =
-          ${models.workspaceId} and y.kind = ${models.kind} and (y.metrics->>'source') is distinct from 'online'), 0)`,
+          ${models.workspaceId} and y.kind = ${models.kind} and ${trained(sql.raw('y.metrics'))}), 0)`,
     )
     .returning({ version: models.version });
   return rows.length;
