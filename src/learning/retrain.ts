@@ -160,11 +160,14 @@ export async function retrainIntentModel(
   const window = await guardWindow(ctx);
   // bounded time and memory however many labels the model holds: the newest of each intent, rare intents whole
   const { examples: held, sample } = sampleNewest(heldExamples(current.model));
-  // and what published articles say they answer, as `deskmind train` learns it (titles, headings, questions), for
-  // phrases the model does not hold yet
+  // and what published articles say they answer, as `deskmind train` learns it (titles, headings, questions, and
+  // their statements, trained on but not calibrated on), for phrases the model does not hold yet
+  const articles = await articleExamples(ctx);
+  // an article's statements stay out of the calibration slice when the model already holds them
+  const statements = new Set(articles.filter((e) => e.calibrate === false).map((e) => e.text));
   const known = new Set(held.map((e) => e.text));
-  const sampled = [...held];
-  for (const e of await articleExamples(ctx)) {
+  const sampled = held.map((e) => (statements.has(e.text) ? { ...e, calibrate: false } : e));
+  for (const e of articles) {
     if (known.has(e.text)) continue;
     known.add(e.text);
     sampled.push(e);

@@ -9,7 +9,7 @@ import type { IntentModels } from '../pipeline/ports/intent-port.js';
 import { tickets } from '../store/schema.js';
 import { intentArticles } from '../store/repos/intent-memory.js';
 import type { SentenceVectorsOf } from './sentence-vectors.js';
-import { articlePhrases } from '../nlp/intent/memory.js';
+import { articlePhrases, articleStatements } from '../nlp/intent/memory.js';
 import type { Ctx } from '../store/ctx.js';
 import { firstCustomerMessages } from '../store/repos/messages.js';
 import { allocateSample, describeSample, TRAINING_SAMPLE_MAX, type LabelSample } from './label-sample.js';
@@ -160,7 +160,10 @@ export function starterPolicy(own: LabelledExample[]): {
  */
 export async function articleExamples(ctx: Ctx): Promise<LabelledExample[]> {
   const docs = await intentArticles(ctx.db, ctx.workspaceId);
-  return docs.flatMap((d) => articlePhrases(d.title, d.body).map((text) => ({ text, label: d.intents[0]! })));
+  return docs.flatMap((d) => [
+    ...articlePhrases(d.title, d.body).map((text) => ({ text, label: d.intents[0]! })),
+    ...articleStatements(d.body).map((text) => ({ text, label: d.intents[0]!, calibrate: false })),
+  ]);
 }
 
 /** Gathers labelled examples from the workspace's tickets, a file and the starter taxonomy (see `starterPolicy`). */

@@ -10,6 +10,7 @@ import {
   judgeCandidates,
   LONE_CANDIDATE_GAP,
   PRIOR_ANSWER_JUDGE,
+  questionsOf,
   scoreAnswer,
   verifyAnswer,
   type AnswerEvidence,
@@ -316,5 +317,39 @@ describe('a guess the knowledge base contradicts', () => {
     const confident = verifyAnswer(evidence(0.97, 0.65), 0.9);
     expect(confident.passed).toBe(confident.probability >= 0.9);
     expect(confident.explanation).not.toContain("another intent's article");
+  });
+});
+
+describe('an ask of several questions', () => {
+  const evidence = (ask: string): AnswerEvidence => ({
+    ask,
+    answer: 'Open Runs, pick the runs and click Export → CSV. The file lists every run with its status.',
+    title: 'Export run history',
+    intentMatch: true,
+    intentConfidence: 0.97,
+    lexical: 1,
+  });
+
+  it('finds the questions of an ask that asks several, and none in a single question', () => {
+    expect(questionsOf('How do I upgrade to Pro, and how can I export our run history to CSV?')).toEqual([
+      'How do I upgrade to Pro',
+      'how can I export our run history to CSV?',
+    ]);
+    expect(questionsOf("How long is the link good for? And what if the email doesn't show up?")).toHaveLength(2);
+    expect(questionsOf('How do I export our run history to CSV?')).toEqual([]);
+    expect(questionsOf('I cannot log in. Please help, and thanks!')).toEqual([]);
+  });
+
+  it('is not answered by a reply that does not touch one of its questions', () => {
+    const v = verifyAnswer(evidence('How do I upgrade to the Pro plan, and how can I export our run history?'), 0.5);
+    expect(v.unanswered).toBe('How do I upgrade to the Pro plan');
+    expect(v.passed).toBe(false);
+    expect(v.explanation).toContain('does not touch one of the questions');
+  });
+
+  it('is judged as usual when the reply touches every question', () => {
+    const v = verifyAnswer(evidence('How do I export our run history? And can the CSV list each run status?'), 0.5);
+    expect(v.unanswered).toBeNull();
+    expect(v.passed).toBe(v.probability >= 0.5);
   });
 });

@@ -148,6 +148,8 @@ export const AnswerVerificationSchema = z.object({
   contributions: AnswerFeaturesSchema,
   /** Words of the ask the answer does not cover, most important first. */
   missing: z.array(z.string()),
+  /** A question of a several-question ask that the answer does not touch (none of its topic words): it is not sent. */
+  unanswered: z.string().nullable().optional(),
   /** `prior`, or `workspace` once refitted on the workspace's outcomes. */
   model: z.enum(['prior', 'workspace']),
   /** A plain-words explanation. */
@@ -311,8 +313,26 @@ export function askOf(text: string, names: (string | null | undefined)[] = []): 
   return ask || text.trim();
 }
 
+const QUESTION_WORDS = 'how what why when where which who is are do does did can could will would should';
+const QUESTION_OPENING = `(?:${QUESTION_WORDS.split(' ').join('|')})`;
+const QUESTION_START = new RegExp(String.raw`^${QUESTION_OPENING}\b`, 'i');
+const QUESTION_BREAK = new RegExp(String.raw`(?<=\?)\s+|\n+|,?\s+(?:and|also|plus)\s+(?=${QUESTION_OPENING}\b)`, 'i');
+
+/** The questions of an ask that asks several (a sentence ending in "?" or opening with a question word), else []. */
+export function questionsOf(question: string): string[] {
+  const parts = question
+    .split(QUESTION_BREAK)
+    .map((p) => p.trim())
+    .filter((p) => p.endsWith('?') || QUESTION_START.test(p));
+  return parts.length >= 2 ? parts : [];
+}
+
 /** The features of one candidate answer (see `AnswerEvidence`). */
-export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; missing: string[] } {
+export function answerFeatures(e: AnswerEvidence): {
+  features: AnswerFeatures;
+  missing: string[];
+  unanswered: string | null;
+} {
   const question = askOf(e.ask, e.names ?? []);
   const ask = [...new Set(keyTerms(question))];
   const answerWords = new Set(keyTerms(e.answer));
@@ -362,7 +382,15 @@ export function answerFeatures(e: AnswerEvidence): { features: AnswerFeatures; m
       e.semantic !== undefined && e.rivalSemantic !== undefined ? round3(clamp01(e.rivalSemantic - e.semantic)) : 0,
     gap: round3(e.gap ?? LONE_CANDIDATE_GAP),
   };
-  return { features, missing };
+  // Of several questions, one the answer does not touch at all (two topic words or more, none covered) is left
+  // unanswered: a reply to the other would look like an answer to the whole message. (The reply quotes the sentences
+  // that share the ask's words, so a question with none of its words in the passage gets no sentence of its own.)
+  const unanswered =
+    questionsOf(question).find((q) => {
+      const terms = [...new Set(keyTerms(q))].filter((w) => weights.has(w));
+      return terms.length >= 2 && !terms.some((w) => inAnswer.has(w));
+    }) ?? null;
+  return { features, missing, unanswered };
 }
 
 /** The model's log-odds of a feature vector and each feature's contribution. */
@@ -445,12 +473,12 @@ export function verifyAnswer(
     source: 'prior',
   },
 ): AnswerVerification {
-  const { features, missing } = answerFeatures(e);
+  const { features, missing, unanswered } = answerFeatures(e);
   const { probability, contributions } = scoreAnswer(features, model.weights);
   // Below the threshold the classifier's intent is a guess, and the knowledge base must not contradict it: an article
   // of another intent closer in meaning to the ask than this answer says the guess is likely wrong.
   const contested = features.intentConfidence < threshold && features.rivalCloser > 0;
-  const passed = probability >= threshold && !contested;
+  const passed = probability >= threshold && !contested && !unanswered;
   const ranked = ANSWER_FEATURES.filter((f) => contributions[f] !== 0).sort(
     (a, b) => Math.abs(contributions[b]) - Math.abs(contributions[a]),
   );
@@ -473,6 +501,7 @@ export function verifyAnswer(
         `(${(features.intentConfidence * 100).toFixed(0)}%) is below the ` +
         `${(threshold * 100).toFixed(0)}% it needs alone`
       : '') +
+    (unanswered ? `; and it does not touch one of the questions: "${unanswered.slice(0, 120)}"` : '') +
     '.';
   return {
     probability: round3(probability),
@@ -481,6 +510,7 @@ export function verifyAnswer(
     features,
     contributions,
     missing: missing.slice(0, 8),
+    unanswered,
     model: model.source,
     explanation,
   };

@@ -198,3 +198,15 @@ describe('text', () => {
     expect(splitClauses('my card and my pin')).toHaveLength(1);
   });
 });
+
+describe('examples kept out of the calibration', () => {
+  it('never holds out an example marked calibrate: false', () => {
+    const all = IntentClassifier.train(data.slice(0, 60), { vectorScale: 0 });
+    expect(all.calibration.heldOutAccuracy).not.toBeNull();
+    // the same examples, all but 19 trained on only: too few are left to calibrate on, so no slice is held out
+    const marked = data.slice(0, 60).map((e, i) => (i < 41 ? { ...e, calibrate: false } : e));
+    const kept = IntentClassifier.train(marked, { vectorScale: 0 });
+    expect(kept.calibration.heldOutAccuracy).toBeNull();
+    expect(kept.size).toBe(60);
+  });
+});

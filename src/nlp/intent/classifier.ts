@@ -115,10 +115,12 @@ export class IntentClassifier {
       heldOutAccuracy: null,
     };
     const rows: HeldOutRow[] = [];
-    if (o.holdout > 0 && data.length >= 20) {
+    const calibratable = data.filter((e) => e.calibrate !== false).length;
+    if (o.holdout > 0 && calibratable >= 20) {
       // small sets: k-fold out-of-fold scores; large sets: one stratified held-out slice
-      const folds = data.length < 2000 ? Math.max(2, Math.min(5, Math.round(1 / o.holdout))) : 1;
-      let rest = data.map((_, i) => i);
+      const folds = calibratable < 2000 ? Math.max(2, Math.min(5, Math.round(1 / o.holdout))) : 1;
+      // only customer-like examples are held out: the others are always trained on (see LabelledExample.calibrate)
+      let rest = data.flatMap((e, i) => (e.calibrate === false ? [] : [i]));
       for (let f = 0; f < folds; f++) {
         const share = folds === 1 ? o.holdout : 1 / (folds - f);
         const [keep, hold] =

@@ -11,6 +11,7 @@ export {
   ExplanationSchema,
   MultiIntentSchema,
   LabelledExampleSchema,
+  MULTI_INTENT_THRESHOLD,
   IntentClassifierOptionsSchema,
   type IntentPrediction,
   type IntentExplanation,

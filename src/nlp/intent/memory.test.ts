@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IntentPrediction } from './schema.js';
 import {
   articlePhrases,
+  articleStatements,
   combineWithMemory,
   fitCombination,
   fitPlatt,
@@ -242,6 +243,18 @@ describe('articlePhrases', () => {
       'Resetting your password',
       'If the email never arrives',
       'Forgot your password?',
+    ]);
+  });
+});
+
+describe('articleStatements', () => {
+  it('takes the sentences of an article that are neither headings nor questions, without markup', () => {
+    const body =
+      '## Add a source\n\nGo to **Settings → Connections** and pick Snowflake or BigQuery. Forgot the host?\n\n' +
+      '## Test it\nClick **Test connection** to check the credentials.';
+    expect(articleStatements(body)).toEqual([
+      'Go to Settings → Connections and pick Snowflake or BigQuery.',
+      'Click Test connection to check the credentials.',
     ]);
   });
 });

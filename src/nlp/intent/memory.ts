@@ -379,3 +379,15 @@ export function articlePhrases(title: string, body: string): string[] {
   for (const q of body.replace(/\s+/g, ' ').match(/[^.!?\n]{8,}\?/g) ?? []) out.push(q.replace(/[*_`#>]/g, '').trim());
   return [...new Set(out.filter((p) => p.length >= 4).map((p) => p.slice(0, 300)))];
 }
+
+/** The statements of an article's body (sentences that are not headings or questions), markup stripped. */
+export function articleStatements(body: string): string[] {
+  const text = body
+    .split('\n')
+    .filter((l) => !/^#{1,6}\s/.test(l.trim()))
+    .join(' ')
+    .replace(/[*_`#>]/g, '')
+    .replace(/\s+/g, ' ');
+  const out = (text.match(/[^.!?]{20,}[.!]/g) ?? []).map((s) => s.trim());
+  return [...new Set(out.map((p) => p.slice(0, 300)))];
+}

@@ -1,9 +1,15 @@
 /** Zod schemas (and their inferred types) for intent predictions and explanations. */
 import { z } from 'zod';
 
+/** Confidence a part of a text needs to count as a separate intent (the default of `multiIntentThreshold`). */
+export const MULTI_INTENT_THRESHOLD = 0.7;
+
 export const LabelledExampleSchema = z.object({
   text: z.string(),
   label: z.string().min(1),
+  /** false: trained on but never held out for calibration (text that is not a customer's message, such as an
+   * article's statements: the calibration must measure how tickets are read). */
+  calibrate: z.boolean().optional(),
 });
 export type LabelledExample = z.infer<typeof LabelledExampleSchema>;
 
@@ -92,7 +98,7 @@ export const IntentClassifierOptionsSchema = z.object({
   /** Fixed out-of-scope confidence threshold; null = fit (95% precision on held-out). */
   oosThreshold: z.number().min(0).max(1).nullable().default(null),
   /** Confidence each part needs to be flagged as a separate intent. */
-  multiIntentThreshold: z.number().min(0).max(1).default(0.7),
+  multiIntentThreshold: z.number().min(0).max(1).default(MULTI_INTENT_THRESHOLD),
   /** SGD step size of online updates. */
   updateRate: z.number().positive().default(0.5),
   seed: z.number().int().default(7),

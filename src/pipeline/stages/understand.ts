@@ -4,7 +4,7 @@ import { contentWords } from '../../resolution/text.js';
 import { detectLanguage } from '../../nlp/language.js';
 import { analyseSentiment } from '../../nlp/sentiment.js';
 import { assessUrgency } from '../../nlp/urgency.js';
-import type { IntentPrediction } from '../../nlp/intent/index.js';
+import { type IntentPrediction, MULTI_INTENT_THRESHOLD } from '../../nlp/intent/index.js';
 import type { UnderstandContext } from '../../domain/stage-results.js';
 import type { PipelineInput, Stage } from '../types.js';
 import { thresholdFor } from './policy.js';
@@ -49,8 +49,22 @@ export function askOf(input: PipelineInput): Ask {
  * hurry ("Locked out", "Question"), and mixing it in blurs a clear message and invents second questions;
  * an ask too short to stand alone is read with its subject.
  */
+const subjectOf = (input: PipelineInput) => input.ticket.subject.trim();
+
+/**
+ * A subject read with a short ask is context, not a question of its own: a multi-intent flag that stands only on the
+ * subject line ("Question about my order" + "switching to another account") is dropped. Pure.
+ */
+export function withoutSubjectIntent(prediction: IntentPrediction, subject: string | null): IntentPrediction {
+  const multi = prediction.multiIntent;
+  if (!multi || !subject) return prediction;
+  const asked = multi.parts.filter((p) => !subject.includes(p.text.trim()) && p.confidence >= MULTI_INTENT_THRESHOLD);
+  const intents = multi.intents.filter((i) => asked.some((p) => p.intent === i));
+  return intents.length >= 2 ? prediction : { ...prediction, multiIntent: null };
+}
+
 export function askText(input: PipelineInput, ask: Ask = askOf(input)): string {
-  const subject = input.ticket.subject.trim();
+  const subject = subjectOf(input);
   if (!subject || ask.text.split(/\s+/).filter(Boolean).length >= MIN_BODY_WORDS) return ask.text;
   const norm = (s: string) =>
     s
@@ -202,7 +216,13 @@ export const understandStage: Stage<'understand'> = {
     const page =
       billing && !billing.adjusted ? pagePrior(billing.prediction, pageWords(input.ticket.pageContext)) : null;
     const prior = page?.adjusted ? page : billing;
-    const intent = predicted && prior ? { ...predicted, prediction: prior.prediction } : null;
+    const intent =
+      predicted && prior
+        ? {
+            ...predicted,
+            prediction: withoutSubjectIntent(prior.prediction, query === ask.text ? null : subjectOf(input)),
+          }
+        : null;
     const recentTicketCount = input.history.filter(
       (t) => t.id !== input.ticket.id && input.now.getTime() - t.createdAt.getTime() <= 7 * 86_400_000,
     ).length;
