@@ -153,15 +153,19 @@ describe.each(backends())('intent models that read sentence vectors on %s', (kin
     });
     const ctx = t.desk.ctx(ws.workspaceId, systemActor);
     const { examples, counts } = await gatherTrainingExamples(ctx, { tickets: false, starter: false, articles: true });
-    expect(counts.articles).toBe(3);
+    expect(counts.articles).toBe(4);
+    // its statements are trained on but never held out to calibrate on: they are not how customers write
     expect(examples).toEqual([
       { text: 'Add your VAT number', label: 'vat_number' },
       { text: 'Where the VAT number goes', label: 'vat_number' },
       { text: 'Can I change it later?', label: 'vat_number' },
+      { text: 'Open Billing → Details.', label: 'vat_number', calibrate: false },
     ]);
     // a retrain learns them too, once each however often it runs
     for (let i = 0; i < 2; i++) expect((await retrainIntentModel(ctx, t.desk.intentModels)).status).toBe('promoted');
     const held = heldExamples((await t.desk.intentModels.get(ws.workspaceId))!.model);
-    expect(held.filter((e) => examples.some((a) => a.text === e.text))).toEqual(examples);
+    expect(held.filter((e) => examples.some((a) => a.text === e.text))).toEqual(
+      examples.map(({ text, label }) => ({ text, label })),
+    );
   });
 });
