@@ -5,7 +5,8 @@
  * by two versions of the code back to back (the same database, the same machine, minutes apart).
  * Run: `npx tsx bench/scale-existing.ts time <database> <label> [result.json]`: 20 runs of each endpoint after a
  * warm-up (p50, p99, CPU), then, where the code has them, a join of 500 waiting tickets and a re-clustering on its
- * sample. Appends `label`'s figures to the result file (default bench/results/scale-topics.json).
+ * sample; with kept account health (0028), also its first read and 20 reads a minute apart with 50 tickets changed
+ * before each. Appends `label`'s figures to the result file (default bench/results/scale-topics.json).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
