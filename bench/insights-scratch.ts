@@ -103,7 +103,7 @@ export async function healthFromScratch(ctx: Ctx) {
       churnThreats: cur.filter((t) => sentiments.get(t.id)?.churn).length,
       usageChange: usageChangeOf(a.attributes),
     };
-    return { accountId: a.id, signals, score: scoreHealth(signals, a.billingState).score };
+    return { accountId: a.id, signals, score: scoreHealth(signals, a.billingState).score, account: a };
   });
 }
 

@@ -5,13 +5,15 @@
  * by two versions of the code back to back (the same database, the same machine, minutes apart).
  * Run: `npx tsx bench/scale-existing.ts time <database> <label> [result.json]`: 20 runs of each endpoint after a
  * warm-up (p50, p99, CPU), then, where the code has them, a join of 500 waiting tickets and a re-clustering on its
- * sample. Appends `label`'s figures to the result file (default bench/results/scale-topics.json).
+ * sample; with kept account health (0028), also its first read and 20 reads a minute apart with 50 tickets changed
+ * before each. Appends `label`'s figures to the result file (default bench/results/scale-topics.json).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { Deskmind } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import * as health from '../src/insights/health.js';
 import { accountHealth, HealthQuerySchema } from '../src/insights/health.js';
 import * as topics from '../src/insights/topics.js';
 import { TrendsQuerySchema, volumeTrends } from '../src/insights/trends.js';
@@ -75,8 +77,47 @@ async function timeAll(name: string, label: string, result: string) {
       ['insights: topics', () => topics.listTopics(ctx, {})],
     ];
     const operations: Record<string, unknown> = {};
+    if ('refreshAccountHealth' in health) {
+      // The first read after the migration (or after more than a day without one) computes every account.
+      await database.executeSql('delete from insight_account_health_state where workspace_id = $1', [ws]);
+      operations['insights: health, first read (every account computed)'] = await time(
+        database,
+        () => accountHealth(ctx, HealthQuerySchema.parse({})),
+        1,
+        false,
+      );
+      console.error(`${label} ${n}: first health read ${JSON.stringify(Object.values(operations)[0])}`);
+    }
     for (const [op, fn] of ops) {
       operations[op] = await time(database, fn, 20);
+      console.error(`${label} ${n}: ${op} ${JSON.stringify(operations[op])}`);
+    }
+    // Reads a minute apart with 50 tickets changed in between (at 1M tickets a month, ~23 tickets a minute cross each
+    // window's edge): the work a read finds when the sweep or another read ran a minute before.
+    {
+      const at = Date.now();
+      const runs: Awaited<ReturnType<typeof time>>[] = [];
+      for (let i = 0; i <= 20; i++) {
+        await database.executeSql(
+          `update tickets set reopen_count = reopen_count + 1 where id in (select id from tickets
+             where workspace_id = $1 and created_at >= now() - interval '1 day' * ($2::int + 1)
+             order by created_at limit 50)`,
+          [ws, i],
+        );
+        const later = { ...ctx, now: () => new Date(at + (i + 1) * 60_000) };
+        const run = await time(database, () => accountHealth(later, HealthQuerySchema.parse({})), 1, false);
+        if (i > 0) runs.push(run);
+      }
+      const ms = runs.map((x) => x.ms).sort((a, b) => a - b);
+      const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const op = 'insights: health, a minute on and 50 tickets changed before each read';
+      operations[op] = {
+        ms: med(ms),
+        p50Ms: ms[Math.ceil(0.5 * ms.length) - 1],
+        p99Ms: ms[Math.ceil(0.99 * ms.length) - 1],
+        nodeCpuMs: med(runs.map((x) => x.nodeCpuMs)),
+        serverCpuMs: med(runs.map((x) => x.serverCpuMs ?? 0)),
+      };
       console.error(`${label} ${n}: ${op} ${JSON.stringify(operations[op])}`);
     }
     if ('joinTopics' in topics && 'reclusterTopics' in topics) {

@@ -1,6 +1,7 @@
 /**
  * The periodic insights work of the sweep, per workspace: new tickets join topics (every few minutes,
- * re-clustering once a day), series are tested for spikes (every few minutes), and bug reports are grouped and sent.
+ * re-clustering once a day), series are tested for spikes (every few minutes), bug reports are grouped and sent, and
+ * account health is brought up to date (so that a read finds at most a sweep's interval of changes to recompute).
  */
 import { and, eq } from 'drizzle-orm';
 import type { Embedder } from '../knowledge/embedders.js';
@@ -8,6 +9,7 @@ import type { Ctx } from '../store/ctx.js';
 import { insightRuns } from '../store/schema.js';
 import { detectAnomalies } from './anomalies.js';
 import { refreshBugReports, syncBugReports } from './bug-reports.js';
+import { refreshAccountHealth } from './health.js';
 import { updateTopics } from './topics.js';
 import type { TrackerOutbound } from '../connectors/trackers.js';
 
@@ -36,6 +38,8 @@ export interface InsightsSweepResult {
   anomalies: number;
   bugReportsChanged: number;
   bugReportsSent: number;
+  /** Accounts whose health was recomputed. */
+  accountsRefreshed: number;
 }
 
 /** One sweep's insights work for one workspace. Each part fails alone (the error is returned, not thrown). */
@@ -45,7 +49,13 @@ export async function sweepInsights(
   outbound: TrackerOutbound,
   onError: (part: string, err: unknown) => void = () => {},
 ): Promise<InsightsSweepResult> {
-  const out: InsightsSweepResult = { topicsAssigned: 0, anomalies: 0, bugReportsChanged: 0, bugReportsSent: 0 };
+  const out: InsightsSweepResult = {
+    topicsAssigned: 0,
+    anomalies: 0,
+    bugReportsChanged: 0,
+    bugReportsSent: 0,
+    accountsRefreshed: 0,
+  };
   try {
     if (await dueAndMark(ctx, 'topics', TOPICS_EVERY_MS)) {
       const recluster = await dueAndMark(ctx, 'topics.recluster', RECLUSTER_EVERY_MS);
@@ -64,6 +74,11 @@ export async function sweepInsights(
     out.bugReportsSent = (await syncBugReports(ctx, outbound)).sent;
   } catch (err) {
     onError('bug reports', err);
+  }
+  try {
+    out.accountsRefreshed = (await refreshAccountHealth(ctx)).accounts;
+  } catch (err) {
+    onError('account health', err);
   }
   return out;
 }

@@ -12,6 +12,7 @@ import {
   pgTable,
   primaryKey,
   real,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -717,7 +718,61 @@ export const insightRollups = pgTable(
       sql`(${t.key} is null)`,
       sql`coalesce(${t.key}, '')`,
     ),
+    index('insight_rollups_account_idx').on(t.workspaceId, t.key, t.grain, t.hour).where(sql`dimension = 'account'`),
   ],
+);
+
+/**
+ * Each account's health signals and the order of the health read (migration 0028), as of its workspace's
+ * `insight_account_health_state.as_of`; src/insights/health.ts recomputes the accounts marked since (by triggers on
+ * the rollups and on accounts) or with a ticket that crossed a window's edge, then reads the riskiest from the index.
+ */
+export const insightAccountHealth = pgTable(
+  'insight_account_health',
+  {
+    accountId: uuid('account_id')
+      .primaryKey()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id').notNull(),
+    signals: jsonb('signals').$type<Record<string, number | null>>().notNull(),
+    /** 0 high, 1 medium, 2 low. */
+    riskRank: smallint('risk_rank').notNull(),
+    revenueAtRisk: doublePrecision('revenue_at_risk').notNull(),
+    mrr: doublePrecision('mrr').notNull(),
+    score: doublePrecision('score').notNull(),
+  },
+  (t) => [
+    index('insight_account_health_rank_idx').on(
+      t.workspaceId,
+      t.riskRank,
+      sql`${t.revenueAtRisk} desc`,
+      sql`${t.mrr} desc`,
+      t.score,
+      t.accountId,
+    ),
+  ],
+);
+
+/** When a workspace's account health rows were last brought up to date (migration 0028). */
+export const insightAccountHealthState = pgTable('insight_account_health_state', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  asOf: ts('as_of').notNull(),
+});
+
+/** Accounts whose health may have changed (migration 0028): appended by triggers, deleted by the refresh that reads
+ * them. */
+export const insightAccountHealthMarks = pgTable(
+  'insight_account_health_marks',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id').notNull(),
+  },
+  (t) => [index('insight_account_health_marks_ws_idx').on(t.workspaceId, t.id)],
 );
 
 /** Each ticket's first understanding carrying a sentiment, kept by a trigger on decisions (migration 0021) for the

@@ -35,7 +35,7 @@ export function Dashboards() {
   const topicTrends = useResource<Trends>('/insights/trends?by=topic').data;
   const topics = useResource<Topics>('/insights/topics').data;
   const anomalies = useResource<{ data: Anomaly[] }>('/insights/anomalies').data;
-  const health = useResource<{ data: Health[] }>('/insights/health').data;
+  const health = useResource<{ data: Health[] }>('/insights/health?limit=8').data;
   const bugs = useResource<{ data: BugReport[] }>('/insights/bug-reports').data;
   const label = useIntentLabels();
   const error = weeksRes.error || intentsRes.error || learningRes.error;
