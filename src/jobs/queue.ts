@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, DbOrTx, ExecuteSql } from '../store/db.js';
+import { databaseUnavailable } from '../store/pg-errors.js';
 
 /** The PostgreSQL channel on which processes announce the jobs they queued (the payload is the queue's name). */
 export const JOBS_CHANNEL = 'deskmind_jobs';
@@ -131,7 +132,12 @@ export class JobQueue {
       schedule: false,
       maintenanceIntervalSeconds,
     });
-    this.boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
+    // a database that is down or restarting is an outage the queue rides out (its jobs are retried), not a fault
+    this.boss.on('error', (err) =>
+      databaseUnavailable(err)
+        ? this.logger.warn({ err }, 'job queue: database unavailable')
+        : this.logger.error({ err }, 'job queue error'),
+    );
   }
 
   async start(): Promise<void> {
