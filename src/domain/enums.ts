@@ -1,6 +1,8 @@
 /** Closed vocabularies of the domain, shared by the database schema and the API schemas. */
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'snoozed', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
+/** The statuses of a ticket still waiting for an answer (not resolved or closed). */
+export const OPEN_TICKET_STATUSES = ['new', 'open', 'pending', 'snoozed'] as const satisfies readonly TicketStatus[];
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];

@@ -12,6 +12,7 @@
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { OPEN_TICKET_STATUSES } from '../domain/enums.js';
 import { inTransaction, type Ctx } from '../store/ctx.js';
 import {
   accounts,
@@ -138,7 +139,6 @@ export function scoreHealth(
 
 type AccountRow = typeof accounts.$inferSelect;
 const RANK = { high: 0, medium: 1, low: 2 } as const;
-const OPEN_STATUSES = ['new', 'open', 'pending', 'snoozed'];
 /** More accounts to bring up to date than this, or a last refresh longer ago than a day: every account is recomputed
  * at once (one read of every account's rollups costs less than this many reads by key). */
 export const FULL_REFRESH_ACCOUNTS = 300;
@@ -200,7 +200,7 @@ async function accountsCreatedIn(ctx: Ctx, lo: number, hi: number, open = false)
         ${
           open
             ? sql`and t.status in (${sql.join(
-                OPEN_STATUSES.map((x) => sql`${x}`),
+                OPEN_TICKET_STATUSES.map((x) => sql`${x}`),
                 sql`, `,
               )})`
             : sql``

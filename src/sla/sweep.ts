@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
-import { PRIORITIES, type EventType } from '../domain/enums.js';
+import { OPEN_TICKET_STATUSES, PRIORITIES, type EventType } from '../domain/enums.js';
 import { applyAssignment, assignActionOf } from '../routing/apply.js';
 import { loadTicketFacts } from '../routing/facts.js';
 import { accountOwnerOf, loadRoutingSnapshot, type RoutingSnapshot } from '../routing/port.js';
@@ -22,8 +22,8 @@ export const SLA_BREACHED = 'sla.breached' satisfies EventType;
 
 /** Statuses the sweep escalates (pending and snoozed tickets wait for the customer). */
 export const ESCALATED_STATUSES = ['new', 'open'] as const;
-/** Statuses whose breaches the sweep records. */
-const WATCHED_STATUSES = ['new', 'open', 'pending', 'snoozed'] as const;
+/** Statuses whose breaches the sweep records: every open one. */
+const WATCHED_STATUSES = OPEN_TICKET_STATUSES;
 const BATCH = 1000;
 
 type Row = TicketRow;

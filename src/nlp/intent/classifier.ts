@@ -115,12 +115,12 @@ export class IntentClassifier {
       heldOutAccuracy: null,
     };
     const rows: HeldOutRow[] = [];
-    const calibratable = data.filter((e) => e.calibrate !== false).length;
-    if (o.holdout > 0 && calibratable >= 20) {
+    // only customer-like examples are held out: the others are always trained on (see LabelledExample.calibrate)
+    const calibratable = data.flatMap((e, i) => (e.calibrate === false ? [] : [i]));
+    if (o.holdout > 0 && calibratable.length >= 20) {
       // small sets: k-fold out-of-fold scores; large sets: one stratified held-out slice
-      const folds = calibratable < 2000 ? Math.max(2, Math.min(5, Math.round(1 / o.holdout))) : 1;
-      // only customer-like examples are held out: the others are always trained on (see LabelledExample.calibrate)
-      let rest = data.flatMap((e, i) => (e.calibrate === false ? [] : [i]));
+      const folds = calibratable.length < 2000 ? Math.max(2, Math.min(5, Math.round(1 / o.holdout))) : 1;
+      let rest = calibratable;
       for (let f = 0; f < folds; f++) {
         const share = folds === 1 ? o.holdout : 1 / (folds - f);
         const [keep, hold] =
